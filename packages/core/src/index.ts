@@ -1,0 +1,1 @@
+export { pipelineSettings, type PipelineSettings } from './settings.ts';
