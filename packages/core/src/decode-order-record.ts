@@ -1,0 +1,118 @@
+/**
+ * Decoding an SQS record into a validated `OrderPlaced`.
+ *
+ * The body is either the SNS notification envelope (raw message delivery off, the pipeline's
+ * setting) or, with raw delivery on, the published message itself. Either way the payload goes
+ * through the generated validator; additive fields from a newer producer are tolerated and dropped.
+ */
+import { messages, type OrderPlaced } from '@orders/contract';
+import { decodeError, DecodeErrorCode, type DecodeError } from './errors.ts';
+
+const contract = messages.OrderPlaced;
+const supportedMajor = contract.schemaVersion.split('.')[0]!;
+
+/** The parts of an SQS record (Lambda event shape) the decoder reads. */
+export interface OrderRecordInput {
+  body: string;
+  /** SQS message attributes: where SNS attributes land with raw delivery on. */
+  messageAttributes?: Record<string, { stringValue?: string | undefined; dataType?: string } | undefined>;
+}
+
+/** What the SNS notification envelope told us, when the body was one. */
+export interface SnsEnvelopeInfo {
+  messageId: string;
+  topicArn: string;
+  timestamp?: string;
+}
+
+export type DecodeResult =
+  | { ok: true; order: OrderPlaced; envelope?: SnsEnvelopeInfo }
+  | { ok: false; error: DecodeError; envelope?: SnsEnvelopeInfo };
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    // Deeply nested input throws RangeError; report it like any other unreadable body.
+    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Reads a String attribute from SNS envelope (`{Type, Value}`) or SQS (`{stringValue}`) form. */
+function attribute(attrs: unknown, name: string): string | undefined {
+  if (!isPlainObject(attrs)) return undefined;
+  const a = attrs[name];
+  if (!isPlainObject(a)) return undefined;
+  const v = a.Value ?? a.stringValue;
+  return typeof v === 'string' ? v : undefined;
+}
+
+function checkAttributes(attrs: unknown): DecodeError | undefined {
+  const eventType = attribute(attrs, 'eventType');
+  if (eventType !== undefined && eventType !== contract.eventType) {
+    return decodeError(DecodeErrorCode.WRONG_EVENT_TYPE, `eventType attribute is "${eventType}", expected "${contract.eventType}"`);
+  }
+  const version = attribute(attrs, 'schemaVersion');
+  if (version !== undefined && version.split('.')[0] !== supportedMajor) {
+    return decodeError(
+      DecodeErrorCode.UNSUPPORTED_SCHEMA_VERSION,
+      `schemaVersion attribute is "${version}"; this subscriber understands ${supportedMajor}.x (publish a new major version side by side)`,
+    );
+  }
+  return undefined;
+}
+
+function checkPayload(payload: unknown): { ok: true; order: OrderPlaced } | { ok: false; error: DecodeError } {
+  const result = contract.check(payload);
+  if (!result.ok) {
+    const reasons = result.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+    return { ok: false, error: decodeError(DecodeErrorCode.PAYLOAD_INVALID, `OrderPlaced payload is invalid: ${reasons}`, result.issues) };
+  }
+  // Tolerant reader: keep only the fields this version of the contract knows.
+  return { ok: true, order: contract.pick(result.value) };
+}
+
+/**
+ * Decodes one SQS record body into a validated order, or says precisely why it cannot.
+ *
+ * @example
+ * const result = decodeOrderRecord(record);
+ * if (result.ok) await store.saveIfNewer(result.order);
+ * else console.log(result.error.code, result.error.message); // PAYLOAD_INVALID quantity: must be >= 1
+ */
+export function decodeOrderRecord(record: OrderRecordInput): DecodeResult {
+  const body = parseJson(record.body);
+  if (!body.ok) return { ok: false, error: decodeError(DecodeErrorCode.BODY_NOT_JSON, `SQS body is not JSON (${body.reason})`) };
+  const value = body.value;
+
+  if (isPlainObject(value) && 'Type' in value) {
+    if (value.Type !== 'Notification') {
+      return { ok: false, error: decodeError(DecodeErrorCode.NOT_AN_ENVELOPE, `SNS message Type is ${JSON.stringify(value.Type)}, expected "Notification"`) };
+    }
+    const missing = ['MessageId', 'TopicArn', 'Message'].filter((k) => typeof value[k] !== 'string');
+    if (missing.length > 0) {
+      return { ok: false, error: decodeError(DecodeErrorCode.NOT_AN_ENVELOPE, `SNS notification envelope lacks string ${missing.join(', ')}`) };
+    }
+    const envelope: SnsEnvelopeInfo = {
+      messageId: value.MessageId as string,
+      topicArn: value.TopicArn as string,
+      ...(typeof value.Timestamp === 'string' ? { timestamp: value.Timestamp } : {}),
+    };
+    const attrError = checkAttributes(value.MessageAttributes);
+    if (attrError) return { ok: false, error: attrError, envelope };
+    const message = parseJson(value.Message as string);
+    if (!message.ok) {
+      return { ok: false, error: decodeError(DecodeErrorCode.MESSAGE_NOT_JSON, `SNS Message is not JSON (${message.reason})`), envelope };
+    }
+    return { ...checkPayload(message.value), envelope };
+  }
+
+  // Raw message delivery: the body is the payload, the attributes are SQS message attributes.
+  const attrError = checkAttributes(record.messageAttributes);
+  if (attrError) return { ok: false, error: attrError };
+  return checkPayload(value);
+}

@@ -1,0 +1,57 @@
+/** Test data builders: valid orders and the SQS records that carry them. */
+import { randomUUID } from 'node:crypto';
+import type { OrderPlaced } from '@orders/contract';
+import type { SQSRecord } from 'aws-lambda';
+
+export function anOrder(overrides: Partial<OrderPlaced> = {}): OrderPlaced {
+  return {
+    orderId: 'ord-1',
+    userId: 'usr-1',
+    itemName: 'Mechanical keyboard',
+    quantity: 2,
+    status: 'PENDING',
+    timestamp: '2026-01-01T09:00:00Z',
+    ...overrides,
+  };
+}
+
+/** The SNS notification envelope SNS puts in the SQS body when raw message delivery is off. */
+export function snsEnvelope(message: unknown, attributes: Record<string, string> = { eventType: 'OrderPlaced', schemaVersion: '1.0.0' }) {
+  return {
+    Type: 'Notification',
+    MessageId: randomUUID(),
+    TopicArn: 'arn:aws:sns:us-east-1:000000000000:OrderTopic',
+    Message: typeof message === 'string' ? message : JSON.stringify(message),
+    Timestamp: '2026-01-01T09:00:00.123Z',
+    SignatureVersion: '1',
+    Signature: 'c2lnbmF0dXJl',
+    SigningCertURL: 'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0000.pem',
+    UnsubscribeURL: 'https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe',
+    MessageAttributes: Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { Type: 'String', Value: v }])),
+  };
+}
+
+/** An SQS record as Lambda delivers it, with `body` as given. */
+export function sqsRecord(body: string, messageId: string = randomUUID()): SQSRecord {
+  return {
+    messageId,
+    receiptHandle: `rh-${messageId}`,
+    body,
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: '1767258000000',
+      SenderId: 'AIDAEXAMPLE',
+      ApproximateFirstReceiveTimestamp: '1767258000100',
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:OrderQueue',
+    awsRegion: 'us-east-1',
+  };
+}
+
+/** An SQS record carrying `order` in an SNS envelope. */
+export function orderRecord(order: unknown, messageId?: string): SQSRecord {
+  return sqsRecord(JSON.stringify(snsEnvelope(order)), messageId);
+}

@@ -1,0 +1,1 @@
+export { handler as subscriber } from './subscriber.ts';
