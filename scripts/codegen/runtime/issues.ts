@@ -70,7 +70,10 @@ export function toIssues(errors: readonly AjvError[] | null | undefined): Valida
     seen.add(key);
     issues.push({ path, keyword: error.keyword, message });
   }
-  return issues;
+  // A wrong type or an empty string is the whole story for that field: the pattern or length
+  // failures that follow from it would only bury the reason.
+  const decisive = new Set(issues.filter((i) => i.keyword === 'type' || (i.keyword === 'minLength' && i.message === 'must not be empty')).map((i) => i.path));
+  return issues.filter((i) => !decisive.has(i.path) || i.keyword === 'type' || i.keyword === 'minLength');
 }
 
 /** `quantity: must be >= 1; status: must be one of "PENDING", …` */
