@@ -1,0 +1,263 @@
+/**
+ * Section 1 — decode + validate, per record.
+ *
+ * The same SNS-in-SQS bodies go through four decoders, alternated round by round:
+ * - floor: the two `JSON.parse` calls any decoder must make (SQS body, then SNS `Message`);
+ * - ours: `decodeOrderRecord` (generated ajv standalone validator, RFC 3339 check, tolerant pick);
+ * - ajv compiled at run time from the same JSON Schema with ajv-formats' full `date-time`;
+ * - Powertools parser: `SnsSqsEnvelope` over the SQS event with a zod schema of the payload,
+ *   i.e. `parse(event, SnsSqsEnvelope, JSONStringified(schema))` as its documentation shows.
+ *
+ * Before timing, every decoder must accept the whole corpus and ours must reject impossible dates
+ * and timestamps without an offset; whether the alternatives reject them is reported beside them.
+ */
+import { readFileSync } from 'node:fs';
+import { SnsSqsEnvelope } from '@aws-lambda-powertools/parser/envelopes/sns-sqs';
+import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
+import { decodeOrderRecord, pipelineSettings } from '@orders/core';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
+import { type BenchRow, formatNumber, formatRatio, infoRow, verdictOf } from './bench-table.ts';
+import { buildOrders, orderRecords, seededRandom, snsNotificationBody, sqsRecordOf, batches } from './order-workload.ts';
+import { alternate, median, range, ratios } from './statistics.ts';
+
+// ajv-formats is CommonJS with `exports.default`; under ESM the default import is the module object.
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as typeof addFormatsModule;
+
+const SCHEMA_PATH = new URL('../../schemas/order-placed.v1.json', import.meta.url);
+
+/** Timestamps a contract-conforming decoder must reject, by what is wrong with them. */
+const MUST_REJECT: Record<string, string> = {
+  'February 30': '2026-02-30T10:00:00Z',
+  'February 29 of a common year': '2025-02-29T10:00:00Z',
+  'no offset': '2026-01-01T10:00:00',
+  'hour 24': '2026-01-01T24:00:00Z',
+  'offset without colon': '2026-01-01T10:00:00+0200',
+};
+
+type Decoder = (records: readonly SQSRecord[], events: readonly SQSEvent[]) => number;
+
+interface JsonSchemaString {
+  minLength: number;
+  maxLength: number;
+  pattern?: string;
+}
+
+/** A zod schema of the payload, as a Powertools user would write it; bounds read from the contract's JSON Schema. */
+function zodOrderSchema(schema: { properties: Record<string, Record<string, unknown>> }) {
+  const p = schema.properties;
+  const str = (name: string) => {
+    const s = p[name] as unknown as JsonSchemaString;
+    const base = z.string().min(s.minLength).max(s.maxLength);
+    return s.pattern ? base.regex(new RegExp(s.pattern)) : base;
+  };
+  const quantity = p.quantity as { minimum: number; maximum: number };
+  return z.object({
+    orderId: str('orderId'),
+    userId: str('userId'),
+    itemName: str('itemName'),
+    quantity: z.number().int().min(quantity.minimum).max(quantity.maximum),
+    status: z.enum(p.status!.enum as [string, ...string[]]),
+    timestamp: z.iso.datetime({ offset: true }).max((p.timestamp as { maxLength: number }).maxLength),
+  });
+}
+
+function buildDecoders(): { decoders: Map<string, Decoder>; ajvCompileMs: number } {
+  const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8'));
+
+  const compileStart = performance.now();
+  const ajv = new Ajv({ allErrors: true, strict: true });
+  addFormats(ajv, { mode: 'full' });
+  const validate = ajv.compile(schema);
+  const ajvCompileMs = performance.now() - compileStart;
+
+  const powertoolsSchema = JSONStringified(zodOrderSchema(schema));
+
+  // Each decoder returns how many records it accepted, which is also what keeps the work observable.
+  const decoders = new Map<string, Decoder>([
+    [
+      'two JSON.parse (floor)',
+      (records) => {
+        let n = 0;
+        for (const r of records) {
+          const envelope = JSON.parse(r.body);
+          if (JSON.parse(envelope.Message) !== null) n++;
+        }
+        return n;
+      },
+    ],
+    [
+      'decodeOrderRecord (ours)',
+      (records) => {
+        let n = 0;
+        for (const r of records) if (decodeOrderRecord(r).ok) n++;
+        return n;
+      },
+    ],
+    [
+      'ajv compiled at run time',
+      (records) => {
+        let n = 0;
+        for (const r of records) {
+          const envelope = JSON.parse(r.body);
+          if (envelope.Type !== 'Notification' || typeof envelope.Message !== 'string') continue;
+          if (validate(JSON.parse(envelope.Message))) n++;
+        }
+        return n;
+      },
+    ],
+    [
+      'Powertools SnsSqsEnvelope + zod',
+      (_records, events) => {
+        let n = 0;
+        for (const event of events) {
+          const result = SnsSqsEnvelope.safeParse(event, powertoolsSchema);
+          if (result.success) n += result.data.length;
+        }
+        return n;
+      },
+    ],
+  ]);
+  return { decoders, ajvCompileMs };
+}
+
+/** Which of {@link MUST_REJECT} `decoder` accepts (should be none). */
+function acceptedBadTimestamps(decoder: Decoder): string[] {
+  const random = seededRandom(7);
+  return Object.entries(MUST_REJECT).flatMap(([why, timestamp]) => {
+    const [order] = buildOrders('reject', 1);
+    const record = sqsRecordOf(snsNotificationBody({ ...order, timestamp }, random), 'bad-timestamp');
+    return decoder([record], [{ Records: [record] }]) === 0 ? [] : [why];
+  });
+}
+
+/** The test helpers' envelope: no signature, no URLs (the smallest body SNS could plausibly send). */
+function minimalRecords(records: readonly SQSRecord[]): SQSRecord[] {
+  return records.map((r) => {
+    const { Type, MessageId, TopicArn, Message, Timestamp, MessageAttributes } = JSON.parse(r.body);
+    return { ...r, body: JSON.stringify({ Type, MessageId, TopicArn, Message, Timestamp, MessageAttributes }) };
+  });
+}
+
+interface CorpusTiming {
+  /** Median ns per record, by decoder. */
+  nsPerRecord: Map<string, number>;
+  /** Per-round ratios to the floor, by decoder. */
+  toFloor: Map<string, number[]>;
+  samples: Map<string, number[]>;
+}
+
+function timeCorpus(decoders: Map<string, Decoder>, records: SQSRecord[], rounds: number, passes: number): Promise<CorpusTiming> {
+  const events = batches(records, pipelineSettings.subscriber.batchSize);
+  for (const [name, decode] of decoders) {
+    const accepted = decode(records, events);
+    if (accepted !== records.length) throw new Error(`section 1: ${name} accepted ${accepted} of ${records.length} valid records; the comparison would be meaningless`);
+  }
+  // Warm-up so that every decoder is optimised before the first timed round.
+  for (const decode of decoders.values()) for (let i = 0; i < 3; i++) decode(records, events);
+
+  // CPU time of this process, not wall time: on a shared machine a time slice given to another
+  // process would otherwise count against whichever decoder happened to be running.
+  return alternate([...decoders.keys()], rounds, (name) => {
+    const decode = decoders.get(name)!;
+    const start = process.cpuUsage();
+    for (let i = 0; i < passes; i++) decode(records, events);
+    const used = process.cpuUsage(start);
+    return ((used.user + used.system) * 1000) / (passes * records.length);
+  }).then((samples) => {
+    const floor = samples.get('two JSON.parse (floor)')!;
+    return {
+      samples,
+      nsPerRecord: new Map([...samples].map(([k, v]) => [k, median(v)])),
+      toFloor: new Map([...samples].map(([k, v]) => [k, ratios(v, floor)])),
+    };
+  });
+}
+
+const ns = (value: number) => `${formatNumber(value / 1000, 2)} µs/record`;
+
+/** Runs section 1 and returns its rows. */
+export async function benchDecodeValidate(options: { quick: boolean }): Promise<BenchRow[]> {
+  const rounds = options.quick ? 15 : 41;
+  const passes = 3;
+  const { decoders, ajvCompileMs } = buildDecoders();
+  const records = orderRecords(buildOrders('decode', 1000), 'decode');
+
+  const rejections = new Map([...decoders].filter(([name]) => !name.includes('floor')).map(([name, d]) => [name, acceptedBadTimestamps(d)]));
+  const oursAccepts = rejections.get('decodeOrderRecord (ours)')!;
+  if (oursAccepts.length > 0) throw new Error(`section 1: decodeOrderRecord accepts invalid timestamps (${oursAccepts.join(', ')}); refusing to time it`);
+  const rejectNote = (name: string) => {
+    const accepted = rejections.get(name) ?? [];
+    return accepted.length === 0 ? 'rejects every bad timestamp' : `ACCEPTS ${accepted.join(', ')}`;
+  };
+
+  const main = await timeCorpus(decoders, records, rounds, passes);
+  const bodyBytes = median(records.map((r) => Buffer.byteLength(r.body)));
+  const floorNs = main.nsPerRecord.get('two JSON.parse (floor)')!;
+  const oursNs = main.nsPerRecord.get('decodeOrderRecord (ours)')!;
+  const oursToFloor = median(main.toFloor.get('decodeOrderRecord (ours)')!);
+  const spread = (name: string) => {
+    const { min, max } = range(main.toFloor.get(name)!);
+    return `ratio range ${min.toFixed(2)}–${max.toFixed(2)} over ${rounds} rounds`;
+  };
+
+  const rows: BenchRow[] = [
+    infoRow(1, `corpus: ${records.length.toLocaleString('en-US')} distinct SNS-in-SQS bodies`, `median body ${bodyBytes.toLocaleString('en-US')} B`, {
+      note: `real-length SNS signature and URLs; CPU time per record (process.cpuUsage), median of ${rounds} alternated rounds × ${passes} passes`,
+    }),
+    infoRow(1, 'two JSON.parse (floor)', ns(floorNs), { raw: { samplesNs: main.samples.get('two JSON.parse (floor)') } }),
+    {
+      section: 1,
+      measurement: 'decodeOrderRecord (ours) vs floor',
+      result: ns(oursNs),
+      baseline: ns(floorNs),
+      ratio: `${formatRatio(oursToFloor)} (+${((oursToFloor - 1) * 100).toFixed(0)} %)`,
+      target: '≤ 1.25 × (validation adds ≤ 25 %)',
+      verdict: verdictOf(oursToFloor <= 1.25),
+      note: `${rejectNote('decodeOrderRecord (ours)')}; ${spread('decodeOrderRecord (ours)')}`,
+      raw: { samplesNs: main.samples.get('decodeOrderRecord (ours)'), toFloor: main.toFloor.get('decodeOrderRecord (ours)') },
+    },
+  ];
+
+  const zodName = 'Powertools SnsSqsEnvelope + zod';
+  const zodNs = main.nsPerRecord.get(zodName)!;
+  const zodSpeedup = median(ratios(main.samples.get(zodName)!, main.samples.get('decodeOrderRecord (ours)')!));
+  rows.push({
+    section: 1,
+    measurement: 'ours vs Powertools parser (SnsSqsEnvelope + zod)',
+    result: ns(oursNs),
+    baseline: ns(zodNs),
+    ratio: zodSpeedup >= 1 ? `${formatRatio(zodSpeedup)} faster` : `${formatRatio(1 / zodSpeedup)} slower`,
+    target: '≥ 5 × faster',
+    verdict: verdictOf(zodSpeedup >= 5),
+    note: `zod path: ${rejectNote(zodName)}; its ratio to floor ${formatRatio(median(main.toFloor.get(zodName)!))}; also validates the SQS record and SNS envelope fields`,
+    raw: { samplesNs: main.samples.get(zodName) },
+  });
+
+  const ajvName = 'ajv compiled at run time';
+  const ajvSpeedup = median(ratios(main.samples.get(ajvName)!, main.samples.get('decodeOrderRecord (ours)')!));
+  rows.push(
+    infoRow(1, 'ours vs ajv compiled at run time (ajv-formats full)', ns(oursNs), {
+      baseline: ns(main.nsPerRecord.get(ajvName)!),
+      ratio: ajvSpeedup >= 1 ? `${formatRatio(ajvSpeedup)} faster` : `${formatRatio(1 / ajvSpeedup)} slower`,
+      note: `ajv path: ${rejectNote(ajvName)}; its ratio to floor ${formatRatio(median(main.toFloor.get(ajvName)!))}; compile at start-up ${ajvCompileMs.toFixed(1)} ms (ours: 0, generated ahead of time)`,
+      raw: { samplesNs: main.samples.get(ajvName), ajvCompileMs },
+    }),
+  );
+
+  // Sensitivity: the overhead is relative to the floor, which shrinks with a smaller envelope.
+  const small = minimalRecords(records);
+  const smallDecoders = new Map([...decoders].filter(([name]) => name === 'two JSON.parse (floor)' || name === 'decodeOrderRecord (ours)'));
+  const minimal = await timeCorpus(smallDecoders, small, rounds, passes);
+  const minimalRatio = median(minimal.toFloor.get('decodeOrderRecord (ours)')!);
+  rows.push(
+    infoRow(1, 'ours vs floor, minimal envelope (no signature/URLs)', ns(minimal.nsPerRecord.get('decodeOrderRecord (ours)')!), {
+      baseline: ns(minimal.nsPerRecord.get('two JSON.parse (floor)')!),
+      ratio: `${formatRatio(minimalRatio)} (+${((minimalRatio - 1) * 100).toFixed(0)} %)`,
+      note: `median body ${median(small.map((r) => Buffer.byteLength(r.body))).toLocaleString('en-US')} B: the overhead in the worst case for the ratio`,
+    }),
+  );
+  return rows;
+}
