@@ -119,7 +119,7 @@ async function leftovers(): Promise<string> {
       return Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0);
     };
     const [queued, dead] = [await depth(r.queueUrl), await depth(r.deadLetterQueueUrl)];
-    return queued + dead === 0 ? '' : ` ${queued} queued and ${dead} dead-lettered message(s) were discarded (queues live in memory; orders are on disk).`;
+    return queued + dead === 0 ? '' : ` ${queued} queued and ${dead} dead-lettered message(s) were discarded (queues live in memory${stack.dataDir ? '; orders are on disk' : ''}).`;
   } catch {
     return '';
   } finally {
