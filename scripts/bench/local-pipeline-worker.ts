@@ -1,0 +1,54 @@
+/**
+ * Child-process entry for section 4: the local runtime (`startLocalPipeline`: fauxqs + dynalite
+ * behind one endpoint, the event-source poller running the subscriber), alone in its process so
+ * that its peak memory is its own and the producer does not share its event loop.
+ *
+ * IPC: sends `{ ready: { endpoint, topicArn, tableName } }`; on `{ expect: n }` reports
+ * `{ stored: n }` once the poller has deleted n records as processed; on `'stop'` stops the
+ * pipeline and sends `{ stopped: { maxRssBytes, rssAtReadyBytes, batches, failedRecords } }`.
+ * Subscriber logs go to this process's stdout, which the parent discards.
+ */
+import { startLocalPipeline } from '@orders/local';
+
+let succeeded = 0;
+let failedRecords = 0;
+let batches = 0;
+let expected = Number.POSITIVE_INFINITY;
+let reported = false;
+
+const pipeline = await startLocalPipeline({
+  port: 0,
+  onBatch(report) {
+    batches++;
+    succeeded += report.succeeded.length;
+    failedRecords += report.failed.length;
+    if (!reported && succeeded >= expected) {
+      reported = true;
+      process.send?.({ stored: succeeded });
+    }
+  },
+  onError(error) {
+    process.send?.({ error: String(error) });
+  },
+});
+const rssAtReadyBytes = process.memoryUsage().rss;
+const { resources, endpoint } = pipeline.stack;
+process.send?.({ ready: { endpoint, topicArn: resources.topicArn, tableName: resources.tableName } });
+
+process.on('message', async (message: unknown) => {
+  if (message === 'stop') {
+    await pipeline.stop();
+    // maxRSS is in kilobytes (getrusage).
+    process.send?.({ stopped: { maxRssBytes: process.resourceUsage().maxRSS * 1024, rssAtReadyBytes, batches, failedRecords } }, () => process.exit(0));
+    return;
+  }
+  const expect = (message as { expect?: number }).expect;
+  if (expect !== undefined) {
+    expected = expect;
+    if (!reported && succeeded >= expected) {
+      reported = true;
+      process.send?.({ stored: succeeded });
+    }
+  }
+});
+process.on('disconnect', () => process.exit(0));
