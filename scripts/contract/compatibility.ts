@@ -24,16 +24,17 @@ export type CompatibilityMode = 'backward' | 'forward' | 'full';
 export const COMPATIBILITY_MODES: readonly CompatibilityMode[] = ['backward', 'forward', 'full'];
 
 /**
- * The project's mode unless the contract says otherwise in `info.x-compatibility`.
+ * The mode used when a contract does not declare one in `info.x-compatibility`: `backward`, the
+ * default of schema registries (consumers on the new contract read what was produced before).
  *
- * `full`, because the evolution policy written in asyncapi.yaml breaks both directions: it calls
- * adding a required field and narrowing breaking (new readers, old messages: backward) and also
- * removing a field and *any* enum change breaking (old readers, new messages: forward). That is
- * what this pipeline needs: producers and the subscriber deploy independently, the subscriber
- * validates every known field strictly (an unknown enum value goes to the DLQ), and messages wait
- * in the DLQ for up to 14 days before a redrive replays them to a newer subscriber.
+ * This project's contract declares `full`, because its evolution policy breaks both directions:
+ * adding a required field or narrowing breaks new readers of old messages (backward), and removing
+ * a field or *any* enum change breaks released readers of new messages (forward). Producers and the
+ * subscriber deploy independently, the subscriber validates every known field strictly (an unknown
+ * enum value goes to the DLQ), and messages wait in the DLQ for up to 14 days before a redrive
+ * replays them to a newer subscriber.
  */
-export const DEFAULT_COMPATIBILITY_MODE: CompatibilityMode = 'full';
+export const DEFAULT_COMPATIBILITY_MODE: CompatibilityMode = 'backward';
 
 export type Classification = 'breaking' | 'non-breaking' | 'unclassified';
 

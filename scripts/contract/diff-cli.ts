@@ -20,7 +20,7 @@ Options:
   --spec <file>       working contract (default: asyncapi.yaml)
   --released <file>   released contract, snapshot or spec (default: ${path.relative(process.cwd(), snapshotPath(RELEASED_DIR))})
   --mode <mode>       compatibility mode: ${COMPATIBILITY_MODES.join(', ')}
-                      (default: info.x-compatibility of the working contract, else full)
+                      (default: info.x-compatibility of the working contract, else backward)
   --format <format>   ${REPORT_FORMATS.join(', ')} (default: table)
   -h, --help          show this help`;
 

@@ -34,7 +34,7 @@ describe('the spec pairs', () => {
   }, 120_000);
 });
 
-describe('contract:diff classification under the default mode (full)', () => {
+describe('contract:diff classification under full compatibility, the mode asyncapi.yaml declares', () => {
   const cases: [pair: string, expected: string[]][] = [
     ['optional-field-added', [`non-breaking field.optional-added ${payload}.properties.giftNote`]],
     ['required-field-added', [`breaking field.required-added ${payload}.properties.currency`]],
@@ -68,18 +68,24 @@ describe('contract:diff classification under the default mode (full)', () => {
   ];
 
   it.each(cases)('classifies the %s pair', async (pair, expected) => {
-    expect(rows(await diffPair(pair))).toEqual(expected);
+    expect(rows(await diffPair(pair, 'full'))).toEqual(expected);
   });
 
   it('fails on breaking and unclassified changes only', async () => {
-    expect(hasFailingChanges(await diffPair('optional-field-added'))).toBe(false);
-    expect(hasFailingChanges(await diffPair('description-only'))).toBe(false);
-    expect(hasFailingChanges(await diffPair('maximum-lowered'))).toBe(true);
-    expect(hasFailingChanges(await diffPair('unclassified-keyword'))).toBe(true);
+    expect(hasFailingChanges(await diffPair('optional-field-added', 'full'))).toBe(false);
+    expect(hasFailingChanges(await diffPair('description-only', 'full'))).toBe(false);
+    expect(hasFailingChanges(await diffPair('maximum-lowered', 'full'))).toBe(true);
+    expect(hasFailingChanges(await diffPair('unclassified-keyword', 'full'))).toBe(true);
   });
 });
 
 describe('contract:diff under the other compatibility modes', () => {
+  it('uses backward, as schema registries do, when the contract declares no mode', async () => {
+    const diff = await diffPair('enum-value-added');
+    expect(diff.mode).toBe('backward');
+    expect(rows(diff)).toEqual([`non-breaking schema.enum-value-added ${payload}.properties.status.enum`]);
+  });
+
   it('backward: an added enum value or a raised maximum reads old messages fine', async () => {
     expect(rows(await diffPair('enum-value-added', 'backward'))).toEqual([`non-breaking schema.enum-value-added ${payload}.properties.status.enum`]);
     expect(rows(await diffPair('maximum-raised', 'backward'))).toEqual([`non-breaking schema.maximum-raised ${payload}.properties.quantity.maximum`]);
@@ -95,13 +101,13 @@ describe('contract:diff under the other compatibility modes', () => {
 
 describe('major versions', () => {
   it('accepts a new major version published side by side with the released one', async () => {
-    const diff = await diffPair('major-version-side-by-side');
+    const diff = await diffPair('major-version-side-by-side', 'full');
     expect(hasFailingChanges(diff)).toBe(false);
     expect(rows(diff)).toContain('non-breaking message.added messages.OrderPlacedV2');
   });
 
   it('still fails a breaking change made in place, and says how to publish the major version instead', async () => {
-    const diff = await diffPair('major-version-in-place');
+    const diff = await diffPair('major-version-in-place', 'full');
     expect(rows(diff)).toContain(`breaking schema.maximum-lowered ${payload}.properties.quantity.maximum`);
     expect(diff.notes.join('\n')).toMatch(/OrderPlacedV2 .*side by side/);
   });
