@@ -121,17 +121,16 @@ function key(type: string, name: string): string {
 function mocksFor(recording: Recording): runtime.Mocks {
   return {
     newResource(args) {
+      const physicalName = typeof args.inputs.name === 'string' ? args.inputs.name : args.name;
+      const outputs = args.custom === false ? {} : fakeOutputs(args.type, physicalName);
       recording.resource({
         type: args.type,
         name: args.name,
         custom: args.custom ?? true,
         inputs: args.inputs as Record<string, unknown>,
+        outputs,
       });
-      const physicalName = typeof args.inputs.name === 'string' ? args.inputs.name : args.name;
-      return {
-        id: `${physicalName}-id`,
-        state: { ...args.inputs, ...fakeOutputs(args.type, physicalName) },
-      };
+      return { id: `${physicalName}-id`, state: { ...args.inputs, ...outputs } };
     },
     call(args) {
       recording.invokes.push({ token: args.token, args: args.inputs as Record<string, unknown> });

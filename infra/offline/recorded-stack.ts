@@ -14,6 +14,8 @@ export interface RecordedResource {
   custom: boolean;
   /** Inputs after every transform, outputs of other resources resolved. */
   inputs: Record<string, unknown>;
+  /** The attributes the mocks computed for it (`arn`, `url`, ...), as other resources see them. */
+  outputs: Record<string, unknown>;
   /** Logical name of the parent resource, when there is one. */
   parent?: string;
   /** Resource options that decide what `sst remove` does to it. */
