@@ -6,7 +6,6 @@
 //
 // Every name and number comes from the pipeline settings the local runtime reads too; this file
 // only says how they map onto AWS. `npm test` verifies it offline (tests/infra).
-import { pipelineSettings as settings } from './packages/core/src/settings.ts';
 
 /** The stage `npm run deploy:prod` deploys; the only one that is retained and protected. */
 const PRODUCTION_STAGE = 'prod';
@@ -27,8 +26,10 @@ export default $config({
   },
 
   async run() {
-    const production = $app.stage === PRODUCTION_STAGE;
+    // SST allows no top-level imports in this file.
+    const { pipelineSettings: settings } = await import('./packages/core/src/settings.ts');
     const { topic, queue, deadLetterQueue, table, subscriber } = settings;
+    const production = $app.stage === PRODUCTION_STAGE;
 
     const orderTopic = new sst.aws.SnsTopic(topic.name);
 
@@ -63,7 +64,9 @@ export default $config({
       },
     });
 
-    subscribeTopicToQueue(orderTopic, orderQueue);
+    subscribeTopicToQueue(`${topic.name}To${queue.name}`, orderTopic, orderQueue, {
+      rawMessageDelivery: topic.rawMessageDelivery,
+    });
 
     // Not `link: [orders]`: SST's Dynamo link grants `dynamodb:*`. The subscriber gets the two
     // actions it uses and finds the table through the same variable the local runtime sets.
@@ -105,7 +108,9 @@ export default $config({
       },
     });
 
-    alarmOnDeadLetters(orderDlq);
+    alarmOnDeadLetters(`${deadLetterQueue.name}DepthAlarm`, orderDlq, {
+      description: `Orders failed ${deadLetterQueue.maxReceiveCount} times and wait in ${deadLetterQueue.name}`,
+    });
 
     return {
       topicArn: orderTopic.arn,
@@ -117,17 +122,21 @@ export default $config({
 });
 
 /**
- * Subscribes the queue to the topic with the delivery mode the subscriber decodes.
+ * Subscribes `queue` to `topic`, with raw delivery as the subscriber expects it.
  *
  * Declared with plain `aws` resources rather than `SnsTopic.subscribeQueue`, whose queue policy
  * lets any SNS topic, S3 bucket or EventBridge bus send to the queue; this one admits only
  * `topic`.
  *
  * @example
- * subscribeTopicToQueue(new sst.aws.SnsTopic('OrderTopic'), new sst.aws.Queue('OrderQueue'));
+ * subscribeTopicToQueue('OrderTopicToOrderQueue', topic, queue, { rawMessageDelivery: false });
  */
-function subscribeTopicToQueue(topic: sst.aws.SnsTopic, queue: sst.aws.Queue): void {
-  const name = `${settings.topic.name}To${settings.queue.name}`;
+function subscribeTopicToQueue(
+  name: string,
+  topic: sst.aws.SnsTopic,
+  queue: sst.aws.Queue,
+  { rawMessageDelivery }: { rawMessageDelivery: boolean },
+): void {
   new aws.sqs.QueuePolicy(`${name}Policy`, {
     queueUrl: queue.url,
     policy: aws.iam.getPolicyDocumentOutput({
@@ -141,27 +150,28 @@ function subscribeTopicToQueue(topic: sst.aws.SnsTopic, queue: sst.aws.Queue): v
       ],
     }).json,
   });
-  new aws.sns.TopicSubscription(
-    `${name}Subscription`,
-    {
-      topic: topic.arn,
-      protocol: 'sqs',
-      endpoint: queue.arn,
-      rawMessageDelivery: settings.topic.rawMessageDelivery,
-    },
-  );
+  new aws.sns.TopicSubscription(`${name}Subscription`, {
+    topic: topic.arn,
+    protocol: 'sqs',
+    endpoint: queue.arn,
+    rawMessageDelivery,
+  });
 }
 
 /**
- * Raises a CloudWatch alarm as soon as one message is dead-lettered: each one is an order that
- * was not stored. No alarm action is wired: route it to whatever pages the on-call engineer.
+ * Raises a CloudWatch alarm as soon as one message waits in `deadLetterQueue`: each one is an
+ * order that was not stored. No alarm action is wired: route it to whatever pages the on-call.
  *
  * @example
- * alarmOnDeadLetters(new sst.aws.Queue('OrderDLQ'));
+ * alarmOnDeadLetters('OrderDLQDepthAlarm', dlq, { description: 'Orders failed 3 times' });
  */
-function alarmOnDeadLetters(deadLetterQueue: sst.aws.Queue): void {
-  new aws.cloudwatch.MetricAlarm(`${settings.deadLetterQueue.name}DepthAlarm`, {
-    alarmDescription: `Orders failed ${settings.deadLetterQueue.maxReceiveCount} times and are waiting in ${settings.deadLetterQueue.name}`,
+function alarmOnDeadLetters(
+  name: string,
+  deadLetterQueue: sst.aws.Queue,
+  { description }: { description: string },
+): void {
+  new aws.cloudwatch.MetricAlarm(name, {
+    alarmDescription: description,
     namespace: 'AWS/SQS',
     metricName: 'ApproximateNumberOfMessagesVisible',
     dimensions: { QueueName: deadLetterQueue.nodes.queue.name },
