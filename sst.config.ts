@@ -98,7 +98,8 @@ export default $config({
       ],
     });
 
-    // Subscribed by ARN so SST does not wrap the function in a second, broader role.
+    // Subscribed by ARN: given function args instead, SST would create the function inside the
+    // subscriber component and add its own, broader SQS grant (GetQueueUrl, ChangeVisibility).
     orderQueue.subscribe(orderSubscriber.arn, {
       batch: {
         size: subscriber.batchSize,
