@@ -7,7 +7,12 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pipelineSettings as settings } from '../../packages/core/src/settings.ts';
-import { synthesize, type RecordedResource, type RecordedStack } from '../../infra/offline/synthesize.ts';
+import {
+  synthesize,
+  type RecordedResource,
+  type RecordedStack,
+  type SynthesizeOptions,
+} from '../../infra/offline/synthesize.ts';
 
 interface PolicyStatement {
   Effect: string;
@@ -60,7 +65,7 @@ describe('sst.config.ts, synthesized offline with the real SST components', () =
 
   beforeAll(async () => {
     // Each synthesis is a child process of a few seconds.
-    [dev, prod] = await Promise.all([synthesize({ stage: 'dev' }), synthesize({ stage: 'prod' })]);
+    [dev, prod] = await synthesizeAll([{ stage: 'dev' }, { stage: 'prod' }]);
   }, 180_000);
 
   it('declares exactly the pipeline: topic, queue, DLQ, table, subscriber, their wiring and the alarm', () => {
@@ -252,16 +257,13 @@ describe('the infrastructure checks, given a broken sst.config.ts', () => {
   let withoutPartialResponses: RecordedStack;
 
   beforeAll(async () => {
-    [withFiveRetries, withoutPartialResponses] = await Promise.all([
-      synthesize({
+    [withFiveRetries, withoutPartialResponses] = await synthesizeAll([
+      {
         stage: 'dev',
         editConfig: (source) =>
           replaceOnce(source, 'retry: deadLetterQueue.maxReceiveCount', 'retry: 5'),
-      }),
-      synthesize({
-        stage: 'dev',
-        editConfig: (source) => replaceOnce(source, 'partialResponses: true,', ''),
-      }),
+      },
+      { stage: 'dev', editConfig: (source) => replaceOnce(source, 'partialResponses: true,', '') },
     ]);
   }, 180_000);
 
@@ -277,6 +279,20 @@ describe('the infrastructure checks, given a broken sst.config.ts', () => {
     expect(() => expectPartialBatchResponses(withoutPartialResponses)).toThrow();
   });
 });
+
+/**
+ * Synthesizes side by side and waits for every one to settle before failing, so that none is
+ * cut off mid-run (and leaves its scratch files behind) when another fails.
+ */
+async function synthesizeAll<const T extends readonly SynthesizeOptions[]>(
+  runs: T,
+): Promise<{ -readonly [K in keyof T]: RecordedStack }> {
+  const settled = await Promise.allSettled(runs.map((run) => synthesize(run)));
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  const stacks = settled.map((result) => (result as PromiseFulfilledResult<RecordedStack>).value);
+  return stacks as { -readonly [K in keyof T]: RecordedStack };
+}
 
 /** Replaces `search` in `source`, insisting that it is there (else the edit proves nothing). */
 function replaceOnce(source: string, search: string, replacement: string): string {
