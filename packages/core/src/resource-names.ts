@@ -19,7 +19,7 @@ export function resolveTableName(env: NodeJS.ProcessEnv = process.env): string {
   const name = linked(pipelineSettings.table.name, 'name') ?? env[pipelineSettings.env.tableName];
   if (!name) {
     throw new ConfigurationError(
-      `Orders table unknown: link "${pipelineSettings.table.name}" to this function in sst.config.ts, or set ${pipelineSettings.env.tableName} (the local stack sets it for you).`,
+      `Orders table unknown: set ${pipelineSettings.env.tableName} (sst.config.ts sets it for the subscriber, and the local stack for its processes), or run under \`sst shell\` so the "${pipelineSettings.table.name}" link is visible.`,
     );
   }
   return name;

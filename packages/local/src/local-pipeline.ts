@@ -12,11 +12,17 @@ export interface LocalPipelineOptions extends LocalStackOptions {
   handler?: SqsHandler;
   onBatch?: (report: BatchReport) => void;
   onError?: (error: unknown) => void;
+  /**
+   * Run the subscriber in this process. When false, only the stack runs and another process runs
+   * the subscriber (`npm run subscriber`), as a Lambda runs apart from its queue. @default true
+   */
+  subscriber?: boolean;
 }
 
 export interface LocalPipeline {
   readonly stack: LocalStack;
-  readonly poller: EventSourcePoller;
+  /** Absent when the subscriber runs in another process (`subscriber: false`). */
+  readonly poller: EventSourcePoller | undefined;
   /** Stops polling (the batch in flight finishes, its successes are deleted), then the stack. */
   stop(): Promise<void>;
 }
@@ -45,6 +51,9 @@ function setFunctionEnvironment(stack: LocalStack): void {
 export async function startLocalPipeline(options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
   const stack = await startLocalStack(options);
   setFunctionEnvironment(stack);
+  if (options.subscriber === false) {
+    return { stack, poller: undefined, stop: () => stack.stop() };
+  }
   let handler = options.handler;
   if (!handler) {
     try {

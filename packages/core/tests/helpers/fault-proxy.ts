@@ -20,6 +20,8 @@ export interface FaultProxy {
   requests: ProxiedRequest[];
   /** Decide per request: a fault, or `undefined` to forward it. */
   setFault(decide: (request: ProxiedRequest) => Fault | undefined): void;
+  /** Forward to another server from now on. */
+  setUpstream(upstream: string): void;
   stop(): Promise<void>;
 }
 
@@ -32,7 +34,7 @@ const FAULT_RESPONSES = {
 } as const;
 
 export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
-  const target = new URL(upstream);
+  let target = new URL(upstream);
   let decide: (request: ProxiedRequest) => Fault | undefined = () => undefined;
   const requests: ProxiedRequest[] = [];
   const server = http.createServer((req, res) => {
@@ -70,6 +72,9 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     requests,
     setFault(fn) {
       decide = fn;
+    },
+    setUpstream(url) {
+      target = new URL(url);
     },
     async stop() {
       server.closeAllConnections();

@@ -30,6 +30,8 @@ Options:
   --visibility-timeout <s>   queue visibility timeout (default ${localVisibilityTimeoutSeconds} s locally so retries take seconds;
                              deployed: ${pipelineSettings.queue.visibilityTimeoutSeconds} s)
   --log-level <level>        subscriber log level (POWERTOOLS_LOG_LEVEL; default WARN: failures only)
+  --no-subscriber            run only the stack; run the subscriber with \`npm run subscriber\`
+                             in another terminal (it can then be stopped or killed on its own)
   --demo                     publish the contract's examples and a poison message, wait, print the
                              stored orders and the DLQ, exit (visibility timeout 2 s unless given)
   -h, --help                 this help`;
@@ -49,6 +51,7 @@ const { values } = (() => {
         'visibility-timeout': { type: 'string' },
         'log-level': { type: 'string' },
         demo: { type: 'boolean' },
+        'no-subscriber': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -61,6 +64,7 @@ if (values.help) {
   process.exit(0);
 }
 
+if (values.demo && values['no-subscriber']) fail('--demo needs the subscriber in this process: drop --no-subscriber');
 const port = Number(values.port ?? 4566);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be 0..65535, got ${values.port}`);
 const visibility = Number(values['visibility-timeout'] ?? (values.demo ? 2 : localVisibilityTimeoutSeconds));
@@ -86,6 +90,7 @@ try {
     port,
     ...(dataDir ? { dataDir } : {}),
     visibilityTimeoutSeconds: visibility,
+    subscriber: !values['no-subscriber'],
     onBatch: (report) => process.stdout.write(`${batchLine(report)}\n`),
     onError: (error) => process.stderr.write(`${time()} poller: ${(error as Error).message} (retrying)\n`),
   });
@@ -105,7 +110,9 @@ process.stdout.write(
     `  dead letters  ${r.deadLetterQueueUrl} (after ${s.deadLetterQueue.maxReceiveCount} receives)`,
     `  table         ${r.tableName}`,
     `  data folder   ${stack.dataDir ?? '(in memory: nothing survives a restart)'}`,
-    `  subscriber    ${s.subscriber.handler} (batch ${s.subscriber.batchSize}, window ${s.subscriber.batchWindowSeconds} s, timeout ${s.subscriber.timeoutSeconds} s)`,
+    values['no-subscriber']
+      ? `  subscriber    not in this process: run \`npm run subscriber\` in another terminal`
+      : `  subscriber    ${s.subscriber.handler} (batch ${s.subscriber.batchSize}, window ${s.subscriber.batchWindowSeconds} s, timeout ${s.subscriber.timeoutSeconds} s)`,
     ``,
     values.demo
       ? `Demo:`
@@ -135,10 +142,10 @@ async function shutdown(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   process.stdout.write(`\n${time()} stopping: finishing the batch in flight…\n`);
-  await pipeline!.poller.stop();
+  await pipeline!.poller?.stop();
   const note = await leftovers();
   await pipeline!.stop();
-  process.stdout.write(`${time()} stopped after ${pipeline!.poller.batches} batch(es).${note}\n`);
+  process.stdout.write(`${time()} stopped${pipeline!.poller ? ` after ${pipeline!.poller.batches} batch(es)` : ""}.${note}\n`);
   process.exit(code);
 }
 process.on('SIGINT', () => {

@@ -1,0 +1,56 @@
+/**
+ * What an offline synthesis of `sst.config.ts` records: the shape shared by the program that runs
+ * inside the SST bundle (`mock-program.ts`) and the Node side that reads it (`synthesize.ts`).
+ * Plain JSON, so it crosses the process boundary unchanged.
+ */
+
+/** One resource the program registered, with the inputs the provider would have received. */
+export interface RecordedResource {
+  /** Pulumi type token, e.g. `aws:sqs/queue:Queue` or `sst:aws:Queue`. */
+  type: string;
+  /** Logical (Pulumi) name, e.g. `OrderQueueQueue`. */
+  name: string;
+  /** `false` for components (`sst:*`, the stack), `true` for provider resources. */
+  custom: boolean;
+  /** Inputs after every transform, outputs of other resources resolved. */
+  inputs: Record<string, unknown>;
+  /** The attributes the mocks computed for it (`arn`, `url`, ...), as other resources see them. */
+  outputs: Record<string, unknown>;
+  /** Logical name of the parent resource, when there is one. */
+  parent?: string;
+  /** Resource options that decide what `sst remove` does to it. */
+  retainOnDelete?: boolean;
+  protect?: boolean;
+}
+
+/** One provider function call (data source) the program made, e.g. `aws:iam/getPolicyDocument`. */
+export interface RecordedInvoke {
+  token: string;
+  args: Record<string, unknown>;
+}
+
+/** One request the program sent to the SST CLI (answered by the offline stand-in). */
+export interface RecordedCliRequest {
+  method: string;
+  params: Record<string, unknown>;
+  /** False when the stand-in has no answer for this method: the synthesis is then incomplete. */
+  answered: boolean;
+}
+
+/** Everything one offline run of `sst.config.ts` for one stage produced. */
+export interface RecordedStack {
+  /** What `app({ stage })` returned, with SST's defaults filled in (as `$app` sees it). */
+  app: {
+    name: string;
+    stage: string;
+    home: string;
+    removal: 'remove' | 'retain' | 'retain-all';
+    protect: boolean;
+    providers: Record<string, unknown>;
+  };
+  resources: RecordedResource[];
+  invokes: RecordedInvoke[];
+  cliRequests: RecordedCliRequest[];
+  /** What `run()` returned (the stack outputs), resolved. */
+  outputs: Record<string, unknown>;
+}

@@ -1,0 +1,73 @@
+/**
+ * Loading a contract for comparison: an AsyncAPI document (YAML or JSON, with `$ref`s into
+ * `schemas/`) parsed and dereferenced by `@asyncapi/parser`, as plain JSON.
+ *
+ * The released snapshot is such a document written to disk, so both sides of a comparison go
+ * through the same loader and differ only in what the contract says, never in how it was read.
+ */
+import { Parser, fromFile, DiagnosticSeverity } from '@asyncapi/parser';
+import path from 'node:path';
+
+/** A parsed, dereferenced AsyncAPI document as plain JSON (no parser bookkeeping keys). */
+export type ContractDocument = Record<string, any>;
+
+/** The contract cannot be read; `message` says which file and what to fix. */
+export class ContractLoadError extends Error {
+  override name = 'ContractLoadError';
+}
+
+/**
+ * Drops the parser's `x-parser-*` keys and turns shared objects into copies, so the result is
+ * JSON a snapshot file can hold. A cyclic schema cannot be snapshotted this way and is reported.
+ */
+function toPlainJson(value: unknown, ancestors: unknown[] = []): any {
+  if (!value || typeof value !== 'object') return value;
+  if (ancestors.includes(value)) {
+    throw new ContractLoadError('The contract has a recursive schema; contract snapshots support only non-recursive schemas.');
+  }
+  const inner = [...ancestors, value];
+  if (Array.isArray(value)) return value.map((v) => toPlainJson(v, inner));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (!k.startsWith('x-parser-')) out[k] = toPlainJson(v, inner);
+  return out;
+}
+
+// Building a Parser compiles its ruleset: build each kind once. Validating with the core rules
+// costs about a second per document; dereferencing alone, a few milliseconds.
+const parsers: { validating?: Parser; dereferencing?: Parser } = {};
+const parserFor = (validate: boolean): Parser =>
+  validate
+    ? (parsers.validating ??= new Parser())
+    : (parsers.dereferencing ??= new Parser({ ruleset: { core: false, recommended: false } }));
+
+export interface LoadOptions {
+  /**
+   * Check the document against the AsyncAPI rules. Turn off only where the documents are known
+   * to be valid (the test pairs, validated once by their own test).
+   * @default true
+   */
+  validate?: boolean;
+}
+
+/**
+ * Parses an AsyncAPI document and returns it dereferenced.
+ *
+ * @example
+ * const working = await loadContract('asyncapi.yaml');
+ * working.components.messages.OrderPlaced.payload.properties.quantity.maximum; // 1000
+ */
+export async function loadContract(specPath: string, options: LoadOptions = {}): Promise<ContractDocument> {
+  const shown = path.relative(process.cwd(), specPath) || specPath;
+  let parsed;
+  try {
+    parsed = await fromFile(parserFor(options.validate ?? true), specPath).parse();
+  } catch (error) {
+    throw new ContractLoadError(`Cannot read ${shown}: ${(error as Error).message}`);
+  }
+  const errors = parsed.diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error);
+  if (errors.length > 0 || !parsed.document) {
+    const lines = errors.map((d) => `  - ${d.path.join('.') || '(document)'}: ${d.message}`);
+    throw new ContractLoadError(`${shown} is not a valid AsyncAPI document (run \`npm run contract:lint\` for details):\n${lines.join('\n')}`);
+  }
+  return toPlainJson(parsed.document.json());
+}

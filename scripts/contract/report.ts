@@ -1,0 +1,59 @@
+/**
+ * Renders a {@link ContractDiff} for people (an aligned table or Markdown) or for tools (JSON).
+ */
+import type { ContractChange, ContractDiff } from './compatibility.ts';
+
+export type ReportFormat = 'table' | 'markdown' | 'json';
+export const REPORT_FORMATS: readonly ReportFormat[] = ['table', 'markdown', 'json'];
+
+const COLUMNS: [string, (c: ContractChange) => string][] = [
+  ['CLASSIFICATION', (c) => c.classification],
+  ['CHANGE', (c) => c.kind],
+  ['PATH', (c) => c.path],
+  ['DETAIL', (c) => c.detail],
+];
+
+/** Failing changes first, so they are what a reader sees even in a long list. */
+function ordered(changes: ContractChange[]): ContractChange[] {
+  const rank = { breaking: 0, unclassified: 1, 'non-breaking': 2 } as const;
+  return changes.map((c, i) => [c, i] as const).sort(([a, i], [b, j]) => rank[a.classification] - rank[b.classification] || i - j).map(([c]) => c);
+}
+
+function table(changes: ContractChange[]): string {
+  const rows = ordered(changes).map((c) => COLUMNS.map(([, cell]) => cell(c)));
+  const widths = COLUMNS.map(([title], i) => Math.max(title.length, ...rows.map((r) => r[i]!.length)));
+  // The last column is not padded: details vary in length and trailing blanks help no one.
+  const line = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ');
+  return [line(COLUMNS.map(([title]) => title)), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+function markdown(changes: ContractChange[]): string {
+  const escape = (s: string) => s.replaceAll('|', '\\|');
+  return [
+    `| ${COLUMNS.map(([t]) => t.toLowerCase()).join(' | ')} |`,
+    `|${COLUMNS.map(() => '---').join('|')}|`,
+    ...ordered(changes).map((c) => `| ${COLUMNS.map(([t, cell]) => (t === 'PATH' ? `\`${cell(c)}\`` : escape(cell(c)))).join(' | ')} |`),
+  ].join('\n');
+}
+
+/** One line counting the changes by classification: `2 breaking, 1 non-breaking`. */
+export function summarize(diff: ContractDiff): string {
+  const count = (k: ContractChange['classification']) => diff.changes.filter((c) => c.classification === k).length;
+  const parts = [`${count('breaking')} breaking`, `${count('non-breaking')} non-breaking`];
+  if (count('unclassified')) parts.push(`${count('unclassified')} unclassified`);
+  return parts.join(', ');
+}
+
+/**
+ * Formats the changes of a diff, with its notes after a table.
+ *
+ * @example
+ * console.log(renderReport(diffContracts(released, working), 'table'));
+ */
+export function renderReport(diff: ContractDiff, format: ReportFormat): string {
+  if (format === 'json') return JSON.stringify(diff, null, 2);
+  if (diff.changes.length === 0) return 'No changes.';
+  const body = format === 'markdown' ? markdown(diff.changes) : table(diff.changes);
+  const notes = diff.notes.map((n) => `note: ${n}`);
+  return [body, '', `${summarize(diff)} (compatibility mode: ${diff.mode})`, ...notes].join('\n');
+}
