@@ -266,6 +266,8 @@ async function renderValidators(messages: MessageInfo[]): Promise<string> {
   const result = await build({
     stdin: { contents: entry, resolveDir: repoRoot, sourcefile: 'contract-entry.js', loader: 'js' },
     absWorkingDir: repoRoot,
+    // Bundled module paths (in comments) must not depend on where node_modules really lives.
+    preserveSymlinks: true,
     bundle: true,
     format: 'esm',
     platform: 'neutral',

@@ -5,7 +5,7 @@
  * setting) or, with raw delivery on, the published message itself. Either way the payload goes
  * through the generated validator; additive fields from a newer producer are tolerated and dropped.
  */
-import { messages, type OrderPlaced } from '@orders/contract';
+import { formatIssues, messages, toIssues, type OrderPlaced } from '@orders/contract';
 import { decodeError, DecodeErrorCode, type DecodeError } from './errors.ts';
 
 const contract = messages.OrderPlaced;
@@ -38,8 +38,16 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false; re
   }
 }
 
+const ENVELOPE_FIELDS = ['MessageId', 'TopicArn', 'Message'] as const;
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `1.0.0` → `1`, without the array `split` allocates. */
+function majorOf(version: string): string {
+  const dot = version.indexOf('.');
+  return dot === -1 ? version : version.slice(0, dot);
 }
 
 /** Reads a String attribute from SNS envelope (`{Type, Value}`) or SQS (`{stringValue}`) form. */
@@ -57,7 +65,7 @@ function checkAttributes(attrs: unknown): DecodeError | undefined {
     return decodeError(DecodeErrorCode.WRONG_EVENT_TYPE, `eventType attribute is "${eventType}", expected "${contract.eventType}"`);
   }
   const version = attribute(attrs, 'schemaVersion');
-  if (version !== undefined && version.split('.')[0] !== supportedMajor) {
+  if (version !== undefined && majorOf(version) !== supportedMajor) {
     return decodeError(
       DecodeErrorCode.UNSUPPORTED_SCHEMA_VERSION,
       `schemaVersion attribute is "${version}"; this subscriber understands ${supportedMajor}.x (publish a new major version side by side)`,
@@ -67,13 +75,13 @@ function checkAttributes(attrs: unknown): DecodeError | undefined {
 }
 
 function checkPayload(payload: unknown): { ok: true; order: OrderPlaced } | { ok: false; error: DecodeError } {
-  const result = contract.check(payload);
-  if (!result.ok) {
-    const reasons = result.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-    return { ok: false, error: decodeError(DecodeErrorCode.PAYLOAD_INVALID, `OrderPlaced payload is invalid: ${reasons}`, result.issues) };
+  // The type guard directly (not `check`): no result object on the hot path.
+  if (!contract.validate(payload)) {
+    const issues = toIssues(contract.validate.errors);
+    return { ok: false, error: decodeError(DecodeErrorCode.PAYLOAD_INVALID, `OrderPlaced payload is invalid: ${formatIssues(issues)}`, issues) };
   }
   // Tolerant reader: keep only the fields this version of the contract knows.
-  return { ok: true, order: contract.pick(result.value) };
+  return { ok: true, order: contract.pick(payload) };
 }
 
 /**
@@ -93,22 +101,25 @@ export function decodeOrderRecord(record: OrderRecordInput): DecodeResult {
     if (value.Type !== 'Notification') {
       return { ok: false, error: decodeError(DecodeErrorCode.NOT_AN_ENVELOPE, `SNS message Type is ${JSON.stringify(value.Type)}, expected "Notification"`) };
     }
-    const missing = ['MessageId', 'TopicArn', 'Message'].filter((k) => typeof value[k] !== 'string');
-    if (missing.length > 0) {
+    // Checked field by field: the array-and-closure form costs more than the check itself on the hot path.
+    if (typeof value.MessageId !== 'string' || typeof value.TopicArn !== 'string' || typeof value.Message !== 'string') {
+      const missing = ENVELOPE_FIELDS.filter((k) => typeof value[k] !== 'string');
       return { ok: false, error: decodeError(DecodeErrorCode.NOT_AN_ENVELOPE, `SNS notification envelope lacks string ${missing.join(', ')}`) };
     }
     const envelope: SnsEnvelopeInfo = {
       messageId: value.MessageId as string,
       topicArn: value.TopicArn as string,
-      ...(typeof value.Timestamp === 'string' ? { timestamp: value.Timestamp } : {}),
     };
+    if (typeof value.Timestamp === 'string') envelope.timestamp = value.Timestamp;
     const attrError = checkAttributes(value.MessageAttributes);
     if (attrError) return { ok: false, error: attrError, envelope };
     const message = parseJson(value.Message as string);
     if (!message.ok) {
       return { ok: false, error: decodeError(DecodeErrorCode.MESSAGE_NOT_JSON, `SNS Message is not JSON (${message.reason})`), envelope };
     }
-    return { ...checkPayload(message.value), envelope };
+    // Built field by field: spreading the payload result into a new object was a third of the decode cost.
+    const payload = checkPayload(message.value);
+    return payload.ok ? { ok: true, order: payload.order, envelope } : { ok: false, error: payload.error, envelope };
   }
 
   // Raw message delivery: the body is the payload, the attributes are SQS message attributes.
