@@ -24,7 +24,12 @@ export class ContractViolation extends Error {
   }
 }
 
-export function defineMessage(meta: Meta, validate: Validator, validateHeaders: Validator | undefined) {
+export function defineMessage(
+  meta: Meta,
+  validate: Validator,
+  validateHeaders: Validator | undefined,
+  pick: (data: Record<string, unknown>) => Record<string, unknown>,
+) {
   const properties = Object.freeze([...meta.properties]);
   const check = (data: unknown) =>
     validate(data)
@@ -42,10 +47,7 @@ export function defineMessage(meta: Meta, validate: Validator, validateHeaders: 
       if (!result.ok) throw new ContractViolation(meta.name, result.issues);
       return result.value;
     },
-    pick(data: Record<string, unknown>) {
-      const out: Record<string, unknown> = {};
-      for (const key of properties) if (Object.prototype.hasOwnProperty.call(data, key)) out[key] = data[key];
-      return out;
-    },
+    /** Generated per message: the contract's fields of a valid payload, nothing else. */
+    pick,
   });
 }
