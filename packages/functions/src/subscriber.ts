@@ -11,11 +11,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { OrderStore, isFailure, processOrderRecord } from '@orders/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 
-// Created once per container: the DynamoDB client and the store (validators are generated code,
-// nothing is compiled at run time).
+// Created once per container, during Lambda's init phase rather than in the first invocation: the
+// DynamoDB client and the store (validators are generated code, nothing is compiled at run time).
+// A missing table name fails the init, loudly, instead of failing every record.
 const logger = new Logger({ serviceName: 'orders-subscriber' });
 const processor = new BatchProcessor(EventType.SQS);
-let store: OrderStore | undefined;
+const store = new OrderStore();
 
 /** Thrown for a record that must stay on the queue; the batch processor reports its id. */
 class RecordFailure extends Error {
@@ -26,7 +27,6 @@ class RecordFailure extends Error {
 }
 
 async function handleRecord(record: SQSRecord): Promise<string> {
-  store ??= new OrderStore();
   const report = await processOrderRecord(record, store);
   // One line per record: identity, outcome, reasons. No userId, no item names (personal data).
   const line = {

@@ -40,8 +40,11 @@ async function cli(...argv: string[]) {
 }
 
 beforeAll(async () => {
-  const { handler } = await import('@orders/functions/subscriber');
-  const recording: SqsHandler = (event: SQSEvent, context) => {
+  // The handler module creates its clients when loaded, as in Lambda's init phase: load it on the
+  // first batch, once startLocalPipeline has given the process the function's environment.
+  let handler: SqsHandler | undefined;
+  const recording: SqsHandler = async (event: SQSEvent, context) => {
+    handler ??= (await import('@orders/functions/subscriber')).handler as SqsHandler;
     for (const r of event.Records) {
       const entry = seen.get(r.messageId) ?? { body: r.body, receiveCounts: [] };
       entry.receiveCounts.push(Number(r.attributes.ApproximateReceiveCount));
