@@ -9,6 +9,7 @@
  */
 import type { OrderPlaced } from '@orders/contract';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { seededRandom } from '../seeded-random.ts';
 
 const STATUSES = ['PENDING', 'CONFIRMED', 'PAID', 'SHIPPED', 'DELIVERED', 'CANCELLED', 'REFUNDED'] as const;
 const ITEMS = ['Mechanical keyboard', 'USB-C dock, 12 ports', 'Café crème grinder', '4K monitor 27"', 'Noise-cancelling headphones', 'Łódź travel mug', '手帳 2026', 'Ergonomic chair'];
@@ -18,17 +19,7 @@ const ACCOUNT = '123456789012';
 const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:OrderTopic`;
 const QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:OrderQueue`;
 
-/** A small seeded generator (mulberry32): the same seed yields the same workload on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 function seedOf(text: string): number {
   let h = 2166136261;

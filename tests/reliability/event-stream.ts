@@ -3,18 +3,9 @@
  * with different UTC offsets, some published twice, all shuffled. Seeded, so a failure replays.
  */
 import type { OrderPlaced, OrderStatus } from '@orders/contract';
+import { seededRandom as random } from '../../scripts/seeded-random.ts';
 
-/** mulberry32: a tiny seeded PRNG; reproducibility matters here, not quality. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { random };
 
 const LIFECYCLE: OrderStatus[] = ['PENDING', 'CONFIRMED', 'PAID', 'SHIPPED', 'DELIVERED', 'CANCELLED', 'REFUNDED'];
 const OFFSETS_MINUTES = [0, 120, -300, 330, -570, 765, -60];
