@@ -50,7 +50,7 @@ export class PipelineTarget {
   constructor(options: PipelineTargetOptions = {}) {
     this.env = options.env ?? process.env;
     this.mode = options.aws ? 'aws' : 'local';
-    this.endpoint = options.aws ? undefined : (options.endpoint ?? this.env[endpointEnv] ?? defaultLocalEndpoint).replace(/\/$/, '');
+    this.endpoint = options.aws ? undefined : (options.endpoint ?? (this.env[endpointEnv] || defaultLocalEndpoint)).replace(/\/$/, '');
     const config = this.endpoint ? { endpoint: this.endpoint, region: localRegion, credentials: localCredentials, maxAttempts: 2 } : {};
     this.sqs = new SQSClient(config);
     this.sns = new SNSClient(config);

@@ -39,7 +39,7 @@ if (values.help) {
   process.stdout.write(`${help}\n`);
   process.exit(0);
 }
-const endpoint = values.endpoint ?? process.env[endpointEnv] ?? defaultLocalEndpoint;
+const endpoint = values.endpoint ?? (process.env[endpointEnv] || defaultLocalEndpoint);
 const clientConfig = { endpoint, region: localRegion, credentials: localCredentials };
 const sqs = new SQSClient(clientConfig);
 
