@@ -148,11 +148,16 @@ async function shutdown(code: number): Promise<void> {
   process.stdout.write(`${time()} stopped${pipeline!.poller ? ` after ${pipeline!.poller.batches} batch(es)` : ""}.${note}\n`);
   process.exit(code);
 }
+// A terminal's Ctrl-C reaches this process twice: from the terminal (the whole foreground process
+// group) and relayed by tsx, which runs it. Only a second Ctrl-C typed after the first counts.
+let firstInterruptAt = 0;
 process.on('SIGINT', () => {
   if (stopping) {
+    if (Date.now() - firstInterruptAt < 1000) return;
     process.stderr.write('Second Ctrl-C: exiting now.\n');
     process.exit(130);
   }
+  firstInterruptAt = Date.now();
   void shutdown(0);
 });
 process.on('SIGTERM', () => void shutdown(0));

@@ -82,7 +82,11 @@ const poller = new EventSourcePoller({
 poller.start();
 process.stdout.write(`subscriber polling ${queueUrl} at ${endpoint} (batch ${subscriber.batchSize}, window ${subscriber.batchWindowSeconds} s)\n`);
 
+// Ctrl-C arrives twice (terminal and tsx's relay): stop once.
+let stopping = false;
 const stop = async () => {
+  if (stopping) return;
+  stopping = true;
   await poller.stop();
   sqs.destroy();
   process.stdout.write(`${time()} subscriber stopped after ${poller.batches} batch(es).\n`);
