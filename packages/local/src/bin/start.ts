@@ -116,7 +116,7 @@ process.stdout.write(
     ``,
     values.demo
       ? `Demo:`
-      : `Try:  npm run orders -- publish --item-name "Desk lamp" --quantity 2\n      npm run orders -- list\n      aws --endpoint-url ${stack.endpoint} --region ${r.region} dynamodb scan --table-name ${r.tableName}\nCtrl-C to stop. One line per processed batch:`,
+      : `Try:  npm run orders -- publish --item-name "Desk lamp" --quantity 2\n      npm run orders -- list\n      AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws --endpoint-url ${stack.endpoint} --region ${r.region} dynamodb scan --table-name ${r.tableName}\nCtrl-C to stop. One line per processed batch:`,
   ].join('\n') + '\n',
 );
 
