@@ -8,8 +8,6 @@ export default defineConfig({
     env: {
       // Nothing in the test suite may reach the network.
       AWS_EC2_METADATA_DISABLED: 'true',
-      // The SDK's notice that releases after January 2027 need Node 22: known, pinned, noise in test output.
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
   },
 });

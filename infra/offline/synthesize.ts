@@ -86,7 +86,7 @@ async function evaluateApp(
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node24',
     packages: 'external',
     inject: [shim],
     plugins: [prependToAppFiles('', config, options.editConfig)],
@@ -145,7 +145,7 @@ async function bundleProgram(options: BundleOptions): Promise<void> {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node24',
     mainFields: ['module', 'main'],
     // As the CLI does: these stay imports, resolved next to the bundle in .sst/platform, so the
     // program and the SST components share one @pulumi/pulumi; the rest is bundled.

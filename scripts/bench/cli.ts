@@ -81,9 +81,8 @@ async function main(): Promise<number> {
   const only = values.only ? new Set(values.only.split(',').map((s) => Number(s.trim()))) : undefined;
   const latencyMs = Number(values['latency-ms']);
   if (!Number.isFinite(latencyMs) || latencyMs < 0) throw new Error(`--latency-ms must be a number ≥ 0, got ${values['latency-ms']}`);
-  // Before any SDK client exists: the bench must reach nothing but loopback, and Node 20 is pinned.
+  // Before any SDK client exists: the bench must reach nothing but loopback.
   process.env.AWS_EC2_METADATA_DISABLED = 'true';
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
   const env = environment(values.quick);
   const rows: BenchRow[] = [];

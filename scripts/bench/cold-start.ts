@@ -3,7 +3,7 @@
  *
  * The subscriber and a one-PutItem baseline are bundled as SST bundles a Node function
  * (esbuild: bundled, ESM `.mjs`, minified, names kept, `module` before `main`, SST's
- * createRequire banner, AWS SDK bundled; target node20). Each sample is a fresh `node` process
+ * createRequire banner, AWS SDK bundled; target node24). Each sample is a fresh `node` process
  * (cold-start-probe.mjs) that imports the bundle and handles one 10-record batch against dynalite
  * in another process; subscriber and baseline alternate, and the per-round differences are summarised.
  */
@@ -83,7 +83,7 @@ async function bundle(entry: string, outfile: string): Promise<Metafile> {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node24',
     minify: true,
     keepNames: true,
     mainFields: ['module', 'main'],
@@ -185,7 +185,7 @@ export async function benchColdStart(options: { quick: boolean }): Promise<Bench
         ratio: `+${(extraBytes / 1000).toFixed(1)} KB`,
         target: '≤ +60 KB',
         verdict: verdictOf(extraBytes <= 60_000),
-        note: `esbuild as SST (ESM, minified, SDK bundled, node20); largest additions: ${heaviest}`,
+        note: `esbuild as SST (ESM, minified, SDK bundled, node24); largest additions: ${heaviest}`,
         raw: { bytes, subscriberByPackage: Object.fromEntries(subPackages), baselineByPackage: Object.fromEntries(basePackages) },
       },
       {

@@ -30,7 +30,6 @@ export function handlerEnvironment(endpoint: string, extra: Record<string, strin
     AWS_ACCESS_KEY_ID: BENCH_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: BENCH_CREDENTIALS.secretAccessKey,
     AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...extra,
   };
 }

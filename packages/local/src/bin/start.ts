@@ -12,9 +12,6 @@ import type { BatchReport } from '../event-source-poller.ts';
 import { localVisibilityTimeoutSeconds } from '../local-defaults.ts';
 import { startLocalPipeline } from '../local-pipeline.ts';
 
-// Node 20 is this project's pinned runtime; the SDK's notice about Node 22 (2027) is known noise here.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const repoRoot = resolve(import.meta.dirname, '../../../..');
 
 const help = `Usage: npm start [-- options]      (npm run demo = npm start -- --demo)

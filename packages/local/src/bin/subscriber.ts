@@ -13,8 +13,6 @@ import { pipelineSettings } from '@orders/core';
 import { EventSourcePoller, type SqsHandler } from '../event-source-poller.ts';
 import { defaultLocalEndpoint, endpointEnv, localCredentials, localRegion } from '../local-defaults.ts';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const help = `Usage: npm run subscriber [-- options]
 
 Runs the subscriber handler (packages/functions/src/subscriber.ts) with a Lambda-like SQS poller

@@ -1,0 +1,26 @@
+/**
+ * The project runs on the Node.js major version the deployed Lambda functions run on: the `node`
+ * devDependency puts that binary first on the PATH of every npm script, whatever the system Node is.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+const major = (version: string) => Number(version.replace(/^v/, '').split('.')[0]);
+
+describe('the toolchain', () => {
+  it('runs the tests on the Node.js major of the deployed Lambda runtime', () => {
+    const lambdaRuntime = /runtime:\s*'nodejs(\d+)\.x'/.exec(readFileSync(path.join(root, 'sst.config.ts'), 'utf8'))?.[1];
+    expect(lambdaRuntime, 'sst.config.ts names a nodejsNN.x runtime').toBeDefined();
+    expect(major(process.version)).toBe(Number(lambdaRuntime));
+  });
+
+  it('pins that Node.js exactly, and .nvmrc names the same major', () => {
+    const pinned = pkg.devDependencies.node;
+    expect(pinned).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(process.version).toBe(`v${pinned}`);
+    expect(readFileSync(path.join(root, '.nvmrc'), 'utf8').trim()).toBe(String(major(pinned!)));
+  });
+});
