@@ -14,7 +14,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { OrderStore, createDocumentClient, pipelineSettings } from '@orders/core';
+import { consumerSettings } from '@orders/runtime/settings';
+import { envName } from '@orders/runtime/resources';
+import { OrderStore, createDocumentClient } from '../../app/src/order-store.ts';
+import { ORDERS_TABLE, settings } from '../../app/src/settings.ts';
 import { build, type Metafile } from 'esbuild';
 import { type BenchRow, formatBytes, formatNumber, infoRow, verdictOf } from './bench-table.ts';
 import { BENCH_CREDENTIALS, BENCH_REGION, handlerEnvironment, startDynaliteProcess } from './dynalite-process.ts';
@@ -23,7 +26,7 @@ import { alternate, median, range } from './statistics.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const ENTRIES = {
-  subscriber: path.join(REPO, 'packages/functions/src/subscriber.ts'),
+  subscriber: path.join(REPO, 'app/consumers/consumeOrderPlaced.ts'),
   baseline: fileURLToPath(new URL('./handlers/minimal-put.ts', import.meta.url)),
   conditional: fileURLToPath(new URL('./handlers/minimal-conditional-put.ts', import.meta.url)),
 } as const;
@@ -125,7 +128,7 @@ function probe(bundlePath: string, eventPath: string, env: NodeJS.ProcessEnv, ex
 export async function benchColdStart(options: { quick: boolean }): Promise<BenchRow[]> {
   const samplesPerVariant = options.quick ? 10 : 20;
   const work = mkdtempSync(path.join(tmpdir(), 'orders-bench-cold-'));
-  const table = pipelineSettings.table;
+  const table = { name: ORDERS_TABLE, partitionKey: settings.tables.Orders.partitionKey };
   const db = await startDynaliteProcess({ [table.name]: table.partitionKey });
   try {
     const outputs = { subscriber: path.join(work, 'subscriber.mjs'), baseline: path.join(work, 'minimal-put.mjs'), conditional: path.join(work, 'minimal-conditional-put.mjs') };
@@ -134,7 +137,7 @@ export async function benchColdStart(options: { quick: boolean }): Promise<Bench
     const bytes = { subscriber: statSync(outputs.subscriber).size, baseline: statSync(outputs.baseline).size };
 
     await warmEmulator(db.endpoint, table.name);
-    const env = handlerEnvironment(db.endpoint, { [pipelineSettings.env.tableName]: table.name });
+    const env = handlerEnvironment(db.endpoint, { [envName.tableName(ORDERS_TABLE)]: table.name });
     const results = new Map<Variant, ProbeResult[]>((Object.keys(VARIANTS) as Variant[]).map((v) => [v, []]));
     // One untimed run each: the first process to read a bundle pays for the page cache, not for cold start.
     const warmEvent = path.join(work, 'warm.json');
@@ -145,7 +148,7 @@ export async function benchColdStart(options: { quick: boolean }): Promise<Bench
     const totals = await alternate(Object.keys(VARIANTS) as Variant[], samplesPerVariant, async (variant, round) => {
       const prefix = `cold-${variant}-${round}`;
       const eventPath = path.join(work, `${prefix}.json`);
-      writeFileSync(eventPath, JSON.stringify(batches(orderRecords(buildOrders(prefix, 10), prefix), pipelineSettings.subscriber.batchSize)[0]));
+      writeFileSync(eventPath, JSON.stringify(batches(orderRecords(buildOrders(prefix, 10), prefix), consumerSettings(settings, 'consumeOrderPlaced').batchSize)[0]));
       const result = await probe(outputs[VARIANTS[variant].bundle], eventPath, env, VARIANTS[variant].exportName);
       if (result.failures > 0) throw new Error(`section 3: ${variant} reported ${result.failures} failed records on its first batch`);
       results.get(variant)!.push(result);

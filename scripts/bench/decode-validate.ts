@@ -14,7 +14,12 @@
 import { readFileSync } from 'node:fs';
 import { SnsSqsEnvelope } from '@aws-lambda-powertools/parser/envelopes/sns-sqs';
 import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
-import { decodeOrderRecord, pipelineSettings } from '@orders/core';
+import { operations } from '@orders/contract';
+import { createDecoder } from '@orders/runtime/consumer';
+import { consumerSettings } from '@orders/runtime/settings';
+import { settings } from '../../app/src/settings.ts';
+
+const decodeOrderRecord = createDecoder(operations.consumeOrderPlaced);
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
@@ -150,7 +155,7 @@ interface CorpusTiming {
 }
 
 function timeCorpus(decoders: Map<string, Decoder>, records: SQSRecord[], rounds: number, passes: number): Promise<CorpusTiming> {
-  const events = batches(records, pipelineSettings.subscriber.batchSize);
+  const events = batches(records, consumerSettings(settings, 'consumeOrderPlaced').batchSize);
   for (const [name, decode] of decoders) {
     const accepted = decode(records, events);
     if (accepted !== records.length) throw new Error(`section 1: ${name} accepted ${accepted} of ${records.length} valid records; the comparison would be meaningless`);

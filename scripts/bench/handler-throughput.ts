@@ -10,7 +10,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type { OrderPlaced } from '@orders/contract';
 import { messages } from '@orders/contract';
-import { pipelineSettings } from '@orders/core';
+import { envName } from '@orders/runtime/resources';
+import { consumerSettings } from '@orders/runtime/settings';
+import { ORDERS_TABLE, settings } from '../../app/src/settings.ts';
 import { type BenchRow, formatNumber, formatRatio, infoRow, verdictOf } from './bench-table.ts';
 import { handlerEnvironment, startDynaliteProcess, type DynaliteProcess } from './dynalite-process.ts';
 import type { HandlerVariant, RunRequest, RunResult } from './handler-worker.ts';
@@ -48,11 +50,11 @@ function nextMessage<T>(child: ChildProcess, what: string): Promise<T> {
 }
 
 async function startWorker(variant: HandlerVariant, latencyMs: number): Promise<Worker> {
-  const table = pipelineSettings.table;
+  const table = { name: ORDERS_TABLE, partitionKey: settings.tables.Orders.partitionKey };
   const db = await startDynaliteProcess({ [table.name]: table.partitionKey, [IDEMPOTENCY_TABLE]: 'id' }, { latencyMs });
   const child = fork(new URL('./handler-worker.ts', import.meta.url), [variant], {
     execArgv: ['--import', 'tsx'],
-    env: handlerEnvironment(db.endpoint, { [pipelineSettings.env.tableName]: table.name }),
+    env: handlerEnvironment(db.endpoint, { [envName.tableName(ORDERS_TABLE)]: table.name }),
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   await nextMessage(child, 'start-up');
@@ -71,7 +73,7 @@ async function run(worker: Worker, prefix: string, count: number): Promise<RunRe
 /** Differences between a table and the orders it should hold (contract fields only). */
 async function compareWithOracle(db: DynaliteProcess, oracle: readonly OrderPlaced[]): Promise<{ missing: number; extra: number; different: number }> {
   const fields = messages.OrderPlaced.properties;
-  const items = new Map((await db.scan(pipelineSettings.table.name)).map((item) => [item.orderId as string, item]));
+  const items = new Map((await db.scan(ORDERS_TABLE)).map((item) => [item.orderId as string, item]));
   let missing = 0;
   let different = 0;
   for (const order of oracle) {
@@ -132,7 +134,7 @@ async function runScenario(scenario: Scenario): Promise<BenchRow[]> {
     const at = ` [${scenario.name}]`;
 
     const rows: BenchRow[] = [
-      infoRow(2, `workload${at}: ${total.toLocaleString('en-US')} records per variant`, `${rounds} rounds × ${perRound.toLocaleString('en-US')}, batches of ${pipelineSettings.subscriber.batchSize}`, {
+      infoRow(2, `workload${at}: ${total.toLocaleString('en-US')} records per variant`, `${rounds} rounds × ${perRound.toLocaleString('en-US')}, batches of ${consumerSettings(settings, 'consumeOrderPlaced').batchSize}`, {
         note: `distinct valid orders (every variant must store all), +${warmUp} warm-up; one dynalite child process per variant${scenario.judged && total < 5000 ? '; below the issue’s 5,000 records (--quick)' : ''}${scenario.judged ? '' : '; context only: ~5 ms is a typical in-region DynamoDB round trip, which loopback lacks'}`,
       }),
       infoRow(2, `${LABELS.subscriber}${at}`, rate('subscriber'), { note: cpu('subscriber'), raw: { recordsPerSecond: ours, cpuUsPerRecord: cpuPerRecord.get('subscriber'), serverCpuUsPerRecord: serverCpuPerRecord.get('subscriber') } }),

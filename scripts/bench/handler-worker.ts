@@ -6,7 +6,8 @@
  * the workload is rebuilt here from `prefix` (deterministic), outside the timed region.
  * Handler logs go to this process's stdout, which the parent discards: they are part of the cost.
  */
-import { pipelineSettings } from '@orders/core';
+import { consumerSettings } from '@orders/runtime/settings';
+import { settings } from '../../app/src/settings.ts';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { benchLambdaContext } from './lambda-context.ts';
 import { batches, buildOrders, orderRecords } from './order-workload.ts';
@@ -30,7 +31,7 @@ type Handler = (event: SQSEvent, context: Context) => Promise<unknown>;
 async function loadHandler(variant: HandlerVariant): Promise<Handler> {
   switch (variant) {
     case 'subscriber':
-      return (await import('@orders/functions/subscriber')).handler;
+      return (await import('../../app/consumers/consumeOrderPlaced.ts')).handler;
     case 'seed':
       return (await import('./handlers/seed-port.ts')).handler;
     case 'seed-hoisted':
@@ -51,7 +52,7 @@ const context = benchLambdaContext(`bench-${variant}`);
 
 process.on('message', async (message: RunRequest) => {
   const { prefix, count } = message.run;
-  const events = batches(orderRecords(buildOrders(prefix, count), prefix), pipelineSettings.subscriber.batchSize);
+  const events = batches(orderRecords(buildOrders(prefix, count), prefix), consumerSettings(settings, 'consumeOrderPlaced').batchSize);
   let failures = 0;
   const cpu = process.cpuUsage();
   const start = performance.now();

@@ -1,14 +1,14 @@
 /**
- * Child-process entry for section 4: the local runtime (`startLocalPipeline`: fauxqs + dynalite
- * behind one endpoint, the event-source poller running the subscriber), alone in its process so
- * that its peak memory is its own and the producer does not share its event loop.
+ * Child-process entry for section 4: the local runtime (`startLocalRuntime`: fauxqs + dynalite
+ * behind one endpoint, the consumer in its own process), apart from the producer so that it does
+ * not share the producer's event loop.
  *
  * IPC: sends `{ ready: { endpoint, topicArn, tableName } }`; on `{ expect: n }` reports
  * `{ stored: n }` once the poller has deleted n records as processed; on `'stop'` stops the
  * pipeline and sends `{ stopped: { maxRssBytes, rssAtReadyBytes, batches, failedRecords } }`.
  * Subscriber logs go to this process's stdout, which the parent discards.
  */
-import { startLocalPipeline } from '@orders/local';
+import { startLocalRuntime } from '@orders/local';
 
 let succeeded = 0;
 let failedRecords = 0;
@@ -16,9 +16,10 @@ let batches = 0;
 let expected = Number.POSITIVE_INFINITY;
 let reported = false;
 
-const pipeline = await startLocalPipeline({
+const pipeline = await startLocalRuntime({
   port: 0,
-  onBatch(report) {
+  logLevel: 'SILENT',
+  onBatch(_operationId, report) {
     batches++;
     succeeded += report.succeeded.length;
     failedRecords += report.failed.length;
@@ -27,13 +28,13 @@ const pipeline = await startLocalPipeline({
       process.send?.({ stored: succeeded });
     }
   },
-  onError(error) {
-    process.send?.({ error: String(error) });
+  onEvent(line) {
+    if (/failed|exited/.test(line)) process.send?.({ error: line });
   },
 });
 const rssAtReadyBytes = process.memoryUsage().rss;
-const { resources, endpoint } = pipeline.stack;
-process.send?.({ ready: { endpoint, topicArn: resources.topicArn, tableName: resources.tableName } });
+const { resources, endpoint } = pipeline;
+process.send?.({ ready: { endpoint, topicArn: resources.topics.OrderTopic!.arn, tableName: resources.tables.Orders!.name } });
 
 process.on('message', async (message: unknown) => {
   if (message === 'stop') {

@@ -9,7 +9,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
-import { OrderPublisher } from '@orders/core';
+import { operations } from '@orders/contract';
+import { createPublisher } from '@orders/runtime/publisher';
 import { localCredentials, localRegion } from '@orders/local';
 import { type BenchRow, formatNumber, infoRow, verdictOf } from './bench-table.ts';
 import { handlerEnvironment } from './dynalite-process.ts';
@@ -52,7 +53,7 @@ export async function benchLocalPipeline(options: { quick: boolean }): Promise<B
     const clientConfig = { endpoint: ready.endpoint, region: localRegion, credentials: localCredentials };
     const sns = new SNSClient(clientConfig);
     const dynamodb = new DynamoDBClient(clientConfig);
-    const publisher = new OrderPublisher({ client: sns, topicArn: ready.topicArn });
+    const publisher = createPublisher(operations.publishOrderPlaced, { client: sns, topicArn: ready.topicArn });
     const orders = buildOrders('e2e', count);
 
     const allStored = waitFor(child, (m) => m.stored as number | undefined, `${count} orders stored`);
@@ -65,7 +66,7 @@ export async function benchLocalPipeline(options: { quick: boolean }): Promise<B
         while (next < orders.length) {
           const slice = orders.slice(next, next + PUBLISH_BATCH);
           next += PUBLISH_BATCH;
-          publishFailures += (await publisher.publishOrderPlacedBatch(slice)).failed.length;
+          publishFailures += (await publisher.publishBatch(slice)).failed.length;
         }
       }),
     );

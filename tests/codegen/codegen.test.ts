@@ -1,22 +1,26 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { CodegenError, generate, type GeneratedFile } from '../../scripts/codegen/generate.ts';
+import { CodegenError, generate, type GeneratedFile } from '@orders/codegen';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
 const fixture = path.join(import.meta.dirname, 'fixtures', 'two-messages');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
-const cli = path.join(root, 'scripts', 'codegen', 'cli.ts');
+const cli = path.join(root, 'framework', 'codegen', 'src', 'cli.ts');
 
-/** Writes generated files to a fresh folder outside the repository (where ajv cannot be resolved). */
+/**
+ * Writes generated files to a fresh folder outside the repository, where only the framework's run
+ * time (@orders/runtime, linked as node_modules) resolves: no ajv, no generator.
+ */
 function writeOut(files: GeneratedFile[]): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'codegen-'));
   for (const f of files) writeFileSync(path.join(dir, f.path), f.content);
+  symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
   return dir;
 }
 

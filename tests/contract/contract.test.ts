@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { messages, toIssues, type ValidationIssue } from '@orders/contract';
-import { createAjv, readMessages, type MessageInfo } from '../../scripts/codegen/generate.ts';
+import { createAjv, readMessages, type MessageInfo } from '@orders/codegen';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const corpusDir = path.join(import.meta.dirname, 'invalid-payloads');

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { readMessages } from '../../scripts/codegen/generate.ts';
+import { readMessages } from '@orders/codegen';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -23,6 +23,8 @@ function typeErrors(source: string): string[] {
     moduleResolution: ts.ModuleResolutionKind.Bundler,
     target: ts.ScriptTarget.ES2022,
     skipLibCheck: false,
+    // As in the project's tsconfig: the framework's sources (which the generated types refer to) import .ts files.
+    allowImportingTsExtensions: true,
     types: [],
   });
   return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));

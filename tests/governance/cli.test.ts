@@ -11,7 +11,7 @@ const pair = (name: string, side: 'released' | 'working') => path.join(here, 'pa
 
 /** Runs one of the contract commands the way npm does. */
 function run(script: string, args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'scripts/contract', script), ...args], { cwd: repoRoot, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'framework/governance/src', script), ...args], { cwd: repoRoot, encoding: 'utf8' });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { type CompatibilityMode, type ContractDiff, diffContracts, hasFailingChanges } from '../../scripts/contract/compatibility.ts';
-import { loadContract } from '../../scripts/contract/contract-document.ts';
+import { type CompatibilityMode, type ContractDiff, diffContracts, hasFailingChanges } from '@orders/governance';
+import { loadContract } from '@orders/governance/contract-document';
 
 const pairs = path.join(path.dirname(fileURLToPath(import.meta.url)), 'pairs');
 

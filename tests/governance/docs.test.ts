@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MessageInfo, readMessages } from '../../scripts/codegen/generate.ts';
+import { type MessageInfo, readMessages } from '@orders/codegen';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -34,7 +34,7 @@ describe('npm run docs', () => {
 
     beforeAll(async () => {
       const out = mkdtempSync(path.join(tmpdir(), 'contract-docs-'));
-      const rendered = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/contract/docs-cli.ts', '--out', out], { cwd: repoRoot, encoding: 'utf8' });
+      const rendered = spawnSync(process.execPath, ['--import', 'tsx', 'framework/governance/src/docs-cli.ts', '--out', out], { cwd: repoRoot, encoding: 'utf8' });
       expect(rendered.status, `npm run docs failed:\n${rendered.stdout}\n${rendered.stderr}`).toBe(0);
       messages = await readMessages(path.join(repoRoot, 'asyncapi.yaml'));
 

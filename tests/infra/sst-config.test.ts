@@ -1,18 +1,19 @@
 /**
  * What `sst deploy` would create, checked without AWS: `sst.config.ts` runs with SST's real
- * components under Pulumi's unit-test mocks (infra/offline) and the recorded resource graph is
- * held against the pipeline settings and the AWS semantics the pipeline relies on.
+ * components under Pulumi's unit-test mocks (framework/infra/src/plan) and the recorded resource
+ * graph is held against the topology manifest, the application's settings and the AWS semantics
+ * the pipeline relies on. Every expectation is derived from the manifest and the settings, so a
+ * second consumer or message needs no edit here.
  *
  * Needs `.sst/platform` (`npm run sst:install`, part of `npm test`).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { pipelineSettings as settings } from '../../packages/core/src/settings.ts';
-import {
-  synthesize,
-  type RecordedResource,
-  type RecordedStack,
-  type SynthesizeOptions,
-} from '../../infra/offline/synthesize.ts';
+import { topology } from '@orders/contract';
+import type { QueueSpec } from '@orders/runtime/contract';
+import { envName } from '@orders/runtime/resources';
+import { consumerSettings, functionNameOf, SOURCE_TOPICS_ENV, visibilityTimeoutOf } from '@orders/runtime/settings';
+import { settings } from '../../app/src/settings.ts';
+import { synthesize, type RecordedResource, type RecordedStack, type SynthesizeOptions } from '../../framework/infra/src/plan/synthesize.ts';
 
 interface PolicyStatement {
   Effect: string;
@@ -22,41 +23,57 @@ interface PolicyStatement {
   Condition?: Record<string, Record<string, string[]>>;
 }
 
+const receiveOperations = Object.values(topology.operations).filter((o) => o.action === 'receive');
+const deadLetterQueues = Object.values(topology.queues).filter((q) => q.deadLetterFor.length > 0);
+
+/** Resources of `type`, optionally only those whose parent component is `parent`. */
+function all(stack: RecordedStack, type: string, parent?: string): RecordedResource[] {
+  return stack.resources.filter((r) => r.type === type && (parent === undefined || r.parent === parent));
+}
+
 /** The single resource of `type` whose parent component is `parent` (or the only one at all). */
 function only(stack: RecordedStack, type: string, parent?: string): RecordedResource {
-  const found = stack.resources.filter(
-    (r) => r.type === type && (parent === undefined || r.parent === parent),
-  );
+  const found = all(stack, type, parent);
   expect(found.map((r) => r.name), `exactly one ${type} under ${parent ?? 'the stack'}`).toHaveLength(1);
   return found[0]!;
 }
 
-const queueOf = (stack: RecordedStack, component: string) => only(stack, 'aws:sqs/queue:Queue', component);
+const queueOf = (stack: RecordedStack, name: string) => only(stack, 'aws:sqs/queue:Queue', name);
+const topicOf = (stack: RecordedStack, name: string) => only(stack, 'aws:sns/topic:Topic', name);
+const functionOf = (stack: RecordedStack, operationId: string) => only(stack, 'aws:lambda/function:Function', functionNameOf(operationId));
 const arnOf = (resource: RecordedResource) => resource.outputs.arn as string;
 
 function statementsOf(policyJson: unknown): PolicyStatement[] {
   return (JSON.parse(String(policyJson)) as { Statement: PolicyStatement[] }).Statement;
 }
 
-/** OrderQueue's redrive policy: OrderDLQ after exactly 3 receives (ARCHITECTURE.md). */
-function expectDeadLetteringAfterThreeReceives(stack: RecordedStack): void {
-  const queue = queueOf(stack, settings.queue.name);
-  const dlq = queueOf(stack, settings.deadLetterQueue.name);
-  const redrive = JSON.parse(String(queue.inputs.redrivePolicy)) as Record<string, unknown>;
-  expect(redrive).toEqual({ deadLetterTargetArn: arnOf(dlq), maxReceiveCount: 3 });
-  expect(settings.deadLetterQueue.maxReceiveCount).toBe(3);
+/** Every queue's redrive policy: its dead-letter queue after exactly the contract's maxReceiveCount. */
+function expectRedriveAsTheContractSays(stack: RecordedStack): void {
+  for (const queue of Object.values(topology.queues)) {
+    const redrive = queueOf(stack, queue.name).inputs.redrivePolicy;
+    if (!queue.deadLetter) {
+      expect(redrive, queue.name).toBeUndefined();
+      continue;
+    }
+    expect(JSON.parse(String(redrive)), queue.name).toEqual({ deadLetterTargetArn: arnOf(queueOf(stack, queue.deadLetter.queue)), maxReceiveCount: queue.deadLetter.maxReceiveCount });
+  }
 }
 
-/** The event source mapping: settings' batch size and window, failures reported per record. */
+/** Every event source mapping: the settings' batch size, window and concurrency, failures reported per record. */
 function expectPartialBatchResponses(stack: RecordedStack): void {
-  const mapping = only(stack, 'aws:lambda/eventSourceMapping:EventSourceMapping');
-  expect(mapping.inputs).toMatchObject({
-    eventSourceArn: arnOf(queueOf(stack, settings.queue.name)),
-    functionName: arnOf(only(stack, 'aws:lambda/function:Function')),
-    functionResponseTypes: ['ReportBatchItemFailures'],
-    batchSize: settings.subscriber.batchSize,
-    maximumBatchingWindowInSeconds: settings.subscriber.batchWindowSeconds,
-  });
+  const mappings = all(stack, 'aws:lambda/eventSourceMapping:EventSourceMapping');
+  expect(mappings).toHaveLength(receiveOperations.length);
+  for (const op of receiveOperations) {
+    const s = consumerSettings(settings, op.id);
+    const mapping = mappings.find((m) => m.inputs.functionName === arnOf(functionOf(stack, op.id)));
+    expect(mapping?.inputs, op.id).toMatchObject({
+      eventSourceArn: arnOf(queueOf(stack, op.queue!)),
+      functionResponseTypes: ['ReportBatchItemFailures'],
+      batchSize: s.batchSize,
+      maximumBatchingWindowInSeconds: s.batchWindowSeconds,
+      scalingConfig: { maximumConcurrency: s.maximumConcurrency },
+    });
+  }
 }
 
 describe('sst.config.ts, synthesized offline with the real SST components', () => {
@@ -68,212 +85,222 @@ describe('sst.config.ts, synthesized offline with the real SST components', () =
     [dev, prod] = await synthesizeAll([{ stage: 'dev' }, { stage: 'prod' }]);
   }, 180_000);
 
-  it('declares exactly the pipeline: topic, queue, DLQ, table, subscriber, their wiring and the alarm', () => {
-    const components = dev.resources.filter((r) => r.type.startsWith('sst:aws:'));
+  it('declares exactly the topology: its topics, queues, subscriptions and consumers, and the settings\' tables', () => {
+    const components = dev.resources.filter((r) => r.type.startsWith('sst:aws:') && r.type !== 'sst:aws:QueueLambdaSubscriber');
     expect(components.map((r) => `${r.type} ${r.name}`).sort()).toEqual(
       [
-        `sst:aws:Dynamo ${settings.table.name}`,
-        `sst:aws:Function ${settings.subscriber.name}`,
-        `sst:aws:Queue ${settings.deadLetterQueue.name}`,
-        `sst:aws:Queue ${settings.queue.name}`,
-        `sst:aws:QueueLambdaSubscriber ${components.find((r) => r.type === 'sst:aws:QueueLambdaSubscriber')?.name}`,
-        `sst:aws:SnsTopic ${settings.topic.name}`,
+        ...Object.keys(settings.tables).map((t) => `sst:aws:Dynamo ${t}`),
+        ...receiveOperations.map((o) => `sst:aws:Function ${functionNameOf(o.id)}`),
+        ...Object.keys(topology.queues).map((q) => `sst:aws:Queue ${q}`),
+        ...Object.keys(topology.topics).map((t) => `sst:aws:SnsTopic ${t}`),
       ].sort(),
     );
-    // Every AWS resource, so that nothing (a second role, a broader policy) slips in unseen.
-    const awsTypes = dev.resources.filter((r) => r.custom && r.type.startsWith('aws:')).map((r) => r.type);
-    expect(awsTypes.sort()).toEqual(
-      [
-        'aws:cloudwatch/logGroup:LogGroup',
-        'aws:cloudwatch/metricAlarm:MetricAlarm',
-        'aws:dynamodb/table:Table',
-        'aws:iam/role:Role',
-        'aws:lambda/eventSourceMapping:EventSourceMapping',
-        'aws:lambda/function:Function',
-        'aws:s3/bucketObjectv2:BucketObjectv2',
-        'aws:sns/topic:Topic',
-        'aws:sns/topicSubscription:TopicSubscription',
-        'aws:sqs/queue:Queue',
-        'aws:sqs/queue:Queue',
-        'aws:sqs/queuePolicy:QueuePolicy',
-      ].sort(),
-    );
+    expect(all(dev, 'sst:aws:QueueLambdaSubscriber')).toHaveLength(receiveOperations.length);
+    // Every AWS resource, counted, so that nothing (a second role, a broader policy) slips in unseen.
+    const count = (type: string) => dev.resources.filter((r) => r.custom && r.type === type).length;
+    const consumedQueues = new Set(topology.subscriptions.map((s) => s.queue)).size;
+    expect({
+      queues: count('aws:sqs/queue:Queue'),
+      topics: count('aws:sns/topic:Topic'),
+      subscriptions: count('aws:sns/topicSubscription:TopicSubscription'),
+      queuePolicies: count('aws:sqs/queuePolicy:QueuePolicy'),
+      functions: count('aws:lambda/function:Function'),
+      roles: count('aws:iam/role:Role'),
+      logGroups: count('aws:cloudwatch/logGroup:LogGroup'),
+      mappings: count('aws:lambda/eventSourceMapping:EventSourceMapping'),
+      alarms: count('aws:cloudwatch/metricAlarm:MetricAlarm'),
+      tables: count('aws:dynamodb/table:Table'),
+    }).toEqual({
+      queues: Object.keys(topology.queues).length,
+      topics: Object.keys(topology.topics).length,
+      subscriptions: topology.subscriptions.length,
+      queuePolicies: consumedQueues,
+      functions: receiveOperations.length,
+      roles: receiveOperations.length,
+      logGroups: receiveOperations.length,
+      mappings: receiveOperations.length,
+      alarms: deadLetterQueues.length,
+      tables: Object.keys(settings.tables).length,
+    });
+    const known = new Set(['aws:sqs/queue:Queue', 'aws:sns/topic:Topic', 'aws:sns/topicSubscription:TopicSubscription', 'aws:sqs/queuePolicy:QueuePolicy', 'aws:lambda/function:Function', 'aws:iam/role:Role', 'aws:cloudwatch/logGroup:LogGroup', 'aws:lambda/eventSourceMapping:EventSourceMapping', 'aws:cloudwatch/metricAlarm:MetricAlarm', 'aws:dynamodb/table:Table', 'aws:s3/bucketObjectv2:BucketObjectv2']);
+    expect(dev.resources.filter((r) => r.custom && r.type.startsWith('aws:') && !known.has(r.type)).map((r) => r.type)).toEqual([]);
     expect(dev.cliRequests.filter((request) => !request.answered)).toEqual([]);
   });
 
-  it('moves a message to OrderDLQ after exactly 3 receives', () => {
-    expectDeadLetteringAfterThreeReceives(dev);
-    expectDeadLetteringAfterThreeReceives(prod);
+  it('dead-letters after exactly the maxReceiveCount the contract declares', () => {
+    expectRedriveAsTheContractSays(dev);
+    expectRedriveAsTheContractSays(prod);
+    expect(topology.queues.OrderQueue?.deadLetter).toEqual({ queue: 'OrderDLQ', maxReceiveCount: 3 });
   });
 
-  it('keeps dead letters for 14 days and encrypts both queues at rest', () => {
-    const queue = queueOf(dev, settings.queue.name);
-    const dlq = queueOf(dev, settings.deadLetterQueue.name);
-    expect(dlq.inputs.messageRetentionSeconds).toBe(14 * 24 * 60 * 60);
-    expect(queue.inputs.messageRetentionSeconds).toBe(settings.queue.retentionSeconds);
-    expect(queue.inputs.sqsManagedSseEnabled).toBe(true);
-    expect(dlq.inputs.sqsManagedSseEnabled).toBe(true);
-    expect(dlq.inputs.redrivePolicy).toBeUndefined();
+  it('keeps every queue as long as the contract says, dead letters at least as long as their source, and encrypts every queue at rest', () => {
+    for (const queue of Object.values(topology.queues)) {
+      const inputs = queueOf(dev, queue.name).inputs;
+      expect(inputs.messageRetentionSeconds, queue.name).toBe(queue.retentionSeconds);
+      expect(inputs.sqsManagedSseEnabled, queue.name).toBe(true);
+      for (const source of queue.deadLetterFor) expect(queue.retentionSeconds).toBeGreaterThanOrEqual(topology.queues[source]!.retentionSeconds);
+    }
+    expect(topology.queues.OrderDLQ?.retentionSeconds).toBe(14 * 24 * 60 * 60);
   });
 
-  it('hides a received message for at least 6 × the function timeout', () => {
-    const queue = queueOf(dev, settings.queue.name);
-    const fn = only(dev, 'aws:lambda/function:Function');
-    expect(fn.inputs.timeout).toBe(settings.subscriber.timeoutSeconds);
-    expect(queue.inputs.visibilityTimeoutSeconds).toBe(settings.queue.visibilityTimeoutSeconds);
-    expect(queue.inputs.visibilityTimeoutSeconds as number).toBeGreaterThanOrEqual(6 * (fn.inputs.timeout as number));
+  it('hides a received message for at least 6 × the timeout of the function consuming it', () => {
+    for (const op of receiveOperations) {
+      const queue = queueOf(dev, op.queue!);
+      const fn = functionOf(dev, op.id);
+      expect(fn.inputs.timeout).toBe(consumerSettings(settings, op.id).timeoutSeconds);
+      expect(queue.inputs.visibilityTimeoutSeconds).toBe(visibilityTimeoutOf(topology, settings, topology.queues[op.queue!] as QueueSpec));
+      expect(queue.inputs.visibilityTimeoutSeconds as number).toBeGreaterThanOrEqual(6 * (fn.inputs.timeout as number));
+    }
   });
 
-  it('subscribes OrderQueue to OrderTopic with raw delivery off: the subscriber decodes the SNS envelope', () => {
-    const subscription = only(dev, 'aws:sns/topicSubscription:TopicSubscription');
-    expect(subscription.inputs).toEqual({
-      topic: arnOf(only(dev, 'aws:sns/topic:Topic', settings.topic.name)),
-      protocol: 'sqs',
-      endpoint: arnOf(queueOf(dev, settings.queue.name)),
-      rawMessageDelivery: false,
-    });
-    expect(settings.topic.rawMessageDelivery).toBe(false);
+  it('subscribes each queue to its topics with the raw-delivery flag and the filter policy of the manifest', () => {
+    for (const subscription of topology.subscriptions) {
+      const found = all(dev, 'aws:sns/topicSubscription:TopicSubscription').filter((r) => r.inputs.endpoint === arnOf(queueOf(dev, subscription.queue)) && r.inputs.topic === arnOf(topicOf(dev, subscription.topic)));
+      expect(found, `${subscription.topic} → ${subscription.queue}`).toHaveLength(1);
+      expect(found[0]!.inputs).toMatchObject({
+        protocol: 'sqs',
+        rawMessageDelivery: subscription.rawMessageDelivery,
+        filterPolicyScope: 'MessageAttributes',
+      });
+      expect(JSON.parse(String(found[0]!.inputs.filterPolicy))).toEqual(subscription.filterPolicy);
+    }
+    // The order queue receives OrderPlaced v1 only.
+    expect(topology.subscriptions.find((s) => s.queue === 'OrderQueue')?.filterPolicy).toEqual({ eventType: ['OrderPlaced'], schemaVersion: [{ prefix: '1.' }] });
   });
 
-  it('lets only OrderTopic send to OrderQueue', () => {
-    const queue = queueOf(dev, settings.queue.name);
-    const policy = only(dev, 'aws:sqs/queuePolicy:QueuePolicy');
-    expect(policy.inputs.queueUrl).toBe(queue.outputs.url);
-    expect(statementsOf(policy.inputs.policy)).toEqual([
-      {
-        Effect: 'Allow',
-        Action: ['sqs:SendMessage'],
-        Resource: [arnOf(queue)],
-        Principal: { Service: ['sns.amazonaws.com'] },
-        Condition: {
-          ArnEquals: { 'aws:SourceArn': [arnOf(only(dev, 'aws:sns/topic:Topic'))] },
-        },
-      },
-    ]);
-  });
-
-  it('feeds the subscriber batches from OrderQueue and retries only the records it reports as failed', () => {
-    expectPartialBatchResponses(dev);
-    expectPartialBatchResponses(prod);
-  });
-
-  it('stores orders in a table keyed by the orderId string, billed on demand', () => {
-    const table = only(dev, 'aws:dynamodb/table:Table');
-    expect(table.inputs).toMatchObject({
-      hashKey: settings.table.partitionKey,
-      attributes: [{ name: 'orderId', type: 'S' }],
-      billingMode: 'PAY_PER_REQUEST',
-    });
-    expect(settings.table.partitionKey).toBe('orderId');
-    expect(table.inputs.rangeKey).toBeUndefined();
-  });
-
-  it('runs the handler named in the settings and tells it the table name', () => {
-    const fn = only(dev, 'aws:lambda/function:Function');
-    expect(fn.inputs).toMatchObject({
-      handler: settings.subscriber.handler,
-      memorySize: settings.subscriber.memoryMB,
-      runtime: 'nodejs24.x',
-      loggingConfig: { logFormat: 'JSON' },
-    });
-    const env = (fn.inputs.environment as { variables: Record<string, string> }).variables;
-    expect(env[settings.env.tableName]).toBe(only(dev, 'aws:dynamodb/table:Table').outputs.name);
-    const build = dev.cliRequests.find((request) => request.method === 'Runtime.Build');
-    expect(build?.params).toMatchObject({ functionID: settings.subscriber.name, handler: settings.subscriber.handler });
-  });
-
-  it('grants the subscriber only the DynamoDB and SQS actions it uses, on Orders and OrderQueue', () => {
-    for (const stack of [dev, prod]) {
-      const role = only(stack, 'aws:iam/role:Role');
-      const fn = only(stack, 'aws:lambda/function:Function');
-      expect(fn.inputs.role).toBe(arnOf(role));
-
-      const inline = role.inputs.inlinePolicies as { name: string; policy: string }[];
-      expect(inline).toHaveLength(1);
-      const statements = statementsOf(inline[0]!.policy);
-      for (const statement of statements) {
-        expect(statement.Effect).toBe('Allow');
-        for (const action of statement.Action) expect(action).not.toContain('*');
-        for (const resource of statement.Resource) expect(resource).not.toContain('*');
-      }
-      expect(statements.map(({ Action, Resource }) => ({ Action: [...Action].sort(), Resource }))).toEqual([
+  it('lets only the subscribed topics send to each queue', () => {
+    for (const [queue, subscriptions] of Object.entries(Object.groupBy(topology.subscriptions, (s) => s.queue))) {
+      const q = queueOf(dev, queue);
+      const policies = all(dev, 'aws:sqs/queuePolicy:QueuePolicy').filter((p) => p.inputs.queueUrl === q.outputs.url);
+      expect(policies, queue).toHaveLength(1);
+      expect(statementsOf(policies[0]!.inputs.policy)).toEqual([
         {
-          Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-          Resource: [arnOf(only(stack, 'aws:dynamodb/table:Table'))],
+          Effect: 'Allow',
+          Action: ['sqs:SendMessage'],
+          Resource: [arnOf(q)],
+          Principal: { Service: ['sns.amazonaws.com'] },
+          Condition: { ArnEquals: { 'aws:SourceArn': subscriptions!.map((s) => arnOf(topicOf(dev, s.topic))) } },
         },
-        {
-          Action: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
-          Resource: [arnOf(queueOf(stack, settings.queue.name))],
-        },
-      ]);
-      // CloudWatch Logs only; nothing else is attached.
-      expect(role.inputs.managedPolicyArns).toEqual([
-        'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
-      ]);
-      // Only Lambda may assume the role (SST 4.17.1 also trusts the account; sst.config.ts fixes it).
-      const trust = role.inputs.assumeRolePolicy as { Statement: { Principal: unknown; Action: unknown }[] };
-      expect(trust.Statement).toEqual([
-        expect.objectContaining({ Action: 'sts:AssumeRole', Principal: { Service: 'lambda.amazonaws.com' } }),
       ]);
     }
   });
 
-  it('raises an alarm as soon as one message waits in OrderDLQ', () => {
-    const alarm = only(dev, 'aws:cloudwatch/metricAlarm:MetricAlarm');
-    expect(alarm.inputs).toMatchObject({
-      namespace: 'AWS/SQS',
-      metricName: 'ApproximateNumberOfMessagesVisible',
-      dimensions: { QueueName: queueOf(dev, settings.deadLetterQueue.name).outputs.name },
-      comparisonOperator: 'GreaterThanThreshold',
-      threshold: 0,
-      treatMissingData: 'notBreaching',
-    });
+  it('feeds each consumer batches from its queue and retries only the records it reports as failed', () => {
+    expectPartialBatchResponses(dev);
+    expectPartialBatchResponses(prod);
+  });
+
+  it('creates the settings\' tables: keyed as declared, billed on demand', () => {
+    for (const [name, table] of Object.entries(settings.tables)) {
+      const resource = only(dev, 'aws:dynamodb/table:Table', name);
+      expect(resource.inputs).toMatchObject({ hashKey: table.partitionKey, attributes: [{ name: table.partitionKey, type: 'S' }], billingMode: 'PAY_PER_REQUEST' });
+      expect(resource.inputs.rangeKey).toBeUndefined();
+    }
+  });
+
+  it('runs each consumer\'s handler by the folder convention, on Node 24, with its log level, tables and source topics', () => {
+    for (const op of receiveOperations) {
+      const s = consumerSettings(settings, op.id);
+      const fn = functionOf(dev, op.id);
+      expect(fn.inputs).toMatchObject({ handler: `app/consumers/${op.id}.handler`, memorySize: s.memoryMB, runtime: 'nodejs24.x', loggingConfig: { logFormat: 'JSON' } });
+      const env = (fn.inputs.environment as { variables: Record<string, string> }).variables;
+      expect(env.POWERTOOLS_LOG_LEVEL).toBe(s.logLevel);
+      expect(env.POWERTOOLS_SERVICE_NAME).toBe(op.id);
+      expect(env[SOURCE_TOPICS_ENV]!.split(',')).toEqual(op.sources!.map((src) => arnOf(topicOf(dev, src.topic))));
+      for (const table of Object.keys(s.tables)) expect(env[envName.tableName(table)]).toBe(only(dev, 'aws:dynamodb/table:Table', table).outputs.name);
+      const build = dev.cliRequests.find((request) => request.method === 'Runtime.Build' && request.params.functionID === functionNameOf(op.id));
+      expect(build?.params).toMatchObject({ handler: `app/consumers/${op.id}.handler` });
+    }
+  });
+
+  it('grants each consumer only the SQS actions the event source needs and the table actions its settings list', () => {
+    for (const stack of [dev, prod]) {
+      for (const op of receiveOperations) {
+        const s = consumerSettings(settings, op.id);
+        const role = only(stack, 'aws:iam/role:Role', functionNameOf(op.id));
+        expect(functionOf(stack, op.id).inputs.role).toBe(arnOf(role));
+        const inline = role.inputs.inlinePolicies as { name: string; policy: string }[];
+        expect(inline).toHaveLength(1);
+        const statements = statementsOf(inline[0]!.policy);
+        for (const statement of statements) {
+          expect(statement.Effect).toBe('Allow');
+          for (const action of statement.Action) expect(action).not.toContain('*');
+          for (const resource of statement.Resource) expect(resource).not.toContain('*');
+        }
+        expect(statements.map(({ Action, Resource }) => ({ Action: [...Action].sort(), Resource }))).toEqual([
+          { Action: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], Resource: [arnOf(queueOf(stack, op.queue!))] },
+          ...Object.entries(s.tables).map(([table, actions]) => ({ Action: [...actions].sort(), Resource: [arnOf(only(stack, 'aws:dynamodb/table:Table', table))] })),
+        ]);
+        expect(role.inputs.managedPolicyArns).toEqual(['arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole']);
+        // Only Lambda may assume the role (SST 4.17.1 also trusts the account; the framework fixes it).
+        const trust = role.inputs.assumeRolePolicy as { Statement: { Principal: unknown; Action: unknown }[] };
+        expect(trust.Statement).toEqual([expect.objectContaining({ Action: 'sts:AssumeRole', Principal: { Service: 'lambda.amazonaws.com' } })]);
+      }
+    }
+    expect(consumerSettings(settings, 'consumeOrderPlaced').tables).toEqual({ Orders: ['dynamodb:PutItem', 'dynamodb:GetItem'] });
+  });
+
+  it('raises an alarm as soon as one message waits in any dead-letter queue', () => {
+    const alarms = all(dev, 'aws:cloudwatch/metricAlarm:MetricAlarm');
+    for (const dlq of deadLetterQueues) {
+      const alarm = alarms.find((a) => (a.inputs.dimensions as { QueueName?: string }).QueueName === queueOf(dev, dlq.name).outputs.name);
+      expect(alarm?.inputs, dlq.name).toMatchObject({
+        namespace: 'AWS/SQS',
+        metricName: 'ApproximateNumberOfMessagesVisible',
+        comparisonOperator: 'GreaterThanThreshold',
+        threshold: 0,
+        treatMissingData: 'notBreaching',
+      });
+    }
   });
 
   it('retains and protects prod: kept on removal, recoverable to a point in time, deletion-protected', () => {
     expect(prod.app).toMatchObject({ stage: 'prod', removal: 'retain', protect: true });
     expect(prod.outputs._protect).toBe(true);
-    const table = only(prod, 'aws:dynamodb/table:Table');
-    expect(table.retainOnDelete).toBe(true);
-    expect(table.inputs).toMatchObject({
-      pointInTimeRecovery: { enabled: true },
-      deletionProtectionEnabled: true,
-    });
+    for (const table of Object.keys(settings.tables)) {
+      const resource = only(prod, 'aws:dynamodb/table:Table', table);
+      expect(resource.retainOnDelete).toBe(true);
+      expect(resource.inputs).toMatchObject({ pointInTimeRecovery: { enabled: true }, deletionProtectionEnabled: true });
+    }
   });
 
   it('lets every other stage be removed completely', () => {
     expect(dev.app).toMatchObject({ stage: 'dev', removal: 'remove', protect: false });
-    const table = only(dev, 'aws:dynamodb/table:Table');
-    expect(table.retainOnDelete).not.toBe(true);
-    expect(table.inputs).toMatchObject({ deletionProtectionEnabled: false });
+    for (const table of Object.keys(settings.tables)) {
+      const resource = only(dev, 'aws:dynamodb/table:Table', table);
+      expect(resource.retainOnDelete).not.toBe(true);
+      expect(resource.inputs).toMatchObject({ deletionProtectionEnabled: false });
+    }
   });
 
+  it('outputs where every topic, queue and table is', () => {
+    for (const topic of Object.keys(topology.topics)) expect(dev.outputs[`${topic}Arn`]).toBe(arnOf(topicOf(dev, topic)));
+    for (const queue of Object.keys(topology.queues)) expect(dev.outputs[`${queue}Url`]).toBe(queueOf(dev, queue).outputs.url);
+    for (const table of Object.keys(settings.tables)) expect(dev.outputs[`${table}TableName`]).toBe(only(dev, 'aws:dynamodb/table:Table', table).outputs.name);
+  });
 });
 
-// The two checks the issue names must catch a config that breaks them, not just pass. The file on
-// disk is untouched: the synthesis serves an edited copy.
-describe('the infrastructure checks, given a broken sst.config.ts', () => {
+// The checks must catch a broken deployment, not just pass. The files on disk are untouched: the
+// synthesis serves edited copies.
+describe('the infrastructure checks, given a broken deployment', () => {
   let withFiveRetries: RecordedStack;
   let withoutPartialResponses: RecordedStack;
 
   beforeAll(async () => {
+    const deployer = 'framework/infra/src/sst/deploy-topology.ts';
     [withFiveRetries, withoutPartialResponses] = await synthesizeAll([
-      {
-        stage: 'dev',
-        editConfig: (source) =>
-          replaceOnce(source, 'retry: deadLetterQueue.maxReceiveCount', 'retry: 5'),
-      },
-      { stage: 'dev', editConfig: (source) => replaceOnce(source, 'partialResponses: true,', '') },
+      { stage: 'dev', editSource: (file, source) => (file === deployer ? replaceOnce(source, 'retry: queue.deadLetter.maxReceiveCount', 'retry: 5') : source) },
+      { stage: 'dev', editSource: (file, source) => (file === deployer ? replaceOnce(source, 'partialResponses: true,', '') : source) },
     ]);
   }, 180_000);
 
-  it('notices a config that dead-letters after a different number of receives', () => {
-    const redrive = String(queueOf(withFiveRetries, settings.queue.name).inputs.redrivePolicy);
+  it('notices a deployment that dead-letters after a different number of receives', () => {
+    const redrive = String(queueOf(withFiveRetries, 'OrderQueue').inputs.redrivePolicy);
     expect(JSON.parse(redrive)).toMatchObject({ maxReceiveCount: 5 });
-    expect(() => expectDeadLetteringAfterThreeReceives(withFiveRetries)).toThrow();
+    expect(() => expectRedriveAsTheContractSays(withFiveRetries)).toThrow();
   });
 
-  it('notices a config without partial batch responses', () => {
+  it('notices a deployment without partial batch responses', () => {
     const mapping = only(withoutPartialResponses, 'aws:lambda/eventSourceMapping:EventSourceMapping');
     expect(mapping.inputs.functionResponseTypes).toEqual([]);
     expect(() => expectPartialBatchResponses(withoutPartialResponses)).toThrow();
@@ -284,9 +311,7 @@ describe('the infrastructure checks, given a broken sst.config.ts', () => {
  * Synthesizes side by side and waits for every one to settle before failing, so that none is
  * cut off mid-run (and leaves its scratch files behind) when another fails.
  */
-async function synthesizeAll<const T extends readonly SynthesizeOptions[]>(
-  runs: T,
-): Promise<{ -readonly [K in keyof T]: RecordedStack }> {
+async function synthesizeAll<const T extends readonly SynthesizeOptions[]>(runs: T): Promise<{ -readonly [K in keyof T]: RecordedStack }> {
   const settled = await Promise.allSettled(runs.map((run) => synthesize(run)));
   const failed = settled.find((result) => result.status === 'rejected');
   if (failed) throw failed.reason;
@@ -296,8 +321,6 @@ async function synthesizeAll<const T extends readonly SynthesizeOptions[]>(
 
 /** Replaces `search` in `source`, insisting that it is there (else the edit proves nothing). */
 function replaceOnce(source: string, search: string, replacement: string): string {
-  if (source.split(search).length !== 2) {
-    throw new Error(`sst.config.ts no longer contains "${search}" exactly once: update this test`);
-  }
+  if (source.split(search).length !== 2) throw new Error(`the deployer no longer contains "${search}" exactly once: update this test`);
   return source.replace(search, replacement);
 }

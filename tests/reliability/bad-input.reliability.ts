@@ -21,7 +21,7 @@ describe('the bad-input corpus through the local runtime', () => {
   it('dead-letters every bad body after exactly 3 receives, intact and explained, writing nothing', async () => {
     const sent = new Map<string, (typeof badBodies)[number]>();
     for (const bad of badBodies) {
-      const out = await h.sqs.send(new SendMessageCommand({ QueueUrl: h.pipeline.stack.resources.queueUrl, MessageBody: bad.body }));
+      const out = await h.sqs.send(new SendMessageCommand({ QueueUrl: h.queueUrl, MessageBody: bad.body }));
       sent.set(out.MessageId!, bad);
     }
     await waitUntilSettled(h, 300_000);

@@ -18,9 +18,10 @@ let h: Harness;
 let worker: ChildProcess | undefined;
 
 function startWorker(): ChildProcess {
-  const child = spawn(path.join(root, 'node_modules', '.bin', 'tsx'), ['packages/local/src/bin/subscriber.ts', '--endpoint', h.endpoint, '--quiet'], {
+  // Node itself, not the tsx command: a SIGKILL of the tsx command would leave its grandchild running.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'framework/local/src/bin/subscriber.ts', '--endpoint', h.endpoint, '--quiet', '--log-level', 'SILENT'], {
     cwd: root,
-    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    env: process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stderr!.on('data', (d: Buffer) => process.stderr.write(`[subscriber] ${d}`));
@@ -28,7 +29,7 @@ function startWorker(): ChildProcess {
 }
 
 beforeAll(async () => {
-  h = await startHarness({ subscriber: false, visibilityTimeoutSeconds: 2 });
+  h = await startHarness({ consumers: false, visibilityTimeoutSeconds: 2 });
 });
 afterAll(async () => {
   worker?.kill('SIGKILL');
@@ -50,7 +51,7 @@ describe('the subscriber killed with SIGKILL mid-load and restarted', () => {
     }
     worker.kill('SIGKILL');
     await new Promise((r) => worker!.once('exit', r));
-    const left = await depth(h.sqs, h.pipeline.stack.resources.queueUrl);
+    const left = await depth(h.sqs, h.queueUrl);
     expect(left).toBeGreaterThan(0); // really mid-load
 
     worker = startWorker();

@@ -1,6 +1,7 @@
 /**
  * The reliability harness: the local runtime (fauxqs + dynalite behind one endpoint, resources from
- * the pipeline settings), the real subscriber handler, real SDK clients, and the accounting check
+ * the topology manifest), the real consumer in its own process, real SDK clients, and the
+ * accounting check
  *
  *   published = acknowledged (stored | duplicate | stale) + dead-lettered, queue empty,
  *   table = latest instant per order among the events that were not dead-lettered.
@@ -8,13 +9,17 @@
 import { ScanCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { OrderPublisher, pipelineSettings } from '@orders/core';
-import type { OrderPlaced } from '@orders/contract';
-import { DeadLetterQueue, startLocalPipeline, type BatchReport, type DeadLetter, type LocalPipeline } from '@orders/local';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { operations, type OrderPlaced } from '@orders/contract';
+import { DeadLetterQueue, queueDepth, startLocalRuntime, type BatchReport, type DeadLetter, type LocalRuntime } from '@orders/local';
+import { createDecoder } from '@orders/runtime/consumer';
+import { createPublisher, type Publisher } from '@orders/runtime/publisher';
+import { ORDERS_TABLE } from '../../app/src/settings.ts';
 
 /** Scale of the suite: `RELIABILITY_SCALE=ci` runs a fifth of the full load (documented in the README). */
 export const scale = process.env.RELIABILITY_SCALE === 'ci' ? 0.2 : 1;
+
+export type OrderPublisher = Publisher<typeof operations.publishOrderPlaced>;
 
 export interface Published {
   event: OrderPlaced;
@@ -22,36 +27,41 @@ export interface Published {
 }
 
 export interface Harness {
-  pipeline: LocalPipeline;
+  runtime: LocalRuntime;
   endpoint: string;
+  queueUrl: string;
   sqs: SQSClient;
   doc: DynamoDBDocumentClient;
   publisher: OrderPublisher;
   dlq: DeadLetterQueue;
-  /** Receive counts seen by the handler, by SQS message id (in-process subscriber only). */
+  /** Receive counts seen by the consumer, by SQS message id (consumers run by this runtime only). */
   receives: Map<string, number[]>;
   batches: BatchReport[];
   stop(): Promise<void>;
 }
 
 export interface HarnessOptions {
-  /** Run the subscriber in this process (default) or leave it to another process. */
-  subscriber?: boolean;
+  /** Run the consumers with this runtime (default) or leave them to another process. */
+  consumers?: boolean;
   visibilityTimeoutSeconds?: number;
   dataDir?: string;
+  /** Extra environment for the consumer processes (faults). */
+  functionEnvironment?: Record<string, string>;
 }
 
-/** Starts the local pipeline on a free port, with a short visibility timeout so retries take seconds. */
+/** Starts the local runtime on a free port, with a short visibility timeout so retries take seconds. */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   const receives = new Map<string, number[]>();
   const batches: BatchReport[] = [];
-  const pipeline = await startLocalPipeline({
+  const runtime = await startLocalRuntime({
     port: 0,
     visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 1,
-    subscriber: options.subscriber ?? true,
+    batchWindowSeconds: 0,
+    consumers: options.consumers ?? true,
+    logLevel: 'SILENT',
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    onBatch: (report) => {
+    ...(options.functionEnvironment ? { functionEnvironment: options.functionEnvironment } : {}),
+    onBatch: (_operationId, report) => {
       batches.push(report);
       for (const r of report.records) {
         const list = receives.get(r.messageId) ?? [];
@@ -60,23 +70,30 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       }
     },
   });
-  const { stack } = pipeline;
-  const config = { ...stack.clientConfig };
+  const config = { ...runtime.clientConfig };
   const sqs = new SQSClient(config);
   const sns = new SNSClient(config);
   const raw = new DynamoDBClient(config);
   const doc = DynamoDBDocumentClient.from(raw);
+  const queueUrl = runtime.resources.queues.OrderQueue!.url;
   return {
-    pipeline,
-    endpoint: stack.endpoint,
+    runtime,
+    endpoint: runtime.endpoint,
+    queueUrl,
     sqs,
     doc,
-    publisher: new OrderPublisher({ client: sns, topicArn: stack.resources.topicArn }),
-    dlq: new DeadLetterQueue({ sqs, deadLetterQueueUrl: stack.resources.deadLetterQueueUrl, sourceQueueUrl: stack.resources.queueUrl, holdSeconds: 60 }),
+    publisher: createPublisher(operations.publishOrderPlaced, { client: sns, topicArn: runtime.resources.topics.OrderTopic!.arn }),
+    dlq: new DeadLetterQueue({
+      sqs,
+      deadLetterQueueUrl: runtime.resources.queues.OrderDLQ!.url,
+      sourceQueueUrl: queueUrl,
+      decode: createDecoder(operations.consumeOrderPlaced),
+      holdSeconds: 60,
+    }),
     receives,
     batches,
     async stop() {
-      await pipeline.stop();
+      await runtime.stop();
       sqs.destroy();
       sns.destroy();
       raw.destroy();
@@ -86,11 +103,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 
 /** Messages visible plus in flight. */
 export async function depth(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const out = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }),
-  );
-  const a = out.Attributes ?? {};
-  return Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(a.ApproximateNumberOfMessagesDelayed ?? 0);
+  return (await queueDepth(sqs, queueUrl)).total;
 }
 
 /** Waits until the source queue has been empty for a while; fails after `timeoutMs`. */
@@ -99,7 +112,7 @@ export async function waitUntilSettled(h: Harness, timeoutMs: number, onProgress
   let emptyChecks = 0;
   let lastReport = 0;
   while (emptyChecks < 3) {
-    const remaining = await depth(h.sqs, h.pipeline.stack.resources.queueUrl);
+    const remaining = await depth(h.sqs, h.queueUrl);
     emptyChecks = remaining === 0 ? emptyChecks + 1 : 0;
     if (onProgress && Date.now() - lastReport > 5_000) {
       onProgress(remaining);
@@ -119,7 +132,7 @@ export async function publishAll(publisher: OrderPublisher, events: readonly Ord
   const worker = async () => {
     while (next < chunks.length) {
       const chunk = chunks[next++]!;
-      const result = await publisher.publishOrderPlacedBatch(chunk);
+      const result = await publisher.publishBatch(chunk);
       if (result.failed.length) throw new Error(`SNS refused ${result.failed.length} entries: ${result.failed[0]!.message}`);
       for (const s of result.successful) out.push({ event: chunk[s.index]!, messageId: s.messageId });
     }
@@ -132,7 +145,7 @@ export async function scanTable(doc: DynamoDBDocumentClient): Promise<Map<string
   const items = new Map<string, Record<string, unknown>>();
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
-    const page = await doc.send(new ScanCommand({ TableName: pipelineSettings.table.name, ExclusiveStartKey, ConsistentRead: true }));
+    const page = await doc.send(new ScanCommand({ TableName: ORDERS_TABLE, ExclusiveStartKey, ConsistentRead: true }));
     for (const item of page.Items ?? []) {
       if (items.has(item.orderId as string)) throw new Error(`order ${String(item.orderId)} returned twice by the scan`);
       items.set(item.orderId as string, item);
@@ -144,11 +157,7 @@ export async function scanTable(doc: DynamoDBDocumentClient): Promise<Map<string
 
 /** SNS MessageId inside a dead-lettered body (the envelope's), for matching with what was published. */
 function snsMessageId(letter: DeadLetter): string | undefined {
-  try {
-    return (JSON.parse(letter.body) as { MessageId?: string }).MessageId;
-  } catch {
-    return undefined;
-  }
+  return letter.snsMessageId;
 }
 
 export interface Accounting {
@@ -166,7 +175,7 @@ export interface Accounting {
  * event streams here never hold two different events of one order at the same millisecond.
  */
 export async function account(h: Harness, published: readonly Published[]): Promise<Accounting> {
-  const remaining = await depth(h.sqs, h.pipeline.stack.resources.queueUrl);
+  const remaining = await depth(h.sqs, h.queueUrl);
   if (remaining !== 0) throw new Error(`${remaining} message(s) still in the source queue`);
   const letters = await h.dlq.list();
   const deadIds = letters.map(snsMessageId);

@@ -8,7 +8,7 @@
  * messages fail 3 receives and the DLQ accounting is really exercised.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFaultProxy, type Fault, type FaultProxy } from '../../packages/core/tests/helpers/fault-proxy.ts';
+import { startFaultProxy, type Fault, type FaultProxy } from '../helpers/fault-proxy.ts';
 import { account, publishAll, scale, startHarness, waitUntilSettled, type Harness } from './harness.ts';
 import { eventStream, random } from './event-stream.ts';
 
@@ -18,18 +18,14 @@ const injected: Record<Fault, number> = { throttle: 0, 'server-error': 0, drop: 
 
 beforeAll(async () => {
   // The proxy forwards to the stack's endpoint, which only exists once the stack runs; start it on a
-  // placeholder, then point the subscriber's DynamoDB client at it before the handler is loaded.
+  // placeholder, then give the consumer's DynamoDB client its address through the function's environment.
   proxy = await startFaultProxy('http://127.0.0.1:1');
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = proxy.endpoint;
-  process.env.AWS_MAX_ATTEMPTS = '1';
-  h = await startHarness({ visibilityTimeoutSeconds: 1 });
+  h = await startHarness({ visibilityTimeoutSeconds: 1, functionEnvironment: { AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint, AWS_MAX_ATTEMPTS: '1' } });
   proxy.setUpstream(h.endpoint);
 });
 afterAll(async () => {
   await h?.stop();
   await proxy?.stop();
-  delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
-  delete process.env.AWS_MAX_ATTEMPTS;
 });
 
 describe('wire faults on ~30 % of writes for a while', () => {
@@ -54,7 +50,16 @@ describe('wire faults on ~30 % of writes for a while', () => {
     faulty = false;
 
     await waitUntilSettled(h, 600_000);
-    const result = await account(h, published);
+    const result = await account(h, published).catch(async (error) => {
+      const orderId = /order (\S+):/.exec(String(error))?.[1];
+      const mine = published.filter((p) => p.event.orderId === orderId);
+      const letters = await h.dlq.list();
+      for (const p of mine) {
+        const batches = h.batches.filter((b) => b.records.some((r) => JSON.parse(r.body).MessageId === p.messageId));
+        console.log('DEBUG', p.event.status, p.event.timestamp, p.messageId, JSON.stringify(batches.map((b) => { const r = b.records.find((x) => JSON.parse(x.body).MessageId === p.messageId)!; return { id: r.messageId, rc: r.attributes.ApproximateReceiveCount, ok: b.succeeded.includes(r.messageId), whole: b.batchFailure }; })), letters.some((l) => l.snsMessageId === p.messageId));
+      }
+      throw error;
+    });
     const total = injected.throttle + injected['server-error'] + injected.drop;
     const maxReceives = [...h.receives.values()].map((r) => Math.max(...r));
     console.log('receive histogram', [1, 2, 3, 4].map((n) => maxReceives.filter((m) => m === n).length));

@@ -13,11 +13,13 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { decodeOrderRecord } from '@orders/core';
+import { operations, type OrderPlaced } from '@orders/contract';
+import { createDecoder } from '@orders/runtime/consumer';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { IDEMPOTENCY_TABLE } from './idempotent-subscriber-table.ts';
 
 
+const decodeOrderRecord = createDecoder(operations.consumeOrderPlaced);
 const client = new DynamoDBClient({});
 const documents = DynamoDBDocumentClient.from(client);
 const logger = new Logger({ serviceName: 'orders-subscriber-idempotent' });
@@ -31,9 +33,10 @@ async function recordHandler(record: SQSRecord): Promise<string> {
     logger.warn('order record rejected', { messageId: record.messageId, code: decoded.error.code });
     throw new Error(decoded.error.message);
   }
-  await documents.send(new PutCommand({ TableName: process.env.ORDERS_TABLE_NAME ?? 'Orders', Item: decoded.order }));
-  logger.info('order record processed', { messageId: record.messageId, orderId: decoded.order.orderId, outcome: 'stored' });
-  return decoded.order.orderId;
+  const order = decoded.payload as OrderPlaced;
+  await documents.send(new PutCommand({ TableName: process.env.ORDERS_TABLE_NAME ?? 'Orders', Item: order }));
+  logger.info('order record processed', { messageId: record.messageId, orderId: order.orderId, outcome: 'stored' });
+  return order.orderId;
 }
 
 const idempotentRecordHandler = makeIdempotent(recordHandler, { persistenceStore, config });

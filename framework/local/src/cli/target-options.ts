@@ -1,0 +1,51 @@
+/**
+ * The options every operator command takes to choose its target (the local stack or AWS), and
+ * the project's generated contract module those commands read.
+ */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { OptionSpec } from '@orders/cli';
+import { loadProject, type ProjectConfig } from '@orders/codegen/project';
+import type { MessageContract, Operation, Topology } from '@orders/runtime/contract';
+import { Target } from '../ops/target.ts';
+import { defaultLocalEndpoint, endpointEnv } from '../stack/defaults.ts';
+
+export const targetOptions: Record<string, OptionSpec> = {
+  endpoint: { type: 'string', valueName: 'url', description: 'local stack endpoint', defaultText: `$${endpointEnv}, else ${defaultLocalEndpoint}` },
+  aws: { type: 'boolean', description: 'talk to AWS instead: default credentials and region; resources from SST links (sst shell -- …) or ORDER_TOPIC_ARN-style variables' },
+};
+
+/**
+ * Runs `fn` with a {@link Target} built from `--endpoint`/`--aws`, and releases its clients after.
+ *
+ * @example
+ * return withTarget(values, async (target) => { await target.checkReachable(); … });
+ */
+export async function withTarget<T>(values: { endpoint?: unknown; aws?: unknown }, fn: (target: Target) => Promise<T>): Promise<T> {
+  const target = new Target({ ...(typeof values.endpoint === 'string' ? { endpoint: values.endpoint } : {}), aws: values.aws === true });
+  try {
+    return await fn(target);
+  } finally {
+    target.destroy();
+  }
+}
+
+/** The generated module of a project (`generated/index.js`): its messages, operations and topology. */
+export interface ContractModule {
+  messages: Record<string, MessageContract>;
+  operations: Record<string, Operation>;
+  topology: Topology;
+}
+
+const loaded = new Map<string, Promise<ContractModule>>();
+
+/** Imports the project's generated contract module once. */
+export function contractModule(project: ProjectConfig = loadProject()): Promise<ContractModule> {
+  const file = path.join(project.generated, 'index.js');
+  let module = loaded.get(file);
+  if (!module) {
+    module = import(pathToFileURL(file).href) as Promise<ContractModule>;
+    loaded.set(file, module);
+  }
+  return module;
+}

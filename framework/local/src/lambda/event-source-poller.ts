@@ -1,0 +1,195 @@
+/**
+ * A local Lambda SQS event source mapping: polls the queue, invokes the handler with real-shaped
+ * events, deletes only the records the handler reported as successful.
+ *
+ * Faithful to Lambda where it matters for correctness:
+ * - receives with every system and message attribute, up to `batchSize` records gathered for at
+ *   most `batchWindowSeconds`;
+ * - `ReportBatchItemFailures`: listed ids stay on the queue, the rest are deleted;
+ * - a thrown error, a timeout (function timeout) or a malformed response leaves the WHOLE batch on
+ *   the queue, to be received again after the visibility timeout (and dead-lettered by SQS after
+ *   `maxReceiveCount` receives).
+ * - up to `concurrency` batches at once, each from its own poller, as Lambda starts with 5
+ *   concurrent batches per queue (`maximumConcurrency` in the settings caps both).
+ * Simpler than Lambda: no scaling beyond `concurrency`.
+ */
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { interpretBatchResponse } from './batch-response.ts';
+import { createLambdaContext, type FunctionConfiguration } from './lambda-context.ts';
+import { toSqsRecord } from './sqs-record.ts';
+
+/** The handler signature: the same function Lambda runs. */
+export type SqsHandler = (event: SQSEvent, context: Context) => Promise<unknown>;
+
+/** What happened to one batch; the poller's `onBatch` receives it (the live line of `npm start`). */
+export interface BatchReport {
+  records: SQSRecord[];
+  /** Deleted from the queue. */
+  succeeded: string[];
+  /** Left on the queue (retried after the visibility timeout). */
+  failed: string[];
+  /** Why the whole batch was left, when it was: the error thrown, a timeout or a malformed response. */
+  batchFailure?: string;
+  durationMs: number;
+}
+
+export interface EventSourcePollerOptions {
+  sqs: SQSClient;
+  queueUrl: string;
+  queueArn: string;
+  handler: SqsHandler;
+  function: FunctionConfiguration;
+  /** Records per invocation (the consumer's `batchSize` setting). */
+  batchSize: number;
+  /** Seconds to gather records before invoking (the consumer's `batchWindowSeconds`). */
+  batchWindowSeconds: number;
+  onBatch?: (report: BatchReport) => void;
+  /** Errors of the poller itself (receive/delete failed); it keeps polling. */
+  onError?: (error: unknown) => void;
+  /**
+   * Long-poll wait per receive. Short, so that `stop()` returns within about this long.
+   * @default 1
+   */
+  waitTimeSeconds?: number;
+  /** Batches handled at once, each by its own polling loop. @default 1 */
+  concurrency?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs `handler` with the function's timeout, as Lambda does. */
+async function invokeWithTimeout(handler: SqsHandler, event: SQSEvent, context: Context, timeoutMs: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(() => handler(event, context)), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Polls one queue for one handler.
+ *
+ * @example
+ * const poller = new EventSourcePoller({ sqs, queueUrl, queueArn, handler, function: fn, batchSize: 10, batchWindowSeconds: 1 });
+ * poller.start();
+ * await poller.stop(); // finishes the batch in flight first
+ */
+export class EventSourcePoller {
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private readonly options: EventSourcePollerOptions;
+  /** Batches handled since start. */
+  batches = 0;
+
+  constructor(options: EventSourcePollerOptions) {
+    this.options = options;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const concurrency = Math.max(1, this.options.concurrency ?? 1);
+    this.loops = Array.from({ length: concurrency }, () => this.run());
+  }
+
+  /** Stops receiving; resolves once the batches in flight (if any) are handled and their successes deleted. */
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.all(this.loops);
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        const messages = await this.gather();
+        // Even when stopping: messages already received are handled, never dropped mid-way.
+        if (messages.length > 0) await this.handleBatch(messages);
+      } catch (error) {
+        this.options.onError?.(error);
+        if (this.running) await sleep(500);
+      }
+    }
+  }
+
+  private receive(max: number, waitTimeSeconds: number): Promise<Message[]> {
+    return this.options.sqs
+      .send(
+        new ReceiveMessageCommand({
+          QueueUrl: this.options.queueUrl,
+          MaxNumberOfMessages: Math.min(10, max),
+          WaitTimeSeconds: waitTimeSeconds,
+          MessageSystemAttributeNames: ['All'],
+          MessageAttributeNames: ['All'],
+        }),
+      )
+      .then((out) => out.Messages ?? []);
+  }
+
+  /** Waits for a first message, then gathers up to batchSize for at most the batch window. */
+  private async gather(): Promise<Message[]> {
+    const { batchSize, batchWindowSeconds } = this.options;
+    const messages = await this.receive(batchSize, this.options.waitTimeSeconds ?? 1);
+    if (messages.length === 0) return messages;
+    const windowEnds = Date.now() + batchWindowSeconds * 1000;
+    while (messages.length < batchSize && Date.now() < windowEnds && this.running) {
+      const more = await this.receive(batchSize - messages.length, 0);
+      if (more.length === 0) await sleep(Math.min(100, Math.max(0, windowEnds - Date.now())));
+      messages.push(...more);
+    }
+    return messages;
+  }
+
+  /** One invocation: build the event, call the handler, delete what succeeded. */
+  async handleBatch(messages: Message[]): Promise<BatchReport> {
+    const started = Date.now();
+    const { queueArn, function: fn } = this.options;
+    const records = messages.map((m) => toSqsRecord(m, { queueArn, region: fn.region }));
+    const ids = records.map((r) => r.messageId);
+    const context = createLambdaContext(fn, started);
+
+    let batchFailure: string | undefined;
+    let failedIds: ReadonlySet<string> = new Set(ids);
+    try {
+      const response = await invokeWithTimeout(this.options.handler, { Records: records }, context, fn.timeoutSeconds * 1000);
+      const verdict = interpretBatchResponse(response, ids);
+      if (verdict.kind === 'malformed') batchFailure = `malformed batch response: ${verdict.reason}`;
+      else failedIds = verdict.failedIds;
+    } catch (error) {
+      batchFailure = `handler error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+    }
+
+    const succeeded = batchFailure ? [] : records.filter((r) => !failedIds.has(r.messageId));
+    await this.deleteAll(succeeded);
+    this.batches++;
+    const report: BatchReport = {
+      records,
+      succeeded: succeeded.map((r) => r.messageId),
+      failed: batchFailure ? ids : ids.filter((id) => failedIds.has(id)),
+      ...(batchFailure ? { batchFailure } : {}),
+      durationMs: Date.now() - started,
+    };
+    this.options.onBatch?.(report);
+    return report;
+  }
+
+  private async deleteAll(records: SQSRecord[]): Promise<void> {
+    for (let i = 0; i < records.length; i += 10) {
+      const chunk = records.slice(i, i + 10);
+      const out = await this.options.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: this.options.queueUrl,
+          Entries: chunk.map((r, j) => ({ Id: String(j), ReceiptHandle: r.receiptHandle })),
+        }),
+      );
+      if (out.Failed?.length) {
+        // The record will be received again: at-least-once, the handler is idempotent.
+        this.options.onError?.(new Error(`DeleteMessageBatch failed for ${out.Failed.length} record(s): ${out.Failed.map((f) => f.Message).join('; ')}`));
+      }
+    }
+  }
+}

@@ -1,0 +1,252 @@
+/**
+ * Runs the consumer functions of a topology, one child process each (`function-worker.ts`), as
+ * Lambda runs each function in its own sandbox, and keeps them running:
+ * - a function that fails its init or crashes is started again after a pause (the messages wait
+ *   in the queue, as they do when a Lambda function cannot start);
+ * - with `watch`, a change to any source file a function's handler imports (the application's and
+ *   the workspace packages', not node_modules) reloads that function: the batches in flight finish
+ *   and are acknowledged, then a new process loads the new code; nothing queued is lost;
+ * - with `inspect`, each function listens for a debugger on its own port (9229, 9230, …).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type Plugin } from 'esbuild';
+import type { BatchReport } from './event-source-poller.ts';
+import type { FunctionSpec } from './function-environment.ts';
+import { FUNCTION_SPEC_ENV, type HostMessage, type WorkerMessage } from './worker-protocol.ts';
+
+const WORKER = fileURLToPath(new URL('./function-worker.ts', import.meta.url));
+/** First debugger port; function i gets `INSPECT_BASE_PORT + i`. */
+export const INSPECT_BASE_PORT = 9229;
+
+export interface FunctionHostOptions {
+  functions: FunctionSpec[];
+  /** Reload a function when a source file it depends on changes. */
+  watch?: boolean;
+  /** Open a debugger port per function; `true` starts at 9229. */
+  inspect?: boolean | number;
+  /** One report per batch handled by any function. */
+  onBatch?: (operationId: string, report: BatchReport) => void;
+  /** Lifecycle lines for the terminal: started, reloading, crashed, init failed. */
+  onEvent?: (line: string) => void;
+  /** Pause before starting a function again after a crash or a failed init. @default 2000 */
+  restartDelayMs?: number;
+  /** Project root: only files under it are watched, and paths are shown relative to it. @default cwd */
+  root?: string;
+}
+
+interface Running {
+  spec: FunctionSpec;
+  child: ChildProcess | undefined;
+  /** Resolves when the current child has exited. */
+  exited: Promise<void> | undefined;
+  watchers: FSWatcher[];
+  restartTimer: NodeJS.Timeout | undefined;
+  crashes: number;
+  batches: number;
+  reloads: number;
+  inspectPort: number | undefined;
+}
+
+/**
+ * The local source files `entry` imports, transitively: what a change to should reload it.
+ * Packages from node_modules are left out; workspace packages (linked) are followed.
+ */
+export async function sourceDependencies(entry: string, root: string): Promise<string[]> {
+  const externalPackages: Plugin = {
+    name: 'external-packages',
+    setup(b) {
+      b.onResolve({ filter: /^[^./]/ }, async (args) => {
+        if (args.pluginData?.resolving) return undefined;
+        const resolved = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: { resolving: true } });
+        if (resolved.errors.length > 0 || resolved.path.includes(`${path.sep}node_modules${path.sep}`) || !resolved.path.startsWith(root)) {
+          return { path: args.path, external: true };
+        }
+        return resolved;
+      });
+    },
+  };
+  const result = await build({ entryPoints: [entry], bundle: true, write: false, metafile: true, platform: 'node', format: 'esm', logLevel: 'silent', plugins: [externalPackages], absWorkingDir: root });
+  return Object.keys(result.metafile.inputs)
+    .map((file) => path.resolve(root, file))
+    .filter((file) => !file.includes(`${path.sep}node_modules${path.sep}`))
+    .sort();
+}
+
+/**
+ * @example
+ * const host = new FunctionHost({ functions, watch: true, onEvent: console.log });
+ * await host.start();
+ * await host.stop(); // every function finishes its batches in flight first
+ */
+export class FunctionHost {
+  private readonly running = new Map<string, Running>();
+  /** Processes stopped on purpose (reload, stop): their exit is not a crash. */
+  private readonly stoppedOnPurpose = new WeakSet<ChildProcess>();
+  private stopping = false;
+  private readonly options: FunctionHostOptions;
+  private readonly root: string;
+
+  constructor(options: FunctionHostOptions) {
+    this.options = options;
+    this.root = path.resolve(options.root ?? process.cwd());
+    const base = typeof options.inspect === 'number' ? options.inspect : INSPECT_BASE_PORT;
+    options.functions.forEach((spec, i) => {
+      this.running.set(spec.operationId, {
+        spec,
+        child: undefined,
+        exited: undefined,
+        watchers: [],
+        restartTimer: undefined,
+        crashes: 0,
+        batches: 0,
+        reloads: 0,
+        inspectPort: options.inspect ? base + i : undefined,
+      });
+    });
+  }
+
+  /** Functions by operation id, with their batch counts and debugger ports. */
+  get functions(): { operationId: string; functionName: string; batches: number; reloads: number; inspectPort: number | undefined; pid: number | undefined }[] {
+    return [...this.running.values()].map((r) => ({
+      operationId: r.spec.operationId,
+      functionName: r.spec.functionName,
+      batches: r.batches,
+      reloads: r.reloads,
+      inspectPort: r.inspectPort,
+      pid: r.child?.pid,
+    }));
+  }
+
+  /** Total batches handled by every function. */
+  get batches(): number {
+    return [...this.running.values()].reduce((n, r) => n + r.batches, 0);
+  }
+
+  /** Starts every function; resolves when each has loaded its handler (or failed to, which is reported and retried). */
+  async start(): Promise<void> {
+    await Promise.all([...this.running.values()].map((r) => this.launch(r)));
+    if (this.options.watch) await Promise.all([...this.running.values()].map((r) => this.watchSources(r)));
+  }
+
+  /** The child process of a function (tests kill it to simulate a lost instance). */
+  processOf(operationId: string): ChildProcess | undefined {
+    return this.running.get(operationId)?.child;
+  }
+
+  /** Reloads one function: its batches in flight finish, then a new process loads the code again. */
+  async reload(operationId: string, why = 'reload requested'): Promise<void> {
+    const r = this.running.get(operationId);
+    if (!r || this.stopping) return;
+    this.emit(`${r.spec.operationId}: ${why}: reloading (batches in flight finish first)`);
+    await this.stopChild(r);
+    r.reloads++;
+    await this.launch(r);
+    if (this.options.watch) await this.watchSources(r);
+  }
+
+  /** Stops every function after its batches in flight, and the watchers. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.all(
+      [...this.running.values()].map(async (r) => {
+        clearTimeout(r.restartTimer);
+        for (const w of r.watchers) w.close();
+        r.watchers = [];
+        await this.stopChild(r);
+      }),
+    );
+  }
+
+  private emit(line: string): void {
+    this.options.onEvent?.(line);
+  }
+
+  private launch(r: Running): Promise<void> {
+    const { spec } = r;
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && !k.startsWith('SST_') && !k.startsWith('POWERTOOLS_')));
+    const execArgv = ['--import', 'tsx', ...(r.inspectPort ? [`--inspect=127.0.0.1:${r.inspectPort}`] : [])];
+    const child = fork(WORKER, [], {
+      cwd: this.root,
+      execArgv,
+      env: { ...inherited, ...spec.environment, [FUNCTION_SPEC_ENV]: JSON.stringify(spec) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    r.child = child;
+    let ready: () => void;
+    const loaded = new Promise<void>((resolve) => (ready = resolve));
+    r.exited = new Promise<void>((resolve) => {
+      child.once('exit', (code, signal) => {
+        if (r.child === child) r.child = undefined;
+        ready();
+        resolve();
+        if (this.stopping || this.stoppedOnPurpose.has(child)) return;
+        r.crashes++;
+        const delay = Math.min(30_000, (this.options.restartDelayMs ?? 2000) * 2 ** Math.min(r.crashes - 1, 4));
+        this.emit(`${spec.operationId}: process exited (${signal ?? `code ${code}`}); starting it again in ${(delay / 1000).toFixed(0)} s — messages wait in the queue meanwhile`);
+        r.restartTimer = setTimeout(() => void this.launch(r), delay);
+      });
+    });
+    child.on('message', (message: WorkerMessage) => {
+      switch (message.type) {
+        case 'ready':
+          r.crashes = 0;
+          this.emit(`${spec.operationId}: ${spec.functionName} ready (pid ${child.pid}${r.inspectPort ? `, debugger on 127.0.0.1:${r.inspectPort}` : ''})`);
+          ready();
+          break;
+        case 'batch':
+          r.batches++;
+          this.options.onBatch?.(spec.operationId, message.report);
+          break;
+        case 'init-error':
+          this.emit(`${spec.operationId}: init failed: ${message.message}${this.options.watch ? ' (fix the code: it reloads on save)' : ''}`);
+          break;
+        case 'poller-error':
+          this.emit(`${spec.operationId}: poller: ${message.message} (retrying)`);
+          break;
+        case 'stopped':
+          break;
+      }
+    });
+    return loaded;
+  }
+
+  private async stopChild(r: Running): Promise<void> {
+    clearTimeout(r.restartTimer);
+    const child = r.child;
+    if (!child) return;
+    this.stoppedOnPurpose.add(child);
+    if (child.connected) child.send({ type: 'stop' } satisfies HostMessage);
+    else child.kill('SIGTERM');
+    await r.exited;
+  }
+
+  private async watchSources(r: Running): Promise<void> {
+    for (const w of r.watchers) w.close();
+    r.watchers = [];
+    let files: string[];
+    try {
+      files = await sourceDependencies(r.spec.handlerFile, this.root);
+    } catch (error) {
+      // A syntax error: watch the handler itself, so fixing it reloads.
+      this.emit(`${r.spec.operationId}: cannot read its imports (${(error as Error).message.split('\n')[0]}); watching ${path.relative(this.root, r.spec.handlerFile)} only`);
+      files = [r.spec.handlerFile];
+    }
+    let timer: NodeJS.Timeout | undefined;
+    for (const file of files) {
+      try {
+        r.watchers.push(
+          watch(file, () => {
+            clearTimeout(timer);
+            // Editors write a file in several steps; reload once they are done.
+            timer = setTimeout(() => void this.reload(r.spec.operationId, `${path.relative(this.root, file)} changed`), 150);
+          }),
+        );
+      } catch {
+        // The file went away between the scan and the watch: the next reload scans again.
+      }
+    }
+  }
+}

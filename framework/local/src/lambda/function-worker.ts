@@ -1,0 +1,80 @@
+/**
+ * One consumer function, in a process of its own: its own environment, its own debugger port, its
+ * event-source poller (up to `maximumConcurrency` batches at once) and its instances (worker
+ * threads, one invocation at a time each, as Lambda runs instances). Started by the function host (`npm start`, `npm run subscriber`), which passes
+ * the {@link FunctionSpec} in `ORDERS_FUNCTION_SPEC` and the function's environment as the
+ * process environment.
+ *
+ * Talks to its host over IPC: `ready`, one `batch` report per invocation, `init-error`; and obeys
+ * `stop` (finish the batches in flight, then exit). When the host dies, the IPC channel closes and
+ * this process exits at once, unacknowledged messages coming back after the visibility timeout,
+ * as when a Lambda instance is lost.
+ */
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { EventSourcePoller } from './event-source-poller.ts';
+import type { FunctionSpec } from './function-environment.ts';
+import { InstancePool } from './instance-pool.ts';
+import { FUNCTION_SPEC_ENV, type HostMessage, type WorkerMessage } from './worker-protocol.ts';
+
+const send = (message: WorkerMessage) => process.send?.(message);
+
+async function run(): Promise<void> {
+  const raw = process.env[FUNCTION_SPEC_ENV];
+  if (!raw || !process.send) {
+    process.stderr.write('function-worker: started without a host; it is run by `npm start` and `npm run subscriber`.\n');
+    process.exit(2);
+  }
+  const spec = JSON.parse(raw) as FunctionSpec;
+  delete process.env[FUNCTION_SPEC_ENV];
+  // The host decides when to stop: a terminal's Ctrl-C reaches the whole process group.
+  process.on('SIGINT', () => {});
+  // The host is gone (killed, crashed): so is this sandbox, without finishing anything.
+  process.on('disconnect', () => process.exit(1));
+
+  // The function's instances: worker threads, each with its own copy of the handler's module and
+  // one invocation at a time, as many as the function's concurrency. One is started now, so that a
+  // handler that cannot load fails here, loudly, instead of on the first message.
+  const pool = new InstancePool({ handlerFile: spec.handlerFile, operationId: spec.operationId, size: spec.settings.maximumConcurrency });
+  try {
+    await pool.warm();
+  } catch (error) {
+    const e = error instanceof Error ? error : new Error(String(error));
+    send({ type: 'init-error', operationId: spec.operationId, message: e.message, ...(e.stack ? { stack: e.stack } : {}) });
+    await pool.close();
+    process.exitCode = 1;
+    process.disconnect();
+    return;
+  }
+
+  const sqs = new SQSClient({ endpoint: spec.environment.AWS_ENDPOINT_URL!, region: spec.region, credentials: { accessKeyId: spec.environment.AWS_ACCESS_KEY_ID!, secretAccessKey: spec.environment.AWS_SECRET_ACCESS_KEY! } });
+  const poller = new EventSourcePoller({
+    sqs,
+    queueUrl: spec.queueUrl,
+    queueArn: spec.queueArn,
+    handler: pool.handler,
+    function: { functionName: spec.functionName, timeoutSeconds: spec.settings.timeoutSeconds, memoryMB: spec.settings.memoryMB, region: spec.region },
+    batchSize: spec.settings.batchSize,
+    batchWindowSeconds: spec.settings.batchWindowSeconds,
+    concurrency: spec.settings.maximumConcurrency,
+    onBatch: (report) => send({ type: 'batch', operationId: spec.operationId, report }),
+    onError: (error) => send({ type: 'poller-error', operationId: spec.operationId, message: error instanceof Error ? error.message : String(error) }),
+  });
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await poller.stop();
+    await pool.close();
+    sqs.destroy();
+    send({ type: 'stopped', operationId: spec.operationId, batches: poller.batches });
+    process.disconnect();
+  };
+  process.on('message', (message: HostMessage) => {
+    if (message?.type === 'stop') void stop();
+  });
+  process.on('SIGTERM', () => void stop());
+  poller.start();
+  send({ type: 'ready', operationId: spec.operationId });
+}
+
+await run();

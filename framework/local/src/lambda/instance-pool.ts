@@ -1,0 +1,147 @@
+/**
+ * The instances of one function, as Lambda scales them: an invocation goes to an idle instance,
+ * a new instance is started (a cold start) when all are busy, up to the function's concurrency;
+ * an instance whose invocation times out is discarded, as Lambda discards a timed-out sandbox.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Context, SQSEvent } from 'aws-lambda';
+import type { ContextData, InstanceData, InstanceReply, InstanceRequest } from './instance.ts';
+
+const INSTANCE = new URL('./instance.ts', import.meta.url);
+
+interface Instance {
+  worker: Worker;
+  busy: boolean;
+  /** Settles the invocation in flight, if any. */
+  pending?: { id: number; resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout };
+}
+
+export interface InstancePoolOptions extends InstanceData {
+  /** Most instances at once. */
+  size: number;
+  /** Started once, with an instance's init failure (the pool is then unusable). */
+  onInitError?: (message: string) => void;
+}
+
+/** A Lambda-like error thrown into the caller when an invocation runs out of time. */
+function timeoutError(ms: number): Error {
+  return new Error(`Task timed out after ${(ms / 1000).toFixed(2)} seconds`);
+}
+
+/**
+ * @example
+ * const pool = new InstancePool({ handlerFile, operationId: 'consumeOrderPlaced', size: 5 });
+ * await pool.warm();                       // one instance, its init run: fails loudly if the handler cannot load
+ * const response = await pool.handler(event, context);
+ * await pool.close();
+ */
+export class InstancePool {
+  private readonly instances: Instance[] = [];
+  private readonly waiting: ((instance: Instance) => void)[] = [];
+  private nextId = 0;
+  private closed = false;
+  /** Instances started so far (cold starts). */
+  coldStarts = 0;
+
+  constructor(private readonly options: InstancePoolOptions) {}
+
+  /** Starts one instance and waits for its init; rejects with the init error. */
+  async warm(): Promise<void> {
+    if (this.instances.length === 0) this.release(await this.start());
+  }
+
+  /** The Lambda handler signature, routed to an instance. */
+  readonly handler = async (event: SQSEvent, context: Context): Promise<unknown> => {
+    const instance = await this.acquire();
+    const { getRemainingTimeInMillis, done: _d, fail: _f, succeed: _s, ...fields } = context;
+    const remaining = getRemainingTimeInMillis();
+    const data: ContextData = { ...fields, deadline: Date.now() + remaining };
+    const id = this.nextId++;
+    try {
+      return await new Promise<unknown>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          // Lambda stops the sandbox of a timed-out invocation; the next one starts cold.
+          this.discard(instance);
+          reject(timeoutError(remaining));
+        }, remaining);
+        instance.pending = { id, resolve, reject, timer };
+        instance.worker.postMessage({ type: 'invoke', id, event, context: data } satisfies InstanceRequest);
+      });
+    } finally {
+      if (this.instances.includes(instance)) this.release(instance);
+    }
+  };
+
+  /** Stops every instance (the poller has stopped invoking). */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.instances.splice(0).map((i) => i.worker.terminate()));
+  }
+
+  private async acquire(): Promise<Instance> {
+    const idle = this.instances.find((i) => !i.busy);
+    if (idle) {
+      idle.busy = true;
+      return idle;
+    }
+    if (this.instances.length < this.options.size) return this.start();
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(instance: Instance): void {
+    instance.pending = undefined;
+    const next = this.waiting.shift();
+    if (next) next(instance);
+    else instance.busy = false;
+  }
+
+  private discard(instance: Instance): void {
+    this.instances.splice(this.instances.indexOf(instance), 1);
+    void instance.worker.terminate();
+    // Someone waiting for an instance gets a fresh one.
+    const next = this.waiting.shift();
+    if (next && !this.closed) this.start().then(next, () => this.waiting.unshift(next));
+  }
+
+  private start(): Promise<Instance> {
+    const worker = new Worker(INSTANCE, { workerData: { handlerFile: this.options.handlerFile, operationId: this.options.operationId } satisfies InstanceData });
+    const instance: Instance = { worker, busy: true };
+    this.instances.push(instance);
+    this.coldStarts++;
+    return new Promise<Instance>((resolve, reject) => {
+      let ready = false;
+      worker.on('message', (reply: InstanceReply) => {
+        switch (reply.type) {
+          case 'ready':
+            ready = true;
+            resolve(instance);
+            break;
+          case 'init-error':
+            this.options.onInitError?.(reply.message);
+            reject(new Error(reply.message));
+            break;
+          case 'result':
+          case 'failure': {
+            const pending = instance.pending;
+            if (!pending || pending.id !== reply.id) break;
+            clearTimeout(pending.timer);
+            if (reply.type === 'result') pending.resolve(reply.response);
+            else pending.reject(Object.assign(new Error(reply.message), { name: reply.name, stack: reply.stack }));
+            break;
+          }
+        }
+      });
+      worker.on('error', (error) => {
+        // An exception escaping the handler's module (an unhandled rejection, a throw in a timer):
+        // the sandbox is gone, and so is the invocation in it.
+        if (!ready) reject(error);
+        const pending = instance.pending;
+        if (pending) {
+          clearTimeout(pending.timer);
+          pending.reject(error);
+        }
+        if (this.instances.includes(instance)) this.instances.splice(this.instances.indexOf(instance), 1);
+      });
+    });
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * One instance of a function (a worker thread), as Lambda runs each instance in its own sandbox:
+ * its own copy of the handler's module (its init phase runs here, once), and one invocation at a
+ * time, so module-level state (a batch processor, a logger's keys, a metrics buffer) belongs to
+ * one invocation, as the handler's authors may assume.
+ *
+ * Receives `{ type: 'invoke', event, context }` and answers `{ type: 'result', response }` or
+ * `{ type: 'failure', error }`. Answers `{ type: 'ready' }` once the handler is loaded, or
+ * `{ type: 'init-error' }`.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
+import type { Context } from 'aws-lambda';
+import type { SqsHandler } from './event-source-poller.ts';
+
+/** The serializable part of a Lambda context; functions are rebuilt here. */
+export type ContextData = Omit<Context, 'getRemainingTimeInMillis' | 'done' | 'fail' | 'succeed'> & { deadline: number };
+
+export type InstanceRequest = { type: 'invoke'; id: number; event: unknown; context: ContextData };
+export type InstanceReply =
+  | { type: 'ready' }
+  | { type: 'init-error'; message: string; stack?: string }
+  | { type: 'result'; id: number; response: unknown }
+  | { type: 'failure'; id: number; name: string; message: string; stack?: string };
+
+export interface InstanceData {
+  handlerFile: string;
+  /** The operation the handler must consume (`defineConsumer(operations.<id>, …)`). */
+  operationId: string;
+}
+
+function contextOf(data: ContextData): Context {
+  const { deadline, ...fields } = data;
+  const unsupported = (name: string) => () => {
+    throw new Error(`context.${name}() is the legacy Lambda callback API; return a value (async handler) instead`);
+  };
+  return { ...fields, getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()), done: unsupported('done'), fail: unsupported('fail'), succeed: unsupported('succeed') };
+}
+
+async function load(data: InstanceData): Promise<SqsHandler> {
+  const module = (await import(pathToFileURL(data.handlerFile).href)) as { handler?: unknown };
+  if (typeof module.handler !== 'function') throw new Error(`${data.handlerFile} exports no function named handler`);
+  const operation = (module.handler as { operation?: { id?: string; action?: string } }).operation;
+  if (operation?.action === 'receive' && operation.id !== data.operationId) {
+    throw new Error(`${data.handlerFile} handles ${operation.id}, but the file is named after ${data.operationId}: use defineConsumer(operations.${data.operationId}, …)`);
+  }
+  return module.handler as SqsHandler;
+}
+
+const port = parentPort!;
+const post = (reply: InstanceReply) => port.postMessage(reply);
+let handler: SqsHandler;
+try {
+  handler = await load(workerData as InstanceData);
+  post({ type: 'ready' });
+} catch (error) {
+  const e = error instanceof Error ? error : new Error(String(error));
+  post({ type: 'init-error', message: e.message, ...(e.stack ? { stack: e.stack } : {}) });
+  throw e;
+}
+port.on('message', async (request: InstanceRequest) => {
+  if (request.type !== 'invoke') return;
+  try {
+    const response = await handler(request.event as never, contextOf(request.context));
+    // What Lambda would serialise: the poller judges the JSON, not live objects.
+    post({ type: 'result', id: request.id, response: response === undefined ? undefined : JSON.parse(JSON.stringify(response) ?? 'null') });
+  } catch (error) {
+    const e = error instanceof Error ? error : new Error(String(error));
+    post({ type: 'failure', id: request.id, name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}) });
+  }
+});

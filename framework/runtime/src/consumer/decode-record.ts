@@ -1,0 +1,164 @@
+/**
+ * Decoding an SQS record into a validated message of a receive operation.
+ *
+ * The body is either the SNS notification envelope (raw message delivery off) or, with raw
+ * delivery on, the published message itself. The `eventType` and `schemaVersion` attributes say
+ * which of the operation's messages it is; the payload then goes through that message's generated
+ * validator, and fields from a newer producer that this contract does not know are dropped.
+ */
+import type { MessageContract, MessageMap, ReceiveOperation } from '../contract/model.ts';
+import { formatIssues, toIssues } from '../contract/issues.ts';
+import { decodeError, DecodeErrorCode, type DecodeError } from './errors.ts';
+
+/** The parts of an SQS record (Lambda event shape) the decoder reads. */
+export interface RecordInput {
+  body: string;
+  /** SQS message attributes: where SNS attributes land with raw delivery on. */
+  messageAttributes?: Record<string, { stringValue?: string | undefined; dataType?: string } | undefined>;
+}
+
+/** What the SNS notification envelope told us, when the body was one. */
+export interface SnsEnvelopeInfo {
+  messageId: string;
+  topicArn: string;
+  timestamp?: string;
+}
+
+/** A decoded record: which message, its payload (valid, only the contract's fields) and its attributes. */
+export interface DecodedMessage<M extends MessageMap = MessageMap> {
+  name: keyof M & string;
+  contract: MessageContract;
+  payload: unknown;
+  /** String message attributes (SNS or SQS), e.g. `correlationId`. */
+  attributes: Readonly<Record<string, string>>;
+  envelope?: SnsEnvelopeInfo;
+}
+
+export type DecodeResult<M extends MessageMap = MessageMap> =
+  | ({ ok: true } & DecodedMessage<M>)
+  | { ok: false; error: DecodeError; envelope?: SnsEnvelopeInfo; attributes: Readonly<Record<string, string>> };
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    // Deeply nested input throws RangeError; report it like any other unreadable body.
+    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+const ENVELOPE_FIELDS = ['MessageId', 'TopicArn', 'Message'] as const;
+const NO_ATTRIBUTES: Readonly<Record<string, string>> = Object.freeze({});
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** String attributes from SNS envelope (`{Type, Value}`) or SQS (`{stringValue}`) form. */
+function stringAttributes(attrs: unknown): Readonly<Record<string, string>> {
+  if (!isPlainObject(attrs)) return NO_ATTRIBUTES;
+  let out: Record<string, string> | undefined;
+  for (const name in attrs) {
+    const a = attrs[name];
+    if (!isPlainObject(a)) continue;
+    const v = a.Value ?? a.stringValue;
+    if (typeof v === 'string') (out ??= {})[name] = v;
+  }
+  return out ?? NO_ATTRIBUTES;
+}
+
+/** `1.0.0` → `1`, without the array `split` allocates. */
+function majorOf(version: string): string {
+  const dot = version.indexOf('.');
+  return dot === -1 ? version : version.slice(0, dot);
+}
+
+/**
+ * A decoder for one receive operation: its messages indexed by event type and major version once,
+ * so that decoding a record is lookups, one parse per JSON layer and one validation.
+ *
+ * @example
+ * const decode = createDecoder(operations.consumeOrderPlaced);
+ * const result = decode(record);
+ * if (result.ok) await store.saveIfNewer(result.payload as OrderPlaced);
+ * else console.log(result.error.code, result.error.message); // PAYLOAD_INVALID quantity: must be >= 1
+ */
+export function createDecoder<Op extends ReceiveOperation>(operation: Op): (record: RecordInput) => DecodeResult<Op['messages']> {
+  const contracts = Object.values(operation.messages) as MessageContract[];
+  const byType = new Map<string, MessageContract[]>();
+  for (const c of contracts) byType.set(c.eventType, [...(byType.get(c.eventType) ?? []), c]);
+  const only = contracts.length === 1 ? contracts[0] : undefined;
+  const declared = contracts.map((c) => `${c.eventType} ${c.major}.x`).join(', ');
+
+  /** Which of the operation's messages the attributes name. */
+  function identify(attributes: Readonly<Record<string, string>>): MessageContract | DecodeError {
+    const eventType = attributes.eventType;
+    const version = attributes.schemaVersion;
+    let candidates: MessageContract[] | undefined;
+    if (eventType === undefined) {
+      if (!only) {
+        return decodeError(DecodeErrorCode.MISSING_EVENT_TYPE, `no eventType attribute; ${operation.id} handles several messages (${declared}) and cannot tell which this is`);
+      }
+      candidates = contracts;
+    } else {
+      candidates = byType.get(eventType);
+      if (!candidates) {
+        return decodeError(DecodeErrorCode.WRONG_EVENT_TYPE, `eventType attribute is "${eventType}"; ${operation.id} handles ${[...byType.keys()].map((t) => `"${t}"`).join(', ')}`);
+      }
+    }
+    if (version === undefined) {
+      if (candidates.length === 1) return candidates[0]!;
+      return decodeError(DecodeErrorCode.UNSUPPORTED_SCHEMA_VERSION, `no schemaVersion attribute; ${operation.id} handles ${declared} and cannot tell which major this is`);
+    }
+    const major = majorOf(version);
+    for (const c of candidates) if (c.major === major) return c;
+    return decodeError(
+      DecodeErrorCode.UNSUPPORTED_SCHEMA_VERSION,
+      `schemaVersion attribute is "${version}"; ${operation.id} understands ${candidates.map((c) => `${c.major}.x`).join(', ')} of ${candidates[0]!.eventType} (publish a new major version side by side)`,
+    );
+  }
+
+  function checkPayload(contract: MessageContract, payload: unknown, attributes: Readonly<Record<string, string>>, envelope: SnsEnvelopeInfo | undefined): DecodeResult<Op['messages']> {
+    // The type guard directly (not `check`): no result object on the hot path.
+    if (!contract.validate(payload)) {
+      const issues = toIssues(contract.validate.errors);
+      return { ok: false, error: decodeError(DecodeErrorCode.PAYLOAD_INVALID, `${contract.name} payload is invalid: ${formatIssues(issues)}`, issues), attributes, ...(envelope ? { envelope } : {}) };
+    }
+    // Tolerant reader: keep only the fields this version of the contract knows.
+    const decoded = { ok: true as const, name: contract.name, contract, payload: contract.pick(payload), attributes };
+    return envelope ? { ...decoded, envelope } : decoded;
+  }
+
+  return function decode(record: RecordInput): DecodeResult<Op['messages']> {
+    const body = parseJson(record.body);
+    if (!body.ok) return { ok: false, error: decodeError(DecodeErrorCode.BODY_NOT_JSON, `SQS body is not JSON (${body.reason})`), attributes: stringAttributes(record.messageAttributes) };
+    const value = body.value;
+
+    if (isPlainObject(value) && 'Type' in value) {
+      if (value.Type !== 'Notification') {
+        return { ok: false, error: decodeError(DecodeErrorCode.NOT_AN_ENVELOPE, `SNS message Type is ${JSON.stringify(value.Type)}, expected "Notification"`), attributes: NO_ATTRIBUTES };
+      }
+      // Checked field by field: the array-and-closure form costs more than the check itself on the hot path.
+      if (typeof value.MessageId !== 'string' || typeof value.TopicArn !== 'string' || typeof value.Message !== 'string') {
+        const missing = ENVELOPE_FIELDS.filter((k) => typeof value[k] !== 'string');
+        return { ok: false, error: decodeError(DecodeErrorCode.NOT_AN_ENVELOPE, `SNS notification envelope lacks string ${missing.join(', ')}`), attributes: NO_ATTRIBUTES };
+      }
+      const envelope: SnsEnvelopeInfo = { messageId: value.MessageId, topicArn: value.TopicArn };
+      if (typeof value.Timestamp === 'string') envelope.timestamp = value.Timestamp;
+      const attributes = stringAttributes(value.MessageAttributes);
+      const contract = identify(attributes);
+      if (!('validate' in contract)) return { ok: false, error: contract, envelope, attributes };
+      const message = parseJson(value.Message);
+      if (!message.ok) {
+        return { ok: false, error: decodeError(DecodeErrorCode.MESSAGE_NOT_JSON, `SNS Message is not JSON (${message.reason})`), envelope, attributes };
+      }
+      return checkPayload(contract, message.value, attributes, envelope);
+    }
+
+    // Raw message delivery: the body is the payload, the attributes are SQS message attributes.
+    const attributes = stringAttributes(record.messageAttributes);
+    const contract = identify(attributes);
+    if (!('validate' in contract)) return { ok: false, error: contract, attributes };
+    return checkPayload(contract, value, attributes, undefined);
+  };
+}

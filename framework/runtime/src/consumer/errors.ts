@@ -1,0 +1,56 @@
+/**
+ * The error vocabulary of consumers: one stable code per way a record can be rejected, with a
+ * human message. Codes are public API (logs, DLQ tooling and alerts match on them); messages may
+ * be reworded.
+ */
+import type { ValidationIssue } from '../contract/model.ts';
+
+export const DecodeErrorCode = {
+  /** The SQS body is not JSON at all. */
+  BODY_NOT_JSON: 'BODY_NOT_JSON',
+  /** The body has an SNS `Type` but is not a well-formed SNS Notification envelope. */
+  NOT_AN_ENVELOPE: 'NOT_AN_ENVELOPE',
+  /** The envelope's `Message` string is not JSON. */
+  MESSAGE_NOT_JSON: 'MESSAGE_NOT_JSON',
+  /** The `eventType` attribute names a message this consumer's operation does not declare. */
+  WRONG_EVENT_TYPE: 'WRONG_EVENT_TYPE',
+  /** No `eventType` attribute, and the operation declares several messages: which one is it? */
+  MISSING_EVENT_TYPE: 'MISSING_EVENT_TYPE',
+  /** The `schemaVersion` attribute has a major version this consumer does not declare. */
+  UNSUPPORTED_SCHEMA_VERSION: 'UNSUPPORTED_SCHEMA_VERSION',
+  /** The payload is JSON but violates the contract; `issues` say which fields and why. */
+  PAYLOAD_INVALID: 'PAYLOAD_INVALID',
+} as const;
+
+export type DecodeErrorCode = (typeof DecodeErrorCode)[keyof typeof DecodeErrorCode];
+
+/** Why a record could not be decoded into a message. A value, not an exception. */
+export interface DecodeError {
+  readonly code: DecodeErrorCode;
+  /** One line for people: what is wrong and, where it helps, what to do. */
+  readonly message: string;
+  /** Field-level reasons, for `PAYLOAD_INVALID`. */
+  readonly issues: readonly ValidationIssue[];
+}
+
+export function decodeError(code: DecodeErrorCode, message: string, issues: readonly ValidationIssue[] = []): DecodeError {
+  return { code, message, issues };
+}
+
+/**
+ * Thrown by a handler for a record that can never succeed (e.g. it refers to something that does
+ * not exist): reported as `invalid` with `code`, retried by SQS and dead-lettered like a record
+ * the contract rejects. Any other error is a transient `failed`.
+ *
+ * @example
+ * throw new RecordRejected('UNKNOWN_ORDER', `order ${order.orderId} does not exist`);
+ */
+export class RecordRejected extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RecordRejected';
+  }
+}

@@ -1,0 +1,12 @@
+/** `@orders/runtime/consumer`: Lambda SQS handlers for the contract's receive operations. */
+export {
+  defineConsumer,
+  type ConsumerContext,
+  type ConsumerHandler,
+  type ConsumerHandlers,
+  type ConsumerOptions,
+  type FrameworkOutcome,
+  type SqsConsumer,
+} from './define-consumer.ts';
+export { createDecoder, type DecodeResult, type DecodedMessage, type RecordInput, type SnsEnvelopeInfo } from './decode-record.ts';
+export { DecodeErrorCode, RecordRejected, decodeError, type DecodeError } from './errors.ts';

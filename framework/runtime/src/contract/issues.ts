@@ -1,0 +1,73 @@
+/**
+ * Turns ajv errors into readable, stable issues: `quantity: must be >= 1`.
+ */
+import type { ValidationIssue } from './model.ts';
+
+/** The subset of an ajv error object this module reads. */
+export interface AjvError {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+
+function pointerToPath(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function describe(error: AjvError): string {
+  const p = error.params;
+  switch (error.keyword) {
+    case 'required':
+      return 'is required';
+    case 'enum':
+      return `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'const':
+      return `must be ${JSON.stringify(p.allowedValue)}`;
+    case 'type':
+      return `must be ${p.type === 'integer' ? 'an integer' : p.type === 'object' ? 'an object' : `a ${String(p.type)}`}`;
+    case 'format':
+      return p.format === 'date-time'
+        ? 'must be an RFC 3339 date-time with an offset, e.g. 2026-01-01T09:00:00Z or 2026-01-01T11:00:00+02:00, on a real calendar date'
+        : `must be a valid ${String(p.format)}`;
+    case 'pattern':
+      return `must match ${String(p.pattern)}`;
+    case 'minLength':
+      return p.limit === 1 ? 'must not be empty' : `must be at least ${String(p.limit)} characters long`;
+    case 'maxLength':
+      return `must be at most ${String(p.limit)} characters long`;
+    default:
+      return error.message ?? `fails ${error.keyword}`;
+  }
+}
+
+/** Converts ajv errors to issues, one per failing field and keyword, in the order ajv found them. */
+export function toIssues(errors: readonly AjvError[] | null | undefined): ValidationIssue[] {
+  if (!errors) return [];
+  const issues: ValidationIssue[] = [];
+  const seen = new Set<string>();
+  for (const error of errors) {
+    const segments = pointerToPath(error.instancePath);
+    if (error.keyword === 'required') segments.push(String(error.params.missingProperty));
+    const path = segments.length === 0 ? '(root)' : segments.join('.');
+    const message = describe(error);
+    const key = `${path}\u0000${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    issues.push({ path, keyword: error.keyword, message });
+  }
+  // A wrong type or an empty string is the whole story for that field: the pattern or length
+  // failures that follow from it would only bury the reason.
+  const decisive = new Set(issues.filter((i) => i.keyword === 'type' || (i.keyword === 'minLength' && i.message === 'must not be empty')).map((i) => i.path));
+  return issues.filter((i) => !decisive.has(i.path) || i.keyword === 'type' || i.keyword === 'minLength');
+}
+
+/** `quantity: must be >= 1; status: must be one of "PENDING", …` */
+export function formatIssues(issues: readonly ValidationIssue[]): string {
+  return issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+}

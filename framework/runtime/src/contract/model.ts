@@ -1,0 +1,163 @@
+/**
+ * The shape of a contract at run time: what `npm run codegen` generates for every message,
+ * operation and piece of topology, typed. Generated code (`generated/index.d.ts`) refers to these
+ * types; the consumer, publisher, local runtime and infrastructure read them.
+ */
+
+/** One reason a value does not satisfy the contract. */
+export interface ValidationIssue {
+  /** Dotted path of the offending field (`quantity`, `items.0.sku`), or `(root)` for the value itself. */
+  path: string;
+  /** The JSON Schema keyword that failed (`minimum`, `required`, `format`, …). */
+  keyword: string;
+  /** What is wrong, in words: `must be >= 1`. */
+  message: string;
+}
+
+/** A generated validator: a type guard that leaves ajv's errors on `.errors` when it returns false. */
+export interface ContractValidator<T> {
+  (data: unknown): data is T;
+  errors?: { instancePath: string; keyword: string; message?: string; params: Record<string, unknown> }[] | null;
+}
+
+export type CheckResult<T> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[] };
+
+/**
+ * The SNS message attributes that identify a message on the wire. Every publisher sets them and
+ * every subscription's filter policy matches on them.
+ */
+export interface MessageIdentity {
+  /** Value of the `eventType` attribute (the `eventType` header's `const`, else the message name). */
+  readonly eventType: string;
+  /** Value of the `schemaVersion` attribute: the message's `x-schema-version`. */
+  readonly schemaVersion: string;
+}
+
+/** Everything the contract says about one message, at run time. */
+export interface MessageContract<T = unknown, H = unknown> extends MessageIdentity {
+  /** Message name (`OrderPlaced`): the key in `messages` and in operations. */
+  readonly name: string;
+  readonly title: string;
+  /** Major version of `schemaVersion` (`'1'`). */
+  readonly major: string;
+  /** Top-level payload fields the contract knows, in schema order. */
+  readonly properties: readonly (keyof T & string)[];
+  /** The message attributes a producer sets: the identity plus nothing else. */
+  readonly attributes: { readonly eventType: string; readonly schemaVersion: string };
+  /** Names of the optional headers the contract declares besides the identity (e.g. `correlationId`). */
+  readonly headers: readonly string[];
+  readonly validate: ContractValidator<T>;
+  readonly validateHeaders: ContractValidator<H> | undefined;
+  /** Validates without throwing: `{ ok, value }` or `{ ok: false, issues }`. */
+  check(data: unknown): CheckResult<T>;
+  /** Returns `data` typed, or throws `ContractViolation`. */
+  parse(data: unknown): T;
+  /** Only the contract's own top-level fields of a valid payload (tolerant reader: unknown fields dropped). */
+  pick(data: T): T;
+}
+
+/** Messages of an operation, by name. */
+export type MessageMap = { readonly [name: string]: MessageContract<any, any> };
+
+/** The payload type of one message contract. */
+export type PayloadOf<M> = M extends MessageContract<infer T, any> ? T : never;
+
+/** Publishing to an SNS topic. */
+export interface SendOperation<Id extends string = string, Messages extends MessageMap = MessageMap> {
+  readonly id: Id;
+  readonly action: 'send';
+  readonly title: string;
+  /** The AsyncAPI channel id of the topic. */
+  readonly channel: string;
+  /** The topic's name (SST component name and local topic name). */
+  readonly topic: string;
+  readonly messages: Messages;
+}
+
+/** Consuming an SQS queue: one function per receive operation. */
+export interface ReceiveOperation<Id extends string = string, Messages extends MessageMap = MessageMap> {
+  readonly id: Id;
+  readonly action: 'receive';
+  readonly title: string;
+  /** The AsyncAPI channel id of the queue. */
+  readonly channel: string;
+  /** The queue the function consumes. */
+  readonly queue: string;
+  readonly messages: Messages;
+  /** The subscriptions that feed the queue: which topics, and whether bodies arrive raw. */
+  readonly sources: readonly { readonly topic: string; readonly rawMessageDelivery: boolean }[];
+}
+
+export type Operation = SendOperation | ReceiveOperation;
+
+/** An SNS filter policy on message attributes (`{ eventType: ['OrderPlaced'], schemaVersion: [{ prefix: '1.' }] }`). */
+export type FilterPolicy = { readonly [key: string]: unknown };
+
+/** An SNS topic (an AsyncAPI channel with an `sns` binding). */
+export interface TopicSpec {
+  readonly name: string;
+  /** Channel id in the contract. */
+  readonly channel: string;
+  readonly fifo: boolean;
+  /** Names of the messages send operations publish here. */
+  readonly messages: readonly string[];
+}
+
+/** An SQS queue: a channel's `queue`, or the `deadLetterQueue` its binding declares. */
+export interface QueueSpec {
+  readonly name: string;
+  /** Channel id whose binding declares it. */
+  readonly channel: string;
+  readonly fifo: boolean;
+  /** `messageRetentionPeriod` in seconds. */
+  readonly retentionSeconds: number;
+  /** `visibilityTimeout` in seconds, when the contract sets one (else the infrastructure derives it from the function timeout). */
+  readonly visibilityTimeoutSeconds?: number;
+  /** `deliveryDelay` in seconds, when set. */
+  readonly deliveryDelaySeconds?: number;
+  /** Where failing messages go, and after how many receives. */
+  readonly deadLetter?: { readonly queue: string; readonly maxReceiveCount: number };
+  /** The queues whose redrive policy points here: set on dead-letter queues. */
+  readonly deadLetterFor: readonly string[];
+}
+
+/** A topic → queue subscription. */
+export interface SubscriptionSpec {
+  /** `<topic>To<queue>`: the logical name the infrastructure gives it. */
+  readonly name: string;
+  readonly topic: string;
+  readonly queue: string;
+  readonly rawMessageDelivery: boolean;
+  /** Admits exactly the messages the queue's receive operation declares. */
+  readonly filterPolicy: FilterPolicy;
+  readonly filterPolicyScope: 'MessageAttributes';
+  /** Dead-letter queue for notifications SNS cannot deliver to the queue, when the contract names one. */
+  readonly deadLetterQueue?: string;
+  /** The send operations whose SNS binding declares it. */
+  readonly declaredBy: readonly string[];
+}
+
+/** A send or receive operation, as plain data (no validators): what infrastructure needs. */
+export interface OperationSpec {
+  readonly id: string;
+  readonly action: 'send' | 'receive';
+  readonly title: string;
+  readonly channel: string;
+  /** The topic (send) or queue (receive). */
+  readonly topic?: string;
+  readonly queue?: string;
+  /** Message names. */
+  readonly messages: readonly string[];
+  /** Receive operations: the subscriptions that feed the queue. */
+  readonly sources?: readonly { readonly topic: string; readonly rawMessageDelivery: boolean }[];
+}
+
+/** Every topic, queue, subscription and operation of a contract: the topology manifest. */
+export interface Topology {
+  readonly contract: { readonly title: string; readonly version: string };
+  readonly messages: { readonly [name: string]: MessageIdentity };
+  readonly topics: { readonly [name: string]: TopicSpec };
+  readonly queues: { readonly [name: string]: QueueSpec };
+  readonly subscriptions: readonly SubscriptionSpec[];
+  readonly operations: { readonly [id: string]: OperationSpec };
+}

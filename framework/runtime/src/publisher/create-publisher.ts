@@ -1,0 +1,171 @@
+/**
+ * `createPublisher`: the producer side of a send operation. Validates every message against the
+ * contract first (an invalid one is never sent), and sets the message attributes the contract
+ * declares, `eventType` and `schemaVersion`, which every subscription's filter policy matches on.
+ */
+import { PublishBatchCommand, PublishCommand, SNSClient, type MessageAttributeValue } from '@aws-sdk/client-sns';
+import { ContractViolation } from '../contract/message.ts';
+import type { MessageContract, MessageMap, PayloadOf, SendOperation, ValidationIssue } from '../contract/model.ts';
+import { resolveTopicArn } from '../resources.ts';
+
+/** SNS PublishBatch accepts at most 10 entries per call. */
+const MAX_BATCH_ENTRIES = 10;
+
+export interface PublishResult {
+  messageId: string;
+}
+
+export interface BatchPublishResult {
+  /** Entries SNS accepted, by index in the input. */
+  successful: { index: number; messageId: string }[];
+  /** Entries SNS refused, by index in the input; retry these (when `senderFault` is false). */
+  failed: { index: number; code: string; message: string; senderFault: boolean }[];
+}
+
+/** Thrown before anything is sent when one or more messages of a batch violate the contract. */
+export class InvalidMessagesError extends Error {
+  readonly code = 'INVALID_MESSAGES';
+  constructor(
+    readonly messageName: string,
+    readonly entries: { index: number; issues: ValidationIssue[] }[],
+  ) {
+    super(
+      `Nothing was published: ${entries.length} ${messageName} message(s) violate the contract: ` +
+        entries.map((e) => `#${e.index}: ${e.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`).join(' | '),
+    );
+    this.name = 'InvalidMessagesError';
+  }
+}
+
+/** Optional attributes of one publish: the headers the contract declares besides the identity. */
+export interface PublishOptions<Name extends string = string> {
+  /** Which message of the operation; needed only when it publishes several. */
+  message?: Name;
+  /** Extra string attributes (e.g. `correlationId`, `traceparent`); SNS allows 10 in all. */
+  attributes?: Record<string, string | undefined>;
+  /** FIFO topics: the message group. */
+  messageGroupId?: string;
+  /** FIFO topics: deduplication id (else content-based deduplication must be on). */
+  messageDeduplicationId?: string;
+}
+
+export interface PublisherOptions {
+  /** @default a new SNSClient from the default AWS configuration (AWS_ENDPOINT_URL honoured) */
+  client?: SNSClient;
+  /** @default SST link of the topic, else `$<TOPIC>_ARN` (e.g. ORDER_TOPIC_ARN) */
+  topicArn?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** SNS allows at most 10 message attributes. */
+const MAX_ATTRIBUTES = 10;
+
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+/** The operation's only message name, or `never` when it has several (then `message` must be given). */
+type SoleName<M extends MessageMap> = [keyof M & string] extends [UnionToIntersection<keyof M & string>] ? keyof M & string : never;
+
+/** A typed publisher for one send operation. */
+export interface Publisher<Op extends SendOperation> {
+  readonly operation: Op;
+  readonly topicArn: string;
+  readonly client: SNSClient;
+  /** Validates and publishes one message; throws {@link ContractViolation} (nothing sent) when invalid. */
+  publish<N extends keyof Op['messages'] & string = SoleName<Op['messages']>>(payload: PayloadOf<Op['messages'][N]>, options?: PublishOptions<N>): Promise<PublishResult>;
+  /**
+   * Validates every message, then publishes them with `PublishBatch` (10 per call). If any is
+   * invalid, throws {@link InvalidMessagesError} and publishes none. Entries SNS refuses are
+   * returned in `failed`, not thrown, so the caller can retry exactly those.
+   */
+  publishBatch<N extends keyof Op['messages'] & string = SoleName<Op['messages']>>(payloads: readonly PayloadOf<Op['messages'][N]>[], options?: PublishOptions<N>): Promise<BatchPublishResult>;
+}
+
+/**
+ * @example
+ * const orders = createPublisher(operations.publishOrderPlaced);   // topic from SST link or ORDER_TOPIC_ARN
+ * const { messageId } = await orders.publish(order, { attributes: { correlationId } });
+ * await orders.publishBatch(manyOrders);
+ */
+export function createPublisher<Op extends SendOperation>(operation: Op, options: PublisherOptions = {}): Publisher<Op> {
+  if (operation?.action !== 'send') {
+    throw new TypeError(`createPublisher needs a send operation from the generated operations (e.g. operations.publishOrderPlaced), got ${JSON.stringify((operation as { id?: string })?.id ?? operation)}`);
+  }
+  const topicArn = options.topicArn ?? resolveTopicArn(operation.topic, options.env);
+  const client = options.client ?? new SNSClient({});
+  const contracts = operation.messages as MessageMap;
+  const names = Object.keys(contracts);
+
+  function contractOf(name: string | undefined): MessageContract {
+    if (name === undefined) {
+      if (names.length === 1) return contracts[names[0]!]!;
+      throw new TypeError(`${operation.id} publishes ${names.join(', ')}: say which with { message: '<name>' }`);
+    }
+    const contract = contracts[name];
+    if (!contract) throw new TypeError(`${operation.id} does not publish ${name}; it publishes ${names.join(', ')}`);
+    return contract;
+  }
+
+  function attributesOf(contract: MessageContract, extra: Record<string, string | undefined> = {}): Record<string, MessageAttributeValue> {
+    const all: Record<string, MessageAttributeValue> = {};
+    for (const [name, value] of Object.entries(extra)) if (value !== undefined && value !== '') all[name] = { DataType: 'String', StringValue: value };
+    // The identity last: a caller cannot override what subscriptions filter on.
+    for (const [name, value] of Object.entries(contract.attributes)) all[name] = { DataType: 'String', StringValue: value };
+    if (Object.keys(all).length > MAX_ATTRIBUTES) throw new RangeError(`${contract.name}: ${Object.keys(all).length} message attributes; SNS allows ${MAX_ATTRIBUTES}`);
+    return all;
+  }
+
+  return {
+    operation,
+    topicArn,
+    client,
+    async publish(payload: unknown, publishOptions: PublishOptions = {}) {
+      const contract = contractOf(publishOptions.message);
+      const valid = contract.parse(payload);
+      const out = await client.send(
+        new PublishCommand({
+          TopicArn: topicArn,
+          Message: JSON.stringify(valid),
+          MessageAttributes: attributesOf(contract, publishOptions.attributes),
+          ...(publishOptions.messageGroupId ? { MessageGroupId: publishOptions.messageGroupId } : {}),
+          ...(publishOptions.messageDeduplicationId ? { MessageDeduplicationId: publishOptions.messageDeduplicationId } : {}),
+        }),
+      );
+      if (!out.MessageId) throw new Error(`SNS accepted the ${contract.name} message but returned no MessageId`);
+      return { messageId: out.MessageId };
+    },
+    async publishBatch(payloads: readonly unknown[], publishOptions: PublishOptions = {}) {
+      const contract = contractOf(publishOptions.message);
+      const invalid: { index: number; issues: ValidationIssue[] }[] = [];
+      payloads.forEach((payload, index) => {
+        const result = contract.check(payload);
+        if (!result.ok) invalid.push({ index, issues: result.issues });
+      });
+      if (invalid.length > 0) throw new InvalidMessagesError(contract.name, invalid);
+
+      const attributes = attributesOf(contract, publishOptions.attributes);
+      const result: BatchPublishResult = { successful: [], failed: [] };
+      for (let start = 0; start < payloads.length; start += MAX_BATCH_ENTRIES) {
+        const chunk = payloads.slice(start, start + MAX_BATCH_ENTRIES);
+        const out = await client.send(
+          new PublishBatchCommand({
+            TopicArn: topicArn,
+            PublishBatchRequestEntries: chunk.map((payload, i) => ({
+              Id: String(start + i),
+              Message: JSON.stringify(payload),
+              MessageAttributes: attributes,
+              ...(publishOptions.messageGroupId ? { MessageGroupId: publishOptions.messageGroupId } : {}),
+            })),
+          }),
+        );
+        for (const ok of out.Successful ?? []) result.successful.push({ index: Number(ok.Id), messageId: ok.MessageId ?? '' });
+        for (const bad of out.Failed ?? []) {
+          result.failed.push({ index: Number(bad.Id), code: bad.Code ?? 'Unknown', message: bad.Message ?? '', senderFault: bad.SenderFault ?? false });
+        }
+      }
+      result.successful.sort((a, b) => a.index - b.index);
+      result.failed.sort((a, b) => a.index - b.index);
+      return result;
+    },
+  } as Publisher<Op>;
+}
+
+export { ContractViolation };

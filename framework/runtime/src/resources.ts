@@ -1,0 +1,82 @@
+/**
+ * Where a deployed resource is, for the code that uses it: an SST link first (`Resource.<name>`
+ * inside a linked function, `sst dev` or `sst shell`), then a plain environment variable named by
+ * convention after the resource (set by `sst.config.ts` for each function, by the local runtime
+ * for its processes, or by hand for scripts):
+ *
+ * | resource | variable | e.g. |
+ * |---|---|---|
+ * | topic `OrderTopic` | `ORDER_TOPIC_ARN` | `arn:aws:sns:…:OrderTopic` |
+ * | queue `OrderDLQ` | `ORDER_DLQ_URL` | `https://sqs.…/OrderDLQ` |
+ * | table `Orders` | `ORDERS_TABLE_NAME` | `orders-pipeline-prod-OrdersTable-…` |
+ */
+import { Resource } from 'sst/resource';
+
+/** The table, topic or queue could not be located; the message says how to provide it. */
+export class ConfigurationError extends Error {
+  readonly code = 'CONFIGURATION';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigurationError';
+  }
+}
+
+/**
+ * `OrderTopic` → `ORDER_TOPIC`, `OrderDLQ` → `ORDER_DLQ`, `Orders` → `ORDERS`, `order-events.fifo` → `ORDER_EVENTS_FIFO`.
+ *
+ * @example
+ * constantCase('OrderDLQ') // 'ORDER_DLQ'
+ */
+export function constantCase(name: string): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '')
+    .toUpperCase();
+}
+
+/** The environment variable that carries a resource's location when there is no SST link. */
+export const envName = {
+  topicArn: (topic: string) => `${constantCase(topic)}_ARN`,
+  queueUrl: (queue: string) => `${constantCase(queue)}_URL`,
+  tableName: (table: string) => `${constantCase(table)}_TABLE_NAME`,
+} as const;
+
+/** The value SST links to `name` (`Resource[name][field]`), or undefined outside a linked context. */
+export function linked(name: string, field: 'name' | 'arn' | 'url'): string | undefined {
+  // `Resource` throws on unknown names when SST links are active; `in` never throws.
+  const resources = Resource as unknown as Record<string, Record<string, unknown> | undefined>;
+  try {
+    if (!(name in resources)) return undefined;
+  } catch {
+    return undefined;
+  }
+  const value = resources[name]?.[field];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function resolve(name: string, field: 'name' | 'arn' | 'url', variable: string, what: string, env: NodeJS.ProcessEnv): string {
+  const value = linked(name, field) ?? env[variable];
+  if (!value) {
+    throw new ConfigurationError(
+      `${what} ${name} unknown: set ${variable} (sst.config.ts sets it for each function, and the local runtime for its processes), or run under \`sst shell\` so the "${name}" link is visible.`,
+    );
+  }
+  return value;
+}
+
+/** ARN of topic `topic`: SST link, else `$<TOPIC>_ARN`. */
+export function resolveTopicArn(topic: string, env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(topic, 'arn', envName.topicArn(topic), 'Topic', env);
+}
+
+/** URL of queue `queue`: SST link, else `$<QUEUE>_URL`. */
+export function resolveQueueUrl(queue: string, env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(queue, 'url', envName.queueUrl(queue), 'Queue', env);
+}
+
+/** Name of table `table`: SST link, else `$<TABLE>_TABLE_NAME`. */
+export function resolveTableName(table: string, env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(table, 'name', envName.tableName(table), 'Table', env);
+}

@@ -1,1 +1,0 @@
-export { handler as subscriber } from './subscriber.ts';
