@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { deriveTopology } from '@orders/codegen/topology';
 import { type CompatibilityMode, type ContractDiff, diffContracts, hasFailingChanges } from '@orders/governance';
 import { loadContract } from '@orders/governance/contract-document';
 
@@ -9,12 +10,14 @@ const pairs = path.join(path.dirname(fileURLToPath(import.meta.url)), 'pairs');
 
 // The pairs are checked against the AsyncAPI rules once, below; here they are only dereferenced,
 // which is a hundred times faster than validating each of them in every test.
-async function diffPair(name: string, mode?: CompatibilityMode): Promise<ContractDiff> {
+async function diffPair(name: string, mode?: CompatibilityMode, options: { releasedWithoutFilters?: boolean } = {}): Promise<ContractDiff> {
   const [released, working] = await Promise.all([
     loadContract(path.join(pairs, name, 'released.yaml'), { validate: false }),
     loadContract(path.join(pairs, name, 'working.yaml'), { validate: false }),
   ]);
-  return diffContracts(released, working, mode);
+  // A release from before filter policies was deployed with subscriptions that admit everything.
+  const releasedTopology = options.releasedWithoutFilters ? deriveTopology(released, { filterPolicies: false }).topology : undefined;
+  return diffContracts(released, working, mode, releasedTopology ? { releasedTopology } : {});
 }
 
 /** The changes as `classification rule path`, without the info.version bump every pair makes. */
@@ -117,5 +120,68 @@ describe('version notes', () => {
   it('asks for a schema version bump when a payload changed compatibly without one', async () => {
     const diff = await diffPair('optional-field-added');
     expect(diff.notes).toEqual([expect.stringContaining('x-schema-version is still 1.0.0')]);
+  });
+});
+
+describe('contract:diff on the topology', () => {
+  const topologyRows = (diff: ContractDiff) => rows(diff).filter((r) => r.split(' ')[1]!.startsWith('topology.'));
+
+  it('a new consumer of an existing message (its queue, dead-letter queue and subscription) breaks no one', async () => {
+    const diff = await diffPair('topology-consumer-added', 'full');
+    expect(topologyRows(diff)).toEqual([
+      'non-breaking topology.queue-added topology.queues.Audit',
+      'non-breaking topology.queue-added topology.queues.AuditDLQ',
+      'non-breaking topology.subscription-added topology.subscriptions.Events → Audit',
+    ]);
+    expect(rows(diff)).toContain('non-breaking operation.added operations.consumeAudit');
+    expect(hasFailingChanges(diff)).toBe(false);
+  });
+
+  it('a new message on a topic is filtered away from the consumers that do not declare it', async () => {
+    const diff = await diffPair('topology-message-added', 'full');
+    expect(topologyRows(diff)).toEqual([
+      'non-breaking topology.queue-added topology.queues.Shipping',
+      'non-breaking topology.queue-added topology.queues.ShippingDLQ',
+      'non-breaking topology.subscription-added topology.subscriptions.Events → Shipping',
+      'non-breaking topology.message-added-to-topic topology.topics.Events.messages.OrderShipped',
+    ]);
+    expect(hasFailingChanges(diff)).toBe(false);
+  });
+
+  it('a new message on a topic breaks a consumer whose deployed subscription admits it (released before filter policies)', async () => {
+    const diff = await diffPair('topology-message-added', 'full', { releasedWithoutFilters: true });
+    expect(topologyRows(diff)).toContain('breaking topology.message-reaches-undeclared-consumer topology.topics.Events.messages.OrderShipped');
+    expect(diff.changes.find((c) => c.rule === 'topology.message-reaches-undeclared-consumer')?.detail).toMatch(/reaches Orders, whose deployed subscription admits it but whose consumer does not declare it/);
+    expect(topologyRows(diff)).toContain('non-breaking topology.filter-added topology.subscriptions.Events → Orders.filterPolicy');
+  });
+
+  it('removing a queue (and its dead letters) is breaking', async () => {
+    const diff = await diffPair('topology-queue-removed', 'full');
+    expect(topologyRows(diff)).toEqual([
+      'breaking topology.queue-removed topology.queues.Audit',
+      'breaking topology.queue-removed topology.queues.AuditDLQ',
+      'breaking topology.subscription-removed topology.subscriptions.Events → Audit',
+    ]);
+  });
+
+  it('renaming a dead-letter queue strands its messages; changing maxReceiveCount only changes the pace', async () => {
+    const diff = await diffPair('topology-redrive-changed', 'full');
+    expect(topologyRows(diff)).toEqual([
+      'breaking topology.dead-letter-queue-changed topology.queues.Orders.redrive.queue',
+      'non-breaking topology.max-receive-count-changed topology.queues.Orders.redrive.maxReceiveCount',
+      'breaking topology.queue-removed topology.queues.OrdersDLQ',
+      'non-breaking topology.queue-added topology.queues.OrdersDeadLetters',
+    ]);
+  });
+
+  it('a lower retention deletes messages; a raw-delivery switch changes the bodies under the consumer', async () => {
+    expect(topologyRows(await diffPair('topology-retention-lowered', 'full'))).toEqual(['breaking topology.retention-lowered topology.queues.Orders.retentionSeconds']);
+    expect(topologyRows(await diffPair('topology-raw-delivery-changed', 'full'))).toEqual(['breaking topology.raw-delivery-changed topology.subscriptions.Events → Orders.rawMessageDelivery']);
+  });
+
+  it('leaves no binding change unclassified', async () => {
+    for (const pair of ['topology-consumer-added', 'topology-message-added', 'topology-queue-removed', 'topology-redrive-changed', 'topology-retention-lowered', 'topology-raw-delivery-changed']) {
+      expect((await diffPair(pair, 'full')).changes.filter((c) => c.classification === 'unclassified'), pair).toEqual([]);
+    }
   });
 });

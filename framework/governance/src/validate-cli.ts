@@ -51,7 +51,12 @@ export function validateDocuments(
   const verdictOf = (source: string, result: DecodeResult): Verdict =>
     result.ok
       ? { source, ok: true, message: `${result.name} ${result.contract.schemaVersion}` }
-      : { source, ok: false, reason: `${result.error.code}: ${result.error.issues.length ? formatIssues(result.error.issues) : result.error.message}` };
+      : {
+          source,
+          ok: false,
+          ...(Object.keys(chosen).length === 1 ? { message: Object.keys(chosen)[0]! } : {}),
+          reason: `${result.error.code}: ${result.error.issues.length ? formatIssues(result.error.issues) : result.error.message}`,
+        };
 
   /** A raw payload without attributes: the message that accepts it, or the nearest miss. */
   const asAnyMessage = (source: string, body: string): Verdict => {

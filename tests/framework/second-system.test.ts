@@ -1,0 +1,160 @@
+/**
+ * The framework on a second system, to prove it is generic: a shop contract with three messages
+ * on one topic (OrderPlaced v1, its v2 published side by side, OrderShipped) and three consumers
+ * (one consuming two messages, one receiving raw bodies) goes through codegen, the type checker,
+ * infra:plan and the local runtime, and each published example reaches exactly the consumers that
+ * declare it, and no dead-letter queue.
+ *
+ * The system is this project with its contract, consumers and settings replaced by the fixture's
+ * (tests/fixtures/shop): sst.config.ts, the framework and the commands are the project's own.
+ */
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { loadApplication, queueDepth, startLocalRuntime, type BatchReport, type LocalRuntime } from '@orders/local';
+import type { MessageContract, Operation, SendOperation, Topology } from '@orders/runtime/contract';
+import { createPublisher } from '@orders/runtime/publisher';
+import { parse } from 'yaml';
+import { copyProject, type ProjectCopy } from '../helpers/project-copy.ts';
+import { waitFor } from '../helpers/wait-for.ts';
+
+let copy: ProjectCopy;
+
+beforeAll(() => {
+  copy = copyProject();
+  for (const file of ['asyncapi.yaml', 'schemas', 'app/consumers', 'app/src', 'released']) copy.remove(file);
+  copy.copyIn('tests/fixtures/shop/asyncapi.yaml', 'asyncapi.yaml');
+  copy.copyIn('tests/fixtures/shop/schemas', 'schemas');
+  copy.copyIn('tests/fixtures/shop/app', 'app');
+});
+afterAll(() => copy?.dispose());
+
+describe('a second system: three messages on one topic, three consumers', () => {
+  let topology: Topology;
+
+  it('generates its types, validators, operations and topology, with a handler for every consumer', () => {
+    const generated = copy.run('framework/codegen/src/cli.ts');
+    expect(generated.stderr).toBe('');
+    expect(generated.stdout).toContain('codegen: 3 message(s), 1 topic(s), 6 queue(s), 3 subscription(s), 3 consumer(s).');
+    const check = copy.run('framework/codegen/src/cli.ts', ['--check']);
+    expect(check.status, check.stderr).toBe(0);
+    topology = JSON.parse(copy.read('generated/topology.json')) as Topology;
+    const policy = (queue: string) => topology.subscriptions.find((s) => s.queue === queue)?.filterPolicy;
+    expect(policy('Billing')).toEqual({ eventType: ['OrderPlaced'], schemaVersion: [{ prefix: '1.' }] });
+    expect(policy('Analytics')).toEqual({ eventType: ['OrderPlaced', 'OrderShipped'], schemaVersion: [{ prefix: '1.' }] });
+    expect(policy('Fulfilment')).toEqual({
+      $or: [
+        { eventType: ['OrderPlaced'], schemaVersion: [{ prefix: '2.' }] },
+        { eventType: ['OrderShipped'], schemaVersion: [{ prefix: '1.' }] },
+      ],
+    });
+  }, 60_000);
+
+  it('type-checks its handlers against the generated types only, and refuses what the contract does not say', () => {
+    // Each line below must be a type error; `@ts-expect-error` fails the check when it is not.
+    copy.write(
+      'type-checks.ts',
+      [
+        `import { operations } from '@orders/contract';`,
+        `import { defineConsumer } from '@orders/runtime/consumer';`,
+        `import { createPublisher } from '@orders/runtime/publisher';`,
+        `// @ts-expect-error Billing receives OrderPlaced v1, which has no carrier`,
+        `defineConsumer(operations.consumeBilling, async (order) => order.carrier);`,
+        `// @ts-expect-error Fulfilment does not receive OrderPlaced v1`,
+        `defineConsumer(operations.consumeFulfilment, { OrderPlacedV2: async () => {}, OrderShipped: async () => {}, OrderPlaced: async () => {} });`,
+        `// @ts-expect-error a v2 payload has a total, not amountCents`,
+        `createPublisher(operations.publishShopEvents, { topicArn: 'arn' }).publish({ orderId: 'o', amountCents: 1 }, { message: 'OrderPlacedV2' });`,
+        `createPublisher(operations.publishShopEvents, { topicArn: 'arn' }).publish({ orderId: 'o', total: { amount: 1, currency: 'EUR' } }, { message: 'OrderPlacedV2' });`,
+        '',
+      ].join('\n'),
+    );
+    copy.write('tsconfig.shop.json', JSON.stringify({ extends: './tsconfig.json', include: ['types', 'app/consumers', 'app/src', 'generated', 'type-checks.ts'], exclude: ['node_modules'] }));
+    const tsc = copy.run('node_modules/typescript/bin/tsc', ['-p', 'tsconfig.shop.json', '--noEmit']);
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    expect(tsc.status).toBe(0);
+  }, 120_000);
+
+  it('plans one function per consumer, each queue with its redrive, each subscription with its filter policy', () => {
+    const planned = copy.run('framework/infra/src/plan/cli.ts', ['--json']);
+    expect(planned.status, planned.stderr).toBe(0);
+    const plan = JSON.parse(planned.stdout) as { resources: { type: string; name: string; properties: Record<string, any> }[] };
+    const of = (type: string) => plan.resources.filter((r) => r.type === type);
+    expect(of('aws:lambda/function:Function').map((f) => f.properties.handler).sort()).toEqual([
+      'app/consumers/consumeAnalytics.handler',
+      'app/consumers/consumeBilling.handler',
+      'app/consumers/consumeFulfilment.handler',
+    ]);
+    expect(of('aws:sqs/queue:Queue').find((q) => q.name === 'FulfilmentQueue')?.properties).toMatchObject({ redrive: { deadLetterQueue: 'FulfilmentDLQQueue', maxReceiveCount: 2 }, visibilityTimeoutSeconds: 60 });
+    const subscriptions = of('aws:sns/topicSubscription:TopicSubscription');
+    expect(subscriptions.map((s) => [s.properties.endpoint, s.properties.rawMessageDelivery, s.properties.filterPolicy]).sort()).toEqual(
+      topology.subscriptions.map((s) => [`${s.queue}Queue`, s.rawMessageDelivery, s.filterPolicy]).sort(),
+    );
+    expect(of('aws:cloudwatch/metricAlarm:MetricAlarm')).toHaveLength(3);
+  }, 120_000);
+
+  describe('on the local runtime', () => {
+    let runtime: LocalRuntime;
+    const received = new Map<string, { name: string | undefined; body: string; attributes: Record<string, string | undefined> }[]>();
+    let batches: { operationId: string; report: BatchReport }[] = [];
+
+    beforeAll(async () => {
+      runtime = await startLocalRuntime({
+        application: await loadApplication(copy.dir),
+        port: 0,
+        visibilityTimeoutSeconds: 1,
+        batchWindowSeconds: 0,
+        logLevel: 'SILENT',
+        onBatch: (operationId, report) => {
+          batches.push({ operationId, report });
+          for (const r of report.records) {
+            const list = received.get(operationId) ?? [];
+            const attributes = r.messageAttributes.eventType
+              ? { eventType: r.messageAttributes.eventType.stringValue, schemaVersion: r.messageAttributes.schemaVersion?.stringValue }
+              : Object.fromEntries(Object.entries((JSON.parse(r.body) as { MessageAttributes: Record<string, { Value: string }> }).MessageAttributes).map(([k, v]) => [k, v.Value]));
+            list.push({ name: undefined, body: r.body, attributes });
+            received.set(operationId, list);
+          }
+        },
+      });
+    }, 60_000);
+    afterAll(async () => {
+      await runtime?.stop();
+    });
+
+    it('delivers each example of each message to exactly the consumers that declare it, and dead-letters nothing', async () => {
+      const { operations, messages } = (await import(pathToFileURL(`${copy.dir}/generated/index.js`).href)) as { operations: Record<string, Operation>; messages: Record<string, MessageContract> };
+      const send = operations.publishShopEvents as SendOperation;
+      const sns = new SNSClient(runtime.clientConfig);
+      const publisher = createPublisher(send, { client: sns, topicArn: runtime.resources.topics.ShopEvents!.arn });
+      const doc = parse(copy.read('asyncapi.yaml')) as { components: { messages: Record<string, { examples: { payload: unknown }[] }> } };
+      const published: { message: string; body: string }[] = [];
+      for (const name of Object.keys(messages)) {
+        for (const example of doc.components.messages[name]!.examples) {
+          await publisher.publish(example.payload as never, { message: name as never });
+          published.push({ message: name, body: JSON.stringify(example.payload) });
+        }
+      }
+      sns.destroy();
+      expect(published.map((p) => p.message).sort()).toEqual(['OrderPlaced', 'OrderPlacedV2', 'OrderShipped']);
+
+      const sqs = new SQSClient(runtime.clientConfig);
+      try {
+        const expected = { consumeBilling: 1, consumeFulfilment: 2, consumeAnalytics: 2 };
+        await waitFor('every consumer to have its messages', () => Object.entries(expected).every(([op, n]) => (received.get(op)?.length ?? 0) >= n), 30_000);
+        // A little longer, for anything that should not have come.
+        await new Promise((r) => setTimeout(r, 1500));
+        const kinds = (op: string) => (received.get(op) ?? []).map((r) => `${r.attributes.eventType} ${r.attributes.schemaVersion}`).sort();
+        expect(kinds('consumeBilling')).toEqual(['OrderPlaced 1.1.0']);
+        expect(kinds('consumeFulfilment')).toEqual(['OrderPlaced 2.0.0', 'OrderShipped 1.0.0']);
+        expect(kinds('consumeAnalytics')).toEqual(['OrderPlaced 1.1.0', 'OrderShipped 1.0.0']);
+        // Fulfilment's subscription is raw: its bodies are the published payloads themselves.
+        expect(received.get('consumeFulfilment')!.map((r) => r.body).sort()).toEqual(published.filter((p) => p.message !== 'OrderPlaced').map((p) => p.body).sort());
+        expect(batches.every(({ report }) => report.failed.length === 0 && !report.batchFailure)).toBe(true);
+        for (const queue of Object.keys(runtime.resources.queues)) expect((await queueDepth(sqs, runtime.resources.queues[queue]!.url)).total, queue).toBe(0);
+      } finally {
+        sqs.destroy();
+      }
+    }, 60_000);
+  });
+});

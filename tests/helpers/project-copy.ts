@@ -1,0 +1,86 @@
+/**
+ * A copy of this project in a temporary folder, as a fresh clone would have it (the files git
+ * tracks), where a test can edit the contract, the consumers or the settings as a user would and
+ * run the project's commands, without touching the real tree.
+ *
+ * `node_modules` is not copied: it is a folder of links to the real one's entries, except that the
+ * workspace packages (`@orders/*`) point into the copy, so that `@orders/contract` is the copy's
+ * own generated code. `.sst` links to the real one (the offline SST platform).
+ */
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+export interface ProjectCopy {
+  readonly dir: string;
+  read(file: string): string;
+  write(file: string, content: string): void;
+  /** Replaces `search` in `file` exactly once (else throws: the edit would prove nothing). */
+  replace(file: string, search: string, replacement: string): void;
+  remove(file: string): void;
+  /** Copies a file or folder of the real tree (e.g. a fixture) to `to` in the copy. */
+  copyIn(from: string, to: string): void;
+  /** Runs a TypeScript entry point of the copy with Node and tsx, in the copy. */
+  run(script: string, args?: readonly string[], options?: { timeoutMs?: number; env?: NodeJS.ProcessEnv }): SpawnSyncReturns<string>;
+  dispose(): void;
+}
+
+/**
+ * @example
+ * const copy = copyProject();
+ * copy.replace('asyncapi.yaml', 'maxReceiveCount: 3', 'maxReceiveCount: 5');
+ * copy.run('framework/codegen/src/cli.ts');
+ */
+export function copyProject(): ProjectCopy {
+  const dir = mkdtempSync(path.join(tmpdir(), 'orders-copy-'));
+  const tracked = spawnSync('git', ['ls-files', '-z'], { cwd: root, encoding: 'utf8' }).stdout.split('\0').filter(Boolean);
+  for (const file of tracked) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    try {
+      cpSync(path.join(root, file), path.join(dir, file));
+    } catch {
+      // Tracked but deleted in the working tree: a fresh clone of the next commit would not have it either.
+    }
+  }
+  // node_modules: links to the real entries; the workspace packages resolve into the copy.
+  const modules = path.join(dir, 'node_modules');
+  mkdirSync(modules);
+  for (const entry of readdirSync(path.join(root, 'node_modules'))) {
+    if (entry === '@orders') continue;
+    symlinkSync(path.join(root, 'node_modules', entry), path.join(modules, entry));
+  }
+  mkdirSync(path.join(modules, '@orders'));
+  for (const pkg of readdirSync(path.join(root, 'node_modules', '@orders'))) {
+    const target = readlinkSync(path.join(root, 'node_modules', '@orders', pkg));
+    symlinkSync(target, path.join(modules, '@orders', pkg));
+  }
+  symlinkSync(path.join(root, '.sst'), path.join(dir, '.sst'));
+
+  const at = (file: string) => path.join(dir, file);
+  return {
+    dir,
+    read: (file) => readFileSync(at(file), 'utf8'),
+    write(file, content) {
+      mkdirSync(path.dirname(at(file)), { recursive: true });
+      writeFileSync(at(file), content);
+    },
+    replace(file, search, replacement) {
+      const text = readFileSync(at(file), 'utf8');
+      if (text.split(search).length !== 2) throw new Error(`${file} does not contain "${search}" exactly once`);
+      writeFileSync(at(file), text.replace(search, replacement));
+    },
+    remove: (file) => rmSync(at(file), { recursive: true, force: true }),
+    copyIn: (from, to) => cpSync(path.resolve(root, from), at(to), { recursive: true }),
+    run: (script, args = [], options = {}) =>
+      spawnSync(process.execPath, ['--import', 'tsx', script, ...args], {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: options.timeoutMs ?? 120_000,
+        env: { ...process.env, ...options.env },
+      }),
+    dispose: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
