@@ -10,7 +10,7 @@
 # Skipped when the installed platform matches the sst version in node_modules (it takes about a
 # minute). After changing `providers` in sst.config.ts, run it with --force.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 want="$(node -p "require('./node_modules/sst/package.json').version")"
 stamp=.sst/offline-install.ok
