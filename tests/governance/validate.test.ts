@@ -10,6 +10,8 @@ import { validateDocuments } from '../../framework/governance/src/validate-cli.t
 
 const root = path.resolve(import.meta.dirname, '../..');
 const samples = path.join(import.meta.dirname, 'samples');
+/** The version of OrderPlaced the samples are checked against. */
+const version = messages.OrderPlaced.schemaVersion;
 
 function validate(...args: string[]) {
   return spawnSync(process.execPath, ['--import', 'tsx', 'framework/governance/src/validate-cli.ts', ...args], { cwd: root, encoding: 'utf8' });
@@ -22,11 +24,11 @@ describe('npm run contract:validate', () => {
     const shown = (file: string) => path.join('tests/governance/samples', file);
     expect(lines.slice(0, 6)).toEqual([
       `${shown('invalid-order.json')}: INVALID PAYLOAD_INVALID: quantity: must be >= 1; status: must be one of "PENDING", "CONFIRMED", "PAID", "SHIPPED", "DELIVERED", "CANCELLED", "REFUNDED"`,
-      `${shown('nested/sns-envelope.json')}: valid OrderPlaced 1.0.0`,
-      `${shown('nested/sqs-event.json')}#Records[0]: valid OrderPlaced 1.0.0`,
+      `${shown('nested/sns-envelope.json')}: valid OrderPlaced ${version}`,
+      `${shown('nested/sqs-event.json')}#Records[0]: valid OrderPlaced ${version}`,
       expect.stringMatching(new RegExp(`^${shown('nested/sqs-event.json').replaceAll('/', '\\/')}#Records\\[1\\]: INVALID UNSUPPORTED_SCHEMA_VERSION: schemaVersion attribute is "2.0.0"`)),
       expect.stringMatching(/not-json\.json: INVALID BODY_NOT_JSON: not JSON/),
-      `${shown('valid-order.json')}: valid OrderPlaced 1.0.0`,
+      `${shown('valid-order.json')}: valid OrderPlaced ${version}`,
     ]);
     expect(lines.at(-1)).toBe('3 valid, 3 invalid (5 file(s)).');
     expect(result.status).toBe(1);
@@ -35,7 +37,7 @@ describe('npm run contract:validate', () => {
   it('exits 0 when every payload is valid, and answers JSON for scripts', () => {
     const result = validate(path.join(samples, 'valid-order.json'), '--json', '--message', 'OrderPlaced');
     expect(result.status).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual([{ source: path.relative(root, path.join(samples, 'valid-order.json')), ok: true, message: 'OrderPlaced 1.0.0' }]);
+    expect(JSON.parse(result.stdout)).toEqual([{ source: path.relative(root, path.join(samples, 'valid-order.json')), ok: true, message: `OrderPlaced ${version}` }]);
   });
 
   it('refuses a path that does not exist and a message the contract does not have, as usage errors', () => {

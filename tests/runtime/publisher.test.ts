@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { PurgeQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
-import { operations, type OrderPlaced } from '@orders/contract';
+import { messages, operations, type OrderPlaced } from '@orders/contract';
 import { createDecoder } from '@orders/runtime/consumer';
 import { ContractViolation, createPublisher, InvalidMessagesError, type Publisher } from '@orders/runtime/publisher';
 import { testCredentials } from '../helpers/dynalite.ts';
@@ -53,7 +53,7 @@ describe('createPublisher(operations.publishOrderPlaced)', () => {
     expect(envelope.MessageId).toBe(messageId);
     expect(envelope.MessageAttributes).toEqual({
       eventType: { Type: 'String', Value: 'OrderPlaced' },
-      schemaVersion: { Type: 'String', Value: '1.0.0' },
+      schemaVersion: { Type: 'String', Value: messages.OrderPlaced.schemaVersion },
     });
     expect(decode({ body: body! })).toMatchObject({ ok: true, payload: order });
   });
@@ -102,7 +102,7 @@ describe('createPublisher(operations.publishOrderPlaced)', () => {
     expect(JSON.parse(body!).MessageAttributes).toEqual({
       correlationId: { Type: 'String', Value: 'c-42' },
       eventType: { Type: 'String', Value: 'OrderPlaced' },
-      schemaVersion: { Type: 'String', Value: '1.0.0' },
+      schemaVersion: { Type: 'String', Value: messages.OrderPlaced.schemaVersion },
     });
   });
 
