@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { topology } from '@orders/contract';
+import { topology as applicationTopology } from '@orders/contract';
 import { checkHandlers } from '@orders/codegen/handlers';
 import type { Topology } from '@orders/runtime/contract';
 import { checkSettings, consumerSettings, CONSUMER_DEFAULTS } from '@orders/runtime/settings';
@@ -23,11 +23,26 @@ function consumersDir(files: Record<string, string>): string {
   return dir;
 }
 
+/** A contract with one consumer, whatever the application's contract becomes. */
+const topology: Topology = {
+  contract: { title: 'One consumer', version: '1.0.0' },
+  messages: { OrderPlaced: { eventType: 'OrderPlaced', schemaVersion: '1.0.0' } },
+  topics: { OrderTopic: { name: 'OrderTopic', channel: 'orderTopic', fifo: false, messages: ['OrderPlaced'] } },
+  queues: {
+    OrderQueue: { name: 'OrderQueue', channel: 'orderQueue', fifo: false, retentionSeconds: 345_600, deadLetter: { queue: 'OrderDLQ', maxReceiveCount: 3 }, deadLetterFor: [] },
+    OrderDLQ: { name: 'OrderDLQ', channel: 'orderQueue', fifo: false, retentionSeconds: 1_209_600, deadLetterFor: ['OrderQueue'] },
+  },
+  subscriptions: [],
+  operations: {
+    consumeOrderPlaced: { id: 'consumeOrderPlaced', action: 'receive', title: 'Store orders', channel: 'orderQueue', queue: 'OrderQueue', messages: ['OrderPlaced'], sources: [{ topic: 'OrderTopic', rawMessageDelivery: false }] },
+  },
+};
+
 const goodHandler = `import { operations } from '@orders/contract';\nimport { defineConsumer } from '@orders/runtime/consumer';\nexport const handler = defineConsumer(operations.consumeOrderPlaced, async () => {});\n`;
 
 describe('one handler per receive operation, found by its file name', () => {
   it('accepts the application as it is', () => {
-    expect(checkHandlers(topology, path.join(root, 'app/consumers'), root)).toEqual([]);
+    expect(checkHandlers(applicationTopology, path.join(root, 'app/consumers'), root)).toEqual([]);
   });
 
   it('says which file to create, with its code, for a receive operation without a handler', () => {
@@ -52,13 +67,15 @@ describe('one handler per receive operation, found by its file name', () => {
   it('makes `npm run codegen:check` fail with what to add', async () => {
     const result = await run(process.execPath, ['--import', 'tsx', 'framework/codegen/src/cli.ts', '--check', '--consumers', consumersDir({})], { cwd: root }).catch((e: { code: number; stdout: string; stderr: string }) => e);
     expect(result).toMatchObject({ code: 1 });
-    expect((result as { stderr: string }).stderr).toMatch(/receive operation consumeOrderPlaced has no handler: create/);
+    for (const op of Object.values(applicationTopology.operations).filter((o) => o.action === 'receive')) {
+      expect((result as { stderr: string }).stderr).toMatch(new RegExp(`receive operation ${op.id} has no handler: create`));
+    }
   }, 30_000);
 });
 
 describe('the application settings, checked against the contract', () => {
   it('accepts the application as it is, and fills in the defaults', () => {
-    expect(checkSettings(topology, settings)).toEqual([]);
+    expect(checkSettings(applicationTopology, settings)).toEqual([]);
     expect(consumerSettings({}, 'consumeAnything')).toEqual({ ...CONSUMER_DEFAULTS, tables: {} });
   });
 

@@ -39,7 +39,7 @@ describe('spec examples', () => {
     let checked = 0;
     for (const m of specMessages) {
       const contract = contracts[m.name]!;
-      expect(m.examples.length).toBeGreaterThanOrEqual(3);
+      expect(m.examples.length, `${m.name} has examples (codegen insists on one)`).toBeGreaterThanOrEqual(1);
       for (const example of m.examples) {
         expect(contract.check(example.payload), `${m.name} example ${example.name}`).toMatchObject({ ok: true });
         if (example.headers !== undefined) expect(contract.validateHeaders?.(example.headers)).toBe(true);

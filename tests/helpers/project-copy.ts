@@ -1,6 +1,6 @@
 /**
- * A copy of this project in a temporary folder, as a fresh clone would have it (the files git
- * tracks), where a test can edit the contract, the consumers or the settings as a user would and
+ * A copy of this project in a temporary folder, as a fresh clone of the working tree would have
+ * it (what git tracks or would track: nothing ignored), where a test can edit the contract, the consumers or the settings as a user would and
  * run the project's commands, without touching the real tree.
  *
  * `node_modules` is not copied: it is a folder of links to the real one's entries, except that the
@@ -36,7 +36,7 @@ export interface ProjectCopy {
  */
 export function copyProject(): ProjectCopy {
   const dir = mkdtempSync(path.join(tmpdir(), 'orders-copy-'));
-  const tracked = spawnSync('git', ['ls-files', '-z'], { cwd: root, encoding: 'utf8' }).stdout.split('\0').filter(Boolean);
+  const tracked = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' }).stdout.split('\0').filter(Boolean);
   for (const file of tracked) {
     mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     try {

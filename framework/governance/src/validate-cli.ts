@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { CliError, main, UsageError, versionOf, type ProgramSpec } from '@orders/cli';
 import { loadProject } from '@orders/codegen/project';
 import { createDecoder, DecodeErrorCode, type DecodeResult } from '@orders/runtime/consumer';
-import { formatIssues, type MessageContract, type ReceiveOperation } from '@orders/runtime/contract';
+import { formatIssues, type MessageContract, type MessageMap, type ReceiveOperation } from '@orders/runtime/contract';
 
 /** One payload's verdict. */
 export interface Verdict {
@@ -41,11 +41,11 @@ function jsonFiles(target: string): string[] {
  * const verdicts = validateDocuments(messages, [{ source: 'order.json', text }], { message: 'OrderPlaced' });
  */
 export function validateDocuments(
-  messages: Record<string, MessageContract>,
+  messages: MessageMap,
   documents: readonly { source: string; text: string }[],
   options: { message?: string } = {},
 ): Verdict[] {
-  const chosen = options.message ? { [options.message]: messages[options.message]! } : messages;
+  const chosen: MessageMap = options.message ? { [options.message]: messages[options.message]! } : messages;
   // Every message as one "operation": the consumer's decoder identifies which by the attributes.
   const decode = createDecoder({ id: 'contract:validate', action: 'receive', messages: chosen } as unknown as ReceiveOperation);
   const verdictOf = (source: string, result: DecodeResult): Verdict =>
