@@ -6,7 +6,8 @@ export { loadApplication, readSettings, readTopology, ApplicationError, type App
 export { startLocalRuntime, startFunctions, type FunctionOptions, type LocalRuntime, type LocalRuntimeOptions } from './local-runtime.ts';
 export { startEmulators, type Emulators, type EmulatorOptions, type LocalClientConfig } from './stack/emulators.ts';
 export { provisionTopology, discoverResources, type LocalResources, type ProvisionOptions } from './stack/provision.ts';
-export { startAwsGateway, routeOf, type AwsGateway, type AwsGatewayOptions, type GatewayRoute } from './stack/aws-gateway.ts';
+export { bodyLimits, isLoopbackHost, isLoopbackOrigin, routeOf, startAwsGateway, type AwsGateway, type AwsGatewayOptions, type GatewayRoute } from './stack/aws-gateway.ts';
+export { MessageMoveTasks } from './stack/message-move-tasks.ts';
 export { defaultLocalEndpoint, endpointEnv, localCredentials, localEndpoint, localRegion, localVisibilityTimeoutSeconds } from './stack/defaults.ts';
 export { EventSourcePoller, type BatchReport, type EventSourcePollerOptions, type SqsHandler } from './lambda/event-source-poller.ts';
 export { interpretBatchResponse, type BatchVerdict } from './lambda/batch-response.ts';

@@ -9,7 +9,7 @@
  * - `X-Amz-Target: AmazonSQS.*` (SQS JSON protocol) → fauxqs
  * - form-encoded `Action=…` (SNS query protocol)   → fauxqs
  * - form-encoded SQS `Action=…` (SQS query protocol, used by old SDKs and AWS CLI < 1.31/2.13):
- *   answered with an XML error that says to upgrade, because fauxqs 1.9.2 only speaks SQS JSON.
+ *   answered with an XML error that says to upgrade, because fauxqs only speaks SQS JSON.
  *
  * The Host header is forwarded as is, so the queue URLs fauxqs builds point at the gateway.
  *
@@ -18,9 +18,20 @@
  * of flight, answers 500, and the SDK's retry then finds the receipt handle gone). The gateway
  * turns `VisibilityTimeout: 0` into 1 s, which fauxqs handles correctly: the message is visible
  * again a second later instead of at once.
+ *
+ * The SQS message move tasks (`StartMessageMoveTask`, `ListMessageMoveTasks`,
+ * `CancelMessageMoveTask`), which fauxqs lacks, are answered here (see `message-move-tasks.ts`).
+ *
+ * The emulators have no authentication, and a web page can reach 127.0.0.1 too: a plain HTML form
+ * posts `Action=Publish` without any preflight, and DNS rebinding turns a page's own name into
+ * 127.0.0.1. So the gateway refuses (403) a request whose `Origin` is not a loopback page, or whose
+ * `Host` is not a loopback name; SDKs and the AWS CLI send no `Origin` and a loopback `Host`. It
+ * never sends CORS headers, so no foreign page can read an answer either. Request bodies are
+ * capped per protocol (see `bodyLimits`), counted as they arrive, and read no further once over.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { MessageMoveTasks, messageMoveTaskActions } from './message-move-tasks.ts';
 
 /** Where the gateway sends each protocol. */
 export interface GatewayUpstreams {
@@ -75,40 +86,183 @@ export function routeOf(headers: http.IncomingHttpHeaders, action?: string, meth
   return 'other';
 }
 
-function readBody(req: http.IncomingMessage): Promise<Buffer> {
+const MiB = 1024 * 1024;
+
+/**
+ * The largest request body each route accepts, in bytes; anything larger is answered 413 (AWS
+ * would refuse it too), so a local client cannot make the gateway hold an unbounded body.
+ *
+ * - SQS (JSON protocol): a message, and a whole SendMessageBatch, is at most 1 MiB of body and
+ *   attributes (AWS's limit since 2025, which fauxqs 2.4.1 enforces). JSON makes it longer: the AWS
+ *   CLI writes each non-ASCII character as `\uXXXX` (a 2-byte UTF-8 character becomes 6 bytes)
+ *   and binary attributes travel in base64, so at most 3 MiB, plus ten entries' ids and names: 4 MiB.
+ * - SNS (query protocol, form-encoded): a message, and a whole PublishBatch, is at most 256 KiB;
+ *   form encoding turns a byte into at most three (`%XX`), 768 KiB, plus parameter names such as
+ *   `PublishBatchRequestEntries.member.10.MessageAttributes.entry.10.Value.StringValue` (tens of
+ *   KiB for 10 entries of 10 attributes): 1 MiB. SQS query-protocol requests, refused anyway, share it.
+ * - DynamoDB: AWS caps a request at 16 MB (BatchWriteItem, the largest): 16 MiB.
+ * - Anything else (health, preflight, fauxqs's inspection routes) has no reason to be large: 1 MiB.
+ */
+export const bodyLimits: Readonly<Record<GatewayRoute, number>> = {
+  sqs: 4 * MiB,
+  sns: 1 * MiB,
+  'sqs-query': 1 * MiB,
+  dynamodb: 16 * MiB,
+  health: 1 * MiB,
+  other: 1 * MiB,
+};
+
+const serviceNames: Record<GatewayRoute, string> = {
+  sqs: 'SQS',
+  sns: 'SNS',
+  'sqs-query': 'SQS',
+  dynamodb: 'DynamoDB',
+  health: 'health check',
+  other: 'local endpoint',
+};
+
+/** localhost, any name under .localhost, 127.0.0.1 and [::1]: what a loopback Host header may name. */
+const loopbackHostName = /^(?:localhost|(?:[a-z0-9-]+\.)+localhost|127\.0\.0\.1|\[::1\])$/i;
+
+/**
+ * Whether a `Host` header names this machine: localhost, `*.localhost` (fauxqs's queue URLs use
+ * `sqs.<region>.localhost`), 127.0.0.1 or [::1], with any port. Any other name reached a loopback
+ * socket through DNS rebinding or a misdirected proxy.
+ *
+ * @example
+ * isLoopbackHost('sqs.us-east-1.localhost:4566') // true
+ * isLoopbackHost('evil.example:4566')            // false
+ */
+export function isLoopbackHost(host: string | undefined): boolean {
+  return host !== undefined && loopbackHostName.test(host.replace(/:\d{1,5}$/, ''));
+}
+
+/**
+ * Whether an `Origin` header is a page served from this machine: http(s) on localhost,
+ * 127.0.0.1 or [::1], any port. `null` (sandboxed frames, files) and every other site are not.
+ *
+ * @example
+ * isLoopbackOrigin('http://localhost:5173')  // true
+ * isLoopbackOrigin('https://evil.example')   // false
+ */
+export function isLoopbackOrigin(origin: string): boolean {
+  try {
+    const url = new URL(origin);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  } catch {
+    return false;
+  }
+}
+
+/** Why a request is refused before it reaches an emulator, or undefined when it may pass. */
+function refusalOf(headers: http.IncomingHttpHeaders): string | undefined {
+  const shown = (value: string) => JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value);
+  if (!isLoopbackHost(headers.host)) {
+    return `local gateway: refused Host ${shown(headers.host ?? '')}: the local AWS endpoint answers only to localhost, *.localhost, 127.0.0.1 and [::1]. Use http://127.0.0.1:<port> as the endpoint URL.`;
+  }
+  const origin = headers.origin;
+  if (origin !== undefined && !isLoopbackOrigin(origin)) {
+    return `local gateway: refused a request from the web page at ${shown(origin)}: the local AWS endpoint has no authentication, so only the AWS SDK, the AWS CLI and pages on localhost may call it.`;
+  }
+  return undefined;
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Answers with an error in the protocol of the route, so SDKs and the CLI show its message. */
+function fail(res: http.ServerResponse, route: GatewayRoute, status: number, code: string, message: string, extraHeaders: Record<string, string> = {}): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  let type = 'text/plain; charset=utf-8';
+  let body = message;
+  if (route === 'sqs' || route === 'dynamodb') {
+    type = 'application/x-amz-json-1.0';
+    body = JSON.stringify({ __type: code, message });
+    if (route === 'sqs') extraHeaders = { ...extraHeaders, 'x-amzn-query-error': `${code};Sender` };
+  } else if (route === 'sns' || route === 'sqs-query') {
+    type = 'text/xml';
+    body =
+      `<?xml version="1.0"?><ErrorResponse><Error><Type>Sender</Type><Code>${escapeXml(code)}</Code>` +
+      `<Message>${escapeXml(message)}</Message></Error><RequestId>local</RequestId></ErrorResponse>`;
+  }
+  res.writeHead(status, { 'content-type': type, 'x-content-type-options': 'nosniff', ...extraHeaders });
+  res.end(body);
+}
+
+/** 413; the connection is closed after it, so the rest of the body is not read. */
+function tooLarge(res: http.ServerResponse, route: GatewayRoute): void {
+  fail(
+    res,
+    route,
+    413,
+    'RequestEntityTooLarge',
+    `local gateway: the request body is over ${bodyLimits[route]} bytes, more than any ${serviceNames[route]} request can be. Send smaller messages or fewer entries per batch.`,
+    { connection: 'close' },
+  );
+}
+
+class BodyTooLarge extends Error {}
+
+/** Reads a whole body of at most `limit` bytes; stops at the first chunk over it. */
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off('data', onData);
+        req.pause();
+        reject(new BodyTooLarge());
+      } else chunks.push(chunk);
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
 
-function forward(req: http.IncomingMessage, res: http.ServerResponse, upstream: string, agent: http.Agent, body?: Buffer): void {
+/** Reads the body within the route's limit, then hands it on; answers 413 or 400 when it cannot. */
+function withBody(req: http.IncomingMessage, res: http.ServerResponse, route: GatewayRoute, then: (body: Buffer) => void): void {
+  readBody(req, bodyLimits[route]).then(then, (error: Error) => {
+    if (error instanceof BodyTooLarge) tooLarge(res, route);
+    else fail(res, route, 400, 'InvalidRequest', `local gateway: could not read the request: ${error.message}`);
+  });
+}
+
+/**
+ * Forwards a request whose body has been read. Bodies are read first (within the route's cap)
+ * rather than piped, so an upstream never sees a request cut off midway: dynalite throws, and
+ * takes the process down, when a request it is reading is aborted.
+ */
+function forward(req: http.IncomingMessage, res: http.ServerResponse, route: GatewayRoute, upstream: string, agent: http.Agent, body: Buffer): void {
   const target = new URL(upstream);
-  const headers = body ? { ...req.headers, 'content-length': String(body.length) } : req.headers;
+  const { 'transfer-encoding': _chunked, ...headers } = req.headers;
   const proxied = http.request(
-    { host: target.hostname, port: target.port, method: req.method, path: req.url, headers, agent },
+    { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...headers, 'content-length': String(body.length) }, agent },
     (upstreamRes) => {
       res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
       upstreamRes.pipe(res);
     },
   );
   proxied.on('error', (error) => {
-    if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
-    res.end(`local gateway: upstream ${upstream} failed: ${error.message}`);
+    fail(res, route, 502, 'ServiceUnavailable', `local gateway: upstream ${upstream} failed: ${error.message}. Restart \`npm start\`.`);
   });
-  if (body) proxied.end(body);
-  else req.pipe(proxied);
+  proxied.end(body);
 }
 
 function sqsQueryError(res: http.ServerResponse, action: string): void {
-  res.writeHead(400, { 'content-type': 'text/xml' });
-  res.end(
-    `<?xml version="1.0"?><ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>` +
-      `SQS ${action} arrived in the query protocol; the local stack (fauxqs 1.9.2) speaks the SQS JSON protocol only. ` +
-      `Use AWS SDK v3 or AWS CLI v2 >= 2.13 / v1 >= 1.31.` +
-      `</Message></Error><RequestId>local</RequestId></ErrorResponse>`,
+  fail(
+    res,
+    'sqs-query',
+    400,
+    'InvalidAction',
+    `SQS ${action} arrived in the query protocol; the local stack (fauxqs) speaks the SQS JSON protocol only. ` +
+      `Use AWS SDK v3 or AWS CLI v2 >= 2.13 / v1 >= 1.31.`,
   );
 }
 
@@ -139,35 +293,44 @@ function withoutVisibilityZero(body: Buffer): Buffer {
 export async function startAwsGateway(options: AwsGatewayOptions): Promise<AwsGateway> {
   const host = options.host ?? '127.0.0.1';
   const agent = new http.Agent({ keepAlive: true });
+  const { fauxqs, dynalite } = options.upstreams;
+  const moveTasks = new MessageMoveTasks({ upstream: fauxqs });
   const server = http.createServer((req, res) => {
     const route = routeOf(req.headers, undefined, req.method, req.url);
-    if (route === 'dynamodb') return forward(req, res, options.upstreams.dynalite, agent);
+    const refusal = refusalOf(req.headers);
+    if (refusal) return fail(res, route, 403, 'AccessDenied', refusal);
+    if (Number(req.headers['content-length'] ?? 0) > bodyLimits[route]) return tooLarge(res, route);
+    if (route === 'dynamodb') return withBody(req, res, route, (body) => forward(req, res, route, dynalite, agent, body));
     if (route === 'health') {
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end(JSON.stringify({ status: 'ok', services: ['sns', 'sqs', 'dynamodb'] }));
     }
-    if (route === 'sqs' && options.avoidVisibilityZero && /ChangeMessageVisibility/.test(String(req.headers['x-amz-target']))) {
-      return void readBody(req).then(
-        (body) => forward(req, res, options.upstreams.fauxqs, agent, withoutVisibilityZero(body)),
-        (error: Error) => {
-          res.writeHead(400, { 'content-type': 'text/plain' });
-          res.end(`local gateway: could not read the request: ${error.message}`);
-        },
-      );
+    if (route === 'sqs') {
+      const action = String(req.headers['x-amz-target']).slice('AmazonSQS.'.length);
+      if (messageMoveTaskActions.has(action)) {
+        return withBody(req, res, route, (body) => {
+          let request: unknown;
+          try {
+            request = JSON.parse(body.toString('utf8') || '{}');
+          } catch {
+            return fail(res, route, 400, 'SerializationException', `local gateway: the ${action} request is not JSON.`);
+          }
+          void moveTasks.handle(action, request).then((answer) => {
+            res.writeHead(answer.status, answer.headers);
+            res.end(answer.body);
+          });
+        });
+      }
+      const rewrite = options.avoidVisibilityZero && action.startsWith('ChangeMessageVisibility');
+      return withBody(req, res, route, (body) => forward(req, res, route, fauxqs, agent, rewrite ? withoutVisibilityZero(body) : body));
     }
-    if (route !== 'sns') return forward(req, res, options.upstreams.fauxqs, agent);
+    if (route !== 'sns') return withBody(req, res, route, (body) => forward(req, res, route, fauxqs, agent, body));
     // Query protocol: the Action is in the body, so read it before choosing.
-    readBody(req).then(
-      (body) => {
-        const action = new URLSearchParams(body.toString('utf8')).get('Action') ?? undefined;
-        if (routeOf(req.headers, action) === 'sqs-query') return sqsQueryError(res, action ?? '');
-        forward(req, res, options.upstreams.fauxqs, agent, body);
-      },
-      (error: Error) => {
-        res.writeHead(400, { 'content-type': 'text/plain' });
-        res.end(`local gateway: could not read the request: ${error.message}`);
-      },
-    );
+    withBody(req, res, route, (body) => {
+      const action = new URLSearchParams(body.toString('utf8')).get('Action') ?? undefined;
+      if (routeOf(req.headers, action) === 'sqs-query') return sqsQueryError(res, action ?? '');
+      forward(req, res, route, fauxqs, agent, body);
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
@@ -186,6 +349,8 @@ export async function startAwsGateway(options: AwsGatewayOptions): Promise<AwsGa
     endpoint: `http://${host}:${port}`,
     port,
     async close() {
+      // Tasks finish their current batch while fauxqs is still up.
+      await moveTasks.close();
       agent.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
