@@ -1,23 +1,35 @@
 /**
  * `npm run docs`: renders the contract as browsable HTML with AsyncAPI's own HTML template.
  *
- * `@asyncapi/html-template` 3.x renders AsyncAPI 3.0 but needs `@asyncapi/generator` 2.x (the
- * AsyncAPI CLI 4.1.1 defaults to generator 1.x, which refuses the template), so this drives the
- * generator's API directly. Nothing is fetched: the template is installed from the lockfile, and
- * the page it writes loads only its own files.
+ * This drives `@asyncapi/generator` 3.x through its API. The AsyncAPI CLI 6.x in devDependencies
+ * bundles the same generator and renders the template as well:
+ *   asyncapi generate fromTemplate asyncapi.yaml @asyncapi/html-template -p singleFile=true \
+ *     -o docs-out --force-write --no-interactive
+ * (CLI 6 has no `--use-new-generator` flag: passing it is an error). It is not used here because
+ * it checks that the npm registry answers before every run, so it fails offline; it re-transpiles
+ * the template every time; it sends metrics unless set up as lint-cli.ts does; and its page would
+ * lack `finishDocsPage` below. (Name the template by package: a relative path without `./` is
+ * taken for a package name and installed into the generator's own node_modules.) Through the API
+ * nothing is fetched: the template is installed from the lockfile, and the page it writes loads
+ * only its own files.
  *
  * The generator transpiles the template with Babel into the template's own `__transpiled/` folder
  * on every run (about 30 s). The copy published in html-template 3.5.6 cannot be used instead: it
  * requires React by an absolute path on the template's CI machine. So the first run transpiles,
  * leaves a marker in node_modules/.cache, and later runs reuse the result (`compile: false`,
  * about 8 s). `npm ci` wipes both together.
+ *
+ * The page opens on the messages (docs-first-view.ts): the template's `config` expands their
+ * examples, and `finishDocsPage` their payloads and headers, which the template has no setting
+ * for, and makes inline code in descriptions look like code rather than `backticked`.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { CliError, main, versionOf, type ProgramSpec } from '@orders/cli';
 import { loadProject } from '@orders/codegen/project';
 import { loadContract, ContractLoadError } from './contract-document.ts';
+import { DOCS_TEMPLATE_CONFIG, finishDocsPage } from './docs-first-view.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -48,14 +60,17 @@ export async function renderDocs(options: { specPath: string; outDir: string }):
     forceWrite: true,
     compile: !transpiled,
     // One file with its script and styles inlined: opens from disk, can be attached as a CI artifact.
-    templateParams: { singleFile: 'true', outFilename: 'index.html' },
+    // `config` opens the message examples; see docs-first-view.ts.
+    templateParams: { singleFile: 'true', outFilename: 'index.html', config: JSON.stringify(DOCS_TEMPLATE_CONFIG) },
   });
   await generator.generateFromFile(path.resolve(options.specPath));
   if (!transpiled) {
     mkdirSync(path.dirname(marker), { recursive: true });
     writeFileSync(marker, `${template}/__transpiled was written by @asyncapi/generator for this install.\n`);
   }
-  return path.join(path.resolve(options.outDir), 'index.html');
+  const page = path.join(path.resolve(options.outDir), 'index.html');
+  writeFileSync(page, finishDocsPage(readFileSync(page, 'utf8')));
+  return page;
 }
 
 export const docsProgram: ProgramSpec = {
@@ -65,7 +80,8 @@ export const docsProgram: ProgramSpec = {
   summary: 'render the contract as one HTML page, offline',
   description: `Renders the contract (channels, operations, messages, every payload field with its type,
 constraints and examples, the SNS message attributes) to one self-contained HTML page, offline,
-with AsyncAPI's HTML template. Open <out>/index.html in a browser.`,
+with AsyncAPI's HTML template. The page opens with every message's payload, headers and examples
+expanded. Open <out>/index.html in a browser.`,
   options: {
     spec: { type: 'string', valueName: 'file', description: 'AsyncAPI document', defaultText: 'eventContract.spec, else asyncapi.yaml' },
     out: { type: 'string', valueName: 'dir', description: 'output folder (git-ignored); index.html is overwritten', defaultText: DEFAULT_DOCS_DIR },
