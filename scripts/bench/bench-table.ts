@@ -3,11 +3,11 @@
  * `--json`, for comparing runs by machine).
  */
 
-/** `pass`/`fail` only for rows with a target from issue 7; `info` for context; `skipped` for gaps. */
+/** `pass`/`fail` only for rows with a target; `info` for context; `skipped` for gaps. */
 export type Verdict = 'pass' | 'fail' | 'info' | 'skipped';
 
 export interface BenchRow {
-  /** Section number of issue 7 (1–5). */
+  /** Section number (1–5, as `npm run bench -- --help` lists them). */
   section: number;
   /** What was measured, in words. */
   measurement: string;
@@ -17,7 +17,7 @@ export interface BenchRow {
   baseline: string;
   /** The comparison (`1.18 ×`, `+6.2 ms`), or `''`. */
   ratio: string;
-  /** The target from the issue (`≤ 1.25 ×`), or `''`. */
+  /** The target (`≤ 1.25 ×`), or `''`. */
   target: string;
   verdict: Verdict;
   /** Why, when it matters: spread, caveats, the reason for a miss. */

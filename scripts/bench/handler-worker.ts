@@ -7,12 +7,16 @@
  * Handler logs go to this process's stdout, which the parent discards: they are part of the cost.
  */
 import { consumerSettings } from '@orders/runtime/settings';
-import { settings } from '../../app/src/settings.ts';
 import type { Context, SQSEvent } from 'aws-lambda';
+import { settings } from '../../app/src/settings.ts';
 import { benchLambdaContext } from './lambda-context.ts';
 import { batches, buildOrders, orderRecords } from './order-workload.ts';
 
-export type HandlerVariant = 'subscriber' | 'seed' | 'seed-hoisted' | 'idempotency';
+/**
+ * `consumer`: the application's generic consumer (defineConsumer); `specific`: the pre-framework
+ * OrderPlaced-specific subscriber (baselines/); the others are section 2's comparison handlers.
+ */
+export type HandlerVariant = 'consumer' | 'specific' | 'seed' | 'seed-hoisted' | 'idempotency';
 
 export interface RunRequest {
   run: { prefix: string; count: number };
@@ -30,8 +34,10 @@ type Handler = (event: SQSEvent, context: Context) => Promise<unknown>;
 
 async function loadHandler(variant: HandlerVariant): Promise<Handler> {
   switch (variant) {
-    case 'subscriber':
+    case 'consumer':
       return (await import('../../app/consumers/consumeOrderPlaced.ts')).handler;
+    case 'specific':
+      return (await import('./baselines/subscriber.ts')).handler;
     case 'seed':
       return (await import('./handlers/seed-port.ts')).handler;
     case 'seed-hoisted':

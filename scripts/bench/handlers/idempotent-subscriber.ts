@@ -1,11 +1,11 @@
 /**
  * What a team would build with Powertools instead of our conditional write: the same batch
- * processor and logger as the subscriber, each record made idempotent with Powertools
+ * processor and logger as the consumer, each record made idempotent with Powertools
  * idempotency and its DynamoDB persistence layer (keyed on the SQS `messageId`, the documented
  * pattern for batch processing), then a plain PutItem of the decoded order.
  *
  * Every record costs the persistence layer's conditional PutItem (IN_PROGRESS) and its UpdateItem
- * (COMPLETED) on top of the order's PutItem: three writes where the subscriber makes one.
+ * (COMPLETED) on top of the order's PutItem: three writes where the consumer makes one.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
@@ -17,7 +17,6 @@ import { operations, type OrderPlaced } from '@orders/contract';
 import { createDecoder } from '@orders/runtime/consumer';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { IDEMPOTENCY_TABLE } from './idempotent-subscriber-table.ts';
-
 
 const decodeOrderRecord = createDecoder(operations.consumeOrderPlaced);
 const client = new DynamoDBClient({});

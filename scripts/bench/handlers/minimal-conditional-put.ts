@@ -1,9 +1,9 @@
 /**
- * Context for section 3: the writes the subscriber must make and nothing else — one PutItem per
- * record with the subscriber's exact condition (`SAVE_CONDITION`), all at once, same client
- * construction as the one-PutItem baseline. Subscriber minus this = the cost of our own code
+ * Context for section 3: the writes the consumer must make and nothing else — one PutItem per
+ * record with the order store's exact condition (`SAVE_CONDITION`), all at once, same client
+ * construction as the one-PutItem baseline. Consumer minus this = the cost of our own code
  * (decode, validation, logging, batch processing) on a first batch. Bundled on its own, so its
- * imports from @orders/core do not change the baseline's size.
+ * import of the order store does not change the baseline's size.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';

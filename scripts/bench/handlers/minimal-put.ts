@@ -1,9 +1,9 @@
 /**
  * The cold-start baseline of section 3: a Lambda handler that only makes one PutItem, with the
- * same client the subscriber builds (`createDocumentClient` in @orders/core: a default
- * DynamoDBClient wrapped in a document client that removes undefined values). The construction is
- * repeated here rather than imported, because importing @orders/core would bundle the very code
- * whose cost the baseline exists to expose.
+ * same client the consumer's order store builds (`createDocumentClient` in app/src/order-store.ts:
+ * a default DynamoDBClient wrapped in a document client that removes undefined values). The
+ * construction is repeated here rather than imported, because importing the store would bundle
+ * the very code whose cost the baseline exists to expose.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -13,7 +13,7 @@ const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOpt
 
 /**
  * Writes one PutItem per record, all at once, and nothing else: no decoding, no logging. Tells
- * apart what the subscriber's first batch costs for its ten writes from what its own code costs.
+ * apart what the consumer's first batch costs for its ten writes from what its own code costs.
  */
 export async function handlerPerRecord(event: SQSEvent): Promise<SQSBatchResponse> {
   await Promise.all(

@@ -1,0 +1,41 @@
+import { runCli, type CliIO } from '@orders/cli';
+import { describe, expect, it } from 'vitest';
+import { benchProgram, selectSections } from './cli.ts';
+
+/** An IO that keeps what the program writes. */
+function capture(): CliIO & { outLines: string[]; errLines: string[] } {
+  const outLines: string[] = [];
+  const errLines: string[] = [];
+  return { outLines, errLines, out: (t) => outLines.push(t), err: (t) => errLines.push(t), progress: { write: () => true } };
+}
+
+describe('bench command line', () => {
+  it.each([['9'], ['abc'], ['1,,3'], [''], ['0']])('refuses --only %j with one line naming the sections, exit 2, before measuring', async (only) => {
+    const io = capture();
+    expect(await runCli(benchProgram, ['--only', only], io)).toBe(2);
+    expect(io.outLines).toEqual([]);
+    expect(io.errLines).toHaveLength(2);
+    expect(io.errLines[0]).toMatch(/^bench: --only .*sections are 1 \(decode \+ validate\), 2 .*5 \(codegen\)$/);
+    expect(io.errLines[1]).toBe('Run `npm run bench -- --help` for usage.');
+  });
+
+  it('refuses a negative or non-numeric --latency-ms and unknown options', async () => {
+    for (const args of [['--latency-ms', '-1'], ['--latency-ms', 'x'], ['--qiuck']]) {
+      const io = capture();
+      expect(await runCli(benchProgram, args, io)).toBe(2);
+      expect(io.errLines[1]).toBe('Run `npm run bench -- --help` for usage.');
+    }
+  });
+
+  it('runs the sections --only names, once each, in section order', () => {
+    expect(selectSections('3, 1,3').map((s) => s.number)).toEqual([1, 3]);
+    expect(selectSections(undefined).map((s) => s.number)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('lists the sections and the exit status in --help', async () => {
+    const io = capture();
+    expect(await runCli(benchProgram, ['--help'], io)).toBe(0);
+    expect(io.outLines.join('\n')).toMatch(/Sections: 1 \(decode \+ validate\).*5 \(codegen\)\./);
+    expect(io.outLines.join('\n')).toMatch(/2 for a usage error/);
+  });
+});
