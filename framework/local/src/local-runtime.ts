@@ -32,8 +32,8 @@ export interface LocalRuntimeOptions {
   consumers?: boolean | readonly string[];
   /** Reload a consumer when a source file it imports changes. */
   watch?: boolean;
-  /** Open a debugger port per consumer (9229, 9230, …). */
-  inspect?: boolean;
+  /** Open a debugger port per consumer: 9229, 9230, …, or from the port given. */
+  inspect?: boolean | number;
   /** Overrides every consumer's log level. */
   logLevel?: string;
   /** Overrides every consumer's concurrency. */
@@ -144,7 +144,7 @@ export async function startFunctions(application: Application, resources: LocalR
       }),
     ),
     ...(options.watch ? { watch: true } : {}),
-    ...(options.inspect ? { inspect: true } : {}),
+    ...(options.inspect ? { inspect: options.inspect } : {}),
     ...(options.onBatch ? { onBatch: options.onBatch } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(options.restartDelayMs !== undefined ? { restartDelayMs: options.restartDelayMs } : {}),

@@ -48,6 +48,10 @@ interface Running {
   batches: number;
   reloads: number;
   inspectPort: number | undefined;
+  /** A reload is under way; a change seen meanwhile is kept in `changed` and reloads again after. */
+  reloading: boolean;
+  changed: string | undefined;
+  debounce: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -104,6 +108,9 @@ export class FunctionHost {
         batches: 0,
         reloads: 0,
         inspectPort: options.inspect ? base + i : undefined,
+        reloading: false,
+        changed: undefined,
+        debounce: undefined,
       });
     });
   }
@@ -140,11 +147,24 @@ export class FunctionHost {
   async reload(operationId: string, why = 'reload requested'): Promise<void> {
     const r = this.running.get(operationId);
     if (!r || this.stopping) return;
-    this.emit(`${r.spec.operationId}: ${why}: reloading (batches in flight finish first)`);
-    await this.stopChild(r);
-    r.reloads++;
-    await this.launch(r);
-    if (this.options.watch) await this.watchSources(r);
+    if (r.reloading) {
+      r.changed = why;
+      return;
+    }
+    r.reloading = true;
+    try {
+      this.emit(`${r.spec.operationId}: ${why}: reloading (batches in flight finish first)`);
+      await this.stopChild(r);
+      r.reloads++;
+      await this.launch(r);
+      if (this.options.watch) await this.watchSources(r);
+    } finally {
+      r.reloading = false;
+    }
+    // Edited again while this reload ran (the old watchers stay until the new ones are in place).
+    const again = r.changed;
+    r.changed = undefined;
+    if (again) await this.reload(operationId, again);
   }
 
   /** Stops every function after its batches in flight, and the watchers. */
@@ -153,6 +173,7 @@ export class FunctionHost {
     await Promise.all(
       [...this.running.values()].map(async (r) => {
         clearTimeout(r.restartTimer);
+        clearTimeout(r.debounce);
         for (const w of r.watchers) w.close();
         r.watchers = [];
         await this.stopChild(r);
@@ -224,8 +245,6 @@ export class FunctionHost {
   }
 
   private async watchSources(r: Running): Promise<void> {
-    for (const w of r.watchers) w.close();
-    r.watchers = [];
     let files: string[];
     try {
       files = await sourceDependencies(r.spec.handlerFile, this.root);
@@ -234,19 +253,22 @@ export class FunctionHost {
       this.emit(`${r.spec.operationId}: cannot read its imports (${(error as Error).message.split('\n')[0]}); watching ${path.relative(this.root, r.spec.handlerFile)} only`);
       files = [r.spec.handlerFile];
     }
-    let timer: NodeJS.Timeout | undefined;
+    // The new watchers first, then the old ones go: a change is never missed in between.
+    const watchers: FSWatcher[] = [];
     for (const file of files) {
       try {
-        r.watchers.push(
+        watchers.push(
           watch(file, () => {
-            clearTimeout(timer);
+            clearTimeout(r.debounce);
             // Editors write a file in several steps; reload once they are done.
-            timer = setTimeout(() => void this.reload(r.spec.operationId, `${path.relative(this.root, file)} changed`), 150);
+            r.debounce = setTimeout(() => void this.reload(r.spec.operationId, `${path.relative(this.root, file)} changed`), 150);
           }),
         );
       } catch {
         // The file went away between the scan and the watch: the next reload scans again.
       }
     }
+    for (const w of r.watchers) w.close();
+    r.watchers = watchers;
   }
 }
