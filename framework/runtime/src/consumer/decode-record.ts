@@ -21,17 +21,18 @@ export interface RecordInput {
 export interface SnsEnvelopeInfo {
   messageId: string;
   topicArn: string;
-  timestamp?: string;
+  timestamp?: string | undefined;
 }
 
 /** A decoded record: which message, its payload (valid, only the contract's fields) and its attributes. */
 export interface DecodedMessage<M extends MessageMap = MessageMap> {
-  name: keyof M & string;
-  contract: MessageContract;
-  payload: unknown;
+  readonly name: keyof M & string;
+  readonly contract: MessageContract;
+  readonly payload: unknown;
   /** String message attributes (SNS or SQS), e.g. `correlationId`. */
-  attributes: Readonly<Record<string, string>>;
-  envelope?: SnsEnvelopeInfo;
+  readonly attributes: Readonly<Record<string, string>>;
+  /** Absent when the body was raw (raw message delivery). */
+  readonly envelope: SnsEnvelopeInfo | undefined;
 }
 
 export type DecodeResult<M extends MessageMap = MessageMap> =
@@ -67,6 +68,34 @@ function stringAttributes(attrs: unknown): Readonly<Record<string, string>> {
   return out ?? NO_ATTRIBUTES;
 }
 
+/** One String attribute of either form, read in place (no object built on the hot path). */
+function attributeValue(attrs: unknown, name: string): string | undefined {
+  if (attrs === null || typeof attrs !== 'object') return undefined;
+  const a = (attrs as Record<string, unknown>)[name];
+  if (a === null || typeof a !== 'object') return undefined;
+  const v = (a as { Value?: unknown }).Value ?? (a as { stringValue?: unknown }).stringValue;
+  return typeof v === 'string' ? v : undefined;
+}
+
+/**
+ * A decoded record. `attributes` is built on first use: most handlers never read it, and building
+ * it for every record costs as much as the attribute checks themselves.
+ */
+class Decoded<M extends MessageMap> implements DecodedMessage<M> {
+  readonly ok = true as const;
+  private cached: Readonly<Record<string, string>> | undefined;
+  constructor(
+    readonly name: keyof M & string,
+    readonly contract: MessageContract,
+    readonly payload: unknown,
+    private readonly rawAttributes: unknown,
+    readonly envelope: SnsEnvelopeInfo | undefined,
+  ) {}
+  get attributes(): Readonly<Record<string, string>> {
+    return (this.cached ??= stringAttributes(this.rawAttributes));
+  }
+}
+
 /** `1.0.0` → `1`, without the array `split` allocates. */
 function majorOf(version: string): string {
   const dot = version.indexOf('.');
@@ -90,10 +119,10 @@ export function createDecoder<Op extends ReceiveOperation>(operation: Op): (reco
   const only = contracts.length === 1 ? contracts[0] : undefined;
   const declared = contracts.map((c) => `${c.eventType} ${c.major}.x`).join(', ');
 
-  /** Which of the operation's messages the attributes name. */
-  function identify(attributes: Readonly<Record<string, string>>): MessageContract | DecodeError {
-    const eventType = attributes.eventType;
-    const version = attributes.schemaVersion;
+  /** Which of the operation's messages the attributes (SNS or SQS form) name. */
+  function identify(attributes: unknown): MessageContract | DecodeError {
+    const eventType = attributeValue(attributes, 'eventType');
+    const version = attributeValue(attributes, 'schemaVersion');
     let candidates: MessageContract[] | undefined;
     if (eventType === undefined) {
       if (!only) {
@@ -118,15 +147,14 @@ export function createDecoder<Op extends ReceiveOperation>(operation: Op): (reco
     );
   }
 
-  function checkPayload(contract: MessageContract, payload: unknown, attributes: Readonly<Record<string, string>>, envelope: SnsEnvelopeInfo | undefined): DecodeResult<Op['messages']> {
+  function checkPayload(contract: MessageContract, payload: unknown, attributes: unknown, envelope: SnsEnvelopeInfo | undefined): DecodeResult<Op['messages']> {
     // The type guard directly (not `check`): no result object on the hot path.
     if (!contract.validate(payload)) {
       const issues = toIssues(contract.validate.errors);
-      return { ok: false, error: decodeError(DecodeErrorCode.PAYLOAD_INVALID, `${contract.name} payload is invalid: ${formatIssues(issues)}`, issues), attributes, ...(envelope ? { envelope } : {}) };
+      return { ok: false, error: decodeError(DecodeErrorCode.PAYLOAD_INVALID, `${contract.name} payload is invalid: ${formatIssues(issues)}`, issues), attributes: stringAttributes(attributes), ...(envelope ? { envelope } : {}) };
     }
     // Tolerant reader: keep only the fields this version of the contract knows.
-    const decoded = { ok: true as const, name: contract.name, contract, payload: contract.pick(payload), attributes };
-    return envelope ? { ...decoded, envelope } : decoded;
+    return new Decoded<Op['messages']>(contract.name, contract, contract.pick(payload), attributes, envelope);
   }
 
   return function decode(record: RecordInput): DecodeResult<Op['messages']> {
@@ -143,22 +171,21 @@ export function createDecoder<Op extends ReceiveOperation>(operation: Op): (reco
         const missing = ENVELOPE_FIELDS.filter((k) => typeof value[k] !== 'string');
         return { ok: false, error: decodeError(DecodeErrorCode.NOT_AN_ENVELOPE, `SNS notification envelope lacks string ${missing.join(', ')}`), attributes: NO_ATTRIBUTES };
       }
-      const envelope: SnsEnvelopeInfo = { messageId: value.MessageId, topicArn: value.TopicArn };
-      if (typeof value.Timestamp === 'string') envelope.timestamp = value.Timestamp;
-      const attributes = stringAttributes(value.MessageAttributes);
+      const envelope: SnsEnvelopeInfo = { messageId: value.MessageId, topicArn: value.TopicArn, timestamp: typeof value.Timestamp === 'string' ? value.Timestamp : undefined };
+      const attributes = value.MessageAttributes;
       const contract = identify(attributes);
-      if (!('validate' in contract)) return { ok: false, error: contract, envelope, attributes };
+      if (!('validate' in contract)) return { ok: false, error: contract, envelope, attributes: stringAttributes(attributes) };
       const message = parseJson(value.Message);
       if (!message.ok) {
-        return { ok: false, error: decodeError(DecodeErrorCode.MESSAGE_NOT_JSON, `SNS Message is not JSON (${message.reason})`), envelope, attributes };
+        return { ok: false, error: decodeError(DecodeErrorCode.MESSAGE_NOT_JSON, `SNS Message is not JSON (${message.reason})`), envelope, attributes: stringAttributes(attributes) };
       }
       return checkPayload(contract, message.value, attributes, envelope);
     }
 
     // Raw message delivery: the body is the payload, the attributes are SQS message attributes.
-    const attributes = stringAttributes(record.messageAttributes);
+    const attributes = record.messageAttributes;
     const contract = identify(attributes);
-    if (!('validate' in contract)) return { ok: false, error: contract, attributes };
+    if (!('validate' in contract)) return { ok: false, error: contract, attributes: stringAttributes(attributes) };
     return checkPayload(contract, value, attributes, undefined);
   };
 }
