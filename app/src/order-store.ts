@@ -54,8 +54,15 @@ export interface OrderStoreOptions {
   tableName?: string;
 }
 
+/**
+ * How long one DynamoDB call may take before it is abandoned and retried (the SDK makes 3 attempts):
+ * a hung PutItem must fail the record in seconds, not eat the 30 s function timeout (which would
+ * charge every record of the batch a receive).
+ */
+export const DYNAMODB_TIMEOUTS = { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true } as const;
+
 /** Creates the document client the pipeline uses; one per container. */
-export function createDocumentClient(client: DynamoDBClient = new DynamoDBClient({})): DynamoDBDocumentClient {
+export function createDocumentClient(client: DynamoDBClient = new DynamoDBClient({ requestHandler: DYNAMODB_TIMEOUTS })): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 

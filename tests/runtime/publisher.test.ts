@@ -54,7 +54,12 @@ describe('createPublisher(operations.publishOrderPlaced)', () => {
     expect(envelope.MessageAttributes).toEqual({
       eventType: { Type: 'String', Value: 'OrderPlaced' },
       schemaVersion: { Type: 'String', Value: messages.OrderPlaced.schemaVersion },
+      correlationId: { Type: 'String', Value: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+      traceparent: { Type: 'String', Value: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/) },
     });
+    // What the publisher sends is what the contract declares as the message's headers.
+    const headers = Object.fromEntries(Object.entries(envelope.MessageAttributes as Record<string, { Value: string }>).map(([k, v]) => [k, v.Value]));
+    expect(messages.OrderPlaced.validateHeaders!(headers)).toBe(true);
     expect(decode({ body: body! })).toMatchObject({ ok: true, payload: order });
   });
 
@@ -97,10 +102,13 @@ describe('createPublisher(operations.publishOrderPlaced)', () => {
   });
 
   it('adds the attributes a caller gives, but never lets one replace the identity subscriptions filter on', async () => {
-    await publisher.publish(anOrder({ orderId: 'attr-1' }), { attributes: { correlationId: 'c-42', eventType: 'Spoofed', empty: '' } });
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    await publisher.publish(anOrder({ orderId: 'attr-1' }), { correlationId: 'c-42', traceparent, attributes: { tenant: 'shop-7', eventType: 'Spoofed', empty: '' } });
     const [body] = await drain(1);
     expect(JSON.parse(body!).MessageAttributes).toEqual({
+      tenant: { Type: 'String', Value: 'shop-7' },
       correlationId: { Type: 'String', Value: 'c-42' },
+      traceparent: { Type: 'String', Value: traceparent },
       eventType: { Type: 'String', Value: 'OrderPlaced' },
       schemaVersion: { Type: 'String', Value: messages.OrderPlaced.schemaVersion },
     });
@@ -108,7 +116,7 @@ describe('createPublisher(operations.publishOrderPlaced)', () => {
 
   it('refuses more message attributes than SNS allows, before sending', async () => {
     const attributes = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`a${i}`, 'x']));
-    await expect(publisher.publish(anOrder({ orderId: 'attr-2' }), { attributes })).rejects.toThrow(/11 message attributes; SNS allows 10/);
+    await expect(publisher.publish(anOrder({ orderId: 'attr-2' }), { attributes })).rejects.toThrow(/13 message attributes; SNS allows 10/);
     expect(await drain(1)).toEqual([]);
   });
 
@@ -116,6 +124,14 @@ describe('createPublisher(operations.publishOrderPlaced)', () => {
     const { topicArn } = server.createTopic('OrderTopic');
     expect(createPublisher(operations.publishOrderPlaced, { client: sns, env: { ORDER_TOPIC_ARN: topicArn } }).topicArn).toBe(topicArn);
     expect(() => createPublisher(operations.publishOrderPlaced, { client: sns, env: {} })).toThrow(/set ORDER_TOPIC_ARN/);
+  });
+
+  it('gives each message of a batch its own correlation id and trace, unless the caller gives one', async () => {
+    await publisher.publishBatch([anOrder({ orderId: 'corr-1' }), anOrder({ orderId: 'corr-2' })]);
+    const ids = (await drain(2)).map((b) => JSON.parse(b).MessageAttributes.correlationId.Value as string);
+    expect(new Set(ids).size).toBe(2);
+    await publisher.publishBatch([anOrder({ orderId: 'corr-3' }), anOrder({ orderId: 'corr-4' })], { correlationId: 'import-2026-11' });
+    expect((await drain(2)).map((b) => JSON.parse(b).MessageAttributes.correlationId.Value)).toEqual(['import-2026-11', 'import-2026-11']);
   });
 
   it('is built only from a send operation', () => {

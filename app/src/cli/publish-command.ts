@@ -120,9 +120,8 @@ Flags not given get a sample value.`,
       await target.checkReachable();
       const publisher = createPublisher(operations.publishOrderPlaced, { client: target.sns, topicArn: await target.topicArn(operations.publishOrderPlaced.topic) });
       if (count !== undefined) return publishCount(count, publisher, io);
-      const attributes = v['correlation-id'] ? { correlationId: v['correlation-id'] } : undefined;
       for (const order of orders as OrderPlaced[]) {
-        const { messageId } = await publisher.publish(order, attributes ? { attributes } : {});
+        const { messageId } = await publisher.publish(order, v['correlation-id'] ? { correlationId: v['correlation-id'] } : {});
         io.out(`published ${order.orderId} (${order.status}, ${order.timestamp}) as SNS message ${messageId}`);
       }
       io.out(`next: npx orders get ${(orders[orders.length - 1] as OrderPlaced).orderId}${target.mode === 'aws' ? ' --aws' : ''}`);

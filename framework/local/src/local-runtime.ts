@@ -41,6 +41,8 @@ export interface LocalRuntimeOptions {
   /** Extra environment for every consumer (tests inject faults this way). */
   functionEnvironment?: Record<string, string>;
   onBatch?: (operationId: string, report: BatchReport) => void;
+  /** Each line a consumer writes (its logs); without it they go to this process's stdout and stderr. */
+  onLog?: (operationId: string, line: string, stream: 'stdout' | 'stderr') => void;
   /** Lifecycle lines: resources changed, consumers started, reloaded, crashed. */
   onEvent?: (line: string) => void;
   /** Pause before a crashed consumer starts again. @default 2000 */
@@ -113,7 +115,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 }
 
 /** What {@link startFunctions} takes from the runtime's options. */
-export type FunctionOptions = Pick<LocalRuntimeOptions, 'consumers' | 'watch' | 'inspect' | 'logLevel' | 'concurrency' | 'functionEnvironment' | 'onBatch' | 'onEvent' | 'restartDelayMs'>;
+export type FunctionOptions = Pick<LocalRuntimeOptions, 'consumers' | 'watch' | 'inspect' | 'logLevel' | 'concurrency' | 'functionEnvironment' | 'onBatch' | 'onLog' | 'onEvent' | 'restartDelayMs'>;
 
 /**
  * Starts the application's consumers (all, or `options.consumers`) against resources that exist,
@@ -146,6 +148,7 @@ export async function startFunctions(application: Application, resources: LocalR
     ...(options.watch ? { watch: true } : {}),
     ...(options.inspect ? { inspect: options.inspect } : {}),
     ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+    ...(options.onLog ? { onLog: options.onLog } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(options.restartDelayMs !== undefined ? { restartDelayMs: options.restartDelayMs } : {}),
   });

@@ -31,6 +31,11 @@ export interface FunctionHostOptions {
   onBatch?: (operationId: string, report: BatchReport) => void;
   /** Lifecycle lines for the terminal: started, reloading, crashed, init failed. */
   onEvent?: (line: string) => void;
+  /**
+   * Each line a function writes (its logs). Without it, functions write straight to this
+   * process's stdout and stderr.
+   */
+  onLog?: (operationId: string, line: string, stream: 'stdout' | 'stderr') => void;
   /** Pause before starting a function again after a crash or a failed init. @default 2000 */
   restartDelayMs?: number;
   /** Project root: only files under it are watched, and paths are shown relative to it. @default cwd */
@@ -193,9 +198,19 @@ export class FunctionHost {
       cwd: this.root,
       execArgv,
       env: { ...inherited, ...spec.environment, [FUNCTION_SPEC_ENV]: JSON.stringify(spec) },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      stdio: ['ignore', this.options.onLog ? 'pipe' : 'inherit', this.options.onLog ? 'pipe' : 'inherit', 'ipc'],
     });
     r.child = child;
+    if (this.options.onLog) {
+      for (const stream of ['stdout', 'stderr'] as const) {
+        let rest = '';
+        child[stream]!.setEncoding('utf8').on('data', (chunk: string) => {
+          const lines = (rest + chunk).split('\n');
+          rest = lines.pop()!;
+          for (const line of lines) if (line) this.options.onLog!(spec.operationId, line, stream);
+        });
+      }
+    }
     let ready: () => void;
     const loaded = new Promise<void>((resolve) => (ready = resolve));
     r.exited = new Promise<void>((resolve) => {

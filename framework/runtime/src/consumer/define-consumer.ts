@@ -40,11 +40,13 @@ export interface ConsumerContext<M extends MessageMap = MessageMap> {
   readonly receiveCount: number;
   /** The message's string attributes (`eventType`, `schemaVersion`, `correlationId`, …). */
   readonly attributes: Readonly<Record<string, string>>;
+  /** The `correlationId` attribute, when the publisher set one: pass it on to what this handler publishes. */
+  readonly correlationId: string | undefined;
   /** The raw record, for what the framework does not surface. */
   readonly record: SQSRecord;
   /** The Lambda invocation context. */
   readonly lambda: Context;
-  /** The consumer's logger (Powertools), with the record's ids appended to every line. */
+  /** A logger (Powertools) whose every line carries the record's ids (messageId, snsMessageId, correlationId). */
   readonly logger: Logger;
   /** Adds fields to this record's one log line (e.g. `{ orderId }`): ids, not personal data. */
   annotate(fields: Record<string, string | number | boolean | undefined>): void;
@@ -122,15 +124,23 @@ export function defineConsumer<Op extends ReceiveOperation>(
       return { outcome: 'invalid', code, reasons: issues.length ? issues.map((i) => `${i.path}: ${i.message}`) : [message], fields };
     }
     if (decoded.envelope) fields.snsMessageId = decoded.envelope.messageId;
+    const { correlationId, traceparent } = decoded.attributes;
+    if (correlationId) fields.correlationId = correlationId;
+    if (traceparent) fields.traceparent = traceparent;
+    let child: Logger | undefined;
     const context: ConsumerContext<Op['messages']> = {
       message: decoded.name,
       messageId: record.messageId,
       snsMessageId: decoded.envelope?.messageId,
       receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 0),
       attributes: decoded.attributes,
+      correlationId,
       record,
       lambda,
-      logger,
+      // Made on first use: most handlers log nothing of their own.
+      get logger() {
+        return (child ??= logger.createChild({ persistentKeys: { messageId: record.messageId, ...(decoded.envelope ? { snsMessageId: decoded.envelope.messageId } : {}), ...(correlationId ? { correlationId } : {}) } }));
+      },
       annotate(extra) {
         for (const [k, v] of Object.entries(extra)) if (v !== undefined) fields[k] = v;
       },

@@ -3,6 +3,7 @@
  * contract first (an invalid one is never sent), and sets the message attributes the contract
  * declares, `eventType` and `schemaVersion`, which every subscription's filter policy matches on.
  */
+import { randomBytes, randomUUID } from 'node:crypto';
 import { PublishBatchCommand, PublishCommand, SNSClient, type MessageAttributeValue } from '@aws-sdk/client-sns';
 import { ContractViolation } from '../contract/message.ts';
 import type { MessageContract, MessageMap, PayloadOf, SendOperation, ValidationIssue } from '../contract/model.ts';
@@ -41,6 +42,16 @@ export class InvalidMessagesError extends Error {
 export interface PublishOptions<Name extends string = string> {
   /** Which message of the operation; needed only when it publishes several. */
   message?: Name;
+  /**
+   * Follows one business flow through every publisher and consumer. Sent when the message
+   * declares a `correlationId` header; a new one is made when not given.
+   */
+  correlationId?: string;
+  /**
+   * W3C Trace Context `traceparent` of the publishing span. Sent when the message declares a
+   * `traceparent` header; a new trace is started when not given.
+   */
+  traceparent?: string;
   /** Extra string attributes (e.g. `correlationId`, `traceparent`); SNS allows 10 in all. */
   attributes?: Record<string, string | undefined>;
   /** FIFO topics: the message group. */
@@ -104,9 +115,14 @@ export function createPublisher<Op extends SendOperation>(operation: Op, options
     return contract;
   }
 
-  function attributesOf(contract: MessageContract, extra: Record<string, string | undefined> = {}): Record<string, MessageAttributeValue> {
+  function attributesOf(contract: MessageContract, options: PublishOptions): Record<string, MessageAttributeValue> {
     const all: Record<string, MessageAttributeValue> = {};
-    for (const [name, value] of Object.entries(extra)) if (value !== undefined && value !== '') all[name] = { DataType: 'String', StringValue: value };
+    const correlation: Record<string, string | undefined> = {};
+    if (contract.headers.includes('correlationId')) correlation.correlationId = options.correlationId ?? randomUUID();
+    if (contract.headers.includes('traceparent')) correlation.traceparent = options.traceparent ?? newTraceparent();
+    for (const [name, value] of Object.entries({ ...(options.attributes ?? {}), ...correlation })) {
+      if (value !== undefined && value !== '') all[name] = { DataType: 'String', StringValue: value };
+    }
     // The identity last: a caller cannot override what subscriptions filter on.
     for (const [name, value] of Object.entries(contract.attributes)) all[name] = { DataType: 'String', StringValue: value };
     if (Object.keys(all).length > MAX_ATTRIBUTES) throw new RangeError(`${contract.name}: ${Object.keys(all).length} message attributes; SNS allows ${MAX_ATTRIBUTES}`);
@@ -124,7 +140,7 @@ export function createPublisher<Op extends SendOperation>(operation: Op, options
         new PublishCommand({
           TopicArn: topicArn,
           Message: JSON.stringify(valid),
-          MessageAttributes: attributesOf(contract, publishOptions.attributes),
+          MessageAttributes: attributesOf(contract, publishOptions),
           ...(publishOptions.messageGroupId ? { MessageGroupId: publishOptions.messageGroupId } : {}),
           ...(publishOptions.messageDeduplicationId ? { MessageDeduplicationId: publishOptions.messageDeduplicationId } : {}),
         }),
@@ -141,7 +157,6 @@ export function createPublisher<Op extends SendOperation>(operation: Op, options
       });
       if (invalid.length > 0) throw new InvalidMessagesError(contract.name, invalid);
 
-      const attributes = attributesOf(contract, publishOptions.attributes);
       const result: BatchPublishResult = { successful: [], failed: [] };
       for (let start = 0; start < payloads.length; start += MAX_BATCH_ENTRIES) {
         const chunk = payloads.slice(start, start + MAX_BATCH_ENTRIES);
@@ -151,7 +166,8 @@ export function createPublisher<Op extends SendOperation>(operation: Op, options
             PublishBatchRequestEntries: chunk.map((payload, i) => ({
               Id: String(start + i),
               Message: JSON.stringify(payload),
-              MessageAttributes: attributes,
+              // Each message its own flow and trace, unless the caller gives one for all.
+              MessageAttributes: attributesOf(contract, publishOptions),
               ...(publishOptions.messageGroupId ? { MessageGroupId: publishOptions.messageGroupId } : {}),
             })),
           }),
@@ -166,6 +182,11 @@ export function createPublisher<Op extends SendOperation>(operation: Op, options
       return result;
     },
   } as Publisher<Op>;
+}
+
+/** A new W3C `traceparent`: version 00, a random trace id and span id, sampled. */
+export function newTraceparent(): string {
+  return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
 }
 
 export { ContractViolation };
