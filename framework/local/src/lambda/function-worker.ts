@@ -46,7 +46,15 @@ async function run(): Promise<void> {
     return;
   }
 
-  const sqs = new SQSClient({ endpoint: spec.environment.AWS_ENDPOINT_URL!, region: spec.region, credentials: { accessKeyId: spec.environment.AWS_ACCESS_KEY_ID!, secretAccessKey: spec.environment.AWS_SECRET_ACCESS_KEY! } });
+  // The event source's own client, as the function's environment configures SQS (an
+  // AWS_ENDPOINT_URL_SQS there, e.g. a fault-injecting proxy in the reliability suite, wins).
+  const env = spec.environment;
+  const sqs = new SQSClient({
+    endpoint: env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL!,
+    region: spec.region,
+    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
+    ...(env.AWS_MAX_ATTEMPTS ? { maxAttempts: Number(env.AWS_MAX_ATTEMPTS) } : {}),
+  });
   const poller = new EventSourcePoller({
     sqs,
     queueUrl: spec.queueUrl,
