@@ -19,6 +19,7 @@ import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client
 import { DynamoDBDocumentClient, GetCommand, PutCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { messages, type OrderPlaced } from '@orders/contract';
 import { toUtcInstant } from '@orders/runtime/contract';
+import { DecodeErrorCode, RecordRejected } from '@orders/runtime/consumer';
 import { resolveTableName } from '@orders/runtime/resources';
 import { ORDERS_TABLE } from './settings.ts';
 
@@ -37,11 +38,23 @@ export const SAVE_CONDITION = 'attribute_not_exists(#orderId) OR #eventVersion <
 
 /**
  * Total order of events for one orderId: instant first, content digest as a deterministic tie-break.
- * Throws when the timestamp is not RFC 3339 (validated orders never are).
+ * Every timestamp the contract accepts converts (the validator and {@link toUtcInstant} share one
+ * rule), so for a validated order this never throws.
+ *
+ * @throws RecordRejected (code `PAYLOAD_INVALID`) when the order bypassed validation and its
+ * timestamp cannot be ordered: permanent, so a consumer rejects it instead of retrying it forever.
  */
 export function eventVersionOf(order: OrderPlaced): string {
   const instant = toUtcInstant(order.timestamp);
-  if (instant === undefined) throw new TypeError(`timestamp ${JSON.stringify(order.timestamp)} is not an RFC 3339 date-time`);
+  if (instant === undefined) {
+    const t: unknown = order.timestamp;
+    // Quote only what could be a timestamp: an unvalidated value may be anything, of any size.
+    const shown = typeof t === 'string' && t.length <= 40 ? JSON.stringify(t) : `(${typeof t})`;
+    throw new RecordRejected(
+      DecodeErrorCode.PAYLOAD_INVALID,
+      `timestamp ${shown} cannot be ordered: it must be an RFC 3339 date-time with an offset naming an instant in the UTC years 0001 to 9999 (validate orders against the contract before storing them)`,
+    );
+  }
   const digest = createHash('sha256');
   for (const key of contract.properties) digest.update(`${key}\u0000${String(order[key])}\u0000`);
   return `${instant}#${digest.digest('hex')}`;

@@ -33,7 +33,7 @@ function describe(error: AjvError): string {
       return `must be ${p.type === 'integer' ? 'an integer' : p.type === 'object' ? 'an object' : `a ${String(p.type)}`}`;
     case 'format':
       return p.format === 'date-time'
-        ? 'must be an RFC 3339 date-time with an offset, e.g. 2026-01-01T09:00:00Z or 2026-01-01T11:00:00+02:00, on a real calendar date'
+        ? 'must be an RFC 3339 date-time with an offset, e.g. 2026-01-01T09:00:00Z or 2026-01-01T11:00:00+02:00, on a real calendar date, naming an instant in the UTC years 0001 to 9999'
         : `must be a valid ${String(p.format)}`;
     case 'pattern':
       return `must match ${String(p.pattern)}`;

@@ -4,22 +4,30 @@
  * Written for the hot path: the generated validators call {@link isRfc3339DateTime} for every
  * `format: date-time`, and the order store calls {@link toUtcInstant} once per record. A regular
  * expression plus `Date.parse` costs several times more and accepts dates RFC 3339 rejects.
+ *
+ * One rule for both functions: a string is accepted exactly when it converts. Besides the syntax
+ * and a real calendar date, that means the instant (not the local date) falls in the UTC years
+ * 0001–9999: the range a four-digit UTC instant can spell, so that the text order of
+ * {@link toUtcInstant} stays the order of the instants. `9999-12-31T23:59:59-01:00` (10000 UTC)
+ * and `0001-01-01T00:30:00+01:00` (0000 UTC) are therefore rejected. Were they accepted, a
+ * contract-valid event could not be ordered, and would fail forever instead of being rejected.
  */
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const MIN_UTC_YEAR = 1;
+const MAX_UTC_YEAR = 9999;
+const MINUTES_PER_DAY = 1440;
 
-interface Parsed {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-  /** Fraction of a second as written, without the dot ("" when absent). */
-  fraction: string;
-  /** Offset east of UTC, in minutes. */
-  offsetMinutes: number;
-}
+// The UTC fields of the last string `parse` accepted. Module state rather than a result object:
+// the validator calls `parse` for every timestamp and needs only the yes/no, so it allocates
+// nothing; `toUtcInstant` reads them right after its own call (synchronous, so never stale).
+let utcYear = 0;
+let utcMonth = 0;
+let utcDay = 0;
+let utcMinuteOfDay = 0;
+let utcSecond = 0;
+let fractionStart = 0;
+let fractionEnd = 0;
 
 function digits(s: string, start: number, count: number): number {
   let value = 0;
@@ -35,34 +43,41 @@ function isLeapYear(year: number): boolean {
   return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
 }
 
-/** Parses `YYYY-MM-DDThh:mm:ss[.frac](Z|±hh:mm)`; `undefined` when it is not one. */
-function parse(s: string): Parsed | undefined {
-  if (typeof s !== 'string' || s.length < 20 || s.length > 40) return undefined;
+function daysInMonth(year: number, month: number): number {
+  return month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1]!;
+}
+
+/**
+ * Checks `YYYY-MM-DDThh:mm:ss[.frac](Z|±hh:mm)` and, when it is one whose instant lies in the
+ * UTC years 0001–9999, stores the UTC fields in the module state above and returns true.
+ */
+function parse(s: string): boolean {
+  if (typeof s !== 'string' || s.length < 20 || s.length > 40) return false;
   const year = digits(s, 0, 4);
   const month = digits(s, 5, 2);
   const day = digits(s, 8, 2);
   const hour = digits(s, 11, 2);
   const minute = digits(s, 14, 2);
   const second = digits(s, 17, 2);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) return undefined;
-  if (minute < 0 || minute > 59 || second < 0 || second > 60) return undefined;
-  if (s[4] !== '-' || s[7] !== '-' || s[13] !== ':' || s[16] !== ':') return undefined;
+  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) return false;
+  if (minute < 0 || minute > 59 || second < 0 || second > 60) return false;
+  if (s[4] !== '-' || s[7] !== '-' || s[13] !== ':' || s[16] !== ':') return false;
   const t = s[10];
-  if (t !== 'T' && t !== 't') return undefined;
-  const maxDay = month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1]!;
-  if (day > maxDay) return undefined;
+  if (t !== 'T' && t !== 't') return false;
+  if (day > daysInMonth(year, month)) return false;
 
   let i = 19;
-  let fraction = '';
+  let fracStart = 19;
+  let fracEnd = 19;
   if (s[i] === '.') {
-    const start = ++i;
+    fracStart = ++i;
     while (i < s.length) {
       const c = s.charCodeAt(i);
       if (c < 48 || c > 57) break;
       i++;
     }
-    if (i === start || i - start > 9) return undefined;
-    fraction = s.slice(start, i);
+    if (i === fracStart || i - fracStart > 9) return false;
+    fracEnd = i;
   }
 
   let offsetMinutes: number;
@@ -72,22 +87,61 @@ function parse(s: string): Parsed | undefined {
   } else if ((z === '+' || z === '-') && i + 6 === s.length && s[i + 3] === ':') {
     const oh = digits(s, i + 1, 2);
     const om = digits(s, i + 4, 2);
-    if (oh < 0 || oh > 23 || om < 0 || om > 59) return undefined;
+    if (oh < 0 || oh > 23 || om < 0 || om > 59) return false;
     offsetMinutes = (z === '-' ? -1 : 1) * (oh * 60 + om);
   } else {
-    return undefined;
+    return false;
   }
+
+  // Offsets stay within ±23:59, so the UTC date is the local date or one day either side.
+  let minutes = hour * 60 + minute - offsetMinutes;
+  let y = year;
+  let m = month;
+  let d = day;
+  if (minutes < 0) {
+    minutes += MINUTES_PER_DAY;
+    if (--d === 0) {
+      if (--m === 0) {
+        m = 12;
+        y--;
+      }
+      d = daysInMonth(y, m);
+    }
+  } else if (minutes >= MINUTES_PER_DAY) {
+    minutes -= MINUTES_PER_DAY;
+    if (++d > daysInMonth(y, m)) {
+      d = 1;
+      if (++m === 13) {
+        m = 1;
+        y++;
+      }
+    }
+  }
+  if (y < MIN_UTC_YEAR || y > MAX_UTC_YEAR) return false;
   // A leap second is only ever inserted as 23:59:60 UTC.
-  if (second === 60) {
-    const utcMinutes = (((hour * 60 + minute - offsetMinutes) % 1440) + 1440) % 1440;
-    if (utcMinutes !== 23 * 60 + 59) return undefined;
-  }
-  return { year, month, day, hour, minute, second, fraction, offsetMinutes };
+  if (second === 60 && minutes !== 23 * 60 + 59) return false;
+
+  utcYear = y;
+  utcMonth = m;
+  utcDay = d;
+  utcMinuteOfDay = minutes;
+  utcSecond = second;
+  fractionStart = fracStart;
+  fractionEnd = fracEnd;
+  return true;
 }
 
-/** True when `s` is an RFC 3339 date-time with an offset (`Z` or `±hh:mm`) and a real calendar date. */
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : `${n}`;
+}
+
+/**
+ * True when `s` is an RFC 3339 date-time with an offset (`Z` or `±hh:mm`), on a real calendar
+ * date, naming an instant in the UTC years 0001–9999. Exactly the strings {@link toUtcInstant}
+ * converts.
+ */
 export function isRfc3339DateTime(s: string): boolean {
-  return parse(s) !== undefined;
+  return parse(s);
 }
 
 /**
@@ -95,22 +149,14 @@ export function isRfc3339DateTime(s: string): boolean {
  * (nanosecond precision). Two such strings compare (as text, and in DynamoDB) exactly as the
  * instants do, so `2026-01-01T10:00:00+02:00` sorts before `2026-01-01T09:00:00Z`.
  * A leap second (`23:59:60`) sorts between `23:59:59.999999999` and the next midnight.
- * Returns `undefined` when `s` is not an RFC 3339 date-time with an offset.
+ * Returns `undefined` exactly when {@link isRfc3339DateTime} is false, including for instants
+ * outside the UTC years 0001–9999.
  */
 export function toUtcInstant(s: string): string | undefined {
-  const p = parse(s);
-  if (!p) return undefined;
-  const leap = p.second === 60;
-  // setUTCFullYear, unlike Date.UTC, does not map years 0-99 to 1900-1999.
-  const d = new Date(0);
-  d.setUTCFullYear(p.year, p.month - 1, p.day);
-  d.setUTCHours(p.hour, p.minute - p.offsetMinutes, leap ? 59 : p.second, 0);
-  const y = d.getUTCFullYear();
-  if (y < 0 || y > 9999) return undefined;
-  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-  const sec = leap ? 60 : d.getUTCSeconds();
+  if (!parse(s)) return undefined;
+  const hour = (utcMinuteOfDay / 60) | 0;
   return (
-    `${pad(y, 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T` +
-    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(sec)}.${p.fraction.padEnd(9, '0')}Z`
+    `${String(utcYear).padStart(4, '0')}-${pad2(utcMonth)}-${pad2(utcDay)}T` +
+    `${pad2(hour)}:${pad2(utcMinuteOfDay % 60)}:${pad2(utcSecond)}.${s.slice(fractionStart, fractionEnd).padEnd(9, '0')}Z`
   );
 }
