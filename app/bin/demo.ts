@@ -4,10 +4,8 @@
  * message, waits until everything has settled, prints the stored orders and the DLQ, and exits.
  */
 import path from 'node:path';
-import { main, versionOf, type ProgramSpec } from '@orders/cli';
+import { integerOption, main, versionOf, type ProgramSpec } from '@orders/cli';
 import { loadProject } from '@orders/codegen/project';
-import { bannerLines, batchLine, clock, leftoversLine, loadApplication, startLocalRuntime } from '@orders/local';
-import { runDemo } from '../src/demo.ts';
 
 export const demoProgram: ProgramSpec = {
   name: 'demo',
@@ -23,8 +21,10 @@ orders and the DLQ, and exits. The visibility timeout is 2 s, so this takes abou
     'in-memory': { type: 'boolean', description: 'keep everything in memory' },
   },
   async run({ values, io }) {
+    const port = integerOption('port', values.port, { min: 0, max: 65535 }) ?? 4566;
+    // Loaded here, not at the top: the local runtime takes seconds to load, and --help or a usage error should not wait for it.
+    const [{ bannerLines, batchLine, clock, leftoversLine, loadApplication, startLocalRuntime }, { runDemo }] = await Promise.all([import('@orders/local'), import('../src/demo.ts')]);
     const project = loadProject();
-    const port = values.port === undefined ? 4566 : Number(values.port);
     const application = await loadApplication(project);
     const runtime = await startLocalRuntime({
       application,

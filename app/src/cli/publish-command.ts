@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { CliError, UsageError, type CliIO, type CommandSpec } from '@orders/cli';
+import { CliError, integerOption, UsageError, type CliIO, type CommandSpec } from '@orders/cli';
 import { messages, operations, type OrderPlaced } from '@orders/contract';
 import { ProgressBar, targetOptions, withTarget } from '@orders/local/cli';
 import { createPublisher, type Publisher } from '@orders/runtime/publisher';
@@ -85,10 +85,8 @@ Flags not given get a sample value.`,
   examples: ['npx orders publish --order-id ord-1 --item-name "Desk lamp" --quantity 2', 'npx orders publish --file order.json', 'npx orders publish --count 500'],
   async run({ values, io }) {
     const v = values as Record<string, string | undefined>;
-    let count: number | undefined;
-    if (v.count !== undefined) {
-      count = Number(v.count);
-      if (!Number.isInteger(count) || count < 1) throw new UsageError(`--count must be a whole number >= 1, got ${JSON.stringify(v.count)}`);
+    const count = integerOption('count', v.count, { min: 1 });
+    if (count !== undefined) {
       const conflicting = ['file', 'order-id', 'user-id', 'item-name', 'quantity', 'status', 'timestamp'].filter((k) => v[k] !== undefined);
       if (conflicting.length) throw new UsageError(`--count generates its orders: drop --${conflicting.join(', --')}`);
     }

@@ -5,7 +5,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CliError, main, type ProgramSpec, versionOf } from '@orders/cli';
-import { CodegenError, generateWithModel } from './generate.ts';
 import { checkHandlers } from './handlers.ts';
 import { loadProject } from './project.ts';
 
@@ -38,7 +37,7 @@ typed operations that publishers and consumers are built from, and the topology 
 infrastructure and the local runtime create. Then checks that every receive operation has its
 handler file in the consumers folder, and every handler file an operation.`,
   options: {
-    spec: { type: 'string', valueName: 'file', description: 'AsyncAPI document', defaultText: 'eventContract.spec, else asyncapi.yaml' },
+    spec: { type: 'string', valueName: 'file', description: 'AsyncAPI document', defaultText: 'eventContract.spec, else asyncapi.yaml', existing: true },
     out: { type: 'string', valueName: 'dir', description: 'output folder', defaultText: 'eventContract.generated, else generated' },
     consumers: { type: 'string', valueName: 'dir', description: 'one handler per receive operation: <dir>/<operationId>.ts', defaultText: 'eventContract.consumers, else app/consumers' },
     check: { type: 'boolean', description: 'write nothing; exit 1 naming stale files and missing or orphan handlers' },
@@ -56,6 +55,8 @@ handler file in the consumers folder, and every handler file an operation.`,
       return relative.startsWith('..') ? file : relative || '.';
     };
     const started = performance.now();
+    // Loaded here, not at the top: the AsyncAPI parser takes seconds to load, and --help or a usage error should not wait for it.
+    const { CodegenError, generateWithModel } = await import('./generate.ts');
     let generated;
     try {
       generated = await generateWithModel({ specPath: project.spec });

@@ -7,7 +7,6 @@ import path from 'node:path';
 import { CliError, main, versionOf, type ProgramSpec } from '@orders/cli';
 import { loadProject } from '@orders/codegen/project';
 import { COMPATIBILITY_MODES, type CompatibilityMode, diffContracts, hasFailingChanges } from './compatibility.ts';
-import { ContractLoadError, loadContract } from './contract-document.ts';
 import { releasedTopologyOf, snapshotPath } from './released-contract.ts';
 import { REPORT_FORMATS, type ReportFormat, renderReport } from './report.ts';
 
@@ -32,8 +31,8 @@ to the messages and to the topology (queues, topics, subscriptions, redrive, whi
 message reaches), as breaking, non-breaking or unclassified (no rule knows it: review it). Exits 1
 when any change is breaking or unclassified.`,
   options: {
-    spec: { type: 'string', valueName: 'file', description: 'working contract', defaultText: 'eventContract.spec, else asyncapi.yaml' },
-    released: { type: 'string', valueName: 'file', description: 'released contract (snapshot or spec)', defaultText: 'released/asyncapi.json' },
+    spec: { type: 'string', valueName: 'file', description: 'working contract', defaultText: 'eventContract.spec, else asyncapi.yaml', existing: true },
+    released: { type: 'string', valueName: 'file', description: 'released contract (snapshot or spec)', defaultText: 'released/asyncapi.json', existing: true },
     mode: { type: 'string', valueName: 'mode', description: 'compatibility mode', choices: COMPATIBILITY_MODES, defaultText: "the working contract's info.x-compatibility, else backward" },
     format: { type: 'string', valueName: 'format', description: 'report format', choices: REPORT_FORMATS, defaultText: 'table' },
   },
@@ -43,13 +42,15 @@ when any change is breaking or unclassified.`,
     const releasedPath = (values.released as string | undefined) ?? snapshotPath(project.released);
     const shown = (file: string) => path.relative(process.cwd(), file) || file;
     if (!existsSync(releasedPath)) {
-      throw new CliError(`no released contract at ${shown(releasedPath)}`, { next: 'Release the current contract first: npm run contract:release', exitCode: 2 });
+      throw new CliError(`no released contract at ${shown(releasedPath)}`, { next: 'Release the current contract first: npm run contract:release' });
     }
+    // Loaded here, not at the top: the AsyncAPI parser takes seconds to load, and --help or a usage error should not wait for it.
+    const { ContractLoadError, loadContract } = await import('./contract-document.ts');
     let released, working;
     try {
       [released, working] = await Promise.all([loadContract(releasedPath), loadContract(specPath)]);
     } catch (error) {
-      if (error instanceof ContractLoadError) throw new CliError(error.message, { exitCode: 2 });
+      if (error instanceof ContractLoadError) throw new CliError(error.message, { next: 'Fix that document, then run npm run contract:diff again.' });
       throw error;
     }
     // The snapshot's own release record says what was deployed with it (filter policies included).

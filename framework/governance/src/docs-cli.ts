@@ -28,7 +28,6 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { CliError, main, versionOf, type ProgramSpec } from '@orders/cli';
 import { loadProject } from '@orders/codegen/project';
-import { loadContract, ContractLoadError } from './contract-document.ts';
 import { DOCS_TEMPLATE_CONFIG, finishDocsPage } from './docs-first-view.ts';
 
 const require = createRequire(import.meta.url);
@@ -49,6 +48,8 @@ type GeneratorClass = new (template: string, targetDir: string, options: Record<
  */
 export async function renderDocs(options: { specPath: string; outDir: string }): Promise<string> {
   // The generator's own parse errors are terse; fail first with the project's message.
+  // (Loaded here, not at the top: the AsyncAPI parser takes seconds to load, and --help should not wait for it.)
+  const { loadContract } = await import('./contract-document.ts');
   await loadContract(options.specPath);
   const Generator: GeneratorClass = require('@asyncapi/generator');
   const templateManifest = require.resolve('@asyncapi/html-template/package.json');
@@ -83,11 +84,12 @@ constraints and examples, the SNS message attributes) to one self-contained HTML
 with AsyncAPI's HTML template. The page opens with every message's payload, headers and examples
 expanded. Open <out>/index.html in a browser.`,
   options: {
-    spec: { type: 'string', valueName: 'file', description: 'AsyncAPI document', defaultText: 'eventContract.spec, else asyncapi.yaml' },
+    spec: { type: 'string', valueName: 'file', description: 'AsyncAPI document', defaultText: 'eventContract.spec, else asyncapi.yaml', existing: true },
     out: { type: 'string', valueName: 'dir', description: 'output folder (git-ignored); index.html is overwritten', defaultText: DEFAULT_DOCS_DIR },
   },
   async run({ values, io }) {
     const started = performance.now();
+    const { ContractLoadError } = await import('./contract-document.ts');
     let page: string;
     try {
       page = await renderDocs({ specPath: (values.spec as string | undefined) ?? loadProject().spec, outDir: (values.out as string | undefined) ?? DEFAULT_DOCS_DIR });

@@ -20,7 +20,7 @@ export const lintProgram: ProgramSpec = {
   version: versionOf(new URL('../package.json', import.meta.url)),
   summary: 'validate the contract with the official AsyncAPI CLI, offline',
   description: 'Validates the AsyncAPI document with the official AsyncAPI CLI (`asyncapi validate`), with its metrics and update checks turned off. Exit code 1 when the document has errors.',
-  positionals: [{ name: 'spec', description: 'AsyncAPI document (default: eventContract.spec, else asyncapi.yaml)' }],
+  positionals: [{ name: 'spec', description: 'AsyncAPI document (default: eventContract.spec, else asyncapi.yaml)', existing: true }],
   async run({ positionals }) {
     const spec = positionals[0] ?? loadProject().spec;
     const cliBin = path.join(path.dirname(require.resolve('@asyncapi/cli/package.json')), 'bin', 'run_bin');

@@ -5,11 +5,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { CliError, main, UsageError, versionOf, type ProgramSpec } from '@orders/cli';
-import { collectInputs } from '@orders/codegen';
 import { loadProject } from '@orders/codegen/project';
 import { deriveTopology } from '@orders/codegen/topology';
 import { diffContracts, hasFailingChanges } from './compatibility.ts';
-import { ContractLoadError, loadContract, type ContractDocument } from './contract-document.ts';
+import type { ContractDocument } from './contract-document.ts';
 import { releasedTopologyOf, snapshotPath, writeRelease, type ReleaseRecord } from './released-contract.ts';
 import { renderReport } from './report.ts';
 
@@ -29,7 +28,7 @@ snapshot that \`npm run contract:diff\` (and so \`npm test\`) compares against. 
 with the contract change. Refuses when the contract has breaking or unclassified changes since the
 last release, and when info.version was not bumped, so a release never hides a break by accident.`,
   options: {
-    spec: { type: 'string', valueName: 'file', description: 'working contract', defaultText: 'eventContract.spec, else asyncapi.yaml' },
+    spec: { type: 'string', valueName: 'file', description: 'working contract', defaultText: 'eventContract.spec, else asyncapi.yaml', existing: true },
     out: { type: 'string', valueName: 'dir', description: 'snapshot folder', defaultText: 'eventContract.released, else released/' },
     'accept-breaking': { type: 'string', valueName: 'reason', description: 'release breaking changes on purpose (retiring an old major version, or a message nobody consumes yet); the reason is recorded' },
   },
@@ -42,13 +41,15 @@ last release, and when info.version was not bumped, so a release never hides a b
     }
     const outDir = path.resolve((values.out as string | undefined) ?? project.released);
     const shown = (file: string) => path.relative(process.cwd(), file) || file;
+    // Loaded here, not at the top: the AsyncAPI parser takes seconds to load, and --help or a usage error should not wait for it.
+    const [{ ContractLoadError, loadContract }, { collectInputs }] = await Promise.all([import('./contract-document.ts'), import('@orders/codegen')]);
     let working: ContractDocument;
     let previous: ContractDocument | undefined;
     try {
       working = await loadContract(specPath);
       previous = existsSync(snapshotPath(outDir)) ? await loadContract(snapshotPath(outDir)) : undefined;
     } catch (error) {
-      if (error instanceof ContractLoadError) throw new CliError(error.message, { exitCode: 2 });
+      if (error instanceof ContractLoadError) throw new CliError(error.message, { next: 'Fix that document, then run npm run contract:release again.' });
       throw error;
     }
     let acceptedBreaking: ReleaseRecord['acceptedBreaking'];

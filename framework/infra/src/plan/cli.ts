@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CliError, main, versionOf, type ProgramSpec } from '@orders/cli';
+import { CliError, main, UsageError, versionOf, type ProgramSpec } from '@orders/cli';
 import { planOf, renderPlan } from './plan.ts';
 import { synthesize } from './synthesize.ts';
 
@@ -29,7 +29,7 @@ Prepares .sst/platform first when it is missing (npm run sst:install; about a mi
   examples: ['npm run infra:plan', 'npm run infra:plan -- --stage prod --json'],
   async run({ values, io }) {
     const stage = (values.stage as string | undefined) ?? 'dev';
-    if (!/^[a-z0-9][a-z0-9-]*$/i.test(stage)) throw new CliError(`--stage ${JSON.stringify(stage)} is not a stage name (letters, digits and dashes)`, { exitCode: 2 });
+    if (!/^[a-z0-9][a-z0-9-]*$/i.test(stage)) throw new UsageError(`--stage ${JSON.stringify(stage)} is not a stage name: letters, digits and dashes, e.g. --stage dev`);
     const root = process.cwd();
     if (!existsSync(path.join(root, '.sst', 'platform', 'src', 'auto', 'run.ts'))) {
       io.err('infra:plan: .sst/platform is missing; preparing it (npm run sst:install, about a minute)…');

@@ -3,19 +3,10 @@
  * `npm start`: the whole system on this machine, until Ctrl-C.
  */
 import path from 'node:path';
-import { main, UsageError, versionOf, type ProgramSpec } from '@orders/cli';
+import { integerOption, main, UsageError, versionOf, type ProgramSpec } from '@orders/cli';
 import { loadProject } from '@orders/codegen/project';
-import { loadApplication } from '../application.ts';
-import { startLocalRuntime, type LocalRuntime } from '../local-runtime.ts';
+import type { LocalRuntime } from '../local-runtime.ts';
 import { localVisibilityTimeoutSeconds } from '../stack/defaults.ts';
-import { bannerLines, batchLine, clock, leftoversLine } from '../terminal-report.ts';
-
-const integer = (flag: string, raw: unknown, min: number, max: number): number | undefined => {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  return n;
-};
 
 export const startProgram: ProgramSpec = {
   name: 'start',
@@ -43,15 +34,24 @@ in the data folder and survive a restart. Ctrl-C stops it after the batches in f
   examples: ['npm start', 'npm start -- --watch', 'npm start -- --watch --inspect --only consumeOrderPlaced', 'npm start -- --in-memory --port 0'],
   async run({ values, io }) {
     const v = values as Record<string, unknown>;
-    const port = integer('port', v.port, 0, 65535) ?? 4566;
-    const visibility = integer('visibility-timeout', v['visibility-timeout'], 0, 43200) ?? localVisibilityTimeoutSeconds;
-    const concurrency = integer('concurrency', v.concurrency, 1, 1000);
+    const port = integerOption('port', v.port, { min: 0, max: 65535 }) ?? 4566;
+    const visibility = integerOption('visibility-timeout', v['visibility-timeout'], { min: 0, max: 43200 }) ?? localVisibilityTimeoutSeconds;
+    const concurrency = integerOption('concurrency', v.concurrency, { min: 1, max: 1000 });
     if (v['in-memory'] && v['data-dir'] !== undefined) throw new UsageError('--in-memory and --data-dir exclude each other: drop one');
     const noConsumers = v['no-consumers'] === true || v['no-subscriber'] === true;
     if (noConsumers && (v.only || v.watch || v.inspect)) throw new UsageError('--no-consumers runs no consumer: drop --only, --watch and --inspect (give them to `npm run subscriber`)');
+    // Loaded here, not at the top: the local runtime takes seconds to load, and --help or a usage error should not wait for it.
+    const [{ loadApplication }, { startLocalRuntime }, { bannerLines, batchLine, clock, leftoversLine }] = await Promise.all([
+      import('../application.ts'),
+      import('../local-runtime.ts'),
+      import('../terminal-report.ts'),
+    ]);
     const project = loadProject();
     const dataDir = v['in-memory'] ? undefined : path.resolve(typeof v['data-dir'] === 'string' ? v['data-dir'] : path.join(project.root, '.orders-data'));
     const application = await loadApplication(project);
+    for (const id of (v.only as string[] | undefined) ?? []) {
+      if (!application.handlers[id]) throw new UsageError(`--only ${JSON.stringify(id)} is not a consumer of the contract: ${Object.keys(application.handlers).join(', ') || 'it has none'}`);
+    }
 
     const maxReceives = (operationId: string) => {
       const queue = application.topology.queues[application.topology.operations[operationId]?.queue ?? ''];

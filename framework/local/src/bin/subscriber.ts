@@ -8,14 +8,8 @@
  * the visibility timeout. Several of these processes may run at once, as Lambda runs several
  * instances; the reliability suite does both.
  */
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { CliError, main, UsageError, versionOf, type ProgramSpec } from '@orders/cli';
-import { loadApplication } from '../application.ts';
-import { startFunctions } from '../local-runtime.ts';
-import { discoverResources } from '../stack/provision.ts';
+import { CliError, integerOption, main, urlOption, UsageError, versionOf, type ProgramSpec } from '@orders/cli';
 import { endpointEnv, localCredentials, localEndpoint, localRegion } from '../stack/defaults.ts';
-import { batchLine, clock } from '../terminal-report.ts';
 
 export const subscriberProgram: ProgramSpec = {
   name: 'subscriber',
@@ -36,13 +30,21 @@ the batches in flight.`,
   },
   async run({ values, io }) {
     const v = values as Record<string, unknown>;
-    let concurrency: number | undefined;
-    if (v.concurrency !== undefined) {
-      concurrency = Number(v.concurrency);
-      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) throw new UsageError(`--concurrency must be a whole number from 1 to 1000, got ${JSON.stringify(v.concurrency)}`);
-    }
-    const endpoint = localEndpoint(v.endpoint as string | undefined);
+    const concurrency = integerOption('concurrency', v.concurrency, { min: 1, max: 1000 });
+    const endpoint = localEndpoint(urlOption('endpoint', v.endpoint));
+    // Loaded here, not at the top: the local runtime takes seconds to load, and --help or a usage error should not wait for it.
+    const [{ SNSClient }, { SQSClient }, { loadApplication }, { startFunctions }, { discoverResources }, { batchLine, clock }] = await Promise.all([
+      import('@aws-sdk/client-sns'),
+      import('@aws-sdk/client-sqs'),
+      import('../application.ts'),
+      import('../local-runtime.ts'),
+      import('../stack/provision.ts'),
+      import('../terminal-report.ts'),
+    ]);
     const application = await loadApplication();
+    for (const id of (v.only as string[] | undefined) ?? []) {
+      if (!application.handlers[id]) throw new UsageError(`--only ${JSON.stringify(id)} is not a consumer of the contract: ${Object.keys(application.handlers).join(', ') || 'it has none'}`);
+    }
     const clientConfig = { endpoint, region: localRegion, credentials: localCredentials };
     const sqs = new SQSClient({ ...clientConfig, maxAttempts: 2 });
     const sns = new SNSClient({ ...clientConfig, maxAttempts: 2 });

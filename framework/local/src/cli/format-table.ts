@@ -1,18 +1,109 @@
 /**
- * Plain-text tables for the terminal.
+ * Plain-text tables for the terminal, aligned by display width: an order named "桌灯" or "🛋️ sofa"
+ * takes more columns than it has UTF-16 code units, "café" spelled with a combining accent fewer.
  */
 
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** A whole grapheme that is a recommended emoji (flags, keycaps, skin tones, ZWJ families): 2 columns. */
+const RGI_EMOJI = new RegExp('^\\p{RGI_Emoji}$', 'v');
+/** Characters shown as emoji without a variation selector. */
+const EMOJI_PRESENTATION = /\p{Emoji_Presentation}/u;
+const PICTOGRAPHIC = /\p{Extended_Pictographic}/u;
+/** Takes no column of its own: combining marks, format characters (ZWJ, soft hyphen), controls. */
+const ZERO_WIDTH = /^[\p{M}\p{Cf}\p{Cc}\u1160-\u11FF\uD7B0-\uD7FF]$/u;
+
 /**
- * Formats rows as aligned columns under a header line.
+ * Code points of East Asian Width W or F (Unicode's EastAsianWidth.txt) outside the emoji
+ * handled above: CJK ideographs, kana, Hangul syllables, fullwidth forms, and their blocks.
+ * Sorted, inclusive.
+ */
+const WIDE: readonly (readonly [number, number])[] = [
+  [0x1100, 0x115f], // Hangul Jamo leading consonants
+  [0x2329, 0x232a], // angle brackets
+  [0x2e80, 0x303e], // CJK radicals, Kangxi radicals, ideographic description, CJK symbols and punctuation
+  [0x3041, 0x33ff], // Hiragana, Katakana, Bopomofo, Hangul compatibility Jamo, Kanbun, CJK strokes, enclosed CJK, CJK compatibility
+  [0x3400, 0x4dbf], // CJK extension A
+  [0x4dc0, 0x4dff], // Yijing hexagrams (wide since Unicode 16)
+  [0x4e00, 0x9fff], // CJK unified ideographs
+  [0xa000, 0xa4cf], // Yi
+  [0xa960, 0xa97f], // Hangul Jamo extended A
+  [0xac00, 0xd7a3], // Hangul syllables
+  [0xf900, 0xfaff], // CJK compatibility ideographs
+  [0xfe10, 0xfe19], // vertical forms
+  [0xfe30, 0xfe6f], // CJK compatibility forms, small form variants
+  [0xff00, 0xff60], // fullwidth ASCII and punctuation
+  [0xffe0, 0xffe6], // fullwidth signs
+  [0x16fe0, 0x16fff], // ideographic symbols
+  [0x17000, 0x18cff], // Tangut, Khitan
+  [0x18d00, 0x18d8f], // Tangut supplement
+  [0x1aff0, 0x1b2ff], // Kana extended and supplement, Nushu
+  [0x1f200, 0x1f2ff], // enclosed ideographic supplement
+  [0x20000, 0x3fffd], // CJK extensions B and beyond
+];
+
+function isWide(codePoint: number): boolean {
+  let low = 0;
+  let high = WIDE.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    const [from, to] = WIDE[mid]!;
+    if (codePoint < from) high = mid - 1;
+    else if (codePoint > to) low = mid + 1;
+    else return true;
+  }
+  return false;
+}
+
+/** Columns one grapheme cluster takes on a terminal: 0, 1 or 2. */
+function graphemeWidth(cluster: string): number {
+  // Fast path: printable ASCII, the common case.
+  if (cluster.length === 1) {
+    const code = cluster.charCodeAt(0);
+    if (code >= 0x20 && code < 0x7f) return 1;
+  }
+  if (RGI_EMOJI.test(cluster)) return 2;
+  const [base] = cluster;
+  if (base === undefined || ZERO_WIDTH.test(base)) return 0;
+  // Emoji outside the RGI list (a ZWJ sequence a font may draw as one glyph) or a text symbol asked to render as emoji.
+  if (EMOJI_PRESENTATION.test(base) || (cluster.includes('\uFE0F') && PICTOGRAPHIC.test(base))) return 2;
+  return isWide(base.codePointAt(0)!) ? 2 : 1;
+}
+
+/**
+ * The number of terminal columns `text` takes: East Asian wide and fullwidth characters and emoji
+ * (ZWJ sequences and flags included) count 2, combining marks 0, everything else 1.
+ *
+ * @example
+ * displayWidth('café');   // 4, however the accent is encoded
+ * displayWidth('桌灯');   // 4
+ * displayWidth('👨‍👩‍👧'); // 2
+ */
+export function displayWidth(text: string): number {
+  // Fast path: printable ASCII only.
+  if (/^[\x20-\x7e]*$/.test(text)) return text.length;
+  let width = 0;
+  for (const { segment } of graphemes.segment(text)) width += graphemeWidth(segment);
+  return width;
+}
+
+/** `text` followed by spaces up to `width` display columns. */
+function padToWidth(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
+}
+
+/**
+ * Formats rows as aligned columns under a header line; every column starts at the same display
+ * column on every line, whatever the script of the cells.
  *
  * @example
  * formatTable(['id', 'qty'], [['a', '1']]) // "id  qty\n--  ---\na   1"
  */
 export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const widths = headers.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))));
   const line = (cells: readonly string[]) =>
     cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .map((c, i) => (i === cells.length - 1 ? c : padToWidth(c, widths[i]!)))
       .join('  ')
       .trimEnd();
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');

@@ -4,9 +4,10 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { OptionSpec } from '@orders/cli';
+import { CliError, urlOption, type OptionSpec } from '@orders/cli';
 import { loadProject, type ProjectConfig } from '@orders/codegen/project';
 import type { MessageContract, Operation, Topology } from '@orders/runtime/contract';
+import { ConfigurationError } from '@orders/runtime/resources';
 import { Target } from '../ops/target.ts';
 import { defaultLocalEndpoint, endpointEnv } from '../stack/defaults.ts';
 
@@ -22,9 +23,18 @@ export const targetOptions: Record<string, OptionSpec> = {
  * return withTarget(values, async (target) => { await target.checkReachable(); … });
  */
 export async function withTarget<T>(values: { endpoint?: unknown; aws?: unknown }, fn: (target: Target) => Promise<T>): Promise<T> {
-  const target = new Target({ ...(typeof values.endpoint === 'string' ? { endpoint: values.endpoint } : {}), aws: values.aws === true });
+  const endpoint = urlOption('endpoint', values.endpoint);
+  const target = new Target({ ...(endpoint !== undefined ? { endpoint } : {}), aws: values.aws === true });
   try {
     return await fn(target);
+  } catch (error) {
+    // Its message says what is wrong, then what to do ("… at <url>. Start it with `npm start` …"):
+    // the convention's cause line and next-step line, without the class name or a stack.
+    if (error instanceof ConfigurationError) {
+      const [, cause, next] = /^(.+?)\.\s+([A-Z].*)$/s.exec(error.message) ?? [];
+      throw cause && next ? new CliError(cause, { next, cause: error }) : new CliError(error.message, { cause: error });
+    }
+    throw error;
   } finally {
     target.destroy();
   }
