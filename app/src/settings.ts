@@ -23,9 +23,18 @@ export const settings = defineSettings({
       maximumConcurrency: 5,
       /** One line per record in CloudWatch; WARN would keep only rejected and failed records. */
       logLevel: 'INFO',
+      /** The queue's age alarm pages when an order has waited this long: orders are expected within seconds. */
+      maximumMessageAgeSeconds: 900,
       /** One conditional PutItem per record, and a GetItem to tell a duplicate from a stale event. */
       tables: { Orders: ['dynamodb:PutItem', 'dynamodb:GetItem'] },
     },
+  },
+  alerts: {
+    /**
+     * Who gets an email when an alarm goes off or recovers (each address confirms once). Paging
+     * tools subscribe to the deployed `AlertsTopicArn` output instead.
+     */
+    emails: [],
   },
 });
 

@@ -105,4 +105,15 @@ describe('the application settings, checked against the contract', () => {
     expect(problems.join('\n')).toMatch(/batchSize over 10 needs a batchWindowSeconds of at least 1/);
     expect(problems.join('\n')).toMatch(/maximumConcurrency must be 2\.\.1000/);
   });
+
+  it('keeps the age alarm well before messages expire, and alert addresses real addresses', () => {
+    // OrderQueue keeps messages 4 days: the alarm must go off within 2.
+    expect(checkSettings(topology, { consumers: { consumeOrderPlaced: { maximumMessageAgeSeconds: 172_800 } } })).toEqual([]);
+    expect(checkSettings(topology, { consumers: { consumeOrderPlaced: { maximumMessageAgeSeconds: 172_801 } } })).toEqual([
+      expect.stringMatching(/settings\.consumers\.consumeOrderPlaced\.maximumMessageAgeSeconds must be 60\.\.172800 \(at most half of OrderQueue's retention/),
+    ]);
+    expect(checkSettings(topology, { alerts: { emails: ['oncall@example.com', 'on call@example'] } })).toEqual([
+      'settings.alerts.emails[1] is not an email address: "on call@example"',
+    ]);
+  });
 });

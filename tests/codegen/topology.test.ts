@@ -72,6 +72,8 @@ describe('the topology manifest', () => {
         rawMessageDelivery: false,
         filterPolicy: { eventType: ['OrderPlaced'], schemaVersion: [{ prefix: '1.' }] },
         filterPolicyScope: 'MessageAttributes',
+        // Notifications SNS cannot deliver go where the queue's own failures go.
+        deadLetterQueue: 'OrdersDLQ',
         declaredBy: ['publishEvents'],
       },
     ]);
@@ -102,6 +104,15 @@ describe('the topology manifest', () => {
 
   it('builds the smallest exact policy for any set of messages', () => {
     expect(filterPolicyFor([{ eventType: 'A', schemaVersion: '1.0.0' }, { eventType: 'A', schemaVersion: '3.1.0' }])).toEqual({ eventType: ['A'], schemaVersion: [{ prefix: '1.' }, { prefix: '3.' }] });
+  });
+
+  it('gives a subscription the dead-letter queue its binding names, else its queue\'s', () => {
+    const doc = contract({ messages: [message('OrderPlaced', '1.0.0')], consumers: { Orders: ['OrderPlaced'], Audit: ['OrderPlaced'] } });
+    doc.operations.publishEvents.bindings.sns.consumers.find((c: { endpoint: { name: string } }) => c.endpoint.name === 'Audit').redrivePolicy = { deadLetterQueue: { name: 'OrdersDLQ' } };
+    const dlqOf = (queue: string) => deriveTopology(doc).topology.subscriptions.find((s) => s.queue === queue)?.deadLetterQueue;
+    expect([dlqOf('Orders'), dlqOf('Audit')]).toEqual(['OrdersDLQ', 'OrdersDLQ']);
+    delete doc.channels.Orders.bindings.sqs.queue.redrivePolicy;
+    expect(dlqOf('Orders')).toBeUndefined();
   });
 
   it('describes a contract deployed before filter policies: every subscription admits everything', () => {

@@ -163,8 +163,8 @@ describe('a redrive change made in the contract only', () => {
     const queues = plan.resources.filter((r) => r.type === 'aws:sqs/queue:Queue');
     expect(queues.map((q) => q.name).sort()).toEqual(['OrderDeadLettersQueue', 'OrderQueueQueue']);
     expect(queues.find((q) => q.name === 'OrderQueueQueue')?.properties.redrive).toEqual({ deadLetterQueue: 'OrderDeadLettersQueue', maxReceiveCount: 5 });
-    const alarm = plan.resources.find((r) => r.type === 'aws:cloudwatch/metricAlarm:MetricAlarm');
-    expect(alarm?.name).toBe('OrderDeadLettersDepthAlarm');
+    const alarms = plan.resources.filter((r) => r.type === 'aws:cloudwatch/metricAlarm:MetricAlarm').map((r) => r.name);
+    expect(alarms.filter((name) => /DLQ|DeadLetters/.test(name)).sort()).toEqual(['OrderDeadLettersAgeAlarm', 'OrderDeadLettersDepthAlarm']);
   }, 120_000);
 
   it('shows in npm start', async () => {

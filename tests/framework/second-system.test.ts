@@ -90,7 +90,12 @@ describe('a second system: three messages on one topic, three consumers', () => 
     expect(subscriptions.map((s) => [s.properties.endpoint, s.properties.rawMessageDelivery, s.properties.filterPolicy]).sort()).toEqual(
       topology.subscriptions.map((s) => [`${s.queue}Queue`, s.rawMessageDelivery, s.filterPolicy]).sort(),
     );
-    expect(of('aws:cloudwatch/metricAlarm:MetricAlarm')).toHaveLength(3);
+    const alarms = of('aws:cloudwatch/metricAlarm:MetricAlarm').map((a) => a.name);
+    const deadLetterQueues = Object.values(topology.queues).filter((q) => q.deadLetterFor.length > 0);
+    expect(alarms.filter((a) => a.endsWith('DepthAlarm')).sort()).toEqual(deadLetterQueues.map((q) => `${q.name}DepthAlarm`).sort());
+    expect(alarms.filter((a) => a.endsWith('AgeAlarm')).sort()).toEqual(Object.keys(topology.queues).map((q) => `${q}AgeAlarm`).sort());
+    expect(alarms.filter((a) => /(Errors|Throttles)Alarm$/.test(a))).toHaveLength(2 * 3);
+    expect(alarms).toHaveLength(deadLetterQueues.length + Object.keys(topology.queues).length + 2 * 3);
   }, 120_000);
 
   describe('on the local runtime', () => {

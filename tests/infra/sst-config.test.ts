@@ -11,11 +11,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { topology } from '@orders/contract';
 import type { QueueSpec } from '@orders/runtime/contract';
 import { envName } from '@orders/runtime/resources';
-import { consumerSettings, functionNameOf, SOURCE_TOPICS_ENV, visibilityTimeoutOf } from '@orders/runtime/settings';
+import { ALERTS_TOPIC, consumerSettings, functionNameOf, SOURCE_TOPICS_ENV, visibilityTimeoutOf } from '@orders/runtime/settings';
 import { settings } from '../../app/src/settings.ts';
 import { synthesize, type RecordedResource, type RecordedStack, type SynthesizeOptions } from '../../framework/infra/src/plan/synthesize.ts';
 
 interface PolicyStatement {
+  Sid?: string;
   Effect: string;
   Action: string[];
   Resource: string[];
@@ -40,6 +41,7 @@ function only(stack: RecordedStack, type: string, parent?: string): RecordedReso
 
 const queueOf = (stack: RecordedStack, name: string) => only(stack, 'aws:sqs/queue:Queue', name);
 const topicOf = (stack: RecordedStack, name: string) => only(stack, 'aws:sns/topic:Topic', name);
+const alertsOf = (stack: RecordedStack) => topicOf(stack, ALERTS_TOPIC);
 const functionOf = (stack: RecordedStack, operationId: string) => only(stack, 'aws:lambda/function:Function', functionNameOf(operationId));
 const arnOf = (resource: RecordedResource) => resource.outputs.arn as string;
 
@@ -79,10 +81,12 @@ function expectPartialBatchResponses(stack: RecordedStack): void {
 describe('sst.config.ts, synthesized offline with the real SST components', () => {
   let dev: RecordedStack;
   let prod: RecordedStack;
+  let withAlertEmails: RecordedStack;
 
   beforeAll(async () => {
     // Each synthesis is a child process of a few seconds.
-    [dev, prod] = await synthesizeAll([{ stage: 'dev' }, { stage: 'prod' }]);
+    const emails = (file: string, source: string) => (file === 'app/src/settings.ts' ? replaceOnce(source, 'emails: [],', "emails: ['oncall@example.com', 'orders-team@example.com'],") : source);
+    [dev, prod, withAlertEmails] = await synthesizeAll([{ stage: 'dev' }, { stage: 'prod' }, { stage: 'dev', editSource: emails }]);
   }, 180_000);
 
   it('declares exactly the topology: its topics, queues, subscriptions and consumers, and the settings\' tables', () => {
@@ -93,36 +97,44 @@ describe('sst.config.ts, synthesized offline with the real SST components', () =
         ...receiveOperations.map((o) => `sst:aws:Function ${functionNameOf(o.id)}`),
         ...Object.keys(topology.queues).map((q) => `sst:aws:Queue ${q}`),
         ...Object.keys(topology.topics).map((t) => `sst:aws:SnsTopic ${t}`),
+        `sst:aws:SnsTopic ${ALERTS_TOPIC}`,
       ].sort(),
     );
     expect(all(dev, 'sst:aws:QueueLambdaSubscriber')).toHaveLength(receiveOperations.length);
     // Every AWS resource, counted, so that nothing (a second role, a broader policy) slips in unseen.
     const count = (type: string) => dev.resources.filter((r) => r.custom && r.type === type).length;
-    const consumedQueues = new Set(topology.subscriptions.map((s) => s.queue)).size;
     expect({
       queues: count('aws:sqs/queue:Queue'),
       topics: count('aws:sns/topic:Topic'),
       subscriptions: count('aws:sns/topicSubscription:TopicSubscription'),
       queuePolicies: count('aws:sqs/queuePolicy:QueuePolicy'),
+      redriveAllowPolicies: count('aws:sqs/redriveAllowPolicy:RedriveAllowPolicy'),
       functions: count('aws:lambda/function:Function'),
       roles: count('aws:iam/role:Role'),
+      rolePolicies: count('aws:iam/rolePolicy:RolePolicy'),
       logGroups: count('aws:cloudwatch/logGroup:LogGroup'),
       mappings: count('aws:lambda/eventSourceMapping:EventSourceMapping'),
       alarms: count('aws:cloudwatch/metricAlarm:MetricAlarm'),
       tables: count('aws:dynamodb/table:Table'),
     }).toEqual({
       queues: Object.keys(topology.queues).length,
-      topics: Object.keys(topology.topics).length,
+      // The contract's, and the alerts topic.
+      topics: Object.keys(topology.topics).length + 1,
+      // No alert emails in the settings.
       subscriptions: topology.subscriptions.length,
-      queuePolicies: consumedQueues,
+      queuePolicies: Object.keys(topology.queues).length,
+      redriveAllowPolicies: deadLetterQueues.length,
       functions: receiveOperations.length,
       roles: receiveOperations.length,
+      // Each function's logs permission.
+      rolePolicies: receiveOperations.length,
       logGroups: receiveOperations.length,
       mappings: receiveOperations.length,
-      alarms: deadLetterQueues.length,
+      // Depth of each dead-letter queue, age of every queue's oldest message, errors and throttles of each function.
+      alarms: deadLetterQueues.length + Object.keys(topology.queues).length + 2 * receiveOperations.length,
       tables: Object.keys(settings.tables).length,
     });
-    const known = new Set(['aws:sqs/queue:Queue', 'aws:sns/topic:Topic', 'aws:sns/topicSubscription:TopicSubscription', 'aws:sqs/queuePolicy:QueuePolicy', 'aws:lambda/function:Function', 'aws:iam/role:Role', 'aws:cloudwatch/logGroup:LogGroup', 'aws:lambda/eventSourceMapping:EventSourceMapping', 'aws:cloudwatch/metricAlarm:MetricAlarm', 'aws:dynamodb/table:Table', 'aws:s3/bucketObjectv2:BucketObjectv2']);
+    const known = new Set(['aws:sqs/queue:Queue', 'aws:sns/topic:Topic', 'aws:sns/topicSubscription:TopicSubscription', 'aws:sqs/queuePolicy:QueuePolicy', 'aws:sqs/redriveAllowPolicy:RedriveAllowPolicy', 'aws:lambda/function:Function', 'aws:iam/role:Role', 'aws:iam/rolePolicy:RolePolicy', 'aws:cloudwatch/logGroup:LogGroup', 'aws:lambda/eventSourceMapping:EventSourceMapping', 'aws:cloudwatch/metricAlarm:MetricAlarm', 'aws:dynamodb/table:Table', 'aws:s3/bucketObjectv2:BucketObjectv2']);
     expect(dev.resources.filter((r) => r.custom && r.type.startsWith('aws:') && !known.has(r.type)).map((r) => r.type)).toEqual([]);
     expect(dev.cliRequests.filter((request) => !request.answered)).toEqual([]);
   });
@@ -163,25 +175,52 @@ describe('sst.config.ts, synthesized offline with the real SST components', () =
         filterPolicyScope: 'MessageAttributes',
       });
       expect(JSON.parse(String(found[0]!.inputs.filterPolicy))).toEqual(subscription.filterPolicy);
+      // What SNS cannot deliver to the queue is kept, in the dead-letter queue the manifest names.
+      expect(subscription.deadLetterQueue, subscription.name).toBeDefined();
+      expect(JSON.parse(String(found[0]!.inputs.redrivePolicy))).toEqual({ deadLetterTargetArn: arnOf(queueOf(dev, subscription.deadLetterQueue!)) });
     }
+    expect(topology.subscriptions.find((s) => s.queue === 'OrderQueue')?.deadLetterQueue).toBe('OrderDLQ');
     // The order queue receives OrderPlaced v1 only.
     expect(topology.subscriptions.find((s) => s.queue === 'OrderQueue')?.filterPolicy).toEqual({ eventType: ['OrderPlaced'], schemaVersion: [{ prefix: '1.' }] });
   });
 
-  it('lets only the subscribed topics send to each queue', () => {
-    for (const [queue, subscriptions] of Object.entries(Object.groupBy(topology.subscriptions, (s) => s.queue))) {
-      const q = queueOf(dev, queue);
+  it('gives every queue one policy: no request without TLS, and SNS only from the topics subscribed to it or dead-lettering into it', () => {
+    for (const queue of Object.values(topology.queues)) {
+      const q = queueOf(dev, queue.name);
       const policies = all(dev, 'aws:sqs/queuePolicy:QueuePolicy').filter((p) => p.inputs.queueUrl === q.outputs.url);
-      expect(policies, queue).toHaveLength(1);
+      expect(policies, queue.name).toHaveLength(1);
+      const senders = [...new Set(topology.subscriptions.filter((s) => s.queue === queue.name || s.deadLetterQueue === queue.name).map((s) => s.topic))];
       expect(statementsOf(policies[0]!.inputs.policy)).toEqual([
         {
-          Effect: 'Allow',
-          Action: ['sqs:SendMessage'],
+          Sid: 'DenyWithoutTls',
+          Effect: 'Deny',
+          Action: ['sqs:*'],
           Resource: [arnOf(q)],
-          Principal: { Service: ['sns.amazonaws.com'] },
-          Condition: { ArnEquals: { 'aws:SourceArn': subscriptions!.map((s) => arnOf(topicOf(dev, s.topic))) } },
+          Principal: { '*': ['*'] },
+          Condition: { Bool: { 'aws:SecureTransport': ['false'] } },
         },
+        ...(senders.length
+          ? [
+              {
+                Sid: 'SubscribedTopicsOnly',
+                Effect: 'Allow',
+                Action: ['sqs:SendMessage'],
+                Resource: [arnOf(q)],
+                Principal: { Service: ['sns.amazonaws.com'] },
+                Condition: { ArnEquals: { 'aws:SourceArn': senders.map((topic) => arnOf(topicOf(dev, topic))) } },
+              },
+            ]
+          : []),
       ]);
+    }
+  });
+
+  it('lets only its own source queues redrive into a dead-letter queue', () => {
+    for (const dlq of deadLetterQueues) {
+      const policies = all(dev, 'aws:sqs/redriveAllowPolicy:RedriveAllowPolicy').filter((p) => p.inputs.queueUrl === queueOf(dev, dlq.name).outputs.url);
+      expect(policies, dlq.name).toHaveLength(1);
+      const policy = policies[0]!.inputs;
+      expect(JSON.parse(String(policy.redriveAllowPolicy))).toEqual({ redrivePermission: 'byQueue', sourceQueueArns: dlq.deadLetterFor.map((source) => arnOf(queueOf(dev, source))) });
     }
   });
 
@@ -231,7 +270,16 @@ describe('sst.config.ts, synthesized offline with the real SST components', () =
           { Action: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], Resource: [arnOf(queueOf(stack, op.queue!))] },
           ...Object.entries(s.tables).map(([table, actions]) => ({ Action: [...actions].sort(), Resource: [arnOf(only(stack, 'aws:dynamodb/table:Table', table))] })),
         ]);
-        expect(role.inputs.managedPolicyArns).toEqual(['arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole']);
+        // Not AWSLambdaBasicExecutionRole (any log group of the account): its own log group only.
+        expect(role.inputs.managedPolicyArns).toEqual([]);
+        const rolePolicies = all(stack, 'aws:iam/rolePolicy:RolePolicy').filter((p) => p.inputs.role === role.outputs.name);
+        expect(rolePolicies).toHaveLength(1);
+        const logs = rolePolicies[0]!;
+        const logGroup = arnOf(only(stack, 'aws:cloudwatch/logGroup:LogGroup', functionNameOf(op.id)));
+        expect(statementsOf(logs.inputs.policy)).toEqual([{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [logGroup, `${logGroup}:log-stream:*`] }]);
+        // No batch reaches the function before it may log.
+        const mapping = all(stack, 'aws:lambda/eventSourceMapping:EventSourceMapping').find((m) => m.inputs.functionName === arnOf(functionOf(stack, op.id)));
+        expect(mapping?.dependsOn).toContain(logs.name);
         // Only Lambda may assume the role (SST 4.17.1 also trusts the account; the framework fixes it).
         const trust = role.inputs.assumeRolePolicy as { Statement: { Principal: unknown; Action: unknown }[] };
         expect(trust.Statement).toEqual([expect.objectContaining({ Action: 'sts:AssumeRole', Principal: { Service: 'lambda.amazonaws.com' } })]);
@@ -240,18 +288,45 @@ describe('sst.config.ts, synthesized offline with the real SST components', () =
     expect(consumerSettings(settings, 'consumeOrderPlaced').tables).toEqual({ Orders: ['dynamodb:PutItem', 'dynamodb:GetItem'] });
   });
 
-  it('raises an alarm as soon as one message waits in any dead-letter queue', () => {
-    const alarms = all(dev, 'aws:cloudwatch/metricAlarm:MetricAlarm');
-    for (const dlq of deadLetterQueues) {
-      const alarm = alarms.find((a) => (a.inputs.dimensions as { QueueName?: string }).QueueName === queueOf(dev, dlq.name).outputs.name);
-      expect(alarm?.inputs, dlq.name).toMatchObject({
-        namespace: 'AWS/SQS',
-        metricName: 'ApproximateNumberOfMessagesVisible',
-        comparisonOperator: 'GreaterThanThreshold',
-        threshold: 0,
-        treatMissingData: 'notBreaching',
-      });
+  it('pages through the alerts topic: dead letters, old messages in every queue, function errors and throttles, each alarm acting on the topic', () => {
+    for (const stack of [dev, prod]) {
+      const alarms = all(stack, 'aws:cloudwatch/metricAlarm:MetricAlarm');
+      const alerts = arnOf(alertsOf(stack));
+      expect(stack.outputs[`${ALERTS_TOPIC}TopicArn`]).toBe(alerts);
+      for (const alarm of alarms) expect(alarm.inputs, alarm.name).toMatchObject({ alarmActions: [alerts], okActions: [alerts], treatMissingData: 'notBreaching' });
+      const onQueue = (queue: string, metricName: string) => alarms.filter((a) => a.inputs.metricName === metricName && (a.inputs.dimensions as { QueueName?: string }).QueueName === queueOf(stack, queue).outputs.name);
+      for (const dlq of deadLetterQueues) {
+        expect(onQueue(dlq.name, 'ApproximateNumberOfMessagesVisible').map((a) => a.inputs)).toEqual([
+          expect.objectContaining({ namespace: 'AWS/SQS', statistic: 'Maximum', comparisonOperator: 'GreaterThanThreshold', threshold: 0, evaluationPeriods: 1 }),
+        ]);
+      }
+      for (const queue of Object.values(topology.queues)) {
+        const consumer = receiveOperations.find((o) => o.queue === queue.name);
+        const threshold = consumer ? consumerSettings(settings, consumer.id).maximumMessageAgeSeconds : queue.retentionSeconds / 2;
+        expect(onQueue(queue.name, 'ApproximateAgeOfOldestMessage').map((a) => a.inputs), queue.name).toEqual([
+          expect.objectContaining({ namespace: 'AWS/SQS', statistic: 'Maximum', comparisonOperator: 'GreaterThanThreshold', threshold }),
+        ]);
+        // Well before a message expires.
+        expect(threshold).toBeLessThanOrEqual(queue.retentionSeconds / 2);
+      }
+      for (const op of receiveOperations) {
+        const fn = functionOf(stack, op.id);
+        for (const metricName of ['Errors', 'Throttles']) {
+          const found = alarms.filter((a) => a.inputs.metricName === metricName && (a.inputs.dimensions as { FunctionName?: string }).FunctionName === fn.outputs.name);
+          expect(found.map((a) => a.inputs), `${op.id} ${metricName}`).toEqual([expect.objectContaining({ namespace: 'AWS/Lambda', statistic: 'Sum', comparisonOperator: 'GreaterThanThreshold', threshold: 0 })]);
+        }
+      }
     }
+    expect(consumerSettings(settings, 'consumeOrderPlaced').maximumMessageAgeSeconds).toBe(900);
+  });
+
+  it('subscribes the addresses the settings list to the alerts topic by email', () => {
+    const byEmail = (stack: RecordedStack) => all(stack, 'aws:sns/topicSubscription:TopicSubscription').filter((r) => r.inputs.protocol === 'email');
+    expect(byEmail(dev)).toEqual([]);
+    expect(byEmail(withAlertEmails).map((r) => r.inputs)).toEqual([
+      expect.objectContaining({ topic: arnOf(alertsOf(withAlertEmails)), endpoint: 'oncall@example.com' }),
+      expect.objectContaining({ topic: arnOf(alertsOf(withAlertEmails)), endpoint: 'orders-team@example.com' }),
+    ]);
   });
 
   it('retains and protects prod: kept on removal, recoverable to a point in time, deletion-protected', () => {

@@ -15,7 +15,9 @@
  * - a `receive` operation consumes a queue: one function per receive operation;
  * - every subscription gets a filter policy on the `eventType` and `schemaVersion` attributes that
  *   admits exactly the messages (event type and major version) the queue's receive operation
- *   declares. A `filterPolicy` written in the contract must equal it.
+ *   declares. A `filterPolicy` written in the contract must equal it;
+ * - every subscription has a dead-letter queue for the notifications SNS cannot deliver: the one
+ *   its binding's `redrivePolicy` names, else its queue's own dead-letter queue.
  */
 import type { FilterPolicy, MessageIdentity, OperationSpec, QueueSpec, SubscriptionSpec, Topology, TopicSpec } from '@orders/runtime/contract';
 
@@ -363,6 +365,15 @@ export function deriveTopology(doc: Json, options: DeriveOptions = {}): Topology
     }
     (subscription as { filterPolicy: FilterPolicy }).filterPolicy = derived;
     delete subscription.stated;
+    // A notification SNS cannot deliver to the queue (its policy refuses, it was deleted) is not
+    // dropped: unless the contract names another, it goes where the queue's own failures go.
+    const dlq = subscription.deadLetterQueue ?? queues[subscription.queue]!.deadLetter?.queue;
+    if (dlq !== undefined) {
+      (subscription as { deadLetterQueue?: string }).deadLetterQueue = dlq;
+      if (queues[dlq] && queues[dlq]!.fifo !== topics[subscription.topic]!.fifo) {
+        problems.push(`the redrivePolicy of ${subscription.topic} → ${subscription.queue} names ${dlq}, but a ${topics[subscription.topic]!.fifo ? 'FIFO' : 'standard'} topic's subscription needs a ${topics[subscription.topic]!.fifo ? 'FIFO' : 'standard'} dead-letter queue`);
+      }
+    }
     if (consumer) (consumer.sources as { topic: string; rawMessageDelivery: boolean }[]).push({ topic: subscription.topic, rawMessageDelivery: subscription.rawMessageDelivery });
   }
 

@@ -33,13 +33,29 @@ export interface ConsumerSettings {
   maximumConcurrency?: number;
   /** Deployed log level: `INFO` logs one line per record, `WARN` only rejected and failed ones. @default 'INFO' */
   logLevel?: LogLevel;
+  /**
+   * The alarm on the consumer's queue pages when its oldest message has waited longer than this:
+   * the consumer is down, failing or too slow. Must be well below the queue's retention (the
+   * message is lost when it expires). @default 900
+   */
+  maximumMessageAgeSeconds?: number;
   /** IAM actions the function may perform on each application table, e.g. `{ Orders: ['dynamodb:PutItem'] }`. */
   tables?: Record<string, readonly string[]>;
+}
+
+/** Who is told when an alarm goes off. */
+export interface AlertSettings {
+  /**
+   * Addresses subscribed by email to the alerts topic (each confirms once, from the message AWS
+   * sends). Paging tools subscribe to the `AlertsTopicArn` output instead. @default []
+   */
+  emails?: readonly string[];
 }
 
 export interface AppSettings {
   tables?: Record<string, TableSettings>;
   consumers?: Record<string, ConsumerSettings>;
+  alerts?: AlertSettings;
 }
 
 /** Settings of one consumer with every default applied. */
@@ -52,6 +68,7 @@ export const CONSUMER_DEFAULTS: Omit<ResolvedConsumerSettings, 'tables'> = {
   batchWindowSeconds: 1,
   maximumConcurrency: 5,
   logLevel: 'INFO',
+  maximumMessageAgeSeconds: 900,
 };
 
 /** AWS's guidance for SQS event sources: the queue's visibility timeout ≥ 6 × the function timeout. */
@@ -121,6 +138,9 @@ export function checkSettings(topology: Topology, settings: AppSettings): string
     if (!inRange(s.maximumConcurrency, 2, 1000)) problems.push(`${where}.maximumConcurrency must be 2..1000 (Lambda's range), got ${s.maximumConcurrency}`);
     if (!['DEBUG', 'INFO', 'WARN', 'ERROR'].includes(s.logLevel)) problems.push(`${where}.logLevel must be DEBUG, INFO, WARN or ERROR, got ${s.logLevel}`);
     const queue = topology.queues[op.queue!];
+    if (queue && !inRange(s.maximumMessageAgeSeconds, 60, Math.floor(queue.retentionSeconds / 2))) {
+      problems.push(`${where}.maximumMessageAgeSeconds must be 60..${Math.floor(queue.retentionSeconds / 2)} (at most half of ${queue.name}'s retention, so the alarm goes off well before messages expire), got ${s.maximumMessageAgeSeconds}`);
+    }
     if (queue) {
       const visibility = visibilityTimeoutOf(topology, settings, queue);
       if (visibility < VISIBILITY_TIMEOUT_FACTOR * s.timeoutSeconds) {
@@ -132,6 +152,9 @@ export function checkSettings(topology: Topology, settings: AppSettings): string
   }
   for (const [name, table] of Object.entries(settings.tables ?? {})) {
     if (!table.partitionKey) problems.push(`settings.tables.${name} needs a partitionKey`);
+  }
+  for (const [index, email] of (settings.alerts?.emails ?? []).entries()) {
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) problems.push(`settings.alerts.emails[${index}] is not an email address: ${JSON.stringify(email)}`);
   }
   return problems;
 }
@@ -148,3 +171,6 @@ export function functionNameOf(operationId: string): string {
 
 /** Environment variable through which a consumer learns the ARNs of the topics its queue is subscribed to (comma-separated). */
 export const SOURCE_TOPICS_ENV = 'EVENT_SOURCE_TOPIC_ARNS';
+
+/** The SST component (and `<name>TopicArn` output) of the topic every alarm of the deployment notifies. */
+export const ALERTS_TOPIC = 'Alerts';

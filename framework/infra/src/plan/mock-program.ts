@@ -101,6 +101,7 @@ class Recording {
       parent: (args.opts.parent as { __name?: string } | undefined)?.__name,
       retainOnDelete: args.opts.retainOnDelete,
       protect: args.opts.protect,
+      dependsOn: Array.isArray(args.opts.dependsOn) ? args.opts.dependsOn.map((r) => (r as { __name?: string }).__name ?? '?') : undefined,
     });
     return undefined;
   }

@@ -48,7 +48,15 @@ export function planOf(stack: RecordedStack): Plan {
       if (typeof value === 'string' && r.custom) names.set(value, r.name);
     }
   }
-  const nameOf = (value: unknown): unknown => (typeof value === 'string' ? (names.get(value) ?? value) : value);
+  const arns = [...names.keys()].filter((k) => k.startsWith('arn:')).sort((a, b) => b.length - a.length);
+  const nameOf = (value: unknown): unknown => {
+    if (typeof value !== 'string') return value;
+    const exact = names.get(value);
+    if (exact !== undefined) return exact;
+    // Something under a resource (`<log group ARN>:log-stream:*`): shown under its name.
+    const parent = value.startsWith('arn:') ? arns.find((arn) => value.startsWith(`${arn}:`) || value.startsWith(`${arn}/`)) : undefined;
+    return parent ? `${names.get(parent)}${value.slice(parent.length)}` : value;
+  };
   const statements = (json: unknown): { effect: string; actions: string[]; resources: unknown[]; principal?: unknown; condition?: unknown }[] =>
     (JSON.parse(String(json)) as { Statement: Statement[] }).Statement.map((s) => ({
       effect: s.Effect ?? 'Allow',
@@ -86,6 +94,8 @@ function propertiesOf(
         redriveAllowPolicy: i.redriveAllowPolicy ? JSON.parse(JSON.stringify(JSON.parse(String(i.redriveAllowPolicy))), (_k, v) => nameOf(v)) : undefined,
       });
     }
+    case 'aws:sqs/redriveAllowPolicy:RedriveAllowPolicy':
+      return { queue: nameOf(i.queueUrl), policy: JSON.parse(String(i.redriveAllowPolicy), (_k, v) => nameOf(v)) };
     case 'aws:sns/topic:Topic':
       return defined({ fifo: i.fifoTopic, encryption: i.kmsMasterKeyId ? 'KMS' : undefined });
     case 'aws:sns/topicSubscription:TopicSubscription':
@@ -133,6 +143,7 @@ function propertiesOf(
         batchWindowSeconds: i.maximumBatchingWindowInSeconds,
         reportBatchItemFailures: (i.functionResponseTypes as string[] | undefined)?.includes('ReportBatchItemFailures') ?? false,
         maximumConcurrency: (i.scalingConfig as { maximumConcurrency?: number } | undefined)?.maximumConcurrency,
+        after: r.dependsOn?.length ? r.dependsOn : undefined,
       });
     case 'aws:cloudwatch/metricAlarm:MetricAlarm':
       return defined({

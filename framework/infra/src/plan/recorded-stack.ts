@@ -21,6 +21,8 @@ export interface RecordedResource {
   /** Resource options that decide what `sst remove` does to it. */
   retainOnDelete?: boolean;
   protect?: boolean;
+  /** Logical names of the resources it is created after (its explicit `dependsOn`). */
+  dependsOn?: string[];
 }
 
 /** One provider function call (data source) the program made, e.g. `aws:iam/getPolicyDocument`. */

@@ -131,7 +131,10 @@ export interface SubscriptionSpec {
   /** Admits exactly the messages the queue's receive operation declares. */
   readonly filterPolicy: FilterPolicy;
   readonly filterPolicyScope: 'MessageAttributes';
-  /** Dead-letter queue for notifications SNS cannot deliver to the queue, when the contract names one. */
+  /**
+   * Dead-letter queue for notifications SNS cannot deliver to the queue: the one the binding's
+   * `redrivePolicy` names, else the queue's own dead-letter queue (absent only when it has none).
+   */
   readonly deadLetterQueue?: string;
   /** The send operations whose SNS binding declares it. */
   readonly declaredBy: readonly string[];
