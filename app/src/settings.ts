@@ -29,6 +29,8 @@ export const settings = defineSettings({
       tables: { Orders: ['dynamodb:PutItem', 'dynamodb:GetItem'] },
     },
   },
+  /** The consumers' CloudWatch metrics (records by outcome, message age, batch size) go here. */
+  metricsNamespace: 'OrdersPipeline',
   alerts: {
     /**
      * Who gets an email when an alarm goes off or recovers (each address confirms once). Paging

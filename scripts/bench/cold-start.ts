@@ -54,6 +54,13 @@ const SST_BANNER = [
   `const __dirname = topLevelFileUrlToPath(new topLevelURL(".", import.meta.url))`,
 ].join('\n');
 const PROBE_TIMEOUT_MS = 60_000;
+/**
+ * What the consumer's bundle may add to a one-PutItem handler's. 60 KB until the consumer wrote
+ * metrics; Powertools Metrics (asked for by name: the EMF format and API Powertools users know)
+ * adds 12.2 KB, and dropping Powertools Batch for the framework's own partial responses gave back
+ * 6.2 KB. What the bytes cost at a cold start is the import row of this section.
+ */
+const BUNDLE_BUDGET_BYTES = 75_000;
 /** Writes of each kind made to dynalite before sampling (see {@link warmEmulator}). */
 const EMULATOR_WARM_UP_WRITES = 2000;
 
@@ -223,8 +230,8 @@ export async function benchColdStart(options: { quick: boolean }): Promise<Bench
         result: formatBytes(bytes.consumer),
         baseline: formatBytes(bytes.baseline),
         ratio: signedKb(extraBytes),
-        target: '≤ +60 KB',
-        verdict: verdictOf(extraBytes <= 60_000),
+        target: `≤ +${BUNDLE_BUDGET_BYTES / 1000} KB`,
+        verdict: verdictOf(extraBytes <= BUNDLE_BUDGET_BYTES),
         note: `esbuild as SST (ESM, minified, SDK bundled, node24); largest additions: ${largestAdditions(packages.consumer, packages.baseline)}`,
         raw: { bytes, consumerByPackage: Object.fromEntries(packages.consumer), specificByPackage: Object.fromEntries(packages.specific), baselineByPackage: Object.fromEntries(packages.baseline) },
       },

@@ -4,6 +4,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
+import { SOURCE_TOPICS_ENV } from '@orders/runtime/settings';
+import { TOPIC_ARN } from './order-workload.ts';
 
 /** Credentials dynalite accepts (it checks none); also given to the handlers under test. */
 export const BENCH_CREDENTIALS = { accessKeyId: 'bench', secretAccessKey: 'bench' };
@@ -30,6 +32,8 @@ export function handlerEnvironment(endpoint: string, extra: Record<string, strin
     AWS_ACCESS_KEY_ID: BENCH_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: BENCH_CREDENTIALS.secretAccessKey,
     AWS_EC2_METADATA_DISABLED: 'true',
+    // The workload's envelopes come from this topic, as the deployed function is told.
+    [SOURCE_TOPICS_ENV]: TOPIC_ARN,
     ...extra,
   };
 }

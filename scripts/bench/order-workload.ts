@@ -16,7 +16,8 @@ const ITEMS = ['Mechanical keyboard', 'USB-C dock, 12 ports', 'Café crème grin
 const OFFSETS = ['Z', '+02:00', '-05:30', '+09:00', '+00:00', '-08:00'];
 const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';
-const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:OrderTopic`;
+/** The topic the workload's envelopes name: the handlers under test accept it as their source. */
+export const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:OrderTopic`;
 const QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:OrderQueue`;
 
 export { seededRandom };

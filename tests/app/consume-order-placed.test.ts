@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Context } from 'aws-lambda';
-import { envName } from '@orders/runtime/resources';
+import { operations } from '@orders/contract';
+import { defineConsumer } from '@orders/runtime/consumer';
+import { ConfigurationError, envName } from '@orders/runtime/resources';
+import { SOURCE_TOPICS_ENV } from '@orders/runtime/settings';
 import { ORDERS_TABLE } from '../../app/src/settings.ts';
 import { startDynalite, type DynaliteHandle } from '../helpers/dynalite.ts';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
-import { anOrder, orderRecord, sqsRecord } from '../helpers/orders.ts';
+import { anOrder, ORDER_TOPIC_ARN, orderRecord, snsEnvelope, sqsRecord } from '../helpers/orders.ts';
 
 let db: DynaliteHandle;
 let proxy: FaultProxy;
@@ -12,7 +15,10 @@ let handler: typeof import('../../app/consumers/consumeOrderPlaced.ts').handler;
 const logs: string[] = [];
 
 const context = {
-  functionName: 'OrderSubscriber',
+  functionName: 'ConsumeOrderPlaced',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:ConsumeOrderPlaced',
+  memoryLimitInMB: '512',
   awsRequestId: 'req-1',
   getRemainingTimeInMillis: () => 30_000,
 } as unknown as Context;
@@ -27,6 +33,8 @@ beforeAll(async () => {
   process.env.AWS_SECRET_ACCESS_KEY = 'test';
   process.env.AWS_MAX_ATTEMPTS = '2';
   process.env[envName.tableName(ORDERS_TABLE)] = db.tableName;
+  // What sst.config.ts tells the function: the topics its queue is subscribed to.
+  process.env[SOURCE_TOPICS_ENV] = ORDER_TOPIC_ARN;
   // Powertools writes INFO to stdout and WARN/ERROR to stderr; Lambda sends both to CloudWatch.
   for (const stream of [process.stdout, process.stderr]) {
     vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -46,7 +54,18 @@ beforeEach(() => {
   logs.length = 0;
 });
 
-const logLines = () => logs.flatMap((l) => l.split('\n')).filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+const logLines = () =>
+  logs
+    .flatMap((l) => l.split('\n'))
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((l) => !('_aws' in l));
+/** The embedded-metric-format documents written (what CloudWatch turns into metrics). */
+const metricDocs = () =>
+  logs
+    .flatMap((l) => l.split('\n'))
+    .filter((l) => l.startsWith('{"_aws"'))
+    .map((l) => JSON.parse(l) as Record<string, unknown> & { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] } });
 
 describe('the consumeOrderPlaced handler', () => {
   it('returns exactly the failing message ids of a mixed batch and stores the others once', async () => {
@@ -128,3 +147,85 @@ describe('the consumeOrderPlaced handler', () => {
     expect(response).toEqual({ batchItemFailures: [] });
   });
 });
+
+describe('where a record may come from', () => {
+  it('rejects an envelope from a topic the queue is not subscribed to, storing nothing', async () => {
+    const forged = { ...snsEnvelope(anOrder({ orderId: 'forged-1' })), TopicArn: 'arn:aws:sns:us-east-1:000000000000:SomeoneElsesTopic' };
+    const response = await handler({ Records: [sqsRecord(JSON.stringify(forged), 'm-forged')] }, context);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-forged' }]);
+    expect(logLines().find((l) => l.messageId === 'm-forged')).toMatchObject({ outcome: 'invalid', code: 'TOPIC_NOT_SUBSCRIBED', snsMessageId: forged.MessageId });
+    expect(await storedOrder('forged-1')).toBeUndefined();
+  });
+
+  it('rejects a raw body where every subscription delivers envelopes, storing nothing', async () => {
+    const raw = sqsRecord(JSON.stringify(anOrder({ orderId: 'raw-1' })), 'm-raw');
+    raw.messageAttributes = { eventType: { stringValue: 'OrderPlaced', dataType: 'String' } as never, schemaVersion: { stringValue: '1.1.0', dataType: 'String' } as never };
+    const response = await handler({ Records: [raw] }, context);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-raw' }]);
+    expect(logLines().find((l) => l.messageId === 'm-raw')).toMatchObject({ outcome: 'invalid', code: 'RAW_BODY_UNEXPECTED' });
+    expect(await storedOrder('raw-1')).toBeUndefined();
+  });
+
+  it('refuses to run without knowing its source topics, rather than trust whoever can send to the queue', async () => {
+    const handled: string[] = [];
+    const blind = defineConsumer(operations.consumeOrderPlaced, (order) => void handled.push(order.orderId), { sourceTopicArns: [] });
+    await expect(blind({ Records: [orderRecord(anOrder({ orderId: 'blind-1' }))] }, context)).rejects.toThrow(ConfigurationError);
+    await expect(blind({ Records: [orderRecord(anOrder({ orderId: 'blind-1' }))] }, context)).rejects.toThrow(/set EVENT_SOURCE_TOPIC_ARNS/);
+    expect(handled).toEqual([]);
+  });
+});
+
+describe('what an on-call engineer reads', () => {
+  it('logs with the Lambda context: request id, function and cold start', async () => {
+    await handler({ Records: [orderRecord(anOrder({ orderId: 'ctx-1' }), 'm-ctx')] }, { ...context, awsRequestId: 'req-ctx' } as Context);
+    expect(logLines().find((l) => l.messageId === 'm-ctx')).toMatchObject({
+      function_request_id: 'req-ctx',
+      function_name: 'ConsumeOrderPlaced',
+      function_arn: context.invokedFunctionArn,
+      cold_start: expect.any(Boolean),
+    });
+  });
+
+  it('lets a handler log an order without losing its timestamp', async () => {
+    const logged = defineConsumer(operations.consumeOrderPlaced, (order, ctx) => {
+      ctx.logger.info('received', { ...order });
+      ctx.logger.info('received, nested', { order });
+    }, { sourceTopicArns: [ORDER_TOPIC_ARN] });
+    await logged({ Records: [orderRecord(anOrder({ orderId: 'ts-1', timestamp: '2026-03-04T05:06:07+01:00' }), 'm-ts')] }, context);
+    const lines = logLines().filter((l) => l.messageId === 'm-ts' && String(l.message).startsWith('received'));
+    expect(lines.find((l) => l.message === 'received')).toMatchObject({ orderId: 'ts-1', field_timestamp: '2026-03-04T05:06:07+01:00' });
+    expect(lines.find((l) => l.message === 'received, nested')).toMatchObject({ order: { orderId: 'ts-1', timestamp: '2026-03-04T05:06:07+01:00' } });
+    expect(logs.join('')).not.toMatch(/reserved key/);
+  });
+
+  it('writes metrics per batch: records by outcome, the age of each message, the batch size', async () => {
+    await handler({ Records: [orderRecord(anOrder({ orderId: 'met-1' })), orderRecord(anOrder({ orderId: 'met-1' })), orderRecord({ ...anOrder(), quantity: 0 })] }, context);
+    const doc = metricDocs().find((d) => d._aws.CloudWatchMetrics[0]!.Metrics.some((m) => m.Name === 'BatchSize'))!;
+    expect(doc._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'EventContract', Dimensions: [['service']] });
+    expect(doc).toMatchObject({ service: 'consumeOrderPlaced', BatchSize: 3, RecordsInvalid: 1, RecordsFailed: 0 });
+    // The same order twice in one batch: one write wins, the other is a duplicate.
+    expect(Number(doc.RecordsStored ?? 0) + Number(doc.RecordsDuplicate ?? 0)).toBe(2);
+    // Published 2026-01-01T09:00:00.123Z (the envelope's Timestamp): its age now.
+    const ages = doc.MessageAgeMs as number[];
+    expect(ages).toHaveLength(3);
+    for (const age of ages) expect(Math.abs(age - (Date.now() - Date.parse('2026-01-01T09:00:00.123Z')))).toBeLessThan(60_000);
+  });
+
+  it('keeps the order of a FIFO queue: after a failure, the rest go back unprocessed', async () => {
+    const handled: string[] = [];
+    const fifo = defineConsumer(operations.consumeOrderPlaced, (order) => {
+      handled.push(order.orderId);
+      if (order.orderId === 'fifo-2') throw new Error('write failed');
+      return 'stored';
+    }, { sourceTopicArns: [ORDER_TOPIC_ARN] });
+    const records = ['fifo-1', 'fifo-2', 'fifo-3'].map((id) => ({ ...orderRecord(anOrder({ orderId: id }), `m-${id}`), eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:Orders.fifo' }));
+    const response = await fifo({ Records: records }, context);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-fifo-2' }, { itemIdentifier: 'm-fifo-3' }]);
+    expect(handled).toEqual(['fifo-1', 'fifo-2']);
+  });
+});
+
+async function storedOrder(orderId: string): Promise<Record<string, unknown> | undefined> {
+  const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
+  return (await db.client().send(new GetCommand({ TableName: db.tableName, Key: { orderId } }))).Item;
+}

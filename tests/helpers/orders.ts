@@ -15,12 +15,15 @@ export function anOrder(overrides: Partial<OrderPlaced> = {}): OrderPlaced {
   };
 }
 
+/** The topic `snsEnvelope` says the message came from: what the consumer under test is told it is subscribed to. */
+export const ORDER_TOPIC_ARN = 'arn:aws:sns:us-east-1:000000000000:OrderTopic';
+
 /** The SNS notification envelope SNS puts in the SQS body when raw message delivery is off. */
 export function snsEnvelope(message: unknown, attributes: Record<string, string> = { eventType: 'OrderPlaced', schemaVersion: '1.0.0' }) {
   return {
     Type: 'Notification',
     MessageId: randomUUID(),
-    TopicArn: 'arn:aws:sns:us-east-1:000000000000:OrderTopic',
+    TopicArn: ORDER_TOPIC_ARN,
     Message: typeof message === 'string' ? message : JSON.stringify(message),
     Timestamp: '2026-01-01T09:00:00.123Z',
     SignatureVersion: '1',

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { topology } from '@orders/contract';
 import type { QueueSpec } from '@orders/runtime/contract';
 import { envName } from '@orders/runtime/resources';
-import { ALERTS_TOPIC, consumerSettings, functionNameOf, SOURCE_TOPICS_ENV, visibilityTimeoutOf } from '@orders/runtime/settings';
+import { ALERTS_TOPIC, consumerSettings, functionNameOf, metricsNamespaceOf, SOURCE_TOPICS_ENV, visibilityTimeoutOf } from '@orders/runtime/settings';
 import { settings } from '../../app/src/settings.ts';
 import { synthesize, type RecordedResource, type RecordedStack, type SynthesizeOptions } from '../../framework/infra/src/plan/synthesize.ts';
 
@@ -245,6 +245,7 @@ describe('sst.config.ts, synthesized offline with the real SST components', () =
       const env = (fn.inputs.environment as { variables: Record<string, string> }).variables;
       expect(env.POWERTOOLS_LOG_LEVEL).toBe(s.logLevel);
       expect(env.POWERTOOLS_SERVICE_NAME).toBe(op.id);
+      expect(env.POWERTOOLS_METRICS_NAMESPACE).toBe(metricsNamespaceOf(settings));
       expect(env[SOURCE_TOPICS_ENV]!.split(',')).toEqual(op.sources!.map((src) => arnOf(topicOf(dev, src.topic))));
       for (const table of Object.keys(s.tables)) expect(env[envName.tableName(table)]).toBe(only(dev, 'aws:dynamodb/table:Table', table).outputs.name);
       const build = dev.cliRequests.find((request) => request.method === 'Runtime.Build' && request.params.functionID === functionNameOf(op.id));

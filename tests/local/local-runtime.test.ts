@@ -4,14 +4,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { runCli } from '@orders/cli';
 import { messages, operations, type OrderPlaced } from '@orders/contract';
-import { DeadLetterQueue, startLocalRuntime, type LocalRuntime } from '@orders/local';
+import { DeadLetterQueue, startLocalRuntime, type BatchReport, type LocalRuntime } from '@orders/local';
 import { createDecoder } from '@orders/runtime/consumer';
 import { createPublisher } from '@orders/runtime/publisher';
 import { ordersProgram } from '../../app/src/cli/orders-cli.ts';
+import { batchLine } from '../../framework/local/src/terminal-report.ts';
 import { captureIO } from '../helpers/capture-io.ts';
+import { snsEnvelope } from '../helpers/orders.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 let runtime: LocalRuntime;
@@ -19,6 +21,7 @@ let sns: SNSClient;
 let sqs: SQSClient;
 /** Every record the real consumer received: body and receive counts, by message id. */
 const seen = new Map<string, { body: string; receiveCounts: number[] }>();
+const reports: BatchReport[] = [];
 
 const order = (overrides: Partial<OrderPlaced> = {}): OrderPlaced => ({
   orderId: 'ord-test-1',
@@ -52,6 +55,7 @@ beforeAll(async () => {
     batchWindowSeconds: 0,
     logLevel: 'SILENT',
     onBatch: (_operationId, report) => {
+      reports.push(report);
       for (const r of report.records) {
         const entry = seen.get(r.messageId) ?? { body: r.body, receiveCounts: [] };
         entry.receiveCounts.push(Number(r.attributes.ApproximateReceiveCount));
@@ -89,6 +93,30 @@ describe('the local runtime', () => {
     expect(list.stdout).toMatch(/ord-test-1\s+PENDING\s+2/);
     const json = await cli('list', '--json');
     expect(JSON.parse(json.stdout)).toContainEqual(order());
+    // The consumer's metrics (EMF, as CloudWatch would read them), in the batch's line.
+    const report = reports.find((r) => r.records.some((rec) => rec.body.includes('ord-test-1')))!;
+    expect(report.metrics).toMatchObject({ BatchSize: [1], RecordsStored: [1], RecordsInvalid: [0], RecordsFailed: [0] });
+    expect(report.metrics!.MessageAgeMs).toHaveLength(1);
+    expect(batchLine('consumeOrderPlaced', report, 3)).toMatch(/batch of 1: 1 done \(deleted\) \[stored 1; waited ≤ \d+ ms\]/);
+  });
+
+  it('dead-letters what was sent to the queue directly instead of published, and dlq list says so', async () => {
+    const forged = { ...snsEnvelope(order({ orderId: 'ord-forged' })), TopicArn: 'arn:aws:sns:us-east-1:000000000000:NotOrderTopic' };
+    const raw = JSON.stringify(order({ orderId: 'ord-raw' }));
+    const queueUrl = runtime.resources.queues.OrderQueue!.url;
+    const { MessageId: forgedId } = await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(forged) }));
+    const { MessageId: rawId } = await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: raw }));
+    const dlq = dlqOf();
+    await waitFor('both in the DLQ', async () => {
+      const ids = (await dlq.list()).map((l) => l.messageId);
+      return ids.includes(forgedId!) && ids.includes(rawId!);
+    });
+    const listed = await cli('dlq', 'list');
+    expect(listed.stdout).toMatch(new RegExp(`${forgedId}.*TOPIC_NOT_SUBSCRIBED`));
+    expect(listed.stdout).toMatch(new RegExp(`${rawId}.*RAW_BODY_UNEXPECTED`));
+    expect((await cli('get', 'ord-forged')).code).toBe(1);
+    expect((await cli('get', 'ord-raw')).code).toBe(1);
+    await dlq.purge([forgedId!, rawId!]);
   });
 
   it('publishes from CLI flags, and refuses an invalid order naming the field, sending nothing', async () => {

@@ -56,6 +56,13 @@ export interface AppSettings {
   tables?: Record<string, TableSettings>;
   consumers?: Record<string, ConsumerSettings>;
   alerts?: AlertSettings;
+  /** CloudWatch namespace of the consumers' metrics (deployed and local). @default 'EventContract' */
+  metricsNamespace?: string;
+}
+
+/** The CloudWatch namespace the consumers' metrics go to. */
+export function metricsNamespaceOf(settings: AppSettings): string {
+  return settings.metricsNamespace ?? 'EventContract';
 }
 
 /** Settings of one consumer with every default applied. */
@@ -152,6 +159,9 @@ export function checkSettings(topology: Topology, settings: AppSettings): string
   }
   for (const [name, table] of Object.entries(settings.tables ?? {})) {
     if (!table.partitionKey) problems.push(`settings.tables.${name} needs a partitionKey`);
+  }
+  if (!/^[A-Za-z0-9.\-_/#:]{1,255}$/.test(metricsNamespaceOf(settings))) {
+    problems.push(`settings.metricsNamespace must be 1..255 of letters, digits and . - _ / # : (CloudWatch's rule), got ${JSON.stringify(settings.metricsNamespace)}`);
   }
   for (const [index, email] of (settings.alerts?.emails ?? []).entries()) {
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) problems.push(`settings.alerts.emails[${index}] is not an email address: ${JSON.stringify(email)}`);

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { loadProject } from '@orders/codegen/project';
 import type { QueueSpec, SubscriptionSpec, Topology } from '@orders/runtime/contract';
 import { envName } from '@orders/runtime/resources';
-import { ALERTS_TOPIC, checkSettings, consumerSettings, functionNameOf, SOURCE_TOPICS_ENV, visibilityTimeoutOf, type AppSettings } from '@orders/runtime/settings';
+import { ALERTS_TOPIC, checkSettings, consumerSettings, functionNameOf, metricsNamespaceOf, SOURCE_TOPICS_ENV, visibilityTimeoutOf, type AppSettings } from '@orders/runtime/settings';
 
 /** The Lambda runtime every consumer is deployed on: the Node.js major the project runs on (.nvmrc). */
 export const LAMBDA_RUNTIME = 'nodejs24.x';
@@ -143,6 +143,7 @@ export function deployTopology(options: DeployTopologyOptions): DeployedTopology
     const environment: Record<string, $util.Input<string>> = {
       POWERTOOLS_SERVICE_NAME: op.id,
       POWERTOOLS_LOG_LEVEL: s.logLevel,
+      POWERTOOLS_METRICS_NAMESPACE: metricsNamespaceOf(settings),
       [SOURCE_TOPICS_ENV]: $util.all((op.sources ?? []).map((src) => deployed.topics[src.topic]!.arn)).apply((arns) => arns.join(',')),
     };
     const permissions: sst.aws.FunctionArgs['permissions'] = [

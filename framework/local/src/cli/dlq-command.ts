@@ -42,12 +42,26 @@ async function deadLetterQueues(queue: string | undefined): Promise<DlqRef[]> {
   return picked;
 }
 
+/**
+ * The ARNs of the topics feeding `consumer`'s queue, so that the listing explains a message sent
+ * to the queue by someone else as the consumer did; undefined (no source check) when a topic
+ * cannot be located.
+ */
+async function sourceTopicArns(target: Target, consumer: ReceiveOperation): Promise<string[] | undefined> {
+  try {
+    return await Promise.all((consumer.sources ?? []).map((s) => target.topicArn(s.topic)));
+  } catch {
+    return undefined;
+  }
+}
+
 async function open(target: Target, ref: DlqRef, options: DlqCommandOptions): Promise<DeadLetterQueue> {
+  const arns = ref.consumer ? await sourceTopicArns(target, ref.consumer) : undefined;
   return new DeadLetterQueue({
     sqs: target.sqs,
     deadLetterQueueUrl: await target.queueUrl(ref.name),
     sourceQueueUrl: await target.queueUrl(ref.source),
-    ...(ref.consumer ? { decode: createDecoder(ref.consumer) } : {}),
+    ...(ref.consumer ? { decode: createDecoder(ref.consumer, arns ? { sourceTopicArns: arns } : {}) } : {}),
     ...(options.describe ? { describe: options.describe } : {}),
   });
 }

@@ -32,6 +32,8 @@ export interface BatchReport {
   /** Why the whole batch was left, when it was: the error thrown, a timeout or a malformed response. */
   batchFailure?: string;
   durationMs: number;
+  /** The metrics the invocation wrote, by name (`RecordsStored: [8]`, `MessageAgeMs: [...]`), when the handler wrote any. */
+  metrics?: Record<string, number[]>;
 }
 
 export interface EventSourcePollerOptions {
@@ -45,6 +47,8 @@ export interface EventSourcePollerOptions {
   /** Seconds to gather records before invoking (the consumer's `batchWindowSeconds`). */
   batchWindowSeconds: number;
   onBatch?: (report: BatchReport) => void;
+  /** The metrics the invocation with this context wrote (see {@link BatchReport.metrics}). */
+  metricsOf?: (context: Context) => Record<string, number[]> | undefined;
   /** Errors of the poller itself (receive/delete failed); it keeps polling. */
   onError?: (error: unknown) => void;
   /**
@@ -166,12 +170,14 @@ export class EventSourcePoller {
     const succeeded = batchFailure ? [] : records.filter((r) => !failedIds.has(r.messageId));
     await this.deleteAll(succeeded);
     this.batches++;
+    const metrics = this.options.metricsOf?.(context);
     const report: BatchReport = {
       records,
       succeeded: succeeded.map((r) => r.messageId),
       failed: batchFailure ? ids : ids.filter((id) => failedIds.has(id)),
       ...(batchFailure ? { batchFailure } : {}),
       durationMs: Date.now() - started,
+      ...(metrics && Object.keys(metrics).length ? { metrics } : {}),
     };
     this.options.onBatch?.(report);
     return report;

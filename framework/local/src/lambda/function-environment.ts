@@ -6,7 +6,7 @@
  */
 import type { Topology } from '@orders/runtime/contract';
 import { envName } from '@orders/runtime/resources';
-import { consumerSettings, functionNameOf, SOURCE_TOPICS_ENV, type AppSettings, type ResolvedConsumerSettings } from '@orders/runtime/settings';
+import { consumerSettings, functionNameOf, metricsNamespaceOf, SOURCE_TOPICS_ENV, type AppSettings, type ResolvedConsumerSettings } from '@orders/runtime/settings';
 import type { LocalClientConfig } from '../stack/emulators.ts';
 import type { LocalResources } from '../stack/provision.ts';
 
@@ -67,6 +67,7 @@ export function functionSpec(options: FunctionSpecOptions): FunctionSpec {
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${functionName}`,
     POWERTOOLS_SERVICE_NAME: operationId,
     POWERTOOLS_LOG_LEVEL: options.logLevel ?? settings.logLevel,
+    POWERTOOLS_METRICS_NAMESPACE: metricsNamespaceOf(options.settings),
     [SOURCE_TOPICS_ENV]: (operation.sources ?? []).map((s) => resources.topics[s.topic]?.arn).filter(Boolean).join(','),
   };
   for (const table of Object.keys(settings.tables)) environment[envName.tableName(table)] = resources.tables[table]?.name ?? table;

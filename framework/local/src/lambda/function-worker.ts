@@ -65,6 +65,7 @@ async function run(): Promise<void> {
     batchWindowSeconds: spec.settings.batchWindowSeconds,
     concurrency: spec.settings.maximumConcurrency,
     onBatch: (report) => send({ type: 'batch', operationId: spec.operationId, report }),
+    metricsOf: (context) => pool.metricsOf(context),
     onError: (error) => send({ type: 'poller-error', operationId: spec.operationId, message: error instanceof Error ? error.message : String(error) }),
   });
   let stopping = false;

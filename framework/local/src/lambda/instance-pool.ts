@@ -5,7 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Context, SQSEvent } from 'aws-lambda';
-import type { ContextData, InstanceData, InstanceReply, InstanceRequest } from './instance.ts';
+import type { ContextData, InstanceData, InstanceReply, InstanceRequest, InvocationMetrics } from './instance.ts';
 
 const INSTANCE = new URL('./instance.ts', import.meta.url);
 
@@ -13,7 +13,7 @@ interface Instance {
   worker: Worker;
   busy: boolean;
   /** Settles the invocation in flight, if any. */
-  pending?: { id: number; resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout };
+  pending?: { id: number; context: Context; resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout };
 }
 
 export interface InstancePoolOptions extends InstanceData {
@@ -42,6 +42,7 @@ export class InstancePool {
   private closed = false;
   /** Instances started so far (cold starts). */
   coldStarts = 0;
+  private readonly metrics = new WeakMap<Context, InvocationMetrics>();
 
   constructor(private readonly options: InstancePoolOptions) {}
 
@@ -64,13 +65,18 @@ export class InstancePool {
           this.discard(instance);
           reject(timeoutError(remaining));
         }, remaining);
-        instance.pending = { id, resolve, reject, timer };
+        instance.pending = { id, context, resolve, reject, timer };
         instance.worker.postMessage({ type: 'invoke', id, event, context: data } satisfies InstanceRequest);
       });
     } finally {
       if (this.instances.includes(instance)) this.release(instance);
     }
   };
+
+  /** The metrics the invocation with this `context` wrote, once it has ended. */
+  metricsOf(context: Context): InvocationMetrics | undefined {
+    return this.metrics.get(context);
+  }
 
   /** Stops every instance (the poller has stopped invoking). */
   async close(): Promise<void> {
@@ -125,6 +131,7 @@ export class InstancePool {
             const pending = instance.pending;
             if (!pending || pending.id !== reply.id) break;
             clearTimeout(pending.timer);
+            if (reply.metrics) this.metrics.set(pending.context, reply.metrics);
             if (reply.type === 'result') pending.resolve(reply.response);
             else pending.reject(Object.assign(new Error(reply.message), { name: reply.name, stack: reply.stack }));
             break;

@@ -7,6 +7,10 @@
  * Receives `{ type: 'invoke', event, context }` and answers `{ type: 'result', response }` or
  * `{ type: 'failure', error }`. Answers `{ type: 'ready' }` once the handler is loaded, or
  * `{ type: 'init-error' }`.
+ *
+ * The metrics an invocation writes (CloudWatch embedded metric format lines on stdout, which
+ * CloudWatch would turn into metrics) are taken out of the output and returned with its answer:
+ * the local runtime shows them in its line for the batch.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
@@ -20,8 +24,31 @@ export type InstanceRequest = { type: 'invoke'; id: number; event: unknown; cont
 export type InstanceReply =
   | { type: 'ready' }
   | { type: 'init-error'; message: string; stack?: string }
-  | { type: 'result'; id: number; response: unknown }
-  | { type: 'failure'; id: number; name: string; message: string; stack?: string };
+  | { type: 'result'; id: number; response: unknown; metrics?: InvocationMetrics }
+  | { type: 'failure'; id: number; name: string; message: string; stack?: string; metrics?: InvocationMetrics };
+
+/** The metrics one invocation wrote: every value of each, by metric name (`RecordsStored: [8]`, `MessageAgeMs: [12, 40, …]`). */
+export type InvocationMetrics = Record<string, number[]>;
+
+/** Adds the metric values of one embedded-metric-format document to `into`; false when `line` is not one. */
+export function collectEmf(line: string, into: InvocationMetrics): boolean {
+  let doc: { _aws?: { CloudWatchMetrics?: { Metrics?: { Name?: string }[] }[] } } & Record<string, unknown>;
+  try {
+    doc = JSON.parse(line) as typeof doc;
+  } catch {
+    return false;
+  }
+  const sets = doc?._aws?.CloudWatchMetrics;
+  if (!Array.isArray(sets)) return false;
+  for (const set of sets) {
+    for (const { Name } of set.Metrics ?? []) {
+      const value = Name === undefined ? undefined : doc[Name];
+      const values = (Array.isArray(value) ? value : [value]).filter((v): v is number => typeof v === 'number');
+      if (Name !== undefined && values.length) (into[Name] ??= []).push(...values);
+    }
+  }
+  return true;
+}
 
 export interface InstanceData {
   handlerFile: string;
@@ -58,14 +85,30 @@ try {
   post({ type: 'init-error', message: e.message, ...(e.stack ? { stack: e.stack } : {}) });
   throw e;
 }
+// One invocation at a time: what is written while it runs is its own.
+let metrics: InvocationMetrics | undefined;
+const write = process.stdout.write.bind(process.stdout) as (...args: unknown[]) => boolean;
+process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => {
+  const text = typeof chunk === 'string' ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk).toString('utf8') : '';
+  if (metrics && text.startsWith('{"_aws"') && collectEmf(text, metrics)) {
+    const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+    callback?.();
+    return true;
+  }
+  return write(chunk, ...rest);
+}) as typeof process.stdout.write;
+
 port.on('message', async (request: InstanceRequest) => {
   if (request.type !== 'invoke') return;
+  metrics = {};
   try {
     const response = await handler(request.event as never, contextOf(request.context));
     // What Lambda would serialise: the poller judges the JSON, not live objects.
-    post({ type: 'result', id: request.id, response: response === undefined ? undefined : JSON.parse(JSON.stringify(response) ?? 'null') });
+    post({ type: 'result', id: request.id, response: response === undefined ? undefined : JSON.parse(JSON.stringify(response) ?? 'null'), metrics });
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));
-    post({ type: 'failure', id: request.id, name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}) });
+    post({ type: 'failure', id: request.id, name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}), metrics });
+  } finally {
+    metrics = undefined;
   }
 });

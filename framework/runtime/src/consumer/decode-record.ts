@@ -5,6 +5,11 @@
  * delivery on, the published message itself. The `eventType` and `schemaVersion` attributes say
  * which of the operation's messages it is; the payload then goes through that message's generated
  * validator, and fields from a newer producer that this contract does not know are dropped.
+ *
+ * Given the ARNs of the topics the queue is subscribed to, the decoder also checks where the record
+ * came from, so that a principal allowed to send to the queue cannot pass for the topic: an
+ * envelope must name one of those topics, and a raw body is accepted only when a subscription
+ * delivers raw bodies (which carry no topic to check: the queue policy is then the only guard).
  */
 import type { MessageContract, MessageMap, ReceiveOperation } from '../contract/model.ts';
 import { formatIssues, toIssues } from '../contract/issues.ts';
@@ -33,6 +38,22 @@ export interface DecodedMessage<M extends MessageMap = MessageMap> {
   readonly attributes: Readonly<Record<string, string>>;
   /** Absent when the body was raw (raw message delivery). */
   readonly envelope: SnsEnvelopeInfo | undefined;
+}
+
+export interface DecoderOptions {
+  /**
+   * The ARNs of the topics the operation's queue is subscribed to (in the order of
+   * `operation.sources`). Given, envelopes from any other topic are rejected
+   * (`TOPIC_NOT_SUBSCRIBED`) and raw bodies are rejected unless a subscription delivers raw
+   * (`RAW_BODY_UNEXPECTED`). Omitted, the source is not checked: for tools that explain records.
+   */
+  sourceTopicArns?: readonly string[];
+}
+
+/** Quotes a value from a record in a reason, cut short: reasons are logged, records are not. */
+function quoted(value: unknown, max = 64): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  return JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
 }
 
 export type DecodeResult<M extends MessageMap = MessageMap> =
@@ -243,8 +264,11 @@ function majorOf(version: string): string {
  * if (result.ok) await store.saveIfNewer(result.payload as OrderPlaced);
  * else console.log(result.error.code, result.error.message); // PAYLOAD_INVALID quantity: must be >= 1
  */
-export function createDecoder<Op extends ReceiveOperation>(operation: Op): (record: RecordInput) => DecodeResult<Op['messages']> {
+export function createDecoder<Op extends ReceiveOperation>(operation: Op, options: DecoderOptions = {}): (record: RecordInput) => DecodeResult<Op['messages']> {
   const contracts = Object.values(operation.messages) as MessageContract[];
+  const topics = options.sourceTopicArns === undefined ? undefined : new Set(options.sourceTopicArns);
+  const topicNames = (operation.sources ?? []).map((s) => s.topic).join(', ') || 'no topic';
+  const rawAccepted = topics === undefined || (operation.sources ?? []).some((s) => s.rawMessageDelivery);
   const byType = new Map<string, MessageContract[]>();
   for (const c of contracts) byType.set(c.eventType, [...(byType.get(c.eventType) ?? []), c]);
   const only = contracts.length === 1 ? contracts[0] : undefined;
@@ -263,7 +287,7 @@ export function createDecoder<Op extends ReceiveOperation>(operation: Op): (reco
     } else {
       candidates = byType.get(eventType);
       if (!candidates) {
-        return decodeError(DecodeErrorCode.WRONG_EVENT_TYPE, `eventType attribute is "${eventType}"; ${operation.id} handles ${[...byType.keys()].map((t) => `"${t}"`).join(', ')}`);
+        return decodeError(DecodeErrorCode.WRONG_EVENT_TYPE, `eventType attribute is ${quoted(eventType)}; ${operation.id} handles ${[...byType.keys()].map((t) => `"${t}"`).join(', ')}`);
       }
     }
     if (version === undefined) {
@@ -274,7 +298,7 @@ export function createDecoder<Op extends ReceiveOperation>(operation: Op): (reco
     for (const c of candidates) if (c.major === major) return c;
     return decodeError(
       DecodeErrorCode.UNSUPPORTED_SCHEMA_VERSION,
-      `schemaVersion attribute is "${version}"; ${operation.id} understands ${candidates.map((c) => `${c.major}.x`).join(', ')} of ${candidates[0]!.eventType} (publish a new major version side by side)`,
+      `schemaVersion attribute is ${quoted(version)}; ${operation.id} understands ${candidates.map((c) => `${c.major}.x`).join(', ')} of ${candidates[0]!.eventType} (publish a new major version side by side)`,
     );
   }
 
@@ -295,7 +319,7 @@ export function createDecoder<Op extends ReceiveOperation>(operation: Op): (reco
 
     if (isPlainObject(value) && 'Type' in value) {
       if (value.Type !== 'Notification') {
-        return { ok: false, error: decodeError(DecodeErrorCode.NOT_AN_ENVELOPE, `SNS message Type is ${JSON.stringify(value.Type)}, expected "Notification"`), attributes: NO_ATTRIBUTES };
+        return { ok: false, error: decodeError(DecodeErrorCode.NOT_AN_ENVELOPE, `SNS message Type is ${quoted(value.Type)}, expected "Notification"`), attributes: NO_ATTRIBUTES };
       }
       // Checked field by field: the array-and-closure form costs more than the check itself on the hot path.
       if (typeof value.MessageId !== 'string' || typeof value.TopicArn !== 'string' || typeof value.Message !== 'string') {
@@ -304,6 +328,14 @@ export function createDecoder<Op extends ReceiveOperation>(operation: Op): (reco
       }
       const envelope: SnsEnvelopeInfo = { messageId: value.MessageId, topicArn: value.TopicArn, timestamp: typeof value.Timestamp === 'string' ? value.Timestamp : undefined };
       const attributes = value.MessageAttributes;
+      if (topics !== undefined && !topics.has(value.TopicArn)) {
+        return {
+          ok: false,
+          error: decodeError(DecodeErrorCode.TOPIC_NOT_SUBSCRIBED, `SNS envelope names topic ${quoted(value.TopicArn, 256)}, but ${operation.queue} is subscribed only to ${topicNames}: it was not delivered by a subscription`),
+          envelope,
+          attributes: stringAttributes(attributes),
+        };
+      }
       const contract = identify(attributes);
       if (!('validate' in contract)) return { ok: false, error: contract, envelope, attributes: stringAttributes(attributes) };
       const message = parseJson(value.Message);
@@ -315,6 +347,13 @@ export function createDecoder<Op extends ReceiveOperation>(operation: Op): (reco
 
     // Raw message delivery: the body is the payload, the attributes are SQS message attributes.
     const attributes = record.messageAttributes;
+    if (!rawAccepted) {
+      return {
+        ok: false,
+        error: decodeError(DecodeErrorCode.RAW_BODY_UNEXPECTED, `body is not an SNS envelope, but every subscription feeding ${operation.queue} delivers envelopes (raw delivery off): it was sent to the queue directly, not published to ${topicNames}`),
+        attributes: stringAttributes(attributes),
+      };
+    }
     const contract = identify(attributes);
     if (!('validate' in contract)) return { ok: false, error: contract, attributes: stringAttributes(attributes) };
     return checkPayload(contract, value, attributes, undefined);

@@ -20,6 +20,10 @@ export const DecodeErrorCode = {
   UNSUPPORTED_SCHEMA_VERSION: 'UNSUPPORTED_SCHEMA_VERSION',
   /** The payload is JSON but violates the contract; `issues` say which fields and why. */
   PAYLOAD_INVALID: 'PAYLOAD_INVALID',
+  /** An SNS envelope from a topic the queue is not subscribed to: sent to the queue directly, not by SNS. */
+  TOPIC_NOT_SUBSCRIBED: 'TOPIC_NOT_SUBSCRIBED',
+  /** A raw body on a queue whose subscriptions all deliver SNS envelopes: sent to the queue directly, not by SNS. */
+  RAW_BODY_UNEXPECTED: 'RAW_BODY_UNEXPECTED',
 } as const;
 
 export type DecodeErrorCode = (typeof DecodeErrorCode)[keyof typeof DecodeErrorCode];
