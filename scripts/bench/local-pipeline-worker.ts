@@ -16,7 +16,9 @@
  * sends `{ stopped: LocalRunStopped }`. A consumer that cannot start is reported as `{ fatal }`,
  * other lifecycle problems as `{ error }`. Consumer logs are silenced.
  */
+import { operations } from '@orders/contract';
 import { startLocalRuntime } from '@orders/local';
+import { ORDERS_TABLE } from '../../app/src/settings.ts';
 import { descendantsOf, procAvailable, procMemory } from './proc-tree.ts';
 
 /** What the worker reports once the runtime has stopped (bytes, milliseconds). */
@@ -105,7 +107,8 @@ const sampler = setInterval(sample, SAMPLE_MS);
 sampler.unref();
 
 const { resources, endpoint } = runtime;
-process.send?.({ ready: { endpoint, topicArn: resources.topics.OrderTopic!.arn, tableName: resources.tables.Orders!.name } });
+// Where the workload goes, from the contract (the topic the order publisher sends to) and the settings.
+process.send?.({ ready: { endpoint, topicArn: resources.topics[operations.publishOrderPlaced.topic]!.arn, tableName: resources.tables[ORDERS_TABLE]!.name } });
 
 process.on('message', async (message: unknown) => {
   if (message === 'stop') {
