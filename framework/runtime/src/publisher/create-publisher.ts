@@ -93,7 +93,7 @@ export interface Publisher<Op extends SendOperation> {
 /**
  * @example
  * const orders = createPublisher(operations.publishOrderPlaced);   // topic from SST link or ORDER_TOPIC_ARN
- * const { messageId } = await orders.publish(order, { attributes: { correlationId } });
+ * const { messageId } = await orders.publish(order, { correlationId });
  * await orders.publishBatch(manyOrders);
  */
 export function createPublisher<Op extends SendOperation>(operation: Op, options: PublisherOptions = {}): Publisher<Op> {
