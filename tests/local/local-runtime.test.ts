@@ -21,7 +21,7 @@ let sns: SNSClient;
 let sqs: SQSClient;
 /** Every record the real consumer received: body and receive counts, by message id. */
 const seen = new Map<string, { body: string; receiveCounts: number[] }>();
-const reports: BatchReport[] = [];
+const reports: { operationId: string; report: BatchReport }[] = [];
 
 const order = (overrides: Partial<OrderPlaced> = {}): OrderPlaced => ({
   orderId: 'ord-test-1',
@@ -54,8 +54,8 @@ beforeAll(async () => {
     visibilityTimeoutSeconds: 1,
     batchWindowSeconds: 0,
     logLevel: 'SILENT',
-    onBatch: (_operationId, report) => {
-      reports.push(report);
+    onBatch: (operationId, report) => {
+      reports.push({ operationId, report });
       for (const r of report.records) {
         const entry = seen.get(r.messageId) ?? { body: r.body, receiveCounts: [] };
         entry.receiveCounts.push(Number(r.attributes.ApproximateReceiveCount));
@@ -94,7 +94,7 @@ describe('the local runtime', () => {
     const json = await cli('list', '--json');
     expect(JSON.parse(json.stdout)).toContainEqual(order());
     // The consumer's metrics (EMF, as CloudWatch would read them), in the batch's line.
-    const report = reports.find((r) => r.records.some((rec) => rec.body.includes('ord-test-1')))!;
+    const { report } = reports.find((r) => r.operationId === 'consumeOrderPlaced' && r.report.records.some((rec) => rec.body.includes('ord-test-1')))!;
     expect(report.metrics).toMatchObject({ BatchSize: [1], RecordsStored: [1], RecordsInvalid: [0], RecordsFailed: [0] });
     expect(report.metrics!.MessageAgeMs).toHaveLength(1);
     expect(batchLine('consumeOrderPlaced', report, 3)).toMatch(/batch of 1: 1 done \(deleted\) \[stored 1; waited ≤ \d+ ms\]/);
