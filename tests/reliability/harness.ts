@@ -1,28 +1,38 @@
 /**
  * The reliability harness: the local runtime (fauxqs + dynalite behind one endpoint, resources from
- * the topology manifest), the real consumer in its own process, real SDK clients, and the
- * accounting check
+ * the topology manifest), the real consumer in its own process(es) with its poller running
+ * concurrent batches as Lambda does, real SDK clients, and the ledger (ledger.ts): every message
+ * published is reconciled with exactly one fate read from the consumer's log lines and the DLQ,
+ * and the table is compared with an oracle.
  *
- *   published = acknowledged (stored | duplicate | stale) + dead-lettered, queue empty,
- *   table = latest instant per order among the events that were not dead-lettered.
+ * Consumers log at INFO, so every record handled leaves one JSON line; the harness collects the
+ * lines of in-process consumers (`onLog`) and of subscriber processes (their stdout and stderr).
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { ScanCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { operations, type OrderPlaced } from '@orders/contract';
-import { DeadLetterQueue, queueDepth, startLocalRuntime, type BatchReport, type DeadLetter, type LocalRuntime } from '@orders/local';
+import { DeadLetterQueue, loadApplication, queueDepth, startLocalRuntime, type Application, type BatchReport, type LocalRuntime } from '@orders/local';
 import { createDecoder } from '@orders/runtime/consumer';
 import { createPublisher, type Publisher } from '@orders/runtime/publisher';
 import { ORDERS_TABLE } from '../../app/src/settings.ts';
+import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
+import { ConsumerLog, reconcileLedger, type Ledger, type Sent } from './ledger.ts';
 
 /** Scale of the suite: `RELIABILITY_SCALE=ci` runs a fifth of the full load (documented in the README). */
 export const scale = process.env.RELIABILITY_SCALE === 'ci' ? 0.2 : 1;
+
+export const CONSUMER = 'consumeOrderPlaced';
+const root = path.resolve(import.meta.dirname, '../..');
 
 export type OrderPublisher = Publisher<typeof operations.publishOrderPlaced>;
 
 export interface Published {
   event: OrderPlaced;
+  /** SNS MessageId. */
   messageId: string;
 }
 
@@ -34,35 +44,65 @@ export interface Harness {
   doc: DynamoDBDocumentClient;
   publisher: OrderPublisher;
   dlq: DeadLetterQueue;
+  /** Every consumer record line, from this runtime's consumers and from subscribers started with {@link startSubscriber}. */
+  log: ConsumerLog;
+  /** Subscriber processes started with {@link startSubscriber}. */
+  subscribers: Subscriber[];
   /** Receive counts seen by the consumer, by SQS message id (consumers run by this runtime only). */
   receives: Map<string, number[]>;
-  batches: BatchReport[];
+  /** Batches handled by this runtime's consumers, with when each ran. */
+  batches: (BatchReport & { startedAt: number; endedAt: number })[];
   stop(): Promise<void>;
 }
 
 export interface HarnessOptions {
-  /** Run the consumers with this runtime (default) or leave them to another process. */
+  /** Run the consumers with this runtime (default) or leave them to subscriber processes. */
   consumers?: boolean;
+  /** @default 5 */
   visibilityTimeoutSeconds?: number;
+  /**
+   * The consumer's function timeout. Lambda refuses a queue whose visibility timeout is shorter
+   * than the function timeout: otherwise a message can be received again while its first handling
+   * still runs, and end both handled and dead-lettered. Scenarios that dead-letter keep that rule.
+   */
+  functionTimeoutSeconds?: number;
   dataDir?: string;
   /** Extra environment for the consumer processes (faults). */
   functionEnvironment?: Record<string, string>;
 }
 
-/** Starts the local runtime on a free port, with a short visibility timeout so retries take seconds. */
+async function applicationWith(functionTimeoutSeconds: number | undefined): Promise<Application> {
+  const application = await loadApplication(root);
+  if (functionTimeoutSeconds === undefined) return application;
+  const consumers = { ...application.settings.consumers, [CONSUMER]: { ...application.settings.consumers?.[CONSUMER], timeoutSeconds: functionTimeoutSeconds } };
+  return { ...application, settings: { ...application.settings, consumers } };
+}
+
+/** Starts the local runtime on a free port, consumers logging every record at INFO into the harness's log. */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? 5;
+  if (options.functionTimeoutSeconds !== undefined && options.functionTimeoutSeconds > visibilityTimeoutSeconds) {
+    throw new Error(`function timeout ${options.functionTimeoutSeconds} s above the visibility timeout ${visibilityTimeoutSeconds} s: Lambda refuses that`);
+  }
   const receives = new Map<string, number[]>();
-  const batches: BatchReport[] = [];
+  const batches: Harness['batches'] = [];
+  const log = new ConsumerLog();
+  const subscribers: Subscriber[] = [];
   const runtime = await startLocalRuntime({
+    application: await applicationWith(options.functionTimeoutSeconds),
     port: 0,
-    visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 1,
+    visibilityTimeoutSeconds,
     batchWindowSeconds: 0,
     consumers: options.consumers ?? true,
-    logLevel: 'SILENT',
+    logLevel: 'INFO',
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.functionEnvironment ? { functionEnvironment: options.functionEnvironment } : {}),
+    onLog: (_operationId, line, stream) => {
+      if (!log.add(line, 'runtime') && stream === 'stderr') process.stderr.write(`[consumer] ${line}\n`);
+    },
     onBatch: (_operationId, report) => {
-      batches.push(report);
+      const endedAt = Date.now();
+      batches.push({ ...report, startedAt: endedAt - report.durationMs, endedAt });
       for (const r of report.records) {
         const list = receives.get(r.messageId) ?? [];
         list.push(Number(r.attributes.ApproximateReceiveCount));
@@ -90,9 +130,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       decode: createDecoder(operations.consumeOrderPlaced),
       holdSeconds: 60,
     }),
+    log,
+    subscribers,
     receives,
     batches,
     async stop() {
+      for (const s of subscribers) s.child.kill('SIGKILL');
+      await Promise.all(subscribers.map(async (s) => {
+        await s.exited;
+        await s.proxy.stop();
+      }));
       await runtime.stop();
       sqs.destroy();
       sns.destroy();
@@ -141,6 +188,11 @@ export async function publishAll(publisher: OrderPublisher, events: readonly Ord
   return out;
 }
 
+/** The ledger's view of published messages: keyed by SNS MessageId. */
+export function viaSns(published: readonly Published[]): Sent[] {
+  return published.map((p) => ({ id: p.messageId, by: 'sns', event: p.event }));
+}
+
 export async function scanTable(doc: DynamoDBDocumentClient): Promise<Map<string, Record<string, unknown>>> {
   const items = new Map<string, Record<string, unknown>>();
   let ExclusiveStartKey: Record<string, unknown> | undefined;
@@ -155,60 +207,146 @@ export async function scanTable(doc: DynamoDBDocumentClient): Promise<Map<string
   return items;
 }
 
-/** SNS MessageId inside a dead-lettered body (the envelope's), for matching with what was published. */
-function snsMessageId(letter: DeadLetter): string | undefined {
-  return letter.snsMessageId;
+/**
+ * Reconciles everything sent with its fate (see ledger.ts). Call it once the queue has settled;
+ * it never throws for a discrepancy: `ledger.assert()` does, after the scenario records its row.
+ */
+export async function reconcile(h: Harness, sent: readonly Sent[]): Promise<Ledger> {
+  await h.log.quiet();
+  const queue = await depth(h.sqs, h.queueUrl);
+  const letters = await h.dlq.list();
+  const table = await scanTable(h.doc);
+  return reconcileLedger({
+    sent,
+    lines: h.log.lines,
+    deadLetters: letters.map((l) => ({ messageId: l.messageId, snsMessageId: l.snsMessageId })),
+    table,
+    queueDepth: queue,
+  });
 }
 
-export interface Accounting {
-  published: number;
-  acknowledged: number;
-  deadLettered: number;
-  ordersStored: number;
-  ordersExpected: number;
-  line: string;
+/** Most batches of this runtime's consumers that ran at the same moment (of those the handler finished, with `finishedOnly`). */
+export function peakConcurrentBatches(h: Harness, options: { finishedOnly?: boolean } = {}): number {
+  const edges = h.batches.filter((b) => !options.finishedOnly || !b.batchFailure).flatMap((b) => [
+    { at: b.startedAt, delta: 1 },
+    { at: b.endedAt, delta: -1 },
+  ]);
+  // Ends before starts at the same instant: touching batches did not overlap.
+  edges.sort((a, b) => a.at - b.at || a.delta - b.delta);
+  let running = 0;
+  let peak = 0;
+  for (const e of edges) peak = Math.max(peak, (running += e.delta));
+  return peak;
+}
+
+export interface Subscriber {
+  name: string;
+  child: ChildProcess;
+  /** In front of the subscriber's endpoint: what it sends can be held (see {@link crash}). */
+  proxy: FaultProxy;
+  /** Resolves once it polls (its consumers are loaded). */
+  ready: Promise<void>;
+  exited: Promise<void>;
 }
 
 /**
- * The accounting check. Throws with the first discrepancy; returns the figures otherwise.
- * The oracle orders events by instant with `Date.parse` (independent of the store's own code);
- * event streams here never hold two different events of one order at the same millisecond.
+ * Starts `npm run subscriber` against the harness's stack (through a proxy of its own), its record
+ * lines going to the harness's log. Node itself, not the tsx command: a SIGKILL of the tsx command
+ * would leave its grandchild running; the subscriber's own consumer processes exit when it dies.
+ * `h.stop()` kills it if it still runs.
  */
-export async function account(h: Harness, published: readonly Published[]): Promise<Accounting> {
-  const remaining = await depth(h.sqs, h.queueUrl);
-  if (remaining !== 0) throw new Error(`${remaining} message(s) still in the source queue`);
-  const letters = await h.dlq.list();
-  const deadIds = letters.map(snsMessageId);
-  if (deadIds.some((id) => id === undefined)) throw new Error('a dead-lettered body is not an SNS envelope of ours');
-  if (new Set(deadIds).size !== deadIds.length) throw new Error('a message is in the DLQ twice');
-  const dead = new Set(deadIds);
-  const publishedIds = new Set(published.map((p) => p.messageId));
-  for (const id of dead) if (!publishedIds.has(id!)) throw new Error(`DLQ holds message ${id} that was never published`);
-
-  const expected = new Map<string, OrderPlaced>();
-  for (const p of published) {
-    if (dead.has(p.messageId)) continue;
-    const current = expected.get(p.event.orderId);
-    if (!current || Date.parse(p.event.timestamp) > Date.parse(current.timestamp)) expected.set(p.event.orderId, p.event);
-  }
-  const table = await scanTable(h.doc);
-  for (const [orderId, event] of expected) {
-    const item = table.get(orderId);
-    if (!item) throw new Error(`order ${orderId} lost: expected ${event.status} at ${event.timestamp}`);
-    for (const key of Object.keys(event) as (keyof OrderPlaced)[]) {
-      if (item[key] !== event[key]) throw new Error(`order ${orderId}: ${key} is ${String(item[key])}, expected ${String(event[key])} (latest event at ${event.timestamp})`);
-    }
-  }
-  for (const orderId of table.keys()) if (!expected.has(orderId)) throw new Error(`order ${orderId} stored but every event of it was dead-lettered or never published`);
-
-  const deadLettered = dead.size;
-  const acknowledged = published.length - deadLettered;
-  return {
-    published: published.length,
-    acknowledged,
-    deadLettered,
-    ordersStored: table.size,
-    ordersExpected: expected.size,
-    line: `published ${published.length} = acknowledged ${acknowledged} + dead-lettered ${deadLettered}; orders stored ${table.size} = expected ${expected.size}; queue empty`,
+export async function startSubscriber(h: Harness, name: string, extraArgs: string[] = []): Promise<Subscriber> {
+  const proxy = await startFaultProxy(h.endpoint);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'framework/local/src/bin/subscriber.ts', '--endpoint', proxy.endpoint, '--quiet', '--log-level', 'INFO', ...extraArgs], {
+    cwd: root,
+    env: process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let ready!: () => void;
+  const readyPromise = new Promise<void>((resolve) => (ready = resolve));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  h.log.attach(child.stdout!, name, (line) => {
+    if (line.includes('polling at')) ready();
+  });
+  h.log.attach(child.stderr!, name, (line) => process.stderr.write(`[${name}] ${line}\n`));
+  const subscriber: Subscriber = {
+    name,
+    child,
+    proxy,
+    ready: Promise.race([readyPromise, exited.then(() => Promise.reject(new Error(`subscriber ${name} exited before polling`)))]),
+    exited,
   };
+  h.subscribers.push(subscriber);
+  return subscriber;
+}
+
+/** How long a subscriber's acknowledgements are held before {@link crash} kills it: well above the lag of its log lines. */
+const ACK_HOLD_MS = 1_000;
+
+/**
+ * SIGKILLs a subscriber mid-load, in a way the ledger can follow; returns how many of its
+ * DeleteMessageBatch calls it never got to make (batches handled, never acknowledged).
+ *
+ * A consumer's record line can reach stdout tens of ms after the poller has deleted the record
+ * (the line travels from the instance's worker thread to its process asynchronously; measured up
+ * to ~130 ms), and a killed subscriber's consumer process runs on for a moment, deleting and then
+ * crashing on its next report to the dead parent (EPIPE). A kill in that window loses the line of
+ * a message that was handled and deleted: the ledger would call it unaccounted, rightly, but the
+ * loss is in the logs, not the messages. So the victim's deletes are held for a second before the
+ * kill (and never applied): those batches come back after the visibility timeout and end as
+ * `duplicate`, as if the kill had come a second earlier.
+ */
+export async function crash(subscriber: Subscriber): Promise<number> {
+  let held = 0;
+  subscriber.proxy.setFault((request) => {
+    if (request.target !== 'AmazonSQS.DeleteMessageBatch') return undefined;
+    held++;
+    return 'hang';
+  });
+  await new Promise((r) => setTimeout(r, ACK_HOLD_MS));
+  subscriber.child.kill('SIGKILL');
+  await subscriber.exited;
+  return held;
+}
+
+/** Waits until every message in `ids` (SNS MessageIds) has a success line; fails after `timeoutMs`. */
+export async function waitForSuccess(h: Harness, ids: readonly string[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const done = new Set(h.log.lines.filter((l) => l.outcome === 'stored' || l.outcome === 'duplicate' || l.outcome === 'stale').map((l) => l.snsMessageId));
+    const missing = ids.filter((id) => !done.has(id));
+    if (missing.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`${missing.length} message(s) not handled after ${timeoutMs} ms, e.g. ${missing[0]}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Brings every instance of the in-process consumer up before a fault scenario: growing bursts of
+ * orders, handled without faults, until `instances` batches have run to completion at once (one
+ * instance each). A cold start (a worker thread loading the handler) takes seconds on a small
+ * machine, more when several start together, and the local poller counts it against the function
+ * timeout, which Lambda does not (init has its own limit): growing bursts start few instances at a
+ * time, and warm instances keep the tight function timeouts of the fault scenarios about the handler.
+ * Returns what it published: it belongs in the ledger like anything else.
+ */
+export async function warmUp(h: Harness, instances: number): Promise<Published[]> {
+  const published: Published[] = [];
+  // Only batches the handler finished count: one that timed out during a cold start lost its instance.
+  const warm = () => peakConcurrentBatches(h, { finishedOnly: true });
+  for (let round = 1; round <= instances + 3 && warm() < instances; round++) {
+    const events = Array.from({ length: (round + 1) * 10 }, (_, i): OrderPlaced => ({
+      orderId: `warmup-${round}-${i}`,
+      userId: 'usr-warmup',
+      itemName: 'Warm-up order',
+      quantity: 1,
+      status: 'PENDING',
+      timestamp: '2026-05-01T00:00:00Z',
+    }));
+    const burst = await publishAll(h.publisher, events);
+    published.push(...burst);
+    await waitForSuccess(h, burst.map((p) => p.messageId));
+  }
+  if (warm() < instances) throw new Error(`warm-up reached ${warm()} concurrent batches, not ${instances}`);
+  return published;
 }

@@ -1,6 +1,14 @@
+/**
+ * A shuffled stream with duplicates and mixed offsets through one consumer whose poller runs up to
+ * `maximumConcurrency` batches at once (5, from the settings `sst.config.ts` deploys), so
+ * concurrent batches race on the same orders.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { account, publishAll, scale, startHarness, waitUntilSettled, type Harness } from './harness.ts';
+import { consumerSettings } from '@orders/runtime/settings';
+import { settings } from '../../app/src/settings.ts';
+import { CONSUMER, peakConcurrentBatches, publishAll, reconcile, scale, startHarness, viaSns, waitUntilSettled, type Harness } from './harness.ts';
 import { eventStream } from './event-stream.ts';
+import { recordRow } from './summary.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -11,7 +19,7 @@ afterAll(async () => {
 });
 
 describe('a shuffled stream with duplicates and mixed offsets', () => {
-  it('ends with the latest state of every order, nothing lost, nothing doubled', async () => {
+  it('ends with the latest state of every order, each message accounted for exactly once', async ({ task }) => {
     const orders = Math.round(500 * scale);
     const events = eventStream({ orders, eventsPerOrder: 8, duplicateRate: 0.3, seed: 7, prefix: 'stream' });
     const duplicates = events.length - orders * 8;
@@ -21,9 +29,16 @@ describe('a shuffled stream with duplicates and mixed offsets', () => {
 
     const published = await publishAll(h.publisher, events);
     await waitUntilSettled(h, 600_000, (left) => console.log(`stream: ${left} message(s) left in the queue`));
-    const result = await account(h, published);
-    console.log(`shuffled stream: ${result.line}`);
-    expect(result.deadLettered).toBe(0);
-    expect(result.ordersStored).toBe(orders);
+    const ledger = await reconcile(h, viaSns(published));
+    const peak = peakConcurrentBatches(h);
+    const maximum = consumerSettings(settings, CONSUMER).maximumConcurrency;
+    recordRow(task, 'shuffled stream (8 events/order, 30 % duplicates)', ledger, `none; up to ${peak} concurrent batches (maximumConcurrency ${maximum})`);
+    console.log(`shuffled stream: ${ledger.line}; peak ${peak} concurrent batches`);
+    ledger.assert();
+    expect(ledger.counts['dead-lettered']).toBe(0);
+    expect(ledger.ordersStored).toBe(orders);
+    // Lambda-like: several batches at once, never more than the settings allow.
+    expect(peak).toBeGreaterThan(1);
+    expect(peak).toBeLessThanOrEqual(maximum);
   });
 });
