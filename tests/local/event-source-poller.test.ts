@@ -33,7 +33,7 @@ interface Invocation {
   context: Context;
 }
 
-function startPoller(respond: (event: SQSEvent, call: number) => unknown): Invocation[] {
+function startPoller(respond: (event: SQSEvent, call: number) => unknown, extra: Partial<ConstructorParameters<typeof EventSourcePoller>[0]> = {}): Invocation[] {
   const invocations: Invocation[] = [];
   const handler: SqsHandler = async (event, context) => {
     invocations.push({ event, remainingMs: context.getRemainingTimeInMillis(), context });
@@ -48,6 +48,7 @@ function startPoller(respond: (event: SQSEvent, call: number) => unknown): Invoc
     batchSize: 10,
     batchWindowSeconds: 0.3,
     waitTimeSeconds: 0,
+    ...extra,
   });
   poller.start();
   return invocations;
@@ -141,5 +142,38 @@ describe('EventSourcePoller', () => {
     expect(poller!.batches).toBe(1);
     const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, WaitTimeSeconds: 2 }));
     expect(Messages ?? []).toEqual([]); // deleted, not waiting for a retry
+  });
+
+  it('keeps a batch hidden while its invocation outlasts the short local visibility timeout, so it is not received again meanwhile', async () => {
+    await sendBatch(['long']);
+    let release: () => void = () => {};
+    const invocations = startPoller(() => new Promise<void>((r) => (release = r)), { visibilityTimeoutSeconds: 1 });
+    await waitFor('the invocation', () => invocations.length === 1);
+    // Three visibility timeouts later, still nobody else can receive it.
+    for (let i = 0; i < 3; i++) {
+      const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, WaitTimeSeconds: 1 }));
+      expect(Messages ?? []).toEqual([]);
+    }
+    release();
+    await waitFor('the batch to be deleted', () => poller!.batches === 1);
+    expect(invocations).toHaveLength(1);
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, WaitTimeSeconds: 2 }));
+    expect(Messages ?? []).toEqual([]);
+  });
+
+  it('deletes nothing once whoever hears of its batches is gone: the messages come back', async () => {
+    await sendBatch(['orphan']);
+    let alive = true;
+    const errors: unknown[] = [];
+    const invocations = startPoller(() => {
+      alive = false; // the host dies while the batch is handled
+      return { batchItemFailures: [] };
+    }, { isAlive: () => alive, onError: (e) => errors.push(e) });
+    await waitFor('the invocation', () => invocations.length === 1);
+    await waitFor('the poller to give up', () => errors.length > 0);
+    expect(String(errors[0])).toMatch(/host is gone/);
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, WaitTimeSeconds: 3, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }));
+    expect(Messages?.map((m) => m.Body)).toEqual(['orphan']);
+    expect(Messages?.[0]?.Attributes?.ApproximateReceiveCount).toBe('2');
   });
 });

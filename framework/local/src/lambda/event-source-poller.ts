@@ -12,8 +12,15 @@
  * - up to `concurrency` batches at once, each from its own poller, as Lambda starts with 5
  *   concurrent batches per queue (`maximumConcurrency` in the settings caps both).
  * Simpler than Lambda: no scaling beyond `concurrency`.
+ *
+ * One deliberate difference: locally a queue's visibility timeout is short (seconds, so that
+ * retries and dead-lettering happen while you watch), where AWS insists on one at least as long
+ * as the function timeout. So that a batch that runs longer (a cold start on a busy machine, a
+ * breakpoint) is not received again, and dead-lettered, while it is still being handled, the
+ * poller keeps its messages hidden until the invocation ends (`ChangeMessageVisibility`), as a
+ * visibility timeout ≥ the function timeout would. Failures still come back after the short one.
  */
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { interpretBatchResponse } from './batch-response.ts';
 import { createLambdaContext, type FunctionConfiguration } from './lambda-context.ts';
@@ -58,18 +65,35 @@ export interface EventSourcePollerOptions {
   waitTimeSeconds?: number;
   /** Batches handled at once, each by its own polling loop. @default 1 */
   concurrency?: number;
+  /**
+   * The queue's visibility timeout, when it is shorter than the function timeout: the poller then
+   * keeps a batch's messages hidden until its invocation ends (see above).
+   */
+  visibilityTimeoutSeconds?: number;
+  /**
+   * The handler enforces the function timeout itself, from the moment an instance takes the
+   * invocation (an instance pool does: a cold start's init does not count, as on Lambda). The
+   * poller then starts no timer of its own.
+   */
+  handlerEnforcesTimeout?: boolean;
+  /**
+   * False once whoever acts on this poller's reports is gone (the host process died): the poller
+   * then deletes nothing more and stops, and the unacknowledged messages come back after the
+   * visibility timeout, as when a Lambda instance is lost.
+   */
+  isAlive?: () => boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Runs `handler` with the function's timeout, as Lambda does. */
-async function invokeWithTimeout(handler: SqsHandler, event: SQSEvent, context: Context, timeoutMs: number): Promise<unknown> {
+/** `invocation`, or Lambda's timeout error after `timeoutMs`. */
+async function withTimeout(invocation: Promise<unknown>, timeoutMs: number): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`)), timeoutMs);
   });
   try {
-    return await Promise.race([Promise.resolve().then(() => handler(event, context)), timeout]);
+    return await Promise.race([invocation, timeout]);
   } finally {
     clearTimeout(timer);
   }
@@ -158,15 +182,24 @@ export class EventSourcePoller {
 
     let batchFailure: string | undefined;
     let failedIds: ReadonlySet<string> = new Set(ids);
+    const keepHidden = this.keepHidden(records);
     try {
-      const response = await invokeWithTimeout(this.options.handler, { Records: records }, context, fn.timeoutSeconds * 1000);
+      const invocation = Promise.resolve().then(() => this.options.handler({ Records: records }, context));
+      const response = await (this.options.handlerEnforcesTimeout ? invocation : withTimeout(invocation, fn.timeoutSeconds * 1000));
       const verdict = interpretBatchResponse(response, ids);
       if (verdict.kind === 'malformed') batchFailure = `malformed batch response: ${verdict.reason}`;
       else failedIds = verdict.failedIds;
     } catch (error) {
       batchFailure = `handler error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+    } finally {
+      await keepHidden.stop();
     }
 
+    if (this.options.isAlive && !this.options.isAlive()) {
+      // Nobody hears of this batch any more: delete nothing, the messages come back.
+      this.running = false;
+      throw new Error('the host is gone: batch left on the queue');
+    }
     const succeeded = batchFailure ? [] : records.filter((r) => !failedIds.has(r.messageId));
     await this.deleteAll(succeeded);
     this.batches++;
@@ -181,6 +214,46 @@ export class EventSourcePoller {
     };
     this.options.onBatch?.(report);
     return report;
+  }
+
+  /**
+   * While an invocation runs, renews its messages' visibility every half visibility timeout, when
+   * the queue's is shorter than the function timeout (see the class comment).
+   */
+  private keepHidden(records: SQSRecord[]): { stop(): Promise<void> } {
+    const visibility = this.options.visibilityTimeoutSeconds;
+    if (visibility === undefined || visibility >= this.options.function.timeoutSeconds) return { stop: async () => {} };
+    const deadline = Date.now() + this.options.function.timeoutSeconds * 1000;
+    let renewing: Promise<unknown> = Promise.resolve();
+    const timer = setInterval(() => {
+      if (Date.now() >= deadline) return;
+      renewing = this.options.sqs
+        .send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: this.options.queueUrl,
+            Entries: records.slice(0, 10).map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle, VisibilityTimeout: visibility })),
+          }),
+        )
+        .then(() => records.length > 10 ? this.renewRest(records.slice(10), visibility) : undefined)
+        .catch((error: unknown) => this.options.onError?.(error));
+    }, Math.max(500, (visibility * 1000) / 2));
+    return {
+      stop: async () => {
+        clearInterval(timer);
+        await renewing;
+      },
+    };
+  }
+
+  private async renewRest(records: SQSRecord[], visibility: number): Promise<void> {
+    for (let i = 0; i < records.length; i += 10) {
+      await this.options.sqs.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: this.options.queueUrl,
+          Entries: records.slice(i, i + 10).map((r, j) => ({ Id: String(j), ReceiptHandle: r.receiptHandle, VisibilityTimeout: visibility })),
+        }),
+      );
+    }
   }
 
   private async deleteAll(records: SQSRecord[]): Promise<void> {

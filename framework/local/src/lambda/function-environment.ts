@@ -18,6 +18,8 @@ export interface FunctionSpec {
   handlerFile: string;
   queueUrl: string;
   queueArn: string;
+  /** The queue's visibility timeout as created (locally often shorter than the function timeout). */
+  visibilityTimeoutSeconds?: number;
   region: string;
   settings: ResolvedConsumerSettings;
   /** The function's own environment variables (not the developer's shell). */
@@ -77,6 +79,7 @@ export function functionSpec(options: FunctionSpecOptions): FunctionSpec {
     handlerFile: options.handlerFile,
     queueUrl: queue.url,
     queueArn: queue.arn,
+    visibilityTimeoutSeconds: queue.visibilityTimeoutSeconds,
     region: resources.region,
     settings,
     environment: { ...environment, ...(options.extraEnvironment ?? {}) },

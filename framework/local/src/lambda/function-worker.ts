@@ -16,7 +16,10 @@ import type { FunctionSpec } from './function-environment.ts';
 import { InstancePool } from './instance-pool.ts';
 import { FUNCTION_SPEC_ENV, type HostMessage, type WorkerMessage } from './worker-protocol.ts';
 
-const send = (message: WorkerMessage) => process.send?.(message);
+/** To the host, while it is there: a report to a host that has gone is dropped, not an EPIPE crash. */
+const send = (message: WorkerMessage) => {
+  if (process.connected) process.send?.(message, undefined, {}, () => {});
+};
 
 async function run(): Promise<void> {
   const raw = process.env[FUNCTION_SPEC_ENV];
@@ -64,6 +67,11 @@ async function run(): Promise<void> {
     batchSize: spec.settings.batchSize,
     batchWindowSeconds: spec.settings.batchWindowSeconds,
     concurrency: spec.settings.maximumConcurrency,
+    // The pool times each invocation from when an instance takes it (init apart, as on Lambda).
+    handlerEnforcesTimeout: true,
+    ...(spec.visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds: spec.visibilityTimeoutSeconds } : {}),
+    // Once the host is gone, nobody would hear of a batch: delete nothing more.
+    isAlive: () => process.connected,
     onBatch: (report) => send({ type: 'batch', operationId: spec.operationId, report }),
     metricsOf: (context) => pool.metricsOf(context),
     onError: (error) => send({ type: 'poller-error', operationId: spec.operationId, message: error instanceof Error ? error.message : String(error) }),

@@ -2,12 +2,17 @@
  * The instances of one function, as Lambda scales them: an invocation goes to an idle instance,
  * a new instance is started (a cold start) when all are busy, up to the function's concurrency;
  * an instance whose invocation times out is discarded, as Lambda discards a timed-out sandbox.
+ * The function timeout counts from when an instance takes the invocation: a cold start's init
+ * has its own limit ({@link INIT_TIMEOUT_MS}), as on Lambda.
  */
 import { Worker } from 'node:worker_threads';
 import type { Context, SQSEvent } from 'aws-lambda';
 import type { ContextData, InstanceData, InstanceReply, InstanceRequest, InvocationMetrics } from './instance.ts';
 
 const INSTANCE = new URL('./instance.ts', import.meta.url);
+
+/** Lambda's limit on an instance's init phase. */
+export const INIT_TIMEOUT_MS = 10_000;
 
 interface Instance {
   worker: Worker;
@@ -53,9 +58,10 @@ export class InstancePool {
 
   /** The Lambda handler signature, routed to an instance. */
   readonly handler = async (event: SQSEvent, context: Context): Promise<unknown> => {
-    const instance = await this.acquire();
     const { getRemainingTimeInMillis, done: _d, fail: _f, succeed: _s, ...fields } = context;
+    // The function's time, counted once an instance (warm, or cold once its init is done) has it.
     const remaining = getRemainingTimeInMillis();
+    const instance = await this.acquire();
     const data: ContextData = { ...fields, deadline: Date.now() + remaining };
     const id = this.nextId++;
     try {
@@ -116,13 +122,26 @@ export class InstancePool {
     this.coldStarts++;
     return new Promise<Instance>((resolve, reject) => {
       let ready = false;
+      // An init that never ends is an init error, as Lambda's 10 s limit makes it.
+      const initTimer = setTimeout(() => {
+        if (ready) return;
+        this.options.onInitError?.(`init did not finish within ${INIT_TIMEOUT_MS / 1000} s`);
+        if (this.instances.includes(instance)) this.instances.splice(this.instances.indexOf(instance), 1);
+        void worker.terminate();
+        reject(new Error(`${this.options.handlerFile}: init did not finish within ${INIT_TIMEOUT_MS / 1000} s (Lambda's limit)`));
+      }, INIT_TIMEOUT_MS);
       worker.on('message', (reply: InstanceReply) => {
         switch (reply.type) {
+          case 'log':
+            process[reply.stream].write(reply.text);
+            break;
           case 'ready':
             ready = true;
+            clearTimeout(initTimer);
             resolve(instance);
             break;
           case 'init-error':
+            clearTimeout(initTimer);
             this.options.onInitError?.(reply.message);
             reject(new Error(reply.message));
             break;
@@ -139,6 +158,7 @@ export class InstancePool {
         }
       });
       worker.on('error', (error) => {
+        clearTimeout(initTimer);
         // An exception escaping the handler's module (an unhandled rejection, a throw in a timer):
         // the sandbox is gone, and so is the invocation in it.
         if (!ready) reject(error);

@@ -11,6 +11,11 @@
  * The metrics an invocation writes (CloudWatch embedded metric format lines on stdout, which
  * CloudWatch would turn into metrics) are taken out of the output and returned with its answer:
  * the local runtime shows them in its line for the batch.
+ *
+ * Everything else the handler writes to stdout and stderr travels as `{ type: 'log' }` on the same
+ * port as the answer, so it is written out before the answer is acted on: a record's log line
+ * always comes before its message is deleted (a worker's own stdout is forwarded on another
+ * channel, with no order against the port).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
@@ -22,6 +27,7 @@ export type ContextData = Omit<Context, 'getRemainingTimeInMillis' | 'done' | 'f
 
 export type InstanceRequest = { type: 'invoke'; id: number; event: unknown; context: ContextData };
 export type InstanceReply =
+  | { type: 'log'; stream: 'stdout' | 'stderr'; text: string }
   | { type: 'ready' }
   | { type: 'init-error'; message: string; stack?: string }
   | { type: 'result'; id: number; response: unknown; metrics?: InvocationMetrics }
@@ -76,6 +82,18 @@ async function load(data: InstanceData): Promise<SqsHandler> {
 
 const port = parentPort!;
 const post = (reply: InstanceReply) => port.postMessage(reply);
+// One invocation at a time: what is written while it runs is its own.
+let metrics: InvocationMetrics | undefined;
+for (const stream of ['stdout', 'stderr'] as const) {
+  process[stream].write = ((chunk: unknown, ...rest: unknown[]) => {
+    const text = typeof chunk === 'string' ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk).toString('utf8') : String(chunk);
+    if (!(stream === 'stdout' && metrics && text.startsWith('{"_aws"') && collectEmf(text, metrics))) port.postMessage({ type: 'log', stream, text } satisfies InstanceReply);
+    const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+    callback?.();
+    return true;
+  }) as typeof process.stdout.write;
+}
+
 let handler: SqsHandler;
 try {
   handler = await load(workerData as InstanceData);
@@ -85,19 +103,6 @@ try {
   post({ type: 'init-error', message: e.message, ...(e.stack ? { stack: e.stack } : {}) });
   throw e;
 }
-// One invocation at a time: what is written while it runs is its own.
-let metrics: InvocationMetrics | undefined;
-const write = process.stdout.write.bind(process.stdout) as (...args: unknown[]) => boolean;
-process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => {
-  const text = typeof chunk === 'string' ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk).toString('utf8') : '';
-  if (metrics && text.startsWith('{"_aws"') && collectEmf(text, metrics)) {
-    const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
-    callback?.();
-    return true;
-  }
-  return write(chunk, ...rest);
-}) as typeof process.stdout.write;
-
 port.on('message', async (request: InstanceRequest) => {
   if (request.type !== 'invoke') return;
   metrics = {};
