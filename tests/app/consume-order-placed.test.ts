@@ -186,6 +186,29 @@ describe('what an on-call engineer reads', () => {
     });
   });
 
+  it('logs the SNS MessageId on every line of a record that came in an envelope, stored ones included', async () => {
+    const envelope = snsEnvelope(anOrder({ orderId: 'sns-id-1' }));
+    await handler({ Records: [sqsRecord(JSON.stringify(envelope), 'm-sns-stored')] }, context);
+    expect(logLines().find((l) => l.messageId === 'm-sns-stored')).toMatchObject({ outcome: 'stored', orderId: 'sns-id-1', snsMessageId: envelope.MessageId });
+  });
+
+  it("puts the SNS MessageId on the handler's own log lines (its child logger) and on a failed record's line", async () => {
+    const logged = defineConsumer(operations.consumeOrderPlaced, (order, ctx) => {
+      ctx.logger.info('handling');
+      ctx.logger.warn('handling, warned');
+      if (order.orderId === 'sns-child-fails') throw new Error('write failed');
+      return 'stored';
+    }, { sourceTopicArns: [ORDER_TOPIC_ARN] });
+    const ok = snsEnvelope(anOrder({ orderId: 'sns-child-ok' }));
+    const failing = snsEnvelope(anOrder({ orderId: 'sns-child-fails' }));
+    await logged({ Records: [sqsRecord(JSON.stringify(ok), 'm-sns-child-ok'), sqsRecord(JSON.stringify(failing), 'm-sns-child-fails')] }, context);
+    for (const [messageId, env, outcome] of [['m-sns-child-ok', ok, 'record processed'], ['m-sns-child-fails', failing, 'record failed']] as const) {
+      const lines = logLines().filter((l) => l.messageId === messageId);
+      expect(lines.map((l) => l.message).sort()).toEqual(['handling', 'handling, warned', outcome].sort());
+      for (const line of lines) expect(line, String(line.message)).toMatchObject({ snsMessageId: env.MessageId });
+    }
+  });
+
   it('lets a handler log an order without losing its timestamp', async () => {
     const logged = defineConsumer(operations.consumeOrderPlaced, (order, ctx) => {
       ctx.logger.info('received', { ...order });

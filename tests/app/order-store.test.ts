@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { OrderStore, SAVE_CONDITION, eventVersionOf } from '../../app/src/order-store.ts';
-import { startDynalite, type DynaliteHandle } from '../helpers/dynalite.ts';
+import { DYNAMODB_TIMEOUTS, OrderStore, SAVE_CONDITION, eventVersionOf } from '../../app/src/order-store.ts';
+import { startDynalite, testCredentials, type DynaliteHandle } from '../helpers/dynalite.ts';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
 import { anOrder } from '../helpers/orders.ts';
 
@@ -20,6 +20,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await proxy.stop();
   await db.stop();
+});
+afterEach(() => {
+  vi.unstubAllEnvs();
 });
 beforeEach(() => {
   id = `ord-${++seq}`;
@@ -102,6 +105,32 @@ describe('OrderStore.saveIfNewer', () => {
     expect(writes()).toHaveLength(2); // the SDK retried once, then surfaced the error
     proxy.setFault(() => undefined);
     expect(await store.get(id)).toBeUndefined();
+  });
+
+  // Well under the consumer's 30 s function timeout: a hung write must fail its record, not the batch.
+  it('abandons a hung PutItem after its request timeout, so the write fails instead of eating the function timeout', { timeout: 20_000 }, async () => {
+    // The client the consumer gets (createDocumentClient's default), configured from the
+    // environment as in Lambda, pointed at the proxy; the SDK's default 3 attempts.
+    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', proxy.endpoint);
+    vi.stubEnv('AWS_REGION', 'us-east-1');
+    vi.stubEnv('AWS_ACCESS_KEY_ID', testCredentials.accessKeyId);
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', testCredentials.secretAccessKey);
+    vi.stubEnv('AWS_MAX_ATTEMPTS', '3');
+    const lambdaStore = new OrderStore({ tableName: db.tableName });
+    try {
+      proxy.setFault((r) => (r.target.endsWith('.PutItem') ? 'hang' : undefined));
+      const error = await lambdaStore.saveIfNewer(anOrder({ orderId: id })).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(error).toMatchObject({ name: 'TimeoutError', message: expect.stringContaining(`${DYNAMODB_TIMEOUTS.requestTimeout} ms requestTimeout`) });
+      // Each of the 3 attempts reached the proxy and hung there until the client gave up on it.
+      expect(writes()).toHaveLength(3);
+      proxy.setFault(() => undefined);
+      expect(await store.get(id)).toBeUndefined();
+    } finally {
+      lambdaStore.client.destroy();
+    }
   });
 
   it('recovers through the SDK retry when a single write is throttled', async () => {

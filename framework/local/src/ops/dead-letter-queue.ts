@@ -6,7 +6,8 @@
  * pick messages by id, which `StartMessageMoveTask` cannot, and it is at-least-once: a crash
  * between send and delete duplicates a message (consumers are idempotent), never loses one.
  * Messages are received ten at a time and each is moved before the next ten are received, so
- * nothing is held longer than one round trip, whatever the size of the queue.
+ * nothing is held longer than one round trip, whatever the size of the queue; those not moved (not
+ * selected by id) stay hidden only until the scan ends, or fails, and are then released at once.
  */
 import {
   ChangeMessageVisibilityBatchCommand,
@@ -177,22 +178,33 @@ export class DeadLetterQueue {
   private async receiveAll(onBatch: (batch: Message[]) => Promise<Message[]> = async (b) => b): Promise<Message[]> {
     const kept = new Map<string, Message>();
     const seen = new Set<string>();
-    for (let emptyReceives = 0; emptyReceives < 2; ) {
-      const out = await this.options.sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: this.options.deadLetterQueueUrl,
-          MaxNumberOfMessages: 10,
-          VisibilityTimeout: this.options.holdSeconds ?? 30,
-          // Short polling samples servers on AWS; a second empty receive makes "empty" more certain.
-          WaitTimeSeconds: emptyReceives === 0 ? 0 : 1,
-          MessageSystemAttributeNames: ['All'],
-          MessageAttributeNames: ['All'],
-        }),
-      );
-      const fresh = (out.Messages ?? []).filter((m) => !seen.has(m.MessageId!));
-      for (const m of fresh) seen.add(m.MessageId!);
-      emptyReceives = fresh.length === 0 ? emptyReceives + 1 : 0;
-      if (fresh.length > 0) for (const m of await onBatch(fresh)) kept.set(m.MessageId!, m);
+    let current: Message[] = [];
+    try {
+      for (let emptyReceives = 0; emptyReceives < 2; ) {
+        const out = await this.options.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: this.options.deadLetterQueueUrl,
+            MaxNumberOfMessages: 10,
+            VisibilityTimeout: this.options.holdSeconds ?? 30,
+            // Short polling samples servers on AWS; a second empty receive makes "empty" more certain.
+            WaitTimeSeconds: emptyReceives === 0 ? 0 : 1,
+            MessageSystemAttributeNames: ['All'],
+            MessageAttributeNames: ['All'],
+          }),
+        );
+        const fresh = (out.Messages ?? []).filter((m) => !seen.has(m.MessageId!));
+        for (const m of fresh) seen.add(m.MessageId!);
+        emptyReceives = fresh.length === 0 ? emptyReceives + 1 : 0;
+        current = fresh;
+        if (fresh.length > 0) for (const m of await onBatch(fresh)) kept.set(m.MessageId!, m);
+        current = [];
+      }
+    } catch (error) {
+      // A failure part-way (a send, a delete, a receive) must not leave what is held hidden for
+      // `holdSeconds`: release it now. Messages of the batch already moved or deleted have invalid
+      // receipt handles by now, which SQS reports per entry, harmlessly.
+      await this.release([...kept.values(), ...current.filter((m) => !kept.has(m.MessageId!))]).catch(() => {});
+      throw error;
     }
     return [...kept.values()];
   }
