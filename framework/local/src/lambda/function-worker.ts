@@ -57,6 +57,8 @@ async function run(): Promise<void> {
     region: spec.region,
     credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
     ...(env.AWS_MAX_ATTEMPTS ? { maxAttempts: Number(env.AWS_MAX_ATTEMPTS) } : {}),
+    // A hung receive or delete must not stall the event source: long polls last 1 s here.
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 10_000, throwOnRequestTimeout: true },
   });
   const poller = new EventSourcePoller({
     sqs,

@@ -44,7 +44,9 @@ export class Target {
     this.env = options.env ?? process.env;
     this.mode = options.aws ? 'aws' : 'local';
     this.endpoint = options.aws ? undefined : localEndpoint(options.endpoint, this.env);
-    const config = this.endpoint ? { endpoint: this.endpoint, region: localRegion, credentials: localCredentials, maxAttempts: 2 } : {};
+    // No call of these tools waits long on purpose (receives poll for 1 s at most): a hung request fails.
+    const requestHandler = { connectionTimeout: 2_000, requestTimeout: 15_000, throwOnRequestTimeout: true };
+    const config = this.endpoint ? { endpoint: this.endpoint, region: localRegion, credentials: localCredentials, maxAttempts: 2, requestHandler } : { requestHandler };
     this.sqs = new SQSClient(config);
     this.sns = new SNSClient(config);
     this.dynamodb = new DynamoDBClient(config);
