@@ -226,16 +226,9 @@ export class EventSourcePoller {
     const deadline = Date.now() + this.options.function.timeoutSeconds * 1000;
     let renewing: Promise<unknown> = Promise.resolve();
     const timer = setInterval(() => {
+      // One renewal at a time; a slow one is not overtaken by the next.
       if (Date.now() >= deadline) return;
-      renewing = this.options.sqs
-        .send(
-          new ChangeMessageVisibilityBatchCommand({
-            QueueUrl: this.options.queueUrl,
-            Entries: records.slice(0, 10).map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle, VisibilityTimeout: visibility })),
-          }),
-        )
-        .then(() => records.length > 10 ? this.renewRest(records.slice(10), visibility) : undefined)
-        .catch((error: unknown) => this.options.onError?.(error));
+      renewing = renewing.then(() => this.renew(records, visibility)).catch((error: unknown) => this.options.onError?.(error));
     }, Math.max(500, (visibility * 1000) / 2));
     return {
       stop: async () => {
@@ -245,7 +238,8 @@ export class EventSourcePoller {
     };
   }
 
-  private async renewRest(records: SQSRecord[], visibility: number): Promise<void> {
+  /** Hides `records` for another `visibility` seconds, ten per request. */
+  private async renew(records: SQSRecord[], visibility: number): Promise<void> {
     for (let i = 0; i < records.length; i += 10) {
       await this.options.sqs.send(
         new ChangeMessageVisibilityBatchCommand({
