@@ -3,8 +3,8 @@
 //
 //   generated/topology.json (from asyncapi.yaml)   topics, queues, dead-letter queues, subscriptions
 //                                                   with filter policies, one function per consumer
-//   app/src/settings.ts                             function numbers, tables
-//   app/consumers/<operationId>.ts                  each consumer's handler
+//   packages/orders/src/settings.ts                 function numbers, tables
+//   packages/orders/consumers/<operationId>.ts      each consumer's handler
 //
 // `npm run infra:plan` prints what this creates for a stage, offline; `npm test` checks it.
 
@@ -29,10 +29,10 @@ export default $config({
   async run() {
     // SST allows no top-level imports in this file.
     const { default: topology } = await import('./generated/topology.json', { with: { type: 'json' } });
-    const { settings } = await import('./app/src/settings.ts');
-    const { deployTopology, consumersDirOf } = await import('./framework/infra/src/sst/deploy-topology.ts');
+    const { settings } = await import('@orders/app/settings');
+    const { deployTopology, consumersDirOf } = await import('@sluice/infra');
     const { outputs } = deployTopology({
-      topology: topology as unknown as import('./framework/runtime/src/contract/model.ts').Topology,
+      topology: topology as unknown as import('@sluice/runtime/contract').Topology,
       settings,
       consumersDir: consumersDirOf($cli.paths.root),
       production: $app.stage === PRODUCTION_STAGE,

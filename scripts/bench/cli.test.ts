@@ -1,4 +1,4 @@
-import { runCli, type CliIO } from '@orders/cli';
+import { runCli, type CliIO } from '@sluice/cli';
 import { describe, expect, it } from 'vitest';
 import { benchProgram, selectSections } from './cli.ts';
 

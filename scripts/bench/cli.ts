@@ -5,11 +5,11 @@
  * run, variants alternated round by round, medians reported: the machine is shared, so absolute
  * numbers move from run to run while ratios hold. Run the same command before and after a change
  * to compare; `--json` keeps the raw samples. The command line follows the project's convention
- * (`@orders/cli`): a usage mistake is one line and exit 2, before anything is measured.
+ * (`@sluice/cli`): a usage mistake is one line and exit 2, before anything is measured.
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import { main, type ProgramSpec, UsageError, versionOf } from '@orders/cli';
+import { main, type ProgramSpec, UsageError, versionOf } from '@sluice/cli';
 import type { BenchRow } from './bench-table.ts';
 
 interface SectionOptions {

@@ -1,7 +1,7 @@
 /**
  * Section 3 — cold start.
  *
- * The application's consumer (app/consumers/consumeOrderPlaced.ts, built with `defineConsumer`),
+ * The application's consumer (packages/orders/consumers/consumeOrderPlaced.ts, built with `defineConsumer`),
  * the pre-framework OrderPlaced-specific subscriber (baselines/, context) and a one-PutItem
  * baseline are bundled as SST bundles a Node function (esbuild: bundled, ESM `.mjs`, minified,
  * names kept, `module` before `main`, SST's createRequire banner, AWS SDK bundled; target node24).
@@ -16,11 +16,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { envName } from '@orders/runtime/resources';
-import { consumerSettings } from '@orders/runtime/settings';
+import { envName } from '@sluice/runtime/resources';
+import { consumerSettings } from '@sluice/runtime/settings';
 import { build, type Metafile } from 'esbuild';
-import { OrderStore, createDocumentClient } from '../../app/src/order-store.ts';
-import { ORDERS_TABLE, settings } from '../../app/src/settings.ts';
+import { OrderStore, createDocumentClient } from '@orders/app/store';
+import { ORDERS_TABLE, settings } from '@orders/app/settings';
 import { type BenchRow, formatBytes, formatNumber, infoRow, verdictOf } from './bench-table.ts';
 import { BENCH_CREDENTIALS, BENCH_REGION, handlerEnvironment, startDynaliteProcess } from './dynalite-process.ts';
 import { batches, buildOrders, orderRecords } from './order-workload.ts';
@@ -28,7 +28,7 @@ import { alternate, median, range } from './statistics.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const ENTRIES = {
-  consumer: path.join(REPO, 'app/consumers/consumeOrderPlaced.ts'),
+  consumer: path.join(REPO, 'packages/orders/consumers/consumeOrderPlaced.ts'),
   specific: fileURLToPath(new URL('./baselines/subscriber.ts', import.meta.url)),
   baseline: fileURLToPath(new URL('./handlers/minimal-put.ts', import.meta.url)),
   conditional: fileURLToPath(new URL('./handlers/minimal-conditional-put.ts', import.meta.url)),
@@ -110,15 +110,15 @@ async function bundle(entry: string, outfile: string): Promise<Metafile> {
   return result.metafile;
 }
 
-/** The package an input of the bundle belongs to: `@aws-sdk/client-dynamodb`, `@orders/runtime`, `@orders/app`, …. */
+/** The package an input of the bundle belongs to: `@aws-sdk/client-dynamodb`, `@sluice/runtime`, `@orders/app`, …. */
 function packageOf(input: string): string {
   const file = input.replaceAll('\\', '/');
   const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
   if (match) return match[1]!;
   // Workspace packages resolve to their real paths (esbuild follows the node_modules links).
-  if (file.startsWith('framework/')) return `@orders/${file.split('/')[1]}`;
+  if (file.startsWith('packages/orders/')) return '@orders/app';
+  if (file.startsWith('packages/')) return `@sluice/${file.split('/')[1]}`;
   if (file.startsWith('generated/')) return '@orders/contract';
-  if (file.startsWith('app/')) return '@orders/app';
   if (file.startsWith('scripts/bench/baselines/')) return 'pre-framework subscriber';
   return file;
 }
@@ -135,7 +135,7 @@ function bytesByPackage(metafile: Metafile): Map<string, number> {
   return totals;
 }
 
-/** The `count` packages `bundle` holds most bytes of beyond `reference`: `@orders/runtime 9.1 KB, …`. */
+/** The `count` packages `bundle` holds most bytes of beyond `reference`: `@sluice/runtime 9.1 KB, …`. */
 function largestAdditions(bundle: Map<string, number>, reference: Map<string, number>, count = 5): string {
   const additions = [...bundle]
     .map(([name, n]) => [name, n - (reference.get(name) ?? 0)] as const)

@@ -4,7 +4,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
-import { SOURCE_TOPICS_ENV } from '@orders/runtime/settings';
+import { SOURCE_TOPICS_ENV } from '@sluice/runtime/settings';
 import { TOPIC_ARN } from './order-workload.ts';
 
 /** Credentials dynalite accepts (it checks none); also given to the handlers under test. */

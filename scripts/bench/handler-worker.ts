@@ -6,9 +6,9 @@
  * the workload is rebuilt here from `prefix` (deterministic), outside the timed region.
  * Handler logs go to this process's stdout, which the parent discards: they are part of the cost.
  */
-import { consumerSettings } from '@orders/runtime/settings';
+import { consumerSettings } from '@sluice/runtime/settings';
 import type { Context, SQSEvent } from 'aws-lambda';
-import { settings } from '../../app/src/settings.ts';
+import { settings } from '@orders/app/settings';
 import { benchLambdaContext } from './lambda-context.ts';
 import { batches, buildOrders, orderRecords } from './order-workload.ts';
 
@@ -35,7 +35,7 @@ type Handler = (event: SQSEvent, context: Context) => Promise<unknown>;
 async function loadHandler(variant: HandlerVariant): Promise<Handler> {
   switch (variant) {
     case 'consumer':
-      return (await import('../../app/consumers/consumeOrderPlaced.ts')).handler;
+      return (await import('@orders/app/consumers/consumeOrderPlaced')).handler;
     case 'specific':
       return (await import('./baselines/subscriber.ts')).handler;
     case 'seed':

@@ -17,8 +17,8 @@
  * other lifecycle problems as `{ error }`. Consumer logs are silenced.
  */
 import { operations } from '@orders/contract';
-import { startLocalRuntime } from '@orders/local';
-import { ORDERS_TABLE } from '../../app/src/settings.ts';
+import { startLocalRuntime } from '@sluice/local';
+import { ORDERS_TABLE } from '@orders/app/settings';
 import { descendantsOf, procAvailable, procMemory } from './proc-tree.ts';
 
 /** What the worker reports once the runtime has stopped (bytes, milliseconds). */

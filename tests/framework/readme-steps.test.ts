@@ -13,9 +13,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { loadApplication, startLocalRuntime, type LocalRuntime } from '@orders/local';
-import type { Operation, SendOperation } from '@orders/runtime/contract';
-import { createPublisher } from '@orders/runtime/publisher';
+import { loadApplication, startLocalRuntime, type LocalRuntime } from '@sluice/local';
+import type { Operation, SendOperation } from '@sluice/runtime/contract';
+import { createPublisher } from '@sluice/runtime/publisher';
 import { parse, stringify } from 'yaml';
 import { copyProject, type ProjectCopy } from '../helpers/project-copy.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -66,42 +66,42 @@ describe("the README's steps to add a consumer and a message", () => {
       'asyncapi.yaml channels',
       'asyncapi.yaml operations',
       'asyncapi.yaml operations.publishOrderPlaced.bindings.sns.consumers',
-      'app/consumers/consumeAudit.ts',
+      'packages/orders/consumers/consumeAudit.ts',
       'schemas/order-shipped.v1.json',
       'asyncapi.yaml components.messages',
       'asyncapi.yaml components.schemas',
       'asyncapi.yaml channels.orderTopic.messages',
       'asyncapi.yaml channels',
       'asyncapi.yaml operations',
-      'app/consumers/consumeOrderShipped.ts',
+      'packages/orders/consumers/consumeOrderShipped.ts',
     ]);
   });
 
   it('after the contract edits, codegen writes the topology and says which handlers to write', () => {
-    for (const step of steps.filter((s) => !s.file.startsWith('app/'))) apply(copy, step);
-    const codegen = copy.run('framework/codegen/src/cli.ts');
+    for (const step of steps.filter((s) => !s.file.startsWith('packages/orders/'))) apply(copy, step);
+    const codegen = copy.run('packages/codegen/src/cli.ts');
     expect(codegen.status, codegen.stderr).toBe(0);
     expect(codegen.stdout).toContain('codegen: 2 message(s), 1 topic(s), 6 queue(s), 3 subscription(s), 3 consumer(s).');
-    expect(codegen.stderr).toMatch(/receive operation consumeAudit has no handler: create app\/consumers\/consumeAudit\.ts/);
-    expect(codegen.stderr).toMatch(/receive operation consumeOrderShipped has no handler: create app\/consumers\/consumeOrderShipped\.ts/);
-    const check = copy.run('framework/codegen/src/cli.ts', ['--check']);
+    expect(codegen.stderr).toMatch(/receive operation consumeAudit has no handler: create packages\/orders\/consumers\/consumeAudit\.ts/);
+    expect(codegen.stderr).toMatch(/receive operation consumeOrderShipped has no handler: create packages\/orders\/consumers\/consumeOrderShipped\.ts/);
+    const check = copy.run('packages/codegen/src/cli.ts', ['--check']);
     expect(check.status).toBe(1);
   }, 60_000);
 
   it('with the handlers written, codegen:check, the type checker and contract:diff pass', () => {
-    for (const step of steps.filter((s) => s.file.startsWith('app/'))) apply(copy, step);
-    const check = copy.run('framework/codegen/src/cli.ts', ['--check']);
+    for (const step of steps.filter((s) => s.file.startsWith('packages/orders/'))) apply(copy, step);
+    const check = copy.run('packages/codegen/src/cli.ts', ['--check']);
     expect(check.status, check.stderr).toBe(0);
     const tsc = copy.run('node_modules/typescript/bin/tsc', ['-p', 'tsconfig.json', '--noEmit']);
     expect(tsc.stdout + tsc.stderr).toBe('');
-    const diff = copy.run('framework/governance/src/diff-cli.ts');
+    const diff = copy.run('packages/governance/src/diff-cli.ts');
     expect(diff.status, diff.stdout + diff.stderr).toBe(0);
     expect(diff.stdout).toMatch(/non-breaking\s+added\s+topology\.topics\.OrderTopic\.messages\.OrderShipped\s+OrderShipped is filtered away from every consumer that does not declare it/);
     expect(diff.stdout).not.toMatch(/^breaking|^unclassified/m);
   }, 120_000);
 
   it("passes the project's existing infrastructure, runtime and contract tests, unedited", () => {
-    const vitest = copy.run('node_modules/vitest/vitest.mjs', ['run', 'tests/infra', 'tests/local/local-runtime.test.ts', 'tests/contract', 'tests/codegen/handlers.test.ts'], { timeoutMs: 300_000 });
+    const vitest = copy.run('node_modules/vitest/vitest.mjs', ['run', 'packages/infra/tests', 'packages/local/tests/local-runtime.test.ts', 'packages/orders/tests/contract', 'packages/model/tests/handlers.test.ts'], { timeoutMs: 300_000 });
     expect(vitest.status, vitest.stdout.slice(-3000) + vitest.stderr.slice(-2000)).toBe(0);
   }, 320_000);
 
@@ -151,13 +151,13 @@ describe('a redrive change made in the contract only', () => {
     copy.replace('asyncapi.yaml', 'maxReceiveCount: 3', 'maxReceiveCount: 5');
     const contract = copy.read('asyncapi.yaml').replaceAll('name: OrderDLQ', 'name: OrderDeadLetters');
     copy.write('asyncapi.yaml', contract);
-    const codegen = copy.run('framework/codegen/src/cli.ts');
+    const codegen = copy.run('packages/codegen/src/cli.ts');
     if (codegen.status !== 0) throw new Error(codegen.stderr);
   });
   afterAll(() => copy?.dispose());
 
   it('shows in infra:plan --json after npm run codegen, nothing else edited', () => {
-    const planned = copy.run('framework/infra/src/plan/cli.ts', ['--json']);
+    const planned = copy.run('packages/infra/src/plan/cli.ts', ['--json']);
     expect(planned.status, planned.stderr).toBe(0);
     const plan = JSON.parse(planned.stdout) as { resources: { type: string; name: string; properties: Record<string, any> }[] };
     const queues = plan.resources.filter((r) => r.type === 'aws:sqs/queue:Queue');
@@ -168,7 +168,7 @@ describe('a redrive change made in the contract only', () => {
   }, 120_000);
 
   it('shows in npm start', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'framework/local/src/bin/start.ts', '--port', '0', '--in-memory'], { cwd: copy.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'packages/local/src/bin/start.ts', '--port', '0', '--in-memory'], { cwd: copy.dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));

@@ -12,9 +12,10 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { loadApplication, queueDepth, startLocalRuntime, type BatchReport, type LocalRuntime } from '@orders/local';
-import type { MessageContract, Operation, SendOperation, Topology } from '@orders/runtime/contract';
-import { createPublisher } from '@orders/runtime/publisher';
+import { loadApplication, startLocalRuntime, type BatchReport, type LocalRuntime } from '@sluice/local';
+import { queueDepth } from '@sluice/ops';
+import type { MessageContract, Operation, SendOperation, Topology } from '@sluice/runtime/contract';
+import { createPublisher } from '@sluice/runtime/publisher';
 import { parse } from 'yaml';
 import { copyProject, type ProjectCopy } from '../helpers/project-copy.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -23,10 +24,10 @@ let copy: ProjectCopy;
 
 beforeAll(() => {
   copy = copyProject();
-  for (const file of ['asyncapi.yaml', 'schemas', 'app/consumers', 'app/src', 'released']) copy.remove(file);
+  for (const file of ['asyncapi.yaml', 'schemas', 'packages/orders/consumers', 'packages/orders/src', 'released']) copy.remove(file);
   copy.copyIn('tests/fixtures/shop/asyncapi.yaml', 'asyncapi.yaml');
   copy.copyIn('tests/fixtures/shop/schemas', 'schemas');
-  copy.copyIn('tests/fixtures/shop/app', 'app');
+  copy.copyIn('tests/fixtures/shop/app', 'packages/orders');
 });
 afterAll(() => copy?.dispose());
 
@@ -34,10 +35,10 @@ describe('a second system: three messages on one topic, three consumers', () => 
   let topology: Topology;
 
   it('generates its types, validators, operations and topology, with a handler for every consumer', () => {
-    const generated = copy.run('framework/codegen/src/cli.ts');
+    const generated = copy.run('packages/codegen/src/cli.ts');
     expect(generated.stderr).toBe('');
     expect(generated.stdout).toContain('codegen: 3 message(s), 1 topic(s), 6 queue(s), 3 subscription(s), 3 consumer(s).');
-    const check = copy.run('framework/codegen/src/cli.ts', ['--check']);
+    const check = copy.run('packages/codegen/src/cli.ts', ['--check']);
     expect(check.status, check.stderr).toBe(0);
     topology = JSON.parse(copy.read('generated/topology.json')) as Topology;
     const policy = (queue: string) => topology.subscriptions.find((s) => s.queue === queue)?.filterPolicy;
@@ -57,8 +58,8 @@ describe('a second system: three messages on one topic, three consumers', () => 
       'type-checks.ts',
       [
         `import { operations } from '@orders/contract';`,
-        `import { defineConsumer } from '@orders/runtime/consumer';`,
-        `import { createPublisher } from '@orders/runtime/publisher';`,
+        `import { defineConsumer } from '@sluice/runtime/consumer';`,
+        `import { createPublisher } from '@sluice/runtime/publisher';`,
         `// @ts-expect-error Billing receives OrderPlaced v1, which has no carrier`,
         `defineConsumer(operations.consumeBilling, async (order) => order.carrier);`,
         `// @ts-expect-error Fulfilment does not receive OrderPlaced v1`,
@@ -69,21 +70,21 @@ describe('a second system: three messages on one topic, three consumers', () => 
         '',
       ].join('\n'),
     );
-    copy.write('tsconfig.shop.json', JSON.stringify({ extends: './tsconfig.json', include: ['types', 'app/consumers', 'app/src', 'generated', 'type-checks.ts'], exclude: ['node_modules'] }));
+    copy.write('tsconfig.shop.json', JSON.stringify({ extends: './tsconfig.json', include: ['packages/local/types', 'packages/orders/consumers', 'packages/orders/src', 'generated', 'type-checks.ts'], exclude: ['node_modules'] }));
     const tsc = copy.run('node_modules/typescript/bin/tsc', ['-p', 'tsconfig.shop.json', '--noEmit']);
     expect(tsc.stdout + tsc.stderr).toBe('');
     expect(tsc.status).toBe(0);
   }, 120_000);
 
   it('plans one function per consumer, each queue with its redrive, each subscription with its filter policy', () => {
-    const planned = copy.run('framework/infra/src/plan/cli.ts', ['--json']);
+    const planned = copy.run('packages/infra/src/plan/cli.ts', ['--json']);
     expect(planned.status, planned.stderr).toBe(0);
     const plan = JSON.parse(planned.stdout) as { resources: { type: string; name: string; properties: Record<string, any> }[] };
     const of = (type: string) => plan.resources.filter((r) => r.type === type);
     expect(of('aws:lambda/function:Function').map((f) => f.properties.handler).sort()).toEqual([
-      'app/consumers/consumeAnalytics.handler',
-      'app/consumers/consumeBilling.handler',
-      'app/consumers/consumeFulfilment.handler',
+      'packages/orders/consumers/consumeAnalytics.handler',
+      'packages/orders/consumers/consumeBilling.handler',
+      'packages/orders/consumers/consumeFulfilment.handler',
     ]);
     expect(of('aws:sqs/queue:Queue').find((q) => q.name === 'FulfilmentQueue')?.properties).toMatchObject({ redrive: { deadLetterQueue: 'FulfilmentDLQQueue', maxReceiveCount: 2 }, visibilityTimeoutSeconds: 60 });
     const subscriptions = of('aws:sns/topicSubscription:TopicSubscription');

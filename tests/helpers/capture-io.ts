@@ -1,4 +1,4 @@
-import type { CliIO } from '@orders/cli';
+import type { CliIO } from '@sluice/cli';
 
 /** CLI I/O captured in memory, for asserting on what a command printed. */
 export function captureIO(answer?: boolean): CliIO & { stdout: () => string; stderr: () => string } {

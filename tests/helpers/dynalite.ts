@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { createDocumentClient } from '../../app/src/order-store.ts';
-import { ORDERS_TABLE, settings } from '../../app/src/settings.ts';
+import { createDocumentClient } from '@orders/app/store';
+import { ORDERS_TABLE, settings } from '@orders/app/settings';
 
 export interface DynaliteHandle {
   endpoint: string;

@@ -4,7 +4,7 @@
  * run the project's commands, without touching the real tree.
  *
  * `node_modules` is not copied: it is a folder of links to the real one's entries, except that the
- * workspace packages (`@orders/*`) point into the copy, so that `@orders/contract` is the copy's
+ * workspace packages (`@sluice/*`, `@orders/*`) point into the copy, so that `@orders/contract` is the copy's
  * own generated code. `.sst` links to the real one (the offline SST platform).
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
@@ -13,6 +13,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '../..');
+
+/** The scopes of the workspace packages: the framework's and the application's. */
+const WORKSPACE_SCOPES = ['@sluice', '@orders'];
 
 export interface ProjectCopy {
   readonly dir: string;
@@ -32,7 +35,7 @@ export interface ProjectCopy {
  * @example
  * const copy = copyProject();
  * copy.replace('asyncapi.yaml', 'maxReceiveCount: 3', 'maxReceiveCount: 5');
- * copy.run('framework/codegen/src/cli.ts');
+ * copy.run('packages/codegen/src/cli.ts');
  */
 export function copyProject(): ProjectCopy {
   const dir = mkdtempSync(path.join(tmpdir(), 'orders-copy-'));
@@ -49,13 +52,15 @@ export function copyProject(): ProjectCopy {
   const modules = path.join(dir, 'node_modules');
   mkdirSync(modules);
   for (const entry of readdirSync(path.join(root, 'node_modules'))) {
-    if (entry === '@orders') continue;
+    if (WORKSPACE_SCOPES.includes(entry)) continue;
     symlinkSync(path.join(root, 'node_modules', entry), path.join(modules, entry));
   }
-  mkdirSync(path.join(modules, '@orders'));
-  for (const pkg of readdirSync(path.join(root, 'node_modules', '@orders'))) {
-    const target = readlinkSync(path.join(root, 'node_modules', '@orders', pkg));
-    symlinkSync(target, path.join(modules, '@orders', pkg));
+  for (const scope of WORKSPACE_SCOPES) {
+    mkdirSync(path.join(modules, scope));
+    for (const pkg of readdirSync(path.join(root, 'node_modules', scope))) {
+      const target = readlinkSync(path.join(root, 'node_modules', scope, pkg));
+      symlinkSync(target, path.join(modules, scope, pkg));
+    }
   }
   symlinkSync(path.join(root, '.sst'), path.join(dir, '.sst'));
 

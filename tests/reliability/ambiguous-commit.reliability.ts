@@ -10,8 +10,8 @@
  * `stored` line or one lost answer, so no write happened twice and none went unreported.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consumerSettings } from '@orders/runtime/settings';
-import { settings } from '../../app/src/settings.ts';
+import { consumerSettings } from '@sluice/runtime/settings';
+import { settings } from '@orders/app/settings';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
 import { CONSUMER, publishAll, reconcile, scale, startHarness, viaSns, waitUntilSettled, warmUp, type Harness } from './harness.ts';
 import { eventStream, random } from './event-stream.ts';

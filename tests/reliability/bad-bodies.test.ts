@@ -1,7 +1,7 @@
 /** Fast check of the bad-body corpus at the decoder (the reliability suite runs it end to end). */
 import { describe, expect, it } from 'vitest';
 import { operations } from '@orders/contract';
-import { createDecoder } from '@orders/runtime/consumer';
+import { createDecoder } from '@sluice/runtime/consumer';
 import { badBodies } from './bad-bodies.ts';
 
 const decode = createDecoder(operations.consumeOrderPlaced);

@@ -3,7 +3,7 @@
  * `maxReceiveCount` receives with a readable reason, writes nothing and never crashes the process.
  * Built in code (not files) because several are generated: deep nesting, bodies near 256 KiB.
  */
-import type { DecodeErrorCode } from '@orders/runtime/consumer';
+import type { DecodeErrorCode } from '@sluice/runtime/consumer';
 
 export interface BadBody {
   name: string;

@@ -12,7 +12,7 @@
 import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messages, type OrderPlaced, type OrderStatus } from '@orders/contract';
-import { ORDERS_TABLE } from '../../app/src/settings.ts';
+import { ORDERS_TABLE } from '@orders/app/settings';
 import { publishAll, reconcile, scale, scanTable, startHarness, viaSns, waitForSuccess, waitUntilSettled, type Harness, type Published } from './harness.ts';
 import { formatWithOffset, random } from './event-stream.ts';
 import { contentDigest, HASHED_FIELDS, latestByOrder, supersedes } from './ledger.ts';

@@ -15,10 +15,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { operations, type OrderPlaced } from '@orders/contract';
-import { DeadLetterQueue, loadApplication, queueDepth, startLocalRuntime, type Application, type BatchReport, type LocalRuntime } from '@orders/local';
-import { createDecoder } from '@orders/runtime/consumer';
-import { createPublisher, type Publisher } from '@orders/runtime/publisher';
-import { ORDERS_TABLE } from '../../app/src/settings.ts';
+import { DeadLetterQueue, queueDepth } from '@sluice/ops';
+import { loadApplication, startLocalRuntime, type Application, type BatchReport, type LocalRuntime } from '@sluice/local';
+import { createDecoder } from '@sluice/runtime/consumer';
+import { createPublisher, type Publisher } from '@sluice/runtime/publisher';
+import { ORDERS_TABLE } from '@orders/app/settings';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
 import { ConsumerLog, reconcileLedger, type Ledger, type Sent } from './ledger.ts';
 
@@ -257,7 +258,7 @@ export interface Subscriber {
  */
 export async function startSubscriber(h: Harness, name: string, extraArgs: string[] = []): Promise<Subscriber> {
   const proxy = await startFaultProxy(h.endpoint);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'framework/local/src/bin/subscriber.ts', '--endpoint', proxy.endpoint, '--quiet', '--log-level', 'INFO', ...extraArgs], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/local/src/bin/subscriber.ts', '--endpoint', proxy.endpoint, '--quiet', '--log-level', 'INFO', ...extraArgs], {
     cwd: root,
     env: process.env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,7 +1,7 @@
 /** Fast checks of the ledger's rules (the reliability suite runs it end to end). */
 import { describe, expect, it } from 'vitest';
 import type { OrderPlaced } from '@orders/contract';
-import { eventVersionOf } from '../../app/src/order-store.ts';
+import { eventVersionOf } from '@orders/app/store';
 import { contentDigest, latestByOrder, reconcileLedger, type ConsumerLine, type LedgerInput, type Sent } from './ledger.ts';
 
 const event = (status: OrderPlaced['status'], timestamp: string, orderId = 'o-1'): OrderPlaced => ({ orderId, userId: 'u-1', itemName: 'Item', quantity: 1, status, timestamp });

@@ -4,8 +4,8 @@
  * concurrent batches race on the same orders.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consumerSettings } from '@orders/runtime/settings';
-import { settings } from '../../app/src/settings.ts';
+import { consumerSettings } from '@sluice/runtime/settings';
+import { settings } from '@orders/app/settings';
 import { CONSUMER, peakConcurrentBatches, publishAll, reconcile, scale, startHarness, viaSns, waitUntilSettled, type Harness } from './harness.ts';
 import { eventStream } from './event-stream.ts';
 import { recordRow } from './summary.ts';

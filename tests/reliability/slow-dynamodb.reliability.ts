@@ -9,9 +9,9 @@
  * within its attempts: no failure line, nothing dead-lettered, the ledger balances.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consumerSettings } from '@orders/runtime/settings';
-import { DYNAMODB_TIMEOUTS } from '../../app/src/order-store.ts';
-import { settings } from '../../app/src/settings.ts';
+import { consumerSettings } from '@sluice/runtime/settings';
+import { DYNAMODB_TIMEOUTS } from '@orders/app/store';
+import { settings } from '@orders/app/settings';
 import { startFaultProxy, type FaultProxy, type ProxiedRequest } from '../helpers/fault-proxy.ts';
 import { CONSUMER, publishAll, reconcile, scale, startHarness, viaSns, waitUntilSettled, warmUp, type Harness } from './harness.ts';
 import { eventStream, random } from './event-stream.ts';

@@ -6,8 +6,8 @@
  * table equal the oracle.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consumerSettings } from '@orders/runtime/settings';
-import { settings } from '../../app/src/settings.ts';
+import { consumerSettings } from '@sluice/runtime/settings';
+import { settings } from '@orders/app/settings';
 import { CONSUMER, crash, depth, publishAll, reconcile, scale, startHarness, startSubscriber, viaSns, waitUntilSettled, type Harness } from './harness.ts';
 import { eventStream } from './event-stream.ts';
 import { recordRow } from './summary.ts';

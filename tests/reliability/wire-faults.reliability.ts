@@ -15,8 +15,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
-import { consumerSettings } from '@orders/runtime/settings';
-import { settings } from '../../app/src/settings.ts';
+import { consumerSettings } from '@sluice/runtime/settings';
+import { settings } from '@orders/app/settings';
 import { CONSUMER, publishAll, reconcile, scale, startHarness, viaSns, waitUntilSettled, warmUp, type Harness } from './harness.ts';
 import { eventStream, random } from './event-stream.ts';
 import { recordRow } from './summary.ts';

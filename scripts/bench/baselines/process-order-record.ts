@@ -8,7 +8,7 @@
 import { decodeOrderRecord, type OrderRecordInput } from './decode-order-record.ts';
 import type { DecodeErrorCode } from './errors.ts';
 // The application's store, unchanged in substance: both sides of the comparison make the same write.
-import type { OrderStore, SaveOutcome } from '../../../app/src/order-store.ts';
+import type { OrderStore, SaveOutcome } from '@orders/app/store';
 
 /** Every way a record can end. `invalid` and `failed` are retried by SQS, then dead-lettered. */
 export type RecordOutcome = SaveOutcome | 'invalid' | 'failed';

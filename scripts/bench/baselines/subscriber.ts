@@ -1,6 +1,6 @@
 /**
  * The pre-framework OrderPlaced-specific code, kept as a bench baseline (sections 2 and 3 compare
- * the generic consumer, app/consumers/consumeOrderPlaced.ts, with it). Not used by the application.
+ * the generic consumer, packages/orders/consumers/consumeOrderPlaced.ts, with it). Not used by the application.
  *
  * Lambda entry point: SQS batch (OrderQueue) → contract → DynamoDB (Orders).
  *
@@ -12,7 +12,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 // The application's store: both sides of the comparison make the same conditional write.
-import { OrderStore } from '../../../app/src/order-store.ts';
+import { OrderStore } from '@orders/app/store';
 import { isFailure, processOrderRecord } from './process-order-record.ts';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 

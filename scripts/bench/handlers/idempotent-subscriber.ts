@@ -14,7 +14,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { operations, type OrderPlaced } from '@orders/contract';
-import { createDecoder } from '@orders/runtime/consumer';
+import { createDecoder } from '@sluice/runtime/consumer';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { IDEMPOTENCY_TABLE } from './idempotent-subscriber-table.ts';
 

@@ -7,7 +7,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { SAVE_CONDITION } from '../../../app/src/order-store.ts';
+import { SAVE_CONDITION } from '@orders/app/store';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });

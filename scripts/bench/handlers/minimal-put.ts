@@ -1,6 +1,6 @@
 /**
  * The cold-start baseline of section 3: a Lambda handler that only makes one PutItem, with the
- * same client the consumer's order store builds (`createDocumentClient` in app/src/order-store.ts:
+ * same client the consumer's order store builds (`createDocumentClient` in packages/orders/src/order-store.ts:
  * a default DynamoDBClient wrapped in a document client that removes undefined values). The
  * construction is repeated here rather than imported, because importing the store would bundle
  * the very code whose cost the baseline exists to expose.

@@ -1,0 +1,158 @@
+/**
+ * The CLI kit (`@sluice/cli`) in process: the error path every entry point shares. The entry
+ * points themselves, spawned as users run them, are in entry-points.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { CliError, describeFailure, integerOption, invocationOf, runCli, UsageError, urlOption, type ProgramSpec } from '@sluice/cli';
+import { captureIO } from '../../../tests/helpers/capture-io.ts';
+
+class ConfigurationError extends Error {
+  override name = 'ConfigurationError';
+}
+
+/** A program with every kind of failure a command can have. */
+const program: ProgramSpec = {
+  name: 'tool',
+  invocation: 'npx tool',
+  version: '1.2.3',
+  summary: 'test program',
+  commands: [
+    {
+      name: 'fail',
+      summary: 'fails the way --kind says',
+      options: { kind: { type: 'string', choices: ['plain', 'type', 'config', 'cli', 'string', 'fetch'], description: 'how' }, count: { type: 'string', valueName: 'n', description: 'a number' } },
+      run({ values }) {
+        integerOption('count', values.count, { min: 1, max: 9 });
+        switch (values.kind) {
+          case 'plain':
+            throw new Error('the disk is full');
+          case 'type':
+            return (undefined as unknown as { x: () => number }).x();
+          case 'config':
+            throw new ConfigurationError('ORDER_TOPIC_ARN is not set: run it under `sst shell`');
+          case 'cli':
+            throw new CliError('no order ord-1', { next: 'See the stored ids with: npx tool list' });
+          case 'string':
+            throw 'a string';
+          case 'fetch':
+            throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }) });
+        }
+        return 0;
+      },
+    },
+    { name: 'group', summary: 'a group', commands: [{ name: 'leaf', summary: 'a leaf', options: { json: { type: 'boolean', description: 'JSON' } }, run: () => 0 }] },
+  ],
+};
+
+async function run(...argv: string[]) {
+  const io = captureIO();
+  const code = await runCli(program, argv, io);
+  return { code, stdout: io.stdout(), stderr: io.stderr(), lines: io.stderr().trimEnd().split('\n') };
+}
+
+const STACK = /^\s+at /m;
+
+describe('runCli: failures while running', () => {
+  it('reports a plain Error as the program and the message, with the --debug hint, exit 1', async () => {
+    const r = await run('fail', '--kind', 'plain');
+    expect(r).toMatchObject({ code: 1, stdout: '' });
+    expect(r.lines).toEqual(['tool fail: the disk is full', '(run again with --debug for the stack trace)']);
+  });
+
+  it.each([
+    ['type', 'tool fail: Cannot read properties of undefined'],
+    ['config', 'tool fail: ORDER_TOPIC_ARN is not set: run it under `sst shell`'],
+    ['string', 'tool fail: a string'],
+    ['fetch', 'tool fail: fetch failed (connect ECONNREFUSED 127.0.0.1:9)'],
+  ])('never shows a class name (%s), nor a stack', async (kind, first) => {
+    const r = await run('fail', '--kind', kind);
+    expect(r.code).toBe(1);
+    expect(r.lines[0]).toMatch(new RegExp(`^${first.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    expect(r.stderr).not.toMatch(/TypeError|ConfigurationError|\bError:/);
+    expect(r.stderr).not.toMatch(STACK);
+  });
+
+  it('prints a CliError and its next step, without the hint', async () => {
+    const r = await run('fail', '--kind', 'cli');
+    expect(r).toMatchObject({ code: 1, lines: ['tool fail: no order ord-1', 'See the stored ids with: npx tool list'] });
+  });
+
+  it('prints the stack (and the cause) with --debug, wherever --debug is', async () => {
+    for (const argv of [['fail', '--kind', 'fetch', '--debug'], ['--debug', 'fail', '--kind', 'fetch']]) {
+      const r = await run(...argv);
+      expect(r.code).toBe(1);
+      expect(r.lines[0]).toBe('tool fail: fetch failed (connect ECONNREFUSED 127.0.0.1:9)');
+      expect(r.stderr).toMatch(STACK);
+      expect(r.stderr).toMatch(/^caused by: Error: connect ECONNREFUSED 127\.0\.0\.1:9$/m);
+    }
+  });
+});
+
+describe('runCli: usage errors', () => {
+  it.each([
+    [['nope'], 'tool: unknown command "nope": commands are fail, group', 'npx tool'],
+    [['fial'], 'tool: unknown command "fial": did you mean fail? commands are fail, group', 'npx tool'],
+    [['--json'], 'tool: unknown option --json: give a command first, then the option: npx tool group leaf --json', 'npx tool'],
+    [['--frobnicate'], 'tool: unknown option --frobnicate: no command takes it; give a command first (fail, group)', 'npx tool'],
+    [['fail', '--knid', 'x'], 'tool fail: unknown option --knid: did you mean --kind?', 'npx tool fail'],
+    [['fail', '--frobnicate'], 'tool fail: unknown option --frobnicate: npx tool fail takes --kind, --count', 'npx tool fail'],
+    [['fail', '--kind'], 'tool fail: --kind needs a value: --kind <value>', 'npx tool fail'],
+    [['fail', '--count', '-3'], 'tool fail: --count "-3": a value starting with a dash goes after an equals sign, --count=-3', 'npx tool fail'],
+    [['fail', '--count=-3'], 'tool fail: --count must be a whole number from 1 to 9, got "-3"', 'npx tool fail'],
+    [['fail', '--kind', 'loud'], 'tool fail: --kind "loud" is not one of plain, type, config, cli, string, fetch', 'npx tool fail'],
+    [['fail', 'extra'], 'tool fail: unexpected argument "extra": npx tool fail takes no arguments', 'npx tool fail'],
+    [['group', 'leaf', '--json=yes'], 'tool group leaf: --json takes no value, got "yes": give --json alone', 'npx tool group leaf'],
+    [['group', 'nope'], 'tool group: unknown command "nope": commands are leaf', 'npx tool group'],
+  ])('%j: one line, then the --help pointer, exit 2', async (argv, message, invocation) => {
+    const r = await run(...argv);
+    expect(r).toMatchObject({ code: 2, stdout: '' });
+    expect(r.lines).toEqual([message, `Run \`${invocation} --help\` for usage.`]);
+  });
+});
+
+describe('runCli: --help, --version, help <command>', () => {
+  it.each([[['--version']], [['group', '--version']], [['group', 'leaf', '--version']], [['fail', '--version']]])('%j prints the version', async (argv) => {
+    expect(await run(...argv)).toMatchObject({ code: 0, stdout: '1.2.3\n', stderr: '' });
+  });
+
+  it.each([
+    [['--help'], 'Usage: npx tool <command> [options]'],
+    [['help'], 'Usage: npx tool <command> [options]'],
+    [['help', 'fail'], 'Usage: npx tool fail [options]'],
+    [['help', 'group', 'leaf'], 'Usage: npx tool group leaf [options]'],
+    [['group', 'help', 'leaf'], 'Usage: npx tool group leaf [options]'],
+    [['group', '-h'], 'Usage: npx tool group <command> [options]'],
+    [['group', 'leaf', '--help'], 'Usage: npx tool group leaf [options]'],
+  ])('%j prints that help', async (argv, usage) => {
+    const r = await run(...argv);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout.split('\n')[0]).toBe(usage);
+  });
+});
+
+describe('helpers', () => {
+  it('names the invocation npm ran: `npm run orders --` under npm run, else the declared one', () => {
+    const orders = { ...program, name: 'orders', invocation: 'npx orders' };
+    expect(invocationOf(orders, { npm_lifecycle_event: 'orders' })).toBe('npm run orders --');
+    expect(invocationOf(orders, { npm_lifecycle_event: 'npx' })).toBe('npx orders');
+    expect(invocationOf(orders, { npm_lifecycle_event: 'test' })).toBe('npx orders');
+    expect(invocationOf(orders, {})).toBe('npx orders');
+    expect(invocationOf({ ...program, name: 'start', invocation: 'npm start --' }, { npm_lifecycle_event: 'start' })).toBe('npm start --');
+  });
+
+  it('parses whole numbers and URLs, echoing a bad value in a UsageError', () => {
+    expect(integerOption('port', '0', { min: 0, max: 65535 })).toBe(0);
+    expect(integerOption('port', undefined, { min: 0 })).toBeUndefined();
+    for (const bad of ['abc', '1.5', '', '1e3', '70000']) expect(() => integerOption('port', bad, { min: 0, max: 65535 })).toThrow(UsageError);
+    expect(() => integerOption('count', 'x', { min: 1 })).toThrow('--count must be a whole number >= 1, got "x"');
+    expect(urlOption('endpoint', 'http://127.0.0.1:4566/')).toBe('http://127.0.0.1:4566');
+    expect(() => urlOption('endpoint', 'localhost:4566')).toThrow('--endpoint "localhost:4566" is not an http(s) URL');
+  });
+
+  it('describes an AggregateError by its errors', () => {
+    expect(describeFailure(new AggregateError([new Error('connect ECONNREFUSED ::1:9'), new Error('connect ECONNREFUSED 127.0.0.1:9')], ''))).toBe(
+      'connect ECONNREFUSED ::1:9; connect ECONNREFUSED 127.0.0.1:9',
+    );
+    expect(describeFailure(new Error('ConfigurationError: no topic'))).toBe('no topic');
+  });
+});

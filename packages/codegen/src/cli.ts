@@ -1,0 +1,119 @@
+/**
+ * `npm run codegen` / `npm run codegen:check`: writes or verifies `generated/`, and checks that
+ * every receive operation has its handler (and every handler an operation).
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { CliError, main, type ProgramSpec, versionOf } from '@sluice/cli';
+import { checkHandlers } from '@sluice/model';
+import { loadProject } from '@sluice/model';
+
+/** Files of `dir` relative to it, excluding node_modules. */
+function listFiles(dir: string, prefix = ''): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    if (entry.name === 'node_modules') return [];
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    return entry.isDirectory() ? listFiles(path.join(dir, entry.name), rel) : [rel];
+  });
+}
+
+interface Values {
+  spec?: string;
+  out?: string;
+  consumers?: string;
+  check?: boolean;
+}
+
+export const codegenProgram: ProgramSpec = {
+  name: 'codegen',
+  invocation: 'npm run codegen --',
+  version: versionOf(new URL('../package.json', import.meta.url)),
+  summary: 'generate types, validators, operations and the topology manifest from the contract',
+  description: `Reads the AsyncAPI 3.0 contract and writes an npm workspace package (default generated/,
+imported as @orders/contract): TypeScript types and standalone validators for every message, the
+typed operations that publishers and consumers are built from, and the topology manifest
+(topics, queues, dead-letter queues, subscriptions with their filter policies) that the
+infrastructure and the local runtime create. Then checks that every receive operation has its
+handler file in the consumers folder, and every handler file an operation.`,
+  options: {
+    spec: { type: 'string', valueName: 'file', description: 'AsyncAPI document', defaultText: 'eventContract.spec, else asyncapi.yaml', existing: true },
+    out: { type: 'string', valueName: 'dir', description: 'output folder', defaultText: 'eventContract.generated, else generated' },
+    consumers: { type: 'string', valueName: 'dir', description: 'one handler per receive operation: <dir>/<operationId>.ts', defaultText: 'eventContract.consumers, else packages/orders/consumers' },
+    check: { type: 'boolean', description: 'write nothing; exit 1 naming stale files and missing or orphan handlers' },
+  },
+  examples: ['npm run codegen', 'npm run codegen:check', 'npm run codegen -- --spec tests/fixtures/shop/asyncapi.yaml --out /tmp/shop-generated'],
+  async run({ values, io }) {
+    const { spec: specOption, out: outOption, consumers: consumersOption, check } = values as Values;
+    const project = loadProject(process.cwd(), {
+      ...(specOption ? { spec: specOption } : {}),
+      ...(outOption ? { generated: outOption } : {}),
+      ...(consumersOption ? { consumers: consumersOption } : {}),
+    });
+    const shown = (file: string) => {
+      const relative = path.relative(process.cwd(), file);
+      return relative.startsWith('..') ? file : relative || '.';
+    };
+    const started = performance.now();
+    // Loaded here, not at the top: the AsyncAPI parser takes seconds to load, and --help or a usage error should not wait for it.
+    const { CodegenError, generateWithModel } = await import('./generate.ts');
+    let generated;
+    try {
+      generated = await generateWithModel({ specPath: project.spec });
+    } catch (error) {
+      if (error instanceof CodegenError) throw new CliError(error.message, { next: `Fix ${shown(project.spec)} and run npm run codegen again.` });
+      throw error;
+    }
+    const { files, model } = generated;
+    const outDir = project.generated;
+    const wanted = new Map(files.map((f) => [f.path, f.content]));
+    const existing = listFiles(outDir);
+    const stale = [
+      ...files.filter((f) => !existsSync(path.join(outDir, f.path)) || readFileSync(path.join(outDir, f.path), 'utf8') !== f.content).map((f) => f.path),
+      ...existing.filter((f) => !wanted.has(f)),
+    ];
+    const handlerProblems = checkHandlers(model.topology, project.consumers, process.cwd());
+    for (const warning of model.warnings) io.err(`codegen: warning: ${warning}`);
+
+    if (check) {
+      let failed = false;
+      if (stale.length === 0) {
+        io.out(`codegen:check: ${shown(outDir)}/ is up to date with ${shown(project.spec)} (${files.length} files).`);
+      } else {
+        failed = true;
+        io.err(`codegen:check: ${shown(outDir)}/ is stale; these files differ from what ${shown(project.spec)} produces:`);
+        for (const f of stale) io.err(`  - ${shown(path.join(outDir, f))}${wanted.has(f) ? '' : ' (not generated any more)'}`);
+        io.err('Run `npm run codegen` and commit generated/.');
+      }
+      if (handlerProblems.length > 0) {
+        failed = true;
+        io.err(`codegen:check: the consumers in ${shown(project.consumers)}/ do not match the contract's receive operations:`);
+        for (const problem of handlerProblems) io.err(`  - ${problem}`);
+      } else {
+        io.out(`codegen:check: every receive operation has its handler in ${shown(project.consumers)}/.`);
+      }
+      return failed ? 1 : 0;
+    }
+
+    mkdirSync(outDir, { recursive: true });
+    for (const f of existing) if (!wanted.has(f)) rmSync(path.join(outDir, f));
+    for (const f of files) {
+      mkdirSync(path.dirname(path.join(outDir, f.path)), { recursive: true });
+      writeFileSync(path.join(outDir, f.path), f.content);
+    }
+    const ms = Math.round(performance.now() - started);
+    const t = model.topology;
+    io.out(`codegen: ${stale.length === 0 ? 'no changes' : `updated ${stale.map((f) => shown(path.join(outDir, f))).join(', ')}`} (${files.length} files in ${shown(outDir)}/, ${ms} ms).`);
+    io.out(
+      `codegen: ${model.messages.length} message(s), ${Object.keys(t.topics).length} topic(s), ${Object.keys(t.queues).length} queue(s), ` +
+        `${t.subscriptions.length} subscription(s), ${Object.values(t.operations).filter((o) => o.action === 'receive').length} consumer(s).`,
+    );
+    if (handlerProblems.length > 0) {
+      io.err('codegen: next, write the handlers (npm test fails until you do):');
+      for (const problem of handlerProblems) io.err(`  - ${problem}`);
+    }
+    return 0;
+  },
+};
+
+if (import.meta.main) await main(codegenProgram);

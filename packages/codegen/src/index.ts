@@ -1,0 +1,8 @@
+/**
+ * `@sluice/codegen`: renders the contract into `generated/`: TypeScript types, standalone
+ * validators, typed operations and the topology manifest.
+ *
+ * @packageDocumentation
+ */
+export * from './generate.ts';
+export { codegenProgram } from './cli.ts';

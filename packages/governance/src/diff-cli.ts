@@ -1,0 +1,68 @@
+/**
+ * `npm run contract:diff`: compares the working contract with the last released one, messages and
+ * topology, and fails on a breaking change. Part of `npm test`.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { CliError, main, versionOf, type ProgramSpec } from '@sluice/cli';
+import { loadProject } from '@sluice/model';
+import { COMPATIBILITY_MODES, type CompatibilityMode, diffContracts, hasFailingChanges } from './compatibility.ts';
+import { releasedTopologyOf, snapshotPath } from './released-contract.ts';
+import { REPORT_FORMATS, type ReportFormat, renderReport } from './report.ts';
+
+const NEXT_STEPS = `What to do next:
+  - Not meant to break anyone? Make the change compatible: new fields optional, widen nothing
+    consumers validate, keep names (see each row's detail).
+  - Changing a message on purpose: publish a new major version side by side. Copy its payload
+    schema (e.g. schemas/order-placed.v1.json to schemas/order-placed.v2.json) and edit the copy,
+    add a message (e.g. OrderPlacedV2, x-schema-version: 2.0.0, its own headers schema) to the
+    channels and operations, leave the released message exactly as it is, then \`npm run codegen\`
+    and \`npm run contract:release\`. Retire the old version once no consumer reads it.
+  - Retiring a version, or breaking something nobody consumes yet: release it deliberately with
+    \`npm run contract:release -- --accept-breaking "<why>"\`, which records the reason.`;
+
+export const diffProgram: ProgramSpec = {
+  name: 'contract:diff',
+  invocation: 'npm run contract:diff --',
+  version: versionOf(new URL('../package.json', import.meta.url)),
+  summary: 'classify the changes since the released contract; fail on breaking ones',
+  description: `Compares the working contract with the last released one and classifies every change,
+to the messages and to the topology (queues, topics, subscriptions, redrive, which consumer a new
+message reaches), as breaking, non-breaking or unclassified (no rule knows it: review it). Exits 1
+when any change is breaking or unclassified.`,
+  options: {
+    spec: { type: 'string', valueName: 'file', description: 'working contract', defaultText: 'eventContract.spec, else asyncapi.yaml', existing: true },
+    released: { type: 'string', valueName: 'file', description: 'released contract (snapshot or spec)', defaultText: 'released/asyncapi.json', existing: true },
+    mode: { type: 'string', valueName: 'mode', description: 'compatibility mode', choices: COMPATIBILITY_MODES, defaultText: "the working contract's info.x-compatibility, else backward" },
+    format: { type: 'string', valueName: 'format', description: 'report format', choices: REPORT_FORMATS, defaultText: 'table' },
+  },
+  async run({ values, io }) {
+    const project = loadProject();
+    const specPath = (values.spec as string | undefined) ?? project.spec;
+    const releasedPath = (values.released as string | undefined) ?? snapshotPath(project.released);
+    const shown = (file: string) => path.relative(process.cwd(), file) || file;
+    if (!existsSync(releasedPath)) {
+      throw new CliError(`no released contract at ${shown(releasedPath)}`, { next: 'Release the current contract first: npm run contract:release' });
+    }
+    // Loaded here, not at the top: the AsyncAPI parser takes seconds to load, and --help or a usage error should not wait for it.
+    const { ContractLoadError, loadContract } = await import('./contract-document.ts');
+    let released, working;
+    try {
+      [released, working] = await Promise.all([loadContract(releasedPath), loadContract(specPath)]);
+    } catch (error) {
+      if (error instanceof ContractLoadError) throw new CliError(error.message, { next: 'Fix that document, then run npm run contract:diff again.' });
+      throw error;
+    }
+    // The snapshot's own release record says what was deployed with it (filter policies included).
+    const releasedTopology = values.released === undefined ? releasedTopologyOf(project.released, released) : undefined;
+    const diff = diffContracts(released, working, values.mode as CompatibilityMode | undefined, releasedTopology ? { releasedTopology } : {});
+    const format = (values.format as ReportFormat | undefined) ?? 'table';
+    if (format !== 'json') io.out(`contract:diff: released ${released.info?.version} (${shown(releasedPath)}) → working ${working.info?.version} (${shown(specPath)})\n`);
+    io.out(renderReport(diff, format));
+    if (!hasFailingChanges(diff)) return 0;
+    if (format !== 'json') io.err(`\ncontract:diff: FAILED: the working contract has breaking or unclassified changes.\n${NEXT_STEPS}`);
+    return 1;
+  },
+};
+
+if (import.meta.main) await main(diffProgram);

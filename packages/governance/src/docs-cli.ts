@@ -1,0 +1,105 @@
+/**
+ * `npm run docs`: renders the contract as browsable HTML with AsyncAPI's own HTML template.
+ *
+ * This drives `@asyncapi/generator` 3.x through its API. The AsyncAPI CLI 6.x in devDependencies
+ * bundles the same generator and renders the template as well:
+ *   asyncapi generate fromTemplate asyncapi.yaml @asyncapi/html-template -p singleFile=true \
+ *     -o docs-out --force-write --no-interactive
+ * (CLI 6 has no `--use-new-generator` flag: passing it is an error). It is not used here because
+ * it checks that the npm registry answers before every run, so it fails offline; it re-transpiles
+ * the template every time; it sends metrics unless set up as lint-cli.ts does; and its page would
+ * lack `finishDocsPage` below. (Name the template by package: a relative path without `./` is
+ * taken for a package name and installed into the generator's own node_modules.) Through the API
+ * nothing is fetched: the template is installed from the lockfile, and the page it writes loads
+ * only its own files.
+ *
+ * The generator transpiles the template with Babel into the template's own `__transpiled/` folder
+ * on every run (about 30 s). The copy published in html-template 3.5.6 cannot be used instead: it
+ * requires React by an absolute path on the template's CI machine. So the first run transpiles,
+ * leaves a marker in node_modules/.cache, and later runs reuse the result (`compile: false`,
+ * about 8 s). `npm ci` wipes both together.
+ *
+ * The page opens on the messages (docs-first-view.ts): the template's `config` expands their
+ * examples, and `finishDocsPage` their payloads and headers, which the template has no setting
+ * for, and makes inline code in descriptions look like code rather than `backticked`.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { CliError, main, versionOf, type ProgramSpec } from '@sluice/cli';
+import { loadProject } from '@sluice/model';
+import { DOCS_TEMPLATE_CONFIG, finishDocsPage } from './docs-first-view.ts';
+
+const require = createRequire(import.meta.url);
+
+/** The folder `npm run docs` writes to; git-ignored. */
+export const DEFAULT_DOCS_DIR = 'docs-out';
+
+interface GeneratorInstance {
+  generateFromFile(specPath: string): Promise<void>;
+}
+type GeneratorClass = new (template: string, targetDir: string, options: Record<string, unknown>) => GeneratorInstance;
+
+/**
+ * Renders `specPath` into `outDir/index.html`.
+ *
+ * @example
+ * await renderDocs({ specPath: 'asyncapi.yaml', outDir: 'docs-out' });
+ */
+export async function renderDocs(options: { specPath: string; outDir: string }): Promise<string> {
+  // The generator's own parse errors are terse; fail first with the project's message.
+  // (Loaded here, not at the top: the AsyncAPI parser takes seconds to load, and --help should not wait for it.)
+  const { loadContract } = await import('./contract-document.ts');
+  await loadContract(options.specPath);
+  const Generator: GeneratorClass = require('@asyncapi/generator');
+  const templateManifest = require.resolve('@asyncapi/html-template/package.json');
+  const template = path.dirname(templateManifest);
+  const { version } = require(templateManifest) as { version: string };
+  const marker = path.join(process.cwd(), 'node_modules', '.cache', 'orders-docs', `html-template-${version}.transpiled`);
+  const transpiled = existsSync(marker);
+  const generator = new Generator(template, path.resolve(options.outDir), {
+    forceWrite: true,
+    compile: !transpiled,
+    // One file with its script and styles inlined: opens from disk, can be attached as a CI artifact.
+    // `config` opens the message examples; see docs-first-view.ts.
+    templateParams: { singleFile: 'true', outFilename: 'index.html', config: JSON.stringify(DOCS_TEMPLATE_CONFIG) },
+  });
+  await generator.generateFromFile(path.resolve(options.specPath));
+  if (!transpiled) {
+    mkdirSync(path.dirname(marker), { recursive: true });
+    writeFileSync(marker, `${template}/__transpiled was written by @asyncapi/generator for this install.\n`);
+  }
+  const page = path.join(path.resolve(options.outDir), 'index.html');
+  writeFileSync(page, finishDocsPage(readFileSync(page, 'utf8')));
+  return page;
+}
+
+export const docsProgram: ProgramSpec = {
+  name: 'docs',
+  invocation: 'npm run docs --',
+  version: versionOf(new URL('../package.json', import.meta.url)),
+  summary: 'render the contract as one HTML page, offline',
+  description: `Renders the contract (channels, operations, messages, every payload field with its type,
+constraints and examples, the SNS message attributes) to one self-contained HTML page, offline,
+with AsyncAPI's HTML template. The page opens with every message's payload, headers and examples
+expanded. Open <out>/index.html in a browser.`,
+  options: {
+    spec: { type: 'string', valueName: 'file', description: 'AsyncAPI document', defaultText: 'eventContract.spec, else asyncapi.yaml', existing: true },
+    out: { type: 'string', valueName: 'dir', description: 'output folder (git-ignored); index.html is overwritten', defaultText: DEFAULT_DOCS_DIR },
+  },
+  async run({ values, io }) {
+    const started = performance.now();
+    const { ContractLoadError } = await import('./contract-document.ts');
+    let page: string;
+    try {
+      page = await renderDocs({ specPath: (values.spec as string | undefined) ?? loadProject().spec, outDir: (values.out as string | undefined) ?? DEFAULT_DOCS_DIR });
+    } catch (error) {
+      if (error instanceof ContractLoadError) throw new CliError(error.message, { next: 'Fix the contract (npm run contract:lint says more), then render again.' });
+      throw error;
+    }
+    io.out(`docs: wrote ${path.relative(process.cwd(), page)} in ${((performance.now() - started) / 1000).toFixed(1)} s; open it in a browser.`);
+    return 0;
+  },
+};
+
+if (import.meta.main) await main(docsProgram);

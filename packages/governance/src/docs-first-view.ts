@@ -1,0 +1,106 @@
+/**
+ * What a reader sees when the rendered contract opens: the messages' fields, constraints, examples
+ * and headers, without a click, and inline code as code.
+ *
+ * Part of it is the HTML template's own `config` parameter (a JSON Merge Patch onto
+ * @asyncapi/react-component's config). The rest has no setting in html-template 3.5.6, so
+ * `finishDocsPage` patches the page the template wrote.
+ *
+ * In the browser the page is drawn by the react-component bundled in the template's
+ * `js/asyncapi-ui.min.js`, an older build than node_modules/@asyncapi/react-component (which only
+ * makes the server-rendered copy that React then replaces). The script below reads that bundle's
+ * markup; packages/governance/tests/docs.test.ts fails if a template upgrade changes it.
+ */
+
+/**
+ * The template's `config` override. react-component's only `expand` setting is
+ * `messageExamples`; the Messages section hides its examples panel unless `show.messageExamples`
+ * (operations always show theirs).
+ */
+export const DOCS_TEMPLATE_CONFIG = {
+  show: { messageExamples: true },
+  expand: { messageExamples: true },
+} as const;
+
+/** Marks what `finishDocsPage` adds, so a second pass adds nothing and a reader of the HTML can tell. */
+export const FIRST_VIEW_MARKER = 'data-orders-docs-first-view';
+
+/**
+ * The template's stylesheet applies Tailwind Typography's `prose` defaults, which draw a literal
+ * backtick before and after every inline `<code>` (the markdown itself renders to `<code>` fine).
+ * This drops those and sets inline code off with a background instead. `pre` blocks are untouched.
+ */
+const INLINE_CODE_STYLE = `.aui-root .prose :not(pre) > code::before, .aui-root .prose :not(pre) > code::after { content: none; }
+.aui-root .prose :not(pre) > code { background: #eef0f3; border-radius: 0.25rem; padding: 0.1em 0.35em; }`;
+
+/**
+ * react-component renders every schema collapsed (its `expanded` state starts false and no config
+ * reaches it), so this presses each message's own "Expand all" for its Payload and Headers once
+ * React has rendered: the fields open with their constraints, as if the reader had clicked.
+ *
+ * - Clicks must wait for React's render: the page first shows the template's server-rendered copy,
+ *   whose buttons do nothing, and React replaces it (`#root`'s first child changes).
+ * - The schemas' mount effects can reset the state right after a first click, so it checks again
+ *   until three checks in a row find nothing left to open (or 10 s pass).
+ * - It stops for good as soon as the reader presses a key or a pointer: their clicks win.
+ * - The expanded messages push later sections down, so a `#fragment` target is scrolled to again.
+ */
+const EXPAND_SCRIPT = `(() => {
+  const root = document.getElementById('root');
+  if (!root) return;
+  const prerendered = root.firstElementChild;
+  let readerActed = false;
+  for (const type of ['pointerdown', 'keydown']) addEventListener(type, () => { readerActed = true; }, { capture: true, once: true });
+  const collapsedMessageSchemas = () => Array.from(root.querySelectorAll('button')).filter((button) => {
+    if (button.textContent !== 'Expand all') return false;
+    // Next to the schema's name, its collapse toggle. Property names are italic: a property that
+    // happens to be called "Headers" is not a message's headers.
+    const toggle = button.previousElementSibling;
+    return !!toggle && /^(Payload|Headers)$/.test(toggle.textContent.trim()) && !toggle.querySelector('.italic');
+  });
+  let quietChecks = 0;
+  const check = (round) => {
+    if (readerActed || round > 330) return;
+    if (root.firstElementChild !== prerendered) {
+      const collapsed = collapsedMessageSchemas();
+      for (const button of collapsed) button.click();
+      quietChecks = collapsed.length === 0 ? quietChecks + 1 : 0;
+      if (quietChecks === 3) {
+        let target = null;
+        try { target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1))); } catch {}
+        if (target) target.scrollIntoView();
+        return;
+      }
+    }
+    setTimeout(() => check(round + 1), 30);
+  };
+  check(0);
+})();`;
+
+/**
+ * Adds the inline-code style and the expand script to the page html-template wrote.
+ * Throws when the page does not look like the template's (a template upgrade changed it), so the
+ * docs never silently fall back to the collapsed view.
+ *
+ * @example
+ * writeFileSync(page, finishDocsPage(readFileSync(page, 'utf8')));
+ */
+export function finishDocsPage(html: string): string {
+  if (html.includes(FIRST_VIEW_MARKER)) return html;
+  for (const expected of ['<div id="root">', 'AsyncApiStandalone.render(', '</head>', '</body>']) {
+    if (!html.includes(expected)) {
+      throw new Error(`The page written by @asyncapi/html-template has no ${JSON.stringify(expected)}: update packages/governance/src/docs-first-view.ts for this template version.`);
+    }
+  }
+  // The inlined bundle holds `</head>` and `</body>` in strings: the first `</head>` closes the
+  // head, and the last `</body>` comes after the template's app script.
+  const head = html.indexOf('</head>');
+  const body = html.lastIndexOf('</body>');
+  return (
+    html.slice(0, head) +
+    `<style ${FIRST_VIEW_MARKER}>\n${INLINE_CODE_STYLE}\n</style>\n` +
+    html.slice(head, body) +
+    `<script ${FIRST_VIEW_MARKER}>\n${EXPAND_SCRIPT}\n</script>\n` +
+    html.slice(body)
+  );
+}

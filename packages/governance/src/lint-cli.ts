@@ -1,0 +1,46 @@
+/**
+ * `npm run contract:lint`: runs `asyncapi validate` (from @asyncapi/cli) on the contract, offline.
+ *
+ * The AsyncAPI CLI sends usage metrics unless its analytics file says otherwise, and checks npm
+ * for a newer version of itself. Both are turned off here for every run, on CI and on a
+ * developer's machine alike, without touching the user's own ~/.asyncapi-analytics.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { CliError, main, versionOf, type ProgramSpec } from '@sluice/cli';
+import { loadProject } from '@sluice/model';
+
+const require = createRequire(import.meta.url);
+
+export const lintProgram: ProgramSpec = {
+  name: 'contract:lint',
+  invocation: 'npm run contract:lint --',
+  version: versionOf(new URL('../package.json', import.meta.url)),
+  summary: 'validate the contract with the official AsyncAPI CLI, offline',
+  description: 'Validates the AsyncAPI document with the official AsyncAPI CLI (`asyncapi validate`), with its metrics and update checks turned off. Exit code 1 when the document has errors.',
+  positionals: [{ name: 'spec', description: 'AsyncAPI document (default: eventContract.spec, else asyncapi.yaml)', existing: true }],
+  async run({ positionals }) {
+    const spec = positionals[0] ?? loadProject().spec;
+    const cliBin = path.join(path.dirname(require.resolve('@asyncapi/cli/package.json')), 'bin', 'run_bin');
+    const cacheDir = path.resolve('node_modules', '.cache', 'orders-contract-lint');
+    mkdirSync(cacheDir, { recursive: true });
+    const analyticsFile = path.join(cacheDir, 'asyncapi-analytics.json');
+    writeFileSync(analyticsFile, JSON.stringify({ analyticsEnabled: 'false', infoMessageShown: 'true', userID: 'orders-pipeline-offline' }));
+    const result = spawnSync(process.execPath, [cliBin, 'validate', spec, '--fail-severity', 'error'], {
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        ASYNCAPI_METRICS_CONFIG_PATH: analyticsFile,
+        ASYNCAPI_SKIP_NEW_VERSION_CHECK: 'true',
+        // Keep oclif's caches (update checks, autocomplete) inside the project.
+        XDG_CACHE_HOME: cacheDir,
+      },
+    });
+    if (result.error) throw new CliError(`could not run the AsyncAPI CLI (${result.error.message})`, { next: 'Run `npm ci` first.' });
+    return result.status ?? 1;
+  },
+};
+
+if (import.meta.main) await main(lintProgram);

@@ -1,0 +1,89 @@
+/**
+ * `npm run contract:release`: records the working contract (and the topology it deploys) as the
+ * released one, the baseline `npm run contract:diff` compares against.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { CliError, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
+import { loadProject } from '@sluice/model';
+import { deriveTopology } from '@sluice/model';
+import { diffContracts, hasFailingChanges } from './compatibility.ts';
+import type { ContractDocument } from './contract-document.ts';
+import { releasedTopologyOf, snapshotPath, writeRelease, type ReleaseRecord } from './released-contract.ts';
+import { renderReport } from './report.ts';
+
+function messageVersions(doc: ContractDocument): Record<string, string> {
+  const versions: Record<string, string> = {};
+  for (const [key, m] of Object.entries<any>(doc.components?.messages ?? {})) versions[m.name ?? key] = m['x-schema-version'];
+  return Object.fromEntries(Object.entries(versions).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+export const releaseProgram: ProgramSpec = {
+  name: 'contract:release',
+  invocation: 'npm run contract:release --',
+  version: versionOf(new URL('../package.json', import.meta.url)),
+  summary: 'record the working contract as released',
+  description: `Writes the working contract, dereferenced, and the topology it deploys to the released
+snapshot that \`npm run contract:diff\` (and so \`npm test\`) compares against. Commit the snapshot
+with the contract change. Refuses when the contract has breaking or unclassified changes since the
+last release, and when info.version was not bumped, so a release never hides a break by accident.`,
+  options: {
+    spec: { type: 'string', valueName: 'file', description: 'working contract', defaultText: 'eventContract.spec, else asyncapi.yaml', existing: true },
+    out: { type: 'string', valueName: 'dir', description: 'snapshot folder', defaultText: 'eventContract.released, else released/' },
+    'accept-breaking': { type: 'string', valueName: 'reason', description: 'release breaking changes on purpose (retiring an old major version, or a message nobody consumes yet); the reason is recorded' },
+  },
+  async run({ values, io }) {
+    const project = loadProject();
+    const specPath = (values.spec as string | undefined) ?? project.spec;
+    const reason = (values['accept-breaking'] as string | undefined)?.trim();
+    if (values['accept-breaking'] !== undefined && !reason) {
+      throw new UsageError('--accept-breaking needs a reason, e.g. --accept-breaking "OrderPlaced v1 retired: no consumer left"');
+    }
+    const outDir = path.resolve((values.out as string | undefined) ?? project.released);
+    const shown = (file: string) => path.relative(process.cwd(), file) || file;
+    // Loaded here, not at the top: the AsyncAPI parser takes seconds to load, and --help or a usage error should not wait for it.
+    const [{ ContractLoadError, loadContract }, { collectInputs }] = await Promise.all([import('./contract-document.ts'), import('@sluice/codegen')]);
+    let working: ContractDocument;
+    let previous: ContractDocument | undefined;
+    try {
+      working = await loadContract(specPath);
+      previous = existsSync(snapshotPath(outDir)) ? await loadContract(snapshotPath(outDir)) : undefined;
+    } catch (error) {
+      if (error instanceof ContractLoadError) throw new CliError(error.message, { next: 'Fix that document, then run npm run contract:release again.' });
+      throw error;
+    }
+    let acceptedBreaking: ReleaseRecord['acceptedBreaking'];
+    if (previous) {
+      const releasedTopology = releasedTopologyOf(outDir, previous);
+      const diff = diffContracts(previous, working, undefined, releasedTopology ? { releasedTopology } : {});
+      if (diff.changes.length === 0) {
+        io.out(`contract:release: nothing to release; ${shown(snapshotPath(outDir))} already holds version ${working.info?.version}.`);
+        return 0;
+      }
+      io.out(renderReport(diff, 'table'));
+      if (previous.info?.version === working.info?.version) {
+        throw new CliError(`info.version is still ${working.info?.version}`, { next: `Bump it in ${shown(specPath)} (major for a break, minor for an addition, patch for wording), then release again.` });
+      }
+      if (hasFailingChanges(diff)) {
+        if (!reason) {
+          throw new CliError('refused: these changes break consumers of the released contract', {
+            next: 'Publish a new major message version side by side instead (see `npm run contract:diff`), or, to break on purpose, rerun with --accept-breaking "<why>".',
+          });
+        }
+        acceptedBreaking = { reason, changes: diff.changes.filter((c) => c.classification !== 'non-breaking').map((c) => `${c.classification} ${c.kind} ${c.path}`) };
+      }
+    }
+    writeRelease(outDir, working, {
+      note: 'Written by `npm run contract:release`; never edit by hand. `npm run contract:diff` compares the working contract with asyncapi.json here, and the topology recorded below with the one it derives.',
+      version: working.info?.version,
+      messages: messageVersions(working),
+      sources: collectInputs(specPath).map((f) => path.relative(project.root, f).split(path.sep).join('/')),
+      ...(acceptedBreaking ? { acceptedBreaking } : {}),
+      topology: deriveTopology(working).topology,
+    });
+    io.out(`\ncontract:release: released ${working.info?.version} to ${shown(outDir)}/. Commit it with the contract change.`);
+    return 0;
+  },
+};
+
+if (import.meta.main) await main(releaseProgram);

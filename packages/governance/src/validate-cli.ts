@@ -1,0 +1,152 @@
+/**
+ * `npm run contract:validate -- <files or folders>`: contract tests for sample payloads a producer
+ * team hands over. Each file is a payload, an SNS notification envelope, an SQS record or a Lambda
+ * SQS event; each is checked with the generated validators, as a consumer would check it: one line
+ * per payload (valid, or which field and why), exit 1 when any fails.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CliError, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
+import { loadProject } from '@sluice/model';
+import { createDecoder, DecodeErrorCode, type DecodeResult } from '@sluice/runtime/consumer';
+import { formatIssues, type MessageContract, type MessageMap, type ReceiveOperation } from '@sluice/runtime/contract';
+
+/** One payload's verdict. */
+export interface Verdict {
+  /** `file` or `file#Records[2]`. */
+  source: string;
+  ok: boolean;
+  /** The message it is (or was checked as). */
+  message?: string;
+  /** Why not, in one line. */
+  reason?: string;
+}
+
+/** The JSON files under `target` (a file, or a folder searched recursively), sorted. */
+function jsonFiles(target: string): string[] {
+  const stat = statSync(target, { throwIfNoEntry: false });
+  if (!stat) throw new UsageError(`${target} does not exist`);
+  if (stat.isFile()) return [target];
+  return readdirSync(target, { withFileTypes: true })
+    .filter((e) => e.name !== 'node_modules' && !e.name.startsWith('.'))
+    .flatMap((e) => (e.isDirectory() ? jsonFiles(path.join(target, e.name)) : e.name.endsWith('.json') ? [path.join(target, e.name)] : []))
+    .sort();
+}
+
+/**
+ * Checks payload documents against the contract's messages.
+ *
+ * @example
+ * const verdicts = validateDocuments(messages, [{ source: 'order.json', text }], { message: 'OrderPlaced' });
+ */
+export function validateDocuments(
+  messages: MessageMap,
+  documents: readonly { source: string; text: string }[],
+  options: { message?: string } = {},
+): Verdict[] {
+  const chosen: MessageMap = options.message ? { [options.message]: messages[options.message]! } : messages;
+  // Every message as one "operation": the consumer's decoder identifies which by the attributes.
+  const decode = createDecoder({ id: 'contract:validate', action: 'receive', messages: chosen } as unknown as ReceiveOperation);
+  const verdictOf = (source: string, result: DecodeResult): Verdict =>
+    result.ok
+      ? { source, ok: true, message: `${result.name} ${result.contract.schemaVersion}` }
+      : {
+          source,
+          ok: false,
+          ...(Object.keys(chosen).length === 1 ? { message: Object.keys(chosen)[0]! } : {}),
+          reason: `${result.error.code}: ${result.error.issues.length ? formatIssues(result.error.issues) : result.error.message}`,
+        };
+
+  /** A raw payload without attributes: the message that accepts it, or the nearest miss. */
+  const asAnyMessage = (source: string, body: string): Verdict => {
+    const results = Object.values(chosen).map((contract) => {
+      const attributes = { eventType: { stringValue: contract.eventType }, schemaVersion: { stringValue: contract.schemaVersion } };
+      return { contract, result: decode({ body, messageAttributes: attributes }) };
+    });
+    const accepted = results.filter((r) => r.result.ok);
+    if (accepted.length === 1) return verdictOf(source, accepted[0]!.result);
+    if (accepted.length > 1) return { source, ok: true, message: accepted.map((r) => r.contract.name).join(' or ') };
+    const nearest = [...results].sort((a, b) => issuesOf(a.result) - issuesOf(b.result))[0]!;
+    return { ...verdictOf(source, nearest.result), message: nearest.contract.name, reason: `not any message of the contract; as ${nearest.contract.name}: ${verdictOf(source, nearest.result).reason}` };
+  };
+  const issuesOf = (r: DecodeResult) => (r.ok ? 0 : Math.max(1, r.error.issues.length));
+
+  const verdicts: Verdict[] = [];
+  for (const { source, text } of documents) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      verdicts.push({ source, ok: false, reason: `${DecodeErrorCode.BODY_NOT_JSON}: not JSON (${(error as Error).message})` });
+      continue;
+    }
+    const object = value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    if (object && Array.isArray(object.Records)) {
+      object.Records.forEach((record: { body?: unknown; messageAttributes?: never }, i: number) => {
+        const where = `${source}#Records[${i}]`;
+        if (typeof record?.body !== 'string') verdicts.push({ source: where, ok: false, reason: 'an SQS record without a string body' });
+        else verdicts.push(checkBody(where, record.body, record.messageAttributes));
+      });
+      continue;
+    }
+    if (object && typeof object.body === 'string' && typeof object.messageId === 'string') {
+      verdicts.push(checkBody(source, object.body, object.messageAttributes as never));
+      continue;
+    }
+    verdicts.push(checkBody(source, text, undefined));
+  }
+  return verdicts;
+
+  function checkBody(source: string, body: string, messageAttributes: Record<string, { stringValue?: string }> | undefined): Verdict {
+    const result = decode({ body, ...(messageAttributes ? { messageAttributes } : {}) });
+    if (!result.ok && result.error.code === DecodeErrorCode.MISSING_EVENT_TYPE) return asAnyMessage(source, body);
+    return verdictOf(source, result);
+  }
+}
+
+export const validateProgram: ProgramSpec = {
+  name: 'contract:validate',
+  invocation: 'npm run contract:validate --',
+  version: versionOf(new URL('../package.json', import.meta.url)),
+  summary: 'check sample payloads (or SNS/SQS bodies) against the contract',
+  description: `Checks payload files a producer hands over against the contract, as a consumer would
+check them: a bare payload, an SNS notification envelope, an SQS record or a Lambda SQS event
+(every record). The eventType and schemaVersion attributes, where the file has them, say which
+message it is; a bare payload is checked against --message, else against every message. Prints one
+line per payload: valid, or which field is wrong and why. Exit 1 when any is invalid.
+Uses the generated validators: run \`npm run codegen\` after changing the contract.`,
+  positionals: [{ name: 'paths', description: 'JSON files, or folders searched for *.json', required: true, variadic: true }],
+  options: {
+    message: { type: 'string', valueName: 'name', description: 'check bare payloads as this message' },
+    json: { type: 'boolean', description: 'JSON verdicts, for scripts' },
+  },
+  examples: ['npm run contract:validate -- samples/', 'npm run contract:validate -- order.json --message OrderPlaced'],
+  async run({ positionals, values, io }) {
+    const project = loadProject();
+    let messages: Record<string, MessageContract>;
+    try {
+      ({ messages } = (await import(pathToFileURL(path.join(project.generated, 'index.js')).href)) as { messages: Record<string, MessageContract> });
+    } catch (error) {
+      throw new CliError(`cannot load the generated validators from ${path.relative(process.cwd(), project.generated)}/ (${(error as Error).message})`, { next: 'Run `npm run codegen` first.' });
+    }
+    const name = values.message as string | undefined;
+    if (name !== undefined && !messages[name]) throw new UsageError(`--message ${JSON.stringify(name)} is not a message of the contract: ${Object.keys(messages).join(', ')}`);
+    const files = positionals.flatMap(jsonFiles);
+    if (files.length === 0) throw new UsageError(`no .json file under ${positionals.join(', ')}`);
+    const verdicts = validateDocuments(
+      messages,
+      files.map((file) => ({ source: path.relative(process.cwd(), file) || file, text: readFileSync(file, 'utf8') })),
+      name ? { message: name } : {},
+    );
+    const failed = verdicts.filter((v) => !v.ok);
+    if (values.json) io.out(JSON.stringify(verdicts, null, 2));
+    else {
+      for (const v of verdicts) io.out(v.ok ? `${v.source}: valid ${v.message}` : `${v.source}: INVALID ${v.reason}`);
+      io.out(`\n${verdicts.length - failed.length} valid, ${failed.length} invalid (${files.length} file(s)).`);
+    }
+    return failed.length > 0 ? 1 : 0;
+  },
+};
+
+if (import.meta.main) await main(validateProgram);

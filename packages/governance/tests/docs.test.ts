@@ -1,0 +1,186 @@
+/**
+ * `npm run docs` renders the contract, and a reader sees it: the page is opened in headless
+ * Chromium (Debian's `chromium`, which `.ci/run` installs) and checked, before any click, for the
+ * channels, and for every message with every payload and header field, its type, constraints and
+ * examples; inline code in descriptions must render as code.
+ *
+ * `DOCS_SCREENSHOT=docs/contract-first-view.png vitest run packages/governance/tests/docs.test.ts` also
+ * saves that first view of the first message (the picture in the README).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { type MessageInfo, readMessages } from '@sluice/codegen';
+import { FIRST_VIEW_MARKER, finishDocsPage } from '../src/docs-first-view.ts';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+
+if (!haveChromium && !process.env.CI) {
+  console.warn(`\n[docs browser test] SKIPPED: no Chromium at ${CHROMIUM}. Install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH.\n`);
+}
+
+/** The texts the page shows for a field's constraints and examples (react-component's wording). */
+function constraintTexts(schema: any): string[] {
+  const texts: string[] = [];
+  const { minLength, maxLength, minimum, maximum } = schema;
+  if (minLength !== undefined && maxLength !== undefined) texts.push(`[ ${minLength} .. ${maxLength} ] characters`);
+  else if (maxLength !== undefined) texts.push(`<= ${maxLength} characters`);
+  if (minimum !== undefined && maximum !== undefined) texts.push(`[ ${minimum} .. ${maximum} ]`);
+  if (schema.format) texts.push(`format: ${schema.format}`);
+  if (schema.pattern) texts.push(`must match: ${schema.pattern}`);
+  if (schema.const !== undefined) texts.push(JSON.stringify(schema.const));
+  for (const value of [...(schema.enum ?? []), ...(schema.examples ?? [])]) texts.push(JSON.stringify(value));
+  return texts;
+}
+
+describe('finishDocsPage', () => {
+  const page = `<html><head><style>x</style></head><body><div id="root"></div><script>const s = '<head></head><body></body>';</script><script>AsyncApiStandalone.render({}, root);</script></body></html>`;
+
+  it('adds the inline-code style to the head and the expand script after the app script, once', () => {
+    const finished = finishDocsPage(page);
+    expect(finished.indexOf(`<style ${FIRST_VIEW_MARKER}>`)).toBeLessThan(finished.indexOf('</head>'));
+    expect(finished.indexOf(`<script ${FIRST_VIEW_MARKER}>`)).toBeGreaterThan(finished.indexOf('AsyncApiStandalone.render('));
+    expect(finished.endsWith('</script>\n</body></html>')).toBe(true);
+    expect(finishDocsPage(finished)).toBe(finished);
+  });
+
+  it('refuses a page that is not the template it was written for', () => {
+    expect(() => finishDocsPage(page.replace('AsyncApiStandalone.render(', 'Other.render('))).toThrow(/AsyncApiStandalone\.render\(.*docs-first-view\.ts/);
+  });
+});
+
+describe('npm run docs', () => {
+  // On CI a missing browser is a broken machine set-up, not a reason to skip.
+  it.runIf(!haveChromium && process.env.CI)('has Chromium on CI', () => {
+    expect.fail(`No Chromium at ${CHROMIUM}: .ci/run must install Debian's chromium package.`);
+  });
+
+  describe.runIf(haveChromium)('the rendered page, opened in headless Chromium', () => {
+    let browser: Browser;
+    let page: Page;
+    let messages: MessageInfo[];
+    const blocked: string[] = [];
+
+    /** Visible without a click: the page's own script may still be opening it, hence the wait. */
+    async function expectVisible(locator: Locator, what: string): Promise<void> {
+      const visible = await locator.first().waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+      expect(visible, `${what} is not visible when the page opens`).toBe(true);
+    }
+
+    beforeAll(async () => {
+      const out = mkdtempSync(path.join(tmpdir(), 'contract-docs-'));
+      const rendered = spawnSync(process.execPath, ['--import', 'tsx', 'packages/governance/src/docs-cli.ts', '--out', out], { cwd: repoRoot, encoding: 'utf8' });
+      expect(rendered.status, `npm run docs failed:\n${rendered.stdout}\n${rendered.stderr}`).toBe(0);
+      messages = await readMessages(path.join(repoRoot, 'asyncapi.yaml'));
+
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        // Playwright adds --headless and a fresh --user-data-dir itself.
+        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      });
+      page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      // The docs must work offline: any request that leaves the file system is recorded and refused.
+      await page.route('**/*', (route) => {
+        const url = route.request().url();
+        if (/^(file|data|blob):/.test(url)) return route.continue();
+        blocked.push(url);
+        return route.abort();
+      });
+      await page.goto(pathToFileURL(path.join(out, 'index.html')).href, { waitUntil: 'load' });
+    }, 300_000);
+
+    afterAll(async () => {
+      await browser?.close();
+    });
+
+    it('shows the contract title and both channels', async () => {
+      expect(await page.title()).toContain('Orders pipeline');
+      for (const address of ['OrderTopic', 'OrderQueue']) await expectVisible(page.getByText(address, { exact: true }), `channel ${address}`);
+    });
+
+    it('opens every message with its payload and header fields, their constraints and examples, without a click', async () => {
+      for (const message of messages) {
+        const section = page.locator(`[id="message-${message.name}"]`);
+        expect(await section.count(), `no section for message ${message.name}`).toBe(1);
+        const parts = [{ part: 'payload', schema: message.payloadSchema }, ...(message.headersSchema ? [{ part: 'headers', schema: message.headersSchema }] : [])];
+        for (const { part, schema } of parts) {
+          const block = section.locator(`[id="message-${message.name}-${part}"]`);
+          for (const [field, fieldSchema] of Object.entries<any>(schema.properties)) {
+            await expectVisible(block.getByText(field, { exact: true }), `${message.name} ${part} field ${field}`);
+            await expectVisible(block.getByText(String(fieldSchema.type), { exact: true }), `${message.name} ${part} type ${fieldSchema.type}`);
+            for (const text of constraintTexts(fieldSchema)) await expectVisible(block.getByText(text, { exact: true }), `${message.name} ${part} ${field}: ${text}`);
+          }
+        }
+        // The message's own examples, opened by the template's `expand.messageExamples`.
+        const text = await section.innerText();
+        for (const [index, example] of message.examples.entries()) {
+          await expectVisible(section.getByText(`#${index + 1} Example - ${example.name}`, { exact: true }), `${message.name} example ${example.name}`);
+          expect(text, `${message.name} example ${example.name}`).toContain(JSON.stringify(example.payload, null, 2));
+        }
+      }
+    });
+
+    it('opens the messages under the operations too, where a reader meets them first', async () => {
+      const operationMessages = page.locator('[id^="operation-"][id$="-message"]');
+      expect(await operationMessages.count()).toBeGreaterThan(0);
+      const fields = Object.keys(messages[0]!.payloadSchema.properties);
+      for (const operationMessage of await operationMessages.all()) {
+        for (const field of fields) await expectVisible(operationMessage.getByText(field, { exact: true }), `${await operationMessage.getAttribute('id')} field ${field}`);
+      }
+    });
+
+    it('renders inline code in descriptions as code, without literal backticks', async () => {
+      const contract = parse(readFileSync(path.join(repoRoot, 'asyncapi.yaml'), 'utf8'));
+      const spans = [...String(contract.info.description).matchAll(/`([^`]+)`/g)].map((match) => match[1]!);
+      expect(spans.length).toBeGreaterThan(0);
+      const intro = page.locator('#introduction');
+      for (const span of spans) await expectVisible(intro.locator('code').getByText(span, { exact: true }), `\`${span}\` as <code>`);
+      expect(await intro.innerText()).not.toContain('`');
+      // The stylesheet's backticks are pseudo-elements, which innerText does not show.
+      // (The project compiles without the DOM library: the page's window is reached from the element.)
+      const decorations = await page.locator('.prose code').evaluateAll((codes) =>
+        codes.filter((code) => !code.closest('pre')).flatMap((code) => {
+          const style = (pseudo: string): string => code.ownerDocument.defaultView.getComputedStyle(code, pseudo).content;
+          return [style('::before'), style('::after')];
+        }),
+      );
+      expect(decorations.length).toBeGreaterThan(0);
+      expect(new Set(decorations)).toEqual(new Set(['none']));
+    });
+
+    it.runIf(process.env.DOCS_SCREENSHOT)('saves the first view of the first message', async () => {
+      const file = path.resolve(repoRoot, process.env.DOCS_SCREENSHOT!);
+      mkdirSync(path.dirname(file), { recursive: true });
+      // Its card's top edge with a little margin, down to the last payload field's examples.
+      await page.locator(`[id="message-${messages[0]!.name}"]`).evaluate((section) => {
+        const view = section.ownerDocument.defaultView;
+        view.scrollTo(0, section.getBoundingClientRect().top + view.scrollY - 16);
+      });
+      await page.screenshot({ path: file });
+    });
+
+    it('leaves the reader in charge: "Collapse all" closes a payload and "Expand all" opens it again', async () => {
+      const message = messages[0]!;
+      const payload = page.locator(`[id="message-${message.name}-payload"]`);
+      const field = payload.getByText(Object.keys(message.payloadSchema.properties)[0]!, { exact: true }).first();
+      await payload.getByRole('button', { name: 'Collapse all' }).first().click({ timeout: 5_000 });
+      await expect.poll(() => field.isVisible()).toBe(false);
+      await page.waitForTimeout(300);
+      expect(await field.isVisible(), 'the page re-opened what the reader closed').toBe(false);
+      await payload.getByRole('button', { name: 'Expand all' }).first().click({ timeout: 5_000 });
+      await expect.poll(() => field.isVisible()).toBe(true);
+    });
+
+    it('loads nothing from the network', () => {
+      expect(blocked).toEqual([]);
+    });
+  });
+});

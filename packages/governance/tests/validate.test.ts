@@ -1,0 +1,59 @@
+/**
+ * `npm run contract:validate`: sample payloads a producer team hands over, checked as a consumer
+ * would check them, one line each, exit 1 when any fails.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { messages } from '@orders/contract';
+import { validateDocuments } from '../src/validate-cli.ts';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+const samples = path.join(import.meta.dirname, 'samples');
+/** The version of OrderPlaced the samples are checked against. */
+const version = messages.OrderPlaced.schemaVersion;
+
+function validate(...args: string[]) {
+  return spawnSync(process.execPath, ['--import', 'tsx', 'packages/governance/src/validate-cli.ts', ...args], { cwd: root, encoding: 'utf8' });
+}
+
+describe('npm run contract:validate', () => {
+  it('prints one line per payload of every file under a folder, and exits 1 when any is invalid', () => {
+    const result = validate(path.relative(root, samples));
+    const lines = result.stdout.trim().split('\n');
+    const shown = (file: string) => path.join('packages/governance/tests/samples', file);
+    expect(lines.slice(0, 6)).toEqual([
+      `${shown('invalid-order.json')}: INVALID PAYLOAD_INVALID: quantity: must be >= 1; status: must be one of "PENDING", "CONFIRMED", "PAID", "SHIPPED", "DELIVERED", "CANCELLED", "REFUNDED"`,
+      `${shown('nested/sns-envelope.json')}: valid OrderPlaced ${version}`,
+      `${shown('nested/sqs-event.json')}#Records[0]: valid OrderPlaced ${version}`,
+      expect.stringMatching(new RegExp(`^${shown('nested/sqs-event.json').replaceAll('/', '\\/')}#Records\\[1\\]: INVALID UNSUPPORTED_SCHEMA_VERSION: schemaVersion attribute is "2.0.0"`)),
+      expect.stringMatching(/not-json\.json: INVALID BODY_NOT_JSON: not JSON/),
+      `${shown('valid-order.json')}: valid OrderPlaced ${version}`,
+    ]);
+    expect(lines.at(-1)).toBe('3 valid, 3 invalid (5 file(s)).');
+    expect(result.status).toBe(1);
+  });
+
+  it('exits 0 when every payload is valid, and answers JSON for scripts', () => {
+    const result = validate(path.join(samples, 'valid-order.json'), '--json', '--message', 'OrderPlaced');
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual([{ source: path.relative(root, path.join(samples, 'valid-order.json')), ok: true, message: `OrderPlaced ${version}` }]);
+  });
+
+  it('refuses a path that does not exist and a message the contract does not have, as usage errors', () => {
+    const missing = validate('nowhere/');
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/nowhere\/ does not exist/);
+    const unknown = validate(samples, '--message', 'OrderShipped');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/--message "OrderShipped" is not a message of the contract: OrderPlaced/);
+  });
+});
+
+describe('validateDocuments', () => {
+  it('checks a bare payload against the only message of the contract, naming it', () => {
+    const [verdict] = validateDocuments(messages, [{ source: 'x', text: '{"orderId":"o"}' }]);
+    expect(verdict).toMatchObject({ ok: false, message: 'OrderPlaced' });
+    expect(verdict!.reason).toMatch(/^PAYLOAD_INVALID: userId: is required/);
+  });
+});

@@ -1,0 +1,50 @@
+/**
+ * `npm run infra:plan`: what `sst deploy` would create for a stage, offline, from SST's real
+ * components under Pulumi's unit-test mocks (the same synthesis the infrastructure test runs).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CliError, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
+import { planOf, renderPlan } from './plan.ts';
+import { synthesize } from './synthesize.ts';
+
+const INSTALL = fileURLToPath(new URL('../../sst-install.sh', import.meta.url));
+
+export const planProgram: ProgramSpec = {
+  name: 'infra:plan',
+  invocation: 'npm run infra:plan --',
+  version: versionOf(new URL('../../package.json', import.meta.url)),
+  summary: 'print, offline, what `sst deploy` would create for a stage',
+  description: `Runs sst.config.ts with SST's real components under Pulumi's unit-test mocks, without AWS,
+and prints every AWS resource it would create, with what matters: queues and their redrive, topics,
+subscriptions and their filter policies, queue policies, functions and their roles' IAM actions and
+resources, event source mappings, alarms and tables. References show the name of what they point at.
+Prepares .sst/platform first when it is missing (npm run sst:install; about a minute, npm registry only).`,
+  options: {
+    stage: { type: 'string', valueName: 'name', description: 'the stage to plan', defaultText: 'dev' },
+    json: { type: 'boolean', description: 'JSON (type, name, component, properties), for scripts' },
+  },
+  examples: ['npm run infra:plan', 'npm run infra:plan -- --stage prod --json'],
+  async run({ values, io }) {
+    const stage = (values.stage as string | undefined) ?? 'dev';
+    if (!/^[a-z0-9][a-z0-9-]*$/i.test(stage)) throw new UsageError(`--stage ${JSON.stringify(stage)} is not a stage name: letters, digits and dashes, e.g. --stage dev`);
+    const root = process.cwd();
+    if (!existsSync(path.join(root, '.sst', 'platform', 'src', 'auto', 'run.ts'))) {
+      io.err('infra:plan: .sst/platform is missing; preparing it (npm run sst:install, about a minute)…');
+      const install = spawnSync('bash', [INSTALL], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+      if (install.status !== 0) throw new CliError('npm run sst:install failed (see above)', { next: 'It needs the npm registry; run it again once reachable.' });
+    }
+    const started = performance.now();
+    const plan = planOf(await synthesize({ stage, root }));
+    if (values.json) io.out(JSON.stringify(plan, null, 2));
+    else {
+      io.out(renderPlan(plan));
+      io.out(`\ninfra:plan: synthesized offline in ${((performance.now() - started) / 1000).toFixed(1)} s; nothing was deployed (sst deploy needs AWS credentials).`);
+    }
+    return 0;
+  },
+};
+
+if (import.meta.main) await main(planProgram);

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Prepares .sst/platform (SST's component sources, @pulumi/* and the providers sst.config.ts
+# declares) for the offline infrastructure checks: `tsc -p tsconfig.sst.json` and
+# packages/infra/tests. Needs only the npm registry.
+#
+# The switches below keep `sst install` off everything else (bun and pulumi binary downloads,
+# telemetry, the EC2 metadata endpoint). They belong to this offline check only: `npm run dev`,
+# `deploy` and `remove` run the plain CLI, which needs its dependencies.
+#
+# Skipped when the installed platform matches the sst version in node_modules (it takes about a
+# minute). After changing `providers` in sst.config.ts, run it with --force.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+want="$(node -p "require('./node_modules/sst/package.json').version")"
+stamp=.sst/offline-install.ok
+if [[ "${1:-}" != "--force" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+  echo "sst:install: .sst/platform for sst $want is already installed (--force to redo)"
+  exit 0
+fi
+
+rm -f "$stamp"
+started=$(date +%s)
+# Any stage will do: install only evaluates app() to learn the providers.
+SST_STAGE=offline-check \
+SST_SKIP_DEPENDENCY_CHECK=1 \
+SST_NO_BUN=1 \
+SST_TELEMETRY_DISABLED=1 \
+AWS_EC2_METADATA_DISABLED=true \
+  ./node_modules/.bin/sst install
+# Written last, so an interrupted install is redone next time.
+echo "$want" > "$stamp"
+echo "sst:install: .sst/platform for sst $want installed in $(( $(date +%s) - started )) s"

@@ -1,0 +1,402 @@
+/**
+ * What `sst deploy` would create, checked without AWS: `sst.config.ts` runs with SST's real
+ * components under Pulumi's unit-test mocks (packages/infra/src/plan) and the recorded resource
+ * graph is held against the topology manifest, the application's settings and the AWS semantics
+ * the pipeline relies on. Every expectation is derived from the manifest and the settings, so a
+ * second consumer or message needs no edit here.
+ *
+ * Needs `.sst/platform` (`npm run sst:install`, part of `npm test`).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { topology } from '@orders/contract';
+import type { QueueSpec } from '@sluice/runtime/contract';
+import { envName } from '@sluice/runtime/resources';
+import { ALERTS_TOPIC, consumerSettings, functionNameOf, metricsNamespaceOf, SOURCE_TOPICS_ENV, visibilityTimeoutOf } from '@sluice/runtime/settings';
+import { settings } from '@orders/app/settings';
+import { synthesize, type RecordedResource, type RecordedStack, type SynthesizeOptions } from '../src/plan/synthesize.ts';
+
+interface PolicyStatement {
+  Sid?: string;
+  Effect: string;
+  Action: string[];
+  Resource: string[];
+  Principal?: Record<string, string[]>;
+  Condition?: Record<string, Record<string, string[]>>;
+}
+
+const receiveOperations = Object.values(topology.operations).filter((o) => o.action === 'receive');
+const deadLetterQueues = Object.values(topology.queues).filter((q) => q.deadLetterFor.length > 0);
+
+/** Resources of `type`, optionally only those whose parent component is `parent`. */
+function all(stack: RecordedStack, type: string, parent?: string): RecordedResource[] {
+  return stack.resources.filter((r) => r.type === type && (parent === undefined || r.parent === parent));
+}
+
+/** The single resource of `type` whose parent component is `parent` (or the only one at all). */
+function only(stack: RecordedStack, type: string, parent?: string): RecordedResource {
+  const found = all(stack, type, parent);
+  expect(found.map((r) => r.name), `exactly one ${type} under ${parent ?? 'the stack'}`).toHaveLength(1);
+  return found[0]!;
+}
+
+const queueOf = (stack: RecordedStack, name: string) => only(stack, 'aws:sqs/queue:Queue', name);
+const topicOf = (stack: RecordedStack, name: string) => only(stack, 'aws:sns/topic:Topic', name);
+const alertsOf = (stack: RecordedStack) => topicOf(stack, ALERTS_TOPIC);
+const functionOf = (stack: RecordedStack, operationId: string) => only(stack, 'aws:lambda/function:Function', functionNameOf(operationId));
+const arnOf = (resource: RecordedResource) => resource.outputs.arn as string;
+
+function statementsOf(policyJson: unknown): PolicyStatement[] {
+  return (JSON.parse(String(policyJson)) as { Statement: PolicyStatement[] }).Statement;
+}
+
+/** Every queue's redrive policy: its dead-letter queue after exactly the contract's maxReceiveCount. */
+function expectRedriveAsTheContractSays(stack: RecordedStack): void {
+  for (const queue of Object.values(topology.queues)) {
+    const redrive = queueOf(stack, queue.name).inputs.redrivePolicy;
+    if (!queue.deadLetter) {
+      expect(redrive, queue.name).toBeUndefined();
+      continue;
+    }
+    expect(JSON.parse(String(redrive)), queue.name).toEqual({ deadLetterTargetArn: arnOf(queueOf(stack, queue.deadLetter.queue)), maxReceiveCount: queue.deadLetter.maxReceiveCount });
+  }
+}
+
+/** Every event source mapping: the settings' batch size, window and concurrency, failures reported per record. */
+function expectPartialBatchResponses(stack: RecordedStack): void {
+  const mappings = all(stack, 'aws:lambda/eventSourceMapping:EventSourceMapping');
+  expect(mappings).toHaveLength(receiveOperations.length);
+  for (const op of receiveOperations) {
+    const s = consumerSettings(settings, op.id);
+    const mapping = mappings.find((m) => m.inputs.functionName === arnOf(functionOf(stack, op.id)));
+    expect(mapping?.inputs, op.id).toMatchObject({
+      eventSourceArn: arnOf(queueOf(stack, op.queue!)),
+      functionResponseTypes: ['ReportBatchItemFailures'],
+      batchSize: s.batchSize,
+      maximumBatchingWindowInSeconds: s.batchWindowSeconds,
+      scalingConfig: { maximumConcurrency: s.maximumConcurrency },
+    });
+  }
+}
+
+describe('sst.config.ts, synthesized offline with the real SST components', () => {
+  let dev: RecordedStack;
+  let prod: RecordedStack;
+  let withAlertEmails: RecordedStack;
+
+  beforeAll(async () => {
+    // Each synthesis is a child process of a few seconds.
+    const emails = (file: string, source: string) => (file === 'packages/orders/src/settings.ts' ? replaceOnce(source, 'emails: [],', "emails: ['oncall@example.com', 'orders-team@example.com'],") : source);
+    [dev, prod, withAlertEmails] = await synthesizeAll([{ stage: 'dev' }, { stage: 'prod' }, { stage: 'dev', editSource: emails }]);
+  }, 180_000);
+
+  it('declares exactly the topology: its topics, queues, subscriptions and consumers, and the settings\' tables', () => {
+    const components = dev.resources.filter((r) => r.type.startsWith('sst:aws:') && r.type !== 'sst:aws:QueueLambdaSubscriber');
+    expect(components.map((r) => `${r.type} ${r.name}`).sort()).toEqual(
+      [
+        ...Object.keys(settings.tables).map((t) => `sst:aws:Dynamo ${t}`),
+        ...receiveOperations.map((o) => `sst:aws:Function ${functionNameOf(o.id)}`),
+        ...Object.keys(topology.queues).map((q) => `sst:aws:Queue ${q}`),
+        ...Object.keys(topology.topics).map((t) => `sst:aws:SnsTopic ${t}`),
+        `sst:aws:SnsTopic ${ALERTS_TOPIC}`,
+      ].sort(),
+    );
+    expect(all(dev, 'sst:aws:QueueLambdaSubscriber')).toHaveLength(receiveOperations.length);
+    // Every AWS resource, counted, so that nothing (a second role, a broader policy) slips in unseen.
+    const count = (type: string) => dev.resources.filter((r) => r.custom && r.type === type).length;
+    expect({
+      queues: count('aws:sqs/queue:Queue'),
+      topics: count('aws:sns/topic:Topic'),
+      subscriptions: count('aws:sns/topicSubscription:TopicSubscription'),
+      queuePolicies: count('aws:sqs/queuePolicy:QueuePolicy'),
+      redriveAllowPolicies: count('aws:sqs/redriveAllowPolicy:RedriveAllowPolicy'),
+      functions: count('aws:lambda/function:Function'),
+      roles: count('aws:iam/role:Role'),
+      rolePolicies: count('aws:iam/rolePolicy:RolePolicy'),
+      logGroups: count('aws:cloudwatch/logGroup:LogGroup'),
+      mappings: count('aws:lambda/eventSourceMapping:EventSourceMapping'),
+      alarms: count('aws:cloudwatch/metricAlarm:MetricAlarm'),
+      tables: count('aws:dynamodb/table:Table'),
+    }).toEqual({
+      queues: Object.keys(topology.queues).length,
+      // The contract's, and the alerts topic.
+      topics: Object.keys(topology.topics).length + 1,
+      // No alert emails in the settings.
+      subscriptions: topology.subscriptions.length,
+      queuePolicies: Object.keys(topology.queues).length,
+      redriveAllowPolicies: deadLetterQueues.length,
+      functions: receiveOperations.length,
+      roles: receiveOperations.length,
+      // Each function's logs permission.
+      rolePolicies: receiveOperations.length,
+      logGroups: receiveOperations.length,
+      mappings: receiveOperations.length,
+      // Depth of each dead-letter queue, age of every queue's oldest message, errors and throttles of each function.
+      alarms: deadLetterQueues.length + Object.keys(topology.queues).length + 2 * receiveOperations.length,
+      tables: Object.keys(settings.tables).length,
+    });
+    const known = new Set(['aws:sqs/queue:Queue', 'aws:sns/topic:Topic', 'aws:sns/topicSubscription:TopicSubscription', 'aws:sqs/queuePolicy:QueuePolicy', 'aws:sqs/redriveAllowPolicy:RedriveAllowPolicy', 'aws:lambda/function:Function', 'aws:iam/role:Role', 'aws:iam/rolePolicy:RolePolicy', 'aws:cloudwatch/logGroup:LogGroup', 'aws:lambda/eventSourceMapping:EventSourceMapping', 'aws:cloudwatch/metricAlarm:MetricAlarm', 'aws:dynamodb/table:Table', 'aws:s3/bucketObjectv2:BucketObjectv2']);
+    expect(dev.resources.filter((r) => r.custom && r.type.startsWith('aws:') && !known.has(r.type)).map((r) => r.type)).toEqual([]);
+    expect(dev.cliRequests.filter((request) => !request.answered)).toEqual([]);
+  });
+
+  it('dead-letters after exactly the maxReceiveCount the contract declares', () => {
+    expectRedriveAsTheContractSays(dev);
+    expectRedriveAsTheContractSays(prod);
+    expect(topology.queues.OrderQueue?.deadLetter).toEqual({ queue: 'OrderDLQ', maxReceiveCount: 3 });
+  });
+
+  it('keeps every queue as long as the contract says, dead letters at least as long as their source, and encrypts every queue at rest', () => {
+    for (const queue of Object.values(topology.queues)) {
+      const inputs = queueOf(dev, queue.name).inputs;
+      expect(inputs.messageRetentionSeconds, queue.name).toBe(queue.retentionSeconds);
+      expect(inputs.sqsManagedSseEnabled, queue.name).toBe(true);
+      for (const source of queue.deadLetterFor) expect(queue.retentionSeconds).toBeGreaterThanOrEqual(topology.queues[source]!.retentionSeconds);
+    }
+    expect(topology.queues.OrderDLQ?.retentionSeconds).toBe(14 * 24 * 60 * 60);
+  });
+
+  it('hides a received message for at least 6 × the timeout of the function consuming it', () => {
+    for (const op of receiveOperations) {
+      const queue = queueOf(dev, op.queue!);
+      const fn = functionOf(dev, op.id);
+      expect(fn.inputs.timeout).toBe(consumerSettings(settings, op.id).timeoutSeconds);
+      expect(queue.inputs.visibilityTimeoutSeconds).toBe(visibilityTimeoutOf(topology, settings, topology.queues[op.queue!] as QueueSpec));
+      expect(queue.inputs.visibilityTimeoutSeconds as number).toBeGreaterThanOrEqual(6 * (fn.inputs.timeout as number));
+    }
+  });
+
+  it('subscribes each queue to its topics with the raw-delivery flag and the filter policy of the manifest', () => {
+    for (const subscription of topology.subscriptions) {
+      const found = all(dev, 'aws:sns/topicSubscription:TopicSubscription').filter((r) => r.inputs.endpoint === arnOf(queueOf(dev, subscription.queue)) && r.inputs.topic === arnOf(topicOf(dev, subscription.topic)));
+      expect(found, `${subscription.topic} → ${subscription.queue}`).toHaveLength(1);
+      expect(found[0]!.inputs).toMatchObject({
+        protocol: 'sqs',
+        rawMessageDelivery: subscription.rawMessageDelivery,
+        filterPolicyScope: 'MessageAttributes',
+      });
+      expect(JSON.parse(String(found[0]!.inputs.filterPolicy))).toEqual(subscription.filterPolicy);
+      // What SNS cannot deliver to the queue is kept, in the dead-letter queue the manifest names.
+      expect(subscription.deadLetterQueue, subscription.name).toBeDefined();
+      expect(JSON.parse(String(found[0]!.inputs.redrivePolicy))).toEqual({ deadLetterTargetArn: arnOf(queueOf(dev, subscription.deadLetterQueue!)) });
+    }
+    expect(topology.subscriptions.find((s) => s.queue === 'OrderQueue')?.deadLetterQueue).toBe('OrderDLQ');
+    // The order queue receives OrderPlaced v1 only.
+    expect(topology.subscriptions.find((s) => s.queue === 'OrderQueue')?.filterPolicy).toEqual({ eventType: ['OrderPlaced'], schemaVersion: [{ prefix: '1.' }] });
+  });
+
+  it('gives every queue one policy: no request without TLS, and SNS only from the topics subscribed to it or dead-lettering into it', () => {
+    for (const queue of Object.values(topology.queues)) {
+      const q = queueOf(dev, queue.name);
+      const policies = all(dev, 'aws:sqs/queuePolicy:QueuePolicy').filter((p) => p.inputs.queueUrl === q.outputs.url);
+      expect(policies, queue.name).toHaveLength(1);
+      const senders = [...new Set(topology.subscriptions.filter((s) => s.queue === queue.name || s.deadLetterQueue === queue.name).map((s) => s.topic))];
+      expect(statementsOf(policies[0]!.inputs.policy)).toEqual([
+        {
+          Sid: 'DenyWithoutTls',
+          Effect: 'Deny',
+          Action: ['sqs:*'],
+          Resource: [arnOf(q)],
+          Principal: { '*': ['*'] },
+          Condition: { Bool: { 'aws:SecureTransport': ['false'] } },
+        },
+        ...(senders.length
+          ? [
+              {
+                Sid: 'SubscribedTopicsOnly',
+                Effect: 'Allow',
+                Action: ['sqs:SendMessage'],
+                Resource: [arnOf(q)],
+                Principal: { Service: ['sns.amazonaws.com'] },
+                Condition: { ArnEquals: { 'aws:SourceArn': senders.map((topic) => arnOf(topicOf(dev, topic))) } },
+              },
+            ]
+          : []),
+      ]);
+    }
+  });
+
+  it('lets only its own source queues redrive into a dead-letter queue', () => {
+    for (const dlq of deadLetterQueues) {
+      const policies = all(dev, 'aws:sqs/redriveAllowPolicy:RedriveAllowPolicy').filter((p) => p.inputs.queueUrl === queueOf(dev, dlq.name).outputs.url);
+      expect(policies, dlq.name).toHaveLength(1);
+      const policy = policies[0]!.inputs;
+      expect(JSON.parse(String(policy.redriveAllowPolicy))).toEqual({ redrivePermission: 'byQueue', sourceQueueArns: dlq.deadLetterFor.map((source) => arnOf(queueOf(dev, source))) });
+    }
+  });
+
+  it('feeds each consumer batches from its queue and retries only the records it reports as failed', () => {
+    expectPartialBatchResponses(dev);
+    expectPartialBatchResponses(prod);
+  });
+
+  it('creates the settings\' tables: keyed as declared, billed on demand', () => {
+    for (const [name, table] of Object.entries(settings.tables)) {
+      const resource = only(dev, 'aws:dynamodb/table:Table', name);
+      expect(resource.inputs).toMatchObject({ hashKey: table.partitionKey, attributes: [{ name: table.partitionKey, type: 'S' }], billingMode: 'PAY_PER_REQUEST' });
+      expect(resource.inputs.rangeKey).toBeUndefined();
+    }
+  });
+
+  it('runs each consumer\'s handler by the folder convention, on Node 24, with its log level, tables and source topics', () => {
+    for (const op of receiveOperations) {
+      const s = consumerSettings(settings, op.id);
+      const fn = functionOf(dev, op.id);
+      expect(fn.inputs).toMatchObject({ handler: `packages/orders/consumers/${op.id}.handler`, memorySize: s.memoryMB, runtime: 'nodejs24.x', loggingConfig: { logFormat: 'JSON' } });
+      const env = (fn.inputs.environment as { variables: Record<string, string> }).variables;
+      expect(env.POWERTOOLS_LOG_LEVEL).toBe(s.logLevel);
+      expect(env.POWERTOOLS_SERVICE_NAME).toBe(op.id);
+      expect(env.POWERTOOLS_METRICS_NAMESPACE).toBe(metricsNamespaceOf(settings));
+      expect(env[SOURCE_TOPICS_ENV]!.split(',')).toEqual(op.sources!.map((src) => arnOf(topicOf(dev, src.topic))));
+      for (const table of Object.keys(s.tables)) expect(env[envName.tableName(table)]).toBe(only(dev, 'aws:dynamodb/table:Table', table).outputs.name);
+      const build = dev.cliRequests.find((request) => request.method === 'Runtime.Build' && request.params.functionID === functionNameOf(op.id));
+      expect(build?.params).toMatchObject({ handler: `packages/orders/consumers/${op.id}.handler` });
+    }
+  });
+
+  it('grants each consumer only the SQS actions the event source needs and the table actions its settings list', () => {
+    for (const stack of [dev, prod]) {
+      for (const op of receiveOperations) {
+        const s = consumerSettings(settings, op.id);
+        const role = only(stack, 'aws:iam/role:Role', functionNameOf(op.id));
+        expect(functionOf(stack, op.id).inputs.role).toBe(arnOf(role));
+        const inline = role.inputs.inlinePolicies as { name: string; policy: string }[];
+        expect(inline).toHaveLength(1);
+        const statements = statementsOf(inline[0]!.policy);
+        for (const statement of statements) {
+          expect(statement.Effect).toBe('Allow');
+          for (const action of statement.Action) expect(action).not.toContain('*');
+          for (const resource of statement.Resource) expect(resource).not.toContain('*');
+        }
+        expect(statements.map(({ Action, Resource }) => ({ Action: [...Action].sort(), Resource }))).toEqual([
+          { Action: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], Resource: [arnOf(queueOf(stack, op.queue!))] },
+          ...Object.entries(s.tables).map(([table, actions]) => ({ Action: [...actions].sort(), Resource: [arnOf(only(stack, 'aws:dynamodb/table:Table', table))] })),
+        ]);
+        // Not AWSLambdaBasicExecutionRole (any log group of the account): its own log group only.
+        expect(role.inputs.managedPolicyArns).toEqual([]);
+        const rolePolicies = all(stack, 'aws:iam/rolePolicy:RolePolicy').filter((p) => p.inputs.role === role.outputs.name);
+        expect(rolePolicies).toHaveLength(1);
+        const logs = rolePolicies[0]!;
+        const logGroup = arnOf(only(stack, 'aws:cloudwatch/logGroup:LogGroup', functionNameOf(op.id)));
+        expect(statementsOf(logs.inputs.policy)).toEqual([{ Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [logGroup, `${logGroup}:log-stream:*`] }]);
+        // No batch reaches the function before it may log.
+        const mapping = all(stack, 'aws:lambda/eventSourceMapping:EventSourceMapping').find((m) => m.inputs.functionName === arnOf(functionOf(stack, op.id)));
+        expect(mapping?.dependsOn).toContain(logs.name);
+        // Only Lambda may assume the role (SST 4.17.1 also trusts the account; the framework fixes it).
+        const trust = role.inputs.assumeRolePolicy as { Statement: { Principal: unknown; Action: unknown }[] };
+        expect(trust.Statement).toEqual([expect.objectContaining({ Action: 'sts:AssumeRole', Principal: { Service: 'lambda.amazonaws.com' } })]);
+      }
+    }
+    expect(consumerSettings(settings, 'consumeOrderPlaced').tables).toEqual({ Orders: ['dynamodb:PutItem', 'dynamodb:GetItem'] });
+  });
+
+  it('pages through the alerts topic: dead letters, old messages in every queue, function errors and throttles, each alarm acting on the topic', () => {
+    for (const stack of [dev, prod]) {
+      const alarms = all(stack, 'aws:cloudwatch/metricAlarm:MetricAlarm');
+      const alerts = arnOf(alertsOf(stack));
+      expect(stack.outputs[`${ALERTS_TOPIC}TopicArn`]).toBe(alerts);
+      for (const alarm of alarms) expect(alarm.inputs, alarm.name).toMatchObject({ alarmActions: [alerts], okActions: [alerts], treatMissingData: 'notBreaching' });
+      const onQueue = (queue: string, metricName: string) => alarms.filter((a) => a.inputs.metricName === metricName && (a.inputs.dimensions as { QueueName?: string }).QueueName === queueOf(stack, queue).outputs.name);
+      for (const dlq of deadLetterQueues) {
+        expect(onQueue(dlq.name, 'ApproximateNumberOfMessagesVisible').map((a) => a.inputs)).toEqual([
+          expect.objectContaining({ namespace: 'AWS/SQS', statistic: 'Maximum', comparisonOperator: 'GreaterThanThreshold', threshold: 0, evaluationPeriods: 1 }),
+        ]);
+      }
+      for (const queue of Object.values(topology.queues)) {
+        const consumer = receiveOperations.find((o) => o.queue === queue.name);
+        const threshold = consumer ? consumerSettings(settings, consumer.id).maximumMessageAgeSeconds : queue.retentionSeconds / 2;
+        expect(onQueue(queue.name, 'ApproximateAgeOfOldestMessage').map((a) => a.inputs), queue.name).toEqual([
+          expect.objectContaining({ namespace: 'AWS/SQS', statistic: 'Maximum', comparisonOperator: 'GreaterThanThreshold', threshold }),
+        ]);
+        // Well before a message expires.
+        expect(threshold).toBeLessThanOrEqual(queue.retentionSeconds / 2);
+      }
+      for (const op of receiveOperations) {
+        const fn = functionOf(stack, op.id);
+        for (const metricName of ['Errors', 'Throttles']) {
+          const found = alarms.filter((a) => a.inputs.metricName === metricName && (a.inputs.dimensions as { FunctionName?: string }).FunctionName === fn.outputs.name);
+          expect(found.map((a) => a.inputs), `${op.id} ${metricName}`).toEqual([expect.objectContaining({ namespace: 'AWS/Lambda', statistic: 'Sum', comparisonOperator: 'GreaterThanThreshold', threshold: 0 })]);
+        }
+      }
+    }
+    expect(consumerSettings(settings, 'consumeOrderPlaced').maximumMessageAgeSeconds).toBe(900);
+  });
+
+  it('subscribes the addresses the settings list to the alerts topic by email', () => {
+    const byEmail = (stack: RecordedStack) => all(stack, 'aws:sns/topicSubscription:TopicSubscription').filter((r) => r.inputs.protocol === 'email');
+    expect(byEmail(dev)).toEqual([]);
+    expect(byEmail(withAlertEmails).map((r) => r.inputs)).toEqual([
+      expect.objectContaining({ topic: arnOf(alertsOf(withAlertEmails)), endpoint: 'oncall@example.com' }),
+      expect.objectContaining({ topic: arnOf(alertsOf(withAlertEmails)), endpoint: 'orders-team@example.com' }),
+    ]);
+  });
+
+  it('retains and protects prod: kept on removal, recoverable to a point in time, deletion-protected', () => {
+    expect(prod.app).toMatchObject({ stage: 'prod', removal: 'retain', protect: true });
+    expect(prod.outputs._protect).toBe(true);
+    for (const table of Object.keys(settings.tables)) {
+      const resource = only(prod, 'aws:dynamodb/table:Table', table);
+      expect(resource.retainOnDelete).toBe(true);
+      expect(resource.inputs).toMatchObject({ pointInTimeRecovery: { enabled: true }, deletionProtectionEnabled: true });
+    }
+  });
+
+  it('lets every other stage be removed completely', () => {
+    expect(dev.app).toMatchObject({ stage: 'dev', removal: 'remove', protect: false });
+    for (const table of Object.keys(settings.tables)) {
+      const resource = only(dev, 'aws:dynamodb/table:Table', table);
+      expect(resource.retainOnDelete).not.toBe(true);
+      expect(resource.inputs).toMatchObject({ deletionProtectionEnabled: false });
+    }
+  });
+
+  it('outputs where every topic, queue and table is', () => {
+    for (const topic of Object.keys(topology.topics)) expect(dev.outputs[`${topic}Arn`]).toBe(arnOf(topicOf(dev, topic)));
+    for (const queue of Object.keys(topology.queues)) expect(dev.outputs[`${queue}Url`]).toBe(queueOf(dev, queue).outputs.url);
+    for (const table of Object.keys(settings.tables)) expect(dev.outputs[`${table}TableName`]).toBe(only(dev, 'aws:dynamodb/table:Table', table).outputs.name);
+  });
+});
+
+// The checks must catch a broken deployment, not just pass. The files on disk are untouched: the
+// synthesis serves edited copies.
+describe('the infrastructure checks, given a broken deployment', () => {
+  let withFiveRetries: RecordedStack;
+  let withoutPartialResponses: RecordedStack;
+
+  beforeAll(async () => {
+    const deployer = 'packages/infra/src/sst/deploy-topology.ts';
+    [withFiveRetries, withoutPartialResponses] = await synthesizeAll([
+      { stage: 'dev', editSource: (file, source) => (file === deployer ? replaceOnce(source, 'retry: queue.deadLetter.maxReceiveCount', 'retry: 5') : source) },
+      { stage: 'dev', editSource: (file, source) => (file === deployer ? replaceOnce(source, 'partialResponses: true,', '') : source) },
+    ]);
+  }, 180_000);
+
+  it('notices a deployment that dead-letters after a different number of receives', () => {
+    for (const queue of Object.values(topology.queues).filter((q) => q.deadLetter)) {
+      expect(JSON.parse(String(queueOf(withFiveRetries, queue.name).inputs.redrivePolicy))).toMatchObject({ maxReceiveCount: 5 });
+    }
+    expect(() => expectRedriveAsTheContractSays(withFiveRetries)).toThrow();
+  });
+
+  it('notices a deployment without partial batch responses', () => {
+    for (const mapping of all(withoutPartialResponses, 'aws:lambda/eventSourceMapping:EventSourceMapping')) expect(mapping.inputs.functionResponseTypes).toEqual([]);
+    expect(() => expectPartialBatchResponses(withoutPartialResponses)).toThrow();
+  });
+});
+
+/**
+ * Synthesizes side by side and waits for every one to settle before failing, so that none is
+ * cut off mid-run (and leaves its scratch files behind) when another fails.
+ */
+async function synthesizeAll<const T extends readonly SynthesizeOptions[]>(runs: T): Promise<{ -readonly [K in keyof T]: RecordedStack }> {
+  const settled = await Promise.allSettled(runs.map((run) => synthesize(run)));
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  const stacks = settled.map((result) => (result as PromiseFulfilledResult<RecordedStack>).value);
+  return stacks as { -readonly [K in keyof T]: RecordedStack };
+}
+
+/** Replaces `search` in `source`, insisting that it is there (else the edit proves nothing). */
+function replaceOnce(source: string, search: string, replacement: string): string {
+  if (source.split(search).length !== 2) throw new Error(`the deployer no longer contains "${search}" exactly once: update this test`);
+  return source.replace(search, replacement);
+}

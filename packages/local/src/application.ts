@@ -1,0 +1,65 @@
+/**
+ * The application the local runtime runs: its topology manifest (generated), its settings and the
+ * handler of each receive operation, found through the project configuration.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { handlerFileOf } from '@sluice/model';
+import { loadProject, type ProjectConfig } from '@sluice/model';
+import type { Topology } from '@sluice/runtime/contract';
+import { checkSettings, type AppSettings } from '@sluice/runtime/settings';
+
+export interface Application {
+  project: ProjectConfig;
+  topology: Topology;
+  settings: AppSettings;
+  /** Handler file of each receive operation, by operation id. */
+  handlers: Record<string, string>;
+}
+
+/** The application cannot run as configured; the message says what to fix. */
+export class ApplicationError extends Error {
+  override name = 'ApplicationError';
+}
+
+/** Reads `<generated>/topology.json`. */
+export function readTopology(project: ProjectConfig): Topology {
+  const file = path.join(project.generated, 'topology.json');
+  if (!existsSync(file)) throw new ApplicationError(`${path.relative(process.cwd(), file)} is missing: run \`npm run codegen\` first.`);
+  const { '//': _note, ...topology } = JSON.parse(readFileSync(file, 'utf8')) as Topology & { '//'?: string };
+  return topology;
+}
+
+/** Imports the settings module (`export const settings = defineSettings(…)`, or a default export). */
+export async function readSettings(project: ProjectConfig): Promise<AppSettings> {
+  if (!existsSync(project.settings)) return {};
+  const module = (await import(pathToFileURL(project.settings).href)) as { settings?: AppSettings; default?: AppSettings };
+  const settings = module.settings ?? module.default;
+  if (!settings || typeof settings !== 'object') throw new ApplicationError(`${path.relative(process.cwd(), project.settings)} exports no \`settings\` (export const settings = defineSettings({ … }))`);
+  return settings;
+}
+
+/**
+ * Loads and checks the application: every receive operation has a handler, the settings name
+ * only operations and tables that exist, the visibility timeouts respect the function timeouts.
+ *
+ * @example
+ * const app = await loadApplication();          // the project in the current directory
+ * Object.keys(app.handlers);                    // ['consumeOrderPlaced']
+ */
+export async function loadApplication(projectOrRoot: ProjectConfig | string = process.cwd()): Promise<Application> {
+  const project = typeof projectOrRoot === 'string' ? loadProject(projectOrRoot) : projectOrRoot;
+  const topology = readTopology(project);
+  const settings = await readSettings(project);
+  const problems = checkSettings(topology, settings);
+  const handlers: Record<string, string> = {};
+  for (const op of Object.values(topology.operations)) {
+    if (op.action !== 'receive') continue;
+    const file = handlerFileOf(project.consumers, op.id);
+    if (file) handlers[op.id] = file;
+    else problems.push(`receive operation ${op.id} has no handler: create ${path.relative(process.cwd(), path.join(project.consumers, `${op.id}.ts`))} (npm run codegen:check says what to write)`);
+  }
+  if (problems.length > 0) throw new ApplicationError(`the application does not match its contract:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  return { project, topology, settings, handlers };
+}

@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: the whole system on this machine, until Ctrl-C.
+ */
+import path from 'node:path';
+import { integerOption, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
+import { loadProject } from '@sluice/model';
+import type { LocalRuntime } from '../local-runtime.ts';
+import { localVisibilityTimeoutSeconds } from '@sluice/ops';
+
+export const startProgram: ProgramSpec = {
+  name: 'start',
+  invocation: 'npm start --',
+  version: versionOf(new URL('../../package.json', import.meta.url)),
+  summary: 'run the whole system locally',
+  description: `Runs the application locally: SNS + SQS (fauxqs) and DynamoDB (dynalite) behind one AWS
+endpoint, the topics, queues, dead-letter queues and subscriptions of the contract's topology
+manifest (generated/topology.json), the application's tables, and one Lambda-like process per
+consumer running its handler. Queued and dead-lettered messages, subscriptions and tables are kept
+in the data folder and survive a restart. Ctrl-C stops it after the batches in flight.`,
+  options: {
+    port: { type: 'string', valueName: 'n', description: 'endpoint port (0 = any free port)', defaultText: '4566' },
+    'data-dir': { type: 'string', valueName: 'path', description: 'where queues, messages and tables are kept', defaultText: '.sluice-data/' },
+    'in-memory': { type: 'boolean', description: 'keep everything in memory: nothing survives a restart' },
+    'visibility-timeout': { type: 'string', valueName: 's', description: `consumed queues' visibility timeout, so retries take seconds (deployed: 6 × the function timeout)`, defaultText: String(localVisibilityTimeoutSeconds) },
+    'log-level': { type: 'string', valueName: 'level', description: 'consumers\' log level', choices: ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'], defaultText: 'WARN: rejected and failed records only' },
+    'no-consumers': { type: 'boolean', description: 'run only the stack; run the consumers with `npm run subscriber` (they can then be stopped or killed on their own)' },
+    'no-subscriber': { type: 'boolean', description: 'the same as --no-consumers' },
+    only: { type: 'string', multiple: true, valueName: 'operationId', description: 'run only this consumer (repeatable)' },
+    concurrency: { type: 'string', valueName: 'n', description: 'batches each consumer handles at once', defaultText: 'maximumConcurrency in the settings, else 5' },
+    watch: { type: 'boolean', description: 'reload a consumer when a source file it imports changes (the batches in flight finish first)' },
+    inspect: { type: 'boolean', description: 'a debugger port per consumer (9229, 9230, …): chrome://inspect or VS Code "Attach"' },
+  },
+  examples: ['npm start', 'npm start -- --watch', 'npm start -- --watch --inspect --only consumeOrderPlaced', 'npm start -- --in-memory --port 0'],
+  async run({ values, io }) {
+    const v = values as Record<string, unknown>;
+    const port = integerOption('port', v.port, { min: 0, max: 65535 }) ?? 4566;
+    const visibility = integerOption('visibility-timeout', v['visibility-timeout'], { min: 0, max: 43200 }) ?? localVisibilityTimeoutSeconds;
+    const concurrency = integerOption('concurrency', v.concurrency, { min: 1, max: 1000 });
+    if (v['in-memory'] && v['data-dir'] !== undefined) throw new UsageError('--in-memory and --data-dir exclude each other: drop one');
+    const noConsumers = v['no-consumers'] === true || v['no-subscriber'] === true;
+    if (noConsumers && (v.only || v.watch || v.inspect)) throw new UsageError('--no-consumers runs no consumer: drop --only, --watch and --inspect (give them to `npm run subscriber`)');
+    // Loaded here, not at the top: the local runtime takes seconds to load, and --help or a usage error should not wait for it.
+    const [{ loadApplication }, { startLocalRuntime }, { bannerLines, batchLine, clock, leftoversLine }] = await Promise.all([
+      import('../application.ts'),
+      import('../local-runtime.ts'),
+      import('../terminal-report.ts'),
+    ]);
+    const project = loadProject();
+    const dataDir = v['in-memory'] ? undefined : path.resolve(typeof v['data-dir'] === 'string' ? v['data-dir'] : path.join(project.root, '.sluice-data'));
+    const application = await loadApplication(project);
+    for (const id of (v.only as string[] | undefined) ?? []) {
+      if (!application.handlers[id]) throw new UsageError(`--only ${JSON.stringify(id)} is not a consumer of the contract: ${Object.keys(application.handlers).join(', ') || 'it has none'}`);
+    }
+
+    const maxReceives = (operationId: string) => {
+      const queue = application.topology.queues[application.topology.operations[operationId]?.queue ?? ''];
+      return queue?.deadLetter?.maxReceiveCount;
+    };
+    let runtime: LocalRuntime;
+    try {
+      runtime = await startLocalRuntime({
+        application,
+        port,
+        ...(dataDir ? { dataDir } : {}),
+        visibilityTimeoutSeconds: visibility,
+        consumers: noConsumers ? false : ((v.only as string[] | undefined) ?? true),
+        watch: v.watch === true,
+        inspect: v.inspect === true,
+        logLevel: (v['log-level'] as string | undefined) ?? 'WARN',
+        ...(concurrency !== undefined ? { concurrency } : {}),
+        onBatch: (operationId, report) => io.out(batchLine(operationId, report, maxReceives(operationId))),
+        onEvent: (line) => io.out(`${clock()} ${line}`),
+      });
+    } catch (error) {
+      throw new Error(`could not start the local runtime: ${(error as Error).message}`, { cause: error });
+    }
+    const publishOps = Object.values(application.topology.operations).filter((o) => o.action === 'send');
+    io.out(
+      [
+        ...bannerLines(runtime, { consumersElsewhere: noConsumers, watch: v.watch === true }),
+        '',
+        ...(runtime.resources.orphanQueues.length
+          ? [`Note: queue(s) ${runtime.resources.orphanQueues.join(', ')} from an earlier run are no longer in the contract; kept with their messages (npx orders status).`, '']
+          : []),
+        `Try:  npx orders publish --item-name "Desk lamp" --quantity 2${publishOps.length ? '' : ''}`,
+        `      npx orders list    npx orders status    npx orders dlq list`,
+        `      AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws --endpoint-url ${runtime.endpoint} --region ${runtime.resources.region} sqs list-queues`,
+        `Ctrl-C to stop. One line per processed batch:`,
+      ].join('\n'),
+    );
+
+    await new Promise<void>((resolve) => {
+      let stopping = false;
+      let firstInterruptAt = 0;
+      const shutdown = async () => {
+        if (stopping) return;
+        stopping = true;
+        io.out(`\n${clock()} stopping: finishing the batches in flight…`);
+        await runtime.functions?.stop();
+        const note = await leftoversLine(runtime);
+        await runtime.stop();
+        io.out(`${clock()} stopped${runtime.functions ? ` after ${runtime.functions.batches} batch(es)` : ''}.${note}`);
+        resolve();
+      };
+      // A terminal's Ctrl-C reaches this process twice: from the terminal (the whole foreground
+      // process group) and relayed by tsx, which runs it. Only a second Ctrl-C typed after the first counts.
+      process.on('SIGINT', () => {
+        if (stopping) {
+          if (Date.now() - firstInterruptAt < 1000) return;
+          io.err('Second Ctrl-C: exiting now (messages in flight come back after their visibility timeout).');
+          process.exit(130);
+        }
+        firstInterruptAt = Date.now();
+        void shutdown();
+      });
+      process.on('SIGTERM', () => void shutdown());
+    });
+    return 0;
+  },
+};
+
+if (import.meta.main) await main(startProgram);

@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+/**
+ * `npm run subscriber`: only the Lambda side (one process per consumer, as `npm start` runs them)
+ * against a stack that runs elsewhere (`npm start -- --no-consumers`).
+ *
+ * Two processes mirror AWS, where the queue outlives any function instance: killing this process
+ * (even with SIGKILL) loses nothing, because unacknowledged messages reappear on the queue after
+ * the visibility timeout. Several of these processes may run at once, as Lambda runs several
+ * instances; the reliability suite does both.
+ */
+import { CliError, integerOption, main, urlOption, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
+import { endpointEnv, localCredentials, localEndpoint, localRegion } from '@sluice/ops';
+
+export const subscriberProgram: ProgramSpec = {
+  name: 'subscriber',
+  invocation: 'npm run subscriber --',
+  version: versionOf(new URL('../../package.json', import.meta.url)),
+  summary: 'run the consumers against a stack started elsewhere',
+  description: `Runs the application's consumers (one Lambda-like process each) against a local stack
+started elsewhere, e.g. \`npm start -- --no-consumers\` in another terminal. Ctrl-C stops them after
+the batches in flight.`,
+  options: {
+    endpoint: { type: 'string', valueName: 'url', description: "the stack's endpoint", defaultText: `$${endpointEnv}, else http://127.0.0.1:4566` },
+    only: { type: 'string', multiple: true, valueName: 'operationId', description: 'run only this consumer (repeatable)' },
+    'log-level': { type: 'string', valueName: 'level', description: "consumers' log level", choices: ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'], defaultText: 'WARN' },
+    concurrency: { type: 'string', valueName: 'n', description: 'batches each consumer handles at once', defaultText: 'maximumConcurrency in the settings, else 5' },
+    watch: { type: 'boolean', description: 'reload a consumer when a source file it imports changes' },
+    inspect: { type: 'boolean', description: 'a debugger port per consumer (9229, 9230, …)' },
+    quiet: { type: 'boolean', description: 'no line per batch' },
+  },
+  async run({ values, io }) {
+    const v = values as Record<string, unknown>;
+    const concurrency = integerOption('concurrency', v.concurrency, { min: 1, max: 1000 });
+    const endpoint = localEndpoint(urlOption('endpoint', v.endpoint));
+    // Loaded here, not at the top: the local runtime takes seconds to load, and --help or a usage error should not wait for it.
+    const [{ SNSClient }, { SQSClient }, { loadApplication }, { startFunctions }, { discoverResources }, { batchLine, clock }] = await Promise.all([
+      import('@aws-sdk/client-sns'),
+      import('@aws-sdk/client-sqs'),
+      import('../application.ts'),
+      import('../local-runtime.ts'),
+      import('../stack/provision.ts'),
+      import('../terminal-report.ts'),
+    ]);
+    const application = await loadApplication();
+    for (const id of (v.only as string[] | undefined) ?? []) {
+      if (!application.handlers[id]) throw new UsageError(`--only ${JSON.stringify(id)} is not a consumer of the contract: ${Object.keys(application.handlers).join(', ') || 'it has none'}`);
+    }
+    const clientConfig = { endpoint, region: localRegion, credentials: localCredentials };
+    const sqs = new SQSClient({ ...clientConfig, maxAttempts: 2 });
+    const sns = new SNSClient({ ...clientConfig, maxAttempts: 2 });
+    let resources;
+    try {
+      resources = await discoverResources(application.topology, application.settings, { sqs, sns, region: localRegion });
+    } catch (error) {
+      throw new CliError(`no usable stack at ${endpoint}: ${(error as Error).message}`, { next: 'Start it first: npm start -- --no-consumers' });
+    } finally {
+      sqs.destroy();
+      sns.destroy();
+    }
+    const host = await startFunctions(application, resources, clientConfig, {
+      consumers: (v.only as string[] | undefined) ?? true,
+      watch: v.watch === true,
+      inspect: v.inspect === true,
+      logLevel: (v['log-level'] as string | undefined) ?? 'WARN',
+      ...(concurrency !== undefined ? { concurrency } : {}),
+      onBatch: (operationId, report) => {
+        if (!v.quiet) io.out(batchLine(operationId, report, application.topology.queues[application.topology.operations[operationId]!.queue!]?.deadLetter?.maxReceiveCount));
+      },
+      onEvent: (line) => io.out(`${clock()} ${line}`),
+    });
+    if (!host) throw new CliError('the contract has no receive operation: nothing to run');
+    io.out(`subscriber: ${host.functions.map((f) => f.operationId).join(', ')} polling at ${endpoint}`);
+
+    await new Promise<void>((resolve) => {
+      let stopping = false;
+      const stop = async () => {
+        // Ctrl-C arrives twice (terminal and tsx's relay): stop once.
+        if (stopping) return;
+        stopping = true;
+        await host.stop();
+        io.out(`${clock()} subscriber stopped after ${host.batches} batch(es).`);
+        resolve();
+      };
+      process.on('SIGINT', () => void stop());
+      process.on('SIGTERM', () => void stop());
+    });
+    return 0;
+  },
+};
+
+if (import.meta.main) await main(subscriberProgram);

@@ -1,0 +1,20 @@
+/**
+ * `@sluice/local`: the local runtime. Emulated SNS/SQS and DynamoDB behind one endpoint, the
+ * topology's resources, and Lambda emulation (one
+ * process per consumer). The operator tools are `@sluice/ops`.
+ *
+ * @packageDocumentation
+ */
+export { loadApplication, readSettings, readTopology, ApplicationError, type Application } from './application.ts';
+export { startLocalRuntime, startFunctions, type FunctionOptions, type LocalRuntime, type LocalRuntimeOptions } from './local-runtime.ts';
+export { startEmulators, type Emulators, type EmulatorOptions, type LocalClientConfig } from './stack/emulators.ts';
+export { provisionTopology, discoverResources, type LocalResources, type ProvisionOptions } from './stack/provision.ts';
+export { bodyLimits, isLoopbackHost, isLoopbackOrigin, routeOf, startAwsGateway, type AwsGateway, type AwsGatewayOptions, type GatewayRoute } from './stack/aws-gateway.ts';
+export { MessageMoveTasks } from './stack/message-move-tasks.ts';
+export { EventSourcePoller, type BatchReport, type EventSourcePollerOptions, type SqsHandler } from './lambda/event-source-poller.ts';
+export { interpretBatchResponse, type BatchVerdict } from './lambda/batch-response.ts';
+export { createLambdaContext, type FunctionConfiguration } from './lambda/lambda-context.ts';
+export { toSqsRecord } from './lambda/sqs-record.ts';
+export { functionSpec, type FunctionSpec } from './lambda/function-environment.ts';
+export { FunctionHost, sourceDependencies, type FunctionHostOptions } from './lambda/function-host.ts';
+export { bannerLines, batchLine, clock, leftoversLine } from './terminal-report.ts';

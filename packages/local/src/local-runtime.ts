@@ -1,0 +1,190 @@
+/**
+ * The whole system on one machine: the emulated AWS services behind one endpoint, the topology's
+ * resources and the application's tables, and one Lambda-like process per consumer.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { consumerSettings } from '@sluice/runtime/settings';
+import { loadApplication, type Application } from './application.ts';
+import type { BatchReport } from './lambda/event-source-poller.ts';
+import { functionSpec } from './lambda/function-environment.ts';
+import { FunctionHost } from './lambda/function-host.ts';
+import { startEmulators, type Emulators } from './stack/emulators.ts';
+import { provisionTopology, type LocalResources } from './stack/provision.ts';
+
+export interface LocalRuntimeOptions {
+  /** The application (contract manifest, settings, handlers). @default loadApplication() */
+  application?: Application;
+  /** Port of the single endpoint; 0 picks a free one. @default 4566 */
+  port?: number;
+  /** Folder for the emulators' data; in memory when absent. */
+  dataDir?: string;
+  /**
+   * Visibility timeout of the consumed queues, overriding the deployed one so that retries take
+   * seconds. Never below a consumer's batch window + 1 s: a message must stay hidden while its
+   * batch is gathered, or a concurrent poller receives it again.
+   */
+  visibilityTimeoutSeconds?: number;
+  /** Overrides every consumer's batch window (seconds). */
+  batchWindowSeconds?: number;
+  /** Which consumers run in this process: all (default), none (`false`), or these operation ids. */
+  consumers?: boolean | readonly string[];
+  /** Reload a consumer when a source file it imports changes. */
+  watch?: boolean;
+  /** Open a debugger port per consumer: 9229, 9230, …, or from the port given. */
+  inspect?: boolean | number;
+  /** Overrides every consumer's log level. */
+  logLevel?: string;
+  /** Overrides every consumer's concurrency. */
+  concurrency?: number;
+  /** Extra environment for every consumer (tests inject faults this way). */
+  functionEnvironment?: Record<string, string>;
+  onBatch?: (operationId: string, report: BatchReport) => void;
+  /** Each line a consumer writes (its logs); without it they go to this process's stdout and stderr. */
+  onLog?: (operationId: string, line: string, stream: 'stdout' | 'stderr') => void;
+  /** Lifecycle lines: resources changed, consumers started, reloaded, crashed. */
+  onEvent?: (line: string) => void;
+  /** Pause before a crashed consumer starts again. @default 2000 */
+  restartDelayMs?: number;
+}
+
+export interface LocalRuntime {
+  readonly application: Application;
+  readonly emulators: Emulators;
+  /** Shorthands of `emulators`. */
+  readonly endpoint: string;
+  readonly clientConfig: Emulators['clientConfig'];
+  readonly resources: LocalResources;
+  /** Absent when no consumer runs in this process. */
+  readonly functions: FunctionHost | undefined;
+  /** Stops the consumers (batches in flight finish), then the emulators. */
+  stop(): Promise<void>;
+}
+
+/**
+ * @example
+ * const runtime = await startLocalRuntime({ port: 4566, dataDir: '.sluice-data' });
+ * runtime.resources.topics.OrderTopic.arn;
+ * await runtime.stop();
+ */
+export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  const application = withOverrides(options.application ?? (await loadApplication()), options);
+  const emulators = await startEmulators({ port: options.port ?? 4566, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
+  let resources: LocalResources;
+  const sqs = new SQSClient(emulators.clientConfig);
+  const sns = new SNSClient(emulators.clientConfig);
+  const dynamodb = new DynamoDBClient(emulators.clientConfig);
+  try {
+    resources = await provisionTopology(application.topology, application.settings, {
+      sqs,
+      sns,
+      dynamodb,
+      region: emulators.clientConfig.region,
+      ...(options.visibilityTimeoutSeconds !== undefined ? { visibilityTimeouts: localVisibilityTimeouts(application, options.visibilityTimeoutSeconds, options.onEvent) } : {}),
+      ...(options.onEvent ? { onChange: options.onEvent } : {}),
+    });
+  } catch (error) {
+    await emulators.stop();
+    throw error;
+  } finally {
+    sqs.destroy();
+    sns.destroy();
+    dynamodb.destroy();
+  }
+
+  let functions: FunctionHost | undefined;
+  try {
+    functions = await startFunctions(application, resources, emulators.clientConfig, options);
+  } catch (error) {
+    await emulators.stop();
+    throw error;
+  }
+  return {
+    application,
+    emulators,
+    endpoint: emulators.endpoint,
+    clientConfig: emulators.clientConfig,
+    resources,
+    functions,
+    async stop() {
+      await functions?.stop();
+      await emulators.stop();
+    },
+  };
+}
+
+/** What {@link startFunctions} takes from the runtime's options. */
+export type FunctionOptions = Pick<LocalRuntimeOptions, 'consumers' | 'watch' | 'inspect' | 'logLevel' | 'concurrency' | 'functionEnvironment' | 'onBatch' | 'onLog' | 'onEvent' | 'restartDelayMs'>;
+
+/**
+ * Starts the application's consumers (all, or `options.consumers`) against resources that exist,
+ * on this stack or on one another process runs (`npm run subscriber`). Undefined when none runs.
+ */
+export async function startFunctions(application: Application, resources: LocalResources, clientConfig: Emulators['clientConfig'], options: FunctionOptions = {}): Promise<FunctionHost | undefined> {
+  const wanted = options.consumers ?? true;
+  if (wanted === false) return undefined;
+  const ids = Object.keys(application.handlers).filter((id) => wanted === true || wanted.includes(id));
+  if (Array.isArray(wanted)) {
+    const unknown = wanted.filter((id) => !application.handlers[id]);
+    if (unknown.length) throw new Error(`no consumer ${unknown.join(', ')}: the contract's receive operations are ${Object.keys(application.handlers).join(', ')}`);
+  }
+  if (ids.length === 0) return undefined;
+  const host = new FunctionHost({
+    root: application.project.root,
+    functions: ids.map((operationId) =>
+      functionSpec({
+        topology: application.topology,
+        settings: application.settings,
+        operationId,
+        handlerFile: application.handlers[operationId]!,
+        resources,
+        clientConfig,
+        ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+        ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+        ...(options.functionEnvironment ? { extraEnvironment: options.functionEnvironment } : {}),
+      }),
+    ),
+    ...(options.watch ? { watch: true } : {}),
+    ...(options.inspect ? { inspect: options.inspect } : {}),
+    ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+    ...(options.onLog ? { onLog: options.onLog } : {}),
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    ...(options.restartDelayMs !== undefined ? { restartDelayMs: options.restartDelayMs } : {}),
+  });
+  try {
+    await host.start();
+  } catch (error) {
+    await host.stop();
+    throw error;
+  }
+  return host;
+}
+
+/** The application with the local overrides of its consumers' settings applied. */
+function withOverrides(application: Application, options: LocalRuntimeOptions): Application {
+  if (options.batchWindowSeconds === undefined && options.concurrency === undefined) return application;
+  const consumers = Object.fromEntries(
+    Object.keys(application.handlers).map((id) => [
+      id,
+      {
+        ...application.settings.consumers?.[id],
+        ...(options.batchWindowSeconds !== undefined ? { batchWindowSeconds: options.batchWindowSeconds } : {}),
+        ...(options.concurrency !== undefined ? { maximumConcurrency: options.concurrency } : {}),
+      },
+    ]),
+  );
+  return { ...application, settings: { ...application.settings, consumers } };
+}
+
+/** The local visibility timeout of each consumed queue: the override, but never under its batch window + 1 s. */
+function localVisibilityTimeouts(application: Application, override: number, onEvent?: (line: string) => void): Record<string, number> {
+  const timeouts: Record<string, number> = {};
+  for (const op of Object.values(application.topology.operations)) {
+    if (op.action !== 'receive' || !op.queue) continue;
+    const floor = consumerSettings(application.settings, op.id).batchWindowSeconds + 1;
+    if (override < floor) onEvent?.(`${op.queue}: visibility timeout ${floor} s, not ${override} s: a message must stay hidden while ${op.id} gathers its batch (window ${floor - 1} s)`);
+    timeouts[op.queue] = Math.max(override, floor);
+  }
+  return timeouts;
+}

@@ -1,0 +1,244 @@
+/**
+ * Creates the topology manifest's resources (and the application's tables) on the local stack,
+ * through the real AWS APIs, and brings resources kept from an earlier run in line with the
+ * contract: a changed redrive policy, retention, filter policy or raw-delivery flag is applied,
+ * a subscription the contract dropped is removed. A queue the contract no longer names is kept
+ * with its messages (they may be dead letters someone needs) and reported.
+ */
+import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTopicCommand,
+  GetSubscriptionAttributesCommand,
+  ListSubscriptionsByTopicCommand,
+  ListTopicsCommand,
+  type SNSClient,
+  SetSubscriptionAttributesCommand,
+  SubscribeCommand,
+  UnsubscribeCommand,
+} from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ListQueuesCommand,
+  QueueDoesNotExist,
+  SetQueueAttributesCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { QueueSpec, SubscriptionSpec, Topology } from '@sluice/runtime/contract';
+import { visibilityTimeoutOf, type AppSettings } from '@sluice/runtime/settings';
+
+/** Where each resource of the local stack is. */
+export interface LocalResources {
+  region: string;
+  topics: Record<string, { arn: string }>;
+  queues: Record<string, { url: string; arn: string; visibilityTimeoutSeconds: number }>;
+  subscriptions: Record<string, { arn: string }>;
+  tables: Record<string, { name: string }>;
+  /** Queues of an earlier run that the contract no longer names, kept with their messages. */
+  orphanQueues: string[];
+}
+
+export interface ProvisionOptions {
+  sqs: SQSClient;
+  sns: SNSClient;
+  dynamodb: DynamoDBClient;
+  region: string;
+  /**
+   * Local visibility timeouts by queue name, so that retries and dead-lettering happen in seconds
+   * rather than minutes. @default what the contract and settings give
+   */
+  visibilityTimeouts?: Record<string, number>;
+  /** What was done, one line each (created, updated, unsubscribed). */
+  onChange?: (line: string) => void;
+}
+
+async function queueArnOf(sqs: SQSClient, queueUrl: string): Promise<string> {
+  const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+  const arn = out.Attributes?.QueueArn;
+  if (!arn) throw new Error(`GetQueueAttributes returned no QueueArn for ${queueUrl}`);
+  return arn;
+}
+
+async function existingQueueUrl(sqs: SQSClient, name: string): Promise<string | undefined> {
+  try {
+    return (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl;
+  } catch (error) {
+    if (error instanceof QueueDoesNotExist || (error as { name?: string }).name === 'QueueDoesNotExist' || (error as { name?: string }).name === 'AWS.SimpleQueueService.NonExistentQueue') return undefined;
+    throw error;
+  }
+}
+
+/** Creates the queue, or sets its attributes when it exists already (persisted from an earlier run). */
+async function ensureQueue(options: ProvisionOptions, queue: QueueSpec, attributes: Record<string, string>): Promise<string> {
+  const { sqs } = options;
+  const url = await existingQueueUrl(sqs, queue.name);
+  if (!url) {
+    const created = await sqs.send(new CreateQueueCommand({ QueueName: queue.name, Attributes: { ...attributes, ...(queue.fifo ? { FifoQueue: 'true' } : {}) } }));
+    options.onChange?.(`created queue ${queue.name}`);
+    return created.QueueUrl!;
+  }
+  const current: Record<string, string> = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }))).Attributes ?? {};
+  const changed = Object.entries(attributes).filter(([k, v]) => (current[k] ?? '') !== v);
+  if (changed.length > 0) {
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: Object.fromEntries(changed) }));
+    options.onChange?.(`updated queue ${queue.name}: ${changed.map(([k, v]) => `${k} ${current[k] ?? '(none)'} → ${v}`).join(', ')}`);
+  }
+  return url;
+}
+
+async function ensureTable(dynamodb: DynamoDBClient, name: string, table: { partitionKey: string; sortKey?: string }, onChange?: (line: string) => void): Promise<void> {
+  try {
+    await dynamodb.send(new DescribeTableCommand({ TableName: name }));
+    return; // persisted from an earlier run
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  const keys = [{ name: table.partitionKey, type: 'HASH' as const }, ...(table.sortKey ? [{ name: table.sortKey, type: 'RANGE' as const }] : [])];
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: name,
+      AttributeDefinitions: keys.map((k) => ({ AttributeName: k.name, AttributeType: 'S' })),
+      KeySchema: keys.map((k) => ({ AttributeName: k.name, KeyType: k.type })),
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  for (let i = 0; i < 100; i++) {
+    const out = await dynamodb.send(new DescribeTableCommand({ TableName: name }));
+    if (out.Table?.TableStatus === 'ACTIVE') {
+      onChange?.(`created table ${name}`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`Table ${name} did not become ACTIVE`);
+}
+
+/** The subscription attributes the contract asks for, as SNS stores them. */
+function subscriptionAttributes(subscription: SubscriptionSpec, queueArns: Record<string, string>): Record<string, string> {
+  return {
+    RawMessageDelivery: String(subscription.rawMessageDelivery),
+    FilterPolicy: JSON.stringify(subscription.filterPolicy),
+    FilterPolicyScope: subscription.filterPolicyScope,
+    ...(subscription.deadLetterQueue ? { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArns[subscription.deadLetterQueue] }) } : {}),
+  };
+}
+
+/**
+ * Creates (or reconciles) every topic, queue, subscription and table. Idempotent.
+ *
+ * @example
+ * const resources = await provisionTopology(topology, settings, { sqs, sns, dynamodb, region: 'us-east-1', visibilityTimeouts: { OrderQueue: 5 } });
+ * resources.queues.OrderQueue.url;
+ */
+export async function provisionTopology(topology: Topology, settings: AppSettings, options: ProvisionOptions): Promise<LocalResources> {
+  const { sqs, sns, dynamodb, region } = options;
+  const resources: LocalResources = { region, topics: {}, queues: {}, subscriptions: {}, tables: {}, orphanQueues: [] };
+
+  // Dead-letter queues first: their ARNs go into the redrive policies of their sources.
+  const queues = Object.values(topology.queues).sort((a, b) => Number(b.deadLetterFor.length > 0) - Number(a.deadLetterFor.length > 0) || a.name.localeCompare(b.name));
+  for (const queue of queues) {
+    const visibility = options.visibilityTimeouts?.[queue.name] ?? visibilityTimeoutOf(topology, settings, queue);
+    const attributes: Record<string, string> = {
+      MessageRetentionPeriod: String(queue.retentionSeconds),
+      VisibilityTimeout: String(visibility),
+      ...(queue.deliveryDelaySeconds !== undefined ? { DelaySeconds: String(queue.deliveryDelaySeconds) } : {}),
+    };
+    if (queue.deadLetter) {
+      const dlq = resources.queues[queue.deadLetter.queue];
+      if (!dlq) throw new Error(`queue ${queue.name} redrives to ${queue.deadLetter.queue}, which was not created first`);
+      attributes.RedrivePolicy = JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: queue.deadLetter.maxReceiveCount });
+    }
+    const url = await ensureQueue(options, queue, attributes);
+    resources.queues[queue.name] = { url, arn: await queueArnOf(sqs, url), visibilityTimeoutSeconds: visibility };
+  }
+
+  for (const topic of Object.values(topology.topics)) {
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: topic.name, ...(topic.fifo ? { Attributes: { FifoTopic: 'true' } } : {}) }));
+    resources.topics[topic.name] = { arn: TopicArn! };
+  }
+
+  const queueArns = Object.fromEntries(Object.entries(resources.queues).map(([name, q]) => [name, q.arn]));
+  const ownQueueArns = new Set(Object.values(queueArns));
+  for (const topic of Object.values(topology.topics)) {
+    const topicArn = resources.topics[topic.name]!.arn;
+    const wanted = topology.subscriptions.filter((s) => s.topic === topic.name);
+    const existing: { SubscriptionArn?: string; Endpoint?: string; Protocol?: string }[] = [];
+    let token: string | undefined;
+    do {
+      const page = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken: token }));
+      existing.push(...(page.Subscriptions ?? []));
+      token = page.NextToken;
+    } while (token);
+    for (const subscription of wanted) {
+      const endpoint = queueArns[subscription.queue]!;
+      const attributes = subscriptionAttributes(subscription, queueArns);
+      const found = existing.find((e) => e.Protocol === 'sqs' && e.Endpoint === endpoint);
+      if (!found?.SubscriptionArn) {
+        const { SubscriptionArn } = await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: endpoint, Attributes: attributes, ReturnSubscriptionArn: true }));
+        resources.subscriptions[subscription.name] = { arn: SubscriptionArn! };
+        options.onChange?.(`subscribed ${subscription.queue} to ${subscription.topic}`);
+        continue;
+      }
+      const current = (await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: found.SubscriptionArn }))).Attributes ?? {};
+      for (const [name, value] of Object.entries(attributes)) {
+        const same = name === 'FilterPolicy' ? current[name] !== undefined && JSON.stringify(JSON.parse(current[name]!)) === value : current[name] === value;
+        if (same) continue;
+        await sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: found.SubscriptionArn, AttributeName: name, AttributeValue: value }));
+        options.onChange?.(`updated subscription ${subscription.topic} → ${subscription.queue}: ${name}`);
+      }
+      resources.subscriptions[subscription.name] = { arn: found.SubscriptionArn };
+    }
+    // Subscriptions of an earlier run that the contract no longer declares deliver to no one on purpose.
+    for (const e of existing) {
+      if (!e.SubscriptionArn || e.Protocol !== 'sqs') continue;
+      if (wanted.some((s) => queueArns[s.queue] === e.Endpoint)) continue;
+      await sns.send(new UnsubscribeCommand({ SubscriptionArn: e.SubscriptionArn }));
+      options.onChange?.(`unsubscribed ${e.Endpoint?.split(':').pop()} from ${topic.name} (no longer in the contract)`);
+    }
+  }
+
+  for (const [name, table] of Object.entries(settings.tables ?? {})) {
+    await ensureTable(dynamodb, name, table, options.onChange);
+    resources.tables[name] = { name };
+  }
+
+  const listed = await sqs.send(new ListQueuesCommand({}));
+  for (const url of listed.QueueUrls ?? []) {
+    const arn = await queueArnOf(sqs, url);
+    if (!ownQueueArns.has(arn)) resources.orphanQueues.push(arn.split(':').pop()!);
+  }
+  resources.orphanQueues.sort();
+  return resources;
+}
+
+/**
+ * Finds the resources of a stack another process runs (`npm start -- --no-consumers`), by the
+ * names in the topology and settings. Fails, saying how to start the stack, when one is missing.
+ *
+ * @example
+ * const resources = await discoverResources(topology, settings, { sqs, sns, region: 'us-east-1' });
+ */
+export async function discoverResources(topology: Topology, settings: AppSettings, options: Pick<ProvisionOptions, 'sqs' | 'sns' | 'region'>): Promise<LocalResources> {
+  const resources: LocalResources = { region: options.region, topics: {}, queues: {}, subscriptions: {}, tables: {}, orphanQueues: [] };
+  for (const queue of Object.values(topology.queues)) {
+    const url = await existingQueueUrl(options.sqs, queue.name);
+    if (!url) throw new Error(`the stack has no queue ${queue.name}: start it with \`npm start -- --no-consumers\` (or restart it after \`npm run codegen\`)`);
+    const attrs = (await options.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn', 'VisibilityTimeout'] }))).Attributes ?? {};
+    resources.queues[queue.name] = { url, arn: attrs.QueueArn!, visibilityTimeoutSeconds: Number(attrs.VisibilityTimeout) };
+  }
+  const arns: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await options.sns.send(new ListTopicsCommand({ NextToken: token }));
+    arns.push(...(page.Topics ?? []).map((t) => t.TopicArn!).filter(Boolean));
+    token = page.NextToken;
+  } while (token);
+  for (const topic of Object.values(topology.topics)) {
+    const arn = arns.find((a) => a.split(':').pop() === topic.name);
+    if (!arn) throw new Error(`the stack has no topic ${topic.name}: start it with \`npm start -- --no-consumers\``);
+    resources.topics[topic.name] = { arn };
+  }
+  for (const name of Object.keys(settings.tables ?? {})) resources.tables[name] = { name };
+  return resources;
+}

@@ -1,0 +1,106 @@
+/**
+ * What `npm start`, `npm run subscriber` and `npm run demo` print: where everything is, one line
+ * per batch, and what is left in the queues at the end.
+ */
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { BatchReport } from './lambda/event-source-poller.ts';
+import type { LocalRuntime } from './local-runtime.ts';
+import { queueDepth } from '@sluice/ops';
+import { consumerSettings, visibilityTimeoutOf } from '@sluice/runtime/settings';
+
+/** `hh:mm:ss.mmm`, for log lines. */
+export const clock = () => new Date().toISOString().slice(11, 23);
+
+/**
+ * What the consumer's metrics say about a batch, as words: `stored 8, duplicate 2; waited ≤ 1.2 s`
+ * (records by outcome, as `Records<Outcome>` count them, and the oldest message's age).
+ */
+export function metricsSummary(metrics: Record<string, number[]> | undefined): string | undefined {
+  if (!metrics) return undefined;
+  const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+  const outcomes = Object.entries(metrics)
+    .filter(([name, values]) => /^Records[A-Z]/.test(name) && sum(values) > 0)
+    .map(([name, values]) => `${name.charAt(7).toLowerCase()}${name.slice(8)} ${sum(values)}`);
+  const ages = metrics.MessageAgeMs ?? [];
+  const age = ages.length ? `waited ≤ ${formatMs(Math.max(...ages))}` : undefined;
+  const parts = [outcomes.join(', '), age].filter(Boolean);
+  return parts.length ? parts.join('; ') : undefined;
+}
+
+function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 60_000)} min`;
+}
+
+/** One line per batch: how many were done and deleted, how many stay for a retry, and why. */
+export function batchLine(operationId: string, report: BatchReport, maxReceiveCount: number | undefined): string {
+  const receives = report.records.map((r) => Number(r.attributes.ApproximateReceiveCount));
+  const retried = receives.filter((n) => n > 1).length;
+  const summary = metricsSummary(report.metrics);
+  const head = `${clock()} ${operationId}: batch of ${report.records.length}: ${report.succeeded.length} done (deleted)${summary ? ` [${summary}]` : ''}`;
+  const failed = report.failed.length
+    ? `, ${report.failed.length} left for retry (receive ${Math.max(...receives)}${maxReceiveCount ? `/${maxReceiveCount}` : ''})`
+    : '';
+  const why = report.batchFailure ? ` [whole batch: ${report.batchFailure}]` : '';
+  return `${head}${failed}${retried ? `, ${retried} redelivered` : ''}${why} in ${report.durationMs} ms`;
+}
+
+/** Where everything is: endpoint, topics, queues, subscriptions, tables, consumers. */
+export function bannerLines(runtime: LocalRuntime, options: { consumersElsewhere?: boolean; watch?: boolean; inspect?: boolean } = {}): string[] {
+  const { topology, settings } = runtime.application;
+  const r = runtime.resources;
+  const lines = [
+    `Local runtime for ${topology.contract.title} ${topology.contract.version} (fauxqs + dynalite, one endpoint)`,
+    `  endpoint      ${runtime.endpoint}   (SNS, SQS and DynamoDB; AWS_ENDPOINT_URL=${runtime.endpoint})`,
+  ];
+  for (const topic of Object.values(topology.topics)) lines.push(`  topic         ${r.topics[topic.name]!.arn}`);
+  for (const queue of Object.values(topology.queues)) {
+    const local = r.queues[queue.name]!;
+    const deployed = visibilityTimeoutOf(topology, settings, queue);
+    const role = queue.deadLetterFor.length
+      ? `dead letters of ${queue.deadLetterFor.join(', ')}, kept ${Math.round(queue.retentionSeconds / 86400)} days`
+      : `visibility ${local.visibilityTimeoutSeconds} s${local.visibilityTimeoutSeconds !== deployed ? ` (deployed ${deployed} s)` : ''}${queue.deadLetter ? `, to ${queue.deadLetter.queue} after ${queue.deadLetter.maxReceiveCount} receives` : ''}`;
+    lines.push(`  queue         ${local.url} (${role})`);
+  }
+  for (const s of topology.subscriptions) {
+    lines.push(`  subscription  ${s.topic} → ${s.queue} (raw delivery ${s.rawMessageDelivery ? 'on' : 'off'}, filter ${JSON.stringify(s.filterPolicy)})`);
+  }
+  for (const table of Object.keys(r.tables)) lines.push(`  table         ${table}`);
+  lines.push(`  data folder   ${runtime.emulators.dataDir ?? '(in memory: nothing survives a restart)'}`);
+  if (options.consumersElsewhere || !runtime.functions) {
+    lines.push(`  consumers     not in this process: run \`npm run subscriber\` in another terminal`);
+  } else {
+    for (const f of runtime.functions.functions) {
+      const s = consumerSettings(settings, f.operationId);
+      lines.push(
+        `  consumer      ${f.operationId} (${f.functionName}: batch ${s.batchSize}, window ${s.batchWindowSeconds} s, timeout ${s.timeoutSeconds} s, ${s.maximumConcurrency} concurrent${f.inspectPort ? `, debugger 127.0.0.1:${f.inspectPort}` : ''})`,
+      );
+    }
+    if (options.watch) lines.push(`  watch         on: a consumer reloads when a source file it imports changes`);
+  }
+  return lines;
+}
+
+/**
+ * What is still in the queues, said before the stack stops: kept on disk, or discarded with the
+ * in-memory stack. A failure to count is reported, not hidden.
+ */
+export async function leftoversLine(runtime: LocalRuntime): Promise<string> {
+  const sqs = new SQSClient(runtime.clientConfig);
+  try {
+    let queued = 0;
+    let dead = 0;
+    for (const queue of Object.values(runtime.application.topology.queues)) {
+      const { total } = await queueDepth(sqs, runtime.resources.queues[queue.name]!.url);
+      if (queue.deadLetterFor.length) dead += total;
+      else queued += total;
+    }
+    if (queued + dead === 0) return '';
+    return runtime.emulators.dataDir
+      ? ` ${queued} queued and ${dead} dead-lettered message(s) are kept in ${runtime.emulators.dataDir}: the next \`npm start\` picks them up.`
+      : ` ${queued} queued and ${dead} dead-lettered message(s) were discarded (in-memory stack).`;
+  } catch (error) {
+    return ` (could not count the messages left in the queues: ${(error as Error).message})`;
+  } finally {
+    sqs.destroy();
+  }
+}

@@ -1,0 +1,362 @@
+/**
+ * The local AWS endpoint: it refuses what a web page could send it (foreign Origin, a rebound
+ * Host name), caps request bodies, and runs SQS message move tasks (dead-letter queue redrive)
+ * that fauxqs lacks, through the real AWS SDK.
+ */
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CancelMessageMoveTaskCommand,
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ListMessageMoveTasksCommand,
+  ListQueuesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SQSClient,
+  StartMessageMoveTaskCommand,
+  type Message,
+  type MessageAttributeValue,
+} from '@aws-sdk/client-sqs';
+import { startEmulators, type Emulators } from '@sluice/local';
+import { bodyLimits, isLoopbackHost, isLoopbackOrigin } from '../src/stack/aws-gateway.ts';
+import { waitFor } from '../../../tests/helpers/wait-for.ts';
+
+const config = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+let emulators: Emulators;
+let port: number;
+let sqs: SQSClient;
+let sns: SNSClient;
+
+beforeAll(async () => {
+  emulators = await startEmulators({ port: 0 });
+  port = Number(new URL(emulators.endpoint).port);
+  sqs = new SQSClient({ ...config, endpoint: emulators.endpoint });
+  sns = new SNSClient({ ...config, endpoint: emulators.endpoint });
+});
+afterAll(async () => {
+  sqs?.destroy();
+  sns?.destroy();
+  await emulators?.stop();
+});
+
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** One request to the gateway with exactly the headers given (plus the defaults Node adds). */
+function request(options: { method?: string; headers?: Record<string, string>; body?: string }): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method: options.method ?? 'POST', path: '/', headers: options.headers ?? {} }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+/**
+ * Streams a body of `bytes` in chunks (no Content-Length) and stops writing as soon as an answer
+ * arrives, as a client does when the server refuses a body midway.
+ */
+function stream(headers: Record<string, string>, bytes: number): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers }, (res) => {
+      answered = true;
+      let body = '';
+      const done = () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', done);
+      res.on('error', done);
+    });
+    req.on('error', (error) => {
+      if (!answered) reject(error);
+    });
+    const chunk = Buffer.alloc(64 * 1024, 'a');
+    let sent = 0;
+    const pump = () => {
+      while (!answered && sent < bytes) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once('drain', pump);
+      }
+      if (!answered) req.end();
+    };
+    pump();
+  });
+}
+
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+const formHeaders = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
+
+async function createQueue(name: string, attributes: Record<string, string> = {}): Promise<{ url: string; arn: string }> {
+  const { QueueUrl: url } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url!, AttributeNames: ['QueueArn'] }));
+  return { url: url!, arn: Attributes!.QueueArn! };
+}
+
+/** A queue redriving (after one receive) to a dead-letter queue. */
+async function createRedrivenQueues(name: string): Promise<{ source: { url: string; arn: string }; dlq: { url: string; arn: string } }> {
+  const dlq = await createQueue(`${name}-dlq`);
+  const source = await createQueue(name, { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 1 }) });
+  return { source, dlq };
+}
+
+async function depth(url: string): Promise<number> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+  );
+  return Number(Attributes!.ApproximateNumberOfMessages) + Number(Attributes!.ApproximateNumberOfMessagesNotVisible);
+}
+
+async function receiveAll(url: string): Promise<Message[]> {
+  const all: Message[] = [];
+  for (;;) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 60, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['All'] }),
+    );
+    if (Messages.length === 0) return all;
+    all.push(...Messages);
+  }
+}
+
+const attributesOf = (i: number): Record<string, MessageAttributeValue> => ({
+  kind: { DataType: 'String', StringValue: `kind-${i}` },
+  count: { DataType: 'Number', StringValue: String(i) },
+  blob: { DataType: 'Binary', BinaryValue: new Uint8Array([i, 255, 0, 7]) },
+});
+
+/** Sends `count` messages to the source and lets fauxqs dead-letter them (maxReceiveCount 1). */
+async function deadLetter(queues: { source: { url: string }; dlq: { url: string } }, count: number, prefix: string): Promise<void> {
+  for (let i = 0; i < count; i += 10) {
+    const ids = Array.from({ length: Math.min(10, count - i) }, (_, j) => i + j);
+    await sqs.send(
+      new SendMessageBatchCommand({ QueueUrl: queues.source.url, Entries: ids.map((n) => ({ Id: String(n), MessageBody: `${prefix}-${n}`, MessageAttributes: attributesOf(n) })) }),
+    );
+  }
+  // The first receive counts 1; the next finds the count over 1 and moves the message to the DLQ.
+  await waitFor(
+    `${count} messages in ${queues.dlq.url}`,
+    async () => {
+      await sqs.send(new ReceiveMessageCommand({ QueueUrl: queues.source.url, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }));
+      return (await depth(queues.dlq.url)) === count;
+    },
+    10_000,
+  );
+}
+
+async function latestTask(sourceArn: string) {
+  const { Results = [] } = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: sourceArn, MaxResults: 10 }));
+  return Results[0];
+}
+
+describe('who may call the local endpoint', () => {
+  it('answers to loopback names and pages only', () => {
+    for (const host of ['127.0.0.1:4566', 'localhost', 'LOCALHOST:1', 'sqs.us-east-1.localhost:4566', '[::1]:4566']) expect(isLoopbackHost(host), host).toBe(true);
+    for (const host of ['evil.example', 'evil.example:4566', 'localhost.evil.example', '127.0.0.1.nip.io', '10.0.0.1:4566', '', undefined]) expect(isLoopbackHost(host), String(host)).toBe(false);
+    for (const origin of ['http://localhost:5173', 'https://127.0.0.1', 'http://[::1]:8080']) expect(isLoopbackOrigin(origin), origin).toBe(true);
+    for (const origin of ['https://evil.example', 'null', 'http://localhost.evil.example', 'file://', 'ftp://localhost']) expect(isLoopbackOrigin(origin), origin).toBe(false);
+  });
+
+  it('refuses a form posted by a foreign web page, which then publishes nothing; a loopback page may publish', async () => {
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'GatewayOriginTopic' }));
+    const queue = await createQueue('GatewayOriginQueue');
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: queue.arn }));
+    const publish = form({ Action: 'Publish', Version: '2010-03-31', TopicArn: TopicArn!, Message: 'from a page' });
+
+    const refused = await request({ headers: { ...formHeaders, origin: 'https://evil.example' }, body: publish });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatch(/<Code>AccessDenied<\/Code>.*evil\.example.*no authentication/s);
+    expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, WaitTimeSeconds: 1 }));
+    expect(Messages ?? []).toHaveLength(0);
+
+    const accepted = await request({ headers: { ...formHeaders, origin: 'http://localhost:5173' }, body: publish });
+    expect(accepted.status).toBe(200);
+    expect(await waitFor('the loopback page’s message', async () => (await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url }))).Messages?.[0])).toBeDefined();
+  });
+
+  it('refuses a foreign Host (DNS rebinding) and accepts the *.localhost names of queue URLs', async () => {
+    const listQueues = { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.ListQueues' };
+    const rebound = await request({ headers: { ...listQueues, host: `evil.example:${port}` }, body: '{}' });
+    expect(rebound.status).toBe(403);
+    expect(JSON.parse(rebound.body)).toMatchObject({ __type: 'AccessDenied', message: expect.stringMatching(/evil\.example.*127\.0\.0\.1/) });
+    const topics = await request({ headers: { ...formHeaders, host: 'evil.example' }, body: form({ Action: 'ListTopics' }) });
+    expect(topics.status).toBe(403);
+
+    const queueHost = await request({ headers: { ...listQueues, host: `sqs.us-east-1.localhost:${port}` }, body: '{}' });
+    expect(queueHost.status).toBe(200);
+    expect(JSON.parse(queueHost.body).QueueUrls).toEqual(expect.arrayContaining([expect.stringContaining('localhost')]));
+  });
+
+  it('refuses a CORS preflight from a foreign page without allowing its origin', async () => {
+    const preflight = await request({
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-amz-target,content-type' },
+    });
+    expect(preflight.status).toBe(403);
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('request size', () => {
+  it('answers 413 to a body announced over the cap, before reading it', async () => {
+    const reply = await new Promise<Reply>((resolve, reject) => {
+      const req = http.request(
+        { host: '127.0.0.1', port, method: 'POST', path: '/', headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.SendMessage', 'content-length': String(bodyLimits.sqs + 1) } },
+        (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk));
+          res.on('end', () => {
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+            req.destroy();
+          });
+        },
+      );
+      req.on('error', reject);
+      req.flushHeaders();
+    });
+    expect(reply.status).toBe(413);
+    expect(JSON.parse(reply.body)).toMatchObject({ __type: 'RequestEntityTooLarge', message: expect.stringMatching(/over 4194304 bytes.*SQS/) });
+  });
+
+  it('stops reading a streamed body once it is over the cap, whatever the route, and stays healthy', async () => {
+    const snsReply = await stream(formHeaders, 3 * bodyLimits.sns);
+    expect(snsReply.status).toBe(413);
+    expect(snsReply.body).toMatch(/<Code>RequestEntityTooLarge<\/Code>/);
+
+    const dynamoReply = await stream({ 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.PutItem' }, bodyLimits.dynamodb + 1024 * 1024);
+    expect(dynamoReply.status).toBe(413);
+
+    const sqsReply = await stream({ 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.SendMessageBatch' }, bodyLimits.sqs + 1024 * 1024);
+    expect(sqsReply.status).toBe(413);
+
+    const health = await fetch(`${emulators.endpoint}/health`);
+    expect(health.status).toBe(200);
+    expect(await sqs.send(new ListQueuesCommand({}))).toHaveProperty('QueueUrls');
+  });
+
+  it('still refuses SQS in the query protocol with a hint', async () => {
+    const reply = await request({ headers: formHeaders, body: form({ Action: 'ListQueues', Version: '2012-11-05' }) });
+    expect(reply.status).toBe(400);
+    expect(reply.body).toMatch(/<Code>InvalidAction<\/Code>.*JSON protocol only/s);
+  });
+});
+
+describe('SQS message move tasks', () => {
+  it('moves dead-lettered messages back to their queue with bodies and attributes intact', async () => {
+    const queues = await createRedrivenQueues('MoveBack');
+    await deadLetter(queues, 15, 'back');
+
+    const { TaskHandle } = await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: queues.dlq.arn }));
+    expect(TaskHandle).toEqual(expect.any(String));
+    const task = await waitFor('the task to complete', async () => {
+      const latest = await latestTask(queues.dlq.arn);
+      return latest?.Status === 'COMPLETED' && latest;
+    });
+    expect(task).toMatchObject({ SourceArn: queues.dlq.arn, ApproximateNumberOfMessagesMoved: 15, ApproximateNumberOfMessagesToMove: 15, StartedTimestamp: expect.any(Number) });
+    expect(task.DestinationArn).toBeUndefined();
+    expect(task.TaskHandle).toBeUndefined();
+
+    const moved = await receiveAll(queues.source.url);
+    expect(moved.map((m) => m.Body).sort()).toEqual(Array.from({ length: 15 }, (_, i) => `back-${i}`).sort());
+    for (const message of moved) {
+      const n = Number(message.Body!.split('-')[1]);
+      expect(message.MessageAttributes).toEqual(attributesOf(n));
+    }
+    expect(await depth(queues.dlq.url)).toBe(0);
+  });
+
+  it('moves large messages in several batches, as one SendMessageBatch carries at most 1 MiB', async () => {
+    const queues = await createRedrivenQueues('MoveLarge');
+    const bodies = Array.from({ length: 5 }, (_, i) => `${i}`.repeat(300 * 1024));
+    for (const body of bodies) await sqs.send(new SendMessageCommand({ QueueUrl: queues.dlq.url, MessageBody: body }));
+
+    await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: queues.dlq.arn }));
+    const task = await waitFor('the task to end', async () => {
+      const latest = await latestTask(queues.dlq.arn);
+      return latest?.Status !== 'RUNNING' && latest;
+    });
+    expect(task).toMatchObject({ Status: 'COMPLETED', ApproximateNumberOfMessagesMoved: 5 });
+    expect((await receiveAll(queues.source.url)).map((m) => m.Body).sort()).toEqual(bodies);
+  });
+
+  it('runs one task per source at a time, and a cancelled task leaves the rest in the dead-letter queue', async () => {
+    const queues = await createRedrivenQueues('MoveCancel');
+    const elsewhere = await createQueue('MoveCancel-elsewhere');
+    await deadLetter(queues, 20, 'slow');
+
+    const { TaskHandle } = await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: queues.dlq.arn, DestinationArn: elsewhere.arn, MaxNumberOfMessagesPerSecond: 1 }));
+    await expect(sqs.send(new StartMessageMoveTaskCommand({ SourceArn: queues.dlq.arn }))).rejects.toMatchObject({
+      name: 'InvalidParameterValue',
+      message: expect.stringMatching(/already a task running/),
+    });
+    const running = await waitFor('a message to move', async () => {
+      const latest = await latestTask(queues.dlq.arn);
+      return latest?.ApproximateNumberOfMessagesMoved! >= 1 && latest;
+    });
+    expect(running).toMatchObject({ Status: 'RUNNING', TaskHandle, DestinationArn: elsewhere.arn, MaxNumberOfMessagesPerSecond: 1, ApproximateNumberOfMessagesToMove: 20 });
+
+    const { ApproximateNumberOfMessagesMoved: moved } = await sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle }));
+    expect(moved).toBeGreaterThanOrEqual(1);
+    expect(moved).toBeLessThan(20);
+    expect(await latestTask(queues.dlq.arn)).toMatchObject({ Status: 'CANCELLED', ApproximateNumberOfMessagesMoved: moved });
+    expect(await depth(elsewhere.url)).toBe(moved);
+    expect(await depth(queues.dlq.url)).toBe(20 - moved!);
+    await expect(sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+
+    // Once cancelled, the source is free: a new task moves the rest.
+    await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: queues.dlq.arn, DestinationArn: elsewhere.arn }));
+    await waitFor('the second task to complete', async () => (await latestTask(queues.dlq.arn))?.Status === 'COMPLETED');
+    expect(await depth(elsewhere.url)).toBe(20);
+    expect(await depth(queues.dlq.url)).toBe(0);
+  });
+
+  it('answers like AWS when the source is not a dead-letter queue, does not exist, or the handle is bogus', async () => {
+    const plain = await createQueue('NotADeadLetterQueue');
+    await expect(sqs.send(new StartMessageMoveTaskCommand({ SourceArn: plain.arn }))).rejects.toMatchObject({
+      name: 'InvalidParameterValue',
+      message: 'Source queue must be configured as a Dead Letter Queue.',
+    });
+    await expect(sqs.send(new StartMessageMoveTaskCommand({ SourceArn: 'arn:aws:sqs:us-east-1:000000000000:Nowhere' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+    const queues = await createRedrivenQueues('MoveBadDestination');
+    await expect(sqs.send(new StartMessageMoveTaskCommand({ SourceArn: queues.dlq.arn, DestinationArn: 'arn:aws:sqs:us-east-1:000000000000:Nowhere' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+      message: expect.stringMatching(/DestinationArn/),
+    });
+    await expect(sqs.send(new StartMessageMoveTaskCommand({ SourceArn: queues.dlq.arn, MaxNumberOfMessagesPerSecond: 501 }))).rejects.toMatchObject({ name: 'InvalidParameterValue' });
+    await expect(sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle: 'not-a-handle' }))).rejects.toMatchObject({
+      name: 'InvalidParameterValue',
+      message: 'Value for parameter TaskHandle is invalid.',
+    });
+  });
+
+  it('fails without losing a message when several queues redrive to the source and no destination is given', async () => {
+    const queues = await createRedrivenQueues('MoveShared');
+    await createQueue('MoveShared-other', { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queues.dlq.arn, maxReceiveCount: 1 }) });
+    await deadLetter(queues, 3, 'shared');
+
+    await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: queues.dlq.arn }));
+    const failed = await waitFor('the task to fail', async () => {
+      const latest = await latestTask(queues.dlq.arn);
+      return latest?.Status === 'FAILED' && latest;
+    });
+    expect(failed).toMatchObject({ ApproximateNumberOfMessagesMoved: 0, FailureReason: expect.stringMatching(/2 queues redrive.*DestinationArn/) });
+    expect(await depth(queues.dlq.url)).toBe(3);
+
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // released with a 1 s visibility timeout
+    await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: queues.dlq.arn, DestinationArn: queues.source.arn }));
+    await waitFor('the task with a destination to complete', async () => (await latestTask(queues.dlq.arn))?.Status === 'COMPLETED');
+    expect(await depth(queues.source.url)).toBe(3);
+  });
+});

@@ -1,0 +1,179 @@
+import { createHash } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PurgeQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, SQSEvent } from 'aws-lambda';
+import { EventSourcePoller, startLocalRuntime, type LocalRuntime, type SqsHandler } from '@sluice/local';
+import { waitFor } from '../../../tests/helpers/wait-for.ts';
+
+// A 1 s visibility timeout makes redeliveries observable in about a second. No consumer runs: this
+// file drives the poller itself.
+let stack: LocalRuntime;
+let queue: { url: string; arn: string };
+let sqs: SQSClient;
+let poller: EventSourcePoller | undefined;
+
+beforeAll(async () => {
+  stack = await startLocalRuntime({ port: 0, visibilityTimeoutSeconds: 1, consumers: false });
+  sqs = new SQSClient(stack.clientConfig);
+  queue = stack.resources.queues.OrderQueue!;
+});
+afterEach(async () => {
+  await poller?.stop();
+  poller = undefined;
+  await sqs.send(new PurgeQueueCommand({ QueueUrl: queue.url }));
+});
+afterAll(async () => {
+  sqs.destroy();
+  await stack.stop();
+});
+
+interface Invocation {
+  event: SQSEvent;
+  remainingMs: number;
+  context: Context;
+}
+
+function startPoller(respond: (event: SQSEvent, call: number) => unknown, extra: Partial<ConstructorParameters<typeof EventSourcePoller>[0]> = {}): Invocation[] {
+  const invocations: Invocation[] = [];
+  const handler: SqsHandler = async (event, context) => {
+    invocations.push({ event, remainingMs: context.getRemainingTimeInMillis(), context });
+    return respond(event, invocations.length);
+  };
+  poller = new EventSourcePoller({
+    sqs,
+    queueUrl: queue.url,
+    queueArn: queue.arn,
+    handler,
+    function: { functionName: 'OrderSubscriber', timeoutSeconds: 30, memoryMB: 512, region: stack.resources.region },
+    batchSize: 10,
+    batchWindowSeconds: 0.3,
+    waitTimeSeconds: 0,
+    ...extra,
+  });
+  poller.start();
+  return invocations;
+}
+
+async function sendBatch(bodies: string[]): Promise<void> {
+  await sqs.send(
+    new SendMessageBatchCommand({ QueueUrl: queue.url, Entries: bodies.map((b, i) => ({ Id: String(i), MessageBody: b })) }),
+  );
+}
+
+const idsOf = (inv: Invocation | undefined) => (inv?.event.Records ?? []).map((r) => r.messageId).sort();
+const receiveCounts = (inv: Invocation | undefined) => (inv?.event.Records ?? []).map((r) => r.attributes.ApproximateReceiveCount);
+
+describe('EventSourcePoller', () => {
+  it('delivers records shaped like Lambda SQS events, with a Lambda-like context', async () => {
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queue.url,
+        MessageBody: '{"hello":"world"}',
+        MessageAttributes: {
+          eventType: { DataType: 'String', StringValue: 'OrderPlaced' },
+          blob: { DataType: 'Binary', BinaryValue: Buffer.from([1, 2, 3]) },
+        },
+      }),
+    );
+    const invocations = startPoller(() => undefined);
+    const [first] = await waitFor('an invocation', () => invocations.length > 0 && invocations);
+    const record = first!.event.Records[0]!;
+    expect(record).toMatchObject({
+      body: '{"hello":"world"}',
+      md5OfBody: createHash('md5').update('{"hello":"world"}').digest('hex'),
+      eventSource: 'aws:sqs',
+      eventSourceARN: queue.arn,
+      awsRegion: 'us-east-1',
+      messageAttributes: {
+        eventType: { stringValue: 'OrderPlaced', stringListValues: [], binaryListValues: [], dataType: 'String' },
+        blob: { binaryValue: 'AQID', stringListValues: [], binaryListValues: [], dataType: 'Binary' },
+      },
+    });
+    expect(record.md5OfMessageAttributes).toMatch(/^[0-9a-f]{32}$/);
+    expect(record.receiptHandle).toBeTruthy();
+    expect(Object.keys(record.attributes)).toEqual(
+      expect.arrayContaining(['ApproximateReceiveCount', 'SentTimestamp', 'SenderId', 'ApproximateFirstReceiveTimestamp']),
+    );
+    expect(record.attributes.ApproximateReceiveCount).toBe('1');
+    expect(first!.remainingMs).toBeGreaterThan(29_000);
+    expect(first!.remainingMs).toBeLessThanOrEqual(30_000);
+    expect(first!.context.functionName).toBe('OrderSubscriber');
+    expect(first!.context.awsRequestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('deletes reported successes and leaves only the reported failures', async () => {
+    await sendBatch(['a', 'b', 'c']);
+    const invocations = startPoller((event, call) =>
+      call === 1 ? { batchItemFailures: event.Records.filter((r) => r.body === 'b').map((r) => ({ itemIdentifier: r.messageId })) } : {},
+    );
+    await waitFor('the retry of the failed record', () => invocations.length >= 2);
+    expect(invocations[0]!.event.Records.map((r) => r.body).sort()).toEqual(['a', 'b', 'c']);
+    expect(invocations[1]!.event.Records.map((r) => r.body)).toEqual(['b']);
+    expect(receiveCounts(invocations[1])).toEqual(['2']);
+  });
+
+  it('leaves the whole batch for redelivery when the handler throws', async () => {
+    await sendBatch(['x', 'y']);
+    const invocations = startPoller((_, call) => {
+      if (call === 1) throw new Error('boom');
+      return undefined;
+    });
+    await waitFor('the redelivery', () => invocations.length >= 2);
+    expect(idsOf(invocations[1])).toEqual(idsOf(invocations[0]));
+    expect(receiveCounts(invocations[1])).toEqual(['2', '2']);
+  });
+
+  it('leaves the whole batch for redelivery when the response is malformed', async () => {
+    await sendBatch(['p', 'q']);
+    const invocations = startPoller((_, call) => (call === 1 ? { batchItemFailures: [{ itemIdentifier: '' }] } : { batchItemFailures: [] }));
+    await waitFor('the redelivery', () => invocations.length >= 2);
+    expect(idsOf(invocations[1])).toEqual(idsOf(invocations[0]));
+    expect(receiveCounts(invocations[1])).toEqual(['2', '2']);
+  });
+
+  it('finishes the batch in flight on stop, and deletes its successes', async () => {
+    await sendBatch(['slow']);
+    let release: () => void = () => {};
+    const invocations = startPoller(() => new Promise<void>((r) => (release = r)));
+    await waitFor('the invocation', () => invocations.length === 1);
+    const stopped = poller!.stop();
+    setTimeout(() => release(), 200);
+    await stopped;
+    expect(poller!.batches).toBe(1);
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, WaitTimeSeconds: 2 }));
+    expect(Messages ?? []).toEqual([]); // deleted, not waiting for a retry
+  });
+
+  it('keeps a batch hidden while its invocation outlasts the short local visibility timeout, so it is not received again meanwhile', async () => {
+    await sendBatch(['long']);
+    let release: () => void = () => {};
+    const invocations = startPoller(() => new Promise<void>((r) => (release = r)), { visibilityTimeoutSeconds: 1 });
+    await waitFor('the invocation', () => invocations.length === 1);
+    // Three visibility timeouts later, still nobody else can receive it.
+    for (let i = 0; i < 3; i++) {
+      const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, WaitTimeSeconds: 1 }));
+      expect(Messages ?? []).toEqual([]);
+    }
+    release();
+    await waitFor('the batch to be deleted', () => poller!.batches === 1);
+    expect(invocations).toHaveLength(1);
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, WaitTimeSeconds: 2 }));
+    expect(Messages ?? []).toEqual([]);
+  });
+
+  it('deletes nothing once whoever hears of its batches is gone: the messages come back', async () => {
+    await sendBatch(['orphan']);
+    let alive = true;
+    const errors: unknown[] = [];
+    const invocations = startPoller(() => {
+      alive = false; // the host dies while the batch is handled
+      return { batchItemFailures: [] };
+    }, { isAlive: () => alive, onError: (e) => errors.push(e) });
+    await waitFor('the invocation', () => invocations.length === 1);
+    await waitFor('the poller to give up', () => errors.length > 0);
+    expect(String(errors[0])).toMatch(/host is gone/);
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, WaitTimeSeconds: 3, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }));
+    expect(Messages?.map((m) => m.Body)).toEqual(['orphan']);
+    expect(Messages?.[0]?.Attributes?.ApproximateReceiveCount).toBe('2');
+  });
+});

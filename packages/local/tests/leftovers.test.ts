@@ -1,0 +1,42 @@
+/**
+ * What `npm start` says at shutdown about the messages left in the queues (leftoversLine): the
+ * count when it can count, and that it could not, and why, when it cannot; never "nothing left"
+ * after a failure. The local stack through the real SQS client; no consumer runs.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeleteQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
+import { leftoversLine } from '../src/terminal-report.ts';
+
+let runtime: LocalRuntime;
+let sqs: SQSClient;
+
+beforeAll(async () => {
+  runtime = await startLocalRuntime({ port: 0, consumers: false, logLevel: 'SILENT' });
+  sqs = new SQSClient(runtime.clientConfig);
+});
+afterAll(async () => {
+  sqs?.destroy();
+  await runtime?.stop();
+});
+
+// In order: the last one deletes a queue.
+describe('leftoversLine', () => {
+  it('says nothing when the queues are empty', async () => {
+    expect(await leftoversLine(runtime)).toBe('');
+  });
+
+  it('counts queued and dead-lettered messages', async () => {
+    await sqs.send(new SendMessageCommand({ QueueUrl: runtime.resources.queues.OrderQueue!.url, MessageBody: '{}' }));
+    await sqs.send(new SendMessageCommand({ QueueUrl: runtime.resources.queues.OrderDLQ!.url, MessageBody: '{}' }));
+    expect(await leftoversLine(runtime)).toBe(' 1 queued and 1 dead-lettered message(s) were discarded (in-memory stack).');
+  });
+
+  it('reports a failure to count, with its cause, instead of saying nothing is left', async () => {
+    // A queue deleted behind the stack's back (`aws sqs delete-queue`): it cannot be counted.
+    await sqs.send(new DeleteQueueCommand({ QueueUrl: runtime.resources.queues.OrderDLQ!.url }));
+    const line = await leftoversLine(runtime);
+    expect(line).not.toBe('');
+    expect(line).toMatch(/could not count the messages left in the queues: .*queue does not exist/);
+  });
+});

@@ -1,0 +1,171 @@
+/**
+ * The local stack keeps its state in the data folder: stored orders (dynalite, LevelDB) and
+ * queued, in-flight and dead-lettered messages, topics and subscriptions (fauxqs, SQLite written
+ * through on every change), across a graceful stop and a SIGKILL alike. `--in-memory` keeps nothing.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { runCli } from '@sluice/cli';
+import { messages, operations, type OrderPlaced } from '@orders/contract';
+import { queueDepth } from '@sluice/ops';
+import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
+import { createPublisher } from '@sluice/runtime/publisher';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { ordersProgram } from '@orders/app/cli';
+import { createDocumentClient, OrderStore } from '@orders/app/store';
+import { captureIO } from '../../../tests/helpers/capture-io.ts';
+import { waitFor } from '../../../tests/helpers/wait-for.ts';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+const dirs: string[] = [];
+let runtime: LocalRuntime | undefined;
+let child: ChildProcess | undefined;
+
+function dataDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'orders-restart-'));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(async () => {
+  await runtime?.stop();
+  runtime = undefined;
+  child?.kill('SIGKILL');
+  child = undefined;
+});
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+const order = (orderId: string, overrides: Partial<OrderPlaced> = {}): OrderPlaced => ({
+  orderId,
+  userId: 'usr-1',
+  itemName: 'Lamp',
+  quantity: 1,
+  status: 'PAID',
+  timestamp: '2026-03-01T10:00:00Z',
+  ...overrides,
+});
+
+async function start(options: { dataDir?: string; port?: number; consumers?: boolean }): Promise<LocalRuntime> {
+  runtime = await startLocalRuntime({ port: options.port ?? 0, ...(options.dataDir ? { dataDir: options.dataDir } : {}), visibilityTimeoutSeconds: 1, batchWindowSeconds: 0, consumers: options.consumers ?? true, logLevel: 'SILENT' });
+  return runtime;
+}
+
+async function publish(r: LocalRuntime, orders: OrderPlaced[]): Promise<void> {
+  const sns = new SNSClient(r.clientConfig);
+  try {
+    await createPublisher(operations.publishOrderPlaced, { client: sns, topicArn: r.resources.topics.OrderTopic!.arn }).publishBatch(orders);
+  } finally {
+    sns.destroy();
+  }
+}
+
+async function publishPoison(r: LocalRuntime, orderId: string): Promise<void> {
+  const sns = new SNSClient(r.clientConfig);
+  const attributes = Object.fromEntries(Object.entries(messages.OrderPlaced.attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]));
+  try {
+    await sns.send(new PublishCommand({ TopicArn: r.resources.topics.OrderTopic!.arn, Message: JSON.stringify(order(orderId, { quantity: 0 })), MessageAttributes: attributes }));
+  } finally {
+    sns.destroy();
+  }
+}
+
+async function stored(r: LocalRuntime, orderId: string) {
+  const dynamodb = new DynamoDBClient(r.clientConfig);
+  try {
+    return await new OrderStore({ client: createDocumentClient(dynamodb), tableName: r.resources.tables.Orders!.name }).get(orderId);
+  } finally {
+    dynamodb.destroy();
+  }
+}
+
+async function depth(r: LocalRuntime, queue: string): Promise<number> {
+  const sqs = new SQSClient(r.clientConfig);
+  try {
+    return (await queueDepth(sqs, r.resources.queues[queue]!.url)).total;
+  } finally {
+    sqs.destroy();
+  }
+}
+
+async function cli(r: LocalRuntime, ...argv: string[]) {
+  const io = captureIO();
+  const code = await runCli(ordersProgram, [...argv, '--endpoint', r.endpoint], io);
+  return { code, stdout: io.stdout(), stderr: io.stderr() };
+}
+
+describe('restarting the local runtime on its data folder', () => {
+  it('keeps the stored orders', async () => {
+    const dir = dataDir();
+    let r = await start({ dataDir: dir });
+    await publish(r, [order('ord-persist')]);
+    await waitFor('the order to be stored', () => stored(r, 'ord-persist'));
+    await r.stop();
+    r = await start({ dataDir: dir });
+    expect(await stored(r, 'ord-persist')).toMatchObject({ orderId: 'ord-persist', status: 'PAID' });
+  });
+
+  it('keeps messages published while no consumer ran, and processes them after the restart', async () => {
+    const dir = dataDir();
+    let r = await start({ dataDir: dir, consumers: false });
+    await publish(r, [order('ord-queued-1'), order('ord-queued-2')]);
+    expect(await depth(r, 'OrderQueue')).toBe(2);
+    await r.stop();
+    r = await start({ dataDir: dir });
+    await waitFor('both queued orders to be stored', async () => (await stored(r, 'ord-queued-1')) && (await stored(r, 'ord-queued-2')));
+    expect(await depth(r, 'OrderQueue')).toBe(0);
+  });
+
+  it('keeps dead-lettered messages: dlq list still shows them after a restart, and dlq redrive works', async () => {
+    const dir = dataDir();
+    let r = await start({ dataDir: dir });
+    await publishPoison(r, 'ord-dead');
+    await waitFor('the poison message in the DLQ', async () => (await depth(r, 'OrderDLQ')) === 1, 30_000);
+    await r.stop();
+    r = await start({ dataDir: dir, consumers: false });
+    const listed = await cli(r, 'dlq', 'list');
+    expect(listed.stdout).toMatch(/ord-dead.*PAYLOAD_INVALID: OrderPlaced payload is invalid: quantity: must be >= 1/);
+    const redriven = await cli(r, 'dlq', 'redrive');
+    expect(redriven.code).toBe(0);
+    expect(await depth(r, 'OrderDLQ')).toBe(0);
+    expect(await depth(r, 'OrderQueue')).toBe(1);
+  });
+
+  it('keeps queued messages when the whole stack is killed with SIGKILL', async () => {
+    const dir = dataDir();
+    // The stack in a process of its own, so that it can be killed without warning. Node itself,
+    // not the tsx command, which would run the stack in a grandchild that a SIGKILL never reaches.
+    child = spawn(process.execPath, ['--import', 'tsx', 'packages/local/src/bin/start.ts', '--port', '0', '--data-dir', dir, '--no-consumers'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    const endpoint = await waitFor('the stack to print its endpoint', () => /endpoint\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1], 30_000);
+    const sns = new SNSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const topicArn = /topic\s+(arn:aws:sns:\S+)/.exec(output)![1]!;
+    await createPublisher(operations.publishOrderPlaced, { client: sns, topicArn }).publishBatch([order('ord-killed-1'), order('ord-killed-2'), order('ord-killed-3')]);
+    sns.destroy();
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child!.once('exit', resolve));
+    child = undefined;
+
+    const r = await start({ dataDir: dir });
+    await waitFor('the three orders published before the SIGKILL to be stored', async () =>
+      (await Promise.all(['ord-killed-1', 'ord-killed-2', 'ord-killed-3'].map((id) => stored(r, id)))).every(Boolean),
+    );
+  });
+
+  it('keeps nothing in memory mode', async () => {
+    let r = await start({ consumers: false });
+    await publish(r, [order('ord-volatile')]);
+    const port = Number(new URL(r.endpoint).port);
+    await r.stop();
+    r = await start({ port, consumers: false });
+    expect(await depth(r, 'OrderQueue')).toBe(0);
+    expect(await stored(r, 'ord-volatile')).toBeUndefined();
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * The convention that finds the code handling each receive operation: a file named after the
+ * operation id in the consumers folder (`packages/orders/consumers/consumeOrderPlaced.ts`), exporting
+ * `handler` built with `defineConsumer(operations.consumeOrderPlaced, …)`. The framework wires the
+ * rest: the local runtime runs it, `sst.config.ts` deploys it as `<file>.handler`.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Topology } from '@sluice/runtime/contract';
+
+/** Source extensions a handler file may have, in the order they are looked for. */
+const EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
+
+/** The handler file of a receive operation, if it exists. */
+export function handlerFileOf(consumersDir: string, operationId: string): string | undefined {
+  return EXTENSIONS.map((ext) => path.join(consumersDir, `${operationId}${ext}`)).find((file) => existsSync(file));
+}
+
+/**
+ * What is missing or left over between the contract's receive operations and the consumers folder,
+ * each as one line saying what to add or remove. Empty when they match.
+ *
+ * @example
+ * checkHandlers(topology, '/repo/app/consumers', '/repo')
+ * // ['receive operation consumeOrderShipped has no handler: create packages/orders/consumers/consumeOrderShipped.ts …']
+ */
+export function checkHandlers(topology: Topology, consumersDir: string, root: string): string[] {
+  const shown = (file: string) => path.relative(root, file).split(path.sep).join('/');
+  const problems: string[] = [];
+  const receive = Object.values(topology.operations).filter((o) => o.action === 'receive');
+  for (const op of receive) {
+    const file = handlerFileOf(consumersDir, op.id);
+    if (!file) {
+      problems.push(
+        `receive operation ${op.id} has no handler: create ${shown(path.join(consumersDir, `${op.id}.ts`))} with\n` +
+          `      import { operations } from '@orders/contract';\n` +
+          `      import { defineConsumer } from '@sluice/runtime/consumer';\n` +
+          `      export const handler = defineConsumer(operations.${op.id}, async (message, context) => { … });`,
+      );
+      continue;
+    }
+    const source = readFileSync(file, 'utf8');
+    if (!/export\s+(const|let|var|async\s+function|function)\s+handler\b|export\s*\{[^}]*\bhandler\b[^}]*\}/.test(source)) {
+      problems.push(`${shown(file)} exports no \`handler\`: export const handler = defineConsumer(operations.${op.id}, …)`);
+    } else if (!new RegExp(`operations\\.${op.id}\\b`).test(source)) {
+      problems.push(`${shown(file)} does not use operations.${op.id}: its handler must be defineConsumer(operations.${op.id}, …)`);
+    }
+  }
+  const known = new Set(receive.map((o) => o.id));
+  const files = existsSync(consumersDir) ? readdirSync(consumersDir, { withFileTypes: true }) : [];
+  for (const entry of files) {
+    if (!entry.isFile()) continue;
+    const ext = EXTENSIONS.find((e) => entry.name.endsWith(e));
+    if (!ext || entry.name.endsWith('.d.ts') || /\.(test|spec)\./.test(entry.name)) continue;
+    const id = entry.name.slice(0, -ext.length);
+    if (!known.has(id)) {
+      const candidates = [...known].join(', ') || 'none';
+      problems.push(`${shown(path.join(consumersDir, entry.name))} handles no receive operation of the contract (receive operations: ${candidates}): rename it after one, add operation ${id} to the contract, or move shared code out of ${shown(consumersDir)}/`);
+    }
+  }
+  return problems;
+}

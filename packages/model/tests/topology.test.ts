@@ -1,0 +1,199 @@
+/**
+ * The topology the generator derives from the contract's SNS/SQS bindings, and the contract
+ * errors that would make a broken system. Documents are written here as the dereferenced JSON the
+ * parser produces (what codegen and contract:diff both derive from).
+ */
+import { describe, expect, it } from 'vitest';
+import { deriveTopology, filterPolicyAdmits, filterPolicyFor, TopologyError } from '@sluice/model';
+
+type Json = Record<string, any>;
+
+function message(name: string, version: string, eventType = name): Json {
+  return {
+    name,
+    'x-schema-version': version,
+    headers: { type: 'object', properties: { eventType: { type: 'string', const: eventType }, schemaVersion: { type: 'string' } } },
+    payload: { type: 'object', properties: { id: { type: 'string' } } },
+  };
+}
+
+/** A topic carrying `messages`, queues with a DLQ each, and one receive operation per queue. */
+function contract(options: { messages: Json[]; consumers: Record<string, string[]>; raw?: boolean; dlqRetention?: number; queueRetention?: number }): Json {
+  const messages = Object.fromEntries(options.messages.map((m) => [m.name, m]));
+  const channels: Json = {
+    events: { address: 'Events', messages, bindings: { sns: { name: 'Events' } } },
+  };
+  const operations: Json = {};
+  const consumers = Object.entries(options.consumers);
+  operations.publishEvents = {
+    action: 'send',
+    channel: channels.events,
+    messages: options.messages,
+    bindings: { sns: { consumers: consumers.map(([queue]) => ({ protocol: 'sqs', endpoint: { name: queue }, rawMessageDelivery: options.raw ?? false })) } },
+  };
+  for (const [queue, names] of consumers) {
+    channels[queue] = {
+      address: queue,
+      messages: Object.fromEntries(names.map((n) => [n, messages[n]])),
+      bindings: {
+        sqs: {
+          queue: { name: queue, fifoQueue: false, ...(options.queueRetention ? { messageRetentionPeriod: options.queueRetention } : {}), redrivePolicy: { deadLetterQueue: { name: `${queue}DLQ` }, maxReceiveCount: 3 } },
+          deadLetterQueue: { name: `${queue}DLQ`, fifoQueue: false, messageRetentionPeriod: options.dlqRetention ?? 1_209_600 },
+        },
+      },
+    };
+    operations[`consume${queue}`] = { action: 'receive', channel: channels[queue], messages: names.map((n) => messages[n]) };
+  }
+  return { asyncapi: '3.0.0', info: { title: 'Fixture', version: '1.0.0' }, channels, operations };
+}
+
+function problemsOf(doc: Json): string[] {
+  try {
+    deriveTopology(doc);
+  } catch (error) {
+    if (error instanceof TopologyError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('the topology manifest', () => {
+  it('names every topic, queue, dead-letter queue, subscription and operation, with redrive and retention', () => {
+    const { topology, warnings } = deriveTopology(contract({ messages: [message('OrderPlaced', '1.0.0')], consumers: { Orders: ['OrderPlaced'] } }));
+    expect(warnings).toEqual([]);
+    expect(Object.keys(topology.topics)).toEqual(['Events']);
+    expect(topology.queues.Orders).toMatchObject({ name: 'Orders', fifo: false, retentionSeconds: 345_600, deadLetter: { queue: 'OrdersDLQ', maxReceiveCount: 3 }, deadLetterFor: [] });
+    expect(topology.queues.OrdersDLQ).toMatchObject({ retentionSeconds: 1_209_600, deadLetterFor: ['Orders'] });
+    expect(topology.subscriptions).toEqual([
+      {
+        name: 'EventsToOrders',
+        topic: 'Events',
+        queue: 'Orders',
+        rawMessageDelivery: false,
+        filterPolicy: { eventType: ['OrderPlaced'], schemaVersion: [{ prefix: '1.' }] },
+        filterPolicyScope: 'MessageAttributes',
+        // Notifications SNS cannot deliver go where the queue's own failures go.
+        deadLetterQueue: 'OrdersDLQ',
+        declaredBy: ['publishEvents'],
+      },
+    ]);
+    expect(topology.operations.consumeOrders).toMatchObject({ action: 'receive', queue: 'Orders', messages: ['OrderPlaced'], sources: [{ topic: 'Events', rawMessageDelivery: false }] });
+    expect(topology.operations.publishEvents).toMatchObject({ action: 'send', topic: 'Events', messages: ['OrderPlaced'] });
+  });
+
+  it('gives each subscription a filter policy admitting exactly what its consumer declares, by event type and major version', () => {
+    const v1 = message('OrderPlaced', '1.2.0');
+    const v2 = message('OrderPlacedV2', '2.0.0', 'OrderPlaced');
+    const shipped = message('OrderShipped', '1.0.0');
+    const { topology } = deriveTopology(contract({ messages: [v1, v2, shipped], consumers: { OnlyV1: ['OrderPlaced'], Both: ['OrderPlaced', 'OrderShipped'], Mixed: ['OrderPlacedV2', 'OrderShipped'] } }));
+    const policy = (queue: string) => topology.subscriptions.find((s) => s.queue === queue)!.filterPolicy;
+    expect(policy('OnlyV1')).toEqual({ eventType: ['OrderPlaced'], schemaVersion: [{ prefix: '1.' }] });
+    expect(policy('Both')).toEqual({ eventType: ['OrderPlaced', 'OrderShipped'], schemaVersion: [{ prefix: '1.' }] });
+    // Different majors per event type: a single clause would also admit OrderPlaced v1 and OrderShipped v2.
+    expect(policy('Mixed')).toEqual({
+      $or: [
+        { eventType: ['OrderPlaced'], schemaVersion: [{ prefix: '2.' }] },
+        { eventType: ['OrderShipped'], schemaVersion: [{ prefix: '1.' }] },
+      ],
+    });
+    const admits = (queue: string, eventType: string, schemaVersion: string) => filterPolicyAdmits(policy(queue), { eventType, schemaVersion });
+    expect([admits('Mixed', 'OrderPlaced', '2.0.0'), admits('Mixed', 'OrderShipped', '1.4.0'), admits('Mixed', 'OrderPlaced', '1.0.0'), admits('Mixed', 'OrderShipped', '2.0.0')]).toEqual([true, true, false, false]);
+    expect(admits('OnlyV1', 'OrderPlaced', '10.0.0')).toBe(false);
+    expect(filterPolicyAdmits(policy('OnlyV1'), {})).toBe(false);
+  });
+
+  it('builds the smallest exact policy for any set of messages', () => {
+    expect(filterPolicyFor([{ eventType: 'A', schemaVersion: '1.0.0' }, { eventType: 'A', schemaVersion: '3.1.0' }])).toEqual({ eventType: ['A'], schemaVersion: [{ prefix: '1.' }, { prefix: '3.' }] });
+  });
+
+  it('gives a subscription the dead-letter queue its binding names, else its queue\'s', () => {
+    const doc = contract({ messages: [message('OrderPlaced', '1.0.0')], consumers: { Orders: ['OrderPlaced'], Audit: ['OrderPlaced'] } });
+    doc.operations.publishEvents.bindings.sns.consumers.find((c: { endpoint: { name: string } }) => c.endpoint.name === 'Audit').redrivePolicy = { deadLetterQueue: { name: 'OrdersDLQ' } };
+    const dlqOf = (queue: string) => deriveTopology(doc).topology.subscriptions.find((s) => s.queue === queue)?.deadLetterQueue;
+    expect([dlqOf('Orders'), dlqOf('Audit')]).toEqual(['OrdersDLQ', 'OrdersDLQ']);
+    delete doc.channels.Orders.bindings.sqs.queue.redrivePolicy;
+    expect(dlqOf('Orders')).toBeUndefined();
+  });
+
+  it('describes a contract deployed before filter policies: every subscription admits everything', () => {
+    const doc = contract({ messages: [message('OrderPlaced', '1.0.0')], consumers: { Orders: ['OrderPlaced'] } });
+    expect(deriveTopology(doc, { filterPolicies: false }).topology.subscriptions[0]!.filterPolicy).toEqual({});
+  });
+});
+
+describe('contract errors that would make a broken system', () => {
+  const base = () => contract({ messages: [message('OrderPlaced', '1.0.0')], consumers: { Orders: ['OrderPlaced'] } });
+
+  it('a receive operation on a channel without a queue binding', () => {
+    const doc = base();
+    delete doc.channels.Orders.bindings;
+    doc.operations.consumeOrders.channel = doc.channels.Orders;
+    expect(problemsOf(doc).join('\n')).toMatch(/operations\.consumeOrders receives from channels\.Orders, which has no sqs binding with a queue/);
+  });
+
+  it('a subscription to a queue no channel declares', () => {
+    const doc = base();
+    doc.operations.publishEvents.bindings.sns.consumers.push({ protocol: 'sqs', endpoint: { name: 'Nowhere' }, rawMessageDelivery: false });
+    expect(problemsOf(doc).join('\n')).toMatch(/subscribes queue Nowhere, which no channel declares: add a channel with bindings\.sqs\.queue\.name: Nowhere/);
+  });
+
+  it('a dead-letter queue that keeps messages for less time than its source queue', () => {
+    const problems = problemsOf(contract({ messages: [message('OrderPlaced', '1.0.0')], consumers: { Orders: ['OrderPlaced'] }, queueRetention: 1_209_600, dlqRetention: 345_600 }));
+    expect(problems.join('\n')).toMatch(/dead-letter queue OrdersDLQ keeps messages 345600 s, less than its source Orders \(1209600 s\).*Raise OrdersDLQ's messageRetentionPeriod/);
+  });
+
+  it('a redrive policy naming a queue no channel declares', () => {
+    const doc = base();
+    doc.channels.Orders.bindings.sqs.queue.redrivePolicy.deadLetterQueue.name = 'Elsewhere';
+    expect(problemsOf(doc).join('\n')).toMatch(/queue Orders \(channels\.Orders\) redrives to Elsewhere, which no channel declares/);
+  });
+
+  it('two receive operations on one queue', () => {
+    const doc = base();
+    doc.operations.consumeAgain = { ...doc.operations.consumeOrders };
+    expect(problemsOf(doc).join('\n')).toMatch(/operations\.consumeAgain and operations\.consumeOrders both consume Orders: one receive operation \(one function\) per queue/);
+  });
+
+  it('a consumer declaring a message no subscribed topic carries', () => {
+    const doc = base();
+    const other = message('OrderShipped', '1.0.0');
+    doc.components = { messages: { OrderShipped: other } };
+    doc.operations.consumeOrders.messages.push(other);
+    expect(problemsOf(doc).join('\n')).toMatch(/operations\.consumeOrders declares OrderShipped, but no topic subscribed to Orders carries it \(Events\)/);
+  });
+
+  it('a consumer nobody subscribes to a topic', () => {
+    const doc = base();
+    doc.operations.publishEvents.bindings.sns.consumers = [];
+    expect(problemsOf(doc).join('\n')).toMatch(/operations\.consumeOrders consumes Orders, but no send operation subscribes Orders to a topic/);
+  });
+
+  it('two messages on one topic that subscribers could not tell apart', () => {
+    const problems = problemsOf(contract({ messages: [message('OrderPlaced', '1.0.0'), message('OrderPlacedAgain', '1.3.0', 'OrderPlaced')], consumers: { Orders: ['OrderPlaced'] } }));
+    expect(problems.join('\n')).toMatch(/topic Events carries OrderPlaced and OrderPlacedAgain with the same eventType OrderPlaced and major version 1/);
+  });
+
+  it('a stated filter policy that does not admit exactly what the consumer declares, saying what to write', () => {
+    const doc = base();
+    doc.operations.publishEvents.bindings.sns.consumers[0].filterPolicy = { eventType: ['OrderPlaced'] };
+    expect(problemsOf(doc).join('\n')).toMatch(/the filterPolicy of Events → Orders \(publishEvents\) must admit exactly what consumeOrders declares; leave it out to have it derived, or write \{"eventType":\["OrderPlaced"\],"schemaVersion":\[\{"prefix":"1\."\}\]\}/);
+    doc.operations.publishEvents.bindings.sns.consumers[0].filterPolicy = { schemaVersion: [{ prefix: '1.' }], eventType: ['OrderPlaced'] };
+    expect(problemsOf(doc)).toEqual([]);
+  });
+
+  it('a FIFO queue without the .fifo suffix, and a FIFO mismatch between topic and queue', () => {
+    const doc = base();
+    doc.channels.Orders.bindings.sqs.queue.fifoQueue = true;
+    const problems = problemsOf(doc).join('\n');
+    expect(problems).toMatch(/queue Orders \(channels\.Orders\): a FIFO queue's name ends in \.fifo/);
+    expect(problems).toMatch(/topic Events and queue Orders must both be FIFO or both standard/);
+  });
+
+  it('warns about a queue nobody consumes, without failing', () => {
+    const doc = base();
+    delete doc.operations.consumeOrders;
+    const { warnings, topology } = deriveTopology(doc);
+    expect(warnings).toEqual([expect.stringMatching(/queue Orders has no receive operation: messages delivered to it wait until they expire/)]);
+    expect(topology.subscriptions[0]!.filterPolicy).toEqual({ eventType: ['OrderPlaced'], schemaVersion: [{ prefix: '1.' }] });
+  });
+});

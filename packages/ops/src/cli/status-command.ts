@@ -1,0 +1,36 @@
+/**
+ * `status`: every queue of the topology with its depth, the topics and subscriptions: the state of
+ * the system at a glance.
+ */
+import type { CommandSpec } from '@sluice/cli';
+import { queueDepth } from '../queue-depth.ts';
+import { formatTable } from '@sluice/cli';
+import { contractModule, targetOptions, withTarget } from './target-options.ts';
+
+export const statusCommand: CommandSpec = {
+  name: 'status',
+  summary: 'queues (messages waiting, in flight, dead-lettered) and subscriptions',
+  options: { json: { type: 'boolean', description: 'JSON, for scripts' }, ...targetOptions },
+  async run({ values, io }) {
+    const { topology } = await contractModule();
+    return withTarget(values, async (target) => {
+      await target.checkReachable();
+      const rows = [];
+      for (const queue of Object.values(topology.queues)) {
+        const depth = await queueDepth(target.sqs, await target.queueUrl(queue.name));
+        const consumer = Object.values(topology.operations).find((o) => o.action === 'receive' && o.queue === queue.name);
+        const role = queue.deadLetterFor.length ? `dead letters of ${queue.deadLetterFor.join(', ')}` : consumer ? `consumed by ${consumer.id}` : 'no consumer';
+        rows.push({ queue: queue.name, role, ...depth });
+      }
+      if (values.json) {
+        io.out(JSON.stringify({ queues: rows, subscriptions: topology.subscriptions }, null, 2));
+        return 0;
+      }
+      io.out(`${target.describe()}, contract ${topology.contract.title} ${topology.contract.version}\n`);
+      io.out(formatTable(['queue', 'waiting', 'in flight', 'delayed', 'role'], rows.map((r) => [r.queue, String(r.visible), String(r.inFlight), String(r.delayed), r.role])));
+      io.out('');
+      io.out(formatTable(['subscription', 'raw', 'filter policy'], topology.subscriptions.map((s) => [`${s.topic} → ${s.queue}`, s.rawMessageDelivery ? 'yes' : 'no', JSON.stringify(s.filterPolicy)])));
+      return 0;
+    });
+  },
+};

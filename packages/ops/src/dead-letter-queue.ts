@@ -1,0 +1,223 @@
+/**
+ * Inspecting, redriving and purging a dead-letter queue through plain SQS calls (the same on AWS
+ * and on the local stack).
+ *
+ * Redrive is receive, send to the source queue with the same body and attributes, delete. It can
+ * pick messages by id, which `StartMessageMoveTask` cannot, and it is at-least-once: a crash
+ * between send and delete duplicates a message (consumers are idempotent), never loses one.
+ * Messages are received ten at a time and each is moved before the next ten are received, so
+ * nothing is held longer than one round trip, whatever the size of the queue; those not moved (not
+ * selected by id) stay hidden only until the scan ends, or fails, and are then released at once.
+ */
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type Message,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { DecodeError, DecodeResult, RecordInput } from '@sluice/runtime/consumer';
+import { queueDepth } from './queue-depth.ts';
+
+/** A dead-lettered message and why it failed. */
+export interface DeadLetter {
+  messageId: string;
+  /** `ApproximateReceiveCount`: the receives in the source queue plus any since in the DLQ. */
+  receiveCount: number;
+  /** When the message was first sent (to the source queue), ISO-8601. */
+  sentAt: string | undefined;
+  body: string;
+  /** The SNS message id, when the body is an SNS envelope. */
+  snsMessageId: string | undefined;
+  /** Which message of the contract it is, when the decoder could tell. */
+  messageName: string | undefined;
+  /** The consumer's verdict: why it rejected the message, or `undefined` when it decodes fine (it failed while being handled). */
+  reason: DecodeError | undefined;
+  /** What the application says the message is about (e.g. an order id), when readable. */
+  subject: string | undefined;
+  message: Message;
+}
+
+export interface DeadLetterQueueOptions {
+  sqs: SQSClient;
+  deadLetterQueueUrl: string;
+  /** Where redriven messages go (the queue whose redrive policy points here). */
+  sourceQueueUrl: string;
+  /** The source queue consumer's decoder, to say why each message was rejected. */
+  decode?: (record: RecordInput) => DecodeResult;
+  /**
+   * Names what a message is about, for the listing (an order id). Never personal data. Called with
+   * the decoded payload, or, for a message the consumer rejected, whatever JSON could be read
+   * (`messageName` undefined): check what you read.
+   */
+  describe?: (payload: unknown, messageName: string | undefined) => string | undefined;
+  /** How long messages are held invisible while the queue is read. @default 30 */
+  holdSeconds?: number;
+}
+
+/** The SNS message id and the payload as far as they can be read, for a message the consumer rejected. */
+function readableParts(body: string): { snsMessageId?: string; payload?: unknown } {
+  try {
+    const outer = JSON.parse(body) as Record<string, unknown>;
+    if (outer?.Type !== 'Notification') return { payload: outer };
+    const snsMessageId = typeof outer.MessageId === 'string' ? outer.MessageId : undefined;
+    try {
+      return { ...(snsMessageId ? { snsMessageId } : {}), payload: typeof outer.Message === 'string' ? JSON.parse(outer.Message) : undefined };
+    } catch {
+      return snsMessageId ? { snsMessageId } : {};
+    }
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * @example
+ * const dlq = new DeadLetterQueue({ sqs, deadLetterQueueUrl, sourceQueueUrl, decode: createDecoder(operations.consumeOrderPlaced) });
+ * for (const letter of await dlq.list()) console.log(letter.messageId, letter.reason?.message);
+ * await dlq.redrive();                 // all
+ * await dlq.redrive(['<messageId>']);  // some
+ */
+export class DeadLetterQueue {
+  private readonly options: DeadLetterQueueOptions;
+
+  constructor(options: DeadLetterQueueOptions) {
+    this.options = options;
+  }
+
+  /** Approximate number of messages (visible and in flight). */
+  async count(): Promise<number> {
+    return (await queueDepth(this.options.sqs, this.options.deadLetterQueueUrl)).total;
+  }
+
+  /** Every message, with the reason it failed. Non-destructive: messages are released at the end. */
+  async list(): Promise<DeadLetter[]> {
+    const held = await this.receiveAll();
+    await this.release(held);
+    return held.map((m) => this.explain(m));
+  }
+
+  /**
+   * Moves messages back to the source queue: all, or those whose message id is in `ids`.
+   * Returns what was moved and which requested ids were not found.
+   */
+  async redrive(ids?: readonly string[], onMoved?: (done: number, total: number | undefined) => void): Promise<{ moved: string[]; notFound: string[] }> {
+    const wanted = ids ? new Set(ids) : undefined;
+    const moved: string[] = [];
+    const total = wanted ? wanted.size : await this.count();
+    const skipped = await this.receiveAll(async (batch) => {
+      const selected = batch.filter((m) => !wanted || wanted.has(m.MessageId!));
+      for (const message of selected) {
+        await this.options.sqs.send(
+          new SendMessageCommand({ QueueUrl: this.options.sourceQueueUrl, MessageBody: message.Body!, MessageAttributes: message.MessageAttributes }),
+        );
+        await this.options.sqs.send(new DeleteMessageCommand({ QueueUrl: this.options.deadLetterQueueUrl, ReceiptHandle: message.ReceiptHandle! }));
+        moved.push(message.MessageId!);
+        onMoved?.(moved.length, total);
+      }
+      // Only the messages not moved stay held (so each is seen once), released at the end.
+      return batch.filter((m) => !selected.includes(m));
+    });
+    await this.release(skipped);
+    const done = new Set(moved);
+    return { moved, notFound: (ids ?? []).filter((id) => !done.has(id)) };
+  }
+
+  /**
+   * Deletes exactly the messages whose ids are given (those a user saw listed and confirmed),
+   * never one that arrived since. Returns what was deleted and which ids were not found.
+   */
+  async purge(ids: readonly string[]): Promise<{ deleted: string[]; notFound: string[] }> {
+    const wanted = new Set(ids);
+    const deleted: string[] = [];
+    const skipped = await this.receiveAll(async (batch) => {
+      const selected = batch.filter((m) => wanted.has(m.MessageId!));
+      for (let i = 0; i < selected.length; i += 10) {
+        const chunk = selected.slice(i, i + 10);
+        const out = await this.options.sqs.send(
+          new DeleteMessageBatchCommand({ QueueUrl: this.options.deadLetterQueueUrl, Entries: chunk.map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle! })) }),
+        );
+        for (const ok of out.Successful ?? []) deleted.push(chunk[Number(ok.Id)]!.MessageId!);
+      }
+      return batch.filter((m) => !selected.includes(m));
+    });
+    await this.release(skipped);
+    const done = new Set(deleted);
+    return { deleted, notFound: ids.filter((id) => !done.has(id)) };
+  }
+
+  /** Decodes a message as the consumer would, to say why it was rejected. */
+  explain(message: Message): DeadLetter {
+    const body = message.Body ?? '';
+    const messageAttributes = Object.fromEntries(
+      Object.entries(message.MessageAttributes ?? {}).map(([k, v]) => [k, { stringValue: v.StringValue, dataType: v.DataType ?? 'String' }]),
+    );
+    const decoded = this.options.decode?.({ body, messageAttributes });
+    const sent = Number(message.Attributes?.SentTimestamp);
+    const readable = decoded?.ok ? undefined : readableParts(body);
+    const subject = decoded?.ok ? this.options.describe?.(decoded.payload, decoded.name) : readable?.payload !== undefined ? this.options.describe?.(readable.payload, undefined) : undefined;
+    return {
+      messageId: message.MessageId!,
+      receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 0),
+      sentAt: Number.isFinite(sent) && sent > 0 ? new Date(sent).toISOString() : undefined,
+      body,
+      snsMessageId: decoded?.envelope?.messageId ?? readable?.snsMessageId,
+      messageName: decoded?.ok ? decoded.name : undefined,
+      reason: decoded && !decoded.ok ? decoded.error : undefined,
+      subject,
+      message,
+    };
+  }
+
+  /**
+   * Receives every message once, ten at a time, handing each batch to `onBatch`, which returns the
+   * messages it did not consume (they stay held until the caller releases them). Returns those.
+   */
+  private async receiveAll(onBatch: (batch: Message[]) => Promise<Message[]> = async (b) => b): Promise<Message[]> {
+    const kept = new Map<string, Message>();
+    const seen = new Set<string>();
+    let current: Message[] = [];
+    try {
+      for (let emptyReceives = 0; emptyReceives < 2; ) {
+        const out = await this.options.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: this.options.deadLetterQueueUrl,
+            MaxNumberOfMessages: 10,
+            VisibilityTimeout: this.options.holdSeconds ?? 30,
+            // Short polling samples servers on AWS; a second empty receive makes "empty" more certain.
+            WaitTimeSeconds: emptyReceives === 0 ? 0 : 1,
+            MessageSystemAttributeNames: ['All'],
+            MessageAttributeNames: ['All'],
+          }),
+        );
+        const fresh = (out.Messages ?? []).filter((m) => !seen.has(m.MessageId!));
+        for (const m of fresh) seen.add(m.MessageId!);
+        emptyReceives = fresh.length === 0 ? emptyReceives + 1 : 0;
+        current = fresh;
+        if (fresh.length > 0) for (const m of await onBatch(fresh)) kept.set(m.MessageId!, m);
+        current = [];
+      }
+    } catch (error) {
+      // A failure part-way (a send, a delete, a receive) must not leave what is held hidden for
+      // `holdSeconds`: release it now. Messages of the batch already moved or deleted have invalid
+      // receipt handles by now, which SQS reports per entry, harmlessly.
+      await this.release([...kept.values(), ...current.filter((m) => !kept.has(m.MessageId!))]).catch(() => {});
+      throw error;
+    }
+    return [...kept.values()];
+  }
+
+  /** Makes held messages visible again at once. */
+  private async release(messages: Message[]): Promise<void> {
+    for (let i = 0; i < messages.length; i += 10) {
+      await this.options.sqs.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: this.options.deadLetterQueueUrl,
+          Entries: messages.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 })),
+        }),
+      );
+    }
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * `@sluice/ops`: operator tools that work against the local stack and AWS alike (dead-letter
+ * queues, queue depths, the target) and the commands an application composes into its own CLI.
+ *
+ * @packageDocumentation
+ */
+export * from './local-endpoint.ts';
+export * from './target.ts';
+export * from './queue-depth.ts';
+export * from './dead-letter-queue.ts';
+export { dlqCommand, formatDeadLetters, type DlqCommandOptions } from './cli/dlq-command.ts';
+export { statusCommand } from './cli/status-command.ts';
+export { contractModule, targetOptions, withTarget, type ContractModule } from './cli/target-options.ts';

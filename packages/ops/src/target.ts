@@ -1,0 +1,106 @@
+/**
+ * Which system the operator tools talk to: the local stack (default) or AWS, and where the
+ * contract's resources are in it.
+ *
+ * Local: the endpoint from `--endpoint`, else `$SLUICE_ENDPOINT`, else http://127.0.0.1:4566; the
+ * resources are found by their names in the topology.
+ * AWS (`--aws`): the default AWS configuration (profile, region, credentials); resources from SST
+ * links (`sst shell -- npx orders …`) or the conventional environment variables
+ * (`ORDER_TOPIC_ARN`, `ORDER_QUEUE_URL`, `ORDER_DLQ_URL`, `ORDERS_TABLE_NAME`). Each is resolved
+ * only when a command needs it.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ConfigurationError, resolveQueueUrl, resolveTableName, resolveTopicArn } from '@sluice/runtime/resources';
+import { endpointEnv, localCredentials, localEndpoint, localRegion } from './local-endpoint.ts';
+
+export interface TargetOptions {
+  /** Talk to AWS instead of the local stack. */
+  aws?: boolean;
+  /** Local endpoint. @default $SLUICE_ENDPOINT, else http://127.0.0.1:4566 */
+  endpoint?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The SDK clients and resource locations of one system.
+ *
+ * @example
+ * const target = new Target({});                 // local stack on :4566
+ * await target.checkReachable();
+ * const url = await target.queueUrl('OrderDLQ');
+ */
+export class Target {
+  readonly mode: 'local' | 'aws';
+  /** The local endpoint (undefined on AWS). */
+  readonly endpoint: string | undefined;
+  readonly sqs: SQSClient;
+  readonly sns: SNSClient;
+  readonly dynamodb: DynamoDBClient;
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(options: TargetOptions = {}) {
+    this.env = options.env ?? process.env;
+    this.mode = options.aws ? 'aws' : 'local';
+    this.endpoint = options.aws ? undefined : localEndpoint(options.endpoint, this.env);
+    // No call of these tools waits long on purpose (receives poll for 1 s at most): a hung request fails.
+    const requestHandler = { connectionTimeout: 2_000, requestTimeout: 15_000, throwOnRequestTimeout: true };
+    const config = this.endpoint ? { endpoint: this.endpoint, region: localRegion, credentials: localCredentials, maxAttempts: 2, requestHandler } : { requestHandler };
+    this.sqs = new SQSClient(config);
+    this.sns = new SNSClient(config);
+    this.dynamodb = new DynamoDBClient(config);
+  }
+
+  /** Where this target is, for messages. */
+  describe(): string {
+    return this.mode === 'local' ? `local stack at ${this.endpoint}` : 'AWS (default credentials and region)';
+  }
+
+  /** Fails with what to do next when the local stack is not running. */
+  async checkReachable(): Promise<void> {
+    if (this.mode === 'aws') return;
+    try {
+      const res = await fetch(`${this.endpoint}/health`, { signal: AbortSignal.timeout(2000) });
+      if (res.ok) return;
+    } catch {
+      // fall through to the explanation
+    }
+    throw new ConfigurationError(
+      `no local stack answers at ${this.endpoint}. Start it in another terminal with \`npm start\`, or pass --endpoint <url> (or set ${endpointEnv}), or --aws to use AWS.`,
+    );
+  }
+
+  async tableName(table: string): Promise<string> {
+    return this.mode === 'local' ? table : resolveTableName(table, this.env);
+  }
+
+  async topicArn(topic: string): Promise<string> {
+    if (this.mode === 'aws') return resolveTopicArn(topic, this.env);
+    let token: string | undefined;
+    do {
+      const page = await this.sns.send(new ListTopicsCommand({ NextToken: token }));
+      const found = page.Topics?.find((t) => t.TopicArn?.split(':').pop() === topic);
+      if (found?.TopicArn) return found.TopicArn;
+      token = page.NextToken;
+    } while (token);
+    throw new ConfigurationError(`the local stack at ${this.endpoint} has no topic ${topic}: restart it with \`npm start\` (after \`npm run codegen\`).`);
+  }
+
+  async queueUrl(queue: string): Promise<string> {
+    if (this.mode === 'aws') return resolveQueueUrl(queue, this.env);
+    try {
+      const out = await this.sqs.send(new GetQueueUrlCommand({ QueueName: queue }));
+      if (out.QueueUrl) return out.QueueUrl;
+    } catch {
+      // explained below
+    }
+    throw new ConfigurationError(`the local stack has no queue ${queue}: restart it with \`npm start\` (after \`npm run codegen\`).`);
+  }
+
+  destroy(): void {
+    this.sqs.destroy();
+    this.sns.destroy();
+    this.dynamodb.destroy();
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The dead-letter tools touch only what they must, on the local stack through the real SQS client
+ * and the orders CLI: `dlq purge` deletes what it listed and nothing that arrived since, and
+ * `dlq redrive` hides the messages it does not move only while it runs (and not after a failure).
+ * No consumer runs here: nothing but the test and the tools touches the queues.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PurgeQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { runCli } from '@sluice/cli';
+import { DeadLetterQueue } from '@sluice/ops';
+import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
+import { ordersProgram } from '@orders/app/cli';
+import { captureIO } from '../../../tests/helpers/capture-io.ts';
+import { anOrder, snsEnvelope } from '../../../tests/helpers/orders.ts';
+
+let runtime: LocalRuntime;
+let sqs: SQSClient;
+const dlqUrl = () => runtime.resources.queues.OrderDLQ!.url;
+const sourceUrl = () => runtime.resources.queues.OrderQueue!.url;
+
+beforeAll(async () => {
+  runtime = await startLocalRuntime({ port: 0, consumers: false, logLevel: 'SILENT' });
+  sqs = new SQSClient(runtime.clientConfig);
+});
+afterAll(async () => {
+  sqs?.destroy();
+  await runtime?.stop();
+});
+beforeEach(async () => {
+  for (const url of [dlqUrl(), sourceUrl()]) await sqs.send(new PurgeQueueCommand({ QueueUrl: url }));
+});
+
+/** Puts an order in the DLQ as a dead-lettered SNS notification; returns its SQS message id. */
+async function deadLetter(orderId: string): Promise<string> {
+  const { MessageId } = await sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl(), MessageBody: JSON.stringify(snsEnvelope(anOrder({ orderId }))) }));
+  return MessageId!;
+}
+
+/** What another tool or consumer would receive from `queueUrl` right now, left visible. */
+async function visible(queueUrl: string): Promise<{ ids: string[]; bodies: string[] }> {
+  const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 0 }));
+  return { ids: Messages.map((m) => m.MessageId!).sort(), bodies: Messages.map((m) => m.Body!) };
+}
+
+describe('dlq purge', () => {
+  it('deletes only the messages it listed: one dead-lettered after the confirmation is kept', async () => {
+    const listed = [await deadLetter('ord-purge-1'), await deadLetter('ord-purge-2')];
+    let late: string | undefined;
+    // The user reads the listing and says yes; meanwhile another message is dead-lettered.
+    const io = {
+      ...captureIO(),
+      confirm: async () => {
+        late = await deadLetter('ord-purge-late');
+        return true;
+      },
+    };
+    const code = await runCli(ordersProgram, ['dlq', 'purge', '--endpoint', runtime.endpoint], io);
+    expect(code, io.stderr()).toBe(0);
+    expect(io.stdout()).toContain('Deleted 2 message(s) from OrderDLQ');
+    const left = await visible(dlqUrl());
+    expect(left.ids).toEqual([late]);
+    for (const id of listed) expect(left.ids).not.toContain(id);
+  });
+});
+
+describe('dlq redrive', () => {
+  it('moves only the --id message, and the others are visible in the DLQ as soon as it returns', async () => {
+    const chosen = await deadLetter('ord-redrive-chosen');
+    const others = [await deadLetter('ord-redrive-other-1'), await deadLetter('ord-redrive-other-2')];
+    const io = captureIO();
+    const code = await runCli(ordersProgram, ['dlq', 'redrive', '--id', chosen, '--endpoint', runtime.endpoint], io);
+    expect(code, io.stderr()).toBe(0);
+    expect(io.stdout()).toContain(chosen);
+    // Not hidden for the redrive's hold time: released when it returned.
+    expect((await visible(dlqUrl())).ids).toEqual([...others].sort());
+    const source = await visible(sourceUrl());
+    expect(source.bodies).toHaveLength(1);
+    expect(source.bodies[0]).toContain('ord-redrive-chosen');
+  });
+
+  it('releases what it held when it fails part-way: the DLQ is readable at once, nothing lost', async () => {
+    const ids = [await deadLetter('ord-fail-1'), await deadLetter('ord-fail-2')];
+    // The source queue is gone (deleted by hand, a wrong URL): the first send fails.
+    const dlq = new DeadLetterQueue({ sqs, deadLetterQueueUrl: dlqUrl(), sourceQueueUrl: sourceUrl().replace(/OrderQueue$/, 'NoSuchQueue') });
+    await expect(dlq.redrive()).rejects.toThrow(/queue does not exist/);
+    expect((await visible(dlqUrl())).ids).toEqual([...ids].sort());
+  });
+});

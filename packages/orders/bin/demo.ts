@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+/**
+ * `npm run demo`: starts the local runtime, publishes the contract's examples and a poison
+ * message, waits until everything has settled, prints the stored orders and the DLQ, and exits.
+ */
+import path from 'node:path';
+import { integerOption, main, versionOf, type ProgramSpec } from '@sluice/cli';
+import { loadProject } from '@sluice/model';
+
+export const demoProgram: ProgramSpec = {
+  name: 'demo',
+  invocation: 'npm run demo --',
+  version: versionOf(new URL('../package.json', import.meta.url)),
+  summary: 'publish the examples and a poison message, show the orders and the DLQ, exit',
+  description: `Starts the local runtime (on the data folder of \`npm start\`), publishes the contract's
+OrderPlaced examples and one poison message (quantity 0, sent past the validating publisher),
+waits until the queue has drained and the poison message is dead-lettered, prints the stored
+orders and the DLQ, and exits. The visibility timeout is 2 s, so this takes about 10 s.`,
+  options: {
+    port: { type: 'string', valueName: 'n', description: 'endpoint port (0 = any free port)', defaultText: '4566' },
+    'in-memory': { type: 'boolean', description: 'keep everything in memory' },
+  },
+  async run({ values, io }) {
+    const port = integerOption('port', values.port, { min: 0, max: 65535 }) ?? 4566;
+    // Loaded here, not at the top: the local runtime takes seconds to load, and --help or a usage error should not wait for it.
+    const [{ bannerLines, batchLine, clock, leftoversLine, loadApplication, startLocalRuntime }, { runDemo }] = await Promise.all([import('@sluice/local'), import('../src/demo.ts')]);
+    const project = loadProject();
+    const application = await loadApplication(project);
+    const runtime = await startLocalRuntime({
+      application,
+      port,
+      ...(values['in-memory'] ? {} : { dataDir: path.join(project.root, '.sluice-data') }),
+      visibilityTimeoutSeconds: 2,
+      logLevel: 'WARN',
+      onBatch: (operationId, report) => io.out(batchLine(operationId, report, application.topology.queues[application.topology.operations[operationId]!.queue!]?.deadLetter?.maxReceiveCount)),
+      onEvent: (line) => io.out(`${clock()} ${line}`),
+    });
+    try {
+      io.out([...bannerLines(runtime), '', 'Demo:'].join('\n'));
+      const settled = await runDemo(runtime, { asyncapiPath: project.spec, print: (t) => io.out(t) });
+      if (settled) io.out('\nNext: npm start, then npx orders list / dlq list / dlq redrive');
+      await runtime.functions?.stop();
+      io.out(`${clock()} stopped.${await leftoversLine(runtime)}`);
+      return settled ? 0 : 1;
+    } finally {
+      await runtime.stop();
+    }
+  },
+};
+
+if (import.meta.main) await main(demoProgram);

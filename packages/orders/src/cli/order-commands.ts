@@ -1,0 +1,65 @@
+/**
+ * `orders get <orderId>` and `orders list`: read the Orders table.
+ */
+import { CliError, type CommandSpec } from '@sluice/cli';
+import { formatTable } from '@sluice/cli';
+import { targetOptions, withTarget } from '@sluice/ops';
+import type { Target } from '@sluice/ops';
+import { createDocumentClient, OrderStore, type StoredOrder } from '../order-store.ts';
+import { ORDERS_TABLE } from '../settings.ts';
+
+async function storeOf(target: Target): Promise<OrderStore> {
+  await target.checkReachable();
+  return new OrderStore({ client: createDocumentClient(target.dynamodb), tableName: await target.tableName(ORDERS_TABLE) });
+}
+
+/** The contract's fields of a stored order (the ordering key stays internal). */
+function withoutVersion({ eventVersion: _version, ...order }: StoredOrder): Omit<StoredOrder, 'eventVersion'> {
+  return order;
+}
+
+export const getCommand: CommandSpec = {
+  name: 'get',
+  summary: 'print the stored state of one order',
+  description: 'Prints the stored (latest) state of one order, as JSON.',
+  positionals: [{ name: 'orderId', description: 'the order to print', required: true }],
+  options: { ...targetOptions },
+  async run({ positionals, values, io }) {
+    const [orderId] = positionals as [string];
+    return withTarget(values, async (target) => {
+      const store = await storeOf(target);
+      const order = await store.get(orderId);
+      if (!order) throw new CliError(`no order ${orderId} in table ${store.tableName} (${target.describe()})`, { next: 'See the stored ids with: npx orders list' });
+      io.out(JSON.stringify(withoutVersion(order), null, 2));
+      return 0;
+    });
+  },
+};
+
+/** Renders orders as the `list` table. */
+export function formatOrders(orders: readonly StoredOrder[]): string {
+  return formatTable(
+    ['orderId', 'status', 'quantity', 'timestamp', 'itemName'],
+    orders.map((o) => [o.orderId, o.status, String(o.quantity), o.timestamp, o.itemName]),
+  );
+}
+
+export const listCommand: CommandSpec = {
+  name: 'list',
+  summary: 'list stored orders (table, or --json)',
+  description: 'Lists every stored order (a full scan: fine locally, costly on a large AWS table).',
+  options: { json: { type: 'boolean', description: 'JSON array, for scripts' }, ...targetOptions },
+  async run({ values, io }) {
+    return withTarget(values, async (target) => {
+      const store = await storeOf(target);
+      const orders = await store.list();
+      if (values.json) {
+        io.out(JSON.stringify(orders.map(withoutVersion), null, 2));
+        return 0;
+      }
+      io.out(orders.length === 0 ? `No orders in ${store.tableName} yet. Publish one: npx orders publish` : formatOrders(orders));
+      if (orders.length > 0) io.out(`\n${orders.length} order(s) in ${store.tableName}`);
+      return 0;
+    });
+  },
+};

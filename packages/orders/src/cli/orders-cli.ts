@@ -1,0 +1,32 @@
+/**
+ * The `orders` command line: the order application's commands (publish, get, list) and the
+ * framework's operator commands (dlq, status), on one convention (`@sluice/cli`).
+ */
+import { versionOf, type ProgramSpec } from '@sluice/cli';
+import { dlqCommand, statusCommand } from '@sluice/ops';
+import { getCommand, listCommand } from './order-commands.ts';
+import { publishCommand } from './publish-command.ts';
+
+/** The order id of a dead-lettered payload, when it has a readable one (it may be invalid). */
+export function orderIdOf(payload: unknown): string | undefined {
+  const id = (payload as { orderId?: unknown } | null)?.orderId;
+  return typeof id === 'string' && id.length <= 64 ? id : undefined;
+}
+
+export const ordersProgram: ProgramSpec = {
+  name: 'orders',
+  invocation: 'npx orders',
+  version: versionOf(new URL('../../package.json', import.meta.url)),
+  summary: 'publish, read and repair orders, locally or on AWS',
+  description: `By default the CLI talks to the local stack (\`npm start\`) at http://127.0.0.1:4566
+(--endpoint or $SLUICE_ENDPOINT to change it); --aws talks to AWS. \`npm run orders -- <command>\`
+works the same way.`,
+  commands: [
+    publishCommand,
+    getCommand,
+    listCommand,
+    dlqCommand({ describe: orderIdOf, subjectTitle: 'orderId' }),
+    statusCommand,
+  ],
+  examples: ['npx orders publish --item-name "Desk lamp" --quantity 2', 'npx orders list', 'npx orders dlq list', 'npx orders help publish'],
+};

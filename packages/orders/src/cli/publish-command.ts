@@ -1,0 +1,130 @@
+/**
+ * `orders publish`: one order from flags or a JSON file, or `--count N` generated orders.
+ * Every order is validated against the contract before anything is sent.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { CliError, integerOption, UsageError, type CliIO, type CommandSpec } from '@sluice/cli';
+import { messages, operations, type OrderPlaced } from '@orders/contract';
+import { ProgressBar } from '@sluice/cli';
+import { targetOptions, withTarget } from '@sluice/ops';
+import { createPublisher, type Publisher } from '@sluice/runtime/publisher';
+
+const contract = messages.OrderPlaced;
+type OrderPublisher = Publisher<typeof operations.publishOrderPlaced>;
+
+/** The status values the contract allows, from the payload schema itself. */
+function contractStatuses(): string {
+  const schema = JSON.parse(readFileSync(new URL('../../../../schemas/order-placed.v1.json', import.meta.url), 'utf8')) as { properties: { status: { enum: string[] } } };
+  return schema.properties.status.enum.join(', ');
+}
+
+/** Numbers from flags stay strings when they are not numbers, so the validator names the field. */
+const numberOrText = (value: string): number | string => (/^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value);
+
+function generatedOrder(index: number, runId: string): OrderPlaced {
+  return {
+    orderId: `ord-gen-${runId}-${String(index).padStart(6, '0')}`,
+    userId: `usr-gen-${index % 97}`,
+    itemName: `Generated item ${index % 13}`,
+    quantity: 1 + (index % 5),
+    status: 'PENDING',
+    timestamp: new Date().toISOString(),
+  };
+}
+
+function readOrders(path: string): unknown[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new CliError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { next: 'Check the path given to --file.' });
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) ? value : [value];
+  } catch (error) {
+    throw new CliError(`${path} is not JSON: ${(error as Error).message}`, { next: 'An order file holds one JSON order, or an array of them.' });
+  }
+}
+
+async function publishCount(count: number, publisher: OrderPublisher, io: CliIO): Promise<number> {
+  const runId = Date.now().toString(36);
+  const bar = new ProgressBar(count, 'publishing', io.progress);
+  let published = 0;
+  const failures: string[] = [];
+  for (let start = 0; start < count; start += 10) {
+    const chunk = Array.from({ length: Math.min(10, count - start) }, (_, i) => generatedOrder(start + i, runId));
+    const result = await publisher.publishBatch(chunk);
+    published += result.successful.length;
+    failures.push(...result.failed.map((f) => `${chunk[f.index]!.orderId}: ${f.code} ${f.message}`));
+    bar.update(start + chunk.length);
+  }
+  bar.finish(`published ${published}/${count} orders (ids ord-gen-${runId}-*)`);
+  if (failures.length > 0) throw new CliError(`SNS refused ${failures.length} order(s):\n  ${failures.join('\n  ')}`, { next: 'Publish them again.' });
+  return 0;
+}
+
+export const publishCommand: CommandSpec = {
+  name: 'publish',
+  summary: 'publish an order (flags or JSON file), or --count N generated orders',
+  description: `Publishes OrderPlaced to its topic (operation publishOrderPlaced). Orders are validated
+against the contract first: an invalid order is not sent, and the error names each wrong field.
+Flags not given get a sample value.`,
+  options: {
+    'order-id': { type: 'string', valueName: 'id', description: 'order id', defaultText: 'ord-local-<random>' },
+    'user-id': { type: 'string', valueName: 'id', description: 'user id', defaultText: 'usr-local' },
+    'item-name': { type: 'string', valueName: 'name', description: 'item name', defaultText: 'Sample item' },
+    quantity: { type: 'string', valueName: 'n', description: 'quantity', defaultText: '1' },
+    status: { type: 'string', valueName: 'status', description: `status (${contractStatuses()})`, defaultText: 'PENDING' },
+    timestamp: { type: 'string', valueName: 't', description: 'RFC 3339 with an offset', defaultText: 'now' },
+    file: { type: 'string', valueName: 'path', description: 'a JSON order, or an array of orders' },
+    count: { type: 'string', valueName: 'n', description: 'n generated orders (PublishBatch, with a progress bar)' },
+    'correlation-id': { type: 'string', valueName: 'id', description: 'correlation id attribute, to follow the order through the logs' },
+    ...targetOptions,
+  },
+  examples: ['npx orders publish --order-id ord-1 --item-name "Desk lamp" --quantity 2', 'npx orders publish --file order.json', 'npx orders publish --count 500'],
+  async run({ values, io }) {
+    const v = values as Record<string, string | undefined>;
+    const count = integerOption('count', v.count, { min: 1 });
+    if (count !== undefined) {
+      const conflicting = ['file', 'order-id', 'user-id', 'item-name', 'quantity', 'status', 'timestamp'].filter((k) => v[k] !== undefined);
+      if (conflicting.length) throw new UsageError(`--count generates its orders: drop --${conflicting.join(', --')}`);
+    }
+    const orders: unknown[] =
+      count !== undefined
+        ? []
+        : v.file !== undefined
+          ? readOrders(v.file)
+          : [
+              {
+                orderId: v['order-id'] ?? `ord-local-${randomUUID().slice(0, 8)}`,
+                userId: v['user-id'] ?? 'usr-local',
+                itemName: v['item-name'] ?? 'Sample item',
+                quantity: v.quantity !== undefined ? numberOrText(v.quantity) : 1,
+                status: v.status ?? 'PENDING',
+                timestamp: v.timestamp ?? new Date().toISOString(),
+              },
+            ];
+    // Validate everything before sending anything.
+    const problems = orders.map((order, index) => ({ index, result: contract.check(order) })).filter((p) => !p.result.ok);
+    if (problems.length > 0) {
+      const lines = problems.flatMap((p) => [
+        orders.length > 1 ? `order #${p.index}:` : 'the order:',
+        ...(p.result.ok ? [] : p.result.issues.map((i) => `  ${i.path}: ${i.message}`)),
+      ]);
+      throw new CliError(`nothing published: ${problems.length} order(s) violate the OrderPlaced contract.\n${lines.join('\n')}`, { next: 'Fix the fields above and run the command again.' });
+    }
+    return withTarget(values, async (target) => {
+      await target.checkReachable();
+      const publisher = createPublisher(operations.publishOrderPlaced, { client: target.sns, topicArn: await target.topicArn(operations.publishOrderPlaced.topic) });
+      if (count !== undefined) return publishCount(count, publisher, io);
+      for (const order of orders as OrderPlaced[]) {
+        const { messageId } = await publisher.publish(order, v['correlation-id'] ? { correlationId: v['correlation-id'] } : {});
+        io.out(`published ${order.orderId} (${order.status}, ${order.timestamp}) as SNS message ${messageId}`);
+      }
+      io.out(`next: npx orders get ${(orders[orders.length - 1] as OrderPlaced).orderId}${target.mode === 'aws' ? ' --aws' : ''}`);
+      return 0;
+    });
+  },
+};

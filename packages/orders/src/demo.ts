@@ -1,0 +1,91 @@
+/**
+ * `npm run demo`: publishes the contract's OrderPlaced examples and one poison message through the
+ * running local runtime, waits until everything has settled, prints the stored orders and the DLQ.
+ */
+import { readFileSync } from 'node:fs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PublishCommand, SNSClient, type MessageAttributeValue } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { messages, operations, type OrderPlaced } from '@orders/contract';
+import { DeadLetterQueue, queueDepth } from '@sluice/ops';
+import { type LocalRuntime } from '@sluice/local';
+import { formatDeadLetters } from '@sluice/ops';
+import { createDecoder } from '@sluice/runtime/consumer';
+import { createPublisher } from '@sluice/runtime/publisher';
+import { parse } from 'yaml';
+import { formatOrders } from './cli/order-commands.ts';
+import { orderIdOf } from './cli/orders-cli.ts';
+import { createDocumentClient, OrderStore } from './order-store.ts';
+import { ORDERS_TABLE } from './settings.ts';
+
+/** The `OrderPlaced` examples of the AsyncAPI document: the contract's own sample data. */
+export function contractExamples(asyncapiPath: string): { name: string; payload: OrderPlaced }[] {
+  const doc = parse(readFileSync(asyncapiPath, 'utf8')) as {
+    components?: { messages?: { OrderPlaced?: { examples?: { name?: string; payload: OrderPlaced }[] } } };
+  };
+  const examples = doc.components?.messages?.OrderPlaced?.examples ?? [];
+  return examples.map((e, i) => ({ name: e.name ?? `example ${i + 1}`, payload: e.payload }));
+}
+
+/**
+ * Runs the demo against a started runtime; resolves true when it settled in time.
+ *
+ * @example
+ * const ok = await runDemo(runtime, { asyncapiPath: 'asyncapi.yaml', print: console.log });
+ */
+export async function runDemo(runtime: LocalRuntime, options: { asyncapiPath: string; print: (text: string) => void; timeoutMs?: number }): Promise<boolean> {
+  const { resources } = runtime;
+  const op = operations.consumeOrderPlaced;
+  const queue = runtime.application.topology.queues[op.queue]!;
+  const dlqName = queue.deadLetter!.queue;
+  const maxReceives = queue.deadLetter!.maxReceiveCount;
+  const sns = new SNSClient(runtime.clientConfig);
+  const sqs = new SQSClient(runtime.clientConfig);
+  const dynamodb = new DynamoDBClient(runtime.clientConfig);
+  const print = options.print;
+  try {
+    const dlq = new DeadLetterQueue({
+      sqs,
+      deadLetterQueueUrl: resources.queues[dlqName]!.url,
+      sourceQueueUrl: resources.queues[op.queue]!.url,
+      decode: createDecoder(op),
+      describe: orderIdOf,
+    });
+    const dlqBefore = await dlq.count();
+    const topicArn = resources.topics[operations.publishOrderPlaced.topic]!.arn;
+    const publisher = createPublisher(operations.publishOrderPlaced, { client: sns, topicArn });
+    const examples = contractExamples(options.asyncapiPath);
+    print(`demo: publishing the ${examples.length} OrderPlaced examples of asyncapi.yaml through the validating publisher`);
+    for (const { name, payload } of examples) {
+      const { messageId } = await publisher.publish(payload);
+      print(`  ${name.padEnd(22)} ${payload.orderId} ${payload.status.padEnd(9)} -> SNS ${messageId}`);
+    }
+    // The publisher refuses invalid orders, so the poison goes to SNS directly, as a buggy producer would.
+    const poison = { ...examples[0]!.payload, orderId: 'ord-demo-poison', quantity: 0 };
+    const attributes: Record<string, MessageAttributeValue> = Object.fromEntries(
+      Object.entries(messages.OrderPlaced.attributes).map(([k, value]) => [k, { DataType: 'String', StringValue: value }]),
+    );
+    const { MessageId } = await sns.send(new PublishCommand({ TopicArn: topicArn, Message: JSON.stringify(poison), MessageAttributes: attributes }));
+    print(`  ${'poison (quantity 0)'.padEnd(22)} ${poison.orderId} sent straight to SNS, bypassing validation -> SNS ${MessageId}`);
+    const visibility = resources.queues[op.queue]!.visibilityTimeoutSeconds;
+    print(`demo: waiting for the queue to drain; the poison message is retried every ${visibility} s and dead-lettered after ${maxReceives} receives (~${visibility * maxReceives} s)`);
+    const deadline = Date.now() + (options.timeoutMs ?? 60_000 + visibility * (maxReceives + 1) * 1000);
+    let settled = false;
+    while (Date.now() < deadline) {
+      if ((await queueDepth(sqs, resources.queues[op.queue]!.url)).total === 0 && (await dlq.count()) > dlqBefore) {
+        settled = true;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const store = new OrderStore({ client: createDocumentClient(dynamodb), tableName: resources.tables[ORDERS_TABLE]!.name });
+    print(`\nStored orders (table ${ORDERS_TABLE}):\n${formatOrders(await store.list())}`);
+    print(`\nDead-letter queue ${dlqName}: ${formatDeadLetters(await dlq.list(), 'orderId')}`);
+    if (!settled) print('\ndemo: the pipeline did not settle in time (see the batch lines above).');
+    return settled;
+  } finally {
+    sns.destroy();
+    sqs.destroy();
+    dynamodb.destroy();
+  }
+}

@@ -1,0 +1,295 @@
+/**
+ * `defineConsumer`: a typed handler for the messages of one receive operation → a Lambda SQS
+ * handler with partial batch responses.
+ *
+ * For every record of a batch, independently and concurrently (in order, on a FIFO queue):
+ * 1. decode: SNS envelope or raw body, from a topic the queue is subscribed to; the
+ *    `eventType`/`schemaVersion` attributes pick the message;
+ * 2. validate with the generated validator, keep only the contract's fields (tolerant reader);
+ * 3. call the handler with the typed payload;
+ * 4. log one JSON line: ids, outcome, code and reasons (never the payload: it may hold personal data).
+ *
+ * | outcome | when | SQS |
+ * |---|---|---|
+ * | what the handler returns (`stored`, …), else `done` | the handler resolved | deleted |
+ * | `invalid` | the record breaks the contract or comes from elsewhere (stable code), or the handler threw `RecordRejected` | retried, then dead-lettered |
+ * | `failed` | the handler threw anything else (throttling, network, a bug) | retried, then dead-lettered |
+ *
+ * Only `invalid` and `failed` records are reported in `batchItemFailures`: a neighbour's failure
+ * never makes a success run again. Enable `ReportBatchItemFailures` on the event source
+ * (`sst.config.ts` does, from the topology). On a FIFO queue the records after a failure are
+ * reported too, unprocessed, so that nothing overtakes a message that will be retried.
+ *
+ * Each invocation also writes its metrics (CloudWatch embedded metric format, Powertools Metrics,
+ * dimension `service` = the operation id): `Records<Outcome>` per outcome (`RecordsStored`,
+ * `RecordsInvalid`, ...; `RecordsInvalid` and `RecordsFailed` always, 0 included), `MessageAgeMs`
+ * per record (from the SNS publish, else from the send to SQS), `BatchSize`, and `ColdStart` once.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { ConstructorOptions, LogItemExtraInput, LogItemMessage } from '@aws-lambda-powertools/logger/types';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { MessageMap, PayloadOf, ReceiveOperation } from '../contract/model.ts';
+import { ConfigurationError } from '../resources.ts';
+import { SOURCE_TOPICS_ENV } from '../settings.ts';
+import { createDecoder, type DecodeResult } from './decode-record.ts';
+import { RecordRejected } from './errors.ts';
+
+/** Every way a record can end, besides the outcomes a handler names. */
+export type FrameworkOutcome = 'done' | 'invalid' | 'failed';
+
+/** What a handler knows about the record it is handling. */
+export interface ConsumerContext<M extends MessageMap = MessageMap> {
+  /** Which of the operation's messages this is. */
+  readonly message: keyof M & string;
+  /** The SQS message id. */
+  readonly messageId: string;
+  /** The SNS message id (unchanged across SNS retries), when the body was an SNS envelope. */
+  readonly snsMessageId: string | undefined;
+  /** `ApproximateReceiveCount`: 1 on the first delivery. */
+  readonly receiveCount: number;
+  /** The message's string attributes (`eventType`, `schemaVersion`, `correlationId`, …). */
+  readonly attributes: Readonly<Record<string, string>>;
+  /** The `correlationId` attribute, when the publisher set one: pass it on to what this handler publishes. */
+  readonly correlationId: string | undefined;
+  /** The raw record, for what the framework does not surface. */
+  readonly record: SQSRecord;
+  /** The Lambda invocation context. */
+  readonly lambda: Context;
+  /**
+   * A logger (Powertools) whose every line carries the invocation (request id, cold start) and the
+   * record's ids (messageId, snsMessageId, correlationId). Log a message as `{ order }`; spread
+   * into the line, the keys Powertools reserves (`timestamp`, `level`, `message`, `service`,
+   * `sampling_rate`) are kept as `field_timestamp`, ... instead of being dropped.
+   */
+  readonly logger: Logger;
+  /** Adds fields to this record's one log line (e.g. `{ orderId }`): ids, not personal data. */
+  annotate(fields: Record<string, string | number | boolean | undefined>): void;
+}
+
+type PayloadUnion<M extends MessageMap> = { [N in keyof M]: PayloadOf<M[N]> }[keyof M];
+type HandlerResult = string | void | undefined;
+
+/** One function for every message of the operation: `payload` is the union of their types. */
+export type ConsumerHandler<M extends MessageMap> = (payload: PayloadUnion<M>, context: ConsumerContext<M>) => Promise<HandlerResult> | HandlerResult;
+
+/** One function per message, by name: each gets its own payload type. */
+export type ConsumerHandlers<M extends MessageMap> = {
+  [N in keyof M]: (payload: PayloadOf<M[N]>, context: ConsumerContext<M>) => Promise<HandlerResult> | HandlerResult;
+};
+
+/** The Lambda handler `defineConsumer` returns; `operation` says what it consumes. */
+export type SqsConsumer<Op extends ReceiveOperation = ReceiveOperation> = ((event: SQSEvent, context: Context) => Promise<SQSBatchResponse>) & {
+  readonly operation: Op;
+};
+
+export interface ConsumerOptions {
+  /** @default a {@link ConsumerLogger}, service name `$POWERTOOLS_SERVICE_NAME`, else the operation id */
+  logger?: Logger;
+  /** @default Powertools Metrics, namespace `$POWERTOOLS_METRICS_NAMESPACE`, else `EventContract`; service the operation id */
+  metrics?: Metrics;
+  /**
+   * ARNs of the topics the queue is subscribed to: envelopes from any other topic, and raw bodies
+   * where no subscription delivers raw, are rejected. `sst.config.ts` and the local runtime set
+   * them in `EVENT_SOURCE_TOPIC_ARNS` (comma-separated). Required: without either, every
+   * invocation fails (and pages) rather than trusting whoever can send to the queue.
+   * @default process.env.EVENT_SOURCE_TOPIC_ARNS
+   */
+  sourceTopicArns?: readonly string[];
+}
+
+/** What happened to one record: the content of its log line. */
+export interface RecordReport {
+  outcome: string;
+  message?: string;
+  code?: string;
+  reasons?: string[];
+  error?: unknown;
+  fields: Record<string, unknown>;
+}
+
+/** Keys Powertools reserves for its own fields: a log attribute with one of these names is dropped. */
+const RESERVED_LOG_KEYS = new Set(['level', 'message', 'sampling_rate', 'service', 'timestamp']);
+
+/** `{ timestamp, userId }` → `{ field_timestamp, userId }`; anything else unchanged. */
+function keepReservedKeys(item: unknown, isMain: boolean): unknown {
+  if (item === null || typeof item !== 'object' || item instanceof Error || Array.isArray(item)) return item;
+  let out: Record<string, unknown> | undefined;
+  for (const key of Object.keys(item)) {
+    if (!RESERVED_LOG_KEYS.has(key) || (isMain && key === 'message')) continue;
+    out ??= { ...(item as Record<string, unknown>) };
+    out[`field_${key}`] = out[key];
+    delete out[key];
+  }
+  return out ?? item;
+}
+
+/**
+ * A Powertools Logger that keeps the attributes Powertools would drop: `logger.info('received',
+ * order)` logs the order's `timestamp` as `field_timestamp` (Powertools reserves `timestamp` for
+ * the line's own time, and would warn and drop it). Its children are ConsumerLoggers too.
+ */
+export class ConsumerLogger extends Logger {
+  protected override createLogger(options?: ConstructorOptions): Logger {
+    return new ConsumerLogger(options);
+  }
+  protected override processLogItem(logLevel: number, input: LogItemMessage, extraInput: LogItemExtraInput): void {
+    super.processLogItem(logLevel, keepReservedKeys(input, true) as LogItemMessage, extraInput.map((item) => keepReservedKeys(item, false)) as LogItemExtraInput);
+  }
+}
+
+/** `stored` → `RecordsStored`: the metric counting records with that outcome. */
+export function outcomeMetric(outcome: string): string {
+  return `Records${outcome.charAt(0).toUpperCase()}${outcome.slice(1)}`;
+}
+
+/** When the message was published (SNS) or, for a raw body, sent to the queue; ms since the epoch. */
+function publishedAt(record: SQSRecord, decoded: DecodeResult): number | undefined {
+  const published = decoded.envelope?.timestamp ? Date.parse(decoded.envelope.timestamp) : Number.NaN;
+  if (Number.isFinite(published)) return published;
+  const sent = Number(record.attributes?.SentTimestamp);
+  return Number.isFinite(sent) && sent > 0 ? sent : undefined;
+}
+
+/**
+ * Builds the Lambda handler of a receive operation. Call it at module level: the logger, the
+ * decoder and whatever the handler's module creates alongside belong to Lambda's init phase.
+ *
+ * @example
+ * // packages/orders/consumers/consumeOrderPlaced.ts
+ * const store = new OrderStore();
+ * export const handler = defineConsumer(operations.consumeOrderPlaced, async (order, context) => {
+ *   context.annotate({ orderId: order.orderId });
+ *   return store.saveIfNewer(order); // 'stored' | 'duplicate' | 'stale'
+ * });
+ */
+export function defineConsumer<Op extends ReceiveOperation>(
+  operation: Op,
+  handle: ConsumerHandler<Op['messages']> | ConsumerHandlers<Op['messages']>,
+  options: ConsumerOptions = {},
+): SqsConsumer<Op> {
+  if (operation?.action !== 'receive') {
+    throw new TypeError(`defineConsumer needs a receive operation from the generated operations (e.g. operations.consumeOrderPlaced), got ${JSON.stringify((operation as { id?: string })?.id ?? operation)}`);
+  }
+  const names = Object.keys(operation.messages);
+  if (typeof handle === 'object') {
+    const missing = names.filter((n) => typeof (handle as Record<string, unknown>)[n] !== 'function');
+    const extra = Object.keys(handle).filter((n) => !names.includes(n));
+    if (missing.length || extra.length) {
+      throw new TypeError(`defineConsumer(${operation.id}): handlers ${missing.length ? `missing for ${missing.join(', ')}` : ''}${missing.length && extra.length ? '; ' : ''}${extra.length ? `given for ${extra.join(', ')}, which ${operation.id} does not receive` : ''}`);
+    }
+  }
+  const logger = options.logger ?? new ConsumerLogger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? operation.id });
+  const metrics = options.metrics ?? new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'EventContract', serviceName: operation.id });
+  const sourceTopicArns =
+    options.sourceTopicArns ??
+    process.env[SOURCE_TOPICS_ENV]
+      ?.split(',')
+      .map((arn) => arn.trim())
+      .filter(Boolean);
+  // Checked per invocation, not here: a module that throws at load fails its init, which says less.
+  const misconfigured =
+    sourceTopicArns === undefined || sourceTopicArns.length === 0
+      ? new ConfigurationError(
+          `${operation.id} does not know which topics its queue ${operation.queue} is subscribed to (${(operation.sources ?? []).map((s) => s.topic).join(', ')}), so it cannot tell their messages from anyone else's: set ${SOURCE_TOPICS_ENV} to their ARNs (sst.config.ts and npm start do), or pass sourceTopicArns to defineConsumer`,
+        )
+      : undefined;
+  const decode = createDecoder(operation, { sourceTopicArns: sourceTopicArns ?? [] });
+
+  async function processRecord(record: SQSRecord, decoded: DecodeResult<Op['messages']>, lambda: Context): Promise<RecordReport> {
+    const fields: Record<string, unknown> = {};
+    if (decoded.envelope) fields.snsMessageId = decoded.envelope.messageId;
+    if (!decoded.ok) {
+      const { code, message, issues } = decoded.error;
+      return { outcome: 'invalid', code, reasons: issues.length ? issues.map((i) => `${i.path}: ${i.message}`) : [message], fields };
+    }
+    const { correlationId, traceparent } = decoded.attributes;
+    if (correlationId) fields.correlationId = correlationId;
+    if (traceparent) fields.traceparent = traceparent;
+    let child: Logger | undefined;
+    const context: ConsumerContext<Op['messages']> = {
+      message: decoded.name,
+      messageId: record.messageId,
+      snsMessageId: decoded.envelope?.messageId,
+      receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 0),
+      attributes: decoded.attributes,
+      correlationId,
+      record,
+      lambda,
+      // Made on first use: most handlers log nothing of their own.
+      get logger() {
+        return (child ??= logger.createChild({ persistentKeys: { messageId: record.messageId, ...(decoded.envelope ? { snsMessageId: decoded.envelope.messageId } : {}), ...(correlationId ? { correlationId } : {}) } }));
+      },
+      annotate(extra) {
+        for (const [k, v] of Object.entries(extra)) if (v !== undefined) fields[k] = v;
+      },
+    };
+    const fn = typeof handle === 'function' ? handle : (handle as Record<string, ConsumerHandler<Op['messages']>>)[decoded.name]!;
+    try {
+      const result = await fn(decoded.payload as never, context);
+      return { outcome: typeof result === 'string' && result !== '' ? result : 'done', message: decoded.name, fields };
+    } catch (error) {
+      if (error instanceof RecordRejected) return { outcome: 'invalid', message: decoded.name, code: error.code, reasons: [error.message], fields };
+      const name = error instanceof Error ? error.name : 'Error';
+      const message = error instanceof Error ? error.message : String(error);
+      return { outcome: 'failed', message: decoded.name, code: name, reasons: [message], error, fields };
+    }
+  }
+
+  /** One record, start to end: its report, its one log line, its metrics; true when it must stay on the queue. */
+  async function runRecord(record: SQSRecord, lambda: Context, counts: Map<string, number>): Promise<boolean> {
+    const decoded = decode(record);
+    const published = publishedAt(record, decoded);
+    if (published !== undefined) metrics.addMetric('MessageAgeMs', MetricUnit.Milliseconds, Math.max(0, Date.now() - published));
+    const report = await processRecord(record, decoded, lambda);
+    counts.set(report.outcome, (counts.get(report.outcome) ?? 0) + 1);
+    // One line per record: identity, outcome, reasons. Never the payload (personal data).
+    const line = {
+      messageId: record.messageId,
+      operation: operation.id,
+      ...(report.message ? { messageName: report.message } : {}),
+      ...report.fields,
+      outcome: report.outcome,
+      ...(report.code ? { code: report.code } : {}),
+      ...(report.reasons ? { reasons: report.reasons } : {}),
+      receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 0) || undefined,
+    };
+    if (report.outcome === 'failed') logger.error('record failed', { ...line, error: report.error as Error });
+    else if (report.outcome === 'invalid') logger.warn('record rejected', line);
+    else logger.info('record processed', line);
+    return report.outcome === 'failed' || report.outcome === 'invalid';
+  }
+
+  const consumer = async (event: SQSEvent, lambda: Context): Promise<SQSBatchResponse> => {
+    if (!Array.isArray(event?.Records)) throw new TypeError(`${operation.id} expects an SQS event ({ Records: [...] }), got ${event === null ? 'null' : typeof event}`);
+    logger.addContext(lambda);
+    metrics.captureColdStartMetric(lambda.functionName);
+    if (misconfigured) throw misconfigured;
+    const records = event.Records;
+    const counts = new Map<string, number>([
+      ['invalid', 0],
+      ['failed', 0],
+    ]);
+    const failed: string[] = [];
+    try {
+      if (records.length > 0 && records[0]!.eventSourceARN?.endsWith('.fifo')) {
+        // In order; after a failure, the rest go back unprocessed so that none overtakes it.
+        for (const [index, record] of records.entries()) {
+          if (await runRecord(record, lambda, counts)) {
+            failed.push(...records.slice(index).map((r) => r.messageId));
+            break;
+          }
+        }
+      } else {
+        const stays = await Promise.all(records.map((record) => runRecord(record, lambda, counts)));
+        stays.forEach((stay, i) => stay && failed.push(records[i]!.messageId));
+      }
+    } finally {
+      metrics.addMetric('BatchSize', MetricUnit.Count, records.length);
+      for (const [outcome, count] of counts) metrics.addMetric(outcomeMetric(outcome), MetricUnit.Count, count);
+      metrics.publishStoredMetrics();
+    }
+    return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+  return Object.assign(consumer, { operation });
+}

@@ -1,0 +1,14 @@
+/** `@sluice/runtime/consumer`: Lambda SQS handlers for the contract's receive operations. */
+export {
+  ConsumerLogger,
+  defineConsumer,
+  outcomeMetric,
+  type ConsumerContext,
+  type ConsumerHandler,
+  type ConsumerHandlers,
+  type ConsumerOptions,
+  type FrameworkOutcome,
+  type SqsConsumer,
+} from './define-consumer.ts';
+export { createDecoder, type DecoderOptions, type DecodeResult, type DecodedMessage, type RecordInput, type SnsEnvelopeInfo } from './decode-record.ts';
+export { DecodeErrorCode, RecordRejected, decodeError, type DecodeError } from './errors.ts';

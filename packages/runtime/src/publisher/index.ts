@@ -1,0 +1,11 @@
+/** `@sluice/runtime/publisher`: typed publishers for the contract's send operations. */
+export {
+  createPublisher,
+  ContractViolation,
+  InvalidMessagesError,
+  type BatchPublishResult,
+  type PublishOptions,
+  type PublishResult,
+  type Publisher,
+  type PublisherOptions,
+} from './create-publisher.ts';

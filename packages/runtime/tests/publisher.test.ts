@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { PurgeQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { startFauxqs, type FauxqsServer } from 'fauxqs';
+import { messages, operations, type OrderPlaced } from '@orders/contract';
+import { createDecoder } from '@sluice/runtime/consumer';
+import { ContractViolation, createPublisher, InvalidMessagesError, type Publisher } from '@sluice/runtime/publisher';
+import { testCredentials } from '../../../tests/helpers/dynalite.ts';
+import { anOrder } from '../../../tests/helpers/orders.ts';
+
+let server: FauxqsServer;
+let sns: SNSClient;
+let sqs: SQSClient;
+let publisher: Publisher<typeof operations.publishOrderPlaced>;
+const decode = createDecoder(operations.consumeOrderPlaced);
+let queueUrl: string;
+
+beforeAll(async () => {
+  server = await startFauxqs({ port: 0, logger: false });
+  const config = { endpoint: server.address, region: 'us-east-1', credentials: testCredentials };
+  sns = new SNSClient(config);
+  sqs = new SQSClient(config);
+  ({ queueUrl } = server.createQueue('OrderQueue'));
+  const { topicArn } = server.createTopic('OrderTopic');
+  server.subscribe({ topic: 'OrderTopic', queue: 'OrderQueue', attributes: { RawMessageDelivery: 'false' } });
+  publisher = createPublisher(operations.publishOrderPlaced, { client: sns, topicArn });
+});
+afterAll(async () => {
+  sns.destroy();
+  sqs.destroy();
+  await server.stop();
+});
+beforeEach(async () => {
+  await sqs.send(new PurgeQueueCommand({ QueueUrl: queueUrl }));
+});
+
+async function drain(expected: number) {
+  const bodies: string[] = [];
+  for (let i = 0; i < 20 && bodies.length < expected; i++) {
+    const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    bodies.push(...(out.Messages ?? []).map((m) => m.Body!));
+    if (!out.Messages?.length) break;
+  }
+  return bodies;
+}
+
+describe('createPublisher(operations.publishOrderPlaced)', () => {
+  it('publishes a valid order with the contract attributes, decodable by the consumer', async () => {
+    const order = anOrder({ orderId: 'pub-1' });
+    const { messageId } = await publisher.publish(order);
+    const [body] = await drain(1);
+    const envelope = JSON.parse(body!);
+    expect(envelope.MessageId).toBe(messageId);
+    expect(envelope.MessageAttributes).toEqual({
+      eventType: { Type: 'String', Value: 'OrderPlaced' },
+      schemaVersion: { Type: 'String', Value: messages.OrderPlaced.schemaVersion },
+      correlationId: { Type: 'String', Value: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+      traceparent: { Type: 'String', Value: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/) },
+    });
+    // What the publisher sends is what the contract declares as the message's headers.
+    const headers = Object.fromEntries(Object.entries(envelope.MessageAttributes as Record<string, { Value: string }>).map(([k, v]) => [k, v.Value]));
+    expect(messages.OrderPlaced.validateHeaders!(headers)).toBe(true);
+    expect(decode({ body: body! })).toMatchObject({ ok: true, payload: order });
+  });
+
+  it('refuses an invalid order with the field and reason, and publishes nothing', async () => {
+    const bad = { ...anOrder(), quantity: 1.5, orderId: '' } as OrderPlaced;
+    const error = await publisher.publish(bad).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ContractViolation);
+    expect((error as ContractViolation).message).toBe('Invalid OrderPlaced: orderId: must not be empty; quantity: must be an integer');
+    expect(await drain(1)).toEqual([]);
+  });
+
+  it('publishes a batch larger than one PublishBatch call and returns every message id in order', async () => {
+    const orders = Array.from({ length: 23 }, (_, i) => anOrder({ orderId: `batch-${i}` }));
+    const result = await publisher.publishBatch(orders);
+    expect(result.failed).toEqual([]);
+    expect(result.successful.map((s) => s.index)).toEqual(orders.map((_, i) => i));
+    expect(new Set(result.successful.map((s) => s.messageId)).size).toBe(23);
+    const received = (await drain(23)).map((b) => JSON.parse(JSON.parse(b).Message).orderId).sort();
+    expect(received).toEqual(orders.map((o) => o.orderId).sort());
+  });
+
+  it('refuses a whole batch when one order is invalid, naming its index', async () => {
+    const orders = [anOrder({ orderId: 'ok' }), { ...anOrder(), status: 'LOST' } as unknown as OrderPlaced];
+    const error = await publisher.publishBatch(orders).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidMessagesError);
+    expect((error as InvalidMessagesError).entries).toEqual([{ index: 1, issues: [expect.objectContaining({ path: 'status', keyword: 'enum' })] }]);
+    expect(await drain(2)).toEqual([]);
+  });
+
+  it('reports entries SNS refuses instead of throwing', async () => {
+    // A FIFO topic refuses entries without a MessageGroupId: a real per-entry failure from the emulator.
+    const { topicArn } = server.createTopic('OrderTopic.fifo', { attributes: { FifoTopic: 'true' } });
+    const fifo = createPublisher(operations.publishOrderPlaced, { client: sns, topicArn });
+    const result = await fifo.publishBatch([anOrder({ orderId: 'f-1' }), anOrder({ orderId: 'f-2' })]);
+    expect(result.successful).toEqual([]);
+    expect(result.failed).toEqual([
+      expect.objectContaining({ index: 0, code: 'InvalidParameter', senderFault: true }),
+      expect.objectContaining({ index: 1, code: 'InvalidParameter', senderFault: true }),
+    ]);
+  });
+
+  it('adds the attributes a caller gives, but never lets one replace the identity subscriptions filter on', async () => {
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    await publisher.publish(anOrder({ orderId: 'attr-1' }), { correlationId: 'c-42', traceparent, attributes: { tenant: 'shop-7', eventType: 'Spoofed', empty: '' } });
+    const [body] = await drain(1);
+    expect(JSON.parse(body!).MessageAttributes).toEqual({
+      tenant: { Type: 'String', Value: 'shop-7' },
+      correlationId: { Type: 'String', Value: 'c-42' },
+      traceparent: { Type: 'String', Value: traceparent },
+      eventType: { Type: 'String', Value: 'OrderPlaced' },
+      schemaVersion: { Type: 'String', Value: messages.OrderPlaced.schemaVersion },
+    });
+  });
+
+  it('refuses more message attributes than SNS allows, before sending', async () => {
+    const attributes = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`a${i}`, 'x']));
+    await expect(publisher.publish(anOrder({ orderId: 'attr-2' }), { attributes })).rejects.toThrow(/13 message attributes; SNS allows 10/);
+    expect(await drain(1)).toEqual([]);
+  });
+
+  it('finds its topic through the conventional variable when no ARN is given', () => {
+    const { topicArn } = server.createTopic('OrderTopic');
+    expect(createPublisher(operations.publishOrderPlaced, { client: sns, env: { ORDER_TOPIC_ARN: topicArn } }).topicArn).toBe(topicArn);
+    expect(() => createPublisher(operations.publishOrderPlaced, { client: sns, env: {} })).toThrow(/set ORDER_TOPIC_ARN/);
+  });
+
+  it('gives each message of a batch its own correlation id and trace, unless the caller gives one', async () => {
+    await publisher.publishBatch([anOrder({ orderId: 'corr-1' }), anOrder({ orderId: 'corr-2' })]);
+    const ids = (await drain(2)).map((b) => JSON.parse(b).MessageAttributes.correlationId.Value as string);
+    expect(new Set(ids).size).toBe(2);
+    await publisher.publishBatch([anOrder({ orderId: 'corr-3' }), anOrder({ orderId: 'corr-4' })], { correlationId: 'import-2026-11' });
+    expect((await drain(2)).map((b) => JSON.parse(b).MessageAttributes.correlationId.Value)).toEqual(['import-2026-11', 'import-2026-11']);
+  });
+
+  it('is built only from a send operation', () => {
+    expect(() => createPublisher(operations.consumeOrderPlaced as never, { client: sns, topicArn: 'arn' })).toThrow(/needs a send operation/);
+  });
+});
