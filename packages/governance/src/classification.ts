@@ -1,0 +1,126 @@
+/**
+ * What the breaking-change classifier records: the compatibility modes, one classified change, and
+ * the collector both comparisons (payload and topology) add their changes to. Also the generic
+ * comparison for anything without a dedicated rule, and the small helpers every rule uses.
+ */
+/**
+ * Who must keep working across a change, as schema registries name it.
+ * - `backward`: consumers on the new contract read messages valid under the released one
+ *   (messages still in the queue, in the DLQ, or from producers not yet upgraded).
+ * - `forward`: consumers still on the released contract read messages valid under the new one
+ *   (a producer upgraded first).
+ * - `full`: both.
+ */
+export type CompatibilityMode = 'backward' | 'forward' | 'full';
+
+/** Every {@link CompatibilityMode}, in the order the CLI lists them. */
+export const COMPATIBILITY_MODES: readonly CompatibilityMode[] = ['backward', 'forward', 'full'];
+
+/**
+ * The mode used when a contract does not declare one in `info.x-compatibility`: `backward`, the
+ * default of schema registries (consumers on the new contract read what was produced before).
+ *
+ * This project's contract declares `full`, because its evolution policy breaks both directions:
+ * adding a required field or narrowing breaks new readers of old messages (backward), and removing
+ * a field or *any* enum change breaks released readers of new messages (forward). Producers and the
+ * subscriber deploy independently, the subscriber validates every known field strictly (an unknown
+ * enum value goes to the DLQ), and messages wait in the DLQ for up to 14 days before a redrive
+ * replays them to a newer subscriber.
+ */
+export const DEFAULT_COMPATIBILITY_MODE: CompatibilityMode = 'backward';
+
+/** How a change is classified: `unclassified` fails the check like `breaking` until a person reviews it. */
+export type Classification = 'breaking' | 'non-breaking' | 'unclassified';
+
+/** One difference between the released and the working contract, classified. */
+export interface ContractChange {
+  /** Where, as a dotted path readers can follow: `messages.OrderPlaced.payload.properties.quantity.maximum`. */
+  path: string;
+  kind: 'added' | 'removed' | 'changed';
+  classification: Classification;
+  /** Stable name of the rule that classified the change (`schema.maximum-lowered`), for tests and docs. */
+  rule: string;
+  /** What changed and why it is classified so, in one line. */
+  detail: string;
+}
+
+/** Every classified change between two contracts, under one mode, and advice that does not fail. */
+export interface ContractDiff {
+  mode: CompatibilityMode;
+  changes: ContractChange[];
+  /** Advice that does not fail the check (a version that should have been bumped). */
+  notes: string[];
+}
+
+/** Which readers a change breaks; `undefined` when no rule knows (reported as unclassified). */
+export interface Breaks {
+  /** New readers reject messages valid before (narrowing). */
+  backward: boolean;
+  /** Old readers reject messages valid now (widening). */
+  forward: boolean;
+}
+
+/** Narrowing: new readers reject messages valid before. */
+export const NARROWS: Breaks = { backward: true, forward: false };
+/** Widening: released readers reject messages valid now. */
+export const WIDENS: Breaks = { backward: false, forward: true };
+/** Breaks readers in both directions. */
+export const BOTH: Breaks = { backward: true, forward: true };
+/** Breaks no reader. */
+export const NEITHER: Breaks = { backward: false, forward: false };
+
+/** Keys that only document; editing them never changes which messages are valid. */
+export const DOC_KEYS = new Set(['description', 'summary', 'title', 'examples', 'example', '$comment', 'externalDocs', 'tags', 'default', 'deprecated', 'readOnly', 'writeOnly', '$id']);
+
+/** A value for a one-line detail; long texts are cut so the table stays readable. */
+export const show = (value: unknown): string => {
+  if (value === undefined) return '(none)';
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+};
+/** Equal as JSON. */
+export const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+/** A plain object (not an array, not null). */
+export const isObject = (v: unknown): v is Record<string, any> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** Collects the classified changes of one comparison under one compatibility mode. */
+export class Collector {
+  readonly changes: ContractChange[] = [];
+  constructor(readonly mode: CompatibilityMode) {}
+
+  /** Records a change whose effect on readers is known; the mode decides whether it breaks. */
+  add(path: string, kind: ContractChange['kind'], rule: string, breaks: Breaks, detail: string): void {
+    const breaking = (this.mode !== 'forward' && breaks.backward) || (this.mode !== 'backward' && breaks.forward);
+    this.changes.push({ path, kind, rule, detail, classification: breaking ? 'breaking' : 'non-breaking' });
+  }
+
+  /** Records a change no rule covers: it fails the check until a person has looked at it. */
+  unclassified(path: string, kind: ContractChange['kind'], detail: string): void {
+    this.changes.push({ path, kind, rule: 'unclassified', classification: 'unclassified', detail });
+  }
+}
+
+/** `added`, `removed` or `changed`, by which side is missing. */
+export const kindOf = (before: unknown, after: unknown): ContractChange['kind'] =>
+  before === undefined ? 'added' : after === undefined ? 'removed' : 'changed';
+/**
+ * Anything without a dedicated rule: documentation keys are non-breaking, every other difference
+ * is unclassified (reported, and failing, rather than silently let through).
+ */
+export function compareGeneric(out: Collector, path: string, before: unknown, after: unknown, key = ''): void {
+  if (same(before, after)) return;
+  if (DOC_KEYS.has(key) || key.startsWith('x-')) {
+    out.add(path, kindOf(before, after), 'documentation', NEITHER, `${show(before)} → ${show(after)}: documentation only`);
+    return;
+  }
+  if (isObject(before) && isObject(after)) {
+    for (const k of unionKeys(before, after)) compareGeneric(out, `${path}.${k}`, before[k], after[k], k);
+    return;
+  }
+  out.unclassified(path, kindOf(before, after), `${show(before)} → ${show(after)}: no rule classifies this; review it`);
+}
+
+/** The keys of both objects, each once. */
+export function unionKeys(a: Record<string, unknown> = {}, b: Record<string, unknown> = {}): string[] {
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])];
+}

@@ -1,0 +1,182 @@
+/**
+ * Payload compatibility: how a message's content type, payload and headers (JSON Schemas) changed,
+ * and which readers each change breaks. A schema is compared by what it *means*: a bound lowered
+ * or raised, a property added as required or optional, an enum value removed or added.
+ */
+import type { ContractDocument } from './contract-document.ts';
+import { BOTH, type Collector, compareGeneric, DOC_KEYS, isObject, kindOf, NARROWS, NEITHER, same, show, unionKeys, WIDENS } from './classification.ts';
+
+const LOWER_BOUNDS = ['minimum', 'exclusiveMinimum', 'minLength', 'minItems', 'minProperties'];
+const UPPER_BOUNDS = ['maximum', 'exclusiveMaximum', 'maxLength', 'maxItems', 'maxProperties'];
+
+/** Keywords whose addition narrows and whose removal widens, while any edit is unprovable. */
+const OPAQUE_CONSTRAINTS = ['pattern', 'format', 'multipleOf', 'contentEncoding', 'contentMediaType'];
+/** JSON Schema `type` as the set of types it allows; `integer` is inside `number`. */
+function typeSet(schema: Record<string, any>): Set<string> | undefined {
+  if (schema.type === undefined) return undefined;
+  return new Set(Array.isArray(schema.type) ? schema.type : [schema.type]);
+}
+const typeCovered = (t: string, set: Set<string> | undefined) => !set || set.has(t) || (t === 'integer' && set.has('number'));
+
+/** Compares two JSON Schemas (draft-07 keywords); `path` names the schema. */
+export function compareSchema(out: Collector, path: string, before: any, after: any): void {
+  if (same(before, after)) return;
+  // `true`/`{}` allow everything, `false` nothing: keep the comparisons below on objects.
+  const a: Record<string, any> = before === true ? {} : before;
+  const b: Record<string, any> = after === true ? {} : after;
+  if (!isObject(a) || !isObject(b)) {
+    out.unclassified(path, 'changed', `${show(before)} → ${show(after)}: no rule classifies this; review it`);
+    return;
+  }
+  const handled = new Set(['type', 'enum', 'const', 'required', 'properties', 'additionalProperties', 'items', 'uniqueItems', ...LOWER_BOUNDS, ...UPPER_BOUNDS, ...OPAQUE_CONSTRAINTS]);
+
+  const ta = typeSet(a);
+  const tb = typeSet(b);
+  if (!same(a.type, b.type)) {
+    const narrowed = ta ? [...ta].some((t) => !typeCovered(t, tb)) : true;
+    const widened = tb ? [...tb].some((t) => !typeCovered(t, ta)) : true;
+    const rule = narrowed && widened ? 'schema.type-changed' : narrowed ? 'schema.type-narrowed' : 'schema.type-widened';
+    const effect = narrowed && widened ? 'values of the old type are rejected now, and the other way round' : narrowed ? 'values valid before are rejected now' : 'values valid now are rejected by released readers';
+    out.add(`${path}.type`, kindOf(a.type, b.type), rule, { backward: narrowed, forward: widened }, `${show(a.type)} → ${show(b.type)}: ${effect}`);
+  }
+
+  compareEnum(out, path, a.enum, b.enum);
+  if (!same(a.const, b.const)) {
+    const breaks = a.const === undefined ? NARROWS : b.const === undefined ? WIDENS : BOTH;
+    out.add(`${path}.const`, kindOf(a.const, b.const), 'schema.const-changed', breaks, `${show(a.const)} → ${show(b.const)}`);
+  }
+
+  for (const key of LOWER_BOUNDS) compareBound(out, path, key, a[key], b[key], 'lower');
+  for (const key of UPPER_BOUNDS) compareBound(out, path, key, a[key], b[key], 'upper');
+  for (const key of OPAQUE_CONSTRAINTS) {
+    if (same(a[key], b[key])) continue;
+    const kind = kindOf(a[key], b[key]);
+    const [breaks, why] =
+      kind === 'added' ? [NARROWS, 'a new constraint rejects values valid before']
+      : kind === 'removed' ? [WIDENS, 'released readers still enforce it']
+      : [BOTH, 'neither constraint can be shown to contain the other'];
+    out.add(`${path}.${key}`, kind, `schema.${key}-${kind}`, breaks, `${show(a[key])} → ${show(b[key])}: ${why}`);
+  }
+  if (!!a.uniqueItems !== !!b.uniqueItems) {
+    out.add(`${path}.uniqueItems`, kindOf(a.uniqueItems, b.uniqueItems), 'schema.uniqueItems-changed', b.uniqueItems ? NARROWS : WIDENS, `${show(a.uniqueItems)} → ${show(b.uniqueItems)}`);
+  }
+
+  compareProperties(out, path, a, b);
+  compareAdditionalProperties(out, path, a.additionalProperties, b.additionalProperties);
+  if (!same(a.items, b.items)) {
+    if (isObject(a.items) && isObject(b.items)) compareSchema(out, `${path}.items`, a.items, b.items);
+    else out.unclassified(`${path}.items`, kindOf(a.items, b.items), `${show(a.items)} → ${show(b.items)}: no rule classifies this; review it`);
+  }
+
+  for (const key of unionKeys(a, b)) {
+    if (handled.has(key) || same(a[key], b[key])) continue;
+    if (DOC_KEYS.has(key) || key.startsWith('x-')) {
+      out.add(`${path}.${key}`, kindOf(a[key], b[key]), 'documentation', NEITHER, `${show(a[key])} → ${show(b[key])}: documentation only`);
+    } else {
+      out.unclassified(`${path}.${key}`, kindOf(a[key], b[key]), `keyword "${key}" changed (${show(a[key])} → ${show(b[key])}); no rule classifies it, review it`);
+    }
+  }
+}
+
+function compareEnum(out: Collector, path: string, before: unknown[] | undefined, after: unknown[] | undefined): void {
+  if (same(before, after)) return;
+  if (before === undefined) {
+    out.add(`${path}.enum`, 'added', 'schema.enum-added', NARROWS, `now only ${show(after)}: values outside it were valid before`);
+    return;
+  }
+  if (after === undefined) {
+    out.add(`${path}.enum`, 'removed', 'schema.enum-removed', WIDENS, `was ${show(before)}: released readers still reject other values`);
+    return;
+  }
+  const old = new Set(before.map((v) => JSON.stringify(v)));
+  const now = new Set(after.map((v) => JSON.stringify(v)));
+  for (const v of old) {
+    if (!now.has(v)) out.add(`${path}.enum`, 'removed', 'schema.enum-value-removed', NARROWS, `value ${v} removed: messages carrying it are rejected now`);
+  }
+  for (const v of now) {
+    if (!old.has(v)) out.add(`${path}.enum`, 'added', 'schema.enum-value-added', WIDENS, `value ${v} added: consumers on the released contract reject it`);
+  }
+  // Only the order changed: no message changes validity.
+  if ([...old].every((v) => now.has(v)) && [...now].every((v) => old.has(v))) {
+    out.add(`${path}.enum`, 'changed', 'documentation', NEITHER, 'same values in another order');
+  }
+}
+
+function compareBound(out: Collector, path: string, key: string, before: unknown, after: unknown, side: 'lower' | 'upper'): void {
+  if (same(before, after)) return;
+  const where = `${path}.${key}`;
+  if (before === undefined) {
+    out.add(where, 'added', `schema.${key}-added`, NARROWS, `none → ${show(after)}: values beyond it were valid before`);
+  } else if (after === undefined) {
+    out.add(where, 'removed', `schema.${key}-removed`, WIDENS, `${show(before)} → none: released readers still enforce it`);
+  } else if (typeof before !== 'number' || typeof after !== 'number') {
+    out.unclassified(where, 'changed', `${show(before)} → ${show(after)}: not a number; review it`);
+  } else {
+    const raised = after > before;
+    const narrows = side === 'lower' ? raised : !raised;
+    const verb = raised ? 'raised' : 'lowered';
+    out.add(where, 'changed', `schema.${key}-${verb}`, narrows ? NARROWS : WIDENS,
+      `${before} → ${after}: ${verb}; ${narrows ? 'values valid before are rejected now' : 'released readers reject values valid now'}`);
+  }
+}
+
+function compareProperties(out: Collector, path: string, a: Record<string, any>, b: Record<string, any>): void {
+  const pa: Record<string, any> = a.properties ?? {};
+  const pb: Record<string, any> = b.properties ?? {};
+  const ra = new Set<string>(a.required ?? []);
+  const rb = new Set<string>(b.required ?? []);
+  const added = Object.keys(pb).filter((k) => !(k in pa));
+  for (const name of unionKeys(pa, pb)) {
+    const where = `${path}.properties.${name}`;
+    if (!(name in pb)) {
+      // A removed name is breaking in every mode: readers that still use it lose data, and the
+      // name cannot be reused later without silently meaning something else to them.
+      const twin = added.find((n) => same(pa[name], pb[n]));
+      out.add(where, 'removed', 'field.removed', BOTH, `field removed${twin ? ` (renamed to "${twin}"?)` : ''}${ra.has(name) ? '; it was required' : ''}: readers that use it break`);
+    } else if (!(name in pa)) {
+      if (rb.has(name)) out.add(where, 'added', 'field.required-added', NARROWS, 'required field added: messages without it (all released ones) are rejected now');
+      else out.add(where, 'added', 'field.optional-added', NEITHER, 'optional field added: tolerant readers ignore fields they do not know');
+    } else {
+      compareSchema(out, where, pa[name], pb[name]);
+      if (ra.has(name) && !rb.has(name)) out.add(`${path}.required`, 'removed', 'field.became-optional', WIDENS, `"${name}" is optional now: released readers reject messages without it`);
+      if (!ra.has(name) && rb.has(name)) out.add(`${path}.required`, 'added', 'field.became-required', NARROWS, `"${name}" is required now: messages without it were valid before`);
+    }
+  }
+  // `required` names without a property schema (allowed by JSON Schema) still constrain messages.
+  for (const name of new Set([...ra, ...rb])) {
+    if (name in pa || name in pb || ra.has(name) === rb.has(name)) continue;
+    out.add(`${path}.required`, rb.has(name) ? 'added' : 'removed', rb.has(name) ? 'field.became-required' : 'field.became-optional', rb.has(name) ? NARROWS : WIDENS, `"${name}" ${rb.has(name) ? 'is required now' : 'is no longer required'}`);
+  }
+}
+
+function compareAdditionalProperties(out: Collector, path: string, before: unknown, after: unknown): void {
+  if (same(before, after)) return;
+  const where = `${path}.additionalProperties`;
+  if (isObject(before) && isObject(after)) return compareSchema(out, where, before, after);
+  const open = (v: unknown) => v === undefined || v === true || (isObject(v) && Object.keys(v).length === 0);
+  if (open(before) && open(after)) return;
+  if (open(before)) out.add(where, kindOf(before, after), 'schema.closed', NARROWS, `${show(before)} → ${show(after)}: unknown fields are rejected now; tolerant readers need them accepted`);
+  else if (open(after)) out.add(where, kindOf(before, after), 'schema.opened', WIDENS, `${show(before)} → ${show(after)}: released readers reject unknown fields`);
+  else out.unclassified(where, 'changed', `${show(before)} → ${show(after)}: no rule classifies this; review it`);
+}
+/**
+ * Compares one message kept under the same name: its content type, payload and headers, its
+ * `x-schema-version`, and the rest generically.
+ */
+export function compareMessage(out: Collector, path: string, a: Record<string, any>, b: Record<string, any>, docs: [ContractDocument, ContractDocument]): void {
+  const ca = a.contentType ?? docs[0].defaultContentType;
+  const cb = b.contentType ?? docs[1].defaultContentType;
+  if (ca !== cb) out.add(`${path}.contentType`, 'changed', 'message.content-type-changed', BOTH, `${show(ca)} → ${show(cb)}: readers decode the body differently`);
+  for (const part of ['payload', 'headers'] as const) {
+    if (same(a[part], b[part])) continue;
+    if (a[part] === undefined) out.add(`${path}.${part}`, 'added', `message.${part}-added`, NARROWS, `the message declares ${part} now`);
+    else if (b[part] === undefined) out.add(`${path}.${part}`, 'removed', `message.${part}-removed`, BOTH, `the message no longer declares ${part}`);
+    else compareSchema(out, `${path}.${part}`, a[part], b[part]);
+  }
+  if (a['x-schema-version'] !== b['x-schema-version']) {
+    out.add(`${path}.x-schema-version`, 'changed', 'message.version-changed', NEITHER, `${show(a['x-schema-version'])} → ${show(b['x-schema-version'])}`);
+  }
+  for (const key of unionKeys(a, b)) {
+    if (!['name', 'contentType', 'payload', 'headers', 'x-schema-version'].includes(key)) compareGeneric(out, `${path}.${key}`, a[key], b[key], key);
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * Topology compatibility: how the queues, topics and subscriptions derived from the contract
+ * changed, and which consumer a message new on a topic reaches. The released side is the topology
+ * deployed with the released contract (as its release recorded it, or derived again).
+ */
+import { deriveTopology, filterPolicyAdmits, TopologyError } from '@sluice/model';
+import type { Topology } from '@sluice/runtime/contract';
+import type { ContractDocument } from './contract-document.ts';
+import { BOTH, type Collector, isObject, NEITHER, show } from './classification.ts';
+
+/**
+ * The binding fields the topology owns (topic and queue names, FIFO, retention, visibility, redrive,
+ * subscriptions): compared as topology, with their meaning, by {@link compareTopology}.
+ */
+const TOPOLOGY_FIELDS: Record<string, readonly string[]> = {
+  'sns': ['name', 'ordering', 'consumers', 'bindingVersion'],
+  'sqs.queue': ['name', 'fifoQueue', 'messageRetentionPeriod', 'visibilityTimeout', 'deliveryDelay', 'redrivePolicy'],
+  'sqs.deadLetterQueue': ['name', 'fifoQueue', 'messageRetentionPeriod', 'visibilityTimeout', 'deliveryDelay'],
+  'sqs': ['queue', 'deadLetterQueue', 'bindingVersion'],
+};
+
+/** Bindings without the fields the topology owns; what is left is compared generically. */
+export function bindingsOutsideTopology(bindings: unknown): unknown {
+  if (!isObject(bindings)) return bindings;
+  const strip = (value: unknown, prefix: string): unknown => {
+    if (!isObject(value)) return value;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const owned = TOPOLOGY_FIELDS[prefix]?.includes(k);
+      const nested = TOPOLOGY_FIELDS[`${prefix}.${k}`];
+      if (nested) {
+        const rest = strip(v, `${prefix}.${k}`);
+        if (isObject(rest) && Object.keys(rest).length > 0) out[k] = rest;
+      } else if (!owned) out[k] = v;
+    }
+    return out;
+  };
+  return Object.fromEntries(Object.entries(bindings).map(([protocol, binding]) => [protocol, strip(binding, protocol)]));
+}
+
+/** The subscription's attributes for a message, as its publisher sets them. */
+const attributesOf = (topology: Topology, message: string): Record<string, string> => ({ ...topology.messages[message] });
+
+/** Which message of a consumer's operation a message is, by identity (event type and major version). */
+function declares(topology: Topology, consumerMessages: readonly string[], attributes: Record<string, string>): boolean {
+  const majorOf = (v: string | undefined) => (v ?? '').split('.')[0];
+  return consumerMessages.some((name) => {
+    const own = topology.messages[name];
+    return own !== undefined && own.eventType === attributes.eventType && majorOf(own.schemaVersion) === majorOf(attributes.schemaVersion);
+  });
+}
+
+/**
+ * Derives both topologies (the released one as deployed, when its release recorded it) and
+ * classifies what changed between them. A released topology that cannot be derived is a note (its
+ * changes are not classified); an inconsistent working topology is unclassified, so it fails.
+ */
+export function classifyTopology(out: Collector, notes: string[], released: ContractDocument, working: ContractDocument, deployed: Topology | undefined): void {
+  let releasedTopology: Topology | undefined;
+  let workingTopology: Topology | undefined;
+  try {
+    releasedTopology = deployed ?? deriveTopology(released).topology;
+  } catch (error) {
+    if (!(error instanceof TopologyError)) throw error;
+    notes.push(`the released contract's topology cannot be derived (${error.problems[0]}); topology changes are not classified`);
+  }
+  try {
+    workingTopology = deriveTopology(working).topology;
+  } catch (error) {
+    if (!(error instanceof TopologyError)) throw error;
+    for (const problem of error.problems) out.unclassified('topology', 'changed', `the working contract's topology is inconsistent: ${problem}`);
+  }
+  if (releasedTopology && workingTopology) compareTopology(out, releasedTopology, workingTopology);
+}
+
+/**
+ * Classifies what changed in the topology: queues, topics, subscriptions and which consumer a new
+ * message reaches. `released` is the topology deployed with the released contract.
+ */
+function compareTopology(out: Collector, released: Topology, working: Topology): void {
+  compareQueues(out, released, working);
+  compareTopics(out, released, working);
+  compareSubscriptions(out, released, working);
+  compareMessagesNewOnTopics(out, released, working);
+}
+
+/** Queues removed, added, or changed in type, retention, visibility or redrive. */
+function compareQueues(out: Collector, released: Topology, working: Topology): void {
+  for (const [name, before] of Object.entries(released.queues)) {
+    const after = working.queues[name];
+    const where = `topology.queues.${name}`;
+    if (!after) {
+      out.add(where, 'removed', 'topology.queue-removed', BOTH, `queue removed or renamed: the messages waiting in it${before.deadLetterFor.length ? ' (dead letters)' : ''} are stranded and what consumed it gets nothing`);
+      continue;
+    }
+    if (before.fifo !== after.fifo) out.add(`${where}.fifo`, 'changed', 'topology.queue-fifo-changed', BOTH, `${before.fifo} → ${after.fifo}: a queue cannot change type; it is replaced, and what it holds is lost`);
+    if (after.retentionSeconds < before.retentionSeconds) {
+      out.add(`${where}.retentionSeconds`, 'changed', 'topology.retention-lowered', BOTH, `${before.retentionSeconds} → ${after.retentionSeconds} s: messages older than that are deleted`);
+    } else if (after.retentionSeconds > before.retentionSeconds) {
+      out.add(`${where}.retentionSeconds`, 'changed', 'topology.retention-raised', NEITHER, `${before.retentionSeconds} → ${after.retentionSeconds} s`);
+    }
+    if (before.visibilityTimeoutSeconds !== after.visibilityTimeoutSeconds) {
+      out.add(`${where}.visibilityTimeoutSeconds`, 'changed', 'topology.visibility-changed', NEITHER, `${show(before.visibilityTimeoutSeconds)} → ${show(after.visibilityTimeoutSeconds)} s: retries come at another pace`);
+    }
+    const [dlqA, dlqB] = [before.deadLetter, after.deadLetter];
+    if (dlqA && !dlqB) out.add(`${where}.redrive`, 'removed', 'topology.redrive-removed', BOTH, `no dead-letter queue any more: a message that always fails is retried until it expires, then lost`);
+    else if (!dlqA && dlqB) out.add(`${where}.redrive`, 'added', 'topology.redrive-added', NEITHER, `failing messages move to ${dlqB.queue} after ${dlqB.maxReceiveCount} receives`);
+    else if (dlqA && dlqB) {
+      if (dlqA.queue !== dlqB.queue) {
+        out.add(`${where}.redrive.queue`, 'changed', 'topology.dead-letter-queue-changed', BOTH, `${dlqA.queue} → ${dlqB.queue}: what waits in ${dlqA.queue} is no longer redriven, watched or alarmed on`);
+      }
+      if (dlqA.maxReceiveCount !== dlqB.maxReceiveCount) {
+        out.add(`${where}.redrive.maxReceiveCount`, 'changed', 'topology.max-receive-count-changed', NEITHER, `${dlqA.maxReceiveCount} → ${dlqB.maxReceiveCount}: a failing message is tried that many times before it is dead-lettered`);
+      }
+    }
+  }
+  for (const name of Object.keys(working.queues)) {
+    if (!released.queues[name]) out.add(`topology.queues.${name}`, 'added', 'topology.queue-added', NEITHER, 'new queue');
+  }
+}
+
+/** Topics removed, added, or changed in type. */
+function compareTopics(out: Collector, released: Topology, working: Topology): void {
+  for (const [name, before] of Object.entries(released.topics)) {
+    const after = working.topics[name];
+    if (!after) out.add(`topology.topics.${name}`, 'removed', 'topology.topic-removed', BOTH, 'topic removed or renamed: its publishers and subscribers lose each other');
+    else if (before.fifo !== after.fifo) out.add(`topology.topics.${name}.fifo`, 'changed', 'topology.topic-fifo-changed', BOTH, `${before.fifo} → ${after.fifo}: a topic cannot change type; it is replaced`);
+  }
+  for (const name of Object.keys(working.topics)) {
+    if (!released.topics[name]) out.add(`topology.topics.${name}`, 'added', 'topology.topic-added', NEITHER, 'new topic');
+  }
+}
+
+/** Subscriptions (topic → queue) removed, added, or changed in delivery or filter policy. */
+function compareSubscriptions(out: Collector, released: Topology, working: Topology): void {
+  const key = (s: { topic: string; queue: string }) => `${s.topic} → ${s.queue}`;
+  const workingSubscriptions = new Map(working.subscriptions.map((s) => [key(s), s]));
+  const releasedSubscriptions = new Map(released.subscriptions.map((s) => [key(s), s]));
+  for (const [id, before] of releasedSubscriptions) {
+    const after = workingSubscriptions.get(id);
+    const where = `topology.subscriptions.${id}`;
+    if (!after) {
+      out.add(where, 'removed', 'topology.subscription-removed', BOTH, `${before.queue} no longer receives from ${before.topic}: its consumer gets nothing more`);
+      continue;
+    }
+    if (before.rawMessageDelivery !== after.rawMessageDelivery) {
+      out.add(`${where}.rawMessageDelivery`, 'changed', 'topology.raw-delivery-changed', BOTH, `${before.rawMessageDelivery} → ${after.rawMessageDelivery}: the queue's bodies change shape (envelope or raw) under its consumer`);
+    }
+    if (JSON.stringify(before.filterPolicy) !== JSON.stringify(after.filterPolicy)) {
+      const kind = Object.keys(before.filterPolicy).length === 0 ? 'added' : 'changed';
+      out.add(`${where}.filterPolicy`, kind, kind === 'added' ? 'topology.filter-added' : 'topology.filter-changed', NEITHER, `${show(before.filterPolicy)} → ${show(after.filterPolicy)}: admits exactly what ${before.queue}'s consumer declares`);
+    }
+  }
+  for (const [id] of workingSubscriptions) {
+    if (!releasedSubscriptions.has(id)) out.add(`topology.subscriptions.${id}`, 'added', 'topology.subscription-added', NEITHER, 'new subscription');
+  }
+}
+
+/** Which consumers a message new on a kept topic reaches through the deployed subscriptions. */
+function compareMessagesNewOnTopics(out: Collector, released: Topology, working: Topology): void {
+  // A message new on a topic reaches every queue whose deployed (released) subscription admits it.
+  // Producers and consumers deploy independently: until the new filter policies are deployed, a
+  // consumer that does not declare the message dead-letters it.
+  for (const topic of Object.values(working.topics)) {
+    const before = released.topics[topic.name];
+    if (!before) continue;
+    for (const message of topic.messages) {
+      if (before.messages.includes(message)) continue;
+      const attributes = attributesOf(working, message);
+      const reached = released.subscriptions
+        .filter((s) => s.topic === topic.name && filterPolicyAdmits(s.filterPolicy, attributes))
+        .filter((s) => {
+          const consumer = Object.values(released.operations).find((o) => o.action === 'receive' && o.queue === s.queue);
+          return consumer !== undefined && !declares(released, consumer.messages, attributes);
+        });
+      const where = `topology.topics.${topic.name}.messages.${message}`;
+      if (reached.length > 0) {
+        out.add(
+          where,
+          'added',
+          'topology.message-reaches-undeclared-consumer',
+          BOTH,
+          `${message} (${attributes.eventType} ${attributes.schemaVersion}) on ${topic.name} reaches ${reached.map((s) => s.queue).join(', ')}, whose deployed subscription admits it but whose consumer does not declare it: dead-lettered there. Release filter policies first (they are derived since this framework version), or declare it in the consumer`,
+        );
+      } else {
+        out.add(where, 'added', 'topology.message-added-to-topic', NEITHER, `${message} is filtered away from every consumer that does not declare it`);
+      }
+    }
+  }
+}
