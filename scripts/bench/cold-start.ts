@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { envName } from '@sluice/runtime/resources';
-import { consumerSettings } from '@sluice/runtime/settings';
+import { consumerSettings } from '@sluice/model';
 import { build, type Metafile } from 'esbuild';
 import { OrderStore, createDocumentClient } from '@orders/app/store';
 import { ORDERS_TABLE, settings } from '@orders/app/settings';

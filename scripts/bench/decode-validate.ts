@@ -19,7 +19,7 @@ import { SnsSqsEnvelope } from '@aws-lambda-powertools/parser/envelopes/sns-sqs'
 import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
 import { operations } from '@orders/contract';
 import { createDecoder } from '@sluice/runtime/consumer';
-import { consumerSettings } from '@sluice/runtime/settings';
+import { consumerSettings } from '@sluice/model';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';

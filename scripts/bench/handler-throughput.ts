@@ -14,7 +14,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { OrderPlaced } from '@orders/contract';
 import { messages } from '@orders/contract';
 import { envName } from '@sluice/runtime/resources';
-import { consumerSettings } from '@sluice/runtime/settings';
+import { consumerSettings } from '@sluice/model';
 import { ORDERS_TABLE, settings } from '@orders/app/settings';
 import { type BenchRow, formatNumber, formatRatio, infoRow, verdictOf } from './bench-table.ts';
 import { handlerEnvironment, startDynaliteProcess, type DynaliteProcess } from './dynalite-process.ts';

@@ -6,7 +6,7 @@
  * the workload is rebuilt here from `prefix` (deterministic), outside the timed region.
  * Handler logs go to this process's stdout, which the parent discards: they are part of the cost.
  */
-import { consumerSettings } from '@sluice/runtime/settings';
+import { consumerSettings } from '@sluice/model';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { settings } from '@orders/app/settings';
 import { benchLambdaContext } from './lambda-context.ts';

@@ -10,7 +10,7 @@
  * `stored` line or one lost answer, so no write happened twice and none went unreported.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consumerSettings } from '@sluice/runtime/settings';
+import { consumerSettings } from '@sluice/model';
 import { settings } from '@orders/app/settings';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
 import { CONSUMER, publishAll, reconcile, scale, startHarness, viaSns, waitUntilSettled, warmUp, type Harness } from './harness.ts';

@@ -4,7 +4,7 @@
  * concurrent batches race on the same orders.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consumerSettings } from '@sluice/runtime/settings';
+import { consumerSettings } from '@sluice/model';
 import { settings } from '@orders/app/settings';
 import { CONSUMER, peakConcurrentBatches, publishAll, reconcile, scale, startHarness, viaSns, waitUntilSettled, type Harness } from './harness.ts';
 import { eventStream } from './event-stream.ts';

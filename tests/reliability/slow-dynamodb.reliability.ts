@@ -9,7 +9,7 @@
  * within its attempts: no failure line, nothing dead-lettered, the ledger balances.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consumerSettings } from '@sluice/runtime/settings';
+import { consumerSettings } from '@sluice/model';
 import { DYNAMODB_TIMEOUTS } from '@orders/app/store';
 import { settings } from '@orders/app/settings';
 import { startFaultProxy, type FaultProxy, type ProxiedRequest } from '../helpers/fault-proxy.ts';

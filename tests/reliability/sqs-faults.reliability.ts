@@ -11,7 +11,7 @@
  * Each message suffers at most one of these, so none can reach maxReceiveCount through them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consumerSettings } from '@sluice/runtime/settings';
+import { consumerSettings } from '@sluice/model';
 import { settings } from '@orders/app/settings';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
 import { CONSUMER, publishAll, reconcile, scale, startHarness, viaSns, waitUntilSettled, warmUp, type Harness } from './harness.ts';

@@ -6,7 +6,7 @@
  * table equal the oracle.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consumerSettings } from '@sluice/runtime/settings';
+import { consumerSettings } from '@sluice/model';
 import { settings } from '@orders/app/settings';
 import { CONSUMER, crash, depth, publishAll, reconcile, scale, startHarness, startSubscriber, viaSns, waitUntilSettled, type Harness } from './harness.ts';
 import { eventStream } from './event-stream.ts';

@@ -11,7 +11,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { topology } from '@orders/contract';
 import type { QueueSpec } from '@sluice/runtime/contract';
 import { envName } from '@sluice/runtime/resources';
-import { ALERTS_TOPIC, consumerSettings, functionNameOf, metricsNamespaceOf, SOURCE_TOPICS_ENV, visibilityTimeoutOf } from '@sluice/runtime/settings';
+import { ALERTS_TOPIC, consumerSettings, functionNameOf, metricsNamespaceOf, visibilityTimeoutOf } from '@sluice/model';
+import { SOURCE_TOPICS_ENV } from '@sluice/runtime/settings';
 import { settings } from '@orders/app/settings';
 import { synthesize, type RecordedResource, type RecordedStack, type SynthesizeOptions } from '../src/plan/synthesize.ts';
 

@@ -5,10 +5,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { handlerFileOf } from '@sluice/model';
-import { loadProject, type ProjectConfig } from '@sluice/model';
+import { checkSettings, handlerFileOf, loadProject, type ProjectConfig } from '@sluice/model';
 import type { Topology } from '@sluice/runtime/contract';
-import { checkSettings, type AppSettings } from '@sluice/runtime/settings';
+import type { AppSettings } from '@sluice/runtime/settings';
 
 export interface Application {
   project: ProjectConfig;

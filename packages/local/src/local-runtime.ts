@@ -5,7 +5,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { consumerSettings } from '@sluice/runtime/settings';
+import { resolvePlan } from '@sluice/model';
 import { loadApplication, type Application } from './application.ts';
 import type { BatchReport } from './lambda/event-source-poller.ts';
 import { functionSpec } from './lambda/function-environment.ts';
@@ -180,11 +180,10 @@ function withOverrides(application: Application, options: LocalRuntimeOptions): 
 /** The local visibility timeout of each consumed queue: the override, but never under its batch window + 1 s. */
 function localVisibilityTimeouts(application: Application, override: number, onEvent?: (line: string) => void): Record<string, number> {
   const timeouts: Record<string, number> = {};
-  for (const op of Object.values(application.topology.operations)) {
-    if (op.action !== 'receive' || !op.queue) continue;
-    const floor = consumerSettings(application.settings, op.id).batchWindowSeconds + 1;
-    if (override < floor) onEvent?.(`${op.queue}: visibility timeout ${floor} s, not ${override} s: a message must stay hidden while ${op.id} gathers its batch (window ${floor - 1} s)`);
-    timeouts[op.queue] = Math.max(override, floor);
+  for (const fn of resolvePlan({ topology: application.topology, settings: application.settings, check: false }).functions) {
+    const floor = fn.batchWindowSeconds + 1;
+    if (override < floor) onEvent?.(`${fn.queue}: visibility timeout ${floor} s, not ${override} s: a message must stay hidden while ${fn.operationId} gathers its batch (window ${floor - 1} s)`);
+    timeouts[fn.queue] = Math.max(override, floor);
   }
   return timeouts;
 }

@@ -6,7 +6,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { BatchReport } from './lambda/event-source-poller.ts';
 import type { LocalRuntime } from './local-runtime.ts';
 import { queueDepth } from '@sluice/ops';
-import { consumerSettings, visibilityTimeoutOf } from '@sluice/runtime/settings';
+import { resolvePlan } from '@sluice/model';
 
 /** `hh:mm:ss.mmm`, for log lines. */
 export const clock = () => new Date().toISOString().slice(11, 23);
@@ -48,6 +48,7 @@ export function batchLine(operationId: string, report: BatchReport, maxReceiveCo
 export function bannerLines(runtime: LocalRuntime, options: { consumersElsewhere?: boolean; watch?: boolean; inspect?: boolean } = {}): string[] {
   const { topology, settings } = runtime.application;
   const r = runtime.resources;
+  const plan = resolvePlan({ topology, settings, check: false });
   const lines = [
     `Local runtime for ${topology.contract.title} ${topology.contract.version} (fauxqs + dynalite, one endpoint)`,
     `  endpoint      ${runtime.endpoint}   (SNS, SQS and DynamoDB; AWS_ENDPOINT_URL=${runtime.endpoint})`,
@@ -55,7 +56,7 @@ export function bannerLines(runtime: LocalRuntime, options: { consumersElsewhere
   for (const topic of Object.values(topology.topics)) lines.push(`  topic         ${r.topics[topic.name]!.arn}`);
   for (const queue of Object.values(topology.queues)) {
     const local = r.queues[queue.name]!;
-    const deployed = visibilityTimeoutOf(topology, settings, queue);
+    const deployed = plan.queues.find((q) => q.name === queue.name)!.visibilityTimeoutSeconds;
     const role = queue.deadLetterFor.length
       ? `dead letters of ${queue.deadLetterFor.join(', ')}, kept ${Math.round(queue.retentionSeconds / 86400)} days`
       : `visibility ${local.visibilityTimeoutSeconds} s${local.visibilityTimeoutSeconds !== deployed ? ` (deployed ${deployed} s)` : ''}${queue.deadLetter ? `, to ${queue.deadLetter.queue} after ${queue.deadLetter.maxReceiveCount} receives` : ''}`;
@@ -70,7 +71,7 @@ export function bannerLines(runtime: LocalRuntime, options: { consumersElsewhere
     lines.push(`  consumers     not in this process: run \`npm run subscriber\` in another terminal`);
   } else {
     for (const f of runtime.functions.functions) {
-      const s = consumerSettings(settings, f.operationId);
+      const s = plan.functions.find((fn) => fn.operationId === f.operationId)!;
       lines.push(
         `  consumer      ${f.operationId} (${f.functionName}: batch ${s.batchSize}, window ${s.batchWindowSeconds} s, timeout ${s.timeoutSeconds} s, ${s.maximumConcurrency} concurrent${f.inspectPort ? `, debugger 127.0.0.1:${f.inspectPort}` : ''})`,
       );

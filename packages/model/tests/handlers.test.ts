@@ -9,9 +9,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { topology as applicationTopology } from '@orders/contract';
-import { checkHandlers } from '@sluice/model';
+import { checkHandlers, checkSettings, consumerSettings, CONSUMER_DEFAULTS } from '@sluice/model';
 import type { Topology } from '@sluice/runtime/contract';
-import { checkSettings, consumerSettings, CONSUMER_DEFAULTS } from '@sluice/runtime/settings';
 import { settings } from '@orders/app/settings';
 
 const run = promisify(execFile);

@@ -16,7 +16,8 @@ import path from 'node:path';
 import { loadProject } from '@sluice/model';
 import type { QueueSpec, SubscriptionSpec, Topology } from '@sluice/runtime/contract';
 import { envName } from '@sluice/runtime/resources';
-import { ALERTS_TOPIC, checkSettings, consumerSettings, functionNameOf, metricsNamespaceOf, SOURCE_TOPICS_ENV, visibilityTimeoutOf, type AppSettings } from '@sluice/runtime/settings';
+import { ALERTS_TOPIC, checkSettings, consumerSettings, functionNameOf, metricsNamespaceOf, visibilityTimeoutOf } from '@sluice/model';
+import { SOURCE_TOPICS_ENV, type AppSettings } from '@sluice/runtime/settings';
 
 /** The Lambda runtime every consumer is deployed on: the Node.js major the project runs on (.nvmrc). */
 export const LAMBDA_RUNTIME = 'nodejs24.x';

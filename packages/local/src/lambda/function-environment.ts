@@ -2,11 +2,11 @@
  * What a consumer function sees, locally as on AWS: its own environment (the tables it may use,
  * the topics feeding its queue, its name and log level) and its configuration (timeout, memory,
  * batch size and window, concurrency). One place, used by `npm start` and `npm run subscriber`
- * alike, so the two cannot drift.
+ * alike, and rendered from the same plan as the deployment, so none of them can drift.
  */
+import { renderEnvironment, resolvePlan, type ResolvedConsumerSettings } from '@sluice/model';
 import type { Topology } from '@sluice/runtime/contract';
-import { envName } from '@sluice/runtime/resources';
-import { consumerSettings, functionNameOf, metricsNamespaceOf, SOURCE_TOPICS_ENV, type AppSettings, type ResolvedConsumerSettings } from '@sluice/runtime/settings';
+import type { AppSettings } from '@sluice/runtime/settings';
 import type { LocalClientConfig } from '../stack/emulators.ts';
 import type { LocalResources } from '../stack/provision.ts';
 
@@ -42,9 +42,21 @@ export interface FunctionSpecOptions {
 }
 
 /**
+ * Renders one function of the deployment plan (`resolvePlan` of `@sluice/model`, the same plan
+ * `sst.config.ts` deploys) for the local stack: the plan's environment with the local ARNs and
+ * names filled in, plus what Lambda itself gives a function (its name, memory, log group) and the
+ * local endpoint with dummy credentials.
+ *
  * @example
- * const spec = functionSpec({ topology, settings, operationId: 'consumeOrderPlaced', handlerFile, resources, clientConfig });
+ * ```ts
+ * import { functionSpec, startLocalRuntime } from '@sluice/local';
+ *
+ * const runtime = await startLocalRuntime({ consumers: false });
+ * const { topology, settings, handlers } = runtime.application;
+ * const spec = functionSpec({ topology, settings, operationId: 'consumeOrderPlaced', handlerFile: handlers.consumeOrderPlaced!, resources: runtime.resources, clientConfig: runtime.clientConfig });
  * spec.environment.ORDERS_TABLE_NAME; // 'Orders'
+ * await runtime.stop();
+ * ```
  */
 export function functionSpec(options: FunctionSpecOptions): FunctionSpec {
   const { topology, operationId, resources, clientConfig } = options;
@@ -52,9 +64,23 @@ export function functionSpec(options: FunctionSpecOptions): FunctionSpec {
   if (!operation || operation.action !== 'receive') throw new Error(`${operationId} is not a receive operation of the contract`);
   const queue = resources.queues[operation.queue!];
   if (!queue) throw new Error(`queue ${operation.queue} of ${operationId} was not created`);
-  const settings = consumerSettings(options.settings, operationId);
+  // The application's settings were checked when it was loaded; what is resolved here may carry
+  // local overrides (one poller, no batch window) that only the local stack accepts.
+  const plan = resolvePlan({ topology, settings: options.settings, check: false }).functions.find((f) => f.operationId === operationId)!;
+  const settings = { ...plan.settings, tables: { ...plan.settings.tables } };
   if (options.concurrency !== undefined) settings.maximumConcurrency = options.concurrency;
-  const functionName = functionNameOf(operationId);
+  const { functionName } = plan;
+  const planned = renderEnvironment(
+    { ...plan.environment, ...(options.logLevel ? { POWERTOOLS_LOG_LEVEL: options.logLevel } : {}) },
+    {
+      topicArn: (topic) => resources.topics[topic]?.arn ?? '',
+      queueArn: (name) => resources.queues[name]?.arn ?? '',
+      queueUrl: (name) => resources.queues[name]?.url ?? '',
+      tableName: (table) => resources.tables[table]?.name ?? table,
+      tableArn: (table) => resources.tables[table]?.name ?? table,
+    },
+    (arns) => arns.filter(Boolean).join(','),
+  );
   const environment: Record<string, string> = {
     // The local endpoint and dummy credentials, always: a developer's real AWS credentials or
     // endpoint in the shell must never take a local function's writes to AWS.
@@ -63,16 +89,14 @@ export function functionSpec(options: FunctionSpecOptions): FunctionSpec {
     AWS_DEFAULT_REGION: clientConfig.region,
     AWS_ACCESS_KEY_ID: clientConfig.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: clientConfig.credentials.secretAccessKey,
+    // What Lambda sets for every function.
     AWS_LAMBDA_FUNCTION_NAME: functionName,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(settings.memoryMB),
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${functionName}`,
-    POWERTOOLS_SERVICE_NAME: operationId,
-    POWERTOOLS_LOG_LEVEL: options.logLevel ?? settings.logLevel,
-    POWERTOOLS_METRICS_NAMESPACE: metricsNamespaceOf(options.settings),
-    [SOURCE_TOPICS_ENV]: (operation.sources ?? []).map((s) => resources.topics[s.topic]?.arn).filter(Boolean).join(','),
+    // What the plan gives it, deployed as locally.
+    ...planned,
   };
-  for (const table of Object.keys(settings.tables)) environment[envName.tableName(table)] = resources.tables[table]?.name ?? table;
   return {
     operationId,
     functionName,

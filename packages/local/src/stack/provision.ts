@@ -26,7 +26,8 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { QueueSpec, SubscriptionSpec, Topology } from '@sluice/runtime/contract';
-import { visibilityTimeoutOf, type AppSettings } from '@sluice/runtime/settings';
+import { resolvePlan } from '@sluice/model';
+import type { AppSettings } from '@sluice/runtime/settings';
 
 /** Where each resource of the local stack is. */
 export interface LocalResources {
@@ -135,10 +136,11 @@ export async function provisionTopology(topology: Topology, settings: AppSetting
   const { sqs, sns, dynamodb, region } = options;
   const resources: LocalResources = { region, topics: {}, queues: {}, subscriptions: {}, tables: {}, orphanQueues: [] };
 
-  // Dead-letter queues first: their ARNs go into the redrive policies of their sources.
-  const queues = Object.values(topology.queues).sort((a, b) => Number(b.deadLetterFor.length > 0) - Number(a.deadLetterFor.length > 0) || a.name.localeCompare(b.name));
-  for (const queue of queues) {
-    const visibility = options.visibilityTimeouts?.[queue.name] ?? visibilityTimeoutOf(topology, settings, queue);
+  // The plan lists dead-letter queues first: their ARNs go into the redrive policies of their
+  // sources. The settings may carry local overrides, checked when the application was loaded.
+  const plan = resolvePlan({ topology, settings, check: false });
+  for (const { spec: queue, visibilityTimeoutSeconds } of plan.queues) {
+    const visibility = options.visibilityTimeouts?.[queue.name] ?? visibilityTimeoutSeconds;
     const attributes: Record<string, string> = {
       MessageRetentionPeriod: String(queue.retentionSeconds),
       VisibilityTimeout: String(visibility),
@@ -198,7 +200,7 @@ export async function provisionTopology(topology: Topology, settings: AppSetting
     }
   }
 
-  for (const [name, table] of Object.entries(settings.tables ?? {})) {
+  for (const { name, ...table } of plan.tables) {
     await ensureTable(dynamodb, name, table, options.onChange);
     resources.tables[name] = { name };
   }

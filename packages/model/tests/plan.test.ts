@@ -1,0 +1,118 @@
+/**
+ * The deployment plan: the topology and the settings resolved once into what both the SST
+ * component and the local stack render (environment, permissions, limits, alarms, outputs).
+ */
+import { describe, expect, it } from 'vitest';
+import { topology } from '@orders/contract';
+import { ALERTS_TOPIC, consumerSettings, renderEnvironment, resolvePlan, SettingsError, visibilityTimeoutOf, type ReferenceResolver } from '@sluice/model';
+import type { Topology } from '@sluice/runtime/contract';
+import { SOURCE_TOPICS_ENV } from '@sluice/runtime/settings';
+import { settings } from '@orders/app/settings';
+
+const receive = Object.values(topology.operations).filter((o) => o.action === 'receive');
+
+/** Every reference rendered as `<kind>:<name>`, so a test sees which one each value came from. */
+const tagged: ReferenceResolver<string> = {
+  topicArn: (name) => `topicArn:${name}`,
+  queueArn: (name) => `queueArn:${name}`,
+  queueUrl: (name) => `queueUrl:${name}`,
+  tableName: (name) => `tableName:${name}`,
+  tableArn: (name) => `tableArn:${name}`,
+};
+
+describe('resolvePlan', () => {
+  const plan = resolvePlan({ topology, settings, consumersDir: 'packages/orders/consumers' });
+
+  it('gives each consumer its handler, queue, dead-letter queue, limits and log level from the settings, defaults applied', () => {
+    expect(plan.functions.map((f) => f.operationId)).toEqual(receive.map((o) => o.id));
+    for (const op of receive) {
+      const fn = plan.functions.find((f) => f.operationId === op.id)!;
+      const s = consumerSettings(settings, op.id);
+      expect(fn).toMatchObject({
+        functionName: op.id.charAt(0).toUpperCase() + op.id.slice(1),
+        handler: `packages/orders/consumers/${op.id}.handler`,
+        queue: op.queue,
+        deadLetterQueue: topology.queues[op.queue!]!.deadLetter?.queue,
+        visibilityTimeoutSeconds: visibilityTimeoutOf(topology, settings, topology.queues[op.queue!]!),
+        timeoutSeconds: s.timeoutSeconds,
+        memoryMB: s.memoryMB,
+        batchSize: s.batchSize,
+        batchWindowSeconds: s.batchWindowSeconds,
+        maximumConcurrency: s.maximumConcurrency,
+        logLevel: s.logLevel,
+        settings: s,
+      });
+    }
+  });
+
+  it('writes the order consumer\'s environment and permissions once, with deploy-time values as references', () => {
+    const fn = plan.functions.find((f) => f.operationId === 'consumeOrderPlaced')!;
+    expect(fn.environment).toEqual({
+      POWERTOOLS_SERVICE_NAME: 'consumeOrderPlaced',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      POWERTOOLS_METRICS_NAMESPACE: 'OrdersPipeline',
+      [SOURCE_TOPICS_ENV]: { topicArns: ['OrderTopic'] },
+      ORDERS_TABLE_NAME: { tableName: 'Orders' },
+    });
+    expect(fn.permissions).toEqual([
+      { actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], resource: { queueArn: 'OrderQueue' } },
+      { actions: ['dynamodb:PutItem', 'dynamodb:GetItem'], resource: { tableArn: 'Orders' } },
+    ]);
+    expect(renderEnvironment(fn.environment, tagged, (arns) => arns.join(','))).toEqual({
+      POWERTOOLS_SERVICE_NAME: 'consumeOrderPlaced',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      POWERTOOLS_METRICS_NAMESPACE: 'OrdersPipeline',
+      [SOURCE_TOPICS_ENV]: 'topicArn:OrderTopic',
+      ORDERS_TABLE_NAME: 'tableName:Orders',
+    });
+  });
+
+  it('lists dead-letter queues first, with who may send to each queue and its alarms', () => {
+    expect(plan.queues.map((q) => q.name)).toEqual(['OrderDLQ', 'OrderQueue']);
+    const [dlq, queue] = plan.queues;
+    expect(dlq).toMatchObject({ baseName: 'OrderDLQ', senders: ['OrderTopic'], visibilityTimeoutSeconds: 30 });
+    expect(dlq!.consumer).toBeUndefined();
+    expect(dlq!.alarms.map((a) => [a.name, a.metricName, a.threshold])).toEqual([
+      ['OrderDLQDepthAlarm', 'ApproximateNumberOfMessagesVisible', 0],
+      ['OrderDLQAgeAlarm', 'ApproximateAgeOfOldestMessage', topology.queues.OrderDLQ!.retentionSeconds / 2],
+    ]);
+    expect(queue).toMatchObject({ consumer: 'consumeOrderPlaced', senders: ['OrderTopic'], visibilityTimeoutSeconds: 180 });
+    expect(queue!.alarms.map((a) => [a.name, a.threshold, a.subject])).toEqual([['OrderQueueAgeAlarm', 900, { queue: 'OrderQueue' }]]);
+  });
+
+  it('collects every alarm, the tables, the alerts topic and the outputs', () => {
+    expect(plan.alarms.map((a) => a.name)).toEqual(['OrderDLQDepthAlarm', 'OrderDLQAgeAlarm', 'OrderQueueAgeAlarm', 'ConsumeOrderPlacedErrorsAlarm', 'ConsumeOrderPlacedThrottlesAlarm']);
+    for (const alarm of plan.alarms) expect(alarm).toMatchObject({ comparisonOperator: 'GreaterThanThreshold', treatMissingData: 'notBreaching' });
+    expect(plan.tables).toEqual([{ name: 'Orders', partitionKey: 'orderId' }]);
+    expect(plan.alerts).toEqual({ topic: ALERTS_TOPIC, emails: [] });
+    expect(plan.outputs).toEqual({
+      AlertsTopicArn: { topicArn: 'Alerts' },
+      OrdersTableName: { tableName: 'Orders' },
+      OrderDLQUrl: { queueUrl: 'OrderDLQ' },
+      OrderQueueUrl: { queueUrl: 'OrderQueue' },
+      OrderTopicArn: { topicArn: 'OrderTopic' },
+    });
+  });
+
+  it('refuses settings that do not fit the contract, listing every problem', () => {
+    const bad = { ...settings, consumers: { consumeOrderPlaced: { timeoutSeconds: 901, maximumConcurrency: 1 } } };
+    expect(() => resolvePlan({ topology, settings: bad })).toThrow(SettingsError);
+    try {
+      resolvePlan({ topology, settings: bad });
+    } catch (error) {
+      expect((error as SettingsError).problems).toEqual([
+        'settings.consumers.consumeOrderPlaced.timeoutSeconds must be 1..900, got 901',
+        'settings.consumers.consumeOrderPlaced.maximumConcurrency must be 2..1000 (Lambda\'s range), got 1',
+      ]);
+      expect((error as Error).message).toMatch(/^The settings do not fit the contract:\n {2}- settings\.consumers\.consumeOrderPlaced\.timeoutSeconds/);
+    }
+    // The local stack's own overrides (one poller) are resolved without the check.
+    expect(resolvePlan({ topology, settings: { consumers: { consumeOrderPlaced: { maximumConcurrency: 1 } } }, check: false }).functions[0]!.maximumConcurrency).toBe(1);
+  });
+
+  it('refuses a contract topic named like the alerts topic', () => {
+    const clash = structuredClone(topology) as Topology & { topics: Record<string, unknown> };
+    clash.topics[ALERTS_TOPIC] = { ...clash.topics.OrderTopic!, name: ALERTS_TOPIC };
+    expect(() => resolvePlan({ topology: clash, settings })).toThrow(/the contract declares a topic named Alerts, the name of the framework's alerts topic: rename it/);
+  });
+});
