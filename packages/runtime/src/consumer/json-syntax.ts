@@ -17,6 +17,8 @@ export type ParsedJson = { ok: true; value: unknown } | { ok: false; reason: str
  *
  * @example
  * ```ts
+ * import { parseJson } from './json-syntax.ts';
+ *
  * parseJson('{"quantity": 1}'); // { ok: true, value: { quantity: 1 } }
  * parseJson('{"quantity": 1,}'); // { ok: false, reason: 'not valid JSON at position 15' }
  * ```
@@ -49,6 +51,8 @@ function isJsonSpace(c: number): boolean {
  *
  * @example
  * ```ts
+ * import { jsonSyntaxError } from './json-syntax.ts';
+ *
  * jsonSyntaxError('{"a": tru}'); // 'not valid JSON at position 9'
  * jsonSyntaxError('{"a": "b'); // 'unexpected end of JSON input'
  * jsonSyntaxError('[1]'); // undefined: valid

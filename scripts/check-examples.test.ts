@@ -1,0 +1,151 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditDocs, compileExamples, findExamples, main } from './check-examples.ts';
+
+/** A workspace of one framework package, `@sluice/demo`, resolvable by name from its examples. */
+const source = `/**
+ * Adds two numbers.
+ *
+ * @example
+ * \`\`\`ts
+ * import { add } from '@sluice/demo';
+ *
+ * const sum: number = add(1, 2);
+ * \`\`\`
+ */
+export function add(a: number, b: number): number {
+  return a + b;
+}
+
+/**
+ * Doubles a number.
+ *
+ * @example
+ * \`\`\`ts
+ * import { double } from '@sluice/demo';
+ *
+ * const text: string = double(2);
+ * \`\`\`
+ */
+export function double(n: number): number {
+  return n * 2;
+}
+
+/** Negates a number. */
+export const negate = (n: number): number => -n;
+
+/**
+ * Squares a number.
+ *
+ * @example
+ * square(3) // 9
+ */
+export function square(n: number): number {
+  return n * n;
+}
+
+export interface Options {
+  /** How many times. */
+  times: number;
+  label: string;
+}
+
+/** Documented, with a documented member and an override that needs none. */
+export class Named extends Error {
+  override name = 'Named';
+  /** The count. */
+  count = 0;
+}
+
+/**
+ * Not exported from the entry point, so not audited; its example imports it relatively.
+ *
+ * @example
+ * \`\`\`ts
+ * import { internal } from './math.ts';
+ *
+ * internal();
+ * \`\`\`
+ */
+export function internal(): void {}
+`;
+
+let root: string;
+
+beforeAll(() => {
+  root = mkdtempSync(path.join(tmpdir(), 'check-examples-'));
+  const pkg = path.join(root, 'packages', 'demo');
+  mkdirSync(path.join(pkg, 'src'), { recursive: true });
+  writeFileSync(
+    path.join(root, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'ESNext',
+        moduleResolution: 'bundler',
+        allowImportingTsExtensions: true,
+        noEmit: true,
+        strict: true,
+        types: [],
+      },
+      include: ['packages'],
+    }),
+  );
+  writeFileSync(
+    path.join(pkg, 'package.json'),
+    JSON.stringify({ name: '@sluice/demo', type: 'module', exports: { '.': { types: './src/index.ts', default: './src/index.ts' } } }),
+  );
+  writeFileSync(path.join(pkg, 'src', 'index.ts'), "export { add, double, negate, square, type Options, Named } from './math.ts';\n");
+  writeFileSync(path.join(pkg, 'src', 'math.ts'), source);
+  mkdirSync(path.join(root, 'node_modules', '@sluice'), { recursive: true });
+  symlinkSync(pkg, path.join(root, 'node_modules', '@sluice', 'demo'), 'dir');
+});
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('check-examples', () => {
+  it('finds each fenced ts example with the line of its first code line', () => {
+    const examples = findExamples(root, [path.join(root, 'packages/demo/src/math.ts')]);
+    expect(examples.map((e) => `${e.file}:${e.line}`)).toEqual(['packages/demo/src/math.ts:6', 'packages/demo/src/math.ts:20', 'packages/demo/src/math.ts:60']);
+    expect(examples[0]!.code).toBe("import { add } from '@sluice/demo';\n\nconst sum: number = add(1, 2);");
+  });
+
+  it('reports an example that does not compile at its line in the doc comment, and passes the others (a relative import is resolved from the documented file)', () => {
+    const examples = findExamples(root, [path.join(root, 'packages/demo/src/math.ts')]);
+    const { failures, unchecked } = compileExamples(root, examples, path.join(root, 'node_modules/.cache/examples'));
+    expect(unchecked).toEqual([]);
+    expect(failures).toEqual([
+      { location: 'packages/demo/src/math.ts:22:7', message: "Type 'number' is not assignable to type 'string'." },
+    ]);
+  });
+
+  it('reports exports without TSDoc, functions without an example or with an unfenced one, and undocumented options', () => {
+    const findings = auditDocs(root, '@sluice/').map((f) => `${f.location} ${f.symbol}: ${f.problem}`);
+    expect(findings.sort()).toEqual(
+      [
+        'packages/demo/src/math.ts:30 @sluice/demo: negate: no @example',
+        'packages/demo/src/math.ts:38 @sluice/demo: square: @example without a ```ts fence',
+        'packages/demo/src/math.ts:42 @sluice/demo: Options: no TSDoc',
+        'packages/demo/src/math.ts:45 @sluice/demo: Options.label: no TSDoc',
+      ].sort(),
+    );
+  });
+
+  it('fails on both parts in strict mode and only on examples with --report', () => {
+    const lines: string[] = [];
+    const keep = (line: string) => void lines.push(line);
+    expect(main(root, [], keep, keep)).toBe(1);
+    expect(lines).toContain("packages/demo/src/math.ts:22:7: example does not compile: Type 'number' is not assignable to type 'string'.");
+    expect(lines).toContain('packages/demo/src/math.ts:30: @sluice/demo: negate: no @example');
+    expect(lines.at(-1)).toBe('check-examples: 3 examples, 1 compile errors; 4 missing docs');
+
+    writeFileSync(path.join(root, 'packages/demo/src/math.ts'), source.replace('const text: string', 'const text: number'));
+    lines.length = 0;
+    expect(main(root, ['--report'], keep, keep)).toBe(0);
+    expect(lines.at(-1)).toBe('check-examples: 3 examples, 0 compile errors; 4 missing docs (reported, not failed)');
+    expect(main(root, [], keep, keep)).toBe(1);
+    expect(main(root, ['--nope'], keep, keep)).toBe(2);
+  });
+});
