@@ -8,7 +8,7 @@
  * `npm run codegen` writes them and `npm run codegen:check` compares them without writing.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -366,10 +366,17 @@ function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/** `@sluice/model`'s `src/`, whose `topology.ts` and `topology/` steps derive what is generated. */
+const modelDir = path.dirname(requireFromHere.resolve('@sluice/model'));
+
 /** The generator's own files: their content is part of every output's hash. */
 const GENERATOR_FILES = [
   path.join(here, 'generate.ts'),
-  path.join(path.dirname(requireFromHere.resolve('@sluice/model')), 'topology.ts'),
+  path.join(modelDir, 'topology.ts'),
+  ...readdirSync(path.join(modelDir, 'topology'))
+    .filter((f) => f.endsWith('.ts'))
+    .sort()
+    .map((f) => path.join(modelDir, 'topology', f)),
   ...['message.ts', 'model.ts', 'issues.ts', 'rfc3339.ts', 'formats.ts', 'index.ts'].map((f) => path.join(runtimeContractDir, f)),
 ];
 

@@ -1,0 +1,47 @@
+/**
+ * Steps 5 and 7 of `deriveTopology`: the checks that need everything read. Messages on one topic
+ * must be told apart by their attributes; every receive operation must be fed what it declares;
+ * queues nobody consumes, or without a redrive policy, are warned about.
+ */
+import { consumerOf, type Derivation, major } from './context.ts';
+
+/** Messages on one topic must be told apart by `eventType` and major version; sorts each topic's messages. */
+export function checkTopicMessages(d: Derivation): void {
+  for (const topic of Object.values(d.topics)) {
+    const seen = new Map<string, string>();
+    for (const name of topic.messages) {
+      const identity = d.messages.get(name)!;
+      const key = `${identity.eventType}@${major(identity.schemaVersion)}`;
+      const clash = seen.get(key);
+      if (clash) d.problems.push(`topic ${topic.name} carries ${clash} and ${name} with the same eventType ${identity.eventType} and major version ${major(identity.schemaVersion)}: subscribers could not tell them apart. Give one a new major version or its own eventType.`);
+      seen.set(key, name);
+    }
+    topic.messages.sort();
+  }
+}
+
+/** Every receive operation is subscribed to a topic that carries each message it declares. */
+export function checkConsumersFed(d: Derivation): void {
+  for (const op of Object.values(d.ops)) {
+    if (op.action !== 'receive') continue;
+    const feeding = [...d.subscriptions.values()].filter((s) => s.queue === op.queue);
+    if (feeding.length === 0) {
+      d.problems.push(`operations.${op.id} consumes ${op.queue}, but no send operation subscribes ${op.queue} to a topic: add it to the consumers of the send operation's sns binding`);
+      continue;
+    }
+    for (const name of op.messages) {
+      if (!feeding.some((s) => d.topics[s.topic]!.messages.includes(name))) {
+        d.problems.push(`operations.${op.id} declares ${name}, but no topic subscribed to ${op.queue} carries it (${feeding.map((s) => s.topic).join(', ')})`);
+      }
+    }
+  }
+}
+
+/** Warns about queues nobody consumes (and that are no DLQ), and consumed queues without a redrive policy. */
+export function warnAboutQueues(d: Derivation): void {
+  for (const queue of Object.values(d.queues)) {
+    const consumed = consumerOf(d, queue.name) !== undefined;
+    if (!consumed && queue.deadLetterFor.length === 0) d.warnings.push(`queue ${queue.name} has no receive operation: messages delivered to it wait until they expire`);
+    if (consumed && !queue.deadLetter) d.warnings.push(`queue ${queue.name} has no redrivePolicy: a message that always fails is retried until it expires (${queue.retentionSeconds} s)`);
+  }
+}

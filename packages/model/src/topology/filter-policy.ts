@@ -1,0 +1,75 @@
+/** SNS filter policies on message attributes: the one the framework derives, and what a policy admits. */
+import type { FilterPolicy, MessageIdentity } from '@sluice/runtime/contract';
+import { isObject, major } from './context.ts';
+
+/**
+ * The filter policy that admits exactly `messages` (by event type and major version): one clause
+ * per group of event types that share the same majors, joined by `$or` when there are several.
+ *
+ * @example
+ * ```ts
+ * import { filterPolicyFor } from '@sluice/model';
+ *
+ * filterPolicyFor([{ eventType: 'OrderPlaced', schemaVersion: '1.0.0' }]);
+ * // { eventType: ['OrderPlaced'], schemaVersion: [{ prefix: '1.' }] }
+ * ```
+ */
+export function filterPolicyFor(messages: readonly MessageIdentity[]): FilterPolicy {
+  const majorsByType = new Map<string, Set<string>>();
+  for (const m of messages) {
+    const set = majorsByType.get(m.eventType) ?? new Set<string>();
+    set.add(major(m.schemaVersion));
+    majorsByType.set(m.eventType, set);
+  }
+  const typesByMajors = new Map<string, string[]>();
+  for (const [type, majors] of majorsByType) {
+    const key = [...majors].sort((a, b) => Number(a) - Number(b) || a.localeCompare(b)).join(',');
+    typesByMajors.set(key, [...(typesByMajors.get(key) ?? []), type]);
+  }
+  const clauses = [...typesByMajors.entries()]
+    .map(([majors, types]) => ({
+      eventType: types.sort(),
+      schemaVersion: majors.split(',').map((m) => ({ prefix: `${m}.` })),
+    }))
+    .sort((a, b) => a.eventType[0]!.localeCompare(b.eventType[0]!));
+  return clauses.length === 1 ? clauses[0]! : { $or: clauses };
+}
+
+/**
+ * Whether an SNS filter policy on message attributes admits a message with these attributes.
+ * Covers the operators the framework writes (exact strings, `prefix`) and `exists`; an empty
+ * policy admits everything.
+ *
+ * @example
+ * ```ts
+ * import { filterPolicyAdmits } from '@sluice/model';
+ *
+ * const policy = { eventType: ['OrderPlaced'], schemaVersion: [{ prefix: '1.' }] };
+ * filterPolicyAdmits(policy, { eventType: 'OrderPlaced', schemaVersion: '1.4.0' }); // true
+ * filterPolicyAdmits(policy, { eventType: 'OrderPlaced', schemaVersion: '2.0.0' }); // false
+ * ```
+ */
+export function filterPolicyAdmits(policy: FilterPolicy, attributes: Record<string, string>): boolean {
+  const { $or, ...keys } = policy as { $or?: FilterPolicy[] } & FilterPolicy;
+  const matchesKey = (key: string, conditions: unknown): boolean => {
+    const value = attributes[key];
+    return (Array.isArray(conditions) ? conditions : [conditions]).some((c) => {
+      if (typeof c === 'string') return value === c;
+      if (isObject(c) && typeof c.prefix === 'string') return value !== undefined && value.startsWith(c.prefix);
+      if (isObject(c) && typeof c.exists === 'boolean') return (value !== undefined) === c.exists;
+      return false;
+    });
+  };
+  if (!Object.entries(keys).every(([k, c]) => matchesKey(k, c))) return false;
+  return $or === undefined || $or.some((clause) => filterPolicyAdmits(clause, attributes));
+}
+
+/** Canonical form, so two policies that say the same thing compare equal. */
+export function canonicalPolicy(policy: unknown): string {
+  const sortDeep = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sortDeep).map((x) => JSON.stringify(x)).sort().map((x) => JSON.parse(x));
+    if (isObject(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortDeep(v[k])]));
+    return v;
+  };
+  return JSON.stringify(sortDeep(policy));
+}

@@ -1,0 +1,47 @@
+/**
+ * Step 6 of `deriveTopology`: each subscription's filter policy (derived from what the queue's
+ * consumer declares; a stated one must equal it) and dead-letter queue, and what each receive
+ * operation is fed by.
+ */
+import type { FilterPolicy } from '@sluice/runtime/contract';
+import { consumerOf, type Derivation, type SubscriptionDraft } from './context.ts';
+import { canonicalPolicy, filterPolicyFor } from './filter-policy.ts';
+
+/** Resolves every subscription, in the order the send operations declared them. */
+export function resolveSubscriptions(d: Derivation): void {
+  for (const subscription of d.subscriptions.values()) {
+    const consumer = consumerOf(d, subscription.queue);
+    resolveFilterPolicy(d, subscription, consumer?.messages, consumer?.id);
+    resolveDeadLetterQueue(d, subscription);
+    if (consumer) (consumer.sources as { topic: string; rawMessageDelivery: boolean }[]).push({ topic: subscription.topic, rawMessageDelivery: subscription.rawMessageDelivery });
+  }
+}
+
+/** The filter policy admitting exactly what the consumer declares; a stated policy must say the same. */
+function resolveFilterPolicy(d: Derivation, subscription: SubscriptionDraft, consumerMessages: readonly string[] | undefined, consumerId: string | undefined): void {
+  // A queue nobody consumes (a warning later) gets what its topic carries.
+  const admitted = consumerMessages ?? d.topics[subscription.topic]!.messages;
+  const declared = admitted.map((name) => d.messages.get(name)!).filter(Boolean);
+  const derived = d.options.filterPolicies === false || declared.length === 0 ? {} : filterPolicyFor(declared);
+  if (subscription.stated !== undefined && d.options.filterPolicies !== false && canonicalPolicy(subscription.stated) !== canonicalPolicy(derived)) {
+    d.problems.push(
+      `the filterPolicy of ${subscription.topic} → ${subscription.queue} (${subscription.declaredBy[0]}) must admit exactly what ${consumerId ?? 'its consumer'} declares; leave it out to have it derived, or write ${JSON.stringify(derived)}`,
+    );
+  }
+  (subscription as { filterPolicy: FilterPolicy }).filterPolicy = derived;
+  delete subscription.stated;
+}
+
+/**
+ * A notification SNS cannot deliver to the queue (its policy refuses, it was deleted) is not
+ * dropped: unless the contract names another, it goes where the queue's own failures go.
+ */
+function resolveDeadLetterQueue(d: Derivation, subscription: SubscriptionDraft): void {
+  const dlq = subscription.deadLetterQueue ?? d.queues[subscription.queue]!.deadLetter?.queue;
+  if (dlq === undefined) return;
+  (subscription as { deadLetterQueue?: string }).deadLetterQueue = dlq;
+  const topicFifo = d.topics[subscription.topic]!.fifo;
+  if (d.queues[dlq] && d.queues[dlq]!.fifo !== topicFifo) {
+    d.problems.push(`the redrivePolicy of ${subscription.topic} → ${subscription.queue} names ${dlq}, but a ${topicFifo ? 'FIFO' : 'standard'} topic's subscription needs a ${topicFifo ? 'FIFO' : 'standard'} dead-letter queue`);
+  }
+}
