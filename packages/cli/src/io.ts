@@ -1,0 +1,66 @@
+/** Where a command writes: the real process's terminal, or what a test captures. */
+/** Where a command writes; tests capture it. */
+export interface CliIO {
+  out(text: string): void;
+  err(text: string): void;
+  /** Progress output (a terminal gets a redrawn bar). */
+  progress: { write(s: string): unknown; isTTY?: boolean };
+  /** Asks a yes/no question; undefined when there is no terminal to ask on. */
+  confirm?: (question: string) => Promise<boolean>;
+}
+
+let closedPipesHandled = false;
+
+/**
+ * A reader that goes away early (`npx orders list | head -1`) closes the pipe: the next write fails
+ * with EPIPE, emitted as an 'error' event that would crash the process with a stack trace. Output
+ * is then dropped instead, and the command finishes its work (a redrive is not cut in half) and
+ * exits with its own code.
+ */
+function dropOutputOnClosedPipes(): void {
+  if (closedPipesHandled) return;
+  closedPipesHandled = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
+      throw error;
+    });
+  }
+}
+
+/** Writes unless the stream's reader has gone away. */
+function writeTo(stream: NodeJS.WriteStream, text: string): void {
+  if (!stream.destroyed) stream.write(text);
+}
+
+/**
+ * The terminal I/O of the real process: stdout for results, stderr for messages and progress.
+ *
+ * @example
+ * const code = await runCli(program, ['list'], processIO());
+ */
+export function processIO(): CliIO {
+  dropOutputOnClosedPipes();
+  const io: CliIO = {
+    out: (text) => writeTo(process.stdout, `${text}\n`),
+    err: (text) => writeTo(process.stderr, `${text}\n`),
+    progress: {
+      write: (s: string) => writeTo(process.stderr, s),
+      get isTTY() {
+        return process.stderr.isTTY;
+      },
+    },
+  };
+  if (process.stdin.isTTY) {
+    io.confirm = async (question) => {
+      const { createInterface } = await import('node:readline/promises');
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+      } finally {
+        rl.close();
+      }
+    };
+  }
+  return io;
+}

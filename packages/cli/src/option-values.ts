@@ -1,0 +1,53 @@
+/** Values a command checks itself: its version, whole numbers and URLs (a bad one is a usage error). */
+import { readFileSync } from 'node:fs';
+import { UsageError } from './errors.ts';
+
+/**
+ * The version of the package.json at `packageJson` (a path, or a file URL: node's `URL` type, so
+ * that `new URL('../package.json', import.meta.url)` fits even where DOM typings are loaded too),
+ * for `--version`.
+ *
+ * @example
+ * version: versionOf(new URL('../package.json', import.meta.url)),
+ */
+export function versionOf(packageJson: string | import('node:url').URL): string {
+  return (JSON.parse(readFileSync(packageJson, 'utf8')) as { version?: string }).version ?? '0.0.0';
+}
+
+/**
+ * A whole-number option value, or a usage error that echoes it and gives the range.
+ *
+ * @example
+ * const port = integerOption('port', values.port, { min: 0, max: 65535 }) ?? 4566;
+ */
+export function integerOption(flag: string, raw: unknown, range: { min: number; max?: number }): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = typeof raw === 'string' && /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : Number.NaN;
+  const max = range.max ?? Number.POSITIVE_INFINITY;
+  if (!Number.isSafeInteger(n) || n < range.min || n > max) {
+    const wanted = Number.isFinite(max) ? `a whole number from ${range.min} to ${max}` : `a whole number >= ${range.min}`;
+    throw new UsageError(`--${flag} must be ${wanted}, got ${JSON.stringify(raw)}`);
+  }
+  return n;
+}
+
+/**
+ * An http(s) URL option value (without a trailing slash), or a usage error that echoes it.
+ *
+ * @example
+ * const endpoint = urlOption('endpoint', values.endpoint); // 'http://127.0.0.1:4566'
+ */
+export function urlOption(flag: string, raw: unknown): string | undefined {
+  if (raw === undefined) return undefined;
+  const text = String(raw);
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(text).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    throw new UsageError(`--${flag} ${JSON.stringify(text)} is not an http(s) URL: e.g. --${flag} http://127.0.0.1:4566`);
+  }
+  return text.replace(/\/$/, '');
+}

@@ -1,0 +1,188 @@
+/**
+ * From `argv` to a command and its values: walking down the command tree (`orders dlq list`,
+ * `orders help dlq list`), parsing the command's options with `node:util`'s `parseArgs`, and the
+ * checks every command gets (choices, existing paths, the count of arguments). Every mistake is a
+ * {@link UsageError} of one line that echoes what was typed and says what to type instead.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ExitCode, UsageError } from './errors.ts';
+import { helpText } from './help.ts';
+import type { CliIO } from './io.ts';
+import { COMMON, type CommandSpec } from './spec.ts';
+import { closest } from './suggest.ts';
+
+/** Where the walk down the command tree is: the command reached, what the user typed to reach it, the rest of `argv`. */
+export interface CommandPosition {
+  command: CommandSpec;
+  invocation: string;
+  args: string[];
+}
+
+/**
+ * Walks `at` down the command tree to a command without sub-commands, answering `--help`,
+ * `--version` and `help <command>` on the way. Returns the exit code when that finished the run;
+ * throws a {@link UsageError} for an unknown command or an option given before the command.
+ */
+export function walkToCommand(at: CommandPosition, io: CliIO, version: string): number | undefined {
+  let helpRequested = false;
+  while (at.command.commands?.length) {
+    const [first, ...rest] = at.args;
+    if (first === 'help' && !helpRequested) {
+      helpRequested = true;
+      at.args = rest.length ? rest : ['--help'];
+      continue;
+    }
+    if (first === undefined || first.startsWith('-')) {
+      if (first === '--version') {
+        io.out(version);
+        return ExitCode.OK;
+      }
+      if (first === '--help' || first === '-h' || helpRequested) {
+        io.out(helpText(at.command, at.invocation));
+        return ExitCode.OK;
+      }
+      if (first === '--debug') {
+        at.args = rest;
+        continue;
+      }
+      if (first === undefined) {
+        io.err(helpText(at.command, at.invocation));
+        return ExitCode.USAGE;
+      }
+      throw new UsageError(unknownGroupOption(first, at.command, at.invocation));
+    }
+    const next = at.command.commands.find((c) => c.name === first);
+    if (!next) {
+      const guess = closest(first, at.command.commands.map((c) => c.name));
+      throw new UsageError(`unknown command ${JSON.stringify(first)}: ${guess ? `did you mean ${guess}? ` : ''}commands are ${at.command.commands.map((c) => c.name).join(', ')}`);
+    }
+    at.command = next;
+    at.invocation = `${at.invocation} ${next.name}`;
+    at.args = rest;
+  }
+  if (helpRequested) at.args = ['--help'];
+  return undefined;
+}
+
+/** What {@link parseCommandLine} read: the command's options by name and its positional arguments. */
+export interface ParsedCommandLine {
+  values: Record<string, unknown>;
+  positionals: string[];
+}
+
+/**
+ * Parses the arguments of a command reached by {@link walkToCommand} and checks them. Answers
+ * `--help` and `--version` (returning the exit code); throws a {@link UsageError} for any mistake.
+ */
+export function parseCommandLine({ command, invocation, args }: CommandPosition, io: CliIO, version: string): ParsedCommandLine | number {
+  const options = { ...(command.options ?? {}), ...COMMON };
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: Object.fromEntries(
+        Object.entries(options).map(([name, spec]) => [name, { type: spec.type, ...(spec.short ? { short: spec.short } : {}), ...(spec.multiple ? { multiple: true } : {}) }]),
+      ) as ParseArgsConfig['options'],
+    });
+  } catch (error) {
+    throw usageErrorOf(error, command, invocation, args);
+  }
+  const values = parsed.values as Record<string, unknown>;
+  if (values.help) {
+    io.out(helpText(command, invocation));
+    return ExitCode.OK;
+  }
+  if (values.version) {
+    io.out(version);
+    return ExitCode.OK;
+  }
+  checkOptionValues(command, values);
+  checkPositionals(command, invocation, parsed.positionals);
+  return { values, positionals: parsed.positionals };
+}
+
+/** Values outside an option's `choices`, and paths of `existing` options that do not exist. */
+function checkOptionValues(command: CommandSpec, values: Record<string, unknown>): void {
+  for (const [name, spec] of Object.entries({ ...(command.options ?? {}), ...COMMON })) {
+    if (values[name] === undefined) continue;
+    for (const value of [values[name]].flat() as string[]) {
+      if (spec.choices && !spec.choices.includes(value)) throw new UsageError(`--${name} ${JSON.stringify(value)} is not one of ${spec.choices.join(', ')}`);
+      if (spec.existing && !existsSync(path.resolve(value))) throw new UsageError(`--${name} ${JSON.stringify(value)}: no such file or folder; give an existing path`);
+    }
+  }
+}
+
+/** Too few or too many arguments, and paths of `existing` arguments that do not exist. */
+function checkPositionals(command: CommandSpec, invocation: string, positionals: string[]): void {
+  const declared = command.positionals ?? [];
+  const required = declared.filter((p) => p.required);
+  if (positionals.length < required.length) throw new UsageError(`missing <${required[positionals.length]!.name}>: ${required[positionals.length]!.description}`);
+  if (!declared.some((p) => p.variadic) && positionals.length > declared.length) throw unexpectedArgument(positionals[declared.length]!, command, invocation);
+  positionals.forEach((value, i) => {
+    const spec = declared[Math.min(i, declared.length - 1)];
+    if (spec?.existing && !existsSync(path.resolve(value))) throw new UsageError(`<${spec.name}> ${JSON.stringify(value)}: no such file or folder; give an existing path`);
+  });
+}
+
+/** The command's own flags, for messages: `--spec, --out`. */
+function flagsOf(command: CommandSpec): string {
+  return Object.keys(command.options ?? {}).map((name) => `--${name}`).join(', ');
+}
+
+/** Turns node:util's parse errors into one line that echoes what was typed and says what to type. */
+function usageErrorOf(error: unknown, command: CommandSpec, invocation: string, args: readonly string[]): UsageError {
+  // Positionals are always allowed by the parser and counted afterwards (see runCli), so the errors here are about options.
+  const e = error as Error & { code?: string };
+  const message = e.message ?? String(error);
+  const options = { ...(command.options ?? {}), ...COMMON };
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const flag = /'([^']+)'/.exec(message)?.[1] ?? message;
+    const name = flag.replace(/^-+/, '').split('=')[0]!;
+    // A one- or two-letter typo is as close to every option as to the one meant: no guess.
+    const guess = name.length > 2 ? closest(name, Object.keys(options)) : undefined;
+    const own = flagsOf(command);
+    const instead = guess ? `did you mean --${guess}?` : own ? `${invocation} takes ${own}` : `${invocation} takes only --help, --version and --debug`;
+    return new UsageError(`unknown option ${flag}: ${instead}`);
+  }
+  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const flag = /'(-[^' ]+)/.exec(message)?.[1] ?? '';
+    const name = Object.entries(options).find(([n, spec]) => flag === `--${n}` || (spec.short && flag === `-${spec.short}`))?.[0];
+    const spec = name ? options[name] : undefined;
+    const placeholder = `<${spec?.valueName ?? 'value'}>`;
+    if (/argument missing/.test(message)) return new UsageError(`${flag} needs a value: ${flag} ${placeholder}`);
+    if (/ambiguous/.test(message)) {
+      // node:util will not take a value starting with a dash after a space: echo it and show the form it takes.
+      const value = args[args.indexOf(flag) + 1] ?? '';
+      return new UsageError(`${flag} ${JSON.stringify(value)}: a value starting with a dash goes after an equals sign, ${flag}=${value}`);
+    }
+    if (/does not take an argument/.test(message)) {
+      const given = args.find((a) => a.startsWith(`${flag}=`));
+      return new UsageError(`${flag} takes no value${given ? `, got ${JSON.stringify(given.slice(flag.length + 1))}` : ''}: give ${flag} alone`);
+    }
+    return new UsageError(message.split('\n')[0]!);
+  }
+  return new UsageError(message.split('\n')[0]!);
+}
+
+/** An option given before the command (`orders --json list`): which commands take it, if any. */
+function unknownGroupOption(flag: string, group: CommandSpec, invocation: string): string {
+  const name = flag.replace(/^-+/, '').split('=')[0]!;
+  const takers: string[] = [];
+  const visit = (command: CommandSpec, typed: string) => {
+    if (command.commands?.length) for (const c of command.commands) visit(c, `${typed} ${c.name}`);
+    else if (Object.entries(command.options ?? {}).some(([n, spec]) => n === name || spec.short === name)) takers.push(typed);
+  };
+  for (const c of group.commands ?? []) visit(c, `${invocation} ${c.name}`);
+  const commands = (group.commands ?? []).map((c) => c.name).join(', ');
+  if (takers.length === 0) return `unknown option ${flag}: no command takes it; give a command first (${commands})`;
+  return `unknown option ${flag}: give a command first, then the option: ${takers.slice(0, 3).map((t) => `${t} ${flag}`).join(' or ')}${takers.length > 3 ? ' …' : ''}`;
+}
+
+function unexpectedArgument(value: string, command: CommandSpec, invocation: string): UsageError {
+  const count = command.positionals?.length ?? 0;
+  return new UsageError(`unexpected argument ${JSON.stringify(value)}: ${invocation} takes ${count ? `at most ${count} argument(s)` : 'no arguments'}${value === 'help' ? `; for help, ${invocation} --help` : ''}`);
+}
