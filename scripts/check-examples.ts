@@ -180,7 +180,7 @@ function diagnosticLocation(root: string, diagnostic: ts.Diagnostic, origin: Map
  * Type-checks `examples` in one program per base config: each becomes a module of its own in
  * `cacheDir`, with a tsconfig there that extends the base (`tsconfig.json`, or
  * `tsconfig.sst.json` for examples in files only that config covers). Diagnostics are mapped back
- * to the line in the doc comment.
+ * to the line in the doc comment; errors inside the imported sources are left to tsc.
  *
  * @param root - the repository root (the base tsconfigs and the example files are relative to it)
  * @param examples - what {@link findExamples} returned
@@ -237,7 +237,17 @@ export function compileExamples(
     const parsed = ts.getParsedCommandLineOfConfigFile(configPath, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
     if (!parsed) throw new Error(`cannot read ${configPath}`);
     const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options });
-    const diagnostics = [...parsed.errors, ...ts.getPreEmitDiagnostics(program)];
+    // Only the examples' own diagnostics: errors in the sources they import are tsc's to report
+    // (`tsc -p tsconfig.json`, `npm run typecheck:infra`), not an example's.
+    const diagnostics = [
+      ...parsed.errors,
+      ...program.getOptionsDiagnostics(),
+      ...program.getGlobalDiagnostics(),
+      ...program.getSourceFiles().filter((f) => origin.has(path.resolve(f.fileName))).flatMap((f) => [
+        ...program.getSyntacticDiagnostics(f),
+        ...program.getSemanticDiagnostics(f),
+      ]),
+    ];
     for (const diagnostic of diagnostics) {
       failures.push({
         location: diagnosticLocation(root, diagnostic, origin),
