@@ -14,6 +14,7 @@ import { Resource } from 'sst/resource';
 
 /** The table, topic or queue could not be located; the message says how to provide it. */
 export class ConfigurationError extends Error {
+  /** Always `'CONFIGURATION'`. */
   readonly code = 'CONFIGURATION';
   constructor(message: string) {
     super(message);
@@ -25,7 +26,12 @@ export class ConfigurationError extends Error {
  * `OrderTopic` → `ORDER_TOPIC`, `OrderDLQ` → `ORDER_DLQ`, `Orders` → `ORDERS`, `order-events.fifo` → `ORDER_EVENTS_FIFO`.
  *
  * @example
- * constantCase('OrderDLQ') // 'ORDER_DLQ'
+ * ```ts
+ * import { constantCase } from '@sluice/runtime/resources';
+ *
+ * constantCase('PaymentDLQ'); // 'PAYMENT_DLQ'
+ * constantCase('payment-events.fifo'); // 'PAYMENT_EVENTS_FIFO'
+ * ```
  */
 export function constantCase(name: string): string {
   return name
@@ -43,7 +49,17 @@ export const envName = {
   tableName: (table: string) => `${constantCase(table)}_TABLE_NAME`,
 } as const;
 
-/** The value SST links to `name` (`Resource[name][field]`), or undefined outside a linked context. */
+/**
+ * The value SST links to `name` (`Resource[name][field]`), or undefined outside a linked context
+ * or when the link has no such field.
+ *
+ * @example
+ * ```ts
+ * import { linked } from '@sluice/runtime/resources';
+ *
+ * const arn = linked('PaymentTopic', 'arn'); // undefined unless run with SST links
+ * ```
+ */
 export function linked(name: string, field: 'name' | 'arn' | 'url'): string | undefined {
   // `Resource` throws on unknown names when SST links are active; `in` never throws.
   const resources = Resource as unknown as Record<string, Record<string, unknown> | undefined>;
@@ -66,17 +82,53 @@ function resolve(name: string, field: 'name' | 'arn' | 'url', variable: string, 
   return value;
 }
 
-/** ARN of topic `topic`: SST link, else `$<TOPIC>_ARN`. */
+/**
+ * ARN of topic `topic`: SST link, else `$<TOPIC>_ARN`.
+ *
+ * @param env - where the variable is looked up; `process.env` by default
+ * @throws ConfigurationError when neither is set; its message names the variable
+ *
+ * @example
+ * ```ts
+ * import { resolveTopicArn } from '@sluice/runtime/resources';
+ *
+ * resolveTopicArn('PaymentTopic', { PAYMENT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:PaymentTopic' });
+ * ```
+ */
 export function resolveTopicArn(topic: string, env: NodeJS.ProcessEnv = process.env): string {
   return resolve(topic, 'arn', envName.topicArn(topic), 'Topic', env);
 }
 
-/** URL of queue `queue`: SST link, else `$<QUEUE>_URL`. */
+/**
+ * URL of queue `queue`: SST link, else `$<QUEUE>_URL`.
+ *
+ * @param env - where the variable is looked up; `process.env` by default
+ * @throws ConfigurationError when neither is set; its message names the variable
+ *
+ * @example
+ * ```ts
+ * import { resolveQueueUrl } from '@sluice/runtime/resources';
+ *
+ * const url = resolveQueueUrl('PaymentDLQ'); // $PAYMENT_DLQ_URL outside SST
+ * ```
+ */
 export function resolveQueueUrl(queue: string, env: NodeJS.ProcessEnv = process.env): string {
   return resolve(queue, 'url', envName.queueUrl(queue), 'Queue', env);
 }
 
-/** Name of table `table`: SST link, else `$<TABLE>_TABLE_NAME`. */
+/**
+ * Name of table `table`: SST link, else `$<TABLE>_TABLE_NAME`.
+ *
+ * @param env - where the variable is looked up; `process.env` by default
+ * @throws ConfigurationError when neither is set; its message names the variable
+ *
+ * @example
+ * ```ts
+ * import { resolveTableName } from '@sluice/runtime/resources';
+ *
+ * const table = resolveTableName('Payments'); // $PAYMENTS_TABLE_NAME outside SST
+ * ```
+ */
 export function resolveTableName(table: string, env: NodeJS.ProcessEnv = process.env): string {
   return resolve(table, 'name', envName.tableName(table), 'Table', env);
 }

@@ -83,6 +83,7 @@ export type SqsConsumer<Op extends ReceiveOperation = ReceiveOperation> = ((even
   readonly operation: Op;
 };
 
+/** The options of {@link defineConsumer}; every one has a default fit for Lambda. */
 export interface ConsumerOptions {
   /** @default a {@link ConsumerLogger}, service name `$POWERTOOLS_SERVICE_NAME`, else the operation id */
   logger?: Logger;
@@ -138,7 +139,17 @@ export class ConsumerLogger extends Logger {
   }
 }
 
-/** `stored` → `RecordsStored`: the metric counting records with that outcome. */
+/**
+ * The name of the metric counting records with an outcome: `Records` and the outcome capitalized.
+ *
+ * @example
+ * ```ts
+ * import { outcomeMetric } from '@sluice/runtime/consumer';
+ *
+ * outcomeMetric('stored'); // 'RecordsStored'
+ * outcomeMetric('invalid'); // 'RecordsInvalid'
+ * ```
+ */
 export function outcomeMetric(outcome: string): string {
   return `Records${outcome.charAt(0).toUpperCase()}${outcome.slice(1)}`;
 }
@@ -155,13 +166,27 @@ function publishedAt(record: SQSRecord, decoded: DecodeResult): number | undefin
  * Builds the Lambda handler of a receive operation. Call it at module level: the logger, the
  * decoder and whatever the handler's module creates alongside belong to Lambda's init phase.
  *
+ * @param operation - a receive operation of the generated `operations`
+ * @param handle - one function for every message, or one per message name; what it returns (a
+ *   string) is the record's outcome, `done` when it returns nothing
+ * @param options - logger, metrics and the topics the queue is subscribed to
+ * @returns the Lambda handler (SQS event → partial batch response), with `operation` on it
+ * @throws TypeError when `operation` is not a receive operation, or `handle` is an object that
+ *   misses one of its messages or names one it does not receive
+ *
  * @example
- * // packages/orders/consumers/consumeOrderPlaced.ts
- * const store = new OrderStore();
- * export const handler = defineConsumer(operations.consumeOrderPlaced, async (order, context) => {
- *   context.annotate({ orderId: order.orderId });
- *   return store.saveIfNewer(order); // 'stored' | 'duplicate' | 'stale'
+ * ```ts
+ * import { defineConsumer } from '@sluice/runtime/consumer';
+ * import type { MessageContract, ReceiveOperation } from '@sluice/runtime/contract';
+ *
+ * declare const consumePaymentCaptured: ReceiveOperation<'consumePaymentCaptured', { PaymentCaptured: MessageContract<{ paymentId: string }> }>;
+ * declare function save(paymentId: string): Promise<'stored' | 'duplicate'>;
+ *
+ * export const handler = defineConsumer(consumePaymentCaptured, async (payment, context) => {
+ *   context.annotate({ paymentId: payment.paymentId });
+ *   return save(payment.paymentId); // the record's outcome
  * });
+ * ```
  */
 export function defineConsumer<Op extends ReceiveOperation>(
   operation: Op,

@@ -5,6 +5,7 @@
  */
 import type { ValidationIssue } from '../contract/model.ts';
 
+/** The stable codes of the records a consumer rejects before its handler runs. */
 export const DecodeErrorCode = {
   /** The SQS body is not JSON at all. */
   BODY_NOT_JSON: 'BODY_NOT_JSON',
@@ -26,10 +27,12 @@ export const DecodeErrorCode = {
   RAW_BODY_UNEXPECTED: 'RAW_BODY_UNEXPECTED',
 } as const;
 
+/** One of the {@link DecodeErrorCode} values. */
 export type DecodeErrorCode = (typeof DecodeErrorCode)[keyof typeof DecodeErrorCode];
 
 /** Why a record could not be decoded into a message. A value, not an exception. */
 export interface DecodeError {
+  /** Why, as a stable code (logs, DLQ tooling and alerts match on it). */
   readonly code: DecodeErrorCode;
   /** One line for people: what is wrong and, where it helps, what to do. */
   readonly message: string;
@@ -37,6 +40,18 @@ export interface DecodeError {
   readonly issues: readonly ValidationIssue[];
 }
 
+/**
+ * Builds a {@link DecodeError} value.
+ *
+ * @param issues - field-level reasons (for `PAYLOAD_INVALID`); none by default
+ *
+ * @example
+ * ```ts
+ * import { DecodeErrorCode, decodeError } from '@sluice/runtime/consumer';
+ *
+ * const error = decodeError(DecodeErrorCode.BODY_NOT_JSON, 'the SQS body is not JSON');
+ * ```
+ */
 export function decodeError(code: DecodeErrorCode, message: string, issues: readonly ValidationIssue[] = []): DecodeError {
   return { code, message, issues };
 }
@@ -47,7 +62,12 @@ export function decodeError(code: DecodeErrorCode, message: string, issues: read
  * the contract rejects. Any other error is a transient `failed`.
  *
  * @example
- * throw new RecordRejected('UNKNOWN_ORDER', `order ${order.orderId} does not exist`);
+ * ```ts
+ * import { RecordRejected } from '@sluice/runtime/consumer';
+ *
+ * declare const payment: { paymentId: string };
+ * throw new RecordRejected('UNKNOWN_PAYMENT', `payment ${payment.paymentId} does not exist`);
+ * ```
  */
 export class RecordRejected extends Error {
   constructor(

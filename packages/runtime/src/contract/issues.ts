@@ -46,7 +46,22 @@ function describe(error: AjvError): string {
   }
 }
 
-/** Converts ajv errors to issues, one per failing field and keyword, in the order ajv found them. */
+/**
+ * Converts ajv errors to issues, one per failing field and keyword, in the order ajv found them.
+ * A field with a wrong type or an empty string keeps only that issue (not the pattern or length
+ * failures that follow from it).
+ *
+ * @param errors - a validator's `errors` after it returned false; `null`/`undefined` give `[]`
+ * @returns the issues, each with a dotted path (`(root)` for the value itself) and fixed words
+ *
+ * @example
+ * ```ts
+ * import { toIssues } from '@sluice/runtime/contract';
+ *
+ * toIssues([{ instancePath: '', keyword: 'required', params: { missingProperty: 'paymentId' } }]);
+ * // [{ path: 'paymentId', keyword: 'required', message: 'is required' }]
+ * ```
+ */
 export function toIssues(errors: readonly AjvError[] | null | undefined): ValidationIssue[] {
   if (!errors) return [];
   const issues: ValidationIssue[] = [];
@@ -67,7 +82,17 @@ export function toIssues(errors: readonly AjvError[] | null | undefined): Valida
   return issues.filter((i) => !decisive.has(i.path) || i.keyword === 'type' || i.keyword === 'minLength');
 }
 
-/** `quantity: must be >= 1; status: must be one of "PENDING", …` */
+/**
+ * Joins issues into one line, `path: message` separated by `; `, as the errors the framework
+ * throws read: `quantity: must be >= 1; status: must be one of "PENDING", …`.
+ *
+ * @example
+ * ```ts
+ * import { formatIssues } from '@sluice/runtime/contract';
+ *
+ * formatIssues([{ path: 'quantity', keyword: 'minimum', message: 'must be >= 1' }]); // 'quantity: must be >= 1'
+ * ```
+ */
 export function formatIssues(issues: readonly ValidationIssue[]): string {
   return issues.map((i) => `${i.path}: ${i.message}`).join('; ');
 }

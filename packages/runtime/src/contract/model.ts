@@ -17,9 +17,11 @@ export interface ValidationIssue {
 /** A generated validator: a type guard that leaves ajv's errors on `.errors` when it returns false. */
 export interface ContractValidator<T> {
   (data: unknown): data is T;
+  /** ajv's errors from the last call that returned false; `null` or absent after a success. */
   errors?: { instancePath: string; keyword: string; message?: string; params: Record<string, unknown> }[] | null;
 }
 
+/** What {@link MessageContract.check} returns: the value typed, or the issues that make it invalid. */
 export type CheckResult<T> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[] };
 
 /**
@@ -37,6 +39,7 @@ export interface MessageIdentity {
 export interface MessageContract<T = unknown, H = unknown> extends MessageIdentity {
   /** Message name (`OrderPlaced`): the key in `messages` and in operations. */
   readonly name: string;
+  /** The message's `title` in the contract. */
   readonly title: string;
   /** Major version of `schemaVersion` (`'1'`). */
   readonly major: string;
@@ -46,7 +49,9 @@ export interface MessageContract<T = unknown, H = unknown> extends MessageIdenti
   readonly attributes: { readonly eventType: string; readonly schemaVersion: string };
   /** Names of the optional headers the contract declares besides the identity (e.g. `correlationId`). */
   readonly headers: readonly string[];
+  /** The payload's JSON Schema validator (generated, standalone ajv). */
   readonly validate: ContractValidator<T>;
+  /** The headers' validator (the SNS message attributes), when the message declares headers. */
   readonly validateHeaders: ContractValidator<H> | undefined;
   /** Validates without throwing: `{ ok, value }` or `{ ok: false, issues }`. */
   check(data: unknown): CheckResult<T>;
@@ -64,30 +69,39 @@ export type PayloadOf<M> = M extends MessageContract<infer T, any> ? T : never;
 
 /** Publishing to an SNS topic. */
 export interface SendOperation<Id extends string = string, Messages extends MessageMap = MessageMap> {
+  /** The operation id in the contract (`publishPaymentCaptured`). */
   readonly id: Id;
+  /** Always `'send'`. */
   readonly action: 'send';
+  /** The operation's `title`, or its id when it has none. */
   readonly title: string;
   /** The AsyncAPI channel id of the topic. */
   readonly channel: string;
   /** The topic's name (SST component name and local topic name). */
   readonly topic: string;
+  /** The messages it may publish, by name. */
   readonly messages: Messages;
 }
 
 /** Consuming an SQS queue: one function per receive operation. */
 export interface ReceiveOperation<Id extends string = string, Messages extends MessageMap = MessageMap> {
+  /** The operation id in the contract (`consumePaymentCaptured`). */
   readonly id: Id;
+  /** Always `'receive'`. */
   readonly action: 'receive';
+  /** The operation's `title`, or its id when it has none. */
   readonly title: string;
   /** The AsyncAPI channel id of the queue. */
   readonly channel: string;
   /** The queue the function consumes. */
   readonly queue: string;
+  /** The messages the queue receives, by name. */
   readonly messages: Messages;
   /** The subscriptions that feed the queue: which topics, and whether bodies arrive raw. */
   readonly sources: readonly { readonly topic: string; readonly rawMessageDelivery: boolean }[];
 }
 
+/** Any operation of a contract, told apart by `action`. */
 export type Operation = SendOperation | ReceiveOperation;
 
 /** An SNS filter policy on message attributes (`{ eventType: ['OrderPlaced'], schemaVersion: [{ prefix: '1.' }] }`). */
@@ -95,9 +109,11 @@ export type FilterPolicy = { readonly [key: string]: unknown };
 
 /** An SNS topic (an AsyncAPI channel with an `sns` binding). */
 export interface TopicSpec {
+  /** The topic's name (SST component name and local topic name). */
   readonly name: string;
   /** Channel id in the contract. */
   readonly channel: string;
+  /** Whether it is a FIFO topic (`.fifo` name). */
   readonly fifo: boolean;
   /** Names of the messages send operations publish here. */
   readonly messages: readonly string[];
@@ -105,9 +121,11 @@ export interface TopicSpec {
 
 /** An SQS queue: a channel's `queue`, or the `deadLetterQueue` its binding declares. */
 export interface QueueSpec {
+  /** The queue's name (SST component name and local queue name). */
   readonly name: string;
   /** Channel id whose binding declares it. */
   readonly channel: string;
+  /** Whether it is a FIFO queue (`.fifo` name). */
   readonly fifo: boolean;
   /** `messageRetentionPeriod` in seconds. */
   readonly retentionSeconds: number;
@@ -125,11 +143,15 @@ export interface QueueSpec {
 export interface SubscriptionSpec {
   /** `<topic>To<queue>`: the logical name the infrastructure gives it. */
   readonly name: string;
+  /** The topic it subscribes to. */
   readonly topic: string;
+  /** The queue it delivers to. */
   readonly queue: string;
+  /** Whether SNS delivers the bare message body instead of its JSON envelope. */
   readonly rawMessageDelivery: boolean;
   /** Admits exactly the messages the queue's receive operation declares. */
   readonly filterPolicy: FilterPolicy;
+  /** The filter policy matches message attributes, never the body. */
   readonly filterPolicyScope: 'MessageAttributes';
   /**
    * Dead-letter queue for notifications SNS cannot deliver to the queue: the one the binding's
@@ -142,12 +164,17 @@ export interface SubscriptionSpec {
 
 /** A send or receive operation, as plain data (no validators): what infrastructure needs. */
 export interface OperationSpec {
+  /** The operation id in the contract. */
   readonly id: string;
+  /** Publishing (`send`) or consuming (`receive`). */
   readonly action: 'send' | 'receive';
+  /** The operation's `title`, or its id when it has none. */
   readonly title: string;
+  /** The AsyncAPI channel id of its topic or queue. */
   readonly channel: string;
-  /** The topic (send) or queue (receive). */
+  /** Send operations: the topic they publish to. */
   readonly topic?: string;
+  /** Receive operations: the queue they consume. */
   readonly queue?: string;
   /** Message names. */
   readonly messages: readonly string[];
@@ -157,10 +184,16 @@ export interface OperationSpec {
 
 /** Every topic, queue, subscription and operation of a contract: the topology manifest. */
 export interface Topology {
+  /** The contract's `info.title` and `info.version`. */
   readonly contract: { readonly title: string; readonly version: string };
+  /** Each message's identity on the wire, by message name. */
   readonly messages: { readonly [name: string]: MessageIdentity };
+  /** The topics, by name. */
   readonly topics: { readonly [name: string]: TopicSpec };
+  /** The queues (dead-letter queues included), by name. */
   readonly queues: { readonly [name: string]: QueueSpec };
+  /** Every topic → queue subscription. */
   readonly subscriptions: readonly SubscriptionSpec[];
+  /** The operations, by id. */
   readonly operations: { readonly [id: string]: OperationSpec };
 }

@@ -139,6 +139,15 @@ function pad2(n: number): string {
  * True when `s` is an RFC 3339 date-time with an offset (`Z` or `±hh:mm`), on a real calendar
  * date, naming an instant in the UTC years 0001–9999. Exactly the strings {@link toUtcInstant}
  * converts.
+ *
+ * @example
+ * ```ts
+ * import { isRfc3339DateTime } from '@sluice/runtime/contract';
+ *
+ * isRfc3339DateTime('2026-01-01T09:00:00Z'); // true
+ * isRfc3339DateTime('2026-02-30T09:00:00Z'); // false: no such date
+ * isRfc3339DateTime('2026-01-01T09:00:00'); // false: no offset
+ * ```
  */
 export function isRfc3339DateTime(s: string): boolean {
   return parse(s);
@@ -151,6 +160,14 @@ export function isRfc3339DateTime(s: string): boolean {
  * A leap second (`23:59:60`) sorts between `23:59:59.999999999` and the next midnight.
  * Returns `undefined` exactly when {@link isRfc3339DateTime} is false, including for instants
  * outside the UTC years 0001–9999.
+ *
+ * @example
+ * ```ts
+ * import { toUtcInstant } from '@sluice/runtime/contract';
+ *
+ * toUtcInstant('2026-01-01T10:00:00+02:00'); // '2026-01-01T08:00:00.000000000Z'
+ * toUtcInstant('not a date'); // undefined
+ * ```
  */
 export function toUtcInstant(s: string): string | undefined {
   if (!parse(s)) return undefined;

@@ -12,10 +12,13 @@ import { resolveTopicArn } from '../resources.ts';
 /** SNS PublishBatch accepts at most 10 entries per call. */
 const MAX_BATCH_ENTRIES = 10;
 
+/** What {@link Publisher.publish} returns once SNS accepted the message. */
 export interface PublishResult {
+  /** The SNS message id (consumers see it as `snsMessageId`). */
   messageId: string;
 }
 
+/** What {@link Publisher.publishBatch} returns: every entry, accepted or refused, by its index. */
 export interface BatchPublishResult {
   /** Entries SNS accepted, by index in the input. */
   successful: { index: number; messageId: string }[];
@@ -25,6 +28,7 @@ export interface BatchPublishResult {
 
 /** Thrown before anything is sent when one or more messages of a batch violate the contract. */
 export class InvalidMessagesError extends Error {
+  /** Always `'INVALID_MESSAGES'`. */
   readonly code = 'INVALID_MESSAGES';
   constructor(
     readonly messageName: string,
@@ -60,11 +64,13 @@ export interface PublishOptions<Name extends string = string> {
   messageDeduplicationId?: string;
 }
 
+/** The options of {@link createPublisher}. */
 export interface PublisherOptions {
   /** @default a new SNSClient from the default AWS configuration (AWS_ENDPOINT_URL honoured) */
   client?: SNSClient;
   /** @default SST link of the topic, else `$<TOPIC>_ARN` (e.g. ORDER_TOPIC_ARN) */
   topicArn?: string;
+  /** Where `$<TOPIC>_ARN` is looked up. @default process.env */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -77,8 +83,11 @@ type SoleName<M extends MessageMap> = [keyof M & string] extends [UnionToInterse
 
 /** A typed publisher for one send operation. */
 export interface Publisher<Op extends SendOperation> {
+  /** The send operation it publishes for. */
   readonly operation: Op;
+  /** The topic it publishes to. */
   readonly topicArn: string;
+  /** The SNS client it publishes with. */
   readonly client: SNSClient;
   /** Validates and publishes one message; throws {@link ContractViolation} (nothing sent) when invalid. */
   publish<N extends keyof Op['messages'] & string = SoleName<Op['messages']>>(payload: PayloadOf<Op['messages'][N]>, options?: PublishOptions<N>): Promise<PublishResult>;
@@ -91,10 +100,28 @@ export interface Publisher<Op extends SendOperation> {
 }
 
 /**
+ * A typed publisher for a send operation: validates every message against the contract before
+ * sending and sets the `eventType` and `schemaVersion` attributes (plus the `correlationId` and
+ * `traceparent` headers the message declares).
+ *
+ * @param operation - a send operation of the generated `operations`
+ * @param options - the SNS client and the topic ARN; by default a new client and the topic's
+ *   SST link, else `$<TOPIC>_ARN`
+ * @throws TypeError when `operation` is not a send operation; ConfigurationError when the topic
+ *   ARN is neither given, linked nor in the environment
+ *
  * @example
- * const orders = createPublisher(operations.publishOrderPlaced);   // topic from SST link or ORDER_TOPIC_ARN
- * const { messageId } = await orders.publish(order, { correlationId });
- * await orders.publishBatch(manyOrders);
+ * ```ts
+ * import { createPublisher } from '@sluice/runtime/publisher';
+ * import type { MessageContract, SendOperation } from '@sluice/runtime/contract';
+ *
+ * type Payment = { paymentId: string; amount: number };
+ * declare const publishPaymentCaptured: SendOperation<'publishPaymentCaptured', { PaymentCaptured: MessageContract<Payment> }>;
+ *
+ * const payments = createPublisher(publishPaymentCaptured); // topic from the SST link or PAYMENT_TOPIC_ARN
+ * const { messageId } = await payments.publish({ paymentId: 'p-1', amount: 12 }, { correlationId: 'c-1' });
+ * const { failed } = await payments.publishBatch([{ paymentId: 'p-2', amount: 5 }]);
+ * ```
  */
 export function createPublisher<Op extends SendOperation>(operation: Op, options: PublisherOptions = {}): Publisher<Op> {
   if (operation?.action !== 'send') {
