@@ -25,6 +25,11 @@ interface Values {
   check?: boolean;
 }
 
+/**
+ * The `codegen` command (`npm run codegen`, `npm run codegen:check`): writes or, with `--check`,
+ * verifies the generated package, then checks handlers against receive operations. Run it with
+ * `main(codegenProgram)` or `runCli(codegenProgram, args, io)` from `@sluice/cli`.
+ */
 export const codegenProgram: ProgramSpec = {
   name: 'codegen',
   invocation: 'npm run codegen --',

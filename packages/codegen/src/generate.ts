@@ -33,6 +33,7 @@ export class CodegenError extends Error {
   override name = 'CodegenError';
 }
 
+/** The options of {@link generate}. */
 export interface GenerateOptions {
   /** Path of the AsyncAPI document. */
   specPath: string;
@@ -40,9 +41,11 @@ export interface GenerateOptions {
   packageName?: string;
 }
 
+/** One file of the generated package, in memory. */
 export interface GeneratedFile {
   /** Path relative to the output folder, with `/` separators. */
   path: string;
+  /** The file's text. */
   content: string;
 }
 
@@ -50,6 +53,7 @@ export interface GeneratedFile {
 export interface MessageInfo {
   /** The message's `name`, used for type and validator names (`OrderPlaced`). */
   name: string;
+  /** The message's `title`, else its name. */
   title: string;
   /** The TypeScript type of the payload (the payload schema's `title`). */
   payloadType: string;
@@ -63,12 +67,29 @@ export interface MessageInfo {
   headers: string[];
   /** `x-schema-version` of the message: what producers send as the `schemaVersion` attribute. */
   schemaVersion: string;
+  /** The payload's JSON Schema, without the parser's `x-parser-*` keys. */
   payloadSchema: AnySchemaObject;
+  /** The headers' JSON Schema, when the message declares headers. */
   headersSchema?: AnySchemaObject;
+  /** The message's `examples` (each checked against the schemas when read). */
   examples: { name: string; payload: unknown; headers?: unknown }[];
 }
 
-/** Ajv settings shared by the generated validators and by every runtime-compiled comparison. */
+/**
+ * Ajv settings shared by the generated validators and by every runtime-compiled comparison: all
+ * errors, strict mode, `x-schema-version` allowed, the contract's formats registered.
+ *
+ * @param options - `standalone: true` for generating validator source (ESM, formats imported
+ *   from `@sluice/runtime/contract`)
+ *
+ * @example
+ * ```ts
+ * import { createAjv } from '@sluice/codegen';
+ *
+ * const validate = createAjv({ standalone: false }).compile({ type: 'string', format: 'date-time' });
+ * validate('2026-01-01T09:00:00Z'); // true
+ * ```
+ */
 export function createAjv(options: { standalone: boolean }): Ajv {
   const ajv = new Ajv({
     allErrors: true,
@@ -101,7 +122,17 @@ function identifier(name: string, what: string): string {
   return name;
 }
 
-/** The spec and every file it references through relative `$ref`s, recursively, sorted. */
+/**
+ * The spec and every file it references through relative `$ref`s, recursively, sorted (absolute
+ * paths): the inputs whose content the generated hash covers.
+ *
+ * @example
+ * ```ts
+ * import { collectInputs } from '@sluice/codegen';
+ *
+ * const inputs = collectInputs('asyncapi.yaml'); // ['/repo/asyncapi.yaml', '/repo/schemas/payment.json', ...]
+ * ```
+ */
 export function collectInputs(specPath: string): string[] {
   const seen = new Set<string>();
   const visit = (file: string) => {
@@ -143,18 +174,44 @@ async function parseSpec(specPath: string) {
 
 /** The parsed contract: its messages (checked against their examples) and its topology. */
 export interface ContractModel {
+  /** Every message, in the order the document declares them. */
   messages: MessageInfo[];
+  /** The topology manifest derived from the document. */
   topology: Topology;
   /** Topology problems that do not stop generation (a queue nobody consumes). */
   warnings: string[];
 }
 
-/** Reads every message of the spec and checks each example against its schemas. */
+/**
+ * Reads every message of the spec and checks each example against its schemas.
+ *
+ * @throws CodegenError when the spec is invalid, a message name is not PascalCase, or an example
+ *   breaks its schema
+ *
+ * @example
+ * ```ts
+ * import { readMessages } from '@sluice/codegen';
+ *
+ * const names = (await readMessages('asyncapi.yaml')).map((m) => m.name);
+ * ```
+ */
 export async function readMessages(specPath: string): Promise<MessageInfo[]> {
   return (await readContract(specPath)).messages;
 }
 
-/** Reads the contract: messages (examples checked) and the topology manifest (consistency checked). */
+/**
+ * Reads the contract: messages (examples checked) and the topology manifest (consistency checked).
+ *
+ * @throws CodegenError when the spec is invalid or inconsistent; its message says what and where
+ *
+ * @example
+ * ```ts
+ * import { readContract } from '@sluice/codegen';
+ *
+ * const { messages, topology, warnings } = await readContract('asyncapi.yaml');
+ * for (const warning of warnings) console.warn(warning);
+ * ```
+ */
 export async function readContract(specPath: string): Promise<ContractModel> {
   const document = await parseSpec(specPath);
   const byName = new Map<string, MessageInfo>();
@@ -380,12 +437,35 @@ const GENERATOR_FILES = [
   ...['message.ts', 'model.ts', 'issues.ts', 'rfc3339.ts', 'formats.ts', 'index.ts'].map((f) => path.join(runtimeContractDir, f)),
 ];
 
-/** Generates every file of the output folder, in memory, deterministically. */
+/**
+ * Generates every file of the output folder, in memory, deterministically: the same inputs and
+ * generator give the same files, byte for byte (what `codegen --check` compares).
+ *
+ * @throws CodegenError when the spec is invalid or inconsistent
+ *
+ * @example
+ * ```ts
+ * import { generate } from '@sluice/codegen';
+ *
+ * const files = await generate({ specPath: 'asyncapi.yaml', packageName: '@payments/contract' });
+ * for (const file of files) console.log(file.path, file.content.length);
+ * ```
+ */
 export async function generate(options: GenerateOptions): Promise<GeneratedFile[]> {
   return (await generateWithModel(options)).files;
 }
 
-/** {@link generate}, also returning the contract model it read (for the CLI's checks and notes). */
+/**
+ * {@link generate}, also returning the contract model it read (for the CLI's checks and notes).
+ *
+ * @example
+ * ```ts
+ * import { generateWithModel } from '@sluice/codegen';
+ *
+ * const { files, model } = await generateWithModel({ specPath: 'asyncapi.yaml' });
+ * console.log(`${files.length} files, ${model.messages.length} messages`);
+ * ```
+ */
 export async function generateWithModel(options: GenerateOptions): Promise<{ files: GeneratedFile[]; model: ContractModel }> {
   const specPath = path.resolve(options.specPath);
   const root = path.dirname(specPath);
