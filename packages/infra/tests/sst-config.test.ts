@@ -14,6 +14,7 @@ import { envName } from '@sluice/runtime/resources';
 import { ALERTS_TOPIC, consumerSettings, functionNameOf, metricsNamespaceOf, visibilityTimeoutOf } from '@sluice/model';
 import { SOURCE_TOPICS_ENV } from '@sluice/runtime/settings';
 import { settings } from '@orders/app/settings';
+import { planOf } from '../src/plan/plan.ts';
 import { synthesize, type RecordedResource, type RecordedStack, type SynthesizeOptions } from '../src/plan/synthesize.ts';
 
 interface PolicyStatement {
@@ -364,10 +365,11 @@ describe('the infrastructure checks, given a broken deployment', () => {
   let withoutPartialResponses: RecordedStack;
 
   beforeAll(async () => {
-    const deployer = 'packages/infra/src/sst/deploy-topology.ts';
+    const queues = 'packages/infra/src/sst/queues.ts';
+    const functions = 'packages/infra/src/sst/functions.ts';
     [withFiveRetries, withoutPartialResponses] = await synthesizeAll([
-      { stage: 'dev', editSource: (file, source) => (file === deployer ? replaceOnce(source, 'retry: queue.deadLetter.maxReceiveCount', 'retry: 5') : source) },
-      { stage: 'dev', editSource: (file, source) => (file === deployer ? replaceOnce(source, 'partialResponses: true,', '') : source) },
+      { stage: 'dev', editSource: (file, source) => (file === queues ? replaceOnce(source, 'retry: queue.deadLetter.maxReceiveCount', 'retry: 5') : source) },
+      { stage: 'dev', editSource: (file, source) => (file === functions ? replaceOnce(source, 'partialResponses: true,', '') : source) },
     ]);
   }, 180_000);
 
@@ -381,6 +383,63 @@ describe('the infrastructure checks, given a broken deployment', () => {
   it('notices a deployment without partial batch responses', () => {
     for (const mapping of all(withoutPartialResponses, 'aws:lambda/eventSourceMapping:EventSourceMapping')) expect(mapping.inputs.functionResponseTypes).toEqual([]);
     expect(() => expectPartialBatchResponses(withoutPartialResponses)).toThrow();
+  });
+});
+
+// sst.config.ts deploys the topology as one component: every resource under it, reachable by
+// name, and changeable one at a time from sst.config.ts through `transform`.
+describe('the SluiceTopology component of sst.config.ts', () => {
+  let dev: RecordedStack;
+  let withTransform: RecordedStack;
+
+  beforeAll(async () => {
+    // The README's example: one alarm of one queue, changed from sst.config.ts.
+    const transform = `dev: $dev,
+      transform: {
+        alarm: (args, _opts, name) => {
+          if (name === 'OrderQueueAgeAlarm') args.evaluationPeriods = 5;
+        },
+      },`;
+    [dev, withTransform] = await synthesizeAll([{ stage: 'dev' }, { stage: 'dev', editConfig: (source) => replaceOnce(source, 'dev: $dev,', transform) }]);
+  }, 180_000);
+
+  it('holds every resource of the topology, each keeping the address it had at the root of the stack', () => {
+    const component = only(dev, 'sluice:aws:Topology');
+    expect(component).toMatchObject({ name: 'Pipeline', custom: false });
+    expect(component.parent).not.toBe('Pipeline');
+    const children = dev.resources.filter((r) => r.parent === component.name);
+    // The SST components (topics, queues, functions, tables, the queues' subscribers) and the plain resources.
+    expect(children.map((r) => `${r.type} ${r.name}`).sort()).toEqual(
+      [
+        ...Object.keys(settings.tables).map((t) => `sst:aws:Dynamo ${t}`),
+        ...receiveOperations.map((o) => `sst:aws:Function ${functionNameOf(o.id)}`),
+        ...Object.keys(topology.queues).map((q) => `sst:aws:Queue ${q}`),
+        ...Object.keys(topology.topics).map((t) => `sst:aws:SnsTopic ${t}`),
+        `sst:aws:SnsTopic ${ALERTS_TOPIC}`,
+        ...all(dev, 'sst:aws:QueueLambdaSubscriber').map((r) => `sst:aws:QueueLambdaSubscriber ${r.name}`),
+        ...deadLetterQueues.map((q) => `aws:sqs/redriveAllowPolicy:RedriveAllowPolicy ${q.name}RedriveAllow`),
+        ...Object.keys(topology.queues).map((q) => `aws:sqs/queuePolicy:QueuePolicy ${q}Policy`),
+        ...topology.subscriptions.map((s) => `aws:sns/topicSubscription:TopicSubscription ${s.name}Subscription`),
+        ...receiveOperations.map((o) => `aws:iam/rolePolicy:RolePolicy ${functionNameOf(o.id)}Logs`),
+        ...all(dev, 'aws:cloudwatch/metricAlarm:MetricAlarm').map((a) => `aws:cloudwatch/metricAlarm:MetricAlarm ${a.name}`),
+      ].sort(),
+    );
+    expect(all(dev, 'sst:aws:QueueLambdaSubscriber')).toHaveLength(receiveOperations.length);
+    expect(all(dev, 'aws:cloudwatch/metricAlarm:MetricAlarm')).toHaveLength(deadLetterQueues.length + Object.keys(topology.queues).length + 2 * receiveOperations.length);
+    // A stack deployed before the component keeps its resources: each child is also known by its
+    // old address at the root (Pulumi carries the alias down to the SST components' own children).
+    for (const child of children) expect(child.aliases, child.name).toEqual([{ parent: '(stack)' }]);
+  });
+
+  it('lets sst.config.ts change one resource through transform, and nothing else', () => {
+    const alarm = (stack: RecordedStack) => all(stack, 'aws:cloudwatch/metricAlarm:MetricAlarm').find((a) => a.name === 'OrderQueueAgeAlarm')!;
+    expect(alarm(dev).inputs.evaluationPeriods).toBe(3);
+    expect(alarm(withTransform).inputs.evaluationPeriods).toBe(5);
+    // Everything else as without the transform (the queue subscribers' names carry a random suffix).
+    const comparable = (stack: RecordedStack) =>
+      planOf(stack).resources.map((r) => JSON.parse(JSON.stringify(r).replace(/Subscriber[A-Za-z]{6}/g, 'Subscriber')) as unknown);
+    const changed = comparable(withTransform).filter((r, i) => JSON.stringify(r) !== JSON.stringify(comparable(dev)[i]));
+    expect(changed).toEqual([expect.objectContaining({ name: 'OrderQueueAgeAlarm', properties: expect.objectContaining({ condition: `GreaterThanThreshold ${consumerSettings(settings, 'consumeOrderPlaced').maximumMessageAgeSeconds} for 5 × 60 s` }) })]);
   });
 });
 

@@ -102,6 +102,7 @@ class Recording {
       retainOnDelete: args.opts.retainOnDelete,
       protect: args.opts.protect,
       dependsOn: Array.isArray(args.opts.dependsOn) ? args.opts.dependsOn.map((r) => (r as { __name?: string }).__name ?? '?') : undefined,
+      aliases: args.opts.aliases?.map((alias) => (typeof alias === 'object' && 'parent' in alias ? { parent: (alias.parent as { __name?: string } | undefined)?.__name ?? '(stack)' } : {})),
     });
     return undefined;
   }

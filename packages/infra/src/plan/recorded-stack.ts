@@ -23,6 +23,11 @@ export interface RecordedResource {
   protect?: boolean;
   /** Logical names of the resources it is created after (its explicit `dependsOn`). */
   dependsOn?: string[];
+  /**
+   * Its earlier addresses (`aliases`), by the parent each had: a logical name, `(stack)` for the
+   * root of the stack. What keeps a deployed resource when it moves under a component.
+   */
+  aliases?: { parent?: string }[];
 }
 
 /** One provider function call (data source) the program made, e.g. `aws:iam/getPolicyDocument`. */

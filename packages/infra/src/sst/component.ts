@@ -1,0 +1,171 @@
+/// <reference path="../../../../.sst/platform/config.d.ts" />
+/**
+ * `SluiceTopology`: the topology manifest on AWS, as one Pulumi component of SST's kind. It
+ * resolves the deployment plan of `@sluice/model` (the same plan `npm start` renders) and creates
+ * every topic, queue (with its redrive policy, retention, SQS-managed encryption, a policy that
+ * admits only its topics and only TLS), dead-letter queue (redrive allowed only from its
+ * sources), subscription (with the filter policy that admits exactly what its consumer declares,
+ * and a dead-letter queue for what SNS cannot deliver), one function per receive operation
+ * (handler found by the consumers-folder convention, settings from the application, logs only to
+ * its own log group), the application's tables, and the alarms an on-call engineer needs, all
+ * acting on one alerts topic.
+ *
+ * Every resource is reachable by name under `nodes`, and a `transform` hook per resource kind
+ * changes one resource's arguments from `sst.config.ts` without forking the framework. Created in
+ * `sst.config.ts` inside `run()`; like every file `sst.config.ts` imports, it sees the `sst`,
+ * `aws` and `$util` globals the SST CLI provides. Nothing here names a resource: the names come
+ * from the contract (topics, queues) and the settings (tables).
+ */
+import path from 'node:path';
+import { loadProject, resolvePlan, resolveReference, type DeploymentPlan } from '@sluice/model';
+import type { Topology } from '@sluice/runtime/contract';
+import type { AppSettings } from '@sluice/runtime/settings';
+import { declareAlarms } from './alarms.ts';
+import { declareFunctions, type EventSource } from './functions.ts';
+import { declareQueuePolicies, declareQueues, declareRedriveAllowPolicies } from './queues.ts';
+import { declareAlertSubscriptions, declareSubscriptions } from './subscriptions.ts';
+import { declareTables } from './tables.ts';
+import { declareAlertsTopic, declareTopics } from './topics.ts';
+import type { Scope, TopologyTransforms } from './transform.ts';
+
+/** The Pulumi type of the component. */
+export const TOPOLOGY_COMPONENT_TYPE = 'sluice:aws:Topology';
+
+/** What `SluiceTopology` deploys. */
+export interface SluiceTopologyArgs {
+  topology: Topology;
+  settings: AppSettings;
+  /** The consumers folder, relative to the project root, with `/` (`packages/orders/consumers`): see {@link consumersDirOf}. */
+  consumersDir: string;
+  /** Production keeps data: point-in-time recovery and deletion protection on tables. */
+  production: boolean;
+  /** `sst dev` runs functions on the developer's machine, which assumes the function role. */
+  dev: boolean;
+  /** Changes the arguments of one kind of resource, before it is created; see {@link TopologyTransforms}. */
+  transform?: TopologyTransforms;
+}
+
+/** Every resource the component created, by name. */
+export interface SluiceTopologyNodes {
+  /** The contract's topics, by name. */
+  topics: Record<string, sst.aws.SnsTopic>;
+  /** Every queue, dead-letter queues included, by name. */
+  queues: Record<string, sst.aws.Queue>;
+  /** The dead-letter queues alone, by name (also in `queues`). */
+  deadLetterQueues: Record<string, sst.aws.Queue>;
+  /** Each queue's policy, by queue name. */
+  queuePolicies: Record<string, aws.sqs.QueuePolicy>;
+  /** Each dead-letter queue's redrive-allow policy, by queue name. */
+  redriveAllowPolicies: Record<string, aws.sqs.RedriveAllowPolicy>;
+  /** Topic → queue subscriptions, by subscription name (`OrderTopicToOrderQueue`). */
+  subscriptions: Record<string, aws.sns.TopicSubscription>;
+  /** The consumer functions, by operation id. */
+  functions: Record<string, sst.aws.Function>;
+  /** Each function's logs permission, by operation id. */
+  logsPolicies: Record<string, aws.iam.RolePolicy>;
+  /** Each function's event source on its queue, by operation id. */
+  eventSources: Record<string, EventSource>;
+  /** The application's tables, by name. */
+  tables: Record<string, sst.aws.Dynamo>;
+  /** Every alarm, by name (`OrderDLQDepthAlarm`, `ConsumeOrderPlacedErrorsAlarm`). */
+  alarms: Record<string, aws.cloudwatch.MetricAlarm>;
+  /** The topic every alarm notifies. */
+  alerts: sst.aws.SnsTopic;
+  /** Email subscriptions to the alerts topic, by address. */
+  alertSubscriptions: Record<string, aws.sns.TopicSubscription>;
+}
+
+/** The consumers folder of the project at `root`, relative to it with `/`: what SST's `handler` paths start with. */
+export function consumersDirOf(root: string): string {
+  const project = loadProject(root);
+  return path.relative(project.root, project.consumers).split(path.sep).join('/');
+}
+
+/**
+ * The whole topology, deployed.
+ *
+ * @example
+ * ```ts
+ * // sst.config.ts, in run()
+ * import { consumersDirOf, SluiceTopology } from '@sluice/infra';
+ * import { topology } from '@orders/contract';
+ * import { settings } from '@orders/app/settings';
+ *
+ * const pipeline = new SluiceTopology('Pipeline', {
+ *   topology,
+ *   settings,
+ *   consumersDir: consumersDirOf($cli.paths.root),
+ *   production: $app.stage === 'prod',
+ *   dev: $dev,
+ *   transform: {
+ *     // One resource, changed from sst.config.ts: the order queue's age alarm waits 5 periods.
+ *     alarm: (args, _opts, name) => {
+ *       if (name === 'OrderQueueAgeAlarm') args.evaluationPeriods = 5;
+ *     },
+ *   },
+ * });
+ * pipeline.nodes.queues.OrderQueue?.url;
+ * export const outputs = pipeline.outputs;
+ * ```
+ */
+export class SluiceTopology extends $util.ComponentResource {
+  private readonly _nodes: SluiceTopologyNodes;
+  /** The plan it rendered. */
+  readonly plan: DeploymentPlan;
+  /** Stack outputs: where everything is (`OrderTopicArn`, `OrderQueueUrl`, `OrdersTableName`, `AlertsTopicArn`). */
+  readonly outputs: Record<string, $util.Output<string>>;
+
+  constructor(name: string, args: SluiceTopologyArgs, opts?: $util.ComponentResourceOptions) {
+    super(TOPOLOGY_COMPONENT_TYPE, name, {}, opts);
+    const { topology, settings, production } = args;
+    this.plan = resolvePlan({ topology, settings, consumersDir: args.consumersDir });
+    const plan = this.plan;
+    const scope: Scope = { parent: this, transform: args.transform ?? {} };
+
+    const alerts = declareAlertsTopic(scope, plan);
+    const alertSubscriptions = declareAlertSubscriptions(scope, plan, alerts);
+    const tables = declareTables(scope, plan, { production });
+    const queues = declareQueues(scope, plan);
+    const redriveAllowPolicies = declareRedriveAllowPolicies(scope, plan, queues);
+    const topics = declareTopics(scope, plan);
+    const queuePolicies = declareQueuePolicies(scope, plan, queues, topics);
+    const subscriptions = declareSubscriptions(scope, plan, topics, queues);
+    const { functions, logsPolicies, eventSources } = declareFunctions(scope, plan, { topics, queues, tables }, { dev: args.dev });
+    const alarms = declareAlarms(scope, plan, { queues, functions, alerts });
+
+    this._nodes = {
+      topics,
+      queues,
+      deadLetterQueues: Object.fromEntries(plan.queues.filter((q) => q.spec.deadLetterFor.length > 0).map((q) => [q.name, queues[q.name]!])),
+      queuePolicies,
+      redriveAllowPolicies,
+      subscriptions,
+      functions,
+      logsPolicies,
+      eventSources,
+      tables,
+      alarms,
+      alerts,
+      alertSubscriptions,
+    };
+    const all = { ...topics, [plan.alerts.topic]: alerts };
+    this.outputs = Object.fromEntries(
+      Object.entries(plan.outputs).map(([output, ref]) => [
+        output,
+        resolveReference<$util.Output<string>>(ref, {
+          topicArn: (topic) => all[topic]!.arn,
+          queueArn: (queue) => queues[queue]!.arn,
+          queueUrl: (queue) => queues[queue]!.url,
+          tableName: (table) => tables[table]!.name,
+          tableArn: (table) => tables[table]!.arn,
+        }),
+      ]),
+    );
+    this.registerOutputs({});
+  }
+
+  /** Every resource the component created, by name: topics, queues, dead-letter queues, subscriptions, functions, tables, alarms, … */
+  get nodes(): SluiceTopologyNodes {
+    return this._nodes;
+  }
+}

@@ -1,0 +1,139 @@
+/// <reference path="../../../../.sst/platform/config.d.ts" />
+/**
+ * The consumer functions, rendered from the plan: one per receive operation, its handler found by
+ * the consumers-folder convention, its environment and permissions as the plan writes them, logs
+ * only to its own log group, fed by its queue in batches with partial responses.
+ */
+import { renderEnvironment, resolveReference, type DeploymentPlan, type FunctionPlan, type ReferenceResolver } from '@sluice/model';
+import { declare, type Scope } from './transform.ts';
+
+/** The Lambda runtime every consumer is deployed on: the Node.js major the project runs on (.nvmrc). */
+export const LAMBDA_RUNTIME = 'nodejs24.x';
+
+/** A function's event source on its queue: SST's queue subscriber (created once the queue's ARN is known). */
+export type EventSource = ReturnType<sst.aws.Queue['subscribe']>;
+
+/** What the functions are wired to. */
+export interface FunctionResources {
+  topics: Record<string, sst.aws.SnsTopic>;
+  queues: Record<string, sst.aws.Queue>;
+  tables: Record<string, sst.aws.Dynamo>;
+}
+
+/** The functions and what each brings along, by operation id. */
+export interface DeclaredFunctions {
+  functions: Record<string, sst.aws.Function>;
+  /** Each function's permission to write to its own log group. */
+  logsPolicies: Record<string, aws.iam.RolePolicy>;
+  /** Each function's event source mapping on its queue (SST's queue subscriber). */
+  eventSources: Record<string, EventSource>;
+}
+
+/** The plan's references, as the deployed resources' outputs. */
+function deployedReferences(resources: FunctionResources): ReferenceResolver<$util.Input<string>> {
+  const find = <T>(kind: string, all: Record<string, T>, name: string): T => {
+    const found = all[name];
+    if (!found) throw new Error(`the plan refers to ${kind} ${name}, which was not declared`);
+    return found;
+  };
+  return {
+    topicArn: (topic) => find('topic', resources.topics, topic).arn,
+    queueArn: (queue) => find('queue', resources.queues, queue).arn,
+    queueUrl: (queue) => find('queue', resources.queues, queue).url,
+    tableName: (table) => find('table', resources.tables, table).name,
+    tableArn: (table) => find('table', resources.tables, table).arn,
+  };
+}
+
+/**
+ * Every consumer function of the plan, with its logs permission and its event source.
+ *
+ * @example
+ * ```ts
+ * import { declareFunctions, declareQueues, declareTables, declareTopics, type Scope } from '@sluice/infra';
+ * import { resolvePlan } from '@sluice/model';
+ * import { topology } from '@orders/contract';
+ * import { settings } from '@orders/app/settings';
+ *
+ * const scope = {} as Scope;
+ * const plan = resolvePlan({ topology, settings, consumersDir: 'packages/orders/consumers' });
+ * const { functions } = declareFunctions(scope, plan, { topics: declareTopics(scope, plan), queues: declareQueues(scope, plan), tables: declareTables(scope, plan, { production: false }) }, { dev: false });
+ * functions.consumeOrderPlaced?.arn;
+ * ```
+ */
+export function declareFunctions(scope: Scope, plan: DeploymentPlan, resources: FunctionResources, options: { dev: boolean }): DeclaredFunctions {
+  const declared: DeclaredFunctions = { functions: {}, logsPolicies: {}, eventSources: {} };
+  const references = deployedReferences(resources);
+  for (const fn of plan.functions) {
+    const { functionName: name } = fn;
+    const created = declareFunction(scope, fn, references, options);
+    const logs = declare(scope, 'logsPolicy', `${name}Logs`, logsPolicyArgs(created, name), (n, a, opts) => new aws.iam.RolePolicy(n, a, opts));
+    declared.functions[fn.operationId] = created;
+    declared.logsPolicies[fn.operationId] = logs;
+    declared.eventSources[fn.operationId] = subscribe(scope, fn, resources.queues[fn.queue]!, created, logs);
+  }
+  return declared;
+}
+
+function declareFunction(scope: Scope, fn: FunctionPlan, references: ReferenceResolver<$util.Input<string>>, options: { dev: boolean }): sst.aws.Function {
+  // Not `link: [table]`: SST's Dynamo link grants `dynamodb:*`. The handler finds each table
+  // through the conventional variable instead, and may do only what the settings list.
+  const environment = renderEnvironment(fn.environment, references, (arns) => $util.all(arns).apply((all) => all.join(',')));
+  const permissions: sst.aws.FunctionArgs['permissions'] = fn.permissions.map((p) => ({ actions: [...p.actions], resources: [resolveReference(p.resource, references)] }));
+  const args: sst.aws.FunctionArgs = {
+    handler: fn.handler,
+    runtime: LAMBDA_RUNTIME,
+    timeout: `${fn.timeoutSeconds} seconds`,
+    memory: `${fn.memoryMB} MB`,
+    logging: { format: 'json' },
+    environment,
+    permissions,
+    transform: {
+      role: (role) => {
+        // SST 4.17.1 tests `!dev` on an Output (always false), so every function role also
+        // trusts the whole account. Only `sst dev` needs that (the local process assumes it).
+        if (!options.dev) role.assumeRolePolicy = aws.iam.assumeRolePolicyForPrincipal({ Service: 'lambda.amazonaws.com' });
+        // AWSLambdaBasicExecutionRole lets the function write to any log group in the account;
+        // the inline policy of `logsPolicyArgs` allows its own log group only.
+        role.managedPolicyArns = $util.output(role.managedPolicyArns ?? []).apply((arns) => arns.filter((arn) => !arn.endsWith(':policy/service-role/AWSLambdaBasicExecutionRole')));
+      },
+    },
+  };
+  return declare(scope, 'function', fn.functionName, args, (name, a, opts) => new sst.aws.Function(name, a, opts));
+}
+
+/** The function may write to its own log group, and nowhere else. */
+function logsPolicyArgs(fn: sst.aws.Function, name: string): aws.iam.RolePolicyArgs {
+  return {
+    role: fn.nodes.role.name,
+    policy: fn.nodes.logGroup.apply((group) => {
+      if (!group) throw new Error(`${name} has no log group of its own: keep \`logging\` on`);
+      return aws.iam.getPolicyDocumentOutput({
+        statements: [{ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [group.arn, $util.interpolate`${group.arn}:log-stream:*`] }],
+      }).json;
+    }),
+  };
+}
+
+/**
+ * Subscribed by ARN: given function args instead, SST would create the function inside the
+ * subscriber component and add its own, broader SQS grant (GetQueueUrl, ChangeVisibility).
+ */
+function subscribe(scope: Scope, fn: FunctionPlan, queue: sst.aws.Queue, created: sst.aws.Function, logs: aws.iam.RolePolicy): EventSource {
+  const args: sst.aws.QueueSubscriberArgs = {
+    batch: {
+      size: fn.batchSize,
+      window: `${fn.batchWindowSeconds} seconds`,
+      // Only failed records are retried (and eventually dead-lettered), not the whole batch.
+      partialResponses: true,
+    },
+    transform: {
+      eventSourceMapping: (mapping, opts) => {
+        mapping.scalingConfig = { maximumConcurrency: fn.maximumConcurrency };
+        // No batch before the function may write its logs.
+        opts.dependsOn = [...(Array.isArray(opts.dependsOn) ? opts.dependsOn : opts.dependsOn ? [opts.dependsOn] : []), logs] as $util.Resource[];
+      },
+    },
+  };
+  return declare(scope, 'eventSource', fn.functionName, args, (_name, a, opts) => queue.subscribe(created.arn, a, opts));
+}
