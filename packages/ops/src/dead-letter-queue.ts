@@ -10,8 +10,6 @@
  * selected by id) stay hidden only until the scan ends, or fails, and are then released at once.
  */
 import {
-  ChangeMessageVisibilityBatchCommand,
-  DeleteMessageBatchCommand,
   DeleteMessageCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
@@ -20,6 +18,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { DecodeError, DecodeResult, RecordInput } from '@sluice/runtime/consumer';
 import { queueDepth } from './queue-depth.ts';
+import { changeVisibilityInBatches, deleteMessagesInBatches } from './sqs-batches.ts';
 
 /** A dead-lettered message and why it failed. */
 export interface DeadLetter {
@@ -134,13 +133,8 @@ export class DeadLetterQueue {
     const deleted: string[] = [];
     const skipped = await this.receiveAll(async (batch) => {
       const selected = batch.filter((m) => wanted.has(m.MessageId!));
-      for (let i = 0; i < selected.length; i += 10) {
-        const chunk = selected.slice(i, i + 10);
-        const out = await this.options.sqs.send(
-          new DeleteMessageBatchCommand({ QueueUrl: this.options.deadLetterQueueUrl, Entries: chunk.map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle! })) }),
-        );
-        for (const ok of out.Successful ?? []) deleted.push(chunk[Number(ok.Id)]!.MessageId!);
-      }
+      const out = await deleteMessagesInBatches(this.options.sqs, this.options.deadLetterQueueUrl, selected.map((m) => m.ReceiptHandle!));
+      for (const index of out.successful) deleted.push(selected[index]!.MessageId!);
       return batch.filter((m) => !selected.includes(m));
     });
     await this.release(skipped);
@@ -211,13 +205,6 @@ export class DeadLetterQueue {
 
   /** Makes held messages visible again at once. */
   private async release(messages: Message[]): Promise<void> {
-    for (let i = 0; i < messages.length; i += 10) {
-      await this.options.sqs.send(
-        new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: this.options.deadLetterQueueUrl,
-          Entries: messages.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 })),
-        }),
-      );
-    }
+    await changeVisibilityInBatches(this.options.sqs, this.options.deadLetterQueueUrl, messages.map((m) => m.ReceiptHandle!), 0);
   }
 }

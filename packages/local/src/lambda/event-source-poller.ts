@@ -20,7 +20,8 @@
  * poller keeps its messages hidden until the invocation ends (`ChangeMessageVisibility`), as a
  * visibility timeout ≥ the function timeout would. Failures still come back after the short one.
  */
-import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { changeVisibilityInBatches, deleteMessagesInBatches } from '@sluice/ops';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { interpretBatchResponse } from './batch-response.ts';
 import { createLambdaContext, type FunctionConfiguration } from './lambda-context.ts';
@@ -240,29 +241,14 @@ export class EventSourcePoller {
 
   /** Hides `records` for another `visibility` seconds, ten per request. */
   private async renew(records: SQSRecord[], visibility: number): Promise<void> {
-    for (let i = 0; i < records.length; i += 10) {
-      await this.options.sqs.send(
-        new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: this.options.queueUrl,
-          Entries: records.slice(i, i + 10).map((r, j) => ({ Id: String(j), ReceiptHandle: r.receiptHandle, VisibilityTimeout: visibility })),
-        }),
-      );
-    }
+    await changeVisibilityInBatches(this.options.sqs, this.options.queueUrl, records.map((r) => r.receiptHandle), visibility);
   }
 
   private async deleteAll(records: SQSRecord[]): Promise<void> {
-    for (let i = 0; i < records.length; i += 10) {
-      const chunk = records.slice(i, i + 10);
-      const out = await this.options.sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: this.options.queueUrl,
-          Entries: chunk.map((r, j) => ({ Id: String(j), ReceiptHandle: r.receiptHandle })),
-        }),
-      );
-      if (out.Failed?.length) {
-        // The record will be received again: at-least-once, the handler is idempotent.
-        this.options.onError?.(new Error(`DeleteMessageBatch failed for ${out.Failed.length} record(s): ${out.Failed.map((f) => f.Message).join('; ')}`));
-      }
-    }
+    await deleteMessagesInBatches(this.options.sqs, this.options.queueUrl, records.map((r) => r.receiptHandle), ({ failed }) => {
+      if (failed.length === 0) return;
+      // The record will be received again: at-least-once, the handler is idempotent.
+      this.options.onError?.(new Error(`DeleteMessageBatch failed for ${failed.length} record(s): ${failed.map((f) => f.message).join('; ')}`));
+    });
   }
 }
