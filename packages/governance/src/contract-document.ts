@@ -40,6 +40,7 @@ const parserFor = (validate: boolean): Parser =>
     ? (parsers.validating ??= new Parser())
     : (parsers.dereferencing ??= new Parser({ ruleset: { core: false, recommended: false } }));
 
+/** The options of {@link loadContract}. */
 export interface LoadOptions {
   /**
    * Check the document against the AsyncAPI rules. Turn off only where the documents are known
@@ -50,11 +51,19 @@ export interface LoadOptions {
 }
 
 /**
- * Parses an AsyncAPI document and returns it dereferenced.
+ * Parses an AsyncAPI document and returns it dereferenced, as plain JSON.
+ *
+ * @param specPath - the document (YAML or JSON); its relative `$ref`s are followed
+ * @throws ContractLoadError when the file cannot be read or (with `validate`) breaks the
+ *   AsyncAPI rules; the message lists each error with its path
  *
  * @example
+ * ```ts
+ * import { loadContract } from '@sluice/governance';
+ *
  * const working = await loadContract('asyncapi.yaml');
- * working.components.messages.OrderPlaced.payload.properties.quantity.maximum; // 1000
+ * const messageNames = Object.keys(working.components?.messages ?? {});
+ * ```
  */
 export async function loadContract(specPath: string, options: LoadOptions = {}): Promise<ContractDocument> {
   const shown = path.relative(process.cwd(), specPath) || specPath;

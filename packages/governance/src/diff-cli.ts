@@ -21,6 +21,7 @@ const NEXT_STEPS = `What to do next:
   - Retiring a version, or breaking something nobody consumes yet: release it deliberately with
     \`npm run contract:release -- --accept-breaking "<why>"\`, which records the reason.`;
 
+/** The `contract:diff` command: classifies the working contract's changes against the released one. */
 export const diffProgram: ProgramSpec = {
   name: 'contract:diff',
   invocation: 'npm run contract:diff --',

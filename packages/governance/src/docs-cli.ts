@@ -41,10 +41,18 @@ interface GeneratorInstance {
 type GeneratorClass = new (template: string, targetDir: string, options: Record<string, unknown>) => GeneratorInstance;
 
 /**
- * Renders `specPath` into `outDir/index.html`.
+ * Renders `specPath` into `outDir/index.html` with @asyncapi/html-template: one page, scripts and
+ * styles inlined, message examples open.
+ *
+ * @returns the path of the page written
+ * @throws ContractLoadError when the document is not a valid AsyncAPI document
  *
  * @example
- * await renderDocs({ specPath: 'asyncapi.yaml', outDir: 'docs-out' });
+ * ```ts
+ * import { renderDocs } from '@sluice/governance';
+ *
+ * const page = await renderDocs({ specPath: 'asyncapi.yaml', outDir: 'docs-out' }); // '/repo/docs-out/index.html'
+ * ```
  */
 export async function renderDocs(options: { specPath: string; outDir: string }): Promise<string> {
   // The generator's own parse errors are terse; fail first with the project's message.
@@ -74,6 +82,7 @@ export async function renderDocs(options: { specPath: string; outDir: string }):
   return page;
 }
 
+/** The `docs` command (`npm run docs`): renders the contract's HTML docs with {@link renderDocs}. */
 export const docsProgram: ProgramSpec = {
   name: 'docs',
   invocation: 'npm run docs --',

@@ -82,8 +82,17 @@ const EXPAND_SCRIPT = `(() => {
  * Throws when the page does not look like the template's (a template upgrade changed it), so the
  * docs never silently fall back to the collapsed view.
  *
+ * @returns the finished page; a page that already has them is returned unchanged
+ * @throws Error when the page lacks what the template writes (a template upgrade changed it)
+ *
  * @example
+ * ```ts
+ * import { readFileSync, writeFileSync } from 'node:fs';
+ * import { finishDocsPage } from '@sluice/governance';
+ *
+ * const page = 'docs-out/index.html';
  * writeFileSync(page, finishDocsPage(readFileSync(page, 'utf8')));
+ * ```
  */
 export function finishDocsPage(html: string): string {
   if (html.includes(FIRST_VIEW_MARKER)) return html;

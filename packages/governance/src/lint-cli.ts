@@ -14,6 +14,7 @@ import { loadProject } from '@sluice/model';
 
 const require = createRequire(import.meta.url);
 
+/** The `contract:lint` command: validates the contract with the official AsyncAPI CLI, offline. */
 export const lintProgram: ProgramSpec = {
   name: 'contract:lint',
   invocation: 'npm run contract:lint --',

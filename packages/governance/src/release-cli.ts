@@ -18,6 +18,7 @@ function messageVersions(doc: ContractDocument): Record<string, string> {
   return Object.fromEntries(Object.entries(versions).sort(([a], [b]) => a.localeCompare(b)));
 }
 
+/** The `contract:release` command: records the working contract as the released one. */
 export const releaseProgram: ProgramSpec = {
   name: 'contract:release',
   invocation: 'npm run contract:release --',

@@ -3,7 +3,9 @@
  */
 import type { ContractChange, ContractDiff } from './compatibility.ts';
 
+/** How {@link renderReport} writes a diff: an aligned table, Markdown, or JSON for tools. */
 export type ReportFormat = 'table' | 'markdown' | 'json';
+/** Every {@link ReportFormat}, in the order `--format` lists them. */
 export const REPORT_FORMATS: readonly ReportFormat[] = ['table', 'markdown', 'json'];
 
 const COLUMNS: [string, (c: ContractChange) => string][] = [
@@ -36,7 +38,18 @@ function markdown(changes: ContractChange[]): string {
   ].join('\n');
 }
 
-/** One line counting the changes by classification: `2 breaking, 1 non-breaking`. */
+/**
+ * One line counting the changes by classification: `2 breaking, 1 non-breaking` (unclassified
+ * changes are counted only when there are some).
+ *
+ * @example
+ * ```ts
+ * import { summarize, type ContractDiff } from '@sluice/governance';
+ *
+ * declare const diff: ContractDiff;
+ * console.log(summarize(diff)); // '0 breaking, 3 non-breaking'
+ * ```
+ */
 export function summarize(diff: ContractDiff): string {
   const count = (k: ContractChange['classification']) => diff.changes.filter((c) => c.classification === k).length;
   const parts = [`${count('breaking')} breaking`, `${count('non-breaking')} non-breaking`];
@@ -45,10 +58,18 @@ export function summarize(diff: ContractDiff): string {
 }
 
 /**
- * Formats the changes of a diff, with its notes after a table.
+ * Formats the changes of a diff, failing changes first; the table and Markdown forms end with
+ * the {@link summarize} line, the compatibility mode and the diff's notes. `No changes.` when
+ * there are none (JSON: the diff as is).
  *
  * @example
+ * ```ts
+ * import { diffContracts, loadContract, renderReport } from '@sluice/governance';
+ *
+ * const released = await loadContract('released/asyncapi.yaml');
+ * const working = await loadContract('asyncapi.yaml');
  * console.log(renderReport(diffContracts(released, working), 'table'));
+ * ```
  */
 export function renderReport(diff: ContractDiff, format: ReportFormat): string {
   if (format === 'json') return JSON.stringify(diff, null, 2);

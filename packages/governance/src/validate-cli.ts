@@ -16,6 +16,7 @@ import { formatIssues, type MessageContract, type MessageMap, type ReceiveOperat
 export interface Verdict {
   /** `file` or `file#Records[2]`. */
   source: string;
+  /** Whether the payload satisfies the contract. */
   ok: boolean;
   /** The message it is (or was checked as). */
   message?: string;
@@ -35,10 +36,24 @@ function jsonFiles(target: string): string[] {
 }
 
 /**
- * Checks payload documents against the contract's messages.
+ * Checks payload documents against the contract's messages, as a consumer would decode them: a
+ * bare payload, an SNS envelope, or an SQS event (each record gets its own verdict).
+ *
+ * @param messages - the contract's messages (the generated `messages`)
+ * @param documents - each document's name (for the verdict) and its JSON text
+ * @param options - `message`: check every document as that message instead of finding it by its
+ *   `eventType` attribute
+ * @returns one verdict per payload, in order
  *
  * @example
- * const verdicts = validateDocuments(messages, [{ source: 'order.json', text }], { message: 'OrderPlaced' });
+ * ```ts
+ * import { validateDocuments } from '@sluice/governance';
+ * import type { MessageMap } from '@sluice/runtime/contract';
+ *
+ * declare const messages: MessageMap;
+ * const verdicts = validateDocuments(messages, [{ source: 'payment.json', text: '{"paymentId":"p-1"}' }], { message: 'PaymentCaptured' });
+ * const failed = verdicts.filter((v) => !v.ok).map((v) => `${v.source}: ${v.reason}`);
+ * ```
  */
 export function validateDocuments(
   messages: MessageMap,
@@ -105,6 +120,7 @@ export function validateDocuments(
   }
 }
 
+/** The `contract:validate` command: checks sample payloads or SNS/SQS bodies with {@link validateDocuments}. */
 export const validateProgram: ProgramSpec = {
   name: 'contract:validate',
   invocation: 'npm run contract:validate --',
