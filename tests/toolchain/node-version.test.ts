@@ -12,7 +12,7 @@ const major = (version: string) => Number(version.replace(/^v/, '').split('.')[0
 
 describe('the toolchain', () => {
   it('runs the tests on the Node.js major of the deployed Lambda runtime', () => {
-    const deployer = readFileSync(path.join(root, 'packages/infra/src/sst/deploy-topology.ts'), 'utf8');
+    const deployer = readFileSync(path.join(root, 'packages/infra/src/sst/functions.ts'), 'utf8');
     const lambdaRuntime = /LAMBDA_RUNTIME = 'nodejs(\d+)\.x'/.exec(deployer)?.[1];
     expect(lambdaRuntime, 'the deployer names a nodejsNN.x runtime').toBeDefined();
     expect(major(process.version)).toBe(Number(lambdaRuntime));
