@@ -22,7 +22,21 @@ export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local'
  */
 export const localVisibilityTimeoutSeconds = 5;
 
-/** The endpoint the CLIs talk to: `--endpoint`, else `$SLUICE_ENDPOINT`, else the default. */
+/**
+ * The endpoint the CLIs talk to: `--endpoint`, else `$SLUICE_ENDPOINT`, else the default
+ * ({@link defaultLocalEndpoint}); without a trailing slash.
+ *
+ * @param option - the `--endpoint` value, if any
+ * @param env - where `SLUICE_ENDPOINT` is looked up; `process.env` by default
+ *
+ * @example
+ * ```ts
+ * import { localEndpoint } from '@sluice/ops';
+ *
+ * localEndpoint(undefined, {}); // 'http://127.0.0.1:4566'
+ * localEndpoint('http://localhost:4600/'); // 'http://localhost:4600'
+ * ```
+ */
 export function localEndpoint(option?: string, env: NodeJS.ProcessEnv = process.env): string {
   return (option || env[endpointEnv] || defaultLocalEndpoint).replace(/\/$/, '');
 }

@@ -4,6 +4,7 @@
  */
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 
+/** SQS's approximate message counts of one queue, by state. */
 export interface QueueDepth {
   /** Ready to be received. */
   visible: number;
@@ -16,10 +17,16 @@ export interface QueueDepth {
 }
 
 /**
- * SQS's approximate counts for one queue.
+ * SQS's approximate counts for one queue (one `GetQueueAttributes` call).
  *
  * @example
- * const { total } = await queueDepth(sqs, queueUrl);
+ * ```ts
+ * import { SQSClient } from '@aws-sdk/client-sqs';
+ * import { queueDepth } from '@sluice/ops';
+ *
+ * declare const queueUrl: string;
+ * const { visible, inFlight, total } = await queueDepth(new SQSClient({}), queueUrl);
+ * ```
  */
 export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<QueueDepth> {
   const out = await sqs.send(

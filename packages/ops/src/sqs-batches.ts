@@ -28,7 +28,9 @@ export function sqsBatches<T>(items: readonly T[]): T[][] {
 
 /** What one batch request did: the indexes (in the caller's list) it succeeded and failed for. */
 export interface SqsBatchOutcome {
+  /** Indexes of the entries SQS accepted. */
   successful: number[];
+  /** The entries SQS refused, each with its index and SQS's error code and message. */
   failed: { index: number; code: string | undefined; message: string | undefined }[];
 }
 

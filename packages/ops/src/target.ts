@@ -15,11 +15,13 @@ import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ConfigurationError, resolveQueueUrl, resolveTableName, resolveTopicArn } from '@sluice/runtime/resources';
 import { endpointEnv, localCredentials, localEndpoint, localRegion } from './local-endpoint.ts';
 
+/** The options of a {@link Target}; by default the local stack. */
 export interface TargetOptions {
   /** Talk to AWS instead of the local stack. */
   aws?: boolean;
   /** Local endpoint. @default $SLUICE_ENDPOINT, else http://127.0.0.1:4566 */
   endpoint?: string;
+  /** Where `SLUICE_ENDPOINT` and the resource variables are looked up. @default process.env */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -27,16 +29,28 @@ export interface TargetOptions {
  * The SDK clients and resource locations of one system.
  *
  * @example
- * const target = new Target({});                 // local stack on :4566
- * await target.checkReachable();
- * const url = await target.queueUrl('OrderDLQ');
+ * ```ts
+ * import { Target } from '@sluice/ops';
+ *
+ * const target = new Target({}); // the local stack on :4566
+ * try {
+ *   await target.checkReachable();
+ *   const url = await target.queueUrl('PaymentDLQ');
+ * } finally {
+ *   target.destroy();
+ * }
+ * ```
  */
 export class Target {
+  /** The local stack or AWS. */
   readonly mode: 'local' | 'aws';
   /** The local endpoint (undefined on AWS). */
   readonly endpoint: string | undefined;
+  /** An SQS client for the target (local: 2 attempts; a request times out after 15 s). */
   readonly sqs: SQSClient;
+  /** An SNS client for the target, configured as `sqs`. */
   readonly sns: SNSClient;
+  /** A DynamoDB client for the target, configured as `sqs`. */
   readonly dynamodb: DynamoDBClient;
   private readonly env: NodeJS.ProcessEnv;
 
@@ -71,10 +85,20 @@ export class Target {
     );
   }
 
+  /**
+   * The physical name of the contract's table `table`: the name itself locally; on AWS its SST
+   * link, else `$<TABLE>_TABLE_NAME`.
+   * @throws ConfigurationError on AWS when neither is set
+   */
   async tableName(table: string): Promise<string> {
     return this.mode === 'local' ? table : resolveTableName(table, this.env);
   }
 
+  /**
+   * The ARN of topic `topic`: locally found by name among the stack's topics; on AWS its SST link,
+   * else `$<TOPIC>_ARN`.
+   * @throws ConfigurationError when it cannot be found; the message says what to do
+   */
   async topicArn(topic: string): Promise<string> {
     if (this.mode === 'aws') return resolveTopicArn(topic, this.env);
     let token: string | undefined;
@@ -87,6 +111,10 @@ export class Target {
     throw new ConfigurationError(`the local stack at ${this.endpoint} has no topic ${topic}: restart it with \`npm start\` (after \`npm run codegen\`).`);
   }
 
+  /**
+   * The URL of queue `queue`: locally from `GetQueueUrl`; on AWS its SST link, else `$<QUEUE>_URL`.
+   * @throws ConfigurationError when it cannot be found; the message says what to do
+   */
   async queueUrl(queue: string): Promise<string> {
     if (this.mode === 'aws') return resolveQueueUrl(queue, this.env);
     try {
@@ -98,6 +126,7 @@ export class Target {
     throw new ConfigurationError(`the local stack has no queue ${queue}: restart it with \`npm start\` (after \`npm run codegen\`).`);
   }
 
+  /** Releases the clients' connections; call it when done. */
   destroy(): void {
     this.sqs.destroy();
     this.sns.destroy();

@@ -11,6 +11,7 @@ import { formatTable } from '@sluice/cli';
 import { ProgressBar } from '@sluice/cli';
 import { contractModule, targetOptions, withTarget } from './target-options.ts';
 
+/** The options of {@link dlqCommand}: how the application names what a message is about. */
 export interface DlqCommandOptions {
   /** Names what a dead-lettered message is about (e.g. `ord-1`), shown in the listing. */
   describe?: (payload: unknown, messageName: string | undefined) => string | undefined;
@@ -66,7 +67,20 @@ async function open(target: Target, ref: DlqRef, options: DlqCommandOptions): Pr
   });
 }
 
-/** Renders dead letters with the reason each failed. */
+/**
+ * Renders dead letters as a table with the reason each failed (its decode error, or that it
+ * decodes and so failed in the handler), then a count; `empty.` when there are none.
+ *
+ * @param subjectTitle - the title of the column {@link DlqCommandOptions.describe} fills
+ *
+ * @example
+ * ```ts
+ * import { formatDeadLetters, type DeadLetter } from '@sluice/ops';
+ *
+ * declare const letters: DeadLetter[];
+ * console.log(formatDeadLetters(letters, 'paymentId'));
+ * ```
+ */
 export function formatDeadLetters(letters: readonly DeadLetter[], subjectTitle = 'subject'): string {
   if (letters.length === 0) return 'empty.';
   const table = formatTable(
@@ -84,10 +98,24 @@ export function formatDeadLetters(letters: readonly DeadLetter[], subjectTitle =
 const queueOption = { type: 'string' as const, valueName: 'name', description: 'one dead-letter queue (or its source queue)', defaultText: 'every dead-letter queue of the contract' };
 
 /**
- * The `dlq` command group.
+ * The `dlq` command group: `list` (each message with why it failed), `redrive` (back to the
+ * source queue, all or `--id`) and `purge`, for every dead-letter queue of the topology or the one
+ * `--queue` names.
  *
  * @example
- * commands: [dlqCommand({ describe: (order) => (order as OrderPlaced).orderId, subjectTitle: 'orderId' })]
+ * ```ts
+ * import { main, versionOf, type ProgramSpec } from '@sluice/cli';
+ * import { dlqCommand, statusCommand } from '@sluice/ops';
+ *
+ * const program: ProgramSpec = {
+ *   name: 'payments',
+ *   invocation: 'npx payments',
+ *   version: versionOf(new URL('../package.json', import.meta.url)),
+ *   summary: 'operate the payment pipeline',
+ *   commands: [dlqCommand({ describe: (p) => (p as { paymentId?: string }).paymentId, subjectTitle: 'paymentId' }), statusCommand],
+ * };
+ * await main(program);
+ * ```
  */
 export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
   const title = options.subjectTitle ?? 'subject';

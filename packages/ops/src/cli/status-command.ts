@@ -7,6 +7,11 @@ import { queueDepth } from '../queue-depth.ts';
 import { formatTable } from '@sluice/cli';
 import { contractModule, targetOptions, withTarget } from './target-options.ts';
 
+/**
+ * The `status` command: every queue of the topology with its depth and role, then the
+ * subscriptions (`--json` for scripts; `--endpoint`/`--aws` choose the target). Add it to a
+ * program's `commands`.
+ */
 export const statusCommand: CommandSpec = {
   name: 'status',
   summary: 'queues (messages waiting, in flight, dead-lettered) and subscriptions',

@@ -11,6 +11,10 @@ import { ConfigurationError } from '@sluice/runtime/resources';
 import { Target } from '../target.ts';
 import { defaultLocalEndpoint, endpointEnv } from '../local-endpoint.ts';
 
+/**
+ * `--endpoint <url>` and `--aws`: spread them into a command's `options` and pass its values to
+ * {@link withTarget}.
+ */
 export const targetOptions: Record<string, OptionSpec> = {
   endpoint: { type: 'string', valueName: 'url', description: 'local stack endpoint', defaultText: `$${endpointEnv}, else ${defaultLocalEndpoint}` },
   aws: { type: 'boolean', description: 'talk to AWS instead: default credentials and region; resources from SST links (sst shell -- …) or ORDER_TOPIC_ARN-style variables' },
@@ -19,8 +23,27 @@ export const targetOptions: Record<string, OptionSpec> = {
 /**
  * Runs `fn` with a {@link Target} built from `--endpoint`/`--aws`, and releases its clients after.
  *
+ * A {@link ConfigurationError} becomes a `CliError` with its cause and next step (exit 1).
+ *
+ * @throws UsageError when `--endpoint` is not a URL
+ *
  * @example
- * return withTarget(values, async (target) => { await target.checkReachable(); … });
+ * ```ts
+ * import type { CommandSpec } from '@sluice/cli';
+ * import { queueDepth, targetOptions, withTarget } from '@sluice/ops';
+ *
+ * export const depthCommand: CommandSpec = {
+ *   name: 'depth',
+ *   summary: 'messages waiting in one queue',
+ *   options: { ...targetOptions },
+ *   run: ({ values, io }) =>
+ *     withTarget(values, async (target) => {
+ *       await target.checkReachable();
+ *       io.out(String((await queueDepth(target.sqs, await target.queueUrl('PaymentQueue'))).visible));
+ *       return 0;
+ *     }),
+ * };
+ * ```
  */
 export async function withTarget<T>(values: { endpoint?: unknown; aws?: unknown }, fn: (target: Target) => Promise<T>): Promise<T> {
   const endpoint = urlOption('endpoint', values.endpoint);
@@ -42,14 +65,30 @@ export async function withTarget<T>(values: { endpoint?: unknown; aws?: unknown 
 
 /** The generated module of a project (`generated/index.js`): its messages, operations and topology. */
 export interface ContractModule {
+  /** Every message's run-time contract, by name. */
   messages: Record<string, MessageContract>;
+  /** Every operation, by id. */
   operations: Record<string, Operation>;
+  /** The topology manifest. */
   topology: Topology;
 }
 
 const loaded = new Map<string, Promise<ContractModule>>();
 
-/** Imports the project's generated contract module once. */
+/**
+ * Imports the project's generated contract module (`<generated>/index.js`) once; later calls for
+ * the same project share the import.
+ *
+ * @param project - the project layout; by default read from package.json's `eventContract`
+ *
+ * @example
+ * ```ts
+ * import { contractModule } from '@sluice/ops';
+ *
+ * const { topology } = await contractModule();
+ * console.log(Object.keys(topology.queues));
+ * ```
+ */
 export function contractModule(project: ProjectConfig = loadProject()): Promise<ContractModule> {
   const file = path.join(project.generated, 'index.js');
   let module = loaded.get(file);
