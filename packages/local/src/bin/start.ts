@@ -3,7 +3,7 @@
  * `npm start`: the whole system on this machine, until Ctrl-C.
  */
 import path from 'node:path';
-import { integerOption, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
+import { integerOption, main, onShutdownSignals, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject } from '@sluice/model';
 import type { LocalRuntime } from '../local-runtime.ts';
 import { localVisibilityTimeoutSeconds } from '@sluice/ops';
@@ -91,11 +91,7 @@ in the data folder and survive a restart. Ctrl-C stops it after the batches in f
     );
 
     await new Promise<void>((resolve) => {
-      let stopping = false;
-      let firstInterruptAt = 0;
       const shutdown = async () => {
-        if (stopping) return;
-        stopping = true;
         io.out(`\n${clock()} stopping: finishing the batches in flight…`);
         await runtime.functions?.stop();
         const note = await leftoversLine(runtime);
@@ -103,18 +99,12 @@ in the data folder and survive a restart. Ctrl-C stops it after the batches in f
         io.out(`${clock()} stopped${runtime.functions ? ` after ${runtime.functions.batches} batch(es)` : ''}.${note}`);
         resolve();
       };
-      // A terminal's Ctrl-C reaches this process twice: from the terminal (the whole foreground
-      // process group) and relayed by tsx, which runs it. Only a second Ctrl-C typed after the first counts.
-      process.on('SIGINT', () => {
-        if (stopping) {
-          if (Date.now() - firstInterruptAt < 1000) return;
-          io.err('Second Ctrl-C: exiting now (messages in flight come back after their visibility timeout).');
-          process.exit(130);
-        }
-        firstInterruptAt = Date.now();
-        void shutdown();
+      // First Ctrl-C (or SIGTERM): finish the batches in flight; a second Ctrl-C typed later: exit 130.
+      onShutdownSignals({
+        stop: shutdown,
+        forceMessage: 'Second Ctrl-C: exiting now (messages in flight come back after their visibility timeout).',
+        print: (line) => io.err(line),
       });
-      process.on('SIGTERM', () => void shutdown());
     });
     return 0;
   },

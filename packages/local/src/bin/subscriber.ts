@@ -8,7 +8,7 @@
  * the visibility timeout. Several of these processes may run at once, as Lambda runs several
  * instances; the reliability suite does both.
  */
-import { CliError, integerOption, main, urlOption, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
+import { CliError, integerOption, main, onShutdownSignals, urlOption, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { endpointEnv, localCredentials, localEndpoint, localRegion } from '@sluice/ops';
 
 export const subscriberProgram: ProgramSpec = {
@@ -72,17 +72,16 @@ the batches in flight.`,
     io.out(`subscriber: ${host.functions.map((f) => f.operationId).join(', ')} polling at ${endpoint}`);
 
     await new Promise<void>((resolve) => {
-      let stopping = false;
-      const stop = async () => {
-        // Ctrl-C arrives twice (terminal and tsx's relay): stop once.
-        if (stopping) return;
-        stopping = true;
-        await host.stop();
-        io.out(`${clock()} subscriber stopped after ${host.batches} batch(es).`);
-        resolve();
-      };
-      process.on('SIGINT', () => void stop());
-      process.on('SIGTERM', () => void stop());
+      // First Ctrl-C (or SIGTERM): finish the batches in flight; a second Ctrl-C typed later: exit 130.
+      onShutdownSignals({
+        stop: async () => {
+          await host.stop();
+          io.out(`${clock()} subscriber stopped after ${host.batches} batch(es).`);
+          resolve();
+        },
+        forceMessage: 'Second Ctrl-C: exiting now (messages in flight come back after their visibility timeout).',
+        print: (line) => io.err(line),
+      });
     });
     return 0;
   },

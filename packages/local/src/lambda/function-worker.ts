@@ -11,6 +11,7 @@
  * as when a Lambda instance is lost.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { onShutdownSignals } from '@sluice/cli';
 import { EventSourcePoller } from './event-source-poller.ts';
 import type { FunctionSpec } from './function-environment.ts';
 import { InstancePool } from './instance-pool.ts';
@@ -29,8 +30,11 @@ async function run(): Promise<void> {
   }
   const spec = JSON.parse(raw) as FunctionSpec;
   delete process.env[FUNCTION_SPEC_ENV];
-  // The host decides when to stop: a terminal's Ctrl-C reaches the whole process group.
-  process.on('SIGINT', () => {});
+  // The host decides when to stop (a message, or SIGTERM): a terminal's Ctrl-C reaches the whole
+  // process group, and is the host's to handle. A SIGTERM before the worker is up ends it at once,
+  // with the status a SIGTERM gives (128 + 15).
+  let stopWorker: () => unknown = () => process.exit(143);
+  onShutdownSignals({ stop: () => stopWorker(), interrupt: 'ignore' });
   // The host is gone (killed, crashed): so is this sandbox, without finishing anything.
   process.on('disconnect', () => process.exit(1));
 
@@ -91,7 +95,7 @@ async function run(): Promise<void> {
   process.on('message', (message: HostMessage) => {
     if (message?.type === 'stop') void stop();
   });
-  process.on('SIGTERM', () => void stop());
+  stopWorker = stop;
   poller.start();
   send({ type: 'ready', operationId: spec.operationId });
 }

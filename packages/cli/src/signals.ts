@@ -1,0 +1,94 @@
+/**
+ * Ctrl-C and SIGTERM, one policy for every long-running command (`npm start`, `npm run
+ * subscriber`, the local Lambda workers):
+ *
+ * - the first Ctrl-C (SIGINT) or SIGTERM stops gracefully: `stop` runs once (finishing the batches
+ *   in flight), and the command ends when it resolves;
+ * - a terminal's Ctrl-C reaches the process twice (from the terminal, to the whole foreground
+ *   process group, and relayed by tsx, which runs it): a SIGINT within {@link SECOND_INTERRUPT_GRACE_MS}
+ *   of the first is that same Ctrl-C and is ignored;
+ * - a second Ctrl-C typed later forces the exit: it prints `forceMessage` and exits 130
+ *   ({@link ExitCode.INTERRUPTED}), what the README's exit-code table says;
+ * - `interrupt: 'ignore'` is for a child whose parent decides when to stop (it gets SIGTERM or a
+ *   message): Ctrl-C reaches the whole process group, and the child leaves it to the parent.
+ */
+import { ExitCode } from './errors.ts';
+
+/** How long after a first Ctrl-C another SIGINT is taken for the same keypress (tsx's relay). */
+export const SECOND_INTERRUPT_GRACE_MS = 1000;
+
+/** The part of `process` the handler uses; tests pass their own. */
+export interface SignalTarget {
+  on(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
+  off(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
+  exit(code: number): unknown;
+}
+
+/** Options of {@link onShutdownSignals}. */
+export interface ShutdownSignalOptions {
+  /** Stops gracefully; runs once, on the first Ctrl-C or SIGTERM. */
+  stop: () => unknown;
+  /** `stop` (the default): Ctrl-C stops. `ignore`: only SIGTERM does (a child its parent stops). */
+  interrupt?: 'stop' | 'ignore';
+  /**
+   * Printed (with `print`) by a second Ctrl-C before the process exits 130. Without it, a second
+   * Ctrl-C does nothing more: the graceful stop goes on.
+   */
+  forceMessage?: string;
+  /** Where `forceMessage` goes. @default stderr */
+  print?: (line: string) => void;
+  /** @default process */
+  target?: SignalTarget;
+  /** @default Date.now */
+  now?: () => number;
+}
+
+/**
+ * Handles Ctrl-C and SIGTERM with the one policy above. Returns a function that removes the handlers.
+ *
+ * @example
+ * ```ts
+ * import { onShutdownSignals } from '@sluice/cli';
+ *
+ * const stopped = new Promise<void>((resolve) => {
+ *   onShutdownSignals({
+ *     stop: async () => {
+ *       // finish what is in flight, then:
+ *       resolve();
+ *     },
+ *     forceMessage: 'Second Ctrl-C: exiting now.',
+ *   });
+ * });
+ * await stopped;
+ * ```
+ */
+export function onShutdownSignals(options: ShutdownSignalOptions): () => void {
+  const target = options.target ?? process;
+  const now = options.now ?? Date.now;
+  const print = options.print ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  let stopping = false;
+  let firstInterruptAt = 0;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void options.stop();
+  };
+  const onInterrupt = () => {
+    if (!stopping) {
+      firstInterruptAt = now();
+      stop();
+      return;
+    }
+    if (options.forceMessage === undefined || now() - firstInterruptAt < SECOND_INTERRUPT_GRACE_MS) return;
+    print(options.forceMessage);
+    target.exit(ExitCode.INTERRUPTED);
+  };
+  const ignore = () => {};
+  const sigint = options.interrupt === 'ignore' ? ignore : onInterrupt;
+  target.on('SIGINT', sigint);
+  target.on('SIGTERM', stop);
+  return () => {
+    target.off('SIGINT', sigint);
+    target.off('SIGTERM', stop);
+  };
+}
