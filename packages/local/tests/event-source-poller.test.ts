@@ -3,17 +3,19 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PurgeQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { EventSourcePoller, startLocalRuntime, type LocalRuntime, type SqsHandler } from '@sluice/local';
+import { queueDepth } from '@sluice/ops';
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
 
-// A 1 s visibility timeout makes redeliveries observable in about a second. No consumer runs: this
-// file drives the poller itself.
+// A 1 s visibility timeout makes redeliveries observable in about a second (the batch window of 0
+// lets the stack use it: it keeps a queue's visibility above its consumer's window). No consumer
+// runs: this file drives the poller itself.
 let stack: LocalRuntime;
 let queue: { url: string; arn: string };
 let sqs: SQSClient;
 let poller: EventSourcePoller | undefined;
 
 beforeAll(async () => {
-  stack = await startLocalRuntime({ port: 0, visibilityTimeoutSeconds: 1, consumers: false });
+  stack = await startLocalRuntime({ port: 0, visibilityTimeoutSeconds: 1, batchWindowSeconds: 0, consumers: false });
   sqs = new SQSClient(stack.clientConfig);
   queue = stack.resources.queues.OrderQueue!;
 });
@@ -140,8 +142,9 @@ describe('EventSourcePoller', () => {
     setTimeout(() => release(), 200);
     await stopped;
     expect(poller!.batches).toBe(1);
-    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, WaitTimeSeconds: 2 }));
-    expect(Messages ?? []).toEqual([]); // deleted, not waiting for a retry
+    // Deleted, not waiting for a retry: not even in flight (hidden), which a receive would only
+    // tell after the visibility timeout.
+    expect(await queueDepth(sqs, queue.url)).toEqual({ visible: 0, inFlight: 0, delayed: 0, total: 0 });
   });
 
   it('keeps a batch hidden while its invocation outlasts the short local visibility timeout, so it is not received again meanwhile', async () => {
@@ -157,8 +160,7 @@ describe('EventSourcePoller', () => {
     release();
     await waitFor('the batch to be deleted', () => poller!.batches === 1);
     expect(invocations).toHaveLength(1);
-    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, WaitTimeSeconds: 2 }));
-    expect(Messages ?? []).toEqual([]);
+    expect(await queueDepth(sqs, queue.url)).toEqual({ visible: 0, inFlight: 0, delayed: 0, total: 0 });
   });
 
   it('deletes nothing once whoever hears of its batches is gone: the messages come back', async () => {
