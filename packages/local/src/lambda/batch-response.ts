@@ -10,6 +10,10 @@
  */
 import type { SQSBatchResponse } from 'aws-lambda';
 
+/**
+ * How the event source treats a batch: `partial` deletes every message but `failedIds` (none on a
+ * complete success); `malformed` keeps the whole batch on the queue, with the reason.
+ */
 export type BatchVerdict =
   | { kind: 'partial'; failedIds: ReadonlySet<string> }
   | { kind: 'malformed'; reason: string };
@@ -18,8 +22,13 @@ export type BatchVerdict =
  * Interprets a handler's return value for a batch of `messageIds`.
  *
  * @example
- * interpretBatchResponse({ batchItemFailures: [{ itemIdentifier: 'a' }] }, ['a', 'b']) // partial, failedIds {a}
- * interpretBatchResponse({ batchItemFailures: [{ itemIdentifier: '' }] }, ['a'])      // malformed
+ * ```ts
+ * import { interpretBatchResponse } from '@sluice/local';
+ *
+ * interpretBatchResponse({ batchItemFailures: [{ itemIdentifier: 'a' }] }, ['a', 'b']); // { kind: 'partial', failedIds: Set {'a'} }
+ * interpretBatchResponse({ batchItemFailures: [{ itemIdentifier: '' }] }, ['a']); // { kind: 'malformed', reason: '...' }
+ * interpretBatchResponse(undefined, ['a']); // { kind: 'partial', failedIds: Set {} }: complete success
+ * ```
  */
 export function interpretBatchResponse(response: unknown, messageIds: readonly string[]): BatchVerdict {
   // Lambda sees the JSON serialisation of what the handler returned.

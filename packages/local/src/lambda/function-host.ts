@@ -21,7 +21,9 @@ const WORKER = fileURLToPath(new URL('./function-worker.ts', import.meta.url));
 /** First debugger port; function i gets `INSPECT_BASE_PORT + i`. */
 export const INSPECT_BASE_PORT = 9229;
 
+/** The options of a {@link FunctionHost}. */
 export interface FunctionHostOptions {
+  /** The functions to run, one process each (see `functionSpec`). */
   functions: FunctionSpec[];
   /** Reload a function when a source file it depends on changes. */
   watch?: boolean;
@@ -62,6 +64,17 @@ interface Running {
 /**
  * The local source files `entry` imports, transitively: what a change to should reload it.
  * Packages from node_modules are left out; workspace packages (linked) are followed.
+ *
+ * @param entry - the function's handler file
+ * @param root - the project root: files outside it are left out
+ * @returns absolute paths, sorted, `entry` included
+ *
+ * @example
+ * ```ts
+ * import { sourceDependencies } from '@sluice/local';
+ *
+ * const files = await sourceDependencies('/repo/packages/payments/consumers/consumePaymentCaptured.ts', '/repo');
+ * ```
  */
 export async function sourceDependencies(entry: string, root: string): Promise<string[]> {
   const externalPackages: Plugin = {

@@ -5,10 +5,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 
+/** What a Lambda context says about its function. */
 export interface FunctionConfiguration {
+  /** The function's name (in its ARN and log group). */
   functionName: string;
+  /** The function timeout: `getRemainingTimeInMillis()` counts down from it. */
   timeoutSeconds: number;
+  /** The memory size, reported as `memoryLimitInMB`. */
   memoryMB: number;
+  /** The region in the function ARN. */
   region: string;
   /** Account in the function ARN. @default '000000000000' (what the emulators use) */
   accountId?: string;
@@ -17,9 +22,18 @@ export interface FunctionConfiguration {
 /**
  * Creates the context of one invocation; the deadline starts now.
  *
+ * The legacy callback methods (`done`, `fail`, `succeed`) throw.
+ *
+ * @param now - when the invocation started, in ms since the epoch; `Date.now()` by default
+ *
  * @example
- * const context = createLambdaContext({ functionName: 'OrderSubscriber', timeoutSeconds: 30, memoryMB: 512, region: 'us-east-1' });
+ * ```ts
+ * import { createLambdaContext } from '@sluice/local';
+ *
+ * const context = createLambdaContext({ functionName: 'PaymentSubscriber', timeoutSeconds: 30, memoryMB: 512, region: 'us-east-1' });
  * context.getRemainingTimeInMillis(); // ≈ 30000
+ * context.awsRequestId; // a new UUID per context
+ * ```
  */
 export function createLambdaContext(config: FunctionConfiguration, now = Date.now()): Context {
   const deadline = now + config.timeoutSeconds * 1000;

@@ -21,9 +21,17 @@ function toRecordAttribute(value: MessageAttributeValue): SQSMessageAttribute {
 /**
  * Converts one ReceiveMessage result (received with all system and message attributes).
  *
+ * @throws Error when the message lacks its id, receipt handle or body
+ *
  * @example
- * const record = toSqsRecord(message, { queueArn, region: 'us-east-1' });
- * record.attributes.ApproximateReceiveCount // '1'
+ * ```ts
+ * import type { Message } from '@aws-sdk/client-sqs';
+ * import { toSqsRecord } from '@sluice/local';
+ *
+ * declare const message: Message;
+ * const record = toSqsRecord(message, { queueArn: 'arn:aws:sqs:us-east-1:000000000000:PaymentQueue', region: 'us-east-1' });
+ * record.attributes.ApproximateReceiveCount; // '1' on the first receive
+ * ```
  */
 export function toSqsRecord(message: Message, source: { queueArn: string; region: string }): SQSRecord {
   if (!message.MessageId || !message.ReceiptHandle || message.Body === undefined) {

@@ -41,7 +41,9 @@ export interface GatewayUpstreams {
   dynalite: string;
 }
 
+/** The options of {@link startAwsGateway}. */
 export interface AwsGatewayOptions {
+  /** Where the emulators listen; the gateway forwards each request to one of them. */
   upstreams: GatewayUpstreams;
   /** Turn `ChangeMessageVisibility` to 0 s into 1 s (see above). @default false */
   avoidVisibilityZero?: boolean;
@@ -51,10 +53,13 @@ export interface AwsGatewayOptions {
   host?: string;
 }
 
+/** A running gateway, from {@link startAwsGateway}. */
 export interface AwsGateway {
   /** The endpoint URL to give SDK clients and `aws --endpoint-url`. */
   readonly endpoint: string;
+  /** The port it listens on (the one picked when 0 was asked). */
   readonly port: number;
+  /** Stops listening and closes its connections to the emulators. */
   close(): Promise<void>;
 }
 
@@ -72,8 +77,19 @@ const SQS_ACTIONS = new Set([
 /**
  * Decides where a request goes from its headers and, for the query protocol, its `Action`.
  *
+ * @param headers - the request's headers (`x-amz-target`, `content-type`)
+ * @param action - the query protocol's `Action` parameter, once the body is read
+ * @param method - the HTTP method; `POST` by default
+ * @param url - the request's path; `/` by default
+ *
  * @example
- * routeOf({ 'x-amz-target': 'DynamoDB_20120810.PutItem' }) // 'dynamodb'
+ * ```ts
+ * import { routeOf } from '@sluice/local';
+ *
+ * routeOf({ 'x-amz-target': 'DynamoDB_20120810.PutItem' }); // 'dynamodb'
+ * routeOf({ 'content-type': 'application/x-www-form-urlencoded' }, 'Publish'); // 'sns'
+ * routeOf({}, undefined, 'GET', '/health'); // 'health'
+ * ```
  */
 export function routeOf(headers: http.IncomingHttpHeaders, action?: string, method = 'POST', url = '/'): GatewayRoute {
   const target = String(headers['x-amz-target'] ?? '');
@@ -130,8 +146,12 @@ const loopbackHostName = /^(?:localhost|(?:[a-z0-9-]+\.)+localhost|127\.0\.0\.1|
  * socket through DNS rebinding or a misdirected proxy.
  *
  * @example
- * isLoopbackHost('sqs.us-east-1.localhost:4566') // true
- * isLoopbackHost('evil.example:4566')            // false
+ * ```ts
+ * import { isLoopbackHost } from '@sluice/local';
+ *
+ * isLoopbackHost('sqs.us-east-1.localhost:4566'); // true
+ * isLoopbackHost('evil.example:4566'); // false
+ * ```
  */
 export function isLoopbackHost(host: string | undefined): boolean {
   return host !== undefined && loopbackHostName.test(host.replace(/:\d{1,5}$/, ''));
@@ -142,8 +162,12 @@ export function isLoopbackHost(host: string | undefined): boolean {
  * 127.0.0.1 or [::1], any port. `null` (sandboxed frames, files) and every other site are not.
  *
  * @example
- * isLoopbackOrigin('http://localhost:5173')  // true
- * isLoopbackOrigin('https://evil.example')   // false
+ * ```ts
+ * import { isLoopbackOrigin } from '@sluice/local';
+ *
+ * isLoopbackOrigin('http://localhost:5173'); // true
+ * isLoopbackOrigin('https://evil.example'); // false
+ * ```
  */
 export function isLoopbackOrigin(origin: string): boolean {
   try {
@@ -284,11 +308,21 @@ function withoutVisibilityZero(body: Buffer): Buffer {
 }
 
 /**
- * Starts the gateway.
+ * Starts the gateway: one HTTP endpoint for SNS, SQS (JSON and query protocols) and DynamoDB that
+ * forwards each request to its emulator ({@link routeOf}), refuses requests whose `Host` or
+ * `Origin` is not this machine and bodies over {@link bodyLimits}, and runs SQS message move
+ * tasks (DLQ redrive) itself. `GET /health` answers when it is up.
  *
  * @example
- * const gateway = await startAwsGateway({ upstreams: { fauxqs, dynalite }, port: 4566 });
- * new SQSClient({ endpoint: gateway.endpoint });
+ * ```ts
+ * import { SQSClient } from '@aws-sdk/client-sqs';
+ * import { startAwsGateway } from '@sluice/local';
+ * import { localCredentials, localRegion } from '@sluice/ops';
+ *
+ * const gateway = await startAwsGateway({ upstreams: { fauxqs: 'http://127.0.0.1:4600', dynalite: 'http://127.0.0.1:4601' }, port: 0 });
+ * const sqs = new SQSClient({ endpoint: gateway.endpoint, region: localRegion, credentials: localCredentials });
+ * await gateway.close();
+ * ```
  */
 export async function startAwsGateway(options: AwsGatewayOptions): Promise<AwsGateway> {
   const host = options.host ?? '127.0.0.1';

@@ -17,6 +17,7 @@ import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { startAwsGateway, type AwsGateway } from './aws-gateway.ts';
 import { localCredentials, localRegion } from '@sluice/ops';
 
+/** The options of {@link startEmulators}. */
 export interface EmulatorOptions {
   /** Port of the single endpoint; 0 picks a free one. @default 4566 */
   port?: number;
@@ -26,14 +27,19 @@ export interface EmulatorOptions {
 
 /** SDK client configuration for the emulators (endpoint, region, dummy credentials). */
 export interface LocalClientConfig {
+  /** The emulators' one endpoint (`http://127.0.0.1:<port>`). */
   endpoint: string;
+  /** The region the emulators report in ARNs (`us-east-1`). */
   region: string;
+  /** Dummy credentials: the emulators accept any. */
   credentials: typeof localCredentials;
 }
 
+/** The running emulators, from {@link startEmulators}. */
 export interface Emulators {
   /** The one endpoint for SNS, SQS and DynamoDB. */
   readonly endpoint: string;
+  /** What an AWS SDK client needs to talk to them: `new SQSClient(emulators.clientConfig)`. */
   readonly clientConfig: LocalClientConfig;
   /** The data folder, or undefined when in memory. */
   readonly dataDir: string | undefined;
@@ -85,11 +91,18 @@ async function startFauxqsOnLoopback(dataDir: string | undefined): Promise<Fauxq
 }
 
 /**
- * Starts dynalite, fauxqs and the gateway.
+ * Starts dynalite (DynamoDB), fauxqs (SNS and SQS) and the gateway that serves both on one
+ * loopback endpoint. With `dataDir`, their data is kept there across restarts.
  *
  * @example
- * const emulators = await startEmulators({ port: 4566, dataDir: '.sluice-data' });
- * new SQSClient(emulators.clientConfig);
+ * ```ts
+ * import { SQSClient } from '@aws-sdk/client-sqs';
+ * import { startEmulators } from '@sluice/local';
+ *
+ * const emulators = await startEmulators({ port: 0, dataDir: '.sluice-data' });
+ * const sqs = new SQSClient(emulators.clientConfig);
+ * await emulators.stop();
+ * ```
  */
 export async function startEmulators(options: EmulatorOptions = {}): Promise<Emulators> {
   const dataDir = options.dataDir ? path.resolve(options.dataDir) : undefined;

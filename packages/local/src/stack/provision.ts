@@ -31,19 +31,29 @@ import type { AppSettings } from '@sluice/runtime/settings';
 
 /** Where each resource of the local stack is. */
 export interface LocalResources {
+  /** The region in the resources' ARNs. */
   region: string;
+  /** Each topic's ARN, by topic name. */
   topics: Record<string, { arn: string }>;
+  /** Each queue's URL, ARN and local visibility timeout, by queue name. */
   queues: Record<string, { url: string; arn: string; visibilityTimeoutSeconds: number }>;
+  /** Each subscription's ARN, by its logical name (`<topic>To<queue>`). */
   subscriptions: Record<string, { arn: string }>;
+  /** Each table's name, by its name in the settings. */
   tables: Record<string, { name: string }>;
   /** Queues of an earlier run that the contract no longer names, kept with their messages. */
   orphanQueues: string[];
 }
 
+/** The options of {@link provisionTopology}: clients for the local stack and its region. */
 export interface ProvisionOptions {
+  /** An SQS client for the local stack. */
   sqs: SQSClient;
+  /** An SNS client for the local stack. */
   sns: SNSClient;
+  /** A DynamoDB client for the local stack. */
   dynamodb: DynamoDBClient;
+  /** The region the stack reports in ARNs. */
   region: string;
   /**
    * Local visibility timeouts by queue name, so that retries and dead-lettering happen in seconds
@@ -128,9 +138,32 @@ function subscriptionAttributes(subscription: SubscriptionSpec, queueArns: Recor
 /**
  * Creates (or reconciles) every topic, queue, subscription and table. Idempotent.
  *
+ * @param topology - the generated topology manifest
+ * @param settings - the application's settings (tables, per-consumer limits)
+ * @returns where every resource is; queues of an earlier run the contract no longer names are kept
+ *   and listed in `orphanQueues`
+ *
  * @example
- * const resources = await provisionTopology(topology, settings, { sqs, sns, dynamodb, region: 'us-east-1', visibilityTimeouts: { OrderQueue: 5 } });
- * resources.queues.OrderQueue.url;
+ * ```ts
+ * import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+ * import { SNSClient } from '@aws-sdk/client-sns';
+ * import { SQSClient } from '@aws-sdk/client-sqs';
+ * import { provisionTopology, startEmulators } from '@sluice/local';
+ * import type { Topology } from '@sluice/runtime/contract';
+ * import type { AppSettings } from '@sluice/runtime/settings';
+ *
+ * declare const topology: Topology;
+ * declare const settings: AppSettings;
+ * const { clientConfig } = await startEmulators({ port: 0 });
+ * const resources = await provisionTopology(topology, settings, {
+ *   sqs: new SQSClient(clientConfig),
+ *   sns: new SNSClient(clientConfig),
+ *   dynamodb: new DynamoDBClient(clientConfig),
+ *   region: clientConfig.region,
+ *   visibilityTimeouts: { PaymentQueue: 5 },
+ * });
+ * const url = resources.queues['PaymentQueue']?.url;
+ * ```
  */
 export async function provisionTopology(topology: Topology, settings: AppSettings, options: ProvisionOptions): Promise<LocalResources> {
   const { sqs, sns, dynamodb, region } = options;
@@ -219,7 +252,19 @@ export async function provisionTopology(topology: Topology, settings: AppSetting
  * names in the topology and settings. Fails, saying how to start the stack, when one is missing.
  *
  * @example
- * const resources = await discoverResources(topology, settings, { sqs, sns, region: 'us-east-1' });
+ * ```ts
+ * import { SNSClient } from '@aws-sdk/client-sns';
+ * import { SQSClient } from '@aws-sdk/client-sqs';
+ * import { discoverResources } from '@sluice/local';
+ * import { localCredentials, localRegion } from '@sluice/ops';
+ * import type { Topology } from '@sluice/runtime/contract';
+ * import type { AppSettings } from '@sluice/runtime/settings';
+ *
+ * declare const topology: Topology;
+ * declare const settings: AppSettings;
+ * const config = { endpoint: 'http://127.0.0.1:4566', region: localRegion, credentials: localCredentials };
+ * const resources = await discoverResources(topology, settings, { sqs: new SQSClient(config), sns: new SNSClient(config), region: localRegion });
+ * ```
  */
 export async function discoverResources(topology: Topology, settings: AppSettings, options: Pick<ProvisionOptions, 'sqs' | 'sns' | 'region'>): Promise<LocalResources> {
   const resources: LocalResources = { region: options.region, topics: {}, queues: {}, subscriptions: {}, tables: {}, orphanQueues: [] };
