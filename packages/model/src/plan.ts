@@ -28,7 +28,9 @@ export type EnvironmentValue = string | ResourceRef | { readonly topicArns: read
 
 /** IAM actions a function may perform on one resource. */
 export interface PermissionPlan {
+  /** IAM actions, e.g. `dynamodb:PutItem`. */
   readonly actions: readonly string[];
+  /** The resource they apply to, by reference (`{ tableArn: 'Orders' }`). */
   readonly resource: ResourceRef;
 }
 
@@ -36,15 +38,23 @@ export interface PermissionPlan {
 export interface AlarmPlan {
   /** Logical name, e.g. `OrderDLQDepthAlarm`. */
   readonly name: string;
+  /** What it means and what to do, shown in the notification. */
   readonly description: string;
   /** What it watches: a queue (by name) or a consumer function (by operation id). */
   readonly subject: { readonly queue: string } | { readonly function: string };
+  /** The CloudWatch namespace of the metric. */
   readonly namespace: 'AWS/SQS' | 'AWS/Lambda';
+  /** The metric, e.g. `ApproximateAgeOfOldestMessage`. */
   readonly metricName: string;
+  /** How the metric's data points are combined over a period. */
   readonly statistic: 'Maximum' | 'Sum';
+  /** Seconds per period. */
   readonly period: number;
+  /** Periods over the threshold before it goes off. */
   readonly evaluationPeriods: number;
+  /** It goes off above the threshold. */
   readonly comparisonOperator: 'GreaterThanThreshold';
+  /** The threshold, in the metric's unit (seconds of age, messages, invocations). */
   readonly threshold: number;
   /** An idle queue or function reports nothing, which is healthy. */
   readonly treatMissingData: 'notBreaching';
@@ -52,10 +62,13 @@ export interface AlarmPlan {
 
 /** One queue, as it is created. */
 export interface QueuePlan {
+  /** What the contract says about the queue. */
   readonly spec: QueueSpec;
+  /** The queue's name, as in the contract. */
   readonly name: string;
   /** The name without `.fifo`: what logical names and outputs are made of. */
   readonly baseName: string;
+  /** The visibility timeout it gets: the contract's, else 6 × its consumer's timeout. */
   readonly visibilityTimeoutSeconds: number;
   /** The receive operation consuming it, if any. */
   readonly consumer?: string;
@@ -67,11 +80,13 @@ export interface QueuePlan {
 
 /** One consumer function, resolved. */
 export interface FunctionPlan {
+  /** The receive operation it handles. */
   readonly operationId: string;
   /** Function and component name: the operation id in PascalCase. */
   readonly functionName: string;
   /** The handler by the consumers-folder convention, as SST takes it: `<consumersDir>/<operationId>.handler`. */
   readonly handler: string;
+  /** The queue it consumes. */
   readonly queue: string;
   /** Where the queue's failed messages go, if anywhere. */
   readonly deadLetterQueue?: string;
@@ -79,11 +94,17 @@ export interface FunctionPlan {
   readonly visibilityTimeoutSeconds: number;
   /** The consumer's settings, defaults applied (timeout, memory, batch, concurrency, log level, tables). */
   readonly settings: ResolvedConsumerSettings;
+  /** Function timeout. */
   readonly timeoutSeconds: number;
+  /** Function memory. */
   readonly memoryMB: number;
+  /** Records per invocation. */
   readonly batchSize: number;
+  /** How long the event source gathers records before invoking. */
   readonly batchWindowSeconds: number;
+  /** Most batches processed at once (the local stack runs as many pollers). */
   readonly maximumConcurrency: number;
+  /** The function's log level. */
   readonly logLevel: LogLevel;
   /** Topics feeding its queue. */
   readonly sourceTopics: readonly string[];
@@ -97,16 +118,21 @@ export interface FunctionPlan {
 
 /** An application table. */
 export interface TablePlan extends TableSettings {
+  /** The table's name, as in the settings. */
   readonly name: string;
 }
 
 /** Everything to create for one topology and its settings. */
 export interface DeploymentPlan {
+  /** The contract's topics. */
   readonly topics: readonly TopicSpec[];
   /** Dead-letter queues first: their ARNs go into the redrive policies of their sources. */
   readonly queues: readonly QueuePlan[];
+  /** Topic → queue subscriptions, with their filter policies. */
   readonly subscriptions: readonly SubscriptionSpec[];
+  /** One per receive operation. */
   readonly functions: readonly FunctionPlan[];
+  /** The application's tables. */
   readonly tables: readonly TablePlan[];
   /** The topic every alarm notifies, and the addresses subscribed to it by email. */
   readonly alerts: { readonly topic: string; readonly emails: readonly string[] };
@@ -118,7 +144,9 @@ export interface DeploymentPlan {
 
 /** What {@link resolvePlan} takes. */
 export interface PlanOptions {
+  /** The topology manifest (`generated/topology.json`). */
   topology: Topology;
+  /** The application's settings (`defineSettings`). */
   settings: AppSettings;
   /** The consumers folder relative to the project root, with `/`: what `handler` paths start with. @default 'consumers' */
   consumersDir?: string;
@@ -141,7 +169,16 @@ export class SettingsError extends Error {
 /** The IAM actions the Lambda event source mapping needs to poll and delete, nothing more. */
 export const EVENT_SOURCE_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'] as const;
 
-/** A queue or topic name without the `.fifo` suffix: what logical names and outputs are made of. */
+/**
+ * A queue or topic name without the `.fifo` suffix: what logical names and outputs are made of.
+ *
+ * @example
+ * ```ts
+ * import { baseNameOf } from '@sluice/model';
+ *
+ * baseNameOf('OrderEvents.fifo'); // 'OrderEvents'
+ * ```
+ */
 export function baseNameOf(name: string): string {
   return name.replace(/\.fifo$/, '');
 }
@@ -283,10 +320,15 @@ export function resolvePlan(options: PlanOptions): DeploymentPlan {
 
 /** How a renderer finds the value of each kind of reference. */
 export interface ReferenceResolver<T> {
+  /** A topic's ARN. */
   topicArn(topic: string): T;
+  /** A queue's ARN. */
   queueArn(queue: string): T;
+  /** A queue's URL. */
   queueUrl(queue: string): T;
+  /** A table's (deployed) name. */
   tableName(table: string): T;
+  /** A table's ARN. */
   tableArn(table: string): T;
 }
 

@@ -17,6 +17,7 @@ export interface TableSettings {
   sortKey?: string;
 }
 
+/** A consumer's log level (Powertools'): `DEBUG` and `INFO` log every record, `WARN` only rejected and failed ones. */
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
 /** One consumer function. Every field has a default. */
@@ -55,9 +56,13 @@ export interface AlertSettings {
   emails?: readonly string[];
 }
 
+/** What the contract has no place for, declared with {@link defineSettings}. */
 export interface AppSettings {
+  /** The application's DynamoDB tables, by name. */
   tables?: Record<string, TableSettings>;
+  /** Each consumer function's settings, keyed by its receive operation id. */
   consumers?: Record<string, ConsumerSettings>;
+  /** Who is told when an alarm goes off. */
   alerts?: AlertSettings;
   /** CloudWatch namespace of the consumers' metrics (deployed and local). @default 'EventContract' */
   metricsNamespace?: string;

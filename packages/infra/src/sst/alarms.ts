@@ -9,9 +9,11 @@ import { declare, type Scope } from './transform.ts';
 
 /** What the alarms watch. */
 export interface AlarmSubjects {
+  /** The queues, by name. */
   queues: Record<string, sst.aws.Queue>;
   /** By operation id. */
   functions: Record<string, sst.aws.Function>;
+  /** The topic every alarm notifies. */
   alerts: sst.aws.SnsTopic;
 }
 

@@ -33,7 +33,9 @@ export const TOPOLOGY_COMPONENT_TYPE = 'sluice:aws:Topology';
 
 /** What `SluiceTopology` deploys. */
 export interface SluiceTopologyArgs {
+  /** The topology manifest (`generated/topology.json`). */
   topology: Topology;
+  /** The application's settings (`defineSettings`). */
   settings: AppSettings;
   /** The consumers folder, relative to the project root, with `/` (`packages/orders/consumers`): see {@link consumersDirOf}. */
   consumersDir: string;
@@ -75,7 +77,16 @@ export interface SluiceTopologyNodes {
   alertSubscriptions: Record<string, aws.sns.TopicSubscription>;
 }
 
-/** The consumers folder of the project at `root`, relative to it with `/`: what SST's `handler` paths start with. */
+/**
+ * The consumers folder of the project at `root`, relative to it with `/`: what SST's `handler` paths start with.
+ *
+ * @example
+ * ```ts
+ * import { consumersDirOf } from '@sluice/infra';
+ *
+ * consumersDirOf($cli.paths.root); // 'packages/orders/consumers'
+ * ```
+ */
 export function consumersDirOf(root: string): string {
   const project = loadProject(root);
   return path.relative(project.root, project.consumers).split(path.sep).join('/');

@@ -15,13 +15,17 @@ export type EventSource = ReturnType<sst.aws.Queue['subscribe']>;
 
 /** What the functions are wired to. */
 export interface FunctionResources {
+  /** The topics, by name (their ARNs go into `EVENT_SOURCE_TOPIC_ARNS`). */
   topics: Record<string, sst.aws.SnsTopic>;
+  /** The queues, by name (each function's event source and SQS permissions). */
   queues: Record<string, sst.aws.Queue>;
+  /** The tables, by name (names in the environment, ARNs in the permissions). */
   tables: Record<string, sst.aws.Dynamo>;
 }
 
 /** The functions and what each brings along, by operation id. */
 export interface DeclaredFunctions {
+  /** The functions, by operation id. */
   functions: Record<string, sst.aws.Function>;
   /** Each function's permission to write to its own log group. */
   logsPolicies: Record<string, aws.iam.RolePolicy>;

@@ -1,6 +1,6 @@
 /// <reference path="../../../../.sst/platform/config.d.ts" />
 /** The topics: one per topic of the contract, and the alerts topic every alarm notifies. */
-import { baseNameOf, type DeploymentPlan } from '@sluice/model';
+import type { DeploymentPlan } from '@sluice/model';
 import { declare, type Scope } from './transform.ts';
 
 /**
@@ -39,6 +39,3 @@ export function declareTopics(scope: Scope, plan: DeploymentPlan): Record<string
 export function declareAlertsTopic(scope: Scope, plan: DeploymentPlan): sst.aws.SnsTopic {
   return declare(scope, 'topic', plan.alerts.topic, {} as sst.aws.SnsTopicArgs, (name, args, opts) => new sst.aws.SnsTopic(name, args, opts));
 }
-
-/** The output name of a topic's ARN (`OrderTopicArn`). */
-export const topicOutput = (topic: string) => `${baseNameOf(topic)}Arn`;

@@ -49,6 +49,7 @@ export interface TopologyTransforms {
 export interface Scope {
   /** The component every resource is a child of. */
   parent: $util.ComponentResource;
+  /** The user's hooks, one per resource kind. */
   transform: TopologyTransforms;
 }
 
@@ -76,6 +77,13 @@ export function applyTransform<Args extends object, Options extends object>(tran
  * The options of a resource the component creates: a child of the component, and known by its
  * earlier address at the root of the stack (where the framework created it before it was a
  * component), so that a stack deployed before keeps its resources instead of replacing them.
+ *
+ * @example
+ * ```ts
+ * import { childOptions, type Scope } from '@sluice/infra';
+ *
+ * const opts = childOptions<$util.CustomResourceOptions>({} as Scope); // { parent, aliases: [{ parent: rootStackResource }] }
+ * ```
  */
 export function childOptions<Options extends $util.CustomResourceOptions | $util.ComponentResourceOptions>(scope: Scope, extra?: Options): Options {
   return { ...extra, parent: scope.parent, aliases: [{ parent: $util.rootStackResource }] } as unknown as Options;
