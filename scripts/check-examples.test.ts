@@ -121,6 +121,16 @@ describe('check-examples', () => {
     ]);
   });
 
+  it('leaves errors inside the sources an example imports to tsc', () => {
+    writeFileSync(path.join(root, 'packages/demo/src/broken.ts'), "export const x: number = 'not a number';\n");
+    try {
+      const example = { file: 'packages/demo/src/broken.ts', line: 1, code: "import { x } from './broken.ts';\n\nconst y: number = x;" };
+      expect(compileExamples(root, [example], path.join(root, 'node_modules/.cache/examples')).failures).toEqual([]);
+    } finally {
+      rmSync(path.join(root, 'packages/demo/src/broken.ts'));
+    }
+  });
+
   it('reports exports without TSDoc, functions without an example or with an unfenced one, and undocumented options', () => {
     const findings = auditDocs(root, '@sluice/').map((f) => `${f.location} ${f.symbol}: ${f.problem}`);
     expect(findings.sort()).toEqual(
