@@ -19,8 +19,11 @@ export const SECOND_INTERRUPT_GRACE_MS = 1000;
 
 /** The part of `process` the handler uses; tests pass their own. */
 export interface SignalTarget {
+  /** Adds a signal handler (`process.on`). */
   on(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
+  /** Removes a signal handler (`process.off`). */
   off(signal: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
+  /** Ends the process with `code` (`process.exit`). */
   exit(code: number): unknown;
 }
 

@@ -36,7 +36,9 @@ export type Classification = 'breaking' | 'non-breaking' | 'unclassified';
 export interface ContractChange {
   /** Where, as a dotted path readers can follow: `messages.OrderPlaced.payload.properties.quantity.maximum`. */
   path: string;
+  /** Whether the thing at `path` was added, removed or changed. */
   kind: 'added' | 'removed' | 'changed';
+  /** Whether it breaks readers under the diff's mode, or needs a person to review it. */
   classification: Classification;
   /** Stable name of the rule that classified the change (`schema.maximum-lowered`), for tests and docs. */
   rule: string;
@@ -46,7 +48,9 @@ export interface ContractChange {
 
 /** Every classified change between two contracts, under one mode, and advice that does not fail. */
 export interface ContractDiff {
+  /** The mode the changes were classified under. */
   mode: CompatibilityMode;
+  /** Every difference, classified, in the order they were compared. */
   changes: ContractChange[];
   /** Advice that does not fail the check (a version that should have been bumped). */
   notes: string[];

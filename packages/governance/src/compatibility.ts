@@ -100,7 +100,16 @@ function compareNamed<T>(out: Collector, path: string, a: Map<string, T>, b: Map
 
 const major = (version: unknown) => (typeof version === 'string' ? Number(version.split('.')[0]) : NaN);
 
-/** Reads `info.x-compatibility`, falling back to {@link DEFAULT_COMPATIBILITY_MODE}. */
+/**
+ * Reads `info.x-compatibility`, falling back to {@link DEFAULT_COMPATIBILITY_MODE}.
+ *
+ * @example
+ * ```ts
+ * import { compatibilityModeOf, loadContract } from '@sluice/governance';
+ *
+ * const mode = compatibilityModeOf(await loadContract('asyncapi.yaml')); // 'full'
+ * ```
+ */
 export function compatibilityModeOf(doc: ContractDocument): CompatibilityMode {
   const declared = doc.info?.['x-compatibility'];
   if (declared === undefined) return DEFAULT_COMPATIBILITY_MODE;
@@ -116,9 +125,14 @@ export function compatibilityModeOf(doc: ContractDocument): CompatibilityMode {
  * @param released the last released contract, dereferenced (see `loadContract`)
  * @param working the contract as it is now, dereferenced
  * @param mode compatibility mode; defaults to the working contract's `info.x-compatibility`
+ * @param options the topology deployed with the released contract, when its release recorded it
  * @example
- * const diff = diffContracts(await loadContract(releasedPath), await loadContract('asyncapi.yaml'));
+ * ```ts
+ * import { diffContracts, loadContract } from '@sluice/governance';
+ *
+ * const diff = diffContracts(await loadContract('released/asyncapi.json'), await loadContract('asyncapi.yaml'));
  * const failing = diff.changes.filter((c) => c.classification !== 'non-breaking');
+ * ```
  */
 export function diffContracts(
   released: ContractDocument,
@@ -183,7 +197,17 @@ export interface DiffOptions {
   releasedTopology?: Topology;
 }
 
-/** True when the diff has a change that must not pass (breaking or unclassified). */
+/**
+ * True when the diff has a change that must not pass (breaking or unclassified).
+ *
+ * @example
+ * ```ts
+ * import { diffContracts, hasFailingChanges, loadContract } from '@sluice/governance';
+ *
+ * const diff = diffContracts(await loadContract('released/asyncapi.json'), await loadContract('asyncapi.yaml'));
+ * if (hasFailingChanges(diff)) process.exitCode = 1;
+ * ```
+ */
 export function hasFailingChanges(diff: ContractDiff): boolean {
   return diff.changes.some((c) => c.classification !== 'non-breaking');
 }

@@ -47,6 +47,7 @@ export class TopologyError extends Error {
 
 /** What {@link deriveTopology} returns. */
 export interface TopologyResult {
+  /** The topics, queues, subscriptions and operations, every map sorted by name. */
   topology: Topology;
   /** Things that work but are probably not meant (a queue nobody consumes). */
   warnings: string[];
