@@ -17,7 +17,7 @@ import { loadApplication, startLocalRuntime, type LocalRuntime } from '@sluice/l
 import type { Operation, SendOperation } from '@sluice/runtime/contract';
 import { createPublisher } from '@sluice/runtime/publisher';
 import { parse, stringify } from 'yaml';
-import { copyProject, type ProjectCopy } from '../helpers/project-copy.ts';
+import { copyProject, type ProjectCopy, type RunResult } from '../helpers/project-copy.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -88,20 +88,28 @@ describe("the README's steps to add a consumer and a message", () => {
     expect(check.status).toBe(1);
   }, 60_000);
 
-  it('with the handlers written, codegen:check, the type checker and contract:diff pass', () => {
+  /** The project's own tests in the copy: started with the checks below, which it does not wait for. */
+  let projectTests: Promise<RunResult> | undefined;
+
+  it('with the handlers written, codegen:check, the type checker and contract:diff pass', async () => {
     for (const step of steps.filter((s) => s.file.startsWith('packages/orders/'))) apply(copy, step);
-    const check = copy.run('packages/codegen/src/cli.ts', ['--check']);
+    // Independent commands on the same edited copy, run side by side (each in its own process, as before).
+    projectTests = copy.start('node_modules/vitest/vitest.mjs', ['run', 'packages/infra/tests', 'packages/local/tests/local-runtime.test.ts', 'packages/orders/tests/contract', 'packages/model/tests/handlers.test.ts'], { timeoutMs: 300_000 });
+    const [check, tsc, diff] = await Promise.all([
+      copy.start('packages/codegen/src/cli.ts', ['--check']),
+      copy.start('node_modules/typescript/bin/tsc', ['-p', 'tsconfig.json', '--noEmit']),
+      copy.start('packages/governance/src/diff-cli.ts'),
+    ]);
     expect(check.status, check.stderr).toBe(0);
-    const tsc = copy.run('node_modules/typescript/bin/tsc', ['-p', 'tsconfig.json', '--noEmit']);
     expect(tsc.stdout + tsc.stderr).toBe('');
-    const diff = copy.run('packages/governance/src/diff-cli.ts');
     expect(diff.status, diff.stdout + diff.stderr).toBe(0);
     expect(diff.stdout).toMatch(/non-breaking\s+added\s+topology\.topics\.OrderTopic\.messages\.OrderShipped\s+OrderShipped is filtered away from every consumer that does not declare it/);
     expect(diff.stdout).not.toMatch(/^breaking|^unclassified/m);
   }, 120_000);
 
-  it("passes the project's existing infrastructure, runtime and contract tests, unedited", () => {
-    const vitest = copy.run('node_modules/vitest/vitest.mjs', ['run', 'packages/infra/tests', 'packages/local/tests/local-runtime.test.ts', 'packages/orders/tests/contract', 'packages/model/tests/handlers.test.ts'], { timeoutMs: 300_000 });
+  it("passes the project's existing infrastructure, runtime and contract tests, unedited", async () => {
+    expect(projectTests, 'started by the previous test').toBeDefined();
+    const vitest = await projectTests!;
     expect(vitest.status, vitest.stdout.slice(-3000) + vitest.stderr.slice(-2000)).toBe(0);
   }, 320_000);
 

@@ -7,7 +7,7 @@
  * workspace packages (`@sluice/*`, `@orders/*`) point into the copy, so that `@orders/contract` is the copy's
  * own generated code. `.sst` links to the real one (the offline SST platform).
  */
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -27,8 +27,27 @@ export interface ProjectCopy {
   /** Copies a file or folder of the real tree (e.g. a fixture) to `to` in the copy. */
   copyIn(from: string, to: string): void;
   /** Runs a TypeScript entry point of the copy with Node and tsx, in the copy. */
-  run(script: string, args?: readonly string[], options?: { timeoutMs?: number; env?: NodeJS.ProcessEnv }): SpawnSyncReturns<string>;
+  run(script: string, args?: readonly string[], options?: RunOptions): SpawnSyncReturns<string>;
+  /**
+   * {@link ProjectCopy.run} without blocking this process: several commands of the copy (and the
+   * test's own work) can then run at the same time. Resolves when the command has exited.
+   */
+  start(script: string, args?: readonly string[], options?: RunOptions): Promise<RunResult>;
   dispose(): void;
+}
+
+export interface RunOptions {
+  /** Killed (SIGTERM) after this long. @default 120_000 */
+  timeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** How a command of the copy ended, as {@link ProjectCopy.run} reports it. */
+export interface RunResult {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
 }
 
 /**
@@ -36,6 +55,7 @@ export interface ProjectCopy {
  * const copy = copyProject();
  * copy.replace('asyncapi.yaml', 'maxReceiveCount: 3', 'maxReceiveCount: 5');
  * copy.run('packages/codegen/src/cli.ts');
+ * const [check, tsc] = await Promise.all([copy.start('packages/codegen/src/cli.ts', ['--check']), copy.start('node_modules/typescript/bin/tsc', ['--noEmit'])]);
  */
 export function copyProject(): ProjectCopy {
   const dir = mkdtempSync(path.join(tmpdir(), 'orders-copy-'));
@@ -85,6 +105,21 @@ export function copyProject(): ProjectCopy {
         encoding: 'utf8',
         timeout: options.timeoutMs ?? 120_000,
         env: { ...process.env, ...options.env },
+      }),
+    start: (script, args = [], options = {}) =>
+      new Promise<RunResult>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+          cwd: dir,
+          timeout: options.timeoutMs ?? 120_000,
+          env: { ...process.env, ...options.env },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+        child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+        child.once('error', reject);
+        child.once('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
       }),
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };

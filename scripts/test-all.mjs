@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+/**
+ * `npm test`: the static checks (codegen:check, contract:diff, typecheck, sst:install then
+ * typecheck:infra) and `vitest run`, all of them, side by side instead of one after the other.
+ *
+ * The suite spends much of its time waiting (visibility timeouts, child processes starting) with
+ * a core idle; the checks fill it. Each check's output is printed once it ends (its own lines
+ * together, never mixed with another's); vitest's as it comes. The exit status is non-zero when
+ * any of them failed, and the summary at the end names which: exactly what the former chain
+ * `a && b && … && vitest run` checked, except that a failing check no longer hides the rest.
+ *
+ * Arguments go to vitest (`npm test -- packages/local`). `TEST_SERIAL=1` runs the checks first
+ * and vitest after them, as before.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+/** Groups run side by side; the scripts of one group run in order, stopping at the first failure. */
+const GROUPS = [['codegen:check', 'contract:diff'], ['typecheck'], ['sst:install', 'typecheck:infra']];
+
+/** Runs a command; `capture` keeps its output (both streams, in order) instead of passing it through. */
+function run(command, args, capture) {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: capture ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+    let output = '';
+    if (capture) {
+      child.stdout.setEncoding('utf8').on('data', (d) => (output += d));
+      child.stderr.setEncoding('utf8').on('data', (d) => (output += d));
+    }
+    child.once('error', (error) => resolve({ code: 1, output: `${output}${error.message}\n`, ms: Date.now() - started }));
+    child.once('close', (code, signal) => resolve({ code: code ?? 1, signal, output, ms: Date.now() - started }));
+  });
+}
+
+const results = [];
+
+async function group(scripts) {
+  for (const script of scripts) {
+    const result = await run(npm, ['run', '--silent', script], true);
+    results.push({ name: script, ...result });
+    process.stdout.write(`\n> npm run ${script} (${(result.ms / 1000).toFixed(1)} s)${result.code === 0 ? '' : `: FAILED (exit ${result.code})`}\n${result.output}`);
+    if (result.code !== 0) {
+      for (const skipped of scripts.slice(scripts.indexOf(script) + 1)) results.push({ name: skipped, code: 1, skipped: true, ms: 0 });
+      return;
+    }
+  }
+}
+
+const serial = process.env.TEST_SERIAL === '1';
+const checks = Promise.all(GROUPS.map(group));
+if (serial) await checks;
+const vitest =
+  serial && results.some((r) => r.code !== 0)
+    ? results.push({ name: 'vitest run', code: 1, skipped: true, ms: 0 })
+    : run(process.execPath, [path.join(root, 'node_modules/vitest/vitest.mjs'), 'run', ...process.argv.slice(2)], false).then((r) => results.push({ name: 'vitest run', ...r }));
+await Promise.all([checks, vitest]);
+
+const failed = results.filter((r) => r.code !== 0);
+process.stdout.write(`\nnpm test: ${results.map((r) => `${r.name} ${r.skipped ? 'not run' : r.code === 0 ? 'ok' : 'FAILED'}`).join(', ')}\n`);
+if (failed.length) {
+  process.stderr.write(`npm test failed: ${failed.map((r) => (r.skipped ? `${r.name} (not run: a check before it failed)` : r.name)).join(', ')}\n`);
+  process.exit(1);
+}
