@@ -31,9 +31,15 @@ export class CliError extends Error {
  * (`ConfigurationError: …` or `TypeError: …` mean nothing to an operator), and the cause when the
  * message alone says too little (`fetch failed` → `fetch failed (connect ECONNREFUSED 127.0.0.1:9)`).
  *
+ * @param error - what was thrown (an Error, a string, anything)
+ * @returns one line, never empty
  * @example
+ * ```ts
+ * import { describeFailure } from '@sluice/cli';
+ *
  * describeFailure(new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:9') }));
  * // 'fetch failed (connect ECONNREFUSED 127.0.0.1:9)'
+ * ```
  */
 export function describeFailure(error: unknown): string {
   if (!(error instanceof Error)) return typeof error === 'string' ? error : inspect(error, { breakLength: Number.POSITIVE_INFINITY, depth: 2 });

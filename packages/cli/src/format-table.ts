@@ -75,9 +75,13 @@ function graphemeWidth(cluster: string): number {
  * (ZWJ sequences and flags included) count 2, combining marks 0, everything else 1.
  *
  * @example
+ * ```ts
+ * import { displayWidth } from '@sluice/cli';
+ *
  * displayWidth('café');   // 4, however the accent is encoded
  * displayWidth('桌灯');   // 4
  * displayWidth('👨‍👩‍👧'); // 2
+ * ```
  */
 export function displayWidth(text: string): number {
   // Fast path: printable ASCII only.
@@ -96,8 +100,15 @@ function padToWidth(text: string, width: number): string {
  * Formats rows as aligned columns under a header line; every column starts at the same display
  * column on every line, whatever the script of the cells.
  *
+ * @param headers - the column titles
+ * @param rows - the cells, one array per row (a missing cell is empty)
+ * @returns the lines joined with `\n`: the header, a line of dashes, then the rows
  * @example
- * formatTable(['id', 'qty'], [['a', '1']]) // "id  qty\n--  ---\na   1"
+ * ```ts
+ * import { formatTable } from '@sluice/cli';
+ *
+ * formatTable(['id', 'qty'], [['a', '1']]); // "id  qty\n--  ---\na   1"
+ * ```
  */
 export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = headers.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))));

@@ -7,7 +7,25 @@ function optionLabel(name: string, spec: OptionSpec): string {
   return spec.type === 'string' ? `${flag} <${spec.valueName ?? 'value'}>` : flag;
 }
 
-/** The help text of a command, as `--help` prints it. */
+/**
+ * The help text of a command, as `--help` prints it: the usage line, the description, the
+ * sub-commands or arguments, the options (with `--help`, `--version` and `--debug`), the epilog and
+ * the examples.
+ *
+ * @param command - the command to describe
+ * @param invocation - what the user typed to reach it, shown in the usage line (`npx greet`)
+ * @returns the text, lines joined with `\n`, without a trailing newline
+ * @example
+ * ```ts
+ * import { helpText } from '@sluice/cli';
+ *
+ * const text = helpText(
+ *   { name: 'greet', summary: 'say hello', positionals: [{ name: 'who', description: 'whom to greet', required: true }] },
+ *   'npx greet',
+ * );
+ * // text starts with 'Usage: npx greet <who>'
+ * ```
+ */
 export function helpText(command: CommandSpec, invocation: string): string {
   const positionals = (command.positionals ?? []).map((p) => (p.required ? `<${p.name}${p.variadic ? '...' : ''}>` : `[${p.name}${p.variadic ? '...' : ''}]`));
   const hasOptions = Object.keys(command.options ?? {}).length > 0;

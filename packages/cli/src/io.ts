@@ -1,7 +1,8 @@
 /** Where a command writes: the real process's terminal, or what a test captures. */
-/** Where a command writes; tests capture it. */
 export interface CliIO {
+  /** Writes one line of the command's result (stdout); `text` has no trailing newline. */
   out(text: string): void;
+  /** Writes one line of a message for the user: an error, a warning, a hint (stderr). */
   err(text: string): void;
   /** Progress output (a terminal gets a redrawn bar). */
   progress: { write(s: string): unknown; isTTY?: boolean };
@@ -36,8 +37,14 @@ function writeTo(stream: NodeJS.WriteStream, text: string): void {
 /**
  * The terminal I/O of the real process: stdout for results, stderr for messages and progress.
  *
+ * @returns an I/O whose `out` and `err` append a newline, with `confirm` only when stdin is a terminal
  * @example
+ * ```ts
+ * import { processIO, runCli, type ProgramSpec } from '@sluice/cli';
+ *
+ * declare const program: ProgramSpec;
  * const code = await runCli(program, ['list'], processIO());
+ * ```
  */
 export function processIO(): CliIO {
   dropOutputOnClosedPipes();

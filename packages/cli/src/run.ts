@@ -10,7 +10,7 @@ import type { ProgramSpec } from './spec.ts';
 /** Words of an invocation that are npm's, not the program's: `npm run codegen --` is `codegen`. */
 const NPM_WORDS = new Set(['npx', 'npm', 'run', '--']);
 
-/** How messages name the program: `orders dlq list`, `codegen`. */
+/** How messages name the program: `payments dlq list`, `codegen`. */
 function programName(invocation: string): string {
   return invocation
     .split(' ')
@@ -21,8 +21,19 @@ function programName(invocation: string): string {
 /**
  * Runs a program for `argv` and returns the exit code. Never throws.
  *
+ * @param program - the program's spec
+ * @param argv - the arguments after the program's name
+ * @param io - where to write; the process's terminal by default
+ * @returns 0 when done, 1 when the command failed, 2 for a usage error, or the code `run` returned
  * @example
- * process.exitCode = await runCli(program, process.argv.slice(2));
+ * ```ts
+ * import { runCli, type CliIO, type ProgramSpec } from '@sluice/cli';
+ *
+ * declare const program: ProgramSpec;
+ * const lines: string[] = [];
+ * const io: CliIO = { out: (t) => lines.push(t), err: (t) => lines.push(t), progress: { write: () => true } };
+ * const code = await runCli(program, ['--help'], io); // 0, the help in `lines`
+ * ```
  */
 export async function runCli(program: ProgramSpec, argv: readonly string[], io: CliIO = processIO()): Promise<number> {
   const debug = argv.includes('--debug') || process.env.DEBUG === '1';
@@ -52,11 +63,20 @@ export async function runCli(program: ProgramSpec, argv: readonly string[], io: 
 }
 
 /**
- * What the user typed to start `program`: `npm run orders --` when npm runs the program's own
- * script (`npm run orders -- list`), else the program's `invocation` (`npx orders`).
+ * What the user typed to start `program`: `npm run <name> --` when npm runs the program's own
+ * script (`npm run payments -- list`), else the program's `invocation` (`npx payments`).
  *
+ * @param program - the program's spec (its `name` and `invocation`)
+ * @param env - the environment npm sets `npm_lifecycle_event` in; the process's by default
+ * @returns the invocation to show in messages and in the help
  * @example
- * invocationOf(ordersProgram, { npm_lifecycle_event: 'orders' }); // 'npm run orders --'
+ * ```ts
+ * import { invocationOf, type ProgramSpec } from '@sluice/cli';
+ *
+ * const program: ProgramSpec = { name: 'payments', invocation: 'npx payments', summary: 'operate the payments pipeline' };
+ * invocationOf(program, { npm_lifecycle_event: 'payments' }); // 'npm run payments --'
+ * invocationOf(program, {}); // 'npx payments'
+ * ```
  */
 export function invocationOf(program: ProgramSpec, env: NodeJS.ProcessEnv = process.env): string {
   const script = env.npm_lifecycle_event;
@@ -69,8 +89,14 @@ export function invocationOf(program: ProgramSpec, env: NodeJS.ProcessEnv = proc
  * command (a late socket error, a rejection nobody awaited) is reported like any other: one line,
  * exit 1, the stack only with `--debug`.
  *
+ * @param program - the program's spec; its `invocation` is resolved with {@link invocationOf}
  * @example
+ * ```ts
+ * import { main, type ProgramSpec } from '@sluice/cli';
+ *
+ * declare const program: ProgramSpec;
  * if (import.meta.main) await main(program);
+ * ```
  */
 export async function main(program: ProgramSpec): Promise<void> {
   const resolved = { ...program, invocation: invocationOf(program) };
