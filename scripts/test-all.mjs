@@ -4,7 +4,7 @@
  * typecheck:infra) and `vitest run`, all of them, side by side instead of one after the other.
  *
  * The suite spends much of its time waiting (visibility timeouts, child processes starting) with
- * a core idle; the checks fill it. Each check's output is printed once it ends (its own lines
+ * a core idle; the checks fill it, at a lower priority than the tests. Each check's output is printed once it ends (its own lines
  * together, never mixed with another's); vitest's as it comes. The exit status is non-zero when
  * any of them failed, and the summary at the end names which: exactly what the former chain
  * `a && b && … && vitest run` checked, except that a failing check no longer hides the rest.
@@ -13,6 +13,7 @@
  * and vitest after them, as before.
  */
 import { spawn } from 'node:child_process';
+import { setPriority } from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -27,6 +28,15 @@ function run(command, args, capture) {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: root, stdio: capture ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
     let output = '';
+    if (capture && !serial) {
+      // Below the tests (nice 10): the checks use the time the tests leave, and the tests, some of
+      // which measure timeouts, are not slowed by them. Inherited by the processes the check starts.
+      try {
+        setPriority(child.pid, 10);
+      } catch {
+        // Not permitted here: the checks run at normal priority.
+      }
+    }
     if (capture) {
       child.stdout.setEncoding('utf8').on('data', (d) => (output += d));
       child.stderr.setEncoding('utf8').on('data', (d) => (output += d));
@@ -36,6 +46,7 @@ function run(command, args, capture) {
   });
 }
 
+const serial = process.env.TEST_SERIAL === '1';
 const results = [];
 
 async function group(scripts) {
@@ -50,7 +61,6 @@ async function group(scripts) {
   }
 }
 
-const serial = process.env.TEST_SERIAL === '1';
 const checks = Promise.all(GROUPS.map(group));
 if (serial) await checks;
 const vitest =
@@ -59,6 +69,8 @@ const vitest =
     : run(process.execPath, [path.join(root, 'node_modules/vitest/vitest.mjs'), 'run', ...process.argv.slice(2)], false).then((r) => results.push({ name: 'vitest run', ...r }));
 await Promise.all([checks, vitest]);
 
+const order = [...GROUPS.flat(), 'vitest run'];
+results.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
 const failed = results.filter((r) => r.code !== 0);
 process.stdout.write(`\nnpm test: ${results.map((r) => `${r.name} ${r.skipped ? 'not run' : r.code === 0 ? 'ok' : 'FAILED'}`).join(', ')}\n`);
 if (failed.length) {
