@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
  * Test files at once. Vitest's default is one less than the cores: on a 2-core machine a single
@@ -9,12 +10,32 @@ import { defineConfig } from 'vitest/config';
  */
 const maxWorkers = Number(process.env.VITEST_MAX_WORKERS) || Math.max(3, availableParallelism() + 1);
 
+/**
+ * The longest files (copies of the project, with their own commands and test run), longest first.
+ * Vitest orders files by the durations of the last run, but a fresh clone (CI) has none and it
+ * then starts the largest files first, which these are not: started last, they would end the run
+ * alone.
+ */
+const LONGEST = ['tests/framework/readme-steps.test.ts', 'tests/framework/second-system.test.ts'];
+
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const rank = (spec: TestSpecification) => {
+      const i = LONGEST.findIndex((file) => spec.moduleId.endsWith(`/${file}`));
+      return i === -1 ? LONGEST.length : i;
+    };
+    return sorted.map((spec, i) => ({ spec, i })).sort((a, b) => rank(a.spec) - rank(b.spec) || a.i - b.i).map(({ spec }) => spec);
+  }
+}
+
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts', 'packages/*/tests/**/*.test.ts', 'scripts/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     maxWorkers,
+    sequence: { sequencer: LongestFirst },
     env: {
       // Nothing in the test suite may reach the network.
       AWS_EC2_METADATA_DISABLED: 'true',
