@@ -208,10 +208,39 @@ describe('who may call the local endpoint', () => {
 });
 
 describe('request size', () => {
+  // Each cap by its number, not through the exported `bodyLimits`: widening one must fail here.
+  const MiB = 1024 * 1024;
+  const caps = { sqs: 4 * MiB, sns: 1 * MiB, 'sqs-query': 1 * MiB, dynamodb: 16 * MiB, health: 1 * MiB, other: 1 * MiB };
+
+  it('caps each route at its documented size', () => {
+    expect(bodyLimits).toEqual(caps);
+  });
+
+  it.each([
+    ['SQS', { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.SendMessage' }, caps.sqs],
+    ['SNS', { 'content-type': 'application/x-www-form-urlencoded' }, caps.sns],
+    ['DynamoDB', { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.BatchWriteItem' }, caps.dynamodb],
+  ])('answers 413 to a %s body announced one byte over %s bytes', async (_service, headers, cap) => {
+    const reply = await new Promise<Reply>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers: { ...headers, 'content-length': String(cap + 1) } }, (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk));
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+          req.destroy();
+        });
+      });
+      req.on('error', reject);
+      req.flushHeaders();
+    });
+    expect(reply.status).toBe(413);
+    expect(reply.body).toContain(`over ${cap} bytes`);
+  }, 5_000);
+
   it('answers 413 to a body announced over the cap, before reading it', async () => {
     const reply = await new Promise<Reply>((resolve, reject) => {
       const req = http.request(
-        { host: '127.0.0.1', port, method: 'POST', path: '/', headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.SendMessage', 'content-length': String(bodyLimits.sqs + 1) } },
+        { host: '127.0.0.1', port, method: 'POST', path: '/', headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.SendMessage', 'content-length': String(caps.sqs + 1) } },
         (res) => {
           let body = '';
           res.on('data', (chunk: Buffer) => (body += chunk));
@@ -229,14 +258,14 @@ describe('request size', () => {
   });
 
   it('stops reading a streamed body once it is over the cap, whatever the route, and stays healthy', async () => {
-    const snsReply = await stream(formHeaders, 3 * bodyLimits.sns);
+    const snsReply = await stream(formHeaders, caps.sns + 64 * 1024);
     expect(snsReply.status).toBe(413);
     expect(snsReply.body).toMatch(/<Code>RequestEntityTooLarge<\/Code>/);
 
-    const dynamoReply = await stream({ 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.PutItem' }, bodyLimits.dynamodb + 1024 * 1024);
+    const dynamoReply = await stream({ 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.PutItem' }, caps.dynamodb + 1024 * 1024);
     expect(dynamoReply.status).toBe(413);
 
-    const sqsReply = await stream({ 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.SendMessageBatch' }, bodyLimits.sqs + 1024 * 1024);
+    const sqsReply = await stream({ 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.SendMessageBatch' }, caps.sqs + 1024 * 1024);
     expect(sqsReply.status).toBe(413);
 
     const health = await fetch(`${emulators.endpoint}/health`);
