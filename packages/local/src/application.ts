@@ -9,9 +9,13 @@ import { checkSettings, handlerFileOf, loadProject, type ProjectConfig } from '@
 import type { Topology } from '@sluice/runtime/contract';
 import type { AppSettings } from '@sluice/runtime/settings';
 
+/** The application as the local runtime runs it, loaded and checked by {@link loadApplication}. */
 export interface Application {
+  /** Where the contract, the generated code, the consumers and the settings are. */
   project: ProjectConfig;
+  /** The topology manifest, `<generated>/topology.json`. */
   topology: Topology;
+  /** The settings module's `settings` (`{}` when the project has no settings file). */
   settings: AppSettings;
   /** Handler file of each receive operation, by operation id. */
   handlers: Record<string, string>;
@@ -22,7 +26,21 @@ export class ApplicationError extends Error {
   override name = 'ApplicationError';
 }
 
-/** Reads `<generated>/topology.json`. */
+/**
+ * Reads `<generated>/topology.json`, the topology manifest `npm run codegen` writes.
+ *
+ * @param project - the project whose `generated` folder holds the manifest
+ * @returns the manifest, without its `//` note
+ * @throws {@link ApplicationError} when the file is missing (codegen has not run)
+ * @example
+ * ```ts
+ * import { loadProject } from '@sluice/model';
+ * import { readTopology } from '@sluice/local';
+ *
+ * const topology = readTopology(loadProject(process.cwd()));
+ * Object.keys(topology.queues); // the contract's queues, dead-letter queues included
+ * ```
+ */
 export function readTopology(project: ProjectConfig): Topology {
   const file = path.join(project.generated, 'topology.json');
   if (!existsSync(file)) throw new ApplicationError(`${path.relative(process.cwd(), file)} is missing: run \`npm run codegen\` first.`);
@@ -30,7 +48,20 @@ export function readTopology(project: ProjectConfig): Topology {
   return topology;
 }
 
-/** Imports the settings module (`export const settings = defineSettings(…)`, or a default export). */
+/**
+ * Imports the settings module (`export const settings = defineSettings(…)`, or a default export).
+ *
+ * @param project - the project whose `settings` path names the module
+ * @returns the settings, or `{}` when the module does not exist
+ * @throws {@link ApplicationError} when the module exports no settings object
+ * @example
+ * ```ts
+ * import { loadProject } from '@sluice/model';
+ * import { readSettings } from '@sluice/local';
+ *
+ * const settings = await readSettings(loadProject(process.cwd()));
+ * ```
+ */
 export async function readSettings(project: ProjectConfig): Promise<AppSettings> {
   if (!existsSync(project.settings)) return {};
   const module = (await import(pathToFileURL(project.settings).href)) as { settings?: AppSettings; default?: AppSettings };
@@ -43,9 +74,16 @@ export async function readSettings(project: ProjectConfig): Promise<AppSettings>
  * Loads and checks the application: every receive operation has a handler, the settings name
  * only operations and tables that exist, the visibility timeouts respect the function timeouts.
  *
+ * @param projectOrRoot - the project, or the folder whose package.json configures it; the working directory by default
+ * @returns the project, its topology, settings and handler files
+ * @throws {@link ApplicationError} listing every problem found, or when the topology manifest is missing
  * @example
- * const app = await loadApplication();          // the project in the current directory
- * Object.keys(app.handlers);                    // ['consumeOrderPlaced']
+ * ```ts
+ * import { loadApplication } from '@sluice/local';
+ *
+ * const app = await loadApplication(); // the project in the current directory
+ * Object.keys(app.handlers); // the receive operations, e.g. ['consumePaymentCaptured']
+ * ```
  */
 export async function loadApplication(projectOrRoot: ProjectConfig | string = process.cwd()): Promise<Application> {
   const project = typeof projectOrRoot === 'string' ? loadProject(projectOrRoot) : projectOrRoot;

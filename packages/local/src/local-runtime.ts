@@ -13,6 +13,7 @@ import { FunctionHost } from './lambda/function-host.ts';
 import { startEmulators, type Emulators } from './stack/emulators.ts';
 import { provisionTopology, type LocalResources } from './stack/provision.ts';
 
+/** What {@link startLocalRuntime} starts, and how; every option has a default. */
 export interface LocalRuntimeOptions {
   /** The application (contract manifest, settings, handlers). @default loadApplication() */
   application?: Application;
@@ -40,6 +41,7 @@ export interface LocalRuntimeOptions {
   concurrency?: number;
   /** Extra environment for every consumer (tests inject faults this way). */
   functionEnvironment?: Record<string, string>;
+  /** Called after each batch a consumer handled, with what became of its records. */
   onBatch?: (operationId: string, report: BatchReport) => void;
   /** Each line a consumer writes (its logs); without it they go to this process's stdout and stderr. */
   onLog?: (operationId: string, line: string, stream: 'stdout' | 'stderr') => void;
@@ -49,12 +51,17 @@ export interface LocalRuntimeOptions {
   restartDelayMs?: number;
 }
 
+/** A running local stack, returned by {@link startLocalRuntime}. */
 export interface LocalRuntime {
+  /** The application it runs, with the options' overrides applied. */
   readonly application: Application;
+  /** The emulated SNS, SQS and DynamoDB behind one endpoint. */
   readonly emulators: Emulators;
-  /** Shorthands of `emulators`. */
+  /** Shorthand of `emulators.endpoint`: the one URL for SNS, SQS and DynamoDB. */
   readonly endpoint: string;
+  /** Shorthand of `emulators.clientConfig`: what an AWS SDK client needs to reach the stack. */
   readonly clientConfig: Emulators['clientConfig'];
+  /** The topics, queues, subscriptions and tables it created or found. */
   readonly resources: LocalResources;
   /** Absent when no consumer runs in this process. */
   readonly functions: FunctionHost | undefined;
@@ -63,10 +70,22 @@ export interface LocalRuntime {
 }
 
 /**
+ * Starts the whole system on one machine: the emulators, the topology's topics, queues and
+ * subscriptions and the application's tables (created, or found from an earlier run), then the
+ * consumers. Stop it with `stop()`.
+ *
+ * @param options - what to start and how; the application in the working directory on port 4566 by default
+ * @returns the running stack
+ * @throws when the application does not load, the port is taken, or a resource cannot be created
+ *   (the emulators are stopped again first)
  * @example
+ * ```ts
+ * import { startLocalRuntime } from '@sluice/local';
+ *
  * const runtime = await startLocalRuntime({ port: 4566, dataDir: '.sluice-data' });
- * runtime.resources.topics.OrderTopic.arn;
+ * const topicArns = Object.values(runtime.resources.topics).map((t) => t.arn);
  * await runtime.stop();
+ * ```
  */
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const application = withOverrides(options.application ?? (await loadApplication()), options);
@@ -120,6 +139,22 @@ export type FunctionOptions = Pick<LocalRuntimeOptions, 'consumers' | 'watch' | 
 /**
  * Starts the application's consumers (all, or `options.consumers`) against resources that exist,
  * on this stack or on one another process runs (`npm run subscriber`). Undefined when none runs.
+ *
+ * @param application - the application whose handlers to run
+ * @param resources - the queues (and topics, tables) the consumers use
+ * @param clientConfig - how the consumers reach the stack
+ * @param options - which consumers, and overrides of their settings
+ * @returns the host of the consumer processes, or undefined when no consumer was wanted
+ * @throws when `options.consumers` names an operation that has no handler
+ * @example
+ * ```ts
+ * import { startFunctions, startLocalRuntime } from '@sluice/local';
+ *
+ * const stack = await startLocalRuntime({ consumers: false }); // the resources only
+ * const host = await startFunctions(stack.application, stack.resources, stack.clientConfig, { watch: true });
+ * await host?.stop();
+ * await stack.stop();
+ * ```
  */
 export async function startFunctions(application: Application, resources: LocalResources, clientConfig: Emulators['clientConfig'], options: FunctionOptions = {}): Promise<FunctionHost | undefined> {
   const wanted = options.consumers ?? true;

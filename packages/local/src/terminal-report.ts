@@ -8,7 +8,16 @@ import type { LocalRuntime } from './local-runtime.ts';
 import { queueDepth } from '@sluice/ops';
 import { resolvePlan } from '@sluice/model';
 
-/** `hh:mm:ss.mmm`, for log lines. */
+/**
+ * The current time (UTC) as `hh:mm:ss.mmm`, the prefix of the live lines.
+ *
+ * @example
+ * ```ts
+ * import { clock } from '@sluice/local';
+ *
+ * console.log(`${clock()} consumers started`); // '14:03:07.512 consumers started'
+ * ```
+ */
 export const clock = () => new Date().toISOString().slice(11, 23);
 
 /**
@@ -31,7 +40,23 @@ function formatMs(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 60_000)} min`;
 }
 
-/** One line per batch: how many were done and deleted, how many stay for a retry, and why. */
+/**
+ * One line per batch: how many were done and deleted, how many stay for a retry, and why.
+ *
+ * @param operationId - the consumer that handled the batch
+ * @param report - what the poller reported
+ * @param maxReceiveCount - the queue's receives before dead-lettering, shown as `receive 2/5`; undefined without a DLQ
+ * @returns the line, with the time first
+ * @example
+ * ```ts
+ * import { batchLine, startLocalRuntime } from '@sluice/local';
+ *
+ * const runtime = await startLocalRuntime({
+ *   onBatch: (operationId, report) => console.log(batchLine(operationId, report, 5)),
+ * });
+ * // '14:03:07.512 consumePaymentCaptured: batch of 3: 2 done (deleted), 1 left for retry (receive 1/5) in 41 ms'
+ * ```
+ */
 export function batchLine(operationId: string, report: BatchReport, maxReceiveCount: number | undefined): string {
   const receives = report.records.map((r) => Number(r.attributes.ApproximateReceiveCount));
   const retried = receives.filter((n) => n > 1).length;
@@ -44,7 +69,21 @@ export function batchLine(operationId: string, report: BatchReport, maxReceiveCo
   return `${head}${failed}${retried ? `, ${retried} redelivered` : ''}${why} in ${report.durationMs} ms`;
 }
 
-/** Where everything is: endpoint, topics, queues, subscriptions, tables, consumers. */
+/**
+ * Where everything is: endpoint, topics, queues, subscriptions, tables, consumers (the banner of
+ * `npm start`).
+ *
+ * @param runtime - the running stack
+ * @param options - `consumersElsewhere`: the consumers run in another process; `watch`, `inspect`: say so
+ * @returns the lines, without newlines
+ * @example
+ * ```ts
+ * import { bannerLines, startLocalRuntime } from '@sluice/local';
+ *
+ * const runtime = await startLocalRuntime();
+ * console.log(bannerLines(runtime).join('\n'));
+ * ```
+ */
 export function bannerLines(runtime: LocalRuntime, options: { consumersElsewhere?: boolean; watch?: boolean; inspect?: boolean } = {}): string[] {
   const { topology, settings } = runtime.application;
   const r = runtime.resources;
@@ -84,6 +123,18 @@ export function bannerLines(runtime: LocalRuntime, options: { consumersElsewhere
 /**
  * What is still in the queues, said before the stack stops: kept on disk, or discarded with the
  * in-memory stack. A failure to count is reported, not hidden.
+ *
+ * @param runtime - the running stack
+ * @returns the sentence (with a leading space), or `''` when every queue is empty; never throws
+ * @example
+ * ```ts
+ * import { leftoversLine, startLocalRuntime } from '@sluice/local';
+ *
+ * const runtime = await startLocalRuntime({ dataDir: '.sluice-data' });
+ * const left = await leftoversLine(runtime);
+ * await runtime.stop();
+ * console.log(`stopped.${left}`);
+ * ```
  */
 export async function leftoversLine(runtime: LocalRuntime): Promise<string> {
   const sqs = new SQSClient(runtime.clientConfig);

@@ -22,11 +22,13 @@ import { changeVisibilityInBatches, deleteMessagesInBatches } from './sqs-batche
 
 /** A dead-lettered message and why it failed. */
 export interface DeadLetter {
+  /** The SQS message id in the dead-letter queue (what `redrive` and `purge` select by). */
   messageId: string;
   /** `ApproximateReceiveCount`: the receives in the source queue plus any since in the DLQ. */
   receiveCount: number;
   /** When the message was first sent (to the source queue), ISO-8601. */
   sentAt: string | undefined;
+  /** The message body as it sits in the queue (an SNS envelope, or the raw payload). */
   body: string;
   /** The SNS message id, when the body is an SNS envelope. */
   snsMessageId: string | undefined;
@@ -34,20 +36,24 @@ export interface DeadLetter {
   messageName: string | undefined;
   /** The consumer's verdict: why it rejected the message, or `undefined` when it decodes fine (it failed while being handled). */
   reason: DecodeError | undefined;
-  /** What the application says the message is about (e.g. an order id), when readable. */
+  /** What the application says the message is about (e.g. a payment id), when readable. */
   subject: string | undefined;
+  /** The SQS message as received, attributes included. */
   message: Message;
 }
 
+/** Which dead-letter queue a {@link DeadLetterQueue} works on, and how it explains its messages. */
 export interface DeadLetterQueueOptions {
+  /** The client every call goes through (AWS, or the local stack's endpoint). */
   sqs: SQSClient;
+  /** The dead-letter queue. */
   deadLetterQueueUrl: string;
   /** Where redriven messages go (the queue whose redrive policy points here). */
   sourceQueueUrl: string;
   /** The source queue consumer's decoder, to say why each message was rejected. */
   decode?: (record: RecordInput) => DecodeResult;
   /**
-   * Names what a message is about, for the listing (an order id). Never personal data. Called with
+   * Names what a message is about, for the listing (a payment id). Never personal data. Called with
    * the decoded payload, or, for a message the consumer rejected, whatever JSON could be read
    * (`messageName` undefined): check what you read.
    */
@@ -74,10 +80,20 @@ function readableParts(body: string): { snsMessageId?: string; payload?: unknown
 
 /**
  * @example
- * const dlq = new DeadLetterQueue({ sqs, deadLetterQueueUrl, sourceQueueUrl, decode: createDecoder(operations.consumeOrderPlaced) });
+ * ```ts
+ * import { SQSClient } from '@aws-sdk/client-sqs';
+ * import { createDecoder } from '@sluice/runtime/consumer';
+ * import type { ReceiveOperation } from '@sluice/runtime/contract';
+ * import { DeadLetterQueue } from '@sluice/ops';
+ *
+ * declare const consumePaymentCaptured: ReceiveOperation;
+ * declare const deadLetterQueueUrl: string;
+ * declare const sourceQueueUrl: string;
+ * const dlq = new DeadLetterQueue({ sqs: new SQSClient({}), deadLetterQueueUrl, sourceQueueUrl, decode: createDecoder(consumePaymentCaptured) });
  * for (const letter of await dlq.list()) console.log(letter.messageId, letter.reason?.message);
  * await dlq.redrive();                 // all
  * await dlq.redrive(['<messageId>']);  // some
+ * ```
  */
 export class DeadLetterQueue {
   private readonly options: DeadLetterQueueOptions;

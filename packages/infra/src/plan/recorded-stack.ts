@@ -18,8 +18,9 @@ export interface RecordedResource {
   outputs: Record<string, unknown>;
   /** Logical name of the parent resource, when there is one. */
   parent?: string;
-  /** Resource options that decide what `sst remove` does to it. */
+  /** Resource option: `sst remove` leaves the resource in the account (it is only forgotten). */
   retainOnDelete?: boolean;
+  /** Resource option: `sst remove` (and any replacement) fails instead of deleting it. */
   protect?: boolean;
   /** Logical names of the resources it is created after (its explicit `dependsOn`). */
   dependsOn?: string[];
@@ -32,13 +33,17 @@ export interface RecordedResource {
 
 /** One provider function call (data source) the program made, e.g. `aws:iam/getPolicyDocument`. */
 export interface RecordedInvoke {
+  /** The function's token, e.g. `aws:iam/getPolicyDocument:getPolicyDocument`. */
   token: string;
+  /** The arguments it was called with, outputs resolved. */
   args: Record<string, unknown>;
 }
 
 /** One request the program sent to the SST CLI (answered by the offline stand-in). */
 export interface RecordedCliRequest {
+  /** The RPC method, e.g. `Runtime.Build` or `Provider.Aws.Bootstrap`. */
   method: string;
+  /** The request's parameters. */
   params: Record<string, unknown>;
   /** False when the stand-in has no answer for this method: the synthesis is then incomplete. */
   answered: boolean;
@@ -55,8 +60,11 @@ export interface RecordedStack {
     protect: boolean;
     providers: Record<string, unknown>;
   };
+  /** Every resource the program registered, in registration order. */
   resources: RecordedResource[];
+  /** Every provider function call (data source) the program made, in call order. */
   invokes: RecordedInvoke[];
+  /** Every request the program sent to the SST CLI, in order. */
   cliRequests: RecordedCliRequest[];
   /** What `run()` returned (the stack outputs), resolved. */
   outputs: Record<string, unknown>;

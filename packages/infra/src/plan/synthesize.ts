@@ -46,10 +46,16 @@ export interface SynthesizeOptions {
 /**
  * Runs `sst.config.ts` for one stage under Pulumi mocks and returns the recorded resource graph.
  *
+ * @param options - the stage, and optional edits of the sources before they are bundled
+ * @returns the resources, provider calls, SST CLI requests and outputs the program recorded
  * @throws when `.sst/platform` is missing, the config does not build, or the program fails.
  * @example
+ * ```ts
+ * import { synthesize } from '@sluice/infra/plan';
+ *
  * const stack = await synthesize({ stage: 'prod' });
- * stack.resources.filter((r) => r.type === 'aws:sqs/queue:Queue');
+ * const queues = stack.resources.filter((r) => r.type === 'aws:sqs/queue:Queue');
+ * ```
  */
 export async function synthesize(options: SynthesizeOptions): Promise<RecordedStack> {
   const root = options.root ?? repositoryRoot;

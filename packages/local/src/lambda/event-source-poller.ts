@@ -32,6 +32,7 @@ export type SqsHandler = (event: SQSEvent, context: Context) => Promise<unknown>
 
 /** What happened to one batch; the poller's `onBatch` receives it (the live line of `npm start`). */
 export interface BatchReport {
+  /** The records the handler was invoked with, as Lambda delivers them. */
   records: SQSRecord[];
   /** Deleted from the queue. */
   succeeded: string[];
@@ -39,21 +40,29 @@ export interface BatchReport {
   failed: string[];
   /** Why the whole batch was left, when it was: the error thrown, a timeout or a malformed response. */
   batchFailure?: string;
+  /** How long the invocation took, in milliseconds. */
   durationMs: number;
   /** The metrics the invocation wrote, by name (`RecordsStored: [8]`, `MessageAgeMs: [...]`), when the handler wrote any. */
   metrics?: Record<string, number[]>;
 }
 
+/** What an {@link EventSourcePoller} polls, what it invokes, and how. */
 export interface EventSourcePollerOptions {
+  /** The client it receives, deletes and changes visibility with. */
   sqs: SQSClient;
+  /** The queue to poll. */
   queueUrl: string;
+  /** The queue's ARN, written into each record's `eventSourceARN`. */
   queueArn: string;
+  /** The function to invoke with each batch. */
   handler: SqsHandler;
+  /** The function's name, timeout, memory and region, for its Lambda context. */
   function: FunctionConfiguration;
   /** Records per invocation (the consumer's `batchSize` setting). */
   batchSize: number;
   /** Seconds to gather records before invoking (the consumer's `batchWindowSeconds`). */
   batchWindowSeconds: number;
+  /** Called after each batch with what became of its records. */
   onBatch?: (report: BatchReport) => void;
   /** The metrics the invocation with this context wrote (see {@link BatchReport.metrics}). */
   metricsOf?: (context: Context) => Record<string, number[]> | undefined;
@@ -104,9 +113,24 @@ async function withTimeout(invocation: Promise<unknown>, timeoutMs: number): Pro
  * Polls one queue for one handler.
  *
  * @example
- * const poller = new EventSourcePoller({ sqs, queueUrl, queueArn, handler, function: fn, batchSize: 10, batchWindowSeconds: 1 });
+ * ```ts
+ * import { SQSClient } from '@aws-sdk/client-sqs';
+ * import { EventSourcePoller, type FunctionConfiguration, type SqsHandler } from '@sluice/local';
+ *
+ * declare const handler: SqsHandler;
+ * declare const fn: FunctionConfiguration;
+ * const poller = new EventSourcePoller({
+ *   sqs: new SQSClient({ endpoint: 'http://127.0.0.1:4566', region: 'us-east-1' }),
+ *   queueUrl: 'http://127.0.0.1:4566/000000000000/PaymentQueue',
+ *   queueArn: 'arn:aws:sqs:us-east-1:000000000000:PaymentQueue',
+ *   handler,
+ *   function: fn,
+ *   batchSize: 10,
+ *   batchWindowSeconds: 1,
+ * });
  * poller.start();
  * await poller.stop(); // finishes the batch in flight first
+ * ```
  */
 export class EventSourcePoller {
   private running = false;
@@ -119,6 +143,7 @@ export class EventSourcePoller {
     this.options = options;
   }
 
+  /** Starts polling (`concurrency` loops); does nothing when it is already running. */
   start(): void {
     if (this.running) return;
     this.running = true;

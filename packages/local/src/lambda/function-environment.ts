@@ -12,15 +12,21 @@ import type { LocalResources } from '../stack/provision.ts';
 
 /** Everything needed to run one consumer function locally. */
 export interface FunctionSpec {
+  /** The receive operation the function consumes for. */
   operationId: string;
+  /** The function's name, as `AWS_LAMBDA_FUNCTION_NAME` and its Lambda context give it. */
   functionName: string;
   /** The handler module (absolute path), found by the consumers-folder convention. */
   handlerFile: string;
+  /** The queue it polls. */
   queueUrl: string;
+  /** That queue's ARN (each record's `eventSourceARN`). */
   queueArn: string;
   /** The queue's visibility timeout as created (locally often shorter than the function timeout). */
   visibilityTimeoutSeconds?: number;
+  /** The region the function runs in (`AWS_REGION`). */
   region: string;
+  /** Its resolved settings: batch size and window, timeout, memory, concurrency, log level. */
   settings: ResolvedConsumerSettings;
   /** The function's own environment variables (not the developer's shell). */
   environment: Record<string, string>;

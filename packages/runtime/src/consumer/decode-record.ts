@@ -18,6 +18,7 @@ import { parseJson } from './json-syntax.ts';
 
 /** The parts of an SQS record (Lambda event shape) the decoder reads. */
 export interface RecordInput {
+  /** The message body: an SNS notification envelope, or the published message with raw delivery. */
   body: string;
   /** SQS message attributes: where SNS attributes land with raw delivery on. */
   messageAttributes?: Record<string, { stringValue?: string | undefined; dataType?: string } | undefined>;
@@ -25,15 +26,21 @@ export interface RecordInput {
 
 /** What the SNS notification envelope told us, when the body was one. */
 export interface SnsEnvelopeInfo {
+  /** The envelope's `MessageId`: SNS's id of the publish. */
   messageId: string;
+  /** The envelope's `TopicArn`: the topic the message was published to. */
   topicArn: string;
+  /** The envelope's `Timestamp` (ISO-8601): when SNS accepted the publish. */
   timestamp?: string | undefined;
 }
 
 /** A decoded record: which message, its payload (valid, only the contract's fields) and its attributes. */
 export interface DecodedMessage<M extends MessageMap = MessageMap> {
+  /** Which of the operation's messages it is, by its name in the contract. */
   readonly name: keyof M & string;
+  /** That message's contract (event type, version, validator). */
   readonly contract: MessageContract;
+  /** The validated payload, with only the fields this contract knows. */
   readonly payload: unknown;
   /** String message attributes (SNS or SQS), e.g. `correlationId`. */
   readonly attributes: Readonly<Record<string, string>>;
@@ -41,6 +48,7 @@ export interface DecodedMessage<M extends MessageMap = MessageMap> {
   readonly envelope: SnsEnvelopeInfo | undefined;
 }
 
+/** How {@link createDecoder} checks where a record came from. */
 export interface DecoderOptions {
   /**
    * The ARNs of the topics the operation's queue is subscribed to (in the order of
@@ -57,6 +65,10 @@ function quoted(value: unknown, max = 64): string {
   return JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
 }
 
+/**
+ * What decoding one record gives: the decoded message (`ok: true`), or why the record was
+ * rejected (`ok: false`), with whatever envelope and attributes could be read.
+ */
 export type DecodeResult<M extends MessageMap = MessageMap> =
   | ({ ok: true } & DecodedMessage<M>)
   | { ok: false; error: DecodeError; envelope?: SnsEnvelopeInfo; attributes: Readonly<Record<string, string>> };
@@ -119,11 +131,22 @@ function majorOf(version: string): string {
  * A decoder for one receive operation: its messages indexed by event type and major version once,
  * so that decoding a record is lookups, one parse per JSON layer and one validation.
  *
+ * @param operation - the generated receive operation
+ * @param options - the subscribed topics' ARNs, to check where each record came from
+ * @returns a function that decodes one record and never throws: a bad record is `{ ok: false, error }`
  * @example
- * const decode = createDecoder(operations.consumeOrderPlaced);
+ * ```ts
+ * import type { SQSRecord } from 'aws-lambda';
+ * import type { MessageContract, ReceiveOperation } from '@sluice/runtime/contract';
+ * import { createDecoder } from '@sluice/runtime/consumer';
+ *
+ * declare const consumePaymentCaptured: ReceiveOperation<'consumePaymentCaptured', { PaymentCaptured: MessageContract<{ paymentId: string }> }>;
+ * declare const record: SQSRecord;
+ * const decode = createDecoder(consumePaymentCaptured, { sourceTopicArns: ['arn:aws:sns:us-east-1:123456789012:PaymentTopic'] });
  * const result = decode(record);
- * if (result.ok) await store.saveIfNewer(result.payload as OrderPlaced);
- * else console.log(result.error.code, result.error.message); // PAYLOAD_INVALID quantity: must be >= 1
+ * if (result.ok) console.log(result.name, result.payload);
+ * else console.log(result.error.code, result.error.message); // PAYLOAD_INVALID amount: must be >= 1
+ * ```
  */
 export function createDecoder<Op extends ReceiveOperation>(operation: Op, options: DecoderOptions = {}): (record: RecordInput) => DecodeResult<Op['messages']> {
   const contracts = Object.values(operation.messages) as MessageContract[];
