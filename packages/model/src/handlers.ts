@@ -1,17 +1,32 @@
 /**
  * The convention that finds the code handling each receive operation: a file named after the
- * operation id in the consumers folder (`packages/orders/consumers/consumeOrderPlaced.ts`), exporting
- * `handler` built with `defineConsumer(operations.consumeOrderPlaced, …)`. The framework wires the
+ * operation id in the consumers folder (`consumers/consumePaymentCaptured.ts`), exporting
+ * `handler` built with `defineConsumer(operations.consumePaymentCaptured, …)`. The framework wires the
  * rest: the local runtime runs it, `sst.config.ts` deploys it as `<file>.handler`.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Topology } from '@sluice/runtime/contract';
+import { loadProject } from './project.ts';
 
 /** Source extensions a handler file may have, in the order they are looked for. */
 const EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
 
-/** The handler file of a receive operation, if it exists. */
+/**
+ * The handler file of a receive operation, if it exists: `<consumersDir>/<operationId>` with the
+ * first of `.ts`, `.mts`, `.js`, `.mjs` that exists.
+ *
+ * @param consumersDir - the consumers folder (absolute, or relative to the working directory)
+ * @param operationId - the receive operation's id
+ * @returns the file's path, or undefined when there is none
+ * @example
+ * ```ts
+ * import { handlerFileOf, loadProject } from '@sluice/model';
+ *
+ * const file = handlerFileOf(loadProject().consumers, 'consumePaymentCaptured');
+ * // '/repo/consumers/consumePaymentCaptured.ts', or undefined
+ * ```
+ */
 export function handlerFileOf(consumersDir: string, operationId: string): string | undefined {
   return EXTENSIONS.map((ext) => path.join(consumersDir, `${operationId}${ext}`)).find((file) => existsSync(file));
 }
@@ -20,11 +35,23 @@ export function handlerFileOf(consumersDir: string, operationId: string): string
  * What is missing or left over between the contract's receive operations and the consumers folder,
  * each as one line saying what to add or remove. Empty when they match.
  *
+ * @param topology - the topology manifest (its receive operations)
+ * @param consumersDir - the consumers folder
+ * @param root - the project root: paths in the lines are relative to it
+ * @param contractPackage - the generated package the handler to write imports; the project's at `root` by default (see {@link loadProject})
+ * @returns one line per problem
  * @example
- * checkHandlers(topology, '/repo/app/consumers', '/repo')
- * // ['receive operation consumeOrderShipped has no handler: create packages/orders/consumers/consumeOrderShipped.ts …']
+ * ```ts
+ * import { checkHandlers, loadProject } from '@sluice/model';
+ * import type { Topology } from '@sluice/runtime/contract';
+ *
+ * declare const topology: Topology;
+ * const project = loadProject();
+ * checkHandlers(topology, project.consumers, project.root, project.contractPackage);
+ * // ['receive operation consumePaymentRefunded has no handler: create consumers/consumePaymentRefunded.ts …']
+ * ```
  */
-export function checkHandlers(topology: Topology, consumersDir: string, root: string): string[] {
+export function checkHandlers(topology: Topology, consumersDir: string, root: string, contractPackage?: string): string[] {
   const shown = (file: string) => path.relative(root, file).split(path.sep).join('/');
   const problems: string[] = [];
   const receive = Object.values(topology.operations).filter((o) => o.action === 'receive');
@@ -33,7 +60,7 @@ export function checkHandlers(topology: Topology, consumersDir: string, root: st
     if (!file) {
       problems.push(
         `receive operation ${op.id} has no handler: create ${shown(path.join(consumersDir, `${op.id}.ts`))} with\n` +
-          `      import { operations } from '@orders/contract';\n` +
+          `      import { operations } from '${contractPackage ?? loadProject(root).contractPackage}';\n` +
           `      import { defineConsumer } from '@sluice/runtime/consumer';\n` +
           `      export const handler = defineConsumer(operations.${op.id}, async (message, context) => { … });`,
       );

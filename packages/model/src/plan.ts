@@ -22,7 +22,7 @@ export type ResourceRef =
 
 /**
  * An environment variable's value: a literal, a reference, or the ARNs of topics joined by commas
- * (`{ topicArns: ['OrderTopic'] }`, for `EVENT_SOURCE_TOPIC_ARNS`).
+ * (`{ topicArns: ['PaymentTopic'] }`, for `EVENT_SOURCE_TOPIC_ARNS`).
  */
 export type EnvironmentValue = string | ResourceRef | { readonly topicArns: readonly string[] };
 
@@ -30,13 +30,13 @@ export type EnvironmentValue = string | ResourceRef | { readonly topicArns: read
 export interface PermissionPlan {
   /** IAM actions, e.g. `dynamodb:PutItem`. */
   readonly actions: readonly string[];
-  /** The resource they apply to, by reference (`{ tableArn: 'Orders' }`). */
+  /** The resource they apply to, by reference (`{ tableArn: 'Payments' }`). */
   readonly resource: ResourceRef;
 }
 
 /** A CloudWatch alarm; every alarm notifies the alerts topic when it goes off and when it recovers. */
 export interface AlarmPlan {
-  /** Logical name, e.g. `OrderDLQDepthAlarm`. */
+  /** Logical name, e.g. `PaymentDLQDepthAlarm`. */
   readonly name: string;
   /** What it means and what to do, shown in the notification. */
   readonly description: string;
@@ -138,7 +138,7 @@ export interface DeploymentPlan {
   readonly alerts: { readonly topic: string; readonly emails: readonly string[] };
   /** Every alarm: the queues' and the functions'. */
   readonly alarms: readonly AlarmPlan[];
-  /** Stack outputs, by name: where every topic, queue and table is (`OrderTopicArn`, `OrderQueueUrl`, `OrdersTableName`, `AlertsTopicArn`). */
+  /** Stack outputs, by name: where every topic, queue and table is (`PaymentTopicArn`, `PaymentQueueUrl`, `PaymentsTableName`, `AlertsTopicArn`). */
   readonly outputs: Readonly<Record<string, ResourceRef>>;
 }
 
@@ -150,6 +150,12 @@ export interface PlanOptions {
   settings: AppSettings;
   /** The consumers folder relative to the project root, with `/`: what `handler` paths start with. @default 'consumers' */
   consumersDir?: string;
+  /**
+   * The application's command that mounts the operator commands (`dlq`, `status`), e.g.
+   * `npx payments` (the project's `operatorCommand`): the alarm descriptions tell the on-call
+   * engineer to run `<operatorCommand> dlq list --aws`. Without it they name the command alone.
+   */
+  operatorCommand?: string;
   /**
    * Check the settings against the contract first ({@link checkSettings}). The local stack turns
    * it off for settings it has overridden on purpose (one poller, a zero batch window), after
@@ -176,7 +182,7 @@ export const EVENT_SOURCE_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 
  * ```ts
  * import { baseNameOf } from '@sluice/model';
  *
- * baseNameOf('OrderEvents.fifo'); // 'OrderEvents'
+ * baseNameOf('PaymentEvents.fifo'); // 'PaymentEvents'
  * ```
  */
 export function baseNameOf(name: string): string {
@@ -189,15 +195,20 @@ const sqsAlarm = { namespace: 'AWS/SQS', statistic: 'Maximum', comparisonOperato
  * Resolves the topology and the settings into the deployment plan. Checks the settings first
  * ({@link checkSettings}) and throws a {@link SettingsError} listing every problem.
  *
+ * @param options - the topology, the settings, the consumers folder and the operator command
+ * @returns the plan; references stand for what exists only once deployed
+ * @throws {@link SettingsError} when the settings do not fit the contract (unless `check` is false)
  * @example
  * ```ts
  * import { resolvePlan } from '@sluice/model';
- * import { topology } from '@orders/contract';
- * import { settings } from '@orders/app/settings';
+ * import type { Topology } from '@sluice/runtime/contract';
+ * import type { AppSettings } from '@sluice/runtime/settings';
  *
- * const plan = resolvePlan({ topology, settings, consumersDir: 'packages/orders/consumers' });
- * plan.functions[0]?.environment.EVENT_SOURCE_TOPIC_ARNS; // { topicArns: ['OrderTopic'] }
- * plan.functions[0]?.handler; // 'packages/orders/consumers/consumeOrderPlaced.handler'
+ * declare const topology: Topology;
+ * declare const settings: AppSettings;
+ * const plan = resolvePlan({ topology, settings, consumersDir: 'consumers', operatorCommand: 'npx payments' });
+ * plan.functions[0]?.environment.EVENT_SOURCE_TOPIC_ARNS; // { topicArns: ['PaymentTopic'] }
+ * plan.functions[0]?.handler; // 'consumers/consumePaymentCaptured.handler'
  * ```
  */
 export function resolvePlan(options: PlanOptions): DeploymentPlan {
@@ -207,6 +218,8 @@ export function resolvePlan(options: PlanOptions): DeploymentPlan {
   const consumersDir = (options.consumersDir ?? 'consumers').replace(/\/+$/, '');
   const receive = Object.values(topology.operations).filter((o) => o.action === 'receive');
   const consumerOf = (queue: string) => receive.find((o) => o.queue === queue);
+  // What the alarm descriptions tell the on-call engineer to run.
+  const operator = (command: string) => (options.operatorCommand ? `\`${options.operatorCommand} ${command}\`` : `the application's \`${command}\` command`);
 
   const queues = Object.values(topology.queues)
     .sort((a, b) => Number(b.deadLetterFor.length > 0) - Number(a.deadLetterFor.length > 0))
@@ -217,7 +230,7 @@ export function resolvePlan(options: PlanOptions): DeploymentPlan {
       if (queue.deadLetterFor.length > 0) {
         alarms.push({
           name: `${baseName}DepthAlarm`,
-          description: `Messages failed ${queue.deadLetterFor.join(', ')} and wait in ${queue.name}: see \`npx orders dlq list --aws\``,
+          description: `Messages failed ${queue.deadLetterFor.join(', ')} and wait in ${queue.name}: see ${operator('dlq list --aws')}`,
           subject: { queue: queue.name },
           ...sqsAlarm,
           metricName: 'ApproximateNumberOfMessagesVisible',
@@ -233,8 +246,8 @@ export function resolvePlan(options: PlanOptions): DeploymentPlan {
       alarms.push({
         name: `${baseName}AgeAlarm`,
         description: consumer
-          ? `A message has waited in ${queue.name} for over ${maximumAge} s: ${consumer.id} is down, failing every record or too slow. See its logs and \`npx orders status --aws\``
-          : `A message has waited in ${queue.name} for over ${maximumAge} s, half its retention: examine and redrive or purge it before it expires (\`npx orders dlq list --aws\`)`,
+          ? `A message has waited in ${queue.name} for over ${maximumAge} s: ${consumer.id} is down, failing every record or too slow. See its logs and ${operator('status --aws')}`
+          : `A message has waited in ${queue.name} for over ${maximumAge} s, half its retention: examine and redrive or purge it before it expires (${operator('dlq list --aws')})`,
         subject: { queue: queue.name },
         ...sqsAlarm,
         metricName: 'ApproximateAgeOfOldestMessage',
@@ -339,14 +352,14 @@ export interface ReferenceResolver<T> {
  * ```ts
  * import { resolveReference } from '@sluice/model';
  *
- * const arns: Record<string, string> = { OrderTopic: 'arn:aws:sns:us-east-1:000000000000:OrderTopic' };
- * resolveReference({ topicArn: 'OrderTopic' }, {
+ * const arns: Record<string, string> = { PaymentTopic: 'arn:aws:sns:us-east-1:000000000000:PaymentTopic' };
+ * resolveReference({ topicArn: 'PaymentTopic' }, {
  *   topicArn: (t) => arns[t]!,
  *   queueArn: (q) => q,
  *   queueUrl: (q) => q,
  *   tableName: (t) => t,
  *   tableArn: (t) => t,
- * }); // 'arn:aws:sns:us-east-1:000000000000:OrderTopic'
+ * }); // 'arn:aws:sns:us-east-1:000000000000:PaymentTopic'
  * ```
  */
 export function resolveReference<T>(ref: ResourceRef, resolver: ReferenceResolver<T>): T {
@@ -364,9 +377,11 @@ export function resolveReference<T>(ref: ResourceRef, resolver: ReferenceResolve
  * @example
  * ```ts
  * import { renderEnvironment, resolvePlan } from '@sluice/model';
- * import { topology } from '@orders/contract';
- * import { settings } from '@orders/app/settings';
+ * import type { Topology } from '@sluice/runtime/contract';
+ * import type { AppSettings } from '@sluice/runtime/settings';
  *
+ * declare const topology: Topology;
+ * declare const settings: AppSettings;
  * const [fn] = resolvePlan({ topology, settings }).functions;
  * const environment = renderEnvironment(fn!.environment, {
  *   topicArn: (t) => `arn:aws:sns:us-east-1:000000000000:${t}`,
@@ -375,7 +390,7 @@ export function resolveReference<T>(ref: ResourceRef, resolver: ReferenceResolve
  *   tableName: (t) => t,
  *   tableArn: (t) => `arn:aws:dynamodb:us-east-1:000000000000:table/${t}`,
  * }, (arns) => arns.join(','));
- * environment.ORDERS_TABLE_NAME; // 'Orders'
+ * environment.PAYMENTS_TABLE_NAME; // 'Payments'
  * ```
  */
 export function renderEnvironment<T>(environment: Readonly<Record<string, EnvironmentValue>>, resolver: ReferenceResolver<T>, join: (values: T[]) => T | string): Record<string, T | string> {

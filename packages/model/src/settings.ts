@@ -36,7 +36,7 @@ export const ALERTS_TOPIC = 'Alerts';
  * ```ts
  * import { metricsNamespaceOf } from '@sluice/model';
  *
- * metricsNamespaceOf({ metricsNamespace: 'OrdersPipeline' }); // 'OrdersPipeline'
+ * metricsNamespaceOf({ metricsNamespace: 'PaymentsPipeline' }); // 'PaymentsPipeline'
  * metricsNamespaceOf({}); // 'EventContract'
  * ```
  */
@@ -53,7 +53,7 @@ export function metricsNamespaceOf(settings: AppSettings): string {
  * ```ts
  * import { consumerSettings } from '@sluice/model';
  *
- * consumerSettings({ consumers: { consumeOrderPlaced: { timeoutSeconds: 60 } } }, 'consumeOrderPlaced').batchSize; // 10
+ * consumerSettings({ consumers: { consumePaymentCaptured: { timeoutSeconds: 60 } } }, 'consumePaymentCaptured').batchSize; // 10
  * ```
  */
 export function consumerSettings(settings: AppSettings, operationId: string): ResolvedConsumerSettings {
@@ -68,9 +68,10 @@ export function consumerSettings(settings: AppSettings, operationId: string): Re
  * @example
  * ```ts
  * import { visibilityTimeoutOf } from '@sluice/model';
- * import { topology } from '@orders/contract';
+ * import type { Topology } from '@sluice/runtime/contract';
  *
- * visibilityTimeoutOf(topology, {}, topology.queues.OrderQueue!); // 180: 6 × the default 30 s timeout
+ * declare const topology: Topology;
+ * visibilityTimeoutOf(topology, {}, topology.queues.PaymentQueue!); // 180: 6 × the default 30 s timeout
  * ```
  */
 export function visibilityTimeoutOf(topology: Topology, settings: AppSettings, queue: QueueSpec): number {
@@ -86,7 +87,7 @@ export function visibilityTimeoutOf(topology: Topology, settings: AppSettings, q
  * ```ts
  * import { functionNameOf } from '@sluice/model';
  *
- * functionNameOf('consumeOrderPlaced'); // 'ConsumeOrderPlaced'
+ * functionNameOf('consumePaymentCaptured'); // 'ConsumePaymentCaptured'
  * ```
  */
 export function functionNameOf(operationId: string): string {
@@ -103,9 +104,11 @@ const inRange = (value: unknown, min: number, max: number) => typeof value === '
  * @example
  * ```ts
  * import { checkSettings } from '@sluice/model';
- * import { topology } from '@orders/contract';
- * import { settings } from '@orders/app/settings';
+ * import type { Topology } from '@sluice/runtime/contract';
+ * import type { AppSettings } from '@sluice/runtime/settings';
  *
+ * declare const topology: Topology;
+ * declare const settings: AppSettings;
  * const problems = checkSettings(topology, settings);
  * if (problems.length) throw new Error(problems.join('\n'));
  * ```

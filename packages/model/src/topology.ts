@@ -63,7 +63,7 @@ export interface TopologyResult {
  * import { deriveTopology } from '@sluice/model';
  *
  * const { topology, warnings } = deriveTopology(await loadContract('asyncapi.yaml'));
- * topology.subscriptions[0]?.filterPolicy; // { eventType: ['OrderPlaced'], schemaVersion: [{ prefix: '1.' }] }
+ * topology.subscriptions[0]?.filterPolicy; // { eventType: ['PaymentCaptured'], schemaVersion: [{ prefix: '1.' }] }
  * ```
  */
 export function deriveTopology(doc: Json, options: DeriveOptions = {}): TopologyResult {

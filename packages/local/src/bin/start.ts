@@ -1,12 +1,24 @@
 #!/usr/bin/env node
 /**
- * `npm start`: the whole system on this machine, until Ctrl-C.
+ * `npm start`: the whole system on this machine, until Ctrl-C. What it suggests trying comes from
+ * the application (`eventContract.startHints` and `operatorCommand` in its package.json).
  */
 import path from 'node:path';
 import { integerOption, main, onShutdownSignals, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
-import { loadProject } from '@sluice/model';
+import { loadProject, type ProjectConfig } from '@sluice/model';
 import type { LocalRuntime } from '../local-runtime.ts';
 import { localVisibilityTimeoutSeconds } from '@sluice/ops';
+
+/**
+ * The "Try:" lines of the banner: the application's own hints (`eventContract.startHints`), then
+ * the AWS CLI against the local endpoint.
+ */
+export function tryLines(project: Pick<ProjectConfig, 'startHints'>, endpoint: string, region: string): string[] {
+  return [
+    ...project.startHints,
+    `AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws --endpoint-url ${endpoint} --region ${region} sqs list-queues`,
+  ].map((line, i) => `${i === 0 ? 'Try:' : ''}`.padEnd(6) + line);
+}
 
 export const startProgram: ProgramSpec = {
   name: 'start',
@@ -31,7 +43,7 @@ in the data folder and survive a restart. Ctrl-C stops it after the batches in f
     watch: { type: 'boolean', description: 'reload a consumer when a source file it imports changes (the batches in flight finish first)' },
     inspect: { type: 'boolean', description: 'a debugger port per consumer (9229, 9230, …): chrome://inspect or VS Code "Attach"' },
   },
-  examples: ['npm start', 'npm start -- --watch', 'npm start -- --watch --inspect --only consumeOrderPlaced', 'npm start -- --in-memory --port 0'],
+  examples: ['npm start', 'npm start -- --watch', 'npm start -- --watch --inspect --only <operationId>', 'npm start -- --in-memory --port 0'],
   async run({ values, io }) {
     const v = values as Record<string, unknown>;
     const port = integerOption('port', v.port, { min: 0, max: 65535 }) ?? 4566;
@@ -75,17 +87,15 @@ in the data folder and survive a restart. Ctrl-C stops it after the batches in f
     } catch (error) {
       throw new Error(`could not start the local runtime: ${(error as Error).message}`, { cause: error });
     }
-    const publishOps = Object.values(application.topology.operations).filter((o) => o.action === 'send');
+    const status = project.operatorCommand ? `${project.operatorCommand} status` : 'the status command';
     io.out(
       [
         ...bannerLines(runtime, { consumersElsewhere: noConsumers, watch: v.watch === true }),
         '',
         ...(runtime.resources.orphanQueues.length
-          ? [`Note: queue(s) ${runtime.resources.orphanQueues.join(', ')} from an earlier run are no longer in the contract; kept with their messages (npx orders status).`, '']
+          ? [`Note: queue(s) ${runtime.resources.orphanQueues.join(', ')} from an earlier run are no longer in the contract; kept with their messages (${status}).`, '']
           : []),
-        `Try:  npx orders publish --item-name "Desk lamp" --quantity 2${publishOps.length ? '' : ''}`,
-        `      npx orders list    npx orders status    npx orders dlq list`,
-        `      AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws --endpoint-url ${runtime.endpoint} --region ${runtime.resources.region} sqs list-queues`,
+        ...tryLines(project, runtime.endpoint, runtime.resources.region),
         `Ctrl-C to stop. One line per processed batch:`,
       ].join('\n'),
     );

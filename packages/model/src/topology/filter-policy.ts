@@ -10,8 +10,8 @@ import { isObject, major } from './context.ts';
  * ```ts
  * import { filterPolicyFor } from '@sluice/model';
  *
- * filterPolicyFor([{ eventType: 'OrderPlaced', schemaVersion: '1.0.0' }]);
- * // { eventType: ['OrderPlaced'], schemaVersion: [{ prefix: '1.' }] }
+ * filterPolicyFor([{ eventType: 'PaymentCaptured', schemaVersion: '1.0.0' }]);
+ * // { eventType: ['PaymentCaptured'], schemaVersion: [{ prefix: '1.' }] }
  * ```
  */
 export function filterPolicyFor(messages: readonly MessageIdentity[]): FilterPolicy {
@@ -44,9 +44,9 @@ export function filterPolicyFor(messages: readonly MessageIdentity[]): FilterPol
  * ```ts
  * import { filterPolicyAdmits } from '@sluice/model';
  *
- * const policy = { eventType: ['OrderPlaced'], schemaVersion: [{ prefix: '1.' }] };
- * filterPolicyAdmits(policy, { eventType: 'OrderPlaced', schemaVersion: '1.4.0' }); // true
- * filterPolicyAdmits(policy, { eventType: 'OrderPlaced', schemaVersion: '2.0.0' }); // false
+ * const policy = { eventType: ['PaymentCaptured'], schemaVersion: [{ prefix: '1.' }] };
+ * filterPolicyAdmits(policy, { eventType: 'PaymentCaptured', schemaVersion: '1.4.0' }); // true
+ * filterPolicyAdmits(policy, { eventType: 'PaymentCaptured', schemaVersion: '2.0.0' }); // false
  * ```
  */
 export function filterPolicyAdmits(policy: FilterPolicy, attributes: Record<string, string>): boolean {

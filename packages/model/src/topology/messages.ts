@@ -9,8 +9,8 @@ import { type Derivation, isObject, type Json } from './context.ts';
  * ```ts
  * import { messageIdentity } from '@sluice/model';
  *
- * messageIdentity({ name: 'OrderPlaced', 'x-schema-version': '1.2.0' }, 'fallback');
- * // { name: 'OrderPlaced', eventType: 'OrderPlaced', schemaVersion: '1.2.0' }
+ * messageIdentity({ name: 'PaymentCaptured', 'x-schema-version': '1.2.0' }, 'fallback');
+ * // { name: 'PaymentCaptured', eventType: 'PaymentCaptured', schemaVersion: '1.2.0' }
  * ```
  */
 export function messageIdentity(message: Json, fallbackName: string): MessageIdentity & { name: string } {
