@@ -1,0 +1,25 @@
+/**
+ * What `npm start` suggests trying comes from the application (`eventContract.startHints` in its
+ * package.json): the framework prints those lines, then the AWS CLI against the local endpoint.
+ */
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadProject } from '@sluice/model';
+import { tryLines } from '../src/bin/start.ts';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+const aws = 'AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws --endpoint-url http://127.0.0.1:4566 --region us-east-1 sqs list-queues';
+
+describe("npm start's Try: lines", () => {
+  it("are this application's own, as its package.json declares them, word for word", () => {
+    expect(tryLines(loadProject(root), 'http://127.0.0.1:4566', 'us-east-1')).toEqual([
+      'Try:  npx orders publish --item-name "Desk lamp" --quantity 2',
+      '      npx orders list    npx orders status    npx orders dlq list',
+      `      ${aws}`,
+    ]);
+  });
+
+  it('are only the AWS CLI line for an application that declares no hints', () => {
+    expect(tryLines({ startHints: [] }, 'http://127.0.0.1:4566', 'us-east-1')).toEqual([`Try:  ${aws}`]);
+  });
+});
