@@ -1,0 +1,127 @@
+/**
+ * The contract's topology as a picture (`@sluice/diagram`), from the AsyncAPI document and the
+ * application's settings: what `npm run docs` puts on the rendered page and `npm run diagram`
+ * writes to `docs/topology.svg` (committed, shown in the README; `--check` fails when it is stale).
+ */
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CliError, main, versionOf, type ProgramSpec } from '@sluice/cli';
+import { inlineSvg, topologySvg } from '@sluice/diagram';
+import { deriveTopology, loadProject } from '@sluice/model';
+import type { AppSettings } from '@sluice/runtime/settings';
+
+/** Where `npm run diagram` writes the project's picture, from the project's root. */
+export const DEFAULT_TOPOLOGY_PICTURE = 'docs/topology.svg';
+
+/**
+ * The settings a module exports (`export const settings = defineSettings(…)`, or a default
+ * export); `{}` when the file does not exist (every consumer on the defaults).
+ *
+ * @throws Error when the module exports no settings object
+ * @example
+ * ```ts
+ * import { importSettings } from '@sluice/governance';
+ *
+ * const settings = await importSettings('packages/orders/src/settings.ts');
+ * ```
+ */
+export async function importSettings(file: string): Promise<AppSettings> {
+  if (!existsSync(file)) return {};
+  const mod = (await import(pathToFileURL(path.resolve(file)).href)) as { settings?: AppSettings; default?: AppSettings };
+  const settings = mod.settings ?? mod.default;
+  if (!settings || typeof settings !== 'object') throw new Error(`${path.relative(process.cwd(), file)} exports no \`settings\` (export const settings = defineSettings({ … }))`);
+  return settings;
+}
+
+/**
+ * The topology picture (SVG) of a contract with its settings: the topology derived from the
+ * document as codegen derives it, the plan resolved with the settings, rendered offline.
+ *
+ * @throws ContractLoadError when the document is not a valid AsyncAPI document; TopologyError or
+ * SettingsError when the topology or the settings do not hold
+ * @example
+ * ```ts
+ * import { contractPicture } from '@sluice/governance';
+ *
+ * const svg = await contractPicture({ specPath: 'asyncapi.yaml', settingsPath: 'packages/orders/src/settings.ts' });
+ * ```
+ */
+export async function contractPicture(options: { specPath: string; settingsPath: string }): Promise<string> {
+  const { loadContract } = await import('./contract-document.ts');
+  const { topology } = deriveTopology(await loadContract(options.specPath));
+  return topologySvg({ topology, settings: await importSettings(options.settingsPath) });
+}
+
+/** The marker of the topology section {@link embedTopology} adds to the docs page. */
+export const TOPOLOGY_SECTION_ID = 'sluice-topology';
+
+/**
+ * The docs page with the topology picture in a section above the rendered contract. Idempotent:
+ * a page that has the section gets the new picture in its place.
+ *
+ * @example
+ * ```ts
+ * import { embedTopology } from '@sluice/governance';
+ *
+ * declare const page: string, svg: string;
+ * const withPicture = embedTopology(page, svg);
+ * ```
+ */
+export function embedTopology(page: string, svg: string): string {
+  const section = [
+    `<section id="${TOPOLOGY_SECTION_ID}" style="padding:24px 32px;border-bottom:1px solid #e5e7eb;background:#fff;font-family:Helvetica,Arial,sans-serif">`,
+    `<h2 style="margin:0 0 12px;font-size:20px">Topology</h2>`,
+    `<p style="margin:0 0 12px;color:#475569;font-size:14px">Publishers, topics, subscriptions (filter policy on the edge), queues, dead-letter queues (maxReceiveCount on the edge), consumer functions, tables and alarms, from the contract and the settings.</p>`,
+    `<div style="overflow-x:auto">${inlineSvg(svg)}</div>`,
+    `</section>`,
+  ].join('\n');
+  const existing = new RegExp(`<section id="${TOPOLOGY_SECTION_ID}"[\\s\\S]*?</section>`);
+  if (existing.test(page)) return page.replace(existing, () => section);
+  const body = /<body[^>]*>/.exec(page);
+  if (!body) throw new Error('the docs page has no <body>: cannot add the topology picture');
+  return page.slice(0, body.index + body[0].length) + section + page.slice(body.index + body[0].length);
+}
+
+/** The `diagram` command (`npm run diagram`): writes or checks the committed topology picture. */
+export const diagramProgram: ProgramSpec = {
+  name: 'diagram',
+  invocation: 'npm run diagram --',
+  version: versionOf(new URL('../package.json', import.meta.url)),
+  summary: 'write the topology picture (SVG) of the contract, offline',
+  description: `Draws the contract's topology with its settings: publishers, topics, subscriptions (filter
+policy, raw or enveloped), queues, dead-letter queues (maxReceiveCount), consumer functions, tables
+and alarms, as SVG, offline (Graphviz in WebAssembly). The same contract and settings give the same
+bytes, so the committed picture is checked like generated/: --check fails when it is stale.`,
+  options: {
+    spec: { type: 'string', valueName: 'file', description: 'AsyncAPI document', defaultText: 'eventContract.spec, else asyncapi.yaml', existing: true },
+    settings: { type: 'string', valueName: 'file', description: 'settings module', defaultText: 'eventContract.settings' },
+    out: { type: 'string', valueName: 'file', description: 'the SVG to write', defaultText: DEFAULT_TOPOLOGY_PICTURE },
+    check: { type: 'boolean', description: 'write nothing; fail when the file differs from what would be written' },
+  },
+  examples: ['npm run diagram', 'npm run diagram -- --check', 'npm run diagram -- --spec tests/fixtures/shop/asyncapi.yaml --settings tests/fixtures/shop/app/src/settings.ts --out docs/shop-topology.svg'],
+  async run({ values, io }) {
+    const project = loadProject();
+    const specPath = (values.spec as string | undefined) ?? project.spec;
+    const settingsPath = (values.settings as string | undefined) ?? project.settings;
+    const out = path.resolve((values.out as string | undefined) ?? path.join(project.root, DEFAULT_TOPOLOGY_PICTURE));
+    const shown = path.relative(process.cwd(), out);
+    const svg = await contractPicture({ specPath, settingsPath });
+    if (values.check) {
+      if (existsSync(out) && readFileSync(out, 'utf8') === svg) {
+        io.out(`diagram: ${shown} is up to date.`);
+        return 0;
+      }
+      const flags = `${values.spec ? ` --spec ${specPath}` : ''}${values.settings ? ` --settings ${settingsPath}` : ''}${values.out ? ` --out ${shown}` : ''}`;
+      throw new CliError(`${shown} is ${existsSync(out) ? 'stale: the contract or the settings changed since it was drawn' : 'missing'}`, {
+        next: `Run: npm run diagram${flags ? ` --${flags}` : ''}, and commit it.`,
+      });
+    }
+    mkdirSync(path.dirname(out), { recursive: true });
+    writeFileSync(out, svg);
+    io.out(`diagram: wrote ${shown} (${svg.length} bytes).`);
+    return 0;
+  },
+};
+
+if (import.meta.main) await main(diagramProgram);

@@ -1,0 +1,64 @@
+/**
+ * The committed topology pictures (docs/topology.svg for this contract, docs/shop-topology.svg for
+ * the tests' second system) are what `npm run diagram` draws now, `--check` says when one is stale,
+ * and the docs page gets the picture in a section of its own.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { contractPicture, embedTopology, TOPOLOGY_SECTION_ID } from '../src/topology-picture.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const at = (file: string) => path.join(root, file);
+const diagram = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'packages/governance/src/topology-picture.ts', ...args], { cwd: root, encoding: 'utf8' });
+
+describe('the committed topology pictures', () => {
+  it('docs/topology.svg is the picture of this contract and its settings', async () => {
+    const svg = await contractPicture({ specPath: at('asyncapi.yaml'), settingsPath: at('packages/orders/src/settings.ts') });
+    expect(readFileSync(at('docs/topology.svg'), 'utf8'), 'stale: run npm run diagram').toBe(svg);
+  });
+
+  it("docs/shop-topology.svg is the second system's", async () => {
+    const svg = await contractPicture({ specPath: at('tests/fixtures/shop/asyncapi.yaml'), settingsPath: at('tests/fixtures/shop/app/src/settings.ts') });
+    expect(readFileSync(at('docs/shop-topology.svg'), 'utf8'), 'stale: run npm run diagram -- --spec tests/fixtures/shop/asyncapi.yaml --settings tests/fixtures/shop/app/src/settings.ts --out docs/shop-topology.svg').toBe(svg);
+    for (const id of ['publisher-publishShopEvents', 'topic-ShopEvents', 'queue-Billing', 'queue-FulfilmentDLQ', 'function-consumeAnalytics', 'alerts-Alerts']) {
+      expect(svg).toContain(`<g id="${id.replace(/-/g, '&#45;')}" class="node">`);
+    }
+  });
+});
+
+describe('npm run diagram --check', () => {
+  it('passes on an up-to-date file and fails, saying how to fix it, on a stale or missing one', () => {
+    expect(diagram(['--check']).stdout).toContain('docs/topology.svg is up to date.');
+    const dir = mkdtempSync(path.join(tmpdir(), 'diagram-'));
+    const stale = path.join(dir, 'topology.svg');
+    writeFileSync(stale, readFileSync(at('docs/topology.svg'), 'utf8').replace('OrderQueue', 'OldQueue'));
+    const failed = diagram(['--check', '--out', stale]);
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toMatch(/topology\.svg is stale: the contract or the settings changed since it was drawn/);
+    expect(failed.stderr).toContain('npm run diagram -- --out');
+    const missing = diagram(['--check', '--out', path.join(dir, 'none.svg')]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/none\.svg is missing/);
+    const written = diagram(['--out', stale]);
+    expect(written.status, written.stderr).toBe(0);
+    expect(readFileSync(stale, 'utf8')).toBe(readFileSync(at('docs/topology.svg'), 'utf8'));
+  }, 60_000);
+});
+
+describe('embedTopology', () => {
+  const svg = '<?xml version="1.0"?>\n<svg id="x"></svg>';
+  it('adds the picture after <body>, once, and replaces it on a page that has it', () => {
+    const page = embedTopology('<html><body class="b"><div id="root"></div></body></html>', svg);
+    expect(page).toMatch(new RegExp(`^<html><body class="b"><section id="${TOPOLOGY_SECTION_ID}"`));
+    expect(page).toContain('<svg id="x"></svg>');
+    expect(page).not.toContain('<?xml');
+    const again = embedTopology(page, '<svg id="y"></svg>');
+    expect(again.match(new RegExp(TOPOLOGY_SECTION_ID, 'g'))).toHaveLength(1);
+    expect(again).toContain('<svg id="y"></svg>');
+    expect(() => embedTopology('<html></html>', svg)).toThrow(/no <body>/);
+  });
+});
