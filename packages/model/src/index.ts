@@ -10,3 +10,4 @@ export * from './handlers.ts';
 export * from './topology.ts';
 export * from './settings.ts';
 export * from './plan.ts';
+export * from './unrouted.ts';

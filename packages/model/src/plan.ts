@@ -10,7 +10,8 @@
 import type { QueueSpec, SubscriptionSpec, Topology, TopicSpec } from '@sluice/runtime/contract';
 import { envName } from '@sluice/runtime/resources';
 import { SOURCE_TOPICS_ENV, type AppSettings, type LogLevel, type TableSettings } from '@sluice/runtime/settings';
-import { ALERTS_TOPIC, checkSettings, consumerSettings, functionNameOf, metricsNamespaceOf, visibilityTimeoutOf, type ResolvedConsumerSettings } from './settings.ts';
+import { ALERTS_TOPIC, alertsReachNobody, checkSettings, consumerSettings, functionNameOf, metricsNamespaceOf, settingsWarnings, visibilityTimeoutOf, type ResolvedConsumerSettings } from './settings.ts';
+import { checkUnrouted, UNROUTED_RETENTION_SECONDS, unroutedOf, unroutedWarnings, type UnroutedSpec } from './unrouted.ts';
 
 /** Where a resource is, filled in by the renderer: a topic's ARN, a queue's ARN or URL, a table's name or ARN. */
 export type ResourceRef =
@@ -40,10 +41,10 @@ export interface AlarmPlan {
   readonly name: string;
   /** What it means and what to do, shown in the notification. */
   readonly description: string;
-  /** What it watches: a queue (by name) or a consumer function (by operation id). */
-  readonly subject: { readonly queue: string } | { readonly function: string };
+  /** What it watches: a queue (by name), a consumer function (by operation id) or a topic (by name). */
+  readonly subject: { readonly queue: string } | { readonly function: string } | { readonly topic: string };
   /** The CloudWatch namespace of the metric. */
-  readonly namespace: 'AWS/SQS' | 'AWS/Lambda';
+  readonly namespace: 'AWS/SQS' | 'AWS/Lambda' | 'AWS/SNS';
   /** The metric, e.g. `ApproximateAgeOfOldestMessage`. */
   readonly metricName: string;
   /** How the metric's data points are combined over a period. */
@@ -60,10 +61,23 @@ export interface AlarmPlan {
   readonly treatMissingData: 'notBreaching';
 }
 
+/**
+ * What a queue is for: a consumer's queue (`queue`, also one nobody consumes), a dead-letter queue
+ * (`deadLetter`), or a topic's unrouted queue (`unrouted`, derived by the framework: it keeps what
+ * no subscription of its topic admits).
+ */
+export type QueueKind = 'queue' | 'deadLetter' | 'unrouted';
+
 /** One queue, as it is created. */
 export interface QueuePlan {
-  /** What the contract says about the queue. */
+  /** What the queue is for. */
+  readonly kind: QueueKind;
+  /** What the contract says about the queue (for an unrouted queue, what the framework derives). */
   readonly spec: QueueSpec;
+  /** For an unrouted queue: its topic, the subscription filling it and what the topic routes. */
+  readonly unrouted?: UnroutedSpec;
+  /** Encrypted with the deployment's customer-managed key (SNS sends to it from an encrypted topic), else SQS-managed. */
+  readonly encryption: 'kms' | 'sqs-managed';
   /** The queue's name, as in the contract. */
   readonly name: string;
   /** The name without `.fifo`: what logical names and outputs are made of. */
@@ -104,6 +118,8 @@ export interface FunctionPlan {
   readonly batchWindowSeconds: number;
   /** Most batches processed at once (the local stack runs as many pollers). */
   readonly maximumConcurrency: number;
+  /** Concurrent executions reserved for the function: at least `maximumConcurrency`, so the event source is never throttled. */
+  readonly reservedConcurrency: number;
   /** The function's log level. */
   readonly logLevel: LogLevel;
   /** Topics feeding its queue. */
@@ -122,10 +138,46 @@ export interface TablePlan extends TableSettings {
   readonly name: string;
 }
 
+/** Who may publish to a topic: by send operation, the principals the settings name, or the deploying account. */
+export interface TopicPublisherPlan {
+  /** The send operation publishing to the topic. */
+  readonly operationId: string;
+  /** Role or user ARNs and account ids; `'deployingAccount'`: the account it is deployed to (its root), the default. */
+  readonly principals: readonly string[] | 'deployingAccount';
+}
+
+/** A topic, hardened: encrypted with the deployment's key, TLS only, published to only by its publishers. */
+export interface TopicPlan extends TopicSpec {
+  /** Server-side encryption with the customer-managed key {@link DeploymentPlan.key}. */
+  readonly encryption: 'kms';
+  /** Who may publish, per send operation. */
+  readonly publishers: readonly TopicPublisherPlan[];
+  /** SNS's own count of what every subscription filtered out for missing or unreadable attributes: alarmed. */
+  readonly alarms: readonly AlarmPlan[];
+}
+
+/** The customer-managed KMS key of the deployment: SNS, SQS and CloudWatch may use it. */
+export interface KeyPlan {
+  /** Logical name: `MessagesKey`. */
+  readonly name: string;
+  /** Topics encrypted with it. */
+  readonly topics: readonly string[];
+  /** Queues encrypted with it: every queue SNS sends to (SQS must decrypt what an encrypted topic delivers). */
+  readonly queues: readonly string[];
+  /** Services its key policy lets use it, besides the account's administrators. */
+  readonly services: readonly ('sns.amazonaws.com' | 'sqs.amazonaws.com' | 'cloudwatch.amazonaws.com')[];
+}
+
 /** Everything to create for one topology and its settings. */
 export interface DeploymentPlan {
-  /** The contract's topics. */
-  readonly topics: readonly TopicSpec[];
+  /** The contract's topics, hardened. */
+  readonly topics: readonly TopicPlan[];
+  /** The customer-managed key the topics and the queues they feed are encrypted with. */
+  readonly key: KeyPlan;
+  /** Each topic's unrouted queue and its subscription (also in `queues` and `subscriptions`). */
+  readonly unrouted: readonly UnroutedSpec[];
+  /** What works but goes against AWS's guidance, or is kept as a superset: shown by `infra:plan` and `sst deploy`. */
+  readonly warnings: readonly string[];
   /** Dead-letter queues first: their ARNs go into the redrive policies of their sources. */
   readonly queues: readonly QueuePlan[];
   /** Topic → queue subscriptions, with their filter policies. */
@@ -135,7 +187,14 @@ export interface DeploymentPlan {
   /** The application's tables. */
   readonly tables: readonly TablePlan[];
   /** The topic every alarm notifies, and the addresses subscribed to it by email. */
-  readonly alerts: { readonly topic: string; readonly emails: readonly string[] };
+  readonly alerts: {
+    readonly topic: string;
+    readonly emails: readonly string[];
+    /** Other subscriptions (a paging tool's HTTPS endpoint, a queue, a function). */
+    readonly endpoints: readonly { readonly protocol: string; readonly endpoint: string }[];
+    /** Who subscribes outside the deployment, as the settings say. */
+    readonly subscribedElsewhere?: string;
+  };
   /** Every alarm: the queues' and the functions'. */
   readonly alarms: readonly AlarmPlan[];
   /** Stack outputs, by name: where every topic, queue and table is (`PaymentTopicArn`, `PaymentQueueUrl`, `PaymentsTableName`, `AlertsTopicArn`). */
@@ -162,6 +221,11 @@ export interface PlanOptions {
    * checking the application's own. @default true
    */
   check?: boolean;
+  /**
+   * A production stage: the plan refuses an alerts topic nobody subscribes to (a
+   * {@link SettingsError} naming the setting to fill in); other stages get a warning. @default false
+   */
+  production?: boolean;
 }
 
 /** The settings do not fit the contract; `problems` lists each, one line. */
@@ -213,15 +277,21 @@ const sqsAlarm = { namespace: 'AWS/SQS', statistic: 'Maximum', comparisonOperato
  */
 export function resolvePlan(options: PlanOptions): DeploymentPlan {
   const { topology, settings } = options;
-  const problems = options.check === false ? [] : checkSettings(topology, settings);
+  const problems = options.check === false ? [] : [...checkSettings(topology, settings), ...checkUnrouted(topology)];
+  const nobody = alertsReachNobody(settings);
+  if (nobody && options.production) problems.push(`a production stage must reach someone: ${nobody}`);
   if (problems.length > 0) throw new SettingsError(problems);
+  const warnings = [...(nobody && !options.production ? [`${nobody} (a production stage refuses to deploy without one)`] : []), ...settingsWarnings(topology, settings), ...unroutedWarnings(topology)];
+  const unrouted = unroutedOf(topology);
+  const subscriptions = [...topology.subscriptions, ...unrouted.map((u) => u.subscription)];
   const consumersDir = (options.consumersDir ?? 'consumers').replace(/\/+$/, '');
   const receive = Object.values(topology.operations).filter((o) => o.action === 'receive');
   const consumerOf = (queue: string) => receive.find((o) => o.queue === queue);
   // What the alarm descriptions tell the on-call engineer to run.
   const operator = (command: string) => (options.operatorCommand ? `\`${options.operatorCommand} ${command}\`` : `the application's \`${command}\` command`);
 
-  const queues = Object.values(topology.queues)
+  const sendersOf = (queue: string) => [...new Set(subscriptions.filter((s) => s.queue === queue || s.deadLetterQueue === queue).map((s) => s.topic))];
+  const contractQueues = Object.values(topology.queues)
     .sort((a, b) => Number(b.deadLetterFor.length > 0) - Number(a.deadLetterFor.length > 0))
     .map((queue): QueuePlan => {
       const consumer = consumerOf(queue.name);
@@ -255,9 +325,48 @@ export function resolvePlan(options: PlanOptions): DeploymentPlan {
         evaluationPeriods: 3,
         threshold: maximumAge,
       });
-      const senders = [...new Set(topology.subscriptions.filter((s) => s.queue === queue.name || s.deadLetterQueue === queue.name).map((s) => s.topic))];
-      return { spec: queue, name: queue.name, baseName, visibilityTimeoutSeconds: visibilityTimeoutOf(topology, settings, queue), ...(consumer ? { consumer: consumer.id } : {}), senders, alarms };
+      const senders = sendersOf(queue.name);
+      return {
+        kind: queue.deadLetterFor.length > 0 ? 'deadLetter' : 'queue',
+        spec: queue,
+        name: queue.name,
+        baseName,
+        encryption: senders.length > 0 ? 'kms' : 'sqs-managed',
+        visibilityTimeoutSeconds: visibilityTimeoutOf(topology, settings, queue),
+        ...(consumer ? { consumer: consumer.id } : {}),
+        senders,
+        alarms,
+      };
     });
+  const unroutedQueues = unrouted.map((u): QueuePlan => {
+    const spec: QueueSpec = { name: u.queue, channel: topology.topics[u.topic]!.channel, fifo: u.fifo, retentionSeconds: UNROUTED_RETENTION_SECONDS, deadLetterFor: [] };
+    const baseName = baseNameOf(u.queue);
+    const depth = (name: string, metricName: string, threshold: number, evaluationPeriods: number, description: string): AlarmPlan => ({
+      name,
+      description,
+      subject: { queue: u.queue },
+      ...sqsAlarm,
+      metricName,
+      period: 60,
+      evaluationPeriods,
+      threshold,
+    });
+    return {
+      kind: 'unrouted',
+      spec,
+      unrouted: u,
+      name: u.queue,
+      baseName,
+      encryption: 'kms',
+      visibilityTimeoutSeconds: 30,
+      senders: [u.topic],
+      alarms: [
+        depth(`${baseName}DepthAlarm`, 'ApproximateNumberOfMessagesVisible', 0, 1, `A publish on ${u.topic} reached no consumer (no eventType/schemaVersion, or an event type or major version no consumer declares) and waits in ${u.queue}: see why with ${operator(`dlq list --queue ${u.queue} --aws`)}, fix the producer or the contract, then redrive`),
+        depth(`${baseName}AgeAlarm`, 'ApproximateAgeOfOldestMessage', UNROUTED_RETENTION_SECONDS / 2, 3, `A publish on ${u.topic} nobody consumes has waited in ${u.queue} for half its 14-day retention: examine, redrive or purge it before it expires (${operator(`dlq list --queue ${u.queue} --aws`)})`),
+      ],
+    };
+  });
+  const queues = [...contractQueues, ...unroutedQueues];
 
   const functions = receive.map((op): FunctionPlan => {
     const s = consumerSettings(settings, op.id);
@@ -302,31 +411,67 @@ export function resolvePlan(options: PlanOptions): DeploymentPlan {
       batchSize: s.batchSize,
       batchWindowSeconds: s.batchWindowSeconds,
       maximumConcurrency: s.maximumConcurrency,
+      reservedConcurrency: s.reservedConcurrency,
       logLevel: s.logLevel,
       sourceTopics,
       environment,
       permissions,
       alarms: [
         functionAlarm('Errors', `${op.id} failed whole invocations (a crash, a timeout, an error outside a record): its batches are retried and may be dead-lettered. See its logs`),
-        functionAlarm('Throttles', `${op.id} was throttled: the account's concurrency is exhausted, or the function's reserved concurrency is too low for maximumConcurrency ${s.maximumConcurrency}`),
+        functionAlarm('Throttles', `${op.id} was throttled although ${s.reservedConcurrency} executions are reserved for it and its event source runs at most ${s.maximumConcurrency} batches: something else invokes it, or the reservation was changed outside the deployment. Throttled batches use up receives and can dead-letter valid messages`),
       ],
     };
   });
 
   const tables = Object.entries(settings.tables ?? {}).map(([name, table]): TablePlan => ({ name, ...table }));
-  const topics = Object.values(topology.topics);
+  const sends = Object.values(topology.operations).filter((o) => o.action === 'send');
+  const topics = Object.values(topology.topics).map((topic): TopicPlan => {
+    const topicAlarm = (reason: 'NoMessageAttributes' | 'InvalidAttributes', description: string): AlarmPlan => ({
+      name: `${baseNameOf(topic.name)}FilteredOut${reason}Alarm`,
+      description,
+      subject: { topic: topic.name },
+      namespace: 'AWS/SNS',
+      metricName: `NumberOfNotificationsFilteredOut-${reason}`,
+      statistic: 'Sum',
+      period: 300,
+      evaluationPeriods: 1,
+      comparisonOperator: 'GreaterThanThreshold',
+      threshold: 0,
+      treatMissingData: 'notBreaching',
+    });
+    return {
+      ...topic,
+      encryption: 'kms',
+      publishers: sends
+        .filter((o) => o.topic === topic.name)
+        .map((o) => ({ operationId: o.id, principals: settings.publishers?.[o.id]?.principals ?? 'deployingAccount' })),
+      alarms: [
+        topicAlarm('NoMessageAttributes', `A publish on ${topic.name} carried no message attribute at all (e.g. \`aws sns publish\` with a body only): no filter policy can admit it, not even the unrouted queue's, so SNS dropped it for every subscription. Find the publisher (the topic policy names who may publish; CloudTrail data events say who did) and have it publish through the contract's publisher`),
+        topicAlarm('InvalidAttributes', `A publish on ${topic.name} carried message attributes SNS could not read for filtering (malformed, or an unsupported type): SNS dropped it for every subscription, the unrouted queue included. Find and fix the publisher`),
+      ],
+    };
+  });
+  const kmsQueues = queues.filter((q) => q.encryption === 'kms').map((q) => q.name);
   const outputs: Record<string, ResourceRef> = { [`${ALERTS_TOPIC}TopicArn`]: { topicArn: ALERTS_TOPIC } };
   for (const table of tables) outputs[`${table.name}TableName`] = { tableName: table.name };
   for (const queue of queues) outputs[`${queue.baseName}Url`] = { queueUrl: queue.name };
   for (const topic of topics) outputs[`${baseNameOf(topic.name)}Arn`] = { topicArn: topic.name };
   return {
     topics,
+    key: { name: 'MessagesKey', topics: [...topics.map((t) => t.name), ALERTS_TOPIC], queues: kmsQueues, services: ['sns.amazonaws.com', 'sqs.amazonaws.com', 'cloudwatch.amazonaws.com'] },
+    unrouted,
+    warnings,
     queues,
-    subscriptions: topology.subscriptions,
+    subscriptions,
     functions,
     tables,
-    alerts: { topic: ALERTS_TOPIC, emails: settings.alerts?.emails ?? [] },
-    alarms: [...queues.flatMap((q) => q.alarms), ...functions.flatMap((f) => f.alarms)],
+    alerts: {
+      topic: ALERTS_TOPIC,
+      emails: settings.alerts?.emails ?? [],
+      endpoints: settings.alerts?.endpoints ?? [],
+      ...(settings.alerts?.subscribedElsewhere ? { subscribedElsewhere: settings.alerts.subscribedElsewhere } : {}),
+    },
+    alarms: [...queues.flatMap((q) => q.alarms), ...functions.flatMap((f) => f.alarms), ...topics.flatMap((t) => t.alarms)],
     outputs,
   };
 }

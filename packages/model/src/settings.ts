@@ -9,10 +9,10 @@ import type { QueueSpec, Topology } from '@sluice/runtime/contract';
 import type { AppSettings, ConsumerSettings } from '@sluice/runtime/settings';
 
 /** Settings of one consumer with every default applied. */
-export type ResolvedConsumerSettings = Required<Omit<ConsumerSettings, 'tables'>> & { tables: Record<string, readonly string[]> };
+export type ResolvedConsumerSettings = Required<Omit<ConsumerSettings, 'tables' | 'lowMaxReceiveCountReason'>> & { tables: Record<string, readonly string[]>; lowMaxReceiveCountReason?: string };
 
 /** The settings a consumer gets when the application's settings leave them out. */
-export const CONSUMER_DEFAULTS: Omit<ResolvedConsumerSettings, 'tables'> = {
+export const CONSUMER_DEFAULTS: Omit<ResolvedConsumerSettings, 'tables' | 'reservedConcurrency' | 'lowMaxReceiveCountReason'> = {
   timeoutSeconds: 30,
   memoryMB: 512,
   batchSize: 10,
@@ -21,6 +21,9 @@ export const CONSUMER_DEFAULTS: Omit<ResolvedConsumerSettings, 'tables'> = {
   logLevel: 'INFO',
   maximumMessageAgeSeconds: 900,
 };
+
+/** AWS's guidance for queues feeding Lambda: a `maxReceiveCount` of at least 5, so throttles and timeouts do not dead-letter a valid message. */
+export const LAMBDA_MAX_RECEIVE_COUNT_GUIDANCE = 5;
 
 /** AWS's guidance for SQS event sources: the queue's visibility timeout ≥ 6 × the function timeout. */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
@@ -58,7 +61,8 @@ export function metricsNamespaceOf(settings: AppSettings): string {
  */
 export function consumerSettings(settings: AppSettings, operationId: string): ResolvedConsumerSettings {
   const own = settings.consumers?.[operationId] ?? {};
-  return { ...CONSUMER_DEFAULTS, ...own, tables: { ...(own.tables ?? {}) } } as ResolvedConsumerSettings;
+  const merged = { ...CONSUMER_DEFAULTS, ...own };
+  return { ...merged, reservedConcurrency: own.reservedConcurrency ?? merged.maximumConcurrency, tables: { ...(own.tables ?? {}) } } as ResolvedConsumerSettings;
 }
 
 /**
@@ -93,6 +97,9 @@ export function visibilityTimeoutOf(topology: Topology, settings: AppSettings, q
 export function functionNameOf(operationId: string): string {
   return operationId.charAt(0).toUpperCase() + operationId.slice(1);
 }
+
+/** A principal a topic policy may name: an account id, or an IAM ARN of a role, user or account root. */
+const PRINCIPAL = /^(\d{12}|arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=,.@\/-]+|user\/[\w+=,.@\/-]+))$/;
 
 const inRange = (value: unknown, min: number, max: number) => typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 
@@ -135,6 +142,12 @@ export function checkSettings(topology: Topology, settings: AppSettings): string
     if (s.batchSize > 10 && s.batchWindowSeconds < 1) problems.push(`${where}: a batchSize over 10 needs a batchWindowSeconds of at least 1`);
     if (!inRange(s.batchWindowSeconds, 0, 300)) problems.push(`${where}.batchWindowSeconds must be 0..300, got ${s.batchWindowSeconds}`);
     if (!inRange(s.maximumConcurrency, 2, 1000)) problems.push(`${where}.maximumConcurrency must be 2..1000 (Lambda's range), got ${s.maximumConcurrency}`);
+    if (!inRange(s.reservedConcurrency, 1, 1000)) problems.push(`${where}.reservedConcurrency must be 1..1000, got ${s.reservedConcurrency}`);
+    else if (s.reservedConcurrency < s.maximumConcurrency) {
+      problems.push(
+        `${where}.reservedConcurrency ${s.reservedConcurrency} is under its maximumConcurrency ${s.maximumConcurrency}: the event source could invoke more batches than the function may run, and every throttled batch uses up a receive of each of its messages (enough of them dead-letter a valid order that was never handled). Raise reservedConcurrency to at least ${s.maximumConcurrency}, or lower maximumConcurrency`,
+      );
+    }
     if (!['DEBUG', 'INFO', 'WARN', 'ERROR'].includes(s.logLevel)) problems.push(`${where}.logLevel must be DEBUG, INFO, WARN or ERROR, got ${s.logLevel}`);
     const queue = topology.queues[op.queue!];
     if (queue && !inRange(s.maximumMessageAgeSeconds, 60, Math.floor(queue.retentionSeconds / 2))) {
@@ -158,6 +171,64 @@ export function checkSettings(topology: Topology, settings: AppSettings): string
   for (const [index, email] of (settings.alerts?.emails ?? []).entries()) {
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) problems.push(`settings.alerts.emails[${index}] is not an email address: ${JSON.stringify(email)}`);
   }
+  for (const [index, target] of (settings.alerts?.endpoints ?? []).entries()) {
+    if (!['https', 'http', 'sqs', 'lambda', 'sms', 'email-json'].includes(target.protocol)) problems.push(`settings.alerts.endpoints[${index}].protocol must be https, http, sqs, lambda, sms or email-json, got ${JSON.stringify(target.protocol)}`);
+    if (typeof target.endpoint !== 'string' || target.endpoint.length === 0) problems.push(`settings.alerts.endpoints[${index}].endpoint is empty`);
+  }
+  const sends = new Set(Object.values(topology.operations).filter((o) => o.action === 'send').map((o) => o.id));
+  for (const [id, publisher] of Object.entries(settings.publishers ?? {})) {
+    if (!sends.has(id)) problems.push(`settings.publishers.${id} names no send operation of the contract (${[...sends].join(', ') || 'none'}): rename or remove it`);
+    if (!Array.isArray(publisher.principals) || publisher.principals.length === 0) problems.push(`settings.publishers.${id}.principals is empty: leave the entry out to allow the deploying account only`);
+    for (const [index, principal] of (publisher.principals ?? []).entries()) {
+      if (!PRINCIPAL.test(principal)) problems.push(`settings.publishers.${id}.principals[${index}] must be a 12-digit account id or an IAM role, user or account-root ARN, got ${JSON.stringify(principal)}`);
+    }
+  }
   if (topology.topics[ALERTS_TOPIC]) problems.push(`the contract declares a topic named ${ALERTS_TOPIC}, the name of the framework's alerts topic: rename it`);
   return problems;
+}
+
+/**
+ * Whether the alerts topic reaches someone: an email, another endpoint, or a subscriber the
+ * settings say exists elsewhere. `undefined` when it does; else what to fill in.
+ *
+ * @example
+ * ```ts
+ * import { alertsReachNobody } from '@sluice/model';
+ *
+ * alertsReachNobody({ alerts: { emails: ['oncall@example.com'] } }); // undefined
+ * alertsReachNobody({}); // 'the alerts topic has no subscriber: …'
+ * ```
+ */
+export function alertsReachNobody(settings: AppSettings): string | undefined {
+  const alerts = settings.alerts ?? {};
+  if ((alerts.emails?.length ?? 0) > 0 || (alerts.endpoints?.length ?? 0) > 0 || (alerts.subscribedElsewhere ?? '').trim() !== '') return undefined;
+  return `the alerts topic has no subscriber: every alarm would notify nobody. Fill in settings.alerts.emails (e.g. ['oncall@example.com']), settings.alerts.endpoints (a paging tool's HTTPS endpoint), or settings.alerts.subscribedElsewhere (who subscribes to the AlertsTopicArn output)`;
+}
+
+/**
+ * What works but goes against AWS's guidance, one line each: a queue feeding Lambda with a
+ * `maxReceiveCount` under 5 (with the consumer's `lowMaxReceiveCountReason` when the settings give one).
+ *
+ * @example
+ * ```ts
+ * import { settingsWarnings } from '@sluice/model';
+ * import { topology } from '@orders/contract';
+ * import { settings } from '@orders/app/settings';
+ *
+ * for (const warning of settingsWarnings(topology, settings)) console.warn(warning);
+ * ```
+ */
+export function settingsWarnings(topology: Topology, settings: AppSettings): string[] {
+  const warnings: string[] = [];
+  for (const op of Object.values(topology.operations).filter((o) => o.action === 'receive')) {
+    const queue = topology.queues[op.queue!];
+    const count = queue?.deadLetter?.maxReceiveCount;
+    if (count === undefined || count >= LAMBDA_MAX_RECEIVE_COUNT_GUIDANCE) continue;
+    const s = consumerSettings(settings, op.id);
+    const why = s.lowMaxReceiveCountReason ? ` Kept, because: ${s.lowMaxReceiveCountReason}.` : ` Raise it in the contract, or say why it stays in settings.consumers.${op.id}.lowMaxReceiveCountReason.`;
+    warnings.push(
+      `queue ${queue!.name}: maxReceiveCount ${count} is under ${LAMBDA_MAX_RECEIVE_COUNT_GUIDANCE}, AWS's guidance for queues feeding Lambda: a throttled or timed-out batch uses up a receive, so a valid message can be dead-lettered unhandled. Throttles cannot happen here (${op.id}'s reservedConcurrency ${s.reservedConcurrency} ≥ its maximumConcurrency ${s.maximumConcurrency}); timeouts and crashes still count.${why}`,
+    );
+  }
+  return warnings;
 }

@@ -75,7 +75,7 @@ describe('one handler per receive operation, found by its file name', () => {
 describe('the application settings, checked against the contract', () => {
   it('accepts the application as it is, and fills in the defaults', () => {
     expect(checkSettings(applicationTopology, settings)).toEqual([]);
-    expect(consumerSettings({}, 'consumeAnything')).toEqual({ ...CONSUMER_DEFAULTS, tables: {} });
+    expect(consumerSettings({}, 'consumeAnything')).toEqual({ ...CONSUMER_DEFAULTS, reservedConcurrency: CONSUMER_DEFAULTS.maximumConcurrency, tables: {} });
   });
 
   it('names settings for an operation that does not exist, and a table nobody declared', () => {

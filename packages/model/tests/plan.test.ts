@@ -68,7 +68,11 @@ describe('resolvePlan', () => {
   });
 
   it('lists dead-letter queues first, with who may send to each queue and its alarms', () => {
-    expect(plan.queues.map((q) => q.name)).toEqual(['OrderDLQ', 'OrderQueue']);
+    expect(plan.queues.map((q) => [q.name, q.kind])).toEqual([
+      ['OrderDLQ', 'deadLetter'],
+      ['OrderQueue', 'queue'],
+      ['OrderTopicUnrouted', 'unrouted'],
+    ]);
     const [dlq, queue] = plan.queues;
     expect(dlq).toMatchObject({ baseName: 'OrderDLQ', senders: ['OrderTopic'], visibilityTimeoutSeconds: 30 });
     expect(dlq!.consumer).toBeUndefined();
@@ -81,15 +85,26 @@ describe('resolvePlan', () => {
   });
 
   it('collects every alarm, the tables, the alerts topic and the outputs', () => {
-    expect(plan.alarms.map((a) => a.name)).toEqual(['OrderDLQDepthAlarm', 'OrderDLQAgeAlarm', 'OrderQueueAgeAlarm', 'ConsumeOrderPlacedErrorsAlarm', 'ConsumeOrderPlacedThrottlesAlarm']);
+    expect(plan.alarms.map((a) => a.name)).toEqual([
+      'OrderDLQDepthAlarm',
+      'OrderDLQAgeAlarm',
+      'OrderQueueAgeAlarm',
+      'OrderTopicUnroutedDepthAlarm',
+      'OrderTopicUnroutedAgeAlarm',
+      'ConsumeOrderPlacedErrorsAlarm',
+      'ConsumeOrderPlacedThrottlesAlarm',
+      'OrderTopicFilteredOutNoMessageAttributesAlarm',
+      'OrderTopicFilteredOutInvalidAttributesAlarm',
+    ]);
     for (const alarm of plan.alarms) expect(alarm).toMatchObject({ comparisonOperator: 'GreaterThanThreshold', treatMissingData: 'notBreaching' });
     expect(plan.tables).toEqual([{ name: 'Orders', partitionKey: 'orderId' }]);
-    expect(plan.alerts).toEqual({ topic: ALERTS_TOPIC, emails: [] });
+    expect(plan.alerts).toEqual({ topic: ALERTS_TOPIC, emails: [], endpoints: [] });
     expect(plan.outputs).toEqual({
       AlertsTopicArn: { topicArn: 'Alerts' },
       OrdersTableName: { tableName: 'Orders' },
       OrderDLQUrl: { queueUrl: 'OrderDLQ' },
       OrderQueueUrl: { queueUrl: 'OrderQueue' },
+      OrderTopicUnroutedUrl: { queueUrl: 'OrderTopicUnrouted' },
       OrderTopicArn: { topicArn: 'OrderTopic' },
     });
   });

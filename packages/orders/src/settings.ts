@@ -21,6 +21,14 @@ export const settings = defineSettings({
       batchWindowSeconds: 1,
       /** Lambda's initial scaling for SQS; the local runtime runs as many pollers. */
       maximumConcurrency: 5,
+      /**
+       * Executions reserved for the consumer: at least maximumConcurrency, so the event source is
+       * never throttled (a throttled batch would use up a receive of each order in it).
+       */
+      reservedConcurrency: 5,
+      /** The contract's maxReceiveCount 3 is below AWS's 5 for Lambda event sources, on purpose. */
+      lowMaxReceiveCountReason:
+        "3 is the seed's number, kept so the reliability runs dead-letter a poison order after 3 attempts; throttles cannot use receives here (reservedConcurrency ≥ maximumConcurrency), only timeouts and crashes do",
       /** One line per record in CloudWatch; WARN would keep only rejected and failed records. */
       logLevel: 'INFO',
       /** The queue's age alarm pages when an order has waited this long: orders are expected within seconds. */
@@ -34,7 +42,10 @@ export const settings = defineSettings({
   alerts: {
     /**
      * Who gets an email when an alarm goes off or recovers (each address confirms once). Paging
-     * tools subscribe to the deployed `AlertsTopicArn` output instead.
+     * tools subscribe to the deployed `AlertsTopicArn` output instead (say who in
+     * `subscribedElsewhere`). Empty on purpose: this repository has no on-call address, so
+     * `npm run infra:plan -- --stage prod` and `npm run deploy:prod` refuse until you fill one in;
+     * other stages deploy with a warning.
      */
     emails: [],
   },

@@ -35,6 +35,18 @@ export interface ConsumerSettings {
    * out; this caps it (2..1000). The local runtime runs this many pollers. @default 5
    */
   maximumConcurrency?: number;
+  /**
+   * Concurrent executions reserved for the function (Lambda's `reservedConcurrentExecutions`).
+   * At least `maximumConcurrency`, so the event source is never throttled: a throttled batch goes
+   * back to the queue and uses up a receive, and enough of them dead-letter a valid message that
+   * was never handled. Taken from the account's pool. @default maximumConcurrency
+   */
+  reservedConcurrency?: number;
+  /**
+   * Why the queue's `maxReceiveCount` stays below 5, AWS's guidance for queues feeding Lambda,
+   * when it does: shown with the warning instead of a bare one. @default undefined (a bare warning)
+   */
+  lowMaxReceiveCountReason?: string;
   /** Deployed log level: `INFO` logs one line per record, `WARN` only rejected and failed ones. @default 'INFO' */
   logLevel?: LogLevel;
   /**
@@ -54,6 +66,26 @@ export interface AlertSettings {
    * sends). Paging tools subscribe to the `AlertsTopicArn` output instead. @default []
    */
   emails?: readonly string[];
+  /**
+   * Other subscriptions to the alerts topic (a paging tool's HTTPS endpoint, an SQS queue, a
+   * Lambda function), each created with the topic. @default []
+   */
+  endpoints?: readonly { readonly protocol: 'https' | 'http' | 'sqs' | 'lambda' | 'sms' | 'email-json'; readonly endpoint: string }[];
+  /**
+   * Who subscribes to the `AlertsTopicArn` output outside this deployment (e.g. "PagerDuty, from
+   * the ops-infra repository"). A production stage refuses to deploy when there is no email, no
+   * endpoint and no `subscribedElsewhere`: its alarms would notify nobody. @default undefined
+   */
+  subscribedElsewhere?: string;
+}
+
+/** Who may publish through one send operation (its topic's policy allows `sns:Publish` to them only). */
+export interface PublisherSettings {
+  /**
+   * IAM principals: role or user ARNs, or 12-digit account ids (any principal of that account
+   * allowed by its own IAM policies). @default the deploying account (its root)
+   */
+  principals: readonly string[];
 }
 
 /** What the contract has no place for, declared with {@link defineSettings}. */
@@ -64,6 +96,11 @@ export interface AppSettings {
   consumers?: Record<string, ConsumerSettings>;
   /** Who is told when an alarm goes off. */
   alerts?: AlertSettings;
+  /**
+   * Who may publish, by send operation id (`publishOrderPlaced`); a topic allows the union of its
+   * send operations' principals. @default the deploying account only
+   */
+  publishers?: Record<string, PublisherSettings>;
   /** CloudWatch namespace of the consumers' metrics (deployed and local). @default 'EventContract' */
   metricsNamespace?: string;
 }

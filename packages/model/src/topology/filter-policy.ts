@@ -36,9 +36,11 @@ export function filterPolicyFor(messages: readonly MessageIdentity[]): FilterPol
 }
 
 /**
- * Whether an SNS filter policy on message attributes admits a message with these attributes.
- * Covers the operators the framework writes (exact strings, `prefix`) and `exists`; an empty
- * policy admits everything.
+ * Whether an SNS filter policy on message attributes admits a message with these attributes, as
+ * SNS documents it: exact strings, `prefix`, `anything-but` (a string, a list, or `{ prefix }`)
+ * and `exists`, keys joined by AND, values by OR, `$or` branches by OR. Every operator but
+ * `exists: false` needs its key present, and `exists: false` itself matches only a message with
+ * at least one attribute. An empty policy admits everything.
  *
  * @example
  * ```ts
@@ -47,16 +49,26 @@ export function filterPolicyFor(messages: readonly MessageIdentity[]): FilterPol
  * const policy = { eventType: ['PaymentCaptured'], schemaVersion: [{ prefix: '1.' }] };
  * filterPolicyAdmits(policy, { eventType: 'PaymentCaptured', schemaVersion: '1.4.0' }); // true
  * filterPolicyAdmits(policy, { eventType: 'PaymentCaptured', schemaVersion: '2.0.0' }); // false
+ * filterPolicyAdmits({ eventType: [{ exists: false }] }, {}); // false: no attribute at all
  * ```
  */
 export function filterPolicyAdmits(policy: FilterPolicy, attributes: Record<string, string>): boolean {
   const { $or, ...keys } = policy as { $or?: FilterPolicy[] } & FilterPolicy;
+  const anyAttribute = Object.keys(attributes).length > 0;
   const matchesKey = (key: string, conditions: unknown): boolean => {
     const value = attributes[key];
     return (Array.isArray(conditions) ? conditions : [conditions]).some((c) => {
       if (typeof c === 'string') return value === c;
       if (isObject(c) && typeof c.prefix === 'string') return value !== undefined && value.startsWith(c.prefix);
-      if (isObject(c) && typeof c.exists === 'boolean') return (value !== undefined) === c.exists;
+      if (isObject(c) && typeof c.exists === 'boolean') return c.exists ? value !== undefined : value === undefined && anyAttribute;
+      if (isObject(c) && 'anything-but' in c) {
+        if (value === undefined) return false;
+        const but = c['anything-but'];
+        if (typeof but === 'string') return value !== but;
+        if (Array.isArray(but)) return !but.includes(value);
+        if (isObject(but) && typeof but.prefix === 'string') return !value.startsWith(but.prefix);
+        return false;
+      }
       return false;
     });
   };

@@ -1,0 +1,278 @@
+/**
+ * What no subscription of a topic admits, kept: for each topic, an "unrouted" queue subscribed
+ * with the complement of the topic's filter policies, and the reason each message it keeps ended
+ * there, read from the message's attributes.
+ *
+ * The complement, in SNS's documented filter-policy semantics (MessageAttributes scope):
+ *
+ * - `{"eventType": [{"exists": false}]}` and `{"schemaVersion": [{"exists": false}]}`: a publish
+ *   without one of the identity attributes;
+ * - `{"eventType": [{"anything-but": [<every routed type>]}]}`: an event type no subscription admits;
+ * - per routed event type `T` admitted in one major `M`:
+ *   `{"eventType": [T], "schemaVersion": [{"anything-but": {"prefix": "M."}}]}`: a version of it no
+ *   subscription admits;
+ *
+ * joined by `$or`. Each clause needs its key present except `exists: false`, exactly as the
+ * routed subscriptions do, so the union of the routed policies and this one is every message
+ * that carries at least one attribute.
+ *
+ * Two limits, both documented by AWS and both kept visible rather than silent:
+ *
+ * - a publish with NO message attribute at all matches no filter policy, `exists: false`
+ *   included ("an empty set of attributes results in the filter not matching"). SNS counts it
+ *   in the topic's `NumberOfNotificationsFilteredOut-NoMessageAttributes` metric, which the plan
+ *   alarms on; the topic policy lets only the settings' publishers publish.
+ * - when one event type is routed in several majors, SNS cannot say "starts with neither 1. nor
+ *   2." in one clause; the clause for that type then uses its lowest major only, a superset:
+ *   messages of the other routed majors are ALSO kept in the unrouted queue (duplicates, never
+ *   losses), and {@link unroutedWarnings} says so.
+ */
+import type { FilterPolicy, SubscriptionSpec, Topology, TopicSpec } from '@sluice/runtime/contract';
+import { isObject, major } from './topology/context.ts';
+
+/** How long an unrouted queue keeps a message: SQS's maximum, 14 days. */
+export const UNROUTED_RETENTION_SECONDS = 1_209_600;
+
+/** SNS's limits on one filter policy: total combinations of values, and keys. */
+export const FILTER_POLICY_LIMITS = { combinations: 150, keys: 5 } as const;
+
+/** The identity attributes every routed filter policy reads. */
+const IDENTITY = ['eventType', 'schemaVersion'] as const;
+
+/** One topic's unrouted queue: where what no subscription admits is kept. */
+export interface UnroutedSpec {
+  /** Always `'unrouted'`: tells the queue apart from a consumer's queue and a dead-letter queue. */
+  readonly kind: 'unrouted';
+  /** The topic whose unrouted publishes it keeps. */
+  readonly topic: string;
+  /** `<Topic>Unrouted` (`.fifo` for a FIFO topic). */
+  readonly queue: string;
+  /** Whether topic and queue are FIFO. */
+  readonly fifo: boolean;
+  /** The subscription, named `<topic>To<queue>` like the contract's, with the complement policy. */
+  readonly subscription: SubscriptionSpec;
+  /** The (event type, major) pairs the topic's subscriptions admit: what the policy complements. */
+  readonly routed: readonly { readonly eventType: string; readonly majors: readonly string[] }[];
+}
+
+/**
+ * The unrouted queue's name for a topic: `OrderTopic` → `OrderTopicUnrouted`,
+ * `Orders.fifo` → `OrdersUnrouted.fifo`.
+ *
+ * @example
+ * ```ts
+ * import { unroutedQueueNameOf } from '@sluice/model';
+ *
+ * unroutedQueueNameOf({ name: 'OrderTopic', fifo: false }); // 'OrderTopicUnrouted'
+ * ```
+ */
+export function unroutedQueueNameOf(topic: Pick<TopicSpec, 'name' | 'fifo'>): string {
+  const base = topic.name.replace(/\.fifo$/, '');
+  return topic.fifo ? `${base}Unrouted.fifo` : `${base}Unrouted`;
+}
+
+/** The clauses of a policy: its `$or` branches, or itself. */
+function clausesOf(policy: FilterPolicy): FilterPolicy[] {
+  const { $or, ...rest } = policy as { $or?: FilterPolicy[] } & FilterPolicy;
+  if (!$or) return [policy];
+  return $or.flatMap((branch) => clausesOf({ ...rest, ...branch }));
+}
+
+/**
+ * What a topic's subscriptions route, by event type: the majors each admits. `undefined` when a
+ * subscription admits every message (an empty policy, or one the framework does not write): then
+ * nothing on the topic is unrouted.
+ */
+function routedOf(topology: Topology, topic: string): Map<string, Set<string>> | undefined {
+  const routed = new Map<string, Set<string>>();
+  for (const subscription of topology.subscriptions.filter((s) => s.topic === topic)) {
+    if (Object.keys(subscription.filterPolicy).length === 0) return undefined;
+    for (const clause of clausesOf(subscription.filterPolicy)) {
+      const types = clause.eventType;
+      const versions = clause.schemaVersion;
+      const keys = Object.keys(clause);
+      const prefixes = Array.isArray(versions) ? versions.map((v) => (isObject(v) && typeof v.prefix === 'string' && /^[^.]+\.$/.test(v.prefix) ? v.prefix.slice(0, -1) : undefined)) : [];
+      if (keys.some((k) => !IDENTITY.includes(k as (typeof IDENTITY)[number])) || !Array.isArray(types) || !types.every((t) => typeof t === 'string') || prefixes.length === 0 || prefixes.some((p) => p === undefined)) {
+        throw new Error(`the filter policy of ${subscription.name} is not one the framework derives (eventType names and schemaVersion major prefixes): its complement cannot be written; got ${JSON.stringify(subscription.filterPolicy)}`);
+      }
+      for (const type of types as string[]) {
+        const majors = routed.get(type) ?? new Set<string>();
+        for (const m of prefixes) majors.add(m!);
+        routed.set(type, majors);
+      }
+    }
+  }
+  return routed;
+}
+
+const byNumber = (a: string, b: string) => Number(a) - Number(b) || a.localeCompare(b);
+
+/**
+ * The filter policy admitting what none of `routed` admits (among messages with at least one
+ * attribute; see the module's notes for the majors superset).
+ *
+ * @example
+ * ```ts
+ * import { complementPolicy } from '@sluice/model';
+ *
+ * complementPolicy([{ eventType: 'OrderPlaced', majors: ['1'] }]);
+ * // { $or: [{ eventType: [{ exists: false }] }, { schemaVersion: [{ exists: false }] },
+ * //   { eventType: [{ 'anything-but': ['OrderPlaced'] }] },
+ * //   { eventType: ['OrderPlaced'], schemaVersion: [{ 'anything-but': { prefix: '1.' } }] }] }
+ * ```
+ */
+export function complementPolicy(routed: readonly { readonly eventType: string; readonly majors: readonly string[] }[]): FilterPolicy {
+  const clauses: FilterPolicy[] = [{ eventType: [{ exists: false }] }, { schemaVersion: [{ exists: false }] }];
+  if (routed.length === 0) {
+    // Nothing routed: every attributed message is unrouted.
+    clauses.push({ eventType: [{ exists: true }] });
+  } else {
+    clauses.push({ eventType: [{ 'anything-but': routed.map((r) => r.eventType).sort() }] });
+    for (const r of [...routed].sort((a, b) => a.eventType.localeCompare(b.eventType))) {
+      const lowest = [...r.majors].sort(byNumber)[0]!;
+      clauses.push({ eventType: [r.eventType], schemaVersion: [{ 'anything-but': { prefix: `${lowest}.` } }] });
+    }
+  }
+  return { $or: clauses };
+}
+
+/**
+ * SNS's measure of a filter policy: the combinations (per `$or` branch, the product of the
+ * number of values of each key, summed over branches) and the distinct keys. SNS refuses more
+ * than {@link FILTER_POLICY_LIMITS}.
+ *
+ * @example
+ * ```ts
+ * import { filterPolicyComplexity } from '@sluice/model';
+ *
+ * filterPolicyComplexity({ eventType: ['A', 'B'], schemaVersion: [{ prefix: '1.' }] }); // { combinations: 2, keys: 2 }
+ * ```
+ */
+export function filterPolicyComplexity(policy: FilterPolicy): { combinations: number; keys: number } {
+  const keys = new Set<string>();
+  let combinations = 0;
+  for (const clause of clausesOf(policy)) {
+    let product = 1;
+    for (const [key, values] of Object.entries(clause)) {
+      keys.add(key);
+      const list = Array.isArray(values) ? values : [values];
+      product *= list.reduce((n: number, v) => n + (isObject(v) && Array.isArray(v['anything-but']) ? v['anything-but'].length : 1), 0);
+    }
+    combinations += product;
+  }
+  return { combinations, keys: keys.size };
+}
+
+/**
+ * Each topic's unrouted queue and the subscription that fills it; none for a topic one of whose
+ * subscriptions admits every message (nothing there is unrouted).
+ *
+ * @example
+ * ```ts
+ * import { unroutedOf } from '@sluice/model';
+ * import { topology } from '@orders/contract';
+ *
+ * unroutedOf(topology)[0]?.queue; // 'OrderTopicUnrouted'
+ * ```
+ */
+export function unroutedOf(topology: Topology): UnroutedSpec[] {
+  const specs: UnroutedSpec[] = [];
+  for (const topic of Object.values(topology.topics)) {
+    const routedMap = routedOf(topology, topic.name);
+    if (!routedMap) continue;
+    const routed = [...routedMap.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([eventType, majors]) => ({ eventType, majors: [...majors].sort(byNumber) }));
+    const queue = unroutedQueueNameOf(topic);
+    specs.push({
+      kind: 'unrouted',
+      topic: topic.name,
+      queue,
+      fifo: topic.fifo,
+      routed,
+      subscription: {
+        name: `${topic.name}To${queue}`,
+        topic: topic.name,
+        queue,
+        // The envelope keeps the topic, the message id and the attributes the reason is read from.
+        rawMessageDelivery: false,
+        filterPolicy: complementPolicy(routed),
+        filterPolicyScope: 'MessageAttributes',
+        declaredBy: [],
+      },
+    });
+  }
+  return specs;
+}
+
+/**
+ * Problems with the unrouted queues that would make a broken deployment: a complement over
+ * SNS's limits, a name taken by a queue of the contract.
+ *
+ * @example
+ * ```ts
+ * import { checkUnrouted } from '@sluice/model';
+ * import { topology } from '@orders/contract';
+ *
+ * checkUnrouted(topology); // []
+ * ```
+ */
+export function checkUnrouted(topology: Topology): string[] {
+  const problems: string[] = [];
+  for (const u of unroutedOf(topology)) {
+    const { combinations, keys } = filterPolicyComplexity(u.subscription.filterPolicy);
+    if (combinations > FILTER_POLICY_LIMITS.combinations || keys > FILTER_POLICY_LIMITS.keys) {
+      problems.push(`the unrouted filter policy of ${u.topic} has ${combinations} combinations and ${keys} keys, over SNS's limits (${FILTER_POLICY_LIMITS.combinations}, ${FILTER_POLICY_LIMITS.keys}): split the topic's event types over more topics`);
+    }
+    if (topology.queues[u.queue]) problems.push(`the contract declares a queue named ${u.queue}, the name of ${u.topic}'s unrouted queue: rename it`);
+  }
+  return problems;
+}
+
+/**
+ * What the unrouted queues keep beyond the exact complement: one line per event type routed in
+ * several majors (SNS cannot exclude two prefixes in one clause).
+ *
+ * @example
+ * ```ts
+ * import { unroutedWarnings } from '@sluice/model';
+ * import { topology } from '@orders/contract';
+ *
+ * unroutedWarnings(topology); // []
+ * ```
+ */
+export function unroutedWarnings(topology: Topology): string[] {
+  return unroutedOf(topology).flatMap((u) =>
+    u.routed
+      .filter((r) => r.majors.length > 1)
+      .map((r) => `${u.queue} also keeps ${r.eventType} v${r.majors.slice(1).join(', v')} (routed): SNS cannot exclude several schemaVersion prefixes in one clause, so the complement excludes v${r.majors[0]} only. Duplicates, never losses; \`dlq list\` marks them "routed".`),
+  );
+}
+
+/**
+ * Why a message on `topic` reached no subscription, from its attributes; `undefined` when the
+ * topic's subscriptions admit it now (it was unrouted when published, and can be redriven).
+ *
+ * @param attributes - the message's attributes by name (string values)
+ * @example
+ * ```ts
+ * import { unroutedReason } from '@sluice/model';
+ * import { topology } from '@orders/contract';
+ *
+ * unroutedReason(topology, 'OrderTopic', {}); // 'published without eventType/schemaVersion'
+ * unroutedReason(topology, 'OrderTopic', { eventType: 'OrderPlaced', schemaVersion: '2.0.0' }); // 'no consumer declares OrderPlaced v2'
+ * unroutedReason(topology, 'OrderTopic', { eventType: 'OrderPlaced', schemaVersion: '1.0.0' }); // undefined
+ * ```
+ */
+export function unroutedReason(topology: Topology, topic: string, attributes: Readonly<Record<string, string | undefined>>): string | undefined {
+  const type = attributes.eventType;
+  const version = attributes.schemaVersion;
+  const missing = IDENTITY.filter((k) => attributes[k] === undefined);
+  if (missing.length === 2) return 'published without eventType/schemaVersion';
+  if (missing.length === 1) return `published without ${missing[0]}${type !== undefined ? ` (eventType ${type})` : ''}`;
+  const routed = routedOf(topology, topic);
+  if (!routed) return undefined;
+  const majors = routed.get(type!);
+  if (!majors) return `no consumer declares ${type}`;
+  const m = major(version!);
+  if (!version!.startsWith(`${m}.`) || !majors.has(m)) return `no consumer declares ${type} v${m}`;
+  return undefined;
+}

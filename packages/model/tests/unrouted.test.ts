@@ -1,0 +1,147 @@
+/**
+ * Every publish ends somewhere an operator sees: each topic's unrouted queue admits exactly what
+ * none of its subscriptions admits (among messages with attributes, SNS's semantics), says why,
+ * and is part of the plan with its alarms; the plan also hardens topics, reserves concurrency and
+ * refuses a production stage whose alarms would notify nobody.
+ */
+import { describe, expect, it } from 'vitest';
+import { topology } from '@orders/contract';
+import {
+  checkSettings,
+  complementPolicy,
+  filterPolicyAdmits,
+  filterPolicyComplexity,
+  resolvePlan,
+  SettingsError,
+  settingsWarnings,
+  unroutedOf,
+  unroutedReason,
+  unroutedWarnings,
+} from '@sluice/model';
+import type { Topology } from '@sluice/runtime/contract';
+import type { AppSettings } from '@sluice/runtime/settings';
+import { settings } from '@orders/app/settings';
+
+const withEmail: AppSettings = { ...settings, alerts: { emails: ['oncall@example.com'] } };
+
+/** Attribute sets around the order topic's routing: missing, other types, other majors, odd versions, extras. */
+const samples: Record<string, string>[] = [
+  {},
+  { correlationId: 'c-1' },
+  { eventType: 'OrderPlaced' },
+  { schemaVersion: '1.0.0' },
+  { eventType: 'OrderPlaced', correlationId: 'c-1' },
+  { eventType: 'OrderPlaced', schemaVersion: '1.0.0' },
+  { eventType: 'OrderPlaced', schemaVersion: '1.9.3', correlationId: 'c-1' },
+  { eventType: 'OrderPlaced', schemaVersion: '2.0.0' },
+  { eventType: 'OrderPlaced', schemaVersion: '10.0.0' },
+  { eventType: 'OrderPlaced', schemaVersion: '1' },
+  { eventType: 'OrderPlaced', schemaVersion: '' },
+  { eventType: 'OrderCancelled', schemaVersion: '1.0.0' },
+  { eventType: 'orderplaced', schemaVersion: '1.0.0' },
+  { eventType: '', schemaVersion: '1.0.0' },
+];
+
+describe('the unrouted queue of each topic', () => {
+  const [orders] = unroutedOf(topology);
+
+  it('is derived for the order topic, subscribed with the envelope kept', () => {
+    expect(orders).toMatchObject({ kind: 'unrouted', topic: 'OrderTopic', queue: 'OrderTopicUnrouted', routed: [{ eventType: 'OrderPlaced', majors: ['1'] }] });
+    expect(orders!.subscription).toMatchObject({ name: 'OrderTopicToOrderTopicUnrouted', rawMessageDelivery: false, filterPolicyScope: 'MessageAttributes' });
+  });
+
+  it('admits exactly the complement of the routed subscriptions, for every message that carries an attribute', () => {
+    const routed = topology.subscriptions.filter((s) => s.topic === 'OrderTopic');
+    for (const attributes of samples.filter((a) => Object.keys(a).length > 0)) {
+      const isRouted = routed.some((s) => filterPolicyAdmits(s.filterPolicy, attributes));
+      expect(filterPolicyAdmits(orders!.subscription.filterPolicy, attributes), JSON.stringify(attributes)).toBe(!isRouted);
+    }
+  });
+
+  it('cannot admit a publish with no attribute at all (SNS: exists false needs one attribute); the plan alarms on SNS\'s count of those instead', () => {
+    expect(filterPolicyAdmits(orders!.subscription.filterPolicy, {})).toBe(false);
+    const plan = resolvePlan({ topology, settings: withEmail });
+    expect(plan.alarms.filter((a) => 'topic' in a.subject).map((a) => `${a.name} ${a.namespace} ${a.metricName}`)).toEqual([
+      'OrderTopicFilteredOutNoMessageAttributesAlarm AWS/SNS NumberOfNotificationsFilteredOut-NoMessageAttributes',
+      'OrderTopicFilteredOutInvalidAttributesAlarm AWS/SNS NumberOfNotificationsFilteredOut-InvalidAttributes',
+    ]);
+  });
+
+  it('says why each message is unrouted, from its attributes; nothing when it is routed now', () => {
+    expect(unroutedReason(topology, 'OrderTopic', {})).toBe('published without eventType/schemaVersion');
+    expect(unroutedReason(topology, 'OrderTopic', { eventType: 'OrderPlaced' })).toBe('published without schemaVersion (eventType OrderPlaced)');
+    expect(unroutedReason(topology, 'OrderTopic', { eventType: 'OrderPlaced', schemaVersion: '2.0.0' })).toBe('no consumer declares OrderPlaced v2');
+    expect(unroutedReason(topology, 'OrderTopic', { eventType: 'OrderCancelled', schemaVersion: '1.0.0' })).toBe('no consumer declares OrderCancelled');
+    expect(unroutedReason(topology, 'OrderTopic', { eventType: 'OrderPlaced', schemaVersion: '1.1.0' })).toBeUndefined();
+  });
+
+  it('stays within SNS\'s limits, and keeps a superset (never fewer) when a type is routed in several majors', () => {
+    expect(filterPolicyComplexity(orders!.subscription.filterPolicy)).toEqual({ combinations: 4, keys: 2 });
+    const two = complementPolicy([{ eventType: 'A', majors: ['1', '2'] }]);
+    for (const version of ['1.0.0', '2.0.0', '3.0.0']) {
+      const routed = ['1', '2'].some((m) => version.startsWith(`${m}.`));
+      // Every unrouted message is admitted; routed v2 is admitted too (a duplicate, never a loss).
+      if (!routed) expect(filterPolicyAdmits(two, { eventType: 'A', schemaVersion: version })).toBe(true);
+    }
+    expect(filterPolicyAdmits(two, { eventType: 'A', schemaVersion: '1.0.0' })).toBe(false);
+    const twoMajors = structuredClone(topology) as unknown as { subscriptions: { filterPolicy: unknown }[] };
+    twoMajors.subscriptions[0]!.filterPolicy = { eventType: ['OrderPlaced'], schemaVersion: [{ prefix: '1.' }, { prefix: '2.' }] };
+    expect(unroutedWarnings(twoMajors as unknown as Topology)).toEqual([expect.stringMatching(/OrderTopicUnrouted also keeps OrderPlaced v2 \(routed\)/)]);
+  });
+
+  it('is in the plan: a queue of its own kind kept 14 days, encrypted with the key, fed by its topic only, with depth and age alarms', () => {
+    const plan = resolvePlan({ topology, settings: withEmail });
+    const queue = plan.queues.find((q) => q.kind === 'unrouted')!;
+    expect(queue).toMatchObject({ name: 'OrderTopicUnrouted', spec: { retentionSeconds: 1_209_600 }, encryption: 'kms', senders: ['OrderTopic'] });
+    expect(queue.alarms.map((a) => `${a.name} ${a.metricName} > ${a.threshold}`)).toEqual([
+      'OrderTopicUnroutedDepthAlarm ApproximateNumberOfMessagesVisible > 0',
+      'OrderTopicUnroutedAgeAlarm ApproximateAgeOfOldestMessage > 604800',
+    ]);
+    expect(plan.subscriptions.map((s) => s.name)).toContain('OrderTopicToOrderTopicUnrouted');
+    expect(plan.unrouted.map((u) => u.queue)).toEqual(['OrderTopicUnrouted']);
+  });
+});
+
+describe('the hardened plan', () => {
+  it('encrypts every topic, the alerts topic and every queue SNS sends to with one key SNS, SQS and CloudWatch may use', () => {
+    const plan = resolvePlan({ topology, settings: withEmail });
+    expect(plan.key).toEqual({
+      name: 'MessagesKey',
+      topics: ['OrderTopic', 'Alerts'],
+      queues: ['OrderDLQ', 'OrderQueue', 'OrderTopicUnrouted'],
+      services: ['sns.amazonaws.com', 'sqs.amazonaws.com', 'cloudwatch.amazonaws.com'],
+    });
+  });
+
+  it('lets only the deploying account publish by default, and the principals the settings name per send operation', () => {
+    expect(resolvePlan({ topology, settings: withEmail }).topics[0]!.publishers).toEqual([{ operationId: 'publishOrderPlaced', principals: 'deployingAccount' }]);
+    const named = { ...withEmail, publishers: { publishOrderPlaced: { principals: ['arn:aws:iam::111122223333:role/checkout'] } } };
+    expect(resolvePlan({ topology, settings: named }).topics[0]!.publishers).toEqual([{ operationId: 'publishOrderPlaced', principals: ['arn:aws:iam::111122223333:role/checkout'] }]);
+    expect(checkSettings(topology, { publishers: { publishNothing: { principals: ['123456789012'] }, publishOrderPlaced: { principals: ['*'] } } })).toEqual([
+      expect.stringMatching(/settings.publishers.publishNothing names no send operation/),
+      expect.stringMatching(/settings.publishers.publishOrderPlaced.principals\[0\] must be a 12-digit account id or an IAM role/),
+    ]);
+  });
+
+  it('reserves at least the event source\'s maximum concurrency for each consumer, and refuses less', () => {
+    const plan = resolvePlan({ topology, settings: withEmail });
+    expect(plan.functions.map((f) => [f.reservedConcurrency, f.maximumConcurrency])).toEqual([[5, 5]]);
+    const low = { consumers: { consumeOrderPlaced: { maximumConcurrency: 10, reservedConcurrency: 4 } } };
+    expect(checkSettings(topology, low)).toEqual([expect.stringMatching(/reservedConcurrency 4 is under its maximumConcurrency 10: .*throttled batch uses up a receive/)]);
+  });
+
+  it('warns about a maxReceiveCount under 5, with the reason the settings give for keeping it', () => {
+    expect(settingsWarnings(topology, {})).toEqual([expect.stringMatching(/queue OrderQueue: maxReceiveCount 3 is under 5, AWS's guidance .* say why it stays in settings.consumers.consumeOrderPlaced.lowMaxReceiveCountReason/)]);
+    expect(settingsWarnings(topology, settings)).toEqual([expect.stringMatching(/Kept, because: .*seed/)]);
+  });
+
+  it('refuses a production stage whose alerts topic nobody subscribes to, naming the setting; warns for any other stage', () => {
+    const nobody = { ...settings, alerts: { emails: [] } };
+    expect(() => resolvePlan({ topology, settings: nobody, production: true })).toThrow(SettingsError);
+    expect(() => resolvePlan({ topology, settings: nobody, production: true })).toThrow(/a production stage must reach someone: the alerts topic has no subscriber.*settings\.alerts\.emails/s);
+    expect(resolvePlan({ topology, settings: nobody }).warnings).toContainEqual(expect.stringMatching(/the alerts topic has no subscriber.*a production stage refuses/));
+    for (const alerts of [{ emails: ['oncall@example.com'] }, { endpoints: [{ protocol: 'https' as const, endpoint: 'https://pager.example.com/hook' }] }, { subscribedElsewhere: 'PagerDuty, from ops-infra' }]) {
+      expect(resolvePlan({ topology, settings: { ...settings, alerts }, production: true }).warnings.join('\n')).not.toMatch(/no subscriber/);
+    }
+  });
+});
