@@ -7,7 +7,8 @@
  */
 export { loadApplication, readSettings, readTopology, ApplicationError, type Application } from './application.ts';
 export { startLocalRuntime, startFunctions, type FunctionOptions, type LocalRuntime, type LocalRuntimeOptions } from './local-runtime.ts';
-export { startEmulators, type Emulators, type EmulatorOptions, type LocalClientConfig } from './stack/emulators.ts';
+export { makePrivate, startEmulators, type Emulators, type EmulatorOptions, type LocalClientConfig } from './stack/emulators.ts';
+export { postUpstream, upstreamTarget, type UpstreamReply, type UpstreamTarget } from './stack/upstream.ts';
 export { provisionTopology, discoverResources, type LocalResources, type ProvisionOptions } from './stack/provision.ts';
 export { bodyLimits, isLoopbackHost, isLoopbackOrigin, routeOf, startAwsGateway, type AwsGateway, type AwsGatewayOptions, type GatewayRoute } from './stack/aws-gateway.ts';
 export { MessageMoveTasks } from './stack/message-move-tasks.ts';

@@ -1,8 +1,9 @@
 /**
  * One AWS-compatible endpoint for SNS, SQS and DynamoDB.
  *
- * fauxqs (SNS + SQS) and dynalite (DynamoDB) are separate HTTP servers. The AWS SDK and CLI can
- * be pointed at one URL (`AWS_ENDPOINT_URL`) only, so this gateway listens on that URL and
+ * fauxqs (SNS + SQS) and dynalite (DynamoDB) are separate HTTP servers, each on a Unix socket in a
+ * private folder (see `emulators.ts`): the gateway is the only door to them. The AWS SDK and CLI
+ * can be pointed at one URL (`AWS_ENDPOINT_URL`) only, so this gateway listens on that URL and
  * forwards each request, unchanged, to the emulator that speaks its protocol:
  *
  * - `X-Amz-Target: DynamoDB_20120810.*`          → dynalite
@@ -32,12 +33,16 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MessageMoveTasks, messageMoveTaskActions } from './message-move-tasks.ts';
+import { upstreamTarget } from './upstream.ts';
 
-/** Where the gateway sends each protocol. */
+/**
+ * Where the gateway sends each protocol: `unix:<socket path>` (what `startEmulators` uses, so
+ * that no browser can reach an emulator without the gateway) or `http://127.0.0.1:<port>`.
+ */
 export interface GatewayUpstreams {
-  /** `http://127.0.0.1:<port>` of fauxqs (SNS + SQS). */
+  /** fauxqs (SNS + SQS): `unix:<socket path>` or `http://127.0.0.1:<port>`. */
   fauxqs: string;
-  /** `http://127.0.0.1:<port>` of dynalite (DynamoDB). */
+  /** dynalite (DynamoDB): `unix:<socket path>` or `http://127.0.0.1:<port>`. */
   dynalite: string;
 }
 
@@ -264,10 +269,9 @@ function withBody(req: http.IncomingMessage, res: http.ServerResponse, route: Ga
  * takes the process down, when a request it is reading is aborted.
  */
 function forward(req: http.IncomingMessage, res: http.ServerResponse, route: GatewayRoute, upstream: string, agent: http.Agent, body: Buffer): void {
-  const target = new URL(upstream);
   const { 'transfer-encoding': _chunked, ...headers } = req.headers;
   const proxied = http.request(
-    { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...headers, 'content-length': String(body.length) }, agent },
+    { ...upstreamTarget(upstream), method: req.method, path: req.url, headers: { ...headers, 'content-length': String(body.length) }, agent },
     (upstreamRes) => {
       res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
       upstreamRes.pipe(res);
@@ -319,7 +323,7 @@ function withoutVisibilityZero(body: Buffer): Buffer {
  * import { startAwsGateway } from '@sluice/local';
  * import { localCredentials, localRegion } from '@sluice/ops';
  *
- * const gateway = await startAwsGateway({ upstreams: { fauxqs: 'http://127.0.0.1:4600', dynalite: 'http://127.0.0.1:4601' }, port: 0 });
+ * const gateway = await startAwsGateway({ upstreams: { fauxqs: 'unix:/tmp/sluice-x/sns-sqs.sock', dynalite: 'unix:/tmp/sluice-x/dynamodb.sock' }, port: 0 });
  * const sqs = new SQSClient({ endpoint: gateway.endpoint, region: localRegion, credentials: localCredentials });
  * await gateway.close();
  * ```

@@ -1,17 +1,32 @@
 /**
- * The emulated AWS services in this process: fauxqs (SNS + SQS) and dynalite (DynamoDB), both on
- * loopback, behind one AWS-compatible endpoint (the gateway).
+ * The emulated AWS services in this process: fauxqs (SNS + SQS) and dynalite (DynamoDB), behind one
+ * AWS-compatible endpoint (the gateway).
+ *
+ * One door: the gateway is the only TCP port. The emulators have no authentication, and a web page
+ * can reach every loopback TCP port (dynalite answers any origin with `Access-Control-Allow-Origin:
+ * *`; fauxqs takes a form-encoded `Publish` with any Host), so they listen on Unix sockets in a
+ * folder of their own (`<tmpdir>/sluice-XXXXXX/`, mode 0700, removed on stop), which no browser can
+ * reach and no other user can open. Every request from outside passes the gateway's Origin, Host and
+ * size checks.
  *
  * With a data folder, everything survives a restart, a crash or a SIGKILL: dynalite keeps tables
  * in LevelDB (`<dataDir>/dynamodb`), fauxqs writes queues, messages (queued, in flight with their
  * visibility deadlines, dead-lettered), topics and subscriptions through to SQLite
  * (`<dataDir>/sns-sqs/fauxqs.db`) on every change. Without one, everything is in memory.
+ *
+ * The data is private: orders carry personal data. The folder and the folders in it are made 0700
+ * and the files in it 0600 (also what an earlier run left with wider modes), and while the stack
+ * runs the process's umask is 077, so the files the emulators create later are 0600 too (restored
+ * on stop; in a worker thread, where the umask cannot be set, the folder's 0700 still keeps other
+ * users out).
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { isMainThread } from 'node:worker_threads';
 import dynalite from 'dynalite';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { startAwsGateway, type AwsGateway } from './aws-gateway.ts';
@@ -47,18 +62,61 @@ export interface Emulators {
   stop(): Promise<void>;
 }
 
-async function listenOnLoopback(server: Server): Promise<string> {
+/** Listens on the Unix socket `socketPath`; resolves with its upstream address `unix:<path>`. */
+async function listenOnSocket(server: Server, socketPath: string): Promise<string> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
+    server.listen(socketPath, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return `unix:${socketPath}`;
+}
+
+/**
+ * Makes `dir` and everything under it private to this user: folders 0700, files 0600 (sockets and
+ * links are left alone). Returns how many modes it changed.
+ *
+ * @example
+ * ```ts
+ * import { makePrivate } from '@sluice/local';
+ *
+ * makePrivate('.sluice-data'); // 0 once everything is private already
+ * ```
+ */
+export function makePrivate(dir: string): number {
+  let changed = 0;
+  const visit = (folder: string) => {
+    chmodSync(folder, 0o700);
+    changed++;
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const full = path.join(folder, entry.name);
+      if (entry.isDirectory()) visit(full);
+      else if (entry.isFile()) {
+        chmodSync(full, 0o600);
+        changed++;
+      }
+    }
+  };
+  visit(dir);
+  return changed;
+}
+
+/** Sets the process's umask to 077 for the stack's lifetime; returns what restores it (a no-op in a worker thread). */
+function privateUmask(): () => void {
+  if (!isMainThread) return () => {};
+  const previous = process.umask(0o077);
+  return () => {
+    process.umask(previous);
+  };
 }
 
 /**
  * fauxqs's `startFauxqs` (the entry point that wires its SQLite persistence) listens on every
- * interface, and the emulators have no authentication: bind it to loopback instead, for the
- * duration of the call.
+ * interface's TCP port, and the emulators have no authentication: for the duration of the call,
+ * its server's `listen` is turned into a listen on `socketPath`, and its `address()` reports
+ * `unix:<socketPath>` (fauxqs parses the address as a URL; a bare path is not one).
  *
  * Its SQLite database runs in WAL mode with node:sqlite's default `synchronous=FULL`: a disk sync
  * on every commit, three or more per message, on the event loop that also serves the endpoint
@@ -67,7 +125,7 @@ async function listenOnLoopback(server: Server): Promise<string> {
  * local stack promises (an operating-system crash may lose the last commits): set it when the
  * database turns WAL on.
  */
-async function startFauxqsOnLoopback(dataDir: string | undefined): Promise<FauxqsServer> {
+async function startFauxqsOnSocket(socketPath: string, dataDir: string | undefined): Promise<FauxqsServer> {
   const exec = DatabaseSync.prototype.exec;
   DatabaseSync.prototype.exec = function (this: DatabaseSync, sql: string) {
     const result = exec.call(this, sql);
@@ -78,7 +136,10 @@ async function startFauxqsOnLoopback(dataDir: string | undefined): Promise<Fauxq
   net.Server.prototype.listen = function (this: net.Server, ...args: unknown[]) {
     const [first] = args;
     if (first && typeof first === 'object' && (first as net.ListenOptions).host === '0.0.0.0') {
-      args[0] = { ...(first as net.ListenOptions), host: '127.0.0.1' };
+      net.Server.prototype.listen = listen; // fauxqs's one server only
+      const { port: _port, host: _host, ...rest } = first as net.ListenOptions;
+      args[0] = { ...rest, path: socketPath };
+      this.address = () => `unix:${socketPath}`;
     }
     return (listen as (...a: unknown[]) => net.Server).apply(this, args);
   } as typeof listen;
@@ -106,45 +167,52 @@ async function startFauxqsOnLoopback(dataDir: string | undefined): Promise<Fauxq
  */
 export async function startEmulators(options: EmulatorOptions = {}): Promise<Emulators> {
   const dataDir = options.dataDir ? path.resolve(options.dataDir) : undefined;
-  if (dataDir) mkdirSync(path.join(dataDir, 'dynamodb'), { recursive: true });
-  // Tables become ACTIVE at once: nothing to wait for locally.
-  const dynamoServer: Server = dynalite({
-    ...(dataDir ? { path: path.join(dataDir, 'dynamodb') } : {}),
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
-  });
-  const closeDynamo = () => new Promise<void>((resolve, reject) => dynamoServer.close((error?: Error) => (error ? reject(error) : resolve())));
-  const dynamoUrl = await listenOnLoopback(dynamoServer);
-  let fauxqs: FauxqsServer;
-  try {
-    fauxqs = await startFauxqsOnLoopback(dataDir ? path.join(dataDir, 'sns-sqs') : undefined);
-  } catch (error) {
-    await closeDynamo();
-    throw error;
-  }
-  if (!fauxqs.address.includes('127.0.0.1')) {
-    await fauxqs.stop();
-    await closeDynamo();
-    throw new Error(`fauxqs listens on ${fauxqs.address}, not on loopback: refusing to expose unauthenticated emulators`);
-  }
-
-  let gateway: AwsGateway;
-  try {
-    gateway = await startAwsGateway({ upstreams: { fauxqs: `http://127.0.0.1:${fauxqs.port}`, dynalite: dynamoUrl }, port: options.port ?? 4566, avoidVisibilityZero: dataDir !== undefined });
-  } catch (error) {
-    await fauxqs.stop();
-    await closeDynamo();
-    throw error;
-  }
-  return {
-    endpoint: gateway.endpoint,
-    clientConfig: { endpoint: gateway.endpoint, region: localRegion, credentials: localCredentials },
-    dataDir,
-    async stop() {
-      await gateway.close();
-      await fauxqs.stop();
-      await closeDynamo();
-    },
+  const restoreUmask = privateUmask();
+  const undo: (() => Promise<void> | void)[] = [restoreUmask];
+  const unwind = async () => {
+    for (const step of undo.splice(0).reverse()) await step();
   };
+  try {
+    if (dataDir) {
+      mkdirSync(path.join(dataDir, 'dynamodb'), { recursive: true, mode: 0o700 });
+      makePrivate(dataDir);
+    }
+    // mkdtemp makes the folder 0700: only this user can open the sockets in it.
+    const socketDir = mkdtempSync(path.join(tmpdir(), 'sluice-'));
+    chmodSync(socketDir, 0o700);
+    undo.push(() => rmSync(socketDir, { recursive: true, force: true }));
+
+    // Tables become ACTIVE at once: nothing to wait for locally.
+    const dynamoServer: Server = dynalite({
+      ...(dataDir ? { path: path.join(dataDir, 'dynamodb') } : {}),
+      createTableMs: 0,
+      deleteTableMs: 0,
+      updateTableMs: 0,
+    });
+    const dynamoUpstream = await listenOnSocket(dynamoServer, path.join(socketDir, 'dynamodb.sock'));
+    undo.push(() => new Promise<void>((resolve, reject) => dynamoServer.close((error?: Error) => (error ? reject(error) : resolve()))));
+
+    const fauxqsSocket = path.join(socketDir, 'sns-sqs.sock');
+    const fauxqs = await startFauxqsOnSocket(fauxqsSocket, dataDir ? path.join(dataDir, 'sns-sqs') : undefined);
+    undo.push(() => fauxqs.stop());
+    if (fauxqs.address !== `unix:${fauxqsSocket}`) {
+      throw new Error(`fauxqs listens on ${fauxqs.address}, not on its private socket: refusing to expose unauthenticated emulators`);
+    }
+
+    const gateway: AwsGateway = await startAwsGateway({ upstreams: { fauxqs: fauxqs.address, dynalite: dynamoUpstream }, port: options.port ?? 4566, avoidVisibilityZero: dataDir !== undefined });
+    undo.push(() => gateway.close());
+    return {
+      endpoint: gateway.endpoint,
+      clientConfig: { endpoint: gateway.endpoint, region: localRegion, credentials: localCredentials },
+      dataDir,
+      async stop() {
+        await unwind();
+        // What the emulators wrote while a wider umask was in force elsewhere (a worker thread).
+        if (dataDir) makePrivate(dataDir);
+      },
+    };
+  } catch (error) {
+    await unwind();
+    throw error;
+  }
 }

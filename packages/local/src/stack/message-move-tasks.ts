@@ -18,6 +18,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { postUpstream } from './upstream.ts';
 
 /** The SQS actions this module answers. */
 export const messageMoveTaskActions: ReadonlySet<string> = new Set(['StartMessageMoveTask', 'ListMessageMoveTasks', 'CancelMessageMoveTask']);
@@ -30,7 +31,7 @@ export interface SqsJsonReply {
 }
 
 export interface MessageMoveTasksOptions {
-  /** `http://127.0.0.1:<port>` of fauxqs. */
+  /** Where fauxqs listens: `unix:<socket path>` or `http://127.0.0.1:<port>` (see `upstreamTarget`). */
   upstream: string;
   /** How long a received message stays invisible while it is being moved. @default 30 */
   visibilityTimeoutSeconds?: number;
@@ -146,7 +147,7 @@ export class MessageMoveTasks {
   private readonly tasks: Task[] = [];
 
   constructor(options: MessageMoveTasksOptions) {
-    this.upstream = options.upstream.replace(/\/$/, '');
+    this.upstream = options.upstream;
     this.visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? 30;
   }
 
@@ -379,17 +380,11 @@ export class MessageMoveTasks {
 
   /** One SQS JSON-protocol call to fauxqs. */
   private async call(action: string, body: Record<string, unknown>): Promise<unknown> {
-    const response = await fetch(`${this.upstream}/`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AmazonSQS.${action}` },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(30_000),
-    });
-    const text = await response.text();
-    const parsed = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
-    if (!response.ok) {
+    const response = await postUpstream(this.upstream, { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AmazonSQS.${action}` }, JSON.stringify(body));
+    const parsed = (response.body ? JSON.parse(response.body) : {}) as Record<string, unknown>;
+    if (response.status < 200 || response.status > 299) {
       const code = String(parsed.__type ?? 'InternalError').split('#').pop()!;
-      const queryCode = response.headers.get('x-amzn-query-error')?.split(';')[0] ?? code;
+      const queryCode = String(response.headers['x-amzn-query-error'] ?? '').split(';')[0] || code;
       throw new SqsFault(code, String(parsed.message ?? `${action} failed with HTTP ${response.status}`), response.status, queryCode);
     }
     return parsed;
