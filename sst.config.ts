@@ -30,7 +30,7 @@ export default $config({
     // SST allows no top-level imports in this file.
     const { default: topology } = await import('./generated/topology.json', { with: { type: 'json' } });
     const { settings } = await import('@orders/app/settings');
-    const { SluiceTopology, consumersDirOf } = await import('@sluice/infra');
+    const { SluiceTopology, consumersDirOf, operatorCommandOf } = await import('@sluice/infra');
     // Every topic, queue, subscription, function, table and alarm of the contract and the
     // settings; `pipeline.nodes` reaches each by name, and `transform` (one hook per resource
     // kind) changes one resource's arguments here, without forking the framework.
@@ -38,6 +38,7 @@ export default $config({
       topology: topology as unknown as import('@sluice/runtime/contract').Topology,
       settings,
       consumersDir: consumersDirOf($cli.paths.root),
+      operatorCommand: operatorCommandOf($cli.paths.root),
       production: $app.stage === PRODUCTION_STAGE,
       dev: $dev,
     });

@@ -13,7 +13,7 @@ export interface CliIO {
 let closedPipesHandled = false;
 
 /**
- * A reader that goes away early (`npx orders list | head -1`) closes the pipe: the next write fails
+ * A reader that goes away early (`npx payments list | head -1`) closes the pipe: the next write fails
  * with EPIPE, emitted as an 'error' event that would crash the process with a stack trace. Output
  * is then dropped instead, and the command finishes its work (a redrive is not cut in half) and
  * exits with its own code.

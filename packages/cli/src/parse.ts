@@ -1,6 +1,6 @@
 /**
- * From `argv` to a command and its values: walking down the command tree (`orders dlq list`,
- * `orders help dlq list`), parsing the command's options with `node:util`'s `parseArgs`, and the
+ * From `argv` to a command and its values: walking down the command tree (`payments dlq list`,
+ * `payments help dlq list`), parsing the command's options with `node:util`'s `parseArgs`, and the
  * checks every command gets (choices, existing paths, the count of arguments). Every mistake is a
  * {@link UsageError} of one line that echoes what was typed and says what to type instead.
  */
@@ -168,7 +168,7 @@ function usageErrorOf(error: unknown, command: CommandSpec, invocation: string, 
   return new UsageError(message.split('\n')[0]!);
 }
 
-/** An option given before the command (`orders --json list`): which commands take it, if any. */
+/** An option given before the command (`payments --json list`): which commands take it, if any. */
 function unknownGroupOption(flag: string, group: CommandSpec, invocation: string): string {
   const name = flag.replace(/^-+/, '').split('=')[0]!;
   const takers: string[] = [];

@@ -67,7 +67,7 @@ export interface CommandContext<V = Record<string, unknown>> {
   positionals: string[];
   /** Where to write: results to `out`, messages to `err`. */
   io: CliIO;
-  /** The program (what the user typed to reach this command), for messages: `npx orders dlq list`. */
+  /** The program (what the user typed to reach this command), for messages: `npx payments dlq list`. */
   invocation: string;
 }
 
@@ -85,7 +85,7 @@ export interface CommandContext<V = Record<string, unknown>> {
  *   name: 'list',
  *   summary: 'list the messages waiting in the dead-letter queue',
  *   options: { json: { type: 'boolean', description: 'one JSON object per line' } },
- *   examples: ['npx orders dlq list --json'],
+ *   examples: ['npx payments dlq list --json'],
  *   async run({ values, io }) {
  *     const waiting: string[] = [];
  *     if (waiting.length === 0 && !values.json) throw new CliError('nothing is waiting', { next: 'check the queue name' });
@@ -95,7 +95,7 @@ export interface CommandContext<V = Record<string, unknown>> {
  * ```
  */
 export interface CommandSpec<V = any> {
-  /** What the user types to reach it: `list` in `npx orders dlq list`. */
+  /** What the user types to reach it: `list` in `npx payments dlq list`. */
   name: string;
   /** One line, for the command list. */
   summary: string;
@@ -109,7 +109,7 @@ export interface CommandSpec<V = any> {
   examples?: string[];
   /** Extra help text after the options (environment variables, notes). */
   epilog?: string;
-  /** Sub-commands (e.g. `orders dlq list`); a command has either these or `run`. */
+  /** Sub-commands (e.g. `payments dlq list`); a command has either these or `run`. */
   commands?: CommandSpec[];
   /** What it does; returns the exit code (nothing means 0). */
   run?: (context: CommandContext<V>) => Promise<number | void> | number | void;
@@ -139,7 +139,7 @@ export interface CommandSpec<V = any> {
  * ```
  */
 export interface ProgramSpec extends CommandSpec {
-  /** What the user types to run it, e.g. `npx orders` or `npm run codegen --`. */
+  /** What the user types to run it, e.g. `npx payments` or `npm run codegen --`. */
   invocation: string;
   /** What `--version` prints. @default '0.0.0' */
   version?: string;

@@ -36,7 +36,7 @@ export const codegenProgram: ProgramSpec = {
   version: versionOf(new URL('../package.json', import.meta.url)),
   summary: 'generate types, validators, operations and the topology manifest from the contract',
   description: `Reads the AsyncAPI 3.0 contract and writes an npm workspace package (default generated/,
-imported as @orders/contract): TypeScript types and standalone validators for every message, the
+named by eventContract.contractPackage, else <package name>-contract): TypeScript types and standalone validators for every message, the
 typed operations that publishers and consumers are built from, and the topology manifest
 (topics, queues, dead-letter queues, subscriptions with their filter policies) that the
 infrastructure and the local runtime create. Then checks that every receive operation has its
@@ -44,7 +44,7 @@ handler file in the consumers folder, and every handler file an operation.`,
   options: {
     spec: { type: 'string', valueName: 'file', description: 'AsyncAPI document', defaultText: 'eventContract.spec, else asyncapi.yaml', existing: true },
     out: { type: 'string', valueName: 'dir', description: 'output folder', defaultText: 'eventContract.generated, else generated' },
-    consumers: { type: 'string', valueName: 'dir', description: 'one handler per receive operation: <dir>/<operationId>.ts', defaultText: 'eventContract.consumers, else packages/orders/consumers' },
+    consumers: { type: 'string', valueName: 'dir', description: 'one handler per receive operation: <dir>/<operationId>.ts', defaultText: 'eventContract.consumers, else consumers' },
     check: { type: 'boolean', description: 'write nothing; exit 1 naming stale files and missing or orphan handlers' },
   },
   examples: ['npm run codegen', 'npm run codegen:check', 'npm run codegen -- --spec tests/fixtures/shop/asyncapi.yaml --out /tmp/shop-generated'],
@@ -64,7 +64,7 @@ handler file in the consumers folder, and every handler file an operation.`,
     const { CodegenError, generateWithModel } = await import('./generate.ts');
     let generated;
     try {
-      generated = await generateWithModel({ specPath: project.spec });
+      generated = await generateWithModel({ specPath: project.spec, packageName: project.contractPackage });
     } catch (error) {
       if (error instanceof CodegenError) throw new CliError(error.message, { next: `Fix ${shown(project.spec)} and run npm run codegen again.` });
       throw error;
@@ -77,7 +77,7 @@ handler file in the consumers folder, and every handler file an operation.`,
       ...files.filter((f) => !existsSync(path.join(outDir, f.path)) || readFileSync(path.join(outDir, f.path), 'utf8') !== f.content).map((f) => f.path),
       ...existing.filter((f) => !wanted.has(f)),
     ];
-    const handlerProblems = checkHandlers(model.topology, project.consumers, process.cwd());
+    const handlerProblems = checkHandlers(model.topology, project.consumers, process.cwd(), project.contractPackage);
     for (const warning of model.warnings) io.err(`codegen: warning: ${warning}`);
 
     if (check) {

@@ -34,7 +34,7 @@ export type Classification = 'breaking' | 'non-breaking' | 'unclassified';
 
 /** One difference between the released and the working contract, classified. */
 export interface ContractChange {
-  /** Where, as a dotted path readers can follow: `messages.OrderPlaced.payload.properties.quantity.maximum`. */
+  /** Where, as a dotted path readers can follow: `messages.PaymentCaptured.payload.properties.amount.maximum`. */
   path: string;
   /** Whether the thing at `path` was added, removed or changed. */
   kind: 'added' | 'removed' | 'changed';

@@ -14,8 +14,8 @@ const NEXT_STEPS = `What to do next:
   - Not meant to break anyone? Make the change compatible: new fields optional, widen nothing
     consumers validate, keep names (see each row's detail).
   - Changing a message on purpose: publish a new major version side by side. Copy its payload
-    schema (e.g. schemas/order-placed.v1.json to schemas/order-placed.v2.json) and edit the copy,
-    add a message (e.g. OrderPlacedV2, x-schema-version: 2.0.0, its own headers schema) to the
+    schema (e.g. schemas/payment-captured.v1.json to schemas/payment-captured.v2.json) and edit the copy,
+    add a message (e.g. PaymentCapturedV2, x-schema-version: 2.0.0, its own headers schema) to the
     channels and operations, leave the released message exactly as it is, then \`npm run codegen\`
     and \`npm run contract:release\`. Retire the old version once no consumer reads it.
   - Retiring a version, or breaking something nobody consumes yet: release it deliberately with

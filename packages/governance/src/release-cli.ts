@@ -38,7 +38,7 @@ last release, and when info.version was not bumped, so a release never hides a b
     const specPath = (values.spec as string | undefined) ?? project.spec;
     const reason = (values['accept-breaking'] as string | undefined)?.trim();
     if (values['accept-breaking'] !== undefined && !reason) {
-      throw new UsageError('--accept-breaking needs a reason, e.g. --accept-breaking "OrderPlaced v1 retired: no consumer left"');
+      throw new UsageError('--accept-breaking needs a reason, e.g. --accept-breaking "PaymentCaptured v1 retired: no consumer left"');
     }
     const outDir = path.resolve((values.out as string | undefined) ?? project.released);
     const shown = (file: string) => path.relative(process.cwd(), file) || file;

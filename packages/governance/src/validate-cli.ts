@@ -137,7 +137,7 @@ Uses the generated validators: run \`npm run codegen\` after changing the contra
     message: { type: 'string', valueName: 'name', description: 'check bare payloads as this message' },
     json: { type: 'boolean', description: 'JSON verdicts, for scripts' },
   },
-  examples: ['npm run contract:validate -- samples/', 'npm run contract:validate -- order.json --message OrderPlaced'],
+  examples: ['npm run contract:validate -- samples/', 'npm run contract:validate -- payment.json --message PaymentCaptured'],
   async run({ positionals, values, io }) {
     const project = loadProject();
     let messages: Record<string, MessageContract>;

@@ -45,7 +45,7 @@ export interface SqsBatchOutcome {
  * import { deleteMessagesInBatches } from '@sluice/ops';
  *
  * const sqs = new SQSClient({});
- * const { successful } = await deleteMessagesInBatches(sqs, 'https://sqs.eu-west-1.amazonaws.com/123456789012/orders-dlq', ['handle-1', 'handle-2']);
+ * const { successful } = await deleteMessagesInBatches(sqs, 'https://sqs.eu-west-1.amazonaws.com/123456789012/payments-dlq', ['handle-1', 'handle-2']);
  * ```
  */
 export async function deleteMessagesInBatches(
@@ -78,7 +78,7 @@ export async function deleteMessagesInBatches(
  * import { changeVisibilityInBatches } from '@sluice/ops';
  *
  * const sqs = new SQSClient({});
- * await changeVisibilityInBatches(sqs, 'https://sqs.eu-west-1.amazonaws.com/123456789012/orders-dlq', ['handle-1'], 0);
+ * await changeVisibilityInBatches(sqs, 'https://sqs.eu-west-1.amazonaws.com/123456789012/payments-dlq', ['handle-1'], 0);
  * ```
  */
 export async function changeVisibilityInBatches(sqs: SQSClient, queueUrl: string, receiptHandles: readonly string[], visibilityTimeout: number): Promise<void> {

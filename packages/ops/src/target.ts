@@ -5,8 +5,8 @@
  * Local: the endpoint from `--endpoint`, else `$SLUICE_ENDPOINT`, else http://127.0.0.1:4566; the
  * resources are found by their names in the topology.
  * AWS (`--aws`): the default AWS configuration (profile, region, credentials); resources from SST
- * links (`sst shell -- npx orders …`) or the conventional environment variables
- * (`ORDER_TOPIC_ARN`, `ORDER_QUEUE_URL`, `ORDER_DLQ_URL`, `ORDERS_TABLE_NAME`). Each is resolved
+ * links (`sst shell -- npx payments …`) or the conventional environment variables
+ * (`PAYMENT_TOPIC_ARN`, `PAYMENT_QUEUE_URL`, `PAYMENT_DLQ_URL`, `PAYMENTS_TABLE_NAME`). Each is resolved
  * only when a command needs it.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';

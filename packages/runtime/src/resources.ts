@@ -6,9 +6,9 @@
  *
  * | resource | variable | e.g. |
  * |---|---|---|
- * | topic `OrderTopic` | `ORDER_TOPIC_ARN` | `arn:aws:sns:…:OrderTopic` |
- * | queue `OrderDLQ` | `ORDER_DLQ_URL` | `https://sqs.…/OrderDLQ` |
- * | table `Orders` | `ORDERS_TABLE_NAME` | `orders-pipeline-prod-OrdersTable-…` |
+ * | topic `PaymentTopic` | `PAYMENT_TOPIC_ARN` | `arn:aws:sns:…:PaymentTopic` |
+ * | queue `PaymentDLQ` | `PAYMENT_DLQ_URL` | `https://sqs.…/PaymentDLQ` |
+ * | table `Payments` | `PAYMENTS_TABLE_NAME` | `payments-prod-PaymentsTable-…` |
  */
 import { Resource } from 'sst/resource';
 
@@ -23,7 +23,7 @@ export class ConfigurationError extends Error {
 }
 
 /**
- * `OrderTopic` → `ORDER_TOPIC`, `OrderDLQ` → `ORDER_DLQ`, `Orders` → `ORDERS`, `order-events.fifo` → `ORDER_EVENTS_FIFO`.
+ * `PaymentTopic` → `PAYMENT_TOPIC`, `PaymentDLQ` → `PAYMENT_DLQ`, `Payments` → `PAYMENTS`, `payment-events.fifo` → `PAYMENT_EVENTS_FIFO`.
  *
  * @example
  * ```ts

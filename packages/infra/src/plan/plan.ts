@@ -9,9 +9,9 @@ import type { RecordedResource, RecordedStack } from './recorded-stack.ts';
 export interface PlannedResource {
   /** Pulumi type token, e.g. `aws:sqs/queue:Queue`. */
   type: string;
-  /** Logical name, e.g. `OrderQueueQueue`. */
+  /** Logical name, e.g. `PaymentQueueQueue`. */
   name: string;
-  /** The SST component it belongs to, e.g. `OrderQueue`. */
+  /** The SST component it belongs to, e.g. `PaymentQueue`. */
   component: string | undefined;
   /** What matters about it, references resolved to names. */
   properties: Record<string, unknown>;

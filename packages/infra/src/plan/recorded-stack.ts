@@ -8,7 +8,7 @@
 export interface RecordedResource {
   /** Pulumi type token, e.g. `aws:sqs/queue:Queue` or `sst:aws:Queue`. */
   type: string;
-  /** Logical (Pulumi) name, e.g. `OrderQueueQueue`. */
+  /** Logical (Pulumi) name, e.g. `PaymentQueueQueue`. */
   name: string;
   /** `false` for components (`sst:*`, the stack), `true` for provider resources. */
   custom: boolean;

@@ -64,7 +64,7 @@ export async function synthesize(options: SynthesizeOptions): Promise<RecordedSt
     throw new Error(`${platform} is missing: run \`npm run sst:install\` first`);
   }
 
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), `orders-sst-${options.stage}-`));
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), `sluice-sst-${options.stage}-`));
   // Inside .sst/platform so that the bundle's bare imports resolve to SST's node_modules.
   const bundle = path.join(platform, `offline-synthesis.${path.basename(work)}.mjs`);
   const outFile = path.join(work, 'recorded-stack.json');

@@ -18,14 +18,15 @@ export interface AlarmSubjects {
 }
 
 /**
- * Every alarm of the plan, by its name (`OrderDLQDepthAlarm`).
+ * Every alarm of the plan, by its name (`PaymentDLQDepthAlarm`).
  *
  * @example
  * ```ts
  * import { declareAlarms, type AlarmSubjects, type Scope } from '@sluice/infra';
  * import { resolvePlan } from '@sluice/model';
- * import { topology } from '@orders/contract';
+ * import type { Topology } from '@sluice/runtime/contract';
  *
+ * declare const topology: Topology;
  * declareAlarms({} as Scope, resolvePlan({ topology, settings: {} }), {} as AlarmSubjects);
  * ```
  */

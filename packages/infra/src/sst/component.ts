@@ -37,7 +37,7 @@ export interface SluiceTopologyArgs {
   topology: Topology;
   /** The application's settings (`defineSettings`). */
   settings: AppSettings;
-  /** The consumers folder, relative to the project root, with `/` (`packages/orders/consumers`): see {@link consumersDirOf}. */
+  /** The consumers folder, relative to the project root, with `/` (`consumers`): see {@link consumersDirOf}. */
   consumersDir: string;
   /** Production keeps data: point-in-time recovery and deletion protection on tables. */
   production: boolean;
@@ -45,6 +45,12 @@ export interface SluiceTopologyArgs {
   dev: boolean;
   /** Changes the arguments of one kind of resource, before it is created; see {@link TopologyTransforms}. */
   transform?: TopologyTransforms;
+  /**
+   * The application's command that mounts the operator commands (`dlq`, `status`), e.g.
+   * `npx payments`: the alarm descriptions tell the on-call engineer to run it. Without it they
+   * name the command alone. See {@link operatorCommandOf}.
+   */
+  operatorCommand?: string;
 }
 
 /** Every resource the component created, by name. */
@@ -59,7 +65,7 @@ export interface SluiceTopologyNodes {
   queuePolicies: Record<string, aws.sqs.QueuePolicy>;
   /** Each dead-letter queue's redrive-allow policy, by queue name. */
   redriveAllowPolicies: Record<string, aws.sqs.RedriveAllowPolicy>;
-  /** Topic → queue subscriptions, by subscription name (`OrderTopicToOrderQueue`). */
+  /** Topic → queue subscriptions, by subscription name (`PaymentTopicToPaymentQueue`). */
   subscriptions: Record<string, aws.sns.TopicSubscription>;
   /** The consumer functions, by operation id. */
   functions: Record<string, sst.aws.Function>;
@@ -69,7 +75,7 @@ export interface SluiceTopologyNodes {
   eventSources: Record<string, EventSource>;
   /** The application's tables, by name. */
   tables: Record<string, sst.aws.Dynamo>;
-  /** Every alarm, by name (`OrderDLQDepthAlarm`, `ConsumeOrderPlacedErrorsAlarm`). */
+  /** Every alarm, by name (`PaymentDLQDepthAlarm`, `ConsumePaymentCapturedErrorsAlarm`). */
   alarms: Record<string, aws.cloudwatch.MetricAlarm>;
   /** The topic every alarm notifies. */
   alerts: sst.aws.SnsTopic;
@@ -84,7 +90,7 @@ export interface SluiceTopologyNodes {
  * ```ts
  * import { consumersDirOf } from '@sluice/infra';
  *
- * consumersDirOf($cli.paths.root); // 'packages/orders/consumers'
+ * consumersDirOf($cli.paths.root); // 'consumers'
  * ```
  */
 export function consumersDirOf(root: string): string {
@@ -93,29 +99,49 @@ export function consumersDirOf(root: string): string {
 }
 
 /**
+ * The operator command the project at `root` declares (`eventContract.operatorCommand` in its
+ * package.json), for {@link SluiceTopologyArgs.operatorCommand}.
+ *
+ * @param root - the project root
+ * @returns the command, or undefined when the project declares none
+ * @example
+ * ```ts
+ * import { operatorCommandOf } from '@sluice/infra';
+ *
+ * operatorCommandOf($cli.paths.root); // e.g. 'npx payments'
+ * ```
+ */
+export function operatorCommandOf(root: string): string | undefined {
+  return loadProject(root).operatorCommand;
+}
+
+/**
  * The whole topology, deployed.
  *
  * @example
  * ```ts
  * // sst.config.ts, in run()
- * import { consumersDirOf, SluiceTopology } from '@sluice/infra';
- * import { topology } from '@orders/contract';
- * import { settings } from '@orders/app/settings';
+ * import { consumersDirOf, operatorCommandOf, SluiceTopology } from '@sluice/infra';
+ * import type { Topology } from '@sluice/runtime/contract';
+ * import type { AppSettings } from '@sluice/runtime/settings';
  *
+ * declare const topology: Topology;
+ * declare const settings: AppSettings;
  * const pipeline = new SluiceTopology('Pipeline', {
  *   topology,
  *   settings,
  *   consumersDir: consumersDirOf($cli.paths.root),
+ *   operatorCommand: operatorCommandOf($cli.paths.root),
  *   production: $app.stage === 'prod',
  *   dev: $dev,
  *   transform: {
- *     // One resource, changed from sst.config.ts: the order queue's age alarm waits 5 periods.
+ *     // One resource, changed from sst.config.ts: the payment queue's age alarm waits 5 periods.
  *     alarm: (args, _opts, name) => {
- *       if (name === 'OrderQueueAgeAlarm') args.evaluationPeriods = 5;
+ *       if (name === 'PaymentQueueAgeAlarm') args.evaluationPeriods = 5;
  *     },
  *   },
  * });
- * pipeline.nodes.queues.OrderQueue?.url;
+ * pipeline.nodes.queues.PaymentQueue?.url;
  * export const outputs = pipeline.outputs;
  * ```
  */
@@ -123,13 +149,13 @@ export class SluiceTopology extends $util.ComponentResource {
   private readonly _nodes: SluiceTopologyNodes;
   /** The plan it rendered. */
   readonly plan: DeploymentPlan;
-  /** Stack outputs: where everything is (`OrderTopicArn`, `OrderQueueUrl`, `OrdersTableName`, `AlertsTopicArn`). */
+  /** Stack outputs: where everything is (`PaymentTopicArn`, `PaymentQueueUrl`, `PaymentsTableName`, `AlertsTopicArn`). */
   readonly outputs: Record<string, $util.Output<string>>;
 
   constructor(name: string, args: SluiceTopologyArgs, opts?: $util.ComponentResourceOptions) {
     super(TOPOLOGY_COMPONENT_TYPE, name, {}, opts);
     const { topology, settings, production } = args;
-    this.plan = resolvePlan({ topology, settings, consumersDir: args.consumersDir });
+    this.plan = resolvePlan({ topology, settings, consumersDir: args.consumersDir, ...(args.operatorCommand ? { operatorCommand: args.operatorCommand } : {}) });
     const plan = this.plan;
     const scope: Scope = { parent: this, transform: args.transform ?? {} };
 

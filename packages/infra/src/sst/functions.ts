@@ -56,13 +56,15 @@ function deployedReferences(resources: FunctionResources): ReferenceResolver<$ut
  * ```ts
  * import { declareFunctions, declareQueues, declareTables, declareTopics, type Scope } from '@sluice/infra';
  * import { resolvePlan } from '@sluice/model';
- * import { topology } from '@orders/contract';
- * import { settings } from '@orders/app/settings';
+ * import type { Topology } from '@sluice/runtime/contract';
+ * import type { AppSettings } from '@sluice/runtime/settings';
  *
+ * declare const topology: Topology;
+ * declare const settings: AppSettings;
  * const scope = {} as Scope;
- * const plan = resolvePlan({ topology, settings, consumersDir: 'packages/orders/consumers' });
+ * const plan = resolvePlan({ topology, settings, consumersDir: 'consumers' });
  * const { functions } = declareFunctions(scope, plan, { topics: declareTopics(scope, plan), queues: declareQueues(scope, plan), tables: declareTables(scope, plan, { production: false }) }, { dev: false });
- * functions.consumeOrderPlaced?.arn;
+ * functions.consumePaymentCaptured?.arn;
  * ```
  */
 export function declareFunctions(scope: Scope, plan: DeploymentPlan, resources: FunctionResources, options: { dev: boolean }): DeclaredFunctions {

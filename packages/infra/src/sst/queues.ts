@@ -16,10 +16,11 @@ import { declare, type Scope } from './transform.ts';
  * ```ts
  * import { declareQueues, type Scope } from '@sluice/infra';
  * import { resolvePlan } from '@sluice/model';
- * import { topology } from '@orders/contract';
+ * import type { Topology } from '@sluice/runtime/contract';
  *
+ * declare const topology: Topology;
  * const queues = declareQueues({} as Scope, resolvePlan({ topology, settings: {} }));
- * queues.OrderQueue?.url;
+ * queues.PaymentQueue?.url;
  * ```
  */
 export function declareQueues(scope: Scope, plan: DeploymentPlan): Record<string, sst.aws.Queue> {
@@ -55,8 +56,9 @@ function declareQueue(scope: Scope, plan: QueuePlan, declared: Record<string, ss
  * ```ts
  * import { declareQueues, declareRedriveAllowPolicies, type Scope } from '@sluice/infra';
  * import { resolvePlan } from '@sluice/model';
- * import { topology } from '@orders/contract';
+ * import type { Topology } from '@sluice/runtime/contract';
  *
+ * declare const topology: Topology;
  * const plan = resolvePlan({ topology, settings: {} });
  * declareRedriveAllowPolicies({} as Scope, plan, declareQueues({} as Scope, plan));
  * ```
@@ -87,8 +89,9 @@ export function declareRedriveAllowPolicies(scope: Scope, plan: DeploymentPlan, 
  * ```ts
  * import { declareQueuePolicies, declareQueues, declareTopics, type Scope } from '@sluice/infra';
  * import { resolvePlan } from '@sluice/model';
- * import { topology } from '@orders/contract';
+ * import type { Topology } from '@sluice/runtime/contract';
  *
+ * declare const topology: Topology;
  * const plan = resolvePlan({ topology, settings: {} });
  * declareQueuePolicies({} as Scope, plan, declareQueues({} as Scope, plan), declareTopics({} as Scope, plan));
  * ```

@@ -4,7 +4,7 @@ import type { DeploymentPlan } from '@sluice/model';
 import { declare, type Scope } from './transform.ts';
 
 /**
- * One SNS → SQS subscription per subscription of the plan, by its name (`OrderTopicToOrderQueue`),
+ * One SNS → SQS subscription per subscription of the plan, by its name (`PaymentTopicToPaymentQueue`),
  * with the filter policy that keeps what its consumer does not declare out of the queue, and a
  * dead-letter queue for what SNS cannot deliver.
  *
@@ -12,8 +12,9 @@ import { declare, type Scope } from './transform.ts';
  * ```ts
  * import { declareQueues, declareSubscriptions, declareTopics, type Scope } from '@sluice/infra';
  * import { resolvePlan } from '@sluice/model';
- * import { topology } from '@orders/contract';
+ * import type { Topology } from '@sluice/runtime/contract';
  *
+ * declare const topology: Topology;
  * const plan = resolvePlan({ topology, settings: {} });
  * declareSubscriptions({} as Scope, plan, declareTopics({} as Scope, plan), declareQueues({} as Scope, plan));
  * ```
@@ -43,8 +44,9 @@ export function declareSubscriptions(scope: Scope, plan: DeploymentPlan, topics:
  * ```ts
  * import { declareAlertSubscriptions, declareAlertsTopic, type Scope } from '@sluice/infra';
  * import { resolvePlan } from '@sluice/model';
- * import { topology } from '@orders/contract';
+ * import type { Topology } from '@sluice/runtime/contract';
  *
+ * declare const topology: Topology;
  * const plan = resolvePlan({ topology, settings: { alerts: { emails: ['oncall@example.com'] } } });
  * declareAlertSubscriptions({} as Scope, plan, declareAlertsTopic({} as Scope, plan));
  * ```

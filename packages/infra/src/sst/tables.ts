@@ -11,11 +11,13 @@ import { declare, type Scope } from './transform.ts';
  * ```ts
  * import { declareTables, type Scope } from '@sluice/infra';
  * import { resolvePlan } from '@sluice/model';
- * import { topology } from '@orders/contract';
- * import { settings } from '@orders/app/settings';
+ * import type { Topology } from '@sluice/runtime/contract';
+ * import type { AppSettings } from '@sluice/runtime/settings';
  *
+ * declare const topology: Topology;
+ * declare const settings: AppSettings;
  * const tables = declareTables({} as Scope, resolvePlan({ topology, settings }), { production: false });
- * tables.Orders?.name;
+ * tables.Payments?.name;
  * ```
  */
 export function declareTables(scope: Scope, plan: DeploymentPlan, options: { production: boolean }): Record<string, sst.aws.Dynamo> {

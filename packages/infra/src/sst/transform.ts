@@ -15,7 +15,7 @@
  *
  * // Keep one queue's messages for 14 days; every other queue as the contract says.
  * const queue: Transform<sst.aws.QueueArgs, $util.ComponentResourceOptions> = (args, _opts, name) => {
- *   if (name === 'OrderQueue') args.transform = { ...args.transform, queue: { ...(args.transform?.queue as object), messageRetentionSeconds: 1_209_600 } };
+ *   if (name === 'PaymentQueue') args.transform = { ...args.transform, queue: { ...(args.transform?.queue as object), messageRetentionSeconds: 1_209_600 } };
  * };
  * ```
  */
@@ -33,7 +33,7 @@ export interface TopologyTransforms {
   redriveAllowPolicy?: Transform<aws.sqs.RedriveAllowPolicyArgs>;
   /** Every subscription: topic → queue (`<subscription>Subscription`) and alert emails (`AlertsTo<address>`). */
   subscription?: Transform<aws.sns.TopicSubscriptionArgs>;
-  /** Every consumer function (named after its operation id in PascalCase, `ConsumeOrderPlaced`). */
+  /** Every consumer function (named after its operation id in PascalCase, `ConsumePaymentCaptured`). */
   function?: Transform<sst.aws.FunctionArgs, $util.ComponentResourceOptions>;
   /** Each function's logs permission (`<function>Logs`). */
   logsPolicy?: Transform<aws.iam.RolePolicyArgs>;
@@ -61,7 +61,7 @@ export interface Scope {
  * ```ts
  * import { applyTransform } from '@sluice/infra';
  *
- * const [args] = applyTransform({ fifo: true }, 'OrderTopic', { fifo: false } as sst.aws.SnsTopicArgs, {});
+ * const [args] = applyTransform({ fifo: true }, 'PaymentTopic', { fifo: false } as sst.aws.SnsTopicArgs, {});
  * args.fifo; // true
  * ```
  */
@@ -96,7 +96,7 @@ export function childOptions<Options extends $util.CustomResourceOptions | $util
  * ```ts
  * import { declare, type Scope } from '@sluice/infra';
  *
- * declare({} as Scope, 'table', 'Orders', { fields: { orderId: 'string' }, primaryIndex: { hashKey: 'orderId' } } as sst.aws.DynamoArgs, (name, args, opts) => new sst.aws.Dynamo(name, args, opts));
+ * declare({} as Scope, 'table', 'Payments', { fields: { paymentId: 'string' }, primaryIndex: { hashKey: 'paymentId' } } as sst.aws.DynamoArgs, (name, args, opts) => new sst.aws.Dynamo(name, args, opts));
  * ```
  */
 export function declare<K extends keyof TopologyTransforms, Args extends object, Options extends $util.CustomResourceOptions | $util.ComponentResourceOptions, R>(

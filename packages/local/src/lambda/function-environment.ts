@@ -59,8 +59,8 @@ export interface FunctionSpecOptions {
  *
  * const runtime = await startLocalRuntime({ consumers: false });
  * const { topology, settings, handlers } = runtime.application;
- * const spec = functionSpec({ topology, settings, operationId: 'consumeOrderPlaced', handlerFile: handlers.consumeOrderPlaced!, resources: runtime.resources, clientConfig: runtime.clientConfig });
- * spec.environment.ORDERS_TABLE_NAME; // 'Orders'
+ * const spec = functionSpec({ topology, settings, operationId: 'consumePaymentCaptured', handlerFile: handlers.consumePaymentCaptured!, resources: runtime.resources, clientConfig: runtime.clientConfig });
+ * spec.environment.PAYMENTS_TABLE_NAME; // 'Payments'
  * await runtime.stop();
  * ```
  */

@@ -35,7 +35,7 @@ function timeoutError(ms: number): Error {
 
 /**
  * @example
- * const pool = new InstancePool({ handlerFile, operationId: 'consumeOrderPlaced', size: 5 });
+ * const pool = new InstancePool({ handlerFile, operationId: 'consumePaymentCaptured', size: 5 });
  * await pool.warm();                       // one instance, its init run: fails loudly if the handler cannot load
  * const response = await pool.handler(event, context);
  * await pool.close();

@@ -148,7 +148,7 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
         summary: 'move dead-lettered messages back to their queue (all, or --id)',
         description: 'Moves dead-lettered messages back to their source queue (body and attributes unchanged), where the consumer processes them again: all of them, or only the given ids.',
         options: { queue: queueOption, id: { type: 'string', multiple: true, valueName: 'messageId', description: 'redrive this message (repeatable)' }, ...targetOptions },
-        async run({ values, io }) {
+        async run({ values, io, invocation }) {
           const refs = await deadLetterQueues(values.queue as string | undefined);
           const ids = values.id as string[] | undefined;
           return withTarget(values, async (target) => {
@@ -168,7 +168,7 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
               notFound = notFound.filter((id) => !moved.includes(id));
             }
             if (movedTotal === 0 && !ids) io.out('Nothing to redrive.');
-            if (notFound.length > 0) throw new CliError(`not in the DLQ: ${notFound.join(', ')}`, { next: 'See what is there with: npx orders dlq list' });
+            if (notFound.length > 0) throw new CliError(`not in the DLQ: ${notFound.join(', ')}`, { next: `See what is there with: ${invocation.replace(/ redrive$/, ' list')}` });
             return 0;
           });
         },

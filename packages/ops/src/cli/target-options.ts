@@ -17,7 +17,7 @@ import { defaultLocalEndpoint, endpointEnv } from '../local-endpoint.ts';
  */
 export const targetOptions: Record<string, OptionSpec> = {
   endpoint: { type: 'string', valueName: 'url', description: 'local stack endpoint', defaultText: `$${endpointEnv}, else ${defaultLocalEndpoint}` },
-  aws: { type: 'boolean', description: 'talk to AWS instead: default credentials and region; resources from SST links (sst shell -- …) or ORDER_TOPIC_ARN-style variables' },
+  aws: { type: 'boolean', description: 'talk to AWS instead: default credentials and region; resources from SST links (sst shell -- …) or <NAME>_ARN, <NAME>_URL, <NAME>_TABLE_NAME variables' },
 };
 
 /**

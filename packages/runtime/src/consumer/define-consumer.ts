@@ -63,7 +63,7 @@ export interface ConsumerContext<M extends MessageMap = MessageMap> {
    * `sampling_rate`) are kept as `field_timestamp`, ... instead of being dropped.
    */
   readonly logger: Logger;
-  /** Adds fields to this record's one log line (e.g. `{ orderId }`): ids, not personal data. */
+  /** Adds fields to this record's one log line (e.g. `{ paymentId }`): ids, not personal data. */
   annotate(fields: Record<string, string | number | boolean | undefined>): void;
 }
 
@@ -194,7 +194,7 @@ export function defineConsumer<Op extends ReceiveOperation>(
   options: ConsumerOptions = {},
 ): SqsConsumer<Op> {
   if (operation?.action !== 'receive') {
-    throw new TypeError(`defineConsumer needs a receive operation from the generated operations (e.g. operations.consumeOrderPlaced), got ${JSON.stringify((operation as { id?: string })?.id ?? operation)}`);
+    throw new TypeError(`defineConsumer needs a receive operation from the generated operations (operations.<operationId>), got ${JSON.stringify((operation as { id?: string })?.id ?? operation)}`);
   }
   const names = Object.keys(operation.messages);
   if (typeof handle === 'object') {

@@ -37,7 +37,7 @@ export interface MessageIdentity {
 
 /** Everything the contract says about one message, at run time. */
 export interface MessageContract<T = unknown, H = unknown> extends MessageIdentity {
-  /** Message name (`OrderPlaced`): the key in `messages` and in operations. */
+  /** Message name (`PaymentCaptured`): the key in `messages` and in operations. */
   readonly name: string;
   /** The message's `title` in the contract. */
   readonly title: string;
@@ -104,7 +104,7 @@ export interface ReceiveOperation<Id extends string = string, Messages extends M
 /** Any operation of a contract, told apart by `action`. */
 export type Operation = SendOperation | ReceiveOperation;
 
-/** An SNS filter policy on message attributes (`{ eventType: ['OrderPlaced'], schemaVersion: [{ prefix: '1.' }] }`). */
+/** An SNS filter policy on message attributes (`{ eventType: ['PaymentCaptured'], schemaVersion: [{ prefix: '1.' }] }`). */
 export type FilterPolicy = { readonly [key: string]: unknown };
 
 /** An SNS topic (an AsyncAPI channel with an `sns` binding). */

@@ -68,7 +68,7 @@ export interface PublishOptions<Name extends string = string> {
 export interface PublisherOptions {
   /** @default a new SNSClient from the default AWS configuration (AWS_ENDPOINT_URL honoured) */
   client?: SNSClient;
-  /** @default SST link of the topic, else `$<TOPIC>_ARN` (e.g. ORDER_TOPIC_ARN) */
+  /** @default SST link of the topic, else `$<TOPIC>_ARN` (e.g. PAYMENT_TOPIC_ARN) */
   topicArn?: string;
   /** Where `$<TOPIC>_ARN` is looked up. @default process.env */
   env?: NodeJS.ProcessEnv;
@@ -125,7 +125,7 @@ export interface Publisher<Op extends SendOperation> {
  */
 export function createPublisher<Op extends SendOperation>(operation: Op, options: PublisherOptions = {}): Publisher<Op> {
   if (operation?.action !== 'send') {
-    throw new TypeError(`createPublisher needs a send operation from the generated operations (e.g. operations.publishOrderPlaced), got ${JSON.stringify((operation as { id?: string })?.id ?? operation)}`);
+    throw new TypeError(`createPublisher needs a send operation from the generated operations (operations.<operationId>), got ${JSON.stringify((operation as { id?: string })?.id ?? operation)}`);
   }
   const topicArn = options.topicArn ?? resolveTopicArn(operation.topic, options.env);
   const client = options.client ?? new SNSClient({});
