@@ -1,5 +1,5 @@
 /**
- * Plain-text tables for the terminal, aligned by display width: an order named "桌灯" or "🛋️ sofa"
+ * Plain-text tables for the terminal, aligned by display width: an item named "桌灯" or "🛋️ sofa"
  * takes more columns than it has UTF-16 code units, "café" spelled with a combining accent fewer.
  */
 

@@ -11,7 +11,7 @@
  * - No stack trace unless `--debug` (or `DEBUG=1`).
  * - A bad value is a usage error when the command line itself is wrong: a malformed number or URL,
  *   a value outside `choices`, a path that does not exist, a name the command does not know. Data
- *   that is checked later for what it means (an order's fields against the contract, a contract
+ *   that is checked later for what it means (a payload's fields against the contract, a contract
  *   with breaking changes) is a failure of the run: exit 1.
  *
  * | exit | meaning |

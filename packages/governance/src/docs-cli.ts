@@ -63,7 +63,7 @@ export async function renderDocs(options: { specPath: string; outDir: string }):
   const templateManifest = require.resolve('@asyncapi/html-template/package.json');
   const template = path.dirname(templateManifest);
   const { version } = require(templateManifest) as { version: string };
-  const marker = path.join(process.cwd(), 'node_modules', '.cache', 'orders-docs', `html-template-${version}.transpiled`);
+  const marker = path.join(process.cwd(), 'node_modules', '.cache', 'sluice-docs', `html-template-${version}.transpiled`);
   const transpiled = existsSync(marker);
   const generator = new Generator(template, path.resolve(options.outDir), {
     forceWrite: true,

@@ -23,7 +23,7 @@ export const DOCS_TEMPLATE_CONFIG = {
 } as const;
 
 /** Marks what `finishDocsPage` adds, so a second pass adds nothing and a reader of the HTML can tell. */
-export const FIRST_VIEW_MARKER = 'data-orders-docs-first-view';
+export const FIRST_VIEW_MARKER = 'data-sluice-docs-first-view';
 
 /**
  * The template's stylesheet applies Tailwind Typography's `prose` defaults, which draw a literal

@@ -25,10 +25,10 @@ export const lintProgram: ProgramSpec = {
   async run({ positionals }) {
     const spec = positionals[0] ?? loadProject().spec;
     const cliBin = path.join(path.dirname(require.resolve('@asyncapi/cli/package.json')), 'bin', 'run_bin');
-    const cacheDir = path.resolve('node_modules', '.cache', 'orders-contract-lint');
+    const cacheDir = path.resolve('node_modules', '.cache', 'sluice-contract-lint');
     mkdirSync(cacheDir, { recursive: true });
     const analyticsFile = path.join(cacheDir, 'asyncapi-analytics.json');
-    writeFileSync(analyticsFile, JSON.stringify({ analyticsEnabled: 'false', infoMessageShown: 'true', userID: 'orders-pipeline-offline' }));
+    writeFileSync(analyticsFile, JSON.stringify({ analyticsEnabled: 'false', infoMessageShown: 'true', userID: 'sluice-offline' }));
     const result = spawnSync(process.execPath, [cliBin, 'validate', spec, '--fail-severity', 'error'], {
       stdio: 'inherit',
       env: {

@@ -23,7 +23,7 @@ export const DEFAULT_TOPOLOGY_PICTURE = 'docs/topology.svg';
  * ```ts
  * import { importSettings } from '@sluice/governance';
  *
- * const settings = await importSettings('packages/orders/src/settings.ts');
+ * const settings = await importSettings('src/settings.ts');
  * ```
  */
 export async function importSettings(file: string): Promise<AppSettings> {
@@ -44,7 +44,7 @@ export async function importSettings(file: string): Promise<AppSettings> {
  * ```ts
  * import { contractPicture } from '@sluice/governance';
  *
- * const svg = await contractPicture({ specPath: 'asyncapi.yaml', settingsPath: 'packages/orders/src/settings.ts' });
+ * const svg = await contractPicture({ specPath: 'asyncapi.yaml', settingsPath: 'src/settings.ts' });
  * ```
  */
 export async function contractPicture(options: { specPath: string; settingsPath: string }): Promise<string> {

@@ -145,7 +145,7 @@ export function checkSettings(topology: Topology, settings: AppSettings): string
     if (!inRange(s.reservedConcurrency, 1, 1000)) problems.push(`${where}.reservedConcurrency must be 1..1000, got ${s.reservedConcurrency}`);
     else if (s.reservedConcurrency < s.maximumConcurrency) {
       problems.push(
-        `${where}.reservedConcurrency ${s.reservedConcurrency} is under its maximumConcurrency ${s.maximumConcurrency}: the event source could invoke more batches than the function may run, and every throttled batch uses up a receive of each of its messages (enough of them dead-letter a valid order that was never handled). Raise reservedConcurrency to at least ${s.maximumConcurrency}, or lower maximumConcurrency`,
+        `${where}.reservedConcurrency ${s.reservedConcurrency} is under its maximumConcurrency ${s.maximumConcurrency}: the event source could invoke more batches than the function may run, and every throttled batch uses up a receive of each of its messages (enough of them dead-letter a valid message that was never handled). Raise reservedConcurrency to at least ${s.maximumConcurrency}, or lower maximumConcurrency`,
       );
     }
     if (!['DEBUG', 'INFO', 'WARN', 'ERROR'].includes(s.logLevel)) problems.push(`${where}.logLevel must be DEBUG, INFO, WARN or ERROR, got ${s.logLevel}`);
@@ -212,9 +212,11 @@ export function alertsReachNobody(settings: AppSettings): string | undefined {
  * @example
  * ```ts
  * import { settingsWarnings } from '@sluice/model';
- * import { topology } from '@orders/contract';
- * import { settings } from '@orders/app/settings';
+ * import type { Topology } from '@sluice/runtime/contract';
+ * import type { AppSettings } from '@sluice/runtime/settings';
  *
+ * declare const topology: Topology;
+ * declare const settings: AppSettings;
  * for (const warning of settingsWarnings(topology, settings)) console.warn(warning);
  * ```
  */

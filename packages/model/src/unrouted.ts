@@ -56,14 +56,14 @@ export interface UnroutedSpec {
 }
 
 /**
- * The unrouted queue's name for a topic: `OrderTopic` → `OrderTopicUnrouted`,
+ * The unrouted queue's name for a topic: `PaymentTopic` → `PaymentTopicUnrouted`,
  * `Orders.fifo` → `OrdersUnrouted.fifo`.
  *
  * @example
  * ```ts
  * import { unroutedQueueNameOf } from '@sluice/model';
  *
- * unroutedQueueNameOf({ name: 'OrderTopic', fifo: false }); // 'OrderTopicUnrouted'
+ * unroutedQueueNameOf({ name: 'PaymentTopic', fifo: false }); // 'PaymentTopicUnrouted'
  * ```
  */
 export function unroutedQueueNameOf(topic: Pick<TopicSpec, 'name' | 'fifo'>): string {
@@ -115,10 +115,10 @@ const byNumber = (a: string, b: string) => Number(a) - Number(b) || a.localeComp
  * ```ts
  * import { complementPolicy } from '@sluice/model';
  *
- * complementPolicy([{ eventType: 'OrderPlaced', majors: ['1'] }]);
+ * complementPolicy([{ eventType: 'PaymentCaptured', majors: ['1'] }]);
  * // { $or: [{ eventType: [{ exists: false }] }, { schemaVersion: [{ exists: false }] },
- * //   { eventType: [{ 'anything-but': ['OrderPlaced'] }] },
- * //   { eventType: ['OrderPlaced'], schemaVersion: [{ 'anything-but': { prefix: '1.' } }] }] }
+ * //   { eventType: [{ 'anything-but': ['PaymentCaptured'] }] },
+ * //   { eventType: ['PaymentCaptured'], schemaVersion: [{ 'anything-but': { prefix: '1.' } }] }] }
  * ```
  */
 export function complementPolicy(routed: readonly { readonly eventType: string; readonly majors: readonly string[] }[]): FilterPolicy {
@@ -170,9 +170,10 @@ export function filterPolicyComplexity(policy: FilterPolicy): { combinations: nu
  * @example
  * ```ts
  * import { unroutedOf } from '@sluice/model';
- * import { topology } from '@orders/contract';
+ * import type { Topology } from '@sluice/runtime/contract';
  *
- * unroutedOf(topology)[0]?.queue; // 'OrderTopicUnrouted'
+ * declare const topology: Topology;
+ * unroutedOf(topology)[0]?.queue; // 'PaymentTopicUnrouted'
  * ```
  */
 export function unroutedOf(topology: Topology): UnroutedSpec[] {
@@ -210,8 +211,9 @@ export function unroutedOf(topology: Topology): UnroutedSpec[] {
  * @example
  * ```ts
  * import { checkUnrouted } from '@sluice/model';
- * import { topology } from '@orders/contract';
+ * import type { Topology } from '@sluice/runtime/contract';
  *
+ * declare const topology: Topology;
  * checkUnrouted(topology); // []
  * ```
  */
@@ -234,8 +236,9 @@ export function checkUnrouted(topology: Topology): string[] {
  * @example
  * ```ts
  * import { unroutedWarnings } from '@sluice/model';
- * import { topology } from '@orders/contract';
+ * import type { Topology } from '@sluice/runtime/contract';
  *
+ * declare const topology: Topology;
  * unroutedWarnings(topology); // []
  * ```
  */
@@ -255,11 +258,12 @@ export function unroutedWarnings(topology: Topology): string[] {
  * @example
  * ```ts
  * import { unroutedReason } from '@sluice/model';
- * import { topology } from '@orders/contract';
+ * import type { Topology } from '@sluice/runtime/contract';
  *
- * unroutedReason(topology, 'OrderTopic', {}); // 'published without eventType/schemaVersion'
- * unroutedReason(topology, 'OrderTopic', { eventType: 'OrderPlaced', schemaVersion: '2.0.0' }); // 'no consumer declares OrderPlaced v2'
- * unroutedReason(topology, 'OrderTopic', { eventType: 'OrderPlaced', schemaVersion: '1.0.0' }); // undefined
+ * declare const topology: Topology;
+ * unroutedReason(topology, 'PaymentTopic', {}); // 'published without eventType/schemaVersion'
+ * unroutedReason(topology, 'PaymentTopic', { eventType: 'PaymentCaptured', schemaVersion: '2.0.0' }); // 'no consumer declares PaymentCaptured v2'
+ * unroutedReason(topology, 'PaymentTopic', { eventType: 'PaymentCaptured', schemaVersion: '1.0.0' }); // undefined
  * ```
  */
 export function unroutedReason(topology: Topology, topic: string, attributes: Readonly<Record<string, string | undefined>>): string | undefined {

@@ -55,7 +55,7 @@ export interface ConsumerSettings {
    * message is lost when it expires). @default 900
    */
   maximumMessageAgeSeconds?: number;
-  /** IAM actions the function may perform on each application table, e.g. `{ Orders: ['dynamodb:PutItem'] }`. */
+  /** IAM actions the function may perform on each application table, e.g. `{ Payments: ['dynamodb:PutItem'] }`. */
   tables?: Record<string, readonly string[]>;
 }
 
@@ -97,7 +97,7 @@ export interface AppSettings {
   /** Who is told when an alarm goes off. */
   alerts?: AlertSettings;
   /**
-   * Who may publish, by send operation id (`publishOrderPlaced`); a topic allows the union of its
+   * Who may publish, by send operation id (`publishPaymentCaptured`); a topic allows the union of its
    * send operations' principals. @default the deploying account only
    */
   publishers?: Record<string, PublisherSettings>;
@@ -113,8 +113,8 @@ export interface AppSettings {
  * import { defineSettings } from '@sluice/runtime/settings';
  *
  * export const settings = defineSettings({
- *   tables: { Orders: { partitionKey: 'orderId' } },
- *   consumers: { consumeOrderPlaced: { timeoutSeconds: 30, tables: { Orders: ['dynamodb:PutItem', 'dynamodb:GetItem'] } } },
+ *   tables: { Payments: { partitionKey: 'paymentId' } },
+ *   consumers: { consumePaymentCaptured: { timeoutSeconds: 30, tables: { Payments: ['dynamodb:PutItem', 'dynamodb:GetItem'] } } },
  * });
  * ```
  */

@@ -81,8 +81,9 @@ function topicPolicy(topicArn: string, account: string, principals: readonly str
  * ```ts
  * import { declareAlertsTopic, declareTopicPolicies, declareTopics, type Scope } from '@sluice/infra';
  * import { resolvePlan } from '@sluice/model';
- * import { topology } from '@orders/contract';
+ * import type { Topology } from '@sluice/runtime/contract';
  *
+ * declare const topology: Topology;
  * const plan = resolvePlan({ topology, settings: { alerts: { emails: ['oncall@example.com'] } } });
  * declareTopicPolicies({} as Scope, plan, { ...declareTopics({} as Scope, plan), Alerts: declareAlertsTopic({} as Scope, plan) });
  * ```

@@ -14,7 +14,7 @@
  * visibility deadlines, dead-lettered), topics and subscriptions through to SQLite
  * (`<dataDir>/sns-sqs/fauxqs.db`) on every change. Without one, everything is in memory.
  *
- * The data is private: orders carry personal data. The folder and the folders in it are made 0700
+ * The data is private: messages may carry personal data. The folder and the folders in it are made 0700
  * and the files in it 0600 (also what an earlier run left with wider modes), and while the stack
  * runs the process's umask is 077, so the files the emulators create later are 0600 too (restored
  * on stop; in a worker thread, where the umask cannot be set, the folder's 0700 still keeps other

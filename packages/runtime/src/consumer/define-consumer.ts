@@ -58,7 +58,7 @@ export interface ConsumerContext<M extends MessageMap = MessageMap> {
   readonly lambda: Context;
   /**
    * A logger (Powertools) whose every line carries the invocation (request id, cold start) and the
-   * record's ids (messageId, snsMessageId, correlationId). Log a message as `{ order }`; spread
+   * record's ids (messageId, snsMessageId, correlationId). Log a message as `{ payment }`; spread
    * into the line, the keys Powertools reserves (`timestamp`, `level`, `message`, `service`,
    * `sampling_rate`) are kept as `field_timestamp`, ... instead of being dropped.
    */
@@ -127,7 +127,7 @@ function keepReservedKeys(item: unknown, isMain: boolean): unknown {
 
 /**
  * A Powertools Logger that keeps the attributes Powertools would drop: `logger.info('received',
- * order)` logs the order's `timestamp` as `field_timestamp` (Powertools reserves `timestamp` for
+ * payment)` logs the payment's `timestamp` as `field_timestamp` (Powertools reserves `timestamp` for
  * the line's own time, and would warn and drop it). Its children are ConsumerLoggers too.
  */
 export class ConsumerLogger extends Logger {

@@ -19,8 +19,8 @@ export type ParsedJson = { ok: true; value: unknown } | { ok: false; reason: str
  * ```ts
  * import { parseJson } from './json-syntax.ts';
  *
- * parseJson('{"quantity": 1}'); // { ok: true, value: { quantity: 1 } }
- * parseJson('{"quantity": 1,}'); // { ok: false, reason: 'not valid JSON at position 15' }
+ * parseJson('{"amount": 1}'); // { ok: true, value: { amount: 1 } }
+ * parseJson('{"amount": 1,}'); // { ok: false, reason: 'not valid JSON at position 13' }
  * ```
  */
 export function parseJson(text: string): ParsedJson {

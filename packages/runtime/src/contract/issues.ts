@@ -1,5 +1,5 @@
 /**
- * Turns ajv errors into readable, stable issues: `quantity: must be >= 1`.
+ * Turns ajv errors into readable, stable issues: `amount: must be >= 1`.
  */
 import type { ValidationIssue } from './model.ts';
 
@@ -84,13 +84,13 @@ export function toIssues(errors: readonly AjvError[] | null | undefined): Valida
 
 /**
  * Joins issues into one line, `path: message` separated by `; `, as the errors the framework
- * throws read: `quantity: must be >= 1; status: must be one of "PENDING", …`.
+ * throws read: `amount: must be >= 1; status: must be one of "PENDING", …`.
  *
  * @example
  * ```ts
  * import { formatIssues } from '@sluice/runtime/contract';
  *
- * formatIssues([{ path: 'quantity', keyword: 'minimum', message: 'must be >= 1' }]); // 'quantity: must be >= 1'
+ * formatIssues([{ path: 'amount', keyword: 'minimum', message: 'must be >= 1' }]); // 'amount: must be >= 1'
  * ```
  */
 export function formatIssues(issues: readonly ValidationIssue[]): string {

@@ -6,7 +6,7 @@
 
 /** One reason a value does not satisfy the contract. */
 export interface ValidationIssue {
-  /** Dotted path of the offending field (`quantity`, `items.0.sku`), or `(root)` for the value itself. */
+  /** Dotted path of the offending field (`amount`, `refunds.0.reason`), or `(root)` for the value itself. */
   path: string;
   /** The JSON Schema keyword that failed (`minimum`, `required`, `format`, …). */
   keyword: string;

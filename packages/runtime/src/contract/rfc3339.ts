@@ -2,7 +2,7 @@
  * RFC 3339 `date-time` with a mandatory offset, checked character by character.
  *
  * Written for the hot path: the generated validators call {@link isRfc3339DateTime} for every
- * `format: date-time`, and the order store calls {@link toUtcInstant} once per record. A regular
+ * `format: date-time`, and a consumer that stores the instant calls {@link toUtcInstant} once per record. A regular
  * expression plus `Date.parse` costs several times more and accepts dates RFC 3339 rejects.
  *
  * One rule for both functions: a string is accepted exactly when it converts. Besides the syntax
