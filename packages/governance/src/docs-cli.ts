@@ -29,6 +29,7 @@ import path from 'node:path';
 import { CliError, main, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject } from '@sluice/model';
 import { DOCS_TEMPLATE_CONFIG, finishDocsPage } from './docs-first-view.ts';
+import { contractPicture, embedTopology } from './topology-picture.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -42,7 +43,9 @@ type GeneratorClass = new (template: string, targetDir: string, options: Record<
 
 /**
  * Renders `specPath` into `outDir/index.html` with @asyncapi/html-template: one page, scripts and
- * styles inlined, message examples open.
+ * styles inlined, message examples open. With `settingsPath`, the topology picture (publishers →
+ * topics → queues → DLQs → functions → tables) heads the page and is also written to
+ * `outDir/topology.svg`.
  *
  * @returns the path of the page written
  * @throws ContractLoadError when the document is not a valid AsyncAPI document
@@ -51,10 +54,10 @@ type GeneratorClass = new (template: string, targetDir: string, options: Record<
  * ```ts
  * import { renderDocs } from '@sluice/governance';
  *
- * const page = await renderDocs({ specPath: 'asyncapi.yaml', outDir: 'docs-out' }); // '/repo/docs-out/index.html'
+ * const page = await renderDocs({ specPath: 'asyncapi.yaml', outDir: 'docs-out', settingsPath: 'src/settings.ts' }); // '/repo/docs-out/index.html'
  * ```
  */
-export async function renderDocs(options: { specPath: string; outDir: string }): Promise<string> {
+export async function renderDocs(options: { specPath: string; outDir: string; settingsPath?: string }): Promise<string> {
   // The generator's own parse errors are terse; fail first with the project's message.
   // (Loaded here, not at the top: the AsyncAPI parser takes seconds to load, and --help should not wait for it.)
   const { loadContract } = await import('./contract-document.ts');
@@ -78,7 +81,13 @@ export async function renderDocs(options: { specPath: string; outDir: string }):
     writeFileSync(marker, `${template}/__transpiled was written by @asyncapi/generator for this install.\n`);
   }
   const page = path.join(path.resolve(options.outDir), 'index.html');
-  writeFileSync(page, finishDocsPage(readFileSync(page, 'utf8')));
+  let html = finishDocsPage(readFileSync(page, 'utf8'));
+  if (options.settingsPath !== undefined) {
+    const svg = await contractPicture({ specPath: options.specPath, settingsPath: options.settingsPath });
+    writeFileSync(path.join(path.resolve(options.outDir), 'topology.svg'), svg);
+    html = embedTopology(html, svg);
+  }
+  writeFileSync(page, html);
   return page;
 }
 
@@ -90,22 +99,31 @@ export const docsProgram: ProgramSpec = {
   summary: 'render the contract as one HTML page, offline',
   description: `Renders the contract (channels, operations, messages, every payload field with its type,
 constraints and examples, the SNS message attributes) to one self-contained HTML page, offline,
-with AsyncAPI's HTML template. The page opens with every message's payload, headers and examples
-expanded. Open <out>/index.html in a browser.`,
+with AsyncAPI's HTML template, headed by the topology picture (publishers, topics, subscriptions and
+their filter policies, queues, dead-letter queues, functions, tables, alarms; also written to
+<out>/topology.svg). The page opens with every message's payload, headers and examples expanded.
+Open <out>/index.html in a browser.`,
   options: {
     spec: { type: 'string', valueName: 'file', description: 'AsyncAPI document', defaultText: 'eventContract.spec, else asyncapi.yaml', existing: true },
     out: { type: 'string', valueName: 'dir', description: 'output folder (git-ignored); index.html is overwritten', defaultText: DEFAULT_DOCS_DIR },
+    settings: { type: 'string', valueName: 'file', description: 'settings module for the topology picture (functions, tables, alarms)', defaultText: 'eventContract.settings with the project\'s contract; required with another --spec' },
   },
   async run({ values, io }) {
     const started = performance.now();
     const { ContractLoadError } = await import('./contract-document.ts');
     let page: string;
+    const project = loadProject();
+    const specPath = (values.spec as string | undefined) ?? project.spec;
+    // The project's settings fit the project's contract; another contract brings its own.
+    const settingsPath = (values.settings as string | undefined) ?? (path.resolve(specPath) === project.spec ? project.settings : undefined);
+    if (settingsPath === undefined) io.err(`docs: no topology picture: ${specPath} is not the project's contract, so its settings are unknown; pass --settings <file> to draw it.`);
     try {
-      page = await renderDocs({ specPath: (values.spec as string | undefined) ?? loadProject().spec, outDir: (values.out as string | undefined) ?? DEFAULT_DOCS_DIR });
+      page = await renderDocs({ specPath, outDir: (values.out as string | undefined) ?? DEFAULT_DOCS_DIR, ...(settingsPath !== undefined ? { settingsPath } : {}) });
     } catch (error) {
       if (error instanceof ContractLoadError) throw new CliError(error.message, { next: 'Fix the contract (npm run contract:lint says more), then render again.' });
       throw error;
     }
+    if (settingsPath !== undefined) io.out(`docs: topology picture on the page and in ${path.relative(process.cwd(), path.join(path.dirname(page), 'topology.svg'))}`);
     io.out(`docs: wrote ${path.relative(process.cwd(), page)} in ${((performance.now() - started) / 1000).toFixed(1)} s; open it in a browser.`);
     return 0;
   },

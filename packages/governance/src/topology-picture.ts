@@ -71,6 +71,7 @@ export const TOPOLOGY_SECTION_ID = 'sluice-topology';
 export function embedTopology(page: string, svg: string): string {
   const section = [
     `<section id="${TOPOLOGY_SECTION_ID}" style="padding:24px 32px;border-bottom:1px solid #e5e7eb;background:#fff;font-family:Helvetica,Arial,sans-serif">`,
+    `<style>#${TOPOLOGY_SECTION_ID} svg{max-width:100%;height:auto}</style>`,
     `<h2 style="margin:0 0 12px;font-size:20px">Topology</h2>`,
     `<p style="margin:0 0 12px;color:#475569;font-size:14px">Publishers, topics, subscriptions (filter policy on the edge), queues, dead-letter queues (maxReceiveCount on the edge), consumer functions, tables and alarms, from the contract and the settings.</p>`,
     `<div style="overflow-x:auto">${inlineSvg(svg)}</div>`,
