@@ -57,7 +57,7 @@ export interface UnroutedSpec {
 
 /**
  * The unrouted queue's name for a topic: `PaymentTopic` → `PaymentTopicUnrouted`,
- * `Orders.fifo` → `OrdersUnrouted.fifo`.
+ * `Payments.fifo` → `PaymentsUnrouted.fifo`.
  *
  * @example
  * ```ts
