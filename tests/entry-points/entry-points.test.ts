@@ -39,6 +39,7 @@ const ENTRY_POINTS: EntryPoint[] = [
   { script: 'contract:lint', file: 'packages/governance/src/lint-cli.ts', invocation: 'npm run contract:lint --', name: 'contract:lint', bad: { args: ['no-such-contract.yaml'], echoed: '"no-such-contract.yaml"' } },
   { script: 'contract:validate', file: 'packages/governance/src/validate-cli.ts', invocation: 'npm run contract:validate --', name: 'contract:validate', bad: { args: ['packages/governance/tests/samples', '--message', 'OrderShipped'], echoed: '"OrderShipped"' } },
   { script: 'docs', file: 'packages/governance/src/docs-cli.ts', invocation: 'npm run docs --', name: 'docs', bad: { args: ['--spec', 'no-such-contract.yaml'], echoed: '"no-such-contract.yaml"' } },
+  { script: 'diagram', file: 'packages/governance/src/topology-picture.ts', invocation: 'npm run diagram --', name: 'diagram', bad: { args: ['--spec', 'no-such-contract.yaml'], echoed: '"no-such-contract.yaml"' } },
   { script: 'infra:plan', file: 'packages/infra/src/plan/cli.ts', invocation: 'npm run infra:plan --', name: 'infra:plan', bad: { args: ['--stage', 'a b'], echoed: '"a b"' } },
   { script: 'bench', file: 'scripts/bench/cli.ts', invocation: 'npm run bench --', name: 'bench', bad: { args: ['--only', '9'], echoed: '"9"' } },
 ];

@@ -37,11 +37,32 @@ Prepares .sst/platform first when it is missing (npm run sst:install; about a mi
       if (install.status !== 0) throw new CliError('npm run sst:install failed (see above)', { next: 'It needs the npm registry; run it again once reachable.' });
     }
     const started = performance.now();
-    const plan = planOf(await synthesize({ stage, root }));
+    let plan;
+    try {
+      plan = planOf(await synthesize({ stage, root }));
+    } catch (error) {
+      // The settings refused by the plan (a production stage whose alarms reach nobody, …): the
+      // problems alone, not the synthesis's stack trace.
+      const text = String((error as Error).message ?? error);
+      const refused = /The settings do not fit the contract:\n((?:\s+- .*\n?)+)/.exec(text);
+      if (refused) {
+        throw new CliError(`stage ${stage} would not deploy; the settings do not fit:\n${refused[1]!.trimEnd()}`, {
+          next: 'Fill in what each line names (the application\'s settings module), then plan again.',
+        });
+      }
+      throw error;
+    }
+    for (const warning of plan.warnings) io.err(`infra:plan: warning: ${warning}`);
     if (values.json) io.out(JSON.stringify(plan, null, 2));
     else {
       io.out(renderPlan(plan));
-      io.out(`\ninfra:plan: synthesized offline in ${((performance.now() - started) / 1000).toFixed(1)} s; nothing was deployed (sst deploy needs AWS credentials).`);
+      const picture = path.join(root, 'docs', 'topology.svg');
+      io.out(
+        existsSync(picture)
+          ? `\nThe topology as a picture: ${path.relative(process.cwd(), picture)} (npm run diagram redraws it; npm run diagram -- --check says whether it is current).`
+          : `\nThe topology as a picture: none yet; npm run diagram draws it into ${path.relative(process.cwd(), picture)}.`,
+      );
+      io.out(`infra:plan: synthesized offline in ${((performance.now() - started) / 1000).toFixed(1)} s; nothing was deployed (sst deploy needs AWS credentials).`);
     }
     return 0;
   },
