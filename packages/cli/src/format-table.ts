@@ -1,7 +1,10 @@
 /**
  * Plain-text tables for the terminal, aligned by display width: an item named "桌灯" or "🛋️ sofa"
  * takes more columns than it has UTF-16 code units, "café" spelled with a combining accent fewer.
+ * Cells usually come from messages, so each is made terminal-safe (controls, ESC and bidi controls
+ * shown as escapes, see `terminal-safe.ts`) before it is measured.
  */
+import { terminalSafe } from './terminal-safe.ts';
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
@@ -98,10 +101,11 @@ function padToWidth(text: string, width: number): string {
 
 /**
  * Formats rows as aligned columns under a header line; every column starts at the same display
- * column on every line, whatever the script of the cells.
+ * column on every line, whatever the script of the cells. Every cell and title goes through
+ * `terminalSafe`: a cell cannot clear the screen, set the title, reorder text or break its line.
  *
- * @param headers - the column titles
- * @param rows - the cells, one array per row (a missing cell is empty)
+ * @param rawHeaders - the column titles
+ * @param rawRows - the cells, one array per row (a missing cell is empty)
  * @returns the lines joined with `\n`: the header, a line of dashes, then the rows
  * @example
  * ```ts
@@ -110,7 +114,9 @@ function padToWidth(text: string, width: number): string {
  * formatTable(['id', 'qty'], [['a', '1']]); // "id  qty\n--  ---\na   1"
  * ```
  */
-export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+export function formatTable(rawHeaders: readonly string[], rawRows: readonly (readonly string[])[]): string {
+  const headers = rawHeaders.map(terminalSafe);
+  const rows = rawRows.map((row) => row.map(terminalSafe));
   const widths = headers.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))));
   const line = (cells: readonly string[]) =>
     cells

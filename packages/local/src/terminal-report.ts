@@ -3,6 +3,7 @@
  * per batch, and what is left in the queues at the end.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { terminalSafe } from '@sluice/cli';
 import type { BatchReport } from './lambda/event-source-poller.ts';
 import type { LocalRuntime } from './local-runtime.ts';
 import { queueDepth } from '@sluice/ops';
@@ -65,7 +66,7 @@ export function batchLine(operationId: string, report: BatchReport, maxReceiveCo
   const failed = report.failed.length
     ? `, ${report.failed.length} left for retry (receive ${Math.max(...receives)}${maxReceiveCount ? `/${maxReceiveCount}` : ''})`
     : '';
-  const why = report.batchFailure ? ` [whole batch: ${report.batchFailure}]` : '';
+  const why = report.batchFailure ? ` [whole batch: ${terminalSafe(report.batchFailure)}]` : '';
   return `${head}${failed}${retried ? `, ${retried} redelivered` : ''}${why} in ${report.durationMs} ms`;
 }
 

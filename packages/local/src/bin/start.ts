@@ -4,7 +4,7 @@
  * the application (`eventContract.startHints` and `operatorCommand` in its package.json).
  */
 import path from 'node:path';
-import { integerOption, main, onShutdownSignals, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
+import { integerOption, main, onShutdownSignals, terminalSafe, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject, type ProjectConfig } from '@sluice/model';
 import type { LocalRuntime } from '../local-runtime.ts';
 import { localVisibilityTimeoutSeconds } from '@sluice/ops';
@@ -82,7 +82,9 @@ in the data folder and survive a restart. Ctrl-C stops it after the batches in f
         logLevel: (v['log-level'] as string | undefined) ?? 'WARN',
         ...(concurrency !== undefined ? { concurrency } : {}),
         onBatch: (operationId, report) => io.out(batchLine(operationId, report, maxReceives(operationId))),
-        onEvent: (line) => io.out(`${clock()} ${line}`),
+        // Events and the consumers' log lines carry message content (errors, ids): shown terminal-safe.
+        onEvent: (line) => io.out(`${clock()} ${terminalSafe(line)}`),
+        onLog: (_operationId, line, stream) => (stream === 'stderr' ? io.err : io.out)(terminalSafe(line)),
       });
     } catch (error) {
       throw new Error(`could not start the local runtime: ${(error as Error).message}`, { cause: error });

@@ -7,7 +7,7 @@ import { createDecoder } from '@sluice/runtime/consumer';
 import type { ReceiveOperation } from '@sluice/runtime/contract';
 import { DeadLetterQueue, type DeadLetter } from '../dead-letter-queue.ts';
 import type { Target } from '../target.ts';
-import { formatTable } from '@sluice/cli';
+import { formatTable, terminalSafe, terminalSafeJson } from '@sluice/cli';
 import { ProgressBar } from '@sluice/cli';
 import { contractModule, targetOptions, withTarget } from './target-options.ts';
 
@@ -138,7 +138,7 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
               if (values.json) all[ref.name] = letters.map(({ message: _m, ...l }) => l);
               else io.out(`${ref.name} (dead letters of ${ref.source}): ${formatDeadLetters(letters, title)}`);
             }
-            if (values.json) io.out(JSON.stringify(refs.length === 1 && values.queue ? all[refs[0]!.name] : all, null, 2));
+            if (values.json) io.out(terminalSafeJson(refs.length === 1 && values.queue ? all[refs[0]!.name] : all, 2));
             return 0;
           });
         },
@@ -163,12 +163,12 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
                 bar.update(done);
               });
               bar?.finish(`redrove ${moved.length} message(s) to ${ref.source}`);
-              for (const id of moved) io.out(`  ${id}`);
+              for (const id of moved) io.out(`  ${terminalSafe(id)}`);
               movedTotal += moved.length;
               notFound = notFound.filter((id) => !moved.includes(id));
             }
             if (movedTotal === 0 && !ids) io.out('Nothing to redrive.');
-            if (notFound.length > 0) throw new CliError(`not in the DLQ: ${notFound.join(', ')}`, { next: `See what is there with: ${invocation.replace(/ redrive$/, ' list')}` });
+            if (notFound.length > 0) throw new CliError(`not in the DLQ: ${notFound.map(terminalSafe).join(', ')}`, { next: `See what is there with: ${invocation.replace(/ redrive$/, ' list')}` });
             return 0;
           });
         },

@@ -2,7 +2,7 @@
  * `orders get <orderId>` and `orders list`: read the Orders table.
  */
 import { CliError, type CommandSpec } from '@sluice/cli';
-import { formatTable } from '@sluice/cli';
+import { formatTable, terminalSafe, terminalSafeJson } from '@sluice/cli';
 import { targetOptions, withTarget } from '@sluice/ops';
 import type { Target } from '@sluice/ops';
 import { createDocumentClient, OrderStore, type StoredOrder } from '../order-store.ts';
@@ -29,8 +29,8 @@ export const getCommand: CommandSpec = {
     return withTarget(values, async (target) => {
       const store = await storeOf(target);
       const order = await store.get(orderId);
-      if (!order) throw new CliError(`no order ${orderId} in table ${store.tableName} (${target.describe()})`, { next: 'See the stored ids with: npx orders list' });
-      io.out(JSON.stringify(withoutVersion(order), null, 2));
+      if (!order) throw new CliError(`no order ${terminalSafe(orderId)} in table ${store.tableName} (${target.describe()})`, { next: 'See the stored ids with: npx orders list' });
+      io.out(terminalSafeJson(withoutVersion(order), 2));
       return 0;
     });
   },
@@ -54,7 +54,7 @@ export const listCommand: CommandSpec = {
       const store = await storeOf(target);
       const orders = await store.list();
       if (values.json) {
-        io.out(JSON.stringify(orders.map(withoutVersion), null, 2));
+        io.out(terminalSafeJson(orders.map(withoutVersion), 2));
         return 0;
       }
       io.out(orders.length === 0 ? `No orders in ${store.tableName} yet. Publish one: npx orders publish` : formatOrders(orders));
