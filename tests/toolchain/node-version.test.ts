@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { devDependencies: Record<string, string>; allowScripts: Record<string, boolean> };
 const major = (version: string) => Number(version.replace(/^v/, '').split('.')[0]);
 
 describe('the toolchain', () => {
@@ -23,5 +23,15 @@ describe('the toolchain', () => {
     expect(pinned).toMatch(/^\d+\.\d+\.\d+$/);
     expect(process.version).toBe(`v${pinned}`);
     expect(readFileSync(path.join(root, '.nvmrc'), 'utf8').trim()).toBe(String(major(pinned!)));
+  });
+
+  it('lets only that exact version of the node package run its install script', () => {
+    // The install script fetches the binary (node-<platform>-<arch>) outside the lockfile: it may run for the pinned version only.
+    const pinned = pkg.devDependencies.node!;
+    const nodeKeys = Object.keys(pkg.allowScripts).filter((key) => key === 'node' || key.startsWith('node@'));
+    expect(nodeKeys).toEqual([`node@${pinned}`]);
+    expect(pkg.allowScripts[`node@${pinned}`]).toBe(true);
+    const lock = JSON.parse(readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string; integrity?: string }> };
+    expect(lock.packages['node_modules/node']).toMatchObject({ version: pinned, integrity: expect.stringMatching(/^sha512-/) });
   });
 });
