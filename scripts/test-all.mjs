@@ -4,7 +4,8 @@
  * typecheck:infra) and `vitest run`, all of them, side by side instead of one after the other.
  *
  * The suite spends much of its time waiting (visibility timeouts, child processes starting) with
- * a core idle; the checks fill it, at a lower priority than the tests. Each check's output is printed once it ends (its own lines
+ * a core idle; the checks fill it. (Not at a lower priority: when the machine is busy with
+ * other work they would then wait for the end of the tests, and finish after them.) Each check's output is printed once it ends (its own lines
  * together, never mixed with another's); vitest's as it comes. The exit status is non-zero when
  * any of them failed, and the summary at the end names which: exactly what the former chain
  * `a && b && … && vitest run` checked, except that a failing check no longer hides the rest.
@@ -13,7 +14,6 @@
  * and vitest after them, as before.
  */
 import { spawn } from 'node:child_process';
-import { setPriority } from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -28,15 +28,6 @@ function run(command, args, capture) {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: root, stdio: capture ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
     let output = '';
-    if (capture && !serial) {
-      // Below the tests (nice 10): the checks use the time the tests leave, and the tests, some of
-      // which measure timeouts, are not slowed by them. Inherited by the processes the check starts.
-      try {
-        setPriority(child.pid, 10);
-      } catch {
-        // Not permitted here: the checks run at normal priority.
-      }
-    }
     if (capture) {
       child.stdout.setEncoding('utf8').on('data', (d) => (output += d));
       child.stderr.setEncoding('utf8').on('data', (d) => (output += d));
