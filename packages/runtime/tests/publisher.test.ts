@@ -4,7 +4,7 @@ import { PurgeQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/cl
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { messages, operations, type OrderPlaced } from '@orders/contract';
 import { createDecoder } from '@sluice/runtime/consumer';
-import { ContractViolation, createPublisher, InvalidMessagesError, type Publisher } from '@sluice/runtime/publisher';
+import { ContractViolation, createPublisher, InvalidHeadersError, InvalidMessagesError, UndeclaredFieldsError, type Publisher } from '@sluice/runtime/publisher';
 import { testCredentials } from '../../../tests/helpers/dynalite.ts';
 import { anOrder } from '../../../tests/helpers/orders.ts';
 
@@ -136,5 +136,31 @@ describe('createPublisher(operations.publishOrderPlaced)', () => {
 
   it('is built only from a send operation', () => {
     expect(() => createPublisher(operations.consumeOrderPlaced as never, { client: sns, topicArn: 'arn' })).toThrow(/needs a send operation/);
+  });
+
+  it('refuses a field the contract does not declare, with a stable code, and publishes nothing', async () => {
+    const order = { ...anOrder({ orderId: 'strict-1' }), email: 'a@example.com', cardNumber: '4111111111111111' };
+    const error = await publisher.publish(order as OrderPlaced).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UndeclaredFieldsError);
+    expect(error).toMatchObject({ code: 'UNDECLARED_FIELDS', messageName: 'OrderPlaced', entries: [{ index: 0, fields: ['email', 'cardNumber'] }] });
+    expect((error as Error).message).not.toContain('4111111111111111');
+    expect(await drain(1)).toEqual([]);
+  });
+
+  it('refuses a whole batch when one order has an undeclared field, naming its index', async () => {
+    const orders = [anOrder({ orderId: 'strict-2' }), { ...anOrder({ orderId: 'strict-3' }), email: 'b@example.com' } as OrderPlaced];
+    await expect(publisher.publishBatch(orders)).rejects.toMatchObject({ code: 'UNDECLARED_FIELDS', entries: [{ index: 1, fields: ['email'] }] });
+    expect(await drain(2)).toEqual([]);
+  });
+
+  it('refuses headers out of the contract bounds (a 200 KB correlationId, a malformed traceparent) with a stable code, without repeating the value', async () => {
+    const huge = 'c'.repeat(200 * 1024);
+    const error = await publisher.publish(anOrder({ orderId: 'hdr-1' }), { correlationId: huge }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidHeadersError);
+    expect(error).toMatchObject({ code: 'INVALID_HEADERS', issues: [expect.objectContaining({ path: 'correlationId', keyword: 'maxLength' })] });
+    expect((error as Error).message.length).toBeLessThan(500);
+    await expect(publisher.publish(anOrder({ orderId: 'hdr-2' }), { traceparent: 'not-a-trace' })).rejects.toMatchObject({ code: 'INVALID_HEADERS' });
+    await expect(publisher.publishBatch([anOrder({ orderId: 'hdr-3' })], { correlationId: 'bad id with spaces' })).rejects.toMatchObject({ code: 'INVALID_HEADERS' });
+    expect(await drain(3)).toEqual([]);
   });
 });

@@ -2,9 +2,19 @@
  * `createPublisher`: the producer side of a send operation. Validates every message against the
  * contract first (an invalid one is never sent), and sets the message attributes the contract
  * declares, `eventType` and `schemaVersion`, which every subscription's filter policy matches on.
+ *
+ * Strict producer: a payload field the contract does not declare is refused before anything is
+ * sent ({@link UndeclaredFieldsError}, code `UNDECLARED_FIELDS`), even though the payload schema
+ * allows additional properties. That tolerance is for consumers (an older consumer reads a newer
+ * minor version and keeps only the fields it knows); a producer on this contract version sends
+ * exactly what it declares, so that a field such as `email` or `cardNumber` on the object at hand
+ * never reaches the topic by accident. A new field comes with a new minor version of the contract.
+ * The headers (message attributes) are validated against the contract's header schema (lengths,
+ * patterns): {@link InvalidHeadersError}, code `INVALID_HEADERS`, nothing sent.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { PublishBatchCommand, PublishCommand, SNSClient, type MessageAttributeValue } from '@aws-sdk/client-sns';
+import { toIssues, type AjvError } from '../contract/issues.ts';
 import { ContractViolation } from '../contract/message.ts';
 import type { MessageContract, MessageMap, PayloadOf, SendOperation, ValidationIssue } from '../contract/model.ts';
 import { resolveTopicArn } from '../resources.ts';
@@ -40,6 +50,53 @@ export class InvalidMessagesError extends Error {
     );
     this.name = 'InvalidMessagesError';
   }
+}
+
+/**
+ * Thrown before anything is sent when a payload has top-level fields the contract does not declare
+ * (the publisher is strict; see the module's note).
+ */
+export class UndeclaredFieldsError extends Error {
+  /** Always `'UNDECLARED_FIELDS'`. */
+  readonly code = 'UNDECLARED_FIELDS';
+  /**
+   * @param messageName - the message whose contract lacks the fields
+   * @param entries - by index in the input (0 for `publish`), the undeclared field names
+   */
+  constructor(
+    readonly messageName: string,
+    readonly entries: { index: number; fields: string[] }[],
+  ) {
+    super(
+      `Nothing was published: ${messageName} does not declare ${[...new Set(entries.flatMap((e) => e.fields))].map((f) => JSON.stringify(f.length > 64 ? `${f.slice(0, 64)}…` : f)).join(', ')} ` +
+        `(in ${entries.length} message(s)). Send only the contract's fields, or add the field to the contract (a new minor version).`,
+    );
+    this.name = 'UndeclaredFieldsError';
+  }
+}
+
+/** Thrown before anything is sent when a header (message attribute) value breaks the contract's header schema. */
+export class InvalidHeadersError extends Error {
+  /** Always `'INVALID_HEADERS'`. */
+  readonly code = 'INVALID_HEADERS';
+  /**
+   * @param messageName - the message whose header schema the values break
+   * @param issues - which header and why (values are not repeated: they may be huge)
+   */
+  constructor(
+    readonly messageName: string,
+    readonly issues: ValidationIssue[],
+  ) {
+    super(`Nothing was published: ${messageName} headers violate the contract: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    this.name = 'InvalidHeadersError';
+  }
+}
+
+/** The top-level fields of `payload` that `contract` does not declare. */
+function undeclaredFields(contract: MessageContract, payload: unknown): string[] {
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return [];
+  const declared = new Set<string>(contract.properties);
+  return Object.keys(payload).filter((key) => !declared.has(key));
 }
 
 /** Optional attributes of one publish: the headers the contract declares besides the identity. */
@@ -153,6 +210,10 @@ export function createPublisher<Op extends SendOperation>(operation: Op, options
     // The identity last: a caller cannot override what subscriptions filter on.
     for (const [name, value] of Object.entries(contract.attributes)) all[name] = { DataType: 'String', StringValue: value };
     if (Object.keys(all).length > MAX_ATTRIBUTES) throw new RangeError(`${contract.name}: ${Object.keys(all).length} message attributes; SNS allows ${MAX_ATTRIBUTES}`);
+    const validate = contract.validateHeaders as (((data: unknown) => boolean) & { errors?: AjvError[] | null }) | undefined;
+    if (validate && !validate(Object.fromEntries(Object.entries(all).map(([name, value]) => [name, value.StringValue])))) {
+      throw new InvalidHeadersError(contract.name, toIssues(validate.errors));
+    }
     return all;
   }
 
@@ -162,12 +223,15 @@ export function createPublisher<Op extends SendOperation>(operation: Op, options
     client,
     async publish(payload: unknown, publishOptions: PublishOptions = {}) {
       const contract = contractOf(publishOptions.message);
+      const undeclared = undeclaredFields(contract, payload);
+      if (undeclared.length > 0) throw new UndeclaredFieldsError(contract.name, [{ index: 0, fields: undeclared }]);
       const valid = contract.parse(payload);
+      const attributes = attributesOf(contract, publishOptions);
       const out = await client.send(
         new PublishCommand({
           TopicArn: topicArn,
           Message: JSON.stringify(valid),
-          MessageAttributes: attributesOf(contract, publishOptions),
+          MessageAttributes: attributes,
           ...(publishOptions.messageGroupId ? { MessageGroupId: publishOptions.messageGroupId } : {}),
           ...(publishOptions.messageDeduplicationId ? { MessageDeduplicationId: publishOptions.messageDeduplicationId } : {}),
         }),
@@ -177,6 +241,10 @@ export function createPublisher<Op extends SendOperation>(operation: Op, options
     },
     async publishBatch(payloads: readonly unknown[], publishOptions: PublishOptions = {}) {
       const contract = contractOf(publishOptions.message);
+      const undeclared = payloads.map((payload, index) => ({ index, fields: undeclaredFields(contract, payload) })).filter((e) => e.fields.length > 0);
+      if (undeclared.length > 0) throw new UndeclaredFieldsError(contract.name, undeclared);
+      // The caller's headers are checked once, before anything is sent (each entry gets new ids where none were given).
+      attributesOf(contract, publishOptions);
       const invalid: { index: number; issues: ValidationIssue[] }[] = [];
       payloads.forEach((payload, index) => {
         const result = contract.check(payload);

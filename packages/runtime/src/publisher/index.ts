@@ -2,7 +2,9 @@
 export {
   createPublisher,
   ContractViolation,
+  InvalidHeadersError,
   InvalidMessagesError,
+  UndeclaredFieldsError,
   type BatchPublishResult,
   type PublishOptions,
   type PublishResult,
