@@ -8,6 +8,7 @@
  */
 export * from './sst/component.ts';
 export * from './sst/transform.ts';
+export * from './sst/keys.ts';
 export * from './sst/topics.ts';
 export * from './sst/queues.ts';
 export * from './sst/subscriptions.ts';

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { topology } from '@orders/contract';
 import type { QueueSpec } from '@sluice/runtime/contract';
 import { envName } from '@sluice/runtime/resources';
-import { ALERTS_TOPIC, consumerSettings, functionNameOf, metricsNamespaceOf, visibilityTimeoutOf } from '@sluice/model';
+import { ALERTS_TOPIC, consumerSettings, functionNameOf, metricsNamespaceOf, resolvePlan, visibilityTimeoutOf } from '@sluice/model';
 import { SOURCE_TOPICS_ENV } from '@sluice/runtime/settings';
 import { settings } from '@orders/app/settings';
 import { planOf } from '../src/plan/plan.ts';
@@ -27,6 +27,10 @@ interface PolicyStatement {
 }
 
 const receiveOperations = Object.values(topology.operations).filter((o) => o.action === 'receive');
+/** The plan the component renders: the contract's queues plus each topic's unrouted queue, and its subscription. */
+const plan = resolvePlan({ topology, settings });
+const allQueues = plan.queues.map((q) => q.name);
+const allSubscriptions = plan.subscriptions;
 const deadLetterQueues = Object.values(topology.queues).filter((q) => q.deadLetterFor.length > 0);
 
 /** Resources of `type`, optionally only those whose parent component is `parent`. */
@@ -38,6 +42,13 @@ function all(stack: RecordedStack, type: string, parent?: string): RecordedResou
 function only(stack: RecordedStack, type: string, parent?: string): RecordedResource {
   const found = all(stack, type, parent);
   expect(found.map((r) => r.name), `exactly one ${type} under ${parent ?? 'the stack'}`).toHaveLength(1);
+  return found[0]!;
+}
+
+/** The single resource of `type` named `name`. */
+function named(stack: RecordedStack, type: string, name: string): RecordedResource {
+  const found = all(stack, type).filter((r) => r.name === name);
+  expect(found, `exactly one ${type} named ${name}`).toHaveLength(1);
   return found[0]!;
 }
 
@@ -88,7 +99,8 @@ describe('sst.config.ts, synthesized offline with the real SST components', () =
   beforeAll(async () => {
     // Each synthesis is a child process of a few seconds.
     const emails = (file: string, source: string) => (file === 'packages/orders/src/settings.ts' ? replaceOnce(source, 'emails: [],', "emails: ['oncall@example.com', 'orders-team@example.com'],") : source);
-    [dev, prod, withAlertEmails] = await synthesizeAll([{ stage: 'dev' }, { stage: 'prod' }, { stage: 'dev', editSource: emails }]);
+    // prod refuses alerts nobody receives: it is planned with an on-call address, as a real deployment must be.
+    [dev, prod, withAlertEmails] = await synthesizeAll([{ stage: 'dev' }, { stage: 'prod', editSource: emails }, { stage: 'dev', editSource: emails }]);
   }, 180_000);
 
   it('declares exactly the topology: its topics, queues, subscriptions and consumers, and the settings\' tables', () => {
@@ -97,7 +109,7 @@ describe('sst.config.ts, synthesized offline with the real SST components', () =
       [
         ...Object.keys(settings.tables).map((t) => `sst:aws:Dynamo ${t}`),
         ...receiveOperations.map((o) => `sst:aws:Function ${functionNameOf(o.id)}`),
-        ...Object.keys(topology.queues).map((q) => `sst:aws:Queue ${q}`),
+        ...allQueues.map((q) => `sst:aws:Queue ${q}`),
         ...Object.keys(topology.topics).map((t) => `sst:aws:SnsTopic ${t}`),
         `sst:aws:SnsTopic ${ALERTS_TOPIC}`,
       ].sort(),
@@ -110,6 +122,8 @@ describe('sst.config.ts, synthesized offline with the real SST components', () =
       topics: count('aws:sns/topic:Topic'),
       subscriptions: count('aws:sns/topicSubscription:TopicSubscription'),
       queuePolicies: count('aws:sqs/queuePolicy:QueuePolicy'),
+      topicPolicies: count('aws:sns/topicPolicy:TopicPolicy'),
+      keys: count('aws:kms/key:Key'),
       redriveAllowPolicies: count('aws:sqs/redriveAllowPolicy:RedriveAllowPolicy'),
       functions: count('aws:lambda/function:Function'),
       roles: count('aws:iam/role:Role'),
@@ -119,12 +133,15 @@ describe('sst.config.ts, synthesized offline with the real SST components', () =
       alarms: count('aws:cloudwatch/metricAlarm:MetricAlarm'),
       tables: count('aws:dynamodb/table:Table'),
     }).toEqual({
-      queues: Object.keys(topology.queues).length,
+      // The contract's, and each topic's unrouted queue.
+      queues: Object.keys(topology.queues).length + Object.keys(topology.topics).length,
       // The contract's, and the alerts topic.
       topics: Object.keys(topology.topics).length + 1,
-      // No alert emails in the settings.
-      subscriptions: topology.subscriptions.length,
-      queuePolicies: Object.keys(topology.queues).length,
+      // No alert emails in the settings; each topic's unrouted queue is subscribed too.
+      subscriptions: topology.subscriptions.length + Object.keys(topology.topics).length,
+      queuePolicies: allQueues.length,
+      topicPolicies: Object.keys(topology.topics).length + 1,
+      keys: 1,
       redriveAllowPolicies: deadLetterQueues.length,
       functions: receiveOperations.length,
       roles: receiveOperations.length,
@@ -132,11 +149,12 @@ describe('sst.config.ts, synthesized offline with the real SST components', () =
       rolePolicies: receiveOperations.length,
       logGroups: receiveOperations.length,
       mappings: receiveOperations.length,
-      // Depth of each dead-letter queue, age of every queue's oldest message, errors and throttles of each function.
-      alarms: deadLetterQueues.length + Object.keys(topology.queues).length + 2 * receiveOperations.length,
+      // Depth of each dead-letter and unrouted queue, age of every queue's oldest message, errors and
+      // throttles of each function, SNS's two filtered-out counts of each topic.
+      alarms: deadLetterQueues.length + 2 * Object.keys(topology.topics).length + Object.keys(topology.queues).length + 2 * receiveOperations.length + 2 * Object.keys(topology.topics).length,
       tables: Object.keys(settings.tables).length,
     });
-    const known = new Set(['aws:sqs/queue:Queue', 'aws:sns/topic:Topic', 'aws:sns/topicSubscription:TopicSubscription', 'aws:sqs/queuePolicy:QueuePolicy', 'aws:sqs/redriveAllowPolicy:RedriveAllowPolicy', 'aws:lambda/function:Function', 'aws:iam/role:Role', 'aws:iam/rolePolicy:RolePolicy', 'aws:cloudwatch/logGroup:LogGroup', 'aws:lambda/eventSourceMapping:EventSourceMapping', 'aws:cloudwatch/metricAlarm:MetricAlarm', 'aws:dynamodb/table:Table', 'aws:s3/bucketObjectv2:BucketObjectv2']);
+    const known = new Set(['aws:kms/key:Key', 'aws:sns/topicPolicy:TopicPolicy', 'aws:sqs/queue:Queue', 'aws:sns/topic:Topic', 'aws:sns/topicSubscription:TopicSubscription', 'aws:sqs/queuePolicy:QueuePolicy', 'aws:sqs/redriveAllowPolicy:RedriveAllowPolicy', 'aws:lambda/function:Function', 'aws:iam/role:Role', 'aws:iam/rolePolicy:RolePolicy', 'aws:cloudwatch/logGroup:LogGroup', 'aws:lambda/eventSourceMapping:EventSourceMapping', 'aws:cloudwatch/metricAlarm:MetricAlarm', 'aws:dynamodb/table:Table', 'aws:s3/bucketObjectv2:BucketObjectv2']);
     expect(dev.resources.filter((r) => r.custom && r.type.startsWith('aws:') && !known.has(r.type)).map((r) => r.type)).toEqual([]);
     expect(dev.cliRequests.filter((request) => !request.answered)).toEqual([]);
   });
@@ -148,10 +166,14 @@ describe('sst.config.ts, synthesized offline with the real SST components', () =
   });
 
   it('keeps every queue as long as the contract says, dead letters at least as long as their source, and encrypts every queue at rest', () => {
+    const key = only(dev, 'aws:kms/key:Key');
     for (const queue of Object.values(topology.queues)) {
       const inputs = queueOf(dev, queue.name).inputs;
       expect(inputs.messageRetentionSeconds, queue.name).toBe(queue.retentionSeconds);
-      expect(inputs.sqsManagedSseEnabled, queue.name).toBe(true);
+      // SNS feeds it from an encrypted topic: SQS must decrypt with a key SNS may use, the deployment's.
+      const fed = topology.subscriptions.some((s) => s.queue === queue.name || s.deadLetterQueue === queue.name);
+      if (fed) expect([inputs.kmsMasterKeyId, inputs.sqsManagedSseEnabled], queue.name).toEqual([arnOf(key), undefined]);
+      else expect(inputs.sqsManagedSseEnabled, queue.name).toBe(true);
       for (const source of queue.deadLetterFor) expect(queue.retentionSeconds).toBeGreaterThanOrEqual(topology.queues[source]!.retentionSeconds);
     }
     expect(topology.queues.OrderDLQ?.retentionSeconds).toBe(14 * 24 * 60 * 60);
@@ -187,11 +209,11 @@ describe('sst.config.ts, synthesized offline with the real SST components', () =
   });
 
   it('gives every queue one policy: no request without TLS, and SNS only from the topics subscribed to it or dead-lettering into it', () => {
-    for (const queue of Object.values(topology.queues)) {
+    for (const queue of plan.queues) {
       const q = queueOf(dev, queue.name);
       const policies = all(dev, 'aws:sqs/queuePolicy:QueuePolicy').filter((p) => p.inputs.queueUrl === q.outputs.url);
       expect(policies, queue.name).toHaveLength(1);
-      const senders = [...new Set(topology.subscriptions.filter((s) => s.queue === queue.name || s.deadLetterQueue === queue.name).map((s) => s.topic))];
+      const senders = [...new Set(allSubscriptions.filter((s) => s.queue === queue.name || s.deadLetterQueue === queue.name).map((s) => s.topic))];
       expect(statementsOf(policies[0]!.inputs.policy)).toEqual([
         {
           Sid: 'DenyWithoutTls',
@@ -213,6 +235,19 @@ describe('sst.config.ts, synthesized offline with the real SST components', () =
               },
             ]
           : []),
+        // Even a principal of the account with sqs:SendMessage in its IAM policy: only SNS from the
+        // subscribed topics, or the account's operators (redrive), may send.
+        {
+          Sid: 'OnlyTopicsAndOperators',
+          Effect: 'Deny',
+          Action: ['sqs:SendMessage'],
+          Resource: [arnOf(q)],
+          Principal: { '*': ['*'] },
+          Condition: {
+            ...(senders.length ? { ArnNotEquals: { 'aws:SourceArn': senders.map((topic) => arnOf(topicOf(dev, topic))) } } : {}),
+            StringNotEquals: { 'aws:PrincipalAccount': ['123456789012'] },
+          },
+        },
       ]);
     }
   });
@@ -272,7 +307,12 @@ describe('sst.config.ts, synthesized offline with the real SST components', () =
         expect(statements.map(({ Action, Resource }) => ({ Action: [...Action].sort(), Resource }))).toEqual([
           { Action: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], Resource: [arnOf(queueOf(stack, op.queue!))] },
           ...Object.entries(s.tables).map(([table, actions]) => ({ Action: [...actions].sort(), Resource: [arnOf(only(stack, 'aws:dynamodb/table:Table', table))] })),
+          // Its queue is encrypted with the deployment's key.
+          { Action: ['kms:Decrypt'], Resource: [arnOf(only(stack, 'aws:kms/key:Key'))] },
         ]);
+        // Reserved at least the event source's maximum concurrency: never throttled by it.
+        expect(functionOf(stack, op.id).inputs.reservedConcurrentExecutions).toBe(s.reservedConcurrency);
+        expect(s.reservedConcurrency).toBeGreaterThanOrEqual(s.maximumConcurrency);
         // Not AWSLambdaBasicExecutionRole (any log group of the account): its own log group only.
         expect(role.inputs.managedPolicyArns).toEqual([]);
         const rolePolicies = all(stack, 'aws:iam/rolePolicy:RolePolicy').filter((p) => p.inputs.role === role.outputs.name);
@@ -360,6 +400,72 @@ describe('sst.config.ts, synthesized offline with the real SST components', () =
 
 // The checks must catch a broken deployment, not just pass. The files on disk are untouched: the
 // synthesis serves edited copies.
+describe('nothing silently lost, topics hardened (sst.config.ts, synthesized)', () => {
+  let dev: RecordedStack;
+  let withPublishers: RecordedStack;
+  const checkout = 'arn:aws:iam::111122223333:role/checkout';
+
+  beforeAll(async () => {
+    const publishers = (file: string, source: string) =>
+      file === 'packages/orders/src/settings.ts' ? replaceOnce(source, 'alerts: {', `publishers: { publishOrderPlaced: { principals: ['${checkout}'] } },\n  alerts: {`) : source;
+    [dev, withPublishers] = await synthesizeAll([{ stage: 'dev' }, { stage: 'dev', editSource: publishers }]);
+  }, 180_000);
+
+  it('subscribes each topic\'s unrouted queue with the complement of its subscriptions\' filter policies, kept 14 days, with depth and age alarms', () => {
+    for (const u of plan.unrouted) {
+      const queue = queueOf(dev, u.queue);
+      expect(queue.inputs.messageRetentionSeconds).toBe(1_209_600);
+      const subscription = named(dev, 'aws:sns/topicSubscription:TopicSubscription', `${u.subscription.name}Subscription`);
+      expect(subscription.inputs).toMatchObject({ topic: arnOf(topicOf(dev, u.topic)), endpoint: arnOf(queue), protocol: 'sqs', rawMessageDelivery: false, filterPolicyScope: 'MessageAttributes' });
+      expect(JSON.parse(String(subscription.inputs.filterPolicy))).toEqual(u.subscription.filterPolicy);
+      const alarms = all(dev, 'aws:cloudwatch/metricAlarm:MetricAlarm').filter((a) => (a.inputs.dimensions as Record<string, string>).QueueName === queue.outputs.name);
+      expect(alarms.map((a) => `${String(a.inputs.metricName)} > ${String(a.inputs.threshold)}`).sort()).toEqual(['ApproximateAgeOfOldestMessage > 604800', 'ApproximateNumberOfMessagesVisible > 0']);
+    }
+    expect(plan.unrouted.map((u) => u.queue)).toEqual(['OrderTopicUnrouted']);
+  });
+
+  it('alarms on SNS\'s count of what every subscription filtered out for missing or unreadable attributes, per topic', () => {
+    for (const topic of Object.keys(topology.topics)) {
+      const alarms = all(dev, 'aws:cloudwatch/metricAlarm:MetricAlarm').filter((a) => (a.inputs.dimensions as Record<string, string>).TopicName === topicOf(dev, topic).outputs.name);
+      expect(alarms.map((a) => `${String(a.inputs.namespace)} ${String(a.inputs.metricName)}`).sort()).toEqual([
+        'AWS/SNS NumberOfNotificationsFilteredOut-InvalidAttributes',
+        'AWS/SNS NumberOfNotificationsFilteredOut-NoMessageAttributes',
+      ]);
+      for (const alarm of alarms) expect(alarm.inputs.alarmActions).toEqual([arnOf(alertsOf(dev))]);
+    }
+  });
+
+  it('encrypts every topic with one customer-managed key that SNS, SQS and CloudWatch may use', () => {
+    const key = only(dev, 'aws:kms/key:Key');
+    expect(key.inputs.enableKeyRotation).toBe(true);
+    for (const topic of [...Object.keys(topology.topics), ALERTS_TOPIC]) expect(topicOf(dev, topic).inputs.kmsMasterKeyId, topic).toBe(arnOf(key));
+    const statements = statementsOf(key.inputs.policy) as unknown as { Sid: string; Principal: { Service?: string[] }; Action: string[] }[];
+    expect(statements.find((st) => st.Sid === 'MessagingServices')).toMatchObject({
+      Principal: { Service: ['sns.amazonaws.com', 'sqs.amazonaws.com', 'cloudwatch.amazonaws.com'] },
+      Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+    });
+  });
+
+  it('gives every topic one policy: no request without TLS, publish only by the settings\' principals (default: the deploying account)', () => {
+    const policyOf = (stack: RecordedStack, topic: string) => statementsOf(named(stack, 'aws:sns/topicPolicy:TopicPolicy', `${topic}Policy`).inputs.policy) as unknown as { Sid: string; Effect: string; Principal: unknown; Condition?: unknown }[];
+    for (const topic of Object.keys(topology.topics)) {
+      const statements = policyOf(dev, topic);
+      expect(statements.find((st) => st.Sid === 'DenyWithoutTls')).toMatchObject({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+      expect(statements.find((st) => st.Sid === 'PublishersOnly')).toMatchObject({ Effect: 'Deny', Condition: { StringNotEquals: { 'aws:PrincipalAccount': ['123456789012'] } } });
+      expect(statements.find((st) => st.Sid === 'Publishers')).toMatchObject({ Effect: 'Allow', Principal: { AWS: ['arn:aws:iam::123456789012:root'] } });
+      const named = policyOf(withPublishers, topic);
+      expect(named.find((st) => st.Sid === 'PublishersOnly')).toMatchObject({ Effect: 'Deny', Condition: { ArnNotLike: { 'aws:PrincipalArn': [checkout] } } });
+      expect(named.find((st) => st.Sid === 'Publishers')).toMatchObject({ Principal: { AWS: [checkout] } });
+    }
+    // CloudWatch may publish alarms to the (encrypted) alerts topic.
+    expect(policyOf(dev, ALERTS_TOPIC).find((st) => st.Sid === 'ServicesPublish')).toMatchObject({ Principal: { Service: ['cloudwatch.amazonaws.com'] } });
+  });
+
+  it('refuses to synthesize prod while the alerts topic has no subscriber, naming the setting', async () => {
+    await expect(synthesize({ stage: 'prod' })).rejects.toThrow(/a production stage must reach someone: the alerts topic has no subscriber.*settings\.alerts\.emails/);
+  }, 120_000);
+});
+
 describe('the infrastructure checks, given a broken deployment', () => {
   let withFiveRetries: RecordedStack;
   let withoutPartialResponses: RecordedStack;
@@ -413,19 +519,21 @@ describe('the SluiceTopology component of sst.config.ts', () => {
       [
         ...Object.keys(settings.tables).map((t) => `sst:aws:Dynamo ${t}`),
         ...receiveOperations.map((o) => `sst:aws:Function ${functionNameOf(o.id)}`),
-        ...Object.keys(topology.queues).map((q) => `sst:aws:Queue ${q}`),
+        ...allQueues.map((q) => `sst:aws:Queue ${q}`),
         ...Object.keys(topology.topics).map((t) => `sst:aws:SnsTopic ${t}`),
         `sst:aws:SnsTopic ${ALERTS_TOPIC}`,
+        'aws:kms/key:Key MessagesKey',
+        ...[...Object.keys(topology.topics), ALERTS_TOPIC].map((t) => `aws:sns/topicPolicy:TopicPolicy ${t}Policy`),
         ...all(dev, 'sst:aws:QueueLambdaSubscriber').map((r) => `sst:aws:QueueLambdaSubscriber ${r.name}`),
         ...deadLetterQueues.map((q) => `aws:sqs/redriveAllowPolicy:RedriveAllowPolicy ${q.name}RedriveAllow`),
-        ...Object.keys(topology.queues).map((q) => `aws:sqs/queuePolicy:QueuePolicy ${q}Policy`),
-        ...topology.subscriptions.map((s) => `aws:sns/topicSubscription:TopicSubscription ${s.name}Subscription`),
+        ...allQueues.map((q) => `aws:sqs/queuePolicy:QueuePolicy ${q}Policy`),
+        ...allSubscriptions.map((s) => `aws:sns/topicSubscription:TopicSubscription ${s.name}Subscription`),
         ...receiveOperations.map((o) => `aws:iam/rolePolicy:RolePolicy ${functionNameOf(o.id)}Logs`),
         ...all(dev, 'aws:cloudwatch/metricAlarm:MetricAlarm').map((a) => `aws:cloudwatch/metricAlarm:MetricAlarm ${a.name}`),
       ].sort(),
     );
     expect(all(dev, 'sst:aws:QueueLambdaSubscriber')).toHaveLength(receiveOperations.length);
-    expect(all(dev, 'aws:cloudwatch/metricAlarm:MetricAlarm')).toHaveLength(deadLetterQueues.length + Object.keys(topology.queues).length + 2 * receiveOperations.length);
+    expect(all(dev, 'aws:cloudwatch/metricAlarm:MetricAlarm')).toHaveLength(plan.alarms.length);
     // A stack deployed before the component keeps its resources: each child is also known by its
     // old address at the root (Pulumi carries the alias down to the SST components' own children).
     for (const child of children) expect(child.aliases, child.name).toEqual([{ parent: '(stack)' }]);

@@ -22,6 +22,8 @@ export interface Plan {
   app: RecordedStack['app'];
   resources: PlannedResource[];
   outputs: Record<string, unknown>;
+  /** What the deployment warns about: works, but against AWS's guidance, or alerts nobody receives (non-production). */
+  warnings: string[];
 }
 
 interface Statement {
@@ -71,7 +73,7 @@ export function planOf(stack: RecordedStack): Plan {
     .map((r): PlannedResource => ({ type: r.type, name: r.name, component: r.parent, properties: propertiesOf(r, nameOf, statements) }))
     .sort((a, b) => (a.component ?? '').localeCompare(b.component ?? '') || a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
   const outputs = JSON.parse(JSON.stringify(stack.outputs), (_k, v) => nameOf(v)) as Record<string, unknown>;
-  return { stage: stack.app.stage, app: stack.app, resources, outputs };
+  return { stage: stack.app.stage, app: stack.app, resources, outputs, warnings: stack.warnings ?? [] };
 }
 
 function propertiesOf(
@@ -90,6 +92,7 @@ function propertiesOf(
         visibilityTimeoutSeconds: i.visibilityTimeoutSeconds,
         delaySeconds: i.delaySeconds,
         encryption: i.sqsManagedSseEnabled ? 'SQS-managed' : i.kmsMasterKeyId ? 'KMS' : 'none',
+        key: i.kmsMasterKeyId ? nameOf(i.kmsMasterKeyId) : undefined,
         redrive: redrive ? { deadLetterQueue: nameOf(redrive.deadLetterTargetArn), maxReceiveCount: redrive.maxReceiveCount } : undefined,
         redriveAllowPolicy: i.redriveAllowPolicy ? JSON.parse(JSON.stringify(JSON.parse(String(i.redriveAllowPolicy))), (_k, v) => nameOf(v)) : undefined,
       });
@@ -97,7 +100,9 @@ function propertiesOf(
     case 'aws:sqs/redriveAllowPolicy:RedriveAllowPolicy':
       return { queue: nameOf(i.queueUrl), policy: JSON.parse(String(i.redriveAllowPolicy), (_k, v) => nameOf(v)) };
     case 'aws:sns/topic:Topic':
-      return defined({ fifo: i.fifoTopic, encryption: i.kmsMasterKeyId ? 'KMS' : undefined });
+      return defined({ fifo: i.fifoTopic, encryption: i.kmsMasterKeyId ? 'KMS' : 'none', key: i.kmsMasterKeyId ? nameOf(i.kmsMasterKeyId) : undefined });
+    case 'aws:kms/key:Key':
+      return defined({ description: i.description, rotation: i.enableKeyRotation, deletionWindowInDays: i.deletionWindowInDays, statements: statements(i.policy) });
     case 'aws:sns/topicSubscription:TopicSubscription':
       return defined({
         topic: nameOf(i.topic),
@@ -119,6 +124,7 @@ function propertiesOf(
         runtime: i.runtime,
         memoryMB: i.memorySize,
         timeoutSeconds: i.timeout,
+        reservedConcurrency: i.reservedConcurrentExecutions,
         role: nameOf(i.role),
         environment: Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('SST_')).map(([k, v]) => [k, nameOf(v)])),
         logGroup: (i.loggingConfig as { logGroup?: string } | undefined)?.logGroup ? nameOf((i.loggingConfig as { logGroup: string }).logGroup) : undefined,
@@ -189,6 +195,7 @@ export function renderPlan(plan: Plan): string {
       } else lines.push(`      ${key}: ${summary(value)}`);
     }
   }
+  if (plan.warnings.length > 0) lines.push('', 'Warnings:', ...plan.warnings.map((w) => `  - ${w}`));
   lines.push('', 'Outputs:', ...Object.entries(plan.outputs).filter(([k]) => !k.startsWith('_')).map(([k, v]) => `  ${k}: ${summary(v)}`));
   return lines.join('\n');
 }

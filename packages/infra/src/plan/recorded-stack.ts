@@ -60,6 +60,8 @@ export interface RecordedStack {
     protect: boolean;
     providers: Record<string, unknown>;
   };
+  /** What the program warned about (the plan's warnings: settings against AWS's guidance, alerts nobody receives). */
+  warnings?: string[];
   /** Every resource the program registered, in registration order. */
   resources: RecordedResource[];
   /** Every provider function call (data source) the program made, in call order. */

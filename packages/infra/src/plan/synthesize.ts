@@ -22,6 +22,9 @@ import type { RecordedStack } from './recorded-stack.ts';
 
 export type { RecordedResource, RecordedStack } from './recorded-stack.ts';
 
+/** How the `SluiceTopology` component prints a warning of its plan. */
+const WARNING_PREFIX = 'sluice: warning: ';
+
 /** The repository root (this file lives in `packages/infra/src/plan/`). */
 export const repositoryRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 
@@ -71,8 +74,12 @@ export async function synthesize(options: SynthesizeOptions): Promise<RecordedSt
   try {
     const app = await evaluateApp({ ...options, root, work });
     await bundleProgram({ ...options, root, platform, work, bundle, outFile, app });
-    await runNode([bundle], root);
-    return JSON.parse(fs.readFileSync(outFile, 'utf8')) as RecordedStack;
+    const stderr: string[] = [];
+    await runNode([bundle], root, stderr);
+    const stack = JSON.parse(fs.readFileSync(outFile, 'utf8')) as RecordedStack;
+    // What the program warned about (`sluice: warning: …`), as `sst deploy` would show it.
+    const warnings = stderr.join('').split('\n').filter((line) => line.startsWith(WARNING_PREFIX)).map((line) => line.slice(WARNING_PREFIX.length));
+    return { ...stack, warnings };
   } finally {
     fs.rmSync(bundle, { force: true });
     fs.rmSync(work, { recursive: true, force: true });
@@ -213,9 +220,9 @@ function prependToAppFiles(
 }
 
 /** Runs `node <args>` in `cwd` and returns its stdout. */
-async function runNode(args: string[], cwd: string): Promise<string> {
+async function runNode(args: string[], cwd: string, stderrLines?: string[]): Promise<string> {
   try {
-    const { stdout } = await promisify(execFile)(process.execPath, args, {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, args, {
       cwd,
       timeout: 120_000,
       maxBuffer: 16 * 1024 * 1024,
@@ -227,6 +234,7 @@ async function runNode(args: string[], cwd: string): Promise<string> {
         PULUMI_SKIP_UPDATE_CHECK: 'true',
       },
     });
+    stderrLines?.push(stderr);
     return stdout;
   } catch (error) {
     const { stderr, stdout } = error as { stderr?: string; stdout?: string };

@@ -15,6 +15,8 @@ export interface AlarmSubjects {
   functions: Record<string, sst.aws.Function>;
   /** The topic every alarm notifies. */
   alerts: sst.aws.SnsTopic;
+  /** The contract's topics, by name (SNS's filtered-out counts). */
+  topics?: Record<string, sst.aws.SnsTopic>;
 }
 
 /**
@@ -40,7 +42,11 @@ export function declareAlarms(scope: Scope, plan: DeploymentPlan, subjects: Alar
 
 function alarmArgs(alarm: AlarmPlan, subjects: AlarmSubjects): aws.cloudwatch.MetricAlarmArgs {
   const dimensions: Record<string, $util.Input<string>> =
-    'queue' in alarm.subject ? { QueueName: subjects.queues[alarm.subject.queue]!.nodes.queue.name } : { FunctionName: subjects.functions[alarm.subject.function]!.name };
+    'queue' in alarm.subject
+      ? { QueueName: subjects.queues[alarm.subject.queue]!.nodes.queue.name }
+      : 'topic' in alarm.subject
+        ? { TopicName: subjects.topics![alarm.subject.topic]!.nodes.topic.name }
+        : { FunctionName: subjects.functions[alarm.subject.function]!.name };
   return {
     alarmDescription: alarm.description,
     namespace: alarm.namespace,

@@ -21,11 +21,12 @@ import { loadProject, resolvePlan, resolveReference, type DeploymentPlan } from 
 import type { Topology } from '@sluice/runtime/contract';
 import type { AppSettings } from '@sluice/runtime/settings';
 import { declareAlarms } from './alarms.ts';
+import { declareKey } from './keys.ts';
 import { declareFunctions, type EventSource } from './functions.ts';
 import { declareQueuePolicies, declareQueues, declareRedriveAllowPolicies } from './queues.ts';
 import { declareAlertSubscriptions, declareSubscriptions } from './subscriptions.ts';
 import { declareTables } from './tables.ts';
-import { declareAlertsTopic, declareTopics } from './topics.ts';
+import { declareAlertsTopic, declareTopicPolicies, declareTopics } from './topics.ts';
 import type { Scope, TopologyTransforms } from './transform.ts';
 
 /** The Pulumi type of the component. */
@@ -57,8 +58,14 @@ export interface SluiceTopologyArgs {
 export interface SluiceTopologyNodes {
   /** The contract's topics, by name. */
   topics: Record<string, sst.aws.SnsTopic>;
-  /** Every queue, dead-letter queues included, by name. */
+  /** The customer-managed key of the topics and the queues they feed. */
+  key: aws.kms.Key;
+  /** Each topic's policy (the alerts topic's included), by topic name. */
+  topicPolicies: Record<string, aws.sns.TopicPolicy>;
+  /** Every queue, dead-letter and unrouted queues included, by name. */
   queues: Record<string, sst.aws.Queue>;
+  /** Each topic's unrouted queue alone, by queue name (also in `queues`). */
+  unroutedQueues: Record<string, sst.aws.Queue>;
   /** The dead-letter queues alone, by name (also in `queues`). */
   deadLetterQueues: Record<string, sst.aws.Queue>;
   /** Each queue's policy, by queue name. */
@@ -155,25 +162,33 @@ export class SluiceTopology extends $util.ComponentResource {
   constructor(name: string, args: SluiceTopologyArgs, opts?: $util.ComponentResourceOptions) {
     super(TOPOLOGY_COMPONENT_TYPE, name, {}, opts);
     const { topology, settings, production } = args;
-    this.plan = resolvePlan({ topology, settings, consumersDir: args.consumersDir, ...(args.operatorCommand ? { operatorCommand: args.operatorCommand } : {}) });
+    // A production stage refuses alerts that reach nobody (SettingsError, naming the setting).
+    this.plan = resolvePlan({ topology, settings, consumersDir: args.consumersDir, production, ...(args.operatorCommand ? { operatorCommand: args.operatorCommand } : {}) });
     const plan = this.plan;
+    // `sst deploy` (and `infra:plan`) show what works against AWS's guidance.
+    for (const warning of plan.warnings) console.warn(`sluice: warning: ${warning}`);
     const scope: Scope = { parent: this, transform: args.transform ?? {} };
 
-    const alerts = declareAlertsTopic(scope, plan);
+    const key = declareKey(scope, plan);
+    const alerts = declareAlertsTopic(scope, plan, key);
     const alertSubscriptions = declareAlertSubscriptions(scope, plan, alerts);
     const tables = declareTables(scope, plan, { production });
-    const queues = declareQueues(scope, plan);
+    const queues = declareQueues(scope, plan, key);
     const redriveAllowPolicies = declareRedriveAllowPolicies(scope, plan, queues);
-    const topics = declareTopics(scope, plan);
+    const topics = declareTopics(scope, plan, key);
+    const topicPolicies = declareTopicPolicies(scope, plan, { ...topics, [plan.alerts.topic]: alerts });
     const queuePolicies = declareQueuePolicies(scope, plan, queues, topics);
     const subscriptions = declareSubscriptions(scope, plan, topics, queues);
-    const { functions, logsPolicies, eventSources } = declareFunctions(scope, plan, { topics, queues, tables }, { dev: args.dev });
-    const alarms = declareAlarms(scope, plan, { queues, functions, alerts });
+    const { functions, logsPolicies, eventSources } = declareFunctions(scope, plan, { topics, queues, tables }, { dev: args.dev, key });
+    const alarms = declareAlarms(scope, plan, { queues, functions, alerts, topics });
 
     this._nodes = {
+      key,
+      topicPolicies,
       topics,
       queues,
-      deadLetterQueues: Object.fromEntries(plan.queues.filter((q) => q.spec.deadLetterFor.length > 0).map((q) => [q.name, queues[q.name]!])),
+      unroutedQueues: Object.fromEntries(plan.queues.filter((q) => q.kind === 'unrouted').map((q) => [q.name, queues[q.name]!])),
+      deadLetterQueues: Object.fromEntries(plan.queues.filter((q) => q.kind === 'deadLetter').map((q) => [q.name, queues[q.name]!])),
       queuePolicies,
       redriveAllowPolicies,
       subscriptions,

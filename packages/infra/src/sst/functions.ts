@@ -67,12 +67,13 @@ function deployedReferences(resources: FunctionResources): ReferenceResolver<$ut
  * functions.consumePaymentCaptured?.arn;
  * ```
  */
-export function declareFunctions(scope: Scope, plan: DeploymentPlan, resources: FunctionResources, options: { dev: boolean }): DeclaredFunctions {
+export function declareFunctions(scope: Scope, plan: DeploymentPlan, resources: FunctionResources, options: { dev: boolean; key?: aws.kms.Key }): DeclaredFunctions {
   const declared: DeclaredFunctions = { functions: {}, logsPolicies: {}, eventSources: {} };
   const references = deployedReferences(resources);
   for (const fn of plan.functions) {
     const { functionName: name } = fn;
-    const created = declareFunction(scope, fn, references, options);
+    const encrypted = plan.queues.find((q) => q.name === fn.queue)?.encryption === 'kms';
+    const created = declareFunction(scope, fn, references, { dev: options.dev, ...(encrypted && options.key ? { key: options.key } : {}) });
     const logs = declare(scope, 'logsPolicy', `${name}Logs`, logsPolicyArgs(created, name), (n, a, opts) => new aws.iam.RolePolicy(n, a, opts));
     declared.functions[fn.operationId] = created;
     declared.logsPolicies[fn.operationId] = logs;
@@ -81,17 +82,21 @@ export function declareFunctions(scope: Scope, plan: DeploymentPlan, resources: 
   return declared;
 }
 
-function declareFunction(scope: Scope, fn: FunctionPlan, references: ReferenceResolver<$util.Input<string>>, options: { dev: boolean }): sst.aws.Function {
+function declareFunction(scope: Scope, fn: FunctionPlan, references: ReferenceResolver<$util.Input<string>>, options: { dev: boolean; key?: aws.kms.Key }): sst.aws.Function {
   // Not `link: [table]`: SST's Dynamo link grants `dynamodb:*`. The handler finds each table
   // through the conventional variable instead, and may do only what the settings list.
   const environment = renderEnvironment(fn.environment, references, (arns) => $util.all(arns).apply((all) => all.join(',')));
   const permissions: sst.aws.FunctionArgs['permissions'] = fn.permissions.map((p) => ({ actions: [...p.actions], resources: [resolveReference(p.resource, references)] }));
+  // Its queue is encrypted with the deployment's key: receiving decrypts.
+  if (options.key) permissions.push({ actions: ['kms:Decrypt'], resources: [options.key.arn] });
   const args: sst.aws.FunctionArgs = {
     handler: fn.handler,
     runtime: LAMBDA_RUNTIME,
     timeout: `${fn.timeoutSeconds} seconds`,
     memory: `${fn.memoryMB} MB`,
     logging: { format: 'json' },
+    // At least the event source's maximum concurrency (checked): the event source is never throttled.
+    concurrency: { reserved: fn.reservedConcurrency },
     environment,
     permissions,
     transform: {

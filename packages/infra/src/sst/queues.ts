@@ -23,13 +23,13 @@ import { declare, type Scope } from './transform.ts';
  * queues.PaymentQueue?.url;
  * ```
  */
-export function declareQueues(scope: Scope, plan: DeploymentPlan): Record<string, sst.aws.Queue> {
+export function declareQueues(scope: Scope, plan: DeploymentPlan, key?: aws.kms.Key): Record<string, sst.aws.Queue> {
   const queues: Record<string, sst.aws.Queue> = {};
-  for (const queue of plan.queues) queues[queue.name] = declareQueue(scope, queue, queues);
+  for (const queue of plan.queues) queues[queue.name] = declareQueue(scope, queue, queues, key);
   return queues;
 }
 
-function declareQueue(scope: Scope, plan: QueuePlan, declared: Record<string, sst.aws.Queue>): sst.aws.Queue {
+function declareQueue(scope: Scope, plan: QueuePlan, declared: Record<string, sst.aws.Queue>, key: aws.kms.Key | undefined): sst.aws.Queue {
   const queue = plan.spec;
   const dlq = queue.deadLetter ? declared[queue.deadLetter.queue] : undefined;
   if (queue.deadLetter && !dlq) throw new Error(`queue ${queue.name} redrives to ${queue.deadLetter.queue}, which was not declared first`);
@@ -40,7 +40,8 @@ function declareQueue(scope: Scope, plan: QueuePlan, declared: Record<string, ss
     transform: {
       queue: {
         messageRetentionSeconds: queue.retentionSeconds,
-        sqsManagedSseEnabled: true,
+        // SNS delivers to it from an encrypted topic: SQS must use a key SNS may use, the deployment's.
+        ...(plan.encryption === 'kms' && key ? { kmsMasterKeyId: key.arn, kmsDataKeyReusePeriodSeconds: 300 } : { sqsManagedSseEnabled: true }),
         ...(queue.deliveryDelaySeconds !== undefined ? { delaySeconds: queue.deliveryDelaySeconds } : {}),
       },
     },
@@ -98,6 +99,7 @@ export function declareRedriveAllowPolicies(scope: Scope, plan: DeploymentPlan, 
  */
 export function declareQueuePolicies(scope: Scope, plan: DeploymentPlan, queues: Record<string, sst.aws.Queue>, topics: Record<string, sst.aws.SnsTopic>): Record<string, aws.sqs.QueuePolicy> {
   const policies: Record<string, aws.sqs.QueuePolicy> = {};
+  const account = aws.getCallerIdentityOutput({}).accountId;
   for (const queue of plan.queues) {
     const declared = queues[queue.name]!;
     const senders = queue.senders.map((topic) => topics[topic]!);
@@ -124,6 +126,19 @@ export function declareQueuePolicies(scope: Scope, plan: DeploymentPlan, queues:
                 },
               ]
             : []),
+          {
+            // Same-account IAM policies alone would let any role send: only SNS on behalf of the
+            // subscribed topics, and the operator's redrive path (principals of the account), may.
+            sid: 'OnlyTopicsAndOperators',
+            effect: 'Deny',
+            actions: ['sqs:SendMessage'],
+            resources: [declared.arn],
+            principals: [{ type: '*', identifiers: ['*'] }],
+            conditions: [
+              ...(senders.length > 0 ? [{ test: 'ArnNotEquals', variable: 'aws:SourceArn', values: senders.map((t) => t.arn) }] : []),
+              { test: 'StringNotEquals', variable: 'aws:PrincipalAccount', values: [account] },
+            ],
+          },
         ],
       }).json,
     };

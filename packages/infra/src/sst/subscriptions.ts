@@ -57,5 +57,9 @@ export function declareAlertSubscriptions(scope: Scope, plan: DeploymentPlan, al
     const args: aws.sns.TopicSubscriptionArgs = { topic: alerts.arn, protocol: 'email', endpoint: email };
     subscriptions[email] = declare(scope, 'subscription', `${plan.alerts.topic}To${email.replace(/[^A-Za-z0-9]/g, '')}`, args, (name, a, opts) => new aws.sns.TopicSubscription(name, a, opts));
   }
+  for (const { protocol, endpoint } of plan.alerts.endpoints) {
+    const args: aws.sns.TopicSubscriptionArgs = { topic: alerts.arn, protocol, endpoint };
+    subscriptions[endpoint] = declare(scope, 'subscription', `${plan.alerts.topic}To${endpoint.replace(/[^A-Za-z0-9]/g, '').slice(0, 60)}`, args, (name, a, opts) => new aws.sns.TopicSubscription(name, a, opts));
+  }
   return subscriptions;
 }

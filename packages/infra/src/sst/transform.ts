@@ -23,6 +23,10 @@ export type Transform<Args, Options = $util.CustomResourceOptions> = Partial<Arg
 
 /** The `transform` hooks of `SluiceTopology`, one per kind of resource it creates. */
 export interface TopologyTransforms {
+  /** The deployment's customer-managed KMS key (`MessagesKey`). */
+  key?: Transform<aws.kms.KeyArgs>;
+  /** Each topic's policy (`<topic>Policy`, `AlertsPolicy`): TLS only, publish only by the settings' publishers. */
+  topicPolicy?: Transform<aws.sns.TopicPolicyArgs>;
   /** Every topic of the contract, and the alerts topic (`Alerts`). */
   topic?: Transform<sst.aws.SnsTopicArgs, $util.ComponentResourceOptions>;
   /** Every queue, dead-letter queues included (named as in the contract). */
