@@ -7,6 +7,7 @@ import path from 'node:path';
 import { integerOption, main, onShutdownSignals, terminalSafe, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject, type ProjectConfig } from '@sluice/model';
 import type { LocalRuntime } from '../local-runtime.ts';
+import type { LocalConsole } from '../console/index.ts';
 import { localVisibilityTimeoutSeconds } from '@sluice/ops';
 
 /**
@@ -42,6 +43,7 @@ in the data folder and survive a restart. Ctrl-C stops it after the batches in f
     concurrency: { type: 'string', valueName: 'n', description: 'batches each consumer handles at once', defaultText: 'maximumConcurrency in the settings, else 5' },
     watch: { type: 'boolean', description: 'reload a consumer when a source file it imports changes (the batches in flight finish first)' },
     inspect: { type: 'boolean', description: 'a debugger port per consumer (9229, 9230, …): chrome://inspect or VS Code "Attach"' },
+    'console-port': { type: 'string', valueName: 'n', description: 'port of the local console (the topology, live; dead letters; publishing), on 127.0.0.1; a free one if taken', defaultText: 'endpoint port + 1 (4567); 0 with --port 0' },
   },
   examples: ['npm start', 'npm start -- --watch', 'npm start -- --watch --inspect --only <operationId>', 'npm start -- --in-memory --port 0'],
   async run({ values, io }) {
@@ -49,6 +51,7 @@ in the data folder and survive a restart. Ctrl-C stops it after the batches in f
     const port = integerOption('port', v.port, { min: 0, max: 65535 }) ?? 4566;
     const visibility = integerOption('visibility-timeout', v['visibility-timeout'], { min: 0, max: 43200 }) ?? localVisibilityTimeoutSeconds;
     const concurrency = integerOption('concurrency', v.concurrency, { min: 1, max: 1000 });
+    const consolePort = integerOption('console-port', v['console-port'], { min: 0, max: 65535 }) ?? (port === 0 || port === 65535 ? 0 : port + 1);
     if (v['in-memory'] && v['data-dir'] !== undefined) throw new UsageError('--in-memory and --data-dir exclude each other: drop one');
     const noConsumers = v['no-consumers'] === true || v['no-subscriber'] === true;
     if (noConsumers && (v.only || v.watch || v.inspect)) throw new UsageError('--no-consumers runs no consumer: drop --only, --watch and --inspect (give them to `npm run subscriber`)');
@@ -70,6 +73,8 @@ in the data folder and survive a restart. Ctrl-C stops it after the batches in f
       return queue?.deadLetter?.maxReceiveCount;
     };
     let runtime: LocalRuntime;
+    // Started once the stack is up; the batches and logs before that are not shown in it.
+    let localConsole: LocalConsole | undefined;
     try {
       runtime = await startLocalRuntime({
         application,
@@ -81,18 +86,33 @@ in the data folder and survive a restart. Ctrl-C stops it after the batches in f
         inspect: v.inspect === true,
         logLevel: (v['log-level'] as string | undefined) ?? 'WARN',
         ...(concurrency !== undefined ? { concurrency } : {}),
-        onBatch: (operationId, report) => io.out(batchLine(operationId, report, maxReceives(operationId))),
+        onBatch: (operationId, report) => {
+          io.out(batchLine(operationId, report, maxReceives(operationId)));
+          localConsole?.recordBatch(operationId, report);
+        },
         // Events and the consumers' log lines carry message content (errors, ids): shown terminal-safe.
         onEvent: (line) => io.out(`${clock()} ${terminalSafe(line)}`),
-        onLog: (_operationId, line, stream) => (stream === 'stderr' ? io.err : io.out)(terminalSafe(line)),
+        // …and kept for the console, which shows what a consumer logged about a dead letter.
+        onLog: (operationId, line, stream) => {
+          (stream === 'stderr' ? io.err : io.out)(terminalSafe(line));
+          localConsole?.recordLog(operationId, line);
+        },
       });
     } catch (error) {
       throw new Error(`could not start the local runtime: ${(error as Error).message}`, { cause: error });
+    }
+    try {
+      const { startConsole } = await import('../console/index.ts');
+      localConsole = await startConsole({ runtime, port: consolePort });
+    } catch (error) {
+      await runtime.stop();
+      throw new Error(`could not start the local console: ${(error as Error).message}`, { cause: error });
     }
     const status = project.operatorCommand ? `${project.operatorCommand} status` : 'the status command';
     io.out(
       [
         ...bannerLines(runtime, { consumersElsewhere: noConsumers, watch: v.watch === true }),
+        `  console       ${localConsole.url}   (open in a browser; this machine only: the topology live, dead letters, publishing)`,
         '',
         ...(runtime.resources.orphanQueues.length
           ? [`Note: queue(s) ${runtime.resources.orphanQueues.join(', ')} from an earlier run are no longer in the contract; kept with their messages (${status}).`, '']
@@ -107,6 +127,7 @@ in the data folder and survive a restart. Ctrl-C stops it after the batches in f
         io.out(`\n${clock()} stopping: finishing the batches in flight…`);
         await runtime.functions?.stop();
         const note = await leftoversLine(runtime);
+        await localConsole?.stop();
         await runtime.stop();
         io.out(`${clock()} stopped${runtime.functions ? ` after ${runtime.functions.batches} batch(es)` : ''}.${note}`);
         resolve();

@@ -1,0 +1,259 @@
+/**
+ * What the local console shows and does, through the code the CLI runs: queue depths with
+ * `queueDepth`, dead letters with `DeadLetterQueue` and the consumer's decoder (as `dlq list`,
+ * `dlq redrive` and `dlq purge` do), and publishing with the runtime publisher (as the
+ * application's `publish` command does). Nothing here talks to SQS or SNS another way.
+ */
+import { readFileSync } from 'node:fs';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { resolvePlan } from '@sluice/model';
+import { DeadLetterQueue, queueDepth, type ContractModule, type DeadLetter } from '@sluice/ops';
+import { createDecoder } from '@sluice/runtime/consumer';
+import type { MessageContract, ReceiveOperation, SendOperation } from '@sluice/runtime/contract';
+import { createPublisher } from '@sluice/runtime/publisher';
+import { parse } from 'yaml';
+import type { BatchReport } from '../lambda/event-source-poller.ts';
+import type { LocalRuntime } from '../local-runtime.ts';
+
+/** One processed record, as the console lists it: no payload. */
+export interface ConsoleRecord {
+  /** When its batch ended, ISO-8601. */
+  at: string;
+  operationId: string;
+  /** `done` (deleted), `retry` (left on the queue) or `batch failed` (the whole batch was left). */
+  outcome: 'done' | 'retry' | 'batch failed';
+  /** The SQS message id. */
+  messageId: string;
+  /** What it is about: the first field of its message (e.g. the orderId), when readable. */
+  subject: string | undefined;
+  /** Its `correlationId` attribute, when it has one. */
+  correlationId: string | undefined;
+  /** SQS's ApproximateReceiveCount when it was received. */
+  receiveCount: number;
+}
+
+/** A consumer's batches so far. */
+export interface ConsumerCounts {
+  operationId: string;
+  queue: string;
+  batches: number;
+  done: number;
+  retried: number;
+  batchFailures: number;
+}
+
+/** A queue and its depth. */
+export interface QueueState {
+  name: string;
+  /** `queue`, `deadLetter`, or another kind the plan gives. */
+  kind: string;
+  /** For a dead-letter queue: the queue whose failures it keeps. */
+  source: string | undefined;
+  visible: number;
+  inFlight: number;
+  delayed: number;
+}
+
+/** A message of the contract the console can publish, with the contract's first example. */
+export interface PublishableMessage {
+  operationId: string;
+  message: string;
+  title: string;
+  example: unknown;
+}
+
+const RECORDS_KEPT = 50;
+const LOG_LINES_KEPT = 500;
+
+/** The state behind the console page and its actions. */
+export class ConsoleState {
+  private readonly records: ConsoleRecord[] = [];
+  private readonly consumers = new Map<string, ConsumerCounts>();
+  private readonly logs: { operationId: string; line: string }[] = [];
+  private readonly sqs: SQSClient;
+  private readonly sns: SNSClient;
+
+  constructor(
+    private readonly runtime: Pick<LocalRuntime, 'application' | 'resources' | 'clientConfig'>,
+    private readonly contract: ContractModule,
+  ) {
+    this.sqs = new SQSClient(runtime.clientConfig);
+    this.sns = new SNSClient(runtime.clientConfig);
+    for (const op of this.receiveOperations()) this.consumers.set(op.id, { operationId: op.id, queue: op.queue, batches: 0, done: 0, retried: 0, batchFailures: 0 });
+  }
+
+  /** Releases the clients. */
+  destroy(): void {
+    this.sqs.destroy();
+    this.sns.destroy();
+  }
+
+  private receiveOperations(): ReceiveOperation[] {
+    return Object.values(this.contract.operations).filter((o): o is ReceiveOperation => o.action === 'receive');
+  }
+
+  /** What a payload is about: the value of its message's first field, when it is a string or a number. */
+  private subjectOf(payload: unknown, messageName: string | undefined): string | undefined {
+    if (!payload || typeof payload !== 'object') return undefined;
+    const contract: MessageContract | undefined = messageName ? this.contract.messages[messageName] : undefined;
+    const field = contract?.properties[0] ?? Object.keys(payload)[0];
+    const value = field ? (payload as Record<string, unknown>)[field] : undefined;
+    return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+  }
+
+  private decoderOf(op: ReceiveOperation) {
+    const arns = (op.sources ?? []).map((s) => this.runtime.resources.topics[s.topic]?.arn).filter((a): a is string => a !== undefined);
+    return createDecoder(op, { sourceTopicArns: arns });
+  }
+
+  /** Counts one batch a consumer processed, and keeps its records (without payloads). */
+  recordBatch(operationId: string, report: BatchReport): void {
+    const counts = this.consumers.get(operationId);
+    if (counts) {
+      counts.batches += 1;
+      counts.done += report.succeeded.length;
+      counts.retried += report.failed.length;
+      if (report.batchFailure) counts.batchFailures += 1;
+    }
+    const op = this.receiveOperations().find((o) => o.id === operationId);
+    const decode = op ? this.decoderOf(op) : undefined;
+    const at = new Date().toISOString();
+    for (const record of report.records) {
+      const decoded = decode?.({ body: record.body, messageAttributes: record.messageAttributes as never });
+      this.records.unshift({
+        at,
+        operationId,
+        outcome: report.succeeded.includes(record.messageId) ? 'done' : report.batchFailure ? 'batch failed' : 'retry',
+        messageId: record.messageId,
+        subject: decoded?.ok ? this.subjectOf(decoded.payload, decoded.name) : undefined,
+        correlationId: correlationIdOf(record.body, record.messageAttributes),
+        receiveCount: Number(record.attributes.ApproximateReceiveCount ?? 0),
+      });
+    }
+    this.records.splice(RECORDS_KEPT);
+  }
+
+  /** Keeps a line a consumer logged, to show with the dead letter it names. */
+  recordLog(operationId: string, line: string): void {
+    this.logs.push({ operationId, line });
+    this.logs.splice(0, Math.max(0, this.logs.length - LOG_LINES_KEPT));
+  }
+
+  /** Every queue with its depth (`queueDepth`, as `status` does), the consumers' counts and the last records. */
+  async state(): Promise<{ queues: QueueState[]; consumers: ConsumerCounts[]; records: ConsoleRecord[] }> {
+    const plan = resolvePlan({ topology: this.runtime.application.topology, settings: this.runtime.application.settings, check: false });
+    const queues = await Promise.all(
+      plan.queues.map(async (q): Promise<QueueState> => {
+        const url = this.runtime.resources.queues[q.name]?.url;
+        const depth = url ? await queueDepth(this.sqs, url) : { visible: 0, inFlight: 0, delayed: 0 };
+        const kind = (q as { kind?: string }).kind ?? (q.spec.deadLetterFor.length > 0 ? 'deadLetter' : 'queue');
+        return { name: q.name, kind, source: q.spec.deadLetterFor[0], visible: depth.visible, inFlight: depth.inFlight, delayed: depth.delayed };
+      }),
+    );
+    return { queues, consumers: [...this.consumers.values()], records: [...this.records] };
+  }
+
+  /** The dead-letter queue `name` as the `dlq` commands open it: its source queue and the source's consumer's decoder. */
+  private deadLetterQueue(name: string): DeadLetterQueue {
+    const source = Object.values(this.runtime.application.topology.queues).find((q) => q.deadLetter?.queue === name);
+    if (!source) throw new ConsoleError(404, `${name} is not a dead-letter queue of the contract`);
+    const dlqUrl = this.runtime.resources.queues[name]?.url;
+    const sourceUrl = this.runtime.resources.queues[source.name]?.url;
+    if (!dlqUrl || !sourceUrl) throw new ConsoleError(404, `${name} or ${source.name} does not exist on the local stack`);
+    const consumer = this.receiveOperations().find((o) => o.queue === source.name);
+    return new DeadLetterQueue({
+      sqs: this.sqs,
+      deadLetterQueueUrl: dlqUrl,
+      sourceQueueUrl: sourceUrl,
+      ...(consumer ? { decode: this.decoderOf(consumer) } : {}),
+      describe: (payload, messageName) => this.subjectOf(payload, messageName),
+    });
+  }
+
+  /** The dead letters of a queue, as `dlq list` lists them, without bodies. */
+  async deadLetters(queue: string): Promise<Omit<DeadLetter, 'message' | 'body'>[]> {
+    return (await this.deadLetterQueue(queue).list()).map(({ message: _m, body: _b, ...letter }) => letter);
+  }
+
+  /** One dead letter opened: its body, receive count, why the consumer rejected it, and what the consumer logged about it. */
+  async deadLetter(queue: string, messageId: string): Promise<Omit<DeadLetter, 'message'> & { logged: string[] }> {
+    const letter = (await this.deadLetterQueue(queue).list()).find((l) => l.messageId === messageId);
+    if (!letter) throw new ConsoleError(404, `no message ${messageId} in ${queue}`);
+    const { message: _m, ...rest } = letter;
+    const ids = [letter.messageId, letter.snsMessageId].filter((id): id is string => id !== undefined);
+    // The consumer logged the message under the id it received it with in the source queue; the
+    // SNS message id stays the same through the redrive.
+    const logged = this.logs.filter((l) => ids.some((id) => l.line.includes(id))).map((l) => `${l.operationId}: ${l.line}`);
+    return { ...rest, logged };
+  }
+
+  /** Moves dead letters back to their queue (`dlq redrive`): all, or those in `ids`. */
+  async redrive(queue: string, ids: readonly string[] | undefined): Promise<{ moved: string[]; notFound: string[] }> {
+    return this.deadLetterQueue(queue).redrive(ids);
+  }
+
+  /** Deletes exactly the dead letters in `ids` (`dlq purge`: what the user saw listed and confirmed). */
+  async purge(queue: string, ids: readonly string[]): Promise<{ deleted: string[]; notFound: string[] }> {
+    if (ids.length === 0) throw new ConsoleError(400, 'purge needs the ids of the messages listed and confirmed');
+    return this.deadLetterQueue(queue).purge(ids);
+  }
+
+  /** Every message the contract's send operations publish, with the contract's first example of it. */
+  publishable(): PublishableMessage[] {
+    const examples = contractExamples(this.runtime.application.project.spec);
+    return Object.values(this.contract.operations)
+      .filter((o): o is SendOperation => o.action === 'send')
+      .flatMap((op) => Object.values(op.messages).map((m) => ({ operationId: op.id, message: m.name, title: m.title, example: examples[m.name] ?? {} })));
+  }
+
+  /** Validates `payload` against the message's contract, then publishes it with the runtime publisher. */
+  async publish(operationId: string, message: string, payload: unknown): Promise<{ messageId: string; correlationId: string | undefined }> {
+    const op = this.contract.operations[operationId];
+    if (!op || op.action !== 'send') throw new ConsoleError(404, `${operationId} is not a send operation of the contract`);
+    const contract = (op as SendOperation).messages[message];
+    if (!contract) throw new ConsoleError(404, `${operationId} does not publish ${message}`);
+    const checked = contract.check(payload);
+    if (!checked.ok) throw new ConsoleError(422, `not a valid ${message}: ${checked.issues.map((i) => `${i.path || '(payload)'} ${i.message}`).join('; ')}`);
+    const topicArn = this.runtime.resources.topics[(op as SendOperation).topic]?.arn;
+    if (!topicArn) throw new ConsoleError(404, `topic ${(op as SendOperation).topic} does not exist on the local stack`);
+    const correlationId = contract.headers.includes('correlationId') ? `console-${Date.now().toString(36)}` : undefined;
+    const publisher = createPublisher(op as SendOperation, { client: this.sns, topicArn });
+    const { messageId } = await publisher.publish(checked.value as never, { message, ...(correlationId ? { correlationId } : {}) } as never);
+    return { messageId, correlationId };
+  }
+}
+
+/** A refusal with its HTTP status, shown to the user as its message. */
+export class ConsoleError extends Error {
+  override name = 'ConsoleError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The `correlationId` of a record: its SQS attribute (raw delivery), else the SNS envelope's. */
+function correlationIdOf(body: string, attributes: Record<string, { stringValue?: string | undefined }> | undefined): string | undefined {
+  const direct = attributes?.correlationId?.stringValue;
+  if (direct) return direct;
+  try {
+    const envelope = JSON.parse(body) as { Type?: string; MessageAttributes?: Record<string, { Value?: string }> };
+    return envelope.Type === 'Notification' ? envelope.MessageAttributes?.correlationId?.Value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first example payload of each message in the AsyncAPI document (`components.messages.<name>.examples`). */
+function contractExamples(specPath: string): Record<string, unknown> {
+  const doc = parse(readFileSync(specPath, 'utf8')) as { components?: { messages?: Record<string, { name?: string; examples?: { payload?: unknown }[] }> } };
+  const out: Record<string, unknown> = {};
+  for (const [key, message] of Object.entries(doc.components?.messages ?? {})) {
+    const example = message.examples?.find((e) => e.payload !== undefined)?.payload;
+    if (example !== undefined) out[message.name ?? key] = example;
+  }
+  return out;
+}

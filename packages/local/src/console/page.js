@@ -1,0 +1,210 @@
+// The local console's page script: plain browser JavaScript, no library, nothing loaded from
+// elsewhere. It polls the console's API with the per-run token the page was served with.
+(() => {
+  'use strict';
+  const token = document.querySelector('meta[name="sluice-console-token"]').content;
+  const $ = (selector) => document.querySelector(selector);
+  const svgNs = 'http://www.w3.org/2000/svg';
+  const nodeId = (kind, name) => `${kind}-${name.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+  let openQueue;
+  let listed = [];
+
+  async function api(path, body) {
+    const init = { headers: { 'x-sluice-console-token': token } };
+    if (body !== undefined) {
+      init.method = 'POST';
+      init.headers['content-type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    const response = await fetch(path, init);
+    const data = await response.json();
+    if (!response.ok) throw new Error(data.error || `${response.status}`);
+    return data;
+  }
+
+  function cell(row, text, className) {
+    const td = row.insertCell();
+    td.textContent = text === undefined || text === null ? '-' : String(text);
+    if (className) td.className = className;
+    return td;
+  }
+
+  function button(label, onClick, className) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = label;
+    if (className) b.className = className;
+    b.addEventListener('click', onClick);
+    return b;
+  }
+
+  /** Writes a live line under a node of the picture. */
+  function badge(id, text, tone) {
+    const node = document.getElementById(id);
+    if (!node) return;
+    let label = node.querySelector('text.live');
+    if (!label) {
+      const box = node.getBBox();
+      label = document.createElementNS(svgNs, 'text');
+      label.setAttribute('x', String(box.x + box.width / 2));
+      label.setAttribute('y', String(box.y + box.height + 12));
+      label.setAttribute('text-anchor', 'middle');
+      node.appendChild(label);
+    }
+    label.setAttribute('class', `live ${tone}`);
+    label.textContent = text;
+  }
+
+  function renderState(state) {
+    const queues = $('#queues tbody');
+    queues.replaceChildren();
+    for (const q of state.queues) {
+      const row = queues.insertRow();
+      row.id = `queue-row-${q.name}`;
+      row.className = q.kind;
+      cell(row, q.kind === 'queue' ? q.name : `${q.name} (${q.kind === 'deadLetter' ? `dead letters of ${q.source}` : q.kind})`);
+      cell(row, q.visible, 'n visible');
+      cell(row, q.inFlight, 'n in-flight');
+      cell(row, q.delayed, 'n delayed');
+      const actions = row.insertCell();
+      if (q.kind === 'deadLetter') actions.append(button('Open', () => openDeadLetters(q.name)));
+      const total = q.visible + q.inFlight + q.delayed;
+      if (q.kind === 'deadLetter') badge(nodeId('queue', q.name), `${total} dead-lettered`, total ? 'dead' : 'idle');
+      else badge(nodeId('queue', q.name), `${q.visible} waiting · ${q.inFlight} in flight`, total ? 'busy' : 'idle');
+    }
+    const consumers = $('#consumers tbody');
+    consumers.replaceChildren();
+    for (const c of state.consumers) {
+      const row = consumers.insertRow();
+      row.id = `consumer-row-${c.operationId}`;
+      cell(row, c.operationId);
+      cell(row, c.batches, 'n batches');
+      cell(row, c.done, 'n done');
+      cell(row, c.retried, 'n retried');
+      cell(row, c.batchFailures, 'n batch-failures');
+      badge(nodeId('function', c.operationId), `${c.batches} batches · ${c.done} done · ${c.retried} retried`, c.retried || c.batchFailures ? 'dead' : c.batches ? 'busy' : 'idle');
+    }
+    const records = $('#records tbody');
+    records.replaceChildren();
+    for (const r of state.records) {
+      const row = records.insertRow();
+      cell(row, r.at.slice(11, 23));
+      cell(row, r.operationId);
+      cell(row, r.outcome, `outcome-${r.outcome.split(' ')[0]}`);
+      cell(row, r.messageId);
+      cell(row, r.subject);
+      cell(row, r.correlationId);
+      cell(row, r.receiveCount, 'n');
+    }
+  }
+
+  async function poll() {
+    try {
+      renderState(await api('/api/state'));
+      $('#status').textContent = `live · ${new Date().toLocaleTimeString()}`;
+      $('#status').className = '';
+    } catch (error) {
+      $('#status').textContent = `not reachable: ${error.message}`;
+      $('#status').className = 'down';
+    }
+    setTimeout(poll, 1000);
+  }
+
+  async function openDeadLetters(queue) {
+    openQueue = queue;
+    $('#dead-letters').hidden = false;
+    $('#dlq-name').textContent = queue;
+    $('#letter').hidden = true;
+    listed = await api(`/api/dead-letters/${encodeURIComponent(queue)}`);
+    const body = $('#dead-letters tbody');
+    body.replaceChildren();
+    for (const letter of listed) {
+      const row = body.insertRow();
+      row.dataset.messageId = letter.messageId;
+      cell(row, letter.messageId);
+      cell(row, letter.receiveCount, 'n');
+      cell(row, letter.subject);
+      cell(row, letter.reason ? `${letter.reason.code}: ${letter.reason.message}` : 'decodes as a valid message: it failed while being handled (see what the consumer logged)', 'reason');
+      const actions = row.insertCell();
+      actions.append(button('Open', () => openLetter(queue, letter.messageId)), ' ', button('Redrive', () => redrive(queue, [letter.messageId])));
+    }
+    if (listed.length === 0) cell(body.insertRow(), 'empty.');
+  }
+
+  async function openLetter(queue, messageId) {
+    const letter = await api(`/api/dead-letters/${encodeURIComponent(queue)}/${encodeURIComponent(messageId)}`);
+    const pre = $('#letter');
+    pre.hidden = false;
+    pre.textContent = [
+      `message id: ${letter.messageId}`,
+      `receive count: ${letter.receiveCount}`,
+      `sent at: ${letter.sentAt || '-'}`,
+      `why it failed: ${letter.reason ? `${letter.reason.code}: ${letter.reason.message}` : 'it decodes as a valid message: it failed while being handled'}`,
+      ...(letter.reason && letter.reason.issues.length ? letter.reason.issues.map((i) => `  ${i.path}: ${i.message}`) : []),
+      `what the consumer logged about it:${letter.logged.length ? '' : ' nothing kept'}`,
+      ...letter.logged.map((line) => `  ${line}`),
+      'body:',
+      letter.body,
+    ].join('\n');
+  }
+
+  async function redrive(queue, ids) {
+    const result = await api('/api/redrive', { queue, ...(ids ? { ids } : {}) });
+    $('#letter').hidden = false;
+    $('#letter').textContent = `redrove ${result.moved.length} message(s)${result.notFound.length ? `; not found: ${result.notFound.join(', ')}` : ''}`;
+    await openDeadLetters(queue);
+    $('#letter').hidden = false;
+  }
+
+  async function purgeListed() {
+    if (!openQueue || listed.length === 0) return;
+    if (!window.confirm(`Delete the ${listed.length} message(s) listed in ${openQueue} for good?`)) return;
+    const result = await api('/api/purge', { queue: openQueue, ids: listed.map((l) => l.messageId) });
+    await openDeadLetters(openQueue);
+    $('#letter').hidden = false;
+    $('#letter').textContent = `deleted ${result.deleted.length} message(s)${result.notFound.length ? ` (${result.notFound.length} were gone already)` : ''}`;
+  }
+
+  async function setUpPublishing() {
+    const messages = await api('/api/messages');
+    const select = $('#publish-message');
+    messages.forEach((m, i) => {
+      const option = document.createElement('option');
+      option.value = String(i);
+      option.textContent = `${m.operationId}: ${m.message} (${m.title})`;
+      select.append(option);
+    });
+    const fill = () => {
+      const m = messages[Number(select.value)];
+      $('#publish-payload').value = m ? JSON.stringify(m.example, null, 2) : '';
+    };
+    select.addEventListener('change', fill);
+    fill();
+    $('#publish').addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const result = $('#publish-result');
+      const m = messages[Number(select.value)];
+      try {
+        const payload = JSON.parse($('#publish-payload').value);
+        const out = await api('/api/publish', { operationId: m.operationId, message: m.message, payload });
+        result.className = 'ok';
+        result.textContent = `published ${out.messageId}${out.correlationId ? ` (correlation id ${out.correlationId})` : ''}`;
+      } catch (error) {
+        result.className = 'error';
+        result.textContent = error.message;
+      }
+    });
+  }
+
+  $('#redrive-all').addEventListener('click', () => openQueue && redrive(openQueue, undefined));
+  $('#purge-all').addEventListener('click', purgeListed);
+  $('#close-dlq').addEventListener('click', () => {
+    openQueue = undefined;
+    $('#dead-letters').hidden = true;
+  });
+  void setUpPublishing().catch((error) => {
+    $('#publish-result').className = 'error';
+    $('#publish-result').textContent = error.message;
+  });
+  void poll();
+})();
