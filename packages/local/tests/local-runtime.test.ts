@@ -157,6 +157,11 @@ describe('the local runtime', () => {
     const redriven = await cli('dlq', 'redrive', '--id', letter!.messageId);
     expect(redriven.code).toBe(0);
     expect(redriven.stderr).toContain('redrove 1 message(s)');
+    // An id that is not there: the hint names this program's own list command.
+    const missing = await cli('dlq', 'redrive', '--id', 'no-such-message');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('not in the DLQ: no-such-message');
+    expect(missing.stderr).toContain(`See what is there with: ${ordersProgram.invocation} dlq list`);
     // Back on the order queue: the consumer receives the same body again, as a new SQS message.
     const again = await waitFor('the redriven message to be processed', () => [...seen.entries()].slice(before).find(([, v]) => v.body === letter!.body));
     expect(again[1].receiveCounts[0]).toBe(1);
