@@ -6,8 +6,12 @@
  * 1. decode: SNS envelope or raw body, from a topic the queue is subscribed to; the
  *    `eventType`/`schemaVersion` attributes pick the message;
  * 2. validate with the generated validator, keep only the contract's fields (tolerant reader);
- * 3. call the handler with the typed payload;
- * 4. log one JSON line: ids, outcome, code and reasons (never the payload: it may hold personal data).
+ * 3. check the optional headers (`correlationId`, `traceparent`) against the contract's header
+ *    schema: one out of bounds (a 200 KB correlationId) is refused, not the message: it is neither
+ *    logged, nor passed to the handler, nor propagated; the record's log line says so under
+ *    `headersRefused` (code `HEADERS_INVALID`, the header, why, its length and first characters);
+ * 4. call the handler with the typed payload;
+ * 5. log one JSON line: ids, outcome, code and reasons (never the payload: it may hold personal data).
  *
  * | outcome | when | SQS |
  * |---|---|---|
@@ -34,6 +38,34 @@ import { ConfigurationError } from '../resources.ts';
 import { SOURCE_TOPICS_ENV } from '../settings.ts';
 import { createDecoder, type DecodeResult } from './decode-record.ts';
 import { RecordRejected } from './errors.ts';
+import { toIssues, type AjvError } from '../contract/issues.ts';
+import type { MessageContract } from '../contract/model.ts';
+
+/** The stable code of the headers a consumer refuses (they are dropped, the message is processed). */
+export const HEADERS_INVALID = 'HEADERS_INVALID';
+
+/** How much of a refused header value a log line shows. */
+const SHOWN_HEADER_CHARACTERS = 32;
+
+/**
+ * The message's attributes without the optional headers that break the contract's header schema,
+ * and why each was refused (values cut to their first characters). The identity (`eventType`,
+ * `schemaVersion`) was checked by the decoder already.
+ */
+function checkHeaders(contract: MessageContract, attributes: Readonly<Record<string, string>>): { attributes: Readonly<Record<string, string>>; refused: { header: string; reason: string; length: number; startsWith: string }[] } {
+  const validate = contract.validateHeaders as (((data: unknown) => boolean) & { errors?: AjvError[] | null }) | undefined;
+  if (!validate || contract.headers.every((h) => attributes[h] === undefined) || validate(attributes)) return { attributes, refused: [] };
+  const refused = toIssues(validate.errors)
+    .filter((issue) => contract.headers.includes(issue.path))
+    .map((issue) => {
+      const value = attributes[issue.path] ?? '';
+      return { header: issue.path, reason: issue.message, length: value.length, startsWith: value.slice(0, SHOWN_HEADER_CHARACTERS) };
+    });
+  if (refused.length === 0) return { attributes, refused };
+  const kept: Record<string, string> = { ...attributes };
+  for (const r of refused) delete kept[r.header];
+  return { attributes: Object.freeze(kept), refused };
+}
 
 /** Every way a record can end, besides the outcomes a handler names. */
 export type FrameworkOutcome = 'done' | 'invalid' | 'failed';
@@ -228,7 +260,9 @@ export function defineConsumer<Op extends ReceiveOperation>(
       const { code, message, issues } = decoded.error;
       return { outcome: 'invalid', code, reasons: issues.length ? issues.map((i) => `${i.path}: ${i.message}`) : [message], fields };
     }
-    const { correlationId, traceparent } = decoded.attributes;
+    const headers = checkHeaders(decoded.contract, decoded.attributes);
+    if (headers.refused.length > 0) fields.headersRefused = { code: HEADERS_INVALID, headers: headers.refused };
+    const { correlationId, traceparent } = headers.attributes;
     if (correlationId) fields.correlationId = correlationId;
     if (traceparent) fields.traceparent = traceparent;
     let child: Logger | undefined;
@@ -237,7 +271,7 @@ export function defineConsumer<Op extends ReceiveOperation>(
       messageId: record.messageId,
       snsMessageId: decoded.envelope?.messageId,
       receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 0),
-      attributes: decoded.attributes,
+      attributes: headers.attributes,
       correlationId,
       record,
       lambda,

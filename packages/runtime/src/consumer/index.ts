@@ -2,6 +2,7 @@
 export {
   ConsumerLogger,
   defineConsumer,
+  HEADERS_INVALID,
   outcomeMetric,
   type ConsumerContext,
   type ConsumerHandler,
