@@ -1,5 +1,5 @@
 /**
- * Text from messages (an orderId from a rejected payload, an error a handler threw, a consumer's
+ * Text from messages (a paymentId from a rejected payload, an error a handler threw, a consumer's
  * log line) is written by whoever published it. Printed raw, it can drive the operator's
  * terminal: ESC and C1 sequences clear the screen, set the window title, rewrite earlier lines or
  * (in some terminals) paste text; bidi controls (U+202E RIGHT-TO-LEFT OVERRIDE and friends) make a
@@ -75,7 +75,7 @@ export function terminalSafeLines(text: string): string {
  * ```ts
  * import { terminalSafeJson } from '@sluice/cli';
  *
- * terminalSafeJson({ itemName: 'lamp\u202e' }); // '{"itemName":"lamp\\u202e"}'
+ * terminalSafeJson({ payee: 'shop\u202e' }); // '{"payee":"shop\\u202e"}'
  * ```
  */
 export function terminalSafeJson(value: unknown, space?: number): string {

@@ -16,8 +16,9 @@ import { declare, type Scope } from './transform.ts';
  * ```ts
  * import { declareKey, type Scope } from '@sluice/infra';
  * import { resolvePlan } from '@sluice/model';
- * import { topology } from '@orders/contract';
+ * import type { Topology } from '@sluice/runtime/contract';
  *
+ * declare const topology: Topology;
  * const key = declareKey({} as Scope, resolvePlan({ topology, settings: { alerts: { emails: ['oncall@example.com'] } } }));
  * key.arn;
  * ```

@@ -20,12 +20,13 @@ import type { LocalRuntime } from '../local-runtime.ts';
 export interface ConsoleRecord {
   /** When its batch ended, ISO-8601. */
   at: string;
+  /** The consumer that handled it. */
   operationId: string;
   /** `done` (deleted), `retry` (left on the queue) or `batch failed` (the whole batch was left). */
   outcome: 'done' | 'retry' | 'batch failed';
   /** The SQS message id. */
   messageId: string;
-  /** What it is about: the first field of its message (e.g. the orderId), when readable. */
+  /** What it is about: the first field of its message (e.g. a paymentId), when readable. */
   subject: string | undefined;
   /** Its `correlationId` attribute, when it has one. */
   correlationId: string | undefined;
@@ -35,31 +36,45 @@ export interface ConsoleRecord {
 
 /** A consumer's batches so far. */
 export interface ConsumerCounts {
+  /** The consumer (its receive operation). */
   operationId: string;
+  /** The queue it consumes. */
   queue: string;
+  /** Batches handled. */
   batches: number;
+  /** Records done and deleted. */
   done: number;
+  /** Records left on the queue for a retry. */
   retried: number;
+  /** Batches left whole on the queue (the handler threw, timed out or answered malformed). */
   batchFailures: number;
 }
 
 /** A queue and its depth. */
 export interface QueueState {
+  /** The queue's name. */
   name: string;
   /** `queue`, `deadLetter`, or another kind the plan gives. */
   kind: string;
   /** For a dead-letter queue: the queue whose failures it keeps. */
   source: string | undefined;
+  /** Messages waiting to be received (`ApproximateNumberOfMessages`). */
   visible: number;
+  /** Messages received and not yet deleted (`ApproximateNumberOfMessagesNotVisible`). */
   inFlight: number;
+  /** Messages sent with a delay that has not passed (`ApproximateNumberOfMessagesDelayed`). */
   delayed: number;
 }
 
 /** A message of the contract the console can publish, with the contract's first example. */
 export interface PublishableMessage {
+  /** The send operation that publishes it. */
   operationId: string;
+  /** The message's name in the contract. */
   message: string;
+  /** The message's title, else its name. */
   title: string;
+  /** The message's first example payload in the contract, or `{}` when it has none. */
   example: unknown;
 }
 
