@@ -102,9 +102,14 @@ export function bannerLines(runtime: LocalRuntime, options: { consumersElsewhere
       : `visibility ${local.visibilityTimeoutSeconds} s${local.visibilityTimeoutSeconds !== deployed ? ` (deployed ${deployed} s)` : ''}${queue.deadLetter ? `, to ${queue.deadLetter.queue} after ${queue.deadLetter.maxReceiveCount} receives` : ''}`;
     lines.push(`  queue         ${local.url} (${role})`);
   }
+  for (const u of plan.queues.filter((q) => q.kind === 'unrouted')) {
+    const local = r.queues[u.name];
+    if (local) lines.push(`  queue         ${local.url} (unrouted publishes of ${u.unrouted!.topic}: what no subscription admits, kept 14 days; \`dlq list --queue ${u.name}\` says why)`);
+  }
   for (const s of topology.subscriptions) {
     lines.push(`  subscription  ${s.topic} → ${s.queue} (raw delivery ${s.rawMessageDelivery ? 'on' : 'off'}, filter ${JSON.stringify(s.filterPolicy)})`);
   }
+  for (const u of plan.unrouted) lines.push(`  subscription  ${u.topic} → ${u.queue} (the complement of ${u.topic}'s filters: missing eventType/schemaVersion, undeclared types and majors)`);
   for (const table of Object.keys(r.tables)) lines.push(`  table         ${table}`);
   lines.push(`  data folder   ${runtime.emulators.dataDir ?? '(in memory: nothing survives a restart)'}`);
   if (options.consumersElsewhere || !runtime.functions) {
@@ -142,15 +147,21 @@ export async function leftoversLine(runtime: LocalRuntime): Promise<string> {
   try {
     let queued = 0;
     let dead = 0;
-    for (const queue of Object.values(runtime.application.topology.queues)) {
-      const { total } = await queueDepth(sqs, runtime.resources.queues[queue.name]!.url);
-      if (queue.deadLetterFor.length) dead += total;
+    let unrouted = 0;
+    const { topology, settings } = runtime.application;
+    for (const queue of resolvePlan({ topology, settings, check: false }).queues) {
+      const local = runtime.resources.queues[queue.name];
+      if (!local) continue;
+      const { total } = await queueDepth(sqs, local.url);
+      if (queue.kind === 'deadLetter') dead += total;
+      else if (queue.kind === 'unrouted') unrouted += total;
       else queued += total;
     }
-    if (queued + dead === 0) return '';
+    if (queued + dead + unrouted === 0) return '';
+    const counts = `${queued} queued, ${dead} dead-lettered and ${unrouted} unrouted message(s)`;
     return runtime.emulators.dataDir
-      ? ` ${queued} queued and ${dead} dead-lettered message(s) are kept in ${runtime.emulators.dataDir}: the next \`npm start\` picks them up.`
-      : ` ${queued} queued and ${dead} dead-lettered message(s) were discarded (in-memory stack).`;
+      ? ` ${counts} are kept in ${runtime.emulators.dataDir}: the next \`npm start\` picks them up.`
+      : ` ${counts} were discarded (in-memory stack).`;
   } catch (error) {
     return ` (could not count the messages left in the queues: ${(error as Error).message})`;
   } finally {

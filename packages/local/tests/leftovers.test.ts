@@ -29,7 +29,7 @@ describe('leftoversLine', () => {
   it('counts queued and dead-lettered messages', async () => {
     await sqs.send(new SendMessageCommand({ QueueUrl: runtime.resources.queues.OrderQueue!.url, MessageBody: '{}' }));
     await sqs.send(new SendMessageCommand({ QueueUrl: runtime.resources.queues.OrderDLQ!.url, MessageBody: '{}' }));
-    expect(await leftoversLine(runtime)).toBe(' 1 queued and 1 dead-lettered message(s) were discarded (in-memory stack).');
+    expect(await leftoversLine(runtime)).toBe(' 1 queued, 1 dead-lettered and 0 unrouted message(s) were discarded (in-memory stack).');
   });
 
   it('reports a failure to count, with its cause, instead of saying nothing is left', async () => {

@@ -58,6 +58,11 @@ export interface DeadLetterQueueOptions {
    * (`messageName` undefined): check what you read.
    */
   describe?: (payload: unknown, messageName: string | undefined) => string | undefined;
+  /**
+   * How a redriven message is put back, instead of sending it to `sourceQueueUrl` (an unrouted
+   * queue publishes it to its topic again). @default send to `sourceQueueUrl`, body and attributes unchanged
+   */
+  forward?: (message: Message) => Promise<void>;
   /** How long messages are held invisible while the queue is read. @default 30 */
   holdSeconds?: number;
 }
@@ -125,9 +130,12 @@ export class DeadLetterQueue {
     const skipped = await this.receiveAll(async (batch) => {
       const selected = batch.filter((m) => !wanted || wanted.has(m.MessageId!));
       for (const message of selected) {
-        await this.options.sqs.send(
-          new SendMessageCommand({ QueueUrl: this.options.sourceQueueUrl, MessageBody: message.Body!, MessageAttributes: message.MessageAttributes }),
-        );
+        if (this.options.forward) await this.options.forward(message);
+        else {
+          await this.options.sqs.send(
+            new SendMessageCommand({ QueueUrl: this.options.sourceQueueUrl, MessageBody: message.Body!, MessageAttributes: message.MessageAttributes }),
+          );
+        }
         await this.options.sqs.send(new DeleteMessageCommand({ QueueUrl: this.options.deadLetterQueueUrl, ReceiptHandle: message.ReceiptHandle! }));
         moved.push(message.MessageId!);
         onMoved?.(moved.length, total);

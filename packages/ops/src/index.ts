@@ -9,6 +9,7 @@ export * from './target.ts';
 export * from './queue-depth.ts';
 export * from './dead-letter-queue.ts';
 export * from './sqs-batches.ts';
-export { dlqCommand, formatDeadLetters, type DlqCommandOptions } from './cli/dlq-command.ts';
+export * from './unrouted.ts';
+export { dlqCommand, formatDeadLetters, formatUnrouted, type DlqCommandOptions } from './cli/dlq-command.ts';
 export { statusCommand } from './cli/status-command.ts';
 export { contractModule, targetOptions, withTarget, type ContractModule } from './cli/target-options.ts';

@@ -197,7 +197,8 @@ export async function provisionTopology(topology: Topology, settings: AppSetting
   const ownQueueArns = new Set(Object.values(queueArns));
   for (const topic of Object.values(topology.topics)) {
     const topicArn = resources.topics[topic.name]!.arn;
-    const wanted = topology.subscriptions.filter((s) => s.topic === topic.name);
+    // The contract's subscriptions and the topic's unrouted queue's (the complement of theirs).
+    const wanted = plan.subscriptions.filter((s) => s.topic === topic.name);
     const existing: { SubscriptionArn?: string; Endpoint?: string; Protocol?: string }[] = [];
     let token: string | undefined;
     do {
@@ -268,7 +269,7 @@ export async function provisionTopology(topology: Topology, settings: AppSetting
  */
 export async function discoverResources(topology: Topology, settings: AppSettings, options: Pick<ProvisionOptions, 'sqs' | 'sns' | 'region'>): Promise<LocalResources> {
   const resources: LocalResources = { region: options.region, topics: {}, queues: {}, subscriptions: {}, tables: {}, orphanQueues: [] };
-  for (const queue of Object.values(topology.queues)) {
+  for (const { spec: queue } of resolvePlan({ topology, settings, check: false }).queues) {
     const url = await existingQueueUrl(options.sqs, queue.name);
     if (!url) throw new Error(`the stack has no queue ${queue.name}: start it with \`npm start -- --no-consumers\` (or restart it after \`npm run codegen\`)`);
     const attrs = (await options.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn', 'VisibilityTimeout'] }))).Attributes ?? {};

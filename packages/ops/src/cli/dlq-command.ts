@@ -1,10 +1,12 @@
 /**
  * `dlq list | redrive | purge`: what failed, why, and putting it back, for every dead-letter queue
- * of the topology (or the one `--queue` names).
+ * of the topology and every topic's unrouted queue (or the one `--queue` names).
  */
 import { CliError, UsageError, type CommandSpec } from '@sluice/cli';
 import { createDecoder } from '@sluice/runtime/consumer';
-import type { ReceiveOperation } from '@sluice/runtime/contract';
+import type { ReceiveOperation, Topology } from '@sluice/runtime/contract';
+import { unroutedOf } from '@sluice/model';
+import { readEnvelope, republish, unroutedMessageReason } from '../unrouted.ts';
 import { DeadLetterQueue, type DeadLetter } from '../dead-letter-queue.ts';
 import type { Target } from '../target.ts';
 import { formatTable, terminalSafe, terminalSafeJson } from '@sluice/cli';
@@ -19,15 +21,20 @@ export interface DlqCommandOptions {
   subjectTitle?: string;
 }
 
-/** A dead-letter queue of the topology, its source queue and the source's consumer. */
+/**
+ * A dead-letter queue of the topology, its source queue and the source's consumer; or a topic's
+ * unrouted queue (`unroutedTopic`), whose source is the topic.
+ */
 interface DlqRef {
   name: string;
   source: string;
   consumer: ReceiveOperation | undefined;
+  unroutedTopic?: string;
 }
 
 async function deadLetterQueues(queue: string | undefined): Promise<DlqRef[]> {
   const { topology, operations } = await contractModule();
+  const unrouted: DlqRef[] = unroutedOf(topology).map((u) => ({ name: u.queue, source: u.topic, consumer: undefined, unroutedTopic: u.topic }));
   const all: DlqRef[] = Object.values(topology.queues)
     .filter((q) => q.deadLetter)
     .map((q) => ({
@@ -35,6 +42,7 @@ async function deadLetterQueues(queue: string | undefined): Promise<DlqRef[]> {
       source: q.name,
       consumer: Object.values(operations).find((o): o is ReceiveOperation => o.action === 'receive' && o.queue === q.name),
     }));
+  all.push(...unrouted);
   if (!queue) return all;
   const picked = all.filter((d) => d.name === queue || d.source === queue);
   if (picked.length === 0) {
@@ -57,6 +65,12 @@ async function sourceTopicArns(target: Target, consumer: ReceiveOperation): Prom
 }
 
 async function open(target: Target, ref: DlqRef, options: DlqCommandOptions): Promise<DeadLetterQueue> {
+  if (ref.unroutedTopic) {
+    // Put back by publishing to the topic again: its subscriptions route it anew.
+    const url = await target.queueUrl(ref.name);
+    const topicArn = await target.topicArn(ref.unroutedTopic);
+    return new DeadLetterQueue({ sqs: target.sqs, deadLetterQueueUrl: url, sourceQueueUrl: url, forward: (message) => republish(target.sns, topicArn, message) });
+  }
   const arns = ref.consumer ? await sourceTopicArns(target, ref.consumer) : undefined;
   return new DeadLetterQueue({
     sqs: target.sqs,
@@ -95,7 +109,42 @@ export function formatDeadLetters(letters: readonly DeadLetter[], subjectTitle =
   return `${table}\n\n${letters.length} message(s). "receives" is SQS's ApproximateReceiveCount (receives in the source queue, plus any since in the DLQ).`;
 }
 
-const queueOption = { type: 'string' as const, valueName: 'name', description: 'one dead-letter queue (or its source queue)', defaultText: 'every dead-letter queue of the contract' };
+/**
+ * Renders the messages of a topic's unrouted queue as a table: each with its identity attributes
+ * and why no consumer got it (or that one would now: redrive it), then a count.
+ *
+ * @param topology - the contract's topology, as deployed now
+ * @param topic - the topic whose unrouted queue it is
+ * @example
+ * ```ts
+ * import { formatUnrouted, type DeadLetter } from '@sluice/ops';
+ * import type { Topology } from '@sluice/runtime/contract';
+ *
+ * declare const topology: Topology;
+ * declare const letters: DeadLetter[];
+ * console.log(formatUnrouted(letters, topology, 'PaymentTopic'));
+ * ```
+ */
+export function formatUnrouted(letters: readonly DeadLetter[], topology: Topology, topic: string): string {
+  if (letters.length === 0) return 'empty.';
+  const table = formatTable(
+    ['messageId', 'published', 'eventType', 'schemaVersion', 'why no consumer got it'],
+    letters.map((l) => {
+      const envelope = readEnvelope(l.body);
+      const reason = unroutedMessageReason(topology, topic, l.body);
+      return [
+        l.messageId,
+        envelope?.publishedAt ?? l.sentAt ?? '-',
+        envelope?.attributes.eventType?.Value ?? '(none)',
+        envelope?.attributes.schemaVersion?.Value ?? '(none)',
+        reason ?? 'a consumer declares it now: redrive it',
+      ];
+    }),
+  );
+  return `${table}\n\n${letters.length} message(s) published to ${topic} that no subscription admitted. Fix the producer or declare a consumer, deploy, then \`dlq redrive\` publishes those now routed to ${topic} again.`;
+}
+
+const queueOption = { type: 'string' as const, valueName: 'name', description: 'one dead-letter or unrouted queue (or its source queue or topic)', defaultText: 'every dead-letter queue of the contract and every topic\'s unrouted queue' };
 
 /**
  * The `dlq` command group: `list` (each message with why it failed), `redrive` (back to the
@@ -125,16 +174,23 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
     commands: [
       {
         name: 'list',
-        summary: 'show dead-lettered messages and why they failed',
-        description: 'Each dead-lettered message with its receive count and why it failed: the body is decoded again with the generated validator, as the consumer does. Messages stay in the DLQ.',
+        summary: 'show dead-lettered and unrouted messages and why they failed',
+        description: 'Each dead-lettered message with its receive count and why it failed: the body is decoded again with the generated validator, as the consumer does. Then each unrouted message (published to a topic, admitted by no subscription) with why: no eventType/schemaVersion, or an event type or major version no consumer declares. Messages stay where they are.',
         options: { queue: queueOption, json: { type: 'boolean', description: 'JSON, with bodies and full reasons' }, ...targetOptions },
         async run({ values, io }) {
           const refs = await deadLetterQueues(values.queue as string | undefined);
+          const { topology } = await contractModule();
           return withTarget(values, async (target) => {
             await target.checkReachable();
-            const all: Record<string, Omit<DeadLetter, 'message'>[]> = {};
+            const all: Record<string, (Omit<DeadLetter, 'message'> & { unrouted?: string | null })[]> = {};
             for (const ref of refs) {
               const letters = await (await open(target, ref, options)).list();
+              if (ref.unroutedTopic) {
+                const topic = ref.unroutedTopic;
+                if (values.json) all[ref.name] = letters.map(({ message: _m, ...l }) => ({ ...l, unrouted: unroutedMessageReason(topology, topic, l.body) ?? null }));
+                else io.out(`${ref.name} (unrouted publishes of ${topic}): ${formatUnrouted(letters, topology, topic)}`);
+                continue;
+              }
               if (values.json) all[ref.name] = letters.map(({ message: _m, ...l }) => l);
               else io.out(`${ref.name} (dead letters of ${ref.source}): ${formatDeadLetters(letters, title)}`);
             }
@@ -146,19 +202,31 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
       {
         name: 'redrive',
         summary: 'move dead-lettered messages back to their queue (all, or --id)',
-        description: 'Moves dead-lettered messages back to their source queue (body and attributes unchanged), where the consumer processes them again: all of them, or only the given ids.',
+        description: 'Moves dead-lettered messages back to their source queue (body and attributes unchanged), where the consumer processes them again: all of them, or only the given ids. An unrouted message is published to its topic again, once a consumer declares it (the others stay, with why).',
         options: { queue: queueOption, id: { type: 'string', multiple: true, valueName: 'messageId', description: 'redrive this message (repeatable)' }, ...targetOptions },
         async run({ values, io, invocation }) {
           const refs = await deadLetterQueues(values.queue as string | undefined);
           const ids = values.id as string[] | undefined;
+          const { topology } = await contractModule();
           return withTarget(values, async (target) => {
             await target.checkReachable();
             let notFound = ids ? [...ids] : [];
             let movedTotal = 0;
             for (const ref of refs) {
               const dlq = await open(target, ref, options);
+              let selected = ids;
+              if (ref.unroutedTopic) {
+                // Only what a subscription admits now: the rest would land here again.
+                const topic = ref.unroutedTopic;
+                const letters = (await dlq.list()).filter((l) => !ids || ids.includes(l.messageId));
+                const still = letters.filter((l) => unroutedMessageReason(topology, topic, l.body) !== undefined);
+                for (const l of still) io.out(`  kept ${terminalSafe(l.messageId)} in ${ref.name}: ${terminalSafe(unroutedMessageReason(topology, topic, l.body)!)}`);
+                notFound = notFound.filter((id) => !still.some((l) => l.messageId === id));
+                selected = letters.filter((l) => !still.includes(l)).map((l) => l.messageId);
+                if (selected.length === 0) continue;
+              }
               let bar: ProgressBar | undefined;
-              const { moved } = await dlq.redrive(ids, (done, total) => {
+              const { moved } = await dlq.redrive(selected, (done, total) => {
                 bar ??= new ProgressBar(total ?? done, `redriving ${ref.name} → ${ref.source}`, io.progress);
                 bar.update(done);
               });

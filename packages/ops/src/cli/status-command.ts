@@ -3,6 +3,7 @@
  * the system at a glance.
  */
 import type { CommandSpec } from '@sluice/cli';
+import { unroutedOf } from '@sluice/model';
 import { queueDepth } from '../queue-depth.ts';
 import { formatTable } from '@sluice/cli';
 import { contractModule, targetOptions, withTarget } from './target-options.ts';
@@ -25,16 +26,23 @@ export const statusCommand: CommandSpec = {
         const depth = await queueDepth(target.sqs, await target.queueUrl(queue.name));
         const consumer = Object.values(topology.operations).find((o) => o.action === 'receive' && o.queue === queue.name);
         const role = queue.deadLetterFor.length ? `dead letters of ${queue.deadLetterFor.join(', ')}` : consumer ? `consumed by ${consumer.id}` : 'no consumer';
-        rows.push({ queue: queue.name, role, ...depth });
+        rows.push({ queue: queue.name, kind: queue.deadLetterFor.length ? 'deadLetter' : 'queue', role, ...depth });
       }
+      // Each topic's unrouted queue: what no subscription admitted (see why with `dlq list`).
+      const unrouted = unroutedOf(topology);
+      for (const u of unrouted) {
+        const depth = await queueDepth(target.sqs, await target.queueUrl(u.queue));
+        rows.push({ queue: u.queue, kind: 'unrouted', role: `unrouted publishes of ${u.topic}${depth.total > 0 ? ': see why with dlq list' : ''}`, ...depth });
+      }
+      const subscriptions = [...topology.subscriptions, ...unrouted.map((u) => u.subscription)];
       if (values.json) {
-        io.out(JSON.stringify({ queues: rows, subscriptions: topology.subscriptions }, null, 2));
+        io.out(JSON.stringify({ queues: rows, subscriptions }, null, 2));
         return 0;
       }
       io.out(`${target.describe()}, contract ${topology.contract.title} ${topology.contract.version}\n`);
       io.out(formatTable(['queue', 'waiting', 'in flight', 'delayed', 'role'], rows.map((r) => [r.queue, String(r.visible), String(r.inFlight), String(r.delayed), r.role])));
       io.out('');
-      io.out(formatTable(['subscription', 'raw', 'filter policy'], topology.subscriptions.map((s) => [`${s.topic} → ${s.queue}`, s.rawMessageDelivery ? 'yes' : 'no', JSON.stringify(s.filterPolicy)])));
+      io.out(formatTable(['subscription', 'raw', 'filter policy'], subscriptions.map((s) => [`${s.topic} → ${s.queue}`, s.rawMessageDelivery ? 'yes' : 'no', JSON.stringify(s.filterPolicy)])));
       return 0;
     });
   },

@@ -1,0 +1,98 @@
+/**
+ * A topic's unrouted queue, read by the operator tools: why each message reached no consumer
+ * (from the attributes in its SNS envelope), and putting it back on its topic once the contract
+ * routes it.
+ */
+import { PublishCommand, type MessageAttributeValue, type SNSClient } from '@aws-sdk/client-sns';
+import type { Message } from '@aws-sdk/client-sqs';
+import { unroutedReason } from '@sluice/model';
+import type { Topology } from '@sluice/runtime/contract';
+
+/** What an unrouted message's SNS envelope says: the published body, its attributes, when and where. */
+export interface UnroutedEnvelope {
+  /** The SNS message id of the publish. */
+  snsMessageId: string | undefined;
+  /** The topic it was published to. */
+  topicArn: string | undefined;
+  /** When SNS accepted it, ISO-8601. */
+  publishedAt: string | undefined;
+  /** The published body, as it was. */
+  body: string;
+  /** The message attributes, as SNS lists them in the envelope (`{ Type, Value }`). */
+  attributes: Record<string, { Type: string; Value: string }>;
+}
+
+/**
+ * Reads the SNS envelope an unrouted queue keeps (its subscription delivers the envelope, not the
+ * bare body); `undefined` for a body that is not one (sent to the queue by someone else).
+ *
+ * @example
+ * ```ts
+ * import { readEnvelope } from '@sluice/ops';
+ *
+ * readEnvelope(JSON.stringify({ Type: 'Notification', MessageId: 'm-1', Message: '{}', MessageAttributes: {} }))?.body; // '{}'
+ * ```
+ */
+export function readEnvelope(body: string): UnroutedEnvelope | undefined {
+  try {
+    const outer = JSON.parse(body) as Record<string, unknown>;
+    if (outer?.Type !== 'Notification' || typeof outer.Message !== 'string') return undefined;
+    const attributes: UnroutedEnvelope['attributes'] = {};
+    for (const [name, value] of Object.entries((outer.MessageAttributes as Record<string, { Type?: unknown; Value?: unknown }> | undefined) ?? {})) {
+      if (typeof value?.Type === 'string' && typeof value.Value === 'string') attributes[name] = { Type: value.Type, Value: value.Value };
+    }
+    return {
+      snsMessageId: typeof outer.MessageId === 'string' ? outer.MessageId : undefined,
+      topicArn: typeof outer.TopicArn === 'string' ? outer.TopicArn : undefined,
+      publishedAt: typeof outer.Timestamp === 'string' ? outer.Timestamp : undefined,
+      body: outer.Message,
+      attributes,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Why a message of `topic`'s unrouted queue reached no consumer, from its envelope's attributes;
+ * `undefined` when the topic's subscriptions admit it now (redrive it). A body that is no SNS
+ * envelope gets a reason of its own.
+ *
+ * @example
+ * ```ts
+ * import { unroutedMessageReason } from '@sluice/ops';
+ * import type { Topology } from '@sluice/runtime/contract';
+ *
+ * declare const topology: Topology;
+ * declare const body: string;
+ * unroutedMessageReason(topology, 'PaymentTopic', body); // e.g. 'no consumer declares PaymentCaptured v2'
+ * ```
+ */
+export function unroutedMessageReason(topology: Topology, topic: string, body: string): string | undefined {
+  const envelope = readEnvelope(body);
+  if (!envelope) return 'not an SNS envelope: sent to the queue directly, not published to the topic';
+  return unroutedReason(topology, topic, Object.fromEntries(Object.entries(envelope.attributes).map(([k, v]) => [k, v.Value])));
+}
+
+/**
+ * Publishes an unrouted message again, to `topicArn`, with its body and attributes as they were
+ * (a new SNS message id; consumers are idempotent by the event's own id).
+ *
+ * @example
+ * ```ts
+ * import { SNSClient } from '@aws-sdk/client-sns';
+ * import type { Message } from '@aws-sdk/client-sqs';
+ * import { republish } from '@sluice/ops';
+ *
+ * declare const message: Message;
+ * await republish(new SNSClient({}), 'arn:aws:sns:eu-west-1:123456789012:PaymentTopic', message);
+ * ```
+ */
+export async function republish(sns: SNSClient, topicArn: string, message: Message): Promise<void> {
+  const envelope = readEnvelope(message.Body ?? '');
+  if (!envelope) throw new Error(`message ${message.MessageId} is not an SNS envelope: it cannot be published again`);
+  const attributes: Record<string, MessageAttributeValue> = Object.fromEntries(
+    Object.entries(envelope.attributes).map(([name, { Type, Value }]) => [name, Type === 'Binary' ? { DataType: Type, BinaryValue: Buffer.from(Value, 'base64') } : { DataType: Type, StringValue: Value }]),
+  );
+  await sns.send(new PublishCommand({ TopicArn: topicArn, Message: envelope.body, MessageAttributes: attributes }));
+}

@@ -1,0 +1,130 @@
+/**
+ * Every publish ends somewhere an operator sees, checked on the local stack (fauxqs evaluates the
+ * filter policies `npm start` provisions, as SNS documents them): publishes no consumer declares
+ * are kept in the topic's unrouted queue, `dlq list` says why from their attributes, declared
+ * ones are not in it, `status` shows it, and `dlq redrive` publishes again what a consumer
+ * declares now. No consumer runs: the test reads the queues itself.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { PurgeQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { runCli } from '@sluice/cli';
+import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
+import { ordersProgram } from '@orders/app/cli';
+import { topology } from '@orders/contract';
+import { captureIO } from '../../../tests/helpers/capture-io.ts';
+import { anOrder, snsEnvelope } from '../../../tests/helpers/orders.ts';
+
+let runtime: LocalRuntime;
+let sqs: SQSClient;
+let sns: SNSClient;
+const url = (queue: string) => runtime.resources.queues[queue]!.url;
+const topicArn = () => runtime.resources.topics.OrderTopic!.arn;
+
+beforeAll(async () => {
+  runtime = await startLocalRuntime({ port: 0, consumers: false, logLevel: 'SILENT' });
+  sqs = new SQSClient(runtime.clientConfig);
+  sns = new SNSClient(runtime.clientConfig);
+});
+afterAll(async () => {
+  sqs?.destroy();
+  sns?.destroy();
+  await runtime?.stop();
+});
+beforeEach(async () => {
+  for (const queue of ['OrderQueue', 'OrderDLQ', 'OrderTopicUnrouted']) await sqs.send(new PurgeQueueCommand({ QueueUrl: url(queue) }));
+});
+
+/** Publishes an order with these string attributes (none: a body-only publish, as `aws sns publish --message` sends). */
+async function publish(orderId: string, attributes: Record<string, string>): Promise<void> {
+  await sns.send(
+    new PublishCommand({
+      TopicArn: topicArn(),
+      Message: JSON.stringify(anOrder({ orderId })),
+      MessageAttributes: Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }])),
+    }),
+  );
+}
+
+/** The order ids in a queue right now, left visible. */
+async function orderIdsIn(queue: string): Promise<string[]> {
+  const ids: string[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < 5; i++) {
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url(queue), MaxNumberOfMessages: 10, VisibilityTimeout: 2, WaitTimeSeconds: 0 }));
+    for (const m of Messages) {
+      if (seen.has(m.MessageId!)) continue;
+      seen.add(m.MessageId!);
+      const body = JSON.parse(m.Body!) as { Message?: string; orderId?: string };
+      ids.push((body.Message ? (JSON.parse(body.Message) as { orderId: string }) : (body as { orderId: string })).orderId);
+    }
+    if (Messages.length === 0) break;
+  }
+  // Release what was looked at.
+  await new Promise((r) => setTimeout(r, 2100));
+  return ids.sort();
+}
+
+describe('the order topic\'s unrouted queue, on the local stack', () => {
+  it('is created by npm start with the complement policy, and shown by status', async () => {
+    expect(runtime.resources.queues.OrderTopicUnrouted).toBeDefined();
+    expect(Object.keys(runtime.resources.subscriptions)).toContain('OrderTopicToOrderTopicUnrouted');
+    const io = captureIO();
+    expect(await runCli(ordersProgram, ['status', '--json', '--endpoint', runtime.endpoint], io), io.stderr()).toBe(0);
+    const status = JSON.parse(io.stdout()) as { queues: { queue: string; kind: string }[]; subscriptions: { name: string }[] };
+    expect(status.queues.find((q) => q.queue === 'OrderTopicUnrouted')).toMatchObject({ kind: 'unrouted' });
+    expect(status.subscriptions.map((s) => s.name)).toContain('OrderTopicToOrderTopicUnrouted');
+  });
+
+  it('keeps what no consumer declares, says why; declared orders go to the order queue only', async () => {
+    await publish('ord-declared', { eventType: 'OrderPlaced', schemaVersion: '1.1.0' });
+    await publish('ord-v2', { eventType: 'OrderPlaced', schemaVersion: '2.0.0' });
+    await publish('ord-cancelled', { eventType: 'OrderCancelled', schemaVersion: '1.0.0' });
+    await publish('ord-no-identity', { correlationId: 'c-1' });
+    await publish('ord-no-version', { eventType: 'OrderPlaced' });
+    expect(await orderIdsIn('OrderQueue')).toEqual(['ord-declared']);
+    expect(await orderIdsIn('OrderTopicUnrouted')).toEqual(['ord-cancelled', 'ord-no-identity', 'ord-no-version', 'ord-v2']);
+
+    const io = captureIO();
+    expect(await runCli(ordersProgram, ['dlq', 'list', '--queue', 'OrderTopicUnrouted', '--json', '--endpoint', runtime.endpoint], io), io.stderr()).toBe(0);
+    const listed = JSON.parse(io.stdout()) as { body: string; unrouted: string | null }[];
+    const why = Object.fromEntries(listed.map((l) => [(JSON.parse((JSON.parse(l.body) as { Message: string }).Message) as { orderId: string }).orderId, l.unrouted]));
+    expect(why).toEqual({
+      'ord-v2': 'no consumer declares OrderPlaced v2',
+      'ord-cancelled': 'no consumer declares OrderCancelled',
+      'ord-no-identity': 'published without eventType/schemaVersion',
+      'ord-no-version': 'published without schemaVersion (eventType OrderPlaced)',
+    });
+    const table = captureIO();
+    expect(await runCli(ordersProgram, ['dlq', 'list', '--queue', 'OrderTopicUnrouted', '--endpoint', runtime.endpoint], table), table.stderr()).toBe(0);
+    expect(table.stdout()).toContain('no consumer declares OrderPlaced v2');
+    expect(table.stdout()).toContain('4 message(s) published to OrderTopic that no subscription admitted');
+  });
+
+  it('cannot keep a publish with no attribute at all: no SNS filter policy admits it (AWS documents it, fauxqs does the same); the deployed alarm on NoMessageAttributes pages instead', async () => {
+    await publish('ord-body-only', {});
+    expect(await orderIdsIn('OrderTopicUnrouted')).toEqual([]);
+    expect(await orderIdsIn('OrderQueue')).toEqual([]);
+  });
+
+  it('redrive publishes again only what a consumer declares now, and keeps the rest with why', async () => {
+    await publish('ord-v2', { eventType: 'OrderPlaced', schemaVersion: '2.0.0' });
+    expect(await orderIdsIn('OrderTopicUnrouted')).toEqual(['ord-v2']);
+    const io = captureIO();
+    expect(await runCli(ordersProgram, ['dlq', 'redrive', '--queue', 'OrderTopicUnrouted', '--endpoint', runtime.endpoint], io), io.stderr()).toBe(0);
+    expect(io.stdout()).toMatch(/kept .* in OrderTopicUnrouted: no consumer declares OrderPlaced v2/);
+    expect(await orderIdsIn('OrderTopicUnrouted')).toEqual(['ord-v2']);
+    expect(topology.subscriptions.some((s) => s.topic === 'OrderTopic')).toBe(true);
+  });
+
+  it('redrive publishes to the topic again, attributes unchanged, a message the contract routes now (as after a consumer of it was deployed)', async () => {
+    // Kept while nothing declared it; the contract routes OrderPlaced v1 now.
+    await sqs.send(new SendMessageCommand({ QueueUrl: url('OrderTopicUnrouted'), MessageBody: JSON.stringify(snsEnvelope(anOrder({ orderId: 'ord-fixed' }), { eventType: 'OrderPlaced', schemaVersion: '1.1.0' })) }));
+    await publish('ord-still-v2', { eventType: 'OrderPlaced', schemaVersion: '2.0.0' });
+    const io = captureIO();
+    expect(await runCli(ordersProgram, ['dlq', 'redrive', '--queue', 'OrderTopicUnrouted', '--endpoint', runtime.endpoint], io), io.stderr()).toBe(0);
+    expect(io.stdout()).toMatch(/kept .* in OrderTopicUnrouted: no consumer declares OrderPlaced v2/);
+    expect(await orderIdsIn('OrderQueue')).toEqual(['ord-fixed']);
+    expect(await orderIdsIn('OrderTopicUnrouted')).toEqual(['ord-still-v2']);
+  });
+});
