@@ -3,7 +3,7 @@
  * changed, and which consumer a message new on a topic reaches. The released side is the topology
  * deployed with the released contract (as its release recorded it, or derived again).
  */
-import { deriveTopology, filterPolicyAdmits, TopologyError } from '@sluice/model';
+import { deriveTopology, filterPolicyAdmits, TopologyError, unroutedOf, unroutedQueueNameOf } from '@sluice/model';
 import type { Topology } from '@sluice/runtime/contract';
 import type { ContractDocument } from './contract-document.ts';
 import { BOTH, type Collector, isObject, NEITHER, show } from './classification.ts';
@@ -81,7 +81,39 @@ function compareTopology(out: Collector, released: Topology, working: Topology):
   compareQueues(out, released, working);
   compareTopics(out, released, working);
   compareSubscriptions(out, released, working);
+  compareUnrouted(out, released, working);
   compareMessagesNewOnTopics(out, released, working);
+}
+
+/**
+ * Each topic's unrouted queue (derived by the framework: the complement of the topic's filter
+ * policies): added with a topic, removed with it (what it keeps is stranded), its filter changed
+ * when what the consumers declare changed (what it kept that is routed now can be redriven).
+ */
+function compareUnrouted(out: Collector, released: Topology, working: Topology): void {
+  const before = new Map(unroutedOf(released).map((u) => [u.topic, u]));
+  const after = new Map(unroutedOf(working).map((u) => [u.topic, u]));
+  for (const [topic, u] of before) {
+    const now = after.get(topic);
+    const where = `topology.unrouted.${u.queue}`;
+    if (!now) {
+      out.add(where, 'removed', 'topology.unrouted-queue-removed', BOTH, `${u.queue} is no longer derived (${working.topics[topic] ? `a subscription of ${topic} admits every message` : `topic ${topic} removed`}): the unrouted publishes it keeps are stranded; list and redrive or purge them first`);
+      continue;
+    }
+    if (JSON.stringify(u.routed) !== JSON.stringify(now.routed)) {
+      const show = (r: typeof u.routed) => r.map((x) => `${x.eventType} v${x.majors.join('/v')}`).join(', ') || 'nothing';
+      out.add(
+        `${where}.filterPolicy`,
+        'changed',
+        'topology.unrouted-filter-changed',
+        NEITHER,
+        `${u.topic} routes ${show(now.routed)} (was ${show(u.routed)}); ${u.queue} keeps the rest. What it kept that a consumer declares now is redriven by \`dlq redrive --queue ${u.queue}\` once deployed`,
+      );
+    }
+  }
+  for (const [topic, u] of after) {
+    if (!before.has(topic)) out.add(`topology.unrouted.${u.queue}`, 'added', 'topology.unrouted-queue-added', NEITHER, `new: keeps what no subscription of ${topic} admits, with why`);
+  }
 }
 
 /** Queues removed, added, or changed in type, retention, visibility or redrive. */
@@ -183,7 +215,16 @@ function compareMessagesNewOnTopics(out: Collector, released: Topology, working:
           `${message} (${attributes.eventType} ${attributes.schemaVersion}) on ${topic.name} reaches ${reached.map((s) => s.queue).join(', ')}, whose deployed subscription admits it but whose consumer does not declare it: dead-lettered there. Release filter policies first (they are derived since this framework version), or declare it in the consumer`,
         );
       } else {
-        out.add(where, 'added', 'topology.message-added-to-topic', NEITHER, `${message} is filtered away from every consumer that does not declare it`);
+        const declared = working.subscriptions.some((s) => s.topic === topic.name && filterPolicyAdmits(s.filterPolicy, attributes));
+        out.add(
+          where,
+          'added',
+          'topology.message-added-to-topic',
+          NEITHER,
+          declared
+            ? `${message} is filtered away from every consumer that does not declare it`
+            : `${message} is filtered away from every consumer, and no consumer declares it: kept in ${unroutedQueueNameOf(topic)} (\`dlq list\` says why) until one does`,
+        );
       }
     }
   }

@@ -143,8 +143,11 @@ describe('contract:diff on the topology', () => {
       'non-breaking topology.queue-added topology.queues.Shipping',
       'non-breaking topology.queue-added topology.queues.ShippingDLQ',
       'non-breaking topology.subscription-added topology.subscriptions.Events → Shipping',
+      'non-breaking topology.unrouted-filter-changed topology.unrouted.EventsUnrouted.filterPolicy',
       'non-breaking topology.message-added-to-topic topology.topics.Events.messages.OrderShipped',
     ]);
+    // The topic's unrouted queue keeps what no consumer declares: OrderShipped is routed now.
+    expect(diff.changes.find((c) => c.rule === 'topology.unrouted-filter-changed')?.detail).toMatch(/Events routes OrderPlaced v1, OrderShipped v1 \(was OrderPlaced v1\); EventsUnrouted keeps the rest/);
     expect(hasFailingChanges(diff)).toBe(false);
   });
 
