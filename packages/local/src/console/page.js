@@ -6,6 +6,13 @@
   const $ = (selector) => document.querySelector(selector);
   const svgNs = 'http://www.w3.org/2000/svg';
   const nodeId = (kind, name) => `${kind}-${name.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+  // Room under the bottom row of the picture for the live lines.
+  const svg = document.querySelector('#picture svg');
+  if (svg && svg.viewBox.baseVal) {
+    svg.viewBox.baseVal.height += 16;
+    const height = parseFloat(svg.getAttribute('height') || '0');
+    if (height) svg.setAttribute('height', `${height + 12}pt`);
+  }
   let openQueue;
   let listed = [];
 
@@ -67,7 +74,7 @@
       cell(row, q.inFlight, 'n in-flight');
       cell(row, q.delayed, 'n delayed');
       const actions = row.insertCell();
-      if (q.kind === 'deadLetter') actions.append(button('Open', () => openDeadLetters(q.name)));
+      if (q.kind === 'deadLetter') actions.append(button('Open', () => openDeadLetters(q.name).catch(showError)));
       const total = q.visible + q.inFlight + q.delayed;
       if (q.kind === 'deadLetter') badge(nodeId('queue', q.name), `${total} dead-lettered`, total ? 'dead' : 'idle');
       else badge(nodeId('queue', q.name), `${q.visible} waiting · ${q.inFlight} in flight`, total ? 'busy' : 'idle');
@@ -126,7 +133,7 @@
       cell(row, letter.subject);
       cell(row, letter.reason ? `${letter.reason.code}: ${letter.reason.message}` : 'decodes as a valid message: it failed while being handled (see what the consumer logged)', 'reason');
       const actions = row.insertCell();
-      actions.append(button('Open', () => openLetter(queue, letter.messageId)), ' ', button('Redrive', () => redrive(queue, [letter.messageId])));
+      actions.append(button('Open', () => openLetter(queue, letter.messageId).catch(showError)), ' ', button('Redrive', () => redrive(queue, [letter.messageId]).catch(showError)));
     }
     if (listed.length === 0) cell(body.insertRow(), 'empty.');
   }
@@ -156,8 +163,19 @@
     $('#letter').hidden = false;
   }
 
+  /** Shows what went wrong with an action where its result would be. */
+  function showError(error) {
+    $('#letter').hidden = false;
+    $('#letter').textContent = `failed: ${error.message}`;
+  }
+
   async function purgeListed() {
-    if (!openQueue || listed.length === 0) return;
+    if (!openQueue) return;
+    if (listed.length === 0) {
+      $('#letter').hidden = false;
+      $('#letter').textContent = 'nothing listed to purge.';
+      return;
+    }
     if (!window.confirm(`Delete the ${listed.length} message(s) listed in ${openQueue} for good?`)) return;
     const result = await api('/api/purge', { queue: openQueue, ids: listed.map((l) => l.messageId) });
     await openDeadLetters(openQueue);
@@ -196,8 +214,8 @@
     });
   }
 
-  $('#redrive-all').addEventListener('click', () => openQueue && redrive(openQueue, undefined));
-  $('#purge-all').addEventListener('click', purgeListed);
+  $('#redrive-all').addEventListener('click', () => openQueue && redrive(openQueue, undefined).catch(showError));
+  $('#purge-all').addEventListener('click', () => purgeListed().catch(showError));
   $('#close-dlq').addEventListener('click', () => {
     openQueue = undefined;
     $('#dead-letters').hidden = true;

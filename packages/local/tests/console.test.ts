@@ -1,0 +1,225 @@
+/**
+ * The local console, on a real local stack with the real consumer, opened in headless Chromium
+ * (Debian's `chromium`, which `.ci/run` installs): the page loads with nothing from elsewhere,
+ * the picture shows every resource of the topology, a published order moves the counts, a poison
+ * message appears as a dead letter with its reason and is redriven, and no request from another
+ * origin, another Host or without the page's token can read or act.
+ *
+ * `CONSOLE_SCREENSHOTS=1 vitest run packages/local/tests/console.test.ts` also saves
+ * docs/console.png and docs/topology.png (the pictures in the README).
+ */
+import { existsSync } from 'node:fs';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { diagramNodeIds } from '@sluice/diagram';
+import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
+import { CONSOLE_TOKEN_HEADER, consoleRefusal, startConsole, type LocalConsole } from '@sluice/local/console';
+import { resolvePlan } from '@sluice/model';
+import { queueDepth } from '@sluice/ops';
+import { waitFor } from '../../../tests/helpers/wait-for.ts';
+
+const repoRoot = path.resolve(import.meta.dirname, '../../..');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && !process.env.CI) {
+  console.warn(`\n[console browser test] SKIPPED: no Chromium at ${CHROMIUM}. Install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH.\n`);
+}
+
+describe('consoleRefusal', () => {
+  const ok = { method: 'GET', url: '/api/state', headers: { host: '127.0.0.1:4567', [CONSOLE_TOKEN_HEADER]: 't' } };
+  it('lets the page itself through, on 127.0.0.1 or localhost', () => {
+    expect(consoleRefusal(ok, 4567, 't')).toBeUndefined();
+    expect(consoleRefusal({ ...ok, headers: { ...ok.headers, host: 'localhost:4567', origin: 'http://localhost:4567', 'sec-fetch-site': 'same-origin' } }, 4567, 't')).toBeUndefined();
+    expect(consoleRefusal({ method: 'GET', url: '/', headers: { host: '127.0.0.1:4567' } }, 4567, 't')).toBeUndefined();
+    expect(consoleRefusal({ ...ok, method: 'POST', headers: { ...ok.headers, 'content-type': 'application/json' } }, 4567, 't')).toBeUndefined();
+  });
+  it('refuses another Host (DNS rebinding), another Origin, a cross-site fetch, a missing or wrong token, a non-JSON action and other methods', () => {
+    expect(consoleRefusal({ ...ok, headers: { ...ok.headers, host: 'evil.example:4567' } }, 4567, 't')).toMatch(/host "evil.example:4567" is not the console's/);
+    expect(consoleRefusal({ ...ok, headers: { ...ok.headers, host: '127.0.0.1:9999' } }, 4567, 't')).toMatch(/host/);
+    expect(consoleRefusal({ ...ok, headers: { ...ok.headers, origin: 'http://evil.example' } }, 4567, 't')).toBe('cross-origin request from http://evil.example');
+    expect(consoleRefusal({ ...ok, headers: { ...ok.headers, origin: 'null' } }, 4567, 't')).toBe('cross-origin request from null');
+    expect(consoleRefusal({ ...ok, headers: { ...ok.headers, 'sec-fetch-site': 'cross-site' } }, 4567, 't')).toMatch(/cross-site/);
+    expect(consoleRefusal({ ...ok, headers: { host: '127.0.0.1:4567' } }, 4567, 't')).toBe('missing or wrong console token');
+    expect(consoleRefusal({ ...ok, headers: { ...ok.headers, [CONSOLE_TOKEN_HEADER]: 'u' } }, 4567, 't')).toBe('missing or wrong console token');
+    expect(consoleRefusal({ ...ok, method: 'POST', headers: { ...ok.headers, 'content-type': 'text/plain' } }, 4567, 't')).toBe('an action must send JSON');
+    expect(consoleRefusal({ ...ok, method: 'OPTIONS' }, 4567, 't')).toBe('method OPTIONS is not allowed');
+    expect(consoleRefusal({ method: 'POST', url: '/', headers: { host: '127.0.0.1:4567' } }, 4567, 't')).toMatch(/not allowed on \//);
+  });
+});
+
+describe('the local console on a running stack', () => {
+  let runtime: LocalRuntime;
+  let console_: LocalConsole;
+  let sqs: SQSClient;
+  let port: number;
+
+  /** A request as another program or page would send it, with full control of the headers. */
+  function raw(method: string, urlPath: string, headers: Record<string, string>, body?: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, method, path: urlPath, headers }, (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  beforeAll(async () => {
+    runtime = await startLocalRuntime({
+      port: 0,
+      visibilityTimeoutSeconds: 1,
+      batchWindowSeconds: 0,
+      logLevel: 'WARN',
+      onBatch: (operationId, report) => console_?.recordBatch(operationId, report),
+      onLog: (operationId, line) => console_?.recordLog(operationId, line),
+    });
+    console_ = await startConsole({ runtime, port: 0 });
+    port = Number(new URL(console_.url).port);
+    sqs = new SQSClient(runtime.clientConfig);
+  }, 120_000);
+
+  afterAll(async () => {
+    sqs?.destroy();
+    await console_?.stop();
+    await runtime?.stop();
+  }, 60_000);
+
+  it('listens on loopback only, and answers the page with its token and a policy that loads nothing from elsewhere', async () => {
+    expect(console_.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const page = await raw('GET', '/', { host: `127.0.0.1:${port}` });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain(`<meta name="sluice-console-token" content="${console_.token}">`);
+    expect(page.headers['content-security-policy']).toMatch(/default-src 'none'; script-src 'nonce-[^']+'; .*connect-src 'self'/);
+    expect(page.headers['access-control-allow-origin']).toBeUndefined();
+    expect(page.body).not.toMatch(/(src|href)="https?:/);
+  });
+
+  it('refuses requests without the token, from another origin, for another Host, and preflights', async () => {
+    const token = { [CONSOLE_TOKEN_HEADER]: console_.token };
+    expect((await raw('GET', '/api/state', { host: `127.0.0.1:${port}`, ...token })).status).toBe(200);
+    expect((await raw('GET', '/api/state', { host: `127.0.0.1:${port}` })).status).toBe(403);
+    const crossOrigin = await raw('POST', '/api/redrive', { host: `127.0.0.1:${port}`, origin: 'http://evil.example', 'content-type': 'application/json', ...token }, '{"queue":"OrderDLQ"}');
+    expect(crossOrigin.status).toBe(403);
+    expect(crossOrigin.body).toContain('cross-origin request from http://evil.example');
+    expect((await raw('GET', '/', { host: `rebound.example:${port}` })).status).toBe(403);
+    const preflight = await raw('OPTIONS', '/api/redrive', { host: `127.0.0.1:${port}`, origin: 'http://evil.example', 'access-control-request-method': 'POST' });
+    expect(preflight.status).toBe(403);
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('refuses to publish a message that does not satisfy the contract, saying why', async () => {
+    const out = await raw(
+      'POST',
+      '/api/publish',
+      { host: `127.0.0.1:${port}`, [CONSOLE_TOKEN_HEADER]: console_.token, 'content-type': 'application/json' },
+      JSON.stringify({ operationId: 'publishOrderPlaced', message: 'OrderPlaced', payload: { orderId: 'x' } }),
+    );
+    expect(out.status).toBe(422);
+    expect(JSON.parse(out.body).error).toMatch(/^not a valid OrderPlaced: .*required/);
+  });
+
+  describe.runIf(haveChromium)('in headless Chromium', () => {
+    let browser: Browser;
+    let page: Page;
+    let other: Server;
+    const leftLoopback: string[] = [];
+
+    beforeAll(async () => {
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      });
+      page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      // Offline: any request to anything but this machine is recorded and refused.
+      await page.route('**/*', (route) => {
+        const url = new URL(route.request().url());
+        if (url.hostname === '127.0.0.1' || url.protocol === 'data:') return route.continue();
+        leftLoopback.push(url.href);
+        return route.abort();
+      });
+      page.on('dialog', (dialog) => void dialog.accept());
+      await page.goto(console_.url, { waitUntil: 'load' });
+      other = createServer((_req, res) => res.end('<!doctype html><title>another site</title>'));
+      await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    }, 60_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await new Promise((resolve) => other?.close(resolve));
+    });
+
+    it('shows every resource of the topology in the picture, and goes live', async () => {
+      const plan = resolvePlan({ topology: runtime.application.topology, settings: runtime.application.settings, check: false });
+      for (const id of diagramNodeIds({ topology: runtime.application.topology, plan })) {
+        expect(await page.locator(`[id="${id}"]`).count(), `${id} in the picture`).toBe(1);
+      }
+      await expect.poll(() => page.locator('#status').textContent(), { timeout: 10_000 }).toMatch(/^live/);
+      await expect.poll(() => page.locator('[id="queue-OrderDLQ"] text.live').textContent(), { timeout: 10_000 }).toBe('0 dead-lettered');
+    });
+
+    it('publishes a contract example, validated, and the counts move', async () => {
+      await expect.poll(() => page.locator('#publish-payload').inputValue(), { timeout: 10_000 }).toContain('"orderId"');
+      const example = JSON.parse(await page.locator('#publish-payload').inputValue()) as Record<string, unknown>;
+      await page.locator('#publish-payload').fill(JSON.stringify({ ...example, orderId: 'console-order-1' }));
+      await page.getByRole('button', { name: 'Validate and publish' }).click();
+      await expect.poll(() => page.locator('#publish-result').textContent(), { timeout: 10_000 }).toMatch(/^published \S+ \(correlation id console-/);
+      await expect.poll(() => page.locator('#consumer-row-consumeOrderPlaced td.done').textContent(), { timeout: 30_000 }).toBe('1');
+      await expect.poll(() => page.locator('#records tbody').textContent(), { timeout: 10_000 }).toContain('console-order-1');
+      await expect.poll(() => page.locator('[id="function-consumeOrderPlaced"] text.live').textContent()).toMatch(/^1 batches · 1 done/);
+      // No payload in the list: the subject and the ids only.
+      expect(await page.locator('#records tbody').textContent()).not.toContain(String(example.itemName));
+    }, 60_000);
+
+    it('shows a poison message as a dead letter with its reason; a cross-origin page cannot act; the page redrives it', async () => {
+      await sqs.send(new SendMessageCommand({ QueueUrl: runtime.resources.queues.OrderQueue!.url, MessageBody: '{"orderId":"poison-1"' }));
+      await expect.poll(() => page.locator('#queue-row-OrderDLQ td.visible').textContent(), { timeout: 45_000, intervals: [500] }).toBe('1');
+      await expect.poll(() => page.locator('[id="queue-OrderDLQ"] text.live').textContent()).toBe('1 dead-lettered');
+      await page.locator('#queue-row-OrderDLQ').getByRole('button', { name: 'Open' }).click();
+      const row = page.locator('#dead-letters tbody tr').first();
+      await expect.poll(() => row.locator('td.reason').textContent(), { timeout: 10_000 }).toMatch(/^[A-Z_]+: /);
+      await row.getByRole('button', { name: 'Open' }).click();
+      await expect.poll(() => page.locator('#letter').textContent(), { timeout: 10_000 }).toMatch(/receive count: [3-9][\s\S]*why it failed: [A-Z_]+: [\s\S]*body:\n\{"orderId":"poison-1"/);
+      if (process.env.CONSOLE_SCREENSHOTS) {
+        await page.screenshot({ path: path.join(repoRoot, 'docs/console.png'), fullPage: true });
+        await page.locator('#picture svg').screenshot({ path: path.join(repoRoot, 'docs/topology.png') });
+      }
+
+      // Another origin, in the same browser: it can neither read nor act.
+      const attacker = await browser.newPage();
+      await attacker.goto(`http://127.0.0.1:${(other.address() as AddressInfo).port}/`);
+      const attempts = await attacker.evaluate(async ({ url, token }) => {
+        const read = await fetch(`${url}api/state`, { headers: { 'x-sluice-console-token': token } }).then(() => 'read', (e: Error) => `refused: ${e.message}`);
+        const act = await fetch(`${url}api/redrive`, { method: 'POST', mode: 'no-cors', headers: { 'content-type': 'text/plain' }, body: '{"queue":"OrderDLQ"}' }).then((r) => r.type, (e: Error) => `refused: ${e.message}`);
+        return { read, act };
+      }, { url: console_.url, token: console_.token });
+      await attacker.close();
+      expect(attempts.read).toMatch(/^refused/);
+      // A no-cors POST is sent (the console refuses it for its Origin); its answer is withheld from
+      // the page (Cross-Origin-Resource-Policy: same-origin makes it a network error).
+      expect(attempts.act).toMatch(/^(opaque|refused)/);
+      expect((await queueDepth(sqs, runtime.resources.queues.OrderDLQ!.url)).total, 'the cross-origin redrive did nothing').toBe(1);
+
+      await row.getByRole('button', { name: 'Redrive' }).click();
+      await expect.poll(() => page.locator('#letter').textContent(), { timeout: 10_000 }).toMatch(/^redrove 1 message\(s\)/);
+      // Back in OrderQueue, the consumer rejects it again: it returns to the DLQ after its receives.
+      await expect.poll(() => page.locator('#records tbody').textContent(), { timeout: 20_000 }).toMatch(/retry/);
+    }, 120_000);
+
+    it('purges the dead letters it listed, after confirmation', async () => {
+      await expect.poll(async () => (await queueDepth(sqs, runtime.resources.queues.OrderDLQ!.url)).total, { timeout: 45_000, intervals: [500] }).toBe(1);
+      await page.locator('#queue-row-OrderDLQ').getByRole('button', { name: 'Open' }).click();
+      await expect.poll(() => page.locator('#dead-letters tbody tr[data-message-id]').count(), { timeout: 10_000 }).toBe(1);
+      await page.getByRole('button', { name: 'Purge…' }).click();
+      await expect.poll(() => page.locator('#letter').textContent(), { timeout: 10_000 }).toMatch(/^deleted 1 message\(s\)/);
+      expect((await queueDepth(sqs, runtime.resources.queues.OrderDLQ!.url)).total).toBe(0);
+      expect(leftLoopback, 'requests that left this machine').toEqual([]);
+    }, 90_000);
+  });
+});
