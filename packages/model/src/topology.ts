@@ -35,7 +35,7 @@ import { resolveSubscriptions } from './topology/subscriptions.ts';
 
 export { DEFAULT_RETENTION_SECONDS, type DeriveOptions } from './topology/context.ts';
 export { filterPolicyAdmits, filterPolicyFor } from './topology/filter-policy.ts';
-export { messageIdentity } from './topology/messages.ts';
+export { DEFAULT_SCHEMA_VERSION, listMessages, type ListedMessage, type MessageListing, messageIdentity, messageNameOf } from './topology/messages.ts';
 
 /** A contract whose topology would make a broken system; `problems` lists each, with where and what to do. */
 export class TopologyError extends Error {

@@ -124,11 +124,24 @@ describe('the topology manifest', () => {
 describe('contract errors that would make a broken system', () => {
   const base = () => contract({ messages: [message('OrderPlaced', '1.0.0')], consumers: { Orders: ['OrderPlaced'] } });
 
-  it('a receive operation on a channel without a queue binding', () => {
+  it('a receive operation on a channel with an sqs binding but no queue', () => {
     const doc = base();
-    delete doc.channels.Orders.bindings;
+    doc.channels.Orders.bindings = { sqs: {} };
     doc.operations.consumeOrders.channel = doc.channels.Orders;
-    expect(problemsOf(doc).join('\n')).toMatch(/operations\.consumeOrders receives from channels\.Orders, which has no sqs binding with a queue/);
+    expect(problemsOf(doc).join('\n')).toMatch(/channels\.Orders has an sqs binding without a queue/);
+  });
+
+  it('a receive or send operation on another protocol is outside the AWS topology: a warning saying why, not a failure', () => {
+    const doc = base();
+    doc.channels.Orders.bindings = { kafka: { topic: 'orders' } };
+    doc.operations.consumeOrders.channel = doc.channels.Orders;
+    doc.channels.Mqtt = { address: 'lights', messages: doc.channels.events.messages, bindings: { mqtt: {} } };
+    doc.operations.sendMqtt = { action: 'send', channel: doc.channels.Mqtt };
+    doc.operations.publishEvents.bindings.sns.consumers = [];
+    const { warnings, topology } = deriveTopology(doc);
+    expect(warnings).toContain('operations.consumeOrders receives from channels.Orders, which is a kafka channel: it is outside the AWS topology (no queue, no consumer function); its messages still get types and validators');
+    expect(warnings).toContain('operations.sendMqtt sends to channels.Mqtt, which is a mqtt channel without an sns binding: it is outside the AWS topology (no topic, no publisher target); its messages still get types and validators');
+    expect(Object.keys(topology.operations)).toEqual(['publishEvents']);
   });
 
   it('a subscription to a queue no channel declares', () => {
@@ -168,9 +181,29 @@ describe('contract errors that would make a broken system', () => {
     expect(problemsOf(doc).join('\n')).toMatch(/operations\.consumeOrders consumes Orders, but no send operation subscribes Orders to a topic/);
   });
 
-  it('two messages on one topic that subscribers could not tell apart', () => {
+  it('two messages that subscribers could not tell apart (one eventType and major version), naming both', () => {
     const problems = problemsOf(contract({ messages: [message('OrderPlaced', '1.0.0'), message('OrderPlacedAgain', '1.3.0', 'OrderPlaced')], consumers: { Orders: ['OrderPlaced'] } }));
-    expect(problems.join('\n')).toMatch(/topic Events carries OrderPlaced and OrderPlacedAgain with the same eventType OrderPlaced and major version 1/);
+    expect(problems).toEqual([
+      '#/channels/events/messages/OrderPlaced (OrderPlaced) and #/channels/events/messages/OrderPlacedAgain (OrderPlacedAgain) are both eventType OrderPlaced major version 1: subscribers and consumers could not tell them apart. Give one a new major x-schema-version or its own eventType',
+    ]);
+  });
+
+  it('a v2 message given the same name as v1 is an error naming both, not silently dropped', () => {
+    const doc = base();
+    const v2 = message('OrderPlaced', '2.0.0');
+    v2.payload.properties.note = { type: 'string' };
+    doc.components = { messages: { OrderPlacedV2: v2 } };
+    expect(problemsOf(doc)).toEqual([
+      '#/components/messages/OrderPlacedV2 and #/channels/events/messages/OrderPlaced are two different messages named OrderPlaced: one would be lost. Give one its own name (a new version: name it OrderPlacedV2 and keep the eventType through its headers\' eventType const)',
+    ]);
+  });
+
+  it('two different nameless messages under one channel key in two channels are an error naming both', () => {
+    const doc = base();
+    const a = { payload: { type: 'string' } };
+    doc.channels.one = { address: 'one', messages: { changed: a } };
+    doc.channels.two = { address: 'two', messages: { changed: { payload: { type: 'number' } } } };
+    expect(problemsOf(doc)).toEqual([expect.stringMatching(/^#\/channels\/one\/messages\/changed and #\/channels\/two\/messages\/changed are two different messages named changed/)]);
   });
 
   it('a stated filter policy that does not admit exactly what the consumer declares, saying what to write', () => {
@@ -195,5 +228,25 @@ describe('contract errors that would make a broken system', () => {
     const { warnings, topology } = deriveTopology(doc);
     expect(warnings).toEqual([expect.stringMatching(/queue Orders has no receive operation: messages delivered to it wait until they expire/)]);
     expect(topology.subscriptions[0]!.filterPolicy).toEqual({ eventType: ['OrderPlaced'], schemaVersion: [{ prefix: '1.' }] });
+  });
+});
+
+describe('message names and identities of standard documents', () => {
+  it('a message without the optional name is named by its components key, wherever it is referenced; without messages, an operation takes its channel\'s', () => {
+    const placed = { payload: { type: 'object', properties: { id: { type: 'string' } } } };
+    const doc = contract({ messages: [message('Other', '1.0.0')], consumers: { Orders: ['Other'] } });
+    doc.components = { messages: { OrderPlaced: placed } };
+    doc.channels.events.messages = { ...doc.channels.events.messages, orderPlaced: placed };
+    doc.operations.publishEvents.messages = undefined;
+    const { topology } = deriveTopology(doc);
+    expect(topology.messages.OrderPlaced).toEqual({ eventType: 'OrderPlaced', schemaVersion: '1.0.0' });
+    expect(topology.operations.publishEvents!.messages).toEqual(['OrderPlaced', 'Other']);
+    expect(topology.topics.Events!.messages).toEqual(['OrderPlaced', 'Other']);
+  });
+
+  it('a message without x-schema-version is version 1.0.0 (DEFAULT_SCHEMA_VERSION)', async () => {
+    const { DEFAULT_SCHEMA_VERSION, messageIdentity } = await import('@sluice/model');
+    expect(DEFAULT_SCHEMA_VERSION).toBe('1.0.0');
+    expect(messageIdentity({}, 'lightMeasured')).toEqual({ name: 'lightMeasured', eventType: 'lightMeasured', schemaVersion: '1.0.0' });
   });
 });

@@ -1,23 +1,16 @@
 /**
- * Steps 5 and 7 of `deriveTopology`: the checks that need everything read. Messages on one topic
- * must be told apart by their attributes; every receive operation must be fed what it declares;
- * queues nobody consumes, or without a redrive policy, are warned about.
+ * Steps 5 and 7 of `deriveTopology`: the checks that need everything read. Every receive
+ * operation must be fed what it declares; queues nobody consumes, or without a redrive policy,
+ * are warned about.
  */
-import { consumerOf, type Derivation, major } from './context.ts';
+import { consumerOf, type Derivation } from './context.ts';
 
-/** Messages on one topic must be told apart by `eventType` and major version; sorts each topic's messages. */
+/**
+ * Sorts each topic's messages. (That the messages on one topic are told apart by `eventType` and
+ * major version follows from `readMessages`, which requires it of every two messages of the document.)
+ */
 export function checkTopicMessages(d: Derivation): void {
-  for (const topic of Object.values(d.topics)) {
-    const seen = new Map<string, string>();
-    for (const name of topic.messages) {
-      const identity = d.messages.get(name)!;
-      const key = `${identity.eventType}@${major(identity.schemaVersion)}`;
-      const clash = seen.get(key);
-      if (clash) d.problems.push(`topic ${topic.name} carries ${clash} and ${name} with the same eventType ${identity.eventType} and major version ${major(identity.schemaVersion)}: subscribers could not tell them apart. Give one a new major version or its own eventType.`);
-      seen.set(key, name);
-    }
-    topic.messages.sort();
-  }
+  for (const topic of Object.values(d.topics)) topic.messages.sort();
 }
 
 /** Every receive operation is subscribed to a topic that carries each message it declares. */

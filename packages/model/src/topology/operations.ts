@@ -10,7 +10,7 @@ export function readOperations(d: Derivation): void {
   for (const [opId, operation] of Object.entries<any>(d.doc.operations ?? {})) {
     if (!isObject(operation)) continue;
     const channelId = channelIdOf(d.doc, operation);
-    const messageNames = namesOf(operation.messages);
+    const messageNames = namesOf(d.doc, operation);
     const title = typeof operation.title === 'string' ? operation.title : opId;
     if (!channelId) {
       d.problems.push(`operations.${opId}: its channel is not one of the document's channels`);
@@ -27,7 +27,11 @@ function readSend(d: Derivation, opId: string, operation: Json, channelId: strin
   const topic = d.topicOfChannel.get(channelId);
   if (!topic) {
     // Not an SNS topic: part of the contract (types, validators), not of the AWS topology.
-    d.warnings.push(`operations.${opId} sends to channels.${channelId}, which has no sns binding: it is not part of the AWS topology (no topic, no publisher target)`);
+    const bindings = d.doc.channels?.[channelId]?.bindings;
+    const others = Object.keys(isObject(bindings) ? bindings : {}).filter((b) => b !== 'sns');
+    d.warnings.push(
+      `operations.${opId} sends to channels.${channelId}, which ${others.length ? `is a ${others.join('/')} channel without an sns binding` : 'has no sns binding'}: it is outside the AWS topology (no topic, no publisher target); its messages still get types and validators`,
+    );
     return;
   }
   for (const name of messageNames) if (!d.topics[topic]!.messages.includes(name)) d.topics[topic]!.messages.push(name);
@@ -81,6 +85,15 @@ function readSubscription(d: Derivation, opId: string, topic: string, consumer: 
 function readReceive(d: Derivation, opId: string, channelId: string, title: string, messageNames: string[]): void {
   const queue = d.queueOfChannel.get(channelId);
   if (!queue) {
+    const bindings = d.doc.channels?.[channelId]?.bindings;
+    const others = Object.keys(isObject(bindings) ? bindings : {}).filter((b) => b !== 'sns' && b !== 'sqs');
+    if (!isObject(bindings?.sns) && !isObject(bindings?.sqs)) {
+      // Another protocol (Kafka, AMQP, MQTT, WebSocket…) or none: part of the contract (types, validators), not of the AWS topology.
+      d.warnings.push(
+        `operations.${opId} receives from channels.${channelId}, which ${others.length ? `is a ${others.join('/')} channel` : 'has no sns or sqs binding'}: it is outside the AWS topology (no queue, no consumer function); its messages still get types and validators`,
+      );
+      return;
+    }
     d.problems.push(`operations.${opId} receives from channels.${channelId}, which has no sqs binding with a queue: a receive operation consumes an SQS queue`);
     return;
   }
