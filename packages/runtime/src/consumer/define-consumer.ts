@@ -24,19 +24,19 @@
  * (`sst.config.ts` does, from the topology). On a FIFO queue the records after a failure are
  * reported too, unprocessed, so that nothing overtakes a message that will be retried.
  *
- * Each invocation also writes its metrics (CloudWatch embedded metric format, Powertools Metrics,
- * dimension `service` = the operation id): `Records<Outcome>` per outcome (`RecordsStored`,
+ * Each invocation also writes its metrics (CloudWatch embedded metric format, the lines Powertools
+ * Metrics would write, by the framework's own {@link EmfMetrics}; dimension `service` = the operation id): `Records<Outcome>` per outcome (`RecordsStored`,
  * `RecordsInvalid`, ...; `RecordsInvalid` and `RecordsFailed` always, 0 included), `MessageAgeMs`
  * per record (from the SNS publish, else from the send to SQS), `BatchSize`, and `ColdStart` once.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { ConstructorOptions, LogItemExtraInput, LogItemMessage } from '@aws-lambda-powertools/logger/types';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { MessageMap, PayloadOf, ReceiveOperation } from '../contract/model.ts';
 import { ConfigurationError } from '../resources.ts';
 import { SOURCE_TOPICS_ENV } from '../settings.ts';
 import { createDecoder, type DecodeResult } from './decode-record.ts';
+import { EmfMetrics, MetricUnit, type ConsumerMetrics } from './emf.ts';
 import { RecordRejected } from './errors.ts';
 import { toIssues, type AjvError } from '../contract/issues.ts';
 import type { MessageContract } from '../contract/model.ts';
@@ -119,8 +119,11 @@ export type SqsConsumer<Op extends ReceiveOperation = ReceiveOperation> = ((even
 export interface ConsumerOptions {
   /** @default a {@link ConsumerLogger}, service name `$POWERTOOLS_SERVICE_NAME`, else the operation id */
   logger?: Logger;
-  /** @default Powertools Metrics, namespace `$POWERTOOLS_METRICS_NAMESPACE`, else `EventContract`; service the operation id */
-  metrics?: Metrics;
+  /**
+   * Where the metrics go: an {@link EmfMetrics}, or a Powertools `Metrics` instance.
+   * @default an {@link EmfMetrics}, namespace `$POWERTOOLS_METRICS_NAMESPACE`, else `EventContract`; service the operation id
+   */
+  metrics?: ConsumerMetrics;
   /**
    * ARNs of the topics the queue is subscribed to: envelopes from any other topic, and raw bodies
    * where no subscription delivers raw, are rejected. `sst.config.ts` and the local runtime set
@@ -237,7 +240,7 @@ export function defineConsumer<Op extends ReceiveOperation>(
     }
   }
   const logger = options.logger ?? new ConsumerLogger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? operation.id });
-  const metrics = options.metrics ?? new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'EventContract', serviceName: operation.id });
+  const metrics = options.metrics ?? new EmfMetrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'EventContract', serviceName: operation.id });
   const sourceTopicArns =
     options.sourceTopicArns ??
     process.env[SOURCE_TOPICS_ENV]

@@ -12,4 +12,5 @@ export {
   type SqsConsumer,
 } from './define-consumer.ts';
 export { createDecoder, type DecoderOptions, type DecodeResult, type DecodedMessage, type RecordInput, type SnsEnvelopeInfo } from './decode-record.ts';
+export { EmfMetrics, MAX_VALUES_PER_METRIC, MetricUnit, type ConsumerMetrics, type EmfMetricsOptions, type MetricUnitName } from './emf.ts';
 export { DecodeErrorCode, RecordRejected, decodeError, type DecodeError } from './errors.ts';
