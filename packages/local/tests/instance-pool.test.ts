@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLambdaContext } from '@sluice/local';
-import { InstancePool } from '../src/lambda/instance-pool.ts';
+import { INSTANCE_YOUNG_GENERATION_MB, InstancePool, instanceResourceLimits } from '../src/lambda/instance-pool.ts';
 
 let pool: InstancePool | undefined;
 afterEach(async () => {
@@ -66,5 +66,48 @@ export const handler = async (_event, context) => ({ batchItemFailures: [], rema
     expect(lines).toHaveLength(500);
     expect(JSON.parse(lines.at(-1)!)).toMatchObject({ n: 499 });
     expect(written.join('')).toContain('warned');
+  });
+
+  it('retires an instance idle for idleTimeoutMs, keeps a busy pool warm, and starts cold again after', async () => {
+    const file = handlerFile(`let invocations = 0;
+export const handler = async () => ({ batchItemFailures: [], invocations: ++invocations });`);
+    pool = new InstancePool({ handlerFile: file, operationId: 'consumeThings', size: 2, idleTimeoutMs: 1000 });
+    await pool.warm();
+    expect(pool.size).toBe(1);
+    // Invoked again within the idle time: the same instance (its module state goes on).
+    for (let n = 1; n <= 3; n++) {
+      expect(await pool.handler({ Records: [] }, context(5))).toMatchObject({ invocations: n });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(pool.coldStarts).toBe(1);
+    expect(pool.retired).toBe(0);
+    await vi.waitFor(() => expect(pool!.size).toBe(0), { timeout: 5000, interval: 50 });
+    expect(pool.retired).toBe(1);
+    // The next invocation gets a fresh instance, with fresh module state, as after a Lambda scale-in.
+    expect(await pool.handler({ Records: [] }, context(5))).toMatchObject({ invocations: 1 });
+    expect(pool.coldStarts).toBe(2);
+  });
+
+  it('keeps instances until closed when idleTimeoutMs is Infinity', async () => {
+    const file = handlerFile(`export const handler = async () => ({ batchItemFailures: [] });`);
+    pool = new InstancePool({ handlerFile: file, operationId: 'consumeThings', size: 1, idleTimeoutMs: Number.POSITIVE_INFINITY });
+    await pool.handler({ Records: [] }, context(5));
+    await new Promise((r) => setTimeout(r, 400));
+    expect(pool.size).toBe(1);
+    expect(pool.retired).toBe(0);
+  });
+
+  it("bounds an instance's heap by the function's memory: a handler that outgrows it fails, as an out-of-memory sandbox does, and the next invocation starts cold", async () => {
+    expect(instanceResourceLimits(512)).toEqual({ maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: INSTANCE_YOUNG_GENERATION_MB });
+    expect(instanceResourceLimits(undefined)).toEqual({ maxYoungGenerationSizeMb: INSTANCE_YOUNG_GENERATION_MB });
+    const file = handlerFile(`const kept = [];
+export const handler = async (event) => {
+  if (event.grow) for (;;) kept.push(new Array(1_000_000).fill(Math.random()));
+  return { batchItemFailures: [] };
+};`);
+    pool = new InstancePool({ handlerFile: file, operationId: 'consumeThings', size: 1, memoryMB: 64 });
+    await expect(pool.handler({ Records: [], grow: true } as never, context(30))).rejects.toThrow(/out of memory|memory limit/i);
+    await expect(pool.handler({ Records: [] }, context(5))).resolves.toEqual({ batchItemFailures: [] });
+    expect(pool.coldStarts).toBe(2);
   });
 });

@@ -15,7 +15,7 @@ import { onShutdownSignals } from '@sluice/cli';
 import { EventSourcePoller } from './event-source-poller.ts';
 import type { FunctionSpec } from './function-environment.ts';
 import { InstancePool } from './instance-pool.ts';
-import { FUNCTION_SPEC_ENV, type HostMessage, type WorkerMessage } from './worker-protocol.ts';
+import { FUNCTION_SPEC_ENV, INSTANCE_IDLE_ENV, type HostMessage, type WorkerMessage } from './worker-protocol.ts';
 
 /** To the host, while it is there: a report to a host that has gone is dropped, not an EPIPE crash. */
 const send = (message: WorkerMessage) => {
@@ -30,6 +30,8 @@ async function run(): Promise<void> {
   }
   const spec = JSON.parse(raw) as FunctionSpec;
   delete process.env[FUNCTION_SPEC_ENV];
+  const idle = process.env[INSTANCE_IDLE_ENV] ? Number(process.env[INSTANCE_IDLE_ENV]) : undefined;
+  delete process.env[INSTANCE_IDLE_ENV];
   // The host decides when to stop (a message, or SIGTERM): a terminal's Ctrl-C reaches the whole
   // process group, and is the host's to handle. A SIGTERM before the worker is up ends it at once,
   // with the status a SIGTERM gives (128 + 15).
@@ -39,9 +41,16 @@ async function run(): Promise<void> {
   process.on('disconnect', () => process.exit(1));
 
   // The function's instances: worker threads, each with its own copy of the handler's module and
-  // one invocation at a time, as many as the function's concurrency. One is started now, so that a
-  // handler that cannot load fails here, loudly, instead of on the first message.
-  const pool = new InstancePool({ handlerFile: spec.handlerFile, operationId: spec.operationId, size: spec.settings.maximumConcurrency });
+  // one invocation at a time, as many as the function's concurrency, started on demand and retired
+  // when idle. One is started now, so that a handler that cannot load fails here, loudly, instead
+  // of on the first message (it is retired in turn if no message comes).
+  const pool = new InstancePool({
+    handlerFile: spec.handlerFile,
+    operationId: spec.operationId,
+    size: spec.settings.maximumConcurrency,
+    memoryMB: spec.settings.memoryMB,
+    ...(idle !== undefined && idle >= 0 ? { idleTimeoutMs: idle } : {}),
+  });
   try {
     await pool.warm();
   } catch (error) {

@@ -4,6 +4,11 @@
  * an instance whose invocation times out is discarded, as Lambda discards a timed-out sandbox.
  * The function timeout counts from when an instance takes the invocation: a cold start's init
  * has its own limit ({@link INIT_TIMEOUT_MS}), as on Lambda.
+ *
+ * Memory: an instance idle for {@link InstancePoolOptions.idleTimeoutMs} is retired (its worker
+ * stopped, as Lambda reclaims idle sandboxes), so a consumer at rest holds no instance and a busy
+ * one only as many as its batches need; the next invocation starts one cold. Each instance's heap
+ * is bounded as Lambda bounds a sandbox by the function's memory ({@link instanceResourceLimits}).
  */
 import { Worker } from 'node:worker_threads';
 import type { Context, SQSEvent } from 'aws-lambda';
@@ -14,9 +19,34 @@ const INSTANCE = new URL('./instance.ts', import.meta.url);
 /** Lambda's limit on an instance's init phase. */
 export const INIT_TIMEOUT_MS = 10_000;
 
+/** How long an instance may stay idle before it is retired, unless the pool is told otherwise. */
+export const IDLE_INSTANCE_TIMEOUT_MS = 30_000;
+
+/**
+ * A young generation of at most this many MiB per instance: V8's default (up to 48 MiB per
+ * isolate, sized for one big heap per process) kept every instance's RSS high under load, for
+ * short-lived batch garbage that a smaller nursery collects as well.
+ */
+export const INSTANCE_YOUNG_GENERATION_MB = 8;
+
+/**
+ * The V8 limits of one instance (worker thread): the old generation bounded by the function's
+ * memory (`memoryMB`, what Lambda gives a sandbox: an instance that outgrows it fails as an
+ * out-of-memory sandbox does), the young generation by {@link INSTANCE_YOUNG_GENERATION_MB}.
+ *
+ * @example
+ * instanceResourceLimits(512); // { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 8 }
+ * instanceResourceLimits(undefined); // { maxYoungGenerationSizeMb: 8 }
+ */
+export function instanceResourceLimits(memoryMB: number | undefined): { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb: number } {
+  return { ...(memoryMB !== undefined && memoryMB > 0 ? { maxOldGenerationSizeMb: memoryMB } : {}), maxYoungGenerationSizeMb: INSTANCE_YOUNG_GENERATION_MB };
+}
+
 interface Instance {
   worker: Worker;
   busy: boolean;
+  /** Retires the instance once it has been idle long enough (set while it is idle). */
+  idleTimer?: NodeJS.Timeout;
   /** Settles the invocation in flight, if any. */
   pending?: { id: number; context: Context; resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout };
 }
@@ -26,6 +56,10 @@ export interface InstancePoolOptions extends InstanceData {
   size: number;
   /** Started once, with an instance's init failure (the pool is then unusable). */
   onInitError?: (message: string) => void;
+  /** An instance idle this long is retired; `Infinity` keeps instances until {@link InstancePool.close}. @default {@link IDLE_INSTANCE_TIMEOUT_MS} */
+  idleTimeoutMs?: number;
+  /** The function's memory: bounds each instance's heap (see {@link instanceResourceLimits}). */
+  memoryMB?: number;
 }
 
 /** A Lambda-like error thrown into the caller when an invocation runs out of time. */
@@ -47,9 +81,16 @@ export class InstancePool {
   private closed = false;
   /** Instances started so far (cold starts). */
   coldStarts = 0;
+  /** Instances retired after being idle for `idleTimeoutMs`. */
+  retired = 0;
   private readonly metrics = new WeakMap<Context, InvocationMetrics>();
 
   constructor(private readonly options: InstancePoolOptions) {}
+
+  /** Instances alive now (busy or idle). */
+  get size(): number {
+    return this.instances.length;
+  }
 
   /** Starts one instance and waits for its init; rejects with the init error. */
   async warm(): Promise<void> {
@@ -87,6 +128,7 @@ export class InstancePool {
   /** Stops every instance (the poller has stopped invoking). */
   async close(): Promise<void> {
     this.closed = true;
+    for (const i of this.instances) clearTimeout(i.idleTimer);
     await Promise.all(this.instances.splice(0).map((i) => i.worker.terminate()));
   }
 
@@ -94,6 +136,8 @@ export class InstancePool {
     const idle = this.instances.find((i) => !i.busy);
     if (idle) {
       idle.busy = true;
+      clearTimeout(idle.idleTimer);
+      idle.idleTimer = undefined;
       return idle;
     }
     if (this.instances.length < this.options.size) return this.start();
@@ -104,10 +148,29 @@ export class InstancePool {
     instance.pending = undefined;
     const next = this.waiting.shift();
     if (next) next(instance);
-    else instance.busy = false;
+    else {
+      instance.busy = false;
+      this.retireWhenIdle(instance);
+    }
+  }
+
+  /** Stops `instance` once it has been idle for `idleTimeoutMs`, unless an invocation takes it first. */
+  private retireWhenIdle(instance: Instance): void {
+    const ms = this.options.idleTimeoutMs ?? IDLE_INSTANCE_TIMEOUT_MS;
+    if (!Number.isFinite(ms) || this.closed) return;
+    clearTimeout(instance.idleTimer);
+    instance.idleTimer = setTimeout(() => {
+      if (instance.busy || !this.instances.includes(instance)) return;
+      this.instances.splice(this.instances.indexOf(instance), 1);
+      this.retired++;
+      void instance.worker.terminate();
+    }, ms);
+    // A retirement pending must not keep the process alive.
+    instance.idleTimer.unref();
   }
 
   private discard(instance: Instance): void {
+    clearTimeout(instance.idleTimer);
     this.instances.splice(this.instances.indexOf(instance), 1);
     void instance.worker.terminate();
     // Someone waiting for an instance gets a fresh one.
@@ -116,7 +179,10 @@ export class InstancePool {
   }
 
   private start(): Promise<Instance> {
-    const worker = new Worker(INSTANCE, { workerData: { handlerFile: this.options.handlerFile, operationId: this.options.operationId } satisfies InstanceData });
+    const worker = new Worker(INSTANCE, {
+      workerData: { handlerFile: this.options.handlerFile, operationId: this.options.operationId } satisfies InstanceData,
+      resourceLimits: instanceResourceLimits(this.options.memoryMB),
+    });
     const instance: Instance = { worker, busy: true };
     this.instances.push(instance);
     this.coldStarts++;
