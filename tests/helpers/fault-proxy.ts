@@ -38,6 +38,8 @@ export interface ProxiedRequest {
   body: string;
   /** When its headers reached the proxy (ms since epoch). */
   at: number;
+  /** The server's answer, once it came: set whether the client got it or not (absent when the server never saw the request). */
+  response?: ProxiedResponse;
 }
 
 export interface ProxiedResponse {
@@ -97,6 +99,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
         upstreamRes.on('end', () => {
           const payload = Buffer.concat(answer);
           const response: ProxiedResponse = { status: upstreamRes.statusCode ?? 502, body: payload.toString('utf8') };
+          request.response = response;
           const forwarded = typeof fault === 'object' ? fault : {};
           forwarded.observe?.(response);
           const lose = fault === 'lose-response' || forwarded.loseResponseIf?.(response) === true;

@@ -24,7 +24,7 @@ let proxy: FaultProxy;
 beforeAll(async () => {
   proxy = await startFaultProxy('http://127.0.0.1:1');
   h = await startHarness({ visibilityTimeoutSeconds: 6, functionTimeoutSeconds: 5, functionEnvironment: { AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint } });
-  proxy.setUpstream(h.endpoint);
+  proxy.setUpstream(h.wire.endpoint); // the wire sees what reaches the server, after the faults
 });
 afterAll(async () => {
   await h?.stop();

@@ -7,6 +7,13 @@
  *
  * Consumers log at INFO, so every record handled leaves one JSON line; the harness collects the
  * lines of in-process consumers (`onLog`) and of subscriber processes (their stdout and stderr).
+ *
+ * The wire: a proxy that only observes (`h.wire`) stands in front of the stack for everything the
+ * consumers send to DynamoDB (in-process consumers: their `AWS_ENDPOINT_URL_DYNAMODB`; subscribers:
+ * everything, their own proxy forwards to it). The PutItem calls the server answered 200 are the
+ * ledger's evidence that a verdict is true (see ledger.ts), read from the wire, not from the log.
+ * A scenario with a fault proxy of its own in front of DynamoDB forwards it to `h.wire.endpoint`,
+ * so that the wire sees what reached the server after the faults.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -21,7 +28,7 @@ import { createDecoder } from '@sluice/runtime/consumer';
 import { createPublisher, type Publisher } from '@sluice/runtime/publisher';
 import { ORDERS_TABLE } from '@orders/app/settings';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
-import { ConsumerLog, reconcileLedger, type Ledger, type Sent } from './ledger.ts';
+import { ConsumerLog, reconcileLedger, writesOnTheWire, type Ledger, type Sent } from './ledger.ts';
 
 /** Scale of the suite: `RELIABILITY_SCALE=ci` runs a fifth of the full load (documented in the README). */
 export const scale = process.env.RELIABILITY_SCALE === 'ci' ? 0.2 : 1;
@@ -49,6 +56,8 @@ export interface Harness {
   log: ConsumerLog;
   /** Subscriber processes started with {@link startSubscriber}. */
   subscribers: Subscriber[];
+  /** Observes (never faults) what the consumers send to DynamoDB, and all a subscriber sends: the ledger's wire. */
+  wire: FaultProxy;
   /** Receive counts seen by the consumer, by SQS message id (consumers run by this runtime only). */
   receives: Map<string, number[]>;
   /** Batches handled by this runtime's consumers, with when each ran. */
@@ -68,12 +77,18 @@ export interface HarnessOptions {
    */
   functionTimeoutSeconds?: number;
   dataDir?: string;
-  /** Extra environment for the consumer processes (faults). */
+  /**
+   * Extra environment for the consumer processes (faults). An `AWS_ENDPOINT_URL_DYNAMODB` here
+   * replaces the wire's: forward that proxy to `h.wire.endpoint`, or the ledger sees no write.
+   */
   functionEnvironment?: Record<string, string>;
+  /** The consumer's handler file instead of the application's (the ledger's self-test runs a consumer that lies). */
+  handlerFile?: string;
 }
 
-async function applicationWith(functionTimeoutSeconds: number | undefined): Promise<Application> {
-  const application = await loadApplication(root);
+async function applicationWith(functionTimeoutSeconds: number | undefined, handlerFile: string | undefined): Promise<Application> {
+  let application = await loadApplication(root);
+  if (handlerFile) application = { ...application, handlers: { ...application.handlers, [CONSUMER]: handlerFile } };
   if (functionTimeoutSeconds === undefined) return application;
   const consumers = { ...application.settings.consumers, [CONSUMER]: { ...application.settings.consumers?.[CONSUMER], timeoutSeconds: functionTimeoutSeconds } };
   return { ...application, settings: { ...application.settings, consumers } };
@@ -89,15 +104,17 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const batches: Harness['batches'] = [];
   const log = new ConsumerLog();
   const subscribers: Subscriber[] = [];
+  // The stack's endpoint exists once it runs: the wire starts on a placeholder.
+  const wire = await startFaultProxy('http://127.0.0.1:1');
   const runtime = await startLocalRuntime({
-    application: await applicationWith(options.functionTimeoutSeconds),
+    application: await applicationWith(options.functionTimeoutSeconds, options.handlerFile),
     port: 0,
     visibilityTimeoutSeconds,
     batchWindowSeconds: 0,
     consumers: options.consumers ?? true,
     logLevel: 'INFO',
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    ...(options.functionEnvironment ? { functionEnvironment: options.functionEnvironment } : {}),
+    functionEnvironment: { AWS_ENDPOINT_URL_DYNAMODB: wire.endpoint, ...options.functionEnvironment },
     onLog: (_operationId, line, stream) => {
       if (!log.add(line, 'runtime') && stream === 'stderr') process.stderr.write(`[consumer] ${line}\n`);
     },
@@ -110,7 +127,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         receives.set(r.messageId, list);
       }
     },
+  }).catch(async (error: unknown) => {
+    await wire.stop();
+    throw error;
   });
+  wire.setUpstream(runtime.endpoint);
   const config = { ...runtime.clientConfig };
   const sqs = new SQSClient(config);
   const sns = new SNSClient(config);
@@ -133,6 +154,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     }),
     log,
     subscribers,
+    wire,
     receives,
     batches,
     async stop() {
@@ -142,6 +164,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         await s.proxy.stop();
       }));
       await runtime.stop();
+      await wire.stop();
       sqs.destroy();
       sns.destroy();
       raw.destroy();
@@ -209,10 +232,12 @@ export async function scanTable(doc: DynamoDBDocumentClient): Promise<Map<string
 }
 
 /**
- * Reconciles everything sent with its fate (see ledger.ts). Call it once the queue has settled;
- * it never throws for a discrepancy: `ledger.assert()` does, after the scenario records its row.
+ * Reconciles everything sent with its fate (see ledger.ts), the verdicts checked against the table
+ * and the writes on the wire (`wire: false`: the table alone, to show what the wire adds). Call it
+ * once the queue has settled; it never throws for a discrepancy: `ledger.assert()` does, after the
+ * scenario records its row.
  */
-export async function reconcile(h: Harness, sent: readonly Sent[]): Promise<Ledger> {
+export async function reconcile(h: Harness, sent: readonly Sent[], options: { wire?: boolean } = {}): Promise<Ledger> {
   await h.log.quiet();
   const queue = await depth(h.sqs, h.queueUrl);
   const letters = await h.dlq.list();
@@ -223,8 +248,10 @@ export async function reconcile(h: Harness, sent: readonly Sent[]): Promise<Ledg
     deadLetters: letters.map((l) => ({ messageId: l.messageId, snsMessageId: l.snsMessageId })),
     table,
     queueDepth: queue,
+    ...(options.wire === false ? {} : { writes: writesOnTheWire(h.wire.requests, ORDERS_TABLE) }),
   });
 }
+
 
 /** Most batches of this runtime's consumers that ran at the same moment (of those the handler finished, with `finishedOnly`). */
 export function peakConcurrentBatches(h: Harness, options: { finishedOnly?: boolean } = {}): number {
@@ -251,13 +278,13 @@ export interface Subscriber {
 }
 
 /**
- * Starts `npm run subscriber` against the harness's stack (through a proxy of its own), its record
+ * Starts `npm run subscriber` against the harness's stack (through a proxy of its own, then the wire), its record
  * lines going to the harness's log. Node itself, not the tsx command: a SIGKILL of the tsx command
  * would leave its grandchild running; the subscriber's own consumer processes exit when it dies.
  * `h.stop()` kills it if it still runs.
  */
 export async function startSubscriber(h: Harness, name: string, extraArgs: string[] = []): Promise<Subscriber> {
-  const proxy = await startFaultProxy(h.endpoint);
+  const proxy = await startFaultProxy(h.wire.endpoint);
   const child = spawn(process.execPath, ['--import', 'tsx', 'packages/local/src/bin/subscriber.ts', '--endpoint', proxy.endpoint, '--quiet', '--log-level', 'INFO', ...extraArgs], {
     cwd: root,
     env: process.env,

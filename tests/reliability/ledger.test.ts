@@ -2,10 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import type { OrderPlaced } from '@orders/contract';
 import { eventVersionOf } from '@orders/app/store';
-import { contentDigest, latestByOrder, reconcileLedger, type ConsumerLine, type LedgerInput, type Sent } from './ledger.ts';
+import { contentDigest, latestByOrder, reconcileLedger, writesOnTheWire, type ConsumerLine, type LedgerInput, type ObservedWrite, type Sent } from './ledger.ts';
 
 const event = (status: OrderPlaced['status'], timestamp: string, orderId = 'o-1'): OrderPlaced => ({ orderId, userId: 'u-1', itemName: 'Item', quantity: 1, status, timestamp });
-const line = (snsMessageId: string, outcome: string, receiveCount = 1): ConsumerLine => ({
+const line = (snsMessageId: string, outcome: string, receiveCount = 1, at = 0): ConsumerLine => ({
   source: 'test',
   messageId: `sqs-${snsMessageId}-${receiveCount}`,
   snsMessageId,
@@ -13,7 +13,7 @@ const line = (snsMessageId: string, outcome: string, receiveCount = 1): Consumer
   outcome,
   receiveCount,
   code: undefined,
-  at: 0,
+  at,
 });
 const itemOf = (e: OrderPlaced) => ({ ...e });
 
@@ -76,6 +76,71 @@ describe('the ledger', () => {
     expect(ledger.problems.join('\n')).toMatch(/status is PAID, expected SHIPPED/);
     expect(ledger.problems.join('\n')).toMatch(/2 message\(s\) still in the source queue/);
     expect(ledger.problems.join('\n')).toMatch(/never sent: zz/);
+  });
+});
+
+describe('the verdicts, checked against the store and the wire, not the log', () => {
+  const wrote = (e: OrderPlaced, at = 0): ObservedWrite => ({ event: e, at });
+  const onTheWire = { writes: [wrote(paid), wrote(shipped)], lines: [line('a', 'stored', 1, 1), line('b', 'stored', 1, 1)] };
+
+  it('accepts verdicts each backed by a write of the table and the wire', () => {
+    const ledger = reconcileLedger(input({ ...onTheWire, lines: [...onTheWire.lines, line('a', 'duplicate', 2, 2), line('a', 'stale', 3, 3)] }));
+    expect(ledger.problems).toEqual([]);
+    expect(ledger.verdicts).toEqual({ checked: 4, unjustified: 0, evidence: 'table and wire' });
+    expect(reconcileLedger(input({})).verdicts).toEqual({ checked: 2, unjustified: 0, evidence: 'table' });
+  });
+
+  it('catches a consumer that logs `duplicate` for an order it never wrote: the table holds no item of it', () => {
+    const lonely = event('PAID', '2026-01-01T10:00:00Z', 'o-2');
+    const ledger = reconcileLedger(input({ sent: [...sent, { id: 'c', by: 'sns', event: lonely }], lines: [line('a', 'stored'), line('b', 'stored'), line('c', 'duplicate')] }));
+    // What a count-based check sees: every message has one success.
+    expect(ledger.counts).toMatchObject({ stored: 2, duplicate: 1, unaccounted: 0, 'double-accounted': 0 });
+    expect(ledger.verdicts.unjustified).toBe(1);
+    expect(() => ledger.assert()).toThrow(/verdicts no evidence backs \(table\): c \(o-2 PAID at 2026-01-01T10:00:00Z\) `duplicate`: the table holds no item of o-2/);
+  });
+
+  it('catches `duplicate` for an event never written when a newer one of its order is: the wire sees it, the table cannot', () => {
+    const lie = { lines: [line('a', 'duplicate', 1, 1), line('b', 'stored', 1, 1)] };
+    expect(reconcileLedger(input(lie)).problems).toEqual([]); // the table alone: SHIPPED is newer, nothing to see
+    const ledger = reconcileLedger(input({ ...lie, writes: [wrote(shipped)] }));
+    expect(ledger.tableMatchesOracle).toBe(true);
+    expect(ledger.verdicts.unjustified).toBe(1);
+    expect(() => ledger.assert()).toThrow(/a \(o-1 PAID at .*\) `duplicate`: no write of this event reached the server before the line \(1 write\(s\) of o-1 on the wire in all\)/);
+  });
+
+  it('catches `stored` with no write of the event, and more `stored` claims of one event than writes of it', () => {
+    const missing = reconcileLedger(input({ ...onTheWire, writes: [wrote(shipped)] }));
+    expect(missing.problems.join('\n')).toMatch(/a \(o-1 PAID .*\) `stored`: no write of this event/);
+    const twice: Sent[] = [...sent, { id: 'c', by: 'sns', event: { ...paid } }];
+    const claims = { sent: twice, lines: [...onTheWire.lines, line('c', 'stored', 1, 1)] };
+    expect(reconcileLedger(input({ ...claims, writes: [wrote(paid), wrote(shipped)] })).problems.join('\n')).toMatch(/o-1 PAID at .* `stored` 2 times \(a, c\), 1 write\(s\) of it on the wire/);
+    expect(reconcileLedger(input(claims)).problems.join('\n')).toMatch(/`stored` 2 times \(a, c\), the store writes an event once/);
+    expect(reconcileLedger(input({ ...claims, writes: [wrote(paid), wrote(paid), wrote(shipped)] })).problems).toEqual([]);
+  });
+
+  it('catches `stale` when no newer event was written before the line, and when the table holds the event itself', () => {
+    const early = reconcileLedger(input({ lines: [line('a', 'stale', 1, 1), line('b', 'stored', 1, 9)], writes: [wrote(shipped, 5)] }));
+    expect(early.problems.join('\n')).toMatch(/a \(o-1 PAID .*\) `stale`: no write of a newer event of the order reached the server before the line/);
+    const late = reconcileLedger(input({ lines: [line('a', 'stale', 1, 6), line('b', 'stored', 1, 9)], writes: [wrote(shipped, 5)] }));
+    expect(late.problems).toEqual([]);
+    const same = reconcileLedger(input({ sent: [sent[0]!], lines: [line('a', 'stale')], table: new Map([['o-1', itemOf(paid)]]) }));
+    expect(same.problems.join('\n')).toMatch(/`stale`: the table holds PAID at 2026-01-01T10:00:00Z, not a newer event/);
+  });
+
+  it('catches a success for a body that carries no order', () => {
+    const ledger = reconcileLedger(input({ sent: [...sent, { id: 'sqs-x', by: 'sqs' }], lines: [line('a', 'stored'), line('b', 'stored'), { ...line('x', 'stored'), messageId: 'sqs-x' }] }));
+    expect(ledger.problems.join('\n')).toMatch(/sqs-x: `stored`, but it carries no order/);
+  });
+
+  it('reads the writes from the wire: PutItem calls on the table the server answered 200, nothing else', () => {
+    const put = (e: OrderPlaced, status: number | undefined, table = 'Orders', target = 'DynamoDB_20120810.PutItem') => ({
+      target,
+      at: 7,
+      body: JSON.stringify({ TableName: table, Item: { ...Object.fromEntries(Object.entries(e).map(([k, v]) => [k, typeof v === 'number' ? { N: String(v) } : { S: v }])), eventVersion: { S: 'x' } } }),
+      ...(status === undefined ? {} : { response: { status, body: '{}' } }),
+    });
+    const writes = writesOnTheWire([put(paid, 200), put(shipped, 400), put(shipped, undefined), put(shipped, 200, 'Other'), put(shipped, 200, 'Orders', 'DynamoDB_20120810.GetItem')], 'Orders');
+    expect(writes).toEqual([{ event: paid, at: 7 }]);
   });
 });
 

@@ -29,10 +29,29 @@
  * dead-lettered; equal instants with different content: the larger SHA-256 digest of the contract
  * fields wins (the store's documented rule, computed here on its own). The table must hold exactly
  * those orders, with exactly those fields.
+ *
+ * The verdicts are not taken on the consumer's word. Every success line is checked against
+ * evidence the consumer does not write: what the store holds and, when the scenario observes it,
+ * the wire (the PutItem calls the DynamoDB server answered 200, seen by a proxy in front of it).
+ *
+ * | verdict for event E of order O | the table (always) | the wire (when observed) |
+ * |---|---|---|
+ * | `stored` | O's item is E or newer | a write of E applied before the line; no more `stored` claims of E than writes of E |
+ * | `duplicate` | O's item is E or newer | a write of E (the same event) applied before the line |
+ * | `stale` | O's item is newer than E | a write of a newer event of O applied before the line |
+ *
+ * "Before the line": the write reached the wire before the line reached the test (the write must
+ * have been applied before the condition that gave the verdict was evaluated). Without the wire
+ * (a stack whose consumers cannot be observed), `stored` claims of one event are at most one: the
+ * store's condition (`#eventVersion < :eventVersion`) lets each event be written once. A verdict
+ * that fails a check is `unjustified`: listed, counted, and the ledger does not balance. A consumer
+ * that logs `duplicate` for an order it never wrote is caught by the table (no item) and, for an
+ * event that is not the latest of its order, by the wire only.
  */
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { OrderPlaced } from '@orders/contract';
+import type { ProxiedRequest } from '../helpers/fault-proxy.ts';
 
 export const SUCCESS_OUTCOMES = ['stored', 'duplicate', 'stale'] as const;
 export type SuccessOutcome = (typeof SUCCESS_OUTCOMES)[number];
@@ -117,6 +136,14 @@ export interface DeadLetterRef {
   snsMessageId: string | undefined;
 }
 
+/** A write the DynamoDB server applied (a PutItem it answered 200), seen on the wire, not in the consumer's log. */
+export interface ObservedWrite {
+  /** The contract fields of the item written (its `orderId` among them). */
+  event: OrderPlaced;
+  /** When the request reached the observer (ms since epoch, the clock of {@link ConsumerLine.at}); applied after that. */
+  at: number;
+}
+
 export interface LedgerInput {
   sent: readonly Sent[];
   lines: readonly ConsumerLine[];
@@ -124,6 +151,11 @@ export interface LedgerInput {
   table: ReadonlyMap<string, Record<string, unknown>>;
   /** Messages left in the source queue (visible or in flight). */
   queueDepth: number;
+  /**
+   * Every write to the orders table the server applied, from the wire; absent when the scenario
+   * cannot observe the consumers' calls (the verdicts are then checked against the table alone).
+   */
+  writes?: readonly ObservedWrite[];
 }
 
 export interface MessageFate {
@@ -144,6 +176,8 @@ export interface Ledger {
   redelivered: number;
   /** Failure lines (`failed`, `invalid`): each one a receive that left the message on the queue. */
   failureLines: number;
+  /** Success lines checked against the store (and the wire), and how many of them no evidence backs. */
+  verdicts: { checked: number; unjustified: number; evidence: 'table and wire' | 'table' };
   ordersExpected: number;
   ordersStored: number;
   tableMatchesOracle: boolean;
@@ -178,6 +212,17 @@ export function supersedes(a: OrderPlaced, b: OrderPlaced): boolean {
   return contentDigest(a) > contentDigest(b);
 }
 
+/** True when `a` and `b` are the same event (the same contract fields: the digest covers them all). */
+export function sameEvent(a: OrderPlaced, b: OrderPlaced): boolean {
+  return contentDigest(a) === contentDigest(b);
+}
+
+/** The contract fields of a stored item (or a written one), as an event; undefined when a field is missing. */
+export function eventOfItem(item: Readonly<Record<string, unknown>>): OrderPlaced | undefined {
+  if (HASHED_FIELDS.some((key) => item[key] === undefined)) return undefined;
+  return Object.fromEntries(HASHED_FIELDS.map((key) => [key, item[key]])) as unknown as OrderPlaced;
+}
+
 /** The oracle: the latest event of each order among `events`. */
 export function latestByOrder(events: Iterable<OrderPlaced>): Map<string, OrderPlaced> {
   const latest = new Map<string, OrderPlaced>();
@@ -193,6 +238,29 @@ const MAX_LISTED = 8;
 
 function listed(ids: string[]): string {
   return ids.slice(0, MAX_LISTED).join(', ') + (ids.length > MAX_LISTED ? `, … (${ids.length} in all)` : '');
+}
+
+/** A DynamoDB JSON attribute value, as far as the orders table uses them. */
+type AttributeValue = { S?: string; N?: string };
+
+/**
+ * The writes to the orders table the server applied, from what a proxy saw: PutItem calls it
+ * answered 200 (a failed condition is a 400; a request a fault kept from the server has no answer).
+ * Writes by any other call (UpdateItem, BatchWriteItem, TransactWriteItems) are not read: the
+ * store makes none, and a verdict resting on one would show up unjustified, not pass unseen.
+ */
+export function writesOnTheWire(requests: readonly ProxiedRequest[], tableName: string): ObservedWrite[] {
+  const writes: ObservedWrite[] = [];
+  for (const request of requests) {
+    if (request.target !== 'DynamoDB_20120810.PutItem' || request.response?.status !== 200) continue;
+    const body = JSON.parse(request.body) as { TableName?: string; Item?: Record<string, AttributeValue> };
+    if (body.TableName !== tableName || !body.Item) continue;
+    const item = Object.fromEntries(Object.entries(body.Item).map(([key, value]) => [key, value.N !== undefined ? Number(value.N) : value.S]));
+    const event = eventOfItem(item);
+    if (!event) throw new Error(`a PutItem on ${tableName} without the contract's fields: ${request.body.slice(0, 200)}`);
+    writes.push({ event, at: request.at });
+  }
+  return writes;
 }
 
 /** Reconciles what was sent with what the consumer logged, the DLQ and the table. Never throws. */
@@ -270,17 +338,22 @@ export function reconcileLedger(input: LedgerInput): Ledger {
   for (const orderId of input.table.keys()) if (!expected.has(orderId)) tableProblems.push(`order ${orderId} stored, but no event of it was published and kept out of the DLQ`);
   if (tableProblems.length) problems.push(`table differs from the oracle: ${listed(tableProblems)}`);
 
+  const verdicts = checkVerdicts(input, find);
+  if (verdicts.problems.length) problems.push(`verdicts no evidence backs (${verdicts.evidence}): ${listed(verdicts.problems)}`);
+
   const redelivered = [...fates.values()].filter((e) => e.successes.length > 1).length;
   const published = fates.size;
   const line =
     `published ${published} = stored ${counts.stored} + duplicate ${counts.duplicate} + stale ${counts.stale} + dead-lettered ${counts['dead-lettered']}` +
     ` + unaccounted ${counts.unaccounted} + double-accounted ${counts['double-accounted']}; redelivered after a success ${redelivered};` +
-    ` orders stored ${input.table.size}, expected ${expected.size}${tableProblems.length ? ' (MISMATCH)' : ', table = oracle'}`;
+    ` orders stored ${input.table.size}, expected ${expected.size}${tableProblems.length ? ' (MISMATCH)' : ', table = oracle'};` +
+    ` verdicts checked against the ${verdicts.evidence} ${verdicts.checked}, unjustified ${verdicts.problems.length}`;
   return {
     published,
     counts,
     redelivered,
     failureLines,
+    verdicts: { checked: verdicts.checked, unjustified: verdicts.problems.length, evidence: verdicts.evidence },
     ordersExpected: expected.size,
     ordersStored: input.table.size,
     tableMatchesOracle: tableProblems.length === 0,
@@ -291,4 +364,74 @@ export function reconcileLedger(input: LedgerInput): Ledger {
       if (problems.length) throw new Error(`the ledger does not balance: ${line}\n- ${problems.join('\n- ')}`);
     },
   };
+}
+
+/**
+ * Checks every success line against the table and, when given, the writes seen on the wire (see
+ * the table at the top of this file). Returns one problem per unjustified line.
+ */
+function checkVerdicts(input: LedgerInput, find: (messageId: string, snsMessageId: string | undefined) => MessageFate | undefined) {
+  const evidence: 'table and wire' | 'table' = input.writes ? 'table and wire' : 'table';
+  const writesByOrder = new Map<string, ObservedWrite[]>();
+  const writesOfEvent = new Map<string, number>();
+  for (const write of input.writes ?? []) {
+    const list = writesByOrder.get(write.event.orderId) ?? [];
+    list.push(write);
+    writesByOrder.set(write.event.orderId, list);
+    const digest = contentDigest(write.event);
+    writesOfEvent.set(digest, (writesOfEvent.get(digest) ?? 0) + 1);
+  }
+  const storedClaims = new Map<string, { event: OrderPlaced; ids: string[] }>();
+  const problems: string[] = [];
+  let checked = 0;
+  for (const line of input.lines) {
+    if (!isSuccess(line.outcome)) continue;
+    const entry = find(line.messageId, line.snsMessageId);
+    if (!entry) continue; // reported as a line for a message never sent
+    checked++;
+    const id = entry.sent.id;
+    const event = entry.sent.event;
+    if (!event) {
+      problems.push(`${id}: \`${line.outcome}\`, but it carries no order`);
+      continue;
+    }
+    const about = `${id} (${event.orderId} ${event.status} at ${event.timestamp}) \`${line.outcome}\``;
+    const reasons: string[] = [];
+    try {
+      // The table: what the item of the order is at the end, which only ever moves forward.
+      const item = input.table.get(event.orderId);
+      const stored = item ? eventOfItem(item) : undefined;
+      if (!stored) reasons.push(`the table holds no item of ${event.orderId}`);
+      else if (line.outcome === 'stale' ? !supersedes(stored, event) : supersedes(event, stored)) {
+        reasons.push(`the table holds ${stored.status} at ${stored.timestamp}, not ${line.outcome === 'stale' ? 'a newer event' : 'this event or a newer one'}`);
+      }
+      // The wire: a write that justifies the verdict, applied before the line.
+      if (input.writes) {
+        const before = (writesByOrder.get(event.orderId) ?? []).filter((w) => w.at <= line.at);
+        const justified = line.outcome === 'stale' ? before.some((w) => supersedes(w.event, event)) : before.some((w) => sameEvent(w.event, event));
+        if (!justified) {
+          const seen = (writesByOrder.get(event.orderId) ?? []).length;
+          reasons.push(`no write of ${line.outcome === 'stale' ? 'a newer event of the order' : 'this event'} reached the server before the line (${seen} write(s) of ${event.orderId} on the wire in all)`);
+        }
+      }
+    } catch (error) {
+      reasons.push(`cannot be ordered against the store (${(error as Error).message})`);
+    }
+    if (reasons.length) problems.push(`${about}: ${reasons.join('; ')}`);
+    if (line.outcome === 'stored') {
+      const digest = contentDigest(event);
+      const claim = storedClaims.get(digest) ?? { event, ids: [] };
+      claim.ids.push(id);
+      storedClaims.set(digest, claim);
+    }
+  }
+  // Each `stored` is one write: more claims of one event than writes of it is a claim too many.
+  for (const [digest, claim] of storedClaims) {
+    const writes = input.writes ? (writesOfEvent.get(digest) ?? 0) : 1;
+    if (claim.ids.length > Math.max(writes, 1)) { // none at all: each line is reported above
+      const source = input.writes ? `${writes} write(s) of it on the wire` : 'the store writes an event once';
+      problems.push(`${claim.event.orderId} ${claim.event.status} at ${claim.event.timestamp} \`stored\` ${claim.ids.length} times (${listed(claim.ids)}), ${source}`);
+    }
+  }
+  return { evidence, checked, problems };
 }

@@ -26,7 +26,7 @@ beforeAll(async () => {
   // A record may wait out two request timeouts (a hung PutItem, then a hung GetItem): the function
   // timeout leaves room for that, and the visibility timeout stays above it, as Lambda requires.
   h = await startHarness({ visibilityTimeoutSeconds: 15, functionTimeoutSeconds: 14, functionEnvironment: { AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint } });
-  proxy.setUpstream(h.endpoint);
+  proxy.setUpstream(h.wire.endpoint); // the wire sees what reaches the server, after the faults
 });
 afterAll(async () => {
   await h?.stop();

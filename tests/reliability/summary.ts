@@ -18,6 +18,9 @@ export interface SummaryRow {
   unaccounted: number;
   doubleAccounted: number;
   redelivered: number;
+  /** Success lines no write backs (see ledger.ts), and what they were checked against. */
+  unjustified: number;
+  evidence: 'table and wire' | 'table';
   tableMatchesOracle: boolean;
   faults: string;
   /** Set by the self-test, whose ledger must NOT balance. */
@@ -43,6 +46,8 @@ export function recordRow(task: WithMeta, scenario: string, ledger: Ledger, faul
     unaccounted: ledger.counts.unaccounted,
     doubleAccounted: ledger.counts['double-accounted'],
     redelivered: ledger.redelivered,
+    unjustified: ledger.verdicts.unjustified,
+    evidence: ledger.verdicts.evidence,
     tableMatchesOracle: ledger.tableMatchesOracle,
     faults,
     ...(options.expectedToFail ? { expectedToFail: true } : {}),
@@ -60,6 +65,7 @@ const COLUMNS: [string, (r: SummaryRow) => string][] = [
   ['unaccounted', (r) => String(r.unaccounted)],
   ['double-accounted', (r) => String(r.doubleAccounted)],
   ['redelivered', (r) => String(r.redelivered)],
+  ['unjustified verdicts', (r) => `${r.unjustified} (${r.evidence === 'table' ? 'table' : 'table, wire'})`],
   ['table = oracle', (r) => (r.tableMatchesOracle ? 'yes' : 'NO')],
   ['faults injected', (r) => r.faults],
 ];
@@ -68,7 +74,7 @@ const COLUMNS: [string, (r: SummaryRow) => string][] = [
 export function formatSummary(rows: readonly SummaryRow[]): string {
   const cells = rows.map((r) => COLUMNS.map(([, cell]) => cell(r).replaceAll('|', '/')));
   const widths = COLUMNS.map(([title], i) => Math.max(title.length, ...cells.map((c) => c[i]!.length)));
-  const numeric = (i: number) => i > 0 && i < COLUMNS.length - 2;
+  const numeric = (i: number) => i > 0 && i < COLUMNS.length - 3;
   const format = (values: string[]) => `| ${values.map((v, i) => (numeric(i) ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join(' | ')} |`;
   return [
     format(COLUMNS.map(([title]) => title)),
@@ -89,7 +95,11 @@ export class ReliabilitySummaryReporter implements Reporter {
   }
 
   onTestRunEnd(_modules: ReadonlyArray<TestModule>): void {
-    const lines = ['', 'Reliability ledger: every message published reconciled with exactly one fate (consumer log lines, DLQ), table compared with the oracle.'];
+    const lines = [
+      '',
+      'Reliability ledger: every message published reconciled with exactly one fate (consumer log lines, DLQ), table compared with the oracle;',
+      "each verdict checked against what the store holds and the writes seen on the wire, not the consumer's word.",
+    ];
     // The self-test last: its row is the one that must not balance.
     const rows = [...this.rows].sort((a, b) => Number(a.expectedToFail ?? false) - Number(b.expectedToFail ?? false));
     lines.push(rows.length ? formatSummary(rows) : '(no scenario reached its ledger)');

@@ -36,7 +36,7 @@ beforeAll(async () => {
     functionTimeoutSeconds: 5,
     functionEnvironment: { AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint, AWS_MAX_ATTEMPTS: '1' },
   });
-  proxy.setUpstream(h.endpoint);
+  proxy.setUpstream(h.wire.endpoint); // the wire sees what reaches the server, after the faults
 });
 afterAll(async () => {
   await h?.stop();
