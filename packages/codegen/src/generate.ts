@@ -7,8 +7,7 @@
  * Pure with respect to the file system's output: {@link generate} returns the files in memory, so
  * `npm run codegen` writes them and `npm run codegen:check` compares them without writing.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,9 +17,9 @@ import Ajv, { type AnySchemaObject, type ErrorObject } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { _ } from 'ajv/dist/compile/codegen/index.js';
 import { build } from 'esbuild';
-import { parse as parseYaml } from 'yaml';
 import { contractFormats, formatIssues, toIssues, type Topology } from '@sluice/runtime/contract';
 import { deriveTopology, loadProject, messageIdentity, TopologyError } from '@sluice/model';
+import { inputsHashOf } from './freshness.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const requireFromHere = createRequire(import.meta.url);
@@ -100,7 +99,7 @@ export function createAjv(options: { standalone: boolean }): Ajv {
     // `x-*` keys are AsyncAPI extensions, not validation keywords.
     keywords: ['x-schema-version'],
     code: options.standalone
-      ? { source: true, esm: true, lines: true, formats: _`require(${path.join(runtimeContractDir, 'formats.ts')}).contractFormats` }
+      ? { source: true, esm: true, lines: true, formats: _`require(${path.join(runtimeContractDir, `formats${path.extname(requireFromHere.resolve(RUNTIME_CONTRACT))}`)}).contractFormats` }
       : undefined,
   });
   for (const [name, format] of Object.entries(contractFormats)) ajv.addFormat(name, format);
@@ -125,39 +124,7 @@ function identifier(name: string, what: string): string {
   return name;
 }
 
-/**
- * The spec and every file it references through relative `$ref`s, recursively, sorted (absolute
- * paths): the inputs whose content the generated hash covers.
- *
- * @example
- * ```ts
- * import { collectInputs } from '@sluice/codegen';
- *
- * const inputs = collectInputs('asyncapi.yaml'); // ['/repo/asyncapi.yaml', '/repo/schemas/payment.json', ...]
- * ```
- */
-export function collectInputs(specPath: string): string[] {
-  const seen = new Set<string>();
-  const visit = (file: string) => {
-    const abs = path.resolve(file);
-    if (seen.has(abs)) return;
-    seen.add(abs);
-    const text = readFileSync(abs, 'utf8');
-    const doc = abs.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-    const walk = (node: unknown) => {
-      if (Array.isArray(node)) return node.forEach(walk);
-      if (!node || typeof node !== 'object') return;
-      for (const [k, v] of Object.entries(node)) {
-        if (k === '$ref' && typeof v === 'string' && !v.startsWith('#') && !/^[a-z]+:/i.test(v)) {
-          visit(path.resolve(path.dirname(abs), v.split('#')[0]!));
-        } else walk(v);
-      }
-    };
-    walk(doc);
-  };
-  visit(specPath);
-  return [...seen].sort();
-}
+export { collectInputs } from './freshness.ts';
 
 async function parseSpec(specPath: string) {
   if (!existsSync(specPath)) throw new CodegenError(`${path.relative(process.cwd(), specPath)} does not exist: pass --spec <file>, or set eventContract.spec in package.json.`);
@@ -422,24 +389,6 @@ function renderDeclarations(model: ContractModel): string {
   return lines.join('\n');
 }
 
-function sha256(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-/** `@sluice/model`'s `src/`, whose `topology.ts` and `topology/` steps derive what is generated. */
-const modelDir = path.dirname(requireFromHere.resolve('@sluice/model'));
-
-/** The generator's own files: their content is part of every output's hash. */
-const GENERATOR_FILES = [
-  path.join(here, 'generate.ts'),
-  path.join(modelDir, 'topology.ts'),
-  ...readdirSync(path.join(modelDir, 'topology'))
-    .filter((f) => f.endsWith('.ts'))
-    .sort()
-    .map((f) => path.join(modelDir, 'topology', f)),
-  ...['message.ts', 'model.ts', 'issues.ts', 'rfc3339.ts', 'formats.ts', 'index.ts'].map((f) => path.join(runtimeContractDir, f)),
-];
-
 /**
  * Generates every file of the output folder, in memory, deterministically: the same inputs and
  * generator give the same files, byte for byte (what `codegen --check` compares).
@@ -473,14 +422,9 @@ export async function generateWithModel(options: GenerateOptions): Promise<{ fil
   const specPath = path.resolve(options.specPath);
   const root = path.dirname(specPath);
   const model = await readContract(specPath);
-  const inputs = collectInputs(specPath);
-  // The hash covers the inputs and the generator itself (its code and the tools it runs).
-  const hash = createHash('sha256');
-  for (const file of inputs) hash.update(path.relative(root, file).replace(/\\/g, '/')).update('\0').update(sha256(readFileSync(file))).update('\0');
-  for (const file of GENERATOR_FILES) hash.update(path.basename(file)).update('\0').update(sha256(readFileSync(file))).update('\0');
-  for (const tool of ['@asyncapi/modelina', 'ajv', 'esbuild']) hash.update(`${tool}@${toolVersion(tool)}\0`);
-  const inputsHash = hash.digest('hex');
-  const inputList = inputs.map((f) => path.relative(root, f).replace(/\\/g, '/')).join(', ');
+  // The hash covers the inputs and the generator itself (its code and the tools it runs); see freshness.ts.
+  const { hash: inputsHash, inputs } = inputsHashOf(specPath);
+  const inputList = inputs.join(', ');
   const header = (comment: string) =>
     [
       `${comment} Generated by \`npm run codegen\` (@sluice/codegen). Do not edit: change the contract and regenerate.`,
@@ -513,10 +457,3 @@ export async function generateWithModel(options: GenerateOptions): Promise<{ fil
   return { files: files.sort((a, b) => a.path.localeCompare(b.path)), model };
 }
 
-function toolVersion(name: string): string {
-  try {
-    return JSON.parse(readFileSync(requireFromHere.resolve(`${name}/package.json`), 'utf8')).version as string;
-  } catch {
-    return 'unknown';
-  }
-}

@@ -6,3 +6,4 @@
  */
 export * from './generate.ts';
 export { codegenProgram } from './cli.ts';
+export * from './freshness.ts';

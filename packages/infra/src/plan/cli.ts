@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CliError, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
+import { staleGeneratedReason } from '@sluice/codegen/freshness';
+import { loadProject } from '@sluice/model';
 import { planOf, renderPlan } from './plan.ts';
 import { synthesize } from './synthesize.ts';
 
@@ -31,6 +33,9 @@ Prepares .sst/platform first when it is missing (npm run sst:install; about a mi
     const stage = (values.stage as string | undefined) ?? 'dev';
     if (!/^[a-z0-9][a-z0-9-]*$/i.test(stage)) throw new UsageError(`--stage ${JSON.stringify(stage)} is not a stage name: letters, digits and dashes, e.g. --stage dev`);
     const root = process.cwd();
+    // The plan is the manifest's: one that no longer matches the contract would plan the previous contract.
+    const stale = staleGeneratedReason(loadProject(root));
+    if (stale) throw new CliError(`infra:plan: ${stale}`, { next: 'npm run codegen rewrites generated/ from the contract; then plan again.' });
     if (!existsSync(path.join(root, '.sst', 'platform', 'src', 'auto', 'run.ts'))) {
       io.err('infra:plan: .sst/platform is missing; preparing it (npm run sst:install, about a minute)…');
       const install = spawnSync('bash', [INSTALL], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });

@@ -17,6 +17,7 @@
  * from the contract (topics, queues) and the settings (tables).
  */
 import path from 'node:path';
+import { assertGeneratedFresh } from '@sluice/codegen/freshness';
 import { loadProject, resolvePlan, resolveReference, type DeploymentPlan } from '@sluice/model';
 import type { Topology } from '@sluice/runtime/contract';
 import type { AppSettings } from '@sluice/runtime/settings';
@@ -52,6 +53,11 @@ export interface SluiceTopologyArgs {
    * name the command alone. See {@link operatorCommandOf}.
    */
   operatorCommand?: string;
+  /**
+   * The project root, whose `generated/` must match its contract (else the component refuses,
+   * naming `npm run codegen`): `$cli.paths.root`. @default process.cwd()
+   */
+  root?: string;
 }
 
 /** Every resource the component created, by name. */
@@ -162,6 +168,8 @@ export class SluiceTopology extends $util.ComponentResource {
   constructor(name: string, args: SluiceTopologyArgs, opts?: $util.ComponentResourceOptions) {
     super(TOPOLOGY_COMPONENT_TYPE, name, {}, opts);
     const { topology, settings, production } = args;
+    // A manifest that no longer matches the contract would deploy the previous contract.
+    assertGeneratedFresh(loadProject(args.root ?? process.cwd()));
     // A production stage refuses alerts that reach nobody (SettingsError, naming the setting).
     this.plan = resolvePlan({ topology, settings, consumersDir: args.consumersDir, production, ...(args.operatorCommand ? { operatorCommand: args.operatorCommand } : {}) });
     const plan = this.plan;

@@ -4,8 +4,9 @@
  * the application (`eventContract.startHints` and `operatorCommand` in its package.json).
  */
 import path from 'node:path';
-import { integerOption, main, onShutdownSignals, terminalSafe, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
+import { CliError, integerOption, main, onShutdownSignals, terminalSafe, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject, type ProjectConfig } from '@sluice/model';
+import { staleGeneratedReason } from '@sluice/codegen/freshness';
 import type { LocalRuntime } from '../local-runtime.ts';
 import type { LocalConsole } from '../console/index.ts';
 import { localVisibilityTimeoutSeconds } from '@sluice/ops';
@@ -62,6 +63,9 @@ in the data folder and survive a restart. Ctrl-C stops it after the batches in f
       import('../terminal-report.ts'),
     ]);
     const project = loadProject();
+    // The local stack is the manifest's: one that no longer matches the contract would run the previous contract.
+    const stale = staleGeneratedReason(project);
+    if (stale) throw new CliError(`start: ${stale}`, { next: 'npm run codegen rewrites generated/ from the contract; then npm start again.' });
     const dataDir = v['in-memory'] ? undefined : path.resolve(typeof v['data-dir'] === 'string' ? v['data-dir'] : path.join(project.root, '.sluice-data'));
     const application = await loadApplication(project);
     for (const id of (v.only as string[] | undefined) ?? []) {

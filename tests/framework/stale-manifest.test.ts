@@ -1,0 +1,84 @@
+/**
+ * A stale manifest is refused (issue 18, item 5): after the contract changes and before
+ * `npm run codegen` runs again, `infra:plan`, `npm start` and `sst.config.ts` (the
+ * `SluiceTopology` component) would plan, run or deploy the previous contract. Each refuses,
+ * naming `npm run codegen`; the check is codegen's own inputs hash (`@sluice/codegen/freshness`).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { synthesize } from '@sluice/infra/plan';
+import { inputsHashOf, recordedInputsHash, staleGeneratedReason } from '@sluice/codegen/freshness';
+import { loadProject } from '@sluice/model';
+import { copyProject, type ProjectCopy } from '../helpers/project-copy.ts';
+
+describe('a generated/ that does not match the contract is refused', () => {
+  let copy: ProjectCopy;
+  beforeAll(() => {
+    copy = copyProject();
+    // The working tree's generator may be ahead of the committed generated/ (shared tree): start fresh.
+    const generated = copy.run('packages/codegen/src/cli.ts');
+    if (generated.status !== 0) throw new Error(`npm run codegen failed in the copy:\n${generated.stderr}`);
+  }, 120_000);
+  afterAll(() => copy.dispose());
+
+  it('is fresh after codegen: the recorded hash is the one codegen computes now', () => {
+    const project = loadProject(copy.dir);
+    expect(staleGeneratedReason(project)).toBeUndefined();
+    expect(recordedInputsHash(copy.read('generated/topology.json'))).toBe(inputsHashOf(project.spec).hash);
+  });
+
+  describe('after a schema the contract $refs changed, without codegen', () => {
+    beforeAll(() => {
+      // A schema file (not the spec itself): the hash covers every local file the spec references.
+      const schema = 'schemas/order-placed.v1.json';
+      const text = copy.read(schema);
+      copy.write(schema, text.replace(/\}\s*$/, ',\n  "$comment": "changed after codegen"\n}\n'));
+    });
+
+    it('the check names the folder and the command', () => {
+      const reason = staleGeneratedReason(loadProject(copy.dir));
+      expect(reason).toMatch(/^generated\/ is stale: it does not match asyncapi\.yaml, schemas\/order-placed\.v1\.json/);
+      expect(reason).toContain('Run `npm run codegen`');
+    });
+
+    it('infra:plan refuses, exit 1, naming npm run codegen, and prints no plan', () => {
+      const planned = copy.run('packages/infra/src/plan/cli.ts', ['--json']);
+      expect(planned.status).toBe(1);
+      expect(planned.stdout).toBe('');
+      expect(planned.stderr).toContain('infra:plan: generated/ is stale');
+      expect(planned.stderr).toContain('npm run codegen');
+    });
+
+    it('npm start refuses, exit 1, naming npm run codegen, before starting anything', () => {
+      const started = copy.run('packages/local/src/bin/start.ts', ['--in-memory', '--port', '0'], { timeoutMs: 60_000 });
+      expect(started.status).toBe(1);
+      expect(started.stderr).toContain('start: generated/ is stale');
+      expect(started.stderr).toContain('npm run codegen');
+      expect(started.stdout).not.toContain('Try:');
+    });
+
+    it('sst.config.ts refuses: SluiceTopology throws naming npm run codegen', async () => {
+      await expect(synthesize({ stage: 'dev', root: copy.dir })).rejects.toThrow(/generated\/ is stale[^\n]*Run `npm run codegen`/);
+    }, 120_000);
+
+    it('after npm run codegen, infra:plan plans again', () => {
+      const generated = copy.run('packages/codegen/src/cli.ts');
+      expect(generated.status, generated.stderr).toBe(0);
+      expect(staleGeneratedReason(loadProject(copy.dir))).toBeUndefined();
+      const planned = copy.run('packages/infra/src/plan/cli.ts', ['--json']);
+      expect(planned.status, planned.stderr).toBe(0);
+      expect(JSON.parse(planned.stdout).resources.length).toBeGreaterThan(0);
+    }, 180_000);
+  });
+
+  it('a missing manifest is refused the same way', () => {
+    const other = copyProject();
+    try {
+      other.remove('generated/topology.json');
+      const planned = other.run('packages/infra/src/plan/cli.ts', []);
+      expect(planned.status).toBe(1);
+      expect(planned.stderr).toContain('generated/topology.json is missing: run `npm run codegen`');
+    } finally {
+      other.dispose();
+    }
+  }, 60_000);
+});
