@@ -15,7 +15,7 @@ describe('bench command line', () => {
     expect(await runCli(benchProgram, ['--only', only], io)).toBe(2);
     expect(io.outLines).toEqual([]);
     expect(io.errLines).toHaveLength(2);
-    expect(io.errLines[0]).toMatch(/^bench: --only .*sections are 1 \(decode \+ validate\), 2 .*5 \(codegen\)$/);
+    expect(io.errLines[0]).toMatch(/^bench: --only .*sections are 1 \(decode \+ validate\), 2 .*7 \(npm test wall time \(opt-in\)\)$/);
     expect(io.errLines[1]).toBe('Run `npm run bench -- --help` for usage.');
   });
 
@@ -29,13 +29,15 @@ describe('bench command line', () => {
 
   it('runs the sections --only names, once each, in section order', () => {
     expect(selectSections('3, 1,3').map((s) => s.number)).toEqual([1, 3]);
-    expect(selectSections(undefined).map((s) => s.number)).toEqual([1, 2, 3, 4, 5]);
+    // Section 7 runs the whole test suite: only when named.
+    expect(selectSections(undefined).map((s) => s.number)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(selectSections('7').map((s) => s.number)).toEqual([7]);
   });
 
   it('lists the sections and the exit status in --help', async () => {
     const io = capture();
     expect(await runCli(benchProgram, ['--help'], io)).toBe(0);
-    expect(io.outLines.join('\n')).toMatch(/Sections: 1 \(decode \+ validate\).*5 \(codegen\)\./);
+    expect(io.outLines.join('\n')).toMatch(/Sections: 1 \(decode \+ validate\).*6 \(memory at rest per consumer\), 7 \(npm test wall time \(opt-in\)\)\./);
     expect(io.outLines.join('\n')).toMatch(/2 for a usage error/);
   });
 });

@@ -21,6 +21,8 @@ interface Section {
   number: number;
   title: string;
   run: (options: SectionOptions) => Promise<BenchRow[]>;
+  /** Runs only when `--only` names it (it takes long). */
+  optIn?: boolean;
 }
 
 const SECTIONS: readonly Section[] = [
@@ -29,20 +31,22 @@ const SECTIONS: readonly Section[] = [
   { number: 3, title: 'cold start', run: async (o) => (await import('./cold-start.ts')).benchColdStart(o) },
   { number: 4, title: 'local runtime end to end, in memory and persistent', run: async (o) => (await import('./local-pipeline.ts')).benchLocalPipeline(o) },
   { number: 5, title: 'codegen', run: async (o) => (await import('./codegen-timing.ts')).benchCodegen(o) },
+  { number: 6, title: 'memory at rest per consumer', run: async (o) => (await import('./memory-per-consumer.ts')).benchMemoryPerConsumer(o) },
+  { number: 7, title: 'npm test wall time (opt-in)', run: async (o) => (await import('./test-suite-timing.ts')).benchTestSuite(o), optIn: true },
 ];
 
 const DEFAULT_LATENCY_MS = 5;
 const sectionList = () => SECTIONS.map((s) => `${s.number} (${s.title})`).join(', ');
 
 /**
- * The sections `--only` names, in run order, or every section when absent.
+ * The sections `--only` names, in run order, or every section but the opt-in ones when absent.
  *
  * @throws UsageError for an empty list, anything but section numbers, or a number with no section.
  * @example
  * selectSections('3,1').map((s) => s.number); // [1, 3]
  */
 export function selectSections(only: string | undefined): Section[] {
-  if (only === undefined) return [...SECTIONS];
+  if (only === undefined) return SECTIONS.filter((s) => !s.optIn);
   const items = only.split(',').map((s) => s.trim());
   if (items.every((s) => s === '')) throw new UsageError(`--only needs at least one section number; sections are ${sectionList()}`);
   const wanted = new Set<number>();
@@ -108,7 +112,8 @@ export const benchProgram: ProgramSpec = {
   version: versionOf(new URL('../../package.json', import.meta.url)),
   summary: 'measure the framework against its baselines and print one Markdown table',
   description: `Measures decode + validate (1), handler throughput (2), cold start (3), the local runtime
-end to end, in memory and persistent (4), and codegen (5), and prints one Markdown table with
+end to end, in memory and persistent (4), codegen (5), the local stack's memory at rest per
+consumer (6) and, when --only names it, the wall time of npm test (7), and prints one Markdown table with
 ratios against baselines measured in the same run, and a verdict for every target. About 10
 minutes on 2 cores; --quick takes a few.`,
   options: {

@@ -1,0 +1,104 @@
+/**
+ * Section 6 — memory of the local stack at rest, and what each consumer adds.
+ *
+ * Fresh local runtimes (memory-at-rest-worker.ts), nothing published, alternated round by round:
+ * one with every consumer of the application, one with none (`consumers: false`: emulators,
+ * gateway, nothing else). Each is read once its consumers' idle instances have been retired (the
+ * section sets a short idle time; `npm start` retires them after 30 s). The difference, divided by
+ * the number of consumers, is what one more idle consumer costs: each consumer is a process of its
+ * own (poller, SQS client, instances started on demand), so the cost adds up per consumer.
+ */
+import { fork } from 'node:child_process';
+import { type BenchRow, formatNumber, infoRow, verdictOf } from './bench-table.ts';
+import { handlerEnvironment } from './dynalite-process.ts';
+import type { MemoryAtRest } from './memory-at-rest-worker.ts';
+import { alternate, median, range } from './statistics.ts';
+
+/** At rest, the whole stack for one consumer: runtime process + consumer process. */
+const AT_REST_TARGET_MIB = 150;
+/** What one more idle consumer may add. */
+const PER_CONSUMER_TARGET_MIB = 60;
+/** How long an idle instance lives in these runs (ms), and how long each run waits before reading. */
+const IDLE_MS = 1000;
+const SETTLE_MS = 4000;
+const TIMEOUT_MS = 120_000;
+
+type Variant = 'every consumer' | 'no consumer';
+
+function runOnce(variant: Variant): Promise<MemoryAtRest> {
+  const child = fork(new URL('./memory-at-rest-worker.ts', import.meta.url), [variant === 'no consumer' ? 'none' : 'all', String(SETTLE_MS)], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...handlerEnvironment(''), SLUICE_INSTANCE_IDLE_MS: String(IDLE_MS) },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  return new Promise<MemoryAtRest>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error(`section 6: a runtime with ${variant} did not report within ${TIMEOUT_MS / 1000} s`));
+    }, TIMEOUT_MS);
+    child.on('message', (m: { rest?: MemoryAtRest }) => {
+      if (!m.rest) return;
+      clearTimeout(timer);
+      resolve(m.rest);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`section 6: the runtime with ${variant} exited (${code}) before reporting`));
+    });
+  });
+}
+
+const MiB = 1024 * 1024;
+const mib = (bytes: number) => `${formatNumber(bytes / MiB, 0)} MiB`;
+const total = (r: MemoryAtRest) => r.runtimeRssBytes + r.consumers.reduce((n, c) => n + c.rssBytes, 0);
+
+/** Runs section 6 and returns its rows. */
+export async function benchMemoryPerConsumer(options: { quick: boolean }): Promise<BenchRow[]> {
+  const rounds = options.quick ? 2 : 3;
+  const runs = new Map<Variant, MemoryAtRest[]>([
+    ['every consumer', []],
+    ['no consumer', []],
+  ]);
+  const totals = await alternate<Variant>(['every consumer', 'no consumer'], rounds, async (variant) => {
+    const rest = await runOnce(variant);
+    runs.get(variant)!.push(rest);
+    return total(rest);
+  });
+  const withAll = runs.get('every consumer')!;
+  if (!withAll[0]!.procAvailable) {
+    return [infoRow(6, 'memory at rest per consumer', 'not measured', { verdict: 'skipped', note: 'no /proc here: the consumer processes cannot be read' })];
+  }
+  const consumers = median(withAll.map((r) => r.consumerCount));
+  const everyTotal = totals.get('every consumer')!;
+  const noneTotal = totals.get('no consumer')!;
+  const perConsumer = everyTotal.map((t, i) => (t - noneTotal[i]!) / Math.max(1, consumers));
+  const rows: BenchRow[] = [];
+  if (consumers === 1) {
+    rows.push({
+      section: 6,
+      measurement: 'local stack at rest, one consumer: runtime process + consumer process',
+      result: mib(median(everyTotal)),
+      baseline: '',
+      ratio: '',
+      target: `≤ ${AT_REST_TARGET_MIB} MiB`,
+      verdict: verdictOf(median(everyTotal) <= AT_REST_TARGET_MIB * MiB),
+      note: `runtime process ${mib(median(withAll.map((r) => r.runtimeRssBytes)))}, consumer process ${mib(median(withAll.map((r) => total(r) - r.runtimeRssBytes)))} (its idle instances retired, as after ${IDLE_MS / 1000} s idle here, 30 s under npm start); VmRSS, median of ${rounds} fresh runtimes`,
+      raw: { runs: withAll },
+    });
+  } else {
+    rows.push(infoRow(6, `local stack at rest, ${consumers} consumers: runtime process + consumer processes`, mib(median(everyTotal)), { note: `the ≤ ${AT_REST_TARGET_MIB} MiB target is stated for one consumer`, raw: { runs: withAll } }));
+  }
+  const { min, max } = range(perConsumer);
+  rows.push({
+    section: 6,
+    measurement: 'memory one more idle consumer adds (stack with every consumer minus stack with none, per consumer)',
+    result: mib(median(perConsumer)),
+    baseline: `${mib(median(noneTotal))} with no consumer`,
+    ratio: '',
+    target: `≤ ${PER_CONSUMER_TARGET_MIB} MiB per consumer`,
+    verdict: verdictOf(median(perConsumer) <= PER_CONSUMER_TARGET_MIB * MiB),
+    note: `${consumers} consumer(s), each a process of its own (poller, SQS client, instances on demand); per-round ${mib(min)}–${mib(max)}; alternated, median of ${rounds} rounds`,
+    raw: { perConsumerBytes: perConsumer, noneRuns: runs.get('no consumer') },
+  });
+  return rows;
+}
