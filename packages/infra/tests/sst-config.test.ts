@@ -453,9 +453,17 @@ describe('nothing silently lost, topics hardened (sst.config.ts, synthesized)', 
       expect(statements.find((st) => st.Sid === 'DenyWithoutTls')).toMatchObject({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
       expect(statements.find((st) => st.Sid === 'PublishersOnly')).toMatchObject({ Effect: 'Deny', Condition: { StringNotEquals: { 'aws:PrincipalAccount': ['123456789012'] } } });
       expect(statements.find((st) => st.Sid === 'Publishers')).toMatchObject({ Effect: 'Allow', Principal: { AWS: ['arn:aws:iam::123456789012:root'] } });
+      // Named for publishOrderPlaced: its topic allows that role (and, for another send operation
+      // on the topic without an entry, the deploying account), nobody else.
       const named = policyOf(withPublishers, topic);
-      expect(named.find((st) => st.Sid === 'PublishersOnly')).toMatchObject({ Effect: 'Deny', Condition: { ArnNotLike: { 'aws:PrincipalArn': [checkout] } } });
-      expect(named.find((st) => st.Sid === 'Publishers')).toMatchObject({ Principal: { AWS: [checkout] } });
+      const sends = plan.topics.find((t) => t.name === topic)!.publishers;
+      if (!sends.some((p) => p.operationId === 'publishOrderPlaced')) continue;
+      const others = sends.some((p) => p.operationId !== 'publishOrderPlaced');
+      expect(named.find((st) => st.Sid === 'PublishersOnly')).toMatchObject({
+        Effect: 'Deny',
+        Condition: { ArnNotLike: { 'aws:PrincipalArn': [checkout] }, ...(others ? { StringNotEquals: { 'aws:PrincipalAccount': ['123456789012'] } } : {}) },
+      });
+      expect(named.find((st) => st.Sid === 'Publishers')).toMatchObject({ Principal: { AWS: others ? ['arn:aws:iam::123456789012:root', checkout] : [checkout] } });
     }
     // CloudWatch may publish alarms to the (encrypted) alerts topic.
     expect(policyOf(dev, ALERTS_TOPIC).find((st) => st.Sid === 'ServicesPublish')).toMatchObject({ Principal: { Service: ['cloudwatch.amazonaws.com'] } });
