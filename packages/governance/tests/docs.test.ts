@@ -16,7 +16,12 @@ import { chromium, type Browser, type Locator, type Page } from 'playwright-core
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { type MessageInfo, readMessages } from '@sluice/codegen';
+import { diagramNodeIds } from '@sluice/diagram';
+import { resolvePlan } from '@sluice/model';
+import { topology } from '@orders/contract';
+import { settings } from '@orders/app/settings';
 import { FIRST_VIEW_MARKER, finishDocsPage } from '../src/docs-first-view.ts';
+import { TOPOLOGY_SECTION_ID } from '../src/topology-picture.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -104,6 +109,13 @@ describe('npm run docs', () => {
     it('shows the contract title and both channels', async () => {
       expect(await page.title()).toContain('Orders pipeline');
       for (const address of ['OrderTopic', 'OrderQueue']) await expectVisible(page.getByText(address, { exact: true }), `channel ${address}`);
+    });
+
+    it('heads the page with the topology picture, every resource of the plan in it', async () => {
+      await expectVisible(page.locator(`#${TOPOLOGY_SECTION_ID} svg`), 'the topology picture');
+      for (const id of diagramNodeIds({ topology, plan: resolvePlan({ topology, settings }) })) {
+        expect(await page.locator(`#${TOPOLOGY_SECTION_ID} [id="${id}"]`).count(), `${id} in the picture`).toBe(1);
+      }
     });
 
     it('opens every message with its payload and header fields, their constraints and examples, without a click', async () => {
