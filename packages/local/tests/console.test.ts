@@ -179,7 +179,7 @@ describe('the local console on a running stack', () => {
 
     it('shows a poison message as a dead letter with its reason; a cross-origin page cannot act; the page redrives it', async () => {
       await sqs.send(new SendMessageCommand({ QueueUrl: runtime.resources.queues.OrderQueue!.url, MessageBody: '{"orderId":"poison-1"' }));
-      await expect.poll(() => page.locator('#queue-row-OrderDLQ td.visible').textContent(), { timeout: 45_000, intervals: [500] }).toBe('1');
+      await expect.poll(() => page.locator('#queue-row-OrderDLQ td.visible').textContent(), { timeout: 45_000, interval: 500 }).toBe('1');
       await expect.poll(() => page.locator('[id="queue-OrderDLQ"] text.live').textContent()).toBe('1 dead-lettered');
       await page.locator('#queue-row-OrderDLQ').getByRole('button', { name: 'Open' }).click();
       const row = page.locator('#dead-letters tbody tr').first();
@@ -213,7 +213,7 @@ describe('the local console on a running stack', () => {
     }, 120_000);
 
     it('purges the dead letters it listed, after confirmation', async () => {
-      await expect.poll(async () => (await queueDepth(sqs, runtime.resources.queues.OrderDLQ!.url)).total, { timeout: 45_000, intervals: [500] }).toBe(1);
+      await expect.poll(async () => (await queueDepth(sqs, runtime.resources.queues.OrderDLQ!.url)).total, { timeout: 45_000, interval: 500 }).toBe(1);
       await page.locator('#queue-row-OrderDLQ').getByRole('button', { name: 'Open' }).click();
       await expect.poll(() => page.locator('#dead-letters tbody tr[data-message-id]').count(), { timeout: 10_000 }).toBe(1);
       await page.getByRole('button', { name: 'Purge…' }).click();
