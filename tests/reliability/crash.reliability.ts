@@ -5,8 +5,8 @@
  * that landed just before the kill comes back as `duplicate`, never as a second write.
  *
  * The stack (the emulated SQS, SNS and DynamoDB) runs in the test process and the subscriber in a
- * child process (`npm run subscriber`), as on AWS the queue outlives any Lambda instance. Killing
- * the emulator itself is not a failure AWS has: its queues are in memory (see the README).
+ * child process (`npm run subscriber`), as on AWS the queue outlives any Lambda instance. The
+ * whole stack killed (emulators included) is stack-restart.reliability.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crash, depth, publishAll, reconcile, scale, startHarness, startSubscriber, viaSns, waitUntilSettled, type Harness } from './harness.ts';
