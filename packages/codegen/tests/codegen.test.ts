@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
-import { CodegenError, generate, type GeneratedFile } from '@sluice/codegen';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CodegenError, generate, generateWithModel, type GeneratedFile } from '@sluice/codegen';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -83,7 +83,10 @@ describe('codegen on a two-message spec (no generator change needed)', () => {
 describe('codegen refuses bad specs with a clear message', () => {
   it('fails when an example violates its payload schema, naming message and example', async () => {
     const spec = specCopy(fixture, { file: 'asyncapi.yaml', replace: ['amountCents: 500', 'amountCents: 0'] });
-    await expect(generate({ specPath: spec })).rejects.toThrow(new CodegenError('Message examples violate their schemas:\n  - RefundIssued example "partial" payload: amountCents: must be >= 1'));
+    const error = (await generate({ specPath: spec }).catch((e: unknown) => e)) as CodegenError;
+    expect(error).toBeInstanceOf(CodegenError);
+    expect(error.problems).toEqual([{ file: spec, pointer: '/components/messages/RefundIssued/examples/0/payload', message: 'example "partial" of RefundIssued violates its payload schema: amountCents: must be >= 1' }]);
+    expect(error.message).toContain(`${spec}#/components/messages/RefundIssued/examples/0/payload: example "partial" of RefundIssued violates its payload schema: amountCents: must be >= 1`);
   });
 
   it('fails on an invalid AsyncAPI document, saying where', async () => {
@@ -93,9 +96,10 @@ describe('codegen refuses bad specs with a clear message', () => {
     expect((error as Error).message).toMatch(/is not a valid AsyncAPI document:\n {2}- operations\.sendPayments\.action \(line \d+\): /);
   });
 
-  it('fails when a schema that becomes a type has no title', async () => {
+  it('names a payload without a title after its message (no house rule without a default)', async () => {
     const spec = specCopy(fixture, { file: 'schemas/refund-issued.json', replace: ['"title": "RefundIssued",', ''] });
-    await expect(generate({ specPath: spec })).rejects.toThrow(/Payload schema of message RefundIssued needs a "title"/);
+    const types = (await generate({ specPath: spec })).find((f) => f.path === 'types.d.ts')!.content;
+    expect(types).toContain('export interface RefundIssued {');
   });
 });
 
@@ -122,5 +126,102 @@ describe('npm run codegen:check', () => {
   it('prints usage with --help', async () => {
     const { stdout } = await run(tsx, [cli, '--help'], { cwd: root });
     expect(stdout).toMatch(/^Usage: npm run codegen/);
+  });
+});
+
+describe('standard AsyncAPI 3.0 documents (issue 18): defaults instead of house rules, every problem in one run', () => {
+  const standard = path.join(import.meta.dirname, 'fixtures', 'standard', 'asyncapi.yaml');
+  let result: Awaited<ReturnType<typeof generateWithModel>>;
+  let mod: any;
+  beforeAll(async () => {
+    result = await generateWithModel({ specPath: standard, packageName: '@fixture/standard' });
+    mod = await import(pathToFileURL(path.join(writeOut(result.files), 'index.js')).href);
+  }, 60_000);
+
+  it('derives identifiers from any name: nameless (components key), hyphenated, camelCase, Java class names', () => {
+    expect(result.model.messages.map((m) => [m.name, m.identifier, m.payloadType])).toEqual([
+      ['io.github.springwolf.dtos.ExamplePayloadDto', 'IoGithubSpringwolfDtosExamplePayloadDto', 'ExamplePayloadDto'],
+      ['lightChanged', 'LightChanged', 'LightChanged'],
+      ['user-signed-up', 'UserSignedUp', 'UserSignedUp'],
+      ['wrapped', 'Wrapped', 'Wrapped'],
+    ]);
+    expect(Object.keys(mod.messages)).toEqual(['io.github.springwolf.dtos.ExamplePayloadDto', 'lightChanged', 'user-signed-up', 'wrapped']);
+    const types = result.files.find((f) => f.path === 'types.d.ts')!.content;
+    // Untitled nested objects are named after where they sit, so two messages' `address` never clash.
+    expect(types).toContain('export interface UserSignedUpAddress {');
+    expect(types).toContain('export interface ExamplePayloadDtoAddress {');
+  });
+
+  it('a hyphenated operationId is a quoted key, not an esbuild syntax error', () => {
+    expect(Object.keys(mod.operations)).toEqual(['on-user-signed-up', 'publish-user-events']);
+    const dts = result.files.find((f) => f.path === 'index.d.ts')!.content;
+    expect(dts).toContain(`readonly "on-user-signed-up": ReceiveOperation<'on-user-signed-up', { readonly "user-signed-up": typeof messages["user-signed-up"] }>;`);
+  });
+
+  it('validates every format ajv-formats knows (email, int64), keeps RFC 3339 for date-time, accepts unknown formats and x-* keywords with one warning each', () => {
+    const signedUp = mod.messages['user-signed-up'];
+    expect(signedUp.validate({ email: 'someone@example.com', visits: 3 })).toBe(true);
+    expect(signedUp.validate({ email: 'not-an-email' })).toBe(false);
+    expect(signedUp.validate({ email: 'a@example.com', visits: 1.5 })).toBe(false); // int64 (ajv-formats: any JSON integer)
+    expect(mod.messages.wrapped.validate({ at: '2026-01-01T09:00:00' })).toBe(false); // no offset: not RFC 3339
+    expect(mod.messages.wrapped.validate({ at: '2026-01-01T09:00:00Z' })).toBe(true);
+    const warnings = result.model.warnings;
+    expect(warnings.filter((w) => w.includes('x-pii'))).toEqual(['schema keyword x-pii (first at #/components/messages/user-signed-up/payload/properties/email) is not a JSON Schema validation keyword: kept as an annotation, it checks nothing']);
+    expect(warnings.filter((w) => w.includes('made-up-format'))).toHaveLength(1);
+    expect(mod.messages['io.github.springwolf.dtos.ExamplePayloadDto'].validate({ someString: 'anything' })).toBe(true);
+  });
+
+  it('title, x-schema-version and examples are optional: defaults, and one warning where it matters', () => {
+    expect(mod.messages['user-signed-up'].attributes).toEqual({ eventType: 'user-signed-up', schemaVersion: '1.0.0' });
+    expect(result.model.warnings).toContain('user-signed-up, lightChanged, wrapped have no x-schema-version: sent and filtered as schemaVersion 1.0.0. Set x-schema-version to version a message');
+    expect(result.model.warnings).toContain('io.github.springwolf.dtos.ExamplePayloadDto, wrapped have no examples: the contract test has nothing to check for them. Add examples');
+  });
+
+  it('a oneOf payload becomes a union type whose validator takes either branch; the wrapper {schemaFormat, schema} is read', () => {
+    const types = result.files.find((f) => f.path === 'types.d.ts')!.content;
+    expect(types).toContain('export type LightChanged = LightOn | LightOff;');
+    expect(mod.messages.lightChanged.validate({ lumens: 3 })).toBe(true);
+    expect(mod.messages.lightChanged.validate({ reason: 'night' })).toBe(true);
+    expect(mod.messages.lightChanged.validate({ lumens: -1 })).toBe(false);
+    expect(mod.messages.lightChanged.properties).toEqual(['lumens', 'reason']);
+    expect(types).toContain('export interface Wrapped {');
+  });
+
+  it('a Kafka channel still gets types and validators; codegen says its operation is outside the AWS topology', () => {
+    expect(result.model.warnings).toContain('operations.on-light-changed receives from channels.lights, which is a kafka channel: it is outside the AWS topology (no queue, no consumer function); its messages still get types and validators');
+    expect(result.model.topology.operations['on-light-changed']).toBeUndefined();
+  });
+
+  it('the framework headers (correlationId, traceparent) are every message\'s: declared or not, sent, bounded and logged', () => {
+    const signedUp = mod.messages['user-signed-up'];
+    expect(signedUp.headers).toEqual(['correlationId', 'traceparent']);
+    expect(signedUp.validateHeaders({ eventType: 'user-signed-up', schemaVersion: '1.0.0', correlationId: 'c-1' })).toBe(true);
+    expect(signedUp.validateHeaders({ eventType: 'user-signed-up', schemaVersion: '1.0.0', correlationId: 'x'.repeat(129) })).toBe(false);
+  });
+});
+
+describe('refusals: every problem of a document in one run, each with file, JSON pointer and what to change', () => {
+  it('Avro payload, a v2 given v1\'s name, two names with one identifier, an example breaking its schema: all reported at once', async () => {
+    const spec = path.join(import.meta.dirname, 'fixtures', 'refused', 'asyncapi.yaml');
+    const error = (await generate({ specPath: spec }).catch((e: unknown) => e)) as CodegenError;
+    expect(error).toBeInstanceOf(CodegenError);
+    const lines = error.problems.map((p) => `${p.pointer}: ${p.message}`);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^\/components\/messages\/avroThing\/payload: the payload of avroThing is an Avro schema \(schemaFormat application\/vnd\.apache\.avro;version=1\.9\.0\): codegen makes types and validators from JSON Schema only/),
+        expect.stringMatching(/^\/components\/messages\/userSignedUp: messages user-signed-up \(#\/components\/messages\/user-signed-up\) and userSignedUp would share the identifier UserSignedUp: rename one$/),
+        '/components/messages/user-signed-up/examples/0/payload: example "bad" of user-signed-up violates its payload schema: email: must be a valid email',
+        expect.stringMatching(/#\/components\/messages\/OrderPlaced and #\/components\/messages\/OrderPlacedV2 are two different messages named OrderPlaced: one would be lost/),
+      ]),
+    );
+    expect(error.problems.every((p) => p.file === path.relative(process.cwd(), spec))).toBe(true);
+  });
+
+  it('a remote $ref fails naming the URL, without fetching it', async () => {
+    const spec = path.join(import.meta.dirname, 'fixtures', 'remote', 'asyncapi.yaml');
+    const error = (await generate({ specPath: spec }).catch((e: unknown) => e)) as CodegenError;
+    expect(error.problems).toEqual([
+      { file: path.relative(process.cwd(), spec), pointer: '/channels/things/messages/thing/payload/$ref', message: '$ref https://example.com/schemas/thing.json is remote: codegen works offline and does not fetch it. Download it beside the contract and $ref the local file' },
+    ]);
   });
 });

@@ -1,0 +1,421 @@
+/**
+ * Reading a contract for generation: every message (payload and headers schemas, identity,
+ * examples checked) and the topology, with EVERY problem of the document reported in one run, each
+ * with its file, its JSON pointer and what to change. No house rule without a default: names,
+ * titles, `x-schema-version` and examples are optional (see the README, "Any AsyncAPI 3.0
+ * document"); what cannot become types and validators (Avro, RAML, Protobuf payloads, remote
+ * `$ref`s) is refused saying why.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Parser, fromFile, DiagnosticSeverity } from '@asyncapi/parser';
+import Ajv, { type AnySchemaObject, type ErrorObject, type Format } from 'ajv';
+import { _ } from 'ajv/dist/compile/codegen/index.js';
+import { parse as parseYaml } from 'yaml';
+import { formatIssues, toIssues, type Topology } from '@sluice/runtime/contract';
+import { DEFAULT_SCHEMA_VERSION, deriveTopology, listMessages, messageIdentity, TopologyError } from '@sluice/model';
+import { generatedFormats } from './formats.ts';
+import { typeIdentifier } from './identifiers.ts';
+import { forEachSchema, stripParserKeys, titledForTypes, topLevelFields, unwrapSchema, withoutHints } from './schemas.ts';
+
+type Json = Record<string, any>;
+const isObject = (v: unknown): v is Json => !!v && typeof v === 'object' && !Array.isArray(v);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const ext = path.extname(fileURLToPath(import.meta.url));
+
+/** One problem of a contract: where (file and JSON pointer) and what to change. */
+export interface ContractProblem {
+  /** The file, as given (relative to the working directory when inside it). */
+  file: string;
+  /** JSON pointer in the dereferenced document (`/components/messages/PaymentCaptured/payload`); empty when the message names the place. */
+  pointer: string;
+  /** What is wrong and what to change. */
+  message: string;
+}
+
+/** A spec problem that stops generation; `message` lists every problem, `problems` holds them. */
+export class CodegenError extends Error {
+  override name = 'CodegenError';
+  /** Every problem found, when the error is about the document's content. */
+  readonly problems: readonly ContractProblem[];
+  constructor(message: string, problems: readonly ContractProblem[] = []) {
+    super(message);
+    this.problems = problems;
+  }
+}
+
+/** The framework's headers: every message carries them (the publisher sets them, consumers log them), declared or not. */
+export const FRAMEWORK_HEADERS: Readonly<Record<string, AnySchemaObject>> = Object.freeze({
+  correlationId: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:/-]+$' },
+  traceparent: { type: 'string', pattern: '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$' },
+});
+
+/** One message of the spec, as the generator sees it. */
+export interface MessageInfo {
+  /** The message's `name`, else its components key, else its channel key: its key in `messages` and in operations. */
+  name: string;
+  /** A TypeScript identifier derived from the name (`io.github.Payment` → `IoGithubPayment`). */
+  identifier: string;
+  /** JSON pointer of the message in the document. */
+  pointer: string;
+  /** The message's `title`, else its name. */
+  title: string;
+  /** The TypeScript type of the payload: the payload schema's `title`, else its components key, else the message's identifier. */
+  payloadType: string;
+  /** The TypeScript type of the headers, when the message declares headers (`title`, else components key, else `<Identifier>Headers`). */
+  headersType?: string;
+  /** Top-level payload properties (of every branch of a union): what a tolerant reader keeps; empty for a payload that is no object. */
+  properties: string[];
+  /** Whether the payload is an object (picked field by field) or not (a string, an array: kept whole). */
+  objectPayload: boolean;
+  /** Value of the `eventType` header (its `const`), defaulting to the message name. */
+  eventType: string;
+  /** Header names besides the identity (`eventType`, `schemaVersion`): the declared ones, then the framework's (`correlationId`, `traceparent`). */
+  headers: string[];
+  /** `x-schema-version` of the message, else `1.0.0`: what producers send as the `schemaVersion` attribute. */
+  schemaVersion: string;
+  /** The payload's JSON Schema, without the parser's `x-parser-*` keys. */
+  payloadSchema: AnySchemaObject;
+  /** The headers' JSON Schema, when the message declares headers. */
+  headersSchema?: AnySchemaObject;
+  /** What the headers validator checks: the declared headers schema plus the framework's headers it does not declare. */
+  headersValidation: AnySchemaObject;
+  /** The payload schema with a title on every schema that becomes a type (what the type generator reads). */
+  payloadForTypes: AnySchemaObject;
+  /** The headers schema titled the same way, when the message declares headers. */
+  headersForTypes?: AnySchemaObject;
+  /** The message's `examples` (each checked against the schemas when read). */
+  examples: { name: string; payload: unknown; headers?: unknown }[];
+}
+
+/** The parsed contract: its messages (checked against their examples) and its topology. */
+export interface ContractModel {
+  /** Every message, sorted by name. */
+  messages: MessageInfo[];
+  /** The topology manifest derived from the document. */
+  topology: Topology;
+  /** What works but deserves a look (no examples, unknown formats and keywords, operations outside the AWS topology), each once. */
+  warnings: string[];
+  /** Keywords ajv does not know, kept as annotations (`x-*` extensions, `example`, …). */
+  annotations: string[];
+  /** Formats neither ajv-formats nor the contract knows: accepted, not checked. */
+  unknownFormats: string[];
+}
+
+/**
+ * Ajv settings shared by the generated validators and by every runtime-compiled comparison: all
+ * errors, strict mode (union types allowed), `x-schema-version` and the contract's annotation
+ * keywords allowed, every format of ajv-formats registered (the contract's RFC 3339 rule for
+ * `date-time`), unknown formats accepted unchecked.
+ *
+ * @param options - `standalone: true` for generating validator source (ESM, formats bundled from
+ *   `@sluice/codegen`'s formats module); `annotations` and `unknownFormats` as {@link readContract} found them
+ *
+ * @example
+ * ```ts
+ * import { createAjv } from '@sluice/codegen';
+ *
+ * const validate = createAjv({ standalone: false }).compile({ type: 'string', format: 'email' });
+ * validate('someone@example.com'); // true
+ * ```
+ */
+export function createAjv(options: { standalone: boolean; annotations?: readonly string[]; unknownFormats?: readonly string[] }): Ajv {
+  const ajv = new Ajv({
+    allErrors: true,
+    strict: true,
+    allowUnionTypes: true,
+    // `x-*` keys are AsyncAPI extensions, not validation keywords.
+    keywords: ['x-schema-version', ...(options.annotations ?? [])],
+    code: options.standalone ? { source: true, esm: true, lines: true, formats: _`require(${path.join(here, `formats${ext}`)}).generatedFormats` } : undefined,
+  });
+  for (const [name, format] of Object.entries(generatedFormats)) ajv.addFormat(name, format as Format);
+  for (const name of options.unknownFormats ?? []) ajv.addFormat(name, true);
+  return ajv;
+}
+
+/** `file` relative to the working directory when it is inside it. */
+function shown(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith('..') ? relative : file;
+}
+
+/** One error listing every problem, each on its own line with file, pointer and what to change. */
+function problemsError(specPath: string, problems: ContractProblem[]): CodegenError {
+  const lines = problems.map((p) => `  - ${p.file}${p.pointer ? `#${p.pointer}` : ''}: ${p.message}`);
+  return new CodegenError(`${shown(specPath)}: ${problems.length} problem(s), each with where and what to change:\n${lines.join('\n')}`, problems);
+}
+
+/**
+ * Every `$ref` of the spec and the local files it references that points at the network (codegen
+ * works offline and never fetches one) or at a missing file.
+ */
+function unreachableRefs(specPath: string): ContractProblem[] {
+  const problems: ContractProblem[] = [];
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    const abs = path.resolve(file);
+    if (seen.has(abs)) return;
+    seen.add(abs);
+    let doc: unknown;
+    try {
+      const text = readFileSync(abs, 'utf8');
+      doc = abs.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    } catch {
+      return; // the parser reports what it cannot read
+    }
+    const walk = (node: unknown, pointer: string) => {
+      if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${pointer}/${i}`));
+      if (!isObject(node)) return;
+      for (const [k, v] of Object.entries(node)) {
+        const here = `${pointer}/${k.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+        if (k === '$ref' && typeof v === 'string') {
+          if (/^[a-z][a-z0-9+.-]*:/i.test(v)) {
+            problems.push({ file: shown(abs), pointer: here, message: `$ref ${v} is remote: codegen works offline and does not fetch it. Download it beside the contract and $ref the local file` });
+          } else if (!v.startsWith('#')) {
+            const target = path.resolve(path.dirname(abs), v.split('#')[0]!);
+            if (!existsSync(target)) problems.push({ file: shown(abs), pointer: here, message: `$ref ${v}: ${shown(target)} does not exist` });
+            else visit(target);
+          }
+        } else walk(v, here);
+      }
+    };
+    walk(doc, '');
+  };
+  visit(specPath);
+  return problems;
+}
+
+async function parseSpec(specPath: string) {
+  if (!existsSync(specPath)) throw new CodegenError(`${shown(specPath)} does not exist: pass --spec <file>, or set eventContract.spec in package.json.`);
+  const unreachable = unreachableRefs(specPath);
+  if (unreachable.length > 0) throw problemsError(specPath, unreachable);
+  const parser = new Parser();
+  const { document, diagnostics } = await fromFile(parser, specPath).parse();
+  const errors = diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error);
+  if (errors.length > 0 || !document) {
+    const lines = errors.map((d) => {
+      const where = d.path.length ? d.path.join('.') : '(document)';
+      const line = d.range ? ` (line ${d.range.start.line + 1})` : '';
+      return `  - ${where}${line}: ${d.message}`;
+    });
+    throw new CodegenError(`${shown(specPath)} is not a valid AsyncAPI document:\n${lines.join('\n') || '  - the parser returned no document'}`);
+  }
+  return document;
+}
+
+/** The value at a JSON pointer. */
+function at(doc: Json, pointer: string): any {
+  return pointer
+    .split('/')
+    .slice(1)
+    .reduce<any>((node, part) => node?.[part.replaceAll('~1', '/').replaceAll('~0', '~')], doc);
+}
+
+/** Type names must be unique: the same name for two different schemas is a problem naming both messages. */
+class TypeNames {
+  private readonly seen = new Map<string, { schema: string; where: string }>();
+  constructor(private readonly report: (pointer: string, message: string) => void) {}
+  claim(name: string, schema: unknown, where: string, pointer: string): void {
+    const json = JSON.stringify(schema);
+    const previous = this.seen.get(name);
+    if (!previous) this.seen.set(name, { schema: json, where });
+    else if (previous.schema !== json) {
+      this.report(pointer, `${where} and ${previous.where} would both be the TypeScript type ${name}, but their schemas differ: give one a title of its own`);
+    }
+  }
+}
+
+/**
+ * Reads every message of the spec and checks each example against its schemas.
+ *
+ * @throws CodegenError listing every problem of the document
+ *
+ * @example
+ * ```ts
+ * import { readMessages } from '@sluice/codegen';
+ *
+ * const names = (await readMessages('asyncapi.yaml')).map((m) => m.name);
+ * ```
+ */
+export async function readMessages(specPath: string): Promise<MessageInfo[]> {
+  return (await readContract(specPath)).messages;
+}
+
+/**
+ * Reads the contract: messages (examples checked) and the topology manifest (consistency
+ * checked), collecting every problem before failing, and the warnings.
+ *
+ * @throws CodegenError listing every problem, each with its file, JSON pointer and what to change
+ *
+ * @example
+ * ```ts
+ * import { readContract } from '@sluice/codegen';
+ *
+ * const { messages, topology, warnings } = await readContract('asyncapi.yaml');
+ * for (const warning of warnings) console.warn(warning);
+ * ```
+ */
+export async function readContract(specPath: string): Promise<ContractModel> {
+  const file = shown(specPath);
+  const document = await parseSpec(specPath);
+  const hinted: Json = stripParserKeys(document.json());
+  const doc: Json = withoutHints(hinted);
+  const problems: ContractProblem[] = [];
+  const warnings: string[] = [];
+  const problem = (pointer: string, message: string) => problems.push({ file, pointer, message });
+  const types = new TypeNames(problem);
+  const identifiers = new Map<string, { name: string; pointer: string }>();
+  const unversioned: string[] = [];
+  const messages: MessageInfo[] = [];
+
+  for (const listed of listMessages(doc).messages) {
+    const { name, pointer, message } = listed;
+    const identifier = typeIdentifier(name);
+    const clash = identifiers.get(identifier);
+    if (clash) problem(pointer, `messages ${clash.name} (#${clash.pointer}) and ${name} would share the identifier ${identifier}: rename one`);
+    else identifiers.set(identifier, { name, pointer });
+    const withHints: Json = at(hinted, pointer) ?? message;
+    if (withHints.payload === undefined) {
+      problem(`${pointer}/payload`, `message ${name} has no payload: add one (a JSON Schema)`);
+      continue;
+    }
+    const payload = unwrapSchema(withHints.payload);
+    if ('refusal' in payload) {
+      problem(`${pointer}/payload`, `the payload of ${name} ${payload.refusal}`);
+      continue;
+    }
+    const headers = withHints.headers === undefined ? undefined : unwrapSchema(withHints.headers);
+    if (headers && 'refusal' in headers) {
+      problem(`${pointer}/headers`, `the headers of ${name} ${headers.refusal}`);
+      continue;
+    }
+    const payloadSchema = withoutHints(payload.schema);
+    const fields = topLevelFields(payloadSchema);
+    if (fields && fields.length === 0) {
+      problem(`${pointer}/payload`, `the payload of ${name} is an object without properties: declare its fields under properties (publishers send exactly the declared fields, consumers keep them)`);
+    }
+    const payloadForTypes = titledForTypes(payload.schema, identifier);
+    types.claim(payloadForTypes.title, payloadSchema, `the payload of ${name}`, `${pointer}/payload`);
+    const headersSchema = headers ? withoutHints(headers.schema) : undefined;
+    const headersForTypes = headers ? titledForTypes(headers.schema, `${identifier}Headers`) : undefined;
+    if (headersForTypes) types.claim(headersForTypes.title, headersSchema, `the headers of ${name}`, `${pointer}/headers`);
+    const version = message['x-schema-version'];
+    if (version === undefined) unversioned.push(name);
+    else if (typeof version !== 'string' || !/^\d+\.\d+\.\d+$/.test(version)) {
+      problem(`${pointer}/x-schema-version`, `x-schema-version of ${name} must be MAJOR.MINOR.PATCH (the version producers send in the schemaVersion attribute), got ${JSON.stringify(version)}`);
+    }
+    const identity = messageIdentity({ ...message, headers: headersSchema }, name);
+    const declared = Object.keys(isObject(headersSchema?.properties) ? headersSchema.properties : {}).filter((h) => h !== 'eventType' && h !== 'schemaVersion');
+    const missing = Object.keys(FRAMEWORK_HEADERS).filter((h) => !declared.includes(h));
+    messages.push({
+      name,
+      identifier,
+      pointer,
+      title: typeof message.title === 'string' ? message.title : name,
+      payloadType: payloadForTypes.title,
+      ...(headersForTypes ? { headersType: headersForTypes.title as string } : {}),
+      properties: fields ?? [],
+      objectPayload: fields !== undefined,
+      eventType: identity.eventType,
+      headers: [...declared, ...missing],
+      schemaVersion: typeof version === 'string' ? version : DEFAULT_SCHEMA_VERSION,
+      payloadSchema,
+      ...(headersSchema ? { headersSchema } : {}),
+      headersValidation: frameworkHeaders(headersSchema, missing),
+      payloadForTypes,
+      ...(headersForTypes ? { headersForTypes } : {}),
+      examples: (Array.isArray(message.examples) ? message.examples : []).map((e: Json, i: number) => ({
+        name: typeof e?.name === 'string' ? e.name : `#${i + 1}`,
+        payload: e?.payload,
+        ...(e?.headers !== undefined ? { headers: e.headers } : {}),
+      })),
+    });
+  }
+  if (listMessages(doc).messages.length === 0) problem('', 'the document declares no messages: nothing to generate. Add messages to a channel or to components.messages');
+  messages.sort((a, b) => a.name.localeCompare(b.name));
+
+  if (unversioned.length > 0) {
+    warnings.push(`${unversioned.join(', ')} ha${unversioned.length === 1 ? 's' : 've'} no x-schema-version: sent and filtered as schemaVersion ${DEFAULT_SCHEMA_VERSION}. Set x-schema-version to version a message`);
+  }
+  const { annotations, unknownFormats } = findUnknowns(messages, warnings);
+  checkSchemasAndExamples(messages, { annotations, unknownFormats }, problem, warnings);
+
+  let derived: { topology: Topology; warnings: string[] } | undefined;
+  try {
+    derived = deriveTopology(doc);
+  } catch (error) {
+    if (!(error instanceof TopologyError)) throw error;
+    for (const message of error.problems) {
+      const pointer = /^#(\/\S+)/.exec(message)?.[1];
+      problems.push({ file, pointer: pointer && !message.includes(' and #') ? pointer : '', message });
+    }
+  }
+  if (problems.length > 0 || !derived) throw problemsError(specPath, problems);
+  return { messages, topology: derived.topology, warnings: [...warnings, ...derived.warnings], annotations, unknownFormats };
+}
+
+/** The headers validator's schema: the declared one with the framework's headers it lacks, or the framework's alone. */
+function frameworkHeaders(headersSchema: Json | undefined, missing: string[]): AnySchemaObject {
+  const added = Object.fromEntries(missing.map((h) => [h, FRAMEWORK_HEADERS[h]!]));
+  if (!headersSchema) return { type: 'object', properties: { ...FRAMEWORK_HEADERS } };
+  // A headers schema that is not a plain object schema is validated as written.
+  if (!isObject(headersSchema.properties) && headersSchema.type !== 'object') return headersSchema;
+  return missing.length === 0 ? headersSchema : { ...headersSchema, properties: { ...(headersSchema.properties ?? {}), ...added } };
+}
+
+/** JSON Schema's own annotation and core keywords ajv handles without declaring them as keywords. */
+const SCHEMA_WORDS = new Set(['$id', '$schema', '$defs', '$anchor', 'definitions', 'title', 'description', 'examples', 'default', 'deprecated', 'readOnly', 'writeOnly', 'contentMediaType', 'contentEncoding']);
+/** The AsyncAPI Schema Object's own additions: annotations for codegen, not worth a warning. */
+const ASYNCAPI_WORDS = new Set(['discriminator', 'externalDocs']);
+
+/** Keywords ajv does not know and formats nobody knows, each warned about once with its first place. */
+function findUnknowns(messages: MessageInfo[], warnings: string[]): { annotations: string[]; unknownFormats: string[] } {
+  const probe = createAjv({ standalone: false });
+  const keywords = new Map<string, string>();
+  const formats = new Map<string, string>();
+  for (const m of messages) {
+    const parts: [string, unknown][] = [[`${m.pointer}/payload`, m.payloadSchema], [`${m.pointer}/headers`, m.headersSchema]];
+    for (const [base, schema] of parts) {
+      forEachSchema(schema, base, (s, pointer) => {
+        for (const key of Object.keys(s)) if (!SCHEMA_WORDS.has(key) && !probe.getKeyword(key) && !keywords.has(key)) keywords.set(key, pointer);
+        if (typeof s.format === 'string' && !(s.format in generatedFormats) && !formats.has(s.format)) formats.set(s.format, pointer);
+      });
+    }
+  }
+  for (const [keyword, pointer] of keywords) if (!ASYNCAPI_WORDS.has(keyword)) warnings.push(`schema keyword ${keyword} (first at #${pointer}) is not a JSON Schema validation keyword: kept as an annotation, it checks nothing`);
+  for (const [format, pointer] of formats) warnings.push(`format ${format} (first at #${pointer}) is not a format ajv-formats knows: accepted, not checked`);
+  return { annotations: [...keywords.keys()].sort(), unknownFormats: [...formats.keys()].sort() };
+}
+
+/** Every schema compiles; every example satisfies its schemas; messages without examples are warned about once. */
+function checkSchemasAndExamples(messages: MessageInfo[], unknowns: { annotations: string[]; unknownFormats: string[] }, problem: (pointer: string, message: string) => void, warnings: string[]): void {
+  const ajv = createAjv({ standalone: false, ...unknowns });
+  const compile = (schema: AnySchemaObject, pointer: string, what: string) => {
+    try {
+      return ajv.compile(schema);
+    } catch (error) {
+      problem(pointer, `${what} is not a schema the validators can compile: ${(error as Error).message}`);
+      return undefined;
+    }
+  };
+  const withoutExamples: string[] = [];
+  for (const m of messages) {
+    const validatePayload = compile(m.payloadSchema, `${m.pointer}/payload`, `the payload of ${m.name}`);
+    const validateHeaders = compile(m.headersValidation, `${m.pointer}/headers`, `the headers of ${m.name}`);
+    if (validateHeaders && m.headersSchema && !validateHeaders({ eventType: m.eventType, schemaVersion: m.schemaVersion })) {
+      problem(`${m.pointer}/headers`, `the identity publishers send (eventType ${m.eventType}, schemaVersion ${m.schemaVersion}) does not satisfy the headers schema of ${m.name}: ${formatIssues(toIssues(validateHeaders.errors as ErrorObject[]))}`);
+    }
+    if (m.examples.length === 0) withoutExamples.push(m.name);
+    m.examples.forEach((e, i) => {
+      if (e.payload === undefined) problem(`${m.pointer}/examples/${i}`, `example "${e.name}" of ${m.name} has no payload: add one`);
+      else if (validatePayload && !validatePayload(e.payload)) {
+        problem(`${m.pointer}/examples/${i}/payload`, `example "${e.name}" of ${m.name} violates its payload schema: ${formatIssues(toIssues(validatePayload.errors as ErrorObject[]))}`);
+      }
+      if (e.headers !== undefined && m.headersSchema && validateHeaders && !validateHeaders(e.headers)) {
+        problem(`${m.pointer}/examples/${i}/headers`, `example "${e.name}" of ${m.name} violates its headers schema: ${formatIssues(toIssues(validateHeaders.errors as ErrorObject[]))}`);
+      }
+    });
+  }
+  if (withoutExamples.length > 0) warnings.push(`${withoutExamples.join(', ')} ha${withoutExamples.length === 1 ? 's' : 've'} no examples: the contract test has nothing to check for ${withoutExamples.length === 1 ? 'it' : 'them'}. Add examples`);
+}

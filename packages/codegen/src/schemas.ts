@@ -1,0 +1,135 @@
+/**
+ * The JSON Schemas of a contract's messages, made ready for the type generator and the validators:
+ * the multi-format `{ schemaFormat, schema }` wrapper read (JSON Schema and AsyncAPI schema
+ * formats) or refused (Avro, RAML, Protobuf, anything else), the parser's bookkeeping removed,
+ * keywords and formats ajv does not know found (kept as annotations, warned about once), and every
+ * schema that becomes a TypeScript type given a deterministic title.
+ */
+import { typeIdentifier } from './identifiers.ts';
+
+type Json = Record<string, any>;
+const isObject = (v: unknown): v is Json => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** Keywords whose value is a map of subschemas. */
+const SCHEMA_MAPS = ['properties', 'patternProperties', 'definitions', '$defs', 'dependentSchemas'];
+/** Keywords whose value is a subschema, or a list of them. */
+const SCHEMA_VALUES = ['items', 'additionalItems', 'additionalProperties', 'not', 'if', 'then', 'else', 'contains', 'propertyNames', 'unevaluatedItems', 'unevaluatedProperties', 'allOf', 'anyOf', 'oneOf', 'prefixItems'];
+
+/** JSON Schema formats a `schemaFormat` may name that are read as JSON Schema. */
+const JSON_SCHEMA_FORMAT = /^application\/(vnd\.aai\.asyncapi(\+json|\+yaml)?(;version=\d+\.\d+\.\d+)?|schema\+(json|yaml)(;version=draft-0[467])?)$/;
+
+/** A payload or headers schema read out of a message, or why it cannot be. */
+export type Unwrapped = { schema: Json } | { refusal: string };
+
+/**
+ * The schema inside a multi-format `{ schemaFormat, schema }` wrapper (or the schema itself when
+ * it is not wrapped), or why the format cannot become types and validators.
+ *
+ * @example
+ * ```ts
+ * import { unwrapSchema } from '@sluice/codegen';
+ *
+ * unwrapSchema({ schemaFormat: 'application/schema+json;version=draft-07', schema: { type: 'string' } }); // { schema: { type: 'string' } }
+ * unwrapSchema({ schemaFormat: 'application/vnd.apache.avro;version=1.9.0', schema: {} }); // { refusal: 'is an Avro schema …' }
+ * ```
+ */
+export function unwrapSchema(value: unknown): Unwrapped {
+  if (!isObject(value)) return { refusal: 'is not a schema object: write a JSON Schema' };
+  if (!(typeof value.schemaFormat === 'string' && 'schema' in value)) return { schema: value };
+  const format = value.schemaFormat.replace(/\s+/g, '');
+  if (JSON_SCHEMA_FORMAT.test(format)) {
+    return isObject(value.schema) ? { schema: value.schema } : { refusal: `is a ${format} wrapper whose schema is not an object` };
+  }
+  const kind = /avro/i.test(format) ? 'an Avro' : /raml/i.test(format) ? 'a RAML' : /protobuf|proto/i.test(format) ? 'a Protobuf' : `a ${JSON.stringify(value.schemaFormat)}`;
+  return {
+    refusal: `is ${kind} schema (schemaFormat ${value.schemaFormat}): codegen makes types and validators from JSON Schema only. Write it as JSON Schema (schemaFormat application/schema+json;version=draft-07, or the AsyncAPI schema format)`,
+  };
+}
+
+/**
+ * A deep copy without the parser's `x-parser-*` keys; the parser's schema id (a components key)
+ * is kept as `x-sluice-schema-key` for naming, when it is not an anonymous one.
+ */
+export function stripParserKeys(value: unknown): any {
+  if (Array.isArray(value)) return value.map(stripParserKeys);
+  if (!isObject(value)) return value;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(value)) if (!k.startsWith('x-parser-')) out[k] = stripParserKeys(v);
+  const id = value['x-parser-schema-id'];
+  if (typeof id === 'string' && !id.startsWith('<anonymous')) out['x-sluice-schema-key'] = id;
+  return out;
+}
+
+/** A deep copy without the `x-sluice-*` naming hints: what validators and examples see. */
+export function withoutHints(value: unknown): any {
+  if (Array.isArray(value)) return value.map(withoutHints);
+  if (!isObject(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([k]) => !k.startsWith('x-sluice-')).map(([k, v]) => [k, withoutHints(v)]));
+}
+
+/** Visits every subschema of `schema` (itself first) with its JSON pointer below `pointer`. */
+export function forEachSchema(schema: unknown, pointer: string, visit: (schema: Json, pointer: string) => void): void {
+  if (!isObject(schema)) return;
+  visit(schema, pointer);
+  const part = (k: string) => k.replaceAll('~', '~0').replaceAll('/', '~1');
+  for (const keyword of SCHEMA_MAPS) {
+    if (isObject(schema[keyword])) for (const [k, v] of Object.entries(schema[keyword])) forEachSchema(v, `${pointer}/${keyword}/${part(k)}`, visit);
+  }
+  for (const keyword of SCHEMA_VALUES) {
+    const v = schema[keyword];
+    if (Array.isArray(v)) v.forEach((s, i) => forEachSchema(s, `${pointer}/${keyword}/${i}`, visit));
+    else forEachSchema(v, `${pointer}/${keyword}`, visit);
+  }
+  if (isObject(schema.dependencies)) {
+    for (const [k, v] of Object.entries(schema.dependencies)) if (isObject(v)) forEachSchema(v, `${pointer}/dependencies/${part(k)}`, visit);
+  }
+}
+
+/**
+ * A copy of `schema` for the type generator, where every schema that becomes a type has a title:
+ * its own `title`, else its components key, else one derived from where it sits (`<Parent><Property>`,
+ * `<Parent><Property>Item`, `<Parent>Option<n>`); every title made a type identifier. The root is
+ * named `rootName` unless it has a title or key of its own.
+ */
+export function titledForTypes(schema: Json, rootName: string): Json {
+  const name = (s: Json, fallback: string) => typeIdentifier(typeof s.title === 'string' && s.title ? s.title : typeof s['x-sluice-schema-key'] === 'string' ? s['x-sluice-schema-key'] : fallback);
+  const becomesType = (s: Json) =>
+    s.type === 'object' || isObject(s.properties) || Array.isArray(s.enum) || Array.isArray(s.oneOf) || Array.isArray(s.anyOf) || typeof s.title === 'string' || typeof s['x-sluice-schema-key'] === 'string';
+  const copy = (s: unknown, fallback: string, root = false): unknown => {
+    if (!isObject(s)) return s;
+    const out: Json = { ...s };
+    const own = root || becomesType(s) ? name(s, fallback) : fallback;
+    if (root || becomesType(s)) out.title = own;
+    delete out['x-sluice-schema-key'];
+    if (isObject(s.properties)) out.properties = Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, copy(v, `${own}${typeIdentifier(k)}`)]));
+    if (isObject(s.items)) out.items = copy(s.items, `${own}Item`);
+    if (Array.isArray(s.items)) out.items = s.items.map((v, i) => copy(v, `${own}Item${i + 1}`));
+    for (const keyword of ['oneOf', 'anyOf', 'allOf']) if (Array.isArray(s[keyword])) out[keyword] = s[keyword].map((v: unknown, i: number) => copy(v, `${own}Option${i + 1}`));
+    if (isObject(s.additionalProperties)) out.additionalProperties = copy(s.additionalProperties, `${own}Value`);
+    for (const keyword of ['definitions', '$defs']) if (isObject(s[keyword])) out[keyword] = Object.fromEntries(Object.entries(s[keyword]).map(([k, v]) => [k, copy(v, typeIdentifier(k))]));
+    return out;
+  };
+  return copy(schema, rootName, true) as Json;
+}
+
+/**
+ * The top-level fields of a payload: its `properties`, and those of the schemas its `allOf`,
+ * `oneOf` and `anyOf` combine (a union's fields are every branch's). `undefined` for a payload that
+ * is not an object (a string, an array): nothing to pick.
+ */
+export function topLevelFields(schema: Json): string[] | undefined {
+  const fields = new Set<string>();
+  let objectLike = schema.type === 'object' || isObject(schema.properties);
+  for (const k of Object.keys(isObject(schema.properties) ? schema.properties : {})) fields.add(k);
+  for (const keyword of ['allOf', 'oneOf', 'anyOf']) {
+    for (const branch of Array.isArray(schema[keyword]) ? schema[keyword] : []) {
+      if (!isObject(branch)) continue;
+      const inner = topLevelFields(branch);
+      if (inner) {
+        objectLike = true;
+        for (const k of inner) fields.add(k);
+      }
+    }
+  }
+  return objectLike ? [...fields] : undefined;
+}
