@@ -1,0 +1,285 @@
+/**
+ * `createProject`: a new project from any AsyncAPI 3 contract: the contract and every local file
+ * it `$ref`s (same relative layout), package.json with `eventContract` and the framework's npm
+ * scripts, a settings module, one typed handler per receive operation, a contract test over the
+ * examples, `sst.config.ts` with `SluiceTopology`, tsconfig, `.gitignore` and a README.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { collectInputs } from '@sluice/codegen/freshness';
+
+/** A project `createProject` refuses to write; the message says why and what to do. */
+export class CreateError extends Error {
+  override name = 'CreateError';
+}
+
+/** What {@link createProject} needs. */
+export interface CreateOptions {
+  /** The new project's folder: must not exist, or be empty. */
+  directory: string;
+  /** The AsyncAPI 3.0 document (YAML or JSON). */
+  contract: string;
+  /**
+   * Where each framework package comes from, by name (`@sluice/runtime` → `file:/…/runtime.tgz`):
+   * the dependency specifiers written into package.json. @default `*` for each
+   */
+  frameworkSources?: Record<string, string>;
+}
+
+/** What {@link createProject} wrote. */
+export interface CreatedProject {
+  /** The project folder (absolute). */
+  directory: string;
+  /** The npm name of the project. */
+  name: string;
+  /** The receive operations, each with its handler `consumers/<operationId>.ts`. */
+  consumers: string[];
+  /** Every file written, relative to the folder, with `/`. */
+  files: string[];
+}
+
+/** The framework packages a created project depends on. */
+export const FRAMEWORK_PACKAGES = ['@sluice/cli', '@sluice/codegen', '@sluice/governance', '@sluice/infra', '@sluice/local', '@sluice/model', '@sluice/ops', '@sluice/runtime'] as const;
+
+/** The npm scripts of a created project: the same names as this repository's, on the framework's bins. */
+export const PROJECT_SCRIPTS: Record<string, string> = {
+  codegen: 'sluice-codegen',
+  'codegen:check': 'sluice-codegen --check',
+  typecheck: 'tsc -p tsconfig.json --noEmit',
+  test: 'vitest run',
+  start: 'sluice-start',
+  subscriber: 'sluice-subscriber',
+  'infra:plan': 'sluice-infra-plan',
+  'sst:install': 'sluice-sst-install',
+  dev: 'sst dev',
+  deploy: 'sst deploy',
+  'deploy:prod': 'sst deploy --stage prod',
+  remove: 'sst remove',
+  'contract:lint': 'sluice-contract-lint',
+  'contract:diff': 'sluice-contract-diff',
+  'contract:release': 'sluice-contract-release',
+  'contract:validate': 'sluice-contract-validate',
+  docs: 'sluice-docs',
+};
+
+/** A name npm accepts, from a folder name: lower case, letters, digits and dashes. */
+function packageNameOf(directory: string): string {
+  const name = path.basename(path.resolve(directory)).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  return name || 'sluice-app';
+}
+
+/** The receive operations of the contract, by operation id, in document order. */
+function receiveOperations(spec: string): string[] {
+  const text = readFileSync(spec, 'utf8');
+  const doc = (spec.endsWith('.json') ? JSON.parse(text) : parseYaml(text)) as { asyncapi?: unknown; operations?: Record<string, { action?: string }> };
+  if (typeof doc?.asyncapi !== 'string' || !doc.asyncapi.startsWith('3.')) {
+    throw new CreateError(`${spec} is not an AsyncAPI 3 document (asyncapi: ${JSON.stringify(doc?.asyncapi)}): create needs one.`);
+  }
+  return Object.entries(doc.operations ?? {}).filter(([, op]) => op?.action === 'receive').map(([id]) => id);
+}
+
+/** A handler file name for an operation id: the codegen convention, `<operationId>.ts`. */
+function handlerSource(operationId: string, contractPackage: string): string {
+  return [
+    `/** The handler of the receive operation ${operationId}: one call per message, typed by the contract. */`,
+    `import { operations } from '${contractPackage}';`,
+    `import { defineConsumer } from '@sluice/runtime/consumer';`,
+    '',
+    `export const handler = defineConsumer(${/^[A-Za-z_$][\w$]*$/.test(operationId) ? `operations.${operationId}` : `operations[${JSON.stringify(operationId)}]`}, async (message, context) => {`,
+    '  // What the message carries is typed and validated; replace this with the work to do.',
+    '  context.annotate({ received: typeof message });',
+    "  return 'processed';",
+    '});',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Writes a new project from a contract (see the module's description) and returns what it wrote.
+ * Refs that leave the contract's folder, or point to the network, are refused: the project holds
+ * its contract whole.
+ *
+ * @param options - the folder, the contract and where the framework packages come from
+ * @returns the folder, the project name, the consumers and the files written
+ * @throws CreateError when the folder is not empty, or the contract is not an AsyncAPI 3 document or refers outside its folder
+ * @example
+ * ```ts
+ * import { createProject } from '@sluice/create';
+ *
+ * const created = createProject({ directory: 'payments', contract: 'asyncapi.yaml' });
+ * console.log(created.consumers); // ['consumePayments']
+ * ```
+ */
+export function createProject(options: CreateOptions): CreatedProject {
+  const directory = path.resolve(options.directory);
+  const spec = path.resolve(options.contract);
+  if (!existsSync(spec)) throw new CreateError(`${options.contract} does not exist: pass --contract <file>, an AsyncAPI 3.0 document.`);
+  if (existsSync(directory) && readdirSync(directory).length > 0) throw new CreateError(`${options.directory} is not empty: create writes a new project into a new (or empty) folder.`);
+
+  const consumers = receiveOperations(spec);
+  const specDir = path.dirname(spec);
+  const inputs = collectInputs(spec);
+  for (const input of inputs) {
+    const relative = path.relative(specDir, input);
+    if (relative.startsWith('..') || path.isAbsolute(relative)) {
+      throw new CreateError(`${input} is referenced by the contract but lies outside its folder (${specDir}): move it next to the contract, so the project holds the contract whole.`);
+    }
+  }
+
+  const name = packageNameOf(directory);
+  const contractPackage = `${name}-contract`;
+  const specName = `asyncapi${path.extname(spec) || '.yaml'}`;
+  const files = new Map<string, string>();
+  for (const input of inputs) {
+    const relative = input === spec ? specName : path.relative(specDir, input).split(path.sep).join('/');
+    files.set(relative, readFileSync(input, 'utf8'));
+  }
+
+  const framework = Object.fromEntries(FRAMEWORK_PACKAGES.map((pkg) => [pkg, options.frameworkSources?.[pkg] ?? '*']));
+  const pkg = {
+    name,
+    version: '0.1.0',
+    private: true,
+    type: 'module',
+    workspaces: ['generated'],
+    eventContract: {
+      spec: specName,
+      generated: 'generated',
+      contractPackage,
+      consumers: 'consumers',
+      settings: 'src/settings.ts',
+      released: 'released',
+      startHints: ['npm run infra:plan', 'npm run docs'],
+    },
+    scripts: PROJECT_SCRIPTS,
+    dependencies: { ...framework, [contractPackage]: '*' },
+    devDependencies: { '@types/aws-lambda': '8.10.164', '@types/node': '24.19.4', sst: '4.17.1', tsx: '4.23.15', typescript: '5.9.3', vitest: '5.1.2', yaml: '2.9.1' },
+  };
+  files.set('package.json', `${JSON.stringify(pkg, null, 2)}\n`);
+  // Linked by npm install as the workspace `generated`; npm run codegen writes the real package.
+  files.set(
+    'generated/package.json',
+    `${JSON.stringify({ '//': 'Placeholder: run `npm run codegen` to generate this package from the contract.', name: contractPackage, version: '0.0.0', private: true, type: 'module' }, null, 2)}\n`,
+  );
+  files.set(
+    'src/settings.ts',
+    [
+      "/** The application's settings: per consumer function numbers, and the tables its consumers write to. */",
+      "import { defineSettings } from '@sluice/runtime/settings';",
+      '',
+      'export const settings = defineSettings({',
+      '  consumers: {',
+      ...consumers.map((id) => `    ${JSON.stringify(id)}: { batchSize: 10, timeoutSeconds: 10, maximumConcurrency: 2 },`),
+      '  },',
+      '});',
+      '',
+    ].join('\n'),
+  );
+  for (const id of consumers) files.set(`consumers/${id}.ts`, handlerSource(id, contractPackage));
+  files.set(
+    'tests/contract.test.ts',
+    [
+      '/** Every example of the contract passes its own message\'s generated validator. */',
+      "import { readFileSync } from 'node:fs';",
+      "import { describe, expect, it } from 'vitest';",
+      "import { parse } from 'yaml';",
+      `import { messages } from '${contractPackage}';`,
+      '',
+      `const spec = parse(readFileSync(new URL('../${specName}', import.meta.url), 'utf8'));`,
+      'const examples = Object.entries<any>(spec.components?.messages ?? {}).flatMap(([key, message]) =>',
+      '  ((message.examples ?? []) as { name?: string; payload?: unknown }[]).map((example, i) => ({ name: String(message.name ?? key), label: `${message.name ?? key} example ${example.name ?? i}`, payload: example.payload })),',
+      ');',
+      '',
+      "describe('the examples of the contract', () => {",
+      "  it('there is at least one', () => expect(examples.length).toBeGreaterThan(0));",
+      "  it.each(examples)('$label is valid', ({ name, payload }) => {",
+      '    const contract = (messages as Record<string, { check(data: unknown): { ok: boolean } }>)[name];',
+      '    expect(contract, `no generated message ${name}`).toBeDefined();',
+      '    expect(contract!.check(payload)).toMatchObject({ ok: true });',
+      '  });',
+      '});',
+      '',
+    ].join('\n'),
+  );
+  files.set(
+    'sst.config.ts',
+    [
+      '/// <reference path="./.sst/platform/config.d.ts" />',
+      '// The deployment (SST on AWS), entirely from the contract (generated/topology.json) and src/settings.ts.',
+      'export default $config({',
+      '  app(input) {',
+      "    const production = input?.stage === 'prod';",
+      `    return { name: ${JSON.stringify(name)}, home: 'aws', removal: production ? 'retain' : 'remove', protect: production, providers: { aws: { version: '7.20.0' } } };`,
+      '  },',
+      '  async run() {',
+      "    const { default: topology } = await import('./generated/topology.json', { with: { type: 'json' } });",
+      "    const { settings } = await import('./src/settings.ts');",
+      "    const { SluiceTopology, consumersDirOf, operatorCommandOf } = await import('@sluice/infra');",
+      "    const pipeline = new SluiceTopology('Pipeline', {",
+      "      topology: topology as unknown as import('@sluice/runtime/contract').Topology,",
+      '      settings,',
+      '      consumersDir: consumersDirOf($cli.paths.root),',
+      '      operatorCommand: operatorCommandOf($cli.paths.root),',
+      '      root: $cli.paths.root,',
+      "      production: $app.stage === 'prod',",
+      '      dev: $dev,',
+      '    });',
+      '    return pipeline.outputs;',
+      '  },',
+      '});',
+      '',
+    ].join('\n'),
+  );
+  files.set(
+    'tsconfig.json',
+    `${JSON.stringify(
+      {
+        compilerOptions: {
+          target: 'ES2024',
+          lib: ['ES2024'],
+          module: 'ESNext',
+          moduleResolution: 'bundler',
+          allowImportingTsExtensions: true,
+          noEmit: true,
+          strict: true,
+          verbatimModuleSyntax: true,
+          resolveJsonModule: true,
+          skipLibCheck: true,
+          isolatedModules: true,
+          types: ['node'],
+        },
+        include: ['consumers', 'src', 'tests', 'generated'],
+        exclude: ['node_modules', '.sst'],
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  files.set('.gitignore', ['node_modules/', '.sst/', '.sluice-data/', 'docs/contract/', ''].join('\n'));
+  files.set(
+    'README.md',
+    [
+      `# ${name}`,
+      '',
+      '```sh',
+      'npm install && npm run codegen',
+      'npm start',
+      '```',
+      '',
+      `An event-driven application on AWS (SNS → SQS → Lambda), from its AsyncAPI contract \`${specName}\` (made with Sluice's \`create\`).`,
+      '',
+      `- \`npm run codegen\` writes \`generated/\` (package \`${contractPackage}\`): types, validators, operations, the topology manifest. Run it after every change of the contract.`,
+      `- \`consumers/<operationId>.ts\`: one handler per receive operation (${consumers.join(', ') || 'none yet'}); \`src/settings.ts\`: their function settings and tables.`,
+      '- `npm test`, `npm run typecheck`, `npm run infra:plan` (what `sst deploy` would create, offline), `npm run deploy`.',
+      '',
+    ].join('\n'),
+  );
+
+  for (const [file, content] of files) {
+    const target = path.join(directory, file);
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, content);
+  }
+  return { directory, name, consumers, files: [...files.keys()].sort() };
+}

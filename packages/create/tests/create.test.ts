@@ -1,0 +1,111 @@
+/**
+ * `create` from a small fixture contract (not the order contract) into a temp folder: the files it
+ * writes, then the project's own commands against this workspace's framework packages (linked as
+ * node_modules, the way tests/helpers/project-copy.ts does): codegen, typecheck, the generated
+ * contract test over the examples, and infra:plan --json.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProject, CreateError, PROJECT_SCRIPTS, type CreatedProject } from '@sluice/create';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+const fixture = path.join(import.meta.dirname, 'fixtures', 'tiny', 'asyncapi.yaml');
+
+/** Runs a framework CLI (its TypeScript source, with tsx) in `cwd`. */
+function framework(cwd: string, source: string, args: string[] = []) {
+  return spawnSync(process.execPath, ['--import', 'tsx', path.join(root, source), ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+}
+
+/** node_modules of the created project: links to this workspace's, its contract package to its own generated/. */
+function linkNodeModules(dir: string, contractPackage: string): void {
+  const modules = path.join(dir, 'node_modules');
+  mkdirSync(modules);
+  for (const entry of readdirSync(path.join(root, 'node_modules'))) {
+    if (entry === '@orders' || entry === '.cache') continue;
+    symlinkSync(path.join(root, 'node_modules', entry), path.join(modules, entry));
+  }
+  symlinkSync(path.join(dir, 'generated'), path.join(modules, contractPackage));
+  symlinkSync(path.join(root, '.sst'), path.join(dir, '.sst'));
+}
+
+describe('create: a new project from a small contract', () => {
+  let parent: string;
+  let created: CreatedProject;
+  beforeAll(() => {
+    parent = mkdtempSync(path.join(tmpdir(), 'sluice-create-'));
+    created = createProject({ directory: path.join(parent, 'tiny-app'), contract: fixture });
+  });
+  afterAll(() => rmSync(parent, { recursive: true, force: true }));
+
+  it('writes the contract with its $ref-ed files in the same layout, and the project around it', () => {
+    expect(created.files).toEqual([
+      '.gitignore',
+      'README.md',
+      'asyncapi.yaml',
+      'consumers/consumePings.ts',
+      'generated/package.json',
+      'package.json',
+      'schemas/pinged.json',
+      'src/settings.ts',
+      'sst.config.ts',
+      'tests/contract.test.ts',
+      'tsconfig.json',
+    ]);
+    expect(readFileSync(path.join(created.directory, 'schemas/pinged.json'), 'utf8')).toBe(readFileSync(path.join(path.dirname(fixture), 'schemas/pinged.json'), 'utf8'));
+    const pkg = JSON.parse(readFileSync(path.join(created.directory, 'package.json'), 'utf8'));
+    expect(pkg.eventContract).toMatchObject({ spec: 'asyncapi.yaml', contractPackage: 'tiny-app-contract', consumers: 'consumers', settings: 'src/settings.ts' });
+    for (const script of ['codegen', 'codegen:check', 'typecheck', 'test', 'start', 'infra:plan', 'dev', 'deploy', 'deploy:prod', 'contract:lint', 'contract:diff', 'contract:release', 'contract:validate', 'docs']) {
+      expect(pkg.scripts[script], script).toBe(PROJECT_SCRIPTS[script]);
+    }
+    const readme = readFileSync(path.join(created.directory, 'README.md'), 'utf8');
+    expect(readme.split('\n').slice(2, 5)).toEqual(['```sh', 'npm install && npm run codegen', 'npm start']);
+    expect(readFileSync(path.join(created.directory, 'sst.config.ts'), 'utf8')).toContain("new SluiceTopology('Pipeline'");
+  });
+
+  it('refuses a folder that is not empty, and a contract that refers outside its folder', () => {
+    expect(() => createProject({ directory: created.directory, contract: fixture })).toThrow(CreateError);
+    const outside = mkdtempSync(path.join(tmpdir(), 'sluice-create-outside-'));
+    try {
+      mkdirSync(path.join(outside, 'spec'));
+      writeFileSync(path.join(outside, 'spec', 'asyncapi.yaml'), readFileSync(fixture, 'utf8').replace("'./schemas/pinged.json'", "'../pinged.json'"));
+      writeFileSync(path.join(outside, 'pinged.json'), readFileSync(path.join(path.dirname(fixture), 'schemas/pinged.json')));
+      expect(() => createProject({ directory: path.join(outside, 'app'), contract: path.join(outside, 'spec', 'asyncapi.yaml') })).toThrow(/outside its folder/);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('codegen, typecheck, the contract test and infra:plan --json work in it', () => {
+    const dir = created.directory;
+    linkNodeModules(dir, 'tiny-app-contract');
+    const codegen = framework(dir, 'packages/codegen/src/cli.ts');
+    expect(codegen.status, codegen.stderr).toBe(0);
+    expect(existsSync(path.join(dir, 'generated', 'topology.json'))).toBe(true);
+    expect(codegen.stderr).not.toContain('write the handlers');
+
+    const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit'], { cwd: dir, encoding: 'utf8' });
+    expect(tsc.status, tsc.stdout).toBe(0);
+
+    const test = spawnSync(process.execPath, [path.join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--root', dir], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    expect(test.status, test.stdout + test.stderr).toBe(0);
+    // 'there is at least one' and the fixture's one example.
+    expect(test.stdout.replace(/\u001b\[[0-9;]*m/g, '')).toMatch(/Tests\s+2 passed \(2\)/);
+
+    const plan = framework(dir, 'packages/infra/src/plan/cli.ts', ['--json']);
+    expect(plan.status, plan.stderr).toBe(0);
+    const names = (JSON.parse(plan.stdout).resources as { type: string; name: string }[]).map((r) => `${r.type} ${r.name}`);
+    // The fixture's topic, queue, DLQ, subscription and consumer (SST's resource names).
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'aws:sns/topic:Topic PingsTopic',
+        'aws:sqs/queue:Queue PingQueueQueue',
+        'aws:sqs/queue:Queue PingDLQQueue',
+        'aws:sns/topicSubscription:TopicSubscription PingsToPingQueueSubscription',
+        'aws:lambda/function:Function ConsumePingsFunction',
+      ]),
+    );
+  }, 180_000);
+});
