@@ -105,7 +105,7 @@ export interface ContractModel {
 
 /**
  * Ajv settings shared by the generated validators and by every runtime-compiled comparison: all
- * errors, strict mode (union types allowed), `x-schema-version` and the contract's annotation
+ * errors, strict mode (union types allowed, type lints off), `x-schema-version` and the contract's annotation
  * keywords allowed, every format of ajv-formats registered (the contract's RFC 3339 rule for
  * `date-time`), unknown formats accepted unchecked.
  *
@@ -125,6 +125,9 @@ export function createAjv(options: { standalone: boolean; annotations?: readonly
     allErrors: true,
     strict: true,
     allowUnionTypes: true,
+    // Lints, not validation: real documents write `properties` without `type: object`.
+    strictTypes: false,
+    strictTuples: false,
     // `x-*` keys are AsyncAPI extensions, not validation keywords.
     keywords: ['x-schema-version', ...(options.annotations ?? [])],
     code: options.standalone ? { source: true, esm: true, lines: true, formats: _`require(${path.join(here, `formats${ext}`)}).generatedFormats` } : undefined,
