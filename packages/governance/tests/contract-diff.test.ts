@@ -37,48 +37,112 @@ describe('the spec pairs', () => {
   }, 120_000);
 });
 
-describe('contract:diff classification under full compatibility, the mode asyncapi.yaml declares', () => {
-  const cases: [pair: string, expected: string[]][] = [
-    ['optional-field-added', [`non-breaking field.optional-added ${payload}.properties.giftNote`]],
-    ['required-field-added', [`breaking field.required-added ${payload}.properties.currency`]],
-    ['field-removed', [`breaking field.removed ${payload}.properties.quantity`]],
-    ['field-renamed', [`breaking field.removed ${payload}.properties.quantity`, `breaking field.required-added ${payload}.properties.count`]],
+/**
+ * What each rule breaks, independent of the mode: `narrows` breaks readers of old messages (so
+ * `backward` and `full`), `widens` breaks released readers of new messages (`forward` and `full`),
+ * `both` every mode, `neither` none, `review` is unclassified in every mode.
+ */
+type Effect = 'both' | 'narrows' | 'widens' | 'neither' | 'review';
+const MODES: CompatibilityMode[] = ['backward', 'forward', 'full'];
+
+/** The row `classification rule path` a change with this effect gets under `mode`. */
+function expectedRow(mode: CompatibilityMode, effect: Effect, rule: string, where: string): string {
+  const breaking = effect === 'both' || (effect === 'narrows' && mode !== 'forward') || (effect === 'widens' && mode !== 'backward');
+  return `${effect === 'review' ? 'unclassified' : breaking ? 'breaking' : 'non-breaking'} ${rule} ${where}`;
+}
+
+describe('contract:diff classification: every rule of every pair, in every compatibility mode', () => {
+  const cases: [pair: string, expected: [Effect, string, string][]][] = [
+    ['optional-field-added', [['neither', 'field.optional-added', `${payload}.properties.giftNote`]]],
+    ['required-field-added', [['narrows', 'field.required-added', `${payload}.properties.currency`]]],
+    // A removed field is breaking in every mode: readers that still use it lose data.
+    ['field-removed', [['both', 'field.removed', `${payload}.properties.quantity`]]],
+    ['field-renamed', [['both', 'field.removed', `${payload}.properties.quantity`], ['narrows', 'field.required-added', `${payload}.properties.count`]]],
     ['type-changed', [
-      `breaking schema.type-changed ${payload}.properties.quantity.type`,
-      `breaking schema.minimum-removed ${payload}.properties.quantity.minimum`,
-      `breaking schema.maximum-removed ${payload}.properties.quantity.maximum`,
+      ['both', 'schema.type-changed', `${payload}.properties.quantity.type`],
+      ['widens', 'schema.minimum-removed', `${payload}.properties.quantity.minimum`],
+      ['widens', 'schema.maximum-removed', `${payload}.properties.quantity.maximum`],
     ]],
-    ['type-narrowed', [`breaking schema.type-narrowed ${payload}.properties.amount.type`]],
-    ['enum-value-added', [`breaking schema.enum-value-added ${payload}.properties.status.enum`]],
-    ['enum-value-removed', [`breaking schema.enum-value-removed ${payload}.properties.status.enum`]],
-    ['maximum-lowered', [`breaking schema.maximum-lowered ${payload}.properties.quantity.maximum`]],
-    ['maximum-raised', [`breaking schema.maximum-raised ${payload}.properties.quantity.maximum`]],
-    ['minimum-raised', [`breaking schema.minimum-raised ${payload}.properties.quantity.minimum`]],
-    ['max-length-lowered', [`breaking schema.maxLength-lowered ${payload}.properties.orderId.maxLength`]],
-    ['payload-file-narrowed', [`breaking schema.maxLength-lowered ${payload}.properties.orderId.maxLength`]],
-    ['channel-renamed', ['breaking channel.renamed channels.orders.address', 'breaking operation.channel-changed operations.publishOrder.channel']],
+    ['type-narrowed', [['narrows', 'schema.type-narrowed', `${payload}.properties.amount.type`]]],
+    ['enum-value-added', [['widens', 'schema.enum-value-added', `${payload}.properties.status.enum`]]],
+    ['enum-value-removed', [['narrows', 'schema.enum-value-removed', `${payload}.properties.status.enum`]]],
+    ['maximum-lowered', [['narrows', 'schema.maximum-lowered', `${payload}.properties.quantity.maximum`]]],
+    ['maximum-raised', [['widens', 'schema.maximum-raised', `${payload}.properties.quantity.maximum`]]],
+    ['minimum-raised', [['narrows', 'schema.minimum-raised', `${payload}.properties.quantity.minimum`]]],
+    ['max-length-lowered', [['narrows', 'schema.maxLength-lowered', `${payload}.properties.orderId.maxLength`]]],
+    ['payload-file-narrowed', [['narrows', 'schema.maxLength-lowered', `${payload}.properties.orderId.maxLength`]]],
+    ['channel-renamed', [['both', 'channel.renamed', 'channels.orders.address'], ['both', 'operation.channel-changed', 'operations.publishOrder.channel']]],
     ['message-renamed', [
-      'breaking channel.message-removed channels.orders.messages.OrderPlaced',
-      'non-breaking channel.message-added channels.orders.messages.OrderCreated',
-      'breaking operation.message-removed operations.publishOrder.messages.OrderPlaced',
-      'non-breaking operation.message-added operations.publishOrder.messages.OrderCreated',
-      'breaking message.removed messages.OrderPlaced',
-      'non-breaking message.added messages.OrderCreated',
+      ['both', 'channel.message-removed', 'channels.orders.messages.OrderPlaced'],
+      ['neither', 'channel.message-added', 'channels.orders.messages.OrderCreated'],
+      ['both', 'operation.message-removed', 'operations.publishOrder.messages.OrderPlaced'],
+      ['neither', 'operation.message-added', 'operations.publishOrder.messages.OrderCreated'],
+      ['both', 'message.removed', 'messages.OrderPlaced'],
+      ['neither', 'message.added', 'messages.OrderCreated'],
     ]],
-    ['description-only', ['non-breaking documentation info.description', `non-breaking documentation ${payload}.properties.orderId.description`]],
-    ['unclassified-keyword', [`unclassified unclassified ${payload}.properties.amount.not`]],
+    ['major-version-in-place', [['narrows', 'schema.maximum-lowered', `${payload}.properties.quantity.maximum`], ['neither', 'message.version-changed', 'messages.OrderPlaced.x-schema-version']]],
+    ['major-version-side-by-side', [
+      ['neither', 'channel.message-added', 'channels.orders.messages.OrderPlacedV2'],
+      ['neither', 'operation.message-added', 'operations.publishOrder.messages.OrderPlacedV2'],
+      ['neither', 'message.added', 'messages.OrderPlacedV2'],
+    ]],
+    ['description-only', [['neither', 'documentation', 'info.description'], ['neither', 'documentation', `${payload}.properties.orderId.description`]]],
+    ['unclassified-keyword', [['review', 'unclassified', `${payload}.properties.amount.not`]]],
     ['unchanged', []],
+    ['topology-consumer-added', [
+      ['neither', 'channel.added', 'channels.audit'],
+      ['neither', 'operation.added', 'operations.consumeAudit'],
+      ['neither', 'topology.queue-added', 'topology.queues.Audit'],
+      ['neither', 'topology.queue-added', 'topology.queues.AuditDLQ'],
+      ['neither', 'topology.subscription-added', 'topology.subscriptions.Events → Audit'],
+    ]],
+    ['topology-message-added', [
+      ['neither', 'channel.message-added', 'channels.events.messages.OrderShipped'],
+      ['neither', 'channel.added', 'channels.shipping'],
+      ['neither', 'operation.message-added', 'operations.publishEvents.messages.OrderShipped'],
+      ['neither', 'operation.added', 'operations.consumeShipping'],
+      ['neither', 'message.added', 'messages.OrderShipped'],
+      ['neither', 'topology.queue-added', 'topology.queues.Shipping'],
+      ['neither', 'topology.queue-added', 'topology.queues.ShippingDLQ'],
+      ['neither', 'topology.subscription-added', 'topology.subscriptions.Events → Shipping'],
+      ['neither', 'topology.unrouted-filter-changed', 'topology.unrouted.EventsUnrouted.filterPolicy'],
+      ['neither', 'topology.message-added-to-topic', 'topology.topics.Events.messages.OrderShipped'],
+    ]],
+    ['topology-queue-removed', [
+      ['both', 'channel.removed', 'channels.audit'],
+      ['both', 'operation.removed', 'operations.consumeAudit'],
+      ['both', 'topology.queue-removed', 'topology.queues.Audit'],
+      ['both', 'topology.queue-removed', 'topology.queues.AuditDLQ'],
+      ['both', 'topology.subscription-removed', 'topology.subscriptions.Events → Audit'],
+    ]],
+    ['topology-raw-delivery-changed', [['both', 'topology.raw-delivery-changed', 'topology.subscriptions.Events → Orders.rawMessageDelivery']]],
+    ['topology-redrive-changed', [
+      ['both', 'topology.dead-letter-queue-changed', 'topology.queues.Orders.redrive.queue'],
+      ['neither', 'topology.max-receive-count-changed', 'topology.queues.Orders.redrive.maxReceiveCount'],
+      ['both', 'topology.queue-removed', 'topology.queues.OrdersDLQ'],
+      ['neither', 'topology.queue-added', 'topology.queues.OrdersDeadLetters'],
+    ]],
+    ['topology-retention-lowered', [['both', 'topology.retention-lowered', 'topology.queues.Orders.retentionSeconds']]],
   ];
 
-  it.each(cases)('classifies the %s pair', async (pair, expected) => {
-    expect(rows(await diffPair(pair, 'full'))).toEqual(expected);
+  it('covers every pair', () => {
+    const all = readdirSync(pairs, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    expect(cases.map(([pair]) => pair).sort()).toEqual(all.sort());
+  });
+
+  const byMode = MODES.flatMap((mode) => cases.map(([pair, expected]) => [mode, pair, expected] as const));
+  it.each(byMode)('%s: classifies the %s pair', async (mode, pair, expected) => {
+    const diff = await diffPair(pair, mode);
+    expect(diff.mode).toBe(mode);
+    expect(rows(diff)).toEqual(expected.map(([effect, rule, where]) => expectedRow(mode, effect, rule, where)));
   });
 
   it('fails on breaking and unclassified changes only', async () => {
     expect(hasFailingChanges(await diffPair('optional-field-added', 'full'))).toBe(false);
     expect(hasFailingChanges(await diffPair('description-only', 'full'))).toBe(false);
     expect(hasFailingChanges(await diffPair('maximum-lowered', 'full'))).toBe(true);
-    expect(hasFailingChanges(await diffPair('unclassified-keyword', 'full'))).toBe(true);
+    expect(hasFailingChanges(await diffPair('maximum-lowered', 'forward'))).toBe(false);
+    expect(hasFailingChanges(await diffPair('unclassified-keyword', 'backward'))).toBe(true);
   });
 });
 
