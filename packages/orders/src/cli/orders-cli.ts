@@ -1,9 +1,10 @@
 /**
  * The `orders` command line: the order application's commands (publish, get, list) and the
- * framework's operator commands (dlq, status), on one convention (`@sluice/cli`).
+ * framework's commands (publish-message for any send operation, dlq, status), on one convention
+ * (`@sluice/cli`).
  */
 import { versionOf, type ProgramSpec } from '@sluice/cli';
-import { dlqCommand, statusCommand } from '@sluice/ops';
+import { dlqCommand, publishMessageCommand, statusCommand } from '@sluice/ops';
 import { getCommand, listCommand } from './order-commands.ts';
 import { publishCommand } from './publish-command.ts';
 
@@ -23,6 +24,8 @@ export const ordersProgram: ProgramSpec = {
 works the same way.`,
   commands: [
     publishCommand,
+    // Any send operation of the contract (a new message too), from a JSON payload validated first.
+    publishMessageCommand({ name: 'publish-message' }),
     getCommand,
     listCommand,
     dlqCommand({ describe: orderIdOf, subjectTitle: 'orderId' }),

@@ -1,0 +1,130 @@
+/**
+ * `publish <operation>`: publishes JSON payloads for any send operation of the contract, through
+ * the runtime publisher (the same code a producer runs), after validating every payload against
+ * its message's contract: nothing is sent when one of them is invalid.
+ */
+import { readFileSync } from 'node:fs';
+import { CliError, UsageError, type CommandSpec } from '@sluice/cli';
+import type { MessageContract, Operation, SendOperation } from '@sluice/runtime/contract';
+import { createPublisher } from '@sluice/runtime/publisher';
+import { contractModule, targetOptions, withTarget } from './target-options.ts';
+
+/** The options of {@link publishMessageCommand}. */
+export interface PublishMessageCommandOptions {
+  /** What the user types to reach it (an application may already have its own `publish`). @default 'publish' */
+  name?: string;
+}
+
+interface Values {
+  message?: string;
+  payload?: string;
+  file?: string;
+  'correlation-id'?: string;
+  endpoint?: string;
+  aws?: boolean;
+}
+
+const sendOperations = (operations: Record<string, Operation>) => Object.values(operations).filter((o): o is SendOperation => o.action === 'send');
+
+function describeSendOperations(operations: Record<string, Operation>): string {
+  const sends = sendOperations(operations);
+  return sends.length ? sends.map((o) => `${o.id} (${Object.keys(o.messages).join(', ')})`).join(', ') : '(the contract declares no send operation)';
+}
+
+/** The payloads of `--payload` or `--file`: one JSON value, or an array of them. */
+function readPayloads(values: Values): unknown[] {
+  if ((values.payload === undefined) === (values.file === undefined)) throw new UsageError('give the payload as --payload <json> or --file <path> (one of them)');
+  let text: string;
+  const source = values.payload !== undefined ? '--payload' : values.file!;
+  if (values.payload !== undefined) text = values.payload;
+  else {
+    try {
+      text = readFileSync(values.file!, 'utf8');
+    } catch (error) {
+      throw new CliError(`cannot read ${values.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { next: 'Check the path given to --file.' });
+    }
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) ? value : [value];
+  } catch (error) {
+    throw new CliError(`${source} is not JSON: ${(error as Error).message}`, { next: 'Give one JSON payload, or an array of them.' });
+  }
+}
+
+/**
+ * The generic `publish` command: `publish <operationId> --payload '<json>'` (or `--file`) publishes
+ * to the operation's topic, with the local stack or AWS as target (`--endpoint`/`--aws`). Every
+ * payload is validated against its message's contract first and nothing is sent if one fails (exit
+ * 1, each wrong field named). `--message` picks the message of an operation that sends several.
+ * Add it to a program's `commands`; `name` renames it when the program has a `publish` of its own.
+ *
+ * @example
+ * ```ts
+ * import { versionOf, type ProgramSpec } from '@sluice/cli';
+ * import { dlqCommand, publishMessageCommand, statusCommand } from '@sluice/ops';
+ *
+ * export const paymentsProgram: ProgramSpec = {
+ *   name: 'payments',
+ *   invocation: 'npx payments',
+ *   version: versionOf(new URL('../package.json', import.meta.url)),
+ *   summary: 'publish payments and repair their consumers',
+ *   commands: [publishMessageCommand(), dlqCommand(), statusCommand],
+ * };
+ * // npx payments publish publishPaymentCaptured --payload '{"paymentId":"pay-1","amountCents":1299}'
+ * ```
+ */
+export function publishMessageCommand(options: PublishMessageCommandOptions = {}): CommandSpec<Values> {
+  const name = options.name ?? 'publish';
+  return {
+    name,
+    summary: 'publish JSON payloads for any send operation of the contract, validated first',
+    description: `Publishes each payload (one JSON value, or an array of them) with the runtime publisher, to
+the topic of the send operation named. Every payload is validated against its message's
+contract before anything is sent: an invalid one stops the command and names each wrong field.
+The publisher sets the identity headers (eventType, schemaVersion) and, when the message
+declares them, a correlationId and a traceparent.`,
+    positionals: [{ name: 'operation', description: 'the send operation id (its messages and topic come from the contract)', required: true }],
+    options: {
+      message: { type: 'string', valueName: 'name', description: 'which message, when the operation sends several' },
+      payload: { type: 'string', valueName: 'json', description: 'the payload: a JSON object, or an array of them' },
+      file: { type: 'string', valueName: 'path', description: 'a file holding the payload (or an array of payloads)' },
+      'correlation-id': { type: 'string', valueName: 'id', description: 'correlation id, to follow the message through the logs' },
+      ...targetOptions,
+    },
+    examples: [`${name} publishOrderShipped --payload '{"orderId":"ord-1","carrier":"courier","shippedAt":"2026-03-02T10:00:00Z"}'`, `${name} publishOrderPlaced --file order.json --aws`],
+    async run({ values, positionals, io, invocation }) {
+      const { operations } = await contractModule();
+      const id = positionals[0]!;
+      const op = operations[id];
+      if (!op || op.action !== 'send') {
+        throw new UsageError(`${JSON.stringify(id)} is not a send operation of the contract: try ${describeSendOperations(operations)}`);
+      }
+      const names = Object.keys(op.messages);
+      const messageName = values.message ?? (names.length === 1 ? names[0]! : undefined);
+      if (messageName === undefined) throw new UsageError(`${id} publishes ${names.join(', ')}: say which with --message <name>`);
+      const contract: MessageContract | undefined = op.messages[messageName];
+      if (!contract) throw new UsageError(`${id} does not publish ${JSON.stringify(messageName)}: try --message ${names.join(', --message ')}`);
+
+      const payloads = readPayloads(values);
+      // Validate everything before sending anything.
+      const checked = payloads.map((payload) => contract.check(payload));
+      const invalid = checked.flatMap((result, index) => (result.ok ? [] : [{ index, issues: result.issues }]));
+      if (invalid.length > 0) {
+        const lines = invalid.flatMap((p) => [payloads.length > 1 ? `payload #${p.index}:` : 'the payload:', ...p.issues.map((i) => `  ${i.path || '(payload)'}: ${i.message}`)]);
+        throw new CliError(`nothing published: ${invalid.length} payload(s) violate the ${messageName} contract.\n${lines.join('\n')}`, { next: 'Fix the fields above and run the command again.' });
+      }
+      return withTarget(values, async (target) => {
+        await target.checkReachable();
+        const publisher = createPublisher(op, { client: target.sns, topicArn: await target.topicArn(op.topic) });
+        const correlationId = values['correlation-id'];
+        for (const result of checked) {
+          const { messageId } = await publisher.publish((result as { value: unknown }).value as never, { message: messageName, ...(correlationId ? { correlationId } : {}) } as never);
+          io.out(`published ${messageName} (${id}) to ${op.topic} as SNS message ${messageId}`);
+        }
+        io.out(`next: ${invocation.replace(/ \S+$/, '')} status${target.mode === 'aws' ? ' --aws' : ''}`);
+        return 0;
+      });
+    },
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * The generic `publish` command (`npx orders publish-message`): every message of every send
+ * operation of the contract, published from its contract example on the local stack, reaches the
+ * queue of each consumer that declares it, through the runtime publisher (identity attributes
+ * set); an invalid payload publishes nothing and names the field; an operation that is not a send
+ * operation, or a message the operation does not send, is a usage error naming what exists.
+ *
+ * Everything here is derived from the contract (its send operations, their messages and
+ * examples, the receive operations that declare them): a new message or consumer is covered
+ * without editing this file.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PurgeQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { runCli, type ProgramSpec } from '@sluice/cli';
+import { contractModule, publishMessageCommand } from '@sluice/ops';
+import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
+import type { Operation, ReceiveOperation, SendOperation } from '@sluice/runtime/contract';
+import { ordersProgram } from '@orders/app/cli';
+import { parse } from 'yaml';
+import { captureIO } from '../../../tests/helpers/capture-io.ts';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+
+/** The first example payload of each message of the contract, by message name. */
+function examples(): Record<string, unknown> {
+  const doc = parse(readFileSync(path.join(root, 'asyncapi.yaml'), 'utf8')) as { components?: { messages?: Record<string, { name?: string; examples?: { payload?: unknown }[] }> } };
+  return Object.fromEntries(Object.entries(doc.components?.messages ?? {}).map(([key, m]) => [m.name ?? key, m.examples?.[0]?.payload]));
+}
+
+/** A program with only the generic command, under its default name. */
+const program: ProgramSpec = { name: 'app', invocation: 'npx app', version: '0.0.0', summary: 'test program', commands: [publishMessageCommand()] };
+
+let runtime: LocalRuntime;
+let sqs: SQSClient;
+let operations: Record<string, Operation>;
+
+beforeAll(async () => {
+  runtime = await startLocalRuntime({ port: 0, consumers: false, logLevel: 'SILENT' });
+  sqs = new SQSClient(runtime.clientConfig);
+  ({ operations } = await contractModule());
+});
+afterAll(async () => {
+  sqs?.destroy();
+  await runtime?.stop();
+});
+beforeEach(async () => {
+  for (const queue of Object.values(runtime.resources.queues)) await sqs.send(new PurgeQueueCommand({ QueueUrl: queue.url }));
+});
+
+/** The payloads waiting in a queue (SNS envelopes unwrapped), left visible. */
+async function payloadsIn(queue: string): Promise<unknown[]> {
+  const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: runtime.resources.queues[queue]!.url, MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 1 }));
+  return Messages.map((m) => {
+    const body = JSON.parse(m.Body!) as { Type?: string; Message?: string };
+    return body.Type === 'Notification' ? JSON.parse(body.Message!) : body;
+  });
+}
+
+const sends = () => Object.values(operations).filter((o): o is SendOperation => o.action === 'send');
+const consumersOf = (topic: string, message: string) =>
+  Object.values(operations).filter((o): o is ReceiveOperation => o.action === 'receive' && message in o.messages && o.sources.some((s) => s.topic === topic));
+
+describe('publish <operation>: any send operation, from JSON', () => {
+  it('publishes each message of each send operation to the queue of every consumer declaring it', async () => {
+    const samples = examples();
+    const cases = sends().flatMap((op) => Object.keys(op.messages).map((message) => ({ op, message })));
+    expect(cases.length).toBeGreaterThan(0);
+    for (const { op, message } of cases) {
+      const payload = samples[message];
+      expect(payload, `the contract has an example of ${message}`).toBeDefined();
+      const io = captureIO();
+      const code = await runCli(program, ['publish', op.id, '--message', message, '--payload', JSON.stringify(payload), '--endpoint', runtime.endpoint], io);
+      expect(code, io.stderr()).toBe(0);
+      expect(io.stdout()).toMatch(new RegExp(`published ${message} \\(${op.id}\\) to ${op.topic} as SNS message \\S+`));
+      const consumers = consumersOf(op.topic, message);
+      expect(consumers.length, `a consumer declares ${message}`).toBeGreaterThan(0);
+      for (const consumer of consumers) expect(await payloadsIn(consumer.queue), `${message} in ${consumer.queue}`).toContainEqual(payload);
+      for (const queue of Object.values(runtime.resources.queues)) await sqs.send(new PurgeQueueCommand({ QueueUrl: queue.url }));
+    }
+  }, 60_000);
+
+  it('the orders CLI has it as publish-message; a one-message operation needs no --message', async () => {
+    const op = sends().find((o) => Object.keys(o.messages).length === 1)!;
+    const [message] = Object.keys(op.messages);
+    const io = captureIO();
+    const code = await runCli(ordersProgram, ['publish-message', op.id, '--payload', JSON.stringify(examples()[message!]), '--endpoint', runtime.endpoint], io);
+    expect(code, io.stderr()).toBe(0);
+    expect(io.stdout()).toContain(`published ${message} (${op.id})`);
+    expect(io.stdout()).toContain('next: npx orders status');
+  });
+
+  it('validates first: an invalid payload in a batch publishes nothing and names the field', async () => {
+    const op = sends()[0]!;
+    const [message] = Object.keys(op.messages);
+    const valid = examples()[message!] as Record<string, unknown>;
+    const [field] = op.messages[message!]!.properties;
+    const invalid = { ...valid, [field!]: { not: 'a valid value' } };
+    const io = captureIO();
+    const code = await runCli(program, ['publish', op.id, '--message', message!, '--payload', JSON.stringify([valid, invalid]), '--endpoint', runtime.endpoint], io);
+    expect(code).toBe(1);
+    expect(io.stderr()).toContain(`nothing published: 1 payload(s) violate the ${message} contract.`);
+    expect(io.stderr()).toMatch(new RegExp(`payload #1:\\n\\s+${field}: `));
+    for (const consumer of consumersOf(op.topic, message!)) expect(await payloadsIn(consumer.queue)).toEqual([]);
+  });
+
+  it('refuses what is not a send operation or a message it sends, naming what exists', async () => {
+    const receive = Object.values(operations).find((o) => o.action === 'receive')!;
+    const op = sends()[0]!;
+    for (const [args, expected] of [
+      [[receive.id, '--payload', '{}'], `"${receive.id}" is not a send operation of the contract: try ${op.id} (`],
+      [['noSuchOperation', '--payload', '{}'], '"noSuchOperation" is not a send operation of the contract'],
+      [[op.id, '--message', 'NoSuchMessage', '--payload', '{}'], `${op.id} does not publish "NoSuchMessage": try --message ${Object.keys(op.messages)[0]}`],
+      [[op.id, '--message', Object.keys(op.messages)[0]!], 'give the payload as --payload <json> or --file <path>'],
+    ] as const) {
+      const io = captureIO();
+      const code = await runCli(program, ['publish', ...args, '--endpoint', runtime.endpoint], io);
+      expect(code, io.stdout()).toBe(2);
+      expect(io.stderr()).toContain(expected);
+    }
+  });
+
+  it('reports a payload that is not JSON, and a file that cannot be read', async () => {
+    const op = sends()[0]!;
+    const message = Object.keys(op.messages)[0]!;
+    let io = captureIO();
+    expect(await runCli(program, ['publish', op.id, '--message', message, '--payload', '{"orderId":', '--endpoint', runtime.endpoint], io)).toBe(1);
+    expect(io.stderr()).toContain('--payload is not JSON');
+    io = captureIO();
+    expect(await runCli(program, ['publish', op.id, '--message', message, '--file', path.join(root, 'no-such-payload.json'), '--endpoint', runtime.endpoint], io)).toBe(1);
+    expect(io.stderr()).toMatch(/cannot read .*no-such-payload\.json: ENOENT/);
+  });
+});
