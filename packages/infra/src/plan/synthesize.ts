@@ -159,7 +159,7 @@ async function bundleProgram(options: BundleOptions): Promise<void> {
   const entry = [
     `import { run } from ${JSON.stringify(path.join(platform, 'src', 'auto', 'run.ts'))};`,
     `import config from ${JSON.stringify(config)};`,
-    `import { synthesizeUnderMocks } from ${JSON.stringify(fileURLToPath(new URL('./mock-program.ts', import.meta.url)))};`,
+    `import { synthesizeUnderMocks } from ${JSON.stringify(fileURLToPath(new URL(`./mock-program${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url)))};`,
     `await synthesizeUnderMocks({ config, run, ...${JSON.stringify({ app, work, outFile })} });`,
   ].join('\n');
 

@@ -17,7 +17,8 @@ import type { BatchReport } from './event-source-poller.ts';
 import type { FunctionSpec } from './function-environment.ts';
 import { FUNCTION_SPEC_ENV, type HostMessage, type WorkerMessage } from './worker-protocol.ts';
 
-const WORKER = fileURLToPath(new URL('./function-worker.ts', import.meta.url));
+/** The worker beside this module: `.ts` in this workspace, the compiled `.js` in an installed copy. */
+const WORKER = fileURLToPath(new URL(`./function-worker${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url));
 /** First debugger port; function i gets `INSPECT_BASE_PORT + i`. */
 export const INSPECT_BASE_PORT = 9229;
 

@@ -14,7 +14,8 @@ import { Worker } from 'node:worker_threads';
 import type { Context, SQSEvent } from 'aws-lambda';
 import type { ContextData, InstanceData, InstanceReply, InstanceRequest, InvocationMetrics } from './instance.ts';
 
-const INSTANCE = new URL('./instance.ts', import.meta.url);
+/** The instance beside this module: `.ts` in this workspace, the compiled `.js` in an installed copy. */
+const INSTANCE = new URL(`./instance${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url);
 
 /** Lambda's limit on an instance's init phase. */
 export const INIT_TIMEOUT_MS = 10_000;

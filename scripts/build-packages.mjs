@@ -1,0 +1,167 @@
+#!/usr/bin/env node
+/**
+ * `npm run build:packages [-- <name> ...]`: compiles the framework packages (`@sluice/*`) for use
+ * outside this workspace, into `packages/<name>/dist/`: JavaScript and `.d.ts` by tsc (relative
+ * `.ts` import specifiers rewritten to `.js`), the files a package reads at run time next to its
+ * sources (the console's page.js and page.css), and one launcher per bin (`dist/bin/<bin>.js`).
+ *
+ * In this workspace every package runs on its TypeScript sources (package.json `exports` point at
+ * `src/`, tsx and vitest compile them); `dist/` is what an installed copy runs, with Node alone.
+ * `npm pack` in a package (its `prepack`, `scripts/pack-manifest.mjs`) runs this for that package
+ * and packs a manifest whose `exports` and `bin` point at `dist/` (see pack-manifest.mjs).
+ *
+ * Two tsc programs: every package but `@sluice/infra`'s SST component against the root
+ * tsconfig.json, and that component (`src/index.ts`, `src/sst/`, `src/plan/mock-program.ts`)
+ * against SST's platform types (tsconfig.sst.json: needs `.sst/platform`, `npm run sst:install`).
+ * Both always compile whole (a package's `.d.ts` needs its dependencies'); only the named
+ * packages' `dist/` are replaced. Type errors fail the build.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+
+/**
+ * The framework packages (folder names under packages/) and their bins: bin name -> the module
+ * under src/ (as compiled: `.js`) and the `ProgramSpec` it exports, run with `main` of @sluice/cli.
+ * A bin whose program is a shell script names it with `script` instead.
+ */
+export const PACKAGES = {
+  cli: {},
+  runtime: {},
+  model: {},
+  diagram: {},
+  codegen: { 'sluice-codegen': { module: 'cli.js', program: 'codegenProgram' } },
+  governance: {
+    'sluice-contract-diff': { module: 'diff-cli.js', program: 'diffProgram' },
+    'sluice-contract-release': { module: 'release-cli.js', program: 'releaseProgram' },
+    'sluice-contract-validate': { module: 'validate-cli.js', program: 'validateProgram' },
+    'sluice-contract-lint': { module: 'lint-cli.js', program: 'lintProgram' },
+    'sluice-docs': { module: 'docs-cli.js', program: 'docsProgram' },
+    'sluice-diagram': { module: 'topology-picture.js', program: 'diagramProgram' },
+  },
+  infra: {
+    'sluice-infra-plan': { module: 'plan/cli.js', program: 'planProgram' },
+    'sluice-sst-install': { script: 'sst-install.sh' },
+  },
+  ops: {},
+  local: {
+    'sluice-start': { module: 'bin/start.js', program: 'startProgram' },
+    'sluice-subscriber': { module: 'bin/subscriber.js', program: 'subscriberProgram' },
+  },
+  create: { 'create-sluice': { module: 'cli.js', program: 'createProgram' } },
+};
+
+/** The files of @sluice/infra compiled against SST's types (tsconfig.sst.json), relative to packages/. */
+const SST_FILES = ['infra/src/index.ts', 'infra/src/plan/mock-program.ts'];
+/** Files next to the sources that the compiled code reads at run time, copied as they are. */
+const ASSET = /\.(js|css|html|svg|json)$/;
+
+function run(args) {
+  const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), ...args], { cwd: root, encoding: 'utf8' });
+  if (tsc.status !== 0) {
+    process.stderr.write(tsc.stdout + tsc.stderr);
+    throw new Error(`build:packages: tsc ${args.join(' ')} failed (exit ${tsc.status}): the errors are above`);
+  }
+}
+
+/** Writes a tsconfig for one tsc program into `work` and returns its path. */
+function tsconfig(work, name, base, files, extra) {
+  const file = path.join(work, `tsconfig.${name}.json`);
+  writeFileSync(
+    file,
+    JSON.stringify({
+      extends: path.join(root, base),
+      compilerOptions: {
+        noEmit: false,
+        declaration: true,
+        rewriteRelativeImportExtensions: true,
+        // The root: the SST program also compiles SST's platform sources (.sst/platform/src), which
+        // are emitted too but not copied.
+        rootDir: root,
+        outDir: path.join(work, `out-${name}`),
+        incremental: false,
+        ...extra,
+      },
+      files: files.map((f) => path.join(root, 'packages', f)),
+      include: [],
+      exclude: [],
+    }),
+  );
+  return file;
+}
+
+/** Every `.ts` file under `dir` (not tests), relative to packages/. */
+function sourcesOf(name) {
+  const src = path.join(root, 'packages', name, 'src');
+  return readdirSync(src, { recursive: true })
+    .map((f) => path.join(name, 'src', f))
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .filter((f) => !(f.startsWith(path.join('infra', 'src', 'sst')) || SST_FILES.includes(f.split(path.sep).join('/'))));
+}
+
+/** Compiles every framework package and replaces the `dist/` of `names`. */
+export function buildPackages(names = Object.keys(PACKAGES)) {
+  for (const name of names) if (!(name in PACKAGES)) throw new Error(`build:packages: ${name} is not a framework package (${Object.keys(PACKAGES).join(', ')})`);
+  const platform = path.join(root, '.sst', 'platform', 'config.d.ts');
+  if (!existsSync(platform)) throw new Error('build:packages: .sst/platform is missing; @sluice/infra compiles against SST\'s types: run `npm run sst:install` first');
+  const work = path.join(root, 'node_modules', '.cache', 'sluice-build');
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+
+  const ambient = ['local/types/dynalite.d.ts'];
+  run(['-p', tsconfig(work, 'packages', 'tsconfig.json', [...ambient, ...Object.keys(PACKAGES).flatMap(sourcesOf)], {})]);
+  run(['-p', tsconfig(work, 'sst', 'tsconfig.sst.json', [...SST_FILES, 'infra/types/bun.d.ts'], {})]);
+  // The SST component's files from the second program, over the first's.
+  cpSync(path.join(work, 'out-sst', 'packages', 'infra', 'src'), path.join(work, 'out-packages', 'packages', 'infra', 'src'), {
+    recursive: true,
+    filter: (file) => statSync(file).isDirectory() || /[/\\](index|plan[/\\]mock-program|sst[/\\][^/\\]+)\.(js|d\.ts)$/.test(file),
+  });
+
+  for (const name of names) {
+    const dist = path.join(root, 'packages', name, 'dist');
+    rmSync(dist, { recursive: true, force: true });
+    cpSync(path.join(work, 'out-packages', 'packages', name, 'src'), dist, { recursive: true });
+    const src = path.join(root, 'packages', name, 'src');
+    for (const file of readdirSync(src, { recursive: true })) {
+      if (ASSET.test(file) && statSync(path.join(src, file)).isFile()) cpSync(path.join(src, file), path.join(dist, file));
+    }
+    for (const [bin, target] of Object.entries(PACKAGES[name])) {
+      const launcher = path.join(dist, 'bin', `${bin}.js`);
+      mkdirSync(path.dirname(launcher), { recursive: true });
+      writeFileSync(launcher, launcherOf(bin, target));
+      chmodSync(launcher, 0o755);
+    }
+  }
+  rmSync(work, { recursive: true, force: true });
+}
+
+/** The bin `bin` as a Node script in dist/bin/. */
+function launcherOf(bin, target) {
+  const lines = ['#!/usr/bin/env node', `// The ${bin} command (written by scripts/build-packages.mjs).`];
+  if (target.script) {
+    lines.push(
+      "import { spawnSync } from 'node:child_process';",
+      "import { fileURLToPath } from 'node:url';",
+      `const script = fileURLToPath(new URL('../../${target.script}', import.meta.url));`,
+      "const run = spawnSync('bash', [script, ...process.argv.slice(2)], { stdio: 'inherit' });",
+      'process.exit(run.status ?? 1);',
+    );
+  } else {
+    lines.push("import { main } from '@sluice/cli';", `import { ${target.program} } from '../${target.module}';`, `await main(${target.program});`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+if (import.meta.main || process.argv[1] === import.meta.filename) {
+  try {
+    const started = Date.now();
+    const names = process.argv.slice(2);
+    buildPackages(names.length ? names : undefined);
+    console.log(`build:packages: ${(names.length ? names : Object.keys(PACKAGES)).map((n) => `packages/${n}/dist`).join(', ')} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  }
+}
