@@ -10,7 +10,12 @@
 # Skipped when the installed platform matches the sst version in node_modules (it takes about a
 # minute). After changing `providers` in sst.config.ts, run it with --force.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+# In the project root: the working directory, where npm runs every script (`npm run sst:install`
+# here, `sluice-sst-install` in a project that installed @sluice/infra) and where infra:plan runs it.
+if [[ ! -f package.json || ! -e node_modules/sst ]]; then
+  echo "sst:install: run it in the project root (a package.json and node_modules/sst), not in $PWD" >&2
+  exit 1
+fi
 
 want="$(node -p "require('./node_modules/sst/package.json').version")"
 stamp=.sst/offline-install.ok

@@ -2,9 +2,10 @@
  * `npm run create -- <directory> --contract <file>` (the `create-sluice` bin): a new project from
  * any AsyncAPI 3.0 contract; see {@link createProject}.
  */
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { CliError, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
-import { CreateError, createProject } from './create.ts';
+import { CreateError, createProject, FRAMEWORK_PACKAGES } from './create.ts';
 
 /** The `create` command. Run it with `main(createProgram)` from `@sluice/cli`. */
 export const createProgram: ProgramSpec = {
@@ -19,6 +20,12 @@ over the examples, sst.config.ts, tsconfig.json, .gitignore and a README.`,
   positionals: [{ name: 'directory', description: 'the new project folder (new or empty)', required: true }],
   options: {
     contract: { type: 'string', valueName: 'file', description: 'the AsyncAPI 3.0 document', existing: true },
+    framework: {
+      type: 'string',
+      valueName: 'dir',
+      description: 'a folder of packed framework packages (npm pack: sluice-runtime-0.2.0.tgz, ...): the project depends on them by file: path instead of the registry',
+      existing: true,
+    },
   },
   examples: ['npm run create -- ../payments --contract payments.yaml'],
   async run({ values, positionals, io }) {
@@ -27,7 +34,8 @@ over the examples, sst.config.ts, tsconfig.json, .gitignore and a README.`,
     if (!directory) throw new UsageError('name the new project folder: npm run create -- <directory> --contract <file>');
     if (!contract) throw new UsageError('--contract <file> is required: the AsyncAPI 3.0 document to start from');
     try {
-      const created = createProject({ directory, contract });
+      const framework = values.framework as string | undefined;
+      const created = createProject({ directory, contract, ...(framework ? { frameworkSources: frameworkTarballs(framework) } : {}) });
       io.out(`create: ${path.relative(process.cwd(), created.directory) || '.'}/ written (${created.files.length} files, ${created.consumers.length} consumer(s)). Next:`);
       io.out(`  cd ${directory} && npm install && npm run codegen`);
     } catch (error) {
@@ -37,5 +45,33 @@ over the examples, sst.config.ts, tsconfig.json, .gitignore and a README.`,
     return 0;
   },
 };
+
+/**
+ * The framework packages packed in `dir` (`npm pack` names them `sluice-<name>-<version>.tgz`), as
+ * `file:` dependency specifiers by package name; refuses a folder that lacks one.
+ *
+ * @param dir - the folder of tarballs
+ * @returns `{ '@sluice/runtime': 'file:/abs/dir/sluice-runtime-0.2.0.tgz', ... }`
+ * @throws CliError naming the packages that are missing
+ * @example
+ * ```ts
+ * import { frameworkTarballs } from '@sluice/create';
+ *
+ * frameworkTarballs('/tmp/tarballs')['@sluice/runtime']; // 'file:/tmp/tarballs/sluice-runtime-0.2.0.tgz'
+ * ```
+ */
+export function frameworkTarballs(dir: string): Record<string, string> {
+  const files = readdirSync(dir);
+  const sources: Record<string, string> = {};
+  const missing: string[] = [];
+  for (const pkg of FRAMEWORK_PACKAGES) {
+    const prefix = `${pkg.slice(1).replace('/', '-')}-`;
+    const tarball = files.filter((f) => f.startsWith(prefix) && /^\d/.test(f.slice(prefix.length)) && f.endsWith('.tgz')).sort().at(-1);
+    if (tarball) sources[pkg] = `file:${path.resolve(dir, tarball)}`;
+    else missing.push(pkg);
+  }
+  if (missing.length) throw new CliError(`${dir} has no tarball of ${missing.join(', ')}: pack them (npm pack -w packages/<name>, or scripts/try-create.sh) into it`);
+  return sources;
+}
 
 if (import.meta.main) await main(createProgram);

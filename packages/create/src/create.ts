@@ -40,7 +40,7 @@ export interface CreatedProject {
 }
 
 /** The framework packages a created project depends on. */
-export const FRAMEWORK_PACKAGES = ['@sluice/cli', '@sluice/codegen', '@sluice/governance', '@sluice/infra', '@sluice/local', '@sluice/model', '@sluice/ops', '@sluice/runtime'] as const;
+export const FRAMEWORK_PACKAGES = ['@sluice/cli', '@sluice/codegen', '@sluice/diagram', '@sluice/governance', '@sluice/infra', '@sluice/local', '@sluice/model', '@sluice/ops', '@sluice/runtime'] as const;
 
 /** The npm scripts of a created project: the same names as this repository's, on the framework's bins. */
 export const PROJECT_SCRIPTS: Record<string, string> = {
@@ -154,7 +154,7 @@ export function createProject(options: CreateOptions): CreatedProject {
     },
     scripts: PROJECT_SCRIPTS,
     dependencies: { ...framework, [contractPackage]: '*' },
-    devDependencies: { '@types/aws-lambda': '8.10.164', '@types/node': '24.19.4', sst: '4.17.1', tsx: '4.23.15', typescript: '5.9.3', vitest: '5.1.2', yaml: '2.9.1' },
+    devDependencies: { '@types/aws-lambda': '8.10.164', '@types/node': '24.19.4', node: '24.21.0', sst: '4.17.1', tsx: '4.23.15', typescript: '5.9.3', vitest: '5.1.2', yaml: '2.9.1' },
   };
   files.set('package.json', `${JSON.stringify(pkg, null, 2)}\n`);
   // Linked by npm install as the workspace `generated`; npm run codegen writes the real package.
@@ -216,6 +216,7 @@ export function createProject(options: CreateOptions): CreatedProject {
       "    const { default: topology } = await import('./generated/topology.json', { with: { type: 'json' } });",
       "    const { settings } = await import('./src/settings.ts');",
       "    const { SluiceTopology, consumersDirOf, operatorCommandOf } = await import('@sluice/infra');",
+      "    // SST's `sst` and `aws` are visible to this file only: the installed component gets them here.",
       "    const pipeline = new SluiceTopology('Pipeline', {",
       "      topology: topology as unknown as import('@sluice/runtime/contract').Topology,",
       '      settings,',
@@ -224,6 +225,7 @@ export function createProject(options: CreateOptions): CreatedProject {
       '      root: $cli.paths.root,',
       "      production: $app.stage === 'prod',",
       '      dev: $dev,',
+      '      platform: { sst, aws },',
       '    });',
       '    return pipeline.outputs;',
       '  },',

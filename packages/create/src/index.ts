@@ -5,4 +5,4 @@
  * @packageDocumentation
  */
 export * from './create.ts';
-export { createProgram } from './cli.ts';
+export { createProgram, frameworkTarballs } from './cli.ts';

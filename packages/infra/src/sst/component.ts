@@ -58,6 +58,32 @@ export interface SluiceTopologyArgs {
    * naming `npm run codegen`): `$cli.paths.root`. @default process.cwd()
    */
   root?: string;
+  /**
+   * SST's `sst` and `aws` namespaces, as `sst.config.ts` sees them: `platform: { sst, aws }`.
+   * SST gives these globals only to the app's own files, so a copy of this component installed
+   * under node_modules (compiled JavaScript) does not see them; given here, they are made global
+   * for it. In this workspace the component's sources are app files and get them anyway.
+   */
+  platform?: { sst: typeof sst; aws: typeof aws };
+}
+
+/**
+ * Makes SST's `sst` and `aws` namespaces global, from {@link SluiceTopologyArgs.platform}, where
+ * they are not (an installed copy of the component); refuses, saying what to pass, when they are
+ * neither global nor given.
+ */
+function provideSstGlobals(platform: SluiceTopologyArgs['platform']): void {
+  const scope = globalThis as { sst?: unknown; aws?: unknown };
+  if (platform) {
+    scope.sst ??= platform.sst;
+    scope.aws ??= platform.aws;
+  }
+  // `typeof` of an undeclared name is 'undefined': in an app file these are SST's imports.
+  if (typeof sst === 'undefined' || typeof aws === 'undefined') {
+    throw new Error(
+      "SluiceTopology: SST's `sst` and `aws` are not visible to @sluice/infra installed under node_modules (SST gives them only to the app's own files): pass `platform: { sst, aws }` in sst.config.ts",
+    );
+  }
 }
 
 /** Every resource the component created, by name. */
@@ -167,6 +193,7 @@ export class SluiceTopology extends $util.ComponentResource {
 
   constructor(name: string, args: SluiceTopologyArgs, opts?: $util.ComponentResourceOptions) {
     super(TOPOLOGY_COMPONENT_TYPE, name, {}, opts);
+    provideSstGlobals(args.platform);
     const { topology, settings, production } = args;
     // A manifest that no longer matches the contract would deploy the previous contract.
     assertGeneratedFresh(loadProject(args.root ?? process.cwd()));
