@@ -4,87 +4,196 @@
  * its source).
  */
 import type { QueueSpec } from '@sluice/runtime/contract';
-import { DEFAULT_RETENTION_SECONDS, type Derivation, identifierName, isObject, type Json, positiveInteger, type QueueDraft, same } from './context.ts';
+import { channelIdOf, checkFields, DEFAULT_RETENTION_SECONDS, type Derivation, isObject, type Json, policyOf, positiveInteger, type QueueDraft, queueNamed, same, tagsOf, type TopicDraft } from './context.ts';
 
-/** Reads every channel: an `sns` binding declares a topic, an `sqs` binding a queue (and its DLQ). */
+/** The fields of the official bindings (SNS 0.1.0, SQS 0.2.0) the framework reads. */
+export const SNS_CHANNEL_FIELDS = ['name', 'ordering', 'policy', 'tags', 'bindingVersion'] as const;
+export const SQS_CHANNEL_FIELDS = ['queue', 'deadLetterQueue', 'bindingVersion'] as const;
+export const SQS_OPERATION_FIELDS = ['queues', 'bindingVersion'] as const;
+export const SQS_QUEUE_FIELDS = ['name', 'fifoQueue', 'deduplicationScope', 'fifoThroughputLimit', 'deliveryDelay', 'visibilityTimeout', 'receiveMessageWaitTime', 'messageRetentionPeriod', 'redrivePolicy', 'policy', 'tags'] as const;
+
+/** A binding's `bindingVersion`: the version the framework reads, `latest` or none; another is a warning (read as this one). */
+export function checkBindingVersion(d: Derivation, binding: Json, version: string, where: string): void {
+  const v = binding.bindingVersion;
+  if (v !== undefined && v !== version && v !== 'latest' && !(version === '0.2.0' && v === '0.1.0')) {
+    d.warnings.push(`${where}.bindingVersion is ${JSON.stringify(v)}: the framework reads it as ${version}`);
+  }
+}
+
+/**
+ * Reads every channel: an `sns` binding declares a topic, an `sqs` binding a queue (and its DLQ);
+ * then the queues of every operation's `sqs` binding (`queues`: the layout of the SQS binding's
+ * "SNS to SQS pub-sub" example, where the consumer's document declares its queue and DLQ).
+ */
 export function readChannels(d: Derivation): void {
   for (const [channelId, channel] of Object.entries<any>(d.doc.channels ?? {})) {
     const bindings: Json = channel?.bindings ?? {};
     if (isObject(bindings.sns) && !readTopic(d, channelId, channel, bindings.sns)) continue;
     if (isObject(bindings.sqs)) {
+      const where = `channels.${channelId}.bindings.sqs`;
+      checkFields(d, bindings.sqs, SQS_CHANNEL_FIELDS, where);
+      checkBindingVersion(d, bindings.sqs, '0.2.0', where);
       if (isObject(bindings.sns)) d.problems.push(`channels.${channelId} has both an sns and an sqs binding; a channel is a topic or a queue`);
       if (!isObject(bindings.sqs.queue)) {
         d.problems.push(`channels.${channelId} has an sqs binding without a queue`);
         continue;
       }
-      const queue = declareQueue(d, channelId, bindings.sqs.queue, 'queue');
+      const queue = declareQueue(d, channelId, bindings.sqs.queue, `${where}.queue`);
       if (!queue) continue;
       d.queueOfChannel.set(channelId, queue.name);
-      if (isObject(bindings.sqs.deadLetterQueue)) declareQueue(d, channelId, bindings.sqs.deadLetterQueue, 'deadLetterQueue');
+      if (isObject(bindings.sqs.deadLetterQueue)) declareQueue(d, channelId, bindings.sqs.deadLetterQueue, `${where}.deadLetterQueue`);
+    }
+  }
+  for (const [opId, operation] of Object.entries<any>(d.doc.operations ?? {})) {
+    const sqs = operation?.bindings?.sqs;
+    if (!isObject(sqs)) continue;
+    const where = `operations.${opId}.bindings.sqs`;
+    checkFields(d, sqs, SQS_OPERATION_FIELDS, where);
+    checkBindingVersion(d, sqs, '0.2.0', where);
+    if (sqs.queues !== undefined && !Array.isArray(sqs.queues)) {
+      d.problems.push(`${where}.queues must be a list of queues`);
+      continue;
+    }
+    const channelId = channelIdOf(d.doc, operation) ?? '';
+    for (const [i, queue] of (sqs.queues ?? []).entries()) {
+      if (!isObject(queue)) d.problems.push(`${where}.queues[${i}] is not a queue`);
+      else declareQueue(d, channelId, queue, `${where}.queues[${i}]`);
     }
   }
 }
 
 /** Declares the topic of a channel's `sns` binding; false when nothing names it (the channel is skipped). */
 function readTopic(d: Derivation, channelId: string, channel: Json, sns: Json): boolean {
+  const where = `channels.${channelId}.bindings.sns`;
+  checkFields(d, sns, SNS_CHANNEL_FIELDS, where);
+  checkBindingVersion(d, sns, '0.1.0', where);
   const name = typeof sns.name === 'string' ? sns.name : channel.address;
   if (typeof name !== 'string' || !name) {
     d.problems.push(`channels.${channelId} has an sns binding but neither bindings.sns.name nor an address names the topic`);
     return false;
   }
+  let contentBasedDeduplication: boolean | undefined;
+  if (sns.ordering !== undefined) {
+    if (!isObject(sns.ordering) || (sns.ordering.type !== 'standard' && sns.ordering.type !== 'FIFO')) d.problems.push(`${where}.ordering.type must be standard or FIFO`);
+    else checkFields(d, sns.ordering, ['type', 'contentBasedDeduplication'], `${where}.ordering`);
+    if (isObject(sns.ordering) && sns.ordering.contentBasedDeduplication !== undefined) {
+      if (typeof sns.ordering.contentBasedDeduplication !== 'boolean') d.problems.push(`${where}.ordering.contentBasedDeduplication must be true or false`);
+      else if (sns.ordering.type !== 'FIFO' && sns.ordering.contentBasedDeduplication) d.problems.push(`${where}.ordering.contentBasedDeduplication is for FIFO topics only (ordering.type: FIFO)`);
+      else contentBasedDeduplication = sns.ordering.contentBasedDeduplication;
+    }
+  }
   const fifo = sns.ordering?.type === 'FIFO';
-  if (fifo !== name.endsWith('.fifo')) d.problems.push(`topic ${name} (channels.${channelId}): a FIFO topic's name ends in .fifo, a standard topic's does not`);
-  if (d.topics[name]) d.problems.push(`topic ${name} is declared by two channels (${d.topics[name].channel} and ${channelId})`);
-  d.topics[name] = { name, channel: channelId, fifo, messages: [] };
-  d.topicOfChannel.set(channelId, name);
+  if (fifo !== name.endsWith('.fifo')) d.problems.push(`topic ${name} (channels.${channelId}): a FIFO topic's name ends in .fifo, a standard topic's does not (AWS requires it)`);
+  return declareTopic(d, channelId, {
+    name,
+    channel: channelId,
+    fifo,
+    messages: [],
+    ...(fifo ? { contentBasedDeduplication: contentBasedDeduplication ?? false } : {}),
+    ...optional('tags', tagsOf(d, sns.tags, where)),
+    ...optional('policy', policyOf(d, sns.policy, where)),
+  });
+}
+
+/** Declares a topic (once per name). */
+export function declareTopic(d: Derivation, channelId: string, topic: TopicDraft): boolean {
+  if (d.topics[topic.name]) d.problems.push(`topic ${topic.name} is declared by two channels (${d.topics[topic.name]!.channel} and ${channelId})`);
+  d.topics[topic.name] = topic;
+  d.topicOfChannel.set(channelId, topic.name);
   return true;
 }
 
-/** Declares a queue of an `sqs` binding; a queue declared twice must say the same both times. */
-function declareQueue(d: Derivation, channelId: string, binding: Json, role: 'queue' | 'deadLetterQueue'): QueueDraft | undefined {
-  const name = binding.name;
-  if (typeof name !== 'string' || !name) {
-    d.problems.push(`channels.${channelId}.bindings.sqs.${role} needs a name`);
+const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } => (value === undefined ? {} : ({ [key]: value } as { [P in K]: V }));
+
+/** A whole number in a range, else a problem. */
+function inRange(d: Derivation, value: unknown, min: number, max: number, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    d.problems.push(`${what} must be ${min}..${max} seconds, got ${JSON.stringify(value)}`);
     return undefined;
   }
-  const fifo = binding.fifoQueue === true;
-  if (fifo !== name.endsWith('.fifo')) d.problems.push(`queue ${name} (channels.${channelId}): a FIFO queue's name ends in .fifo, a standard queue's does not`);
+  return value;
+}
+
+/**
+ * Declares a queue of an `sqs` binding (a channel's `queue` or `deadLetterQueue`, or one of an
+ * operation's `queues`); a queue declared twice must say the same both times (an operation's
+ * queue that repeats its channel's, as Springwolf writes it, is the same queue).
+ */
+function declareQueue(d: Derivation, channelId: string, binding: Json, where: string): QueueDraft | undefined {
+  checkFields(d, binding, [...SQS_QUEUE_FIELDS, ...(binding.$ref !== undefined ? ['$ref'] : [])], where);
+  if (binding.$ref !== undefined) d.problems.push(`${where}.$ref ${JSON.stringify(binding.$ref)} could not be resolved: write the queue itself (or a local $ref the document resolves)`);
+  const bindingName = binding.name;
+  if (typeof bindingName !== 'string' || !bindingName) {
+    d.problems.push(`${where} needs a name`);
+    return undefined;
+  }
+  if (binding.fifoQueue !== undefined && typeof binding.fifoQueue !== 'boolean') d.problems.push(`${where}.fifoQueue must be true or false`);
+  const fifo = binding.fifoQueue === true || (binding.fifoQueue === undefined && bindingName.endsWith('.fifo'));
+  let name = bindingName;
+  if (fifo && !name.endsWith('.fifo')) {
+    // AWS requires it; Springwolf's documents leave it out. The queue gets it, said once.
+    name = `${bindingName}.fifo`;
+    if (!d.queueAliases.has(bindingName)) d.warnings.push(`queue ${bindingName} (${where}) is FIFO, and AWS requires a FIFO queue's name to end in .fifo: it is created as ${name}`);
+    d.queueAliases.set(bindingName, name);
+  }
+  if (!fifo && name.endsWith('.fifo')) d.problems.push(`queue ${name} (${where}): a standard queue's name cannot end in .fifo (fifoQueue is false)`);
+  if (name.length > 80 || !/^[A-Za-z0-9_-]+(\.fifo)?$/.test(name)) d.problems.push(`queue ${name} (${where}): an SQS queue name is 1..80 letters, digits, - and _ (and .fifo): AWS refuses it`);
   const retention = binding.messageRetentionPeriod ?? DEFAULT_RETENTION_SECONDS;
   if (!positiveInteger(retention) || retention < 60 || retention > 1_209_600) {
     d.problems.push(`queue ${name}: messageRetentionPeriod must be 60..1209600 seconds, got ${JSON.stringify(binding.messageRetentionPeriod)}`);
   }
+  const visibility = inRange(d, binding.visibilityTimeout, 0, 43_200, `queue ${name}: visibilityTimeout`);
+  const delay = inRange(d, binding.deliveryDelay, 0, 900, `queue ${name}: deliveryDelay`);
+  const wait = inRange(d, binding.receiveMessageWaitTime, 0, 20, `queue ${name}: receiveMessageWaitTime (SQS long polling)`);
+  const scope = binding.deduplicationScope;
+  const limit = binding.fifoThroughputLimit;
+  if (scope !== undefined && scope !== 'queue' && scope !== 'messageGroup') d.problems.push(`queue ${name}: deduplicationScope must be queue or messageGroup`);
+  if (limit !== undefined && limit !== 'perQueue' && limit !== 'perMessageGroupId') d.problems.push(`queue ${name}: fifoThroughputLimit must be perQueue or perMessageGroupId`);
+  if (!fifo && (scope !== undefined || limit !== undefined)) d.problems.push(`queue ${name}: deduplicationScope and fifoThroughputLimit are for FIFO queues only (fifoQueue: true)`);
+  if (limit === 'perMessageGroupId' && scope !== 'messageGroup') d.problems.push(`queue ${name}: fifoThroughputLimit perMessageGroupId needs deduplicationScope messageGroup (SQS high throughput)`);
   const spec: QueueDraft = {
     name,
     channel: channelId,
     fifo,
     retentionSeconds: retention,
-    ...(binding.visibilityTimeout !== undefined ? { visibilityTimeoutSeconds: binding.visibilityTimeout } : {}),
-    ...(binding.deliveryDelay !== undefined ? { deliveryDelaySeconds: binding.deliveryDelay } : {}),
+    ...optional('visibilityTimeoutSeconds', visibility),
+    ...optional('deliveryDelaySeconds', delay),
+    ...optional('receiveWaitTimeSeconds', wait),
+    ...(fifo ? optional('deduplicationScope', scope as QueueSpec['deduplicationScope']) : {}),
+    ...(fifo ? optional('fifoThroughputLimit', limit as QueueSpec['fifoThroughputLimit']) : {}),
+    ...optional('tags', tagsOf(d, binding.tags, where)),
+    ...optional('policy', policyOf(d, binding.policy, where)),
     deadLetterFor: [],
   };
+  d.queueBindings.push({ where, binding: { ...binding, name } });
   const previous = d.queues[name];
   if (previous) {
     const { channel: _a, deadLetterFor: _b, ...was } = previous;
     const { channel: _c, deadLetterFor: _d, ...now } = spec;
-    if (!same(was, now)) d.problems.push(`queue ${name} is declared twice with different settings (channels.${previous.channel} and channels.${channelId})`);
+    if (!same(sorted(was), sorted(now))) d.problems.push(`queue ${name} is declared twice with different settings (channels.${previous.channel} and ${where})`);
     return previous;
   }
   d.queues[name] = spec;
   return spec;
 }
 
+const sorted = (o: Json) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+
 /** Links each queue to the dead-letter queue its `redrivePolicy` names, checking the pair. */
 export function linkRedrivePolicies(d: Derivation): void {
-  for (const [channelId, channel] of Object.entries<any>(d.doc.channels ?? {})) {
-    const binding = channel?.bindings?.sqs?.queue;
-    if (!isObject(binding) || !isObject(binding.redrivePolicy)) continue;
+  const linked = new Set<string>();
+  for (const { where, binding } of d.queueBindings) {
+    if (!isObject(binding.redrivePolicy)) continue;
     const source = d.queues[binding.name];
-    if (!source) continue;
-    const dlqName = identifierName(binding.redrivePolicy.deadLetterQueue);
+    if (!source || linked.has(source.name)) continue;
+    linked.add(source.name);
+    checkFields(d, binding.redrivePolicy, ['deadLetterQueue', 'maxReceiveCount'], `${where}.redrivePolicy`);
+    const dlqName = queueNamed(d, binding.redrivePolicy.deadLetterQueue);
     const maxReceiveCount = binding.redrivePolicy.maxReceiveCount ?? 10;
     const dlq = dlqName ? d.queues[dlqName] : undefined;
     if (!dlq) {
-      d.problems.push(`queue ${source.name} (channels.${channelId}) redrives to ${dlqName ?? '(no name)'}, which no channel declares: add it as bindings.sqs.deadLetterQueue of channels.${channelId}`);
+      d.problems.push(`queue ${source.name} (${where}) redrives to ${dlqName ?? '(no name)'}, which no binding declares: declare it (a channel's bindings.sqs.deadLetterQueue, or one of the operation's bindings.sqs.queues)`);
       continue;
     }
     if (!positiveInteger(maxReceiveCount) || maxReceiveCount > 1000) d.problems.push(`queue ${source.name}: redrivePolicy.maxReceiveCount must be 1..1000, got ${JSON.stringify(maxReceiveCount)}`);

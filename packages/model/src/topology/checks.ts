@@ -13,18 +13,27 @@ export function checkTopicMessages(d: Derivation): void {
   for (const topic of Object.values(d.topics)) topic.messages.sort();
 }
 
-/** Every receive operation is subscribed to a topic that carries each message it declares. */
+/**
+ * Every receive operation is fed what it declares: by subscriptions to topics that carry it, or by
+ * point-to-point send operations to its queue. A queue nothing in the document feeds is a problem
+ * when a topic of the document carries what it declares (a forgotten subscription), else a warning
+ * (another application sends to it, point-to-point).
+ */
 export function checkConsumersFed(d: Derivation): void {
   for (const op of Object.values(d.ops)) {
     if (op.action !== 'receive') continue;
     const feeding = [...d.subscriptions.values()].filter((s) => s.queue === op.queue);
-    if (feeding.length === 0) {
-      d.problems.push(`operations.${op.id} consumes ${op.queue}, but no send operation subscribes ${op.queue} to a topic: add it to the consumers of the send operation's sns binding`);
+    const senders = Object.values(d.ops).filter((o) => o.action === 'send' && o.queue === op.queue);
+    if (feeding.length === 0 && senders.length === 0) {
+      const carried = Object.values(d.topics).filter((t) => op.messages.some((m: string) => t.messages.includes(m)));
+      if (carried.length > 0) d.problems.push(`operations.${op.id} consumes ${op.queue}, but no send operation subscribes ${op.queue} to a topic (${carried.map((t) => t.name).join(', ')} carries what it declares): add it to the consumers of the send operation's sns binding`);
+      else d.warnings.push(`operations.${op.id} consumes ${op.queue}, which nothing in this contract sends to: another application must send to it (point-to-point)`);
       continue;
     }
     for (const name of op.messages) {
+      if (senders.some((s) => s.messages.includes(name))) continue;
       if (!feeding.some((s) => d.topics[s.topic]!.messages.includes(name))) {
-        d.problems.push(`operations.${op.id} declares ${name}, but no topic subscribed to ${op.queue} carries it (${feeding.map((s) => s.topic).join(', ')})`);
+        d.problems.push(`operations.${op.id} declares ${name}, but no topic subscribed to ${op.queue} carries it (${feeding.map((s) => s.topic).join(', ') || 'none'}) and no send operation sends it to ${op.queue}`);
       }
     }
   }

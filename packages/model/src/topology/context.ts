@@ -3,7 +3,7 @@
  * (messages, topics, queues, operations, subscriptions) and the problems and warnings found.
  * Each step reads the document and adds to it, in the order `deriveTopology` runs them.
  */
-import type { MessageIdentity, OperationSpec, QueueSpec, SubscriptionSpec, TopicSpec } from '@sluice/runtime/contract';
+import type { MessageIdentity, OperationSpec, PolicyStatementSpec, QueueSpec, SubscriptionSpec, TopicSpec } from '@sluice/runtime/contract';
 
 /** What a queue keeps when the contract does not say: SQS's default, 4 days. */
 export const DEFAULT_RETENTION_SECONDS = 4 * 24 * 60 * 60;
@@ -39,6 +39,10 @@ export interface Derivation {
   readonly queues: Record<string, QueueDraft>;
   readonly topicOfChannel: Map<string, string>;
   readonly queueOfChannel: Map<string, string>;
+  /** A FIFO queue's binding name without `.fifo` → its AWS name (`orders` → `orders.fifo`). */
+  readonly queueAliases: Map<string, string>;
+  /** Every SQS queue binding read (channels' and operations'), with where it is: the redrive policies are linked from these. */
+  readonly queueBindings: { where: string; binding: Json }[];
   readonly ops: Record<string, OperationSpec & Json>;
   /** By `topic\0queue`. */
   readonly subscriptions: Map<string, SubscriptionDraft>;
@@ -56,6 +60,8 @@ export function startDerivation(doc: Json, options: DeriveOptions): Derivation {
     queues: {},
     topicOfChannel: new Map(),
     queueOfChannel: new Map(),
+    queueAliases: new Map(),
+    queueBindings: [],
     ops: {},
     subscriptions: new Map(),
   };
@@ -74,6 +80,54 @@ export function identifierName(identifier: unknown): string | undefined {
   if (typeof identifier.name === 'string') return identifier.name;
   if (typeof identifier.arn === 'string') return identifier.arn.split(':').pop();
   return undefined;
+}
+
+/** The declared queue an identifier (`{ name }` or `{ arn }`) points at, by its AWS name. */
+export function queueNamed(d: Derivation, identifier: unknown): string | undefined {
+  const name = identifierName(identifier);
+  if (name === undefined) return undefined;
+  return d.queues[name] ? name : (d.queueAliases.get(name) ?? name);
+}
+
+/**
+ * Every key of a binding object must be a field of its official schema (SNS 0.1.0, SQS 0.2.0):
+ * anything else would be ignored, so it is a problem naming the fields that are read.
+ */
+export function checkFields(d: Derivation, value: Json, known: readonly string[], where: string): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) d.problems.push(`${where}.${key} is not a field of the binding (${known.join(', ')}): remove it, nothing would read it`);
+  }
+}
+
+/** `tags` of a binding: an object of strings (AWS tags), else a problem. */
+export function tagsOf(d: Derivation, value: unknown, where: string): Record<string, string> | undefined {
+  if (value === undefined) return undefined;
+  if (!isObject(value) || Object.values(value).some((v) => typeof v !== 'string')) {
+    d.problems.push(`${where}.tags must be an object of string values (AWS tags), got ${JSON.stringify(value)}`);
+    return undefined;
+  }
+  return { ...value } as Record<string, string>;
+}
+
+/** `policy` of a binding: `{ statements: [{ effect, principal, action, resource?, condition? }] }`, else a problem. */
+export function policyOf(d: Derivation, value: unknown, where: string): PolicyStatementSpec[] | undefined {
+  if (value === undefined) return undefined;
+  if (!isObject(value) || !Array.isArray(value.statements)) {
+    d.problems.push(`${where}.policy needs statements: [{ effect, principal, action }]`);
+    return undefined;
+  }
+  checkFields(d, value, ['statements'], `${where}.policy`);
+  const statements: PolicyStatementSpec[] = [];
+  for (const [i, st] of value.statements.entries()) {
+    const at = `${where}.policy.statements[${i}]`;
+    if (!isObject(st) || (st.effect !== 'Allow' && st.effect !== 'Deny') || st.principal === undefined || st.action === undefined) {
+      d.problems.push(`${at} needs effect (Allow or Deny), principal and action`);
+      continue;
+    }
+    checkFields(d, st, ['effect', 'principal', 'action', 'resource', 'condition'], at);
+    statements.push({ ...st } as PolicyStatementSpec);
+  }
+  return statements;
 }
 
 /** A whole number above zero. */

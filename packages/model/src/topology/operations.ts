@@ -2,8 +2,10 @@
  * Step 4 of `deriveTopology`: the operations. A `send` operation publishes to a topic and
  * subscribes the queues its SNS binding's `consumers` name; a `receive` operation consumes a queue.
  */
-import { channelIdOf, consumerOf, type Derivation, identifierName, isObject, type Json } from './context.ts';
-import { namesOf } from './messages.ts';
+import type { OperationSpec } from '@sluice/runtime/contract';
+import { checkBindingVersion, declareTopic } from './channels.ts';
+import { channelIdOf, checkFields, consumerOf, type Derivation, identifierName, isObject, type Json, queueNamed } from './context.ts';
+import { listMessages, namesOf } from './messages.ts';
 
 /** Reads every operation, in document order. */
 export function readOperations(d: Derivation): void {
@@ -17,15 +19,61 @@ export function readOperations(d: Derivation): void {
       continue;
     }
     if (operation.action === 'send') readSend(d, opId, operation, channelId, title, messageNames);
-    else if (operation.action === 'receive') readReceive(d, opId, channelId, title, messageNames);
+    else if (operation.action === 'receive') readReceive(d, opId, operation, channelId, title, messageNames);
     else d.problems.push(`operations.${opId}: action ${JSON.stringify(operation.action)} is neither send nor receive`);
   }
 }
 
-/** A send operation: its topic carries its messages, and each SQS consumer becomes a subscription. */
+/** The fields of the SNS 0.1.0 operation binding and its consumer object. */
+export const SNS_OPERATION_FIELDS = ['topic', 'consumers', 'deliveryPolicy', 'bindingVersion'] as const;
+export const SNS_CONSUMER_FIELDS = ['protocol', 'endpoint', 'filterPolicy', 'filterPolicyScope', 'rawMessageDelivery', 'redrivePolicy', 'deliveryPolicy', 'displayName'] as const;
+
+/** The SNS binding of an operation, its fields checked, and the topic it names (if any). */
+function snsBindingOf(d: Derivation, opId: string, operation: Json): Json | undefined {
+  const sns = operation.bindings?.sns;
+  if (!isObject(sns)) return undefined;
+  const where = `operations.${opId}.bindings.sns`;
+  checkFields(d, sns, SNS_OPERATION_FIELDS, where);
+  checkBindingVersion(d, sns, '0.1.0', where);
+  if (sns.deliveryPolicy !== undefined) {
+    d.problems.push(`${where}.deliveryPolicy is refused: SNS applies delivery policies to HTTP/S endpoints only, and the framework subscribes SQS queues (SNS retries SQS deliveries on its own, then uses the subscription's dead-letter queue)`);
+  }
+  return sns;
+}
+
+/** The message group id field each message names (`x-message-group-id`), for a FIFO target. */
+function fifoOf(d: Derivation, opId: string, names: string[], contentBasedDeduplication: boolean): NonNullable<OperationSpec['fifo']> {
+  const fields: Record<string, string> = {};
+  for (const listed of listMessages(d.doc).messages) {
+    if (!names.includes(listed.name)) continue;
+    const field = listed.message['x-message-group-id'];
+    if (field === undefined) continue;
+    const properties = listed.message.payload?.properties;
+    if (typeof field !== 'string' || !isObject(properties) || !isObject(properties[field])) {
+      d.problems.push(`#${listed.pointer}/x-message-group-id names ${JSON.stringify(field)}, which is not a property of its payload (operations.${opId} sends it to a FIFO target)`);
+      continue;
+    }
+    fields[listed.name] = field;
+  }
+  return { contentBasedDeduplication, messageGroupIdFields: fields };
+}
+
+/**
+ * A send operation: to a topic, whose messages it carries (each SQS consumer of its SNS binding
+ * becomes a subscription); or point-to-point, to the queue of an SQS channel.
+ */
 function readSend(d: Derivation, opId: string, operation: Json, channelId: string, title: string, messageNames: string[]): void {
-  const topic = d.topicOfChannel.get(channelId);
+  const sns = snsBindingOf(d, opId, operation);
+  let topic = d.topicOfChannel.get(channelId);
+  if (!topic && sns) topic = topicOfOperation(d, opId, channelId, sns);
   if (!topic) {
+    const queue = d.queueOfChannel.get(channelId);
+    if (queue) {
+      // Point-to-point (the SQS binding's "SQS point-to-point" example): a send straight to the queue.
+      const q = d.queues[queue]!;
+      d.ops[opId] = { id: opId, action: 'send', title, channel: channelId, queue, messages: messageNames, ...(q.fifo ? { fifo: fifoOf(d, opId, messageNames, false) } : {}) };
+      return;
+    }
     // Not an SNS topic: part of the contract (types, validators), not of the AWS topology.
     const bindings = d.doc.channels?.[channelId]?.bindings;
     const others = Object.keys(isObject(bindings) ? bindings : {}).filter((b) => b !== 'sns');
@@ -35,38 +83,94 @@ function readSend(d: Derivation, opId: string, operation: Json, channelId: strin
     return;
   }
   for (const name of messageNames) if (!d.topics[topic]!.messages.includes(name)) d.topics[topic]!.messages.push(name);
-  d.ops[opId] = { id: opId, action: 'send', title, channel: channelId, topic, messages: messageNames };
-  const consumers = operation.bindings?.sns?.consumers;
-  for (const [index, consumer] of (Array.isArray(consumers) ? consumers : []).entries()) {
-    readSubscription(d, opId, topic, consumer, `operations.${opId}.bindings.sns.consumers[${index}]`);
-  }
+  const t = d.topics[topic]!;
+  d.ops[opId] = { id: opId, action: 'send', title, channel: channelId, topic, messages: messageNames, ...(t.fifo ? { fifo: fifoOf(d, opId, messageNames, t.contentBasedDeduplication === true) } : {}) };
+  readConsumers(d, opId, topic, sns);
 }
 
-/** One entry of a send operation's `consumers`: a subscription of an SQS queue to the topic. */
-function readSubscription(d: Derivation, opId: string, topic: string, consumer: any, where: string): void {
-  if (consumer?.protocol !== 'sqs') {
-    d.problems.push(`${where}: protocol ${JSON.stringify(consumer?.protocol)} is not supported; the framework subscribes SQS queues (protocol: sqs)`);
-    return;
+/**
+ * The topic of an operation whose channel has no `sns` binding but which has one itself (as
+ * Springwolf writes it): the binding's `topic` identifier names it, else the channel's address.
+ */
+function topicOfOperation(d: Derivation, opId: string, channelId: string, sns: Json): string | undefined {
+  const name = identifierName(sns.topic) ?? d.doc.channels?.[channelId]?.address;
+  if (typeof name !== 'string' || !name) {
+    d.problems.push(`operations.${opId}.bindings.sns: neither its topic nor channels.${channelId}'s address names the topic`);
+    return undefined;
   }
-  const queue = identifierName(consumer.endpoint);
-  if (!queue || !d.queues[queue]) {
-    d.problems.push(`${where} subscribes queue ${queue ?? '(no endpoint.name)'}, which no channel declares: add a channel with bindings.sqs.queue.name: ${queue ?? '<name>'}`);
-    return;
+  if (d.topics[name]) {
+    d.topicOfChannel.set(channelId, name);
+    return name;
+  }
+  const fifo = name.endsWith('.fifo');
+  declareTopic(d, channelId, { name, channel: channelId, fifo, messages: [], ...(fifo ? { contentBasedDeduplication: false } : {}) });
+  return name;
+}
+
+/** Every entry of an operation's SNS `consumers` (a send or a receive operation): subscriptions of SQS queues to the topic. */
+function readConsumers(d: Derivation, opId: string, topic: string, sns: Json | undefined): string[] {
+  const consumers = sns?.consumers;
+  if (consumers !== undefined && !Array.isArray(consumers)) d.problems.push(`operations.${opId}.bindings.sns.consumers must be a list`);
+  const queues: string[] = [];
+  for (const [index, consumer] of (Array.isArray(consumers) ? consumers : []).entries()) {
+    const queue = readSubscription(d, opId, topic, consumer, `operations.${opId}.bindings.sns.consumers[${index}]`);
+    if (queue) queues.push(queue);
+  }
+  return queues;
+}
+
+/** One entry of an operation's `consumers`: a subscription of an SQS queue to the topic; the queue, or undefined. */
+function readSubscription(d: Derivation, opId: string, topic: string, consumer: any, where: string): string | undefined {
+  if (!isObject(consumer)) {
+    d.problems.push(`${where} is not a consumer`);
+    return undefined;
+  }
+  checkFields(d, consumer, SNS_CONSUMER_FIELDS, where);
+  if (consumer.protocol !== 'sqs') {
+    d.problems.push(`${where}: protocol ${JSON.stringify(consumer.protocol)} is not supported; the framework subscribes SQS queues (protocol: sqs)`);
+    return undefined;
+  }
+  if (isObject(consumer.endpoint)) {
+    for (const kind of ['url', 'email', 'phone'] as const) {
+      if (consumer.endpoint[kind] !== undefined) d.problems.push(`${where}.endpoint.${kind}: an sqs consumer's endpoint is a queue, named by name or arn`);
+    }
+  }
+  if (consumer.deliveryPolicy !== undefined) d.problems.push(`${where}.deliveryPolicy is refused: SNS applies delivery policies to HTTP/S subscriptions only; an SQS subscription is retried by SNS on its own, then dead-lettered`);
+  if (consumer.displayName !== undefined) d.problems.push(`${where}.displayName is refused: a display name is the sender name of SMS and email subscriptions; an SQS subscription has none`);
+  if (isObject(consumer.redrivePolicy)) {
+    checkFields(d, consumer.redrivePolicy, ['deadLetterQueue', 'maxReceiveCount'], `${where}.redrivePolicy`);
+    if (consumer.redrivePolicy.maxReceiveCount !== undefined) {
+      d.problems.push(`${where}.redrivePolicy.maxReceiveCount is refused: an SNS subscription's dead-letter queue takes no receive count (SNS moves a notification there once its delivery retries are spent); the queue's own redrivePolicy has one`);
+    }
+  }
+  const queue = queueNamed(d, consumer.endpoint);
+  if (!queue) {
+    d.warnings.push(`${where} names no queue (endpoint has neither name nor arn): no subscription is made; name the queue (endpoint.name) to subscribe it`);
+    return undefined;
+  }
+  if (!d.queues[queue]) {
+    d.problems.push(`${where} subscribes queue ${queue}, which no binding declares: add a channel with bindings.sqs.queue.name: ${queue} (or list it in the operation's bindings.sqs.queues)`);
+    return undefined;
   }
   if (d.queues[queue]!.deadLetterFor.length > 0) d.problems.push(`${where} subscribes ${queue}, a dead-letter queue: subscribe its source queue instead`);
   if (d.topics[topic]!.fifo !== d.queues[queue]!.fifo) d.problems.push(`${where}: topic ${topic} and queue ${queue} must both be FIFO or both standard`);
   if (consumer.filterPolicyScope !== undefined && consumer.filterPolicyScope !== 'MessageAttributes') {
     d.problems.push(`${where}: filterPolicyScope ${JSON.stringify(consumer.filterPolicyScope)} is not supported; the framework filters on message attributes`);
   }
+  if (consumer.rawMessageDelivery !== undefined && typeof consumer.rawMessageDelivery !== 'boolean') d.problems.push(`${where}.rawMessageDelivery must be true or false`);
   const raw = consumer.rawMessageDelivery === true;
   const key = `${topic}\u0000${queue}`;
   const existing = d.subscriptions.get(key);
-  const dlq = identifierName(consumer.redrivePolicy?.deadLetterQueue);
-  if (dlq !== undefined && !d.queues[dlq]) d.problems.push(`${where}.redrivePolicy names ${dlq}, which no channel declares`);
+  const dlq = isObject(consumer.redrivePolicy) ? queueNamed(d, consumer.redrivePolicy.deadLetterQueue) : undefined;
+  if (isObject(consumer.redrivePolicy) && dlq === undefined) d.problems.push(`${where}.redrivePolicy names no dead-letter queue (deadLetterQueue.name or .arn)`);
+  if (dlq !== undefined && !d.queues[dlq]) d.problems.push(`${where}.redrivePolicy names ${dlq}, which no binding declares`);
   if (existing) {
     if (existing.rawMessageDelivery !== raw) d.problems.push(`${where}: ${topic} → ${queue} is declared again with rawMessageDelivery ${raw}, but ${existing.declaredBy[0]} says ${existing.rawMessageDelivery}`);
-    existing.declaredBy.push(opId);
-    return;
+    if (dlq !== undefined && existing.deadLetterQueue !== undefined && existing.deadLetterQueue !== dlq) d.problems.push(`${where}: ${topic} → ${queue} is declared again with redrivePolicy ${dlq}, but ${existing.declaredBy[0]} says ${existing.deadLetterQueue}`);
+    if (dlq !== undefined && existing.deadLetterQueue === undefined) (existing as { deadLetterQueue?: string }).deadLetterQueue = dlq;
+    if (consumer.filterPolicy !== undefined && existing.stated === undefined) existing.stated = consumer.filterPolicy;
+    if (!existing.declaredBy.includes(opId)) existing.declaredBy.push(opId);
+    return queue;
   }
   d.subscriptions.set(key, {
     name: `${topic.replace(/\.fifo$/, '')}To${queue.replace(/\.fifo$/, '')}`,
@@ -79,11 +183,33 @@ function readSubscription(d: Derivation, opId: string, topic: string, consumer: 
     declaredBy: [opId],
     ...(consumer.filterPolicy !== undefined ? { stated: consumer.filterPolicy } : {}),
   });
+  return queue;
 }
 
-/** A receive operation: the one function that consumes its channel's queue. */
-function readReceive(d: Derivation, opId: string, channelId: string, title: string, messageNames: string[]): void {
-  const queue = d.queueOfChannel.get(channelId);
+/**
+ * A receive operation: the one function that consumes a queue. On an SQS channel, its queue; on an
+ * SNS channel (the SNS binding's layout, `consumers` on the receive operation), the queue its own
+ * `consumers` subscribe.
+ */
+function readReceive(d: Derivation, opId: string, operation: Json, channelId: string, title: string, messageNames: string[]): void {
+  let queue = d.queueOfChannel.get(channelId);
+  const sns = snsBindingOf(d, opId, operation);
+  if (!queue && (d.topicOfChannel.has(channelId) || sns)) {
+    const topic = d.topicOfChannel.get(channelId) ?? topicOfOperation(d, opId, channelId, sns!);
+    if (!topic) return;
+    const queues = [...new Set(readConsumers(d, opId, topic, sns))];
+    if (queues.length > 1) {
+      d.problems.push(`operations.${opId} subscribes ${queues.join(', ')}: one receive operation (one function) consumes one queue; give each queue its own receive operation`);
+      return;
+    }
+    queue = queues[0];
+    if (!queue) {
+      d.warnings.push(`operations.${opId} receives from topic ${topic} but its bindings.sns.consumers name no queue: it is outside the AWS topology (no queue, no consumer function); its messages still get types and validators`);
+      return;
+    }
+  } else if (queue && sns) {
+    d.problems.push(`operations.${opId} receives from the SQS channel channels.${channelId}: an sns binding on it subscribes nothing (put consumers on the operation of the topic's channel)`);
+  }
   if (!queue) {
     const bindings = d.doc.channels?.[channelId]?.bindings;
     const others = Object.keys(isObject(bindings) ? bindings : {}).filter((b) => b !== 'sns' && b !== 'sqs');

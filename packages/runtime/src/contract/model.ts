@@ -77,8 +77,15 @@ export interface SendOperation<Id extends string = string, Messages extends Mess
   readonly title: string;
   /** The AsyncAPI channel id of the topic. */
   readonly channel: string;
-  /** The topic's name (SST component name and local topic name). */
+  /**
+   * The topic's name (SST component name and local topic name). A point-to-point send operation
+   * (an SQS channel) has none at run time: it has `queue`, and `createQueuePublisher` publishes for it.
+   */
   readonly topic: string;
+  /** Point-to-point send operations: the queue they send to. */
+  readonly queue?: string;
+  /** FIFO targets: the message group id fields and whether content-based deduplication is on. */
+  readonly fifo?: FifoDelivery;
   /** The messages it may publish, by name. */
   readonly messages: Messages;
 }
@@ -107,6 +114,23 @@ export type Operation = SendOperation | ReceiveOperation;
 /** An SNS filter policy on message attributes (`{ eventType: ['PaymentCaptured'], schemaVersion: [{ prefix: '1.' }] }`). */
 export type FilterPolicy = { readonly [key: string]: unknown };
 
+/**
+ * One statement of a binding's `policy` (SNS 0.1.0 / SQS 0.2.0), as the contract writes it:
+ * added after the framework's own statements of the topic's or queue's policy.
+ */
+export interface PolicyStatementSpec {
+  /** `Allow` or `Deny`. */
+  readonly effect: 'Allow' | 'Deny';
+  /** `*`, or an AWS principal object (`{ AWS: [...] }`). */
+  readonly principal: unknown;
+  /** The action(s), e.g. `sqs:SendMessage`. */
+  readonly action: string | readonly string[];
+  /** The resource(s); the topic's or queue's own ARN when absent. */
+  readonly resource?: string | readonly string[];
+  /** IAM conditions. */
+  readonly condition?: unknown;
+}
+
 /** An SNS topic (an AsyncAPI channel with an `sns` binding). */
 export interface TopicSpec {
   /** The topic's name (SST component name and local topic name). */
@@ -117,6 +141,12 @@ export interface TopicSpec {
   readonly fifo: boolean;
   /** Names of the messages send operations publish here. */
   readonly messages: readonly string[];
+  /** FIFO topics: `ordering.contentBasedDeduplication` (else each publish carries a deduplication id). */
+  readonly contentBasedDeduplication?: boolean;
+  /** `tags`: AWS tags on the topic. */
+  readonly tags?: { readonly [key: string]: string };
+  /** `policy.statements`: added to the framework's topic policy. */
+  readonly policy?: readonly PolicyStatementSpec[];
 }
 
 /** An SQS queue: a channel's `queue`, or the `deadLetterQueue` its binding declares. */
@@ -133,6 +163,16 @@ export interface QueueSpec {
   readonly visibilityTimeoutSeconds?: number;
   /** `deliveryDelay` in seconds, when set. */
   readonly deliveryDelaySeconds?: number;
+  /** `receiveMessageWaitTime` in seconds (long polling), when set. */
+  readonly receiveWaitTimeSeconds?: number;
+  /** FIFO queues: `deduplicationScope`. */
+  readonly deduplicationScope?: 'queue' | 'messageGroup';
+  /** FIFO queues: `fifoThroughputLimit`. */
+  readonly fifoThroughputLimit?: 'perQueue' | 'perMessageGroupId';
+  /** `tags`: AWS tags on the queue. */
+  readonly tags?: { readonly [key: string]: string };
+  /** `policy.statements`: added to the framework's queue policy. */
+  readonly policy?: readonly PolicyStatementSpec[];
   /** Where failing messages go, and after how many receives. */
   readonly deadLetter?: { readonly queue: string; readonly maxReceiveCount: number };
   /** The queues whose redrive policy points here: set on dead-letter queues. */
@@ -162,6 +202,18 @@ export interface SubscriptionSpec {
   readonly declaredBy: readonly string[];
 }
 
+/**
+ * What a publisher to a FIFO topic or queue must send: a message group id (from the payload field
+ * a message's `x-message-group-id` names, else given by the caller) and, unless content-based
+ * deduplication is on, a deduplication id.
+ */
+export interface FifoDelivery {
+  /** Content-based deduplication is on (SNS FIFO topic's `ordering.contentBasedDeduplication`). */
+  readonly contentBasedDeduplication: boolean;
+  /** By message name: the payload field whose value is the message group id (`x-message-group-id`). */
+  readonly messageGroupIdFields: { readonly [message: string]: string };
+}
+
 /** A send or receive operation, as plain data (no validators): what infrastructure needs. */
 export interface OperationSpec {
   /** The operation id in the contract. */
@@ -172,10 +224,12 @@ export interface OperationSpec {
   readonly title: string;
   /** The AsyncAPI channel id of its topic or queue. */
   readonly channel: string;
-  /** Send operations: the topic they publish to. */
+  /** Send operations: the topic they publish to (absent for a point-to-point send to a queue). */
   readonly topic?: string;
-  /** Receive operations: the queue they consume. */
+  /** Receive operations: the queue they consume; point-to-point send operations: the queue they send to. */
   readonly queue?: string;
+  /** Send operations to a FIFO topic or queue: how each message is grouped and deduplicated. */
+  readonly fifo?: FifoDelivery;
   /** Message names. */
   readonly messages: readonly string[];
   /** Receive operations: the subscriptions that feed the queue. */
