@@ -6,9 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { resolvePlan, type DeploymentPlan } from '@sluice/model';
 import type { Topology } from '@sluice/runtime/contract';
-import { topology } from '@orders/contract';
-import { settings } from '@orders/app/settings';
 import { describeFilterPolicy, diagramNodeId, diagramNodeIds, inlineSvg, renderSvg, topologyDot, topologySvg } from '@sluice/diagram';
+import { settings } from '../../../tests/fixtures/single-consumer/settings.ts';
+import { fixtureTopology } from '../../../tests/helpers/fixture-topology.ts';
+
+/** A system of the framework's tests: one topic, OrderPlaced v1, one consumer with a table. */
+const topology = await fixtureTopology('single-consumer');
 
 const plan = resolvePlan({ topology, settings });
 

@@ -3,11 +3,14 @@
  * component and the local stack render (environment, permissions, limits, alarms, outputs).
  */
 import { describe, expect, it } from 'vitest';
-import { topology } from '@orders/contract';
 import { ALERTS_TOPIC, consumerSettings, renderEnvironment, resolvePlan, SettingsError, visibilityTimeoutOf, type ReferenceResolver } from '@sluice/model';
 import type { Topology } from '@sluice/runtime/contract';
 import { SOURCE_TOPICS_ENV } from '@sluice/runtime/settings';
-import { settings } from '@orders/app/settings';
+import { fixtureTopology } from '../../../tests/helpers/fixture-topology.ts';
+import { settings } from '../../../tests/fixtures/single-consumer/settings.ts';
+
+/** A system of the framework's tests: one topic, OrderPlaced v1, one consumer with a table. */
+const topology = await fixtureTopology('single-consumer');
 
 const receive = Object.values(topology.operations).filter((o) => o.action === 'receive');
 
@@ -24,7 +27,7 @@ describe('resolvePlan', () => {
   const plan = resolvePlan({ topology, settings, consumersDir: 'packages/orders/consumers' });
 
   it('gives each consumer its handler, queue, dead-letter queue, limits and log level from the settings, defaults applied', () => {
-    expect(plan.functions.map((f) => f.operationId)).toEqual(receive.map((o) => o.id));
+    expect(plan.functions.filter((f) => f.kind !== 'triage').map((f) => f.operationId)).toEqual(receive.map((o) => o.id));
     for (const op of receive) {
       const fn = plan.functions.find((f) => f.operationId === op.id)!;
       const s = consumerSettings(settings, op.id);
@@ -72,6 +75,8 @@ describe('resolvePlan', () => {
       ['OrderDLQ', 'deadLetter'],
       ['OrderQueue', 'queue'],
       ['OrderTopicUnrouted', 'unrouted'],
+      ['OrderTopicTriageDLQ', 'deadLetter'],
+      ['OrderTopicTriage', 'queue'],
     ]);
     const [dlq, queue] = plan.queues;
     expect(dlq).toMatchObject({ baseName: 'OrderDLQ', senders: ['OrderTopic'], visibilityTimeoutSeconds: 30 });
@@ -91,8 +96,12 @@ describe('resolvePlan', () => {
       'OrderQueueAgeAlarm',
       'OrderTopicUnroutedDepthAlarm',
       'OrderTopicUnroutedAgeAlarm',
+      'OrderTopicTriageDLQDepthAlarm',
+      'OrderTopicTriageAgeAlarm',
       'ConsumeOrderPlacedErrorsAlarm',
       'ConsumeOrderPlacedThrottlesAlarm',
+      'TriageOrderTopicErrorsAlarm',
+      'TriageOrderTopicThrottlesAlarm',
       'OrderTopicFilteredOutNoMessageAttributesAlarm',
       'OrderTopicFilteredOutInvalidAttributesAlarm',
     ]);
@@ -105,6 +114,8 @@ describe('resolvePlan', () => {
       OrderDLQUrl: { queueUrl: 'OrderDLQ' },
       OrderQueueUrl: { queueUrl: 'OrderQueue' },
       OrderTopicUnroutedUrl: { queueUrl: 'OrderTopicUnrouted' },
+      OrderTopicTriageDLQUrl: { queueUrl: 'OrderTopicTriageDLQ' },
+      OrderTopicTriageUrl: { queueUrl: 'OrderTopicTriage' },
       OrderTopicArn: { topicArn: 'OrderTopic' },
     });
   });

@@ -5,7 +5,6 @@
  * refuses a production stage whose alarms would notify nobody.
  */
 import { describe, expect, it } from 'vitest';
-import { topology } from '@orders/contract';
 import {
   checkSettings,
   complementPolicy,
@@ -20,7 +19,11 @@ import {
 } from '@sluice/model';
 import type { Topology } from '@sluice/runtime/contract';
 import type { AppSettings } from '@sluice/runtime/settings';
-import { settings } from '@orders/app/settings';
+import { fixtureTopology } from '../../../tests/helpers/fixture-topology.ts';
+import { settings } from '../../../tests/fixtures/single-consumer/settings.ts';
+
+/** A system of the framework's tests: one topic, OrderPlaced v1, one consumer with a table. */
+const topology = await fixtureTopology('single-consumer');
 
 const withEmail: AppSettings = { ...settings, alerts: { emails: ['oncall@example.com'] } };
 
@@ -108,7 +111,7 @@ describe('the hardened plan', () => {
     expect(plan.key).toEqual({
       name: 'MessagesKey',
       topics: ['OrderTopic', 'Alerts'],
-      queues: ['OrderDLQ', 'OrderQueue', 'OrderTopicUnrouted'],
+      queues: ['OrderDLQ', 'OrderQueue', 'OrderTopicUnrouted', 'OrderTopicTriageDLQ', 'OrderTopicTriage'],
       services: ['sns.amazonaws.com', 'sqs.amazonaws.com', 'cloudwatch.amazonaws.com'],
     });
   });
@@ -125,7 +128,7 @@ describe('the hardened plan', () => {
 
   it('reserves at least the event source\'s maximum concurrency for each consumer, and refuses less', () => {
     const plan = resolvePlan({ topology, settings: withEmail });
-    expect(plan.functions.map((f) => [f.reservedConcurrency, f.maximumConcurrency])).toEqual([[5, 5]]);
+    expect(plan.functions.map((f) => [f.operationId, f.reservedConcurrency, f.maximumConcurrency])).toEqual([['consumeOrderPlaced', 5, 5], ['triageOrderTopic', 2, 2]]);
     const low = { consumers: { consumeOrderPlaced: { maximumConcurrency: 10, reservedConcurrency: 4 } } };
     expect(checkSettings(topology, low)).toEqual([expect.stringMatching(/reservedConcurrency 4 is under its maximumConcurrency 10: .*throttled batch uses up a receive/)]);
   });

@@ -12,6 +12,7 @@ import { runCli } from '@sluice/cli';
 import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
 import { ordersProgram } from '@orders/app/cli';
 import { topology } from '@orders/contract';
+import { unroutedOf } from '@sluice/model';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
 import { anOrder, snsEnvelope } from '../../../tests/helpers/orders.ts';
 
@@ -20,6 +21,16 @@ let sqs: SQSClient;
 let sns: SNSClient;
 const url = (queue: string) => runtime.resources.queues[queue]!.url;
 const topicArn = () => runtime.resources.topics.OrderTopic!.arn;
+
+/**
+ * A major version of OrderPlaced that no consumer declares (the one after the highest routed),
+ * and an event type no consumer declares: derived from the contract, so that a consumer of v2
+ * added to it does not turn the example into a routed one.
+ */
+const routedMajors = unroutedOf(topology).find((u) => u.topic === 'OrderTopic')!.routed.find((r) => r.eventType === 'OrderPlaced')!.majors;
+const undeclaredMajor = String(Math.max(...routedMajors.map(Number)) + 1);
+const undeclaredVersion = `${undeclaredMajor}.0.0`;
+const undeclaredType = 'NoConsumerDeclaresThis';
 
 beforeAll(async () => {
   runtime = await startLocalRuntime({ port: 0, consumers: false, logLevel: 'SILENT' });
@@ -78,26 +89,26 @@ describe('the order topic\'s unrouted queue, on the local stack', () => {
 
   it('keeps what no consumer declares, says why; declared orders go to the order queue only', async () => {
     await publish('ord-declared', { eventType: 'OrderPlaced', schemaVersion: '1.1.0' });
-    await publish('ord-v2', { eventType: 'OrderPlaced', schemaVersion: '2.0.0' });
-    await publish('ord-cancelled', { eventType: 'OrderCancelled', schemaVersion: '1.0.0' });
+    await publish('ord-undeclared-major', { eventType: 'OrderPlaced', schemaVersion: undeclaredVersion });
+    await publish('ord-cancelled', { eventType: undeclaredType, schemaVersion: '1.0.0' });
     await publish('ord-no-identity', { correlationId: 'c-1' });
     await publish('ord-no-version', { eventType: 'OrderPlaced' });
     expect(await orderIdsIn('OrderQueue')).toEqual(['ord-declared']);
-    expect(await orderIdsIn('OrderTopicUnrouted')).toEqual(['ord-cancelled', 'ord-no-identity', 'ord-no-version', 'ord-v2']);
+    expect(await orderIdsIn('OrderTopicUnrouted')).toEqual(['ord-cancelled', 'ord-no-identity', 'ord-no-version', 'ord-undeclared-major']);
 
     const io = captureIO();
     expect(await runCli(ordersProgram, ['dlq', 'list', '--queue', 'OrderTopicUnrouted', '--json', '--endpoint', runtime.endpoint], io), io.stderr()).toBe(0);
     const listed = JSON.parse(io.stdout()) as { body: string; unrouted: string | null }[];
     const why = Object.fromEntries(listed.map((l) => [(JSON.parse((JSON.parse(l.body) as { Message: string }).Message) as { orderId: string }).orderId, l.unrouted]));
     expect(why).toEqual({
-      'ord-v2': 'no consumer declares OrderPlaced v2',
-      'ord-cancelled': 'no consumer declares OrderCancelled',
+      'ord-undeclared-major': `no consumer declares OrderPlaced v${undeclaredMajor}`,
+      'ord-cancelled': `no consumer declares ${undeclaredType}`,
       'ord-no-identity': 'published without eventType/schemaVersion',
       'ord-no-version': 'published without schemaVersion (eventType OrderPlaced)',
     });
     const table = captureIO();
     expect(await runCli(ordersProgram, ['dlq', 'list', '--queue', 'OrderTopicUnrouted', '--endpoint', runtime.endpoint], table), table.stderr()).toBe(0);
-    expect(table.stdout()).toContain('no consumer declares OrderPlaced v2');
+    expect(table.stdout()).toContain(`no consumer declares OrderPlaced v${undeclaredMajor}`);
     expect(table.stdout()).toContain('4 message(s) published to OrderTopic that no subscription admitted');
   });
 
@@ -108,23 +119,23 @@ describe('the order topic\'s unrouted queue, on the local stack', () => {
   });
 
   it('redrive publishes again only what a consumer declares now, and keeps the rest with why', async () => {
-    await publish('ord-v2', { eventType: 'OrderPlaced', schemaVersion: '2.0.0' });
-    expect(await orderIdsIn('OrderTopicUnrouted')).toEqual(['ord-v2']);
+    await publish('ord-undeclared-major', { eventType: 'OrderPlaced', schemaVersion: undeclaredVersion });
+    expect(await orderIdsIn('OrderTopicUnrouted')).toEqual(['ord-undeclared-major']);
     const io = captureIO();
     expect(await runCli(ordersProgram, ['dlq', 'redrive', '--queue', 'OrderTopicUnrouted', '--endpoint', runtime.endpoint], io), io.stderr()).toBe(0);
-    expect(io.stdout()).toMatch(/kept .* in OrderTopicUnrouted: no consumer declares OrderPlaced v2/);
-    expect(await orderIdsIn('OrderTopicUnrouted')).toEqual(['ord-v2']);
+    expect(io.stdout()).toMatch(new RegExp(`kept .* in OrderTopicUnrouted: no consumer declares OrderPlaced v${undeclaredMajor}`));
+    expect(await orderIdsIn('OrderTopicUnrouted')).toEqual(['ord-undeclared-major']);
     expect(topology.subscriptions.some((s) => s.topic === 'OrderTopic')).toBe(true);
   });
 
   it('redrive publishes to the topic again, attributes unchanged, a message the contract routes now (as after a consumer of it was deployed)', async () => {
     // Kept while nothing declared it; the contract routes OrderPlaced v1 now.
     await sqs.send(new SendMessageCommand({ QueueUrl: url('OrderTopicUnrouted'), MessageBody: JSON.stringify(snsEnvelope(anOrder({ orderId: 'ord-fixed' }), { eventType: 'OrderPlaced', schemaVersion: '1.1.0' })) }));
-    await publish('ord-still-v2', { eventType: 'OrderPlaced', schemaVersion: '2.0.0' });
+    await publish('ord-still-undeclared', { eventType: 'OrderPlaced', schemaVersion: undeclaredVersion });
     const io = captureIO();
     expect(await runCli(ordersProgram, ['dlq', 'redrive', '--queue', 'OrderTopicUnrouted', '--endpoint', runtime.endpoint], io), io.stderr()).toBe(0);
-    expect(io.stdout()).toMatch(/kept .* in OrderTopicUnrouted: no consumer declares OrderPlaced v2/);
+    expect(io.stdout()).toMatch(new RegExp(`kept .* in OrderTopicUnrouted: no consumer declares OrderPlaced v${undeclaredMajor}`));
     expect(await orderIdsIn('OrderQueue')).toEqual(['ord-fixed']);
-    expect(await orderIdsIn('OrderTopicUnrouted')).toEqual(['ord-still-v2']);
+    expect(await orderIdsIn('OrderTopicUnrouted')).toEqual(['ord-still-undeclared']);
   });
 });
