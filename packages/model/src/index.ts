@@ -11,3 +11,4 @@ export * from './topology.ts';
 export * from './settings.ts';
 export * from './plan.ts';
 export * from './unrouted.ts';
+export * from './triage.ts';

@@ -12,6 +12,7 @@ import { envName } from '@sluice/runtime/resources';
 import { SOURCE_TOPICS_ENV, type AppSettings, type LogLevel, type TableSettings } from '@sluice/runtime/settings';
 import { ALERTS_TOPIC, alertsReachNobody, checkSettings, consumerSettings, functionNameOf, metricsNamespaceOf, settingsWarnings, visibilityTimeoutOf, type ResolvedConsumerSettings } from './settings.ts';
 import { checkUnrouted, UNROUTED_RETENTION_SECONDS, unroutedOf, unroutedWarnings, type UnroutedSpec } from './unrouted.ts';
+import { triageOf, triageResources, type TriagePlan } from './triage.ts';
 
 /** Where a resource is, filled in by the renderer: a topic's ARN, a queue's ARN or URL, a table's name or ARN. */
 export type ResourceRef =
@@ -94,6 +95,8 @@ export interface QueuePlan {
 
 /** One consumer function, resolved. */
 export interface FunctionPlan {
+  /** `triage`: the framework's triage function of a topic (see {@link DeploymentPlan.triage}); a consumer otherwise. */
+  readonly kind?: 'consumer' | 'triage';
   /** The receive operation it handles. */
   readonly operationId: string;
   /** Function and component name: the operation id in PascalCase. */
@@ -176,6 +179,8 @@ export interface DeploymentPlan {
   readonly key: KeyPlan;
   /** Each topic's unrouted queue and its subscription (also in `queues` and `subscriptions`). */
   readonly unrouted: readonly UnroutedSpec[];
+  /** Each topic's triage: a subscription without filter policy, a queue and the function keeping in the unrouted queue what no filter admits (also in `queues`, `subscriptions`, `functions`). */
+  readonly triage: readonly TriagePlan[];
   /** What works but goes against AWS's guidance, or is kept as a superset: shown by `infra:plan` and `sst deploy`. */
   readonly warnings: readonly string[];
   /** Dead-letter queues first: their ARNs go into the redrive policies of their sources. */
@@ -366,9 +371,11 @@ export function resolvePlan(options: PlanOptions): DeploymentPlan {
       ],
     };
   });
-  const queues = [...contractQueues, ...unroutedQueues];
+  const triage = triageOf(topology, unrouted);
+  const triaged = triageResources(triage, settings, operator);
+  const queues = [...contractQueues, ...unroutedQueues, ...triaged.queues];
 
-  const functions = receive.map((op): FunctionPlan => {
+  const consumers = receive.map((op): FunctionPlan => {
     const s = consumerSettings(settings, op.id);
     const queue = topology.queues[op.queue!];
     if (!queue) throw new Error(`${op.id} consumes queue ${op.queue}, which the topology does not declare`);
@@ -423,6 +430,7 @@ export function resolvePlan(options: PlanOptions): DeploymentPlan {
     };
   });
 
+  const functions = [...consumers, ...triaged.functions];
   const tables = Object.entries(settings.tables ?? {}).map(([name, table]): TablePlan => ({ name, ...table }));
   const sends = Object.values(topology.operations).filter((o) => o.action === 'send');
   const topics = Object.values(topology.topics).map((topic): TopicPlan => {
@@ -460,9 +468,10 @@ export function resolvePlan(options: PlanOptions): DeploymentPlan {
     topics,
     key: { name: 'MessagesKey', topics: [...topics.map((t) => t.name), ALERTS_TOPIC], queues: kmsQueues, services: ['sns.amazonaws.com', 'sqs.amazonaws.com', 'cloudwatch.amazonaws.com'] },
     unrouted,
+    triage,
     warnings,
     queues,
-    subscriptions,
+    subscriptions: [...subscriptions, ...triaged.subscriptions],
     functions,
     tables,
     alerts: {
