@@ -10,14 +10,14 @@
  * `npm pack` in a package (its `prepack`, `scripts/pack-manifest.mjs`) runs this for that package
  * and packs a manifest whose `exports` and `bin` point at `dist/` (see pack-manifest.mjs).
  *
- * Two tsc programs: every package but `@sluice/infra`'s SST component against the root
- * tsconfig.json, and that component (`src/index.ts`, `src/sst/`, `src/plan/mock-program.ts`)
+ * Two tsc programs: the named packages (all by default; what they import of the others is
+ * compiled with them) but `@sluice/infra`'s SST component, against the root tsconfig.json; and,
+ * when infra is named, that component (`src/index.ts`, `src/sst/`, `src/plan/mock-program.ts`)
  * against SST's platform types (tsconfig.sst.json: needs `.sst/platform`, `npm run sst:install`).
- * Both always compile whole (a package's `.d.ts` needs its dependencies'); only the named
- * packages' `dist/` are replaced. Type errors fail the build.
+ * Only the named packages' `dist/` are replaced. Type errors fail the build.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -105,13 +105,23 @@ function sourcesOf(name) {
 export function buildPackages(names = Object.keys(PACKAGES)) {
   for (const name of names) if (!(name in PACKAGES)) throw new Error(`build:packages: ${name} is not a framework package (${Object.keys(PACKAGES).join(', ')})`);
   const platform = path.join(root, '.sst', 'platform', 'config.d.ts');
-  if (!existsSync(platform)) throw new Error('build:packages: .sst/platform is missing; @sluice/infra compiles against SST\'s types: run `npm run sst:install` first');
-  const work = path.join(root, 'node_modules', '.cache', 'sluice-build');
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(work, { recursive: true });
+  if (names.includes('infra') && !existsSync(platform)) throw new Error('build:packages: .sst/platform is missing; @sluice/infra compiles against SST\'s types: run `npm run sst:install` first');
+  // A folder of its own: two builds at once (a test, a pack) do not share tsc's output.
+  mkdirSync(path.join(root, 'node_modules', '.cache'), { recursive: true });
+  const work = mkdtempSync(path.join(root, 'node_modules', '.cache', 'sluice-build-'));
+  try {
+    compile(work, names);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
 
-  const ambient = ['local/types/dynalite.d.ts'];
-  run(['-p', tsconfig(work, 'packages', 'tsconfig.json', [...ambient, ...Object.keys(PACKAGES).flatMap(sourcesOf)], {})]);
+function compile(work, names) {
+
+  const ambient = names.includes('local') ? ['local/types/dynalite.d.ts'] : [];
+  // The named packages' sources; tsc compiles what they import of the others with them.
+  run(['-p', tsconfig(work, 'packages', 'tsconfig.json', [...ambient, ...names.flatMap(sourcesOf)], {})]);
+  if (!names.includes('infra')) return copyOut(work, names);
   run(['-p', tsconfig(work, 'sst', 'tsconfig.sst.json', [...SST_FILES, 'infra/types/bun.d.ts'], {})]);
   // The SST component's files from the second program, over the first's.
   cpSync(path.join(work, 'out-sst', 'packages', 'infra', 'src'), path.join(work, 'out-packages', 'packages', 'infra', 'src'), {
@@ -119,6 +129,11 @@ export function buildPackages(names = Object.keys(PACKAGES)) {
     filter: (file) => statSync(file).isDirectory() || /[/\\](index|plan[/\\]mock-program|sst[/\\][^/\\]+)\.(js|d\.ts)$/.test(file),
   });
 
+  copyOut(work, names);
+}
+
+/** Replaces the `dist/` of `names` with what tsc wrote in `work`, their assets and bin launchers. */
+function copyOut(work, names) {
   for (const name of names) {
     const dist = path.join(root, 'packages', name, 'dist');
     rmSync(dist, { recursive: true, force: true });
@@ -134,7 +149,6 @@ export function buildPackages(names = Object.keys(PACKAGES)) {
       chmodSync(launcher, 0o755);
     }
   }
-  rmSync(work, { recursive: true, force: true });
 }
 
 /** The bin `bin` as a Node script in dist/bin/. */

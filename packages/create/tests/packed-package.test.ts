@@ -1,0 +1,83 @@
+/**
+ * A framework package as a created project gets it: `npm pack` of @sluice/cli (its prepack builds
+ * dist/ and packs a manifest pointing at it, scripts/pack-manifest.mjs), the tarball unpacked into
+ * a temp node_modules, then imported there by plain Node (no tsx: Node does not strip types under
+ * node_modules) and type-checked through its `.d.ts` by tsc without skipLibCheck. The workspace's
+ * package.json is the same after the pack. (The whole path, every package, npm install and the
+ * project's commands, is scripts/try-create.sh.)
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+const cliPackage = path.join(root, 'packages', 'cli');
+
+describe('a packed framework package, installed', () => {
+  let dir: string;
+  let manifestBefore: string;
+  let packed: { files: { path: string }[]; filename: string };
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'sluice-packed-'));
+    manifestBefore = readFileSync(path.join(cliPackage, 'package.json'), 'utf8');
+    const pack = spawnSync('npm', ['pack', cliPackage, '--pack-destination', dir, '--json', '--foreground-scripts=false'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    expect(pack.status, pack.stderr).toBe(0);
+    packed = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('[')))[0];
+    const scope = path.join(dir, 'node_modules', '@sluice');
+    mkdirSync(scope, { recursive: true });
+    const untar = spawnSync('tar', ['-xzf', path.join(dir, packed.filename), '-C', scope], { encoding: 'utf8' });
+    expect(untar.status, untar.stderr).toBe(0);
+    renameSync(path.join(scope, 'package'), path.join(scope, 'cli'));
+  }, 60_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('carries dist/ (JavaScript and .d.ts), not the sources, and leaves the workspace manifest as it was', () => {
+    const files = packed.files.map((f) => f.path);
+    expect(files).toContain('dist/index.js');
+    expect(files).toContain('dist/index.d.ts');
+    expect(files).toContain('package.json');
+    expect(files.filter((f) => f.startsWith('src/') || f.startsWith('tests/'))).toEqual([]);
+    expect(readFileSync(path.join(cliPackage, 'package.json'), 'utf8')).toBe(manifestBefore);
+    expect(existsSync(path.join(cliPackage, 'package.json.workspace'))).toBe(false);
+    const installed = JSON.parse(readFileSync(path.join(dir, 'node_modules/@sluice/cli/package.json'), 'utf8'));
+    expect(installed.exports['.']).toEqual({ types: './dist/index.d.ts', default: './dist/index.js' });
+    expect(installed.scripts).toBeUndefined();
+  });
+
+  it('resolves to its built JavaScript and runs with plain Node, parameter properties included', () => {
+    const script = [
+      "const url = import.meta.resolve('@sluice/cli');",
+      "const cli = await import('@sluice/cli');",
+      // CliError's options are a parameter property, which Node's type stripping refuses.
+      "const error = new cli.CliError('bad option', { exitCode: 3 });",
+      "console.log(JSON.stringify({ url, table: cli.formatTable(['a', 'b'], [['1', '2']]), exitCode: error.options.exitCode, message: error.message }));",
+    ].join('\n');
+    // No --import tsx, no loader: what `node` does in a project that installed the package.
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+    expect(run.status, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.url).toBe(`file://${path.join(dir, 'node_modules/@sluice/cli/dist/index.js')}`);
+    expect(out.table).toBe('a  b\n-  -\n1  2');
+    expect(out).toMatchObject({ exitCode: 3, message: 'bad option' });
+  });
+
+  it('type-checks through its .d.ts (without skipLibCheck)', () => {
+    writeFileSync(
+      path.join(dir, 'use.ts'),
+      ["import { CliError, formatTable, type ProgramSpec } from '@sluice/cli';", "const table: string = formatTable(['a'], [['1']]);", "const spec: ProgramSpec['name'] = 'x';", 'export const all = [table, spec, new CliError(table, { exitCode: 3 }).options.exitCode];', ''].join('\n'),
+    );
+    writeFileSync(
+      path.join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { target: 'ES2024', lib: ['ES2024'], module: 'ESNext', moduleResolution: 'bundler', strict: true, noEmit: true, skipLibCheck: false, types: ['node'], typeRoots: [path.join(root, 'node_modules/@types')] },
+        files: ['use.ts'],
+      }),
+    );
+    const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--traceResolution'], { cwd: dir, encoding: 'utf8' });
+    expect(tsc.status, tsc.stdout.split('\n').filter((l) => l.includes('error TS')).join('\n')).toBe(0);
+    // The declarations tsc used are the package's dist/.
+    expect(tsc.stdout).toContain(`'@sluice/cli' was successfully resolved to '${path.join(dir, 'node_modules/@sluice/cli/dist/index.d.ts')}'`);
+  });
+});
