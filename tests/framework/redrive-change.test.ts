@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { copyProject, type ProjectCopy } from '../helpers/project-copy.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -13,9 +14,13 @@ describe('a redrive change made in the contract only', () => {
   let copy: ProjectCopy;
   beforeAll(() => {
     copy = copyProject();
-    copy.replace('asyncapi.yaml', 'maxReceiveCount: 3', 'maxReceiveCount: 5');
-    const contract = copy.read('asyncapi.yaml').replaceAll('name: OrderDLQ', 'name: OrderDeadLetters');
-    copy.write('asyncapi.yaml', contract);
+    // The order queue's binding only: whatever other queues the contract has keep theirs.
+    const contract = parse(copy.read('asyncapi.yaml')) as { channels: Record<string, { bindings: { sqs: { queue: { redrivePolicy: { deadLetterQueue: { name: string }; maxReceiveCount: number } }; deadLetterQueue: { name: string } } } }> };
+    const sqs = contract.channels.orderQueue!.bindings.sqs;
+    expect([sqs.queue.redrivePolicy.deadLetterQueue.name, sqs.queue.redrivePolicy.maxReceiveCount, sqs.deadLetterQueue.name]).toEqual(['OrderDLQ', 3, 'OrderDLQ']);
+    sqs.queue.redrivePolicy = { deadLetterQueue: { name: 'OrderDeadLetters' }, maxReceiveCount: 5 };
+    sqs.deadLetterQueue.name = 'OrderDeadLetters';
+    copy.write('asyncapi.yaml', stringify(contract, { lineWidth: 0 }));
     const codegen = copy.run('packages/codegen/src/cli.ts');
     if (codegen.status !== 0) throw new Error(codegen.stderr);
   });
@@ -26,10 +31,14 @@ describe('a redrive change made in the contract only', () => {
     expect(planned.status, planned.stderr).toBe(0);
     const plan = JSON.parse(planned.stdout) as { resources: { type: string; name: string; properties: Record<string, any> }[] };
     const queues = plan.resources.filter((r) => r.type === 'aws:sqs/queue:Queue');
-    expect(queues.map((q) => q.name).sort()).toEqual(['OrderDeadLettersQueue', 'OrderQueueQueue']);
+    // Every queue of the contract, the order queue's dead letters under their new name.
+    const topology = JSON.parse(copy.read('generated/topology.json')) as { queues: Record<string, unknown> };
+    expect(Object.keys(topology.queues)).toContain('OrderDeadLetters');
+    expect(Object.keys(topology.queues)).not.toContain('OrderDLQ');
+    expect(queues.map((q) => q.name).sort()).toEqual(Object.keys(topology.queues).map((name) => `${name}Queue`).sort());
     expect(queues.find((q) => q.name === 'OrderQueueQueue')?.properties.redrive).toEqual({ deadLetterQueue: 'OrderDeadLettersQueue', maxReceiveCount: 5 });
     const alarms = plan.resources.filter((r) => r.type === 'aws:cloudwatch/metricAlarm:MetricAlarm').map((r) => r.name);
-    expect(alarms.filter((name) => /DLQ|DeadLetters/.test(name)).sort()).toEqual(['OrderDeadLettersAgeAlarm', 'OrderDeadLettersDepthAlarm']);
+    expect(alarms.filter((name) => /OrderDLQ|OrderDeadLetters/.test(name)).sort()).toEqual(['OrderDeadLettersAgeAlarm', 'OrderDeadLettersDepthAlarm']);
   }, 120_000);
 
   it('shows in npm start', async () => {

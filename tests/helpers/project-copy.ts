@@ -83,6 +83,9 @@ export function copyProject(): ProjectCopy {
     }
   }
   symlinkSync(path.join(root, '.sst'), path.join(dir, '.sst'));
+  // A repository of its own (nothing committed): the project's tests that copy the project in
+  // turn (run in the copy by tests/framework/readme-steps.test.ts) list its files as here.
+  spawnSync('git', ['init', '-q'], { cwd: dir });
 
   const at = (file: string) => path.join(dir, file);
   return {

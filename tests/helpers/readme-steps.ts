@@ -1,0 +1,74 @@
+/**
+ * The README's "Add a message or a consumer" steps, as `tests/framework/readme-steps.test.ts`
+ * applies them: every block marked `<!-- apply: <file> [<path>] -->` in that section, in order,
+ * is merged into a YAML file at the dotted path (a map merged, a list appended) or written as a
+ * whole file.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse, stringify } from 'yaml';
+import type { ProjectCopy } from './project-copy.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+export interface ReadmeStep {
+  file: string;
+  /** Dotted path inside a YAML file where the block goes (merged into a map, appended to a list). */
+  at: string | undefined;
+  body: string;
+}
+
+/** The steps of the README section, in order. */
+export function readmeSteps(readme = readFileSync(path.join(root, 'README.md'), 'utf8')): ReadmeStep[] {
+  const start = readme.indexOf('## Add a message or a consumer');
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 5));
+  const steps: ReadmeStep[] = [];
+  for (const match of section.matchAll(/<!-- apply: (\S+)(?: (\S+))? -->\n```\w*\n([\s\S]*?)\n```/g)) steps.push({ file: match[1]!, at: match[2], body: match[3]! });
+  return steps;
+}
+
+/** Applies one step to the copy; a path that does not exist in the file fails, naming it. */
+export function applyStep(copy: ProjectCopy, step: ReadmeStep): void {
+  if (!step.at) {
+    copy.write(step.file, `${step.body}\n`);
+    return;
+  }
+  const doc = parse(copy.read(step.file)) as Record<string, unknown>;
+  let target: any = doc;
+  for (const key of step.at.split('.')) {
+    target = target?.[key];
+    if (target === undefined) throw new Error(`${step.file} has no ${step.at} (at ${key}): the README step cannot be applied`);
+  }
+  const fragment = parse(step.body) as unknown;
+  if (Array.isArray(target)) target.push(...(fragment as unknown[]));
+  else Object.assign(target, fragment);
+  copy.write(step.file, stringify(doc, { lineWidth: 0 }));
+}
+
+/** What marks a test file (or a helper it imports) as reading the application's contract or code. */
+const APPLICATION_MARKERS = ['@orders/', 'asyncapi.yaml', 'generated/', 'startLocalRuntime', 'loadApplication', 'packages/orders', 'ordersProgram', 'copyProject', 'README.md', 'docs/topology.svg', "'packages/", 'loadProject('];
+
+/**
+ * The test files whose outcome can depend on the application's contract, consumers or settings:
+ * those that (or whose relative imports, transitively) name the application, its contract, its
+ * generated code, its commands or the local stack that loads it. The rest test code that reads
+ * none of them (kits, validators of their own inputs, fixtures of their own).
+ */
+export function applicationDependentTests(files: readonly string[], exclude: readonly string[] = []): string[] {
+  const seen = new Map<string, boolean>();
+  const depends = (file: string): boolean => {
+    if (seen.has(file)) return seen.get(file)!;
+    seen.set(file, false);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      return false;
+    }
+    const own = APPLICATION_MARKERS.some((marker) => text.includes(marker));
+    const imported = [...text.matchAll(/from '(\.\.?\/[^']+\.ts)'/g)].some((m) => depends(path.resolve(path.dirname(file), m[1]!)));
+    seen.set(file, own || imported);
+    return own || imported;
+  };
+  return files.filter((file) => !exclude.includes(file) && depends(path.join(root, file)));
+}
