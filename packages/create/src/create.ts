@@ -155,6 +155,24 @@ export function createProject(options: CreateOptions): CreatedProject {
     scripts: PROJECT_SCRIPTS,
     dependencies: { ...framework, [contractPackage]: '*' },
     devDependencies: { '@types/aws-lambda': '8.10.164', '@types/node': '24.19.4', node: '24.21.0', sst: '4.17.1', tsx: '4.23.15', typescript: '5.9.3', vitest: '5.1.2', yaml: '2.9.1' },
+    // As in the framework's own repository: install scripts only where needed (Node 24's binary);
+    // puppeteer (under @asyncapi/cli, for contract:validate) would download a browser nothing here
+    // uses, from a host that may be unreachable.
+    puppeteer: { skipDownload: true },
+    allowScripts: {
+      '@asyncapi/cli': false,
+      '@hyperjump/json-pointer': false,
+      '@hyperjump/json-schema': false,
+      '@hyperjump/json-schema-core': false,
+      '@hyperjump/pact': false,
+      '@scarf/scarf': false,
+      'classic-level': false,
+      esbuild: false,
+      puppeteer: false,
+      yarn: false,
+      'node@24.21.0': true,
+    },
+    scarfSettings: { enabled: false },
   };
   files.set('package.json', `${JSON.stringify(pkg, null, 2)}\n`);
   // Linked by npm install as the workspace `generated`; npm run codegen writes the real package.
