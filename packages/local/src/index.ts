@@ -17,5 +17,6 @@ export { interpretBatchResponse, type BatchVerdict } from './lambda/batch-respon
 export { createLambdaContext, type FunctionConfiguration } from './lambda/lambda-context.ts';
 export { toSqsRecord } from './lambda/sqs-record.ts';
 export { functionSpec, type FunctionSpec } from './lambda/function-environment.ts';
+export { TRIAGE_HANDLER_FILE, triageFunctionSpecs } from './lambda/triage-function.ts';
 export { FunctionHost, sourceDependencies, type FunctionHostOptions } from './lambda/function-host.ts';
 export { bannerLines, batchLine, clock, leftoversLine } from './terminal-report.ts';

@@ -9,6 +9,7 @@ import { resolvePlan } from '@sluice/model';
 import { loadApplication, type Application } from './application.ts';
 import type { BatchReport } from './lambda/event-source-poller.ts';
 import { functionSpec } from './lambda/function-environment.ts';
+import { triageFunctionSpecs } from './lambda/triage-function.ts';
 import { FunctionHost } from './lambda/function-host.ts';
 import { startEmulators, type Emulators } from './stack/emulators.ts';
 import { provisionTopology, type LocalResources } from './stack/provision.ts';
@@ -164,10 +165,13 @@ export async function startFunctions(application: Application, resources: LocalR
     const unknown = wanted.filter((id) => !application.handlers[id]);
     if (unknown.length) throw new Error(`no consumer ${unknown.join(', ')}: the contract's receive operations are ${Object.keys(application.handlers).join(', ')}`);
   }
-  if (ids.length === 0) return undefined;
+  // The framework's triage of each topic runs whenever functions run: without it a publish with
+  // no message attribute would reach no queue.
+  const triage = triageFunctionSpecs({ topology: application.topology, settings: application.settings, resources, clientConfig, ...(options.logLevel ? { logLevel: options.logLevel } : {}) });
+  if (ids.length === 0 && triage.length === 0) return undefined;
   const host = new FunctionHost({
     root: application.project.root,
-    functions: ids.map((operationId) =>
+    functions: [...ids.map((operationId) =>
       functionSpec({
         topology: application.topology,
         settings: application.settings,
@@ -179,7 +183,7 @@ export async function startFunctions(application: Application, resources: LocalR
         ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
         ...(options.functionEnvironment ? { extraEnvironment: options.functionEnvironment } : {}),
       }),
-    ),
+    ), ...triage],
     ...(options.watch ? { watch: true } : {}),
     ...(options.inspect ? { inspect: options.inspect } : {}),
     ...(options.onBatch ? { onBatch: options.onBatch } : {}),

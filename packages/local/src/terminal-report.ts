@@ -7,7 +7,7 @@ import { terminalSafe } from '@sluice/cli';
 import type { BatchReport } from './lambda/event-source-poller.ts';
 import type { LocalRuntime } from './local-runtime.ts';
 import { queueDepth } from '@sluice/ops';
-import { resolvePlan } from '@sluice/model';
+import { functionNameOf, resolvePlan } from '@sluice/model';
 
 /**
  * The current time (UTC) as `hh:mm:ss.mmm`, the prefix of the live lines.
@@ -106,10 +106,17 @@ export function bannerLines(runtime: LocalRuntime, options: { consumersElsewhere
     const local = r.queues[u.name];
     if (local) lines.push(`  queue         ${local.url} (unrouted publishes of ${u.unrouted!.topic}: what no subscription admits, kept 14 days; \`dlq list --queue ${u.name}\` says why)`);
   }
+  for (const t of plan.triage) {
+    for (const name of [t.queue, t.deadLetterQueue]) {
+      const local = r.queues[name];
+      if (local) lines.push(`  queue         ${local.url} (${name === t.queue ? `every publish of ${t.topic}, triaged by ${functionNameOf(t.operationId)}` : `what ${functionNameOf(t.operationId)} could not keep`})`);
+    }
+  }
   for (const s of topology.subscriptions) {
     lines.push(`  subscription  ${s.topic} → ${s.queue} (raw delivery ${s.rawMessageDelivery ? 'on' : 'off'}, filter ${JSON.stringify(s.filterPolicy)})`);
   }
   for (const u of plan.unrouted) lines.push(`  subscription  ${u.topic} → ${u.queue} (the complement of ${u.topic}'s filters: missing eventType/schemaVersion, undeclared types and majors)`);
+  for (const t of plan.triage) lines.push(`  subscription  ${t.topic} → ${t.queue} (no filter: every publish, for ${functionNameOf(t.operationId)} to keep in ${t.unroutedQueue} what no filter admits, e.g. no message attribute at all)`);
   for (const table of Object.keys(r.tables)) lines.push(`  table         ${table}`);
   lines.push(`  data folder   ${runtime.emulators.dataDir ?? '(in memory: nothing survives a restart)'}`);
   if (options.consumersElsewhere || !runtime.functions) {
@@ -118,7 +125,7 @@ export function bannerLines(runtime: LocalRuntime, options: { consumersElsewhere
     for (const f of runtime.functions.functions) {
       const s = plan.functions.find((fn) => fn.operationId === f.operationId)!;
       lines.push(
-        `  consumer      ${f.operationId} (${f.functionName}: batch ${s.batchSize}, window ${s.batchWindowSeconds} s, timeout ${s.timeoutSeconds} s, ${s.maximumConcurrency} concurrent${f.inspectPort ? `, debugger 127.0.0.1:${f.inspectPort}` : ''})`,
+        `  ${s.kind === 'triage' ? 'triage        ' : 'consumer      '}${f.operationId} (${f.functionName}: batch ${s.batchSize}, window ${s.batchWindowSeconds} s, timeout ${s.timeoutSeconds} s, ${s.maximumConcurrency} concurrent${f.inspectPort ? `, debugger 127.0.0.1:${f.inspectPort}` : ''})`,
       );
     }
     if (options.watch) lines.push(`  watch         on: a consumer reloads when a source file it imports changes`);

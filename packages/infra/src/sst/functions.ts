@@ -88,7 +88,8 @@ function declareFunction(scope: Scope, fn: FunctionPlan, references: ReferenceRe
   const environment = renderEnvironment(fn.environment, references, (arns) => $util.all(arns).apply((all) => all.join(',')));
   const permissions: sst.aws.FunctionArgs['permissions'] = fn.permissions.map((p) => ({ actions: [...p.actions], resources: [resolveReference(p.resource, references)] }));
   // Its queue is encrypted with the deployment's key: receiving decrypts.
-  if (options.key) permissions.push({ actions: ['kms:Decrypt'], resources: [options.key.arn] });
+  // The triage function also sends to the topic's unrouted queue, encrypted with the same key.
+  if (options.key) permissions.push({ actions: fn.kind === 'triage' ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'], resources: [options.key.arn] });
   const args: sst.aws.FunctionArgs = {
     handler: fn.handler,
     runtime: LAMBDA_RUNTIME,

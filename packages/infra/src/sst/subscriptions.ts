@@ -28,8 +28,8 @@ export function declareSubscriptions(scope: Scope, plan: DeploymentPlan, topics:
       protocol: 'sqs',
       endpoint: queues[subscription.queue]!.arn,
       rawMessageDelivery: subscription.rawMessageDelivery,
-      filterPolicy: JSON.stringify(subscription.filterPolicy),
-      filterPolicyScope: subscription.filterPolicyScope,
+      // No policy at all (a triage subscription's `{}`): every publish, the attribute-less ones included.
+      ...(Object.keys(subscription.filterPolicy).length > 0 ? { filterPolicy: JSON.stringify(subscription.filterPolicy), filterPolicyScope: subscription.filterPolicyScope } : {}),
       ...(dlq ? { redrivePolicy: dlq.arn.apply((arn) => JSON.stringify({ deadLetterTargetArn: arn })) } : {}),
     };
     subscriptions[subscription.name] = declare(scope, 'subscription', `${subscription.name}Subscription`, args, (name, a, opts) => new aws.sns.TopicSubscription(name, a, opts));

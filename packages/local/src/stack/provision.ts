@@ -129,8 +129,8 @@ async function ensureTable(dynamodb: DynamoDBClient, name: string, table: { part
 function subscriptionAttributes(subscription: SubscriptionSpec, queueArns: Record<string, string>): Record<string, string> {
   return {
     RawMessageDelivery: String(subscription.rawMessageDelivery),
-    FilterPolicy: JSON.stringify(subscription.filterPolicy),
-    FilterPolicyScope: subscription.filterPolicyScope,
+    // No policy at all (a triage subscription's `{}`): every publish, the attribute-less ones included.
+    ...(Object.keys(subscription.filterPolicy).length > 0 ? { FilterPolicy: JSON.stringify(subscription.filterPolicy), FilterPolicyScope: subscription.filterPolicyScope } : {}),
     ...(subscription.deadLetterQueue ? { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArns[subscription.deadLetterQueue] }) } : {}),
   };
 }

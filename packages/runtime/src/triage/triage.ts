@@ -9,6 +9,7 @@
  * to do. A record it cannot forward is reported failed, retried, and dead-lettered into the
  * triage queue's own dead-letter queue: nothing vanishes.
  */
+import { Logger } from '@aws-lambda-powertools/logger';
 import { SendMessageCommand, SQSClient, type MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { policyAdmits, type TriagePolicy } from './filter-policy.ts';
@@ -44,9 +45,9 @@ export interface TriageOptions {
   subscriptions: readonly TriageSubscription[];
   /** The unrouted queue's URL (a `.fifo` URL: messages keep their group). */
   unroutedQueueUrl: string;
-  /** The SQS client to send with. @default new SQSClient({}) */
+  /** The SQS client to send with. @default an SQSClient of the function's region and endpoint (not the queue URL's host) */
   sqs?: Pick<SQSClient, 'send'>;
-  /** Where a line per kept or failed record goes. @default console.log */
+  /** Where a line per kept or failed record goes. @default Powertools' JSON logger (`POWERTOOLS_LOG_LEVEL`) */
   log?: (entry: Record<string, unknown>) => void;
 }
 
@@ -143,8 +144,12 @@ export function triageOptionsFromEnvironment(env: Readonly<Record<string, string
  * ```
  */
 export function triageUnrouted(options: TriageOptions): (event: SQSEvent) => Promise<SQSBatchResponse> {
-  const sqs = options.sqs ?? new SQSClient({});
-  const log = options.log ?? ((entry: Record<string, unknown>) => console.log(JSON.stringify(entry)));
+  // The configured endpoint, not the queue URL's host (a local URL's host need not resolve).
+  const sqs = options.sqs ?? new SQSClient({ useQueueUrlAsEndpoint: false });
+  const logger = options.log ? undefined : new Logger({ serviceName: `triage${options.topic}` });
+  const log =
+    options.log ??
+    (({ level, message, ...rest }: Record<string, unknown>) => (level === 'ERROR' ? logger!.error(String(message), rest) : logger!.warn(String(message), rest)));
   const fifo = options.unroutedQueueUrl.endsWith('.fifo');
   const triageOne = async (record: SQSRecord): Promise<void> => {
     let envelope: Record<string, unknown> | undefined;

@@ -1,0 +1,123 @@
+/**
+ * Nothing published leaves no trace, on the real local stack with its functions running (the
+ * order consumer and the framework's triage function of the order topic): a valid OrderPlaced
+ * published with a body ONLY (no message attribute at all: `aws sns publish --message`, which
+ * no SNS filter policy admits, the unrouted complement's included), an undeclared major and an
+ * undeclared event type each end in the topic's unrouted queue, with why; a declared order is
+ * stored, and is not there.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { runCli } from '@sluice/cli';
+import { bannerLines, startLocalRuntime, type LocalRuntime } from '@sluice/local';
+import { unroutedOf } from '@sluice/model';
+import { TRIAGE_REASON_ATTRIBUTE } from '@sluice/runtime/triage';
+import { ordersProgram } from '@orders/app/cli';
+import { topology } from '@orders/contract';
+import { captureIO } from '../../../tests/helpers/capture-io.ts';
+import { anOrder } from '../../../tests/helpers/orders.ts';
+
+let runtime: LocalRuntime;
+let sqs: SQSClient;
+let sns: SNSClient;
+let dynamo: DynamoDBClient;
+const url = (queue: string) => runtime.resources.queues[queue]!.url;
+
+const routedMajors = unroutedOf(topology).find((u) => u.topic === 'OrderTopic')!.routed.find((r) => r.eventType === 'OrderPlaced')!.majors;
+const undeclaredMajor = String(Math.max(...routedMajors.map(Number)) + 1);
+const declaredVersion = `${Math.min(...routedMajors.map(Number))}.0.0`;
+const undeclaredType = 'NoConsumerDeclaresThis';
+const run = `${process.pid}-${Date.now()}`;
+
+beforeAll(async () => {
+  runtime = await startLocalRuntime({ port: 0, logLevel: 'SILENT', batchWindowSeconds: 0 });
+  sqs = new SQSClient(runtime.clientConfig);
+  sns = new SNSClient(runtime.clientConfig);
+  dynamo = new DynamoDBClient(runtime.clientConfig);
+}, 60_000);
+afterAll(async () => {
+  sqs?.destroy();
+  sns?.destroy();
+  dynamo?.destroy();
+  await runtime?.functions?.stop();
+  await runtime?.stop();
+});
+
+async function publish(orderId: string, attributes?: Record<string, string>): Promise<void> {
+  await sns.send(
+    new PublishCommand({
+      TopicArn: runtime.resources.topics.OrderTopic!.arn,
+      Message: JSON.stringify(anOrder({ orderId })),
+      // Undefined: no MessageAttributes entry at all on the wire, as `aws sns publish --message` sends.
+      ...(attributes ? { MessageAttributes: Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }])) } : {}),
+    }),
+  );
+}
+
+/** The unrouted queue's messages of this run, by order id: the reason the triage function gave (if it kept it), left visible again shortly. */
+async function unrouted(): Promise<Map<string, string | undefined>> {
+  const found = new Map<string, string | undefined>();
+  for (let i = 0; i < 5; i++) {
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url('OrderTopicUnrouted'), MaxNumberOfMessages: 10, VisibilityTimeout: 1, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }));
+    for (const m of Messages) {
+      const orderId = (JSON.parse((JSON.parse(m.Body!) as { Message: string }).Message) as { orderId: string }).orderId;
+      if (orderId.endsWith(run)) found.set(orderId, m.MessageAttributes?.[TRIAGE_REASON_ATTRIBUTE]?.StringValue);
+    }
+    if (Messages.length === 0) break;
+  }
+  await new Promise((r) => setTimeout(r, 1100));
+  return found;
+}
+
+describe('every publish ends in a queue, attribute-less ones included (the triage of the order topic)', () => {
+  it('runs the triage function with the consumers, and npm start\'s banner shows it, its queue and its subscription without filter', () => {
+    expect(runtime.functions!.functions.map((f) => f.operationId)).toContain('triageOrderTopic');
+    const banner = bannerLines(runtime).join('\n');
+    expect(banner).toMatch(/triage {8}triageOrderTopic \(TriageOrderTopic/);
+    expect(banner).toMatch(/subscription {2}OrderTopic → OrderTopicTriage \(no filter: every publish/);
+    expect(Object.keys(runtime.resources.subscriptions)).toContain('OrderTopicToOrderTopicTriage');
+  });
+
+  it('keeps a body-only publish, an undeclared major and an undeclared event type in the unrouted queue with why; stores the declared order, which is not kept', async () => {
+    const ids = { bodyOnly: `ord-body-only-${run}`, major: `ord-major-${run}`, type: `ord-type-${run}`, declared: `ord-declared-${run}` };
+    await publish(ids.bodyOnly);
+    await publish(ids.major, { eventType: 'OrderPlaced', schemaVersion: `${undeclaredMajor}.0.0` });
+    await publish(ids.type, { eventType: undeclaredType, schemaVersion: '1.0.0' });
+    await publish(ids.declared, { eventType: 'OrderPlaced', schemaVersion: declaredVersion });
+
+    let kept = new Map<string, string | undefined>();
+    await expect.poll(async () => [...(kept = await unrouted()).keys()].sort(), { timeout: 30_000, interval: 500 }).toEqual([ids.bodyOnly, ids.major, ids.type].sort());
+    // The body-only one was kept by the triage function (no filter policy could), with its reason;
+    // the others by SNS itself, through the complement subscription.
+    expect(kept.get(ids.bodyOnly)).toBe('published without message attributes: no filter policy admits it');
+    expect(kept.get(ids.major)).toBeUndefined();
+
+    await expect.poll(async () => (await dynamo.send(new GetItemCommand({ TableName: runtime.resources.tables.Orders!.name, Key: { orderId: { S: ids.declared } } }))).Item?.orderId?.S, { timeout: 30_000, interval: 500 }).toBe(ids.declared);
+    for (const id of [ids.bodyOnly, ids.major, ids.type]) {
+      expect((await dynamo.send(new GetItemCommand({ TableName: runtime.resources.tables.Orders!.name, Key: { orderId: { S: id } } }))).Item).toBeUndefined();
+    }
+
+    const io = captureIO();
+    expect(await runCli(ordersProgram, ['dlq', 'list', '--queue', 'OrderTopicUnrouted', '--json', '--endpoint', runtime.endpoint], io), io.stderr()).toBe(0);
+    const listed = JSON.parse(io.stdout()) as { body: string; unrouted: string | null }[];
+    const why = Object.fromEntries(
+      listed.map((l) => [(JSON.parse((JSON.parse(l.body) as { Message: string }).Message) as { orderId: string }).orderId, l.unrouted] as const).filter(([id]) => id.endsWith(run)),
+    );
+    expect(why).toEqual({
+      [ids.bodyOnly]: 'published without eventType/schemaVersion',
+      [ids.major]: `no consumer declares OrderPlaced v${undeclaredMajor}`,
+      [ids.type]: `no consumer declares ${undeclaredType}`,
+    });
+
+    // Everything the triage received was handled: nothing waits or was dead-lettered.
+    await expect.poll(async () => {
+      const counts = await Promise.all(['OrderTopicTriage', 'OrderTopicTriageDLQ'].map(async (q) => {
+        const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url(q), AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+        return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
+      }));
+      return counts;
+    }, { timeout: 15_000, interval: 500 }).toEqual([0, 0]);
+  }, 90_000);
+});
