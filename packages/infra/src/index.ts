@@ -15,3 +15,4 @@ export * from './sst/subscriptions.ts';
 export * from './sst/functions.ts';
 export * from './sst/tables.ts';
 export * from './sst/alarms.ts';
+export * from './sst/policy.ts';

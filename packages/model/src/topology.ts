@@ -37,6 +37,30 @@ export { DEFAULT_RETENTION_SECONDS, type DeriveOptions } from './topology/contex
 export { filterPolicyAdmits, filterPolicyFor } from './topology/filter-policy.ts';
 export { DEFAULT_SCHEMA_VERSION, listMessages, type ListedMessage, type MessageListing, messageIdentity, messageNameOf } from './topology/messages.ts';
 
+/**
+ * The AWS name of a topic or queue the contract names: its binding's `name`, exactly, on the
+ * production stage; on any other stage, `<name>-<stage>` (before `.fifo`), since SQS queue and
+ * SNS topic names are unique per account and region and stages often share an account. The local
+ * stack (one stage, its own emulator) uses the binding's name as it is.
+ *
+ * @throws {RangeError} when the stage's name would be longer than AWS allows (80 characters for a queue, 256 for a topic)
+ * @example
+ * ```ts
+ * import { awsNameOf } from '@sluice/model';
+ *
+ * awsNameOf('payments-queue', { production: true, stage: 'prod' }); // 'payments-queue'
+ * awsNameOf('payments.fifo', { production: false, stage: 'dev' }); // 'payments-dev.fifo'
+ * ```
+ */
+export function awsNameOf(name: string, stage: { production: boolean; stage?: string | undefined }, kind: 'queue' | 'topic' = 'queue'): string {
+  if (stage.production || !stage.stage) return name;
+  const fifo = name.endsWith('.fifo');
+  const suffixed = `${fifo ? name.slice(0, -5) : name}-${stage.stage.replace(/[^A-Za-z0-9_-]/g, '-')}${fifo ? '.fifo' : ''}`;
+  const max = kind === 'queue' ? 80 : 256;
+  if (suffixed.length > max) throw new RangeError(`${kind} ${name} on stage ${stage.stage} would be named ${suffixed}, longer than AWS's ${max} characters: shorten the binding's name or the stage's`);
+  return suffixed;
+}
+
 /** A contract whose topology would make a broken system; `problems` lists each, with where and what to do. */
 export class TopologyError extends Error {
   override name = 'TopologyError';

@@ -18,7 +18,7 @@
  */
 import path from 'node:path';
 import { assertGeneratedFresh } from '@sluice/codegen/freshness';
-import { loadProject, resolvePlan, resolveReference, type DeploymentPlan } from '@sluice/model';
+import { awsNameOf, loadProject, resolvePlan, resolveReference, type DeploymentPlan } from '@sluice/model';
 import type { Topology } from '@sluice/runtime/contract';
 import type { AppSettings } from '@sluice/runtime/settings';
 import { declareAlarms } from './alarms.ts';
@@ -47,6 +47,11 @@ export interface SluiceTopologyArgs {
   dev: boolean;
   /** Changes the arguments of one kind of resource, before it is created; see {@link TopologyTransforms}. */
   transform?: TopologyTransforms;
+  /**
+   * The stage, for the AWS names of the contract's topics and queues (see `awsNameOf` of
+   * `@sluice/model`): the binding's name on production, `<name>-<stage>` elsewhere. @default $app.stage
+   */
+  stage?: string;
   /**
    * The application's command that mounts the operator commands (`dlq`, `status`), e.g.
    * `npx payments`: the alarm descriptions tell the on-call engineer to run it. Without it they
@@ -202,7 +207,10 @@ export class SluiceTopology extends $util.ComponentResource {
     const plan = this.plan;
     // `sst deploy` (and `infra:plan`) show what works against AWS's guidance.
     for (const warning of plan.warnings) console.warn(`sluice: warning: ${warning}`);
-    const scope: Scope = { parent: this, transform: args.transform ?? {} };
+    // The binding's name is the AWS name: exactly on production, `<name>-<stage>` elsewhere.
+    const stage = args.stage ?? (globalThis as { $app?: { stage?: string } }).$app?.stage;
+    const topicNames = new Set(plan.topics.map((t) => t.name));
+    const scope: Scope = { parent: this, transform: args.transform ?? {}, awsName: (n) => awsNameOf(n, { production, stage }, topicNames.has(n) ? 'topic' : 'queue') };
 
     const key = declareKey(scope, plan);
     const alerts = declareAlertsTopic(scope, plan, key);

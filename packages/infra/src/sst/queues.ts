@@ -7,6 +7,7 @@
  */
 import type { DeploymentPlan, QueuePlan } from '@sluice/model';
 import { declare, type Scope } from './transform.ts';
+import { withContractStatements } from './policy.ts';
 
 /**
  * One SQS queue per queue of the plan, by name; dead-letter queues first, since their ARNs go into
@@ -39,7 +40,13 @@ function declareQueue(scope: Scope, plan: QueuePlan, declared: Record<string, ss
     ...(dlq && queue.deadLetter ? { dlq: { queue: dlq.arn, retry: queue.deadLetter.maxReceiveCount } } : {}),
     transform: {
       queue: {
+        // The binding's name is the AWS name (a framework-derived queue keeps SST's name).
+        ...(plan.kind !== 'unrouted' && scope.awsName ? { name: scope.awsName(queue.name) } : {}),
         messageRetentionSeconds: queue.retentionSeconds,
+        ...(queue.receiveWaitTimeSeconds !== undefined ? { receiveWaitTimeSeconds: queue.receiveWaitTimeSeconds } : {}),
+        ...(queue.deduplicationScope !== undefined ? { deduplicationScope: queue.deduplicationScope } : {}),
+        ...(queue.fifoThroughputLimit !== undefined ? { fifoThroughputLimit: queue.fifoThroughputLimit } : {}),
+        ...(queue.tags !== undefined ? { tags: { ...queue.tags } } : {}),
         // SNS delivers to it from an encrypted topic: SQS must use a key SNS may use, the deployment's.
         ...(plan.encryption === 'kms' && key ? { kmsMasterKeyId: key.arn, kmsDataKeyReusePeriodSeconds: 300 } : { sqsManagedSseEnabled: true }),
         ...(queue.deliveryDelaySeconds !== undefined ? { delaySeconds: queue.deliveryDelaySeconds } : {}),
@@ -105,7 +112,7 @@ export function declareQueuePolicies(scope: Scope, plan: DeploymentPlan, queues:
     const senders = queue.senders.map((topic) => topics[topic]!);
     const args: aws.sqs.QueuePolicyArgs = {
       queueUrl: declared.url,
-      policy: aws.iam.getPolicyDocumentOutput({
+      policy: withContractStatements(aws.iam.getPolicyDocumentOutput({
         statements: [
           {
             sid: 'DenyWithoutTls',
@@ -140,7 +147,7 @@ export function declareQueuePolicies(scope: Scope, plan: DeploymentPlan, queues:
             ],
           },
         ],
-      }).json,
+      }).json, declared.arn, queue.spec.policy),
     };
     policies[queue.name] = declare(scope, 'queuePolicy', `${queue.baseName}Policy`, args, (name, a, opts) => new aws.sqs.QueuePolicy(name, a, opts));
   }

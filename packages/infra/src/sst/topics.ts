@@ -6,6 +6,8 @@
  * deploying account), CloudWatch alone publishing to the alerts topic besides the account.
  */
 import type { DeploymentPlan } from '@sluice/model';
+import type { PolicyStatementSpec } from '@sluice/runtime/contract';
+import { withContractStatements } from './policy.ts';
 import { declare, type Scope } from './transform.ts';
 
 /**
@@ -25,7 +27,18 @@ import { declare, type Scope } from './transform.ts';
 export function declareTopics(scope: Scope, plan: DeploymentPlan, key?: aws.kms.Key): Record<string, sst.aws.SnsTopic> {
   const topics: Record<string, sst.aws.SnsTopic> = {};
   for (const topic of plan.topics) {
-    const args: sst.aws.SnsTopicArgs = { fifo: topic.fifo, ...(key ? { transform: { topic: { kmsMasterKeyId: key.arn } } } : {}) };
+    const args: sst.aws.SnsTopicArgs = {
+      fifo: topic.fifo,
+      transform: {
+        topic: {
+          // The binding's name is the AWS name.
+          ...(scope.awsName ? { name: scope.awsName(topic.name) } : {}),
+          ...(key ? { kmsMasterKeyId: key.arn } : {}),
+          ...(topic.fifo ? { contentBasedDeduplication: topic.contentBasedDeduplication === true } : {}),
+          ...(topic.tags !== undefined ? { tags: { ...topic.tags } } : {}),
+        },
+      },
+    };
     topics[topic.name] = declare(scope, 'topic', topic.name, args, (name, a, opts) => new sst.aws.SnsTopic(name, a, opts));
   }
   return topics;
@@ -91,19 +104,20 @@ function topicPolicy(topicArn: string, account: string, principals: readonly str
 export function declareTopicPolicies(scope: Scope, plan: DeploymentPlan, topics: Record<string, sst.aws.SnsTopic>): Record<string, aws.sns.TopicPolicy> {
   const account = aws.getCallerIdentityOutput({}).accountId;
   const policies: Record<string, aws.sns.TopicPolicy> = {};
-  const wanted: { name: string; principals: (account: string) => string[]; services: string[] }[] = [
+  const wanted: { name: string; principals: (account: string) => string[]; services: string[]; statements?: readonly PolicyStatementSpec[] | undefined }[] = [
     ...plan.topics.map((topic) => ({
       name: topic.name,
+      statements: topic.policy,
       principals: (a: string) => [...new Set(topic.publishers.flatMap((p) => (p.principals === 'deployingAccount' ? [a] : [...p.principals])))],
       services: [] as string[],
     })),
     { name: plan.alerts.topic, principals: (a: string) => [a], services: ['cloudwatch.amazonaws.com'] },
   ];
-  for (const { name, principals, services } of wanted) {
+  for (const { name, principals, services, statements } of wanted) {
     const topic = topics[name]!;
     const args: aws.sns.TopicPolicyArgs = {
       arn: topic.arn,
-      policy: $util.all([topic.arn, account]).apply(([arn, a]) => topicPolicy(arn, a, principals(a), services)),
+      policy: withContractStatements($util.all([topic.arn, account]).apply(([arn, a]) => topicPolicy(arn, a, principals(a), services)), topic.arn, statements),
     };
     policies[name] = declare(scope, 'topicPolicy', `${name.replace(/\.fifo$/, '')}Policy`, args, (n, a, opts) => new aws.sns.TopicPolicy(n, a, opts));
   }

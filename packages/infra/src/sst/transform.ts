@@ -55,6 +55,11 @@ export interface Scope {
   parent: $util.ComponentResource;
   /** The user's hooks, one per resource kind. */
   transform: TopologyTransforms;
+  /**
+   * The AWS name of a topic or queue the contract names (its binding's `name`): see
+   * `awsNameOf` of `@sluice/model`. Without it, SST names them (`<app>-<stage>-<name>…`).
+   */
+  awsName?: (name: string) => string;
 }
 
 /**
