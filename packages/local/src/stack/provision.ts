@@ -85,7 +85,7 @@ async function ensureQueue(options: ProvisionOptions, queue: QueueSpec, attribut
   const { sqs } = options;
   const url = await existingQueueUrl(sqs, queue.name);
   if (!url) {
-    const created = await sqs.send(new CreateQueueCommand({ QueueName: queue.name, Attributes: { ...attributes, ...(queue.fifo ? { FifoQueue: 'true' } : {}) } }));
+    const created = await sqs.send(new CreateQueueCommand({ QueueName: queue.name, Attributes: { ...attributes, ...(queue.fifo ? { FifoQueue: 'true' } : {}) }, ...(queue.tags ? { tags: { ...queue.tags } } : {}) }));
     options.onChange?.(`created queue ${queue.name}`);
     return created.QueueUrl!;
   }
@@ -178,6 +178,9 @@ export async function provisionTopology(topology: Topology, settings: AppSetting
       MessageRetentionPeriod: String(queue.retentionSeconds),
       VisibilityTimeout: String(visibility),
       ...(queue.deliveryDelaySeconds !== undefined ? { DelaySeconds: String(queue.deliveryDelaySeconds) } : {}),
+      ...(queue.receiveWaitTimeSeconds !== undefined ? { ReceiveMessageWaitTimeSeconds: String(queue.receiveWaitTimeSeconds) } : {}),
+      ...(queue.deduplicationScope !== undefined ? { DeduplicationScope: queue.deduplicationScope } : {}),
+      ...(queue.fifoThroughputLimit !== undefined ? { FifoThroughputLimit: queue.fifoThroughputLimit } : {}),
     };
     if (queue.deadLetter) {
       const dlq = resources.queues[queue.deadLetter.queue];
@@ -189,7 +192,13 @@ export async function provisionTopology(topology: Topology, settings: AppSetting
   }
 
   for (const topic of Object.values(topology.topics)) {
-    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: topic.name, ...(topic.fifo ? { Attributes: { FifoTopic: 'true' } } : {}) }));
+    const { TopicArn } = await sns.send(
+      new CreateTopicCommand({
+        Name: topic.name,
+        ...(topic.fifo ? { Attributes: { FifoTopic: 'true', ContentBasedDeduplication: String(topic.contentBasedDeduplication === true) } } : {}),
+        ...(topic.tags ? { Tags: Object.entries(topic.tags).map(([Key, Value]) => ({ Key, Value })) } : {}),
+      }),
+    );
     resources.topics[topic.name] = { arn: TopicArn! };
   }
 

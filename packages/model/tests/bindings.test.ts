@@ -1,0 +1,255 @@
+/**
+ * Binding fidelity (issue 18, item 3): both layouts of the official SNS 0.1.0 and SQS 0.2.0
+ * bindings are read, every field of them is honoured (visible in the plan `infra:plan --json`
+ * prints) or refused with why, and the public documents (the binding README's two examples,
+ * Springwolf's SNS and SQS examples) plan exactly the topics, queues, DLQs and subscriptions their
+ * bindings name, under those names.
+ */
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadContract } from '@sluice/governance';
+import { awsNameOf, deriveTopology, resolvePlan, TopologyError } from '@sluice/model';
+
+type Json = Record<string, any>;
+const fixture = (name: string) => path.join(import.meta.dirname, 'fixtures/bindings', name);
+const load = async (name: string) => structuredClone((await loadContract(fixture(name), { validate: false })) as Json);
+
+function problemsOf(doc: Json): string[] {
+  try {
+    deriveTopology(doc);
+    return [];
+  } catch (error) {
+    if (error instanceof TopologyError) return error.problems;
+    throw error;
+  }
+}
+const planOf = (doc: Json) => resolvePlan({ topology: deriveTopology(doc).topology, settings: {} });
+const names = (doc: Json) => {
+  const { topology } = deriveTopology(doc);
+  return {
+    topics: Object.keys(topology.topics),
+    queues: Object.keys(topology.queues),
+    dlqs: Object.values(topology.queues).filter((q) => q.deadLetterFor.length > 0).map((q) => q.name),
+    subscriptions: topology.subscriptions.map((s) => `${s.topic} -> ${s.queue}${s.deadLetterQueue ? ` (dlq ${s.deadLetterQueue})` : ''}`),
+    operations: Object.fromEntries(Object.values(topology.operations).map((o) => [o.id, `${o.action} ${o.topic ?? o.queue}`])),
+  };
+};
+
+describe('public documents plan exactly what their bindings name, under those names', () => {
+  it('the SQS binding README "SNS to SQS pub-sub" (consumers and queues on the receive operation)', async () => {
+    const doc = await load('sns-sqs-pub-sub.yaml');
+    expect(names(doc)).toEqual({
+      topics: ['user-signedup'],
+      queues: ['user-signedup-dlq', 'user-signedup-queue'],
+      dlqs: ['user-signedup-dlq'],
+      subscriptions: ['user-signedup -> user-signedup-queue (dlq user-signedup-dlq)'],
+      operations: { receiveMessage: 'receive user-signedup-queue', sendMessage: 'send user-signedup' },
+    });
+    const plan = planOf(doc);
+    // rawMessageDelivery: true on a receive operation's consumer is deployed as true.
+    expect(plan.subscriptions.find((s) => s.queue === 'user-signedup-queue')?.rawMessageDelivery).toBe(true);
+    const queue = plan.queues.find((q) => q.name === 'user-signedup-queue')!.spec;
+    expect(queue.receiveWaitTimeSeconds).toBe(4);
+    expect(queue.deadLetter).toEqual({ queue: 'user-signedup-dlq', maxReceiveCount: 10 });
+    expect(queue.policy).toEqual([
+      { effect: 'Allow', principal: '*', action: 'Sqs:SendMessage' },
+      { effect: 'Allow', principal: '*', action: 'Sqs:ReceiveMessage' },
+    ]);
+    expect(plan.topics[0]!.policy).toEqual([{ effect: 'Allow', principal: '*', action: 'SNS:Publish' }]);
+  });
+
+  it('the README as written: its subscription redrives to a DLQ it never declares, refused', async () => {
+    const doc = await load('sns-sqs-pub-sub.yaml');
+    doc.operations.receiveMessage.bindings.sns.consumers[0].redrivePolicy.deadLetterQueue.name = 'user-signedup-queue-dlq';
+    expect(problemsOf(doc).join('\n')).toMatch(/consumers\[0\]\.redrivePolicy names user-signedup-queue-dlq, which no binding declares/);
+  });
+
+  it('the SQS binding README "SQS point-to-point" (a send operation straight to the queue)', async () => {
+    const doc = await load('sqs-point-to-point.yaml');
+    expect(names(doc)).toEqual({
+      topics: [],
+      queues: ['user-signedup-dlq', 'user-signedup-queue'],
+      dlqs: ['user-signedup-dlq'],
+      subscriptions: [],
+      operations: { receiveMessage: 'receive user-signedup-queue', sendMessage: 'send user-signedup-queue' },
+    });
+  });
+
+  it("Springwolf's SNS example (channels without bindings, consumers with empty endpoints on send and receive)", async () => {
+    const doc = await load('springwolf-sns.json');
+    const { topology, warnings } = deriveTopology(doc);
+    expect(Object.keys(topology.topics)).toEqual(['another-topic', 'example-topic']);
+    expect(Object.keys(topology.queues)).toEqual([]);
+    expect(topology.subscriptions).toEqual([]);
+    // The consumers name no queue: said, not ignored.
+    expect(warnings.filter((w) => /names no queue/.test(w))).toHaveLength(3);
+    expect(warnings.join('\n')).toMatch(/operations\.example-topic_receive_receiveExamplePayload receives from topic example-topic but its bindings\.sns\.consumers name no queue/);
+  });
+
+  it("Springwolf's SQS example (FIFO queues without .fifo, queues on operations, point-to-point send)", async () => {
+    const doc = await load('springwolf-sqs.json');
+    const { topology, warnings } = deriveTopology(doc);
+    // AWS requires .fifo on a FIFO queue's name: created with it, and said once per queue.
+    expect(Object.keys(topology.queues)).toEqual(['another-queue.fifo', 'example-queue.fifo', 'queue-name.fifo']);
+    expect(warnings.join('\n')).toMatch(/queue another-queue \(channels\.another-queue\.bindings\.sqs\.queue\) is FIFO, and AWS requires a FIFO queue's name to end in \.fifo: it is created as another-queue\.fifo/);
+    expect(topology.operations['another-queue_send_sendMessage']).toMatchObject({ action: 'send', queue: 'another-queue.fifo', fifo: { contentBasedDeduplication: false } });
+    expect(topology.operations['example-queue_receive_receiveExamplePayload']).toMatchObject({ action: 'receive', queue: 'example-queue.fifo' });
+    expect(warnings.join('\n')).toMatch(/queue queue-name\.fifo has no receive operation/);
+    expect(Object.keys(topology.topics)).toEqual([]);
+  });
+});
+
+/** A small pub-sub document whose bindings each test changes. */
+function base(): Json {
+  const message = { name: 'UserSignedUp', payload: { type: 'object', properties: { userId: { type: 'string' } } } };
+  const topic = { address: 'users', messages: { UserSignedUp: message }, bindings: { sns: { name: 'users' } } };
+  const queue = { address: 'users-queue', messages: { UserSignedUp: message }, bindings: { sqs: { queue: { name: 'users-queue', fifoQueue: false, redrivePolicy: { deadLetterQueue: { name: 'users-dlq' } } }, deadLetterQueue: { name: 'users-dlq', fifoQueue: false } } } };
+  return {
+    asyncapi: '3.0.0',
+    info: { title: 't', version: '1.0.0' },
+    channels: { users: topic, usersQueue: queue },
+    operations: {
+      publish: { action: 'send', channel: topic, messages: [message], bindings: { sns: { consumers: [{ protocol: 'sqs', endpoint: { name: 'users-queue' }, rawMessageDelivery: false }] } } },
+      consume: { action: 'receive', channel: queue, messages: [message] },
+    },
+  };
+}
+const fifoBase = (): Json => {
+  const doc = base();
+  doc.channels.users.bindings.sns = { name: 'users.fifo', ordering: { type: 'FIFO' } };
+  doc.channels.usersQueue.bindings.sqs.queue = { name: 'users-queue.fifo', fifoQueue: true, redrivePolicy: { deadLetterQueue: { name: 'users-dlq.fifo' } } };
+  doc.channels.usersQueue.bindings.sqs.deadLetterQueue = { name: 'users-dlq.fifo', fifoQueue: true };
+  doc.operations.publish.bindings.sns.consumers[0].endpoint.name = 'users-queue.fifo';
+  return doc;
+};
+const queueSpec = (doc: Json, name = 'users-queue') => planOf(doc).queues.find((q) => q.name === name)!.spec;
+
+describe('every field of the SNS 0.1.0 binding: honoured (in the plan) or refused (why)', () => {
+  it('channel name: the topic and its AWS name (exact on production, -<stage> elsewhere)', () => {
+    expect(planOf(base()).topics.map((t) => t.name)).toEqual(['users']);
+    expect(awsNameOf('users', { production: true, stage: 'prod' }, 'topic')).toBe('users');
+    expect(awsNameOf('users.fifo', { production: false, stage: 'dev' }, 'topic')).toBe('users-dev.fifo');
+    expect(() => awsNameOf('q'.repeat(78), { production: false, stage: 'dev' })).toThrow(/longer than AWS's 80 characters/);
+  });
+  it('channel ordering.type and contentBasedDeduplication', () => {
+    const doc = fifoBase();
+    doc.channels.users.bindings.sns.ordering.contentBasedDeduplication = true;
+    const topic = planOf(doc).topics[0]!;
+    expect(topic).toMatchObject({ name: 'users.fifo', fifo: true, contentBasedDeduplication: true });
+    expect(deriveTopology(doc).topology.operations.publish!.fifo).toEqual({ contentBasedDeduplication: true, messageGroupIdFields: {} });
+    const standard = base();
+    standard.channels.users.bindings.sns.ordering = { type: 'standard', contentBasedDeduplication: true };
+    expect(problemsOf(standard).join('\n')).toMatch(/contentBasedDeduplication is for FIFO topics only/);
+  });
+  it('channel policy and tags', () => {
+    const doc = base();
+    doc.channels.users.bindings.sns.policy = { statements: [{ effect: 'Deny', principal: '*', action: 'sns:Subscribe' }] };
+    doc.channels.users.bindings.sns.tags = { team: 'identity' };
+    expect(planOf(doc).topics[0]).toMatchObject({ policy: [{ effect: 'Deny', principal: '*', action: 'sns:Subscribe' }], tags: { team: 'identity' } });
+    doc.channels.users.bindings.sns.policy = { statements: [{ effect: 'Maybe' }] };
+    doc.channels.users.bindings.sns.tags = { team: 1 };
+    const problems = problemsOf(doc).join('\n');
+    expect(problems).toMatch(/policy\.statements\[0\] needs effect \(Allow or Deny\), principal and action/);
+    expect(problems).toMatch(/tags must be an object of string values/);
+  });
+  it('bindingVersion: another version is read as 0.1.0, and said', () => {
+    const doc = base();
+    doc.channels.users.bindings.sns.bindingVersion = '0.2.0';
+    expect(deriveTopology(doc).warnings.join('\n')).toMatch(/channels\.users\.bindings\.sns\.bindingVersion is "0\.2\.0": the framework reads it as 0\.1\.0/);
+  });
+  it('operation topic: names the topic of a channel without an sns binding', () => {
+    const doc = base();
+    delete doc.channels.users.bindings.sns;
+    doc.operations.publish.bindings.sns.topic = { name: 'users-topic' };
+    expect(Object.keys(deriveTopology(doc).topology.topics)).toEqual(['users-topic']);
+  });
+  it('operation and consumer deliveryPolicy, consumer displayName, subscription maxReceiveCount: refused, with why', () => {
+    const doc = base();
+    doc.operations.publish.bindings.sns.deliveryPolicy = { numRetries: 3 };
+    Object.assign(doc.operations.publish.bindings.sns.consumers[0], { deliveryPolicy: { numRetries: 3 }, displayName: 'Users', redrivePolicy: { deadLetterQueue: { name: 'users-dlq' }, maxReceiveCount: 5 } });
+    const problems = problemsOf(doc).join('\n');
+    expect(problems).toMatch(/operations\.publish\.bindings\.sns\.deliveryPolicy is refused: SNS applies delivery policies to HTTP\/S endpoints only/);
+    expect(problems).toMatch(/consumers\[0\]\.deliveryPolicy is refused/);
+    expect(problems).toMatch(/consumers\[0\]\.displayName is refused: a display name is the sender name of SMS and email subscriptions/);
+    expect(problems).toMatch(/consumers\[0\]\.redrivePolicy\.maxReceiveCount is refused/);
+  });
+  it('consumer protocol, endpoint (name, arn; url/email/phone refused), filterPolicyScope', () => {
+    const doc = base();
+    doc.operations.publish.bindings.sns.consumers[0].endpoint = { arn: 'arn:aws:sqs:eu-west-1:123456789012:users-queue' };
+    expect(deriveTopology(doc).topology.subscriptions.map((s) => s.queue)).toEqual(['users-queue']);
+    doc.operations.publish.bindings.sns.consumers.push({ protocol: 'https', endpoint: { url: 'https://x' }, rawMessageDelivery: false });
+    doc.operations.publish.bindings.sns.consumers.push({ protocol: 'sqs', endpoint: { email: 'a@b.c' }, rawMessageDelivery: false, filterPolicyScope: 'MessageBody' });
+    const problems = problemsOf(doc).join('\n');
+    expect(problems).toMatch(/consumers\[1\]: protocol "https" is not supported/);
+    expect(problems).toMatch(/consumers\[2\]\.endpoint\.email: an sqs consumer's endpoint is a queue/);
+  });
+  it('consumer rawMessageDelivery on a receive operation (the SNS binding README layout) is deployed as written', () => {
+    const doc = base();
+    delete doc.operations.publish.bindings;
+    doc.operations.consume = { action: 'receive', channel: doc.channels.users, messages: doc.operations.publish.messages, bindings: { sns: { consumers: [{ protocol: 'sqs', endpoint: { name: 'users-queue' }, rawMessageDelivery: true }] } } };
+    const plan = planOf(doc);
+    expect(plan.subscriptions.filter((s) => s.queue === 'users-queue').map((s) => s.rawMessageDelivery)).toEqual([true]);
+    expect(plan.functions.map((f) => f.queue)).toContain('users-queue');
+  });
+  it('consumer filterPolicy: one that is not what the consumer declares is refused', () => {
+    const doc = base();
+    doc.operations.publish.bindings.sns.consumers[0].filterPolicy = { reason: [{ 'anything-but': 'password-reset' }] };
+    expect(problemsOf(doc).join('\n')).toMatch(/the filterPolicy of users → users-queue \(publish\) must admit exactly what consume declares/);
+  });
+  it('a field the schema does not have is refused, not ignored', () => {
+    const doc = base();
+    doc.channels.users.bindings.sns.fifo = true;
+    doc.operations.publish.bindings.sns.consumers[0].raw = true;
+    const problems = problemsOf(doc).join('\n');
+    expect(problems).toMatch(/channels\.users\.bindings\.sns\.fifo is not a field of the binding/);
+    expect(problems).toMatch(/consumers\[0\]\.raw is not a field of the binding/);
+  });
+});
+
+describe('every field of the SQS 0.2.0 binding: honoured (in the plan) or refused (why)', () => {
+  it('name (the AWS name), fifoQueue, deliveryDelay, visibilityTimeout, receiveMessageWaitTime, messageRetentionPeriod', () => {
+    const doc = base();
+    Object.assign(doc.channels.usersQueue.bindings.sqs.queue, { deliveryDelay: 5, visibilityTimeout: 180, receiveMessageWaitTime: 20, messageRetentionPeriod: 86_400 });
+    doc.channels.usersQueue.bindings.sqs.deadLetterQueue.messageRetentionPeriod = 1_209_600;
+    expect(queueSpec(doc)).toMatchObject({ name: 'users-queue', fifo: false, deliveryDelaySeconds: 5, visibilityTimeoutSeconds: 180, receiveWaitTimeSeconds: 20, retentionSeconds: 86_400 });
+    doc.channels.usersQueue.bindings.sqs.queue.receiveMessageWaitTime = 21;
+    doc.channels.usersQueue.bindings.sqs.queue.deliveryDelay = 901;
+    const problems = problemsOf(doc).join('\n');
+    expect(problems).toMatch(/receiveMessageWaitTime \(SQS long polling\) must be 0\.\.20 seconds, got 21/);
+    expect(problems).toMatch(/deliveryDelay must be 0\.\.900 seconds, got 901/);
+  });
+  it('deduplicationScope and fifoThroughputLimit (FIFO high throughput)', () => {
+    const doc = fifoBase();
+    Object.assign(doc.channels.usersQueue.bindings.sqs.queue, { deduplicationScope: 'messageGroup', fifoThroughputLimit: 'perMessageGroupId' });
+    expect(queueSpec(doc, 'users-queue.fifo')).toMatchObject({ fifo: true, deduplicationScope: 'messageGroup', fifoThroughputLimit: 'perMessageGroupId' });
+    doc.channels.usersQueue.bindings.sqs.queue.deduplicationScope = 'queue';
+    expect(problemsOf(doc).join('\n')).toMatch(/fifoThroughputLimit perMessageGroupId needs deduplicationScope messageGroup/);
+    const standard = base();
+    standard.channels.usersQueue.bindings.sqs.queue.deduplicationScope = 'queue';
+    expect(problemsOf(standard).join('\n')).toMatch(/deduplicationScope and fifoThroughputLimit are for FIFO queues only/);
+  });
+  it('redrivePolicy: to a declared DLQ (maxReceiveCount), else refused', () => {
+    const doc = base();
+    doc.channels.usersQueue.bindings.sqs.queue.redrivePolicy.maxReceiveCount = 4;
+    expect(queueSpec(doc).deadLetter).toEqual({ queue: 'users-dlq', maxReceiveCount: 4 });
+    doc.channels.usersQueue.bindings.sqs.queue.redrivePolicy.deadLetterQueue = { name: 'missing-dlq' };
+    expect(problemsOf(doc).join('\n')).toMatch(/redrives to missing-dlq, which no binding declares/);
+  });
+  it('policy and tags', () => {
+    const doc = base();
+    Object.assign(doc.channels.usersQueue.bindings.sqs.queue, { policy: { statements: [{ effect: 'Allow', principal: { AWS: ['123456789012'] }, action: ['sqs:ReceiveMessage'] }] }, tags: { team: 'identity' } });
+    expect(queueSpec(doc)).toMatchObject({ policy: [{ effect: 'Allow', principal: { AWS: ['123456789012'] }, action: ['sqs:ReceiveMessage'] }], tags: { team: 'identity' } });
+  });
+  it('operation queues: declare queues and DLQs (the pub-sub layout); an unresolved $ref is refused', () => {
+    const doc = base();
+    doc.operations.consume.bindings = { sqs: { queues: [{ name: 'users-queue', fifoQueue: false, redrivePolicy: { deadLetterQueue: { name: 'users-dlq' } } }, { name: 'extra', fifoQueue: false }] } };
+    expect(Object.keys(deriveTopology(doc).topology.queues)).toEqual(['extra', 'users-dlq', 'users-queue']);
+    doc.operations.consume.bindings.sqs.queues[1] = { $ref: 'https://example.com/queue.json', name: 'extra', fifoQueue: false };
+    expect(problemsOf(doc).join('\n')).toMatch(/queues\[1\]\.\$ref "https:\/\/example\.com\/queue\.json" could not be resolved/);
+  });
+  it('a queue declared twice with different settings is refused', () => {
+    const doc = base();
+    doc.operations.consume.bindings = { sqs: { queues: [{ name: 'users-queue', fifoQueue: false, visibilityTimeout: 99 }] } };
+    expect(problemsOf(doc).join('\n')).toMatch(/queue users-queue is declared twice with different settings/);
+  });
+});
