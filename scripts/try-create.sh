@@ -62,7 +62,8 @@ run_all() {
   step test "$app" npm test
   step "infra:plan --json" "$app" bash -c 'npm run --silent infra:plan -- --json > plan.json && node -e "const p = JSON.parse(require(\"fs\").readFileSync(\"plan.json\", \"utf8\")); console.log(p.resources.length + \" resources: \" + p.resources.map((r) => r.name).join(\", \"))"'
   step "npm start" "$app" bash -c '
-    npm start > start.log 2>&1 &
+    # Its own process group, as a terminal runs a command: Ctrl-C reaches npm and the node under it.
+    setsid npm start > start.log 2>&1 &
     pid=$!
     for _ in $(seq 1 120); do
       if grep -q "^Local runtime for" start.log; then break; fi
@@ -70,9 +71,10 @@ run_all() {
       sleep 0.5
     done
     cat start.log
-    grep -q "^Local runtime for" start.log || { echo "no banner"; kill -INT $pid 2>/dev/null; wait $pid; exit 1; }
-    # Ctrl-C as a terminal sends it: to npm and the node under it.
-    pkill -INT -P $pid 2>/dev/null; kill -INT $pid 2>/dev/null
+    if ! grep -q "^Local runtime for" start.log; then echo "no banner"; kill -TERM -- -$pid 2>/dev/null; wait $pid; exit 1; fi
+    kill -INT -- -$pid
+    for _ in $(seq 1 40); do kill -0 $pid 2>/dev/null || break; sleep 0.5; done
+    if kill -0 $pid 2>/dev/null; then echo "still running 20 s after Ctrl-C"; kill -KILL -- -$pid; exit 1; fi
     wait $pid
     code=$?
     echo "--- after Ctrl-C (exit $code):"; tail -5 start.log

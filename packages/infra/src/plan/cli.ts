@@ -38,7 +38,8 @@ Prepares .sst/platform first when it is missing (npm run sst:install; about a mi
     if (stale) throw new CliError(`infra:plan: ${stale}`, { next: 'npm run codegen rewrites generated/ from the contract; then plan again.' });
     if (!existsSync(path.join(root, '.sst', 'platform', 'src', 'auto', 'run.ts'))) {
       io.err('infra:plan: .sst/platform is missing; preparing it (npm run sst:install, about a minute)…');
-      const install = spawnSync('bash', [INSTALL], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+      // Its report goes to stderr: stdout is the plan (--json reads it).
+      const install = spawnSync('bash', [INSTALL], { cwd: root, stdio: ['ignore', 2, 'inherit'] });
       if (install.status !== 0) throw new CliError('npm run sst:install failed (see above)', { next: 'It needs the npm registry; run it again once reachable.' });
     }
     const started = performance.now();
