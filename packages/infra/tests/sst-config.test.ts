@@ -77,7 +77,7 @@ function expectRedriveAsTheContractSays(stack: RecordedStack): void {
 /** Every event source mapping: the settings' batch size, window and concurrency, failures reported per record. */
 function expectPartialBatchResponses(stack: RecordedStack): void {
   const mappings = all(stack, 'aws:lambda/eventSourceMapping:EventSourceMapping');
-  expect(mappings).toHaveLength(receiveOperations.length);
+  expect(mappings).toHaveLength(plan.functions.length);
   for (const op of receiveOperations) {
     const s = consumerSettings(settings, op.id);
     const mapping = mappings.find((m) => m.inputs.functionName === arnOf(functionOf(stack, op.id)));
@@ -108,13 +108,13 @@ describe('sst.config.ts, synthesized offline with the real SST components', () =
     expect(components.map((r) => `${r.type} ${r.name}`).sort()).toEqual(
       [
         ...Object.keys(settings.tables).map((t) => `sst:aws:Dynamo ${t}`),
-        ...receiveOperations.map((o) => `sst:aws:Function ${functionNameOf(o.id)}`),
+        ...plan.functions.map((f) => `sst:aws:Function ${f.functionName}`),
         ...allQueues.map((q) => `sst:aws:Queue ${q}`),
         ...Object.keys(topology.topics).map((t) => `sst:aws:SnsTopic ${t}`),
         `sst:aws:SnsTopic ${ALERTS_TOPIC}`,
       ].sort(),
     );
-    expect(all(dev, 'sst:aws:QueueLambdaSubscriber')).toHaveLength(receiveOperations.length);
+    expect(all(dev, 'sst:aws:QueueLambdaSubscriber')).toHaveLength(plan.functions.length);
     // Every AWS resource, counted, so that nothing (a second role, a broader policy) slips in unseen.
     const count = (type: string) => dev.resources.filter((r) => r.custom && r.type === type).length;
     expect({
@@ -133,25 +133,26 @@ describe('sst.config.ts, synthesized offline with the real SST components', () =
       alarms: count('aws:cloudwatch/metricAlarm:MetricAlarm'),
       tables: count('aws:dynamodb/table:Table'),
     }).toEqual({
-      // The contract's, and each topic's unrouted queue.
-      queues: Object.keys(topology.queues).length + Object.keys(topology.topics).length,
+      // The contract's, each topic's unrouted queue, and each topic's triage queue and its dead-letter queue.
+      queues: Object.keys(topology.queues).length + 3 * Object.keys(topology.topics).length,
       // The contract's, and the alerts topic.
       topics: Object.keys(topology.topics).length + 1,
-      // No alert emails in the settings; each topic's unrouted queue is subscribed too.
-      subscriptions: topology.subscriptions.length + Object.keys(topology.topics).length,
+      // No alert emails in the settings; each topic's unrouted and triage queues are subscribed too.
+      subscriptions: topology.subscriptions.length + 2 * Object.keys(topology.topics).length,
       queuePolicies: allQueues.length,
       topicPolicies: Object.keys(topology.topics).length + 1,
       keys: 1,
-      redriveAllowPolicies: deadLetterQueues.length,
-      functions: receiveOperations.length,
-      roles: receiveOperations.length,
+      redriveAllowPolicies: deadLetterQueues.length + Object.keys(topology.topics).length,
+      // The consumers, and each topic's triage function.
+      functions: plan.functions.length,
+      roles: plan.functions.length,
       // Each function's logs permission.
-      rolePolicies: receiveOperations.length,
-      logGroups: receiveOperations.length,
-      mappings: receiveOperations.length,
-      // Depth of each dead-letter and unrouted queue, age of every queue's oldest message, errors and
-      // throttles of each function, SNS's two filtered-out counts of each topic.
-      alarms: deadLetterQueues.length + 2 * Object.keys(topology.topics).length + Object.keys(topology.queues).length + 2 * receiveOperations.length + 2 * Object.keys(topology.topics).length,
+      rolePolicies: plan.functions.length,
+      logGroups: plan.functions.length,
+      mappings: plan.functions.length,
+      // Every alarm of the plan: depth of each dead-letter and unrouted queue, age of every queue's
+      // oldest message, errors and throttles of each function, SNS's two filtered-out counts of each topic.
+      alarms: plan.alarms.length,
       tables: Object.keys(settings.tables).length,
     });
     const known = new Set(['aws:kms/key:Key', 'aws:sns/topicPolicy:TopicPolicy', 'aws:sqs/queue:Queue', 'aws:sns/topic:Topic', 'aws:sns/topicSubscription:TopicSubscription', 'aws:sqs/queuePolicy:QueuePolicy', 'aws:sqs/redriveAllowPolicy:RedriveAllowPolicy', 'aws:lambda/function:Function', 'aws:iam/role:Role', 'aws:iam/rolePolicy:RolePolicy', 'aws:cloudwatch/logGroup:LogGroup', 'aws:lambda/eventSourceMapping:EventSourceMapping', 'aws:cloudwatch/metricAlarm:MetricAlarm', 'aws:dynamodb/table:Table', 'aws:s3/bucketObjectv2:BucketObjectv2']);
@@ -526,21 +527,21 @@ describe('the SluiceTopology component of sst.config.ts', () => {
     expect(children.map((r) => `${r.type} ${r.name}`).sort()).toEqual(
       [
         ...Object.keys(settings.tables).map((t) => `sst:aws:Dynamo ${t}`),
-        ...receiveOperations.map((o) => `sst:aws:Function ${functionNameOf(o.id)}`),
+        ...plan.functions.map((f) => `sst:aws:Function ${f.functionName}`),
         ...allQueues.map((q) => `sst:aws:Queue ${q}`),
         ...Object.keys(topology.topics).map((t) => `sst:aws:SnsTopic ${t}`),
         `sst:aws:SnsTopic ${ALERTS_TOPIC}`,
         'aws:kms/key:Key MessagesKey',
         ...[...Object.keys(topology.topics), ALERTS_TOPIC].map((t) => `aws:sns/topicPolicy:TopicPolicy ${t}Policy`),
         ...all(dev, 'sst:aws:QueueLambdaSubscriber').map((r) => `sst:aws:QueueLambdaSubscriber ${r.name}`),
-        ...deadLetterQueues.map((q) => `aws:sqs/redriveAllowPolicy:RedriveAllowPolicy ${q.name}RedriveAllow`),
+        ...plan.queues.filter((q) => q.spec.deadLetterFor.length > 0).map((q) => `aws:sqs/redriveAllowPolicy:RedriveAllowPolicy ${q.baseName}RedriveAllow`),
         ...allQueues.map((q) => `aws:sqs/queuePolicy:QueuePolicy ${q}Policy`),
         ...allSubscriptions.map((s) => `aws:sns/topicSubscription:TopicSubscription ${s.name}Subscription`),
-        ...receiveOperations.map((o) => `aws:iam/rolePolicy:RolePolicy ${functionNameOf(o.id)}Logs`),
+        ...plan.functions.map((f) => `aws:iam/rolePolicy:RolePolicy ${f.functionName}Logs`),
         ...all(dev, 'aws:cloudwatch/metricAlarm:MetricAlarm').map((a) => `aws:cloudwatch/metricAlarm:MetricAlarm ${a.name}`),
       ].sort(),
     );
-    expect(all(dev, 'sst:aws:QueueLambdaSubscriber')).toHaveLength(receiveOperations.length);
+    expect(all(dev, 'sst:aws:QueueLambdaSubscriber')).toHaveLength(plan.functions.length);
     expect(all(dev, 'aws:cloudwatch/metricAlarm:MetricAlarm')).toHaveLength(plan.alarms.length);
     // A stack deployed before the component keeps its resources: each child is also known by its
     // old address at the root (Pulumi carries the alias down to the SST components' own children).
