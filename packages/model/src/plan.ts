@@ -11,7 +11,7 @@ import type { QueueSpec, SubscriptionSpec, Topology, TopicSpec } from '@sluice/r
 import { envName } from '@sluice/runtime/resources';
 import { SOURCE_TOPICS_ENV, type AppSettings, type LogLevel, type TableSettings } from '@sluice/runtime/settings';
 import { ALERTS_TOPIC, alertsReachNobody, checkSettings, consumerSettings, functionNameOf, metricsNamespaceOf, settingsWarnings, visibilityTimeoutOf, type ResolvedConsumerSettings } from './settings.ts';
-import { checkUnrouted, UNROUTED_RETENTION_SECONDS, unroutedOf, unroutedWarnings, type UnroutedSpec } from './unrouted.ts';
+import { checkUnrouted, UNROUTED_RETENTION_SECONDS, unroutedOf, unroutedQueueNameOf, unroutedWarnings, type UnroutedSpec } from './unrouted.ts';
 import { triageOf, triageResources, type TriagePlan } from './triage.ts';
 
 /** Where a resource is, filled in by the renderer: a topic's ARN, a queue's ARN or URL, a table's name or ARN. */
@@ -454,7 +454,7 @@ export function resolvePlan(options: PlanOptions): DeploymentPlan {
         .filter((o) => o.topic === topic.name)
         .map((o) => ({ operationId: o.id, principals: settings.publishers?.[o.id]?.principals ?? 'deployingAccount' })),
       alarms: [
-        topicAlarm('NoMessageAttributes', `A publish on ${topic.name} carried no message attribute at all (e.g. \`aws sns publish\` with a body only): no filter policy can admit it, not even the unrouted queue's, so SNS dropped it for every subscription. Find the publisher (the topic policy names who may publish; CloudTrail data events say who did) and have it publish through the contract's publisher`),
+        topicAlarm('NoMessageAttributes', `A publish on ${topic.name} carried no message attribute at all (e.g. \`aws sns publish\` with a body only): no filter policy can admit it, not even the unrouted queue's, so SNS filtered it out of every filtered subscription; the topic's triage function kept it in the unrouted queue (${operator(`dlq list --queue ${unroutedQueueNameOf(topic)} --aws`)}). Find the publisher (the topic policy names who may publish; CloudTrail data events say who did) and have it publish through the contract's publisher`),
         topicAlarm('InvalidAttributes', `A publish on ${topic.name} carried message attributes SNS could not read for filtering (malformed, or an unsupported type): SNS dropped it for every subscription, the unrouted queue included. Find and fix the publisher`),
       ],
     };

@@ -21,7 +21,8 @@
  * - a publish with NO message attribute at all matches no filter policy, `exists: false`
  *   included ("an empty set of attributes results in the filter not matching"). SNS counts it
  *   in the topic's `NumberOfNotificationsFilteredOut-NoMessageAttributes` metric, which the plan
- *   alarms on; the topic policy lets only the settings' publishers publish.
+ *   alarms on; the topic's triage (see `triage.ts`: a subscription without filter policy and
+ *   the framework's triage function) keeps it in the unrouted queue.
  * - when one event type is routed in several majors, SNS cannot say "starts with neither 1. nor
  *   2." in one clause; the clause for that type then uses its lowest major only, a superset:
  *   messages of the other routed majors are ALSO kept in the unrouted queue (duplicates, never
