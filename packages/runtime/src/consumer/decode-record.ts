@@ -152,7 +152,8 @@ export function createDecoder<Op extends ReceiveOperation>(operation: Op, option
   const contracts = Object.values(operation.messages) as MessageContract[];
   const topics = options.sourceTopicArns === undefined ? undefined : new Set(options.sourceTopicArns);
   const topicNames = (operation.sources ?? []).map((s) => s.topic).join(', ') || 'no topic';
-  const rawAccepted = topics === undefined || (operation.sources ?? []).some((s) => s.rawMessageDelivery);
+  // A point-to-point queue (no topic feeds it) receives what is sent to it: bare bodies.
+  const rawAccepted = topics === undefined || (operation.sources ?? []).length === 0 || (operation.sources ?? []).some((s) => s.rawMessageDelivery);
   const byType = new Map<string, MessageContract[]>();
   for (const c of contracts) byType.set(c.eventType, [...(byType.get(c.eventType) ?? []), c]);
   const only = contracts.length === 1 ? contracts[0] : undefined;

@@ -12,11 +12,11 @@
  * The headers (message attributes) are validated against the contract's header schema (lengths,
  * patterns): {@link InvalidHeadersError}, code `INVALID_HEADERS`, nothing sent.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { PublishBatchCommand, PublishCommand, SNSClient, type MessageAttributeValue } from '@aws-sdk/client-sns';
 import { toIssues, type AjvError } from '../contract/issues.ts';
 import { ContractViolation } from '../contract/message.ts';
-import type { MessageContract, MessageMap, PayloadOf, SendOperation, ValidationIssue } from '../contract/model.ts';
+import type { FifoDelivery, MessageContract, MessageMap, PayloadOf, SendOperation, ValidationIssue } from '../contract/model.ts';
 import { resolveTopicArn } from '../resources.ts';
 
 /** SNS PublishBatch accepts at most 10 entries per call. */
@@ -99,6 +99,66 @@ function undeclaredFields(contract: MessageContract, payload: unknown): string[]
   return Object.keys(payload).filter((key) => !declared.has(key));
 }
 
+/**
+ * What a publish to a FIFO topic or queue must carry: the message group id (the caller's, else the
+ * payload field the message's `x-message-group-id` names; neither is an error, nothing is sent)
+ * and, unless content-based deduplication is on, a deduplication id (the caller's, else the
+ * SHA-256 of the group and the body: a retry of the same message is deduplicated, as content-based
+ * deduplication would). Nothing for a standard target.
+ *
+ * @example
+ * ```ts
+ * import { fifoFieldsOf } from '@sluice/runtime/publisher';
+ *
+ * const fifo = { contentBasedDeduplication: false, messageGroupIdFields: { PaymentCaptured: 'accountId' } };
+ * fifoFieldsOf(fifo, 'PaymentCaptured', { accountId: 'a-1' }, '{"accountId":"a-1"}', {});
+ * // { MessageGroupId: 'a-1', MessageDeduplicationId: '<sha-256 hex>' }
+ * ```
+ */
+export function fifoFieldsOf(
+  fifo: FifoDelivery | undefined,
+  messageName: string,
+  payload: unknown,
+  body: string,
+  options: Pick<PublishOptions, 'messageGroupId' | 'messageDeduplicationId'>,
+): { MessageGroupId?: string; MessageDeduplicationId?: string } {
+  if (!fifo) return { ...(options.messageGroupId ? { MessageGroupId: options.messageGroupId } : {}), ...(options.messageDeduplicationId ? { MessageDeduplicationId: options.messageDeduplicationId } : {}) };
+  const field = fifo.messageGroupIdFields[messageName];
+  const fromPayload = field && payload && typeof payload === 'object' ? (payload as Record<string, unknown>)[field] : undefined;
+  const group = options.messageGroupId ?? (fromPayload === undefined || fromPayload === null || fromPayload === '' ? undefined : String(fromPayload));
+  if (!group) {
+    throw new TypeError(
+      `Nothing was published: ${messageName} goes to a FIFO target and needs a message group id: ${field ? `its payload's ${field} is empty; ` : ''}give { messageGroupId } or name a payload field with x-message-group-id on the message in the contract`,
+    );
+  }
+  const dedup = options.messageDeduplicationId ?? (fifo.contentBasedDeduplication ? undefined : createHash('sha256').update(group).update('\u0000').update(body).digest('hex'));
+  return { MessageGroupId: group, ...(dedup ? { MessageDeduplicationId: dedup } : {}) };
+}
+
+/**
+ * The message attributes of one publish: the caller's, `correlationId` and `traceparent` (new ones
+ * when not given, if the message declares them), then the message's identity; checked against the
+ * headers schema. Shared by the topic and the queue publisher.
+ */
+export function attributesOf(contract: MessageContract, options: PublishOptions): Record<string, MessageAttributeValue> {
+    const all: Record<string, MessageAttributeValue> = {};
+    const correlation: Record<string, string | undefined> = {};
+    if (contract.headers.includes('correlationId')) correlation.correlationId = options.correlationId ?? randomUUID();
+    if (contract.headers.includes('traceparent')) correlation.traceparent = options.traceparent ?? newTraceparent();
+    for (const [name, value] of Object.entries({ ...(options.attributes ?? {}), ...correlation })) {
+      if (value !== undefined && value !== '') all[name] = { DataType: 'String', StringValue: value };
+    }
+    // The identity last: a caller cannot override what subscriptions filter on.
+    for (const [name, value] of Object.entries(contract.attributes)) all[name] = { DataType: 'String', StringValue: value };
+    if (Object.keys(all).length > MAX_ATTRIBUTES) throw new RangeError(`${contract.name}: ${Object.keys(all).length} message attributes; SNS allows ${MAX_ATTRIBUTES}`);
+    const validate = contract.validateHeaders as (((data: unknown) => boolean) & { errors?: AjvError[] | null }) | undefined;
+    if (validate && !validate(Object.fromEntries(Object.entries(all).map(([name, value]) => [name, value.StringValue])))) {
+      throw new InvalidHeadersError(contract.name, toIssues(validate.errors));
+    }
+    return all;
+  }
+
+
 /** Optional attributes of one publish: the headers the contract declares besides the identity. */
 export interface PublishOptions<Name extends string = string> {
   /** Which message of the operation; needed only when it publishes several. */
@@ -115,9 +175,9 @@ export interface PublishOptions<Name extends string = string> {
   traceparent?: string;
   /** Extra string attributes (e.g. `correlationId`, `traceparent`); SNS allows 10 in all. */
   attributes?: Record<string, string | undefined>;
-  /** FIFO topics: the message group. */
+  /** FIFO targets: the message group (else the payload field the message's `x-message-group-id` names). */
   messageGroupId?: string;
-  /** FIFO topics: deduplication id (else content-based deduplication must be on). */
+  /** FIFO targets: deduplication id (else, unless content-based deduplication is on, the SHA-256 of the group and the body). */
   messageDeduplicationId?: string;
 }
 
@@ -184,7 +244,12 @@ export function createPublisher<Op extends SendOperation>(operation: Op, options
   if (operation?.action !== 'send') {
     throw new TypeError(`createPublisher needs a send operation from the generated operations (operations.<operationId>), got ${JSON.stringify((operation as { id?: string })?.id ?? operation)}`);
   }
+  if (!operation.topic && operation.queue) {
+    throw new TypeError(`${operation.id} sends point-to-point to queue ${operation.queue}, not to a topic: use createQueuePublisher`);
+  }
   const topicArn = options.topicArn ?? resolveTopicArn(operation.topic, options.env);
+  // A FIFO topic (its name ends in .fifo) of a manifest older than the fifo field: no content-based deduplication.
+  const fifo = operation.fifo ?? (operation.topic.endsWith('.fifo') ? { contentBasedDeduplication: false, messageGroupIdFields: {} } : undefined);
   const client = options.client ?? new SNSClient({});
   const contracts = operation.messages as MessageMap;
   const names = Object.keys(contracts);
@@ -199,24 +264,6 @@ export function createPublisher<Op extends SendOperation>(operation: Op, options
     return contract;
   }
 
-  function attributesOf(contract: MessageContract, options: PublishOptions): Record<string, MessageAttributeValue> {
-    const all: Record<string, MessageAttributeValue> = {};
-    const correlation: Record<string, string | undefined> = {};
-    if (contract.headers.includes('correlationId')) correlation.correlationId = options.correlationId ?? randomUUID();
-    if (contract.headers.includes('traceparent')) correlation.traceparent = options.traceparent ?? newTraceparent();
-    for (const [name, value] of Object.entries({ ...(options.attributes ?? {}), ...correlation })) {
-      if (value !== undefined && value !== '') all[name] = { DataType: 'String', StringValue: value };
-    }
-    // The identity last: a caller cannot override what subscriptions filter on.
-    for (const [name, value] of Object.entries(contract.attributes)) all[name] = { DataType: 'String', StringValue: value };
-    if (Object.keys(all).length > MAX_ATTRIBUTES) throw new RangeError(`${contract.name}: ${Object.keys(all).length} message attributes; SNS allows ${MAX_ATTRIBUTES}`);
-    const validate = contract.validateHeaders as (((data: unknown) => boolean) & { errors?: AjvError[] | null }) | undefined;
-    if (validate && !validate(Object.fromEntries(Object.entries(all).map(([name, value]) => [name, value.StringValue])))) {
-      throw new InvalidHeadersError(contract.name, toIssues(validate.errors));
-    }
-    return all;
-  }
-
   return {
     operation,
     topicArn,
@@ -227,13 +274,13 @@ export function createPublisher<Op extends SendOperation>(operation: Op, options
       if (undeclared.length > 0) throw new UndeclaredFieldsError(contract.name, [{ index: 0, fields: undeclared }]);
       const valid = contract.parse(payload);
       const attributes = attributesOf(contract, publishOptions);
+      const body = JSON.stringify(valid);
       const out = await client.send(
         new PublishCommand({
           TopicArn: topicArn,
-          Message: JSON.stringify(valid),
+          Message: body,
           MessageAttributes: attributes,
-          ...(publishOptions.messageGroupId ? { MessageGroupId: publishOptions.messageGroupId } : {}),
-          ...(publishOptions.messageDeduplicationId ? { MessageDeduplicationId: publishOptions.messageDeduplicationId } : {}),
+          ...fifoFieldsOf(fifo, contract.name, valid, body, publishOptions),
         }),
       );
       if (!out.MessageId) throw new Error(`SNS accepted the ${contract.name} message but returned no MessageId`);
@@ -251,6 +298,8 @@ export function createPublisher<Op extends SendOperation>(operation: Op, options
         if (!result.ok) invalid.push({ index, issues: result.issues });
       });
       if (invalid.length > 0) throw new InvalidMessagesError(contract.name, invalid);
+      // Every entry's group and deduplication id first: a missing group id sends nothing.
+      const fifoFields = payloads.map((payload) => fifoFieldsOf(fifo, contract.name, payload, JSON.stringify(payload), publishOptions));
 
       const result: BatchPublishResult = { successful: [], failed: [] };
       for (let start = 0; start < payloads.length; start += MAX_BATCH_ENTRIES) {
@@ -263,7 +312,7 @@ export function createPublisher<Op extends SendOperation>(operation: Op, options
               Message: JSON.stringify(payload),
               // Each message its own flow and trace, unless the caller gives one for all.
               MessageAttributes: attributesOf(contract, publishOptions),
-              ...(publishOptions.messageGroupId ? { MessageGroupId: publishOptions.messageGroupId } : {}),
+              ...fifoFields[start + i],
             })),
           }),
         );

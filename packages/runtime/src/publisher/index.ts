@@ -1,6 +1,7 @@
 /** `@sluice/runtime/publisher`: typed publishers for the contract's send operations. */
 export {
   createPublisher,
+  fifoFieldsOf,
   ContractViolation,
   InvalidHeadersError,
   InvalidMessagesError,
@@ -11,3 +12,4 @@ export {
   type Publisher,
   type PublisherOptions,
 } from './create-publisher.ts';
+export { createQueuePublisher, type QueuePublisher, type QueuePublisherOptions } from './queue-publisher.ts';
