@@ -7,6 +7,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { runCli } from '@sluice/cli';
 import { messages, operations, type OrderPlaced } from '@orders/contract';
+import { triageOf, unroutedOf } from '@sluice/model';
 import { DeadLetterQueue } from '@sluice/ops';
 import { startLocalRuntime, type BatchReport, type LocalRuntime } from '@sluice/local';
 import { createDecoder } from '@sluice/runtime/consumer';
@@ -74,10 +75,13 @@ afterAll(async () => {
 });
 
 describe('the local runtime', () => {
-  it('runs each consumer of the contract in its own process', () => {
+  it('runs each consumer of the contract, and the triage of each topic, in its own process', () => {
     const functions = runtime.functions!.functions;
-    const receiveOperations = Object.values(runtime.application.topology.operations).filter((o) => o.action === 'receive');
-    expect(functions.map((f) => f.operationId).sort()).toEqual(receiveOperations.map((o) => o.id).sort());
+    const topology = runtime.application.topology;
+    const receiveOperations = Object.values(topology.operations).filter((o) => o.action === 'receive');
+    const triage = triageOf(topology, unroutedOf(topology)).map((t) => t.operationId);
+    expect(triage).toHaveLength(Object.keys(topology.topics).length);
+    expect(functions.map((f) => f.operationId).sort()).toEqual([...receiveOperations.map((o) => o.id), ...triage].sort());
     expect(new Set(functions.map((f) => f.pid)).size).toBe(functions.length);
     expect(functions.map((f) => f.pid)).not.toContain(process.pid);
   });
