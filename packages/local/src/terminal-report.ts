@@ -7,7 +7,8 @@ import { terminalSafe } from '@sluice/cli';
 import type { BatchReport } from './lambda/event-source-poller.ts';
 import type { LocalRuntime } from './local-runtime.ts';
 import { queueDepth } from '@sluice/ops';
-import { functionNameOf, resolvePlan } from '@sluice/model';
+import { functionNameOf, resolvePlan, TRIAGE_SETTINGS, triageOf, unroutedOf } from '@sluice/model';
+import type { Topology } from '@sluice/runtime/contract';
 
 /**
  * The current time (UTC) as `hh:mm:ss.mmm`, the prefix of the live lines.
@@ -174,4 +175,16 @@ export async function leftoversLine(runtime: LocalRuntime): Promise<string> {
   } finally {
     sqs.destroy();
   }
+}
+
+/**
+ * How many receives a function's queue allows before dead-lettering, for its batch lines: a
+ * consumer's from its queue's redrive, the framework's triage functions' from the triage
+ * settings; `undefined` when the queue has no dead-letter queue.
+ */
+export function maxReceiveCountOf(topology: Topology, operationId: string): number | undefined {
+  const operation = topology.operations[operationId];
+  if (operation?.queue) return topology.queues[operation.queue]?.deadLetter?.maxReceiveCount;
+  if (triageOf(topology, unroutedOf(topology)).some((t) => t.operationId === operationId)) return TRIAGE_SETTINGS.maxReceiveCount;
+  return undefined;
 }

@@ -64,7 +64,7 @@ beforeAll(async () => {
   subscriber = spawn(process.execPath, ['--import', 'tsx', 'packages/local/src/bin/subscriber.ts', '--endpoint', runtime.endpoint], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   subscriber.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   subscriber.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  await waitFor('the subscriber to poll', () => /consumeOrderPlaced polling at/.test(output) || subscriber!.exitCode !== null, 30_000);
+  await waitFor('the subscriber to poll', () => /subscriber: (\w+, )*consumeOrderPlaced(, \w+)* polling at/.test(output) || subscriber!.exitCode !== null, 30_000);
   expect(subscriber.exitCode, output).toBeNull();
 });
 afterAll(async () => {
@@ -101,6 +101,6 @@ describe('npm run subscriber with real AWS configuration in the environment', ()
     expect(decoy.requests.map((r) => r.target)).toEqual([]);
     expect(await storedLocally('ord-hostile-env')).toMatchObject({ orderId: 'ord-hostile-env' });
     // The subscriber's consumer wrote it (no other runs): its batch line follows the write.
-    await waitFor('the batch line', () => /consumeOrderPlaced: batch of 1: 1 done/.test(output));
+    await waitFor('the batch line', () => /consumeOrderPlaced: batch of 1: 1 done/.test(output)).catch((e: Error) => { throw new Error(`${e.message}; the subscriber printed:\n${output}`); });
   });
 });

@@ -86,7 +86,7 @@ describe('the unrouted queue of each topic', () => {
       expect(filterPolicyAdmits(two, routed), JSON.stringify(routed)).toBe(false);
     }
     // ... what SNS can express is still kept by the subscription ...
-    for (const unrouted of [{ eventType: 'B', schemaVersion: '2.0.0' }, { eventType: 'C', schemaVersion: '1.0.0' }, { eventType: 'A' }]) {
+    for (const unrouted of [{ eventType: 'B', schemaVersion: '2.0.0' }, { eventType: 'C', schemaVersion: '1.0.0' }, { eventType: 'A' }] as Record<string, string>[]) {
       expect(filterPolicyAdmits(two, unrouted), JSON.stringify(unrouted)).toBe(true);
     }
     // ... and A v3, which it cannot, is the triage's (see triage.test.ts), as the plan warns.

@@ -57,7 +57,7 @@ in the data folder and survive a restart. Ctrl-C stops it after the batches in f
     const noConsumers = v['no-consumers'] === true || v['no-subscriber'] === true;
     if (noConsumers && (v.only || v.watch || v.inspect)) throw new UsageError('--no-consumers runs no consumer: drop --only, --watch and --inspect (give them to `npm run subscriber`)');
     // Loaded here, not at the top: the local runtime takes seconds to load, and --help or a usage error should not wait for it.
-    const [{ loadApplication }, { startLocalRuntime }, { bannerLines, batchLine, clock, leftoversLine }] = await Promise.all([
+    const [{ loadApplication }, { startLocalRuntime }, { bannerLines, batchLine, clock, leftoversLine, maxReceiveCountOf }] = await Promise.all([
       import('../application.ts'),
       import('../local-runtime.ts'),
       import('../terminal-report.ts'),
@@ -72,10 +72,7 @@ in the data folder and survive a restart. Ctrl-C stops it after the batches in f
       if (!application.handlers[id]) throw new UsageError(`--only ${JSON.stringify(id)} is not a consumer of the contract: ${Object.keys(application.handlers).join(', ') || 'it has none'}`);
     }
 
-    const maxReceives = (operationId: string) => {
-      const queue = application.topology.queues[application.topology.operations[operationId]?.queue ?? ''];
-      return queue?.deadLetter?.maxReceiveCount;
-    };
+    const maxReceives = (operationId: string) => maxReceiveCountOf(application.topology, operationId);
     let runtime: LocalRuntime;
     // Started once the stack is up; the batches and logs before that are not shown in it.
     let localConsole: LocalConsole | undefined;

@@ -33,7 +33,7 @@ the batches in flight.`,
     const concurrency = integerOption('concurrency', v.concurrency, { min: 1, max: 1000 });
     const endpoint = localEndpoint(urlOption('endpoint', v.endpoint));
     // Loaded here, not at the top: the local runtime takes seconds to load, and --help or a usage error should not wait for it.
-    const [{ SNSClient }, { SQSClient }, { loadApplication }, { startFunctions }, { discoverResources }, { batchLine, clock }] = await Promise.all([
+    const [{ SNSClient }, { SQSClient }, { loadApplication }, { startFunctions }, { discoverResources }, { batchLine, clock, maxReceiveCountOf }] = await Promise.all([
       import('@aws-sdk/client-sns'),
       import('@aws-sdk/client-sqs'),
       import('../application.ts'),
@@ -64,7 +64,7 @@ the batches in flight.`,
       logLevel: (v['log-level'] as string | undefined) ?? 'WARN',
       ...(concurrency !== undefined ? { concurrency } : {}),
       onBatch: (operationId, report) => {
-        if (!v.quiet) io.out(batchLine(operationId, report, application.topology.queues[application.topology.operations[operationId]!.queue!]?.deadLetter?.maxReceiveCount));
+        if (!v.quiet) io.out(batchLine(operationId, report, maxReceiveCountOf(application.topology, operationId)));
       },
       onEvent: (line) => io.out(`${clock()} ${line}`),
     });
