@@ -5,6 +5,7 @@
  * ones are not in it, `status` shows it, and `dlq redrive` publishes again what a consumer
  * declares now. No consumer runs: the test reads the queues itself.
  */
+import { waitFor } from '../../../tests/helpers/wait-for.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { PurgeQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -133,6 +134,8 @@ describe('the order topic\'s unrouted queue, on the local stack', () => {
     // Kept while nothing declared it; the contract routes OrderPlaced v1 now.
     await sqs.send(new SendMessageCommand({ QueueUrl: url('OrderTopicUnrouted'), MessageBody: JSON.stringify(snsEnvelope(anOrder({ orderId: 'ord-fixed' }), { eventType: 'OrderPlaced', schemaVersion: '1.1.0' })) }));
     await publish('ord-still-undeclared', { eventType: 'OrderPlaced', schemaVersion: undeclaredVersion });
+    // SNS delivers asynchronously: both are in the queue before the redrive reads it.
+    await waitFor('both messages in the unrouted queue', async () => (await orderIdsIn('OrderTopicUnrouted')).length === 2, 10_000);
     const io = captureIO();
     expect(await runCli(ordersProgram, ['dlq', 'redrive', '--queue', 'OrderTopicUnrouted', '--endpoint', runtime.endpoint], io), io.stderr()).toBe(0);
     expect(io.stdout()).toMatch(new RegExp(`kept .* in OrderTopicUnrouted: no consumer declares OrderPlaced v${undeclaredMajor}`));
