@@ -4,7 +4,6 @@
  */
 import type { CliIO } from './io.ts';
 import type { CliError, UsageError } from './errors.ts';
-import type { main, runCli } from './run.ts';
 
 /**
  * One option of a command: `--name <value>` (`type: 'string'`) or a flag (`type: 'boolean'`). The
@@ -117,8 +116,8 @@ export interface CommandSpec<V = any> {
 
 /**
  * A whole program: the top command, how the user starts it (`invocation`, used in every message
- * and in the help) and its `--version`. Run it with {@link main} (as the process's command line)
- * or {@link runCli} (in tests, with captured I/O).
+ * and in the help) and its `--version`. Run it with `main` (as the process's command line)
+ * or `runCli` (in tests, with captured I/O).
  *
  * @example
  * ```ts

@@ -19,7 +19,7 @@
  */
 import type { SubscriptionSpec, Topology } from '@sluice/runtime/contract';
 import { CONSUMER_DEFAULTS, functionNameOf, metricsNamespaceOf } from './settings.ts';
-import type { AlarmPlan, EnvironmentValue, FunctionPlan, PermissionPlan, QueuePlan } from './plan.ts';
+import type { AlarmPlan, EnvironmentValue, FunctionPlan, PermissionPlan, QueuePlan } from './plan-types.ts';
 import type { UnroutedSpec } from './unrouted.ts';
 import type { AppSettings } from '@sluice/runtime/settings';
 
