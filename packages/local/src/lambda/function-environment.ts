@@ -4,7 +4,7 @@
  * batch size and window, concurrency). One place, used by `npm start` and `npm run subscriber`
  * alike, and rendered from the same plan as the deployment, so none of them can drift.
  */
-import { renderEnvironment, resolvePlan, type ResolvedConsumerSettings } from '@sluice/model';
+import { renderEnvironment, resolvePlan, type FunctionPlan, type ResolvedConsumerSettings } from '@sluice/model';
 import type { Topology } from '@sluice/runtime/contract';
 import type { AppSettings } from '@sluice/runtime/settings';
 import type { LocalClientConfig } from '../stack/emulators.ts';
@@ -76,33 +76,7 @@ export function functionSpec(options: FunctionSpecOptions): FunctionSpec {
   const settings = { ...plan.settings, tables: { ...plan.settings.tables } };
   if (options.concurrency !== undefined) settings.maximumConcurrency = options.concurrency;
   const { functionName } = plan;
-  const planned = renderEnvironment(
-    { ...plan.environment, ...(options.logLevel ? { POWERTOOLS_LOG_LEVEL: options.logLevel } : {}) },
-    {
-      topicArn: (topic) => resources.topics[topic]?.arn ?? '',
-      queueArn: (name) => resources.queues[name]?.arn ?? '',
-      queueUrl: (name) => resources.queues[name]?.url ?? '',
-      tableName: (table) => resources.tables[table]?.name ?? table,
-      tableArn: (table) => resources.tables[table]?.name ?? table,
-    },
-    (arns) => arns.filter(Boolean).join(','),
-  );
-  const environment: Record<string, string> = {
-    // The local endpoint and dummy credentials, always: a developer's real AWS credentials or
-    // endpoint in the shell must never take a local function's writes to AWS.
-    AWS_ENDPOINT_URL: clientConfig.endpoint,
-    AWS_REGION: clientConfig.region,
-    AWS_DEFAULT_REGION: clientConfig.region,
-    AWS_ACCESS_KEY_ID: clientConfig.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: clientConfig.credentials.secretAccessKey,
-    // What Lambda sets for every function.
-    AWS_LAMBDA_FUNCTION_NAME: functionName,
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(settings.memoryMB),
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${functionName}`,
-    // What the plan gives it, deployed as locally.
-    ...planned,
-  };
+  const environment = localEnvironment(plan, settings.memoryMB, resources, clientConfig, options.logLevel);
   return {
     operationId,
     functionName,
@@ -114,4 +88,49 @@ export function functionSpec(options: FunctionSpecOptions): FunctionSpec {
     settings,
     environment: { ...environment, ...(options.extraEnvironment ?? {}) },
   };
+}
+
+/**
+ * The environment of one planned function (a consumer or the framework's triage) on the local
+ * stack: the local endpoint and dummy credentials, always (a developer's real AWS credentials or
+ * endpoint in the shell must never take a local function's writes to AWS), what Lambda itself
+ * sets for every function, and the plan's environment with the local ARNs, URLs and names.
+ *
+ * @param plan - the function in the deployment plan
+ * @param memoryMB - its memory as run (the plan's, or a local override)
+ * @param logLevel - overrides the plan's log level (`npm start -- --log-level`)
+ * @returns the variables, by name
+ */
+export function localEnvironment(
+  plan: Pick<FunctionPlan, 'functionName' | 'environment'>,
+  memoryMB: number,
+  resources: Pick<LocalResources, 'queues' | 'topics' | 'tables'>,
+  clientConfig: LocalClientConfig,
+  logLevel?: string,
+): Record<string, string> {
+  const planned = renderEnvironment(
+    { ...plan.environment, ...(logLevel ? { POWERTOOLS_LOG_LEVEL: logLevel } : {}) },
+    {
+      topicArn: (topic) => resources.topics[topic]?.arn ?? '',
+      queueArn: (name) => resources.queues[name]?.arn ?? '',
+      queueUrl: (name) => resources.queues[name]?.url ?? '',
+      tableName: (table) => resources.tables[table]?.name ?? table,
+      tableArn: (table) => resources.tables[table]?.name ?? table,
+    },
+    (arns) => arns.filter(Boolean).join(','),
+  );
+  return {
+    AWS_ENDPOINT_URL: clientConfig.endpoint,
+    AWS_REGION: clientConfig.region,
+    AWS_DEFAULT_REGION: clientConfig.region,
+    AWS_ACCESS_KEY_ID: clientConfig.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: clientConfig.credentials.secretAccessKey,
+    // What Lambda sets for every function.
+    AWS_LAMBDA_FUNCTION_NAME: plan.functionName,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMB),
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${plan.functionName}`,
+    // What the plan gives it, deployed as locally.
+    ...planned,
+  } as Record<string, string>;
 }

@@ -5,12 +5,12 @@
  * `sst.config.ts` deploys (`resolvePlan(...).functions` of kind `triage`).
  */
 import { fileURLToPath } from 'node:url';
-import { renderEnvironment, resolvePlan } from '@sluice/model';
+import { resolvePlan } from '@sluice/model';
 import type { Topology } from '@sluice/runtime/contract';
 import type { AppSettings } from '@sluice/runtime/settings';
 import type { LocalClientConfig } from '../stack/emulators.ts';
 import type { LocalResources } from '../stack/provision.ts';
-import type { FunctionSpec } from './function-environment.ts';
+import { localEnvironment, type FunctionSpec } from './function-environment.ts';
 
 /** The triage handler module, as installed: what each triage function's instances import. */
 export const TRIAGE_HANDLER_FILE = fileURLToPath(import.meta.resolve('@sluice/runtime/triage/handler'));
@@ -43,17 +43,6 @@ export function triageFunctionSpecs(options: {
     .map((fn) => {
       const queue = resources.queues[fn.queue];
       if (!queue) throw new Error(`queue ${fn.queue} of ${fn.operationId} was not created`);
-      const planned = renderEnvironment(
-        { ...fn.environment, ...(options.logLevel ? { POWERTOOLS_LOG_LEVEL: options.logLevel } : {}) },
-        {
-          topicArn: (topic) => resources.topics[topic]?.arn ?? '',
-          queueArn: (name) => resources.queues[name]?.arn ?? '',
-          queueUrl: (name) => resources.queues[name]?.url ?? '',
-          tableName: (table) => resources.tables[table]?.name ?? table,
-          tableArn: (table) => resources.tables[table]?.name ?? table,
-        },
-        (arns) => arns.filter(Boolean).join(','),
-      );
       return {
         operationId: fn.operationId,
         functionName: fn.functionName,
@@ -63,19 +52,7 @@ export function triageFunctionSpecs(options: {
         visibilityTimeoutSeconds: queue.visibilityTimeoutSeconds,
         region: resources.region,
         settings: { ...fn.settings, tables: {} },
-        environment: {
-          // The local endpoint and dummy credentials, always, as for the consumers.
-          AWS_ENDPOINT_URL: clientConfig.endpoint,
-          AWS_REGION: clientConfig.region,
-          AWS_DEFAULT_REGION: clientConfig.region,
-          AWS_ACCESS_KEY_ID: clientConfig.credentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: clientConfig.credentials.secretAccessKey,
-          AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
-          AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMB),
-          AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-          AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.functionName}`,
-          ...planned,
-        },
+        environment: localEnvironment(fn, fn.memoryMB, resources, clientConfig, options.logLevel),
       };
     });
 }
