@@ -24,9 +24,9 @@
  *   alarms on; the topic's triage (see `triage.ts`: a subscription without filter policy and
  *   the framework's triage function) keeps it in the unrouted queue.
  * - when one event type is routed in several majors, SNS cannot say "starts with neither 1. nor
- *   2." in one clause; the complement then has no clause for that type, and the topic's triage
- *   (whose evaluation is exact) keeps its undeclared majors instead. {@link unroutedWarnings}
- *   says so: those publishes depend on the triage function running.
+ *   2." in one clause; the clause for that type then uses its lowest major only, a superset:
+ *   messages of the other routed majors are ALSO kept in the unrouted queue (duplicates, never
+ *   losses), and {@link unroutedWarnings} says so.
  */
 import type { FilterPolicy, SubscriptionSpec, Topology, TopicSpec } from '@sluice/runtime/contract';
 import { isObject, major } from './topology/context.ts';
@@ -110,7 +110,7 @@ const byNumber = (a: string, b: string) => Number(a) - Number(b) || a.localeComp
 
 /**
  * The filter policy admitting what none of `routed` admits (among messages with at least one
- * attribute; a type routed in several majors is left to the triage, see the module's notes).
+ * attribute; see the module's notes for the majors superset).
  *
  * @example
  * ```ts
@@ -130,9 +130,8 @@ export function complementPolicy(routed: readonly { readonly eventType: string; 
   } else {
     clauses.push({ eventType: [{ 'anything-but': routed.map((r) => r.eventType).sort() }] });
     for (const r of [...routed].sort((a, b) => a.eventType.localeCompare(b.eventType))) {
-      // Several majors: no single SNS clause excludes them all; the triage keeps the others.
-      if (r.majors.length > 1) continue;
-      clauses.push({ eventType: [r.eventType], schemaVersion: [{ 'anything-but': { prefix: `${r.majors[0]}.` } }] });
+      const lowest = [...r.majors].sort(byNumber)[0]!;
+      clauses.push({ eventType: [r.eventType], schemaVersion: [{ 'anything-but': { prefix: `${lowest}.` } }] });
     }
   }
   return { $or: clauses };
@@ -248,7 +247,7 @@ export function unroutedWarnings(topology: Topology): string[] {
   return unroutedOf(topology).flatMap((u) =>
     u.routed
       .filter((r) => r.majors.length > 1)
-      .map((r) => `${r.eventType} is routed in v${[...r.majors].sort(byNumber).join(', v')}: SNS cannot exclude several schemaVersion prefixes in one clause, so ${u.queue} receives its other majors through the topic's triage only (exact, but dependent on the triage function running).`),
+      .map((r) => `${u.queue} also keeps ${r.eventType} v${r.majors.slice(1).join(', v')} (routed): SNS cannot exclude several schemaVersion prefixes in one clause, so the complement excludes v${r.majors[0]} only. Duplicates, never losses; \`dlq list\` marks them "routed".`),
   );
 }
 

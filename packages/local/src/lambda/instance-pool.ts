@@ -63,9 +63,13 @@ export interface InstancePoolOptions extends InstanceData {
   memoryMB?: number;
 }
 
-/** A Lambda-like error thrown into the caller when an invocation runs out of time. */
+/**
+ * A Lambda-like error thrown into the caller when an invocation runs out of time. Lambda names the
+ * function's timeout, a whole number of seconds; the time left when the invocation started can be
+ * a few milliseconds under it, so it is rounded up to the second it belongs to.
+ */
 function timeoutError(ms: number): Error {
-  return new Error(`Task timed out after ${(ms / 1000).toFixed(2)} seconds`);
+  return new Error(`Task timed out after ${Math.ceil(ms / 1000).toFixed(2)} seconds`);
 }
 
 /**
