@@ -102,7 +102,7 @@ describe('npm start -- --watch --inspect', () => {
     try {
       const instance = await debug.attachToWorker(/\/lambda\/instance\.ts$/);
       await debug.toWorker(instance, 'Debugger.enable');
-      const script = await waitFor('the handler script', () => debug.workerEvents(instance, 'Debugger.scriptParsed').find((e) => /consumeOrderPlaced\.ts$/.test(e.url)), 10_000);
+      const script = await waitFor('the handler script', () => debug.workerEvents(instance, 'Debugger.scriptParsed').find((e) => /consumeOrderPlaced\.ts$/.test(e.url)), 20_000);
       const { scriptSource } = await debug.toWorker(instance, 'Debugger.getScriptSource', { scriptId: script.scriptId });
       const sourceLines = copy.read(HANDLER).split('\n');
       const originalLine = sourceLines.findIndex((l) => l.includes('return store.saveIfNewer(order)'));
