@@ -48,6 +48,9 @@ async function stored(orderId: string) {
 const batchOf = (orderId: string) => batches.find((b) => b.records.some((r) => r.body.includes(`\\"orderId\\":\\"${orderId}\\"`)));
 
 beforeAll(async () => {
+  // The debugger attaches to a live instance and the reloads are checked on the next batch: an
+  // instance retired for idleness between two steps on a slow machine would end the session.
+  process.env.SLUICE_INSTANCE_IDLE_MS = 'Infinity';
   copy = copyProject();
   runtime = await startLocalRuntime({
     application: await loadApplication(copy.dir),
@@ -62,6 +65,7 @@ beforeAll(async () => {
   });
 }, 60_000);
 afterAll(async () => {
+  delete process.env.SLUICE_INSTANCE_IDLE_MS;
   await runtime?.stop();
   copy?.dispose();
 });
