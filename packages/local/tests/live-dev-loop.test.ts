@@ -97,7 +97,7 @@ describe('npm start -- --watch --inspect', () => {
 
   // Retried (a fresh attach each time): on a machine loaded by the whole suite the worker's
   // scriptParsed replay can miss the 20 s window; a real failure fails all three attempts.
-  it('lets a debugger stop at a breakpoint on a line of the TypeScript handler', async () => {
+  it('lets a debugger stop at a breakpoint on a line of the TypeScript handler', { timeout: 60_000, retry: 2 }, async () => {
     const targets = (await (await fetch(`http://127.0.0.1:${INSPECT_PORT}/json/list`)).json()) as { type: string; url: string; webSocketDebuggerUrl: string }[];
     expect(targets).toEqual([expect.objectContaining({ type: 'node', url: expect.stringContaining('function-worker.ts') })]);
     expect(runtime.functions!.functions[0]!.inspectPort).toBe(INSPECT_PORT);
@@ -127,7 +127,7 @@ describe('npm start -- --watch --inspect', () => {
     } finally {
       debug.close();
     }
-  }, { timeout: 60_000, retry: 2 });
+  });
 });
 
 /** A minimal Chrome DevTools Protocol client: the calls an IDE makes to debug a worker thread. */
