@@ -118,7 +118,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     onLog: (_operationId, line, stream) => {
       if (!log.add(line, 'runtime') && stream === 'stderr') process.stderr.write(`[consumer] ${line}\n`);
     },
-    onBatch: (_operationId, report) => {
+    onBatch: (operationId, report) => {
+      // The order consumer's batches only: the framework's triage function of the topic receives
+      // every publish too, in a queue of its own, with a concurrency of its own.
+      if (operationId !== CONSUMER) return;
       const endedAt = Date.now();
       batches.push({ ...report, startedAt: endedAt - report.durationMs, endedAt });
       for (const r of report.records) {
