@@ -1,6 +1,7 @@
 /**
  * The dead-letter tools touch only what they must, on the local stack through the real SQS client
- * and the orders CLI: `dlq purge` deletes what it listed and nothing that arrived since, and
+ * and the framework's `dlq` command, mounted as an application mounts it, on a fixture system of
+ * its own (tests/fixtures/single-consumer: OrderQueue and its OrderDLQ): `dlq purge` deletes what it listed and nothing that arrived since, and
  * `dlq redrive` hides the messages it does not move only while it runs (and not after a failure).
  * No consumer runs here: nothing but the test and the tools touches the queues.
  */
@@ -9,22 +10,25 @@ import { PurgeQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient
 import { runCli } from '@sluice/cli';
 import { DeadLetterQueue } from '@sluice/ops';
 import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
-import { ordersProgram } from '@orders/app/cli';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
-import { anOrder, snsEnvelope } from '../../../tests/helpers/orders.ts';
+import { fixtureOrder, fixtureProgram, fixtureProject, type FixtureProject } from '../../../tests/helpers/fixture-project.ts';
+import { snsEnvelope } from '../../../tests/helpers/sns-envelope.ts';
 
+let fixture: FixtureProject;
 let runtime: LocalRuntime;
 let sqs: SQSClient;
 const dlqUrl = () => runtime.resources.queues.OrderDLQ!.url;
 const sourceUrl = () => runtime.resources.queues.OrderQueue!.url;
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ port: 0, consumers: false, logLevel: 'SILENT' });
+  fixture = await fixtureProject('single-consumer');
+  runtime = await startLocalRuntime({ application: await fixture.application(), port: 0, consumers: false, logLevel: 'SILENT' });
   sqs = new SQSClient(runtime.clientConfig);
 });
 afterAll(async () => {
   sqs?.destroy();
   await runtime?.stop();
+  fixture?.dispose();
 });
 beforeEach(async () => {
   for (const url of [dlqUrl(), sourceUrl()]) await sqs.send(new PurgeQueueCommand({ QueueUrl: url }));
@@ -32,7 +36,7 @@ beforeEach(async () => {
 
 /** Puts an order in the DLQ as a dead-lettered SNS notification; returns its SQS message id. */
 async function deadLetter(orderId: string): Promise<string> {
-  const { MessageId } = await sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl(), MessageBody: JSON.stringify(snsEnvelope(anOrder({ orderId }))) }));
+  const { MessageId } = await sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl(), MessageBody: JSON.stringify(snsEnvelope(fixtureOrder(orderId))) }));
   return MessageId!;
 }
 
@@ -54,7 +58,7 @@ describe('dlq purge', () => {
         return true;
       },
     };
-    const code = await runCli(ordersProgram, ['dlq', 'purge', '--endpoint', runtime.endpoint], io);
+    const code = await fixture.within(() => runCli(fixtureProgram, ['dlq', 'purge', '--endpoint', runtime.endpoint], io));
     expect(code, io.stderr()).toBe(0);
     expect(io.stdout()).toContain('Deleted 2 message(s) from OrderDLQ');
     const left = await visible(dlqUrl());
@@ -68,7 +72,7 @@ describe('dlq redrive', () => {
     const chosen = await deadLetter('ord-redrive-chosen');
     const others = [await deadLetter('ord-redrive-other-1'), await deadLetter('ord-redrive-other-2')];
     const io = captureIO();
-    const code = await runCli(ordersProgram, ['dlq', 'redrive', '--id', chosen, '--endpoint', runtime.endpoint], io);
+    const code = await fixture.within(() => runCli(fixtureProgram, ['dlq', 'redrive', '--id', chosen, '--endpoint', runtime.endpoint], io));
     expect(code, io.stderr()).toBe(0);
     expect(io.stdout()).toContain(chosen);
     // Not hidden for the redrive's hold time: released when it returned.
