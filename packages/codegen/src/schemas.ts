@@ -86,6 +86,15 @@ export function forEachSchema(schema: unknown, pointer: string, visit: (schema: 
 }
 
 /**
+ * A string `enum`/`const` value as the generator must receive it: Modelina writes such values
+ * between quotes as they are, so a quote, a backslash or a line break (Gitter's heartbeat is
+ * `"\r\n"`) would end the literal early. Escaped here, the generated literal means the value itself.
+ */
+function literalForTypes(value: string): string {
+  return JSON.stringify(value).slice(1, -1).replace(/'/g, "\\'");
+}
+
+/**
  * A copy of `schema` for the type generator, where every schema that becomes a type has a title:
  * its own `title`, else its components key, else one derived from where it sits (`<Parent><Property>`,
  * `<Parent><Property>Item`, `<Parent>Option<n>`); every title made a type identifier. The root is
@@ -101,6 +110,8 @@ export function titledForTypes(schema: Json, rootName: string): Json {
     const own = root || becomesType(s) ? name(s, fallback) : fallback;
     if (root || becomesType(s)) out.title = own;
     delete out['x-sluice-schema-key'];
+    if (Array.isArray(s.enum)) out.enum = s.enum.map((v: unknown) => (typeof v === 'string' ? literalForTypes(v) : v));
+    if (typeof s.const === 'string') out.const = literalForTypes(s.const);
     if (isObject(s.properties)) out.properties = Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, copy(v, `${own}${typeIdentifier(k)}`)]));
     if (isObject(s.items)) out.items = copy(s.items, `${own}Item`);
     if (Array.isArray(s.items)) out.items = s.items.map((v, i) => copy(v, `${own}Item${i + 1}`));
