@@ -11,7 +11,8 @@
  *    logged, nor passed to the handler, nor propagated; the record's log line says so under
  *    `headersRefused` (code `HEADERS_INVALID`, the header, why, its length and first characters);
  * 4. call the handler with the typed payload;
- * 5. log one JSON line: ids, outcome, code and reasons (never the payload: it may hold personal data).
+ * 5. log one JSON line (the framework's {@link ConsumerLogger}: the fields Powertools Logger writes):
+ *    ids, outcome, code and reasons (never the payload: it may hold personal data).
  *
  * | outcome | when | SQS |
  * |---|---|---|
@@ -29,14 +30,13 @@
  * `RecordsInvalid`, ...; `RecordsInvalid` and `RecordsFailed` always, 0 included), `MessageAgeMs`
  * per record (from the SNS publish, else from the send to SQS), `BatchSize`, and `ColdStart` once.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import type { ConstructorOptions, LogItemExtraInput, LogItemMessage } from '@aws-lambda-powertools/logger/types';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { MessageMap, PayloadOf, ReceiveOperation } from '../contract/model.ts';
 import { ConfigurationError } from '../resources.ts';
 import { SOURCE_TOPICS_ENV } from '../settings.ts';
 import { createDecoder, type DecodeResult } from './decode-record.ts';
 import { EmfMetrics, MetricUnit, type ConsumerMetrics } from './emf.ts';
+import { ConsumerLogger, type StructuredLogger } from './logger.ts';
 import { RecordRejected } from './errors.ts';
 import { toIssues, type AjvError } from '../contract/issues.ts';
 import type { MessageContract } from '../contract/model.ts';
@@ -89,12 +89,13 @@ export interface ConsumerContext<M extends MessageMap = MessageMap> {
   /** The Lambda invocation context. */
   readonly lambda: Context;
   /**
-   * A logger (Powertools) whose every line carries the invocation (request id, cold start) and the
-   * record's ids (messageId, snsMessageId, correlationId). Log a message as `{ payment }`; spread
-   * into the line, the keys Powertools reserves (`timestamp`, `level`, `message`, `service`,
-   * `sampling_rate`) are kept as `field_timestamp`, ... instead of being dropped.
+   * A logger (a child of the consumer's {@link ConsumerLogger}) whose every line carries the
+   * invocation (request id, cold start) and the record's ids (messageId, snsMessageId,
+   * correlationId). Log a message as `{ payment }`; spread into the line, the keys of the line's
+   * own fields (`timestamp`, `level`, `message`, `service`, `sampling_rate`) are kept as
+   * `field_timestamp`, ... instead of being dropped.
    */
-  readonly logger: Logger;
+  readonly logger: StructuredLogger;
   /** Adds fields to this record's one log line (e.g. `{ paymentId }`): ids, not personal data. */
   annotate(fields: Record<string, string | number | boolean | undefined>): void;
 }
@@ -117,8 +118,11 @@ export type SqsConsumer<Op extends ReceiveOperation = ReceiveOperation> = ((even
 
 /** The options of {@link defineConsumer}; every one has a default fit for Lambda. */
 export interface ConsumerOptions {
-  /** @default a {@link ConsumerLogger}, service name `$POWERTOOLS_SERVICE_NAME`, else the operation id */
-  logger?: Logger;
+  /**
+   * Where the lines go: a {@link ConsumerLogger}, or a Powertools `Logger` (it has the same methods).
+   * @default a {@link ConsumerLogger}, service name `$POWERTOOLS_SERVICE_NAME`, else the operation id
+   */
+  logger?: StructuredLogger;
   /**
    * Where the metrics go: an {@link EmfMetrics}, or a Powertools `Metrics` instance.
    * @default an {@link EmfMetrics}, namespace `$POWERTOOLS_METRICS_NAMESPACE`, else `EventContract`; service the operation id
@@ -142,36 +146,6 @@ export interface RecordReport {
   reasons?: string[];
   error?: unknown;
   fields: Record<string, unknown>;
-}
-
-/** Keys Powertools reserves for its own fields: a log attribute with one of these names is dropped. */
-const RESERVED_LOG_KEYS = new Set(['level', 'message', 'sampling_rate', 'service', 'timestamp']);
-
-/** `{ timestamp, userId }` → `{ field_timestamp, userId }`; anything else unchanged. */
-function keepReservedKeys(item: unknown, isMain: boolean): unknown {
-  if (item === null || typeof item !== 'object' || item instanceof Error || Array.isArray(item)) return item;
-  let out: Record<string, unknown> | undefined;
-  for (const key of Object.keys(item)) {
-    if (!RESERVED_LOG_KEYS.has(key) || (isMain && key === 'message')) continue;
-    out ??= { ...(item as Record<string, unknown>) };
-    out[`field_${key}`] = out[key];
-    delete out[key];
-  }
-  return out ?? item;
-}
-
-/**
- * A Powertools Logger that keeps the attributes Powertools would drop: `logger.info('received',
- * payment)` logs the payment's `timestamp` as `field_timestamp` (Powertools reserves `timestamp` for
- * the line's own time, and would warn and drop it). Its children are ConsumerLoggers too.
- */
-export class ConsumerLogger extends Logger {
-  protected override createLogger(options?: ConstructorOptions): Logger {
-    return new ConsumerLogger(options);
-  }
-  protected override processLogItem(logLevel: number, input: LogItemMessage, extraInput: LogItemExtraInput): void {
-    super.processLogItem(logLevel, keepReservedKeys(input, true) as LogItemMessage, extraInput.map((item) => keepReservedKeys(item, false)) as LogItemExtraInput);
-  }
 }
 
 /**
@@ -268,7 +242,7 @@ export function defineConsumer<Op extends ReceiveOperation>(
     const { correlationId, traceparent } = headers.attributes;
     if (correlationId) fields.correlationId = correlationId;
     if (traceparent) fields.traceparent = traceparent;
-    let child: Logger | undefined;
+    let child: StructuredLogger | undefined;
     const context: ConsumerContext<Op['messages']> = {
       message: decoded.name,
       messageId: record.messageId,

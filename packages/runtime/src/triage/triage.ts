@@ -9,9 +9,9 @@
  * to do. A record it cannot forward is reported failed, retried, and dead-lettered into the
  * triage queue's own dead-letter queue: nothing vanishes.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { SendMessageCommand, SQSClient, type MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { ConsumerLogger } from '../consumer/logger.ts';
 import { policyAdmits, type TriagePolicy } from './filter-policy.ts';
 
 /** The environment variables the triage function is configured by (written by the plan of `@sluice/model`). */
@@ -47,7 +47,7 @@ export interface TriageOptions {
   unroutedQueueUrl: string;
   /** The SQS client to send with. @default an SQSClient of the function's region and endpoint (not the queue URL's host) */
   sqs?: Pick<SQSClient, 'send'>;
-  /** Where a line per kept or failed record goes. @default Powertools' JSON logger (`POWERTOOLS_LOG_LEVEL`) */
+  /** Where a line per kept or failed record goes. @default the framework's JSON logger, {@link ConsumerLogger} (`POWERTOOLS_LOG_LEVEL`) */
   log?: (entry: Record<string, unknown>) => void;
 }
 
@@ -146,7 +146,7 @@ export function triageOptionsFromEnvironment(env: Readonly<Record<string, string
 export function triageUnrouted(options: TriageOptions): (event: SQSEvent) => Promise<SQSBatchResponse> {
   // The configured endpoint, not the queue URL's host (a local URL's host need not resolve).
   const sqs = options.sqs ?? new SQSClient({ useQueueUrlAsEndpoint: false });
-  const logger = options.log ? undefined : new Logger({ serviceName: `triage${options.topic}` });
+  const logger = options.log ? undefined : new ConsumerLogger({ serviceName: `triage${options.topic}` });
   const log =
     options.log ??
     (({ level, message, ...rest }: Record<string, unknown>) => (level === 'ERROR' ? logger!.error(String(message), rest) : logger!.warn(String(message), rest)));
