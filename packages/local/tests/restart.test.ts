@@ -2,32 +2,46 @@
  * The local stack keeps its state in the data folder: stored orders (dynalite, LevelDB) and
  * queued, in-flight and dead-lettered messages, topics and subscriptions (fauxqs, SQLite written
  * through on every change), across a graceful stop and a SIGKILL alike. `--in-memory` keeps nothing.
+ * On a fixture system of its own (tests/fixtures/single-consumer: one consumer writing each order
+ * to its Orders table), not the order application.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { pathToFileURL } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { runCli } from '@sluice/cli';
-import { messages, operations, type OrderPlaced } from '@orders/contract';
 import { queueDepth } from '@sluice/ops';
 import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
+import type { MessageContract } from '@sluice/runtime/contract';
 import { createPublisher } from '@sluice/runtime/publisher';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { ordersProgram } from '@orders/app/cli';
-import { createDocumentClient, OrderStore } from '@orders/app/store';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
+import { fixtureOrder, fixtureProgram, fixtureProject, type FixtureProject } from '../../../tests/helpers/fixture-project.ts';
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
 
-const root = path.resolve(import.meta.dirname, '../../..');
+/** The stack's `npm start`, run in the fixture's folder (it loads the project there). */
+const startScript = path.resolve(import.meta.dirname, '../src/bin/start.ts');
 const dirs: string[] = [];
+let fixture: FixtureProject;
+/** The fixture's generated contract package. */
+let contract: { messages: Record<string, MessageContract>; operations: Record<string, Parameters<typeof createPublisher>[0]> };
 let runtime: LocalRuntime | undefined;
 let child: ChildProcess | undefined;
 
+type OrderPlaced = Record<string, unknown>;
+
+beforeAll(async () => {
+  fixture = await fixtureProject('single-consumer');
+  contract = (await import(pathToFileURL(path.join(fixture.project.generated, 'index.js')).href)) as typeof contract;
+}, 60_000);
+
 function dataDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'orders-restart-'));
+  const dir = mkdtempSync(path.join(tmpdir(), 'fixture-restart-'));
   dirs.push(dir);
   return dir;
 }
@@ -39,27 +53,20 @@ afterEach(async () => {
 });
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  fixture?.dispose();
 });
 
-const order = (orderId: string, overrides: Partial<OrderPlaced> = {}): OrderPlaced => ({
-  orderId,
-  userId: 'usr-1',
-  itemName: 'Lamp',
-  quantity: 1,
-  status: 'PAID',
-  timestamp: '2026-03-01T10:00:00Z',
-  ...overrides,
-});
+const order = (orderId: string, overrides: Partial<OrderPlaced> = {}): OrderPlaced => fixtureOrder(orderId, { itemName: 'Lamp', quantity: 1, status: 'PAID', timestamp: '2026-03-01T10:00:00Z', ...overrides });
 
 async function start(options: { dataDir?: string; port?: number; consumers?: boolean }): Promise<LocalRuntime> {
-  runtime = await startLocalRuntime({ port: options.port ?? 0, ...(options.dataDir ? { dataDir: options.dataDir } : {}), visibilityTimeoutSeconds: 1, batchWindowSeconds: 0, consumers: options.consumers ?? true, logLevel: 'SILENT' });
+  runtime = await startLocalRuntime({ application: await fixture.application(), port: options.port ?? 0, ...(options.dataDir ? { dataDir: options.dataDir } : {}), visibilityTimeoutSeconds: 1, batchWindowSeconds: 0, consumers: options.consumers ?? true, logLevel: 'SILENT' });
   return runtime;
 }
 
 async function publish(r: LocalRuntime, orders: OrderPlaced[]): Promise<void> {
   const sns = new SNSClient(r.clientConfig);
   try {
-    await createPublisher(operations.publishOrderPlaced, { client: sns, topicArn: r.resources.topics.OrderTopic!.arn }).publishBatch(orders);
+    await createPublisher(contract.operations.publishOrderPlaced!, { client: sns, topicArn: r.resources.topics.OrderTopic!.arn }).publishBatch(orders);
   } finally {
     sns.destroy();
   }
@@ -67,7 +74,7 @@ async function publish(r: LocalRuntime, orders: OrderPlaced[]): Promise<void> {
 
 async function publishPoison(r: LocalRuntime, orderId: string): Promise<void> {
   const sns = new SNSClient(r.clientConfig);
-  const attributes = Object.fromEntries(Object.entries(messages.OrderPlaced.attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]));
+  const attributes = Object.fromEntries(Object.entries(contract.messages.OrderPlaced!.attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]));
   try {
     await sns.send(new PublishCommand({ TopicArn: r.resources.topics.OrderTopic!.arn, Message: JSON.stringify(order(orderId, { quantity: 0 })), MessageAttributes: attributes }));
   } finally {
@@ -78,7 +85,8 @@ async function publishPoison(r: LocalRuntime, orderId: string): Promise<void> {
 async function stored(r: LocalRuntime, orderId: string) {
   const dynamodb = new DynamoDBClient(r.clientConfig);
   try {
-    return await new OrderStore({ client: createDocumentClient(dynamodb), tableName: r.resources.tables.Orders!.name }).get(orderId);
+    const { Item } = await DynamoDBDocumentClient.from(dynamodb).send(new GetCommand({ TableName: r.resources.tables.Orders!.name, Key: { orderId } }));
+    return Item;
   } finally {
     dynamodb.destroy();
   }
@@ -95,7 +103,7 @@ async function depth(r: LocalRuntime, queue: string): Promise<number> {
 
 async function cli(r: LocalRuntime, ...argv: string[]) {
   const io = captureIO();
-  const code = await runCli(ordersProgram, [...argv, '--endpoint', r.endpoint], io);
+  const code = await fixture.within(() => runCli(fixtureProgram, [...argv, '--endpoint', r.endpoint], io));
   return { code, stdout: io.stdout(), stderr: io.stderr() };
 }
 
@@ -141,14 +149,14 @@ describe('restarting the local runtime on its data folder', () => {
     const dir = dataDir();
     // The stack in a process of its own, so that it can be killed without warning. Node itself,
     // not the tsx command, which would run the stack in a grandchild that a SIGKILL never reaches.
-    child = spawn(process.execPath, ['--import', 'tsx', 'packages/local/src/bin/start.ts', '--port', '0', '--data-dir', dir, '--no-consumers'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, ['--import', 'tsx', startScript, '--port', '0', '--data-dir', dir, '--no-consumers'], { cwd: fixture.dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     const endpoint = await waitFor('the stack to print its endpoint', () => /endpoint\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1], 30_000);
     const sns = new SNSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const topicArn = /topic\s+(arn:aws:sns:\S+)/.exec(output)![1]!;
-    await createPublisher(operations.publishOrderPlaced, { client: sns, topicArn }).publishBatch([order('ord-killed-1'), order('ord-killed-2'), order('ord-killed-3')]);
+    await createPublisher(contract.operations.publishOrderPlaced!, { client: sns, topicArn }).publishBatch([order('ord-killed-1'), order('ord-killed-2'), order('ord-killed-3')]);
     sns.destroy();
     child.kill('SIGKILL');
     await new Promise((resolve) => child!.once('exit', resolve));
