@@ -16,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { loadApplication, startLocalRuntime, type LocalRuntime } from '@sluice/local';
-import type { Operation, SendOperation } from '@sluice/runtime/contract';
+import type { Operation, TopicSendOperation } from '@sluice/runtime/contract';
 import { createPublisher } from '@sluice/runtime/publisher';
 import { spawnSync } from 'node:child_process';
 import { copyProject, type ProjectCopy, type RunResult } from '../helpers/project-copy.ts';
@@ -138,7 +138,7 @@ describe("the README's steps to add a consumer and a message", () => {
       const { operations } = (await import(pathToFileURL(path.join(copy.dir, 'generated/index.js')).href)) as { operations: Record<string, Operation> };
       const sns = new SNSClient(runtime.clientConfig);
       const topicArn = runtime.resources.topics.OrderTopic!.arn;
-      await createPublisher(operations.publishOrderPlaced as SendOperation, { client: sns, topicArn }).publish({
+      await createPublisher(operations.publishOrderPlaced as TopicSendOperation, { client: sns, topicArn }).publish({
         orderId: 'ord-readme-1',
         userId: 'usr-1',
         itemName: 'Desk lamp',
@@ -146,8 +146,8 @@ describe("the README's steps to add a consumer and a message", () => {
         status: 'PAID',
         timestamp: '2026-03-01T10:00:00Z',
       } as never);
-      await createPublisher(operations.publishOrderShipped as SendOperation, { client: sns, topicArn }).publish({ orderId: 'ord-readme-1', carrier: 'courier', shippedAt: '2026-03-02T10:00:00Z' } as never);
-      await createPublisher(operations.publishOrderPlacedV2 as SendOperation, { client: sns, topicArn }).publish({
+      await createPublisher(operations.publishOrderShipped as TopicSendOperation, { client: sns, topicArn }).publish({ orderId: 'ord-readme-1', carrier: 'courier', shippedAt: '2026-03-02T10:00:00Z' } as never);
+      await createPublisher(operations.publishOrderPlacedV2 as TopicSendOperation, { client: sns, topicArn }).publish({
         orderId: 'ord-readme-2',
         userId: 'usr-1',
         sku: 'LAMP-01',

@@ -16,7 +16,7 @@ import { loadApplication, startLocalRuntime, type BatchReport, type LocalRuntime
 import { resolvePlan, TRIAGE_HANDLER, unroutedOf, unroutedWarnings } from '@sluice/model';
 import { queueDepth } from '@sluice/ops';
 import { settings as shopSettings } from '../fixtures/shop/app/src/settings.ts';
-import type { MessageContract, Operation, SendOperation, Topology } from '@sluice/runtime/contract';
+import type { MessageContract, Operation, TopicSendOperation, Topology } from '@sluice/runtime/contract';
 import { createPublisher } from '@sluice/runtime/publisher';
 import { parse } from 'yaml';
 import { copyProject, type ProjectCopy } from '../helpers/project-copy.ts';
@@ -139,7 +139,7 @@ describe('a second system: three messages on one topic, three consumers', () => 
 
     it('delivers each example of each message to exactly the consumers that declare it, and dead-letters nothing', async () => {
       const { operations, messages } = (await import(pathToFileURL(`${copy.dir}/generated/index.js`).href)) as { operations: Record<string, Operation>; messages: Record<string, MessageContract> };
-      const send = operations.publishShopEvents as SendOperation;
+      const send = operations.publishShopEvents as TopicSendOperation;
       const sns = new SNSClient(runtime.clientConfig);
       const publisher = createPublisher(send, { client: sns, topicArn: runtime.resources.topics.ShopEvents!.arn });
       const doc = parse(copy.read('asyncapi.yaml')) as { components: { messages: Record<string, { examples: { payload: unknown }[] }> } };

@@ -161,9 +161,9 @@ function renderDeclarations(model: ContractModel): string {
   const messageType = (name: string) => `typeof messages${memberAccess(name)}`;
   const lines = [
     `import type { ${[...new Set(typeNames)].sort().join(', ')} } from './types.js';`,
-    `import type { ContractValidator, MessageContract, ReceiveOperation, SendOperation, Topology } from '${RUNTIME_CONTRACT}';`,
+    `import type { ContractValidator, MessageContract, QueueSendOperation, ReceiveOperation, TopicSendOperation, Topology } from '${RUNTIME_CONTRACT}';`,
     `export type * from './types.js';`,
-    `export type { CheckResult, ContractValidator, MessageContract, ReceiveOperation, SendOperation, Topology, ValidationIssue } from '${RUNTIME_CONTRACT}';`,
+    `export type { CheckResult, ContractValidator, MessageContract, QueueSendOperation, ReceiveOperation, SendOperation, TopicSendOperation, Topology, ValidationIssue } from '${RUNTIME_CONTRACT}';`,
     `export { ContractViolation, formatIssues, isRfc3339DateTime, toIssues, toUtcInstant } from '${RUNTIME_CONTRACT}';`,
     '',
   ];
@@ -179,7 +179,8 @@ function renderDeclarations(model: ContractModel): string {
   for (const m of messages) lines.push(`  readonly ${propertyKey(m.name)}: MessageContract<${m.payloadType}, ${m.headersType ?? 'never'}>;`);
   lines.push('};', '', '/** Every operation, with its message contracts: pass one to `createPublisher` or `defineConsumer`. */', 'export declare const operations: {');
   for (const op of Object.values(topology.operations)) {
-    const kind = op.action === 'send' ? 'SendOperation' : 'ReceiveOperation';
+    // A send operation is to a topic (createPublisher) or point-to-point to a queue (createQueuePublisher): each its own type, so the wrong publisher is a type error.
+    const kind = op.action === 'receive' ? 'ReceiveOperation' : op.topic !== undefined ? 'TopicSendOperation' : 'QueueSendOperation';
     const map = op.messages.map((name) => `readonly ${propertyKey(name)}: ${messageType(name)}`).join('; ');
     lines.push(`  /** ${op.title.replaceAll('*/', '*\\/')} */`);
     lines.push(`  readonly ${propertyKey(op.id)}: ${kind}<'${op.id.replace(/[\\']/g, '\\$&')}', { ${map} }>;`);

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CodegenError, generate, generateWithModel, type GeneratedFile } from '@sluice/codegen';
+import { parse, stringify } from 'yaml';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -57,6 +58,26 @@ describe('codegen on a two-message spec (no generator change needed)', () => {
     expect(Object.keys(mod.messages)).toEqual(['PaymentCaptured', 'RefundIssued']);
     expect(mod.messages.RefundIssued.attributes).toEqual({ eventType: 'RefundIssued', schemaVersion: '2.0.0' });
     expect(mod.messages.RefundIssued.properties).toEqual(['refundId', 'paymentId', 'amountCents', 'reason']);
+  });
+
+  it('declares a send operation to a topic as a TopicSendOperation (createPublisher\'s), a point-to-point one as a QueueSendOperation (createQueuePublisher\'s)', async () => {
+    // The SNS binding's pub/sub example: sendMessage publishes UserSignedUp to a topic.
+    const pubSub = path.join(root, 'packages/model/tests/fixtures/bindings/sns-sqs-pub-sub.yaml');
+    const topicDts = (await generate({ specPath: pubSub, packageName: '@pub-sub/contract' })).find((f) => f.path === 'index.d.ts')!.content;
+    expect(topicDts).toContain(`readonly sendMessage: TopicSendOperation<'sendMessage', { readonly UserSignedUp: typeof messages.UserSignedUp }>;`);
+    expect(topicDts).not.toMatch(/: (QueueSendOperation|SendOperation)</);
+    // The SQS binding's point-to-point example, its operations' `bindings: { sqs: {} }` (invalid: `queues` required) left out.
+    const doc = parse(readFileSync(path.join(root, 'packages/model/tests/fixtures/bindings/sqs-point-to-point.yaml'), 'utf8')) as { operations: Record<string, { bindings?: unknown }> };
+    for (const op of Object.values(doc.operations)) delete op.bindings;
+    const dir = mkdtempSync(path.join(tmpdir(), 'spec-'));
+    writeFileSync(path.join(dir, 'asyncapi.yaml'), stringify(doc));
+    const files = await generate({ specPath: path.join(dir, 'asyncapi.yaml'), packageName: '@p2p/contract' });
+    const dts = files.find((f) => f.path === 'index.d.ts')!.content;
+    expect(dts).toContain(`readonly sendMessage: QueueSendOperation<'sendMessage', { readonly UserSignedUp: typeof messages.UserSignedUp }>;`);
+    expect(dts).toContain(`readonly receiveMessage: ReceiveOperation<'receiveMessage'`);
+    const mod = await import(pathToFileURL(path.join(writeOut(files), 'index.js')).href);
+    expect(mod.operations.sendMessage).toMatchObject({ action: 'send', queue: 'user-signedup-queue' });
+    expect(mod.operations.sendMessage.topic).toBeUndefined();
   });
 
   it('is deterministic and stamps every file with its inputs and their hash', async () => {

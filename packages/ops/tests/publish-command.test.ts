@@ -9,16 +9,19 @@
  * examples, the receive operations that declare them): a new message or consumer is covered
  * without editing this file.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PurgeQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { runCli, type ProgramSpec } from '@sluice/cli';
+import { generate } from '@sluice/codegen';
+import { loadProject } from '@sluice/model';
 import { contractModule, publishMessageCommand } from '@sluice/ops';
 import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
-import type { Operation, ReceiveOperation, SendOperation } from '@sluice/runtime/contract';
+import type { Operation, ReceiveOperation, TopicSendOperation } from '@sluice/runtime/contract';
 import { ordersProgram } from '@orders/app/cli';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -58,7 +61,8 @@ async function payloadsIn(queue: string): Promise<unknown[]> {
   });
 }
 
-const sends = () => Object.values(operations).filter((o): o is SendOperation => o.action === 'send');
+// The application's send operations to a topic (a point-to-point one has its own describe, below).
+const sends = () => Object.values(operations).filter((o): o is TopicSendOperation => o.action === 'send' && o.topic !== undefined);
 const consumersOf = (topic: string, message: string) =>
   Object.values(operations).filter((o): o is ReceiveOperation => o.action === 'receive' && message in o.messages && o.sources.some((s) => s.topic === topic));
 
@@ -130,5 +134,64 @@ describe('publish <operation>: any send operation, from JSON', () => {
     io = captureIO();
     expect(await runCli(program, ['publish', op.id, '--message', message, '--file', path.join(root, 'no-such-payload.json'), '--endpoint', runtime.endpoint], io)).toBe(1);
     expect(io.stderr()).toMatch(/cannot read .*no-such-payload\.json: ENOENT/);
+  });
+});
+
+describe('publish <operation>: a point-to-point send operation (an SQS channel)', () => {
+  // The SQS binding's point-to-point example: sendMessage sends UserSignedUp straight to user-signedup-queue.
+  const fixture = path.join(root, 'packages/model/tests/fixtures/bindings/sqs-point-to-point.yaml');
+  let dir: string;
+  let spec: string;
+  let stack: LocalRuntime;
+  let p2pSqs: SQSClient;
+
+  beforeAll(async () => {
+    // The fixture's generated contract, where its imports resolve (this project's node_modules).
+    dir = mkdtempSync(path.join(tmpdir(), 'sluice-p2p-'));
+    symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+    // Its operations' `bindings: { sqs: {} }` (the README's) fail the SQS binding schema (`queues` required): left out.
+    const doc = parse(readFileSync(fixture, 'utf8')) as { operations: Record<string, { bindings?: unknown }> };
+    for (const op of Object.values(doc.operations)) delete op.bindings;
+    spec = path.join(dir, 'asyncapi.yaml');
+    writeFileSync(spec, stringify(doc));
+    const project = loadProject(dir, { spec, contractPackage: '@p2p/contract' });
+    mkdirSync(project.generated, { recursive: true });
+    for (const file of await generate({ specPath: spec, packageName: project.contractPackage })) writeFileSync(path.join(project.generated, file.path), file.content);
+    const { topology } = await contractModule(project);
+    stack = await startLocalRuntime({ application: { project, topology, settings: {}, handlers: {} }, port: 0, consumers: false, logLevel: 'SILENT' });
+    p2pSqs = new SQSClient(stack.clientConfig);
+  });
+  afterAll(async () => {
+    p2pSqs?.destroy();
+    await stack?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('sends the payload to the operation\'s queue with the runtime queue publisher: received there with its identity and header attributes', async () => {
+    const p2p: ProgramSpec = { ...program, commands: [publishMessageCommand({ project: loadProject(dir, { spec, contractPackage: '@p2p/contract' }) })] };
+    const payload = { userId: 'usr-1', email: 'ada@example.com' };
+    const io = captureIO();
+    const code = await runCli(p2p, ['publish', 'sendMessage', '--payload', JSON.stringify(payload), '--correlation-id', 'corr-p2p-1', '--endpoint', stack.endpoint], io);
+    expect(code, io.stderr()).toBe(0);
+    expect(io.stdout()).toMatch(/published UserSignedUp \(sendMessage\) to queue user-signedup-queue as SQS message \S+/);
+    const { Messages = [] } = await p2pSqs.send(
+      new ReceiveMessageCommand({ QueueUrl: stack.resources.queues['user-signedup-queue']!.url, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], WaitTimeSeconds: 1 }),
+    );
+    expect(Messages).toHaveLength(1);
+    // The bare payload (no SNS envelope: nothing went through a topic), with the identity and headers as SQS attributes.
+    expect(JSON.parse(Messages[0]!.Body!)).toEqual(payload);
+    const attributes = Object.fromEntries(Object.entries(Messages[0]!.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue]));
+    // The framework's headers are every message's: the correlation id given, a new traceparent.
+    expect(attributes).toEqual({ eventType: 'UserSignedUp', schemaVersion: '1.0.0', correlationId: 'corr-p2p-1', traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/) });
+  }, 60_000);
+
+  it('validates first: an invalid payload sends nothing to the queue', async () => {
+    const p2p: ProgramSpec = { ...program, commands: [publishMessageCommand({ project: loadProject(dir, { spec, contractPackage: '@p2p/contract' }) })] };
+    const io = captureIO();
+    const code = await runCli(p2p, ['publish', 'sendMessage', '--payload', JSON.stringify({ userId: 'usr-2', email: 'not an email' }), '--endpoint', stack.endpoint], io);
+    expect(code).toBe(1);
+    expect(io.stderr()).toContain('nothing published: 1 payload(s) violate the UserSignedUp contract.');
+    const { Messages = [] } = await p2pSqs.send(new ReceiveMessageCommand({ QueueUrl: stack.resources.queues['user-signedup-queue']!.url, WaitTimeSeconds: 1 }));
+    expect(Messages).toEqual([]);
   });
 });

@@ -4,12 +4,13 @@
  * caller's, or the payload field `x-message-group-id` names) and gets a deduplication id unless
  * content-based deduplication is on. Against fauxqs (SQS and SNS emulated).
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
-import { messages } from '@orders/contract';
-import { defineOperation, type SendOperation } from '@sluice/runtime/contract';
+import { messages, operations } from '@orders/contract';
+import { defineOperation, type QueueSendOperation, type TopicSendOperation } from '@sluice/runtime/contract';
 import { createDecoder } from '@sluice/runtime/consumer';
 import { createPublisher, createQueuePublisher, fifoFieldsOf, UndeclaredFieldsError } from '@sluice/runtime/publisher';
 import { testCredentials } from '../../../tests/helpers/dynalite.ts';
@@ -20,8 +21,8 @@ let sqs: SQSClient;
 let sns: SNSClient;
 const all = messages as never;
 const fifo = { contentBasedDeduplication: false, messageGroupIdFields: { OrderPlaced: 'userId' } };
-const sendOrder = defineOperation({ id: 'sendOrder', action: 'send', title: 'send', channel: 'orders', queue: 'orders.fifo', messages: ['OrderPlaced'], fifo }, all) as SendOperation;
-const sendStandard = defineOperation({ id: 'sendPlain', action: 'send', title: 'send', channel: 'plain', queue: 'plain', messages: ['OrderPlaced'] }, all) as SendOperation;
+const sendOrder = defineOperation({ id: 'sendOrder', action: 'send', title: 'send', channel: 'orders', queue: 'orders.fifo', messages: ['OrderPlaced'], fifo }, all) as QueueSendOperation;
+const sendStandard = defineOperation({ id: 'sendPlain', action: 'send', title: 'send', channel: 'plain', queue: 'plain', messages: ['OrderPlaced'] }, all) as QueueSendOperation;
 
 beforeAll(async () => {
   server = await startFauxqs({ port: 0, logger: false });
@@ -71,20 +72,35 @@ describe('createQueuePublisher (point-to-point)', () => {
     expect(fifoFieldsOf({ contentBasedDeduplication: true, messageGroupIdFields: {} }, 'OrderPlaced', anOrder(), '{}', { messageGroupId: 'g' })).toEqual({ MessageGroupId: 'g' });
   });
 
-  it('a topic operation is refused by createQueuePublisher, a queue operation by createPublisher', () => {
-    const toTopic = defineOperation({ id: 'pub', action: 'send', title: 'p', channel: 't', topic: 'T', messages: ['OrderPlaced'] }, all) as SendOperation;
+  it('a topic operation is refused by createQueuePublisher, a queue operation by createPublisher: by the types, and at run time (JavaScript callers)', () => {
+    const toTopic = defineOperation({ id: 'pub', action: 'send', title: 'p', channel: 't', topic: 'T', messages: ['OrderPlaced'] }, all) as TopicSendOperation;
+    // Each call below must be a type error (`npx tsc -p tsconfig.json --noEmit` fails on an unused @ts-expect-error); the checks still throw.
+    // @ts-expect-error a send operation to a topic has no queue: createPublisher publishes for it
     expect(() => createQueuePublisher(toTopic)).toThrow(/which publishes to topic T: use createPublisher/);
+    // @ts-expect-error a point-to-point send operation has no topic: createQueuePublisher publishes for it
     expect(() => createPublisher(sendStandard, { client: sns, topicArn: 'x' })).toThrow(/sends point-to-point to queue plain, not to a topic: use createQueuePublisher/);
+  });
+
+  it('the generated operations have the precise type: a topic operation is no queue publisher\'s, and the reverse', () => {
+    const declarations = readFileSync(new URL('../../../generated/index.d.ts', import.meta.url), 'utf8');
+    for (const [id, op] of Object.entries(operations)) {
+      if (op.action !== 'send') continue;
+      expect(declarations).toContain(`readonly ${id}: ${op.queue !== undefined ? 'QueueSendOperation' : 'TopicSendOperation'}<'${id}'`);
+    }
+    // @ts-expect-error the application's publishOrderPlaced sends to a topic
+    expect(() => createQueuePublisher(operations.publishOrderPlaced)).toThrow(/use createPublisher/);
+    // Its topic publisher type-checks (no client call is made here).
+    expect(createPublisher(operations.publishOrderPlaced, { client: sns, topicArn: 'arn:aws:sns:us-east-1:000000000000:Orders' }).operation).toBe(operations.publishOrderPlaced);
   });
 });
 
 describe('createPublisher to a FIFO topic', () => {
   it('sends the group id and a deduplication id when content-based deduplication is off', async () => {
     const { topicArn } = server.createTopic('orders.fifo', { attributes: { FifoTopic: 'true' } });
-    const op = defineOperation({ id: 'pubFifo', action: 'send', title: 'p', channel: 't', topic: 'orders.fifo', messages: ['OrderPlaced'], fifo }, all) as SendOperation;
+    const op = defineOperation({ id: 'pubFifo', action: 'send', title: 'p', channel: 't', topic: 'orders.fifo', messages: ['OrderPlaced'], fifo }, all) as TopicSendOperation;
     const publisher = createPublisher(op, { client: sns, topicArn });
     await expect(publisher.publish(anOrder() as never)).resolves.toHaveProperty('messageId');
-    const noGroup = createPublisher({ ...op, fifo: { contentBasedDeduplication: false, messageGroupIdFields: {} } } as SendOperation, { client: sns, topicArn });
+    const noGroup = createPublisher({ ...op, fifo: { contentBasedDeduplication: false, messageGroupIdFields: {} } } as TopicSendOperation, { client: sns, topicArn });
     await expect(noGroup.publish(anOrder() as never)).rejects.toThrow(/needs a message group id/);
   });
 });

@@ -11,7 +11,7 @@ import { resolvePlan } from '@sluice/model';
 import { DeadLetterQueue, queueDepth, type ContractModule, type DeadLetter } from '@sluice/ops';
 import { createDecoder } from '@sluice/runtime/consumer';
 import type { MessageContract, ReceiveOperation, SendOperation } from '@sluice/runtime/contract';
-import { createPublisher } from '@sluice/runtime/publisher';
+import { createPublisher, createQueuePublisher } from '@sluice/runtime/publisher';
 import { parse } from 'yaml';
 import type { BatchReport } from '../lambda/event-source-poller.ts';
 import type { LocalRuntime } from '../local-runtime.ts';
@@ -222,19 +222,30 @@ export class ConsoleState {
       .flatMap((op) => Object.values(op.messages).map((m) => ({ operationId: op.id, message: m.name, title: m.title, example: examples[m.name] ?? {} })));
   }
 
-  /** Validates `payload` against the message's contract, then publishes it with the runtime publisher. */
+  /**
+   * Validates `payload` against the message's contract, then publishes it with the runtime
+   * publisher: to the operation's topic, or, for a point-to-point send operation (an SQS channel),
+   * straight to its queue with the queue publisher.
+   */
   async publish(operationId: string, message: string, payload: unknown): Promise<{ messageId: string; correlationId: string | undefined }> {
-    const op = this.contract.operations[operationId];
-    if (!op || op.action !== 'send') throw new ConsoleError(404, `${operationId} is not a send operation of the contract`);
-    const contract = (op as SendOperation).messages[message];
+    const found = this.contract.operations[operationId];
+    if (!found || found.action !== 'send') throw new ConsoleError(404, `${operationId} is not a send operation of the contract`);
+    const op = found as SendOperation;
+    const contract = op.messages[message];
     if (!contract) throw new ConsoleError(404, `${operationId} does not publish ${message}`);
     const checked = contract.check(payload);
     if (!checked.ok) throw new ConsoleError(422, `not a valid ${message}: ${checked.issues.map((i) => `${i.path || '(payload)'} ${i.message}`).join('; ')}`);
-    const topicArn = this.runtime.resources.topics[(op as SendOperation).topic]?.arn;
-    if (!topicArn) throw new ConsoleError(404, `topic ${(op as SendOperation).topic} does not exist on the local stack`);
     const correlationId = contract.headers.includes('correlationId') ? `console-${Date.now().toString(36)}` : undefined;
-    const publisher = createPublisher(op as SendOperation, { client: this.sns, topicArn });
-    const { messageId } = await publisher.publish(checked.value as never, { message, ...(correlationId ? { correlationId } : {}) } as never);
+    const options = { message, ...(correlationId ? { correlationId } : {}) } as never;
+    if (op.queue !== undefined) {
+      const queueUrl = this.runtime.resources.queues[op.queue]?.url;
+      if (!queueUrl) throw new ConsoleError(404, `queue ${op.queue} does not exist on the local stack`);
+      const { messageId } = await createQueuePublisher(op, { client: this.sqs, queueUrl }).publish(checked.value as never, options);
+      return { messageId, correlationId };
+    }
+    const topicArn = this.runtime.resources.topics[op.topic]?.arn;
+    if (!topicArn) throw new ConsoleError(404, `topic ${op.topic} does not exist on the local stack`);
+    const { messageId } = await createPublisher(op, { client: this.sns, topicArn }).publish(checked.value as never, options);
     return { messageId, correlationId };
   }
 }

@@ -5,14 +5,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { CliError, UsageError, type CommandSpec } from '@sluice/cli';
+import type { ProjectConfig } from '@sluice/model';
 import type { MessageContract, Operation, SendOperation } from '@sluice/runtime/contract';
-import { createPublisher } from '@sluice/runtime/publisher';
+import { createPublisher, createQueuePublisher } from '@sluice/runtime/publisher';
 import { contractModule, targetOptions, withTarget } from './target-options.ts';
 
 /** The options of {@link publishMessageCommand}. */
 export interface PublishMessageCommandOptions {
   /** What the user types to reach it (an application may already have its own `publish`). @default 'publish' */
   name?: string;
+  /** The project whose generated contract (`<generated>/index.js`) it reads. @default loadProject() of the working directory */
+  project?: ProjectConfig;
 }
 
 interface Values {
@@ -54,7 +57,10 @@ function readPayloads(values: Values): unknown[] {
 
 /**
  * The generic `publish` command: `publish <operationId> --payload '<json>'` (or `--file`) publishes
- * to the operation's topic, with the local stack or AWS as target (`--endpoint`/`--aws`). Every
+ * to the operation's topic (`createPublisher`), or, for a point-to-point send operation (an SQS
+ * channel), sends to its queue (`createQueuePublisher`), with the local stack or AWS as target
+ * (`--endpoint`/`--aws`: the topic's ARN or the queue's URL found as the other operator commands
+ * find them). Every
  * payload is validated against its message's contract first and nothing is sent if one fails (exit
  * 1, each wrong field named). `--message` picks the message of an operation that sends several.
  * Add it to a program's `commands`; `name` renames it when the program has a `publish` of its own.
@@ -80,11 +86,12 @@ export function publishMessageCommand(options: PublishMessageCommandOptions = {}
     name,
     summary: 'publish JSON payloads for any send operation of the contract, validated first',
     description: `Publishes each payload (one JSON value, or an array of them) with the runtime publisher, to
-the topic of the send operation named. Every payload is validated against its message's
+the topic of the send operation named, or to its queue when it is point-to-point (a send
+operation on an SQS channel). Every payload is validated against its message's
 contract before anything is sent: an invalid one stops the command and names each wrong field.
 The publisher sets the identity headers (eventType, schemaVersion) and, when the message
 declares them, a correlationId and a traceparent.`,
-    positionals: [{ name: 'operation', description: 'the send operation id (its messages and topic come from the contract)', required: true }],
+    positionals: [{ name: 'operation', description: 'the send operation id (its messages and its topic or queue come from the contract)', required: true }],
     options: {
       message: { type: 'string', valueName: 'name', description: 'which message, when the operation sends several' },
       payload: { type: 'string', valueName: 'json', description: 'the payload: a JSON object, or an array of them' },
@@ -94,7 +101,7 @@ declares them, a correlationId and a traceparent.`,
     },
     examples: [`${name} publishOrderShipped --payload '{"orderId":"ord-1","carrier":"courier","shippedAt":"2026-03-02T10:00:00Z"}'`, `${name} publishOrderPlaced --file order.json --aws`],
     async run({ values, positionals, io, invocation }) {
-      const { operations } = await contractModule();
+      const { operations } = await (options.project ? contractModule(options.project) : contractModule());
       const id = positionals[0]!;
       const op = operations[id];
       if (!op || op.action !== 'send') {
@@ -116,11 +123,16 @@ declares them, a correlationId and a traceparent.`,
       }
       return withTarget(values, async (target) => {
         await target.checkReachable();
-        const publisher = createPublisher(op, { client: target.sns, topicArn: await target.topicArn(op.topic) });
         const correlationId = values['correlation-id'];
+        const publishOptions = { message: messageName, ...(correlationId ? { correlationId } : {}) } as never;
+        // Point-to-point (an SQS channel): straight to its queue; else to its topic.
+        const send =
+          op.queue !== undefined
+            ? { to: `queue ${op.queue}`, as: 'SQS', publisher: createQueuePublisher(op, { client: target.sqs, queueUrl: await target.queueUrl(op.queue) }) }
+            : { to: op.topic, as: 'SNS', publisher: createPublisher(op, { client: target.sns, topicArn: await target.topicArn(op.topic) }) };
         for (const result of checked) {
-          const { messageId } = await publisher.publish((result as { value: unknown }).value as never, { message: messageName, ...(correlationId ? { correlationId } : {}) } as never);
-          io.out(`published ${messageName} (${id}) to ${op.topic} as SNS message ${messageId}`);
+          const { messageId } = await send.publisher.publish((result as { value: unknown }).value as never, publishOptions);
+          io.out(`published ${messageName} (${id}) to ${send.to} as ${send.as} message ${messageId}`);
         }
         io.out(`next: ${invocation.replace(/ \S+$/, '')} status${target.mode === 'aws' ? ' --aws' : ''}`);
         return 0;

@@ -67,28 +67,47 @@ export type MessageMap = { readonly [name: string]: MessageContract<any, any> };
 /** The payload type of one message contract. */
 export type PayloadOf<M> = M extends MessageContract<infer T, any> ? T : never;
 
-/** Publishing to an SNS topic. */
-export interface SendOperation<Id extends string = string, Messages extends MessageMap = MessageMap> {
+/** What every send operation has, to a topic or point-to-point to a queue. */
+export interface SendOperationBase<Id extends string = string, Messages extends MessageMap = MessageMap> {
   /** The operation id in the contract (`publishPaymentCaptured`). */
   readonly id: Id;
   /** Always `'send'`. */
   readonly action: 'send';
   /** The operation's `title`, or its id when it has none. */
   readonly title: string;
-  /** The AsyncAPI channel id of the topic. */
+  /** The AsyncAPI channel id of the topic or queue. */
   readonly channel: string;
-  /**
-   * The topic's name (SST component name and local topic name). A point-to-point send operation
-   * (an SQS channel) has none at run time: it has `queue`, and `createQueuePublisher` publishes for it.
-   */
-  readonly topic: string;
-  /** Point-to-point send operations: the queue they send to. */
-  readonly queue?: string;
   /** FIFO targets: the message group id fields and whether content-based deduplication is on. */
   readonly fifo?: FifoDelivery;
   /** The messages it may publish, by name. */
   readonly messages: Messages;
 }
+
+/** Publishing to an SNS topic (a send operation on an SNS channel): `createPublisher` publishes for it. */
+export interface TopicSendOperation<Id extends string = string, Messages extends MessageMap = MessageMap> extends SendOperationBase<Id, Messages> {
+  /** The topic's name (SST component name and local topic name). */
+  readonly topic: string;
+  /** A topic send operation has no queue: its subscriptions deliver to the queues. */
+  readonly queue?: never;
+}
+
+/**
+ * Sending point-to-point to an SQS queue (a send operation on an SQS channel, the SQS binding's
+ * "point-to-point" layout): `createQueuePublisher` publishes for it. It has no topic at run time.
+ */
+export interface QueueSendOperation<Id extends string = string, Messages extends MessageMap = MessageMap> extends SendOperationBase<Id, Messages> {
+  /** The queue's name (SST component name and local queue name). */
+  readonly queue: string;
+  /** A point-to-point send operation has no topic. */
+  readonly topic?: never;
+}
+
+/**
+ * Any send operation: to a topic ({@link TopicSendOperation}, `topic` set) or point-to-point to a
+ * queue ({@link QueueSendOperation}, `queue` set). Tell them apart with `op.queue !== undefined`
+ * (or `op.topic !== undefined`); generated `operations` already have the precise type.
+ */
+export type SendOperation<Id extends string = string, Messages extends MessageMap = MessageMap> = TopicSendOperation<Id, Messages> | QueueSendOperation<Id, Messages>;
 
 /** Consuming an SQS queue: one function per receive operation. */
 export interface ReceiveOperation<Id extends string = string, Messages extends MessageMap = MessageMap> {

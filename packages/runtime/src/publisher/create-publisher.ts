@@ -16,7 +16,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { PublishBatchCommand, PublishCommand, SNSClient, type MessageAttributeValue } from '@aws-sdk/client-sns';
 import { toIssues, type AjvError } from '../contract/issues.ts';
 import { ContractViolation } from '../contract/message.ts';
-import type { FifoDelivery, MessageContract, MessageMap, PayloadOf, SendOperation, ValidationIssue } from '../contract/model.ts';
+import type { FifoDelivery, MessageContract, MessageMap, PayloadOf, QueueSendOperation, SendOperation, TopicSendOperation, ValidationIssue } from '../contract/model.ts';
 import { resolveTopicArn } from '../resources.ts';
 
 /** SNS PublishBatch accepts at most 10 entries per call. */
@@ -198,8 +198,8 @@ type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) exten
 /** The operation's only message name, or `never` when it has several (then `message` must be given). */
 type SoleName<M extends MessageMap> = [keyof M & string] extends [UnionToIntersection<keyof M & string>] ? keyof M & string : never;
 
-/** A typed publisher for one send operation. */
-export interface Publisher<Op extends SendOperation> {
+/** A typed publisher for one send operation to a topic. */
+export interface Publisher<Op extends TopicSendOperation> {
   /** The send operation it publishes for. */
   readonly operation: Op;
   /** The topic it publishes to. */
@@ -217,39 +217,45 @@ export interface Publisher<Op extends SendOperation> {
 }
 
 /**
- * A typed publisher for a send operation: validates every message against the contract before
- * sending and sets the `eventType` and `schemaVersion` attributes (plus the `correlationId` and
- * `traceparent` headers the message declares).
+ * A typed publisher for a send operation to a topic: validates every message against the contract
+ * before sending and sets the `eventType` and `schemaVersion` attributes (plus the `correlationId`
+ * and `traceparent` headers the message declares). A point-to-point send operation (a
+ * {@link QueueSendOperation}, on an SQS channel) is a type error here: `createQueuePublisher`
+ * publishes for it.
  *
- * @param operation - a send operation of the generated `operations`
+ * @param operation - a send operation to a topic of the generated `operations`
  * @param options - the SNS client and the topic ARN; by default a new client and the topic's
  *   SST link, else `$<TOPIC>_ARN`
- * @throws TypeError when `operation` is not a send operation; ConfigurationError when the topic
+ * @throws TypeError when `operation` is not a send operation to a topic (a JavaScript caller's
+ *   point-to-point operation included); ConfigurationError when the topic
  *   ARN is neither given, linked nor in the environment
  *
  * @example
  * ```ts
  * import { createPublisher } from '@sluice/runtime/publisher';
- * import type { MessageContract, SendOperation } from '@sluice/runtime/contract';
+ * import type { MessageContract, TopicSendOperation } from '@sluice/runtime/contract';
  *
  * type Payment = { paymentId: string; amount: number };
- * declare const publishPaymentCaptured: SendOperation<'publishPaymentCaptured', { PaymentCaptured: MessageContract<Payment> }>;
+ * declare const publishPaymentCaptured: TopicSendOperation<'publishPaymentCaptured', { PaymentCaptured: MessageContract<Payment> }>;
  *
  * const payments = createPublisher(publishPaymentCaptured); // topic from the SST link or PAYMENT_TOPIC_ARN
  * const { messageId } = await payments.publish({ paymentId: 'p-1', amount: 12 }, { correlationId: 'c-1' });
  * const { failed } = await payments.publishBatch([{ paymentId: 'p-2', amount: 5 }]);
  * ```
  */
-export function createPublisher<Op extends SendOperation>(operation: Op, options: PublisherOptions = {}): Publisher<Op> {
-  if (operation?.action !== 'send') {
+export function createPublisher<Op extends TopicSendOperation>(operation: Op, options: PublisherOptions = {}): Publisher<Op> {
+  // The types refuse these; JavaScript callers (and casts) reach the checks.
+  const given = operation as SendOperation | undefined;
+  if (given?.action !== 'send') {
     throw new TypeError(`createPublisher needs a send operation from the generated operations (operations.<operationId>), got ${JSON.stringify((operation as { id?: string })?.id ?? operation)}`);
   }
-  if (!operation.topic && operation.queue) {
-    throw new TypeError(`${operation.id} sends point-to-point to queue ${operation.queue}, not to a topic: use createQueuePublisher`);
+  if (given.queue !== undefined) {
+    throw new TypeError(`${given.id} sends point-to-point to queue ${given.queue}, not to a topic: use createQueuePublisher`);
   }
-  const topicArn = options.topicArn ?? resolveTopicArn(operation.topic, options.env);
+  const topic = given.topic;
+  const topicArn = options.topicArn ?? resolveTopicArn(topic, options.env);
   // A FIFO topic (its name ends in .fifo) of a manifest older than the fifo field: no content-based deduplication.
-  const fifo = operation.fifo ?? (operation.topic.endsWith('.fifo') ? { contentBasedDeduplication: false, messageGroupIdFields: {} } : undefined);
+  const fifo = operation.fifo ?? (topic.endsWith('.fifo') ? { contentBasedDeduplication: false, messageGroupIdFields: {} } : undefined);
   const client = options.client ?? new SNSClient({});
   const contracts = operation.messages as MessageMap;
   const names = Object.keys(contracts);

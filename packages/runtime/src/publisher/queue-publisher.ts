@@ -5,7 +5,7 @@
  * message attributes, and a FIFO queue's group and deduplication ids.
  */
 import { SendMessageCommand, SQSClient, type MessageAttributeValue } from '@aws-sdk/client-sqs';
-import type { MessageContract, MessageMap, PayloadOf, SendOperation } from '../contract/model.ts';
+import type { MessageContract, MessageMap, PayloadOf, QueueSendOperation, SendOperation, TopicSendOperation } from '../contract/model.ts';
 import { resolveQueueUrl } from '../resources.ts';
 import { attributesOf, fifoFieldsOf, type PublishOptions, UndeclaredFieldsError } from './create-publisher.ts';
 
@@ -20,7 +20,7 @@ export interface QueuePublisherOptions {
 }
 
 /** A typed publisher to a queue. */
-export interface QueuePublisher<Op extends SendOperation> {
+export interface QueuePublisher<Op extends QueueSendOperation> {
   /** The point-to-point send operation it sends for. */
   readonly operation: Op;
   /** The queue it sends to. */
@@ -35,23 +35,28 @@ export interface QueuePublisher<Op extends SendOperation> {
  * A typed publisher for a point-to-point send operation: the payload is validated against the
  * contract (undeclared fields, schema, headers), then sent to the queue; a FIFO queue's message
  * group id comes from the caller or the payload field `x-message-group-id` names, and a
- * deduplication id is always sent (SQS bindings have no content-based deduplication).
+ * deduplication id is always sent (SQS bindings have no content-based deduplication). A send
+ * operation to a topic (a {@link TopicSendOperation}) is a type error here: `createPublisher`
+ * publishes for it.
  *
- * @throws {TypeError} for an operation that publishes to a topic (use `createPublisher`)
+ * @throws {TypeError} for an operation that publishes to a topic (use `createPublisher`), from
+ *   JavaScript callers; ConfigurationError when the queue URL is neither given, linked nor in the environment
  * @example
  * ```ts
  * import { createQueuePublisher } from '@sluice/runtime/publisher';
- * import type { SendOperation } from '@sluice/runtime/contract';
+ * import type { MessageContract, QueueSendOperation } from '@sluice/runtime/contract';
  *
- * declare const sendPayment: SendOperation;
+ * declare const sendPayment: QueueSendOperation<'sendPayment', { PaymentCaptured: MessageContract<{ paymentId: string }> }>;
  * const publisher = createQueuePublisher(sendPayment, { queueUrl: 'http://localhost:4566/000000000000/payments' });
  * await publisher.publish({ paymentId: 'p-1' });
  * ```
  */
-export function createQueuePublisher<Op extends SendOperation>(operation: Op, options: QueuePublisherOptions = {}): QueuePublisher<Op> {
-  const queue = operation?.queue;
-  if (operation?.action !== 'send' || !queue) {
-    throw new TypeError(`createQueuePublisher needs a point-to-point send operation (a send operation on an SQS channel), got ${JSON.stringify((operation as { id?: string })?.id ?? operation)}${operation?.topic ? `, which publishes to topic ${operation.topic}: use createPublisher` : ''}`);
+export function createQueuePublisher<Op extends QueueSendOperation>(operation: Op, options: QueuePublisherOptions = {}): QueuePublisher<Op> {
+  // The types refuse these; JavaScript callers (and casts) reach the checks.
+  const given = operation as SendOperation | undefined;
+  const queue = given?.queue;
+  if (given?.action !== 'send' || !queue) {
+    throw new TypeError(`createQueuePublisher needs a point-to-point send operation (a send operation on an SQS channel), got ${JSON.stringify((operation as { id?: string })?.id ?? operation)}${given?.topic ? `, which publishes to topic ${given.topic}: use createPublisher` : ''}`);
   }
   const queueUrl = options.queueUrl ?? resolveQueueUrl(queue, options.env);
   const client = options.client ?? new SQSClient({});
