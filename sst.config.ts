@@ -40,6 +40,9 @@ export default $config({
       consumersDir: consumersDirOf($cli.paths.root),
       operatorCommand: operatorCommandOf($cli.paths.root),
       production: $app.stage === PRODUCTION_STAGE,
+      // The AWS names carry the stage off production (`OrderQueue-dev`): SST compiles `$app` into
+      // this file only, so the component cannot read the stage by itself.
+      stage: $app.stage,
       dev: $dev,
     });
     return pipeline.outputs;

@@ -34,8 +34,15 @@ Prepares .sst/platform first when it is missing (npm run sst:install; about a mi
     if (!/^[a-z0-9][a-z0-9-]*$/i.test(stage)) throw new UsageError(`--stage ${JSON.stringify(stage)} is not a stage name: letters, digits and dashes, e.g. --stage dev`);
     const root = process.cwd();
     // The plan is the manifest's: one that no longer matches the contract would plan the previous contract.
-    const stale = staleGeneratedReason(loadProject(root));
-    if (stale) throw new CliError(`infra:plan: ${stale}`, { next: 'npm run codegen rewrites generated/ from the contract; then plan again.' });
+    const project = loadProject(root);
+    const stale = staleGeneratedReason(project);
+    if (stale) {
+      // A contract codegen refuses (a binding field the framework refuses, …) keeps generated/
+      // stale: what it refuses is said here too, not only once codegen is run.
+      const refused = await contractRefusal(project.spec);
+      if (refused) throw new CliError(`infra:plan: ${stale}\n${refused}`, { next: `Fix ${path.relative(process.cwd(), project.spec) || project.spec}, run npm run codegen, then plan again.` });
+      throw new CliError(`infra:plan: ${stale}`, { next: 'npm run codegen rewrites generated/ from the contract; then plan again.' });
+    }
     if (!existsSync(path.join(root, '.sst', 'platform', 'src', 'auto', 'run.ts'))) {
       io.err('infra:plan: .sst/platform is missing; preparing it (npm run sst:install, about a minute)…');
       // Its report goes to stderr: stdout is the plan (--json reads it).
@@ -73,5 +80,18 @@ Prepares .sst/platform first when it is missing (npm run sst:install; about a mi
     return 0;
   },
 };
+
+/** What codegen refuses in the contract (every problem, as `npm run codegen` says it), if anything. */
+async function contractRefusal(spec: string): Promise<string | undefined> {
+  // Loaded only here: the AsyncAPI parser takes seconds to load.
+  const { CodegenError, readContract } = await import('@sluice/codegen');
+  try {
+    await readContract(spec);
+    return undefined;
+  } catch (error) {
+    if (error instanceof CodegenError) return error.message;
+    throw error;
+  }
+}
 
 if (import.meta.main) await main(planProgram);

@@ -70,7 +70,7 @@ export function planOf(stack: RecordedStack): Plan {
 
   const resources = stack.resources
     .filter((r) => r.custom)
-    .map((r): PlannedResource => ({ type: r.type, name: r.name, component: r.parent, properties: propertiesOf(r, nameOf, statements) }))
+    .map((r): PlannedResource => ({ type: r.type, name: r.name, component: r.parent, properties: propertiesOf(r, nameOf, statements, `${stack.app.name}-${stack.app.stage}-`) }))
     .sort((a, b) => (a.component ?? '').localeCompare(b.component ?? '') || a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
   const outputs = JSON.parse(JSON.stringify(stack.outputs), (_k, v) => nameOf(v)) as Record<string, unknown>;
   return { stage: stack.app.stage, app: stack.app, resources, outputs, warnings: stack.warnings ?? [] };
@@ -80,17 +80,26 @@ function propertiesOf(
   r: RecordedResource,
   nameOf: (value: unknown) => unknown,
   statements: (json: unknown) => unknown[],
+  sstNamePrefix: string,
 ): Record<string, unknown> {
   const i = r.inputs;
+  // The AWS name a binding gives (`OrderQueue`, `OrderQueue-dev`); not SST's own
+  // `<app>-<stage>-<name>-<random>`, which differs on every run and would make plans differ.
+  const awsName = typeof i.name === 'string' && !i.name.startsWith(sstNamePrefix) ? i.name : undefined;
   const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
   switch (r.type) {
     case 'aws:sqs/queue:Queue': {
       const redrive = i.redrivePolicy ? (JSON.parse(String(i.redrivePolicy)) as { deadLetterTargetArn: string; maxReceiveCount: number }) : undefined;
       return defined({
+        awsName,
         fifo: i.fifoQueue,
+        deduplicationScope: i.deduplicationScope,
+        fifoThroughputLimit: i.fifoThroughputLimit,
         retentionSeconds: i.messageRetentionSeconds,
         visibilityTimeoutSeconds: i.visibilityTimeoutSeconds,
         delaySeconds: i.delaySeconds,
+        receiveWaitTimeSeconds: i.receiveWaitTimeSeconds,
+        tags: i.tags,
         encryption: i.sqsManagedSseEnabled ? 'SQS-managed' : i.kmsMasterKeyId ? 'KMS' : 'none',
         key: i.kmsMasterKeyId ? nameOf(i.kmsMasterKeyId) : undefined,
         redrive: redrive ? { deadLetterQueue: nameOf(redrive.deadLetterTargetArn), maxReceiveCount: redrive.maxReceiveCount } : undefined,
@@ -100,7 +109,14 @@ function propertiesOf(
     case 'aws:sqs/redriveAllowPolicy:RedriveAllowPolicy':
       return { queue: nameOf(i.queueUrl), policy: JSON.parse(String(i.redriveAllowPolicy), (_k, v) => nameOf(v)) };
     case 'aws:sns/topic:Topic':
-      return defined({ fifo: i.fifoTopic, encryption: i.kmsMasterKeyId ? 'KMS' : 'none', key: i.kmsMasterKeyId ? nameOf(i.kmsMasterKeyId) : undefined });
+      return defined({
+        awsName,
+        fifo: i.fifoTopic,
+        contentBasedDeduplication: i.contentBasedDeduplication,
+        encryption: i.kmsMasterKeyId ? 'KMS' : 'none',
+        key: i.kmsMasterKeyId ? nameOf(i.kmsMasterKeyId) : undefined,
+        tags: i.tags,
+      });
     case 'aws:kms/key:Key':
       return defined({ description: i.description, rotation: i.enableKeyRotation, deletionWindowInDays: i.deletionWindowInDays, statements: statements(i.policy) });
     case 'aws:sns/topicSubscription:TopicSubscription':

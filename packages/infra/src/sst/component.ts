@@ -49,7 +49,8 @@ export interface SluiceTopologyArgs {
   transform?: TopologyTransforms;
   /**
    * The stage, for the AWS names of the contract's topics and queues (see `awsNameOf` of
-   * `@sluice/model`): the binding's name on production, `<name>-<stage>` elsewhere. @default $app.stage
+   * `@sluice/model`): the binding's name on production, `<name>-<stage>` elsewhere. SST compiles `$app` into `sst.config.ts` only, so pass
+   * `stage: $app.stage` there. @default `globalThis.$app.stage`, when something set it
    */
   stage?: string;
   /**
