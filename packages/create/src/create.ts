@@ -242,6 +242,7 @@ export function createProject(options: CreateOptions): CreatedProject {
       '      operatorCommand: operatorCommandOf($cli.paths.root),',
       '      root: $cli.paths.root,',
       "      production: $app.stage === 'prod',",
+      '      stage: $app.stage,',
       '      dev: $dev,',
       '      platform: { sst, aws },',
       '    });',
