@@ -12,14 +12,15 @@ import { existsSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diagramNodeIds } from '@sluice/diagram';
 import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
-import { CONSOLE_TOKEN_HEADER, consoleRefusal, startConsole, type LocalConsole } from '@sluice/local/console';
+import { CONSOLE_TOKEN_HEADER, ConsoleState, consoleRefusal, startConsole, type LocalConsole } from '@sluice/local/console';
 import { resolvePlan } from '@sluice/model';
-import { queueDepth } from '@sluice/ops';
+import { contractModule, queueDepth } from '@sluice/ops';
+import { pointToPointProject, type PointToPointProject } from '../../../tests/helpers/point-to-point-project.ts';
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
@@ -48,6 +49,46 @@ describe('consoleRefusal', () => {
     expect(consoleRefusal({ ...ok, method: 'POST', headers: { ...ok.headers, 'content-type': 'text/plain' } }, 4567, 't')).toBe('an action must send JSON');
     expect(consoleRefusal({ ...ok, method: 'OPTIONS' }, 4567, 't')).toBe('method OPTIONS is not allowed');
     expect(consoleRefusal({ method: 'POST', url: '/', headers: { host: '127.0.0.1:4567' } }, 4567, 't')).toMatch(/not allowed on \//);
+  });
+});
+
+describe('the console publishes a point-to-point send operation (an SQS channel) to its queue', () => {
+  // The SQS binding's point-to-point example: sendMessage sends UserSignedUp straight to user-signedup-queue.
+  let p2p: PointToPointProject;
+  let stack: LocalRuntime;
+  let state: ConsoleState;
+  let sqs: SQSClient;
+
+  beforeAll(async () => {
+    p2p = await pointToPointProject();
+    const contract = await contractModule(p2p.project);
+    stack = await startLocalRuntime({ application: { project: p2p.project, topology: contract.topology, settings: {}, handlers: {} }, port: 0, consumers: false, logLevel: 'SILENT' });
+    state = new ConsoleState(stack, contract);
+    sqs = new SQSClient(stack.clientConfig);
+  });
+  afterAll(async () => {
+    sqs?.destroy();
+    state?.destroy();
+    await stack?.stop();
+    p2p?.dispose();
+  });
+
+  it('offers it among the publishable messages, and sends a valid payload to the queue with the queue publisher', async () => {
+    expect(state.publishable().map((m) => [m.operationId, m.message])).toEqual([['sendMessage', 'UserSignedUp']]);
+    const payload = { userId: 'usr-console', email: 'ada@example.com' };
+    const { messageId, correlationId } = await state.publish('sendMessage', 'UserSignedUp', payload);
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.resources.queues['user-signedup-queue']!.url, MessageAttributeNames: ['All'], WaitTimeSeconds: 1 }));
+    expect(Messages.map((m) => m.MessageId)).toEqual([messageId]);
+    expect(JSON.parse(Messages[0]!.Body!)).toEqual(payload);
+    expect(Messages[0]!.MessageAttributes?.eventType?.StringValue).toBe('UserSignedUp');
+    expect(Messages[0]!.MessageAttributes?.correlationId?.StringValue).toBe(correlationId);
+    expect(correlationId).toMatch(/^console-/);
+  });
+
+  it('refuses an invalid payload (422, nothing sent)', async () => {
+    await expect(state.publish('sendMessage', 'UserSignedUp', { userId: 'u', email: 'not an email' })).rejects.toMatchObject({ status: 422, message: expect.stringMatching(/^not a valid UserSignedUp: email /) });
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.resources.queues['user-signedup-queue']!.url, WaitTimeSeconds: 1 }));
+    expect(Messages).toEqual([]);
   });
 });
 

@@ -9,20 +9,18 @@
  * examples, the receive operations that declare them): a new message or consumer is covered
  * without editing this file.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PurgeQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { runCli, type ProgramSpec } from '@sluice/cli';
-import { generate } from '@sluice/codegen';
-import { loadProject } from '@sluice/model';
 import { contractModule, publishMessageCommand } from '@sluice/ops';
 import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
 import type { Operation, ReceiveOperation, TopicSendOperation } from '@sluice/runtime/contract';
 import { ordersProgram } from '@orders/app/cli';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
+import { pointToPointProject, type PointToPointProject } from '../../../tests/helpers/point-to-point-project.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 
@@ -139,39 +137,28 @@ describe('publish <operation>: any send operation, from JSON', () => {
 
 describe('publish <operation>: a point-to-point send operation (an SQS channel)', () => {
   // The SQS binding's point-to-point example: sendMessage sends UserSignedUp straight to user-signedup-queue.
-  const fixture = path.join(root, 'packages/model/tests/fixtures/bindings/sqs-point-to-point.yaml');
-  let dir: string;
-  let spec: string;
+  let p2p: PointToPointProject;
+  let program_: ProgramSpec;
   let stack: LocalRuntime;
   let p2pSqs: SQSClient;
 
   beforeAll(async () => {
-    // The fixture's generated contract, where its imports resolve (this project's node_modules).
-    dir = mkdtempSync(path.join(tmpdir(), 'sluice-p2p-'));
-    symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-    // Its operations' `bindings: { sqs: {} }` (the README's) fail the SQS binding schema (`queues` required): left out.
-    const doc = parse(readFileSync(fixture, 'utf8')) as { operations: Record<string, { bindings?: unknown }> };
-    for (const op of Object.values(doc.operations)) delete op.bindings;
-    spec = path.join(dir, 'asyncapi.yaml');
-    writeFileSync(spec, stringify(doc));
-    const project = loadProject(dir, { spec, contractPackage: '@p2p/contract' });
-    mkdirSync(project.generated, { recursive: true });
-    for (const file of await generate({ specPath: spec, packageName: project.contractPackage })) writeFileSync(path.join(project.generated, file.path), file.content);
-    const { topology } = await contractModule(project);
-    stack = await startLocalRuntime({ application: { project, topology, settings: {}, handlers: {} }, port: 0, consumers: false, logLevel: 'SILENT' });
+    p2p = await pointToPointProject();
+    const { topology } = await contractModule(p2p.project);
+    stack = await startLocalRuntime({ application: { project: p2p.project, topology, settings: {}, handlers: {} }, port: 0, consumers: false, logLevel: 'SILENT' });
     p2pSqs = new SQSClient(stack.clientConfig);
+    program_ = { ...program, commands: [publishMessageCommand({ project: p2p.project })] };
   });
   afterAll(async () => {
     p2pSqs?.destroy();
     await stack?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    p2p?.dispose();
   });
 
   it('sends the payload to the operation\'s queue with the runtime queue publisher: received there with its identity and header attributes', async () => {
-    const p2p: ProgramSpec = { ...program, commands: [publishMessageCommand({ project: loadProject(dir, { spec, contractPackage: '@p2p/contract' }) })] };
     const payload = { userId: 'usr-1', email: 'ada@example.com' };
     const io = captureIO();
-    const code = await runCli(p2p, ['publish', 'sendMessage', '--payload', JSON.stringify(payload), '--correlation-id', 'corr-p2p-1', '--endpoint', stack.endpoint], io);
+    const code = await runCli(program_, ['publish', 'sendMessage', '--payload', JSON.stringify(payload), '--correlation-id', 'corr-p2p-1', '--endpoint', stack.endpoint], io);
     expect(code, io.stderr()).toBe(0);
     expect(io.stdout()).toMatch(/published UserSignedUp \(sendMessage\) to queue user-signedup-queue as SQS message \S+/);
     const { Messages = [] } = await p2pSqs.send(
@@ -186,9 +173,8 @@ describe('publish <operation>: a point-to-point send operation (an SQS channel)'
   }, 60_000);
 
   it('validates first: an invalid payload sends nothing to the queue', async () => {
-    const p2p: ProgramSpec = { ...program, commands: [publishMessageCommand({ project: loadProject(dir, { spec, contractPackage: '@p2p/contract' }) })] };
     const io = captureIO();
-    const code = await runCli(p2p, ['publish', 'sendMessage', '--payload', JSON.stringify({ userId: 'usr-2', email: 'not an email' }), '--endpoint', stack.endpoint], io);
+    const code = await runCli(program_, ['publish', 'sendMessage', '--payload', JSON.stringify({ userId: 'usr-2', email: 'not an email' }), '--endpoint', stack.endpoint], io);
     expect(code).toBe(1);
     expect(io.stderr()).toContain('nothing published: 1 payload(s) violate the UserSignedUp contract.');
     const { Messages = [] } = await p2pSqs.send(new ReceiveMessageCommand({ QueueUrl: stack.resources.queues['user-signedup-queue']!.url, WaitTimeSeconds: 1 }));
