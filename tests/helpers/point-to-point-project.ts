@@ -4,8 +4,8 @@
  * as a project of its own, its contract package generated there by codegen: for the tests of what
  * publishes a point-to-point send operation (publish-message, the console).
  *
- * The fixture's operations carry `bindings: { sqs: {} }` (as the binding's README has them), which
- * the SQS binding schema refuses (`queues` required): they are left out of the project's copy.
+ * An empty operation binding `bindings: { sqs: {} }` (as the binding's README has it) fails the SQS
+ * binding schema (`queues` required): if the fixture carries one, the project's copy leaves it out.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

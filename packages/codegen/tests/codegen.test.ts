@@ -66,7 +66,7 @@ describe('codegen on a two-message spec (no generator change needed)', () => {
     const topicDts = (await generate({ specPath: pubSub, packageName: '@pub-sub/contract' })).find((f) => f.path === 'index.d.ts')!.content;
     expect(topicDts).toContain(`readonly sendMessage: TopicSendOperation<'sendMessage', { readonly UserSignedUp: typeof messages.UserSignedUp }>;`);
     expect(topicDts).not.toMatch(/: (QueueSendOperation|SendOperation)</);
-    // The SQS binding's point-to-point example, its operations' `bindings: { sqs: {} }` (invalid: `queues` required) left out.
+    // The SQS binding's point-to-point example; an empty operation binding `sqs: {}` (invalid: `queues` required), if present, left out.
     const doc = parse(readFileSync(path.join(root, 'packages/model/tests/fixtures/bindings/sqs-point-to-point.yaml'), 'utf8')) as { operations: Record<string, { bindings?: unknown }> };
     for (const op of Object.values(doc.operations)) delete op.bindings;
     const dir = mkdtempSync(path.join(tmpdir(), 'spec-'));
