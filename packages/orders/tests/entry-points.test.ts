@@ -1,0 +1,92 @@
+/**
+ * The order application's entry points, spawned the way users run them (`npx orders`, `npm run
+ * orders --`, `npm run demo --`), follow the framework's command-line convention (`@sluice/cli`,
+ * checked for the framework's own entry points in tests/entry-points): an unknown flag or a bad
+ * value is one line naming the mistake, then a pointer to `--help`, exit 2; `--help` shows the
+ * usage as the user types it; `--version` prints a semver. And `npx orders` as a whole: help and
+ * version at every depth, a missing stack said in two lines, a closed reader, a real bin.
+ *
+ * The processes run in parallel, a few at a time, before the assertions. No case starts a
+ * server, runs codegen or reaches the network.
+ */
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CLASS_NAME, describeConvention, entry, entryPointRuns, expectUsageError, lines, SEMVER, STACK, type EntryPoint } from '../../../tests/helpers/entry-points.ts';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+
+const ENTRY_POINTS: EntryPoint[] = [
+  { script: 'orders', binPackage: 'packages/orders', file: 'packages/orders/bin/orders.js', invocation: 'npx orders', name: 'orders', bad: { args: ['publish', '--count', 'x'], echoed: '"x"', name: 'orders publish', invocation: 'npx orders publish' } },
+  { script: 'demo', file: 'packages/orders/bin/demo.ts', invocation: 'npm run demo --', name: 'demo', bad: { args: ['--port', 'abc'], echoed: '"abc"' } },
+];
+
+const runs = entryPointRuns();
+const { schedule, result } = runs;
+for (const ep of ENTRY_POINTS) runs.scheduleConvention(ep);
+const orders = ENTRY_POINTS[0]!;
+schedule('orders publish unknown', entry(orders, 'publish', '--frobnicate'));
+schedule('orders help publish', entry(orders, 'help', 'publish'));
+schedule('orders help dlq list', entry(orders, 'help', 'dlq', 'list'));
+schedule('orders dlq --version', entry(orders, 'dlq', '--version'));
+schedule('orders list, no stack', entry(orders, 'list', '--endpoint', 'http://127.0.0.1:9'));
+schedule('orders list, no stack, --debug', entry(orders, 'list', '--endpoint', 'http://127.0.0.1:9', '--debug'));
+schedule('orders --help, stdout closed', { ...entry(orders, '--help'), closeStdout: true });
+schedule('npx orders --help', { command: path.join(root, 'node_modules', '.bin', 'npx'), args: ['--no-install', 'orders', '--help'] });
+schedule('npm run orders -- --help', { command: path.join(root, 'node_modules', '.bin', 'npm'), args: ['run', 'orders', '--', '--help'] });
+runs.runAllBeforeAll();
+
+describeConvention(ENTRY_POINTS, runs);
+
+describe('npx orders', () => {
+  it('refuses an unknown flag of a command, listing its options and pointing at its help', () => {
+    expectUsageError(result('orders publish unknown'), 'orders publish', 'npx orders publish', /^orders publish: unknown option --frobnicate: npx orders publish takes --order-id, /);
+  });
+
+  it('prints a command’s own help for `help <command>`, at any depth', () => {
+    expect(result('orders help publish')).toMatchObject({ code: 0, stderr: '' });
+    expect(lines(result('orders help publish').stdout)[0]).toBe('Usage: npx orders publish [options]');
+    expect(result('orders help publish').stdout).toContain('--item-name <name>');
+    expect(lines(result('orders help dlq list').stdout)[0]).toBe('Usage: npx orders dlq list [options]');
+  });
+
+  it('prints its version at every level', () => {
+    expect(result('orders version').stdout.trim()).toMatch(SEMVER);
+    expect(result('orders dlq --version')).toMatchObject({ code: 0, stdout: result('orders version').stdout });
+  });
+
+  it('says what is wrong and to start the stack when nothing listens, without a class name or a stack; exit 1', () => {
+    const r = result('orders list, no stack');
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toBe('');
+    const [cause, next, ...rest] = lines(r.stderr);
+    expect(cause).toBe('orders list: no local stack answers at http://127.0.0.1:9');
+    expect(next).toMatch(/^Start it .*`npm start`/);
+    expect(rest).toEqual([]);
+    expect(r.stderr).not.toMatch(CLASS_NAME);
+    expect(r.stderr).not.toMatch(STACK);
+  });
+
+  it('adds the stack with --debug', () => {
+    const r = result('orders list, no stack, --debug');
+    expect(r.code, r.stderr).toBe(1);
+    expect(lines(r.stderr)[0]).toMatch(/^orders list: no local stack answers/);
+    expect(r.stderr).toMatch(STACK);
+  });
+
+  it('exits quietly when its reader has gone (`npx orders list | head -1`)', () => {
+    expect(result('orders --help, stdout closed')).toEqual({ code: 0, signal: null, stdout: '', stderr: '' });
+  });
+
+  it('is a real bin: `npx orders --help` works from the repository root', () => {
+    const r = result('npx orders --help');
+    expect(r.code, r.stderr).toBe(0);
+    expect(lines(r.stdout)[0]).toBe('Usage: npx orders <command> [options]');
+  });
+
+  it('names itself `npm run orders --` when run by `npm run orders -- …`', () => {
+    const r = result('npm run orders -- --help');
+    expect(r.code, r.stderr).toBe(0);
+    expect(lines(r.stdout).find((l) => l.startsWith('Usage: '))).toBe('Usage: npm run orders -- <command> [options]');
+    expect(r.stdout).toContain('Run `npm run orders -- help <command>`');
+  });
+});
