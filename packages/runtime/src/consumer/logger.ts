@@ -48,9 +48,13 @@ export type LogExtra = Record<string, unknown> | Error | string | null | undefin
  * methods), to keep a logger configured elsewhere.
  */
 export interface StructuredLogger {
+  /** Writes a DEBUG line (when the level lets it through). */
   debug(input: LogMessage, ...extra: LogExtra[]): void;
+  /** Writes an INFO line (when the level lets it through). */
   info(input: LogMessage, ...extra: LogExtra[]): void;
+  /** Writes a WARN line (when the level lets it through). */
   warn(input: LogMessage, ...extra: LogExtra[]): void;
+  /** Writes an ERROR line (when the level lets it through). */
   error(input: LogMessage, ...extra: LogExtra[]): void;
   /** Puts the invocation (request id, function, cold start) on every later line. */
   addContext(context: Context): void;
@@ -287,21 +291,27 @@ export class ConsumerLogger implements StructuredLogger {
     this.threshold = LOG_LEVEL_THRESHOLDS[parsed];
   }
 
+  /** Writes a TRACE line on stdout, when the level is TRACE or lower. */
   trace(input: LogMessage, ...extra: LogExtra[]): void {
     this.log('TRACE', input, extra);
   }
+  /** Writes a DEBUG line on stdout, when the level is DEBUG or lower. */
   debug(input: LogMessage, ...extra: LogExtra[]): void {
     this.log('DEBUG', input, extra);
   }
+  /** Writes a INFO line on stdout, when the level is INFO or lower. */
   info(input: LogMessage, ...extra: LogExtra[]): void {
     this.log('INFO', input, extra);
   }
+  /** Writes a WARN line on stderr, when the level is WARN or lower. */
   warn(input: LogMessage, ...extra: LogExtra[]): void {
     this.log('WARN', input, extra);
   }
+  /** Writes a ERROR line on stderr, when the level is ERROR or lower. */
   error(input: LogMessage, ...extra: LogExtra[]): void {
     this.log('ERROR', input, extra);
   }
+  /** Writes a CRITICAL line on stderr, when the level is CRITICAL or lower. */
   critical(input: LogMessage, ...extra: LogExtra[]): void {
     this.log('CRITICAL', input, extra);
   }
