@@ -40,6 +40,22 @@ function projectTestFiles(): string[] {
   return applicationDependentTests(all, ['tests/framework/readme-steps.test.ts', 'tests/framework/second-system.test.ts', 'tests/toolchain/node-version.test.ts', 'packages/local/tests/live-dev-loop.test.ts']);
 }
 
+describe('the test files run in the copy (applicationDependentTests)', () => {
+  const files = projectTestFiles();
+
+  it('include every test that names the application or starts the local stack on it', () => {
+    // Names the order application's CLI and contract; starts the stack with no application of its own.
+    expect(files).toContain('packages/ops/tests/unrouted.test.ts');
+    // Imports the application's contract and the order builders (tests/helpers/orders.ts).
+    expect(files).toContain('packages/runtime/tests/decode-record.test.ts');
+  });
+
+  it('leave out the tests on a fixture system of their own (the stack started with the fixture\'s application)', () => {
+    expect(files).not.toContain('packages/ops/tests/dead-letter-queue.test.ts');
+    expect(files).not.toContain('packages/local/tests/restart.test.ts');
+  });
+});
+
 describe("the README's steps to add a consumer and a message", () => {
   let copy: ProjectCopy;
   const steps = readmeSteps();

@@ -46,26 +46,51 @@ export function applyStep(copy: ProjectCopy, step: ReadmeStep): void {
 }
 
 /** What marks a test file (or a helper it imports) as reading the application's contract or code. */
-const APPLICATION_MARKERS = ['@orders/', 'asyncapi.yaml', 'generated/', 'startLocalRuntime', 'loadApplication', 'packages/orders', 'ordersProgram', 'copyProject', 'README.md', 'docs/topology.svg', "'packages/", 'loadProject('];
+const APPLICATION_MARKERS = ['@orders/', 'asyncapi.yaml', 'generated/', 'loadApplication', 'packages/orders', 'ordersProgram', 'copyProject', 'README.md', 'docs/topology.svg', "'packages/", 'loadProject('];
+
+/**
+ * The helpers that load a fixture system (tests/fixtures), never the application: a test that
+ * imports them depends on the application only through markers of its own.
+ */
+const FIXTURE_HELPERS = /\/tests\/helpers\/fixture-[^/]+\.ts$/;
+
+/**
+ * Whether `text` starts the local stack on the application of the working directory: a
+ * `startLocalRuntime(…)` call that is given no `application` of its own (a fixture's).
+ */
+function startsTheApplication(text: string): boolean {
+  for (let at = text.indexOf('startLocalRuntime('); at !== -1; at = text.indexOf('startLocalRuntime(', at + 1)) {
+    let depth = 0;
+    let end = at + 'startLocalRuntime'.length;
+    for (; end < text.length; end++) {
+      if (text[end] === '(') depth++;
+      else if (text[end] === ')' && --depth === 0) break;
+    }
+    if (!/\bapplication\b/.test(text.slice(at, end))) return true;
+  }
+  return false;
+}
 
 /**
  * The test files whose outcome can depend on the application's contract, consumers or settings:
  * those that (or whose relative imports, transitively) name the application, its contract, its
- * generated code, its commands or the local stack that loads it. The rest test code that reads
- * none of them (kits, validators of their own inputs, fixtures of their own).
+ * generated code, its commands, or start the local stack on it (a `startLocalRuntime` call with
+ * no `application` of its own). The rest test code that reads none of them (kits, validators of
+ * their own inputs, fixtures of their own: the fixture helpers count as reading none).
  */
 export function applicationDependentTests(files: readonly string[], exclude: readonly string[] = []): string[] {
   const seen = new Map<string, boolean>();
   const depends = (file: string): boolean => {
     if (seen.has(file)) return seen.get(file)!;
     seen.set(file, false);
+    if (FIXTURE_HELPERS.test(file)) return false;
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
     } catch {
       return false;
     }
-    const own = APPLICATION_MARKERS.some((marker) => text.includes(marker));
+    const own = APPLICATION_MARKERS.some((marker) => text.includes(marker)) || startsTheApplication(text);
     const imported = [...text.matchAll(/from '(\.\.?\/[^']+\.ts)'/g)].some((m) => depends(path.resolve(path.dirname(file), m[1]!)));
     seen.set(file, own || imported);
     return own || imported;
