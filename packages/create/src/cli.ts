@@ -35,8 +35,9 @@ over the examples, sst.config.ts, tsconfig.json, .gitignore and a README.`,
     if (!contract) throw new UsageError('--contract <file> is required: the AsyncAPI 3.0 document to start from');
     try {
       const framework = values.framework as string | undefined;
-      const created = createProject({ directory, contract, ...(framework ? { frameworkSources: frameworkTarballs(framework) } : {}) });
+      const created = await createProject({ directory, contract, ...(framework ? { frameworkSources: frameworkTarballs(framework) } : {}) });
       io.out(`create: ${path.relative(process.cwd(), created.directory) || '.'}/ written (${created.files.length} files, ${created.consumers.length} consumer(s)). Next:`);
+      for (const o of created.outside) io.err(`create: no handler for ${o.operation}: ${o.reason}`);
       io.out(`  cd ${directory} && npm install && npm run codegen`);
     } catch (error) {
       if (error instanceof CreateError) throw new CliError(error.message);

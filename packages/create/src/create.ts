@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { CodegenError, readContract } from '@sluice/codegen';
 import { collectInputs } from '@sluice/codegen/freshness';
 
 /** A project `createProject` refuses to write; the message says why and what to do. */
@@ -33,8 +34,10 @@ export interface CreatedProject {
   directory: string;
   /** The npm name of the project. */
   name: string;
-  /** The receive operations, each with its handler `consumers/<operationId>.ts`. */
+  /** The receive operations inside the AWS topology (an SQS queue to consume), each with its handler `consumers/<operationId>.ts`. */
   consumers: string[];
+  /** Receive operations outside the AWS topology (Kafka, MQTT, WebSocket channels…): no handler, each with codegen's reason. */
+  outside: { operation: string; reason: string }[];
   /** Every file written, relative to the folder, with `/`. */
   files: string[];
 }
@@ -69,14 +72,60 @@ function packageNameOf(directory: string): string {
   return name || 'sluice-app';
 }
 
-/** The receive operations of the contract, by operation id, in document order. */
-function receiveOperations(spec: string): string[] {
+/** What the contract's consumers are: each receive operation in the AWS topology, its timeout, and those outside it. */
+interface Consumers {
+  /** Receive operations with a queue to consume, in document order. */
+  ids: string[];
+  /** A function timeout (s) that fits each consumer's queue: ≤ 1/6 of a `visibilityTimeout` the contract sets. */
+  timeouts: Record<string, { seconds: number; why?: string }>;
+  /** Receive operations outside the AWS topology, with why. */
+  outside: { operation: string; reason: string }[];
+}
+
+/** The default function timeout of a created project's consumers, in seconds. */
+const DEFAULT_TIMEOUT_SECONDS = 10;
+
+/**
+ * Reads the contract as codegen will (same parser, same rules): its receive operations in the AWS
+ * topology get handlers; those on other protocols are listed with codegen's reason. A contract
+ * codegen would refuse is refused here, with every problem, so the project starts from one that
+ * generates.
+ */
+async function consumersOf(spec: string): Promise<Consumers> {
   const text = readFileSync(spec, 'utf8');
-  const doc = (spec.endsWith('.json') ? JSON.parse(text) : parseYaml(text)) as { asyncapi?: unknown; operations?: Record<string, { action?: string }> };
+  let doc: { asyncapi?: unknown; operations?: Record<string, { action?: string }> };
+  try {
+    doc = spec.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new CreateError(`${spec} is not YAML or JSON (${(error as Error).message.split('\n')[0]}): create needs an AsyncAPI 3 document.`);
+  }
   if (typeof doc?.asyncapi !== 'string' || !doc.asyncapi.startsWith('3.')) {
     throw new CreateError(`${spec} is not an AsyncAPI 3 document (asyncapi: ${JSON.stringify(doc?.asyncapi)}): create needs one.`);
   }
-  return Object.entries(doc.operations ?? {}).filter(([, op]) => op?.action === 'receive').map(([id]) => id);
+  let model: Awaited<ReturnType<typeof readContract>>;
+  try {
+    model = await readContract(spec);
+  } catch (error) {
+    if (error instanceof CodegenError) throw new CreateError(`${error.message}\nnpm run codegen would refuse the contract as it is; fix it, then create the project.`);
+    throw error;
+  }
+  const { operations, queues } = model.topology;
+  const receives = Object.entries(doc.operations ?? {}).filter(([, op]) => op?.action === 'receive').map(([id]) => id);
+  const ids = receives.filter((id) => operations[id]?.action === 'receive');
+  const timeouts: Consumers['timeouts'] = {};
+  for (const id of ids) {
+    const op = operations[id];
+    const queue = op?.action === 'receive' ? (op.queue as string | undefined) : undefined;
+    const visibility = queue === undefined ? undefined : queues[queue]?.visibilityTimeoutSeconds;
+    timeouts[id] =
+      visibility !== undefined && visibility < 6 * DEFAULT_TIMEOUT_SECONDS
+        ? { seconds: Math.max(1, Math.floor(visibility / 6)), why: `≤ 1/6 of the visibilityTimeout (${visibility} s) the contract sets on ${queue}` }
+        : { seconds: DEFAULT_TIMEOUT_SECONDS };
+  }
+  const outside = receives
+    .filter((id) => !ids.includes(id))
+    .map((operation) => ({ operation, reason: model.warnings.find((w) => w.startsWith(`operations.${operation} `))?.replace(`operations.${operation} `, '') ?? 'it is outside the AWS topology' }));
+  return { ids, timeouts, outside };
 }
 
 /** A handler file name for an operation id: the codegen convention, `<operationId>.ts`. */
@@ -101,23 +150,24 @@ function handlerSource(operationId: string, contractPackage: string): string {
  * its contract whole.
  *
  * @param options - the folder, the contract and where the framework packages come from
- * @returns the folder, the project name, the consumers and the files written
- * @throws CreateError when the folder is not empty, or the contract is not an AsyncAPI 3 document or refers outside its folder
+ * @returns the folder, the project name, the consumers (and the receive operations outside the AWS topology) and the files written
+ * @throws CreateError when the folder is not empty, the contract is not an AsyncAPI 3 document, codegen would refuse it (every problem listed), or it refers outside its folder
  * @example
  * ```ts
  * import { createProject } from '@sluice/create';
  *
- * const created = createProject({ directory: 'payments', contract: 'asyncapi.yaml' });
+ * const created = await createProject({ directory: 'payments', contract: 'asyncapi.yaml' });
  * console.log(created.consumers); // ['consumePayments']
  * ```
  */
-export function createProject(options: CreateOptions): CreatedProject {
+export async function createProject(options: CreateOptions): Promise<CreatedProject> {
   const directory = path.resolve(options.directory);
   const spec = path.resolve(options.contract);
   if (!existsSync(spec)) throw new CreateError(`${options.contract} does not exist: pass --contract <file>, an AsyncAPI 3.0 document.`);
   if (existsSync(directory) && readdirSync(directory).length > 0) throw new CreateError(`${options.directory} is not empty: create writes a new project into a new (or empty) folder.`);
 
-  const consumers = receiveOperations(spec);
+  const found = await consumersOf(spec);
+  const consumers = found.ids;
   const specDir = path.dirname(spec);
   const inputs = collectInputs(spec);
   for (const input of inputs) {
@@ -188,7 +238,10 @@ export function createProject(options: CreateOptions): CreatedProject {
       '',
       'export const settings = defineSettings({',
       '  consumers: {',
-      ...consumers.map((id) => `    ${JSON.stringify(id)}: { batchSize: 10, timeoutSeconds: 10, maximumConcurrency: 2 },`),
+      ...consumers.map((id) => {
+        const timeout = found.timeouts[id]!;
+        return `    ${JSON.stringify(id)}: { batchSize: 10, timeoutSeconds: ${timeout.seconds}, maximumConcurrency: 2 },${timeout.why ? ` // timeout ${timeout.why}` : ''}`;
+      }),
       '  },',
       '});',
       '',
@@ -210,8 +263,9 @@ export function createProject(options: CreateOptions): CreatedProject {
       ');',
       '',
       "describe('the examples of the contract', () => {",
-      "  it('there is at least one', () => expect(examples.length).toBeGreaterThan(0));",
-      "  it.each(examples)('$label is valid', ({ name, payload }) => {",
+      '  // No example in the contract: nothing to check yet, said as a to-do rather than passed in silence.',
+      "  if (examples.length === 0) it.todo('add examples to the messages of the contract: the contract test checks each against its validator');",
+      "  else it.each(examples)('$label is valid', ({ name, payload }) => {",
       '    const contract = (messages as Record<string, { check(data: unknown): { ok: boolean } }>)[name];',
       '    expect(contract, `no generated message ${name}`).toBeDefined();',
       '    expect(contract!.check(payload)).toMatchObject({ ok: true });',
@@ -294,6 +348,14 @@ export function createProject(options: CreateOptions): CreatedProject {
       `- \`consumers/<operationId>.ts\`: one handler per receive operation (${consumers.join(', ') || 'none yet'}); \`src/settings.ts\`: their function settings and tables.`,
       '- `npm test`, `npm run typecheck`, `npm run infra:plan` (what `sst deploy` would create, offline), `npm run deploy`.',
       '',
+      ...(found.outside.length
+        ? [
+            'Receive operations outside the AWS topology (no handler here; their messages still get types and validators in `generated/`):',
+            '',
+            ...found.outside.map((o) => `- \`${o.operation}\`: ${o.reason}`),
+            '',
+          ]
+        : []),
     ].join('\n'),
   );
 
@@ -302,5 +364,5 @@ export function createProject(options: CreateOptions): CreatedProject {
     mkdirSync(path.dirname(target), { recursive: true });
     writeFileSync(target, content);
   }
-  return { directory, name, consumers, files: [...files.keys()].sort() };
+  return { directory, name, consumers, outside: found.outside, files: [...files.keys()].sort() };
 }
