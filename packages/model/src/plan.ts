@@ -13,6 +13,7 @@ import { SOURCE_TOPICS_ENV, type AppSettings } from '@sluice/runtime/settings';
 import { ALERTS_TOPIC, alertsReachNobody, checkSettings, consumerSettings, functionNameOf, metricsNamespaceOf, settingsWarnings, visibilityTimeoutOf, type ResolvedConsumerSettings } from './settings.ts';
 import { checkUnrouted, UNROUTED_RETENTION_SECONDS, unroutedOf, unroutedQueueNameOf, unroutedWarnings, type UnroutedSpec } from './unrouted.ts';
 import { triageOf, triageResources, type TriagePlan } from './triage.ts';
+import { anyOccurrenceAlarm, functionAlarm } from './alarms.ts';
 
 export * from './plan-types.ts';
 import type { AlarmPlan, EnvironmentValue, FunctionPlan, KeyPlan, PermissionPlan, QueuePlan, ResourceRef, TablePlan, TopicPlan } from './plan-types.ts';
@@ -238,19 +239,7 @@ export function resolvePlan(options: PlanOptions): DeploymentPlan {
       environment[envName.tableName(table)] = { tableName: table };
       permissions.push({ actions: [...actions], resource: { tableArn: table } });
     }
-    const functionAlarm = (metricName: 'Errors' | 'Throttles', description: string): AlarmPlan => ({
-      name: `${functionNameOf(op.id)}${metricName}Alarm`,
-      description,
-      subject: { function: op.id },
-      namespace: 'AWS/Lambda',
-      metricName,
-      statistic: 'Sum',
-      period: 300,
-      evaluationPeriods: 1,
-      comparisonOperator: 'GreaterThanThreshold',
-      threshold: 0,
-      treatMissingData: 'notBreaching',
-    });
+    const alarm = (metricName: 'Errors' | 'Throttles', description: string) => functionAlarm(functionNameOf(op.id), op.id, metricName, description);
     return {
       operationId: op.id,
       functionName: functionNameOf(op.id),
@@ -270,8 +259,8 @@ export function resolvePlan(options: PlanOptions): DeploymentPlan {
       environment,
       permissions,
       alarms: [
-        functionAlarm('Errors', `${op.id} failed whole invocations (a crash, a timeout, an error outside a record): its batches are retried and may be dead-lettered. See its logs`),
-        functionAlarm('Throttles', `${op.id} was throttled although ${s.reservedConcurrency} executions are reserved for it and its event source runs at most ${s.maximumConcurrency} batches: something else invokes it, or the reservation was changed outside the deployment. Throttled batches use up receives and can dead-letter valid messages`),
+        alarm('Errors', `${op.id} failed whole invocations (a crash, a timeout, an error outside a record): its batches are retried and may be dead-lettered. See its logs`),
+        alarm('Throttles', `${op.id} was throttled although ${s.reservedConcurrency} executions are reserved for it and its event source runs at most ${s.maximumConcurrency} batches: something else invokes it, or the reservation was changed outside the deployment. Throttled batches use up receives and can dead-letter valid messages`),
       ],
     };
   });
@@ -280,19 +269,8 @@ export function resolvePlan(options: PlanOptions): DeploymentPlan {
   const tables = Object.entries(settings.tables ?? {}).map(([name, table]): TablePlan => ({ name, ...table }));
   const sends = Object.values(topology.operations).filter((o) => o.action === 'send');
   const topics = Object.values(topology.topics).map((topic): TopicPlan => {
-    const topicAlarm = (reason: 'NoMessageAttributes' | 'InvalidAttributes', description: string): AlarmPlan => ({
-      name: `${baseNameOf(topic.name)}FilteredOut${reason}Alarm`,
-      description,
-      subject: { topic: topic.name },
-      namespace: 'AWS/SNS',
-      metricName: `NumberOfNotificationsFilteredOut-${reason}`,
-      statistic: 'Sum',
-      period: 300,
-      evaluationPeriods: 1,
-      comparisonOperator: 'GreaterThanThreshold',
-      threshold: 0,
-      treatMissingData: 'notBreaching',
-    });
+    const topicAlarm = (reason: 'NoMessageAttributes' | 'InvalidAttributes', description: string): AlarmPlan =>
+      anyOccurrenceAlarm({ name: `${baseNameOf(topic.name)}FilteredOut${reason}Alarm`, description, subject: { topic: topic.name }, namespace: 'AWS/SNS', metricName: `NumberOfNotificationsFilteredOut-${reason}` });
     return {
       ...topic,
       encryption: 'kms',

@@ -19,6 +19,7 @@
  */
 import type { SubscriptionSpec, Topology } from '@sluice/runtime/contract';
 import { CONSUMER_DEFAULTS, functionNameOf, metricsNamespaceOf } from './settings.ts';
+import { functionAlarm } from './alarms.ts';
 import type { AlarmPlan, EnvironmentValue, FunctionPlan, PermissionPlan, QueuePlan } from './plan-types.ts';
 import type { UnroutedSpec } from './unrouted.ts';
 import type { AppSettings } from '@sluice/runtime/settings';
@@ -177,19 +178,7 @@ export function triageResources(triage: readonly TriagePlan[], settings: AppSett
       { actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], resource: { queueArn: t.queue } },
       { actions: ['sqs:SendMessage'], resource: { queueArn: t.unroutedQueue } },
     ];
-    const lambdaAlarm = (metricName: 'Errors' | 'Throttles', description: string): AlarmPlan => ({
-      name: `${functionName}${metricName}Alarm`,
-      description,
-      subject: { function: t.operationId },
-      namespace: 'AWS/Lambda',
-      metricName,
-      statistic: 'Sum',
-      period: 300,
-      evaluationPeriods: 1,
-      comparisonOperator: 'GreaterThanThreshold',
-      threshold: 0,
-      treatMissingData: 'notBreaching',
-    });
+    const lambdaAlarm = (metricName: 'Errors' | 'Throttles', description: string) => functionAlarm(functionName, t.operationId, metricName, description);
     functions.push({
       kind: 'triage',
       operationId: t.operationId,
