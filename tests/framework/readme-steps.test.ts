@@ -48,11 +48,14 @@ describe('the test files run in the copy (applicationDependentTests)', () => {
     expect(files).toContain('packages/ops/tests/unrouted.test.ts');
     // Imports the application's contract and the order builders (tests/helpers/orders.ts).
     expect(files).toContain('packages/runtime/tests/decode-record.test.ts');
+    // Synthesizes the application's sst.config.ts with its settings.
+    expect(files).toContain('packages/orders/tests/sst-config.test.ts');
   });
 
   it('leave out the tests on a fixture system of their own (the stack started with the fixture\'s application)', () => {
     expect(files).not.toContain('packages/ops/tests/dead-letter-queue.test.ts');
     expect(files).not.toContain('packages/local/tests/restart.test.ts');
+    expect(files).not.toContain('packages/infra/tests/sst-config.test.ts');
   });
 });
 

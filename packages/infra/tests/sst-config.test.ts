@@ -1,21 +1,42 @@
 /**
- * What `sst deploy` would create, checked without AWS: `sst.config.ts` runs with SST's real
- * components under Pulumi's unit-test mocks (packages/infra/src/plan) and the recorded resource
- * graph is held against the topology manifest, the application's settings and the AWS semantics
- * the pipeline relies on. Every expectation is derived from the manifest and the settings, so a
- * second consumer or message needs no edit here.
+ * What `sst deploy` would create, checked without AWS: a project's `sst.config.ts` runs with SST's
+ * real components under Pulumi's unit-test mocks (packages/infra/src/plan) and the recorded
+ * resource graph is held against the topology manifest, the project's settings and the AWS
+ * semantics the pipeline relies on. Every expectation is derived from the manifest and the
+ * settings, so a second consumer or message needs no edit here.
+ *
+ * On a fixture system of its own (tests/fixtures/single-consumer: OrderTopic, OrderQueue and its
+ * OrderDLQ, one consumer with the Orders table), as a project of its own with the sst.config.ts
+ * `create` writes (tests/helpers/fixture-project.ts, its contract package generated there, `.sst`
+ * linked to the repository's): the framework's deployment does not change with the order
+ * application. The order application's own sst.config.ts is synthesized by the application's tests
+ * (its sst-config test).
  *
  * Needs `.sst/platform` (`npm run sst:install`, part of `npm test`).
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { topology } from '@orders/contract';
-import type { QueueSpec } from '@sluice/runtime/contract';
+import { readFileSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { QueueSpec, Topology } from '@sluice/runtime/contract';
 import { envName } from '@sluice/runtime/resources';
 import { ALERTS_TOPIC, consumerSettings, functionNameOf, metricsNamespaceOf, resolvePlan, visibilityTimeoutOf } from '@sluice/model';
 import { SOURCE_TOPICS_ENV } from '@sluice/runtime/settings';
-import { settings } from '@orders/app/settings';
+import { fixtureProject } from '../../../tests/helpers/fixture-project.ts';
 import { planOf } from '../src/plan/plan.ts';
-import { synthesize, type RecordedResource, type RecordedStack, type SynthesizeOptions } from '../src/plan/synthesize.ts';
+import { repositoryRoot, synthesize, type RecordedResource, type RecordedStack, type SynthesizeOptions } from '../src/plan/synthesize.ts';
+
+/** The fixture as a project: its sst.config.ts, settings.ts, consumers/ and generated contract package. */
+const fixture = await fixtureProject('single-consumer');
+symlinkSync(path.join(repositoryRoot, '.sst'), path.join(fixture.dir, '.sst'));
+afterAll(() => fixture.dispose());
+
+/** The manifest the fixture's sst.config.ts deploys (its generated topology.json). */
+const topology = JSON.parse(readFileSync(path.join(fixture.project.generated, 'topology.json'), 'utf8')) as Topology;
+/** The settings the fixture's sst.config.ts deploys (the project's settings.ts). */
+const { settings } = (await import(pathToFileURL(fixture.project.settings).href)) as typeof import('../../../tests/fixtures/single-consumer/settings.ts');
+/** A file of this package's SST component as `editSource` names it: relative to the fixture project. */
+const componentFile = (name: string) => path.relative(fixture.dir, path.resolve(import.meta.dirname, '../src/sst', name)).split(path.sep).join('/');
 
 interface PolicyStatement {
   Sid?: string;
@@ -98,7 +119,7 @@ describe('sst.config.ts, synthesized offline with the real SST components', () =
 
   beforeAll(async () => {
     // Each synthesis is a child process of a few seconds.
-    const emails = (file: string, source: string) => (file === 'packages/orders/src/settings.ts' ? replaceOnce(source, 'emails: [],', "emails: ['oncall@example.com', 'orders-team@example.com'],") : source);
+    const emails = (file: string, source: string) => (file === 'settings.ts' ? replaceOnce(source, 'emails: [],', "emails: ['oncall@example.com', 'orders-team@example.com'],") : source);
     // prod refuses alerts nobody receives: it is planned with an on-call address, as a real deployment must be.
     [dev, prod, withAlertEmails] = await synthesizeAll([{ stage: 'dev' }, { stage: 'prod', editSource: emails }, { stage: 'dev', editSource: emails }]);
   }, 180_000);
@@ -279,7 +300,7 @@ describe('sst.config.ts, synthesized offline with the real SST components', () =
     for (const op of receiveOperations) {
       const s = consumerSettings(settings, op.id);
       const fn = functionOf(dev, op.id);
-      expect(fn.inputs).toMatchObject({ handler: `packages/orders/consumers/${op.id}.handler`, memorySize: s.memoryMB, runtime: 'nodejs24.x', loggingConfig: { logFormat: 'JSON' } });
+      expect(fn.inputs).toMatchObject({ handler: `consumers/${op.id}.handler`, memorySize: s.memoryMB, runtime: 'nodejs24.x', loggingConfig: { logFormat: 'JSON' } });
       const env = (fn.inputs.environment as { variables: Record<string, string> }).variables;
       expect(env.POWERTOOLS_LOG_LEVEL).toBe(s.logLevel);
       expect(env.POWERTOOLS_SERVICE_NAME).toBe(op.id);
@@ -287,7 +308,7 @@ describe('sst.config.ts, synthesized offline with the real SST components', () =
       expect(env[SOURCE_TOPICS_ENV]!.split(',')).toEqual(op.sources!.map((src) => arnOf(topicOf(dev, src.topic))));
       for (const table of Object.keys(s.tables)) expect(env[envName.tableName(table)]).toBe(only(dev, 'aws:dynamodb/table:Table', table).outputs.name);
       const build = dev.cliRequests.find((request) => request.method === 'Runtime.Build' && request.params.functionID === functionNameOf(op.id));
-      expect(build?.params).toMatchObject({ handler: `packages/orders/consumers/${op.id}.handler` });
+      expect(build?.params).toMatchObject({ handler: `consumers/${op.id}.handler` });
     }
   });
 
@@ -408,7 +429,7 @@ describe('nothing silently lost, topics hardened (sst.config.ts, synthesized)', 
 
   beforeAll(async () => {
     const publishers = (file: string, source: string) =>
-      file === 'packages/orders/src/settings.ts' ? replaceOnce(source, 'alerts: {', `publishers: { publishOrderPlaced: { principals: ['${checkout}'] } },\n  alerts: {`) : source;
+      file === 'settings.ts' ? replaceOnce(source, 'alerts: {', `publishers: { publishOrderPlaced: { principals: ['${checkout}'] } },\n  alerts: {`) : source;
     [dev, withPublishers] = await synthesizeAll([{ stage: 'dev' }, { stage: 'dev', editSource: publishers }]);
   }, 180_000);
 
@@ -471,7 +492,7 @@ describe('nothing silently lost, topics hardened (sst.config.ts, synthesized)', 
   });
 
   it('refuses to synthesize prod while the alerts topic has no subscriber, naming the setting', async () => {
-    await expect(synthesize({ stage: 'prod' })).rejects.toThrow(/a production stage must reach someone: the alerts topic has no subscriber.*settings\.alerts\.emails/);
+    await expect(synthesize({ stage: 'prod', root: fixture.dir })).rejects.toThrow(/a production stage must reach someone: the alerts topic has no subscriber.*settings\.alerts\.emails/);
   }, 120_000);
 });
 
@@ -480,8 +501,8 @@ describe('the infrastructure checks, given a broken deployment', () => {
   let withoutPartialResponses: RecordedStack;
 
   beforeAll(async () => {
-    const queues = 'packages/infra/src/sst/queues.ts';
-    const functions = 'packages/infra/src/sst/functions.ts';
+    const queues = componentFile('queues.ts');
+    const functions = componentFile('functions.ts');
     [withFiveRetries, withoutPartialResponses] = await synthesizeAll([
       { stage: 'dev', editSource: (file, source) => (file === queues ? replaceOnce(source, 'retry: queue.deadLetter.maxReceiveCount', 'retry: 5') : source) },
       { stage: 'dev', editSource: (file, source) => (file === functions ? replaceOnce(source, 'partialResponses: true,', '') : source) },
@@ -561,11 +582,11 @@ describe('the SluiceTopology component of sst.config.ts', () => {
 });
 
 /**
- * Synthesizes side by side and waits for every one to settle before failing, so that none is
+ * Synthesizes the fixture project side by side and waits for every one to settle before failing, so that none is
  * cut off mid-run (and leaves its scratch files behind) when another fails.
  */
 async function synthesizeAll<const T extends readonly SynthesizeOptions[]>(runs: T): Promise<{ -readonly [K in keyof T]: RecordedStack }> {
-  const settled = await Promise.allSettled(runs.map((run) => synthesize(run)));
+  const settled = await Promise.allSettled(runs.map((run) => synthesize({ root: fixture.dir, ...run })));
   const failed = settled.find((result) => result.status === 'rejected');
   if (failed) throw failed.reason;
   const stacks = settled.map((result) => (result as PromiseFulfilledResult<RecordedStack>).value);

@@ -203,8 +203,12 @@ function prependToAppFiles(
       pluginBuild.onLoad({ filter: /\.(js|ts|jsx|tsx)$/ }, (args) => {
         const parts = args.path.split(path.sep);
         const inPlatform = parts.includes('.sst');
-        // Dependencies are not app files: they get no globals.
-        if (parts.includes('node_modules') && !inPlatform) return undefined;
+        // Dependencies are not app files: they get no globals. Inside the project, only its own
+        // node_modules count (a project may itself live under a node_modules folder, e.g. a
+        // test's scratch copy in node_modules/.cache).
+        const inProject = args.path.startsWith(path.resolve(root) + path.sep);
+        const dependencyParts = inProject ? path.relative(root, args.path).split(path.sep) : parts;
+        if (dependencyParts.includes('node_modules') && !inPlatform) return undefined;
         const editing = edits.editConfig !== undefined || edits.editSource !== undefined;
         if (inPlatform && !editing) return undefined;
         let contents = fs.readFileSync(args.path, 'utf8');
