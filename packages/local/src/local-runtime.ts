@@ -10,7 +10,7 @@ import { loadApplication, type Application } from './application.ts';
 import type { BatchReport } from './lambda/event-source-poller.ts';
 import { functionSpec } from './lambda/function-environment.ts';
 import { triageFunctionSpecs } from './lambda/triage-function.ts';
-import { FunctionHost } from './lambda/function-host.ts';
+import { FunctionHost, type FunctionProcesses } from './lambda/function-host.ts';
 import { startEmulators, type Emulators } from './stack/emulators.ts';
 import { provisionTopology, type LocalResources } from './stack/provision.ts';
 
@@ -34,8 +34,14 @@ export interface LocalRuntimeOptions {
   consumers?: boolean | readonly string[];
   /** Reload a consumer when a source file it imports changes. */
   watch?: boolean;
-  /** Open a debugger port per consumer: 9229, 9230, …, or from the port given. */
+  /** Open a debugger port per consumer: 9229, 9230, …, or from the port given (a process per consumer, then). */
   inspect?: boolean | number;
+  /**
+   * Where the consumers' pollers run: `'shared'`, all in this process (each consumer's instances
+   * are worker threads of it); `'separate'`, a child process per consumer. @default `'separate'`
+   * with `inspect`, else `'shared'`
+   */
+  functionProcesses?: FunctionProcesses;
   /** Overrides every consumer's log level. */
   logLevel?: string;
   /** Overrides every consumer's concurrency. */
@@ -135,7 +141,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 }
 
 /** What {@link startFunctions} takes from the runtime's options. */
-export type FunctionOptions = Pick<LocalRuntimeOptions, 'consumers' | 'watch' | 'inspect' | 'logLevel' | 'concurrency' | 'functionEnvironment' | 'onBatch' | 'onLog' | 'onEvent' | 'restartDelayMs'>;
+export type FunctionOptions = Pick<LocalRuntimeOptions, 'consumers' | 'watch' | 'inspect' | 'functionProcesses' | 'logLevel' | 'concurrency' | 'functionEnvironment' | 'onBatch' | 'onLog' | 'onEvent' | 'restartDelayMs'>;
 
 /**
  * Starts the application's consumers (all, or `options.consumers`) against resources that exist,
@@ -186,6 +192,7 @@ export async function startFunctions(application: Application, resources: LocalR
     ), ...triage],
     ...(options.watch ? { watch: true } : {}),
     ...(options.inspect ? { inspect: options.inspect } : {}),
+    ...(options.functionProcesses ? { functionProcesses: options.functionProcesses } : {}),
     ...(options.onBatch ? { onBatch: options.onBatch } : {}),
     ...(options.onLog ? { onLog: options.onLog } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),

@@ -29,8 +29,9 @@ export const startProgram: ProgramSpec = {
   summary: 'run the whole system locally',
   description: `Runs the application locally: SNS + SQS (fauxqs) and DynamoDB (dynalite) behind one AWS
 endpoint, the topics, queues, dead-letter queues and subscriptions of the contract's topology
-manifest (generated/topology.json), the application's tables, and one Lambda-like process per
-consumer running its handler. Queued and dead-lettered messages, subscriptions and tables are kept
+manifest (generated/topology.json), the application's tables, and the consumers: each its own
+event-source poller and Lambda-like instances (worker threads), all in this process (a process per
+consumer with --inspect or --function-processes separate). Queued and dead-lettered messages, subscriptions and tables are kept
 in the data folder and survive a restart. Ctrl-C stops it after the batches in flight.`,
   options: {
     port: { type: 'string', valueName: 'n', description: 'endpoint port (0 = any free port)', defaultText: '4566' },
@@ -44,6 +45,7 @@ in the data folder and survive a restart. Ctrl-C stops it after the batches in f
     concurrency: { type: 'string', valueName: 'n', description: 'batches each consumer handles at once', defaultText: 'maximumConcurrency in the settings, else 5' },
     watch: { type: 'boolean', description: 'reload a consumer when a source file it imports changes (the batches in flight finish first)' },
     inspect: { type: 'boolean', description: 'a debugger port per consumer (9229, 9230, …): chrome://inspect or VS Code "Attach"' },
+    'function-processes': { type: 'string', valueName: 'model', description: "where the consumers' pollers run: all in one process (their instances are its worker threads), or a process per consumer", choices: ['shared', 'separate'], defaultText: 'shared; separate with --inspect' },
     'console-port': { type: 'string', valueName: 'n', description: 'port of the local console (the topology, live; dead letters; publishing), on 127.0.0.1; a free one if taken', defaultText: 'endpoint port + 1 (4567); 0 with --port 0' },
   },
   examples: ['npm start', 'npm start -- --watch', 'npm start -- --watch --inspect --only <operationId>', 'npm start -- --in-memory --port 0'],
@@ -52,6 +54,7 @@ in the data folder and survive a restart. Ctrl-C stops it after the batches in f
     const port = integerOption('port', v.port, { min: 0, max: 65535 }) ?? 4566;
     const visibility = integerOption('visibility-timeout', v['visibility-timeout'], { min: 0, max: 43200 }) ?? localVisibilityTimeoutSeconds;
     const concurrency = integerOption('concurrency', v.concurrency, { min: 1, max: 1000 });
+    if (v.inspect && v['function-processes'] === 'shared') throw new UsageError('--inspect gives each consumer a debugger port of its own, so a process of its own: drop --function-processes shared');
     const consolePort = integerOption('console-port', v['console-port'], { min: 0, max: 65535 }) ?? (port === 0 || port === 65535 ? 0 : port + 1);
     if (v['in-memory'] && v['data-dir'] !== undefined) throw new UsageError('--in-memory and --data-dir exclude each other: drop one');
     const noConsumers = v['no-consumers'] === true || v['no-subscriber'] === true;
@@ -85,6 +88,7 @@ in the data folder and survive a restart. Ctrl-C stops it after the batches in f
         consumers: noConsumers ? false : ((v.only as string[] | undefined) ?? true),
         watch: v.watch === true,
         inspect: v.inspect === true,
+        ...(v['function-processes'] ? { functionProcesses: v['function-processes'] as 'shared' | 'separate' } : {}),
         logLevel: (v['log-level'] as string | undefined) ?? 'WARN',
         ...(concurrency !== undefined ? { concurrency } : {}),
         onBatch: (operationId, report) => {

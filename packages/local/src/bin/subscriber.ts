@@ -16,7 +16,8 @@ export const subscriberProgram: ProgramSpec = {
   invocation: 'npm run subscriber --',
   version: versionOf(new URL('../../package.json', import.meta.url)),
   summary: 'run the consumers against a stack started elsewhere',
-  description: `Runs the application's consumers (one Lambda-like process each) against a local stack
+  description: `Runs the application's consumers (each its poller and Lambda-like worker-thread instances, all in
+this process unless --inspect or --function-processes separate) against a local stack
 started elsewhere, e.g. \`npm start -- --no-consumers\` in another terminal. Ctrl-C stops them after
 the batches in flight.`,
   options: {
@@ -26,11 +27,13 @@ the batches in flight.`,
     concurrency: { type: 'string', valueName: 'n', description: 'batches each consumer handles at once', defaultText: 'maximumConcurrency in the settings, else 5' },
     watch: { type: 'boolean', description: 'reload a consumer when a source file it imports changes' },
     inspect: { type: 'boolean', description: 'a debugger port per consumer (9229, 9230, …)' },
+    'function-processes': { type: 'string', valueName: 'model', description: "where the consumers' pollers run: all in one process (their instances are its worker threads), or a process per consumer", choices: ['shared', 'separate'], defaultText: 'shared; separate with --inspect' },
     quiet: { type: 'boolean', description: 'no line per batch' },
   },
   async run({ values, io }) {
     const v = values as Record<string, unknown>;
     const concurrency = integerOption('concurrency', v.concurrency, { min: 1, max: 1000 });
+    if (v.inspect && v['function-processes'] === 'shared') throw new UsageError('--inspect gives each consumer a debugger port of its own, so a process of its own: drop --function-processes shared');
     const endpoint = localEndpoint(urlOption('endpoint', v.endpoint));
     // Loaded here, not at the top: the local runtime takes seconds to load, and --help or a usage error should not wait for it.
     const [{ SNSClient }, { SQSClient }, { loadApplication }, { startFunctions }, { discoverResources }, { batchLine, clock, maxReceiveCountOf }] = await Promise.all([
@@ -61,6 +64,7 @@ the batches in flight.`,
       consumers: (v.only as string[] | undefined) ?? true,
       watch: v.watch === true,
       inspect: v.inspect === true,
+      ...(v['function-processes'] ? { functionProcesses: v['function-processes'] as 'shared' | 'separate' } : {}),
       logLevel: (v['log-level'] as string | undefined) ?? 'WARN',
       ...(concurrency !== undefined ? { concurrency } : {}),
       onBatch: (operationId, report) => {

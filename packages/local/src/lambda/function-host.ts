@@ -1,6 +1,11 @@
 /**
- * Runs the consumer functions of a topology, one child process each (`function-worker.ts`), as
- * Lambda runs each function in its own sandbox, and keeps them running:
+ * Runs the consumer functions of a topology and keeps them running. Each function has its own
+ * event-source poller and its own instances (worker threads: their own module state, one
+ * invocation at a time, the function's timeout), as Lambda runs each instance in a sandbox of its
+ * own. Where the pollers run is {@link FunctionHostOptions.functionProcesses}: all in this process
+ * (`'shared'`, the default: one more function costs a poller, not a process), or one child
+ * process per function (`'separate'`, `function-worker.ts`, always so with `inspect`, which gives
+ * each function its own debugger port). Either way:
  * - a function that fails its init or crashes is started again after a pause (the messages wait
  *   in the queue, as they do when a Lambda function cannot start);
  * - with `watch`, a change to any source file a function's handler imports (the application's and
@@ -12,20 +17,62 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import type { Plugin } from 'esbuild';
 import type { BatchReport } from './event-source-poller.ts';
 import type { FunctionSpec } from './function-environment.ts';
-import { FUNCTION_SPEC_ENV, type HostMessage, type WorkerMessage } from './worker-protocol.ts';
+import { runFunction, type RunningFunction } from './function-runner.ts';
+import { FUNCTION_SPEC_ENV, INSTANCE_IDLE_ENV, type HostMessage, type WorkerMessage } from './worker-protocol.ts';
 
 /** The worker beside this module: `.ts` in this workspace, the compiled `.js` in an installed copy. */
 const WORKER = fileURLToPath(new URL(`./function-worker${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url));
 /** First debugger port; function i gets `INSPECT_BASE_PORT + i`. */
 export const INSPECT_BASE_PORT = 9229;
 
+/**
+ * Where a host runs its functions' pollers: `'shared'`, all in the host's own process (their
+ * instances are worker threads of it); `'separate'`, one child process per function.
+ */
+export type FunctionProcesses = 'shared' | 'separate';
+
+/**
+ * The process model a host uses: what is asked, else `'separate'` with `inspect` (a debugger port
+ * per function needs a process per function) and `'shared'` otherwise.
+ *
+ * @param options - `functionProcesses` and `inspect`, as given to the host
+ * @returns the process model
+ * @throws when `'shared'` is asked together with `inspect`
+ *
+ * @example
+ * ```ts
+ * import { functionProcessesOf } from '@sluice/local';
+ *
+ * functionProcessesOf({}); // 'shared'
+ * functionProcessesOf({ inspect: true }); // 'separate'
+ * ```
+ */
+export function functionProcessesOf(options: { functionProcesses?: FunctionProcesses | undefined; inspect?: boolean | number | undefined }): FunctionProcesses {
+  if (options.functionProcesses === 'shared' && options.inspect) {
+    throw new Error("a debugger port per function needs a process per function: use functionProcesses 'separate' (or leave it out) with inspect");
+  }
+  return options.functionProcesses ?? (options.inspect ? 'separate' : 'shared');
+}
+
+/** The environment a function inherits from its host: the host's, less its AWS, SST and Powertools settings and the host's own switches. */
+function inheritedEnvironment(): Record<string, string | undefined> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && !k.startsWith('SST_') && !k.startsWith('POWERTOOLS_') && k !== INSTANCE_IDLE_ENV && k !== FUNCTION_SPEC_ENV),
+  );
+}
+
 /** The options of a {@link FunctionHost}. */
 export interface FunctionHostOptions {
-  /** The functions to run, one process each (see `functionSpec`). */
+  /** The functions to run (see `functionSpec`). */
   functions: FunctionSpec[];
+  /**
+   * Where the functions' pollers run: all in this process, or one child process each (see
+   * {@link functionProcessesOf} for the default).
+   */
+  functionProcesses?: FunctionProcesses;
   /** Reload a function when a source file it depends on changes. */
   watch?: boolean;
   /** Open a debugger port per function; `true` starts at 9229. */
@@ -48,6 +95,10 @@ export interface FunctionHostOptions {
 interface Running {
   spec: FunctionSpec;
   child: ChildProcess | undefined;
+  /** The function, when it runs in this process (`'shared'`). */
+  inProcess: RunningFunction | undefined;
+  /** A start in this process under way (`'shared'`). */
+  starting: Promise<void> | undefined;
   /** Resolves when the current child has exited. */
   exited: Promise<void> | undefined;
   watchers: FSWatcher[];
@@ -91,6 +142,7 @@ export async function sourceDependencies(entry: string, root: string): Promise<s
       });
     },
   };
+  const { build } = await import('esbuild');
   const result = await build({ entryPoints: [entry], bundle: true, write: false, metafile: true, platform: 'node', format: 'esm', logLevel: 'silent', plugins: [externalPackages], absWorkingDir: root });
   return Object.keys(result.metafile.inputs)
     .map((file) => path.resolve(root, file))
@@ -111,15 +163,20 @@ export class FunctionHost {
   private stopping = false;
   private readonly options: FunctionHostOptions;
   private readonly root: string;
+  /** Where the functions' pollers run. */
+  readonly processes: FunctionProcesses;
 
   constructor(options: FunctionHostOptions) {
     this.options = options;
+    this.processes = functionProcessesOf(options);
     this.root = path.resolve(options.root ?? process.cwd());
     const base = typeof options.inspect === 'number' ? options.inspect : INSPECT_BASE_PORT;
     options.functions.forEach((spec, i) => {
       this.running.set(spec.operationId, {
         spec,
         child: undefined,
+        inProcess: undefined,
+        starting: undefined,
         exited: undefined,
         watchers: [],
         restartTimer: undefined,
@@ -142,7 +199,7 @@ export class FunctionHost {
       batches: r.batches,
       reloads: r.reloads,
       inspectPort: r.inspectPort,
-      pid: r.child?.pid,
+      pid: this.processes === 'shared' ? (r.inProcess ? process.pid : undefined) : r.child?.pid,
     }));
   }
 
@@ -157,12 +214,12 @@ export class FunctionHost {
     if (this.options.watch) await Promise.all([...this.running.values()].map((r) => this.watchSources(r)));
   }
 
-  /** The child process of a function (tests kill it to simulate a lost instance). */
+  /** The child process of a function (`'separate'` only; tests kill it to simulate a lost instance). */
   processOf(operationId: string): ChildProcess | undefined {
     return this.running.get(operationId)?.child;
   }
 
-  /** Reloads one function: its batches in flight finish, then a new process loads the code again. */
+  /** Reloads one function: its batches in flight finish, then new instances (and, `'separate'`, a new process) load the code again. */
   async reload(operationId: string, why = 'reload requested'): Promise<void> {
     const r = this.running.get(operationId);
     if (!r || this.stopping) return;
@@ -205,8 +262,12 @@ export class FunctionHost {
   }
 
   private launch(r: Running): Promise<void> {
+    if (this.processes === 'shared') {
+      r.starting = this.startInProcess(r).finally(() => (r.starting = undefined));
+      return r.starting;
+    }
     const { spec } = r;
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && !k.startsWith('SST_') && !k.startsWith('POWERTOOLS_')));
+    const inherited = inheritedEnvironment();
     const execArgv = ['--import', 'tsx', ...(r.inspectPort ? [`--inspect=127.0.0.1:${r.inspectPort}`] : [])];
     const child = fork(WORKER, [], {
       cwd: this.root,
@@ -263,8 +324,55 @@ export class FunctionHost {
     return loaded;
   }
 
+  /** Starts `r` in this process; an init that fails is reported and tried again after a pause. */
+  private async startInProcess(r: Running): Promise<void> {
+    const { spec } = r;
+    const buffered = { stdout: '', stderr: '' };
+    const onLog = this.options.onLog;
+    const idle = process.env[INSTANCE_IDLE_ENV];
+    try {
+      const fn = await runFunction(spec, {
+        ...(idle ? { idleTimeoutMs: Number(idle) } : {}),
+        instanceEnv: { ...inheritedEnvironment(), ...spec.environment },
+        ...(instanceExecArgv() ? { instanceExecArgv: instanceExecArgv()! } : {}),
+        onLog: (text, stream) => {
+          if (!onLog) {
+            process[stream].write(text);
+            return;
+          }
+          const lines = (buffered[stream] + text).split('\n');
+          buffered[stream] = lines.pop()!;
+          for (const line of lines) if (line) onLog(spec.operationId, line, stream);
+        },
+        onBatch: (report) => {
+          r.batches++;
+          this.options.onBatch?.(spec.operationId, report);
+        },
+        onPollerError: (message) => this.emit(`${spec.operationId}: poller: ${message} (retrying)`),
+      });
+      r.inProcess = fn;
+      r.crashes = 0;
+      this.emit(`${spec.operationId}: ${spec.functionName} ready (pid ${process.pid}, with the other functions)`);
+    } catch (error) {
+      this.emit(`${spec.operationId}: init failed: ${(error as Error).message}${this.options.watch ? ' (fix the code: it reloads on save)' : ''}`);
+      if (this.stopping) return;
+      r.crashes++;
+      const delay = Math.min(30_000, (this.options.restartDelayMs ?? 2000) * 2 ** Math.min(r.crashes - 1, 4));
+      this.emit(`${spec.operationId}: starting it again in ${(delay / 1000).toFixed(0)} s — messages wait in the queue meanwhile`);
+      r.restartTimer = setTimeout(() => void this.launch(r), delay);
+    }
+  }
+
   private async stopChild(r: Running): Promise<void> {
     clearTimeout(r.restartTimer);
+    if (this.processes === 'shared') {
+      await r.starting;
+      clearTimeout(r.restartTimer);
+      const fn = r.inProcess;
+      r.inProcess = undefined;
+      await fn?.stop();
+      return;
+    }
     const child = r.child;
     if (!child) return;
     this.stoppedOnPurpose.add(child);
@@ -300,4 +408,12 @@ export class FunctionHost {
     for (const w of r.watchers) w.close();
     r.watchers = watchers;
   }
+}
+
+/**
+ * Node options for instances started in this process: its own, with tsx's loader added when this
+ * process runs without it (the handlers are TypeScript); undefined when its own will do.
+ */
+function instanceExecArgv(): string[] | undefined {
+  return process.execArgv.some((a) => a.includes('tsx')) ? undefined : [...process.execArgv, '--import', 'tsx'];
 }

@@ -61,6 +61,15 @@ export interface InstancePoolOptions extends InstanceData {
   idleTimeoutMs?: number;
   /** The function's memory: bounds each instance's heap (see {@link instanceResourceLimits}). */
   memoryMB?: number;
+  /**
+   * Each instance's `process.env` (its own copy): the function's environment. By default a copy of
+   * this process's, which is the function's own when the function has a process to itself.
+   */
+  env?: Record<string, string | undefined>;
+  /** Node options of each instance (e.g. `--import tsx`); by default this process's. */
+  execArgv?: string[];
+  /** What an instance writes to stdout and stderr; by default written to this process's. */
+  onLog?: (text: string, stream: 'stdout' | 'stderr') => void;
 }
 
 /**
@@ -187,6 +196,8 @@ export class InstancePool {
     const worker = new Worker(INSTANCE, {
       workerData: { handlerFile: this.options.handlerFile, operationId: this.options.operationId } satisfies InstanceData,
       resourceLimits: instanceResourceLimits(this.options.memoryMB),
+      ...(this.options.env ? { env: this.options.env } : {}),
+      ...(this.options.execArgv ? { execArgv: this.options.execArgv } : {}),
     });
     const instance: Instance = { worker, busy: true };
     this.instances.push(instance);
@@ -204,7 +215,8 @@ export class InstancePool {
       worker.on('message', (reply: InstanceReply) => {
         switch (reply.type) {
           case 'log':
-            process[reply.stream].write(reply.text);
+            if (this.options.onLog) this.options.onLog(reply.text, reply.stream);
+            else process[reply.stream].write(reply.text);
             break;
           case 'ready':
             ready = true;

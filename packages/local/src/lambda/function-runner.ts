@@ -1,0 +1,123 @@
+/**
+ * One consumer function at work, wherever it runs: its event-source poller (up to
+ * `maximumConcurrency` batches at once) and its instances (worker threads, one invocation at a time
+ * each, as Lambda runs instances, retired when idle). The function host runs every function this
+ * way in its own process (`functionProcesses: 'shared'`, the default), or each in a process of its
+ * own through `function-worker.ts` (`'separate'`, and whenever a debugger port per function is
+ * wanted): the Lambda-like isolation is the instances', worker threads with their own module state,
+ * in either case.
+ */
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { BatchReport } from './event-source-poller.ts';
+import type { FunctionSpec } from './function-environment.ts';
+import { InstancePool } from './instance-pool.ts';
+
+/** What {@link runFunction} needs besides the function's spec. */
+export interface RunFunctionOptions {
+  /** How long an idle instance lives (ms); the pool's default when undefined. */
+  idleTimeoutMs?: number;
+  /** Each instance's environment (see {@link InstancePool}); by default this process's. */
+  instanceEnv?: Record<string, string | undefined>;
+  /** Node options of each instance; by default this process's. */
+  instanceExecArgv?: string[];
+  /** What an instance writes; by default written to this process's stdout and stderr. */
+  onLog?: (text: string, stream: 'stdout' | 'stderr') => void;
+  /** One report per batch. */
+  onBatch: (report: BatchReport) => void;
+  /** A receive or delete that failed (the poller retries). */
+  onPollerError: (message: string) => void;
+  /** False once nobody would hear of a batch: the poller then deletes nothing more. */
+  isAlive?: () => boolean;
+}
+
+/** A function at work: {@link RunningFunction.stop} finishes its batches in flight. */
+export interface RunningFunction {
+  /** Stops polling, waits for the batches in flight, stops the instances; resolves with the batches handled. */
+  stop(): Promise<number>;
+}
+
+/**
+ * Starts one function: one instance first, whose init must succeed (else this rejects with the
+ * init error and nothing keeps running), then the poller.
+ *
+ * @param spec - the function (see `functionSpec`)
+ * @param options - where its reports and its instances' output go
+ * @returns the running function
+ * @throws the handler's init error (it cannot be loaded, exports no handler, handles another operation)
+ *
+ * @example
+ * ```ts
+ * import { runFunction, type FunctionSpec } from '@sluice/local';
+ *
+ * declare const spec: FunctionSpec;
+ * const fn = await runFunction(spec, { onBatch: (r) => console.log(r.records.length), onPollerError: console.error });
+ * await fn.stop();
+ * ```
+ */
+export async function runFunction(spec: FunctionSpec, options: RunFunctionOptions): Promise<RunningFunction> {
+  // The function's instances: worker threads, each with its own copy of the handler's module and
+  // one invocation at a time, as many as the function's concurrency, started on demand and retired
+  // when idle. One is started now, so that a handler that cannot load fails here, loudly, instead
+  // of on the first message (it is retired in turn if no message comes).
+  const idle = options.idleTimeoutMs;
+  const pool = new InstancePool({
+    handlerFile: spec.handlerFile,
+    operationId: spec.operationId,
+    size: spec.settings.maximumConcurrency,
+    memoryMB: spec.settings.memoryMB,
+    ...(idle !== undefined && idle >= 0 ? { idleTimeoutMs: idle } : {}),
+    ...(options.instanceEnv ? { env: options.instanceEnv } : {}),
+    ...(options.instanceExecArgv ? { execArgv: options.instanceExecArgv } : {}),
+    ...(options.onLog ? { onLog: options.onLog } : {}),
+  });
+  try {
+    await pool.warm();
+  } catch (error) {
+    await pool.close();
+    throw error;
+  }
+
+  // Loaded once the handler is: a function whose init fails costs no SDK and no poller.
+  const [{ SQSClient }, { EventSourcePoller }] = await Promise.all([import('@aws-sdk/client-sqs'), import('./event-source-poller.ts')]);
+  // The event source's own client, as the function's environment configures SQS (an
+  // AWS_ENDPOINT_URL_SQS there, e.g. a fault-injecting proxy in the reliability suite, wins).
+  const env = spec.environment;
+  const sqs: SQSClient = new SQSClient({
+    endpoint: env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL!,
+    region: spec.region,
+    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
+    ...(env.AWS_MAX_ATTEMPTS ? { maxAttempts: Number(env.AWS_MAX_ATTEMPTS) } : {}),
+    // A hung receive or delete must not stall the event source: long polls last 1 s here.
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 10_000, throwOnRequestTimeout: true },
+  });
+  const poller = new EventSourcePoller({
+    sqs,
+    queueUrl: spec.queueUrl,
+    queueArn: spec.queueArn,
+    handler: pool.handler,
+    function: { functionName: spec.functionName, timeoutSeconds: spec.settings.timeoutSeconds, memoryMB: spec.settings.memoryMB, region: spec.region },
+    batchSize: spec.settings.batchSize,
+    batchWindowSeconds: spec.settings.batchWindowSeconds,
+    concurrency: spec.settings.maximumConcurrency,
+    // The pool times each invocation from when an instance takes it (init apart, as on Lambda).
+    handlerEnforcesTimeout: true,
+    ...(spec.visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds: spec.visibilityTimeoutSeconds } : {}),
+    isAlive: options.isAlive ?? (() => true),
+    onBatch: options.onBatch,
+    metricsOf: (context) => pool.metricsOf(context),
+    onError: (error) => options.onPollerError(error instanceof Error ? error.message : String(error)),
+  });
+  poller.start();
+  let stopping: Promise<number> | undefined;
+  return {
+    stop() {
+      stopping ??= (async () => {
+        await poller.stop();
+        await pool.close();
+        sqs.destroy();
+        return poller.batches;
+      })();
+      return stopping;
+    },
+  };
+}
