@@ -46,8 +46,8 @@ describe('the test files run in the copy (applicationDependentTests)', () => {
   it('include every test that names the application or starts the local stack on it', () => {
     // Names the order application's CLI and contract; starts the stack with no application of its own.
     expect(files).toContain('packages/ops/tests/unrouted.test.ts');
-    // Imports the application's contract and the order builders (tests/helpers/orders.ts).
-    expect(files).toContain('packages/runtime/tests/decode-record.test.ts');
+    // Imports the application's contract, its order store and the order builders (tests/helpers/orders.ts).
+    expect(files).toContain('packages/runtime/tests/decoder.property.test.ts');
     // Synthesizes the application's sst.config.ts with its settings.
     expect(files).toContain('packages/orders/tests/sst-config.test.ts');
   });
@@ -56,6 +56,7 @@ describe('the test files run in the copy (applicationDependentTests)', () => {
     expect(files).not.toContain('packages/ops/tests/dead-letter-queue.test.ts');
     expect(files).not.toContain('packages/local/tests/restart.test.ts');
     expect(files).not.toContain('packages/infra/tests/sst-config.test.ts');
+    expect(files).not.toContain('packages/runtime/tests/decode-record.test.ts');
   });
 });
 

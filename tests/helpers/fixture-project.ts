@@ -10,14 +10,26 @@
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { ProgramSpec } from '@sluice/cli';
 import { generate } from '@sluice/codegen';
 import { loadApplication, type Application } from '@sluice/local';
 import { loadProject, type ProjectConfig } from '@sluice/model';
 import { dlqCommand, publishMessageCommand, statusCommand } from '@sluice/ops';
+import type { MessageContract, Operation, ReceiveOperation, Topology } from '@sluice/runtime/contract';
 import { fixtureDir } from './fixture-topology.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
+
+/**
+ * A fixture's generated contract package as a test sees it: its messages and operations by name
+ * (the precise generated declarations live in the fixture project, out of the test's types).
+ */
+export interface FixtureContract {
+  readonly messages: Readonly<Record<string, MessageContract>>;
+  readonly operations: Readonly<Record<string, Operation>>;
+  readonly topology: Topology;
+}
 
 export interface FixtureProject {
   /** The project's folder (its package.json, contract, generated package, consumers, settings). */
@@ -26,6 +38,8 @@ export interface FixtureProject {
   readonly project: ProjectConfig;
   /** The application the local runtime runs: `loadApplication` of this project. */
   application(): Promise<Application>;
+  /** Its generated contract package, imported as the project's consumers import it. */
+  contract(): Promise<FixtureContract>;
   /**
    * Runs `fn` with this project as the working directory, as an operator runs the project's
    * commands (they read the project from there), and restores the previous one after.
@@ -98,6 +112,7 @@ export async function fixtureProject(name: string): Promise<FixtureProject> {
     dir,
     project,
     application: () => loadApplication(project),
+    contract: async () => (await import(pathToFileURL(path.join(project.generated, 'index.js')).href)) as FixtureContract,
     async within(fn) {
       const before = process.cwd();
       process.chdir(dir);
@@ -109,6 +124,13 @@ export async function fixtureProject(name: string): Promise<FixtureProject> {
     },
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/** The receive operation `id` of a fixture's contract; throws when the contract has none of that name. */
+export function receiveOperationOf(contract: FixtureContract, id: string): ReceiveOperation {
+  const operation = contract.operations[id];
+  if (operation?.action !== 'receive') throw new Error(`the fixture's contract has no receive operation ${id}`);
+  return operation;
 }
 
 /** An OrderPlaced v1 payload of the fixtures (single-consumer, shop), valid unless `overrides` break it. */

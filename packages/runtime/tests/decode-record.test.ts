@@ -1,11 +1,20 @@
+/**
+ * The decoder of a receive operation, on a fixture contract of its own
+ * (tests/fixtures/single-consumer: OrderPlaced v1 on OrderTopic, consumed by consumeOrderPlaced),
+ * generated in a fixture project as codegen generates an application's.
+ */
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { operations } from '@orders/contract';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createDecoder, DecodeErrorCode } from '@sluice/runtime/consumer';
-import { anOrder, snsEnvelope } from '../../../tests/helpers/orders.ts';
+import { fixtureOrder, fixtureProject, receiveOperationOf } from '../../../tests/helpers/fixture-project.ts';
+import { snsEnvelope } from '../../../tests/helpers/sns-envelope.ts';
 
+const fixture = await fixtureProject('single-consumer');
+afterAll(() => fixture.dispose());
 const envelopeBody = readFileSync(new URL('./events/sns-envelope.json', import.meta.url), 'utf8');
-const decode = createDecoder(operations.consumeOrderPlaced);
+const decode = createDecoder(receiveOperationOf(await fixture.contract(), 'consumeOrderPlaced'));
+/** A valid OrderPlaced of the fixture (order `ord-1`), with `overrides`. */
+const anOrder = (overrides: Record<string, unknown> = {}) => fixtureOrder('ord-1', overrides);
 
 function decodeBody(body: string, messageAttributes?: Record<string, { stringValue: string; dataType: string }>) {
   return decode({ body, ...(messageAttributes ? { messageAttributes } : {}) });
