@@ -57,6 +57,7 @@ describe('the test files run in the copy (applicationDependentTests)', () => {
     expect(files).not.toContain('packages/local/tests/restart.test.ts');
     expect(files).not.toContain('packages/infra/tests/sst-config.test.ts');
     expect(files).not.toContain('packages/runtime/tests/decode-record.test.ts');
+    expect(files).not.toContain('packages/runtime/tests/consumer-headers.test.ts');
   });
 });
 

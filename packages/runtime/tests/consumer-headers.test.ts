@@ -2,18 +2,25 @@
  * The consumer checks the optional headers against the contract's header schema: a correlationId
  * of 200 KB (or one with spaces, or a malformed traceparent) is refused (code HEADERS_INVALID):
  * not logged whole, not passed to the handler, not propagated. The message itself is processed.
+ * On a fixture contract of its own (tests/fixtures/single-consumer, generated in a fixture project).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Context } from 'aws-lambda';
-import { operations } from '@orders/contract';
 import { defineConsumer, HEADERS_INVALID, type ConsumerContext } from '@sluice/runtime/consumer';
-import { anOrder, ORDER_TOPIC_ARN, snsEnvelope, sqsRecord } from '../../../tests/helpers/orders.ts';
+import { fixtureOrder, fixtureProject, receiveOperationOf } from '../../../tests/helpers/fixture-project.ts';
+import { ORDER_TOPIC_ARN, snsEnvelope, sqsRecord } from '../../../tests/helpers/sns-envelope.ts';
+
+const fixture = await fixtureProject('single-consumer');
+afterAll(() => fixture.dispose());
+const consumeOrderPlaced = receiveOperationOf(await fixture.contract(), 'consumeOrderPlaced');
+/** A valid OrderPlaced of the fixture with `overrides`. */
+const anOrder = (overrides: { orderId: string }) => fixtureOrder(overrides.orderId, overrides);
 
 const logs: string[] = [];
 const seen: { correlationId: string | undefined; attributes: Readonly<Record<string, string>> }[] = [];
 const consumer = defineConsumer(
-  operations.consumeOrderPlaced,
-  async (_order, context: ConsumerContext<typeof operations.consumeOrderPlaced.messages>) => {
+  consumeOrderPlaced,
+  async (_order, context: ConsumerContext<typeof consumeOrderPlaced.messages>) => {
     seen.push({ correlationId: context.correlationId, attributes: context.attributes });
   },
   { sourceTopicArns: [ORDER_TOPIC_ARN] },
