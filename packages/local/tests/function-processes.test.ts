@@ -1,0 +1,119 @@
+/**
+ * The process model of the local runtime's consumers: by default every function runs in the
+ * runtime's own process (its poller there, its instances worker threads of it), so one more idle
+ * consumer costs a poller, not a process; `--watch` reloads a function by retiring its instances
+ * and starting fresh ones (new module state, the new code), and a function whose init fails is
+ * reported and retried without stopping the others. `inspect` keeps a process per function.
+ *
+ * Runs on a copy of the project, so that the edits never touch the real tree.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { functionProcessesOf, loadApplication, startLocalRuntime, type BatchReport, type LocalRuntime } from '@sluice/local';
+import { createPublisher } from '@sluice/runtime/publisher';
+import { operations, type OrderPlaced } from '@orders/contract';
+import { createDocumentClient, OrderStore } from '@orders/app/store';
+import { copyProject, type ProjectCopy } from '../../../tests/helpers/project-copy.ts';
+import { waitFor } from '../../../tests/helpers/wait-for.ts';
+
+const HANDLER = 'packages/orders/consumers/consumeOrderPlaced.ts';
+
+let copy: ProjectCopy;
+let runtime: LocalRuntime;
+const events: string[] = [];
+const batches: BatchReport[] = [];
+
+const order = (orderId: string): OrderPlaced => ({ orderId, userId: 'usr-1', itemName: 'Lamp', quantity: 1, status: 'PAID', timestamp: '2026-03-01T10:00:00Z' });
+
+async function publish(orderId: string): Promise<void> {
+  const sns = new SNSClient(runtime.clientConfig);
+  try {
+    await createPublisher(operations.publishOrderPlaced, { client: sns, topicArn: runtime.resources.topics.OrderTopic!.arn }).publish(order(orderId));
+  } finally {
+    sns.destroy();
+  }
+}
+
+async function stored(orderId: string) {
+  const dynamodb = new DynamoDBClient(runtime.clientConfig);
+  try {
+    return await new OrderStore({ client: createDocumentClient(dynamodb), tableName: runtime.resources.tables.Orders!.name }).get(orderId);
+  } finally {
+    dynamodb.destroy();
+  }
+}
+
+const batchOf = (orderId: string) => batches.find((b) => b.records.some((r) => r.body.includes(`\\"orderId\\":\\"${orderId}\\"`)));
+
+beforeAll(async () => {
+  copy = copyProject();
+  runtime = await startLocalRuntime({
+    application: await loadApplication(copy.dir),
+    port: 0,
+    visibilityTimeoutSeconds: 1,
+    batchWindowSeconds: 0,
+    logLevel: 'SILENT',
+    watch: true,
+    restartDelayMs: 500,
+    onBatch: (_op, report) => batches.push(report),
+    onEvent: (line) => events.push(line),
+  });
+}, 60_000);
+afterAll(async () => {
+  await runtime?.stop();
+  copy?.dispose();
+});
+
+describe('the consumers of the local runtime share its process by default', () => {
+  it('chooses shared unless a debugger port per function is wanted, and refuses shared with inspect', () => {
+    expect(functionProcessesOf({})).toBe('shared');
+    expect(functionProcessesOf({ inspect: true })).toBe('separate');
+    expect(functionProcessesOf({ inspect: 9300 })).toBe('separate');
+    expect(functionProcessesOf({ functionProcesses: 'separate' })).toBe('separate');
+    expect(() => functionProcessesOf({ functionProcesses: 'shared', inspect: true })).toThrow(/a process per function/);
+  });
+
+  it('runs every function in this process: no child process per function', () => {
+    expect(runtime.functions!.processes).toBe('shared');
+    for (const f of runtime.functions!.functions) {
+      expect(f.pid).toBe(process.pid);
+      expect(runtime.functions!.processOf(f.operationId)).toBeUndefined();
+    }
+  });
+
+  it('reloads a function when its handler changes: the next batch runs the new code in fresh instances', async () => {
+    await publish('ord-shared-1');
+    await waitFor('the first order', () => stored('ord-shared-1'), 20_000);
+    const reloadsBefore = events.filter((e) => /reloading/.test(e)).length;
+    copy.replace(HANDLER, '  context.annotate({ orderId: order.orderId });', "  context.annotate({ orderId: order.orderId });\n  if (order.orderId.startsWith('ord-shared-')) throw new Error('edited while running');");
+    await waitFor('the reload', () => events.filter((e) => /consumeOrderPlaced: packages\/orders\/consumers\/consumeOrderPlaced\.ts changed: reloading/.test(e)).length > reloadsBefore && events.at(-1)?.includes('ready'), 30_000);
+    await publish('ord-shared-2');
+    const batch = await waitFor('the batch with the second order', () => batchOf('ord-shared-2'), 20_000);
+    expect(batch.failed).toHaveLength(1);
+  }, 60_000);
+
+  it('reports a function whose init fails and retries it, while the other functions keep running; fixed, it runs again', async () => {
+    const triage = runtime.functions!.functions.find((f) => f.operationId !== 'consumeOrderPlaced')!;
+    const triageBatches = () => runtime.functions!.functions.find((f) => f.operationId === triage.operationId)!.batches;
+    // A throw at the module's top level: its init fails.
+    copy.replace(HANDLER, 'export const handler = ', "throw new Error('broken at init');\nexport const handler = ");
+    await waitFor('the init failure', () => events.some((e) => /consumeOrderPlaced: init failed: .*broken at init/.test(e)), 30_000);
+    await waitFor('the retry announced', () => events.some((e) => /consumeOrderPlaced: starting it again in \d+ s/.test(e)), 30_000);
+    expect(runtime.functions!.functions.find((f) => f.operationId === triage.operationId)!.pid).toBe(process.pid);
+    // The triage function still runs: a publish with no routing attribute reaches it.
+    const before = triageBatches();
+    const sns = new SNSClient(runtime.clientConfig);
+    try {
+      const { PublishCommand } = await import('@aws-sdk/client-sns');
+      await sns.send(new PublishCommand({ TopicArn: runtime.resources.topics.OrderTopic!.arn, Message: JSON.stringify(order('ord-shared-3')) }));
+    } finally {
+      sns.destroy();
+    }
+    await waitFor('the triage batch', () => triageBatches() > before, 20_000);
+    copy.replace(HANDLER, "throw new Error('broken at init');\nexport", 'export');
+    copy.replace(HANDLER, "\n  if (order.orderId.startsWith('ord-shared-')) throw new Error('edited while running');", '');
+    await publish('ord-shared-4');
+    await waitFor('the order stored once fixed', () => stored('ord-shared-4'), 40_000);
+  }, 90_000);
+});
