@@ -18,6 +18,7 @@ import { loadProject } from '@sluice/model';
 import { inputsHashOf } from './freshness.ts';
 import { memberAccess, propertyKey } from './identifiers.ts';
 import { CodegenError, type ContractModel, createAjv, type MessageInfo, readContract } from './read-contract.ts';
+import { withLengthShortcuts } from './length-shortcuts.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const requireFromHere = createRequire(import.meta.url);
@@ -113,7 +114,8 @@ async function renderModule(model: ContractModel): Promise<string> {
     ajv.addSchema({ ...m.headersValidation, $id: `#headers/${m.identifier}` }, `headers/${m.identifier}`);
     exportsMap[headersValidatorOf(m)] = `headers/${m.identifier}`;
   }
-  const validators = standaloneCode(ajv, exportsMap);
+  // Bounded string lengths are counted (in code points) only when `.length` cannot decide them.
+  const validators = withLengthShortcuts(standaloneCode(ajv, exportsMap));
   const contracts = messages.map((m) => {
     const meta = { name: m.name, title: m.title, eventType: m.eventType, schemaVersion: m.schemaVersion, properties: m.properties, headers: m.headers };
     const headers = headersValidatorOf(m);

@@ -7,3 +7,4 @@
 export * from './generate.ts';
 export { codegenProgram } from './cli.ts';
 export * from './freshness.ts';
+export { withLengthShortcuts } from './length-shortcuts.ts';
