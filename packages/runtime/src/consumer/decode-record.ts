@@ -14,7 +14,7 @@
 import type { MessageContract, MessageMap, ReceiveOperation } from '../contract/model.ts';
 import { formatIssues, toIssues } from '../contract/issues.ts';
 import { decodeError, DecodeErrorCode, type DecodeError } from './errors.ts';
-import { parseJson } from './json-syntax.ts';
+import { unparsableReason } from './json-syntax.ts';
 
 /** The parts of an SQS record (Lambda event shape) the decoder reads. */
 export interface RecordInput {
@@ -121,10 +121,13 @@ class Decoded<M extends MessageMap> implements DecodedMessage<M> {
   }
 }
 
-/** `1.0.0` → `1`, without the array `split` allocates. */
-function majorOf(version: string): string {
-  const dot = version.indexOf('.');
-  return dot === -1 ? version : version.slice(0, dot);
+/**
+ * Whether `version`'s major part (everything before its first dot) is `major`, a major without a
+ * dot: `majorOf(version) === major` without the string `slice` allocates.
+ */
+function hasMajor(version: string, major: string): boolean {
+  const n = major.length;
+  return version.length === n ? version === major : version.charCodeAt(n) === 0x2e /* . */ && version.startsWith(major);
 }
 
 /**
@@ -163,6 +166,8 @@ export function createDecoder<Op extends ReceiveOperation>(operation: Op, option
   function identify(attributes: unknown): MessageContract | DecodeError {
     const eventType = attributeValue(attributes, 'eventType');
     const version = attributeValue(attributes, 'schemaVersion');
+    // The common case of a one-message operation, without the map lookup (what the general path below decides too).
+    if (only !== undefined && eventType === only.eventType && version !== undefined && hasMajor(version, only.major)) return only;
     let candidates: MessageContract[] | undefined;
     if (eventType === undefined) {
       if (!only) {
@@ -179,8 +184,7 @@ export function createDecoder<Op extends ReceiveOperation>(operation: Op, option
       if (candidates.length === 1) return candidates[0]!;
       return decodeError(DecodeErrorCode.UNSUPPORTED_SCHEMA_VERSION, `no schemaVersion attribute; ${operation.id} handles ${declared} and cannot tell which major this is`);
     }
-    const major = majorOf(version);
-    for (const c of candidates) if (c.major === major) return c;
+    for (const c of candidates) if (hasMajor(version, c.major)) return c;
     return decodeError(
       DecodeErrorCode.UNSUPPORTED_SCHEMA_VERSION,
       `schemaVersion attribute is ${quoted(version)}; ${operation.id} understands ${candidates.map((c) => `${c.major}.x`).join(', ')} of ${candidates[0]!.eventType} (publish a new major version side by side)`,
@@ -198,9 +202,13 @@ export function createDecoder<Op extends ReceiveOperation>(operation: Op, option
   }
 
   return function decode(record: RecordInput): DecodeResult<Op['messages']> {
-    const body = parseJson(record.body);
-    if (!body.ok) return { ok: false, error: decodeError(DecodeErrorCode.BODY_NOT_JSON, `SQS body is not JSON (${body.reason})`), attributes: stringAttributes(record.messageAttributes) };
-    const value = body.value;
+    // `JSON.parse` directly, not `parseJson`: no result object per layer on the hot path; a failure gets the same reason.
+    let value: unknown;
+    try {
+      value = JSON.parse(record.body);
+    } catch (error) {
+      return { ok: false, error: decodeError(DecodeErrorCode.BODY_NOT_JSON, `SQS body is not JSON (${unparsableReason(record.body, error)})`), attributes: stringAttributes(record.messageAttributes) };
+    }
 
     if (isPlainObject(value) && 'Type' in value) {
       if (value.Type !== 'Notification') {
@@ -223,11 +231,13 @@ export function createDecoder<Op extends ReceiveOperation>(operation: Op, option
       }
       const contract = identify(attributes);
       if (!('validate' in contract)) return { ok: false, error: contract, envelope, attributes: stringAttributes(attributes) };
-      const message = parseJson(value.Message);
-      if (!message.ok) {
-        return { ok: false, error: decodeError(DecodeErrorCode.MESSAGE_NOT_JSON, `SNS Message is not JSON (${message.reason})`), envelope, attributes: stringAttributes(attributes) };
+      let payload: unknown;
+      try {
+        payload = JSON.parse(value.Message);
+      } catch (error) {
+        return { ok: false, error: decodeError(DecodeErrorCode.MESSAGE_NOT_JSON, `SNS Message is not JSON (${unparsableReason(value.Message, error)})`), envelope, attributes: stringAttributes(attributes) };
       }
-      return checkPayload(contract, message.value, attributes, envelope);
+      return checkPayload(contract, payload, attributes, envelope);
     }
 
     // Raw message delivery: the body is the payload, the attributes are SQS message attributes.

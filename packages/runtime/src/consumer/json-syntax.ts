@@ -27,10 +27,31 @@ export function parseJson(text: string): ParsedJson {
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (error) {
-    // Never the engine's message: V8 quotes the text around the error ("{"userId":"alice…"), and
-    // the reason is logged. Deeply nested input may throw RangeError on some engines.
-    return { ok: false, reason: jsonSyntaxError(text) ?? (error instanceof RangeError ? 'nested too deeply or too large to parse' : 'not valid JSON') };
+    return { ok: false, reason: unparsableReason(text, error) };
   }
+}
+
+/**
+ * Why `JSON.parse(text)` threw `error`, in words that never quote the text: what {@link parseJson}
+ * reports. For callers that call `JSON.parse` themselves on a hot path (no result object per
+ * success) and need the same reason on failure.
+ *
+ * @example
+ * ```ts
+ * import { unparsableReason } from './json-syntax.ts';
+ *
+ * const text = '{"amount": 1,}';
+ * try {
+ *   JSON.parse(text);
+ * } catch (error) {
+ *   unparsableReason(text, error); // 'not valid JSON at position 13'
+ * }
+ * ```
+ */
+export function unparsableReason(text: string, error: unknown): string {
+  // Never the engine's message: V8 quotes the text around the error ("{"userId":"alice…"), and
+  // the reason is logged. Deeply nested input may throw RangeError on some engines.
+  return jsonSyntaxError(text) ?? (error instanceof RangeError ? 'nested too deeply or too large to parse' : 'not valid JSON');
 }
 
 // What `jsonSyntaxError` expects next. `Next`: after a complete value, a `,`, the closing bracket
