@@ -29,14 +29,13 @@ let utcSecond = 0;
 let fractionStart = 0;
 let fractionEnd = 0;
 
-function digits(s: string, start: number, count: number): number {
-  let value = 0;
-  for (let i = start; i < start + count; i++) {
-    const c = s.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return -1;
-    value = value * 10 + c;
-  }
-  return value;
+/** The two decimal digits at `i` and `i + 1` as a number; -1 when either is no digit (or missing). */
+function twoDigits(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  // Written so that NaN (past the end) fails too.
+  if (!(a >= 0 && a <= 9 && b >= 0 && b <= 9)) return -1;
+  return a * 10 + b;
 }
 
 function isLeapYear(year: number): boolean {
@@ -53,23 +52,26 @@ function daysInMonth(year: number, month: number): number {
  */
 function parse(s: string): boolean {
   if (typeof s !== 'string' || s.length < 20 || s.length > 40) return false;
-  const year = digits(s, 0, 4);
-  const month = digits(s, 5, 2);
-  const day = digits(s, 8, 2);
-  const hour = digits(s, 11, 2);
-  const minute = digits(s, 14, 2);
-  const second = digits(s, 17, 2);
+  // Character codes, not one-character strings: this runs for every timestamp of every record.
+  const century = twoDigits(s, 0);
+  const yearOfCentury = twoDigits(s, 2);
+  const year = century < 0 || yearOfCentury < 0 ? -1 : century * 100 + yearOfCentury;
+  const month = twoDigits(s, 5);
+  const day = twoDigits(s, 8);
+  const hour = twoDigits(s, 11);
+  const minute = twoDigits(s, 14);
+  const second = twoDigits(s, 17);
   if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) return false;
   if (minute < 0 || minute > 59 || second < 0 || second > 60) return false;
-  if (s[4] !== '-' || s[7] !== '-' || s[13] !== ':' || s[16] !== ':') return false;
-  const t = s[10];
-  if (t !== 'T' && t !== 't') return false;
+  if (s.charCodeAt(4) !== 0x2d /* - */ || s.charCodeAt(7) !== 0x2d || s.charCodeAt(13) !== 0x3a /* : */ || s.charCodeAt(16) !== 0x3a) return false;
+  const t = s.charCodeAt(10);
+  if (t !== 0x54 /* T */ && t !== 0x74 /* t */) return false;
   if (day > daysInMonth(year, month)) return false;
 
   let i = 19;
   let fracStart = 19;
   let fracEnd = 19;
-  if (s[i] === '.') {
+  if (s.charCodeAt(i) === 0x2e /* . */) {
     fracStart = ++i;
     while (i < s.length) {
       const c = s.charCodeAt(i);
@@ -81,14 +83,14 @@ function parse(s: string): boolean {
   }
 
   let offsetMinutes: number;
-  const z = s[i];
-  if ((z === 'Z' || z === 'z') && i + 1 === s.length) {
+  const z = s.charCodeAt(i); // NaN past the end: matches nothing below
+  if ((z === 0x5a /* Z */ || z === 0x7a /* z */) && i + 1 === s.length) {
     offsetMinutes = 0;
-  } else if ((z === '+' || z === '-') && i + 6 === s.length && s[i + 3] === ':') {
-    const oh = digits(s, i + 1, 2);
-    const om = digits(s, i + 4, 2);
+  } else if ((z === 0x2b /* + */ || z === 0x2d /* - */) && i + 6 === s.length && s.charCodeAt(i + 3) === 0x3a) {
+    const oh = twoDigits(s, i + 1);
+    const om = twoDigits(s, i + 4);
     if (oh < 0 || oh > 23 || om < 0 || om > 59) return false;
-    offsetMinutes = (z === '-' ? -1 : 1) * (oh * 60 + om);
+    offsetMinutes = (z === 0x2d ? -1 : 1) * (oh * 60 + om);
   } else {
     return false;
   }
