@@ -1,7 +1,7 @@
 /**
  * Child-process entry for section 4: the local runtime (`startLocalRuntime`: fauxqs + dynalite
- * behind one endpoint in this process, each consumer in a child process of its own with
- * worker-thread instances), apart from the producer so that it does not share the producer's
+ * behind one endpoint in this process, and by default the consumers too: each its poller and its
+ * worker-thread instances, which count in this process's RSS), apart from the producer so that it does not share the producer's
  * event loop.
  *
  * `argv[2]`: the data folder (fauxqs SQLite + dynalite LevelDB), or empty for everything in memory.

@@ -9,6 +9,7 @@
  * rotated each round; the persistent/in-memory ratio is taken within a round, then the median.
  * Orders/s counts from the first publish to the last record processed.
  */
+import { HOST_V8_OPTIONS } from '@sluice/local';
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -91,7 +92,8 @@ function folderBytes(dir: string): number {
 async function runOnce(mode: Mode, count: number, prefix: string): Promise<RunResult> {
   const dataDir = mode === 'persistent' ? mkdtempSync(path.join(tmpdir(), 'orders-bench-data-')) : undefined;
   const child = fork(new URL('./local-pipeline-worker.ts', import.meta.url), [dataDir ?? ''], {
-    execArgv: ['--import', 'tsx'],
+    // As `npm start` runs the local runtime (its V8 options: package.json's start script).
+    execArgv: ['--import', 'tsx', ...HOST_V8_OPTIONS],
     env: handlerEnvironment(''),
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
@@ -237,7 +239,7 @@ export async function benchLocalPipeline(options: { quick: boolean }): Promise<B
       infoRow(4, `peak memory, ${mode}: local runtime process + consumer process(es)`, last.procAvailable ? `${mib(pick('treePeakSampledBytes'))} together` : `${mib(pick('maxRssBytes'))} (runtime process only)`, {
         baseline: last.procAvailable ? `${mib(pick('rssAtReadyBytes') + pick('descendantsRssAtReadyBytes'))} at start` : mib(pick('rssAtReadyBytes')),
         note: last.procAvailable
-          ? `runtime process (fauxqs, dynalite, gateway, function host) peak ${mib(pick('maxRssBytes'))} (getrusage); consumer processes (${tree}: the poller and its worker-thread instances, which count in their process's RSS) peak ${mib(pick('descendantsPeakBytes'))} (VmHWM); together: largest sum of VmRSS sampled every 250 ms, less than the sum of the two peaks, which need not coincide; medians of ${rounds} runs`
+          ? `runtime process (fauxqs, dynalite, gateway, function host; the consumers' pollers and worker-thread instances too, unless they run in processes of their own) peak ${mib(pick('maxRssBytes'))} (getrusage); consumer processes (${tree}: the poller and its worker-thread instances, which count in their process's RSS) peak ${mib(pick('descendantsPeakBytes'))} (VmHWM); together: largest sum of VmRSS sampled every 250 ms, less than the sum of the two peaks, which need not coincide; medians of ${rounds} runs`
           : 'no /proc here: the consumer processes, separate from the runtime process, are not counted',
         raw: { runs },
       }),

@@ -5,16 +5,18 @@
  * one with every consumer of the application, one with none (`consumers: false`: emulators,
  * gateway, nothing else). Each is read once its consumers' idle instances have been retired (the
  * section sets a short idle time; `npm start` retires them after 30 s). The difference, divided by
- * the number of consumers, is what one more idle consumer costs: each consumer is a process of its
- * own (poller, SQS client, instances started on demand), so the cost adds up per consumer.
+ * the number of consumers, is what one more idle consumer costs: by default every consumer runs in
+ * the runtime's process (its own poller; its instances, worker threads, started on demand), so a
+ * consumer costs a poller, not a process.
  */
+import { HOST_V8_OPTIONS } from '@sluice/local';
 import { fork } from 'node:child_process';
 import { type BenchRow, formatNumber, infoRow, verdictOf } from './bench-table.ts';
 import { handlerEnvironment } from './dynalite-process.ts';
 import type { MemoryAtRest } from './memory-at-rest-worker.ts';
 import { alternate, median, range } from './statistics.ts';
 
-/** At rest, the whole stack for one consumer: runtime process + consumer process. */
+/** At rest, the whole stack for one consumer: the runtime process (and a consumer process, with `--function-processes separate`). */
 const AT_REST_TARGET_MIB = 150;
 /** What one more idle consumer may add. */
 const PER_CONSUMER_TARGET_MIB = 60;
@@ -27,7 +29,8 @@ type Variant = 'every consumer' | 'no consumer';
 
 function runOnce(variant: Variant): Promise<MemoryAtRest> {
   const child = fork(new URL('./memory-at-rest-worker.ts', import.meta.url), [variant === 'no consumer' ? 'none' : 'all', String(SETTLE_MS)], {
-    execArgv: ['--import', 'tsx'],
+    // As `npm start` runs the local runtime (its V8 options: package.json's start script).
+    execArgv: ['--import', 'tsx', ...HOST_V8_OPTIONS],
     env: { ...handlerEnvironment(''), SLUICE_INSTANCE_IDLE_MS: String(IDLE_MS) },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
@@ -97,7 +100,7 @@ export async function benchMemoryPerConsumer(options: { quick: boolean }): Promi
     ratio: '',
     target: `≤ ${PER_CONSUMER_TARGET_MIB} MiB per consumer`,
     verdict: verdictOf(median(perConsumer) <= PER_CONSUMER_TARGET_MIB * MiB),
-    note: `${consumers} consumer(s), each a process of its own (poller, SQS client, instances on demand); per-round ${mib(min)}–${mib(max)}; alternated, median of ${rounds} rounds`,
+    note: `${consumers} consumer(s), ${withAll[0]!.consumers.some((c) => c.name.startsWith('function-worker')) ? 'each a process of its own' : "in the runtime's process"} (poller, SQS client, instances on demand); per-round ${mib(min)}–${mib(max)}; alternated, median of ${rounds} rounds`,
     raw: { perConsumerBytes: perConsumer, noneRuns: runs.get('no consumer') },
   });
   return rows;

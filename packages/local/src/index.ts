@@ -18,6 +18,6 @@ export { createLambdaContext, type FunctionConfiguration } from './lambda/lambda
 export { toSqsRecord } from './lambda/sqs-record.ts';
 export { functionSpec, type FunctionSpec } from './lambda/function-environment.ts';
 export { TRIAGE_HANDLER_FILE, triageFunctionSpecs } from './lambda/triage-function.ts';
-export { FunctionHost, functionProcessesOf, sourceDependencies, type FunctionHostOptions, type FunctionProcesses } from './lambda/function-host.ts';
+export { FunctionHost, functionProcessesOf, HOST_V8_OPTIONS, sourceDependencies, type FunctionHostOptions, type FunctionProcesses } from './lambda/function-host.ts';
 export { runFunction, type RunFunctionOptions, type RunningFunction } from './lambda/function-runner.ts';
 export { bannerLines, batchLine, clock, leftoversLine } from './terminal-report.ts';

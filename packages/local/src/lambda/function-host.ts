@@ -25,6 +25,17 @@ import { FUNCTION_SPEC_ENV, INSTANCE_IDLE_ENV, type HostMessage, type WorkerMess
 
 /** The worker beside this module: `.ts` in this workspace, the compiled `.js` in an installed copy. */
 const WORKER = fileURLToPath(new URL(`./function-worker${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url));
+/**
+ * The V8 options of a process that hosts functions (`npm start`, `npm run subscriber`, each
+ * `'separate'` function's process): a young generation of at most 2 × 16 MiB. V8 sizes a main
+ * thread's young generation by the machine's memory (up to 2 × 64 MiB on a large one), and the
+ * host's main thread (emulators, gateway, pollers) filled all of it with short-lived request and
+ * batch garbage under load: about 100 MiB of the runtime's peak. Only effective when the process
+ * starts with them (`node --max-semi-space-size=16`, `tsx --max-semi-space-size=16`): V8 sizes the
+ * heap once. The instances' own limits are `instanceResourceLimits`.
+ */
+export const HOST_V8_OPTIONS: readonly string[] = ['--max-semi-space-size=16'];
+
 /** First debugger port; function i gets `INSPECT_BASE_PORT + i`. */
 export const INSPECT_BASE_PORT = 9229;
 
@@ -268,7 +279,7 @@ export class FunctionHost {
     }
     const { spec } = r;
     const inherited = inheritedEnvironment();
-    const execArgv = ['--import', 'tsx', ...(r.inspectPort ? [`--inspect=127.0.0.1:${r.inspectPort}`] : [])];
+    const execArgv = ['--import', 'tsx', ...HOST_V8_OPTIONS, ...(r.inspectPort ? [`--inspect=127.0.0.1:${r.inspectPort}`] : [])];
     const child = fork(WORKER, [], {
       cwd: this.root,
       execArgv,
@@ -412,8 +423,11 @@ export class FunctionHost {
 
 /**
  * Node options for instances started in this process: its own, with tsx's loader added when this
- * process runs without it (the handlers are TypeScript); undefined when its own will do.
+ * process runs without it (the handlers are TypeScript); undefined when its own will do. V8's
+ * heap sizes are left out: a worker refuses them in `execArgv` (its limits are its
+ * `resourceLimits`), though it inherits a process that has them.
  */
 function instanceExecArgv(): string[] | undefined {
-  return process.execArgv.some((a) => a.includes('tsx')) ? undefined : [...process.execArgv, '--import', 'tsx'];
+  if (process.execArgv.some((a) => a.includes('tsx'))) return undefined;
+  return [...process.execArgv.filter((a) => !/^--(?:max|min)-(?:semi|old)-space-size\b|^--max-heap-size\b/.test(a)), '--import', 'tsx'];
 }
