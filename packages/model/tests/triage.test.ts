@@ -3,14 +3,15 @@
  * one kind of subscription a body-only publish reaches) into a triage queue with its own
  * dead-letter queue, consumed by the framework's triage function, configured with every filtered
  * subscription of the topic (the consumers' and the unrouted complement) and allowed to send to
- * the unrouted queue only.
+ * the unrouted queue only. On the single-consumer fixture (tests/fixtures/single-consumer), not the
+ * order application: a topology and settings that do not change when the application's do.
  */
 import { describe, expect, it } from 'vitest';
-import { topology } from '@orders/contract';
 import { resolvePlan, TRIAGE_HANDLER } from '@sluice/model';
-import { settings } from '@orders/app/settings';
+import { settings } from '../../../tests/fixtures/single-consumer/settings.ts';
+import { fixtureTopology } from '../../../tests/helpers/fixture-topology.ts';
 
-const plan = resolvePlan({ topology, settings });
+const plan = resolvePlan({ topology: await fixtureTopology('single-consumer'), settings });
 
 describe('the triage of the order topic, in the plan', () => {
   it('subscribes the triage queue to the topic without a filter policy, envelope kept, undeliverable notifications dead-lettered', () => {
