@@ -58,6 +58,8 @@ describe('the test files run in the copy (applicationDependentTests)', () => {
     expect(files).not.toContain('packages/infra/tests/sst-config.test.ts');
     expect(files).not.toContain('packages/runtime/tests/decode-record.test.ts');
     expect(files).not.toContain('packages/runtime/tests/consumer-headers.test.ts');
+    // Imports the fixture's own settings (tests/fixtures/single-consumer/settings.ts), whose comments name asyncapi.yaml.
+    expect(files).not.toContain('packages/model/tests/triage.test.ts');
   });
 });
 

@@ -49,10 +49,11 @@ export function applyStep(copy: ProjectCopy, step: ReadmeStep): void {
 const APPLICATION_MARKERS = ['@orders/', 'asyncapi.yaml', 'generated/', 'loadApplication', 'packages/orders', 'ordersProgram', 'copyProject', 'README.md', 'docs/topology.svg', "'packages/", 'loadProject('];
 
 /**
- * The helpers that load a fixture system (tests/fixtures), never the application: a test that
- * imports them depends on the application only through markers of its own.
+ * The helpers that load a fixture system (tests/fixtures), never the application, and the fixture
+ * systems' own files (their settings, consumers): a test that imports them depends on the
+ * application only through markers of its own.
  */
-const FIXTURE_HELPERS = /\/tests\/helpers\/fixture-[^/]+\.ts$/;
+const FIXTURE_HELPERS = /\/tests\/(helpers\/fixture-[^/]+|fixtures\/.+)\.ts$/;
 
 /**
  * Whether `text` starts the local stack on the application of the working directory: a
