@@ -50,6 +50,8 @@ describe('the test files run in the copy (applicationDependentTests)', () => {
     expect(files).toContain('packages/runtime/tests/decoder.property.test.ts');
     // Synthesizes the application's sst.config.ts with its settings.
     expect(files).toContain('packages/orders/tests/sst-config.test.ts');
+    // Checks the application's handlers and settings against its contract.
+    expect(files).toContain('packages/orders/tests/handlers.test.ts');
   });
 
   it('leave out the tests on a fixture system of their own (the stack started with the fixture\'s application)', () => {
@@ -60,6 +62,7 @@ describe('the test files run in the copy (applicationDependentTests)', () => {
     expect(files).not.toContain('packages/runtime/tests/consumer-headers.test.ts');
     // Imports the fixture's own settings (tests/fixtures/single-consumer/settings.ts), whose comments name asyncapi.yaml.
     expect(files).not.toContain('packages/model/tests/triage.test.ts');
+    expect(files).not.toContain('packages/model/tests/handlers.test.ts');
   });
 });
 

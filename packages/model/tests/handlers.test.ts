@@ -1,20 +1,34 @@
 /**
  * The convention that finds each receive operation's handler (`<consumers>/<operationId>.ts`),
  * and the settings that go with it: what is missing or left over is reported with what to add.
+ * On the single-consumer fixture as a project of its own (tests/fixtures/single-consumer), not the
+ * order application, whose own handlers and settings are checked by the application's tests.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
-import { topology as applicationTopology } from '@orders/contract';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkHandlers, checkSettings, consumerSettings, CONSUMER_DEFAULTS } from '@sluice/model';
 import type { Topology } from '@sluice/runtime/contract';
-import { settings } from '@orders/app/settings';
+import { settings as fixtureSettings } from '../../../tests/fixtures/single-consumer/settings.ts';
+import { fixtureProject, type FixtureProject } from '../../../tests/helpers/fixture-project.ts';
+import { fixtureTopology } from '../../../tests/helpers/fixture-topology.ts';
 
 const run = promisify(execFile);
-const root = path.resolve(import.meta.dirname, '../../..');
+/** codegen's command (`npm run codegen`), next to its package's entry. */
+const codegenCli = path.join(path.dirname(createRequire(import.meta.url).resolve('@sluice/codegen')), 'cli.ts');
+const fixtureContract = await fixtureTopology('single-consumer');
+
+let fixture: FixtureProject;
+let root: string;
+beforeAll(async () => {
+  fixture = await fixtureProject('single-consumer');
+  root = fixture.dir;
+});
+afterAll(() => fixture?.dispose());
 
 function consumersDir(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'consumers-'));
@@ -37,17 +51,18 @@ const topology: Topology = {
   },
 };
 
-const goodHandler = `import { operations } from '@orders/contract';\nimport { defineConsumer } from '@sluice/runtime/consumer';\nexport const handler = defineConsumer(operations.consumeOrderPlaced, async () => {});\n`;
+const goodHandler = `import { operations } from '@fixtures/single-consumer-contract';\nimport { defineConsumer } from '@sluice/runtime/consumer';\nexport const handler = defineConsumer(operations.consumeOrderPlaced, async () => {});\n`;
 
 describe('one handler per receive operation, found by its file name', () => {
-  it('accepts the application as it is', () => {
-    expect(checkHandlers(applicationTopology, path.join(root, 'packages/orders/consumers'), root)).toEqual([]);
+  it('accepts a project as it is', () => {
+    expect(checkHandlers(fixtureContract, fixture.project.consumers, root)).toEqual([]);
   });
 
   it('says which file to create, with its code, for a receive operation without a handler', () => {
     const problems = checkHandlers(topology, consumersDir({}), root);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/receive operation consumeOrderPlaced has no handler: create .*consumeOrderPlaced\.ts with/);
+    expect(problems[0]).toContain("import { operations } from '@fixtures/single-consumer-contract';");
     expect(problems[0]).toContain('export const handler = defineConsumer(operations.consumeOrderPlaced, async (message, context) => { … });');
   });
 
@@ -64,17 +79,19 @@ describe('one handler per receive operation, found by its file name', () => {
   });
 
   it('makes `npm run codegen:check` fail with what to add', async () => {
-    const result = await run(process.execPath, ['--import', 'tsx', 'packages/codegen/src/cli.ts', '--check', '--consumers', consumersDir({})], { cwd: root }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    const result = await run(process.execPath, ['--import', 'tsx', codegenCli, '--check', '--consumers', consumersDir({})], { cwd: root }).catch((e: { code: number; stdout: string; stderr: string }) => e);
     expect(result).toMatchObject({ code: 1 });
-    for (const op of Object.values(applicationTopology.operations).filter((o) => o.action === 'receive')) {
+    const receive = Object.values(fixtureContract.operations).filter((o) => o.action === 'receive');
+    expect(receive.length).toBeGreaterThan(0);
+    for (const op of receive) {
       expect((result as { stderr: string }).stderr).toMatch(new RegExp(`receive operation ${op.id} has no handler: create`));
     }
   }, 30_000);
 });
 
 describe('the application settings, checked against the contract', () => {
-  it('accepts the application as it is, and fills in the defaults', () => {
-    expect(checkSettings(applicationTopology, settings)).toEqual([]);
+  it('accepts a project\'s settings as they are, and fills in the defaults', () => {
+    expect(checkSettings(fixtureContract, fixtureSettings)).toEqual([]);
     expect(consumerSettings({}, 'consumeAnything')).toEqual({ ...CONSUMER_DEFAULTS, reservedConcurrency: CONSUMER_DEFAULTS.maximumConcurrency, tables: {} });
   });
 
