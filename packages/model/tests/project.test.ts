@@ -1,7 +1,8 @@
 /**
  * The project configuration (`eventContract` in package.json): generic defaults, the generated
  * package's name derived from the project, and the application's commands (operator command,
- * start hints) that the framework prints instead of knowing them.
+ * start hints) that the framework prints instead of knowing them. On project folders of their own;
+ * what the order application's package.json states is checked in packages/orders/tests/project.test.ts.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,8 +10,6 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkHandlers, DEFAULT_PROJECT, loadProject, resolvePlan } from '@sluice/model';
 import type { Topology } from '@sluice/runtime/contract';
-
-const repositoryRoot = path.resolve(import.meta.dirname, '../../..');
 
 /** A project folder with these files (paths relative to it, JSON values written as JSON). */
 function project(files: Record<string, unknown>): string {
@@ -67,14 +66,6 @@ describe('loadProject', () => {
     expect(loadProject(root)).toMatchObject({ operatorCommand: 'npx payments', startHints: ['npx payments publish --amount 5'] });
     const bad = project({ 'package.json': { name: 'payments', eventContract: { startHints: 'npx payments publish' } } });
     expect(() => loadProject(bad)).toThrow(/eventContract\.startHints must be a list of command lines/);
-  });
-
-  it('gives this repository the paths, package name and commands its package.json states', () => {
-    const p = loadProject(repositoryRoot);
-    expect(path.relative(repositoryRoot, p.consumers)).toBe(path.join('packages', 'orders', 'consumers'));
-    expect(path.relative(repositoryRoot, p.settings)).toBe(path.join('packages', 'orders', 'src', 'settings.ts'));
-    expect(p.contractPackage).toBe('@orders/contract');
-    expect(p.operatorCommand).toBe('npx orders');
   });
 });
 
