@@ -1,6 +1,6 @@
 /**
  * One door to the local stack: `npm start` listens on one TCP port, the gateway, and whatever a web
- * page sends to any TCP port of its process tree (the consumers' processes included) is refused:
+ * page sends to any TCP port of its process tree (the consumers run in its process by default; their processes, with `--function-processes separate`, would be probed too) is refused:
  * a DynamoDB Scan from a foreign origin (which dynalite alone would answer with
  * `Access-Control-Allow-Origin: *`) and a form-encoded SNS Publish (what an HTML form posts without
  * a preflight, which fauxqs alone would accept). The emulators listen on Unix sockets in a 0700
@@ -144,7 +144,7 @@ describe.runIf(procAvailable())('npm start has one door', () => {
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     const endpoint = await waitFor('the stack to print its endpoint', () => /endpoint\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1], 60_000);
     const topicArn = /topic\s+(arn:aws:sns:\S+)/.exec(output)![1]!;
-    // The consumers' processes run too: their ports (if any) belong to the tree.
+    // The consumers run too (in the stack's process, by default): their ports (if any) belong to the tree.
     await waitFor('a consumer to be ready', () => /ready \(pid \d+/.test(output) || undefined, 60_000);
 
     const dynamodb = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -154,7 +154,6 @@ describe.runIf(procAvailable())('npm start has one door', () => {
       const table = TableNames[0]!;
 
       const tree = [child.pid!, ...descendantsOf(child.pid!).map((p) => p.pid)];
-      expect(tree.length).toBeGreaterThan(1);
       const listening = listeningTcp(child.pid!);
       const ports = new Set<number>();
       for (const pid of tree) for (const inode of socketInodes(pid)) if (listening.has(inode)) ports.add(listening.get(inode)!);
