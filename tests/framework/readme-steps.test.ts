@@ -63,6 +63,7 @@ describe('the test files run in the copy (applicationDependentTests)', () => {
     // Imports the fixture's own settings (tests/fixtures/single-consumer/settings.ts), whose comments name asyncapi.yaml.
     expect(files).not.toContain('packages/model/tests/triage.test.ts');
     expect(files).not.toContain('packages/model/tests/handlers.test.ts');
+    expect(files).not.toContain('packages/ops/tests/triage.test.ts');
   });
 });
 

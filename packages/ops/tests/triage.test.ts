@@ -4,7 +4,8 @@
  * published with a body ONLY (no message attribute at all: `aws sns publish --message`, which
  * no SNS filter policy admits, the unrouted complement's included), an undeclared major and an
  * undeclared event type each end in the topic's unrouted queue, with why; a declared order is
- * stored, and is not there.
+ * stored, and is not there. On a fixture system of its own (tests/fixtures/single-consumer: one
+ * consumer writing each order to its Orders table), not the order application.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
@@ -14,11 +15,12 @@ import { runCli } from '@sluice/cli';
 import { bannerLines, startLocalRuntime, type LocalRuntime } from '@sluice/local';
 import { unroutedOf } from '@sluice/model';
 import { TRIAGE_REASON_ATTRIBUTE } from '@sluice/runtime/triage';
-import { ordersProgram } from '@orders/app/cli';
-import { topology } from '@orders/contract';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
-import { anOrder } from '../../../tests/helpers/orders.ts';
+import { fixtureOrder, fixtureProgram, fixtureProject, type FixtureProject } from '../../../tests/helpers/fixture-project.ts';
+import { fixtureTopology } from '../../../tests/helpers/fixture-topology.ts';
 
+const topology = await fixtureTopology('single-consumer');
+let fixture: FixtureProject;
 let runtime: LocalRuntime;
 let sqs: SQSClient;
 let sns: SNSClient;
@@ -32,7 +34,8 @@ const undeclaredType = 'NoConsumerDeclaresThis';
 const run = `${process.pid}-${Date.now()}`;
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ port: 0, logLevel: 'SILENT', batchWindowSeconds: 0 });
+  fixture = await fixtureProject('single-consumer');
+  runtime = await startLocalRuntime({ application: await fixture.application(), port: 0, logLevel: 'SILENT', batchWindowSeconds: 0 });
   sqs = new SQSClient(runtime.clientConfig);
   sns = new SNSClient(runtime.clientConfig);
   dynamo = new DynamoDBClient(runtime.clientConfig);
@@ -43,13 +46,14 @@ afterAll(async () => {
   dynamo?.destroy();
   await runtime?.functions?.stop();
   await runtime?.stop();
+  fixture?.dispose();
 });
 
 async function publish(orderId: string, attributes?: Record<string, string>): Promise<void> {
   await sns.send(
     new PublishCommand({
       TopicArn: runtime.resources.topics.OrderTopic!.arn,
-      Message: JSON.stringify(anOrder({ orderId })),
+      Message: JSON.stringify(fixtureOrder(orderId)),
       // Undefined: no MessageAttributes entry at all on the wire, as `aws sns publish --message` sends.
       ...(attributes ? { MessageAttributes: Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }])) } : {}),
     }),
@@ -100,7 +104,7 @@ describe('every publish ends in a queue, attribute-less ones included (the triag
     }
 
     const io = captureIO();
-    expect(await runCli(ordersProgram, ['dlq', 'list', '--queue', 'OrderTopicUnrouted', '--json', '--endpoint', runtime.endpoint], io), io.stderr()).toBe(0);
+    expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'list', '--queue', 'OrderTopicUnrouted', '--json', '--endpoint', runtime.endpoint], io)), io.stderr()).toBe(0);
     const listed = JSON.parse(io.stdout()) as { body: string; unrouted: string | null }[];
     const why = Object.fromEntries(
       listed.map((l) => [(JSON.parse((JSON.parse(l.body) as { Message: string }).Message) as { orderId: string }).orderId, l.unrouted] as const).filter(([id]) => id.endsWith(run)),
