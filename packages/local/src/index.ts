@@ -1,7 +1,7 @@
 /**
  * `@sluice/local`: the local runtime. Emulated SNS/SQS and DynamoDB behind one endpoint, the
- * topology's resources, and Lambda emulation (one
- * process per consumer). The operator tools are `@sluice/ops`.
+ * topology's resources, and Lambda emulation (worker-thread instances; the consumers' pollers in
+ * the runtime's process by default, a process per consumer with `functionProcesses: 'separate'`). The operator tools are `@sluice/ops`.
  *
  * @packageDocumentation
  */

@@ -1,6 +1,7 @@
 /**
  * The whole system on one machine: the emulated AWS services behind one endpoint, the topology's
- * resources and the application's tables, and one Lambda-like process per consumer.
+ * resources and the application's tables, and the consumers: each its own poller and Lambda-like
+ * worker-thread instances, in this process by default (`functionProcesses`).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -151,7 +152,7 @@ export type FunctionOptions = Pick<LocalRuntimeOptions, 'consumers' | 'watch' | 
  * @param resources - the queues (and topics, tables) the consumers use
  * @param clientConfig - how the consumers reach the stack
  * @param options - which consumers, and overrides of their settings
- * @returns the host of the consumer processes, or undefined when no consumer was wanted
+ * @returns the host of the consumers, or undefined when no consumer was wanted
  * @throws when `options.consumers` names an operation that has no handler
  * @example
  * ```ts

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run subscriber`: only the Lambda side (one process per consumer, as `npm start` runs them)
+ * `npm run subscriber`: only the Lambda side (the consumers, run as `npm start` runs them)
  * against a stack that runs elsewhere (`npm start -- --no-consumers`).
  *
  * Two processes mirror AWS, where the queue outlives any function instance: killing this process
