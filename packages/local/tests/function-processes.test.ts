@@ -10,6 +10,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { runCli, type CliIO } from '@sluice/cli';
+import { startProgram } from '../src/bin/start.ts';
+import { subscriberProgram } from '../src/bin/subscriber.ts';
 import { functionProcessesOf, loadApplication, startLocalRuntime, type BatchReport, type LocalRuntime } from '@sluice/local';
 import { createPublisher } from '@sluice/runtime/publisher';
 import { operations, type OrderPlaced } from '@orders/contract';
@@ -72,6 +75,21 @@ describe('the consumers of the local runtime share its process by default', () =
     expect(functionProcessesOf({ inspect: 9300 })).toBe('separate');
     expect(functionProcessesOf({ functionProcesses: 'separate' })).toBe('separate');
     expect(() => functionProcessesOf({ functionProcesses: 'shared', inspect: true })).toThrow(/a process per function/);
+  });
+
+  it('npm start and npm run subscriber take --function-processes shared|separate, and refuse shared with --inspect', async () => {
+    for (const program of [startProgram, subscriberProgram]) {
+      const lines: string[] = [];
+      const io: CliIO = { out: (t) => lines.push(t), err: (t) => lines.push(t), progress: { write: () => true } };
+      expect(await runCli(program, ['--help'], io)).toBe(0);
+      expect(lines.join('\n')).toMatch(/--function-processes <model>[\s\S]*shared[\s\S]*separate/);
+      lines.length = 0;
+      expect(await runCli(program, ['--inspect', '--function-processes', 'shared'], io)).toBe(2);
+      expect(lines[0]).toMatch(/--inspect gives each consumer a debugger port of its own.*drop --function-processes shared/);
+      lines.length = 0;
+      expect(await runCli(program, ['--function-processes', 'both'], io)).toBe(2);
+      expect(lines[0]).toContain('"both"');
+    }
   });
 
   it('runs every function in this process: no child process per function', () => {
