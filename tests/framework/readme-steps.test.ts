@@ -44,8 +44,8 @@ describe('the test files run in the copy (applicationDependentTests)', () => {
   const files = projectTestFiles();
 
   it('include every test that names the application or starts the local stack on it', () => {
-    // Names the order application's CLI and contract; starts the stack with no application of its own.
-    expect(files).toContain('packages/ops/tests/unrouted.test.ts');
+    // Names the order application's contract; starts the stack with no application of its own.
+    expect(files).toContain('packages/local/tests/local-runtime.test.ts');
     // Imports the application's contract, its order store and the order builders (tests/helpers/orders.ts).
     expect(files).toContain('packages/runtime/tests/decoder.property.test.ts');
     // Synthesizes the application's sst.config.ts with its settings.
@@ -64,6 +64,7 @@ describe('the test files run in the copy (applicationDependentTests)', () => {
     expect(files).not.toContain('packages/model/tests/triage.test.ts');
     expect(files).not.toContain('packages/model/tests/handlers.test.ts');
     expect(files).not.toContain('packages/ops/tests/triage.test.ts');
+    expect(files).not.toContain('packages/ops/tests/unrouted.test.ts');
   });
 });
 

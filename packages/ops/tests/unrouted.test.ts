@@ -3,7 +3,8 @@
  * filter policies `npm start` provisions, as SNS documents them): publishes no consumer declares
  * are kept in the topic's unrouted queue, `dlq list` says why from their attributes, declared
  * ones are not in it, `status` shows it, and `dlq redrive` publishes again what a consumer
- * declares now. No consumer runs: the test reads the queues itself.
+ * declares now. No consumer runs: the test reads the queues itself. On a fixture system of its own
+ * (tests/fixtures/single-consumer: OrderPlaced v1, one consumer), not the order application.
  */
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -11,12 +12,14 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { PurgeQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { runCli } from '@sluice/cli';
 import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
-import { ordersProgram } from '@orders/app/cli';
-import { topology } from '@orders/contract';
 import { unroutedOf } from '@sluice/model';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
-import { anOrder, snsEnvelope } from '../../../tests/helpers/orders.ts';
+import { fixtureOrder, fixtureProgram, fixtureProject, type FixtureProject } from '../../../tests/helpers/fixture-project.ts';
+import { fixtureTopology } from '../../../tests/helpers/fixture-topology.ts';
+import { snsEnvelope } from '../../../tests/helpers/sns-envelope.ts';
 
+const topology = await fixtureTopology('single-consumer');
+let fixture: FixtureProject;
 let runtime: LocalRuntime;
 let sqs: SQSClient;
 let sns: SNSClient;
@@ -34,7 +37,8 @@ const undeclaredVersion = `${undeclaredMajor}.0.0`;
 const undeclaredType = 'NoConsumerDeclaresThis';
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ port: 0, consumers: false, logLevel: 'SILENT' });
+  fixture = await fixtureProject('single-consumer');
+  runtime = await startLocalRuntime({ application: await fixture.application(), port: 0, consumers: false, logLevel: 'SILENT' });
   sqs = new SQSClient(runtime.clientConfig);
   sns = new SNSClient(runtime.clientConfig);
 });
@@ -42,6 +46,7 @@ afterAll(async () => {
   sqs?.destroy();
   sns?.destroy();
   await runtime?.stop();
+  fixture?.dispose();
 });
 beforeEach(async () => {
   for (const queue of ['OrderQueue', 'OrderDLQ', 'OrderTopicUnrouted']) await sqs.send(new PurgeQueueCommand({ QueueUrl: url(queue) }));
@@ -52,7 +57,7 @@ async function publish(orderId: string, attributes: Record<string, string>): Pro
   await sns.send(
     new PublishCommand({
       TopicArn: topicArn(),
-      Message: JSON.stringify(anOrder({ orderId })),
+      Message: JSON.stringify(fixtureOrder(orderId)),
       MessageAttributes: Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }])),
     }),
   );
@@ -82,7 +87,7 @@ describe('the order topic\'s unrouted queue, on the local stack', () => {
     expect(runtime.resources.queues.OrderTopicUnrouted).toBeDefined();
     expect(Object.keys(runtime.resources.subscriptions)).toContain('OrderTopicToOrderTopicUnrouted');
     const io = captureIO();
-    expect(await runCli(ordersProgram, ['status', '--json', '--endpoint', runtime.endpoint], io), io.stderr()).toBe(0);
+    expect(await fixture.within(() => runCli(fixtureProgram, ['status', '--json', '--endpoint', runtime.endpoint], io)), io.stderr()).toBe(0);
     const status = JSON.parse(io.stdout()) as { queues: { queue: string; kind: string }[]; subscriptions: { name: string }[] };
     expect(status.queues.find((q) => q.queue === 'OrderTopicUnrouted')).toMatchObject({ kind: 'unrouted' });
     expect(status.subscriptions.map((s) => s.name)).toContain('OrderTopicToOrderTopicUnrouted');
@@ -98,7 +103,7 @@ describe('the order topic\'s unrouted queue, on the local stack', () => {
     expect(await orderIdsIn('OrderTopicUnrouted')).toEqual(['ord-cancelled', 'ord-no-identity', 'ord-no-version', 'ord-undeclared-major']);
 
     const io = captureIO();
-    expect(await runCli(ordersProgram, ['dlq', 'list', '--queue', 'OrderTopicUnrouted', '--json', '--endpoint', runtime.endpoint], io), io.stderr()).toBe(0);
+    expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'list', '--queue', 'OrderTopicUnrouted', '--json', '--endpoint', runtime.endpoint], io)), io.stderr()).toBe(0);
     const listed = JSON.parse(io.stdout()) as { body: string; unrouted: string | null }[];
     const why = Object.fromEntries(listed.map((l) => [(JSON.parse((JSON.parse(l.body) as { Message: string }).Message) as { orderId: string }).orderId, l.unrouted]));
     expect(why).toEqual({
@@ -108,7 +113,7 @@ describe('the order topic\'s unrouted queue, on the local stack', () => {
       'ord-no-version': 'published without schemaVersion (eventType OrderPlaced)',
     });
     const table = captureIO();
-    expect(await runCli(ordersProgram, ['dlq', 'list', '--queue', 'OrderTopicUnrouted', '--endpoint', runtime.endpoint], table), table.stderr()).toBe(0);
+    expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'list', '--queue', 'OrderTopicUnrouted', '--endpoint', runtime.endpoint], table)), table.stderr()).toBe(0);
     expect(table.stdout()).toContain(`no consumer declares OrderPlaced v${undeclaredMajor}`);
     expect(table.stdout()).toContain('4 message(s) published to OrderTopic that no subscription admitted');
   });
@@ -124,7 +129,7 @@ describe('the order topic\'s unrouted queue, on the local stack', () => {
     await publish('ord-undeclared-major', { eventType: 'OrderPlaced', schemaVersion: undeclaredVersion });
     expect(await orderIdsIn('OrderTopicUnrouted')).toEqual(['ord-undeclared-major']);
     const io = captureIO();
-    expect(await runCli(ordersProgram, ['dlq', 'redrive', '--queue', 'OrderTopicUnrouted', '--endpoint', runtime.endpoint], io), io.stderr()).toBe(0);
+    expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'redrive', '--queue', 'OrderTopicUnrouted', '--endpoint', runtime.endpoint], io)), io.stderr()).toBe(0);
     expect(io.stdout()).toMatch(new RegExp(`kept .* in OrderTopicUnrouted: no consumer declares OrderPlaced v${undeclaredMajor}`));
     expect(await orderIdsIn('OrderTopicUnrouted')).toEqual(['ord-undeclared-major']);
     expect(topology.subscriptions.some((s) => s.topic === 'OrderTopic')).toBe(true);
@@ -132,12 +137,12 @@ describe('the order topic\'s unrouted queue, on the local stack', () => {
 
   it('redrive publishes to the topic again, attributes unchanged, a message the contract routes now (as after a consumer of it was deployed)', async () => {
     // Kept while nothing declared it; the contract routes OrderPlaced v1 now.
-    await sqs.send(new SendMessageCommand({ QueueUrl: url('OrderTopicUnrouted'), MessageBody: JSON.stringify(snsEnvelope(anOrder({ orderId: 'ord-fixed' }), { eventType: 'OrderPlaced', schemaVersion: '1.1.0' })) }));
+    await sqs.send(new SendMessageCommand({ QueueUrl: url('OrderTopicUnrouted'), MessageBody: JSON.stringify(snsEnvelope(fixtureOrder('ord-fixed'), { eventType: 'OrderPlaced', schemaVersion: '1.1.0' })) }));
     await publish('ord-still-undeclared', { eventType: 'OrderPlaced', schemaVersion: undeclaredVersion });
     // SNS delivers asynchronously: both are in the queue before the redrive reads it.
     await waitFor('both messages in the unrouted queue', async () => (await orderIdsIn('OrderTopicUnrouted')).length === 2, 10_000);
     const io = captureIO();
-    expect(await runCli(ordersProgram, ['dlq', 'redrive', '--queue', 'OrderTopicUnrouted', '--endpoint', runtime.endpoint], io), io.stderr()).toBe(0);
+    expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'redrive', '--queue', 'OrderTopicUnrouted', '--endpoint', runtime.endpoint], io)), io.stderr()).toBe(0);
     expect(io.stdout()).toMatch(new RegExp(`kept .* in OrderTopicUnrouted: no consumer declares OrderPlaced v${undeclaredMajor}`));
     expect(await orderIdsIn('OrderQueue')).toEqual(['ord-fixed']);
     expect(await orderIdsIn('OrderTopicUnrouted')).toEqual(['ord-still-undeclared']);
