@@ -33,6 +33,7 @@ const SECTIONS: readonly Section[] = [
   { number: 5, title: 'codegen', run: async (o) => (await import('./codegen-timing.ts')).benchCodegen(o) },
   { number: 6, title: 'memory at rest per consumer', run: async (o) => (await import('./memory-per-consumer.ts')).benchMemoryPerConsumer(o) },
   { number: 7, title: 'npm test wall time (opt-in)', run: async (o) => (await import('./test-suite-timing.ts')).benchTestSuite(o), optIn: true },
+  { number: 8, title: 'CI wall time on a fresh clone (opt-in)', run: async (o) => (await import('./ci-timing.ts')).benchCiRun(o), optIn: true },
 ];
 
 const DEFAULT_LATENCY_MS = 5;
@@ -113,9 +114,9 @@ export const benchProgram: ProgramSpec = {
   summary: 'measure the framework against its baselines and print one Markdown table',
   description: `Measures decode + validate (1), handler throughput (2), cold start (3), the local runtime
 end to end, in memory and persistent (4), codegen (5), the local stack's memory at rest per
-consumer (6) and, when --only names it, the wall time of npm test (7), and prints one Markdown table with
-ratios against baselines measured in the same run, and a verdict for every target. About 10
-minutes on 2 cores; --quick takes a few.`,
+consumer (6) and, when --only names them, the wall time of npm test (7) and of a CI run on a
+fresh clone (8), and prints one Markdown table with ratios against baselines measured in the
+same run, and a verdict for every target. About 10 minutes on 2 cores; --quick takes a few.`,
   options: {
     quick: { type: 'boolean', description: 'fewer rounds and records (rows below the sizes the targets are stated for say so)' },
     only: { type: 'string', valueName: 'list', description: `sections to run, comma-separated: ${SECTIONS.map((s) => s.number).join(', ')}`, defaultText: 'all' },

@@ -14,12 +14,11 @@ import { type BenchRow, formatNumber, infoRow } from './bench-table.ts';
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const TIMEOUT_MS = 30 * 60_000;
 
-/** Runs section 7 and returns its row. */
-export async function benchTestSuite(_options: { quick: boolean }): Promise<BenchRow[]> {
-  const loadBefore = os.loadavg()[0]!.toFixed(2);
+/** A whole command's wall time, exit status and the last 4,000 characters of its output. */
+export async function timedRun(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<{ seconds: number; code: number | null; tail: string }> {
   const started = performance.now();
   const { code, tail } = await new Promise<{ code: number | null; tail: string }>((resolve) => {
-    const child = spawn('npm', ['test'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    const child = spawn(command, args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
     let out = '';
     const keep = (chunk: Buffer) => (out = (out + chunk.toString()).slice(-4000));
     child.stdout.on('data', keep);
@@ -30,7 +29,13 @@ export async function benchTestSuite(_options: { quick: boolean }): Promise<Benc
       resolve({ code: status, tail: out });
     });
   });
-  const seconds = (performance.now() - started) / 1000;
+  return { seconds: (performance.now() - started) / 1000, code, tail };
+}
+
+/** Runs section 7 and returns its row. */
+export async function benchTestSuite(_options: { quick: boolean }): Promise<BenchRow[]> {
+  const loadBefore = os.loadavg()[0]!.toFixed(2);
+  const { seconds, code, tail } = await timedRun('npm', ['test'], { cwd: REPO });
   const loadAfter = os.loadavg()[0]!.toFixed(2);
   const summary = /Test Files\s+[^\n]*\n\s*Tests\s+[^\n]*/.exec(tail.replace(/\x1b\[[0-9;]*m/g, ''))?.[0].replace(/\s+/g, ' ') ?? '';
   return [
