@@ -56,6 +56,15 @@ const APPLICATION_MARKERS = ['@orders/', 'asyncapi.yaml', 'generated/', 'loadApp
 const FIXTURE_HELPERS = /\/tests\/(helpers\/fixture-[^/]+|fixtures\/.+)\.ts$/;
 
 /**
+ * A framework package's own source (packages/<name>/src, the order application's excepted): it
+ * reads an application only where a test runs it on one, which the test's own text says (the
+ * application's names, its folder as the working directory, the stack started without an
+ * application of its own); the generic defaults it names (asyncapi.yaml, generated/) are no
+ * application's.
+ */
+const FRAMEWORK_SOURCE = /\/packages\/(?!orders\/)[^/]+\/src\//;
+
+/**
  * Whether `text` starts the local stack on the application of the working directory: a
  * `startLocalRuntime(…)` call that is given no `application` of its own (a fixture's).
  */
@@ -84,7 +93,7 @@ export function applicationDependentTests(files: readonly string[], exclude: rea
   const depends = (file: string): boolean => {
     if (seen.has(file)) return seen.get(file)!;
     seen.set(file, false);
-    if (FIXTURE_HELPERS.test(file)) return false;
+    if (FIXTURE_HELPERS.test(file) || FRAMEWORK_SOURCE.test(file)) return false;
     let text: string;
     try {
       text = readFileSync(file, 'utf8');

@@ -1,20 +1,39 @@
 /**
  * `npm run contract:validate`: sample payloads a producer team hands over, checked as a consumer
- * would check them, one line each, exit 1 when any fails.
+ * would check them, one line each, exit 1 when any fails. Run in the single-consumer fixture's
+ * project (tests/fixtures/single-consumer, its generated validators), with the samples copied into
+ * it, not in the order application.
  */
 import { spawnSync } from 'node:child_process';
+import { cpSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { messages } from '@orders/contract';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MessageContract } from '@sluice/runtime/contract';
+import { fixtureProject, type FixtureProject } from '../../../tests/helpers/fixture-project.ts';
 import { validateDocuments } from '../src/validate-cli.ts';
 
-const root = path.resolve(import.meta.dirname, '../../..');
-const samples = path.join(import.meta.dirname, 'samples');
+const validateCli = path.resolve(import.meta.dirname, '../src/validate-cli.ts');
+let fixture: FixtureProject;
+/** The project the command runs in: the fixture's, with the samples in its `samples/` folder. */
+let root: string;
+let samples: string;
+/** The fixture contract's messages. */
+let messages: Readonly<Record<string, MessageContract>>;
 /** The version of OrderPlaced the samples are checked against. */
-const version = messages.OrderPlaced.schemaVersion;
+let version: string;
+
+beforeAll(async () => {
+  fixture = await fixtureProject('single-consumer');
+  root = fixture.dir;
+  samples = path.join(root, 'samples');
+  cpSync(path.join(import.meta.dirname, 'samples'), samples, { recursive: true });
+  ({ messages } = await fixture.contract());
+  version = messages.OrderPlaced!.schemaVersion;
+}, 60_000);
+afterAll(() => fixture?.dispose());
 
 function validate(...args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'packages/governance/src/validate-cli.ts', ...args], { cwd: root, encoding: 'utf8' });
+  return spawnSync(process.execPath, ['--import', 'tsx', validateCli, ...args], { cwd: root, encoding: 'utf8' });
 }
 
 describe('npm run contract:validate', () => {
@@ -23,7 +42,7 @@ describe('npm run contract:validate', () => {
     // else the contract declares.
     const result = validate(path.relative(root, samples), '--message', 'OrderPlaced');
     const lines = result.stdout.trim().split('\n');
-    const shown = (file: string) => path.join('packages/governance/tests/samples', file);
+    const shown = (file: string) => path.join('samples', file);
     expect(lines.slice(0, 6)).toEqual([
       `${shown('invalid-order.json')}: INVALID PAYLOAD_INVALID: quantity: must be >= 1; status: must be one of "PENDING", "CONFIRMED", "PAID", "SHIPPED", "DELIVERED", "CANCELLED", "REFUNDED"`,
       `${shown('nested/sns-envelope.json')}: valid OrderPlaced ${version}`,
@@ -55,7 +74,7 @@ describe('npm run contract:validate', () => {
 describe('validateDocuments', () => {
   it('checks a bare payload against the only message of the contract, naming it', () => {
     // A contract of one message (the application's may have more).
-    const [verdict] = validateDocuments({ OrderPlaced: messages.OrderPlaced }, [{ source: 'x', text: '{"orderId":"o"}' }]);
+    const [verdict] = validateDocuments({ OrderPlaced: messages.OrderPlaced! }, [{ source: 'x', text: '{"orderId":"o"}' }]);
     expect(verdict).toMatchObject({ ok: false, message: 'OrderPlaced' });
     expect(verdict!.reason).toMatch(/^PAYLOAD_INVALID: userId: is required/);
   });
