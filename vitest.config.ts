@@ -36,6 +36,15 @@ export default defineConfig({
     hookTimeout: 60_000,
     maxWorkers,
     sequence: { sequencer: LongestFirst },
+    server: {
+      deps: {
+        // Fixture projects (tests/helpers/fixture-project.ts) live under node_modules/.cache, which
+        // Vitest would otherwise leave to Node: their generated contract package would then load a
+        // copy of @sluice/runtime of its own, and its errors would not be the test's classes
+        // (`toBeInstanceOf(ContractViolation)`). Inlined, they share the test's modules.
+        inline: [/\/node_modules\/\.cache\/sluice-fixtures\//],
+      },
+    },
     env: {
       // Nothing in the test suite may reach the network.
       AWS_EC2_METADATA_DISABLED: 'true',

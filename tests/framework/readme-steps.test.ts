@@ -67,6 +67,7 @@ describe('the test files run in the copy (applicationDependentTests)', () => {
     expect(files).not.toContain('packages/ops/tests/unrouted.test.ts');
     // Imports the framework's source (../src/validate-cli.ts), whose generic defaults name generated/.
     expect(files).not.toContain('packages/governance/tests/validate.test.ts');
+    expect(files).not.toContain('packages/runtime/tests/publisher.test.ts');
   });
 });
 

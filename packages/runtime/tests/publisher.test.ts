@@ -1,18 +1,32 @@
+/**
+ * The publisher a generated send operation gives (`createPublisher`), against fauxqs: on the
+ * single-consumer fixture's generated contract (tests/fixtures/single-consumer: OrderPlaced v1 on
+ * OrderTopic, delivered to OrderQueue), not the order application's.
+ */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { PurgeQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
-import { messages, operations, type OrderPlaced } from '@orders/contract';
 import { createDecoder } from '@sluice/runtime/consumer';
+import type { TopicSendOperation } from '@sluice/runtime/contract';
 import { ContractViolation, createPublisher, InvalidHeadersError, InvalidMessagesError, UndeclaredFieldsError, type Publisher } from '@sluice/runtime/publisher';
 import { testCredentials } from '../../../tests/helpers/dynalite.ts';
-import { anOrder } from '../../../tests/helpers/orders.ts';
+import { fixtureOrder, fixtureProject, receiveOperationOf } from '../../../tests/helpers/fixture-project.ts';
+
+const fixture = await fixtureProject('single-consumer');
+afterAll(() => fixture.dispose());
+const contract = await fixture.contract();
+const { messages, operations } = contract;
+const publishOrderPlaced = operations.publishOrderPlaced as TopicSendOperation;
+/** An OrderPlaced payload of the fixture (its own type lives in the fixture project). */
+type OrderPlaced = Record<string, unknown>;
+const anOrder = (overrides: OrderPlaced = {}): OrderPlaced => fixtureOrder('ord-1', overrides);
 
 let server: FauxqsServer;
 let sns: SNSClient;
 let sqs: SQSClient;
-let publisher: Publisher<typeof operations.publishOrderPlaced>;
-const decode = createDecoder(operations.consumeOrderPlaced);
+let publisher: Publisher<typeof publishOrderPlaced>;
+const decode = createDecoder(receiveOperationOf(contract, 'consumeOrderPlaced'));
 let queueUrl: string;
 
 beforeAll(async () => {
@@ -23,7 +37,7 @@ beforeAll(async () => {
   ({ queueUrl } = server.createQueue('OrderQueue'));
   const { topicArn } = server.createTopic('OrderTopic');
   server.subscribe({ topic: 'OrderTopic', queue: 'OrderQueue', attributes: { RawMessageDelivery: 'false' } });
-  publisher = createPublisher(operations.publishOrderPlaced, { client: sns, topicArn });
+  publisher = createPublisher(publishOrderPlaced, { client: sns, topicArn });
 });
 afterAll(async () => {
   sns.destroy();
@@ -53,13 +67,13 @@ describe('createPublisher(operations.publishOrderPlaced)', () => {
     expect(envelope.MessageId).toBe(messageId);
     expect(envelope.MessageAttributes).toEqual({
       eventType: { Type: 'String', Value: 'OrderPlaced' },
-      schemaVersion: { Type: 'String', Value: messages.OrderPlaced.schemaVersion },
+      schemaVersion: { Type: 'String', Value: messages.OrderPlaced!.schemaVersion },
       correlationId: { Type: 'String', Value: expect.stringMatching(/^[0-9a-f-]{36}$/) },
       traceparent: { Type: 'String', Value: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/) },
     });
     // What the publisher sends is what the contract declares as the message's headers.
     const headers = Object.fromEntries(Object.entries(envelope.MessageAttributes as Record<string, { Value: string }>).map(([k, v]) => [k, v.Value]));
-    expect(messages.OrderPlaced.validateHeaders!(headers)).toBe(true);
+    expect(messages.OrderPlaced!.validateHeaders!(headers)).toBe(true);
     expect(decode({ body: body! })).toMatchObject({ ok: true, payload: order });
   });
 
@@ -92,7 +106,7 @@ describe('createPublisher(operations.publishOrderPlaced)', () => {
   it('reports entries SNS refuses instead of throwing', async () => {
     // A FIFO topic refuses entries without a MessageGroupId: a real per-entry failure from the emulator.
     const { topicArn } = server.createTopic('OrderTopic.fifo', { attributes: { FifoTopic: 'true' } });
-    const fifo = createPublisher(operations.publishOrderPlaced, { client: sns, topicArn });
+    const fifo = createPublisher(publishOrderPlaced, { client: sns, topicArn });
     const result = await fifo.publishBatch([anOrder({ orderId: 'f-1' }), anOrder({ orderId: 'f-2' })]);
     expect(result.successful).toEqual([]);
     expect(result.failed).toEqual([
@@ -110,7 +124,7 @@ describe('createPublisher(operations.publishOrderPlaced)', () => {
       correlationId: { Type: 'String', Value: 'c-42' },
       traceparent: { Type: 'String', Value: traceparent },
       eventType: { Type: 'String', Value: 'OrderPlaced' },
-      schemaVersion: { Type: 'String', Value: messages.OrderPlaced.schemaVersion },
+      schemaVersion: { Type: 'String', Value: messages.OrderPlaced!.schemaVersion },
     });
   });
 
@@ -122,8 +136,8 @@ describe('createPublisher(operations.publishOrderPlaced)', () => {
 
   it('finds its topic through the conventional variable when no ARN is given', () => {
     const { topicArn } = server.createTopic('OrderTopic');
-    expect(createPublisher(operations.publishOrderPlaced, { client: sns, env: { ORDER_TOPIC_ARN: topicArn } }).topicArn).toBe(topicArn);
-    expect(() => createPublisher(operations.publishOrderPlaced, { client: sns, env: {} })).toThrow(/set ORDER_TOPIC_ARN/);
+    expect(createPublisher(publishOrderPlaced, { client: sns, env: { ORDER_TOPIC_ARN: topicArn } }).topicArn).toBe(topicArn);
+    expect(() => createPublisher(publishOrderPlaced, { client: sns, env: {} })).toThrow(/set ORDER_TOPIC_ARN/);
   });
 
   it('gives each message of a batch its own correlation id and trace, unless the caller gives one', async () => {
