@@ -8,6 +8,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { createDocumentClient } from '@orders/app/store';
 import { ORDERS_TABLE, settings } from '@orders/app/settings';
+import { testCredentials } from './test-credentials.ts';
 
 export interface DynaliteHandle {
   endpoint: string;
@@ -17,7 +18,7 @@ export interface DynaliteHandle {
   stop(): Promise<void>;
 }
 
-export const testCredentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+export { testCredentials };
 
 export async function startDynalite(tableName: string = ORDERS_TABLE): Promise<DynaliteHandle> {
   const { partitionKey } = settings.tables.Orders;

@@ -10,7 +10,7 @@ import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { createDecoder } from '@sluice/runtime/consumer';
 import type { TopicSendOperation } from '@sluice/runtime/contract';
 import { ContractViolation, createPublisher, InvalidHeadersError, InvalidMessagesError, UndeclaredFieldsError, type Publisher } from '@sluice/runtime/publisher';
-import { testCredentials } from '../../../tests/helpers/dynalite.ts';
+import { testCredentials } from '../../../tests/helpers/test-credentials.ts';
 import { fixtureOrder, fixtureProject, receiveOperationOf } from '../../../tests/helpers/fixture-project.ts';
 
 const fixture = await fixtureProject('single-consumer');
