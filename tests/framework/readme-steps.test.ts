@@ -68,6 +68,7 @@ describe('the test files run in the copy (applicationDependentTests)', () => {
     // Imports the framework's source (../src/validate-cli.ts), whose generic defaults name generated/.
     expect(files).not.toContain('packages/governance/tests/validate.test.ts');
     expect(files).not.toContain('packages/runtime/tests/publisher.test.ts');
+    expect(files).not.toContain('packages/runtime/tests/queue-publisher.test.ts');
   });
 });
 
