@@ -49,11 +49,12 @@ export function applyStep(copy: ProjectCopy, step: ReadmeStep): void {
 const APPLICATION_MARKERS = ['@orders/', 'asyncapi.yaml', 'generated/', 'loadApplication', 'packages/orders', 'ordersProgram', 'copyProject', 'README.md', 'docs/topology.svg', "'packages/", 'loadProject('];
 
 /**
- * The helpers that load a fixture system (tests/fixtures), never the application, and the fixture
- * systems' own files (their settings, consumers): a test that imports them depends on the
- * application only through markers of its own.
+ * The helpers that load a fixture system (tests/fixtures; point-to-point-project.ts: the SQS
+ * binding's point-to-point example under packages/model/tests/fixtures), never the application,
+ * and the fixture systems' own files (their settings, consumers): a test that imports them depends
+ * on the application only through markers of its own.
  */
-const FIXTURE_HELPERS = /\/tests\/(helpers\/fixture-[^/]+|fixtures\/.+)\.ts$/;
+const FIXTURE_HELPERS = /\/tests\/(helpers\/(fixture-[^/]+|point-to-point-project)|fixtures\/.+)\.ts$/;
 
 /**
  * A framework package's own source (packages/<name>/src, the order application's excepted): it

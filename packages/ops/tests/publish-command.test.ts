@@ -1,13 +1,15 @@
 /**
- * The generic `publish` command (`npx orders publish-message`): every message of every send
+ * The generic `publish` command (an application's `publish-message`): every message of every send
  * operation of the contract, published from its contract example on the local stack, reaches the
  * queue of each consumer that declares it, through the runtime publisher (identity attributes
  * set); an invalid payload publishes nothing and names the field; an operation that is not a send
  * operation, or a message the operation does not send, is a usage error naming what exists.
  *
+ * On fixture systems of their own: the single-consumer fixture (tests/fixtures/single-consumer)
+ * for topics, the SQS binding's point-to-point example for queues; not the order application,
+ * whose own messages go through its `npx orders publish-message` in the application's tests.
  * Everything here is derived from the contract (its send operations, their messages and
- * examples, the receive operations that declare them): a new message or consumer is covered
- * without editing this file.
+ * examples, the receive operations that declare them).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,34 +19,37 @@ import { runCli, type ProgramSpec } from '@sluice/cli';
 import { contractModule, publishMessageCommand } from '@sluice/ops';
 import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
 import type { Operation, ReceiveOperation, TopicSendOperation } from '@sluice/runtime/contract';
-import { ordersProgram } from '@orders/app/cli';
 import { parse } from 'yaml';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
+import { fixtureProgram, fixtureProject, type FixtureProject } from '../../../tests/helpers/fixture-project.ts';
 import { pointToPointProject, type PointToPointProject } from '../../../tests/helpers/point-to-point-project.ts';
 
-const root = path.resolve(import.meta.dirname, '../../..');
+let fixture: FixtureProject;
 
-/** The first example payload of each message of the contract, by message name. */
+/** The first example payload of each message of the fixture's contract, by message name. */
 function examples(): Record<string, unknown> {
-  const doc = parse(readFileSync(path.join(root, 'asyncapi.yaml'), 'utf8')) as { components?: { messages?: Record<string, { name?: string; examples?: { payload?: unknown }[] }> } };
+  const doc = parse(readFileSync(fixture.project.spec, 'utf8')) as { components?: { messages?: Record<string, { name?: string; examples?: { payload?: unknown }[] }> } };
   return Object.fromEntries(Object.entries(doc.components?.messages ?? {}).map(([key, m]) => [m.name ?? key, m.examples?.[0]?.payload]));
 }
 
-/** A program with only the generic command, under its default name. */
-const program: ProgramSpec = { name: 'app', invocation: 'npx app', version: '0.0.0', summary: 'test program', commands: [publishMessageCommand()] };
+/** A program with only the generic command, under its default name, for the fixture's project. */
+let program: ProgramSpec;
 
 let runtime: LocalRuntime;
 let sqs: SQSClient;
 let operations: Record<string, Operation>;
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ port: 0, consumers: false, logLevel: 'SILENT' });
+  fixture = await fixtureProject('single-consumer');
+  program = { name: 'app', invocation: 'npx app', version: '0.0.0', summary: 'test program', commands: [publishMessageCommand({ project: fixture.project })] };
+  runtime = await startLocalRuntime({ application: await fixture.application(), port: 0, consumers: false, logLevel: 'SILENT' });
   sqs = new SQSClient(runtime.clientConfig);
-  ({ operations } = await contractModule());
+  ({ operations } = await contractModule(fixture.project));
 });
 afterAll(async () => {
   sqs?.destroy();
   await runtime?.stop();
+  fixture?.dispose();
 });
 beforeEach(async () => {
   for (const queue of Object.values(runtime.resources.queues)) await sqs.send(new PurgeQueueCommand({ QueueUrl: queue.url }));
@@ -59,7 +64,7 @@ async function payloadsIn(queue: string): Promise<unknown[]> {
   });
 }
 
-// The application's send operations to a topic (a point-to-point one has its own describe, below).
+// The fixture's send operations to a topic (a point-to-point one has its own describe, below).
 const sends = () => Object.values(operations).filter((o): o is TopicSendOperation => o.action === 'send' && o.topic !== undefined);
 const consumersOf = (topic: string, message: string) =>
   Object.values(operations).filter((o): o is ReceiveOperation => o.action === 'receive' && message in o.messages && o.sources.some((s) => s.topic === topic));
@@ -83,14 +88,14 @@ describe('publish <operation>: any send operation, from JSON', () => {
     }
   }, 60_000);
 
-  it('the orders CLI has it as publish-message; a one-message operation needs no --message', async () => {
+  it('an application mounts it as publish-message; a one-message operation needs no --message', async () => {
     const op = sends().find((o) => Object.keys(o.messages).length === 1)!;
     const [message] = Object.keys(op.messages);
     const io = captureIO();
-    const code = await runCli(ordersProgram, ['publish-message', op.id, '--payload', JSON.stringify(examples()[message!]), '--endpoint', runtime.endpoint], io);
+    const code = await fixture.within(() => runCli(fixtureProgram, ['publish-message', op.id, '--payload', JSON.stringify(examples()[message!]), '--endpoint', runtime.endpoint], io));
     expect(code, io.stderr()).toBe(0);
     expect(io.stdout()).toContain(`published ${message} (${op.id})`);
-    expect(io.stdout()).toContain('next: npx orders status');
+    for (const consumer of consumersOf(op.topic, message!)) expect(await payloadsIn(consumer.queue)).toContainEqual(examples()[message!]);
   });
 
   it('validates first: an invalid payload in a batch publishes nothing and names the field', async () => {
@@ -130,7 +135,7 @@ describe('publish <operation>: any send operation, from JSON', () => {
     expect(await runCli(program, ['publish', op.id, '--message', message, '--payload', '{"orderId":', '--endpoint', runtime.endpoint], io)).toBe(1);
     expect(io.stderr()).toContain('--payload is not JSON');
     io = captureIO();
-    expect(await runCli(program, ['publish', op.id, '--message', message, '--file', path.join(root, 'no-such-payload.json'), '--endpoint', runtime.endpoint], io)).toBe(1);
+    expect(await runCli(program, ['publish', op.id, '--message', message, '--file', path.join(fixture.dir, 'no-such-payload.json'), '--endpoint', runtime.endpoint], io)).toBe(1);
     expect(io.stderr()).toMatch(/cannot read .*no-such-payload\.json: ENOENT/);
   });
 });

@@ -1,0 +1,89 @@
+/**
+ * The order application's `npx orders publish-message` on the local stack started on the
+ * application: every message of every send operation of its contract, published from its contract
+ * example, reaches the queue of each of its consumers that declares it, and the command points to
+ * `npx orders status` next. Derived from the contract (its send operations, their messages and
+ * examples, the receive operations that declare them): a new message or consumer is covered
+ * without editing this file. The command itself is tested on fixture systems in
+ * packages/ops/tests/publish-command.test.ts.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PurgeQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { runCli } from '@sluice/cli';
+import { contractModule } from '@sluice/ops';
+import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
+import type { Operation, ReceiveOperation, TopicSendOperation } from '@sluice/runtime/contract';
+import { parse } from 'yaml';
+import { ordersProgram } from '@orders/app/cli';
+import { captureIO } from '../../../tests/helpers/capture-io.ts';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+
+/** The first example payload of each message of the application's contract, by message name. */
+function examples(): Record<string, unknown> {
+  const doc = parse(readFileSync(path.join(root, 'asyncapi.yaml'), 'utf8')) as { components?: { messages?: Record<string, { name?: string; examples?: { payload?: unknown }[] }> } };
+  return Object.fromEntries(Object.entries(doc.components?.messages ?? {}).map(([key, m]) => [m.name ?? key, m.examples?.[0]?.payload]));
+}
+
+let runtime: LocalRuntime;
+let sqs: SQSClient;
+let operations: Record<string, Operation>;
+
+beforeAll(async () => {
+  runtime = await startLocalRuntime({ port: 0, consumers: false, logLevel: 'SILENT' });
+  sqs = new SQSClient(runtime.clientConfig);
+  ({ operations } = await contractModule());
+});
+afterAll(async () => {
+  sqs?.destroy();
+  await runtime?.stop();
+});
+
+/** The payloads waiting in a queue (SNS envelopes unwrapped), left visible. */
+async function payloadsIn(queue: string): Promise<unknown[]> {
+  const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: runtime.resources.queues[queue]!.url, MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 1 }));
+  return Messages.map((m) => {
+    const body = JSON.parse(m.Body!) as { Type?: string; Message?: string };
+    return body.Type === 'Notification' ? JSON.parse(body.Message!) : body;
+  });
+}
+
+const purge = async () => {
+  for (const queue of Object.values(runtime.resources.queues)) await sqs.send(new PurgeQueueCommand({ QueueUrl: queue.url }));
+};
+const sends = () => Object.values(operations).filter((o): o is TopicSendOperation => o.action === 'send' && o.topic !== undefined);
+const consumersOf = (topic: string, message: string) =>
+  Object.values(operations).filter((o): o is ReceiveOperation => o.action === 'receive' && message in o.messages && o.sources.some((s) => s.topic === topic));
+
+describe('npx orders publish-message', () => {
+  it('publishes each message of each send operation of the contract, from its example, to the queue of every consumer declaring it', async () => {
+    const samples = examples();
+    const cases = sends().flatMap((op) => Object.keys(op.messages).map((message) => ({ op, message })));
+    expect(cases.length).toBeGreaterThan(0);
+    for (const { op, message } of cases) {
+      await purge();
+      const payload = samples[message];
+      expect(payload, `the contract has an example of ${message}`).toBeDefined();
+      const io = captureIO();
+      const code = await runCli(ordersProgram, ['publish-message', op.id, '--message', message, '--payload', JSON.stringify(payload), '--endpoint', runtime.endpoint], io);
+      expect(code, io.stderr()).toBe(0);
+      expect(io.stdout()).toMatch(new RegExp(`published ${message} \\(${op.id}\\) to ${op.topic} as SNS message \\S+`));
+      const consumers = consumersOf(op.topic, message);
+      expect(consumers.length, `a consumer declares ${message}`).toBeGreaterThan(0);
+      for (const consumer of consumers) expect(await payloadsIn(consumer.queue), `${message} in ${consumer.queue}`).toContainEqual(payload);
+    }
+  }, 60_000);
+
+  it('needs no --message for a one-message operation, and points to npx orders status next', async () => {
+    await purge();
+    const op = sends().find((o) => Object.keys(o.messages).length === 1)!;
+    const [message] = Object.keys(op.messages);
+    const io = captureIO();
+    const code = await runCli(ordersProgram, ['publish-message', op.id, '--payload', JSON.stringify(examples()[message!]), '--endpoint', runtime.endpoint], io);
+    expect(code, io.stderr()).toBe(0);
+    expect(io.stdout()).toContain(`published ${message} (${op.id})`);
+    expect(io.stdout()).toContain('next: npx orders status');
+  });
+});
