@@ -72,6 +72,7 @@ describe('the test files run in the copy (applicationDependentTests)', () => {
     expect(files).not.toContain('packages/runtime/tests/publisher.test.ts');
     expect(files).not.toContain('packages/runtime/tests/queue-publisher.test.ts');
     expect(files).not.toContain('packages/ops/tests/publish-command.test.ts');
+    expect(files).not.toContain('packages/runtime/tests/timestamps.property.test.ts');
   });
 });
 
