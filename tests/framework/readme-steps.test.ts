@@ -54,6 +54,8 @@ describe('the test files run in the copy (applicationDependentTests)', () => {
     expect(files).toContain('packages/orders/tests/handlers.test.ts');
     // Publishes every message of the application's contract with npx orders publish-message, on a stack started on it.
     expect(files).toContain('packages/orders/tests/publish-message.test.ts');
+    // Renders the application's contract page.
+    expect(files).toContain('packages/orders/tests/docs.test.ts');
   });
 
   it('leave out the tests on a fixture system of their own (the stack started with the fixture\'s application)', () => {
@@ -73,6 +75,7 @@ describe('the test files run in the copy (applicationDependentTests)', () => {
     expect(files).not.toContain('packages/runtime/tests/queue-publisher.test.ts');
     expect(files).not.toContain('packages/ops/tests/publish-command.test.ts');
     expect(files).not.toContain('packages/runtime/tests/timestamps.property.test.ts');
+    expect(files).not.toContain('packages/governance/tests/docs.test.ts');
   });
 });
 

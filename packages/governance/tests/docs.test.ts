@@ -2,13 +2,13 @@
  * `npm run docs` renders the contract, and a reader sees it: the page is opened in headless
  * Chromium (Debian's `chromium`, which `.ci/run` installs) and checked, before any click, for the
  * channels, and for every message with every payload and header field, its type, constraints and
- * examples; inline code in descriptions must render as code.
- *
- * `DOCS_SCREENSHOT=docs/contract-first-view.png vitest run packages/governance/tests/docs.test.ts` also
- * saves that first view of the first message (the picture in the README).
+ * examples; inline code in descriptions must render as code. Rendered in the single-consumer
+ * fixture's project (tests/fixtures/single-consumer: its contract, its settings for the picture),
+ * not the order application, whose own page (and the README's picture of it) the application's
+ * tests render.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -18,12 +18,15 @@ import { parse } from 'yaml';
 import { type MessageInfo, readMessages } from '@sluice/codegen';
 import { diagramNodeIds } from '@sluice/diagram';
 import { resolvePlan } from '@sluice/model';
-import { topology } from '@orders/contract';
-import { settings } from '@orders/app/settings';
+import { settings } from '../../../tests/fixtures/single-consumer/settings.ts';
+import { fixtureProject, type FixtureProject } from '../../../tests/helpers/fixture-project.ts';
+import { fixtureTopology } from '../../../tests/helpers/fixture-topology.ts';
 import { FIRST_VIEW_MARKER, finishDocsPage } from '../src/docs-first-view.ts';
 import { TOPOLOGY_SECTION_ID } from '../src/topology-picture.ts';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+/** `npm run docs`, run in the fixture's folder (it renders the project there). */
+const docsCli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/docs-cli.ts');
+const topology = await fixtureTopology('single-consumer');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 
@@ -71,6 +74,7 @@ describe('npm run docs', () => {
     let browser: Browser;
     let page: Page;
     let messages: MessageInfo[];
+    let fixture: FixtureProject;
     const blocked: string[] = [];
 
     /** Visible without a click: the page's own script may still be opening it, hence the wait. */
@@ -80,10 +84,13 @@ describe('npm run docs', () => {
     }
 
     beforeAll(async () => {
+      fixture = await fixtureProject('single-consumer');
       const out = mkdtempSync(path.join(tmpdir(), 'contract-docs-'));
-      const rendered = spawnSync(process.execPath, ['--import', 'tsx', 'packages/governance/src/docs-cli.ts', '--out', out], { cwd: repoRoot, encoding: 'utf8' });
+      const rendered = spawnSync(process.execPath, ['--import', 'tsx', docsCli, '--out', out], { cwd: fixture.dir, encoding: 'utf8' });
       expect(rendered.status, `npm run docs failed:\n${rendered.stdout}\n${rendered.stderr}`).toBe(0);
-      messages = await readMessages(path.join(repoRoot, 'asyncapi.yaml'));
+      // The fixture's settings drew the picture (no settings: no picture, said on stderr).
+      expect(rendered.stdout).toContain('docs: topology picture on the page');
+      messages = await readMessages(fixture.project.spec);
 
       browser = await chromium.launch({
         executablePath: CHROMIUM,
@@ -104,6 +111,7 @@ describe('npm run docs', () => {
 
     afterAll(async () => {
       await browser?.close();
+      fixture?.dispose();
     });
 
     it('shows the contract title and both channels', async () => {
@@ -161,13 +169,13 @@ describe('npm run docs', () => {
         shown.add(message.name);
       }
       // Every message a send or receive operation names is shown under an operation.
-      const contract = parse(readFileSync(path.join(repoRoot, 'asyncapi.yaml'), 'utf8')) as { components: { messages: Record<string, { name?: string }> } };
+      const contract = parse(readFileSync(fixture.project.spec, 'utf8')) as { components: { messages: Record<string, { name?: string }> } };
       const named = new Set(Object.entries(contract.components.messages).map(([key, m]) => m.name ?? key));
       expect([...shown].sort()).toEqual([...named].sort());
     });
 
     it('renders inline code in descriptions as code, without literal backticks', async () => {
-      const contract = parse(readFileSync(path.join(repoRoot, 'asyncapi.yaml'), 'utf8'));
+      const contract = parse(readFileSync(fixture.project.spec, 'utf8'));
       const spans = [...String(contract.info.description).matchAll(/`([^`]+)`/g)].map((match) => match[1]!);
       expect(spans.length).toBeGreaterThan(0);
       const intro = page.locator('#introduction');
@@ -183,17 +191,6 @@ describe('npm run docs', () => {
       );
       expect(decorations.length).toBeGreaterThan(0);
       expect(new Set(decorations)).toEqual(new Set(['none']));
-    });
-
-    it.runIf(process.env.DOCS_SCREENSHOT)('saves the first view of the first message', async () => {
-      const file = path.resolve(repoRoot, process.env.DOCS_SCREENSHOT!);
-      mkdirSync(path.dirname(file), { recursive: true });
-      // Its card's top edge with a little margin, down to the last payload field's examples.
-      await page.locator(`[id="message-${messages[0]!.name}"]`).evaluate((section) => {
-        const view = section.ownerDocument.defaultView;
-        view.scrollTo(0, section.getBoundingClientRect().top + view.scrollY - 16);
-      });
-      await page.screenshot({ path: file });
     });
 
     it('leaves the reader in charge: "Collapse all" closes a payload and "Expand all" opens it again', async () => {
