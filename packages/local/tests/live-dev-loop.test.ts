@@ -6,14 +6,10 @@
  * Runs on a copy of the project, so that the edits never touch the real tree.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadApplication, startLocalRuntime, type BatchReport, type LocalRuntime } from '@sluice/local';
-import { createPublisher } from '@sluice/runtime/publisher';
-import { operations, type OrderPlaced } from '@orders/contract';
-import { createDocumentClient, OrderStore } from '@orders/app/store';
 import { copyProject, type ProjectCopy } from '../../../tests/helpers/project-copy.ts';
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
+import { liveOrders } from '../../../tests/helpers/live-orders.ts';
 
 const HANDLER = 'packages/orders/consumers/consumeOrderPlaced.ts';
 const STORE = 'packages/orders/src/order-store.ts';
@@ -24,28 +20,7 @@ let runtime: LocalRuntime;
 const events: string[] = [];
 const batches: BatchReport[] = [];
 
-const order = (orderId: string): OrderPlaced => ({ orderId, userId: 'usr-1', itemName: 'Lamp', quantity: 1, status: 'PAID', timestamp: '2026-03-01T10:00:00Z' });
-
-async function publish(orderId: string): Promise<void> {
-  const sns = new SNSClient(runtime.clientConfig);
-  try {
-    await createPublisher(operations.publishOrderPlaced, { client: sns, topicArn: runtime.resources.topics.OrderTopic!.arn }).publish(order(orderId));
-  } finally {
-    sns.destroy();
-  }
-}
-
-async function stored(orderId: string) {
-  const dynamodb = new DynamoDBClient(runtime.clientConfig);
-  try {
-    return await new OrderStore({ client: createDocumentClient(dynamodb), tableName: runtime.resources.tables.Orders!.name }).get(orderId);
-  } finally {
-    dynamodb.destroy();
-  }
-}
-
-/** The batch that carried `orderId`, once it has been handled. */
-const batchOf = (orderId: string) => batches.find((b) => b.records.some((r) => r.body.includes(`\\"orderId\\":\\"${orderId}\\"`)));
+const { publish, stored, batchOf } = liveOrders(() => runtime, batches);
 
 beforeAll(async () => {
   // The debugger attaches to a live instance and the reloads are checked on the next batch: an
