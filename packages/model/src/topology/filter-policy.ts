@@ -1,5 +1,5 @@
 /** SNS filter policies on message attributes: the one the framework derives, and what a policy admits. */
-import type { FilterPolicy, MessageIdentity } from '@sluice/runtime/contract';
+import { policyAdmits, type FilterPolicy, type MessageIdentity } from '@sluice/runtime/contract';
 import { isObject, major } from './context.ts';
 
 /**
@@ -53,27 +53,8 @@ export function filterPolicyFor(messages: readonly MessageIdentity[]): FilterPol
  * ```
  */
 export function filterPolicyAdmits(policy: FilterPolicy, attributes: Record<string, string>): boolean {
-  const { $or, ...keys } = policy as { $or?: FilterPolicy[] } & FilterPolicy;
-  const anyAttribute = Object.keys(attributes).length > 0;
-  const matchesKey = (key: string, conditions: unknown): boolean => {
-    const value = attributes[key];
-    return (Array.isArray(conditions) ? conditions : [conditions]).some((c) => {
-      if (typeof c === 'string') return value === c;
-      if (isObject(c) && typeof c.prefix === 'string') return value !== undefined && value.startsWith(c.prefix);
-      if (isObject(c) && typeof c.exists === 'boolean') return c.exists ? value !== undefined : value === undefined && anyAttribute;
-      if (isObject(c) && 'anything-but' in c) {
-        if (value === undefined) return false;
-        const but = c['anything-but'];
-        if (typeof but === 'string') return value !== but;
-        if (Array.isArray(but)) return !but.includes(value);
-        if (isObject(but) && typeof but.prefix === 'string') return !value.startsWith(but.prefix);
-        return false;
-      }
-      return false;
-    });
-  };
-  if (!Object.entries(keys).every(([k, c]) => matchesKey(k, c))) return false;
-  return $or === undefined || $or.some((clause) => filterPolicyAdmits(clause, attributes));
+  // The run time's evaluator (the triage function's): one definition of SNS's semantics.
+  return policyAdmits(policy, attributes);
 }
 
 /** Canonical form, so two policies that say the same thing compare equal. */

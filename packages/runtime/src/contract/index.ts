@@ -6,4 +6,5 @@ export { ContractViolation, deepFreeze, defineMessage, defineOperation, majorOf,
 export { formatIssues, toIssues } from './issues.ts';
 export { isRfc3339DateTime, toUtcInstant } from './rfc3339.ts';
 export { contractFormats } from './formats.ts';
+export { policyAdmits, type TriagePolicy } from './filter-policy.ts';
 export type * from './model.ts';

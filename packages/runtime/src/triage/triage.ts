@@ -12,7 +12,7 @@
 import { SendMessageCommand, SQSClient, type MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { ConsumerLogger } from '../consumer/logger.ts';
-import { policyAdmits, type TriagePolicy } from './filter-policy.ts';
+import { policyAdmits, type TriagePolicy } from '../contract/filter-policy.ts';
 
 /** The environment variables the triage function is configured by (written by the plan of `@sluice/model`). */
 export const TRIAGE_ENV = {

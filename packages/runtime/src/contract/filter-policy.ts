@@ -1,8 +1,8 @@
 /**
- * SNS filter policies on message attributes, evaluated at run time: the small evaluator the
- * triage function uses to tell whether any subscription of a topic admitted a publish. It follows
- * SNS's documented semantics, as `filterPolicyAdmits` of `@sluice/model` does (a test checks
- * they agree on a table of cases): exact strings, `prefix`, `anything-but` (a string, a list or
+ * SNS filter policies on message attributes, evaluated: the framework's one evaluator. The triage
+ * function tells with it whether any subscription of a topic admitted a publish; the model's
+ * `filterPolicyAdmits` (topology, unrouted queue, contract:diff) is this function. It follows SNS's
+ * documented semantics: exact strings, `prefix`, `anything-but` (a string, a list or
  * `{ prefix }`) and `exists`; keys joined by AND, values by OR, `$or` branches by OR. Every
  * operator but `exists: false` needs its key present, and `exists: false` matches only a message
  * with at least one attribute. An empty policy admits everything.
