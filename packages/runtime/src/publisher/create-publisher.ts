@@ -93,10 +93,29 @@ export class InvalidHeadersError extends Error {
 }
 
 /** The top-level fields of `payload` that `contract` does not declare. */
-function undeclaredFields(contract: MessageContract, payload: unknown): string[] {
+export function undeclaredFields(contract: MessageContract, payload: unknown): string[] {
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return [];
   const declared = new Set<string>(contract.properties);
   return Object.keys(payload).filter((key) => !declared.has(key));
+}
+
+/**
+ * The message contract a publish names (`{ message }`), or the operation's only one; an unknown
+ * name, or no name where there are several, is a TypeError naming what the operation `verb`s.
+ * Shared by the topic and the queue publisher (internal: not in the package's exports).
+ */
+export function contractPicker(operation: SendOperation, verb: 'publishes' | 'sends'): (name: string | undefined) => MessageContract {
+  const contracts = operation.messages as MessageMap;
+  const names = Object.keys(contracts);
+  return (name) => {
+    if (name === undefined) {
+      if (names.length === 1) return contracts[names[0]!]!;
+      throw new TypeError(`${operation.id} ${verb} ${names.join(', ')}: say which with { message: '<name>' }`);
+    }
+    const contract = contracts[name];
+    if (!contract) throw new TypeError(`${operation.id} does not ${verb === 'publishes' ? 'publish' : 'send'} ${name}; it ${verb} ${names.join(', ')}`);
+    return contract;
+  };
 }
 
 /**
@@ -257,18 +276,7 @@ export function createPublisher<Op extends TopicSendOperation>(operation: Op, op
   // A FIFO topic (its name ends in .fifo) of a manifest older than the fifo field: no content-based deduplication.
   const fifo = operation.fifo ?? (topic.endsWith('.fifo') ? { contentBasedDeduplication: false, messageGroupIdFields: {} } : undefined);
   const client = options.client ?? new SNSClient({});
-  const contracts = operation.messages as MessageMap;
-  const names = Object.keys(contracts);
-
-  function contractOf(name: string | undefined): MessageContract {
-    if (name === undefined) {
-      if (names.length === 1) return contracts[names[0]!]!;
-      throw new TypeError(`${operation.id} publishes ${names.join(', ')}: say which with { message: '<name>' }`);
-    }
-    const contract = contracts[name];
-    if (!contract) throw new TypeError(`${operation.id} does not publish ${name}; it publishes ${names.join(', ')}`);
-    return contract;
-  }
+  const contractOf = contractPicker(operation, 'publishes');
 
   return {
     operation,

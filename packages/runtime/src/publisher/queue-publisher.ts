@@ -5,9 +5,9 @@
  * message attributes, and a FIFO queue's group and deduplication ids.
  */
 import { SendMessageCommand, SQSClient, type MessageAttributeValue } from '@aws-sdk/client-sqs';
-import type { MessageContract, MessageMap, PayloadOf, QueueSendOperation, SendOperation, TopicSendOperation } from '../contract/model.ts';
+import type { PayloadOf, QueueSendOperation, SendOperation, TopicSendOperation } from '../contract/model.ts';
 import { resolveQueueUrl } from '../resources.ts';
-import { attributesOf, fifoFieldsOf, type PublishOptions, UndeclaredFieldsError } from './create-publisher.ts';
+import { attributesOf, contractPicker, fifoFieldsOf, type PublishOptions, UndeclaredFieldsError, undeclaredFields } from './create-publisher.ts';
 
 /** Where and how a queue publisher sends. */
 export interface QueuePublisherOptions {
@@ -60,20 +60,10 @@ export function createQueuePublisher<Op extends QueueSendOperation>(operation: O
   }
   const queueUrl = options.queueUrl ?? resolveQueueUrl(queue, options.env);
   const client = options.client ?? new SQSClient({});
-  const contracts = operation.messages as MessageMap;
-  const names = Object.keys(contracts);
   // SQS binding queues have no content-based deduplication: a FIFO queue always gets an id.
   const fifo = operation.fifo ?? (queue.endsWith('.fifo') ? { contentBasedDeduplication: false, messageGroupIdFields: {} } : undefined);
 
-  function contractOf(name: string | undefined): MessageContract {
-    if (name === undefined) {
-      if (names.length === 1) return contracts[names[0]!]!;
-      throw new TypeError(`${operation.id} sends ${names.join(', ')}: say which with { message: '<name>' }`);
-    }
-    const contract = contracts[name];
-    if (!contract) throw new TypeError(`${operation.id} does not send ${name}; it sends ${names.join(', ')}`);
-    return contract;
-  }
+  const contractOf = contractPicker(operation, 'sends');
 
   return {
     operation,
@@ -81,8 +71,7 @@ export function createQueuePublisher<Op extends QueueSendOperation>(operation: O
     client,
     async publish(payload: unknown, publishOptions: PublishOptions = {}) {
       const contract = contractOf(publishOptions.message);
-      const declared = new Set<string>(contract.properties);
-      const undeclared = payload && typeof payload === 'object' && !Array.isArray(payload) ? Object.keys(payload).filter((k) => !declared.has(k)) : [];
+      const undeclared = undeclaredFields(contract, payload);
       if (undeclared.length > 0) throw new UndeclaredFieldsError(contract.name, [{ index: 0, fields: undeclared }]);
       const valid = contract.parse(payload);
       const attributes: Record<string, MessageAttributeValue> = attributesOf(contract, publishOptions);
