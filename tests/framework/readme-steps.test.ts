@@ -20,15 +20,15 @@ import type { Operation, TopicSendOperation } from '@sluice/runtime/contract';
 import { createPublisher } from '@sluice/runtime/publisher';
 import { spawnSync } from 'node:child_process';
 import { copyProject, type ProjectCopy, type RunResult } from '../helpers/project-copy.ts';
-import { applicationDependentTests, applyStep as apply, readmeSteps } from '../helpers/readme-steps.ts';
+import { applicationDependence, applicationDependentTests, applyStep as apply, readmeSteps } from '../helpers/readme-steps.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
 /**
  * The test files run in the copy: every one whose outcome can depend on the application, except
- * this one (it would apply the steps again) and the second system's (it replaces the contract,
- * the consumers and the settings with a fixture's before anything else).
+ * this one (it would apply the steps again). (The second system's and the binding fields' copy
+ * the project with a fixture's application: they read none of this one's.)
  */
 function projectTestFiles(): string[] {
   const all = spawnSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' })
@@ -37,7 +37,7 @@ function projectTestFiles(): string[] {
   // Left out: the toolchain test asks npm about install scripts, which a copy's linked
   // node_modules cannot answer as an install does; the watch/debug loop edits one handler and is
   // timing-bound, too slow to run twice at once on 2 cores (it runs in the main suite).
-  return applicationDependentTests(all, ['tests/framework/readme-steps.test.ts', 'tests/framework/second-system.test.ts', 'tests/toolchain/node-version.test.ts', 'packages/local/tests/live-dev-loop.test.ts']);
+  return applicationDependentTests(all, ['tests/framework/readme-steps.test.ts', 'tests/toolchain/node-version.test.ts', 'packages/local/tests/live-dev-loop.test.ts']);
 }
 
 describe('the test files run in the copy (applicationDependentTests)', () => {
@@ -56,6 +56,20 @@ describe('the test files run in the copy (applicationDependentTests)', () => {
     expect(files).toContain('packages/orders/tests/publish-message.test.ts');
     // Renders the application's contract page.
     expect(files).toContain('packages/orders/tests/docs.test.ts');
+    // Checks the root's generated/ with codegen --check, run in the repository root (the rest of the file is on fixtures).
+    expect(files).toContain('packages/codegen/tests/codegen.test.ts');
+    expect(applicationDependence('packages/codegen/tests/codegen.test.ts')).toBe("reads the application's generated");
+    // Draws the application's picture from the root asyncapi.yaml and settings (through a helper that joins the root).
+    expect(applicationDependence('packages/governance/tests/topology-picture.test.ts')).toBe("reads the application's asyncapi.yaml");
+    // Copies this project, its application included, and runs it.
+    expect(applicationDependence('tests/framework/stale-manifest.test.ts')).toBe('copies this project with its application');
+    // Imports the application's CLI by a relative path, not by name.
+    expect(applicationDependence('tests/framework/terminal-safe-output.test.ts')).toBe("names the application's packages/orders/src/cli/order-commands.ts");
+    // Runs the framework's commands in the repository root, through a helper.
+    expect(applicationDependence('tests/entry-points/entry-points.test.ts')).toMatch(/^imports tests\/helpers\/entry-points\.ts, which runs a command in the repository root/);
+    // Start the local stack on the application with no consumer, for its queues.
+    expect(files).toContain('packages/ops/tests/sqs-batches.test.ts');
+    expect(files).toContain('packages/local/tests/leftovers.test.ts');
   });
 
   it('leave out the tests on a fixture system of their own (the stack started with the fixture\'s application)', () => {
@@ -76,6 +90,28 @@ describe('the test files run in the copy (applicationDependentTests)', () => {
     expect(files).not.toContain('packages/ops/tests/publish-command.test.ts');
     expect(files).not.toContain('packages/runtime/tests/timestamps.property.test.ts');
     expect(files).not.toContain('packages/governance/tests/docs.test.ts');
+    // Copy this project with a fixture's application in place of this one's (copyProject({ application })).
+    expect(files).not.toContain('tests/framework/second-system.test.ts');
+    expect(files).not.toContain('packages/local/tests/binding-fields.test.ts');
+  });
+
+  it('leave out the tests that name the application\'s paths only in projects of their own (a temp folder, a created project, a public document)', () => {
+    // A created project's README.md, asyncapi.yaml and generated/, in a temp folder; the framework's sources by path.
+    expect(files).not.toContain('packages/create/tests/create.test.ts');
+    expect(files).not.toContain('packages/create/tests/public-contracts.test.ts');
+    // A contract of its own in a temp folder.
+    expect(files).not.toContain('packages/codegen/tests/literal-escapes.test.ts');
+    expect(files).not.toContain('packages/model/tests/project.test.ts');
+    // 'packages/orders/consumers' as the consumers folder a plan names, on a fixture's topology.
+    expect(files).not.toContain('packages/model/tests/plan.test.ts');
+    // A workspace of its own ('packages/demo') in a temp folder.
+    expect(files).not.toContain('scripts/check-examples.test.ts');
+    // The contract commands on pairs of fixture documents, run in the test's folder.
+    expect(files).not.toContain('packages/governance/tests/cli.test.ts');
+    // `npm pack` of a framework package, run in the repository root: it reads the package it packs.
+    expect(files).not.toContain('packages/create/tests/packed-package.test.ts');
+    // The application's paths in comments and in strings written into a copy are not read.
+    expect(applicationDependence('tests/framework/second-system.test.ts')).toBeUndefined();
   });
 });
 

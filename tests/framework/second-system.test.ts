@@ -25,11 +25,7 @@ import { waitFor } from '../helpers/wait-for.ts';
 let copy: ProjectCopy;
 
 beforeAll(() => {
-  copy = copyProject();
-  for (const file of ['asyncapi.yaml', 'schemas', 'packages/orders/consumers', 'packages/orders/src', 'released']) copy.remove(file);
-  copy.copyIn('tests/fixtures/shop/asyncapi.yaml', 'asyncapi.yaml');
-  copy.copyIn('tests/fixtures/shop/schemas', 'schemas');
-  copy.copyIn('tests/fixtures/shop/app', 'packages/orders');
+  copy = copyProject({ application: 'tests/fixtures/shop' });
 });
 afterAll(() => copy?.dispose());
 

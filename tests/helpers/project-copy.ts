@@ -8,7 +8,7 @@
  * own generated code. `.sst` links to the real one (the offline SST platform).
  */
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -50,14 +50,32 @@ export interface RunResult {
   stderr: string;
 }
 
+/** What {@link copyProject} copies besides the project as it is. */
+export interface CopyOptions {
+  /**
+   * A fixture system's folder (relative to the repository, e.g. `tests/fixtures/shop`) that
+   * replaces the application in the copy before anything else: the contract (asyncapi.yaml), its
+   * schemas/, the consumers and settings (packages/orders/consumers, packages/orders/src) and
+   * released/ are removed; the fixture's asyncapi.yaml, its schemas/ (when it has one) and its app/
+   * (consumers/, src/) take their places. sst.config.ts, the framework and the commands stay the
+   * project's own; generated/ is stale until codegen runs in the copy.
+   */
+  application?: string;
+}
+
+/** The application's files that {@link CopyOptions.application} replaces. */
+const APPLICATION_FILES = ['asyncapi.yaml', 'schemas', 'packages/orders/consumers', 'packages/orders/src', 'released'];
+
 /**
  * @example
  * const copy = copyProject();
  * copy.replace('asyncapi.yaml', 'maxReceiveCount: 3', 'maxReceiveCount: 5');
  * copy.run('packages/codegen/src/cli.ts');
  * const [check, tsc] = await Promise.all([copy.start('packages/codegen/src/cli.ts', ['--check']), copy.start('node_modules/typescript/bin/tsc', ['--noEmit'])]);
+ * // A second system: the contract, consumers and settings are the fixture's.
+ * const shop = copyProject({ application: 'tests/fixtures/shop' });
  */
-export function copyProject(): ProjectCopy {
+export function copyProject(options: CopyOptions = {}): ProjectCopy {
   const dir = mkdtempSync(path.join(tmpdir(), 'orders-copy-'));
   const tracked = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' }).stdout.split('\0').filter(Boolean);
   for (const file of tracked) {
@@ -88,6 +106,13 @@ export function copyProject(): ProjectCopy {
   spawnSync('git', ['init', '-q'], { cwd: dir });
 
   const at = (file: string) => path.join(dir, file);
+  if (options.application) {
+    const fixture = path.resolve(root, options.application);
+    for (const file of APPLICATION_FILES) rmSync(at(file), { recursive: true, force: true });
+    cpSync(path.join(fixture, 'asyncapi.yaml'), at('asyncapi.yaml'));
+    if (existsSync(path.join(fixture, 'schemas'))) cpSync(path.join(fixture, 'schemas'), at('schemas'), { recursive: true });
+    cpSync(path.join(fixture, 'app'), at('packages/orders'), { recursive: true });
+  }
   return {
     dir,
     read: (file) => readFileSync(at(file), 'utf8'),

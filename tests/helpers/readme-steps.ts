@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import ts from 'typescript';
 import { parse, stringify } from 'yaml';
 import type { ProjectCopy } from './project-copy.ts';
 
@@ -45,66 +46,152 @@ export function applyStep(copy: ProjectCopy, step: ReadmeStep): void {
   copy.write(step.file, stringify(doc, { lineWidth: 0 }));
 }
 
-/** What marks a test file (or a helper it imports) as reading the application's contract or code. */
-const APPLICATION_MARKERS = ['@orders/', 'asyncapi.yaml', 'generated/', 'loadApplication', 'packages/orders', 'ordersProgram', 'copyProject', 'README.md', 'docs/topology.svg', "'packages/", 'loadProject('];
+/**
+ * The application's files and folders, relative to the repository root: its contract and
+ * schemas, its generated code (@orders/contract), its package (consumers, settings, commands),
+ * its released contract, its deployment, its README and its picture. (The root package.json is
+ * the workspace's as much as the application's: what reads the project there, `loadProject(root)`
+ * or a command run in the root, counts, not its version read by a CLI.)
+ */
+const APPLICATION_PATHS = ['asyncapi.yaml', 'schemas', 'generated', 'released', 'packages/orders', 'sst.config.ts', 'README.md', 'docs/topology.svg'];
+
+const isApplicationPath = (relative: string) => APPLICATION_PATHS.some((p) => relative === p || relative.startsWith(`${p}/`));
 
 /**
- * The helpers that load a fixture system (tests/fixtures; point-to-point-project.ts: the SQS
- * binding's point-to-point example under packages/model/tests/fixtures), never the application,
- * and the fixture systems' own files (their settings, consumers): a test that imports them depends
- * on the application only through markers of its own.
+ * Modules whose use the test's own call decides, never their text: a framework package's source
+ * (packages/<name>/src, the order application's excepted: its defaults, e.g. a project loaded from
+ * the working directory, name no application; a test runs it on one with words of its own), the
+ * project copy (what it copies the test's `copyProject(…)` call says) and the fixture systems'
+ * helpers and files (tests/fixtures; point-to-point-project.ts: the SQS binding's example).
  */
-const FIXTURE_HELPERS = /\/tests\/(helpers\/(fixture-[^/]+|point-to-point-project)|fixtures\/.+)\.ts$/;
+const DECIDED_BY_THE_CALLER = [
+  /\/packages\/(?!orders\/)[^/]+\/src\//,
+  /\/tests\/helpers\/project-copy\.ts$/,
+  /\/tests\/(helpers\/(fixture-[^/]+|point-to-point-project)|fixtures\/.+)\.ts$/,
+];
 
-/**
- * A framework package's own source (packages/<name>/src, the order application's excepted): it
- * reads an application only where a test runs it on one, which the test's own text says (the
- * application's names, its folder as the working directory, the stack started without an
- * application of its own); the generic defaults it names (asyncapi.yaml, generated/) are no
- * application's.
- */
-const FRAMEWORK_SOURCE = /\/packages\/(?!orders\/)[^/]+\/src\//;
+/** The code of a module without its comments (TSDoc examples and prose name paths they do not read). */
+const codeOf = (text: string) => text.replace(/^[ \t]*\/\*[\s\S]*?\*\//gm, '').replace(/^[ \t]*\/\/.*$/gm, '');
 
-/**
- * Whether `text` starts the local stack on the application of the working directory: a
- * `startLocalRuntime(…)` call that is given no `application` of its own (a fixture's).
- */
-function startsTheApplication(text: string): boolean {
-  for (let at = text.indexOf('startLocalRuntime('); at !== -1; at = text.indexOf('startLocalRuntime(', at + 1)) {
+/** The modules `text` imports (static, dynamic, re-exported), as TypeScript reads them: not the ones named in its strings or comments. */
+const importsOf = (text: string) => ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName);
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The text of each `name(…)` call in `code` (parentheses balanced). */
+function callsOf(code: string, name: string): string[] {
+  const calls: string[] = [];
+  for (let at = code.search(new RegExp(`\\b${escape(name)}\\(`)); at !== -1; ) {
     let depth = 0;
-    let end = at + 'startLocalRuntime'.length;
-    for (; end < text.length; end++) {
-      if (text[end] === '(') depth++;
-      else if (text[end] === ')' && --depth === 0) break;
+    let end = at + name.length;
+    for (; end < code.length; end++) {
+      if (code[end] === '(') depth++;
+      else if (code[end] === ')' && --depth === 0) break;
     }
-    if (!/\bapplication\b/.test(text.slice(at, end))) return true;
+    calls.push(code.slice(at, end + 1));
+    const next = code.slice(end + 1).search(new RegExp(`\\b${escape(name)}\\(`));
+    at = next === -1 ? -1 : end + 1 + next;
   }
-  return false;
+  return calls;
+}
+
+/** The call that encloses `index` (a spawn or exec of a command), from its name to `index`. */
+function callBefore(code: string, index: number): string {
+  const before = code.slice(0, index);
+  const start = Math.max(...['spawn(', 'spawnSync(', 'execFile(', 'execFileSync(', 'execSync(', 'exec(', 'fork(', 'run('].map((c) => before.lastIndexOf(c)));
+  return start === -1 ? before.slice(-200) : before.slice(start);
 }
 
 /**
- * The test files whose outcome can depend on the application's contract, consumers or settings:
- * those that (or whose relative imports, transitively) name the application, its contract, its
- * generated code, its commands, or start the local stack on it (a `startLocalRuntime` call with
- * no `application` of its own). The rest test code that reads none of them (kits, validators of
- * their own inputs, fixtures of their own: the fixture helpers count as reading none).
+ * Why the module `file` (absolute) reads the application by itself, or undefined: it is in the
+ * application; imports it by name; names one of its paths relative to itself; names one of them
+ * under the repository root (a `path.resolve(<its folder>, '../..')` that is the root, or
+ * `process.cwd()`) or hands that root to what reads a project (a command's `cwd`,
+ * `loadProject`/`loadApplication`, `root:`); starts the local stack or copies this project
+ * without an application of its own (a fixture's).
  */
-export function applicationDependentTests(files: readonly string[], exclude: readonly string[] = []): string[] {
-  const seen = new Map<string, boolean>();
-  const depends = (file: string): boolean => {
-    if (seen.has(file)) return seen.get(file)!;
-    seen.set(file, false);
-    if (FIXTURE_HELPERS.test(file) || FRAMEWORK_SOURCE.test(file)) return false;
+function ownReason(file: string, text: string): string | undefined {
+  const relative = path.relative(root, file);
+  if (isApplicationPath(relative)) return 'is part of the application';
+  const code = codeOf(text);
+  const named = importsOf(text).find((specifier) => specifier.startsWith('@orders/'));
+  if (named) return `imports the application (${named})`;
+  for (const [, literal] of code.matchAll(/['`](\.\.?\/[^'`\s$]*)['`]/g)) {
+    const target = path.relative(root, path.resolve(path.dirname(file), literal!));
+    if (!target.startsWith('..') && isApplicationPath(target)) return `names the application's ${target}`;
+  }
+  const roots = [...code.matchAll(/(?:const|let|var)\s+(\w+)\s*=\s*path\.resolve\((?:[\w.]+|path\.dirname\(fileURLToPath\(import\.meta\.url\)\)),\s*'(\.\.(?:\/\.\.)*)\/?'\)/g)]
+    .filter((m) => path.resolve(path.dirname(file), m[2]!) === root)
+    .map((m) => escape(m[1]!));
+  const R = `(?:${[...roots, 'process\\.cwd\\(\\)'].join('|')})`;
+  const joined = (literals: string) => path.posix.normalize([...literals.matchAll(/'([^']*)'/g)].map((m) => m[1]).join('/'));
+  for (const m of code.matchAll(new RegExp(`path\\.(?:join|resolve)\\(\\s*${R}\\s*,\\s*((?:'[^']*'\\s*,?\\s*)+)`, 'g'))) {
+    if (isApplicationPath(joined(m[1]!))) return `reads the application's ${joined(m[1]!)}`;
+  }
+  // A helper that joins its argument to the root (`const at = (file) => path.join(root, file)`).
+  for (const m of code.matchAll(new RegExp(`const\\s+(\\w+)\\s*=\\s*\\((\\w+)[^)]*\\)\\s*=>\\s*path\\.(?:join|resolve)\\(\\s*${R}\\s*,\\s*\\2\\s*\\)`, 'g'))) {
+    for (const [, literal] of code.matchAll(new RegExp(`\\b${m[1]}\\(\\s*'([^']+)'`, 'g'))) if (isApplicationPath(joined(`'${literal}'`))) return `reads the application's ${literal}`;
+  }
+  for (const m of code.matchAll(new RegExp(`\\bcwd:\\s*${R}(?![\\w.])`, 'g'))) {
+    // `npm pack <folder>` reads the package it packs, wherever it runs.
+    if (!/'npm',\s*\['pack'/.test(callBefore(code, m.index))) return 'runs a command in the repository root (it reads the project there)';
+  }
+  if (new RegExp(`\\b(?:loadProject|loadApplication)\\(\\s*(?:${R}\\s*[,)]|\\))`).test(code)) return 'loads the project at the repository root';
+  if (new RegExp(`\\broot:\\s*${R}(?![\\w.])`).test(code)) return 'hands the repository root to what reads the project there';
+  for (const [, from] of code.matchAll(/\.copyIn\(\s*'([^']+)'/g)) if (isApplicationPath(from!)) return `copies the application's ${from} into a copy`;
+  if (callsOf(code, 'startLocalRuntime').some((call) => !/\bapplication\b/.test(call))) return 'starts the local stack on the application of its working directory';
+  if (callsOf(code, 'copyProject').some((call) => !/\bapplication\b/.test(call))) return 'copies this project with its application';
+  return undefined;
+}
+
+/**
+ * Why the test (or helper) `file` (relative to the repository root) can depend on the
+ * application, or undefined when it reads none of it: its own reason (see the rules above) or that
+ * of a module it imports relatively, transitively.
+ *
+ * @example
+ * ```ts
+ * import { applicationDependence } from '../helpers/readme-steps.ts';
+ *
+ * applicationDependence('packages/codegen/tests/codegen.test.ts'); // 'runs a command in the repository root (it reads the project there)'
+ * ```
+ */
+export function applicationDependence(file: string): string | undefined {
+  const seen = new Map<string, string | undefined>();
+  const reason = (absolute: string): string | undefined => {
+    if (seen.has(absolute)) return seen.get(absolute);
+    seen.set(absolute, undefined);
+    if (DECIDED_BY_THE_CALLER.some((pattern) => pattern.test(absolute))) return undefined;
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readFileSync(absolute, 'utf8');
     } catch {
-      return false;
+      return undefined;
     }
-    const own = APPLICATION_MARKERS.some((marker) => text.includes(marker)) || startsTheApplication(text);
-    const imported = [...text.matchAll(/from '(\.\.?\/[^']+\.ts)'/g)].some((m) => depends(path.resolve(path.dirname(file), m[1]!)));
-    seen.set(file, own || imported);
-    return own || imported;
+    let found = ownReason(absolute, text);
+    if (!found) {
+      for (const specifier of importsOf(text).filter((s) => /^\.\.?\/.+\.ts$/.test(s))) {
+        const imported = path.resolve(path.dirname(absolute), specifier);
+        const why = reason(imported);
+        if (why) {
+          found = `imports ${path.relative(root, imported)}, which ${why.replace(/^imports .*?, which /, '… ')}`;
+          break;
+        }
+      }
+    }
+    seen.set(absolute, found);
+    return found;
   };
-  return files.filter((file) => !exclude.includes(file) && depends(path.join(root, file)));
+  return reason(path.join(root, file));
+}
+
+/**
+ * The test files whose outcome can depend on the application (its contract, generated code,
+ * consumers, settings, deployment, README, or the local stack started on it): those for which
+ * {@link applicationDependence} gives a reason. The rest read none of it: kits, validators of their
+ * own inputs, projects of their own (a temp folder, a fixture, a created project, a copy whose
+ * application is a fixture's).
+ */
+export function applicationDependentTests(files: readonly string[], exclude: readonly string[] = []): string[] {
+  return files.filter((file) => !exclude.includes(file) && applicationDependence(file) !== undefined);
 }

@@ -9,9 +9,12 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../../..');
 const pair = (name: string, side: 'released' | 'working') => path.join(here, 'pairs', name, `${side}.yaml`);
 
-/** Runs one of the contract commands the way npm does. */
+/**
+ * Runs one of the contract commands the way npm does, in this test's folder: every input is given
+ * (--spec, --released, --out), so no project's defaults are read, the application's included.
+ */
 function run(script: string, args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'packages/governance/src', script), ...args], { cwd: repoRoot, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'packages/governance/src', script), ...args], { cwd: here, encoding: 'utf8' });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

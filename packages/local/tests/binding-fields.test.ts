@@ -30,10 +30,7 @@ let planned: RunResult;
 let plan: PlannedResource[];
 
 beforeAll(async () => {
-  copy = copyProject();
-  for (const file of ['asyncapi.yaml', 'schemas', 'packages/orders/consumers', 'packages/orders/src', 'released']) copy.remove(file);
-  copy.copyIn('tests/fixtures/binding-fields/asyncapi.yaml', 'asyncapi.yaml');
-  copy.copyIn('tests/fixtures/binding-fields/app', 'packages/orders');
+  copy = copyProject({ application: 'tests/fixtures/binding-fields' });
   const codegen = copy.run('packages/codegen/src/cli.ts');
   if (codegen.status !== 0) throw new Error(`codegen failed on the fixture:\n${codegen.stderr}`);
   // The plan (a child process, seconds) and the local stack (this process) side by side.
