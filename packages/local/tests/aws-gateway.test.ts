@@ -20,7 +20,7 @@ import {
   type Message,
   type MessageAttributeValue,
 } from '@aws-sdk/client-sqs';
-import { startEmulators, type Emulators } from '@sluice/local';
+import { startAwsGateway, startEmulators, type Emulators } from '@sluice/local';
 import { bodyLimits, isLoopbackHost, isLoopbackOrigin } from '../src/stack/aws-gateway.ts';
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
 
@@ -387,5 +387,64 @@ describe('SQS message move tasks', () => {
     await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: queues.dlq.arn, DestinationArn: queues.source.arn }));
     await waitFor('the task with a destination to complete', async () => (await latestTask(queues.dlq.arn))?.Status === 'COMPLETED');
     expect(await depth(queues.source.url)).toBe(3);
+  });
+});
+
+describe('emulators in the gateway\'s process', () => {
+  it('hands each request to the emulator\'s server as sent (method, path, headers, whole body), on one connection, without its socket', async () => {
+    const seen: { route: string; method: string; url: string; target: string; length: string; body: string; complete: boolean }[] = [];
+    const emulator = (route: string) =>
+      http.createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (chunk: Buffer) => chunks.push(chunk));
+        req.on('end', () => {
+          seen.push({ route, method: req.method!, url: req.url!, target: String(req.headers['x-amz-target'] ?? ''), length: String(req.headers['content-length']), body: Buffer.concat(chunks).toString('utf8'), complete: req.complete });
+          res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+          res.end(JSON.stringify({ route }));
+        });
+      });
+    // Neither server listens, and the upstream addresses lead nowhere: only the hand-over can answer.
+    const gateway = await startAwsGateway({
+      upstreams: { fauxqs: 'unix:/nonexistent/sns-sqs.sock', dynalite: 'unix:/nonexistent/dynamodb.sock', servers: { fauxqs: emulator('fauxqs'), dynalite: emulator('dynalite') } },
+      port: 0,
+    });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const send = (headers: Record<string, string>, body: string, chunked = false) =>
+      new Promise<{ status: number; body: string; socket: unknown }>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port: gateway.port, method: 'POST', path: '/?x=1', agent, headers }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, socket: req.socket }));
+        });
+        req.on('error', reject);
+        if (chunked) {
+          // No Content-Length: the body arrives in pieces, and the emulator still gets it whole, with its length.
+          req.write(body.slice(0, 5));
+          setTimeout(() => req.end(body.slice(5)), 20);
+        } else req.end(body);
+      });
+    try {
+      const sqsBody = JSON.stringify({ QueueUrl: 'http://sqs.us-east-1.localhost/000000000000/Q', MaxNumberOfMessages: 10 });
+      const first = await send({ 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.ReceiveMessage' }, sqsBody, true);
+      const second = await send({ 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.PutItem' }, '{"TableName":"Orders"}');
+      const third = await send(formHeaders, form({ Action: 'Publish', Message: 'hello' }));
+      expect([first, second, third].map((r) => [r.status, r.body])).toEqual([
+        [200, '{"route":"fauxqs"}'],
+        [200, '{"route":"dynalite"}'],
+        [200, '{"route":"fauxqs"}'],
+      ]);
+      // The connection stays open and usable after each hand-over.
+      expect(second.socket).toBe(first.socket);
+      expect(third.socket).toBe(first.socket);
+      expect(seen).toEqual([
+        { route: 'fauxqs', method: 'POST', url: '/?x=1', target: 'AmazonSQS.ReceiveMessage', length: String(Buffer.byteLength(sqsBody)), body: sqsBody, complete: true },
+        { route: 'dynalite', method: 'POST', url: '/?x=1', target: 'DynamoDB_20120810.PutItem', length: '22', body: '{"TableName":"Orders"}', complete: true },
+        { route: 'fauxqs', method: 'POST', url: '/?x=1', target: '', length: String(form({ Action: 'Publish', Message: 'hello' }).length), body: form({ Action: 'Publish', Message: 'hello' }), complete: true },
+      ]);
+    } finally {
+      agent.destroy();
+      await gateway.close();
+    }
   });
 });

@@ -125,7 +125,8 @@ function privateUmask(): () => void {
  * local stack promises (an operating-system crash may lose the last commits): set it when the
  * database turns WAL on.
  */
-async function startFauxqsOnSocket(socketPath: string, dataDir: string | undefined): Promise<FauxqsServer> {
+async function startFauxqsOnSocket(socketPath: string, dataDir: string | undefined): Promise<{ fauxqs: FauxqsServer; server: Server }> {
+  let server: Server | undefined;
   const exec = DatabaseSync.prototype.exec;
   DatabaseSync.prototype.exec = function (this: DatabaseSync, sql: string) {
     const result = exec.call(this, sql);
@@ -140,11 +141,17 @@ async function startFauxqsOnSocket(socketPath: string, dataDir: string | undefin
       const { port: _port, host: _host, ...rest } = first as net.ListenOptions;
       args[0] = { ...rest, path: socketPath };
       this.address = () => `unix:${socketPath}`;
+      server = this as Server;
     }
     return (listen as (...a: unknown[]) => net.Server).apply(this, args);
   } as typeof listen;
   try {
-    return await startFauxqs({ port: 0, logger: false, defaultRegion: localRegion, ...(dataDir ? { dataDir } : {}) });
+    const fauxqs = await startFauxqs({ port: 0, logger: false, defaultRegion: localRegion, ...(dataDir ? { dataDir } : {}) });
+    if (!server) {
+      await fauxqs.stop();
+      throw new Error('fauxqs did not listen as expected: refusing to expose unauthenticated emulators');
+    }
+    return { fauxqs, server };
   } finally {
     net.Server.prototype.listen = listen;
     DatabaseSync.prototype.exec = exec;
@@ -193,13 +200,18 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     undo.push(() => new Promise<void>((resolve, reject) => dynamoServer.close((error?: Error) => (error ? reject(error) : resolve()))));
 
     const fauxqsSocket = path.join(socketDir, 'sns-sqs.sock');
-    const fauxqs = await startFauxqsOnSocket(fauxqsSocket, dataDir ? path.join(dataDir, 'sns-sqs') : undefined);
+    const { fauxqs, server: fauxqsServer } = await startFauxqsOnSocket(fauxqsSocket, dataDir ? path.join(dataDir, 'sns-sqs') : undefined);
     undo.push(() => fauxqs.stop());
     if (fauxqs.address !== `unix:${fauxqsSocket}`) {
       throw new Error(`fauxqs listens on ${fauxqs.address}, not on its private socket: refusing to expose unauthenticated emulators`);
     }
 
-    const gateway: AwsGateway = await startAwsGateway({ upstreams: { fauxqs: fauxqs.address, dynalite: dynamoUpstream }, port: options.port ?? 4566, avoidVisibilityZero: dataDir !== undefined });
+    // Both servers are in this process: the gateway hands requests to them without a second HTTP hop.
+    const gateway: AwsGateway = await startAwsGateway({
+      upstreams: { fauxqs: fauxqs.address, dynalite: dynamoUpstream, servers: { fauxqs: fauxqsServer, dynalite: dynamoServer } },
+      port: options.port ?? 4566,
+      avoidVisibilityZero: dataDir !== undefined,
+    });
     undo.push(() => gateway.close());
     return {
       endpoint: gateway.endpoint,
