@@ -57,35 +57,67 @@ function nameOf(pid: number): string {
 }
 
 /**
- * Every process below `root` (children, grandchildren, …), found through the parent pids in
- * /proc; empty without /proc.
+ * The children of `pid`, from `/proc/<pid>/task/<tid>/children` (each thread's own: a worker
+ * thread may start a process too); undefined where the kernel does not provide those files.
+ */
+function childrenOf(pid: number): number[] | undefined {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const children: number[] = [];
+  for (const task of tasks) {
+    const list = read(`/proc/${pid}/task/${task}/children`);
+    if (list === undefined) {
+      if (task === String(pid)) return undefined;
+      continue;
+    }
+    for (const child of list.split(' ')) if (child) children.push(Number(child));
+  }
+  return children;
+}
+
+/** Children by parent pid, from every process's `stat` in /proc: what {@link childrenOf} reads directly, the slow way. */
+function childrenFromEveryStat(): Map<number, number[]> {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return new Map();
+  }
+  const children = new Map<number, number[]>();
+  for (const entry of entries) {
+    const stat = read(`/proc/${entry}/stat`);
+    if (stat === undefined) continue;
+    const { ppid } = parseStat(stat);
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+  }
+  return children;
+}
+
+/**
+ * Every process below `root` (children, grandchildren, …), with their CPU time; empty without
+ * /proc. Children are read from each process's own `children` files where the kernel has them:
+ * the section samples this every 250 ms inside the runtime it measures, and reading the `stat`
+ * of every process on a busy machine cost that runtime about 3 % of its main thread.
  *
  * @example
  * const tree = descendantsOf(process.pid);
  * tree.reduce((n, p) => n + (procMemory(p.pid, 'VmRSS') ?? 0), 0); // bytes resident in the children
  */
 export function descendantsOf(root: number): TreeProcess[] {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
-  } catch {
-    return [];
-  }
-  const children = new Map<number, { pid: number; cpuMs: number }[]>();
-  for (const entry of entries) {
-    const stat = read(`/proc/${entry}/stat`);
-    if (stat === undefined) continue;
-    const { ppid, cpuMs } = parseStat(stat);
-    const list = children.get(ppid) ?? [];
-    list.push({ pid: Number(entry), cpuMs });
-    children.set(ppid, list);
-  }
+  let slow: Map<number, number[]> | undefined;
+  const below = (pid: number) => childrenOf(pid) ?? (slow ??= childrenFromEveryStat()).get(pid) ?? [];
   const found: TreeProcess[] = [];
   const queue = [root];
   while (queue.length) {
-    for (const child of children.get(queue.pop()!) ?? []) {
-      found.push({ ...child, name: nameOf(child.pid) });
-      queue.push(child.pid);
+    for (const pid of below(queue.pop()!)) {
+      const stat = read(`/proc/${pid}/stat`);
+      if (stat === undefined) continue; // exited meanwhile
+      found.push({ pid, cpuMs: parseStat(stat).cpuMs, name: nameOf(pid) });
+      queue.push(pid);
     }
   }
   return found;
