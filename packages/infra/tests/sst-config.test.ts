@@ -582,11 +582,24 @@ describe('the SluiceTopology component of sst.config.ts', () => {
 });
 
 /**
+ * The fixture's stacks synthesized without edits, by stage: several describe blocks read the plain
+ * `dev` stack, and each synthesis is a child process that bundles SST's platform (seconds of CPU),
+ * so it is made once per file. The stacks are only read, never changed.
+ */
+const unedited = new Map<string, Promise<RecordedStack>>();
+
+/**
  * Synthesizes the fixture project side by side and waits for every one to settle before failing, so that none is
- * cut off mid-run (and leaves its scratch files behind) when another fails.
+ * cut off mid-run (and leaves its scratch files behind) when another fails. A run without edits
+ * (only a stage) is made once per file and shared.
  */
 async function synthesizeAll<const T extends readonly SynthesizeOptions[]>(runs: T): Promise<{ -readonly [K in keyof T]: RecordedStack }> {
-  const settled = await Promise.allSettled(runs.map((run) => synthesize({ root: fixture.dir, ...run })));
+  const once = (run: SynthesizeOptions): Promise<RecordedStack> => {
+    if (Object.keys(run).some((key) => key !== 'stage')) return synthesize({ root: fixture.dir, ...run });
+    if (!unedited.has(run.stage)) unedited.set(run.stage, synthesize({ root: fixture.dir, ...run }));
+    return unedited.get(run.stage)!;
+  };
+  const settled = await Promise.allSettled(runs.map(once));
   const failed = settled.find((result) => result.status === 'rejected');
   if (failed) throw failed.reason;
   const stacks = settled.map((result) => (result as PromiseFulfilledResult<RecordedStack>).value);
