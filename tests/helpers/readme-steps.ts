@@ -62,13 +62,10 @@ const isApplicationPath = (relative: string) => APPLICATION_PATHS.some((p) => re
  * (packages/<name>/src, the order application's excepted: its defaults, e.g. a project loaded from
  * the working directory, name no application; a test runs it on one with words of its own), the
  * project copy (what it copies the test's `copyProject(…)` call says) and the fixture systems'
- * helpers and files (tests/fixtures; point-to-point-project.ts: the SQS binding's example).
+ * files (tests/fixtures: their consumers import `@orders/contract` as the name of the contract of
+ * the copy they are copied into, which is then the fixture's).
  */
-const DECIDED_BY_THE_CALLER = [
-  /\/packages\/(?!orders\/)[^/]+\/src\//,
-  /\/tests\/helpers\/project-copy\.ts$/,
-  /\/tests\/(helpers\/(fixture-[^/]+|point-to-point-project)|fixtures\/.+)\.ts$/,
-];
+const DECIDED_BY_THE_CALLER = [/\/packages\/(?!orders\/)[^/]+\/src\//, /\/tests\/helpers\/project-copy\.ts$/, /\/tests\/fixtures\//];
 
 /** The code of a module without its comments (TSDoc examples and prose name paths they do not read). */
 const codeOf = (text: string) => text.replace(/^[ \t]*\/\*[\s\S]*?\*\//gm, '').replace(/^[ \t]*\/\/.*$/gm, '');
@@ -108,7 +105,8 @@ function callBefore(code: string, index: number): string {
  * under the repository root (a `path.resolve(<its folder>, '../..')` that is the root, or
  * `process.cwd()`) or hands that root to what reads a project (a command's `cwd`,
  * `loadProject`/`loadApplication`, `root:`); starts the local stack or copies this project
- * without an application of its own (a fixture's).
+ * without an application of its own (a fixture's). Not seen: a command spawned with no `cwd` at
+ * all (it inherits the root); no test spawns a project command that way.
  */
 function ownReason(file: string, text: string): string | undefined {
   const relative = path.relative(root, file);
@@ -153,7 +151,8 @@ function ownReason(file: string, text: string): string | undefined {
  * ```ts
  * import { applicationDependence } from '../helpers/readme-steps.ts';
  *
- * applicationDependence('packages/codegen/tests/codegen.test.ts'); // 'runs a command in the repository root (it reads the project there)'
+ * applicationDependence('packages/codegen/tests/codegen.test.ts'); // "reads the application's generated"
+ * applicationDependence('packages/create/tests/create.test.ts'); // undefined: a created project of its own
  * ```
  */
 export function applicationDependence(file: string): string | undefined {
