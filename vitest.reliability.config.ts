@@ -3,7 +3,14 @@ import base from './vitest.config.ts';
 import { ReliabilitySummaryReporter } from './tests/reliability/summary.ts';
 
 /**
- * `npm run test:reliability`: long end-to-end scenarios through the local runtime, one file at a
+ * Scenario files at once. Each starts a stack of its own (port 0, its own data folder) and spends
+ * most of its time waiting (visibility timeouts, injected latency, processes restarting): one at a
+ * time, the suite used about 30 % of two cores. `RELIABILITY_FILES_AT_ONCE=1` runs them one by one.
+ */
+const filesAtOnce = Number(process.env.RELIABILITY_FILES_AT_ONCE) || 2;
+
+/**
+ * `npm run test:reliability`: long end-to-end scenarios through the local runtime, two files at a
  * time, then the ledger of every scenario as one table (tests/reliability/summary.ts).
  * `RELIABILITY_SCALE=ci` runs a fifth of the load.
  */
@@ -13,7 +20,8 @@ export default defineConfig({
     include: ['tests/reliability/**/*.reliability.ts'],
     testTimeout: 900_000,
     hookTimeout: 120_000,
-    fileParallelism: false,
+    fileParallelism: filesAtOnce > 1,
+    maxWorkers: filesAtOnce,
     reporters: ['default', new ReliabilitySummaryReporter()],
   },
 });
