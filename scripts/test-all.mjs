@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
  * `npm test`: `sst:install` first (a no-op once done; the infrastructure tests and checks read
- * what it writes), then the static checks (codegen:check, contract:diff, typecheck,
- * typecheck:infra) and `vitest run`, all of them, side by side instead of one after the other.
+ * what it writes; on a fresh clone it mostly waits on the npm registry, so the checks that do not
+ * read it, codegen:check and contract:diff, run beside it), then the other static checks
+ * (typecheck, typecheck:infra) and `vitest run`, all of them, side by side instead of one after
+ * the other.
  *
  * The suite spends much of its time waiting (visibility timeouts, child processes starting) with
  * a core idle; the checks fill it. (Not at a lower priority: when the machine is busy with
@@ -27,8 +29,11 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
  */
 const FIRST = 'sst:install';
 
-/** Groups run side by side; the scripts of one group run in order, stopping at the first failure. */
-const GROUPS = [['codegen:check', 'contract:diff'], ['typecheck'], ['typecheck:infra']];
+/** Run beside {@link FIRST}: they read neither .sst/platform nor what the others write. */
+const BESIDE_FIRST = [['codegen:check', 'contract:diff']];
+
+/** Groups run side by side after {@link FIRST}; the scripts of one group run in order, stopping at the first failure. */
+const GROUPS = [['typecheck'], ['typecheck:infra']];
 
 /** Runs a command; `capture` keeps its output (both streams, in order) instead of passing it through. */
 function run(command, args, capture) {
@@ -60,9 +65,13 @@ async function group(scripts) {
   }
 }
 
+const beside = Promise.all(BESIDE_FIRST.map(group));
+if (serial) await beside;
 await group([FIRST]);
-const installed = results.every((r) => r.code === 0);
-const checks = installed ? Promise.all(GROUPS.map(group)) : Promise.resolve(GROUPS.flat().forEach((name) => results.push({ name, code: 1, skipped: true, ms: 0 })));
+const installed = results.find((r) => r.name === FIRST)?.code === 0;
+const checks = installed
+  ? Promise.all([beside, ...GROUPS.map(group)])
+  : beside.then(() => GROUPS.flat().forEach((name) => results.push({ name, code: 1, skipped: true, ms: 0 })));
 if (serial) await checks;
 const vitest =
   !installed || (serial && results.some((r) => r.code !== 0))
@@ -70,7 +79,7 @@ const vitest =
     : run(process.execPath, [path.join(root, 'node_modules/vitest/vitest.mjs'), 'run', ...process.argv.slice(2)], false).then((r) => results.push({ name: 'vitest run', ...r }));
 await Promise.all([checks, vitest]);
 
-const order = [FIRST, ...GROUPS.flat(), 'vitest run'];
+const order = [FIRST, ...BESIDE_FIRST.flat(), ...GROUPS.flat(), 'vitest run'];
 results.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
 const failed = results.filter((r) => r.code !== 0);
 process.stdout.write(`\nnpm test: ${results.map((r) => `${r.name} ${r.skipped ? 'not run' : r.code === 0 ? 'ok' : 'FAILED'}`).join(', ')}\n`);
