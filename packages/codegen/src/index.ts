@@ -8,3 +8,4 @@ export * from './generate.ts';
 export { codegenProgram } from './cli.ts';
 export * from './freshness.ts';
 export { withLengthShortcuts } from './length-shortcuts.ts';
+export * from './parse-contract.ts';

@@ -9,13 +9,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Parser, fromFile, DiagnosticSeverity } from '@asyncapi/parser';
 import Ajv, { type AnySchemaObject, type ErrorObject, type Format } from 'ajv';
 import { _ } from 'ajv/dist/compile/codegen/index.js';
 import { parse as parseYaml } from 'yaml';
 import { formatIssues, toIssues, type Topology } from '@sluice/runtime/contract';
 import { DEFAULT_SCHEMA_VERSION, deriveTopology, listMessages, messageIdentity, TopologyError } from '@sluice/model';
 import { generatedFormats } from './formats.ts';
+import { parseContract } from './parse-contract.ts';
 import { typeIdentifier } from './identifiers.ts';
 import { forEachSchema, stripParserKeys, titledForTypes, topLevelFields, unwrapSchema, withoutHints } from './schemas.ts';
 
@@ -193,13 +193,11 @@ async function parseSpec(specPath: string) {
   if (!existsSync(specPath)) throw new CodegenError(`${shown(specPath)} does not exist: pass --spec <file>, or set eventContract.spec in package.json.`);
   const unreachable = unreachableRefs(specPath);
   if (unreachable.length > 0) throw problemsError(specPath, unreachable);
-  const parser = new Parser();
-  const { document, diagnostics } = await fromFile(parser, specPath).parse();
-  const errors = diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error);
-  if (errors.length > 0 || !document) {
+  const { document, errors } = await parseContract(specPath);
+  if (!document) {
     const lines = errors.map((d) => {
       const where = d.path.length ? d.path.join('.') : '(document)';
-      const line = d.range ? ` (line ${d.range.start.line + 1})` : '';
+      const line = d.line !== undefined ? ` (line ${d.line})` : '';
       return `  - ${where}${line}: ${d.message}`;
     });
     throw new CodegenError(`${shown(specPath)} is not a valid AsyncAPI document:\n${lines.join('\n') || '  - the parser returned no document'}`);
@@ -262,7 +260,7 @@ export async function readMessages(specPath: string): Promise<MessageInfo[]> {
 export async function readContract(specPath: string): Promise<ContractModel> {
   const file = shown(specPath);
   const document = await parseSpec(specPath);
-  const hinted: Json = stripParserKeys(document.json());
+  const hinted: Json = stripParserKeys(document);
   const doc: Json = withoutHints(hinted);
   const problems: ContractProblem[] = [];
   const warnings: string[] = [];

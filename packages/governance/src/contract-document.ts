@@ -5,7 +5,7 @@
  * The released snapshot is such a document written to disk, so both sides of a comparison go
  * through the same loader and differ only in what the contract says, never in how it was read.
  */
-import { Parser, fromFile, DiagnosticSeverity } from '@asyncapi/parser';
+import { parseContract } from '@sluice/codegen/parse';
 import path from 'node:path';
 
 /** A parsed, dereferenced AsyncAPI document as plain JSON (no parser bookkeeping keys). */
@@ -31,14 +31,6 @@ function toPlainJson(value: unknown, ancestors: unknown[] = []): any {
   for (const [k, v] of Object.entries(value)) if (!k.startsWith('x-parser-')) out[k] = toPlainJson(v, inner);
   return out;
 }
-
-// Building a Parser compiles its ruleset: build each kind once. Validating with the core rules
-// costs about a second per document; dereferencing alone, a few milliseconds.
-const parsers: { validating?: Parser; dereferencing?: Parser } = {};
-const parserFor = (validate: boolean): Parser =>
-  validate
-    ? (parsers.validating ??= new Parser())
-    : (parsers.dereferencing ??= new Parser({ ruleset: { core: false, recommended: false } }));
 
 /** The options of {@link loadContract}. */
 export interface LoadOptions {
@@ -69,14 +61,14 @@ export async function loadContract(specPath: string, options: LoadOptions = {}):
   const shown = path.relative(process.cwd(), specPath) || specPath;
   let parsed;
   try {
-    parsed = await fromFile(parserFor(options.validate ?? true), specPath).parse();
+    // The parser, or what it returned for the same files before (@sluice/codegen's parse cache).
+    parsed = await parseContract(specPath, { validate: options.validate ?? true });
   } catch (error) {
     throw new ContractLoadError(`Cannot read ${shown}: ${(error as Error).message}`);
   }
-  const errors = parsed.diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error);
-  if (errors.length > 0 || !parsed.document) {
-    const lines = errors.map((d) => `  - ${d.path.join('.') || '(document)'}: ${d.message}`);
+  if (!parsed.document) {
+    const lines = parsed.errors.map((d) => `  - ${d.path.join('.') || '(document)'}: ${d.message}`);
     throw new ContractLoadError(`${shown} is not a valid AsyncAPI document (run \`npm run contract:lint\` for details):\n${lines.join('\n')}`);
   }
-  return toPlainJson(parsed.document.json());
+  return toPlainJson(parsed.document);
 }

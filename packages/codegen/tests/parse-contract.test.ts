@@ -1,0 +1,125 @@
+/**
+ * parseContract: what the parser returned for a valid document is kept and read back while the
+ * document and every file it references are unchanged; any change (the spec or a referenced
+ * schema) parses again; a refused document is parsed, and its errors reported, every time.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseContract } from '@sluice/codegen/parse';
+import { readContract } from '@sluice/codegen';
+
+const SPEC = `asyncapi: 3.0.0
+info: { title: Parse cache, version: 1.0.0 }
+channels:
+  things:
+    address: things
+    messages:
+      thingHappened: { $ref: '#/components/messages/ThingHappened' }
+operations:
+  sendThing:
+    action: send
+    channel: { $ref: '#/channels/things' }
+components:
+  messages:
+    ThingHappened:
+      name: ThingHappened
+      payload: { $ref: 'schemas/thing.json' }
+`;
+const schema = (properties: Record<string, unknown>) => JSON.stringify({ type: 'object', properties, required: Object.keys(properties) });
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A project folder (with a node_modules, where the cache lives) holding the spec and its schema. */
+function project(): { spec: string; cache: string; write: (file: string, text: string) => void } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'parse-cache-'));
+  dirs.push(dir);
+  mkdirSync(path.join(dir, 'node_modules'));
+  mkdirSync(path.join(dir, 'schemas'));
+  const write = (file: string, text: string) => writeFileSync(path.join(dir, file), text);
+  write('asyncapi.yaml', SPEC);
+  write('schemas/thing.json', schema({ id: { type: 'string' } }));
+  return { spec: path.join(dir, 'asyncapi.yaml'), cache: path.join(dir, 'node_modules', '.cache', 'sluice-asyncapi'), write };
+}
+const entries = (cache: string) => (existsSync(cache) ? readdirSync(cache) : []);
+const payloadOf = (document: Record<string, any> | undefined) => document?.components.messages.ThingHappened.payload;
+
+describe('parseContract', () => {
+  const saved = process.env.SLUICE_PARSE_CACHE;
+  beforeEach(() => {
+    delete process.env.SLUICE_PARSE_CACHE;
+  });
+  afterEach(() => {
+    if (saved === undefined) delete process.env.SLUICE_PARSE_CACHE;
+    else process.env.SLUICE_PARSE_CACHE = saved;
+  });
+
+  it('parses a valid document once, then reads the same result back without the parser', async () => {
+    const p = project();
+    const first = await parseContract(p.spec);
+    expect(first.cached).toBe(false);
+    expect(first.errors).toEqual([]);
+    expect(entries(p.cache)).toHaveLength(1);
+    const second = await parseContract(p.spec);
+    expect(second.cached).toBe(true);
+    expect(second.document).toEqual(JSON.parse(JSON.stringify(first.document)));
+    expect(payloadOf(second.document).properties).toEqual({ id: expect.objectContaining({ type: 'string' }) });
+  });
+
+  it('parses again when a file the document references changes, not only the spec', async () => {
+    const p = project();
+    await parseContract(p.spec);
+    p.write('schemas/thing.json', schema({ id: { type: 'string' }, size: { type: 'integer' } }));
+    const changed = await parseContract(p.spec);
+    expect(changed.cached).toBe(false);
+    expect(Object.keys(payloadOf(changed.document).properties)).toEqual(['id', 'size']);
+    expect(entries(p.cache)).toHaveLength(2);
+    // And back: the first version is still known.
+    p.write('schemas/thing.json', schema({ id: { type: 'string' } }));
+    const back = await parseContract(p.spec);
+    expect(back.cached).toBe(true);
+    expect(Object.keys(payloadOf(back.document).properties)).toEqual(['id']);
+  });
+
+  it('parses again when the spec changes', async () => {
+    const p = project();
+    await parseContract(p.spec);
+    p.write('asyncapi.yaml', SPEC.replace('version: 1.0.0', 'version: 1.0.1'));
+    const changed = await parseContract(p.spec);
+    expect(changed.cached).toBe(false);
+    expect(changed.document?.info.version).toBe('1.0.1');
+  });
+
+  it('never keeps a refused document: its errors are reported on every parse', async () => {
+    const p = project();
+    p.write('asyncapi.yaml', SPEC.replace('address: things', 'address: 42\n    bogus: true'));
+    for (let i = 0; i < 2; i++) {
+      const refused = await parseContract(p.spec);
+      expect(refused.document).toBeUndefined();
+      expect(refused.errors.length).toBeGreaterThan(0);
+      expect(refused.errors.map((e) => e.path.join('.'))).toContain('channels.things.address');
+    }
+    expect(entries(p.cache)).toEqual([]);
+  });
+
+  it('keeps nothing with SLUICE_PARSE_CACHE=0, or outside a project (no node_modules above the spec)', async () => {
+    const p = project();
+    process.env.SLUICE_PARSE_CACHE = '0';
+    expect((await parseContract(p.spec)).cached).toBe(false);
+    expect((await parseContract(p.spec)).cached).toBe(false);
+    expect(entries(p.cache)).toEqual([]);
+  });
+
+  it('gives codegen the same contract from the cache as from the parser', async () => {
+    const p = project();
+    process.env.SLUICE_PARSE_CACHE = '0';
+    const parsed = await readContract(p.spec);
+    delete process.env.SLUICE_PARSE_CACHE;
+    await parseContract(p.spec);
+    expect((await parseContract(p.spec)).cached).toBe(true);
+    const fromCache = await readContract(p.spec);
+    expect(fromCache).toEqual(parsed);
+  });
+});
