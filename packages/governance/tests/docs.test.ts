@@ -112,6 +112,9 @@ describe('npm run docs', () => {
         return route.abort();
       });
       await page.goto(pathToFileURL(path.join(out, 'index.html')).href, { waitUntil: 'load' });
+      // The template renders the page in the browser after load (AsyncApiStandalone.render): on a
+      // busy machine that can take longer than one element's wait below, so the first message first.
+      await page.locator('[id^="message-"]').first().waitFor({ state: 'visible', timeout: 30_000 });
     }, 300_000);
 
     afterAll(async () => {

@@ -49,6 +49,9 @@ describe.runIf(haveChromium)("the order application's contract page, opened in h
     expect(messages.length).toBeGreaterThan(0);
     for (const message of messages) {
       const payload = page.locator(`[id="message-${message.name}-payload"]`);
+      // The template renders the page in the browser after load: on a busy machine (CI, beside the
+      // rest of the suite) that took longer than one field's wait, so the section is waited for first.
+      await payload.waitFor({ state: 'visible', timeout: 30_000 });
       for (const field of Object.keys(message.payloadSchema.properties)) {
         const visible = await payload.getByText(field, { exact: true }).first().waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
         expect(visible, `${message.name} payload field ${field}`).toBe(true);
