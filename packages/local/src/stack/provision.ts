@@ -2,6 +2,7 @@
  * Creates the topology manifest's resources (and the application's tables) on the local stack,
  * through the real AWS APIs, and brings resources kept from an earlier run in line with the
  * contract: a changed redrive policy, retention, filter policy or raw-delivery flag is applied,
+ * a queue's or topic's tags are set to the contract's (changed ones updated, dropped ones removed),
  * a subscription the contract dropped is removed. A queue the contract no longer names is kept
  * with its messages (they may be dead letters someone needs) and reported.
  */
@@ -10,8 +11,11 @@ import {
   CreateTopicCommand,
   GetSubscriptionAttributesCommand,
   ListSubscriptionsByTopicCommand,
+  ListTagsForResourceCommand,
   ListTopicsCommand,
   type SNSClient,
+  TagResourceCommand,
+  UntagResourceCommand,
   SetSubscriptionAttributesCommand,
   SubscribeCommand,
   UnsubscribeCommand,
@@ -21,9 +25,12 @@ import {
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
   ListQueuesCommand,
+  ListQueueTagsCommand,
   QueueDoesNotExist,
   SetQueueAttributesCommand,
   type SQSClient,
+  TagQueueCommand,
+  UntagQueueCommand,
 } from '@aws-sdk/client-sqs';
 import type { QueueSpec, SubscriptionSpec, Topology } from '@sluice/runtime/contract';
 import { resolvePlan } from '@sluice/model';
@@ -80,7 +87,21 @@ async function existingQueueUrl(sqs: SQSClient, name: string): Promise<string | 
   }
 }
 
-/** Creates the queue, or sets its attributes when it exists already (persisted from an earlier run). */
+/**
+ * What changes bring the tags `current` to `wanted`: the keys to set (new or changed values) and
+ * the keys to remove, and one line saying so (empty when nothing changes).
+ */
+function tagChanges(current: Record<string, string>, wanted: Record<string, string>): { set: Record<string, string>; remove: string[]; line: string } {
+  const set = Object.fromEntries(Object.entries(wanted).filter(([k, v]) => current[k] !== v));
+  const remove = Object.keys(current).filter((k) => !(k in wanted));
+  const parts = [
+    ...Object.entries(set).map(([k, v]) => `${k} ${current[k] ?? '(none)'} → ${v}`),
+    ...remove.map((k) => `${k} ${current[k]} → (removed)`),
+  ];
+  return { set, remove, line: parts.length > 0 ? `tags ${parts.join(', ')}` : '' };
+}
+
+/** Creates the queue, or sets its attributes and tags when it exists already (persisted from an earlier run). */
 async function ensureQueue(options: ProvisionOptions, queue: QueueSpec, attributes: Record<string, string>): Promise<string> {
   const { sqs } = options;
   const url = await existingQueueUrl(sqs, queue.name);
@@ -95,6 +116,11 @@ async function ensureQueue(options: ProvisionOptions, queue: QueueSpec, attribut
     await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: Object.fromEntries(changed) }));
     options.onChange?.(`updated queue ${queue.name}: ${changed.map(([k, v]) => `${k} ${current[k] ?? '(none)'} → ${v}`).join(', ')}`);
   }
+  // Tags are set on creation only: a changed binding's tags would otherwise never reach a kept queue.
+  const tags = tagChanges((await sqs.send(new ListQueueTagsCommand({ QueueUrl: url }))).Tags ?? {}, queue.tags ?? {});
+  if (tags.remove.length > 0) await sqs.send(new UntagQueueCommand({ QueueUrl: url, TagKeys: tags.remove }));
+  if (Object.keys(tags.set).length > 0) await sqs.send(new TagQueueCommand({ QueueUrl: url, Tags: tags.set }));
+  if (tags.line) options.onChange?.(`updated queue ${queue.name}: ${tags.line}`);
   return url;
 }
 
@@ -196,10 +222,17 @@ export async function provisionTopology(topology: Topology, settings: AppSetting
       new CreateTopicCommand({
         Name: topic.name,
         ...(topic.fifo ? { Attributes: { FifoTopic: 'true', ContentBasedDeduplication: String(topic.contentBasedDeduplication === true) } } : {}),
-        ...(topic.tags ? { Tags: Object.entries(topic.tags).map(([Key, Value]) => ({ Key, Value })) } : {}),
+        // No Tags here: as in AWS, CreateTopic with tags other than those of a topic kept from an
+        // earlier run is refused ("Topic already exists with different tags"). They are set below.
       }),
     );
     resources.topics[topic.name] = { arn: TopicArn! };
+    // The contract's tags, on a new topic and on one kept from an earlier run alike.
+    const current = Object.fromEntries(((await sns.send(new ListTagsForResourceCommand({ ResourceArn: TopicArn! }))).Tags ?? []).map((t) => [t.Key!, t.Value ?? '']));
+    const tags = tagChanges(current, topic.tags ?? {});
+    if (tags.remove.length > 0) await sns.send(new UntagResourceCommand({ ResourceArn: TopicArn!, TagKeys: tags.remove }));
+    if (Object.keys(tags.set).length > 0) await sns.send(new TagResourceCommand({ ResourceArn: TopicArn!, Tags: Object.entries(tags.set).map(([Key, Value]) => ({ Key, Value })) }));
+    if (tags.line) options.onChange?.(`updated topic ${topic.name}: ${tags.line}`);
   }
 
   const queueArns = Object.fromEntries(Object.entries(resources.queues).map(([name, q]) => [name, q.arn]));
