@@ -11,10 +11,11 @@
  *
  * Never remembered: a document with errors (it is parsed, and its diagnostics reported, every
  * time), one with remote or unreadable `$ref`s, one whose result is not plain JSON (a recursive
- * schema). `SLUICE_PARSE_CACHE=0` turns the cache off.
+ * schema). `SLUICE_PARSE_CACHE=0` turns the cache off. At most {@link PARSE_CACHE_ENTRIES} entries are
+ * kept, the least recently used removed first.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Parser } from '@asyncapi/parser';
@@ -61,6 +62,8 @@ export interface ParseContractOptions {
 
 /** Bumped when what is stored changes shape. */
 const CACHE_FORMAT = 1;
+/** Entries kept: past this many, the least recently used go (each is a document's JSON, tens of KB). */
+export const PARSE_CACHE_ENTRIES = 100;
 const CACHE_FOLDER = path.join('.cache', 'sluice-asyncapi');
 
 const require = createRequire(import.meta.url);
@@ -104,6 +107,22 @@ function cacheFileOf(spec: string, validate: boolean): string | undefined {
   return path.join(modules, CACHE_FOLDER, `${hash.digest('hex')}.json`);
 }
 
+/** Keeps the {@link PARSE_CACHE_ENTRIES} most recently used entries of `dir` (written or read), removing the others. */
+function prune(dir: string): void {
+  const entries = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  if (entries.length <= PARSE_CACHE_ENTRIES) return;
+  const byAge = entries
+    .map((f) => {
+      try {
+        return { f, at: statSync(path.join(dir, f)).mtimeMs };
+      } catch {
+        return { f, at: 0 }; // removed by another process meanwhile
+      }
+    })
+    .sort((a, b) => a.at - b.at);
+  for (const { f } of byAge.slice(0, entries.length - PARSE_CACHE_ENTRIES)) rmSync(path.join(dir, f), { force: true });
+}
+
 /**
  * Parses (and by default validates) the AsyncAPI document at `specPath`, dereferenced; a valid
  * document the parser accepted before, unchanged with everything it references, is read back
@@ -127,7 +146,14 @@ export async function parseContract(specPath: string, options: ParseContractOpti
   const cacheFile = cacheFileOf(spec, validate);
   if (cacheFile && existsSync(cacheFile)) {
     try {
-      return { document: JSON.parse(readFileSync(cacheFile, 'utf8')) as Record<string, any>, errors: [], cached: true };
+      const document = JSON.parse(readFileSync(cacheFile, 'utf8')) as Record<string, any>;
+      try {
+        const now = new Date();
+        utimesSync(cacheFile, now, now); // used: the last to go when the cache is pruned
+      } catch {
+        // removed meanwhile by another process's pruning: the document read is whole
+      }
+      return { document, errors: [], cached: true };
     } catch {
       // A damaged entry: parse again, and the write below replaces it.
     }
@@ -153,6 +179,7 @@ export async function parseContract(specPath: string, options: ParseContractOpti
         const partial = `${cacheFile}.${process.pid}.tmp`;
         writeFileSync(partial, text);
         renameSync(partial, cacheFile);
+        prune(path.dirname(cacheFile));
       } catch {
         // A read-only node_modules: the next run parses again.
       }

@@ -3,11 +3,11 @@
  * document and every file it references are unchanged; any change (the spec or a referenced
  * schema) parses again; a refused document is parsed, and its errors reported, every time.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseContract } from '@sluice/codegen/parse';
+import { PARSE_CACHE_ENTRIES, parseContract } from '@sluice/codegen/parse';
 import { readContract } from '@sluice/codegen';
 
 const SPEC = `asyncapi: 3.0.0
@@ -110,6 +110,27 @@ describe('parseContract', () => {
     expect((await parseContract(p.spec)).cached).toBe(false);
     expect((await parseContract(p.spec)).cached).toBe(false);
     expect(entries(p.cache)).toEqual([]);
+  });
+
+  it('keeps at most PARSE_CACHE_ENTRIES entries, removing the least recently used', async () => {
+    const p = project();
+    await parseContract(p.spec);
+    const [used] = entries(p.cache);
+    // Older entries than any other: the one just used, and as many others as the cache holds.
+    const old = new Date(Date.now() - 3_600_000);
+    for (let i = 0; i < PARSE_CACHE_ENTRIES; i++) {
+      const file = path.join(p.cache, `${String(i).padStart(64, '0')}.json`);
+      writeFileSync(file, '{}');
+      utimesSync(file, new Date(old.getTime() + i * 1000), new Date(old.getTime() + i * 1000));
+    }
+    utimesSync(path.join(p.cache, used!), old, old);
+    expect((await parseContract(p.spec)).cached).toBe(true); // a hit marks it used again
+    p.write('asyncapi.yaml', SPEC.replace('version: 1.0.0', 'version: 1.0.2'));
+    await parseContract(p.spec); // a new entry: one too many
+    const left = entries(p.cache);
+    expect(left).toHaveLength(PARSE_CACHE_ENTRIES);
+    expect(left).toContain(used);
+    expect(left).not.toContain(`${'0'.repeat(64)}.json`); // the oldest of the others
   });
 
   it('gives codegen the same contract from the cache as from the parser', async () => {
