@@ -16,19 +16,21 @@
  * The generator transpiles the template with Babel into the template's own `__transpiled/` folder
  * on every run (about 30 s). The copy published in html-template 3.5.6 cannot be used instead: it
  * requires React by an absolute path on the template's CI machine. So the first run transpiles,
- * leaves a marker in node_modules/.cache, and later runs reuse the result (`compile: false`,
- * about 8 s). `npm ci` wipes both together.
+ * leaves a marker beside the template, and later runs reuse the result (`compile: false`,
+ * about 8 s). `npm ci` wipes both together. Renders starting together on a fresh install transpile
+ * once: the others wait for the first (oncePerInstall).
  *
  * The page opens on the messages (docs-first-view.ts): the template's `config` expands their
  * examples, and `finishDocsPage` their payloads and headers, which the template has no setting
  * for, and makes inline code in descriptions look like code rather than `backticked`.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { CliError, main, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject } from '@sluice/model';
 import { DOCS_TEMPLATE_CONFIG, finishDocsPage } from './docs-first-view.ts';
+import { oncePerInstall } from './once-per-install.ts';
 import { contractPicture, embedTopology } from './topology-picture.ts';
 
 const require = createRequire(import.meta.url);
@@ -66,20 +68,21 @@ export async function renderDocs(options: { specPath: string; outDir: string; se
   const templateManifest = require.resolve('@asyncapi/html-template/package.json');
   const template = path.dirname(templateManifest);
   const { version } = require(templateManifest) as { version: string };
-  const marker = path.join(process.cwd(), 'node_modules', '.cache', 'sluice-docs', `html-template-${version}.transpiled`);
-  const transpiled = existsSync(marker);
-  const generator = new Generator(template, path.resolve(options.outDir), {
-    forceWrite: true,
-    compile: !transpiled,
-    // One file with its script and styles inlined: opens from disk, can be attached as a CI artifact.
-    // `config` opens the message examples; see docs-first-view.ts.
-    templateParams: { singleFile: 'true', outFilename: 'index.html', config: JSON.stringify(DOCS_TEMPLATE_CONFIG) },
-  });
-  await generator.generateFromFile(path.resolve(options.specPath));
-  if (!transpiled) {
-    mkdirSync(path.dirname(marker), { recursive: true });
-    writeFileSync(marker, `${template}/__transpiled was written by @asyncapi/generator for this install.\n`);
-  }
+  // Beside the template it marks (not in the working directory's node_modules/.cache): every
+  // project sharing this install (a copy, a fixture) shares its transpiled template, and its lock.
+  const marker = path.join(template, `.sluice-transpiled-${version}`);
+  const generate = (compile: boolean) =>
+    new Generator(template, path.resolve(options.outDir), {
+      forceWrite: true,
+      compile,
+      // One file with its script and styles inlined: opens from disk, can be attached as a CI artifact.
+      // `config` opens the message examples; see docs-first-view.ts.
+      templateParams: { singleFile: 'true', outFilename: 'index.html', config: JSON.stringify(DOCS_TEMPLATE_CONFIG) },
+    }).generateFromFile(path.resolve(options.specPath));
+  // The first render of an install transpiles the template in place, alone: a render started
+  // meanwhile waits for it instead of reading a half-written template (once-per-install.ts).
+  const outcome = await oncePerInstall(marker, () => generate(true), { note: `${template}/__transpiled was written by @asyncapi/generator for this install.` });
+  if (outcome !== 'did') await generate(false);
   const page = path.join(path.resolve(options.outDir), 'index.html');
   let html = finishDocsPage(readFileSync(page, 'utf8'));
   if (options.settingsPath !== undefined) {

@@ -14,3 +14,4 @@ export { validateDocuments, validateProgram, type Verdict } from './validate-cli
 export { diffProgram } from './diff-cli.ts';
 export { lintProgram } from './lint-cli.ts';
 export { releaseProgram } from './release-cli.ts';
+export { oncePerInstall, type OncePerInstallOptions, type OncePerInstallOutcome } from './once-per-install.ts';

@@ -8,7 +8,7 @@
  * tests render.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -85,11 +85,8 @@ describe('npm run docs', () => {
 
     beforeAll(async () => {
       fixture = await fixtureProject('single-consumer');
-      // The fixture shares the repository's install: the template transpiled for it (docs-cli.ts
-      // records that in the working directory's node_modules/.cache) is not transpiled again, in
-      // place, while another render reads it.
-      const installCache = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../node_modules/.cache/sluice-docs');
-      if (existsSync(installCache)) cpSync(installCache, path.join(fixture.dir, 'node_modules', '.cache', 'sluice-docs'), { recursive: true });
+      // The fixture shares the repository's install, and with it the transpiled template (its
+      // marker and lock lie beside the template: once-per-install.ts).
       const out = mkdtempSync(path.join(tmpdir(), 'contract-docs-'));
       const rendered = spawnSync(process.execPath, ['--import', 'tsx', docsCli, '--out', out], { cwd: fixture.dir, encoding: 'utf8' });
       expect(rendered.status, `npm run docs failed:\n${rendered.stdout}\n${rendered.stderr}`).toBe(0);
