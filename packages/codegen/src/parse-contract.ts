@@ -100,10 +100,11 @@ function cacheFileOf(spec: string, validate: boolean): string | undefined {
   const hash = createHash('sha256').update(`format ${CACHE_FORMAT}\0parser ${parserVersion()}\0validate ${validate}\0`);
   const root = path.dirname(spec);
   for (const file of inputs) {
-    hash.update(path.relative(root, file).replace(/\\/g, '/')).update('\0').update(readFileSync(file)).update('\0');
+    const text = readFileSync(file, 'utf8');
+    // A remote $ref (which collectInputs leaves out) makes the result depend on the network: not cached.
+    if (/\$ref['"]?\s*:\s*['"]?[a-z][a-z0-9+.-]*:/i.test(text)) return undefined;
+    hash.update(path.relative(root, file).replace(/\\/g, '/')).update('\0').update(text).update('\0');
   }
-  // A remote $ref (which collectInputs leaves out) makes the result depend on the network: not cached.
-  if (inputs.some((file) => /\$ref['"]?\s*:\s*['"]?[a-z][a-z0-9+.-]*:/i.test(readFileSync(file, 'utf8')))) return undefined;
   return path.join(modules, CACHE_FOLDER, `${hash.digest('hex')}.json`);
 }
 
