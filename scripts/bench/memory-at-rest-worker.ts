@@ -15,8 +15,10 @@ export interface MemoryAtRest {
   runtimeRssBytes: number;
   /** Each consumer process (and anything under it), by pid. */
   consumers: { name: string; rssBytes: number }[];
-  /** How many consumers the runtime started. */
+  /** How many functions the runtime started: the application's consumers and the framework's triage functions. */
   consumerCount: number;
+  /** How many of them are the application's own consumers (the rest are its topics' triage functions). */
+  applicationConsumers: number;
   procAvailable: boolean;
 }
 
@@ -28,6 +30,7 @@ const rest: MemoryAtRest = {
   runtimeRssBytes: process.memoryUsage.rss(),
   consumers: descendantsOf(process.pid).map((p) => ({ name: p.name, rssBytes: procMemory(p.pid, 'VmRSS') ?? 0 })),
   consumerCount: runtime.functions?.functions.length ?? 0,
+  applicationConsumers: (runtime.functions?.functions ?? []).filter((f) => runtime.application.handlers[f.operationId] !== undefined).length,
   procAvailable: procAvailable(),
 };
 await runtime.stop();
