@@ -33,7 +33,7 @@ const ENTRIES = {
   baseline: fileURLToPath(new URL('./handlers/minimal-put.ts', import.meta.url)),
   conditional: fileURLToPath(new URL('./handlers/minimal-conditional-put.ts', import.meta.url)),
 } as const;
-/** What each sample runs: which bundle, which export. `specific`, `baseline10` and `conditional10` are context, not targets. */
+/** What each sample runs: which bundle, which export. `specific` and `baseline10` are context; `conditional10` is the baseline of our code's part of the first batch. */
 const VARIANTS = {
   consumer: { bundle: 'consumer', exportName: 'handler' },
   specific: { bundle: 'specific', exportName: 'handler' },
@@ -223,6 +223,11 @@ export async function benchColdStart(options: { quick: boolean }): Promise<Bench
     const signedKb = (n: number) => `${n >= 0 ? '+' : '−'}${(Math.abs(n) / 1000).toFixed(1)} KB`;
     const versusSpecific = pairwise(ours, totals.get('specific')!);
     const versusSpecificRange = range(versusSpecific);
+    // What our code costs on a cold first batch: the consumer against the same ten conditional writes
+    // made by hand, pair by pair (the writes themselves are the store's cost, not ours).
+    const ourParts = pairwise(ours, totals.get('conditional10')!);
+    const ourPart = median(ourParts);
+    const ourPartRange = range(ourParts);
 
     return [
       {
@@ -265,8 +270,19 @@ export async function benchColdStart(options: { quick: boolean }): Promise<Bench
       infoRow(3, 'context: 10 concurrent PutItem with the consumer’s condition, nothing else', ms(median(totals.get('conditional10')!)), {
         baseline: ms(median(base)),
         ratio: signedMs(median(pairwise(totals.get('conditional10')!, base))),
-        note: `the writes the consumer must make; consumer minus this, pair by pair: ${signedMs(median(pairwise(ours, totals.get('conditional10')!)))} (our code on a cold first batch)`,
+        note: 'the writes the consumer must make, on a cold client and dynalite',
       }),
+      {
+        section: 3,
+        measurement: 'our code’s part of the cold first batch: import + first batch, consumer minus 10 conditional PutItem, pair by pair',
+        result: signedMs(ourPart),
+        baseline: ms(median(totals.get('conditional10')!)),
+        ratio: '',
+        target: '≤ +10 ms',
+        verdict: verdictOf(ourPart <= 10),
+        note: `issue 21's target; per-pair range ${signedMs(ourPartRange.min)} to ${signedMs(ourPartRange.max)}; the row above it (consumer vs one PutItem) keeps its own target and counts the ten writes too`,
+        raw: { differencesMs: ourParts },
+      },
       infoRow(3, 'of which: import of the bundle', ms(part('consumer', 'importMs')), { baseline: ms(part('baseline', 'importMs')), ratio: signedMs(part('consumer', 'importMs') - part('baseline', 'importMs')) }),
       infoRow(3, 'of which: first batch (client set-up, connection, writes)', ms(part('consumer', 'firstBatchMs')), {
         baseline: ms(part('baseline', 'firstBatchMs')),
