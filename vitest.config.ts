@@ -36,6 +36,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     maxWorkers,
     sequence: { sequencer: LongestFirst },
+    // One scratch folder per run for everything the tests make under os.tmpdir(), removed at the end.
+    globalSetup: ['tests/helpers/scratch-tmpdir.ts'],
     server: {
       deps: {
         // Fixture projects (tests/helpers/fixture-project.ts) live under node_modules/.cache, which
