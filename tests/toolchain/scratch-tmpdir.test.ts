@@ -4,11 +4,11 @@
  * `/tmp` (a few hundred folders per run before).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import setup from '../helpers/scratch-tmpdir.ts';
+import setup, { TSX_CACHE } from '../helpers/scratch-tmpdir.ts';
 
 describe('the test run scratch folder', () => {
   it('is where this test and the processes it starts make their temporary files', () => {
@@ -32,5 +32,21 @@ describe('the test run scratch folder', () => {
     }
     expect(existsSync(dir)).toBe(false);
     expect(process.env.TMPDIR).toBe(before);
+  });
+
+  it("links tsx's transform cache to the one outside, which the teardown leaves in place", () => {
+    const parent = tmpdir();
+    const teardown = setup();
+    const dir = process.env.TMPDIR!;
+    try {
+      expect(readlinkSync(path.join(dir, TSX_CACHE))).toBe(path.join(parent, TSX_CACHE));
+      // tsx in a process started here caches its transforms there.
+      const cacheDir = execFileSync(process.execPath, ['-e', `process.stdout.write(require('node:path').join(require('node:os').tmpdir(), ${JSON.stringify(TSX_CACHE)}))`], { encoding: 'utf8' });
+      expect(cacheDir).toBe(path.join(dir, TSX_CACHE));
+    } finally {
+      teardown();
+    }
+    expect(existsSync(dir)).toBe(false);
+    expect(existsSync(path.join(parent, TSX_CACHE))).toBe(true);
   });
 });
