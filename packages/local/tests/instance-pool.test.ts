@@ -1,14 +1,15 @@
 /**
  * The instances of a local function, as Lambda runs them: the function timeout counts from when an
  * instance takes the invocation (a cold start's init has its own limit), and what a handler logs
- * is written out before its answer is acted on.
+ * is written out before its answer is acted on. Instances are added with demand: only once an
+ * invocation has waited for a busy one, and not while the host's own event loop is saturated.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLambdaContext } from '@sluice/local';
-import { INSTANCE_YOUNG_GENERATION_MB, InstancePool, instanceResourceLimits } from '../src/lambda/instance-pool.ts';
+import { INSTANCE_YOUNG_GENERATION_MB, InstancePool, instanceResourceLimits, SCALE_UP_DELAY_MS } from '../src/lambda/instance-pool.ts';
 
 let pool: InstancePool | undefined;
 afterEach(async () => {
@@ -109,5 +110,65 @@ export const handler = async (event) => {
     await expect(pool.handler({ Records: [], grow: true } as never, context(30))).rejects.toThrow(/out of memory|memory limit/i);
     await expect(pool.handler({ Records: [] }, context(5))).resolves.toEqual({ batchItemFailures: [] });
     expect(pool.coldStarts).toBe(2);
+  });
+  describe('scaling with demand', () => {
+    // Each instance names itself once (its module state); an invocation sleeps `event.ms`.
+    const sleeper = () =>
+      handlerFile(`const instance = Math.random().toString(36).slice(2);
+export const handler = async (event) => {
+  await new Promise((r) => setTimeout(r, event.ms));
+  return { batchItemFailures: [], instance };
+};`);
+    const invoke = (ms: number) => pool!.handler({ Records: [], ms } as never, context(30)) as Promise<{ instance: string }>;
+
+    it('waits a moment for a busy instance rather than starting another: short invocations one after the other share one instance', async () => {
+      expect(SCALE_UP_DELAY_MS).toBeGreaterThan(0);
+      pool = new InstancePool({ handlerFile: sleeper(), operationId: 'consumeThings', size: 3, scaleUpDelayMs: 5000, hostBusyUtilization: 1 });
+      await pool.warm();
+      const answers = await Promise.all([invoke(50), invoke(50), invoke(50)]);
+      expect(new Set(answers.map((a) => a.instance)).size).toBe(1);
+      expect(pool.coldStarts).toBe(1);
+      expect(pool.peakSize).toBe(1);
+    });
+
+    it('starts instances one at a time while invocations keep waiting, up to its size', { timeout: 30_000 }, async () => {
+      pool = new InstancePool({ handlerFile: sleeper(), operationId: 'consumeThings', size: 3, scaleUpDelayMs: 100, hostBusyUtilization: 1 });
+      await pool.warm();
+      // Each invocation lasts longer than the others' wait plus a cold start: all three overlap.
+      const answers = await Promise.all([invoke(3000), invoke(3000), invoke(3000)]);
+      expect(pool.coldStarts).toBe(3);
+      expect(pool.peakSize).toBe(3);
+      expect(new Set(answers.map((a) => a.instance)).size).toBe(3);
+    });
+
+    it('starts at once, as soon as all are busy, with scaleUpDelayMs 0', { timeout: 30_000 }, async () => {
+      pool = new InstancePool({ handlerFile: sleeper(), operationId: 'consumeThings', size: 3, scaleUpDelayMs: 0 });
+      await pool.warm();
+      await Promise.all([invoke(50), invoke(50), invoke(50)]);
+      expect(pool.coldStarts).toBe(3);
+    });
+
+    it("adds no instance while the host's event loop is saturated (the invocations wait on the host, not on the instances), and scales once it is not", { timeout: 30_000 }, async () => {
+      pool = new InstancePool({ handlerFile: sleeper(), operationId: 'consumeThings', size: 2, scaleUpDelayMs: 100, hostBusyUtilization: 0.9 });
+      await pool.warm();
+      // This thread busy all the time, in slices, as the emulators keep a host under load.
+      let spinning = true;
+      const spin = () => {
+        const until = performance.now() + 20;
+        while (performance.now() < until);
+        if (spinning) setImmediate(spin);
+      };
+      spin();
+      try {
+        await Promise.all([invoke(1000), invoke(1000)]);
+      } finally {
+        spinning = false;
+      }
+      expect(pool.peakSize).toBe(1);
+      expect(pool.heldBack).toBeGreaterThan(0);
+      // The host idle again: the same demand gets a second instance.
+      await Promise.all([invoke(2500), invoke(2500)]);
+      expect(pool.peakSize).toBe(2);
+    });
   });
 });

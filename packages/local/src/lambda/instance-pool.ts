@@ -1,7 +1,15 @@
 /**
- * The instances of one function, as Lambda scales them: an invocation goes to an idle instance,
- * a new instance is started (a cold start) when all are busy, up to the function's concurrency;
- * an instance whose invocation times out is discarded, as Lambda discards a timed-out sandbox.
+ * The instances of one function, as Lambda scales them: an invocation goes to an idle instance;
+ * when all are busy it waits for one, and a new instance is started (a cold start) once an
+ * invocation has waited {@link InstancePoolOptions.scaleUpDelayMs} (the backlog persists), one
+ * start at a time, up to the function's concurrency; an instance whose invocation times out is
+ * discarded, as Lambda discards a timed-out sandbox.
+ *
+ * Scaling with demand, as Lambda scales an event source's concurrency with the queue's depth:
+ * locally every instance shares one machine (and, with `functionProcesses: 'shared'`, the
+ * emulators' event loop), so an instance started the instant the others are busy often buys no
+ * throughput, only its ~30 MiB. An invocation that waits only a moment for a busy instance is the
+ * sign that the instances keep up; one that waits longer starts another.
  * The function timeout counts from when an instance takes the invocation: a cold start's init
  * has its own limit ({@link INIT_TIMEOUT_MS}), as on Lambda.
  *
@@ -10,6 +18,7 @@
  * one only as many as its batches need; the next invocation starts one cold. Each instance's heap
  * is bounded as Lambda bounds a sandbox by the function's memory ({@link instanceResourceLimits}).
  */
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { Context, SQSEvent } from 'aws-lambda';
 import type { ContextData, InstanceData, InstanceReply, InstanceRequest, InvocationMetrics } from './instance.ts';
@@ -22,6 +31,18 @@ export const INIT_TIMEOUT_MS = 10_000;
 
 /** How long an instance may stay idle before it is retired, unless the pool is told otherwise. */
 export const IDLE_INSTANCE_TIMEOUT_MS = 30_000;
+
+/**
+ * How long an invocation waits for a busy instance before the pool starts another (when it may),
+ * unless the pool is told otherwise: see {@link InstancePoolOptions.scaleUpDelayMs}.
+ */
+export const SCALE_UP_DELAY_MS = 100;
+
+/**
+ * The share of the host's event loop (this thread's) busy over the last wait above which the pool
+ * starts no more instances, unless told otherwise: see {@link InstancePoolOptions.hostBusyUtilization}.
+ */
+export const HOST_BUSY_UTILIZATION = 0.9;
 
 /**
  * A young generation of at most this many MiB per instance: V8's default (up to 48 MiB per
@@ -43,6 +64,15 @@ export function instanceResourceLimits(memoryMB: number | undefined): { maxOldGe
   return { ...(memoryMB !== undefined && memoryMB > 0 ? { maxOldGenerationSizeMb: memoryMB } : {}), maxYoungGenerationSizeMb: INSTANCE_YOUNG_GENERATION_MB };
 }
 
+/** An invocation waiting for an instance. */
+interface Waiter {
+  resolve: (instance: Instance) => void;
+  /** Fails the invocation: the pool has no instance, and the one started for it did not init. */
+  reject: (error: Error) => void;
+  /** When it started waiting (`performance.now()`). */
+  since: number;
+}
+
 interface Instance {
   worker: Worker;
   busy: boolean;
@@ -59,6 +89,22 @@ export interface InstancePoolOptions extends InstanceData {
   onInitError?: (message: string) => void;
   /** An instance idle this long is retired; `Infinity` keeps instances until {@link InstancePool.close}. @default {@link IDLE_INSTANCE_TIMEOUT_MS} */
   idleTimeoutMs?: number;
+  /**
+   * An invocation that finds every instance busy waits this long for one before the pool starts
+   * another (below `size`, and while no other start is under way); `0` starts one at once, as
+   * soon as all are busy. A pool with no instance starts one at once either way.
+   * @default {@link SCALE_UP_DELAY_MS}
+   */
+  scaleUpDelayMs?: number;
+  /**
+   * No instance is added while this thread's event loop (the host's: the poller's, and with
+   * `functionProcesses: 'shared'` the emulators' and gateway's) was busy more than this share of
+   * the last {@link scaleUpDelayMs}: the invocations then wait on the host, not on the instances,
+   * and another instance would add only its memory and its share of the CPU. Checked again after
+   * each further delay while invocations wait; `1` or more never holds a start back.
+   * @default {@link HOST_BUSY_UTILIZATION}
+   */
+  hostBusyUtilization?: number;
   /** The function's memory: bounds each instance's heap (see {@link instanceResourceLimits}). */
   memoryMB?: number;
   /**
@@ -90,7 +136,15 @@ function timeoutError(ms: number): Error {
  */
 export class InstancePool {
   private readonly instances: Instance[] = [];
-  private readonly waiting: ((instance: Instance) => void)[] = [];
+  private readonly waiting: Waiter[] = [];
+  /** Starts another instance once the oldest waiter has waited long enough (set while one waits). */
+  private scaleTimer: NodeJS.Timeout | undefined;
+  /** Instances started to meet a backlog whose init has not finished yet. */
+  private scaling = 0;
+  /** This thread's event-loop use when the scale-up timer was armed. */
+  private loopAtArm: EventLoopUtilization | undefined;
+  /** Scale-ups held back because the host's event loop was busy. */
+  heldBack = 0;
   private nextId = 0;
   private closed = false;
   /** Instances started so far (cold starts). */
@@ -105,6 +159,9 @@ export class InstancePool {
   get size(): number {
     return this.instances.length;
   }
+
+  /** Most instances alive at once so far. */
+  peakSize = 0;
 
   /** Starts one instance and waits for its init; rejects with the init error. */
   async warm(): Promise<void> {
@@ -142,6 +199,7 @@ export class InstancePool {
   /** Stops every instance (the poller has stopped invoking). */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.scaleTimer);
     for (const i of this.instances) clearTimeout(i.idleTimer);
     await Promise.all(this.instances.splice(0).map((i) => i.worker.terminate()));
   }
@@ -154,15 +212,83 @@ export class InstancePool {
       idle.idleTimer = undefined;
       return idle;
     }
-    if (this.instances.length < this.options.size) return this.start();
-    return new Promise((resolve) => this.waiting.push(resolve));
+    // Nothing to wait for (none alive), or no patience asked for: a cold start now.
+    if (this.instances.length < this.options.size && (this.instances.length === 0 || this.scaleUpDelay() <= 0)) return this.start();
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject, since: performance.now() });
+      this.scaleWhenWaiting();
+    });
+  }
+
+  private scaleUpDelay(): number {
+    return this.options.scaleUpDelayMs ?? SCALE_UP_DELAY_MS;
+  }
+
+  /** Whether this thread's event loop was busy beyond {@link InstancePoolOptions.hostBusyUtilization} since the timer was armed. */
+  private hostBusy(): boolean {
+    const limit = this.options.hostBusyUtilization ?? HOST_BUSY_UTILIZATION;
+    if (limit >= 1 || !this.loopAtArm) return false;
+    return performance.eventLoopUtilization(this.loopAtArm).utilization > limit;
+  }
+
+  /**
+   * Arms the scale-up: once the oldest waiting invocation has waited {@link scaleUpDelay}, one
+   * more instance is started (below `size`, one start at a time); when it is ready it takes the
+   * oldest waiter, and the next start is armed if invocations still wait.
+   */
+  private scaleWhenWaiting(): void {
+    if (this.scaleTimer || this.closed || this.scaling > 0 || this.waiting.length === 0 || this.instances.length >= this.options.size) return;
+    // Due when the oldest has waited the delay, and never before a whole delay of the host's
+    // event loop has been seen (each start judged on its own span, one at a time).
+    const delay = this.scaleUpDelay();
+    const due = Math.max(this.waiting[0]!.since + delay - performance.now(), delay);
+    this.loopAtArm = performance.eventLoopUtilization();
+    this.scaleTimer = setTimeout(() => {
+      this.scaleTimer = undefined;
+      if (this.closed || this.scaling > 0 || this.waiting.length === 0 || this.instances.length >= this.options.size) return;
+      if (performance.now() - this.waiting[0]!.since < this.scaleUpDelay()) {
+        // The one that was due got an instance meanwhile: wait for the next one's turn.
+        this.scaleWhenWaiting();
+        return;
+      }
+      if (this.hostBusy()) {
+        // The invocations wait on the host, not on the instances: look again after another delay.
+        this.heldBack++;
+        this.waiting[0]!.since = performance.now();
+        this.scaleWhenWaiting();
+        return;
+      }
+      this.scaling++;
+      this.start().then(
+        (instance) => {
+          this.scaling--;
+          this.release(instance);
+        },
+        () => {
+          // Reported through onInitError; the waiters keep waiting for the instances alive (a
+          // pool left with none starts one for the next waiter, whose invocation then fails with it).
+          this.scaling--;
+          if (this.instances.length === 0) this.takeOverWaiter();
+          else this.scaleWhenWaiting();
+        },
+      );
+    }, due);
+  }
+
+  /** The pool has no instance left while invocations wait: the oldest gets a cold start of its own. */
+  private takeOverWaiter(): void {
+    const next = this.waiting.shift();
+    if (next && !this.closed) this.start().then(next.resolve, next.reject);
   }
 
   private release(instance: Instance): void {
     instance.pending = undefined;
     const next = this.waiting.shift();
-    if (next) next(instance);
-    else {
+    if (next) {
+      instance.busy = true;
+      next.resolve(instance);
+      this.scaleWhenWaiting();
+    } else {
       instance.busy = false;
       this.retireWhenIdle(instance);
     }
@@ -187,9 +313,17 @@ export class InstancePool {
     clearTimeout(instance.idleTimer);
     this.instances.splice(this.instances.indexOf(instance), 1);
     void instance.worker.terminate();
-    // Someone waiting for an instance gets a fresh one.
+    // Someone waiting for an instance gets a fresh one; if it cannot start, the waiter goes on
+    // waiting for the instances alive, or fails with its init error when there are none.
     const next = this.waiting.shift();
-    if (next && !this.closed) this.start().then(next, () => this.waiting.unshift(next));
+    if (next && !this.closed) {
+      this.start().then(next.resolve, (error: Error) => {
+        if (this.instances.length > 0) {
+          this.waiting.unshift(next);
+          this.scaleWhenWaiting();
+        } else next.reject(error);
+      });
+    }
   }
 
   private start(): Promise<Instance> {
@@ -201,6 +335,7 @@ export class InstancePool {
     });
     const instance: Instance = { worker, busy: true };
     this.instances.push(instance);
+    this.peakSize = Math.max(this.peakSize, this.instances.length);
     this.coldStarts++;
     return new Promise<Instance>((resolve, reject) => {
       let ready = false;
@@ -251,6 +386,8 @@ export class InstancePool {
           pending.reject(error);
         }
         if (this.instances.includes(instance)) this.instances.splice(this.instances.indexOf(instance), 1);
+        // Invocations waiting for an instance get a new one in its place, in their turn.
+        this.scaleWhenWaiting();
       });
     });
   }
