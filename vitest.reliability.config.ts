@@ -18,6 +18,8 @@ export default defineConfig({
   test: {
     ...base.test,
     include: ['tests/reliability/**/*.reliability.ts'],
+    // One set of files, all in processes of their own (not the main suite's two projects).
+    projects: undefined,
     testTimeout: 900_000,
     hookTimeout: 120_000,
     fileParallelism: filesAtOnce > 1,
