@@ -27,14 +27,16 @@ import { FUNCTION_SPEC_ENV, INSTANCE_IDLE_ENV, type HostMessage, type WorkerMess
 const WORKER = fileURLToPath(new URL(`./function-worker${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url));
 /**
  * The V8 options of a process that hosts functions (`npm start`, `npm run subscriber`, each
- * `'separate'` function's process): a young generation of at most 2 × 16 MiB. V8 sizes a main
+ * `'separate'` function's process): a young generation of at most 2 × 8 MiB. V8 sizes a main
  * thread's young generation by the machine's memory (up to 2 × 64 MiB on a large one), and the
  * host's main thread (emulators, gateway, pollers) filled all of it with short-lived request and
- * batch garbage under load: about 100 MiB of the runtime's peak. Only effective when the process
- * starts with them (`node --max-semi-space-size=16`, `tsx --max-semi-space-size=16`): V8 sizes the
- * heap once. The instances' own limits are `instanceResourceLimits`.
+ * batch garbage under load: about 100 MiB of the runtime's peak. 2 × 16 MiB still stayed
+ * committed at rest and at the peak; 2 × 8 MiB took another 16 MiB off both, at no throughput
+ * measurable on the 10,000-order run (bench section 4). Only effective when the process starts
+ * with them (`node --max-semi-space-size=8`, `tsx --max-semi-space-size=8`): V8 sizes the heap
+ * once. The instances' own limits are `instanceResourceLimits`.
  */
-export const HOST_V8_OPTIONS: readonly string[] = ['--max-semi-space-size=16'];
+export const HOST_V8_OPTIONS: readonly string[] = ['--max-semi-space-size=8'];
 
 /** First debugger port; function i gets `INSPECT_BASE_PORT + i`. */
 export const INSPECT_BASE_PORT = 9229;
