@@ -2,14 +2,14 @@
  * The instances of a local function, as Lambda runs them: the function timeout counts from when an
  * instance takes the invocation (a cold start's init has its own limit), and what a handler logs
  * is written out before its answer is acted on. Instances are added with demand: only once an
- * invocation has waited for a busy one, and not while the host's own event loop is saturated.
+ * invocation has waited for a busy one, and only while the host has capacity to spare.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLambdaContext } from '@sluice/local';
-import { INSTANCE_YOUNG_GENERATION_MB, InstancePool, instanceResourceLimits, SCALE_UP_DELAY_MS } from '../src/lambda/instance-pool.ts';
+import { HOST_BUSY_UTILIZATION, hasSpareCapacity, INSTANCE_YOUNG_GENERATION_MB, InstancePool, instanceResourceLimits, SCALE_UP_DELAY_MS, SPARE_CORES_TO_SCALE } from '../src/lambda/instance-pool.ts';
 
 let pool: InstancePool | undefined;
 afterEach(async () => {
@@ -123,7 +123,7 @@ export const handler = async (event) => {
 
     it('waits a moment for a busy instance rather than starting another: short invocations one after the other share one instance', async () => {
       expect(SCALE_UP_DELAY_MS).toBeGreaterThan(0);
-      pool = new InstancePool({ handlerFile: sleeper(), operationId: 'consumeThings', size: 3, scaleUpDelayMs: 5000, hostBusyUtilization: 1 });
+      pool = new InstancePool({ handlerFile: sleeper(), operationId: 'consumeThings', size: 3, scaleUpDelayMs: 5000, checkHostCapacity: false });
       await pool.warm();
       const answers = await Promise.all([invoke(50), invoke(50), invoke(50)]);
       expect(new Set(answers.map((a) => a.instance)).size).toBe(1);
@@ -132,7 +132,7 @@ export const handler = async (event) => {
     });
 
     it('starts instances one at a time while invocations keep waiting, up to its size', { timeout: 30_000 }, async () => {
-      pool = new InstancePool({ handlerFile: sleeper(), operationId: 'consumeThings', size: 3, scaleUpDelayMs: 100, hostBusyUtilization: 1 });
+      pool = new InstancePool({ handlerFile: sleeper(), operationId: 'consumeThings', size: 3, scaleUpDelayMs: 100, checkHostCapacity: false });
       await pool.warm();
       // Each invocation lasts longer than the others' wait plus a cold start: all three overlap.
       const answers = await Promise.all([invoke(3000), invoke(3000), invoke(3000)]);
@@ -148,8 +148,8 @@ export const handler = async (event) => {
       expect(pool.coldStarts).toBe(3);
     });
 
-    it("adds no instance while the host's event loop is saturated (the invocations wait on the host, not on the instances), and scales once it is not", { timeout: 30_000 }, async () => {
-      pool = new InstancePool({ handlerFile: sleeper(), operationId: 'consumeThings', size: 2, scaleUpDelayMs: 100, hostBusyUtilization: 0.9 });
+    it("adds no instance while the host's event loop is saturated: the invocations wait on the host, not on the instances", { timeout: 30_000 }, async () => {
+      pool = new InstancePool({ handlerFile: sleeper(), operationId: 'consumeThings', size: 2, scaleUpDelayMs: 100 });
       await pool.warm();
       // This thread busy all the time, in slices, as the emulators keep a host under load.
       let spinning = true;
@@ -166,9 +166,13 @@ export const handler = async (event) => {
       }
       expect(pool.peakSize).toBe(1);
       expect(pool.heldBack).toBeGreaterThan(0);
-      // The host idle again: the same demand gets a second instance.
-      await Promise.all([invoke(2500), invoke(2500)]);
-      expect(pool.peakSize).toBe(2);
+    });
+
+    it('judges spare capacity from the host: its event loop not saturated, and half a core idle for another instance', () => {
+      expect(hasSpareCapacity({ loopUtilization: 0.3, idleCores: 1.2 })).toBe(true);
+      expect(hasSpareCapacity({ loopUtilization: HOST_BUSY_UTILIZATION, idleCores: SPARE_CORES_TO_SCALE })).toBe(true);
+      expect(hasSpareCapacity({ loopUtilization: 0.95, idleCores: 1.5 })).toBe(false);
+      expect(hasSpareCapacity({ loopUtilization: 0.2, idleCores: 0.1 })).toBe(false);
     });
   });
 });
