@@ -16,6 +16,7 @@
  * sends `{ stopped: LocalRunStopped }`. A consumer that cannot start is reported as `{ fatal }`,
  * other lifecycle problems as `{ error }`. Consumer logs are silenced.
  */
+import { readFileSync } from 'node:fs';
 import { operations } from '@orders/contract';
 import { startLocalRuntime } from '@sluice/local';
 import { ORDERS_TABLE } from '@orders/app/settings';
@@ -34,6 +35,12 @@ export interface LocalRunStopped {
   treePeakSampledBytes: number;
   /** Whether /proc could be read (Linux); without it the descendants' figures are 0. */
   procAvailable: boolean;
+  /**
+   * This process's threads once the runtime was ready and at most while it ran (from /proc; 0
+   * without it): with the consumers in this process each worker-thread instance is one thread, so
+   * the difference is the instances started under load.
+   */
+  threads: { atReady: number; peak: number };
   /** Descendant processes by name, at the last sample: `{ 'function-worker.ts': 1 }`. */
   descendants: Record<string, number>;
   /**
@@ -94,8 +101,18 @@ const runtime = await startLocalRuntime({
   },
 });
 
+/** Threads of this process now (from /proc), 0 where it cannot be read. */
+function threadCount(): number {
+  try {
+    return Number(/^Threads:\s+(\d+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
 const sumOver = (pids: readonly number[], field: 'VmRSS' | 'VmHWM') => pids.reduce((n, pid) => n + (procMemory(pid, field) ?? 0), 0);
 const rssAtReadyBytes = process.memoryUsage.rss();
+const threads = { atReady: threadCount(), peak: threadCount() };
 const descendantsRssAtReadyBytes = sumOver(descendantsOf(process.pid).map((p) => p.pid), 'VmRSS');
 let treePeakSampledBytes = 0;
 let descendantsPeakBytes = 0;
@@ -104,6 +121,7 @@ const sample = () => {
   const tree = descendantsOf(process.pid);
   const pids = tree.map((p) => p.pid);
   treePeakSampledBytes = Math.max(treePeakSampledBytes, process.memoryUsage.rss() + sumOver(pids, 'VmRSS'));
+  threads.peak = Math.max(threads.peak, threadCount());
   // VmHWM only grows while a process lives; a consumer restarted after a crash starts again from 0.
   descendantsPeakBytes = Math.max(descendantsPeakBytes, sumOver(pids, 'VmHWM'));
   descendants = {};
@@ -131,6 +149,7 @@ process.on('message', async (message: unknown) => {
       treePeakSampledBytes,
       procAvailable: procAvailable(),
       descendants,
+      threads,
       measuredCpuMs,
       batches,
       failedRecords,

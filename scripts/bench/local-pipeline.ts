@@ -239,7 +239,8 @@ export async function benchLocalPipeline(options: { quick: boolean }): Promise<B
       infoRow(4, `peak memory, ${mode}: local runtime process + consumer process(es)`, last.procAvailable ? `${mib(pick('treePeakSampledBytes'))} together` : `${mib(pick('maxRssBytes'))} (runtime process only)`, {
         baseline: last.procAvailable ? `${mib(pick('rssAtReadyBytes') + pick('descendantsRssAtReadyBytes'))} at start` : mib(pick('rssAtReadyBytes')),
         note: last.procAvailable
-          ? `runtime process (fauxqs, dynalite, gateway, function host; the consumers' pollers and worker-thread instances too, unless they run in processes of their own) peak ${mib(pick('maxRssBytes'))} (getrusage); consumer processes (${tree}: the poller and its worker-thread instances, which count in their process's RSS) peak ${mib(pick('descendantsPeakBytes'))} (VmHWM); together: largest sum of VmRSS sampled every 250 ms, less than the sum of the two peaks, which need not coincide; medians of ${rounds} runs`
+          ? `runtime process (fauxqs, dynalite, gateway, function host; the consumers' pollers and worker-thread instances too, unless they run in processes of their own) peak ${mib(pick('maxRssBytes'))} (getrusage), ` +
+            `its threads ${median(runs.map((r) => r.threads.atReady))} once ready, at most ${median(runs.map((r) => r.threads.peak))} (each worker-thread instance one: instances start with demand, while the host has capacity to spare); consumer processes (${tree}: the poller and its worker-thread instances, which count in their process's RSS) peak ${mib(pick('descendantsPeakBytes'))} (VmHWM); together: largest sum of VmRSS sampled every 250 ms, less than the sum of the two peaks, which need not coincide; medians of ${rounds} runs`
           : 'no /proc here: the consumer processes, separate from the runtime process, are not counted',
         raw: { runs },
       }),
