@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLambdaContext } from '@sluice/local';
-import { HOST_BUSY_UTILIZATION, hasSpareCapacity, INSTANCE_YOUNG_GENERATION_MB, InstancePool, instanceResourceLimits, SCALE_UP_DELAY_MS, SPARE_CORES_TO_SCALE } from '../src/lambda/instance-pool.ts';
+import { HOST_BUSY_UTILIZATION, hasSpareCapacity, INSTANCE_YOUNG_GENERATION_MB, InstancePool, instanceResourceLimits, MAX_HOLD_MS, SCALE_UP_DELAY_MS, SPARE_CORES_TO_SCALE } from '../src/lambda/instance-pool.ts';
 
 let pool: InstancePool | undefined;
 afterEach(async () => {
@@ -160,12 +160,35 @@ export const handler = async (event) => {
       };
       spin();
       try {
-        await Promise.all([invoke(1000), invoke(1000)]);
+        // The second waits about 600 ms, under MAX_HOLD_MS.
+        await Promise.all([invoke(600), invoke(600)]);
       } finally {
         spinning = false;
       }
       expect(pool.peakSize).toBe(1);
       expect(pool.heldBack).toBeGreaterThan(0);
+    });
+
+    it('starts one anyway for an invocation held back MAX_HOLD_MS: batches must not queue behind a slow instance past their visibility timeout', { timeout: 30_000 }, async () => {
+      pool = new InstancePool({ handlerFile: sleeper(), operationId: 'consumeThings', size: 2, scaleUpDelayMs: 100 });
+      await pool.warm();
+      let spinning = true;
+      const spin = () => {
+        const until = performance.now() + 20;
+        while (performance.now() < until);
+        if (spinning) setImmediate(spin);
+      };
+      spin();
+      let answers: { instance: string }[];
+      try {
+        // The first runs 4 × MAX_HOLD_MS: the second, held back at first, gets an instance of its own.
+        answers = await Promise.all([invoke(4 * MAX_HOLD_MS), invoke(50)]);
+      } finally {
+        spinning = false;
+      }
+      expect(pool.heldBack).toBeGreaterThan(0);
+      expect(pool.peakSize).toBe(2);
+      expect(new Set(answers.map((a) => a.instance)).size).toBe(2);
     });
 
     it('judges spare capacity from the host: its event loop not saturated, and half a core idle for another instance', () => {

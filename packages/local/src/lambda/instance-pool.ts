@@ -10,7 +10,8 @@
  * emulators' event loop), so an instance started the instant the others are busy often buys no
  * throughput, only its ~30 MiB. An invocation that waits only a moment for a busy instance is the
  * sign that the instances keep up; one that waits longer starts another, if the host has capacity
- * to spare ({@link hasSpareCapacity}: its event loop not saturated, half a core idle). On 2 cores
+ * to spare ({@link hasSpareCapacity}: its event loop not saturated, half a core idle), and in any
+ * case once it has waited {@link MAX_HOLD_MS} (a slow instance, not a busy host). On 2 cores
  * the 10,000-order run of bench section 4 thus kept one instance per function (5 + 2 before) at the
  * same throughput, and the runtime's peak RSS fell from ~600–690 MiB to ~320–390 MiB.
  * The function timeout counts from when an instance takes the invocation: a cold start's init
@@ -41,6 +42,13 @@ export const IDLE_INSTANCE_TIMEOUT_MS = 30_000;
  * unless the pool is told otherwise: see {@link InstancePoolOptions.scaleUpDelayMs}.
  */
 export const SCALE_UP_DELAY_MS = 100;
+
+/**
+ * However little capacity the host has to spare, an invocation that has waited this long for an
+ * instance gets one started (below the pool's size), unless the pool is told otherwise: see
+ * {@link InstancePoolOptions.maxHoldMs}.
+ */
+export const MAX_HOLD_MS = 1000;
 
 /**
  * The share of the host's event loop (this thread's) busy over the last wait above which the pool
@@ -109,8 +117,10 @@ interface Waiter {
   resolve: (instance: Instance) => void;
   /** Fails the invocation: the pool has no instance, and the one started for it did not init. */
   reject: (error: Error) => void;
-  /** When it started waiting (`performance.now()`). */
+  /** When it started waiting, or when a start held back for it was last judged (`performance.now()`). */
   since: number;
+  /** When it started waiting (`performance.now()`). */
+  queuedAt: number;
 }
 
 interface Instance {
@@ -136,6 +146,17 @@ export interface InstancePoolOptions extends InstanceData {
    * @default {@link SCALE_UP_DELAY_MS}
    */
   scaleUpDelayMs?: number;
+  /**
+   * The longest a start is held back for lack of host capacity: once the oldest waiting
+   * invocation has waited this long, an instance is started whatever the host looks like. A wait
+   * for an instance counts toward no function timeout, but the invocation's messages stay
+   * received: behind one slow instance, the batches queued for it would outlast their visibility
+   * timeout (when it is not shorter than the function's, nothing renews it) and come back, their
+   * receive count one nearer the dead-letter queue, while still waiting. Only a slow instance
+   * makes invocations wait this long; fast ones on a saturated host never do.
+   * @default {@link MAX_HOLD_MS}
+   */
+  maxHoldMs?: number;
   /**
    * Whether a start waits for the host to have capacity to spare ({@link hasSpareCapacity}, judged
    * over the invocation's wait; checked again after each further delay while invocations wait).
@@ -253,7 +274,8 @@ export class InstancePool {
     // Nothing to wait for (none alive), or no patience asked for: a cold start now.
     if (this.instances.length < this.options.size && (this.instances.length === 0 || this.scaleUpDelay() <= 0)) return this.start();
     return new Promise((resolve, reject) => {
-      this.waiting.push({ resolve, reject, since: performance.now() });
+      const now = performance.now();
+      this.waiting.push({ resolve, reject, since: now, queuedAt: now });
       this.scaleWhenWaiting();
     });
   }
@@ -290,7 +312,8 @@ export class InstancePool {
         return;
       }
       const host = this.hostSample();
-      if (this.options.checkHostCapacity !== false && !hasSpareCapacity(host)) {
+      const heldLong = performance.now() - this.waiting[0]!.queuedAt >= (this.options.maxHoldMs ?? MAX_HOLD_MS);
+      if (this.options.checkHostCapacity !== false && !hasSpareCapacity(host) && !heldLong) {
         // Another instance would not run faster than the busy ones: look again after another delay.
         this.heldBack++;
         this.waiting[0]!.since = performance.now();
