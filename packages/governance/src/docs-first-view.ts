@@ -40,10 +40,14 @@ const INLINE_CODE_STYLE = `.aui-root .prose :not(pre) > code::before, .aui-root 
  *
  * - Clicks must wait for React's render: the page first shows the template's server-rendered copy,
  *   whose buttons do nothing, and React replaces it (`#root`'s first child changes).
- * - The schemas' mount effects can reset the state right after a first click, so it checks again
- *   until three checks in a row find nothing left to open (or 10 s pass).
+ * - React draws the page in stages, and on a busy machine a message's schema can come seconds
+ *   after the rest; the schemas' mount effects can also reset the state right after a first click.
+ *   So it watches the page (a MutationObserver on `#root`) and opens each collapsed message schema
+ *   when it appears or closes again, until the reader acts (or 2 minutes pass). It used to stop
+ *   after three quiet checks 30 ms apart, and a schema drawn later stayed closed.
  * - It stops for good as soon as the reader presses a key or a pointer: their clicks win.
- * - The expanded messages push later sections down, so a `#fragment` target is scrolled to again.
+ * - The expanded messages push later sections down, so a `#fragment` target is scrolled to again
+ *   after each round that opened something.
  */
 const EXPAND_SCRIPT = `(() => {
   const root = document.getElementById('root');
@@ -58,23 +62,29 @@ const EXPAND_SCRIPT = `(() => {
     const toggle = button.previousElementSibling;
     return !!toggle && /^(Payload|Headers)$/.test(toggle.textContent.trim()) && !toggle.querySelector('.italic');
   });
-  let quietChecks = 0;
-  const check = (round) => {
-    if (readerActed || round > 330) return;
-    if (root.firstElementChild !== prerendered) {
-      const collapsed = collapsedMessageSchemas();
-      for (const button of collapsed) button.click();
-      quietChecks = collapsed.length === 0 ? quietChecks + 1 : 0;
-      if (quietChecks === 3) {
-        let target = null;
-        try { target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1))); } catch {}
-        if (target) target.scrollIntoView();
-        return;
-      }
-    }
-    setTimeout(() => check(round + 1), 30);
+  const scrollToTarget = () => {
+    let target = null;
+    try { target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1))); } catch {}
+    if (target) target.scrollIntoView();
   };
-  check(0);
+  let pending = false;
+  const open = () => {
+    pending = false;
+    if (readerActed) return observer.disconnect();
+    if (root.firstElementChild === prerendered) return;
+    const collapsed = collapsedMessageSchemas();
+    for (const button of collapsed) button.click();
+    if (collapsed.length > 0) scrollToTarget();
+  };
+  // Rounds 30 ms apart at most, however many changes React makes meanwhile.
+  const observer = new MutationObserver(() => {
+    if (pending) return;
+    pending = true;
+    setTimeout(open, 30);
+  });
+  observer.observe(root, { childList: true, subtree: true, characterData: true });
+  setTimeout(() => observer.disconnect(), 120000);
+  open();
 })();`;
 
 /**

@@ -1,0 +1,71 @@
+/**
+ * The docs page's first-view script (docs-first-view.ts) in headless Chromium, on a small page
+ * that renders as react-component does, in stages: React replaces the server-rendered copy first,
+ * and the message schemas may come later, on a busy machine much later. Each must be opened when
+ * it comes, however late; the reader's own click still wins.
+ */
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { finishDocsPage } from '../src/docs-first-view.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+
+/** A message schema as react-component draws it: its name, then its "Expand all" toggle. */
+const SCHEMA = (name: string) =>
+  `<div class="schema"><span>${name}</span><button onclick="this.textContent = this.textContent === 'Expand all' ? 'Collapse all' : 'Expand all'">Expand all</button></div>`;
+
+/**
+ * A page in the template's shape: `#root` holds the server-rendered copy; "React" replaces it
+ * after `renderMs`, then adds the Payload schema after `schemaMs` more.
+ */
+function stagedPage(renderMs: number, schemaMs: number): string {
+  return `<!DOCTYPE html><html><head><title>staged</title></head><body>
+<div id="root"><div>server-rendered copy ${SCHEMA('Payload')}</div></div>
+<script>/* AsyncApiStandalone.render( stands in for the template's call */
+setTimeout(() => {
+  const root = document.getElementById('root');
+  root.replaceChildren(Object.assign(document.createElement('div'), { id: 'rendered', textContent: 'rendered' }));
+  setTimeout(() => document.getElementById('rendered').insertAdjacentHTML('beforeend', ${JSON.stringify(SCHEMA('Payload'))}), ${schemaMs});
+}, ${renderMs});
+</script></body></html>`;
+}
+
+describe.runIf(haveChromium)('the docs first-view script, in headless Chromium', () => {
+  let browser: Browser;
+  const dir = mkdtempSync(path.join(tmpdir(), 'docs-first-view-'));
+  const open = async (html: string) => {
+    const file = path.join(dir, `page-${Math.random().toString(36).slice(2)}.html`);
+    writeFileSync(file, finishDocsPage(html));
+    const page = await browser.newPage();
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    return page;
+  };
+
+  beforeAll(async () => {
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('opens a message schema React draws well after the rest of the page (a busy machine)', async () => {
+    const page = await open(stagedPage(50, 1500));
+    const toggle = page.locator('#rendered .schema button');
+    await toggle.waitFor({ state: 'attached', timeout: 20_000 });
+    await expect.poll(() => toggle.textContent(), { timeout: 10_000 }).toBe('Collapse all');
+  });
+
+  it('opens nothing again once the reader has clicked', async () => {
+    const page = await open(stagedPage(50, 1500));
+    await page.mouse.click(5, 5);
+    const toggle = page.locator('#rendered .schema button');
+    await toggle.waitFor({ state: 'attached', timeout: 20_000 });
+    await page.waitForTimeout(500);
+    expect(await toggle.textContent()).toBe('Expand all');
+  });
+});
