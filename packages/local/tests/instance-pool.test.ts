@@ -119,6 +119,19 @@ export const handler = async (event) => {
   await new Promise((r) => setTimeout(r, event.ms));
   return { batchItemFailures: [], instance };
 };`);
+    /** Keeps this thread busy all the time, in slices, as the emulators keep a host under load; returns the stop. */
+    const saturateThisThread = (): (() => void) => {
+      let spinning = true;
+      const spin = () => {
+        const until = performance.now() + 20;
+        while (performance.now() < until);
+        if (spinning) setImmediate(spin);
+      };
+      spin();
+      return () => {
+        spinning = false;
+      };
+    };
     const invoke = (ms: number) => pool!.handler({ Records: [], ms } as never, context(30)) as Promise<{ instance: string }>;
 
     it('waits a moment for a busy instance rather than starting another: short invocations one after the other share one instance', async () => {
@@ -151,19 +164,12 @@ export const handler = async (event) => {
     it("adds no instance while the host's event loop is saturated: the invocations wait on the host, not on the instances", { timeout: 30_000 }, async () => {
       pool = new InstancePool({ handlerFile: sleeper(), operationId: 'consumeThings', size: 2, scaleUpDelayMs: 100 });
       await pool.warm();
-      // This thread busy all the time, in slices, as the emulators keep a host under load.
-      let spinning = true;
-      const spin = () => {
-        const until = performance.now() + 20;
-        while (performance.now() < until);
-        if (spinning) setImmediate(spin);
-      };
-      spin();
+      const stop = saturateThisThread();
       try {
         // The second waits about 600 ms, under MAX_HOLD_MS.
         await Promise.all([invoke(600), invoke(600)]);
       } finally {
-        spinning = false;
+        stop();
       }
       expect(pool.peakSize).toBe(1);
       expect(pool.heldBack).toBeGreaterThan(0);
@@ -172,19 +178,13 @@ export const handler = async (event) => {
     it('starts one anyway for an invocation held back MAX_HOLD_MS: batches must not queue behind a slow instance past their visibility timeout', { timeout: 30_000 }, async () => {
       pool = new InstancePool({ handlerFile: sleeper(), operationId: 'consumeThings', size: 2, scaleUpDelayMs: 100 });
       await pool.warm();
-      let spinning = true;
-      const spin = () => {
-        const until = performance.now() + 20;
-        while (performance.now() < until);
-        if (spinning) setImmediate(spin);
-      };
-      spin();
+      const stop = saturateThisThread();
       let answers: { instance: string }[];
       try {
         // The first runs 4 × MAX_HOLD_MS: the second, held back at first, gets an instance of its own.
         answers = await Promise.all([invoke(4 * MAX_HOLD_MS), invoke(50)]);
       } finally {
-        spinning = false;
+        stop();
       }
       expect(pool.heldBack).toBeGreaterThan(0);
       expect(pool.peakSize).toBe(2);
