@@ -97,7 +97,7 @@ export interface LocalRuntime {
  */
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const application = withOverrides(options.application ?? (await loadApplication()), options);
-  const emulators = await startEmulators({ port: options.port ?? 4566, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
+  const emulators = await startEmulators({ port: options.port ?? 4566, ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
   let resources: LocalResources;
   const sqs = new SQSClient(emulators.clientConfig);
   const sns = new SNSClient(emulators.clientConfig);

@@ -30,6 +30,7 @@ import { isMainThread } from 'node:worker_threads';
 import dynalite from 'dynalite';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { startAwsGateway, type AwsGateway } from './aws-gateway.ts';
+import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.ts';
 import { localCredentials, localRegion } from '@sluice/ops';
 
 /** The options of {@link startEmulators}. */
@@ -38,6 +39,8 @@ export interface EmulatorOptions {
   port?: number;
   /** Folder for the emulators' data; everything in memory when absent. */
   dataDir?: string;
+  /** Told what goes wrong in the background (a failed SQLite checkpoint thread); the stderr when absent. */
+  onEvent?: (line: string) => void;
 }
 
 /** SDK client configuration for the emulators (endpoint, region, dummy credentials). */
@@ -58,6 +61,8 @@ export interface Emulators {
   readonly clientConfig: LocalClientConfig;
   /** The data folder, or undefined when in memory. */
   readonly dataDir: string | undefined;
+  /** The SNS/SQS database's checkpoints, run in a thread of their own ({@link startWalCheckpointer}); undefined in memory. */
+  readonly checkpointer: WalCheckpointer | undefined;
   /** Stops the endpoint and both emulators; data is on disk already (written through). */
   stop(): Promise<void>;
 }
@@ -123,14 +128,19 @@ function privateUmask(): () => void {
  * (persistent runs kept 63 % of the in-memory throughput). In WAL mode `NORMAL` syncs at
  * checkpoints only and still survives the process crashing or being killed, which is what the
  * local stack promises (an operating-system crash may lose the last commits): set it when the
- * database turns WAL on.
+ * database turns WAL on. The syncs left, the checkpoints', run in a thread of their own
+ * ({@link startWalCheckpointer}); `database` is the connection fauxqs writes through.
  */
-async function startFauxqsOnSocket(socketPath: string, dataDir: string | undefined): Promise<{ fauxqs: FauxqsServer; server: Server }> {
+async function startFauxqsOnSocket(socketPath: string, dataDir: string | undefined): Promise<{ fauxqs: FauxqsServer; server: Server; database: DatabaseSync | undefined }> {
   let server: Server | undefined;
+  let database: DatabaseSync | undefined;
   const exec = DatabaseSync.prototype.exec;
   DatabaseSync.prototype.exec = function (this: DatabaseSync, sql: string) {
     const result = exec.call(this, sql);
-    if (/^\s*PRAGMA\s+journal_mode\s*=\s*WAL\s*;?\s*$/i.test(sql)) exec.call(this, 'PRAGMA synchronous = NORMAL');
+    if (/^\s*PRAGMA\s+journal_mode\s*=\s*WAL\s*;?\s*$/i.test(sql)) {
+      exec.call(this, 'PRAGMA synchronous = NORMAL');
+      database = this;
+    }
     return result;
   };
   const listen = net.Server.prototype.listen;
@@ -151,7 +161,7 @@ async function startFauxqsOnSocket(socketPath: string, dataDir: string | undefin
       await fauxqs.stop();
       throw new Error('fauxqs did not listen as expected: refusing to expose unauthenticated emulators');
     }
-    return { fauxqs, server };
+    return { fauxqs, server, database };
   } finally {
     net.Server.prototype.listen = listen;
     DatabaseSync.prototype.exec = exec;
@@ -200,8 +210,16 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     undo.push(() => new Promise<void>((resolve, reject) => dynamoServer.close((error?: Error) => (error ? reject(error) : resolve()))));
 
     const fauxqsSocket = path.join(socketDir, 'sns-sqs.sock');
-    const { fauxqs, server: fauxqsServer } = await startFauxqsOnSocket(fauxqsSocket, dataDir ? path.join(dataDir, 'sns-sqs') : undefined);
+    const { fauxqs, server: fauxqsServer, database } = await startFauxqsOnSocket(fauxqsSocket, dataDir ? path.join(dataDir, 'sns-sqs') : undefined);
     undo.push(() => fauxqs.stop());
+    const checkpointer = dataDir && database ? startWalCheckpointer(database, path.join(dataDir, 'sns-sqs', 'fauxqs.db'), options.onEvent ? { onEvent: options.onEvent } : {}) : undefined;
+    // Stopped before fauxqs closes its database, whose close then runs the last checkpoint.
+    if (checkpointer) undo.push(() => checkpointer.stop());
+    else if (dataDir) {
+      (options.onEvent ?? ((line: string) => process.stderr.write(`${line}\n`)))(
+        'sns-sqs persistence: fauxqs did not turn on WAL as this version expects; its database syncs as fauxqs set it (slower, nothing lost)',
+      );
+    }
     if (fauxqs.address !== `unix:${fauxqsSocket}`) {
       throw new Error(`fauxqs listens on ${fauxqs.address}, not on its private socket: refusing to expose unauthenticated emulators`);
     }
@@ -217,6 +235,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
       endpoint: gateway.endpoint,
       clientConfig: { endpoint: gateway.endpoint, region: localRegion, credentials: localCredentials },
       dataDir,
+      checkpointer,
       async stop() {
         await unwind();
         // What the emulators wrote while a wider umask was in force elsewhere (a worker thread).
