@@ -21,4 +21,5 @@ export { functionSpec, type FunctionSpec } from './lambda/function-environment.t
 export { TRIAGE_HANDLER_FILE, triageFunctionSpecs } from './lambda/triage-function.ts';
 export { FunctionHost, functionProcessesOf, HOST_V8_OPTIONS, sourceDependencies, type FunctionHostOptions, type FunctionProcesses } from './lambda/function-host.ts';
 export { runFunction, type RunFunctionOptions, type RunningFunction } from './lambda/function-runner.ts';
+export { INSTANCE_IDLE_ENV, INSTANCE_SCALE_UP_ENV } from './lambda/worker-protocol.ts';
 export { bannerLines, batchLine, clock, leftoversLine } from './terminal-report.ts';

@@ -21,7 +21,7 @@ import type { Plugin } from 'esbuild';
 import type { BatchReport } from './event-source-poller.ts';
 import type { FunctionSpec } from './function-environment.ts';
 import { runFunction, type RunningFunction } from './function-runner.ts';
-import { FUNCTION_SPEC_ENV, INSTANCE_IDLE_ENV, type HostMessage, type WorkerMessage } from './worker-protocol.ts';
+import { FUNCTION_SPEC_ENV, INSTANCE_IDLE_ENV, INSTANCE_SCALE_UP_ENV, instanceSetting, type HostMessage, type WorkerMessage } from './worker-protocol.ts';
 
 /** The worker beside this module: `.ts` in this workspace, the compiled `.js` in an installed copy. */
 const WORKER = fileURLToPath(new URL(`./function-worker${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url));
@@ -73,7 +73,7 @@ export function functionProcessesOf(options: { functionProcesses?: FunctionProce
 /** The environment a function inherits from its host: the host's, less its AWS, SST and Powertools settings and the host's own switches. */
 function inheritedEnvironment(): Record<string, string | undefined> {
   return Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && !k.startsWith('SST_') && !k.startsWith('POWERTOOLS_') && k !== INSTANCE_IDLE_ENV && k !== FUNCTION_SPEC_ENV),
+    Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && !k.startsWith('SST_') && !k.startsWith('POWERTOOLS_') && k !== INSTANCE_IDLE_ENV && k !== INSTANCE_SCALE_UP_ENV && k !== FUNCTION_SPEC_ENV),
   );
 }
 
@@ -344,8 +344,10 @@ export class FunctionHost {
     const onLog = this.options.onLog;
     const idle = process.env[INSTANCE_IDLE_ENV];
     try {
+      const scaleUpDelayMs = instanceSetting(process.env, INSTANCE_SCALE_UP_ENV);
       const fn = await runFunction(spec, {
         ...(idle ? { idleTimeoutMs: Number(idle) } : {}),
+        ...(scaleUpDelayMs !== undefined ? { scaleUpDelayMs } : {}),
         instanceEnv: { ...inheritedEnvironment(), ...spec.environment },
         ...(instanceExecArgv() ? { instanceExecArgv: instanceExecArgv()! } : {}),
         onLog: (text, stream) => {

@@ -16,6 +16,8 @@ import { InstancePool } from './instance-pool.ts';
 export interface RunFunctionOptions {
   /** How long an idle instance lives (ms); the pool's default when undefined. */
   idleTimeoutMs?: number;
+  /** How long an invocation waits for a busy instance before another starts (ms); the pool's default when undefined. */
+  scaleUpDelayMs?: number;
   /** Each instance's environment (see {@link InstancePool}); by default this process's. */
   instanceEnv?: Record<string, string | undefined>;
   /** Node options of each instance; by default this process's. */
@@ -66,6 +68,7 @@ export async function runFunction(spec: FunctionSpec, options: RunFunctionOption
     size: spec.settings.maximumConcurrency,
     memoryMB: spec.settings.memoryMB,
     ...(idle !== undefined && idle >= 0 ? { idleTimeoutMs: idle } : {}),
+    ...(options.scaleUpDelayMs !== undefined ? { scaleUpDelayMs: options.scaleUpDelayMs } : {}),
     ...(options.instanceEnv ? { env: options.instanceEnv } : {}),
     ...(options.instanceExecArgv ? { execArgv: options.instanceExecArgv } : {}),
     ...(options.onLog ? { onLog: options.onLog } : {}),

@@ -14,7 +14,7 @@
 import { onShutdownSignals } from '@sluice/cli';
 import type { FunctionSpec } from './function-environment.ts';
 import { runFunction, type RunningFunction } from './function-runner.ts';
-import { FUNCTION_SPEC_ENV, INSTANCE_IDLE_ENV, type HostMessage, type WorkerMessage } from './worker-protocol.ts';
+import { FUNCTION_SPEC_ENV, INSTANCE_IDLE_ENV, INSTANCE_SCALE_UP_ENV, instanceSetting, type HostMessage, type WorkerMessage } from './worker-protocol.ts';
 
 /** To the host, while it is there: a report to a host that has gone is dropped, not an EPIPE crash. */
 const send = (message: WorkerMessage) => {
@@ -31,6 +31,8 @@ async function run(): Promise<void> {
   delete process.env[FUNCTION_SPEC_ENV];
   const idle = process.env[INSTANCE_IDLE_ENV] ? Number(process.env[INSTANCE_IDLE_ENV]) : undefined;
   delete process.env[INSTANCE_IDLE_ENV];
+  const scaleUpDelayMs = instanceSetting(process.env, INSTANCE_SCALE_UP_ENV);
+  delete process.env[INSTANCE_SCALE_UP_ENV];
   // The host decides when to stop (a message, or SIGTERM): a terminal's Ctrl-C reaches the whole
   // process group, and is the host's to handle. A SIGTERM before the worker is up ends it at once,
   // with the status a SIGTERM gives (128 + 15).
@@ -43,6 +45,7 @@ async function run(): Promise<void> {
   try {
     fn = await runFunction(spec, {
       ...(idle !== undefined ? { idleTimeoutMs: idle } : {}),
+      ...(scaleUpDelayMs !== undefined ? { scaleUpDelayMs } : {}),
       // Once the host is gone, nobody would hear of a batch: delete nothing more.
       isAlive: () => process.connected,
       onBatch: (report) => send({ type: 'batch', operationId: spec.operationId, report }),

@@ -23,3 +23,21 @@ export const FUNCTION_SPEC_ENV = 'SLUICE_FUNCTION_SPEC';
  * memory section sets it to see a consumer at rest without waiting for the default.
  */
 export const INSTANCE_IDLE_ENV = 'SLUICE_INSTANCE_IDLE_MS';
+
+/**
+ * Overrides how long an invocation that finds every instance busy waits before another instance
+ * starts (milliseconds; `0` starts one at once, as Lambda scales out with a backlog, at the cost of
+ * an instance's memory each), read as {@link INSTANCE_IDLE_ENV} is. The reliability scenario whose
+ * premise is one SDK client per instance of the function's concurrency sets it (each client retries
+ * within a quota of its own).
+ */
+export const INSTANCE_SCALE_UP_ENV = 'SLUICE_INSTANCE_SCALE_UP_DELAY_MS';
+
+/** The number in `name` of `env`, or undefined when unset; throws, naming it, when it is not a number ≥ 0. */
+export function instanceSetting(env: Record<string, string | undefined>, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!(value >= 0)) throw new Error(`${name}=${raw}: not a number of milliseconds ≥ 0 (unset it for the default)`);
+  return value;
+}

@@ -1,0 +1,22 @@
+/** The environment switches of a function's instances, read by the function host and worker. */
+import { describe, expect, it } from 'vitest';
+import { INSTANCE_IDLE_ENV, INSTANCE_SCALE_UP_ENV } from '@sluice/local';
+import { instanceSetting } from '../src/lambda/worker-protocol.ts';
+
+describe('instanceSetting', () => {
+  it('reads a number of milliseconds, and nothing when unset or empty', () => {
+    expect(instanceSetting({ [INSTANCE_SCALE_UP_ENV]: '0' }, INSTANCE_SCALE_UP_ENV)).toBe(0);
+    expect(instanceSetting({ [INSTANCE_SCALE_UP_ENV]: '250' }, INSTANCE_SCALE_UP_ENV)).toBe(250);
+    expect(instanceSetting({ [INSTANCE_IDLE_ENV]: 'Infinity' }, INSTANCE_IDLE_ENV)).toBe(Infinity);
+    expect(instanceSetting({}, INSTANCE_SCALE_UP_ENV)).toBeUndefined();
+    expect(instanceSetting({ [INSTANCE_SCALE_UP_ENV]: '' }, INSTANCE_SCALE_UP_ENV)).toBeUndefined();
+  });
+
+  it('refuses what is not a number ≥ 0, naming the variable and what to do', () => {
+    for (const bad of ['fast', '-1', 'NaN', '1s']) {
+      expect(() => instanceSetting({ [INSTANCE_SCALE_UP_ENV]: bad }, INSTANCE_SCALE_UP_ENV)).toThrow(
+        `SLUICE_INSTANCE_SCALE_UP_DELAY_MS=${bad}: not a number of milliseconds ≥ 0 (unset it for the default)`,
+      );
+    }
+  });
+});
