@@ -51,6 +51,7 @@ export const SHARED_WORKER = [
   'packages/diagram/tests/diagram.test.ts',
   'packages/governance/tests/contract-diff.test.ts',
   'packages/local/tests/batch-response.test.ts',
+  'packages/local/tests/cpu-quota.test.ts',
   'packages/local/tests/instance-settings.test.ts',
   'packages/local/tests/start-hints.test.ts',
   'packages/model/tests/bindings.test.ts',

@@ -26,6 +26,7 @@ import { cpus } from 'node:os';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { Context, SQSEvent } from 'aws-lambda';
+import { cpuQuota, idleCoresOver, type CpuQuota, type IdleCounters } from './cpu-quota.ts';
 import type { ContextData, InstanceData, InstanceReply, InstanceRequest, InvocationMetrics } from './instance.ts';
 
 /** The instance beside this module: `.ts` in this workspace, the compiled `.js` in an installed copy. */
@@ -63,7 +64,7 @@ export const SPARE_CORES_TO_SCALE = 0.5;
 export interface HostSample {
   /** Share of the time this thread's event loop was busy (0–1). */
   loopUtilization: number;
-  /** The machine's idle CPU time over the span, in cores (2 idle cores for the whole span: 2). */
+  /** The machine's idle CPU time over the span, in cores (2 idle cores for the whole span: 2), under a cgroup CPU cap no more than the cap leaves ({@link idleCoresOver}). */
   idleCores: number;
 }
 
@@ -88,8 +89,14 @@ export function hasSpareCapacity(sample: HostSample): boolean {
 }
 
 /** Idle CPU time of the machine so far, in milliseconds summed over its cores. */
-function machineIdleMs(): number {
-  return cpus().reduce((n, c) => n + c.times.idle, 0);
+/** The CPU cap on this process, read once (undefined: none). */
+let quota: CpuQuota | undefined | null = null;
+
+/** The host's idle CPU time and, under a cgroup cap, the capped group's use: see {@link idleCoresOver}. */
+function idleCounters(): IdleCounters {
+  if (quota === null) quota = cpuQuota();
+  const hostIdleMs = cpus().reduce((n, c) => n + c.times.idle, 0);
+  return quota ? { hostIdleMs, quota: { cores: quota.cores, usageMs: quota.usageMs() } } : { hostIdleMs };
 }
 
 /**
@@ -201,7 +208,7 @@ export class InstancePool {
   /** Instances started to meet a backlog whose init has not finished yet. */
   private scaling = 0;
   /** This thread's event-loop use, the machine's idle CPU and the time when the scale-up timer was armed. */
-  private hostAtArm: { loop: EventLoopUtilization; idleMs: number; at: number } | undefined;
+  private hostAtArm: { loop: EventLoopUtilization; idle: IdleCounters; at: number } | undefined;
   /** Scale-ups held back because the host had no capacity to spare. */
   heldBack = 0;
   private nextId = 0;
@@ -288,7 +295,7 @@ export class InstancePool {
   private hostSample(): HostSample {
     const armed = this.hostAtArm!;
     const span = Math.max(1, performance.now() - armed.at);
-    return { loopUtilization: performance.eventLoopUtilization(armed.loop).utilization, idleCores: (machineIdleMs() - armed.idleMs) / span };
+    return { loopUtilization: performance.eventLoopUtilization(armed.loop).utilization, idleCores: idleCoresOver(armed.idle, idleCounters(), span) };
   }
 
   /**
@@ -302,7 +309,7 @@ export class InstancePool {
     // event loop has been seen (each start judged on its own span, one at a time).
     const delay = this.scaleUpDelay();
     const due = Math.max(this.waiting[0]!.since + delay - performance.now(), delay);
-    this.hostAtArm = { loop: performance.eventLoopUtilization(), idleMs: machineIdleMs(), at: performance.now() };
+    this.hostAtArm = { loop: performance.eventLoopUtilization(), idle: idleCounters(), at: performance.now() };
     this.scaleTimer = setTimeout(() => {
       this.scaleTimer = undefined;
       if (this.closed || this.scaling > 0 || this.waiting.length === 0 || this.instances.length >= this.options.size) return;
