@@ -77,6 +77,11 @@ function inheritedEnvironment(): Record<string, string | undefined> {
   );
 }
 
+/** The instance switches set in the host's environment ({@link INSTANCE_IDLE_ENV}, {@link INSTANCE_SCALE_UP_ENV}). */
+function hostSwitches(): Record<string, string> {
+  return Object.fromEntries([INSTANCE_IDLE_ENV, INSTANCE_SCALE_UP_ENV].flatMap((k) => (process.env[k] === undefined ? [] : [[k, process.env[k]!]])));
+}
+
 /** The options of a {@link FunctionHost}. */
 export interface FunctionHostOptions {
   /** The functions to run (see `functionSpec`). */
@@ -285,7 +290,9 @@ export class FunctionHost {
     const child = fork(WORKER, [], {
       cwd: this.root,
       execArgv,
-      env: { ...inherited, ...spec.environment, [FUNCTION_SPEC_ENV]: JSON.stringify(spec) },
+      // The host's instance switches go to the function's process, which reads them and keeps
+      // them from the handler's environment (inheritedEnvironment leaves them out).
+      env: { ...inherited, ...spec.environment, ...hostSwitches(), [FUNCTION_SPEC_ENV]: JSON.stringify(spec) },
       stdio: ['ignore', this.options.onLog ? 'pipe' : 'inherit', this.options.onLog ? 'pipe' : 'inherit', 'ipc'],
     });
     r.child = child;
@@ -342,11 +349,11 @@ export class FunctionHost {
     const { spec } = r;
     const buffered = { stdout: '', stderr: '' };
     const onLog = this.options.onLog;
-    const idle = process.env[INSTANCE_IDLE_ENV];
     try {
+      const idleTimeoutMs = instanceSetting(process.env, INSTANCE_IDLE_ENV);
       const scaleUpDelayMs = instanceSetting(process.env, INSTANCE_SCALE_UP_ENV);
       const fn = await runFunction(spec, {
-        ...(idle ? { idleTimeoutMs: Number(idle) } : {}),
+        ...(idleTimeoutMs !== undefined ? { idleTimeoutMs } : {}),
         ...(scaleUpDelayMs !== undefined ? { scaleUpDelayMs } : {}),
         instanceEnv: { ...inheritedEnvironment(), ...spec.environment },
         ...(instanceExecArgv() ? { instanceExecArgv: instanceExecArgv()! } : {}),

@@ -29,9 +29,10 @@ async function run(): Promise<void> {
   }
   const spec = JSON.parse(raw) as FunctionSpec;
   delete process.env[FUNCTION_SPEC_ENV];
-  const idle = process.env[INSTANCE_IDLE_ENV] ? Number(process.env[INSTANCE_IDLE_ENV]) : undefined;
+  // The host's switches, read (in the try below: a bad value is this function's init error) and
+  // kept from the handler's environment.
+  const switches = { [INSTANCE_IDLE_ENV]: process.env[INSTANCE_IDLE_ENV], [INSTANCE_SCALE_UP_ENV]: process.env[INSTANCE_SCALE_UP_ENV] };
   delete process.env[INSTANCE_IDLE_ENV];
-  const scaleUpDelayMs = instanceSetting(process.env, INSTANCE_SCALE_UP_ENV);
   delete process.env[INSTANCE_SCALE_UP_ENV];
   // The host decides when to stop (a message, or SIGTERM): a terminal's Ctrl-C reaches the whole
   // process group, and is the host's to handle. A SIGTERM before the worker is up ends it at once,
@@ -43,6 +44,8 @@ async function run(): Promise<void> {
 
   let fn: RunningFunction;
   try {
+    const idle = instanceSetting(switches, INSTANCE_IDLE_ENV);
+    const scaleUpDelayMs = instanceSetting(switches, INSTANCE_SCALE_UP_ENV);
     fn = await runFunction(spec, {
       ...(idle !== undefined ? { idleTimeoutMs: idle } : {}),
       ...(scaleUpDelayMs !== undefined ? { scaleUpDelayMs } : {}),
