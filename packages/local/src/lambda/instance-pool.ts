@@ -88,7 +88,6 @@ export function hasSpareCapacity(sample: HostSample): boolean {
   return sample.loopUtilization <= HOST_BUSY_UTILIZATION && sample.idleCores >= SPARE_CORES_TO_SCALE;
 }
 
-/** Idle CPU time of the machine so far, in milliseconds summed over its cores. */
 /** The CPU cap on this process, read once (undefined: none). */
 let quota: CpuQuota | undefined | null = null;
 
