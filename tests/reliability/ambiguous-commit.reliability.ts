@@ -12,7 +12,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumerSettings } from '@sluice/model';
 import { settings } from '@orders/app/settings';
-import { INSTANCE_SCALE_UP_ENV } from '@sluice/local';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
 import { CONSUMER, publishAll, reconcile, scale, startHarness, viaSns, waitUntilSettled, warmUp, type Harness } from './harness.ts';
 import { eventStream, random } from './event-stream.ts';
@@ -22,26 +21,16 @@ import { recordRow } from './summary.ts';
 let h: Harness;
 let proxy: FaultProxy;
 
-/**
- * The premise of "never a failure": every lost answer is retried by the SDK. Each instance's client
- * retries within a quota of its own (a timeout costs 10 of its 500 tokens), so the lost answers must
- * be spread over the function's concurrency, as Lambda spreads a backlog: instances start as soon as
- * all are busy, not with the local stack's demand-driven delay, which on a busy machine keeps two
- * instances and drains their quotas (a failure line, the message then redelivered and `duplicate`).
- */
-const scaleUp = process.env[INSTANCE_SCALE_UP_ENV];
-
 beforeAll(async () => {
-  process.env[INSTANCE_SCALE_UP_ENV] = '0';
   proxy = await startFaultProxy('http://127.0.0.1:1');
-  h = await startHarness({ visibilityTimeoutSeconds: 6, functionTimeoutSeconds: 5, functionEnvironment: { AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint } });
+  // "Never a failure" presumes every lost answer retried by the SDK: the lost answers spread over
+  // the function's five instances, each client retrying within a quota of its own.
+  h = await startHarness({ eagerInstances: true, visibilityTimeoutSeconds: 6, functionTimeoutSeconds: 5, functionEnvironment: { AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint } });
   proxy.setUpstream(h.wire.endpoint); // the wire sees what reaches the server, after the faults
 });
 afterAll(async () => {
   await h?.stop();
   await proxy?.stop();
-  if (scaleUp === undefined) delete process.env[INSTANCE_SCALE_UP_ENV];
-  else process.env[INSTANCE_SCALE_UP_ENV] = scaleUp;
 });
 
 /** The content digest inside a PutItem's eventVersion (`<instant>#<sha256>`). */

@@ -23,7 +23,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { operations, type OrderPlaced } from '@orders/contract';
 import { DeadLetterQueue, queueDepth } from '@sluice/ops';
-import { loadApplication, startLocalRuntime, type Application, type BatchReport, type LocalRuntime } from '@sluice/local';
+import { INSTANCE_SCALE_UP_ENV, loadApplication, startLocalRuntime, type Application, type BatchReport, type LocalRuntime } from '@sluice/local';
 import { createDecoder } from '@sluice/runtime/consumer';
 import { createPublisher, type Publisher } from '@sluice/runtime/publisher';
 import { ORDERS_TABLE } from '@orders/app/settings';
@@ -62,6 +62,8 @@ export interface Harness {
   receives: Map<string, number[]>;
   /** Batches handled by this runtime's consumers, with when each ran. */
   batches: (BatchReport & { startedAt: number; endedAt: number })[];
+  /** Started with {@link HarnessOptions.eagerInstances}. */
+  eagerInstances: boolean;
   stop(): Promise<void>;
 }
 
@@ -84,6 +86,15 @@ export interface HarnessOptions {
   functionEnvironment?: Record<string, string>;
   /** The consumer's handler file instead of the application's (the ledger's self-test runs a consumer that lies). */
   handlerFile?: string;
+  /**
+   * Start an instance as soon as all are busy (`SLUICE_INSTANCE_SCALE_UP_DELAY_MS=0` for this
+   * runtime's functions), as Lambda does with a backlog, instead of the local stack's demand-driven
+   * wait. Scenarios whose premise is the function's concurrency in instances need it: each instance
+   * has its own SDK clients, whose retries draw on a quota of their own (the ambiguous-commit
+   * scenario's two instances of a busy machine spent theirs), and {@link warmUp} counts concurrent
+   * batches, which are instances only then (a batch waiting for one counts too).
+   */
+  eagerInstances?: boolean;
 }
 
 async function applicationWith(functionTimeoutSeconds: number | undefined, handlerFile: string | undefined): Promise<Application> {
@@ -104,6 +115,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const batches: Harness['batches'] = [];
   const log = new ConsumerLog();
   const subscribers: Subscriber[] = [];
+  // Read by the function host as it starts the functions; restored when the harness stops.
+  const scaleUpBefore = process.env[INSTANCE_SCALE_UP_ENV];
+  const restoreScaleUp = () => {
+    if (scaleUpBefore === undefined) delete process.env[INSTANCE_SCALE_UP_ENV];
+    else process.env[INSTANCE_SCALE_UP_ENV] = scaleUpBefore;
+  };
+  if (options.eagerInstances) process.env[INSTANCE_SCALE_UP_ENV] = '0';
   // The stack's endpoint exists once it runs: the wire starts on a placeholder.
   const wire = await startFaultProxy('http://127.0.0.1:1');
   const runtime = await startLocalRuntime({
@@ -131,6 +149,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       }
     },
   }).catch(async (error: unknown) => {
+    restoreScaleUp();
     await wire.stop();
     throw error;
   });
@@ -160,7 +179,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     wire,
     receives,
     batches,
+    eagerInstances: options.eagerInstances === true,
     async stop() {
+      restoreScaleUp();
       for (const s of subscribers) s.child.kill('SIGKILL');
       await Promise.all(subscribers.map(async (s) => {
         await s.exited;
@@ -362,6 +383,7 @@ export async function waitForSuccess(h: Harness, ids: readonly string[], timeout
  * Returns what it published: it belongs in the ledger like anything else.
  */
 export async function warmUp(h: Harness, instances: number): Promise<Published[]> {
+  if (!h.eagerInstances) throw new Error('warmUp counts concurrent batches, which are instances only when each starts one: startHarness({ eagerInstances: true })');
   const published: Published[] = [];
   // Only batches the handler finished count: one that timed out during a cold start lost its instance.
   const warm = () => peakConcurrentBatches(h, { finishedOnly: true });

@@ -25,7 +25,7 @@ beforeAll(async () => {
   proxy = await startFaultProxy('http://127.0.0.1:1');
   // A record may wait out two request timeouts (a hung PutItem, then a hung GetItem): the function
   // timeout leaves room for that, and the visibility timeout stays above it, as Lambda requires.
-  h = await startHarness({ visibilityTimeoutSeconds: 15, functionTimeoutSeconds: 14, functionEnvironment: { AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint } });
+  h = await startHarness({ eagerInstances: true, visibilityTimeoutSeconds: 15, functionTimeoutSeconds: 14, functionEnvironment: { AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint } });
   proxy.setUpstream(h.wire.endpoint); // the wire sees what reaches the server, after the faults
 });
 afterAll(async () => {

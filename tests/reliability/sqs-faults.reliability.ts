@@ -24,7 +24,7 @@ let proxy: FaultProxy;
 
 beforeAll(async () => {
   proxy = await startFaultProxy('http://127.0.0.1:1');
-  h = await startHarness({ visibilityTimeoutSeconds: 6, functionTimeoutSeconds: 5, functionEnvironment: { AWS_ENDPOINT_URL_SQS: proxy.endpoint } });
+  h = await startHarness({ eagerInstances: true, visibilityTimeoutSeconds: 6, functionTimeoutSeconds: 5, functionEnvironment: { AWS_ENDPOINT_URL_SQS: proxy.endpoint } });
   proxy.setUpstream(h.endpoint);
 });
 afterAll(async () => {

@@ -32,6 +32,7 @@ beforeAll(async () => {
   // placeholder, then give the consumer's DynamoDB client its address through the function's environment.
   proxy = await startFaultProxy('http://127.0.0.1:1');
   h = await startHarness({
+    eagerInstances: true,
     visibilityTimeoutSeconds: 6,
     functionTimeoutSeconds: 5,
     functionEnvironment: { AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint, AWS_MAX_ATTEMPTS: '1' },
