@@ -27,8 +27,8 @@ export const INSTANCE_IDLE_ENV = 'SLUICE_INSTANCE_IDLE_MS';
 /**
  * Overrides how long an invocation that finds every instance busy waits before another instance
  * starts (milliseconds; `0` starts one at once, as Lambda scales out with a backlog, at the cost of
- * an instance's memory each), read as {@link INSTANCE_IDLE_ENV} is. The reliability scenario whose
- * premise is one SDK client per instance of the function's concurrency sets it (each client retries
+ * an instance's memory each), read as {@link INSTANCE_IDLE_ENV} is. The reliability scenarios whose
+ * premise is the function's concurrency in instances set it (each instance's SDK client retries
  * within a quota of its own).
  */
 export const INSTANCE_SCALE_UP_ENV = 'SLUICE_INSTANCE_SCALE_UP_DELAY_MS';
