@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { runCli } from '@sluice/cli';
 import { bannerLines, startLocalRuntime, type LocalRuntime } from '@sluice/local';
 import { unroutedOf } from '@sluice/model';
@@ -18,6 +18,7 @@ import { TRIAGE_REASON_ATTRIBUTE } from '@sluice/runtime/triage';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
 import { fixtureOrder, fixtureProgram, fixtureProject, type FixtureProject } from '../../../tests/helpers/fixture-project.ts';
 import { fixtureTopology } from '../../../tests/helpers/fixture-topology.ts';
+import { peekQueue } from '../../../tests/helpers/peek-queue.ts';
 
 const topology = await fixtureTopology('single-consumer');
 let fixture: FixtureProject;
@@ -60,18 +61,13 @@ async function publish(orderId: string, attributes?: Record<string, string>): Pr
   );
 }
 
-/** The unrouted queue's messages of this run, by order id: the reason the triage function gave (if it kept it), left visible again shortly. */
+/** The unrouted queue's messages of this run, by order id: the reason the triage function gave (if it kept it), left visible. */
 async function unrouted(): Promise<Map<string, string | undefined>> {
   const found = new Map<string, string | undefined>();
-  for (let i = 0; i < 5; i++) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url('OrderTopicUnrouted'), MaxNumberOfMessages: 10, VisibilityTimeout: 1, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }));
-    for (const m of Messages) {
-      const orderId = (JSON.parse((JSON.parse(m.Body!) as { Message: string }).Message) as { orderId: string }).orderId;
-      if (orderId.endsWith(run)) found.set(orderId, m.MessageAttributes?.[TRIAGE_REASON_ATTRIBUTE]?.StringValue);
-    }
-    if (Messages.length === 0) break;
+  for (const m of await peekQueue(sqs, url('OrderTopicUnrouted'), ['All'])) {
+    const orderId = (JSON.parse((JSON.parse(m.Body!) as { Message: string }).Message) as { orderId: string }).orderId;
+    if (orderId.endsWith(run)) found.set(orderId, m.MessageAttributes?.[TRIAGE_REASON_ATTRIBUTE]?.StringValue);
   }
-  await new Promise((r) => setTimeout(r, 1100));
   return found;
 }
 

@@ -9,13 +9,14 @@
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { PurgeQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { PurgeQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { runCli } from '@sluice/cli';
 import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
 import { unroutedOf } from '@sluice/model';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
 import { fixtureOrder, fixtureProgram, fixtureProject, type FixtureProject } from '../../../tests/helpers/fixture-project.ts';
 import { fixtureTopology } from '../../../tests/helpers/fixture-topology.ts';
+import { peekQueue } from '../../../tests/helpers/peek-queue.ts';
 import { snsEnvelope } from '../../../tests/helpers/sns-envelope.ts';
 
 const topology = await fixtureTopology('single-consumer');
@@ -65,21 +66,12 @@ async function publish(orderId: string, attributes: Record<string, string>): Pro
 
 /** The order ids in a queue right now, left visible. */
 async function orderIdsIn(queue: string): Promise<string[]> {
-  const ids: string[] = [];
-  const seen = new Set<string>();
-  for (let i = 0; i < 5; i++) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url(queue), MaxNumberOfMessages: 10, VisibilityTimeout: 2, WaitTimeSeconds: 0 }));
-    for (const m of Messages) {
-      if (seen.has(m.MessageId!)) continue;
-      seen.add(m.MessageId!);
+  return (await peekQueue(sqs, url(queue)))
+    .map((m) => {
       const body = JSON.parse(m.Body!) as { Message?: string; orderId?: string };
-      ids.push((body.Message ? (JSON.parse(body.Message) as { orderId: string }) : (body as { orderId: string })).orderId);
-    }
-    if (Messages.length === 0) break;
-  }
-  // Release what was looked at.
-  await new Promise((r) => setTimeout(r, 2100));
-  return ids.sort();
+      return (body.Message ? (JSON.parse(body.Message) as { orderId: string }) : (body as { orderId: string })).orderId;
+    })
+    .sort();
 }
 
 describe('the order topic\'s unrouted queue, on the local stack', () => {
