@@ -28,7 +28,7 @@
 import type { Topology } from '@sluice/runtime/contract';
 import { linkRedrivePolicies, readChannels } from './topology/channels.ts';
 import { checkConsumersFed, checkTopicMessages, warnAboutQueues } from './topology/checks.ts';
-import { type Derivation, type DeriveOptions, type Json, startDerivation } from './topology/context.ts';
+import { checkArns, type Derivation, type DeriveOptions, type Json, startDerivation } from './topology/context.ts';
 import { readMessages } from './topology/messages.ts';
 import { readOperations } from './topology/operations.ts';
 import { resolveSubscriptions } from './topology/subscriptions.ts';
@@ -93,6 +93,7 @@ export interface TopologyResult {
 export function deriveTopology(doc: Json, options: DeriveOptions = {}): TopologyResult {
   const d = startDerivation(doc, options);
   readMessages(d);
+  checkArns(d);
   readChannels(d);
   linkRedrivePolicies(d);
   readOperations(d);

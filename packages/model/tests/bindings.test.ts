@@ -215,8 +215,9 @@ describe('every field of the SQS 0.2.0 binding: honoured (in the plan) or refuse
     doc.channels.usersQueue.bindings.sqs.queue.receiveMessageWaitTime = 21;
     doc.channels.usersQueue.bindings.sqs.queue.deliveryDelay = 901;
     const problems = problemsOf(doc).join('\n');
-    expect(problems).toMatch(/receiveMessageWaitTime \(SQS long polling\) must be 0\.\.20 seconds, got 21/);
-    expect(problems).toMatch(/deliveryDelay must be 0\.\.900 seconds, got 901/);
+    // Each names where it is written (the binding's path), not only the queue.
+    expect(problems).toMatch(/channels\.usersQueue\.bindings\.sqs\.queue\.receiveMessageWaitTime \(queue users-queue, SQS long polling\) must be 0\.\.20 seconds, got 21/);
+    expect(problems).toMatch(/channels\.usersQueue\.bindings\.sqs\.queue\.deliveryDelay \(queue users-queue\) must be 0\.\.900 seconds, got 901/);
   });
   it('deduplicationScope and fifoThroughputLimit (FIFO high throughput)', () => {
     const doc = fifoBase();
@@ -251,5 +252,100 @@ describe('every field of the SQS 0.2.0 binding: honoured (in the plan) or refuse
     const doc = base();
     doc.operations.consume.bindings = { sqs: { queues: [{ name: 'users-queue', fifoQueue: false, visibilityTimeout: 99 }] } };
     expect(problemsOf(doc).join('\n')).toMatch(/queue users-queue is declared twice with different settings/);
+  });
+});
+
+describe('what a contract written by others says is read as it means, or refused (never dropped)', () => {
+  it('specification extensions (x-…) are allowed on every binding object, as the official schemas allow them, and change nothing', () => {
+    const doc = base();
+    doc.channels.users.bindings.sns['x-owner'] = 'identity-team';
+    doc.channels.usersQueue.bindings.sqs.queue['x-cost-center'] = 'cc-42';
+    doc.operations.publish.bindings.sns.consumers[0]['x-ticket'] = 'OPS-1';
+    doc.channels.users.bindings.sns.policy = { statements: [{ effect: 'Allow', principal: '*', action: 'sns:Subscribe', 'x-why': 'partners' }] };
+    const plan = planOf(doc);
+    expect(plan.topics[0]!.policy).toEqual([{ effect: 'Allow', principal: '*', action: 'sns:Subscribe' }]);
+    expect(JSON.stringify(deriveTopology(doc).topology)).not.toMatch(/x-(owner|cost-center|ticket|why)/);
+    // A stated filter policy with a note in it is compared without the note.
+    doc.operations.publish.bindings.sns.consumers[0].filterPolicy = { 'x-note': 'derived', eventType: ['UserSignedUp'], schemaVersion: [{ prefix: '1.' }] };
+    expect(problemsOf(doc)).toEqual([]);
+    // Not an extension: still refused.
+    doc.channels.users.bindings.sns.owner = 'identity-team';
+    expect(problemsOf(doc).join('\n')).toMatch(/channels\.users\.bindings\.sns\.owner is not a field of the binding/);
+  });
+
+  it('a queue declared again with another redrivePolicy is refused, naming both places; the same one again is the same queue', () => {
+    const doc = base();
+    doc.operations.consume.bindings = { sqs: { queues: [{ name: 'users-queue', fifoQueue: false, redrivePolicy: { deadLetterQueue: { name: 'users-dlq' } } }] } };
+    expect(queueSpec(doc).deadLetter).toEqual({ queue: 'users-dlq', maxReceiveCount: 10 });
+    doc.operations.consume.bindings.sqs.queues = [
+      { name: 'users-queue', fifoQueue: false, redrivePolicy: { deadLetterQueue: { name: 'users-dlq2' }, maxReceiveCount: 8 } },
+      { name: 'users-dlq2', fifoQueue: false },
+    ];
+    expect(problemsOf(doc).join('\n')).toMatch(
+      /queue users-queue is declared twice with different redrivePolicy: channels\.usersQueue\.bindings\.sqs\.queue\.redrivePolicy sends to users-dlq after 10 receives, operations\.consume\.bindings\.sqs\.queues\[0\]\.redrivePolicy to users-dlq2 after 8/,
+    );
+  });
+
+  it("an operation binding's topic must be its channel's topic (send and receive)", () => {
+    const doc = base();
+    doc.operations.publish.bindings.sns.topic = { name: 'users' };
+    expect(problemsOf(doc)).toEqual([]);
+    doc.operations.publish.bindings.sns.topic = { name: 'some-other-topic' };
+    expect(problemsOf(doc).join('\n')).toMatch(/operations\.publish\.bindings\.sns\.topic names some-other-topic, but its channel channels\.users is topic users/);
+    const receive = base();
+    receive.operations.publish.bindings.sns.consumers = [];
+    receive.operations.consume = { action: 'receive', channel: receive.channels.users, messages: receive.operations.consume.messages, bindings: { sns: { topic: { name: 'elsewhere' }, consumers: [{ protocol: 'sqs', endpoint: { name: 'users-queue' } }] } } };
+    expect(problemsOf(receive).join('\n')).toMatch(/operations\.consume\.bindings\.sns\.topic names elsewhere, but its channel channels\.users is topic users/);
+  });
+
+  it("a statement's principal is written in IAM's spelling: accounts and IAM ARNs under AWS, services under Service; what IAM refuses is refused", () => {
+    const doc = base();
+    const principalOf = (principal: unknown) => {
+      doc.channels.users.bindings.sns.policy = { statements: [{ effect: 'Allow', principal, action: 'sns:Subscribe' }] };
+      return planOf(doc).topics[0]!.policy![0]!.principal;
+    };
+    expect(principalOf('*')).toBe('*');
+    expect(principalOf(['*'])).toBe('*');
+    expect(principalOf('arn:aws:iam::111122223333:root')).toEqual({ AWS: ['arn:aws:iam::111122223333:root'] });
+    expect(principalOf(['111122223333', 'arn:aws:iam::444455556666:role/publisher', 'events.amazonaws.com'])).toEqual({
+      AWS: ['111122223333', 'arn:aws:iam::444455556666:role/publisher'],
+      Service: ['events.amazonaws.com'],
+    });
+    expect(principalOf({ AWS: ['111122223333'] })).toEqual({ AWS: ['111122223333'] });
+    for (const [principal, why] of [
+      ['bob', /"bob" names "bob", which is neither an account, an IAM ARN nor an AWS service: IAM takes "\*", account ids/],
+      [['*', '111122223333'], /lists "\*" with others/],
+      [{ Bogus: 'x' }, /is not an IAM principal map/],
+      [[], /is not a principal/],
+    ] as const) {
+      doc.channels.users.bindings.sns.policy = { statements: [{ effect: 'Allow', principal, action: 'sns:Subscribe' }] };
+      expect(problemsOf(doc).join('\n')).toMatch(new RegExp(`channels\\.users\\.bindings\\.sns\\.policy\\.statements\\[0\\]\\.principal .*${why.source}`));
+    }
+  });
+
+  it('an ARN names its topic or queue by its last part; one that gives an account or a region is said, with its path; not an ARN is refused', () => {
+    const doc = base();
+    doc.operations.publish.bindings.sns.consumers[0].endpoint = { arn: 'arn:aws:sqs:::users-queue' };
+    expect(planOf(doc).subscriptions.map((s) => s.queue)).toContain('users-queue');
+    expect(deriveTopology(doc).warnings.join('\n')).not.toMatch(/\.arn /);
+    doc.operations.publish.bindings.sns.consumers[0].endpoint = { arn: 'arn:aws:sqs:eu-west-1:111122223333:users-queue' };
+    doc.channels.usersQueue.bindings.sqs.queue.redrivePolicy.deadLetterQueue = { arn: 'arn:aws:sqs:*:111122223333:users-dlq' };
+    const { topology, warnings } = deriveTopology(doc);
+    expect(topology.subscriptions.map((s) => s.queue)).toEqual(['users-queue']);
+    expect(warnings.join('\n')).toMatch(
+      /operations\.publish\.bindings\.sns\.consumers\[0\]\.endpoint\.arn arn:aws:sqs:eu-west-1:111122223333:users-queue names region eu-west-1 and account 111122223333: the framework makes users-queue by name in the account and region it deploys to, which must be those .*write name: users-queue/,
+    );
+    expect(warnings.join('\n')).toMatch(/channels\.usersQueue\.bindings\.sqs\.queue\.redrivePolicy\.deadLetterQueue\.arn arn:aws:sqs:\*:111122223333:users-dlq names account 111122223333/);
+    doc.operations.publish.bindings.sns.consumers[0].endpoint = { arn: 'users-queue' };
+    expect(problemsOf(doc).join('\n')).toMatch(/operations\.publish\.bindings\.sns\.consumers\[0\]\.endpoint\.arn "users-queue" is not an ARN/);
+  });
+
+  it("a consumer's document alone (consumers on its receive operation, no send operation publishing to the topic) is refused saying what to add", () => {
+    const doc = base();
+    delete doc.operations.publish;
+    doc.operations.consume = { action: 'receive', channel: doc.channels.users, messages: [doc.channels.users.messages.UserSignedUp], bindings: { sns: { consumers: [{ protocol: 'sqs', endpoint: { name: 'users-queue' }, rawMessageDelivery: false }] } } };
+    expect(problemsOf(doc).join('\n')).toMatch(
+      /operations\.consume declares UserSignedUp, but no send operation of this contract publishes to users, which feeds users-queue: .*add a send operation on channels\.users with UserSignedUp in its messages/,
+    );
   });
 });

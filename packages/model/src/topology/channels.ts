@@ -141,11 +141,11 @@ function declareQueue(d: Derivation, channelId: string, binding: Json, where: st
   if (name.length > 80 || !/^[A-Za-z0-9_-]+(\.fifo)?$/.test(name)) d.problems.push(`queue ${name} (${where}): an SQS queue name is 1..80 letters, digits, - and _ (and .fifo): AWS refuses it`);
   const retention = binding.messageRetentionPeriod ?? DEFAULT_RETENTION_SECONDS;
   if (!positiveInteger(retention) || retention < 60 || retention > 1_209_600) {
-    d.problems.push(`queue ${name}: messageRetentionPeriod must be 60..1209600 seconds, got ${JSON.stringify(binding.messageRetentionPeriod)}`);
+    d.problems.push(`${where}.messageRetentionPeriod (queue ${name}) must be 60..1209600 seconds, got ${JSON.stringify(binding.messageRetentionPeriod)}`);
   }
-  const visibility = inRange(d, binding.visibilityTimeout, 0, 43_200, `queue ${name}: visibilityTimeout`);
-  const delay = inRange(d, binding.deliveryDelay, 0, 900, `queue ${name}: deliveryDelay`);
-  const wait = inRange(d, binding.receiveMessageWaitTime, 0, 20, `queue ${name}: receiveMessageWaitTime (SQS long polling)`);
+  const visibility = inRange(d, binding.visibilityTimeout, 0, 43_200, `${where}.visibilityTimeout (queue ${name})`);
+  const delay = inRange(d, binding.deliveryDelay, 0, 900, `${where}.deliveryDelay (queue ${name})`);
+  const wait = inRange(d, binding.receiveMessageWaitTime, 0, 20, `${where}.receiveMessageWaitTime (queue ${name}, SQS long polling)`);
   const scope = binding.deduplicationScope;
   const limit = binding.fifoThroughputLimit;
   if (scope !== undefined && scope !== 'queue' && scope !== 'messageGroup') d.problems.push(`queue ${name}: deduplicationScope must be queue or messageGroup`);
@@ -182,21 +182,31 @@ const sorted = (o: Json) => Object.fromEntries(Object.entries(o).sort(([a], [b])
 
 /** Links each queue to the dead-letter queue its `redrivePolicy` names, checking the pair. */
 export function linkRedrivePolicies(d: Derivation): void {
-  const linked = new Set<string>();
+  /** The first redrive policy read for each queue: a queue declared again must name the same one. */
+  const linked = new Map<string, { where: string; dlq: string | undefined; maxReceiveCount: unknown }>();
   for (const { where, binding } of d.queueBindings) {
     if (!isObject(binding.redrivePolicy)) continue;
     const source = d.queues[binding.name];
-    if (!source || linked.has(source.name)) continue;
-    linked.add(source.name);
-    checkFields(d, binding.redrivePolicy, ['deadLetterQueue', 'maxReceiveCount'], `${where}.redrivePolicy`);
+    if (!source) continue;
     const dlqName = queueNamed(d, binding.redrivePolicy.deadLetterQueue);
     const maxReceiveCount = binding.redrivePolicy.maxReceiveCount ?? 10;
+    const first = linked.get(source.name);
+    if (first) {
+      if (first.dlq !== dlqName || !same(first.maxReceiveCount, maxReceiveCount)) {
+        d.problems.push(
+          `queue ${source.name} is declared twice with different redrivePolicy: ${first.where}.redrivePolicy sends to ${first.dlq ?? '(no name)'} after ${JSON.stringify(first.maxReceiveCount)} receives, ${where}.redrivePolicy to ${dlqName ?? '(no name)'} after ${JSON.stringify(maxReceiveCount)}: a queue has one dead-letter queue; make them the same, or leave the policy out of one`,
+        );
+      }
+      continue;
+    }
+    linked.set(source.name, { where, dlq: dlqName, maxReceiveCount });
+    checkFields(d, binding.redrivePolicy, ['deadLetterQueue', 'maxReceiveCount'], `${where}.redrivePolicy`);
     const dlq = dlqName ? d.queues[dlqName] : undefined;
     if (!dlq) {
       d.problems.push(`queue ${source.name} (${where}) redrives to ${dlqName ?? '(no name)'}, which no binding declares: declare it (a channel's bindings.sqs.deadLetterQueue, or one of the operation's bindings.sqs.queues)`);
       continue;
     }
-    if (!positiveInteger(maxReceiveCount) || maxReceiveCount > 1000) d.problems.push(`queue ${source.name}: redrivePolicy.maxReceiveCount must be 1..1000, got ${JSON.stringify(maxReceiveCount)}`);
+    if (!positiveInteger(maxReceiveCount) || maxReceiveCount > 1000) d.problems.push(`${where}.redrivePolicy.maxReceiveCount (queue ${source.name}) must be 1..1000, got ${JSON.stringify(maxReceiveCount)}`);
     if (dlq.name === source.name) d.problems.push(`queue ${source.name} redrives to itself`);
     if (dlq.fifo !== source.fifo) d.problems.push(`queue ${source.name} and its dead-letter queue ${dlq.name} must both be FIFO or both standard`);
     if (dlq.retentionSeconds < source.retentionSeconds) {

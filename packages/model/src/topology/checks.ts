@@ -33,7 +33,15 @@ export function checkConsumersFed(d: Derivation): void {
     for (const name of op.messages) {
       if (senders.some((s) => s.messages.includes(name))) continue;
       if (!feeding.some((s) => d.topics[s.topic]!.messages.includes(name))) {
-        d.problems.push(`operations.${op.id} declares ${name}, but no topic subscribed to ${op.queue} carries it (${feeding.map((s) => s.topic).join(', ') || 'none'}) and no send operation sends it to ${op.queue}`);
+        const topics = feeding.map((s) => d.topics[s.topic]!);
+        const channels = topics.map((t) => `channels.${t.channel}`).join(' or ');
+        // A topic no send operation of this contract publishes to: a consumer's document alone, with the producer elsewhere.
+        const unpublished = topics.length > 0 && topics.every((t) => !Object.values(d.ops).some((o) => o.action === 'send' && o.topic === t.name));
+        d.problems.push(
+          unpublished
+            ? `operations.${op.id} declares ${name}, but no send operation of this contract publishes to ${topics.map((t) => t.name).join(', ')}, which feeds ${op.queue}: the framework makes the topic and routes what the contract's send operations publish to it; add a send operation on ${channels} with ${name} in its messages (a topic only another application's contract publishes to is not supported)`
+            : `operations.${op.id} declares ${name}, but no topic subscribed to ${op.queue} carries it (${topics.map((t) => t.name).join(', ') || 'none'}) and no send operation sends it to ${op.queue}: add ${name} to the messages of a send operation on ${channels || `the channel of ${op.queue}`}, or remove it from operations.${op.id}.messages`,
+        );
       }
     }
   }

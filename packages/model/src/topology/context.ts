@@ -89,13 +89,18 @@ export function queueNamed(d: Derivation, identifier: unknown): string | undefin
   return d.queues[name] ? name : (d.queueAliases.get(name) ?? name);
 }
 
+/** A specification extension (`x-owner`): the official binding schemas allow one on every object, and it means nothing to AWS. */
+export const isExtension = (key: string) => /^x-[\w.-]+$/.test(key);
+
 /**
  * Every key of a binding object must be a field of its official schema (SNS 0.1.0, SQS 0.2.0):
  * anything else would be ignored, so it is a problem naming the fields that are read.
+ * Specification extensions (`x-…`) are the schemas' own way to carry what AWS does not read
+ * (an owner, a cost centre): allowed, and left to the tools that read them.
  */
 export function checkFields(d: Derivation, value: Json, known: readonly string[], where: string): void {
   for (const key of Object.keys(value)) {
-    if (!known.includes(key)) d.problems.push(`${where}.${key} is not a field of the binding (${known.join(', ')}): remove it, nothing would read it`);
+    if (!known.includes(key) && !isExtension(key)) d.problems.push(`${where}.${key} is not a field of the binding (${known.join(', ')}): remove it, nothing would read it`);
   }
 }
 
@@ -125,9 +130,93 @@ export function policyOf(d: Derivation, value: unknown, where: string): PolicySt
       continue;
     }
     checkFields(d, st, ['effect', 'principal', 'action', 'resource', 'condition'], at);
-    statements.push({ ...st } as PolicyStatementSpec);
+    const principal = iamPrincipalOf(d, st.principal, `${at}.principal`);
+    if (principal === undefined) continue;
+    statements.push({
+      effect: st.effect,
+      principal,
+      action: st.action,
+      ...(st.resource !== undefined ? { resource: st.resource } : {}),
+      ...(st.condition !== undefined ? { condition: st.condition } : {}),
+    } as PolicyStatementSpec);
   }
   return statements;
+}
+
+/** The kinds of principal an IAM policy names in a map (`{ AWS: [...] }`). */
+const PRINCIPAL_KINDS = ['AWS', 'Service', 'Federated', 'CanonicalUser'];
+
+/** The IAM kind of one principal a binding names as a string: an account or an IAM/STS ARN (AWS), an AWS service (Service). */
+function principalKind(value: string): 'AWS' | 'Service' | undefined {
+  if (/^\d{12}$/.test(value) || /^arn:aws[\w-]*:(iam|sts)::\d{12}:\S+$/.test(value)) return 'AWS';
+  if (/^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com(\.cn)?$/.test(value)) return 'Service';
+  return undefined;
+}
+
+/**
+ * A statement's `principal` in IAM's spelling. The SNS 0.1.0 and SQS 0.2.0 bindings type it as a
+ * string or a list of strings ("the AWS account or resource ARN"), but IAM takes a bare string only
+ * for `"*"`: an account id or an IAM ARN goes under `AWS`, a service under `Service`. A map in
+ * IAM's own spelling (`{ AWS: [...] }`, which a later binding schema admits) is kept. Anything else
+ * is a problem: deployed as written, AWS would refuse the whole policy.
+ */
+function iamPrincipalOf(d: Derivation, value: unknown, where: string): unknown {
+  const refuse = (why: string) => {
+    d.problems.push(
+      `${where} ${JSON.stringify(value)} ${why}: IAM takes "*", account ids (123456789012), IAM ARNs (arn:aws:iam::123456789012:role/publisher) and AWS services (sns.amazonaws.com); write one of those, or a list of them`,
+    );
+    return undefined;
+  };
+  if (value === '*') return '*';
+  const strings = (v: unknown): v is string[] => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string');
+  if (isObject(value)) {
+    const bad = Object.entries(value).filter(([kind, v]) => !PRINCIPAL_KINDS.includes(kind) || !(typeof v === 'string' || strings(v)));
+    if (bad.length > 0) return refuse(`is not an IAM principal map (${PRINCIPAL_KINDS.join(', ')}, each a string or a list of strings)`);
+    return { ...value };
+  }
+  const list = typeof value === 'string' ? [value] : strings(value) ? value : undefined;
+  if (!list) return refuse('is not a principal');
+  if (list.includes('*')) return list.length === 1 ? '*' : refuse('lists "*" with others: "*" alone already admits everyone');
+  const byKind: Record<string, string[]> = {};
+  for (const principal of list) {
+    const kind = principalKind(principal);
+    if (!kind) return refuse(`names ${JSON.stringify(principal)}, which is neither an account, an IAM ARN nor an AWS service`);
+    (byKind[kind] ??= []).push(principal);
+  }
+  return byKind;
+}
+
+/**
+ * A binding's `arn` (a topic's, a queue's, a subscription endpoint's, a dead-letter queue's) names
+ * a topic or queue by its last part: the framework makes every topic and queue, by name, in the
+ * account and region it deploys to. An ARN that gives an account or a region is said, with its
+ * path, on every read (codegen, plan): deployed anywhere else, it is a new topic or queue of that
+ * name there, and a topic or queue of another account is not supported. `name: …` (or an ARN
+ * whose region and account are empty) says it without the warning. Not an ARN at all: a problem.
+ */
+export function checkArns(d: Derivation): void {
+  const visit = (node: unknown, where: string) => {
+    if (Array.isArray(node)) return node.forEach((n, i) => visit(n, `${where}[${i}]`));
+    if (!isObject(node)) return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'arn' && typeof value === 'string') {
+        const [, partition, , region, account] = /^arn:([^:]*):([^:]*):([^:]*):([^:]*):/.exec(value) ?? [];
+        if (partition === undefined) d.problems.push(`${where}.arn ${JSON.stringify(value)} is not an ARN (arn:aws:<service>:<region>:<account>:<name>): give the name instead (name: …)`);
+        else if ((region && region !== '*') || (account && account !== '*')) {
+          const name = value.split(':').pop();
+          const given = [region && region !== '*' ? `region ${region}` : '', account && account !== '*' ? `account ${account}` : ''].filter(Boolean).join(' and ');
+          d.warnings.push(
+            `${where}.arn ${value} names ${given}: the framework makes ${name} by name in the account and region it deploys to, which must be those (a topic or queue of another account is not supported; deployed elsewhere, this is a new ${name} there); write name: ${name} to say so without this warning`,
+          );
+        }
+      } else visit(value, `${where}.${key}`);
+    }
+  };
+  for (const kind of ['channels', 'operations'] as const) {
+    for (const [id, item] of Object.entries<any>(d.doc[kind] ?? {})) {
+      for (const binding of ['sns', 'sqs']) if (isObject(item?.bindings?.[binding])) visit(item.bindings[binding], `${kind}.${id}.bindings.${binding}`);
+    }
+  }
 }
 
 /** A whole number above zero. */

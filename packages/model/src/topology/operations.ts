@@ -4,7 +4,7 @@
  */
 import type { OperationSpec } from '@sluice/runtime/contract';
 import { checkBindingVersion, declareTopic } from './channels.ts';
-import { channelIdOf, checkFields, consumerOf, type Derivation, identifierName, isObject, type Json, queueNamed } from './context.ts';
+import { channelIdOf, checkFields, consumerOf, type Derivation, identifierName, isExtension, isObject, type Json, queueNamed } from './context.ts';
 import { listMessages, namesOf } from './messages.ts';
 
 /** Reads every operation, in document order. */
@@ -65,6 +65,7 @@ function fifoOf(d: Derivation, opId: string, names: string[], contentBasedDedupl
 function readSend(d: Derivation, opId: string, operation: Json, channelId: string, title: string, messageNames: string[]): void {
   const sns = snsBindingOf(d, opId, operation);
   let topic = d.topicOfChannel.get(channelId);
+  if (topic && sns) checkOperationTopic(d, opId, channelId, sns, topic);
   if (!topic && sns) topic = topicOfOperation(d, opId, channelId, sns);
   if (!topic) {
     const queue = d.queueOfChannel.get(channelId);
@@ -86,6 +87,21 @@ function readSend(d: Derivation, opId: string, operation: Json, channelId: strin
   const t = d.topics[topic]!;
   d.ops[opId] = { id: opId, action: 'send', title, channel: channelId, topic, messages: messageNames, ...(t.fifo ? { fifo: fifoOf(d, opId, messageNames, t.contentBasedDeduplication === true) } : {}) };
   readConsumers(d, opId, topic, sns);
+}
+
+/**
+ * An operation's SNS binding may name its topic (`topic: { name }`), as Springwolf writes it; on a
+ * channel whose `sns` binding already declares one, it must be that topic: the operation publishes
+ * to (or is subscribed through) its channel's topic, and any other name would be ignored.
+ */
+function checkOperationTopic(d: Derivation, opId: string, channelId: string, sns: Json, topic: string): void {
+  if (sns.topic === undefined) return;
+  const named = identifierName(sns.topic);
+  if (named !== undefined && named !== topic) {
+    d.problems.push(
+      `operations.${opId}.bindings.sns.topic names ${named}, but its channel channels.${channelId} is topic ${topic}: an operation uses its channel's topic; name ${topic} there, or move the operation to the channel of ${named}`,
+    );
+  }
 }
 
 /**
@@ -161,6 +177,8 @@ function readSubscription(d: Derivation, opId: string, topic: string, consumer: 
   const raw = consumer.rawMessageDelivery === true;
   const key = `${topic}\u0000${queue}`;
   const existing = d.subscriptions.get(key);
+  // Specification extensions (x-…) in a filter policy are notes for people and tools, not SNS keys.
+  const stated = isObject(consumer.filterPolicy) ? Object.fromEntries(Object.entries(consumer.filterPolicy).filter(([k]) => !isExtension(k))) : consumer.filterPolicy;
   const dlq = isObject(consumer.redrivePolicy) ? queueNamed(d, consumer.redrivePolicy.deadLetterQueue) : undefined;
   if (isObject(consumer.redrivePolicy) && dlq === undefined) d.problems.push(`${where}.redrivePolicy names no dead-letter queue (deadLetterQueue.name or .arn)`);
   if (dlq !== undefined && !d.queues[dlq]) d.problems.push(`${where}.redrivePolicy names ${dlq}, which no binding declares`);
@@ -168,7 +186,7 @@ function readSubscription(d: Derivation, opId: string, topic: string, consumer: 
     if (existing.rawMessageDelivery !== raw) d.problems.push(`${where}: ${topic} → ${queue} is declared again with rawMessageDelivery ${raw}, but ${existing.declaredBy[0]} says ${existing.rawMessageDelivery}`);
     if (dlq !== undefined && existing.deadLetterQueue !== undefined && existing.deadLetterQueue !== dlq) d.problems.push(`${where}: ${topic} → ${queue} is declared again with redrivePolicy ${dlq}, but ${existing.declaredBy[0]} says ${existing.deadLetterQueue}`);
     if (dlq !== undefined && existing.deadLetterQueue === undefined) (existing as { deadLetterQueue?: string }).deadLetterQueue = dlq;
-    if (consumer.filterPolicy !== undefined && existing.stated === undefined) existing.stated = consumer.filterPolicy;
+    if (stated !== undefined && existing.stated === undefined) existing.stated = stated;
     if (!existing.declaredBy.includes(opId)) existing.declaredBy.push(opId);
     return queue;
   }
@@ -181,7 +199,7 @@ function readSubscription(d: Derivation, opId: string, topic: string, consumer: 
     filterPolicyScope: 'MessageAttributes',
     ...(dlq !== undefined ? { deadLetterQueue: dlq } : {}),
     declaredBy: [opId],
-    ...(consumer.filterPolicy !== undefined ? { stated: consumer.filterPolicy } : {}),
+    ...(stated !== undefined ? { stated } : {}),
   });
   return queue;
 }
@@ -195,7 +213,9 @@ function readReceive(d: Derivation, opId: string, operation: Json, channelId: st
   let queue = d.queueOfChannel.get(channelId);
   const sns = snsBindingOf(d, opId, operation);
   if (!queue && (d.topicOfChannel.has(channelId) || sns)) {
-    const topic = d.topicOfChannel.get(channelId) ?? topicOfOperation(d, opId, channelId, sns!);
+    const channelTopic = d.topicOfChannel.get(channelId);
+    if (channelTopic && sns) checkOperationTopic(d, opId, channelId, sns, channelTopic);
+    const topic = channelTopic ?? topicOfOperation(d, opId, channelId, sns!);
     if (!topic) return;
     const queues = [...new Set(readConsumers(d, opId, topic, sns))];
     if (queues.length > 1) {

@@ -17,6 +17,13 @@ export function resolveSubscriptions(d: Derivation): void {
   }
 }
 
+/** Whether every list of a filter policy (and of its `$or` branches) holds strings only, as the SNS 0.1.0 binding schema requires. */
+function writable(policy: unknown): boolean {
+  if (Array.isArray(policy)) return policy.every((v) => typeof v === 'string' || (typeof v === 'object' && v !== null && !Array.isArray(v) && writable(v)));
+  if (typeof policy === 'object' && policy !== null) return Object.entries(policy).every(([k, v]) => (k === '$or' ? Array.isArray(v) && v.every(writable) : Array.isArray(v) ? v.every((x) => typeof x === 'string') : writable(v)));
+  return true;
+}
+
 /** The filter policy admitting exactly what the consumer declares; a stated policy must say the same. */
 function resolveFilterPolicy(d: Derivation, subscription: SubscriptionDraft, consumerMessages: readonly string[] | undefined, consumerId: string | undefined): void {
   // A queue nobody consumes (a warning later) gets what its topic carries.
@@ -25,7 +32,9 @@ function resolveFilterPolicy(d: Derivation, subscription: SubscriptionDraft, con
   const derived = d.options.filterPolicies === false || declared.length === 0 ? {} : filterPolicyFor(declared);
   if (subscription.stated !== undefined && d.options.filterPolicies !== false && canonicalPolicy(subscription.stated) !== canonicalPolicy(derived)) {
     d.problems.push(
-      `the filterPolicy of ${subscription.topic} → ${subscription.queue} (${subscription.declaredBy[0]}) must admit exactly what ${consumerId ?? 'its consumer'} declares; leave it out to have it derived, or write ${JSON.stringify(derived)}`,
+      `the filterPolicy of ${subscription.topic} → ${subscription.queue} (${subscription.declaredBy[0]}) must admit exactly what ${consumerId ?? 'its consumer'} declares: leave it out, and the framework derives ${JSON.stringify(derived)} from the operations${
+        writable(derived) ? '' : " (a filter policy with prefix matches, which AsyncAPI's SNS 0.1.0 binding schema does not let a contract write: its lists hold strings only)"
+      }`,
     );
   }
   (subscription as { filterPolicy: FilterPolicy }).filterPolicy = derived;
