@@ -21,6 +21,8 @@ import path from 'node:path';
 import type { Parser } from '@asyncapi/parser';
 import { collectInputs } from './freshness.ts';
 
+export { parserErrorLines } from './parser-hints.ts';
+
 /** One error of a document the parser refused: where (a path into the document, a line when known) and what. */
 export interface ContractDiagnostic {
   /** The path into the document, e.g. `['channels', 'orders', 'address']`; empty for the document itself. */

@@ -16,6 +16,7 @@ import { formatIssues, toIssues, type Topology } from '@sluice/runtime/contract'
 import { DEFAULT_SCHEMA_VERSION, deriveTopology, listMessages, messageIdentity, TopologyError } from '@sluice/model';
 import { generatedFormats } from './formats.ts';
 import { parseContract } from './parse-contract.ts';
+import { parserErrorLines } from './parser-hints.ts';
 import { typeIdentifier } from './identifiers.ts';
 import { forEachSchema, stripParserKeys, titledForTypes, topLevelFields, unwrapSchema, withoutHints } from './schemas.ts';
 
@@ -195,14 +196,41 @@ async function parseSpec(specPath: string) {
   if (unreachable.length > 0) throw problemsError(specPath, unreachable);
   const { document, errors } = await parseContract(specPath);
   if (!document) {
-    const lines = errors.map((d) => {
-      const where = d.path.length ? d.path.join('.') : '(document)';
-      const line = d.line !== undefined ? ` (line ${d.line})` : '';
-      return `  - ${where}${line}: ${d.message}`;
-    });
-    throw new CodegenError(`${shown(specPath)} is not a valid AsyncAPI document:\n${lines.join('\n') || '  - the parser returned no document'}`);
+    const lines = parserErrorLines(errors);
+    const own = await ownChecksOfRefused(specPath, errors);
+    throw new CodegenError(
+      `${shown(specPath)} is not a valid AsyncAPI document:\n${lines.join('\n') || '  - the parser returned no document'}${own.length ? `\nand the framework's own checks of its bindings and operations (read without the parser's checks):\n${own.join('\n')}` : ''}`,
+    );
   }
   return document;
+}
+
+/**
+ * The framework's own problems of a document the parser refused, so that one run reports them all:
+ * the document read without the parser's checks, its topology derived. A problem at a path the
+ * parser already named is left to the parser's line. When the document is too broken to derive
+ * anything, one line says that these checks wait for the parser's errors to be fixed.
+ */
+async function ownChecksOfRefused(specPath: string, errors: readonly { path: (string | number)[]; message: string }[]): Promise<string[]> {
+  // The fields the parser's lines name (not a binding's umbrella line, "must match \"then\" schema"): a problem of the same field is
+  // left to the parser's line; one deeper in it (a misspelt key of an object the parser finds incomplete) is not.
+  const named = errors
+    .filter((e) => !/must match "then" schema/.test(e.message))
+    .map((e) => e.path.join('.'))
+    .filter(Boolean);
+  // The framework writes list indexes as consumers[1], the parser as consumers.1.
+  const sameWhere = (problem: string) => problem.replace(/\[(\d+)\]/g, '.$1');
+  try {
+    const { document } = await parseContract(specPath, { validate: false });
+    if (!document) return ["  - (the framework's checks of bindings and operations run once the parser's errors above are fixed)"];
+    deriveTopology(withoutHints(stripParserKeys(document)));
+    return [];
+  } catch (error) {
+    if (!(error instanceof TopologyError)) return [`  - (the framework's checks of bindings and operations run once the parser's errors above are fixed: ${(error as Error).message})`];
+    return error.problems
+      .filter((p) => !named.some((n) => [' ', ':'].some((after) => sameWhere(p).startsWith(`${n}${after}`))))
+      .map((p) => `  - ${p}`);
+  }
 }
 
 /** The value at a JSON pointer. */

@@ -5,7 +5,7 @@
  * The released snapshot is such a document written to disk, so both sides of a comparison go
  * through the same loader and differ only in what the contract says, never in how it was read.
  */
-import { parseContract } from '@sluice/codegen/parse';
+import { parseContract, parserErrorLines } from '@sluice/codegen/parse';
 import path from 'node:path';
 
 /** A parsed, dereferenced AsyncAPI document as plain JSON (no parser bookkeeping keys). */
@@ -67,7 +67,7 @@ export async function loadContract(specPath: string, options: LoadOptions = {}):
     throw new ContractLoadError(`Cannot read ${shown}: ${(error as Error).message}`);
   }
   if (!parsed.document) {
-    const lines = parsed.errors.map((d) => `  - ${d.path.join('.') || '(document)'}: ${d.message}`);
+    const lines = parserErrorLines(parsed.errors);
     throw new ContractLoadError(`${shown} is not a valid AsyncAPI document (run \`npm run contract:lint\` for details):\n${lines.join('\n')}`);
   }
   return toPlainJson(parsed.document);
