@@ -11,7 +11,7 @@
  * Everything here is derived from the contract (its send operations, their messages and
  * examples, the receive operations that declare them).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PurgeQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -128,15 +128,30 @@ describe('publish <operation>: any send operation, from JSON', () => {
     }
   });
 
-  it('reports a payload that is not JSON, and a file that cannot be read', async () => {
+  it('refuses a --payload that is not JSON and a --file that does not exist as usage errors (exit 2), naming the option and what to type', async () => {
     const op = sends()[0]!;
     const message = Object.keys(op.messages)[0]!;
     let io = captureIO();
-    expect(await runCli(program, ['publish', op.id, '--message', message, '--payload', '{"orderId":', '--endpoint', runtime.endpoint], io)).toBe(1);
-    expect(io.stderr()).toContain('--payload is not JSON');
+    expect(await runCli(program, ['publish', op.id, '--message', message, '--payload', '{"orderId":', '--endpoint', runtime.endpoint], io)).toBe(2);
+    const [line, pointer, ...rest] = io.stderr().trimEnd().split('\n');
+    expect(line).toMatch(/^app publish: --payload "\{\\"orderId\\":" is not JSON \(.+\): give one JSON object \(or an array of them\) in single quotes, e\.g\. --payload '\{"/);
+    // The example names the message's own fields.
+    expect(line).toContain(`"${op.messages[message]!.properties[0]}":`);
+    expect(pointer).toBe('Run `npx app publish --help` for usage.');
+    expect(rest).toEqual([]);
     io = captureIO();
-    expect(await runCli(program, ['publish', op.id, '--message', message, '--file', path.join(fixture.dir, 'no-such-payload.json'), '--endpoint', runtime.endpoint], io)).toBe(1);
-    expect(io.stderr()).toMatch(/cannot read .*no-such-payload\.json: ENOENT/);
+    expect(await runCli(program, ['publish', op.id, '--message', message, '--file', path.join(fixture.dir, 'no-such-payload.json'), '--endpoint', runtime.endpoint], io)).toBe(2);
+    expect(io.stderr()).toMatch(/^app publish: --file ".*no-such-payload\.json": no such file or folder; give an existing path\n/);
+  });
+
+  it('a file that is there but holds no JSON is a failed run (exit 1), like a payload the contract refuses', async () => {
+    const op = sends()[0]!;
+    const message = Object.keys(op.messages)[0]!;
+    const file = path.join(fixture.dir, 'not-json-payload.json');
+    writeFileSync(file, '{"orderId":');
+    const io = captureIO();
+    expect(await runCli(program, ['publish', op.id, '--message', message, '--file', file, '--endpoint', runtime.endpoint], io)).toBe(1);
+    expect(io.stderr()).toContain(`${file} is not JSON`);
   });
 });
 

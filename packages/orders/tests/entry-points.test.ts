@@ -25,6 +25,10 @@ const { schedule, result } = runs;
 for (const ep of ENTRY_POINTS) runs.scheduleConvention(ep);
 const orders = ENTRY_POINTS[0]!;
 schedule('orders publish unknown', entry(orders, 'publish', '--frobnicate'));
+schedule('orders publish --file missing', entry(orders, 'publish', '--file', 'no-such-order.json'));
+schedule('orders publish --status FOO', entry(orders, 'publish', '--status', 'FOO'));
+schedule('orders publish --quantity abc', entry(orders, 'publish', '--quantity', 'abc'));
+schedule('orders publish --quantity 0', entry(orders, 'publish', '--quantity', '0', '--endpoint', 'http://127.0.0.1:9'));
 schedule('orders help publish', entry(orders, 'help', 'publish'));
 schedule('orders help dlq list', entry(orders, 'help', 'dlq', 'list'));
 schedule('orders dlq --version', entry(orders, 'dlq', '--version'));
@@ -40,6 +44,21 @@ describeConvention(ENTRY_POINTS, runs);
 describe('npx orders', () => {
   it('refuses an unknown flag of a command, listing its options and pointing at its help', () => {
     expectUsageError(result('orders publish unknown'), 'orders publish', 'npx orders publish', /^orders publish: unknown option --frobnicate: npx orders publish takes --order-id, /);
+  });
+
+  it('refuses a path that does not exist, a status the contract does not allow and a quantity that is not a number: usage errors, exit 2', () => {
+    expectUsageError(result('orders publish --file missing'), 'orders publish', 'npx orders publish', /^orders publish: --file "no-such-order\.json": no such file or folder; give an existing path$/);
+    // The allowed values are the contract's, listed in the message.
+    expectUsageError(result('orders publish --status FOO'), 'orders publish', 'npx orders publish', /^orders publish: --status "FOO" is not one of PENDING, CONFIRMED, PAID, SHIPPED, DELIVERED, CANCELLED, REFUNDED$/);
+    expectUsageError(result('orders publish --quantity abc'), 'orders publish', 'npx orders publish', /^orders publish: --quantity must be a number, got "abc": e\.g\. --quantity 2$/);
+  });
+
+  it('refuses a well-formed order the contract rejects as a failed run (exit 1), before reaching any stack', () => {
+    const r = result('orders publish --quantity 0');
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain('orders publish: nothing published: 1 order(s) violate the OrderPlaced contract.');
+    expect(r.stderr).toMatch(/quantity: must be >= 1/);
+    expect(r.stderr).not.toContain('no local stack answers');
   });
 
   it('prints a command’s own help for `help <command>`, at any depth', () => {

@@ -34,26 +34,43 @@ function describeSendOperations(operations: Record<string, Operation>): string {
   return sends.length ? sends.map((o) => `${o.id} (${Object.keys(o.messages).join(', ')})`).join(', ') : '(the contract declares no send operation)';
 }
 
-/** The payloads of `--payload` or `--file`: one JSON value, or an array of them. */
-function readPayloads(values: Values): unknown[] {
+/** A `--payload` to type for `contract`: its fields with placeholders, `'{"orderId":…,"carrier":…}'`. */
+function payloadExample(contract: MessageContract): string {
+  return `'{${contract.properties.map((p) => `${JSON.stringify(p)}:…`).join(',')}}'`;
+}
+
+/**
+ * The payloads of `--payload` or `--file`: one JSON value, or an array of them. A `--payload`
+ * that is not JSON is a usage error (the command line is wrong: exit 2), as is a `--file` that does
+ * not exist (checked by the kit); a file that is there but holds no JSON, or cannot be read, is a
+ * failed run (exit 1), as a payload the contract refuses is.
+ */
+function readPayloads(values: Values, contract: MessageContract): unknown[] {
   if ((values.payload === undefined) === (values.file === undefined)) throw new UsageError('give the payload as --payload <json> or --file <path> (one of them)');
-  let text: string;
-  const source = values.payload !== undefined ? '--payload' : values.file!;
-  if (values.payload !== undefined) text = values.payload;
-  else {
+  if (values.payload !== undefined) {
     try {
-      text = readFileSync(values.file!, 'utf8');
+      return asList(JSON.parse(values.payload));
     } catch (error) {
-      throw new CliError(`cannot read ${values.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { next: 'Check the path given to --file.' });
+      const echoed = values.payload.length > 60 ? `${values.payload.slice(0, 57)}...` : values.payload;
+      throw new UsageError(
+        `--payload ${JSON.stringify(echoed)} is not JSON (${(error as Error).message}): give one JSON object (or an array of them) in single quotes, e.g. --payload ${payloadExample(contract)}`,
+      );
     }
   }
+  let text: string;
   try {
-    const value: unknown = JSON.parse(text);
-    return Array.isArray(value) ? value : [value];
+    text = readFileSync(values.file!, 'utf8');
   } catch (error) {
-    throw new CliError(`${source} is not JSON: ${(error as Error).message}`, { next: 'Give one JSON payload, or an array of them.' });
+    throw new CliError(`cannot read ${values.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { next: 'Check the path given to --file.' });
+  }
+  try {
+    return asList(JSON.parse(text));
+  } catch (error) {
+    throw new CliError(`${values.file} is not JSON: ${(error as Error).message}`, { next: 'Give one JSON payload, or an array of them.' });
   }
 }
+
+const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
 
 /**
  * The generic `publish` command: `publish <operationId> --payload '<json>'` (or `--file`) publishes
@@ -95,7 +112,7 @@ declares them, a correlationId and a traceparent.`,
     options: {
       message: { type: 'string', valueName: 'name', description: 'which message, when the operation sends several' },
       payload: { type: 'string', valueName: 'json', description: 'the payload: a JSON object, or an array of them' },
-      file: { type: 'string', valueName: 'path', description: 'a file holding the payload (or an array of payloads)' },
+      file: { type: 'string', valueName: 'path', description: 'a file holding the payload (or an array of payloads)', existing: true },
       'correlation-id': { type: 'string', valueName: 'id', description: 'correlation id, to follow the message through the logs' },
       ...targetOptions,
     },
@@ -113,7 +130,7 @@ declares them, a correlationId and a traceparent.`,
       const contract: MessageContract | undefined = op.messages[messageName];
       if (!contract) throw new UsageError(`${id} does not publish ${JSON.stringify(messageName)}: try --message ${names.join(', --message ')}`);
 
-      const payloads = readPayloads(values);
+      const payloads = readPayloads(values, contract);
       // Validate everything before sending anything.
       const checked = payloads.map((payload) => contract.check(payload));
       const invalid = checked.flatMap((result, index) => (result.ok ? [] : [{ index, issues: result.issues }]));

@@ -13,14 +13,20 @@ import { createPublisher, type Publisher } from '@sluice/runtime/publisher';
 const contract = messages.OrderPlaced;
 type OrderPublisher = Publisher<typeof operations.publishOrderPlaced>;
 
-/** The status values the contract allows, from the payload schema itself. */
-function contractStatuses(): string {
+/** The status values the contract allows, from the payload schema itself: `--status` takes only these (exit 2 otherwise). */
+function contractStatuses(): string[] {
   const schema = JSON.parse(readFileSync(new URL('../../../../schemas/order-placed.v1.json', import.meta.url), 'utf8')) as { properties: { status: { enum: string[] } } };
-  return schema.properties.status.enum.join(', ');
+  return schema.properties.status.enum;
 }
 
-/** Numbers from flags stay strings when they are not numbers, so the validator names the field. */
-const numberOrText = (value: string): number | string => (/^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value);
+/**
+ * `--quantity` as a number. Text that is not a number at all is a usage error (exit 2); a number
+ * the contract refuses (0, 1.5, 5000) is left to the contract's check, which names the field (exit 1).
+ */
+function quantityOption(raw: string): number {
+  if (!/^\s*-?\d+(\.\d+)?\s*$/.test(raw)) throw new UsageError(`--quantity must be a number, got ${JSON.stringify(raw)}: e.g. --quantity 2`);
+  return Number(raw);
+}
 
 function generatedOrder(index: number, runId: string): OrderPlaced {
   return {
@@ -76,9 +82,9 @@ Flags not given get a sample value.`,
     'user-id': { type: 'string', valueName: 'id', description: 'user id', defaultText: 'usr-local' },
     'item-name': { type: 'string', valueName: 'name', description: 'item name', defaultText: 'Sample item' },
     quantity: { type: 'string', valueName: 'n', description: 'quantity', defaultText: '1' },
-    status: { type: 'string', valueName: 'status', description: `status (${contractStatuses()})`, defaultText: 'PENDING' },
+    status: { type: 'string', valueName: 'status', description: 'status', choices: contractStatuses(), defaultText: 'PENDING' },
     timestamp: { type: 'string', valueName: 't', description: 'RFC 3339 with an offset', defaultText: 'now' },
-    file: { type: 'string', valueName: 'path', description: 'a JSON order, or an array of orders' },
+    file: { type: 'string', valueName: 'path', description: 'a JSON order, or an array of orders', existing: true },
     count: { type: 'string', valueName: 'n', description: 'n generated orders (PublishBatch, with a progress bar)' },
     'correlation-id': { type: 'string', valueName: 'id', description: 'correlation id attribute, to follow the order through the logs' },
     ...targetOptions,
@@ -101,7 +107,7 @@ Flags not given get a sample value.`,
                 orderId: v['order-id'] ?? `ord-local-${randomUUID().slice(0, 8)}`,
                 userId: v['user-id'] ?? 'usr-local',
                 itemName: v['item-name'] ?? 'Sample item',
-                quantity: v.quantity !== undefined ? numberOrText(v.quantity) : 1,
+                quantity: v.quantity !== undefined ? quantityOption(v.quantity) : 1,
                 status: v.status ?? 'PENDING',
                 timestamp: v.timestamp ?? new Date().toISOString(),
               },
