@@ -15,7 +15,7 @@ export const createProgram: ProgramSpec = {
   summary: 'start a project of your own from an AsyncAPI 3.0 contract',
   description: `Writes a new project into <directory>: the contract and every local file it $refs, package.json
 with eventContract and the npm scripts (codegen, typecheck, test, start, infra:plan, dev, deploy,
-contract:*, docs), a settings module, one typed handler per receive operation, a contract test
+contract:*, docs, diagram), a settings module, one typed handler per receive operation, a contract test
 over the examples, sst.config.ts, tsconfig.json, .gitignore and a README.`,
   positionals: [{ name: 'directory', description: 'the new project folder (new or empty)', required: true }],
   options: {

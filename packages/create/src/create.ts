@@ -64,6 +64,7 @@ export const PROJECT_SCRIPTS: Record<string, string> = {
   'contract:release': 'sluice-contract-release',
   'contract:validate': 'sluice-contract-validate',
   docs: 'sluice-docs',
+  diagram: 'sluice-diagram',
 };
 
 /** A name npm accepts, from a folder name: lower case, letters, digits and dashes. */
@@ -347,6 +348,7 @@ export async function createProject(options: CreateOptions): Promise<CreatedProj
       `- \`npm run codegen\` writes \`generated/\` (package \`${contractPackage}\`): types, validators, operations, the topology manifest. Run it after every change of the contract.`,
       `- \`consumers/<operationId>.ts\`: one handler per receive operation (${consumers.join(', ') || 'none yet'}); \`src/settings.ts\`: their function settings and tables.`,
       '- `npm test`, `npm run typecheck`, `npm run infra:plan` (what `sst deploy` would create, offline), `npm run deploy`.',
+      '- `npm run docs` renders the contract\'s HTML documentation into `docs-out/`; `npm run diagram` draws the topology into `docs/topology.svg` (commit it; `npm run diagram -- --check` says whether it is current).',
       '',
       ...(found.outside.length
         ? [

@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProject, CreateError, PROJECT_SCRIPTS, type CreatedProject } from '@sluice/create';
+import { createProject, CreateError, FRAMEWORK_PACKAGES, PROJECT_SCRIPTS, type CreatedProject } from '@sluice/create';
+import { PACKAGES } from '../../../scripts/build-packages.mjs';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const fixture = path.join(import.meta.dirname, 'fixtures', 'tiny', 'asyncapi.yaml');
@@ -57,12 +58,26 @@ describe('create: a new project from a small contract', () => {
     expect(readFileSync(path.join(created.directory, 'schemas/pinged.json'), 'utf8')).toBe(readFileSync(path.join(path.dirname(fixture), 'schemas/pinged.json'), 'utf8'));
     const pkg = JSON.parse(readFileSync(path.join(created.directory, 'package.json'), 'utf8'));
     expect(pkg.eventContract).toMatchObject({ spec: 'asyncapi.yaml', contractPackage: 'tiny-app-contract', consumers: 'consumers', settings: 'src/settings.ts' });
-    for (const script of ['codegen', 'codegen:check', 'typecheck', 'test', 'start', 'infra:plan', 'dev', 'deploy', 'deploy:prod', 'contract:lint', 'contract:diff', 'contract:release', 'contract:validate', 'docs']) {
+    for (const script of ['codegen', 'codegen:check', 'typecheck', 'test', 'start', 'infra:plan', 'dev', 'deploy', 'deploy:prod', 'contract:lint', 'contract:diff', 'contract:release', 'contract:validate', 'docs', 'diagram']) {
       expect(pkg.scripts[script], script).toBe(PROJECT_SCRIPTS[script]);
     }
     const readme = readFileSync(path.join(created.directory, 'README.md'), 'utf8');
     expect(readme.split('\n').slice(2, 5)).toEqual(['```sh', 'npm install && npm run codegen', 'npm start']);
     expect(readFileSync(path.join(created.directory, 'sst.config.ts'), 'utf8')).toContain("new SluiceTopology('Pipeline'");
+  });
+
+  it('has a script for every bin the framework installs, and for every npm run command its README and start hints name', () => {
+    const pkg = JSON.parse(readFileSync(path.join(created.directory, 'package.json'), 'utf8'));
+    const called = Object.values<string>(pkg.scripts).map((script) => script.split(' ')[0]);
+    // Every bin of the packages the project depends on (create-sluice makes projects; it is not one of them).
+    const bins = Object.entries(PACKAGES).filter(([name]) => FRAMEWORK_PACKAGES.includes(`@sluice/${name}` as never)).flatMap(([, packageBins]) => Object.keys(packageBins));
+    expect(bins).toContain('sluice-diagram');
+    expect(bins.filter((bin) => !called.includes(bin))).toEqual([]);
+    expect(pkg.scripts.diagram).toBe('sluice-diagram');
+    const readme = readFileSync(path.join(created.directory, 'README.md'), 'utf8');
+    const named = [readme, ...pkg.eventContract.startHints].flatMap((text: string) => [...text.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1]!));
+    expect(named).toContain('diagram');
+    expect(named.filter((script) => !(script in pkg.scripts))).toEqual([]);
   });
 
   it('refuses a folder that is not empty, and a contract that refers outside its folder', async () => {
