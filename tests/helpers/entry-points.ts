@@ -48,6 +48,8 @@ export interface Run {
   args: string[];
   /** Close stdout before the program writes, like `| head -1` does. */
   closeStdout?: boolean;
+  /** Variables to set (a value) or remove (undefined) in the user's environment. */
+  env?: Record<string, string | undefined>;
 }
 
 /** An entry point's command line: `node <bin>.js …` (the bin), else `node --import tsx <file> …` (as tsx runs the npm script). */
@@ -58,7 +60,12 @@ export const entry = (ep: EntryPoint, ...args: string[]): Run => ({
 
 function spawnRun(run: Run): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn(run.command, run.args, { cwd: root, env: userEnv(), stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000, killSignal: 'SIGKILL' });
+    const env = userEnv();
+    for (const [name, value] of Object.entries(run.env ?? {})) {
+      if (value === undefined) delete env[name];
+      else env[name] = value;
+    }
+    const child = spawn(run.command, run.args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000, killSignal: 'SIGKILL' });
     let stdout = '';
     let stderr = '';
     if (run.closeStdout) child.stdout.destroy();

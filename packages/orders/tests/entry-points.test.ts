@@ -34,6 +34,17 @@ schedule('orders help dlq list', entry(orders, 'help', 'dlq', 'list'));
 schedule('orders dlq --version', entry(orders, 'dlq', '--version'));
 schedule('orders list, no stack', entry(orders, 'list', '--endpoint', 'http://127.0.0.1:9'));
 schedule('orders list, no stack, --debug', entry(orders, 'list', '--endpoint', 'http://127.0.0.1:9', '--debug'));
+// AWS with nothing configured: no region, no profile, no credentials (the SDK fails before any request).
+const noAwsSetup = {
+  ORDERS_TABLE_NAME: 'Orders',
+  AWS_CONFIG_FILE: path.join(root, 'no-such-aws-config'),
+  AWS_SHARED_CREDENTIALS_FILE: path.join(root, 'no-such-aws-credentials'),
+  ...Object.fromEntries(
+    ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_WEB_IDENTITY_TOKEN_FILE'].map((n) => [n, undefined]),
+  ),
+};
+schedule('orders list --aws, no region', { ...entry(orders, 'list', '--aws'), env: noAwsSetup });
+schedule('orders list --aws, no credentials', { ...entry(orders, 'list', '--aws'), env: { ...noAwsSetup, AWS_REGION: 'eu-west-1' } });
 schedule('orders --help, stdout closed', { ...entry(orders, '--help'), closeStdout: true });
 schedule('npx orders --help', { command: path.join(root, 'node_modules', '.bin', 'npx'), args: ['--no-install', 'orders', '--help'] });
 schedule('npm run orders -- --help', { command: path.join(root, 'node_modules', '.bin', 'npm'), args: ['run', 'orders', '--', '--help'] });
@@ -83,6 +94,20 @@ describe('npx orders', () => {
     expect(rest).toEqual([]);
     expect(r.stderr).not.toMatch(CLASS_NAME);
     expect(r.stderr).not.toMatch(STACK);
+  });
+
+  it('says how to configure AWS when --aws has no region, or no credentials: set AWS_REGION or a profile; exit 1', () => {
+    const region = result('orders list --aws, no region');
+    expect(region.code, region.stderr).toBe(1);
+    const [cause, next, ...rest] = lines(region.stderr);
+    expect(cause).toBe('orders list: --aws: no AWS region is configured (the SDK says: Region is missing)');
+    expect(next).toMatch(/^Set AWS_REGION \(e\.g\. `export AWS_REGION=eu-west-1`\), or use a profile with a region: `AWS_PROFILE=<name>`/);
+    expect(rest).toEqual([]);
+    const credentials = result('orders list --aws, no credentials');
+    expect(credentials.code, credentials.stderr).toBe(1);
+    expect(lines(credentials.stderr)[0]).toMatch(/^orders list: --aws: no AWS credentials found \(the SDK says: Could not load credentials from any providers\)$/);
+    expect(lines(credentials.stderr)[1]).toMatch(/^Configure them: `aws configure` .*AWS_PROFILE=<name>.*AWS_ACCESS_KEY_ID/);
+    expect(credentials.stderr).not.toMatch(STACK);
   });
 
   it('adds the stack with --debug', () => {

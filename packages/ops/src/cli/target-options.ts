@@ -23,7 +23,8 @@ export const targetOptions: Record<string, OptionSpec> = {
 /**
  * Runs `fn` with a {@link Target} built from `--endpoint`/`--aws`, and releases its clients after.
  *
- * A {@link ConfigurationError} becomes a `CliError` with its cause and next step (exit 1).
+ * A {@link ConfigurationError} becomes a `CliError` with its cause and next step (exit 1); so do
+ * the AWS SDK's own setup failures under `--aws` (no region, no credentials), with what to set.
  *
  * @throws UsageError when `--endpoint` is not a URL
  *
@@ -57,10 +58,32 @@ export async function withTarget<T>(values: { endpoint?: unknown; aws?: unknown 
       const [, cause, next] = /^(.+?)\.\s+([A-Z].*)$/s.exec(error.message) ?? [];
       throw cause && next ? new CliError(cause, { next, cause: error }) : new CliError(error.message, { cause: error });
     }
-    throw error;
+    throw (target.mode === 'aws' && awsSetupFailure(error)) || error;
   } finally {
     target.destroy();
   }
+}
+
+/**
+ * The AWS SDK's failures that mean AWS is not set up on this machine (they come before any
+ * request), as a `CliError` saying what to set; undefined for any other error.
+ */
+function awsSetupFailure(error: unknown): CliError | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const said = `(the SDK says: ${error.message})`;
+  if (error.message === 'Region is missing') {
+    return new CliError(`--aws: no AWS region is configured ${said}`, {
+      next: 'Set AWS_REGION (e.g. `export AWS_REGION=eu-west-1`), or use a profile with a region: `AWS_PROFILE=<name>`, its region in ~/.aws/config (`aws configure --profile <name>` writes it).',
+      cause: error,
+    });
+  }
+  if (error.name === 'CredentialsProviderError' && /could not load credentials/i.test(error.message)) {
+    return new CliError(`--aws: no AWS credentials found ${said}`, {
+      next: 'Configure them: `aws configure` (or `aws sso login --profile <name>`), then run with `AWS_PROFILE=<name>`; or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.',
+      cause: error,
+    });
+  }
+  return undefined;
 }
 
 /** The generated module of a project (`generated/index.js`): its messages, operations and topology. */
