@@ -68,7 +68,7 @@ in the data folder and survive a restart. Ctrl-C stops it after the batches in f
     const project = loadProject();
     // The local stack is the manifest's: one that no longer matches the contract would run the previous contract.
     const stale = staleGeneratedReason(project);
-    if (stale) throw new CliError(`start: ${stale}`, { next: 'npm run codegen rewrites generated/ from the contract; then npm start again.' });
+    if (stale) throw new CliError(stale, { next: 'npm run codegen rewrites generated/ from the contract; then npm start again.' });
     const dataDir = v['in-memory'] ? undefined : path.resolve(typeof v['data-dir'] === 'string' ? v['data-dir'] : path.join(project.root, '.sluice-data'));
     const application = await loadApplication(project);
     for (const id of (v.only as string[] | undefined) ?? []) {
