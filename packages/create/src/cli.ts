@@ -5,7 +5,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { CliError, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
-import { CreateError, createProject, FRAMEWORK_PACKAGES } from './create.ts';
+import { CreateError, createProject, FRAMEWORK_PACKAGES, FRAMEWORK_VERSIONS } from './create.ts';
 
 /** The `create` command. Run it with `main(createProgram)` from `@sluice/cli`. */
 export const createProgram: ProgramSpec = {
@@ -23,7 +23,7 @@ over the examples, sst.config.ts, tsconfig.json, .gitignore and a README.`,
     framework: {
       type: 'string',
       valueName: 'dir',
-      description: 'a folder of packed framework packages (npm pack: sluice-runtime-0.2.0.tgz, ...): the project depends on them by file: path instead of the registry',
+      description: 'a folder of packed framework packages (npm pack: sluice-runtime-0.2.0.tgz, ...): the project depends on them by file: path (without it, on their versions, which the npm registry does not have yet)',
       existing: true,
     },
   },
@@ -38,7 +38,8 @@ over the examples, sst.config.ts, tsconfig.json, .gitignore and a README.`,
       const created = await createProject({ directory, contract, ...(framework ? { frameworkSources: frameworkTarballs(framework) } : {}) });
       io.out(`create: ${path.relative(process.cwd(), created.directory) || '.'}/ written (${created.files.length} files, ${created.consumers.length} consumer(s)). Next:`);
       for (const o of created.outside) io.err(`create: no handler for ${o.operation}: ${o.reason}`);
-      io.out(`  cd ${directory} && npm install && npm run codegen`);
+      if (framework) io.out(`  cd ${directory} && npm install && npm run codegen`);
+      else io.out(unpublishedFrameworkSteps(directory, contract).join('\n'));
     } catch (error) {
       if (error instanceof CreateError) throw new CliError(error.message);
       throw error;
@@ -46,6 +47,26 @@ over the examples, sst.config.ts, tsconfig.json, .gitignore and a README.`,
     return 0;
   },
 };
+
+/**
+ * What to do after a project was created without `--framework`: its package.json names the
+ * @sluice packages at their versions, which the npm registry does not have (nothing @sluice is
+ * published yet), so a plain `npm install` fails; the lines say so and how to get them as
+ * tarballs (as README.md's "Start a project of your own"), then create the project again from them.
+ */
+function unpublishedFrameworkSteps(directory: string, contract: string): string[] {
+  const version = FRAMEWORK_VERSIONS['@sluice/runtime'];
+  const workspaces = FRAMEWORK_PACKAGES.map((pkg) => `-w packages/${pkg.slice('@sluice/'.length)}`).join(' ');
+  return [
+    `  The @sluice packages are not on the npm registry yet: \`npm install\` cannot fetch the @sluice/* ${version} that package.json names.`,
+    '  It needs them as tarballs. In the Sluice repository, build and pack them:',
+    '    npm run build:packages',
+    `    npm pack ${workspaces} --pack-destination ../tarballs`,
+    `  then create the project again from them (they become file: dependencies), into a new folder or after \`rm -r ${directory}\` (it holds only what create just wrote):`,
+    `    npm run create -- ${directory} --contract ${contract} --framework ../tarballs`,
+    `    cd ${directory} && npm install && npm run codegen`,
+  ];
+}
 
 /**
  * The framework packages packed in `dir` (`npm pack` names them `sluice-<name>-<version>.tgz`), as

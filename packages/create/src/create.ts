@@ -23,7 +23,9 @@ export interface CreateOptions {
   contract: string;
   /**
    * Where each framework package comes from, by name (`@sluice/runtime` → `file:/…/runtime.tgz`):
-   * the dependency specifiers written into package.json. @default `*` for each
+   * the dependency specifiers written into package.json. @default each package's exact version
+   * ({@link FRAMEWORK_VERSIONS}); nothing @sluice is on the npm registry yet, so `npm install`
+   * needs the packages as tarballs (`--framework <folder>`)
    */
   frameworkSources?: Record<string, string>;
 }
@@ -44,6 +46,30 @@ export interface CreatedProject {
 
 /** The framework packages a created project depends on. */
 export const FRAMEWORK_PACKAGES = ['@sluice/cli', '@sluice/codegen', '@sluice/diagram', '@sluice/governance', '@sluice/infra', '@sluice/local', '@sluice/model', '@sluice/ops', '@sluice/runtime'] as const;
+
+/** This package's own version: the framework's packages are released together, at one version. */
+const OWN_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/**
+ * The version of each framework package, by name, as a created project depends on it: read from
+ * `packages/<name>/package.json` next to this package (in the framework's workspace; where only
+ * `@sluice/create` is installed, its own version: the packages are released together). An exact
+ * version, never a range: an unpublished scope must not resolve to whatever is registered later.
+ *
+ * @example
+ * ```ts
+ * import { FRAMEWORK_VERSIONS } from '@sluice/create';
+ *
+ * FRAMEWORK_VERSIONS['@sluice/runtime']; // '0.2.0'
+ * ```
+ */
+export const FRAMEWORK_VERSIONS: Readonly<Record<(typeof FRAMEWORK_PACKAGES)[number], string>> = Object.fromEntries(
+  FRAMEWORK_PACKAGES.map((pkg) => {
+    const manifest = new URL(`../../${pkg.slice('@sluice/'.length)}/package.json`, import.meta.url);
+    const found = existsSync(manifest) ? (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string }) : undefined;
+    return [pkg, found?.name === pkg && found.version ? found.version : OWN_VERSION];
+  }),
+) as Record<(typeof FRAMEWORK_PACKAGES)[number], string>;
 
 /** The npm scripts of a created project: the same names as this repository's, on the framework's bins. */
 export const PROJECT_SCRIPTS: Record<string, string> = {
@@ -187,7 +213,7 @@ export async function createProject(options: CreateOptions): Promise<CreatedProj
     files.set(relative, readFileSync(input, 'utf8'));
   }
 
-  const framework = Object.fromEntries(FRAMEWORK_PACKAGES.map((pkg) => [pkg, options.frameworkSources?.[pkg] ?? '*']));
+  const framework = Object.fromEntries(FRAMEWORK_PACKAGES.map((pkg) => [pkg, options.frameworkSources?.[pkg] ?? FRAMEWORK_VERSIONS[pkg]]));
   const pkg = {
     name,
     version: '0.1.0',
@@ -345,6 +371,12 @@ export async function createProject(options: CreateOptions): Promise<CreatedProj
       '',
       `An event-driven application on AWS (SNS → SQS → Lambda), from its AsyncAPI contract \`${specName}\` (made with Sluice's \`create\`).`,
       '',
+      ...(options.frameworkSources
+        ? []
+        : [
+            `The framework's packages (\`@sluice/*\`, ${FRAMEWORK_VERSIONS['@sluice/runtime']}) are not on the npm registry yet, so \`npm install\` cannot fetch them: pack them in the Sluice repository (its \`build:packages\` script, then \`npm pack\`) and create the project with \`--framework <folder of tarballs>\` (Sluice's README, "Start a project of your own").`,
+            '',
+          ]),
       `- \`npm run codegen\` writes \`generated/\` (package \`${contractPackage}\`): types, validators, operations, the topology manifest. Run it after every change of the contract.`,
       `- \`consumers/<operationId>.ts\`: one handler per receive operation (${consumers.join(', ') || 'none yet'}); \`src/settings.ts\`: their function settings and tables.`,
       '- `npm test`, `npm run typecheck`, `npm run infra:plan` (what `sst deploy` would create, offline), `npm run deploy`.',

@@ -9,8 +9,11 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProject, CreateError, FRAMEWORK_PACKAGES, PROJECT_SCRIPTS, type CreatedProject } from '@sluice/create';
+import { createProgram, createProject, CreateError, FRAMEWORK_PACKAGES, PROJECT_SCRIPTS, type CreatedProject } from '@sluice/create';
+import { runCli } from '@sluice/cli';
+// @ts-expect-error: a plain JavaScript module of the build, without declarations
 import { PACKAGES } from '../../../scripts/build-packages.mjs';
+import { captureIO } from '../../../tests/helpers/capture-io.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const fixture = path.join(import.meta.dirname, 'fixtures', 'tiny', 'asyncapi.yaml');
@@ -70,7 +73,7 @@ describe('create: a new project from a small contract', () => {
     const pkg = JSON.parse(readFileSync(path.join(created.directory, 'package.json'), 'utf8'));
     const called = Object.values<string>(pkg.scripts).map((script) => script.split(' ')[0]);
     // Every bin of the packages the project depends on (create-sluice makes projects; it is not one of them).
-    const bins = Object.entries(PACKAGES).filter(([name]) => FRAMEWORK_PACKAGES.includes(`@sluice/${name}` as never)).flatMap(([, packageBins]) => Object.keys(packageBins));
+    const bins = Object.entries(PACKAGES as Record<string, Record<string, unknown>>).filter(([name]) => FRAMEWORK_PACKAGES.includes(`@sluice/${name}` as never)).flatMap(([, packageBins]) => Object.keys(packageBins));
     expect(bins).toContain('sluice-diagram');
     expect(bins.filter((bin) => !called.includes(bin))).toEqual([]);
     expect(pkg.scripts.diagram).toBe('sluice-diagram');
@@ -78,6 +81,16 @@ describe('create: a new project from a small contract', () => {
     const named = [readme, ...pkg.eventContract.startHints].flatMap((text: string) => [...text.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1]!));
     expect(named).toContain('diagram');
     expect(named.filter((script) => !(script in pkg.scripts))).toEqual([]);
+  });
+
+  it("depends on the framework's packages at their exact versions, never on whatever the registry holds", () => {
+    const pkg = JSON.parse(readFileSync(path.join(created.directory, 'package.json'), 'utf8'));
+    for (const name of FRAMEWORK_PACKAGES) {
+      const { version } = JSON.parse(readFileSync(path.join(root, 'packages', name.slice('@sluice/'.length), 'package.json'), 'utf8'));
+      expect(pkg.dependencies[name], name).toBe(version);
+    }
+    // …which the npm registry does not have: the README says so, and what to do instead.
+    expect(readFileSync(path.join(created.directory, 'README.md'), 'utf8')).toMatch(/not on the npm registry yet.*--framework <folder of tarballs>/);
   });
 
   it('refuses a folder that is not empty, and a contract that refers outside its folder', async () => {
@@ -123,4 +136,40 @@ describe('create: a new project from a small contract', () => {
       ]),
     );
   }, 180_000);
+});
+
+describe("create's command: what to do next", () => {
+  let parent: string;
+  beforeAll(() => {
+    parent = mkdtempSync(path.join(tmpdir(), 'sluice-create-cli-'));
+  });
+  afterAll(() => rmSync(parent, { recursive: true, force: true }));
+
+  it('says, without --framework, that the @sluice packages are not on the npm registry, and how to install them as tarballs', async () => {
+    const io = captureIO();
+    const app = path.join(parent, 'app');
+    expect(await runCli(createProgram, [app, '--contract', fixture], io), io.stderr()).toBe(0);
+    const out = io.stdout();
+    expect(out).toMatch(/@sluice packages are not on the npm registry/);
+    expect(out).toContain('npm run build:packages');
+    expect(out).toContain(`npm pack ${FRAMEWORK_PACKAGES.map((name) => `-w packages/${name.slice('@sluice/'.length)}`).join(' ')} --pack-destination ../tarballs`);
+    expect(out).toContain(`--framework ../tarballs`);
+    // No bare `npm install` offered as the next step: it would fail (nothing @sluice is published).
+    expect(out).not.toMatch(/^ {2}cd \S+ && npm install/m);
+    expect(out.indexOf('--framework ../tarballs')).toBeLessThan(out.indexOf(`cd ${app} && npm install`));
+  });
+
+  it('with --framework, says to install: the project depends on the tarballs by file: path', async () => {
+    const tarballs = path.join(parent, 'tarballs');
+    mkdirSync(tarballs);
+    for (const name of FRAMEWORK_PACKAGES) writeFileSync(path.join(tarballs, `sluice-${name.slice('@sluice/'.length)}-0.2.0.tgz`), '');
+    const io = captureIO();
+    const app = path.join(parent, 'app-from-tarballs');
+    expect(await runCli(createProgram, [app, '--contract', fixture, '--framework', tarballs], io), io.stderr()).toBe(0);
+    expect(io.stdout()).toContain(`  cd ${app} && npm install && npm run codegen`);
+    expect(io.stdout()).not.toContain('not on the npm registry');
+    const pkg = JSON.parse(readFileSync(path.join(app, 'package.json'), 'utf8'));
+    expect(pkg.dependencies['@sluice/runtime']).toBe(`file:${path.join(tarballs, 'sluice-runtime-0.2.0.tgz')}`);
+    expect(readFileSync(path.join(app, 'README.md'), 'utf8')).not.toContain('not on the npm registry');
+  });
 });
