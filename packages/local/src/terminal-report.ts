@@ -181,6 +181,17 @@ export async function leftoversLine(runtime: LocalRuntime): Promise<string> {
  * How many receives a function's queue allows before dead-lettering, for its batch lines: a
  * consumer's from its queue's redrive, the framework's triage functions' from the triage
  * settings; `undefined` when the queue has no dead-letter queue.
+ *
+ * @example
+ * ```ts
+ * import { batchLine, loadApplication, maxReceiveCountOf, startLocalRuntime } from '@sluice/local';
+ *
+ * const application = await loadApplication(process.cwd());
+ * await startLocalRuntime({
+ *   application,
+ *   onBatch: (operationId, report) => console.log(batchLine(operationId, report, maxReceiveCountOf(application.topology, operationId))),
+ * });
+ * ```
  */
 export function maxReceiveCountOf(topology: Topology, operationId: string): number | undefined {
   const operation = topology.operations[operationId];

@@ -23,7 +23,7 @@ orders and the DLQ, and exits. The visibility timeout is 2 s, so this takes abou
   async run({ values, io }) {
     const port = integerOption('port', values.port, { min: 0, max: 65535 }) ?? 4566;
     // Loaded here, not at the top: the local runtime takes seconds to load, and --help or a usage error should not wait for it.
-    const [{ bannerLines, batchLine, clock, leftoversLine, loadApplication, startLocalRuntime }, { runDemo }] = await Promise.all([import('@sluice/local'), import('../src/demo.ts')]);
+    const [{ bannerLines, batchLine, clock, leftoversLine, loadApplication, maxReceiveCountOf, startLocalRuntime }, { runDemo }] = await Promise.all([import('@sluice/local'), import('../src/demo.ts')]);
     const project = loadProject();
     const application = await loadApplication(project);
     const runtime = await startLocalRuntime({
@@ -32,7 +32,8 @@ orders and the DLQ, and exits. The visibility timeout is 2 s, so this takes abou
       ...(values['in-memory'] ? {} : { dataDir: path.join(project.root, '.sluice-data') }),
       visibilityTimeoutSeconds: 2,
       logLevel: 'WARN',
-      onBatch: (operationId, report) => io.out(batchLine(operationId, report, application.topology.queues[application.topology.operations[operationId]!.queue!]?.deadLetter?.maxReceiveCount)),
+      // The contract's consumers and the framework's triage functions (not operations of the contract) alike.
+      onBatch: (operationId, report) => io.out(batchLine(operationId, report, maxReceiveCountOf(application.topology, operationId))),
       onEvent: (line) => io.out(`${clock()} ${line}`),
     });
     try {
