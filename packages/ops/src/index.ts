@@ -10,6 +10,7 @@ export * from './queue-depth.ts';
 export * from './dead-letter-queue.ts';
 export * from './sqs-batches.ts';
 export * from './unrouted.ts';
+export * from './owned-queues.ts';
 export { dlqCommand, formatDeadLetters, formatUnrouted, type DlqCommandOptions } from './cli/dlq-command.ts';
 export { statusCommand } from './cli/status-command.ts';
 export { publishMessageCommand, type PublishMessageCommandOptions } from './cli/publish-command.ts';

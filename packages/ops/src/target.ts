@@ -11,7 +11,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
-import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueUrlCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ConfigurationError, resolveQueueUrl, resolveTableName, resolveTopicArn } from '@sluice/runtime/resources';
 import { endpointEnv, localCredentials, localEndpoint, localRegion } from './local-endpoint.ts';
 
@@ -124,6 +124,22 @@ export class Target {
       // explained below
     }
     throw new ConfigurationError(`the local stack has no queue ${queue}: restart it with \`npm start\` (after \`npm run codegen\`).`);
+  }
+
+  /**
+   * The names of every queue the local stack has (its own and those an earlier contract left);
+   * undefined on AWS, where the account's queues are not this application's alone.
+   */
+  async localQueueNames(): Promise<string[] | undefined> {
+    if (this.mode === 'aws') return undefined;
+    const names: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.sqs.send(new ListQueuesCommand({ NextToken: token, MaxResults: 1000 }));
+      for (const url of page.QueueUrls ?? []) names.push(url.split('/').pop()!);
+      token = page.NextToken;
+    } while (token);
+    return names.sort();
   }
 
   /** Releases the clients' connections; call it when done. */

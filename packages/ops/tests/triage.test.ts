@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { runCli } from '@sluice/cli';
 import { bannerLines, startLocalRuntime, type LocalRuntime } from '@sluice/local';
 import { unroutedOf } from '@sluice/model';
@@ -120,4 +120,34 @@ describe('every publish ends in a queue, attribute-less ones included (the triag
       return counts;
     }, { timeout: 15_000, interval: 500 }).toEqual([0, 0]);
   }, 90_000);
+
+  it("its dead-letter queue is read, redriven and shown with the operator commands: dlq list / redrive --queue <Topic>TriageDLQ, status", async () => {
+    const id = `ord-triage-dlq-${run}`;
+    // What the triage function could not keep (a failure of its own, e.g. the unrouted queue gone): the envelope, as SNS delivered it.
+    const envelope = {
+      Type: 'Notification',
+      MessageId: `sns-${run}`,
+      TopicArn: runtime.resources.topics.OrderTopic!.arn,
+      Message: JSON.stringify(fixtureOrder(id)),
+      Timestamp: new Date().toISOString(),
+    };
+    await sqs.send(new SendMessageCommand({ QueueUrl: url('OrderTopicTriageDLQ'), MessageBody: JSON.stringify(envelope) }));
+
+    const list = captureIO();
+    expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'list', '--queue', 'OrderTopicTriageDLQ', '--endpoint', runtime.endpoint], list)), list.stderr()).toBe(0);
+    // The heading on its own line, the table under it; why: the triage function's failure, not a consumer's.
+    expect(list.stdout()).toMatch(/^OrderTopicTriageDLQ \(publishes of OrderTopic that TriageOrderTopic could not keep\):\nmessageId +receives/m);
+    expect(list.stdout()).toMatch(/TriageOrderTopic could not keep it in OrderTopic's unrouted queue/);
+
+    const status = captureIO();
+    expect(await fixture.within(() => runCli(fixtureProgram, ['status', '--json', '--endpoint', runtime.endpoint], status)), status.stderr()).toBe(0);
+    const rows = (JSON.parse(status.stdout()) as { queues: { queue: string; kind: string; total: number }[] }).queues;
+    expect(rows.find((r) => r.queue === 'OrderTopicTriage')).toMatchObject({ kind: 'triage' });
+    expect(rows.find((r) => r.queue === 'OrderTopicTriageDLQ')).toMatchObject({ kind: 'triageDeadLetter', total: 1 });
+
+    // Redriven to the triage queue, the triage function handles it again: a body-only publish, kept in the unrouted queue with why.
+    const redrive = captureIO();
+    expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'redrive', '--queue', 'OrderTopicTriageDLQ', '--endpoint', runtime.endpoint], redrive)), redrive.stderr()).toBe(0);
+    await expect.poll(async () => (await unrouted()).get(id), { timeout: 30_000, interval: 500 }).toBe('published without message attributes: no filter policy admits it');
+  }, 60_000);
 });

@@ -9,7 +9,7 @@
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { PurgeQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteQueueCommand, PurgeQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { runCli } from '@sluice/cli';
 import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
 import { unroutedOf } from '@sluice/model';
@@ -138,5 +138,37 @@ describe('the order topic\'s unrouted queue, on the local stack', () => {
     expect(io.stdout()).toMatch(new RegExp(`kept .* in OrderTopicUnrouted: no consumer declares OrderPlaced v${undeclaredMajor}`));
     expect(await orderIdsIn('OrderQueue')).toEqual(['ord-fixed']);
     expect(await orderIdsIn('OrderTopicUnrouted')).toEqual(['ord-still-undeclared']);
+  });
+
+  it('a queue an earlier contract left on the local stack is shown by status, listed and purged by dlq --queue; redriving it is refused, saying why', async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'AuditDLQ' }));
+    try {
+      await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify(snsEnvelope(fixtureOrder('ord-kept'), { eventType: 'OrderPlaced', schemaVersion: '1.1.0' })) }));
+      const status = captureIO();
+      expect(await fixture.within(() => runCli(fixtureProgram, ['status', '--json', '--endpoint', runtime.endpoint], status)), status.stderr()).toBe(0);
+      const rows = (JSON.parse(status.stdout()) as { queues: { queue: string; kind: string; role: string; total: number }[] }).queues;
+      expect(rows.find((r) => r.queue === 'AuditDLQ')).toMatchObject({ kind: 'kept', total: 1, role: 'no longer in the contract; kept with its messages (dlq list --queue AuditDLQ)' });
+      // Only it: the contract's queues and the framework's are not "kept".
+      expect(rows.filter((r) => r.kind === 'kept').map((r) => r.queue)).toEqual(['AuditDLQ']);
+
+      const list = captureIO();
+      expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'list', '--queue', 'AuditDLQ', '--endpoint', runtime.endpoint], list)), list.stderr()).toBe(0);
+      expect(list.stdout()).toMatch(/^AuditDLQ \(no longer in the contract; kept by the local stack with its messages\):\nmessageId/m);
+      expect(list.stdout()).toContain('1 message(s)');
+
+      const redrive = captureIO();
+      expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'redrive', '--queue', 'AuditDLQ', '--endpoint', runtime.endpoint], redrive))).toBe(1);
+      expect(redrive.stderr()).toMatch(/AuditDLQ is no longer in the contract: no consumer would process what is redriven from it/);
+
+      const purge = captureIO();
+      expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'purge', '--queue', 'AuditDLQ', '--yes', '--endpoint', runtime.endpoint], purge)), purge.stderr()).toBe(0);
+      expect(purge.stdout()).toContain('Deleted 1 message(s) from AuditDLQ');
+      // A name that is no queue at all is still a usage error, listing what there is.
+      const bad = captureIO();
+      expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'list', '--queue', 'NoSuchQueue', '--endpoint', runtime.endpoint], bad))).toBe(2);
+      expect(bad.stderr()).toMatch(/--queue "NoSuchQueue" is neither a dead-letter queue nor a queue with one: try .*OrderTopicTriageDLQ.*AuditDLQ/);
+    } finally {
+      await sqs.send(new DeleteQueueCommand({ QueueUrl }));
+    }
   });
 });

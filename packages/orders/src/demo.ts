@@ -80,7 +80,8 @@ export async function runDemo(runtime: LocalRuntime, options: { asyncapiPath: st
     }
     const store = new OrderStore({ client: createDocumentClient(dynamodb), tableName: resources.tables[ORDERS_TABLE]!.name });
     print(`\nStored orders (table ${ORDERS_TABLE}):\n${formatOrders(await store.list())}`);
-    print(`\nDead-letter queue ${dlqName}: ${formatDeadLetters(await dlq.list(), 'orderId')}`);
+    const letters = formatDeadLetters(await dlq.list(), 'orderId');
+    print(`\nDead-letter queue ${dlqName}:${letters === 'empty.' ? ' ' : '\n'}${letters}`);
     if (!settled) print('\ndemo: the pipeline did not settle in time (see the batch lines above).');
     return settled;
   } finally {

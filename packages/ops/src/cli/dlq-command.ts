@@ -1,17 +1,19 @@
 /**
  * `dlq list | redrive | purge`: what failed, why, and putting it back, for every dead-letter queue
- * of the topology and every topic's unrouted queue (or the one `--queue` names).
+ * of the topology, every topic's unrouted queue and triage dead-letter queue (or the one `--queue`
+ * names; on the local stack also a queue an earlier contract left, which `npm start` keeps).
  */
 import { CliError, UsageError, type CommandSpec } from '@sluice/cli';
 import { createDecoder } from '@sluice/runtime/consumer';
 import type { ReceiveOperation, Topology } from '@sluice/runtime/contract';
-import { unroutedOf } from '@sluice/model';
+import { triageOf, unroutedOf } from '@sluice/model';
 import { readEnvelope, republish, unroutedMessageReason } from '../unrouted.ts';
 import { DeadLetterQueue, type DeadLetter } from '../dead-letter-queue.ts';
 import type { Target } from '../target.ts';
 import { formatTable, terminalSafe, terminalSafeJson } from '@sluice/cli';
 import { ProgressBar } from '@sluice/cli';
 import { contractModule, targetOptions, withTarget } from './target-options.ts';
+import { ownedQueues } from '../owned-queues.ts';
 
 /** The options of {@link dlqCommand}: how the application names what a message is about. */
 export interface DlqCommandOptions {
@@ -22,19 +24,42 @@ export interface DlqCommandOptions {
 }
 
 /**
- * A dead-letter queue of the topology, its source queue and the source's consumer; or a topic's
- * unrouted queue (`unroutedTopic`), whose source is the topic.
+ * A dead-letter queue of the topology, its source queue and the source's consumer; a topic's
+ * unrouted queue (`unroutedTopic`), whose source is the topic; a topic's triage dead-letter queue
+ * (`triage`: what the framework's triage function could not keep), whose source is the triage
+ * queue; or, on the local stack, a queue no longer in the contract (`kept`: no source, no consumer).
  */
 interface DlqRef {
   name: string;
-  source: string;
+  source: string | undefined;
   consumer: ReceiveOperation | undefined;
   unroutedTopic?: string;
+  triage?: { topic: string; functionName: string };
+  kept?: true;
 }
 
-async function deadLetterQueues(queue: string | undefined): Promise<DlqRef[]> {
+/** The heading of one queue's listing. */
+function headingOf(ref: DlqRef): string {
+  if (ref.unroutedTopic) return `${ref.name} (unrouted publishes of ${ref.unroutedTopic})`;
+  if (ref.triage) return `${ref.name} (publishes of ${ref.triage.topic} that ${ref.triage.functionName} could not keep)`;
+  if (ref.kept) return `${ref.name} (no longer in the contract; kept by the local stack with its messages)`;
+  return `${ref.name} (dead letters of ${ref.source})`;
+}
+
+/** A heading and its table on lines of their own (`empty.` on the heading's line). */
+const titled = (heading: string, body: string) => (body === 'empty.' ? `${heading}: empty.` : `${heading}:\n${body}`);
+
+/** Every queue `dlq` reads; `--queue` picks one (by its name or its source's), else a usage error listing them. */
+async function deadLetterQueues(queue: string | undefined, localQueues: () => Promise<string[] | undefined>): Promise<DlqRef[]> {
   const { topology, operations } = await contractModule();
-  const unrouted: DlqRef[] = unroutedOf(topology).map((u) => ({ name: u.queue, source: u.topic, consumer: undefined, unroutedTopic: u.topic }));
+  const unroutedSpecs = unroutedOf(topology);
+  const unrouted: DlqRef[] = unroutedSpecs.map((u) => ({ name: u.queue, source: u.topic, consumer: undefined, unroutedTopic: u.topic }));
+  const triage: DlqRef[] = triageOf(topology, unroutedSpecs).map((t) => ({
+    name: t.deadLetterQueue,
+    source: t.queue,
+    consumer: undefined,
+    triage: { topic: t.topic, functionName: `${t.operationId[0]!.toUpperCase()}${t.operationId.slice(1)}` },
+  }));
   const all: DlqRef[] = Object.values(topology.queues)
     .filter((q) => q.deadLetter)
     .map((q) => ({
@@ -42,13 +67,17 @@ async function deadLetterQueues(queue: string | undefined): Promise<DlqRef[]> {
       source: q.name,
       consumer: Object.values(operations).find((o): o is ReceiveOperation => o.action === 'receive' && o.queue === q.name),
     }));
-  all.push(...unrouted);
+  all.push(...unrouted, ...triage);
   if (!queue) return all;
   const picked = all.filter((d) => d.name === queue || d.source === queue);
-  if (picked.length === 0) {
-    throw new UsageError(`--queue ${JSON.stringify(queue)} is neither a dead-letter queue nor a queue with one: try ${all.map((d) => d.name).join(', ') || '(the contract declares none)'}`);
-  }
-  return picked;
+  if (picked.length > 0) return picked;
+  // A queue an earlier contract made, which the local stack keeps with its messages.
+  const owned = ownedQueues(topology);
+  const kept = (await localQueues())?.filter((q) => !owned.has(q)) ?? [];
+  if (kept.includes(queue)) return [{ name: queue, source: undefined, consumer: undefined, kept: true }];
+  throw new UsageError(
+    `--queue ${JSON.stringify(queue)} is neither a dead-letter queue nor a queue with one: try ${[...all.map((d) => d.name), ...kept].join(', ') || '(the contract declares none)'}`,
+  );
 }
 
 /**
@@ -65,6 +94,11 @@ async function sourceTopicArns(target: Target, consumer: ReceiveOperation): Prom
 }
 
 async function open(target: Target, ref: DlqRef, options: DlqCommandOptions): Promise<DeadLetterQueue> {
+  if (ref.kept || !ref.source) {
+    // Nothing to put it back to: its consumer is no longer in the contract.
+    const url = await target.queueUrl(ref.name);
+    return new DeadLetterQueue({ sqs: target.sqs, deadLetterQueueUrl: url, sourceQueueUrl: url });
+  }
   if (ref.unroutedTopic) {
     // Put back by publishing to the topic again: its subscriptions route it anew.
     const url = await target.queueUrl(ref.name);
@@ -81,11 +115,22 @@ async function open(target: Target, ref: DlqRef, options: DlqCommandOptions): Pr
   });
 }
 
+/** Why a dead letter failed when the consumer's decoder accepts it. */
+const DECODES_FINE = 'decodes as a valid message: it failed while being handled (see the consumer log for this messageId); redrive it once fixed';
+
+/** What the listing says of a message whose reason no decoder gives: a triage function's, a kept queue's. */
+function unexplainedOf(ref: DlqRef): string {
+  if (ref.triage) return `${ref.triage.functionName} could not keep it in ${ref.triage.topic}'s unrouted queue (see its log for this messageId); redrive it once fixed`;
+  if (ref.kept) return 'kept from an earlier contract; no consumer of it is in the contract now';
+  return DECODES_FINE;
+}
+
 /**
  * Renders dead letters as a table with the reason each failed (its decode error, or that it
  * decodes and so failed in the handler), then a count; `empty.` when there are none.
  *
  * @param subjectTitle - the title of the column {@link DlqCommandOptions.describe} fills
+ * @param unexplained - what "why it failed" says of a message the decoder accepts (or of every one, without a decoder)
  *
  * @example
  * ```ts
@@ -95,7 +140,7 @@ async function open(target: Target, ref: DlqRef, options: DlqCommandOptions): Pr
  * console.log(formatDeadLetters(letters, 'paymentId'));
  * ```
  */
-export function formatDeadLetters(letters: readonly DeadLetter[], subjectTitle = 'subject'): string {
+export function formatDeadLetters(letters: readonly DeadLetter[], subjectTitle = 'subject', unexplained = DECODES_FINE): string {
   if (letters.length === 0) return 'empty.';
   const table = formatTable(
     ['messageId', 'receives', subjectTitle, 'why it failed'],
@@ -103,7 +148,7 @@ export function formatDeadLetters(letters: readonly DeadLetter[], subjectTitle =
       l.messageId,
       String(l.receiveCount),
       l.subject ?? '-',
-      l.reason ? `${l.reason.code}: ${l.reason.message}` : 'decodes as a valid message: it failed while being handled (see the consumer log for this messageId); redrive it once fixed',
+      l.reason ? `${l.reason.code}: ${l.reason.message}` : unexplained,
     ]),
   );
   return `${table}\n\n${letters.length} message(s). "receives" is SQS's ApproximateReceiveCount (receives in the source queue, plus any since in the DLQ).`;
@@ -178,21 +223,21 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
         description: 'Each dead-lettered message with its receive count and why it failed: the body is decoded again with the generated validator, as the consumer does. Then each unrouted message (published to a topic, admitted by no subscription) with why: no eventType/schemaVersion, or an event type or major version no consumer declares. Messages stay where they are.',
         options: { queue: queueOption, json: { type: 'boolean', description: 'JSON, with bodies and full reasons' }, ...targetOptions },
         async run({ values, io }) {
-          const refs = await deadLetterQueues(values.queue as string | undefined);
           const { topology } = await contractModule();
           return withTarget(values, async (target) => {
             await target.checkReachable();
+            const refs = await deadLetterQueues(values.queue as string | undefined, () => target.localQueueNames());
             const all: Record<string, (Omit<DeadLetter, 'message'> & { unrouted?: string | null })[]> = {};
             for (const ref of refs) {
               const letters = await (await open(target, ref, options)).list();
               if (ref.unroutedTopic) {
                 const topic = ref.unroutedTopic;
                 if (values.json) all[ref.name] = letters.map(({ message: _m, ...l }) => ({ ...l, unrouted: unroutedMessageReason(topology, topic, l.body) ?? null }));
-                else io.out(`${ref.name} (unrouted publishes of ${topic}): ${formatUnrouted(letters, topology, topic)}`);
+                else io.out(titled(headingOf(ref), formatUnrouted(letters, topology, topic)));
                 continue;
               }
               if (values.json) all[ref.name] = letters.map(({ message: _m, ...l }) => l);
-              else io.out(`${ref.name} (dead letters of ${ref.source}): ${formatDeadLetters(letters, title)}`);
+              else io.out(titled(headingOf(ref), formatDeadLetters(letters, title, unexplainedOf(ref))));
             }
             if (values.json) io.out(terminalSafeJson(refs.length === 1 && values.queue ? all[refs[0]!.name] : all, 2));
             return 0;
@@ -205,11 +250,17 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
         description: 'Moves dead-lettered messages back to their source queue (body and attributes unchanged), where the consumer processes them again: all of them, or only the given ids. An unrouted message is published to its topic again, once a consumer declares it (the others stay, with why).',
         options: { queue: queueOption, id: { type: 'string', multiple: true, valueName: 'messageId', description: 'redrive this message (repeatable)' }, ...targetOptions },
         async run({ values, io, invocation }) {
-          const refs = await deadLetterQueues(values.queue as string | undefined);
           const ids = values.id as string[] | undefined;
           const { topology } = await contractModule();
           return withTarget(values, async (target) => {
             await target.checkReachable();
+            const refs = await deadLetterQueues(values.queue as string | undefined, () => target.localQueueNames());
+            const kept = refs.find((r) => r.kept);
+            if (kept) {
+              throw new CliError(`${kept.name} is no longer in the contract: no consumer would process what is redriven from it`, {
+                next: `Read it with \`${invocation.replace(/ redrive$/, ' list')} --queue ${kept.name}\`; add its consumer back to the contract to process it, or purge it when it is no longer needed.`,
+              });
+            }
             let notFound = ids ? [...ids] : [];
             let movedTotal = 0;
             for (const ref of refs) {
@@ -247,9 +298,9 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
         description: 'Deletes the dead-lettered messages it lists, for good, after asking (--yes to skip); a message that arrives meanwhile is kept. Consider `dlq list --json > dlq.json` before.',
         options: { queue: queueOption, yes: { type: 'boolean', short: 'y', description: 'do not ask' }, ...targetOptions },
         async run({ values, io }) {
-          const refs = await deadLetterQueues(values.queue as string | undefined);
           return withTarget(values, async (target) => {
             await target.checkReachable();
+            const refs = await deadLetterQueues(values.queue as string | undefined, () => target.localQueueNames());
             for (const ref of refs) {
               const dlq = await open(target, ref, options);
               const letters = await dlq.list();

@@ -1,12 +1,14 @@
 /**
- * `status`: every queue of the topology with its depth, the topics and subscriptions: the state of
- * the system at a glance.
+ * `status`: every queue of the topology with its depth (the framework's unrouted and triage queues
+ * too, and on the local stack the queues an earlier contract left), the subscriptions: the state
+ * of the system at a glance.
  */
 import type { CommandSpec } from '@sluice/cli';
-import { unroutedOf } from '@sluice/model';
+import { triageOf, unroutedOf } from '@sluice/model';
 import { queueDepth } from '../queue-depth.ts';
 import { formatTable } from '@sluice/cli';
 import { contractModule, targetOptions, withTarget } from './target-options.ts';
+import { ownedQueues } from '../owned-queues.ts';
 
 /**
  * The `status` command: every queue of the topology with its depth and role, then the
@@ -34,7 +36,21 @@ export const statusCommand: CommandSpec = {
         const depth = await queueDepth(target.sqs, await target.queueUrl(u.queue));
         rows.push({ queue: u.queue, kind: 'unrouted', role: `unrouted publishes of ${u.topic}${depth.total > 0 ? ': see why with dlq list' : ''}`, ...depth });
       }
-      const subscriptions = [...topology.subscriptions, ...unrouted.map((u) => u.subscription)];
+      // Each topic's triage queue (every publish, for the triage function) and what it could not keep.
+      const triage = triageOf(topology, unrouted);
+      for (const t of triage) {
+        const fn = `${t.operationId[0]!.toUpperCase()}${t.operationId.slice(1)}`;
+        rows.push({ queue: t.queue, kind: 'triage', role: `every publish of ${t.topic}, triaged by ${fn}`, ...(await queueDepth(target.sqs, await target.queueUrl(t.queue))) });
+        const depth = await queueDepth(target.sqs, await target.queueUrl(t.deadLetterQueue));
+        rows.push({ queue: t.deadLetterQueue, kind: 'triageDeadLetter', role: `what ${fn} could not keep${depth.total > 0 ? ': see them with dlq list' : ''}`, ...depth });
+      }
+      // On the local stack: the queues an earlier contract made, which npm start keeps with their messages.
+      const owned = ownedQueues(topology);
+      for (const queue of ((await target.localQueueNames()) ?? []).filter((q) => !owned.has(q))) {
+        const depth = await queueDepth(target.sqs, await target.queueUrl(queue));
+        rows.push({ queue, kind: 'kept', role: `no longer in the contract; kept with its messages${depth.total > 0 ? ` (dlq list --queue ${queue})` : ''}`, ...depth });
+      }
+      const subscriptions = [...topology.subscriptions, ...unrouted.map((u) => u.subscription), ...triage.map((t) => t.subscription)];
       if (values.json) {
         io.out(JSON.stringify({ queues: rows, subscriptions }, null, 2));
         return 0;
