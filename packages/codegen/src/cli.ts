@@ -121,4 +121,23 @@ handler file in the consumers folder, and every handler file an operation.`,
   },
 };
 
-if (import.meta.main) await main(codegenProgram);
+/**
+ * The program as npm started it: `npm run codegen:check --` (its usage line and its messages name
+ * that script, whose --check is already given) when `npm_lifecycle_event` is `codegen:check`, else
+ * {@link codegenProgram}.
+ */
+function asStarted(env: NodeJS.ProcessEnv = process.env): ProgramSpec {
+  if (env.npm_lifecycle_event !== 'codegen:check') return codegenProgram;
+  return {
+    ...codegenProgram,
+    name: 'codegen:check',
+    invocation: 'npm run codegen:check --',
+    description: `This script passes --check: it writes nothing, and exits 1 naming the files of generated/ that
+differ from what the contract produces, and the missing or orphan handlers. Without --check
+(npm run codegen):
+
+${codegenProgram.description}`,
+  };
+}
+
+if (import.meta.main) await main(asStarted());

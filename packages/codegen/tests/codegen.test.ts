@@ -148,6 +148,17 @@ describe('npm run codegen:check', () => {
     const { stdout } = await run(tsx, [cli, '--help'], { cwd: root });
     expect(stdout).toMatch(/^Usage: npm run codegen/);
   });
+
+  it('run by `npm run codegen:check -- …`, names itself so in its usage line and its messages', async () => {
+    // What npm does for `npm run codegen:check -- --help`: the script's own --check, then the user's arguments.
+    const env = { ...process.env, npm_lifecycle_event: 'codegen:check' };
+    const { stdout } = await run(tsx, [cli, '--check', '--help'], { cwd: root, env });
+    expect(stdout.split('\n')[0]).toBe('Usage: npm run codegen:check -- [options]');
+    expect(stdout).toMatch(/^ {2}--check {2,}write nothing; exit 1 naming stale files/m);
+    const refused = await run(tsx, [cli, '--check', '--frobnicate'], { cwd: root, env }).catch((e: { code: number; stderr: string }) => e);
+    expect((refused as { code: number }).code).toBe(2);
+    expect((refused as { stderr: string }).stderr).toMatch(/^codegen:check: unknown option --frobnicate: .*\nRun `npm run codegen:check -- --help` for usage\.\n$/);
+  });
 });
 
 describe('standard AsyncAPI 3.0 documents (issue 18): defaults instead of house rules, every problem in one run', () => {
