@@ -358,7 +358,10 @@ export async function createProject(options: CreateOptions): Promise<CreatedProj
       2,
     )}\n`,
   );
-  files.set('.gitignore', ['node_modules/', '.sst/', '.sluice-data/', 'docs/contract/', ''].join('\n'));
+  // What the project's commands write that is not to commit: installs, SST's folder (sst:install,
+  // infra:plan, dev, deploy), npm start's data folder, npm run docs' page. generated/ (codegen),
+  // released/ (contract:release) and docs/topology.svg (diagram, checked by diagram -- --check) are committed.
+  files.set('.gitignore', ['node_modules/', '.sst/', '.sluice-data/', 'docs-out/', ''].join('\n'));
   files.set(
     'README.md',
     [

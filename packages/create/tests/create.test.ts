@@ -4,7 +4,7 @@
  * node_modules, the way tests/helpers/project-copy.ts does): codegen, typecheck, the generated
  * contract test over the examples, and infra:plan --json.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -32,7 +32,35 @@ function linkNodeModules(dir: string, contractPackage: string): void {
     symlinkSync(path.join(root, 'node_modules', entry), path.join(modules, entry));
   }
   symlinkSync(path.join(dir, 'generated'), path.join(modules, contractPackage));
-  symlinkSync(path.join(root, '.sst'), path.join(dir, '.sst'));
+  // A folder of the project's own, as sst:install makes it (git ignores .sst/ as a folder, not a
+  // link), with this workspace's platform in it.
+  mkdirSync(path.join(dir, '.sst'));
+  symlinkSync(path.join(root, '.sst', 'platform'), path.join(dir, '.sst', 'platform'));
+}
+
+/**
+ * `npm start` (the sluice-start program, from its source) in `cwd` on free ports until its banner
+ * is printed; returns the banner and a `stop` that sends Ctrl-C (SIGINT) and waits for the exit.
+ */
+async function startStack(cwd: string, args: string[] = []): Promise<{ banner: string; stop: () => Promise<{ code: number | null; output: string }> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'packages/local/src/bin/start.ts'), '--port', '0', '--console-port', '0', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 90_000;
+  while (!output.includes('Ctrl-C to stop') && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  if (!output.includes('Ctrl-C to stop')) {
+    child.kill('SIGKILL');
+    throw new Error(`npm start printed no banner (exit ${child.exitCode}):\n${output}`);
+  }
+  return {
+    banner: output,
+    stop: async () => {
+      child.kill('SIGINT');
+      return { code: await exited, output };
+    },
+  };
 }
 
 describe('create: a new project from a small contract', () => {
@@ -135,6 +163,33 @@ describe('create: a new project from a small contract', () => {
         'aws:lambda/function:Function ConsumePingsFunction',
       ]),
     );
+  }, 180_000);
+
+  it("ignores in git what its own commands write (docs, start's data folder, SST's folder), and leaves what they write to commit (generated/, the topology picture)", async () => {
+    const dir = created.directory;
+    const docs = framework(dir, 'packages/governance/src/docs-cli.ts');
+    expect(docs.status, docs.stderr).toBe(0);
+    expect(existsSync(path.join(dir, 'docs-out', 'index.html'))).toBe(true);
+    const diagram = framework(dir, 'packages/governance/src/topology-picture.ts');
+    expect(diagram.status, diagram.stderr).toBe(0);
+    expect(existsSync(path.join(dir, 'docs', 'topology.svg'))).toBe(true);
+    const stack = await startStack(dir);
+    const stopped = await stack.stop();
+    expect(stopped.code, stopped.output).toBe(0);
+    expect(existsSync(path.join(dir, '.sluice-data'))).toBe(true);
+
+    const git = (...args: string[]) => spawnSync('git', args, { cwd: dir, encoding: 'utf8' });
+    expect(git('init', '-q').status).toBe(0);
+    const status = git('status', '--porcelain', '--untracked-files=all', '--ignored=matching');
+    expect(status.status, status.stderr).toBe(0);
+    const lines = status.stdout.split('\n').filter(Boolean);
+    const untracked = lines.filter((l) => l.startsWith('?? ')).map((l) => l.slice(3));
+    const ignored = lines.filter((l) => l.startsWith('!! ')).map((l) => l.slice(3));
+    // To commit: what create wrote, what codegen writes, the picture (diagram -- --check compares it).
+    expect(untracked.filter((f) => !created.files.includes(f) && !f.startsWith('generated/') && f !== 'docs/topology.svg')).toEqual([]);
+    expect(untracked).toContain('docs/topology.svg');
+    expect(untracked).toContain('generated/topology.json');
+    expect(ignored).toEqual(expect.arrayContaining(['docs-out/', '.sluice-data/', '.sst/', 'node_modules/']));
   }, 180_000);
 });
 
