@@ -112,6 +112,14 @@ describe('publish <operation>: any send operation, from JSON', () => {
     for (const consumer of consumersOf(op.topic, message!)) expect(await payloadsIn(consumer.queue)).toEqual([]);
   });
 
+  it('--help shows examples with a send operation of the project\'s own contract', async () => {
+    const io = captureIO();
+    expect(await runCli(program, ['publish', '--help'], io)).toBe(0);
+    const examples = io.stdout().split('\nExamples:\n')[1]!.trimEnd().split('\n').map((l) => l.trim());
+    expect(examples.length).toBeGreaterThan(0);
+    for (const example of examples) expect(operations[example.split(' ')[1]!]?.action, example).toBe('send');
+  });
+
   it('refuses what is not a send operation or a message it sends, naming what exists', async () => {
     const receive = Object.values(operations).find((o) => o.action === 'receive')!;
     const op = sends()[0]!;

@@ -76,6 +76,18 @@ describe('npx orders publish-message', () => {
     }
   }, 60_000);
 
+  it('--help shows examples with send operations of the shipped contract only', async () => {
+    const io = captureIO();
+    expect(await runCli(ordersProgram, ['publish-message', '--help'], io)).toBe(0);
+    const examples = io.stdout().split('\nExamples:\n')[1]!.trimEnd().split('\n').map((l) => l.trim());
+    expect(examples.length).toBeGreaterThan(0);
+    for (const example of examples) {
+      const [command, id] = example.split(' ');
+      expect(command).toBe('publish-message');
+      expect(operations[id!]?.action, `${example}: ${id} is a send operation of asyncapi.yaml`).toBe('send');
+    }
+  });
+
   it('needs no --message for a one-message operation, and points to npx orders status next', async () => {
     await purge();
     const op = sends().find((o) => Object.keys(o.messages).length === 1)!;

@@ -4,8 +4,9 @@
  * its message's contract: nothing is sent when one of them is invalid.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { CliError, UsageError, type CommandSpec } from '@sluice/cli';
-import type { ProjectConfig } from '@sluice/model';
+import { loadProject, type ProjectConfig } from '@sluice/model';
 import type { MessageContract, Operation, SendOperation } from '@sluice/runtime/contract';
 import { createPublisher, createQueuePublisher } from '@sluice/runtime/publisher';
 import { contractModule, targetOptions, withTarget } from './target-options.ts';
@@ -32,6 +33,27 @@ const sendOperations = (operations: Record<string, Operation>) => Object.values(
 function describeSendOperations(operations: Record<string, Operation>): string {
   const sends = sendOperations(operations);
   return sends.length ? sends.map((o) => `${o.id} (${Object.keys(o.messages).join(', ')})`).join(', ') : '(the contract declares no send operation)';
+}
+
+/**
+ * The help's examples for command `name`, from the project's contract as generated (its topology
+ * manifest, read when the help is shown): its first send operation, or `<operationId>` when there
+ * is no generated contract to read.
+ */
+function examplesFor(name: string, project: ProjectConfig | undefined): string[] {
+  let sends: { id: string; messages: string[] }[] = [];
+  try {
+    const manifest = path.join((project ?? loadProject()).generated, 'topology.json');
+    const { operations } = JSON.parse(readFileSync(manifest, 'utf8')) as { operations: Record<string, { id: string; action: string; messages: string[] }> };
+    sends = Object.values(operations).filter((o) => o.action === 'send');
+  } catch {
+    // No project here, or not generated yet: the examples name no operation.
+  }
+  const [op] = sends;
+  if (!op) return [`${name} <operationId> --file payload.json`, `${name} <operationId> --payload '{"field":"value"}' --correlation-id try-1 --aws`];
+  const message = op.messages.length > 1 ? ` --message ${op.messages[0]}` : '';
+  const file = `${(op.messages[0] ?? 'payload').replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}.json`;
+  return [`${name} ${op.id}${message} --file ${file}`, `${name} ${op.id}${message} --file ${file} --correlation-id try-1 --aws`];
 }
 
 /** A `--payload` to type for `contract`: its fields with placeholders, `'{"orderId":…,"carrier":…}'`. */
@@ -116,7 +138,10 @@ declares them, a correlationId and a traceparent.`,
       'correlation-id': { type: 'string', valueName: 'id', description: 'correlation id, to follow the message through the logs' },
       ...targetOptions,
     },
-    examples: [`${name} publishOrderShipped --payload '{"orderId":"ord-1","carrier":"courier","shippedAt":"2026-03-02T10:00:00Z"}'`, `${name} publishOrderPlaced --file order.json --aws`],
+    // Read when the help is shown: the operations are the contract's, not a sample's.
+    get examples() {
+      return examplesFor(name, options.project);
+    },
     async run({ values, positionals, io, invocation }) {
       const { operations } = await (options.project ? contractModule(options.project) : contractModule());
       const id = positionals[0]!;
