@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { runCli, type CliIO } from '@sluice/cli';
 import { describe, expect, it } from 'vitest';
 import { benchProgram, selectSections } from './cli.ts';
@@ -32,6 +33,19 @@ describe('bench command line', () => {
     // Section 7 runs the whole test suite: only when named.
     expect(selectSections(undefined).map((s) => s.number)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(selectSections('7').map((s) => s.number)).toEqual([7]);
+  });
+
+  it('prints the framework\'s version, as every other entry point does (not the root package\'s)', async () => {
+    const io = capture();
+    expect(await runCli(benchProgram, ['--version'], io)).toBe(0);
+    const framework = (JSON.parse(readFileSync(new URL('../../packages/cli/package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    expect(io.outLines).toEqual([framework]);
+  });
+
+  it('says how long a full run takes, as the last full runs took', async () => {
+    const io = capture();
+    expect(await runCli(benchProgram, ['--help'], io)).toBe(0);
+    expect(io.outLines.join('\n')).toContain('About 4–5 minutes on 2 cores');
   });
 
   it('lists the sections and the exit status in --help', async () => {

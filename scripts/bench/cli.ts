@@ -110,13 +110,15 @@ interface Values {
 export const benchProgram: ProgramSpec = {
   name: 'bench',
   invocation: 'npm run bench --',
-  version: versionOf(new URL('../../package.json', import.meta.url)),
+  // The framework's version, as every other entry point prints its own package's (the root
+  // package.json is the repository's, not the framework's): the bench measures @sluice/runtime.
+  version: versionOf(new URL('../../packages/runtime/package.json', import.meta.url)),
   summary: 'measure the framework against its baselines and print one Markdown table',
   description: `Measures decode + validate (1), handler throughput (2), cold start (3), the local runtime
 end to end, in memory and persistent (4), codegen (5), the local stack's memory at rest per
 consumer (6) and, when --only names them, the wall time of npm test (7) and of a CI run on a
 fresh clone (8), and prints one Markdown table with ratios against baselines measured in the
-same run, and a verdict for every target. About 10 minutes on 2 cores; --quick takes a few.`,
+same run, and a verdict for every target. About 4–5 minutes on 2 cores; --quick takes a few.`,
   options: {
     quick: { type: 'boolean', description: 'fewer rounds and records (rows below the sizes the targets are stated for say so)' },
     only: { type: 'string', valueName: 'list', description: `sections to run, comma-separated: ${SECTIONS.map((s) => s.number).join(', ')}`, defaultText: 'all' },
