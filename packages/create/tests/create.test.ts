@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProgram, createProject, CreateError, FRAMEWORK_PACKAGES, PROJECT_SCRIPTS, type CreatedProject } from '@sluice/create';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { runCli } from '@sluice/cli';
 // @ts-expect-error: a plain JavaScript module of the build, without declarations
 import { PACKAGES } from '../../../scripts/build-packages.mjs';
@@ -191,6 +192,47 @@ describe('create: a new project from a small contract', () => {
     expect(untracked).toContain('generated/topology.json');
     expect(ignored).toEqual(expect.arrayContaining(['docs-out/', '.sluice-data/', '.sst/', 'node_modules/']));
   }, 180_000);
+
+  it("npm start's banner says how to see why a publish went unrouted with a command the project has: the AWS CLI, its messages' attributes saying why", async (context) => {
+    const dir = created.directory;
+    const stack = await startStack(dir, ['--in-memory']);
+    try {
+      const lines = stack.banner.split('\n');
+      const at = lines.findIndex((l) => l.includes('(unrouted publishes of Pings'));
+      expect(at, stack.banner).toBeGreaterThan(-1);
+      // No `dlq list`: a created project declares no operator command (eventContract.operatorCommand).
+      expect(lines[at]).not.toContain('dlq list');
+      expect(lines[at]).toContain("its messages' attributes say why");
+      const url = lines[at]!.match(/queue +(\S+) \(/)![1]!;
+      const endpoint = stack.banner.match(/endpoint +(\S+)/)![1]!;
+      const command = lines[at + 1]!.trim().replace(/^see them: /, '');
+      expect(command).toBe(
+        `AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws --endpoint-url ${endpoint} --region us-east-1 sqs receive-message --queue-url ${url} --max-number-of-messages 10 --visibility-timeout 0 --message-attribute-names All`,
+      );
+      const topicArn = stack.banner.match(/topic +(\S+:Pings)\n/)![1]!;
+      const sns = new SNSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+      try {
+        await sns.send(new PublishCommand({ TopicArn: topicArn, Message: '{"pingId":"p-unrouted"}', MessageAttributes: { eventType: { DataType: 'String', StringValue: 'Ponged' }, schemaVersion: { DataType: 'String', StringValue: '1.0.0' } } }));
+      } finally {
+        sns.destroy();
+      }
+      // The printed command, run as printed (when the AWS CLI is installed): the message, with the attributes that say why.
+      const aws = spawnSync('bash', ['-c', 'command -v aws'], { encoding: 'utf8' });
+      // Without it, the rest cannot run: the test says so (skipped) rather than passing.
+      if (aws.status !== 0) context.skip('the AWS CLI is not installed: the printed command was not run');
+      let shown = '';
+      for (let i = 0; i < 20 && !shown.includes('p-unrouted'); i++) {
+        const run = spawnSync('bash', ['-c', command], { encoding: 'utf8', timeout: 60_000 });
+        expect(run.status, run.stderr).toBe(0);
+        shown = run.stdout;
+        if (!shown.includes('p-unrouted')) await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(shown).toContain('p-unrouted');
+      expect(shown).toContain('Ponged');
+    } finally {
+      await stack.stop();
+    }
+  }, 120_000);
 });
 
 describe("create's command: what to do next", () => {

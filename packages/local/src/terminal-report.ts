@@ -9,6 +9,7 @@ import type { LocalRuntime } from './local-runtime.ts';
 import { queueDepth } from '@sluice/ops';
 import { functionNameOf, resolvePlan, TRIAGE_SETTINGS, triageOf, unroutedOf } from '@sluice/model';
 import type { Topology } from '@sluice/runtime/contract';
+import { TRIAGE_REASON_ATTRIBUTE } from '@sluice/runtime/triage';
 
 /**
  * The current time (UTC) as `hh:mm:ss.mmm`, the prefix of the live lines.
@@ -73,7 +74,9 @@ export function batchLine(operationId: string, report: BatchReport, maxReceiveCo
 
 /**
  * Where everything is: endpoint, topics, queues, subscriptions, tables, consumers (the banner of
- * `npm start`).
+ * `npm start`). Each topic's unrouted queue says where to see why a publish reached no consumer:
+ * the application's `dlq list` when its package.json declares an operator command
+ * (`eventContract.operatorCommand`), else the AWS CLI against the local endpoint.
  *
  * @param runtime - the running stack
  * @param options - `consumersElsewhere`: the consumers run in another process; `watch`, `inspect`: say so
@@ -105,7 +108,17 @@ export function bannerLines(runtime: LocalRuntime, options: { consumersElsewhere
   }
   for (const u of plan.queues.filter((q) => q.kind === 'unrouted')) {
     const local = r.queues[u.name];
-    if (local) lines.push(`  queue         ${local.url} (unrouted publishes of ${u.unrouted!.topic}: what no subscription admits, kept 14 days; \`dlq list --queue ${u.name}\` says why)`);
+    if (!local) continue;
+    const kept = `  queue         ${local.url} (unrouted publishes of ${u.unrouted!.topic}: what no subscription admits, kept 14 days;`;
+    if (runtime.application.project.operatorCommand) lines.push(`${kept} \`dlq list --queue ${u.name}\` says why)`);
+    else {
+      // No operator command (a created project has none, so no `dlq list`): the AWS CLI shows the
+      // messages, left visible, with the attributes the reason is read from.
+      lines.push(`${kept} its messages' attributes say why: eventType/schemaVersion in the SNS envelope, ${TRIAGE_REASON_ATTRIBUTE} when the triage function kept it)`);
+      lines.push(
+        `                see them: AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws --endpoint-url ${runtime.endpoint} --region ${r.region} sqs receive-message --queue-url ${local.url} --max-number-of-messages 10 --visibility-timeout 0 --message-attribute-names All`,
+      );
+    }
   }
   for (const t of plan.triage) {
     for (const name of [t.queue, t.deadLetterQueue]) {

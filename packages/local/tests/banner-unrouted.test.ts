@@ -1,0 +1,45 @@
+/**
+ * The line of `npm start`'s banner for a topic's unrouted queue says where to see why a publish
+ * reached no consumer, with a command the application has: its operator command's `dlq list` when
+ * its package.json declares one (`eventContract.operatorCommand`, the order application's
+ * `npx orders`), else the AWS CLI against the local endpoint (a created project has no operator
+ * command; packages/create/tests/create.test.ts runs that one). On the order application's real
+ * local stack; no consumer runs.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bannerLines, startLocalRuntime, type LocalRuntime } from '@sluice/local';
+
+let runtime: LocalRuntime;
+
+beforeAll(async () => {
+  runtime = await startLocalRuntime({ port: 0, consumers: false, logLevel: 'SILENT' });
+}, 60_000);
+afterAll(async () => {
+  await runtime?.stop();
+});
+
+describe("npm start's banner: the unrouted queue's line", () => {
+  it('is the order application\'s as it was: its `dlq list` says why (operatorCommand npx orders)', () => {
+    expect(runtime.application.project.operatorCommand).toBe('npx orders');
+    const lines = bannerLines(runtime);
+    const url = runtime.resources.queues.OrderTopicUnrouted!.url;
+    const at = lines.indexOf(`  queue         ${url} (unrouted publishes of OrderTopic: what no subscription admits, kept 14 days; \`dlq list --queue OrderTopicUnrouted\` says why)`);
+    expect(at, lines.join('\n')).toBeGreaterThan(-1);
+    // No AWS CLI line under it: the application's own command is the one to use.
+    expect(lines[at + 1]).toMatch(/^ {2}\S/);
+  });
+
+  it('gives the AWS CLI against the local endpoint to an application without an operator command, and says the attributes tell why', () => {
+    const { operatorCommand: _declared, ...project } = runtime.application.project;
+    const lines = bannerLines({ ...runtime, application: { ...runtime.application, project } });
+    const url = runtime.resources.queues.OrderTopicUnrouted!.url;
+    const at = lines.findIndex((l) => l.startsWith(`  queue         ${url} (`));
+    expect(lines[at]).toBe(
+      `  queue         ${url} (unrouted publishes of OrderTopic: what no subscription admits, kept 14 days; its messages' attributes say why: eventType/schemaVersion in the SNS envelope, sluice.reason when the triage function kept it)`,
+    );
+    expect(lines[at + 1]).toBe(
+      `                see them: AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws --endpoint-url ${runtime.endpoint} --region ${runtime.resources.region} sqs receive-message --queue-url ${url} --max-number-of-messages 10 --visibility-timeout 0 --message-attribute-names All`,
+    );
+    expect(lines.join('\n')).not.toContain('dlq list');
+  });
+});
