@@ -30,6 +30,6 @@ export { helpText } from './help.ts';
 export { integerOption, urlOption, versionOf } from './option-values.ts';
 export { invocationOf, main, runCli } from './run.ts';
 export { displayWidth, formatTable } from './format-table.ts';
-export { terminalSafe, terminalSafeJson, terminalSafeLines } from './terminal-safe.ts';
+export { terminalSafe, terminalSafeIndented, terminalSafeJson, terminalSafeLines } from './terminal-safe.ts';
 export { ProgressBar } from './progress-bar.ts';
 export { onShutdownSignals, SECOND_INTERRUPT_GRACE_MS, type ShutdownSignalOptions, type SignalTarget } from './signals.ts';

@@ -65,6 +65,32 @@ export function terminalSafeLines(text: string): string {
 }
 
 /**
+ * Like {@link terminalSafe}, but each line break of `text` starts a new line indented by `indent`
+ * instead of showing as `\n`: for a message of several lines (a compiler's error, a stack) printed
+ * after a prefix, as one block. Every line is made safe as {@link terminalSafe} makes it (a
+ * carriage return, a tab or an escape inside a line still shows as an escape), so no line can
+ * pass for a line of the program's own. Trailing line breaks are dropped.
+ *
+ * @param text - text taken from a message, a store or an error, with or without line breaks
+ * @param indent - what starts every line after the first
+ * @returns the first line, then the others, each indented
+ * @example
+ * ```ts
+ * import { terminalSafeIndented } from '@sluice/cli';
+ *
+ * terminalSafeIndented('init failed: Transform failed with 1 error:\n/tmp/h.ts:3:1: ERROR', '    ');
+ * // 'init failed: Transform failed with 1 error:\n    /tmp/h.ts:3:1: ERROR'
+ * ```
+ */
+export function terminalSafeIndented(text: string, indent = '  '): string {
+  return text
+    .replace(/(\r?\n)+$/, '')
+    .split(/\r?\n/)
+    .map((line, i) => (i === 0 ? terminalSafe(line) : `${indent}${terminalSafe(line)}`))
+    .join('\n');
+}
+
+/**
  * `JSON.stringify(value, null, space)` with the characters JSON leaves raw (DEL, C1 controls, bidi
  * controls, U+2028/U+2029) written as `\uXXXX`: the same JSON value, safe to print on a terminal.
  *

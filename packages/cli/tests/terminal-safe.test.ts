@@ -3,7 +3,7 @@
  * controls are shown as escapes, by terminalSafe and by every table cell.
  */
 import { describe, expect, it } from 'vitest';
-import { formatTable, terminalSafe, terminalSafeJson, terminalSafeLines } from '@sluice/cli';
+import { formatTable, terminalSafe, terminalSafeIndented, terminalSafeJson, terminalSafeLines } from '@sluice/cli';
 
 /** Sets the window title, rings the bell, clears the screen, then reverses the rest of the line. */
 const hostile = 'ord-1\u001b]0;title\u0007\u001b[2J\u202eevil';
@@ -34,6 +34,11 @@ describe('terminalSafe', () => {
 
   it('keeps newlines and tabs in terminalSafeLines, and escapes the rest', () => {
     expect(terminalSafeLines(`line 1\n\tline 2${hostile}\r`)).toBe('line 1\n\tline 2ord-1\\x1b]0;title\\x07\\x1b[2J\\u202eevil\\r');
+  });
+
+  it('turns the line breaks of terminalSafeIndented into indented lines, and escapes the rest of each line', () => {
+    expect(terminalSafeIndented(`first\nsecond${hostile}\r\n\tthird\n\n`, '  ')).toBe('first\n  secondord-1\\x1b]0;title\\x07\\x1b[2J\\u202eevil\n  \\tthird');
+    expect(terminalSafeIndented('one line')).toBe('one line');
   });
 
   it('writes JSON whose strings hold no raw control or bidi character, and that parses back to the same value', () => {

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadProject } from '@sluice/model';
-import { tryLines } from '../src/bin/start.ts';
+import { eventLine, tryLines } from '../src/bin/start.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const aws = 'AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws --endpoint-url http://127.0.0.1:4566 --region us-east-1 sqs list-queues';
@@ -21,5 +21,19 @@ describe("npm start's Try: lines", () => {
 
   it('are only the AWS CLI line for an application that declares no hints', () => {
     expect(tryLines({ startHints: [] }, 'http://127.0.0.1:4566', 'us-east-1')).toEqual([`Try:  ${aws}`]);
+  });
+});
+
+describe('npm start -- --watch: an event of several lines', () => {
+  it('prints a handler that fails to compile as real lines, indented under the event, each terminal-safe', () => {
+    const event = 'consumeOrderPlaced: init failed: Transform failed with 1 error:\n/tmp/h.ts:3:7: ERROR: Expected ";" but found "\u001b[2J"\n (fix the code: it reloads on save)';
+    expect(eventLine('10:00:00.000', event).split('\n')).toEqual([
+      '10:00:00.000 consumeOrderPlaced: init failed: Transform failed with 1 error:',
+      '               /tmp/h.ts:3:7: ERROR: Expected ";" but found "\\x1b[2J"',
+      '                (fix the code: it reloads on save)',
+    ]);
+    expect(eventLine('10:00:00.000', 'consumeOrderPlaced: ready')).toBe('10:00:00.000 consumeOrderPlaced: ready');
+    // A carriage return inside a line still cannot rewrite it.
+    expect(eventLine('10:00:00.000', 'a\rb\r\nc')).toBe('10:00:00.000 a\\rb\n               c');
   });
 });

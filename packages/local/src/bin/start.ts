@@ -4,7 +4,7 @@
  * the application (`eventContract.startHints` and `operatorCommand` in its package.json).
  */
 import path from 'node:path';
-import { CliError, integerOption, main, onShutdownSignals, terminalSafe, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
+import { CliError, integerOption, main, onShutdownSignals, terminalSafe, terminalSafeIndented, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject, type ProjectConfig } from '@sluice/model';
 import { staleGeneratedReason } from '@sluice/codegen/freshness';
 import type { LocalRuntime } from '../local-runtime.ts';
@@ -20,6 +20,20 @@ export function tryLines(project: Pick<ProjectConfig, 'startHints'>, endpoint: s
     ...project.startHints,
     `AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws --endpoint-url ${endpoint} --region ${region} sqs list-queues`,
   ].map((line, i) => `${i === 0 ? 'Try:' : ''}`.padEnd(6) + line);
+}
+
+/**
+ * One event of the runtime (`consumeOrderPlaced: init failed: …`, `… reloading`) as `npm start`
+ * prints it: after the time, terminal-safe; a message of several lines (esbuild's "Transform
+ * failed with 1 error:" and the error under it) as several lines, those after the first indented
+ * under the text instead of a literal `\n`.
+ *
+ * @param time - the clock prefix (`hh:mm:ss.mmm`)
+ * @param line - the event, as the runtime emits it
+ * @returns the lines to print, joined with `\n`
+ */
+export function eventLine(time: string, line: string): string {
+  return `${time} ${terminalSafeIndented(line, ' '.repeat(time.length + 3))}`;
 }
 
 export const startProgram: ProgramSpec = {
@@ -96,7 +110,7 @@ in the data folder and survive a restart. Ctrl-C stops it after the batches in f
           localConsole?.recordBatch(operationId, report);
         },
         // Events and the consumers' log lines carry message content (errors, ids): shown terminal-safe.
-        onEvent: (line) => io.out(`${clock()} ${terminalSafe(line)}`),
+        onEvent: (line) => io.out(eventLine(clock(), line)),
         // …and kept for the console, which shows what a consumer logged about a dead letter.
         onLog: (operationId, line, stream) => {
           (stream === 'stderr' ? io.err : io.out)(terminalSafe(line));
