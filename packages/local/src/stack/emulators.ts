@@ -30,6 +30,7 @@ import { isMainThread } from 'node:worker_threads';
 import dynalite from 'dynalite';
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { startAwsGateway, type AwsGateway } from './aws-gateway.ts';
+import { lockDataDir } from './data-lock.ts';
 import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.ts';
 import { localCredentials, localRegion } from '@sluice/ops';
 
@@ -193,6 +194,8 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     if (dataDir) {
       mkdirSync(path.join(dataDir, 'dynamodb'), { recursive: true, mode: 0o700 });
       makePrivate(dataDir);
+      // Before anything opens its files: another stack on this folder is refused, not joined.
+      undo.push(lockDataDir(dataDir, options.onEvent));
     }
     // mkdtemp makes the folder 0700: only this user can open the sockets in it.
     const socketDir = mkdtempSync(path.join(tmpdir(), 'sluice-'));
