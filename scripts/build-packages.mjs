@@ -185,12 +185,60 @@ export function launcherOf(bin, target) {
   return `${lines.join('\n')}\n`;
 }
 
+/** What `--help` prints. */
+function usage() {
+  return `Usage: npm run build:packages -- [name...]
+
+Compiles the framework packages (@sluice/*) for use outside this workspace, and replaces each
+named package's packages/<name>/dist/: JavaScript and .d.ts by tsc, the files it reads at run
+time, and one launcher per bin (dist/bin/<bin>.js). What a named package imports of the others is
+compiled with it. No name: every package. infra needs .sst/platform (npm run sst:install).
+Type errors fail the build (exit 1).
+
+Arguments:
+  name        a framework package; names: ${Object.keys(PACKAGES).join(', ')} (default: all)
+
+Options:
+  -h, --help  show this help
+
+Examples:
+  npm run build:packages
+  npm run build:packages -- cli runtime`;
+}
+
+/**
+ * The command line: `{ help: true }`, or the package names to build (undefined: all). Throws a
+ * usage error (its message one line) for an option other than --help or a name that is not a
+ * framework package.
+ */
+function parseCommandLine(args) {
+  if (args.includes('--help') || args.includes('-h')) return { help: true };
+  const option = args.find((a) => a.startsWith('-'));
+  if (option !== undefined) throw Object.assign(new Error(`unknown option ${option}: build:packages takes package names and --help`), { usage: true });
+  const unknown = args.find((name) => !(name in PACKAGES));
+  if (unknown !== undefined) throw Object.assign(new Error(`${JSON.stringify(unknown)} is not a framework package: names are ${Object.keys(PACKAGES).join(', ')}`), { usage: true });
+  return { names: args.length ? args : undefined };
+}
+
 if (import.meta.main || process.argv[1] === import.meta.filename) {
+  let command;
+  try {
+    command = parseCommandLine(process.argv.slice(2));
+  } catch (error) {
+    // A usage error: nothing was built (exit 2, as every entry point of the project).
+    console.error(`build:packages: ${error.message}`);
+    console.error('Run `npm run build:packages -- --help` for usage.');
+    process.exit(2);
+  }
+  if (command.help) {
+    console.log(usage());
+    process.exit(0);
+  }
   try {
     const started = Date.now();
-    const names = process.argv.slice(2);
-    buildPackages(names.length ? names : undefined);
-    console.log(`build:packages: ${(names.length ? names : Object.keys(PACKAGES)).map((n) => `packages/${n}/dist`).join(', ')} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    const names = command.names;
+    buildPackages(names);
+    console.log(`build:packages: ${(names ?? Object.keys(PACKAGES)).map((n) => `packages/${n}/dist`).join(', ')} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
