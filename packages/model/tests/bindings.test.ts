@@ -61,7 +61,7 @@ describe('public documents plan exactly what their bindings name, under those na
   it('the README as written: its subscription redrives to a DLQ it never declares, refused', async () => {
     const doc = await load('sns-sqs-pub-sub.yaml');
     doc.operations.receiveMessage.bindings.sns.consumers[0].redrivePolicy.deadLetterQueue.name = 'user-signedup-queue-dlq';
-    expect(problemsOf(doc).join('\n')).toMatch(/consumers\[0\]\.redrivePolicy names user-signedup-queue-dlq, which no binding declares/);
+    expect(problemsOf(doc).join('\n')).toMatch(/consumers\[0\]\.redrivePolicy names user-signedup-queue-dlq, which no binding declares: declare it \(a channel's bindings\.sqs\.queue, or one of an operation's bindings\.sqs\.queues\)/);
   });
 
   it('the SQS binding README "SQS point-to-point" (a send operation straight to the queue)', async () => {

@@ -181,7 +181,9 @@ function readSubscription(d: Derivation, opId: string, topic: string, consumer: 
   const stated = isObject(consumer.filterPolicy) ? Object.fromEntries(Object.entries(consumer.filterPolicy).filter(([k]) => !isExtension(k))) : consumer.filterPolicy;
   const dlq = isObject(consumer.redrivePolicy) ? queueNamed(d, consumer.redrivePolicy.deadLetterQueue) : undefined;
   if (isObject(consumer.redrivePolicy) && dlq === undefined) d.problems.push(`${where}.redrivePolicy names no dead-letter queue (deadLetterQueue.name or .arn)`);
-  if (dlq !== undefined && !d.queues[dlq]) d.problems.push(`${where}.redrivePolicy names ${dlq}, which no binding declares`);
+  if (dlq !== undefined && !d.queues[dlq]) {
+    d.problems.push(`${where}.redrivePolicy names ${dlq}, which no binding declares: declare it (a channel's bindings.sqs.queue, or one of an operation's bindings.sqs.queues) or name a queue that is declared`);
+  }
   if (existing) {
     if (existing.rawMessageDelivery !== raw) d.problems.push(`${where}: ${topic} → ${queue} is declared again with rawMessageDelivery ${raw}, but ${existing.declaredBy[0]} says ${existing.rawMessageDelivery}`);
     if (dlq !== undefined && existing.deadLetterQueue !== undefined && existing.deadLetterQueue !== dlq) d.problems.push(`${where}: ${topic} → ${queue} is declared again with redrivePolicy ${dlq}, but ${existing.declaredBy[0]} says ${existing.deadLetterQueue}`);
