@@ -95,3 +95,24 @@ export function onShutdownSignals(options: ShutdownSignalOptions): () => void {
     target.off('SIGTERM', stop);
   };
 }
+
+/**
+ * Whether process `pid` exists on this machine (one of another user's counts: the signal is
+ * refused with EPERM). What a command's lock file is checked against: a lock whose process is gone
+ * is stale.
+ *
+ * @example
+ * ```ts
+ * import { processAlive } from '@sluice/cli';
+ *
+ * processAlive(process.pid); // true
+ * ```
+ */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -10,6 +10,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { processAlive } from '@sluice/cli';
 
 /** How {@link oncePerInstall} ended: it did the work, found it done before, or waited for another process doing it. */
 export type OncePerInstallOutcome = 'did' | 'done-before' | 'waited';
@@ -24,15 +25,6 @@ export interface OncePerInstallOptions {
   timeoutMs?: number;
 }
 
-/** Whether the process `pid` is alive (on this machine). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Runs `work` once per install: unless `marker` exists, the first process to take the lock beside
@@ -89,7 +81,7 @@ export async function oncePerInstall(marker: string, work: () => Promise<void>, 
     } catch {
       pid = undefined;
     }
-    if (pid !== undefined && Number.isInteger(pid) && pid > 0 && !alive(pid)) {
+    if (pid !== undefined && Number.isInteger(pid) && pid > 0 && !processAlive(pid)) {
       rmSync(lock, { recursive: true, force: true }); // its holder died mid-work: take over
       continue;
     }

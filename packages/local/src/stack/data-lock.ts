@@ -8,6 +8,7 @@
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { processAlive } from '@sluice/cli';
 
 /** The lock file's name in the data folder. */
 export const DATA_LOCK_FILE = 'stack.lock';
@@ -26,15 +27,6 @@ export class DataDirInUseError extends Error {
   override name = 'DataDirInUseError';
 }
 
-/** Whether process `pid` exists (a process of another user counts: EPERM). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Takes the lock of `dataDir` (which exists) for this process; the returned function releases it.
@@ -78,7 +70,7 @@ export function lockDataDir(dataDir: string, onEvent?: (line: string) => void): 
     } catch {
       held = undefined; // unreadable or half written: no owner to wait for
     }
-    if (held && typeof held.pid === 'number' && held.pid !== process.pid && alive(held.pid)) throw inUse(`process ${held.pid}, started ${held.startedAt ?? 'at an unknown time'}`);
+    if (held && typeof held.pid === 'number' && held.pid !== process.pid && processAlive(held.pid)) throw inUse(`process ${held.pid}, started ${held.startedAt ?? 'at an unknown time'}`);
     // Taken again between our removal and our write: another stack starting at this moment.
     if (attempt > 0) throw inUse('one starting at the same moment');
     onEvent?.(`data folder ${dir}: took over the lock of a stack that is gone (${held?.pid !== undefined ? `process ${held.pid}` : 'unreadable lock file'})`);
