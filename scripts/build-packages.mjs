@@ -54,7 +54,7 @@ export const PACKAGES = {
     'sluice-infra-plan': { module: 'plan/cli.js', program: 'planProgram' },
     'sluice-sst-install': { script: 'sst-install.sh' },
   },
-  ops: {},
+  ops: { 'sluice-ops': { module: 'cli/ops-cli.js', program: 'opsProgram' } },
   local: {
     // The host's young generation, as `npm start` / `npm run subscriber` here (HOST_V8_OPTIONS).
     'sluice-start': { module: 'bin/start.js', program: 'startProgram', v8: HOST_V8_OPTIONS },

@@ -15,3 +15,4 @@ export { dlqCommand, formatDeadLetters, formatUnrouted, type DlqCommandOptions }
 export { statusCommand } from './cli/status-command.ts';
 export { publishMessageCommand, type PublishMessageCommandOptions } from './cli/publish-command.ts';
 export { contractModule, targetOptions, withTarget, type ContractModule } from './cli/target-options.ts';
+export { opsInvocation, opsProgram } from './cli/ops-cli.ts';
