@@ -75,8 +75,9 @@ export function batchLine(operationId: string, report: BatchReport, maxReceiveCo
 /**
  * Where everything is: endpoint, topics, queues, subscriptions, tables, consumers (the banner of
  * `npm start`). Each topic's unrouted queue says where to see why a publish reached no consumer:
- * the application's `dlq list` when its package.json declares an operator command
- * (`eventContract.operatorCommand`), else the AWS CLI against the local endpoint.
+ * the operator command's `dlq list` when its package.json declares one
+ * (`eventContract.operatorCommand`: `npx orders dlq list --queue …`, a created project's `npm run
+ * ops -- dlq list --queue …`), else the AWS CLI against the local endpoint.
  *
  * @param runtime - the running stack
  * @param options - `consumersElsewhere`: the consumers run in another process; `watch`, `inspect`: say so
@@ -110,9 +111,11 @@ export function bannerLines(runtime: LocalRuntime, options: { consumersElsewhere
     const local = r.queues[u.name];
     if (!local) continue;
     const kept = `  queue         ${local.url} (unrouted publishes of ${u.unrouted!.topic}: what no subscription admits, kept 14 days;`;
-    if (runtime.application.project.operatorCommand) lines.push(`${kept} \`dlq list --queue ${u.name}\` says why)`);
+    const operator = runtime.application.project.operatorCommand;
+    // The whole command line, to copy: `npx orders dlq list …`, a created project's `npm run ops -- dlq list …`.
+    if (operator) lines.push(`${kept} \`${operator} dlq list --queue ${u.name}\` says why)`);
     else {
-      // No operator command (a created project has none, so no `dlq list`): the AWS CLI shows the
+      // No operator command declared (so no `dlq list` to name): the AWS CLI shows the
       // messages, left visible, with the attributes the reason is read from.
       lines.push(`${kept} its messages' attributes say why: eventType/schemaVersion in the SNS envelope, ${TRIAGE_REASON_ATTRIBUTE} when the triage function kept it)`);
       lines.push(

@@ -1,10 +1,10 @@
 /**
  * The line of `npm start`'s banner for a topic's unrouted queue says where to see why a publish
- * reached no consumer, with a command the application has: its operator command's `dlq list` when
- * its package.json declares one (`eventContract.operatorCommand`, the order application's
- * `npx orders`), else the AWS CLI against the local endpoint (a created project has no operator
- * command; packages/create/tests/create.test.ts runs that one). On the order application's real
- * local stack; no consumer runs.
+ * reached no consumer, with a command the application has: its operator command's `dlq list`, the
+ * whole command line, when its package.json declares one (`eventContract.operatorCommand`, the
+ * order application's `npx orders`; a created project's `npm run ops --`,
+ * packages/create/tests/create.test.ts runs that one), else the AWS CLI against the local endpoint.
+ * On the order application's real local stack; no consumer runs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bannerLines, startLocalRuntime, type LocalRuntime } from '@sluice/local';
@@ -19,11 +19,11 @@ afterAll(async () => {
 });
 
 describe("npm start's banner: the unrouted queue's line", () => {
-  it('is the order application\'s as it was: its `dlq list` says why (operatorCommand npx orders)', () => {
+  it('names the order application\'s `npx orders dlq list --queue …` (operatorCommand npx orders), the whole command to copy', () => {
     expect(runtime.application.project.operatorCommand).toBe('npx orders');
     const lines = bannerLines(runtime);
     const url = runtime.resources.queues.OrderTopicUnrouted!.url;
-    const at = lines.indexOf(`  queue         ${url} (unrouted publishes of OrderTopic: what no subscription admits, kept 14 days; \`dlq list --queue OrderTopicUnrouted\` says why)`);
+    const at = lines.indexOf(`  queue         ${url} (unrouted publishes of OrderTopic: what no subscription admits, kept 14 days; \`npx orders dlq list --queue OrderTopicUnrouted\` says why)`);
     expect(at, lines.join('\n')).toBeGreaterThan(-1);
     // No AWS CLI line under it: the application's own command is the one to use.
     expect(lines[at + 1]).toMatch(/^ {2}\S/);
