@@ -91,7 +91,20 @@ export const PROJECT_SCRIPTS: Record<string, string> = {
   'contract:validate': 'sluice-contract-validate',
   docs: 'sluice-docs',
   diagram: 'sluice-diagram',
+  // The operator commands (status, dlq, publish-message), installed with @sluice/ops; the
+  // project's eventContract.operatorCommand (OPERATOR_COMMAND) names them through this script.
+  ops: 'sluice-ops',
 };
+
+/**
+ * A created project's `eventContract.operatorCommand`: the `ops` script (`sluice-ops` of
+ * @sluice/ops), so npm start's banner and notes and the deployed alarms' descriptions name
+ * commands the project has (`npm run ops -- dlq list --aws`). The script rather than `npx
+ * sluice-ops`: it runs whatever the project's `ops` script says, and where the bin is not
+ * installed it fails naming the script instead of npx offering to fetch a package of that name
+ * from the npm registry.
+ */
+export const OPERATOR_COMMAND = 'npm run ops --';
 
 /** A name npm accepts, from a folder name: lower case, letters, digits and dashes. */
 function packageNameOf(directory: string): string {
@@ -227,7 +240,8 @@ export async function createProject(options: CreateOptions): Promise<CreatedProj
       consumers: 'consumers',
       settings: 'src/settings.ts',
       released: 'released',
-      startHints: ['npm run infra:plan', 'npm run docs'],
+      operatorCommand: OPERATOR_COMMAND,
+      startHints: [`${OPERATOR_COMMAND} status    ${OPERATOR_COMMAND} dlq list`, 'npm run infra:plan', 'npm run docs'],
     },
     scripts: PROJECT_SCRIPTS,
     dependencies: { ...framework, [contractPackage]: '*' },
@@ -383,6 +397,7 @@ export async function createProject(options: CreateOptions): Promise<CreatedProj
       `- \`npm run codegen\` writes \`generated/\` (package \`${contractPackage}\`): types, validators, operations, the topology manifest. Run it after every change of the contract.`,
       `- \`consumers/<operationId>.ts\`: one handler per receive operation (${consumers.join(', ') || 'none yet'}); \`src/settings.ts\`: their function settings and tables.`,
       '- `npm test`, `npm run typecheck`, `npm run infra:plan` (what `sst deploy` would create, offline), `npm run deploy`.',
+      `- \`${OPERATOR_COMMAND} status\` (queues and what waits in them), \`${OPERATOR_COMMAND} dlq list\` (dead-lettered and unrouted messages, and why; then \`dlq redrive\` or \`dlq purge\`), \`${OPERATOR_COMMAND} publish-message <operation> --payload '{…}'\`: against \`npm start\`'s local stack, or the deployed queues with \`--aws\`; \`${OPERATOR_COMMAND} help\` lists them.`,
       '- `npm run docs` renders the contract\'s HTML documentation into `docs-out/`; `npm run diagram` draws the topology into `docs/topology.svg` (commit it; `npm run diagram -- --check` says whether it is current).',
       '',
       ...(found.outside.length

@@ -5,11 +5,11 @@
  * contract test over the examples, and infra:plan --json.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProgram, createProject, CreateError, FRAMEWORK_PACKAGES, PROJECT_SCRIPTS, type CreatedProject } from '@sluice/create';
+import { createProgram, createProject, CreateError, FRAMEWORK_PACKAGES, OPERATOR_COMMAND, PROJECT_SCRIPTS, type CreatedProject } from '@sluice/create';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { runCli } from '@sluice/cli';
 // @ts-expect-error: a plain JavaScript module of the build, without declarations
@@ -37,6 +37,33 @@ function linkNodeModules(dir: string, contractPackage: string): void {
   // link), with this workspace's platform in it.
   mkdirSync(path.join(dir, '.sst'));
   symlinkSync(path.join(root, '.sst', 'platform'), path.join(dir, '.sst', 'platform'));
+}
+
+/**
+ * A folder of the framework's bins as this workspace runs them (from their TypeScript sources,
+ * with tsx), for PATH: npm puts the project's node_modules/.bin first, where an installed
+ * framework's bins are, but the linked one has none (its package.json declares no bin: `bin` is
+ * written when a package is packed). So `npm run ops -- status` runs the project's script as it is.
+ */
+function linkedBins(parent: string): string {
+  const bin = path.join(parent, 'bin');
+  mkdirSync(bin, { recursive: true });
+  const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+  for (const [name, bins] of Object.entries(PACKAGES as Record<string, Record<string, { module?: string; script?: string; v8?: string[] }>>)) {
+    for (const [command, target] of Object.entries(bins)) {
+      const run = target.script
+        ? `exec bash ${quote(path.join(root, 'packages', name, target.script))} "$@"`
+        : `exec ${quote(process.execPath)} ${(target.v8 ?? []).join(' ')} --import tsx ${quote(path.join(root, 'packages', name, 'src', target.module!.replace(/\.js$/, '.ts')))} "$@"`;
+      writeFileSync(path.join(bin, command), `#!/bin/sh\n${run}\n`);
+      chmodSync(path.join(bin, command), 0o755);
+    }
+  }
+  return bin;
+}
+
+/** `npm run <args>` in the created project `dir`, its framework's bins from `bins`, against the local stack at `endpoint`. */
+function npmRun(dir: string, bins: string, endpoint: string, args: string[]) {
+  return spawnSync('npm', ['run', ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000, env: { ...process.env, PATH: `${bins}${path.delimiter}${process.env.PATH}`, SLUICE_ENDPOINT: endpoint } });
 }
 
 /**
@@ -90,11 +117,18 @@ describe('create: a new project from a small contract', () => {
     expect(readFileSync(path.join(created.directory, 'schemas/pinged.json'), 'utf8')).toBe(readFileSync(path.join(path.dirname(fixture), 'schemas/pinged.json'), 'utf8'));
     const pkg = JSON.parse(readFileSync(path.join(created.directory, 'package.json'), 'utf8'));
     expect(pkg.eventContract).toMatchObject({ spec: 'asyncapi.yaml', contractPackage: 'tiny-app-contract', consumers: 'consumers', settings: 'src/settings.ts' });
+    // The operator commands: @sluice/ops's sluice-ops through the project's ops script, which the
+    // banner, npm start's notes and the alarm descriptions name.
+    expect(pkg.eventContract.operatorCommand).toBe('npm run ops --');
+    expect(OPERATOR_COMMAND).toBe('npm run ops --');
+    expect(pkg.scripts.ops).toBe('sluice-ops');
+    expect(pkg.eventContract.startHints).toContain('npm run ops -- status    npm run ops -- dlq list');
     for (const script of ['codegen', 'codegen:check', 'typecheck', 'test', 'start', 'infra:plan', 'dev', 'deploy', 'deploy:prod', 'contract:lint', 'contract:diff', 'contract:release', 'contract:validate', 'docs', 'diagram']) {
       expect(pkg.scripts[script], script).toBe(PROJECT_SCRIPTS[script]);
     }
     const readme = readFileSync(path.join(created.directory, 'README.md'), 'utf8');
     expect(readme.split('\n').slice(2, 5)).toEqual(['```sh', 'npm install && npm run codegen', 'npm start']);
+    for (const command of ['npm run ops -- status', 'npm run ops -- dlq list', 'dlq redrive', 'dlq purge', 'npm run ops -- publish-message', '--aws']) expect(readme).toContain(command);
     expect(readFileSync(path.join(created.directory, 'sst.config.ts'), 'utf8')).toContain("new SluiceTopology('Pipeline'");
   });
 
@@ -193,22 +227,24 @@ describe('create: a new project from a small contract', () => {
     expect(ignored).toEqual(expect.arrayContaining(['docs-out/', '.sluice-data/', '.sst/', 'node_modules/']));
   }, 180_000);
 
-  it("npm start's banner says how to see why a publish went unrouted with a command the project has: the AWS CLI, its messages' attributes saying why", async (context) => {
+  it("npm start's banner names the project's operator commands, and they run: npm run ops -- status, and the banner's dlq list shows an unrouted publish and why", async () => {
     const dir = created.directory;
+    const bins = linkedBins(parent);
     const stack = await startStack(dir, ['--in-memory']);
     try {
       const lines = stack.banner.split('\n');
+      const endpoint = stack.banner.match(/endpoint +(\S+)/)![1]!;
       const at = lines.findIndex((l) => l.includes('(unrouted publishes of Pings'));
       expect(at, stack.banner).toBeGreaterThan(-1);
-      // No `dlq list`: a created project declares no operator command (eventContract.operatorCommand).
-      expect(lines[at]).not.toContain('dlq list');
-      expect(lines[at]).toContain("its messages' attributes say why");
-      const url = lines[at]!.match(/queue +(\S+) \(/)![1]!;
-      const endpoint = stack.banner.match(/endpoint +(\S+)/)![1]!;
-      const command = lines[at + 1]!.trim().replace(/^see them: /, '');
-      expect(command).toBe(
-        `AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws --endpoint-url ${endpoint} --region us-east-1 sqs receive-message --queue-url ${url} --max-number-of-messages 10 --visibility-timeout 0 --message-attribute-names All`,
-      );
+      // The whole command, the project's own (eventContract.operatorCommand), not the AWS CLI.
+      expect(lines[at]).toMatch(/kept 14 days; `npm run ops -- dlq list --queue PingsUnrouted` says why\)$/);
+      expect(lines[at + 1]).not.toContain('receive-message');
+      expect(stack.banner).toContain('Try:  npm run ops -- status    npm run ops -- dlq list');
+
+      const status = npmRun(dir, bins, endpoint, ['ops', '--', 'status']);
+      expect(status.status, status.stdout + status.stderr).toBe(0);
+      for (const queue of ['PingQueue', 'PingDLQ', 'PingsUnrouted']) expect(status.stdout).toContain(queue);
+
       const topicArn = stack.banner.match(/topic +(\S+:Pings)\n/)![1]!;
       const sns = new SNSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
       try {
@@ -216,23 +252,30 @@ describe('create: a new project from a small contract', () => {
       } finally {
         sns.destroy();
       }
-      // The printed command, run as printed (when the AWS CLI is installed): the message, with the attributes that say why.
-      const aws = spawnSync('bash', ['-c', 'command -v aws'], { encoding: 'utf8' });
-      // Without it, the rest cannot run: the test says so (skipped) rather than passing.
-      if (aws.status !== 0) context.skip('the AWS CLI is not installed: the printed command was not run');
-      let shown = '';
-      for (let i = 0; i < 20 && !shown.includes('p-unrouted'); i++) {
-        const run = spawnSync('bash', ['-c', command], { encoding: 'utf8', timeout: 60_000 });
-        expect(run.status, run.stderr).toBe(0);
-        shown = run.stdout;
-        if (!shown.includes('p-unrouted')) await new Promise((r) => setTimeout(r, 250));
+      // The banner's command, run as printed (npm run …).
+      const printed = lines[at]!.match(/`npm run (ops -- dlq list --queue PingsUnrouted)`/)![1]!.split(' ');
+      const why = /^\S+ +\S+ +Ponged +1\.0\.0 +no consumer declares Ponged$/m;
+      let listed = npmRun(dir, bins, endpoint, printed);
+      for (let i = 0; i < 10 && listed.status === 0 && !why.test(listed.stdout); i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        listed = npmRun(dir, bins, endpoint, printed);
       }
-      expect(shown).toContain('p-unrouted');
-      expect(shown).toContain('Ponged');
+      expect(listed.status, listed.stdout + listed.stderr).toBe(0);
+      expect(listed.stdout).toContain('PingsUnrouted (unrouted publishes of Pings):');
+      expect(listed.stdout).toMatch(why);
+      // The whole listing too (every dead-letter queue, the triage function's, the unrouted one), in JSON.
+      const all = npmRun(dir, bins, endpoint, ['--silent', 'ops', '--', 'dlq', 'list', '--json']);
+      expect(all.status, all.stdout + all.stderr).toBe(0);
+      const listing = JSON.parse(all.stdout) as Record<string, { body: string; unrouted?: string | null }[]>;
+      expect(Object.keys(listing).sort()).toEqual(['PingDLQ', 'PingsTriageDLQ', 'PingsUnrouted']);
+      expect(listing.PingDLQ).toEqual([]);
+      expect(listing.PingsUnrouted).toEqual([expect.objectContaining({ unrouted: 'no consumer declares Ponged' })]);
+      // The SNS envelope (the unrouted queue's subscription is not raw), the payload as published in it.
+      expect(JSON.parse(listing.PingsUnrouted![0]!.body).Message).toBe('{"pingId":"p-unrouted"}');
     } finally {
       await stack.stop();
     }
-  }, 120_000);
+  }, 180_000);
 });
 
 describe("create's command: what to do next", () => {
