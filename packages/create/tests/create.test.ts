@@ -198,6 +198,10 @@ describe('create: a new project from a small contract', () => {
         'aws:lambda/function:Function ConsumePingsFunction',
       ]),
     );
+    // The alarms tell the on-call engineer a command the project has (its operatorCommand).
+    const descriptions = (JSON.parse(plan.stdout).resources as { type: string; properties?: { description?: string } }[]).flatMap((r) => (r.type === 'aws:cloudwatch/metricAlarm:MetricAlarm' && r.properties?.description ? [r.properties.description] : []));
+    expect(descriptions).toContain('Messages failed PingQueue and wait in PingDLQ: see `npm run ops -- dlq list --aws`');
+    expect(descriptions.filter((d) => d.includes('dlq ') && !d.includes('`npm run ops -- dlq '))).toEqual([]);
   }, 180_000);
 
   it("ignores in git what its own commands write (docs, start's data folder, SST's folder), and leaves what they write to commit (generated/, the topology picture)", async () => {
