@@ -3,7 +3,8 @@
 # every @sluice package built (npm run build:packages) and packed (npm pack), a project created
 # from a small contract depending on those tarballs (file: paths; third-party packages from the
 # npm registry, nothing published), `npm install`, then in it: codegen, typecheck, test,
-# infra:plan --json and npm start (started, banner seen, stopped with Ctrl-C).
+# infra:plan --json and npm start (started, banner seen, npm run ops -- status and dlq list run
+# against it, stopped with Ctrl-C).
 #
 #   scripts/try-create.sh [--contract <file>] [--keep]
 #
@@ -72,13 +73,19 @@ run_all() {
     done
     cat start.log
     if ! grep -q "^Local runtime for" start.log; then echo "no banner"; kill -TERM -- -$pid 2>/dev/null; wait $pid; exit 1; fi
+    # The operator commands (the ops script, its eventContract.operatorCommand) against that stack.
+    for _ in $(seq 1 40); do grep -q "Ctrl-C to stop" start.log && break; sleep 0.5; done
+    endpoint=$(sed -n "s/^  endpoint  *\([^ ]*\).*/\1/p" start.log)
+    SLUICE_ENDPOINT=$endpoint npm run ops -- status && SLUICE_ENDPOINT=$endpoint npm run ops -- dlq list
+    ops=$?
+    echo "--- npm run ops -- status, dlq list: exit $ops"
     kill -INT -- -$pid
     for _ in $(seq 1 40); do kill -0 $pid 2>/dev/null || break; sleep 0.5; done
     if kill -0 $pid 2>/dev/null; then echo "still running 20 s after Ctrl-C"; kill -KILL -- -$pid; exit 1; fi
     wait $pid
     code=$?
     echo "--- after Ctrl-C (exit $code):"; tail -5 start.log
-    [[ $code == 0 || $code == 130 ]]'
+    [[ ($code == 0 || $code == 130) && $ops == 0 ]]'
 }
 
 overall_started=$(date +%s)
