@@ -15,8 +15,7 @@ import { parse as parseYaml } from 'yaml';
 import { formatIssues, toIssues, type Topology } from '@sluice/runtime/contract';
 import { DEFAULT_SCHEMA_VERSION, deriveTopology, listMessages, messageIdentity, TopologyError } from '@sluice/model';
 import { generatedFormats } from './formats.ts';
-import { parseContract } from './parse-contract.ts';
-import { parserErrorLines } from './parser-hints.ts';
+import { parseContract, parserErrorLines } from './parse-contract.ts';
 import { typeIdentifier } from './identifiers.ts';
 import { forEachSchema, stripParserKeys, titledForTypes, topLevelFields, unwrapSchema, withoutHints } from './schemas.ts';
 
