@@ -37,6 +37,11 @@ export const lintProgram: ProgramSpec = {
         ASYNCAPI_SKIP_NEW_VERSION_CHECK: 'true',
         // Keep oclif's caches (update checks, autocomplete) inside the project.
         XDG_CACHE_HOME: cacheDir,
+        // The CLI runs under NODE_ENV=production with node-config, which looks for a config/ folder
+        // in the working directory and prints four WARNING lines when there is none (there never is:
+        // nothing of the CLI's is configured that way). They are about its loader, not the contract.
+        SUPPRESS_NO_CONFIG_WARNING: '1',
+        SUPPRESS_STRICTNESS_CHECK: '1',
       },
     });
     if (result.error) throw new CliError(`could not run the AsyncAPI CLI (${result.error.message})`, { next: 'Run `npm ci` first.' });
