@@ -23,18 +23,13 @@ import path from 'node:path';
 const root = path.resolve(import.meta.dirname, '..');
 
 /**
- * `HOST_V8_OPTIONS` of @sluice/local (src/lambda/function-host.ts), which this script, run by plain
- * Node before anything is built, cannot import; packages/local/tests/host-v8-options.test.ts
- * checks that they are the same.
- */
-const HOST_V8_OPTIONS = ['--max-semi-space-size=8'];
-
-/**
  * The framework packages (folder names under packages/) and their bins: bin name -> the module
  * under src/ (as compiled: `.js`) and the `ProgramSpec` it exports, run with `main` of @sluice/cli.
- * A bin whose program is a shell script names it with `script` instead. `v8` are options Node
- * must start with (they cannot be set once the process runs): the launcher's first line passes
- * them (`#!/usr/bin/env -S node <options>`; npm's Windows shims read `env -S` too).
+ * A bin whose program is a shell script names it with `script` instead. Every launcher starts
+ * with `#!/usr/bin/env node`: options Node must start with cannot go on that line everywhere
+ * (`env -S` is missing from BusyBox, as on Alpine images, and from coreutils before 8.30), so a
+ * created project's `start` and `subscriber` scripts run the host launchers with `node <options>`
+ * (packages/create/src/create.ts, HOST_NODE_OPTIONS).
  */
 export const PACKAGES = {
   cli: {},
@@ -56,9 +51,8 @@ export const PACKAGES = {
   },
   ops: { 'sluice-ops': { module: 'cli/ops-cli.js', program: 'opsProgram' } },
   local: {
-    // The host's young generation, as `npm start` / `npm run subscriber` here (HOST_V8_OPTIONS).
-    'sluice-start': { module: 'bin/start.js', program: 'startProgram', v8: HOST_V8_OPTIONS },
-    'sluice-subscriber': { module: 'bin/subscriber.js', program: 'subscriberProgram', v8: HOST_V8_OPTIONS },
+    'sluice-start': { module: 'bin/start.js', program: 'startProgram' },
+    'sluice-subscriber': { module: 'bin/subscriber.js', program: 'subscriberProgram' },
   },
   create: { 'create-sluice': { module: 'cli.js', program: 'createProgram' } },
 };
@@ -165,12 +159,11 @@ function copyOut(work, names) {
  * The bin `bin` as a Node script in dist/bin/.
  *
  * @param {string} bin the command's name
- * @param {{ module?: string, program?: string, script?: string, v8?: readonly string[] }} target what it runs (an entry of {@link PACKAGES})
+ * @param {{ module?: string, program?: string, script?: string }} target what it runs (an entry of {@link PACKAGES})
  * @returns {string} the launcher's text
  */
 export function launcherOf(bin, target) {
-  const shebang = target.v8?.length ? `#!/usr/bin/env -S node ${target.v8.join(' ')}` : '#!/usr/bin/env node';
-  const lines = [shebang, `// The ${bin} command (written by scripts/build-packages.mjs).`];
+  const lines = ['#!/usr/bin/env node', `// The ${bin} command (written by scripts/build-packages.mjs).`];
   if (target.script) {
     lines.push(
       "import { spawnSync } from 'node:child_process';",

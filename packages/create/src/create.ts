@@ -71,14 +71,34 @@ export const FRAMEWORK_VERSIONS: Readonly<Record<(typeof FRAMEWORK_PACKAGES)[num
   }),
 ) as Record<(typeof FRAMEWORK_PACKAGES)[number], string>;
 
+/**
+ * The Node options a created project's `npm start` and `npm run subscriber` start with: the host's
+ * young generation, as `HOST_V8_OPTIONS` of @sluice/local (which this package does not depend on;
+ * packages/local/tests/host-v8-options.test.ts checks that they are the same). V8 sizes it once, at
+ * start, so it goes on Node's command line: a bin's `#!/usr/bin/env node` line cannot carry it on
+ * every system (`env -S` is missing from BusyBox, as on Alpine images, and from older coreutils).
+ *
+ * @example
+ * ```ts
+ * import { HOST_NODE_OPTIONS, PROJECT_SCRIPTS } from '@sluice/create';
+ *
+ * PROJECT_SCRIPTS.start; // 'node --max-semi-space-size=8 node_modules/@sluice/local/dist/bin/sluice-start.js'
+ * HOST_NODE_OPTIONS; // ['--max-semi-space-size=8']
+ * ```
+ */
+export const HOST_NODE_OPTIONS: readonly string[] = ['--max-semi-space-size=8'];
+
+/** A host command of @sluice/local (its packed launcher, `dist/bin/<bin>.js`) run by Node with {@link HOST_NODE_OPTIONS}. */
+const hostCommand = (bin: string) => `node ${HOST_NODE_OPTIONS.join(' ')} node_modules/@sluice/local/dist/bin/${bin}.js`;
+
 /** The npm scripts of a created project: the same names as this repository's, on the framework's bins. */
 export const PROJECT_SCRIPTS: Record<string, string> = {
   codegen: 'sluice-codegen',
   'codegen:check': 'sluice-codegen --check',
   typecheck: 'tsc -p tsconfig.json --noEmit',
   test: 'vitest run',
-  start: 'sluice-start',
-  subscriber: 'sluice-subscriber',
+  start: hostCommand('sluice-start'),
+  subscriber: hostCommand('sluice-subscriber'),
   'infra:plan': 'sluice-infra-plan',
   'sst:install': 'sluice-sst-install',
   dev: 'sst dev',

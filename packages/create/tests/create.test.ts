@@ -134,7 +134,11 @@ describe('create: a new project from a small contract', () => {
 
   it('has a script for every bin the framework installs, and for every npm run command its README and start hints name', () => {
     const pkg = JSON.parse(readFileSync(path.join(created.directory, 'package.json'), 'utf8'));
-    const called = Object.values<string>(pkg.scripts).map((script) => script.split(' ')[0]);
+    // A bin by its name, or its packed launcher run by node (`node <options> node_modules/@sluice/local/dist/bin/sluice-start.js`).
+    const called = Object.values<string>(pkg.scripts).map((script) => {
+      const words = script.split(' ');
+      return words[0] === 'node' ? /dist\/bin\/([\w-]+)\.js$/.exec(words[words.length - 1]!)?.[1] : words[0];
+    });
     // Every bin of the packages the project depends on (create-sluice makes projects; it is not one of them).
     const bins = Object.entries(PACKAGES as Record<string, Record<string, unknown>>).filter(([name]) => FRAMEWORK_PACKAGES.includes(`@sluice/${name}` as never)).flatMap(([, packageBins]) => Object.keys(packageBins));
     expect(bins).toContain('sluice-diagram');

@@ -1,15 +1,15 @@
 /**
  * The host's V8 options are the ones `npm start` and `npm run subscriber` run with: the young
  * generation V8 sizes once, at process start (package.json's scripts), and the one the bench and a
- * `'separate'` function's process are given (HOST_V8_OPTIONS). A created project runs the packed
- * package's `sluice-start` / `sluice-subscriber`, whose launchers (scripts/build-packages.mjs)
- * pass them on their first line.
+ * `'separate'` function's process are given (HOST_V8_OPTIONS). A created project's `npm start` and
+ * `npm run subscriber` run the packed launchers with `node <HOST_NODE_OPTIONS>` (@sluice/create).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { HOST_NODE_OPTIONS, PROJECT_SCRIPTS } from '@sluice/create';
 import { HOST_V8_OPTIONS } from '@sluice/local';
 // @ts-expect-error: a plain JavaScript module of the build, without declarations
 import { launcherOf, PACKAGES } from '../../../scripts/build-packages.mjs';
@@ -28,23 +28,30 @@ describe('HOST_V8_OPTIONS', () => {
   });
 });
 
-describe("the packed package's host commands", () => {
-  const bins = PACKAGES.local as Record<string, { module: string; program: string; v8?: string[] }>;
+describe("a created project's host commands", () => {
+  const bins = PACKAGES.local as Record<string, { module: string; program: string }>;
 
-  it.each(['sluice-start', 'sluice-subscriber'])('%s is built to start node with them', (bin) => {
-    expect(bins[bin]!.v8).toEqual(HOST_V8_OPTIONS);
-    expect((launcherOf(bin, bins[bin]) as string).split('\n')[0]).toBe(`#!/usr/bin/env -S node ${HOST_V8_OPTIONS.join(' ')}`);
+  it.each([
+    ['start', 'sluice-start'],
+    ['subscriber', 'sluice-subscriber'],
+  ])('`npm run %s` starts node with them, on the packed %s launcher', (script, bin) => {
+    expect(HOST_NODE_OPTIONS).toEqual(HOST_V8_OPTIONS);
+    expect(PROJECT_SCRIPTS[script]).toBe(`node ${HOST_V8_OPTIONS.join(' ')} node_modules/@sluice/local/dist/bin/${bin}.js`);
+    expect(bins[bin]).toBeDefined();
   });
 
-  it('a launcher run as a command (its first line read by the system) starts node with them', () => {
+  it('the launchers start with a first line every system reads (no `env -S`, which BusyBox and older coreutils lack)', () => {
+    for (const bin of Object.keys(bins)) expect((launcherOf(bin, bins[bin]) as string).split('\n')[0]).toBe('#!/usr/bin/env node');
+  });
+
+  it('node with them runs a launcher as npm runs the script', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'launcher-'));
     try {
       const file = path.join(dir, 'sluice-start.js');
-      const shebang = (launcherOf('sluice-start', bins['sluice-start']) as string).split('\n')[0];
-      writeFileSync(file, `${shebang}\nconsole.log(JSON.stringify(process.execArgv));\n`);
-      chmodSync(file, 0o755);
-      // `node` on the PATH is this test's (npm puts the pinned Node first on it).
-      const run = spawnSync(file, [], { encoding: 'utf8', env: { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}` } });
+      writeFileSync(file, `${(launcherOf('sluice-start', bins['sluice-start']) as string).split('\n')[0]}\nconsole.log(JSON.stringify(process.execArgv));\n`);
+      const [node, ...options] = PROJECT_SCRIPTS.start!.split(' ').slice(0, -1);
+      expect(node).toBe('node');
+      const run = spawnSync(process.execPath, [...options, file], { encoding: 'utf8' });
       expect(run.status, run.stderr).toBe(0);
       expect(JSON.parse(run.stdout)).toEqual(HOST_V8_OPTIONS);
     } finally {
