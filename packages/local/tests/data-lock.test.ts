@@ -5,9 +5,10 @@
  * over.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DATA_LOCK_FILE, DataDirInUseError, lockDataDir, startLocalRuntime } from '@sluice/local';
@@ -48,6 +49,51 @@ describe('lockDataDir', () => {
     const release = lockDataDir(dir, (line) => events.push(line));
     expect(events).toEqual([expect.stringMatching(new RegExp(`took over the lock of a stack that is gone \\(process ${gone.stdout.trim()}\\)`))]);
     release();
+  });
+});
+
+describe('lockDataDir: the cases a review found', () => {
+  it('an unreadable lock (an empty file: not one it writes) is held while recent, stale after', () => {
+    const dir = folder();
+    const file = path.join(dir, DATA_LOCK_FILE);
+    writeFileSync(file, '');
+    expect(() => lockDataDir(dir)).toThrow(/in use by another local stack \(an unreadable stack\.lock, written \d+ s ago\)/);
+    const minuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(file, minuteAgo, minuteAgo);
+    const events: string[] = [];
+    lockDataDir(dir, (line) => events.push(line))();
+    expect(events).toEqual([expect.stringMatching(/took over the lock of a stack that is gone \(unreadable lock file\)/)]);
+  });
+
+  it('the same folder by another name (a symbolic link) is the same folder', () => {
+    const dir = folder();
+    const alias = path.join(folder(), 'alias');
+    symlinkSync(dir, alias, 'dir');
+    const release = lockDataDir(dir);
+    try {
+      expect(() => lockDataDir(alias)).toThrow(DataDirInUseError);
+    } finally {
+      release();
+    }
+  });
+
+  it('of stacks starting at the same moment on a folder with a stale lock, exactly one takes it', { timeout: 60_000 }, async () => {
+    const dir = folder();
+    const gone = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
+    writeFileSync(path.join(dir, DATA_LOCK_FILE), JSON.stringify({ pid: Number(gone.stdout.trim()), startedAt: 'then' }));
+    const module = pathToFileURL(path.join(import.meta.dirname, '../src/stack/data-lock.ts')).href;
+    // Each waits for the same instant, tries, and holds what it got for a moment.
+    const at = Date.now() + 2_000;
+    const script = `const { lockDataDir } = await import(${JSON.stringify(module)}); while (Date.now() < ${at}); try { lockDataDir(${JSON.stringify(dir)}); console.log('took'); } catch (e) { console.log(e.name); } await new Promise((r) => setTimeout(r, 1500));`;
+    const outcomes = await Promise.all(
+      Array.from({ length: 4 }, () => new Promise<string>((resolve) => {
+        const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+        child.once('close', () => resolve(out.trim()));
+      })),
+    );
+    expect(outcomes.sort()).toEqual(['DataDirInUseError', 'DataDirInUseError', 'DataDirInUseError', 'took']);
   });
 });
 

@@ -4,9 +4,13 @@
  * before dynalite's lock stopped it with "Database is closed". So a stack takes the folder's lock
  * file (`stack.lock`: its process id and start time) before it opens anything there, and a second
  * stack is refused, naming the first and what to do. A lock whose process is gone (a stack that
- * was killed) is taken over.
+ * was killed) is taken over. The file appears whole (written aside, then linked into place), and a
+ * stale one is moved aside and checked before it is replaced, so two stacks starting at the same
+ * moment cannot both hold it. (A process id reused by another program after a restart keeps the
+ * lock held until that program ends; the message says which file to delete.)
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { linkSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { processAlive } from '@sluice/cli';
 
@@ -49,32 +53,57 @@ export class DataDirInUseError extends Error {
  * ```
  */
 export function lockDataDir(dataDir: string, onEvent?: (line: string) => void): () => void {
-  const dir = path.resolve(dataDir);
+  // One folder, however it is named (a symbolic link, another spelling of the path).
+  const dir = realpathSync(path.resolve(dataDir));
   const file = path.join(dir, DATA_LOCK_FILE);
   const inUse = (owner: string) =>
     new DataDirInUseError(
       `the data folder ${dir} is in use by another local stack (${owner}): two stacks on one folder would overwrite each other's queues and tables. Stop that one first (Ctrl-C in its terminal), or run this one beside it in memory (npm run demo -- --in-memory --port 0; npm start -- --in-memory --port <n>) or on a folder of its own (npm start -- --data-dir <folder>). If no stack is running, delete ${file}.`,
     );
   if (heldHere.has(dir)) throw inUse(`this process, pid ${process.pid}`);
-  const owner: LockOwner = { pid: process.pid, startedAt: new Date().toISOString() };
-  for (let attempt = 0; ; attempt++) {
-    try {
-      writeFileSync(file, `${JSON.stringify(owner)}\n`, { flag: 'wx', mode: 0o600 });
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  const text = `${JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() } satisfies LockOwner)}\n`;
+  // Written whole beside it, then linked into place: the lock file exists with its content or not
+  // at all (a link fails when the name is taken), so no reader ever sees it half written.
+  const mine = path.join(dir, `${DATA_LOCK_FILE}.${process.pid}.${randomUUID()}`);
+  writeFileSync(mine, text, { mode: 0o600 });
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        linkSync(mine, file);
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      const seen = readLock(file);
+      if (seen === undefined) continue; // released meanwhile: take it
+      const held = ownerOf(seen.text);
+      if (held && processAlive(held.pid) && (held.pid !== process.pid || heldHere.has(dir))) throw inUse(`process ${held.pid}, started ${held.startedAt}`);
+      // An unreadable lock (not written by this module) is held while it is recent.
+      if (!held && Date.now() - seen.mtimeMs < STALE_UNREADABLE_MS) throw inUse(`an unreadable ${DATA_LOCK_FILE}, written ${Math.round((Date.now() - seen.mtimeMs) / 1000)} s ago`);
+      if (attempt > 2) throw inUse('one starting at the same moment');
+      // Stale: moved aside under a name of our own, then checked to be the lock that was judged;
+      // another stack that took it over meanwhile gets its lock back.
+      const aside = `${mine}.stale`;
+      try {
+        renameSync(file, aside);
+      } catch {
+        continue; // moved by another starter: look again
+      }
+      const moved = readLock(aside);
+      if (moved && moved.text !== seen.text) {
+        try {
+          linkSync(aside, file);
+        } catch {
+          // the name is taken again: that owner is judged on the next look
+        }
+        rmSync(aside, { force: true });
+        continue;
+      }
+      rmSync(aside, { force: true });
+      onEvent?.(`data folder ${dir}: took over the lock of a stack that is gone (${held ? `process ${held.pid}` : 'unreadable lock file'})`);
     }
-    let held: Partial<LockOwner> | undefined;
-    try {
-      held = JSON.parse(readFileSync(file, 'utf8')) as Partial<LockOwner>;
-    } catch {
-      held = undefined; // unreadable or half written: no owner to wait for
-    }
-    if (held && typeof held.pid === 'number' && held.pid !== process.pid && processAlive(held.pid)) throw inUse(`process ${held.pid}, started ${held.startedAt ?? 'at an unknown time'}`);
-    // Taken again between our removal and our write: another stack starting at this moment.
-    if (attempt > 0) throw inUse('one starting at the same moment');
-    onEvent?.(`data folder ${dir}: took over the lock of a stack that is gone (${held?.pid !== undefined ? `process ${held.pid}` : 'unreadable lock file'})`);
-    rmSync(file, { force: true });
+  } finally {
+    rmSync(mine, { force: true });
   }
   heldHere.add(dir);
   let released = false;
@@ -82,11 +111,29 @@ export function lockDataDir(dataDir: string, onEvent?: (line: string) => void): 
     if (released) return;
     released = true;
     heldHere.delete(dir);
-    try {
-      const held = JSON.parse(readFileSync(file, 'utf8')) as Partial<LockOwner>;
-      if (held.pid === process.pid) rmSync(file, { force: true });
-    } catch {
-      // gone already
-    }
+    // Only our own: a lock another stack took over meanwhile stays.
+    if (readLock(file)?.text === text) rmSync(file, { force: true });
   };
+}
+
+/** How long an unreadable lock file (not this module's: it never writes one) counts as held. */
+const STALE_UNREADABLE_MS = 10_000;
+
+/** The lock file's text and modification time, or undefined when there is none. */
+function readLock(file: string): { text: string; mtimeMs: number } | undefined {
+  try {
+    return { text: readFileSync(file, 'utf8'), mtimeMs: statSync(file).mtimeMs };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The owner a lock's text names, or undefined when it is not a lock of this module. */
+function ownerOf(text: string): LockOwner | undefined {
+  try {
+    const owner = JSON.parse(text) as Partial<LockOwner>;
+    return typeof owner.pid === 'number' && Number.isInteger(owner.pid) && owner.pid > 0 ? { pid: owner.pid, startedAt: String(owner.startedAt ?? 'at an unknown time') } : undefined;
+  } catch {
+    return undefined;
+  }
 }
