@@ -284,6 +284,9 @@ describe('what a contract written by others says is read as it means, or refused
     expect(problemsOf(doc).join('\n')).toMatch(
       /queue users-queue is declared twice with different redrivePolicy: channels\.usersQueue\.bindings\.sqs\.queue\.redrivePolicy sends to users-dlq after 10 receives, operations\.consume\.bindings\.sqs\.queues\[0\]\.redrivePolicy to users-dlq2 after 8/,
     );
+    // A misspelt field in the repeat is read too (its default would otherwise match the first).
+    doc.operations.consume.bindings.sqs.queues = [{ name: 'users-queue', fifoQueue: false, redrivePolicy: { deadLetterQueue: { name: 'users-dlq' }, maxRecieveCount: 3 } }];
+    expect(problemsOf(doc).join('\n')).toMatch(/operations\.consume\.bindings\.sqs\.queues\[0\]\.redrivePolicy\.maxRecieveCount is not a field of the binding/);
   });
 
   it("an operation binding's topic must be its channel's topic (send and receive)", () => {

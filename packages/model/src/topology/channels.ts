@@ -188,6 +188,8 @@ export function linkRedrivePolicies(d: Derivation): void {
     if (!isObject(binding.redrivePolicy)) continue;
     const source = d.queues[binding.name];
     if (!source) continue;
+    // Every declaration's fields: a misspelt one in a repeat would otherwise go unread.
+    checkFields(d, binding.redrivePolicy, ['deadLetterQueue', 'maxReceiveCount'], `${where}.redrivePolicy`);
     const dlqName = queueNamed(d, binding.redrivePolicy.deadLetterQueue);
     const maxReceiveCount = binding.redrivePolicy.maxReceiveCount ?? 10;
     const first = linked.get(source.name);
@@ -200,7 +202,6 @@ export function linkRedrivePolicies(d: Derivation): void {
       continue;
     }
     linked.set(source.name, { where, dlq: dlqName, maxReceiveCount });
-    checkFields(d, binding.redrivePolicy, ['deadLetterQueue', 'maxReceiveCount'], `${where}.redrivePolicy`);
     const dlq = dlqName ? d.queues[dlqName] : undefined;
     if (!dlq) {
       d.problems.push(`queue ${source.name} (${where}) redrives to ${dlqName ?? '(no name)'}, which no binding declares: declare it (a channel's bindings.sqs.deadLetterQueue, or one of the operation's bindings.sqs.queues)`);

@@ -6,7 +6,7 @@
 import { CliError, UsageError, type CommandSpec } from '@sluice/cli';
 import { createDecoder } from '@sluice/runtime/consumer';
 import type { ReceiveOperation, Topology } from '@sluice/runtime/contract';
-import { triageOf, unroutedOf } from '@sluice/model';
+import { functionNameOf, triageOf, unroutedOf } from '@sluice/model';
 import { readEnvelope, republish, unroutedMessageReason } from '../unrouted.ts';
 import { DeadLetterQueue, type DeadLetter } from '../dead-letter-queue.ts';
 import type { Target } from '../target.ts';
@@ -49,8 +49,13 @@ function headingOf(ref: DlqRef): string {
 /** A heading and its table on lines of their own (`empty.` on the heading's line). */
 const titled = (heading: string, body: string) => (body === 'empty.' ? `${heading}: empty.` : `${heading}:\n${body}`);
 
-/** Every queue `dlq` reads; `--queue` picks one (by its name or its source's), else a usage error listing them. */
-async function deadLetterQueues(queue: string | undefined, localQueues: () => Promise<string[] | undefined>): Promise<DlqRef[]> {
+/**
+ * Every queue `dlq` reads; `--queue` picks one (by its name or its source's). A name that is none
+ * of the contract's is looked for among the local stack's kept queues (`localQueues`, asked only
+ * then), else a usage error listing them. `localQueues` undefined: the contract's alone, and a name
+ * outside them gives `undefined` (to look again once the target is reachable).
+ */
+async function deadLetterQueues(queue: string | undefined, localQueues?: () => Promise<string[] | undefined>): Promise<DlqRef[] | undefined> {
   const { topology, operations } = await contractModule();
   const unroutedSpecs = unroutedOf(topology);
   const unrouted: DlqRef[] = unroutedSpecs.map((u) => ({ name: u.queue, source: u.topic, consumer: undefined, unroutedTopic: u.topic }));
@@ -58,7 +63,7 @@ async function deadLetterQueues(queue: string | undefined, localQueues: () => Pr
     name: t.deadLetterQueue,
     source: t.queue,
     consumer: undefined,
-    triage: { topic: t.topic, functionName: `${t.operationId[0]!.toUpperCase()}${t.operationId.slice(1)}` },
+    triage: { topic: t.topic, functionName: functionNameOf(t.operationId) },
   }));
   const all: DlqRef[] = Object.values(topology.queues)
     .filter((q) => q.deadLetter)
@@ -71,6 +76,7 @@ async function deadLetterQueues(queue: string | undefined, localQueues: () => Pr
   if (!queue) return all;
   const picked = all.filter((d) => d.name === queue || d.source === queue);
   if (picked.length > 0) return picked;
+  if (!localQueues) return undefined;
   // A queue an earlier contract made, which the local stack keeps with its messages.
   const owned = ownedQueues(topology);
   const kept = (await localQueues())?.filter((q) => !owned.has(q)) ?? [];
@@ -78,6 +84,22 @@ async function deadLetterQueues(queue: string | undefined, localQueues: () => Pr
   throw new UsageError(
     `--queue ${JSON.stringify(queue)} is neither a dead-letter queue nor a queue with one: try ${[...all.map((d) => d.name), ...kept].join(', ') || '(the contract declares none)'}`,
   );
+}
+
+/**
+ * The queues `dlq` reads on `target`: a name outside the contract is looked for among the kept
+ * queues of a local stack that answers; with none answering (or on AWS) it is a usage error (2)
+ * listing the contract's, as before anything is reached.
+ */
+async function refsOn(target: Target, queue: string | undefined): Promise<DlqRef[]> {
+  return (await deadLetterQueues(queue, async () => {
+    try {
+      await target.checkReachable();
+    } catch {
+      return undefined; // said by the caller's own reachability check, when the name is known
+    }
+    return target.localQueueNames();
+  }))!;
 }
 
 /**
@@ -225,8 +247,8 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
         async run({ values, io }) {
           const { topology } = await contractModule();
           return withTarget(values, async (target) => {
+            const refs = await refsOn(target, values.queue as string | undefined);
             await target.checkReachable();
-            const refs = await deadLetterQueues(values.queue as string | undefined, () => target.localQueueNames());
             const all: Record<string, (Omit<DeadLetter, 'message'> & { unrouted?: string | null })[]> = {};
             for (const ref of refs) {
               const letters = await (await open(target, ref, options)).list();
@@ -253,8 +275,8 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
           const ids = values.id as string[] | undefined;
           const { topology } = await contractModule();
           return withTarget(values, async (target) => {
+            const refs = await refsOn(target, values.queue as string | undefined);
             await target.checkReachable();
-            const refs = await deadLetterQueues(values.queue as string | undefined, () => target.localQueueNames());
             const kept = refs.find((r) => r.kept);
             if (kept) {
               throw new CliError(`${kept.name} is no longer in the contract: no consumer would process what is redriven from it`, {
@@ -299,8 +321,8 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
         options: { queue: queueOption, yes: { type: 'boolean', short: 'y', description: 'do not ask' }, ...targetOptions },
         async run({ values, io }) {
           return withTarget(values, async (target) => {
+            const refs = await refsOn(target, values.queue as string | undefined);
             await target.checkReachable();
-            const refs = await deadLetterQueues(values.queue as string | undefined, () => target.localQueueNames());
             for (const ref of refs) {
               const dlq = await open(target, ref, options);
               const letters = await dlq.list();

@@ -4,7 +4,7 @@
  * of the system at a glance.
  */
 import type { CommandSpec } from '@sluice/cli';
-import { triageOf, unroutedOf } from '@sluice/model';
+import { functionNameOf, triageOf, unroutedOf } from '@sluice/model';
 import { queueDepth } from '../queue-depth.ts';
 import { formatTable } from '@sluice/cli';
 import { contractModule, targetOptions, withTarget } from './target-options.ts';
@@ -19,7 +19,7 @@ export const statusCommand: CommandSpec = {
   name: 'status',
   summary: 'queues (messages waiting, in flight, dead-lettered) and subscriptions',
   options: { json: { type: 'boolean', description: 'JSON, for scripts' }, ...targetOptions },
-  async run({ values, io }) {
+  async run({ values, io, invocation }) {
     const { topology } = await contractModule();
     return withTarget(values, async (target) => {
       await target.checkReachable();
@@ -39,7 +39,7 @@ export const statusCommand: CommandSpec = {
       // Each topic's triage queue (every publish, for the triage function) and what it could not keep.
       const triage = triageOf(topology, unrouted);
       for (const t of triage) {
-        const fn = `${t.operationId[0]!.toUpperCase()}${t.operationId.slice(1)}`;
+        const fn = functionNameOf(t.operationId);
         rows.push({ queue: t.queue, kind: 'triage', role: `every publish of ${t.topic}, triaged by ${fn}`, ...(await queueDepth(target.sqs, await target.queueUrl(t.queue))) });
         const depth = await queueDepth(target.sqs, await target.queueUrl(t.deadLetterQueue));
         rows.push({ queue: t.deadLetterQueue, kind: 'triageDeadLetter', role: `what ${fn} could not keep${depth.total > 0 ? ': see them with dlq list' : ''}`, ...depth });
@@ -48,7 +48,8 @@ export const statusCommand: CommandSpec = {
       const owned = ownedQueues(topology);
       for (const queue of ((await target.localQueueNames()) ?? []).filter((q) => !owned.has(q))) {
         const depth = await queueDepth(target.sqs, await target.queueUrl(queue));
-        rows.push({ queue, kind: 'kept', role: `no longer in the contract; kept with its messages${depth.total > 0 ? ` (dlq list --queue ${queue})` : ''}`, ...depth });
+        // What an earlier contract made (npm start keeps it), or, on an endpoint other projects share, theirs.
+        rows.push({ queue, kind: 'kept', role: `not in the contract: kept from an earlier one, with its messages${depth.total > 0 ? ` (${invocation.replace(/ status$/, '')} dlq list --queue ${queue})` : ''}`, ...depth });
       }
       const subscriptions = [...topology.subscriptions, ...unrouted.map((u) => u.subscription), ...triage.map((t) => t.subscription)];
       if (values.json) {
