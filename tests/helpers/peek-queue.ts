@@ -1,9 +1,14 @@
 /**
- * A look at what a queue holds without taking it: the messages are received (hidden a few seconds,
+ * A look at what a queue holds, leaving it there: the messages are received (hidden a few seconds,
  * so that the next receive of the look returns others), then made visible again at once
  * (`ChangeMessageVisibilityBatch` with 0), so the next look or a redrive finds them all. Before
  * this, the tests that looked at a queue slept out the visibility timeout instead (1.1–2.1 s per
  * look).
+ *
+ * A look is still a receive: it adds one to each message's receive count, which on a queue with a
+ * redrive policy moves a message to its dead-letter queue after maxReceiveCount looks; and a FIFO
+ * queue shows at most ten messages of a group. The tests look at queues without a redrive policy
+ * (the unrouted queue), or at a consumer's queue once per message.
  */
 import { ChangeMessageVisibilityBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 
