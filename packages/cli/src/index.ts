@@ -32,4 +32,4 @@ export { invocationOf, main, runCli } from './run.ts';
 export { displayWidth, formatTable } from './format-table.ts';
 export { terminalSafe, terminalSafeIndented, terminalSafeJson, terminalSafeLines } from './terminal-safe.ts';
 export { ProgressBar } from './progress-bar.ts';
-export { onShutdownSignals, processAlive, SECOND_INTERRUPT_GRACE_MS, type ShutdownSignalOptions, type SignalTarget } from './signals.ts';
+export { onShutdownSignals, processAlive, processStartMark, SECOND_INTERRUPT_GRACE_MS, type ShutdownSignalOptions, type SignalTarget } from './signals.ts';

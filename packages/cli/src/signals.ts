@@ -12,6 +12,7 @@
  * - `interrupt: 'ignore'` is for a child whose parent decides when to stop (it gets SIGTERM or a
  *   message): Ctrl-C reaches the whole process group, and the child leaves it to the parent.
  */
+import { readFileSync } from 'node:fs';
 import { ExitCode } from './errors.ts';
 
 /** How long after a first Ctrl-C another SIGINT is taken for the same keypress (tsx's relay). */
@@ -114,5 +115,36 @@ export function processAlive(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * What tells process `pid` apart from a later process given the same id (after a reboot, or a
+ * container restarted with the same process ids): on Linux the boot's id and the process's start
+ * time in clock ticks since boot, read from `/proc`; undefined where there is no `/proc` (macOS,
+ * Windows) or the process is gone. A lock file records its owner's mark beside its id, and a lock
+ * whose id is alive with another mark is stale ({@link processAlive} alone would call it held).
+ *
+ * @example
+ * ```ts
+ * import { processStartMark } from '@sluice/cli';
+ *
+ * const mark = processStartMark(process.pid); // e.g. 'f1c2…:123456' on Linux, undefined elsewhere
+ * // later, for a lock that recorded { pid, mark }:
+ * const sameProcess = mark === undefined || processStartMark(process.pid) === mark;
+ * ```
+ */
+export function processStartMark(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces or parentheses itself: the
+    // fields after it start after the last ')'. The start time is field 22, the 20th after it.
+    const startTicks = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    if (!startTicks || !/^\d+$/.test(startTicks)) return undefined;
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    return `${boot}:${startTicks}`;
+  } catch {
+    // No /proc (not Linux), or the process is gone: nothing to tell it apart by.
+    return undefined;
   }
 }

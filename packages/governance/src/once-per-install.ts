@@ -6,11 +6,12 @@
  * terminals) both transpiled, in place, while each read what the other was writing: a page came
  * out without its payloads. Here the first process takes a lock (a folder, created atomically),
  * does the work and writes the marker; the others wait for the marker. A lock whose holder has
- * died (its process is gone) is taken over.
+ * died (its process is gone, or its process id belongs to another program now: a container
+ * restarted with the same process ids, see `processStartMark`) is taken over.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { processAlive } from '@sluice/cli';
+import { processAlive, processStartMark } from '@sluice/cli';
 
 /** How {@link oncePerInstall} ended: it did the work, found it done before, or waited for another process doing it. */
 export type OncePerInstallOutcome = 'did' | 'done-before' | 'waited';
@@ -64,7 +65,7 @@ export async function oncePerInstall(marker: string, work: () => Promise<void>, 
     }
     if (locked) {
       try {
-        writeFileSync(holder, String(process.pid));
+        writeFileSync(holder, `${process.pid} ${processStartMark(process.pid) ?? ''}`.trim());
         if (existsSync(marker)) return 'waited'; // done by the holder just before us
         await work();
         writeFileSync(marker, `${options.note}\n`);
@@ -74,14 +75,19 @@ export async function oncePerInstall(marker: string, work: () => Promise<void>, 
       }
     }
     if (existsSync(marker)) return 'waited';
-    // The holder's pid (not written yet, just after its mkdir: wait for it).
+    // The holder's pid and start mark (not written yet, just after its mkdir: wait for it).
     let pid: number | undefined;
+    let mark: string | undefined;
     try {
-      pid = Number(readFileSync(holder, 'utf8'));
+      const [id, recorded] = readFileSync(holder, 'utf8').trim().split(' ');
+      pid = Number(id);
+      mark = recorded || undefined;
     } catch {
       pid = undefined;
     }
-    if (pid !== undefined && Number.isInteger(pid) && pid > 0 && !processAlive(pid)) {
+    const markNow = pid !== undefined && mark !== undefined ? processStartMark(pid) : undefined;
+    const gone = pid !== undefined && Number.isInteger(pid) && pid > 0 && (!processAlive(pid) || (markNow !== undefined && markNow !== mark));
+    if (gone) {
       rmSync(lock, { recursive: true, force: true }); // its holder died mid-work: take over
       continue;
     }

@@ -4,11 +4,12 @@
  * Before, each render started on a fresh install transpiled the template while another read it,
  * and CI's docs test (in readme-steps' project copy) got a page without its payloads.
  */
-import { fork } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { processStartMark } from '@sluice/cli';
 import { oncePerInstall } from '../src/once-per-install.ts';
 
 const dirs: string[] = [];
@@ -76,6 +77,26 @@ describe('oncePerInstall', () => {
     expect(await oncePerInstall(marker, async () => void ran++, { note: 'x', pollMs: 10 })).toBe('did');
     expect(ran).toBe(1);
     expect(existsSync(marker)).toBe(true);
+  });
+
+  it.runIf(existsSync('/proc/self/stat'))('takes over a lock whose holder id is alive as another program (a restarted container), and waits for one whose holder runs', async () => {
+    const dir = scratch();
+    const marker = path.join(dir, 'done');
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    try {
+      const mark = processStartMark(other.pid!)!;
+      mkdirSync(`${marker}.lock`);
+      // The holder's id, alive, but with the start mark of a process before the restart.
+      writeFileSync(path.join(`${marker}.lock`, 'pid'), `${other.pid} ${mark.split(':')[0]}:1`);
+      expect(await oncePerInstall(marker, async () => {}, { note: 'x', pollMs: 10, timeoutMs: 5_000 })).toBe('did');
+      // With the mark that process has, it is the holder at work: waited for, until the timeout.
+      const second = path.join(dir, 'second');
+      mkdirSync(`${second}.lock`);
+      writeFileSync(path.join(`${second}.lock`, 'pid'), `${other.pid} ${mark}`);
+      await expect(oncePerInstall(second, async () => {}, { note: 'x', pollMs: 10, timeoutMs: 200 })).rejects.toThrow(new RegExp(`for process ${other.pid} to finish`));
+    } finally {
+      other.kill('SIGKILL');
+    }
   });
 
   it('writes no marker when the work fails, and releases the lock for the next try', async () => {

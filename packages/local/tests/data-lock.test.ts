@@ -11,6 +11,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { processStartMark } from '@sluice/cli';
 import { DATA_LOCK_FILE, DataDirInUseError, lockDataDir, startLocalRuntime } from '@sluice/local';
 import { fixtureProject } from '../../../tests/helpers/fixture-project.ts';
 
@@ -49,6 +50,54 @@ describe('lockDataDir', () => {
     const release = lockDataDir(dir, (line) => events.push(line));
     expect(events).toEqual([expect.stringMatching(new RegExp(`took over the lock of a stack that is gone \\(process ${gone.stdout.trim()}\\)`))]);
     release();
+  });
+});
+
+describe('lockDataDir: a process id another program has now (a reboot, a restarted container)', () => {
+  it.runIf(existsSync('/proc/self/stat'))('takes over a lock whose live process id has another start mark, saying so; refuses one with the mark that process has', () => {
+    const dir = folder();
+    // A live process whose id the lock names: a program that is not the stack that wrote it.
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    try {
+      const mark = processStartMark(other.pid!);
+      expect(mark).toMatch(/^[0-9a-f-]{36}:\d+$/);
+      writeFileSync(path.join(dir, DATA_LOCK_FILE), JSON.stringify({ pid: other.pid, startedAt: 'before the restart', mark: `${mark!.split(':')[0]}:1` }));
+      const events: string[] = [];
+      const release = lockDataDir(dir, (line) => events.push(line));
+      expect(events).toEqual([expect.stringContaining(`took over the lock of a stack that is gone (process ${other.pid}, an id another program has now)`)]);
+      expect(JSON.parse(readFileSync(path.join(dir, DATA_LOCK_FILE), 'utf8'))).toMatchObject({ pid: process.pid, mark: processStartMark(process.pid) });
+      release();
+      // The same id with the mark it has: that stack still runs.
+      writeFileSync(path.join(dir, DATA_LOCK_FILE), JSON.stringify({ pid: other.pid, startedAt: 'now', mark }));
+      expect(() => lockDataDir(dir)).toThrow(new RegExp(`in use by another local stack \\(process ${other.pid}, started now\\)`));
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
+
+  it('processStartMark: the same for one process, another for another; none for a process that is gone', () => {
+    if (!existsSync('/proc/self/stat')) {
+      expect(processStartMark(process.pid)).toBeUndefined();
+      return;
+    }
+    expect(processStartMark(process.pid)).toBe(processStartMark(process.pid));
+    // A command name with spaces and parentheses (the name of the file it runs) does not shift the
+    // fields read after it: the start tick of a process started after this one is not below this one's.
+    const bin = folder();
+    const odd = path.join(bin, 'a) b (c');
+    symlinkSync('/bin/sleep', odd);
+    const child = spawn(odd, ['30'], { stdio: 'ignore' });
+    try {
+      expect(readFileSync(`/proc/${child.pid}/stat`, 'utf8')).toContain('(a) b (c)');
+      const tick = (mark: string | undefined) => Number(mark?.split(':')[1]);
+      expect(tick(processStartMark(child.pid!))).toBeGreaterThanOrEqual(tick(processStartMark(process.pid)));
+      expect(processStartMark(child.pid!)?.split(':')[0]).toBe(processStartMark(process.pid)?.split(':')[0]);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    const gone = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
+    expect(processStartMark(Number(gone.stdout.trim()))).toBeUndefined();
+    expect(processStartMark(process.ppid)).not.toBe(processStartMark(process.pid));
   });
 });
 

@@ -2,17 +2,20 @@
  * One local stack per data folder. Two stacks on one folder would share fauxqs's SQLite database
  * and dynalite's LevelDB: the second one's provisioning rewrote the first one's queue settings
  * before dynalite's lock stopped it with "Database is closed". So a stack takes the folder's lock
- * file (`stack.lock`: its process id and start time) before it opens anything there, and a second
- * stack is refused, naming the first and what to do. A lock whose process is gone (a stack that
- * was killed) is taken over. The file appears whole (written aside, then linked into place), and a
- * stale one is moved aside and checked before it is replaced, so two stacks starting at the same
- * moment cannot both hold it. (A process id reused by another program after a restart keeps the
- * lock held until that program ends; the message says which file to delete.)
+ * file (`stack.lock`: its process id, start time and, on Linux, its start mark) before it opens
+ * anything there, and a second stack is refused, naming the first and what to do. A lock whose
+ * process is gone (a stack that was killed) is taken over, and so is one whose process id now
+ * belongs to another program (after a reboot, or a container restarted with the same process ids:
+ * the mark, the boot's id and the process's start tick, differs). The file appears whole (written
+ * aside, then linked into place), and a stale one is moved aside and checked before it is
+ * replaced, so two stacks starting at the same moment cannot both hold it. (Where there is no
+ * `/proc`, macOS and Windows, a reused process id keeps the lock held until that program ends;
+ * the message says which file to delete.)
  */
 import { randomUUID } from 'node:crypto';
 import { linkSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { processAlive } from '@sluice/cli';
+import { processAlive, processStartMark } from '@sluice/cli';
 
 /** The lock file's name in the data folder. */
 export const DATA_LOCK_FILE = 'stack.lock';
@@ -21,6 +24,8 @@ export const DATA_LOCK_FILE = 'stack.lock';
 interface LockOwner {
   pid: number;
   startedAt: string;
+  /** {@link processStartMark} of `pid` when it took the lock; absent where there is no `/proc`. */
+  mark?: string;
 }
 
 /** The data folders this process holds (a second stack of the same process is refused too). */
@@ -61,7 +66,7 @@ export function lockDataDir(dataDir: string, onEvent?: (line: string) => void): 
       `the data folder ${dir} is in use by another local stack (${owner}): two stacks on one folder would overwrite each other's queues and tables. Stop that one first (Ctrl-C in its terminal), or run this one beside it in memory (npm run demo -- --in-memory --port 0; npm start -- --in-memory --port <n>) or on a folder of its own (npm start -- --data-dir <folder>). If no stack is running, delete ${file}.`,
     );
   if (heldHere.has(dir)) throw inUse(`this process, pid ${process.pid}`);
-  const text = `${JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() } satisfies LockOwner)}\n`;
+  const text = `${JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), mark: processStartMark(process.pid) } satisfies LockOwner)}\n`;
   // Written whole beside it, then linked into place: the lock file exists with its content or not
   // at all (a link fails when the name is taken), so no reader ever sees it half written.
   const mine = path.join(dir, `${DATA_LOCK_FILE}.${process.pid}.${randomUUID()}`);
@@ -77,7 +82,11 @@ export function lockDataDir(dataDir: string, onEvent?: (line: string) => void): 
       const seen = readLock(file);
       if (seen === undefined) continue; // released meanwhile: take it
       const held = ownerOf(seen.text);
-      if (held && processAlive(held.pid) && (held.pid !== process.pid || heldHere.has(dir))) throw inUse(`process ${held.pid}, started ${held.startedAt}`);
+      // Its process id is alive, but as another program: the mark it recorded is not the one that
+      // id has now. (A mark that cannot be read now, e.g. /proc mounted with hidepid, decides nothing.)
+      const markNow = held?.mark === undefined ? undefined : processStartMark(held.pid);
+      const reused = markNow !== undefined && markNow !== held?.mark;
+      if (held && processAlive(held.pid) && !reused && (held.pid !== process.pid || heldHere.has(dir))) throw inUse(`process ${held.pid}, started ${held.startedAt}`);
       // An unreadable lock (not written by this module) is held while it is recent.
       if (!held && Date.now() - seen.mtimeMs < STALE_UNREADABLE_MS) throw inUse(`an unreadable ${DATA_LOCK_FILE}, written ${Math.round((Date.now() - seen.mtimeMs) / 1000)} s ago`);
       if (attempt > 2) throw inUse('one starting at the same moment');
@@ -100,7 +109,8 @@ export function lockDataDir(dataDir: string, onEvent?: (line: string) => void): 
         continue;
       }
       rmSync(aside, { force: true });
-      onEvent?.(`data folder ${dir}: took over the lock of a stack that is gone (${held ? `process ${held.pid}` : 'unreadable lock file'})`);
+      const whose = !held ? 'unreadable lock file' : reused && processAlive(held.pid) ? `process ${held.pid}, an id another program has now` : `process ${held.pid}`;
+      onEvent?.(`data folder ${dir}: took over the lock of a stack that is gone (${whose})`);
     }
   } finally {
     rmSync(mine, { force: true });
@@ -132,7 +142,8 @@ function readLock(file: string): { text: string; mtimeMs: number } | undefined {
 function ownerOf(text: string): LockOwner | undefined {
   try {
     const owner = JSON.parse(text) as Partial<LockOwner>;
-    return typeof owner.pid === 'number' && Number.isInteger(owner.pid) && owner.pid > 0 ? { pid: owner.pid, startedAt: String(owner.startedAt ?? 'at an unknown time') } : undefined;
+    if (typeof owner.pid !== 'number' || !Number.isInteger(owner.pid) || owner.pid <= 0) return undefined;
+    return { pid: owner.pid, startedAt: String(owner.startedAt ?? 'at an unknown time'), ...(typeof owner.mark === 'string' ? { mark: owner.mark } : {}) };
   } catch {
     return undefined;
   }
