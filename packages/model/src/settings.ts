@@ -180,7 +180,11 @@ export function checkSettings(topology: Topology, settings: AppSettings): string
     if (!sends.has(id)) problems.push(`settings.publishers.${id} names no send operation of the contract (${[...sends].join(', ') || 'none'}): rename or remove it`);
     if (!Array.isArray(publisher.principals) || publisher.principals.length === 0) problems.push(`settings.publishers.${id}.principals is empty: leave the entry out to allow the deploying account only`);
     for (const [index, principal] of (publisher.principals ?? []).entries()) {
-      if (!PRINCIPAL.test(principal)) problems.push(`settings.publishers.${id}.principals[${index}] must be a 12-digit account id or an IAM role, user or account-root ARN, got ${JSON.stringify(principal)}`);
+      if (PRINCIPAL.test(principal)) continue;
+      // A role session's ARN: the topic policy compares aws:PrincipalArn, which for a session is its role's ARN.
+      const session = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([\w+=,.@-]+)\/[^/]+$/.exec(principal);
+      const next = session ? `: name the role the session assumed, arn:${session[1]}:iam::${session[2]}:role/${session[3]} (the topic policy compares aws:PrincipalArn, which is the role's ARN for a session)` : '';
+      problems.push(`settings.publishers.${id}.principals[${index}] must be a 12-digit account id or an IAM role, user or account-root ARN, got ${JSON.stringify(principal)}${next}`);
     }
   }
   if (topology.topics[ALERTS_TOPIC]) problems.push(`the contract declares a topic named ${ALERTS_TOPIC}, the name of the framework's alerts topic: rename it`);

@@ -124,6 +124,10 @@ describe('the hardened plan', () => {
       expect.stringMatching(/settings.publishers.publishNothing names no send operation/),
       expect.stringMatching(/settings.publishers.publishOrderPlaced.principals\[0\] must be a 12-digit account id or an IAM role/),
     ]);
+    // A role session's ARN (what `aws sts get-caller-identity` prints): the policy matches its role.
+    expect(checkSettings(topology, { publishers: { publishOrderPlaced: { principals: ['arn:aws:sts::111122223333:assumed-role/checkout/i-0abc'] } } })).toEqual([
+      expect.stringContaining('principals[0] must be a 12-digit account id or an IAM role, user or account-root ARN, got "arn:aws:sts::111122223333:assumed-role/checkout/i-0abc": name the role the session assumed, arn:aws:iam::111122223333:role/checkout'),
+    ]);
   });
 
   it('reserves at least the event source\'s maximum concurrency for each consumer, and refuses less', () => {
