@@ -9,6 +9,17 @@ import path from 'node:path';
 import type { Topology } from '@sluice/runtime/contract';
 import { loadProject } from './project.ts';
 
+/** `operations.<id>` as code writes it: `.id`, or `["id"]` for an id that is no identifier (`on-order-placed`, `orders.placed`). */
+function operationAccess(id: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(id) ? `operations.${id}` : `operations[${JSON.stringify(id)}]`;
+}
+
+/** Whether `source` names the operation `id` of `operations`, either way: `operations.id`, `operations['id']`, `operations["id"]`. */
+function usesOperation(source: string, id: string): boolean {
+  const escaped = id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`\\boperations\\s*(?:\\??\\.\\s*${escaped}(?![\\w$])|\\[\\s*(['"\`])${escaped}\\1\\s*\\])`).test(source);
+}
+
 /** Source extensions a handler file may have, in the order they are looked for. */
 const EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
 
@@ -62,15 +73,15 @@ export function checkHandlers(topology: Topology, consumersDir: string, root: st
         `receive operation ${op.id} has no handler: create ${shown(path.join(consumersDir, `${op.id}.ts`))} with\n` +
           `      import { operations } from '${contractPackage ?? loadProject(root).contractPackage}';\n` +
           `      import { defineConsumer } from '@sluice/runtime/consumer';\n` +
-          `      export const handler = defineConsumer(operations.${op.id}, async (message, context) => { … });`,
+          `      export const handler = defineConsumer(${operationAccess(op.id)}, async (message, context) => { … });`,
       );
       continue;
     }
     const source = readFileSync(file, 'utf8');
     if (!/export\s+(const|let|var|async\s+function|function)\s+handler\b|export\s*\{[^}]*\bhandler\b[^}]*\}/.test(source)) {
-      problems.push(`${shown(file)} exports no \`handler\`: export const handler = defineConsumer(operations.${op.id}, …)`);
-    } else if (!new RegExp(`operations\\.${op.id}\\b`).test(source)) {
-      problems.push(`${shown(file)} does not use operations.${op.id}: its handler must be defineConsumer(operations.${op.id}, …)`);
+      problems.push(`${shown(file)} exports no \`handler\`: export const handler = defineConsumer(${operationAccess(op.id)}, …)`);
+    } else if (!usesOperation(source, op.id)) {
+      problems.push(`${shown(file)} does not use ${operationAccess(op.id)}: its handler must be defineConsumer(${operationAccess(op.id)}, …)`);
     }
   }
   const known = new Set(receive.map((o) => o.id));

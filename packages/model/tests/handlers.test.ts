@@ -78,6 +78,29 @@ describe('one handler per receive operation, found by its file name', () => {
     expect(checkHandlers(topology, consumersDir({ 'consumeOrderPlaced.ts': other }), root)).toEqual([expect.stringMatching(/does not use operations\.consumeOrderPlaced/)]);
   });
 
+  it('an operation id that is no identifier (on-order-placed, orders.placed): found written operations["…"], and the code it suggests is that', () => {
+    const ids = ['on-order-placed', 'orders.placed'];
+    const odd: Topology = {
+      ...topology,
+      operations: Object.fromEntries(ids.map((id) => [id, { ...topology.operations.consumeOrderPlaced!, id }])),
+    };
+    const handler = (access: string) => goodHandler.replace('operations.consumeOrderPlaced', access);
+    // As npm run create writes them (bracket access, either quote), and with spaces.
+    const written = consumersDir({ 'on-order-placed.ts': handler(`operations["on-order-placed"]`), 'orders.placed.ts': handler(`operations[ 'orders.placed' ]`) });
+    expect(checkHandlers(odd, written, root)).toEqual([]);
+    // Missing: the code to write is valid TypeScript.
+    const missing = checkHandlers(odd, consumersDir({}), root);
+    expect(missing[0]).toContain('export const handler = defineConsumer(operations["on-order-placed"], async (message, context) => { … });');
+    // Another operation's handler, or a longer id that starts the same, is not this one's.
+    const wrong = consumersDir({ 'on-order-placed.ts': handler(`operations["on-order-placed-v2"]`), 'orders.placed.ts': handler('operations.orders.placedX') });
+    expect(checkHandlers(odd, wrong, root)).toEqual([
+      expect.stringContaining('does not use operations["on-order-placed"]: its handler must be defineConsumer(operations["on-order-placed"], …)'),
+      expect.stringContaining('does not use operations["orders.placed"]'),
+    ]);
+    // The dot of an id is a dot, not any character.
+    expect(checkHandlers(odd, consumersDir({ 'on-order-placed.ts': handler(`operations["on-order-placed"]`), 'orders.placed.ts': handler('operations.ordersXplaced') }), root)).toHaveLength(1);
+  });
+
   it('makes `npm run codegen:check` fail with what to add', async () => {
     const result = await run(process.execPath, ['--import', 'tsx', codegenCli, '--check', '--consumers', consumersDir({})], { cwd: root }).catch((e: { code: number; stdout: string; stderr: string }) => e);
     expect(result).toMatchObject({ code: 1 });
