@@ -52,13 +52,39 @@ export interface MessageListing {
   messages: ListedMessage[];
   /** Two different messages that would share a name: both, with where each is declared. */
   clashes: { name: string; first: string; second: string }[];
+  /**
+   * A channel's message under a key of its own that is equal to several `components.messages`
+   * without a `name` (the same content): which one it is cannot be told once the document is
+   * dereferenced. Where it is, and the names it could be.
+   */
+  ambiguous: { pointer: string; names: string[] }[];
 }
 
 const pointerPart = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
 
+/** The parser's name of a message without `name` (its key), when the document still carries the parser's keys. */
+function parserNameOf(message: Json): string | undefined {
+  const name = message['x-parser-message-name'];
+  return typeof name === 'string' && name && !name.startsWith('<anonymous') ? name : undefined;
+}
+
+/** The keys of a map of messages whose message is `message`: the same object, else (a dereferenced copy) equal as JSON. */
+function keysOf(map: unknown, message: Json): string[] {
+  const entries = Object.entries(isObject(map) ? map : {});
+  const identical = entries.filter(([, m]) => m === message).map(([k]) => k);
+  return identical.length > 0 ? identical : entries.filter(([, m]) => same(m, message)).map(([k]) => k);
+}
+
 /**
  * The name of a (dereferenced) message: its `name`, else its `components.messages` key, else
  * `key` (its key in a channel's `messages`), else the channel key it appears under.
+ *
+ * Dereferenced, a message reached by `$ref` is a copy of its components entry, found by content.
+ * Two components messages without `name` may have the same content: then `key` says which one
+ * (the key it is declared under, which is its components key when it is `$ref`'d under that key),
+ * and without a `key` among them the message is `undefined` (it cannot be told which it is;
+ * {@link listMessages} reports it). The parser's own name (`x-parser-message-name`), when the
+ * document still has it, is the key itself.
  *
  * @example
  * ```ts
@@ -70,18 +96,22 @@ const pointerPart = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '
  */
 export function messageNameOf(doc: Json, message: Json, key?: string): string | undefined {
   if (typeof message.name === 'string' && message.name) return message.name;
-  for (const [k, m] of Object.entries(isObject(doc.components?.messages) ? doc.components.messages : {})) if (m === message || same(m, message)) return k;
+  const parserName = parserNameOf(message);
+  if (parserName !== undefined) return parserName;
+  const components = keysOf(doc.components?.messages, message);
+  if (components.length === 1) return components[0];
+  if (components.length > 1) return key !== undefined && components.includes(key) ? key : undefined;
   if (key !== undefined) return key;
-  for (const channel of Object.values<any>(doc.channels ?? {})) {
-    for (const [k, m] of Object.entries(isObject(channel?.messages) ? channel.messages : {})) if (m === message || same(m, message)) return k;
-  }
-  return undefined;
+  const keys = new Set<string>();
+  for (const channel of Object.values<any>(doc.channels ?? {})) for (const k of keysOf(channel?.messages, message)) keys.add(k);
+  return keys.size === 1 ? [...keys][0] : undefined;
 }
 
 /**
  * Every distinct message of a dereferenced document (`components.messages`, then each channel's
  * `messages`), named by {@link messageNameOf}; the same message declared twice is listed once, two
- * different ones with one name are a clash.
+ * different ones with one name are a clash, and a channel's message that could be several
+ * components messages (the same content, no `name`, its key none of theirs) is ambiguous.
  *
  * @example
  * ```ts
@@ -95,12 +125,17 @@ export function listMessages(doc: Json): MessageListing {
   const byName = new Map<string, ListedMessage>();
   /** The other messages of a taken name already reported, so each is named once. */
   const reported = new Map<string, Json[]>();
-  const listing: MessageListing = { messages: [], clashes: [] };
+  const listing: MessageListing = { messages: [], clashes: [], ambiguous: [] };
   const visit = (map: unknown, base: string) => {
     for (const [key, m] of Object.entries(isObject(map) ? map : {})) {
       if (!isObject(m)) continue;
-      const name = messageNameOf(doc, m, key)!;
       const pointer = `${base}/${pointerPart(key)}`;
+      const name = messageNameOf(doc, m, key);
+      if (name === undefined) {
+        // One of several equal components messages, each listed under its own key: not a message of its own.
+        listing.ambiguous.push({ pointer, names: keysOf(doc.components?.messages, m) });
+        continue;
+      }
       const previous = byName.get(name);
       if (previous) {
         const known = [previous.message, ...(reported.get(name) ?? [])];
@@ -125,7 +160,12 @@ export function listMessages(doc: Json): MessageListing {
  * version (subscribers and consumers could not tell them apart), are problems naming both.
  */
 export function readMessages(d: Derivation): void {
-  const { messages, clashes } = listMessages(d.doc);
+  const { messages, clashes, ambiguous } = listMessages(d.doc);
+  for (const { pointer, names } of ambiguous) {
+    d.problems.push(
+      `#${pointer} is the same as ${names.map((n) => `#/components/messages/${pointerPart(n)}`).join(' and ')} (the same content, no name), and its key is none of theirs: once the document is dereferenced, which one it is cannot be told. Give each of them a name (name: ${names[0]}), or declare it under the key of the one it is`,
+    );
+  }
   for (const { name, first, second } of clashes) {
     d.problems.push(
       `#${first} and #${second} are two different messages named ${name}: one would be lost. Give one its own name (a new version: name it ${name}V2 and keep the eventType through its headers' eventType const)`,
@@ -148,13 +188,51 @@ export function readMessages(d: Derivation): void {
 /**
  * The message names of an operation, sorted: its `messages` (a list or a map), or, when it has
  * none (AsyncAPI 3: every message of the channel), its channel's.
+ *
+ * A listed message is a dereferenced copy of one of its channel's: found by content, and named as
+ * that channel entry is (its key says which of several equal messages it is). When several of the
+ * channel's messages are equal to it and the operation lists fewer of them than there are, which it
+ * lists cannot be told: a problem (`where` is the operation's path, `operations.<id>`), as is a
+ * listed message that none names.
  */
-export function namesOf(doc: Json, operation: Json): string[] {
+export function namesOf(doc: Json, operation: Json, where = 'operation', problems: string[] = []): string[] {
   const list = operation.messages ?? operation.channel?.messages;
-  const entries: [string | undefined, unknown][] = Array.isArray(list) ? list.map((m) => [undefined, m]) : Object.entries(isObject(list) ? list : {});
-  return entries
-    .filter((e): e is [string | undefined, Json] => isObject(e[1]))
-    .map(([key, m]) => messageNameOf(doc, m, key) ?? '')
-    .filter(Boolean)
-    .sort();
+  const names: string[] = [];
+  if (!Array.isArray(list)) {
+    for (const [key, m] of Object.entries(isObject(list) ? list : {})) {
+      if (!isObject(m)) continue;
+      const name = messageNameOf(doc, m, key);
+      // A channel message that could be several components messages: reported by listMessages.
+      if (name !== undefined) names.push(name);
+    }
+    return names.sort();
+  }
+  const channelMessages: Json = isObject(operation.channel?.messages) ? operation.channel.messages : {};
+  const taken = new Set<string>();
+  for (const [i, m] of list.entries()) {
+    if (!isObject(m)) continue;
+    const own = messageNameOf(doc, m);
+    if (own !== undefined) {
+      names.push(own);
+      continue;
+    }
+    const candidates = keysOf(channelMessages, m)
+      .map((k) => messageNameOf(doc, channelMessages[k], k))
+      .filter((n): n is string => n !== undefined);
+    const listedAlike = list.filter((other) => isObject(other) && (other === m || same(other, m))).length;
+    const free = candidates.filter((n) => !taken.has(n));
+    if (candidates.length === 1) names.push(candidates[0]!);
+    else if (candidates.length > 1 && listedAlike === candidates.length && free.length > 0) {
+      // Every one of the equal messages is listed: which entry is which does not matter.
+      taken.add(free[0]!);
+      names.push(free[0]!);
+    } else if (candidates.length > 1) {
+      problems.push(
+        `${where}.messages[${i}] is the same as ${candidates.join(' and ')} (the same content, no name): once the document is dereferenced, which one it lists cannot be told. Give each of them a name (name: ${candidates[0]} under its components.messages entry) and list it by $ref`,
+      );
+    } else {
+      problems.push(`${where}.messages[${i}] is none of its channel's messages: list the channel's messages by $ref (#/channels/<channel>/messages/<key>)`);
+    }
+  }
+  return names.sort();
 }

@@ -12,7 +12,7 @@ export function readOperations(d: Derivation): void {
   for (const [opId, operation] of Object.entries<any>(d.doc.operations ?? {})) {
     if (!isObject(operation)) continue;
     const channelId = channelIdOf(d.doc, operation);
-    const messageNames = namesOf(d.doc, operation);
+    const messageNames = namesOf(d.doc, operation, `operations.${opId}`, d.problems);
     const title = typeof operation.title === 'string' ? operation.title : opId;
     if (!channelId) {
       d.problems.push(`operations.${opId}: its channel is not one of the document's channels`);

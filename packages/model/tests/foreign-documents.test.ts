@@ -1,0 +1,139 @@
+/**
+ * AsyncAPI 3.0 documents written by other teams (a reviewer's findings): each is read through the
+ * real parser and `loadContract` (what codegen and contract:diff derive from: dereferenced plain
+ * JSON, the parser's `x-parser-*` keys dropped), and what the framework cannot honour is a problem
+ * or a warning naming the path in the document and what to change, never a silent loss.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { loadContract } from '@sluice/governance';
+import { deriveTopology, listMessages, TopologyError } from '@sluice/model';
+
+type Json = Record<string, any>;
+
+const folder = mkdtempSync(path.join(tmpdir(), 'foreign-documents-'));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+let written = 0;
+
+/** The document written as YAML and read back as codegen reads it (parsed, validated, dereferenced, plain JSON). */
+async function load(doc: Json): Promise<Json> {
+  const file = path.join(folder, `asyncapi-${++written}.yaml`);
+  writeFileSync(file, stringify(doc));
+  return (await loadContract(file)) as Json;
+}
+
+const ref = (pointer: string) => ({ $ref: pointer });
+
+/**
+ * The reviewer's scaffold: an SNS topic channel and an SQS queue channel, a send operation that
+ * subscribes the queue, a receive operation that consumes it. `change` edits it before loading.
+ */
+function scaffold(change: (doc: Json) => void = () => {}): Json {
+  const doc: Json = {
+    asyncapi: '3.0.0',
+    info: { title: 't', version: '1.0.0' },
+    channels: {
+      ordersTopic: {
+        address: 'orders',
+        messages: { OrderShipped: ref('#/components/messages/OrderShipped') },
+        bindings: { sns: { name: 'orders', bindingVersion: '0.1.0' } },
+      },
+      orderQueue: {
+        address: 'OrderQueue',
+        messages: { OrderShipped: ref('#/components/messages/OrderShipped') },
+        bindings: { sqs: { queue: { name: 'OrderQueue', fifoQueue: false }, bindingVersion: '0.2.0' } },
+      },
+    },
+    operations: {
+      publish: {
+        action: 'send',
+        channel: ref('#/channels/ordersTopic'),
+        bindings: { sns: { consumers: [{ protocol: 'sqs', endpoint: { name: 'OrderQueue' }, rawMessageDelivery: false }], bindingVersion: '0.1.0' } },
+      },
+      consume: { action: 'receive', channel: ref('#/channels/orderQueue') },
+    },
+    components: {
+      schemas: { OrderRef: { type: 'object', properties: { orderId: { type: 'string' } } } },
+      messages: { OrderShipped: { payload: ref('#/components/schemas/OrderRef') } },
+    },
+  };
+  change(doc);
+  return doc;
+}
+
+function problemsOf(doc: Json): string[] {
+  try {
+    deriveTopology(doc);
+    return [];
+  } catch (error) {
+    if (error instanceof TopologyError) return error.problems;
+    throw error;
+  }
+}
+
+/** Two components messages with the same content and no `name`, both on both channels. */
+const twins = (doc: Json) => {
+  doc.components.messages.OrderDelivered = { payload: ref('#/components/schemas/OrderRef') };
+  for (const id of ['ordersTopic', 'orderQueue']) doc.channels[id].messages.OrderDelivered = ref('#/components/messages/OrderDelivered');
+};
+
+describe('a message is named by its own key, not by the first message equal to it', () => {
+  it('two components messages with the same content and no name are two messages, each under its key', async () => {
+    const doc = await load(scaffold(twins));
+    expect(listMessages(doc).messages.map((m) => `${m.name} ${m.pointer}`)).toEqual(['OrderShipped /components/messages/OrderShipped', 'OrderDelivered /components/messages/OrderDelivered']);
+    const { topology } = deriveTopology(doc);
+    expect(Object.keys(topology.messages)).toEqual(['OrderDelivered', 'OrderShipped']);
+    expect(topology.topics.orders!.messages).toEqual(['OrderDelivered', 'OrderShipped']);
+    expect(topology.operations.publish!.messages).toEqual(['OrderDelivered', 'OrderShipped']);
+    expect(topology.operations.consume!.messages).toEqual(['OrderDelivered', 'OrderShipped']);
+    expect(topology.subscriptions[0]!.filterPolicy).toEqual({ eventType: ['OrderDelivered', 'OrderShipped'], schemaVersion: [{ prefix: '1.' }] });
+  });
+
+  it('an operation that lists both twins by $ref gets both', async () => {
+    const doc = await load(
+      scaffold((d) => {
+        twins(d);
+        d.operations.publish.messages = [ref('#/channels/ordersTopic/messages/OrderShipped'), ref('#/channels/ordersTopic/messages/OrderDelivered')];
+        d.operations.consume.messages = [ref('#/channels/orderQueue/messages/OrderDelivered'), ref('#/channels/orderQueue/messages/OrderShipped')];
+      }),
+    );
+    const { topology } = deriveTopology(doc);
+    expect(topology.operations.publish!.messages).toEqual(['OrderDelivered', 'OrderShipped']);
+    expect(topology.operations.consume!.messages).toEqual(['OrderDelivered', 'OrderShipped']);
+  });
+
+  it('an operation that lists one of two twins cannot be told apart once dereferenced: a problem naming it and the twins', async () => {
+    const doc = await load(
+      scaffold((d) => {
+        twins(d);
+        d.operations.publish.messages = [ref('#/channels/ordersTopic/messages/OrderShipped')];
+      }),
+    );
+    const problems = problemsOf(doc);
+    expect(problems).toContainEqual(expect.stringMatching(/^operations\.publish\.messages\[0\] .*OrderShipped.*OrderDelivered.*give each .*name/i));
+  });
+
+  it('a channel key of its own for one of two twins cannot be told apart either: a problem naming the channel entry and the twins', async () => {
+    const doc = await load(
+      scaffold((d) => {
+        twins(d);
+        d.channels.ordersTopic.messages = { shipped: ref('#/components/messages/OrderShipped'), OrderDelivered: ref('#/components/messages/OrderDelivered') };
+      }),
+    );
+    expect(problemsOf(doc)).toContainEqual(
+      expect.stringMatching(/^#\/channels\/ordersTopic\/messages\/shipped is the same as #\/components\/messages\/OrderShipped and #\/components\/messages\/OrderDelivered .*Give each of them a name/),
+    );
+  });
+
+  it('a channel key that renames a unique message keeps the components name (as before)', async () => {
+    const doc = await load(
+      scaffold((d) => {
+        d.channels.ordersTopic.messages = { shipped: ref('#/components/messages/OrderShipped') };
+      }),
+    );
+    expect(Object.keys(deriveTopology(doc).topology.messages)).toEqual(['OrderShipped']);
+  });
+});
