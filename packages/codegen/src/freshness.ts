@@ -38,9 +38,12 @@ export function collectInputs(specPath: string): string[] {
     seen.add(abs);
     const text = readFileSync(abs, 'utf8');
     const doc = abs.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    // A YAML alias can make a node that contains itself: each node is walked once.
+    const walked = new Set<object>();
     const walk = (node: unknown) => {
+      if (!node || typeof node !== 'object' || walked.has(node)) return;
+      walked.add(node);
       if (Array.isArray(node)) return node.forEach(walk);
-      if (!node || typeof node !== 'object') return;
       for (const [k, v] of Object.entries(node)) {
         if (k === '$ref' && typeof v === 'string' && !v.startsWith('#') && !/^[a-z]+:/i.test(v)) {
           visit(path.resolve(path.dirname(abs), v.split('#')[0]!));

@@ -49,7 +49,7 @@ export { collectInputs } from './freshness.ts';
 export { CodegenError, type ContractModel, type ContractProblem, createAjv, FRAMEWORK_HEADERS, type MessageInfo, readContract, readMessages } from './read-contract.ts';
 export { memberAccess, propertyKey, typeIdentifier } from './identifiers.ts';
 export { generatedFormats } from './formats.ts';
-export { unwrapSchema } from './schemas.ts';
+export { recursionsOf, unwrapSchema } from './schemas.ts';
 
 async function renderTypes(messages: MessageInfo[]): Promise<string> {
   const generator = new TypeScriptGenerator({

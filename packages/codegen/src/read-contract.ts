@@ -3,7 +3,8 @@
  * examples checked) and the topology, with EVERY problem of the document reported in one run, each
  * with its file, its JSON pointer and what to change. No house rule without a default: names,
  * titles, `x-schema-version` and examples are optional (see the README, "Any AsyncAPI 3.0
- * document"); what cannot become types and validators (Avro, RAML, Protobuf payloads, remote
+ * document"); what cannot become types and validators (Avro, RAML, Protobuf payloads, recursive
+ * schemas, remote
  * `$ref`s) is refused saying why.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -17,7 +18,7 @@ import { DEFAULT_SCHEMA_VERSION, deriveTopology, listMessages, messageIdentity, 
 import { generatedFormats } from './formats.ts';
 import { parseContract, parserErrorLines } from './parse-contract.ts';
 import { typeIdentifier } from './identifiers.ts';
-import { forEachSchema, stripParserKeys, titledForTypes, topLevelFields, unwrapSchema, withoutHints } from './schemas.ts';
+import { forEachSchema, recursionsOf, stripParserKeys, titledForTypes, topLevelFields, unwrapSchema, withoutHints } from './schemas.ts';
 
 type Json = Record<string, any>;
 const isObject = (v: unknown): v is Json => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -167,7 +168,11 @@ function unreachableRefs(specPath: string): ContractProblem[] {
     } catch {
       return; // the parser reports what it cannot read
     }
+    // A YAML alias can make a node that contains itself: each node is walked once.
+    const walked = new Set<object>();
     const walk = (node: unknown, pointer: string) => {
+      if (!node || typeof node !== 'object' || walked.has(node)) return;
+      walked.add(node);
       if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${pointer}/${i}`));
       if (!isObject(node)) return;
       for (const [k, v] of Object.entries(node)) {
@@ -318,6 +323,18 @@ export async function readContract(specPath: string): Promise<ContractModel> {
       problem(`${pointer}/headers`, `the headers of ${name} ${headers.refusal}`);
       continue;
     }
+    const recursions = [
+      ...recursionsOf(payload.schema).map((r) => ({ ...r, part: 'payload' })),
+      ...(headers ? recursionsOf(headers.schema).map((r) => ({ ...r, part: 'headers' })) : []),
+    ];
+    for (const { target, at: where, part } of recursions) {
+      problem(
+        where,
+        `the ${part} of ${name} is recursive: #${target} contains itself (here). Codegen inlines every schema into the types and validators, so recursive schemas are not supported: ` +
+          `bound the depth (a schema per level, the deepest without the self-reference), or send the tree flat (a list of nodes, each with its parent's id)`,
+      );
+    }
+    if (recursions.length > 0) continue;
     const payloadSchema = withoutHints(payload.schema);
     const fields = topLevelFields(payloadSchema);
     if (fields && fields.length === 0) {

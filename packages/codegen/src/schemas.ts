@@ -46,42 +46,122 @@ export function unwrapSchema(value: unknown): Unwrapped {
   };
 }
 
+/** The key of the marker {@link stripParserKeys} leaves where a schema contains itself. */
+export const RECURSION_KEY = 'x-sluice-recursive';
+
+/** Where a schema contains itself: the schema (`target`, its components place when it has one) and the place of the reference back to it (`at`). */
+export interface Recursion {
+  /** JSON pointer of the schema that contains itself: `/components/schemas/<key>` when it is a components schema, else where it was first reached. */
+  target: string;
+  /** JSON pointer of the reference back to it, along the path the copy took. */
+  at: string;
+}
+
 /**
  * A deep copy without the parser's `x-parser-*` keys; the parser's schema id (a components key)
  * is kept as `x-sluice-schema-key` for naming, when it is not an anonymous one.
+ *
+ * The parser resolves a recursive schema (`Category` whose `children` are `Category`s) into an
+ * object that contains itself. Where the copy meets an object it is already inside, it writes the
+ * marker `{ "x-sluice-recursive": Recursion }` instead of following it: the copy is finite, and the
+ * reader reports the message (see {@link recursionsOf}). `value` is the document when `pointer`
+ * is empty: its `components.schemas` name the recursive schemas.
  */
-export function stripParserKeys(value: unknown): any {
-  if (Array.isArray(value)) return value.map(stripParserKeys);
-  if (!isObject(value)) return value;
-  const out: Json = {};
-  for (const [k, v] of Object.entries(value)) if (!k.startsWith('x-parser-')) out[k] = stripParserKeys(v);
-  const id = value['x-parser-schema-id'];
-  if (typeof id === 'string' && !id.startsWith('<anonymous')) out['x-sluice-schema-key'] = id;
-  return out;
+export function stripParserKeys(value: unknown, pointer = ''): any {
+  const places = new Map<object, string>();
+  if (pointer === '' && isObject(value) && isObject(value.components) && isObject(value.components.schemas)) {
+    for (const [k, v] of Object.entries(value.components.schemas)) if (isObject(v)) places.set(v, `/components/schemas/${k.replaceAll('~', '~0').replaceAll('/', '~1')}`);
+  }
+  const inside = new Map<object, string>();
+  const copy = (node: unknown, where: string): any => {
+    if (!node || typeof node !== 'object') return node;
+    const ancestor = inside.get(node);
+    if (ancestor !== undefined) return { [RECURSION_KEY]: { target: places.get(node) ?? ancestor, at: where } satisfies Recursion };
+    inside.set(node, where);
+    try {
+      if (Array.isArray(node)) return node.map((v, i) => copy(v, `${where}/${i}`));
+      const out: Json = {};
+      for (const [k, v] of Object.entries(node)) if (!k.startsWith('x-parser-')) out[k] = copy(v, `${where}/${k.replaceAll('~', '~0').replaceAll('/', '~1')}`);
+      const id = (node as Json)['x-parser-schema-id'];
+      if (typeof id === 'string' && !id.startsWith('<anonymous')) out['x-sluice-schema-key'] = id;
+      return out;
+    } finally {
+      inside.delete(node);
+    }
+  };
+  return copy(value, pointer);
+}
+
+/**
+ * The places where a copy made by {@link stripParserKeys} met a schema that contains itself,
+ * one per recursive schema (the first reference back to it).
+ *
+ * @example
+ * ```ts
+ * import { recursionsOf } from '@sluice/codegen';
+ *
+ * recursionsOf({ properties: { next: { 'x-sluice-recursive': { target: '/components/schemas/Node', at: '/x/properties/next' } } } });
+ * // [{ target: '/components/schemas/Node', at: '/x/properties/next' }]
+ * ```
+ */
+export function recursionsOf(value: unknown): Recursion[] {
+  const found = new Map<string, Recursion>();
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!isObject(node)) return;
+    const marker = node[RECURSION_KEY];
+    if (isObject(marker) && typeof marker.target === 'string' && typeof marker.at === 'string') {
+      if (!found.has(marker.target)) found.set(marker.target, { target: marker.target, at: marker.at });
+      return;
+    }
+    for (const v of Object.values(node)) walk(v);
+  };
+  walk(value);
+  return [...found.values()];
 }
 
 /** A deep copy without the `x-sluice-*` naming hints: what validators and examples see. */
 export function withoutHints(value: unknown): any {
-  if (Array.isArray(value)) return value.map(withoutHints);
-  if (!isObject(value)) return value;
-  return Object.fromEntries(Object.entries(value).filter(([k]) => !k.startsWith('x-sluice-')).map(([k, v]) => [k, withoutHints(v)]));
+  // Its input is a copy made by stripParserKeys (finite); an object met again inside itself is left out all the same.
+  const inside = new Set<object>();
+  const copy = (node: unknown): any => {
+    if (!node || typeof node !== 'object') return node;
+    if (inside.has(node)) return {};
+    inside.add(node);
+    try {
+      if (Array.isArray(node)) return node.map(copy);
+      return Object.fromEntries(Object.entries(node).filter(([k]) => !k.startsWith('x-sluice-')).map(([k, v]) => [k, copy(v)]));
+    } finally {
+      inside.delete(node);
+    }
+  };
+  return copy(value);
 }
 
-/** Visits every subschema of `schema` (itself first) with its JSON pointer below `pointer`. */
-export function forEachSchema(schema: unknown, pointer: string, visit: (schema: Json, pointer: string) => void): void {
-  if (!isObject(schema)) return;
+/** Visits every subschema of `schema` (itself first) with its JSON pointer below `pointer`; a schema met again inside itself is not visited again. */
+export function forEachSchema(schema: unknown, pointer: string, visit: (schema: Json, pointer: string) => void, inside: Set<object> = new Set()): void {
+  if (!isObject(schema) || inside.has(schema)) return; // a schema inside itself is visited once
+  inside.add(schema);
+  try {
+    eachSubschema(schema, pointer, visit, inside);
+  } finally {
+    inside.delete(schema);
+  }
+}
+
+function eachSubschema(schema: Json, pointer: string, visit: (schema: Json, pointer: string) => void, inside: Set<object>): void {
   visit(schema, pointer);
   const part = (k: string) => k.replaceAll('~', '~0').replaceAll('/', '~1');
   for (const keyword of SCHEMA_MAPS) {
-    if (isObject(schema[keyword])) for (const [k, v] of Object.entries(schema[keyword])) forEachSchema(v, `${pointer}/${keyword}/${part(k)}`, visit);
+    if (isObject(schema[keyword])) for (const [k, v] of Object.entries(schema[keyword])) forEachSchema(v, `${pointer}/${keyword}/${part(k)}`, visit, inside);
   }
   for (const keyword of SCHEMA_VALUES) {
     const v = schema[keyword];
-    if (Array.isArray(v)) v.forEach((s, i) => forEachSchema(s, `${pointer}/${keyword}/${i}`, visit));
-    else forEachSchema(v, `${pointer}/${keyword}`, visit);
+    if (Array.isArray(v)) v.forEach((s, i) => forEachSchema(s, `${pointer}/${keyword}/${i}`, visit, inside));
+    else forEachSchema(v, `${pointer}/${keyword}`, visit, inside);
   }
   if (isObject(schema.dependencies)) {
-    for (const [k, v] of Object.entries(schema.dependencies)) if (isObject(v)) forEachSchema(v, `${pointer}/dependencies/${part(k)}`, visit);
+    for (const [k, v] of Object.entries(schema.dependencies)) if (isObject(v)) forEachSchema(v, `${pointer}/dependencies/${part(k)}`, visit, inside);
   }
 }
 

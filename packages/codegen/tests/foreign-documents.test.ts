@@ -1,0 +1,106 @@
+/**
+ * AsyncAPI 3.0 documents written by other teams: what the framework cannot carry (a recursive
+ * schema, a header that is no string, a payload that is no JSON, a JSON Schema version ajv is not
+ * set up for) is refused in one report naming the file, the place and what to change, never with a
+ * stack trace; what it does not read (a correlation id elsewhere than its header) is warned about.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CodegenError, collectInputs, type ContractProblem, readContract } from '@sluice/codegen';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'foreign-documents-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let count = 0;
+/**
+ * The reviewer's scaffold: one topic, one queue subscribed to it, one message `OrderPlaced` whose
+ * body is `message` (YAML, indented under it); `top` adds document-level keys, `components` more
+ * components (YAML, indented under `components:`).
+ */
+function spec(options: { message: string; top?: string; components?: string }): string {
+  const file = path.join(dir, `asyncapi-${++count}.yaml`);
+  const indent = (text: string, by: string) =>
+    text
+      .trim()
+      .split('\n')
+      .map((line) => by + line)
+      .join('\n');
+  writeFileSync(
+    file,
+    `asyncapi: 3.0.0
+info: {title: t, version: 1.0.0}
+${options.top ?? ''}
+channels:
+  ordersTopic: {address: orders, messages: {OrderPlaced: {$ref: '#/components/messages/OrderPlaced'}}, bindings: {sns: {name: orders, bindingVersion: 0.1.0}}}
+  orderQueue:  {address: OrderQueue, messages: {OrderPlaced: {$ref: '#/components/messages/OrderPlaced'}}, bindings: {sqs: {queue: {name: OrderQueue, fifoQueue: false}, bindingVersion: 0.2.0}}}
+operations:
+  publish: {action: send, channel: {$ref: '#/channels/ordersTopic'}, bindings: {sns: {consumers: [{protocol: sqs, endpoint: {name: OrderQueue}, rawMessageDelivery: false}], bindingVersion: 0.1.0}}}
+  consume: {action: receive, channel: {$ref: '#/channels/orderQueue'}}
+components:
+  messages:
+    OrderPlaced:
+${indent(options.message, '      ')}
+${options.components ? indent(options.components, '  ') : ''}
+`,
+  );
+  return file;
+}
+
+/** The CodegenError readContract throws for `file` (fails the test when it reads the document). */
+async function refusal(file: string): Promise<CodegenError> {
+  const error = await readContract(file).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(CodegenError);
+  return error as CodegenError;
+}
+
+const at = (problems: readonly ContractProblem[], pointer: string) => problems.filter((p) => p.pointer === pointer);
+
+describe('a recursive schema', () => {
+  it('is refused naming the message and the schema that contains itself, not a stack overflow', async () => {
+    const file = spec({
+      message: `payload: {$ref: '#/components/schemas/Category'}`,
+      components: `
+schemas:
+  Category: {type: object, properties: {name: {type: string}, children: {type: array, items: {$ref: '#/components/schemas/Category'}}}}`,
+    });
+    const error = await refusal(file);
+    const problems = error.problems.filter((p) => /recursive/.test(p.message));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.file).toBe(file); // outside the working directory: as given
+    expect(problems[0]!.pointer).toBe('/components/messages/OrderPlaced/payload/properties/children/items');
+    expect(problems[0]!.message).toMatch(/^the payload of OrderPlaced is recursive: #\/components\/schemas\/Category contains itself/);
+    expect(problems[0]!.message).toMatch(/recursive schemas are not supported/);
+    expect(problems[0]!.message).toMatch(/parent's id/);
+    expect(error.message).not.toMatch(/Maximum call stack/);
+  });
+
+  it('in headers and inside an inline payload, each is reported in the same run', async () => {
+    const file = spec({
+      message: `
+headers: {type: object, properties: {tag: {$ref: '#/components/schemas/Node'}}}
+payload:
+  type: object
+  properties:
+    tree: {type: object, properties: {next: {$ref: '#/components/messages/OrderPlaced/payload/properties/tree'}}}`,
+      components: `
+schemas:
+  Node: {type: string, not: {$ref: '#/components/schemas/Node'}}`,
+    });
+    const error = await refusal(file);
+    expect(at(error.problems, '/components/messages/OrderPlaced/headers/properties/tag/not')[0]?.message).toMatch(/^the headers of OrderPlaced is recursive: #\/components\/schemas\/Node contains itself/);
+    expect(at(error.problems, '/components/messages/OrderPlaced/payload/properties/tree/properties/next')[0]?.message).toMatch(
+      /^the payload of OrderPlaced is recursive: #\/components\/messages\/OrderPlaced\/payload\/properties\/tree contains itself/,
+    );
+  });
+
+  it('a YAML alias that contains itself does not overflow the $ref walkers', () => {
+    const file = path.join(dir, 'alias.yaml');
+    writeFileSync(file, 'asyncapi: 3.0.0\nx-loop: &loop\n  again: *loop\n');
+    expect(collectInputs(file)).toEqual([file]);
+  });
+});
