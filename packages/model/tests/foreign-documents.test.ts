@@ -18,11 +18,15 @@ const folder = mkdtempSync(path.join(tmpdir(), 'foreign-documents-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 let written = 0;
 
-/** The document written as YAML and read back as codegen reads it (parsed, validated, dereferenced, plain JSON). */
-async function load(doc: Json): Promise<Json> {
+/**
+ * The document written as YAML and read back as codegen reads it (parsed, validated, dereferenced,
+ * plain JSON); `validate: false` as codegen reads a document the parser refuses, for the
+ * framework's own problems.
+ */
+async function load(doc: Json, validate = true): Promise<Json> {
   const file = path.join(folder, `asyncapi-${++written}.yaml`);
   writeFileSync(file, stringify(doc));
-  return (await loadContract(file)) as Json;
+  return (await loadContract(file, { validate })) as Json;
 }
 
 const ref = (pointer: string) => ({ $ref: pointer });
@@ -135,5 +139,62 @@ describe('a message is named by its own key, not by the first message equal to i
       }),
     );
     expect(Object.keys(deriveTopology(doc).topology.messages)).toEqual(['OrderShipped']);
+  });
+});
+
+describe('a channel address with parameters is no topic name', () => {
+  /** Springwolf's layout: no sns binding on the channel, `sns` on the operation only. */
+  const parameterised = (d: Json) => {
+    d.channels.ordersTopic.address = 'orders.{region}';
+    d.channels.ordersTopic.parameters = { region: { enum: ['eu', 'us'] } };
+    delete d.channels.ordersTopic.bindings;
+  };
+
+  it('an operation binding on a channel whose address has parameters: a problem saying to name the topic', async () => {
+    const problems = problemsOf(await load(scaffold(parameterised)));
+    expect(problems).toContainEqual(
+      expect.stringMatching(/^channels\.ordersTopic\.address "orders\.\{region\}" has parameters \(region\).*operations\.publish.*channels\.ordersTopic\.bindings\.sns\.name.*operations\.publish\.bindings\.sns\.topic/),
+    );
+    expect(problems.join('\n')).not.toContain('orders.{region}ToOrderQueue');
+  });
+
+  it('a channel sns binding without name on such an address (the parser refuses it; codegen reports its own problems too): the same problem', async () => {
+    const problems = problemsOf(
+      await load(
+        scaffold((d) => {
+          parameterised(d);
+          d.channels.ordersTopic.bindings = { sns: { bindingVersion: '0.1.0' } };
+        }),
+        false,
+      ),
+    );
+    expect(problems).toContainEqual(expect.stringMatching(/^channels\.ordersTopic\.address "orders\.\{region\}" has parameters \(region\).*channels\.ordersTopic\.bindings\.sns\.name/));
+  });
+
+  it('a topic named by the channel binding or the operation binding: the parameters are dropped, said with their path', async () => {
+    for (const name of ['channel', 'operation'] as const) {
+      const doc = await load(
+        scaffold((d) => {
+          parameterised(d);
+          if (name === 'channel') d.channels.ordersTopic.bindings = { sns: { name: 'orders', bindingVersion: '0.1.0' } };
+          else d.operations.publish.bindings.sns.topic = { name: 'orders' };
+        }),
+      );
+      const { topology, warnings } = deriveTopology(doc);
+      expect(Object.keys(topology.topics)).toEqual(['orders']);
+      expect(warnings).toContainEqual(expect.stringMatching(/^channels\.ordersTopic\.parameters \(region\) are dropped: topic orders is one topic for every value/));
+    }
+  });
+
+  it('an sqs channel with parameters: the queue is its binding name, the parameters dropped with a warning', async () => {
+    const doc = await load(
+      scaffold((d) => {
+        d.channels.orderQueue.address = 'OrderQueue.{region}';
+        d.channels.orderQueue.parameters = { region: { enum: ['eu', 'us'] } };
+      }),
+    );
+    const { topology, warnings } = deriveTopology(doc);
+    expect(Object.keys(topology.queues)).toEqual(['OrderQueue']);
+    expect(warnings).toContainEqual(expect.stringMatching(/^channels\.orderQueue\.parameters \(region\) are dropped: queue OrderQueue is one queue for every value/));
   });
 });

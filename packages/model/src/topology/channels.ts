@@ -20,6 +20,36 @@ export function checkBindingVersion(d: Derivation, binding: Json, version: strin
   }
 }
 
+/** The parameters of a channel: those its address names (`orders.{region}` → `region`), then those its `parameters` declare. */
+export function parametersOf(channel: unknown): string[] {
+  if (!isObject(channel)) return [];
+  const named = typeof channel.address === 'string' ? [...channel.address.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]!) : [];
+  return [...new Set([...named, ...(isObject(channel.parameters) ? Object.keys(channel.parameters) : [])])];
+}
+
+/**
+ * A topic named by its channel's address, which has parameters (`orders.{region}`): AWS would get
+ * the braces as the name, one topic for no value of them. A problem naming the binding field that
+ * names the topic instead. `opId` is the operation whose binding would take the address.
+ */
+export function refuseParameterisedAddress(d: Derivation, channelId: string, channel: Json, opId?: string): void {
+  d.problems.push(
+    `channels.${channelId}.address ${JSON.stringify(channel.address)} has parameters (${parametersOf(channel).join(', ')})${opId ? `, and operations.${opId} would take it as its topic's name` : ''}: an SNS topic has one fixed name. Name it with channels.${channelId}.bindings.sns.name${opId ? ` (or operations.${opId}.bindings.sns.topic.name)` : ''}`,
+  );
+}
+
+/** A channel's address takes parameters the framework drops: its `kind` (topic or queue) is `name` for every value. A warning, once per channel. */
+export function warnParametersDropped(d: Derivation, channelId: string, channel: unknown, kind: 'topic' | 'queue', name: string): void {
+  const parameters = parametersOf(channel);
+  if (parameters.length === 0) return;
+  const address = isObject(channel) && typeof channel.address === 'string' ? ` (address ${JSON.stringify(channel.address)})` : '';
+  const text = `channels.${channelId}.parameters (${parameters.join(', ')}) are dropped: ${kind} ${name} is one ${kind} for every value of them${address}, nothing is made per value. Remove the parameters, or give each value a channel of its own`;
+  if (!d.warnings.includes(text)) d.warnings.push(text);
+}
+
+/** An address with parameters (`orders.{region}`): no fixed name. */
+export const hasParameters = (address: unknown): boolean => typeof address === 'string' && /\{[^}]*\}/.test(address);
+
 /**
  * Reads every channel: an `sns` binding declares a topic, an `sqs` binding a queue (and its DLQ);
  * then the queues of every operation's `sqs` binding (`queues`: the layout of the SQS binding's
@@ -41,6 +71,7 @@ export function readChannels(d: Derivation): void {
       const queue = declareQueue(d, channelId, bindings.sqs.queue, `${where}.queue`);
       if (!queue) continue;
       d.queueOfChannel.set(channelId, queue.name);
+      warnParametersDropped(d, channelId, channel, 'queue', queue.name);
       if (isObject(bindings.sqs.deadLetterQueue)) declareQueue(d, channelId, bindings.sqs.deadLetterQueue, `${where}.deadLetterQueue`);
     }
   }
@@ -72,6 +103,11 @@ function readTopic(d: Derivation, channelId: string, channel: Json, sns: Json): 
     d.problems.push(`channels.${channelId} has an sns binding but neither bindings.sns.name nor an address names the topic`);
     return false;
   }
+  if (typeof sns.name !== 'string' && hasParameters(name)) {
+    refuseParameterisedAddress(d, channelId, channel);
+    return false;
+  }
+  warnParametersDropped(d, channelId, channel, 'topic', name);
   let contentBasedDeduplication: boolean | undefined;
   if (sns.ordering !== undefined) {
     if (!isObject(sns.ordering) || (sns.ordering.type !== 'standard' && sns.ordering.type !== 'FIFO')) d.problems.push(`${where}.ordering.type must be standard or FIFO`);

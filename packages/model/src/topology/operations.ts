@@ -3,7 +3,7 @@
  * subscribes the queues its SNS binding's `consumers` name; a `receive` operation consumes a queue.
  */
 import type { OperationSpec } from '@sluice/runtime/contract';
-import { checkBindingVersion, declareTopic } from './channels.ts';
+import { checkBindingVersion, declareTopic, hasParameters, refuseParameterisedAddress, warnParametersDropped } from './channels.ts';
 import { channelIdOf, checkFields, consumerOf, type Derivation, identifierName, isExtension, isObject, type Json, queueNamed } from './context.ts';
 import { listMessages, namesOf } from './messages.ts';
 
@@ -66,7 +66,11 @@ function readSend(d: Derivation, opId: string, operation: Json, channelId: strin
   const sns = snsBindingOf(d, opId, operation);
   let topic = d.topicOfChannel.get(channelId);
   if (topic && sns) checkOperationTopic(d, opId, channelId, sns, topic);
-  if (!topic && sns) topic = topicOfOperation(d, opId, channelId, sns);
+  if (!topic && sns) {
+    topic = topicOfOperation(d, opId, channelId, sns);
+    // Nothing names the topic: a problem already says what to write.
+    if (!topic) return;
+  }
   if (!topic) {
     const queue = d.queueOfChannel.get(channelId);
     if (queue) {
@@ -106,14 +110,23 @@ function checkOperationTopic(d: Derivation, opId: string, channelId: string, sns
 
 /**
  * The topic of an operation whose channel has no `sns` binding but which has one itself (as
- * Springwolf writes it): the binding's `topic` identifier names it, else the channel's address.
+ * Springwolf writes it): the binding's `topic` identifier names it, else the channel's address
+ * (not one with parameters, `orders.{region}`: a problem saying what names it instead). The
+ * channel's parameters are dropped, with a warning.
  */
 function topicOfOperation(d: Derivation, opId: string, channelId: string, sns: Json): string | undefined {
-  const name = identifierName(sns.topic) ?? d.doc.channels?.[channelId]?.address;
+  const channel = d.doc.channels?.[channelId];
+  const named = identifierName(sns.topic);
+  const name = named ?? channel?.address;
   if (typeof name !== 'string' || !name) {
     d.problems.push(`operations.${opId}.bindings.sns: neither its topic nor channels.${channelId}'s address names the topic`);
     return undefined;
   }
+  if (named === undefined && hasParameters(name)) {
+    refuseParameterisedAddress(d, channelId, channel, opId);
+    return undefined;
+  }
+  warnParametersDropped(d, channelId, channel, 'topic', name);
   if (d.topics[name]) {
     d.topicOfChannel.set(channelId, name);
     return name;
