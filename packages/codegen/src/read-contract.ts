@@ -4,8 +4,7 @@
  * with its file, its JSON pointer and what to change. No house rule without a default: names,
  * titles, `x-schema-version` and examples are optional (see the README, "Any AsyncAPI 3.0
  * document"); what cannot become types and validators (Avro, RAML, Protobuf payloads, recursive
- * schemas, remote
- * `$ref`s) is refused saying why.
+ * schemas, remote `$ref`s) is refused saying why.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -301,6 +300,8 @@ export async function readContract(specPath: string): Promise<ContractModel> {
   const identifiers = new Map<string, { name: string; pointer: string }>();
   const unversioned: string[] = [];
   const messages: MessageInfo[] = [];
+  /** Where each message's headers schema sits (below a `schemaFormat` wrapper's `schema` when wrapped), by message name. */
+  const headersAt = new Map<string, string>();
 
   for (const listed of listMessages(doc).messages) {
     const { name, pointer, message } = listed;
@@ -343,6 +344,7 @@ export async function readContract(specPath: string): Promise<ContractModel> {
     const payloadForTypes = titledForTypes(payload.schema, identifier);
     types.claim(payloadForTypes.title, payloadSchema, `the payload of ${name}`, `${pointer}/payload`);
     const headersSchema = headers ? withoutHints(headers.schema) : undefined;
+    if (headers) headersAt.set(name, isObject(withHints.headers) && withHints.headers.schema === headers.schema ? `${pointer}/headers/schema` : `${pointer}/headers`);
     const headersForTypes = headers ? titledForTypes(headers.schema, `${identifier}Headers`) : undefined;
     if (headersForTypes) types.claim(headersForTypes.title, headersSchema, `the headers of ${name}`, `${pointer}/headers`);
     const version = message['x-schema-version'];
@@ -396,8 +398,65 @@ export async function readContract(specPath: string): Promise<ContractModel> {
       problems.push({ file, pointer: pointer && !message.includes(' and #') ? pointer : '', message });
     }
   }
+  checkCarried(messages, carriedBy(derived?.topology), { headersAt }, problem);
   if (problems.length > 0 || !derived) throw problemsError(specPath, problems);
   return { messages, topology: derived.topology, warnings: [...warnings, ...derived.warnings], annotations, unknownFormats };
+}
+
+/**
+ * Whether a message is carried by SNS or SQS (a topic's or an AWS operation's message): what the
+ * publisher and consumers of the framework send and read. `undefined` when the topology could not
+ * be derived: every message is checked then.
+ */
+function carriedBy(topology: Topology | undefined): (name: string) => boolean {
+  if (!topology) return () => true;
+  const carried = new Set([...Object.values(topology.topics).flatMap((t) => t.messages), ...Object.values(topology.operations).flatMap((o) => o.messages)]);
+  return (name) => carried.has(name);
+}
+
+/** What a header property schema admits besides strings (`integer`, `no type`, `enum value 2`), or undefined when it admits strings only. */
+function notStringOnly(schema: unknown): string | undefined {
+  if (!isObject(schema)) return schema === false ? undefined : 'any value (no type)';
+  if (schema.type !== undefined) {
+    const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+    const others = types.filter((t) => t !== 'string');
+    return others.length === 0 ? undefined : others.join(', ');
+  }
+  if ('const' in schema) return typeof schema.const === 'string' ? undefined : `const ${JSON.stringify(schema.const)}`;
+  if (Array.isArray(schema.enum)) {
+    const others = schema.enum.filter((v: unknown) => typeof v !== 'string');
+    return others.length === 0 ? undefined : `enum value${others.length === 1 ? '' : 's'} ${others.map((v: unknown) => JSON.stringify(v)).join(', ')}`;
+  }
+  for (const keyword of ['anyOf', 'oneOf']) {
+    if (Array.isArray(schema[keyword]) && schema[keyword].length > 0) {
+      const others = schema[keyword].map(notStringOnly).filter((o: string | undefined) => o !== undefined);
+      return others.length === 0 ? undefined : others.join(', ');
+    }
+  }
+  if (Array.isArray(schema.allOf) && schema.allOf.some((s: unknown) => notStringOnly(s) === undefined)) return undefined;
+  return 'any value (no type)';
+}
+
+/**
+ * What the framework's publisher and consumers cannot carry, for every message SNS or SQS carries:
+ * a header property that is not a string (every header travels as a String message attribute:
+ * the publisher sends `DataType: 'String'`, consumers read strings, so an integer header fails
+ * validation at every publish).
+ */
+function checkCarried(messages: MessageInfo[], carried: (name: string) => boolean, where: { headersAt: Map<string, string> }, problem: (pointer: string, message: string) => void): void {
+  for (const m of messages) {
+    if (!carried(m.name)) continue;
+    const properties = isObject(m.headersSchema?.properties) ? m.headersSchema.properties : {};
+    for (const [header, schema] of Object.entries(properties)) {
+      const other = notStringOnly(schema);
+      if (other === undefined) continue;
+      problem(
+        `${where.headersAt.get(m.name) ?? `${m.pointer}/headers`}/properties/${header.replaceAll('~', '~0').replaceAll('/', '~1')}`,
+        `header ${header} of ${m.name} is declared ${other}, but headers travel as SNS/SQS String message attributes (the publisher sends every header as a string, consumers receive strings), so it could never be published: ` +
+          `declare it type: string (a number as a string with a pattern, e.g. pattern: '^[0-9]+$'; a choice as a string enum)`,
+      );
+    }
+  }
 }
 
 /** The headers validator's schema: the declared one with the framework's headers it lacks, or the framework's alone. */

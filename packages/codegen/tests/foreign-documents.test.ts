@@ -104,3 +104,51 @@ schemas:
     expect(collectInputs(file)).toEqual([file]);
   });
 });
+
+describe('headers', () => {
+  it('a header property that is not a string is refused: headers travel as String message attributes', async () => {
+    const file = spec({
+      message: `
+headers:
+  type: object
+  properties:
+    priority: {type: integer, minimum: 1}
+    urgent: {type: boolean}
+    region: {type: string, enum: [eu, us]}
+    level: {enum: [low, high]}
+    code: {const: A1}
+    count: {type: string, pattern: '^[0-9]+$'}
+    mixed: {enum: [low, 2]}
+payload: {type: object, properties: {id: {type: string}}}`,
+    });
+    const error = await refusal(file);
+    const headers = error.problems.filter((p) => p.pointer.includes('/headers/properties/'));
+    expect(headers.map((p) => p.pointer).sort()).toEqual(
+      ['/components/messages/OrderPlaced/headers/properties/mixed', '/components/messages/OrderPlaced/headers/properties/priority', '/components/messages/OrderPlaced/headers/properties/urgent'].sort(),
+    );
+    const priority = at(error.problems, '/components/messages/OrderPlaced/headers/properties/priority')[0]!;
+    expect(priority.message).toMatch(/^header priority of OrderPlaced is declared integer/);
+    expect(priority.message).toMatch(/SNS\/SQS String message attributes/);
+    expect(priority.message).toMatch(/type: string/);
+    expect(priority.message).toMatch(/pattern/);
+  });
+
+  it('a message neither SNS nor SQS carries (Kafka only, as in the Streetlights example) keeps its integer header', async () => {
+    const file = path.join(dir, 'kafka.yaml');
+    writeFileSync(
+      file,
+      `asyncapi: 3.0.0
+info: {title: t, version: 1.0.0}
+channels:
+  lights: {address: lights, messages: {Light: {$ref: '#/components/messages/Light'}}}
+operations:
+  receiveLight: {action: receive, channel: {$ref: '#/channels/lights'}, bindings: {kafka: {bindingVersion: 0.5.0}}}
+components:
+  messages:
+    Light: {headers: {type: object, properties: {my-app-header: {type: integer}}}, payload: {type: object, properties: {lumens: {type: integer}}}}
+`,
+    );
+    const { messages } = await readContract(file);
+    expect(messages.map((m) => m.name)).toEqual(['Light']);
+  });
+});
