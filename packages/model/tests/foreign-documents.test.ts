@@ -198,3 +198,46 @@ describe('a channel address with parameters is no topic name', () => {
     expect(warnings).toContainEqual(expect.stringMatching(/^channels\.orderQueue\.parameters \(region\) are dropped: queue OrderQueue is one queue for every value/));
   });
 });
+
+describe('topic names are checked against AWS rules, with their path', () => {
+  it('a channel binding name AWS refuses', async () => {
+    const problems = problemsOf(await load(scaffold((d) => (d.channels.ordersTopic.bindings.sns.name = 'Order Events!'))));
+    expect(problems).toContainEqual(expect.stringMatching(/^topic "Order Events!" \(channels\.ordersTopic\.bindings\.sns\.name\): an SNS topic name is 1\.\.256 letters, digits, - and _/));
+  });
+
+  it("an operation binding's topic, and an address taken as the name", async () => {
+    const onOperation = problemsOf(
+      await load(
+        scaffold((d) => {
+          delete d.channels.ordersTopic.bindings;
+          d.operations.publish.bindings.sns.topic = { name: 'orders/events' };
+        }),
+      ),
+    );
+    expect(onOperation).toContainEqual(expect.stringMatching(/^topic "orders\/events" \(operations\.publish\.bindings\.sns\.topic\): an SNS topic name is/));
+    const fromAddress = problemsOf(
+      await load(
+        scaffold((d) => {
+          delete d.channels.ordersTopic.bindings;
+          d.channels.ordersTopic.address = 'orders.events';
+        }),
+      ),
+    );
+    expect(fromAddress).toContainEqual(expect.stringMatching(/^topic "orders\.events" \(channels\.ordersTopic\.address\): an SNS topic name is/));
+  });
+
+  it('257 characters is too long; 256 and a FIFO topic ending in .fifo are accepted', async () => {
+    const named = (name: string, fifo = false) =>
+      scaffold((d) => {
+        d.channels.ordersTopic.bindings.sns.name = name;
+        if (fifo) {
+          d.channels.ordersTopic.bindings.sns.ordering = { type: 'FIFO' };
+          d.channels.orderQueue.bindings.sqs.queue = { name: 'OrderQueue.fifo', fifoQueue: true };
+          d.operations.publish.bindings.sns.consumers[0].endpoint.name = 'OrderQueue.fifo';
+        }
+      });
+    expect(problemsOf(await load(named('a'.repeat(257))))).toContainEqual(expect.stringMatching(/^topic "a{257}" \(channels\.ordersTopic\.bindings\.sns\.name\): an SNS topic name is 1\.\.256/));
+    expect(problemsOf(await load(named('a'.repeat(256))))).toEqual([]);
+    expect(problemsOf(await load(named('orders_1-x.fifo', true)))).toEqual([]);
+  });
+});

@@ -108,6 +108,7 @@ function readTopic(d: Derivation, channelId: string, channel: Json, sns: Json): 
     return false;
   }
   warnParametersDropped(d, channelId, channel, 'topic', name);
+  checkTopicName(d, name, typeof sns.name === 'string' ? `${where}.name` : `channels.${channelId}.address`);
   let contentBasedDeduplication: boolean | undefined;
   if (sns.ordering !== undefined) {
     if (!isObject(sns.ordering) || (sns.ordering.type !== 'standard' && sns.ordering.type !== 'FIFO')) d.problems.push(`${where}.ordering.type must be standard or FIFO`);
@@ -129,6 +130,16 @@ function readTopic(d: Derivation, channelId: string, channel: Json, sns: Json): 
     ...optional('tags', tagsOf(d, sns.tags, where)),
     ...optional('policy', policyOf(d, sns.policy, where)),
   });
+}
+
+/**
+ * A topic's name as AWS takes it: 1..256 letters, digits, `-` and `_`, a FIFO topic's ending in
+ * `.fifo` (within the 256). Else a problem naming `where` (the field the name comes from).
+ */
+export function checkTopicName(d: Derivation, name: string, where: string): void {
+  if (name.length > 256 || !/^[A-Za-z0-9_-]+(\.fifo)?$/.test(name)) {
+    d.problems.push(`topic ${JSON.stringify(name)} (${where}): an SNS topic name is 1..256 letters, digits, - and _ (a FIFO topic's ends in .fifo): AWS refuses it; name the topic with those`);
+  }
 }
 
 /** Declares a topic (once per name). */

@@ -3,7 +3,7 @@
  * subscribes the queues its SNS binding's `consumers` name; a `receive` operation consumes a queue.
  */
 import type { OperationSpec } from '@sluice/runtime/contract';
-import { checkBindingVersion, declareTopic, hasParameters, refuseParameterisedAddress, warnParametersDropped } from './channels.ts';
+import { checkBindingVersion, checkTopicName, declareTopic, hasParameters, refuseParameterisedAddress, warnParametersDropped } from './channels.ts';
 import { channelIdOf, checkFields, consumerOf, type Derivation, identifierName, isExtension, isObject, type Json, queueNamed } from './context.ts';
 import { listMessages, namesOf } from './messages.ts';
 
@@ -131,6 +131,7 @@ function topicOfOperation(d: Derivation, opId: string, channelId: string, sns: J
     d.topicOfChannel.set(channelId, name);
     return name;
   }
+  checkTopicName(d, name, named !== undefined ? `operations.${opId}.bindings.sns.topic` : `channels.${channelId}.address`);
   const fifo = name.endsWith('.fifo');
   declareTopic(d, channelId, { name, channel: channelId, fifo, messages: [], ...(fifo ? { contentBasedDeduplication: false } : {}) });
   return name;
