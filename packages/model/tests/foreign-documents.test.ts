@@ -241,3 +241,46 @@ describe('topic names are checked against AWS rules, with their path', () => {
     expect(problemsOf(await load(named('orders_1-x.fifo', true)))).toEqual([]);
   });
 });
+
+describe('two receive operations never share a function name', () => {
+  /** A second queue, subscribed too, consumed by `id`. */
+  const secondConsumer = (id: string, queue = 'OtherQueue') => (d: Json) => {
+    d.channels.otherQueue = {
+      address: queue,
+      messages: { OrderShipped: ref('#/components/messages/OrderShipped') },
+      bindings: { sqs: { queue: { name: queue, fifoQueue: false }, bindingVersion: '0.2.0' } },
+    };
+    d.operations.publish.bindings.sns.consumers.push({ protocol: 'sqs', endpoint: { name: queue }, rawMessageDelivery: false });
+    d.operations[id] = { action: 'receive', channel: ref('#/channels/otherQueue') };
+  };
+
+  it('consumeOrder and ConsumeOrder (different channels) would both be ConsumeOrder: a problem naming both', async () => {
+    const problems = problemsOf(
+      await load(
+        scaffold((d) => {
+          d.operations.consumeOrder = d.operations.consume;
+          delete d.operations.consume;
+          secondConsumer('ConsumeOrder')(d);
+        }),
+      ),
+    );
+    expect(problems).toContainEqual(expect.stringMatching(/^operations\.consumeOrder and operations\.ConsumeOrder would both be the function ConsumeOrder .*rename one/));
+  });
+
+  it('ids that differ in case only past the first letter are one handler file on macOS and Windows: a problem too', async () => {
+    const problems = problemsOf(
+      await load(
+        scaffold((d) => {
+          d.operations.consumeOrder = d.operations.consume;
+          delete d.operations.consume;
+          secondConsumer('consumeorder')(d);
+        }),
+      ),
+    );
+    expect(problems).toContainEqual(expect.stringMatching(/^operations\.consumeOrder and operations\.consumeorder .*consumeOrder\.ts and consumeorder\.ts.*rename one/));
+  });
+
+  it('different names are fine', async () => {
+    expect(problemsOf(await load(scaffold(secondConsumer('consumeOther'))))).toEqual([]);
+  });
+});

@@ -1,8 +1,9 @@
 /**
  * Steps 5 and 7 of `deriveTopology`: the checks that need everything read. Every receive
- * operation must be fed what it declares; queues nobody consumes, or without a redrive policy,
- * are warned about.
+ * operation must be fed what it declares and has a function name of its own; queues nobody
+ * consumes, or without a redrive policy, are warned about.
  */
+import { functionNameOf } from '../settings.ts';
 import { consumerOf, type Derivation } from './context.ts';
 
 /**
@@ -53,5 +54,31 @@ export function warnAboutQueues(d: Derivation): void {
     const consumed = consumerOf(d, queue.name) !== undefined;
     if (!consumed && queue.deadLetterFor.length === 0) d.warnings.push(`queue ${queue.name} has no receive operation: messages delivered to it wait until they expire`);
     if (consumed && !queue.deadLetter) d.warnings.push(`queue ${queue.name} has no redrivePolicy: a message that always fails is retried until it expires (${queue.retentionSeconds} s)`);
+  }
+}
+
+/**
+ * Every receive operation is a function named by {@link functionNameOf} (its id with a capital
+ * first letter: an SST component, a Lambda) and a handler file named by its id: two whose function
+ * names are equal (`consumeOrder` and `ConsumeOrder`), or equal but for case (their handler files
+ * are one file on macOS and Windows, whose file systems ignore case), are a problem naming both.
+ */
+export function checkFunctionNames(d: Derivation): void {
+  const byName = new Map<string, string>();
+  for (const op of Object.values(d.ops)) {
+    if (op.action !== 'receive') continue;
+    const name = functionNameOf(op.id);
+    const other = byName.get(name.toLowerCase());
+    if (other === undefined) {
+      byName.set(name.toLowerCase(), op.id);
+      continue;
+    }
+    const otherName = functionNameOf(other);
+    const files = `their handler files ${other}.ts and ${op.id}.ts are one file on macOS and Windows, whose file systems ignore case`;
+    d.problems.push(
+      otherName === name
+        ? `operations.${other} and operations.${op.id} would both be the function ${name} (one SST component and Lambda for two operations; ${files}): rename one`
+        : `operations.${other} and operations.${op.id} would be the functions ${otherName} and ${name}, and ${files}: rename one`,
+    );
   }
 }
