@@ -284,3 +284,18 @@ describe('two receive operations never share a function name', () => {
     expect(problemsOf(await load(scaffold(secondConsumer('consumeOther'))))).toEqual([]);
   });
 });
+
+describe('request/reply', () => {
+  it('a reply on an operation is a warning naming operations.<id>.reply: nothing is made for it', async () => {
+    const doc = await load(
+      scaffold((d) => {
+        d.channels.replies = { address: 'OrderReplies', messages: { OrderShipped: ref('#/components/messages/OrderShipped') } };
+        d.operations.publish.reply = { channel: ref('#/channels/replies'), address: { location: '$message.header#/replyTo' } };
+      }),
+    );
+    const { topology, warnings } = deriveTopology(doc);
+    expect(warnings).toContainEqual(expect.stringMatching(/^operations\.publish\.reply: request\/reply is not supported.*nothing is made for the reply/));
+    expect(Object.keys(topology.topics)).toEqual(['orders']);
+    expect(Object.keys(topology.queues)).toEqual(['OrderQueue']);
+  });
+});

@@ -7,10 +7,18 @@ import { checkBindingVersion, checkTopicName, declareTopic, hasParameters, refus
 import { channelIdOf, checkFields, consumerOf, type Derivation, identifierName, isExtension, isObject, type Json, queueNamed } from './context.ts';
 import { listMessages, namesOf } from './messages.ts';
 
-/** Reads every operation, in document order. */
+/**
+ * Reads every operation, in document order. An operation's `reply` (request/reply) is read as
+ * nothing: a warning naming it, the operation itself read as one-way.
+ */
 export function readOperations(d: Derivation): void {
   for (const [opId, operation] of Object.entries<any>(d.doc.operations ?? {})) {
     if (!isObject(operation)) continue;
+    if (operation.reply !== undefined && operation.reply !== null) {
+      d.warnings.push(
+        `operations.${opId}.reply: request/reply is not supported, and nothing is made for the reply (no topic, queue, subscription or function for it): operations.${opId} is read as one-way. Model the reply as a send operation of the replier and a receive operation of the requester, or remove reply`,
+      );
+    }
     const channelId = channelIdOf(d.doc, operation);
     const messageNames = namesOf(d.doc, operation, `operations.${opId}`, d.problems);
     const title = typeof operation.title === 'string' ? operation.title : opId;
