@@ -300,8 +300,8 @@ export async function readContract(specPath: string): Promise<ContractModel> {
   const identifiers = new Map<string, { name: string; pointer: string }>();
   const unversioned: string[] = [];
   const messages: MessageInfo[] = [];
-  /** Where each message's headers schema sits (below a `schemaFormat` wrapper's `schema` when wrapped), by message name. */
-  const headersAt = new Map<string, string>();
+  /** What travels of every message (those whose payload is refused too), for the checks of what SNS and SQS carry. */
+  const wireMessages: WireMessage[] = [];
 
   for (const listed of listMessages(doc).messages) {
     const { name, pointer, message } = listed;
@@ -310,23 +310,25 @@ export async function readContract(specPath: string): Promise<ContractModel> {
     if (clash) problem(pointer, `messages ${clash.name} (#${clash.pointer}) and ${name} would share the identifier ${identifier}: rename one`);
     else identifiers.set(identifier, { name, pointer });
     const withHints: Json = at(hinted, pointer) ?? message;
+    // What travels (content type, correlation id, headers) is checked for every message, its payload refused or not: one report.
+    const onWire: WireMessage = { name, pointer, contentType: message.contentType, correlationId: message.correlationId };
+    wireMessages.push(onWire);
+    const headers = withHints.headers === undefined ? undefined : unwrapSchema(withHints.headers);
+    if (headers && 'refusal' in headers) problem(`${pointer}/headers`, `the headers of ${name} ${headers.refusal}`);
+    const headerRecursions = headers && 'schema' in headers ? recursionsOf(headers.schema) : [];
+    if (headers && 'schema' in headers && headerRecursions.length === 0) {
+      onWire.headersSchema = withoutHints(headers.schema);
+      onWire.headersAt = isObject(withHints.headers) && withHints.headers.schema === headers.schema ? `${pointer}/headers/schema` : `${pointer}/headers`;
+    }
     if (withHints.payload === undefined) {
       problem(`${pointer}/payload`, `message ${name} has no payload: add one (a JSON Schema)`);
       continue;
     }
     const payload = unwrapSchema(withHints.payload);
-    if ('refusal' in payload) {
-      problem(`${pointer}/payload`, `the payload of ${name} ${payload.refusal}`);
-      continue;
-    }
-    const headers = withHints.headers === undefined ? undefined : unwrapSchema(withHints.headers);
-    if (headers && 'refusal' in headers) {
-      problem(`${pointer}/headers`, `the headers of ${name} ${headers.refusal}`);
-      continue;
-    }
+    if ('refusal' in payload) problem(`${pointer}/payload`, `the payload of ${name} ${payload.refusal}`);
     const recursions = [
-      ...recursionsOf(payload.schema).map((r) => ({ ...r, part: 'payload' })),
-      ...(headers ? recursionsOf(headers.schema).map((r) => ({ ...r, part: 'headers' })) : []),
+      ...('schema' in payload ? recursionsOf(payload.schema).map((r) => ({ ...r, part: 'payload' })) : []),
+      ...headerRecursions.map((r) => ({ ...r, part: 'headers' })),
     ];
     for (const { target, at: where, part } of recursions) {
       problem(
@@ -335,7 +337,7 @@ export async function readContract(specPath: string): Promise<ContractModel> {
           `bound the depth (a schema per level, the deepest without the self-reference), or send the tree flat (a list of nodes, each with its parent's id)`,
       );
     }
-    if (recursions.length > 0) continue;
+    if ('refusal' in payload || (headers && 'refusal' in headers) || recursions.length > 0) continue;
     const payloadSchema = withoutHints(payload.schema);
     const fields = topLevelFields(payloadSchema);
     if (fields && fields.length === 0) {
@@ -343,8 +345,7 @@ export async function readContract(specPath: string): Promise<ContractModel> {
     }
     const payloadForTypes = titledForTypes(payload.schema, identifier);
     types.claim(payloadForTypes.title, payloadSchema, `the payload of ${name}`, `${pointer}/payload`);
-    const headersSchema = headers ? withoutHints(headers.schema) : undefined;
-    if (headers) headersAt.set(name, isObject(withHints.headers) && withHints.headers.schema === headers.schema ? `${pointer}/headers/schema` : `${pointer}/headers`);
+    const headersSchema = onWire.headersSchema;
     const headersForTypes = headers ? titledForTypes(headers.schema, `${identifier}Headers`) : undefined;
     if (headersForTypes) types.claim(headersForTypes.title, headersSchema, `the headers of ${name}`, `${pointer}/headers`);
     const version = message['x-schema-version'];
@@ -398,7 +399,7 @@ export async function readContract(specPath: string): Promise<ContractModel> {
       problems.push({ file, pointer: pointer && !message.includes(' and #') ? pointer : '', message });
     }
   }
-  checkCarried(messages, carriedBy(derived?.topology), { headersAt }, problem);
+  checkCarried(wireMessages, carriedBy(derived?.topology), { defaultContentType: doc.defaultContentType, file }, problem, warnings);
   if (problems.length > 0 || !derived) throw problemsError(specPath, problems);
   return { messages, topology: derived.topology, warnings: [...warnings, ...derived.warnings], annotations, unknownFormats };
 }
@@ -437,25 +438,72 @@ function notStringOnly(schema: unknown): string | undefined {
   return 'any value (no type)';
 }
 
+/** What travels of one message: its content type, its correlation id and its headers schema (when it could be read). */
+interface WireMessage {
+  name: string;
+  pointer: string;
+  contentType: unknown;
+  correlationId: unknown;
+  /** The headers schema without hints; absent when the message declares none, or they were refused. */
+  headersSchema?: Json;
+  /** Where the headers schema sits (below a `schemaFormat` wrapper's `schema` when wrapped). */
+  headersAt?: string;
+}
+
+/** A JSON media type: `application/json` or `application/<anything>+json`, parameters allowed. */
+const JSON_CONTENT_TYPE = /^application\/([^\s;/]+\+)?json\s*(;.*)?$/i;
+/** The framework's correlation id: the `correlationId` message attribute the publisher sets and consumers log and pass on. */
+const FRAMEWORK_CORRELATION = '$message.header#/correlationId';
+const PAYLOADS_ARE_JSON = 'payloads are JSON (the publisher sends the payload as JSON.stringify writes it, consumers JSON.parse the body), so another content type would never be what travels';
+
 /**
  * What the framework's publisher and consumers cannot carry, for every message SNS or SQS carries:
  * a header property that is not a string (every header travels as a String message attribute:
  * the publisher sends `DataType: 'String'`, consumers read strings, so an integer header fails
- * validation at every publish).
+ * validation at every publish); a content type, its own or the document's default, that is not
+ * JSON. A `correlationId` read elsewhere than the framework's `correlationId` header is warned
+ * about: nothing reads it.
  */
-function checkCarried(messages: MessageInfo[], carried: (name: string) => boolean, where: { headersAt: Map<string, string> }, problem: (pointer: string, message: string) => void): void {
+function checkCarried(
+  messages: WireMessage[],
+  carried: (name: string) => boolean,
+  document: { defaultContentType: unknown; file: string },
+  problem: (pointer: string, message: string) => void,
+  warnings: string[],
+): void {
+  const underDefault: string[] = [];
   for (const m of messages) {
     if (!carried(m.name)) continue;
+    const { contentType, correlationId } = m;
+    if (contentType === undefined) underDefault.push(m.name);
+    else if (typeof contentType !== 'string' || !JSON_CONTENT_TYPE.test(contentType.trim())) {
+      problem(`${m.pointer}/contentType`, `${m.name} has contentType ${typeof contentType === 'string' ? contentType : JSON.stringify(contentType)}: ${PAYLOADS_ARE_JSON}. Write contentType: application/json (or an application/*+json type), or leave it out`);
+    }
+    const location = isObject(correlationId) ? correlationId.location : undefined;
+    if (correlationId !== undefined && location !== FRAMEWORK_CORRELATION) {
+      warnings.push(
+        `${document.file}#${m.pointer}/correlationId: ${m.name} declares its correlation id at ${typeof location === 'string' ? location : 'no location'}, which the framework does not read: ` +
+          `its correlation id is the correlationId message attribute (location ${FRAMEWORK_CORRELATION}), set by the publisher and logged and passed on by consumers. Write location: ${FRAMEWORK_CORRELATION}, or leave correlationId out`,
+      );
+    }
     const properties = isObject(m.headersSchema?.properties) ? m.headersSchema.properties : {};
     for (const [header, schema] of Object.entries(properties)) {
       const other = notStringOnly(schema);
       if (other === undefined) continue;
       problem(
-        `${where.headersAt.get(m.name) ?? `${m.pointer}/headers`}/properties/${header.replaceAll('~', '~0').replaceAll('/', '~1')}`,
+        `${m.headersAt ?? `${m.pointer}/headers`}/properties/${header.replaceAll('~', '~0').replaceAll('/', '~1')}`,
         `header ${header} of ${m.name} is declared ${other}, but headers travel as SNS/SQS String message attributes (the publisher sends every header as a string, consumers receive strings), so it could never be published: ` +
           `declare it type: string (a number as a string with a pattern, e.g. pattern: '^[0-9]+$'; a choice as a string enum)`,
       );
     }
+  }
+  const fallback = document.defaultContentType;
+  if (fallback !== undefined && underDefault.length > 0 && (typeof fallback !== 'string' || !JSON_CONTENT_TYPE.test(fallback.trim()))) {
+    problem(
+      '/defaultContentType',
+      `defaultContentType ${typeof fallback === 'string' ? fallback : JSON.stringify(fallback)} applies to ${underDefault.join(', ')} (no contentType of ${underDefault.length === 1 ? 'its' : 'their'} own): ${PAYLOADS_ARE_JSON}. ` +
+        `Write defaultContentType: application/json, or leave it out`,
+    );
   }
 }
 

@@ -152,3 +152,55 @@ components:
     expect(messages.map((m) => m.name)).toEqual(['Light']);
   });
 });
+
+describe('content types', () => {
+  it('a message contentType that is not JSON is refused; application/json and application/*+json are read', async () => {
+    const file = spec({ message: `contentType: text/plain\npayload: {type: object, properties: {id: {type: string}}}` });
+    const error = await refusal(file);
+    const problem = at(error.problems, '/components/messages/OrderPlaced/contentType')[0];
+    expect(problem?.message).toMatch(/^OrderPlaced has contentType text\/plain: payloads are JSON/);
+    for (const json of ['application/json', 'application/cloudevents+json; charset=utf-8', 'application/vnd.shop.order+json']) {
+      const ok = spec({ message: `contentType: '${json}'\npayload: {type: object, properties: {id: {type: string}}}` });
+      await expect(readContract(ok)).resolves.toBeDefined();
+    }
+  });
+
+  it('a defaultContentType that is not JSON is refused naming the messages it applies to', async () => {
+    const file = spec({ top: 'defaultContentType: application/xml', message: `payload: {type: object, properties: {id: {type: string}}}` });
+    const error = await refusal(file);
+    const problem = at(error.problems, '/defaultContentType')[0];
+    expect(problem?.message).toMatch(/^defaultContentType application\/xml applies to OrderPlaced \(no contentType of its own\): payloads are JSON/);
+    // A message that says JSON itself is not concerned by the default.
+    const own = spec({ top: 'defaultContentType: text/plain', message: `contentType: application/json\npayload: {type: object, properties: {id: {type: string}}}` });
+    await expect(readContract(own)).resolves.toBeDefined();
+  });
+});
+
+describe('correlationId', () => {
+  it("a location other than the framework's header is warned about; the header location is read silently", async () => {
+    const elsewhere = spec({ message: `correlationId: {location: '$message.payload#/orderId'}\npayload: {type: object, properties: {orderId: {type: string}}}` });
+    const { warnings } = await readContract(elsewhere);
+    const warning = warnings.find((w) => w.includes('correlationId'));
+    expect(warning).toMatch(/#\/components\/messages\/OrderPlaced\/correlationId/);
+    expect(warning).toMatch(/\$message\.payload#\/orderId/);
+    expect(warning).toMatch(/correlationId message attribute/);
+    expect(warning).toMatch(/\$message\.header#\/correlationId/);
+    const header = spec({ message: `correlationId: {location: '$message.header#/correlationId'}\npayload: {type: object, properties: {orderId: {type: string}}}` });
+    expect((await readContract(header)).warnings.filter((w) => w.includes('#/components/messages/OrderPlaced/correlationId'))).toEqual([]);
+  });
+});
+
+describe('one report', () => {
+  it('a message whose payload is refused still has its content type and headers checked: every problem at once', async () => {
+    const file = spec({
+      message: `
+contentType: text/plain
+headers: {type: object, properties: {priority: {type: integer, minimum: 1}}}
+payload: {schemaFormat: 'application/vnd.apache.avro;version=1.9.0', schema: {type: record, name: Order, fields: [{name: id, type: string}]}}`,
+    });
+    const error = await refusal(file);
+    expect(error.problems.map((p) => p.pointer).sort()).toEqual(
+      ['/components/messages/OrderPlaced/contentType', '/components/messages/OrderPlaced/headers/properties/priority', '/components/messages/OrderPlaced/payload'].sort(),
+    );
+  });
+});
