@@ -23,7 +23,8 @@ export type Unwrapped = { schema: Json } | { refusal: string };
 
 /**
  * The schema inside a multi-format `{ schemaFormat, schema }` wrapper (or the schema itself when
- * it is not wrapped), or why the format cannot become types and validators.
+ * it is not wrapped), or why the format cannot become types and validators (another schema
+ * language, or a JSON Schema version other than draft-04, draft-06 and draft-07).
  *
  * @example
  * ```ts
@@ -31,6 +32,7 @@ export type Unwrapped = { schema: Json } | { refusal: string };
  *
  * unwrapSchema({ schemaFormat: 'application/schema+json;version=draft-07', schema: { type: 'string' } }); // { schema: { type: 'string' } }
  * unwrapSchema({ schemaFormat: 'application/vnd.apache.avro;version=1.9.0', schema: {} }); // { refusal: 'is an Avro schema …' }
+ * unwrapSchema({ schemaFormat: 'application/schema+json;version=2020-12', schema: {} }); // { refusal: 'is JSON Schema 2020-12 … draft-04, draft-06 and draft-07 …' }
  * ```
  */
 export function unwrapSchema(value: unknown): Unwrapped {
@@ -39,6 +41,14 @@ export function unwrapSchema(value: unknown): Unwrapped {
   const format = value.schemaFormat.replace(/\s+/g, '');
   if (JSON_SCHEMA_FORMAT.test(format)) {
     return isObject(value.schema) ? { schema: value.schema } : { refusal: `is a ${format} wrapper whose schema is not an object` };
+  }
+  const version = /^application\/schema\+(json|yaml);version=(.+)$/i.exec(format)?.[2];
+  if (version !== undefined) {
+    return {
+      refusal:
+        `is JSON Schema ${version} (schemaFormat ${value.schemaFormat}): codegen reads JSON Schema draft-04, draft-06 and draft-07 (and the AsyncAPI schema format, draft-07 with additions). ` +
+        `Write it as draft-07 (definitions for $defs, an items list for prefixItems, no unevaluated* or dependentSchemas) with schemaFormat application/schema+json;version=draft-07, or leave schemaFormat out`,
+    };
   }
   const kind = /avro/i.test(format) ? 'an Avro' : /raml/i.test(format) ? 'a RAML' : /protobuf|proto/i.test(format) ? 'a Protobuf' : `a ${JSON.stringify(value.schemaFormat)}`;
   return {

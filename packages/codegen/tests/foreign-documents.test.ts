@@ -204,3 +204,15 @@ payload: {schemaFormat: 'application/vnd.apache.avro;version=1.9.0', schema: {ty
     );
   });
 });
+
+describe('schemaFormat', () => {
+  it('JSON Schema 2020-12 is refused saying which JSON Schema versions are read and what to write', async () => {
+    const file = spec({ message: `payload: {schemaFormat: 'application/schema+json;version=2020-12', schema: {type: object, properties: {id: {type: string}}}}` });
+    const error = await refusal(file);
+    const problem = at(error.problems, '/components/messages/OrderPlaced/payload')[0]!;
+    expect(problem.message).toMatch(/is JSON Schema 2020-12/);
+    expect(problem.message).toMatch(/draft-04, draft-06 and draft-07/);
+    expect(problem.message).toMatch(/schemaFormat application\/schema\+json;version=draft-07/);
+    expect(problem.message).not.toMatch(/JSON Schema only/);
+  });
+});
