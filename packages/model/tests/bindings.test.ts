@@ -8,21 +8,13 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadContract } from '@sluice/governance';
-import { awsNameOf, deriveTopology, resolvePlan, TopologyError } from '@sluice/model';
+import { awsNameOf, deriveTopology, resolvePlan } from '@sluice/model';
+import { problemsOf } from './problems-of.ts';
 
 type Json = Record<string, any>;
 const fixture = (name: string) => path.join(import.meta.dirname, 'fixtures/bindings', name);
 const load = async (name: string) => structuredClone((await loadContract(fixture(name), { validate: false })) as Json);
 
-function problemsOf(doc: Json): string[] {
-  try {
-    deriveTopology(doc);
-    return [];
-  } catch (error) {
-    if (error instanceof TopologyError) return error.problems;
-    throw error;
-  }
-}
 const planOf = (doc: Json) => resolvePlan({ topology: deriveTopology(doc).topology, settings: {} });
 const names = (doc: Json) => {
   const { topology } = deriveTopology(doc);

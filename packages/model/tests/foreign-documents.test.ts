@@ -10,7 +10,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { loadContract } from '@sluice/governance';
-import { deriveTopology, listMessages, TopologyError } from '@sluice/model';
+import { deriveTopology, listMessages } from '@sluice/model';
+import { problemsOf } from './problems-of.ts';
 
 type Json = Record<string, any>;
 
@@ -68,15 +69,6 @@ function scaffold(change: (doc: Json) => void = () => {}): Json {
   return doc;
 }
 
-function problemsOf(doc: Json): string[] {
-  try {
-    deriveTopology(doc);
-    return [];
-  } catch (error) {
-    if (error instanceof TopologyError) return error.problems;
-    throw error;
-  }
-}
 
 /** Two components messages with the same content and no `name`, both on both channels. */
 const twins = (doc: Json) => {
