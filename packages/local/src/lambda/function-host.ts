@@ -10,7 +10,11 @@
  *   in the queue, as they do when a Lambda function cannot start);
  * - with `watch`, a change to any source file a function's handler imports (the application's and
  *   the workspace packages', not node_modules) reloads that function: the batches in flight finish
- *   and are acknowledged, then a new process loads the new code; nothing queued is lost;
+ *   and are acknowledged, then a new process loads the new code; nothing queued is lost. After
+ *   every start (a reload, or the retry timer after a failed init) the watch covers every file
+ *   the handler imports again; while they cannot be read (a syntax error, the handler moved away)
+ *   the files watched before stay watched, with the handler and the file the build error names,
+ *   so saving the fix reloads at once;
  * - with `inspect`, each function listens for a debugger on its own port (9229, 9230, …).
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -120,6 +124,8 @@ interface Running {
   /** Resolves when the current child has exited. */
   exited: Promise<void> | undefined;
   watchers: FSWatcher[];
+  /** The files `watchers` watch: the handler's imports as last read. */
+  watched: string[];
   restartTimer: NodeJS.Timeout | undefined;
   crashes: number;
   batches: number;
@@ -197,6 +203,7 @@ export class FunctionHost {
         starting: undefined,
         exited: undefined,
         watchers: [],
+        watched: [],
         restartTimer: undefined,
         crashes: 0,
         batches: 0,
@@ -230,6 +237,14 @@ export class FunctionHost {
   async start(): Promise<void> {
     await Promise.all([...this.running.values()].map((r) => this.launch(r)));
     if (this.options.watch) await Promise.all([...this.running.values()].map((r) => this.watchSources(r)));
+  }
+
+  /**
+   * The files whose change reloads a function (absolute, sorted): what its handler imports, as last
+   * read; with `watch` only.
+   */
+  watchedFiles(operationId: string): string[] {
+    return [...(this.running.get(operationId)?.watched ?? [])];
   }
 
   /** The child process of a function (`'separate'` only; tests kill it to simulate a lost instance). */
@@ -317,7 +332,7 @@ export class FunctionHost {
         r.crashes++;
         const delay = Math.min(30_000, (this.options.restartDelayMs ?? 2000) * 2 ** Math.min(r.crashes - 1, 4));
         this.emit(`${spec.operationId}: process exited (${signal ?? `code ${code}`}); starting it again in ${(delay / 1000).toFixed(0)} s — messages wait in the queue meanwhile`);
-        r.restartTimer = setTimeout(() => void this.launch(r), delay);
+        r.restartTimer = setTimeout(() => void this.relaunch(r), delay);
       });
     });
     child.on('message', (message: WorkerMessage) => {
@@ -381,8 +396,18 @@ export class FunctionHost {
       r.crashes++;
       const delay = Math.min(30_000, (this.options.restartDelayMs ?? 2000) * 2 ** Math.min(r.crashes - 1, 4));
       this.emit(`${spec.operationId}: starting it again in ${(delay / 1000).toFixed(0)} s — messages wait in the queue meanwhile`);
-      r.restartTimer = setTimeout(() => void this.launch(r), delay);
+      r.restartTimer = setTimeout(() => void this.relaunch(r), delay);
     }
+  }
+
+  /**
+   * Starts `r` again on the retry timer and, with `watch`, watches what its handler imports now:
+   * a function back on the timer (its code fixed where the watch could not see it) reloads on the
+   * next save like any other.
+   */
+  private async relaunch(r: Running): Promise<void> {
+    await this.launch(r);
+    if (this.options.watch && !this.stopping) await this.watchSources(r);
   }
 
   private async stopChild(r: Running): Promise<void> {
@@ -403,33 +428,71 @@ export class FunctionHost {
     await r.exited;
   }
 
+  /**
+   * Watches the files `r`'s handler imports (after each launch, by a reload or the retry timer).
+   * When they cannot be read (a syntax error, the handler gone), the files watched so far stay
+   * watched, with the handler and the files the build error names: saving the fix reloads at once.
+   */
   private async watchSources(r: Running): Promise<void> {
     let files: string[];
     try {
       files = await sourceDependencies(r.spec.handlerFile, this.root);
     } catch (error) {
-      // A syntax error: watch the handler itself, so fixing it reloads.
-      this.emit(`${r.spec.operationId}: cannot read its imports (${(error as Error).message.split('\n')[0]}); watching ${path.relative(this.root, r.spec.handlerFile)} only`);
-      files = [r.spec.handlerFile];
+      const named = filesNamedBy(error, this.root);
+      files = [...new Set([...r.watched, r.spec.handlerFile, ...named])].sort();
+      const shown = [...new Set([r.spec.handlerFile, ...named])].map((f) => path.relative(this.root, f)).join(', ');
+      this.emit(`${r.spec.operationId}: cannot read its imports (${(error as Error).message.split('\n')[0]}); watching ${shown}${r.watched.length ? ' and the files it imported before' : ''}: saving the fix reloads it`);
     }
+    if (this.stopping) return;
     // The new watchers first, then the old ones go: a change is never missed in between.
+    const watchers = this.watchFiles(r, files);
+    for (const w of r.watchers) w.close();
+    r.watchers = watchers;
+    r.watched = files;
+  }
+
+  /**
+   * Watchers of `files` for `r`: each file's own, or, for a file that does not exist (a handler
+   * moved away, deleted), its folder's, for that name, so that the file coming back reloads too.
+   */
+  private watchFiles(r: Running, files: readonly string[]): FSWatcher[] {
+    const changed = (file: string) => {
+      clearTimeout(r.debounce);
+      // Editors write a file in several steps; reload once they are done.
+      r.debounce = setTimeout(() => void this.reload(r.spec.operationId, `${path.relative(this.root, file)} changed`), 150);
+    };
     const watchers: FSWatcher[] = [];
+    const missing = new Map<string, Set<string>>();
     for (const file of files) {
       try {
+        watchers.push(watch(file, () => changed(file)));
+      } catch {
+        const dir = path.dirname(file);
+        missing.set(dir, (missing.get(dir) ?? new Set()).add(path.basename(file)));
+      }
+    }
+    for (const [dir, names] of missing) {
+      try {
         watchers.push(
-          watch(file, () => {
-            clearTimeout(r.debounce);
-            // Editors write a file in several steps; reload once they are done.
-            r.debounce = setTimeout(() => void this.reload(r.spec.operationId, `${path.relative(this.root, file)} changed`), 150);
+          watch(dir, (_event, name) => {
+            if (name && names.has(String(name))) changed(path.join(dir, String(name)));
           }),
         );
       } catch {
-        // The file went away between the scan and the watch: the next reload scans again.
+        // Its folder is gone too: the retry timer starts the function again, and watches again.
       }
     }
-    for (const w of r.watchers) w.close();
-    r.watchers = watchers;
+    return watchers;
   }
+}
+
+/**
+ * The files an esbuild build error names (absolute, under `root`): where the syntax error or the
+ * import that cannot be resolved is. None for another error.
+ */
+function filesNamedBy(error: unknown, root: string): string[] {
+  const messages = (error as { errors?: { location?: { file?: string } | null }[] } | undefined)?.errors ?? [];
+  return messages.flatMap((m) => (m.location?.file ? [path.resolve(root, m.location.file)] : [])).filter((file) => file.startsWith(root));
 }
 
 /**

@@ -1,0 +1,167 @@
+/**
+ * `--watch` after a function fails to start: a syntax error in a file the handler imports, a
+ * handler moved away and back, an import of a file that does not exist yet. Saving the fix reloads
+ * the function at once (not on the retry timer), and once it runs again every file its handler
+ * imports is watched again, however it came back (a reload or the retry timer). Both process
+ * models: the functions in the host's process (the default) and one process per function.
+ *
+ * A function host of its own, on a handler in a folder of its own and a queue of the emulators:
+ * each handler module says which version of it was loaded, in its init.
+ */
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
+import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { FunctionHost, startEmulators, type Emulators, type FunctionProcesses, type FunctionSpec } from '@sluice/local';
+import { CONSUMER_DEFAULTS } from '@sluice/model';
+import { waitFor } from '../../../tests/helpers/wait-for.ts';
+
+let emulators: Emulators;
+let sqs: SQSClient;
+beforeAll(async () => {
+  emulators = await startEmulators({ port: 0 });
+  sqs = new SQSClient(emulators.clientConfig);
+}, 30_000);
+afterAll(async () => {
+  sqs?.destroy();
+  await emulators?.stop();
+});
+
+/** A folder with a handler (`consumers/consumeThings.ts`) importing `src/store.ts`, which names its version. */
+function project(): { root: string; write(file: string, text: string): void; store(version: string): string } {
+  const root = mkdtempSync(path.join(tmpdir(), 'watch-recovery-'));
+  const write = (file: string, text: string) => {
+    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    writeFileSync(path.join(root, file), text);
+  };
+  const store = (version: string) => `export const version = () => '${version}';\n`;
+  write('package.json', '{ "type": "module" }\n');
+  // A function's own process loads tsx from the project, as in a real one.
+  symlinkSync(path.resolve(import.meta.dirname, '../../../node_modules'), path.join(root, 'node_modules'));
+  write('src/store.ts', store('v1'));
+  write(
+    'consumers/consumeThings.ts',
+    `import { version } from '../src/store.ts';
+console.log(\`loaded \${version()}\`);
+export const handler = async (event: { Records: unknown[] }) => {
+  console.log(\`handled \${event.Records.length} by \${version()}\`);
+  return { batchItemFailures: [] };
+};
+`,
+  );
+  return { root, write, store };
+}
+
+let queueCount = 0;
+async function queue(): Promise<{ url: string; arn: string }> {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `things-${process.pid}-${queueCount++}` }));
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+  return { url: QueueUrl!, arn: Attributes!.QueueArn! };
+}
+
+function specOf(root: string, q: { url: string; arn: string }): FunctionSpec {
+  const { endpoint, region, credentials } = emulators.clientConfig;
+  return {
+    operationId: 'consumeThings',
+    functionName: 'ConsumeThings',
+    handlerFile: path.join(root, 'consumers/consumeThings.ts'),
+    queueUrl: q.url,
+    queueArn: q.arn,
+    visibilityTimeoutSeconds: 1,
+    region,
+    settings: { ...CONSUMER_DEFAULTS, batchWindowSeconds: 0, maximumConcurrency: 1, reservedConcurrency: 1, tables: {} },
+    environment: { AWS_ENDPOINT_URL: endpoint, AWS_REGION: region, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey },
+  };
+}
+
+let host: FunctionHost | undefined;
+const dirs: string[] = [];
+afterEach(async () => {
+  await host?.stop();
+  host = undefined;
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe.each<FunctionProcesses>(['shared', 'separate'])('--watch after a failed start (functionProcesses %s)', (functionProcesses) => {
+  const events: string[] = [];
+  const logs: string[] = [];
+  const count = (pattern: RegExp, lines: string[] = events) => lines.filter((l) => pattern.test(l)).length;
+  /** Waits until a change to `file` would reload the function (the watch is set up after each load). */
+  const watching = (root: string, file: string) => waitFor(`${file} watched`, () => host!.watchedFiles('consumeThings').includes(path.join(root, file)), 10_000);
+
+  async function startHost(restartDelayMs: number) {
+    events.length = 0;
+    logs.length = 0;
+    const p = project();
+    dirs.push(p.root);
+    const q = await queue();
+    host = new FunctionHost({
+      functions: [specOf(p.root, q)],
+      functionProcesses,
+      watch: true,
+      root: p.root,
+      restartDelayMs,
+      onEvent: (line) => events.push(line),
+      onLog: (_op, line) => logs.push(line),
+    });
+    await host.start();
+    await waitFor('the first load', () => logs.includes('loaded v1'), 20_000);
+    await watching(p.root, 'src/store.ts');
+    return { ...p, queue: q };
+  }
+
+  it('reloads at once when the syntax error in an imported file is fixed, and keeps watching every import after', { timeout: 60_000 }, async () => {
+    // The retry timer is far off: only the watch can bring the function back within the test.
+    const p = await startHost(60_000);
+    p.write('src/store.ts', "{ const x = ;\nexport const version = () => 'broken';\n");
+    await waitFor('the init failure', () => count(/consumeThings: init failed/) > 0, 20_000);
+    await waitFor('the import scan failure', () => count(/consumeThings: cannot read its imports/) > 0, 20_000);
+    const reloads = count(/src\/store\.ts changed: reloading/);
+    p.write('src/store.ts', p.store('v2'));
+    await waitFor('a reload for the fixed store', () => count(/src\/store\.ts changed: reloading/) > reloads, 10_000);
+    await waitFor('the fixed code loaded', () => logs.includes('loaded v2'), 20_000);
+    await watching(p.root, 'src/store.ts');
+    // Running again: a later edit of the store reloads it too, and the new code handles the next message.
+    p.write('src/store.ts', p.store('v3'));
+    await waitFor('the edited code loaded', () => logs.includes('loaded v3'), 20_000);
+    await sqs.send(new SendMessageCommand({ QueueUrl: p.queue.url, MessageBody: '{}' }));
+    await waitFor('a message handled by the edited code', () => logs.includes('handled 1 by v3'), 20_000);
+  });
+
+  it('reloads when the handler moved away comes back, keeps watching after, and stops consuming once it is gone', { timeout: 60_000 }, async () => {
+    const p = await startHost(60_000);
+    const handler = path.join(p.root, 'consumers/consumeThings.ts');
+    const away = path.join(p.root, 'consumeThings.ts.moved');
+    renameSync(handler, away);
+    await waitFor('the init failure', () => count(/consumeThings: init failed/) > 0, 20_000);
+    await waitFor('the function stopped', () => host!.functions[0]!.pid === undefined, 10_000);
+    const reloads = count(/reloading/);
+    renameSync(away, handler);
+    await waitFor('a reload for the handler back', () => count(/consumers\/consumeThings\.ts changed: reloading/) > 0 && count(/reloading/) > reloads, 10_000);
+    await waitFor('the handler loaded again', () => count(/loaded v1/, logs) >= 2, 20_000);
+    await watching(p.root, 'src/store.ts');
+    p.write('src/store.ts', p.store('v2'));
+    await waitFor('the edited store loaded', () => logs.includes('loaded v2'), 20_000);
+    await watching(p.root, 'consumers/consumeThings.ts');
+    // Deleted for good: the function stops (its init fails again), it no longer runs the old code.
+    const failures = count(/consumeThings: init failed/);
+    rmSync(handler);
+    await waitFor('the init failure once deleted', () => count(/consumeThings: init failed/) > failures, 20_000);
+    await waitFor('the function stopped', () => host!.functions[0]!.pid === undefined, 10_000);
+  });
+
+  it('watches every import again once the retry timer brings a function back', { timeout: 60_000 }, async () => {
+    const p = await startHost(300);
+    // An import of a file that does not exist yet: the import scan fails, the init too.
+    p.write('consumers/consumeThings.ts', "import { version } from '../src/later.ts';\nconsole.log(`loaded ${version()}`);\nexport const handler = async () => ({ batchItemFailures: [] });\n");
+    await waitFor('the init failure', () => count(/consumeThings: init failed/) > 0, 20_000);
+    // Written where nothing watches: the retry timer brings the function back.
+    p.write('src/later.ts', p.store('later-1'));
+    await waitFor('the function back on the retry timer', () => logs.includes('loaded later-1'), 20_000);
+    await watching(p.root, 'src/later.ts');
+    p.write('src/later.ts', p.store('later-2'));
+    await waitFor('a reload for the new import', () => count(/src\/later\.ts changed: reloading/) > 0, 10_000);
+    await waitFor('the edited import loaded', () => logs.includes('loaded later-2'), 20_000);
+  });
+});
