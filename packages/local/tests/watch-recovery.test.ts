@@ -11,7 +11,7 @@
 import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { FunctionHost, startEmulators, type Emulators, type FunctionProcesses, type FunctionSpec } from '@sluice/local';
 import { CONSUMER_DEFAULTS } from '@sluice/model';
@@ -117,6 +117,10 @@ describe.each<FunctionProcesses>(['shared', 'separate'])('--watch after a failed
     p.write('src/store.ts', "{ const x = ;\nexport const version = () => 'broken';\n");
     await waitFor('the init failure', () => count(/consumeThings: init failed/) > 0, 20_000);
     await waitFor('the import scan failure', () => count(/consumeThings: cannot read its imports/) > 0, 20_000);
+    // esbuild's error itself, where and what, not only its first line ("Build failed with 1 error:").
+    const scan = events.find((e) => /cannot read its imports/.test(e))!;
+    expect(scan).toMatch(/cannot read its imports \(src\/store\.ts:1:\d+: Unexpected ";"\)/);
+    expect(scan).not.toContain('Build failed');
     const reloads = count(/src\/store\.ts changed: reloading/);
     p.write('src/store.ts', p.store('v2'));
     await waitFor('a reload for the fixed store', () => count(/src\/store\.ts changed: reloading/) > reloads, 10_000);

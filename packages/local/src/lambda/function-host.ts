@@ -441,7 +441,7 @@ export class FunctionHost {
       const named = filesNamedBy(error, this.root);
       files = [...new Set([...r.watched, r.spec.handlerFile, ...named])].sort();
       const shown = [...new Set([r.spec.handlerFile, ...named])].map((f) => path.relative(this.root, f)).join(', ');
-      this.emit(`${r.spec.operationId}: cannot read its imports (${(error as Error).message.split('\n')[0]}); watching ${shown}${r.watched.length ? ' and the files it imported before' : ''}: saving the fix reloads it`);
+      this.emit(`${r.spec.operationId}: cannot read its imports (${buildErrorText(error, this.root)}); watching ${shown}${r.watched.length ? ' and the files it imported before' : ''}: saving the fix reloads it`);
     }
     if (this.stopping) return;
     // The new watchers first, then the old ones go: a change is never missed in between.
@@ -484,6 +484,22 @@ export class FunctionHost {
     }
     return watchers;
   }
+}
+
+/** Build errors shown in full; more are counted. */
+const SHOWN_BUILD_ERRORS = 3;
+
+/**
+ * What an esbuild build error says, on one line: each error as `file:line:column: text` (the file
+ * relative to `root`, the column from 1, as editors take it), the first few of them; any other
+ * error's message, its lines joined.
+ */
+function buildErrorText(error: unknown, root: string): string {
+  const messages = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] } | undefined)?.errors;
+  if (!messages?.length) return String((error as Error)?.message ?? error).split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
+  const shown = messages.slice(0, SHOWN_BUILD_ERRORS).map(({ text, location: at }) => (at ? `${path.relative(root, path.resolve(root, at.file))}:${at.line}:${at.column + 1}: ${text}` : text));
+  const more = messages.length - shown.length;
+  return `${shown.join('; ')}${more > 0 ? `; and ${more} more error(s)` : ''}`;
 }
 
 /**
