@@ -45,6 +45,39 @@ export const handler = async (_event, context) => ({ batchItemFailures: [], rema
     expect(pool.coldStarts).toBe(2);
   });
 
+  it("fails an invocation whose handler exits the runtime at once, as Lambda's Runtime.ExitError, and the next invocation gets a fresh instance", async () => {
+    const file = handlerFile(`let invocations = 0;
+export const handler = async (event) => {
+  invocations++;
+  if (event.exit) process.exit(3);
+  return { batchItemFailures: [], invocations };
+};`);
+    pool = new InstancePool({ handlerFile: file, operationId: 'consumeThings', size: 1 });
+    await pool.warm();
+    // The function timeout is far off: the failure comes from the exit, not from a timer.
+    const failure = await pool.handler({ Records: [], exit: true } as never, context(30)).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    expect(failure).toBeInstanceOf(Error);
+    expect(failure!.name).toBe('Runtime.ExitError');
+    expect(failure!.message).toBe('Runtime exited with error: exit status 3');
+    expect(pool.size).toBe(0);
+    // A fresh instance (module state from scratch), the dead one not reused.
+    await expect(pool.handler({ Records: [] }, context(5))).resolves.toEqual({ batchItemFailures: [], invocations: 1 });
+    expect(pool.coldStarts).toBe(2);
+  });
+
+  it('fails the start of an instance whose init exits, naming the exit, without waiting for the init limit', async () => {
+    const file = handlerFile(`process.exit(4);
+export const handler = async () => ({ batchItemFailures: [] });`);
+    const reported: string[] = [];
+    pool = new InstancePool({ handlerFile: file, operationId: 'consumeThings', size: 1, onInitError: (m) => reported.push(m) });
+    await expect(pool.warm()).rejects.toThrow('Runtime exited with error: exit status 4');
+    expect(reported).toEqual(['Runtime exited with error: exit status 4']);
+    expect(pool.size).toBe(0);
+  });
+
   it('writes what the handler logged before it answers', async () => {
     // Many long lines, as a busy batch writes: forwarded on a channel of their own, some would
     // arrive after the answer.

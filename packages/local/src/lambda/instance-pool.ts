@@ -3,7 +3,9 @@
  * when all are busy it waits for one, and a new instance is started (a cold start) once an
  * invocation has waited {@link InstancePoolOptions.scaleUpDelayMs} (the backlog persists), one
  * start at a time, up to the function's concurrency; an instance whose invocation times out is
- * discarded, as Lambda discards a timed-out sandbox.
+ * discarded, as Lambda discards a timed-out sandbox, and so is one whose handler ends its runtime
+ * (`process.exit`): its invocation fails at once with Lambda's `Runtime.ExitError` ("Runtime
+ * exited with error: exit status 3"), its messages retried and dead-lettered as for any error.
  *
  * Scaling with demand, as Lambda scales an event source's concurrency with the queue's depth:
  * locally every instance shares one machine (and, with `functionProcesses: 'shared'`, the
@@ -134,6 +136,8 @@ interface Instance {
   busy: boolean;
   /** Retires the instance once it has been idle long enough (set while it is idle). */
   idleTimer?: NodeJS.Timeout;
+  /** Stopped, or known to be dead: its worker's exit is no news. */
+  ended?: boolean;
   /** Settles the invocation in flight, if any. */
   pending?: { id: number; context: Context; resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout };
 }
@@ -190,6 +194,16 @@ export interface InstancePoolOptions extends InstanceData {
  */
 function timeoutError(ms: number): Error {
   return new Error(`Task timed out after ${Math.ceil(ms / 1000).toFixed(2)} seconds`);
+}
+
+/**
+ * Lambda's error for an invocation whose runtime exited under it (`process.exit` in the handler):
+ * `Runtime.ExitError`, saying the exit status.
+ */
+function exitError(code: number): Error {
+  const error = new Error(code === 0 ? 'Runtime exited without providing a reason' : `Runtime exited with error: exit status ${code}`);
+  error.name = 'Runtime.ExitError';
+  return error;
 }
 
 /**
@@ -266,7 +280,7 @@ export class InstancePool {
     this.closed = true;
     clearTimeout(this.scaleTimer);
     for (const i of this.instances) clearTimeout(i.idleTimer);
-    await Promise.all(this.instances.splice(0).map((i) => i.worker.terminate()));
+    await Promise.all(this.instances.splice(0).map((i) => this.terminate(i)));
   }
 
   private async acquire(): Promise<Instance> {
@@ -371,16 +385,22 @@ export class InstancePool {
       if (instance.busy || !this.instances.includes(instance)) return;
       this.instances.splice(this.instances.indexOf(instance), 1);
       this.retired++;
-      void instance.worker.terminate();
+      void this.terminate(instance);
     }, ms);
     // A retirement pending must not keep the process alive.
     instance.idleTimer.unref();
   }
 
+  /** Stops an instance's worker on purpose: its exit is then no failure. */
+  private terminate(instance: Instance): Promise<number> {
+    instance.ended = true;
+    return instance.worker.terminate();
+  }
+
   private discard(instance: Instance): void {
     clearTimeout(instance.idleTimer);
-    this.instances.splice(this.instances.indexOf(instance), 1);
-    void instance.worker.terminate();
+    if (this.instances.includes(instance)) this.instances.splice(this.instances.indexOf(instance), 1);
+    void this.terminate(instance);
     // Someone waiting for an instance gets a fresh one; if it cannot start, the waiter goes on
     // waiting for the instances alive, or fails with its init error when there are none.
     const next = this.waiting.shift();
@@ -412,7 +432,7 @@ export class InstancePool {
         if (ready) return;
         this.options.onInitError?.(`init did not finish within ${INIT_TIMEOUT_MS / 1000} s`);
         if (this.instances.includes(instance)) this.instances.splice(this.instances.indexOf(instance), 1);
-        void worker.terminate();
+        void this.terminate(instance);
         reject(new Error(`${this.options.handlerFile}: init did not finish within ${INIT_TIMEOUT_MS / 1000} s (Lambda's limit)`));
       }, INIT_TIMEOUT_MS);
       worker.on('message', (reply: InstanceReply) => {
@@ -445,6 +465,8 @@ export class InstancePool {
       });
       worker.on('error', (error) => {
         clearTimeout(initTimer);
+        // Its exit follows: this is the news.
+        instance.ended = true;
         // An exception escaping the handler's module (an unhandled rejection, a throw in a timer):
         // the sandbox is gone, and so is the invocation in it.
         if (!ready) reject(error);
@@ -456,6 +478,27 @@ export class InstancePool {
         if (this.instances.includes(instance)) this.instances.splice(this.instances.indexOf(instance), 1);
         // Invocations waiting for an instance get a new one in its place, in their turn.
         this.scaleWhenWaiting();
+      });
+      worker.on('exit', (code) => {
+        clearTimeout(initTimer);
+        if (instance.ended) return;
+        // The handler ended its runtime (process.exit): Lambda fails the invocation in it with
+        // Runtime.ExitError at once and discards the sandbox; the next invocation starts cold.
+        instance.ended = true;
+        const error = exitError(code);
+        if (!ready) {
+          // A start: whoever asked for it (warm, a waiter) hears of it through this rejection.
+          this.options.onInitError?.(error.message);
+          if (this.instances.includes(instance)) this.instances.splice(this.instances.indexOf(instance), 1);
+          reject(error);
+          return;
+        }
+        const pending = instance.pending;
+        if (pending) {
+          clearTimeout(pending.timer);
+          pending.reject(error);
+        }
+        this.discard(instance);
       });
     });
   }
