@@ -9,7 +9,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import { main, type ProgramSpec, UsageError, versionOf } from '@sluice/cli';
+import { isEntry, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import type { BenchRow } from './bench-table.ts';
 
 interface SectionOptions {
@@ -180,7 +180,7 @@ Exit status: 0 when every section ran (a missed target is reported in the table,
   },
 };
 
-if (import.meta.main) {
+if (isEntry(import.meta)) {
   await main(benchProgram);
   // Keep-alive sockets and finished child processes' handles would otherwise hold the process open.
   process.exit();

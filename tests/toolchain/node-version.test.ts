@@ -3,9 +3,12 @@
  * devDependency puts that binary first on the PATH of every npm script, whatever the system Node is.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { isEntry, nodeVersionProblem } from '@sluice/cli';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { devDependencies: Record<string, string>; allowScripts: Record<string, boolean> };
@@ -49,5 +52,49 @@ describe('the toolchain', () => {
     expect(npm.error, 'npm install-scripts ls did not finish').toBeUndefined();
     expect(npm.status, npm.stderr).toBe(0);
     expect(npm.stdout).not.toMatch(/^\s*node@/m);
+  });
+});
+
+/** A Node.js older than the pinned major on this machine's PATH (the system's, outside node_modules), if there is one. */
+function olderNode(): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir || dir.includes('node_modules')) continue;
+    const candidate = path.join(dir, 'node');
+    if (!existsSync(candidate)) continue;
+    const version = spawnSync(candidate, ['--version'], { encoding: 'utf8' }).stdout.trim();
+    if (version && major(version) < major(process.version)) return candidate;
+  }
+  return undefined;
+}
+
+describe('an entry point started by an older Node.js', () => {
+  const codegen = path.join(root, 'packages/codegen/src/cli.ts');
+  const refusal = /^codegen: runs on Node\.js 24 or later; this is v\d+\.\d+\.\d+ \(.*\)\. Run it through npm .*If node_modules\/\.bin\/node is missing \(an install with --ignore-scripts\), run `npm rebuild node`$/m;
+
+  it('is told apart without import.meta.main (Node before 24.2): by the script Node was started with', () => {
+    expect(isEntry({ url: pathToFileURL(process.argv[1]!).href } as ImportMeta)).toBe(true);
+    expect(isEntry({ url: pathToFileURL(codegen).href } as ImportMeta)).toBe(false);
+    expect(isEntry({ url: 'data:text/javascript,', main: undefined } as unknown as ImportMeta)).toBe(false);
+    expect(isEntry({ url: pathToFileURL(codegen).href, main: true } as ImportMeta)).toBe(true);
+    expect(nodeVersionProblem('v24.0.0')).toBeUndefined();
+    expect(nodeVersionProblem('v25.1.0')).toBeUndefined();
+    expect(nodeVersionProblem('v22.11.0', '/usr/local/bin/node')).toMatch(/^runs on Node\.js 24 or later; this is v22\.11\.0 \(\/usr\/local\/bin\/node\)/);
+  });
+
+  it('refuses, exit 1, saying to run it through npm (it did nothing and exited 0): a Node reporting an older version', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'old-node-'));
+    const preload = path.join(dir, 'old-version.mjs');
+    writeFileSync(preload, "Object.defineProperty(process, 'version', { value: 'v20.20.2' });\n");
+    const run = spawnSync(process.execPath, ['--import', pathToFileURL(preload).href, '--import', 'tsx', codegen, '--help'], { cwd: root, encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(refusal);
+  });
+
+  const older = olderNode();
+  it.runIf(older !== undefined)(`refuses the same on this machine's own older Node (${older ?? 'none on the PATH'}), which has no import.meta.main`, () => {
+    const run = spawnSync(older!, ['--import', 'tsx', codegen, '--help'], { cwd: root, encoding: 'utf8' });
+    expect(run.stderr).toMatch(refusal);
+    expect(run.status).toBe(1);
   });
 });

@@ -2,6 +2,8 @@
  * Running a program: {@link runCli} (argv in, exit code out, never throws) and {@link main} (the
  * process's command line), with the one error path every entry point shares.
  */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { CliError, describeFailure, ExitCode, stackReport, UsageError } from './errors.ts';
 import { type CliIO, processIO } from './io.ts';
 import { type CommandPosition, parseCommandLine, walkToCommand } from './parse.ts';
@@ -84,6 +86,60 @@ export function invocationOf(program: ProgramSpec, env: NodeJS.ProcessEnv = proc
   return program.invocation;
 }
 
+/** The Node.js major every command runs on (the deployed functions' `nodejs24.x`; the `node` devDependency). */
+export const NODE_MAJOR = 24;
+
+/**
+ * Whether the module of `meta` is the one Node was started with (`node <file>`, `tsx <file>`):
+ * `import.meta.main`, which Node has from 24.2, else (an older Node, which {@link main} then
+ * refuses, saying what to do) whether the process's script is that module's file. Without the
+ * fallback an entry point started by an older Node did nothing at all, and exited 0.
+ *
+ * @param meta - the entry point's `import.meta`
+ * @returns true when it is the program Node runs
+ * @example
+ * ```ts
+ * import { isEntry, main, type ProgramSpec } from '@sluice/cli';
+ *
+ * declare const program: ProgramSpec;
+ * if (isEntry(import.meta)) await main(program);
+ * ```
+ */
+export function isEntry(meta: ImportMeta): boolean {
+  if (typeof meta.main === 'boolean') return meta.main;
+  const script = process.argv[1];
+  if (!script || !meta.url.startsWith('file:')) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(meta.url));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Why this Node cannot run the commands (a major under {@link NODE_MAJOR}), with what to do; undefined when it can.
+ *
+ * @param version - a Node version, `process.version` by default
+ * @param execPath - the running Node's binary, `process.execPath` by default
+ * @returns one message, or undefined
+ * @example
+ * ```ts
+ * import { nodeVersionProblem } from '@sluice/cli';
+ *
+ * nodeVersionProblem('v20.20.2', '/usr/bin/node'); // 'runs on Node.js 24 or later; this is v20.20.2 (/usr/bin/node). …'
+ * nodeVersionProblem('v24.21.0', '/x/node'); // undefined
+ * ```
+ */
+export function nodeVersionProblem(version: string = process.version, execPath: string = process.execPath): string | undefined {
+  const major = Number(/^v?(\d+)\./.exec(version)?.[1]);
+  if (!Number.isFinite(major) || major >= NODE_MAJOR) return undefined;
+  return (
+    `runs on Node.js ${NODE_MAJOR} or later; this is ${version} (${execPath}). Run it through npm (npm run <script>, npx <command>): ` +
+    `npm puts the project's Node.js ${NODE_MAJOR}, its \`node\` devDependency, first on the PATH. ` +
+    `If node_modules/.bin/node is missing (an install with --ignore-scripts), run \`npm rebuild node\``
+  );
+}
+
 /**
  * Runs `program` as the process's command line and sets the exit code. A failure that escapes the
  * command (a late socket error, a rejection nobody awaited) is reported like any other: one line,
@@ -92,16 +148,22 @@ export function invocationOf(program: ProgramSpec, env: NodeJS.ProcessEnv = proc
  * @param program - the program's spec; its `invocation` is resolved with {@link invocationOf}
  * @example
  * ```ts
- * import { main, type ProgramSpec } from '@sluice/cli';
+ * import { isEntry, main, type ProgramSpec } from '@sluice/cli';
  *
  * declare const program: ProgramSpec;
- * if (import.meta.main) await main(program);
+ * if (isEntry(import.meta)) await main(program);
  * ```
  */
 export async function main(program: ProgramSpec): Promise<void> {
   const resolved = { ...program, invocation: invocationOf(program) };
   const argv = process.argv.slice(2);
   const io = processIO();
+  const oldNode = nodeVersionProblem();
+  if (oldNode) {
+    io.err(`${programName(resolved.invocation)}: ${oldNode}`);
+    process.exitCode = ExitCode.FAILED;
+    return;
+  }
   process.on('uncaughtException', (error) => {
     io.err(`${programName(resolved.invocation)}: ${describeFailure(error)}`);
     io.err(argv.includes('--debug') || process.env.DEBUG === '1' ? stackReport(error) : '(run again with --debug for the stack trace)');

@@ -121,7 +121,7 @@ export interface CommandSpec<V = any> {
  *
  * @example
  * ```ts
- * import { main, versionOf, type ProgramSpec } from '@sluice/cli';
+ * import { isEntry, main, versionOf, type ProgramSpec } from '@sluice/cli';
  *
  * const program: ProgramSpec = {
  *   name: 'greet',
@@ -134,7 +134,7 @@ export interface CommandSpec<V = any> {
  *   },
  * };
  *
- * if (import.meta.main) await main(program);
+ * if (isEntry(import.meta)) await main(program);
  * ```
  */
 export interface ProgramSpec extends CommandSpec {

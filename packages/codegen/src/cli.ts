@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CliError, main, type ProgramSpec, versionOf } from '@sluice/cli';
+import { CliError, isEntry, main, versionOf, type ProgramSpec } from '@sluice/cli';
 import { checkHandlers } from '@sluice/model';
 import { loadProject } from '@sluice/model';
 
@@ -140,4 +140,4 @@ ${codegenProgram.description}`,
   };
 }
 
-if (import.meta.main) await main(asStarted());
+if (isEntry(import.meta)) await main(asStarted());

@@ -4,7 +4,7 @@
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { CliError, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
+import { CliError, isEntry, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { CreateError, createProject, FRAMEWORK_PACKAGES, FRAMEWORK_VERSIONS } from './create.ts';
 
 /** The `create` command. Run it with `main(createProgram)` from `@sluice/cli`. */
@@ -96,4 +96,4 @@ export function frameworkTarballs(dir: string): Record<string, string> {
   return sources;
 }
 
-if (import.meta.main) await main(createProgram);
+if (isEntry(import.meta)) await main(createProgram);

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { CliError, main, versionOf, type ProgramSpec } from '@sluice/cli';
+import { CliError, isEntry, main, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject } from '@sluice/model';
 import { COMPATIBILITY_MODES, type CompatibilityMode, diffContracts, hasFailingChanges } from './compatibility.ts';
 import { releasedTopologyOf, snapshotPath } from './released-contract.ts';
@@ -66,4 +66,4 @@ when any change is breaking or unclassified.`,
   },
 };
 
-if (import.meta.main) await main(diffProgram);
+if (isEntry(import.meta)) await main(diffProgram);

@@ -27,7 +27,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { CliError, main, versionOf, type ProgramSpec } from '@sluice/cli';
+import { CliError, isEntry, main, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject } from '@sluice/model';
 import { DOCS_TEMPLATE_CONFIG, finishDocsPage } from './docs-first-view.ts';
 import { oncePerInstall } from './once-per-install.ts';
@@ -132,4 +132,4 @@ Open <out>/index.html in a browser.`,
   },
 };
 
-if (import.meta.main) await main(docsProgram);
+if (isEntry(import.meta)) await main(docsProgram);

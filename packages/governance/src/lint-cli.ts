@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { CliError, main, versionOf, type ProgramSpec } from '@sluice/cli';
+import { CliError, isEntry, main, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject } from '@sluice/model';
 
 const require = createRequire(import.meta.url);
@@ -49,4 +49,4 @@ export const lintProgram: ProgramSpec = {
   },
 };
 
-if (import.meta.main) await main(lintProgram);
+if (isEntry(import.meta)) await main(lintProgram);

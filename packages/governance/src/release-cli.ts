@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { CliError, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
+import { CliError, isEntry, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject } from '@sluice/model';
 import { deriveTopology } from '@sluice/model';
 import { diffContracts, hasFailingChanges } from './compatibility.ts';
@@ -87,4 +87,4 @@ last release, and when info.version was not bumped, so a release never hides a b
   },
 };
 
-if (import.meta.main) await main(releaseProgram);
+if (isEntry(import.meta)) await main(releaseProgram);

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CliError, main, versionOf, type ProgramSpec } from '@sluice/cli';
+import { CliError, isEntry, main, versionOf, type ProgramSpec } from '@sluice/cli';
 import { inlineSvg, topologySvg } from '@sluice/diagram';
 import { deriveTopology, loadProject } from '@sluice/model';
 import type { AppSettings } from '@sluice/runtime/settings';
@@ -125,4 +125,4 @@ bytes, so the committed picture is checked like generated/: --check fails when i
   },
 };
 
-if (import.meta.main) await main(diagramProgram);
+if (isEntry(import.meta)) await main(diagramProgram);

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CliError, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
+import { CliError, isEntry, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject } from '@sluice/model';
 import { createDecoder, DecodeErrorCode, type DecodeResult } from '@sluice/runtime/consumer';
 import { formatIssues, type MessageContract, type MessageMap, type ReceiveOperation } from '@sluice/runtime/contract';
@@ -165,4 +165,4 @@ Uses the generated validators: run \`npm run codegen\` after changing the contra
   },
 };
 
-if (import.meta.main) await main(validateProgram);
+if (isEntry(import.meta)) await main(validateProgram);

@@ -4,7 +4,7 @@
  * message, waits until everything has settled, prints the stored orders and the DLQ, and exits.
  */
 import path from 'node:path';
-import { integerOption, main, versionOf, type ProgramSpec } from '@sluice/cli';
+import { integerOption, isEntry, main, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject } from '@sluice/model';
 
 export const demoProgram: ProgramSpec = {
@@ -49,4 +49,4 @@ orders and the DLQ, and exits. The visibility timeout is 2 s, so this takes abou
   },
 };
 
-if (import.meta.main) await main(demoProgram);
+if (isEntry(import.meta)) await main(demoProgram);

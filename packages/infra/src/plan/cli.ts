@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CliError, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
+import { CliError, isEntry, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { staleGeneratedReason } from '@sluice/codegen/freshness';
 import { loadProject } from '@sluice/model';
 import { planOf, renderPlan } from './plan.ts';
@@ -94,4 +94,4 @@ async function contractRefusal(spec: string): Promise<string | undefined> {
   }
 }
 
-if (import.meta.main) await main(planProgram);
+if (isEntry(import.meta)) await main(planProgram);

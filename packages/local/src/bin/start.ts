@@ -4,7 +4,7 @@
  * the application (`eventContract.startHints` and `operatorCommand` in its package.json).
  */
 import path from 'node:path';
-import { CliError, integerOption, main, onShutdownSignals, terminalSafe, terminalSafeIndented, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
+import { CliError, integerOption, isEntry, main, onShutdownSignals, terminalSafe, terminalSafeIndented, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject, type ProjectConfig } from '@sluice/model';
 import { staleGeneratedReason } from '@sluice/codegen/freshness';
 import type { LocalRuntime } from '../local-runtime.ts';
@@ -162,4 +162,4 @@ in the data folder and survive a restart. Ctrl-C stops it after the batches in f
   },
 };
 
-if (import.meta.main) await main(startProgram);
+if (isEntry(import.meta)) await main(startProgram);

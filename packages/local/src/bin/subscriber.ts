@@ -8,7 +8,7 @@
  * the visibility timeout. Several of these processes may run at once, as Lambda runs several
  * instances; the reliability suite does both.
  */
-import { CliError, integerOption, main, onShutdownSignals, urlOption, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
+import { CliError, integerOption, isEntry, main, onShutdownSignals, urlOption, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { endpointEnv, localCredentials, localEndpoint, localRegion } from '@sluice/ops';
 
 export const subscriberProgram: ProgramSpec = {
@@ -91,4 +91,4 @@ the batches in flight.`,
   },
 };
 
-if (import.meta.main) await main(subscriberProgram);
+if (isEntry(import.meta)) await main(subscriberProgram);

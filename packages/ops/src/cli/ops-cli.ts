@@ -5,7 +5,7 @@
  * directory), so it works in any project; an application with its own CLI composes the same
  * commands into it instead (the order application's `npx orders`).
  */
-import { main, versionOf, type ProgramSpec } from '@sluice/cli';
+import { isEntry, main, versionOf, type ProgramSpec } from '@sluice/cli';
 import { dlqCommand } from './dlq-command.ts';
 import { publishMessageCommand } from './publish-command.ts';
 import { statusCommand } from './status-command.ts';
@@ -68,4 +68,4 @@ http://127.0.0.1:4566 (--endpoint or $SLUICE_ENDPOINT to change it); --aws talks
   examples: ['status', 'dlq list', 'dlq list --aws', 'help publish-message'].map((args) => `${invocation} ${args}`),
 };
 
-if (import.meta.main) await main(opsProgram);
+if (isEntry(import.meta)) await main(opsProgram);
