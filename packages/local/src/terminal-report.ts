@@ -5,6 +5,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { terminalSafe } from '@sluice/cli';
 import type { BatchReport } from './lambda/event-source-poller.ts';
+import type { Application } from './application.ts';
 import type { LocalRuntime } from './local-runtime.ts';
 import { queueDepth } from '@sluice/ops';
 import { functionNameOf, resolvePlan, TRIAGE_SETTINGS, triageOf, unroutedOf } from '@sluice/model';
@@ -43,12 +44,25 @@ function formatMs(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 60_000)} min`;
 }
 
+/** Where a function's failed messages end up: its queue's redrive ({@link deadLetterRouteOf}). */
+export interface DeadLetterRoute {
+  /** Receives before the queue moves a message to its dead-letter queue. */
+  maxReceiveCount: number;
+  /** The dead-letter queue's name. */
+  deadLetterQueue?: string;
+  /** The whole command line that lists it (`npx orders dlq list --queue OrderPlacedDLQ`), when the application has an operator command. */
+  listCommand?: string;
+}
+
 /**
- * One line per batch: how many were done and deleted, how many stay for a retry, and why.
+ * One line per batch: how many were done and deleted, how many stay for a retry, how many go to
+ * the dead-letter queue next (failed on the queue's last receive, `receive 3/3`: the queue moves
+ * them there when they come back), and why.
  *
  * @param operationId - the consumer that handled the batch
  * @param report - what the poller reported
- * @param maxReceiveCount - the queue's receives before dead-lettering, shown as `receive 2/5`; undefined without a DLQ
+ * @param redrive - the queue's receives before dead-lettering, shown as `receive 2/5` (or its whole
+ *   {@link DeadLetterRoute}: the dead-letter queue and its listing are then named); undefined without a DLQ
  * @returns the line, with the time first
  * @example
  * ```ts
@@ -60,14 +74,26 @@ function formatMs(ms: number): string {
  * // '14:03:07.512 consumePaymentCaptured: batch of 3: 2 done (deleted), 1 left for retry (receive 1/5) in 41 ms'
  * ```
  */
-export function batchLine(operationId: string, report: BatchReport, maxReceiveCount: number | undefined): string {
-  const receives = report.records.map((r) => Number(r.attributes.ApproximateReceiveCount));
+export function batchLine(operationId: string, report: BatchReport, redrive: number | DeadLetterRoute | undefined): string {
+  const route = typeof redrive === 'number' ? { maxReceiveCount: redrive } : redrive;
+  const max = route?.maxReceiveCount;
+  const receiveOf = (r: BatchReport['records'][number]) => Number(r.attributes.ApproximateReceiveCount);
+  const receives = report.records.map(receiveOf);
   const retried = receives.filter((n) => n > 1).length;
   const summary = metricsSummary(report.metrics);
   const head = `${clock()} ${operationId}: batch of ${report.records.length}: ${report.succeeded.length} done (deleted)${summary ? ` [${summary}]` : ''}`;
-  const failed = report.failed.length
-    ? `, ${report.failed.length} left for retry (receive ${Math.max(...receives)}${maxReceiveCount ? `/${maxReceiveCount}` : ''})`
-    : '';
+  // Each failed record's receive count (the batch's highest for an id the records do not have).
+  const failedReceives = report.failed.map((id) => {
+    const r = report.records.find((rec) => rec.messageId === id);
+    return r ? receiveOf(r) : Math.max(...receives);
+  });
+  const last = max ? failedReceives.filter((n) => n >= max) : [];
+  const again = max ? failedReceives.filter((n) => n < max) : failedReceives;
+  const retry = again.length ? `, ${again.length} left for retry (receive ${Math.max(...again)}${max ? `/${max}` : ''})` : '';
+  const where = route?.deadLetterQueue ? terminalSafe(route.deadLetterQueue) : 'its dead-letter queue';
+  const listing = route?.listCommand ? ` (\`${terminalSafe(route.listCommand)}\` lists it)` : '';
+  const dead = last.length ? `, ${last.length} failed on ${last.length === 1 ? 'its' : 'their'} last receive (${max}/${max}): to ${where} next${listing}` : '';
+  const failed = `${retry}${dead}`;
   const why = report.batchFailure ? ` [whole batch: ${terminalSafe(report.batchFailure)}]` : '';
   return `${head}${failed}${retried ? `, ${retried} redelivered` : ''}${why} in ${report.durationMs} ms`;
 }
@@ -191,6 +217,40 @@ export async function leftoversLine(runtime: LocalRuntime): Promise<string> {
   } finally {
     sqs.destroy();
   }
+}
+
+/**
+ * Where a function's failed messages go, for its batch lines: the receives its queue allows
+ * (as {@link maxReceiveCountOf}), the dead-letter queue, and, when the application declares an
+ * operator command, the command that lists that queue; `undefined` when the queue has no
+ * dead-letter queue.
+ *
+ * @param application - the application (its topology and its operator command)
+ * @param operationId - the consumer (or the framework's triage function)
+ * @returns the route, or undefined
+ * @example
+ * ```ts
+ * import { batchLine, deadLetterRouteOf, loadApplication, startLocalRuntime } from '@sluice/local';
+ *
+ * const application = await loadApplication(process.cwd());
+ * await startLocalRuntime({
+ *   application,
+ *   onBatch: (operationId, report) => console.log(batchLine(operationId, report, deadLetterRouteOf(application, operationId))),
+ * });
+ * // '… consumeOrderPlaced: batch of 1: 0 done (deleted), 1 failed on its last receive (3/3): to OrderPlacedDLQ next (`npx orders dlq list --queue OrderPlacedDLQ` lists it) …'
+ * ```
+ */
+export function deadLetterRouteOf(application: Pick<Application, 'topology' | 'project'>, operationId: string): DeadLetterRoute | undefined {
+  const { topology } = application;
+  const maxReceiveCount = maxReceiveCountOf(topology, operationId);
+  if (maxReceiveCount === undefined) return undefined;
+  const operation = topology.operations[operationId];
+  const deadLetterQueue = operation?.queue
+    ? topology.queues[operation.queue]?.deadLetter?.queue
+    : triageOf(topology, unroutedOf(topology)).find((t) => t.operationId === operationId)?.deadLetterQueue;
+  if (!deadLetterQueue) return { maxReceiveCount };
+  const operator = application.project.operatorCommand;
+  return { maxReceiveCount, deadLetterQueue, ...(operator ? { listCommand: `${operator} dlq list --queue ${deadLetterQueue}` } : {}) };
 }
 
 /**
