@@ -556,7 +556,21 @@ function checkSchemasAndExamples(messages: MessageInfo[], unknowns: { annotation
     const validatePayload = compile(m.payloadSchema, `${m.pointer}/payload`, `the payload of ${m.name}`);
     const validateHeaders = compile(m.headersValidation, `${m.pointer}/headers`, `the headers of ${m.name}`);
     if (validateHeaders && m.headersSchema && !validateHeaders({ eventType: m.eventType, schemaVersion: m.schemaVersion })) {
-      problem(`${m.pointer}/headers`, `the identity publishers send (eventType ${m.eventType}, schemaVersion ${m.schemaVersion}) does not satisfy the headers schema of ${m.name}: ${formatIssues(toIssues(validateHeaders.errors as ErrorObject[]))}`);
+      const errors = validateHeaders.errors as ErrorObject[];
+      // A header the schema requires that the framework's publishers do not set (they set the
+      // identity, and correlationId and traceparent): the application's publisher passes it; a warning.
+      // (correlationId and traceparent, required or not, are set by every publish: not missing.)
+      const absent = (e: ErrorObject) => e.keyword === 'required' && e.instancePath === '' && !['eventType', 'schemaVersion'].includes(String(e.params.missingProperty));
+      const missing = errors.filter((e) => absent(e) && !(String(e.params.missingProperty) in FRAMEWORK_HEADERS)).map((e) => String(e.params.missingProperty));
+      const others = errors.filter((e) => !absent(e));
+      if (missing.length > 0) {
+        warnings.push(
+          `#${m.pointer}/headers/required: ${m.name} requires the header${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: a publish must pass ${missing.length > 1 ? 'them' : 'it'} (createPublisher(…).publish(payload, { attributes: { ${missing[0]}: … } })), or it sends nothing and says so; the framework's own publishers (publish-message, the local console) set only eventType, schemaVersion, correlationId and traceparent, so they cannot publish ${m.name}`,
+        );
+      }
+      if (others.length > 0) {
+        problem(`${m.pointer}/headers`, `the identity publishers send (eventType ${m.eventType}, schemaVersion ${m.schemaVersion}) does not satisfy the headers schema of ${m.name}: ${formatIssues(toIssues(others))}`);
+      }
     }
     if (m.examples.length === 0) withoutExamples.push(m.name);
     m.examples.forEach((e, i) => {

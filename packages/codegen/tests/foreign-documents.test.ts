@@ -153,6 +153,27 @@ components:
   });
 });
 
+describe('required application headers', () => {
+  it('a header the schema requires besides the identity (tenantId) is read, with a warning saying who must send it; a wrong identity is still refused', async () => {
+    const tenant = spec({
+      message: `headers: {type: object, required: [tenantId, correlationId], properties: {tenantId: {type: string}, correlationId: {type: string}}}
+payload: {type: object, properties: {orderId: {type: string}}}`,
+    });
+    const { warnings } = await readContract(tenant);
+    const warning = warnings.find((w) => w.includes('/headers/required'));
+    expect(warning).toMatch(/^#\/components\/messages\/OrderPlaced\/headers\/required: OrderPlaced requires the header tenantId: a publish must pass it \(createPublisher\(…\)\.publish\(payload, \{ attributes: \{ tenantId: … \} \}\)\)/);
+    expect(warning).toMatch(/publish-message, the local console\) set only eventType, schemaVersion, correlationId and traceparent/);
+    // An identity the schema forbids is a problem as before, named with it.
+    const wrong = spec({
+      message: `headers: {type: object, required: [tenantId], properties: {tenantId: {type: string}, schemaVersion: {type: string, pattern: '^9[.]'}}}
+payload: {type: object, properties: {orderId: {type: string}}}`,
+    });
+    const problems = (await refusal(wrong)).problems.map((p) => p.message);
+    expect(problems).toContainEqual(expect.stringMatching(/the identity publishers send \(eventType OrderPlaced, schemaVersion 1\.0\.0\) does not satisfy the headers schema of OrderPlaced: schemaVersion/));
+    expect(problems.join('\n')).not.toMatch(/tenantId: is required/);
+  });
+});
+
 describe('content types', () => {
   it('a message contentType that is not JSON is refused; application/json and application/*+json are read', async () => {
     const file = spec({ message: `contentType: text/plain\npayload: {type: object, properties: {id: {type: string}}}` });
