@@ -40,3 +40,47 @@ export const localVisibilityTimeoutSeconds = 5;
 export function localEndpoint(option?: string, env: NodeJS.ProcessEnv = process.env): string {
   return (option || env[endpointEnv] || defaultLocalEndpoint).replace(/\/$/, '');
 }
+
+/**
+ * What the operator commands (`npx orders status`, a created project's `npm run ops -- dlq list`)
+ * need to reach the local stack at `endpoint`: nothing when they find it by themselves (it is
+ * {@link defaultLocalEndpoint} and `$SLUICE_ENDPOINT` does not point elsewhere), else the variable
+ * they read, `SLUICE_ENDPOINT=<endpoint>`. `npm start` puts it in front of the commands it prints.
+ *
+ * @param endpoint - the running stack's endpoint (with `--port 0`, the port actually bound)
+ * @param env - the environment the commands would run in; `process.env` by default
+ * @returns the assignment to put before them, or undefined
+ * @example
+ * ```ts
+ * import { endpointAssignment } from '@sluice/ops';
+ *
+ * endpointAssignment('http://127.0.0.1:4566', {}); // undefined
+ * endpointAssignment('http://127.0.0.1:4610', {}); // 'SLUICE_ENDPOINT=http://127.0.0.1:4610'
+ * ```
+ */
+export function endpointAssignment(endpoint: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (endpoint === defaultLocalEndpoint && localEndpoint(undefined, env) === endpoint) return undefined;
+  return `${endpointEnv}=${endpoint}`;
+}
+
+/**
+ * An operator command (`npx orders`, `npm run ops --`) as a line to copy that reaches the local
+ * stack at `endpoint`: with {@link endpointAssignment}'s `SLUICE_ENDPOINT=<endpoint>` in front
+ * when the command would not find it by itself; undefined when there is no command.
+ *
+ * @param command - the application's operator command (`eventContract.operatorCommand`), if any
+ * @param endpoint - the running stack's endpoint
+ * @param env - the environment the command would run in; `process.env` by default
+ * @example
+ * ```ts
+ * import { operatorCommandAt } from '@sluice/ops';
+ *
+ * operatorCommandAt('npx orders', 'http://127.0.0.1:4610', {}); // 'SLUICE_ENDPOINT=http://127.0.0.1:4610 npx orders'
+ * operatorCommandAt('npx orders', 'http://127.0.0.1:4566', {}); // 'npx orders'
+ * ```
+ */
+export function operatorCommandAt(command: string | undefined, endpoint: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (!command) return undefined;
+  const assignment = endpointAssignment(endpoint, env);
+  return assignment ? `${assignment} ${command}` : command;
+}

@@ -9,14 +9,22 @@ import { loadProject, type ProjectConfig } from '@sluice/model';
 import { staleGeneratedReason } from '@sluice/codegen/freshness';
 import type { LocalRuntime } from '../local-runtime.ts';
 import type { LocalConsole } from '../console/index.ts';
-import { localVisibilityTimeoutSeconds } from '@sluice/ops';
+import { endpointAssignment, localVisibilityTimeoutSeconds, operatorCommandAt } from '@sluice/ops';
 
 /**
  * The "Try:" lines of the banner: the application's own hints (`eventContract.startHints`), then
- * the AWS CLI against the local endpoint.
+ * the AWS CLI against the local endpoint. When the operator commands would not find the stack by
+ * themselves (`endpointAssignment` of @sluice/ops: `--port` other than 4566, or `$SLUICE_ENDPOINT`
+ * elsewhere), the hints start with `export SLUICE_ENDPOINT=<endpoint>`, which they read: the
+ * hints are the application's own lines, several commands to a line, so the endpoint cannot be
+ * added to each.
+ *
+ * @param env - the environment the hints would run in; the process's by default
  */
-export function tryLines(project: Pick<ProjectConfig, 'startHints'>, endpoint: string, region: string): string[] {
+export function tryLines(project: Pick<ProjectConfig, 'startHints'>, endpoint: string, region: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  const assignment = endpointAssignment(endpoint, env);
   return [
+    ...(assignment && project.startHints.length ? [`export ${assignment}`] : []),
     ...project.startHints,
     `AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws --endpoint-url ${endpoint} --region ${region} sqs list-queues`,
   ].map((line, i) => `${i === 0 ? 'Try:' : ''}`.padEnd(6) + line);
@@ -74,7 +82,7 @@ in the data folder and survive a restart. Ctrl-C stops it after the batches in f
     const noConsumers = v['no-consumers'] === true || v['no-subscriber'] === true;
     if (noConsumers && (v.only || v.watch || v.inspect)) throw new UsageError('--no-consumers runs no consumer: drop --only, --watch and --inspect (give them to `npm run subscriber`)');
     // Loaded here, not at the top: the local runtime takes seconds to load, and --help or a usage error should not wait for it.
-    const [{ loadApplication }, { startLocalRuntime }, { bannerLines, batchLine, clock, leftoversLine, maxReceiveCountOf }] = await Promise.all([
+    const [{ loadApplication }, { startLocalRuntime }, { bannerLines, batchLine, clock, deadLetterRouteOf, leftoversLine }] = await Promise.all([
       import('../application.ts'),
       import('../local-runtime.ts'),
       import('../terminal-report.ts'),
@@ -89,7 +97,9 @@ in the data folder and survive a restart. Ctrl-C stops it after the batches in f
       if (!application.handlers[id]) throw new UsageError(`--only ${JSON.stringify(id)} is not a consumer of the contract: ${Object.keys(application.handlers).join(', ') || 'it has none'}`);
     }
 
-    const maxReceives = (operationId: string) => maxReceiveCountOf(application.topology, operationId);
+    // The port actually bound is known once the stack is up (--port 0): set to the operator command with it then.
+    let operatorProject: ProjectConfig = project;
+    const routeOf = (operationId: string) => deadLetterRouteOf({ topology: application.topology, project: operatorProject }, operationId);
     let runtime: LocalRuntime;
     // Started once the stack is up; the batches and logs before that are not shown in it.
     let localConsole: LocalConsole | undefined;
@@ -106,7 +116,7 @@ in the data folder and survive a restart. Ctrl-C stops it after the batches in f
         logLevel: (v['log-level'] as string | undefined) ?? 'WARN',
         ...(concurrency !== undefined ? { concurrency } : {}),
         onBatch: (operationId, report) => {
-          io.out(batchLine(operationId, report, maxReceives(operationId)));
+          io.out(batchLine(operationId, report, routeOf(operationId)));
           localConsole?.recordBatch(operationId, report);
         },
         // Events and the consumers' log lines carry message content (errors, ids): shown terminal-safe.
@@ -120,6 +130,10 @@ in the data folder and survive a restart. Ctrl-C stops it after the batches in f
     } catch (error) {
       throw new Error(`could not start the local runtime: ${(error as Error).message}`, { cause: error });
     }
+    // The commands the banner and the batch lines name reach this stack as printed: with its
+    // endpoint in front when the commands would not find it by themselves (--port, --port 0).
+    const operator = operatorCommandAt(project.operatorCommand, runtime.endpoint);
+    if (operator !== project.operatorCommand) operatorProject = { ...project, operatorCommand: operator! };
     try {
       const { startConsole } = await import('../console/index.ts');
       localConsole = await startConsole({ runtime, port: consolePort });
@@ -127,10 +141,11 @@ in the data folder and survive a restart. Ctrl-C stops it after the batches in f
       await runtime.stop();
       throw new Error(`could not start the local console: ${(error as Error).message}`, { cause: error });
     }
-    const status = project.operatorCommand ? `${project.operatorCommand} status` : 'the status command';
+    const status = operator ? `${operator} status` : 'the status command';
+    const shown = { ...runtime, application: { ...runtime.application, project: operatorProject } };
     io.out(
       [
-        ...bannerLines(runtime, { consumersElsewhere: noConsumers, watch: v.watch === true }),
+        ...bannerLines(shown, { consumersElsewhere: noConsumers, watch: v.watch === true }),
         `  console       ${localConsole.url}   (open in a browser; this machine only: the topology live, dead letters, publishing)`,
         '',
         ...(runtime.resources.orphanQueues.length
