@@ -41,7 +41,7 @@ let operations: Record<string, Operation>;
 
 beforeAll(async () => {
   fixture = await fixtureProject('single-consumer');
-  program = { name: 'app', invocation: 'npx app', version: '0.0.0', summary: 'test program', commands: [publishMessageCommand({ project: fixture.project })] };
+  program = { name: 'app', invocation: 'npx app', version: '0.0.0', summary: 'test program', commands: [publishMessageCommand({ project: fixture.project, invocation: 'npx app' })] };
   runtime = await startLocalRuntime({ application: await fixture.application(), port: 0, consumers: false, logLevel: 'SILENT' });
   sqs = new SQSClient(runtime.clientConfig);
   ({ operations } = await contractModule(fixture.project));
@@ -112,12 +112,15 @@ describe('publish <operation>: any send operation, from JSON', () => {
     for (const consumer of consumersOf(op.topic, message!)) expect(await payloadsIn(consumer.queue)).toEqual([]);
   });
 
-  it('--help shows examples with a send operation of the project\'s own contract', async () => {
+  it('--help shows examples with a send operation of the project\'s own contract, each the whole command line to type', async () => {
     const io = captureIO();
     expect(await runCli(program, ['publish', '--help'], io)).toBe(0);
     const examples = io.stdout().split('\nExamples:\n')[1]!.trimEnd().split('\n').map((l) => l.trim());
     expect(examples.length).toBeGreaterThan(0);
-    for (const example of examples) expect(operations[example.split(' ')[1]!]?.action, example).toBe('send');
+    for (const example of examples) {
+      expect(example).toMatch(/^npx app publish \S/);
+      expect(operations[example.split(' ')[3]!]?.action, example).toBe('send');
+    }
   });
 
   it('refuses what is not a send operation or a message it sends, naming what exists', async () => {

@@ -76,14 +76,14 @@ describe('npx orders publish-message', () => {
     }
   }, 60_000);
 
-  it('--help shows examples with send operations of the shipped contract only', async () => {
+  it('--help shows examples with send operations of the shipped contract only, each the whole command line to type', async () => {
     const io = captureIO();
     expect(await runCli(ordersProgram, ['publish-message', '--help'], io)).toBe(0);
     const examples = io.stdout().split('\nExamples:\n')[1]!.trimEnd().split('\n').map((l) => l.trim());
     expect(examples.length).toBeGreaterThan(0);
     for (const example of examples) {
-      const [command, id] = example.split(' ');
-      expect(command).toBe('publish-message');
+      const [npx, program, command, id] = example.split(' ');
+      expect(`${npx} ${program} ${command}`, example).toBe('npx orders publish-message');
       expect(operations[id!]?.action, `${example}: ${id} is a send operation of asyncapi.yaml`).toBe('send');
     }
   });

@@ -63,7 +63,7 @@ http://127.0.0.1:4566 (--endpoint or $SLUICE_ENDPOINT to change it); --aws talks
     statusCommand,
     dlqCommand(),
     // Any send operation of the contract, from a JSON payload validated first.
-    publishMessageCommand({ name: 'publish-message' }),
+    publishMessageCommand({ name: 'publish-message', invocation }),
   ],
   examples: ['status', 'dlq list', 'dlq list --aws', 'help publish-message'].map((args) => `${invocation} ${args}`),
 };

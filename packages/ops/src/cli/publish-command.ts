@@ -17,6 +17,12 @@ export interface PublishMessageCommandOptions {
   name?: string;
   /** The project whose generated contract (`<generated>/index.js`) it reads. @default loadProject() of the working directory */
   project?: ProjectConfig;
+  /**
+   * What the user types before the command's name (the program's `invocation`, `npx orders`), so
+   * that the help's examples are whole command lines. @default the project's operator command
+   * (`eventContract.operatorCommand`), else `npx sluice-ops`
+   */
+  invocation?: string;
 }
 
 interface Values {
@@ -36,24 +42,28 @@ function describeSendOperations(operations: Record<string, Operation>): string {
 }
 
 /**
- * The help's examples for command `name`, from the project's contract as generated (its topology
- * manifest, read when the help is shown): its first send operation, or `<operationId>` when there
- * is no generated contract to read.
+ * The help's examples for command `name`, whole command lines (`npx orders publish-message …`: the
+ * `invocation` given, else the project's operator command, else `npx sluice-ops`), from the
+ * project's contract as generated (its topology manifest, read when the help is shown): its first
+ * send operation, or `<operationId>` when there is no generated contract to read.
  */
-function examplesFor(name: string, project: ProjectConfig | undefined): string[] {
+function examplesFor(name: string, project: ProjectConfig | undefined, invocation: string | undefined): string[] {
   let sends: { id: string; messages: string[] }[] = [];
+  let command = `${invocation ?? 'npx sluice-ops'} ${name}`;
   try {
-    const manifest = path.join((project ?? loadProject()).generated, 'topology.json');
+    const config = project ?? loadProject();
+    command = `${invocation ?? config.operatorCommand ?? 'npx sluice-ops'} ${name}`;
+    const manifest = path.join(config.generated, 'topology.json');
     const { operations } = JSON.parse(readFileSync(manifest, 'utf8')) as { operations: Record<string, { id: string; action: string; messages: string[] }> };
     sends = Object.values(operations).filter((o) => o.action === 'send');
   } catch {
     // No project here, or not generated yet: the examples name no operation.
   }
   const [op] = sends;
-  if (!op) return [`${name} <operationId> --file payload.json`, `${name} <operationId> --payload '{"field":"value"}' --correlation-id try-1 --aws`];
+  if (!op) return [`${command} <operationId> --file payload.json`, `${command} <operationId> --payload '{"field":"value"}' --correlation-id try-1 --aws`];
   const message = op.messages.length > 1 ? ` --message ${op.messages[0]}` : '';
   const file = `${(op.messages[0] ?? 'payload').replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}.json`;
-  return [`${name} ${op.id}${message} --file ${file}`, `${name} ${op.id}${message} --file ${file} --correlation-id try-1 --aws`];
+  return [`${command} ${op.id}${message} --file ${file}`, `${command} ${op.id}${message} --file ${file} --correlation-id try-1 --aws`];
 }
 
 /** A `--payload` to type for `contract`: its fields with placeholders, `'{"orderId":…,"carrier":…}'`. */
@@ -140,7 +150,7 @@ declares them, a correlationId and a traceparent.`,
     },
     // Read when the help is shown: the operations are the contract's, not a sample's.
     get examples() {
-      return examplesFor(name, options.project);
+      return examplesFor(name, options.project, options.invocation);
     },
     async run({ values, positionals, io, invocation }) {
       const { operations } = await (options.project ? contractModule(options.project) : contractModule());

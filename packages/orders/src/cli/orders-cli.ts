@@ -25,7 +25,7 @@ works the same way.`,
   commands: [
     publishCommand,
     // Any send operation of the contract (a new message too), from a JSON payload validated first.
-    publishMessageCommand({ name: 'publish-message' }),
+    publishMessageCommand({ name: 'publish-message', invocation: 'npx orders' }),
     getCommand,
     listCommand,
     dlqCommand({ describe: orderIdOf, subjectTitle: 'orderId' }),
