@@ -23,17 +23,27 @@ orders and the DLQ, and exits. The visibility timeout is 2 s, so this takes abou
   async run({ values, io }) {
     const port = integerOption('port', values.port, { min: 0, max: 65535 }) ?? 4566;
     // Loaded here, not at the top: the local runtime takes seconds to load, and --help or a usage error should not wait for it.
-    const [{ bannerLines, batchLine, clock, leftoversLine, loadApplication, maxReceiveCountOf, startLocalRuntime }, { runDemo }] = await Promise.all([import('@sluice/local'), import('../src/demo.ts')]);
+    const [{ bannerLines, batchLine, clock, deadLetterRouteOf, leftoversLine, loadApplication, startLocalRuntime }, { runDemo }, { operatorCommandAt }] = await Promise.all([
+      import('@sluice/local'),
+      import('../src/demo.ts'),
+      import('@sluice/ops'),
+    ]);
     const project = loadProject();
     const application = await loadApplication(project);
-    const runtime = await startLocalRuntime({
+    let runtime: Awaited<ReturnType<typeof startLocalRuntime>> | undefined;
+    const operatorView = () => ({
+      topology: application.topology,
+      project: { ...application.project, operatorCommand: runtime ? operatorCommandAt(application.project.operatorCommand, runtime.endpoint) : application.project.operatorCommand },
+    });
+    runtime = await startLocalRuntime({
       application,
       port,
       ...(values['in-memory'] ? {} : { dataDir: path.join(project.root, '.sluice-data') }),
       visibilityTimeoutSeconds: 2,
       logLevel: 'WARN',
       // The contract's consumers and the framework's triage functions (not operations of the contract) alike.
-      onBatch: (operationId, report) => io.out(batchLine(operationId, report, maxReceiveCountOf(application.topology, operationId))),
+      // The dead-letter queue's listing at this stack's endpoint (the port is known once it is up).
+      onBatch: (operationId, report) => io.out(batchLine(operationId, report, deadLetterRouteOf(operatorView(), operationId))),
       onEvent: (line) => io.out(`${clock()} ${line}`),
     });
     try {

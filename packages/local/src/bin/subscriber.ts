@@ -9,7 +9,7 @@
  * instances; the reliability suite does both.
  */
 import { CliError, integerOption, isEntry, main, onShutdownSignals, urlOption, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
-import { endpointEnv, localCredentials, localEndpoint, localRegion } from '@sluice/ops';
+import { endpointEnv, localCredentials, localEndpoint, localRegion, operatorCommandAt } from '@sluice/ops';
 
 export const subscriberProgram: ProgramSpec = {
   name: 'subscriber',
@@ -36,7 +36,7 @@ the batches in flight.`,
     if (v.inspect && v['function-processes'] === 'shared') throw new UsageError('--inspect gives each consumer a debugger port of its own, so a process of its own: drop --function-processes shared');
     const endpoint = localEndpoint(urlOption('endpoint', v.endpoint));
     // Loaded here, not at the top: the local runtime takes seconds to load, and --help or a usage error should not wait for it.
-    const [{ SNSClient }, { SQSClient }, { loadApplication }, { startFunctions }, { discoverResources }, { batchLine, clock, maxReceiveCountOf }] = await Promise.all([
+    const [{ SNSClient }, { SQSClient }, { loadApplication }, { startFunctions }, { discoverResources }, { batchLine, clock, deadLetterRouteOf }] = await Promise.all([
       import('@aws-sdk/client-sns'),
       import('@aws-sdk/client-sqs'),
       import('../application.ts'),
@@ -60,6 +60,8 @@ the batches in flight.`,
       sqs.destroy();
       sns.destroy();
     }
+    // The batch lines name the dead-letter queue and the operator command that lists it, at this stack's endpoint.
+    const operatorView = { topology: application.topology, project: { ...application.project, operatorCommand: operatorCommandAt(application.project.operatorCommand, endpoint) } };
     const host = await startFunctions(application, resources, clientConfig, {
       consumers: (v.only as string[] | undefined) ?? true,
       watch: v.watch === true,
@@ -68,7 +70,7 @@ the batches in flight.`,
       logLevel: (v['log-level'] as string | undefined) ?? 'WARN',
       ...(concurrency !== undefined ? { concurrency } : {}),
       onBatch: (operationId, report) => {
-        if (!v.quiet) io.out(batchLine(operationId, report, maxReceiveCountOf(application.topology, operationId)));
+        if (!v.quiet) io.out(batchLine(operationId, report, deadLetterRouteOf(operatorView, operationId)));
       },
       onEvent: (line) => io.out(`${clock()} ${line}`),
     });
