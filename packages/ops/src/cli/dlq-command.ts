@@ -14,6 +14,7 @@ import { formatTable, terminalSafe, terminalSafeJson } from '@sluice/cli';
 import { ProgressBar } from '@sluice/cli';
 import { contractModule, targetOptions, withTarget } from './target-options.ts';
 import { ownedQueues } from '../owned-queues.ts';
+import { missingQueues, missingQueuesWarning } from './missing-queues.ts';
 
 /** The options of {@link dlqCommand}: how the application names what a message is about. */
 export interface DlqCommandOptions {
@@ -100,6 +101,31 @@ async function refsOn(target: Target, queue: string | undefined): Promise<DlqRef
     }
     return target.localQueueNames();
   }))!;
+}
+
+/**
+ * The queues a ref reads or writes on the stack: the dead-letter (or unrouted, kept) queue, and the
+ * source queue it redrives to (an unrouted queue's source is its topic, a kept one has none).
+ */
+const queuesOf = (ref: DlqRef): string[] => [ref.name, ...(ref.source && !ref.unroutedTopic && !ref.kept ? [ref.source] : [])];
+
+/**
+ * The refs whose queues the local stack has. Queues the contract gained after `npm start` created
+ * its own (`npm run codegen` while it runs) are not there yet: without `--queue` those refs are
+ * left out, with a warning line naming them and saying to restart `npm start`; a `--queue` naming
+ * one fails, saying the same. On AWS every ref is kept (a queue not found is reported when used).
+ */
+async function presentRefs(target: Target, refs: DlqRef[], queue: string | undefined, invocation: string, io: { err(line: string): void }): Promise<DlqRef[]> {
+  const missing = await missingQueues(target, refs.flatMap(queuesOf));
+  if (missing.size === 0) return refs;
+  if (queue !== undefined) {
+    const names = [...missing];
+    throw new CliError(`the ${target.describe()} has no queue ${names.join(', ')} of the contract yet (the contract changed since it started)`, {
+      next: `Restart \`npm start\` to create ${names.length === 1 ? 'it' : 'them'}.`,
+    });
+  }
+  io.err(missingQueuesWarning(invocation, target, missing));
+  return refs.filter((r) => !queuesOf(r).some((q) => missing.has(q)));
 }
 
 /**
@@ -216,7 +242,8 @@ const queueOption = { type: 'string' as const, valueName: 'name', description: '
 /**
  * The `dlq` command group: `list` (each message with why it failed), `redrive` (back to the
  * source queue, all or `--id`) and `purge`, for every dead-letter queue of the topology or the one
- * `--queue` names.
+ * `--queue` names. On a local stack started before the contract gained queues, those queues are
+ * left out with a warning line saying to restart `npm start` (a `--queue` naming one fails).
  *
  * @example
  * ```ts
@@ -244,11 +271,12 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
         summary: 'show dead-lettered and unrouted messages and why they failed',
         description: 'Each dead-lettered message with its receive count and why it failed: the body is decoded again with the generated validator, as the consumer does. Then each unrouted message (published to a topic, admitted by no subscription) with why: no eventType/schemaVersion, or an event type or major version no consumer declares. Messages stay where they are.',
         options: { queue: queueOption, json: { type: 'boolean', description: 'JSON, with bodies and full reasons' }, ...targetOptions },
-        async run({ values, io }) {
+        async run({ values, io, invocation }) {
           const { topology } = await contractModule();
           return withTarget(values, async (target) => {
-            const refs = await refsOn(target, values.queue as string | undefined);
+            const named = await refsOn(target, values.queue as string | undefined);
             await target.checkReachable();
+            const refs = await presentRefs(target, named, values.queue as string | undefined, invocation, io);
             const all: Record<string, (Omit<DeadLetter, 'message'> & { unrouted?: string | null })[]> = {};
             for (const ref of refs) {
               const letters = await (await open(target, ref, options)).list();
@@ -275,8 +303,9 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
           const ids = values.id as string[] | undefined;
           const { topology } = await contractModule();
           return withTarget(values, async (target) => {
-            const refs = await refsOn(target, values.queue as string | undefined);
+            const named = await refsOn(target, values.queue as string | undefined);
             await target.checkReachable();
+            const refs = await presentRefs(target, named, values.queue as string | undefined, invocation, io);
             const kept = refs.find((r) => r.kept);
             if (kept) {
               throw new CliError(`${kept.name} is no longer in the contract: no consumer would process what is redriven from it`, {
@@ -319,10 +348,11 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
         summary: 'delete dead-lettered messages for good (lists them, asks first; --yes)',
         description: 'Deletes the dead-lettered messages it lists, for good, after asking (--yes to skip); a message that arrives meanwhile is kept. Consider `dlq list --json > dlq.json` before.',
         options: { queue: queueOption, yes: { type: 'boolean', short: 'y', description: 'do not ask' }, ...targetOptions },
-        async run({ values, io }) {
+        async run({ values, io, invocation }) {
           return withTarget(values, async (target) => {
-            const refs = await refsOn(target, values.queue as string | undefined);
+            const named = await refsOn(target, values.queue as string | undefined);
             await target.checkReachable();
+            const refs = await presentRefs(target, named, values.queue as string | undefined, invocation, io);
             for (const ref of refs) {
               const dlq = await open(target, ref, options);
               const letters = await dlq.list();

@@ -9,11 +9,14 @@ import { queueDepth } from '../queue-depth.ts';
 import { formatTable } from '@sluice/cli';
 import { contractModule, targetOptions, withTarget } from './target-options.ts';
 import { ownedQueues } from '../owned-queues.ts';
+import { missingQueues, missingQueuesWarning } from './missing-queues.ts';
 
 /**
  * The `status` command: every queue of the topology with its depth and role, then the
- * subscriptions (`--json` for scripts; `--endpoint`/`--aws` choose the target). Add it to a
- * program's `commands`.
+ * subscriptions (`--json` for scripts; `--endpoint`/`--aws` choose the target). Queues of the
+ * contract a running local stack does not have yet (added by `npm run codegen` after `npm start`)
+ * are left out, and a warning line on stderr names them and says to restart `npm start` (exit 0).
+ * Add it to a program's `commands`.
  */
 export const statusCommand: CommandSpec = {
   name: 'status',
@@ -23,8 +26,12 @@ export const statusCommand: CommandSpec = {
     const { topology } = await contractModule();
     return withTarget(values, async (target) => {
       await target.checkReachable();
+      // Queues the contract gained after the local stack started (npm run codegen while npm start
+      // runs): left out of the table, with a warning, so the ones that exist are still shown.
+      const missing = await missingQueues(target, ownedQueues(topology));
       const rows = [];
       for (const queue of Object.values(topology.queues)) {
+        if (missing.has(queue.name)) continue;
         const depth = await queueDepth(target.sqs, await target.queueUrl(queue.name));
         const consumer = Object.values(topology.operations).find((o) => o.action === 'receive' && o.queue === queue.name);
         const role = queue.deadLetterFor.length ? `dead letters of ${queue.deadLetterFor.join(', ')}` : consumer ? `consumed by ${consumer.id}` : 'no consumer';
@@ -32,7 +39,7 @@ export const statusCommand: CommandSpec = {
       }
       // Each topic's unrouted queue: what no subscription admitted (see why with `dlq list`).
       const unrouted = unroutedOf(topology);
-      for (const u of unrouted) {
+      for (const u of unrouted.filter((u) => !missing.has(u.queue))) {
         const depth = await queueDepth(target.sqs, await target.queueUrl(u.queue));
         rows.push({ queue: u.queue, kind: 'unrouted', role: `unrouted publishes of ${u.topic}${depth.total > 0 ? ': see why with dlq list' : ''}`, ...depth });
       }
@@ -40,7 +47,8 @@ export const statusCommand: CommandSpec = {
       const triage = triageOf(topology, unrouted);
       for (const t of triage) {
         const fn = functionNameOf(t.operationId);
-        rows.push({ queue: t.queue, kind: 'triage', role: `every publish of ${t.topic}, triaged by ${fn}`, ...(await queueDepth(target.sqs, await target.queueUrl(t.queue))) });
+        if (!missing.has(t.queue)) rows.push({ queue: t.queue, kind: 'triage', role: `every publish of ${t.topic}, triaged by ${fn}`, ...(await queueDepth(target.sqs, await target.queueUrl(t.queue))) });
+        if (missing.has(t.deadLetterQueue)) continue;
         const depth = await queueDepth(target.sqs, await target.queueUrl(t.deadLetterQueue));
         rows.push({ queue: t.deadLetterQueue, kind: 'triageDeadLetter', role: `what ${fn} could not keep${depth.total > 0 ? ': see them with dlq list' : ''}`, ...depth });
       }
@@ -52,14 +60,17 @@ export const statusCommand: CommandSpec = {
         rows.push({ queue, kind: 'kept', role: `not in the contract: kept from an earlier one, with its messages${depth.total > 0 ? ` (${invocation.replace(/ status$/, '')} dlq list --queue ${queue})` : ''}`, ...depth });
       }
       const subscriptions = [...topology.subscriptions, ...unrouted.map((u) => u.subscription), ...triage.map((t) => t.subscription)];
+      const warning = missing.size > 0 ? missingQueuesWarning(invocation, target, missing) : undefined;
       if (values.json) {
-        io.out(JSON.stringify({ queues: rows, subscriptions }, null, 2));
+        io.out(JSON.stringify({ queues: rows, subscriptions, ...(missing.size > 0 ? { missingQueues: [...missing] } : {}) }, null, 2));
+        if (warning) io.err(warning);
         return 0;
       }
       io.out(`${target.describe()}, contract ${topology.contract.title} ${topology.contract.version}\n`);
       io.out(formatTable(['queue', 'waiting', 'in flight', 'delayed', 'role'], rows.map((r) => [r.queue, String(r.visible), String(r.inFlight), String(r.delayed), r.role])));
       io.out('');
       io.out(formatTable(['subscription', 'raw', 'filter policy'], subscriptions.map((s) => [`${s.topic} → ${s.queue}`, s.rawMessageDelivery ? 'yes' : 'no', JSON.stringify(s.filterPolicy)])));
+      if (warning) io.err(warning);
       return 0;
     });
   },

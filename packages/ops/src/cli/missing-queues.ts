@@ -1,0 +1,33 @@
+/**
+ * The contract's queues a running local stack does not have yet: the contract gained them (`npm run
+ * codegen`) after `npm start` created its queues. `status` and `dlq` show the queues that exist and
+ * warn about these, instead of refusing everything.
+ */
+import type { Target } from '../target.ts';
+
+/** Words of an invocation that are npm's, not the program's: `npm run ops -- status` is `ops status`. */
+const NPM_WORDS = new Set(['npx', 'npm', 'run', '--']);
+
+/**
+ * Which of `queues` the local stack of `target` does not have, sorted; none on AWS, where a queue
+ * that cannot be found is an error of its own (`Target.queueUrl` says what to set).
+ */
+export async function missingQueues(target: Target, queues: Iterable<string>): Promise<Set<string>> {
+  const present = await target.localQueueNames();
+  if (!present) return new Set();
+  const have = new Set(present);
+  return new Set([...new Set(queues)].filter((q) => !have.has(q)).sort());
+}
+
+/**
+ * The warning line for queues of the contract the local stack does not have yet, named as the
+ * user started the command (`orders status: warning: …`), saying to restart `npm start`.
+ */
+export function missingQueuesWarning(invocation: string, target: Target, missing: Iterable<string>): string {
+  const name = invocation
+    .split(' ')
+    .filter((w) => !NPM_WORDS.has(w))
+    .join(' ');
+  const queues = [...missing].sort();
+  return `${name}: warning: the ${target.describe()} has no queue ${queues.join(', ')} of the contract yet (the contract changed since it started): restart \`npm start\` to create ${queues.length === 1 ? 'it' : 'them'}.`;
+}
