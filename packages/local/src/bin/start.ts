@@ -3,10 +3,12 @@
  * `npm start`: the whole system on this machine, until Ctrl-C. What it suggests trying comes from
  * the application (`eventContract.startHints` and `operatorCommand` in its package.json).
  */
+import { watch } from 'node:fs';
 import path from 'node:path';
 import { CliError, integerOption, isEntry, main, onShutdownSignals, terminalSafe, terminalSafeIndented, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject, type ProjectConfig } from '@sluice/model';
 import { staleGeneratedReason } from '@sluice/codegen/freshness';
+import type { Topology } from '@sluice/runtime/contract';
 import type { LocalRuntime } from '../local-runtime.ts';
 import type { LocalConsole } from '../console/index.ts';
 import { endpointAssignment, localVisibilityTimeoutSeconds, operatorCommandAt } from '@sluice/ops';
@@ -44,6 +46,68 @@ export function eventLine(time: string, line: string): string {
   return `${time} ${terminalSafeIndented(line, ' '.repeat(time.length + 3))}`;
 }
 
+/**
+ * What differs between the topology the stack runs and the one generated now, by name: its topics,
+ * queues, subscriptions and operations that are new, changed or gone (`new: AuditQueue,
+ * AuditDLQ`); undefined when none does (a message's schema alone changes no resource).
+ */
+function topologyChange(running: Topology, now: Topology): string | undefined {
+  const added: string[] = [];
+  const changed: string[] = [];
+  const gone: string[] = [];
+  const byName = (list: readonly { name: string }[]) => Object.fromEntries(list.map((item) => [item.name, item]));
+  const groups: [Record<string, unknown>, Record<string, unknown>][] = [
+    [running.topics, now.topics],
+    [running.queues, now.queues],
+    [byName(running.subscriptions), byName(now.subscriptions)],
+    [running.operations, now.operations],
+  ];
+  for (const [before, after] of groups) {
+    for (const name of Object.keys(after)) {
+      if (!(name in before)) added.push(name);
+      else if (JSON.stringify(before[name]) !== JSON.stringify(after[name])) changed.push(name);
+    }
+    gone.push(...Object.keys(before).filter((name) => !(name in after)));
+  }
+  const parts = [added.length ? `new: ${added.join(', ')}` : '', changed.length ? `changed: ${changed.join(', ')}` : '', gone.length ? `gone: ${gone.join(', ')}` : ''].filter(Boolean);
+  return parts.length ? parts.join('; ') : undefined;
+}
+
+/**
+ * Watches the generated topology manifest (`generated/topology.json`) of a running stack: when
+ * `npm run codegen` rewrites it with other resources than the stack's, reports one line saying to
+ * restart `npm start` (the stack creates its resources when it starts; `--watch` reloads code
+ * only). The same change is reported once.
+ *
+ * @returns a function that stops watching
+ */
+function watchTopology(generated: string, running: Topology, readNow: () => Topology, report: (line: string) => void): () => void {
+  let reported: string | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const check = () => {
+    let now: Topology;
+    try {
+      now = readNow();
+    } catch {
+      return; // being written, or removed: its next write is checked again
+    }
+    const change = topologyChange(running, now);
+    if (change && change !== reported) report(`the topology changed: restart npm start to apply it (${change})`);
+    reported = change;
+  };
+  const watcher = watch(generated, (_event, file) => {
+    if (file !== null && file !== 'topology.json') return;
+    clearTimeout(timer);
+    // codegen writes its files one after another: read once they are written.
+    timer = setTimeout(check, 300);
+  });
+  watcher.on('error', (error) => report(`no longer watching ${path.join(generated, 'topology.json')} for topology changes: ${error.message}`));
+  return () => {
+    clearTimeout(timer);
+    watcher.close();
+  };
+}
+
 export const startProgram: ProgramSpec = {
   name: 'start',
   invocation: 'npm start --',
@@ -65,7 +129,7 @@ in the data folder and survive a restart. Ctrl-C stops it after the batches in f
     'no-subscriber': { type: 'boolean', description: 'the same as --no-consumers' },
     only: { type: 'string', multiple: true, valueName: 'operationId', description: 'run only this consumer (repeatable)' },
     concurrency: { type: 'string', valueName: 'n', description: 'batches each consumer handles at once', defaultText: 'maximumConcurrency in the settings, else 5' },
-    watch: { type: 'boolean', description: 'reload a consumer when a source file it imports changes (the batches in flight finish first)' },
+    watch: { type: 'boolean', description: 'reload a consumer when a source file it imports changes (the batches in flight finish first); say when npm run codegen changes the topology (restart to apply it)' },
     inspect: { type: 'boolean', description: 'a debugger port per consumer (9229, 9230, …): chrome://inspect or VS Code "Attach"' },
     'function-processes': { type: 'string', valueName: 'model', description: "where the consumers' pollers run: all in one process (their instances are its worker threads), or a process per consumer", choices: ['shared', 'separate'], defaultText: 'shared; separate with --inspect' },
     'console-port': { type: 'string', valueName: 'n', description: 'port of the local console (the topology, live; dead letters; publishing), on 127.0.0.1; a free one if taken', defaultText: 'endpoint port + 1 (4567); 0 with --port 0' },
@@ -82,7 +146,7 @@ in the data folder and survive a restart. Ctrl-C stops it after the batches in f
     const noConsumers = v['no-consumers'] === true || v['no-subscriber'] === true;
     if (noConsumers && (v.only || v.watch || v.inspect)) throw new UsageError('--no-consumers runs no consumer: drop --only, --watch and --inspect (give them to `npm run subscriber`)');
     // Loaded here, not at the top: the local runtime takes seconds to load, and --help or a usage error should not wait for it.
-    const [{ loadApplication }, { startLocalRuntime }, { bannerLines, batchLine, clock, deadLetterRouteOf, leftoversLine }] = await Promise.all([
+    const [{ loadApplication, readTopology }, { startLocalRuntime }, { bannerLines, batchLine, clock, deadLetterRouteOf, leftoversLine }] = await Promise.all([
       import('../application.ts'),
       import('../local-runtime.ts'),
       import('../terminal-report.ts'),
@@ -156,8 +220,12 @@ in the data folder and survive a restart. Ctrl-C stops it after the batches in f
       ].join('\n'),
     );
 
+    // --watch reloads code; a topology that codegen changed needs a restart: say so when it happens.
+    const stopTopologyWatch = v.watch ? watchTopology(project.generated, application.topology, () => readTopology(project), (line) => io.out(eventLine(clock(), line))) : undefined;
+
     await new Promise<void>((resolve) => {
       const shutdown = async () => {
+        stopTopologyWatch?.();
         io.out(`\n${clock()} stopping: finishing the batches in flight…`);
         await runtime.functions?.stop();
         const note = await leftoversLine(runtime);

@@ -1,0 +1,100 @@
+/**
+ * `npm start -- --watch` reloads code; resources it creates only when it starts. When `npm run
+ * codegen` changes the topology while it runs (the contract gained AuditQueue and its AuditDLQ),
+ * it says so, once: `the topology changed: restart npm start to apply it (new: AuditQueue, …)`.
+ * The real `npm start` and `npm run codegen`, in a copy of the project.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { copyProject, type ProjectCopy } from '../../../tests/helpers/project-copy.ts';
+import { waitFor } from '../../../tests/helpers/wait-for.ts';
+
+let child: ChildProcess | undefined;
+let copy: ProjectCopy | undefined;
+afterAll(async () => {
+  if (child && child.exitCode === null) {
+    const exited = new Promise((resolve) => child!.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+  copy?.dispose();
+});
+
+/** Adds a second consumer's queue to the contract: AuditQueue with its AuditDLQ, subscribed to OrderTopic. */
+function addAuditQueue(project: ProjectCopy): void {
+  project.replace(
+    'asyncapi.yaml',
+    '\noperations:\n',
+    `  auditQueue:
+    address: AuditQueue
+    messages:
+      orderPlaced:
+        $ref: '#/components/messages/OrderPlaced'
+    bindings:
+      sqs:
+        queue:
+          name: AuditQueue
+          fifoQueue: false
+          redrivePolicy:
+            deadLetterQueue:
+              name: AuditDLQ
+            maxReceiveCount: 3
+        deadLetterQueue:
+          name: AuditDLQ
+          fifoQueue: false
+          messageRetentionPeriod: 1209600
+        bindingVersion: 0.2.0
+
+operations:
+  consumeOrderAudit:
+    action: receive
+    channel:
+      $ref: '#/channels/auditQueue'
+    messages:
+      - $ref: '#/channels/auditQueue/messages/orderPlaced'
+`,
+  );
+  project.replace(
+    'asyncapi.yaml',
+    `            endpoint:
+              name: OrderQueue
+            rawMessageDelivery: false
+`,
+    `            endpoint:
+              name: OrderQueue
+            rawMessageDelivery: false
+          - protocol: sqs
+            endpoint:
+              name: AuditQueue
+            rawMessageDelivery: false
+`,
+  );
+}
+
+describe('npm start -- --watch, when npm run codegen changes the topology', () => {
+  it('prints one line naming what is new and saying to restart npm start', async () => {
+    copy = copyProject();
+    const codegen = copy.run('packages/codegen/src/cli.ts');
+    expect(codegen.status, codegen.stderr).toBe(0);
+    child = spawn(process.execPath, ['--import', 'tsx', 'packages/local/src/bin/start.ts', '--watch', '--port', '0', '--in-memory'], { cwd: copy.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    await waitFor('the banner', () => output.includes('Ctrl-C to stop') || child!.exitCode !== null, 90_000);
+    expect(output).toContain('Ctrl-C to stop');
+
+    // codegen again with nothing changed: the manifest is rewritten as it was, nothing to say.
+    expect(copy.run('packages/codegen/src/cli.ts').status).toBe(0);
+    addAuditQueue(copy);
+    const changed = await copy.start('packages/codegen/src/cli.ts');
+    expect(changed.stdout, changed.stderr).toContain('codegen: updated');
+    const line = await waitFor('the topology change line', () => output.split('\n').find((l) => l.includes('the topology changed')), 30_000);
+    expect(line).toMatch(
+      /^\d\d:\d\d:\d\d\.\d{3} the topology changed: restart npm start to apply it \(new: AuditDLQ, AuditQueue, OrderTopicToAuditQueue, consumeOrderAudit\)$/,
+    );
+    // Once: a second codegen of the same contract says nothing more.
+    expect(copy.run('packages/codegen/src/cli.ts').status).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(output.split('\n').filter((l) => l.includes('the topology changed'))).toHaveLength(1);
+  }, 180_000);
+});
