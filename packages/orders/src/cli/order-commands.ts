@@ -5,10 +5,23 @@ import { CliError, type CommandSpec } from '@sluice/cli';
 import { formatTable, terminalSafe, terminalSafeJson } from '@sluice/cli';
 import { targetOptions, withTarget } from '@sluice/ops';
 import type { Target } from '@sluice/ops';
-import { createDocumentClient, OrderStore, type StoredOrder } from '../order-store.ts';
-import { ORDERS_TABLE } from '../settings.ts';
+import type { OrderStore, StoredOrder } from '../order-store.ts';
+import { moduleLoadFailure } from './load-failure.ts';
 
+/**
+ * The order store on `target`. The application's store and settings are imported here, when a
+ * command reads orders, not when the CLI loads: code of the application that does not compile then
+ * fails get and list with one line naming the file and the error ({@link moduleLoadFailure}),
+ * while `--help`, status, dlq and publish-message go on working.
+ */
 async function storeOf(target: Target): Promise<OrderStore> {
+  let modules: [typeof import('../order-store.ts'), typeof import('../settings.ts')];
+  try {
+    modules = await Promise.all([import('../order-store.ts'), import('../settings.ts')]);
+  } catch (error) {
+    throw moduleLoadFailure(error, 'status, dlq, publish and publish-message');
+  }
+  const [{ createDocumentClient, OrderStore }, { ORDERS_TABLE }] = modules;
   await target.checkReachable();
   return new OrderStore({ client: createDocumentClient(target.dynamodb), tableName: await target.tableName(ORDERS_TABLE) });
 }

@@ -8,6 +8,8 @@ import { dlqCommand, publishMessageCommand, statusCommand } from '@sluice/ops';
 import { getCommand, listCommand } from './order-commands.ts';
 import { publishCommand } from './publish-command.ts';
 
+export { moduleLoadFailure } from './load-failure.ts';
+
 /** The order id of a dead-lettered payload, when it has a readable one (it may be invalid). */
 export function orderIdOf(payload: unknown): string | undefined {
   const id = (payload as { orderId?: unknown } | null)?.orderId;

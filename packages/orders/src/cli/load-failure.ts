@@ -1,0 +1,45 @@
+/**
+ * What the `orders` command says when code of the application it imports does not load (a syntax
+ * error in packages/orders/src/order-store.ts, an exception at a module's top): one line naming
+ * the file, the line and the error, and what to do, instead of the compiler's stack.
+ */
+import path from 'node:path';
+import { CliError } from '@sluice/cli';
+
+/** `<file>:<line>:<column>: ERROR: <text>`: an error as esbuild (tsx) writes it in its message. */
+const ESBUILD_ERROR = /^(.+?):(\d+):(\d+): ERROR: (.+)$/m;
+
+/**
+ * The failure to import application code, as a `CliError`: the first compile error esbuild reports
+ * (`packages/orders/src/order-store.ts:18:12: Unexpected ";"`, the file relative to the working
+ * directory, with how many more there are), else the error's first line; and a next step saying to
+ * fix it (and which commands work meanwhile). The original error is its cause, which `--debug` shows.
+ *
+ * @param error - what the `import()` threw
+ * @param meanwhile - the commands that do not need that code and work meanwhile, to say so (none said when omitted)
+ * @returns the error to throw (the kit prints it after the command's name: `orders list: the
+ *   application's code does not load: …`)
+ * @example
+ * ```ts
+ * import { moduleLoadFailure } from '@orders/app/cli';
+ *
+ * try {
+ *   await import('@orders/app/store');
+ * } catch (error) {
+ *   throw moduleLoadFailure(error, 'status and dlq');
+ * }
+ * ```
+ */
+export function moduleLoadFailure(error: unknown, meanwhile?: string): CliError {
+  const message = error instanceof Error ? error.message : String(error);
+  const compiled = ESBUILD_ERROR.exec(message);
+  const more = Number(/failed with (\d+) errors?/.exec(message)?.[1] ?? 1) - 1;
+  const what = compiled
+    ? `${path.relative(process.cwd(), compiled[1]!) || compiled[1]}:${compiled[2]}:${compiled[3]}: ${compiled[4]}${more > 0 ? ` (and ${more} more error(s))` : ''}`
+    : message.split('\n')[0]!;
+  const file = compiled ? path.relative(process.cwd(), compiled[1]!) || compiled[1]! : 'that file';
+  return new CliError(`the application's code does not load: ${what}`, {
+    next: `Fix ${file}, then run the command again${meanwhile ? ` (${meanwhile} do not need that code and work meanwhile)` : ''}; --debug shows the stack.`,
+    cause: error,
+  });
+}
