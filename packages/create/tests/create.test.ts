@@ -244,10 +244,11 @@ describe('create: a new project from a small contract', () => {
       const endpoint = stack.banner.match(/endpoint +(\S+)/)![1]!;
       const at = lines.findIndex((l) => l.includes('(unrouted publishes of Pings'));
       expect(at, stack.banner).toBeGreaterThan(-1);
-      // The whole command, the project's own (eventContract.operatorCommand), not the AWS CLI.
-      expect(lines[at]).toMatch(/kept 14 days; `npm run ops -- dlq list --queue PingsUnrouted` says why\)$/);
+      // The whole command, the project's own (eventContract.operatorCommand), not the AWS CLI, at
+      // this stack's endpoint (--port 0: not the default the command would look at).
+      expect(lines[at]).toContain(`kept 14 days; \`SLUICE_ENDPOINT=${endpoint} npm run ops -- dlq list --queue PingsUnrouted\` says why)`);
       expect(lines[at + 1]).not.toContain('receive-message');
-      expect(stack.banner).toContain('Try:  npm run ops -- status    npm run ops -- dlq list');
+      expect(stack.banner).toMatch(new RegExp(`Try: +export SLUICE_ENDPOINT=${endpoint.replace(/[.]/g, '[.]')}\\n +npm run ops -- status    npm run ops -- dlq list`));
 
       const status = npmRun(dir, bins, endpoint, ['ops', '--', 'status']);
       expect(status.status, status.stdout + status.stderr).toBe(0);
@@ -261,7 +262,7 @@ describe('create: a new project from a small contract', () => {
         sns.destroy();
       }
       // The banner's command, run as printed (npm run …).
-      const printed = lines[at]!.match(/`npm run (ops -- dlq list --queue PingsUnrouted)`/)![1]!.split(' ');
+      const printed = lines[at]!.match(/`SLUICE_ENDPOINT=\S+ npm run (ops -- dlq list --queue PingsUnrouted)`/)![1]!.split(' ');
       const why = /^\S+ +\S+ +Ponged +1\.0\.0 +no consumer declares Ponged$/m;
       let listed = npmRun(dir, bins, endpoint, printed);
       for (let i = 0; i < 10 && listed.status === 0 && !why.test(listed.stdout); i++) {
