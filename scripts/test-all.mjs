@@ -23,6 +23,16 @@ const root = path.resolve(import.meta.dirname, '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 /**
+ * Node's compile cache (V8's code cache of every module loaded, kept on disk and checked against
+ * each module's source) for every process of the run: the checks, vitest, its workers and the
+ * hundreds of commands the tests start (each loading the AWS SDK, the AsyncAPI parser,
+ * TypeScript…), which would otherwise compile the same modules again each time. Tests only: the
+ * commands users run are left as Node starts them. `NODE_COMPILE_CACHE` set by the caller wins.
+ */
+const COMPILE_CACHE = path.join(root, 'node_modules', '.cache', 'node-compile-cache');
+const env = { ...process.env, NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? COMPILE_CACHE };
+
+/**
  * Runs first, alone: SST's platform (.sst/platform), which the infrastructure tests, typecheck:infra
  * and the infra examples of typecheck read. On a fresh clone it takes a few tens of seconds; after
  * that it is a no-op. Anything reading .sst/platform while it is being written fails at random.
@@ -39,7 +49,7 @@ const GROUPS = [['typecheck'], ['typecheck:infra']];
 function run(command, args, capture) {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: root, stdio: capture ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+    const child = spawn(command, args, { cwd: root, env, stdio: capture ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
     let output = '';
     if (capture) {
       child.stdout.setEncoding('utf8').on('data', (d) => (output += d));
