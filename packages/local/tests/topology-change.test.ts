@@ -1,11 +1,12 @@
 /**
  * `npm start -- --watch` reloads code; resources it creates only when it starts. When `npm run
- * codegen` changes the topology while it runs (the contract gained AuditQueue and its AuditDLQ),
- * it says so, once: `the topology changed: restart npm start to apply it (new: AuditQueue, …)`.
+ * codegen` changes the topology while it runs (the contract gained LedgerQueue and its LedgerDLQ),
+ * it says so, once: `the topology changed: restart npm start to apply it (new: LedgerQueue, …)`.
  * The real `npm start` and `npm run codegen`, in a copy of the project.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { copyProject, type ProjectCopy } from '../../../tests/helpers/project-copy.ts';
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
 
@@ -20,55 +21,27 @@ afterAll(async () => {
   copy?.dispose();
 });
 
-/** Adds a second consumer's queue to the contract: AuditQueue with its AuditDLQ, subscribed to OrderTopic. */
-function addAuditQueue(project: ProjectCopy): void {
-  project.replace(
-    'asyncapi.yaml',
-    '\noperations:\n',
-    `  auditQueue:
-    address: AuditQueue
-    messages:
-      orderPlaced:
-        $ref: '#/components/messages/OrderPlaced'
-    bindings:
-      sqs:
-        queue:
-          name: AuditQueue
-          fifoQueue: false
-          redrivePolicy:
-            deadLetterQueue:
-              name: AuditDLQ
-            maxReceiveCount: 3
-        deadLetterQueue:
-          name: AuditDLQ
-          fifoQueue: false
-          messageRetentionPeriod: 1209600
-        bindingVersion: 0.2.0
-
-operations:
-  consumeOrderAudit:
-    action: receive
-    channel:
-      $ref: '#/channels/auditQueue'
-    messages:
-      - $ref: '#/channels/auditQueue/messages/orderPlaced'
-`,
-  );
-  project.replace(
-    'asyncapi.yaml',
-    `            endpoint:
-              name: OrderQueue
-            rawMessageDelivery: false
-`,
-    `            endpoint:
-              name: OrderQueue
-            rawMessageDelivery: false
-          - protocol: sqs
-            endpoint:
-              name: AuditQueue
-            rawMessageDelivery: false
-`,
-  );
+/**
+ * Adds one more consumer of OrderPlaced to the contract, read and written as YAML (whatever else
+ * the contract holds: the README's added consumers too, in readme-steps' copy): LedgerQueue with its
+ * LedgerDLQ, subscribed to OrderTopic by the send operation of OrderPlaced.
+ */
+function addLedgerQueue(project: ProjectCopy): void {
+  const doc = parse(project.read('asyncapi.yaml')) as Record<string, any>;
+  doc.channels.ledgerQueue = {
+    address: 'LedgerQueue',
+    messages: { orderPlaced: { $ref: '#/components/messages/OrderPlaced' } },
+    bindings: {
+      sqs: {
+        queue: { name: 'LedgerQueue', fifoQueue: false, redrivePolicy: { deadLetterQueue: { name: 'LedgerDLQ' }, maxReceiveCount: 3 } },
+        deadLetterQueue: { name: 'LedgerDLQ', fifoQueue: false, messageRetentionPeriod: 1209600 },
+        bindingVersion: '0.2.0',
+      },
+    },
+  };
+  doc.operations.consumeOrderLedger = { action: 'receive', channel: { $ref: '#/channels/ledgerQueue' }, messages: [{ $ref: '#/channels/ledgerQueue/messages/orderPlaced' }] };
+  doc.operations.publishOrderPlaced.bindings.sns.consumers.push({ protocol: 'sqs', endpoint: { name: 'LedgerQueue' }, rawMessageDelivery: false });
+  project.write('asyncapi.yaml', stringify(doc));
 }
 
 describe('npm start -- --watch, when npm run codegen changes the topology', () => {
@@ -85,12 +58,12 @@ describe('npm start -- --watch, when npm run codegen changes the topology', () =
 
     // codegen again with nothing changed: the manifest is rewritten as it was, nothing to say.
     expect(copy.run('packages/codegen/src/cli.ts').status).toBe(0);
-    addAuditQueue(copy);
+    addLedgerQueue(copy);
     const changed = await copy.start('packages/codegen/src/cli.ts');
     expect(changed.stdout, changed.stderr).toContain('codegen: updated');
     const line = await waitFor('the topology change line', () => output.split('\n').find((l) => l.includes('the topology changed')), 30_000);
     expect(line).toMatch(
-      /^\d\d:\d\d:\d\d\.\d{3} the topology changed: restart npm start to apply it \(new: AuditDLQ, AuditQueue, OrderTopicToAuditQueue, consumeOrderAudit\)$/,
+      /^\d\d:\d\d:\d\d\.\d{3} the topology changed: restart npm start to apply it \(new: LedgerDLQ, LedgerQueue, OrderTopicToLedgerQueue, consumeOrderLedger\)$/,
     );
     // Once: a second codegen of the same contract says nothing more.
     expect(copy.run('packages/codegen/src/cli.ts').status).toBe(0);
