@@ -21,17 +21,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { descendantsOf, procAvailable } from '../../../scripts/bench/proc-tree.ts';
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
+import { killAndWait } from '../../../tests/helpers/kill-child.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const dirs: string[] = [];
 let child: ChildProcess | undefined;
 
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    const exited = new Promise((resolve) => child!.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  }
+  await killAndWait(child);
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -9,15 +9,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { copyProject, type ProjectCopy } from '../../../tests/helpers/project-copy.ts';
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
+import { killAndWait } from '../../../tests/helpers/kill-child.ts';
 
 let child: ChildProcess | undefined;
 let copy: ProjectCopy | undefined;
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    const exited = new Promise((resolve) => child!.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  }
+  await killAndWait(child);
   copy?.dispose();
 });
 
