@@ -21,6 +21,21 @@ import path from 'node:path';
 import type { Parser } from '@asyncapi/parser';
 import { collectInputs } from './freshness.ts';
 
+/**
+ * Where a plain copy of a parsed document keeps the parser's name of a message
+ * (`x-parser-message-name`: its components key, or its channel key when it is declared there),
+ * which tells apart two messages of the same content once they are copies. Written by codegen's
+ * and governance's loaders, read by `messageNameOf` of @sluice/model.
+ *
+ * @example
+ * ```ts
+ * import { MESSAGE_KEY } from '@sluice/codegen/parse';
+ *
+ * const named = { payload: {}, [MESSAGE_KEY]: 'OrderCreated' };
+ * ```
+ */
+export const MESSAGE_KEY = 'x-sluice-message-key';
+
 /** One error of a document the parser refused: where (a path into the document, a line when known) and what. */
 export interface ContractDiagnostic {
   /** The path into the document, e.g. `['channels', 'orders', 'address']`; empty for the document itself. */

@@ -6,6 +6,7 @@
  * schema that becomes a TypeScript type given a deterministic title.
  */
 import { typeIdentifier } from './identifiers.ts';
+import { MESSAGE_KEY } from './parse-contract.ts';
 
 type Json = Record<string, any>;
 const isObject = (v: unknown): v is Json => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -69,7 +70,8 @@ export interface Recursion {
 
 /**
  * A deep copy without the parser's `x-parser-*` keys; the parser's schema id (a components key)
- * is kept as `x-sluice-schema-key` for naming, when it is not an anonymous one.
+ * is kept as `x-sluice-schema-key` for naming, when it is not an anonymous one, and its message
+ * name as {@link MESSAGE_KEY}.
  *
  * The parser resolves a recursive schema (`Category` whose `children` are `Category`s) into an
  * object that contains itself. Where the copy meets an object it is already inside, it writes the
@@ -94,6 +96,10 @@ export function stripParserKeys(value: unknown, pointer = ''): any {
       for (const [k, v] of Object.entries(node)) if (!k.startsWith('x-parser-')) out[k] = copy(v, `${where}/${k.replaceAll('~', '~0').replaceAll('/', '~1')}`);
       const id = (node as Json)['x-parser-schema-id'];
       if (typeof id === 'string' && !id.startsWith('<anonymous')) out['x-sluice-schema-key'] = id;
+      // The parser's name of a message (its components key, or its channel key when it is declared
+      // there): what tells apart two messages of the same content once they are copies.
+      const message = (node as Json)['x-parser-message-name'];
+      if (typeof message === 'string' && !message.startsWith('<anonymous')) out[MESSAGE_KEY] = message;
       return out;
     } finally {
       inside.delete(node);

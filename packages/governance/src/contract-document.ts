@@ -5,7 +5,7 @@
  * The released snapshot is such a document written to disk, so both sides of a comparison go
  * through the same loader and differ only in what the contract says, never in how it was read.
  */
-import { parseContract, parserErrorLines } from '@sluice/codegen/parse';
+import { MESSAGE_KEY, parseContract, parserErrorLines } from '@sluice/codegen/parse';
 import path from 'node:path';
 
 /** A parsed, dereferenced AsyncAPI document as plain JSON (no parser bookkeeping keys). */
@@ -29,6 +29,10 @@ function toPlainJson(value: unknown, ancestors: unknown[] = []): any {
   if (Array.isArray(value)) return value.map((v) => toPlainJson(v, inner));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) if (!k.startsWith('x-parser-')) out[k] = toPlainJson(v, inner);
+  // The parser's name of a message, kept as codegen keeps it: it tells apart two messages of the
+  // same content (@sluice/model's messageNameOf). A release snapshot leaves it out (released-contract.ts).
+  const message = (value as Record<string, unknown>)['x-parser-message-name'];
+  if (typeof message === 'string' && !message.startsWith('<anonymous')) out[MESSAGE_KEY] = message;
   return out;
 }
 

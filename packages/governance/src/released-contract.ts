@@ -11,6 +11,7 @@ import { loadProject } from '@sluice/model';
 import { deriveTopology } from '@sluice/model';
 import type { Topology } from '@sluice/runtime/contract';
 import type { ContractDocument } from './contract-document.ts';
+import { MESSAGE_KEY } from '@sluice/codegen/parse';
 
 /** The folder holding the released snapshot, committed (`eventContract.released`, default `released/`). */
 export const RELEASED_DIR = loadProject().released;
@@ -38,7 +39,8 @@ export interface ReleaseRecord {
 /** Writes the snapshot and its record; deterministic (no timestamps), so re-releasing is a no-op. */
 export function writeRelease(dir: string, snapshot: ContractDocument, record: ReleaseRecord): void {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, SNAPSHOT_FILE), `${JSON.stringify(snapshot, null, 2)}\n`);
+  // The loader's message-name hint is not the contract's: the snapshot is the document as written.
+  writeFileSync(path.join(dir, SNAPSHOT_FILE), `${JSON.stringify(snapshot, (key, value) => (key === MESSAGE_KEY ? undefined : value), 2)}\n`);
   writeFileSync(path.join(dir, RELEASE_RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`);
 }
 

@@ -32,6 +32,9 @@ async function load(doc: Json, validate = true): Promise<Json> {
 
 const ref = (pointer: string) => ({ $ref: pointer });
 
+/** A copy of a loaded document without the parser's message names the loaders keep (`x-sluice-message-key`). */
+const withoutMessageKeys = (doc: Json): Json => JSON.parse(JSON.stringify(doc, (key, value) => (key === 'x-sluice-message-key' ? undefined : value)));
+
 /**
  * The reviewer's scaffold: an SNS topic channel and an SQS queue channel, a send operation that
  * subscribes the queue, a receive operation that consumes it. `change` edits it before loading.
@@ -101,27 +104,41 @@ describe('a message is named by its own key, not by the first message equal to i
     expect(topology.operations.consume!.messages).toEqual(['OrderDelivered', 'OrderShipped']);
   });
 
-  it('an operation that lists one of two twins cannot be told apart once dereferenced: a problem naming it and the twins', async () => {
+  it('an operation that lists one of two twins gets that one: the parser names it, and the loaders keep its name', async () => {
     const doc = await load(
       scaffold((d) => {
         twins(d);
         d.operations.publish.messages = [ref('#/channels/ordersTopic/messages/OrderShipped')];
+        d.operations.consume.messages = [ref('#/channels/orderQueue/messages/OrderShipped')];
       }),
     );
-    const problems = problemsOf(doc);
-    expect(problems).toContainEqual(expect.stringMatching(/^operations\.publish\.messages\[0\] .*OrderShipped.*OrderDelivered.*give each .*name/i));
+    expect(problemsOf(doc)).toEqual([]);
+    expect(deriveTopology(doc).topology.operations.publish!.messages).toEqual(['OrderShipped']);
+    // Without the parser's names (a document copied without them), which one it lists cannot be
+    // told: a problem naming it and the twins, not a guess.
+    expect(problemsOf(withoutMessageKeys(doc))).toContainEqual(expect.stringMatching(/^operations\.publish\.messages\[0\] .*OrderShipped.*OrderDelivered.*give each .*name/i));
   });
 
-  it('a channel key of its own for one of two twins cannot be told apart either: a problem naming the channel entry and the twins', async () => {
+  it('a channel key of its own for one of two twins (created: $ref OrderCreated): the parser names it, no problem; without its names, a problem naming the entry and the twins', async () => {
     const doc = await load(
       scaffold((d) => {
         twins(d);
-        d.channels.ordersTopic.messages = { shipped: ref('#/components/messages/OrderShipped'), OrderDelivered: ref('#/components/messages/OrderDelivered') };
+        d.channels.ordersTopic.messages = { shipped: ref('#/components/messages/OrderShipped'), delivered: ref('#/components/messages/OrderDelivered') };
+        d.operations.publish.messages = [ref('#/channels/ordersTopic/messages/shipped')];
+        d.operations.consume.messages = [ref('#/channels/orderQueue/messages/OrderShipped')];
       }),
     );
-    expect(problemsOf(doc)).toContainEqual(
+    expect(problemsOf(doc)).toEqual([]);
+    const { topology } = deriveTopology(doc);
+    expect(Object.keys(topology.messages)).toEqual(['OrderDelivered', 'OrderShipped']);
+    expect(topology.operations.publish!.messages).toEqual(['OrderShipped']);
+    expect(topology.topics.orders!.messages).toEqual(['OrderShipped']);
+    const unnamed = problemsOf(withoutMessageKeys(doc));
+    expect(unnamed).toContainEqual(
       expect.stringMatching(/^#\/channels\/ordersTopic\/messages\/shipped is the same as #\/components\/messages\/OrderShipped and #\/components\/messages\/OrderDelivered .*Give each of them a name/),
     );
+    // The operation's entry is one of its channel's messages: not said to be none of them.
+    expect(unnamed.join('\n')).not.toMatch(/is none of its channel's messages/);
   });
 
   it('a channel key that renames a unique message keeps the components name (as before)', async () => {

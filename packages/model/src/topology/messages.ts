@@ -62,10 +62,17 @@ export interface MessageListing {
 
 const pointerPart = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
 
-/** The parser's name of a message without `name` (its key), when the document still carries the parser's keys. */
+/**
+ * The parser's name of a message without `name` (its key): `x-parser-message-name` while the
+ * document still carries the parser's keys, else the copy of it the loaders keep
+ * (`x-sluice-message-key`: codegen's stripParserKeys, governance's loadContract).
+ */
 function parserNameOf(message: Json): string | undefined {
-  const name = message['x-parser-message-name'];
-  return typeof name === 'string' && name && !name.startsWith('<anonymous') ? name : undefined;
+  for (const key of ['x-parser-message-name', 'x-sluice-message-key']) {
+    const name = message[key];
+    if (typeof name === 'string' && name && !name.startsWith('<anonymous')) return name;
+  }
+  return undefined;
 }
 
 /** The keys of a map of messages whose message is `message`: the same object, else (a dereferenced copy) equal as JSON. */
@@ -230,6 +237,8 @@ export function namesOf(doc: Json, operation: Json, where = 'operation', problem
       problems.push(
         `${where}.messages[${i}] is the same as ${candidates.join(' and ')} (the same content, no name): once the document is dereferenced, which one it lists cannot be told. Give each of them a name (name: ${candidates[0]} under its components.messages entry) and list it by $ref`,
       );
+    } else if (keysOf(channelMessages, m).length > 0) {
+      // It is one of its channel's messages, one that cannot be named: listMessages reports that one.
     } else {
       problems.push(`${where}.messages[${i}] is none of its channel's messages: list the channel's messages by $ref (#/channels/<channel>/messages/<key>)`);
     }
