@@ -28,7 +28,7 @@ export type { CommandContext, CommandSpec, OptionSpec, PositionalSpec, ProgramSp
 export { processIO, type CliIO } from './io.ts';
 export { helpText } from './help.ts';
 export { integerOption, urlOption, versionOf } from './option-values.ts';
-export { invocationOf, isEntry, main, NODE_MAJOR, nodeVersionProblem, runCli } from './run.ts';
+export { invocationOf, isEntry, main, NODE_MAJOR, nodeVersionProblem, programName, runCli } from './run.ts';
 export { displayWidth, formatTable } from './format-table.ts';
 export { terminalSafe, terminalSafeIndented, terminalSafeJson, terminalSafeLines } from './terminal-safe.ts';
 export { ProgressBar } from './progress-bar.ts';

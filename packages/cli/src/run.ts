@@ -12,8 +12,21 @@ import type { ProgramSpec } from './spec.ts';
 /** Words of an invocation that are npm's, not the program's: `npm run codegen --` is `codegen`. */
 const NPM_WORDS = new Set(['npx', 'npm', 'run', '--']);
 
-/** How messages name the program: `payments dlq list`, `codegen`. */
-function programName(invocation: string): string {
+/**
+ * How messages name the program: its invocation without npm's words (`npm run ops -- status` is
+ * `ops status`, `npx orders dlq list` is `orders dlq list`).
+ *
+ * @param invocation - what the user typed to start it
+ * @returns the name messages start with
+ * @example
+ * ```ts
+ * import { programName } from '@sluice/cli';
+ *
+ * programName('npx orders dlq list'); // 'orders dlq list'
+ * programName('npm run codegen --'); // 'codegen'
+ * ```
+ */
+export function programName(invocation: string): string {
   return invocation
     .split(' ')
     .filter((w) => !NPM_WORDS.has(w))

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLambdaContext } from '@sluice/local';
 import { HOST_BUSY_UTILIZATION, hasSpareCapacity, INSTANCE_YOUNG_GENERATION_MB, InstancePool, instanceResourceLimits, MAX_HOLD_MS, SCALE_UP_DELAY_MS, SPARE_CORES_TO_SCALE } from '../src/lambda/instance-pool.ts';
+import { waitFor } from '../../../tests/helpers/wait-for.ts';
 
 let pool: InstancePool | undefined;
 afterEach(async () => {
@@ -66,6 +67,19 @@ export const handler = async (event) => {
     // A fresh instance (module state from scratch), the dead one not reused.
     await expect(pool.handler({ Records: [] }, context(5))).resolves.toEqual({ batchItemFailures: [], invocations: 1 });
     expect(pool.coldStarts).toBe(2);
+  });
+
+  it('says so when an idle instance ends its runtime (a timer of the handler calls process.exit): nothing to fail, but not silent', async () => {
+    const file = handlerFile(`export const handler = async () => {
+  setTimeout(() => process.exit(5), 50);
+  return { batchItemFailures: [] };
+};`);
+    const logged: string[] = [];
+    pool = new InstancePool({ handlerFile: file, operationId: 'consumeThings', size: 1, onLog: (text, stream) => logged.push(`${stream}: ${text}`) });
+    await expect(pool.handler({ Records: [] }, context(5))).resolves.toEqual({ batchItemFailures: [] });
+    await waitFor('the exit said', () => logged.some((l) => l.includes('exit status 5')), 5_000);
+    expect(logged).toContainEqual('stderr: consumeThings: an idle instance ended its runtime (Runtime.ExitError: Runtime exited with error: exit status 5), from a timer or callback of the handler; the next invocation starts a fresh one\n');
+    expect(pool.size).toBe(0);
   });
 
   it('fails the start of an instance whose init exits, naming the exit, without waiting for the init limit', async () => {

@@ -67,7 +67,7 @@ describe('orders, while packages/orders/src/order-store.ts has a syntax error', 
     expect(list.code).toBe(1);
     expect(list.out).toBe('');
     expect(list.err.trimEnd().split('\n')).toEqual([
-      `orders list: the application's code does not load: ${STORE}:${brokenLine}:12: Unexpected ";"`,
+      `orders list: code it imports does not load: ${STORE}:${brokenLine}:12: Unexpected ";"`,
       `Fix ${STORE}, then run the command again (status, dlq, publish and publish-message do not need that code and work meanwhile); --debug shows the stack.`,
     ]);
     const debug = await orders(['list', '--endpoint', runtime.endpoint, '--debug']);
@@ -86,7 +86,7 @@ describe('orders, while packages/orders/src/order-store.ts has a syntax error', 
       expect(help.code).toBe(1);
       expect(help.out).toBe('');
       const [first, next, hint, ...rest] = help.err.trimEnd().split('\n');
-      expect(first).toMatch(new RegExp(`^orders: the application's code does not load: ${cli}:${line}:\\d+: `));
+      expect(first).toMatch(new RegExp(`^orders: code it imports does not load: ${cli}:${line}:\\d+: `));
       expect(next).toBe(`Fix ${cli}, then run the command again; --debug shows the stack.`);
       expect(hint).toBe('(run again with --debug for the stack trace)');
       expect(rest).toEqual([]);

@@ -506,9 +506,13 @@ function buildErrorText(error: unknown, root: string): string {
  * The files an esbuild build error names (absolute, under `root`): where the syntax error or the
  * import that cannot be resolved is. None for another error.
  */
-function filesNamedBy(error: unknown, root: string): string[] {
+export function filesNamedBy(error: unknown, root: string): string[] {
   const messages = (error as { errors?: { location?: { file?: string } | null }[] } | undefined)?.errors ?? [];
-  return messages.flatMap((m) => (m.location?.file ? [path.resolve(root, m.location.file)] : [])).filter((file) => file.startsWith(root));
+  // Inside the project only (a sibling folder whose name starts the same, /work/main2, is not).
+  return messages.flatMap((m) => (m.location?.file ? [path.resolve(root, m.location.file)] : [])).filter((file) => {
+    const relative = path.relative(root, file);
+    return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+  });
 }
 
 /**

@@ -497,6 +497,12 @@ export class InstancePool {
         if (pending) {
           clearTimeout(pending.timer);
           pending.reject(error);
+        } else {
+          // Between invocations (a timer or callback of the handler ended it): no invocation to
+          // fail, so said here, where its logs go.
+          const line = `${this.options.operationId}: an idle instance ended its runtime (${error.name}: ${error.message}), from a timer or callback of the handler; the next invocation starts a fresh one\n`;
+          if (this.options.onLog) this.options.onLog(line, 'stderr');
+          else process.stderr.write(line);
         }
         this.discard(instance);
       });

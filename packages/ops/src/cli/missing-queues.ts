@@ -3,10 +3,8 @@
  * codegen`) after `npm start` created its queues. `status` and `dlq` show the queues that exist and
  * warn about these, instead of refusing everything.
  */
+import { programName } from '@sluice/cli';
 import type { Target } from '../target.ts';
-
-/** Words of an invocation that are npm's, not the program's: `npm run ops -- status` is `ops status`. */
-const NPM_WORDS = new Set(['npx', 'npm', 'run', '--']);
 
 /**
  * Which of `queues` the local stack of `target` does not have, sorted; none on AWS, where a queue
@@ -24,10 +22,7 @@ export async function missingQueues(target: Target, queues: Iterable<string>): P
  * user started the command (`orders status: warning: …`), saying to restart `npm start`.
  */
 export function missingQueuesWarning(invocation: string, target: Target, missing: Iterable<string>): string {
-  const name = invocation
-    .split(' ')
-    .filter((w) => !NPM_WORDS.has(w))
-    .join(' ');
+  const name = programName(invocation);
   const queues = [...missing].sort();
   return `${name}: warning: the ${target.describe()} has no queue ${queues.join(', ')} of the contract yet (the contract changed since it started): restart \`npm start\` to create ${queues.length === 1 ? 'it' : 'them'}.`;
 }

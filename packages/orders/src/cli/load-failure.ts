@@ -17,8 +17,8 @@ const ESBUILD_ERROR = /^(.+?):(\d+):(\d+): ERROR: (.+)$/m;
  *
  * @param error - what the `import()` threw
  * @param meanwhile - the commands that do not need that code and work meanwhile, to say so (none said when omitted)
- * @returns the error to throw (the kit prints it after the command's name: `orders list: the
- *   application's code does not load: …`)
+ * @returns the error to throw (the kit prints it after the command's name: `orders list: code it
+ *   imports does not load: …`, naming the file, the application's or the framework's)
  * @example
  * ```ts
  * import { moduleLoadFailure } from '@orders/app/cli';
@@ -38,7 +38,7 @@ export function moduleLoadFailure(error: unknown, meanwhile?: string): CliError 
     ? `${path.relative(process.cwd(), compiled[1]!) || compiled[1]}:${compiled[2]}:${compiled[3]}: ${compiled[4]}${more > 0 ? ` (and ${more} more error(s))` : ''}`
     : message.split('\n')[0]!;
   const file = compiled ? path.relative(process.cwd(), compiled[1]!) || compiled[1]! : 'that file';
-  return new CliError(`the application's code does not load: ${what}`, {
+  return new CliError(`code it imports does not load: ${what}`, {
     next: `Fix ${file}, then run the command again${meanwhile ? ` (${meanwhile} do not need that code and work meanwhile)` : ''}; --debug shows the stack.`,
     cause: error,
   });
