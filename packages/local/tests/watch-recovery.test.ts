@@ -133,6 +133,13 @@ describe.each<FunctionProcesses>(['shared', 'separate'])('--watch after a failed
     await waitFor('a message handled by the edited code', () => logs.includes('handled 1 by v3'), 20_000);
   });
 
+  it('says a failure to read the imports once, not again at each retry of the same failure', { timeout: 60_000 }, async () => {
+    const p = await startHost(100);
+    p.write('src/store.ts', "{ const x = ;\nexport const version = () => 'broken';\n");
+    await waitFor('three failed starts', () => count(/consumeThings: init failed/) >= 3, 30_000);
+    expect(count(/consumeThings: cannot read its imports/)).toBe(1);
+  });
+
   it('reloads when the handler moved away comes back, keeps watching after, and stops consuming once it is gone', { timeout: 60_000 }, async () => {
     const p = await startHost(60_000);
     const handler = path.join(p.root, 'consumers/consumeThings.ts');

@@ -126,6 +126,8 @@ interface Running {
   watchers: FSWatcher[];
   /** The files `watchers` watch: the handler's imports as last read. */
   watched: string[];
+  /** The last "cannot read its imports" line said: each retry of the same failure does not say it again. */
+  importsNote: string | undefined;
   restartTimer: NodeJS.Timeout | undefined;
   crashes: number;
   batches: number;
@@ -204,6 +206,7 @@ export class FunctionHost {
         exited: undefined,
         watchers: [],
         watched: [],
+        importsNote: undefined,
         restartTimer: undefined,
         crashes: 0,
         batches: 0,
@@ -437,11 +440,15 @@ export class FunctionHost {
     let files: string[];
     try {
       files = await sourceDependencies(r.spec.handlerFile, this.root);
+      r.importsNote = undefined;
     } catch (error) {
       const named = filesNamedBy(error, this.root);
       files = [...new Set([...r.watched, r.spec.handlerFile, ...named])].sort();
       const shown = [...new Set([r.spec.handlerFile, ...named])].map((f) => path.relative(this.root, f)).join(', ');
-      this.emit(`${r.spec.operationId}: cannot read its imports (${buildErrorText(error, this.root)}); watching ${shown}${r.watched.length ? ' and the files it imported before' : ''}: saving the fix reloads it`);
+      const note = `${r.spec.operationId}: cannot read its imports (${buildErrorText(error, this.root)}); watching ${shown}${r.watched.length ? ' and the files it imported before' : ''}: saving the fix reloads it`;
+      // Said once per failure: the retry timer's next starts meet the same one (their init failure is said anyway).
+      if (note !== r.importsNote) this.emit(note);
+      r.importsNote = note;
     }
     if (this.stopping) return;
     // The new watchers first, then the old ones go: a change is never missed in between.
