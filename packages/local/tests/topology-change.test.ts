@@ -1,8 +1,10 @@
 /**
- * `npm start -- --watch` reloads code; resources it creates only when it starts. When `npm run
- * codegen` changes the topology while it runs (the contract gained LedgerQueue and its LedgerDLQ),
- * it says so, once: `the topology changed: restart npm start to apply it (new: LedgerQueue, …)`.
- * The real `npm start` and `npm run codegen`, in a copy of the project.
+ * `npm start` creates its resources only when it starts (`--watch` reloads code, not them). When
+ * `npm run codegen` changes the topology while it runs (the contract gained LedgerQueue and its
+ * LedgerDLQ), it says so, once, with or without `--watch`: `the topology changed: restart npm
+ * start to apply it (new: LedgerQueue, …)`. The real `npm start` (plain: `--watch` only adds the
+ * code reloads, the same line comes from the same watch) and `npm run codegen`, in a copy of the
+ * project.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -41,12 +43,12 @@ function addLedgerQueue(project: ProjectCopy): void {
   project.write('asyncapi.yaml', stringify(doc));
 }
 
-describe('npm start -- --watch, when npm run codegen changes the topology', () => {
-  it('prints one line naming what is new and saying to restart npm start', async () => {
+describe('npm start, when npm run codegen changes the topology', () => {
+  it('prints one line naming what is new and saying to restart npm start, without --watch too', async () => {
     copy = copyProject();
     const codegen = copy.run('packages/codegen/src/cli.ts');
     expect(codegen.status, codegen.stderr).toBe(0);
-    child = spawn(process.execPath, ['--import', 'tsx', 'packages/local/src/bin/start.ts', '--watch', '--port', '0', '--in-memory'], { cwd: copy.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, ['--import', 'tsx', 'packages/local/src/bin/start.ts', '--port', '0', '--in-memory'], { cwd: copy.dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));

@@ -3,7 +3,7 @@
  * `npm start`: the whole system on this machine, until Ctrl-C. What it suggests trying comes from
  * the application (`eventContract.startHints` and `operatorCommand` in its package.json).
  */
-import { watch } from 'node:fs';
+import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { CliError, integerOption, isEntry, main, onShutdownSignals, terminalSafe, terminalSafeIndented, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject, type ProjectConfig } from '@sluice/model';
@@ -74,10 +74,11 @@ function topologyChange(running: Topology, now: Topology): string | undefined {
 }
 
 /**
- * Watches the generated topology manifest (`generated/topology.json`) of a running stack: when
- * `npm run codegen` rewrites it with other resources than the stack's, reports one line saying to
- * restart `npm start` (the stack creates its resources when it starts; `--watch` reloads code
- * only). The same change is reported once.
+ * Watches the generated topology manifest (`generated/topology.json`) of a running stack, with or
+ * without `--watch`: when `npm run codegen` rewrites it with other resources than the stack's,
+ * reports one line saying to restart `npm start` (the stack creates its resources when it starts;
+ * `--watch` reloads code only), and reloads nothing. The same change is reported once. One watch
+ * of the folder (codegen may replace the file), no polling: a read only after codegen writes.
  *
  * @returns a function that stops watching
  */
@@ -95,12 +96,19 @@ function watchTopology(generated: string, running: Topology, readNow: () => Topo
     if (change && change !== reported) report(`the topology changed: restart npm start to apply it (${change})`);
     reported = change;
   };
-  const watcher = watch(generated, (_event, file) => {
-    if (file !== null && file !== 'topology.json') return;
-    clearTimeout(timer);
-    // codegen writes its files one after another: read once they are written.
-    timer = setTimeout(check, 300);
-  });
+  let watcher: FSWatcher;
+  try {
+    watcher = watch(generated, (_event, file) => {
+      if (file !== null && file !== 'topology.json') return;
+      clearTimeout(timer);
+      // codegen writes its files one after another: read once they are written.
+      timer = setTimeout(check, 300);
+    });
+  } catch (error) {
+    // Out of watches (ENOSPC), say: the stack runs anyway, without this warning.
+    report(`not watching ${path.join(generated, 'topology.json')} for topology changes: ${(error as Error).message}`);
+    return () => {};
+  }
   watcher.on('error', (error) => report(`no longer watching ${path.join(generated, 'topology.json')} for topology changes: ${error.message}`));
   return () => {
     clearTimeout(timer);
@@ -118,7 +126,9 @@ endpoint, the topics, queues, dead-letter queues and subscriptions of the contra
 manifest (generated/topology.json), the application's tables, and the consumers: each its own
 event-source poller and Lambda-like instances (worker threads), all in this process (a process per
 consumer with --inspect or --function-processes separate). Queued and dead-lettered messages, subscriptions and tables are kept
-in the data folder and survive a restart. Ctrl-C stops it after the batches in flight.`,
+in the data folder and survive a restart. When npm run codegen changes the topology while it runs,
+one line says so (restart to apply it: the resources are made when it starts). Ctrl-C stops it
+after the batches in flight.`,
   options: {
     port: { type: 'string', valueName: 'n', description: 'endpoint port (0 = any free port)', defaultText: '4566' },
     'data-dir': { type: 'string', valueName: 'path', description: 'where queues, messages and tables are kept', defaultText: '.sluice-data/' },
@@ -129,7 +139,7 @@ in the data folder and survive a restart. Ctrl-C stops it after the batches in f
     'no-subscriber': { type: 'boolean', description: 'the same as --no-consumers' },
     only: { type: 'string', multiple: true, valueName: 'operationId', description: 'run only this consumer (repeatable)' },
     concurrency: { type: 'string', valueName: 'n', description: 'batches each consumer handles at once', defaultText: 'maximumConcurrency in the settings, else 5' },
-    watch: { type: 'boolean', description: 'reload a consumer when a source file it imports changes (the batches in flight finish first); say when npm run codegen changes the topology (restart to apply it)' },
+    watch: { type: 'boolean', description: 'reload a consumer when a source file it imports changes (the batches in flight finish first)' },
     inspect: { type: 'boolean', description: 'a debugger port per consumer (9229, 9230, …): chrome://inspect or VS Code "Attach"' },
     'function-processes': { type: 'string', valueName: 'model', description: "where the consumers' pollers run: all in one process (their instances are its worker threads), or a process per consumer", choices: ['shared', 'separate'], defaultText: 'shared; separate with --inspect' },
     'console-port': { type: 'string', valueName: 'n', description: 'port of the local console (the topology, live; dead letters; publishing), on 127.0.0.1; a free one if taken', defaultText: 'endpoint port + 1 (4567); 0 with --port 0' },
@@ -220,12 +230,12 @@ in the data folder and survive a restart. Ctrl-C stops it after the batches in f
       ].join('\n'),
     );
 
-    // --watch reloads code; a topology that codegen changed needs a restart: say so when it happens.
-    const stopTopologyWatch = v.watch ? watchTopology(project.generated, application.topology, () => readTopology(project), (line) => io.out(eventLine(clock(), line))) : undefined;
+    // A topology that codegen changed needs a restart (--watch or not: it reloads code only): say so when it happens.
+    const stopTopologyWatch = watchTopology(project.generated, application.topology, () => readTopology(project), (line) => io.out(eventLine(clock(), line)));
 
     await new Promise<void>((resolve) => {
       const shutdown = async () => {
-        stopTopologyWatch?.();
+        stopTopologyWatch();
         io.out(`\n${clock()} stopping: finishing the batches in flight…`);
         await runtime.functions?.stop();
         const note = await leftoversLine(runtime);
