@@ -11,6 +11,7 @@ export * from './dead-letter-queue.ts';
 export * from './sqs-batches.ts';
 export * from './unrouted.ts';
 export * from './owned-queues.ts';
+export * from './application-headers.ts';
 export { dlqCommand, formatDeadLetters, formatUnrouted, type DlqCommandOptions } from './cli/dlq-command.ts';
 export { statusCommand } from './cli/status-command.ts';
 export { publishMessageCommand, type PublishMessageCommandOptions } from './cli/publish-command.ts';

@@ -9,6 +9,7 @@ import { CliError, UsageError, type CommandSpec } from '@sluice/cli';
 import { loadProject, type ProjectConfig } from '@sluice/model';
 import type { MessageContract, Operation, SendOperation } from '@sluice/runtime/contract';
 import { createPublisher, createQueuePublisher } from '@sluice/runtime/publisher';
+import { applicationHeadersOf, checkApplicationHeaders, type HeaderWording } from '../application-headers.ts';
 import { contractModule, targetOptions, withTarget } from './target-options.ts';
 
 /** The options of {@link publishMessageCommand}. */
@@ -30,6 +31,8 @@ interface Values {
   payload?: string;
   file?: string;
   'correlation-id'?: string;
+  traceparent?: string;
+  header?: string[];
   endpoint?: string;
   aws?: boolean;
 }
@@ -60,10 +63,20 @@ function examplesFor(name: string, project: ProjectConfig | undefined, invocatio
     // No project here, or not generated yet: the examples name no operation.
   }
   const [op] = sends;
-  if (!op) return [`${command} <operationId> --file payload.json`, `${command} <operationId> --payload '{"field":"value"}' --correlation-id try-1 --aws`];
+  if (!op) {
+    return [
+      `${command} <operationId> --file payload.json`,
+      `${command} <operationId> --payload '{"field":"value"}' --correlation-id try-1 --aws`,
+      `${command} <operationId> --file payload.json --header <name>=<value> --header <name>=<value>`,
+    ];
+  }
   const message = op.messages.length > 1 ? ` --message ${op.messages[0]}` : '';
   const file = `${(op.messages[0] ?? 'payload').replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}.json`;
-  return [`${command} ${op.id}${message} --file ${file}`, `${command} ${op.id}${message} --file ${file} --correlation-id try-1 --aws`];
+  return [
+    `${command} ${op.id}${message} --file ${file}`,
+    `${command} ${op.id}${message} --file ${file} --correlation-id try-1 --aws`,
+    `${command} ${op.id}${message} --file ${file} --header <name>=<value> --header <name>=<value>`,
+  ];
 }
 
 /** A `--payload` to type for `contract`: its fields with placeholders, `'{"orderId":…,"carrier":…}'`. */
@@ -104,6 +117,45 @@ function readPayloads(values: Values, contract: MessageContract): unknown[] {
 
 const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
 
+/** How the command asks for headers: `--header name=value`, and the option that sets each framework header. */
+const HEADER_WORDING: HeaderWording = {
+  give: (header, value) => `--header ${header}=${value ?? '<value>'}`,
+  frameworkSetters: {
+    eventType: '--message (the message\'s identity in the contract)',
+    schemaVersion: '--message (the message\'s identity in the contract)',
+    correlationId: '--correlation-id <id>',
+    traceparent: '--traceparent <traceparent>',
+  },
+};
+
+/**
+ * The `--header name=value` options, checked against `contract`'s headers schema with the
+ * framework values given: every problem in one usage error (exit 2), each naming the header and
+ * what to write; else the application headers to publish and the notes to say.
+ */
+function readHeaders(values: Values, contract: MessageContract): { attributes: Record<string, string>; notes: string[] } {
+  const given: Record<string, string> = {};
+  const problems: string[] = [];
+  const sample = applicationHeadersOf(contract)[0]?.name ?? 'name';
+  for (const option of values.header ?? []) {
+    const at = option.indexOf('=');
+    const name = at < 0 ? option : option.slice(0, at).trim();
+    if (at <= 0 || name === '') {
+      problems.push(`--header ${JSON.stringify(option)}: give it as --header name=value (e.g. --header ${sample}=<value>)`);
+    } else if (name in given) {
+      problems.push(`${name}: given twice (--header ${name}=${given[name]} and --header ${option}): give it once`);
+    } else {
+      given[name] = option.slice(at + 1);
+    }
+  }
+  const check = checkApplicationHeaders(contract, given, HEADER_WORDING, { correlationId: values['correlation-id'], traceparent: values.traceparent });
+  problems.push(...check.problems.map((p) => `${p.header}: ${p.message}`));
+  if (problems.length > 0) {
+    throw new UsageError(`nothing published: the headers do not satisfy the headers schema of ${contract.name}:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
+  return check;
+}
+
 /**
  * The generic `publish` command: `publish <operationId> --payload '<json>'` (or `--file`) publishes
  * to the operation's topic (`createPublisher`), or, for a point-to-point send operation (an SQS
@@ -138,14 +190,19 @@ export function publishMessageCommand(options: PublishMessageCommandOptions = {}
 the topic of the send operation named, or to its queue when it is point-to-point (a send
 operation on an SQS channel). Every payload is validated against its message's
 contract before anything is sent: an invalid one stops the command and names each wrong field.
-The publisher sets the identity headers (eventType, schemaVersion) and, when the message
-declares them, a correlationId and a traceparent.`,
+The publisher sets the identity headers (eventType, schemaVersion), a correlationId (--correlation-id,
+else a new one) and a traceparent (--traceparent, else a new trace). The message's own application
+headers (a tenantId its headers schema requires, say) are given with --header name=value, once per
+header: they are checked against the message's headers schema in the contract first (required ones
+present, values as the schema says, no header it does not declare unless it allows others).`,
     positionals: [{ name: 'operation', description: 'the send operation id (its messages and its topic or queue come from the contract)', required: true }],
     options: {
       message: { type: 'string', valueName: 'name', description: 'which message, when the operation sends several' },
       payload: { type: 'string', valueName: 'json', description: 'the payload: a JSON object, or an array of them' },
       file: { type: 'string', valueName: 'path', description: 'a file holding the payload (or an array of payloads)', existing: true },
       'correlation-id': { type: 'string', valueName: 'id', description: 'correlation id, to follow the message through the logs' },
+      traceparent: { type: 'string', valueName: 'traceparent', description: 'W3C traceparent to continue a trace (00-<trace id>-<span id>-<flags>)', defaultText: 'a new trace' },
+      header: { type: 'string', multiple: true, valueName: 'name=value', description: "an application header the message's headers schema declares (repeat for each)" },
       ...targetOptions,
     },
     // Read when the help is shown: the operations are the contract's, not a sample's.
@@ -165,6 +222,7 @@ declares them, a correlationId and a traceparent.`,
       const contract: MessageContract | undefined = op.messages[messageName];
       if (!contract) throw new UsageError(`${id} does not publish ${JSON.stringify(messageName)}: try --message ${names.join(', --message ')}`);
 
+      const headers = readHeaders(values, contract);
       const payloads = readPayloads(values, contract);
       // Validate everything before sending anything.
       const checked = payloads.map((payload) => contract.check(payload));
@@ -175,8 +233,9 @@ declares them, a correlationId and a traceparent.`,
       }
       return withTarget(values, async (target) => {
         await target.checkReachable();
-        const correlationId = values['correlation-id'];
-        const publishOptions = { message: messageName, ...(correlationId ? { correlationId } : {}) } as never;
+        for (const note of headers.notes) io.err(`note: ${note}`);
+        const { 'correlation-id': correlationId, traceparent } = values;
+        const publishOptions = { message: messageName, attributes: headers.attributes, ...(correlationId ? { correlationId } : {}), ...(traceparent ? { traceparent } : {}) } as never;
         // Point-to-point (an SQS channel): straight to its queue; else to its topic.
         const send =
           op.queue !== undefined

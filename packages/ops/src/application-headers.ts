@@ -1,0 +1,222 @@
+/**
+ * The application headers of a message: the headers (SNS or SQS message attributes) its contract
+ * declares or requires besides the framework's own (`eventType` and `schemaVersion`, its identity,
+ * and `correlationId` and `traceparent`, which every publish sets). The framework's publishers
+ * (`publish-message`, the local console) take them from their user and check them here, against
+ * the message's headers schema as the contract declares it (its generated validator), before
+ * anything is sent; the runtime publisher would refuse the same values, but only after the target
+ * was reached and without saying how to give them.
+ */
+import { toIssues, type ContractValidator, type MessageContract } from '@sluice/runtime/contract';
+
+/** The headers every publish of the framework sets itself: never given as application headers. */
+export const FRAMEWORK_HEADER_NAMES: readonly string[] = Object.freeze(['eventType', 'schemaVersion', 'correlationId', 'traceparent']);
+
+/** SNS and SQS allow at most 10 message attributes. */
+const MAX_ATTRIBUTES = 10;
+
+/** One application header of a message, as a publisher asks for it. */
+export interface ApplicationHeader {
+  /** The header's name (`tenantId`). */
+  name: string;
+  /** The headers schema requires it: nothing is published without it. */
+  required: boolean;
+  /** The values the schema allows (`enum`, `const`), when it lists them. */
+  allowedValues?: string[];
+  /** The pattern its value must match, when the schema gives one. */
+  pattern?: string;
+}
+
+/** How a publisher asks for headers: its words for giving one, and for setting each framework header. */
+export interface HeaderWording {
+  /**
+   * How its user gives `header` (with `value`, else a placeholder): `--header tenantId=<value>` on
+   * a command line, `the tenantId field` on a page.
+   */
+  give(header: string, value?: string): string;
+  /** What sets each framework header instead, by name (`correlationId`: `--correlation-id <id>`). */
+  frameworkSetters: Readonly<Record<string, string>>;
+}
+
+/** One thing wrong with the headers given, and what to write instead. */
+export interface HeaderProblem {
+  /** The header it is about, or `(headers)` for the headers as a whole. */
+  header: string;
+  /** What is wrong and what to write, in the publisher's words: `required by UserSignedUp: add --header tenantId=<value>`. */
+  message: string;
+}
+
+/** What {@link checkApplicationHeaders} returns. */
+export interface HeaderCheck {
+  /** The application headers to publish (pass them as the publisher's `attributes`), when there is no problem. */
+  attributes: Record<string, string>;
+  /** Every problem, in one list: nothing may be published while there is one. */
+  problems: HeaderProblem[];
+  /** Headers given that the message does not declare, which its schema lets through: say so, they are sent. */
+  notes: string[];
+}
+
+/** The framework's own values in one publish, as given by the user (undefined: the publisher makes one). */
+export interface FrameworkValues {
+  /** The correlationId given (`--correlation-id`), else the publisher makes a new one. */
+  correlationId?: string | undefined;
+  /** The traceparent given (`--traceparent`), else the publisher starts a new trace. */
+  traceparent?: string | undefined;
+}
+
+// Stand-ins for what the publisher makes when the user gives none: a new UUID and a new trace.
+const SAMPLE_CORRELATION_ID = '00000000-0000-4000-8000-000000000000';
+const SAMPLE_TRACEPARENT = '00-00000000000000000000000000000001-0000000000000001-01';
+
+type Validator = ContractValidator<unknown>;
+
+/** The attributes a publish of `contract` sends besides the application's: its identity, correlationId and traceparent. */
+function frameworkAttributes(contract: MessageContract, given: FrameworkValues): Record<string, string> {
+  return {
+    correlationId: given.correlationId ?? SAMPLE_CORRELATION_ID,
+    traceparent: given.traceparent ?? SAMPLE_TRACEPARENT,
+    eventType: contract.attributes.eventType,
+    schemaVersion: contract.attributes.schemaVersion,
+  };
+}
+
+/**
+ * The application headers of `contract`: those its headers schema declares besides the
+ * framework's, and those it requires, each with whether it is required and, when the schema says,
+ * its allowed values and pattern (read from the contract's generated headers validator).
+ *
+ * @example
+ * ```ts
+ * import { applicationHeadersOf } from '@sluice/ops';
+ * import type { MessageContract } from '@sluice/runtime/contract';
+ *
+ * declare const paymentCaptured: MessageContract; // messages.PaymentCaptured of the generated contract
+ * applicationHeadersOf(paymentCaptured);
+ * // [{ name: 'tenantId', required: true, pattern: '^[a-z][a-z0-9-]*$' }]
+ * ```
+ */
+export function applicationHeadersOf(contract: MessageContract): ApplicationHeader[] {
+  const validate = contract.validateHeaders as Validator | undefined;
+  const base = frameworkAttributes(contract, {});
+  const required = new Set<string>();
+  if (validate && !validate(base)) {
+    for (const e of validate.errors ?? []) if (e.keyword === 'required' && e.instancePath === '') required.add(String(e.params.missingProperty));
+  }
+  const names = [...new Set([...contract.headers, ...required])].filter((h) => !FRAMEWORK_HEADER_NAMES.includes(h));
+  return names.map((name) => {
+    const header: ApplicationHeader = { name, required: required.has(name) };
+    // What the schema says of the value: ask the validator about one no schema allows by accident.
+    if (validate && !validate({ ...base, [name]: '\u0000' })) {
+      for (const e of validate.errors ?? []) {
+        if (e.instancePath !== `/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`) continue;
+        if (e.keyword === 'enum') header.allowedValues = (e.params.allowedValues as unknown[]).map(String);
+        if (e.keyword === 'const') header.allowedValues = [String(e.params.allowedValue)];
+        if (e.keyword === 'pattern') header.pattern = String(e.params.pattern);
+      }
+    }
+    return header;
+  });
+}
+
+/**
+ * Checks the application headers a user gives for one publish of `contract` against its headers
+ * schema, as the publisher will send them (with the message's identity, and the correlationId and
+ * traceparent given or made): a required header missing, a value the schema refuses (type, enum,
+ * pattern, length), a header the message does not declare when its schema allows no others, a
+ * framework header (set by `wording.frameworkSetters`, never as an application header), an empty
+ * value (SNS drops it) and more attributes than SNS takes. Every problem is in the list, each
+ * naming its header and what to write in `wording`'s terms. A header the schema does not declare
+ * but lets through is sent, and said in `notes`.
+ *
+ * @param contract - the message's generated contract (its `validateHeaders`, `headers`, identity)
+ * @param given - the application headers, by name, as the user typed them
+ * @param wording - how this publisher asks for a header and sets the framework's
+ * @param framework - the correlationId and traceparent the user gave (checked too, named by their setters)
+ *
+ * @example
+ * ```ts
+ * import { checkApplicationHeaders } from '@sluice/ops';
+ * import type { MessageContract } from '@sluice/runtime/contract';
+ *
+ * declare const paymentCaptured: MessageContract; // messages.PaymentCaptured of the generated contract
+ * const { problems } = checkApplicationHeaders(paymentCaptured, {}, {
+ *   give: (header, value) => `--header ${header}=${value ?? '<value>'}`,
+ *   frameworkSetters: { correlationId: '--correlation-id <id>' },
+ * });
+ * // [{ header: 'tenantId', message: 'required by PaymentCaptured: add --header tenantId=<value>' }]
+ * ```
+ */
+export function checkApplicationHeaders(contract: MessageContract, given: Readonly<Record<string, string>>, wording: HeaderWording, framework: FrameworkValues = {}): HeaderCheck {
+  const problems: HeaderProblem[] = [];
+  const notes: string[] = [];
+  const attributes: Record<string, string> = {};
+  const declared = applicationHeadersOf(contract);
+  const declaredNames = declared.map((h) => h.name);
+  const setter = (header: string) => wording.frameworkSetters[header] ?? 'the publisher';
+  for (const [name, value] of Object.entries(given)) {
+    if (FRAMEWORK_HEADER_NAMES.includes(name)) {
+      problems.push({ header: name, message: `a header the framework sets itself, not an application header: it is set by ${setter(name)}` });
+    } else if (value === '') {
+      problems.push({ header: name, message: `empty: a message attribute needs a value (an empty one is not sent): write ${wording.give(name)}` });
+    } else {
+      attributes[name] = value;
+    }
+  }
+  const validate = contract.validateHeaders as Validator | undefined;
+  const sent = { ...attributes, ...frameworkAttributes(contract, framework) };
+  if (validate && !validate(sent)) {
+    const errors = validate.errors ?? [];
+    for (const e of errors) {
+      if (e.instancePath !== '' || e.keyword !== 'additionalProperties') continue;
+      const name = String(e.params.additionalProperty);
+      const near = closestName(name, declaredNames);
+      problems.push({
+        header: name,
+        message: `not a header of ${contract.name}, whose headers schema allows no others (${declaredNames.length ? `it declares ${declaredNames.join(', ')}` : 'it declares no application header'})${near ? `: did you mean ${wording.give(near, attributes[name])}?` : ''}`,
+      });
+    }
+    const rest = errors.filter((e) => !(e.instancePath === '' && e.keyword === 'additionalProperties'));
+    for (const issue of toIssues(rest)) {
+      const header = issue.path === '(root)' ? '(headers)' : issue.path;
+      const known = declared.find((h) => h.name === header);
+      if (issue.keyword === 'required') {
+        const near = Object.keys(attributes).find((g) => closestName(g, [header]) === header);
+        problems.push({ header, message: `required by ${contract.name}: add ${wording.give(header, known?.allowedValues?.length === 1 ? known.allowedValues[0] : undefined)}${near ? ` (${near} is not ${header}: names are case-sensitive)` : ''}` });
+      } else if (header === 'correlationId' || header === 'traceparent') {
+        problems.push({ header, message: `${issue.message}${framework[header] === undefined ? ` (the one the publisher makes)` : ''}: give one with ${setter(header)}` });
+      } else if (header in attributes) {
+        const hint = known?.allowedValues ? `: write ${known.allowedValues.map((v) => wording.give(header, v)).join(' or ')}` : `: write ${wording.give(header)}`;
+        problems.push({ header, message: `${JSON.stringify(attributes[header])} ${issue.message}${hint}` });
+      } else {
+        problems.push({ header, message: issue.message });
+      }
+    }
+  }
+  for (const name of Object.keys(attributes)) {
+    if (!declaredNames.includes(name) && !problems.some((p) => p.header === name)) {
+      notes.push(`${name} is not a header ${contract.name} declares (${declaredNames.length ? `it declares ${declaredNames.join(', ')}` : 'it declares no application header'}); sent as given, since its headers schema allows others`);
+    }
+  }
+  const count = Object.keys(sent).length;
+  if (count > MAX_ATTRIBUTES) problems.push({ header: '(headers)', message: `${count} message attributes with the framework's ${Object.keys(sent).length - Object.keys(attributes).length}: SNS and SQS take at most ${MAX_ATTRIBUTES}` });
+  return { attributes: problems.length ? {} : attributes, problems, notes };
+}
+
+/** The name in `names` that `name` is most likely a slip for (same letters, other case, or one edit away). */
+function closestName(name: string, names: readonly string[]): string | undefined {
+  return names.find((n) => n !== name && (n.toLowerCase() === name.toLowerCase() || editDistance(n.toLowerCase(), name.toLowerCase()) <= 1));
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}
