@@ -23,6 +23,7 @@ import { parse } from 'yaml';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
 import { fixtureProgram, fixtureProject, type FixtureProject } from '../../../tests/helpers/fixture-project.ts';
 import { pointToPointProject, type PointToPointProject } from '../../../tests/helpers/point-to-point-project.ts';
+import { tenantHeaderProject } from '../../../tests/helpers/tenant-header-project.ts';
 
 let fixture: FixtureProject;
 
@@ -210,5 +211,28 @@ describe('publish <operation>: a point-to-point send operation (an SQS channel)'
     expect(io.stderr()).toContain('nothing published: 1 payload(s) violate the UserSignedUp contract.');
     const { Messages = [] } = await p2pSqs.send(new ReceiveMessageCommand({ QueueUrl: stack.resources.queues['user-signedup-queue']!.url, WaitTimeSeconds: 1 }));
     expect(Messages).toEqual([]);
+  });
+
+  it('sends the application headers given with --header as attributes beside the framework\'s; without a required one it sends nothing and names the --header to add', async () => {
+    // The same queue, on a contract whose messages require a tenantId header.
+    const tenant = await tenantHeaderProject();
+    try {
+      const tenantProgram = { ...program, commands: [publishMessageCommand({ project: tenant.project })] };
+      const url = stack.resources.queues['user-signedup-queue']!.url;
+      let io = captureIO();
+      expect(await runCli(tenantProgram, ['publish', 'sendMessage', '--message', 'UserSignedUp', '--payload', '{"userId":"usr-3","email":"ada@example.com"}', '--endpoint', stack.endpoint], io)).toBe(2);
+      expect(io.stderr()).toContain('  tenantId: required by UserSignedUp: add --header tenantId=<value>\n');
+      io = captureIO();
+      const code = await runCli(tenantProgram, ['publish', 'sendMessage', '--message', 'UserDeleted', '--payload', '{"userId":"usr-3"}', '--header', 'tenantId=acme', '--header', 'source=backfill', '--correlation-id', 'corr-tenant-1', '--endpoint', stack.endpoint], io);
+      expect(code, io.stderr()).toBe(0);
+      // A header the message does not declare but its schema lets through is sent, and said.
+      expect(io.stderr()).toBe('note: source is not a header UserDeleted declares (it declares tenantId); sent as given, since its headers schema allows others\n');
+      const { Messages = [] } = await p2pSqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], WaitTimeSeconds: 1 }));
+      expect(Messages).toHaveLength(1);
+      const attributes = Object.fromEntries(Object.entries(Messages[0]!.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue]));
+      expect(attributes).toEqual({ eventType: 'UserDeleted', schemaVersion: '1.0.0', tenantId: 'acme', source: 'backfill', correlationId: 'corr-tenant-1', traceparent: expect.stringMatching(/^00-/) });
+    } finally {
+      tenant.dispose();
+    }
   });
 });
