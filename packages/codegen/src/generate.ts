@@ -221,9 +221,20 @@ export async function generate(options: GenerateOptions): Promise<GeneratedFile[
  * ```
  */
 export async function generateWithModel(options: GenerateOptions): Promise<{ files: GeneratedFile[]; model: ContractModel }> {
+  const model = await readContract(path.resolve(options.specPath));
+  try {
+    return await render(options, model);
+  } catch (error) {
+    // A refusal after reading (two schemas that would be one type) keeps the warnings the reading found.
+    if (error instanceof CodegenError) throw error.withWarnings(model.warnings);
+    throw error;
+  }
+}
+
+/** The files of the generated package for a contract read by {@link readContract}. */
+async function render(options: GenerateOptions, model: ContractModel): Promise<{ files: GeneratedFile[]; model: ContractModel }> {
   const specPath = path.resolve(options.specPath);
   const root = path.dirname(specPath);
-  const model = await readContract(specPath);
   // The hash covers the inputs and the generator itself (its code and the tools it runs); see freshness.ts.
   const { hash: inputsHash, inputs } = inputsHashOf(specPath);
   const inputList = inputs.join(', ');

@@ -34,15 +34,39 @@ export interface ContractProblem {
   message: string;
 }
 
-/** A spec problem that stops generation; `message` lists every problem, `problems` holds them. */
+/**
+ * A spec problem that stops generation; `message` lists every problem, `problems` holds them.
+ * The warnings found on the way (what would be said on success) are not lost with the refusal:
+ * `warnings` holds them, and `message` lists them after the problems, saying they do not block.
+ */
 export class CodegenError extends Error {
   override name = 'CodegenError';
   /** Every problem found, when the error is about the document's content. */
   readonly problems: readonly ContractProblem[];
-  constructor(message: string, problems: readonly ContractProblem[] = []) {
-    super(message);
+  /** The warnings found before the refusal (no examples, an unknown format, …): what a successful run would print too. */
+  readonly warnings: readonly string[];
+  /** The message without the warnings' section. */
+  readonly #refusal: string;
+  constructor(message: string, problems: readonly ContractProblem[] = [], warnings: readonly string[] = []) {
+    super(warnings.length > 0 ? `${message}\n${warningsSection(warnings)}` : message);
     this.problems = problems;
+    this.warnings = warnings;
+    this.#refusal = message;
   }
+
+  /** The same refusal with `warnings` added after its own (each once): what an earlier step of the same run found. */
+  withWarnings(warnings: readonly string[]): CodegenError {
+    const all = [...new Set([...this.warnings, ...warnings])];
+    if (all.length === this.warnings.length) return this;
+    const error = new CodegenError(this.#refusal, this.problems, all);
+    error.stack = this.stack;
+    return error;
+  }
+}
+
+/** The lines a refusal adds for its warnings: after the problems, saying they do not block (as a successful run would print them). */
+function warningsSection(warnings: readonly string[]): string {
+  return `and ${warnings.length} warning(s), which do not block generation (a successful run prints them too):\n${warnings.map((w) => `  - warning: ${w}`).join('\n')}`;
 }
 
 /** The framework's headers: every message carries them (the publisher sets them, consumers log them), declared or not. */
@@ -144,9 +168,9 @@ function shown(file: string): string {
 }
 
 /** One error listing every problem, each on its own line with file, pointer and what to change. */
-function problemsError(specPath: string, problems: ContractProblem[]): CodegenError {
+function problemsError(specPath: string, problems: ContractProblem[], warnings: readonly string[] = []): CodegenError {
   const lines = problems.map((p) => `  - ${p.file}${p.pointer ? `#${p.pointer}` : ''}: ${p.message}`);
-  return new CodegenError(`${shown(specPath)}: ${problems.length} problem(s), each with where and what to change:\n${lines.join('\n')}`, problems);
+  return new CodegenError(`${shown(specPath)}: ${problems.length} problem(s), each with where and what to change:\n${lines.join('\n')}`, problems, warnings);
 }
 
 /**
@@ -200,9 +224,11 @@ async function parseSpec(specPath: string) {
   const { document, errors } = await parseContract(specPath);
   if (!document) {
     const lines = parserErrorLines(errors);
-    const own = await ownChecksOfRefused(specPath, errors);
+    const { lines: own, warnings } = await ownChecksOfRefused(specPath, errors);
     throw new CodegenError(
       `${shown(specPath)} is not a valid AsyncAPI document:\n${lines.join('\n') || '  - the parser returned no document'}${own.length ? `\nand the framework's own checks of its bindings and operations (read without the parser's checks):\n${own.join('\n')}` : ''}`,
+      [],
+      warnings,
     );
   }
   return document;
@@ -212,9 +238,10 @@ async function parseSpec(specPath: string) {
  * The framework's own problems of a document the parser refused, so that one run reports them all:
  * the document read without the parser's checks, its topology derived. A problem at a path the
  * parser already named is left to the parser's line. When the document is too broken to derive
- * anything, one line says that these checks wait for the parser's errors to be fixed.
+ * anything, one line says that these checks wait for the parser's errors to be fixed. The
+ * derivation's warnings are returned too: the refusal says them.
  */
-async function ownChecksOfRefused(specPath: string, errors: readonly { path: (string | number)[]; message: string }[]): Promise<string[]> {
+async function ownChecksOfRefused(specPath: string, errors: readonly { path: (string | number)[]; message: string }[]): Promise<{ lines: string[]; warnings: readonly string[] }> {
   // The fields the parser's lines name (not a binding's umbrella line, "must match \"then\" schema"): a problem of the same field is
   // left to the parser's line; one deeper in it (a misspelt key of an object the parser finds incomplete) is not.
   const named = errors
@@ -225,14 +252,14 @@ async function ownChecksOfRefused(specPath: string, errors: readonly { path: (st
   const sameWhere = (problem: string) => problem.replace(/\[(\d+)\]/g, '.$1');
   try {
     const { document } = await parseContract(specPath, { validate: false });
-    if (!document) return ["  - (the framework's checks of bindings and operations run once the parser's errors above are fixed)"];
-    deriveTopology(withoutHints(stripParserKeys(document)));
-    return [];
+    if (!document) return { lines: ["  - (the framework's checks of bindings and operations run once the parser's errors above are fixed)"], warnings: [] };
+    return { lines: [], warnings: deriveTopology(withoutHints(stripParserKeys(document))).warnings };
   } catch (error) {
-    if (!(error instanceof TopologyError)) return [`  - (the framework's checks of bindings and operations run once the parser's errors above are fixed: ${(error as Error).message})`];
-    return error.problems
+    if (!(error instanceof TopologyError)) return { lines: [`  - (the framework's checks of bindings and operations run once the parser's errors above are fixed: ${(error as Error).message})`], warnings: [] };
+    const lines = error.problems
       .filter((p) => !named.some((n) => [' ', ':'].some((after) => sameWhere(p).startsWith(`${n}${after}`))))
       .map((p) => `  - ${p}`);
+    return { lines, warnings: error.warnings };
   }
 }
 
@@ -390,18 +417,22 @@ export async function readContract(specPath: string): Promise<ContractModel> {
   checkSchemasAndExamples(messages, { annotations, unknownFormats }, problem, warnings);
 
   let derived: { topology: Topology; warnings: string[] } | undefined;
+  /** The topology's warnings, also when it has problems: a refusal says them too. */
+  let topologyWarnings: readonly string[] = [];
   try {
     derived = deriveTopology(doc);
+    topologyWarnings = derived.warnings;
   } catch (error) {
     if (!(error instanceof TopologyError)) throw error;
+    topologyWarnings = error.warnings;
     for (const message of error.problems) {
       const pointer = /^#(\/\S+)/.exec(message)?.[1];
       problems.push({ file, pointer: pointer && !message.includes(' and #') ? pointer : '', message });
     }
   }
   checkCarried(wireMessages, carriedBy(derived?.topology), { defaultContentType: doc.defaultContentType, file }, problem, warnings);
-  if (problems.length > 0 || !derived) throw problemsError(specPath, problems);
-  return { messages, topology: derived.topology, warnings: [...warnings, ...derived.warnings], annotations, unknownFormats };
+  if (problems.length > 0 || !derived) throw problemsError(specPath, problems, [...warnings, ...topologyWarnings]);
+  return { messages, topology: derived.topology, warnings: [...warnings, ...topologyWarnings], annotations, unknownFormats };
 }
 
 /**

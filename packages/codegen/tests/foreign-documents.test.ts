@@ -4,11 +4,12 @@
  * set up for) is refused in one report naming the file, the place and what to change, never with a
  * stack trace; what it does not read (a correlation id elsewhere than its header) is warned about.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CodegenError, collectInputs, type ContractProblem, readContract } from '@sluice/codegen';
+import { runCli } from '@sluice/cli';
+import { CodegenError, codegenProgram, collectInputs, type ContractProblem, readContract } from '@sluice/codegen';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'foreign-documents-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -235,5 +236,63 @@ describe('schemaFormat', () => {
     expect(problem.message).toMatch(/draft-04, draft-06 and draft-07/);
     expect(problem.message).toMatch(/schemaFormat application\/schema\+json;version=draft-07/);
     expect(problem.message).not.toMatch(/JSON Schema only/);
+  });
+});
+
+describe('a refusal keeps the warnings', () => {
+  /** A document with one problem (a content type that is not JSON) and a warning of each kind codegen says. */
+  const withWarnings = () =>
+    spec({
+      message: `
+contentType: text/plain
+correlationId: {location: '$message.payload#/orderId'}
+headers: {type: object, required: [tenantId], properties: {tenantId: {type: string}}}
+payload: {type: object, properties: {orderId: {type: string, format: order-number}}}`,
+    });
+
+  it('readContract: the warnings a successful read would return are on the refusal, after its problems, saying they do not block', async () => {
+    const error = await refusal(withWarnings());
+    expect(error.problems.map((p) => p.pointer)).toEqual(['/components/messages/OrderPlaced/contentType']);
+    const expected = [/no x-schema-version/, /format order-number .* not a format ajv-formats knows/, /requires the header tenantId/, /has no examples/, /OrderPlaced\/correlationId: OrderPlaced declares its correlation id at \$message\.payload#\/orderId/, /queue OrderQueue has no redrivePolicy/];
+    for (const warning of expected) expect(error.warnings).toContainEqual(expect.stringMatching(warning));
+    const [problems, warnings] = error.message.split(/\n(?=and \d+ warning\(s\))/);
+    expect(problems).toMatch(/1 problem\(s\), each with where and what to change:\n {2}- .*contentType: OrderPlaced has contentType text\/plain/);
+    expect(warnings).toMatch(new RegExp(`^and ${error.warnings.length} warning\\(s\\), which do not block generation \\(a successful run prints them too\\):\\n`));
+    for (const warning of error.warnings) expect(warnings).toContain(`\n  - warning: ${warning}`);
+  });
+
+  it("the topology's own warnings are kept when the topology is what is refused", async () => {
+    const file = spec({ message: `payload: {type: object, properties: {id: {type: string}}}`, components: `x-unused: {}` });
+    const text = readFileSync(file, 'utf8').replace('endpoint: {name: OrderQueue}', 'endpoint: {name: NoSuchQueue}');
+    writeFileSync(file, text);
+    const error = await refusal(file);
+    expect(error.problems.map((p) => p.message).join('\n')).toMatch(/NoSuchQueue/);
+    expect(error.warnings).toContainEqual(expect.stringMatching(/has no examples/));
+    expect(error.warnings).toContainEqual(expect.stringMatching(/queue OrderQueue has no redrivePolicy|OrderQueue, which nothing in this contract sends to/));
+  });
+
+  it('a document the parser refuses keeps the warnings of the checks read without the parser; a later refusal adds its warnings once', async () => {
+    const error = await refusal(spec({ top: 'unknownRootKey: 1', message: `payload: {type: object, properties: {id: {type: string}}}` }));
+    expect(error.message).toMatch(/is not a valid AsyncAPI document:\n {2}- .*unknownRootKey/);
+    expect(error.warnings).toContainEqual(expect.stringMatching(/queue OrderQueue has no redrivePolicy/));
+    expect(error.message).toMatch(/\nand 1 warning\(s\), which do not block generation .*\n {2}- warning: queue OrderQueue has no redrivePolicy/);
+    const later = new CodegenError('Types would be lost', [], ['one']).withWarnings(['one', 'two']);
+    expect(later.warnings).toEqual(['one', 'two']);
+    expect(later.message).toBe('Types would be lost\nand 2 warning(s), which do not block generation (a successful run prints them too):\n  - warning: one\n  - warning: two');
+  });
+
+  it('npm run codegen and codegen --check print them after the problems, before what to do next, and write nothing', async () => {
+    const file = withWarnings();
+    const out = mkdtempSync(path.join(dir, 'out-'));
+    for (const args of [['--spec', file, '--out', out], ['--check', '--spec', file, '--out', out]]) {
+      const lines: string[] = [];
+      const io = { out: (t: string) => lines.push(`out: ${t}`), err: (t: string) => lines.push(`err: ${t}`), progress: { write: () => true } };
+      expect(await runCli(codegenProgram, args, io)).toBe(1);
+      const text = lines.join('\n');
+      expect(text).toMatch(/^err: codegen: .*1 problem\(s\), each with where and what to change:\n {2}- .*contentType: OrderPlaced has contentType text\/plain.*\nand \d+ warning\(s\), which do not block generation/s);
+      expect(text).toMatch(/\n {2}- warning: OrderPlaced has no examples/);
+      expect(text).toMatch(/\nerr: Fix .* and run npm run codegen again\.$/);
+    }
+    expect(readdirSync(out)).toEqual([]);
   });
 });

@@ -61,10 +61,17 @@ export function awsNameOf(name: string, stage: { production: boolean; stage?: st
   return suffixed;
 }
 
-/** A contract whose topology would make a broken system; `problems` lists each, with where and what to do. */
+/**
+ * A contract whose topology would make a broken system; `problems` lists each, with where and what
+ * to do. `warnings` holds what the derivation found besides (as {@link TopologyResult}'s), so that
+ * a refusal can say them too; the message lists the problems only.
+ */
 export class TopologyError extends Error {
   override name = 'TopologyError';
-  constructor(readonly problems: string[]) {
+  constructor(
+    readonly problems: string[],
+    readonly warnings: readonly string[] = [],
+  ) {
     super(`The contract's topology is inconsistent:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }
@@ -102,7 +109,7 @@ export function deriveTopology(doc: Json, options: DeriveOptions = {}): Topology
   checkConsumersFed(d);
   checkFunctionNames(d);
   warnAboutQueues(d);
-  if (d.problems.length > 0) throw new TopologyError(d.problems);
+  if (d.problems.length > 0) throw new TopologyError(d.problems, d.warnings);
   return { topology: assemble(d), warnings: d.warnings };
 }
 
