@@ -86,6 +86,9 @@ describe('npx orders publish-message', () => {
       expect(`${npx} ${program} ${command}`, example).toBe('npx orders publish-message');
       expect(operations[id!]?.action, `${example}: ${id} is a send operation of asyncapi.yaml`).toBe('send');
     }
+    // Application headers (a tenantId a message's headers schema requires) are given with --header.
+    expect(examples.filter((e) => / --header <name>=<value>/.test(e))).toHaveLength(1);
+    expect(io.stdout()).toMatch(/\n {2}--header <name=value> +an application header the message's headers schema declares \(repeat for each\)\n/);
   });
 
   it('needs no --message for a one-message operation, and points to npx orders status next', async () => {
