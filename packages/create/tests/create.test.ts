@@ -5,7 +5,7 @@
  * contract test over the examples, and infra:plan --json.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -168,6 +168,15 @@ describe('create: a new project from a small contract', () => {
       writeFileSync(path.join(outside, 'spec', 'asyncapi.yaml'), readFileSync(fixture, 'utf8').replace("'./schemas/pinged.json'", "'../pinged.json'"));
       writeFileSync(path.join(outside, 'pinged.json'), readFileSync(path.join(path.dirname(fixture), 'schemas/pinged.json')));
       await expect(createProject({ directory: path.join(outside, 'app'), contract: path.join(outside, 'spec', 'asyncapi.yaml') })).rejects.toThrow(/outside its folder/);
+      // A contract codegen refuses is refused with every problem, and with the warnings codegen would say too (after them, not blocking).
+      writeFileSync(
+        path.join(outside, 'spec', 'asyncapi.yaml'),
+        readFileSync(fixture, 'utf8').replace('defaultContentType: application/json', 'defaultContentType: text/plain').replace('      x-schema-version: 1.0.0\n', ''),
+      );
+      cpSync(path.join(path.dirname(fixture), 'schemas'), path.join(outside, 'spec', 'schemas'), { recursive: true });
+      await expect(createProject({ directory: path.join(outside, 'app2'), contract: path.join(outside, 'spec', 'asyncapi.yaml') })).rejects.toThrow(
+        /1 problem\(s\).*\n {2}- .*#\/defaultContentType: defaultContentType text\/plain.*\nand 1 warning\(s\), which do not block generation .*\n {2}- warning: Pinged has no x-schema-version.*\nnpm run codegen would refuse the contract/,
+      );
     } finally {
       rmSync(outside, { recursive: true, force: true });
     }
