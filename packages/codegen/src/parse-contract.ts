@@ -19,6 +19,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Parser } from '@asyncapi/parser';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node as YamlNode, parseDocument } from 'yaml';
 import { collectInputs } from './freshness.ts';
 
 /**
@@ -139,10 +140,79 @@ function prune(dir: string): void {
   for (const { f } of byAge.slice(0, entries.length - PARSE_CACHE_ENTRIES)) rmSync(path.join(dir, f), { force: true });
 }
 
+/** A JSON pointer's segment. */
+const segment = (key: string | number) => String(key).replaceAll('~', '~0').replaceAll('/', '~1');
+
+/**
+ * Every YAML alias of the document's files (the spec and the local files its `$ref`s reach) that
+ * refers to a node it is inside (`policy: &p {statements: [*p]}`), as errors of the document. The
+ * AsyncAPI parser reads such an alias cut short after two levels, with null in place of the rest,
+ * and says nothing: a binding (free-form data its schema accepts) would be read as something the
+ * document does not say. One error per alias, with its path (`[]` and the file named in the
+ * message when the alias is in a referenced file) and line.
+ *
+ * @example
+ * ```ts
+ * import { selfContainingAliases } from '@sluice/codegen/parse';
+ *
+ * for (const e of selfContainingAliases('asyncapi.yaml')) console.error(`${e.path.join('.')} (line ${e.line}): ${e.message}`);
+ * ```
+ */
+export function selfContainingAliases(specPath: string): ContractDiagnostic[] {
+  const spec = path.resolve(specPath);
+  let files: string[];
+  try {
+    files = collectInputs(spec);
+  } catch {
+    return []; // a file it cannot read: the parser says which
+  }
+  const errors: ContractDiagnostic[] = [];
+  // The spec first: its errors carry their path into the document.
+  for (const file of [spec, ...files.filter((f) => f !== spec)]) {
+    if (file.endsWith('.json')) continue; // JSON has no aliases
+    const lines = new LineCounter();
+    const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter: lines });
+    const inside = new Set<YamlNode>();
+    const walk = (node: unknown, at: (string | number)[]) => {
+      if (isAlias(node)) {
+        const target = node.resolve(doc);
+        if (target && inside.has(target)) {
+          const line = node.range ? lines.linePos(node.range[0]).line : undefined;
+          const binding = at.lastIndexOf('bindings');
+          const what =
+            binding >= 0 && binding + 1 < at.length
+              ? `the ${at[binding + 1]} binding at #/${at.slice(0, binding + 2).map(segment).join('/')} would be read cut short: a binding must be finite plain data (the framework reads, compares and deploys it as written)`
+              : 'what it is part of would be read cut short';
+          const message =
+            `the YAML alias *${node.source} refers to the node &${node.source}, which it is inside: the AsyncAPI parser reads it cut after two levels, with null in place of the rest, so ${what}. ` +
+            'Write the value out in full (finite), without the alias back to its own ancestor';
+          if (file === spec) errors.push({ path: at, message, ...(line !== undefined ? { line } : {}) });
+          else errors.push({ path: [], message: `${path.relative(path.dirname(spec), file)}#/${at.map(segment).join('/')}${line !== undefined ? ` (line ${line})` : ''}: ${message}` });
+        }
+        return;
+      }
+      if (!isMap(node) && !isSeq(node)) return;
+      inside.add(node);
+      node.items.forEach((item: unknown, i: number) => {
+        if (isPair(item)) {
+          const key = isScalar(item.key) ? String(item.key.value) : String(item.key);
+          walk(item.value, [...at, key]);
+        } else walk(item, [...at, i]);
+      });
+      inside.delete(node);
+    };
+    walk(doc.contents, []);
+  }
+  return errors;
+}
+
 /**
  * Parses (and by default validates) the AsyncAPI document at `specPath`, dereferenced; a valid
  * document the parser accepted before, unchanged with everything it references, is read back
  * from `node_modules/.cache/sluice-asyncapi/` instead.
+ *
+ * A YAML alias inside the node it names is an error of the document, found before the cache and
+ * the parser (see {@link selfContainingAliases}).
  *
  * @param specPath - the document (YAML or JSON); its relative `$ref`s are followed
  * @returns the document as the parser's `json()`, or every error it reported
@@ -159,6 +229,9 @@ function prune(dir: string): void {
 export async function parseContract(specPath: string, options: ParseContractOptions = {}): Promise<ParsedContract> {
   const spec = path.resolve(specPath);
   const validate = options.validate ?? true;
+  // Before the cache: a document read cut short is refused, however it was read before.
+  const aliases = selfContainingAliases(spec);
+  if (aliases.length > 0) return { document: undefined, errors: aliases, cached: false };
   const cacheFile = cacheFileOf(spec, validate);
   if (cacheFile && existsSync(cacheFile)) {
     try {

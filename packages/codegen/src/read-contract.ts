@@ -263,6 +263,78 @@ async function ownChecksOfRefused(specPath: string, errors: readonly { path: (st
   }
 }
 
+/** A JSON pointer's segment. */
+const segment = (key: string | number) => String(key).replaceAll('~', '~0').replaceAll('/', '~1');
+
+/**
+ * Every place where a binding (of a server, channel, operation or message, or of
+ * `components.*Bindings`) contains itself: a `$ref` inside it to an object it is inside
+ * (`filterPolicy: {nested: {$ref: '#/…/filterPolicy'}}`). The parser resolves it into an object
+ * that contains itself, which the copy the framework reads cuts (stripParserKeys): the binding
+ * would be read, compared and deployed as something the document does not say. Each reference
+ * back is reported once, where the document (servers, channels, operations, then components)
+ * first reaches it.
+ */
+function bindingCycles(document: Json): { pointer: string; message: string }[] {
+  const found: { pointer: string; message: string }[] = [];
+  const reported = new Map<object, Set<string>>();
+  const walkedBindings = new Set<object>();
+  const done = new Set<object>();
+  const readBindings = (bindings: unknown, where: string) => {
+    if (!isObject(bindings) || walkedBindings.has(bindings)) return;
+    walkedBindings.add(bindings);
+    for (const [protocol, binding] of Object.entries(bindings)) {
+      const root = `${where}/${segment(protocol)}`;
+      const inside = new Map<object, string>([[bindings, where]]);
+      const walk = (node: unknown, at: string) => {
+        if (!node || typeof node !== 'object' || done.has(node)) return;
+        inside.set(node, at);
+        for (const [k, v] of Object.entries(node)) {
+          if (k.startsWith('x-parser-') || !v || typeof v !== 'object') continue;
+          const here = `${at}/${segment(k)}`;
+          const target = inside.get(v);
+          if (target !== undefined) {
+            const keys = reported.get(node) ?? new Set<string>();
+            reported.set(node, keys);
+            if (!keys.has(k)) {
+              keys.add(k);
+              found.push({
+                pointer: here,
+                message:
+                  `the ${protocol} binding at #${root} contains itself: #${here} refers back to #${target}, which it is inside (a $ref to its own ancestor). ` +
+                  'A binding must be finite plain data (the framework reads, compares and deploys it as written), so it would be read cut short here: write the value out in full, without the $ref back',
+              });
+            }
+          } else walk(v, here);
+        }
+        inside.delete(node);
+        done.add(node);
+      };
+      walk(binding, root);
+    }
+  };
+  const entries = (map: unknown) => (isObject(map) ? Object.entries(map).filter(([, v]) => isObject(v)) : []) as [string, Json][];
+  const readMessage = (message: Json, where: string) => readBindings(message.bindings, `${where}/bindings`);
+  const readPlaces = (container: Json | undefined, base: string) => {
+    for (const [key, server] of entries(container?.servers)) readBindings(server.bindings, `${base}/servers/${segment(key)}/bindings`);
+    for (const [key, channel] of entries(container?.channels)) {
+      readBindings(channel.bindings, `${base}/channels/${segment(key)}/bindings`);
+      for (const [name, message] of entries(channel.messages)) readMessage(message, `${base}/channels/${segment(key)}/messages/${segment(name)}`);
+    }
+    for (const [key, operation] of entries(container?.operations)) {
+      readBindings(operation.bindings, `${base}/operations/${segment(key)}/bindings`);
+      (Array.isArray(operation.messages) ? operation.messages : []).forEach((m: unknown, i: number) => isObject(m) && readMessage(m, `${base}/operations/${segment(key)}/messages/${i}`));
+    }
+    for (const [key, message] of entries(container?.messages)) readMessage(message, `${base}/messages/${segment(key)}`);
+  };
+  readPlaces(document, '');
+  readPlaces(isObject(document.components) ? document.components : undefined, '/components');
+  for (const kind of ['serverBindings', 'channelBindings', 'operationBindings', 'messageBindings']) {
+    for (const [key, bindings] of entries(document.components?.[kind])) readBindings(bindings, `/components/${kind}/${segment(key)}`);
+  }
+  return found;
+}
+
 /** The value at a JSON pointer. */
 function at(doc: Json, pointer: string): any {
   return pointer
@@ -323,6 +395,7 @@ export async function readContract(specPath: string): Promise<ContractModel> {
   const problems: ContractProblem[] = [];
   const warnings: string[] = [];
   const problem = (pointer: string, message: string) => problems.push({ file, pointer, message });
+  for (const cycle of bindingCycles(document)) problem(cycle.pointer, cycle.message);
   const types = new TypeNames(problem);
   const identifiers = new Map<string, { name: string; pointer: string }>();
   const unversioned: string[] = [];

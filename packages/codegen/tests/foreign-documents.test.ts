@@ -296,3 +296,45 @@ payload: {type: object, properties: {orderId: {type: string, format: order-numbe
     expect(readdirSync(out)).toEqual([]);
   });
 });
+
+describe('a binding that contains itself', () => {
+  /** The scaffold with each of `edits` made (each must apply). */
+  const edited = (edits: [string, string][]) => {
+    const file = spec({ message: `payload: {type: object, properties: {id: {type: string}}}\nexamples: [{payload: {id: a}}]` });
+    let text = readFileSync(file, 'utf8');
+    for (const [from, to] of edits) {
+      expect(text).toContain(from);
+      text = text.replace(from, to);
+    }
+    writeFileSync(file, text);
+    return file;
+  };
+
+  it('a $ref back to its own ancestor (an SNS filterPolicy, an SQS queue) is refused naming the file, the binding and the reference back, not cut silently', async () => {
+    const file = edited([
+      ['fifoQueue: false}', `fifoQueue: false, x-note: {again: {$ref: '#/channels/orderQueue/bindings/sqs/queue/x-note'}}}`],
+      ['rawMessageDelivery: false}', `rawMessageDelivery: false, filterPolicy: {eventType: [OrderPlaced], nested: {$ref: '#/operations/publish/bindings/sns/consumers/0/filterPolicy'}}}`],
+    ]);
+    const error = await refusal(file);
+    const cycles = error.problems.filter((p) => /contains itself/.test(p.message));
+    // Each once, where the document first reaches it (the channel's binding, not again through the operation's channel).
+    expect(cycles.map((p) => [p.file, p.pointer])).toEqual([
+      [file, '/channels/orderQueue/bindings/sqs/queue/x-note/again'],
+      [file, '/operations/publish/bindings/sns/consumers/0/filterPolicy/nested'],
+    ]);
+    expect(cycles[1]!.message).toBe(
+      'the sns binding at #/operations/publish/bindings/sns contains itself: #/operations/publish/bindings/sns/consumers/0/filterPolicy/nested refers back to #/operations/publish/bindings/sns/consumers/0/filterPolicy, which it is inside (a $ref to its own ancestor). ' +
+        'A binding must be finite plain data (the framework reads, compares and deploys it as written), so it would be read cut short here: write the value out in full, without the $ref back',
+    );
+    expect(error.message).toContain(`${file}#/channels/orderQueue/bindings/sqs/queue/x-note/again: the sqs binding at #/channels/orderQueue/bindings/sqs contains itself`);
+  });
+
+  it('a YAML alias inside the node it names is refused with its path and line (the parser reads it cut after two levels, silently)', async () => {
+    const file = edited([['bindings: {sns: {name: orders, bindingVersion: 0.1.0}}', 'bindings: {sns: {name: orders, bindingVersion: 0.1.0, x-loop: &loop {again: *loop}}}']]);
+    const error = await refusal(file);
+    expect(error.message).toMatch(
+      /is not a valid AsyncAPI document:\n {2}- channels\.ordersTopic\.bindings\.sns\.x-loop\.again \(line 5\): the YAML alias \*loop refers to the node &loop, which it is inside: the AsyncAPI parser reads it cut after two levels, with null in place of the rest, so the sns binding at #\/channels\/ordersTopic\/bindings\/sns would be read cut short: a binding must be finite plain data/,
+    );
+    expect(error.message).toMatch(/Write the value out in full \(finite\), without the alias back to its own ancestor/);
+  });
+});

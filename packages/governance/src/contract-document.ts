@@ -16,24 +16,49 @@ export class ContractLoadError extends Error {
   override name = 'ContractLoadError';
 }
 
+/** A JSON pointer's segment. */
+const segment = (key: string | number) => String(key).replaceAll('~', '~0').replaceAll('/', '~1');
+
+/**
+ * What to say of an object that contains itself: `at` refers back to `target`, which it is inside.
+ * Inside a binding (`…/bindings/<protocol>/…`), the binding is named: it must be finite plain data.
+ */
+function cycleProblem(file: string, at: string, target: string): string {
+  const parts = at.split('/');
+  const binding = parts.lastIndexOf('bindings');
+  if (binding >= 0 && binding + 1 < parts.length) {
+    const root = parts.slice(0, binding + 2).join('/');
+    return (
+      `${file}#${at}: the ${parts[binding + 1]} binding at #${root} contains itself: this refers back to #${target}, which it is inside (a $ref to its own ancestor). ` +
+      'A binding must be finite plain data (it is compared and recorded as written): write the value out in full, without the $ref back.'
+    );
+  }
+  return `${file}#${at}: the contract has a recursive schema (this refers back to #${target}, which it is inside); contract snapshots support only non-recursive schemas.`;
+}
+
 /**
  * Drops the parser's `x-parser-*` keys and turns shared objects into copies, so the result is
- * JSON a snapshot file can hold. A cyclic schema cannot be snapshotted this way and is reported.
+ * JSON a snapshot file can hold. An object that contains itself (a recursive schema, a binding
+ * with a `$ref` to its own ancestor) cannot be snapshotted this way: it is reported with the file
+ * and the JSON path of the reference back.
  */
-function toPlainJson(value: unknown, ancestors: unknown[] = []): any {
+function toPlainJson(value: unknown, file: string, at = '', ancestors: Map<object, string> = new Map()): any {
   if (!value || typeof value !== 'object') return value;
-  if (ancestors.includes(value)) {
-    throw new ContractLoadError('The contract has a recursive schema; contract snapshots support only non-recursive schemas.');
+  const target = ancestors.get(value);
+  if (target !== undefined) throw new ContractLoadError(cycleProblem(file, at, target));
+  ancestors.set(value, at);
+  try {
+    if (Array.isArray(value)) return value.map((v, i) => toPlainJson(v, file, `${at}/${i}`, ancestors));
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (!k.startsWith('x-parser-')) out[k] = toPlainJson(v, file, `${at}/${segment(k)}`, ancestors);
+    // The parser's name of a message, kept as codegen keeps it: it tells apart two messages of the
+    // same content (@sluice/model's messageNameOf). A release snapshot leaves it out (released-contract.ts).
+    const message = (value as Record<string, unknown>)['x-parser-message-name'];
+    if (typeof message === 'string' && !message.startsWith('<anonymous')) out[MESSAGE_KEY] = message;
+    return out;
+  } finally {
+    ancestors.delete(value);
   }
-  const inner = [...ancestors, value];
-  if (Array.isArray(value)) return value.map((v) => toPlainJson(v, inner));
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (!k.startsWith('x-parser-')) out[k] = toPlainJson(v, inner);
-  // The parser's name of a message, kept as codegen keeps it: it tells apart two messages of the
-  // same content (@sluice/model's messageNameOf). A release snapshot leaves it out (released-contract.ts).
-  const message = (value as Record<string, unknown>)['x-parser-message-name'];
-  if (typeof message === 'string' && !message.startsWith('<anonymous')) out[MESSAGE_KEY] = message;
-  return out;
 }
 
 /** The options of {@link loadContract}. */
@@ -50,8 +75,9 @@ export interface LoadOptions {
  * Parses an AsyncAPI document and returns it dereferenced, as plain JSON.
  *
  * @param specPath - the document (YAML or JSON); its relative `$ref`s are followed
- * @throws ContractLoadError when the file cannot be read or (with `validate`) breaks the
- *   AsyncAPI rules; the message lists each error with its path
+ * @throws ContractLoadError when the file cannot be read, (with `validate`) breaks the AsyncAPI
+ *   rules, or holds an object that contains itself (a recursive schema, a binding with a `$ref` to
+ *   its own ancestor); the message lists each error with its path
  *
  * @example
  * ```ts
@@ -74,5 +100,5 @@ export async function loadContract(specPath: string, options: LoadOptions = {}):
     const lines = parserErrorLines(parsed.errors);
     throw new ContractLoadError(`${shown} is not a valid AsyncAPI document (run \`npm run contract:lint\` for details):\n${lines.join('\n')}`);
   }
-  return toPlainJson(parsed.document);
+  return toPlainJson(parsed.document, shown);
 }

@@ -1,0 +1,54 @@
+/**
+ * governance's loader (contract:diff, contract:release, docs) on a document with an object that
+ * contains itself: a binding with a $ref to its own ancestor, or a YAML alias inside the node it
+ * names, is refused naming the file and the JSON path, never cut silently or refused without a place.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ContractLoadError, loadContract } from '@sluice/governance';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'self-containing-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** One topic whose SNS binding is `sns` (YAML flow mapping), one message. */
+function spec(name: string, sns: string): string {
+  const file = path.join(dir, name);
+  writeFileSync(
+    file,
+    `asyncapi: 3.0.0
+info: {title: t, version: 1.0.0}
+channels:
+  ordersTopic: {address: orders, messages: {OrderPlaced: {$ref: '#/components/messages/OrderPlaced'}}, bindings: {sns: ${sns}}}
+operations:
+  publish: {action: send, channel: {$ref: '#/channels/ordersTopic'}}
+components:
+  messages:
+    OrderPlaced: {payload: {type: object, properties: {id: {type: string}}}}
+`,
+  );
+  return file;
+}
+
+const refusal = (file: string) => loadContract(file).then(() => undefined, (e: unknown) => e as Error);
+
+describe('loadContract: a binding that contains itself', () => {
+  it('a $ref back to its ancestor is refused with the file, the path of the reference back and the binding', async () => {
+    const file = spec('ref.yaml', `{name: orders, bindingVersion: 0.1.0, x-note: {again: {$ref: '#/channels/ordersTopic/bindings/sns/x-note'}}}`);
+    const error = await refusal(file);
+    expect(error).toBeInstanceOf(ContractLoadError);
+    expect(error!.message).toBe(
+      `${path.relative(process.cwd(), file)}#/channels/ordersTopic/bindings/sns/x-note/again: the sns binding at #/channels/ordersTopic/bindings/sns contains itself: this refers back to #/channels/ordersTopic/bindings/sns/x-note, which it is inside (a $ref to its own ancestor). ` +
+        'A binding must be finite plain data (it is compared and recorded as written): write the value out in full, without the $ref back.',
+    );
+  });
+
+  it('a YAML alias inside the node it names is refused, not read cut after two levels', async () => {
+    const file = spec('alias.yaml', `{name: orders, bindingVersion: 0.1.0, x-loop: &loop {again: *loop}}`);
+    const error = await refusal(file);
+    expect(error).toBeInstanceOf(ContractLoadError);
+    expect(error!.message).toMatch(/is not a valid AsyncAPI document .*:\n {2}- channels\.ordersTopic\.bindings\.sns\.x-loop\.again \(line 4\): the YAML alias \*loop refers to the node &loop, which it is inside/);
+    expect(error!.message).toMatch(/the sns binding at #\/channels\/ordersTopic\/bindings\/sns would be read cut short/);
+  });
+});
