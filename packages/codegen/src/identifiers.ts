@@ -25,6 +25,8 @@ const ASCII_SEPARATORS = /[^A-Za-z0-9]+/;
 /** Words split at every character that cannot continue an identifier, at `_` (and the other connector punctuation) and at the zero-width joiners. */
 const UNICODE_SEPARATORS = /[^\p{ID_Continue}]+|[\p{Pc}\u200c\u200d]+/u;
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
+/** An identifier of Unicode letters and digits, as {@link unicodeIdentifier} makes them. */
+const UNICODE_IDENTIFIER = /^\p{ID_Start}[^\P{ID_Continue}\p{Pc}\u200c\u200d]*$/u;
 /** A lower-case letter, a caseless letter or a digit (with its marks) followed by a capital: `order|Created`, `Заказ|Создан`. */
 const HUMP = /([\p{Ll}\p{Lt}\p{Lm}\p{Lo}\p{N}][\p{M}]*)(?=\p{Lu})/gu;
 /** The last capital of an acronym, before a capitalised word: `IO|Event`, `ЗАКАЗ|Создан`. */
@@ -120,7 +122,7 @@ const modelinaModelName = typeScriptDefaultModelNameConstraints();
 /**
  * The model-name constraint to give the type generator (`new TypeScriptGenerator({ constraints:
  * { modelName: typeNameConstraint } })`): a name with letters beyond ASCII becomes
- * {@link typeIdentifier}'s Unicode name (which it keeps as it is) instead of losing those letters;
+ * {@link typeIdentifier}'s Unicode name (a name that already is one is kept as it is) instead of losing those letters;
  * an ASCII name is constrained by Modelina's own constraint, exactly as without this one.
  *
  * @example
@@ -132,8 +134,12 @@ const modelinaModelName = typeScriptDefaultModelNameConstraints();
  * ```
  */
 export function typeNameConstraint(context: { modelName: string; options?: unknown }): string {
-  if (ASCII_ONLY.test(context.modelName)) return modelinaModelName(context as Parameters<typeof modelinaModelName>[0]);
-  return unicodeIdentifier(context.modelName);
+  const name = context.modelName;
+  if (ASCII_ONLY.test(name)) return modelinaModelName(context as Parameters<typeof modelinaModelName>[0]);
+  // Already a PascalCase identifier (a title typeIdentifier made): kept as it is, so reading it again never changes it.
+  const first = [...name][0]!;
+  const capitalised = first.toUpperCase() === first || [...first.toUpperCase()].length > 1;
+  return capitalised && UNICODE_IDENTIFIER.test(name) && name === name.normalize('NFC') ? name : unicodeIdentifier(name);
 }
 
 /** Words JavaScript does not allow as a bare binding name; as property keys they are fine. */

@@ -1,0 +1,191 @@
+/**
+ * Names with letters beyond ASCII (`Bestellung_Größe`, `Заказ`, `注文`, `Commande_Créée`) become
+ * type names that keep something of those letters: once split at every non-ASCII character they
+ * became `BestellungGrE`, `CommandeCrE`, or `Unnamed` (two Cyrillic or Chinese names were then
+ * refused as a clash). The type generator (Modelina) drops non-ASCII characters from model names
+ * unless it is given `typeNameConstraint`; until then the names are readable ASCII. ASCII names
+ * give exactly the identifiers they always gave.
+ */
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FormatHelpers, TypeScriptGenerator, typeScriptDefaultModelNameConstraints } from '@asyncapi/modelina';
+import fc from 'fast-check';
+import ts from 'typescript';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { generate, typeIdentifier } from '@sluice/codegen';
+import { typeNameConstraint } from '../src/identifiers.ts';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+
+/** typeIdentifier as it was before non-ASCII names were handled: the reference for ASCII names. */
+function asciiReference(name: string): string {
+  const words = name.split(/[^A-Za-z0-9]+/).filter(Boolean);
+  if (words.length === 0) return 'Unnamed';
+  const joined = words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+  const pascal = FormatHelpers.toPascalCase(/^[0-9]/.test(joined) ? `N${joined}` : joined);
+  return /^[A-Za-z][A-Za-z0-9]*$/.test(pascal) ? pascal : joined.replace(/^([0-9])/, 'N$1');
+}
+
+const isTypeScriptIdentifier = (name: string) => ts.isIdentifierText(name, ts.ScriptTarget.ESNext);
+/**
+ * Whether every identifier character of `name` (and its upper and lower case) is one the TypeScript compiler's Unicode
+ * tables know: Node's may be newer (`ɤ` upper-cases to `Ɤ`, a Unicode 16 letter TypeScript 5.9 refuses).
+ */
+const knownToTypeScript = (name: string) => [...name].every((c) => [c, c.toUpperCase(), c.toLowerCase()].every((x) => !/\p{ID_Continue}/u.test(x) || isTypeScriptIdentifier(`A${x}`)));
+
+describe('typeIdentifier: ASCII names', () => {
+  it('give the identifiers they always gave', () => {
+    for (const [name, identifier] of [
+      ['user-signed-up', 'UserSignedUp'],
+      ['lightMeasured', 'LightMeasured'],
+      ['io.github.springwolf.dtos.ExamplePayloadDto', 'IoGithubSpringwolfDtosExamplePayloadDto'],
+      ['IOEvent', 'IoEvent'],
+      ['2fa_enabled', 'N2faEnabled'],
+      ['order_2', 'Order2'],
+      ['$$', 'Unnamed'],
+    ]) expect(typeIdentifier(name!)).toBe(identifier);
+    fc.assert(fc.property(fc.string({ unit: 'binary-ascii' }), (name) => typeIdentifier(name) === asciiReference(name)), { numRuns: 500 });
+  });
+});
+
+describe('typeIdentifier: names beyond ASCII (the generator drops non-ASCII model names, so readable ASCII)', () => {
+  it('writes Latin letters without diacritics, Cyrillic and Greek transliterated, other letters by code point', () => {
+    for (const [name, identifier] of [
+      ['Bestellung_Größe', 'BestellungGrosse'],
+      ['Commande_Créée', 'CommandeCreee'],
+      ['ÉtatCommande', 'EtatCommande'],
+      ['Заказ', 'Zakaz'],
+      ['ЗаказДанные', 'ZakazDannye'],
+      ['Ελληνικά', 'Ellinika'],
+      ['注文', 'U6ce8U6587'],
+      ['注文Created', 'U6ce8U6587Created'],
+    ]) expect(typeIdentifier(name!)).toBe(identifier);
+    // Composed and decomposed spellings are one name.
+    expect(typeIdentifier('Gro\u0308ße')).toBe(typeIdentifier('Größe'));
+  });
+
+  it('gives names Modelina keeps as they are, and distinct scripts distinct names', () => {
+    const modelina = typeScriptDefaultModelNameConstraints();
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }).filter((s) => /[^\x00-\x7f]/.test(s)), (name) => {
+        const identifier = typeIdentifier(name);
+        const modelName = modelina({ modelName: identifier, options: {} } as never);
+        // A reserved word (`ъArguments` is `Arguments`) is Modelina's `ReservedArguments`, as the ASCII name `Arguments` is.
+        return /^[A-Za-z][A-Za-z0-9]*$/.test(identifier) && (modelName === identifier || modelName === `Reserved${identifier}`);
+      }),
+      { numRuns: 300 },
+    );
+    expect(new Set(['Заказ', '注文', 'بيع', 'Ⅻ'].map(typeIdentifier)).size).toBe(4);
+  });
+});
+
+describe('typeNameConstraint: the model-name constraint that keeps Unicode letters', () => {
+  it('keeps the letters of a name beyond ASCII, in PascalCase where the script has case', () => {
+    for (const [name, identifier] of [
+      ['Bestellung_Größe', 'BestellungGröße'],
+      ['Commande_Créée', 'CommandeCréée'],
+      ['Заказ', 'Заказ'],
+      ['ЗАКАЗ_СОЗДАН', 'ЗаказСоздан'],
+      ['заказ-создан', 'ЗаказСоздан'],
+      ['注文', '注文'],
+      ['état', 'État'],
+      ['2Заказ', 'N2Заказ'],
+      ['io.github.Заказ', 'IoGithubЗаказ'],
+    ]) expect(typeNameConstraint({ modelName: name! })).toBe(identifier);
+  });
+
+  it('constrains an ASCII name exactly as Modelina does without it', () => {
+    const modelina = typeScriptDefaultModelNameConstraints();
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary-ascii' }), (name) => typeNameConstraint({ modelName: name, options: {} }) === modelina({ modelName: name, options: {} } as never)),
+      { numRuns: 300 },
+    );
+  });
+
+  it('gives a name beyond ASCII a TypeScript identifier, which it keeps as it is', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 12 }).filter((s) => /[^\x00-\x7f]/.test(s) && knownToTypeScript(s)), (name) => {
+        const identifier = typeNameConstraint({ modelName: name, options: {} });
+        return isTypeScriptIdentifier(identifier) && typeNameConstraint({ modelName: identifier, options: {} }) === identifier;
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('given to Modelina, declares the models by the names they are titled with', async () => {
+    const generator = new TypeScriptGenerator({ modelType: 'interface', enumType: 'union', rawPropertyNames: true, constraints: { modelName: typeNameConstraint } });
+    const models = await generator.generate({
+      type: 'object',
+      title: 'BestellungGröße',
+      properties: { maß: { type: 'object', title: 'BestellungGrößeMaß', properties: { länge: { type: 'number' } } }, état: { type: 'string', title: 'ЗаказСостояние', enum: ['créée', 'payée'] } },
+    });
+    expect(models.map((m) => m.modelName).sort()).toEqual(['BestellungGröße', 'BestellungGrößeMaß', 'ЗаказСостояние']);
+    const source = models.map((m) => `export ${m.result}`).join('\n');
+    expect(source).toContain("'maß'?: BestellungGrößeMaß;");
+    const diagnostics = ts.transpileModule(source, { reportDiagnostics: true, compilerOptions: { target: ts.ScriptTarget.ES2022 } }).diagnostics ?? [];
+    expect(diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'))).toEqual([]);
+  });
+});
+
+describe('codegen: a contract whose names are beyond ASCII', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'codegen-unicode-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const message = (properties: Record<string, unknown>, example: Record<string, unknown>) => ({ payload: { type: 'object', properties, required: Object.keys(example) }, examples: [{ payload: example }] });
+  const contract = (messages: Record<string, unknown>) => ({
+    asyncapi: '3.0.0',
+    info: { title: 'Unicode', version: '1.0.0' },
+    channels: {
+      bestellungen: {
+        address: 'bestellungen',
+        bindings: { sns: { name: 'BestellungenTopic' } },
+        messages: Object.fromEntries(Object.keys(messages).map((name) => [name, { $ref: `#/components/messages/${name}` }])),
+      },
+    },
+    operations: { bestellungGrößeSenden: { action: 'send', channel: { $ref: '#/channels/bestellungen' } } },
+    components: { messages },
+  });
+
+  it('generates types, validators and operations that compile and work', async () => {
+    const spec = path.join(dir, 'asyncapi.yaml');
+    writeFileSync(
+      spec,
+      stringify(
+        contract({
+          Bestellung_Größe: message({ größe: { type: 'string' }, maß: { type: 'object', properties: { länge: { type: 'number' } } } }, { größe: 'XL' }),
+          Заказ: message({ номер: { type: 'string' } }, { номер: 'З-1' }),
+          注文: message({ 数量: { type: 'integer' } }, { 数量: 2 }),
+          Commande_Créée: message({ état: { type: 'string', enum: ['créée', 'payée'] } }, { état: 'créée' }),
+        }),
+      ),
+    );
+    const files = await generate({ specPath: spec, packageName: '@fixture/unicode' });
+    const out = path.join(dir, 'generated');
+    mkdirSync(out, { recursive: true });
+    for (const file of files) writeFileSync(path.join(out, file.path), file.content);
+    symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+
+    const types = files.find((f) => f.path === 'types.d.ts')!.content;
+    for (const name of ['BestellungGrosse', 'BestellungGrosseMass', 'Zakaz', 'U6ce8U6587', 'CommandeCreee']) expect(types).toContain(`export interface ${name} {`);
+    expect(types).not.toMatch(/Unnamed|GrE|CrE/);
+
+    const program = ts.createProgram([path.join(out, 'index.d.ts')], { noEmit: true, strict: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, skipLibCheck: true });
+    const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => d.file?.fileName.startsWith(out));
+    expect(diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'))).toEqual([]);
+
+    const contractModule = await import(path.join(out, 'index.js'));
+    expect(contractModule.validateZakaz({ номер: 'З-1' })).toBe(true);
+    expect(contractModule.validateZakaz({ номер: 1 })).toBe(false);
+    expect(contractModule.validateCommandeCreee({ état: 'payée' })).toBe(true);
+    expect(contractModule.messages['注文'].name).toBe('注文');
+    expect(Object.keys(contractModule.operations)).toEqual(['bestellungGrößeSenden']);
+  });
+
+  it('refuses two names that become one identifier, naming both', async () => {
+    const spec = path.join(dir, 'clash.yaml');
+    writeFileSync(spec, stringify(contract({ Commande_Créée: message({ a: { type: 'string' } }, { a: 'x' }), Commande_Creee: message({ a: { type: 'string' } }, { a: 'x' }) })));
+    await expect(generate({ specPath: spec, packageName: '@fixture/clash' })).rejects.toThrow(/Commande_Créée[^\n]*Commande_Creee[^\n]*CommandeCreee: rename one/);
+  });
+});
