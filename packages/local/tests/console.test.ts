@@ -21,6 +21,7 @@ import { CONSOLE_TOKEN_HEADER, ConsoleState, consoleRefusal, startConsole, type 
 import { resolvePlan } from '@sluice/model';
 import { contractModule, queueDepth } from '@sluice/ops';
 import { pointToPointProject, type PointToPointProject } from '../../../tests/helpers/point-to-point-project.ts';
+import { tenantHeaderProject, type TenantHeaderProject } from '../../../tests/helpers/tenant-header-project.ts';
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
@@ -29,6 +30,11 @@ const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium && !process.env.CI) {
   console.warn(`\n[console browser test] SKIPPED: no Chromium at ${CHROMIUM}. Install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH.\n`);
 }
+
+// A contract whose messages require a tenantId header, generated once for the tests that need it.
+let tenantProject: Promise<TenantHeaderProject> | undefined;
+const tenantHeaders = () => (tenantProject ??= tenantHeaderProject());
+afterAll(async () => (await tenantProject)?.dispose());
 
 describe('consoleRefusal', () => {
   const ok = { method: 'GET', url: '/api/state', headers: { host: '127.0.0.1:4567', [CONSOLE_TOKEN_HEADER]: 't' } };
@@ -89,6 +95,42 @@ describe('the console publishes a point-to-point send operation (an SQS channel)
     await expect(state.publish('sendMessage', 'UserSignedUp', { userId: 'u', email: 'not an email' })).rejects.toMatchObject({ status: 422, message: expect.stringMatching(/^not a valid UserSignedUp: email /) });
     const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.resources.queues['user-signedup-queue']!.url, WaitTimeSeconds: 1 }));
     expect(Messages).toEqual([]);
+  });
+
+  it("asks for a message's application headers, checks them against its headers schema as publish-message does (every problem, each on its header), and sends them", async () => {
+    // The same queue, on a contract whose messages require a tenantId header.
+    const tenant = await tenantHeaders();
+    const tenantState = new ConsoleState(stack, await contractModule(tenant.project));
+    try {
+      expect(tenantState.publishable().map((m) => [m.message, m.headers])).toEqual([
+        ['UserDeleted', [{ name: 'tenantId', required: true }]],
+        ['UserSignedUp', [{ name: 'tenantId', required: true, pattern: '^[a-z][a-z0-9-]*$' }, { name: 'region', required: false, allowedValues: ['eu', 'us'] }]],
+      ]);
+      const payload = { userId: 'usr-tenant', email: 'ada@example.com' };
+      await expect(tenantState.publish('sendMessage', 'UserSignedUp', payload, { region: 'asia', correlationId: 'c-1' })).rejects.toMatchObject({
+        status: 422,
+        message:
+          'not published: the headers do not satisfy the headers schema of UserSignedUp: ' +
+          'correlationId: a header the framework sets itself, not an application header: it is set by the console (a new console-… id at each publish); ' +
+          'tenantId: required by UserSignedUp: add a value in the tenantId field; ' +
+          'region: "asia" must be one of "eu", "us": write eu in the region field or us in the region field',
+        headerProblems: [expect.objectContaining({ header: 'correlationId' }), expect.objectContaining({ header: 'tenantId' }), expect.objectContaining({ header: 'region' })],
+      });
+      // A payload and headers both wrong: both said.
+      await expect(tenantState.publish('sendMessage', 'UserSignedUp', { ...payload, email: 'not an email' }, {})).rejects.toMatchObject({
+        status: 422,
+        message: expect.stringMatching(/^not a valid UserSignedUp: email .*; and its headers: tenantId: required by UserSignedUp: add a value in the tenantId field$/),
+      });
+      const url = stack.resources.queues['user-signedup-queue']!.url;
+      expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 0 }))).Messages ?? []).toEqual([]);
+      const { messageId } = await tenantState.publish('sendMessage', 'UserSignedUp', payload, { tenantId: 'acme', region: 'eu' });
+      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MessageAttributeNames: ['All'], WaitTimeSeconds: 1 }));
+      expect(Messages.map((m) => m.MessageId)).toEqual([messageId]);
+      expect(Messages[0]!.MessageAttributes?.tenantId?.StringValue).toBe('acme');
+      expect(Messages[0]!.MessageAttributes?.region?.StringValue).toBe('eu');
+    } finally {
+      tenantState.destroy();
+    }
   });
 });
 
@@ -152,6 +194,17 @@ describe('the local console on a running stack', () => {
     const preflight = await raw('OPTIONS', '/api/redrive', { host: `127.0.0.1:${port}`, origin: 'http://evil.example', 'access-control-request-method': 'POST' });
     expect(preflight.status).toBe(403);
     expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('refuses headers that are not an object of strings (400)', async () => {
+    const out = await raw(
+      'POST',
+      '/api/publish',
+      { host: `127.0.0.1:${port}`, [CONSOLE_TOKEN_HEADER]: console_.token, 'content-type': 'application/json' },
+      JSON.stringify({ operationId: 'publishOrderPlaced', message: 'OrderPlaced', payload: {}, headers: { tenantId: 1 } }),
+    );
+    expect(out.status).toBe(400);
+    expect(JSON.parse(out.body).error).toBe('headers must be an object of header names and string values');
   });
 
   it('refuses to publish a message that does not satisfy the contract, saying why', async () => {
@@ -252,6 +305,43 @@ describe('the local console on a running stack', () => {
       // Back in OrderQueue, the consumer rejects it again: it returns to the DLQ after its receives.
       await expect.poll(() => page.locator('#records tbody').textContent(), { timeout: 20_000 }).toMatch(/retry/);
     }, 120_000);
+
+    it("asks for the selected message's application headers in fields, shows each refused header on its field, and sends those filled in", async () => {
+      // A console for a contract whose messages require a tenantId header, beside this stack's
+      // (its queue is not on this stack: the publish is refused there, after the headers passed).
+      const tenant = await tenantHeaders();
+      const tenantConsole = await startConsole({ runtime, contract: await contractModule(tenant.project), port: 0 });
+      const tab = await browser.newPage();
+      try {
+        await tab.goto(tenantConsole.url, { waitUntil: 'load' });
+        // UserDeleted first (one field), then UserSignedUp chosen: its two fields instead.
+        await expect.poll(() => tab.locator('#publish-headers [data-header]').count(), { timeout: 10_000 }).toBe(1);
+        await tab.locator('#publish-message').selectOption({ label: 'sendMessage: UserSignedUp (UserSignedUp)' });
+        expect(await tab.locator('#publish-headers [data-header]').count()).toBe(2);
+        expect(await tab.locator('#publish-headers').textContent()).toContain('tenantId (required)');
+        expect(await tab.locator('#publish-headers select[data-header="region"] option').allTextContents()).toEqual(['(none)', 'eu', 'us']);
+        await tab.locator('#publish-payload').fill('{"userId":"usr-page","email":"ada@example.com"}');
+        await tab.getByRole('button', { name: 'Validate and publish' }).click();
+        await expect.poll(() => tab.locator('#publish-result').textContent(), { timeout: 10_000 }).toBe(
+          'not published: the headers do not satisfy the headers schema of UserSignedUp: tenantId: required by UserSignedUp: add a value in the tenantId field',
+        );
+        expect(await tab.locator('#publish-headers [data-header="tenantId"]').getAttribute('aria-invalid')).toBe('true');
+        expect(await tab.locator('#publish-headers [data-problem-for="tenantId"]').textContent()).toBe('required by UserSignedUp: add a value in the tenantId field');
+        await tab.locator('#publish-headers [data-header="tenantId"]').fill('Acme');
+        await tab.getByRole('button', { name: 'Validate and publish' }).click();
+        await expect.poll(() => tab.locator('[data-problem-for="tenantId"]').textContent(), { timeout: 10_000 }).toBe('"Acme" must match ^[a-z][a-z0-9-]*$: write a value in the tenantId field');
+        await tab.locator('#publish-headers [data-header="tenantId"]').fill('acme');
+        await tab.locator('#publish-headers [data-header="region"]').selectOption('eu');
+        const sent = tab.waitForRequest('**/api/publish');
+        await tab.getByRole('button', { name: 'Validate and publish' }).click();
+        expect((await sent).postDataJSON()).toMatchObject({ message: 'UserSignedUp', headers: { tenantId: 'acme', region: 'eu' } });
+        await expect.poll(() => tab.locator('#publish-result').textContent(), { timeout: 10_000 }).toBe('queue user-signedup-queue does not exist on the local stack');
+        expect(await tab.locator('#publish-headers [aria-invalid]').count()).toBe(0);
+      } finally {
+        await tab.close();
+        await tenantConsole.stop();
+      }
+    }, 60_000);
 
     it('purges the dead letters it listed, after confirmation', async () => {
       await expect.poll(async () => (await queueDepth(sqs, runtime.resources.queues.OrderDLQ!.url)).total, { timeout: 45_000, interval: 500 }).toBe(1);

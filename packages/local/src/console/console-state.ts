@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { resolvePlan } from '@sluice/model';
-import { DeadLetterQueue, queueDepth, type ContractModule, type DeadLetter } from '@sluice/ops';
+import { applicationHeadersOf, checkApplicationHeaders, DeadLetterQueue, queueDepth, type ApplicationHeader, type ContractModule, type DeadLetter, type HeaderProblem, type HeaderWording } from '@sluice/ops';
 import { createDecoder } from '@sluice/runtime/consumer';
 import type { MessageContract, ReceiveOperation, SendOperation } from '@sluice/runtime/contract';
 import { createPublisher, createQueuePublisher } from '@sluice/runtime/publisher';
@@ -76,7 +76,20 @@ export interface PublishableMessage {
   title: string;
   /** The message's first example payload in the contract, or `{}` when it has none. */
   example: unknown;
+  /** Its application headers (a tenantId its headers schema requires, say): the page asks for them. */
+  headers: ApplicationHeader[];
 }
+
+/** How the page asks for headers: a field per application header; the console sets the framework's. */
+const PAGE_HEADER_WORDING: HeaderWording = {
+  give: (header, value) => (value === undefined ? `a value in the ${header} field` : `${value} in the ${header} field`),
+  frameworkSetters: {
+    eventType: 'the console, from the message chosen',
+    schemaVersion: 'the console, from the message chosen',
+    correlationId: 'the console (a new console-… id at each publish)',
+    traceparent: 'the publisher (a new trace at each publish)',
+  },
+};
 
 const RECORDS_KEPT = 50;
 const LOG_LINES_KEPT = 500;
@@ -219,24 +232,32 @@ export class ConsoleState {
     const examples = contractExamples(this.runtime.application.project.spec);
     return Object.values(this.contract.operations)
       .filter((o): o is SendOperation => o.action === 'send')
-      .flatMap((op) => Object.values(op.messages).map((m) => ({ operationId: op.id, message: m.name, title: m.title, example: examples[m.name] ?? {} })));
+      .flatMap((op) => Object.values(op.messages).map((m) => ({ operationId: op.id, message: m.name, title: m.title, example: examples[m.name] ?? {}, headers: applicationHeadersOf(m) })));
   }
 
   /**
-   * Validates `payload` against the message's contract, then publishes it with the runtime
-   * publisher: to the operation's topic, or, for a point-to-point send operation (an SQS channel),
-   * straight to its queue with the queue publisher.
+   * Validates `payload` against the message's contract and `headers` (its application headers, by
+   * name) against its headers schema, as `publish-message` checks its `--header`s
+   * (`checkApplicationHeaders`), then publishes it with the runtime publisher: to the operation's
+   * topic, or, for a point-to-point send operation (an SQS channel), straight to its queue with the
+   * queue publisher. Anything invalid is a 422 naming each field and header; nothing is sent.
    */
-  async publish(operationId: string, message: string, payload: unknown): Promise<{ messageId: string; correlationId: string | undefined }> {
+  async publish(operationId: string, message: string, payload: unknown, headers: Readonly<Record<string, string>> = {}): Promise<{ messageId: string; correlationId: string | undefined }> {
     const found = this.contract.operations[operationId];
     if (!found || found.action !== 'send') throw new ConsoleError(404, `${operationId} is not a send operation of the contract`);
     const op = found as SendOperation;
     const contract = op.messages[message];
     if (!contract) throw new ConsoleError(404, `${operationId} does not publish ${message}`);
     const checked = contract.check(payload);
-    if (!checked.ok) throw new ConsoleError(422, `not a valid ${message}: ${checked.issues.map((i) => `${i.path || '(payload)'} ${i.message}`).join('; ')}`);
     const correlationId = contract.headers.includes('correlationId') ? `console-${Date.now().toString(36)}` : undefined;
-    const options = { message, ...(correlationId ? { correlationId } : {}) } as never;
+    const headerCheck = checkApplicationHeaders(contract, headers, PAGE_HEADER_WORDING, { correlationId });
+    const headerText = headerCheck.problems.map((p) => `${p.header}: ${p.message}`).join('; ');
+    if (!checked.ok) {
+      const fields = checked.issues.map((i) => `${i.path || '(payload)'} ${i.message}`).join('; ');
+      throw new ConsoleError(422, `not a valid ${message}: ${fields}${headerText ? `; and its headers: ${headerText}` : ''}`, headerCheck.problems);
+    }
+    if (headerCheck.problems.length > 0) throw new ConsoleError(422, `not published: the headers do not satisfy the headers schema of ${message}: ${headerText}`, headerCheck.problems);
+    const options = { message, attributes: headerCheck.attributes, ...(correlationId ? { correlationId } : {}) } as never;
     if (op.queue !== undefined) {
       const queueUrl = this.runtime.resources.queues[op.queue]?.url;
       if (!queueUrl) throw new ConsoleError(404, `queue ${op.queue} does not exist on the local stack`);
@@ -250,12 +271,18 @@ export class ConsoleState {
   }
 }
 
-/** A refusal with its HTTP status, shown to the user as its message. */
+/** A refusal with its HTTP status, shown to the user as its message (and, for headers, on their fields). */
 export class ConsoleError extends Error {
   override name = 'ConsoleError';
+  /**
+   * @param status - the HTTP status of the answer
+   * @param message - what the page shows
+   * @param headerProblems - the application headers refused, each with what to write: the page marks their fields
+   */
   constructor(
     readonly status: number,
     message: string,
+    readonly headerProblems: readonly HeaderProblem[] = [],
   ) {
     super(message);
   }

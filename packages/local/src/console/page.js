@@ -25,7 +25,7 @@
     }
     const response = await fetch(path, init);
     const data = await response.json();
-    if (!response.ok) throw new Error(data.error || `${response.status}`);
+    if (!response.ok) throw Object.assign(new Error(data.error || `${response.status}`), { headerProblems: data.headerProblems || [] });
     return data;
   }
 
@@ -192,9 +192,44 @@
       option.textContent = `${m.operationId}: ${m.message} (${m.title})`;
       select.append(option);
     });
+    // One field per application header of the message (a select when its schema lists the values).
+    const renderHeaders = (m) => {
+      const fieldset = $('#publish-headers');
+      fieldset.replaceChildren(fieldset.querySelector('legend'));
+      const headers = (m && m.headers) || [];
+      fieldset.hidden = headers.length === 0;
+      for (const h of headers) {
+        const label = document.createElement('label');
+        label.className = 'header';
+        const name = document.createElement('span');
+        name.textContent = `${h.name}${h.required ? ' (required)' : ''}`;
+        let input;
+        if (h.allowedValues) {
+          input = document.createElement('select');
+          for (const v of [...(h.required ? [] : ['']), ...h.allowedValues]) {
+            const option = document.createElement('option');
+            option.value = v;
+            option.textContent = v || '(none)';
+            input.append(option);
+          }
+        } else {
+          input = document.createElement('input');
+          input.type = 'text';
+          if (h.pattern) input.placeholder = h.pattern;
+        }
+        input.dataset.header = h.name;
+        input.setAttribute('aria-label', `header ${h.name}`);
+        const problem = document.createElement('span');
+        problem.className = 'problem';
+        problem.dataset.problemFor = h.name;
+        label.append(name, input, problem);
+        fieldset.append(label);
+      }
+    };
     const fill = () => {
       const m = messages[Number(select.value)];
       $('#publish-payload').value = m ? JSON.stringify(m.example, null, 2) : '';
+      renderHeaders(m);
     };
     select.addEventListener('change', fill);
     fill();
@@ -202,14 +237,28 @@
       event.preventDefault();
       const result = $('#publish-result');
       const m = messages[Number(select.value)];
+      // Empty fields are headers not given; the server checks the rest against the headers schema.
+      const headers = {};
+      for (const input of document.querySelectorAll('#publish-headers [data-header]')) {
+        if (input.value !== '') headers[input.dataset.header] = input.value;
+        input.removeAttribute('aria-invalid');
+      }
+      for (const problem of document.querySelectorAll('#publish-headers .problem')) problem.textContent = '';
       try {
         const payload = JSON.parse($('#publish-payload').value);
-        const out = await api('/api/publish', { operationId: m.operationId, message: m.message, payload });
+        const out = await api('/api/publish', { operationId: m.operationId, message: m.message, payload, headers });
         result.className = 'ok';
         result.textContent = `published ${out.messageId}${out.correlationId ? ` (correlation id ${out.correlationId})` : ''}`;
       } catch (error) {
         result.className = 'error';
         result.textContent = error.message;
+        // Each refused header also on its field.
+        for (const p of error.headerProblems || []) {
+          const input = document.querySelector(`#publish-headers [data-header="${CSS.escape(p.header)}"]`);
+          if (!input) continue;
+          input.setAttribute('aria-invalid', 'true');
+          input.parentElement.querySelector('.problem').textContent = p.message;
+        }
       }
     });
   }

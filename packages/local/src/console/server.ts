@@ -92,11 +92,11 @@ export async function startConsole(options: ConsoleOptions): Promise<LocalConsol
         const body = (await readJson(request)) as Record<string, unknown>;
         if (url.pathname === '/api/redrive') return send(response, 200, await state.redrive(String(body.queue), stringList(body.ids)));
         if (url.pathname === '/api/purge') return send(response, 200, await state.purge(String(body.queue), stringList(body.ids) ?? []));
-        if (url.pathname === '/api/publish') return send(response, 200, await state.publish(String(body.operationId), String(body.message), body.payload));
+        if (url.pathname === '/api/publish') return send(response, 200, await state.publish(String(body.operationId), String(body.message), body.payload, headerValues(body.headers)));
       }
       return send(response, 404, { error: `no ${request.method} ${url.pathname}` });
     } catch (error) {
-      if (error instanceof ConsoleError) return send(response, error.status, { error: error.message });
+      if (error instanceof ConsoleError) return send(response, error.status, { error: error.message, ...(error.headerProblems.length ? { headerProblems: error.headerProblems } : {}) });
       throw error;
     }
   }
@@ -119,7 +119,7 @@ export async function startConsole(options: ConsoleOptions): Promise<LocalConsol
 <div class="panel"><h2>Consumers</h2><table id="consumers"><thead><tr><th>consumer</th><th>batches</th><th>done</th><th>retried</th><th>whole batch failed</th></tr></thead><tbody></tbody></table></div>
 <div class="panel wide"><h2>Last records</h2><table id="records"><thead><tr><th>at</th><th>consumer</th><th>outcome</th><th>message id</th><th>subject</th><th>correlation id</th><th>receive</th></tr></thead><tbody></tbody></table></div>
 <div class="panel wide" id="dead-letters" hidden><h2>Dead letters of <span id="dlq-name"></span></h2><p class="actions"><button id="redrive-all">Redrive all</button> <button id="purge-all" class="danger">Purge…</button> <button id="close-dlq">Close</button></p><table><thead><tr><th>message id</th><th>receives</th><th>subject</th><th>why it failed</th><th></th></tr></thead><tbody></tbody></table><pre id="letter" hidden></pre></div>
-<div class="panel wide"><h2>Publish an example</h2><form id="publish"><select id="publish-message"></select><textarea id="publish-payload" rows="9" spellcheck="false"></textarea><button type="submit">Validate and publish</button> <span id="publish-result" role="status"></span></form></div>
+<div class="panel wide"><h2>Publish an example</h2><form id="publish"><select id="publish-message"></select><fieldset id="publish-headers" hidden><legend>Headers</legend></fieldset><textarea id="publish-payload" rows="9" spellcheck="false"></textarea><button type="submit">Validate and publish</button> <span id="publish-result" role="status"></span></form></div>
 </section>
 </main>
 <script nonce="${nonce}">${script}</script>
@@ -183,6 +183,15 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
   } catch (error) {
     throw new ConsoleError(400, `the request body is not JSON: ${(error as Error).message}`);
   }
+}
+
+/** The application headers a publish asks for: an object of strings, or nothing. */
+function headerValues(value: unknown): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value) || !Object.values(value).every((v) => typeof v === 'string')) {
+    throw new ConsoleError(400, 'headers must be an object of header names and string values');
+  }
+  return value as Record<string, string>;
 }
 
 function stringList(value: unknown): string[] | undefined {
