@@ -29,7 +29,9 @@ function asciiReference(name: string): string {
   return /^[A-Za-z][A-Za-z0-9]*$/.test(pascal) ? pascal : joined.replace(/^([0-9])/, 'N$1');
 }
 
-const isTypeScriptIdentifier = (name: string) => ts.isIdentifierText(name, ts.ScriptTarget.ESNext);
+/** Whether TypeScript's scanner reads `name` as one identifier. */
+const isTypeScriptIdentifier = (name: string) =>
+  name.length > 0 && [...name].every((c, i) => (i === 0 ? ts.isIdentifierStart : ts.isIdentifierPart)(c.codePointAt(0)!, ts.ScriptTarget.ESNext));
 /**
  * Whether every identifier character of `name` (and its upper and lower case) is one the TypeScript compiler's Unicode
  * tables know: Node's may be newer (`ɤ` upper-cases to `Ɤ`, a Unicode 16 letter TypeScript 5.9 refuses).
