@@ -198,7 +198,13 @@ export function checkApplicationHeaders(contract: MessageContract, given: Readon
     }
   }
   const count = Object.keys(sent).length;
-  if (count > MAX_ATTRIBUTES) problems.push({ header: '(headers)', message: `${count} message attributes with the framework's ${Object.keys(sent).length - Object.keys(attributes).length}: SNS and SQS take at most ${MAX_ATTRIBUTES}` });
+  const own = count - Object.keys(attributes).length;
+  if (count > MAX_ATTRIBUTES) {
+    problems.push({
+      header: '(headers)',
+      message: `${count} message attributes (${count - own} application headers and the framework's ${own}): SNS and SQS take at most ${MAX_ATTRIBUTES}, so give at most ${MAX_ATTRIBUTES - own} application headers`,
+    });
+  }
   return { attributes: problems.length ? {} : attributes, problems, notes };
 }
 

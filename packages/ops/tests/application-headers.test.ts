@@ -55,6 +55,12 @@ describe('checkApplicationHeaders', () => {
       { header: 'region', message: '"asia" must be one of "eu", "us": write eu in the region field or us in the region field' },
     ]);
   });
+  it('refuses more attributes than SNS and SQS take, counting the framework\'s', () => {
+    const given = Object.fromEntries(['tenantId', 'a', 'b', 'c', 'd', 'e', 'f', 'g'].map((h) => [h, 'x']));
+    expect(checkApplicationHeaders(contract.messages.UserDeleted!, given, page).problems).toEqual([
+      { header: '(headers)', message: '12 message attributes (8 application headers and the framework\'s 4): SNS and SQS take at most 10, so give at most 6 application headers' },
+    ]);
+  });
   it('gives the headers to publish when they are right; a header the schema does not declare but allows is sent, and said', () => {
     expect(checkApplicationHeaders(contract.messages.UserSignedUp!, { tenantId: 'acme', region: 'eu' }, page)).toEqual({ attributes: { tenantId: 'acme', region: 'eu' }, problems: [], notes: [] });
     expect(checkApplicationHeaders(contract.messages.UserDeleted!, { tenantId: 'acme', source: 'backfill' }, page)).toEqual({
