@@ -97,6 +97,7 @@ describe('publish-message --header name=value', () => {
       '--header', 'nonsense',
       '--header', 'source=',
       '--correlation-id', 'not valid!',
+      '--traceparent', 'nope',
     );
     expect(code).toBe(2);
     expect(stderr.split('\n').slice(0, -2)).toEqual([
@@ -111,6 +112,7 @@ describe('publish-message --header name=value', () => {
       '  tenantId: required by UserSignedUp: add --header tenantId=<value> (tenantid is not tenantId: names are case-sensitive)',
       '  region: "asia" must be one of "eu", "us": write --header region=eu or --header region=us',
       '  correlationId: must match ^[A-Za-z0-9._:/-]+$: give one with --correlation-id <id>',
+      '  traceparent: must match ^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$: give one with --traceparent <traceparent>',
     ]);
   });
 
