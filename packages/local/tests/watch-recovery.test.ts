@@ -1,7 +1,7 @@
 /**
  * `--watch` after a function fails to start: a syntax error in a file the handler imports, a
- * handler moved away and back, an import of a file that does not exist yet. Saving the fix reloads
- * the function at once (not on the retry timer), and once it runs again every file its handler
+ * handler moved away and back, an import of a file (in a folder) that does not exist yet. Saving
+ * the fix, or creating the file or its folder, reloads the function at once (not on the retry timer), and once it runs again every file its handler
  * imports is watched again, however it came back (a reload or the retry timer). Both process
  * models: the functions in the host's process (the default) and one process per function.
  *
@@ -162,12 +162,42 @@ describe.each<FunctionProcesses>(['shared', 'separate'])('--watch after a failed
     await waitFor('the function stopped', () => host!.functions[0]!.pid === undefined, 10_000);
   });
 
+  // The watch is the host's, the same in both process models: run in one, to keep the suite short.
+  it.runIf(functionProcesses === 'shared')('reloads at once when an import that does not exist yet is created, or the folder it would be in', { timeout: 60_000 }, async () => {
+    // The retry timer is far off: only the watch can bring the function back within the test.
+    const p = await startHost(60_000);
+    const importing = (specifier: string) => `import { version } from '${specifier}';\nconsole.log(\`loaded \${version()}\`);\nexport const handler = async () => ({ batchItemFailures: [] });\n`;
+    // In a folder that does not exist yet either.
+    p.write('consumers/consumeThings.ts', importing('../src/lib/helper.ts'));
+    await waitFor('the init failure', () => count(/consumeThings: init failed/) > 0, 20_000);
+    await watching(p.root, 'src/lib/helper.ts');
+    const scan = events.find((e) => /cannot read its imports/.test(e))!;
+    expect(scan).toContain('watching consumers/consumeThings.ts, src/lib/helper.ts');
+    // The folder first: it reloads (and fails again: the file is not there yet)…
+    mkdirSync(path.join(p.root, 'src/lib'));
+    await waitFor('a reload for the new folder', () => count(/src\/lib changed: reloading/) > 0, 10_000);
+    // …then the file: it reloads, however soon after the folder it comes.
+    p.write('src/lib/helper.ts', p.store('helper-1'));
+    await waitFor('the new import loaded', () => logs.includes('loaded helper-1'), 20_000);
+    await watching(p.root, 'src/lib/helper.ts');
+    // Imported as './next.js', written as next.ts (TypeScript's own way to name it): that too.
+    const failures = count(/consumeThings: init failed/);
+    p.write('consumers/consumeThings.ts', importing('../src/lib/next.js'));
+    await waitFor('the init failure', () => count(/consumeThings: init failed/) > failures, 20_000);
+    await watching(p.root, 'src/lib/next.js');
+    p.write('src/lib/next.ts', p.store('next-1'));
+    await waitFor('the .ts file loaded', () => logs.includes('loaded next-1'), 20_000);
+  });
+
   it('watches every import again once the retry timer brings a function back', { timeout: 60_000 }, async () => {
     const p = await startHost(300);
-    // An import of a file that does not exist yet: the import scan fails, the init too.
-    p.write('consumers/consumeThings.ts', "import { version } from '../src/later.ts';\nconsole.log(`loaded ${version()}`);\nexport const handler = async () => ({ batchItemFailures: [] });\n");
+    // An import, through the package's imports map, of a file that does not exist yet: the import
+    // scan leaves it to Node (as any package it cannot find), and the init fails.
+    p.write('package.json', '{ "type": "module", "imports": { "#later": "./src/later.ts" } }\n');
+    p.write('consumers/consumeThings.ts', "import { version } from '#later';\nconsole.log(`loaded ${version()}`);\nexport const handler = async () => ({ batchItemFailures: [] });\n");
     await waitFor('the init failure', () => count(/consumeThings: init failed/) > 0, 20_000);
     // Written where nothing watches: the retry timer brings the function back.
+    expect(host!.watchedFiles('consumeThings')).not.toContain(path.join(p.root, 'src/later.ts'));
     p.write('src/later.ts', p.store('later-1'));
     await waitFor('the function back on the retry timer', () => logs.includes('loaded later-1'), 20_000);
     await watching(p.root, 'src/later.ts');

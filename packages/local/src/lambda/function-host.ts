@@ -12,13 +12,14 @@
  *   the workspace packages', not node_modules) reloads that function: the batches in flight finish
  *   and are acknowledged, then a new process loads the new code; nothing queued is lost. After
  *   every start (a reload, or the retry timer after a failed init) the watch covers every file
- *   the handler imports again; while they cannot be read (a syntax error, the handler moved away)
- *   the files watched before stay watched, with the handler and the file the build error names,
- *   so saving the fix reloads at once;
+ *   the handler imports again; while they cannot be read (a syntax error, the handler moved away,
+ *   an import of a file not written yet) the files watched before stay watched, with the handler,
+ *   the file the build error names and the file (or folder) an import cannot find, so saving the
+ *   fix, or creating that file, reloads at once;
  * - with `inspect`, each function listens for a debugger on its own port (9229, 9230, …).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { watch, type FSWatcher } from 'node:fs';
+import { existsSync, statSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
@@ -128,6 +129,10 @@ interface Running {
   watched: string[];
   /** The last "cannot read its imports" line said: each retry of the same failure does not say it again. */
   importsNote: string | undefined;
+  /** The imports that could not be found at the last read of the handler's imports (absolute). */
+  notFound: string[];
+  /** When the last launch began (ms since the epoch): a file that appeared after it was not seen by it. */
+  launchedAt: number;
   restartTimer: NodeJS.Timeout | undefined;
   crashes: number;
   batches: number;
@@ -207,6 +212,8 @@ export class FunctionHost {
         watchers: [],
         watched: [],
         importsNote: undefined,
+        notFound: [],
+        launchedAt: 0,
         restartTimer: undefined,
         crashes: 0,
         batches: 0,
@@ -298,6 +305,7 @@ export class FunctionHost {
   }
 
   private launch(r: Running): Promise<void> {
+    r.launchedAt = Date.now();
     if (this.processes === 'shared') {
       r.starting = this.startInProcess(r).finally(() => (r.starting = undefined));
       return r.starting;
@@ -433,60 +441,92 @@ export class FunctionHost {
 
   /**
    * Watches the files `r`'s handler imports (after each launch, by a reload or the retry timer).
-   * When they cannot be read (a syntax error, the handler gone), the files watched so far stay
-   * watched, with the handler and the files the build error names: saving the fix reloads at once.
+   * When they cannot be read (a syntax error, the handler gone, an import of a file not there yet),
+   * the files watched so far stay watched, with the handler, the files the build error names and
+   * those its imports would be: saving the fix, or creating the file (or its folder), reloads at once.
    */
   private async watchSources(r: Running): Promise<void> {
     let files: string[];
+    let notFound: string[] = [];
     try {
       files = await sourceDependencies(r.spec.handlerFile, this.root);
       r.importsNote = undefined;
     } catch (error) {
       const named = filesNamedBy(error, this.root);
-      files = [...new Set([...r.watched, r.spec.handlerFile, ...named])].sort();
-      const shown = [...new Set([r.spec.handlerFile, ...named])].map((f) => path.relative(this.root, f)).join(', ');
+      notFound = importsNotFound(error, this.root);
+      files = [...new Set([...r.watched, r.spec.handlerFile, ...named, ...notFound])].sort();
+      const shown = [...new Set([r.spec.handlerFile, ...named, ...notFound])].map((f) => path.relative(this.root, f)).join(', ');
       const note = `${r.spec.operationId}: cannot read its imports (${buildErrorText(error, this.root)}); watching ${shown}${r.watched.length ? ' and the files it imported before' : ''}: saving the fix reloads it`;
       // Said once per failure: the retry timer's next starts meet the same one (their init failure is said anyway).
       if (note !== r.importsNote) this.emit(note);
       r.importsNote = note;
     }
     if (this.stopping) return;
-    // The new watchers first, then the old ones go: a change is never missed in between.
-    const watchers = this.watchFiles(r, files);
-    for (const w of r.watchers) w.close();
-    r.watchers = watchers;
+    // The new watchers first, then the old ones go: a change is never missed in between. They go a
+    // moment later: a change they saw during the read (the handler deleted) and not yet delivered
+    // would be lost with them, and the new ones, set after it, do not see it.
+    const old = r.watchers;
+    r.watchers = this.watchFiles(r, files);
     r.watched = files;
+    setTimeout(() => {
+      for (const w of old) w.close();
+    }, 100).unref();
+    // An import not found, created after the launch that failed for want of it but before the
+    // watch of its folder was in place: no event will come, reload now. (Created before that
+    // launch, it was found by it: no reload again and again for a file that still does not build.)
+    const before = r.notFound;
+    r.notFound = notFound;
+    const down = this.processes === 'shared' ? !r.inProcess : !r.child;
+    const appeared = down ? [...notFound, ...before].find((file) => resolutionsOf(file).some((f) => changedSince(f, r.launchedAt))) : undefined;
+    if (appeared) this.changed(r, appeared);
+  }
+
+  /** A watched file of `r` changed (or appeared): reloads it once the writes are done. */
+  private changed(r: Running, file: string): void {
+    if (this.stopping) return;
+    clearTimeout(r.debounce);
+    // Editors write a file in several steps; reload once they are done.
+    r.debounce = setTimeout(() => void this.reload(r.spec.operationId, `${path.relative(this.root, file)} changed`), 150);
   }
 
   /**
    * Watchers of `files` for `r`: each file's own, or, for a file that does not exist (a handler
-   * moved away, deleted), its folder's, for that name, so that the file coming back reloads too.
+   * moved away, deleted; an import not written yet), its folder's, for that name (and the names an
+   * import of it finds: `next.ts` for `./next.js`), so that the file coming reloads too; when its
+   * folder does not exist either, the nearest folder of the project that does, for the name of the
+   * folder to come.
    */
   private watchFiles(r: Running, files: readonly string[]): FSWatcher[] {
-    const changed = (file: string) => {
-      clearTimeout(r.debounce);
-      // Editors write a file in several steps; reload once they are done.
-      r.debounce = setTimeout(() => void this.reload(r.spec.operationId, `${path.relative(this.root, file)} changed`), 150);
-    };
     const watchers: FSWatcher[] = [];
     const missing = new Map<string, Set<string>>();
+    const awaited = (dir: string, ...names: string[]) => {
+      const set = missing.get(dir) ?? new Set();
+      for (const name of names) set.add(name);
+      missing.set(dir, set);
+    };
     for (const file of files) {
       try {
-        watchers.push(watch(file, () => changed(file)));
+        watchers.push(watch(file, () => this.changed(r, file)));
       } catch {
-        const dir = path.dirname(file);
-        missing.set(dir, (missing.get(dir) ?? new Set()).add(path.basename(file)));
+        let dir = path.dirname(file);
+        let names = resolutionsOf(file).map((f) => path.basename(f));
+        // Up to the nearest folder there, inside the project: the first folder to come is awaited.
+        while (!existsSync(dir) && insideRoot(path.dirname(dir), this.root, { orRoot: true })) {
+          names = [path.basename(dir)];
+          dir = path.dirname(dir);
+        }
+        awaited(dir, ...names);
       }
     }
     for (const [dir, names] of missing) {
       try {
         watchers.push(
           watch(dir, (_event, name) => {
-            if (name && names.has(String(name))) changed(path.join(dir, String(name)));
+            if (name && names.has(String(name))) this.changed(r, path.join(dir, String(name)));
           }),
         );
       } catch {
-        // Its folder is gone too: the retry timer starts the function again, and watches again.
+        // Outside the project, or gone meanwhile: the retry timer starts the function again, and watches again.
       }
     }
     return watchers;
@@ -515,11 +555,56 @@ function buildErrorText(error: unknown, root: string): string {
  */
 export function filesNamedBy(error: unknown, root: string): string[] {
   const messages = (error as { errors?: { location?: { file?: string } | null }[] } | undefined)?.errors ?? [];
-  // Inside the project only (a sibling folder whose name starts the same, /work/main2, is not).
-  return messages.flatMap((m) => (m.location?.file ? [path.resolve(root, m.location.file)] : [])).filter((file) => {
-    const relative = path.relative(root, file);
-    return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
-  });
+  return messages.flatMap((m) => (m.location?.file ? [path.resolve(root, m.location.file)] : [])).filter((file) => insideRoot(file, root));
+}
+
+/**
+ * The files the imports an esbuild build error could not resolve would be (absolute, under
+ * `root`): `import … from '../src/lib/helper.ts'` in `consumers/a.ts` is `src/lib/helper.ts`.
+ * Relative and absolute imports only; a package's (`lodash`, `#lib`) is left to Node.
+ */
+export function importsNotFound(error: unknown, root: string): string[] {
+  const messages = (error as { errors?: { text?: string; location?: { file?: string } | null }[] } | undefined)?.errors ?? [];
+  return messages
+    .flatMap((m) => {
+      const specifier = /^Could not resolve "(.+)"$/.exec(m.text ?? '')?.[1];
+      if (!specifier || !m.location?.file) return [];
+      if (path.isAbsolute(specifier)) return [specifier];
+      if (!/^\.\.?(?:\/|$)/.test(specifier)) return [];
+      return [path.resolve(root, path.dirname(m.location.file), specifier)];
+    })
+    .filter((file) => insideRoot(file, root));
+}
+
+/** Whether `file` is inside the project `root` (a sibling folder whose name starts the same, /work/main2, is not); `root` itself with `orRoot`. */
+function insideRoot(file: string, root: string, { orRoot = false } = {}): boolean {
+  const relative = path.relative(root, file);
+  return (relative === '' ? orRoot : !relative.startsWith('..')) && !path.isAbsolute(relative);
+}
+
+/** Whether `file` exists and was created or changed at `time` (ms since the epoch) or after. */
+function changedSince(file: string, time: number): boolean {
+  try {
+    return statSync(file).ctimeMs >= time;
+  } catch {
+    return false;
+  }
+}
+
+/** Extensions esbuild tries for an import named without one (or with one of its own, `./helper.v2`). */
+const IMPORT_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.json'];
+/** The TypeScript files an import of a JavaScript name finds (`./next.js` is `next.ts`). */
+const TYPESCRIPT_FOR: Record<string, string[]> = { '.js': ['.ts', '.tsx'], '.jsx': ['.ts', '.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'] };
+
+/**
+ * The files an import of `file` finds, `file` first: itself, the TypeScript file of a JavaScript
+ * name, or, named without a known extension, each extension added (a folder of that name: `file`).
+ */
+function resolutionsOf(file: string): string[] {
+  const ext = path.extname(file);
+  const swapped = TYPESCRIPT_FOR[ext];
+  if (swapped) return [file, ...swapped.map((e) => file.slice(0, -ext.length) + e)];
+  return IMPORT_EXTENSIONS.includes(ext) ? [file] : [file, ...IMPORT_EXTENSIONS.map((e) => file + e)];
 }
 
 /**
