@@ -5,32 +5,16 @@
  * message name that is not a JavaScript identifier becomes a quoted property key. The code
  * generator reports two names that would become one identifier; it never merges them.
  *
- * Names in other scripts than ASCII (`Bestellung_Größe`, `Заказ`, `注文`) keep their letters when
- * the type generator is told to keep them ({@link typeNameConstraint}); until then they become
- * readable ASCII (`BestellungGrosse`, `Zakaz`, `U6ce8U6587`), never an empty or `Unnamed` name.
+ * Names in other scripts than ASCII (`Bestellung_Größe`, `Заказ`, `注文`) become readable ASCII
+ * (`BestellungGrosse`, `Zakaz`, `U6ce8U6587`), never an empty or `Unnamed` name: the type
+ * generator (Modelina) drops every character of a model name that is not ASCII, and the ajv
+ * validators' export names must be ASCII too, so the types and their validators are named alike.
  */
-import { FormatHelpers, typeScriptDefaultModelNameConstraints } from '@asyncapi/modelina';
-
-/**
- * Whether generated type names keep their Unicode letters. They may only once the type generator
- * (Modelina) is given {@link typeNameConstraint} as its `constraints.modelName`: its own
- * constraint drops every character that is not ASCII (`Größe` → `GrE`, `Заказ` → an empty name),
- * so a Unicode name we declare would not be the name Modelina declares. Switch it on in the same
- * commit that passes the constraint to the generator.
- */
-const GENERATOR_KEEPS_UNICODE = false;
+import { FormatHelpers } from '@asyncapi/modelina';
 
 /** Words split at every character that is not an ASCII letter or digit. */
 const ASCII_SEPARATORS = /[^A-Za-z0-9]+/;
-/** Words split at every character that cannot continue an identifier, at `_` (and the other connector punctuation) and at the zero-width joiners. */
-const UNICODE_SEPARATORS = /[^\p{ID_Continue}]+|[\p{Pc}\u200c\u200d]+/u;
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
-/** An identifier of Unicode letters and digits, as {@link unicodeIdentifier} makes them. */
-const UNICODE_IDENTIFIER = /^\p{ID_Start}[^\P{ID_Continue}\p{Pc}\u200c\u200d]*$/u;
-/** A lower-case letter, a caseless letter or a digit (with its marks) followed by a capital: `order|Created`, `Заказ|Создан`. */
-const HUMP = /([\p{Ll}\p{Lt}\p{Lm}\p{Lo}\p{N}][\p{M}]*)(?=\p{Lu})/gu;
-/** The last capital of an acronym, before a capitalised word: `IO|Event`, `ЗАКАЗ|Создан`. */
-const ACRONYM_END = /(\p{Lu}[\p{M}]*)(?=\p{Lu}[\p{M}]*\p{Ll})/gu;
 
 /** The ASCII PascalCase name, exactly as codegen has always made it and Modelina's own constraint keeps it. */
 function asciiIdentifier(words: string[]): string {
@@ -38,28 +22,6 @@ function asciiIdentifier(words: string[]): string {
   const joined = words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
   const pascal = FormatHelpers.toPascalCase(/^[0-9]/.test(joined) ? `N${joined}` : joined);
   return /^[A-Za-z][A-Za-z0-9]*$/.test(pascal) ? pascal : joined.replace(/^([0-9])/, 'N$1');
-}
-
-/** One word of a Unicode name in PascalCase: first letter upper case (where the script has case), the rest lower case. */
-function pascalWord(word: string): string {
-  const [first = '', ...rest] = [...word];
-  const upper = first.toUpperCase();
-  // `ß` upper-cases to `SS`: a letter that becomes two stays as it is.
-  return ([...upper].length === 1 ? upper : first) + rest.join('').toLowerCase();
-}
-
-/** The PascalCase name keeping every Unicode letter and digit: `Bestellung_Größe` → `BestellungGröße`. */
-function unicodeIdentifier(name: string): string {
-  const words = name.normalize('NFC').split(UNICODE_SEPARATORS).filter(Boolean);
-  // Only ASCII letters left (`a²b`): the ASCII name, which Modelina's own constraint keeps as it is.
-  if (words.every((w) => ASCII_ONLY.test(w))) return asciiIdentifier(words.flatMap((w) => w.split(ASCII_SEPARATORS)).filter(Boolean));
-  const joined = words
-    .flatMap((w) => w.replace(HUMP, '$1\0').replace(ACRONYM_END, '$1\0').split('\0'))
-    .filter(Boolean)
-    .map(pascalWord)
-    .join('');
-  // Composed again: an `N` in front of a combining mark would compose with it in the next reading, which must give the same name.
-  return (/^\p{ID_Start}/u.test(joined) ? joined : `N${joined}`).normalize('NFC');
 }
 
 /** Latin letters without a decomposition, written as ASCII letters. */
@@ -96,9 +58,8 @@ function asciiOf(char: string): string {
  * referenced agree. A leading digit gets an `N` in front; a name with no letters or digits
  * becomes `Unnamed`. An ASCII name gives the same identifier as it always has.
  *
- * A name with letters beyond ASCII keeps them (`Bestellung_Größe` → `BestellungGröße`, `Заказ` →
- * `Заказ`, `注文` → `注文`) once the generator keeps them ({@link typeNameConstraint}); until then
- * it is written in ASCII: Latin letters without their diacritics (`Commande_Créée` →
+ * A name with letters beyond ASCII is written in ASCII (Modelina would drop them: `Größe` → `GrE`,
+ * `Заказ` → an empty name): Latin letters without their diacritics (`Commande_Créée` →
  * `CommandeCreee`, `Größe` → `Grosse`), Cyrillic and Greek transliterated (`Заказ` → `Zakaz`), any
  * other letter by its code point (`注文` → `U6ce8U6587`).
  *
@@ -113,33 +74,7 @@ function asciiOf(char: string): string {
  */
 export function typeIdentifier(name: string): string {
   if (ASCII_ONLY.test(name)) return asciiIdentifier(name.split(ASCII_SEPARATORS).filter(Boolean));
-  if (GENERATOR_KEEPS_UNICODE) return unicodeIdentifier(name);
   return asciiIdentifier([...name.normalize('NFC')].map(asciiOf).join('').split(ASCII_SEPARATORS).filter(Boolean));
-}
-
-const modelinaModelName = typeScriptDefaultModelNameConstraints();
-
-/**
- * The model-name constraint to give the type generator (`new TypeScriptGenerator({ constraints:
- * { modelName: typeNameConstraint } })`): a name with letters beyond ASCII becomes
- * {@link typeIdentifier}'s Unicode name (a name that already is one is kept as it is) instead of losing those letters;
- * an ASCII name is constrained by Modelina's own constraint, exactly as without this one.
- *
- * @example
- * ```ts
- * import { typeNameConstraint } from './identifiers.ts';
- *
- * typeNameConstraint({ modelName: 'BestellungGröße' }); // 'BestellungGröße'
- * typeNameConstraint({ modelName: 'order_created' }); // 'OrderCreated'
- * ```
- */
-export function typeNameConstraint(context: { modelName: string; options?: unknown }): string {
-  const name = context.modelName;
-  if (ASCII_ONLY.test(name)) return modelinaModelName(context as Parameters<typeof modelinaModelName>[0]);
-  // Already a PascalCase identifier (a title typeIdentifier made): kept as it is, so reading it again never changes it.
-  const first = [...name][0]!;
-  const capitalised = first.toUpperCase() === first || [...first.toUpperCase()].length > 1;
-  return capitalised && UNICODE_IDENTIFIER.test(name) && name === name.normalize('NFC') ? name : unicodeIdentifier(name);
 }
 
 /** Words JavaScript does not allow as a bare binding name; as property keys they are fine. */

@@ -2,21 +2,19 @@
  * Names with letters beyond ASCII (`Bestellung_Größe`, `Заказ`, `注文`, `Commande_Créée`) become
  * type names that keep something of those letters: once split at every non-ASCII character they
  * became `BestellungGrE`, `CommandeCrE`, or `Unnamed` (two Cyrillic or Chinese names were then
- * refused as a clash). The type generator (Modelina) drops non-ASCII characters from model names
- * unless it is given `typeNameConstraint`; until then the names are readable ASCII. ASCII names
- * give exactly the identifiers they always gave.
+ * refused as a clash). The type generator (Modelina) drops non-ASCII characters from model names,
+ * so the names are readable ASCII. ASCII names give exactly the identifiers they always gave.
  */
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FormatHelpers, TypeScriptGenerator, typeScriptDefaultModelNameConstraints } from '@asyncapi/modelina';
+import { FormatHelpers, typeScriptDefaultModelNameConstraints } from '@asyncapi/modelina';
 import fc from 'fast-check';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { generate, typeIdentifier } from '@sluice/codegen';
-import { typeNameConstraint } from '../src/identifiers.ts';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -28,15 +26,6 @@ function asciiReference(name: string): string {
   const pascal = FormatHelpers.toPascalCase(/^[0-9]/.test(joined) ? `N${joined}` : joined);
   return /^[A-Za-z][A-Za-z0-9]*$/.test(pascal) ? pascal : joined.replace(/^([0-9])/, 'N$1');
 }
-
-/** Whether TypeScript's scanner reads `name` as one identifier. */
-const isTypeScriptIdentifier = (name: string) =>
-  name.length > 0 && [...name].every((c, i) => (i === 0 ? ts.isIdentifierStart : ts.isIdentifierPart)(c.codePointAt(0)!, ts.ScriptTarget.ESNext));
-/**
- * Whether every identifier character of `name` (and its upper and lower case) is one the TypeScript compiler's Unicode
- * tables know: Node's may be newer (`ɤ` upper-cases to `Ɤ`, a Unicode 16 letter TypeScript 5.9 refuses).
- */
-const knownToTypeScript = (name: string) => [...name].every((c) => [c, c.toUpperCase(), c.toLowerCase()].every((x) => !/\p{ID_Continue}/u.test(x) || isTypeScriptIdentifier(`A${x}`)));
 
 describe('typeIdentifier: ASCII names', () => {
   it('give the identifiers they always gave', () => {
@@ -81,54 +70,6 @@ describe('typeIdentifier: names beyond ASCII (the generator drops non-ASCII mode
       { numRuns: 300 },
     );
     expect(new Set(['Заказ', '注文', 'بيع', 'Ⅻ'].map(typeIdentifier)).size).toBe(4);
-  });
-});
-
-describe('typeNameConstraint: the model-name constraint that keeps Unicode letters', () => {
-  it('keeps the letters of a name beyond ASCII, in PascalCase where the script has case', () => {
-    for (const [name, identifier] of [
-      ['Bestellung_Größe', 'BestellungGröße'],
-      ['Commande_Créée', 'CommandeCréée'],
-      ['Заказ', 'Заказ'],
-      ['ЗАКАЗ_СОЗДАН', 'ЗаказСоздан'],
-      ['заказ-создан', 'ЗаказСоздан'],
-      ['注文', '注文'],
-      ['état', 'État'],
-      ['2Заказ', 'N2Заказ'],
-      ['io.github.Заказ', 'IoGithubЗаказ'],
-    ]) expect(typeNameConstraint({ modelName: name! })).toBe(identifier);
-  });
-
-  it('constrains an ASCII name exactly as Modelina does without it', () => {
-    const modelina = typeScriptDefaultModelNameConstraints();
-    fc.assert(
-      fc.property(fc.string({ unit: 'binary-ascii' }), (name) => typeNameConstraint({ modelName: name, options: {} }) === modelina({ modelName: name, options: {} } as never)),
-      { numRuns: 300 },
-    );
-  });
-
-  it('gives a name beyond ASCII a TypeScript identifier, which it keeps as it is', () => {
-    fc.assert(
-      fc.property(fc.string({ unit: 'grapheme', maxLength: 12 }).filter((s) => /[^\x00-\x7f]/.test(s) && knownToTypeScript(s)), (name) => {
-        const identifier = typeNameConstraint({ modelName: name, options: {} });
-        return isTypeScriptIdentifier(identifier) && typeNameConstraint({ modelName: identifier, options: {} }) === identifier;
-      }),
-      { numRuns: 500 },
-    );
-  });
-
-  it('given to Modelina, declares the models by the names they are titled with', async () => {
-    const generator = new TypeScriptGenerator({ modelType: 'interface', enumType: 'union', rawPropertyNames: true, constraints: { modelName: typeNameConstraint } });
-    const models = await generator.generate({
-      type: 'object',
-      title: 'BestellungGröße',
-      properties: { maß: { type: 'object', title: 'BestellungGrößeMaß', properties: { länge: { type: 'number' } } }, état: { type: 'string', title: 'ЗаказСостояние', enum: ['créée', 'payée'] } },
-    });
-    expect(models.map((m) => m.modelName).sort()).toEqual(['BestellungGröße', 'BestellungGrößeMaß', 'ЗаказСостояние']);
-    const source = models.map((m) => `export ${m.result}`).join('\n');
-    expect(source).toContain("'maß'?: BestellungGrößeMaß;");
-    const diagnostics = ts.transpileModule(source, { reportDiagnostics: true, compilerOptions: { target: ts.ScriptTarget.ES2022 } }).diagnostics ?? [];
-    expect(diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'))).toEqual([]);
   });
 });
 
