@@ -11,7 +11,18 @@ export function closest(word: string, candidates: readonly string[]): string | u
   return best;
 }
 
-/** Levenshtein distance: the fewest single-character insertions, deletions and substitutions. */
+/**
+ * Levenshtein distance: the fewest single-character insertions, deletions and substitutions that
+ * turn `a` into `b`. For "did you mean" checks of one's own (a header name, a queue).
+ *
+ * @example
+ * ```ts
+ * import { editDistance } from '@sluice/cli';
+ *
+ * editDistance('tenantId', 'tenantID'); // 1
+ * editDistance('region', 'regoin'); // 2
+ * ```
+ */
 export function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {

@@ -8,6 +8,7 @@
  * was reached and without saying how to give them.
  */
 import { toIssues, type ContractValidator, type MessageContract } from '@sluice/runtime/contract';
+import { editDistance } from '@sluice/cli';
 
 /** The headers every publish of the framework sets itself: never given as application headers. */
 export const FRAMEWORK_HEADER_NAMES: readonly string[] = Object.freeze(['eventType', 'schemaVersion', 'correlationId', 'traceparent']);
@@ -211,18 +212,4 @@ export function checkApplicationHeaders(contract: MessageContract, given: Readon
 /** The name in `names` that `name` is most likely a slip for (same letters, other case, or one edit away). */
 function closestName(name: string, names: readonly string[]): string | undefined {
   return names.find((n) => n !== name && (n.toLowerCase() === name.toLowerCase() || editDistance(n.toLowerCase(), name.toLowerCase()) <= 1));
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
 }
