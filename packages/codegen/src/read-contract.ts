@@ -669,7 +669,7 @@ function checkSchemasAndExamples(messages: MessageInfo[], unknowns: { annotation
       const others = errors.filter((e) => !absent(e));
       if (missing.length > 0) {
         warnings.push(
-          `#${m.pointer}/headers/required: ${m.name} requires the header${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: a publish must pass ${missing.length > 1 ? 'them' : 'it'} (createPublisher(…).publish(payload, { attributes: { ${missing[0]}: … } })), or it sends nothing and says so; the framework's own publishers (publish-message, the local console) set only eventType, schemaVersion, correlationId and traceparent, so they cannot publish ${m.name}`,
+          `#${m.pointer}/headers/required: ${m.name} requires the header${missing.length > 1 ? 's' : ''} ${missing.join(', ')}: a publish must pass ${missing.length > 1 ? 'them' : 'it'} (createPublisher(…).publish(payload, { attributes: { ${missing[0]}: … } })), or it sends nothing and says so; publish-message takes ${missing.map((h) => `--header ${h}=<value>`).join(' ')}, and the local console asks for ${missing.length > 1 ? 'them' : 'it'} in a field each`,
         );
       }
       if (others.length > 0) {

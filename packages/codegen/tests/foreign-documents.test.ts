@@ -163,7 +163,7 @@ payload: {type: object, properties: {orderId: {type: string}}}`,
     const { warnings } = await readContract(tenant);
     const warning = warnings.find((w) => w.includes('/headers/required'));
     expect(warning).toMatch(/^#\/components\/messages\/OrderPlaced\/headers\/required: OrderPlaced requires the header tenantId: a publish must pass it \(createPublisher\(…\)\.publish\(payload, \{ attributes: \{ tenantId: … \} \}\)\)/);
-    expect(warning).toMatch(/publish-message, the local console\) set only eventType, schemaVersion, correlationId and traceparent/);
+    expect(warning).toMatch(/publish-message takes --header tenantId=<value>, and the local console asks for it in a field each/);
     // An identity the schema forbids is a problem as before, named with it.
     const wrong = spec({
       message: `headers: {type: object, required: [tenantId], properties: {tenantId: {type: string}, schemaVersion: {type: string, pattern: '^9[.]'}}}
