@@ -47,7 +47,7 @@ export interface GeneratedFile {
 
 export { collectInputs } from './freshness.ts';
 export { CodegenError, type ContractModel, type ContractProblem, createAjv, FRAMEWORK_HEADERS, type MessageInfo, readContract, readMessages } from './read-contract.ts';
-export { memberAccess, propertyKey, typeIdentifier } from './identifiers.ts';
+export { declaredTypeName, memberAccess, propertyKey, typeIdentifier } from './identifiers.ts';
 export { generatedFormats } from './formats.ts';
 export { recursionsOf, unwrapSchema } from './schemas.ts';
 

@@ -10,13 +10,13 @@
  * generator (Modelina) drops every character of a model name that is not ASCII, and the ajv
  * validators' export names must be ASCII too, so the types and their validators are named alike.
  */
-import { FormatHelpers } from '@asyncapi/modelina';
+import { FormatHelpers, TypeScriptGenerator, typeScriptDefaultModelNameConstraints } from '@asyncapi/modelina';
 
 /** Words split at every character that is not an ASCII letter or digit. */
 const ASCII_SEPARATORS = /[^A-Za-z0-9]+/;
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
 
-/** The ASCII PascalCase name, exactly as codegen has always made it and Modelina's own constraint keeps it. */
+/** The ASCII PascalCase name, exactly as codegen has always made it. */
 function asciiIdentifier(words: string[]): string {
   if (words.length === 0) return 'Unnamed';
   const joined = words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
@@ -75,6 +75,29 @@ function asciiOf(char: string): string {
 export function typeIdentifier(name: string): string {
   if (ASCII_ONLY.test(name)) return asciiIdentifier(name.split(ASCII_SEPARATORS).filter(Boolean));
   return asciiIdentifier([...name.normalize('NFC')].map(asciiOf).join('').split(ASCII_SEPARATORS).filter(Boolean));
+}
+
+/** The generator's own model-name constraint, with its default options (ours change no naming option). */
+const modelinaModelName = typeScriptDefaultModelNameConstraints();
+
+/**
+ * The name the type generator (Modelina) declares for a type titled `title` (a
+ * {@link typeIdentifier}): the title itself, but for a TypeScript or JavaScript reserved word
+ * (`Object`, `Arguments`, `Delete`, `String`, in any case), which it declares `Reserved<Title>`.
+ * The generated module refers to a message's payload and headers types by this name; it used to
+ * refer to `Object`, a type the generated types.d.ts did not declare.
+ *
+ * @example
+ * ```ts
+ * import { declaredTypeName } from '@sluice/codegen';
+ *
+ * declaredTypeName('OrderPlaced'); // 'OrderPlaced'
+ * declaredTypeName('Object'); // 'ReservedObject'
+ * ```
+ */
+export function declaredTypeName(title: string): string {
+  const declared = modelinaModelName({ modelName: title, options: TypeScriptGenerator.defaultOptions } as Parameters<typeof modelinaModelName>[0]);
+  return declared === `Reserved${title}` ? declared : title;
 }
 
 /** Words JavaScript does not allow as a bare binding name; as property keys they are fine. */

@@ -16,7 +16,7 @@ import { formatIssues, toIssues, type Topology } from '@sluice/runtime/contract'
 import { DEFAULT_SCHEMA_VERSION, deriveTopology, listMessages, messageIdentity, TopologyError } from '@sluice/model';
 import { generatedFormats } from './formats.ts';
 import { parseContract, parserErrorLines } from './parse-contract.ts';
-import { typeIdentifier } from './identifiers.ts';
+import { declaredTypeName, typeIdentifier } from './identifiers.ts';
 import { forEachSchema, recursionsOf, stripParserKeys, titledForTypes, topLevelFields, unwrapSchema, withoutHints } from './schemas.ts';
 
 type Json = Record<string, any>;
@@ -461,8 +461,8 @@ export async function readContract(specPath: string): Promise<ContractModel> {
       identifier,
       pointer,
       title: typeof message.title === 'string' ? message.title : name,
-      payloadType: payloadForTypes.title,
-      ...(headersForTypes ? { headersType: headersForTypes.title as string } : {}),
+      payloadType: declaredTypeName(payloadForTypes.title as string),
+      ...(headersForTypes ? { headersType: declaredTypeName(headersForTypes.title as string) } : {}),
       properties: fields ?? [],
       objectPayload: fields !== undefined,
       eventType: identity.eventType,

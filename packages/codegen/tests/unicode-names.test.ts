@@ -9,12 +9,12 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FormatHelpers, typeScriptDefaultModelNameConstraints } from '@asyncapi/modelina';
+import { FormatHelpers, TypeScriptGenerator, typeScriptDefaultModelNameConstraints } from '@asyncapi/modelina';
 import fc from 'fast-check';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { generate, typeIdentifier } from '@sluice/codegen';
+import { declaredTypeName, generate, typeIdentifier } from '@sluice/codegen';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -26,6 +26,7 @@ function asciiReference(name: string): string {
   const pascal = FormatHelpers.toPascalCase(/^[0-9]/.test(joined) ? `N${joined}` : joined);
   return /^[A-Za-z][A-Za-z0-9]*$/.test(pascal) ? pascal : joined.replace(/^([0-9])/, 'N$1');
 }
+
 
 describe('typeIdentifier: ASCII names', () => {
   it('give the identifiers they always gave', () => {
@@ -39,6 +40,28 @@ describe('typeIdentifier: ASCII names', () => {
       ['$$', 'Unnamed'],
     ]) expect(typeIdentifier(name!)).toBe(identifier);
     fc.assert(fc.property(fc.string({ unit: 'binary-ascii' }), (name) => typeIdentifier(name) === asciiReference(name)), { numRuns: 500 });
+  });
+
+  it('are declared by Modelina under the name declaredTypeName gives, reserved words included (Object → ReservedObject)', async () => {
+    for (const [name, declared] of [
+      ['Object', 'ReservedObject'],
+      ['Arguments', 'ReservedArguments'],
+      ['Delete', 'ReservedDelete'],
+      ['String', 'ReservedString'],
+      ['Date', 'Date'],
+      ['OrderPlaced', 'OrderPlaced'],
+    ]) expect(declaredTypeName(typeIdentifier(name!))).toBe(declared);
+    // Against the generator itself, with codegen's options: what it declares for a type so titled.
+    const generator = new TypeScriptGenerator({ modelType: 'interface', enumType: 'union', rawPropertyNames: true });
+    const reserved = fc.constantFrom('object', 'Object', 'arguments', 'toString', 'constructor', 'eval', 'delete', 'string', 'number', 'any', 'type', 'Date');
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(reserved, fc.string({ unit: 'binary-ascii', minLength: 1 })), async (name) => {
+        const title = typeIdentifier(name);
+        const [model] = await generator.generate({ type: 'object', title, properties: { a: { type: 'string' } } });
+        return model!.modelName === declaredTypeName(title);
+      }),
+      { numRuns: 150 },
+    );
   });
 });
 
@@ -73,7 +96,7 @@ describe('typeIdentifier: names beyond ASCII (the generator drops non-ASCII mode
   });
 });
 
-describe('codegen: a contract whose names are beyond ASCII', () => {
+describe('codegen: a contract whose names are beyond ASCII, or reserved words', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'codegen-unicode-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const message = (properties: Record<string, unknown>, example: Record<string, unknown>) => ({ payload: { type: 'object', properties, required: Object.keys(example) }, examples: [{ payload: example }] });
@@ -101,6 +124,8 @@ describe('codegen: a contract whose names are beyond ASCII', () => {
           Заказ: message({ номер: { type: 'string' } }, { номер: 'З-1' }),
           注文: message({ 数量: { type: 'integer' } }, { 数量: 2 }),
           Commande_Créée: message({ état: { type: 'string', enum: ['créée', 'payée'] } }, { état: 'créée' }),
+          // Reserved words: Modelina declares `ReservedArguments`, `ReservedDelete`; the module referenced `Arguments`, which did not exist.
+          Arguments: message({ delete: { type: 'object', title: 'delete', properties: { x: { type: 'string' } } } }, { delete: { x: 'y' } }),
         }),
       ),
     );
@@ -111,7 +136,7 @@ describe('codegen: a contract whose names are beyond ASCII', () => {
     symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
 
     const types = files.find((f) => f.path === 'types.d.ts')!.content;
-    for (const name of ['BestellungGrosse', 'BestellungGrosseMass', 'Zakaz', 'U6ce8U6587', 'CommandeCreee']) expect(types).toContain(`export interface ${name} {`);
+    for (const name of ['BestellungGrosse', 'BestellungGrosseMass', 'Zakaz', 'U6ce8U6587', 'CommandeCreee', 'ReservedArguments', 'ReservedDelete']) expect(types).toContain(`export interface ${name} {`);
     expect(types).not.toMatch(/Unnamed|GrE|CrE/);
 
     const program = ts.createProgram([path.join(out, 'index.d.ts')], { noEmit: true, strict: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, skipLibCheck: true });
@@ -122,6 +147,7 @@ describe('codegen: a contract whose names are beyond ASCII', () => {
     expect(contractModule.validateZakaz({ номер: 'З-1' })).toBe(true);
     expect(contractModule.validateZakaz({ номер: 1 })).toBe(false);
     expect(contractModule.validateCommandeCreee({ état: 'payée' })).toBe(true);
+    expect(contractModule.validateReservedArguments({ delete: { x: 'y' } })).toBe(true);
     expect(contractModule.messages['注文'].name).toBe('注文');
     expect(Object.keys(contractModule.operations)).toEqual(['bestellungGrößeSenden']);
   });
