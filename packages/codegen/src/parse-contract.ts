@@ -45,6 +45,12 @@ export interface ContractDiagnostic {
   message: string;
   /** The 1-based line in the spec, when the parser knows it. */
   line?: number;
+  /**
+   * Set on the errors of {@link selfContainingAliases} (not the parser's): the file (absolute), the
+   * JSON pointer of the alias in it, and `problem`, the message without the place, so that a
+   * reader can report it as a problem of the contract with its own words rather than as a parser error.
+   */
+  alias?: { file: string; pointer: string; problem: string };
 }
 
 /** What {@link parseContract} returns: the parsed document, or the errors that refused it. */
@@ -143,13 +149,109 @@ function prune(dir: string): void {
 /** A JSON pointer's segment. */
 const segment = (key: string | number) => String(key).replaceAll('~', '~0').replaceAll('/', '~1');
 
+/** The protocols whose bindings the framework reads (`@sluice/model`'s topology): SNS and SQS. */
+export const READ_BINDINGS: readonly string[] = ['sns', 'sqs'];
+
+/**
+ * What a place of an AsyncAPI 3 document is, from its path: inside a binding (`protocol`, the
+ * first `depth` segments being the binding itself; `read` when the framework reads it, see
+ * {@link READ_BINDINGS}), inside a JSON Schema (`depth` segments to the schema; `message` when it
+ * is a message's payload or headers, which codegen makes types and validators of), or neither.
+ * The path is read from the document's root along its structure (a property named `bindings`
+ * inside a schema is a property), whatever it resolves through.
+ *
+ * @example
+ * ```ts
+ * import { placeOf } from '@sluice/codegen/parse';
+ *
+ * placeOf(['operations', 'send', 'bindings', 'http', 'query', 'properties', 'child']);
+ * // { kind: 'binding', protocol: 'http', depth: 4, read: false }
+ * placeOf(['components', 'messages', 'OrderPlaced', 'payload', 'properties', 'tree']);
+ * // { kind: 'schema', depth: 4, message: true }
+ * ```
+ */
+export function placeOf(
+  at: readonly (string | number)[],
+): { kind: 'binding'; protocol: string; depth: number; read: boolean } | { kind: 'schema'; depth: number; message: boolean } | { kind: 'other' } {
+  type State = 'root' | 'components' | 'server' | 'channel' | 'operation' | 'reply' | 'message' | 'bindings';
+  // Each state: the key read in it, the state it leads to, and whether a name (map key or index) follows the key.
+  const next: Record<State, Record<string, [State | 'schema' | 'payload', boolean]>> = {
+    root: { servers: ['server', true], channels: ['channel', true], operations: ['operation', true], components: ['components', false] },
+    components: {
+      schemas: ['schema', true],
+      servers: ['server', true],
+      channels: ['channel', true],
+      operations: ['operation', true],
+      messages: ['message', true],
+      replies: ['reply', true],
+      messageTraits: ['message', true],
+      operationTraits: ['operation', true],
+      serverBindings: ['bindings', true],
+      channelBindings: ['bindings', true],
+      operationBindings: ['bindings', true],
+      messageBindings: ['bindings', true],
+    },
+    server: { bindings: ['bindings', false] },
+    channel: { messages: ['message', true], bindings: ['bindings', false] },
+    operation: { channel: ['channel', false], messages: ['message', true], bindings: ['bindings', false], reply: ['reply', false], traits: ['operation', true] },
+    reply: { channel: ['channel', false], messages: ['message', true] },
+    message: { payload: ['payload', false], headers: ['payload', false], bindings: ['bindings', false], traits: ['message', true] },
+    bindings: {},
+  };
+  let state: State = 'root';
+  for (let i = 0; i < at.length; i++) {
+    const key = String(at[i]);
+    if (state === 'bindings') return { kind: 'binding', protocol: key, depth: i + 1, read: READ_BINDINGS.includes(key) };
+    const step: [State | 'schema' | 'payload', boolean] | undefined = Object.hasOwn(next[state], key) ? next[state][key] : undefined;
+    if (!step) return { kind: 'other' };
+    const [to, named]: [State | 'schema' | 'payload', boolean] = step;
+    const depth = i + 1 + (named ? 1 : 0);
+    if (named && depth > at.length) return { kind: 'other' };
+    if (to === 'schema' || to === 'payload') return { kind: 'schema', depth, message: to === 'payload' };
+    state = to;
+    if (named) i++;
+  }
+  return { kind: 'other' };
+}
+
+/** What {@link selfContainingAliases} says of an alias at `at` (a path of the spec, or undefined in another file). */
+function aliasProblem(name: string, at: readonly (string | number)[] | undefined): string {
+  const found = `the YAML alias *${name} refers to the node &${name}, which it is inside`;
+  const cut = 'the AsyncAPI parser reads it cut after two levels, with null in place of the rest, silently';
+  const named = `name it in components.schemas and refer to it with $ref: '#/components/schemas/<Name>' (where it refers back to itself too)`;
+  const refused =
+    "codegen refuses a recursive payload or headers schema all the same (it inlines every schema into the types and validators): flatten it (a list of nodes, each with its parent's id) or bound its depth (a schema per level)";
+  const place = at ? placeOf(at) : undefined;
+  if (place?.kind === 'binding' && place.read) {
+    return (
+      `${found}: ${cut}, so the ${place.protocol} binding at #/${at!.slice(0, place.depth).map(segment).join('/')} would be read cut short: a binding must be finite plain data (the framework reads, compares and deploys it as written). ` +
+      'Write the value out in full (finite), without the alias back to its own ancestor'
+    );
+  }
+  if (place?.kind === 'schema') {
+    const accepted = place.message ? '' : ' (a recursive schema that is no payload or headers is accepted)';
+    return `${found}: a recursive schema (${cut}). Write it as a named schema: ${named}${accepted}; ${refused}`;
+  }
+  if (place?.kind === 'binding') {
+    return (
+      `${found}: ${cut}, so the ${place.protocol} binding at #/${at!.slice(0, place.depth).map(segment).join('/')} would say something else than written (the framework does not read it, its tools record it). ` +
+      `If it is a recursive schema, ${named} (a recursive schema the framework does not read is accepted); else write the value out in full (finite), without the alias back to its own ancestor`
+    );
+  }
+  return `${found}: ${cut}, so what it is part of would be read cut short. If it is a recursive schema, ${named}, knowing that ${refused}; else write the value out in full (finite), without the alias back to its own ancestor`;
+}
+
 /**
  * Every YAML alias of the document's files (the spec and the local files its `$ref`s reach) that
  * refers to a node it is inside (`policy: &p {statements: [*p]}`), as errors of the document. The
  * AsyncAPI parser reads such an alias cut short after two levels, with null in place of the rest,
  * and says nothing: a binding (free-form data its schema accepts) would be read as something the
  * document does not say. One error per alias, with its path (`[]` and the file named in the
- * message when the alias is in a referenced file) and line.
+ * message when the alias is in a referenced file), its line and `alias` (file, pointer, the
+ * message without the place). What it says depends on the place ({@link placeOf}): in an SNS or
+ * SQS binding, write it out in full; in a schema, it is a recursive schema: name it in
+ * `components.schemas` and `$ref` it (codegen then refuses it as any recursive payload or headers
+ * schema: flatten it).
  *
  * @example
  * ```ts
@@ -178,16 +280,11 @@ export function selfContainingAliases(specPath: string): ContractDiagnostic[] {
         const target = node.resolve(doc);
         if (target && inside.has(target)) {
           const line = node.range ? lines.linePos(node.range[0]).line : undefined;
-          const binding = at.lastIndexOf('bindings');
-          const what =
-            binding >= 0 && binding + 1 < at.length
-              ? `the ${at[binding + 1]} binding at #/${at.slice(0, binding + 2).map(segment).join('/')} would be read cut short: a binding must be finite plain data (the framework reads, compares and deploys it as written)`
-              : 'what it is part of would be read cut short';
-          const message =
-            `the YAML alias *${node.source} refers to the node &${node.source}, which it is inside: the AsyncAPI parser reads it cut after two levels, with null in place of the rest, so ${what}. ` +
-            'Write the value out in full (finite), without the alias back to its own ancestor';
-          if (file === spec) errors.push({ path: at, message, ...(line !== undefined ? { line } : {}) });
-          else errors.push({ path: [], message: `${path.relative(path.dirname(spec), file)}#/${at.map(segment).join('/')}${line !== undefined ? ` (line ${line})` : ''}: ${message}` });
+          const pointer = `/${at.map(segment).join('/')}`;
+          const problem = aliasProblem(node.source, file === spec ? at : undefined);
+          const alias = { file, pointer, problem: `${line !== undefined ? `(line ${line}) ` : ''}${problem}` };
+          if (file === spec) errors.push({ path: at, message: problem, ...(line !== undefined ? { line } : {}), alias });
+          else errors.push({ path: [], message: `${path.relative(path.dirname(spec), file)}#${pointer}${line !== undefined ? ` (line ${line})` : ''}: ${problem}`, alias });
         }
         return;
       }

@@ -15,7 +15,7 @@ import { parse as parseYaml } from 'yaml';
 import { formatIssues, toIssues, type Topology } from '@sluice/runtime/contract';
 import { DEFAULT_SCHEMA_VERSION, deriveTopology, listMessages, messageIdentity, TopologyError } from '@sluice/model';
 import { generatedFormats } from './formats.ts';
-import { parseContract, parserErrorLines } from './parse-contract.ts';
+import { parseContract, parserErrorLines, READ_BINDINGS } from './parse-contract.ts';
 import { declaredTypeName, typeIdentifier } from './identifiers.ts';
 import { forEachSchema, recursionsOf, stripParserKeys, titledForTypes, topLevelFields, unwrapSchema, withoutHints } from './schemas.ts';
 
@@ -223,6 +223,14 @@ async function parseSpec(specPath: string) {
   if (unreachable.length > 0) throw problemsError(specPath, unreachable);
   const { document, errors } = await parseContract(specPath);
   if (!document) {
+    // A YAML alias inside the node it names (found before the parser ran): a problem of the contract,
+    // said in its own words; the parser did not run, so there are no other checks to add.
+    if (errors.length > 0 && errors.every((e) => e.alias)) {
+      throw problemsError(
+        specPath,
+        errors.map((e) => ({ file: shown(e.alias!.file), pointer: e.alias!.pointer, message: e.alias!.problem })),
+      );
+    }
     const lines = parserErrorLines(errors);
     const { lines: own, warnings } = await ownChecksOfRefused(specPath, errors);
     throw new CodegenError(
@@ -267,13 +275,14 @@ async function ownChecksOfRefused(specPath: string, errors: readonly { path: (st
 const segment = (key: string | number) => String(key).replaceAll('~', '~0').replaceAll('/', '~1');
 
 /**
- * Every place where a binding (of a server, channel, operation or message, or of
- * `components.*Bindings`) contains itself: a `$ref` inside it to an object it is inside
- * (`filterPolicy: {nested: {$ref: '#/…/filterPolicy'}}`). The parser resolves it into an object
- * that contains itself, which the copy the framework reads cuts (stripParserKeys): the binding
- * would be read, compared and deployed as something the document does not say. Each reference
- * back is reported once, where the document (servers, channels, operations, then components)
- * first reaches it.
+ * Every place where a binding the framework reads (SNS or SQS, see READ_BINDINGS; of a server,
+ * channel, operation or message, or of `components.*Bindings`) contains itself: a `$ref` inside it
+ * to an object it is inside (`filterPolicy: {nested: {$ref: '#/…/filterPolicy'}}`). The parser
+ * resolves it into an object that contains itself, which the copy the framework reads cuts
+ * (stripParserKeys): the binding would be read, compared and deployed as something the document
+ * does not say. A binding of another protocol (an HTTP `query` schema that is recursive) is
+ * nobody's business here: nothing of the framework reads it. Each reference back is reported once,
+ * where the document (servers, channels, operations, then components) first reaches it.
  */
 function bindingCycles(document: Json): { pointer: string; message: string }[] {
   const found: { pointer: string; message: string }[] = [];
@@ -284,6 +293,7 @@ function bindingCycles(document: Json): { pointer: string; message: string }[] {
     if (!isObject(bindings) || walkedBindings.has(bindings)) return;
     walkedBindings.add(bindings);
     for (const [protocol, binding] of Object.entries(bindings)) {
+      if (!READ_BINDINGS.includes(protocol)) continue;
       const root = `${where}/${segment(protocol)}`;
       const inside = new Map<object, string>([[bindings, where]]);
       const walk = (node: unknown, at: string) => {

@@ -332,9 +332,56 @@ describe('a binding that contains itself', () => {
   it('a YAML alias inside the node it names is refused with its path and line (the parser reads it cut after two levels, silently)', async () => {
     const file = edited([['bindings: {sns: {name: orders, bindingVersion: 0.1.0}}', 'bindings: {sns: {name: orders, bindingVersion: 0.1.0, x-loop: &loop {again: *loop}}}']]);
     const error = await refusal(file);
-    expect(error.message).toMatch(
-      /is not a valid AsyncAPI document:\n {2}- channels\.ordersTopic\.bindings\.sns\.x-loop\.again \(line 5\): the YAML alias \*loop refers to the node &loop, which it is inside: the AsyncAPI parser reads it cut after two levels, with null in place of the rest, so the sns binding at #\/channels\/ordersTopic\/bindings\/sns would be read cut short: a binding must be finite plain data/,
+    // A problem of the contract with its file, pointer and line (the parser did not run: no "framework's checks" line).
+    expect(error.problems.map((p) => [p.file, p.pointer])).toEqual([[file, '/channels/ordersTopic/bindings/sns/x-loop/again']]);
+    expect(error.problems[0]!.message).toMatch(
+      /^\(line 5\) the YAML alias \*loop refers to the node &loop, which it is inside: the AsyncAPI parser reads it cut after two levels, with null in place of the rest, silently, so the sns binding at #\/channels\/ordersTopic\/bindings\/sns would be read cut short: a binding must be finite plain data/,
     );
+    expect(error.message).not.toMatch(/framework's checks/);
     expect(error.message).toMatch(/Write the value out in full \(finite\), without the alias back to its own ancestor/);
+  });
+});
+
+describe('a recursive schema in what the framework does not read, and one written with a YAML alias', () => {
+  it('a recursive schema in an HTTP operation binding (valid AsyncAPI; the framework reads only sns and sqs bindings) is no problem', async () => {
+    const file = spec({
+      message: `payload: {type: object, properties: {id: {type: string}}}\nexamples: [{payload: {id: a}}]`,
+      components: `
+schemas:
+  Q: {type: object, properties: {child: {$ref: '#/components/schemas/Q'}}}`,
+    });
+    const text = readFileSync(file, 'utf8').replace('consume: {action: receive,', `consume: {action: receive, bindings: {http: {method: POST, query: {$ref: '#/components/schemas/Q'}}},`);
+    writeFileSync(file, text);
+    const { messages } = await readContract(file);
+    expect(messages.map((m) => m.name)).toEqual(['OrderPlaced']);
+  });
+
+  it('a recursive payload schema written with a YAML alias is refused as a recursive schema (name it in components.schemas, $ref it; flatten it), with its place and line, and nothing else', async () => {
+    const file = spec({
+      message: `payload: {type: object, properties: {tree: &tree {type: object, properties: {children: {type: array, items: *tree}}}}}\nexamples: [{payload: {}}]`,
+    });
+    const error = await refusal(file);
+    expect(error.problems.map((p) => [p.file, p.pointer])).toEqual([[file, '/components/messages/OrderPlaced/payload/properties/tree/properties/children/items']]);
+    const { message } = error.problems[0]!;
+    expect(message).toMatch(/^\(line 13\) the YAML alias \*tree refers to the node &tree, which it is inside: a recursive schema/);
+    expect(message).toContain(`name it in components.schemas and refer to it with $ref: '#/components/schemas/<Name>'`);
+    expect(message).toMatch(/codegen refuses a recursive payload or headers schema .*flatten it/);
+    expect(error.message).not.toMatch(/not a valid AsyncAPI document/);
+    expect(error.message).not.toMatch(/framework's checks/);
+    expect(error.message).not.toMatch(/Write the value out in full/);
+  });
+});
+
+describe('placeOf', () => {
+  it('reads a path along the document structure: a binding (read when SNS or SQS), a schema (a message payload or headers, or another), or neither', async () => {
+    const { placeOf } = await import('@sluice/codegen/parse');
+    expect(placeOf(['operations', 'send', 'bindings', 'http', 'query', 'properties', 'child'])).toEqual({ kind: 'binding', protocol: 'http', depth: 4, read: false });
+    expect(placeOf(['channels', 'q', 'bindings', 'sqs', 'queue', 'policy'])).toEqual({ kind: 'binding', protocol: 'sqs', depth: 4, read: true });
+    expect(placeOf(['components', 'messages', 'M', 'payload', 'properties', 'bindings', 'sns'])).toEqual({ kind: 'schema', depth: 4, message: true });
+    expect(placeOf(['operations', 'o', 'channel', 'messages', 'M', 'headers'])).toEqual({ kind: 'schema', depth: 6, message: true });
+    expect(placeOf(['components', 'schemas', 'Q', 'properties'])).toEqual({ kind: 'schema', depth: 3, message: false });
+    expect(placeOf(['components', 'operationBindings', 'b', 'sns', 'consumers'])).toEqual({ kind: 'binding', protocol: 'sns', depth: 4, read: true });
+    expect(placeOf(['info', 'x-loop'])).toEqual({ kind: 'other' });
+    expect(placeOf(['components', 'schemas'])).toEqual({ kind: 'other' });
   });
 });
