@@ -125,14 +125,23 @@ export function applicationHeadersOf(contract: MessageContract): ApplicationHead
  * traceparent given or made): a required header missing, a value the schema refuses (type, enum,
  * pattern, length), a header the message does not declare when its schema allows no others, a
  * framework header (set by `wording.frameworkSetters`, never as an application header), an empty
- * value (SNS drops it) and more attributes than SNS takes. Every problem is in the list, each
- * naming its header and what to write in `wording`'s terms. A header the schema does not declare
- * but lets through is sent, and said in `notes`.
+ * value (SNS drops it), a name SNS and SQS refuse for a message attribute (only letters A-Z a-z,
+ * digits, `_`, `-`, `.`; at most 256 characters; not beginning with `AWS.` or `Amazon.` in any case;
+ * no period first, last or twice in a row) or that JavaScript objects cannot carry (`__proto__`),
+ * more attributes than SNS takes, and a message larger than its target takes (its attributes, and
+ * its body when `message.body` is given). Every problem is in the list, each naming its header and
+ * what to write in `wording`'s terms; no header is ever dropped without one. A header the schema
+ * does not declare but lets through is sent, and said in `notes`.
+ *
+ * Whitespace, the same for every publisher: a header's name is trimmed (two names the same once
+ * trimmed are a header given twice); its value is sent exactly as given, spaces and all. Names such
+ * as `constructor` or `toString` are names like any other.
  *
  * @param contract - the message's generated contract (its `validateHeaders`, `headers`, identity)
- * @param given - the application headers, by name, as the user typed them
+ * @param given - the application headers, by name, as the user typed them (own properties only)
  * @param wording - how this publisher asks for a header and sets the framework's
  * @param framework - the correlationId and traceparent the user gave (checked too, named by their setters)
+ * @param message - where the message goes (SNS: 256 KiB, SQS: 1 MiB) and its body when known, for its size
  *
  * @example
  * ```ts
@@ -147,24 +156,43 @@ export function applicationHeadersOf(contract: MessageContract): ApplicationHead
  * // [{ header: 'tenantId', message: 'required by PaymentCaptured: add --header tenantId=<value>' }]
  * ```
  */
-export function checkApplicationHeaders(contract: MessageContract, given: Readonly<Record<string, string>>, wording: HeaderWording, framework: FrameworkValues = {}): HeaderCheck {
+export function checkApplicationHeaders(
+  contract: MessageContract,
+  given: Readonly<Record<string, string>>,
+  wording: HeaderWording,
+  framework: FrameworkValues = {},
+  message: MessageToSend = {},
+): HeaderCheck {
   const problems: HeaderProblem[] = [];
   const notes: string[] = [];
-  const attributes: Record<string, string> = {};
+  // Maps, never plain objects: a header named constructor, toString or __proto__ is a name like any other here.
+  const attributes = new Map<string, string>();
+  const typed = new Map<string, string>();
   const declared = applicationHeadersOf(contract);
   const declaredNames = declared.map((h) => h.name);
-  const setter = (header: string) => wording.frameworkSetters[header] ?? 'the publisher';
-  for (const [name, value] of Object.entries(given)) {
+  const setter = (header: string) => (Object.hasOwn(wording.frameworkSetters, header) ? wording.frameworkSetters[header]! : 'the publisher');
+  for (const [typedName, value] of Object.entries(given)) {
+    // The name is trimmed (a space around it is never meant); the value is sent exactly as given.
+    const name = typedName.trim();
+    const before = typed.get(name);
+    if (before !== undefined) {
+      problems.push({ header: name, message: `given twice (${JSON.stringify(before)} and ${JSON.stringify(typedName)}: the name is trimmed): give it once` });
+      continue;
+    }
+    typed.set(name, typedName);
+    const refused = FRAMEWORK_HEADER_NAMES.includes(name) ? undefined : nameProblem(name, value, wording);
     if (FRAMEWORK_HEADER_NAMES.includes(name)) {
       problems.push({ header: name, message: `a header the framework sets itself, not an application header: it is set by ${setter(name)}` });
+    } else if (refused) {
+      problems.push({ header: name, message: refused });
     } else if (value === '') {
       problems.push({ header: name, message: `empty: a message attribute needs a value (an empty one is not sent): write ${wording.give(name)}` });
     } else {
-      attributes[name] = value;
+      attributes.set(name, value);
     }
   }
   const validate = contract.validateHeaders as Validator | undefined;
-  const sent = { ...attributes, ...frameworkAttributes(contract, framework) };
+  const sent = Object.fromEntries([...attributes, ...Object.entries(frameworkAttributes(contract, framework))]);
   if (validate && !validate(sent)) {
     const errors = validate.errors ?? [];
     for (const e of errors) {
@@ -173,7 +201,7 @@ export function checkApplicationHeaders(contract: MessageContract, given: Readon
       const near = closestName(name, declaredNames);
       problems.push({
         header: name,
-        message: `not a header of ${contract.name}, whose headers schema allows no others (${declaredNames.length ? `it declares ${declaredNames.join(', ')}` : 'it declares no application header'})${near ? `: did you mean ${wording.give(near, attributes[name])}?` : ''}`,
+        message: `not a header of ${contract.name}, whose headers schema allows no others (${declaredNames.length ? `it declares ${declaredNames.join(', ')}` : 'it declares no application header'})${near ? `: did you mean ${wording.give(near, attributes.get(name))}?` : ''}`,
       });
     }
     const rest = errors.filter((e) => !(e.instancePath === '' && e.keyword === 'additionalProperties'));
@@ -181,32 +209,119 @@ export function checkApplicationHeaders(contract: MessageContract, given: Readon
       const header = issue.path === '(root)' ? '(headers)' : issue.path;
       const known = declared.find((h) => h.name === header);
       if (issue.keyword === 'required') {
-        const near = Object.keys(attributes).find((g) => closestName(g, [header]) === header);
+        const near = [...attributes.keys()].find((g) => closestName(g, [header]) === header);
         problems.push({ header, message: `required by ${contract.name}: add ${wording.give(header, known?.allowedValues?.length === 1 ? known.allowedValues[0] : undefined)}${near ? ` (${near} is not ${header}: names are case-sensitive)` : ''}` });
       } else if (header === 'correlationId' || header === 'traceparent') {
         problems.push({ header, message: `${issue.message}${framework[header] === undefined ? ` (the one the publisher makes)` : ''}: give one with ${setter(header)}` });
-      } else if (header in attributes) {
+      } else if (attributes.has(header)) {
         const hint = known?.allowedValues ? `: write ${known.allowedValues.map((v) => wording.give(header, v)).join(' or ')}` : `: write ${wording.give(header)}`;
-        problems.push({ header, message: `${JSON.stringify(attributes[header])} ${issue.message}${hint}` });
+        problems.push({ header, message: `${JSON.stringify(attributes.get(header))} ${issue.message}${hint}` });
       } else {
         problems.push({ header, message: issue.message });
       }
     }
   }
-  for (const name of Object.keys(attributes)) {
+  for (const name of attributes.keys()) {
     if (!declaredNames.includes(name) && !problems.some((p) => p.header === name)) {
       notes.push(`${name} is not a header ${contract.name} declares (${declaredNames.length ? `it declares ${declaredNames.join(', ')}` : 'it declares no application header'}); sent as given, since its headers schema allows others`);
     }
   }
   const count = Object.keys(sent).length;
-  const own = count - Object.keys(attributes).length;
+  const own = count - attributes.size;
   if (count > MAX_ATTRIBUTES) {
     problems.push({
       header: '(headers)',
       message: `${count} message attributes (${count - own} application headers and the framework's ${own}): SNS and SQS take at most ${MAX_ATTRIBUTES}, so give at most ${MAX_ATTRIBUTES - own} application headers`,
     });
   }
-  return { attributes: problems.length ? {} : attributes, problems, notes };
+  problems.push(...sizeProblems(contract, attributes, framework, message));
+  return { attributes: problems.length ? {} : Object.fromEntries(attributes), problems, notes };
+}
+
+/** The names SNS and SQS take for a message attribute: ASCII letters, digits, `_`, `-` and `.`. */
+const ATTRIBUTE_NAME_CHARACTER = /[A-Za-z0-9_.-]/;
+/** The longest name SNS and SQS take for a message attribute. */
+const MAX_NAME_LENGTH = 256;
+/** Names beginning so are AWS's (`AWS.`, `Amazon.`, in any case). */
+const RESERVED_PREFIX = /^(?:aws|amazon)\./i;
+
+/**
+ * Why SNS and SQS (or the JavaScript objects on the way to them) would not carry a header named
+ * `name`, with a name to write instead when one can be made from it; undefined when it is a name
+ * they take. Their rules for a message attribute's name: letters A-Z a-z, digits, `_`, `-`, `.`;
+ * at most 256 characters; not beginning with `AWS.` or `Amazon.` (in any case); not beginning or
+ * ending with a period; no two periods in a row.
+ */
+function nameProblem(name: string, value: string, wording: HeaderWording): string | undefined {
+  const instead = (suggestion: string | undefined) => {
+    const ok = suggestion !== undefined && suggestion !== name && suggestion !== '' && nameProblem(suggestion, value, wording) === undefined && !FRAMEWORK_HEADER_NAMES.includes(suggestion);
+    return `give it another name${ok ? `, e.g. write ${wording.give(suggestion, value === '' ? undefined : value)}` : ''}`;
+  };
+  if (name === '') return `a header needs a name: write ${wording.give('<name>', value === '' ? undefined : value)}`;
+  if (name === '__proto__') {
+    return `a name a message attribute cannot have here: JavaScript objects on its way (the publisher's, the AWS SDK's) take __proto__ as their prototype, so it would be lost: ${instead(name.replace(/^_+|_+$/g, ''))}`;
+  }
+  const wrong = [...new Set([...name].filter((c) => !ATTRIBUTE_NAME_CHARACTER.test(c)))];
+  if (wrong.length > 0) {
+    return `not a name SNS and SQS take for a message attribute: only letters A-Z a-z, digits 0-9, _, - and . (not ${wrong.map((c) => JSON.stringify(c)).join(', ')}): ${instead(tidyName(name.replace(/[^A-Za-z0-9_.-]+/g, '_')))}`;
+  }
+  if (name.length > MAX_NAME_LENGTH) return `${name.length} characters: SNS and SQS take a name of at most ${MAX_NAME_LENGTH}: give it another name, of at most ${MAX_NAME_LENGTH} characters`;
+  if (RESERVED_PREFIX.test(name)) return `SNS and SQS reserve names beginning with AWS. or Amazon. (in any case) for AWS: ${instead(tidyName(name))}`;
+  if (name.startsWith('.') || name.endsWith('.')) return `SNS and SQS take no name that begins or ends with a period: ${instead(tidyName(name))}`;
+  if (name.includes('..')) return `SNS and SQS take no name with two periods in a row: ${instead(tidyName(name))}`;
+  return undefined;
+}
+
+/** `name` without what SNS and SQS refuse around its periods and at its start: a name to suggest. */
+function tidyName(name: string): string {
+  let tidy = name.replace(/\.{2,}/g, '.');
+  while (RESERVED_PREFIX.test(tidy)) tidy = tidy.replace(RESERVED_PREFIX, '');
+  return tidy.replace(/^\.+|\.+$/g, '');
+}
+
+/** Where a publish goes, and its body when known: what {@link checkApplicationHeaders} checks the message's size against. */
+export interface MessageToSend {
+  /** SNS (a topic: 256 KiB a message) or SQS (a queue, point-to-point: 1 MiB a message). @default 'SNS' */
+  via?: 'SNS' | 'SQS';
+  /** The message's body as it will be sent (`JSON.stringify` of the valid payload), when known: counted with the attributes. */
+  body?: string;
+}
+
+/**
+ * The largest message SNS and SQS take, in bytes: its body and every attribute's name, type and
+ * value (UTF-8) together. SNS: 256 KiB. SQS: 1 MiB since August 2025 (a queue's
+ * `MaximumMessageSize` can lower it).
+ */
+export const MAX_MESSAGE_BYTES: Readonly<Record<'SNS' | 'SQS', number>> = Object.freeze({ SNS: 262_144, SQS: 1_048_576 });
+
+const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+const figure = (n: number) => n.toLocaleString('en-US');
+
+/**
+ * The message too large for its target: the attributes alone, else with the body when it is
+ * known. Each attribute counts its name, its type (`String`) and its value; the framework's are
+ * those the publisher sends (the identity always, correlationId and traceparent when the message
+ * declares them).
+ */
+function sizeProblems(contract: MessageContract, attributes: ReadonlyMap<string, string>, framework: FrameworkValues, message: MessageToSend): HeaderProblem[] {
+  const via = message.via ?? 'SNS';
+  const limit = MAX_MESSAGE_BYTES[via];
+  const all = new Map(attributes);
+  for (const [name, value] of Object.entries(frameworkAttributes(contract, framework))) {
+    if (name === 'eventType' || name === 'schemaVersion' || contract.headers.includes(name) || framework[name as keyof FrameworkValues] !== undefined) all.set(name, value);
+  }
+  const sizes = [...all].map(([name, value]) => ({ name, size: bytes(name) + bytes('String') + bytes(value) }));
+  const total = sizes.reduce((sum, a) => sum + a.size, 0);
+  const rule = `${via} takes at most ${figure(limit)} bytes for a message, its body and every attribute's name, type and value together`;
+  if (total > limit) {
+    const largest = sizes.reduce((a, b) => (b.size > a.size ? b : a));
+    return [{ header: '(headers)', message: `the message attributes come to ${figure(total)} bytes (the largest: ${largest.name}, ${figure(largest.size)} bytes): ${rule}: give shorter values` }];
+  }
+  if (message.body !== undefined && bytes(message.body) + total > limit) {
+    const body = bytes(message.body);
+    return [{ header: '(message)', message: `the body (${figure(body)} bytes) and the message attributes (${figure(total)} bytes) come to ${figure(body + total)} bytes: ${rule}: make the payload or the headers smaller` }];
+  }
+  return [];
 }
 
 /** The name in `names` that `name` is most likely a slip for (same letters, other case, or one edit away). */

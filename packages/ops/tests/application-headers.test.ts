@@ -69,6 +69,59 @@ describe('checkApplicationHeaders', () => {
       notes: ['source is not a header UserDeleted declares (it declares tenantId); sent as given, since its headers schema allows others'],
     });
   });
+  it("takes header names plain objects already have (constructor, toString) as any other, and refuses __proto__ with a problem, never dropping it", () => {
+    // JSON.parse gives __proto__ as an own property, as the console's API receives it.
+    const given = JSON.parse('{"tenantId":"acme","constructor":"c","toString":"t","__proto__":"x"}') as Record<string, string>;
+    const check = checkApplicationHeaders(contract.messages.UserDeleted!, given, page);
+    expect(check.problems).toEqual([
+      { header: '__proto__', message: 'a name a message attribute cannot have here: JavaScript objects on its way (the publisher\'s, the AWS SDK\'s) take __proto__ as their prototype, so it would be lost: give it another name, e.g. write x in the proto field' },
+    ]);
+    const ok = checkApplicationHeaders(contract.messages.UserDeleted!, { tenantId: 'acme', constructor: 'c', toString: 't', hasOwnProperty: 'h' }, page);
+    expect(ok.problems).toEqual([]);
+    expect(Object.entries(ok.attributes)).toEqual([['tenantId', 'acme'], ['constructor', 'c'], ['toString', 't'], ['hasOwnProperty', 'h']]);
+  });
+  it('refuses the names SNS and SQS refuse for a message attribute, each saying what to write', () => {
+    const given = {
+      tenantId: 'acme',
+      'bad name': 'y',
+      'AWS.trace': 'x',
+      'amazon.Thing': 'x',
+      '.lead': 'x',
+      'trail.': 'x',
+      'a..b': 'x',
+      ['n'.repeat(257)]: 'x',
+    };
+    expect(checkApplicationHeaders(contract.messages.UserDeleted!, given, page).problems).toEqual([
+      { header: 'bad name', message: 'not a name SNS and SQS take for a message attribute: only letters A-Z a-z, digits 0-9, _, - and . (not " "): give it another name, e.g. write y in the bad_name field' },
+      { header: 'AWS.trace', message: 'SNS and SQS reserve names beginning with AWS. or Amazon. (in any case) for AWS: give it another name, e.g. write x in the trace field' },
+      { header: 'amazon.Thing', message: 'SNS and SQS reserve names beginning with AWS. or Amazon. (in any case) for AWS: give it another name, e.g. write x in the Thing field' },
+      { header: '.lead', message: 'SNS and SQS take no name that begins or ends with a period: give it another name, e.g. write x in the lead field' },
+      { header: 'trail.', message: 'SNS and SQS take no name that begins or ends with a period: give it another name, e.g. write x in the trail field' },
+      { header: 'a..b', message: 'SNS and SQS take no name with two periods in a row: give it another name, e.g. write x in the a.b field' },
+      { header: 'n'.repeat(257), message: '257 characters: SNS and SQS take a name of at most 256: give it another name, of at most 256 characters' },
+    ]);
+  });
+  it('trims the name and keeps the value exactly as given (spaces too), as the CLI and the console both send it', () => {
+    expect(checkApplicationHeaders(contract.messages.UserDeleted!, { ' tenantId ': ' acme ' }, page)).toEqual({ attributes: { tenantId: ' acme ' }, problems: [], notes: [] });
+    expect(checkApplicationHeaders(contract.messages.UserDeleted!, { tenantId: 'a', ' tenantId': 'b' }, page).problems).toEqual([
+      { header: 'tenantId', message: 'given twice ("tenantId" and " tenantId": the name is trimmed): give it once' },
+    ]);
+  });
+  it('refuses a message larger than its target takes: the attributes alone, or with the body (SNS 256 KiB, SQS 1 MiB)', () => {
+    const big = 'v'.repeat(300 * 1024);
+    // SNS: the attributes alone are over 262,144 bytes.
+    const alone = checkApplicationHeaders(contract.messages.UserDeleted!, { tenantId: big }, page, {}, { via: 'SNS' });
+    expect(alone.attributes).toEqual({});
+    expect(alone.problems).toEqual([
+      { header: '(headers)', message: expect.stringMatching(/^the message attributes come to 307,\d{3} bytes \(the largest: tenantId, 307,214 bytes\): SNS takes at most 262,144 bytes for a message, its body and every attribute's name, type and value together: give shorter values$/) },
+    ]);
+    // SQS takes it (1 MiB), until the body is counted too.
+    expect(checkApplicationHeaders(contract.messages.UserDeleted!, { tenantId: big }, page, {}, { via: 'SQS' }).problems).toEqual([]);
+    const body = JSON.stringify({ userId: 'x'.repeat(800 * 1024) });
+    expect(checkApplicationHeaders(contract.messages.UserDeleted!, { tenantId: big }, page, {}, { via: 'SQS', body }).problems).toEqual([
+      { header: '(message)', message: expect.stringMatching(/^the body \(819,\d{3} bytes\) and the message attributes \(307,\d{3} bytes\) come to 1,12\d,\d{3} bytes: SQS takes at most 1,048,576 bytes for a message, its body and every attribute's name, type and value together: make the payload or the headers smaller$/) },
+    ]);
+  });
 });
 
 describe('publish-message --header name=value', () => {
@@ -123,6 +176,30 @@ describe('publish-message --header name=value', () => {
     expect(stderr).toContain(`  tenantId: "${'A'.repeat(40)}" must be at most 32 characters long: write --header tenantId=<value>\n`);
   });
 
+  it('names plain objects already have (constructor, toString) are headers like any other; given twice is said with both, never with Object\'s own', async () => {
+    const passes = await publish('--message', 'UserDeleted', '--payload', '{"userId":"usr-1"}', ...UNREACHABLE, '--header', 'tenantId=acme', '--header', 'constructor=c', '--header', 'toString=t');
+    expect(passes.code, passes.stderr).toBe(1);
+    expect(passes.stderr).toContain('127.0.0.1:9');
+    const { code, stderr } = await publish('--message', 'UserDeleted', '--payload', '{"userId":"usr-1"}', ...UNREACHABLE, '--header', 'tenantId=acme', '--header', 'toString=a', '--header', ' toString=b', '--header', '__proto__=p');
+    expect(code).toBe(2);
+    expect(stderr.split('\n').slice(1, -2)).toEqual([
+      '  toString: given twice (--header toString=a and --header  toString=b): give it once',
+      "  __proto__: a name a message attribute cannot have here: JavaScript objects on its way (the publisher's, the AWS SDK's) take __proto__ as their prototype, so it would be lost: give it another name, e.g. write --header proto=p",
+    ]);
+  });
+
+  it('refuses a name SNS and SQS refuse, and headers larger than the target takes, before reaching it (exit 2); a body too large with them is a failed run (exit 1)', async () => {
+    const big = 'v'.repeat(1100 * 1024);
+    const { code, stderr } = await publish('--message', 'UserDeleted', '--payload', '{"userId":"usr-1"}', ...UNREACHABLE, '--header', 'tenantId=acme', '--header', 'bad name=y', '--header', `source=${big}`);
+    expect(code).toBe(2);
+    expect(stderr).toContain('  bad name: not a name SNS and SQS take for a message attribute: only letters A-Z a-z, digits 0-9, _, - and . (not " "): give it another name, e.g. write --header bad_name=y\n');
+    expect(stderr).toMatch(/  \(headers\): the message attributes come to 1,126,\d{3} bytes \(the largest: source, 1,126,412 bytes\): SQS takes at most 1,048,576 bytes for a message, its body and every attribute's name, type and value together: give shorter values\n/);
+    const withBody = await publish('--message', 'UserDeleted', '--payload', JSON.stringify({ userId: 'x'.repeat(800 * 1024) }), ...UNREACHABLE, '--header', 'tenantId=acme', '--header', `source=${'v'.repeat(300 * 1024)}`);
+    expect(withBody.code).toBe(1);
+    expect(withBody.stderr).toMatch(/nothing published: the payload: the body \(819,\d{3} bytes\) and the message attributes \(307,\d{3} bytes\) come to 1,12\d,\d{3} bytes: SQS takes at most 1,048,576 bytes for a message/);
+    expect(withBody.stderr).not.toContain('127.0.0.1:9');
+  });
+
   it('right headers pass the checks: the run goes on to the target', async () => {
     const { code, stderr } = await publish('--message', 'UserSignedUp', ...PAYLOAD, ...UNREACHABLE, '--header', 'tenantId=acme', '--header', 'region=eu', '--traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
     expect(code).toBe(1);
@@ -135,5 +212,8 @@ describe('publish-message --header name=value', () => {
     expect(await runCli(program, ['publish-message', '--help'], io)).toBe(0);
     expect(io.stdout()).toMatch(/--header <name=value>\s+an application header the message's headers schema declares \(repeat for each\)/);
     expect(io.stdout()).toContain('npx app publish-message sendMessage --message UserDeleted --file user-deleted.json --header <name>=<value> --header <name>=<value>');
+    // The same whitespace rule as the console's: the name trimmed, the value as typed.
+    expect(io.stdout().replace(/\s+/g, ' ')).toContain('The name is trimmed and the value sent exactly as typed, spaces and all (--header "tenantId= a" sends " a").');
+    expect(io.stdout().replace(/\s+/g, ' ')).toContain('letters A-Z a-z, digits, _, - and ., at most 256 characters');
   });
 });

@@ -223,14 +223,21 @@ describe('publish <operation>: a point-to-point send operation (an SQS channel)'
       expect(await runCli(tenantProgram, ['publish', 'sendMessage', '--message', 'UserSignedUp', '--payload', '{"userId":"usr-3","email":"ada@example.com"}', '--endpoint', stack.endpoint], io)).toBe(2);
       expect(io.stderr()).toContain('  tenantId: required by UserSignedUp: add --header tenantId=<value>\n');
       io = captureIO();
-      const code = await runCli(tenantProgram, ['publish', 'sendMessage', '--message', 'UserDeleted', '--payload', '{"userId":"usr-3"}', '--header', 'tenantId=acme', '--header', 'source=backfill', '--correlation-id', 'corr-tenant-1', '--traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', '--endpoint', stack.endpoint], io);
+      const code = await runCli(tenantProgram, ['publish', 'sendMessage', '--message', 'UserDeleted', '--payload', '{"userId":"usr-3"}', '--header', 'tenantId=acme', '--header', 'source=backfill', '--header', 'constructor= spaced ', '--correlation-id', 'corr-tenant-1', '--traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', '--endpoint', stack.endpoint], io);
       expect(code, io.stderr()).toBe(0);
-      // A header the message does not declare but its schema lets through is sent, and said.
-      expect(io.stderr()).toBe('note: source is not a header UserDeleted declares (it declares tenantId); sent as given, since its headers schema allows others\n');
+      // A header the message does not declare but its schema lets through is sent, and said; a name
+      // plain objects have (constructor) is a name like any other, its value sent as typed, spaces and all.
+      expect(io.stderr()).toBe(
+        [
+          'note: source is not a header UserDeleted declares (it declares tenantId); sent as given, since its headers schema allows others',
+          'note: constructor is not a header UserDeleted declares (it declares tenantId); sent as given, since its headers schema allows others',
+          '',
+        ].join('\n'),
+      );
       const { Messages = [] } = await p2pSqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], WaitTimeSeconds: 1 }));
       expect(Messages).toHaveLength(1);
       const attributes = Object.fromEntries(Object.entries(Messages[0]!.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue]));
-      expect(attributes).toEqual({ eventType: 'UserDeleted', schemaVersion: '1.0.0', tenantId: 'acme', source: 'backfill', correlationId: 'corr-tenant-1', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' });
+      expect(attributes).toEqual({ eventType: 'UserDeleted', schemaVersion: '1.0.0', tenantId: 'acme', source: 'backfill', constructor: ' spaced ', correlationId: 'corr-tenant-1', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' });
     } finally {
       tenant.dispose();
     }

@@ -130,31 +130,37 @@ const HEADER_WORDING: HeaderWording = {
 
 /**
  * The `--header name=value` options, checked against `contract`'s headers schema with the
- * framework values given: every problem in one usage error (exit 2), each naming the header and
- * what to write; else the application headers to publish and the notes to say.
+ * framework values given, for a message sent `via` SNS or SQS: every problem in one usage error
+ * (exit 2), each naming the header and what to write; else the application headers to publish, the
+ * notes to say, and the headers as given (to check each payload's size with them).
  */
-function readHeaders(values: Values, contract: MessageContract): { attributes: Record<string, string>; notes: string[] } {
-  const given: Record<string, string> = {};
+function readHeaders(values: Values, contract: MessageContract, via: 'SNS' | 'SQS'): { attributes: Record<string, string>; notes: string[]; given: Record<string, string> } {
+  // By name, as typed: a Map, so that constructor or __proto__ is a name like any other.
+  const given = new Map<string, { value: string; option: string }>();
   const problems: string[] = [];
   const sample = applicationHeadersOf(contract)[0]?.name ?? 'name';
   for (const option of values.header ?? []) {
     const at = option.indexOf('=');
     const name = at < 0 ? option : option.slice(0, at).trim();
+    const before = given.get(name);
     if (at <= 0 || name === '') {
       problems.push(`--header ${JSON.stringify(option)}: give it as --header name=value (e.g. --header ${sample}=<value>)`);
-    } else if (name in given) {
-      problems.push(`${name}: given twice (--header ${name}=${given[name]} and --header ${option}): give it once`);
+    } else if (before) {
+      problems.push(`${name}: given twice (--header ${before.option} and --header ${option}): give it once`);
     } else {
-      given[name] = option.slice(at + 1);
+      given.set(name, { value: option.slice(at + 1), option });
     }
   }
-  const check = checkApplicationHeaders(contract, given, HEADER_WORDING, { correlationId: values['correlation-id'], traceparent: values.traceparent });
+  const byName = Object.fromEntries([...given].map(([name, { value }]) => [name, value]));
+  const check = checkApplicationHeaders(contract, byName, HEADER_WORDING, frameworkValues(values), { via });
   problems.push(...check.problems.map((p) => `${p.header}: ${p.message}`));
   if (problems.length > 0) {
     throw new UsageError(`nothing published: the headers do not satisfy the headers schema of ${contract.name}:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   }
-  return check;
+  return { ...check, given: byName };
 }
+
+const frameworkValues = (values: Values) => ({ correlationId: values['correlation-id'], traceparent: values.traceparent });
 
 /**
  * The generic `publish` command: `publish <operationId> --payload '<json>'` (or `--file`) publishes
@@ -194,7 +200,12 @@ The publisher sets the identity headers (eventType, schemaVersion), a correlatio
 else a new one) and a traceparent (--traceparent, else a new trace). The message's own application
 headers (a tenantId its headers schema requires, say) are given with --header name=value, once per
 header: they are checked against the message's headers schema in the contract first (required ones
-present, values as the schema says, no header it does not declare unless it allows others).`,
+present, values as the schema says, no header it does not declare unless it allows others). The
+name is trimmed and the value sent exactly as typed, spaces and all (--header "tenantId= a" sends
+" a"). A name is what SNS and SQS take for a message attribute: letters A-Z a-z, digits, _, - and
+., at most 256 characters, no period first, last or twice in a row, not beginning with AWS. or
+Amazon.; and a message, its body and every attribute's name, type and value, is at most 256 KiB
+through SNS (a topic), 1 MiB through SQS (a point-to-point queue).`,
     positionals: [{ name: 'operation', description: 'the send operation id (its messages and its topic or queue come from the contract)', required: true }],
     options: {
       message: { type: 'string', valueName: 'name', description: 'which message, when the operation sends several' },
@@ -222,7 +233,8 @@ present, values as the schema says, no header it does not declare unless it allo
       const contract: MessageContract | undefined = op.messages[messageName];
       if (!contract) throw new UsageError(`${id} does not publish ${JSON.stringify(messageName)}: try --message ${names.join(', --message ')}`);
 
-      const headers = readHeaders(values, contract);
+      const via = op.queue !== undefined ? 'SQS' : 'SNS';
+      const headers = readHeaders(values, contract, via);
       const payloads = readPayloads(values, contract);
       // Validate everything before sending anything.
       const checked = payloads.map((payload) => contract.check(payload));
@@ -231,6 +243,13 @@ present, values as the schema says, no header it does not declare unless it allo
         const lines = invalid.flatMap((p) => [payloads.length > 1 ? `payload #${p.index}:` : 'the payload:', ...p.issues.map((i) => `  ${i.path || '(payload)'}: ${i.message}`)]);
         throw new CliError(`nothing published: ${invalid.length} payload(s) violate the ${messageName} contract.\n${lines.join('\n')}`, { next: 'Fix the fields above and run the command again.' });
       }
+      // Each message as it will be sent, its body with its attributes: no larger than SNS or SQS takes.
+      const tooLarge = checked.flatMap((result, index) => {
+        const body = JSON.stringify((result as { value: unknown }).value);
+        const check = checkApplicationHeaders(contract, headers.given, HEADER_WORDING, frameworkValues(values), { via, body });
+        return check.problems.map((p) => `${payloads.length > 1 ? `payload #${index}` : 'the payload'}: ${p.message}`);
+      });
+      if (tooLarge.length > 0) throw new CliError(`nothing published: ${tooLarge.join('\n')}`, { next: 'Make the payload or the headers smaller and run the command again.' });
       return withTarget(values, async (target) => {
         await target.checkReachable();
         for (const note of headers.notes) io.err(`note: ${note}`);
