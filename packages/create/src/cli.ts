@@ -36,8 +36,12 @@ over the examples, sst.config.ts, tsconfig.json, .gitignore and a README.`,
     try {
       const framework = values.framework as string | undefined;
       const created = await createProject({ directory, contract, ...(framework ? { frameworkSources: frameworkTarballs(framework) } : {}) });
-      io.out(`create: ${path.relative(process.cwd(), created.directory) || '.'}/ written (${created.files.length} files, ${created.consumers.length} consumer(s)). Next:`);
+      // The folder as given when it is outside the working directory (`/tmp/app`, not `../../tmp/app`).
+      const relative = path.relative(process.cwd(), created.directory);
+      const shown = relative.startsWith('..') || path.isAbsolute(relative) ? created.directory : relative || '.';
+      io.out(`create: ${shown}/ written (${created.files.length} files, ${created.consumers.length} consumer(s)). Next:`);
       for (const o of created.outside) io.err(`create: no handler for ${o.operation}: ${o.reason}`);
+      for (const warning of created.warnings) io.err(`create: warning: ${warning}`);
       if (framework) io.out(`  cd ${directory} && npm install && npm run codegen`);
       else io.out(unpublishedFrameworkSteps(directory, contract).join('\n'));
     } catch (error) {

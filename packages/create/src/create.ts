@@ -40,6 +40,12 @@ export interface CreatedProject {
   consumers: string[];
   /** Receive operations outside the AWS topology (Kafka, MQTT, WebSocket channels…): no handler, each with codegen's reason. */
   outside: { operation: string; reason: string }[];
+  /**
+   * What codegen warns about in the contract (no examples, a required application header, a queue
+   * without a redrivePolicy…), but the reasons already in {@link outside}: the project is written
+   * all the same, and `npm run codegen` says them again until they are dealt with.
+   */
+  warnings: string[];
   /** Every file written, relative to the folder, with `/`. */
   files: string[];
 }
@@ -140,6 +146,8 @@ interface Consumers {
   timeouts: Record<string, { seconds: number; why?: string }>;
   /** Receive operations outside the AWS topology, with why. */
   outside: { operation: string; reason: string }[];
+  /** codegen's other warnings. */
+  warnings: string[];
 }
 
 /** The default function timeout of a created project's consumers, in seconds. */
@@ -185,7 +193,8 @@ async function consumersOf(spec: string): Promise<Consumers> {
   const outside = receives
     .filter((id) => !ids.includes(id))
     .map((operation) => ({ operation, reason: model.warnings.find((w) => w.startsWith(`operations.${operation} `))?.replace(`operations.${operation} `, '') ?? 'it is outside the AWS topology' }));
-  return { ids, timeouts, outside };
+  const warnings = model.warnings.filter((w) => !outside.some((o) => w.startsWith(`operations.${o.operation} `)));
+  return { ids, timeouts, outside, warnings };
 }
 
 /** A handler file name for an operation id: the codegen convention, `<operationId>.ts`. */
@@ -436,5 +445,5 @@ export async function createProject(options: CreateOptions): Promise<CreatedProj
     mkdirSync(path.dirname(target), { recursive: true });
     writeFileSync(target, content);
   }
-  return { directory, name, consumers, outside: found.outside, files: [...files.keys()].sort() };
+  return { directory, name, consumers, outside: found.outside, warnings: found.warnings, files: [...files.keys()].sort() };
 }

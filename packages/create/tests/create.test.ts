@@ -315,6 +315,19 @@ describe("create's command: what to do next", () => {
     // No bare `npm install` offered as the next step: it would fail (nothing @sluice is published).
     expect(out).not.toMatch(/^ {2}cd \S+ && npm install/m);
     expect(out.indexOf('--framework ../tarballs')).toBeLessThan(out.indexOf(`cd ${app} && npm install`));
+    // A folder outside the working directory is named as given, not as ../../tmp/….
+    expect(out).toContain(`create: ${app}/ written (`);
+  });
+
+  it("says codegen's warnings on success too (they were said only when create refused the contract)", async () => {
+    const io = captureIO();
+    // The fixture's folder (its $ref-ed schemas) copied, its examples removed.
+    cpSync(path.dirname(fixture), path.join(parent, 'no-examples'), { recursive: true });
+    const bare = path.join(parent, 'no-examples', 'asyncapi.yaml');
+    writeFileSync(bare, readFileSync(fixture, 'utf8').replace(/\n {6}examples:\n(?: {8,}.*\n)+/, '\n'));
+    expect(readFileSync(bare, 'utf8')).not.toContain('examples:');
+    expect(await runCli(createProgram, [path.join(parent, 'app-warned'), '--contract', bare], io), io.stderr()).toBe(0);
+    expect(io.stderr()).toMatch(/^create: warning: \S+ has no examples: the contract test has nothing to check/m);
   });
 
   it('with --framework, says to install: the project depends on the tarballs by file: path', async () => {
