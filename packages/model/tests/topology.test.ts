@@ -159,6 +159,15 @@ describe('contract errors that would make a broken system', () => {
     const doc = base();
     doc.channels.Orders.bindings.sqs.queue.redrivePolicy.deadLetterQueue.name = 'Elsewhere';
     expect(problemsOf(doc).join('\n')).toMatch(/queue Orders \(channels\.Orders\.bindings\.sqs\.queue\) redrives to Elsewhere, which no binding declares/);
+    // Not also warned about as a queue with no redrivePolicy: it has one, refused.
+    const warnings = (() => {
+      try {
+        return deriveTopology(doc).warnings;
+      } catch (error) {
+        return (error as TopologyError).warnings;
+      }
+    })();
+    expect(warnings.join('\n')).not.toMatch(/queue Orders has no redrivePolicy/);
   });
 
   it('two receive operations on one queue', () => {

@@ -4,7 +4,7 @@
  * consumes, or without a redrive policy, are warned about.
  */
 import { functionNameOf } from '../settings.ts';
-import { consumerOf, type Derivation } from './context.ts';
+import { consumerOf, type Derivation, isObject } from './context.ts';
 
 /**
  * Sorts each topic's messages. (That the messages on one topic are told apart by `eventType` and
@@ -53,7 +53,9 @@ export function warnAboutQueues(d: Derivation): void {
   for (const queue of Object.values(d.queues)) {
     const consumed = consumerOf(d, queue.name) !== undefined;
     if (!consumed && queue.deadLetterFor.length === 0) d.warnings.push(`queue ${queue.name} has no receive operation: messages delivered to it wait until they expire`);
-    if (consumed && !queue.deadLetter) d.warnings.push(`queue ${queue.name} has no redrivePolicy: a message that always fails is retried until it expires (${queue.retentionSeconds} s)`);
+    // A redrivePolicy written but refused (its DLQ undeclared…) is a problem already, not a missing policy.
+    const written = d.queueBindings.some(({ binding }) => isObject(binding.redrivePolicy) && d.queues[binding.name as string] === queue);
+    if (consumed && !queue.deadLetter && !written) d.warnings.push(`queue ${queue.name} has no redrivePolicy: a message that always fails is retried until it expires (${queue.retentionSeconds} s)`);
   }
 }
 
