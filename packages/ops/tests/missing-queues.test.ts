@@ -125,6 +125,9 @@ describe('a contract with queues the running local stack does not have yet', () 
     expect(out).toMatch(/^OrderDLQ\s+1\s+0\s+0\s+dead letters of OrderQueue/m);
     expect(out).toMatch(/^OrderQueue\s+0\s+0\s+0\s+consumed by consumeOrderPlaced/m);
     expect(out).not.toMatch(/^Audit/m);
+    // The contract's subscription to the missing queue is not listed as if it existed.
+    expect(out).toMatch(/^OrderTopic → AuditQueue \(not made yet: its queue is missing\)/m);
+    expect(out).toMatch(/^OrderTopic → OrderQueue\s/m);
     expect(err).toBe(warning('status'));
   });
 
@@ -133,6 +136,8 @@ describe('a contract with queues the running local stack does not have yet', () 
     expect(code, err).toBe(0);
     const json = JSON.parse(out) as { queues: { queue: string }[]; missingQueues: string[] };
     expect(json.missingQueues).toEqual(['AuditDLQ', 'AuditQueue']);
+    const subscriptions = (JSON.parse(out) as { subscriptions: { queue: string; queueMissing?: true }[] }).subscriptions;
+    expect(subscriptions.filter((s) => s.queueMissing).map((s) => s.queue)).toEqual(['AuditQueue']);
     expect(json.queues.map((q) => q.queue)).toContain('OrderDLQ');
     expect(err).toBe(warning('status'));
   });

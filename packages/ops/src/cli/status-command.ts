@@ -59,7 +59,8 @@ export const statusCommand: CommandSpec = {
         // What an earlier contract made (npm start keeps it), or, on an endpoint other projects share, theirs.
         rows.push({ queue, kind: 'kept', role: `not in the contract: kept from an earlier one, with its messages${depth.total > 0 ? ` (${invocation.replace(/ status$/, '')} dlq list --queue ${queue})` : ''}`, ...depth });
       }
-      const subscriptions = [...topology.subscriptions, ...unrouted.map((u) => u.subscription), ...triage.map((t) => t.subscription)];
+      // A subscription of the contract whose queue the stack does not have yet does not exist either: said, not listed as if it did.
+      const subscriptions = [...topology.subscriptions, ...unrouted.map((u) => u.subscription), ...triage.map((t) => t.subscription)].map((s) => (missing.has(s.queue) ? { ...s, queueMissing: true as const } : s));
       const warning = missing.size > 0 ? missingQueuesWarning(invocation, target, missing) : undefined;
       if (values.json) {
         io.out(JSON.stringify({ queues: rows, subscriptions, ...(missing.size > 0 ? { missingQueues: [...missing] } : {}) }, null, 2));
@@ -69,7 +70,7 @@ export const statusCommand: CommandSpec = {
       io.out(`${target.describe()}, contract ${topology.contract.title} ${topology.contract.version}\n`);
       io.out(formatTable(['queue', 'waiting', 'in flight', 'delayed', 'role'], rows.map((r) => [r.queue, String(r.visible), String(r.inFlight), String(r.delayed), r.role])));
       io.out('');
-      io.out(formatTable(['subscription', 'raw', 'filter policy'], subscriptions.map((s) => [`${s.topic} → ${s.queue}`, s.rawMessageDelivery ? 'yes' : 'no', JSON.stringify(s.filterPolicy)])));
+      io.out(formatTable(['subscription', 'raw', 'filter policy'], subscriptions.map((s) => [`${s.topic} → ${s.queue}${'queueMissing' in s ? ' (not made yet: its queue is missing)' : ''}`, s.rawMessageDelivery ? 'yes' : 'no', JSON.stringify(s.filterPolicy)])));
       if (warning) io.err(warning);
       return 0;
     });
