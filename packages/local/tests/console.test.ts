@@ -132,6 +132,32 @@ describe('the console publishes a point-to-point send operation (an SQS channel)
       tenantState.destroy();
     }
   });
+
+  it('through its API: a header named __proto__ is refused with a problem, never dropped; a message too large for its queue is refused before it is sent (422)', async () => {
+    const tenant = await tenantHeaders();
+    const tenantConsole = await startConsole({ runtime: stack, contract: await contractModule(tenant.project), port: 0 });
+    const url = new URL(tenantConsole.url);
+    const post = (body: string) =>
+      fetch(new URL('/api/publish', url), { method: 'POST', headers: { [CONSOLE_TOKEN_HEADER]: tenantConsole.token, 'content-type': 'application/json' }, body }).then(async (r) => ({ status: r.status, body: (await r.json()) as { error: string; headerProblems?: { header: string; message: string }[] } }));
+    try {
+      // JSON text, as a page or a script sends it: __proto__ is an own name there.
+      const proto = await post('{"operationId":"sendMessage","message":"UserDeleted","payload":{"userId":"u-1"},"headers":{"tenantId":"acme","__proto__":"x","constructor":"c"}}');
+      expect(proto.status).toBe(422);
+      expect(proto.body.headerProblems).toEqual([
+        { header: '__proto__', message: "a name a message attribute cannot have here: JavaScript objects on its way (the publisher's, the AWS SDK's) take __proto__ as their prototype, so it would be lost: give it another name, e.g. write x in the proto field" },
+      ]);
+      const big = await post(JSON.stringify({ operationId: 'sendMessage', message: 'UserDeleted', payload: { userId: 'x'.repeat(800 * 1024) }, headers: { tenantId: 'acme', source: 'v'.repeat(300 * 1024) } }));
+      expect(big.status).toBe(422);
+      expect(big.body.headerProblems).toEqual([{ header: '(message)', message: expect.stringMatching(/^the body \(819,\d{3} bytes\) and the message attributes \(307,\d{3} bytes\) come to 1,12\d,\d{3} bytes: SQS takes at most 1,048,576 bytes/) }]);
+      // The name trimmed, the value as given.
+      const spaced = await post('{"operationId":"sendMessage","message":"UserDeleted","payload":{"userId":"u-2"},"headers":{" tenantId ":" acme "}}');
+      expect(spaced.status, JSON.stringify(spaced.body)).toBe(200);
+      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.resources.queues['user-signedup-queue']!.url, MessageAttributeNames: ['All'], WaitTimeSeconds: 1 }));
+      expect(Messages.map((m) => [JSON.parse(m.Body!), m.MessageAttributes?.tenantId?.StringValue])).toEqual([[{ userId: 'u-2' }, ' acme ']]);
+    } finally {
+      await tenantConsole.stop();
+    }
+  });
 });
 
 describe('the local console on a running stack', () => {
@@ -330,6 +356,15 @@ describe('the local console on a running stack', () => {
         await tab.locator('#publish-headers [data-header="tenantId"]').fill('Acme');
         await tab.getByRole('button', { name: 'Validate and publish' }).click();
         await expect.poll(() => tab.locator('[data-problem-for="tenantId"]').textContent(), { timeout: 10_000 }).toBe('"Acme" must match ^[a-z][a-z0-9-]*$: write a value in the tenantId field');
+        // A value that breaks two rules: both on its field.
+        const long = 'A'.repeat(40);
+        await tab.locator('#publish-headers [data-header="tenantId"]').fill(long);
+        await tab.getByRole('button', { name: 'Validate and publish' }).click();
+        await expect.poll(() => tab.locator('[data-problem-for="tenantId"]').textContent(), { timeout: 10_000 }).toBe(
+          `"${long}" must be at most 32 characters long: write a value in the tenantId field; "${long}" must match ^[a-z][a-z0-9-]*$: write a value in the tenantId field`,
+        );
+        // Only declared headers have a field: the page says how to send another.
+        expect(await tab.locator('#publish-headers-note').textContent()).toContain('publish-message <operation> --header name=value');
         await tab.locator('#publish-headers [data-header="tenantId"]').fill('acme');
         await tab.locator('#publish-headers [data-header="region"]').selectOption('eu');
         const sent = tab.waitForRequest('**/api/publish');

@@ -240,7 +240,8 @@ export class ConsoleState {
    * name) against its headers schema, as `publish-message` checks its `--header`s
    * (`checkApplicationHeaders`), then publishes it with the runtime publisher: to the operation's
    * topic, or, for a point-to-point send operation (an SQS channel), straight to its queue with the
-   * queue publisher. Anything invalid is a 422 naming each field and header; nothing is sent.
+   * queue publisher. Anything invalid is a 422 naming each field and header, as is a message larger
+   * than its target takes (its body and attributes: SNS 256 KiB, SQS 1 MiB); nothing is sent.
    */
   async publish(operationId: string, message: string, payload: unknown, headers: Readonly<Record<string, string>> = {}): Promise<{ messageId: string; correlationId: string | undefined }> {
     const found = this.contract.operations[operationId];
@@ -250,7 +251,9 @@ export class ConsoleState {
     if (!contract) throw new ConsoleError(404, `${operationId} does not publish ${message}`);
     const checked = contract.check(payload);
     const correlationId = contract.headers.includes('correlationId') ? `console-${Date.now().toString(36)}` : undefined;
-    const headerCheck = checkApplicationHeaders(contract, headers, PAGE_HEADER_WORDING, { correlationId });
+    // Its size too: the body as it will be sent (when valid) with every attribute, against what SNS or SQS takes.
+    const size = { via: op.queue !== undefined ? ('SQS' as const) : ('SNS' as const), ...(checked.ok ? { body: JSON.stringify(checked.value) } : {}) };
+    const headerCheck = checkApplicationHeaders(contract, headers, PAGE_HEADER_WORDING, { correlationId }, size);
     const headerText = headerCheck.problems.map((p) => `${p.header}: ${p.message}`).join('; ');
     if (!checked.ok) {
       const fields = checked.issues.map((i) => `${i.path || '(payload)'} ${i.message}`).join('; ');

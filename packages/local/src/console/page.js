@@ -252,12 +252,14 @@
       } catch (error) {
         result.className = 'error';
         result.textContent = error.message;
-        // Each refused header also on its field.
-        for (const p of error.headerProblems || []) {
-          const input = document.querySelector(`#publish-headers [data-header="${CSS.escape(p.header)}"]`);
+        // Each refused header also on its field, with every problem of it (a value can break two rules).
+        const byHeader = new Map();
+        for (const p of error.headerProblems || []) byHeader.set(p.header, [...(byHeader.get(p.header) || []), p.message]);
+        for (const [header, problems] of byHeader) {
+          const input = document.querySelector(`#publish-headers [data-header="${CSS.escape(header)}"]`);
           if (!input) continue;
           input.setAttribute('aria-invalid', 'true');
-          input.parentElement.querySelector('.problem').textContent = p.message;
+          input.parentElement.querySelector('.problem').textContent = problems.join('; ');
         }
       }
     });

@@ -45,7 +45,12 @@ export interface LocalConsole {
 
 const PAGE_SCRIPT = new URL('./page.js', import.meta.url);
 const PAGE_STYLE = new URL('./page.css', import.meta.url);
-const MAX_BODY = 256 * 1024;
+/**
+ * The largest request the console reads: above the largest message SQS takes (1 MiB, body and
+ * attributes), with room for JSON's escapes, so that a message too large for its target is refused
+ * by the publish's own check, which says by how much and what SNS or SQS take, not as a request.
+ */
+const MAX_BODY = 2 * 1024 * 1024;
 
 /**
  * Serves the console for a running local stack on 127.0.0.1.
@@ -119,7 +124,7 @@ export async function startConsole(options: ConsoleOptions): Promise<LocalConsol
 <div class="panel"><h2>Consumers</h2><table id="consumers"><thead><tr><th>consumer</th><th>batches</th><th>done</th><th>retried</th><th>whole batch failed</th></tr></thead><tbody></tbody></table></div>
 <div class="panel wide"><h2>Last records</h2><table id="records"><thead><tr><th>at</th><th>consumer</th><th>outcome</th><th>message id</th><th>subject</th><th>correlation id</th><th>receive</th></tr></thead><tbody></tbody></table></div>
 <div class="panel wide" id="dead-letters" hidden><h2>Dead letters of <span id="dlq-name"></span></h2><p class="actions"><button id="redrive-all">Redrive all</button> <button id="purge-all" class="danger">Purge…</button> <button id="close-dlq">Close</button></p><table><thead><tr><th>message id</th><th>receives</th><th>subject</th><th>why it failed</th><th></th></tr></thead><tbody></tbody></table><pre id="letter" hidden></pre></div>
-<div class="panel wide"><h2>Publish an example</h2><form id="publish"><select id="publish-message"></select><fieldset id="publish-headers" hidden><legend>Headers</legend></fieldset><textarea id="publish-payload" rows="9" spellcheck="false"></textarea><button type="submit">Validate and publish</button> <span id="publish-result" role="status"></span></form></div>
+<div class="panel wide"><h2>Publish an example</h2><form id="publish"><select id="publish-message"></select><fieldset id="publish-headers" hidden><legend>Headers</legend></fieldset><p id="publish-headers-note" class="note">Only the headers the message declares have a field here; another one its headers schema allows is sent with <code>${escapeHtml(options.runtime.application.project.operatorCommand ?? 'npx sluice-ops')} publish-message &lt;operation&gt; --header name=value</code>. A header's name is trimmed; its value is sent exactly as typed.</p><textarea id="publish-payload" rows="9" spellcheck="false"></textarea><button type="submit">Validate and publish</button> <span id="publish-result" role="status"></span></form></div>
 </section>
 </main>
 <script nonce="${nonce}">${script}</script>
