@@ -6,13 +6,17 @@
  * which of the operation's messages it is; the payload then goes through that message's generated
  * validator, and fields from a newer producer that this contract does not know are dropped.
  *
+ * The attributes go through that message's headers validator where the contract can forbid
+ * something (see {@link createDecoder}): a header the schema requires missing, a value outside its
+ * pattern, a header it does not allow is `MESSAGE_HEADERS_INVALID`, like a payload that breaks it.
+ *
  * Given the ARNs of the topics the queue is subscribed to, the decoder also checks where the record
  * came from, so that a principal allowed to send to the queue cannot pass for the topic: an
  * envelope must name one of those topics, and a raw body is accepted only when a subscription
  * delivers raw bodies (which carry no topic to check: the queue policy is then the only guard).
  */
-import type { MessageContract, MessageMap, ReceiveOperation } from '../contract/model.ts';
-import { formatIssues, toIssues } from '../contract/issues.ts';
+import type { MessageContract, MessageMap, ReceiveOperation, ValidationIssue } from '../contract/model.ts';
+import { formatIssues, toIssues, type AjvError } from '../contract/issues.ts';
 import { decodeError, DecodeErrorCode, type DecodeError } from './errors.ts';
 import { unparsableReason } from './json-syntax.ts';
 
@@ -34,7 +38,7 @@ export interface SnsEnvelopeInfo {
   timestamp?: string | undefined;
 }
 
-/** A decoded record: which message, its payload (valid, only the contract's fields) and its attributes. */
+/** A decoded record: which message, its payload (valid, only the contract's fields) and its attributes (within what its headers schema requires). */
 export interface DecodedMessage<M extends MessageMap = MessageMap> {
   /** Which of the operation's messages it is, by its name in the contract. */
   readonly name: keyof M & string;
@@ -115,10 +119,102 @@ class Decoded<M extends MessageMap> implements DecodedMessage<M> {
     readonly payload: unknown,
     private readonly rawAttributes: unknown,
     readonly envelope: SnsEnvelopeInfo | undefined,
-  ) {}
+    built?: Readonly<Record<string, string>>,
+  ) {
+    this.cached = built;
+  }
   get attributes(): Readonly<Record<string, string>> {
     return (this.cached ??= stringAttributes(this.rawAttributes));
   }
+}
+
+/**
+ * The headers every message carries besides the ones an application declares: the identity, which
+ * picks the message (judged by the decoder's own codes, tolerantly: a minor or patch version is
+ * fine), and the framework's optional headers, whose out-of-bounds values the consumer refuses
+ * (drops and logs) without refusing the message, unless the contract requires them.
+ */
+export const IDENTITY_HEADERS: readonly string[] = Object.freeze(['eventType', 'schemaVersion']);
+/** The framework's optional headers: set by the publisher, logged and propagated by consumers. */
+export const FRAMEWORK_HEADERS: readonly string[] = Object.freeze(['correlationId', 'traceparent']);
+
+type HeadersValidator = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
+
+/** What a message's headers schema can forbid, found once by asking its validator. */
+interface HeaderRule {
+  readonly validate: HeadersValidator;
+  /** The schema requires a header beyond the identity: every record is checked. */
+  readonly always: boolean;
+  /** The schema says something of other headers (declares one, or forbids undeclared ones): a record carrying one is checked. */
+  readonly others: boolean;
+  /** The headers the schema requires (its top-level `required`). */
+  readonly required: ReadonlySet<string>;
+}
+
+/** A name no contract declares, to ask a validator what it says of a header it does not declare. */
+const UNDECLARED_PROBE = 'sluice-undeclared-header-probe';
+
+function isIdentityOrFrameworkHeader(name: string): boolean {
+  return name === 'eventType' || name === 'schemaVersion' || name === 'correlationId' || name === 'traceparent';
+}
+
+/** The header an ajv error of a headers validator is about; `undefined` for the attributes as a whole. */
+function headerOf(error: AjvError): string | undefined {
+  if (error.keyword === 'required' && error.instancePath === '') return String(error.params.missingProperty);
+  if (error.keyword === 'additionalProperties' && error.instancePath === '') return String(error.params.additionalProperty);
+  if (error.instancePath === '') return undefined;
+  const first = error.instancePath.slice(1).split('/')[0]!;
+  return first.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+/**
+ * What a message's headers schema can forbid, asked of its validator once: with only the message's
+ * identity, whatever fails besides the identity is a required header (every record must be
+ * checked); with a header it does not declare, a failure means it allows no others.
+ */
+function headerRuleOf(contract: MessageContract): HeaderRule | undefined {
+  const validate = contract.validateHeaders as HeadersValidator | undefined;
+  if (!validate) return undefined;
+  const identity = { eventType: contract.eventType, schemaVersion: contract.schemaVersion };
+  const required = new Set<string>();
+  let always = false;
+  if (!validate(identity)) {
+    for (const error of validate.errors ?? []) {
+      const header = headerOf(error);
+      if (error.keyword === 'required' && error.instancePath === '' && header !== undefined) required.add(header);
+      if (header === undefined || !IDENTITY_HEADERS.includes(header)) always = true;
+    }
+  }
+  const declaresOthers = contract.headers.some((h) => !isIdentityOrFrameworkHeader(h));
+  const forbidsOthers = !always && !validate({ ...identity, [UNDECLARED_PROBE]: 'x' }) && (validate.errors ?? []).some((e) => headerOf(e) !== undefined && !IDENTITY_HEADERS.includes(headerOf(e)!));
+  if (!always && !declaresOthers && !forbidsOthers) return undefined;
+  return { validate, always, others: declaresOthers || forbidsOthers, required };
+}
+
+/** Whether attributes (either form) carry a header besides the identity and the framework's. */
+function carriesOtherHeaders(attrs: unknown): boolean {
+  if (attrs === null || typeof attrs !== 'object') return false;
+  for (const name in attrs) if (!isIdentityOrFrameworkHeader(name)) return true;
+  return false;
+}
+
+/**
+ * The headers' violations of the contract in `errors`, as issues whose path is the header: the
+ * identity left out (the decoder judged it), and a framework header's value left out unless the
+ * contract requires that header (the consumer refuses it, not the message).
+ */
+function headerViolations(contract: MessageContract, rule: HeaderRule, errors: readonly AjvError[] | null | undefined): ValidationIssue[] {
+  const relevant: AjvError[] = [];
+  for (const error of errors ?? []) {
+    const header = headerOf(error);
+    if (header !== undefined && IDENTITY_HEADERS.includes(header)) continue;
+    if (header !== undefined && FRAMEWORK_HEADERS.includes(header) && error.keyword !== 'required' && !rule.required.has(header)) continue;
+    if (error.keyword === 'additionalProperties' && header !== undefined) {
+      // Said of the header itself, not of the attributes as a whole: `source: is not a header …`.
+      relevant.push({ ...error, instancePath: `/${header.replace(/~/g, '~0').replace(/\//g, '~1')}`, message: `is not a header ${contract.name} declares, and its headers schema allows no others` });
+    } else relevant.push(error);
+  }
+  return toIssues(relevant);
 }
 
 /**
@@ -133,6 +229,19 @@ function hasMajor(version: string, major: string): boolean {
 /**
  * A decoder for one receive operation: its messages indexed by event type and major version once,
  * so that decoding a record is lookups, one parse per JSON layer and one validation.
+ *
+ * The record's string attributes (SQS `stringValue`, or the envelope's `MessageAttributes`
+ * `Value`) go through the message's headers validator where its schema can forbid something, which
+ * the decoder asks the validator once, here: a message whose schema requires a header beyond the
+ * identity (a `tenantId`) has every record checked; one whose schema declares other headers, or
+ * allows no undeclared ones (`additionalProperties: false`), has the records checked that carry a
+ * header besides `eventType`, `schemaVersion`, `correlationId` and `traceparent`; the rest (the
+ * framework's headers only) are not checked here, at no cost. A violation is
+ * `MESSAGE_HEADERS_INVALID`, its issues naming each header (`tenantId: is required`, `tenantId:
+ * must match ^[a-z]+$`, `source: is not a header … declares`). Left to the other codes, tolerantly:
+ * the identity (a minor or patch `schemaVersion` is fine, as is none when the event type has one
+ * major); left to the consumer: the framework's optional headers out of bounds (refused, not the
+ * message), unless the schema requires them.
  *
  * @param operation - the generated receive operation
  * @param options - the subscribed topics' ARNs, to check where each record came from
@@ -161,6 +270,9 @@ export function createDecoder<Op extends ReceiveOperation>(operation: Op, option
   for (const c of contracts) byType.set(c.eventType, [...(byType.get(c.eventType) ?? []), c]);
   const only = contracts.length === 1 ? contracts[0] : undefined;
   const declared = contracts.map((c) => `${c.eventType} ${c.major}.x`).join(', ');
+  // What each message's headers schema can forbid, asked of its validator once, here.
+  const rules = new Map(contracts.map((c) => [c, headerRuleOf(c)] as const));
+  const onlyRule = only === undefined ? undefined : rules.get(only);
 
   /** Which of the operation's messages the attributes (SNS or SQS form) name. */
   function identify(attributes: unknown): MessageContract | DecodeError {
@@ -192,13 +304,30 @@ export function createDecoder<Op extends ReceiveOperation>(operation: Op, option
   }
 
   function checkPayload(contract: MessageContract, payload: unknown, attributes: unknown, envelope: SnsEnvelopeInfo | undefined): DecodeResult<Op['messages']> {
+    // The headers first, where the contract can forbid something of them (most records: nothing to check).
+    const rule = contract === only ? onlyRule : rules.get(contract);
+    let strings: Readonly<Record<string, string>> | undefined;
+    if (rule !== undefined && (rule.always || (rule.others && carriesOtherHeaders(attributes)))) {
+      strings = stringAttributes(attributes);
+      if (!rule.validate(strings)) {
+        const issues = headerViolations(contract, rule, rule.validate.errors);
+        if (issues.length > 0) {
+          return {
+            ok: false,
+            error: decodeError(DecodeErrorCode.MESSAGE_HEADERS_INVALID, `${contract.name} headers (message attributes) are invalid: ${formatIssues(issues)}`, issues),
+            attributes: strings,
+            ...(envelope ? { envelope } : {}),
+          };
+        }
+      }
+    }
     // The type guard directly (not `check`): no result object on the hot path.
     if (!contract.validate(payload)) {
       const issues = toIssues(contract.validate.errors);
       return { ok: false, error: decodeError(DecodeErrorCode.PAYLOAD_INVALID, `${contract.name} payload is invalid: ${formatIssues(issues)}`, issues), attributes: stringAttributes(attributes), ...(envelope ? { envelope } : {}) };
     }
     // Tolerant reader: keep only the fields this version of the contract knows.
-    return new Decoded<Op['messages']>(contract.name, contract, contract.pick(payload), attributes, envelope);
+    return new Decoded<Op['messages']>(contract.name, contract, contract.pick(payload), attributes, envelope, strings);
   }
 
   return function decode(record: RecordInput): DecodeResult<Op['messages']> {

@@ -6,10 +6,14 @@
  * 1. decode: SNS envelope or raw body, from a topic the queue is subscribed to; the
  *    `eventType`/`schemaVersion` attributes pick the message;
  * 2. validate with the generated validator, keep only the contract's fields (tolerant reader);
- * 3. check the optional headers (`correlationId`, `traceparent`) against the contract's header
- *    schema: one out of bounds (a 200 KB correlationId) is refused, not the message: it is neither
- *    logged, nor passed to the handler, nor propagated; the record's log line says so under
- *    `headersRefused` (code `HEADERS_INVALID`, the header, why, its length and first characters);
+ * 3. check the headers (message attributes) against the contract's headers schema: a header the
+ *    schema requires missing (a `tenantId`), a value outside what it allows, a header it does not
+ *    declare where it allows no others, rejects the message as a payload violation does (`invalid`,
+ *    code `MESSAGE_HEADERS_INVALID`, the reasons naming each header: `tenantId: is required`);
+ *    the framework's optional headers (`correlationId`, `traceparent`) out of bounds (a 200 KB
+ *    correlationId) are refused, not the message: neither logged, nor passed to the handler, nor
+ *    propagated; the record's log line says so under `headersRefused` (code `HEADERS_INVALID`, the
+ *    header, why, its length and first characters);
  * 4. call the handler with the typed payload;
  * 5. log one JSON line (the framework's {@link ConsumerLogger}: the fields Powertools Logger writes):
  *    ids, outcome, code and reasons (never the payload: it may hold personal data).
@@ -17,7 +21,7 @@
  * | outcome | when | SQS |
  * |---|---|---|
  * | what the handler returns (`stored`, …), else `done` | the handler resolved | deleted |
- * | `invalid` | the record breaks the contract or comes from elsewhere (stable code), or the handler threw `RecordRejected` | retried, then dead-lettered |
+ * | `invalid` | the record breaks the contract (its payload, or the headers it requires) or comes from elsewhere (stable code), or the handler threw `RecordRejected` | retried, then dead-lettered |
  * | `failed` | the handler threw anything else (throttling, network, a bug) | retried, then dead-lettered |
  *
  * Only `invalid` and `failed` records are reported in `batchItemFailures`: a neighbour's failure
@@ -34,29 +38,35 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { MessageMap, PayloadOf, ReceiveOperation } from '../contract/model.ts';
 import { ConfigurationError } from '../resources.ts';
 import { SOURCE_TOPICS_ENV } from '../settings.ts';
-import { createDecoder, type DecodeResult } from './decode-record.ts';
+import { createDecoder, FRAMEWORK_HEADERS, type DecodeResult } from './decode-record.ts';
 import { EmfMetrics, MetricUnit, type ConsumerMetrics } from './emf.ts';
 import { ConsumerLogger, type StructuredLogger } from './logger.ts';
 import { RecordRejected } from './errors.ts';
 import { toIssues, type AjvError } from '../contract/issues.ts';
 import type { MessageContract } from '../contract/model.ts';
 
-/** The stable code of the headers a consumer refuses (they are dropped, the message is processed). */
+/**
+ * The stable code of the framework's optional headers a consumer refuses (`correlationId`,
+ * `traceparent` out of bounds: they are dropped, the message is processed). A message whose
+ * headers break what its contract requires is rejected instead: `MESSAGE_HEADERS_INVALID`.
+ */
 export const HEADERS_INVALID = 'HEADERS_INVALID';
 
 /** How much of a refused header value a log line shows. */
 const SHOWN_HEADER_CHARACTERS = 32;
 
 /**
- * The message's attributes without the optional headers that break the contract's header schema,
- * and why each was refused (values cut to their first characters). The identity (`eventType`,
- * `schemaVersion`) was checked by the decoder already.
+ * The message's attributes without the framework's optional headers (`correlationId`,
+ * `traceparent`) that break the contract's header schema, and why each was refused (values cut to
+ * their first characters). The decoder checked the rest already: the identity (`eventType`,
+ * `schemaVersion`), and the headers the contract requires or declares (a violation rejects the
+ * message: `MESSAGE_HEADERS_INVALID`), a framework header the contract requires included.
  */
 function checkHeaders(contract: MessageContract, attributes: Readonly<Record<string, string>>): { attributes: Readonly<Record<string, string>>; refused: { header: string; reason: string; length: number; startsWith: string }[] } {
   const validate = contract.validateHeaders as (((data: unknown) => boolean) & { errors?: AjvError[] | null }) | undefined;
-  if (!validate || contract.headers.every((h) => attributes[h] === undefined) || validate(attributes)) return { attributes, refused: [] };
+  if (!validate || FRAMEWORK_HEADERS.every((h) => attributes[h] === undefined) || validate(attributes)) return { attributes, refused: [] };
   const refused = toIssues(validate.errors)
-    .filter((issue) => contract.headers.includes(issue.path))
+    .filter((issue) => FRAMEWORK_HEADERS.includes(issue.path) && attributes[issue.path] !== undefined)
     .map((issue) => {
       const value = attributes[issue.path] ?? '';
       return { header: issue.path, reason: issue.message, length: value.length, startsWith: value.slice(0, SHOWN_HEADER_CHARACTERS) };

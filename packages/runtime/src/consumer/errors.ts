@@ -21,6 +21,15 @@ export const DecodeErrorCode = {
   UNSUPPORTED_SCHEMA_VERSION: 'UNSUPPORTED_SCHEMA_VERSION',
   /** The payload is JSON but violates the contract; `issues` say which fields and why. */
   PAYLOAD_INVALID: 'PAYLOAD_INVALID',
+  /**
+   * The message attributes break the message's headers schema: a header it requires is missing, a
+   * header's value is outside what the schema allows (pattern, values, length), or a header it does
+   * not declare is present where the schema allows no others (`additionalProperties: false`);
+   * `issues` name each header and why. The identity (`eventType`, `schemaVersion`) is judged by
+   * the codes above, and the framework's optional headers out of bounds are refused, not the
+   * message (`HEADERS_INVALID` under `headersRefused`).
+   */
+  MESSAGE_HEADERS_INVALID: 'MESSAGE_HEADERS_INVALID',
   /** An SNS envelope from a topic the queue is not subscribed to: sent to the queue directly, not by SNS. */
   TOPIC_NOT_SUBSCRIBED: 'TOPIC_NOT_SUBSCRIBED',
   /** A raw body on a queue whose subscriptions all deliver SNS envelopes: sent to the queue directly, not by SNS. */
@@ -36,14 +45,14 @@ export interface DecodeError {
   readonly code: DecodeErrorCode;
   /** One line for people: what is wrong and, where it helps, what to do. */
   readonly message: string;
-  /** Field-level reasons, for `PAYLOAD_INVALID`. */
+  /** Field-level reasons, for `PAYLOAD_INVALID`; header by header, for `MESSAGE_HEADERS_INVALID`. */
   readonly issues: readonly ValidationIssue[];
 }
 
 /**
  * Builds a {@link DecodeError} value.
  *
- * @param issues - field-level reasons (for `PAYLOAD_INVALID`); none by default
+ * @param issues - field-level reasons (for `PAYLOAD_INVALID`, `MESSAGE_HEADERS_INVALID`); none by default
  *
  * @example
  * ```ts
