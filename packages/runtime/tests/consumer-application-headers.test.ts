@@ -18,7 +18,8 @@ import { pathToFileURL } from 'node:url';
 import type { Context, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDecoder, DecodeErrorCode, defineConsumer, HEADERS_INVALID, type DecodeResult, type RecordInput } from '@sluice/runtime/consumer';
-import type { ReceiveOperation } from '@sluice/runtime/contract';
+import { createAjv } from '@sluice/codegen';
+import { defineMessage, defineOperation, type ReceiveOperation } from '@sluice/runtime/contract';
 import { sqsRecord } from '../../../tests/helpers/sns-envelope.ts';
 import { tenantHeaderProject, type TenantHeaderProject } from '../../../tests/helpers/tenant-header-project.ts';
 
@@ -105,6 +106,29 @@ describe('the decoder checks the headers the contract requires', () => {
     ];
     for (const record of accepted) expect(decode(record)).toMatchObject({ ok: true, payload: { userId: 'usr-1' } });
     expect(decode(raw({ ...SIGNED_UP, tenantId: 'acme', region: 'us' }))).toMatchObject({ ok: true, attributes: { tenantId: 'acme', region: 'us' } });
+  });
+});
+
+describe("the framework's own headers", () => {
+  /** A one-message operation whose headers schema (compiled by codegen's ajv) says `required` of the framework's headers or not. */
+  function pingDecoder(required: string[]) {
+    const validateHeaders = createAjv({ standalone: false }).compile({
+      type: 'object',
+      required,
+      properties: { correlationId: { type: 'string', maxLength: 8 }, traceparent: { type: 'string', pattern: '^00-' } },
+    });
+    const ping = defineMessage({ name: 'Ping', title: 'Ping', eventType: 'Ping', schemaVersion: '1.0.0', properties: [], headers: ['correlationId', 'traceparent'] }, () => true, validateHeaders, (d) => d);
+    return createDecoder(defineOperation({ id: 'consumePing', action: 'receive', queue: 'PingQueue', sources: [], messages: ['Ping'] }, { Ping: ping }) as unknown as ReceiveOperation);
+  }
+  const ping = (attributes: Record<string, string>) => ({ body: '{}', messageAttributes: sqsAttributes({ eventType: 'Ping', ...attributes }) });
+
+  it('leaves a value out of bounds to the consumer (refused, not the message) unless the contract requires the header', () => {
+    expect(pingDecoder([])(ping({ correlationId: 'far-too-long' })).ok).toBe(true);
+    const strict = pingDecoder(['correlationId']);
+    expect(rejection(strict(ping({}))).issues).toEqual([{ path: 'correlationId', keyword: 'required', message: 'is required' }]);
+    expect(rejection(strict(ping({ correlationId: 'far-too-long' }))).issues).toEqual([{ path: 'correlationId', keyword: 'maxLength', message: 'must be at most 8 characters long' }]);
+    // traceparent is not required there: out of bounds, it is the consumer's to refuse.
+    expect(strict(ping({ correlationId: 'c-1', traceparent: 'nope' })).ok).toBe(true);
   });
 });
 
