@@ -13,7 +13,7 @@ import Ajv, { type AnySchemaObject, type ErrorObject, type Format } from 'ajv';
 import { _ } from 'ajv/dist/compile/codegen/index.js';
 import { parse as parseYaml } from 'yaml';
 import { formatIssues, toIssues, type Topology } from '@sluice/runtime/contract';
-import { DEFAULT_SCHEMA_VERSION, deriveTopology, listMessages, messageIdentity, TopologyError } from '@sluice/model';
+import { attributeNameProblem, DEFAULT_SCHEMA_VERSION, deriveTopology, listMessages, messageIdentity, TopologyError } from '@sluice/model';
 import { generatedFormats } from './formats.ts';
 import { parseContract, parserErrorLines, READ_BINDINGS } from './parse-contract.ts';
 import { declaredTypeName, typeIdentifier } from './identifiers.ts';
@@ -602,10 +602,14 @@ function checkCarried(
     }
     const properties = isObject(m.headersSchema?.properties) ? m.headersSchema.properties : {};
     for (const [header, schema] of Object.entries(properties)) {
+      const at = `${m.headersAt ?? `${m.pointer}/headers`}/properties/${header.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+      // Every header travels as a message attribute of that name: one SNS and SQS refuse could never be published.
+      const badName = attributeNameProblem(header);
+      if (badName) problem(at, `header ${JSON.stringify(header)} of ${m.name}: ${badName.rule}, so it could never be published: rename it${badName.suggestion ? ` (e.g. ${badName.suggestion})` : ''}`);
       const other = notStringOnly(schema);
       if (other === undefined) continue;
       problem(
-        `${m.headersAt ?? `${m.pointer}/headers`}/properties/${header.replaceAll('~', '~0').replaceAll('/', '~1')}`,
+        at,
         `header ${header} of ${m.name} is declared ${other}, but headers travel as SNS/SQS String message attributes (the publisher sends every header as a string, consumers receive strings), so it could never be published: ` +
           `declare it type: string (a number as a string with a pattern, e.g. pattern: '^[0-9]+$'; a choice as a string enum)`,
       );

@@ -134,6 +134,25 @@ payload: {type: object, properties: {id: {type: string}}}`,
     expect(priority.message).toMatch(/pattern/);
   });
 
+  it('a header whose name SNS and SQS refuse as a message attribute is refused: it could never be published', async () => {
+    const file = spec({
+      message: `
+headers:
+  type: object
+  properties:
+    AWS.trace: {type: string}
+    mit leer: {type: string}
+    tenantId: {type: string}
+payload: {type: object, properties: {id: {type: string}}}`,
+    });
+    const error = await refusal(file);
+    const trace = at(error.problems, '/components/messages/OrderPlaced/headers/properties/AWS.trace')[0]!;
+    expect(trace.message).toBe('header "AWS.trace" of OrderPlaced: SNS and SQS reserve names beginning with AWS. or Amazon. (in any case) for AWS, so it could never be published: rename it (e.g. trace)');
+    const spaced = at(error.problems, '/components/messages/OrderPlaced/headers/properties/mit leer')[0]!;
+    expect(spaced.message).toMatch(/^header "mit leer" of OrderPlaced: not a name SNS and SQS take for a message attribute: only letters A-Z a-z, digits 0-9, _, - and \. \(not " "\), so it could never be published: rename it \(e\.g\. mit_leer\)$/);
+    expect(at(error.problems, '/components/messages/OrderPlaced/headers/properties/tenantId')).toEqual([]);
+  });
+
   it('a message neither SNS nor SQS carries (Kafka only, as in the Streetlights example) keeps its integer header', async () => {
     const file = path.join(dir, 'kafka.yaml');
     writeFileSync(

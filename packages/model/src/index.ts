@@ -12,3 +12,4 @@ export * from './settings.ts';
 export * from './plan.ts';
 export * from './unrouted.ts';
 export * from './triage.ts';
+export * from './message-attributes.ts';

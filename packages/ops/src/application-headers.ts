@@ -9,6 +9,7 @@
  */
 import { toIssues, type ContractValidator, type MessageContract } from '@sluice/runtime/contract';
 import { editDistance } from '@sluice/cli';
+import { attributeNameProblem, MAX_ATTRIBUTE_NAME_LENGTH } from '@sluice/model';
 
 /** The headers every publish of the framework sets itself: never given as application headers. */
 export const FRAMEWORK_HEADER_NAMES: readonly string[] = Object.freeze(['eventType', 'schemaVersion', 'correlationId', 'traceparent']);
@@ -238,45 +239,24 @@ export function checkApplicationHeaders(
   return { attributes: problems.length ? {} : Object.fromEntries(attributes), problems, notes };
 }
 
-/** The names SNS and SQS take for a message attribute: ASCII letters, digits, `_`, `-` and `.`. */
-const ATTRIBUTE_NAME_CHARACTER = /[A-Za-z0-9_.-]/;
-/** The longest name SNS and SQS take for a message attribute. */
-const MAX_NAME_LENGTH = 256;
-/** Names beginning so are AWS's (`AWS.`, `Amazon.`, in any case). */
-const RESERVED_PREFIX = /^(?:aws|amazon)\./i;
-
 /**
  * Why SNS and SQS (or the JavaScript objects on the way to them) would not carry a header named
- * `name`, with a name to write instead when one can be made from it; undefined when it is a name
- * they take. Their rules for a message attribute's name: letters A-Z a-z, digits, `_`, `-`, `.`;
- * at most 256 characters; not beginning with `AWS.` or `Amazon.` (in any case); not beginning or
- * ending with a period; no two periods in a row.
+ * `name` ({@link attributeNameProblem}: the rule codegen checks a declared header against too), with
+ * a name to write instead when one can be made from it; undefined when it is a name they take.
  */
 function nameProblem(name: string, value: string, wording: HeaderWording): string | undefined {
   const instead = (suggestion: string | undefined) => {
-    const ok = suggestion !== undefined && suggestion !== name && suggestion !== '' && nameProblem(suggestion, value, wording) === undefined && !FRAMEWORK_HEADER_NAMES.includes(suggestion);
+    const ok = suggestion !== undefined && !FRAMEWORK_HEADER_NAMES.includes(suggestion);
     return `give it another name${ok ? `, e.g. write ${wording.give(suggestion, value === '' ? undefined : value)}` : ''}`;
   };
   if (name === '') return `a header needs a name: write ${wording.give('<name>', value === '' ? undefined : value)}`;
   if (name === '__proto__') {
-    return `a name a message attribute cannot have here: JavaScript objects on its way (the publisher's, the AWS SDK's) take __proto__ as their prototype, so it would be lost: ${instead(name.replace(/^_+|_+$/g, ''))}`;
+    return `a name a message attribute cannot have here: JavaScript objects on its way (the publisher's, the AWS SDK's) take __proto__ as their prototype, so it would be lost: ${instead('proto')}`;
   }
-  const wrong = [...new Set([...name].filter((c) => !ATTRIBUTE_NAME_CHARACTER.test(c)))];
-  if (wrong.length > 0) {
-    return `not a name SNS and SQS take for a message attribute: only letters A-Z a-z, digits 0-9, _, - and . (not ${wrong.map((c) => JSON.stringify(c)).join(', ')}): ${instead(tidyName(name.replace(/[^A-Za-z0-9_.-]+/g, '_')))}`;
-  }
-  if (name.length > MAX_NAME_LENGTH) return `${name.length} characters: SNS and SQS take a name of at most ${MAX_NAME_LENGTH}: give it another name, of at most ${MAX_NAME_LENGTH} characters`;
-  if (RESERVED_PREFIX.test(name)) return `SNS and SQS reserve names beginning with AWS. or Amazon. (in any case) for AWS: ${instead(tidyName(name))}`;
-  if (name.startsWith('.') || name.endsWith('.')) return `SNS and SQS take no name that begins or ends with a period: ${instead(tidyName(name))}`;
-  if (name.includes('..')) return `SNS and SQS take no name with two periods in a row: ${instead(tidyName(name))}`;
-  return undefined;
-}
-
-/** `name` without what SNS and SQS refuse around its periods and at its start: a name to suggest. */
-function tidyName(name: string): string {
-  let tidy = name.replace(/\.{2,}/g, '.');
-  while (RESERVED_PREFIX.test(tidy)) tidy = tidy.replace(RESERVED_PREFIX, '');
-  return tidy.replace(/^\.+|\.+$/g, '');
+  const found = attributeNameProblem(name);
+  if (found === undefined) return undefined;
+  if (name.length > MAX_ATTRIBUTE_NAME_LENGTH) return `${found.rule}: give it another name, of at most ${MAX_ATTRIBUTE_NAME_LENGTH} characters`;
+  return `${found.rule}: ${instead(found.suggestion)}`;
 }
 
 /** Where a publish goes, and its body when known: what {@link checkApplicationHeaders} checks the message's size against. */
