@@ -128,6 +128,11 @@ describe('createPublisher(operations.publishOrderPlaced)', () => {
     });
   });
 
+  it('refuses a header named __proto__ (JSON.parse makes it an own key) instead of losing it on the way', async () => {
+    const attributes = JSON.parse('{"tenant":"shop-7","__proto__":"x"}') as Record<string, string>;
+    await expect(publisher.publish(anOrder({ orderId: 'attr-proto' }), { attributes })).rejects.toThrow(/__proto__ cannot be a message attribute's name/);
+  });
+
   it('refuses more message attributes than SNS allows, before sending', async () => {
     const attributes = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`a${i}`, 'x']));
     await expect(publisher.publish(anOrder({ orderId: 'attr-2' }), { attributes })).rejects.toThrow(/13 message attributes; SNS allows 10/);

@@ -160,6 +160,8 @@ export function fifoFieldsOf(
  * headers schema. Shared by the topic and the queue publisher.
  */
 export function attributesOf(contract: MessageContract, options: PublishOptions): Record<string, MessageAttributeValue> {
+    // `__proto__` as a key would set the prototype of the objects on the way (ours, the AWS SDK's): the header would be lost without a word.
+    if (options.attributes && Object.hasOwn(options.attributes, '__proto__')) throw new RangeError(`${contract.name}: __proto__ cannot be a message attribute's name: it would be lost on the way (JavaScript takes it as an object's prototype); give the header another name`);
     const all: Record<string, MessageAttributeValue> = {};
     const correlation: Record<string, string | undefined> = {};
     if (contract.headers.includes('correlationId')) correlation.correlationId = options.correlationId ?? randomUUID();
