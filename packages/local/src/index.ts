@@ -7,7 +7,7 @@
  */
 export { loadApplication, readSettings, readTopology, ApplicationError, type Application } from './application.ts';
 export { startLocalRuntime, startFunctions, type FunctionOptions, type LocalRuntime, type LocalRuntimeOptions } from './local-runtime.ts';
-export { makePrivate, startEmulators, type Emulators, type EmulatorOptions, type LocalClientConfig } from './stack/emulators.ts';
+export { makePrivate, queueUrlOnPort, startEmulators, type Emulators, type EmulatorOptions, type LocalClientConfig } from './stack/emulators.ts';
 export { DATA_LOCK_FILE, DataDirInUseError, lockDataDir } from './stack/data-lock.ts';
 export { postUpstream, upstreamTarget, type UpstreamReply, type UpstreamTarget } from './stack/upstream.ts';
 export { provisionTopology, discoverResources, type LocalResources, type ProvisionOptions } from './stack/provision.ts';

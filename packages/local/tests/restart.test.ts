@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,10 +17,10 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { runCli } from '@sluice/cli';
 import { queueDepth } from '@sluice/ops';
-import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
+import { queueUrlOnPort, startLocalRuntime, type LocalRuntime } from '@sluice/local';
 import type { MessageContract } from '@sluice/runtime/contract';
 import { createPublisher } from '@sluice/runtime/publisher';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueUrlCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
 import { fixtureOrder, fixtureProgram, fixtureProject, type FixtureProject } from '../../../tests/helpers/fixture-project.ts';
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
@@ -118,14 +119,40 @@ describe('restarting the local runtime on its data folder', () => {
     expect(await stored(r, 'ord-persist')).toMatchObject({ orderId: 'ord-persist', status: 'PAID' });
   });
 
-  it('keeps messages published while no consumer ran, and processes them after the restart', async () => {
+  it('keeps messages published while no consumer ran, and processes them after a restart on another port, where every queue URL names the new port and the kept subscriptions deliver', async () => {
     const dir = dataDir();
     let r = await start({ dataDir: dir, consumers: false });
     await publish(r, [order('ord-queued-1'), order('ord-queued-2')]);
     expect(await depth(r, 'OrderQueue')).toBe(2);
+    const before = Number(new URL(r.endpoint).port);
     await r.stop();
-    r = await start({ dataDir: dir });
+    // The restart listens on another port (the old one is held, so that port 0 cannot pick it again).
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(before, '127.0.0.1', resolve));
+    try {
+      r = await start({ dataDir: dir });
+    } finally {
+      holder.close();
+    }
+    const port = new URL(r.endpoint).port;
+    expect(port).not.toBe(String(before));
+    // Every queue URL it prints or answers names the current port: the kept queues' too.
+    const sqs = new SQSClient(r.clientConfig);
+    try {
+      const urls = [
+        ...Object.values(r.resources.queues).map((q) => q.url),
+        ...((await sqs.send(new ListQueuesCommand({}))).QueueUrls ?? []),
+        (await sqs.send(new GetQueueUrlCommand({ QueueName: 'OrderQueue' }))).QueueUrl!,
+      ];
+      expect(urls.length).toBeGreaterThan(2);
+      expect(urls.filter((url) => new URL(url).port !== port)).toEqual([]);
+    } finally {
+      sqs.destroy();
+    }
     await waitFor('both queued orders to be stored', async () => (await stored(r, 'ord-queued-1')) && (await stored(r, 'ord-queued-2')));
+    // The kept subscription still delivers to the kept queue after the move to another port.
+    await publish(r, [order('ord-after-restart')]);
+    await waitFor('the order published after the restart to be stored', () => stored(r, 'ord-after-restart'));
     // Deleted once the batch has been handled, just after the writes: on a busy machine, a moment later.
     await waitFor('the queue to be empty', async () => (await depth(r, 'OrderQueue')) === 0);
   });
@@ -176,5 +203,13 @@ describe('restarting the local runtime on its data folder', () => {
     r = await start({ port, consumers: false });
     expect(await depth(r, 'OrderQueue')).toBe(0);
     expect(await stored(r, 'ord-volatile')).toBeUndefined();
+  });
+});
+
+describe('queueUrlOnPort', () => {
+  it('puts the port in the URL, whether it had one or not, and keeps the rest', () => {
+    expect(queueUrlOnPort('http://sqs.us-east-1.localhost:34859/000000000000/ZakazQueue', 34291)).toBe('http://sqs.us-east-1.localhost:34291/000000000000/ZakazQueue');
+    expect(queueUrlOnPort('http://sqs.us-east-1.localhost/000000000000/Q', 4577)).toBe('http://sqs.us-east-1.localhost:4577/000000000000/Q');
+    expect(queueUrlOnPort('http://[::1]:4566/000000000000/Q', 4577)).toBe('http://[::1]:4577/000000000000/Q');
   });
 });

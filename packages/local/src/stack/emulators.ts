@@ -118,6 +118,66 @@ function privateUmask(): () => void {
   };
 }
 
+/** What {@link keptQueueUrlsOnPort} reads and changes of fauxqs's SQS store (its `SqsStore`). */
+interface QueueStore {
+  /** The queues by URL. */
+  queues: Map<string, { name: string; url: string }>;
+  createQueue(...args: unknown[]): unknown;
+}
+
+/**
+ * fauxqs's SQS store class. Its package exports only `startFauxqs`, which does not hand the store
+ * out: the module is loaded by its file URL, the same module instance `startFauxqs` uses.
+ */
+async function fauxqsQueueStoreClass(): Promise<{ prototype: QueueStore }> {
+  const module = (await import(new URL('./sqs/sqsStore.js', import.meta.resolve('fauxqs')).href)) as { SqsStore?: { prototype: QueueStore } };
+  if (typeof module.SqsStore?.prototype.createQueue !== 'function') {
+    throw new Error('fauxqs has no SqsStore.createQueue where this version expects it: its kept queue URLs cannot be moved to the current port');
+  }
+  return module.SqsStore;
+}
+
+/**
+ * The queue URL `url` with `port` as its port (`http://sqs.us-east-1.localhost:34859/000000000000/Q`
+ * on 34291 is `http://sqs.us-east-1.localhost:34291/000000000000/Q`).
+ *
+ * @example
+ * ```ts
+ * import { queueUrlOnPort } from '@sluice/local';
+ *
+ * queueUrlOnPort('http://sqs.us-east-1.localhost:34859/000000000000/OrderQueue', 34291);
+ * // 'http://sqs.us-east-1.localhost:34291/000000000000/OrderQueue'
+ * ```
+ */
+export function queueUrlOnPort(url: string, port: number): string {
+  return url.replace(/^(https?:\/\/[^/?#]*?)(?::\d*)?(?=[/?#]|$)/i, `$1:${port}`);
+}
+
+/**
+ * fauxqs keeps each queue's URL as it was built when the queue was created, with the port of that
+ * run's endpoint, and answers `ListQueues`, `GetQueueUrl` and `CreateQueue` with it: after a restart
+ * on another port (`--port 0` twice, or another `--port`), the kept queues would be printed and
+ * returned with a dead URL next to the new queues' live ones. This moves every kept queue's URL to
+ * `port`, in memory (the store's queues by URL) and in its database (`sqs_queues.url`, not a key:
+ * the messages, attributes, dead-letter links and subscriptions, which name queues by name or ARN,
+ * are untouched). Returns how many URLs changed.
+ */
+function keptQueueUrlsOnPort(store: QueueStore | undefined, database: DatabaseSync | undefined, port: number): number {
+  if (!store) return 0;
+  const update = database?.prepare('UPDATE sqs_queues SET url = ? WHERE name = ?');
+  let changed = 0;
+  for (const queue of [...store.queues.values()]) {
+    const url = queueUrlOnPort(queue.url, port);
+    if (url === queue.url) continue;
+    store.queues.delete(queue.url);
+    queue.url = url;
+    store.queues.set(url, queue);
+    update?.run(url, queue.name);
+    changed++;
+  }
+  return changed;
+}
+
 /**
  * fauxqs's `startFauxqs` (the entry point that wires its SQLite persistence) listens on every
  * interface's TCP port, and the emulators have no authentication: for the duration of the call,
@@ -132,9 +192,19 @@ function privateUmask(): () => void {
  * database turns WAL on. The syncs left, the checkpoints', run in a thread of their own
  * ({@link startWalCheckpointer}); `database` is the connection fauxqs writes through.
  */
-async function startFauxqsOnSocket(socketPath: string, dataDir: string | undefined): Promise<{ fauxqs: FauxqsServer; server: Server; database: DatabaseSync | undefined }> {
+async function startFauxqsOnSocket(socketPath: string, dataDir: string | undefined): Promise<{ fauxqs: FauxqsServer; server: Server; database: DatabaseSync | undefined; queues: QueueStore | undefined }> {
   let server: Server | undefined;
   let database: DatabaseSync | undefined;
+  let queues: QueueStore | undefined;
+  const storePrototype = (await fauxqsQueueStoreClass()).prototype;
+  const createQueue = storePrototype.createQueue;
+  // The queues kept in its database are created while startFauxqs loads them, synchronously in
+  // the call (before its first await): what calls createQueue then is this stack's store, and no
+  // other code (another stack in this process) can run before the patch is undone.
+  storePrototype.createQueue = function (this: QueueStore, ...args: unknown[]) {
+    queues ??= this;
+    return createQueue.apply(this, args);
+  };
   const exec = DatabaseSync.prototype.exec;
   DatabaseSync.prototype.exec = function (this: DatabaseSync, sql: string) {
     const result = exec.call(this, sql);
@@ -157,15 +227,18 @@ async function startFauxqsOnSocket(socketPath: string, dataDir: string | undefin
     return (listen as (...a: unknown[]) => net.Server).apply(this, args);
   } as typeof listen;
   try {
-    const fauxqs = await startFauxqs({ port: 0, logger: false, defaultRegion: localRegion, ...(dataDir ? { dataDir } : {}) });
+    const starting = startFauxqs({ port: 0, logger: false, defaultRegion: localRegion, ...(dataDir ? { dataDir } : {}) });
+    storePrototype.createQueue = createQueue;
+    const fauxqs = await starting;
     if (!server) {
       await fauxqs.stop();
       throw new Error('fauxqs did not listen as expected: refusing to expose unauthenticated emulators');
     }
-    return { fauxqs, server, database };
+    return { fauxqs, server, database, queues };
   } finally {
     net.Server.prototype.listen = listen;
     DatabaseSync.prototype.exec = exec;
+    storePrototype.createQueue = createQueue;
   }
 }
 
@@ -213,7 +286,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     undo.push(() => new Promise<void>((resolve, reject) => dynamoServer.close((error?: Error) => (error ? reject(error) : resolve()))));
 
     const fauxqsSocket = path.join(socketDir, 'sns-sqs.sock');
-    const { fauxqs, server: fauxqsServer, database } = await startFauxqsOnSocket(fauxqsSocket, dataDir ? path.join(dataDir, 'sns-sqs') : undefined);
+    const { fauxqs, server: fauxqsServer, database, queues } = await startFauxqsOnSocket(fauxqsSocket, dataDir ? path.join(dataDir, 'sns-sqs') : undefined);
     undo.push(() => fauxqs.stop());
     const checkpointer = dataDir && database ? startWalCheckpointer(database, path.join(dataDir, 'sns-sqs', 'fauxqs.db'), options.onEvent ? { onEvent: options.onEvent } : {}) : undefined;
     // Stopped before fauxqs closes its database, whose close then runs the last checkpoint.
@@ -234,6 +307,8 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
       avoidVisibilityZero: dataDir !== undefined,
     });
     undo.push(() => gateway.close());
+    // Before any request: the queues kept from a run on another port are listed with this one's.
+    keptQueueUrlsOnPort(queues, database, gateway.port);
     return {
       endpoint: gateway.endpoint,
       clientConfig: { endpoint: gateway.endpoint, region: localRegion, credentials: localCredentials },
