@@ -189,3 +189,23 @@ describe('a consumer does not process a message whose headers break the contract
     expect(byId['m-bad-correlation']).toMatchObject({ outcome: 'done', headersRefused: { code: HEADERS_INVALID, headers: [expect.objectContaining({ header: 'correlationId' })] } });
   });
 });
+
+describe('a consumer of a point-to-point queue (no topic feeds it)', () => {
+  it('processes what is sent to its queue: it has no source topics to be told (it failed every batch with CONFIGURATION)', async () => {
+    const ping = defineMessage({ name: 'Ping', title: 'Ping', eventType: 'Ping', schemaVersion: '1.0.0', properties: [], headers: [] }, () => true, undefined, (d) => d);
+    const consumePing = defineOperation({ id: 'consumePing', action: 'receive', queue: 'PingQueue', sources: [], messages: ['Ping'] }, { Ping: ping }) as unknown as ReceiveOperation;
+    vi.stubEnv('EVENT_SOURCE_TOPIC_ARNS', ''); // what the plan gives a consumer no topic feeds
+    const handled: unknown[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      const consumer = defineConsumer(consumePing, (payload) => void handled.push(payload));
+      const lambda = { functionName: 'ConsumePing', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+      const out = await consumer({ Records: [{ ...sqsRecord('{"n":1}', 'p-1'), messageAttributes: sqsAttributes({ eventType: 'Ping' }) as SQSRecord['messageAttributes'] }] }, lambda);
+      expect(out.batchItemFailures).toEqual([]);
+      expect(handled).toEqual([{ n: 1 }]);
+    } finally {
+      write.mockRestore();
+      vi.unstubAllEnvs();
+    }
+  });
+});

@@ -232,8 +232,11 @@ export function defineConsumer<Op extends ReceiveOperation>(
       .map((arn) => arn.trim())
       .filter(Boolean);
   // Checked per invocation, not here: a module that throws at load fails its init, which says less.
+  // A point-to-point queue (a `send` on its SQS channel, no topic subscribed) has no topics to know:
+  // its consumer ran into this error at every batch (the plan gives it an empty list).
+  const fedByTopics = (operation.sources ?? []).length > 0;
   const misconfigured =
-    sourceTopicArns === undefined || sourceTopicArns.length === 0
+    fedByTopics && (sourceTopicArns === undefined || sourceTopicArns.length === 0)
       ? new ConfigurationError(
           `${operation.id} does not know which topics its queue ${operation.queue} is subscribed to (${(operation.sources ?? []).map((s) => s.topic).join(', ')}), so it cannot tell their messages from anyone else's: set ${SOURCE_TOPICS_ENV} to their ARNs (sst.config.ts and npm start do), or pass sourceTopicArns to defineConsumer`,
         )
