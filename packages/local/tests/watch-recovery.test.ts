@@ -90,7 +90,7 @@ describe.each<FunctionProcesses>(['shared', 'separate'])('--watch after a failed
   /** Waits until a change to `file` would reload the function (the watch is set up after each load). */
   const watching = (root: string, file: string) => waitFor(`${file} watched`, () => host!.watchedFiles('consumeThings').includes(path.join(root, file)), 10_000);
 
-  async function startHost(restartDelayMs: number) {
+  async function startHost(restartDelayMs: number, outOfContract?: (operationId: string) => string | undefined) {
     events.length = 0;
     logs.length = 0;
     const p = project();
@@ -104,6 +104,7 @@ describe.each<FunctionProcesses>(['shared', 'separate'])('--watch after a failed
       restartDelayMs,
       onEvent: (line) => events.push(line),
       onLog: (_op, line) => logs.push(line),
+      ...(outOfContract ? { outOfContract } : {}),
     });
     await host.start();
     await waitFor('the first load', () => logs.includes('loaded v1'), 20_000);
@@ -187,6 +188,39 @@ describe.each<FunctionProcesses>(['shared', 'separate'])('--watch after a failed
     await watching(p.root, 'src/lib/next.js');
     p.write('src/lib/next.ts', p.store('next-1'));
     await waitFor('the .ts file loaded', () => logs.includes('loaded next-1'), 20_000);
+  });
+
+  // The same in both process models (checked by hand in 'separate', 4 s more): run in one, to keep the suite short.
+  it.runIf(functionProcesses === 'shared')('does not retry, nor advise to fix the code, a function whose operation left the contract (npm run codegen removed it), and reloads it on save', { timeout: 60_000 }, async () => {
+    let gone = false;
+    const reason = 'its operation is no longer in the contract: the running stack keeps the topology it started with until you restart npm start';
+    const p = await startHost(300, () => (gone ? reason : undefined));
+    // What a handler of a removed operation meets: its operation is undefined in the generated contract.
+    const failing = "throw new Error('defineConsumer needs a receive operation of the contract, got undefined');\nexport const handler = async () => ({ batchItemFailures: [] });\n";
+    p.write('consumers/consumeThings.ts', failing);
+    // The failure read before the contract changed: retried, as a fault of the code…
+    await waitFor('the init failure', () => count(/consumeThings: init failed/) > 0, 20_000);
+    expect(events.find((e) => /init failed/.test(e))).toMatch(/got undefined \(fix the code: it reloads on save\)$/);
+    // …until the contract says the operation is gone: said once, and the retries stop.
+    gone = true;
+    host!.contractChanged();
+    const held = await waitFor('the function held', () => events.find((e) => e.startsWith('consumeThings: not started again')), 10_000);
+    expect(held).toBe(`consumeThings: not started again: ${reason} (a save of its code reloads it, should the contract bring it back)`);
+    // Its code saved again while out of the contract (another codegen): reloads, fails once, says why, not retried.
+    const failures = count(/consumeThings: init failed/);
+    p.write('consumers/consumeThings.ts', `${failing}// saved again\n`);
+    await waitFor('the init failure out of the contract', () => count(/consumeThings: init failed/) > failures, 20_000);
+    // Longer than the first retry would have taken (0.3 s): none came.
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    const after = events.slice(events.indexOf(held));
+    expect(after.filter((e) => /init failed/.test(e))).toEqual([
+      `consumeThings: init failed: defineConsumer needs a receive operation of the contract, got undefined: ${reason}; not started again (a save of its code reloads it, should the contract bring it back)`,
+    ]);
+    expect(after.filter((e) => /starting it again|fix the code/.test(e))).toEqual([]);
+    // The operation back in the contract and the handler fixed: a save reloads it.
+    gone = false;
+    p.write('consumers/consumeThings.ts', "console.log('loaded back');\nexport const handler = async () => ({ batchItemFailures: [] });\n");
+    await waitFor('the function back', () => logs.includes('loaded back'), 20_000);
   });
 
   it('watches every import again once the retry timer brings a function back', { timeout: 60_000 }, async () => {

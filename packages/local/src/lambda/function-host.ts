@@ -7,7 +7,9 @@
  * process per function (`'separate'`, `function-worker.ts`, always so with `inspect`, which gives
  * each function its own debugger port). Either way:
  * - a function that fails its init or crashes is started again after a pause (the messages wait
- *   in the queue, as they do when a Lambda function cannot start);
+ *   in the queue, as they do when a Lambda function cannot start), unless its init failed after
+ *   its operation left the contract (`outOfContract`: `npm run codegen` removed it, which a restart
+ *   applies): that is said once, and not retried;
  * - with `watch`, a change to any source file a function's handler imports (the application's and
  *   the workspace packages', not node_modules) reloads that function: the batches in flight finish
  *   and are acknowledged, then a new process loads the new code; nothing queued is lost. After
@@ -113,6 +115,17 @@ export interface FunctionHostOptions {
   restartDelayMs?: number;
   /** Project root: only files under it are watched, and paths are shown relative to it. @default cwd */
   root?: string;
+  /**
+   * Whether a function's operation has left the contract since the host started (`npm run codegen`
+   * removed it; the running stack keeps the topology it started with): why, when it has, as the
+   * end of a sentence (`it is no longer in the contract …: restart npm start to apply it`);
+   * undefined while it is still there. Asked when a function's init fails, and by
+   * {@link FunctionHost.contractChanged}: a function out of the contract whose init fails is not
+   * started again on the retry timer (its init fails for that, not for its code: the advice to fix
+   * the code, and a retry every 2 … 30 s, would be wrong); with `watch`, a save of its code still
+   * reloads it (the contract may bring the operation back). Without it, every failure is retried.
+   */
+  outOfContract?: (operationId: string) => string | undefined;
 }
 
 interface Running {
@@ -134,6 +147,8 @@ interface Running {
   /** When the last launch began (ms since the epoch): a file that appeared after it was not seen by it. */
   launchedAt: number;
   restartTimer: NodeJS.Timeout | undefined;
+  /** The last init failed while its operation was out of the contract: not started again on the timer. */
+  heldOutOfContract: boolean;
   crashes: number;
   batches: number;
   reloads: number;
@@ -215,6 +230,7 @@ export class FunctionHost {
         notFound: [],
         launchedAt: 0,
         restartTimer: undefined,
+        heldOutOfContract: false,
         crashes: 0,
         batches: 0,
         reloads: 0,
@@ -300,12 +316,57 @@ export class FunctionHost {
     );
   }
 
+  /**
+   * The contract changed (`npm run codegen` rewrote the topology): each function waiting on the
+   * retry timer after a failed init whose operation is now out of it
+   * ({@link FunctionHostOptions.outOfContract}) is not started again, which is said once. (Its init
+   * failure was read before the contract changed: it was retried as a fault of its code.)
+   *
+   * @example
+   * ```ts
+   * import { FunctionHost } from '@sluice/local';
+   *
+   * const host = new FunctionHost({ functions: [], watch: true, outOfContract: () => undefined });
+   * host.contractChanged(); // after npm run codegen
+   * ```
+   */
+  contractChanged(): void {
+    if (this.stopping) return;
+    for (const r of this.running.values()) {
+      if (r.restartTimer === undefined) continue;
+      const reason = this.options.outOfContract?.(r.spec.operationId);
+      if (!reason) continue;
+      clearTimeout(r.restartTimer);
+      r.restartTimer = undefined;
+      r.heldOutOfContract = true;
+      this.emit(`${r.spec.operationId}: not started again: ${reason}${this.afterHeld()}`);
+    }
+  }
+
+  /** The end of a line about a function held out of the contract: what still brings it back. */
+  private afterHeld(): string {
+    return this.options.watch ? ' (a save of its code reloads it, should the contract bring it back)' : '';
+  }
+
+  /**
+   * The line for `r`'s failed init, and whether it is started again on the timer: not when its
+   * operation is out of the contract ({@link FunctionHostOptions.outOfContract}), which the line
+   * then says instead of advice to fix the code.
+   */
+  private initFailure(r: Running, message: string): { line: string; retry: boolean } {
+    const reason = this.options.outOfContract?.(r.spec.operationId);
+    r.heldOutOfContract = reason !== undefined;
+    if (reason) return { line: `${r.spec.operationId}: init failed: ${message}: ${reason}; not started again${this.afterHeld()}`, retry: false };
+    return { line: `${r.spec.operationId}: init failed: ${message}${this.options.watch ? ' (fix the code: it reloads on save)' : ''}`, retry: true };
+  }
+
   private emit(line: string): void {
     this.options.onEvent?.(line);
   }
 
   private launch(r: Running): Promise<void> {
     r.launchedAt = Date.now();
+    r.heldOutOfContract = false;
     if (this.processes === 'shared') {
       r.starting = this.startInProcess(r).finally(() => (r.starting = undefined));
       return r.starting;
@@ -339,11 +400,15 @@ export class FunctionHost {
         if (r.child === child) r.child = undefined;
         ready();
         resolve();
-        if (this.stopping || this.stoppedOnPurpose.has(child)) return;
+        // Its init failed out of the contract: said with the failure, not started again.
+        if (this.stopping || this.stoppedOnPurpose.has(child) || r.heldOutOfContract) return;
         r.crashes++;
         const delay = Math.min(30_000, (this.options.restartDelayMs ?? 2000) * 2 ** Math.min(r.crashes - 1, 4));
         this.emit(`${spec.operationId}: process exited (${signal ?? `code ${code}`}); starting it again in ${(delay / 1000).toFixed(0)} s — messages wait in the queue meanwhile`);
-        r.restartTimer = setTimeout(() => void this.relaunch(r), delay);
+        r.restartTimer = setTimeout(() => {
+          r.restartTimer = undefined;
+          void this.relaunch(r);
+        }, delay);
       });
     });
     child.on('message', (message: WorkerMessage) => {
@@ -358,7 +423,7 @@ export class FunctionHost {
           this.options.onBatch?.(spec.operationId, message.report);
           break;
         case 'init-error':
-          this.emit(`${spec.operationId}: init failed: ${message.message}${this.options.watch ? ' (fix the code: it reloads on save)' : ''}`);
+          this.emit(this.initFailure(r, message.message).line);
           break;
         case 'poller-error':
           this.emit(`${spec.operationId}: poller: ${message.message} (retrying)`);
@@ -402,12 +467,16 @@ export class FunctionHost {
       r.crashes = 0;
       this.emit(`${spec.operationId}: ${spec.functionName} ready (pid ${process.pid}, with the other functions)`);
     } catch (error) {
-      this.emit(`${spec.operationId}: init failed: ${(error as Error).message}${this.options.watch ? ' (fix the code: it reloads on save)' : ''}`);
-      if (this.stopping) return;
+      const failure = this.initFailure(r, (error as Error).message);
+      this.emit(failure.line);
+      if (this.stopping || !failure.retry) return;
       r.crashes++;
       const delay = Math.min(30_000, (this.options.restartDelayMs ?? 2000) * 2 ** Math.min(r.crashes - 1, 4));
       this.emit(`${spec.operationId}: starting it again in ${(delay / 1000).toFixed(0)} s — messages wait in the queue meanwhile`);
-      r.restartTimer = setTimeout(() => void this.relaunch(r), delay);
+      r.restartTimer = setTimeout(() => {
+        r.restartTimer = undefined;
+        void this.relaunch(r);
+      }, delay);
     }
   }
 
@@ -423,9 +492,11 @@ export class FunctionHost {
 
   private async stopChild(r: Running): Promise<void> {
     clearTimeout(r.restartTimer);
+    r.restartTimer = undefined;
     if (this.processes === 'shared') {
       await r.starting;
       clearTimeout(r.restartTimer);
+      r.restartTimer = undefined;
       const fn = r.inProcess;
       r.inProcess = undefined;
       await fn?.stop();
