@@ -27,6 +27,18 @@ export interface ApplicationHeader {
   allowedValues?: string[];
   /** The pattern its value must match, when the schema gives one. */
   pattern?: string;
+  /** Its schema's `description` in the contract, when {@link documentedHeadersOf} found one. */
+  description?: string;
+  /** A value of it from the message's examples in the contract, when {@link documentedHeadersOf} found one. */
+  example?: string;
+}
+
+/** What the contract's document says of one application header, besides its schema's rules: see {@link documentedHeadersOf}. */
+export interface HeaderDocs {
+  /** The header's schema `description`. */
+  description?: string;
+  /** A value from the message's examples (`examples[].headers`), else the header schema's own `examples`/`example`. */
+  example?: string;
 }
 
 /** How a publisher asks for headers: its words for giving one, and for setting each framework header. */
@@ -36,6 +48,11 @@ export interface HeaderWording {
    * a command line, `the tenantId field` on a page.
    */
   give(header: string, value?: string): string;
+  /**
+   * How its user gives `header` with one of `values` (`eu or us in the region field` on a page).
+   * @default each value with {@link HeaderWording.give}, joined with ` or `
+   */
+  giveOneOf?(header: string, values: readonly string[]): string;
   /** What sets each framework header instead, by name (`correlationId`: `--correlation-id <id>`). */
   frameworkSetters: Readonly<Record<string, string>>;
 }
@@ -85,7 +102,8 @@ function frameworkAttributes(contract: MessageContract, given: FrameworkValues):
 /**
  * The application headers of `contract`: those its headers schema declares besides the
  * framework's, and those it requires, each with whether it is required and, when the schema says,
- * its allowed values and pattern (read from the contract's generated headers validator).
+ * its allowed values and pattern (read from the contract's generated headers validator), and,
+ * when `documented` ({@link documentedHeadersOf}) has them, its description and an example value.
  *
  * @example
  * ```ts
@@ -97,7 +115,7 @@ function frameworkAttributes(contract: MessageContract, given: FrameworkValues):
  * // [{ name: 'tenantId', required: true, pattern: '^[a-z][a-z0-9-]*$' }]
  * ```
  */
-export function applicationHeadersOf(contract: MessageContract): ApplicationHeader[] {
+export function applicationHeadersOf(contract: MessageContract, documented: Readonly<Record<string, HeaderDocs>> = {}): ApplicationHeader[] {
   const validate = contract.validateHeaders as Validator | undefined;
   const base = frameworkAttributes(contract, {});
   const required = new Set<string>();
@@ -116,6 +134,9 @@ export function applicationHeadersOf(contract: MessageContract): ApplicationHead
         if (e.keyword === 'pattern') header.pattern = String(e.params.pattern);
       }
     }
+    const docs = Object.hasOwn(documented, name) ? documented[name]! : {};
+    if (docs.description !== undefined) header.description = docs.description;
+    if (docs.example !== undefined) header.example = docs.example;
     return header;
   });
 }
@@ -143,6 +164,8 @@ export function applicationHeadersOf(contract: MessageContract): ApplicationHead
  * @param wording - how this publisher asks for a header and sets the framework's
  * @param framework - the correlationId and traceparent the user gave (checked too, named by their setters)
  * @param message - where the message goes (SNS: 256 KiB, SQS: 1 MiB) and its body when known, for its size
+ * @param documented - what the contract's document says of each header ({@link documentedHeadersOf}):
+ *   a fix to write a header's value adds its description and an example value
  *
  * @example
  * ```ts
@@ -163,14 +186,22 @@ export function checkApplicationHeaders(
   wording: HeaderWording,
   framework: FrameworkValues = {},
   message: MessageToSend = {},
+  documented: Readonly<Record<string, HeaderDocs>> = {},
 ): HeaderCheck {
   const problems: HeaderProblem[] = [];
   const notes: string[] = [];
   // Maps, never plain objects: a header named constructor, toString or __proto__ is a name like any other here.
   const attributes = new Map<string, string>();
   const typed = new Map<string, string>();
-  const declared = applicationHeadersOf(contract);
+  const declared = applicationHeadersOf(contract, documented);
   const declaredNames = declared.map((h) => h.name);
+  // What the contract documents of a header, after its fix: `(the tenant's code; e.g. --header tenantId=acme-01)`.
+  const aside = (header: string) => {
+    const known = declared.find((h) => h.name === header);
+    const said = [known?.description, known?.example !== undefined ? `e.g. ${wording.give(header, known.example)}` : undefined].filter((s) => s !== undefined);
+    return said.length ? ` (${said.join('; ')})` : '';
+  };
+  const oneOf = (header: string, values: readonly string[]) => (wording.giveOneOf ? wording.giveOneOf(header, values) : values.map((v) => wording.give(header, v)).join(' or '));
   const setter = (header: string) => (Object.hasOwn(wording.frameworkSetters, header) ? wording.frameworkSetters[header]! : 'the publisher');
   for (const [typedName, value] of Object.entries(given)) {
     // The name is trimmed (a space around it is never meant); the value is sent exactly as given.
@@ -211,16 +242,22 @@ export function checkApplicationHeaders(
       const known = declared.find((h) => h.name === header);
       if (issue.keyword === 'required') {
         const near = [...attributes.keys()].find((g) => closestName(g, [header]) === header);
-        problems.push({ header, message: `required by ${contract.name}: add ${wording.give(header, known?.allowedValues?.length === 1 ? known.allowedValues[0] : undefined)}${near ? ` (${near} is not ${header}: names are case-sensitive)` : ''}` });
+        const only = known?.allowedValues?.length === 1 ? known.allowedValues[0] : undefined;
+        problems.push({ header, message: `required by ${contract.name}: add ${wording.give(header, only)}${only === undefined ? aside(header) : ''}${near ? ` (${near} is not ${header}: names are case-sensitive)` : ''}` });
       } else if (header === 'correlationId' || header === 'traceparent') {
-        problems.push({ header, message: `${issue.message}${framework[header] === undefined ? ` (the one the publisher makes)` : ''}: give one with ${setter(header)}` });
+        const value = framework[header];
+        problems.push({ header, message: `${value === undefined ? '' : `${JSON.stringify(value)} `}${issue.message}${value === undefined ? ` (the one the publisher makes)` : ''}: give one with ${setter(header)}` });
       } else if (attributes.has(header)) {
-        const hint = known?.allowedValues ? `: write ${known.allowedValues.map((v) => wording.give(header, v)).join(' or ')}` : `: write ${wording.give(header)}`;
+        const hint = known?.allowedValues ? `: write ${oneOf(header, known.allowedValues)}` : `: write ${wording.give(header)}${aside(header)}`;
         problems.push({ header, message: `${JSON.stringify(attributes.get(header))} ${issue.message}${hint}` });
       } else {
         problems.push({ header, message: issue.message });
       }
     }
+  }
+  const trace = framework.traceparent === undefined ? undefined : traceparentProblem(framework.traceparent);
+  if (trace !== undefined && !problems.some((p) => p.header === 'traceparent')) {
+    problems.push({ header: 'traceparent', message: `${JSON.stringify(framework.traceparent)}: ${trace}` });
   }
   for (const name of attributes.keys()) {
     if (!declaredNames.includes(name) && !problems.some((p) => p.header === name)) {
@@ -257,6 +294,94 @@ function nameProblem(name: string, value: string, wording: HeaderWording): strin
   if (found === undefined) return undefined;
   if (name.length > MAX_ATTRIBUTE_NAME_LENGTH) return `${found.rule}: give it another name, of at most ${MAX_ATTRIBUTE_NAME_LENGTH} characters`;
   return `${found.rule}: ${instead(found.suggestion)}`;
+}
+
+const SAMPLE_VALID_TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+
+/**
+ * Why W3C Trace Context refuses `traceparent` (`version-traceid-parentid-flags`, lowercase hex):
+ * not that shape, version `ff`, an all-zero trace id or parent id; undefined when it is valid.
+ */
+function traceparentProblem(traceparent: string): string | undefined {
+  const parts = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(traceparent);
+  const example = `e.g. ${SAMPLE_VALID_TRACEPARENT}`;
+  if (!parts) return `not a W3C traceparent: give version-traceid-parentid-flags in lowercase hex (2, 32, 16 and 2 digits), ${example}`;
+  if (parts[1] === 'ff') return `version ff, which W3C Trace Context says is invalid: give version 00, ${example}`;
+  if (/^0+$/.test(parts[2]!)) return `its trace id is all zeros, which W3C Trace Context says is invalid (no trace): give one with 32 hex digits, not all 0, ${example}`;
+  if (/^0+$/.test(parts[3]!)) return `its parent id is all zeros, which W3C Trace Context says is invalid (no parent span): give one with 16 hex digits, not all 0, ${example}`;
+  return undefined;
+}
+
+type Schema = Record<string, unknown>;
+const isObject = (value: unknown): value is Schema => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** `value`, its local `$ref` (`#/components/...`) followed within `document`; undefined when it points elsewhere or nowhere. */
+function deref(document: Schema, value: unknown, seen = 0): Schema | undefined {
+  if (!isObject(value)) return undefined;
+  const ref = value.$ref;
+  if (typeof ref !== 'string') return value;
+  if (!ref.startsWith('#/') || seen > 20) return undefined;
+  let at: unknown = document;
+  for (const key of ref.slice(2).split('/').map((k) => decodeURIComponent(k).replace(/~1/g, '/').replace(/~0/g, '~'))) at = isObject(at) && Object.hasOwn(at, key) ? at[key] : undefined;
+  return deref(document, at, seen + 1);
+}
+
+const asText = (value: unknown) => (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined);
+
+/**
+ * What the contract's AsyncAPI document says of the application headers of message `name`
+ * (`components.messages`, by its `name` or key): each header's schema `description`, and a value
+ * of it from the message's `examples` (the first example that gives it in its `headers`), else
+ * from the header schema's own `examples` or `example`. Only application headers: the framework's
+ * (eventType, schemaVersion, correlationId, traceparent) are left out. The generated contract does
+ * not carry these, so the publishers read the document (already parsed: YAML or JSON) and pass
+ * the result to {@link applicationHeadersOf} and {@link checkApplicationHeaders}. `$ref`s within
+ * the document are followed; one to another file is not (that header then has no entry).
+ *
+ * @param document - the parsed AsyncAPI document (anything else gives `{}`)
+ * @param name - the message's name in the contract
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ * import { parse } from 'yaml';
+ * import { documentedHeadersOf } from '@sluice/ops';
+ *
+ * documentedHeadersOf(parse(readFileSync('asyncapi.yaml', 'utf8')), 'PaymentCaptured');
+ * // { tenantId: { description: 'the tenant, as its short code', example: 'acme-01' } }
+ * ```
+ */
+export function documentedHeadersOf(document: unknown, name: string): Record<string, HeaderDocs> {
+  if (!isObject(document)) return {};
+  const messages = deref(document, deref(document, document.components)?.messages) ?? {};
+  const message = Object.entries(messages)
+    .map(([key, m]) => [key, deref(document, m)] as const)
+    .find(([key, m]) => m !== undefined && (m.name ?? key) === name)?.[1];
+  if (!message) return {};
+  const out = new Map<string, HeaderDocs>();
+  const entry = (header: string) => out.get(header) ?? out.set(header, {}).get(header)!;
+  const properties = deref(document, deref(document, message.headers)?.properties) ?? {};
+  for (const [header, raw] of Object.entries(properties)) {
+    if (FRAMEWORK_HEADER_NAMES.includes(header)) continue;
+    const schema = deref(document, raw);
+    const description = typeof schema?.description === 'string' ? schema.description.replace(/\s+/g, ' ').trim() : '';
+    if (description !== '') entry(header).description = description;
+  }
+  for (const example of Array.isArray(message.examples) ? message.examples : []) {
+    const headers = isObject(example) ? deref(document, example.headers) : undefined;
+    for (const [header, value] of Object.entries(headers ?? {})) {
+      const text = asText(value);
+      if (FRAMEWORK_HEADER_NAMES.includes(header) || text === undefined || text === '' || out.get(header)?.example !== undefined) continue;
+      entry(header).example = text;
+    }
+  }
+  for (const [header, raw] of Object.entries(properties)) {
+    const schema = deref(document, raw);
+    const own = asText(Array.isArray(schema?.examples) ? schema.examples[0] : schema?.example);
+    if (FRAMEWORK_HEADER_NAMES.includes(header) || own === undefined || own === '' || out.get(header)?.example !== undefined) continue;
+    entry(header).example = own;
+  }
+  return Object.fromEntries(out);
 }
 
 /** Where a publish goes, and its body when known: what {@link checkApplicationHeaders} checks the message's size against. */

@@ -8,9 +8,11 @@
  * (the target is an unreachable port): publishing with headers is pinned on a local stack in
  * publish-command.test.ts.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { runCli, type ProgramSpec } from '@sluice/cli';
-import { applicationHeadersOf, checkApplicationHeaders, contractModule, publishMessageCommand, type ContractModule, type HeaderWording } from '@sluice/ops';
+import { applicationHeadersOf, checkApplicationHeaders, contractModule, documentedHeadersOf, publishMessageCommand, type ContractModule, type HeaderWording } from '@sluice/ops';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
 import { tenantHeaderProject, type TenantHeaderProject } from '../../../tests/helpers/tenant-header-project.ts';
 
@@ -21,8 +23,22 @@ let program: ProgramSpec;
 const UNREACHABLE = ['--endpoint', 'http://127.0.0.1:9'];
 const PAYLOAD = ['--payload', '{"userId":"usr-1","email":"ada@example.com"}'];
 
+/**
+ * What the contract documents of UserSignedUp's headers, added to the tenant contract (read at
+ * run time from the document, never generated): tenantId's description and an example with
+ * headers (the framework's among them, which are not application headers).
+ */
+function documentHeaders(spec: string): void {
+  const doc = parse(readFileSync(spec, 'utf8')) as { components: { messages: Record<string, { headers: { properties: Record<string, Record<string, unknown>> }; examples?: unknown[] }> } };
+  const message = doc.components.messages.UserSignedUp!;
+  message.headers.properties.tenantId!.description = 'the tenant, as its short code';
+  message.examples = [{ name: 'acme', headers: { eventType: 'UserSignedUp', tenantId: 'acme-01', region: 'eu' }, payload: { userId: 'usr-1', email: 'ada@example.com' } }];
+  writeFileSync(spec, stringify(doc));
+}
+
 beforeAll(async () => {
   tenant = await tenantHeaderProject();
+  documentHeaders(tenant.project.spec);
   contract = await contractModule(tenant.project);
   program = { name: 'app', invocation: 'npx app', version: '0.0.0', summary: 'test program', commands: [publishMessageCommand({ name: 'publish-message', project: tenant.project, invocation: 'npx app' })] };
 }, 60_000);
@@ -45,15 +61,44 @@ describe('applicationHeadersOf', () => {
 });
 
 describe('checkApplicationHeaders', () => {
-  const page: HeaderWording = { give: (h, v) => (v ? `${v} in the ${h} field` : `a value in the ${h} field`), frameworkSetters: { correlationId: 'the console' } };
+  const page: HeaderWording = {
+    give: (h, v) => (v ? `${v} in the ${h} field` : `a value in the ${h} field`),
+    giveOneOf: (h, values) => `${values.join(' or ')} in the ${h} field`,
+    frameworkSetters: { correlationId: 'the console' },
+  };
   it('says every problem in the words of the publisher that asks, and what to write', () => {
     const { problems, attributes } = checkApplicationHeaders(contract.messages.UserSignedUp!, { region: 'asia', correlationId: 'c-1' }, page);
     expect(attributes).toEqual({});
     expect(problems).toEqual([
       { header: 'correlationId', message: 'a header the framework sets itself, not an application header: it is set by the console' },
       { header: 'tenantId', message: 'required by UserSignedUp: add a value in the tenantId field' },
-      { header: 'region', message: '"asia" must be one of "eu", "us": write eu in the region field or us in the region field' },
+      { header: 'region', message: '"asia" must be one of "eu", "us": write eu or us in the region field' },
     ]);
+  });
+  it('reads what the contract documents of the application headers: their description and a value from its examples (not the framework\'s)', () => {
+    const doc = parse(readFileSync(tenant.project.spec, 'utf8'));
+    expect(documentedHeadersOf(doc, 'UserSignedUp')).toEqual({ tenantId: { description: 'the tenant, as its short code', example: 'acme-01' }, region: { example: 'eu' } });
+    expect(documentedHeadersOf(doc, 'UserDeleted')).toEqual({});
+    expect(documentedHeadersOf(undefined, 'UserSignedUp')).toEqual({});
+  });
+  it("adds to a value's fix the header's description and an example value, when the contract has them", () => {
+    const documented = { tenantId: { description: 'the tenant, as its short code', example: 'acme-01' } };
+    expect(checkApplicationHeaders(contract.messages.UserSignedUp!, { tenantId: 'Acme' }, page, {}, {}, documented).problems).toEqual([
+      { header: 'tenantId', message: '"Acme" must match ^[a-z][a-z0-9-]*$: write a value in the tenantId field (the tenant, as its short code; e.g. acme-01 in the tenantId field)' },
+    ]);
+  });
+  it('refuses a traceparent W3C Trace Context says is invalid (an all-zero trace id or parent id, version ff), saying why, with the value given', () => {
+    const check = (traceparent: string) => checkApplicationHeaders(contract.messages.UserDeleted!, { tenantId: 'acme' }, page, { traceparent }).problems;
+    expect(check('00-00000000000000000000000000000000-b7ad6b7169203331-01')).toEqual([
+      { header: 'traceparent', message: '"00-00000000000000000000000000000000-b7ad6b7169203331-01": its trace id is all zeros, which W3C Trace Context says is invalid (no trace): give one with 32 hex digits, not all 0, e.g. 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+    ]);
+    expect(check('00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01')).toEqual([
+      { header: 'traceparent', message: '"00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01": its parent id is all zeros, which W3C Trace Context says is invalid (no parent span): give one with 16 hex digits, not all 0, e.g. 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+    ]);
+    expect(check('ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01')).toEqual([
+      { header: 'traceparent', message: '"ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01": version ff, which W3C Trace Context says is invalid: give version 00, e.g. 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+    ]);
+    expect(check('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01')).toEqual([]);
   });
   it('refuses more attributes than SNS and SQS take, counting the framework\'s', () => {
     const given = Object.fromEntries(['tenantId', 'a', 'b', 'c', 'd', 'e', 'f', 'g'].map((h) => [h, 'x']));
@@ -131,7 +176,7 @@ describe('publish-message --header name=value', () => {
     expect(stderr).toBe(
       [
         'app publish-message: nothing published: the headers do not satisfy the headers schema of UserSignedUp:',
-        '  tenantId: required by UserSignedUp: add --header tenantId=<value>',
+        '  tenantId: required by UserSignedUp: add --header tenantId=<value> (the tenant, as its short code; e.g. --header tenantId=acme-01)',
         'Run `npx app publish-message --help` for usage.',
         '',
       ].join('\n'),
@@ -162,18 +207,19 @@ describe('publish-message --header name=value', () => {
       "  eventType: a header the framework sets itself, not an application header: it is set by --message (the message's identity in the contract)",
       '  source: empty: a message attribute needs a value (an empty one is not sent): write --header source=<value>',
       '  tenantid: not a header of UserSignedUp, whose headers schema allows no others (it declares tenantId, region): did you mean --header tenantId=acme?',
-      '  tenantId: required by UserSignedUp: add --header tenantId=<value> (tenantid is not tenantId: names are case-sensitive)',
+      '  tenantId: required by UserSignedUp: add --header tenantId=<value> (the tenant, as its short code; e.g. --header tenantId=acme-01) (tenantid is not tenantId: names are case-sensitive)',
       '  region: "asia" must be one of "eu", "us": write --header region=eu or --header region=us',
-      '  correlationId: must match ^[A-Za-z0-9._:/-]+$: give one with --correlation-id <id>',
-      '  traceparent: must match ^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$: give one with --traceparent <traceparent>',
+      '  correlationId: "not valid!" must match ^[A-Za-z0-9._:/-]+$: give one with --correlation-id <id>',
+      '  traceparent: "nope" must match ^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$: give one with --traceparent <traceparent>',
     ]);
   });
 
   it('a value against the pattern or the length names the header and the rule', async () => {
     const { code, stderr } = await publish('--message', 'UserSignedUp', ...PAYLOAD, ...UNREACHABLE, '--header', `tenantId=${'A'.repeat(40)}`);
     expect(code).toBe(2);
-    expect(stderr).toContain(`  tenantId: "${'A'.repeat(40)}" must match ^[a-z][a-z0-9-]*$: write --header tenantId=<value>\n`);
-    expect(stderr).toContain(`  tenantId: "${'A'.repeat(40)}" must be at most 32 characters long: write --header tenantId=<value>\n`);
+    const hint = '(the tenant, as its short code; e.g. --header tenantId=acme-01)';
+    expect(stderr).toContain(`  tenantId: "${'A'.repeat(40)}" must match ^[a-z][a-z0-9-]*$: write --header tenantId=<value> ${hint}\n`);
+    expect(stderr).toContain(`  tenantId: "${'A'.repeat(40)}" must be at most 32 characters long: write --header tenantId=<value> ${hint}\n`);
   });
 
   it('names plain objects already have (constructor, toString) are headers like any other; given twice is said with both, never with Object\'s own', async () => {
@@ -200,6 +246,22 @@ describe('publish-message --header name=value', () => {
     expect(withBody.stderr).not.toContain('127.0.0.1:9');
   });
 
+  it('says the problems of the headers and of the payload in one report (exit 2: the command line must change), sending nothing', async () => {
+    const { code, stderr } = await publish('--message', 'UserSignedUp', '--payload', '{"userId":"usr-1","email":"größe"}', ...UNREACHABLE, '--traceparent', '00-00000000000000000000000000000000-0000000000000000-01');
+    expect(code).toBe(2);
+    expect(stderr).not.toContain('127.0.0.1:9');
+    const lines = stderr.split('\n');
+    expect(lines[0]).toBe('app publish-message: nothing published: the headers do not satisfy the headers schema of UserSignedUp, and the payload violates its contract:');
+    expect(lines).toContain('  tenantId: required by UserSignedUp: add --header tenantId=<value> (the tenant, as its short code; e.g. --header tenantId=acme-01)');
+    expect(lines).toContainEqual(expect.stringMatching(/^  traceparent: "00-0{32}-0{16}-01": its trace id is all zeros/));
+    expect(lines).toContain('the payload:');
+    expect(lines).toContainEqual(expect.stringMatching(/^  email: /));
+    // Only the payload wrong: a failed run (exit 1), as before.
+    const payloadOnly = await publish('--message', 'UserSignedUp', '--payload', '{"userId":"usr-1","email":"größe"}', ...UNREACHABLE, '--header', 'tenantId=acme');
+    expect(payloadOnly.code).toBe(1);
+    expect(payloadOnly.stderr).toMatch(/^app publish-message: nothing published: 1 payload\(s\) violate the UserSignedUp contract\.\nthe payload:\n {2}email: /);
+  });
+
   it('right headers pass the checks: the run goes on to the target', async () => {
     const { code, stderr } = await publish('--message', 'UserSignedUp', ...PAYLOAD, ...UNREACHABLE, '--header', 'tenantId=acme', '--header', 'region=eu', '--traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
     expect(code).toBe(1);
@@ -215,5 +277,7 @@ describe('publish-message --header name=value', () => {
     // The same whitespace rule as the console's: the name trimmed, the value as typed.
     expect(io.stdout().replace(/\s+/g, ' ')).toContain('The name is trimmed and the value sent exactly as typed, spaces and all (--header "tenantId= a" sends " a").');
     expect(io.stdout().replace(/\s+/g, ' ')).toContain('letters A-Z a-z, digits, _, - and ., at most 256 characters');
+    // One exit code when the headers and the payload are both wrong: said.
+    expect(io.stdout().replace(/\s+/g, ' ')).toContain('Exit 2 when the command line is wrong');
   });
 });

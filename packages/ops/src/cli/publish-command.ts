@@ -9,7 +9,8 @@ import { CliError, UsageError, type CommandSpec } from '@sluice/cli';
 import { loadProject, type ProjectConfig } from '@sluice/model';
 import type { MessageContract, Operation, SendOperation } from '@sluice/runtime/contract';
 import { createPublisher, createQueuePublisher } from '@sluice/runtime/publisher';
-import { applicationHeadersOf, checkApplicationHeaders, type HeaderWording } from '../application-headers.ts';
+import { parse as parseYaml } from 'yaml';
+import { applicationHeadersOf, checkApplicationHeaders, documentedHeadersOf, type HeaderDocs, type HeaderWording } from '../application-headers.ts';
 import { contractModule, targetOptions, withTarget } from './target-options.ts';
 
 /** The options of {@link publishMessageCommand}. */
@@ -130,11 +131,17 @@ const HEADER_WORDING: HeaderWording = {
 
 /**
  * The `--header name=value` options, checked against `contract`'s headers schema with the
- * framework values given, for a message sent `via` SNS or SQS: every problem in one usage error
- * (exit 2), each naming the header and what to write; else the application headers to publish, the
- * notes to say, and the headers as given (to check each payload's size with them).
+ * framework values given, for a message sent `via` SNS or SQS: every problem (each naming the
+ * header and what to write, with what the contract documents of it: `documented`), the application
+ * headers to publish when there is none, the notes to say, and the headers as given (to check each
+ * payload's size with them).
  */
-function readHeaders(values: Values, contract: MessageContract, via: 'SNS' | 'SQS'): { attributes: Record<string, string>; notes: string[]; given: Record<string, string> } {
+function readHeaders(
+  values: Values,
+  contract: MessageContract,
+  via: 'SNS' | 'SQS',
+  documented: Readonly<Record<string, HeaderDocs>>,
+): { attributes: Record<string, string>; notes: string[]; given: Record<string, string>; problems: string[] } {
   // By name, as typed: a Map, so that constructor or __proto__ is a name like any other.
   const given = new Map<string, { value: string; option: string }>();
   const problems: string[] = [];
@@ -152,12 +159,23 @@ function readHeaders(values: Values, contract: MessageContract, via: 'SNS' | 'SQ
     }
   }
   const byName = Object.fromEntries([...given].map(([name, { value }]) => [name, value]));
-  const check = checkApplicationHeaders(contract, byName, HEADER_WORDING, frameworkValues(values), { via });
+  const check = checkApplicationHeaders(contract, byName, HEADER_WORDING, frameworkValues(values), { via }, documented);
   problems.push(...check.problems.map((p) => `${p.header}: ${p.message}`));
-  if (problems.length > 0) {
-    throw new UsageError(`nothing published: the headers do not satisfy the headers schema of ${contract.name}:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  return { ...check, given: byName, problems };
+}
+
+/**
+ * What the project's AsyncAPI document says of `message`'s application headers (their
+ * descriptions, example values: {@link documentedHeadersOf}), for the fixes a problem suggests;
+ * nothing when the document cannot be read (the checks stand without it).
+ */
+function documentedHeaders(project: ProjectConfig, message: string): Record<string, HeaderDocs> {
+  try {
+    const text = readFileSync(project.spec, 'utf8');
+    return documentedHeadersOf(project.spec.endsWith('.json') ? JSON.parse(text) : parseYaml(text), message);
+  } catch {
+    return {};
   }
-  return { ...check, given: byName };
 }
 
 const frameworkValues = (values: Values) => ({ correlationId: values['correlation-id'], traceparent: values.traceparent });
@@ -205,7 +223,12 @@ name is trimmed and the value sent exactly as typed, spaces and all (--header "t
 " a"). A name is what SNS and SQS take for a message attribute: letters A-Z a-z, digits, _, - and
 ., at most 256 characters, no period first, last or twice in a row, not beginning with AWS. or
 Amazon.; and a message, its body and every attribute's name, type and value, is at most 256 KiB
-through SNS (a topic), 1 MiB through SQS (a point-to-point queue).`,
+through SNS (a topic), 1 MiB through SQS (a point-to-point queue). Nothing is sent while anything
+is wrong, and every problem is in one report: the headers' (and --correlation-id's and
+--traceparent's: a W3C traceparent, not all-zero ids, not version ff) with the payloads'.
+Exit 2 when the command line is wrong (an option, a --header, --correlation-id or --traceparent,
+a --payload that is not JSON), the payloads' problems said with it; exit 1 when only the payloads
+are wrong, the message is too large, or the target fails.`,
     positionals: [{ name: 'operation', description: 'the send operation id (its messages and its topic or queue come from the contract)', required: true }],
     options: {
       message: { type: 'string', valueName: 'name', description: 'which message, when the operation sends several' },
@@ -221,7 +244,8 @@ through SNS (a topic), 1 MiB through SQS (a point-to-point queue).`,
       return examplesFor(name, options.project, options.invocation);
     },
     async run({ values, positionals, io, invocation }) {
-      const { operations } = await (options.project ? contractModule(options.project) : contractModule());
+      const project = options.project ?? loadProject();
+      const { operations } = await contractModule(project);
       const id = positionals[0]!;
       const op = operations[id];
       if (!op || op.action !== 'send') {
@@ -234,13 +258,26 @@ through SNS (a topic), 1 MiB through SQS (a point-to-point queue).`,
       if (!contract) throw new UsageError(`${id} does not publish ${JSON.stringify(messageName)}: try --message ${names.join(', --message ')}`);
 
       const via = op.queue !== undefined ? 'SQS' : 'SNS';
-      const headers = readHeaders(values, contract, via);
-      const payloads = readPayloads(values, contract);
-      // Validate everything before sending anything.
+      const headers = readHeaders(values, contract, via, documentedHeaders(project, messageName));
+      const headerReport = `the headers do not satisfy the headers schema of ${messageName}`;
+      let payloads: unknown[];
+      try {
+        payloads = readPayloads(values, contract);
+      } catch (error) {
+        // The payload cannot be read: said with the headers' problems, when there are any.
+        if (headers.problems.length === 0) throw error;
+        throw new UsageError(`nothing published: ${headerReport}, and the payload cannot be read:\n${headers.problems.map((p) => `  ${p}`).join('\n')}\nthe payload: ${(error as Error).message}`);
+      }
+      // Validate everything before sending anything: the headers and every payload, in one report.
       const checked = payloads.map((payload) => contract.check(payload));
       const invalid = checked.flatMap((result, index) => (result.ok ? [] : [{ index, issues: result.issues }]));
+      const lines = invalid.flatMap((p) => [payloads.length > 1 ? `payload #${p.index}:` : 'the payload:', ...p.issues.map((i) => `  ${i.path || '(payload)'}: ${i.message}`)]);
+      if (headers.problems.length > 0) {
+        // The command line must change (a usage error, exit 2), whatever else is wrong: one report.
+        const payloadReport = invalid.length === 0 ? '' : invalid.length === 1 && payloads.length === 1 ? ', and the payload violates its contract' : `, and ${invalid.length} payload(s) violate its contract`;
+        throw new UsageError(`nothing published: ${headerReport}${payloadReport}:\n${[...headers.problems.map((p) => `  ${p}`), ...lines].join('\n')}`);
+      }
       if (invalid.length > 0) {
-        const lines = invalid.flatMap((p) => [payloads.length > 1 ? `payload #${p.index}:` : 'the payload:', ...p.issues.map((i) => `  ${i.path || '(payload)'}: ${i.message}`)]);
         throw new CliError(`nothing published: ${invalid.length} payload(s) violate the ${messageName} contract.\n${lines.join('\n')}`, { next: 'Fix the fields above and run the command again.' });
       }
       // Each message as it will be sent, its body with its attributes: no larger than SNS or SQS takes.
