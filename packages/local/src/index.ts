@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 export { loadApplication, readSettings, readTopology, ApplicationError, type Application } from './application.ts';
-export { startLocalRuntime, startFunctions, type FunctionOptions, type LocalRuntime, type LocalRuntimeOptions } from './local-runtime.ts';
+export { outOfContractReason, startLocalRuntime, startFunctions, type FunctionOptions, type LocalRuntime, type LocalRuntimeOptions } from './local-runtime.ts';
 export { makePrivate, queueUrlOnPort, startEmulators, type Emulators, type EmulatorOptions, type LocalClientConfig } from './stack/emulators.ts';
 export { DATA_LOCK_FILE, DataDirInUseError, lockDataDir } from './stack/data-lock.ts';
 export { postUpstream, upstreamTarget, type UpstreamReply, type UpstreamTarget } from './stack/upstream.ts';

@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { resolvePlan } from '@sluice/model';
+import type { Topology } from '@sluice/runtime/contract';
 import { loadApplication, type Application } from './application.ts';
 import type { BatchReport } from './lambda/event-source-poller.ts';
 import { functionSpec } from './lambda/function-environment.ts';
@@ -57,6 +58,8 @@ export interface LocalRuntimeOptions {
   onEvent?: (line: string) => void;
   /** Pause before a crashed consumer starts again. @default 2000 */
   restartDelayMs?: number;
+  /** Whether a consumer's operation left the contract since the start: see `FunctionHostOptions.outOfContract`. */
+  outOfContract?: (operationId: string) => string | undefined;
 }
 
 /** A running local stack, returned by {@link startLocalRuntime}. */
@@ -141,8 +144,38 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   };
 }
 
+/**
+ * What `npm start` tells its function host about a consumer whose operation `npm run codegen`
+ * removed ({@link FunctionHostOptions.outOfContract}): why its init fails and what applies the
+ * change, when `operationId` was in the topology the stack started with and is not in the one
+ * generated now; undefined otherwise (still there, not an operation of the contract, such as a
+ * topic's triage, or the manifest unreadable while codegen writes it).
+ *
+ * @param running - the topology the stack started with
+ * @param readNow - reads the topology generated now
+ *
+ * @example
+ * ```ts
+ * import { outOfContractReason, readTopology } from '@sluice/local';
+ *
+ * outOfContractReason(application.topology, () => readTopology(application.project), 'consumeAudit');
+ * // 'its operation is no longer in the contract (npm run codegen removed it): this stack keeps the topology it started with until you restart npm start'
+ * ```
+ */
+export function outOfContractReason(running: Topology, readNow: () => Topology, operationId: string): string | undefined {
+  if (!(operationId in running.operations)) return undefined;
+  let now: Topology;
+  try {
+    now = readNow();
+  } catch {
+    return undefined;
+  }
+  if (operationId in now.operations) return undefined;
+  return 'its operation is no longer in the contract (npm run codegen removed it): this stack keeps the topology it started with until you restart npm start';
+}
+
 /** What {@link startFunctions} takes from the runtime's options. */
-export type FunctionOptions = Pick<LocalRuntimeOptions, 'consumers' | 'watch' | 'inspect' | 'functionProcesses' | 'logLevel' | 'concurrency' | 'functionEnvironment' | 'onBatch' | 'onLog' | 'onEvent' | 'restartDelayMs'>;
+export type FunctionOptions = Pick<LocalRuntimeOptions, 'consumers' | 'watch' | 'inspect' | 'functionProcesses' | 'logLevel' | 'concurrency' | 'functionEnvironment' | 'onBatch' | 'onLog' | 'onEvent' | 'restartDelayMs' | 'outOfContract'>;
 
 /**
  * Starts the application's consumers (all, or `options.consumers`) against resources that exist,
@@ -198,6 +231,7 @@ export async function startFunctions(application: Application, resources: LocalR
     ...(options.onLog ? { onLog: options.onLog } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(options.restartDelayMs !== undefined ? { restartDelayMs: options.restartDelayMs } : {}),
+    ...(options.outOfContract ? { outOfContract: options.outOfContract } : {}),
   });
   try {
     await host.start();

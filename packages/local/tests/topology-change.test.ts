@@ -12,6 +12,8 @@ import { parse, stringify } from 'yaml';
 import { copyProject, type ProjectCopy } from '../../../tests/helpers/project-copy.ts';
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
 import { killAndWait } from '../../../tests/helpers/kill-child.ts';
+import { outOfContractReason } from '@sluice/local';
+import type { Topology } from '@sluice/runtime/contract';
 
 let child: ChildProcess | undefined;
 let copy: ProjectCopy | undefined;
@@ -69,4 +71,19 @@ describe('npm start, when npm run codegen changes the topology', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(output.split('\n').filter((l) => l.includes('the topology changed'))).toHaveLength(1);
   }, 180_000);
+});
+
+describe('outOfContractReason (what npm start tells its consumers after npm run codegen)', () => {
+  const topology = (...operations: string[]) => ({ operations: Object.fromEntries(operations.map((o) => [o, {}])) }) as unknown as Topology;
+  const running = topology('consumeOrderPlaced', 'consumeAudit');
+  it('names a consumer the contract no longer has, and the restart that applies it', () => {
+    expect(outOfContractReason(running, () => topology('consumeOrderPlaced'), 'consumeAudit')).toBe(
+      'its operation is no longer in the contract (npm run codegen removed it): this stack keeps the topology it started with until you restart npm start',
+    );
+  });
+  it('says nothing of one still there, one the stack did not start with (a triage), or while the manifest cannot be read', () => {
+    expect(outOfContractReason(running, () => running, 'consumeAudit')).toBeUndefined();
+    expect(outOfContractReason(running, () => topology('consumeOrderPlaced'), 'triageOrderTopic')).toBeUndefined();
+    expect(outOfContractReason(running, () => { throw new Error('being written'); }, 'consumeAudit')).toBeUndefined();
+  });
 });

@@ -9,7 +9,7 @@ import { CliError, integerOption, isEntry, main, onShutdownSignals, terminalSafe
 import { loadProject, type ProjectConfig } from '@sluice/model';
 import { staleGeneratedReason } from '@sluice/codegen/freshness';
 import type { Topology } from '@sluice/runtime/contract';
-import type { LocalRuntime } from '../local-runtime.ts';
+import { outOfContractReason, type LocalRuntime } from '../local-runtime.ts';
 import type { LocalConsole } from '../console/index.ts';
 import { endpointAssignment, localVisibilityTimeoutSeconds, operatorCommandAt } from '@sluice/ops';
 
@@ -80,9 +80,10 @@ function topologyChange(running: Topology, now: Topology): string | undefined {
  * `--watch` reloads code only), and reloads nothing. The same change is reported once. One watch
  * of the folder (codegen may replace the file), no polling: a read only after codegen writes.
  *
+ * @param read - told after each read of a changed manifest (the function host then holds a consumer out of the contract)
  * @returns a function that stops watching
  */
-function watchTopology(generated: string, running: Topology, readNow: () => Topology, report: (line: string) => void): () => void {
+function watchTopology(generated: string, running: Topology, readNow: () => Topology, report: (line: string) => void, read: () => void = () => {}): () => void {
   let reported: string | undefined;
   let timer: NodeJS.Timeout | undefined;
   const check = () => {
@@ -95,6 +96,7 @@ function watchTopology(generated: string, running: Topology, readNow: () => Topo
     const change = topologyChange(running, now);
     if (change && change !== reported) report(`the topology changed: restart npm start to apply it (${change})`);
     reported = change;
+    read();
   };
   let watcher: FSWatcher;
   try {
@@ -195,6 +197,8 @@ after the batches in flight.`,
         },
         // Events and the consumers' log lines carry message content (errors, ids): shown terminal-safe.
         onEvent: (line) => io.out(eventLine(clock(), line)),
+        // A consumer that npm run codegen removed fails its init for that: said once, not retried.
+        outOfContract: (operationId) => outOfContractReason(application.topology, () => readTopology(project), operationId),
         // …and kept for the console, which shows what a consumer logged about a dead letter.
         onLog: (operationId, line, stream) => {
           (stream === 'stderr' ? io.err : io.out)(terminalSafe(line));
@@ -231,7 +235,13 @@ after the batches in flight.`,
     );
 
     // A topology that codegen changed needs a restart (--watch or not: it reloads code only): say so when it happens.
-    const stopTopologyWatch = watchTopology(project.generated, application.topology, () => readTopology(project), (line) => io.out(eventLine(clock(), line)));
+    const stopTopologyWatch = watchTopology(
+      project.generated,
+      application.topology,
+      () => readTopology(project),
+      (line) => io.out(eventLine(clock(), line)),
+      () => runtime.functions?.contractChanged(),
+    );
 
     await new Promise<void>((resolve) => {
       const shutdown = async () => {
