@@ -6,8 +6,12 @@
  *
  * An empty operation binding `bindings: { sqs: {} }` (as the binding's README has it) fails the SQS
  * binding schema (`queues` required): if the fixture carries one, the project's copy leaves it out.
+ *
+ * With {@link PointToPointProjectOptions.consumers} it is laid out as a created project runs its
+ * consumers: handler files in `consumers/`, a package.json, and the contract package linked in
+ * `node_modules` as npm links the `generated` workspace, so that a handler imports `@p2p/contract`.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generate } from '@sluice/codegen';
@@ -27,20 +31,59 @@ export interface PointToPointProject {
   dispose(): void;
 }
 
+/** How {@link pointToPointProject} changes the fixture's project; without any, the fixture as it is. */
+export interface PointToPointProjectOptions {
+  /**
+   * The `maxReceiveCount` of `user-signedup-queue`'s redrive policy in the project's contract (the
+   * fixture gives none: the topology's default, 10), so that a test dead-letters in a few receives.
+   */
+  readonly maxReceiveCount?: number;
+  /**
+   * Handler files written to the project's `consumers/` folder: source by operation id
+   * (`{ receiveMessage: "import { operations } from '@p2p/contract'; …" }`). The project then has
+   * a package.json (`eventContract`, the `generated` workspace) and a `node_modules` folder of its
+   * own: the repository's packages linked one by one, and `@p2p/contract` linked to `generated/`.
+   */
+  readonly consumers?: Readonly<Record<string, string>>;
+}
+
 /**
  * @example
  * const p2p = await pointToPointProject();
  * const { topology } = await contractModule(p2p.project);
  * const stack = await startLocalRuntime({ application: { project: p2p.project, topology, settings: {}, handlers: {} }, port: 0, consumers: false });
+ *
+ * // Its consumer running on the stack (see packages/local/tests/point-to-point-consumer.test.ts):
+ * const withConsumer = await pointToPointProject({ maxReceiveCount: 2, consumers: { receiveMessage: source } });
+ * const runtime = await startLocalRuntime({ application: await loadApplication(withConsumer.project), port: 0 });
  */
-export async function pointToPointProject(): Promise<PointToPointProject> {
+export async function pointToPointProject(options: PointToPointProjectOptions = {}): Promise<PointToPointProject> {
   const dir = mkdtempSync(path.join(tmpdir(), 'sluice-p2p-'));
-  // What the generated module imports (@sluice/runtime/contract) resolves as in the repository.
-  symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-  const doc = parse(readFileSync(POINT_TO_POINT_FIXTURE, 'utf8')) as { operations: Record<string, { bindings?: unknown }> };
+  const contractPackage = '@p2p/contract';
+  if (options.consumers === undefined) {
+    // What the generated module imports (@sluice/runtime/contract) resolves as in the repository.
+    symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  } else {
+    // The repository's packages one by one, next to the contract package (not in the repository's node_modules).
+    const modules = path.join(dir, 'node_modules');
+    mkdirSync(path.join(modules, '@p2p'), { recursive: true });
+    for (const entry of readdirSync(path.join(root, 'node_modules'))) {
+      if (entry !== '@p2p') symlinkSync(path.join(root, 'node_modules', entry), path.join(modules, entry));
+    }
+    symlinkSync(path.join(dir, 'generated'), path.join(modules, '@p2p', 'contract'), 'dir');
+    const manifest = { name: 'p2p', private: true, type: 'module', workspaces: ['generated'], dependencies: { [contractPackage]: '*' }, eventContract: { contractPackage } };
+    writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    mkdirSync(path.join(dir, 'consumers'));
+    for (const [operationId, source] of Object.entries(options.consumers)) writeFileSync(path.join(dir, 'consumers', `${operationId}.ts`), source);
+  }
+  const doc = parse(readFileSync(POINT_TO_POINT_FIXTURE, 'utf8')) as {
+    operations: Record<string, { bindings?: unknown }>;
+    channels: Record<string, { bindings: { sqs: { queue: { redrivePolicy: { maxReceiveCount?: number } } } } }>;
+  };
   for (const op of Object.values(doc.operations)) delete op.bindings;
+  if (options.maxReceiveCount !== undefined) doc.channels['user-signedup']!.bindings.sqs.queue.redrivePolicy.maxReceiveCount = options.maxReceiveCount;
   writeFileSync(path.join(dir, 'asyncapi.yaml'), stringify(doc));
-  const project = loadProject(dir, { contractPackage: '@p2p/contract' });
+  const project = loadProject(dir, { contractPackage });
   mkdirSync(project.generated, { recursive: true });
   for (const file of await generate({ specPath: project.spec, packageName: project.contractPackage })) writeFileSync(path.join(project.generated, file.path), file.content);
   return { dir, project, dispose: () => rmSync(dir, { recursive: true, force: true }) };
