@@ -8,11 +8,11 @@
  * `CONSOLE_SCREENSHOTS=1 vitest run packages/local/tests/console.test.ts` also saves
  * docs/console.png and docs/topology.png (the pictures in the README).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diagramNodeIds } from '@sluice/diagram';
@@ -23,6 +23,7 @@ import { contractModule, queueDepth } from '@sluice/ops';
 import { pointToPointProject, type PointToPointProject } from '../../../tests/helpers/point-to-point-project.ts';
 import { tenantHeaderProject, type TenantHeaderProject } from '../../../tests/helpers/tenant-header-project.ts';
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
+import { parse, stringify } from 'yaml';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -31,9 +32,19 @@ if (!haveChromium && !process.env.CI) {
   console.warn(`\n[console browser test] SKIPPED: no Chromium at ${CHROMIUM}. Install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH.\n`);
 }
 
-// A contract whose messages require a tenantId header, generated once for the tests that need it.
+// A contract whose messages require a tenantId header, generated once for the tests that need it;
+// its document then says what UserSignedUp's tenantId is and gives an example with headers (read
+// by the console at run time, never generated).
 let tenantProject: Promise<TenantHeaderProject> | undefined;
-const tenantHeaders = () => (tenantProject ??= tenantHeaderProject());
+const tenantHeaders = () =>
+  (tenantProject ??= tenantHeaderProject().then((tenant) => {
+    const doc = parse(readFileSync(tenant.project.spec, 'utf8')) as { components: { messages: Record<string, { headers: { properties: Record<string, Record<string, unknown>> }; examples?: unknown[] }> } };
+    const message = doc.components.messages.UserSignedUp!;
+    message.headers.properties.tenantId!.description = 'the tenant, as its short code';
+    message.examples = [{ name: 'acme', headers: { eventType: 'UserSignedUp', schemaVersion: '1.0.0', tenantId: 'acme-01', region: 'eu' }, payload: { userId: 'usr-1', email: 'ada@example.com' } }];
+    writeFileSync(tenant.project.spec, stringify(doc));
+    return tenant;
+  }));
 afterAll(async () => (await tenantProject)?.dispose());
 
 describe('consoleRefusal', () => {
@@ -100,26 +111,40 @@ describe('the console publishes a point-to-point send operation (an SQS channel)
   it("asks for a message's application headers, checks them against its headers schema as publish-message does (every problem, each on its header), and sends them", async () => {
     // The same queue, on a contract whose messages require a tenantId header.
     const tenant = await tenantHeaders();
-    const tenantState = new ConsoleState(stack, await contractModule(tenant.project));
+    const tenantState = new ConsoleState(stack, await contractModule(tenant.project), tenant.project.spec);
     try {
-      expect(tenantState.publishable().map((m) => [m.message, m.headers])).toEqual([
-        ['UserDeleted', [{ name: 'tenantId', required: true }]],
-        ['UserSignedUp', [{ name: 'tenantId', required: true, pattern: '^[a-z][a-z0-9-]*$' }, { name: 'region', required: false, allowedValues: ['eu', 'us'] }]],
+      expect(tenantState.publishable().map((m) => [m.message, m.headers, m.exampleHeaders])).toEqual([
+        ['UserDeleted', [{ name: 'tenantId', required: true }], {}],
+        [
+          'UserSignedUp',
+          [
+            { name: 'tenantId', required: true, pattern: '^[a-z][a-z0-9-]*$', description: 'the tenant, as its short code', example: 'acme-01' },
+            { name: 'region', required: false, allowedValues: ['eu', 'us'], example: 'eu' },
+          ],
+          // The example's application headers only (not its eventType or schemaVersion): the page fills them in.
+          { tenantId: 'acme-01', region: 'eu' },
+        ],
       ]);
+      // The example publishes as it is, with its headers.
+      const example = tenantState.publishable().find((m) => m.message === 'UserSignedUp')!;
+      const published = await tenantState.publish('sendMessage', 'UserSignedUp', example.example, example.exampleHeaders);
+      const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.resources.queues['user-signedup-queue']!.url, MessageAttributeNames: ['All'], WaitTimeSeconds: 1 }));
+      expect(received.Messages?.map((m) => [m.MessageId, m.MessageAttributes?.tenantId?.StringValue])).toEqual([[published.messageId, 'acme-01']]);
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: stack.resources.queues['user-signedup-queue']!.url, ReceiptHandle: received.Messages![0]!.ReceiptHandle! }));
       const payload = { userId: 'usr-tenant', email: 'ada@example.com' };
       await expect(tenantState.publish('sendMessage', 'UserSignedUp', payload, { region: 'asia', correlationId: 'c-1' })).rejects.toMatchObject({
         status: 422,
         message:
           'not published: the headers do not satisfy the headers schema of UserSignedUp: ' +
           'correlationId: a header the framework sets itself, not an application header: it is set by the console (a new console-… id at each publish); ' +
-          'tenantId: required by UserSignedUp: add a value in the tenantId field; ' +
-          'region: "asia" must be one of "eu", "us": write eu in the region field or us in the region field',
+          "tenantId: required by UserSignedUp: add a value in the tenantId field (the tenant, as its short code; e.g. acme-01 in the tenantId field); " +
+          'region: "asia" must be one of "eu", "us": write eu or us in the region field',
         headerProblems: [expect.objectContaining({ header: 'correlationId' }), expect.objectContaining({ header: 'tenantId' }), expect.objectContaining({ header: 'region' })],
       });
       // A payload and headers both wrong: both said.
       await expect(tenantState.publish('sendMessage', 'UserSignedUp', { ...payload, email: 'not an email' }, {})).rejects.toMatchObject({
         status: 422,
-        message: expect.stringMatching(/^not a valid UserSignedUp: email .*; and its headers: tenantId: required by UserSignedUp: add a value in the tenantId field$/),
+        message: expect.stringMatching(/^not a valid UserSignedUp: email .*; and its headers: tenantId: required by UserSignedUp: add a value in the tenantId field \(the tenant, as its short code; e\.g\. acme-01 in the tenantId field\)$/),
       });
       const url = stack.resources.queues['user-signedup-queue']!.url;
       expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 0 }))).Messages ?? []).toEqual([]);
@@ -336,7 +361,7 @@ describe('the local console on a running stack', () => {
       // A console for a contract whose messages require a tenantId header, beside this stack's
       // (its queue is not on this stack: the publish is refused there, after the headers passed).
       const tenant = await tenantHeaders();
-      const tenantConsole = await startConsole({ runtime, contract: await contractModule(tenant.project), port: 0 });
+      const tenantConsole = await startConsole({ runtime, contract: await contractModule(tenant.project), spec: tenant.project.spec, port: 0 });
       const tab = await browser.newPage();
       try {
         await tab.goto(tenantConsole.url, { waitUntil: 'load' });
@@ -346,22 +371,30 @@ describe('the local console on a running stack', () => {
         expect(await tab.locator('#publish-headers [data-header]').count()).toBe(2);
         expect(await tab.locator('#publish-headers').textContent()).toContain('tenantId (required)');
         expect(await tab.locator('#publish-headers select[data-header="region"] option').allTextContents()).toEqual(['(none)', 'eu', 'us']);
+        // Filled from the contract's example (its application headers), as the payload is; the
+        // pattern a hint, an example value the placeholder.
+        const tenantField = tab.locator('#publish-headers [data-header="tenantId"]');
+        expect([await tenantField.inputValue(), await tab.locator('#publish-headers [data-header="region"]').inputValue()]).toEqual(['acme-01', 'eu']);
+        expect(await tenantField.getAttribute('placeholder')).toBe('acme-01');
+        expect(await tenantField.getAttribute('title')).toBe('the tenant, as its short code · pattern ^[a-z][a-z0-9-]*$ · e.g. acme-01');
+        expect(JSON.parse(await tab.locator('#publish-payload').inputValue())).toEqual({ userId: 'usr-1', email: 'ada@example.com' });
+        await tenantField.fill('');
         await tab.locator('#publish-payload').fill('{"userId":"usr-page","email":"ada@example.com"}');
         await tab.getByRole('button', { name: 'Validate and publish' }).click();
         await expect.poll(() => tab.locator('#publish-result').textContent(), { timeout: 10_000 }).toBe(
-          'not published: the headers do not satisfy the headers schema of UserSignedUp: tenantId: required by UserSignedUp: add a value in the tenantId field',
+          'not published: the headers do not satisfy the headers schema of UserSignedUp: tenantId: required by UserSignedUp: add a value in the tenantId field (the tenant, as its short code; e.g. acme-01 in the tenantId field)',
         );
         expect(await tab.locator('#publish-headers [data-header="tenantId"]').getAttribute('aria-invalid')).toBe('true');
-        expect(await tab.locator('#publish-headers [data-problem-for="tenantId"]').textContent()).toBe('required by UserSignedUp: add a value in the tenantId field');
+        expect(await tab.locator('#publish-headers [data-problem-for="tenantId"]').textContent()).toBe('required by UserSignedUp: add a value in the tenantId field (the tenant, as its short code; e.g. acme-01 in the tenantId field)');
         await tab.locator('#publish-headers [data-header="tenantId"]').fill('Acme');
         await tab.getByRole('button', { name: 'Validate and publish' }).click();
-        await expect.poll(() => tab.locator('[data-problem-for="tenantId"]').textContent(), { timeout: 10_000 }).toBe('"Acme" must match ^[a-z][a-z0-9-]*$: write a value in the tenantId field');
+        await expect.poll(() => tab.locator('[data-problem-for="tenantId"]').textContent(), { timeout: 10_000 }).toBe(`"Acme" must match ^[a-z][a-z0-9-]*$: write a value in the tenantId field${' (the tenant, as its short code; e.g. acme-01 in the tenantId field)'}`);
         // A value that breaks two rules: both on its field.
         const long = 'A'.repeat(40);
         await tab.locator('#publish-headers [data-header="tenantId"]').fill(long);
         await tab.getByRole('button', { name: 'Validate and publish' }).click();
         await expect.poll(() => tab.locator('[data-problem-for="tenantId"]').textContent(), { timeout: 10_000 }).toBe(
-          `"${long}" must be at most 32 characters long: write a value in the tenantId field; "${long}" must match ^[a-z][a-z0-9-]*$: write a value in the tenantId field`,
+          `"${long}" must be at most 32 characters long: write a value in the tenantId field (the tenant, as its short code; e.g. acme-01 in the tenantId field); "${long}" must match ^[a-z][a-z0-9-]*$: write a value in the tenantId field (the tenant, as its short code; e.g. acme-01 in the tenantId field)`,
         );
         // Only declared headers have a field: the page says how to send another.
         expect(await tab.locator('#publish-headers-note').textContent()).toContain('publish-message <operation> --header name=value');

@@ -8,7 +8,20 @@ import { readFileSync } from 'node:fs';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { resolvePlan } from '@sluice/model';
-import { applicationHeadersOf, checkApplicationHeaders, DeadLetterQueue, queueDepth, type ApplicationHeader, type ContractModule, type DeadLetter, type HeaderProblem, type HeaderWording } from '@sluice/ops';
+import {
+  applicationHeadersOf,
+  checkApplicationHeaders,
+  DeadLetterQueue,
+  documentedHeadersOf,
+  FRAMEWORK_HEADER_NAMES,
+  queueDepth,
+  type ApplicationHeader,
+  type ContractModule,
+  type DeadLetter,
+  type HeaderDocs,
+  type HeaderProblem,
+  type HeaderWording,
+} from '@sluice/ops';
 import { createDecoder } from '@sluice/runtime/consumer';
 import type { MessageContract, ReceiveOperation, SendOperation } from '@sluice/runtime/contract';
 import { createPublisher, createQueuePublisher } from '@sluice/runtime/publisher';
@@ -76,13 +89,23 @@ export interface PublishableMessage {
   title: string;
   /** The message's first example payload in the contract, or `{}` when it has none. */
   example: unknown;
-  /** Its application headers (a tenantId its headers schema requires, say): the page asks for them. */
+  /**
+   * Its application headers (a tenantId its headers schema requires, say): the page asks for them,
+   * each with its description and an example value when the contract's document has them.
+   */
   headers: ApplicationHeader[];
+  /**
+   * The application headers of the same example as `example` (its `headers`, without the
+   * framework's eventType, schemaVersion, correlationId and traceparent): the page fills its
+   * header fields with them, so that the example publishes as it is. `{}` when it has none.
+   */
+  exampleHeaders: Record<string, string>;
 }
 
 /** How the page asks for headers: a field per application header; the console sets the framework's. */
 const PAGE_HEADER_WORDING: HeaderWording = {
   give: (header, value) => (value === undefined ? `a value in the ${header} field` : `${value} in the ${header} field`),
+  giveOneOf: (header, values) => `${values.join(' or ')} in the ${header} field`,
   frameworkSetters: {
     eventType: 'the console, from the message chosen',
     schemaVersion: 'the console, from the message chosen',
@@ -102,9 +125,16 @@ export class ConsoleState {
   private readonly sqs: SQSClient;
   private readonly sns: SNSClient;
 
+  /**
+   * @param runtime - the running stack
+   * @param contract - the generated contract module
+   * @param spec - the AsyncAPI document `contract` was generated from (its examples, its headers'
+   *   descriptions) @default the runtime's project's `spec`
+   */
   constructor(
     private readonly runtime: Pick<LocalRuntime, 'application' | 'resources' | 'clientConfig'>,
     private readonly contract: ContractModule,
+    private readonly spec: string = runtime.application.project.spec,
   ) {
     this.sqs = new SQSClient(runtime.clientConfig);
     this.sns = new SNSClient(runtime.clientConfig);
@@ -227,12 +257,39 @@ export class ConsoleState {
     return this.deadLetterQueue(queue).purge(ids);
   }
 
-  /** Every message the contract's send operations publish, with the contract's first example of it. */
+  /** The contract's AsyncAPI document, parsed (read at each call: the file may change while the stack runs). */
+  private document(): unknown {
+    return parse(readFileSync(this.spec, 'utf8'));
+  }
+
+  /**
+   * Every message the contract's send operations publish, with the contract's first example of it
+   * (its payload and its application headers) and what the document says of each header.
+   */
   publishable(): PublishableMessage[] {
-    const examples = contractExamples(this.runtime.application.project.spec);
+    const document = this.document();
+    const examples = contractExamples(document);
     return Object.values(this.contract.operations)
       .filter((o): o is SendOperation => o.action === 'send')
-      .flatMap((op) => Object.values(op.messages).map((m) => ({ operationId: op.id, message: m.name, title: m.title, example: examples[m.name] ?? {}, headers: applicationHeadersOf(m) })));
+      .flatMap((op) =>
+        Object.values(op.messages).map((m) => ({
+          operationId: op.id,
+          message: m.name,
+          title: m.title,
+          example: examples[m.name]?.payload ?? {},
+          headers: applicationHeadersOf(m, documentedHeadersOf(document, m.name)),
+          exampleHeaders: examples[m.name]?.headers ?? {},
+        })),
+      );
+  }
+
+  /** What the contract's document says of `message`'s headers; nothing when it cannot be read (the checks stand without it). */
+  private documented(message: string): Record<string, HeaderDocs> {
+    try {
+      return documentedHeadersOf(this.document(), message);
+    } catch {
+      return {};
+    }
   }
 
   /**
@@ -253,7 +310,7 @@ export class ConsoleState {
     const correlationId = contract.headers.includes('correlationId') ? `console-${Date.now().toString(36)}` : undefined;
     // Its size too: the body as it will be sent (when valid) with every attribute, against what SNS or SQS takes.
     const size = { via: op.queue !== undefined ? ('SQS' as const) : ('SNS' as const), ...(checked.ok ? { body: JSON.stringify(checked.value) } : {}) };
-    const headerCheck = checkApplicationHeaders(contract, headers, PAGE_HEADER_WORDING, { correlationId }, size);
+    const headerCheck = checkApplicationHeaders(contract, headers, PAGE_HEADER_WORDING, { correlationId }, size, this.documented(message));
     const headerText = headerCheck.problems.map((p) => `${p.header}: ${p.message}`).join('; ');
     if (!checked.ok) {
       const fields = checked.issues.map((i) => `${i.path || '(payload)'} ${i.message}`).join('; ');
@@ -303,13 +360,21 @@ function correlationIdOf(body: string, attributes: Record<string, { stringValue?
   }
 }
 
-/** The first example payload of each message in the AsyncAPI document (`components.messages.<name>.examples`). */
-function contractExamples(specPath: string): Record<string, unknown> {
-  const doc = parse(readFileSync(specPath, 'utf8')) as { components?: { messages?: Record<string, { name?: string; examples?: { payload?: unknown }[] }> } };
-  const out: Record<string, unknown> = {};
-  for (const [key, message] of Object.entries(doc.components?.messages ?? {})) {
-    const example = message.examples?.find((e) => e.payload !== undefined)?.payload;
-    if (example !== undefined) out[message.name ?? key] = example;
+/**
+ * The first example of each message in the AsyncAPI document (`components.messages.<name>.examples`)
+ * that has a payload: its payload, and its application headers (strings; the framework's left out).
+ */
+function contractExamples(document: unknown): Record<string, { payload: unknown; headers: Record<string, string> }> {
+  const doc = document as { components?: { messages?: Record<string, { name?: string; examples?: { payload?: unknown; headers?: unknown }[] }> } } | null;
+  const out: Record<string, { payload: unknown; headers: Record<string, string> }> = {};
+  for (const [key, message] of Object.entries(doc?.components?.messages ?? {})) {
+    const example = (Array.isArray(message?.examples) ? message.examples : []).find((e) => e?.payload !== undefined);
+    if (example === undefined) continue;
+    const given = example.headers && typeof example.headers === 'object' && !Array.isArray(example.headers) ? Object.entries(example.headers) : [];
+    const headers = given.flatMap(([name, value]) =>
+      FRAMEWORK_HEADER_NAMES.includes(name) || !['string', 'number', 'boolean'].includes(typeof value) ? [] : [[name, String(value)] as const],
+    );
+    out[message.name ?? key] = { payload: example.payload, headers: Object.fromEntries(headers) };
   }
   return out;
 }

@@ -215,8 +215,20 @@
         } else {
           input = document.createElement('input');
           input.type = 'text';
-          if (h.pattern) input.placeholder = h.pattern;
+          // A value to type as the placeholder (the contract's example), the rule as the hint.
+          if (h.example !== undefined) input.placeholder = h.example;
         }
+        const hint = [h.description, h.pattern ? `pattern ${h.pattern}` : undefined, h.example !== undefined ? `e.g. ${h.example}` : undefined].filter(Boolean).join(' · ');
+        if (hint) {
+          input.title = hint;
+          const help = document.createElement('small');
+          help.className = 'hint';
+          help.textContent = hint;
+          name.append(' ', help);
+        }
+        // Filled from the example shown in the payload, so that it publishes as it is.
+        const given = m.exampleHeaders && Object.hasOwn(m.exampleHeaders, h.name) ? m.exampleHeaders[h.name] : undefined;
+        if (given !== undefined && (!h.allowedValues || h.allowedValues.includes(given))) input.value = given;
         input.dataset.header = h.name;
         input.setAttribute('aria-label', `header ${h.name}`);
         const problem = document.createElement('span');

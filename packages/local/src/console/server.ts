@@ -27,6 +27,8 @@ export interface ConsoleOptions {
   port?: number;
   /** The generated contract module. @default contractModule(runtime.application.project) */
   contract?: ContractModule;
+  /** The AsyncAPI document `contract` was generated from (its examples, its headers' descriptions). @default runtime.application.project.spec */
+  spec?: string;
 }
 
 /** A running console. */
@@ -69,7 +71,7 @@ const MAX_BODY = 2 * 1024 * 1024;
  */
 export async function startConsole(options: ConsoleOptions): Promise<LocalConsole> {
   const contract = options.contract ?? (await contractModule(options.runtime.application.project));
-  const state = new ConsoleState(options.runtime, contract);
+  const state = new ConsoleState(options.runtime, contract, options.spec);
   const picture = inlineSvg(await topologySvg({ topology: options.runtime.application.topology, settings: options.runtime.application.settings }));
   const token = newConsoleToken();
   const script = readFileSync(PAGE_SCRIPT, 'utf8');
