@@ -150,7 +150,7 @@ describe('a consumer of a point-to-point queue on the local stack', () => {
     expect(row(sent.thrown!).why).toMatch(/^decodes as a valid message: it failed while being handled \(see the consumer log for this messageId\)/);
     expect(row(sent.envelope!).receives).toBeGreaterThanOrEqual(2);
     expect(row(sent.envelope!).why).toBe(
-      'TOPIC_NOT_SUBSCRIBED: SNS envelope names topic "arn:aws:sns:us-east-1:000000000000:OrderTopic", but user-signedup-queue is subscribed only to no topic: it was not delivered by a subscription',
+      'TOPIC_NOT_SUBSCRIBED: SNS envelope names topic "arn:aws:sns:us-east-1:000000000000:OrderTopic", but no topic feeds user-signedup-queue (a point-to-point queue): the envelope was sent to it directly',
     );
     expect(io.stdout()).not.toContain(sent.welcomed);
   });

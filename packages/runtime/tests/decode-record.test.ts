@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDecoder, DecodeErrorCode } from '@sluice/runtime/consumer';
+import { defineMessage, defineOperation, type ReceiveOperation } from '@sluice/runtime/contract';
 import { fixtureOrder, fixtureProject, receiveOperationOf } from '../../../tests/helpers/fixture-project.ts';
 import { snsEnvelope } from '../../../tests/helpers/sns-envelope.ts';
 
@@ -104,5 +105,29 @@ describe('the decoder of consumeOrderPlaced', () => {
     expect(result.ok).toBe(true);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     if (result.ok) expect(Object.keys(result.payload as object)).not.toContain('__proto__');
+  });
+});
+
+describe('a payload with a field of its own named Type, on a queue that takes raw bodies', () => {
+  const plan = defineMessage({ name: 'Plan', title: 'Plan', eventType: 'Plan', schemaVersion: '1.0.0', properties: ['Type', 'userId'], headers: [] }, () => true, undefined, (d) => d);
+  const attributes = { eventType: { stringValue: 'Plan', dataType: 'String' } };
+  const body = JSON.stringify({ Type: 'premium', userId: 'u-1' });
+  const decoderOf = (sources: { topic: string; rawMessageDelivery: boolean }[], topicArns: string[]) =>
+    createDecoder(defineOperation({ id: 'consumePlan', action: 'receive', queue: 'PlanQueue', sources, messages: ['Plan'] }, { Plan: plan }) as unknown as ReceiveOperation, { sourceTopicArns: topicArns });
+
+  it('is the payload, not an SNS envelope (it was refused as NOT_AN_ENVELOPE: sent, never consumed)', () => {
+    // A point-to-point queue (no topic feeds it), and a raw-delivery subscription.
+    for (const decodePlan of [decoderOf([], []), decoderOf([{ topic: 'PlanTopic', rawMessageDelivery: true }], ['arn:aws:sns:us-east-1:000000000000:PlanTopic'])]) {
+      const result = decodePlan({ body, messageAttributes: attributes });
+      expect(result.ok, JSON.stringify(result)).toBe(true);
+      if (result.ok) expect(result.payload).toEqual({ Type: 'premium', userId: 'u-1' });
+    }
+  });
+
+  it('an SNS message of another Type (a subscription confirmation) is still no envelope the consumer takes', () => {
+    const confirmation = JSON.stringify({ Type: 'SubscriptionConfirmation', MessageId: 'm-1', TopicArn: 'arn:aws:sns:us-east-1:000000000000:PlanTopic', Message: 'confirm' });
+    const result = decoderOf([], [])({ body: confirmation, messageAttributes: attributes });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.code).toBe(DecodeErrorCode.NOT_AN_ENVELOPE);
   });
 });

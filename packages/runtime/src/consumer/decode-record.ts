@@ -339,7 +339,10 @@ export function createDecoder<Op extends ReceiveOperation>(operation: Op, option
       return { ok: false, error: decodeError(DecodeErrorCode.BODY_NOT_JSON, `SQS body is not JSON (${unparsableReason(record.body, error)})`), attributes: stringAttributes(record.messageAttributes) };
     }
 
-    if (isPlainObject(value) && 'Type' in value) {
+    // An SNS envelope, or a payload of a queue that takes raw bodies whose own field is named Type
+    // (`{"Type":"premium",…}`: it was refused as NOT_AN_ENVELOPE, so such a message could be sent
+    // but never consumed). Where raw bodies are taken, only what looks like SNS's is an envelope.
+    if (isPlainObject(value) && 'Type' in value && (!rawAccepted || value.Type === 'Notification' || typeof value.TopicArn === 'string' || typeof value.MessageId === 'string')) {
       if (value.Type !== 'Notification') {
         return { ok: false, error: decodeError(DecodeErrorCode.NOT_AN_ENVELOPE, `SNS message Type is ${quoted(value.Type)}, expected "Notification"`), attributes: NO_ATTRIBUTES };
       }
@@ -353,7 +356,12 @@ export function createDecoder<Op extends ReceiveOperation>(operation: Op, option
       if (topics !== undefined && !topics.has(value.TopicArn)) {
         return {
           ok: false,
-          error: decodeError(DecodeErrorCode.TOPIC_NOT_SUBSCRIBED, `SNS envelope names topic ${quoted(value.TopicArn, 256)}, but ${operation.queue} is subscribed only to ${topicNames}: it was not delivered by a subscription`),
+          error: decodeError(
+            DecodeErrorCode.TOPIC_NOT_SUBSCRIBED,
+            (operation.sources ?? []).length === 0
+              ? `SNS envelope names topic ${quoted(value.TopicArn, 256)}, but no topic feeds ${operation.queue} (a point-to-point queue): the envelope was sent to it directly`
+              : `SNS envelope names topic ${quoted(value.TopicArn, 256)}, but ${operation.queue} is subscribed only to ${topicNames}: it was not delivered by a subscription`,
+          ),
           envelope,
           attributes: stringAttributes(attributes),
         };
