@@ -156,8 +156,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
  *
  * @example
  * ```ts
- * import { outOfContractReason, readTopology } from '@sluice/local';
+ * import { loadApplication, outOfContractReason, readTopology } from '@sluice/local';
  *
+ * const application = await loadApplication(process.cwd());
  * outOfContractReason(application.topology, () => readTopology(application.project), 'consumeAudit');
  * // 'its operation is no longer in the contract (npm run codegen removed it): this stack keeps the topology it started with until you restart npm start'
  * ```

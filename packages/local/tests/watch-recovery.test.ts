@@ -172,7 +172,9 @@ describe.each<FunctionProcesses>(['shared', 'separate'])('--watch after a failed
     p.write('consumers/consumeThings.ts', importing('../src/lib/helper.ts'));
     await waitFor('the init failure', () => count(/consumeThings: init failed/) > 0, 20_000);
     await watching(p.root, 'src/lib/helper.ts');
-    const scan = events.find((e) => /cannot read its imports/.test(e))!;
+    // The scan after the handler was written (one before it, of the handler file itself, may come first on a busy machine).
+    await waitFor('the scan naming the missing import', () => events.some((e) => /cannot read its imports/.test(e) && e.includes('src/lib/helper.ts')), 20_000);
+    const scan = events.find((e) => /cannot read its imports/.test(e) && e.includes('src/lib/helper.ts'))!;
     expect(scan).toContain('watching consumers/consumeThings.ts, src/lib/helper.ts');
     // The folder first: it reloads (and fails again: the file is not there yet)…
     mkdirSync(path.join(p.root, 'src/lib'));
