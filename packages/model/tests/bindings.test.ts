@@ -128,7 +128,10 @@ describe('every field of the SNS 0.1.0 binding: honoured (in the plan) or refuse
     doc.channels.users.bindings.sns.ordering.contentBasedDeduplication = true;
     const topic = planOf(doc).topics[0]!;
     expect(topic).toMatchObject({ name: 'users.fifo', fifo: true, contentBasedDeduplication: true });
-    expect(deriveTopology(doc).topology.operations.publish!.fifo).toEqual({ contentBasedDeduplication: true, messageGroupIdFields: {} });
+    const derived = deriveTopology(doc);
+    expect(derived.topology.operations.publish!.fifo).toEqual({ contentBasedDeduplication: true, messageGroupIdFields: {} });
+    // No x-message-group-id: every publish must give the group itself, which is said before the first one is refused.
+    expect(derived.warnings.join('\n')).toMatch(/operations\.publish sends \S+ to a FIFO target, and #\S+ names no x-message-group-id: every publish must give its message group id \(.*publish-message --message-group-id <id>\)/);
     const standard = base();
     standard.channels.users.bindings.sns.ordering = { type: 'standard', contentBasedDeduplication: true };
     expect(problemsOf(standard).join('\n')).toMatch(/contentBasedDeduplication is for FIFO topics only/);

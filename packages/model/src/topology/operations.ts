@@ -55,7 +55,13 @@ function fifoOf(d: Derivation, opId: string, names: string[], contentBasedDedupl
   for (const listed of listMessages(d.doc).messages) {
     if (!names.includes(listed.name)) continue;
     const field = listed.message['x-message-group-id'];
-    if (field === undefined) continue;
+    if (field === undefined) {
+      // Not wrong, but every publish must then say the group itself, or nothing is sent: said before the first refused publish.
+      d.warnings.push(
+        `operations.${opId} sends ${listed.name} to a FIFO target, and #${listed.pointer} names no x-message-group-id: every publish must give its message group id (createPublisher(…).publish(payload, { messageGroupId }), publish-message --message-group-id <id>), or it sends nothing and says so. Name the payload field that groups it with x-message-group-id`,
+      );
+      continue;
+    }
     const properties = listed.message.payload?.properties;
     if (typeof field !== 'string' || !isObject(properties) || !isObject(properties[field])) {
       d.problems.push(`#${listed.pointer}/x-message-group-id names ${JSON.stringify(field)}, which is not a property of its payload (operations.${opId} sends it to a FIFO target)`);
