@@ -81,7 +81,9 @@ export function batchLine(operationId: string, report: BatchReport, redrive: num
   const receives = report.records.map(receiveOf);
   const retried = receives.filter((n) => n > 1).length;
   const summary = metricsSummary(report.metrics);
-  const head = `${clock()} ${operationId}: batch of ${report.records.length}: ${report.succeeded.length} done (deleted)${summary ? ` [${summary}]` : ''}`;
+  // How many of the batch had been received before, with the batch, not after what happens to them next (it read "to OrderDLQ next, 1 redelivered").
+  const redelivered = retried ? ` (${retried === report.records.length ? (retried === 1 ? 'redelivered' : 'all redelivered') : `${retried} redelivered`})` : '';
+  const head = `${clock()} ${operationId}: batch of ${report.records.length}${redelivered}: ${report.succeeded.length} done (deleted)${summary ? ` [${summary}]` : ''}`;
   // Each failed record's receive count (the batch's highest for an id the records do not have).
   const failedReceives = report.failed.map((id) => {
     const r = report.records.find((rec) => rec.messageId === id);
@@ -95,7 +97,7 @@ export function batchLine(operationId: string, report: BatchReport, redrive: num
   const dead = last.length ? `, ${last.length} failed on ${last.length === 1 ? 'its' : 'their'} last receive (${max}/${max}): to ${where} next${listing}` : '';
   const failed = `${retry}${dead}`;
   const why = report.batchFailure ? ` [whole batch: ${terminalSafe(report.batchFailure)}]` : '';
-  return `${head}${failed}${retried ? `, ${retried} redelivered` : ''}${why} in ${report.durationMs} ms`;
+  return `${head}${failed}${why} in ${report.durationMs} ms`;
 }
 
 /**

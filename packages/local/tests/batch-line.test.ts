@@ -20,7 +20,7 @@ const report = (records: SQSRecord[], failed: string[], batchFailure?: string): 
 describe('batchLine', () => {
   it('leaves a record failed before its last receive for a retry, as before', () => {
     const line = batchLine('consumeOrderPlaced', report([record('a', 1), record('b', 2)], ['b']), 3);
-    expect(line).toMatch(/consumeOrderPlaced: batch of 2: 1 done \(deleted\), 1 left for retry \(receive 2\/3\), 1 redelivered in 12 ms$/);
+    expect(line).toMatch(/consumeOrderPlaced: batch of 2 \(1 redelivered\): 1 done \(deleted\), 1 left for retry \(receive 2\/3\) in 12 ms$/);
     expect(line).not.toMatch(/dead-letter|DLQ/);
   });
 
@@ -28,6 +28,9 @@ describe('batchLine', () => {
     const line = batchLine('consumeOrderPlaced', report([record('a', 3)], ['a'], 'handler error: Error: boom'), 3);
     expect(line).not.toContain('left for retry');
     expect(line).toContain('1 failed on its last receive (3/3): to its dead-letter queue next');
+    // The batch was a redelivery; what happens next is the dead-letter queue (it read "…to its dead-letter queue next, 1 redelivered").
+    expect(line).toMatch(/batch of 1 \(redelivered\): 0 done \(deleted\), 1 failed on its last receive/);
+    expect(line).not.toMatch(/next, \d+ redelivered/);
   });
 
   it('names the dead-letter queue and the command that lists it, when known, and tells retried records from dead-lettered ones', () => {
