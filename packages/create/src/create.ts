@@ -425,6 +425,7 @@ export async function createProject(options: CreateOptions): Promise<CreatedProj
           ]),
       `- \`npm run codegen\` writes \`generated/\` (package \`${contractPackage}\`): types, validators, operations, the topology manifest. Run it after every change of the contract.`,
       `- \`consumers/<operationId>.ts\`: one handler per receive operation (${consumers.join(', ') || 'none yet'}); \`src/settings.ts\`: their function settings and tables.`,
+      '- `npm start -- --watch` reloads a consumer when its handler or anything it imports changes (plain `npm start` runs the code it started with); `npm start -- --watch --inspect` also opens a debugger per consumer (9229, 9230, …).',
       '- `npm test`, `npm run typecheck`, `npm run infra:plan` (what `sst deploy` would create, offline), `npm run deploy`.',
       `- \`${OPERATOR_COMMAND} status\` (queues and what waits in them), \`${OPERATOR_COMMAND} dlq list\` (dead-lettered and unrouted messages, and why; then \`dlq redrive\` or \`dlq purge\`), \`${OPERATOR_COMMAND} publish-message <operation> --payload '{…}'\`: against \`npm start\`'s local stack, or the deployed queues with \`--aws\`; \`${OPERATOR_COMMAND} help\` lists them.`,
       '- `npm run docs` renders the contract\'s HTML documentation into `docs-out/`; `npm run diagram` draws the topology into `docs/topology.svg` (commit it; `npm run diagram -- --check` says whether it is current).',

@@ -128,7 +128,7 @@ describe('create: a new project from a small contract', () => {
     }
     const readme = readFileSync(path.join(created.directory, 'README.md'), 'utf8');
     expect(readme.split('\n').slice(2, 5)).toEqual(['```sh', 'npm install && npm run codegen', 'npm start']);
-    for (const command of ['npm run ops -- status', 'npm run ops -- dlq list', 'dlq redrive', 'dlq purge', 'npm run ops -- publish-message', '--aws']) expect(readme).toContain(command);
+    for (const command of ['npm run ops -- status', 'npm run ops -- dlq list', 'dlq redrive', 'dlq purge', 'npm run ops -- publish-message', '--aws', 'npm start -- --watch', '--inspect']) expect(readme).toContain(command);
     expect(readFileSync(path.join(created.directory, 'sst.config.ts'), 'utf8')).toContain("new SluiceTopology('Pipeline'");
   });
 
