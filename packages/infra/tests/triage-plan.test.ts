@@ -5,6 +5,7 @@
  * reaches a publish with no message attribute at all), and its alarms.
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -17,6 +18,8 @@ describe('infra:plan --json, the triage of the order topic', () => {
     const named = (type: string, name: string) => resources.find((r) => r.type === type && r.name === name);
 
     const fn = named('aws:lambda/function:Function', 'TriageOrderTopicFunction');
+    // The file the workspace's @sluice/runtime exports for ./triage/handler, which exists (infra:plan checks).
+    expect(existsSync(path.join(root, 'node_modules/@sluice/runtime/src/triage/handler.ts'))).toBe(true);
     expect(fn?.properties).toMatchObject({ handler: 'node_modules/@sluice/runtime/src/triage/handler.handler', environment: { SLUICE_TRIAGE_TOPIC: expect.stringMatching(/^OrderTopic/), SLUICE_UNROUTED_QUEUE_URL: expect.stringContaining('OrderTopicUnrouted') } });
     expect(JSON.parse(fn!.properties.environment.SLUICE_TRIAGE_SUBSCRIPTIONS).map((s: { name: string }) => s.name)).toEqual(expect.arrayContaining(['OrderTopicToOrderQueue', 'OrderTopicToOrderTopicUnrouted']));
 

@@ -68,6 +68,11 @@ export interface PlanOptions {
    */
   operatorCommand?: string;
   /**
+   * The triage functions' handler, as SST takes it: `triageHandlerOf(root)` of the project root
+   * (what the deployment passes). @default `TRIAGE_HANDLER` (the framework's workspace layout)
+   */
+  triageHandler?: string;
+  /**
    * Check the settings against the contract first ({@link checkSettings}). The local stack turns
    * it off for settings it has overridden on purpose (one poller, a zero batch window), after
    * checking the application's own. @default true
@@ -219,7 +224,7 @@ export function resolvePlan(options: PlanOptions): DeploymentPlan {
     };
   });
   const triage = triageOf(topology, unrouted);
-  const triaged = triageResources(triage, settings, operator);
+  const triaged = triageResources(triage, settings, operator, options.triageHandler);
   const queues = [...contractQueues, ...unroutedQueues, ...triaged.queues];
 
   const consumers = receive.map((op): FunctionPlan => {

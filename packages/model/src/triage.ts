@@ -17,6 +17,8 @@
  * The cost, said plainly: every publish on the topic is delivered once more, to the triage
  * queue (one more SNS → SQS delivery and SQS message, and a share of a Lambda batch of up to 10).
  */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { SubscriptionSpec, Topology } from '@sluice/runtime/contract';
 import { CONSUMER_DEFAULTS, functionNameOf, metricsNamespaceOf } from './settings.ts';
 import { functionAlarm } from './alarms.ts';
@@ -24,8 +26,53 @@ import type { AlarmPlan, EnvironmentValue, FunctionPlan, PermissionPlan, QueuePl
 import type { UnroutedSpec } from './unrouted.ts';
 import type { AppSettings } from '@sluice/runtime/settings';
 
-/** The handler of every triage function, as SST takes it: the module `@sluice/runtime/triage/handler` in the project's node_modules. */
+/**
+ * The triage handler as `resolvePlan` names it when not told otherwise: `@sluice/runtime`
+ * on its TypeScript sources, as in the framework's own workspace. An installed `@sluice/runtime`
+ * has only `dist/`: the deployment (`SluiceTopology` of `@sluice/infra`) names the file
+ * {@link triageHandlerOf} resolves in the project instead.
+ */
 export const TRIAGE_HANDLER = 'node_modules/@sluice/runtime/src/triage/handler.handler';
+
+/** The module every triage function runs (`handler` of it). */
+export const TRIAGE_HANDLER_MODULE = '@sluice/runtime/triage/handler';
+
+/**
+ * The triage functions' handler in the project at `root`, as SST's `handler` takes it: the file
+ * `@sluice/runtime`'s package.json `exports` give for `./triage/handler`, relative to `root`
+ * with `/`, without its extension, then `.handler`. The package is looked up as Node looks up a
+ * bare import from `root` (its `node_modules`, then its parents'), without following links, so
+ * the path is the same on every machine: `node_modules/@sluice/runtime/dist/triage/handler.handler`
+ * in a project that installed the packed framework, `…/src/triage/handler.handler` in this
+ * workspace. Whether that file exists is for the caller to check (`infra:plan` does).
+ *
+ * @param root - the project root (where `sst.config.ts` is)
+ * @returns the handler, e.g. `node_modules/@sluice/runtime/dist/triage/handler.handler`
+ * @throws when no `@sluice/runtime` is installed for `root`, or its package.json does not export `./triage/handler`
+ * @example
+ * ```ts
+ * import { triageHandlerOf } from '@sluice/model';
+ *
+ * triageHandlerOf(process.cwd()); // 'node_modules/@sluice/runtime/dist/triage/handler.handler' in an installed project
+ * ```
+ */
+export function triageHandlerOf(root: string): string {
+  const start = path.resolve(root);
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'node_modules', '@sluice', 'runtime', 'package.json');
+    if (existsSync(manifest)) {
+      const exported = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: Record<string, unknown> }).exports?.['./triage/handler'];
+      const target = typeof exported === 'string' ? exported : ((exported as { import?: unknown; default?: unknown } | undefined)?.import ?? (exported as { default?: unknown } | undefined)?.default);
+      if (typeof target !== 'string') {
+        throw new Error(`${manifest} exports no ./triage/handler, the module every triage function runs: install a @sluice/runtime of the framework's version (npm install)`);
+      }
+      const file = path.relative(start, path.join(path.dirname(manifest), target)).split(path.sep).join('/');
+      return `${file.slice(0, file.length - path.extname(file).length)}.handler`;
+    }
+    if (path.dirname(dir) === dir) break;
+  }
+  throw new Error(`@sluice/runtime is not installed for ${start} (no node_modules/@sluice/runtime in it or a folder above): the triage functions run its ${TRIAGE_HANDLER_MODULE}; run npm install`);
+}
 
 /** The triage function's configuration: small and fixed (it only reads attributes and forwards a few messages). */
 export const TRIAGE_SETTINGS = { timeoutSeconds: 30, memoryMB: 256, batchSize: 10, batchWindowSeconds: 1, maximumConcurrency: 2, maxReceiveCount: 5 } as const;
@@ -110,6 +157,7 @@ export interface TriageResources {
  * @param triage - {@link triageOf}'s plans
  * @param settings - the application's settings (metrics namespace)
  * @param operator - how the alarm descriptions name an operator command
+ * @param handler - the triage functions' handler, as SST takes it ({@link triageHandlerOf}); {@link TRIAGE_HANDLER} by default
  * @example
  * ```ts
  * import { triageOf, triageResources, unroutedOf } from '@sluice/model';
@@ -120,7 +168,7 @@ export interface TriageResources {
  * functions[0]?.handler; // 'node_modules/@sluice/runtime/src/triage/handler.handler'
  * ```
  */
-export function triageResources(triage: readonly TriagePlan[], settings: AppSettings, operator: (command: string) => string): TriageResources {
+export function triageResources(triage: readonly TriagePlan[], settings: AppSettings, operator: (command: string) => string, handler: string = TRIAGE_HANDLER): TriageResources {
   const queues: QueuePlan[] = [];
   const functions: FunctionPlan[] = [];
   const s = TRIAGE_SETTINGS;
@@ -183,7 +231,7 @@ export function triageResources(triage: readonly TriagePlan[], settings: AppSett
       kind: 'triage',
       operationId: t.operationId,
       functionName,
-      handler: TRIAGE_HANDLER,
+      handler,
       queue: t.queue,
       deadLetterQueue: t.deadLetterQueue,
       visibilityTimeoutSeconds: visibility,

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { CliError, isEntry, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { staleGeneratedReason } from '@sluice/codegen/freshness';
 import { loadProject } from '@sluice/model';
+import { missingHandlerFiles, missingHandlersMessage } from './handler-files.ts';
 import { planOf, renderPlan } from './plan.ts';
 import { synthesize } from './synthesize.ts';
 
@@ -23,6 +24,8 @@ export const planProgram: ProgramSpec = {
 and prints every AWS resource it would create, with what matters: queues and their redrive, topics,
 subscriptions and their filter policies, queue policies, functions and their roles' IAM actions and
 resources, event source mappings, alarms and tables. References show the name of what they point at.
+Refuses (exit 1, no plan) when a function's handler file does not exist: a consumer's under the
+consumers folder, the triage functions' in the installed @sluice/runtime.
 Prepares .sst/platform first when it is missing (npm run sst:install; about a minute, npm registry only).`,
   options: {
     stage: { type: 'string', valueName: 'name', description: 'the stage to plan', defaultText: 'dev' },
@@ -66,6 +69,9 @@ Prepares .sst/platform first when it is missing (npm run sst:install; about a mi
       throw error;
     }
     for (const warning of plan.warnings) io.err(`infra:plan: warning: ${warning}`);
+    // A function whose handler file is missing would fail `sst deploy`'s build: no plan, exit 1.
+    const unbuildable = missingHandlersMessage(missingHandlerFiles(plan, root));
+    if (unbuildable) throw new CliError(unbuildable, { next: `Each path is relative to ${root}. Fix what each line says, then plan again.` });
     if (values.json) io.out(JSON.stringify(plan, null, 2));
     else {
       io.out(renderPlan(plan));

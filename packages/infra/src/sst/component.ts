@@ -18,7 +18,7 @@
  */
 import path from 'node:path';
 import { assertGeneratedFresh } from '@sluice/codegen/freshness';
-import { awsNameOf, loadProject, resolvePlan, resolveReference, type DeploymentPlan } from '@sluice/model';
+import { awsNameOf, loadProject, resolvePlan, resolveReference, triageHandlerOf, type DeploymentPlan } from '@sluice/model';
 import type { Topology } from '@sluice/runtime/contract';
 import type { AppSettings } from '@sluice/runtime/settings';
 import { declareAlarms } from './alarms.ts';
@@ -61,7 +61,8 @@ export interface SluiceTopologyArgs {
   operatorCommand?: string;
   /**
    * The project root, whose `generated/` must match its contract (else the component refuses,
-   * naming `npm run codegen`): `$cli.paths.root`. @default process.cwd()
+   * naming `npm run codegen`), and whose installed `@sluice/runtime` the triage functions run
+   * (`triageHandlerOf` of `@sluice/model`): `$cli.paths.root`. @default process.cwd()
    */
   root?: string;
   /**
@@ -201,10 +202,13 @@ export class SluiceTopology extends $util.ComponentResource {
     super(TOPOLOGY_COMPONENT_TYPE, name, {}, opts);
     provideSstGlobals(args.platform);
     const { topology, settings, production } = args;
+    const root = args.root ?? process.cwd();
     // A manifest that no longer matches the contract would deploy the previous contract.
-    assertGeneratedFresh(loadProject(args.root ?? process.cwd()));
+    assertGeneratedFresh(loadProject(root));
     // A production stage refuses alerts that reach nobody (SettingsError, naming the setting).
-    this.plan = resolvePlan({ topology, settings, consumersDir: args.consumersDir, production, ...(args.operatorCommand ? { operatorCommand: args.operatorCommand } : {}) });
+    // The triage handler is the file the project's installed @sluice/runtime exports (dist/ when
+    // installed from the packed framework, src/ in the framework's workspace).
+    this.plan = resolvePlan({ topology, settings, consumersDir: args.consumersDir, production, triageHandler: triageHandlerOf(root), ...(args.operatorCommand ? { operatorCommand: args.operatorCommand } : {}) });
     const plan = this.plan;
     // `sst deploy` (and `infra:plan`) show what works against AWS's guidance.
     for (const warning of plan.warnings) console.warn(`sluice: warning: ${warning}`);
