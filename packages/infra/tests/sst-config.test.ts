@@ -14,15 +14,19 @@
  *
  * Needs `.sst/platform` (`npm run sst:install`, part of `npm test`).
  */
-import { readFileSync, symlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QueueSpec, Topology } from '@sluice/runtime/contract';
 import { envName } from '@sluice/runtime/resources';
-import { ALERTS_TOPIC, consumerSettings, functionNameOf, metricsNamespaceOf, resolvePlan, visibilityTimeoutOf } from '@sluice/model';
+import { runCli, type CliIO } from '@sluice/cli';
+import { ALERTS_TOPIC, consumerSettings, functionNameOf, metricsNamespaceOf, resolvePlan, triageHandlerOf, visibilityTimeoutOf } from '@sluice/model';
 import { SOURCE_TOPICS_ENV } from '@sluice/runtime/settings';
 import { fixtureProject } from '../../../tests/helpers/fixture-project.ts';
+import { planProgram } from '../src/plan/cli.ts';
 import { planOf } from '../src/plan/plan.ts';
 import { repositoryRoot, synthesize, type RecordedResource, type RecordedStack, type SynthesizeOptions } from '../src/plan/synthesize.ts';
 
@@ -579,6 +583,45 @@ describe('the SluiceTopology component of sst.config.ts', () => {
     const changed = comparable(withTransform).filter((r, i) => JSON.stringify(r) !== JSON.stringify(comparable(dev)[i]));
     expect(changed).toEqual([expect.objectContaining({ name: 'OrderQueueAgeAlarm', properties: expect.objectContaining({ condition: `GreaterThanThreshold ${consumerSettings(settings, 'consumeOrderPlaced').maximumMessageAgeSeconds} for 5 × 60 s` }) })]);
   });
+});
+
+describe('infra:plan in a project that installed the packed @sluice/runtime (dist/ only, no src/)', () => {
+  let runtime: string;
+  let packDir: string;
+  beforeAll(() => {
+    // `npm pack` of the runtime (its prepack builds dist/ and packs a manifest pointing at it), unpacked
+    // into the fixture's own node_modules, as `npm install` of the tarball lays it out. Last in this
+    // file: the synthesis of the fixture now resolves @sluice/runtime there.
+    packDir = mkdtempSync(path.join(tmpdir(), 'sluice-packed-runtime-'));
+    const pack = spawnSync('npm', ['pack', './packages/runtime', '--pack-destination', packDir, '--json', '--foreground-scripts=false'], { cwd: repositoryRoot, encoding: 'utf8', timeout: 60_000 });
+    expect(pack.status, pack.stderr).toBe(0);
+    const { filename } = (JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as { filename: string }[])[0]!;
+    const scope = path.join(fixture.dir, 'node_modules', '@sluice');
+    mkdirSync(scope, { recursive: true });
+    const untar = spawnSync('tar', ['-xzf', path.join(packDir, filename), '-C', scope], { encoding: 'utf8' });
+    expect(untar.status, untar.stderr).toBe(0);
+    runtime = path.join(scope, 'runtime');
+    renameSync(path.join(scope, 'package'), runtime);
+  }, 60_000);
+  afterAll(() => rmSync(packDir, { recursive: true, force: true }));
+
+  it('names the triage handler the installed package has (dist/), and refuses, exit 1 and no plan, when that file is missing', async () => {
+    expect(existsSync(path.join(runtime, 'src'))).toBe(false);
+    const handler = triageHandlerOf(fixture.dir);
+    expect(handler).toBe('node_modules/@sluice/runtime/dist/triage/handler.handler');
+    expect(existsSync(path.join(runtime, 'dist/triage/handler.js'))).toBe(true);
+    // The file gone (a broken install): the plan is synthesized, then refused, naming it.
+    rmSync(path.join(runtime, 'dist/triage/handler.js'));
+    const out: string[] = [];
+    const err: string[] = [];
+    const io: CliIO = { out: (t) => out.push(t), err: (t) => err.push(t), progress: { write: () => true } };
+    const code = await fixture.within(() => runCli(planProgram, ['--json'], io));
+    expect(out).toEqual([]);
+    expect(err.join('\n')).toContain(`- TriageOrderTopicFunction (handler ${handler}): no file node_modules/@sluice/runtime/dist/triage/handler.ts, .js or`);
+    expect(err.join('\n')).toMatch(/^infra:plan: the deployment cannot be built: no handler file for 1 function:\n/m);
+    expect(err.join('\n')).toContain('run npm install');
+    expect(code).toBe(1);
+  }, 120_000);
 });
 
 /**
