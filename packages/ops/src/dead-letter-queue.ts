@@ -8,6 +8,11 @@
  * Messages are received ten at a time and each is moved before the next ten are received, so
  * nothing is held longer than one round trip, whatever the size of the queue; those not moved (not
  * selected by id) stay hidden only until the scan ends, or fails, and are then released at once.
+ *
+ * A FIFO dead-letter queue gives each message group's messages in order, the next one only once
+ * the one before is gone: a listing shows the first message of each group (and says how many wait
+ * behind), a redrive moves each group in order, each message with its group and a deduplication id
+ * of its own ({@link redriveDeduplicationId}).
  */
 import {
   DeleteMessageCommand,
@@ -38,8 +43,86 @@ export interface DeadLetter {
   reason: DecodeError | undefined;
   /** What the application says the message is about (e.g. a payment id), when readable. */
   subject: string | undefined;
+  /** A FIFO queue's message group (`MessageGroupId`); `undefined` on a standard queue. */
+  messageGroupId?: string | undefined;
   /** The SQS message as received, attributes included. */
   message: Message;
+}
+
+/**
+ * What {@link DeadLetterQueue.listing} read: the messages it could see, and how many more the queue
+ * holds (SQS's count, taken while those were held) that it could not.
+ */
+export interface DeadLetterListing {
+  /** The messages read, each with the reason it failed. */
+  letters: DeadLetter[];
+  /**
+   * How many messages the queue counts beyond those read (`ApproximateNumberOfMessages`, `…NotVisible`
+   * and `…Delayed`, less the ones read): on a FIFO queue, those behind the first of their group.
+   */
+  notShown: number;
+  /** Whether it is a FIFO queue (its name ends in `.fifo`). */
+  fifo: boolean;
+}
+
+/**
+ * Why a listing of a FIFO queue shows fewer messages than the queue holds, for `notShown` of them.
+ *
+ * @example
+ * ```ts
+ * import { fifoNotShownReason } from '@sluice/ops';
+ *
+ * fifoNotShownReason(2); // '2 more message(s) wait behind these: …'
+ * ```
+ */
+export function fifoNotShownReason(notShown: number): string {
+  return `${notShown} more message(s) wait behind these: a FIFO queue gives a message group's messages in order, the next one only once the one before is redriven or deleted (redrive moves them all, each group in order)`;
+}
+
+/** Whether `queueUrl` names a FIFO queue (its name ends in `.fifo`). */
+const isFifoUrl = (queueUrl: string) => /\.fifo$/.test(queueUrl);
+
+/**
+ * The deduplication id a redrive sends a FIFO message with: derived from the message's id in the
+ * queue it is redriven from, so that a redrive retried after failing between send and delete sends
+ * the same id and SQS (or SNS) drops the second copy within its 5-minute window. Not the message's
+ * own deduplication id: the source queue saw that one when the message first arrived, and would
+ * drop the redriven copy as a duplicate if the message dead-lettered within 5 minutes. A message
+ * redriven, dead-lettered and redriven again has a new id in the queue by then (a redrive sends a
+ * new message), so it is delivered again.
+ *
+ * @example
+ * ```ts
+ * import { redriveDeduplicationId } from '@sluice/ops';
+ *
+ * redriveDeduplicationId({ MessageId: '3f0ea964-0815-4a39-bb84-753966f1b999' }); // 'redrive-3f0ea964-0815-4a39-bb84-753966f1b999'
+ * ```
+ */
+export function redriveDeduplicationId(message: Pick<Message, 'MessageId'>): string {
+  return `redrive-${message.MessageId}`;
+}
+
+/**
+ * The FIFO fields a redrive sends `message` with: its group (`MessageGroupId`, as received) and
+ * {@link redriveDeduplicationId}; nothing for a message of a standard queue.
+ *
+ * @example
+ * ```ts
+ * import type { Message } from '@aws-sdk/client-sqs';
+ * import { redriveFifoFields } from '@sluice/ops';
+ *
+ * declare const message: Message;
+ * redriveFifoFields(message); // { MessageGroupId: 'acc-1', MessageDeduplicationId: 'redrive-…' } on a FIFO queue
+ * ```
+ */
+export function redriveFifoFields(message: Message): { MessageGroupId?: string; MessageDeduplicationId?: string } {
+  const group = message.Attributes?.MessageGroupId;
+  return group ? { MessageGroupId: group, MessageDeduplicationId: redriveDeduplicationId(message) } : {};
+}
+
+/** The SNS message id of a body that is an SNS envelope. */
+function snsMessageIdOf(body: string | undefined): string | undefined {
+  return body ? readableParts(body).snsMessageId : undefined;
 }
 
 /** Which dead-letter queue a {@link DeadLetterQueue} works on, and how it explains its messages. */
@@ -112,28 +195,60 @@ export class DeadLetterQueue {
     return (await queueDepth(this.options.sqs, this.options.deadLetterQueueUrl)).total;
   }
 
-  /** Every message, with the reason it failed. Non-destructive: messages are released at the end. */
+  /**
+   * Every message it can read, with the reason it failed. Non-destructive: messages are released
+   * at the end. A FIFO queue gives only the first message of each group: {@link listing} says how
+   * many more there are.
+   */
   async list(): Promise<DeadLetter[]> {
-    const held = await this.receiveAll();
-    await this.release(held);
-    return held.map((m) => this.explain(m));
+    return (await this.listing()).letters;
   }
 
   /**
-   * Moves messages back to the source queue: all, or those whose message id is in `ids`.
-   * Returns what was moved and which requested ids were not found.
+   * Every message it can read, with the reason it failed, and how many more the queue holds that
+   * it could not read (on a FIFO queue, those behind the first message of each group: they show
+   * once it is redriven or deleted). Non-destructive: messages are released at the end.
+   */
+  async listing(): Promise<DeadLetterListing> {
+    let counted = 0;
+    const held = await this.receiveAll(undefined, async () => {
+      // Counted while every message read is held: the rest is what could not be read.
+      counted = (await queueDepth(this.options.sqs, this.options.deadLetterQueueUrl)).total;
+    });
+    await this.release(held);
+    return { letters: held.map((m) => this.explain(m)), notShown: Math.max(0, counted - held.length), fifo: isFifoUrl(this.options.deadLetterQueueUrl) };
+  }
+
+  /**
+   * Moves messages back to the source queue: all, or those whose message id (or, for an SNS
+   * envelope, SNS message id) is in `ids`. A FIFO queue's messages go in order within each group,
+   * each with its group and {@link redriveDeduplicationId}. Returns what was moved (SQS message
+   * ids) and which requested ids were not found (on a FIFO queue, also one behind an earlier
+   * message of its group that is not moved: a group gives its messages in order).
    */
   async redrive(ids?: readonly string[], onMoved?: (done: number, total: number | undefined) => void): Promise<{ moved: string[]; notFound: string[] }> {
     const wanted = ids ? new Set(ids) : undefined;
+    const found = new Set<string>();
     const moved: string[] = [];
     const total = wanted ? wanted.size : await this.count();
+    const picks = (m: Message) => {
+      if (!wanted) return true;
+      const hits = [m.MessageId!, snsMessageIdOf(m.Body)].filter((id): id is string => id !== undefined && wanted.has(id));
+      for (const id of hits) found.add(id);
+      return hits.length > 0;
+    };
     const skipped = await this.receiveAll(async (batch) => {
-      const selected = batch.filter((m) => !wanted || wanted.has(m.MessageId!));
+      const selected = batch.filter(picks);
       for (const message of selected) {
         if (this.options.forward) await this.options.forward(message);
         else {
           await this.options.sqs.send(
-            new SendMessageCommand({ QueueUrl: this.options.sourceQueueUrl, MessageBody: message.Body!, MessageAttributes: message.MessageAttributes }),
+            new SendMessageCommand({
+              QueueUrl: this.options.sourceQueueUrl,
+              MessageBody: message.Body!,
+              MessageAttributes: message.MessageAttributes,
+              ...redriveFifoFields(message),
+            }),
           );
         }
         await this.options.sqs.send(new DeleteMessageCommand({ QueueUrl: this.options.deadLetterQueueUrl, ReceiptHandle: message.ReceiptHandle! }));
@@ -144,8 +259,7 @@ export class DeadLetterQueue {
       return batch.filter((m) => !selected.includes(m));
     });
     await this.release(skipped);
-    const done = new Set(moved);
-    return { moved, notFound: (ids ?? []).filter((id) => !done.has(id)) };
+    return { moved, notFound: (ids ?? []).filter((id) => !found.has(id)) };
   }
 
   /**
@@ -185,6 +299,7 @@ export class DeadLetterQueue {
       messageName: decoded?.ok ? decoded.name : undefined,
       reason: decoded && !decoded.ok ? decoded.error : undefined,
       subject,
+      ...(message.Attributes?.MessageGroupId ? { messageGroupId: message.Attributes.MessageGroupId } : {}),
       message,
     };
   }
@@ -192,8 +307,9 @@ export class DeadLetterQueue {
   /**
    * Receives every message once, ten at a time, handing each batch to `onBatch`, which returns the
    * messages it did not consume (they stay held until the caller releases them). Returns those.
+   * `whileHeld` runs once nothing more can be received, before anything is released.
    */
-  private async receiveAll(onBatch: (batch: Message[]) => Promise<Message[]> = async (b) => b): Promise<Message[]> {
+  private async receiveAll(onBatch: (batch: Message[]) => Promise<Message[]> = async (b) => b, whileHeld?: () => Promise<void>): Promise<Message[]> {
     const kept = new Map<string, Message>();
     const seen = new Set<string>();
     let current: Message[] = [];
@@ -217,6 +333,7 @@ export class DeadLetterQueue {
         if (fresh.length > 0) for (const m of await onBatch(fresh)) kept.set(m.MessageId!, m);
         current = [];
       }
+      await whileHeld?.();
     } catch (error) {
       // A failure part-way (a send, a delete, a receive) must not leave what is held hidden for
       // `holdSeconds`: release it now. Messages of the batch already moved or deleted have invalid

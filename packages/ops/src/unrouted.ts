@@ -6,6 +6,7 @@
 import { PublishCommand, type MessageAttributeValue, type SNSClient } from '@aws-sdk/client-sns';
 import type { Message } from '@aws-sdk/client-sqs';
 import { unroutedReason } from '@sluice/model';
+import { redriveFifoFields } from './dead-letter-queue.ts';
 import type { Topology } from '@sluice/runtime/contract';
 
 /** What an unrouted message's SNS envelope says: the published body, its attributes, when and where. */
@@ -76,7 +77,9 @@ export function unroutedMessageReason(topology: Topology, topic: string, body: s
 
 /**
  * Publishes an unrouted message again, to `topicArn`, with its body and attributes as they were
- * (a new SNS message id; consumers are idempotent by the event's own id).
+ * (a new SNS message id; consumers are idempotent by the event's own id). A message of a FIFO
+ * topic's unrouted queue keeps its message group and is published with a deduplication id derived
+ * from its id in the queue (`redriveDeduplicationId`), so that a retried redrive is not published twice.
  *
  * @example
  * ```ts
@@ -94,5 +97,5 @@ export async function republish(sns: SNSClient, topicArn: string, message: Messa
   const attributes: Record<string, MessageAttributeValue> = Object.fromEntries(
     Object.entries(envelope.attributes).map(([name, { Type, Value }]) => [name, Type === 'Binary' ? { DataType: Type, BinaryValue: Buffer.from(Value, 'base64') } : { DataType: Type, StringValue: Value }]),
   );
-  await sns.send(new PublishCommand({ TopicArn: topicArn, Message: envelope.body, MessageAttributes: attributes }));
+  await sns.send(new PublishCommand({ TopicArn: topicArn, Message: envelope.body, MessageAttributes: attributes, ...redriveFifoFields(message) }));
 }

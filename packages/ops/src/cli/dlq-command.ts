@@ -8,7 +8,8 @@ import { createDecoder } from '@sluice/runtime/consumer';
 import type { ReceiveOperation, Topology } from '@sluice/runtime/contract';
 import { functionNameOf, triageOf, unroutedOf } from '@sluice/model';
 import { readEnvelope, republish, unroutedMessageReason } from '../unrouted.ts';
-import { DeadLetterQueue, type DeadLetter } from '../dead-letter-queue.ts';
+import { DeadLetterQueue, fifoNotShownReason, type DeadLetter, type DeadLetterListing } from '../dead-letter-queue.ts';
+import { queueDepth } from '../queue-depth.ts';
 import type { Target } from '../target.ts';
 import { formatTable, terminalSafe, terminalSafeJson } from '@sluice/cli';
 import { ProgressBar } from '@sluice/cli';
@@ -190,10 +191,13 @@ function unexplainedOf(ref: DlqRef): string {
  */
 export function formatDeadLetters(letters: readonly DeadLetter[], subjectTitle = 'subject', unexplained = DECODES_FINE): string {
   if (letters.length === 0) return 'empty.';
+  // A FIFO queue's messages with their group: the order they are redriven in is the group's.
+  const grouped = letters.some((l) => l.messageGroupId !== undefined);
   const table = formatTable(
-    ['messageId', 'receives', subjectTitle, 'why it failed'],
+    ['messageId', ...(grouped ? ['group'] : []), 'receives', subjectTitle, 'why it failed'],
     letters.map((l) => [
       l.messageId,
+      ...(grouped ? [l.messageGroupId ?? '-'] : []),
       String(l.receiveCount),
       l.subject ?? '-',
       l.reason ? `${l.reason.code}: ${l.reason.message}` : unexplained,
@@ -203,8 +207,9 @@ export function formatDeadLetters(letters: readonly DeadLetter[], subjectTitle =
 }
 
 /**
- * Renders the messages of a topic's unrouted queue as a table: each with its identity attributes
- * and why no consumer got it (or that one would now: redrive it), then a count.
+ * Renders the messages of a topic's unrouted queue as a table: each with its SNS message id (the
+ * one its publisher was given) beside its SQS message id, its identity attributes and why no
+ * consumer got it (or that one would now: redrive it), then a count.
  *
  * @param topology - the contract's topology, as deployed now
  * @param topic - the topic whose unrouted queue it is
@@ -221,12 +226,13 @@ export function formatDeadLetters(letters: readonly DeadLetter[], subjectTitle =
 export function formatUnrouted(letters: readonly DeadLetter[], topology: Topology, topic: string): string {
   if (letters.length === 0) return 'empty.';
   const table = formatTable(
-    ['messageId', 'published', 'eventType', 'schemaVersion', 'why no consumer got it'],
+    ['messageId', 'SNS messageId', 'published', 'eventType', 'schemaVersion', 'why no consumer got it'],
     letters.map((l) => {
       const envelope = readEnvelope(l.body);
       const reason = unroutedMessageReason(topology, topic, l.body);
       return [
         l.messageId,
+        envelope?.snsMessageId ?? '-',
         envelope?.publishedAt ?? l.sentAt ?? '-',
         envelope?.attributes.eventType?.Value ?? '(none)',
         envelope?.attributes.schemaVersion?.Value ?? '(none)',
@@ -234,8 +240,26 @@ export function formatUnrouted(letters: readonly DeadLetter[], topology: Topolog
       ];
     }),
   );
-  return `${table}\n\n${letters.length} message(s) published to ${topic} that no subscription admitted. Fix the producer or declare a consumer, deploy, then \`dlq redrive\` publishes those now routed to ${topic} again.`;
+  return `${table}\n\n${letters.length} message(s) published to ${topic} that no subscription admitted ("SNS messageId" is the id the publisher was given; \`dlq redrive --id\` takes either). Fix the producer or declare a consumer, deploy, then \`dlq redrive\` publishes those now routed to ${topic} again.`;
 }
+
+/** What a listing says of the messages it could not show (`undefined`: it showed them all). */
+function notShownOf(listing: DeadLetterListing): { count: number; why: string } | undefined {
+  if (listing.notShown === 0) return undefined;
+  const why = listing.fifo
+    ? fifoNotShownReason(listing.notShown)
+    : `${listing.notShown} more message(s) counted by SQS than could be read: arriving while it was read, or held by another reader; list again`;
+  return { count: listing.notShown, why };
+}
+
+/** A listing's text with what it could not show after it. */
+const withNotShown = (text: string, listing: DeadLetterListing) => {
+  const notShown = notShownOf(listing);
+  return notShown ? `${text === 'empty.' ? 'nothing could be read.' : text}\n${notShown.why}.` : text;
+};
+
+/** Why `--id`s were not found, on queues among which some are FIFO. */
+const FIFO_NOT_FOUND = 'or behind an earlier message of its FIFO group (a group gives its messages in order: redrive or purge the earlier ones first, or redrive them all)';
 
 const queueOption = { type: 'string' as const, valueName: 'name', description: 'one dead-letter or unrouted queue (or its source queue or topic)', defaultText: 'every dead-letter queue of the contract and every topic\'s unrouted queue' };
 
@@ -269,7 +293,8 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
       {
         name: 'list',
         summary: 'show dead-lettered and unrouted messages and why they failed',
-        description: 'Each dead-lettered message with its receive count and why it failed: the body is decoded again with the generated validator, as the consumer does. Then each unrouted message (published to a topic, admitted by no subscription) with why: no eventType/schemaVersion, or an event type or major version no consumer declares. Messages stay where they are.',
+        description:
+          'Each dead-lettered message with its receive count and why it failed: the body is decoded again with the generated validator, as the consumer does. Then each unrouted message (published to a topic, admitted by no subscription) with its SNS message id and why: no eventType/schemaVersion, or an event type or major version no consumer declares. Messages stay where they are. A FIFO queue shows the first message of each group (with its group): how many more wait behind is said after the table, and in --json a queue with messages not shown is { "messages": [...], "notShown": { "count", "why" } } instead of the list of messages.',
         options: { queue: queueOption, json: { type: 'boolean', description: 'JSON, with bodies and full reasons' }, ...targetOptions },
         async run({ values, io, invocation }) {
           const { topology } = await contractModule();
@@ -277,17 +302,22 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
             const named = await refsOn(target, values.queue as string | undefined);
             await target.checkReachable();
             const refs = await presentRefs(target, named, values.queue as string | undefined, invocation, io);
-            const all: Record<string, (Omit<DeadLetter, 'message'> & { unrouted?: string | null })[]> = {};
+            type Listed = (Omit<DeadLetter, 'message'> & { unrouted?: string | null })[];
+            const all: Record<string, Listed | { messages: Listed; notShown: { count: number; why: string } }> = {};
             for (const ref of refs) {
-              const letters = await (await open(target, ref, options)).list();
+              const listing = await (await open(target, ref, options)).listing();
+              const { letters } = listing;
+              // Messages the queue holds that could not be read (a FIFO group's after its first) are said, never left out silently.
+              const notShown = notShownOf(listing);
+              const json = (messages: Listed) => (notShown ? { messages, notShown } : messages);
               if (ref.unroutedTopic) {
                 const topic = ref.unroutedTopic;
-                if (values.json) all[ref.name] = letters.map(({ message: _m, ...l }) => ({ ...l, unrouted: unroutedMessageReason(topology, topic, l.body) ?? null }));
-                else io.out(titled(headingOf(ref), formatUnrouted(letters, topology, topic)));
+                if (values.json) all[ref.name] = json(letters.map(({ message: _m, ...l }) => ({ ...l, unrouted: unroutedMessageReason(topology, topic, l.body) ?? null })));
+                else io.out(titled(headingOf(ref), withNotShown(formatUnrouted(letters, topology, topic), listing)));
                 continue;
               }
-              if (values.json) all[ref.name] = letters.map(({ message: _m, ...l }) => l);
-              else io.out(titled(headingOf(ref), formatDeadLetters(letters, title, unexplainedOf(ref))));
+              if (values.json) all[ref.name] = json(letters.map(({ message: _m, ...l }) => l));
+              else io.out(titled(headingOf(ref), withNotShown(formatDeadLetters(letters, title, unexplainedOf(ref)), listing)));
             }
             if (values.json) io.out(terminalSafeJson(refs.length === 1 && values.queue ? all[refs[0]!.name] : all, 2));
             return 0;
@@ -297,8 +327,9 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
       {
         name: 'redrive',
         summary: 'move dead-lettered messages back to their queue (all, or --id)',
-        description: 'Moves dead-lettered messages back to their source queue (body and attributes unchanged), where the consumer processes them again: all of them, or only the given ids. An unrouted message is published to its topic again, once a consumer declares it (the others stay, with why).',
-        options: { queue: queueOption, id: { type: 'string', multiple: true, valueName: 'messageId', description: 'redrive this message (repeatable)' }, ...targetOptions },
+        description:
+          "Moves dead-lettered messages back to their source queue (body and attributes unchanged), where the consumer processes them again: all of them, or only the given ids. An unrouted message is published to its topic again, once a consumer declares it (the others stay, with why). A FIFO queue's messages go back in order within each group, with their group and a deduplication id derived from their message id: a redrive retried within 5 minutes (after one that failed part-way) does not deliver a message twice. On a FIFO queue an --id behind an earlier message of its group that is not redriven cannot be reached (a group gives its messages in order).",
+        options: { queue: queueOption, id: { type: 'string', multiple: true, valueName: 'messageId', description: 'redrive this message: its SQS message id, or the SNS message id of an envelope (repeatable)' }, ...targetOptions },
         async run({ values, io, invocation }) {
           const ids = values.id as string[] | undefined;
           const { topology } = await contractModule();
@@ -314,31 +345,52 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
             }
             let notFound = ids ? [...ids] : [];
             let movedTotal = 0;
-            for (const ref of refs) {
-              const dlq = await open(target, ref, options);
-              let selected = ids;
-              if (ref.unroutedTopic) {
-                // Only what a subscription admits now: the rest would land here again.
-                const topic = ref.unroutedTopic;
-                const letters = (await dlq.list()).filter((l) => !ids || ids.includes(l.messageId));
-                const still = letters.filter((l) => unroutedMessageReason(topology, topic, l.body) !== undefined);
-                for (const l of still) io.out(`  kept ${terminalSafe(l.messageId)} in ${ref.name}: ${terminalSafe(unroutedMessageReason(topology, topic, l.body)!)}`);
-                notFound = notFound.filter((id) => !still.some((l) => l.messageId === id));
-                selected = letters.filter((l) => !still.includes(l)).map((l) => l.messageId);
-                if (selected.length === 0) continue;
-              }
+            let fifo = false;
+            /** Redrives `selected` (all when undefined) from `ref`, with a progress bar; the ids moved. */
+            const redriveOne = async (dlq: DeadLetterQueue, ref: DlqRef, selected: readonly string[] | undefined): Promise<string[]> => {
               let bar: ProgressBar | undefined;
-              const { moved } = await dlq.redrive(selected, (done, total) => {
+              const { moved, notFound: missed } = await dlq.redrive(selected, (done, total) => {
                 bar ??= new ProgressBar(total ?? done, `redriving ${ref.name} → ${ref.source}`, io.progress);
                 bar.update(done);
               });
               bar?.finish(`redrove ${moved.length} message(s) to ${ref.source}`);
               for (const id of moved) io.out(`  ${terminalSafe(id)}`);
               movedTotal += moved.length;
-              notFound = notFound.filter((id) => !moved.includes(id));
+              // Found here (by its SQS or SNS message id) unless redrive says it was not.
+              if (!ref.unroutedTopic && selected) notFound = notFound.filter((id) => missed.includes(id));
+              return moved;
+            };
+            for (const ref of refs) {
+              const dlq = await open(target, ref, options);
+              if (ref.name.endsWith('.fifo')) fifo = true;
+              if (ref.unroutedTopic) {
+                // Only what a subscription admits now: the rest would land here again. A FIFO
+                // queue shows a group's next message once the one before is gone: read again
+                // after each round that moved something.
+                const topic = ref.unroutedTopic;
+                const told = new Set<string>();
+                for (let round = true; round; ) {
+                  const letters = (await dlq.list()).filter((l) => !ids || ids.includes(l.messageId) || (l.snsMessageId !== undefined && ids.includes(l.snsMessageId)));
+                  const still = letters.filter((l) => unroutedMessageReason(topology, topic, l.body) !== undefined);
+                  for (const l of still.filter((l) => !told.has(l.messageId))) {
+                    told.add(l.messageId);
+                    io.out(`  kept ${terminalSafe(l.messageId)} in ${ref.name}: ${terminalSafe(unroutedMessageReason(topology, topic, l.body)!)}`);
+                  }
+                  notFound = notFound.filter((id) => !still.some((l) => l.messageId === id || l.snsMessageId === id));
+                  const selected = letters.filter((l) => !still.includes(l));
+                  const moved = selected.length === 0 ? [] : await redriveOne(dlq, ref, selected.map((l) => l.messageId));
+                  notFound = notFound.filter((id) => !selected.some((l) => moved.includes(l.messageId) && (l.messageId === id || l.snsMessageId === id)));
+                  // Another round only when the queue holds more than what it keeps (messages a group held back).
+                  round = moved.length > 0 && ref.name.endsWith('.fifo') && (await queueDepth(target.sqs, await target.queueUrl(ref.name))).total > told.size;
+                }
+                continue;
+              }
+              await redriveOne(dlq, ref, ids);
             }
             if (movedTotal === 0 && !ids) io.out('Nothing to redrive.');
-            if (notFound.length > 0) throw new CliError(`not in the DLQ: ${notFound.map(terminalSafe).join(', ')}`, { next: `See what is there with: ${invocation.replace(/ redrive$/, ' list')}` });
+            if (notFound.length > 0) {
+              throw new CliError(`not in the DLQ${fifo ? `, ${FIFO_NOT_FOUND}` : ''}: ${notFound.map(terminalSafe).join(', ')}`, { next: `See what is there with: ${invocation.replace(/ redrive$/, ' list')}` });
+            }
             return 0;
           });
         },
@@ -346,7 +398,7 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
       {
         name: 'purge',
         summary: 'delete dead-lettered messages for good (lists them, asks first; --yes)',
-        description: 'Deletes the dead-lettered messages it lists, for good, after asking (--yes to skip); a message that arrives meanwhile is kept. Consider `dlq list --json > dlq.json` before.',
+        description: "Deletes the dead-lettered messages it lists, for good, after asking (--yes to skip); a message that arrives meanwhile is kept. On a FIFO queue it lists the first message of each group: those behind are kept, and said (purge again for them). Consider `dlq list --json > dlq.json` before.",
         options: { queue: queueOption, yes: { type: 'boolean', short: 'y', description: 'do not ask' }, ...targetOptions },
         async run({ values, io, invocation }) {
           return withTarget(values, async (target) => {
@@ -369,6 +421,9 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
               }
               const { deleted } = await dlq.purge(letters.map((l) => l.messageId));
               io.out(`Deleted ${deleted.length} message(s) from ${ref.name}${deleted.length < letters.length ? ` (${letters.length - deleted.length} were gone already)` : ''}.`);
+              // A FIFO group's next messages show only now: said, so that none is taken for deleted.
+              const left = ref.name.endsWith('.fifo') ? (await queueDepth(target.sqs, await target.queueUrl(ref.name))).total : 0;
+              if (left > 0) io.out(`${left} message(s) remain in ${ref.name}, behind those deleted in their FIFO groups (a group gives its messages in order): purge again to see and delete them.`);
             }
             return 0;
           });

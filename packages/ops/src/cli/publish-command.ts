@@ -8,7 +8,7 @@ import path from 'node:path';
 import { CliError, UsageError, type CommandSpec } from '@sluice/cli';
 import { loadProject, type ProjectConfig } from '@sluice/model';
 import type { MessageContract, Operation, SendOperation } from '@sluice/runtime/contract';
-import { createPublisher, createQueuePublisher } from '@sluice/runtime/publisher';
+import { createPublisher, createQueuePublisher, fifoFieldsOf } from '@sluice/runtime/publisher';
 import { parse as parseYaml } from 'yaml';
 import { applicationHeadersOf, checkApplicationHeaders, documentedHeadersOf, type HeaderDocs, type HeaderWording } from '../application-headers.ts';
 import { contractModule, targetOptions, withTarget } from './target-options.ts';
@@ -34,6 +34,8 @@ interface Values {
   'correlation-id'?: string;
   traceparent?: string;
   header?: string[];
+  'message-group-id'?: string;
+  'deduplication-id'?: string;
   endpoint?: string;
   aws?: boolean;
 }
@@ -52,14 +54,14 @@ function describeSendOperations(operations: Record<string, Operation>): string {
  * send operation, or `<operationId>` when there is no generated contract to read.
  */
 function examplesFor(name: string, project: ProjectConfig | undefined, invocation: string | undefined): string[] {
-  let sends: { id: string; messages: string[] }[] = [];
+  let sends: { id: string; messages: string[]; topic?: string; queue?: string }[] = [];
   let command = `${invocation ?? 'npx sluice-ops'} ${name}`;
   try {
     const config = project ?? loadProject();
     command = `${invocation ?? config.operatorCommand ?? 'npx sluice-ops'} ${name}`;
     const manifest = path.join(config.generated, 'topology.json');
     const { operations } = JSON.parse(readFileSync(manifest, 'utf8')) as { operations: Record<string, { id: string; action: string; messages: string[] }> };
-    sends = Object.values(operations).filter((o) => o.action === 'send');
+    sends = Object.values(operations).filter((o) => o.action === 'send') as typeof sends;
   } catch {
     // No project here, or not generated yet: the examples name no operation.
   }
@@ -69,6 +71,7 @@ function examplesFor(name: string, project: ProjectConfig | undefined, invocatio
       `${command} <operationId> --file payload.json`,
       `${command} <operationId> --payload '{"field":"value"}' --correlation-id try-1 --aws`,
       `${command} <operationId> --file payload.json --header <name>=<value> --header <name>=<value>`,
+      `${command} <operationId> --file payload.json --message-group-id <group> --deduplication-id <id>`,
     ];
   }
   const message = op.messages.length > 1 ? ` --message ${op.messages[0]}` : '';
@@ -77,7 +80,20 @@ function examplesFor(name: string, project: ProjectConfig | undefined, invocatio
     `${command} ${op.id}${message} --file ${file}`,
     `${command} ${op.id}${message} --file ${file} --correlation-id try-1 --aws`,
     `${command} ${op.id}${message} --file ${file} --header <name>=<value> --header <name>=<value>`,
+    ...fifoExamples(command, sends),
   ];
+}
+
+/**
+ * The help's FIFO example, when the contract sends to a FIFO topic or queue (its name ends in
+ * `.fifo`): its first such send operation with `--message-group-id` and `--deduplication-id`.
+ */
+function fifoExamples(command: string, sends: readonly { id: string; messages: string[]; topic?: string; queue?: string }[]): string[] {
+  const op = sends.find((o) => (o.topic ?? o.queue ?? '').endsWith('.fifo'));
+  if (!op) return [];
+  const message = op.messages.length > 1 ? ` --message ${op.messages[0]}` : '';
+  const file = `${(op.messages[0] ?? 'payload').replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase()}.json`;
+  return [`${command} ${op.id}${message} --file ${file} --message-group-id acc-1 --deduplication-id retry-2`];
 }
 
 /** A `--payload` to type for `contract`: its fields with placeholders, `'{"orderId":…,"carrier":…}'`. */
@@ -181,6 +197,50 @@ function documentedHeaders(project: ProjectConfig, message: string): Record<stri
 const frameworkValues = (values: Values) => ({ correlationId: values['correlation-id'], traceparent: values.traceparent });
 
 /**
+ * Each payload's message group and deduplication id when `op` sends to a FIFO topic or queue (the
+ * runtime publisher's rule, `fifoFieldsOf`, with `--message-group-id` and `--deduplication-id`),
+ * all computed before anything is sent; `undefined` for a standard target. A missing group is a
+ * failed run naming `--message-group-id`; the FIFO options on a standard target, or one
+ * `--deduplication-id` for several payloads, are usage errors.
+ */
+function fifoFieldsFor(op: SendOperation, messageName: string, payloads: readonly unknown[], values: Values): { MessageGroupId?: string; MessageDeduplicationId?: string }[] | undefined {
+  const name = op.queue ?? op.topic!;
+  const kind = op.queue !== undefined ? 'queue' : 'topic';
+  // A manifest older than the fifo field: a FIFO name without content-based deduplication (as the publisher reads it).
+  const fifo = op.fifo ?? (name.endsWith('.fifo') ? { contentBasedDeduplication: false, messageGroupIdFields: {} } : undefined);
+  const group = values['message-group-id'];
+  const dedup = values['deduplication-id'];
+  if (!fifo) {
+    const given = [group !== undefined ? '--message-group-id' : undefined, dedup !== undefined ? '--deduplication-id' : undefined].filter(Boolean);
+    if (given.length > 0) throw new UsageError(`${given.join(' and ')}: ${op.id} sends to the standard ${kind} ${name}; message groups and deduplication ids are for a FIFO topic or queue (a name ending in .fifo)`);
+    return undefined;
+  }
+  if (group === '') throw new UsageError('--message-group-id is empty: give the message group, e.g. --message-group-id acc-1');
+  if (dedup === '') throw new UsageError('--deduplication-id is empty: give an id, e.g. --deduplication-id retry-2');
+  if (dedup !== undefined && payloads.length > 1) {
+    throw new UsageError(`--deduplication-id ${dedup} for ${payloads.length} payloads: the ${kind} would keep the first and drop the others as its duplicates; publish one payload per --deduplication-id, or leave it out (each payload then gets its own)`);
+  }
+  return payloads.map((payload, index) => {
+    try {
+      return fifoFieldsOf(fifo, messageName, payload, JSON.stringify(payload), { ...(group !== undefined ? { messageGroupId: group } : {}), ...(dedup !== undefined ? { messageDeduplicationId: dedup } : {}) });
+    } catch (error) {
+      const field = fifo.messageGroupIdFields[messageName];
+      throw new CliError(
+        `nothing published: ${messageName} goes to the FIFO ${kind} ${name} and needs a message group id${field ? `: ${payloads.length > 1 ? `payload #${index}'s` : "the payload's"} ${field} is empty` : ''}`,
+        { next: `Give it with --message-group-id <id> (e.g. --message-group-id acc-1)${field ? '' : ", or name a payload field with x-message-group-id on the message in the contract"}.`, cause: error },
+      );
+    }
+  });
+}
+
+/** What a FIFO publish's output line adds: its group, its deduplication id and what a repeat does. */
+function fifoNote(fields: { MessageGroupId?: string; MessageDeduplicationId?: string }, given: boolean): string {
+  const dedup = fields.MessageDeduplicationId;
+  const how = dedup === undefined ? 'deduplicated by content (the same body)' : `deduplication id ${dedup}${given ? '' : ' (SHA-256 of the group and the body)'}`;
+  return `, message group ${fields.MessageGroupId}, ${how}: another publish with the same ${dedup === undefined ? 'body' : 'deduplication id'} within 5 minutes is accepted but dropped as a duplicate; to send it again give --deduplication-id <another id>`;
+}
+
+/**
  * The generic `publish` command: `publish <operationId> --payload '<json>'` (or `--file`) publishes
  * to the operation's topic (`createPublisher`), or, for a point-to-point send operation (an SQS
  * channel), sends to its queue (`createQueuePublisher`), with the local stack or AWS as target
@@ -226,6 +286,14 @@ Amazon.; and a message, its body and every attribute's name, type and value, is 
 through SNS (a topic), 1 MiB through SQS (a point-to-point queue). Nothing is sent while anything
 is wrong, and every problem is in one report: the headers' (and --correlation-id's and
 --traceparent's: a W3C traceparent, not all-zero ids, not version ff) with the payloads'.
+A FIFO topic or queue (its name ends in .fifo) takes each message in a message group:
+--message-group-id <id> gives it, else the payload field the message names with x-message-group-id
+in the contract (one of them is needed: nothing is sent without). It drops a message whose
+deduplication id it saw in the last 5 minutes, saying nothing: the id is the SHA-256 of the group
+and the body unless --deduplication-id <id> gives one (or the topic deduplicates by content),
+so publishing the same payload again within 5 minutes is dropped. The output says the
+deduplication id of each message; --deduplication-id <another id> sends the same payload again
+(one payload at a time: a single id for several would drop all but the first).
 Exit 2 when the command line is wrong (an option, a --header, --correlation-id or --traceparent,
 a --payload that is not JSON), the payloads' problems said with it; exit 1 when only the payloads
 are wrong, the message is too large, or the target fails.`,
@@ -237,6 +305,18 @@ are wrong, the message is too large, or the target fails.`,
       'correlation-id': { type: 'string', valueName: 'id', description: 'correlation id, to follow the message through the logs' },
       traceparent: { type: 'string', valueName: 'traceparent', description: 'W3C traceparent to continue a trace (00-<trace id>-<span id>-<flags>)', defaultText: 'a new trace' },
       header: { type: 'string', multiple: true, valueName: 'name=value', description: "an application header the message's headers schema declares (repeat for each)" },
+      'message-group-id': {
+        type: 'string',
+        valueName: 'id',
+        description: 'FIFO topic or queue: the message group (its messages are delivered in order)',
+        defaultText: "the payload field the message's x-message-group-id names",
+      },
+      'deduplication-id': {
+        type: 'string',
+        valueName: 'id',
+        description: 'FIFO topic or queue: the deduplication id (the same one within 5 minutes is dropped); one payload only',
+        defaultText: 'SHA-256 of the group and the body, or content-based when the topic deduplicates by content',
+      },
       ...targetOptions,
     },
     // Read when the help is shown: the operations are the contract's, not a sample's.
@@ -287,19 +367,23 @@ are wrong, the message is too large, or the target fails.`,
         return check.problems.map((p) => `${payloads.length > 1 ? `payload #${index}` : 'the payload'}: ${p.message}`);
       });
       if (tooLarge.length > 0) throw new CliError(`nothing published: ${tooLarge.join('\n')}`, { next: 'Make the payload or the headers smaller and run the command again.' });
+      const fifo = fifoFieldsFor(op, messageName, checked.map((result) => (result as { value: unknown }).value), values);
       return withTarget(values, async (target) => {
         await target.checkReachable();
         for (const note of headers.notes) io.err(`note: ${note}`);
         const { 'correlation-id': correlationId, traceparent } = values;
-        const publishOptions = { message: messageName, attributes: headers.attributes, ...(correlationId ? { correlationId } : {}), ...(traceparent ? { traceparent } : {}) } as never;
+        const publishOptions = { message: messageName, attributes: headers.attributes, ...(correlationId ? { correlationId } : {}), ...(traceparent ? { traceparent } : {}) };
         // Point-to-point (an SQS channel): straight to its queue; else to its topic.
         const send =
           op.queue !== undefined
             ? { to: `queue ${op.queue}`, as: 'SQS', publisher: createQueuePublisher(op, { client: target.sqs, queueUrl: await target.queueUrl(op.queue) }) }
             : { to: op.topic, as: 'SNS', publisher: createPublisher(op, { client: target.sns, topicArn: await target.topicArn(op.topic) }) };
-        for (const result of checked) {
-          const { messageId } = await send.publisher.publish((result as { value: unknown }).value as never, publishOptions);
-          io.out(`published ${messageName} (${id}) to ${send.to} as ${send.as} message ${messageId}`);
+        for (const [index, result] of checked.entries()) {
+          // A FIFO target's group and deduplication id, as computed (and said) here: the publisher sends exactly these.
+          const fields = fifo?.[index];
+          const options = { ...publishOptions, ...(fields?.MessageGroupId ? { messageGroupId: fields.MessageGroupId } : {}), ...(fields?.MessageDeduplicationId ? { messageDeduplicationId: fields.MessageDeduplicationId } : {}) };
+          const { messageId } = await send.publisher.publish((result as { value: unknown }).value as never, options as never);
+          io.out(`published ${messageName} (${id}) to ${send.to} as ${send.as} message ${messageId}${fields ? fifoNote(fields, values['deduplication-id'] !== undefined) : ''}`);
         }
         io.out(`next: ${invocation.replace(/ \S+$/, '')} status${target.mode === 'aws' ? ' --aws' : ''}`);
         return 0;
