@@ -29,7 +29,8 @@ const root = path.resolve(import.meta.dirname, '..');
  * with `#!/usr/bin/env node`: options Node must start with cannot go on that line everywhere
  * (`env -S` is missing from BusyBox, as on Alpine images, and from coreutils before 8.30), so a
  * created project's `start` and `subscriber` scripts run the host launchers with `node <options>`
- * (packages/create/src/create.ts, HOST_NODE_OPTIONS).
+ * (packages/create/src/create.ts, HOST_NODE_OPTIONS). A launcher checks the Node.js version
+ * before it imports the command (see {@link launcherOf}).
  */
 export const PACKAGES = {
   cli: {},
@@ -173,7 +174,20 @@ export function launcherOf(bin, target) {
       'process.exit(run.status ?? 1);',
     );
   } else {
-    lines.push("import { main } from '@sluice/cli';", `import { ${target.program} } from '../${target.module}';`, `await main(${target.program});`);
+    // Nothing of the command is imported before the Node.js check: a static import would load
+    // its modules first, and one that needs Node 24 (node:sqlite) failed on an older Node with
+    // ERR_UNKNOWN_BUILTIN_MODULE before `main` could say which Node it needs. The CLI kit loads on
+    // older Nodes (it is what says so).
+    lines.push(
+      "const { main, nodeVersionProblem } = await import('@sluice/cli');",
+      'const oldNode = nodeVersionProblem();',
+      'if (oldNode) {',
+      `  process.stderr.write(\`${bin}: \${oldNode}\\n\`);`,
+      '  process.exit(1);',
+      '}',
+      `const { ${target.program} } = await import('../${target.module}');`,
+      `await main(${target.program});`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

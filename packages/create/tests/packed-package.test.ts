@@ -11,6 +11,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, w
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain JavaScript module of the build, without declarations
+import { launcherOf, PACKAGES } from '../../../scripts/build-packages.mjs';
+import { NODE_MAJOR } from '@sluice/cli';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const cliPackage = path.join(root, 'packages', 'cli');
@@ -44,6 +47,15 @@ describe('a packed framework package, installed', () => {
     const installed = JSON.parse(readFileSync(path.join(dir, 'node_modules/@sluice/cli/package.json'), 'utf8'));
     expect(installed.exports['.']).toEqual({ types: './dist/index.d.ts', default: './dist/index.js' });
     expect(installed.scripts).toBeUndefined();
+    // npm warns at install on an older Node.
+    expect(installed.engines).toEqual({ node: `>=${NODE_MAJOR}` });
+  });
+
+  it('declares the Node.js it runs on in every framework package (engines)', () => {
+    for (const name of Object.keys(PACKAGES as object)) {
+      const manifest = JSON.parse(readFileSync(path.join(root, 'packages', name, 'package.json'), 'utf8')) as { engines?: unknown };
+      expect(manifest.engines, name).toEqual({ node: `>=${NODE_MAJOR}` });
+    }
   });
 
   it('resolves to its built JavaScript and runs with plain Node, parameter properties included', () => {
@@ -80,4 +92,47 @@ describe('a packed framework package, installed', () => {
     // The declarations tsc used are the package's dist/.
     expect(tsc.stdout).toContain(`'@sluice/cli' was successfully resolved to '${path.join(dir, 'node_modules/@sluice/cli/dist/index.d.ts')}'`);
   });
+
+  // A bin launcher (scripts/build-packages.mjs) of a command whose module needs Node 24 at load
+  // (node:sqlite, as sluice-start's local stack does), installed next to the packed CLI kit.
+  const launched = (node: string) => {
+    const pkg = path.join(dir, 'node_modules', '@sluice', 'needs-sqlite');
+    mkdirSync(path.join(pkg, 'dist', 'bin'), { recursive: true });
+    writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: '@sluice/needs-sqlite', type: 'module' }));
+    writeFileSync(
+      path.join(pkg, 'dist', 'command.js'),
+      "import { DatabaseSync } from 'node:sqlite';\nexport const program = { name: 'needs-sqlite', invocation: 'npx needs-sqlite', summary: 'opens a database', run: ({ io }) => { io.out(typeof DatabaseSync); } };\n",
+    );
+    writeFileSync(path.join(pkg, 'dist', 'bin', 'needs-sqlite.js'), launcherOf('needs-sqlite', { module: 'command.js', program: 'program' }));
+    return spawnSync(node, [path.join(pkg, 'dist', 'bin', 'needs-sqlite.js')], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+  };
+
+  it('runs an installed bin on Node 24', () => {
+    const run = launched(process.execPath);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe('function\n');
+    expect(run.status).toBe(0);
+  });
+
+  const older = olderNode();
+  it.runIf(older !== undefined)(`refuses an installed bin on this machine's older Node (${older ?? 'none on the PATH'}) as the source entry points do, not with ERR_UNKNOWN_BUILTIN_MODULE`, () => {
+    const run = launched(older!);
+    expect(run.stderr).not.toContain('ERR_UNKNOWN_BUILTIN_MODULE');
+    expect(run.stderr).toMatch(/^needs-sqlite: runs on Node\.js 24 or later; this is v\d+\.\d+\.\d+ \(.*\)\. Run it through npm .*run `npm rebuild node`\n$/);
+    expect(run.stdout).toBe('');
+    expect(run.status).toBe(1);
+  });
 });
+
+/** A Node.js older than this one on the PATH outside node_modules (the system's), if there is one. */
+function olderNode(): string | undefined {
+  const major = (version: string) => Number(version.replace(/^v/, '').split('.')[0]);
+  for (const folder of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!folder || folder.includes('node_modules')) continue;
+    const candidate = path.join(folder, 'node');
+    if (!existsSync(candidate)) continue;
+    const version = spawnSync(candidate, ['--version'], { encoding: 'utf8' }).stdout.trim();
+    if (version && major(version) < major(process.version)) return candidate;
+  }
+  return undefined;
+}

@@ -9,7 +9,9 @@ import { CliError, integerOption, isEntry, main, onShutdownSignals, terminalSafe
 import { loadProject, type ProjectConfig } from '@sluice/model';
 import { staleGeneratedReason } from '@sluice/codegen/freshness';
 import type { Topology } from '@sluice/runtime/contract';
-import { outOfContractReason, type LocalRuntime } from '../local-runtime.ts';
+// Types only at the top: the local runtime is loaded in `run` (it needs Node 24's node:sqlite, so a
+// static import would fail on an older Node before `main` could say which Node it needs).
+import type { LocalRuntime } from '../local-runtime.ts';
 import type { LocalConsole } from '../console/index.ts';
 import { endpointAssignment, localVisibilityTimeoutSeconds, operatorCommandAt } from '@sluice/ops';
 
@@ -158,7 +160,7 @@ after the batches in flight.`,
     const noConsumers = v['no-consumers'] === true || v['no-subscriber'] === true;
     if (noConsumers && (v.only || v.watch || v.inspect)) throw new UsageError('--no-consumers runs no consumer: drop --only, --watch and --inspect (give them to `npm run subscriber`)');
     // Loaded here, not at the top: the local runtime takes seconds to load, and --help or a usage error should not wait for it.
-    const [{ loadApplication, readTopology }, { startLocalRuntime }, { bannerLines, batchLine, clock, deadLetterRouteOf, leftoversLine }] = await Promise.all([
+    const [{ loadApplication, readTopology }, { outOfContractReason, startLocalRuntime }, { bannerLines, batchLine, clock, deadLetterRouteOf, leftoversLine }] = await Promise.all([
       import('../application.ts'),
       import('../local-runtime.ts'),
       import('../terminal-report.ts'),
