@@ -52,6 +52,7 @@ export const SHARED_WORKER = [
   'packages/codegen/tests/parse-contract.test.ts',
   'packages/diagram/tests/diagram.test.ts',
   'packages/governance/tests/contract-diff.test.ts',
+  'packages/infra/tests/handler-files.test.ts',
   'packages/local/tests/batch-response.test.ts',
   'packages/local/tests/cpu-quota.test.ts',
   'packages/local/tests/instance-settings.test.ts',

@@ -96,5 +96,10 @@ describe('an entry point started by an older Node.js', () => {
     const run = spawnSync(older!, ['--import', 'tsx', codegen, '--help'], { cwd: root, encoding: 'utf8' });
     expect(run.stderr).toMatch(refusal);
     expect(run.status).toBe(1);
+    // npm start's entry point, whose static imports once reached node:sqlite (Node 22.5+) before the check: ERR_UNKNOWN_BUILTIN_MODULE.
+    const start = spawnSync(older!, ['--import', 'tsx', 'packages/local/src/bin/start.ts', '--help'], { cwd: root, encoding: 'utf8' });
+    expect(start.stderr).toMatch(/^start: runs on Node\.js 24 or later; this is v\d+/m);
+    expect(start.stderr).not.toContain('ERR_UNKNOWN_BUILTIN_MODULE');
+    expect(start.status).toBe(1);
   });
 });
