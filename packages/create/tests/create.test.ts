@@ -272,7 +272,8 @@ describe('create: a new project from a small contract', () => {
       }
       // The banner's command, run as printed (npm run …).
       const printed = lines[at]!.match(/`SLUICE_ENDPOINT=\S+ npm run (ops -- dlq list --queue PingsUnrouted)`/)![1]!.split(' ');
-      const why = /^\S+ +\S+ +Ponged +1\.0\.0 +no consumer declares Ponged$/m;
+      // SQS messageId, SNS messageId (the publisher's), published, eventType, schemaVersion, why.
+      const why = /^\S+ +\S+ +\S+ +Ponged +1\.0\.0 +no consumer declares Ponged$/m;
       let listed = npmRun(dir, bins, endpoint, printed);
       for (let i = 0; i < 10 && listed.status === 0 && !why.test(listed.stdout); i++) {
         await new Promise((r) => setTimeout(r, 250));
