@@ -13,6 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain JavaScript module of the build, without declarations
 import { launcherOf, PACKAGES } from '../../../scripts/build-packages.mjs';
+import { packInCopy, type PackedCopy } from '../../../tests/helpers/pack-in-copy.ts';
 import { NODE_MAJOR } from '@sluice/cli';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -21,13 +22,12 @@ const cliPackage = path.join(root, 'packages', 'cli');
 describe('a packed framework package, installed', () => {
   let dir: string;
   let manifestBefore: string;
-  let packed: { files: { path: string }[]; filename: string };
+  let packed: PackedCopy;
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'sluice-packed-'));
     manifestBefore = readFileSync(path.join(cliPackage, 'package.json'), 'utf8');
-    const pack = spawnSync('npm', ['pack', cliPackage, '--pack-destination', dir, '--json', '--foreground-scripts=false'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
-    expect(pack.status, pack.stderr).toBe(0);
-    packed = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('[')))[0];
+    // In a copy: a pack in the workspace rewrites the package's manifest and dist/ under the tests running beside it.
+    packed = packInCopy('cli', dir);
     const scope = path.join(dir, 'node_modules', '@sluice');
     mkdirSync(scope, { recursive: true });
     const untar = spawnSync('tar', ['-xzf', path.join(dir, packed.filename), '-C', scope], { encoding: 'utf8' });
@@ -42,6 +42,9 @@ describe('a packed framework package, installed', () => {
     expect(files).toContain('dist/index.d.ts');
     expect(files).toContain('package.json');
     expect(files.filter((f) => f.startsWith('src/') || f.startsWith('tests/'))).toEqual([]);
+    // postpack puts the manifest back (in the copy packed), and the workspace's was never touched.
+    expect(packed.manifestAfter).toBe(packed.manifestBefore);
+    expect(packed.savedManifestLeft).toBe(false);
     expect(readFileSync(path.join(cliPackage, 'package.json'), 'utf8')).toBe(manifestBefore);
     expect(existsSync(path.join(cliPackage, 'package.json.workspace'))).toBe(false);
     const installed = JSON.parse(readFileSync(path.join(dir, 'node_modules/@sluice/cli/package.json'), 'utf8'));

@@ -26,6 +26,7 @@ import { runCli, type CliIO } from '@sluice/cli';
 import { ALERTS_TOPIC, consumerSettings, functionNameOf, metricsNamespaceOf, resolvePlan, triageHandlerOf, visibilityTimeoutOf } from '@sluice/model';
 import { SOURCE_TOPICS_ENV } from '@sluice/runtime/settings';
 import { fixtureProject } from '../../../tests/helpers/fixture-project.ts';
+import { packInCopy } from '../../../tests/helpers/pack-in-copy.ts';
 import { planProgram } from '../src/plan/cli.ts';
 import { planOf } from '../src/plan/plan.ts';
 import { repositoryRoot, synthesize, type RecordedResource, type RecordedStack, type SynthesizeOptions } from '../src/plan/synthesize.ts';
@@ -593,9 +594,8 @@ describe('infra:plan in a project that installed the packed @sluice/runtime (dis
     // into the fixture's own node_modules, as `npm install` of the tarball lays it out. Last in this
     // file: the synthesis of the fixture now resolves @sluice/runtime there.
     packDir = mkdtempSync(path.join(tmpdir(), 'sluice-packed-runtime-'));
-    const pack = spawnSync('npm', ['pack', './packages/runtime', '--pack-destination', packDir, '--json', '--foreground-scripts=false'], { cwd: repositoryRoot, encoding: 'utf8', timeout: 60_000 });
-    expect(pack.status, pack.stderr).toBe(0);
-    const { filename } = (JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as { filename: string }[])[0]!;
+    // In a copy: a pack in the workspace rewrites the runtime's manifest and dist/ under every test running beside it.
+    const { filename } = packInCopy('runtime', packDir);
     const scope = path.join(fixture.dir, 'node_modules', '@sluice');
     mkdirSync(scope, { recursive: true });
     const untar = spawnSync('tar', ['-xzf', path.join(packDir, filename), '-C', scope], { encoding: 'utf8' });
