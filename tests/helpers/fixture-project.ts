@@ -103,25 +103,13 @@ export async function fixtureProject(name: string): Promise<FixtureProject> {
     )}\n`,
   );
   const project = loadProject(dir);
-  const files = await generate({ specPath: project.spec, packageName: project.contractPackage });
-  for (const file of files) {
-    mkdirSync(path.dirname(path.join(project.generated, file.path)), { recursive: true });
-    writeFileSync(path.join(project.generated, file.path), file.content);
-  }
+  await generateContract(project);
   return {
     dir,
     project,
     application: () => loadApplication(project),
     contract: async () => (await import(pathToFileURL(path.join(project.generated, 'index.js')).href)) as FixtureContract,
-    async within(fn) {
-      const before = process.cwd();
-      process.chdir(dir);
-      try {
-        return await fn();
-      } finally {
-        process.chdir(before);
-      }
-    },
+    within: (fn) => withinDirectory(dir, fn),
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
@@ -136,4 +124,26 @@ export function receiveOperationOf(contract: FixtureContract, id: string): Recei
 /** An OrderPlaced v1 payload of the fixtures (single-consumer, shop), valid unless `overrides` break it. */
 export function fixtureOrder(orderId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return { orderId, userId: 'usr-1', itemName: 'Mechanical keyboard', quantity: 2, status: 'PENDING', timestamp: '2026-01-01T09:00:00Z', ...overrides };
+}
+
+/**
+ * Writes a fixture project's contract package (`generated/`) from its contract, as `npm run codegen`
+ * does (the same `generate`): what every fixture project of the tests does once its contract is written.
+ */
+export async function generateContract(project: ProjectConfig): Promise<void> {
+  for (const file of await generate({ specPath: project.spec, packageName: project.contractPackage })) {
+    mkdirSync(path.dirname(path.join(project.generated, file.path)), { recursive: true });
+    writeFileSync(path.join(project.generated, file.path), file.content);
+  }
+}
+
+/** Runs `fn` with `dir` as the working directory (where the operator commands read the project), then goes back. */
+export async function withinDirectory<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  const before = process.cwd();
+  process.chdir(dir);
+  try {
+    return await fn();
+  } finally {
+    process.chdir(before);
+  }
 }

@@ -14,7 +14,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { generate } from '@sluice/codegen';
+import { generateContract } from './fixture-project.ts';
 import { loadProject, type ProjectConfig } from '@sluice/model';
 import { parse, stringify } from 'yaml';
 
@@ -84,7 +84,6 @@ export async function pointToPointProject(options: PointToPointProjectOptions = 
   if (options.maxReceiveCount !== undefined) doc.channels['user-signedup']!.bindings.sqs.queue.redrivePolicy.maxReceiveCount = options.maxReceiveCount;
   writeFileSync(path.join(dir, 'asyncapi.yaml'), stringify(doc));
   const project = loadProject(dir, { contractPackage });
-  mkdirSync(project.generated, { recursive: true });
-  for (const file of await generate({ specPath: project.spec, packageName: project.contractPackage })) writeFileSync(path.join(project.generated, file.path), file.content);
+  await generateContract(project);
   return { dir, project, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }

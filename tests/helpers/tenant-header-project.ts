@@ -10,10 +10,10 @@
  * - `UserDeleted`: `tenantId` required (any string), other headers allowed (no
  *   `additionalProperties`).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { generate } from '@sluice/codegen';
+import { generateContract } from './fixture-project.ts';
 import { loadProject, type ProjectConfig } from '@sluice/model';
 import { parse, stringify } from 'yaml';
 import { POINT_TO_POINT_FIXTURE } from './point-to-point-project.ts';
@@ -62,7 +62,6 @@ export async function tenantHeaderProject(): Promise<TenantHeaderProject> {
   doc.channels['user-signedup']!.messages.UserDeleted = { $ref: '#/components/messages/UserDeleted' };
   writeFileSync(path.join(dir, 'asyncapi.yaml'), stringify(doc));
   const project = loadProject(dir, { contractPackage: '@tenant/contract' });
-  mkdirSync(project.generated, { recursive: true });
-  for (const file of await generate({ specPath: project.spec, packageName: project.contractPackage })) writeFileSync(path.join(project.generated, file.path), file.content);
+  await generateContract(project);
   return { dir, project, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -10,7 +10,7 @@
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { generate } from '@sluice/codegen';
+import { generateContract, withinDirectory } from '../../../tests/helpers/fixture-project.ts';
 import { loadProject, type ProjectConfig } from '@sluice/model';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -129,22 +129,11 @@ export async function settlementProject(): Promise<SettlementProject> {
   writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   writeFileSync(path.join(dir, 'asyncapi.yaml'), SETTLEMENT_CONTRACT);
   const project = loadProject(dir);
-  for (const file of await generate({ specPath: project.spec, packageName: project.contractPackage })) {
-    mkdirSync(path.dirname(path.join(project.generated, file.path)), { recursive: true });
-    writeFileSync(path.join(project.generated, file.path), file.content);
-  }
+  await generateContract(project);
   return {
     dir,
     project,
-    async within(fn) {
-      const before = process.cwd();
-      process.chdir(dir);
-      try {
-        return await fn();
-      } finally {
-        process.chdir(before);
-      }
-    },
+    within: (fn) => withinDirectory(dir, fn),
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -7,15 +7,14 @@
  * the operator commands run in a second copy of it whose contract has the queue added and
  * regenerated, as codegen does; no consumer runs.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { runCli } from '@sluice/cli';
-import { generate } from '@sluice/codegen';
 import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
-import { fixtureOrder, fixtureProgram, fixtureProject, type FixtureProject } from '../../../tests/helpers/fixture-project.ts';
+import { fixtureOrder, fixtureProgram, fixtureProject, generateContract, type FixtureProject } from '../../../tests/helpers/fixture-project.ts';
 import { snsEnvelope } from '../../../tests/helpers/sns-envelope.ts';
 
 /** The stack's contract, as `npm start` read it. */
@@ -96,10 +95,7 @@ beforeAll(async () => {
   changed = await fixtureProject('single-consumer');
   const { project } = changed;
   writeFileSync(project.spec, addAuditQueue(readFileSync(project.spec, 'utf8')));
-  for (const file of await generate({ specPath: project.spec, packageName: project.contractPackage })) {
-    mkdirSync(path.dirname(path.join(project.generated, file.path)), { recursive: true });
-    writeFileSync(path.join(project.generated, file.path), file.content);
-  }
+  await generateContract(project);
   // The regenerated contract has the new queue; the running stack has not.
   expect(JSON.parse(readFileSync(path.join(project.generated, 'topology.json'), 'utf8')).queues).toHaveProperty('AuditQueue');
   expect(runtime.resources.queues).not.toHaveProperty('AuditQueue');
