@@ -109,6 +109,76 @@ describe('the decoder checks the headers the contract requires', () => {
   });
 });
 
+describe('a header sent as a Binary message attribute', () => {
+  const BINARY_REASON = "arrived as a Binary message attribute, but the contract's headers are strings: publish it as a String attribute (DataType String, or Number)";
+  /** A raw record of `BODY` whose `strings` are String attributes and whose `binary` ones are sent as DataType Binary (the Lambda event's shape). */
+  function rawWithBinary(strings: Record<string, string>, binary: string[], messageId?: string): SQSRecord {
+    const binaries = Object.fromEntries(binary.map((name) => [name, { binaryValue: Buffer.from('acme').toString('base64'), stringListValues: [], binaryListValues: [], dataType: 'Binary' }]));
+    return { ...sqsRecord(BODY, messageId), messageAttributes: { ...sqsAttributes(strings), ...binaries } as SQSRecord['messageAttributes'] };
+  }
+  /** The SNS envelope of `BODY` whose `binary` attributes are `Type: Binary` (base64 `Value`), as SNS writes them. */
+  function envelopeWithBinary(strings: Record<string, string>, binary: string[]): string {
+    const body = JSON.parse(envelope(strings)) as { MessageAttributes: Record<string, unknown> };
+    for (const name of binary) body.MessageAttributes[name] = { Type: 'Binary', Value: Buffer.from('acme').toString('base64') };
+    return JSON.stringify(body);
+  }
+
+  it('is not reported missing: the issue says it arrived as Binary and how to publish it, raw, in an envelope, or read back from a dead-letter queue', () => {
+    const records: RecordInput[] = [
+      rawWithBinary(SIGNED_UP, ['tenantId']),
+      { body: envelopeWithBinary(SIGNED_UP, ['tenantId']) },
+      // How @sluice/ops hands a dead letter's attributes to the decoder (ReceiveMessage's DataType, no StringValue).
+      { body: BODY, messageAttributes: { ...sqsAttributes(SIGNED_UP), tenantId: { stringValue: undefined, dataType: 'Binary' } } },
+      // Where the schema takes any string: the envelope's base64 was taken for the tenant.
+      { body: envelopeWithBinary(DELETED, ['tenantId']) },
+      rawWithBinary(DELETED, ['tenantId']),
+    ];
+    for (const record of records) {
+      const error = rejection(decode(record));
+      expect(error.code).toBe(DecodeErrorCode.MESSAGE_HEADERS_INVALID);
+      expect(error.issues).toEqual([{ path: 'tenantId', keyword: 'type', message: BINARY_REASON }]);
+      expect(error.message).toMatch(/^User(SignedUp|Deleted) headers \(message attributes\) are invalid: tenantId: arrived as a Binary message attribute/);
+    }
+  });
+
+  it('refuses an optional header the schema declares, sent as Binary, and one it does not allow; tolerates one it allows, which is no string attribute', () => {
+    expect(rejection(decode(rawWithBinary({ ...SIGNED_UP, tenantId: 'acme' }, ['region']))).issues).toEqual([{ path: 'region', keyword: 'type', message: BINARY_REASON }]);
+    expect(rejection(decode(rawWithBinary({ ...SIGNED_UP, tenantId: 'acme' }, ['source']))).issues).toEqual([
+      { path: 'source', keyword: 'type', message: `${BINARY_REASON}; besides, it is not a header UserSignedUp declares, and its headers schema allows no others` },
+    ]);
+    for (const record of [rawWithBinary({ ...DELETED, tenantId: 'acme' }, ['thumbnail']), { body: envelopeWithBinary({ ...DELETED, tenantId: 'acme' }, ['thumbnail']) }]) {
+      const result = decode(record);
+      expect(result).toMatchObject({ ok: true, attributes: { tenantId: 'acme' } });
+      expect(result.attributes).not.toHaveProperty('thumbnail');
+    }
+  });
+
+  it('fails the record in the batch (retried, then dead-lettered) with that reason in its log line', async () => {
+    const logs: string[] = [];
+    const writes = [process.stdout, process.stderr].map((stream) =>
+      vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        logs.push(String(chunk));
+        return true;
+      }),
+    );
+    const handled: string[] = [];
+    try {
+      const consumer = defineConsumer(receiveMessage, (_payload, context) => void handled.push(context.messageId), { sourceTopicArns: [TOPIC_ARN] });
+      const lambda = { functionName: 'ReceiveMessage', awsRequestId: 'req-b', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+      const out = await consumer({ Records: [rawWithBinary(SIGNED_UP, ['tenantId'], 'm-binary'), raw({ ...SIGNED_UP, tenantId: 'acme' }, 'm-string')] }, lambda);
+      expect(out.batchItemFailures).toEqual([{ itemIdentifier: 'm-binary' }]);
+      expect(handled).toEqual(['m-string']);
+    } finally {
+      for (const write of writes) write.mockRestore();
+    }
+    const line = logs
+      .flatMap((l) => l.split('\n'))
+      .filter((l) => l.startsWith('{') && l.includes('"m-binary"'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>)[0];
+    expect(line).toMatchObject({ outcome: 'invalid', code: 'MESSAGE_HEADERS_INVALID', reasons: [`tenantId: ${BINARY_REASON}`] });
+  });
+});
+
 describe("the framework's own headers", () => {
   /** A one-message operation whose headers schema (compiled by codegen's ajv) says `required` of the framework's headers or not. */
   function pingDecoder(required: string[]) {

@@ -8,7 +8,8 @@
  *
  * The attributes go through that message's headers validator where the contract can forbid
  * something (see {@link createDecoder}): a header the schema requires missing, a value outside its
- * pattern, a header it does not allow is `MESSAGE_HEADERS_INVALID`, like a payload that breaks it.
+ * pattern, a header it does not allow, a header it declares sent as a Binary attribute is
+ * `MESSAGE_HEADERS_INVALID`, like a payload that breaks it.
  *
  * Given the ARNs of the topics the queue is subscribed to, the decoder also checks where the record
  * came from, so that a principal allowed to send to the queue cannot pass for the topic: an
@@ -24,7 +25,11 @@ import { unparsableReason } from './json-syntax.ts';
 export interface RecordInput {
   /** The message body: an SNS notification envelope, or the published message with raw delivery. */
   body: string;
-  /** SQS message attributes: where SNS attributes land with raw delivery on. */
+  /**
+   * SQS message attributes: where SNS attributes land with raw delivery on. A `Binary` one (its
+   * `dataType`) is no string header: one the contract's headers schema declares or requires is
+   * `MESSAGE_HEADERS_INVALID`, said as such (not as missing).
+   */
   messageAttributes?: Record<string, { stringValue?: string | undefined; dataType?: string } | undefined>;
 }
 
@@ -84,7 +89,20 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** String attributes from SNS envelope (`{Type, Value}`) or SQS (`{stringValue}`) form. */
+/**
+ * Whether one attribute (either form) is binary: SQS `dataType` `Binary` (or `Binary.<label>`),
+ * or an SNS envelope's `Type` `Binary` (whose `Value` is the bytes in base64, not a string value).
+ */
+function isBinaryAttribute(a: Record<string, unknown>): boolean {
+  const type = a.dataType ?? a.Type;
+  return typeof type === 'string' && type.startsWith('Binary');
+}
+
+/**
+ * String attributes from SNS envelope (`{Type, Value}`) or SQS (`{stringValue}`) form. Binary
+ * ones are not: SQS gives them no `stringValue`, and an envelope's base64 `Value` is no string the
+ * publisher set.
+ */
 function stringAttributes(attrs: unknown): Readonly<Record<string, string>> {
   if (!isPlainObject(attrs)) return NO_ATTRIBUTES;
   let out: Record<string, string> | undefined;
@@ -92,10 +110,31 @@ function stringAttributes(attrs: unknown): Readonly<Record<string, string>> {
     const a = attrs[name];
     if (!isPlainObject(a)) continue;
     const v = a.Value ?? a.stringValue;
-    if (typeof v === 'string') (out ??= {})[name] = v;
+    if (typeof v === 'string' && !isBinaryAttribute(a)) (out ??= {})[name] = v;
   }
   return out ?? NO_ATTRIBUTES;
 }
+
+/** The names of the binary attributes (either form) besides the identity; `undefined` when there are none (most records). */
+function binaryAttributeNames(attrs: unknown): string[] | undefined {
+  if (!isPlainObject(attrs)) return undefined;
+  let out: string[] | undefined;
+  for (const name in attrs) {
+    const a = attrs[name];
+    if (isPlainObject(a) && isBinaryAttribute(a) && !IDENTITY_HEADERS.includes(name)) (out ??= []).push(name);
+  }
+  return out;
+}
+
+/**
+ * What a binary attribute is to a headers validator: a value that is no string, so that the
+ * schema's own words judge it (a declared header's `type: string`, `additionalProperties: false`),
+ * and a required header sent as Binary is not taken for a missing one.
+ */
+const BINARY_VALUE: Readonly<Record<string, string>> = Object.freeze({ dataType: 'Binary' });
+
+/** Why a header sent as a Binary attribute is refused: the contract's headers are strings. */
+const BINARY_HEADER_REASON = "arrived as a Binary message attribute, but the contract's headers are strings: publish it as a String attribute (DataType String, or Number)";
 
 /** One String attribute of either form, read in place (no object built on the hot path). */
 function attributeValue(attrs: unknown, name: string): string | undefined {
@@ -203,18 +242,27 @@ function carriesOtherHeaders(attrs: unknown): boolean {
  * identity left out (the decoder judged it), and a framework header's value left out unless the
  * contract requires that header (the consumer refuses it, not the message).
  */
-function headerViolations(contract: MessageContract, rule: HeaderRule, errors: readonly AjvError[] | null | undefined): ValidationIssue[] {
+function headerViolations(contract: MessageContract, rule: HeaderRule, errors: readonly AjvError[] | null | undefined, binary?: readonly string[]): ValidationIssue[] {
   const relevant: AjvError[] = [];
+  const binaryIssues = new Map<string, ValidationIssue>();
   for (const error of errors ?? []) {
     const header = headerOf(error);
     if (header !== undefined && IDENTITY_HEADERS.includes(header)) continue;
     if (header !== undefined && FRAMEWORK_HEADERS.includes(header) && error.keyword !== 'required' && !rule.required.has(header)) continue;
-    if (error.keyword === 'additionalProperties' && header !== undefined) {
+    if (header !== undefined && binary?.includes(header)) {
+      // A header sent as Binary: said once, as what it is (not `must be a string`, nor every keyword its value fails).
+      const undeclared = error.keyword === 'additionalProperties' ? `; besides, it is not a header ${contract.name} declares, and its headers schema allows no others` : '';
+      const said = binaryIssues.get(header);
+      if (said === undefined) binaryIssues.set(header, { path: header, keyword: 'type', message: `${BINARY_HEADER_REASON}${undeclared}` });
+      else if (undeclared && !said.message.endsWith(undeclared)) said.message += undeclared;
+    } else if (error.keyword === 'additionalProperties' && header !== undefined) {
       // Said of the header itself, not of the attributes as a whole: `source: is not a header …`.
       relevant.push({ ...error, instancePath: `/${header.replace(/~/g, '~0').replace(/\//g, '~1')}`, message: `is not a header ${contract.name} declares, and its headers schema allows no others` });
     } else relevant.push(error);
   }
-  return toIssues(relevant);
+  const issues = toIssues(relevant);
+  for (const issue of binaryIssues.values()) issues.push(issue);
+  return issues;
 }
 
 /**
@@ -238,7 +286,11 @@ function hasMajor(version: string, major: string): boolean {
  * header besides `eventType`, `schemaVersion`, `correlationId` and `traceparent`; the rest (the
  * framework's headers only) are not checked here, at no cost. A violation is
  * `MESSAGE_HEADERS_INVALID`, its issues naming each header (`tenantId: is required`, `tenantId:
- * must match ^[a-z]+$`, `source: is not a header … declares`). Left to the other codes, tolerantly:
+ * must match ^[a-z]+$`, `source: is not a header … declares`). A header sent as a Binary attribute
+ * (SQS `dataType` `Binary`, an envelope's `Type` `Binary`) is there but is no string: where the
+ * schema declares or requires it, the issue says so (`tenantId: arrived as a Binary message
+ * attribute, but the contract's headers are strings: publish it as a String attribute …`), never
+ * `is required`; it is never among the decoded `attributes`. Left to the other codes, tolerantly:
  * the identity (a minor or patch `schemaVersion` is fine, as is none when the event type has one
  * major); left to the consumer: the framework's optional headers out of bounds (refused, not the
  * message), unless the schema requires them.
@@ -309,8 +361,17 @@ export function createDecoder<Op extends ReceiveOperation>(operation: Op, option
     let strings: Readonly<Record<string, string>> | undefined;
     if (rule !== undefined && (rule.always || (rule.others && carriesOtherHeaders(attributes)))) {
       strings = stringAttributes(attributes);
-      if (!rule.validate(strings)) {
-        const issues = headerViolations(contract, rule, rule.validate.errors);
+      // A header sent as a Binary attribute is there, only not as a string: the validator is shown a
+      // value that is no string (a required tenantId sent as Binary was reported missing).
+      const binary = binaryAttributeNames(attributes);
+      let checked: Readonly<Record<string, unknown>> = strings;
+      if (binary !== undefined) {
+        const withBinary: Record<string, unknown> = { ...strings };
+        for (const name of binary) withBinary[name] = BINARY_VALUE;
+        checked = withBinary;
+      }
+      if (!rule.validate(checked)) {
+        const issues = headerViolations(contract, rule, rule.validate.errors, binary);
         if (issues.length > 0) {
           return {
             ok: false,

@@ -24,8 +24,9 @@ export const DecodeErrorCode = {
   /**
    * The message attributes break the message's headers schema: a header it requires is missing, a
    * header's value is outside what the schema allows (pattern, values, length), or a header it does
-   * not declare is present where the schema allows no others (`additionalProperties: false`);
-   * `issues` name each header and why. The identity (`eventType`, `schemaVersion`) is judged by
+   * not declare is present where the schema allows no others (`additionalProperties: false`), or
+   * a header it declares arrived as a Binary message attribute (headers are strings: said as such,
+   * not as missing); `issues` name each header and why. The identity (`eventType`, `schemaVersion`) is judged by
    * the codes above, and the framework's optional headers out of bounds are refused, not the
    * message (`HEADERS_INVALID` under `headersRefused`).
    */
