@@ -1,10 +1,13 @@
 /**
  * The files `--watch` keeps watching after a handler's imports fail to build: those the build error
- * names, and those its imports that cannot be resolved would be, inside the project only.
+ * names, and those its imports that cannot be resolved would be, inside the project only; and which
+ * of them appeared after the launch that failed for want of them (reloaded at once, not on the timer).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { filesNamedBy, importsNotFound } from '../src/lambda/function-host.ts';
+import { appearedSinceLaunch, filesNamedBy, importsNotFound } from '../src/lambda/function-host.ts';
 
 describe('filesNamedBy', () => {
   const root = path.join(path.sep, 'work', 'app');
@@ -37,5 +40,37 @@ describe('importsNotFound', () => {
     const error = { errors: [notResolved('consumers/a.ts', 'left-pad'), notResolved('consumers/a.ts', '#lib/x'), notResolved('consumers/a.ts', '../../app2/x.ts'), notResolved(undefined, './x.ts')] };
     expect(importsNotFound(error, root)).toEqual([]);
     expect(importsNotFound(new Error('boom'), root)).toEqual([]);
+  });
+});
+
+describe('appearedSinceLaunch', () => {
+  const root = path.join(path.sep, 'work', 'app');
+  const at = (...parts: string[]) => path.join(root, ...parts);
+
+  it('names an import that exists now and did not when the launch began, under any name an import of it finds', () => {
+    expect(appearedSinceLaunch([at('src', 'helper.ts')], new Set(), (f) => f === at('src', 'helper.ts'))).toBe(at('src', 'helper.ts'));
+    // './next.js' written as next.ts; an import without extension written with one; a folder to come.
+    expect(appearedSinceLaunch([at('src', 'next.js')], new Set(), (f) => f === at('src', 'next.ts'))).toBe(at('src', 'next.js'));
+    expect(appearedSinceLaunch([at('src', 'util')], new Set(), (f) => f === at('src', 'util.mts'))).toBe(at('src', 'util'));
+    expect(appearedSinceLaunch([at('src', 'lib'), at('src', 'other.ts')], new Set(), (f) => f === at('src', 'other.ts'))).toBe(at('src', 'other.ts'));
+  });
+
+  it('names none that was there when the launch began (it saw it: a reload would fail the same), nor one still missing', () => {
+    expect(appearedSinceLaunch([at('src', 'next.js')], new Set([at('src', 'next.ts')]), (f) => f === at('src', 'next.ts'))).toBeUndefined();
+    expect(appearedSinceLaunch([at('src', 'helper.ts')], new Set(), () => false)).toBeUndefined();
+    expect(appearedSinceLaunch([], new Set(), () => true)).toBeUndefined();
+  });
+
+  it('names a file written right after the launch began, whatever its ctime (stamped by a coarser clock than Date.now())', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'appeared-'));
+    try {
+      const file = path.join(dir, 'helper.ts');
+      // As the launch records it: nothing there yet. Written at once after: the same clock tick.
+      const presentAtLaunch = new Set<string>();
+      writeFileSync(file, 'export {};\n');
+      expect(appearedSinceLaunch([file], presentAtLaunch)).toBe(file);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

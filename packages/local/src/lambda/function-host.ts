@@ -21,7 +21,7 @@
  * - with `inspect`, each function listens for a debugger on its own port (9229, 9230, …).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
@@ -144,8 +144,11 @@ interface Running {
   importsNote: string | undefined;
   /** The imports that could not be found at the last read of the handler's imports (absolute). */
   notFound: string[];
-  /** When the last launch began (ms since the epoch): a file that appeared after it was not seen by it. */
-  launchedAt: number;
+  /**
+   * The files of `notFound` (each name an import of it finds) that existed when the last launch
+   * began: one of them there now that was not then appeared after it, and the launch did not see it.
+   */
+  presentAtLaunch: ReadonlySet<string>;
   restartTimer: NodeJS.Timeout | undefined;
   /** The last init failed while its operation was out of the contract: not started again on the timer. */
   heldOutOfContract: boolean;
@@ -228,7 +231,7 @@ export class FunctionHost {
         watched: [],
         importsNote: undefined,
         notFound: [],
-        launchedAt: 0,
+        presentAtLaunch: new Set(),
         restartTimer: undefined,
         heldOutOfContract: false,
         crashes: 0,
@@ -365,7 +368,10 @@ export class FunctionHost {
   }
 
   private launch(r: Running): Promise<void> {
-    r.launchedAt = Date.now();
+    // Which of the imports not found before are there now, as this launch begins (no clock: a file's
+    // ctime comes from a coarser clock than Date.now(), and a file written just after the launch
+    // began was stamped before it nearly every time).
+    r.presentAtLaunch = new Set(r.notFound.flatMap(resolutionsOf).filter((f) => existsSync(f)));
     r.heldOutOfContract = false;
     if (this.processes === 'shared') {
       r.starting = this.startInProcess(r).finally(() => (r.starting = undefined));
@@ -548,7 +554,7 @@ export class FunctionHost {
     const before = r.notFound;
     r.notFound = notFound;
     const down = this.processes === 'shared' ? !r.inProcess : !r.child;
-    const appeared = down ? [...notFound, ...before].find((file) => resolutionsOf(file).some((f) => changedSince(f, r.launchedAt))) : undefined;
+    const appeared = down ? appearedSinceLaunch([...notFound, ...before], r.presentAtLaunch) : undefined;
     if (appeared) this.changed(r, appeared);
   }
 
@@ -653,13 +659,30 @@ function insideRoot(file: string, root: string, { orRoot = false } = {}): boolea
   return (relative === '' ? orRoot : !relative.startsWith('..')) && !path.isAbsolute(relative);
 }
 
-/** Whether `file` exists and was created or changed at `time` (ms since the epoch) or after. */
-function changedSince(file: string, time: number): boolean {
-  try {
-    return statSync(file).ctimeMs >= time;
-  } catch {
-    return false;
-  }
+/**
+ * Which import not found by a function's launch has appeared since it began: the first of
+ * `candidates` one of whose names (`next.ts` for `./next.js`, each extension for a name without
+ * one, the folder itself) exists now and was not among `presentAtLaunch` (those that existed as the
+ * launch began). A file that was there already was seen by the launch: its reload would fail the
+ * same way again. Compares what exists, not times: a file's ctime comes from the kernel's coarse
+ * clock, and one written within a tick after the launch began was stamped before it (the function
+ * then waited for its retry timer, 2 … 30 s, instead of reloading at once).
+ *
+ * @param candidates - the imports not found (absolute), by this launch's scan and the one before
+ * @param presentAtLaunch - the names of them that existed when the launch began
+ * @param exists - whether a file or folder exists now; `existsSync` by default
+ * @returns the candidate that appeared, or undefined
+ *
+ * @example
+ * ```ts
+ * import { appearedSinceLaunch } from '@sluice/local';
+ *
+ * appearedSinceLaunch(['/app/src/next.js'], new Set(), (f) => f === '/app/src/next.ts'); // '/app/src/next.js'
+ * appearedSinceLaunch(['/app/src/next.js'], new Set(['/app/src/next.ts']), () => true); // undefined: there at the launch
+ * ```
+ */
+export function appearedSinceLaunch(candidates: readonly string[], presentAtLaunch: ReadonlySet<string>, exists: (file: string) => boolean = existsSync): string | undefined {
+  return candidates.find((file) => resolutionsOf(file).some((f) => !presentAtLaunch.has(f) && exists(f)));
 }
 
 /** Extensions esbuild tries for an import named without one (or with one of its own, `./helper.v2`). */
