@@ -3,17 +3,16 @@
  * `npm start`: the whole system on this machine, until Ctrl-C. What it suggests trying comes from
  * the application (`eventContract.startHints` and `operatorCommand` in its package.json).
  */
-import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { CliError, integerOption, isEntry, main, onShutdownSignals, terminalSafe, terminalSafeIndented, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject, type ProjectConfig } from '@sluice/model';
 import { staleGeneratedReason } from '@sluice/codegen/freshness';
-import type { Topology } from '@sluice/runtime/contract';
 // Types only at the top: the local runtime is loaded in `run` (it needs Node 24's node:sqlite, so a
 // static import would fail on an older Node before `main` could say which Node it needs).
 import type { LocalRuntime } from '../local-runtime.ts';
 import type { LocalConsole } from '../console/index.ts';
 import { endpointAssignment, localVisibilityTimeoutSeconds, operatorCommandAt } from '@sluice/ops';
+import { watchTopology } from '../topology-watch.ts';
 
 /**
  * The "Try:" lines of the banner: the application's own hints (`eventContract.startHints`), then
@@ -46,78 +45,6 @@ export function tryLines(project: Pick<ProjectConfig, 'startHints'>, endpoint: s
  */
 export function eventLine(time: string, line: string): string {
   return `${time} ${terminalSafeIndented(line, ' '.repeat(time.length + 3))}`;
-}
-
-/**
- * What differs between the topology the stack runs and the one generated now, by name: its topics,
- * queues, subscriptions and operations that are new, changed or gone (`new: AuditQueue,
- * AuditDLQ`); undefined when none does (a message's schema alone changes no resource).
- */
-function topologyChange(running: Topology, now: Topology): string | undefined {
-  const added: string[] = [];
-  const changed: string[] = [];
-  const gone: string[] = [];
-  const byName = (list: readonly { name: string }[]) => Object.fromEntries(list.map((item) => [item.name, item]));
-  const groups: [Record<string, unknown>, Record<string, unknown>][] = [
-    [running.topics, now.topics],
-    [running.queues, now.queues],
-    [byName(running.subscriptions), byName(now.subscriptions)],
-    [running.operations, now.operations],
-  ];
-  for (const [before, after] of groups) {
-    for (const name of Object.keys(after)) {
-      if (!(name in before)) added.push(name);
-      else if (JSON.stringify(before[name]) !== JSON.stringify(after[name])) changed.push(name);
-    }
-    gone.push(...Object.keys(before).filter((name) => !(name in after)));
-  }
-  const parts = [added.length ? `new: ${added.join(', ')}` : '', changed.length ? `changed: ${changed.join(', ')}` : '', gone.length ? `gone: ${gone.join(', ')}` : ''].filter(Boolean);
-  return parts.length ? parts.join('; ') : undefined;
-}
-
-/**
- * Watches the generated topology manifest (`generated/topology.json`) of a running stack, with or
- * without `--watch`: when `npm run codegen` rewrites it with other resources than the stack's,
- * reports one line saying to restart `npm start` (the stack creates its resources when it starts;
- * `--watch` reloads code only), and reloads nothing. The same change is reported once. One watch
- * of the folder (codegen may replace the file), no polling: a read only after codegen writes.
- *
- * @param read - told after each read of a changed manifest (the function host then holds a consumer out of the contract)
- * @returns a function that stops watching
- */
-function watchTopology(generated: string, running: Topology, readNow: () => Topology, report: (line: string) => void, read: () => void = () => {}): () => void {
-  let reported: string | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const check = () => {
-    let now: Topology;
-    try {
-      now = readNow();
-    } catch {
-      return; // being written, or removed: its next write is checked again
-    }
-    const change = topologyChange(running, now);
-    if (change && change !== reported) report(`the topology changed: restart npm start to apply it (${change})`);
-    reported = change;
-    read();
-  };
-  let watcher: FSWatcher;
-  try {
-    watcher = watch(generated, (_event, file) => {
-      if (file !== null && file !== 'topology.json') return;
-      clearTimeout(timer);
-      // codegen writes its files one after another: read once they are written.
-      timer = setTimeout(check, 300);
-    });
-  } catch (error) {
-    // Out of watches (ENOSPC), say: the stack runs anyway, without this warning.
-    report(`not watching ${path.join(generated, 'topology.json')} for topology changes: ${(error as Error).message}`);
-    return () => {};
-  }
-  watcher.on('error', (error) => report(`no longer watching ${path.join(generated, 'topology.json')} for topology changes: ${error.message}`));
-  return () => {
-    clearTimeout(timer);
-    watcher.close();
-  };
 }
 
 export const startProgram: ProgramSpec = {
@@ -237,13 +164,15 @@ after the batches in flight.`,
     );
 
     // A topology that codegen changed needs a restart (--watch or not: it reloads code only): say so when it happens.
-    const stopTopologyWatch = watchTopology(
-      project.generated,
-      application.topology,
-      () => readTopology(project),
-      (line) => io.out(eventLine(clock(), line)),
-      () => runtime.functions?.contractChanged(),
-    );
+    // A manifest that stays unreadable (truncated, invalid, deleted) is said too, and when it reads again.
+    const stopTopologyWatch = watchTopology({
+      generated: project.generated,
+      running: application.topology,
+      readNow: () => readTopology(project),
+      report: (line) => io.out(eventLine(clock(), line)),
+      apply: 'restart npm start to apply it',
+      read: () => runtime.functions?.contractChanged(),
+    });
 
     await new Promise<void>((resolve) => {
       const shutdown = async () => {
