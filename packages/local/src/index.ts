@@ -24,5 +24,6 @@ export { appearedSinceLaunch, FunctionHost, functionProcessesOf, HOST_V8_OPTIONS
 export { runFunction, type RunFunctionOptions, type RunningFunction } from './lambda/function-runner.ts';
 export { INSTANCE_IDLE_ENV, INSTANCE_SCALE_UP_ENV } from './lambda/worker-protocol.ts';
 export { cpuQuota, idleCoresOver, type CpuQuota, type CpuQuotaSources, type IdleCounters } from './lambda/cpu-quota.ts';
+export { startSubscriber, type RunningSubscriber, type SubscriberOptions } from './subscriber.ts';
 export { manifestReadStep, watchTopology, type ManifestProblem, type ManifestReadState, type TopologyWatchOptions } from './topology-watch.ts';
 export { bannerLines, batchLine, clock, deadLetterRouteOf, leftoversLine, maxReceiveCountOf, type DeadLetterRoute } from './terminal-report.ts';

@@ -145,14 +145,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 }
 
 /**
- * What `npm start` tells its function host about a consumer whose operation `npm run codegen`
- * removed ({@link FunctionHostOptions.outOfContract}): why its init fails and what applies the
- * change, when `operationId` was in the topology the stack started with and is not in the one
- * generated now; undefined otherwise (still there, not an operation of the contract, such as a
- * topic's triage, or the manifest unreadable while codegen writes it).
+ * What `npm start` and `npm run subscriber` tell their function host about a consumer whose
+ * operation `npm run codegen` removed ({@link FunctionHostOptions.outOfContract}): why its init
+ * fails and what applies the change, when `operationId` was in the topology the process started
+ * with and is not in the one generated now; undefined otherwise (still there, not an operation of
+ * the contract, such as a topic's triage, or the manifest unreadable while codegen writes it).
  *
- * @param running - the topology the stack started with
+ * @param running - the topology the process started with
  * @param readNow - reads the topology generated now
+ * @param operationId - the consumer's operation
+ * @param command - the command whose restart applies the change: `npm start` (the default), or
+ *   `npm run subscriber`, whose consumers are those of the contract it started with
  *
  * @example
  * ```ts
@@ -163,7 +166,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
  * // 'its operation is no longer in the contract (npm run codegen removed it): this stack keeps the topology it started with until you restart npm start'
  * ```
  */
-export function outOfContractReason(running: Topology, readNow: () => Topology, operationId: string): string | undefined {
+export function outOfContractReason(running: Topology, readNow: () => Topology, operationId: string, command: 'npm start' | 'npm run subscriber' = 'npm start'): string | undefined {
   if (!(operationId in running.operations)) return undefined;
   let now: Topology;
   try {
@@ -172,7 +175,8 @@ export function outOfContractReason(running: Topology, readNow: () => Topology, 
     return undefined;
   }
   if (operationId in now.operations) return undefined;
-  return 'its operation is no longer in the contract (npm run codegen removed it): this stack keeps the topology it started with until you restart npm start';
+  const keeps = command === 'npm start' ? 'this stack keeps the topology it started with until you restart npm start' : 'this subscriber keeps the consumers it started with until you restart npm run subscriber';
+  return `its operation is no longer in the contract (npm run codegen removed it): ${keeps}`;
 }
 
 /** What {@link startFunctions} takes from the runtime's options. */

@@ -8,8 +8,8 @@
  * the visibility timeout. Several of these processes may run at once, as Lambda runs several
  * instances; the reliability suite does both.
  */
-import { CliError, integerOption, isEntry, main, onShutdownSignals, urlOption, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
-import { endpointEnv, localCredentials, localEndpoint, localRegion, operatorCommandAt } from '@sluice/ops';
+import { integerOption, isEntry, main, onShutdownSignals, urlOption, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
+import { endpointEnv, localEndpoint } from '@sluice/ops';
 
 export const subscriberProgram: ProgramSpec = {
   name: 'subscriber',
@@ -18,8 +18,9 @@ export const subscriberProgram: ProgramSpec = {
   summary: 'run the consumers against a stack started elsewhere',
   description: `Runs the application's consumers (each its poller and Lambda-like worker-thread instances, all in
 this process unless --inspect or --function-processes separate) against a local stack
-started elsewhere, e.g. \`npm start -- --no-consumers\` in another terminal. Ctrl-C stops them after
-the batches in flight.`,
+started elsewhere, e.g. \`npm start -- --no-consumers\` in another terminal. As with npm start, a
+consumer whose operation npm run codegen removed is said once and not retried, and a topology change
+is said (a restart applies it). Ctrl-C stops them after the batches in flight.`,
   options: {
     endpoint: { type: 'string', valueName: 'url', description: "the stack's endpoint", defaultText: `$${endpointEnv}, else http://127.0.0.1:4566` },
     only: { type: 'string', multiple: true, valueName: 'operationId', description: 'run only this consumer (repeatable)' },
@@ -36,52 +37,26 @@ the batches in flight.`,
     if (v.inspect && v['function-processes'] === 'shared') throw new UsageError('--inspect gives each consumer a debugger port of its own, so a process of its own: drop --function-processes shared');
     const endpoint = localEndpoint(urlOption('endpoint', v.endpoint));
     // Loaded here, not at the top: the local runtime takes seconds to load, and --help or a usage error should not wait for it.
-    const [{ SNSClient }, { SQSClient }, { loadApplication }, { startFunctions }, { discoverResources }, { batchLine, clock, deadLetterRouteOf }] = await Promise.all([
-      import('@aws-sdk/client-sns'),
-      import('@aws-sdk/client-sqs'),
-      import('../application.ts'),
-      import('../local-runtime.ts'),
-      import('../stack/provision.ts'),
-      import('../terminal-report.ts'),
-    ]);
-    const application = await loadApplication();
-    for (const id of (v.only as string[] | undefined) ?? []) {
-      if (!application.handlers[id]) throw new UsageError(`--only ${JSON.stringify(id)} is not a consumer of the contract: ${Object.keys(application.handlers).join(', ') || 'it has none'}`);
-    }
-    const clientConfig = { endpoint, region: localRegion, credentials: localCredentials };
-    const sqs = new SQSClient({ ...clientConfig, maxAttempts: 2 });
-    const sns = new SNSClient({ ...clientConfig, maxAttempts: 2 });
-    let resources;
-    try {
-      resources = await discoverResources(application.topology, application.settings, { sqs, sns, region: localRegion });
-    } catch (error) {
-      throw new CliError(`no usable stack at ${endpoint}: ${(error as Error).message}`, { next: 'Start it first: npm start -- --no-consumers' });
-    } finally {
-      sqs.destroy();
-      sns.destroy();
-    }
-    // The batch lines name the dead-letter queue and the operator command that lists it, at this stack's endpoint.
-    const operatorView = { topology: application.topology, project: { ...application.project, operatorCommand: operatorCommandAt(application.project.operatorCommand, endpoint) } };
-    const host = await startFunctions(application, resources, clientConfig, {
-      consumers: (v.only as string[] | undefined) ?? true,
+    const [{ startSubscriber }, { clock }] = await Promise.all([import('../subscriber.ts'), import('../terminal-report.ts')]);
+    const subscriber = await startSubscriber({
+      endpoint,
+      ...(v.only ? { only: v.only as string[] } : {}),
       watch: v.watch === true,
       inspect: v.inspect === true,
       ...(v['function-processes'] ? { functionProcesses: v['function-processes'] as 'shared' | 'separate' } : {}),
       logLevel: (v['log-level'] as string | undefined) ?? 'WARN',
       ...(concurrency !== undefined ? { concurrency } : {}),
-      onBatch: (operationId, report) => {
-        if (!v.quiet) io.out(batchLine(operationId, report, deadLetterRouteOf(operatorView, operationId)));
-      },
-      onEvent: (line) => io.out(`${clock()} ${line}`),
+      quiet: v.quiet === true,
+      out: (line) => io.out(line),
     });
-    if (!host) throw new CliError('the contract has no receive operation: nothing to run');
+    const { host } = subscriber;
     io.out(`subscriber: ${host.functions.map((f) => f.operationId).join(', ')} polling at ${endpoint}`);
 
     await new Promise<void>((resolve) => {
       // First Ctrl-C (or SIGTERM): finish the batches in flight; a second Ctrl-C typed later: exit 130.
       onShutdownSignals({
         stop: async () => {
-          await host.stop();
+          await subscriber.stop();
           io.out(`${clock()} subscriber stopped after ${host.batches} batch(es).`);
           resolve();
         },

@@ -1,0 +1,112 @@
+/**
+ * What `npm run subscriber` runs: the application's consumers against a stack that runs elsewhere
+ * (`npm start -- --no-consumers`), treated as `npm start` treats its own.
+ */
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { CliError, UsageError } from '@sluice/cli';
+import { localCredentials, localRegion, operatorCommandAt } from '@sluice/ops';
+import { loadApplication, readTopology, type Application } from './application.ts';
+import type { FunctionHost } from './lambda/function-host.ts';
+import { outOfContractReason, startFunctions, type FunctionOptions } from './local-runtime.ts';
+import { discoverResources } from './stack/provision.ts';
+import { batchLine, clock, deadLetterRouteOf } from './terminal-report.ts';
+import { watchTopology } from './topology-watch.ts';
+
+/** What {@link startSubscriber} runs, and how (`npm run subscriber`'s options). */
+export interface SubscriberOptions extends Pick<FunctionOptions, 'watch' | 'inspect' | 'functionProcesses' | 'logLevel' | 'concurrency'> {
+  /** The endpoint of the stack that runs elsewhere. */
+  endpoint: string;
+  /** Run only these consumers (`--only`); all by default. */
+  only?: readonly string[];
+  /** No line per batch (`--quiet`). */
+  quiet?: boolean;
+  /** Each line to print: batches, events, the topology watch's lines. */
+  out: (line: string) => void;
+  /** The application to run; the one in the working directory by default. */
+  application?: Application;
+}
+
+/** The consumers of `npm run subscriber`, running: see {@link startSubscriber}. */
+export interface RunningSubscriber {
+  /** The host of the consumers (and of the topics' triage functions). */
+  readonly host: FunctionHost;
+  /** Stops the watch of the topology manifest, then the consumers after their batches in flight. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts what `npm run subscriber` runs until Ctrl-C: the application's consumers (and the topics'
+ * triage) against the stack at `options.endpoint`, treated as `npm start` treats its own: a
+ * consumer whose operation `npm run codegen` removed fails its init for that, which is said once
+ * and not retried ({@link outOfContractReason}, restart `npm run subscriber` to apply it), and the
+ * watch of generated/topology.json ({@link watchTopology}) says when the topology changes, holds
+ * the consumers waiting to start again whose operation it removed, and says when the manifest
+ * stays unreadable.
+ *
+ * @param options - the endpoint, which consumers and how, where the lines go
+ * @returns the running consumers; stop them with `stop()`
+ * @throws `UsageError` when `only` names no consumer of the contract; `CliError` when no stack
+ *   answers at the endpoint, or the contract has no receive operation
+ *
+ * @example
+ * ```ts
+ * import { startSubscriber } from '@sluice/local';
+ *
+ * const subscriber = await startSubscriber({ endpoint: 'http://127.0.0.1:4566', out: console.log });
+ * await subscriber.stop();
+ * ```
+ */
+export async function startSubscriber(options: SubscriberOptions): Promise<RunningSubscriber> {
+  const { endpoint, out } = options;
+  const application = options.application ?? (await loadApplication());
+  for (const id of options.only ?? []) {
+    if (!application.handlers[id]) throw new UsageError(`--only ${JSON.stringify(id)} is not a consumer of the contract: ${Object.keys(application.handlers).join(', ') || 'it has none'}`);
+  }
+  const clientConfig = { endpoint, region: localRegion, credentials: localCredentials };
+  const sqs = new SQSClient({ ...clientConfig, maxAttempts: 2 });
+  const sns = new SNSClient({ ...clientConfig, maxAttempts: 2 });
+  let resources;
+  try {
+    resources = await discoverResources(application.topology, application.settings, { sqs, sns, region: localRegion });
+  } catch (error) {
+    throw new CliError(`no usable stack at ${endpoint}: ${(error as Error).message}`, { next: 'Start it first: npm start -- --no-consumers' });
+  } finally {
+    sqs.destroy();
+    sns.destroy();
+  }
+  // The batch lines name the dead-letter queue and the operator command that lists it, at this stack's endpoint.
+  const operatorView = { topology: application.topology, project: { ...application.project, operatorCommand: operatorCommandAt(application.project.operatorCommand, endpoint) } };
+  const host = await startFunctions(application, resources, clientConfig, {
+    consumers: options.only ?? true,
+    ...(options.watch ? { watch: true } : {}),
+    ...(options.inspect ? { inspect: options.inspect } : {}),
+    ...(options.functionProcesses ? { functionProcesses: options.functionProcesses } : {}),
+    ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    onBatch: (operationId, report) => {
+      if (!options.quiet) out(batchLine(operationId, report, deadLetterRouteOf(operatorView, operationId)));
+    },
+    onEvent: (line) => out(`${clock()} ${line}`),
+    // As npm start: a consumer that npm run codegen removed fails its init for that: said once, not retried.
+    outOfContract: (operationId) => outOfContractReason(application.topology, () => readTopology(application.project), operationId, 'npm run subscriber'),
+  });
+  if (!host) throw new CliError('the contract has no receive operation: nothing to run');
+  // As npm start: a topology that codegen changed is said (a restart applies it), and the consumers
+  // waiting to start again whose operation it removed are held.
+  const stopTopologyWatch = watchTopology({
+    generated: application.project.generated,
+    running: application.topology,
+    readNow: () => readTopology(application.project),
+    report: (line) => out(`${clock()} ${line}`),
+    apply: 'restart npm start and npm run subscriber to apply it',
+    read: () => host.contractChanged(),
+  });
+  return {
+    host,
+    async stop() {
+      stopTopologyWatch();
+      await host.stop();
+    },
+  };
+}
