@@ -10,7 +10,7 @@ import { loadApplication, readTopology, type Application } from './application.t
 import type { FunctionHost } from './lambda/function-host.ts';
 import { outOfContractReason, startFunctions, type FunctionOptions } from './local-runtime.ts';
 import { discoverResources } from './stack/provision.ts';
-import { batchLine, clock, deadLetterRouteOf } from './terminal-report.ts';
+import { batchLine, clock, deadLetterRouteOf, eventLine } from './terminal-report.ts';
 import { watchTopology } from './topology-watch.ts';
 
 /** What {@link startSubscriber} runs, and how (`npm run subscriber`'s options). */
@@ -87,7 +87,7 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Runni
     onBatch: (operationId, report) => {
       if (!options.quiet) out(batchLine(operationId, report, deadLetterRouteOf(operatorView, operationId)));
     },
-    onEvent: (line) => out(`${clock()} ${line}`),
+    onEvent: (line) => out(eventLine(clock(), line)),
     // As npm start: a consumer that npm run codegen removed fails its init for that: said once, not retried.
     outOfContract: (operationId) => outOfContractReason(application.topology, () => readTopology(application.project), operationId, 'npm run subscriber'),
   });
@@ -98,7 +98,7 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Runni
     generated: application.project.generated,
     running: application.topology,
     readNow: () => readTopology(application.project),
-    report: (line) => out(`${clock()} ${line}`),
+    report: (line) => out(eventLine(clock(), line)),
     apply: 'restart npm start and npm run subscriber to apply it',
     read: () => host.contractChanged(),
   });

@@ -3,7 +3,7 @@
  * per batch, and what is left in the queues at the end.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { terminalSafe } from '@sluice/cli';
+import { terminalSafe, terminalSafeIndented } from '@sluice/cli';
 import type { BatchReport } from './lambda/event-source-poller.ts';
 import type { Application } from './application.ts';
 import type { LocalRuntime } from './local-runtime.ts';
@@ -276,4 +276,18 @@ export function maxReceiveCountOf(topology: Topology, operationId: string): numb
   if (operation?.queue) return topology.queues[operation.queue]?.deadLetter?.maxReceiveCount;
   if (triageOf(topology, unroutedOf(topology)).some((t) => t.operationId === operationId)) return TRIAGE_SETTINGS.maxReceiveCount;
   return undefined;
+}
+
+/**
+ * One event of the runtime (`consumeOrderPlaced: init failed: …`, `… reloading`) as `npm start`
+ * prints it: after the time, terminal-safe; a message of several lines (esbuild's "Transform
+ * failed with 1 error:" and the error under it) as several lines, those after the first indented
+ * under the text instead of a literal `\n`.
+ *
+ * @param time - the clock prefix (`hh:mm:ss.mmm`)
+ * @param line - the event, as the runtime emits it
+ * @returns the lines to print, joined with `\n`
+ */
+export function eventLine(time: string, line: string): string {
+  return `${time} ${terminalSafeIndented(line, ' '.repeat(time.length + 3))}`;
 }

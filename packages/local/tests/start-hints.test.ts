@@ -8,7 +8,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadProject } from '@sluice/model';
-import { eventLine, tryLines } from '../src/bin/start.ts';
+import { tryLines } from '../src/bin/start.ts';
+import { eventLine } from '../src/terminal-report.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const aws = 'AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws --endpoint-url http://127.0.0.1:4566 --region us-east-1 sqs list-queues';

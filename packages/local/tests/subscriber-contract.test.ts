@@ -32,14 +32,16 @@ describe('npm run subscriber, when npm run codegen removed a consumer', () => {
     const { operations, ...rest } = JSON.parse(readFileSync(manifest, 'utf8')) as { operations: Record<string, unknown> };
     const { consumeOrderPlaced: _removed, ...kept } = operations;
     writeFileSync(manifest, JSON.stringify({ ...rest, operations: kept }));
-    writeFileSync(path.join(fixture.dir, 'consumers', 'consumeOrderPlaced.ts'), "throw new Error('defineConsumer needs a receive operation of the contract, got undefined');\nexport const handler = async () => ({ batchItemFailures: [] });\n");
+    writeFileSync(path.join(fixture.dir, 'consumers', 'consumeOrderPlaced.ts'), "throw new Error('defineConsumer needs a receive operation of the contract, got undefined\\u001b[2J');\nexport const handler = async () => ({ batchItemFailures: [] });\n");
 
     const lines: string[] = [];
     subscriber = await startSubscriber({ endpoint: runtime.endpoint, application, only: ['consumeOrderPlaced'], logLevel: 'SILENT', quiet: true, out: (line) => lines.push(line) });
     const ours = () => lines.filter((l) => l.includes('consumeOrderPlaced:'));
+    // The handler's own words come out terminal-safe, as npm start prints them: the escape sequence
+    // in its error (it would clear the screen) is shown as text.
     expect(ours()).toEqual([
       expect.stringMatching(
-        /^\d\d:\d\d:\d\d\.\d{3} consumeOrderPlaced: init failed: defineConsumer needs a receive operation of the contract, got undefined: its operation is no longer in the contract \(npm run codegen removed it\): this subscriber keeps the consumers it started with until you restart npm run subscriber; not started again$/,
+        /^\d\d:\d\d:\d\d\.\d{3} consumeOrderPlaced: init failed: defineConsumer needs a receive operation of the contract, got undefined\\x1b\[2J: its operation is no longer in the contract \(npm run codegen removed it\): this subscriber keeps the consumers it started with until you restart npm run subscriber; not started again$/,
       ),
     ]);
 

@@ -4,7 +4,7 @@
  * the application (`eventContract.startHints` and `operatorCommand` in its package.json).
  */
 import path from 'node:path';
-import { CliError, integerOption, isEntry, main, onShutdownSignals, terminalSafe, terminalSafeIndented, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
+import { CliError, integerOption, isEntry, main, onShutdownSignals, terminalSafe, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject, type ProjectConfig } from '@sluice/model';
 import { staleGeneratedReason } from '@sluice/codegen/freshness';
 // Types only at the top: the local runtime is loaded in `run` (it needs Node 24's node:sqlite, so a
@@ -31,20 +31,6 @@ export function tryLines(project: Pick<ProjectConfig, 'startHints'>, endpoint: s
     ...project.startHints,
     `AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws --endpoint-url ${endpoint} --region ${region} sqs list-queues`,
   ].map((line, i) => `${i === 0 ? 'Try:' : ''}`.padEnd(6) + line);
-}
-
-/**
- * One event of the runtime (`consumeOrderPlaced: init failed: …`, `… reloading`) as `npm start`
- * prints it: after the time, terminal-safe; a message of several lines (esbuild's "Transform
- * failed with 1 error:" and the error under it) as several lines, those after the first indented
- * under the text instead of a literal `\n`.
- *
- * @param time - the clock prefix (`hh:mm:ss.mmm`)
- * @param line - the event, as the runtime emits it
- * @returns the lines to print, joined with `\n`
- */
-export function eventLine(time: string, line: string): string {
-  return `${time} ${terminalSafeIndented(line, ' '.repeat(time.length + 3))}`;
 }
 
 export const startProgram: ProgramSpec = {
@@ -87,7 +73,7 @@ after the batches in flight.`,
     const noConsumers = v['no-consumers'] === true || v['no-subscriber'] === true;
     if (noConsumers && (v.only || v.watch || v.inspect)) throw new UsageError('--no-consumers runs no consumer: drop --only, --watch and --inspect (give them to `npm run subscriber`)');
     // Loaded here, not at the top: the local runtime takes seconds to load, and --help or a usage error should not wait for it.
-    const [{ loadApplication, readTopology }, { outOfContractReason, startLocalRuntime }, { bannerLines, batchLine, clock, deadLetterRouteOf, leftoversLine }] = await Promise.all([
+    const [{ loadApplication, readTopology }, { outOfContractReason, startLocalRuntime }, { bannerLines, batchLine, clock, deadLetterRouteOf, eventLine, leftoversLine }] = await Promise.all([
       import('../application.ts'),
       import('../local-runtime.ts'),
       import('../terminal-report.ts'),
