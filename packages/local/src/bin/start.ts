@@ -44,7 +44,8 @@ manifest (generated/topology.json), the application's tables, and the consumers:
 event-source poller and Lambda-like instances (worker threads), all in this process (a process per
 consumer with --inspect or --function-processes separate). Queued and dead-lettered messages, subscriptions and tables are kept
 in the data folder and survive a restart. When npm run codegen changes the topology while it runs,
-one line says so (restart to apply it: the resources are made when it starts). Ctrl-C stops it
+one line says so (restart to apply it: the resources are made when it starts); while
+generated/topology.json stays missing or invalid, one line says that too (run npm run codegen). Ctrl-C stops it
 after the batches in flight.`,
   options: {
     port: { type: 'string', valueName: 'n', description: 'endpoint port (0 = any free port)', defaultText: '4566' },

@@ -20,7 +20,7 @@ export const subscriberProgram: ProgramSpec = {
 this process unless --inspect or --function-processes separate) against a local stack
 started elsewhere, e.g. \`npm start -- --no-consumers\` in another terminal. As with npm start, a
 consumer whose operation npm run codegen removed is said once and not retried, and a topology change
-is said (a restart applies it). Ctrl-C stops them after the batches in flight.`,
+is said (a restart applies it), as is a generated/topology.json that stays missing or invalid. Ctrl-C stops them after the batches in flight.`,
   options: {
     endpoint: { type: 'string', valueName: 'url', description: "the stack's endpoint", defaultText: `$${endpointEnv}, else http://127.0.0.1:4566` },
     only: { type: 'string', multiple: true, valueName: 'operationId', description: 'run only this consumer (repeatable)' },
