@@ -9,3 +9,4 @@ export { codegenProgram } from './cli.ts';
 export * from './freshness.ts';
 export { withLengthShortcuts } from './length-shortcuts.ts';
 export * from './parse-contract.ts';
+export { writtenPlace, type WrittenPlace } from './written-places.ts';

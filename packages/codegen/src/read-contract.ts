@@ -17,7 +17,8 @@ import { attributeNameProblem, DEFAULT_SCHEMA_VERSION, deriveTopology, listMessa
 import { generatedFormats } from './formats.ts';
 import { parseContract, parserErrorLines, READ_BINDINGS } from './parse-contract.ts';
 import { declaredTypeName, typeIdentifier } from './identifiers.ts';
-import { forEachSchema, recursionsOf, stripParserKeys, titledForTypes, topLevelFields, unwrapSchema, withoutHints } from './schemas.ts';
+import { writtenPlace, type WrittenPlace } from './written-places.ts';
+import { forEachSchema, RECURSION_KEY, recursionsOf, stripParserKeys, titledForTypes, topLevelFields, unwrapSchema, withoutHints } from './schemas.ts';
 
 type Json = Record<string, any>;
 const isObject = (v: unknown): v is Json => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -28,8 +29,13 @@ const ext = path.extname(fileURLToPath(import.meta.url));
 export interface ContractProblem {
   /** The file, as given (relative to the working directory when inside it). */
   file: string;
-  /** JSON pointer in the dereferenced document (`/components/messages/PaymentCaptured/payload`); empty when the message names the place. */
+  /**
+   * JSON pointer in the dereferenced document (`/components/messages/PaymentCaptured/payload`); empty when the message names the place.
+   * For a `$ref` that is the problem (one by which a binding contains itself), where that `$ref` is written in `file`.
+   */
   pointer: string;
+  /** The 1-based line of the place in `file`, when codegen traced it to the text. */
+  line?: number;
   /** What is wrong and what to change. */
   message: string;
 }
@@ -167,9 +173,9 @@ function shown(file: string): string {
   return relative && !relative.startsWith('..') ? relative : file;
 }
 
-/** One error listing every problem, each on its own line with file, pointer and what to change. */
+/** One error listing every problem, each on its own line with file, pointer (and line, when known) and what to change. */
 function problemsError(specPath: string, problems: ContractProblem[], warnings: readonly string[] = []): CodegenError {
-  const lines = problems.map((p) => `  - ${p.file}${p.pointer ? `#${p.pointer}` : ''}: ${p.message}`);
+  const lines = problems.map((p) => `  - ${p.file}${p.pointer ? `#${p.pointer}` : ''}${p.line !== undefined ? ` (line ${p.line})` : ''}: ${p.message}`);
   return new CodegenError(`${shown(specPath)}: ${problems.length} problem(s), each with where and what to change:\n${lines.join('\n')}`, problems, warnings);
 }
 
@@ -274,21 +280,66 @@ async function ownChecksOfRefused(specPath: string, errors: readonly { path: (st
 /** A JSON pointer's segment. */
 const segment = (key: string | number) => String(key).replaceAll('~', '~0').replaceAll('/', '~1');
 
+/** A `$ref` by which a binding contains itself: where it is written (file, pointer, line) and what to change. */
+interface BindingCycle {
+  /** The file where the `$ref` back is written (as shown). */
+  file: string;
+  /** Where the `$ref` back is written in `file`; the dereferenced place when it cannot be traced to the text. */
+  pointer: string;
+  /** The line of the `$ref` back in `file`, when known. */
+  line?: number;
+  /** What is wrong and what to change. */
+  message: string;
+}
+
 /**
  * Every place where a binding the framework reads (SNS or SQS, see READ_BINDINGS; of a server,
  * channel, operation or message, or of `components.*Bindings`) contains itself: a `$ref` inside it
- * to an object it is inside (`filterPolicy: {nested: {$ref: '#/…/filterPolicy'}}`). The parser
- * resolves it into an object that contains itself, which the copy the framework reads cuts
- * (stripParserKeys): the binding would be read, compared and deployed as something the document
- * does not say. A binding of another protocol (an HTTP `query` schema that is recursive) is
- * nobody's business here: nothing of the framework reads it. Each reference back is reported once,
- * where the document (servers, channels, operations, then components) first reaches it.
+ * to an object it is inside (`filterPolicy: {nested: {$ref: '#/…/filterPolicy'}}`), directly or
+ * through other `$ref`s. The parser resolves it into an object that contains itself, which the
+ * copy the framework reads cuts (stripParserKeys): the binding would be read, compared and
+ * deployed as something the document does not say. A binding of another protocol (an HTTP `query`
+ * schema that is recursive) is nobody's business here: nothing of the framework reads it. Each
+ * `$ref` back is reported once, where it is written (file, pointer, line: see
+ * {@link writtenPlace}), which is what the author edits; the message also says where the document
+ * (servers, channels, operations, then components) first reaches it, when that is elsewhere.
  */
-function bindingCycles(document: Json): { pointer: string; message: string }[] {
-  const found: { pointer: string; message: string }[] = [];
+function bindingCycles(document: Json, specPath: string): BindingCycle[] {
+  const found: BindingCycle[] = [];
   const reported = new Map<object, Set<string>>();
+  const reportedPlaces = new Set<string>();
   const walkedBindings = new Set<object>();
   const done = new Set<object>();
+  const finite = 'A binding must be finite plain data (the framework reads, compares and deploys it as written), so it would be read cut short here';
+  const report = (protocol: string, root: string, here: string, target: string) => {
+    const written = writtenPlace(specPath, here, { followLast: false });
+    const refAt = written?.ref !== undefined ? written : undefined;
+    const key = refAt ? `${refAt.file}\0${refAt.pointer}` : `\0${here}`;
+    if (reportedPlaces.has(key)) return;
+    reportedPlaces.add(key);
+    if (!refAt) {
+      found.push({
+        file: shown(specPath),
+        pointer: here,
+        message: `the ${protocol} binding at #${root} contains itself: #${here} refers back to #${target}, which it is inside (a $ref to its own ancestor). ${finite}: write the value out in full, without the $ref back`,
+      });
+      return;
+    }
+    const place = (dereferenced: string) => {
+      const p = writtenPlace(specPath, dereferenced, { followLast: true });
+      if (!p) return `#${dereferenced}`;
+      return `#${p.pointer}${p.file === path.resolve(specPath) ? '' : ` of ${shown(p.file)}`}${p.line !== undefined ? ` (line ${p.line})` : ''}`;
+    };
+    found.push({
+      file: shown(refAt.file),
+      pointer: refAt.pointer,
+      ...(refAt.line !== undefined ? { line: refAt.line } : {}),
+      message:
+        `the $ref ${JSON.stringify(refAt.ref)} here refers back to ${place(target)}, which it is inside (a $ref to its own ancestor, directly or through other $refs), ` +
+        `so the ${protocol} binding at ${place(root)} contains itself${refAt.pointer !== here || refAt.file !== path.resolve(specPath) ? ` (the document reaches this $ref as #${here})` : ''}. ` +
+        `${finite}: break the cycle: replace this $ref with the value written out in full (finite), or remove it`,
+    });
+  };
   const readBindings = (bindings: unknown, where: string) => {
     if (!isObject(bindings) || walkedBindings.has(bindings)) return;
     walkedBindings.add(bindings);
@@ -308,12 +359,7 @@ function bindingCycles(document: Json): { pointer: string; message: string }[] {
             reported.set(node, keys);
             if (!keys.has(k)) {
               keys.add(k);
-              found.push({
-                pointer: here,
-                message:
-                  `the ${protocol} binding at #${root} contains itself: #${here} refers back to #${target}, which it is inside (a $ref to its own ancestor). ` +
-                  'A binding must be finite plain data (the framework reads, compares and deploys it as written), so it would be read cut short here: write the value out in full, without the $ref back',
-              });
+              report(protocol, root, here, target);
             }
           } else walk(v, here);
         }
@@ -343,6 +389,42 @@ function bindingCycles(document: Json): { pointer: string; message: string }[] {
     for (const [key, bindings] of entries(document.components?.[kind])) readBindings(bindings, `/components/${kind}/${segment(key)}`);
   }
   return found;
+}
+
+/**
+ * The topology's problems and warnings that do not come from a binding's value cut short where it
+ * contains itself (see bindingCycles): what a derivation says of the cut value is the same root
+ * cause again, and would change with whatever the author writes in place of the `$ref`. The
+ * document is derived again with each cut value of a binding put otherwise: left out (an array's
+ * item becomes null, so that the others keep their places), a string, an object with a name (what
+ * most SNS and SQS binding objects are known by); what every derivation says is kept: a distinct
+ * problem does not depend on the cut value. Should a derivation fail otherwise, all is kept.
+ */
+function notOfCutBindings(found: { problems: readonly string[]; warnings: readonly string[] }, hinted: Json): { problems: readonly string[]; warnings: readonly string[] } {
+  const cut = (v: unknown) => isObject(v) && RECURSION_KEY in v;
+  const leftOut = Symbol('left out');
+  /** `node` with each cut value of a binding replaced by `instead`. */
+  const replaced = (node: unknown, inBinding: boolean, instead: unknown): unknown => {
+    if (Array.isArray(node)) return node.map((v) => (inBinding && cut(v) ? (instead === leftOut ? null : structuredClone(instead)) : replaced(v, inBinding, instead)));
+    if (!isObject(node)) return node;
+    return Object.fromEntries(
+      Object.entries(node)
+        .filter(([, v]) => !(inBinding && cut(v) && instead === leftOut))
+        .map(([k, v]) => [k, inBinding && cut(v) ? structuredClone(instead) : replaced(v, inBinding || k === 'bindings' || /^(server|channel|operation|message)Bindings$/.test(k), instead)]),
+    );
+  };
+  let kept = found;
+  for (const instead of [leftOut, '(cut short)', { name: '(cut short)' }]) {
+    let other: { problems: readonly string[]; warnings: readonly string[] };
+    try {
+      other = { problems: [], warnings: deriveTopology(withoutHints(replaced(hinted, false, instead))).warnings };
+    } catch (error) {
+      if (!(error instanceof TopologyError)) return found;
+      other = error;
+    }
+    kept = { problems: kept.problems.filter((p) => other.problems.includes(p)), warnings: kept.warnings.filter((w) => other.warnings.includes(w)) };
+  }
+  return kept;
 }
 
 /** The value at a JSON pointer. */
@@ -405,7 +487,8 @@ export async function readContract(specPath: string): Promise<ContractModel> {
   const problems: ContractProblem[] = [];
   const warnings: string[] = [];
   const problem = (pointer: string, message: string) => problems.push({ file, pointer, message });
-  for (const cycle of bindingCycles(document)) problem(cycle.pointer, cycle.message);
+  const cycles = bindingCycles(document, specPath);
+  for (const { file: where, pointer, line, message } of cycles) problems.push({ file: where, pointer, ...(line !== undefined ? { line } : {}), message });
   const types = new TypeNames(problem);
   const identifiers = new Map<string, { name: string; pointer: string }>();
   const unversioned: string[] = [];
@@ -502,16 +585,20 @@ export async function readContract(specPath: string): Promise<ContractModel> {
   let derived: { topology: Topology; warnings: string[] } | undefined;
   /** The topology's warnings, also when it has problems: a refusal says them too. */
   let topologyWarnings: readonly string[] = [];
+  let topologyProblems: readonly string[] = [];
   try {
     derived = deriveTopology(doc);
     topologyWarnings = derived.warnings;
   } catch (error) {
     if (!(error instanceof TopologyError)) throw error;
     topologyWarnings = error.warnings;
-    for (const message of error.problems) {
-      const pointer = /^#(\/\S+)/.exec(message)?.[1];
-      problems.push({ file, pointer: pointer && !message.includes(' and #') ? pointer : '', message });
-    }
+    topologyProblems = error.problems;
+  }
+  // A binding that contains itself is read cut short: what the derivation says of the cut value is the same problem again.
+  if (cycles.length > 0) ({ problems: topologyProblems, warnings: topologyWarnings } = notOfCutBindings({ problems: topologyProblems, warnings: topologyWarnings }, hinted));
+  for (const message of topologyProblems) {
+    const pointer = /^#(\/\S+)/.exec(message)?.[1];
+    problems.push({ file, pointer: pointer && !message.includes(' and #') ? pointer : '', message });
   }
   checkCarried(wireMessages, carriedBy(derived?.topology), { defaultContentType: doc.defaultContentType, file }, problem, warnings);
   if (problems.length > 0 || !derived) throw problemsError(specPath, problems, [...warnings, ...topologyWarnings]);

@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { runCli } from '@sluice/cli';
 import { CodegenError, codegenProgram, collectInputs, type ContractProblem, readContract } from '@sluice/codegen';
 
@@ -336,16 +337,82 @@ describe('a binding that contains itself', () => {
     ]);
     const error = await refusal(file);
     const cycles = error.problems.filter((p) => /contains itself/.test(p.message));
-    // Each once, where the document first reaches it (the channel's binding, not again through the operation's channel).
-    expect(cycles.map((p) => [p.file, p.pointer])).toEqual([
-      [file, '/channels/orderQueue/bindings/sqs/queue/x-note/again'],
-      [file, '/operations/publish/bindings/sns/consumers/0/filterPolicy/nested'],
+    // Each once, where it is written (the channel's binding, not again through the operation's channel), with its line.
+    expect(cycles.map((p) => [p.file, p.pointer, p.line])).toEqual([
+      [file, '/channels/orderQueue/bindings/sqs/queue/x-note/again', 6],
+      [file, '/operations/publish/bindings/sns/consumers/0/filterPolicy/nested', 8],
     ]);
     expect(cycles[1]!.message).toBe(
-      'the sns binding at #/operations/publish/bindings/sns contains itself: #/operations/publish/bindings/sns/consumers/0/filterPolicy/nested refers back to #/operations/publish/bindings/sns/consumers/0/filterPolicy, which it is inside (a $ref to its own ancestor). ' +
-        'A binding must be finite plain data (the framework reads, compares and deploys it as written), so it would be read cut short here: write the value out in full, without the $ref back',
+      'the $ref "#/operations/publish/bindings/sns/consumers/0/filterPolicy" here refers back to #/operations/publish/bindings/sns/consumers/0/filterPolicy (line 8), which it is inside (a $ref to its own ancestor, directly or through other $refs), ' +
+        'so the sns binding at #/operations/publish/bindings/sns (line 8) contains itself. ' +
+        'A binding must be finite plain data (the framework reads, compares and deploys it as written), so it would be read cut short here: break the cycle: replace this $ref with the value written out in full (finite), or remove it',
     );
-    expect(error.message).toContain(`${file}#/channels/orderQueue/bindings/sqs/queue/x-note/again: the sqs binding at #/channels/orderQueue/bindings/sqs contains itself`);
+    expect(error.message).toContain(`${file}#/channels/orderQueue/bindings/sqs/queue/x-note/again (line 6): the $ref "#/channels/orderQueue/bindings/sqs/queue/x-note" here refers back to`);
+  });
+
+  /** The scaffold with the queue's SQS binding written in components.channelBindings.q, its dead-letter queue a chain of $refs back to the queue itself. */
+  const chained = () =>
+    edited([
+      ['bindings: {sqs: {queue: {name: OrderQueue, fifoQueue: false}, bindingVersion: 0.2.0}}', `bindings: {$ref: '#/components/channelBindings/q'}`],
+      [
+        '\ncomponents:\n',
+        `\ncomponents:
+  channelBindings:
+    q:
+      sqs:
+        queue:
+          name: OrderQueue
+          fifoQueue: false
+          redrivePolicy:
+            deadLetterQueue:
+              $ref: '#/components/x-queues/dlq'
+        bindingVersion: 0.2.0
+  x-queues:
+    dlq:
+      $ref: '#/components/channelBindings/q/sqs/queue'
+`,
+      ],
+    ]);
+
+  it('a $ref written in components.channelBindings that comes back through another $ref is reported where it is written, with its line and what to change, once, without the problem of the value cut short', async () => {
+    const file = chained();
+    const error = await refusal(file);
+    expect(error.problems).toEqual([
+      {
+        file,
+        pointer: '/components/channelBindings/q/sqs/queue/redrivePolicy/deadLetterQueue',
+        line: 19,
+        message:
+          'the $ref "#/components/x-queues/dlq" here refers back to #/components/channelBindings/q/sqs/queue (line 14), which it is inside (a $ref to its own ancestor, directly or through other $refs), ' +
+          'so the sqs binding at #/components/channelBindings/q/sqs (line 13) contains itself (the document reaches this $ref as #/channels/orderQueue/bindings/sqs/queue/redrivePolicy/deadLetterQueue). ' +
+          'A binding must be finite plain data (the framework reads, compares and deploys it as written), so it would be read cut short here: break the cycle: replace this $ref with the value written out in full (finite), or remove it',
+      },
+    ]);
+    expect(readFileSync(file, 'utf8').split('\n')[18]).toBe(`              $ref: '#/components/x-queues/dlq'`);
+    // The queue's dead-letter queue as read (cut short) is no second problem: "redrives to (no name)" was the same cycle again.
+    expect(error.message).not.toMatch(/redrives to/);
+    expect(error.message).toMatch(/^.*: 1 problem\(s\), each with where and what to change:\n {2}- .*#\/components\/channelBindings\/q\/sqs\/queue\/redrivePolicy\/deadLetterQueue \(line 19\): the \$ref/);
+  });
+
+  it('a distinct problem beside the cycle is still reported, in the same report', async () => {
+    const file = chained();
+    writeFileSync(file, readFileSync(file, 'utf8').replace('rawMessageDelivery: false}', 'rawMessageDelivery: false, filterPolicy: {eventType: [SomethingElse]}}'));
+    const error = await refusal(file);
+    expect(error.problems.map((p) => [p.pointer, p.message.slice(0, 60)])).toEqual([
+      ['/components/channelBindings/q/sqs/queue/redrivePolicy/deadLetterQueue', 'the $ref "#/components/x-queues/dlq" here refers back to #/c'],
+      ['', 'the filterPolicy of orders → OrderQueue (publish) must admit'],
+    ]);
+  });
+
+  it('a JSON contract: the $ref is named with its line in the JSON text', async () => {
+    const yamlFile = chained();
+    const file = yamlFile.replace(/\.yaml$/, '.json');
+    const text = JSON.stringify(parseYaml(readFileSync(yamlFile, 'utf8')), null, 2);
+    writeFileSync(file, text);
+    const error = await refusal(file);
+    const line = text.split('\n').findIndex((l) => l.includes('"$ref": "#/components/x-queues/dlq"')) + 1;
+    expect(line).toBeGreaterThan(1);
+    expect(error.problems.map((p) => [p.file, p.pointer, p.line])).toEqual([[file, '/components/channelBindings/q/sqs/queue/redrivePolicy/deadLetterQueue', line]]);
   });
 
   it('a YAML alias inside the node it names is refused with its path and line (the parser reads it cut after two levels, silently)', async () => {

@@ -1,0 +1,144 @@
+/**
+ * Where a place of the dereferenced document is written in the contract's files: the parser's
+ * document has every `$ref` replaced by what it refers to, so a path into it
+ * (`/channels/q/bindings/sqs/queue`) can run through places written elsewhere
+ * (`/components/channelBindings/q/sqs/queue`, or another file). What a contract's author must
+ * edit is where the text is, with its line.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+
+/** A place as written: the file, the JSON pointer in it and the 1-based line of its key, when known. */
+export interface WrittenPlace {
+  /** Absolute path of the file the place is written in. */
+  file: string;
+  /** JSON pointer of the place in that file (`/components/channelBindings/q/sqs/queue`). */
+  pointer: string;
+  /** The 1-based line where the place is written (its key's line; its `$ref`'s line when it is a `$ref` not followed), when the file reads as YAML or JSON. */
+  line?: number;
+  /** The `$ref` written at the place, when it is one (only with `followLast: false`). */
+  ref?: string;
+}
+
+interface Loaded {
+  doc: Document;
+  lines: LineCounter;
+}
+
+type Ranged = { range?: readonly number[] | null } | null | undefined;
+
+const segment = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
+const unsegment = (part: string) => {
+  let text = part;
+  try {
+    text = decodeURIComponent(part);
+  } catch {
+    // not URI-encoded
+  }
+  return text.replaceAll('~1', '/').replaceAll('~0', '~');
+};
+
+/**
+ * Follows `pointer` (a JSON pointer into the dereferenced document of `specPath`) through the
+ * files as written: each `$ref` met on the way (local, `#/…`, or to a local file, `other.yaml#/…`)
+ * is followed where it points. With `followLast: false` a `$ref` at the end is not followed: the
+ * result is where that `$ref` is written (and `ref` holds it); with `followLast: true`, where what
+ * it refers to is written. `undefined` when the path leaves what is written (a place the parser
+ * made, as a trait merged into a message), or a file does not read: the caller keeps the
+ * dereferenced pointer then.
+ *
+ * @param specPath - the contract (YAML or JSON)
+ * @param pointer - JSON pointer into the dereferenced document (`/channels/q/bindings/sqs`)
+ * @param options - `followLast`: whether a `$ref` at the end is followed
+ *
+ * @example
+ * ```ts
+ * import { writtenPlace } from '@sluice/codegen';
+ *
+ * const place = writtenPlace('asyncapi.yaml', '/channels/orderQueue/bindings/sqs/queue', { followLast: true });
+ * if (place) console.log(`${place.file}#${place.pointer} (line ${place.line})`);
+ * ```
+ */
+export function writtenPlace(specPath: string, pointer: string, options: { followLast: boolean }): WrittenPlace | undefined {
+  const cache = new Map<string, Loaded | undefined>();
+  const load = (file: string): Loaded | undefined => {
+    if (!cache.has(file)) {
+      try {
+        const lines = new LineCounter();
+        const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter: lines });
+        cache.set(file, doc.errors.length > 0 ? undefined : { doc, lines });
+      } catch {
+        cache.set(file, undefined);
+      }
+    }
+    return cache.get(file);
+  };
+  let file = path.resolve(specPath);
+  let loaded = load(file);
+  if (!loaded) return undefined;
+  let node: unknown = loaded.doc.contents;
+  let at: string[] = [];
+  let line: number | undefined;
+  const lineOf = (ranged: Ranged) => (ranged?.range ? loaded!.lines.linePos(ranged.range[0]!).line : undefined);
+  /** The `$ref` of a node that is one (a mapping with a string `$ref`) and its line, else undefined. */
+  const refAt = (value: unknown): { ref: string; line: number | undefined } | undefined => {
+    if (isAlias(value)) value = value.resolve(loaded!.doc);
+    if (!isMap(value)) return undefined;
+    const pair = value.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === '$ref');
+    if (!pair || !isScalar(pair.value) || typeof pair.value.value !== 'string') return undefined;
+    return { ref: pair.value.value, line: lineOf(pair.key as Ranged) };
+  };
+  /** Goes into `key` of the current node (no `$ref` followed); false when it has none. */
+  const step = (key: string): boolean => {
+    if (isAlias(node)) node = node.resolve(loaded!.doc);
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && (isScalar(p.key) ? String(p.key.value) : String(p.key)) === key);
+      if (!pair) return false;
+      line = lineOf(pair.key as Ranged);
+      node = pair.value;
+    } else if (isSeq(node) && /^\d+$/.test(key) && Number(key) < node.items.length) {
+      node = node.items[Number(key)];
+      line = lineOf(node as Ranged);
+    } else return false;
+    at.push(key);
+    return true;
+  };
+  /** Goes where `ref` points; false when it cannot be followed (remote, a file that does not read, a pointer to nothing). */
+  const follow = (ref: string): boolean => {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(ref)) return false;
+    const [target = '', fragment = ''] = ref.split('#');
+    if (target) {
+      file = path.resolve(path.dirname(file), target);
+      loaded = load(file);
+      if (!loaded) return false;
+    }
+    node = loaded!.doc.contents;
+    at = [];
+    line = undefined;
+    return fragment
+      .split('/')
+      .slice(1)
+      .every((part) => step(unsegment(part)));
+  };
+  /** Follows the `$ref`s at the current node (a chain of them, each once). */
+  const resolve = (): boolean => {
+    const seen = new Set<string>();
+    for (let ref = refAt(node)?.ref; ref !== undefined; ref = refAt(node)?.ref) {
+      const key = `${file}\0${ref}`;
+      if (seen.has(key) || !follow(ref)) return false;
+      seen.add(key);
+    }
+    return true;
+  };
+  for (const part of pointer.split('/').slice(1).map(unsegment)) if (!resolve() || !step(part)) return undefined;
+  const last = refAt(node);
+  if (options.followLast && !resolve()) return undefined;
+  const place: WrittenPlace = { file, pointer: at.map((k) => `/${segment(k)}`).join('') };
+  if (!options.followLast && last) {
+    place.ref = last.ref;
+    line = last.line ?? line;
+  }
+  if (line !== undefined) place.line = line;
+  return place;
+}
