@@ -253,7 +253,8 @@ async function parseSpec(specPath: string) {
  * the document read without the parser's checks, its topology derived. A problem at a path the
  * parser already named is left to the parser's line. When the document is too broken to derive
  * anything, one line says that these checks wait for the parser's errors to be fixed. The
- * derivation's warnings are returned too: the refusal says them.
+ * warnings a successful run would print (of the messages and of the topology, see
+ * ownWarnings) are returned too: the refusal says them.
  */
 async function ownChecksOfRefused(specPath: string, errors: readonly { path: (string | number)[]; message: string }[]): Promise<{ lines: string[]; warnings: readonly string[] }> {
   // The fields the parser's lines name (not a binding's umbrella line, "must match \"then\" schema"): a problem of the same field is
@@ -264,16 +265,33 @@ async function ownChecksOfRefused(specPath: string, errors: readonly { path: (st
     .filter(Boolean);
   // The framework writes list indexes as consumers[1], the parser as consumers.1.
   const sameWhere = (problem: string) => problem.replace(/\[(\d+)\]/g, '.$1');
+  let warnings: readonly string[] = [];
   try {
     const { document } = await parseContract(specPath, { validate: false });
     if (!document) return { lines: ["  - (the framework's checks of bindings and operations run once the parser's errors above are fixed)"], warnings: [] };
-    return { lines: [], warnings: deriveTopology(withoutHints(stripParserKeys(document))).warnings };
+    warnings = ownWarnings(document, specPath);
+    return { lines: [], warnings: [...new Set([...warnings, ...deriveTopology(withoutHints(stripParserKeys(document))).warnings])] };
   } catch (error) {
-    if (!(error instanceof TopologyError)) return { lines: [`  - (the framework's checks of bindings and operations run once the parser's errors above are fixed: ${(error as Error).message})`], warnings: [] };
+    if (!(error instanceof TopologyError)) return { lines: [`  - (the framework's checks of bindings and operations run once the parser's errors above are fixed: ${(error as Error).message})`], warnings };
     const lines = error.problems
       .filter((p) => !named.some((n) => [' ', ':'].some((after) => sameWhere(p).startsWith(`${n}${after}`))))
       .map((p) => `  - ${p}`);
-    return { lines, warnings: error.warnings };
+    return { lines, warnings: [...new Set([...warnings, ...error.warnings])] };
+  }
+}
+
+/**
+ * The warnings of the framework's own reading of a document the parser refused (read without its
+ * checks): what a successful run would say of its messages (no examples, no `x-schema-version`,
+ * unknown formats and keywords, what SNS and SQS carry) and of its topology. Its problems are
+ * not added: the parser's errors come first, and a document it refuses can be read as other
+ * than meant. None when the reading fails on what the parser refused.
+ */
+function ownWarnings(document: Json, specPath: string): readonly string[] {
+  try {
+    return readParsed(document, specPath).warnings;
+  } catch (error) {
+    return error instanceof CodegenError ? error.warnings : [];
   }
 }
 
@@ -480,8 +498,16 @@ export async function readMessages(specPath: string): Promise<MessageInfo[]> {
  * ```
  */
 export async function readContract(specPath: string): Promise<ContractModel> {
+  return readParsed(await parseSpec(specPath), specPath);
+}
+
+/**
+ * What {@link readContract} does with the parser's document: the messages, their checks and the
+ * topology, every problem collected before the CodegenError that lists them (with the warnings).
+ * Also run on a document the parser refused, read without its checks, for the warnings.
+ */
+function readParsed(document: Json, specPath: string): ContractModel {
   const file = shown(specPath);
-  const document = await parseSpec(specPath);
   const hinted: Json = stripParserKeys(document);
   const doc: Json = withoutHints(hinted);
   const problems: ContractProblem[] = [];

@@ -295,10 +295,25 @@ payload: {type: object, properties: {orderId: {type: string, format: order-numbe
     const error = await refusal(spec({ top: 'unknownRootKey: 1', message: `payload: {type: object, properties: {id: {type: string}}}` }));
     expect(error.message).toMatch(/is not a valid AsyncAPI document:\n {2}- .*unknownRootKey/);
     expect(error.warnings).toContainEqual(expect.stringMatching(/queue OrderQueue has no redrivePolicy/));
-    expect(error.message).toMatch(/\nand 1 warning\(s\), which do not block generation .*\n {2}- warning: queue OrderQueue has no redrivePolicy/);
+    // Those of its messages too (not only its topology's): what a successful run prints, in its order.
+    expect(error.warnings).toEqual([
+      expect.stringMatching(/^OrderPlaced has no x-schema-version/),
+      expect.stringMatching(/^OrderPlaced has no examples/),
+      expect.stringMatching(/^queue OrderQueue has no redrivePolicy/),
+    ]);
+    expect(error.message).toMatch(/\nand 3 warning\(s\), which do not block generation .*\n {2}- warning: OrderPlaced has no x-schema-version.*\n {2}- warning: queue OrderQueue has no redrivePolicy/s);
     const later = new CodegenError('Types would be lost', [], ['one']).withWarnings(['one', 'two']);
     expect(later.warnings).toEqual(['one', 'two']);
     expect(later.message).toBe('Types would be lost\nand 2 warning(s), which do not block generation (a successful run prints them too):\n  - warning: one\n  - warning: two');
+  });
+
+  it('a document the parser refuses has the warnings the same document has once valid: of its messages (examples, formats, versions) and of its topology', async () => {
+    const message = `payload: {type: object, properties: {id: {type: string, format: my-format}}}\nexamples: [{payload: {id: a}}]`;
+    const { warnings } = await readContract(spec({ message }));
+    expect(warnings).toContainEqual(expect.stringMatching(/^format my-format .* is not a format ajv-formats knows/));
+    const error = await refusal(spec({ top: 'unknownRootKey: 1', message }));
+    expect(error.message).toMatch(/is not a valid AsyncAPI document:/);
+    expect(error.warnings).toEqual(warnings);
   });
 
   it('npm run codegen and codegen --check print them after the problems, before what to do next, and write nothing', async () => {
