@@ -2,8 +2,9 @@
  * The local console, on a real local stack with the real consumer, opened in headless Chromium
  * (Debian's `chromium`, which `.ci/run` installs): the page loads with nothing from elsewhere,
  * the picture shows every resource of the topology, a published order moves the counts, a poison
- * message appears as a dead letter with its reason and is redriven, and no request from another
- * origin, another Host or without the page's token can read or act.
+ * message appears as a dead letter with its reason and is redriven, a dead letter the listing cannot
+ * read (held by another reader) is said in the panel and its JSON, never left out, and no request
+ * from another origin, another Host or without the page's token can read or act.
  *
  * `CONSOLE_SCREENSHOTS=1 vitest run packages/local/tests/console.test.ts` also saves
  * docs/console.png and docs/topology.png (the pictures in the README).
@@ -12,7 +13,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, DeleteMessageCommand, PurgeQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diagramNodeIds } from '@sluice/diagram';
@@ -269,6 +270,28 @@ describe('the local console on a running stack', () => {
     expect(JSON.parse(out.body).error).toMatch(/^not a valid OrderPlaced: .*required/);
   });
 
+  it("serves a dead-letter queue's listing with what it could not show (a message another reader holds), as dlq list says it", async () => {
+    const get = async (urlPath: string) => {
+      const out = await raw('GET', urlPath, { host: `127.0.0.1:${port}`, [CONSOLE_TOKEN_HEADER]: console_.token });
+      return { status: out.status, body: JSON.parse(out.body) as Record<string, unknown> };
+    };
+    const dlqUrl = runtime.resources.queues.OrderDLQ!.url;
+    // Sent to the DLQ directly (no consumer reads it): a dead letter without the receives it takes to dead-letter one.
+    const { MessageId } = await sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: '{"orderId":"held-1"' }));
+    try {
+      // Held by another reader: SQS counts it, the listing cannot read it, and says so (the page's
+      // panel shows it: the purge test below; a FIFO group's messages behind its first are said
+      // the same way: packages/ops/tests/fifo-operator-tools.test.ts).
+      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, VisibilityTimeout: 60 }));
+      expect(Messages.map((m) => m.MessageId)).toEqual([MessageId]);
+      const held = await get('/api/dead-letters/OrderDLQ');
+      expect(held).toEqual({ status: 200, body: { letters: [], notShown: { count: 1, why: '1 more message(s) counted by SQS than could be read: arriving while it was read, or held by another reader; list again' } } });
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: Messages[0]!.ReceiptHandle! }));
+    } finally {
+      await sqs.send(new PurgeQueueCommand({ QueueUrl: dlqUrl }));
+    }
+  });
+
   describe.runIf(haveChromium)('in headless Chromium', () => {
     let browser: Browser;
     let page: Page;
@@ -413,8 +436,19 @@ describe('the local console on a running stack', () => {
 
     it('purges the dead letters it listed, after confirmation', async () => {
       await expect.poll(async () => (await queueDepth(sqs, runtime.resources.queues.OrderDLQ!.url)).total, { timeout: 45_000, interval: 500 }).toBe(1);
+      // Held by another reader, it is not listed, and the panel says that one more is there.
+      const dlqUrl = runtime.resources.queues.OrderDLQ!.url;
+      const { Messages: heldMessages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, VisibilityTimeout: 60 }));
+      try {
+        await page.locator('#queue-row-OrderDLQ').getByRole('button', { name: 'Open' }).click();
+        await expect.poll(() => page.locator('#dlq-not-shown').textContent(), { timeout: 10_000 }).toBe('1 more message(s) counted by SQS than could be read: arriving while it was read, or held by another reader; list again.');
+        expect(await page.locator('#dead-letters tbody').textContent()).toBe('nothing could be read.');
+      } finally {
+        for (const m of heldMessages) await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: dlqUrl, ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 }));
+      }
       await page.locator('#queue-row-OrderDLQ').getByRole('button', { name: 'Open' }).click();
       await expect.poll(() => page.locator('#dead-letters tbody tr[data-message-id]').count(), { timeout: 10_000 }).toBe(1);
+      expect(await page.locator('#dlq-not-shown').isHidden()).toBe(true);
       await page.getByRole('button', { name: 'Purge…' }).click();
       await expect.poll(() => page.locator('#letter').textContent(), { timeout: 10_000 }).toMatch(/^deleted 1 message\(s\)/);
       expect((await queueDepth(sqs, runtime.resources.queues.OrderDLQ!.url)).total).toBe(0);

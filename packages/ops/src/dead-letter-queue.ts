@@ -79,6 +79,37 @@ export function fifoNotShownReason(notShown: number): string {
   return `${notShown} more message(s) wait behind these: a FIFO queue gives a message group's messages in order, the next one only once the one before is redriven or deleted (redrive moves them all, each group in order)`;
 }
 
+/** What a listing says of the messages it could not show: how many, and why. */
+export interface NotShown {
+  /** How many messages the queue counts beyond those listed ({@link DeadLetterListing.notShown}). */
+  count: number;
+  /** Why, in one sentence: on a FIFO queue, {@link fifoNotShownReason}; else, what SQS counted but could not be read. */
+  why: string;
+}
+
+/**
+ * What a {@link DeadLetterQueue.listing} could not show, to say after the messages it shows (as
+ * `dlq list`, the local console and `npm run demo` do); `undefined` when it showed every message
+ * the queue counts. On a FIFO queue those are the messages behind the first of their group.
+ *
+ * @example
+ * ```ts
+ * import { notShownOf, type DeadLetterQueue } from '@sluice/ops';
+ *
+ * declare const dlq: DeadLetterQueue;
+ * const listing = await dlq.listing();
+ * const notShown = notShownOf(listing);
+ * if (notShown) console.log(`${notShown.why}.`); // '1 more message(s) wait behind these: a FIFO queue …'
+ * ```
+ */
+export function notShownOf(listing: Pick<DeadLetterListing, 'notShown' | 'fifo'>): NotShown | undefined {
+  if (listing.notShown === 0) return undefined;
+  const why = listing.fifo
+    ? fifoNotShownReason(listing.notShown)
+    : `${listing.notShown} more message(s) counted by SQS than could be read: arriving while it was read, or held by another reader; list again`;
+  return { count: listing.notShown, why };
+}
+
 /** Whether `queueUrl` names a FIFO queue (its name ends in `.fifo`). */
 const isFifoUrl = (queueUrl: string) => /\.fifo$/.test(queueUrl);
 
@@ -178,7 +209,9 @@ function readableParts(body: string): { snsMessageId?: string; payload?: unknown
  * declare const deadLetterQueueUrl: string;
  * declare const sourceQueueUrl: string;
  * const dlq = new DeadLetterQueue({ sqs: new SQSClient({}), deadLetterQueueUrl, sourceQueueUrl, decode: createDecoder(consumePaymentCaptured) });
- * for (const letter of await dlq.list()) console.log(letter.messageId, letter.reason?.message);
+ * const { letters, notShown } = await dlq.listing();
+ * for (const letter of letters) console.log(letter.messageId, letter.reason?.message);
+ * if (notShown > 0) console.log(`${notShown} more wait behind (FIFO) or are held by another reader`);
  * await dlq.redrive();                 // all
  * await dlq.redrive(['<messageId>']);  // some
  * ```
@@ -197,8 +230,11 @@ export class DeadLetterQueue {
 
   /**
    * Every message it can read, with the reason it failed. Non-destructive: messages are released
-   * at the end. A FIFO queue gives only the first message of each group: {@link listing} says how
-   * many more there are.
+   * at the end. A FIFO queue gives only the first message of each group, and a message another
+   * reader holds is not read: this says nothing of those. Kept for callers that want the messages
+   * only (the `dlq redrive` and `purge` commands pick from them); to show a listing to someone, use
+   * {@link listing}, which also says how many it could not read (`notShown`, worded by
+   * {@link notShownOf}).
    */
   async list(): Promise<DeadLetter[]> {
     return (await this.listing()).letters;

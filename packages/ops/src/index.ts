@@ -12,7 +12,7 @@ export * from './sqs-batches.ts';
 export * from './unrouted.ts';
 export * from './owned-queues.ts';
 export * from './application-headers.ts';
-export { dlqCommand, formatDeadLetters, formatUnrouted, type DlqCommandOptions } from './cli/dlq-command.ts';
+export { dlqCommand, formatDeadLetterListing, formatDeadLetters, formatUnrouted, type DlqCommandOptions } from './cli/dlq-command.ts';
 export { statusCommand } from './cli/status-command.ts';
 export { publishMessageCommand, type PublishMessageCommandOptions } from './cli/publish-command.ts';
 export { contractModule, targetOptions, withTarget, type ContractModule } from './cli/target-options.ts';

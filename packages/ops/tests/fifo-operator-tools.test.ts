@@ -7,14 +7,16 @@
  * (a FIFO queue shows a group's next message only once the one before is gone); `dlq redrive`
  * carries each message's group, in order, with a deduplication id of its own that a retried
  * redrive repeats (SQS drops the second send); an unrouted FIFO publish is listed by the SNS
- * message id its publisher printed and redriven to the FIFO topic with its group.
+ * message id its publisher printed and redriven to the FIFO topic with its group. The local
+ * console's dead-letter panel (ConsoleState) says how many wait behind, as `dlq list` does.
  * No consumer runs: the test receives from the source queue itself to dead-letter.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeleteMessageCommand, PurgeQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { runCli } from '@sluice/cli';
-import { contractModule, DeadLetterQueue, queueDepth } from '@sluice/ops';
+import { contractModule, DeadLetterQueue, fifoNotShownReason, queueDepth } from '@sluice/ops';
+import { ConsoleState } from '@sluice/local/console';
 import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
 import { fixtureProgram } from '../../../tests/helpers/fixture-project.ts';
@@ -139,6 +141,16 @@ describe('dlq on a FIFO dead-letter queue', () => {
     expect(listed.messages.map((m) => m.messageGroupId).sort()).toEqual(['acc-1', 'acc-2']);
     expect(listed.notShown.count).toBe(1);
     expect(listed.notShown.why).toMatch(/FIFO/);
+
+    // The local console's dead-letter panel says it too (it listed the first of each group only, with no word of the rest).
+    const console_ = new ConsoleState(runtime, await contractModule(settlement.project));
+    try {
+      const panel = await console_.deadLetters(DLQ);
+      expect(panel.letters.map((l) => l.messageId).sort()).toEqual([ids['set-1'], ids['set-3']].sort());
+      expect(panel.notShown).toEqual({ count: 1, why: fifoNotShownReason(1) });
+    } finally {
+      console_.destroy();
+    }
   });
 
   it('redrive --id of a message behind another of its group says why it is not reached; redrive moves all, each group in order', async () => {

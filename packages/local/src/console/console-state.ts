@@ -14,6 +14,7 @@ import {
   DeadLetterQueue,
   documentedHeadersOf,
   FRAMEWORK_HEADER_NAMES,
+  notShownOf,
   queueDepth,
   type ApplicationHeader,
   type ContractModule,
@@ -21,6 +22,7 @@ import {
   type HeaderDocs,
   type HeaderProblem,
   type HeaderWording,
+  type NotShown,
 } from '@sluice/ops';
 import { createDecoder } from '@sluice/runtime/consumer';
 import type { MessageContract, ReceiveOperation, SendOperation } from '@sluice/runtime/contract';
@@ -45,6 +47,17 @@ export interface ConsoleRecord {
   correlationId: string | undefined;
   /** SQS's ApproximateReceiveCount when it was received. */
   receiveCount: number;
+}
+
+/** What the dead-letter panel shows of a queue: its dead letters (no bodies) and what it could not show. */
+export interface DeadLetterPanel {
+  /** The dead letters read, each with why it failed (as `dlq list` lists them), without bodies. */
+  letters: Omit<DeadLetter, 'message' | 'body'>[];
+  /**
+   * How many more the queue holds that could not be read, and why (`dlq list`'s words: on a FIFO
+   * queue, those behind the first message of each group); `null` when every one was read.
+   */
+  notShown: NotShown | null;
 }
 
 /** A consumer's batches so far. */
@@ -229,9 +242,14 @@ export class ConsoleState {
     });
   }
 
-  /** The dead letters of a queue, as `dlq list` lists them, without bodies. */
-  async deadLetters(queue: string): Promise<Omit<DeadLetter, 'message' | 'body'>[]> {
-    return (await this.deadLetterQueue(queue).list()).map(({ message: _m, body: _b, ...letter }) => letter);
+  /**
+   * The dead letters of a queue, as `dlq list` lists them, without bodies, and what the listing
+   * could not show (`notShown`, as `dlq list` says it; `null` when it showed them all): on a FIFO
+   * queue, how many wait behind the first message of each group.
+   */
+  async deadLetters(queue: string): Promise<DeadLetterPanel> {
+    const listing = await this.deadLetterQueue(queue).listing();
+    return { letters: listing.letters.map(({ message: _m, body: _b, ...letter }) => letter), notShown: notShownOf(listing) ?? null };
   }
 
   /** One dead letter opened: its body, receive count, why the consumer rejected it, and what the consumer logged about it. */

@@ -122,7 +122,11 @@
     $('#dead-letters').hidden = false;
     $('#dlq-name').textContent = queue;
     $('#letter').hidden = true;
-    listed = await api(`/api/dead-letters/${encodeURIComponent(queue)}`);
+    const panel = await api(`/api/dead-letters/${encodeURIComponent(queue)}`);
+    listed = panel.letters;
+    // What the queue holds that could not be read (a FIFO group's messages behind its first) is said, never left out.
+    $('#dlq-not-shown').hidden = !panel.notShown;
+    $('#dlq-not-shown').textContent = panel.notShown ? `${panel.notShown.why}.` : '';
     const body = $('#dead-letters tbody');
     body.replaceChildren();
     for (const letter of listed) {
@@ -135,7 +139,7 @@
       const actions = row.insertCell();
       actions.append(button('Open', () => openLetter(queue, letter.messageId).catch(showError)), ' ', button('Redrive', () => redrive(queue, [letter.messageId]).catch(showError)));
     }
-    if (listed.length === 0) cell(body.insertRow(), 'empty.');
+    if (listed.length === 0) cell(body.insertRow(), panel.notShown ? 'nothing could be read.' : 'empty.');
   }
 
   async function openLetter(queue, messageId) {

@@ -8,7 +8,7 @@ import { createDecoder } from '@sluice/runtime/consumer';
 import type { ReceiveOperation, Topology } from '@sluice/runtime/contract';
 import { functionNameOf, triageOf, unroutedOf } from '@sluice/model';
 import { readEnvelope, republish, unroutedMessageReason } from '../unrouted.ts';
-import { DeadLetterQueue, fifoNotShownReason, type DeadLetter, type DeadLetterListing } from '../dead-letter-queue.ts';
+import { DeadLetterQueue, notShownOf, type DeadLetter, type DeadLetterListing } from '../dead-letter-queue.ts';
 import { queueDepth } from '../queue-depth.ts';
 import type { Target } from '../target.ts';
 import { formatTable, terminalSafe, terminalSafeJson } from '@sluice/cli';
@@ -243,20 +243,31 @@ export function formatUnrouted(letters: readonly DeadLetter[], topology: Topolog
   return `${table}\n\n${letters.length} message(s) published to ${topic} that no subscription admitted ("SNS messageId" is the id the publisher was given; \`dlq redrive --id\` takes either). Fix the producer or declare a consumer, deploy, then \`dlq redrive\` publishes those now routed to ${topic} again.`;
 }
 
-/** What a listing says of the messages it could not show (`undefined`: it showed them all). */
-function notShownOf(listing: DeadLetterListing): { count: number; why: string } | undefined {
-  if (listing.notShown === 0) return undefined;
-  const why = listing.fifo
-    ? fifoNotShownReason(listing.notShown)
-    : `${listing.notShown} more message(s) counted by SQS than could be read: arriving while it was read, or held by another reader; list again`;
-  return { count: listing.notShown, why };
-}
-
 /** A listing's text with what it could not show after it. */
 const withNotShown = (text: string, listing: DeadLetterListing) => {
   const notShown = notShownOf(listing);
   return notShown ? `${text === 'empty.' ? 'nothing could be read.' : text}\n${notShown.why}.` : text;
 };
+
+/**
+ * Renders a {@link DeadLetterQueue.listing} as `dlq list` does: its messages as
+ * {@link formatDeadLetters} renders them, then what it could not show ({@link notShownOf}: on a
+ * FIFO queue, how many wait behind the first message of each group), never left out silently.
+ *
+ * @param subjectTitle - the title of the column {@link DlqCommandOptions.describe} fills
+ * @param unexplained - what "why it failed" says of a message the decoder accepts (or of every one, without a decoder)
+ *
+ * @example
+ * ```ts
+ * import { formatDeadLetterListing, type DeadLetterQueue } from '@sluice/ops';
+ *
+ * declare const dlq: DeadLetterQueue;
+ * console.log(formatDeadLetterListing(await dlq.listing(), 'paymentId')); // the table, then '1 more message(s) wait behind these: …'
+ * ```
+ */
+export function formatDeadLetterListing(listing: DeadLetterListing, subjectTitle = 'subject', unexplained = DECODES_FINE): string {
+  return withNotShown(formatDeadLetters(listing.letters, subjectTitle, unexplained), listing);
+}
 
 /** Why `--id`s were not found, on queues among which some are FIFO. */
 const FIFO_NOT_FOUND = 'or behind an earlier message of its FIFO group (a group gives its messages in order: redrive or purge the earlier ones first, or redrive them all)';
@@ -317,7 +328,7 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
                 continue;
               }
               if (values.json) all[ref.name] = json(letters.map(({ message: _m, ...l }) => l));
-              else io.out(titled(headingOf(ref), withNotShown(formatDeadLetters(letters, title, unexplainedOf(ref)), listing)));
+              else io.out(titled(headingOf(ref), formatDeadLetterListing(listing, title, unexplainedOf(ref))));
             }
             if (values.json) io.out(terminalSafeJson(refs.length === 1 && values.queue ? all[refs[0]!.name] : all, 2));
             return 0;
