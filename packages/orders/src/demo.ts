@@ -7,9 +7,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient, type MessageAttributeValue } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { messages, operations, type OrderPlaced } from '@orders/contract';
-import { DeadLetterQueue, queueDepth } from '@sluice/ops';
+import { DeadLetterQueue, queueDepth, type DeadLetterListing } from '@sluice/ops';
 import { type LocalRuntime } from '@sluice/local';
-import { formatDeadLetters } from '@sluice/ops';
+import { formatDeadLetterListing } from '@sluice/ops';
 import { createDecoder } from '@sluice/runtime/consumer';
 import { createPublisher } from '@sluice/runtime/publisher';
 import { parse } from 'yaml';
@@ -25,6 +25,25 @@ export function contractExamples(asyncapiPath: string): { name: string; payload:
   };
   const examples = doc.components?.messages?.OrderPlaced?.examples ?? [];
   return examples.map((e, i) => ({ name: e.name ?? `example ${i + 1}`, payload: e.payload }));
+}
+
+/**
+ * What the demo prints of its dead-letter queue: the listing as `npx orders dlq list` shows it,
+ * what it could not show included (on a FIFO queue, how many wait behind the first message of
+ * each group), never left out.
+ *
+ * @example
+ * ```ts
+ * import type { DeadLetterQueue } from '@sluice/ops';
+ * import { deadLetterSection } from './demo.ts';
+ *
+ * declare const dlq: DeadLetterQueue;
+ * console.log(deadLetterSection('OrderDLQ', await dlq.listing())); // the table, then '1 more message(s) wait behind these: …' on a FIFO queue
+ * ```
+ */
+export function deadLetterSection(dlqName: string, listing: DeadLetterListing): string {
+  const letters = formatDeadLetterListing(listing, 'orderId');
+  return `\nDead-letter queue ${dlqName}:${letters === 'empty.' ? ' ' : '\n'}${letters}`;
 }
 
 /**
@@ -80,8 +99,7 @@ export async function runDemo(runtime: LocalRuntime, options: { asyncapiPath: st
     }
     const store = new OrderStore({ client: createDocumentClient(dynamodb), tableName: resources.tables[ORDERS_TABLE]!.name });
     print(`\nStored orders (table ${ORDERS_TABLE}):\n${formatOrders(await store.list())}`);
-    const letters = formatDeadLetters(await dlq.list(), 'orderId');
-    print(`\nDead-letter queue ${dlqName}:${letters === 'empty.' ? ' ' : '\n'}${letters}`);
+    print(deadLetterSection(dlqName, await dlq.listing()));
     if (!settled) print('\ndemo: the pipeline did not settle in time (see the batch lines above).');
     return settled;
   } finally {

@@ -1,11 +1,18 @@
 /**
  * `npm run demo` (the README's first look after `npm start`), run whole on an in-memory stack of
  * its own: every batch is reported, the framework's triage function's included, and nothing in
- * its output is an error of the demo itself.
+ * its output is an error of the demo itself. What it prints of its dead-letter queue
+ * (deadLetterSection) is the listing as `npx orders dlq list` shows it, so that on a FIFO
+ * dead-letter queue it says how many messages wait behind the first of each group (it printed the
+ * first ones only, with no word of the rest): in process, on listings as
+ * DeadLetterQueue.listing() gives them.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import type { Message } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
+import type { DeadLetter, DeadLetterListing } from '@sluice/ops';
+import { deadLetterSection } from '../src/demo.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 
@@ -20,5 +27,38 @@ describe('npm run demo', () => {
     expect(output).toMatch(/consumeOrderPlaced: batch of \d+/);
     // The poison message's last receive names its DLQ and the command that lists it on this stack (port 0: its endpoint).
     expect(output).toMatch(/failed on its last receive \(3\/3\): to OrderDLQ next \(`SLUICE_ENDPOINT=http:\/\/127\.0\.0\.1:\d+ npx orders dlq list --queue OrderDLQ` lists it\)/);
+  });
+});
+
+/** A dead letter of group `group` the consumer rejected (quantity 0). */
+const letter = (messageId: string, group?: string): DeadLetter => ({
+  messageId,
+  receiveCount: 3,
+  sentAt: '2026-01-01T09:00:00.000Z',
+  body: '{}',
+  snsMessageId: undefined,
+  messageName: undefined,
+  reason: { code: 'PAYLOAD_INVALID', message: 'OrderPlaced payload is invalid: quantity: must be >= 1', issues: [] },
+  subject: 'ord-demo-poison',
+  ...(group ? { messageGroupId: group } : {}),
+  message: { MessageId: messageId } as Message,
+});
+
+describe('the dead-letter queue the demo prints', () => {
+  it('says how many wait behind the first message of each group on a FIFO queue', () => {
+    const listing: DeadLetterListing = { letters: [letter('m-1', 'acc-1'), letter('m-3', 'acc-2')], notShown: 2, fifo: true };
+    const text = deadLetterSection('OrderDLQ.fifo', listing);
+    expect(text).toMatch(/^\nDead-letter queue OrderDLQ\.fifo:\n/);
+    expect(text).toContain('m-1');
+    expect(text).toContain('ord-demo-poison');
+    expect(text).toMatch(/\n2 more message\(s\) wait behind these: a FIFO queue gives a message group's messages in order/);
+  });
+
+  it('says what SQS counts but could not be read, even when nothing could be; and nothing more when it read them all', () => {
+    expect(deadLetterSection('OrderDLQ', { letters: [], notShown: 1, fifo: false })).toBe(
+      '\nDead-letter queue OrderDLQ:\nnothing could be read.\n1 more message(s) counted by SQS than could be read: arriving while it was read, or held by another reader; list again.',
+    );
+    expect(deadLetterSection('OrderDLQ', { letters: [], notShown: 0, fifo: false })).toBe('\nDead-letter queue OrderDLQ: empty.');
+    expect(deadLetterSection('OrderDLQ', { letters: [letter('m-1')], notShown: 0, fifo: false })).not.toMatch(/more message/);
   });
 });
