@@ -37,7 +37,9 @@ function topologyChange(running: Topology, now: Topology): string | undefined {
 
 /** Why the manifest could not be read: `kind` tells one state from another, `detail` is the error's text. */
 export interface ManifestProblem {
+  /** `missing`: no file; `invalid`: not JSON (codegen mid-write, a hand edit); `unreadable`: the read itself failed (permissions, a folder). */
   kind: 'missing' | 'invalid' | 'unreadable';
+  /** The error's text, as the line shows it. */
   detail: string;
 }
 
