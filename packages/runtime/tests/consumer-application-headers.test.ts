@@ -179,6 +179,86 @@ describe('a header sent as a Binary message attribute', () => {
   });
 });
 
+describe("the message's identity (eventType, schemaVersion) sent as a Binary message attribute", () => {
+  const EVENT_TYPE_REASON = 'eventType arrived as a Binary message attribute, but the framework picks the message by its eventType string: publish eventType as a String attribute (DataType String)';
+  const VERSION_REASON = 'schemaVersion arrived as a Binary message attribute, but the framework picks the message by its schemaVersion string: publish schemaVersion as a String attribute (DataType String)';
+  /** Attributes of both forms whose `binary` ones are Binary, their bytes those of `value` (the Lambda event's SQS shape, SNS's envelope shape, and how @sluice/ops reads a dead letter back). */
+  const binarySqs = (value: string) => ({ binaryValue: Buffer.from(value).toString('base64'), stringListValues: [], binaryListValues: [], dataType: 'Binary' });
+  const binaryEnvelope = (value: string) => ({ Type: 'Binary', Value: Buffer.from(value).toString('base64') });
+  const deadLetter = { stringValue: undefined, dataType: 'Binary' };
+  function records(strings: Record<string, string>, binary: string, value: string, body = BODY): RecordInput[] {
+    const envelopeBody = JSON.parse(envelope(strings)) as { MessageAttributes: Record<string, unknown>; Message: string };
+    envelopeBody.MessageAttributes[binary] = binaryEnvelope(value);
+    envelopeBody.Message = body;
+    return [
+      { body, messageAttributes: { ...sqsAttributes(strings), [binary]: binarySqs(value) } as RecordInput['messageAttributes'] },
+      { body: JSON.stringify(envelopeBody) },
+      { body, messageAttributes: { ...sqsAttributes(strings), [binary]: deadLetter } },
+    ];
+  }
+  /** A one-message operation (the decoder took a Binary eventType for none, and accepted the one message); 'Ping' is also valid base64. */
+  const decodePing = createDecoder(
+    defineOperation({ id: 'consumePing', action: 'receive', queue: 'PingQueue', sources: [], messages: ['Ping'] }, {
+      Ping: defineMessage({ name: 'Ping', title: 'Ping', eventType: 'Ping', schemaVersion: '1.0.0', properties: [], headers: [] }, () => true, undefined, (d) => d),
+    }) as unknown as ReceiveOperation,
+  );
+
+  it('a Binary eventType is WRONG_EVENT_TYPE saying so: not absent (MISSING_EVENT_TYPE, or the one message accepted), not its base64 text', () => {
+    for (const record of records({ schemaVersion: '1.0.0', tenantId: 'acme' }, 'eventType', 'UserSignedUp')) {
+      const error = rejection(decode(record));
+      expect(error.code).toBe(DecodeErrorCode.WRONG_EVENT_TYPE);
+      expect(error.message).toBe(`${EVENT_TYPE_REASON}; receiveMessage handles "UserDeleted", "UserSignedUp"`);
+    }
+    // Whose bytes, or whose base64 text, spell the one message's event type.
+    for (const record of [...records({ schemaVersion: '1.0.0' }, 'eventType', 'Ping', '{}'), { body: JSON.stringify({ Type: 'Notification', MessageId: 'sns-p', TopicArn: TOPIC_ARN, Message: '{}', MessageAttributes: { eventType: { Type: 'Binary', Value: 'Ping' } } }) }]) {
+      expect(rejection(decodePing(record))).toMatchObject({ code: DecodeErrorCode.WRONG_EVENT_TYPE, message: `${EVENT_TYPE_REASON}; consumePing handles "Ping"` });
+    }
+  });
+
+  it('a Binary schemaVersion is UNSUPPORTED_SCHEMA_VERSION saying so, even where the event type has one major (it was taken for none, and accepted)', () => {
+    for (const record of records({ eventType: 'UserSignedUp', tenantId: 'acme' }, 'schemaVersion', '1.0.0')) {
+      expect(rejection(decode(record))).toMatchObject({ code: DecodeErrorCode.UNSUPPORTED_SCHEMA_VERSION, message: `${VERSION_REASON}; receiveMessage understands 1.x of UserSignedUp` });
+    }
+    for (const record of records({ eventType: 'Ping' }, 'schemaVersion', '1.0.0', '{}')) {
+      expect(rejection(decodePing(record))).toMatchObject({ code: DecodeErrorCode.UNSUPPORTED_SCHEMA_VERSION, message: `${VERSION_REASON}; consumePing understands 1.x of Ping` });
+    }
+  });
+
+  it('fails the record in the batch (retried, then dead-lettered), the reason in its log line', async () => {
+    const logs: string[] = [];
+    const writes = [process.stdout, process.stderr].map((stream) =>
+      vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        logs.push(String(chunk));
+        return true;
+      }),
+    );
+    const handled: string[] = [];
+    try {
+      const consumer = defineConsumer(receiveMessage, (_payload, context) => void handled.push(context.messageId), { sourceTopicArns: [TOPIC_ARN] });
+      const lambda = { functionName: 'ReceiveMessage', awsRequestId: 'req-i', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+      const [eventType] = records({ schemaVersion: '1.0.0', tenantId: 'acme' }, 'eventType', 'UserSignedUp');
+      const [version] = records({ eventType: 'UserSignedUp', tenantId: 'acme' }, 'schemaVersion', '1.0.0');
+      const out = await consumer(
+        { Records: [{ ...sqsRecord(BODY, 'm-type'), messageAttributes: eventType!.messageAttributes as SQSRecord['messageAttributes'] }, { ...sqsRecord(BODY, 'm-version'), messageAttributes: version!.messageAttributes as SQSRecord['messageAttributes'] }, raw({ ...SIGNED_UP, tenantId: 'acme' }, 'm-ok')] },
+        lambda,
+      );
+      expect(out.batchItemFailures).toEqual([{ itemIdentifier: 'm-type' }, { itemIdentifier: 'm-version' }]);
+      expect(handled).toEqual(['m-ok']);
+    } finally {
+      for (const write of writes) write.mockRestore();
+    }
+    const byId = Object.fromEntries(
+      logs
+        .flatMap((l) => l.split('\n'))
+        .filter((l) => l.startsWith('{') && l.includes('"outcome"'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .map((l) => [l.messageId, l]),
+    );
+    expect(byId['m-type']).toMatchObject({ outcome: 'invalid', code: 'WRONG_EVENT_TYPE', reasons: [expect.stringMatching(/^eventType arrived as a Binary message attribute/)] });
+    expect(byId['m-version']).toMatchObject({ outcome: 'invalid', code: 'UNSUPPORTED_SCHEMA_VERSION', reasons: [expect.stringMatching(/^schemaVersion arrived as a Binary message attribute/)] });
+  });
+});
+
 describe("the framework's own headers", () => {
   /** A one-message operation whose headers schema (compiled by codegen's ajv) says `required` of the framework's headers or not. */
   function pingDecoder(required: string[]) {

@@ -28,7 +28,8 @@ export interface RecordInput {
   /**
    * SQS message attributes: where SNS attributes land with raw delivery on. A `Binary` one (its
    * `dataType`) is no string header: one the contract's headers schema declares or requires is
-   * `MESSAGE_HEADERS_INVALID`, said as such (not as missing).
+   * `MESSAGE_HEADERS_INVALID`, said as such (not as missing); an `eventType` or `schemaVersion`
+   * sent as Binary is `WRONG_EVENT_TYPE` or `UNSUPPORTED_SCHEMA_VERSION`, said as such (not as absent).
    */
   messageAttributes?: Record<string, { stringValue?: string | undefined; dataType?: string } | undefined>;
 }
@@ -136,13 +137,35 @@ const BINARY_VALUE: Readonly<Record<string, string>> = Object.freeze({ dataType:
 /** Why a header sent as a Binary attribute is refused: the contract's headers are strings. */
 const BINARY_HEADER_REASON = "arrived as a Binary message attribute, but the contract's headers are strings: publish it as a String attribute (DataType String, or Number)";
 
-/** One String attribute of either form, read in place (no object built on the hot path). */
+/**
+ * One String attribute of either form, read in place (no object built on the hot path). A Binary
+ * one is none: an envelope's base64 `Value` is not the string the publisher set (see
+ * {@link isBinaryAttributeNamed}).
+ */
 function attributeValue(attrs: unknown, name: string): string | undefined {
   if (attrs === null || typeof attrs !== 'object') return undefined;
   const a = (attrs as Record<string, unknown>)[name];
   if (a === null || typeof a !== 'object') return undefined;
   const v = (a as { Value?: unknown }).Value ?? (a as { stringValue?: unknown }).stringValue;
-  return typeof v === 'string' ? v : undefined;
+  if (typeof v !== 'string') return undefined;
+  // `String…` or `Number…` (charCode of `B`: no `startsWith` on the hot path unless it may be Binary).
+  const type = (a as { dataType?: unknown }).dataType ?? (a as { Type?: unknown }).Type;
+  return typeof type === 'string' && type.charCodeAt(0) === 0x42 && type.startsWith('Binary') ? undefined : v;
+}
+
+/** Whether the attribute `name` (either form) is there as a Binary one: a header present, only not as a string. */
+function isBinaryAttributeNamed(attrs: unknown, name: string): boolean {
+  if (!isPlainObject(attrs)) return false;
+  const a = attrs[name];
+  return isPlainObject(a) && isBinaryAttribute(a);
+}
+
+/**
+ * Why a record whose `eventType` or `schemaVersion` arrived as a Binary attribute is rejected: the
+ * framework picks the message by their strings, and a Binary one is neither absent nor a value.
+ */
+function binaryIdentityReason(name: 'eventType' | 'schemaVersion'): string {
+  return `${name} arrived as a Binary message attribute, but the framework picks the message by its ${name} string: publish ${name} as a String attribute (DataType String)`;
 }
 
 /**
@@ -290,7 +313,9 @@ function hasMajor(version: string, major: string): boolean {
  * (SQS `dataType` `Binary`, an envelope's `Type` `Binary`) is there but is no string: where the
  * schema declares or requires it, the issue says so (`tenantId: arrived as a Binary message
  * attribute, but the contract's headers are strings: publish it as a String attribute …`), never
- * `is required`; it is never among the decoded `attributes`. Left to the other codes, tolerantly:
+ * `is required`; it is never among the decoded `attributes`. An `eventType` or `schemaVersion` sent
+ * as Binary is neither absent nor its base64 text: `WRONG_EVENT_TYPE` or `UNSUPPORTED_SCHEMA_VERSION`,
+ * the reason saying it arrived as Binary and to publish it as a String attribute. Left to the other codes, tolerantly:
  * the identity (a minor or patch `schemaVersion` is fine, as is none when the event type has one
  * major); left to the consumer: the framework's optional headers out of bounds (refused, not the
  * message), unless the schema requires them.
@@ -334,6 +359,10 @@ export function createDecoder<Op extends ReceiveOperation>(operation: Op, option
     if (only !== undefined && eventType === only.eventType && version !== undefined && hasMajor(version, only.major)) return only;
     let candidates: MessageContract[] | undefined;
     if (eventType === undefined) {
+      // Binary is not absent: it was taken for no eventType (the one message, or MISSING_EVENT_TYPE, which is false).
+      if (isBinaryAttributeNamed(attributes, 'eventType')) {
+        return decodeError(DecodeErrorCode.WRONG_EVENT_TYPE, `${binaryIdentityReason('eventType')}; ${operation.id} handles ${[...byType.keys()].map((t) => `"${t}"`).join(', ')}`);
+      }
       if (!only) {
         return decodeError(DecodeErrorCode.MISSING_EVENT_TYPE, `no eventType attribute; ${operation.id} handles several messages (${declared}) and cannot tell which this is`);
       }
@@ -345,6 +374,10 @@ export function createDecoder<Op extends ReceiveOperation>(operation: Op, option
       }
     }
     if (version === undefined) {
+      // Binary is not absent: with one major, it was taken for none and the message accepted.
+      if (isBinaryAttributeNamed(attributes, 'schemaVersion')) {
+        return decodeError(DecodeErrorCode.UNSUPPORTED_SCHEMA_VERSION, `${binaryIdentityReason('schemaVersion')}; ${operation.id} understands ${candidates.map((c) => `${c.major}.x`).join(', ')} of ${candidates[0]!.eventType}`);
+      }
       if (candidates.length === 1) return candidates[0]!;
       return decodeError(DecodeErrorCode.UNSUPPORTED_SCHEMA_VERSION, `no schemaVersion attribute; ${operation.id} handles ${declared} and cannot tell which major this is`);
     }

@@ -13,11 +13,20 @@ export const DecodeErrorCode = {
   NOT_AN_ENVELOPE: 'NOT_AN_ENVELOPE',
   /** The envelope's `Message` string is not JSON. */
   MESSAGE_NOT_JSON: 'MESSAGE_NOT_JSON',
-  /** The `eventType` attribute names a message this consumer's operation does not declare. */
+  /**
+   * The `eventType` attribute names a message this consumer's operation does not declare, or it
+   * arrived as a Binary message attribute (it names none: the message is picked by its string; the
+   * reason says to publish it as a String attribute).
+   */
   WRONG_EVENT_TYPE: 'WRONG_EVENT_TYPE',
-  /** No `eventType` attribute, and the operation declares several messages: which one is it? */
+  /** No `eventType` attribute, and the operation declares several messages: which one is it? (One sent as Binary is there: `WRONG_EVENT_TYPE`.) */
   MISSING_EVENT_TYPE: 'MISSING_EVENT_TYPE',
-  /** The `schemaVersion` attribute has a major version this consumer does not declare. */
+  /**
+   * The `schemaVersion` attribute has a major version this consumer does not declare, or there is
+   * none and the event type has several majors, or it arrived as a Binary message attribute (no
+   * major can be read from it, even where the event type has one: the reason says to publish it as
+   * a String attribute).
+   */
   UNSUPPORTED_SCHEMA_VERSION: 'UNSUPPORTED_SCHEMA_VERSION',
   /** The payload is JSON but violates the contract; `issues` say which fields and why. */
   PAYLOAD_INVALID: 'PAYLOAD_INVALID',
