@@ -179,6 +179,70 @@ describe('a header sent as a Binary message attribute', () => {
   });
 });
 
+describe("the framework's optional headers (correlationId, traceparent) sent as Binary message attributes", () => {
+  const BINARY_REASON = "arrived as a Binary message attribute, but the contract's headers are strings: publish it as a String attribute (DataType String, or Number)";
+  const binarySqs = { binaryValue: Buffer.from('flow-1').toString('base64'), stringListValues: [], binaryListValues: [], dataType: 'Binary' };
+
+  it('are refused as other refused framework headers are (headersRefused, HEADERS_INVALID), not dropped in silence; the message is processed', async () => {
+    const logs: string[] = [];
+    const writes = [process.stdout, process.stderr].map((stream) =>
+      vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        logs.push(String(chunk));
+        return true;
+      }),
+    );
+    const handled: { id: string; correlationId: string | undefined; attributes: Readonly<Record<string, string>> }[] = [];
+    const ping = defineMessage({ name: 'Ping', title: 'Ping', eventType: 'Ping', schemaVersion: '1.0.0', properties: [], headers: [] }, () => true, undefined, (d) => d);
+    const consumePing = defineOperation({ id: 'consumePing', action: 'receive', queue: 'PingQueue', sources: [], messages: ['Ping'] }, { Ping: ping }) as unknown as ReceiveOperation;
+    const lambda = { functionName: 'ReceiveMessage', awsRequestId: 'req-f', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+    const push = (_payload: unknown, context: { messageId: string; correlationId: string | undefined; attributes: Readonly<Record<string, string>> }) =>
+      void handled.push({ id: context.messageId, correlationId: context.correlationId, attributes: context.attributes });
+    try {
+      // A contract with headers validation (UserSignedUp: checked on every record), raw and in an envelope.
+      const signedUp = { ...SIGNED_UP, tenantId: 'acme' };
+      const inEnvelope = JSON.parse(envelope(signedUp)) as { MessageAttributes: Record<string, unknown> };
+      inEnvelope.MessageAttributes.correlationId = { Type: 'Binary', Value: binarySqs.binaryValue };
+      const out = await defineConsumer(receiveMessage, push, { sourceTopicArns: [TOPIC_ARN] })(
+        {
+          Records: [
+            { ...sqsRecord(BODY, 'm-raw'), messageAttributes: { ...sqsAttributes(signedUp), correlationId: binarySqs } as SQSRecord['messageAttributes'] },
+            sqsRecord(JSON.stringify(inEnvelope), 'm-envelope'),
+          ],
+        },
+        lambda,
+      );
+      // A contract without (no headers validator): both headers Binary, and a String one besides.
+      const pingOut = await defineConsumer(consumePing, push)(
+        { Records: [{ ...sqsRecord('{}', 'm-ping'), messageAttributes: { ...sqsAttributes({ eventType: 'Ping', note: 'kept' }), correlationId: binarySqs, traceparent: binarySqs } as SQSRecord['messageAttributes'] }] },
+        lambda,
+      );
+      expect([...out.batchItemFailures, ...pingOut.batchItemFailures]).toEqual([]);
+    } finally {
+      for (const write of writes) write.mockRestore();
+    }
+    expect(handled.map((h) => [h.id, h.correlationId, h.attributes.correlationId, h.attributes.traceparent])).toEqual([
+      ['m-raw', undefined, undefined, undefined],
+      ['m-envelope', undefined, undefined, undefined],
+      ['m-ping', undefined, undefined, undefined],
+    ]);
+    const byId = Object.fromEntries(
+      logs
+        .flatMap((l) => l.split('\n'))
+        .filter((l) => l.startsWith('{') && l.includes('"outcome"'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .map((l) => [l.messageId, l]),
+    );
+    for (const id of ['m-raw', 'm-envelope']) {
+      expect(byId[id]).toMatchObject({ outcome: 'done', headersRefused: { code: HEADERS_INVALID, headers: [{ header: 'correlationId', reason: BINARY_REASON }] } });
+      expect(byId[id]).not.toHaveProperty('correlationId');
+    }
+    expect(byId['m-ping']).toMatchObject({
+      outcome: 'done',
+      headersRefused: { code: HEADERS_INVALID, headers: [{ header: 'correlationId', reason: BINARY_REASON }, { header: 'traceparent', reason: BINARY_REASON }] },
+    });
+  });
+});
+
 describe("the message's identity (eventType, schemaVersion) sent as a Binary message attribute", () => {
   const EVENT_TYPE_REASON = 'eventType arrived as a Binary message attribute, but the framework picks the message by its eventType string: publish eventType as a String attribute (DataType String)';
   const VERSION_REASON = 'schemaVersion arrived as a Binary message attribute, but the framework picks the message by its schemaVersion string: publish schemaVersion as a String attribute (DataType String)';

@@ -56,6 +56,13 @@ export interface DecodedMessage<M extends MessageMap = MessageMap> {
   readonly attributes: Readonly<Record<string, string>>;
   /** Absent when the body was raw (raw message delivery). */
   readonly envelope: SnsEnvelopeInfo | undefined;
+  /**
+   * The framework's optional headers (`correlationId`, `traceparent`) that arrived as Binary
+   * message attributes: not among `attributes` (a Binary correlationId is no correlation id), and
+   * not the message's fault unless the contract requires them; the consumer reports them refused
+   * (`headersRefused`). Empty (most records) when there are none.
+   */
+  readonly binaryFrameworkHeaders?: readonly string[];
 }
 
 /** How {@link createDecoder} checks where a record came from. */
@@ -134,8 +141,8 @@ function binaryAttributeNames(attrs: unknown): string[] | undefined {
  */
 const BINARY_VALUE: Readonly<Record<string, string>> = Object.freeze({ dataType: 'Binary' });
 
-/** Why a header sent as a Binary attribute is refused: the contract's headers are strings. */
-const BINARY_HEADER_REASON = "arrived as a Binary message attribute, but the contract's headers are strings: publish it as a String attribute (DataType String, or Number)";
+/** Why a header sent as a Binary attribute is refused: the contract's headers are strings (the consumer's `headersRefused` says it too). */
+export const BINARY_HEADER_REASON = "arrived as a Binary message attribute, but the contract's headers are strings: publish it as a String attribute (DataType String, or Number)";
 
 /**
  * One String attribute of either form, read in place (no object built on the hot path). A Binary
@@ -188,7 +195,16 @@ class Decoded<M extends MessageMap> implements DecodedMessage<M> {
   get attributes(): Readonly<Record<string, string>> {
     return (this.cached ??= stringAttributes(this.rawAttributes));
   }
+  get binaryFrameworkHeaders(): readonly string[] {
+    // Two lookups, no array unless one is there (most records).
+    const correlationId = isBinaryAttributeNamed(this.rawAttributes, 'correlationId');
+    const traceparent = isBinaryAttributeNamed(this.rawAttributes, 'traceparent');
+    if (!correlationId && !traceparent) return NO_HEADERS;
+    return correlationId && traceparent ? FRAMEWORK_HEADERS : [correlationId ? 'correlationId' : 'traceparent'];
+  }
 }
+
+const NO_HEADERS: readonly string[] = Object.freeze([]);
 
 /**
  * The headers every message carries besides the ones an application declares: the identity, which

@@ -13,7 +13,8 @@
  *    the framework's optional headers (`correlationId`, `traceparent`) out of bounds (a 200 KB
  *    correlationId) are refused, not the message: neither logged, nor passed to the handler, nor
  *    propagated; the record's log line says so under `headersRefused` (code `HEADERS_INVALID`, the
- *    header, why, its length and first characters);
+ *    header, why, its length and first characters); so is one sent as a Binary message attribute
+ *    (a Binary correlationId is no correlation id), its reason saying so;
  * 4. call the handler with the typed payload;
  * 5. log one JSON line (the framework's {@link ConsumerLogger}: the fields Powertools Logger writes):
  *    ids, outcome, code and reasons (never the payload: it may hold personal data).
@@ -38,7 +39,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { MessageMap, PayloadOf, ReceiveOperation } from '../contract/model.ts';
 import { ConfigurationError } from '../resources.ts';
 import { SOURCE_TOPICS_ENV } from '../settings.ts';
-import { createDecoder, FRAMEWORK_HEADERS, type DecodeResult } from './decode-record.ts';
+import { BINARY_HEADER_REASON, createDecoder, FRAMEWORK_HEADERS, type DecodeResult } from './decode-record.ts';
 import { EmfMetrics, MetricUnit, type ConsumerMetrics } from './emf.ts';
 import { ConsumerLogger, type StructuredLogger } from './logger.ts';
 import { RecordRejected } from './errors.ts';
@@ -47,7 +48,8 @@ import type { MessageContract } from '../contract/model.ts';
 
 /**
  * The stable code of the framework's optional headers a consumer refuses (`correlationId`,
- * `traceparent` out of bounds: they are dropped, the message is processed). A message whose
+ * `traceparent` out of bounds, or sent as Binary message attributes: they are dropped, the message
+ * is processed, the record's log line names them under `headersRefused`). A message whose
  * headers break what its contract requires is rejected instead: `MESSAGE_HEADERS_INVALID`.
  */
 export const HEADERS_INVALID = 'HEADERS_INVALID';
@@ -55,26 +57,37 @@ export const HEADERS_INVALID = 'HEADERS_INVALID';
 /** How much of a refused header value a log line shows. */
 const SHOWN_HEADER_CHARACTERS = 32;
 
+/** One refused framework header of a record's log line (`headersRefused.headers`): a string value's length and first characters; a Binary one has none. */
+interface RefusedHeader {
+  header: string;
+  reason: string;
+  length?: number;
+  startsWith?: string;
+}
+
 /**
  * The message's attributes without the framework's optional headers (`correlationId`,
  * `traceparent`) that break the contract's header schema, and why each was refused (values cut to
- * their first characters). The decoder checked the rest already: the identity (`eventType`,
- * `schemaVersion`), and the headers the contract requires or declares (a violation rejects the
- * message: `MESSAGE_HEADERS_INVALID`), a framework header the contract requires included.
+ * their first characters); those that arrived as Binary attributes (`binary`: never among the
+ * attributes) are refused too, said as such, not dropped in silence. The decoder checked the rest
+ * already: the identity (`eventType`, `schemaVersion`), and the headers the contract requires or
+ * declares (a violation rejects the message: `MESSAGE_HEADERS_INVALID`), a framework header the
+ * contract requires included.
  */
-function checkHeaders(contract: MessageContract, attributes: Readonly<Record<string, string>>): { attributes: Readonly<Record<string, string>>; refused: { header: string; reason: string; length: number; startsWith: string }[] } {
+function checkHeaders(contract: MessageContract, attributes: Readonly<Record<string, string>>, binary: readonly string[] = []): { attributes: Readonly<Record<string, string>>; refused: RefusedHeader[] } {
+  const refusedBinary: RefusedHeader[] = binary.map((header) => ({ header, reason: BINARY_HEADER_REASON }));
   const validate = contract.validateHeaders as (((data: unknown) => boolean) & { errors?: AjvError[] | null }) | undefined;
-  if (!validate || FRAMEWORK_HEADERS.every((h) => attributes[h] === undefined) || validate(attributes)) return { attributes, refused: [] };
-  const refused = toIssues(validate.errors)
+  if (!validate || FRAMEWORK_HEADERS.every((h) => attributes[h] === undefined) || validate(attributes)) return { attributes, refused: refusedBinary };
+  const refused: RefusedHeader[] = toIssues(validate.errors)
     .filter((issue) => FRAMEWORK_HEADERS.includes(issue.path) && attributes[issue.path] !== undefined)
     .map((issue) => {
       const value = attributes[issue.path] ?? '';
       return { header: issue.path, reason: issue.message, length: value.length, startsWith: value.slice(0, SHOWN_HEADER_CHARACTERS) };
     });
-  if (refused.length === 0) return { attributes, refused };
+  if (refused.length === 0) return { attributes, refused: refusedBinary };
   const kept: Record<string, string> = { ...attributes };
   for (const r of refused) delete kept[r.header];
-  return { attributes: Object.freeze(kept), refused };
+  return { attributes: Object.freeze(kept), refused: [...refused, ...refusedBinary] };
 }
 
 /** Every way a record can end, besides the outcomes a handler names. */
@@ -250,7 +263,7 @@ export function defineConsumer<Op extends ReceiveOperation>(
       const { code, message, issues } = decoded.error;
       return { outcome: 'invalid', code, reasons: issues.length ? issues.map((i) => `${i.path}: ${i.message}`) : [message], fields };
     }
-    const headers = checkHeaders(decoded.contract, decoded.attributes);
+    const headers = checkHeaders(decoded.contract, decoded.attributes, decoded.binaryFrameworkHeaders);
     if (headers.refused.length > 0) fields.headersRefused = { code: HEADERS_INVALID, headers: headers.refused };
     const { correlationId, traceparent } = headers.attributes;
     if (correlationId) fields.correlationId = correlationId;
