@@ -19,6 +19,7 @@ import {
   type ApplicationHeader,
   type ContractModule,
   type DeadLetter,
+  type DeadLetterListing,
   type HeaderDocs,
   type HeaderProblem,
   type HeaderWording,
@@ -47,6 +48,31 @@ export interface ConsoleRecord {
   correlationId: string | undefined;
   /** SQS's ApproximateReceiveCount when it was received. */
   receiveCount: number;
+}
+
+/**
+ * What the console's 404 says of a dead letter `messageId` its lookup did not find in `queue`
+ * (read as `dlq list` reads it): on a FIFO queue, that it may be waiting behind the first message
+ * of its group, not visible until that one is redriven or deleted (with {@link notShownOf}'s words
+ * for how many the queue counts besides those read); on a standard queue, what SQS counted but
+ * could not be read, if anything.
+ *
+ * @param listing - what the lookup read: whether the queue is FIFO, and how many it could not show
+ * @example
+ * ```ts
+ * import { deadLetterNotFound } from '@sluice/local/console';
+ *
+ * deadLetterNotFound('PaymentDLQ.fifo', 'm-7', { fifo: true, notShown: 2 });
+ * // 'no message m-7 among those PaymentDLQ.fifo shows: on a FIFO queue it may be waiting behind the first message of its group, …'
+ * ```
+ */
+export function deadLetterNotFound(queue: string, messageId: string, listing: Pick<DeadLetterListing, 'notShown' | 'fifo'>): string {
+  const notShown = notShownOf(listing);
+  if (!listing.fifo) return `no message ${messageId} in ${queue}${notShown ? `; ${notShown.why}` : ''}`;
+  const behind = 'on a FIFO queue it may be waiting behind the first message of its group, not visible until that one is redriven or deleted';
+  return notShown
+    ? `no message ${messageId} among those ${queue} shows: ${behind}; ${notShown.why}`
+    : `no message ${messageId} in ${queue}: ${behind}, but ${queue} counts no message besides those read (the count is approximate: look again)`;
 }
 
 /** What the dead-letter panel shows of a queue: its dead letters (no bodies) and what it could not show. */
@@ -252,10 +278,15 @@ export class ConsoleState {
     return { letters: listing.letters.map(({ message: _m, body: _b, ...letter }) => letter), notShown: notShownOf(listing) ?? null };
   }
 
-  /** One dead letter opened: its body, receive count, why the consumer rejected it, and what the consumer logged about it. */
+  /**
+   * One dead letter opened: its body, receive count, why the consumer rejected it, and what the
+   * consumer logged about it. Not found, a 404 says why it may be there unseen
+   * ({@link deadLetterNotFound}: on a FIFO queue, behind the first message of its group).
+   */
   async deadLetter(queue: string, messageId: string): Promise<Omit<DeadLetter, 'message'> & { logged: string[] }> {
-    const letter = (await this.deadLetterQueue(queue).list()).find((l) => l.messageId === messageId);
-    if (!letter) throw new ConsoleError(404, `no message ${messageId} in ${queue}`);
+    const listing = await this.deadLetterQueue(queue).listing();
+    const letter = listing.letters.find((l) => l.messageId === messageId);
+    if (!letter) throw new ConsoleError(404, deadLetterNotFound(queue, messageId, listing));
     const { message: _m, ...rest } = letter;
     const ids = [letter.messageId, letter.snsMessageId].filter((id): id is string => id !== undefined);
     // The consumer logged the message under the id it received it with in the source queue; the
