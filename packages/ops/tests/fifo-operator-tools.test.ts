@@ -8,7 +8,8 @@
  * carries each message's group, in order, with a deduplication id of its own that a retried
  * redrive repeats (SQS drops the second send); an unrouted FIFO publish is listed by the SNS
  * message id its publisher printed and redriven to the FIFO topic with its group. The local
- * console's dead-letter panel (ConsoleState) says how many wait behind, as `dlq list` does.
+ * console's dead-letter panel (ConsoleState) says how many wait behind, as `dlq list` does, and its
+ * lookup of one letter behind another of its group says why it is not found.
  * No consumer runs: the test receives from the source queue itself to dead-letter.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -148,6 +149,11 @@ describe('dlq on a FIFO dead-letter queue', () => {
       const panel = await console_.deadLetters(DLQ);
       expect(panel.letters.map((l) => l.messageId).sort()).toEqual([ids['set-1'], ids['set-3']].sort());
       expect(panel.notShown).toEqual({ count: 1, why: fifoNotShownReason(1) });
+      // Opening the one behind set-1: a 404 that says it may wait behind its group's first message (it said only "no message … in …").
+      await expect(console_.deadLetter(DLQ, ids['set-2']!)).rejects.toMatchObject({
+        status: 404,
+        message: `no message ${ids['set-2']} among those ${DLQ} shows: on a FIFO queue it may be waiting behind the first message of its group, not visible until that one is redriven or deleted; ${fifoNotShownReason(1)}`,
+      });
     } finally {
       console_.destroy();
     }
