@@ -15,7 +15,7 @@ import { parse as parseYaml } from 'yaml';
 import { formatIssues, toIssues, type Topology } from '@sluice/runtime/contract';
 import { attributeNameProblem, DEFAULT_SCHEMA_VERSION, deriveTopology, listMessages, messageIdentity, TopologyError } from '@sluice/model';
 import { generatedFormats } from './formats.ts';
-import { parseContract, parserErrorLines, READ_BINDINGS } from './parse-contract.ts';
+import { parseContract, parserErrorLines, placeOf, READ_BINDINGS } from './parse-contract.ts';
 import { declaredTypeName, typeIdentifier } from './identifiers.ts';
 import { writtenPlace, type WrittenPlace } from './written-places.ts';
 import { forEachSchema, RECURSION_KEY, recursionsOf, stripParserKeys, titledForTypes, topLevelFields, unwrapSchema, withoutHints } from './schemas.ts';
@@ -31,7 +31,7 @@ export interface ContractProblem {
   file: string;
   /**
    * JSON pointer in the dereferenced document (`/components/messages/PaymentCaptured/payload`); empty when the message names the place.
-   * For a `$ref` that is the problem (one by which a binding contains itself), where that `$ref` is written in `file`.
+   * For a `$ref` that is the problem (one by which a binding contains itself, one the parser left unresolved), where that `$ref` is written in `file`.
    */
   pointer: string;
   /** The 1-based line of the place in `file`, when codegen traced it to the text. */
@@ -409,6 +409,89 @@ function bindingCycles(document: Json, specPath: string): BindingCycle[] {
   return found;
 }
 
+/** Whether `value` holds an object with a string `$ref`: one the parser left unresolved (a property named `$ref` is a schema, no string). */
+function hasLeftRef(value: unknown, inside: Set<object> = new Set()): boolean {
+  if (!value || typeof value !== 'object' || inside.has(value)) return false;
+  if (isObject(value) && typeof value.$ref === 'string') return true;
+  inside.add(value);
+  try {
+    return Object.values(value).some((v) => hasLeftRef(v, inside));
+  } finally {
+    inside.delete(value);
+  }
+}
+
+/**
+ * Every `$ref` the AsyncAPI parser left in the document as it is written (an object
+ * `{"$ref": "…"}` in place of what it refers to), where the framework reads it: an SNS or SQS
+ * binding (see READ_BINDINGS), a message's payload or headers, or any other part of a server,
+ * channel, operation or message (not a binding of another protocol, nor a schema no message
+ * uses: nothing of the framework reads them; see {@link placeOf}). The parser resolves every
+ * other `$ref` or reports it (a missing file or place is one of its errors); what it leaves, and
+ * says nothing of, is a cycle written in a file the contract references (`bindings.json` with
+ * `deadLetterQueue: {$ref: '#/q/sqs/queue'}`, the queue it is inside, directly or through other
+ * `$ref`s; a recursive schema in `schemas.json`): in the contract itself it makes an object that
+ * contains itself (see bindingCycles, recursionsOf), in another file it stays a `$ref`, except
+ * where the parser guesses its place. Codegen would read such a binding as an object with a
+ * `$ref` key (a dead-letter queue with no name) and compile such a schema with a `$ref` ajv cannot
+ * resolve, or resolves elsewhere. Each is reported once, where it is written (file, pointer,
+ * line: see {@link writtenPlace}), saying what to change.
+ */
+function unresolvedRefs(document: Json, specPath: string): ContractProblem[] {
+  const found: ContractProblem[] = [];
+  const reported = new Set<string>();
+  const spec = path.resolve(specPath);
+  const report = (ref: string, at: (string | number)[]) => {
+    const here = `/${at.map(segment).join('/')}`;
+    const written = writtenPlace(specPath, here, { followLast: false, ref });
+    const place = written?.ref === ref ? written : undefined;
+    const key = place ? `${place.file}\0${place.pointer}` : `\0${here}`;
+    if (reported.has(key)) return;
+    reported.add(key);
+    const where = placeOf(at);
+    const moved = place && (place.pointer !== here || place.file !== spec);
+    const cause =
+      `the AsyncAPI parser left the $ref ${JSON.stringify(ref)} here unresolved, without an error${moved ? ` (the document reaches it as #${here})` : ''}: ` +
+      'it leads back, directly or through other $refs, to a place it is inside (a cycle), and in a file the contract references (not in the contract itself) the parser leaves such a cycle as a literal {"$ref": …} object';
+    let change: string;
+    if (where.kind === 'binding') {
+      change =
+        `so the ${at[where.depth - 1]} binding at #/${at.slice(0, where.depth).map(segment).join('/')} would be read with {"$ref": ${JSON.stringify(ref)}} in place of the value. ` +
+        'A binding must be finite plain data (the framework reads, compares and deploys it as written): write the value out here in full (finite), without the $ref back';
+    } else if (where.kind === 'schema') {
+      const part = at[where.depth - 1] === 'headers' ? 'headers' : 'payload';
+      change =
+        `so the ${part} schema at #/${at.slice(0, where.depth).map(segment).join('/')} is recursive. Codegen inlines every schema into the types and validators, so recursive schemas are not supported: ` +
+        "bound the depth (a schema per level, the deepest without the self-reference), or send the tree flat (a list of nodes, each with its parent's id)";
+    } else {
+      change = `so #${here} would be read as an object with a "$ref" key instead of what it refers to: write the value out here in full (finite), without the $ref back`;
+    }
+    found.push({
+      file: shown(place?.file ?? specPath),
+      pointer: place?.pointer ?? here,
+      ...(place?.line !== undefined ? { line: place.line } : {}),
+      message: `${cause}, ${change}`,
+    });
+  };
+  // The document itself: where the parser resolved a `$ref: '#'` of a referenced file (to the document's root, a cycle recursionsOf reports).
+  const inside = new Set<object>([document]);
+  const walk = (node: unknown, at: (string | number)[]) => {
+    if (!node || typeof node !== 'object' || inside.has(node)) return;
+    if (at.length > 0) {
+      const where = placeOf(at);
+      // What nothing of the framework reads: another protocol's binding, a schema no message uses.
+      if ((where.kind === 'binding' && !where.read) || (where.kind === 'schema' && !where.message)) return;
+    }
+    if (isObject(node) && typeof node.$ref === 'string') return report(node.$ref, at);
+    inside.add(node);
+    if (Array.isArray(node)) node.forEach((v, i) => walk(v, [...at, i]));
+    else for (const [k, v] of Object.entries(node)) if (!k.startsWith('x-parser-')) walk(v, [...at, k]);
+    inside.delete(node);
+  };
+  for (const root of ['servers', 'channels', 'operations', 'components']) walk(document[root], [root]);
+  return found;
+}
+
 /**
  * The topology's problems and warnings that do not come from a binding's value cut short where it
  * contains itself (see bindingCycles): what a derivation says of the cut value is the same root
@@ -419,7 +502,7 @@ function bindingCycles(document: Json, specPath: string): BindingCycle[] {
  * problem does not depend on the cut value. Should a derivation fail otherwise, all is kept.
  */
 function notOfCutBindings(found: { problems: readonly string[]; warnings: readonly string[] }, hinted: Json): { problems: readonly string[]; warnings: readonly string[] } {
-  const cut = (v: unknown) => isObject(v) && RECURSION_KEY in v;
+  const cut = (v: unknown) => isObject(v) && (RECURSION_KEY in v || typeof v.$ref === 'string');
   const leftOut = Symbol('left out');
   /** `node` with each cut value of a binding replaced by `instead`. */
   const replaced = (node: unknown, inBinding: boolean, instead: unknown): unknown => {
@@ -515,6 +598,8 @@ function readParsed(document: Json, specPath: string): ContractModel {
   const problem = (pointer: string, message: string) => problems.push({ file, pointer, message });
   const cycles = bindingCycles(document, specPath);
   for (const { file: where, pointer, line, message } of cycles) problems.push({ file: where, pointer, ...(line !== undefined ? { line } : {}), message });
+  const unresolved = unresolvedRefs(document, specPath);
+  problems.push(...unresolved);
   const types = new TypeNames(problem);
   const identifiers = new Map<string, { name: string; pointer: string }>();
   const unversioned: string[] = [];
@@ -532,6 +617,8 @@ function readParsed(document: Json, specPath: string): ContractModel {
     // What travels (content type, correlation id, headers) is checked for every message, its payload refused or not: one report.
     const onWire: WireMessage = { name, pointer, contentType: message.contentType, correlationId: message.correlationId };
     wireMessages.push(onWire);
+    // A $ref the parser left in its payload or headers (reported by unresolvedRefs): no schema to read; what travels is still checked.
+    if (hasLeftRef(withHints.payload) || hasLeftRef(withHints.headers)) continue;
     const headers = withHints.headers === undefined ? undefined : unwrapSchema(withHints.headers);
     if (headers && 'refusal' in headers) problem(`${pointer}/headers`, `the headers of ${name} ${headers.refusal}`);
     const headerRecursions = headers && 'schema' in headers ? recursionsOf(headers.schema) : [];
@@ -621,7 +708,7 @@ function readParsed(document: Json, specPath: string): ContractModel {
     topologyProblems = error.problems;
   }
   // A binding that contains itself is read cut short: what the derivation says of the cut value is the same problem again.
-  if (cycles.length > 0) ({ problems: topologyProblems, warnings: topologyWarnings } = notOfCutBindings({ problems: topologyProblems, warnings: topologyWarnings }, hinted));
+  if (cycles.length > 0 || unresolved.length > 0) ({ problems: topologyProblems, warnings: topologyWarnings } = notOfCutBindings({ problems: topologyProblems, warnings: topologyWarnings }, hinted));
   for (const message of topologyProblems) {
     const pointer = /^#(\/\S+)/.exec(message)?.[1];
     problems.push({ file, pointer: pointer && !message.includes(' and #') ? pointer : '', message });

@@ -50,7 +50,10 @@ const unsegment = (part: string) => {
  *
  * @param specPath - the contract (YAML or JSON)
  * @param pointer - JSON pointer into the dereferenced document (`/channels/q/bindings/sqs`)
- * @param options - `followLast`: whether a `$ref` at the end is followed
+ * @param options - `followLast`: whether a `$ref` at the end is followed; `ref` (with `followLast:
+ *   false`): the `$ref` wanted at the end, where a chain of `$refs` there is followed until it is met
+ *   (`undefined` when it is not): the place of a `$ref` the parser left as it is written, which may
+ *   be the last of a chain (`a: {$ref: '#/b'}`, `b: {$ref: '#/a'}` reached at `a` leaves `#/a`)
  *
  * @example
  * ```ts
@@ -60,7 +63,7 @@ const unsegment = (part: string) => {
  * if (place) console.log(`${place.file}#${place.pointer} (line ${place.line})`);
  * ```
  */
-export function writtenPlace(specPath: string, pointer: string, options: { followLast: boolean }): WrittenPlace | undefined {
+export function writtenPlace(specPath: string, pointer: string, options: { followLast: boolean; ref?: string }): WrittenPlace | undefined {
   const cache = new Map<string, Loaded | undefined>();
   const load = (file: string): Loaded | undefined => {
     if (!cache.has(file)) {
@@ -132,6 +135,16 @@ export function writtenPlace(specPath: string, pointer: string, options: { follo
     return true;
   };
   for (const part of pointer.split('/').slice(1).map(unsegment)) if (!resolve() || !step(part)) return undefined;
+  if (!options.followLast && options.ref !== undefined) {
+    // The $ref asked for is where the chain of $refs at the end reaches it (each followed once).
+    const seen = new Set<string>();
+    for (let ref = refAt(node)?.ref; ref !== undefined && ref !== options.ref; ref = refAt(node)?.ref) {
+      const key = `${file}\0${ref}`;
+      if (seen.has(key) || !follow(ref)) return undefined;
+      seen.add(key);
+    }
+    if (refAt(node)?.ref !== options.ref) return undefined;
+  }
   const last = refAt(node);
   if (options.followLast && !resolve()) return undefined;
   const place: WrittenPlace = { file, pointer: at.map((k) => `/${segment(k)}`).join('') };

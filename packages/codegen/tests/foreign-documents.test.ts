@@ -4,7 +4,7 @@
  * set up for) is refused in one report naming the file, the place and what to change, never with a
  * stack trace; what it does not read (a correlation id elsewhere than its header) is warned about.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -470,6 +470,59 @@ schemas:
     expect(error.message).not.toMatch(/not a valid AsyncAPI document/);
     expect(error.message).not.toMatch(/framework's checks/);
     expect(error.message).not.toMatch(/Write the value out in full/);
+  });
+});
+
+describe('a $ref the parser left unresolved (a cycle written in a referenced file)', () => {
+  /*
+   * The fixture's contract references bindings.json, queues.yaml, schemas.json and other.json. A
+   * $ref in those files that resolves to something else resolves (in-file '#/Point' and
+   * '#/refundsDlq', another file's 'other.json#/Tag'); one that leads back to a place it is inside,
+   * in-file ('#/Category', a recursive schema) or by file name ('bindings.json#/q/sqs/queue',
+   * through '#/queues/dlq'), is left by the parser as a literal {"$ref": …} object, without an error;
+   * so is the recursive schema '#/Tree' of the HTTP binding of `consume`, which the framework does not read.
+   */
+  const fixture = path.resolve(import.meta.dirname, 'fixtures/unresolved-refs');
+  const shown = (file: string) => path.relative(process.cwd(), path.join(fixture, file));
+
+  it('is refused where it is written (file, pointer, line) saying what to change, every one in one report, without the follow-on problems of the $ref read as a value', async () => {
+    const error = await refusal(path.join(fixture, 'asyncapi.yaml'));
+    expect(error.problems.map((p) => [p.file, p.pointer, p.line])).toEqual([
+      [shown('schemas.json'), '/Category/properties/children/items', 17],
+      [shown('bindings.json'), '/queues/dlq', 13],
+    ]);
+    const [schema, binding] = error.problems.map((p) => p.message);
+    expect(schema).toBe(
+      'the AsyncAPI parser left the $ref "#/Category" here unresolved, without an error (the document reaches it as #/channels/ordersTopic/messages/OrderPlaced/payload/properties/category/properties/children/items): ' +
+        'it leads back, directly or through other $refs, to a place it is inside (a cycle), and in a file the contract references (not in the contract itself) the parser leaves such a cycle as a literal {"$ref": …} object, ' +
+        'so the payload schema at #/channels/ordersTopic/messages/OrderPlaced/payload is recursive. Codegen inlines every schema into the types and validators, so recursive schemas are not supported: ' +
+        "bound the depth (a schema per level, the deepest without the self-reference), or send the tree flat (a list of nodes, each with its parent's id)",
+    );
+    expect(binding).toMatch(/^the AsyncAPI parser left the \$ref "bindings\.json#\/q\/sqs\/queue" here unresolved, without an error \(the document reaches it as #\/channels\/orderQueue\/bindings\/sqs\/queue\/redrivePolicy\/deadLetterQueue\): /);
+    expect(binding).toMatch(/so the sqs binding at #\/channels\/orderQueue\/bindings\/sqs would be read with \{"\$ref": "bindings\.json#\/q\/sqs\/queue"\} in place of the value\. .*write the value out here in full \(finite\), without the \$ref back$/);
+    expect(readFileSync(path.join(fixture, 'bindings.json'), 'utf8').split('\n')[12]).toContain('"$ref": "bindings.json#/q/sqs/queue"');
+    expect(readFileSync(path.join(fixture, 'schemas.json'), 'utf8').split('\n')[16]).toContain('"$ref": "#/Category"');
+    // Not the $ref read as a value: a dead-letter queue with no name, a schema ajv cannot resolve.
+    expect(error.message).not.toMatch(/redrives to|no name|can't resolve|not a schema the validators can compile/);
+  });
+
+  it('the same files with those two cycles written out are read: the $refs of a referenced file that lead elsewhere resolve; the one left in an HTTP binding (which nothing of the framework reads) is no problem', async () => {
+    const copy = mkdtempSync(path.join(dir, 'unresolved-refs-'));
+    cpSync(fixture, copy, { recursive: true });
+    const edit = (file: string, from: string, to: string) => {
+      const text = readFileSync(path.join(copy, file), 'utf8');
+      expect(text).toContain(from);
+      writeFileSync(path.join(copy, file), text.replace(from, to));
+    };
+    edit('bindings.json', '"dlq": { "$ref": "bindings.json#/q/sqs/queue" }', '"dlq": { "name": "OrderDLQ", "fifoQueue": false }');
+    edit('bindings.json', '"bindingVersion": "0.2.0"', '"deadLetterQueue": { "$ref": "#/queues/dlq" },\n      "bindingVersion": "0.2.0"');
+    edit('schemas.json', '"items": { "$ref": "#/Category" }', '"items": { "type": "string" }');
+    const { messages, topology } = await readContract(path.join(copy, 'asyncapi.yaml'));
+    expect(topology.queues.OrderQueue!.deadLetter).toEqual({ queue: 'OrderDLQ', maxReceiveCount: 3 });
+    expect(topology.queues.RefundQueue!.deadLetter).toEqual({ queue: 'RefundDLQ', maxReceiveCount: 3 });
+    const payload = messages[0]!.payloadSchema;
+    expect(payload.properties.at).toEqual({ type: 'object', properties: { x: { type: 'number' } } });
+    expect(payload.properties.tag).toEqual({ type: 'string', enum: ['a', 'b'] });
   });
 });
 
