@@ -98,6 +98,9 @@ export default defineConfig({
     sequence: { sequencer: LongestFirst },
     // One scratch folder per run for everything the tests make under os.tmpdir(), removed at the end.
     globalSetup: ['tests/helpers/scratch-tmpdir.ts'],
+    // In every test file's worker: what the file started stops with it, and a file that leaves a
+    // process running fails, naming it (tests/helpers/children-exit-with-worker.ts).
+    setupFiles: ['tests/helpers/children-exit-with-worker.ts'],
     server: {
       deps: {
         // Fixture projects (tests/helpers/fixture-project.ts) live under node_modules/.cache, which
