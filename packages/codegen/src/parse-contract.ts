@@ -51,6 +51,13 @@ export interface ContractDiagnostic {
    * reader can report it as a problem of the contract with its own words rather than as a parser error.
    */
   alias?: { file: string; pointer: string; problem: string };
+  /**
+   * Set on every error found before the parser ran ({@link selfContainingAliases},
+   * {@link nonStringRefs}): the file (absolute), the JSON pointer of the place in it, and `problem`,
+   * the message without the place (led by its line, when known), so that a reader reports it as a
+   * problem of the contract where it is written, all of them in one report.
+   */
+  written?: { file: string; pointer: string; problem: string };
 }
 
 /** What {@link parseContract} returns: the parsed document, or the errors that refused it. */
@@ -283,8 +290,8 @@ export function selfContainingAliases(specPath: string): ContractDiagnostic[] {
           const pointer = `/${at.map(segment).join('/')}`;
           const problem = aliasProblem(node.source, file === spec ? at : undefined);
           const alias = { file, pointer, problem: `${line !== undefined ? `(line ${line}) ` : ''}${problem}` };
-          if (file === spec) errors.push({ path: at, message: problem, ...(line !== undefined ? { line } : {}), alias });
-          else errors.push({ path: [], message: `${path.relative(path.dirname(spec), file)}#${pointer}${line !== undefined ? ` (line ${line})` : ''}: ${problem}`, alias });
+          if (file === spec) errors.push({ path: at, message: problem, ...(line !== undefined ? { line } : {}), alias, written: alias });
+          else errors.push({ path: [], message: `${path.relative(path.dirname(spec), file)}#${pointer}${line !== undefined ? ` (line ${line})` : ''}: ${problem}`, alias, written: alias });
         }
         return;
       }
@@ -303,13 +310,136 @@ export function selfContainingAliases(specPath: string): ContractDiagnostic[] {
   return errors;
 }
 
+/** A JSON pointer's segment, read back (URI-decoded when it is, `~1` and `~0` undone). */
+const unsegment = (part: string) => {
+  let text = part;
+  try {
+    text = decodeURIComponent(part);
+  } catch {
+    // not URI-encoded
+  }
+  return text.replaceAll('~1', '/').replaceAll('~0', '~');
+};
+
+/** Keys whose value is data (an example, a constant), not schema or document structure, when they are no property's name. */
+const DATA_KEYS = new Set(['examples', 'example', 'const', 'enum', 'default']);
+
+/** What {@link nonStringRefs} says of a `$ref` key at `at` (the path of the object it is a key of, in its file) whose value is `value`. */
+function nonStringRefProblem(at: readonly string[], value: string): string {
+  const fails = 'the AsyncAPI parser reads every "$ref" key as a reference, wherever it is, and fails on one whose value is no string (in most places with a stack trace that names no place)';
+  if (at[at.length - 1] === 'properties') {
+    return `a property named "$ref" (its schema is ${value}): ${fails}. Rename the property (e.g. "ref"), in required and in the examples too (a "$ref" key in an example is read as a reference as well)`;
+  }
+  const data = at.findIndex((key, i) => DATA_KEYS.has(key) && at[i - 1] !== 'properties');
+  if (data >= 0) return `a "$ref" key in data (under ${at[data]}), its value ${value}: ${fails}. Rename the key (and the schema's property it stands for)`;
+  return `$ref is ${value}, but a $ref must be a string, a URI reference to what it stands for ('#/components/schemas/<Name>' in the same file, '<file>.yaml#/<Name>' in another): ${fails}. Write the reference as a string, or remove the $ref`;
+}
+
+/**
+ * Every `$ref` key whose value is no string (`$ref: 42`, or a schema property named `$ref`:
+ * `properties: {$ref: {type: string}}`), in the spec and in what its `$ref`s reach of the local
+ * files they name (the AsyncAPI parser reads only those parts of another file), as errors of the
+ * document. The parser reads every `$ref` key as a reference, wherever it is (a property's name,
+ * an example's data, an extension), and fails on one that is no string with "Error thrown during
+ * AsyncAPI document parsing … path.startsWith is not a function" and a stack, naming no place.
+ * One error per key, with its path (`[]` and the file named in the message when it is in another
+ * file), its line and `written` (file, pointer, the message without the place). What it says
+ * depends on the place: a property named `$ref`: rename it; a `$ref` key in data: rename the key;
+ * else: write the reference as a string.
+ *
+ * @example
+ * ```ts
+ * import { nonStringRefs } from '@sluice/codegen/parse';
+ *
+ * for (const e of nonStringRefs('asyncapi.yaml')) console.error(e.written?.file, e.written?.pointer, e.written?.problem);
+ * ```
+ */
+export function nonStringRefs(specPath: string): ContractDiagnostic[] {
+  const spec = path.resolve(specPath);
+  const files = new Map<string, { doc: ReturnType<typeof parseDocument>; lines: LineCounter; walked: Set<unknown> } | undefined>();
+  const load = (file: string) => {
+    if (!files.has(file)) {
+      try {
+        const lines = new LineCounter();
+        const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter: lines });
+        files.set(file, doc.errors.length > 0 ? undefined : { doc, lines, walked: new Set() });
+      } catch {
+        files.set(file, undefined); // a file it cannot read: the parser says which
+      }
+    }
+    return files.get(file);
+  };
+  const errors: ContractDiagnostic[] = [];
+  // Each part of a file the spec's $refs reach: the spec whole, another file from the place a $ref names.
+  const queue: [string, string][] = [[spec, '']];
+  const queued = new Set<string>([`${spec}#`]);
+  for (let next = queue.shift(); next; next = queue.shift()) {
+    const [file, fragment] = next;
+    const loaded = load(file);
+    if (!loaded) continue;
+    const { doc, lines, walked } = loaded;
+    const lineOf = (node: unknown) => {
+      const range = (node as { range?: readonly number[] | null } | null)?.range;
+      return range ? lines.linePos(range[0]!).line : undefined;
+    };
+    const keyOf = (pair: { key: unknown }) => (isScalar(pair.key) ? String(pair.key.value) : String(pair.key));
+    // Down to the place the fragment names; a place that is not there is the parser's to report.
+    let node: unknown = doc.contents;
+    const at: string[] = [];
+    for (const part of fragment.split('/').slice(1).map(unsegment)) {
+      if (isAlias(node)) node = node.resolve(doc);
+      if (isMap(node)) node = node.items.find((p) => isPair(p) && keyOf(p) === part)?.value;
+      else if (isSeq(node) && /^\d+$/.test(part)) node = node.items[Number(part)];
+      else node = undefined;
+      if (node === undefined || node === null) break;
+      at.push(part);
+    }
+    if (node === undefined || node === null) continue;
+    const walk = (value: unknown, where: string[]) => {
+      if (isAlias(value)) value = value.resolve(doc);
+      // Each node once (a YAML alias can make one that contains itself; two $refs can reach the same place).
+      if ((!isMap(value) && !isSeq(value)) || walked.has(value)) return;
+      walked.add(value);
+      if (isSeq(value)) return value.items.forEach((item, i) => walk(item, [...where, String(i)]));
+      for (const pair of value.items) {
+        if (!isPair(pair)) continue;
+        const key = keyOf(pair);
+        const ref = isAlias(pair.value) ? pair.value.resolve(doc) : pair.value;
+        if (key !== '$ref') walk(pair.value, [...where, key]);
+        else if (isScalar(ref) && typeof ref.value === 'string') {
+          const [target = '', part = ''] = ref.value.split('#');
+          // A remote $ref is unreachableRefs' to report; '#' alone is the spec's root, walked whole.
+          if (/^[a-z][a-z0-9+.-]*:/i.test(ref.value) || (!target && !part)) continue;
+          const reached = target ? path.resolve(path.dirname(file), target) : file;
+          if (reached === spec || queued.has(`${reached}#${part}`)) continue;
+          queued.add(`${reached}#${part}`);
+          queue.push([reached, part]);
+        } else {
+          const shownValue = isMap(ref) ? 'an object' : isSeq(ref) ? 'a list' : JSON.stringify(isScalar(ref) ? ref.value : null);
+          const line = lineOf(pair.key);
+          const pointer = `/${[...where, key].map(segment).join('/')}`;
+          const problem = nonStringRefProblem(where, shownValue ?? 'null');
+          const written = { file, pointer, problem: `${line !== undefined ? `(line ${line}) ` : ''}${problem}` };
+          if (file === spec) errors.push({ path: [...where, key], message: problem, ...(line !== undefined ? { line } : {}), written });
+          else errors.push({ path: [], message: `${path.relative(path.dirname(spec), file)}#${pointer}${line !== undefined ? ` (line ${line})` : ''}: ${problem}`, written });
+          // What it holds (a property's schema) may hold more.
+          walk(pair.value, [...where, key]);
+        }
+      }
+    };
+    walk(node, at);
+  }
+  return errors;
+}
+
 /**
  * Parses (and by default validates) the AsyncAPI document at `specPath`, dereferenced; a valid
  * document the parser accepted before, unchanged with everything it references, is read back
  * from `node_modules/.cache/sluice-asyncapi/` instead.
  *
- * A YAML alias inside the node it names is an error of the document, found before the cache and
- * the parser (see {@link selfContainingAliases}).
+ * A YAML alias inside the node it names, and a `$ref` key whose value is no string, are errors of
+ * the document, found before the cache and the parser (see {@link selfContainingAliases},
+ * {@link nonStringRefs}), all of them at once.
  *
  * @param specPath - the document (YAML or JSON); its relative `$ref`s are followed
  * @returns the document as the parser's `json()`, or every error it reported
@@ -326,9 +456,10 @@ export function selfContainingAliases(specPath: string): ContractDiagnostic[] {
 export async function parseContract(specPath: string, options: ParseContractOptions = {}): Promise<ParsedContract> {
   const spec = path.resolve(specPath);
   const validate = options.validate ?? true;
-  // Before the cache: a document read cut short is refused, however it was read before.
-  const aliases = selfContainingAliases(spec);
-  if (aliases.length > 0) return { document: undefined, errors: aliases, cached: false };
+  // Before the cache: a document read cut short is refused, however it was read before; and before
+  // the parser: a $ref that is no string makes it fail naming no place.
+  const written = [...selfContainingAliases(spec), ...nonStringRefs(spec)];
+  if (written.length > 0) return { document: undefined, errors: written, cached: false };
   const cacheFile = cacheFileOf(spec, validate);
   if (cacheFile && existsSync(cacheFile)) {
     try {

@@ -15,7 +15,7 @@ import { parse as parseYaml } from 'yaml';
 import { formatIssues, toIssues, type Topology } from '@sluice/runtime/contract';
 import { attributeNameProblem, DEFAULT_SCHEMA_VERSION, deriveTopology, listMessages, messageIdentity, TopologyError } from '@sluice/model';
 import { generatedFormats } from './formats.ts';
-import { parseContract, parserErrorLines, placeOf, READ_BINDINGS } from './parse-contract.ts';
+import { type ContractDiagnostic, nonStringRefs, parseContract, parserErrorLines, placeOf, READ_BINDINGS, selfContainingAliases } from './parse-contract.ts';
 import { declaredTypeName, typeIdentifier } from './identifiers.ts';
 import { writtenPlace, type WrittenPlace } from './written-places.ts';
 import { forEachSchema, RECURSION_KEY, recursionsOf, stripParserKeys, titledForTypes, topLevelFields, unwrapSchema, withoutHints } from './schemas.ts';
@@ -225,18 +225,16 @@ function unreachableRefs(specPath: string): ContractProblem[] {
 
 async function parseSpec(specPath: string) {
   if (!existsSync(specPath)) throw new CodegenError(`${shown(specPath)} does not exist: pass --spec <file>, or set eventContract.spec in package.json.`);
+  /** What is found before the parser (a YAML alias inside the node it names, a $ref that is no string) as problems of the contract, in its own words. */
+  const written = (errors: readonly ContractDiagnostic[]) => errors.map(({ written: w }) => ({ file: shown(w!.file), pointer: w!.pointer, message: w!.problem }));
   const unreachable = unreachableRefs(specPath);
-  if (unreachable.length > 0) throw problemsError(specPath, unreachable);
+  // The parser does not run (it would fetch the remote ones): what else is found before it, in the same report.
+  if (unreachable.length > 0) throw problemsError(specPath, [...unreachable, ...written([...selfContainingAliases(specPath), ...nonStringRefs(specPath)])]);
   const { document, errors } = await parseContract(specPath);
   if (!document) {
-    // A YAML alias inside the node it names (found before the parser ran): a problem of the contract,
-    // said in its own words; the parser did not run, so there are no other checks to add.
-    if (errors.length > 0 && errors.every((e) => e.alias)) {
-      throw problemsError(
-        specPath,
-        errors.map((e) => ({ file: shown(e.alias!.file), pointer: e.alias!.pointer, message: e.alias!.problem })),
-      );
-    }
+    // Found before the parser ran: problems of the contract, said in their own words; the parser did
+    // not run, so there are no other checks to add.
+    if (errors.length > 0 && errors.every((e) => e.written)) throw problemsError(specPath, written(errors));
     const lines = parserErrorLines(errors);
     const { lines: own, warnings } = await ownChecksOfRefused(specPath, errors);
     throw new CodegenError(

@@ -526,6 +526,88 @@ describe('a $ref the parser left unresolved (a cycle written in a referenced fil
   });
 });
 
+describe('a $ref key whose value is no string', () => {
+  /*
+   * The AsyncAPI parser reads every "$ref" key as a reference, wherever it is (a property's name,
+   * an example's data, an extension), and fails on one that is no string: "Error thrown during
+   * AsyncAPI document parsing … path.startsWith is not a function, stack: …", naming no place.
+   */
+  /** The 1-based line of the first line of `file` that contains `text` (checked to be there). */
+  const lineOf = (file: string, text: string) => {
+    const line = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
+    expect(line).toBeGreaterThan(0);
+    return line;
+  };
+
+  it('is refused before the parser, every one in one report with file, pointer, line and what to change (a property named $ref: rename it), in the contract and in what its $refs reach of another file', async () => {
+    const other = path.join(dir, 'refs-other.yaml');
+    // Reached from the payload: Tag (and what its own $ref reaches, Label); never reached: Unused (the parser does not read it).
+    writeFileSync(other, `Tag:\n  type: object\n  properties:\n    label: {$ref: '#/Label'}\nLabel:\n  type: object\n  properties:\n    $ref: {type: string}\nUnused: {$ref: 7}\n`);
+    const file = spec({
+      message: `
+payload:
+  type: object
+  properties:
+    id: {type: string}
+    $ref: {type: string}
+    tag: {$ref: './refs-other.yaml#/Tag'}
+examples:
+  - payload: {id: o-1, x: {$ref: 3}}
+x-note: {$ref: null}`,
+      components: `
+schemas:
+  Loose: {$ref: 42}
+  Tree: &tree {type: object, properties: {child: *tree}}`,
+    });
+    const error = await refusal(file);
+    expect(error.problems.map((p) => [p.file, p.pointer, p.line])).toEqual([
+      // The YAML alias, found before the parser too: the same report.
+      [file, '/components/schemas/Tree/properties/child', undefined],
+      [file, '/components/messages/OrderPlaced/payload/properties/$ref', undefined],
+      [file, '/components/messages/OrderPlaced/examples/0/payload/x/$ref', undefined],
+      [file, '/components/messages/OrderPlaced/x-note/$ref', undefined],
+      [file, '/components/schemas/Loose/$ref', undefined],
+      [other, '/Label/properties/$ref', undefined],
+    ]);
+    const [, property, data, note, loose, inOther] = error.problems.map((p) => p.message);
+    const fails = 'the AsyncAPI parser reads every "$ref" key as a reference, wherever it is, and fails on one whose value is no string (in most places with a stack trace that names no place)';
+    expect(property).toBe(
+      `(line ${lineOf(file, '    $ref: {type: string}')}) a property named "$ref" (its schema is an object): ${fails}. ` +
+        'Rename the property (e.g. "ref"), in required and in the examples too (a "$ref" key in an example is read as a reference as well)',
+    );
+    expect(data).toBe(`(line ${lineOf(file, '{$ref: 3}')}) a "$ref" key in data (under examples), its value 3: ${fails}. Rename the key (and the schema's property it stands for)`);
+    expect(note).toMatch(new RegExp(`^\\(line ${lineOf(file, '{$ref: null}')}\\) \\$ref is null, but a \\$ref must be a string, a URI reference to what it stands for \\('#/components/schemas/<Name>' in the same file, '<file>\\.yaml#/<Name>' in another\\): `));
+    expect(note).toMatch(/Write the reference as a string, or remove the \$ref$/);
+    expect(loose).toMatch(new RegExp(`^\\(line ${lineOf(file, '{$ref: 42}')}\\) \\$ref is 42, but a \\$ref must be a string`));
+    expect(inOther).toMatch(/^\(line 8\) a property named "\$ref"/);
+    expect(readFileSync(other, 'utf8').split('\n')[7]).toBe('    $ref: {type: string}');
+    // Not the parser's crash, nor a parser error: the parser did not run.
+    expect(error.message).not.toMatch(/startsWith|stack:|not a valid AsyncAPI document|framework's checks/);
+    expect(error.message).not.toMatch(/Unused/);
+  });
+
+  it('a remote $ref (the parser does not run: it would fetch it) is in the same report as the $refs that are no string', async () => {
+    const file = spec({ message: `payload: {type: object, properties: {id: {type: string}, at: {$ref: 'https://example.com/point.json'}, $ref: {type: string}}}` });
+    const error = await refusal(file);
+    expect(error.problems.map((p) => [p.pointer, p.message.split(':')[0]])).toEqual([
+      ['/components/messages/OrderPlaced/payload/properties/at/$ref', '$ref https'],
+      ['/components/messages/OrderPlaced/payload/properties/$ref', `(line ${lineOf(file, 'payload:')}) a property named "$ref" (its schema is an object)`],
+    ]);
+    expect(error.problems[0]!.message).toMatch(/is remote: codegen works offline/);
+  });
+
+  it('npm run codegen prints them without a stack trace and writes nothing', async () => {
+    const file = spec({ message: `payload: {type: object, properties: {id: {type: string}, $ref: {type: string}}}` });
+    const out = path.join(dir, 'refs-out');
+    const err: string[] = [];
+    const code = await runCli(codegenProgram, ['--spec', file, '--out', out], { out: () => {}, err: (line: string) => err.push(line), progress: { write: () => true } });
+    expect(code).toBe(1);
+    expect(err.join('\n')).toMatch(/#\/components\/messages\/OrderPlaced\/payload\/properties\/\$ref: \(line \d+\) a property named "\$ref"/);
+    expect(err.join("\n")).not.toMatch(/startsWith|stack:/);
+    expect(() => readdirSync(out)).toThrow();
+  });
+});
+
 describe('placeOf', () => {
   it('reads a path along the document structure: a binding (read when SNS or SQS), a schema (a message payload or headers, or another), or neither', async () => {
     const { placeOf } = await import('@sluice/codegen/parse');
