@@ -10,6 +10,32 @@
 # Skipped when the installed platform matches the sst version in node_modules (it takes about a
 # minute). After changing `providers` in sst.config.ts, run it with --force.
 set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+Usage: npm run sst:install [-- --force]     (sluice-sst-install [--force] in a created project)
+
+Prepares .sst/platform, SST's component sources and the providers sst.config.ts declares, for the
+offline infrastructure checks (npm run typecheck:infra, npm run infra:plan, the infra tests). Needs
+only the npm registry: no AWS account, no bun or pulumi downloads, no telemetry. Skipped when the
+platform installed matches node_modules/sst's version (it takes about a minute).
+
+Options:
+  --force     install again (after changing `providers` in sst.config.ts)
+  -h, --help  show this help
+
+Run it in the project root. npm run dev, deploy and remove use the plain sst CLI, not this.
+USAGE
+}
+force=0
+for arg in "$@"; do
+  case "$arg" in
+    -h|--help) usage; exit 0 ;;
+    --force) force=1 ;;
+    *) echo "sst:install: unknown option '$arg' (only --force)" >&2; echo "Try: npm run sst:install -- --help" >&2; exit 2 ;;
+  esac
+done
+
 # In the project root: the working directory, where npm runs every script (`npm run sst:install`
 # here, `sluice-sst-install` in a project that installed @sluice/infra) and where infra:plan runs it.
 if [[ ! -f package.json || ! -e node_modules/sst ]]; then
@@ -19,7 +45,7 @@ fi
 
 want="$(node -p "require('./node_modules/sst/package.json').version")"
 stamp=.sst/offline-install.ok
-if [[ "${1:-}" != "--force" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+if [[ $force == 0 && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
   echo "sst:install: .sst/platform for sst $want is already installed (--force to redo)"
   exit 0
 fi
