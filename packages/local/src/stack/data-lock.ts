@@ -63,7 +63,7 @@ export function lockDataDir(dataDir: string, onEvent?: (line: string) => void): 
   const file = path.join(dir, DATA_LOCK_FILE);
   const inUse = (owner: string) =>
     new DataDirInUseError(
-      `the data folder ${dir} is in use by another local stack (${owner}): two stacks on one folder would overwrite each other's queues and tables. Stop that one first (Ctrl-C in its terminal), or run this one beside it in memory (npm run demo -- --in-memory --port 0; npm start -- --in-memory --port <n>) or on a folder of its own (npm start -- --data-dir <folder>). If no stack is running, delete ${file}.`,
+      `the data folder ${dir} is in use by another local stack (${owner}): two stacks on one folder would overwrite each other's queues and tables. Stop that one first (Ctrl-C in its terminal), or run this one beside it in memory (add --in-memory --port 0 to its command: npm start -- --in-memory --port 0) or on a folder of its own (--data-dir <folder>). If no stack is running, delete ${file}.`,
     );
   if (heldHere.has(dir)) throw inUse(`this process, pid ${process.pid}`);
   const text = `${JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), mark: processStartMark(process.pid) } satisfies LockOwner)}\n`;
