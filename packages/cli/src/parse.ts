@@ -105,12 +105,25 @@ export function parseCommandLine({ command, invocation, args }: CommandPosition,
   return { values, positionals: parsed.positionals };
 }
 
-/** Values outside an option's `choices`, and paths of `existing` options that do not exist. */
+/**
+ * Values outside an option's `choices`, and paths of `existing` options that do not exist. A value
+ * that is one of the choices but for case (`--log-level debug` for `DEBUG`) is that choice: it is
+ * replaced in `values` by the choice as declared, so the command reads only declared values.
+ */
 function checkOptionValues(command: CommandSpec, values: Record<string, unknown>): void {
   for (const [name, spec] of Object.entries({ ...(command.options ?? {}), ...COMMON })) {
     if (values[name] === undefined) continue;
+    if (spec.choices) {
+      const choices = spec.choices;
+      const chosen = ([values[name]].flat() as string[]).map((value) => {
+        if (choices.includes(value)) return value;
+        const sameButCase = choices.filter((choice) => choice.toLowerCase() === value.toLowerCase());
+        if (sameButCase.length === 1) return sameButCase[0]!;
+        throw new UsageError(`--${name} ${JSON.stringify(value)} is not one of ${choices.join(', ')}`);
+      });
+      values[name] = Array.isArray(values[name]) ? chosen : chosen[0];
+    }
     for (const value of [values[name]].flat() as string[]) {
-      if (spec.choices && !spec.choices.includes(value)) throw new UsageError(`--${name} ${JSON.stringify(value)} is not one of ${spec.choices.join(', ')}`);
       if (spec.existing && !existsSync(path.resolve(value))) throw new UsageError(`--${name} ${JSON.stringify(value)}: no such file or folder; give an existing path`);
     }
   }

@@ -110,6 +110,17 @@ describe('runCli: usage errors', () => {
   });
 });
 
+describe('runCli: choices', () => {
+  it('takes a choice written in another case as the choice declared (--log-level debug for DEBUG): the command reads only declared values', async () => {
+    // Upper case reaches the command as `plain`, which fails as `plain` does; a value outside the choices still does not.
+    const r = await run('fail', '--kind', 'PLAIN');
+    expect(r.code).toBe(1);
+    expect(r.lines[0]).toBe('tool fail: the disk is full');
+    expect((await run('fail', '--kind', 'Cli')).lines[0]).toBe('tool fail: no order ord-1');
+    expect((await run('fail', '--kind', 'PLAINS')).code).toBe(2);
+  });
+});
+
 describe('runCli: --help, --version, help <command>', () => {
   it.each([[['--version']], [['group', '--version']], [['group', 'leaf', '--version']], [['fail', '--version']]])('%j prints the version', async (argv) => {
     expect(await run(...argv)).toMatchObject({ code: 0, stdout: '1.2.3\n', stderr: '' });
