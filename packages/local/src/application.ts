@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { CliError } from '@sluice/cli';
 import { pathToFileURL } from 'node:url';
 import { checkSettings, handlerFileOf, loadProject, type ProjectConfig } from '@sluice/model';
 import type { Topology } from '@sluice/runtime/contract';
@@ -21,8 +22,11 @@ export interface Application {
   handlers: Record<string, string>;
 }
 
-/** The application cannot run as configured; the message says what to fix. */
-export class ApplicationError extends Error {
+/**
+ * The application cannot run as configured; the message says what to fix. A {@link CliError}: the
+ * project's state, not a fault of the code, so no "--debug for the stack trace" hint follows it.
+ */
+export class ApplicationError extends CliError {
   override name = 'ApplicationError';
 }
 

@@ -11,8 +11,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { processStartMark } from '@sluice/cli';
-import { DATA_LOCK_FILE, DataDirInUseError, lockDataDir, startLocalRuntime } from '@sluice/local';
+import { processStartMark, runCli } from '@sluice/cli';
+import { captureIO } from '../../../tests/helpers/capture-io.ts';
+import { ApplicationError, DATA_LOCK_FILE, DataDirInUseError, lockDataDir, startLocalRuntime } from '@sluice/local';
 import { fixtureProject } from '../../../tests/helpers/fixture-project.ts';
 
 const dirs: string[] = [];
@@ -35,6 +36,15 @@ describe('lockDataDir', () => {
     release();
     expect(existsSync(path.join(dir, DATA_LOCK_FILE))).toBe(false);
     lockDataDir(dir)();
+  });
+
+  it('is said by a command as the user\'s situation, not a fault of the code: no "--debug for the stack trace" hint (nor after an ApplicationError)', async () => {
+    for (const error of [new DataDirInUseError('the data folder /x is in use by another local stack'), new ApplicationError('generated/topology.json is missing: run `npm run codegen` first.')]) {
+      const io = captureIO();
+      const code = await runCli({ name: 'start', invocation: 'npm start --', version: '0.0.0', summary: 's', run: () => Promise.reject(error) }, [], io);
+      expect(code).toBe(1);
+      expect(io.stderr()).toBe(`start: ${error.message}\n`);
+    }
   });
 
   it("refuses a lock whose process runs; takes over one whose process is gone, saying so", async () => {

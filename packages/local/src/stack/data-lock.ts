@@ -15,7 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { linkSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { processAlive, processStartMark } from '@sluice/cli';
+import { CliError, processAlive, processStartMark } from '@sluice/cli';
 
 /** The lock file's name in the data folder. */
 export const DATA_LOCK_FILE = 'stack.lock';
@@ -31,8 +31,12 @@ interface LockOwner {
 /** The data folders this process holds (a second stack of the same process is refused too). */
 const heldHere = new Set<string>();
 
-/** The data folder is in use by another local stack; the message says which and what to do. */
-export class DataDirInUseError extends Error {
+/**
+ * The data folder is in use by another local stack; the message says which and what to do. A
+ * {@link CliError}: the user's situation, not a fault of the code, so no "--debug for the stack
+ * trace" hint follows it.
+ */
+export class DataDirInUseError extends CliError {
   override name = 'DataDirInUseError';
 }
 
