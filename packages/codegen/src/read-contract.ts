@@ -526,6 +526,25 @@ function notOfCutBindings(found: { problems: readonly string[]; warnings: readon
   return kept;
 }
 
+/**
+ * What is said of a `$ref: '#'` that a message's payload or headers (`what`) reaches at `reached`
+ * (the dereferenced place), written at `place`: the AsyncAPI parser reads `#` as the root of the
+ * whole contract, also inside a file the contract references (where it would mean that file's
+ * root), so the schema contains the whole document, refused as recursive; what to write instead.
+ */
+function rootRefProblem(place: WrittenPlace, specPath: string, what: string, reached: string): string {
+  const recursive =
+    "a schema that contains itself is recursive all the same, and codegen inlines every schema into the types and validators, so recursive schemas are not supported: bound the depth (a schema per level, the deepest without the self-reference), or send the tree flat (a list of nodes, each with its parent's id)";
+  const elsewhere = place.pointer !== reached || place.file !== path.resolve(specPath) ? ` (the document reaches this $ref as #${reached})` : '';
+  if (place.file !== path.resolve(specPath)) {
+    return (
+      `the $ref "#" here is read by the AsyncAPI parser as the root of the whole contract (${shown(specPath)}), not of ${path.basename(place.file)}: inside a file the contract references, "#" stands for the contract's root, ` +
+      `so ${what} contains the whole document${elsewhere}. To refer to a schema of this file, write its place ('#/<Name>'; '${path.basename(place.file)}#/<Name>' from the contract); ${recursive}`
+    );
+  }
+  return `the $ref "#" here refers to the root of the whole document, which contains ${what}${elsewhere}. To refer to a schema, write its place ('#/components/schemas/<Name>'); ${recursive}`;
+}
+
 /** The value at a JSON pointer. */
 function at(doc: Json, pointer: string): any {
   return pointer
@@ -635,6 +654,12 @@ function readParsed(document: Json, specPath: string): ContractModel {
       ...headerRecursions.map((r) => ({ ...r, part: 'headers' })),
     ];
     for (const { target, at: where, part } of recursions) {
+      // The whole document contains itself: a `$ref: '#'`, which the parser reads as the contract's root, in a file the contract references too.
+      const root = target === '' ? writtenPlace(specPath, where, { followLast: false, ref: '#' }) : undefined;
+      if (root) {
+        problems.push({ file: shown(root.file), pointer: root.pointer, ...(root.line !== undefined ? { line: root.line } : {}), message: rootRefProblem(root, specPath, `the ${part} of ${name}`, where) });
+        continue;
+      }
       problem(
         where,
         `the ${part} of ${name} is recursive: #${target} contains itself (here). Codegen inlines every schema into the types and validators, so recursive schemas are not supported: ` +

@@ -526,6 +526,34 @@ describe('a $ref the parser left unresolved (a cycle written in a referenced fil
   });
 });
 
+describe("a $ref: '#' in a file the contract references", () => {
+  it("is refused where it is written (file, pointer, line), saying the AsyncAPI parser reads '#' there as the whole contract's root, not as '# contains itself'", async () => {
+    const schemas = path.join(dir, 'hash-schemas.yaml');
+    writeFileSync(schemas, `Node:\n  type: object\n  properties:\n    id: {type: string}\n    child:\n      $ref: '#'\n`);
+    const whole = path.join(dir, 'hash-node.yaml');
+    writeFileSync(whole, `type: object\nproperties:\n  id: {type: string}\n  parent: {$ref: '#'}\n`);
+    for (const [payload, file, pointer, line] of [
+      ['./hash-schemas.yaml#/Node', schemas, '/Node/properties/child', 6],
+      ['./hash-node.yaml', whole, '/properties/parent', 4],
+    ] as const) {
+      const contract = spec({ message: `payload: {$ref: '${payload}'}\nexamples: [{payload: {id: n-1}}]` });
+      const error = await refusal(contract);
+      expect(error.problems.map((p) => [p.file, p.pointer, p.line])).toEqual([[file, pointer, line]]);
+      expect(readFileSync(file, 'utf8').split('\n')[line - 1]).toMatch(/\$ref: '#'/);
+      const message = error.problems[0]!.message;
+      expect(message).toMatch(
+        new RegExp(
+          `^the \\$ref "#" here is read by the AsyncAPI parser as the root of the whole contract \\(${contract.replace(/[.\\/]/g, '\\$&')}\\), not of ${path.basename(file).replace('.', '\\.')}: ` +
+            `inside a file the contract references, "#" stands for the contract's root, so the payload of OrderPlaced contains the whole document \\(the document reaches this \\$ref as #/components/messages/OrderPlaced/payload/`,
+        ),
+      );
+      expect(message).toMatch(/To refer to a schema of this file, write its place \('#\/<Name>'; 'hash-(schemas|node)\.yaml#\/<Name>' from the contract\); a schema that contains itself is recursive all the same/);
+      expect(message).toMatch(/bound the depth .*or send the tree flat/);
+      expect(error.message).not.toMatch(/# contains itself/);
+    }
+  });
+});
+
 describe('a $ref key whose value is no string', () => {
   /*
    * The AsyncAPI parser reads every "$ref" key as a reference, wherever it is (a property's name,
