@@ -121,13 +121,33 @@ describe('sst.config.ts, synthesized offline with the real SST components', () =
   let dev: RecordedStack;
   let prod: RecordedStack;
   let withAlertEmails: RecordedStack;
+  /** The fixture's system as a FIFO one (FIFO_OF). */
+  let fifo: RecordedStack;
 
   beforeAll(async () => {
     // Each synthesis is a child process of a few seconds.
     const emails = (file: string, source: string) => (file === 'settings.ts' ? replaceOnce(source, 'emails: [],', "emails: ['oncall@example.com', 'orders-team@example.com'],") : source);
     // prod refuses alerts nobody receives: it is planned with an on-call address, as a real deployment must be.
-    [dev, prod, withAlertEmails] = await synthesizeAll([{ stage: 'dev' }, { stage: 'prod', editSource: emails }, { stage: 'dev', editSource: emails }]);
+    // The fixture as a FIFO system (FIFO_OF): its consumer's settings without their batching window of 1 s.
+    const fifoSettings = (file: string, source: string) => (file === 'settings.ts' ? replaceOnce(source, 'batchWindowSeconds: 1,', '') : source);
+    const fifoConfig = (source: string) => replaceOnce(source, 'topology: topology as unknown as', 'topology: fifoOf(topology) as unknown as') + FIFO_OF;
+    [dev, prod, withAlertEmails, fifo] = await synthesizeAll([{ stage: 'dev' }, { stage: 'prod', editSource: emails }, { stage: 'dev', editSource: emails }, { stage: 'dev', editSource: fifoSettings, editConfig: fifoConfig }]);
   }, 180_000);
+
+  it('gives a FIFO queue\'s event source no batching window, the triage function\'s included, and the offline plan shows none (Lambda supports none on a FIFO queue)', () => {
+    const mapping = 'aws:lambda/eventSourceMapping:EventSourceMapping';
+    const queueNameOf = (arn: unknown) => fifo.resources.find((r) => r.type === 'aws:sqs/queue:Queue' && r.outputs.arn === arn)?.parent;
+    expect(all(fifo, mapping).map((m) => [queueNameOf(m.inputs.eventSourceArn), m.inputs.batchSize, 'maximumBatchingWindowInSeconds' in m.inputs]).sort()).toEqual([
+      ['OrderQueue.fifo', 10, false],
+      ['OrderTopicTriage.fifo', 10, false],
+    ]);
+    expect(planOf(fifo).resources.filter((r) => r.type === mapping).map((r) => [r.properties.queue, r.properties.batchWindowSeconds])).toEqual([
+      ['OrderQueue.fifoQueue', undefined],
+      ['OrderTopicTriage.fifoQueue', undefined],
+    ]);
+    // A standard queue's keeps its window.
+    expect(all(dev, mapping).map((m) => m.inputs.maximumBatchingWindowInSeconds)).toEqual([1, 1]);
+  });
 
   it('declares exactly the topology: its topics, queues, subscriptions and consumers, and the settings\' tables', () => {
     const components = dev.resources.filter((r) => r.type.startsWith('sst:aws:') && r.type !== 'sst:aws:QueueLambdaSubscriber');
@@ -648,6 +668,21 @@ async function synthesizeAll<const T extends readonly SynthesizeOptions[]>(runs:
   const stacks = settled.map((result) => (result as PromiseFulfilledResult<RecordedStack>).value);
   return stacks as { -readonly [K in keyof T]: RecordedStack };
 }
+
+/**
+ * Appended to the fixture's sst.config.ts: the system as a FIFO one, OrderTopic.fifo delivering to
+ * OrderQueue.fifo, which dead-letters into OrderDLQ.fifo (every name and reference renamed, every
+ * topic and queue FIFO).
+ */
+const FIFO_OF = `
+function fifoOf(topology) {
+  let json = JSON.stringify(topology);
+  for (const name of ['OrderTopic', 'OrderQueue', 'OrderDLQ']) json = json.replaceAll('"' + name + '"', '"' + name + '.fifo"');
+  const fifo = JSON.parse(json);
+  for (const spec of [...Object.values(fifo.topics), ...Object.values(fifo.queues)]) spec.fifo = true;
+  return fifo;
+}
+`;
 
 /** Replaces `search` in `source`, insisting that it is there (else the edit proves nothing). */
 function replaceOnce(source: string, search: string, replacement: string): string {

@@ -169,7 +169,7 @@ export function resolvePlan(options: PlanOptions): DeploymentPlan {
       // The age of the oldest message: a consumer that is down, failing or too slow, before the
       // messages expire. A dead-letter queue's messages were already paged for; this one warns
       // that they are about to be lost unexamined.
-      const maximumAge = consumer ? consumerSettings(settings, consumer.id).maximumMessageAgeSeconds : Math.floor(queue.retentionSeconds / 2);
+      const maximumAge = consumer ? consumerSettings(settings, consumer.id, queue).maximumMessageAgeSeconds : Math.floor(queue.retentionSeconds / 2);
       alarms.push({
         name: `${baseName}AgeAlarm`,
         description: consumer
@@ -228,9 +228,10 @@ export function resolvePlan(options: PlanOptions): DeploymentPlan {
   const queues = [...contractQueues, ...unroutedQueues, ...triaged.queues];
 
   const consumers = receive.map((op): FunctionPlan => {
-    const s = consumerSettings(settings, op.id);
     const queue = topology.queues[op.queue!];
     if (!queue) throw new Error(`${op.id} consumes queue ${op.queue}, which the topology does not declare`);
+    // On a FIFO queue, no batching window (Lambda supports none there).
+    const s = consumerSettings(settings, op.id, queue);
     const sourceTopics = (op.sources ?? []).map((src) => src.topic);
     const environment: Record<string, EnvironmentValue> = {
       POWERTOOLS_SERVICE_NAME: op.id,

@@ -11,7 +11,10 @@ import type { AppSettings, ConsumerSettings } from '@sluice/runtime/settings';
 /** Settings of one consumer with every default applied. */
 export type ResolvedConsumerSettings = Required<Omit<ConsumerSettings, 'tables' | 'lowMaxReceiveCountReason'>> & { tables: Record<string, readonly string[]>; lowMaxReceiveCountReason?: string };
 
-/** The settings a consumer gets when the application's settings leave them out. */
+/**
+ * The settings a consumer gets when the application's settings leave them out. A consumer of a
+ * FIFO queue gets {@link FIFO_CONSUMER_DEFAULTS} instead (no batching window).
+ */
 export const CONSUMER_DEFAULTS: Omit<ResolvedConsumerSettings, 'tables' | 'reservedConcurrency' | 'lowMaxReceiveCountReason'> = {
   timeoutSeconds: 30,
   memoryMB: 512,
@@ -21,6 +24,17 @@ export const CONSUMER_DEFAULTS: Omit<ResolvedConsumerSettings, 'tables' | 'reser
   logLevel: 'INFO',
   maximumMessageAgeSeconds: 900,
 };
+
+/**
+ * The defaults of a FIFO queue's consumer: {@link CONSUMER_DEFAULTS} without a batching window.
+ * Lambda's SQS event source supports no batching window on a FIFO queue
+ * (`MaximumBatchingWindowInSeconds` must stay 0) and takes at most {@link FIFO_MAX_BATCH_SIZE}
+ * records per batch.
+ */
+export const FIFO_CONSUMER_DEFAULTS: typeof CONSUMER_DEFAULTS = { ...CONSUMER_DEFAULTS, batchWindowSeconds: 0 };
+
+/** The largest `batchSize` Lambda's SQS event source takes on a FIFO queue (10,000 on a standard queue). */
+export const FIFO_MAX_BATCH_SIZE = 10;
 
 /** AWS's guidance for queues feeding Lambda: a `maxReceiveCount` of at least 5, so throttles and timeouts do not dead-letter a valid message. */
 export const LAMBDA_MAX_RECEIVE_COUNT_GUIDANCE = 5;
@@ -52,16 +66,19 @@ export function metricsNamespaceOf(settings: AppSettings): string {
  *
  * @param settings - the application's settings
  * @param operationId - the receive operation the consumer handles
+ * @param queue - the queue it consumes: on a FIFO queue the defaults are {@link FIFO_CONSUMER_DEFAULTS}
+ *   (no batching window). Without it, the standard queue's {@link CONSUMER_DEFAULTS}.
  * @example
  * ```ts
  * import { consumerSettings } from '@sluice/model';
  *
  * consumerSettings({ consumers: { consumePaymentCaptured: { timeoutSeconds: 60 } } }, 'consumePaymentCaptured').batchSize; // 10
+ * consumerSettings({}, 'consumeRefund', { fifo: true }).batchWindowSeconds; // 0
  * ```
  */
-export function consumerSettings(settings: AppSettings, operationId: string): ResolvedConsumerSettings {
+export function consumerSettings(settings: AppSettings, operationId: string, queue?: Pick<QueueSpec, 'fifo'>): ResolvedConsumerSettings {
   const own = settings.consumers?.[operationId] ?? {};
-  const merged = { ...CONSUMER_DEFAULTS, ...own };
+  const merged = { ...(queue?.fifo ? FIFO_CONSUMER_DEFAULTS : CONSUMER_DEFAULTS), ...own };
   return { ...merged, reservedConcurrency: own.reservedConcurrency ?? merged.maximumConcurrency, tables: { ...(own.tables ?? {}) } } as ResolvedConsumerSettings;
 }
 
@@ -81,7 +98,7 @@ export function consumerSettings(settings: AppSettings, operationId: string): Re
 export function visibilityTimeoutOf(topology: Topology, settings: AppSettings, queue: QueueSpec): number {
   if (queue.visibilityTimeoutSeconds !== undefined) return queue.visibilityTimeoutSeconds;
   const consumer = Object.values(topology.operations).find((o) => o.action === 'receive' && o.queue === queue.name);
-  return consumer ? VISIBILITY_TIMEOUT_FACTOR * consumerSettings(settings, consumer.id).timeoutSeconds : 30;
+  return consumer ? VISIBILITY_TIMEOUT_FACTOR * consumerSettings(settings, consumer.id, queue).timeoutSeconds : 30;
 }
 
 /**
@@ -134,12 +151,21 @@ export function checkSettings(topology: Topology, settings: AppSettings): string
     }
   }
   for (const op of receive) {
-    const s = consumerSettings(settings, op.id);
+    const queue = topology.queues[op.queue!];
+    const s = consumerSettings(settings, op.id, queue);
     const where = `settings.consumers.${op.id}`;
     if (!inRange(s.timeoutSeconds, 1, 900)) problems.push(`${where}.timeoutSeconds must be 1..900, got ${s.timeoutSeconds}`);
     if (!inRange(s.memoryMB, 128, 10_240)) problems.push(`${where}.memoryMB must be 128..10240, got ${s.memoryMB}`);
     if (!inRange(s.batchSize, 1, 10_000)) problems.push(`${where}.batchSize must be 1..10000, got ${s.batchSize}`);
-    if (s.batchSize > 10 && s.batchWindowSeconds < 1) problems.push(`${where}: a batchSize over 10 needs a batchWindowSeconds of at least 1`);
+    if (queue?.fifo) {
+      // Lambda's SQS event source on a FIFO queue: no batching window, at most 10 records a batch.
+      if (typeof s.batchSize === 'number' && s.batchSize > FIFO_MAX_BATCH_SIZE) {
+        problems.push(`${where}.batchSize is ${s.batchSize}, but ${op.id} consumes the FIFO queue ${queue.name}, and Lambda takes at most ${FIFO_MAX_BATCH_SIZE} records a batch from a FIFO queue: write batchSize: ${FIFO_MAX_BATCH_SIZE} or less (or leave it out: ${FIFO_CONSUMER_DEFAULTS.batchSize})`);
+      }
+      if (typeof s.batchWindowSeconds === 'number' && s.batchWindowSeconds > 0) {
+        problems.push(`${where}.batchWindowSeconds is ${s.batchWindowSeconds}, but ${op.id} consumes the FIFO queue ${queue.name}, and Lambda supports no batching window on a FIFO queue: remove batchWindowSeconds (or write batchWindowSeconds: 0)`);
+      }
+    } else if (s.batchSize > 10 && s.batchWindowSeconds < 1) problems.push(`${where}: a batchSize over 10 needs a batchWindowSeconds of at least 1`);
     if (!inRange(s.batchWindowSeconds, 0, 300)) problems.push(`${where}.batchWindowSeconds must be 0..300, got ${s.batchWindowSeconds}`);
     if (!inRange(s.maximumConcurrency, 2, 1000)) problems.push(`${where}.maximumConcurrency must be 2..1000 (Lambda's range), got ${s.maximumConcurrency}`);
     if (!inRange(s.reservedConcurrency, 1, 1000)) problems.push(`${where}.reservedConcurrency must be 1..1000, got ${s.reservedConcurrency}`);
@@ -149,7 +175,6 @@ export function checkSettings(topology: Topology, settings: AppSettings): string
       );
     }
     if (!['DEBUG', 'INFO', 'WARN', 'ERROR'].includes(s.logLevel)) problems.push(`${where}.logLevel must be DEBUG, INFO, WARN or ERROR, got ${s.logLevel}`);
-    const queue = topology.queues[op.queue!];
     if (queue && !inRange(s.maximumMessageAgeSeconds, 60, Math.floor(queue.retentionSeconds / 2))) {
       problems.push(`${where}.maximumMessageAgeSeconds must be 60..${Math.floor(queue.retentionSeconds / 2)} (at most half of ${queue.name}'s retention, so the alarm goes off well before messages expire), got ${s.maximumMessageAgeSeconds}`);
     }
@@ -230,7 +255,7 @@ export function settingsWarnings(topology: Topology, settings: AppSettings): str
     const queue = topology.queues[op.queue!];
     const count = queue?.deadLetter?.maxReceiveCount;
     if (count === undefined || count >= LAMBDA_MAX_RECEIVE_COUNT_GUIDANCE) continue;
-    const s = consumerSettings(settings, op.id);
+    const s = consumerSettings(settings, op.id, queue);
     const why = s.lowMaxReceiveCountReason ? ` Kept, because: ${s.lowMaxReceiveCountReason}.` : ` Raise it in the contract, or say why it stays in settings.consumers.${op.id}.lowMaxReceiveCountReason.`;
     warnings.push(
       `queue ${queue!.name}: maxReceiveCount ${count} is under ${LAMBDA_MAX_RECEIVE_COUNT_GUIDANCE}, AWS's guidance for queues feeding Lambda: a throttled or timed-out batch uses up a receive, so a valid message can be dead-lettered unhandled. Throttles cannot happen here (${op.id}'s reservedConcurrency ${s.reservedConcurrency} ≥ its maximumConcurrency ${s.maximumConcurrency}); timeouts and crashes still count.${why}`,

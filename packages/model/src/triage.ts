@@ -74,7 +74,11 @@ export function triageHandlerOf(root: string): string {
   throw new Error(`@sluice/runtime is not installed for ${start} (no node_modules/@sluice/runtime in it or a folder above): the triage functions run its ${TRIAGE_HANDLER_MODULE}; run npm install`);
 }
 
-/** The triage function's configuration: small and fixed (it only reads attributes and forwards a few messages). */
+/**
+ * The triage function's configuration: small and fixed (it only reads attributes and forwards a
+ * few messages). The triage of a FIFO topic gets no batching window (`batchWindowSeconds` 0):
+ * Lambda supports none on a FIFO queue.
+ */
 export const TRIAGE_SETTINGS = { timeoutSeconds: 30, memoryMB: 256, batchSize: 10, batchWindowSeconds: 1, maximumConcurrency: 2, maxReceiveCount: 5 } as const;
 
 /** What triages one topic's publishes. */
@@ -189,6 +193,8 @@ export function triageResources(triage: readonly TriagePlan[], settings: AppSett
   for (const t of triage) {
     const fifo = t.queue.endsWith('.fifo');
     const functionName = functionNameOf(t.operationId);
+    // Lambda supports no batching window on a FIFO queue.
+    const batchWindowSeconds = fifo ? 0 : s.batchWindowSeconds;
     queues.push({
       kind: 'deadLetter',
       spec: { name: t.deadLetterQueue, channel: t.topic, fifo, retentionSeconds: 1_209_600, deadLetterFor: [t.queue] },
@@ -235,11 +241,11 @@ export function triageResources(triage: readonly TriagePlan[], settings: AppSett
       queue: t.queue,
       deadLetterQueue: t.deadLetterQueue,
       visibilityTimeoutSeconds: visibility,
-      settings: { ...CONSUMER_DEFAULTS, ...s, logLevel: 'INFO', reservedConcurrency: s.maximumConcurrency, tables: {} },
+      settings: { ...CONSUMER_DEFAULTS, ...s, batchWindowSeconds, logLevel: 'INFO', reservedConcurrency: s.maximumConcurrency, tables: {} },
       timeoutSeconds: s.timeoutSeconds,
       memoryMB: s.memoryMB,
       batchSize: s.batchSize,
-      batchWindowSeconds: s.batchWindowSeconds,
+      batchWindowSeconds,
       maximumConcurrency: s.maximumConcurrency,
       reservedConcurrency: s.maximumConcurrency,
       logLevel: 'INFO',

@@ -142,3 +142,51 @@ describe('resolvePlan', () => {
     expect(() => resolvePlan({ topology: clash, settings })).toThrow(/the contract declares a topic named Alerts, the name of the framework's alerts topic: rename it/);
   });
 });
+
+/**
+ * The fixture's system as a FIFO one: OrderTopic.fifo delivers to OrderQueue.fifo, which
+ * dead-letters into OrderDLQ.fifo (every name and reference renamed, every topic and queue FIFO).
+ */
+function fifoOf(standard: Topology): Topology {
+  let json = JSON.stringify(standard);
+  for (const name of ['OrderTopic', 'OrderQueue', 'OrderDLQ']) json = json.replaceAll(`"${name}"`, `"${name}.fifo"`);
+  const fifo = JSON.parse(json) as Topology & { topics: Record<string, { fifo: boolean }>; queues: Record<string, { fifo: boolean }> };
+  for (const spec of [...Object.values(fifo.topics), ...Object.values(fifo.queues)]) spec.fifo = true;
+  return fifo;
+}
+
+describe('resolvePlan, on FIFO queues (Lambda supports no batching window there, and at most 10 records a batch)', () => {
+  const fifo = fifoOf(topology);
+  // The fixture's settings write batchWindowSeconds: 1 for its consumer; a FIFO project leaves it out.
+  const { batchWindowSeconds: _window, ...own } = settings.consumers!.consumeOrderPlaced!;
+  const fifoSettings = { ...settings, consumers: { consumeOrderPlaced: own } };
+
+  it('gives every function on a FIFO queue no batching window, the triage function of a FIFO topic included', () => {
+    const plan = resolvePlan({ topology: fifo, settings: fifoSettings });
+    expect(plan.functions.map((f) => [f.queue, f.batchWindowSeconds, f.settings.batchWindowSeconds])).toEqual([
+      ['OrderQueue.fifo', 0, 0],
+      ['OrderTopicTriage.fifo', 0, 0],
+    ]);
+    expect(plan.functions.every((f) => f.batchSize <= 10)).toBe(true);
+    expect(consumerSettings({}, 'consumeOrderPlaced', fifo.queues['OrderQueue.fifo']).batchWindowSeconds).toBe(0);
+    // A standard queue keeps its window of 1 s.
+    expect(resolvePlan({ topology, settings }).functions.map((f) => f.batchWindowSeconds)).toEqual([1, 1]);
+  });
+
+  it('refuses a batching window or a batch over 10 for a FIFO queue\'s consumer, naming the consumer, the queue, the setting and what to write, every problem in one report', () => {
+    const bad = { ...fifoSettings, consumers: { consumeOrderPlaced: { ...own, batchSize: 50, batchWindowSeconds: 5 } } };
+    let problems: readonly string[] = [];
+    try {
+      resolvePlan({ topology: fifo, settings: bad });
+    } catch (error) {
+      expect(error).toBeInstanceOf(SettingsError);
+      problems = (error as SettingsError).problems;
+    }
+    expect(problems).toEqual([
+      'settings.consumers.consumeOrderPlaced.batchSize is 50, but consumeOrderPlaced consumes the FIFO queue OrderQueue.fifo, and Lambda takes at most 10 records a batch from a FIFO queue: write batchSize: 10 or less (or leave it out: 10)',
+      'settings.consumers.consumeOrderPlaced.batchWindowSeconds is 5, but consumeOrderPlaced consumes the FIFO queue OrderQueue.fifo, and Lambda supports no batching window on a FIFO queue: remove batchWindowSeconds (or write batchWindowSeconds: 0)',
+    ]);
+    // A window of 0 written out is what AWS takes.
+    expect(() => resolvePlan({ topology: fifo, settings: { ...fifoSettings, consumers: { consumeOrderPlaced: { ...own, batchSize: 10, batchWindowSeconds: 0 } } } })).not.toThrow();
+  });
+});

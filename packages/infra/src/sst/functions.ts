@@ -77,7 +77,8 @@ export function declareFunctions(scope: Scope, plan: DeploymentPlan, resources: 
     const logs = declare(scope, 'logsPolicy', `${name}Logs`, logsPolicyArgs(created, name), (n, a, opts) => new aws.iam.RolePolicy(n, a, opts));
     declared.functions[fn.operationId] = created;
     declared.logsPolicies[fn.operationId] = logs;
-    declared.eventSources[fn.operationId] = subscribe(scope, fn, resources.queues[fn.queue]!, created, logs);
+    const fifo = plan.queues.find((q) => q.name === fn.queue)?.spec.fifo ?? false;
+    declared.eventSources[fn.operationId] = subscribe(scope, fn, fifo, resources.queues[fn.queue]!, created, logs);
   }
   return declared;
 }
@@ -128,24 +129,49 @@ function logsPolicyArgs(fn: sst.aws.Function, name: string): aws.iam.RolePolicyA
 }
 
 /**
- * Subscribed by ARN: given function args instead, SST would create the function inside the
- * subscriber component and add its own, broader SQS grant (GetQueueUrl, ChangeVisibility).
+ * The arguments of a function's event source on its queue (SST's queue subscriber): the plan's
+ * batch size, window and maximum concurrency, failures reported per record, and no batch before
+ * the function may write its logs (`after`). On a FIFO queue it sets no batching window at all:
+ * Lambda supports none there (`MaximumBatchingWindowInSeconds` left unset, where SST would
+ * otherwise send 0).
+ *
+ * @param fn - the function, as the plan renders it
+ * @param fifo - whether its queue is a FIFO queue
+ * @param after - what must exist before the first batch: the function's logs policy
+ * @example
+ * ```ts
+ * import { eventSourceArgs } from '@sluice/infra';
+ * import type { FunctionPlan } from '@sluice/model';
+ *
+ * declare const fn: FunctionPlan;
+ * declare const logs: aws.iam.RolePolicy;
+ * eventSourceArgs(fn, true, logs); // { batch: { size: fn.batchSize, partialResponses: true }, transform }: no window on a FIFO queue
+ * ```
  */
-function subscribe(scope: Scope, fn: FunctionPlan, queue: sst.aws.Queue, created: sst.aws.Function, logs: aws.iam.RolePolicy): EventSource {
-  const args: sst.aws.QueueSubscriberArgs = {
+export function eventSourceArgs(fn: FunctionPlan, fifo: boolean, after: $util.Resource): sst.aws.QueueSubscriberArgs {
+  return {
     batch: {
       size: fn.batchSize,
-      window: `${fn.batchWindowSeconds} seconds`,
+      ...(fifo ? {} : { window: `${fn.batchWindowSeconds} seconds` as const }),
       // Only failed records are retried (and eventually dead-lettered), not the whole batch.
       partialResponses: true,
     },
     transform: {
       eventSourceMapping: (mapping, opts) => {
         mapping.scalingConfig = { maximumConcurrency: fn.maximumConcurrency };
+        // "Batching window is not supported for FIFO queues": none at all, not SST's 0.
+        if (fifo) delete mapping.maximumBatchingWindowInSeconds;
         // No batch before the function may write its logs.
-        opts.dependsOn = [...(Array.isArray(opts.dependsOn) ? opts.dependsOn : opts.dependsOn ? [opts.dependsOn] : []), logs] as $util.Resource[];
+        opts.dependsOn = [...(Array.isArray(opts.dependsOn) ? opts.dependsOn : opts.dependsOn ? [opts.dependsOn] : []), after] as $util.Resource[];
       },
     },
   };
-  return declare(scope, 'eventSource', fn.functionName, args, (_name, a, opts) => queue.subscribe(created.arn, a, opts));
+}
+
+/**
+ * Subscribed by ARN: given function args instead, SST would create the function inside the
+ * subscriber component and add its own, broader SQS grant (GetQueueUrl, ChangeVisibility).
+ */
+function subscribe(scope: Scope, fn: FunctionPlan, fifo: boolean, queue: sst.aws.Queue, created: sst.aws.Function, logs: aws.iam.RolePolicy): EventSource {
+  return declare(scope, 'eventSource', fn.functionName, eventSourceArgs(fn, fifo, logs), (_name, a, opts) => queue.subscribe(created.arn, a, opts));
 }
