@@ -235,6 +235,21 @@ describe('contract errors that would make a broken system', () => {
     expect(problems).toMatch(/topic Events and queue Orders\.fifo must both be FIFO or both standard/);
   });
 
+  it('a subscription dead-letter queue of the wrong type: says whether the contract named it or the framework derived it from the queue\'s own redrivePolicy, and what to write', () => {
+    // A standard topic subscribing a FIFO queue whose own dead-letter queue is FIFO; the consumer entry sets no redrivePolicy.
+    const doc = base();
+    doc.channels.Orders.bindings.sqs.queue.fifoQueue = true;
+    doc.channels.Orders.bindings.sqs.deadLetterQueue.fifoQueue = true;
+    const problems = problemsOf(doc);
+    expect(problems).toContain(
+      "the subscription Events → Orders.fifo (publishEvents) sets no redrivePolicy, so the framework gives it OrdersDLQ.fifo, the dead-letter queue of Orders.fifo's own redrivePolicy; but a standard topic's subscription needs a standard dead-letter queue, and OrdersDLQ.fifo is FIFO: write, in that sns consumer entry of publishEvents, redrivePolicy: { deadLetterQueue: { name: <a standard queue the contract declares> } }",
+    );
+    expect(problems.join('\n')).not.toMatch(/the redrivePolicy of Events → Orders\.fifo/);
+    // Named by the contract: the redrivePolicy it wrote is blamed.
+    doc.operations.publishEvents.bindings.sns.consumers[0].redrivePolicy = { deadLetterQueue: { name: 'OrdersDLQ.fifo' } };
+    expect(problemsOf(doc)).toContain("the redrivePolicy of Events → Orders.fifo names OrdersDLQ.fifo, but a standard topic's subscription needs a standard dead-letter queue");
+  });
+
   it('warns about a queue nobody consumes, without failing', () => {
     const doc = base();
     delete doc.operations.consumeOrders;

@@ -43,14 +43,25 @@ function resolveFilterPolicy(d: Derivation, subscription: SubscriptionDraft, con
 
 /**
  * A notification SNS cannot deliver to the queue (its policy refuses, it was deleted) is not
- * dropped: unless the contract names another, it goes where the queue's own failures go.
+ * dropped: unless the contract names another, it goes where the queue's own failures go. Its type
+ * must be the topic's (AWS: a FIFO topic's subscriptions use FIFO dead-letter queues, a standard
+ * topic's standard ones); the problem says whether the contract named it or the framework derived
+ * it from the queue's own redrivePolicy.
  */
 function resolveDeadLetterQueue(d: Derivation, subscription: SubscriptionDraft): void {
+  const stated = subscription.deadLetterQueue !== undefined;
   const dlq = subscription.deadLetterQueue ?? d.queues[subscription.queue]!.deadLetter?.queue;
   if (dlq === undefined) return;
   (subscription as { deadLetterQueue?: string }).deadLetterQueue = dlq;
   const topicFifo = d.topics[subscription.topic]!.fifo;
   if (d.queues[dlq] && d.queues[dlq]!.fifo !== topicFifo) {
-    d.problems.push(`the redrivePolicy of ${subscription.topic} → ${subscription.queue} names ${dlq}, but a ${topicFifo ? 'FIFO' : 'standard'} topic's subscription needs a ${topicFifo ? 'FIFO' : 'standard'} dead-letter queue`);
+    const kind = topicFifo ? 'FIFO' : 'standard';
+    if (stated) {
+      d.problems.push(`the redrivePolicy of ${subscription.topic} → ${subscription.queue} names ${dlq}, but a ${kind} topic's subscription needs a ${kind} dead-letter queue`);
+    } else {
+      d.problems.push(
+        `the subscription ${subscription.topic} → ${subscription.queue} (${subscription.declaredBy[0]}) sets no redrivePolicy, so the framework gives it ${dlq}, the dead-letter queue of ${subscription.queue}'s own redrivePolicy; but a ${kind} topic's subscription needs a ${kind} dead-letter queue, and ${dlq} is ${topicFifo ? 'standard' : 'FIFO'}: write, in that sns consumer entry of ${subscription.declaredBy[0]}, redrivePolicy: { deadLetterQueue: { name: <a ${kind} queue the contract declares> } }`,
+      );
+    }
   }
 }
