@@ -46,8 +46,8 @@ describe.runIf(existsSync('/proc/self/stat'))('what a test worker starts', () =>
       started.push(command);
       const grandchild = await waitFor("the command's own child", () => descendantsOf(command)[0]?.pid, 20_000);
       started.push(grandchild);
-      // While the worker runs, they run (polled every second: a few polls).
-      await new Promise((r) => setTimeout(r, 2_500));
+      // While the worker runs, they run (it is looked for every second: past one look).
+      await new Promise((r) => setTimeout(r, 1_500));
       expect([alive(command), alive(grandchild)]).toEqual([true, true]);
 
       stand.kill('SIGKILL');
