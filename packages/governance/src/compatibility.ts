@@ -20,6 +20,7 @@ import {
   COMPATIBILITY_MODES,
   type CompatibilityMode,
   compareGeneric,
+  type ContractChange,
   type ContractDiff,
   DEFAULT_COMPATIBILITY_MODE,
   isObject,
@@ -171,21 +172,91 @@ export function diffContracts(
 
   // Versions: a breaking change in place is not fixed by bumping the version in place, and a
   // compatible change should still be visible in the version producers send.
+  const brokenInPlace = new Map(messagesBrokenInPlace(released, working, out.changes).map((b) => [b.message, b]));
   for (const [name, after] of mb) {
     const before = ma.get(name);
     if (!before) continue;
     const own = out.changes.filter((c) => c.path.startsWith(`messages.${name}.`) && c.rule !== 'message.version-changed');
     const [va, vb] = [before['x-schema-version'], after['x-schema-version']];
+    const broken = brokenInPlace.get(name);
     if (own.some((c) => c.classification !== 'non-breaking') && major(vb) > major(va)) {
       notes.push(`${name}: x-schema-version went ${va} → ${vb} in place. A new major version is a new message (e.g. ${name}V${major(vb)} with its own payload schema file) published side by side with ${name} ${va}, which stays unchanged while consumers move.`);
+    } else if (broken) {
+      notes.push(`${name}: its own changes are breaking but x-schema-version ${va === vb ? `is still ${vb}` : `went ${va} → ${vb}, the same major`}; a minor or patch bump does not help: consumers of major ${major(va)} would get both shapes. ${sideBySide(name, major(va))}`);
     } else if (own.some((c) => c.path.includes('.payload') || c.path.includes('.headers')) && va === vb) {
-      notes.push(`${name}: its payload or headers changed but x-schema-version is still ${vb}; bump the minor (or patch) version so producers announce it.`);
+      const review = own.some((c) => c.classification === 'unclassified') ? ' (if your review of the unclassified change finds it breaking, publish a new major version side by side instead)' : '';
+      notes.push(`${name}: its payload or headers changed but x-schema-version is still ${vb}; bump the minor (or patch) version so producers announce it${review}.`);
     }
   }
   if (out.changes.length > 0 && released.info?.version === working.info?.version) {
     notes.push(`info.version is still ${working.info?.version}; bump it before \`npm run contract:release\`.`);
   }
   return { mode, changes: out.changes, notes };
+}
+
+/** The words of `contract:diff`'s "What to do next" for one message: its next major, published side by side. */
+function sideBySide(name: string, current: number): string {
+  const next = Number.isFinite(current) ? current + 1 : 2;
+  return `Changing a message on purpose: publish a new major version side by side. Copy its payload schema and edit the copy, add a message (e.g. ${name}V${next}, x-schema-version: ${next}.0.0, its own headers schema) to the channels and operations, leave the released message exactly as it is, then \`npm run codegen\` and \`npm run contract:release\`. Retire the old version once no consumer reads it.`;
+}
+
+/** A message whose own changes break its consumers while its `x-schema-version` keeps its major. */
+export interface InPlaceBreak {
+  /** The message's name. */
+  message: string;
+  /** Its `x-schema-version` in the released contract. */
+  released: string;
+  /** Its `x-schema-version` in the working contract (same major). */
+  working: string;
+  /** Its own breaking changes, as `kind path`. */
+  changes: string[];
+  /**
+   * What happens to its messages once this is released: every one of that major, old shape or
+   * new, still reaches the consumers of that major, which refuse the shape they do not expect.
+   */
+  warning: string;
+}
+
+/**
+ * The messages whose own changes (payload, headers, content type…) are breaking while their
+ * `x-schema-version` keeps its major: released like that (`contract:release --accept-breaking`),
+ * messages of the old shape (in flight, waiting in queues and dead-letter queues, sent by a
+ * producer not yet deployed) still carry that major, still pass the subscriptions' filter on it,
+ * and consumers expecting the new shape refuse them (and the other way round).
+ *
+ * @param released the released contract, dereferenced
+ * @param working the working contract, dereferenced
+ * @param changes the changes {@link diffContracts} found between them
+ * @returns one entry per such message, by name
+ * @example
+ * ```ts
+ * import { diffContracts, loadContract, messagesBrokenInPlace } from '@sluice/governance';
+ *
+ * const released = await loadContract('released/asyncapi.json');
+ * const working = await loadContract('asyncapi.yaml');
+ * for (const b of messagesBrokenInPlace(released, working, diffContracts(released, working).changes)) console.warn(b.warning);
+ * ```
+ */
+export function messagesBrokenInPlace(released: ContractDocument, working: ContractDocument, changes: readonly ContractChange[]): InPlaceBreak[] {
+  const [ma, mb] = [messagesByName(released), messagesByName(working)];
+  const found: InPlaceBreak[] = [];
+  for (const [name, after] of mb) {
+    const before = ma.get(name);
+    if (!before) continue;
+    const [va, vb] = [before['x-schema-version'], after['x-schema-version']];
+    if (major(va) !== major(vb)) continue;
+    const breaking = changes.filter((c) => c.path.startsWith(`messages.${name}.`) && c.rule !== 'message.version-changed' && c.classification === 'breaking');
+    if (breaking.length === 0) continue;
+    const m = major(va);
+    found.push({
+      message: name,
+      released: String(va),
+      working: String(vb),
+      changes: breaking.map((c) => `${c.kind} ${c.path}`),
+      warning: `${name} changes in a breaking way but keeps major ${m} (x-schema-version ${va === vb ? `still ${vb}` : `${va} → ${vb}`}). Its old-shape messages (in flight, waiting in queues or dead-letter queues, or sent by a producer not yet redeployed) still carry schemaVersion ${m}.x, still pass the subscriptions' "${m}." filter, and consumers that expect the new shape refuse them (PAYLOAD_INVALID: retried, then dead-lettered); consumers not yet redeployed may refuse the new shape the same way. Drain those queues and deploy producers and consumers together, or publish ${name}V${m + 1} side by side instead.`,
+    });
+  }
+  return found;
 }
 
 /** Options of {@link diffContracts}. */

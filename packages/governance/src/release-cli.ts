@@ -7,7 +7,7 @@ import path from 'node:path';
 import { CliError, isEntry, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject } from '@sluice/model';
 import { deriveTopology } from '@sluice/model';
-import { diffContracts, hasFailingChanges } from './compatibility.ts';
+import { diffContracts, hasFailingChanges, messagesBrokenInPlace } from './compatibility.ts';
 import type { ContractDocument } from './contract-document.ts';
 import { releasedTopologyOf, snapshotPath, writeRelease, type ReleaseRecord } from './released-contract.ts';
 import { renderReport } from './report.ts';
@@ -27,7 +27,9 @@ export const releaseProgram: ProgramSpec = {
   description: `Writes the working contract, dereferenced, and the topology it deploys to the released
 snapshot that \`npm run contract:diff\` (and so \`npm test\`) compares against. Commit the snapshot
 with the contract change. Refuses when the contract has breaking or unclassified changes since the
-last release, and when info.version was not bumped, so a release never hides a break by accident.`,
+last release, and when info.version was not bumped, so a release never hides a break by accident.
+With --accept-breaking, it warns for each message whose own change is breaking while its
+x-schema-version keeps its major: old-shape messages still reach the consumers of that major.`,
   options: {
     spec: { type: 'string', valueName: 'file', description: 'working contract', defaultText: 'eventContract.spec, else asyncapi.yaml', existing: true },
     out: { type: 'string', valueName: 'dir', description: 'snapshot folder', defaultText: 'eventContract.released, else released/' },
@@ -72,6 +74,11 @@ last release, and when info.version was not bumped, so a release never hides a b
           });
         }
         acceptedBreaking = { reason, changes: diff.changes.filter((c) => c.classification !== 'non-breaking').map((c) => `${c.classification} ${c.kind} ${c.path}`) };
+        // Released on purpose, but a message broken under the same major mixes both shapes in
+        // its consumers' queues: said for each, here and in the record.
+        const inPlace = messagesBrokenInPlace(previous, working, diff.changes);
+        for (const b of inPlace) io.err(`\ncontract:release: WARNING: ${b.warning}`);
+        if (inPlace.length > 0) acceptedBreaking.inPlace = inPlace.map(({ message, released, working: now, warning }) => ({ message, released, working: now, warning }));
       }
     }
     writeRelease(outDir, working, {
@@ -83,6 +90,8 @@ last release, and when info.version was not bumped, so a release never hides a b
       topology: deriveTopology(working).topology,
     });
     io.out(`\ncontract:release: released ${working.info?.version} to ${shown(outDir)}/. Commit it with the contract change.`);
+    const warned = acceptedBreaking?.inPlace?.map((b) => b.message) ?? [];
+    if (warned.length > 0) io.err(`contract:release: WARNING: ${warned.join(', ')} broke without a new major version: see the WARNING${warned.length > 1 ? 's' : ''} about ${warned.length > 1 ? 'them' : 'it'} (recorded in release.json, acceptedBreaking.inPlace).`);
     return 0;
   },
 };

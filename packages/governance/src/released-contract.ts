@@ -27,8 +27,12 @@ export interface ReleaseRecord {
   messages: Record<string, string>;
   /** The files the snapshot was made from, relative to the repository root. */
   sources: string[];
-  /** Set when a breaking change was released on purpose (`--accept-breaking`). */
-  acceptedBreaking?: { reason: string; changes: string[] };
+  /**
+   * Set when a breaking change was released on purpose (`--accept-breaking`): the reason, the
+   * failing changes, and `inPlace`, the messages among them broken under the same major version
+   * (see `messagesBrokenInPlace`), each with the warning the release printed.
+   */
+  acceptedBreaking?: { reason: string; changes: string[]; inPlace?: { message: string; released: string; working: string; warning: string }[] };
   /**
    * The topology deployed with this release (filter policies included). Absent from releases made
    * before the framework derived topologies: those were deployed without filter policies.

@@ -49,8 +49,14 @@ describe('npm run contract:release', () => {
 
     const accepted = run('release-cli.ts', ['--spec', pair('required-field-added', 'working'), '--out', out, '--accept-breaking', 'no consumer yet']);
     expect(accepted.code).toBe(0);
+    // OrderPlaced broke but kept x-schema-version 1.0.0: released on purpose, but said loudly, and recorded.
+    expect(accepted.stdout).toContain('OrderPlaced: its own changes are breaking but x-schema-version is still 1.0.0');
+    expect(accepted.stdout).not.toContain('bump the minor');
+    expect(accepted.stderr).toMatch(/contract:release: WARNING: OrderPlaced changes in a breaking way but keeps major 1 \(x-schema-version still 1\.0\.0\)\. Its old-shape messages .* consumers that expect the new shape refuse them/);
+    expect(accepted.stderr).toContain('contract:release: WARNING: OrderPlaced broke without a new major version');
     const record = JSON.parse(readFileSync(path.join(out, 'release.json'), 'utf8'));
     expect(record).toMatchObject({ version: '1.1.0', acceptedBreaking: { reason: 'no consumer yet' } });
+    expect(record.acceptedBreaking.inPlace).toEqual([{ message: 'OrderPlaced', released: '1.0.0', working: '1.0.0', warning: expect.stringContaining('still pass the subscriptions\' "1." filter') }]);
     expect(JSON.parse(readFileSync(path.join(out, 'asyncapi.json'), 'utf8')).components.messages.OrderPlaced.payload.required).toContain('currency');
 
     const again = run('release-cli.ts', ['--spec', pair('required-field-added', 'working'), '--out', out]);

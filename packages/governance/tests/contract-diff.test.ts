@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { deriveTopology } from '@sluice/model';
-import { type CompatibilityMode, type ContractDiff, diffContracts, hasFailingChanges } from '@sluice/governance';
+import { type CompatibilityMode, type ContractDiff, diffContracts, hasFailingChanges, messagesBrokenInPlace } from '@sluice/governance';
 import { loadContract } from '@sluice/governance';
 
 const pairs = path.join(path.dirname(fileURLToPath(import.meta.url)), 'pairs');
@@ -184,6 +184,47 @@ describe('version notes', () => {
   it('asks for a schema version bump when a payload changed compatibly without one', async () => {
     const diff = await diffPair('optional-field-added');
     expect(diff.notes).toEqual([expect.stringContaining('x-schema-version is still 1.0.0')]);
+    expect(diff.notes[0]).toContain('bump the minor (or patch) version');
+  });
+
+  it('on a breaking change under the same version, says to publish a new major side by side, never to bump the minor', async () => {
+    for (const name of ['required-field-added', 'field-renamed', 'enum-value-removed']) {
+      const diff = await diffPair(name);
+      const note = diff.notes.find((n) => n.startsWith('OrderPlaced:'));
+      expect(note, name).toMatch(/^OrderPlaced: its own changes are breaking but x-schema-version is still 1\.0\.0; a minor or patch bump does not help/);
+      expect(note, name).toContain('publish a new major version side by side');
+      expect(note, name).toContain('OrderPlacedV2, x-schema-version: 2.0.0');
+      expect(diff.notes.join('\n'), name).not.toMatch(/bump the minor/);
+    }
+  });
+
+  it('a minor bump of a message broken in place gets the same note (it was silent)', async () => {
+    const [released, working] = await Promise.all([
+      loadContract(path.join(pairs, 'field-renamed', 'released.yaml'), { validate: false }),
+      loadContract(path.join(pairs, 'field-renamed', 'working.yaml'), { validate: false }),
+    ]);
+    working.components.messages.OrderPlaced['x-schema-version'] = '1.1.0';
+    working.channels.orders.messages.orderPlaced['x-schema-version'] = '1.1.0';
+    const diff = diffContracts(released, working);
+    expect(diff.notes.find((n) => n.startsWith('OrderPlaced:'))).toMatch(/x-schema-version went 1\.0\.0 → 1\.1\.0, the same major; .*publish a new major version side by side/);
+    expect(messagesBrokenInPlace(released, working, diff.changes)).toEqual([
+      expect.objectContaining({ message: 'OrderPlaced', released: '1.0.0', working: '1.1.0', changes: ['removed messages.OrderPlaced.payload.properties.quantity', 'added messages.OrderPlaced.payload.properties.count'] }),
+    ]);
+  });
+
+  it('names the messages broken under their released major, and what happens to their old-shape messages', async () => {
+    const [released, working] = await Promise.all([
+      loadContract(path.join(pairs, 'required-field-added', 'released.yaml'), { validate: false }),
+      loadContract(path.join(pairs, 'required-field-added', 'working.yaml'), { validate: false }),
+    ]);
+    const [broken] = messagesBrokenInPlace(released, working, diffContracts(released, working).changes);
+    expect(broken).toMatchObject({ message: 'OrderPlaced', released: '1.0.0', working: '1.0.0' });
+    expect(broken!.warning).toMatch(/old-shape messages \(in flight, waiting in queues or dead-letter queues, or sent by a producer not yet redeployed\) still carry schemaVersion 1\.x, still pass the subscriptions' "1\." filter, and consumers that expect the new shape refuse them \(PAYLOAD_INVALID: retried, then dead-lettered\)/);
+    // A compatible change, a major published side by side and a major bumped in place are not "in place" breaks.
+    for (const name of ['optional-field-added', 'major-version-side-by-side', 'major-version-in-place']) {
+      const [a, b] = await Promise.all(['released', 'working'].map((side) => loadContract(path.join(pairs, name, `${side}.yaml`), { validate: false })));
+      expect(messagesBrokenInPlace(a!, b!, diffContracts(a!, b!, 'full').changes), name).toEqual([]);
+    }
   });
 });
 
