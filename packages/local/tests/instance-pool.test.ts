@@ -4,12 +4,13 @@
  * is written out before its answer is acted on. Instances are added with demand: only once an
  * invocation has waited for a busy one, and only while the host has capacity to spare.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLambdaContext } from '@sluice/local';
 import { HOST_BUSY_UTILIZATION, hasSpareCapacity, INSTANCE_YOUNG_GENERATION_MB, InstancePool, instanceResourceLimits, MAX_HOLD_MS, SCALE_UP_DELAY_MS, SPARE_CORES_TO_SCALE } from '../src/lambda/instance-pool.ts';
+import { sourceChangesSince } from '../src/lambda/function-host.ts';
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
 
 let pool: InstancePool | undefined;
@@ -158,6 +159,56 @@ export const handler = async (event) => {
     await expect(pool.handler({ Records: [] }, context(5))).resolves.toEqual({ batchItemFailures: [] });
     expect(pool.coldStarts).toBe(2);
   });
+  describe('a change of the code (plain npm start: each instance loads the handler from disk when it starts)', () => {
+    // Each instance says which version of the handler it loaded; an invocation sleeps `event.ms`.
+    const versioned = (version: string) => `export const handler = async (event) => {
+  await new Promise((r) => setTimeout(r, event.ms));
+  return { batchItemFailures: [], version: '${version}' };
+};`;
+    const invoke = (ms: number) => pool!.handler({ Records: [], ms } as never, context(30)) as Promise<{ version: string }>;
+
+    it('is found before an instance starts, said once, and the instances on the old code finish their invocation and go before the new one starts', { timeout: 30_000 }, async () => {
+      const file = handlerFile(versioned('v1'));
+      const changes: string[][] = [];
+      // Another instance at once when all are busy, and none retired: only the change retires one.
+      pool = new InstancePool({ handlerFile: file, operationId: 'consumeThings', size: 2, scaleUpDelayMs: 0, idleTimeoutMs: Number.POSITIVE_INFINITY, codeChangedSince: sourceChangesSince(file, path.dirname(file)), onCodeChange: (files) => changes.push(files) });
+      await pool.warm();
+      const first = invoke(800);
+      writeFileSync(file, versioned('v2'));
+      // Every instance busy: another starts, on the edited code, once the one on the old code is done.
+      const second = invoke(0);
+      expect((await Promise.all([first, second])).map((a) => a.version)).toEqual(['v1', 'v2']);
+      expect(changes).toEqual([[file]]);
+      expect(pool.coldStarts).toBe(2);
+      // Old and new never ran side by side.
+      expect(pool.peakSize).toBe(1);
+      expect(pool.size).toBe(1);
+      // Nothing changed since: the instances started next say nothing and wait for nothing.
+      expect((await Promise.all([invoke(300), invoke(0)])).map((a) => a.version)).toEqual(['v2', 'v2']);
+      expect(changes).toHaveLength(1);
+      expect(pool.peakSize).toBe(2);
+    });
+
+    it('tells the files written since a moment, and a file gone once, not at every check while it stays gone', async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'instance-pool-'));
+      writeFileSync(path.join(dir, 'store.mjs'), "export const version = 'v1';\n");
+      writeFileSync(path.join(dir, 'consumeThings.mjs'), "import { version } from './store.mjs';\nexport const handler = async () => ({ version });\n");
+      const changedSince = sourceChangesSince(path.join(dir, 'consumeThings.mjs'), dir);
+      const loaded = Date.now();
+      expect(await changedSince(loaded)).toEqual([]);
+      // Written a moment later (a file's time may come from a clock a tick behind this one's).
+      await new Promise((r) => setTimeout(r, 20));
+      writeFileSync(path.join(dir, 'store.mjs'), "export const version = 'v2';\n");
+      expect(await changedSince(loaded)).toEqual([path.join(dir, 'store.mjs')]);
+      const checked = Date.now();
+      await new Promise((r) => setTimeout(r, 20));
+      rmSync(path.join(dir, 'store.mjs'));
+      expect(await changedSince(checked)).toEqual([path.join(dir, 'store.mjs')]);
+      expect(await changedSince(checked)).toEqual([]);
+      rmSync(dir, { recursive: true, force: true });
+    });
+  });
+
   describe('scaling with demand', () => {
     // Each instance names itself once (its module state); an invocation sleeps `event.ms`.
     const sleeper = () =>

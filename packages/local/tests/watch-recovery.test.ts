@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { FunctionHost, startEmulators, type Emulators, type FunctionProcesses, type FunctionSpec } from '@sluice/local';
+import { FunctionHost, INSTANCE_IDLE_ENV, startEmulators, type Emulators, type FunctionProcesses, type FunctionSpec } from '@sluice/local';
 import { CONSUMER_DEFAULTS } from '@sluice/model';
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
 
@@ -240,5 +240,43 @@ describe.each<FunctionProcesses>(['shared', 'separate'])('--watch after a failed
     p.write('src/later.ts', p.store('later-2'));
     await waitFor('a reload for the new import', () => count(/src\/later\.ts changed: reloading/) > 0, 10_000);
     await waitFor('the edited import loaded', () => logs.includes('loaded later-2'), 20_000);
+  });
+});
+
+describe.each<FunctionProcesses>(['shared', 'separate'])('without --watch (functionProcesses %s)', (functionProcesses) => {
+  // Every instance retired as soon as it is idle: each message starts one, as after 30 s at rest.
+  const idleBefore = process.env[INSTANCE_IDLE_ENV];
+  beforeAll(() => {
+    process.env[INSTANCE_IDLE_ENV] = '0';
+  });
+  afterAll(() => {
+    if (idleBefore === undefined) delete process.env[INSTANCE_IDLE_ENV];
+    else process.env[INSTANCE_IDLE_ENV] = idleBefore;
+  });
+
+  it('says, once, that an instance started after an edit runs the edited code', { timeout: 60_000 }, async () => {
+    const events: string[] = [];
+    const logs: string[] = [];
+    const p = project();
+    dirs.push(p.root);
+    const q = await queue();
+    host = new FunctionHost({ functions: [specOf(p.root, q)], functionProcesses, root: p.root, onEvent: (line) => events.push(line), onLog: (_op, line) => logs.push(line) });
+    await host.start();
+    const handled = async (version: string) => {
+      const before = logs.filter((l) => l === `handled 1 by ${version}`).length;
+      await sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: '{}' }));
+      await waitFor(`a message handled by ${version}`, () => logs.filter((l) => l === `handled 1 by ${version}`).length > before, 20_000);
+    };
+    await handled('v1');
+    const said = () => events.filter((e) => / changed since /.test(e));
+    expect(said()).toEqual([]);
+    p.write('src/store.ts', p.store('v2'));
+    await handled('v2');
+    expect(said()).toEqual([
+      'consumeThings: src/store.ts changed since its instances loaded it: new instances run the changed code, started once those on the old code have finished their batches in flight (--watch reloads at every save)',
+    ]);
+    // The next instance, on the same code: nothing more to say.
+    await handled('v2');
+    expect(said()).toHaveLength(1);
   });
 });

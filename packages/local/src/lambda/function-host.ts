@@ -18,17 +18,24 @@
  *   an import of a file not written yet) the files watched before stay watched, with the handler,
  *   the file the build error names and the file (or folder) an import cannot find, so saving the
  *   fix, or creating that file, reloads at once;
+ * - without `watch`, a function keeps the code it loaded while its instances live; an instance
+ *   started later (after the idle ones were retired, or to scale up) loads the handler again, so
+ *   before it starts the function checks the files its handler imports ({@link sourceChangesSince}):
+ *   when one changed, one line says so, the instances on the old code finish their batch in flight
+ *   and stop, and the new instance starts after them on the changed code (old and new never run
+ *   side by side);
  * - with `inspect`, each function listens for a debugger on its own port (9229, 9230, …).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
 import type { BatchReport } from './event-source-poller.ts';
 import type { FunctionSpec } from './function-environment.ts';
 import { runFunction, type RunningFunction } from './function-runner.ts';
-import { FUNCTION_SPEC_ENV, INSTANCE_IDLE_ENV, INSTANCE_SCALE_UP_ENV, instanceSetting, type HostMessage, type WorkerMessage } from './worker-protocol.ts';
+import { CODE_CHANGES_ENV, FUNCTION_SPEC_ENV, INSTANCE_IDLE_ENV, INSTANCE_SCALE_UP_ENV, instanceSetting, type HostMessage, type WorkerMessage } from './worker-protocol.ts';
 
 /** The worker beside this module: `.ts` in this workspace, the compiled `.js` in an installed copy. */
 const WORKER = fileURLToPath(new URL(`./function-worker${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url));
@@ -80,7 +87,7 @@ export function functionProcessesOf(options: { functionProcesses?: FunctionProce
 /** The environment a function inherits from its host: the host's, less its AWS, SST and Powertools settings and the host's own switches. */
 function inheritedEnvironment(): Record<string, string | undefined> {
   return Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && !k.startsWith('SST_') && !k.startsWith('POWERTOOLS_') && k !== INSTANCE_IDLE_ENV && k !== INSTANCE_SCALE_UP_ENV && k !== FUNCTION_SPEC_ENV),
+    Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && !k.startsWith('SST_') && !k.startsWith('POWERTOOLS_') && k !== INSTANCE_IDLE_ENV && k !== INSTANCE_SCALE_UP_ENV && k !== FUNCTION_SPEC_ENV && k !== CODE_CHANGES_ENV),
   );
 }
 
@@ -197,6 +204,53 @@ export async function sourceDependencies(entry: string, root: string): Promise<s
     .map((file) => path.resolve(root, file))
     .filter((file) => !file.includes(`${path.sep}node_modules${path.sep}`))
     .sort();
+}
+
+/**
+ * What tells a function without `watch` whether the code its instances loaded has changed: the
+ * files `handlerFile` imports ({@link sourceDependencies}, read at the first ask and again after
+ * each change found, as the change may import others; when they cannot be read, the handler and
+ * the files the build error names) that were written after `since` (their mtime or ctime), or
+ * are gone (said once, not again while they stay gone). Never rejects.
+ *
+ * @param handlerFile - the function's handler (absolute)
+ * @param root - the project root: files outside it are not read
+ * @returns the check: the files changed since `since` (epoch ms), absolute; none when none did
+ *
+ * @example
+ * ```ts
+ * import { sourceChangesSince } from './function-host.ts';
+ *
+ * const changedSince = sourceChangesSince('/repo/packages/orders/consumers/consumeOrderPlaced.ts', '/repo');
+ * const loadedAt = Date.now();
+ * const changed = await changedSince(loadedAt); // [] until a file it imports is saved
+ * ```
+ */
+export function sourceChangesSince(handlerFile: string, root: string): (since: number) => Promise<string[]> {
+  let files: string[] | undefined;
+  /** Files found gone: a change once, not at every check while they stay gone. */
+  const gone = new Set<string>();
+  return async (since) => {
+    files ??= await sourceDependencies(handlerFile, root).catch((error: unknown) => [...new Set([handlerFile, ...filesNamedBy(error, root), ...importsNotFound(error, root)])].sort());
+    const changed = (
+      await Promise.all(
+        files.map(async (file) => {
+          try {
+            const { mtimeMs, ctimeMs } = await stat(file);
+            gone.delete(file);
+            return mtimeMs > since || ctimeMs > since ? [file] : [];
+          } catch {
+            if (gone.has(file)) return [];
+            gone.add(file);
+            return [file];
+          }
+        }),
+      )
+    ).flat();
+    // What imports what may have changed with it: read again at the next check.
+    if (changed.length > 0) files = undefined;
+    return changed;
+  };
 }
 
 /**
@@ -363,6 +417,12 @@ export class FunctionHost {
     return { line: `${r.spec.operationId}: init failed: ${message}${this.options.watch ? ' (fix the code: it reloads on save)' : ''}`, retry: true };
   }
 
+  /** The line for a change of `r`'s code found as an instance starts (without `watch`). */
+  private codeChangeLine(r: Running, files: readonly string[]): string {
+    const shown = `${path.relative(this.root, files[0]!)}${files.length > 1 ? ` and ${files.length - 1} more file${files.length > 2 ? 's' : ''}` : ''}`;
+    return `${r.spec.operationId}: ${shown} changed since its instances loaded it: new instances run the changed code, started once those on the old code have finished their batches in flight (--watch reloads at every save)`;
+  }
+
   private emit(line: string): void {
     this.options.onEvent?.(line);
   }
@@ -385,7 +445,7 @@ export class FunctionHost {
       execArgv,
       // The host's instance switches go to the function's process, which reads them and keeps
       // them from the handler's environment (inheritedEnvironment leaves them out).
-      env: { ...inherited, ...spec.environment, ...hostSwitches(), [FUNCTION_SPEC_ENV]: JSON.stringify(spec) },
+      env: { ...inherited, ...spec.environment, ...hostSwitches(), ...(this.options.watch ? {} : { [CODE_CHANGES_ENV]: '1' }), [FUNCTION_SPEC_ENV]: JSON.stringify(spec) },
       stdio: ['ignore', this.options.onLog ? 'pipe' : 'inherit', this.options.onLog ? 'pipe' : 'inherit', 'ipc'],
     });
     r.child = child;
@@ -434,6 +494,9 @@ export class FunctionHost {
         case 'poller-error':
           this.emit(`${spec.operationId}: poller: ${message.message} (retrying)`);
           break;
+        case 'code-changed':
+          this.emit(this.codeChangeLine(r, message.files));
+          break;
         case 'stopped':
           break;
       }
@@ -468,6 +531,8 @@ export class FunctionHost {
           this.options.onBatch?.(spec.operationId, report);
         },
         onPollerError: (message) => this.emit(`${spec.operationId}: poller: ${message} (retrying)`),
+        // Without the watch, a change is found when an instance starts: said, and the old instances go first.
+        ...(this.options.watch ? {} : { codeChangedSince: sourceChangesSince(spec.handlerFile, this.root), onCodeChange: (files: string[]) => this.emit(this.codeChangeLine(r, files)) }),
       });
       r.inProcess = fn;
       r.crashes = 0;

@@ -30,6 +30,17 @@ export interface RunFunctionOptions {
   onPollerError: (message: string) => void;
   /** False once nobody would hear of a batch: the poller then deletes nothing more. */
   isAlive?: () => boolean;
+  /**
+   * Checks the code before each instance starts (but the first): which files of the code the
+   * instances loaded changed since a moment (epoch ms), e.g. `sourceChangesSince` of the handler.
+   * A change is told to {@link onCodeChange}, and the instances on the old code are retired (after
+   * their invocation in flight) before the new one starts: old and new code never run side by
+   * side. Without it, an instance started later loads whatever is on disk then, unsaid (`--watch`
+   * reloads the whole function instead).
+   */
+  codeChangedSince?: (since: number) => Promise<string[]>;
+  /** Told once per change found by {@link codeChangedSince}, with the files that changed (absolute). */
+  onCodeChange?: (files: string[]) => void;
 }
 
 /** A function at work: {@link RunningFunction.stop} finishes its batches in flight. */
@@ -72,6 +83,8 @@ export async function runFunction(spec: FunctionSpec, options: RunFunctionOption
     ...(options.instanceEnv ? { env: options.instanceEnv } : {}),
     ...(options.instanceExecArgv ? { execArgv: options.instanceExecArgv } : {}),
     ...(options.onLog ? { onLog: options.onLog } : {}),
+    ...(options.codeChangedSince ? { codeChangedSince: options.codeChangedSince } : {}),
+    ...(options.onCodeChange ? { onCodeChange: options.onCodeChange } : {}),
   });
   try {
     await pool.warm();

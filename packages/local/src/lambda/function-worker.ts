@@ -13,8 +13,9 @@
  */
 import { onShutdownSignals } from '@sluice/cli';
 import type { FunctionSpec } from './function-environment.ts';
+import { sourceChangesSince } from './function-host.ts';
 import { runFunction, type RunningFunction } from './function-runner.ts';
-import { FUNCTION_SPEC_ENV, INSTANCE_IDLE_ENV, INSTANCE_SCALE_UP_ENV, instanceSetting, type HostMessage, type WorkerMessage } from './worker-protocol.ts';
+import { CODE_CHANGES_ENV, FUNCTION_SPEC_ENV, INSTANCE_IDLE_ENV, INSTANCE_SCALE_UP_ENV, instanceSetting, type HostMessage, type WorkerMessage } from './worker-protocol.ts';
 
 /** To the host, while it is there: a report to a host that has gone is dropped, not an EPIPE crash. */
 const send = (message: WorkerMessage) => {
@@ -34,6 +35,9 @@ async function run(): Promise<void> {
   const switches = { [INSTANCE_IDLE_ENV]: process.env[INSTANCE_IDLE_ENV], [INSTANCE_SCALE_UP_ENV]: process.env[INSTANCE_SCALE_UP_ENV] };
   delete process.env[INSTANCE_IDLE_ENV];
   delete process.env[INSTANCE_SCALE_UP_ENV];
+  // A host without the watch: check the code before each instance starts (the project is the cwd).
+  const announceCodeChanges = process.env[CODE_CHANGES_ENV] === '1';
+  delete process.env[CODE_CHANGES_ENV];
   // The host decides when to stop (a message, or SIGTERM): a terminal's Ctrl-C reaches the whole
   // process group, and is the host's to handle. A SIGTERM before the worker is up ends it at once,
   // with the status a SIGTERM gives (128 + 15).
@@ -53,6 +57,7 @@ async function run(): Promise<void> {
       isAlive: () => process.connected,
       onBatch: (report) => send({ type: 'batch', operationId: spec.operationId, report }),
       onPollerError: (message) => send({ type: 'poller-error', operationId: spec.operationId, message }),
+      ...(announceCodeChanges ? { codeChangedSince: sourceChangesSince(spec.handlerFile, process.cwd()), onCodeChange: (files: string[]) => send({ type: 'code-changed', operationId: spec.operationId, files }) } : {}),
     });
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));

@@ -23,6 +23,14 @@
  * stopped, as Lambda reclaims idle sandboxes), so a consumer at rest holds no instance and a busy
  * one only as many as its batches need; the next invocation starts one cold. Each instance's heap
  * is bounded as Lambda bounds a sandbox by the function's memory ({@link instanceResourceLimits}).
+ *
+ * Code: each instance loads the handler from disk when it starts, so an instance started after the
+ * handler (or a file it imports) was edited would run the edited code, beside instances still on the
+ * old. With {@link InstancePoolOptions.codeChangedSince} (plain `npm start`; `--watch` reloads the
+ * function itself) the pool asks, before each start after the first, whether the code changed since
+ * the instances alive loaded it; if so it says so once ({@link InstancePoolOptions.onCodeChange}),
+ * retires those instances (idle ones at once, busy ones once their invocation ends) and starts the
+ * new one after them: old and new code never run side by side.
  */
 import { cpus } from 'node:os';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
@@ -138,6 +146,8 @@ interface Instance {
   idleTimer?: NodeJS.Timeout;
   /** Stopped, or known to be dead: its worker's exit is no news. */
   ended?: boolean;
+  /** Runs code that has changed since it loaded it: retired once its invocation ends. */
+  stale?: boolean;
   /** Settles the invocation in flight, if any. */
   pending?: { id: number; context: Context; resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout };
 }
@@ -185,6 +195,16 @@ export interface InstancePoolOptions extends InstanceData {
   execArgv?: string[];
   /** What an instance writes to stdout and stderr; by default written to this process's. */
   onLog?: (text: string, stream: 'stdout' | 'stderr') => void;
+  /**
+   * Asked before each instance starts, but the first: the files of the code the instances loaded
+   * that changed after `since` (epoch ms: when the instances alive began to load it), none when
+   * none did. Must not reject. When some did, {@link onCodeChange} hears of them, the instances
+   * alive are retired (idle ones at once, busy ones once their invocation ends) and the new
+   * instance starts once they are gone. Without it, each instance loads what is on disk, unsaid.
+   */
+  codeChangedSince?: (since: number) => Promise<string[]>;
+  /** Told once per change {@link codeChangedSince} found, with its files, before the instances on the old code are retired. */
+  onCodeChange?: (files: string[]) => void;
 }
 
 /**
@@ -231,6 +251,14 @@ export class InstancePool {
   /** Instances retired after being idle for `idleTimeoutMs`. */
   retired = 0;
   private readonly metrics = new WeakMap<Context, InvocationMetrics>();
+  /** When the instances alive began to load their code (epoch ms; set by the first start). */
+  private loadedSince: number | undefined;
+  /** A check of the code under way ({@link InstancePoolOptions.codeChangedSince}): the starts meanwhile wait for it. */
+  private checking: Promise<void> | undefined;
+  /** Starts waiting for that check, or for the instances on the old code to finish: counted as instances. */
+  private pendingStarts = 0;
+  /** Starts waiting for the instances on the old code to be gone. */
+  private readonly drainWaiters: (() => void)[] = [];
 
   constructor(private readonly options: InstancePoolOptions) {}
 
@@ -280,7 +308,9 @@ export class InstancePool {
     this.closed = true;
     clearTimeout(this.scaleTimer);
     for (const i of this.instances) clearTimeout(i.idleTimer);
-    await Promise.all(this.instances.splice(0).map((i) => this.terminate(i)));
+    const stopped = Promise.all(this.instances.splice(0).map((i) => this.terminate(i)));
+    for (const resume of this.drainWaiters.splice(0)) resume();
+    await stopped;
   }
 
   private async acquire(): Promise<Instance> {
@@ -291,13 +321,19 @@ export class InstancePool {
       idle.idleTimer = undefined;
       return idle;
     }
-    // Nothing to wait for (none alive), or no patience asked for: a cold start now.
-    if (this.instances.length < this.options.size && (this.instances.length === 0 || this.scaleUpDelay() <= 0)) return this.start();
+    // Nothing to wait for (none alive, none starting), or no patience asked for: a cold start now.
+    const alive = this.alive();
+    if (alive < this.options.size && (alive === 0 || this.scaleUpDelay() <= 0)) return this.start();
     return new Promise((resolve, reject) => {
       const now = performance.now();
       this.waiting.push({ resolve, reject, since: now, queuedAt: now });
       this.scaleWhenWaiting();
     });
+  }
+
+  /** Instances alive, and those whose start waits for a check of the code or for the old ones to go. */
+  private alive(): number {
+    return this.instances.length + this.pendingStarts;
   }
 
   private scaleUpDelay(): number {
@@ -317,7 +353,7 @@ export class InstancePool {
    * oldest waiter, and the next start is armed if invocations still wait.
    */
   private scaleWhenWaiting(): void {
-    if (this.scaleTimer || this.closed || this.scaling > 0 || this.waiting.length === 0 || this.instances.length >= this.options.size) return;
+    if (this.scaleTimer || this.closed || this.scaling > 0 || this.waiting.length === 0 || this.alive() >= this.options.size) return;
     // Due when the oldest has waited the delay, and never before a whole delay of the host's
     // event loop has been seen (each start judged on its own span, one at a time).
     const delay = this.scaleUpDelay();
@@ -325,7 +361,7 @@ export class InstancePool {
     this.hostAtArm = { loop: performance.eventLoopUtilization(), idle: idleCounters(), at: performance.now() };
     this.scaleTimer = setTimeout(() => {
       this.scaleTimer = undefined;
-      if (this.closed || this.scaling > 0 || this.waiting.length === 0 || this.instances.length >= this.options.size) return;
+      if (this.closed || this.scaling > 0 || this.waiting.length === 0 || this.alive() >= this.options.size) return;
       if (performance.now() - this.waiting[0]!.since < this.scaleUpDelay()) {
         // The one that was due got an instance meanwhile: wait for the next one's turn.
         this.scaleWhenWaiting();
@@ -365,6 +401,13 @@ export class InstancePool {
 
   private release(instance: Instance): void {
     instance.pending = undefined;
+    if (instance.stale) {
+      // Its code changed: it goes, and the start waiting for it serves whoever waits.
+      this.remove(instance);
+      void this.terminate(instance);
+      this.scaleWhenWaiting();
+      return;
+    }
     const next = this.waiting.shift();
     if (next) {
       instance.busy = true;
@@ -383,7 +426,7 @@ export class InstancePool {
     clearTimeout(instance.idleTimer);
     instance.idleTimer = setTimeout(() => {
       if (instance.busy || !this.instances.includes(instance)) return;
-      this.instances.splice(this.instances.indexOf(instance), 1);
+      this.remove(instance);
       this.retired++;
       void this.terminate(instance);
     }, ms);
@@ -397,9 +440,16 @@ export class InstancePool {
     return instance.worker.terminate();
   }
 
+  /** Takes `instance` out of the pool; the last one on old code gone, the starts waiting for that go ahead. */
+  private remove(instance: Instance): void {
+    const at = this.instances.indexOf(instance);
+    if (at >= 0) this.instances.splice(at, 1);
+    if (this.drainWaiters.length > 0 && !this.instances.some((i) => i.stale)) for (const resume of this.drainWaiters.splice(0)) resume();
+  }
+
   private discard(instance: Instance): void {
     clearTimeout(instance.idleTimer);
-    if (this.instances.includes(instance)) this.instances.splice(this.instances.indexOf(instance), 1);
+    this.remove(instance);
     void this.terminate(instance);
     // Someone waiting for an instance gets a fresh one; if it cannot start, the waiter goes on
     // waiting for the instances alive, or fails with its init error when there are none.
@@ -414,7 +464,52 @@ export class InstancePool {
     }
   }
 
+  /**
+   * Starts an instance: the first at once; any other once the code is checked
+   * ({@link InstancePoolOptions.codeChangedSince}) and, when it changed, once the instances on the
+   * old code are gone.
+   */
   private start(): Promise<Instance> {
+    const check = this.options.codeChangedSince;
+    if (!check || this.loadedSince === undefined) {
+      this.loadedSince ??= Date.now();
+      return this.spawn();
+    }
+    this.pendingStarts++;
+    return (async () => {
+      try {
+        await (this.checking ??= this.checkCode(check).finally(() => (this.checking = undefined)));
+        if (this.instances.some((i) => i.stale) && !this.closed) await new Promise<void>((resume) => this.drainWaiters.push(resume));
+      } finally {
+        this.pendingStarts--;
+      }
+      if (this.closed) throw new Error(`${this.options.operationId}: its instances were stopped before this one started`);
+      return this.spawn();
+    })();
+  }
+
+  /**
+   * Whether the code changed since the instances alive loaded it: if so, says so, and marks them
+   * to go (the idle ones at once, the busy ones once their invocation ends).
+   */
+  private async checkCode(check: (since: number) => Promise<string[]>): Promise<void> {
+    const at = Date.now();
+    const changed = await check(this.loadedSince!);
+    if (changed.length === 0 || this.closed) return;
+    // The instances started from now on load the code as of this check: a later change is another.
+    this.loadedSince = at;
+    this.options.onCodeChange?.(changed);
+    for (const instance of [...this.instances]) {
+      instance.stale = true;
+      if (!instance.busy) {
+        clearTimeout(instance.idleTimer);
+        this.remove(instance);
+        void this.terminate(instance);
+      }
+    }
+  }
+
+  private spawn(): Promise<Instance> {
     const worker = new Worker(INSTANCE, {
       workerData: { handlerFile: this.options.handlerFile, operationId: this.options.operationId } satisfies InstanceData,
       resourceLimits: instanceResourceLimits(this.options.memoryMB),
@@ -431,7 +526,7 @@ export class InstancePool {
       const initTimer = setTimeout(() => {
         if (ready) return;
         this.options.onInitError?.(`init did not finish within ${INIT_TIMEOUT_MS / 1000} s`);
-        if (this.instances.includes(instance)) this.instances.splice(this.instances.indexOf(instance), 1);
+        this.remove(instance);
         void this.terminate(instance);
         reject(new Error(`${this.options.handlerFile}: init did not finish within ${INIT_TIMEOUT_MS / 1000} s (Lambda's limit)`));
       }, INIT_TIMEOUT_MS);
@@ -475,7 +570,7 @@ export class InstancePool {
           clearTimeout(pending.timer);
           pending.reject(error);
         }
-        if (this.instances.includes(instance)) this.instances.splice(this.instances.indexOf(instance), 1);
+        this.remove(instance);
         // Invocations waiting for an instance get a new one in its place, in their turn.
         this.scaleWhenWaiting();
       });
@@ -489,7 +584,7 @@ export class InstancePool {
         if (!ready) {
           // A start: whoever asked for it (warm, a waiter) hears of it through this rejection.
           this.options.onInitError?.(error.message);
-          if (this.instances.includes(instance)) this.instances.splice(this.instances.indexOf(instance), 1);
+          this.remove(instance);
           reject(error);
           return;
         }

@@ -9,6 +9,7 @@ export type WorkerMessage =
   | { type: 'batch'; operationId: string; report: BatchReport }
   | { type: 'init-error'; operationId: string; message: string; stack?: string }
   | { type: 'poller-error'; operationId: string; message: string }
+  | { type: 'code-changed'; operationId: string; files: string[] }
   | { type: 'stopped'; operationId: string; batches: number };
 
 /** Messages from the host to the worker. */
@@ -32,6 +33,13 @@ export const INSTANCE_IDLE_ENV = 'SLUICE_INSTANCE_IDLE_MS';
  * within a quota of its own).
  */
 export const INSTANCE_SCALE_UP_ENV = 'SLUICE_INSTANCE_SCALE_UP_DELAY_MS';
+
+/**
+ * Set (to `1`) by a host that does not watch the sources: the function checks its code before
+ * each instance starts and says when it changed (`code-changed`), retiring the instances on the
+ * old code first. Read by the worker and removed before the handler runs.
+ */
+export const CODE_CHANGES_ENV = 'SLUICE_ANNOUNCE_CODE_CHANGES';
 
 /** The number in `name` of `env`, or undefined when unset; throws, naming it, when it is not a number ≥ 0. */
 export function instanceSetting(env: Record<string, string | undefined>, name: string): number | undefined {
