@@ -232,7 +232,26 @@ describe('contract errors that would make a broken system', () => {
     const doc = base();
     doc.channels.Orders.bindings.sqs.queue.fifoQueue = true;
     const problems = problemsOf(doc).join('\n');
-    expect(problems).toMatch(/topic Events and queue Orders\.fifo must both be FIFO or both standard/);
+    expect(problems).toMatch(/the standard topic Events cannot deliver to the FIFO queue Orders\.fifo \(SNS delivers to a FIFO queue from a FIFO topic only\): make the topic FIFO, or subscribe a standard queue/);
+  });
+
+  it('a FIFO topic delivers to a standard queue too (AWS: SNS FIFO topics deliver to SQS FIFO and standard queues); its subscription\'s dead-letter queue must still be FIFO', () => {
+    const doc = base();
+    doc.channels.events.address = 'Events.fifo';
+    doc.channels.events.bindings.sns = { name: 'Events.fifo', ordering: { type: 'FIFO', contentBasedDeduplication: true } };
+    doc.components = { messages: {} };
+    const placed = doc.channels.events.messages.OrderPlaced;
+    placed['x-message-group-id'] = 'id';
+    // The queue's own dead-letter queue is standard, so the subscription needs a FIFO one of its own.
+    expect(problemsOf(doc)).toEqual([expect.stringMatching(/^the subscription Events\.fifo → Orders \(publishEvents\) sets no redrivePolicy, so the framework gives it OrdersDLQ, .* a FIFO topic's subscription needs a FIFO dead-letter queue, and OrdersDLQ is standard/)]);
+    doc.channels.SubscriptionDLQ = { address: 'SubscriptionDLQ.fifo', bindings: { sqs: { queue: { name: 'SubscriptionDLQ.fifo', fifoQueue: true } } } };
+    doc.operations.publishEvents.bindings.sns.consumers[0].redrivePolicy = { deadLetterQueue: { name: 'SubscriptionDLQ.fifo' } };
+    const { topology } = deriveTopology(doc);
+    expect(topology.topics['Events.fifo']).toMatchObject({ fifo: true });
+    expect(topology.queues.Orders).toMatchObject({ fifo: false, deadLetter: { queue: 'OrdersDLQ' } });
+    expect(topology.subscriptions).toEqual([expect.objectContaining({ topic: 'Events.fifo', queue: 'Orders', deadLetterQueue: 'SubscriptionDLQ.fifo', filterPolicy: { eventType: ['OrderPlaced'], schemaVersion: [{ prefix: '1.' }] } })]);
+    // The publisher gives each message its group id.
+    expect(topology.operations.publishEvents).toMatchObject({ topic: 'Events.fifo', fifo: expect.anything() });
   });
 
   it('a subscription dead-letter queue of the wrong type: says whether the contract named it or the framework derived it from the queue\'s own redrivePolicy, and what to write', () => {

@@ -197,7 +197,9 @@ function readSubscription(d: Derivation, opId: string, topic: string, consumer: 
     return undefined;
   }
   if (d.queues[queue]!.deadLetterFor.length > 0) d.problems.push(`${where} subscribes ${queue}, a dead-letter queue: subscribe its source queue instead`);
-  if (d.topics[topic]!.fifo !== d.queues[queue]!.fifo) d.problems.push(`${where}: topic ${topic} and queue ${queue} must both be FIFO or both standard`);
+  // SNS FIFO topics deliver to FIFO and standard queues alike (a standard queue gets best-effort
+  // ordering, at-least-once); a standard topic delivers to standard queues only.
+  if (!d.topics[topic]!.fifo && d.queues[queue]!.fifo) d.problems.push(`${where}: the standard topic ${topic} cannot deliver to the FIFO queue ${queue} (SNS delivers to a FIFO queue from a FIFO topic only): make the topic FIFO, or subscribe a standard queue`);
   if (consumer.filterPolicyScope !== undefined && consumer.filterPolicyScope !== 'MessageAttributes') {
     d.problems.push(`${where}: filterPolicyScope ${JSON.stringify(consumer.filterPolicyScope)} is not supported; the framework filters on message attributes`);
   }
