@@ -17,7 +17,7 @@
  * delivers raw bodies (which carry no topic to check: the queue policy is then the only guard).
  */
 import type { MessageContract, MessageMap, ReceiveOperation, ValidationIssue } from '../contract/model.ts';
-import { formatIssues, toIssues, type AjvError } from '../contract/issues.ts';
+import { formatIssues, issuePathOf, toIssues, type AjvError } from '../contract/issues.ts';
 import { decodeError, DecodeErrorCode, type DecodeError } from './errors.ts';
 import { unparsableReason } from './json-syntax.ts';
 
@@ -238,11 +238,7 @@ function isIdentityOrFrameworkHeader(name: string): boolean {
 
 /** The header an ajv error of a headers validator is about; `undefined` for the attributes as a whole. */
 function headerOf(error: AjvError): string | undefined {
-  if (error.keyword === 'required' && error.instancePath === '') return String(error.params.missingProperty);
-  if (error.keyword === 'additionalProperties' && error.instancePath === '') return String(error.params.additionalProperty);
-  if (error.instancePath === '') return undefined;
-  const first = error.instancePath.slice(1).split('/')[0]!;
-  return first.replace(/~1/g, '/').replace(/~0/g, '~');
+  return issuePathOf(error)[0];
 }
 
 /**
@@ -294,12 +290,10 @@ function headerViolations(contract: MessageContract, rule: HeaderRule, errors: r
       const said = binaryIssues.get(header);
       if (said === undefined) binaryIssues.set(header, { path: header, keyword: 'type', message: `${BINARY_HEADER_REASON}${undeclared}` });
       else if (undeclared && !said.message.endsWith(undeclared)) said.message += undeclared;
-    } else if (error.keyword === 'additionalProperties' && header !== undefined) {
-      // Said of the header itself, not of the attributes as a whole: `source: is not a header …`.
-      relevant.push({ ...error, instancePath: `/${header.replace(/~/g, '~0').replace(/\//g, '~1')}`, message: `is not a header ${contract.name} declares, and its headers schema allows no others` });
     } else relevant.push(error);
   }
-  const issues = toIssues(relevant);
+  // toIssues names the header an undeclared one is (`source: …`); said here as a header.
+  const issues = toIssues(relevant).map((i) => (i.keyword === 'additionalProperties' ? { ...i, message: `is not a header ${contract.name} declares, and its headers schema allows no others` } : i));
   for (const issue of binaryIssues.values()) issues.push(issue);
   return issues;
 }

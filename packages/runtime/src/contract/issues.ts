@@ -20,11 +20,40 @@ function pointerToPath(pointer: string): string[] {
     .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
+/**
+ * The path of the value an ajv error is about, as segments: its `instancePath`, and for the
+ * keywords that name a property of that object, the property: the one `required` misses, the one
+ * `additionalProperties` (or `unevaluatedProperties`) does not allow. `[]` is the value itself.
+ * The consumer's headers check reads the header an error is about from it.
+ *
+ * @example
+ * ```ts
+ * import { issuePathOf } from './issues.ts';
+ *
+ * issuePathOf({ instancePath: '/items/0', keyword: 'additionalProperties', params: { additionalProperty: 'extra' } }); // ['items', '0', 'extra']
+ * ```
+ */
+export function issuePathOf(error: AjvError): string[] {
+  const segments = pointerToPath(error.instancePath);
+  const named = error.keyword === 'required' ? error.params.missingProperty
+    : error.keyword === 'additionalProperties' ? error.params.additionalProperty
+    : error.keyword === 'unevaluatedProperties' ? error.params.unevaluatedProperty
+    : undefined;
+  if (named !== undefined) segments.push(String(named));
+  return segments;
+}
+
+/** The words for a property the schema does not declare where it allows no others. */
+const UNDECLARED_PROPERTY = 'is not in the contract (the schema allows no other properties here)';
+
 function describe(error: AjvError): string {
   const p = error.params;
   switch (error.keyword) {
     case 'required':
       return 'is required';
+    case 'additionalProperties':
+    case 'unevaluatedProperties':
+      return UNDECLARED_PROPERTY;
     case 'enum':
       return `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'const':
@@ -52,7 +81,8 @@ function describe(error: AjvError): string {
  * failures that follow from it).
  *
  * @param errors - a validator's `errors` after it returned false; `null`/`undefined` give `[]`
- * @returns the issues, each with a dotted path (`(root)` for the value itself) and fixed words
+ * @returns the issues, each with a dotted path (`(root)` for the value itself) and fixed words; a
+ *   property the schema does not allow is named in the path: `items.0.extra: is not in the contract (…)`
  *
  * @example
  * ```ts
@@ -67,8 +97,7 @@ export function toIssues(errors: readonly AjvError[] | null | undefined): Valida
   const issues: ValidationIssue[] = [];
   const seen = new Set<string>();
   for (const error of errors) {
-    const segments = pointerToPath(error.instancePath);
-    if (error.keyword === 'required') segments.push(String(error.params.missingProperty));
+    const segments = issuePathOf(error);
     const path = segments.length === 0 ? '(root)' : segments.join('.');
     const message = describe(error);
     const key = `${path}\u0000${message}`;
