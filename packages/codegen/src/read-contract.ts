@@ -333,6 +333,15 @@ function bindingCycles(document: Json, specPath: string): BindingCycle[] {
     const key = refAt ? `${refAt.file}\0${refAt.pointer}` : `\0${here}`;
     if (reportedPlaces.has(key)) return;
     reportedPlaces.add(key);
+    // A `$ref: '#'` on the way, which the parser reads as the contract's root (also in a file the contract references): where it is written.
+    const hash = refAt ? undefined : rootRefOn(specPath, here);
+    if (hash) {
+      const key = `${hash.file}\0${hash.pointer}`;
+      if (reportedPlaces.has(key)) return;
+      reportedPlaces.add(key);
+      found.push({ file: shown(hash.file), pointer: hash.pointer, ...(hash.line !== undefined ? { line: hash.line } : {}), message: rootRefProblem(hash, specPath, `the ${protocol} binding at #${root}`, here, 'a binding must be finite plain data (the framework reads, compares and deploys it as written): write the value out in full, without the $ref') });
+      return;
+    }
     if (!refAt) {
       found.push({
         file: shown(specPath),
@@ -532,17 +541,28 @@ function notOfCutBindings(found: { problems: readonly string[]; warnings: readon
  * whole contract, also inside a file the contract references (where it would mean that file's
  * root), so the schema contains the whole document, refused as recursive; what to write instead.
  */
-function rootRefProblem(place: WrittenPlace, specPath: string, what: string, reached: string): string {
+function rootRefProblem(place: WrittenPlace, specPath: string, what: string, reached: string, remedy?: string): string {
   const recursive =
+    remedy ??
     "a schema that contains itself is recursive all the same, and codegen inlines every schema into the types and validators, so recursive schemas are not supported: bound the depth (a schema per level, the deepest without the self-reference), or send the tree flat (a list of nodes, each with its parent's id)";
   const elsewhere = place.pointer !== reached || place.file !== path.resolve(specPath) ? ` (the document reaches this $ref as #${reached})` : '';
   if (place.file !== path.resolve(specPath)) {
     return (
       `the $ref "#" here is read by the AsyncAPI parser as the root of the whole contract (${shown(specPath)}), not of ${path.basename(place.file)}: inside a file the contract references, "#" stands for the contract's root, ` +
-      `so ${what} contains the whole document${elsewhere}. To refer to a schema of this file, write its place ('#/<Name>'; '${path.basename(place.file)}#/<Name>' from the contract); ${recursive}`
+      `so ${what} contains the whole document${elsewhere}. To refer to a place of this file, write its pointer ('#/<Name>'; '${path.basename(place.file)}#/<Name>' from the contract); ${recursive}`
     );
   }
-  return `the $ref "#" here refers to the root of the whole document, which contains ${what}${elsewhere}. To refer to a schema, write its place ('#/components/schemas/<Name>'); ${recursive}`;
+  return `the $ref "#" here refers to the root of the whole document, which contains ${what}${elsewhere}. To refer to a place of it, write its pointer ('#/components/schemas/<Name>'); ${recursive}`;
+}
+
+/** Where the first `$ref: '#'` met along `pointer` (a place of the dereferenced document) is written, if one is. */
+function rootRefOn(specPath: string, pointer: string): WrittenPlace | undefined {
+  const parts = pointer.split('/');
+  for (let n = 2; n <= parts.length; n++) {
+    const place = writtenPlace(specPath, parts.slice(0, n).join('/'), { followLast: false, ref: '#' });
+    if (place?.ref === '#') return place;
+  }
+  return undefined;
 }
 
 /** The value at a JSON pointer. */
@@ -655,7 +675,7 @@ function readParsed(document: Json, specPath: string): ContractModel {
     ];
     for (const { target, at: where, part } of recursions) {
       // The whole document contains itself: a `$ref: '#'`, which the parser reads as the contract's root, in a file the contract references too.
-      const root = target === '' ? writtenPlace(specPath, where, { followLast: false, ref: '#' }) : undefined;
+      const root = target === '' ? rootRefOn(specPath, where) : undefined;
       if (root) {
         problems.push({ file: shown(root.file), pointer: root.pointer, ...(root.line !== undefined ? { line: root.line } : {}), message: rootRefProblem(root, specPath, `the ${part} of ${name}`, where) });
         continue;

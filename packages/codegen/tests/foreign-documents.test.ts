@@ -547,10 +547,22 @@ describe("a $ref: '#' in a file the contract references", () => {
             `inside a file the contract references, "#" stands for the contract's root, so the payload of OrderPlaced contains the whole document \\(the document reaches this \\$ref as #/components/messages/OrderPlaced/payload/`,
         ),
       );
-      expect(message).toMatch(/To refer to a schema of this file, write its place \('#\/<Name>'; 'hash-(schemas|node)\.yaml#\/<Name>' from the contract\); a schema that contains itself is recursive all the same/);
+      expect(message).toMatch(/To refer to a place of this file, write its pointer \('#\/<Name>'; 'hash-(schemas|node)\.yaml#\/<Name>' from the contract\); a schema that contains itself is recursive all the same/);
       expect(message).toMatch(/bound the depth .*or send the tree flat/);
       expect(error.message).not.toMatch(/# contains itself/);
     }
+  });
+
+  it("in an SNS binding: refused where it is written, saying the same, and that a binding must be finite plain data", async () => {
+    const bindings = path.join(dir, 'hash-bindings.yaml');
+    writeFileSync(bindings, `sns:\n  name: orders\n  x-back: {$ref: '#'}\n  bindingVersion: 0.1.0\n`);
+    const contract = spec({ message: `payload: {type: object, properties: {id: {type: string}}}\nexamples: [{payload: {id: o-1}}]` });
+    const text = readFileSync(contract, 'utf8');
+    writeFileSync(contract, text.replace('bindings: {sns: {name: orders, bindingVersion: 0.1.0}}', "bindings: {$ref: './hash-bindings.yaml'}"));
+    const error = await refusal(contract);
+    expect(error.problems.map((p) => [p.file, p.pointer, p.line])).toEqual([[bindings, '/sns/x-back', 3]]);
+    expect(error.problems[0]!.message).toMatch(/^the \$ref "#" here is read by the AsyncAPI parser as the root of the whole contract \(.*\), not of hash-bindings\.yaml: .*so the sns binding at #\/channels\/ordersTopic\/bindings\/sns contains the whole document/);
+    expect(error.problems[0]!.message).toMatch(/a binding must be finite plain data \(the framework reads, compares and deploys it as written\): write the value out in full, without the \$ref$/);
   });
 });
 
