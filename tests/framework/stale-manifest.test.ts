@@ -46,7 +46,8 @@ describe('a generated/ that does not match the contract is refused', () => {
       expect(planned.stdout).toBe('');
       // Named once, by the CLI kit: `infra:plan: generated/ is stale…`, not `infra:plan: infra:plan: …`.
       expect(planned.stderr).toMatch(/^infra:plan: generated\/ is stale/);
-      expect(planned.stderr).toContain('npm run codegen');
+      // Said once: the reason ends with what to run, and no line after it says it again.
+      expect(planned.stderr.match(/npm run codegen/g)).toHaveLength(1);
     });
 
     it('npm start refuses, exit 1, naming npm run codegen, before starting anything', () => {
@@ -54,7 +55,7 @@ describe('a generated/ that does not match the contract is refused', () => {
       expect(started.status).toBe(1);
       expect(started.stderr).toMatch(/^start: generated\/ is stale/m);
       expect(started.stderr).not.toContain('start: start:');
-      expect(started.stderr).toContain('npm run codegen');
+      expect(started.stderr.match(/npm run codegen/g)).toHaveLength(1);
       expect(started.stdout).not.toContain('Try:');
     });
 

@@ -44,7 +44,7 @@ Prepares .sst/platform first when it is missing (npm run sst:install; about a mi
       // stale: what it refuses is said here too, not only once codegen is run.
       const refused = await contractRefusal(project.spec);
       if (refused) throw new CliError(`${stale}\n${refused}`, { next: `Fix ${path.relative(process.cwd(), project.spec) || project.spec}, run npm run codegen, then plan again.` });
-      throw new CliError(stale, { next: 'npm run codegen rewrites generated/ from the contract; then plan again.' });
+      throw new CliError(stale); // It ends with what to run: `Run npm run codegen, then try again.`
     }
     if (!existsSync(path.join(root, '.sst', 'platform', 'src', 'auto', 'run.ts'))) {
       io.err('infra:plan: .sst/platform is missing; preparing it (npm run sst:install, about a minute)…');

@@ -82,7 +82,7 @@ after the batches in flight.`,
     const project = loadProject();
     // The local stack is the manifest's: one that no longer matches the contract would run the previous contract.
     const stale = staleGeneratedReason(project);
-    if (stale) throw new CliError(stale, { next: 'npm run codegen rewrites generated/ from the contract; then npm start again.' });
+    if (stale) throw new CliError(stale); // It ends with what to run: `Run npm run codegen, then try again.`
     const dataDir = v['in-memory'] ? undefined : path.resolve(typeof v['data-dir'] === 'string' ? v['data-dir'] : path.join(project.root, '.sluice-data'));
     const application = await loadApplication(project);
     for (const id of (v.only as string[] | undefined) ?? []) {
