@@ -97,12 +97,45 @@ export const HOST_NODE_OPTIONS: readonly string[] = ['--max-semi-space-size=8'];
 /** A host command of @sluice/local (its packed launcher, `dist/bin/<bin>.js`) run by Node with {@link HOST_NODE_OPTIONS}. */
 const hostCommand = (bin: string) => `node ${HOST_NODE_OPTIONS.join(' ')} node_modules/@sluice/local/dist/bin/${bin}.js`;
 
-/** The npm scripts of a created project: the same names as this repository's, on the framework's bins. */
+/**
+ * The released contract of a created project (`eventContract.released` is `released`), which
+ * `npm run contract:release` writes and `npm run contract:diff` compares with.
+ */
+const RELEASED_SNAPSHOT = 'released/asyncapi.json';
+
+/**
+ * `npm run contract:diff` as a created project's `npm test` runs it: only once a contract was
+ * released. Before the first `npm run contract:release` there is nothing to break (contract:diff
+ * itself would fail: no released contract), so a one-line note says the step is skipped and what
+ * starts it. The `node -e` exits 1 when the snapshot exists, and `||` then runs contract:diff.
+ * Plain `node`, `&&`, `||` and parentheses: the same under sh and Windows' cmd.exe.
+ */
+const CONTRACT_DIFF_ONCE_RELEASED =
+  `(node -e "if (require('fs').existsSync('${RELEASED_SNAPSHOT}')) process.exit(1); ` +
+  `console.log('contract:diff: skipped, no released contract yet (${RELEASED_SNAPSHOT}): npm run contract:release records one, and from then on npm test fails on a breaking change')" ` +
+  '|| npm run contract:diff)';
+
+/**
+ * The npm scripts of a created project: the same names as this repository's, on the framework's
+ * bins. `test` checks what this repository's `npm test` checks for an application, in order,
+ * stopping at the first failure: `codegen:check` (generated/ is what the contract produces, and
+ * every receive operation has its handler), `contract:diff` (no breaking change since the
+ * released contract; skipped, saying so, until the first `contract:release`), `typecheck`, then
+ * `vitest run` (arguments after `npm test --` go to vitest).
+ *
+ * @example
+ * ```ts
+ * import { PROJECT_SCRIPTS } from '@sluice/create';
+ *
+ * PROJECT_SCRIPTS['codegen:check']; // 'sluice-codegen --check'
+ * PROJECT_SCRIPTS.test?.startsWith('npm run codegen:check && '); // true
+ * ```
+ */
 export const PROJECT_SCRIPTS: Record<string, string> = {
   codegen: 'sluice-codegen',
   'codegen:check': 'sluice-codegen --check',
   typecheck: 'tsc -p tsconfig.json --noEmit',
-  test: 'vitest run',
+  test: `npm run codegen:check && ${CONTRACT_DIFF_ONCE_RELEASED} && npm run typecheck && vitest run`,
   start: hostCommand('sluice-start'),
   subscriber: hostCommand('sluice-subscriber'),
   'infra:plan': 'sluice-infra-plan',
@@ -426,7 +459,9 @@ export async function createProject(options: CreateOptions): Promise<CreatedProj
       `- \`npm run codegen\` writes \`generated/\` (package \`${contractPackage}\`): types, validators, operations, the topology manifest. Run it after every change of the contract.`,
       `- \`consumers/<operationId>.ts\`: one handler per receive operation (${consumers.join(', ') || 'none yet'}); \`src/settings.ts\`: their function settings and tables.`,
       '- `npm start -- --watch` reloads a consumer when its handler or anything it imports changes (plain `npm start` runs the code it started with); `npm start -- --watch --inspect` also opens a debugger per consumer (9229, 9230, …).',
-      '- `npm test`, `npm run typecheck`, `npm run infra:plan` (what `sst deploy` would create, offline), `npm run deploy`.',
+      '- `npm test` runs, stopping at the first failure: `npm run codegen:check` (`generated/` is what the contract produces, and every receive operation has its handler), `npm run contract:diff` (no breaking change since the released contract in `released/`; skipped, saying so, until the first `npm run contract:release`), `npm run typecheck`, then the tests (`vitest run`).',
+      '- When a contract change is ready: bump `info.version`, `npm run codegen`, `npm run contract:release`, and commit `generated/` and `released/` with it.',
+      '- `npm run infra:plan` (what `sst deploy` would create, offline), `npm run deploy`.',
       `- \`${OPERATOR_COMMAND} status\` (queues and what waits in them), \`${OPERATOR_COMMAND} dlq list\` (dead-lettered and unrouted messages, and why; then \`dlq redrive\` or \`dlq purge\`), \`${OPERATOR_COMMAND} publish-message <operation> --payload '{…}'\`: against \`npm start\`'s local stack, or the deployed queues with \`--aws\`; \`${OPERATOR_COMMAND} help\` lists them.`,
       '- `npm run docs` renders the contract\'s HTML documentation into `docs-out/`; `npm run diagram` draws the topology into `docs/topology.svg` (commit it; `npm run diagram -- --check` says whether it is current).',
       '',

@@ -126,7 +126,10 @@ describe('create: a new project from a small contract', () => {
     for (const script of ['codegen', 'codegen:check', 'typecheck', 'test', 'start', 'infra:plan', 'dev', 'deploy', 'deploy:prod', 'contract:lint', 'contract:diff', 'contract:release', 'contract:validate', 'docs', 'diagram']) {
       expect(pkg.scripts[script], script).toBe(PROJECT_SCRIPTS[script]);
     }
+    // npm test checks what this repository's does for an application, in order, stopping at the first failure.
+    expect(pkg.scripts.test).toMatch(/^npm run codegen:check && \(node -e "[^"]+" \|\| npm run contract:diff\) && npm run typecheck && vitest run$/);
     const readme = readFileSync(path.join(created.directory, 'README.md'), 'utf8');
+    expect(readme).toMatch(/`npm test` runs, stopping at the first failure: `npm run codegen:check` .*`npm run contract:diff` .*`npm run typecheck`, then the tests/);
     expect(readme.split('\n').slice(2, 5)).toEqual(['```sh', 'npm install && npm run codegen', 'npm start']);
     for (const command of ['npm run ops -- status', 'npm run ops -- dlq list', 'dlq redrive', 'dlq purge', 'npm run ops -- publish-message', '--aws', 'npm start -- --watch', '--inspect']) expect(readme).toContain(command);
     expect(readFileSync(path.join(created.directory, 'sst.config.ts'), 'utf8')).toContain("new SluiceTopology('Pipeline'");
@@ -182,7 +185,7 @@ describe('create: a new project from a small contract', () => {
     }
   });
 
-  it('codegen, typecheck, the contract test and infra:plan --json work in it', () => {
+  it('codegen, its npm test (codegen:check, contract:diff, typecheck, the contract test) and infra:plan --json work in it; npm test fails on a missing handler', () => {
     const dir = created.directory;
     linkNodeModules(dir, 'tiny-app-contract');
     const codegen = framework(dir, 'packages/codegen/src/cli.ts');
@@ -190,13 +193,52 @@ describe('create: a new project from a small contract', () => {
     expect(existsSync(path.join(dir, 'generated', 'topology.json'))).toBe(true);
     expect(codegen.stderr).not.toContain('write the handlers');
 
-    const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit'], { cwd: dir, encoding: 'utf8' });
-    expect(tsc.status, tsc.stdout).toBe(0);
-
-    const test = spawnSync(process.execPath, [path.join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--root', dir], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
-    expect(test.status, test.stdout + test.stderr).toBe(0);
+    // The project's own npm test: codegen:check, contract:diff (skipped, saying so: nothing is
+    // released yet, and a new project must pass), typecheck, then its tests.
+    const bins = linkedBins(parent);
+    const npmTest = () => spawnSync('npm', ['test'], { cwd: dir, encoding: 'utf8', timeout: 120_000, env: { ...process.env, PATH: `${bins}${path.delimiter}${process.env.PATH}` } });
+    const test = npmTest();
+    const output = (test.stdout + test.stderr).replace(/\u001b\[[0-9;]*m/g, '');
+    expect(test.status, output).toBe(0);
+    expect(output).toContain('codegen:check: every receive operation has its handler in consumers/.');
+    // (A line of its own: npm's echo of the script holds the same words, after `console.log(`.)
+    expect(output).toMatch(/^contract:diff: skipped, no released contract yet \(released\/asyncapi\.json\): npm run contract:release records one/m);
+    expect(output).toContain('> tsc -p tsconfig.json --noEmit');
     // The fixture's one example.
-    expect(test.stdout.replace(/\u001b\[[0-9;]*m/g, '')).toMatch(/Tests\s+1 passed \(1\)/);
+    expect(output).toMatch(/Tests\s+1 passed \(1\)/);
+
+    // A receive operation without its handler (as after adding one to the contract and running
+    // codegen, which says npm test fails until it is written): npm test fails at codegen:check,
+    // before anything else runs.
+    const handler = path.join(dir, 'consumers', 'consumePings.ts');
+    const source = readFileSync(handler, 'utf8');
+    rmSync(handler);
+    try {
+      const failed = npmTest();
+      const said = (failed.stdout + failed.stderr).replace(/\u001b\[[0-9;]*m/g, '');
+      expect(failed.status, said).not.toBe(0);
+      expect(said).toMatch(/codegen:check: the consumers in consumers\/ do not match the contract's receive operations:\n {2}- .*consumePings/);
+      expect(said).not.toMatch(/^contract:diff: skipped/m);
+      expect(said).not.toMatch(/Tests\s+\d/);
+    } finally {
+      writeFileSync(handler, source);
+    }
+
+    // Once a contract is released (released/asyncapi.json, written by contract:release), npm test
+    // runs contract:diff: the script's guard (above, it printed the note and passed) exits 1 and
+    // `|| npm run contract:diff` runs the diff. (The guard alone: the diff itself, and its failure
+    // on a breaking change, are packages/governance's tests.)
+    const guard = /\(node -e "([^"]+)" \|\| npm run contract:diff\)/.exec(PROJECT_SCRIPTS.test!);
+    expect(guard, PROJECT_SCRIPTS.test).not.toBeNull();
+    mkdirSync(path.join(dir, 'released'));
+    writeFileSync(path.join(dir, 'released', 'asyncapi.json'), '{}');
+    try {
+      const once = spawnSync(process.execPath, ['-e', guard![1]!], { cwd: dir, encoding: 'utf8' });
+      expect(once.status, once.stderr).toBe(1);
+      expect(once.stdout).toBe('');
+    } finally {
+      rmSync(path.join(dir, 'released'), { recursive: true, force: true });
+    }
 
     const plan = framework(dir, 'packages/infra/src/plan/cli.ts', ['--json']);
     expect(plan.status, plan.stderr).toBe(0);
