@@ -39,9 +39,11 @@ over the examples, sst.config.ts, tsconfig.json, .gitignore and a README.`,
       // The folder as given when it is outside the working directory (`/tmp/app`, not `../../tmp/app`).
       const relative = path.relative(process.cwd(), created.directory);
       const shown = relative.startsWith('..') || path.isAbsolute(relative) ? created.directory : relative || '.';
-      io.out(`create: ${shown}/ written (${created.files.length} files, ${created.consumers.length} consumer(s)). Next:`);
+      io.out(`create: ${shown}/ written (${created.files.length} files, ${created.consumers.length} consumer(s)).`);
+      // What codegen will say about the contract, before the next steps, which stay together.
       for (const o of created.outside) io.err(`create: no handler for ${o.operation}: ${o.reason}`);
       for (const warning of created.warnings) io.err(`create: warning: ${warning}`);
+      io.out('Next:');
       if (framework) io.out(`  cd ${directory} && npm install && npm run codegen`);
       else io.out(unpublishedFrameworkSteps(directory, contract).join('\n'));
     } catch (error) {

@@ -369,8 +369,16 @@ describe("create's command: what to do next", () => {
     const bare = path.join(parent, 'no-examples', 'asyncapi.yaml');
     writeFileSync(bare, readFileSync(fixture, 'utf8').replace(/\n {6}examples:\n(?: {8,}.*\n)+/, '\n'));
     expect(readFileSync(bare, 'utf8')).not.toContain('examples:');
-    expect(await runCli(createProgram, [path.join(parent, 'app-warned'), '--contract', bare], io), io.stderr()).toBe(0);
+    // Both streams in the order printed, as a terminal shows them.
+    let both = '';
+    const app = path.join(parent, 'app-warned');
+    const ordered = { ...io, out: (t: string) => (io.out(t), void (both += `${t}\n`)), err: (t: string) => (io.err(t), void (both += `${t}\n`)) };
+    expect(await runCli(createProgram, [app, '--contract', bare], ordered), io.stderr()).toBe(0);
     expect(io.stderr()).toMatch(/^create: warning: \S+ has no examples: the contract test has nothing to check/m);
+    // The warnings come after what was written and before the next steps, which they do not split.
+    expect(both).toMatch(/^create: \S+ written \(.*\)\.\ncreate: warning: [^]*\nNext:\n {2}The @sluice packages are not on the npm registry/);
+    expect(both.slice(both.indexOf('\nNext:\n'))).not.toContain('create: warning');
+    expect(both.trimEnd().endsWith(`cd ${app} && npm install && npm run codegen`)).toBe(true);
   });
 
   it('with --framework, says to install: the project depends on the tarballs by file: path', async () => {
