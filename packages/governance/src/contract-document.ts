@@ -119,7 +119,9 @@ export interface LoadOptions {
  *
  * @param specPath - the document (YAML or JSON); its relative `$ref`s are followed
  * @throws ContractLoadError when the file cannot be read, (with `validate`) breaks the AsyncAPI
- *   rules, has a YAML alias inside the node it names, or holds an object that contains itself
+ *   rules, has a YAML alias inside the node it names or a `$ref` key whose value is no string (a
+ *   schema property named `$ref`: both found before the parser and reported as codegen reports them,
+ *   each with file, pointer, line and what to change), or holds an object that contains itself
  *   where the framework reads it (a recursive payload or headers schema, an SNS or SQS binding with
  *   a `$ref` to its own ancestor); the message lists each error with its path
  *
@@ -141,9 +143,10 @@ export async function loadContract(specPath: string, options: LoadOptions = {}):
     throw new ContractLoadError(`Cannot read ${shown}: ${(error as Error).message}`);
   }
   if (!parsed.document) {
-    // A YAML alias inside the node it names (found before the parser ran): a problem of the contract in its own words, as codegen says it.
-    if (parsed.errors.length > 0 && parsed.errors.every((e) => e.alias)) {
-      const lines = parsed.errors.map(({ alias }) => `  - ${path.relative(process.cwd(), alias!.file) || alias!.file}#${alias!.pointer}: ${alias!.problem}`);
+    // Found before the parser ran (a YAML alias inside the node it names, a $ref key whose value is no
+    // string): problems of the contract where they are written, in their own words, as codegen says them.
+    if (parsed.errors.length > 0 && parsed.errors.every((e) => e.written)) {
+      const lines = parsed.errors.map(({ written }) => `  - ${path.relative(process.cwd(), written!.file) || written!.file}#${written!.pointer}: ${written!.problem}`);
       throw new ContractLoadError(`${shown}: ${lines.length} problem(s), each with where and what to change:\n${lines.join('\n')}`);
     }
     const lines = parserErrorLines(parsed.errors);

@@ -2,11 +2,13 @@
  * governance's loader (contract:diff, contract:release, docs) on a document with an object that
  * contains itself: a binding with a $ref to its own ancestor, or a YAML alias inside the node it
  * names, is refused naming the file and the JSON path, never cut silently or refused without a place.
+ * What codegen finds before the parser (a schema property named $ref) is reported as codegen reports it.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readContract } from '@sluice/codegen';
 import { ContractLoadError, loadContract } from '@sluice/governance';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'self-containing-'));
@@ -104,5 +106,36 @@ components:
     expect(error!.message).toBe(
       `${path.relative(process.cwd(), file)}#/channels/ordersTopic/messages/OrderPlaced/payload/properties/child: the contract has a recursive schema (this refers back to #/channels/ordersTopic/messages/OrderPlaced/payload, which it is inside); contract snapshots support only non-recursive schemas.`,
     );
+  });
+});
+
+describe('loadContract: what codegen finds before the parser', () => {
+  it('a schema property named $ref (no string) is reported as codegen reports it (file, pointer, line, what to change), not as "not a valid AsyncAPI document"', async () => {
+    const file = path.join(dir, 'ref-property.yaml');
+    writeFileSync(
+      file,
+      `asyncapi: 3.0.0
+info: {title: t, version: 1.0.0}
+channels:
+  ordersTopic: {address: orders, messages: {OrderPlaced: {$ref: '#/components/messages/OrderPlaced'}}}
+components:
+  messages:
+    OrderPlaced:
+      payload:
+        type: object
+        properties:
+          $ref: {type: string}
+`,
+    );
+    const error = await refusal(file);
+    expect(error).toBeInstanceOf(ContractLoadError);
+    const shown = path.relative(process.cwd(), file);
+    expect(error!.message).toMatch(new RegExp(`^${shown.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: 1 problem\\(s\\), each with where and what to change:\\n  - `));
+    expect(error!.message).toContain(`${shown}#/components/messages/OrderPlaced/payload/properties/$ref: (line 11) a property named "$ref" (its schema is an object)`);
+    expect(error!.message).toContain('Rename the property (e.g. "ref")');
+    expect(error!.message).not.toContain('not a valid AsyncAPI document');
+    // Word for word what codegen says of the same contract (codegen names a file outside the working directory by its absolute path).
+    const codegen = await readContract(file).then(() => undefined, (e: unknown) => e as Error);
+    expect(error!.message).toBe(codegen!.message.replaceAll(file, shown));
   });
 });
