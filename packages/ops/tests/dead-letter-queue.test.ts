@@ -3,6 +3,7 @@
  * and the framework's `dlq` command, mounted as an application mounts it, on a fixture system of
  * its own (tests/fixtures/single-consumer: OrderQueue and its OrderDLQ): `dlq purge` deletes what it listed and nothing that arrived since, and
  * `dlq redrive` hides the messages it does not move only while it runs (and not after a failure).
+ * `dlq redrive` also warns of what the current contract would reject again (and `--dry-run` moves nothing).
  * No consumer runs here: nothing but the test and the tools touches the queues.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -34,9 +35,9 @@ beforeEach(async () => {
   for (const url of [dlqUrl(), sourceUrl()]) await sqs.send(new PurgeQueueCommand({ QueueUrl: url }));
 });
 
-/** Puts an order in the DLQ as a dead-lettered SNS notification; returns its SQS message id. */
-async function deadLetter(orderId: string): Promise<string> {
-  const { MessageId } = await sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl(), MessageBody: JSON.stringify(snsEnvelope(fixtureOrder(orderId))) }));
+/** Puts an order in the DLQ as a dead-lettered SNS notification (its payload with `overrides`, its attributes as given); returns its SQS message id. */
+async function deadLetter(orderId: string, overrides: Record<string, unknown> = {}, attributes?: Record<string, string>): Promise<string> {
+  const { MessageId } = await sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl(), MessageBody: JSON.stringify(snsEnvelope(fixtureOrder(orderId, overrides), attributes)) }));
   return MessageId!;
 }
 
@@ -75,11 +76,50 @@ describe('dlq redrive', () => {
     const code = await fixture.within(() => runCli(fixtureProgram, ['dlq', 'redrive', '--id', chosen, '--endpoint', runtime.endpoint], io));
     expect(code, io.stderr()).toBe(0);
     expect(io.stdout()).toContain(chosen);
+    // A message the contract accepts (it failed in its handler) gets no warning.
+    expect(io.stderr()).not.toContain('warning');
     // Not hidden for the redrive's hold time: released when it returned.
     expect((await visible(dlqUrl())).ids).toEqual([...others].sort());
     const source = await visible(sourceUrl());
     expect(source.bodies).toHaveLength(1);
     expect(source.bodies[0]).toContain('ord-redrive-chosen');
+  });
+
+  it('warns, before moving them, of the messages the current contract still rejects (ids, reason, what to do), and redrives them anyway; a handler failure gets no warning', async () => {
+    const invalid = [await deadLetter('ord-bad-1', { quantity: 'two' }), await deadLetter('ord-bad-2', { quantity: 'three' })];
+    const wrongType = await deadLetter('ord-wrong-type', {}, { eventType: 'OrderShipped', schemaVersion: '1.0.0' });
+    const handlerFailure = await deadLetter('ord-handler-failed');
+    const io = captureIO();
+    const code = await fixture.within(() => runCli(fixtureProgram, ['dlq', 'redrive', '--endpoint', runtime.endpoint], io));
+    expect(code, io.stderr()).toBe(0);
+    const warning = io.stderr();
+    expect(warning).toContain('warning: 3 of the 4 messages to redrive from OrderDLQ would be rejected again');
+    expect(warning).toMatch(new RegExp(`PAYLOAD_INVALID \\(2\\): (${invalid[0]}, ${invalid[1]}|${invalid[1]}, ${invalid[0]})`));
+    expect(warning).toContain('quantity');
+    expect(warning).toContain(`WRONG_EVENT_TYPE (1): ${wrongType}`);
+    expect(warning).not.toContain(handlerFailure);
+    expect(warning).toContain('dlq purge --queue OrderDLQ');
+    expect(warning).toContain('prediction');
+    // Redriven all the same: the user may have fixed the consumer rather than the contract.
+    for (const id of [...invalid, wrongType, handlerFailure]) expect(io.stdout()).toContain(id);
+    expect((await visible(dlqUrl())).ids).toEqual([]);
+
+  });
+
+  it('--dry-run shows what would move and what the contract says of each, and moves nothing', async () => {
+    const bad = await deadLetter('ord-dry-bad', { quantity: 'two' });
+    const good = await deadLetter('ord-dry-good');
+    const io = captureIO();
+    const code = await fixture.within(() => runCli(fixtureProgram, ['dlq', 'redrive', '--dry-run', '--id', bad, '--id', good, '--endpoint', runtime.endpoint], io));
+    expect(code, io.stderr()).toBe(0);
+    expect(io.stdout()).toContain('OrderDLQ: a redrive would move to OrderQueue');
+    expect(io.stdout()).toMatch(new RegExp(`${bad} .*PAYLOAD_INVALID`));
+    expect(io.stdout()).toMatch(new RegExp(`${good} .*failed while being handled`));
+    expect(io.stdout()).toContain('Dry run: nothing was moved (2 message(s) would be)');
+    expect(io.stderr()).toContain(`warning: 1 of the 2 messages to redrive from OrderDLQ would be rejected again`);
+    expect(io.stderr()).toContain('A redrive would move it anyway');
+    expect((await visible(dlqUrl())).ids).toEqual([bad, good].sort());
+    expect((await visible(sourceUrl())).ids).toEqual([]);
   });
 
   it('releases what it held when it fails part-way: the DLQ is readable at once, nothing lost', async () => {

@@ -272,6 +272,41 @@ export function formatDeadLetterListing(listing: DeadLetterListing, subjectTitle
 /** Why `--id`s were not found, on queues among which some are FIFO. */
 const FIFO_NOT_FOUND = 'or behind an earlier message of its FIFO group (a group gives its messages in order: redrive or purge the earlier ones first, or redrive them all)';
 
+/** Whether a dead letter is one of `ids` (by its SQS message id, or the SNS message id of its envelope); every one without `ids`. */
+const isPicked = (l: Pick<DeadLetter, 'messageId' | 'snsMessageId'>, ids: readonly string[] | undefined) =>
+  !ids || ids.includes(l.messageId) || (l.snsMessageId !== undefined && ids.includes(l.snsMessageId));
+
+/** How many ids a warning names before saying how many more. */
+const IDS_SHOWN = 5;
+
+/**
+ * What `dlq redrive` says (on stderr) of the messages it is about to move that the consumer's
+ * decoder rejects now, as `dlq list` explains them: redriven, they would be rejected again and
+ * come back. How many, grouped by reason code with their ids (the first few, then how many more)
+ * and one reason in full, and what to do instead. It is a prediction (the contract's decoder
+ * here; a consumer fixed in its code may take them), so the redrive goes on.
+ */
+function rejectedWarning(ref: DlqRef, rejected: readonly DeadLetter[], selected: number, notRead: number, purge: string, dryRun: boolean): string {
+  const byCode = new Map<string, DeadLetter[]>();
+  for (const l of rejected) byCode.set(l.reason!.code, [...(byCode.get(l.reason!.code) ?? []), l]);
+  const lines = [...byCode].map(([code, letters]) => {
+    const ids = letters.slice(0, IDS_SHOWN).map((l) => terminalSafe(l.messageId)).join(', ');
+    const more = letters.length > IDS_SHOWN ? ` and ${letters.length - IDS_SHOWN} more` : '';
+    return `  ${code} (${letters.length}): ${ids}${more}
+    e.g. ${terminalSafe(letters[0]!.reason!.message)}`;
+  });
+  const all = rejected.length === selected;
+  const them = rejected.length === 1 ? 'it' : 'them';
+  const consumer = ref.consumer ? `${ref.consumer.id} (the consumer of ${ref.source})` : `the consumer of ${ref.source}`;
+  return [
+    `warning: ${all ? `${rejected.length === 1 ? 'the message' : `all ${rejected.length} messages`}` : `${rejected.length} of the ${selected} messages`} to redrive from ${ref.name} would be rejected again by ${consumer} under the current contract, and come back to ${ref.name}:`,
+    ...lines,
+    ...(notRead > 0 ? [`  (${notRead} more message(s) in ${ref.name} could not be read${ref.name.endsWith('.fifo') ? ', behind these in their FIFO groups' : ''}: not checked.)`] : []),
+    `Fix the contract (then \`npm run codegen\`) or the consumer first (on AWS, deploy it), then redrive ${them}; or delete ${them} with \`${purge} --queue ${ref.name}\`${all ? '' : ' (it deletes every message it lists: redrive the others alone first, with --id)'}.`,
+    `${dryRun ? `A redrive would move ${them} anyway` : 'Redriving anyway'}: this is a prediction by the contract's decoder (the reason \`dlq list\` shows), and a consumer fixed in its code may take ${them}.`,
+  ].join('\n');
+}
+
 const queueOption = { type: 'string' as const, valueName: 'name', description: 'one dead-letter or unrouted queue (or its source queue or topic)', defaultText: 'every dead-letter queue of the contract and every topic\'s unrouted queue' };
 
 /**
@@ -339,10 +374,17 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
         name: 'redrive',
         summary: 'move dead-lettered messages back to their queue (all, or --id)',
         description:
-          "Moves dead-lettered messages back to their source queue (body and attributes unchanged), where the consumer processes them again: all of them, or only the given ids. An unrouted message is published to its topic again, once a consumer declares it (the others stay, with why). A FIFO queue's messages go back in order within each group, with their group and a deduplication id derived from their message id: a redrive retried within 5 minutes (after one that failed part-way) does not deliver a message twice. On a FIFO queue an --id behind an earlier message of its group that is not redriven cannot be reached (a group gives its messages in order).",
-        options: { queue: queueOption, id: { type: 'string', multiple: true, valueName: 'messageId', description: 'redrive this message: its SQS message id, or the SNS message id of an envelope (repeatable)' }, ...targetOptions },
+          "Moves dead-lettered messages back to their source queue (body and attributes unchanged), where the consumer processes them again: all of them, or only the given ids. An unrouted message is published to its topic again, once a consumer declares it (the others stay, with why). A FIFO queue's messages go back in order within each group, with their group and a deduplication id derived from their message id: a redrive retried within 5 minutes (after one that failed part-way) does not deliver a message twice. On a FIFO queue an --id behind an earlier message of its group that is not redriven cannot be reached (a group gives its messages in order). Before moving dead letters, each is decoded with the current contract as `dlq list` does: those the consumer would reject again (PAYLOAD_INVALID, WRONG_EVENT_TYPE…: they would come back) are counted in a warning on stderr, with their ids, the reason and what to do (fix the contract or the consumer first, or purge them); they are redriven anyway, since that is a prediction (a consumer fixed in its code may take them). A message that failed in its handler gets no warning. --dry-run shows what would move, with the reasons, and moves nothing.",
+        options: {
+          queue: queueOption,
+          id: { type: 'string', multiple: true, valueName: 'messageId', description: 'redrive this message: its SQS message id, or the SNS message id of an envelope (repeatable)' },
+          'dry-run': { type: 'boolean', description: 'show what would be redriven and what the current contract says of each, move nothing' },
+          ...targetOptions,
+        },
         async run({ values, io, invocation }) {
           const ids = values.id as string[] | undefined;
+          const dryRun = values['dry-run'] === true;
+          const purge = invocation.replace(/ redrive$/, ' purge');
           const { topology } = await contractModule();
           return withTarget(values, async (target) => {
             const named = await refsOn(target, values.queue as string | undefined);
@@ -371,9 +413,21 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
               if (!ref.unroutedTopic && selected) notFound = notFound.filter((id) => missed.includes(id));
               return moved;
             };
+            /** Forgets the `--id`s among `letters` (found, as a redrive would find them). */
+            const found = (letters: readonly DeadLetter[]) => (notFound = notFound.filter((id) => !letters.some((l) => isPicked(l, [id]))));
+            let wouldMove = 0;
             for (const ref of refs) {
               const dlq = await open(target, ref, options);
               if (ref.name.endsWith('.fifo')) fifo = true;
+              if (dryRun && ref.unroutedTopic) {
+                // What a redrive would publish again (a consumer declares it now) and what it would keep, and why.
+                const listing = await dlq.listing();
+                const letters = listing.letters.filter((l) => isPicked(l, ids));
+                found(letters);
+                wouldMove += letters.filter((l) => unroutedMessageReason(topology, ref.unroutedTopic!, l.body) === undefined).length;
+                io.out(titled(`${ref.name}: a redrive would publish to ${ref.unroutedTopic} again those a consumer declares now`, withNotShown(formatUnrouted(letters, topology, ref.unroutedTopic), listing)));
+                continue;
+              }
               if (ref.unroutedTopic) {
                 // Only what a subscription admits now: the rest would land here again. A FIFO
                 // queue shows a group's next message once the one before is gone: read again
@@ -396,7 +450,28 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
                 }
                 continue;
               }
+              // Checked against the current contract before anything moves, as `dlq list` explains
+              // them (an empty queue is not read; without a consumer there is nothing to check).
+              if (dryRun || (ref.consumer && (await dlq.count()) > 0)) {
+                const listing = await dlq.listing();
+                const selected = listing.letters.filter((l) => isPicked(l, ids));
+                if (dryRun) {
+                  found(selected);
+                  wouldMove += selected.length;
+                  io.out(titled(`${ref.name}: a redrive would move to ${ref.source}`, formatDeadLetterListing({ ...listing, letters: selected }, title, unexplainedOf(ref))));
+                }
+                const rejected = selected.filter((l) => l.reason !== undefined);
+                if (rejected.length > 0) io.err(rejectedWarning(ref, rejected, selected.length, listing.notShown, purge, dryRun));
+                if (dryRun) continue;
+              }
               await redriveOne(dlq, ref, ids);
+            }
+            if (dryRun) {
+              if (notFound.length > 0) {
+                throw new CliError(`not in the DLQ${fifo ? `, ${FIFO_NOT_FOUND}` : ''}: ${notFound.map(terminalSafe).join(', ')}`, { next: `See what is there with: ${invocation.replace(/ redrive$/, ' list')}` });
+              }
+              io.out(wouldMove === 0 ? 'Nothing to redrive. (Dry run: nothing was moved.)' : `Dry run: nothing was moved (${wouldMove} message(s) would be). Run it again without --dry-run to redrive them.`);
+              return 0;
             }
             if (movedTotal === 0 && !ids) io.out('Nothing to redrive.');
             if (notFound.length > 0) {
