@@ -7,19 +7,9 @@ import path from 'node:path';
 import { CliError, isEntry, main, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject } from '@sluice/model';
 import { COMPATIBILITY_MODES, type CompatibilityMode, diffContracts, hasFailingChanges } from './compatibility.ts';
+import { nextStepsAfterDiff } from './next-steps.ts';
 import { releasedTopologyOf, snapshotPath } from './released-contract.ts';
 import { REPORT_FORMATS, type ReportFormat, renderReport } from './report.ts';
-
-const NEXT_STEPS = `What to do next:
-  - Not meant to break anyone? Make the change compatible: new fields optional, widen nothing
-    consumers validate, keep names (see each row's detail).
-  - Changing a message on purpose: publish a new major version side by side. Copy its payload
-    schema (e.g. schemas/payment-captured.v1.json to schemas/payment-captured.v2.json) and edit the copy,
-    add a message (e.g. PaymentCapturedV2, x-schema-version: 2.0.0, its own headers schema) to the
-    channels and operations, leave the released message exactly as it is, then \`npm run codegen\`
-    and \`npm run contract:release\`. Retire the old version once no consumer reads it.
-  - Retiring a version, or breaking something nobody consumes yet: release it deliberately with
-    \`npm run contract:release -- --accept-breaking "<why>"\`, which records the reason.`;
 
 /** The `contract:diff` command: classifies the working contract's changes against the released one. */
 export const diffProgram: ProgramSpec = {
@@ -61,7 +51,7 @@ when any change is breaking or unclassified.`,
     if (format !== 'json') io.out(`contract:diff: released ${released.info?.version} (${shown(releasedPath)}) → working ${working.info?.version} (${shown(specPath)})\n`);
     io.out(renderReport(diff, format));
     if (!hasFailingChanges(diff)) return 0;
-    if (format !== 'json') io.err(`\ncontract:diff: FAILED: the working contract has breaking or unclassified changes.\n${NEXT_STEPS}`);
+    if (format !== 'json') io.err(`\ncontract:diff: FAILED: the working contract has breaking or unclassified changes.\n${await nextStepsAfterDiff(diff, released, working, specPath, project.root)}`);
     return 1;
   },
 };

@@ -12,6 +12,7 @@ export { DEFAULT_DOCS_DIR, docsProgram, renderDocs } from './docs-cli.ts';
 export { contractPicture, DEFAULT_TOPOLOGY_PICTURE, diagramProgram, embedTopology, importSettings, TOPOLOGY_SECTION_ID } from './topology-picture.ts';
 export { validateDocuments, validateProgram, type Verdict } from './validate-cli.ts';
 export { diffProgram } from './diff-cli.ts';
+export { nextStepsAfterDiff } from './next-steps.ts';
 export { lintProgram } from './lint-cli.ts';
 export { releaseProgram } from './release-cli.ts';
 export { oncePerInstall, type OncePerInstallOptions, type OncePerInstallOutcome } from './once-per-install.ts';

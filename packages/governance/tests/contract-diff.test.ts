@@ -1,9 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { type CliIO, runCli } from '@sluice/cli';
 import { deriveTopology } from '@sluice/model';
-import { type CompatibilityMode, type ContractDiff, diffContracts, hasFailingChanges, messagesBrokenInPlace } from '@sluice/governance';
+import { type CompatibilityMode, type ContractDiff, diffContracts, diffProgram, hasFailingChanges, messagesBrokenInPlace, nextStepsAfterDiff } from '@sluice/governance';
 import { loadContract } from '@sluice/governance';
 
 const pairs = path.join(path.dirname(fileURLToPath(import.meta.url)), 'pairs');
@@ -290,6 +292,71 @@ describe('contract:diff on the topology', () => {
   it('leaves no binding change unclassified', async () => {
     for (const pair of ['topology-consumer-added', 'topology-message-added', 'topology-queue-removed', 'topology-redrive-changed', 'topology-retention-lowered', 'topology-raw-delivery-changed']) {
       expect((await diffPair(pair, 'full')).changes.filter((c) => c.classification === 'unclassified'), pair).toEqual([]);
+    }
+  });
+});
+
+describe("contract:diff's What to do next", () => {
+  const relative = (file: string) => path.relative(process.cwd(), file);
+  /** `contract:diff` run in this process on one pair; what it printed on stderr. */
+  async function diffCli(name: string): Promise<{ code: number; err: string }> {
+    let err = '';
+    const io: CliIO = { out: () => {}, err: (text) => void (err += `${text}\n`), progress: { write: () => true } };
+    const code = await runCli(diffProgram, ['--released', path.join(pairs, name, 'released.yaml'), '--spec', path.join(pairs, name, 'working.yaml')], io);
+    return { code, err };
+  }
+
+  it('names the file the payload $refs, and its copy for the next major, not an invented schemas/payment-captured.v1.json', async () => {
+    const { code, err } = await diffCli('payload-file-narrowed');
+    expect(code).toBe(1);
+    const file = relative(path.join(pairs, 'payload-file-narrowed', 'working-payload.json'));
+    expect(err).toContain(
+      `      OrderPlaced: copy its payload schema ${file} to ${file.replace(/\.json$/, '.v2.json')} and edit the copy; add a message OrderPlacedV2 (x-schema-version: 2.0.0, its own headers schema) to the channels and operations.`,
+    );
+    expect(err).not.toContain('payment-captured');
+  }, 60_000);
+
+  it('says to copy a payload written in the contract under components.schemas with a new name', async () => {
+    const { code, err } = await diffCli('field-renamed');
+    expect(code).toBe(1);
+    expect(err).toContain('      OrderPlaced: copy its payload schema under components.schemas with a new name (e.g. OrderPlacedV2Payload), $ref it from the new message and edit the copy;');
+    expect(err).not.toContain('payment-captured');
+  }, 60_000);
+
+  it('derives the copy from the real file name (payment-captured.json → payment-captured.v2.json, order-placed.v1.json → order-placed.v2.json), relative to the project; a components.schemas payload by its name', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'next-steps-'));
+    try {
+      mkdirSync(path.join(root, 'schemas'));
+      const schema = (required: string[]) => JSON.stringify({ type: 'object', required, properties: { id: { type: 'string' }, amount: { type: 'number' } } });
+      writeFileSync(path.join(root, 'schemas', 'payment-captured.json'), schema(['id', 'amount']));
+      writeFileSync(path.join(root, 'schemas', 'order-placed.v1.json'), schema(['id', 'amount']));
+      const contract = (payloads: Record<string, string>) => `asyncapi: 3.0.0
+info: {title: t, version: 1.0.0}
+channels:
+  events: {address: events, messages: {PaymentCaptured: {$ref: '#/components/messages/PaymentCaptured'}, OrderPlaced: {$ref: '#/components/messages/OrderPlaced'}, Shipped: {$ref: '#/components/messages/Shipped'}}}
+components:
+  schemas:
+    ShippedPayload: ${schema(['id', 'amount'])}
+  messages:
+    PaymentCaptured: {x-schema-version: 1.0.0, payload: ${payloads.PaymentCaptured}}
+    OrderPlaced: {x-schema-version: 1.2.0, payload: ${payloads.OrderPlaced}}
+    Shipped: {x-schema-version: 1.0.0, payload: ${payloads.Shipped}}
+`;
+      const spec = path.join(root, 'asyncapi.yaml');
+      writeFileSync(spec, contract({ PaymentCaptured: `{$ref: './schemas/payment-captured.json'}`, OrderPlaced: `{$ref: './schemas/order-placed.v1.json'}`, Shipped: `{$ref: '#/components/schemas/ShippedPayload'}` }));
+      const releasedFile = path.join(root, 'released.yaml');
+      writeFileSync(releasedFile, contract({ PaymentCaptured: schema(['id']), OrderPlaced: schema(['id']), Shipped: schema(['id']) }));
+      const [released, working] = await Promise.all([loadContract(releasedFile, { validate: false }), loadContract(spec, { validate: false })]);
+      const diff = diffContracts(released, working);
+      expect(hasFailingChanges(diff)).toBe(true);
+      const text = await nextStepsAfterDiff(diff, released, working, spec, root);
+      expect(text).toContain('      PaymentCaptured: copy its payload schema schemas/payment-captured.json to schemas/payment-captured.v2.json and edit the copy; add a message PaymentCapturedV2 (x-schema-version: 2.0.0');
+      expect(text).toContain('      OrderPlaced: copy its payload schema schemas/order-placed.v1.json to schemas/order-placed.v2.json and edit the copy; add a message OrderPlacedV2');
+      expect(text).toContain('      Shipped: copy its payload schema components.schemas.ShippedPayload under a new name (e.g. ShippedPayloadV2) and edit the copy;');
+      expect(text).toMatch(/^What to do next:\n/);
+      expect(text).toContain('--accept-breaking');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });
