@@ -235,8 +235,12 @@ export function alertsReachNobody(settings: AppSettings): string | undefined {
 }
 
 /**
- * What works but goes against AWS's guidance, one line each: a queue feeding Lambda with a
- * `maxReceiveCount` under 5 (with the consumer's `lowMaxReceiveCountReason` when the settings give one).
+ * What works but deserves a look, one line each: a receive operation with no entry in
+ * `settings.consumers` (it runs with the framework's defaults, {@link CONSUMER_DEFAULTS}: a 30 s
+ * timeout and 5 concurrent batches, where the entries `create` writes choose less; the line names
+ * the entry to add to `src/settings.ts`), and what goes against AWS's guidance: a queue feeding
+ * Lambda with a `maxReceiveCount` under 5 (with the consumer's `lowMaxReceiveCountReason` when the
+ * settings give one). `resolvePlan` returns them as its `warnings` (`infra:plan` and `sst deploy` print them).
  *
  * @example
  * ```ts
@@ -253,6 +257,14 @@ export function settingsWarnings(topology: Topology, settings: AppSettings): str
   const warnings: string[] = [];
   for (const op of Object.values(topology.operations).filter((o) => o.action === 'receive')) {
     const queue = topology.queues[op.queue!];
+    if (settings.consumers?.[op.id] === undefined) {
+      const d = consumerSettings(settings, op.id, queue);
+      warnings.push(
+        `consumer ${op.id} has no entry in the settings (settings.consumers in src/settings.ts), so it runs with the framework's defaults: ` +
+          `a function timeout of ${d.timeoutSeconds} s, maximumConcurrency ${d.maximumConcurrency}, batchSize ${d.batchSize} (memoryMB ${d.memoryMB}, batchWindowSeconds ${d.batchWindowSeconds}). ` +
+          `Choose its numbers: add ${JSON.stringify(op.id)}: { batchSize: ${d.batchSize}, timeoutSeconds: ${d.timeoutSeconds}, maximumConcurrency: ${d.maximumConcurrency} } to settings.consumers in src/settings.ts (these keep the defaults; lower the timeout to what a batch needs)`,
+      );
+    }
     const count = queue?.deadLetter?.maxReceiveCount;
     if (count === undefined || count >= LAMBDA_MAX_RECEIVE_COUNT_GUIDANCE) continue;
     const s = consumerSettings(settings, op.id, queue);

@@ -138,8 +138,26 @@ describe('the hardened plan', () => {
   });
 
   it('warns about a maxReceiveCount under 5, with the reason the settings give for keeping it', () => {
-    expect(settingsWarnings(topology, {})).toEqual([expect.stringMatching(/queue OrderQueue: maxReceiveCount 3 is under 5, AWS's guidance .* say why it stays in settings.consumers.consumeOrderPlaced.lowMaxReceiveCountReason/)]);
+    expect(settingsWarnings(topology, {})).toEqual([
+      expect.stringMatching(/^consumer consumeOrderPlaced has no entry in the settings/),
+      expect.stringMatching(/queue OrderQueue: maxReceiveCount 3 is under 5, AWS's guidance .* say why it stays in settings.consumers.consumeOrderPlaced.lowMaxReceiveCountReason/),
+    ]);
     expect(settingsWarnings(topology, settings)).toEqual([expect.stringMatching(/Kept, because: .*seed/)]);
+  });
+
+  it('warns about a consumer with no entry in the settings: the defaults it runs with, and the entry to add (a warning: it deploys and runs)', () => {
+    const { consumers: _, ...none } = withEmail;
+    const warning =
+      'consumer consumeOrderPlaced has no entry in the settings (settings.consumers in src/settings.ts), so it runs with the framework\'s defaults: ' +
+      'a function timeout of 30 s, maximumConcurrency 5, batchSize 10 (memoryMB 512, batchWindowSeconds 1). ' +
+      'Choose its numbers: add "consumeOrderPlaced": { batchSize: 10, timeoutSeconds: 30, maximumConcurrency: 5 } to settings.consumers in src/settings.ts (these keep the defaults; lower the timeout to what a batch needs)';
+    expect(settingsWarnings(topology, none)).toContain(warning);
+    const plan = resolvePlan({ topology, settings: none });
+    expect(plan.warnings).toContain(warning);
+    expect(plan.functions.find((f) => f.operationId === 'consumeOrderPlaced')).toMatchObject({ timeoutSeconds: 30, maximumConcurrency: 5 });
+    // An entry, even one that sets a single number, is a choice: no warning.
+    expect(settingsWarnings(topology, { ...none, consumers: { consumeOrderPlaced: { timeoutSeconds: 10 } } }).join('\n')).not.toMatch(/has no entry/);
+    expect(settingsWarnings(topology, withEmail).join('\n')).not.toMatch(/has no entry/);
   });
 
   it('refuses a production stage whose alerts topic nobody subscribes to, naming the setting; warns for any other stage', () => {
