@@ -13,7 +13,7 @@ export * from './unrouted.ts';
 export * from './owned-queues.ts';
 export * from './application-headers.ts';
 export { dlqCommand, formatDeadLetterListing, formatDeadLetters, formatUnrouted, type DlqCommandOptions } from './cli/dlq-command.ts';
-export { statusCommand } from './cli/status-command.ts';
+export { formatSubscriptions, statusCommand, type ShownSubscription } from './cli/status-command.ts';
 export { publishMessageCommand, type PublishMessageCommandOptions } from './cli/publish-command.ts';
 export { contractModule, targetOptions, withTarget, type ContractModule } from './cli/target-options.ts';
 export { opsInvocation, opsProgram } from './cli/ops-cli.ts';

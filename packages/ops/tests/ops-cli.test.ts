@@ -6,7 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runCli } from '@sluice/cli';
-import { opsInvocation, opsProgram } from '@sluice/ops';
+import { complementPolicy } from '@sluice/model';
+import { displayWidth } from '@sluice/cli';
+import { formatSubscriptions, opsInvocation, opsProgram } from '@sluice/ops';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
 
 describe('sluice-ops', () => {
@@ -36,5 +38,36 @@ describe('sluice-ops', () => {
     expect(await runCli({ ...opsProgram, invocation: 'npm run ops --' }, ['status', '--endpoint', 'http://127.0.0.1:9'], io)).toBe(1);
     expect(io.stderr()).toMatch(/^ops status: no local stack answers at http:\/\/127\.0\.0\.1:9\n/);
     expect(io.stderr()).toContain('npm start');
+  });
+});
+
+describe("status's subscription table", () => {
+  const routed = ['OrderPlaced', 'OrderCancelled', 'OrderShipped', 'PaymentCaptured', 'PaymentRefunded'].map((eventType) => ({ eventType, majors: ['1'] }));
+  const subscriptions = [
+    { topic: 'OrderTopic', queue: 'OrderQueue', rawMessageDelivery: false, filterPolicy: { eventType: ['OrderPlaced'], schemaVersion: [{ prefix: '1.' }] } },
+    // A consumer of many messages: a policy wider than the table shows whole.
+    { topic: 'OrderTopic', queue: 'AuditQueue', rawMessageDelivery: true, filterPolicy: { eventType: routed.map((r) => r.eventType), schemaVersion: [{ prefix: '1.' }] } },
+    { topic: 'OrderTopic', queue: 'OrderTopicUnrouted', rawMessageDelivery: false, filterPolicy: complementPolicy(routed) },
+    { topic: 'OrderTopic', queue: 'OrderTopicTriage', rawMessageDelivery: false, filterPolicy: {} },
+  ];
+  const unrouted = [{ queue: 'OrderTopicUnrouted' }];
+
+  it('fits a 120-column terminal: the unrouted policy summarized, a long one cut short, and says --wide shows them whole', () => {
+    expect(JSON.stringify(complementPolicy(routed)).length).toBeGreaterThan(300);
+    const text = formatSubscriptions(subscriptions, unrouted);
+    for (const line of text.split('\n')) expect(displayWidth(line), line).toBeLessThanOrEqual(120);
+    expect(text).toMatch(/^OrderTopic → OrderTopicUnrouted +no +anything no other subscription of OrderTopic takes \(8 conditions\)$/m);
+    expect(text).toContain('{"eventType":["OrderPlaced"],"schemaVersion":[{"prefix":"1."}]}');
+    expect(text).toMatch(/^OrderTopic → AuditQueue +yes +\{"eventType":\["OrderPlaced","OrderCancelled",.*…$/m);
+    expect(text).toMatch(/^OrderTopic → OrderTopicTriage +no +\{\}$/m);
+    expect(text.split('\n').at(-1)).toBe('Filter policies summarized or cut short: --wide shows them whole (--json too).');
+  });
+
+  it('--wide shows every policy whole, and a table with none long says nothing more', () => {
+    const wide = formatSubscriptions(subscriptions, unrouted, { wide: true });
+    for (const s of subscriptions) expect(wide).toContain(JSON.stringify(s.filterPolicy));
+    expect(wide).not.toContain('--wide');
+    const short = formatSubscriptions([subscriptions[0]!], []);
+    expect(short.split('\n')).toHaveLength(3);
   });
 });

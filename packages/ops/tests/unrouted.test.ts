@@ -83,6 +83,15 @@ describe('the order topic\'s unrouted queue, on the local stack', () => {
     const status = JSON.parse(io.stdout()) as { queues: { queue: string; kind: string }[]; subscriptions: { name: string }[] };
     expect(status.queues.find((q) => q.queue === 'OrderTopicUnrouted')).toMatchObject({ kind: 'unrouted' });
     expect(status.subscriptions.map((s) => s.name)).toContain('OrderTopicToOrderTopicUnrouted');
+    // The table summarizes the unrouted subscription's policy (the negation of every other: long) to fit a terminal; --wide shows it whole.
+    const table = captureIO();
+    expect(await fixture.within(() => runCli(fixtureProgram, ['status', '--endpoint', runtime.endpoint], table)), table.stderr()).toBe(0);
+    expect(table.stdout()).toMatch(/^OrderTopic → OrderTopicUnrouted +no +anything no other subscription of OrderTopic takes \(\d+ conditions\)$/m);
+    for (const line of table.stdout().split('\n')) expect(line.length, line).toBeLessThanOrEqual(120);
+    const wide = captureIO();
+    expect(await fixture.within(() => runCli(fixtureProgram, ['status', '--wide', '--endpoint', runtime.endpoint], wide)), wide.stderr()).toBe(0);
+    const unroutedPolicy = (status.subscriptions as { name: string; filterPolicy?: unknown }[]).find((s) => s.name === 'OrderTopicToOrderTopicUnrouted')!.filterPolicy;
+    expect(wide.stdout()).toContain(JSON.stringify(unroutedPolicy));
   });
 
   it('keeps what no consumer declares, says why; declared orders go to the order queue only', async () => {

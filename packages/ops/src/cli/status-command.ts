@@ -4,7 +4,8 @@
  * of the system at a glance.
  */
 import type { CommandSpec } from '@sluice/cli';
-import { functionNameOf, triageOf, unroutedOf } from '@sluice/model';
+import { functionNameOf, triageOf, unroutedOf, type UnroutedSpec } from '@sluice/model';
+import type { SubscriptionSpec } from '@sluice/runtime/contract';
 import { queueDepth } from '../queue-depth.ts';
 import { formatTable } from '@sluice/cli';
 import { contractModule, targetOptions, withTarget } from './target-options.ts';
@@ -20,9 +21,62 @@ import { missingQueues, missingQueuesWarning } from './missing-queues.ts';
 const LOCAL_IN_FLIGHT =
   '"in flight" on the local stack: the emulator counts a message in flight until the next receive from its queue, also after its visibility timeout ended (it is receivable then: `dlq list` reads it).';
 
+/** The widest filter policy the subscription table shows whole (a policy of one event type and major fits). */
+const POLICY_WIDTH = 72;
+
+/**
+ * A subscription as {@link formatSubscriptions} shows it: `queueMissing` when the local stack has
+ * not made its queue yet (so the subscription does not exist either).
+ */
+export type ShownSubscription = Pick<SubscriptionSpec, 'topic' | 'queue' | 'rawMessageDelivery' | 'filterPolicy'> & { queueMissing?: true };
+
+/**
+ * Renders subscriptions as `status` shows them: topic → queue, raw delivery, filter policy, in a
+ * table that fits an 80–120-column terminal. A topic's unrouted subscription, whose policy is the
+ * negation of all the others (hundreds of characters), reads `anything no other subscription of
+ * <topic> takes (N conditions)`; another policy wider than 72 columns is cut short with `…`. When
+ * one is, a line after the table says that `--wide` (or `--json`) shows them whole. `wide`: every
+ * policy whole, as JSON.
+ *
+ * @param unrouted - the topics' unrouted queues (`unroutedOf(topology)`): their subscriptions are summarized
+ * @example
+ * ```ts
+ * import { formatSubscriptions } from '@sluice/ops';
+ * import { unroutedOf } from '@sluice/model';
+ * import type { Topology } from '@sluice/runtime/contract';
+ *
+ * declare const topology: Topology;
+ * const unrouted = unroutedOf(topology);
+ * console.log(formatSubscriptions([...topology.subscriptions, ...unrouted.map((u) => u.subscription)], unrouted));
+ * // OrderTopic → OrderTopicUnrouted  no   anything no other subscription of OrderTopic takes (4 conditions)
+ * ```
+ */
+export function formatSubscriptions(subscriptions: readonly ShownSubscription[], unrouted: readonly Pick<UnroutedSpec, 'queue'>[], options: { wide?: boolean } = {}): string {
+  const unroutedQueues = new Set(unrouted.map((u) => u.queue));
+  let shortened = false;
+  const policyOf = (s: ShownSubscription): string => {
+    const json = JSON.stringify(s.filterPolicy);
+    if (options.wide) return json;
+    if (unroutedQueues.has(s.queue)) {
+      shortened = true;
+      const clauses = Array.isArray(s.filterPolicy.$or) ? s.filterPolicy.$or.length : 1;
+      return `anything no other subscription of ${s.topic} takes (${clauses} condition${clauses === 1 ? '' : 's'})`;
+    }
+    if (json.length <= POLICY_WIDTH) return json;
+    shortened = true;
+    return `${json.slice(0, POLICY_WIDTH - 1)}…`;
+  };
+  const table = formatTable(
+    ['subscription', 'raw', 'filter policy'],
+    subscriptions.map((s) => [`${s.topic} → ${s.queue}${s.queueMissing ? ' (not made yet: its queue is missing)' : ''}`, s.rawMessageDelivery ? 'yes' : 'no', policyOf(s)]),
+  );
+  return shortened ? `${table}\nFilter policies summarized or cut short: --wide shows them whole (--json too).` : table;
+}
+
 /**
  * The `status` command: every queue of the topology with its depth and role, then the
- * subscriptions (`--json` for scripts; `--endpoint`/`--aws` choose the target). Queues of the
+ * subscriptions ({@link formatSubscriptions}: long filter policies summarized, `--wide` shows them
+ * whole; `--json` for scripts; `--endpoint`/`--aws` choose the target). Queues of the
  * contract a running local stack does not have yet (added by `npm run codegen` after `npm start`)
  * are left out, and a warning line on stderr names them and says to restart `npm start` (exit 0).
  * Add it to a program's `commands`.
@@ -30,7 +84,11 @@ const LOCAL_IN_FLIGHT =
 export const statusCommand: CommandSpec = {
   name: 'status',
   summary: 'queues (messages waiting, in flight, dead-lettered) and subscriptions',
-  options: { json: { type: 'boolean', description: 'JSON, for scripts' }, ...targetOptions },
+  options: {
+    json: { type: 'boolean', description: 'JSON, for scripts (filter policies whole)' },
+    wide: { type: 'boolean', description: "every subscription's filter policy whole in the table (an unrouted queue's is long: summarized without it)" },
+    ...targetOptions,
+  },
   async run({ values, io, invocation }) {
     const { topology } = await contractModule();
     return withTarget(values, async (target) => {
@@ -80,7 +138,7 @@ export const statusCommand: CommandSpec = {
       io.out(formatTable(['queue', 'waiting', 'in flight', 'delayed', 'role'], rows.map((r) => [r.queue, String(r.visible), String(r.inFlight), String(r.delayed), r.role])));
       if (target.mode === 'local' && rows.some((r) => r.inFlight > 0)) io.out(LOCAL_IN_FLIGHT);
       io.out('');
-      io.out(formatTable(['subscription', 'raw', 'filter policy'], subscriptions.map((s) => [`${s.topic} → ${s.queue}${'queueMissing' in s ? ' (not made yet: its queue is missing)' : ''}`, s.rawMessageDelivery ? 'yes' : 'no', JSON.stringify(s.filterPolicy)])));
+      io.out(formatSubscriptions(subscriptions, unrouted, { wide: values.wide === true }));
       if (warning) io.err(warning);
       return 0;
     });
