@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readContract } from '@sluice/codegen';
 import { ContractLoadError, loadContract } from '@sluice/governance';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'self-containing-'));
@@ -130,12 +129,11 @@ components:
     const error = await refusal(file);
     expect(error).toBeInstanceOf(ContractLoadError);
     const shown = path.relative(process.cwd(), file);
-    expect(error!.message).toMatch(new RegExp(`^${shown.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: 1 problem\\(s\\), each with where and what to change:\\n  - `));
-    expect(error!.message).toContain(`${shown}#/components/messages/OrderPlaced/payload/properties/$ref: (line 11) a property named "$ref" (its schema is an object)`);
-    expect(error!.message).toContain('Rename the property (e.g. "ref")');
-    expect(error!.message).not.toContain('not a valid AsyncAPI document');
-    // Word for word what codegen says of the same contract (codegen names a file outside the working directory by its absolute path).
-    const codegen = await readContract(file).then(() => undefined, (e: unknown) => e as Error);
-    expect(error!.message).toBe(codegen!.message.replaceAll(file, shown));
+    // codegen's report, word for word (its problemsError): the count, then one line per place.
+    expect(error!.message).toBe(
+      `${shown}: 1 problem(s), each with where and what to change:\n  - ${shown}#/components/messages/OrderPlaced/payload/properties/$ref: (line 11) a property named "$ref" (its schema is an object): ` +
+        'the AsyncAPI parser reads every "$ref" key as a reference, wherever it is, and fails on one whose value is no string (in most places with a stack trace that names no place). ' +
+        'Rename the property (e.g. "ref"), in required and in the examples too (a "$ref" key in an example is read as a reference as well)',
+    );
   });
 });
