@@ -90,7 +90,7 @@ describe('dlq redrive', () => {
     const wrongType = await deadLetter('ord-wrong-type', {}, { eventType: 'OrderShipped', schemaVersion: '1.0.0' });
     const handlerFailure = await deadLetter('ord-handler-failed');
     const io = captureIO();
-    const code = await fixture.within(() => runCli(fixtureProgram, ['dlq', 'redrive', '--endpoint', runtime.endpoint], io));
+    const code = await fixture.within(() => runCli(fixtureProgram, ['dlq', 'redrive', '--queue', 'OrderDLQ', '--endpoint', runtime.endpoint], io));
     expect(code, io.stderr()).toBe(0);
     const warning = io.stderr();
     expect(warning).toContain('warning: 3 of the 4 messages to redrive from OrderDLQ would be rejected again');
@@ -110,7 +110,7 @@ describe('dlq redrive', () => {
     const bad = await deadLetter('ord-dry-bad', { quantity: 'two' });
     const good = await deadLetter('ord-dry-good');
     const io = captureIO();
-    const code = await fixture.within(() => runCli(fixtureProgram, ['dlq', 'redrive', '--dry-run', '--id', bad, '--id', good, '--endpoint', runtime.endpoint], io));
+    const code = await fixture.within(() => runCli(fixtureProgram, ['dlq', 'redrive', '--dry-run', '--queue', 'OrderDLQ', '--id', bad, '--id', good, '--endpoint', runtime.endpoint], io));
     expect(code, io.stderr()).toBe(0);
     expect(io.stdout()).toContain('OrderDLQ: a redrive would move to OrderQueue');
     expect(io.stdout()).toMatch(new RegExp(`${bad} .*PAYLOAD_INVALID`));
