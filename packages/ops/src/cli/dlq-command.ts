@@ -311,7 +311,8 @@ const queueOption = { type: 'string' as const, valueName: 'name', description: '
 
 /**
  * The `dlq` command group: `list` (each message with why it failed), `redrive` (back to the
- * source queue, all or `--id`) and `purge`, for every dead-letter queue of the topology or the one
+ * source queue, all or `--id`; first a warning on stderr of those the current contract would
+ * reject again, as `list` explains them; `--dry-run` moves nothing) and `purge`, for every dead-letter queue of the topology or the one
  * `--queue` names. On a local stack started before the contract gained queues, those queues are
  * left out with a warning line saying to restart `npm start` (a `--queue` naming one fails).
  *
