@@ -47,7 +47,7 @@ handler file in the consumers folder, and every handler file an operation.`,
     consumers: { type: 'string', valueName: 'dir', description: 'one handler per receive operation: <dir>/<operationId>.ts', defaultText: 'eventContract.consumers, else consumers' },
     check: { type: 'boolean', description: 'write nothing; exit 1 naming stale files and missing or orphan handlers' },
   },
-  examples: ['npm run codegen', 'npm run codegen:check', 'npm run codegen -- --spec tests/fixtures/shop/asyncapi.yaml --out /tmp/shop-generated'],
+  examples: ['npm run codegen', 'npm run codegen:check', 'npm run codegen -- --spec asyncapi.yaml --out /tmp/generated-preview'],
   async run({ values, io }) {
     const { spec: specOption, out: outOption, consumers: consumersOption, check } = values as Values;
     const project = loadProject(process.cwd(), {

@@ -22,6 +22,9 @@ import type { Parser } from '@asyncapi/parser';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node as YamlNode, parseDocument } from 'yaml';
 import { collectInputs } from './freshness.ts';
 
+/** Where a place of the contract is written (file, pointer, line): also here, so that readers of the contract need not load the generator. */
+export { writtenPlace, type WrittenPlace } from './written-places.ts';
+
 /**
  * Where a plain copy of a parsed document keeps the parser's name of a message
  * (`x-parser-message-name`: its components key, or its channel key when it is declared there),

@@ -5,7 +5,7 @@
  * of the copy, derived from it.
  */
 import path from 'node:path';
-import type { WrittenPlace } from '@sluice/codegen';
+import { writtenPlace, type WrittenPlace } from '@sluice/codegen/parse';
 import { type ContractDiff, isObject } from './classification.ts';
 import type { ContractDocument } from './contract-document.ts';
 
@@ -98,8 +98,6 @@ export async function nextStepsAfterDiff(diff: ContractDiff, released: ContractD
   const failing = diff.changes.filter((c) => c.classification !== 'non-breaking');
   const releasedPlaces = messagePlaces(released);
   const named = [...messagePlaces(working)].filter(([name]) => failing.some((c) => c.path.startsWith(`messages.${name}.`)));
-  // Loaded here, not at the top: @sluice/codegen's root takes seconds to load (its generator).
-  const { writtenPlace } = named.length > 0 ? await import('@sluice/codegen') : { writtenPlace: () => undefined };
   const perMessage: string[] = [];
   for (const [name, place] of named) {
     const current = major(releasedPlaces.get(name)?.message['x-schema-version'] ?? place.message['x-schema-version']);

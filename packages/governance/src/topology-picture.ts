@@ -100,7 +100,7 @@ bytes, so the committed picture is checked like generated/: --check fails when i
     out: { type: 'string', valueName: 'file', description: 'the SVG to write', defaultText: DEFAULT_TOPOLOGY_PICTURE },
     check: { type: 'boolean', description: 'write nothing; fail when the file differs from what would be written' },
   },
-  examples: ['npm run diagram', 'npm run diagram -- --check', 'npm run diagram -- --spec tests/fixtures/shop/asyncapi.yaml --settings tests/fixtures/shop/app/src/settings.ts --out docs/shop-topology.svg'],
+  examples: ['npm run diagram', 'npm run diagram -- --check', 'npm run diagram -- --out /tmp/topology.svg'],
   async run({ values, io }) {
     const project = loadProject();
     const specPath = (values.spec as string | undefined) ?? project.spec;
