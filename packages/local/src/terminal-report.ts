@@ -2,6 +2,7 @@
  * What `npm start`, `npm run subscriber` and `npm run demo` print: where everything is, one line
  * per batch, and what is left in the queues at the end.
  */
+import path from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { terminalSafe, terminalSafeIndented } from '@sluice/cli';
 import type { BatchReport } from './lambda/event-source-poller.ts';
@@ -167,10 +168,14 @@ export function bannerLines(runtime: LocalRuntime, options: { consumersElsewhere
   if (options.consumersElsewhere || !runtime.functions) {
     lines.push(`  consumers     not in this process: run \`npm run subscriber\` in another terminal`);
   } else {
+    const settingsFile = path.relative(runtime.application.project.root, runtime.application.project.settings) || runtime.application.project.settings;
     for (const f of runtime.functions.functions) {
       const s = plan.functions.find((fn) => fn.operationId === f.operationId)!;
+      // A consumer the settings do not name runs with the framework's defaults (30 s, 5 at once),
+      // not the numbers create writes for each: said where its numbers are shown.
+      const defaults = s.kind !== 'triage' && settings.consumers?.[f.operationId] === undefined ? `; the framework's defaults: ${settingsFile} has no entry for it, add one to choose` : '';
       lines.push(
-        `  ${s.kind === 'triage' ? 'triage        ' : 'consumer      '}${f.operationId} (${f.functionName}: batch ${s.batchSize}, window ${s.batchWindowSeconds} s, timeout ${s.timeoutSeconds} s, ${s.maximumConcurrency} concurrent${f.inspectPort ? `, debugger 127.0.0.1:${f.inspectPort}` : ''})`,
+        `  ${s.kind === 'triage' ? 'triage        ' : 'consumer      '}${f.operationId} (${f.functionName}: batch ${s.batchSize}, window ${s.batchWindowSeconds} s, timeout ${s.timeoutSeconds} s, ${s.maximumConcurrency} concurrent${f.inspectPort ? `, debugger 127.0.0.1:${f.inspectPort}` : ''}${defaults})`,
       );
     }
     if (options.watch) lines.push(`  watch         on: a consumer reloads when a source file it imports changes`);

@@ -42,4 +42,13 @@ describe("npm start's banner: the unrouted queue's line", () => {
     );
     expect(lines.join('\n')).not.toContain('dlq list');
   });
+
+  it("says of a consumer the settings do not name that it runs with the framework's defaults, and where to add its entry", () => {
+    const functions = { functions: [{ operationId: 'consumeOrderPlaced', functionName: 'ConsumeOrderPlacedFunction' }] } as unknown as LocalRuntime['functions'];
+    const named = bannerLines({ ...runtime, functions }).find((l) => l.startsWith('  consumer      consumeOrderPlaced '));
+    expect(named).not.toContain('defaults');
+    const settings = { ...runtime.application.settings, consumers: {} };
+    const unnamed = bannerLines({ ...runtime, functions, application: { ...runtime.application, settings } }).find((l) => l.startsWith('  consumer      consumeOrderPlaced '));
+    expect(unnamed).toMatch(/timeout 30 s, 5 concurrent; the framework's defaults: packages\/orders\/src\/settings\.ts has no entry for it, add one to choose\)$/);
+  });
 });
