@@ -21,6 +21,7 @@ import path from 'node:path';
 import type { Parser } from '@asyncapi/parser';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node as YamlNode, parseDocument } from 'yaml';
 import { collectInputs } from './freshness.ts';
+import { unsegment } from './written-places.ts';
 
 /** Where a place of the contract is written (file, pointer, line): also here, so that readers of the contract need not load the generator. */
 export { writtenPlace, type WrittenPlace } from './written-places.ts';
@@ -313,16 +314,6 @@ export function selfContainingAliases(specPath: string): ContractDiagnostic[] {
   return errors;
 }
 
-/** A JSON pointer's segment, read back (URI-decoded when it is, `~1` and `~0` undone). */
-const unsegment = (part: string) => {
-  let text = part;
-  try {
-    text = decodeURIComponent(part);
-  } catch {
-    // not URI-encoded
-  }
-  return text.replaceAll('~1', '/').replaceAll('~0', '~');
-};
 
 /** Keys whose value is data (an example, a constant), not schema or document structure, when they are no property's name. */
 const DATA_KEYS = new Set(['examples', 'example', 'const', 'enum', 'default']);

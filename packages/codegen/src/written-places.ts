@@ -29,7 +29,8 @@ interface Loaded {
 type Ranged = { range?: readonly number[] | null } | null | undefined;
 
 const segment = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
-const unsegment = (part: string) => {
+/** A JSON pointer's segment, read back (URI-decoded when it is, `~1` and `~0` undone). */
+export const unsegment = (part: string) => {
   let text = part;
   try {
     text = decodeURIComponent(part);
