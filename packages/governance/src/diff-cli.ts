@@ -20,12 +20,14 @@ export const diffProgram: ProgramSpec = {
   description: `Compares the working contract with the last released one and classifies every change,
 to the messages and to the topology (queues, topics, subscriptions, redrive, which consumer a new
 message reaches), as breaking, non-breaking or unclassified (no rule knows it: review it). Exits 1
-when any change is breaking or unclassified.`,
+when any change is breaking or unclassified. With --if-released, a project that has released no
+contract yet passes, saying so (a new project's npm test runs it so).`,
   options: {
     spec: { type: 'string', valueName: 'file', description: 'working contract', defaultText: 'eventContract.spec, else asyncapi.yaml', existing: true },
     released: { type: 'string', valueName: 'file', description: 'released contract (snapshot or spec)', defaultText: 'released/asyncapi.json', existing: true },
     mode: { type: 'string', valueName: 'mode', description: 'compatibility mode', choices: COMPATIBILITY_MODES, defaultText: "the working contract's info.x-compatibility, else backward" },
     format: { type: 'string', valueName: 'format', description: 'report format', choices: REPORT_FORMATS, defaultText: 'table' },
+    'if-released': { type: 'boolean', description: "pass, saying so, while no contract has been released yet (a new project's npm test)" },
   },
   async run({ values, io }) {
     const project = loadProject();
@@ -33,6 +35,10 @@ when any change is breaking or unclassified.`,
     const releasedPath = (values.released as string | undefined) ?? snapshotPath(project.released);
     const shown = (file: string) => path.relative(process.cwd(), file) || file;
     if (!existsSync(releasedPath)) {
+      if (values['if-released'] === true) {
+        io.out(`contract:diff: skipped, no released contract yet (${shown(releasedPath)}): npm run contract:release records one, and from then on this fails on a breaking change`);
+        return 0;
+      }
       throw new CliError(`no released contract at ${shown(releasedPath)}`, { next: 'Release the current contract first: npm run contract:release' });
     }
     // Loaded here, not at the top: the AsyncAPI parser takes seconds to load, and --help or a usage error should not wait for it.

@@ -296,6 +296,31 @@ describe('contract:diff on the topology', () => {
   });
 });
 
+describe('contract:diff --if-released', () => {
+  it("passes, saying so, where no contract was released yet (a new project's npm test); without it, that is an error naming contract:release", async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'if-released-'));
+    const cwd = process.cwd();
+    try {
+      writeFileSync(path.join(root, 'package.json'), JSON.stringify({ name: 'p', eventContract: { spec: 'asyncapi.yaml', released: 'released' } }));
+      process.chdir(root);
+      const run = async (args: string[]) => {
+        let out = '';
+        let err = '';
+        const io: CliIO = { out: (text) => void (out += `${text}\n`), err: (text) => void (err += `${text}\n`), progress: { write: () => true } };
+        return { code: await runCli(diffProgram, args, io), out, err };
+      };
+      expect(await run(['--if-released'])).toEqual({ code: 0, out: 'contract:diff: skipped, no released contract yet (released/asyncapi.json): npm run contract:release records one, and from then on this fails on a breaking change\n', err: '' });
+      const plain = await run([]);
+      expect(plain.code).toBe(1);
+      expect(plain.err).toContain('no released contract at released/asyncapi.json');
+      expect(plain.err).toContain('npm run contract:release');
+    } finally {
+      process.chdir(cwd);
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("contract:diff's What to do next", () => {
   const relative = (file: string) => path.relative(process.cwd(), file);
   /** `contract:diff` run in this process on one pair; what it printed on stderr. */
