@@ -66,6 +66,20 @@ describe('dlq purge', () => {
     expect(left.ids).toEqual([late]);
     for (const id of listed) expect(left.ids).not.toContain(id);
   });
+
+  it('--id deletes only the messages named (by SQS message id), and names an id it did not find', async () => {
+    const doomed = await deadLetter('ord-purge-doomed', { quantity: 'two' });
+    const kept = await deadLetter('ord-purge-kept');
+    const io = captureIO();
+    const code = await fixture.within(() => runCli(fixtureProgram, ['dlq', 'purge', '--queue', 'OrderDLQ', '--id', doomed, '--yes', '--endpoint', runtime.endpoint], io));
+    expect(code, io.stderr()).toBe(0);
+    expect(io.stdout()).toContain('Deleted 1 message(s) from OrderDLQ');
+    expect((await visible(dlqUrl())).ids).toEqual([kept]);
+    const missing = captureIO();
+    expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'purge', '--queue', 'OrderDLQ', '--id', 'no-such-id', '--yes', '--endpoint', runtime.endpoint], missing))).toBe(1);
+    expect(missing.stderr()).toContain('not in the DLQ: no-such-id');
+    expect((await visible(dlqUrl())).ids).toEqual([kept]);
+  });
 });
 
 describe('dlq redrive', () => {
@@ -98,7 +112,8 @@ describe('dlq redrive', () => {
     expect(warning).toContain('quantity');
     expect(warning).toContain(`WRONG_EVENT_TYPE (1): ${wrongType}`);
     expect(warning).not.toContain(handlerFailure);
-    expect(warning).toContain('dlq purge --queue OrderDLQ');
+    // Only those the contract rejects, by id (a plain purge would delete the handler failure too).
+    expect(warning).toMatch(new RegExp(`dlq purge --queue OrderDLQ( --id (${invalid[0]}|${invalid[1]}|${wrongType})){3}\``));
     expect(warning).toContain('prediction');
     // Redriven all the same: the user may have fixed the consumer rather than the contract.
     for (const id of [...invalid, wrongType, handlerFailure]) expect(io.stdout()).toContain(id);

@@ -302,7 +302,7 @@ function rejectedWarning(ref: DlqRef, rejected: readonly DeadLetter[], selected:
     `warning: ${all ? `${rejected.length === 1 ? 'the message' : `all ${rejected.length} messages`}` : `${rejected.length} of the ${selected} messages`} to redrive from ${ref.name} would be rejected again by ${consumer} under the current contract, and come back to ${ref.name}:`,
     ...lines,
     ...(notRead > 0 ? [`  (${notRead} more message(s) in ${ref.name} could not be read${ref.name.endsWith('.fifo') ? ', behind these in their FIFO groups' : ''}: not checked.)`] : []),
-    `Fix the contract (then \`npm run codegen\`) or the consumer first (on AWS, deploy it), then redrive ${them}; or delete ${them} with \`${purge} --queue ${ref.name}\`${all ? '' : ' (it deletes every message it lists: redrive the others alone first, with --id)'}.`,
+    `Fix the contract (then \`npm run codegen\`) or the consumer first (on AWS, deploy it), then redrive ${them}; or delete ${them} with \`${purge} --queue ${ref.name}${all ? '' : ` ${rejected.slice(0, IDS_SHOWN).map((l) => `--id ${terminalSafe(l.messageId)}`).join(' ')}${rejected.length > IDS_SHOWN ? ' …' : ''}`}\`.`,
     `${dryRun ? `A redrive would move ${them} anyway` : 'Redriving anyway'}: this is a prediction by the contract's decoder (the reason \`dlq list\` shows), and a consumer fixed in its code may take ${them}.`,
   ].join('\n');
 }
@@ -485,18 +485,28 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
       {
         name: 'purge',
         summary: 'delete dead-lettered messages for good (lists them, asks first; --yes)',
-        description: "Deletes the dead-lettered messages it lists, for good, after asking (--yes to skip); a message that arrives meanwhile is kept. On a FIFO queue it lists the first message of each group: those behind are kept, and said (purge again for them). Consider `dlq list --json > dlq.json` before.",
-        options: { queue: queueOption, yes: { type: 'boolean', short: 'y', description: 'do not ask' }, ...targetOptions },
+        description: "Deletes the dead-lettered messages it lists, for good, after asking (--yes to skip): all of them, or only the given ids (--id: e.g. those a redrive warned the contract rejects, after redriving the others); a message that arrives meanwhile is kept. On a FIFO queue it lists the first message of each group: those behind are kept, and said (purge again for them). Consider `dlq list --json > dlq.json` before.",
+        options: {
+          queue: queueOption,
+          id: { type: 'string', multiple: true, valueName: 'messageId', description: 'delete only this message: its SQS message id, or the SNS message id of an envelope (repeatable)' },
+          yes: { type: 'boolean', short: 'y', description: 'do not ask' },
+          ...targetOptions,
+        },
         async run({ values, io, invocation }) {
+          const ids = values.id as string[] | undefined;
           return withTarget(values, async (target) => {
             const named = await refsOn(target, values.queue as string | undefined);
             await target.checkReachable();
             const refs = await presentRefs(target, named, values.queue as string | undefined, invocation, io);
+            let notFound = ids ? [...ids] : [];
+            let fifo = false;
             for (const ref of refs) {
               const dlq = await open(target, ref, options);
-              const letters = await dlq.list();
+              if (ref.name.endsWith('.fifo')) fifo = true;
+              const letters = (await dlq.list()).filter((l) => isPicked(l, ids));
+              notFound = notFound.filter((id) => !letters.some((l) => isPicked(l, [id])));
               if (letters.length === 0) {
-                io.out(`${ref.name} is already empty.`);
+                if (!ids) io.out(`${ref.name} is already empty.`);
                 continue;
               }
               if (!values.yes) {
@@ -511,6 +521,9 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
               // A FIFO group's next messages show only now: said, so that none is taken for deleted.
               const left = ref.name.endsWith('.fifo') ? (await queueDepth(target.sqs, await target.queueUrl(ref.name))).total : 0;
               if (left > 0) io.out(`${left} message(s) remain in ${ref.name}, behind those deleted in their FIFO groups (a group gives its messages in order): purge again to see and delete them.`);
+            }
+            if (notFound.length > 0) {
+              throw new CliError(`not in the DLQ${fifo ? `, ${FIFO_NOT_FOUND}` : ''}: ${notFound.map(terminalSafe).join(', ')}`, { next: `See what is there with: ${invocation.replace(/ purge$/, ' list')}` });
             }
             return 0;
           });
