@@ -139,7 +139,13 @@ describe.runIf(procAvailable())('npm start has one door', () => {
     let output = '';
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    const endpoint = await waitFor('the stack to print its endpoint', () => /endpoint\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1], 60_000);
+    // A stack that exits instead (it refused to start: a stale generated/, …) fails the wait at once, with what it said.
+    let earlyExit: string | undefined;
+    child.once('exit', (code, signal) => (earlyExit = `npm start exited (${code ?? signal}) before printing its endpoint:\n${output}`));
+    const endpoint = await waitFor('the stack to print its endpoint', () => {
+      if (earlyExit) throw new Error(earlyExit);
+      return /endpoint\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+    }, 60_000);
     const topicArn = /topic\s+(arn:aws:sns:\S+)/.exec(output)![1]!;
     // The consumers run too (in the stack's process, by default): their ports (if any) belong to the tree.
     await waitFor('a consumer to be ready', () => /ready \(pid \d+/.test(output) || undefined, 60_000);
