@@ -86,7 +86,17 @@ async function startStack(cwd: string, args: string[] = []): Promise<{ banner: s
     banner: output,
     stop: async () => {
       child.kill('SIGINT');
-      return { code: await exited, output };
+      // A stack that hangs on Ctrl-C is killed after 20 s (and says so in the output), rather than
+      // holding the test to its own timeout.
+      const hung = setTimeout(() => {
+        output += '\n[test] no exit 20 s after Ctrl-C: SIGKILL\n';
+        child.kill('SIGKILL');
+      }, 20_000);
+      try {
+        return { code: await exited, output };
+      } finally {
+        clearTimeout(hung);
+      }
     },
   };
 }
