@@ -19,7 +19,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Parser } from '@asyncapi/parser';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node as YamlNode, parseDocument } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node as YamlNode, parse as parseYaml, parseDocument } from 'yaml';
 import { collectInputs } from './freshness.ts';
 import { unsegment } from './written-places.ts';
 
@@ -56,8 +56,8 @@ export interface ContractDiagnostic {
    */
   alias?: { file: string; pointer: string; problem: string };
   /**
-   * Set on every error found before the parser ran ({@link selfContainingAliases},
-   * {@link nonStringRefs}): the file (absolute), the JSON pointer of the place in it, and `problem`,
+   * Set on every error found before the parser ran ({@link unreachableRefs},
+   * {@link selfContainingAliases}, {@link nonStringRefs}): the file (absolute), the JSON pointer of the place in it, and `problem`,
    * the message without the place (led by its line, when known), so that a reader reports it as a
    * problem of the contract where it is written, all of them in one report.
    */
@@ -427,6 +427,61 @@ export function nonStringRefs(specPath: string): ContractDiagnostic[] {
 }
 
 /**
+ * Every `$ref` of the spec, and of the local files it references, that points at the network (the
+ * framework works offline and never fetches one: the AsyncAPI parser would) or at a missing file,
+ * each found where it is written ({@link ContractDiagnostic.written}). {@link parseContract} refuses
+ * a document that has any, before the parser runs.
+ *
+ * @param specPath - the AsyncAPI document
+ * @returns one diagnostic per such `$ref` (none when every one is local and there)
+ * @example
+ * ```ts
+ * import { unreachableRefs } from '@sluice/codegen/parse';
+ *
+ * for (const d of unreachableRefs('asyncapi.yaml')) console.error(`${d.written!.file}#${d.written!.pointer}: ${d.written!.problem}`);
+ * ```
+ */
+export function unreachableRefs(specPath: string): ContractDiagnostic[] {
+  const found: ContractDiagnostic[] = [];
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    const abs = path.resolve(file);
+    if (seen.has(abs)) return;
+    seen.add(abs);
+    let doc: unknown;
+    try {
+      const text = readFileSync(abs, 'utf8');
+      doc = abs.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    } catch {
+      return; // the parser reports what it cannot read
+    }
+    const at = (pointer: string, problem: string) => found.push({ path: [], message: problem, written: { file: abs, pointer, problem } });
+    // A YAML alias can make a node that contains itself: each node is walked once.
+    const walked = new Set<object>();
+    const walk = (node: unknown, pointer: string) => {
+      if (!node || typeof node !== 'object' || walked.has(node)) return;
+      walked.add(node);
+      if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${pointer}/${i}`));
+      for (const [k, v] of Object.entries(node)) {
+        const here = `${pointer}/${k.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+        if (k === '$ref' && typeof v === 'string') {
+          if (/^[a-z][a-z0-9+.-]*:/i.test(v)) {
+            at(here, `$ref ${v} is remote: the framework works offline and does not fetch it. Download it beside the contract and $ref the local file`);
+          } else if (!v.startsWith('#')) {
+            const target = path.resolve(path.dirname(abs), v.split('#')[0]!);
+            if (!existsSync(target)) at(here, `$ref ${v}: ${path.relative(process.cwd(), target) || target} does not exist`);
+            else visit(target);
+          }
+        } else walk(v, here);
+      }
+    };
+    walk(doc, '');
+  };
+  visit(specPath);
+  return found;
+}
+
+/**
  * Parses (and by default validates) the AsyncAPI document at `specPath`, dereferenced; a valid
  * document the parser accepted before, unchanged with everything it references, is read back
  * from `node_modules/.cache/sluice-asyncapi/` instead.
@@ -451,8 +506,8 @@ export async function parseContract(specPath: string, options: ParseContractOpti
   const spec = path.resolve(specPath);
   const validate = options.validate ?? true;
   // Before the cache: a document read cut short is refused, however it was read before; and before
-  // the parser: a $ref that is no string makes it fail naming no place.
-  const written = [...selfContainingAliases(spec), ...nonStringRefs(spec)];
+  // the parser: it would fetch a remote $ref, and a $ref that is no string makes it fail naming no place.
+  const written = [...unreachableRefs(spec), ...selfContainingAliases(spec), ...nonStringRefs(spec)];
   if (written.length > 0) return { document: undefined, errors: written, cached: false };
   const cacheFile = cacheFileOf(spec, validate);
   if (cacheFile && existsSync(cacheFile)) {

@@ -15,7 +15,7 @@ import { parse as parseYaml } from 'yaml';
 import { formatIssues, toIssues, type Topology } from '@sluice/runtime/contract';
 import { attributeNameProblem, DEFAULT_SCHEMA_VERSION, deriveTopology, listMessages, messageIdentity, TopologyError } from '@sluice/model';
 import { generatedFormats } from './formats.ts';
-import { type ContractDiagnostic, nonStringRefs, parseContract, parserErrorLines, placeOf, READ_BINDINGS, selfContainingAliases } from './parse-contract.ts';
+import { type ContractDiagnostic, parseContract, parserErrorLines, placeOf, READ_BINDINGS } from './parse-contract.ts';
 import { declaredTypeName, typeIdentifier } from './identifiers.ts';
 import { writtenPlace, type WrittenPlace } from './written-places.ts';
 import { forEachSchema, RECURSION_KEY, recursionsOf, stripParserKeys, titledForTypes, topLevelFields, unwrapSchema, withoutHints } from './schemas.ts';
@@ -179,57 +179,12 @@ function problemsError(specPath: string, problems: ContractProblem[], warnings: 
   return new CodegenError(`${shown(specPath)}: ${problems.length} problem(s), each with where and what to change:\n${lines.join('\n')}`, problems, warnings);
 }
 
-/**
- * Every `$ref` of the spec and the local files it references that points at the network (codegen
- * works offline and never fetches one) or at a missing file.
- */
-function unreachableRefs(specPath: string): ContractProblem[] {
-  const problems: ContractProblem[] = [];
-  const seen = new Set<string>();
-  const visit = (file: string) => {
-    const abs = path.resolve(file);
-    if (seen.has(abs)) return;
-    seen.add(abs);
-    let doc: unknown;
-    try {
-      const text = readFileSync(abs, 'utf8');
-      doc = abs.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-    } catch {
-      return; // the parser reports what it cannot read
-    }
-    // A YAML alias can make a node that contains itself: each node is walked once.
-    const walked = new Set<object>();
-    const walk = (node: unknown, pointer: string) => {
-      if (!node || typeof node !== 'object' || walked.has(node)) return;
-      walked.add(node);
-      if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${pointer}/${i}`));
-      if (!isObject(node)) return;
-      for (const [k, v] of Object.entries(node)) {
-        const here = `${pointer}/${k.replaceAll('~', '~0').replaceAll('/', '~1')}`;
-        if (k === '$ref' && typeof v === 'string') {
-          if (/^[a-z][a-z0-9+.-]*:/i.test(v)) {
-            problems.push({ file: shown(abs), pointer: here, message: `$ref ${v} is remote: codegen works offline and does not fetch it. Download it beside the contract and $ref the local file` });
-          } else if (!v.startsWith('#')) {
-            const target = path.resolve(path.dirname(abs), v.split('#')[0]!);
-            if (!existsSync(target)) problems.push({ file: shown(abs), pointer: here, message: `$ref ${v}: ${shown(target)} does not exist` });
-            else visit(target);
-          }
-        } else walk(v, here);
-      }
-    };
-    walk(doc, '');
-  };
-  visit(specPath);
-  return problems;
-}
-
 async function parseSpec(specPath: string) {
   if (!existsSync(specPath)) throw new CodegenError(`${shown(specPath)} does not exist: pass --spec <file>, or set eventContract.spec in package.json.`);
   /** What is found before the parser (a YAML alias inside the node it names, a $ref that is no string) as problems of the contract, in its own words. */
   const written = (errors: readonly ContractDiagnostic[]) => errors.map(({ written: w }) => ({ file: shown(w!.file), pointer: w!.pointer, message: w!.problem }));
-  const unreachable = unreachableRefs(specPath);
-  // The parser does not run (it would fetch the remote ones): what else is found before it, in the same report.
-  if (unreachable.length > 0) throw problemsError(specPath, [...unreachable, ...written([...selfContainingAliases(specPath), ...nonStringRefs(specPath)])]);
+  // A remote or missing $ref, a YAML alias inside the node it names, a $ref that is no string: found
+  // before the parser runs (it would fetch the remote ones), all in one report (parseContract).
   const { document, errors } = await parseContract(specPath);
   if (!document) {
     // Found before the parser ran: problems of the contract, said in their own words; the parser did

@@ -253,7 +253,7 @@ describe('refusals: every problem of a document in one run, each with file, JSON
     const spec = path.join(import.meta.dirname, 'fixtures', 'remote', 'asyncapi.yaml');
     const error = (await generate({ specPath: spec }).catch((e: unknown) => e)) as CodegenError;
     expect(error.problems).toEqual([
-      { file: path.relative(process.cwd(), spec), pointer: '/channels/things/messages/thing/payload/$ref', message: '$ref https://example.com/schemas/thing.json is remote: codegen works offline and does not fetch it. Download it beside the contract and $ref the local file' },
+      { file: path.relative(process.cwd(), spec), pointer: '/channels/things/messages/thing/payload/$ref', message: '$ref https://example.com/schemas/thing.json is remote: the framework works offline and does not fetch it. Download it beside the contract and $ref the local file' },
     ]);
   });
 });

@@ -633,7 +633,7 @@ schemas:
       ['/components/messages/OrderPlaced/payload/properties/at/$ref', '$ref https'],
       ['/components/messages/OrderPlaced/payload/properties/$ref', `(line ${lineOf(file, 'payload:')}) a property named "$ref" (its schema is an object)`],
     ]);
-    expect(error.problems[0]!.message).toMatch(/is remote: codegen works offline/);
+    expect(error.problems[0]!.message).toMatch(/is remote: the framework works offline/);
   });
 
   it('npm run codegen prints them without a stack trace and writes nothing', async () => {

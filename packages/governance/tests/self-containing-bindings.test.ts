@@ -136,4 +136,29 @@ components:
         'Rename the property (e.g. "ref"), in required and in the examples too (a "$ref" key in an example is read as a reference as well)',
     );
   });
+
+  it('a remote $ref is refused where it is written, without fetching it (the framework works offline, as codegen does), with a missing local file in the same report', async () => {
+    const file = path.join(dir, 'remote-ref.yaml');
+    writeFileSync(
+      file,
+      `asyncapi: 3.0.0
+info: {title: t, version: 1.0.0}
+channels:
+  ordersTopic: {address: orders, messages: {OrderPlaced: {$ref: '#/components/messages/OrderPlaced'}}}
+components:
+  messages:
+    OrderPlaced:
+      payload: {$ref: 'https://schemas.invalid/order.json'}
+      headers: {$ref: './no-such-headers.json'}
+`,
+    );
+    const error = await refusal(file);
+    expect(error).toBeInstanceOf(ContractLoadError);
+    const shown = path.relative(process.cwd(), file);
+    expect(error!.message).toBe(
+      `${shown}: 2 problem(s), each with where and what to change:\n` +
+        `  - ${shown}#/components/messages/OrderPlaced/payload/$ref: $ref https://schemas.invalid/order.json is remote: the framework works offline and does not fetch it. Download it beside the contract and $ref the local file\n` +
+        `  - ${shown}#/components/messages/OrderPlaced/headers/$ref: $ref ./no-such-headers.json: ${path.relative(process.cwd(), path.join(dir, 'no-such-headers.json'))} does not exist`,
+    );
+  });
 });
