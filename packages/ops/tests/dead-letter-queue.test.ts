@@ -83,6 +83,17 @@ describe('dlq purge', () => {
 });
 
 describe('dlq redrive', () => {
+  it('--id of a message the contract rejects: its warning purges that one by id, never the whole queue', async () => {
+    const bad = await deadLetter('ord-picked-bad', { quantity: 'two' });
+    const other = await deadLetter('ord-not-picked');
+    const io = captureIO();
+    const code = await fixture.within(() => runCli(fixtureProgram, ['dlq', 'redrive', '--dry-run', '--queue', 'OrderDLQ', '--id', bad, '--endpoint', runtime.endpoint], io));
+    expect(code, io.stderr()).toBe(0);
+    expect(io.stderr()).toContain('warning: the message to redrive from OrderDLQ would be rejected again');
+    expect(io.stderr()).toContain(`dlq purge --queue OrderDLQ --id ${bad}\``);
+    expect((await visible(dlqUrl())).ids).toEqual([bad, other].sort());
+  });
+
   it('moves only the --id message, and the others are visible in the DLQ as soon as it returns', async () => {
     const chosen = await deadLetter('ord-redrive-chosen');
     const others = [await deadLetter('ord-redrive-other-1'), await deadLetter('ord-redrive-other-2')];
@@ -132,6 +143,8 @@ describe('dlq redrive', () => {
     expect(io.stdout()).toMatch(new RegExp(`${good} .*failed while being handled`));
     expect(io.stdout()).toContain('Dry run: nothing was moved (2 message(s) would be)');
     expect(io.stderr()).toContain(`warning: 1 of the 2 messages to redrive from OrderDLQ would be rejected again`);
+    // Only the one rejected, by id: a purge of the whole queue would delete the good one too.
+    expect(io.stderr()).toContain(`dlq purge --queue OrderDLQ --id ${bad}\``);
     expect(io.stderr()).toContain('A redrive would move it anyway');
     expect((await visible(dlqUrl())).ids).toEqual([bad, good].sort());
     expect((await visible(sourceUrl())).ids).toEqual([]);

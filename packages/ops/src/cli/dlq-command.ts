@@ -286,7 +286,7 @@ const IDS_SHOWN = 5;
  * and one reason in full, and what to do instead. It is a prediction (the contract's decoder
  * here; a consumer fixed in its code may take them), so the redrive goes on.
  */
-function rejectedWarning(ref: DlqRef, rejected: readonly DeadLetter[], selected: number, notRead: number, purge: string, dryRun: boolean): string {
+function rejectedWarning(ref: DlqRef, rejected: readonly DeadLetter[], selected: number, notRead: number, purge: string, dryRun: boolean, picked: boolean): string {
   const byCode = new Map<string, DeadLetter[]>();
   for (const l of rejected) byCode.set(l.reason!.code, [...(byCode.get(l.reason!.code) ?? []), l]);
   const lines = [...byCode].map(([code, letters]) => {
@@ -296,13 +296,16 @@ function rejectedWarning(ref: DlqRef, rejected: readonly DeadLetter[], selected:
     e.g. ${terminalSafe(letters[0]!.reason!.message)}`;
   });
   const all = rejected.length === selected;
+  // A purge of the whole queue deletes exactly these only when they are all it holds: no --id
+  // picked them among others, and none waits unread behind them (a FIFO group's next messages).
+  const wholeQueue = all && !picked && notRead === 0;
   const them = rejected.length === 1 ? 'it' : 'them';
   const consumer = ref.consumer ? `${ref.consumer.id} (the consumer of ${ref.source})` : `the consumer of ${ref.source}`;
   return [
     `warning: ${all ? `${rejected.length === 1 ? 'the message' : `all ${rejected.length} messages`}` : `${rejected.length} of the ${selected} messages`} to redrive from ${ref.name} would be rejected again by ${consumer} under the current contract, and come back to ${ref.name}:`,
     ...lines,
     ...(notRead > 0 ? [`  (${notRead} more message(s) in ${ref.name} could not be read${ref.name.endsWith('.fifo') ? ', behind these in their FIFO groups' : ''}: not checked.)`] : []),
-    `Fix the contract (then \`npm run codegen\`) or the consumer first (on AWS, deploy it), then redrive ${them}; or delete ${them} with \`${purge} --queue ${ref.name}${all ? '' : ` ${rejected.slice(0, IDS_SHOWN).map((l) => `--id ${terminalSafe(l.messageId)}`).join(' ')}${rejected.length > IDS_SHOWN ? ' …' : ''}`}\`.`,
+    `Fix the contract (then \`npm run codegen\`) or the consumer first (on AWS, deploy it), then redrive ${them}; or delete ${them} with \`${purge} --queue ${ref.name}${wholeQueue ? '' : ` ${rejected.slice(0, IDS_SHOWN).map((l) => `--id ${terminalSafe(l.messageId)}`).join(' ')}${rejected.length > IDS_SHOWN ? ' …' : ''}`}\`.`,
     `${dryRun ? `A redrive would move ${them} anyway` : 'Redriving anyway'}: this is a prediction by the contract's decoder (the reason \`dlq list\` shows), and a consumer fixed in its code may take ${them}.`,
   ].join('\n');
 }
@@ -462,7 +465,7 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
                   io.out(titled(`${ref.name}: a redrive would move to ${ref.source}`, formatDeadLetterListing({ ...listing, letters: selected }, title, unexplainedOf(ref))));
                 }
                 const rejected = selected.filter((l) => l.reason !== undefined);
-                if (rejected.length > 0) io.err(rejectedWarning(ref, rejected, selected.length, listing.notShown, purge, dryRun));
+                if (rejected.length > 0) io.err(rejectedWarning(ref, rejected, selected.length, listing.notShown, purge, dryRun, ids !== undefined));
                 if (dryRun) continue;
               }
               await redriveOne(dlq, ref, ids);
@@ -519,7 +522,8 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
               const { deleted } = await dlq.purge(letters.map((l) => l.messageId));
               io.out(`Deleted ${deleted.length} message(s) from ${ref.name}${deleted.length < letters.length ? ` (${letters.length - deleted.length} were gone already)` : ''}.`);
               // A FIFO group's next messages show only now: said, so that none is taken for deleted.
-              const left = ref.name.endsWith('.fifo') ? (await queueDepth(target.sqs, await target.queueUrl(ref.name))).total : 0;
+              // (With --id the others were not picked: they are not said to wait behind those deleted.)
+              const left = ref.name.endsWith('.fifo') && !ids ? (await queueDepth(target.sqs, await target.queueUrl(ref.name))).total : 0;
               if (left > 0) io.out(`${left} message(s) remain in ${ref.name}, behind those deleted in their FIFO groups (a group gives its messages in order): purge again to see and delete them.`);
             }
             if (notFound.length > 0) {
