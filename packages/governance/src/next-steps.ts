@@ -102,8 +102,10 @@ export async function nextStepsAfterDiff(diff: ContractDiff, released: ContractD
   for (const [name, place] of named) {
     const current = major(releasedPlaces.get(name)?.message['x-schema-version'] ?? place.message['x-schema-version']);
     const next = Number.isFinite(current) ? current + 1 : 2;
+    // PaymentCapturedV2 is followed by PaymentCapturedV3, not PaymentCapturedV2V3.
+    const nextName = `${name.replace(/V\d+$/, '')}V${next}`;
     perMessage.push(
-      `      ${name}: ${copyAdvice(name, next, specPath, root, place, writtenPlace)}; add a message ${name}V${next} (x-schema-version: ${next}.0.0, its own headers schema) to the channels and operations.`,
+      `      ${name}: ${copyAdvice(name, next, specPath, root, place, writtenPlace)}; add a message ${nextName} (x-schema-version: ${next}.0.0, its own headers schema) to the channels and operations.`,
     );
   }
   const sideBySide =

@@ -358,14 +358,14 @@ describe("contract:diff's What to do next", () => {
       const contract = (payloads: Record<string, string>) => `asyncapi: 3.0.0
 info: {title: t, version: 1.0.0}
 channels:
-  events: {address: events, messages: {PaymentCaptured: {$ref: '#/components/messages/PaymentCaptured'}, OrderPlaced: {$ref: '#/components/messages/OrderPlaced'}, Shipped: {$ref: '#/components/messages/Shipped'}}}
+  events: {address: events, messages: {PaymentCaptured: {$ref: '#/components/messages/PaymentCaptured'}, OrderPlaced: {$ref: '#/components/messages/OrderPlaced'}, ShippedV2: {$ref: '#/components/messages/ShippedV2'}}}
 components:
   schemas:
     ShippedPayload: ${schema(['id', 'amount'])}
   messages:
     PaymentCaptured: {x-schema-version: 1.0.0, payload: ${payloads.PaymentCaptured}}
     OrderPlaced: {x-schema-version: 1.2.0, payload: ${payloads.OrderPlaced}}
-    Shipped: {x-schema-version: 1.0.0, payload: ${payloads.Shipped}}
+    ShippedV2: {x-schema-version: 2.0.0, payload: ${payloads.Shipped}}
 `;
       const spec = path.join(root, 'asyncapi.yaml');
       writeFileSync(spec, contract({ PaymentCaptured: `{$ref: './schemas/payment-captured.json'}`, OrderPlaced: `{$ref: './schemas/order-placed.v1.json'}`, Shipped: `{$ref: '#/components/schemas/ShippedPayload'}` }));
@@ -377,7 +377,8 @@ components:
       const text = await nextStepsAfterDiff(diff, released, working, spec, root);
       expect(text).toContain('      PaymentCaptured: copy its payload schema schemas/payment-captured.json to schemas/payment-captured.v2.json and edit the copy; add a message PaymentCapturedV2 (x-schema-version: 2.0.0');
       expect(text).toContain('      OrderPlaced: copy its payload schema schemas/order-placed.v1.json to schemas/order-placed.v2.json and edit the copy; add a message OrderPlacedV2');
-      expect(text).toContain('      Shipped: copy its payload schema components.schemas.ShippedPayload under a new name (e.g. ShippedPayloadV2) and edit the copy;');
+      // A message already named for its major: the next is ShippedV3, not ShippedV2V3.
+      expect(text).toContain('      ShippedV2: copy its payload schema components.schemas.ShippedPayload under a new name (e.g. ShippedPayloadV3) and edit the copy; add a message ShippedV3 (x-schema-version: 3.0.0');
       expect(text).toMatch(/^What to do next:\n/);
       expect(text).toContain('--accept-breaking');
     } finally {
