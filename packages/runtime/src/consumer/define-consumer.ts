@@ -65,6 +65,9 @@ interface RefusedHeader {
   startsWith?: string;
 }
 
+/** The refused headers of a record that has none (shared, never written to). */
+const NONE_REFUSED: RefusedHeader[] = [];
+
 /**
  * The message's attributes without the framework's optional headers (`correlationId`,
  * `traceparent`) that break the contract's header schema, and why each was refused (values cut to
@@ -75,7 +78,8 @@ interface RefusedHeader {
  * contract requires included.
  */
 function checkHeaders(contract: MessageContract, attributes: Readonly<Record<string, string>>, binary: readonly string[] = []): { attributes: Readonly<Record<string, string>>; refused: RefusedHeader[] } {
-  const refusedBinary: RefusedHeader[] = binary.map((header) => ({ header, reason: BINARY_HEADER_REASON }));
+  // Almost every record has none: no array is made for it.
+  const refusedBinary: RefusedHeader[] = binary.length === 0 ? NONE_REFUSED : binary.map((header) => ({ header, reason: BINARY_HEADER_REASON }));
   const validate = contract.validateHeaders as (((data: unknown) => boolean) & { errors?: AjvError[] | null }) | undefined;
   if (!validate || FRAMEWORK_HEADERS.every((h) => attributes[h] === undefined) || validate(attributes)) return { attributes, refused: refusedBinary };
   const refused: RefusedHeader[] = toIssues(validate.errors)
