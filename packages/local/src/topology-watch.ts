@@ -119,6 +119,9 @@ export interface TopologyWatchOptions {
   graceMs?: number;
 }
 
+/** How often a deleted manifest folder is looked for, until it is back. */
+const FOLDER_POLL_MS = 1000;
+
 /**
  * Watches the generated topology manifest (`generated/topology.json`) of a running stack, with or
  * without `--watch`: when `npm run codegen` rewrites it with other resources than the stack's,
@@ -168,29 +171,49 @@ export function watchTopology(options: TopologyWatchOptions): () => void {
       clearTimeout(timer);
       timer = setTimeout(check, step.recheckInMs);
     }
+    // The folder itself deleted (`rm -rf generated`, then codegen): a watch follows the folder it
+    // was given, gone with it. Looked for once a second until it is back, then watched again.
+    if (!existsSync(generated)) {
+      folderGone = true;
+      clearTimeout(timer);
+      timer = setTimeout(check, FOLDER_POLL_MS);
+      return;
+    }
+    if (folderGone) {
+      folderGone = false;
+      if (!arm()) return;
+    }
     if (!now) return;
     const change = topologyChange(running, now);
     if (change && change !== reported) report(`the topology changed: ${apply} (${change})`);
     reported = change;
     read();
   };
-  let watcher: FSWatcher;
-  try {
-    watcher = watch(generated, (_event, name) => {
-      if (name !== null && name !== 'topology.json') return;
-      clearTimeout(timer);
-      // codegen writes its files one after another: read once they are written.
-      timer = setTimeout(check, settleMs);
-    });
-  } catch (error) {
-    // Out of watches (ENOSPC), say: the stack runs anyway, without this warning.
-    report(`not watching ${file} for topology changes: ${(error as Error).message}`);
-    return () => {};
-  }
-  watcher.on('error', (error) => report(`no longer watching ${file} for topology changes: ${error.message}`));
+  let folderGone = false;
+  let watcher: FSWatcher | undefined;
+  /** Watches the folder (again); false, said, when it cannot. */
+  const arm = (): boolean => {
+    watcher?.close();
+    try {
+      watcher = watch(generated, (_event, name) => {
+        if (name !== null && name !== 'topology.json') return;
+        clearTimeout(timer);
+        // codegen writes its files one after another: read once they are written.
+        timer = setTimeout(check, settleMs);
+      });
+    } catch (error) {
+      // Out of watches (ENOSPC), say: the stack runs anyway, without this warning.
+      report(`not watching ${file} for topology changes: ${(error as Error).message}`);
+      watcher = undefined;
+      return false;
+    }
+    watcher.on('error', (error) => report(`no longer watching ${file} for topology changes: ${error.message}`));
+    return true;
+  };
+  if (!arm()) return () => {};
   return () => {
     stopped = true;
     clearTimeout(timer);
-    watcher.close();
+    watcher?.close();
   };
 }

@@ -4,7 +4,7 @@
  * or deleted, one line names the file, why, and `npm run codegen`, once per problem (not at every
  * read); one more when it reads again. The decision alone, then the watch on a real folder.
  */
-import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -94,6 +94,37 @@ describe('watchTopology on a manifest that stays unreadable', () => {
       `${file} can be read again: topology changes are reported again`,
       'the topology changed: restart npm start to apply it (new: AuditQueue)',
     ]);
+  });
+});
+
+describe('watchTopology when the whole generated/ folder is deleted and written again (rm -rf generated, then codegen)', () => {
+  let parent: string | undefined;
+  let stop: (() => void) | undefined;
+  afterEach(() => {
+    stop?.();
+    if (parent) rmSync(parent, { recursive: true, force: true });
+  });
+
+  it('says the manifest is missing, then watches the new folder: readable again, and its changes reported', async () => {
+    parent = mkdtempSync(path.join(tmpdir(), 'topology-watch-folder-'));
+    const generated = path.join(parent, 'generated');
+    mkdirSync(generated);
+    const file = path.join(generated, 'topology.json');
+    const running = { topics: {}, queues: { OrderQueue: {} }, subscriptions: [], operations: {} } as unknown as Topology;
+    writeFileSync(file, JSON.stringify(running));
+    const lines: string[] = [];
+    const readNow = () => JSON.parse(readFileSync(file, 'utf8')) as Topology;
+    stop = watchTopology({ generated, running, readNow, report: (line) => lines.push(line), apply: 'restart npm start to apply it', settleMs: 20, graceMs: 150 });
+
+    rmSync(generated, { recursive: true, force: true });
+    await waitFor('the missing manifest said', () => lines.some((l) => l.includes('is missing')), 5_000);
+    mkdirSync(generated);
+    writeFileSync(file, JSON.stringify(running));
+    await waitFor('readable again', () => lines.some((l) => l.includes('can be read again')), 5_000);
+    // The new folder is watched: a change written now is reported.
+    writeFileSync(file, JSON.stringify({ ...running, queues: { OrderQueue: {}, AuditQueue: {} } }));
+    await waitFor('the change', () => lines.some((l) => l.startsWith('the topology changed')), 5_000);
+    expect(lines.at(-1)).toBe('the topology changed: restart npm start to apply it (new: AuditQueue)');
   });
 });
 
