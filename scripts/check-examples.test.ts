@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -157,5 +157,55 @@ describe('check-examples', () => {
     expect(lines.at(-1)).toBe('check-examples: 3 examples, 0 compile errors; 4 missing docs (reported, not failed)');
     expect(main(root, [], keep, keep)).toBe(1);
     expect(main(root, ['--nope'], keep, keep)).toBe(2);
+  });
+
+  it('remembers a clean run, and compiles again once anything it read, or the set of files, changed', () => {
+    // A clean project of its own: one documented function with an example, and a file it imports.
+    const clean = mkdtempSync(path.join(tmpdir(), 'check-examples-clean-'));
+    try {
+      const pkg = path.join(clean, 'packages', 'demo');
+      mkdirSync(path.join(pkg, 'src'), { recursive: true });
+      writeFileSync(path.join(clean, 'tsconfig.json'), readFileSync(path.join(root, 'tsconfig.json')));
+      writeFileSync(path.join(pkg, 'package.json'), readFileSync(path.join(root, 'packages/demo/package.json')));
+      writeFileSync(path.join(pkg, 'src', 'index.ts'), "export { add } from './add.ts';\n");
+      writeFileSync(path.join(pkg, 'src', 'add.ts'), source.slice(0, source.indexOf('/**\n * Doubles')).replace('return a + b;', 'return plus(a, b);').replace('add(a: number, b: number): number {', 'add(a: number, b: number) {').replace(/^/, "import { plus } from './plus.ts';\n\n"));
+      writeFileSync(path.join(pkg, 'src', 'plus.ts'), 'export const plus = (a: number, b: number): number => a + b;\n');
+      mkdirSync(path.join(clean, 'node_modules', '@sluice'), { recursive: true });
+      symlinkSync(pkg, path.join(clean, 'node_modules', '@sluice', 'demo'), 'dir');
+      const lines: string[] = [];
+      const keep = (line: string) => void lines.push(line);
+      const run = (args: string[] = []) => {
+        lines.length = 0;
+        return main(clean, args, keep, keep);
+      };
+
+      expect(run()).toBe(0);
+      expect(lines.at(-1)).toBe('check-examples: 1 examples, 0 compile errors; 0 missing docs');
+      expect(run()).toBe(0);
+      expect(lines.at(-1)).toBe('check-examples: 1 examples, 0 compile errors; 0 missing docs (nothing they read changed since the last clean check; --no-cache to check again)');
+      expect(run(['--no-cache'])).toBe(0);
+      expect(lines.at(-1)).toBe('check-examples: 1 examples, 0 compile errors; 0 missing docs');
+
+      // A file the example reaches only through an import changes: the example no longer compiles.
+      writeFileSync(path.join(pkg, 'src', 'plus.ts'), "export const plus = (a: number, b: number): string => `${a + b}`;\n");
+      expect(run()).toBe(1);
+      expect(lines).toContain("packages/demo/src/add.ts:10:7: example does not compile: Type 'string' is not assignable to type 'number'.");
+      // A failed run is not remembered: fixed and broken again, it is found again.
+      writeFileSync(path.join(pkg, 'src', 'plus.ts'), 'export const plus = (a: number, b: number): number => a + b;\n');
+      expect(run()).toBe(0);
+      writeFileSync(path.join(pkg, 'src', 'index.ts'), "export { add } from './add.ts';\nexport const undocumented = 1;\n");
+      expect(run()).toBe(1);
+      expect(lines).toContain('packages/demo/src/index.ts:2: @sluice/demo: undocumented: no TSDoc');
+      writeFileSync(path.join(pkg, 'src', 'index.ts'), "export { add } from './add.ts';\n");
+      expect(run()).toBe(0);
+      expect(run()).toBe(0);
+      expect(lines.at(-1)).toMatch(/nothing they read changed/);
+      // A new file anywhere under packages/ may change what an import resolves to: compiled again.
+      writeFileSync(path.join(pkg, 'src', 'other.ts'), 'export {};\n');
+      expect(run()).toBe(0);
+      expect(lines.at(-1)).toBe('check-examples: 1 examples, 0 compile errors; 0 missing docs');
+    } finally {
+      rmSync(clean, { recursive: true, force: true });
+    }
   });
 });

@@ -15,10 +15,11 @@
  *    of an exported interface, object type or class (its options) has TSDoc, and every exported
  *    function has an `@example` with a fenced ```ts block.
  *
- * Usage: `tsx scripts/check-examples.ts [--report | --summary]`. Without a flag both parts fail
+ * Usage: `tsx scripts/check-examples.ts [--report | --summary] [--no-cache]`. Without a flag both parts fail
  * the run (exit 1). `--report` lists the audit's findings but fails only on examples that do not
  * compile; `--summary` does the same with one count per package instead of the list.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -185,12 +186,14 @@ function diagnosticLocation(root: string, diagnostic: ts.Diagnostic, origin: Map
  * @param root - the repository root (the base tsconfigs and the example files are relative to it)
  * @param examples - what {@link findExamples} returned
  * @param cacheDir - where the modules are written; emptied first
+ * @param read - when given, every file the compiler read is added to it (absolute)
  * @returns the failures, and the examples left unchecked because their config is not installed
  */
 export function compileExamples(
   root: string,
   examples: readonly DocExample[],
   cacheDir: string,
+  read?: Set<string>,
 ): { failures: ExampleFailure[]; unchecked: DocExample[] } {
   rmSync(cacheDir, { recursive: true, force: true });
   const failures: ExampleFailure[] = [];
@@ -237,6 +240,8 @@ export function compileExamples(
     const parsed = ts.getParsedCommandLineOfConfigFile(configPath, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
     if (!parsed) throw new Error(`cannot read ${configPath}`);
     const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options });
+    for (const f of program.getSourceFiles()) read?.add(path.resolve(f.fileName));
+    read?.add(path.resolve(base));
     // Only the examples' own diagnostics: errors in the sources they import are tsc's to report
     // (`tsc -p tsconfig.json`, `npm run typecheck:infra`), not an example's.
     const diagnostics = [
@@ -309,8 +314,9 @@ function locationOf(root: string, node: ts.Node): string {
  *
  * @param root - the repository root (holding `packages/` and `tsconfig.json`)
  * @param scope - the package name prefix, `@sluice/` for the framework
+ * @param read - when given, every file the compiler read is added to it (absolute)
  */
-export function auditDocs(root: string, scope: string): DocFinding[] {
+export function auditDocs(root: string, scope: string, read?: Set<string>): DocFinding[] {
   const packages = workspacePackages(root).filter((p) => p.name.startsWith(scope));
   const entries = packages.flatMap((p) => p.entries);
   if (entries.length === 0) return [];
@@ -319,6 +325,9 @@ export function auditDocs(root: string, scope: string): DocFinding[] {
     ? (ts.getParsedCommandLineOfConfigFile(configPath, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })?.options ?? {})
     : {};
   const program = ts.createProgram({ rootNames: entries, options: { ...options, noEmit: true } });
+  for (const f of program.getSourceFiles()) read?.add(path.resolve(f.fileName));
+  for (const p of packages) read?.add(path.join(p.dir, 'package.json'));
+  if (existsSync(configPath)) read?.add(configPath);
   const checker = program.getTypeChecker();
   const findings: DocFinding[] = [];
   const seen = new Set<ts.Node>();
@@ -358,20 +367,106 @@ export function auditDocs(root: string, scope: string): DocFinding[] {
   return findings;
 }
 
-/** Runs both parts for the repository at `root`, prints what failed and returns the exit code. */
+const sha1 = (text: string | Buffer) => createHash('sha1').update(text).digest('hex');
+
+/**
+ * What a clean result depends on besides the files the compiler read: the root (a copy of the
+ * project, whose node_modules may be this one's, keeps its result apart), this script, the compiler's
+ * version, the examples found (each file, line and code), whether SST's platform is installed
+ * (the infra examples are checked only then), and the names of every file under `packages/` and
+ * `generated/` (node_modules left out), as a file created may change what an import resolves to.
+ */
+function resultKey(root: string, examples: readonly DocExample[]): string {
+  const names: string[] = [];
+  for (const top of ['packages', 'generated']) {
+    const dir = path.join(root, top);
+    if (!existsSync(dir)) continue;
+    for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[]) {
+      const file = path.relative(root, path.join(entry.parentPath, entry.name));
+      if (!file.split(path.sep).includes('node_modules')) names.push(file);
+    }
+  }
+  return sha1(
+    JSON.stringify({
+      root: path.resolve(root),
+      script: sha1(readFileSync(fileURLToPath(import.meta.url))),
+      typescript: ts.version,
+      examples,
+      sstPlatform: existsSync(path.join(root, '.sst', 'platform')),
+      names: names.sort(),
+    }),
+  );
+}
+
+/** The hashes of `files`' contents; undefined when one cannot be read. */
+function contentHashes(files: Iterable<string>): Record<string, string> | undefined {
+  const hashes: Record<string, string> = {};
+  for (const file of files) {
+    try {
+      hashes[file] = sha1(readFileSync(file));
+    } catch {
+      return undefined;
+    }
+  }
+  return hashes;
+}
+
+/** A clean result as {@link main} keeps it: its key, and every file read with its content's hash. */
+interface CleanResult {
+  key: string;
+  inputs: Record<string, string>;
+}
+
+/**
+ * Whether the last run found nothing (no example that does not compile, no missing docs, none
+ * left unchecked) and nothing it read has changed since: every file both compilers read has the
+ * same content (sources, declaration files in node_modules, tsconfigs, package.json files), and
+ * {@link resultKey} is the same. Only a clean result is kept: a run that finds something always
+ * compiles again.
+ */
+function unchangedSinceClean(file: string, key: string): boolean {
+  let kept: CleanResult;
+  try {
+    kept = JSON.parse(readFileSync(file, 'utf8')) as CleanResult;
+  } catch {
+    return false;
+  }
+  if (kept.key !== key || typeof kept.inputs !== 'object' || kept.inputs === null) return false;
+  const now = contentHashes(Object.keys(kept.inputs));
+  return now !== undefined && Object.entries(kept.inputs).every(([f, hash]) => now[f] === hash);
+}
+
+/**
+ * Runs both parts for the repository at `root`, prints what failed and returns the exit code.
+ * A run that found nothing is remembered (`node_modules/.cache/sluice-examples-clean.json`): the
+ * next, when nothing it read has changed, says so instead of compiling again (`--no-cache`
+ * always compiles).
+ */
 export function main(root: string, args: readonly string[], out = console.log, err = console.error): number {
   const mode = args.includes('--summary') ? 'summary' : args.includes('--report') ? 'report' : 'strict';
-  const unknown = args.filter((a) => a !== '--summary' && a !== '--report');
+  const useCache = !args.includes('--no-cache');
+  const unknown = args.filter((a) => a !== '--summary' && a !== '--report' && a !== '--no-cache');
   if (unknown.length > 0) {
-    err(`check-examples: unknown argument ${unknown[0]}; usage: tsx scripts/check-examples.ts [--report | --summary]`);
+    err(`check-examples: unknown argument ${unknown[0]}; usage: tsx scripts/check-examples.ts [--report | --summary] [--no-cache]`);
     return 2;
   }
   const files = workspacePackages(root).flatMap((p) => typeScriptFiles(path.join(p.dir, 'src')));
   const examples = findExamples(root, files);
-  const { failures, unchecked } = compileExamples(root, examples, path.join(root, 'node_modules', '.cache', 'sluice-examples'));
+  const cacheFile = path.join(root, 'node_modules', '.cache', 'sluice-examples-clean.json');
+  const key = resultKey(root, examples);
+  if (useCache && unchangedSinceClean(cacheFile, key)) {
+    out(`check-examples: ${examples.length} examples, 0 compile errors; 0 missing docs (nothing they read changed since the last clean check; --no-cache to check again)`);
+    return 0;
+  }
+  const read = new Set<string>([path.join(root, 'tsconfig.json'), path.join(root, 'tsconfig.sst.json')].filter((f) => existsSync(f)));
+  const { failures, unchecked } = compileExamples(root, examples, path.join(root, 'node_modules', '.cache', 'sluice-examples'), read);
   for (const failure of failures) err(`${failure.location}: example does not compile: ${failure.message}`);
   for (const example of unchecked) out(`${example.file}:${example.line}: example not checked (run npm run sst:install for its types)`);
-  const findings = auditDocs(root, '@sluice/');
+  const findings = auditDocs(root, '@sluice/', read);
+  if (failures.length === 0 && unchecked.length === 0 && findings.length === 0) {
+    const inputs = contentHashes([...read].sort());
+    if (inputs && existsSync(path.dirname(cacheFile))) writeFileSync(cacheFile, JSON.stringify({ key, inputs } satisfies CleanResult));
+  } else rmSync(cacheFile, { force: true });
   if (mode === 'summary') {
     const counts = new Map<string, number>();
     for (const f of findings) counts.set(f.symbol.split(':')[0]!, (counts.get(f.symbol.split(':')[0]!) ?? 0) + 1);
