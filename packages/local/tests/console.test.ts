@@ -332,6 +332,22 @@ describe('the local console on a running stack', () => {
       await expect.poll(() => page.locator('[id="queue-OrderDLQ"] text.live').textContent(), { timeout: 10_000 }).toBe('0 dead-lettered');
     });
 
+    it('keeps its rows, their buttons and the keyboard focus across the refresh every second', async () => {
+      const open = page.locator('#queue-row-OrderDLQ').getByRole('button', { name: 'Open' });
+      await open.focus();
+      const before = await open.elementHandle();
+      const status = await page.locator('#status').textContent();
+      // Two refreshes later (the status line says the time of each).
+      await expect.poll(() => page.locator('#status').textContent(), { timeout: 10_000 }).not.toBe(status);
+      const after = await page.locator('#status').textContent();
+      await expect.poll(() => page.locator('#status').textContent(), { timeout: 10_000 }).not.toBe(after);
+      expect(await before!.evaluate((b) => b.isConnected && document.activeElement === b), 'the same button, still focused').toBe(true);
+      const ids = await page.locator('#queues tbody tr').evaluateAll((rows) => rows.map((r) => r.id));
+      expect(ids).toEqual(expect.arrayContaining(['queue-row-OrderQueue', 'queue-row-OrderDLQ']));
+      expect(new Set(ids).size, 'one row per queue').toBe(ids.length);
+      await page.locator('#publish-payload').focus();
+    });
+
     it('publishes a contract example, validated, and the counts move', async () => {
       await expect.poll(() => page.locator('#publish-payload').inputValue(), { timeout: 10_000 }).toContain('"orderId"');
       const example = JSON.parse(await page.locator('#publish-payload').inputValue()) as Record<string, unknown>;

@@ -62,35 +62,71 @@
     label.textContent = text;
   }
 
+  /**
+   * Brings a table body's rows to `items`, one row per item (its id from `idOf`), in their order:
+   * a row already there is kept and updated in place (`fill` with `fresh` false), a new one made
+   * (`fresh` true), one no longer listed removed. Replaced every second instead, a row's button
+   * would lose a click whose press and release straddle a refresh, and the keyboard focus.
+   */
+  function syncRows(body, items, idOf, fill) {
+    const keep = new Set(items.map(idOf));
+    for (const row of [...body.rows]) if (!keep.has(row.id)) row.remove();
+    items.forEach((item, i) => {
+      const id = idOf(item);
+      let row = document.getElementById(id);
+      const fresh = !row || row.parentElement !== body;
+      if (fresh) {
+        row = document.createElement('tr');
+        row.id = id;
+      }
+      if (body.rows[i] !== row) body.insertBefore(row, body.rows[i] ?? null);
+      fill(row, item, fresh);
+    });
+  }
+
+  /** Sets a row's cell texts (made on the first fill), each with its class. */
+  function cells(row, values) {
+    values.forEach(([text, className], i) => {
+      const td = row.cells[i] ?? row.insertCell();
+      const value = text === undefined || text === null ? '-' : String(text);
+      if (td.textContent !== value) td.textContent = value;
+      if (className && td.className !== className) td.className = className;
+    });
+  }
+
   function renderState(state) {
-    const queues = $('#queues tbody');
-    queues.replaceChildren();
-    for (const q of state.queues) {
-      const row = queues.insertRow();
-      row.id = `queue-row-${q.name}`;
+    syncRows($('#queues tbody'), state.queues, (q) => `queue-row-${q.name}`, (row, q, fresh) => {
+      // A queue of that name of another kind (the topology changed): made again, with its actions.
+      if (!fresh && row.dataset.kind !== q.kind) {
+        row.replaceChildren();
+        fresh = true;
+      }
+      row.dataset.kind = q.kind;
       row.className = q.kind;
-      cell(row, q.kind === 'queue' ? q.name : `${q.name} (${q.kind === 'deadLetter' ? `dead letters of ${q.source}` : q.kind})`);
-      cell(row, q.visible, 'n visible');
-      cell(row, q.inFlight, 'n in-flight');
-      cell(row, q.delayed, 'n delayed');
-      const actions = row.insertCell();
-      if (q.kind === 'deadLetter') actions.append(button('Open', () => openDeadLetters(q.name).catch(showError)));
+      cells(row, [
+        [q.kind === 'queue' ? q.name : `${q.name} (${q.kind === 'deadLetter' ? `dead letters of ${q.source}` : q.kind})`],
+        [q.visible, 'n visible'],
+        [q.inFlight, 'n in-flight'],
+        [q.delayed, 'n delayed'],
+      ]);
+      if (fresh) {
+        const actions = row.insertCell();
+        if (q.kind === 'deadLetter') actions.append(button('Open', () => openDeadLetters(q.name).catch(showError)));
+      }
       const total = q.visible + q.inFlight + q.delayed;
       if (q.kind === 'deadLetter') badge(nodeId('queue', q.name), `${total} dead-lettered`, total ? 'dead' : 'idle');
       else badge(nodeId('queue', q.name), `${q.visible} waiting · ${q.inFlight} in flight`, total ? 'busy' : 'idle');
-    }
-    const consumers = $('#consumers tbody');
-    consumers.replaceChildren();
-    for (const c of state.consumers) {
-      const row = consumers.insertRow();
-      row.id = `consumer-row-${c.operationId}`;
-      cell(row, c.operationId);
-      cell(row, c.batches, 'n batches');
-      cell(row, c.done, 'n done');
-      cell(row, c.retried, 'n retried');
-      cell(row, c.batchFailures, 'n batch-failures');
+    });
+    syncRows($('#consumers tbody'), state.consumers, (c) => `consumer-row-${c.operationId}`, (row, c) => {
+      cells(row, [
+        [c.operationId],
+        [c.batches, 'n batches'],
+        [c.done, 'n done'],
+        [c.retried, 'n retried'],
+        [c.batchFailures, 'n batch-failures'],
+      ]);
       badge(nodeId('function', c.operationId), `${c.batches} batches · ${c.done} done · ${c.retried} retried`, c.retried || c.batchFailures ? 'dead' : c.batches ? 'busy' : 'idle');
-    }
+    });
     const records = $('#records tbody');
     records.replaceChildren();
     for (const r of state.records) {
