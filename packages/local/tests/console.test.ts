@@ -341,7 +341,7 @@ describe('the local console on a running stack', () => {
       await expect.poll(() => page.locator('#status').textContent(), { timeout: 10_000 }).not.toBe(status);
       const after = await page.locator('#status').textContent();
       await expect.poll(() => page.locator('#status').textContent(), { timeout: 10_000 }).not.toBe(after);
-      expect(await before!.evaluate((b) => b.isConnected && document.activeElement === b), 'the same button, still focused').toBe(true);
+      expect(await before!.evaluate((b) => b.isConnected && b.ownerDocument.activeElement === b), 'the same button, still focused').toBe(true);
       const ids = await page.locator('#queues tbody tr').evaluateAll((rows) => rows.map((r) => r.id));
       expect(ids).toEqual(expect.arrayContaining(['queue-row-OrderQueue', 'queue-row-OrderDLQ']));
       expect(new Set(ids).size, 'one row per queue').toBe(ids.length);
