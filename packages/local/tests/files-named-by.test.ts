@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { appearedSinceLaunch, filesNamedBy, importsNotFound } from '../src/lambda/function-host.ts';
+import { appearedSinceLaunch, filesNamedBy, importsNotFound } from '../src/lambda/source-files.ts';
 
 describe('filesNamedBy', () => {
   const root = path.join(path.sep, 'work', 'app');

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLambdaContext } from '@sluice/local';
 import { HOST_BUSY_UTILIZATION, hasSpareCapacity, INSTANCE_YOUNG_GENERATION_MB, InstancePool, instanceResourceLimits, MAX_HOLD_MS, SCALE_UP_DELAY_MS, SPARE_CORES_TO_SCALE } from '../src/lambda/instance-pool.ts';
-import { sourceChangesSince } from '../src/lambda/function-host.ts';
+import { sourceChangesSince } from '../src/lambda/source-files.ts';
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
 
 let pool: InstancePool | undefined;

@@ -13,7 +13,7 @@
  */
 import { onShutdownSignals } from '@sluice/cli';
 import type { FunctionSpec } from './function-environment.ts';
-import { sourceChangesSince } from './function-host.ts';
+import { sourceChangesSince } from './source-files.ts';
 import { runFunction, type RunningFunction } from './function-runner.ts';
 import { CODE_CHANGES_ENV, FUNCTION_SPEC_ENV, INSTANCE_IDLE_ENV, INSTANCE_SCALE_UP_ENV, instanceSetting, type HostMessage, type WorkerMessage } from './worker-protocol.ts';
 
