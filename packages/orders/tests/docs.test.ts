@@ -50,10 +50,12 @@ describe.runIf(haveChromium)("the order application's contract page, opened in h
     for (const message of messages) {
       const payload = page.locator(`[id="message-${message.name}-payload"]`);
       // The template renders the page in the browser after load: on a busy machine (CI, beside the
-      // rest of the suite) that took longer than one field's wait, so the section is waited for first.
+      // rest of the suite) that took longer than one field's wait, so the section is waited for first,
+      // and each field as long (a 2-core machine half as fast, with the suite beside it, once took
+      // more than 5 s between the section and its first field). A field that is there shows at once.
       await payload.waitFor({ state: 'visible', timeout: 30_000 });
       for (const field of Object.keys(message.payloadSchema.properties)) {
-        const visible = await payload.getByText(field, { exact: true }).first().waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+        const visible = await payload.getByText(field, { exact: true }).first().waitFor({ state: 'visible', timeout: 30_000 }).then(() => true, () => false);
         expect(visible, `${message.name} payload field ${field}`).toBe(true);
       }
     }
