@@ -1,10 +1,13 @@
 /**
  * `npm run contract:lint` on a valid contract: the AsyncAPI CLI's verdict, exit 0, and nothing
  * else on the terminal (its configuration loader used to print four WARNING lines about a
- * config/ folder no project has).
+ * config/ folder no project has); on a contract with a remote `$ref`, a refusal naming it, and
+ * nothing fetched.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -22,5 +25,36 @@ describe('contract:lint', () => {
     expect(lint.status, output).toBe(0);
     expect(output).toMatch(/is valid/);
     expect(output).not.toMatch(/WARNING/);
+  });
+
+  it('refuses a contract with a remote $ref, naming where it is written, and fetches nothing', { timeout: 60_000 }, async () => {
+    const requests: string[] = [];
+    const server = createServer((req, res) => {
+      requests.push(req.url ?? '');
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ type: 'object', properties: { id: { type: 'string' } } }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const cwd = mkdtempSync(path.join(tmpdir(), 'contract-lint-remote-'));
+    try {
+      const remote = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ping.json`;
+      // The fixture's contract with its payload's schema moved to a remote file.
+      const text = readFileSync(contract, 'utf8');
+      const edited = text.replace(/payload:\n(\s+)\$ref: .*/, (_all, indent: string) => `payload:\n${indent}$ref: '${remote}'`);
+      expect(edited, 'the fixture has a payload $ref to replace').not.toBe(text);
+      writeFileSync(path.join(cwd, 'asyncapi.yaml'), edited);
+      const lint = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(root, 'packages/governance/src/lint-cli.ts'), 'asyncapi.yaml'], { cwd });
+      let output = '';
+      lint.stdout.on('data', (d) => (output += d));
+      lint.stderr.on('data', (d) => (output += d));
+      const status = await new Promise<number | null>((resolve) => lint.on('close', resolve));
+      expect(status, output).toBe(1);
+      expect(output).toMatch(new RegExp(`^asyncapi\\.yaml#/components/messages/\\w+/payload/\\$ref: \\$ref ${remote.replace(/[.]/g, '\\.')} is remote: the framework works offline and does not fetch it`, 'm'));
+      expect(output).toMatch(/nothing was validated/);
+      expect(requests, 'requests the command made to the remote $ref').toEqual([]);
+    } finally {
+      server.close();
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 });
