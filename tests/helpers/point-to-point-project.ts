@@ -64,17 +64,7 @@ export async function pointToPointProject(options: PointToPointProjectOptions = 
     // What the generated module imports (@sluice/runtime/contract) resolves as in the repository.
     symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   } else {
-    // The repository's packages one by one, next to the contract package (not in the repository's node_modules).
-    const modules = path.join(dir, 'node_modules');
-    mkdirSync(path.join(modules, '@p2p'), { recursive: true });
-    for (const entry of readdirSync(path.join(root, 'node_modules'))) {
-      if (entry !== '@p2p') symlinkSync(path.join(root, 'node_modules', entry), path.join(modules, entry));
-    }
-    symlinkSync(path.join(dir, 'generated'), path.join(modules, '@p2p', 'contract'), 'dir');
-    const manifest = { name: 'p2p', private: true, type: 'module', workspaces: ['generated'], dependencies: { [contractPackage]: '*' }, eventContract: { contractPackage } };
-    writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    mkdirSync(path.join(dir, 'consumers'));
-    for (const [operationId, source] of Object.entries(options.consumers)) writeFileSync(path.join(dir, 'consumers', `${operationId}.ts`), source);
+    writeProjectWithConsumers(dir, 'p2p', contractPackage, options.consumers);
   }
   const doc = parse(readFileSync(POINT_TO_POINT_FIXTURE, 'utf8')) as {
     operations: Record<string, { bindings?: unknown }>;
@@ -86,4 +76,24 @@ export async function pointToPointProject(options: PointToPointProjectOptions = 
   const project = loadProject(dir, { contractPackage });
   await generateContract(project);
   return { dir, project, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Makes `dir` a project that runs handlers as a user's does: a package.json (`eventContract`, the
+ * `generated` workspace), the handler files in `consumers/` (source by operation id), and a
+ * `node_modules` folder of its own: the repository's packages linked one by one, and the contract
+ * package (`@scope/name`) linked to `generated/`, which codegen writes next.
+ */
+export function writeProjectWithConsumers(dir: string, name: string, contractPackage: string, consumers: Readonly<Record<string, string>>): void {
+  const [scope] = contractPackage.split('/');
+  const modules = path.join(dir, 'node_modules');
+  mkdirSync(path.join(modules, scope!), { recursive: true });
+  for (const entry of readdirSync(path.join(root, 'node_modules'))) {
+    if (entry !== scope) symlinkSync(path.join(root, 'node_modules', entry), path.join(modules, entry));
+  }
+  symlinkSync(path.join(dir, 'generated'), path.join(modules, contractPackage), 'dir');
+  const manifest = { name, private: true, type: 'module', workspaces: ['generated'], dependencies: { [contractPackage]: '*' }, eventContract: { contractPackage } };
+  writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  mkdirSync(path.join(dir, 'consumers'));
+  for (const [operationId, source] of Object.entries(consumers)) writeFileSync(path.join(dir, 'consumers', `${operationId}.ts`), source);
 }
