@@ -3,7 +3,7 @@
  * them, in the working tree; `generated/` is restored byte for byte afterwards (and a copy would
  * not do: with node_modules linked from elsewhere, esbuild writes the linked path into the
  * bundle's module comments, so the output would differ for a reason unrelated to the contract).
- * `codegen:check` also runs with the parse cache off (SLUICE_PARSE_CACHE=0), as after a contract
+ * `codegen:check` also runs with the caches off (SLUICE_PARSE_CACHE=0), as after a contract
  * change. The floor is `npm exec` of tsx evaluating nothing: what any tsx-based script pays before doing
  * anything. Commands alternate; medians are reported. The run also checks that codegen reproduces
  * the committed `generated/` byte for byte.
@@ -21,7 +21,7 @@ const COMMANDS = {
   floor: ['exec', '--no', '--', 'tsx', '-e', '""'],
   codegen: ['run', '--silent', 'codegen'],
   check: ['run', '--silent', 'codegen:check'],
-  // The same, the AsyncAPI parser running every time (SLUICE_PARSE_CACHE=0): a changed contract.
+  // The same, the AsyncAPI parser and the type generator running every time (SLUICE_PARSE_CACHE=0): a changed contract.
   uncached: ['run', '--silent', 'codegen:check'],
 } as const;
 type Command = keyof typeof COMMANDS;
@@ -77,7 +77,7 @@ export async function benchCodegen(options: { quick: boolean }): Promise<BenchRo
   return [
     row('codegen', 'npm run codegen (wall)'),
     row('check', 'npm run codegen:check (wall)'),
-    row('uncached', 'npm run codegen:check, parse cache off (wall; SLUICE_PARSE_CACHE=0, as after a contract change)'),
+    row('uncached', 'npm run codegen:check, caches off (wall; SLUICE_PARSE_CACHE=0: the parser and the type generator run, as after a contract change)'),
     {
       section: 5,
       measurement: 'codegen reproduces generated/ byte for byte',

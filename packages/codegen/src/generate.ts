@@ -11,13 +11,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TypeScriptGenerator } from '@asyncapi/modelina';
+import { createHash } from 'node:crypto';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { build } from 'esbuild';
 import { loadProject } from '@sluice/model';
 import { inputsHashOf } from './freshness.ts';
 import { memberAccess, propertyKey } from './identifiers.ts';
 import { CodegenError, type ContractModel, createAjv, type MessageInfo, readContract } from './read-contract.ts';
+import { cacheFolderFor, readEntry, writeEntry } from './result-cache.ts';
 import { withLengthShortcuts } from './length-shortcuts.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -51,13 +52,61 @@ export { declaredTypeName, memberAccess, propertyKey, typeIdentifier } from './i
 export { generatedFormats } from './formats.ts';
 export { recursionsOf, unwrapSchema } from './schemas.ts';
 
-async function renderTypes(messages: MessageInfo[]): Promise<string> {
-  const generator = new TypeScriptGenerator({
-    modelType: 'interface',
-    enumType: 'union',
-    rawPropertyNames: true,
-    processorOptions: { interpreter: { ignoreAdditionalProperties: true } },
-  });
+/** How the type generator (Modelina) is run: interfaces, unions for enums, property names as written. */
+const TYPE_OPTIONS = {
+  modelType: 'interface',
+  enumType: 'union',
+  rawPropertyNames: true,
+  processorOptions: { interpreter: { ignoreAdditionalProperties: true } },
+} as const;
+/** Bumped when what the type cache stores changes shape. */
+const TYPE_CACHE_FORMAT = 1;
+/** Type-cache entries kept (each a schema's models, a few KB): past this many, the least recently used go. */
+const TYPE_CACHE_ENTRIES = 500;
+const modelinaVersion = (): string => (JSON.parse(readFileSync(requireFromHere.resolve('@asyncapi/modelina/package.json'), 'utf8')) as { version: string }).version;
+
+/** A model the type generator made of a schema: its name and its TypeScript declaration. */
+interface TypeModel {
+  modelName: string;
+  result: string;
+}
+
+/**
+ * The type generator (Modelina) run on one schema, or what it returned for the same schema before:
+ * its output depends only on the schema, the options above and its version, which key the entry
+ * (`node_modules/.cache/sluice-types/`, beside the parser's). On a hit Modelina is not loaded at
+ * all: its package loads every input processor (the AsyncAPI parser, the TypeScript compiler…),
+ * over a second of CPU. `SLUICE_PARSE_CACHE=0` turns it off with the parser's cache.
+ */
+function typeGenerator(cacheFolder: string | undefined): (schema: unknown) => Promise<TypeModel[]> {
+  let generator: { generate(input: unknown): Promise<TypeModel[]> } | undefined;
+  const run = async (schema: unknown): Promise<TypeModel[]> => {
+    if (!generator) {
+      const { TypeScriptGenerator } = await import('@asyncapi/modelina');
+      generator = new TypeScriptGenerator(TYPE_OPTIONS);
+    }
+    return (await generator.generate(schema)).map(({ modelName, result }) => ({ modelName, result }));
+  };
+  if (!cacheFolder) return run;
+  return async (schema) => {
+    let text: string;
+    try {
+      text = JSON.stringify(schema);
+    } catch {
+      return run(schema); // a recursive schema: not plain JSON, not remembered
+    }
+    const key = createHash('sha256').update(`format ${TYPE_CACHE_FORMAT}\0modelina ${modelinaVersion()}\0options ${JSON.stringify(TYPE_OPTIONS)}\0`).update(text).digest('hex');
+    const file = path.join(cacheFolder, `${key}.json`);
+    const remembered = readEntry<TypeModel[]>(file);
+    if (Array.isArray(remembered) && remembered.every((m) => typeof m?.modelName === 'string' && typeof m.result === 'string')) return remembered;
+    const models = await run(schema);
+    writeEntry(file, JSON.stringify(models), TYPE_CACHE_ENTRIES);
+    return models;
+  };
+}
+
+async function renderTypes(messages: MessageInfo[], cacheFolder: string | undefined): Promise<string> {
+  const generate = typeGenerator(cacheFolder);
   const models = new Map<string, { code: string; from: string }>();
   const clashes: string[] = [];
   const schemas = messages.flatMap((m) => [
@@ -65,7 +114,7 @@ async function renderTypes(messages: MessageInfo[]): Promise<string> {
     ...(m.headersForTypes ? [{ schema: m.headersForTypes, from: `the headers of ${m.name} (#${m.pointer}/headers)` }] : []),
   ]);
   for (const { schema, from } of schemas) {
-    for (const model of await generator.generate(schema)) {
+    for (const model of await generate(schema)) {
       const code = `export ${model.result.trim()}`;
       const previous = models.get(model.modelName);
       if (previous !== undefined && previous.code !== code) {
@@ -262,7 +311,7 @@ async function render(options: GenerateOptions, model: ContractModel): Promise<{
   };
   const files: GeneratedFile[] = [
     { path: 'package.json', content: `${JSON.stringify(pkg, null, 2)}\n` },
-    { path: 'types.d.ts', content: `${header('//')}\n\n${await renderTypes(model.messages)}\n` },
+    { path: 'types.d.ts', content: `${header('//')}\n\n${await renderTypes(model.messages, cacheFolderFor(root, 'sluice-types'))}\n` },
     { path: 'index.d.ts', content: `${header('//')}\n\n${renderDeclarations(model)}\n` },
     { path: 'index.js', content: `${header('//')}\n\n${(await renderModule(model)).trim()}\n` },
     { path: 'topology.json', content: `${JSON.stringify(manifest, null, 2)}\n` },

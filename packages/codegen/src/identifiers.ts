@@ -10,7 +10,23 @@
  * generator (Modelina) drops every character of a model name that is not ASCII, and the ajv
  * validators' export names must be ASCII too, so the types and their validators are named alike.
  */
-import { FormatHelpers, TypeScriptGenerator, typeScriptDefaultModelNameConstraints } from '@asyncapi/modelina';
+import { createRequire } from 'node:module';
+import type { FormatHelpers as ModelinaFormatHelpers, typeScriptDefaultModelNameConstraints as ModelinaModelNameConstraints } from '@asyncapi/modelina';
+
+/**
+ * Modelina's naming helpers, from their own modules: its package index loads every input
+ * processor with it (the AsyncAPI parser, the TypeScript compiler…), over a second of start-up
+ * that codegen pays only when the type generator must run (generate.ts remembers its results).
+ * The same objects the index exports (tests/identifiers.test.ts checks it, at the exact version
+ * package.json pins).
+ */
+const modelina = createRequire(import.meta.url);
+const { FormatHelpers } = modelina('@asyncapi/modelina/lib/cjs/helpers/FormatHelpers.js') as { FormatHelpers: typeof ModelinaFormatHelpers };
+const { defaultModelNameConstraints } = modelina('@asyncapi/modelina/lib/cjs/generators/typescript/constrainer/ModelNameConstrainer.js') as {
+  defaultModelNameConstraints: typeof ModelinaModelNameConstraints;
+};
+/** The one option of TypeScriptGenerator.defaultOptions the model-name constraint reads (reserved JavaScript words too). */
+export const MODEL_NAME_OPTIONS = { useJavascriptReservedKeywords: true } as const;
 
 /** Words split at every character that is not an ASCII letter or digit. */
 const ASCII_SEPARATORS = /[^A-Za-z0-9]+/;
@@ -78,7 +94,7 @@ export function typeIdentifier(name: string): string {
 }
 
 /** The generator's own model-name constraint, with its default options (ours change no naming option). */
-const modelinaModelName = typeScriptDefaultModelNameConstraints();
+const modelinaModelName = defaultModelNameConstraints();
 
 /**
  * The name the type generator (Modelina) declares for a type titled `title` (a
@@ -96,7 +112,7 @@ const modelinaModelName = typeScriptDefaultModelNameConstraints();
  * ```
  */
 export function declaredTypeName(title: string): string {
-  const declared = modelinaModelName({ modelName: title, options: TypeScriptGenerator.defaultOptions } as Parameters<typeof modelinaModelName>[0]);
+  const declared = modelinaModelName({ modelName: title, options: MODEL_NAME_OPTIONS } as unknown as Parameters<typeof modelinaModelName>[0]);
   return declared === `Reserved${title}` ? declared : title;
 }
 

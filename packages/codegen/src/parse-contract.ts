@@ -11,16 +11,17 @@
  *
  * Never remembered: a document with errors (it is parsed, and its diagnostics reported, every
  * time), one with remote or unreadable `$ref`s, one whose result is not plain JSON (a recursive
- * schema). `SLUICE_PARSE_CACHE=0` turns the cache off. At most {@link PARSE_CACHE_ENTRIES} entries are
+ * schema). `SLUICE_PARSE_CACHE=0` turns it off, with the type generator's (generate.ts). At most {@link PARSE_CACHE_ENTRIES} entries are
  * kept, the least recently used removed first.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Parser } from '@asyncapi/parser';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node as YamlNode, parse as parseYaml, parseDocument } from 'yaml';
 import { collectInputs } from './freshness.ts';
+import { cacheFolderFor, readEntry, writeEntry } from './result-cache.ts';
 import { unsegment } from './written-places.ts';
 
 /** Where a place of the contract is written (file, pointer, line): also here, so that readers of the contract need not load the generator. */
@@ -97,7 +98,7 @@ export interface ParseContractOptions {
 const CACHE_FORMAT = 1;
 /** Entries kept: past this many, the least recently used go (each is a document's JSON, tens of KB). */
 export const PARSE_CACHE_ENTRIES = 100;
-const CACHE_FOLDER = path.join('.cache', 'sluice-asyncapi');
+const CACHE_FOLDER = 'sluice-asyncapi';
 
 const require = createRequire(import.meta.url);
 const parserVersion = (): string => (JSON.parse(readFileSync(require.resolve('@asyncapi/parser/package.json'), 'utf8')) as { version: string }).version;
@@ -111,19 +112,10 @@ async function newParser(validate: boolean): Promise<Parser> {
   return validate ? new Parser() : new Parser({ ruleset: { core: false, recommended: false } });
 }
 
-/** The nearest `node_modules` folder at or above `dir`, where the cache lives; none outside a project. */
-function nodeModulesAbove(dir: string): string | undefined {
-  for (let at = dir; ; at = path.dirname(at)) {
-    if (existsSync(path.join(at, 'node_modules'))) return path.join(at, 'node_modules');
-    if (path.dirname(at) === at) return undefined;
-  }
-}
-
 /** The cache file for the document at `spec`, or undefined when it cannot be cached. */
 function cacheFileOf(spec: string, validate: boolean): string | undefined {
-  if (process.env.SLUICE_PARSE_CACHE === '0') return undefined;
-  const modules = nodeModulesAbove(path.dirname(spec));
-  if (!modules) return undefined;
+  const folder = cacheFolderFor(path.dirname(spec), CACHE_FOLDER);
+  if (!folder) return undefined;
   let inputs: string[];
   try {
     inputs = collectInputs(spec);
@@ -138,23 +130,7 @@ function cacheFileOf(spec: string, validate: boolean): string | undefined {
     if (/\$ref['"]?\s*:\s*['"]?[a-z][a-z0-9+.-]*:/i.test(text)) return undefined;
     hash.update(path.relative(root, file).replace(/\\/g, '/')).update('\0').update(text).update('\0');
   }
-  return path.join(modules, CACHE_FOLDER, `${hash.digest('hex')}.json`);
-}
-
-/** Keeps the {@link PARSE_CACHE_ENTRIES} most recently used entries of `dir` (written or read), removing the others. */
-function prune(dir: string): void {
-  const entries = readdirSync(dir).filter((f) => f.endsWith('.json'));
-  if (entries.length <= PARSE_CACHE_ENTRIES) return;
-  const byAge = entries
-    .map((f) => {
-      try {
-        return { f, at: statSync(path.join(dir, f)).mtimeMs };
-      } catch {
-        return { f, at: 0 }; // removed by another process meanwhile
-      }
-    })
-    .sort((a, b) => a.at - b.at);
-  for (const { f } of byAge.slice(0, entries.length - PARSE_CACHE_ENTRIES)) rmSync(path.join(dir, f), { force: true });
+  return path.join(folder, `${hash.digest('hex')}.json`);
 }
 
 /** A JSON pointer's segment. */
@@ -510,20 +486,9 @@ export async function parseContract(specPath: string, options: ParseContractOpti
   const written = [...unreachableRefs(spec), ...selfContainingAliases(spec), ...nonStringRefs(spec)];
   if (written.length > 0) return { document: undefined, errors: written, cached: false };
   const cacheFile = cacheFileOf(spec, validate);
-  if (cacheFile && existsSync(cacheFile)) {
-    try {
-      const document = JSON.parse(readFileSync(cacheFile, 'utf8')) as Record<string, any>;
-      try {
-        const now = new Date();
-        utimesSync(cacheFile, now, now); // used: the last to go when the cache is pruned
-      } catch {
-        // removed meanwhile by another process's pruning: the document read is whole
-      }
-      return { document, errors: [], cached: true };
-    } catch {
-      // A damaged entry: parse again, and the write below replaces it.
-    }
-  }
+  // A damaged entry reads as none: parsed again, and the write below replaces it.
+  const remembered = cacheFile ? readEntry<Record<string, any>>(cacheFile) : undefined;
+  if (remembered) return { document: remembered, errors: [], cached: true };
   const { fromFile, DiagnosticSeverity } = await import('@asyncapi/parser');
   const { document, diagnostics } = await fromFile(await newParser(validate), spec).parse();
   const errors = diagnostics
@@ -538,18 +503,7 @@ export async function parseContract(specPath: string, options: ParseContractOpti
     } catch {
       text = undefined; // a recursive schema: not plain JSON, not cached
     }
-    if (text !== undefined) {
-      try {
-        mkdirSync(path.dirname(cacheFile), { recursive: true });
-        // Written whole, then renamed: a process reading it at the same time sees all of it or nothing.
-        const partial = `${cacheFile}.${process.pid}.tmp`;
-        writeFileSync(partial, text);
-        renameSync(partial, cacheFile);
-        prune(path.dirname(cacheFile));
-      } catch {
-        // A read-only node_modules: the next run parses again.
-      }
-    }
+    if (text !== undefined) writeEntry(cacheFile, text, PARSE_CACHE_ENTRIES);
   }
   return { document: json, errors: [], cached: false };
 }
