@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FormatHelpers, TypeScriptGenerator, typeScriptDefaultModelNameConstraints } from '@asyncapi/modelina';
 import { generate, type GeneratedFile } from '@sluice/codegen';
@@ -119,22 +120,24 @@ describe('the type cache', () => {
 
   it('does not load Modelina when every type is remembered, and loads it for a schema it has not seen', () => {
     const p = project();
-    // A fresh process each time, as `npm run codegen` is: which of Modelina's modules did it load?
+    // A fresh process each time, as `npm run codegen` is, in the project's folder: which of Modelina's modules did it load?
+    const tsx = pathToFileURL(path.join(root, 'node_modules/tsx/dist/loader.mjs')).href;
+    const codegen = pathToFileURL(path.join(root, 'packages/codegen/src/index.ts')).href;
     const loaded = () => {
       const out = spawnSync(
         process.execPath,
         [
           '--import',
-          'tsx',
+          tsx,
           '--input-type=module',
           '-e',
           `import { createRequire } from 'node:module';
-           import { generate } from '@sluice/codegen';
+           const { generate } = await import(${JSON.stringify(codegen)});
            await generate({ specPath: ${JSON.stringify(p.spec)}, packageName: '@things/contract' });
            const modules = Object.keys(createRequire(import.meta.url).cache);
-           console.log(JSON.stringify({ index: modules.some((m) => /@asyncapi[\\\\/]modelina[\\\\/]lib[\\\\/]cjs[\\\\/]index\\.js$/.test(m)), compiler: modules.some((m) => /typescript-json-schema/.test(m)) }));`,
+           console.log(JSON.stringify({ index: modules.some((m) => /@asyncapi[\\/]modelina[\\/]lib[\\/]cjs[\\/]index\.js$/.test(m)), compiler: modules.some((m) => /typescript-json-schema/.test(m)) }));`,
         ],
-        { cwd: root, encoding: 'utf8', timeout: 60_000, env: { ...process.env, SLUICE_PARSE_CACHE: '' } },
+        { cwd: path.dirname(p.spec), encoding: 'utf8', timeout: 60_000, env: { ...process.env, SLUICE_PARSE_CACHE: '' } },
       );
       expect(out.status, out.stderr).toBe(0);
       return JSON.parse(out.stdout.trim().split('\n').pop()!) as { index: boolean; compiler: boolean };
@@ -143,7 +146,7 @@ describe('the type cache', () => {
     expect(loaded()).toEqual({ index: false, compiler: false });
     p.write('schemas/thing.json', schema({ id: { type: 'string' }, size: { type: 'integer' } }));
     expect(loaded()).toEqual({ index: true, compiler: true });
-  });
+  }, 120_000);
 });
 
 describe("Modelina's naming helpers, from their own modules", () => {
