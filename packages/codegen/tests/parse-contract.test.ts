@@ -3,12 +3,12 @@
  * document and every file it references are unchanged; any change (the spec or a referenced
  * schema) parses again; a refused document is parsed, and its errors reported, every time.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PARSE_CACHE_ENTRIES, parseContract } from '@sluice/codegen/parse';
 import { readContract } from '@sluice/codegen';
+import { cacheProject, entriesOf, thingSchema } from './cache-project.ts';
 
 const SPEC = `asyncapi: 3.0.0
 info: { title: Parse cache, version: 1.0.0 }
@@ -27,23 +27,14 @@ components:
       name: ThingHappened
       payload: { $ref: 'schemas/thing.json' }
 `;
-const schema = (properties: Record<string, unknown>) => JSON.stringify({ type: 'object', properties, required: Object.keys(properties) });
-
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const schema = (properties: Record<string, unknown>) => thingSchema(properties);
 
 /** A project folder (with a node_modules, where the cache lives) holding the spec and its schema. */
 function project(): { spec: string; cache: string; write: (file: string, text: string) => void } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'parse-cache-'));
-  dirs.push(dir);
-  mkdirSync(path.join(dir, 'node_modules'));
-  mkdirSync(path.join(dir, 'schemas'));
-  const write = (file: string, text: string) => writeFileSync(path.join(dir, file), text);
-  write('asyncapi.yaml', SPEC);
-  write('schemas/thing.json', schema({ id: { type: 'string' } }));
-  return { spec: path.join(dir, 'asyncapi.yaml'), cache: path.join(dir, 'node_modules', '.cache', 'sluice-asyncapi'), write };
+  const p = cacheProject('parse-cache-', SPEC, schema({ id: { type: 'string' } }));
+  return { spec: p.spec, cache: p.cache('sluice-asyncapi'), write: p.write };
 }
-const entries = (cache: string) => (existsSync(cache) ? readdirSync(cache) : []);
+const entries = entriesOf;
 const payloadOf = (document: Record<string, any> | undefined) => document?.components.messages.ThingHappened.payload;
 
 describe('parseContract', () => {

@@ -9,15 +9,15 @@
  * index exports.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FormatHelpers, TypeScriptGenerator, typeScriptDefaultModelNameConstraints } from '@asyncapi/modelina';
 import { generate, type GeneratedFile } from '@sluice/codegen';
 import { MODEL_NAME_OPTIONS } from '../src/identifiers.ts';
+import { cacheProject, entriesOf, thingSchema } from './cache-project.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 
@@ -45,23 +45,14 @@ components:
         properties: { id: { type: string }, reason: { type: string, enum: [sold, lost] } }
         required: [id]
 `;
-const schema = (properties: Record<string, unknown>) => JSON.stringify({ title: 'Thing', type: 'object', properties, required: Object.keys(properties) });
-
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const schema = (properties: Record<string, unknown>) => thingSchema(properties, 'Thing');
 
 /** A project folder (a node_modules, where the caches live) holding the spec and its schema. */
 function project(): { spec: string; types: string; write: (file: string, text: string) => void } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'type-cache-'));
-  dirs.push(dir);
-  mkdirSync(path.join(dir, 'node_modules'));
-  mkdirSync(path.join(dir, 'schemas'));
-  const write = (file: string, text: string) => writeFileSync(path.join(dir, file), text);
-  write('asyncapi.yaml', SPEC);
-  write('schemas/thing.json', schema({ id: { type: 'string' } }));
-  return { spec: path.join(dir, 'asyncapi.yaml'), types: path.join(dir, 'node_modules', '.cache', 'sluice-types'), write };
+  const p = cacheProject('type-cache-', SPEC, schema({ id: { type: 'string' } }));
+  return { spec: p.spec, types: p.cache('sluice-types'), write: p.write };
 }
-const entries = (folder: string) => (existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith('.json')) : []);
+const entries = entriesOf;
 const typesOf = (files: GeneratedFile[]) => files.find((f) => f.path === 'types.d.ts')!.content;
 const options = (spec: string) => ({ specPath: spec, packageName: '@things/contract' });
 
