@@ -260,9 +260,11 @@ export class DeadLetterQueue {
    * envelope, SNS message id) is in `ids`. A FIFO queue's messages go in order within each group,
    * each with its group and {@link redriveDeduplicationId}. Returns what was moved (SQS message
    * ids) and which requested ids were not found (on a FIFO queue, also one behind an earlier
-   * message of its group that is not moved: a group gives its messages in order).
+   * message of its group that is not moved: a group gives its messages in order). `onMoved` is
+   * told of each message once it is moved (the count so far, the total when known, the message as
+   * it was received: on a FIFO queue, those behind the first of each group are seen only here).
    */
-  async redrive(ids?: readonly string[], onMoved?: (done: number, total: number | undefined) => void): Promise<{ moved: string[]; notFound: string[] }> {
+  async redrive(ids?: readonly string[], onMoved?: (done: number, total: number | undefined, message: Message) => void): Promise<{ moved: string[]; notFound: string[] }> {
     const wanted = ids ? new Set(ids) : undefined;
     const found = new Set<string>();
     const moved: string[] = [];
@@ -289,7 +291,7 @@ export class DeadLetterQueue {
         }
         await this.options.sqs.send(new DeleteMessageCommand({ QueueUrl: this.options.deadLetterQueueUrl, ReceiptHandle: message.ReceiptHandle! }));
         moved.push(message.MessageId!);
-        onMoved?.(moved.length, total);
+        onMoved?.(moved.length, total, message);
       }
       // Only the messages not moved stay held (so each is seen once), released at the end.
       return batch.filter((m) => !selected.includes(m));

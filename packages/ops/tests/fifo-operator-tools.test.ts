@@ -184,6 +184,24 @@ describe('dlq on a FIFO dead-letter queue', () => {
     expect(order).toContain('acc-2:set-3');
   });
 
+  it('redrive checks, as they move, the messages behind the first of their groups, and warns of those the contract rejects (only the first was checked)', async () => {
+    // Straight into the dead-letter queue, one group: a valid settlement first, one missing its amount behind it.
+    const headers = { eventType: 'SettlementBooked', schemaVersion: '1.0.0' };
+    const envelope = (payload: string) => JSON.stringify({ ...snsEnvelope(payload, headers), TopicArn: runtime.resources.topics['SettlementTopic.fifo']!.arn });
+    const send = (body: string, dedup: string) => sqs.send(new SendMessageCommand({ QueueUrl: url(DLQ), MessageBody: body, MessageGroupId: 'acc-7', MessageDeduplicationId: `${dedup}-${tag}` }));
+    await send(envelope(booked('set-71', 'acc-7')), 'head');
+    const { MessageId: behindId } = await send(envelope(JSON.stringify({ settlementId: 'set-72', accountId: 'acc-7' })), 'behind');
+
+    const redriven = await run('dlq', 'redrive', '--queue', DLQ);
+    expect(redriven.code, redriven.err).toBe(0);
+    expect((await queueDepth(sqs, url(SOURCE))).total).toBe(2);
+    // The check before the redrive read the first only (valid): the one behind is checked as it moves.
+    expect(redriven.err).toMatch(new RegExp(`warning: 1 of the messages redriven from ${DLQ.replace('.', '\\.')} waited behind the first of their FIFO groups`));
+    expect(redriven.err).toMatch(new RegExp(`PAYLOAD_INVALID \\(1\\): ${behindId}`));
+    expect(redriven.err).toContain(`dlq list --queue ${DLQ}`);
+    expect(redriven.err).not.toContain('set-71');
+  });
+
   it('a redrive retried after it failed between send and delete does not deliver the message twice', async () => {
     await sqs.send(new SendMessageCommand({ QueueUrl: url(DLQ), MessageBody: JSON.stringify(snsEnvelope(booked('set-9'), { eventType: 'SettlementBooked', schemaVersion: '1.0.0' })), MessageGroupId: 'acc-9', MessageDeduplicationId: 'orig-9' }));
     let failDelete = true;

@@ -6,6 +6,7 @@
 import { CliError, UsageError, type CommandSpec } from '@sluice/cli';
 import { createDecoder } from '@sluice/runtime/consumer';
 import type { ReceiveOperation, Topology } from '@sluice/runtime/contract';
+import type { Message } from '@aws-sdk/client-sqs';
 import { functionNameOf, triageOf, unroutedOf } from '@sluice/model';
 import { readEnvelope, republish, unroutedMessageReason } from '../unrouted.ts';
 import { DeadLetterQueue, notShownOf, type DeadLetter, type DeadLetterListing } from '../dead-letter-queue.ts';
@@ -279,6 +280,32 @@ const isPicked = (l: Pick<DeadLetter, 'messageId' | 'snsMessageId'>, ids: readon
 /** How many ids a warning names before saying how many more. */
 const IDS_SHOWN = 5;
 
+/** The rejected dead letters by reason code: the count, the first ids, and one reason in full. */
+function reasonLines(rejected: readonly DeadLetter[]): string[] {
+  const byCode = new Map<string, DeadLetter[]>();
+  for (const l of rejected) byCode.set(l.reason!.code, [...(byCode.get(l.reason!.code) ?? []), l]);
+  return [...byCode].map(([code, letters]) => {
+    const ids = letters.slice(0, IDS_SHOWN).map((l) => terminalSafe(l.messageId)).join(', ');
+    const more = letters.length > IDS_SHOWN ? ` and ${letters.length - IDS_SHOWN} more` : '';
+    return `  ${code} (${letters.length}): ${ids}${more}
+    e.g. ${terminalSafe(letters[0]!.reason!.message)}`;
+  });
+}
+
+/**
+ * The warning after a FIFO redrive about the messages that waited behind the first of their
+ * groups (unreadable before the redrive, so not in the check before it), checked as they moved:
+ * those the current contract rejects go back to the consumer, and will come back.
+ */
+function rejectedBehindWarning(ref: DlqRef, rejected: readonly DeadLetter[], list: string): string {
+  const consumer = ref.consumer ? `${ref.consumer.id} (the consumer of ${ref.source})` : `the consumer of ${ref.source}`;
+  return [
+    `warning: ${rejected.length} of the messages redriven from ${ref.name} waited behind the first of their FIFO groups (unreadable before the redrive, checked as they moved) and would be rejected again by ${consumer} under the current contract: they will come back to ${ref.name}:`,
+    ...reasonLines(rejected),
+    `See them with \`${list} --queue ${ref.name}\` once they are back; fix the contract (then \`npm run codegen\`) or the consumer before redriving them again, or purge them.`,
+  ].join('\n');
+}
+
 /**
  * What `dlq redrive` says (on stderr) of the messages it is about to move that the consumer's
  * decoder rejects now, as `dlq list` explains them: redriven, they would be rejected again and
@@ -287,14 +314,7 @@ const IDS_SHOWN = 5;
  * here; a consumer fixed in its code may take them), so the redrive goes on.
  */
 function rejectedWarning(ref: DlqRef, rejected: readonly DeadLetter[], selected: number, notRead: number, purge: string, dryRun: boolean, picked: boolean): string {
-  const byCode = new Map<string, DeadLetter[]>();
-  for (const l of rejected) byCode.set(l.reason!.code, [...(byCode.get(l.reason!.code) ?? []), l]);
-  const lines = [...byCode].map(([code, letters]) => {
-    const ids = letters.slice(0, IDS_SHOWN).map((l) => terminalSafe(l.messageId)).join(', ');
-    const more = letters.length > IDS_SHOWN ? ` and ${letters.length - IDS_SHOWN} more` : '';
-    return `  ${code} (${letters.length}): ${ids}${more}
-    e.g. ${terminalSafe(letters[0]!.reason!.message)}`;
-  });
+  const lines = reasonLines(rejected);
   const all = rejected.length === selected;
   // A purge of the whole queue deletes exactly these only when they are all it holds: no --id
   // picked them among others, and none waits unread behind them (a FIFO group's next messages).
@@ -378,7 +398,7 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
         name: 'redrive',
         summary: 'move dead-lettered messages back to their queue (all, or --id)',
         description:
-          "Moves dead-lettered messages back to their source queue (body and attributes unchanged), where the consumer processes them again: all of them, or only the given ids. An unrouted message is published to its topic again, once a consumer declares it (the others stay, with why). A FIFO queue's messages go back in order within each group, with their group and a deduplication id derived from their message id: a redrive retried within 5 minutes (after one that failed part-way) does not deliver a message twice. On a FIFO queue an --id behind an earlier message of its group that is not redriven cannot be reached (a group gives its messages in order). Before moving dead letters, each is decoded with the current contract as `dlq list` does: those the consumer would reject again (PAYLOAD_INVALID, WRONG_EVENT_TYPE…: they would come back) are counted in a warning on stderr, with their ids, the reason and what to do (fix the contract or the consumer first, or purge them); they are redriven anyway, since that is a prediction (a consumer fixed in its code may take them). A message that failed in its handler gets no warning. --dry-run shows what would move, with the reasons, and moves nothing.",
+          "Moves dead-lettered messages back to their source queue (body and attributes unchanged), where the consumer processes them again: all of them, or only the given ids. An unrouted message is published to its topic again, once a consumer declares it (the others stay, with why). A FIFO queue's messages go back in order within each group, with their group and a deduplication id derived from their message id: a redrive retried within 5 minutes (after one that failed part-way) does not deliver a message twice. On a FIFO queue an --id behind an earlier message of its group that is not redriven cannot be reached (a group gives its messages in order). Before moving dead letters, each is decoded with the current contract as `dlq list` does: those the consumer would reject again (PAYLOAD_INVALID, WRONG_EVENT_TYPE…: they would come back) are counted in a warning on stderr, with their ids, the reason and what to do (fix the contract or the consumer first, or purge them); they are redriven anyway, since that is a prediction (a consumer fixed in its code may take them). On a FIFO queue only the first message of each group can be read before the redrive: the others are checked as they move, and a second warning, after the redrive, names those rejected. A message that failed in its handler gets no warning. --dry-run shows what would move, with the reasons, and moves nothing.",
         options: {
           queue: queueOption,
           id: { type: 'string', multiple: true, valueName: 'messageId', description: 'redrive this message: its SQS message id, or the SNS message id of an envelope (repeatable)' },
@@ -404,11 +424,12 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
             let movedTotal = 0;
             let fifo = false;
             /** Redrives `selected` (all when undefined) from `ref`, with a progress bar; the ids moved. */
-            const redriveOne = async (dlq: DeadLetterQueue, ref: DlqRef, selected: readonly string[] | undefined): Promise<string[]> => {
+            const redriveOne = async (dlq: DeadLetterQueue, ref: DlqRef, selected: readonly string[] | undefined, onMessage?: (message: Message) => void): Promise<string[]> => {
               let bar: ProgressBar | undefined;
-              const { moved, notFound: missed } = await dlq.redrive(selected, (done, total) => {
+              const { moved, notFound: missed } = await dlq.redrive(selected, (done, total, message) => {
                 bar ??= new ProgressBar(total ?? done, `redriving ${ref.name} → ${ref.source}`, io.progress);
                 bar.update(done);
+                onMessage?.(message);
               });
               bar?.finish(`redrove ${moved.length} message(s) to ${ref.source}`);
               for (const id of moved) io.out(`  ${terminalSafe(id)}`);
@@ -456,8 +477,11 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
               }
               // Checked against the current contract before anything moves, as `dlq list` explains
               // them (an empty queue is not read; without a consumer there is nothing to check).
+              /** What the check before the redrive read: on a FIFO queue, the first of each group only. */
+              let checked: { ids: Set<string>; notRead: number } | undefined;
               if (dryRun || (ref.consumer && (await dlq.count()) > 0)) {
                 const listing = await dlq.listing();
+                checked = { ids: new Set(listing.letters.map((l) => l.messageId)), notRead: listing.notShown };
                 const selected = listing.letters.filter((l) => isPicked(l, ids));
                 if (dryRun) {
                   found(selected);
@@ -468,7 +492,12 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
                 if (rejected.length > 0) io.err(rejectedWarning(ref, rejected, selected.length, listing.notShown, purge, dryRun, ids !== undefined));
                 if (dryRun) continue;
               }
-              await redriveOne(dlq, ref, ids);
+              // Those the check could not read (behind the first of their FIFO groups) are checked as they move.
+              const behind: DeadLetter[] = [];
+              const unread = checked && checked.notRead > 0 ? checked.ids : undefined;
+              await redriveOne(dlq, ref, ids, unread && ((m) => void (unread.has(m.MessageId!) || behind.push(dlq.explain(m)))));
+              const rejectedBehind = behind.filter((l) => l.reason !== undefined);
+              if (rejectedBehind.length > 0) io.err(rejectedBehindWarning(ref, rejectedBehind, invocation.replace(/ redrive$/, ' list')));
             }
             if (dryRun) {
               if (notFound.length > 0) {
