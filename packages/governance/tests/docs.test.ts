@@ -77,9 +77,13 @@ describe('npm run docs', () => {
     let fixture: FixtureProject;
     const blocked: string[] = [];
 
-    /** Visible without a click: the page's own script may still be opening it, hence the wait. */
+    /**
+     * Visible without a click: the page's own script may still be opening it, hence the wait, as
+     * long as for the page's first section (on a 2-core machine half as fast, beside the suite, the
+     * fresh-clone CI once waited more than 5 s for a field). A field that is there shows at once.
+     */
     async function expectVisible(locator: Locator, what: string): Promise<void> {
-      const visible = await locator.first().waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+      const visible = await locator.first().waitFor({ state: 'visible', timeout: 30_000 }).then(() => true, () => false);
       expect(visible, `${what} is not visible when the page opens`).toBe(true);
     }
 
@@ -151,7 +155,7 @@ describe('npm run docs', () => {
           expect(text, `${message.name} example ${example.name}`).toContain(JSON.stringify(example.payload, null, 2));
         }
       }
-    });
+    }, 120_000);
 
     it('opens the messages under the operations too, where a reader meets them first', async () => {
       const operationMessages = page.locator('[id^="operation-"][id$="-message"]');
@@ -177,7 +181,7 @@ describe('npm run docs', () => {
       const contract = parse(readFileSync(fixture.project.spec, 'utf8')) as { components: { messages: Record<string, { name?: string }> } };
       const named = new Set(Object.entries(contract.components.messages).map(([key, m]) => m.name ?? key));
       expect([...shown].sort()).toEqual([...named].sort());
-    });
+    }, 120_000);
 
     it('renders inline code in descriptions as code, without literal backticks', async () => {
       const contract = parse(readFileSync(fixture.project.spec, 'utf8'));
@@ -202,13 +206,13 @@ describe('npm run docs', () => {
       const message = messages[0]!;
       const payload = page.locator(`[id="message-${message.name}-payload"]`);
       const field = payload.getByText(Object.keys(message.payloadSchema.properties)[0]!, { exact: true }).first();
-      await payload.getByRole('button', { name: 'Collapse all' }).first().click({ timeout: 5_000 });
+      await payload.getByRole('button', { name: 'Collapse all' }).first().click({ timeout: 30_000 });
       await expect.poll(() => field.isVisible()).toBe(false);
       await page.waitForTimeout(300);
       expect(await field.isVisible(), 'the page re-opened what the reader closed').toBe(false);
-      await payload.getByRole('button', { name: 'Expand all' }).first().click({ timeout: 5_000 });
+      await payload.getByRole('button', { name: 'Expand all' }).first().click({ timeout: 30_000 });
       await expect.poll(() => field.isVisible()).toBe(true);
-    });
+    }, 120_000);
 
     it('loads nothing from the network', () => {
       expect(blocked).toEqual([]);

@@ -59,7 +59,9 @@ describe.runIf(haveChromium)("the order application's contract page, opened in h
         expect(visible, `${message.name} payload field ${field}`).toBe(true);
       }
     }
-  });
+    // Each wait may be long on such a machine: the test's own limit is the sum's, not one wait's
+    // (in the fresh-clone CI on that machine the test's 30 s ran out while a field was still awaited).
+  }, 120_000);
 
   it('heads the page with the topology picture, every resource of the plan in it', async () => {
     for (const id of diagramNodeIds({ topology, plan: resolvePlan({ topology, settings }) })) {
