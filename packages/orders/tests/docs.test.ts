@@ -55,7 +55,7 @@ describe.runIf(haveChromium)("the order application's contract page, opened in h
       // more than 5 s between the section and its first field). A field that is there shows at once.
       await payload.waitFor({ state: 'visible', timeout: 30_000 });
       for (const field of Object.keys(message.payloadSchema.properties)) {
-        const visible = await payload.getByText(field, { exact: true }).first().waitFor({ state: 'visible', timeout: 30_000 }).then(() => true, () => false);
+        const visible = await payload.getByText(field, { exact: true }).filter({ visible: true }).first().waitFor({ state: 'visible', timeout: 30_000 }).then(() => true, () => false);
         expect(visible, `${message.name} payload field ${field}`).toBe(true);
       }
     }
