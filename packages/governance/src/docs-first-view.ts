@@ -26,6 +26,12 @@ export const DOCS_TEMPLATE_CONFIG = {
 export const FIRST_VIEW_MARKER = 'data-sluice-docs-first-view';
 
 /**
+ * Marks the template's server-rendered copy (the first element in `#root`), whose buttons do
+ * nothing: React's render replaces it with elements that lack the mark.
+ */
+const SERVER_COPY_MARKER = 'data-sluice-server-copy';
+
+/**
  * The template's stylesheet applies Tailwind Typography's `prose` defaults, which draw a literal
  * backtick before and after every inline `<code>` (the markdown itself renders to `<code>` fine).
  * This drops those and sets inline code off with a background instead. `pre` blocks are untouched.
@@ -39,12 +45,22 @@ const INLINE_CODE_STYLE = `.aui-root .prose :not(pre) > code::before, .aui-root 
  * React has rendered: the fields open with their constraints, as if the reader had clicked.
  *
  * - Clicks must wait for React's render: the page first shows the template's server-rendered copy,
- *   whose buttons do nothing, and React replaces it (`#root`'s first child changes).
+ *   whose buttons do nothing, and React replaces it. `finishDocsPage` marks that copy, so the
+ *   script knows React's elements by the missing mark. It used to remember `#root`'s first child
+ *   when it ran, and wait for it to change; but this script comes after the app script, and on a
+ *   busy machine the browser's parser can pause between the two (the page is 2.6 MB) and React's
+ *   scheduled render run in the pause: the script then took React's own page for the copy and
+ *   never opened it. Measured under load (six busy processes on two cores), 1 page in 10; with
+ *   the CPU slowed 8 times in Chromium, half the pages.
  * - React draws the page in stages, and on a busy machine a message's schema can come seconds
- *   after the rest; the schemas' mount effects can also reset the state right after a first click.
- *   So it watches the page (a MutationObserver on `#root`) and opens each collapsed message schema
- *   when it appears or closes again, until the reader acts (or 2 minutes pass). It used to stop
- *   after three quiet checks 30 ms apart, and a schema drawn later stayed closed.
+ *   after the rest. So it watches the page (a MutationObserver on `#root`) and opens each collapsed
+ *   message schema when it appears or closes again, until the reader acts (or 2 minutes pass). It
+ *   used to stop after three quiet checks 30 ms apart, and a schema drawn later stayed closed.
+ * - A click can be undone without a trace: a schema's mount effects (`setExpanded(false)`) may run
+ *   after a click that came between React's commit and its effects, and React then draws nothing
+ *   new, so no mutation calls the script back. Each round that clicked is checked again 250 ms
+ *   later, and clicks again what is still collapsed, until every message schema stays open (in a
+ *   trace under load, the same schemas needed three rounds of clicks).
  * - It stops for good as soon as the reader presses a key or a pointer: their clicks win.
  * - The expanded messages push later sections down, so a `#fragment` target is scrolled to again
  *   after each round that opened something.
@@ -52,7 +68,7 @@ const INLINE_CODE_STYLE = `.aui-root .prose :not(pre) > code::before, .aui-root 
 const EXPAND_SCRIPT = `(() => {
   const root = document.getElementById('root');
   if (!root) return;
-  const prerendered = root.firstElementChild;
+  const drawnByReact = () => !!root.firstElementChild && !root.firstElementChild.hasAttribute('${SERVER_COPY_MARKER}');
   let readerActed = false;
   for (const type of ['pointerdown', 'keydown']) addEventListener(type, () => { readerActed = true; }, { capture: true, once: true });
   const collapsedMessageSchemas = () => Array.from(root.querySelectorAll('button')).filter((button) => {
@@ -67,23 +83,37 @@ const EXPAND_SCRIPT = `(() => {
     try { target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1))); } catch {}
     if (target) target.scrollIntoView();
   };
-  let pending = false;
+  const started = Date.now();
+  let timer = null;
+  let dueAt = Infinity;
+  let stopped = false;
+  const stop = () => {
+    stopped = true;
+    observer.disconnect();
+    clearTimeout(timer);
+  };
+  // One round pending at a time, at the earliest time asked for.
+  const schedule = (ms) => {
+    if (stopped || Date.now() + ms >= dueAt) return;
+    clearTimeout(timer);
+    dueAt = Date.now() + ms;
+    timer = setTimeout(open, ms);
+  };
   const open = () => {
-    pending = false;
-    if (readerActed) return observer.disconnect();
-    if (root.firstElementChild === prerendered) return;
+    dueAt = Infinity;
+    if (readerActed || Date.now() - started > 120000) return stop();
+    if (!drawnByReact()) return;
     const collapsed = collapsedMessageSchemas();
     for (const button of collapsed) button.click();
-    if (collapsed.length > 0) scrollToTarget();
+    if (collapsed.length === 0) return;
+    scrollToTarget();
+    // Did the clicks hold? React may undo one and draw nothing (see above).
+    schedule(250);
   };
   // Rounds 30 ms apart at most, however many changes React makes meanwhile.
-  const observer = new MutationObserver(() => {
-    if (pending) return;
-    pending = true;
-    setTimeout(open, 30);
-  });
+  const observer = new MutationObserver(() => schedule(30));
   observer.observe(root, { childList: true, subtree: true, characterData: true });
-  setTimeout(() => observer.disconnect(), 120000);
+  setTimeout(stop, 120000);
   open();
 })();`;
 
@@ -112,14 +142,16 @@ export function finishDocsPage(html: string): string {
     }
   }
   // The inlined bundle holds `</head>` and `</body>` in strings: the first `</head>` closes the
-  // head, and the last `</body>` comes after the template's app script.
-  const head = html.indexOf('</head>');
-  const body = html.lastIndexOf('</body>');
+  // head, and the last `</body>` comes after the template's app script. `#root` comes once, before
+  // the scripts; its first tag is the server-rendered copy's (none: nothing to mark).
+  const marked = html.replace(/(<div id="root">\s*<[A-Za-z][\w-]*)/, `$1 ${SERVER_COPY_MARKER}`);
+  const head = marked.indexOf('</head>');
+  const body = marked.lastIndexOf('</body>');
   return (
-    html.slice(0, head) +
+    marked.slice(0, head) +
     `<style ${FIRST_VIEW_MARKER}>\n${INLINE_CODE_STYLE}\n</style>\n` +
-    html.slice(head, body) +
+    marked.slice(head, body) +
     `<script ${FIRST_VIEW_MARKER}>\n${EXPAND_SCRIPT}\n</script>\n` +
-    html.slice(body)
+    marked.slice(body)
   );
 }

@@ -35,6 +35,36 @@ setTimeout(() => {
 </script></body></html>`;
 }
 
+/**
+ * A page whose "React" draws inside the template's app script, before the script this package adds
+ * after it runs: as the real page does when the browser's parser pauses between the two scripts
+ * (a 2.6 MB page on a busy machine) and React's scheduled render runs in the pause.
+ */
+function drawnBeforeTheScript(): string {
+  return `<!DOCTYPE html><html><head><title>early</title></head><body>
+<div id="root"><div>server-rendered copy ${SCHEMA('Payload')}</div></div>
+<script>/* AsyncApiStandalone.render( stands in for the template's call */
+document.getElementById('root').innerHTML = ${JSON.stringify(`<div id="rendered">rendered ${SCHEMA('Payload')}</div>`)};
+</script></body></html>`;
+}
+
+/**
+ * A page whose schema ignores a click in its first `deafMs` and shows nothing for it: as React
+ * does when a schema's mount effects (`setExpanded(false)`) run after a click that came between
+ * its commit and its effects; the state ends as it began and React draws nothing new.
+ */
+function clickUndonePage(deafMs: number): string {
+  const schema = `<div class="schema"><span>Payload</span><button onclick="if (performance.now() - window.drawnAt < ${deafMs}) return; this.textContent = this.textContent === 'Expand all' ? 'Collapse all' : 'Expand all'">Expand all</button></div>`;
+  return `<!DOCTYPE html><html><head><title>undone</title></head><body>
+<div id="root"><div>server-rendered copy</div></div>
+<script>/* AsyncApiStandalone.render( stands in for the template's call */
+setTimeout(() => {
+  window.drawnAt = performance.now();
+  document.getElementById('root').innerHTML = ${JSON.stringify(`<div id="rendered">rendered ${schema}</div>`)};
+}, 50);
+</script></body></html>`;
+}
+
 describe.runIf(haveChromium)('the docs first-view script, in headless Chromium', () => {
   let browser: Browser;
   const dir = mkdtempSync(path.join(tmpdir(), 'docs-first-view-'));
@@ -55,6 +85,19 @@ describe.runIf(haveChromium)('the docs first-view script, in headless Chromium',
 
   it('opens a message schema React draws well after the rest of the page (a busy machine)', async () => {
     const page = await open(stagedPage(50, 1500));
+    const toggle = page.locator('#rendered .schema button');
+    await toggle.waitFor({ state: 'attached', timeout: 20_000 });
+    await expect.poll(() => toggle.textContent(), { timeout: 10_000 }).toBe('Collapse all');
+  });
+
+  it('opens a message schema React drew before the script ran (the parser paused between the scripts)', async () => {
+    const page = await open(drawnBeforeTheScript());
+    const toggle = page.locator('#rendered .schema button');
+    await expect.poll(() => toggle.textContent(), { timeout: 10_000 }).toBe('Collapse all');
+  });
+
+  it('clicks again a schema whose first click was undone without a change on the page', async () => {
+    const page = await open(clickUndonePage(400));
     const toggle = page.locator('#rendered .schema button');
     await toggle.waitFor({ state: 'attached', timeout: 20_000 });
     await expect.poll(() => toggle.textContent(), { timeout: 10_000 }).toBe('Collapse all');
