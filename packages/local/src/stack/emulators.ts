@@ -12,7 +12,8 @@
  * With a data folder, everything survives a restart, a crash or a SIGKILL: dynalite keeps tables
  * in LevelDB (`<dataDir>/dynamodb`), fauxqs writes queues, messages (queued, in flight with their
  * visibility deadlines, dead-lettered), topics and subscriptions through to SQLite
- * (`<dataDir>/sns-sqs/fauxqs.db`) on every change. Without one, everything is in memory.
+ * (`<dataDir>/sns-sqs/fauxqs.db`) on every change, the message writes made together in one
+ * transaction, committed before any reply (grouped-commits.ts). Without one, everything is in memory.
  *
  * The data is private: messages may carry personal data. The folder and the folders in it are made 0700
  * and the files in it 0600 (also what an earlier run left with wider modes), and while the stack
@@ -32,6 +33,7 @@ import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { startAwsGateway, type AwsGateway } from './aws-gateway.ts';
 import { lockDataDir } from './data-lock.ts';
 import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.ts';
+import { commitBeforeReplies, groupCommits, type FauxqsPersistence } from './grouped-commits.ts';
 import { localCredentials, localRegion } from '@sluice/ops';
 
 /** The options of {@link startEmulators}. */
@@ -179,6 +181,18 @@ function keptQueueUrlsOnPort(store: QueueStore | undefined, database: DatabaseSy
 }
 
 /**
+ * fauxqs's SQLite persistence class (`PersistenceManager`), loaded by its file URL as
+ * {@link fauxqsQueueStoreClass} loads the store: `startFauxqs` does not hand the instance out.
+ */
+async function fauxqsPersistenceClass(): Promise<{ prototype: { prepareStatements(...args: unknown[]): unknown } }> {
+  const module = (await import(new URL('./persistence.js', import.meta.resolve('fauxqs')).href)) as { PersistenceManager?: { prototype: { prepareStatements(...args: unknown[]): unknown } } };
+  if (typeof module.PersistenceManager?.prototype.prepareStatements !== 'function') {
+    throw new Error('fauxqs has no PersistenceManager.prepareStatements where this version expects it: its writes cannot be grouped');
+  }
+  return module.PersistenceManager;
+}
+
+/**
  * fauxqs's `startFauxqs` (the entry point that wires its SQLite persistence) listens on every
  * interface's TCP port, and the emulators have no authentication: for the duration of the call,
  * its server's `listen` is turned into a listen on `socketPath`, and its `address()` reports
@@ -192,12 +206,23 @@ function keptQueueUrlsOnPort(store: QueueStore | undefined, database: DatabaseSy
  * database turns WAL on. The syncs left, the checkpoints', run in a thread of their own
  * ({@link startWalCheckpointer}); `database` is the connection fauxqs writes through.
  */
-async function startFauxqsOnSocket(socketPath: string, dataDir: string | undefined): Promise<{ fauxqs: FauxqsServer; server: Server; database: DatabaseSync | undefined; queues: QueueStore | undefined }> {
+async function startFauxqsOnSocket(
+  socketPath: string,
+  dataDir: string | undefined,
+): Promise<{ fauxqs: FauxqsServer; server: Server; database: DatabaseSync | undefined; queues: QueueStore | undefined; persistence: FauxqsPersistence | undefined }> {
   let server: Server | undefined;
   let database: DatabaseSync | undefined;
   let queues: QueueStore | undefined;
+  let persistence: FauxqsPersistence | undefined;
   const storePrototype = (await fauxqsQueueStoreClass()).prototype;
   const createQueue = storePrototype.createQueue;
+  // Its persistence object is made in the call too, before its first await (see createQueue below).
+  const persistencePrototype = (await fauxqsPersistenceClass()).prototype;
+  const prepareStatements = persistencePrototype.prepareStatements;
+  persistencePrototype.prepareStatements = function (this: FauxqsPersistence, ...args: unknown[]) {
+    persistence ??= this;
+    return prepareStatements.apply(this, args);
+  };
   // The queues kept in its database are created while startFauxqs loads them, synchronously in
   // the call (before its first await): what calls createQueue then is this stack's store, and no
   // other code (another stack in this process) can run before the patch is undone.
@@ -229,16 +254,18 @@ async function startFauxqsOnSocket(socketPath: string, dataDir: string | undefin
   try {
     const starting = startFauxqs({ port: 0, logger: false, defaultRegion: localRegion, ...(dataDir ? { dataDir } : {}) });
     storePrototype.createQueue = createQueue;
+    persistencePrototype.prepareStatements = prepareStatements;
     const fauxqs = await starting;
     if (!server) {
       await fauxqs.stop();
       throw new Error('fauxqs did not listen as expected: refusing to expose unauthenticated emulators');
     }
-    return { fauxqs, server, database, queues };
+    return { fauxqs, server, database, queues, persistence };
   } finally {
     net.Server.prototype.listen = listen;
     DatabaseSync.prototype.exec = exec;
     storePrototype.createQueue = createQueue;
+    persistencePrototype.prepareStatements = prepareStatements;
   }
 }
 
@@ -286,8 +313,15 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     undo.push(() => new Promise<void>((resolve, reject) => dynamoServer.close((error?: Error) => (error ? reject(error) : resolve()))));
 
     const fauxqsSocket = path.join(socketDir, 'sns-sqs.sock');
-    const { fauxqs, server: fauxqsServer, database, queues } = await startFauxqsOnSocket(fauxqsSocket, dataDir ? path.join(dataDir, 'sns-sqs') : undefined);
+    const { fauxqs, server: fauxqsServer, database, queues, persistence } = await startFauxqsOnSocket(fauxqsSocket, dataDir ? path.join(dataDir, 'sns-sqs') : undefined);
     undo.push(() => fauxqs.stop());
+    // The message writes made together, one transaction; committed before any reply (grouped-commits.ts).
+    if (persistence) commitBeforeReplies(fauxqsServer, groupCommits(persistence, options.onEvent ? { onEvent: options.onEvent } : {}));
+    else if (dataDir) {
+      (options.onEvent ?? ((line: string) => process.stderr.write(`${line}\n`)))(
+        'sns-sqs persistence: fauxqs did not make its persistence object as this version expects; each message write commits on its own (slower, nothing lost)',
+      );
+    }
     const checkpointer = dataDir && database ? startWalCheckpointer(database, path.join(dataDir, 'sns-sqs', 'fauxqs.db'), options.onEvent ? { onEvent: options.onEvent } : {}) : undefined;
     // Stopped before fauxqs closes its database, whose close then runs the last checkpoint.
     if (checkpointer) undo.push(() => checkpointer.stop());

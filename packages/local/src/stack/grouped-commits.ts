@@ -1,0 +1,159 @@
+/**
+ * One SQLite transaction for the message writes fauxqs makes together, instead of one each.
+ *
+ * fauxqs writes every message change through to its database as a statement of its own, each its
+ * own transaction: a publish to a topic with two subscriptions inserts two rows, a receive of ten
+ * updates ten, a `DeleteMessageBatch` of ten deletes ten, and each commit appends its pages to the
+ * write-ahead log again. A `PublishBatch` of ten to that topic was twenty commits. Here the message
+ * writes made together (in one turn of the event loop: one request's loop over its entries, a
+ * visibility timer's) share one transaction, committed
+ *
+ * - before the emulator writes any byte of a reply ({@link commitBeforeReplies}): what a client is
+ *   told was sent, received or deleted is in the database first, as before, so a crash or a
+ *   SIGKILL after a reply loses nothing that was acknowledged;
+ * - before any other call to its persistence (queue and topic changes, fauxqs's own transactions,
+ *   closing the database), so the statements reach the database in the order fauxqs made them;
+ * - at the latest in a microtask, once the code that wrote has returned (a timer's writes, which no
+ *   reply follows).
+ *
+ * A commit that fails (a full disk) is rolled back and refused loudly: the reply it would have
+ * preceded is not sent (the client's connection is closed, so it does not take the write as done
+ * and tries again), and `onEvent` says what failed; never a silent loss.
+ */
+import type { Server, ServerResponse } from 'node:http';
+import type { DatabaseSync } from 'node:sqlite';
+
+/**
+ * fauxqs's `PersistenceManager` methods whose writes are grouped: one statement each, for messages
+ * and the FIFO sequence counter, the per-message path. Every other method commits the group first
+ * and then runs as fauxqs wrote it (its own transactions included).
+ */
+export const GROUPED_WRITES = ['insertMessage', 'deleteMessage', 'updateMessageInflight', 'updateMessageReady', 'updateQueueSequenceCounter'] as const;
+
+/** What {@link groupCommits} needs of fauxqs's persistence object: its connection and its methods. */
+export interface FauxqsPersistence {
+  db: DatabaseSync;
+  [method: string]: unknown;
+}
+
+/** The grouping installed on one persistence object. */
+export interface GroupedCommits {
+  /** Commits the open group, if any. Throws when the commit fails (after rolling it back and saying so). */
+  commit(): void;
+  /** Transactions committed and grouped statements made, since the grouping was installed. */
+  readonly stats: { readonly transactions: number; readonly statements: number };
+}
+
+/** What failed, said once per failure: `onEvent`, else the standard error. */
+type OnEvent = (line: string) => void;
+
+/**
+ * Installs the grouping on `persistence` (fauxqs's `PersistenceManager`, whose methods are
+ * replaced on the instance; its class is left alone).
+ *
+ * @example
+ * const commits = groupCommits(persistence, { onEvent: (line) => console.error(line) });
+ * commitBeforeReplies(fauxqsServer, commits);
+ */
+export function groupCommits(persistence: FauxqsPersistence, options: { onEvent?: OnEvent } = {}): GroupedCommits {
+  const say: OnEvent = options.onEvent ?? ((line) => process.stderr.write(`${line}\n`));
+  const db = persistence.db;
+  let open = false;
+  /** Inside one of fauxqs's own transactions: its statements are already in one. */
+  let foreign = 0;
+  /** Statements in the open group. */
+  let pending = 0;
+  let transactions = 0;
+  let statements = 0;
+
+  const commit = () => {
+    if (!open) return;
+    open = false;
+    try {
+      db.exec('COMMIT');
+      transactions++;
+    } catch (error) {
+      try {
+        if (db.isTransaction) db.exec('ROLLBACK');
+      } catch {
+        // The rollback's own failure says nothing more than the commit's.
+      }
+      say(`sns-sqs persistence: a commit of ${pending} message change(s) failed and was rolled back (${(error as Error).message}); the request it belonged to is refused, its client retries. Check the data folder's disk.`);
+      throw error;
+    } finally {
+      pending = 0;
+    }
+  };
+  const commitSoon = () => {
+    try {
+      commit();
+    } catch {
+      // Said by commit; no reply waits on this group (a reply would have committed it first).
+    }
+  };
+
+  const proto = Object.getPrototypeOf(persistence) as Record<string, unknown>;
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    const method = proto[name];
+    if (name === 'constructor' || name === 'prepareStatements' || typeof method !== 'function') continue;
+    const original = method as (...args: unknown[]) => unknown;
+    if ((GROUPED_WRITES as readonly string[]).includes(name)) {
+      persistence[name] = function (this: unknown, ...args: unknown[]) {
+        if (!open && foreign === 0 && !db.isTransaction) {
+          db.exec('BEGIN');
+          open = true;
+          queueMicrotask(commitSoon);
+        }
+        if (open) {
+          pending++;
+          statements++;
+        }
+        return original.apply(this, args);
+      };
+    } else {
+      persistence[name] = function (this: unknown, ...args: unknown[]) {
+        commit();
+        foreign++;
+        try {
+          return original.apply(this, args);
+        } finally {
+          foreign--;
+        }
+      };
+    }
+  }
+  return {
+    commit,
+    get stats() {
+      return { transactions, statements };
+    },
+  };
+}
+
+/**
+ * Makes every reply of `server` (fauxqs's HTTP server, also when the gateway hands it a request in
+ * this process) commit the open group before its first byte is written; a failed commit closes the
+ * connection instead of replying.
+ */
+export function commitBeforeReplies(server: Server, commits: GroupedCommits): void {
+  const handlers = server.listeners('request') as ((req: unknown, res: ServerResponse) => void)[];
+  // fauxqs's server answers through a request listener; without one, every request would wait forever.
+  if (handlers.length === 0) throw new Error('fauxqs: its server has no request listener where this version has one: its replies cannot wait for their commits');
+  server.removeAllListeners('request');
+  server.on('request', (req, res: ServerResponse) => {
+    const guard =
+      <F extends (...args: never[]) => unknown>(write: F) =>
+      (...args: Parameters<F>): ReturnType<F> | ServerResponse => {
+        try {
+          commits.commit();
+        } catch (error) {
+          res.destroy(error as Error);
+          return res;
+        }
+        return write.apply(res, args) as ReturnType<F>;
+      };
+    res.write = guard(res.write) as typeof res.write;
+    res.end = guard(res.end) as typeof res.end;
+    for (const handler of handlers) handler.call(server, req, res);
+  });
+}
