@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SQSClient, SendMessageBatchCommand, CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { commitBeforeReplies, groupCommits, GROUPED_WRITES, type FauxqsPersistence } from '../src/stack/grouped-commits.ts';
 import { startEmulators } from '../src/stack/emulators.ts';
 
@@ -77,6 +77,17 @@ describe('groupCommits', () => {
     expect(rows()).toBe(1);
   });
 
+  it('still closes the database when the commit before it fails, and says so', () => {
+    const said: string[] = [];
+    groupCommits(persistence, { onEvent: (line) => said.push(line) });
+    persistence.db.exec('PRAGMA defer_foreign_keys = ON');
+    persistence.insertMessage('NoSuchQueue', message('orphan'));
+    persistence.close();
+    expect(persistence.db.isOpen).toBe(false);
+    expect(said).toEqual([expect.stringContaining('a commit of 1 message change(s) failed (FOREIGN KEY constraint failed)')]);
+    expect(rows()).toBe(0);
+  });
+
   it("groups only the per-message writes, which exist on fauxqs's persistence as named", () => {
     for (const name of GROUPED_WRITES) expect(typeof persistence[name], name).toBe('function');
   });
@@ -89,11 +100,15 @@ describe('commitBeforeReplies', () => {
     server = undefined;
   });
 
-  /** A server that writes `ids` and replies at once, in the same turn, as fauxqs's handlers can. */
-  async function serve(ids: string[], commits: ReturnType<typeof groupCommits>): Promise<{ url: string; seenAtReply: number[] }> {
+  /**
+   * A server that writes `ids` and replies: in the same turn (`sync`), or after an `await` as
+   * fauxqs's handlers do (its routes are async functions: the microtask has committed by then).
+   */
+  async function serve(ids: string[], commits: ReturnType<typeof groupCommits>, reply: 'sync' | 'async' = 'sync'): Promise<{ url: string; seenAtReply: number[] }> {
     const seenAtReply: number[] = [];
-    server = http.createServer((_req, res) => {
+    server = http.createServer(async (_req, res) => {
       for (const id of ids) persistence.insertMessage('Orders', message(id));
+      if (reply === 'async') await Promise.resolve();
       res.end('ok');
     });
     commitBeforeReplies(server, commits);
@@ -116,41 +131,111 @@ describe('commitBeforeReplies', () => {
     expect(seenAtReply).toEqual([3]);
   });
 
-  it('refuses the reply when the commit fails, rolls the group back and says so, and the next writes commit', async () => {
+  for (const reply of ['sync', 'async'] as const) {
+    it(`refuses the reply (${reply === 'sync' ? 'written in the same turn' : 'written after an await, as fauxqs does'}) when the commit fails, rolls the group back and says so, and the next writes commit`, async () => {
+      const said: string[] = [];
+      const commits = groupCommits(persistence, { onEvent: (line) => said.push(line) });
+      // A real failing commit: foreign keys checked at COMMIT, and a message for a queue that does not exist.
+      persistence.db.exec('PRAGMA defer_foreign_keys = ON');
+      const { url } = await serve(['orphan'], commits, reply);
+      const wrapped = persistence.insertMessage;
+      persistence.insertMessage = (_queue: string, m: Record<string, unknown>) => wrapped.call(persistence, 'NoSuchQueue', m);
+      await expect(fetch(url)).rejects.toThrow();
+      expect(said).toEqual([expect.stringMatching(/^sns-sqs persistence: a commit of 1 message change\(s\) failed \(FOREIGN KEY constraint failed\); the requests under way are refused, and their clients retry\. Check the data folder's disk\.$/)]);
+      expect(commits.failures).toBe(1);
+      expect(persistence.db.isTransaction).toBe(false);
+      expect(rows()).toBe(0);
+      persistence.insertMessage = wrapped;
+      persistence.db.exec('PRAGMA defer_foreign_keys = OFF');
+      expect(await (await fetch(url)).text()).toBe('ok');
+      expect(rows()).toBe(1);
+    });
+  }
+
+  it('commits before a reply written after an await too', async () => {
+    const { url, seenAtReply } = await serve(['a1', 'a2'], groupCommits(persistence), 'async');
+    expect(await (await fetch(url)).text()).toBe('ok');
+    expect(seenAtReply).toEqual([2]);
+  });
+});
+
+describe('a group the database cannot roll back', () => {
+  it('refuses every later write, naming the way out, instead of writing into a transaction nobody commits', async () => {
     const said: string[] = [];
     const commits = groupCommits(persistence, { onEvent: (line) => said.push(line) });
-    // A real failing commit: foreign keys checked at COMMIT, and a message for a queue that does not exist.
+    // SQLite keeps a transaction open when a deferred foreign key fails its COMMIT; a ROLLBACK that
+    // fails too (a lost disk) is produced here by stopping the connection from running one.
     persistence.db.exec('PRAGMA defer_foreign_keys = ON');
-    const { url } = await serve(['orphan'], commits);
-    const broken = persistence.insertMessage;
-    persistence.insertMessage = (_queue: string, m: Record<string, unknown>) => broken.call(persistence, 'NoSuchQueue', m);
-    await expect(fetch(url)).rejects.toThrow();
-    expect(said).toEqual([expect.stringMatching(/^sns-sqs persistence: a commit of 1 message change\(s\) failed and was rolled back \(FOREIGN KEY constraint failed\); the request it belonged to is refused, its client retries/)]);
-    expect(persistence.db.isTransaction).toBe(false);
-    expect(rows()).toBe(0);
-    persistence.insertMessage = broken;
-    persistence.db.exec('PRAGMA defer_foreign_keys = OFF');
-    expect(await (await fetch(url)).text()).toBe('ok');
-    expect(rows()).toBe(1);
+    const exec = persistence.db.exec;
+    persistence.db.exec = function (this: DatabaseSync, sql: string) {
+      if (sql === 'ROLLBACK') throw new Error('disk I/O error');
+      return exec.call(this, sql);
+    };
+    persistence.insertMessage('NoSuchQueue', message('orphan'));
+    await Promise.resolve();
+    expect(commits.broken).toBe(true);
+    expect(said).toEqual([expect.stringContaining('the database could not roll back a failed commit, so nothing more is written or answered; stop the stack and start it again')]);
+    expect(() => persistence.insertMessage('Orders', message('after'))).toThrow(/stop the stack and start it again/);
+    persistence.db.exec = exec;
+    persistence.db.exec('ROLLBACK');
   });
 });
 
 describe('the persistent stack', () => {
-  it('has every message a reply acknowledged in its database when the reply arrives', async () => {
+  it('groups the writes of a batch into one transaction, and has what a reply acknowledged in its database when the reply arrives', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'grouped-stack-'));
-    const emulators = await startEmulators({ port: 0, dataDir });
+    const said: string[] = [];
+    const emulators = await startEmulators({ port: 0, dataDir, onEvent: (line) => said.push(line) });
     const sqs = new SQSClient(emulators.clientConfig);
     const onDisk = new DatabaseSync(path.join(dataDir, 'sns-sqs', 'fauxqs.db'), { readOnly: true });
+    const count = (where: string) => (onDisk.prepare(`SELECT count(*) AS n FROM sqs_messages WHERE ${where}`).get() as { n: number }).n;
     try {
+      expect(emulators.commits, 'the grouping is installed on a persistent stack').toBeDefined();
       const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'Grouped' }));
+      const before = emulators.commits!.stats;
       const sent = await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: Array.from({ length: 10 }, (_, i) => ({ Id: `e${i}`, MessageBody: `order ${i}` })) }));
       expect(sent.Successful).toHaveLength(10);
-      expect((onDisk.prepare('SELECT count(*) AS n FROM sqs_messages WHERE receipt_handle IS NULL').get() as { n: number }).n).toBe(10);
+      expect(emulators.commits!.stats).toEqual({ transactions: before.transactions + 1, statements: before.statements + 10 });
+      expect(count('receipt_handle IS NULL')).toBe(10);
       const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 60 }));
       expect(received.Messages).toHaveLength(10);
       // In flight, with their receipt handles, as the reply said.
-      expect((onDisk.prepare('SELECT count(*) AS n FROM sqs_messages WHERE receipt_handle IS NOT NULL').get() as { n: number }).n).toBe(10);
+      expect(count('receipt_handle IS NOT NULL')).toBe(10);
+      expect(said).toEqual([]);
     } finally {
+      onDisk.close();
+      sqs.destroy();
+      await emulators.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a send whose commit failed (no success reply for what is not on disk), says so, and takes the next', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'grouped-stack-'));
+    const said: string[] = [];
+    const emulators = await startEmulators({ port: 0, dataDir, onEvent: (line) => said.push(line) });
+    // One attempt: the SDK would otherwise retry the refused send, as a client should.
+    const sqs = new SQSClient({ ...emulators.clientConfig, maxAttempts: 1 });
+    // A COMMIT that fails (a full disk) cannot be produced through fauxqs: the next one is made to.
+    const exec = DatabaseSync.prototype.exec;
+    let failNextCommit = false;
+    DatabaseSync.prototype.exec = function (this: DatabaseSync, sql: string) {
+      if (sql === 'COMMIT' && failNextCommit) {
+        failNextCommit = false;
+        throw new Error('database or disk is full');
+      }
+      return exec.call(this, sql);
+    };
+    const onDisk = new DatabaseSync(path.join(dataDir, 'sns-sqs', 'fauxqs.db'), { readOnly: true });
+    try {
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'Refused' }));
+      failNextCommit = true;
+      await expect(sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'not on disk' }))).rejects.toThrow();
+      expect(said).toEqual([expect.stringMatching(/^sns-sqs persistence: a commit of 1 message change\(s\) failed \(database or disk is full\); the requests under way are refused/)]);
+      await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'on disk' }));
+      expect(onDisk.prepare('SELECT body FROM sqs_messages').all()).toEqual([{ body: 'on disk' }]);
+    } finally {
+      DatabaseSync.prototype.exec = exec;
       onDisk.close();
       sqs.destroy();
       await emulators.stop();

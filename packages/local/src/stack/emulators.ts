@@ -33,7 +33,7 @@ import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { startAwsGateway, type AwsGateway } from './aws-gateway.ts';
 import { lockDataDir } from './data-lock.ts';
 import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.ts';
-import { commitBeforeReplies, groupCommits, type FauxqsPersistence } from './grouped-commits.ts';
+import { commitBeforeReplies, groupCommits, type FauxqsPersistence, type GroupedCommits } from './grouped-commits.ts';
 import { localCredentials, localRegion } from '@sluice/ops';
 
 /** The options of {@link startEmulators}. */
@@ -66,6 +66,8 @@ export interface Emulators {
   readonly dataDir: string | undefined;
   /** The SNS/SQS database's checkpoints, run in a thread of their own ({@link startWalCheckpointer}); undefined in memory. */
   readonly checkpointer: WalCheckpointer | undefined;
+  /** The SNS/SQS database's message writes grouped into transactions ({@link groupCommits}): failures and counts; undefined in memory. */
+  readonly commits: GroupedCommits | undefined;
   /** Stops the endpoint and both emulators; data is on disk already (written through). */
   stop(): Promise<void>;
 }
@@ -316,7 +318,8 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     const { fauxqs, server: fauxqsServer, database, queues, persistence } = await startFauxqsOnSocket(fauxqsSocket, dataDir ? path.join(dataDir, 'sns-sqs') : undefined);
     undo.push(() => fauxqs.stop());
     // The message writes made together, one transaction; committed before any reply (grouped-commits.ts).
-    if (persistence) commitBeforeReplies(fauxqsServer, groupCommits(persistence, options.onEvent ? { onEvent: options.onEvent } : {}));
+    const commits = persistence ? groupCommits(persistence, options.onEvent ? { onEvent: options.onEvent } : {}) : undefined;
+    if (commits) commitBeforeReplies(fauxqsServer, commits);
     else if (dataDir) {
       (options.onEvent ?? ((line: string) => process.stderr.write(`${line}\n`)))(
         'sns-sqs persistence: fauxqs did not make its persistence object as this version expects; each message write commits on its own (slower, nothing lost)',
@@ -348,6 +351,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
       clientConfig: { endpoint: gateway.endpoint, region: localRegion, credentials: localCredentials },
       dataDir,
       checkpointer,
+      commits,
       async stop() {
         await unwind();
         // What the emulators wrote while a wider umask was in force elsewhere (a worker thread).

@@ -16,9 +16,12 @@
  * - at the latest in a microtask, once the code that wrote has returned (a timer's writes, which no
  *   reply follows).
  *
- * A commit that fails (a full disk) is rolled back and refused loudly: the reply it would have
- * preceded is not sent (the client's connection is closed, so it does not take the write as done
- * and tries again), and `onEvent` says what failed; never a silent loss.
+ * A commit that fails (a full disk) is rolled back and refused loudly: `onEvent` says what failed,
+ * and no request that was under way when it failed gets its reply (its connection is closed, so the
+ * client does not take its write as done and tries again): the writes of a group may come from
+ * several requests, and fauxqs replies after an `await`, once the microtask has committed (or failed
+ * to commit) them. If the database cannot even roll back, every later write and reply is refused,
+ * naming the way out (restart the stack): never a silent loss.
  */
 import type { Server, ServerResponse } from 'node:http';
 import type { DatabaseSync } from 'node:sqlite';
@@ -40,12 +43,20 @@ export interface FauxqsPersistence {
 export interface GroupedCommits {
   /** Commits the open group, if any. Throws when the commit fails (after rolling it back and saying so). */
   commit(): void;
+  /** Commits that failed since the grouping was installed: a reply checks it did not change while its request ran. */
+  readonly failures: number;
+  /** Set when the database could not roll a failed group back: nothing more is written or replied. */
+  readonly broken: boolean;
   /** Transactions committed and grouped statements made, since the grouping was installed. */
   readonly stats: { readonly transactions: number; readonly statements: number };
 }
 
 /** What failed, said once per failure: `onEvent`, else the standard error. */
 type OnEvent = (line: string) => void;
+
+/** What a refused write or reply says once the database could not roll back. */
+const BROKEN =
+  'sns-sqs persistence: the database could not roll back a failed commit, so nothing more is written or answered; stop the stack and start it again (what was committed is kept)';
 
 /**
  * Installs the grouping on `persistence` (fauxqs's `PersistenceManager`, whose methods are
@@ -59,36 +70,50 @@ export function groupCommits(persistence: FauxqsPersistence, options: { onEvent?
   const say: OnEvent = options.onEvent ?? ((line) => process.stderr.write(`${line}\n`));
   const db = persistence.db;
   let open = false;
-  /** Inside one of fauxqs's own transactions: its statements are already in one. */
+  /** Inside one of fauxqs's own transactions (or another call of its persistence): its statements are not grouped. */
   let foreign = 0;
   /** Statements in the open group. */
   let pending = 0;
+  let failures = 0;
+  let broken = false;
   let transactions = 0;
   let statements = 0;
 
+  /** The open group is lost (not committed): count it, roll back what SQLite still holds, say so. */
+  const lose = (error: unknown) => {
+    const count = pending;
+    open = false;
+    pending = 0;
+    failures++;
+    try {
+      if (db.isTransaction) db.exec('ROLLBACK');
+    } catch {
+      // Judged just below: a transaction left open would swallow every later write.
+    }
+    if (db.isTransaction) broken = true;
+    say(
+      `sns-sqs persistence: a commit of ${count} message change(s) failed (${(error as Error).message}); the requests under way are refused, and their clients retry.` +
+        (broken ? ` ${BROKEN}.` : ' Check the data folder\'s disk.'),
+    );
+  };
+
   const commit = () => {
     if (!open) return;
-    open = false;
     try {
       db.exec('COMMIT');
+      open = false;
+      pending = 0;
       transactions++;
     } catch (error) {
-      try {
-        if (db.isTransaction) db.exec('ROLLBACK');
-      } catch {
-        // The rollback's own failure says nothing more than the commit's.
-      }
-      say(`sns-sqs persistence: a commit of ${pending} message change(s) failed and was rolled back (${(error as Error).message}); the request it belonged to is refused, its client retries. Check the data folder's disk.`);
+      lose(error);
       throw error;
-    } finally {
-      pending = 0;
     }
   };
   const commitSoon = () => {
     try {
       commit();
     } catch {
-      // Said by commit; no reply waits on this group (a reply would have committed it first).
+      // Said and counted by commit: the replies of the requests under way are refused (commitBeforeReplies).
     }
   };
 
@@ -99,7 +124,8 @@ export function groupCommits(persistence: FauxqsPersistence, options: { onEvent?
     const original = method as (...args: unknown[]) => unknown;
     if ((GROUPED_WRITES as readonly string[]).includes(name)) {
       persistence[name] = function (this: unknown, ...args: unknown[]) {
-        if (!open && foreign === 0 && !db.isTransaction) {
+        if (broken) throw new Error(BROKEN);
+        if (!open && foreign === 0) {
           db.exec('BEGIN');
           open = true;
           queueMicrotask(commitSoon);
@@ -108,11 +134,22 @@ export function groupCommits(persistence: FauxqsPersistence, options: { onEvent?
           pending++;
           statements++;
         }
-        return original.apply(this, args);
+        try {
+          return original.apply(this, args);
+        } catch (error) {
+          // Most statement errors undo the statement only; some (I/O, memory) undo the whole
+          // transaction, and with it the group's earlier writes.
+          if (open && !db.isTransaction) lose(error);
+          throw error;
+        }
       };
     } else {
       persistence[name] = function (this: unknown, ...args: unknown[]) {
-        commit();
+        try {
+          commit();
+        } catch {
+          // Said and counted: the replies under way are refused; this call still runs (closing the database above all).
+        }
         foreign++;
         try {
           return original.apply(this, args);
@@ -124,6 +161,12 @@ export function groupCommits(persistence: FauxqsPersistence, options: { onEvent?
   }
   return {
     commit,
+    get failures() {
+      return failures;
+    },
+    get broken() {
+      return broken;
+    },
     get stats() {
       return { transactions, statements };
     },
@@ -132,8 +175,8 @@ export function groupCommits(persistence: FauxqsPersistence, options: { onEvent?
 
 /**
  * Makes every reply of `server` (fauxqs's HTTP server, also when the gateway hands it a request in
- * this process) commit the open group before its first byte is written; a failed commit closes the
- * connection instead of replying.
+ * this process) commit the open group before its first byte is written, and refuses it (closes its
+ * connection) when a commit failed while its request was under way.
  */
 export function commitBeforeReplies(server: Server, commits: GroupedCommits): void {
   const handlers = server.listeners('request') as ((req: unknown, res: ServerResponse) => void)[];
@@ -141,11 +184,14 @@ export function commitBeforeReplies(server: Server, commits: GroupedCommits): vo
   if (handlers.length === 0) throw new Error('fauxqs: its server has no request listener where this version has one: its replies cannot wait for their commits');
   server.removeAllListeners('request');
   server.on('request', (req, res: ServerResponse) => {
+    const failuresAtArrival = commits.failures;
     const guard =
       <F extends (...args: never[]) => unknown>(write: F) =>
       (...args: Parameters<F>): ReturnType<F> | ServerResponse => {
         try {
           commits.commit();
+          if (commits.broken) throw new Error(BROKEN);
+          if (commits.failures !== failuresAtArrival) throw new Error('sns-sqs persistence: a commit failed while this request was under way; retry it');
         } catch (error) {
           res.destroy(error as Error);
           return res;
