@@ -2,10 +2,15 @@
  * The JSON Schema formats the generated validators check: every format ajv-formats knows (`email`,
  * `uri`, `uuid`, `int32`, `int64`, `date`, …), with the contract's own RFC 3339 rule for
  * `date-time` (a time zone is required, leap seconds and offsets checked). The standalone
- * validators bundle this module, so the generated package needs neither ajv nor ajv-formats.
+ * validators bundle the formats they use (only those: generate.ts), so the generated package needs
+ * neither ajv nor ajv-formats.
  */
+import { fileURLToPath } from 'node:url';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
-import { isRfc3339DateTime } from '@sluice/runtime/contract';
+import { dateTimeFormat } from './date-time-format.ts';
+
+/** This module's file: what the standalone validators' source requires for their formats (see `createAjv`). */
+export const FORMATS_MODULE = fileURLToPath(import.meta.url);
 
 /**
  * Every format the generated validators know, by name.
@@ -19,5 +24,5 @@ import { isRfc3339DateTime } from '@sluice/runtime/contract';
  */
 export const generatedFormats: Record<string, unknown> = {
   ...fullFormats,
-  'date-time': { type: 'string' as const, validate: isRfc3339DateTime },
+  'date-time': dateTimeFormat,
 };

@@ -13,12 +13,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 import standaloneCode from 'ajv/dist/standalone/index.js';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { loadProject } from '@sluice/model';
 import { inputsHashOf } from './freshness.ts';
 import { memberAccess, propertyKey } from './identifiers.ts';
 import { CodegenError, type ContractModel, createAjv, type MessageInfo, readContract } from './read-contract.ts';
 import { cacheFolderFor, readEntry, writeEntry } from './result-cache.ts';
+import { FORMATS_MODULE } from './formats.ts';
 import { withLengthShortcuts } from './length-shortcuts.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -184,6 +185,7 @@ async function renderModule(model: ContractModel): Promise<string> {
   ].join('\n');
   const result = await build({
     stdin: { contents: entry, resolveDir: here, sourcefile: 'contract-entry.js', loader: 'js' },
+    plugins: [usedFormatsOnly(validators)],
     absWorkingDir: here,
     // Bundled module paths (in comments) must not depend on where node_modules really lives.
     preserveSymlinks: true,
@@ -204,6 +206,59 @@ async function renderModule(model: ContractModel): Promise<string> {
   return result.outputFiles[0]!.text
     .replace(/^\/\/ .*$/gm, (line) => line.replace(/\\/g, '/').replace(/(\.\.\/)+/g, ''))
     .replace(/"(?:\.\.\/)+node_modules\//g, '"node_modules/');
+}
+
+/**
+ * The formats the validators' source refers to (`require(<formats module>).generatedFormats["date-time"]`).
+ *
+ * @example
+ * ```ts
+ * import { formatsUsedBy } from '@sluice/codegen';
+ *
+ * formatsUsedBy('const f0 = require("/x/formats.ts").generatedFormats["date-time"];'); // ['date-time']
+ * ```
+ */
+export function formatsUsedBy(validators: string): string[] {
+  const names = new Set<string>();
+  for (const m of validators.matchAll(/\.generatedFormats(?:\[("(?:[^"\\]|\\.)*")\]|\.([A-Za-z_$][\w$]*))/g)) names.add(m[1] !== undefined ? (JSON.parse(m[1]) as string) : m[2]!);
+  return [...names].sort();
+}
+
+/**
+ * The formats module the validators are bundled with: only the formats they use, instead of every
+ * format ajv-formats has (about 8 KB minified, and its regular expressions and closures made at
+ * import, in every consumer's cold start). `date-time` is the contract's own (date-time-format.ts);
+ * any other comes from ajv-formats, which is then bundled whole.
+ *
+ * @example
+ * ```ts
+ * import { usedFormatsModule } from '@sluice/codegen';
+ *
+ * usedFormatsModule(['date-time']);
+ * // import { dateTimeFormat } from "./date-time-format.ts";
+ * // export const generatedFormats = { "date-time": dateTimeFormat };
+ * ```
+ */
+export function usedFormatsModule(names: readonly string[]): string {
+  const ext = path.extname(FORMATS_MODULE);
+  const others = names.filter((n) => n !== 'date-time');
+  return [
+    ...(names.includes('date-time') ? [`import { dateTimeFormat } from ${JSON.stringify(`./date-time-format${ext}`)};`] : []),
+    ...(others.length > 0 ? ['import { fullFormats } from "ajv-formats/dist/formats.js";'] : []),
+    `export const generatedFormats = { ${names.map((n) => `${JSON.stringify(n)}: ${n === 'date-time' ? 'dateTimeFormat' : `fullFormats[${JSON.stringify(n)}]`}`).join(', ')} };`,
+  ].join('\n');
+}
+
+/** An esbuild plugin: the validators' formats module is {@link usedFormatsModule} of what `validators` uses. */
+function usedFormatsOnly(validators: string): Plugin {
+  const names = formatsUsedBy(validators);
+  return {
+    name: 'used-formats-only',
+    setup(b) {
+      b.onResolve({ filter: /formats\.[cm]?[jt]s$/ }, (args) => (args.path === FORMATS_MODULE ? { path: 'used-formats.js', namespace: 'sluice-formats' } : undefined));
+      b.onLoad({ filter: /.*/, namespace: 'sluice-formats' }, () => ({ contents: usedFormatsModule(names), resolveDir: here, loader: 'js' }));
+    },
+  };
 }
 
 function renderDeclarations(model: ContractModel): string {

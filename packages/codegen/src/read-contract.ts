@@ -8,13 +8,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Ajv, { type AnySchemaObject, type ErrorObject, type Format } from 'ajv';
 import { _ } from 'ajv/dist/compile/codegen/index.js';
 import { parse as parseYaml } from 'yaml';
 import { formatIssues, toIssues, type Topology } from '@sluice/runtime/contract';
 import { attributeNameProblem, DEFAULT_SCHEMA_VERSION, deriveTopology, listMessages, messageIdentity, TopologyError } from '@sluice/model';
-import { generatedFormats } from './formats.ts';
+import { FORMATS_MODULE, generatedFormats } from './formats.ts';
 import { type ContractDiagnostic, parseContract, parserErrorLines, placeOf, READ_BINDINGS } from './parse-contract.ts';
 import { declaredTypeName, typeIdentifier } from './identifiers.ts';
 import { writtenPlace, type WrittenPlace } from './written-places.ts';
@@ -22,8 +21,6 @@ import { forEachSchema, RECURSION_KEY, recursionsOf, stripParserKeys, titledForT
 
 type Json = Record<string, any>;
 const isObject = (v: unknown): v is Json => !!v && typeof v === 'object' && !Array.isArray(v);
-const here = path.dirname(fileURLToPath(import.meta.url));
-const ext = path.extname(fileURLToPath(import.meta.url));
 
 /** One problem of a contract: where (file and JSON pointer) and what to change. */
 export interface ContractProblem {
@@ -160,7 +157,7 @@ export function createAjv(options: { standalone: boolean; annotations?: readonly
     strictTuples: false,
     // `x-*` keys are AsyncAPI extensions, not validation keywords.
     keywords: ['x-schema-version', ...(options.annotations ?? [])],
-    code: options.standalone ? { source: true, esm: true, lines: true, formats: _`require(${path.join(here, `formats${ext}`)}).generatedFormats` } : undefined,
+    code: options.standalone ? { source: true, esm: true, lines: true, formats: _`require(${FORMATS_MODULE}).generatedFormats` } : undefined,
   });
   for (const [name, format] of Object.entries(generatedFormats)) ajv.addFormat(name, format as Format);
   for (const name of options.unknownFormats ?? []) ajv.addFormat(name, true);

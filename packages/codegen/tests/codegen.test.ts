@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CodegenError, generate, generateWithModel, type GeneratedFile } from '@sluice/codegen';
+import { CodegenError, formatsUsedBy, generate, generateWithModel, type GeneratedFile, usedFormatsModule } from '@sluice/codegen';
 import { parse, stringify } from 'yaml';
 
 const run = promisify(execFile);
@@ -203,6 +203,11 @@ describe('standard AsyncAPI 3.0 documents (issue 18): defaults instead of house 
     expect(mod.messages['io.github.springwolf.dtos.ExamplePayloadDto'].validate({ someString: 'anything' })).toBe(true);
   });
 
+  it('bundles only the formats its validators refer to: int64 from ajv-formats, date-time its own', () => {
+    const js = result.files.find((f) => f.path === 'index.js')!.content;
+    expect(js).toMatch(/generatedFormats = \{ "date-time": dateTimeFormat, "int64": import_formats\.fullFormats\["int64"\] \};/);
+  });
+
   it('title, x-schema-version and examples are optional: defaults, and one warning where it matters', () => {
     expect(mod.messages['user-signed-up'].attributes).toEqual({ eventType: 'user-signed-up', schemaVersion: '1.0.0' });
     expect(result.model.warnings).toContain('user-signed-up, lightChanged, wrapped have no x-schema-version: sent and filtered as schemaVersion 1.0.0. Set x-schema-version to version a message');
@@ -255,5 +260,28 @@ describe('refusals: every problem of a document in one run, each with file, JSON
     expect(error.problems).toEqual([
       { file: path.relative(process.cwd(), spec), pointer: '/channels/things/messages/thing/payload/$ref', message: '$ref https://example.com/schemas/thing.json is remote: the framework works offline and does not fetch it. Download it beside the contract and $ref the local file' },
     ]);
+  });
+});
+
+describe('the formats bundled with the validators', () => {
+  it('are those the validators refer to, by either form of property access', () => {
+    const source = 'const f0 = require("/x/formats.ts").generatedFormats["date-time"]; const f1 = require("/x/formats.ts").generatedFormats.int64; const f2 = req.generatedFormats["a\\"b"];';
+    expect(formatsUsedBy(source)).toEqual(['a"b', 'date-time', 'int64']);
+    expect(formatsUsedBy('no formats here')).toEqual([]);
+  });
+
+  it("take ajv-formats only when a format other than date-time is used", () => {
+    expect(usedFormatsModule(['date-time'])).not.toContain('ajv-formats');
+    expect(usedFormatsModule(['date-time', 'uuid'])).toContain('import { fullFormats } from "ajv-formats/dist/formats.js";');
+    expect(usedFormatsModule(['uuid'])).toMatch(/generatedFormats = \{ "uuid": fullFormats\["uuid"\] \};$/);
+  });
+
+  it("leave ajv-formats out of this application's generated package, whose only format is date-time, which it still checks", async () => {
+    const js = readFileSync(path.join(root, 'generated', 'index.js'), 'utf8');
+    expect(js).not.toContain('ajv-formats');
+    const { messages } = await import(pathToFileURL(path.join(root, 'generated', 'index.js')).href);
+    const order = { orderId: 'o-1', userId: 'u-1', itemName: 'Desk lamp', quantity: 1, status: 'PAID', timestamp: '2026-01-01T10:00:00Z' };
+    expect(messages.OrderPlaced.validate(order)).toBe(true);
+    expect(messages.OrderPlaced.validate({ ...order, timestamp: '2026-01-01T10:00:00' })).toBe(false);
   });
 });
