@@ -77,7 +77,7 @@ function generatorOf(anchor: string): { files: string[]; requireFromCodegen: Nod
     path.join(path.dirname(codegenIndex), `generate${ext}`),
     path.join(path.dirname(codegenIndex), `freshness${ext}`),
     // What generate reads and renders with (issue 18: standard documents).
-    ...['read-contract', 'schemas', 'identifiers', 'formats'].map((f) => path.join(path.dirname(codegenIndex), `${f}${ext}`)),
+    ...['read-contract', 'schemas', 'identifiers', 'formats', 'date-time-format', 'length-shortcuts'].map((f) => path.join(path.dirname(codegenIndex), `${f}${ext}`)),
     path.join(modelDir, `topology${ext}`),
     ...readdirSync(path.join(modelDir, 'topology'))
       .filter((f) => f.endsWith(ext))

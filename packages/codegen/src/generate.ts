@@ -256,7 +256,7 @@ function usedFormatsOnly(validators: string): Plugin {
     name: 'used-formats-only',
     setup(b) {
       b.onResolve({ filter: /formats\.[cm]?[jt]s$/ }, (args) => (args.path === FORMATS_MODULE ? { path: 'used-formats.js', namespace: 'sluice-formats' } : undefined));
-      b.onLoad({ filter: /.*/, namespace: 'sluice-formats' }, () => ({ contents: usedFormatsModule(names), resolveDir: here, loader: 'js' }));
+      b.onLoad({ filter: /.*/, namespace: 'sluice-formats' }, () => ({ contents: usedFormatsModule(names), resolveDir: path.dirname(FORMATS_MODULE), loader: 'js' }));
     },
   };
 }

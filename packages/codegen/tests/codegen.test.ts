@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CodegenError, formatsUsedBy, generate, generateWithModel, type GeneratedFile, usedFormatsModule } from '@sluice/codegen';
 import { parse, stringify } from 'yaml';
+import { inputsHashOf } from '@sluice/codegen/freshness';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -283,5 +284,26 @@ describe('the formats bundled with the validators', () => {
     const order = { orderId: 'o-1', userId: 'u-1', itemName: 'Desk lamp', quantity: 1, status: 'PAID', timestamp: '2026-01-01T10:00:00Z' };
     expect(messages.OrderPlaced.validate(order)).toBe(true);
     expect(messages.OrderPlaced.validate({ ...order, timestamp: '2026-01-01T10:00:00' })).toBe(false);
+  });
+});
+
+describe('the inputs hash (what codegen:check compares)', () => {
+  it('changes when a generator file whose code ends up in generated/ changes: the formats bundled, the length shortcuts', () => {
+    // An installed copy of the generator, beside the real framework packages it reads.
+    const dir = mkdtempSync(path.join(tmpdir(), 'generator-'));
+    const codegen = path.join(dir, 'node_modules', '@sluice', 'codegen');
+    cpSync(path.join(root, 'packages', 'codegen', 'src'), path.join(codegen, 'src'), { recursive: true });
+    cpSync(path.join(root, 'packages', 'codegen', 'package.json'), path.join(codegen, 'package.json'));
+    for (const name of ['model', 'runtime']) symlinkSync(path.join(root, 'packages', name), path.join(dir, 'node_modules', '@sluice', name));
+    mkdirSync(path.join(dir, 'node_modules', '@asyncapi'));
+    for (const name of ['ajv', 'esbuild', '@asyncapi/modelina']) symlinkSync(path.join(root, 'node_modules', name), path.join(dir, 'node_modules', name));
+    const spec = path.join(root, 'asyncapi.yaml');
+    let hash = inputsHashOf(spec, dir).hash;
+    for (const file of ['date-time-format.ts', 'length-shortcuts.ts', 'formats.ts']) {
+      appendFileSync(path.join(codegen, 'src', file), '\n// edited\n');
+      const edited = inputsHashOf(spec, dir).hash;
+      expect(edited, file).not.toBe(hash);
+      hash = edited;
+    }
   });
 });

@@ -107,7 +107,14 @@ describe('commitBeforeReplies', () => {
   async function serve(ids: string[], commits: ReturnType<typeof groupCommits>, reply: 'sync' | 'async' = 'sync'): Promise<{ url: string; seenAtReply: number[] }> {
     const seenAtReply: number[] = [];
     server = http.createServer(async (_req, res) => {
-      for (const id of ids) persistence.insertMessage('Orders', message(id));
+      try {
+        for (const id of ids) persistence.insertMessage('Orders', message(id));
+      } catch {
+        // As fastify answers a handler that throws.
+        res.statusCode = 500;
+        res.end('failed');
+        return;
+      }
       if (reply === 'async') await Promise.resolve();
       res.end('ok');
     });
@@ -132,7 +139,7 @@ describe('commitBeforeReplies', () => {
   });
 
   for (const reply of ['sync', 'async'] as const) {
-    it(`refuses the reply (${reply === 'sync' ? 'written in the same turn' : 'written after an await, as fauxqs does'}) when the commit fails, rolls the group back and says so, and the next writes commit`, async () => {
+    it(`refuses the reply (${reply === 'sync' ? 'written in the same turn' : 'written after an await, as fauxqs does'}) when the commit fails, rolls the group back, says so, and answers nothing more`, async () => {
       const said: string[] = [];
       const commits = groupCommits(persistence, { onEvent: (line) => said.push(line) });
       // A real failing commit: foreign keys checked at COMMIT, and a message for a queue that does not exist.
@@ -141,14 +148,17 @@ describe('commitBeforeReplies', () => {
       const wrapped = persistence.insertMessage;
       persistence.insertMessage = (_queue: string, m: Record<string, unknown>) => wrapped.call(persistence, 'NoSuchQueue', m);
       await expect(fetch(url)).rejects.toThrow();
-      expect(said).toEqual([expect.stringMatching(/^sns-sqs persistence: a commit of 1 message change\(s\) failed \(FOREIGN KEY constraint failed\); the requests under way are refused, and their clients retry\. Check the data folder's disk\.$/)]);
-      expect(commits.failures).toBe(1);
+      expect(said).toEqual([
+        expect.stringMatching(/^sns-sqs persistence: a commit of 1 message change\(s\) failed \(FOREIGN KEY constraint failed\): the emulator's memory no longer matches its database, so nothing more is written or answered; stop the stack and start it again .*Check the data folder's disk first\.$/),
+      ]);
+      expect(commits.broken).toBe(true);
       expect(persistence.db.isTransaction).toBe(false);
       expect(rows()).toBe(0);
+      // A retry would be answered from fauxqs's memory: refused too, as every write.
       persistence.insertMessage = wrapped;
-      persistence.db.exec('PRAGMA defer_foreign_keys = OFF');
-      expect(await (await fetch(url)).text()).toBe('ok');
-      expect(rows()).toBe(1);
+      await expect(fetch(url)).rejects.toThrow();
+      expect(() => persistence.insertQueue(queue('Later'))).toThrow(/stop the stack and start it again/);
+      expect(rows()).toBe(0);
     });
   }
 
@@ -160,7 +170,7 @@ describe('commitBeforeReplies', () => {
 });
 
 describe('a group the database cannot roll back', () => {
-  it('refuses every later write, naming the way out, instead of writing into a transaction nobody commits', async () => {
+  it('still refuses every later write, and closing the database ends the transaction left open', async () => {
     const said: string[] = [];
     const commits = groupCommits(persistence, { onEvent: (line) => said.push(line) });
     // SQLite keeps a transaction open when a deferred foreign key fails its COMMIT; a ROLLBACK that
@@ -174,10 +184,12 @@ describe('a group the database cannot roll back', () => {
     persistence.insertMessage('NoSuchQueue', message('orphan'));
     await Promise.resolve();
     expect(commits.broken).toBe(true);
-    expect(said).toEqual([expect.stringContaining('the database could not roll back a failed commit, so nothing more is written or answered; stop the stack and start it again')]);
+    expect(persistence.db.isTransaction).toBe(true);
+    expect(said).toEqual([expect.stringContaining('nothing more is written or answered; stop the stack and start it again')]);
     expect(() => persistence.insertMessage('Orders', message('after'))).toThrow(/stop the stack and start it again/);
     persistence.db.exec = exec;
-    persistence.db.exec('ROLLBACK');
+    persistence.close();
+    expect(rows()).toBe(0);
   });
 });
 
@@ -210,12 +222,12 @@ describe('the persistent stack', () => {
     }
   });
 
-  it('refuses a send whose commit failed (no success reply for what is not on disk), says so, and takes the next', async () => {
+  it('after a failed commit answers nothing, not even a FIFO retry its memory would take as a duplicate; restarted, it has what was committed and takes the send', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'grouped-stack-'));
     const said: string[] = [];
-    const emulators = await startEmulators({ port: 0, dataDir, onEvent: (line) => said.push(line) });
-    // One attempt: the SDK would otherwise retry the refused send, as a client should.
-    const sqs = new SQSClient({ ...emulators.clientConfig, maxAttempts: 1 });
+    let emulators = await startEmulators({ port: 0, dataDir, onEvent: (line) => said.push(line) });
+    // One attempt per send: the SDK would otherwise retry the refused send itself, as a client should.
+    let sqs = new SQSClient({ ...emulators.clientConfig, maxAttempts: 1 });
     // A COMMIT that fails (a full disk) cannot be produced through fauxqs: the next one is made to.
     const exec = DatabaseSync.prototype.exec;
     let failNextCommit = false;
@@ -226,17 +238,28 @@ describe('the persistent stack', () => {
       }
       return exec.call(this, sql);
     };
-    const onDisk = new DatabaseSync(path.join(dataDir, 'sns-sqs', 'fauxqs.db'), { readOnly: true });
+    const send = (queueUrl: string) => sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'order 1', MessageGroupId: 'o-1', MessageDeduplicationId: 'order-1-placed' }));
     try {
-      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'Refused' }));
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'Refused.fifo', Attributes: { FifoQueue: 'true' } }));
       failNextCommit = true;
-      await expect(sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'not on disk' }))).rejects.toThrow();
-      expect(said).toEqual([expect.stringMatching(/^sns-sqs persistence: a commit of 1 message change\(s\) failed \(database or disk is full\); the requests under way are refused/)]);
-      await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'on disk' }));
-      expect(onDisk.prepare('SELECT body FROM sqs_messages').all()).toEqual([{ body: 'on disk' }]);
+      await expect(send(QueueUrl!)).rejects.toThrow();
+      // A FIFO send: its message and its queue's sequence counter.
+      expect(said).toEqual([expect.stringMatching(/^sns-sqs persistence: a commit of 2 message change\(s\) failed \(database or disk is full\): the emulator's memory no longer matches its database/)]);
+      // fauxqs's memory has the deduplication id: answered, this retry would be a success with nothing on disk.
+      await expect(send(QueueUrl!)).rejects.toThrow();
+      await expect(sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }))).rejects.toThrow();
+      sqs.destroy();
+      await emulators.stop();
+
+      emulators = await startEmulators({ port: 0, dataDir, onEvent: (line) => said.push(line) });
+      sqs = new SQSClient({ ...emulators.clientConfig, maxAttempts: 1 });
+      const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'Refused.fifo', Attributes: { FifoQueue: 'true' } }))).QueueUrl!;
+      await send(queueUrl);
+      const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }));
+      expect(received.Messages?.map((m) => m.Body)).toEqual(['order 1']);
+      expect(said).toHaveLength(1);
     } finally {
       DatabaseSync.prototype.exec = exec;
-      onDisk.close();
       sqs.destroy();
       await emulators.stop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -16,12 +16,13 @@
  * - at the latest in a microtask, once the code that wrote has returned (a timer's writes, which no
  *   reply follows).
  *
- * A commit that fails (a full disk) is rolled back and refused loudly: `onEvent` says what failed,
- * and no request that was under way when it failed gets its reply (its connection is closed, so the
- * client does not take its write as done and tries again): the writes of a group may come from
- * several requests, and fauxqs replies after an `await`, once the microtask has committed (or failed
- * to commit) them. If the database cannot even roll back, every later write and reply is refused,
- * naming the way out (restart the stack): never a silent loss.
+ * A commit that fails (a full disk) is rolled back, but fauxqs has already changed its memory (the
+ * message queued, its deduplication id noted, a deleted message gone): memory and disk no longer
+ * agree, and a client's retry would be answered from memory with nothing on disk (a FIFO send's
+ * retry is taken as a duplicate and acknowledged). So the stack fails closed: `onEvent` says what
+ * failed, and from then on no write is made and no request is answered (connections are closed, so
+ * clients do not take anything as done and retry later) until the stack is restarted, which reloads
+ * what was committed. Never an acknowledgement of what is not on disk, never a silent loss.
  */
 import type { Server, ServerResponse } from 'node:http';
 import type { DatabaseSync } from 'node:sqlite';
@@ -43,9 +44,7 @@ export interface FauxqsPersistence {
 export interface GroupedCommits {
   /** Commits the open group, if any. Throws when the commit fails (after rolling it back and saying so). */
   commit(): void;
-  /** Commits that failed since the grouping was installed: a reply checks it did not change while its request ran. */
-  readonly failures: number;
-  /** Set when the database could not roll a failed group back: nothing more is written or replied. */
+  /** Set once a group failed to commit: nothing more is written or answered until the stack restarts. */
   readonly broken: boolean;
   /** Transactions committed and grouped statements made, since the grouping was installed. */
   readonly stats: { readonly transactions: number; readonly statements: number };
@@ -54,9 +53,11 @@ export interface GroupedCommits {
 /** What failed, said once per failure: `onEvent`, else the standard error. */
 type OnEvent = (line: string) => void;
 
-/** What a refused write or reply says once the database could not roll back. */
-const BROKEN =
-  'sns-sqs persistence: the database could not roll back a failed commit, so nothing more is written or answered; stop the stack and start it again (what was committed is kept)';
+/** What follows a failed commit, and why. */
+const STOPPED =
+  "the emulator's memory no longer matches its database, so nothing more is written or answered; stop the stack and start it again (it reloads what was committed; clients retry what was refused)";
+/** What a refused write or reply says once a group failed to commit. */
+const BROKEN = `sns-sqs persistence: a commit failed: ${STOPPED}`;
 
 /**
  * Installs the grouping on `persistence` (fauxqs's `PersistenceManager`, whose methods are
@@ -74,27 +75,22 @@ export function groupCommits(persistence: FauxqsPersistence, options: { onEvent?
   let foreign = 0;
   /** Statements in the open group. */
   let pending = 0;
-  let failures = 0;
   let broken = false;
   let transactions = 0;
   let statements = 0;
 
-  /** The open group is lost (not committed): count it, roll back what SQLite still holds, say so. */
+  /** The open group is lost (not committed): roll back what SQLite still holds, stop everything, say so. */
   const lose = (error: unknown) => {
     const count = pending;
     open = false;
     pending = 0;
-    failures++;
+    broken = true;
     try {
       if (db.isTransaction) db.exec('ROLLBACK');
     } catch {
-      // Judged just below: a transaction left open would swallow every later write.
+      // Nothing more is written through this connection anyway (broken).
     }
-    if (db.isTransaction) broken = true;
-    say(
-      `sns-sqs persistence: a commit of ${count} message change(s) failed (${(error as Error).message}); the requests under way are refused, and their clients retry.` +
-        (broken ? ` ${BROKEN}.` : ' Check the data folder\'s disk.'),
-    );
+    say(`sns-sqs persistence: a commit of ${count} message change(s) failed (${(error as Error).message}): ${STOPPED}. Check the data folder's disk first.`);
   };
 
   const commit = () => {
@@ -113,7 +109,7 @@ export function groupCommits(persistence: FauxqsPersistence, options: { onEvent?
     try {
       commit();
     } catch {
-      // Said and counted by commit: the replies of the requests under way are refused (commitBeforeReplies).
+      // Said by commit; broken from now on: every reply is refused (commitBeforeReplies).
     }
   };
 
@@ -148,8 +144,10 @@ export function groupCommits(persistence: FauxqsPersistence, options: { onEvent?
         try {
           commit();
         } catch {
-          // Said and counted: the replies under way are refused; this call still runs (closing the database above all).
+          // Said by commit; broken from now on.
         }
+        // Closing still runs (the database is released); nothing else once broken.
+        if (broken && name !== 'close') throw new Error(BROKEN);
         foreign++;
         try {
           return original.apply(this, args);
@@ -161,9 +159,6 @@ export function groupCommits(persistence: FauxqsPersistence, options: { onEvent?
   }
   return {
     commit,
-    get failures() {
-      return failures;
-    },
     get broken() {
       return broken;
     },
@@ -176,7 +171,7 @@ export function groupCommits(persistence: FauxqsPersistence, options: { onEvent?
 /**
  * Makes every reply of `server` (fauxqs's HTTP server, also when the gateway hands it a request in
  * this process) commit the open group before its first byte is written, and refuses it (closes its
- * connection) when a commit failed while its request was under way.
+ * connection) once a commit has failed.
  */
 export function commitBeforeReplies(server: Server, commits: GroupedCommits): void {
   const handlers = server.listeners('request') as ((req: unknown, res: ServerResponse) => void)[];
@@ -184,14 +179,12 @@ export function commitBeforeReplies(server: Server, commits: GroupedCommits): vo
   if (handlers.length === 0) throw new Error('fauxqs: its server has no request listener where this version has one: its replies cannot wait for their commits');
   server.removeAllListeners('request');
   server.on('request', (req, res: ServerResponse) => {
-    const failuresAtArrival = commits.failures;
     const guard =
       <F extends (...args: never[]) => unknown>(write: F) =>
       (...args: Parameters<F>): ReturnType<F> | ServerResponse => {
         try {
           commits.commit();
           if (commits.broken) throw new Error(BROKEN);
-          if (commits.failures !== failuresAtArrival) throw new Error('sns-sqs persistence: a commit failed while this request was under way; retry it');
         } catch (error) {
           res.destroy(error as Error);
           return res;
