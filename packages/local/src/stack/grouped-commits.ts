@@ -5,16 +5,16 @@
  * own transaction: a publish to a topic with two subscriptions inserts two rows, a receive of ten
  * updates ten, a `DeleteMessageBatch` of ten deletes ten, and each commit appends its pages to the
  * write-ahead log again. A `PublishBatch` of ten to that topic was twenty commits. Here the message
- * writes made together (in one turn of the event loop: one request's loop over its entries, a
- * visibility timer's) share one transaction, committed
+ * writes made together (in one turn of the event loop: one request's loop over its entries) share
+ * one transaction, committed
  *
  * - before the emulator writes any byte of a reply ({@link commitBeforeReplies}): what a client is
  *   told was sent, received or deleted is in the database first, as before, so a crash or a
  *   SIGKILL after a reply loses nothing that was acknowledged;
  * - before any other call to its persistence (queue and topic changes, fauxqs's own transactions,
  *   closing the database), so the statements reach the database in the order fauxqs made them;
- * - at the latest in a microtask, once the code that wrote has returned (a timer's writes, which no
- *   reply follows).
+ * - at the latest in a microtask, once the code that wrote has returned (fauxqs replies after an
+ *   `await`, so this is what commits most groups; writes no reply follows are committed by it too).
  *
  * A commit that fails (a full disk) is rolled back, but fauxqs has already changed its memory (the
  * message queued, its deduplication id noted, a deleted message gone): memory and disk no longer
