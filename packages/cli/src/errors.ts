@@ -18,11 +18,11 @@ export class UsageError extends Error {
  */
 export class CliError extends Error {
   override name = 'CliError';
-  constructor(
-    message: string,
-    readonly options: { next?: string; exitCode?: number; cause?: unknown } = {},
-  ) {
+  /** `next`: what to do next, said after the message; `exitCode`: the process's exit code (default 1); `cause`: the underlying error. */
+  readonly options: { next?: string; exitCode?: number; cause?: unknown };
+  constructor(message: string, options: { next?: string; exitCode?: number; cause?: unknown } = {}) {
     super(message, options.cause !== undefined ? { cause: options.cause } : undefined);
+    this.options = options;
   }
 }
 

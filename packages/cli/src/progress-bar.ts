@@ -4,12 +4,15 @@
 export class ProgressBar {
   private lastPrinted = -1;
   private readonly started = Date.now();
+  private readonly total: number;
+  private readonly label: string;
+  private readonly out: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean };
 
-  constructor(
-    private readonly total: number,
-    private readonly label: string,
-    private readonly out: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean } = process.stderr,
-  ) {}
+  constructor(total: number, label: string, out: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean } = process.stderr) {
+    this.total = total;
+    this.label = label;
+    this.out = out;
+  }
 
   /** Shows `done` of `total`. */
   update(done: number): void {

@@ -528,7 +528,10 @@ function at(doc: Json, pointer: string): any {
 /** Type names must be unique: the same name for two different schemas is a problem naming both messages. */
 class TypeNames {
   private readonly seen = new Map<string, { schema: string; where: string }>();
-  constructor(private readonly report: (pointer: string, message: string) => void) {}
+  private readonly report: (pointer: string, message: string) => void;
+  constructor(report: (pointer: string, message: string) => void) {
+    this.report = report;
+  }
   claim(name: string, schema: unknown, where: string, pointer: string): void {
     const json = JSON.stringify(schema);
     const previous = this.seen.get(name);

@@ -90,7 +90,10 @@ export const isObject = (v: unknown): v is Record<string, any> => !!v && typeof 
 /** Collects the classified changes of one comparison under one compatibility mode. */
 export class Collector {
   readonly changes: ContractChange[] = [];
-  constructor(readonly mode: CompatibilityMode) {}
+  readonly mode: CompatibilityMode;
+  constructor(mode: CompatibilityMode) {
+    this.mode = mode;
+  }
 
   /** Records a change whose effect on readers is known; the mode decides whether it breaks. */
   add(path: string, kind: ContractChange['kind'], rule: string, breaks: Breaks, detail: string): void {

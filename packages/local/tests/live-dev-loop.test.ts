@@ -113,7 +113,10 @@ class DebugSession {
   private readonly pending = new Map<number, (result: any) => void>();
   private readonly events: { method: string; params: any; sessionId?: string }[] = [];
 
-  private constructor(private readonly ws: WebSocket) {
+  private readonly ws: WebSocket;
+
+  private constructor(ws: WebSocket) {
+    this.ws = ws;
     ws.addEventListener('message', (event) => {
       const message = JSON.parse(String(event.data));
       if (message.id !== undefined && this.pending.has(message.id)) this.pending.get(message.id)!(message.result);

@@ -88,8 +88,11 @@ export interface PlanOptions {
 /** The settings do not fit the contract; `problems` lists each, one line. */
 export class SettingsError extends Error {
   override name = 'SettingsError';
-  constructor(readonly problems: readonly string[]) {
+  /** Each way the settings do not fit the contract, one line. */
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
     super(`The settings do not fit the contract:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.problems = problems;
   }
 }
 

@@ -68,11 +68,14 @@ export function awsNameOf(name: string, stage: { production: boolean; stage?: st
  */
 export class TopologyError extends Error {
   override name = 'TopologyError';
-  constructor(
-    readonly problems: string[],
-    readonly warnings: readonly string[] = [],
-  ) {
+  /** Each problem, with where and what to do. */
+  readonly problems: string[];
+  /** What the derivation found besides, as {@link TopologyResult}'s warnings. */
+  readonly warnings: readonly string[];
+  constructor(problems: string[], warnings: readonly string[] = []) {
     super(`The contract's topology is inconsistent:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.problems = problems;
+    this.warnings = warnings;
   }
 }
 

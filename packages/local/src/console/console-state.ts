@@ -163,6 +163,9 @@ export class ConsoleState {
   private readonly logs: { operationId: string; line: string }[] = [];
   private readonly sqs: SQSClient;
   private readonly sns: SNSClient;
+  private readonly runtime: Pick<LocalRuntime, 'application' | 'resources' | 'clientConfig'>;
+  private readonly contract: ContractModule;
+  private readonly spec: string;
 
   /**
    * @param runtime - the running stack
@@ -170,11 +173,10 @@ export class ConsoleState {
    * @param spec - the AsyncAPI document `contract` was generated from (its examples, its headers'
    *   descriptions) @default the runtime's project's `spec`
    */
-  constructor(
-    private readonly runtime: Pick<LocalRuntime, 'application' | 'resources' | 'clientConfig'>,
-    private readonly contract: ContractModule,
-    private readonly spec: string = runtime.application.project.spec,
-  ) {
+  constructor(runtime: Pick<LocalRuntime, 'application' | 'resources' | 'clientConfig'>, contract: ContractModule, spec: string = runtime.application.project.spec) {
+    this.runtime = runtime;
+    this.contract = contract;
+    this.spec = spec;
     this.sqs = new SQSClient(runtime.clientConfig);
     this.sns = new SNSClient(runtime.clientConfig);
     for (const op of this.receiveOperations()) this.consumers.set(op.id, { operationId: op.id, queue: op.queue, batches: 0, done: 0, retried: 0, batchFailures: 0 });
@@ -383,17 +385,19 @@ export class ConsoleState {
 /** A refusal with its HTTP status, shown to the user as its message (and, for headers, on their fields). */
 export class ConsoleError extends Error {
   override name = 'ConsoleError';
+  /** The HTTP status of the answer. */
+  readonly status: number;
+  /** The application headers refused, each with what to write: the page marks their fields. */
+  readonly headerProblems: readonly HeaderProblem[];
   /**
    * @param status - the HTTP status of the answer
    * @param message - what the page shows
    * @param headerProblems - the application headers refused, each with what to write: the page marks their fields
    */
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly headerProblems: readonly HeaderProblem[] = [],
-  ) {
+  constructor(status: number, message: string, headerProblems: readonly HeaderProblem[] = []) {
     super(message);
+    this.status = status;
+    this.headerProblems = headerProblems;
   }
 }
 

@@ -260,7 +260,11 @@ export class InstancePool {
   /** Starts waiting for the instances on the old code to be gone. */
   private readonly drainWaiters: (() => void)[] = [];
 
-  constructor(private readonly options: InstancePoolOptions) {}
+  private readonly options: InstancePoolOptions;
+
+  constructor(options: InstancePoolOptions) {
+    this.options = options;
+  }
 
   /** Instances alive now (busy or idle). */
   get size(): number {

@@ -182,14 +182,24 @@ function binaryIdentityReason(name: 'eventType' | 'schemaVersion'): string {
 class Decoded<M extends MessageMap> implements DecodedMessage<M> {
   readonly ok = true as const;
   private cached: Readonly<Record<string, string>> | undefined;
+  readonly name: keyof M & string;
+  readonly contract: MessageContract;
+  readonly payload: unknown;
+  private readonly rawAttributes: unknown;
+  readonly envelope: SnsEnvelopeInfo | undefined;
   constructor(
-    readonly name: keyof M & string,
-    readonly contract: MessageContract,
-    readonly payload: unknown,
-    private readonly rawAttributes: unknown,
-    readonly envelope: SnsEnvelopeInfo | undefined,
+    name: keyof M & string,
+    contract: MessageContract,
+    payload: unknown,
+    rawAttributes: unknown,
+    envelope: SnsEnvelopeInfo | undefined,
     built?: Readonly<Record<string, string>>,
   ) {
+    this.name = name;
+    this.contract = contract;
+    this.payload = payload;
+    this.rawAttributes = rawAttributes;
+    this.envelope = envelope;
     this.cached = built;
   }
   get attributes(): Readonly<Record<string, string>> {

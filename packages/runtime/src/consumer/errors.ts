@@ -89,11 +89,11 @@ export function decodeError(code: DecodeErrorCode, message: string, issues: read
  * ```
  */
 export class RecordRejected extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
+  /** Why the record can never succeed, as a stable code (e.g. `UNKNOWN_PAYMENT`): the code it is reported `invalid` with. */
+  readonly code: string;
+  constructor(code: string, message: string) {
     super(message);
+    this.code = code;
     this.name = 'RecordRejected';
   }
 }

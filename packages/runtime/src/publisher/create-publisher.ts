@@ -40,14 +40,17 @@ export interface BatchPublishResult {
 export class InvalidMessagesError extends Error {
   /** Always `'INVALID_MESSAGES'`. */
   readonly code = 'INVALID_MESSAGES';
-  constructor(
-    readonly messageName: string,
-    readonly entries: { index: number; issues: ValidationIssue[] }[],
-  ) {
+  /** The message whose contract the entries violate. */
+  readonly messageName: string;
+  /** By index in the input (0 for `publish`), what each violates. */
+  readonly entries: { index: number; issues: ValidationIssue[] }[];
+  constructor(messageName: string, entries: { index: number; issues: ValidationIssue[] }[]) {
     super(
       `Nothing was published: ${entries.length} ${messageName} message(s) violate the contract: ` +
         entries.map((e) => `#${e.index}: ${e.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`).join(' | '),
     );
+    this.messageName = messageName;
+    this.entries = entries;
     this.name = 'InvalidMessagesError';
   }
 }
@@ -59,18 +62,21 @@ export class InvalidMessagesError extends Error {
 export class UndeclaredFieldsError extends Error {
   /** Always `'UNDECLARED_FIELDS'`. */
   readonly code = 'UNDECLARED_FIELDS';
+  /** The message whose contract lacks the fields. */
+  readonly messageName: string;
+  /** By index in the input (0 for `publish`), the undeclared field names. */
+  readonly entries: { index: number; fields: string[] }[];
   /**
    * @param messageName - the message whose contract lacks the fields
    * @param entries - by index in the input (0 for `publish`), the undeclared field names
    */
-  constructor(
-    readonly messageName: string,
-    readonly entries: { index: number; fields: string[] }[],
-  ) {
+  constructor(messageName: string, entries: { index: number; fields: string[] }[]) {
     super(
       `Nothing was published: ${messageName} does not declare ${[...new Set(entries.flatMap((e) => e.fields))].map((f) => JSON.stringify(f.length > 64 ? `${f.slice(0, 64)}…` : f)).join(', ')} ` +
         `(in ${entries.length} message(s)). Send only the contract's fields, or add the field to the contract (a new minor version).`,
     );
+    this.messageName = messageName;
+    this.entries = entries;
     this.name = 'UndeclaredFieldsError';
   }
 }
@@ -79,15 +85,18 @@ export class UndeclaredFieldsError extends Error {
 export class InvalidHeadersError extends Error {
   /** Always `'INVALID_HEADERS'`. */
   readonly code = 'INVALID_HEADERS';
+  /** The message whose header schema the values break. */
+  readonly messageName: string;
+  /** Which header and why (values are not repeated: they may be huge). */
+  readonly issues: ValidationIssue[];
   /**
    * @param messageName - the message whose header schema the values break
    * @param issues - which header and why (values are not repeated: they may be huge)
    */
-  constructor(
-    readonly messageName: string,
-    readonly issues: ValidationIssue[],
-  ) {
+  constructor(messageName: string, issues: ValidationIssue[]) {
     super(`Nothing was published: ${messageName} headers violate the contract: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    this.messageName = messageName;
+    this.issues = issues;
     this.name = 'InvalidHeadersError';
   }
 }
