@@ -447,7 +447,7 @@ export function main(root: string, args: readonly string[], out = console.log, e
   const useCache = !args.includes('--no-cache');
   const unknown = args.filter((a) => a !== '--summary' && a !== '--report' && a !== '--no-cache');
   if (unknown.length > 0) {
-    err(`check-examples: unknown argument ${unknown[0]}; usage: tsx scripts/check-examples.ts [--report | --summary] [--no-cache]`);
+    err(`check-examples: unknown argument ${unknown[0]}; usage: node scripts/check-examples.ts [--report | --summary] [--no-cache]`);
     return 2;
   }
   const files = workspacePackages(root).flatMap((p) => typeScriptFiles(path.join(p.dir, 'src')));

@@ -4,8 +4,9 @@
  * not do: with node_modules linked from elsewhere, esbuild writes the linked path into the
  * bundle's module comments, so the output would differ for a reason unrelated to the contract).
  * `codegen:check` also runs with the caches off (SLUICE_PARSE_CACHE=0), as after a contract
- * change. The floor is `npm exec` of tsx evaluating nothing: what any tsx-based script pays before doing
- * anything. Commands alternate; medians are reported. The run also checks that codegen reproduces
+ * change. The floor is `npm exec` of Node evaluating nothing: what any npm script pays before doing
+ * anything (the scripts run the TypeScript sources on Node's own type stripping; until 2026-12-06
+ * they ran them through tsx, and the floor was `npm exec tsx -e ""`). Commands alternate; medians are reported. The run also checks that codegen reproduces
  * the committed `generated/` byte for byte.
  */
 import { spawnSync } from 'node:child_process';
@@ -18,7 +19,7 @@ import { alternate, median } from './statistics.ts';
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const GENERATED = path.join(REPO, 'generated');
 const COMMANDS = {
-  floor: ['exec', '--no', '--', 'tsx', '-e', '""'],
+  floor: ['exec', '--no', '--', 'node', '-e', '""'],
   codegen: ['run', '--silent', 'codegen'],
   check: ['run', '--silent', 'codegen:check'],
   // The same, the AsyncAPI parser and the type generator running every time (SLUICE_PARSE_CACHE=0): a changed contract.
@@ -71,7 +72,7 @@ export async function benchCodegen(options: { quick: boolean }): Promise<BenchRo
     infoRow(5, label, ms(median(samples.get(command)!)), {
       baseline: ms(floor),
       ratio: `+${formatNumber(median(samples.get(command)!) - floor, 0)} ms over the floor`,
-      note: `median of ${rounds}, alternated with the floor (npm exec tsx -e "")`,
+      note: `median of ${rounds}, alternated with the floor (npm exec node -e "")`,
       raw: { ms: samples.get(command), floorMs: samples.get('floor') },
     });
   return [

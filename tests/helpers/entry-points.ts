@@ -52,10 +52,10 @@ export interface Run {
   env?: Record<string, string | undefined>;
 }
 
-/** An entry point's command line: `node <bin>.js …` (the bin), else `node --import tsx <file> …` (as tsx runs the npm script). */
+/** An entry point's command line: `node <file> …`, a bin (`.js`) or a TypeScript source (on Node's type stripping, as the npm scripts run them). */
 export const entry = (ep: EntryPoint, ...args: string[]): Run => ({
   command: process.execPath,
-  args: ep.file.endsWith('.js') ? [ep.file, ...args] : ['--import', 'tsx', ep.file, ...args],
+  args: [ep.file, ...args],
 });
 
 function spawnRun(run: Run): Promise<Result> {

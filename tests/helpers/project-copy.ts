@@ -26,7 +26,7 @@ export interface ProjectCopy {
   remove(file: string): void;
   /** Copies a file or folder of the real tree (e.g. a fixture) to `to` in the copy. */
   copyIn(from: string, to: string): void;
-  /** Runs a TypeScript entry point of the copy with Node and tsx, in the copy. */
+  /** Runs a TypeScript entry point of the copy with Node (its type stripping, as the npm scripts do), in the copy. */
   run(script: string, args?: readonly string[], options?: RunOptions): SpawnSyncReturns<string>;
   /**
    * {@link ProjectCopy.run} without blocking this process: several commands of the copy (and the
@@ -128,7 +128,7 @@ export function copyProject(options: CopyOptions = {}): ProjectCopy {
     remove: (file) => rmSync(at(file), { recursive: true, force: true }),
     copyIn: (from, to) => cpSync(path.resolve(root, from), at(to), { recursive: true }),
     run: (script, args = [], options = {}) =>
-      spawnSync(process.execPath, ['--import', 'tsx', script, ...args], {
+      spawnSync(process.execPath, [script, ...args], {
         cwd: dir,
         encoding: 'utf8',
         timeout: options.timeoutMs ?? 120_000,
@@ -136,7 +136,7 @@ export function copyProject(options: CopyOptions = {}): ProjectCopy {
       }),
     start: (script, args = [], options = {}) =>
       new Promise<RunResult>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+        const child = spawn(process.execPath, [script, ...args], {
           cwd: dir,
           timeout: options.timeoutMs ?? 120_000,
           env: { ...process.env, ...options.env },

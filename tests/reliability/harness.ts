@@ -303,13 +303,13 @@ export interface Subscriber {
 
 /**
  * Starts `npm run subscriber` against the harness's stack (through a proxy of its own, then the wire), its record
- * lines going to the harness's log. Node itself, not the tsx command: a SIGKILL of the tsx command
- * would leave its grandchild running; the subscriber's own consumer processes exit when it dies.
+ * lines going to the harness's log. Node itself, as the script runs it, without npm and its shell:
+ * a SIGKILL of theirs would leave their child running; the subscriber's own consumer processes exit when it dies.
  * `h.stop()` kills it if it still runs.
  */
 export async function startSubscriber(h: Harness, name: string, extraArgs: string[] = []): Promise<Subscriber> {
   const proxy = await startFaultProxy(h.wire.endpoint);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/local/src/bin/subscriber.ts', '--endpoint', proxy.endpoint, '--quiet', '--log-level', 'INFO', ...extraArgs], {
+  const child = spawn(process.execPath, ['packages/local/src/bin/subscriber.ts', '--endpoint', proxy.endpoint, '--quiet', '--log-level', 'INFO', ...extraArgs], {
     cwd: root,
     env: process.env,
     stdio: ['ignore', 'pipe', 'pipe'],

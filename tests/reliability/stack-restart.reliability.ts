@@ -4,8 +4,8 @@
  * the same data folder. Nothing may be lost (queued, in-flight and written state is in the data
  * folder: SQLite written through, LevelDB), nothing doubled, and the table must equal the oracle.
  *
- * The stack runs as `npm start` does (Node itself on packages/local/src/bin/start.ts, not the tsx
- * command, whose grandchild a signal would miss), in a process group of its own: the SIGKILL goes
+ * The stack runs as `npm start` does (Node itself on packages/local/src/bin/start.ts, without npm
+ * and its shell, whose child a signal to them would miss), in a process group of its own: the SIGKILL goes
  * to the group, and the test checks that every process of the tree was in it and is gone.
  *
  * Evidence: the consumers' record lines from the stack's output (start.ts prints them), the DLQ,
@@ -90,7 +90,7 @@ function treeOf(pid: number): ProcessInfo[] {
 async function startStack(name: string): Promise<Stack> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'packages/local/src/bin/start.ts', '--port', '0', '--console-port', '0', '--data-dir', dataDir, '--log-level', 'INFO', '--visibility-timeout', '2'],
+    ['packages/local/src/bin/start.ts', '--port', '0', '--console-port', '0', '--data-dir', dataDir, '--log-level', 'INFO', '--visibility-timeout', '2'],
     { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -103,3 +103,37 @@ describe('an entry point started by an older Node.js', () => {
     expect(start.status).toBe(1);
   });
 });
+
+describe("the npm scripts that run TypeScript sources (on Node's type stripping)", () => {
+  const scripts = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const preload = './scripts/require-node-24.mjs';
+  const refusal = /^codegen: runs on Node\.js 24 or later; this is v\d+\.\d+\.\d+ \(.*\)\. Run it through npm .*If node_modules\/\.bin\/node is missing \(an install with --ignore-scripts\), run `npm rebuild node`$/m;
+
+  it('each start Node with the version check first: an older Node cannot even load a .ts entry point, so its own check would never run', () => {
+    // Every command whose program (the first word after the options of node or tsx) is a .ts file.
+    const running = Object.entries(scripts)
+      .flatMap(([name, line]) => line.split('&&').map((command) => [name, command.trim()] as const))
+      .filter(([, command]) => /^(?:node|tsx)\b/.test(command) && /\.ts$/.test(command.split(/\s+/).slice(1).filter((word, i, words) => !word.startsWith('-') && words[i - 1] !== '--import')[0] ?? ''));
+    expect(running.map(([name]) => name)).toEqual(expect.arrayContaining(['start', 'codegen', 'codegen:check', 'contract:diff', 'typecheck', 'infra:plan', 'bench']));
+    for (const [name, command] of running) expect(command, name).toMatch(new RegExp(`^node (?:--[\\w-]+=?\\S* )*--import ${preload.replace(/[./]/g, '\\$&')} \\S+\\.ts\\b`));
+  });
+
+  it('refuse, exit 1, naming the script and what to do, before loading the entry point: a Node reporting an older version', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'old-node-'));
+    const older = path.join(dir, 'old-versions.mjs');
+    writeFileSync(older, "Object.defineProperty(process, 'versions', { value: { ...process.versions, node: '20.20.2' } }); Object.defineProperty(process, 'version', { value: 'v20.20.2' });\n");
+    const run = spawnSync(process.execPath, ['--import', pathToFileURL(older).href, '--import', preload, 'packages/codegen/src/not-loaded.ts', '--help'], { cwd: root, encoding: 'utf8', env: { ...process.env, npm_lifecycle_event: 'codegen' } });
+    // A file that does not exist: only the check before it can answer.
+    expect(run.stderr).toMatch(refusal);
+    expect(run.stdout).toBe('');
+    expect(run.status).toBe(1);
+  });
+
+  const older = olderNode();
+  it.runIf(older !== undefined && major(spawnSync(older, ['--version'], { encoding: 'utf8' }).stdout) < 22)(`refuse the same on this machine's own older Node (${older ?? 'none on the PATH'}), which cannot load .ts files`, () => {
+    const run = spawnSync(older!, ['--import', preload, 'packages/codegen/src/cli.ts', '--help'], { cwd: root, encoding: 'utf8', env: { ...process.env, npm_lifecycle_event: 'codegen' } });
+    expect(run.stderr).toMatch(refusal);
+    expect(run.stderr).not.toContain('ERR_UNKNOWN_FILE_EXTENSION');
+    expect(run.status).toBe(1);
+  });
+});

@@ -19,9 +19,9 @@ import { captureIO } from '../../../tests/helpers/capture-io.ts';
 const root = path.resolve(import.meta.dirname, '../../..');
 const fixture = path.join(import.meta.dirname, 'fixtures', 'tiny', 'asyncapi.yaml');
 
-/** Runs a framework CLI (its TypeScript source, with tsx) in `cwd`. */
+/** Runs a framework CLI (its TypeScript source, on Node's type stripping) in `cwd`. */
 function framework(cwd: string, source: string, args: string[] = []) {
-  return spawnSync(process.execPath, ['--import', 'tsx', path.join(root, source), ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  return spawnSync(process.execPath, [path.join(root, source), ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
 }
 
 /** node_modules of the created project: links to this workspace's, its contract package to its own generated/. */
@@ -41,7 +41,7 @@ function linkNodeModules(dir: string, contractPackage: string): void {
 
 /**
  * A folder of the framework's bins as this workspace runs them (from their TypeScript sources,
- * with tsx), for PATH: npm puts the project's node_modules/.bin first, where an installed
+ * on Node's type stripping), for PATH: npm puts the project's node_modules/.bin first, where an installed
  * framework's bins are, but the linked one has none (its package.json declares no bin: `bin` is
  * written when a package is packed). So `npm run ops -- status` runs the project's script as it is.
  */
@@ -53,7 +53,7 @@ function linkedBins(parent: string): string {
     for (const [command, target] of Object.entries(bins)) {
       const run = target.script
         ? `exec bash ${quote(path.join(root, 'packages', name, target.script))} "$@"`
-        : `exec ${quote(process.execPath)} ${(target.v8 ?? []).join(' ')} --import tsx ${quote(path.join(root, 'packages', name, 'src', target.module!.replace(/\.js$/, '.ts')))} "$@"`;
+        : `exec ${quote(process.execPath)} ${(target.v8 ?? []).join(' ')} ${quote(path.join(root, 'packages', name, 'src', target.module!.replace(/\.js$/, '.ts')))} "$@"`;
       writeFileSync(path.join(bin, command), `#!/bin/sh\n${run}\n`);
       chmodSync(path.join(bin, command), 0o755);
     }
@@ -71,7 +71,7 @@ function npmRun(dir: string, bins: string, endpoint: string, args: string[]) {
  * is printed; returns the banner and a `stop` that sends Ctrl-C (SIGINT) and waits for the exit.
  */
 async function startStack(cwd: string, args: string[] = []): Promise<{ banner: string; stop: () => Promise<{ code: number | null; output: string }> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'packages/local/src/bin/start.ts'), '--port', '0', '--console-port', '0', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(root, 'packages/local/src/bin/start.ts'), '--port', '0', '--console-port', '0', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));

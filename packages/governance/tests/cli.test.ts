@@ -14,7 +14,7 @@ const pair = (name: string, side: 'released' | 'working') => path.join(here, 'pa
  * (--spec, --released, --out), so no project's defaults are read, the application's included.
  */
 function run(script: string, args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'packages/governance/src', script), ...args], { cwd: here, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [path.join(repoRoot, 'packages/governance/src', script), ...args], { cwd: here, encoding: 'utf8' });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

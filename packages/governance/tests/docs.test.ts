@@ -95,6 +95,7 @@ describe('npm run docs', () => {
       // The fixture shares the repository's install, and with it the transpiled template (its
       // marker and lock lie beside the template: once-per-install.ts).
       const out = mkdtempSync(path.join(tmpdir(), 'contract-docs-'));
+      // With tsx: the fixture's application (its settings.ts) lies under node_modules/.cache, where Node strips no types.
       const rendered = spawnSync(process.execPath, ['--import', 'tsx', docsCli, '--out', out], { cwd: fixture.dir, encoding: 'utf8' });
       expect(rendered.status, `npm run docs failed:\n${rendered.stdout}\n${rendered.stderr}`).toBe(0);
       // The fixture's settings drew the picture (no settings: no picture, said on stderr).

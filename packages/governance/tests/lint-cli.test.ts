@@ -19,7 +19,7 @@ describe('contract:lint', () => {
   it('validates a contract with the AsyncAPI CLI, exit 0, without the CLI loader warnings', { timeout: 60_000 }, () => {
     // A folder of its own (the command keeps the CLI's caches under node_modules/.cache there), not a project's.
     const cwd = mkdtempSync(path.join(tmpdir(), 'contract-lint-'));
-    const lint = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(root, 'packages/governance/src/lint-cli.ts'), contract], { cwd, encoding: 'utf8', timeout: 55_000 });
+    const lint = spawnSync(process.execPath, [path.join(root, 'packages/governance/src/lint-cli.ts'), contract], { cwd, encoding: 'utf8', timeout: 55_000 });
     rmSync(cwd, { recursive: true, force: true });
     const output = lint.stdout + lint.stderr;
     expect(lint.status, output).toBe(0);
@@ -43,7 +43,7 @@ describe('contract:lint', () => {
       const edited = text.replace(/payload:\n(\s+)\$ref: .*/, (_all, indent: string) => `payload:\n${indent}$ref: '${remote}'`);
       expect(edited, 'the fixture has a payload $ref to replace').not.toBe(text);
       writeFileSync(path.join(cwd, 'asyncapi.yaml'), edited);
-      const lint = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(root, 'packages/governance/src/lint-cli.ts'), 'asyncapi.yaml'], { cwd });
+      const lint = spawn(process.execPath, [path.join(root, 'packages/governance/src/lint-cli.ts'), 'asyncapi.yaml'], { cwd });
       let output = '';
       lint.stdout.on('data', (d) => (output += d));
       lint.stderr.on('data', (d) => (output += d));

@@ -13,7 +13,7 @@ import { contractPicture, embedTopology, TOPOLOGY_SECTION_ID } from '../src/topo
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const at = (file: string) => path.join(root, file);
-const diagram = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'packages/governance/src/topology-picture.ts', ...args], { cwd: root, encoding: 'utf8' });
+const diagram = (args: string[]) => spawnSync(process.execPath, ['packages/governance/src/topology-picture.ts', ...args], { cwd: root, encoding: 'utf8' });
 
 describe('the committed topology pictures', () => {
   it('docs/topology.svg is the picture of this contract and its settings', async () => {

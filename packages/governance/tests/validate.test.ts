@@ -33,7 +33,7 @@ beforeAll(async () => {
 afterAll(() => fixture?.dispose());
 
 function validate(...args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', validateCli, ...args], { cwd: root, encoding: 'utf8' });
+  return spawnSync(process.execPath, [validateCli, ...args], { cwd: root, encoding: 'utf8' });
 }
 
 describe('npm run contract:validate', () => {

@@ -13,7 +13,7 @@ const root = path.resolve(import.meta.dirname, '../../..');
 
 describe('infra:plan --json, the triage of the order topic', () => {
   it('shows the triage function, its queues, its subscription without filter policy and its alarms', () => {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', 'packages/infra/src/plan/cli.ts', '--json'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(process.execPath, ['packages/infra/src/plan/cli.ts', '--json'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     const { resources } = JSON.parse(out) as { resources: { type: string; name: string; properties: Record<string, any> }[] };
     const named = (type: string, name: string) => resources.find((r) => r.type === type && r.name === name);
 

@@ -135,7 +135,7 @@ describe.runIf(procAvailable())('npm start has one door', () => {
     writeFileSync(path.join(dataDir, 'dynamodb', 'LOG.old'), 'earlier run\n', { mode: 0o644 });
     chmodSync(path.join(dataDir, 'dynamodb', 'LOG.old'), 0o644);
 
-    child = spawn(process.execPath, ['--import', 'tsx', 'packages/local/src/bin/start.ts', '--port', '0', '--data-dir', dataDir], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, ['packages/local/src/bin/start.ts', '--port', '0', '--data-dir', dataDir], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));

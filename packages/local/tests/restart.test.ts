@@ -174,8 +174,9 @@ describe('restarting the local runtime on its data folder', () => {
 
   it('keeps queued messages when the whole stack is killed with SIGKILL', async () => {
     const dir = dataDir();
-    // The stack in a process of its own, so that it can be killed without warning. Node itself,
-    // not the tsx command, which would run the stack in a grandchild that a SIGKILL never reaches.
+    // The stack in a process of its own, so that it can be killed without warning: Node itself, as
+    // `npm start` runs it, minus npm and its shell, whose child a SIGKILL of theirs would miss. With
+    // tsx: the fixture's application lies under node_modules/.cache, where Node strips no types.
     child = spawn(process.execPath, ['--import', 'tsx', startScript, '--port', '0', '--data-dir', dir, '--no-consumers'], { cwd: fixture.dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));

@@ -26,7 +26,7 @@ describe('npm start -- --port 0: the commands it prints reach the stack it start
     copy = copyProject();
     const codegen = copy.run('packages/codegen/src/cli.ts');
     expect(codegen.status, codegen.stderr).toBe(0);
-    child = spawn(process.execPath, ['--import', 'tsx', 'packages/local/src/bin/start.ts', '--port', '0', '--in-memory', '--no-consumers'], { cwd: copy.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, ['packages/local/src/bin/start.ts', '--port', '0', '--in-memory', '--no-consumers'], { cwd: copy.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));

@@ -59,9 +59,9 @@ beforeAll(async () => {
   decoy = await startFaultProxy(decoyDb.endpoint);
   const env: NodeJS.ProcessEnv = { ...process.env, ...hostileEnvironment() };
   delete env.SLUICE_ENDPOINT;
-  // Node itself, not the tsx command (as `npm run subscriber` runs it, minus npm), so that the
-  // SIGTERM below reaches the subscriber.
-  subscriber = spawn(process.execPath, ['--import', 'tsx', 'packages/local/src/bin/subscriber.ts', '--endpoint', runtime.endpoint], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Node itself, as `npm run subscriber` runs it (minus npm and the shell), so that the SIGTERM
+  // below reaches the subscriber.
+  subscriber = spawn(process.execPath, ['packages/local/src/bin/subscriber.ts', '--endpoint', runtime.endpoint], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   subscriber.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   subscriber.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   await waitFor('the subscriber to poll', () => /subscriber: (\w+, )*consumeOrderPlaced(, \w+)* polling at/.test(output) || subscriber!.exitCode !== null, 30_000);

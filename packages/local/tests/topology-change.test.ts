@@ -50,7 +50,7 @@ describe('npm start, when npm run codegen changes the topology', () => {
     copy = copyProject();
     const codegen = copy.run('packages/codegen/src/cli.ts');
     expect(codegen.status, codegen.stderr).toBe(0);
-    child = spawn(process.execPath, ['--import', 'tsx', 'packages/local/src/bin/start.ts', '--port', '0', '--in-memory'], { cwd: copy.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, ['packages/local/src/bin/start.ts', '--port', '0', '--in-memory'], { cwd: copy.dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));

@@ -102,7 +102,7 @@ describe('one handler per receive operation, found by its file name', () => {
   });
 
   it('makes `npm run codegen:check` fail with what to add', async () => {
-    const result = await run(process.execPath, ['--import', 'tsx', codegenCli, '--check', '--consumers', consumersDir({})], { cwd: root }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    const result = await run(process.execPath, [codegenCli, '--check', '--consumers', consumersDir({})], { cwd: root }).catch((e: { code: number; stdout: string; stderr: string }) => e);
     expect(result).toMatchObject({ code: 1 });
     const receive = Object.values(fixtureContract.operations).filter((o) => o.action === 'receive');
     expect(receive.length).toBeGreaterThan(0);

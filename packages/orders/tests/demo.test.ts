@@ -18,7 +18,7 @@ const root = path.resolve(import.meta.dirname, '../../..');
 
 describe('npm run demo', () => {
   it('publishes, dead-letters the poison message, reports every batch (the triage function\'s too) and exits 0', { timeout: 120_000 }, () => {
-    const demo = spawnSync(process.execPath, ['--import', 'tsx', 'packages/orders/bin/demo.ts', '--in-memory', '--port', '0'], { cwd: root, encoding: 'utf8', timeout: 110_000 });
+    const demo = spawnSync(process.execPath, ['packages/orders/bin/demo.ts', '--in-memory', '--port', '0'], { cwd: root, encoding: 'utf8', timeout: 110_000 });
     const output = demo.stdout + demo.stderr;
     expect(demo.status, output).toBe(0);
     // A batch callback that throws is reported by the poller as "poller: … (retrying)".

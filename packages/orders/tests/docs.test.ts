@@ -33,7 +33,7 @@ describe.runIf(haveChromium)("the order application's contract page, opened in h
 
   beforeAll(async () => {
     const out = mkdtempSync(path.join(tmpdir(), 'orders-docs-'));
-    const rendered = spawnSync(process.execPath, ['--import', 'tsx', 'packages/governance/src/docs-cli.ts', '--out', out], { cwd: repoRoot, encoding: 'utf8' });
+    const rendered = spawnSync(process.execPath, ['packages/governance/src/docs-cli.ts', '--out', out], { cwd: repoRoot, encoding: 'utf8' });
     expect(rendered.status, `npm run docs failed:\n${rendered.stdout}\n${rendered.stderr}`).toBe(0);
     messages = await readMessages(path.join(repoRoot, 'asyncapi.yaml'));
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
