@@ -39,7 +39,7 @@ const require = createRequire(import.meta.url);
 export const DEFAULT_DOCS_DIR = 'docs-out';
 
 interface GeneratorInstance {
-  generateFromFile(specPath: string): Promise<void>;
+  generate(document: unknown): Promise<void>;
 }
 type GeneratorClass = new (template: string, targetDir: string, options: Record<string, unknown>) => GeneratorInstance;
 
@@ -64,6 +64,16 @@ export async function renderDocs(options: { specPath: string; outDir: string; se
   // (Loaded here, not at the top: the AsyncAPI parser takes seconds to load, and --help should not wait for it.)
   const { loadContract } = await import('./contract-document.ts');
   await loadContract(options.specPath);
+  // The generator renders the parser's document as it is handed over: given the file, it would
+  // parse it again itself (about 2 s of CPU: the AsyncAPI schemas compiled, the parser's rules set
+  // up), when the parse above was mostly remembered by codegen's parse cache. Built with the
+  // parser's own function, from the package the generator loads, so that it takes it as parsed.
+  const { parseContract } = await import('@sluice/codegen/parse');
+  const parsed = await parseContract(options.specPath);
+  if (!parsed.document) throw new Error(`${options.specPath} could not be parsed again`);
+  const generatorRequire = createRequire(require.resolve('@asyncapi/generator'));
+  const { toAsyncAPIDocument } = generatorRequire('@asyncapi/parser/cjs/document') as { toAsyncAPIDocument(document: unknown): unknown };
+  const document = toAsyncAPIDocument(parsed.document);
   const Generator: GeneratorClass = require('@asyncapi/generator');
   const templateManifest = require.resolve('@asyncapi/html-template/package.json');
   const template = path.dirname(templateManifest);
@@ -78,7 +88,7 @@ export async function renderDocs(options: { specPath: string; outDir: string; se
       // One file with its script and styles inlined: opens from disk, can be attached as a CI artifact.
       // `config` opens the message examples; see docs-first-view.ts.
       templateParams: { singleFile: 'true', outFilename: 'index.html', config: JSON.stringify(DOCS_TEMPLATE_CONFIG) },
-    }).generateFromFile(path.resolve(options.specPath));
+    }).generate(document);
   // The first render of an install transpiles the template in place, alone: a render started
   // meanwhile waits for it instead of reading a half-written template (once-per-install.ts).
   const outcome = await oncePerInstall(marker, () => generate(true), { note: `${template}/__transpiled was written by @asyncapi/generator for this install.` });

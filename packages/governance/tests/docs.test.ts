@@ -9,6 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -16,11 +17,13 @@ import { chromium, type Browser, type Locator, type Page } from 'playwright-core
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { type MessageInfo, readMessages } from '@sluice/codegen';
+import { parseContract } from '@sluice/codegen/parse';
 import { diagramNodeIds } from '@sluice/diagram';
 import { resolvePlan } from '@sluice/model';
 import { settings } from '../../../tests/fixtures/single-consumer/settings.ts';
 import { fixtureProject, type FixtureProject } from '../../../tests/helpers/fixture-project.ts';
 import { fixtureTopology } from '../../../tests/helpers/fixture-topology.ts';
+import { renderDocs } from '../src/docs-cli.ts';
 import { FIRST_VIEW_MARKER, finishDocsPage } from '../src/docs-first-view.ts';
 import { TOPOLOGY_SECTION_ID } from '../src/topology-picture.ts';
 
@@ -222,4 +225,27 @@ describe('npm run docs', () => {
       expect(blocked).toEqual([]);
     });
   });
+});
+
+describe('renderDocs', () => {
+  it('hands the generator the document already parsed: with the parse remembered, the AsyncAPI parser does not run', async () => {
+    const fixture = await fixtureProject('single-consumer');
+    const spec = path.join(fixture.dir, 'asyncapi.yaml');
+    expect((await parseContract(spec)).document).toBeDefined(); // remembered from here on (codegen's parse cache)
+    // The parser the generator renders with (@asyncapi/multi-parser's, for the template's API v3).
+    const { Parser } = createRequire(createRequire(import.meta.url).resolve('@asyncapi/generator'))('@asyncapi/parser') as { Parser: { prototype: { parse(...args: unknown[]): unknown } } };
+    const original = Parser.prototype.parse;
+    let parses = 0;
+    Parser.prototype.parse = function (this: unknown, ...args: unknown[]) {
+      parses++;
+      return original.apply(this, args);
+    };
+    try {
+      const page = await renderDocs({ specPath: spec, outDir: mkdtempSync(path.join(tmpdir(), 'contract-docs-')) });
+      expect(parses, 'the generator parsed the contract again').toBe(0);
+      expect(readFileSync(page, 'utf8')).toContain((parse(readFileSync(spec, 'utf8')) as { info: { title: string } }).info.title);
+    } finally {
+      Parser.prototype.parse = original;
+    }
+  }, 120_000);
 });
