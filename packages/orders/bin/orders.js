@@ -1,14 +1,13 @@
 #!/usr/bin/env node
-// The `orders` command (`npx orders …`, `npm run orders -- …`). TypeScript sources run on Node's
-// own type stripping (Node 24, which npm puts first on the PATH); through tsx on a Node without it,
-// so that the CLI's own check can say which Node it needs.
+// The `orders` command (`npx orders …`, `npm run orders -- …`). TypeScript sources run through tsx
+// (not Node's own type stripping, as the npm scripts do): the application's code is loaded here,
+// and a syntax error in it is reported from tsx's error, with its file, line and column.
 // The commands load without the application's own code (the order store is imported by the
 // commands that read orders); should the CLI's code itself not load, that is said in one line
 // with the file and the error, the stack only with --debug, as the CLI kit reports any failure.
-if (!process.features.typescript) {
-  const { register } = await import('tsx/esm/api');
-  register();
-}
+import { register } from 'tsx/esm/api';
+
+register();
 const { main } = await import('@sluice/cli');
 let ordersProgram;
 try {
