@@ -26,7 +26,7 @@
  *   side by side);
  * - with `inspect`, each function listens for a debugger on its own port (9229, 9230, …).
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess, type Serializable } from 'node:child_process';
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -491,8 +491,7 @@ export class FunctionHost {
     const child = r.child;
     if (!child) return;
     this.stoppedOnPurpose.add(child);
-    if (child.connected) child.send({ type: 'stop' } satisfies HostMessage);
-    else child.kill('SIGTERM');
+    askToStop(child, { type: 'stop' } satisfies HostMessage);
     await r.exited;
   }
 
@@ -604,6 +603,26 @@ function buildErrorText(error: unknown, root: string): string {
   const shown = messages.slice(0, SHOWN_BUILD_ERRORS).map(({ text, location: at }) => (at ? `${path.relative(root, path.resolve(root, at.file))}:${at.line}:${at.column + 1}: ${text}` : text));
   const more = messages.length - shown.length;
   return `${shown.join('; ')}${more > 0 ? `; and ${more} more error(s)` : ''}`;
+}
+
+/**
+ * Asks a function's process to stop (its `stop` message), else, when its channel is gone, SIGTERM.
+ * The channel can close between the `connected` check and the write (the process ending on its
+ * own, a failed start): the write then fails with EPIPE, which a `send` without a callback throws
+ * as the child's 'error' event, uncaught (seen ending a test run; in `npm start` it would end the
+ * stack). With the callback, a failed write falls back to the signal.
+ *
+ * @param child - the function's process (forked with an IPC channel)
+ * @param message - what asks it to stop
+ */
+export function askToStop(child: ChildProcess, message: Serializable): void {
+  if (!child.connected) {
+    child.kill('SIGTERM');
+    return;
+  }
+  child.send(message, (error) => {
+    if (error) child.kill('SIGTERM');
+  });
 }
 
 /**
