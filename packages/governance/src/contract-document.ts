@@ -134,6 +134,28 @@ export interface LoadOptions {
  * ```
  */
 export async function loadContract(specPath: string, options: LoadOptions = {}): Promise<ContractDocument> {
+  return (await loadParsedContract(specPath, options)).contract;
+}
+
+/**
+ * {@link loadContract}, also returning what the parser returned (its `json()`, the `x-parser-…`
+ * annotations in it), for a reader that hands the document on to AsyncAPI's own tools (the docs
+ * generator), so that they need not parse the file again.
+ *
+ * @param specPath - the document (YAML or JSON); its relative `$ref`s are followed
+ * @param options - as {@link loadContract}'s
+ * @returns `contract`: what {@link loadContract} returns; `parsed`: the parser's JSON of the same document
+ * @throws ContractLoadError as {@link loadContract}
+ *
+ * @example
+ * ```ts
+ * import { loadParsedContract } from '@sluice/governance';
+ *
+ * const { contract, parsed } = await loadParsedContract('asyncapi.yaml');
+ * console.log(Object.keys(contract.channels ?? {}), parsed['x-parser-spec-parsed']);
+ * ```
+ */
+export async function loadParsedContract(specPath: string, options: LoadOptions = {}): Promise<{ contract: ContractDocument; parsed: Record<string, any> }> {
   const shown = path.relative(process.cwd(), specPath) || specPath;
   let parsed;
   try {
@@ -152,5 +174,5 @@ export async function loadContract(specPath: string, options: LoadOptions = {}):
     const lines = parserErrorLines(parsed.errors);
     throw new ContractLoadError(`${shown} is not a valid AsyncAPI document (run \`npm run contract:lint\` for details):\n${lines.join('\n')}`);
   }
-  return toPlainJson(parsed.document, shown);
+  return { contract: toPlainJson(parsed.document, shown), parsed: parsed.document };
 }

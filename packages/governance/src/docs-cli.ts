@@ -62,18 +62,15 @@ type GeneratorClass = new (template: string, targetDir: string, options: Record<
 export async function renderDocs(options: { specPath: string; outDir: string; settingsPath?: string }): Promise<string> {
   // The generator's own parse errors are terse; fail first with the project's message.
   // (Loaded here, not at the top: the AsyncAPI parser takes seconds to load, and --help should not wait for it.)
-  const { loadContract } = await import('./contract-document.ts');
-  await loadContract(options.specPath);
+  const { loadParsedContract } = await import('./contract-document.ts');
+  const { parsed } = await loadParsedContract(options.specPath);
   // The generator renders the parser's document as it is handed over: given the file, it would
   // parse it again itself (about 2 s of CPU: the AsyncAPI schemas compiled, the parser's rules set
   // up), when the parse above was mostly remembered by codegen's parse cache. Built with the
   // parser's own function, from the package the generator loads, so that it takes it as parsed.
-  const { parseContract } = await import('@sluice/codegen/parse');
-  const parsed = await parseContract(options.specPath);
-  if (!parsed.document) throw new Error(`${options.specPath} could not be parsed again`);
   const generatorRequire = createRequire(require.resolve('@asyncapi/generator'));
   const { toAsyncAPIDocument } = generatorRequire('@asyncapi/parser/cjs/document') as { toAsyncAPIDocument(document: unknown): unknown };
-  const document = toAsyncAPIDocument(parsed.document);
+  const document = toAsyncAPIDocument(parsed);
   const Generator: GeneratorClass = require('@asyncapi/generator');
   const templateManifest = require.resolve('@asyncapi/html-template/package.json');
   const template = path.dirname(templateManifest);
