@@ -9,7 +9,7 @@
  * rotated each round; the persistent/in-memory ratio is taken within a round, then the median.
  * Orders/s counts from the first publish to the last record processed.
  */
-import { HOST_V8_OPTIONS } from '@sluice/local';
+import { HOST_TYPESCRIPT_LOADER, HOST_V8_OPTIONS } from '@sluice/local';
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -92,8 +92,8 @@ function folderBytes(dir: string): number {
 async function runOnce(mode: Mode, count: number, prefix: string): Promise<RunResult> {
   const dataDir = mode === 'persistent' ? mkdtempSync(path.join(tmpdir(), 'orders-bench-data-')) : undefined;
   const child = fork(new URL('./local-pipeline-worker.ts', import.meta.url), [dataDir ?? ''], {
-    // As `npm start` runs the local runtime (its V8 options: package.json's start script).
-    execArgv: ['--import', 'tsx', ...HOST_V8_OPTIONS],
+    // As `npm start` runs the local runtime (its TypeScript loader and V8 options: package.json's start script).
+    execArgv: [...HOST_TYPESCRIPT_LOADER, ...HOST_V8_OPTIONS],
     env: handlerEnvironment(''),
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

@@ -9,7 +9,7 @@
  * the runtime's process (its own poller; its instances, worker threads, started on demand), so a
  * consumer costs a poller, not a process.
  */
-import { HOST_V8_OPTIONS } from '@sluice/local';
+import { HOST_TYPESCRIPT_LOADER, HOST_V8_OPTIONS } from '@sluice/local';
 import { fork } from 'node:child_process';
 import { type BenchRow, formatNumber, infoRow, verdictOf } from './bench-table.ts';
 import { handlerEnvironment } from './dynalite-process.ts';
@@ -40,8 +40,8 @@ type Variant = 'every consumer' | 'no consumer';
 
 function runOnce(variant: Variant): Promise<MemoryAtRest> {
   const child = fork(new URL('./memory-at-rest-worker.ts', import.meta.url), [variant === 'no consumer' ? 'none' : 'all', String(SETTLE_MS)], {
-    // As `npm start` runs the local runtime (its V8 options: package.json's start script).
-    execArgv: ['--import', 'tsx', ...HOST_V8_OPTIONS],
+    // As `npm start` runs the local runtime (its TypeScript loader and V8 options: package.json's start script).
+    execArgv: [...HOST_TYPESCRIPT_LOADER, ...HOST_V8_OPTIONS],
     env: { ...handlerEnvironment(''), SLUICE_INSTANCE_IDLE_MS: String(IDLE_MS) },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

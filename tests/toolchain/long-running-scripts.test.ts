@@ -1,7 +1,8 @@
 /**
  * The npm scripts that run until interrupted (`npm start`, `npm run subscriber`, `demo`, `bench`)
  * start the program itself on Node (`node --import ./scripts/require-node-24.mjs <file>`: Node's own
- * type stripping, behind the version check), not through the `tsx` command, as they once did.
+ * type stripping, or tsx's loader for the hosts of functions, behind the version check), not
+ * through the `tsx` command, as they once did.
  * That command runs the program as a child and relays a Ctrl-C to it: when the child does not
  * acknowledge the signal within 30 ms it kills it, then SIGKILLs it after another 30 ms. On a busy
  * machine that cut the local stack's graceful stop short (seen as a flaky signals test: "ready"
@@ -17,10 +18,11 @@ const scripts = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'
 const LONG_RUNNING = ['start', 'subscriber', 'demo', 'bench'];
 
 describe('the long-running npm scripts', () => {
-  it.each(LONG_RUNNING)('%s starts the program on node directly, on its type stripping, no relay process', (name) => {
+  it.each(LONG_RUNNING)('%s starts the program on node directly, behind the version check, no relay process', (name) => {
     const command = scripts[name];
     expect(command, `package.json has no "${name}" script`).toBeDefined();
-    expect(command).toMatch(/^node (--[\w-]+(=\S+)? )*--import \.\/scripts\/require-node-24\.mjs \S+\.ts\b/);
+    // The hosts of functions (start, subscriber, demo) load TypeScript through tsx, as their functions do (HOST_TYPESCRIPT_LOADER).
+    expect(command).toMatch(/^node (--[\w-]+(=\S+)? )*--import \.\/scripts\/require-node-24\.mjs (--import tsx )?\S+\.ts\b/);
   });
 
   it('so a Ctrl-C reaches the program: the process npm would start is the one that prints and stops', async () => {

@@ -115,7 +115,8 @@ describe("the npm scripts that run TypeScript sources (on Node's type stripping)
       .flatMap(([name, line]) => line.split('&&').map((command) => [name, command.trim()] as const))
       .filter(([, command]) => /^(?:node|tsx)\b/.test(command) && /\.ts$/.test(command.split(/\s+/).slice(1).filter((word, i, words) => !word.startsWith('-') && words[i - 1] !== '--import')[0] ?? ''));
     expect(running.map(([name]) => name)).toEqual(expect.arrayContaining(['start', 'codegen', 'codegen:check', 'contract:diff', 'typecheck', 'infra:plan', 'bench']));
-    for (const [name, command] of running) expect(command, name).toMatch(new RegExp(`^node (?:--[\\w-]+=?\\S* )*--import ${preload.replace(/[./]/g, '\\$&')} \\S+\\.ts\\b`));
+    // (Then tsx, for the hosts of functions: HOST_TYPESCRIPT_LOADER.)
+    for (const [name, command] of running) expect(command, name).toMatch(new RegExp(`^node (?:--[\\w-]+=?\\S* )*--import ${preload.replace(/[./]/g, '\\$&')} (?:--import tsx )?\\S+\\.ts\\b`));
   });
 
   it('refuse, exit 1, naming the script and what to do, before loading the entry point: a Node reporting an older version', () => {

@@ -20,7 +20,7 @@ export { createLambdaContext, type FunctionConfiguration } from './lambda/lambda
 export { toSqsRecord } from './lambda/sqs-record.ts';
 export { functionSpec, type FunctionSpec } from './lambda/function-environment.ts';
 export { TRIAGE_HANDLER_FILE, triageFunctionSpecs } from './lambda/triage-function.ts';
-export { FunctionHost, functionProcessesOf, HOST_V8_OPTIONS, type FunctionHostOptions, type FunctionProcesses } from './lambda/function-host.ts';
+export { FunctionHost, functionProcessesOf, HOST_TYPESCRIPT_LOADER, HOST_V8_OPTIONS, type FunctionHostOptions, type FunctionProcesses } from './lambda/function-host.ts';
 export { appearedSinceLaunch, sourceDependencies } from './lambda/source-files.ts';
 export { runFunction, type RunFunctionOptions, type RunningFunction } from './lambda/function-runner.ts';
 export { INSTANCE_IDLE_ENV, INSTANCE_SCALE_UP_ENV } from './lambda/worker-protocol.ts';

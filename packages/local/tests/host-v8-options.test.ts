@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HOST_NODE_OPTIONS, PROJECT_SCRIPTS } from '@sluice/create';
-import { HOST_V8_OPTIONS } from '@sluice/local';
+import { HOST_TYPESCRIPT_LOADER, HOST_V8_OPTIONS } from '@sluice/local';
 // @ts-expect-error: a plain JavaScript module of the build, without declarations
 import { launcherOf, PACKAGES } from '../../../scripts/build-packages.mjs';
 
@@ -25,6 +25,19 @@ describe('HOST_V8_OPTIONS', () => {
     const script = scripts[name]!;
     expect(script.startsWith('node ')).toBe(true);
     for (const option of HOST_V8_OPTIONS) expect(script.split(' ')).toContain(option);
+  });
+});
+
+describe('HOST_TYPESCRIPT_LOADER', () => {
+  it.each(['start', 'subscriber', 'demo'])('is how `npm run %s` loads TypeScript, right after the version check: one loader in the process, the one its functions need', (name) => {
+    const words = scripts[name]!.split(' ');
+    const preload = words.indexOf('./scripts/require-node-24.mjs');
+    expect(preload, `${name} starts with the version check`).toBeGreaterThan(0);
+    expect(words.slice(preload + 1, preload + 1 + HOST_TYPESCRIPT_LOADER.length)).toEqual(HOST_TYPESCRIPT_LOADER);
+  });
+
+  it("is what the host's functions' instances load their handlers with", () => {
+    expect(HOST_TYPESCRIPT_LOADER).toEqual(['--import', 'tsx']);
   });
 });
 
