@@ -15,6 +15,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { loadApplication, startLocalRuntime, type LocalRuntime } from '@sluice/local';
 import type { Operation, TopicSendOperation } from '@sluice/runtime/contract';
 import { createPublisher } from '@sluice/runtime/publisher';
@@ -239,6 +240,15 @@ describe("the README's steps to add a consumer and a message", () => {
       await waitFor('four deliveries', () => delivered().length >= 4, 30_000);
       await new Promise((r) => setTimeout(r, 1500));
       expect(delivered().map((r) => `${r.operationId} ${r.eventType} v${r.major}`).sort()).toEqual(['consumeAudit OrderPlaced v1', 'consumeAudit OrderPlaced v2', 'consumeOrderPlaced OrderPlaced v1', 'consumeOrderShipped OrderShipped v1']);
+      // Routed, so not kept as unrouted too: with OrderPlaced in two majors, the unrouted queue's filter
+      // once excluded v1 only, kept each v2 publish a second time, and `dlq list` offered to redrive it.
+      const sqs = new SQSClient(runtime.clientConfig);
+      try {
+        const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: runtime.resources.queues.OrderTopicUnrouted!.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+        expect(Attributes).toEqual({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
+      } finally {
+        sqs.destroy();
+      }
     } finally {
       await runtime?.stop();
     }

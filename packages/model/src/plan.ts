@@ -11,7 +11,7 @@ import type { QueueSpec, SubscriptionSpec, Topology } from '@sluice/runtime/cont
 import { envName } from '@sluice/runtime/resources';
 import { SOURCE_TOPICS_ENV, type AppSettings } from '@sluice/runtime/settings';
 import { ALERTS_TOPIC, alertsReachNobody, checkSettings, consumerSettings, functionNameOf, metricsNamespaceOf, settingsWarnings, visibilityTimeoutOf, type ResolvedConsumerSettings } from './settings.ts';
-import { checkUnrouted, UNROUTED_RETENTION_SECONDS, unroutedOf, unroutedQueueNameOf, unroutedWarnings, type UnroutedSpec } from './unrouted.ts';
+import { checkUnrouted, UNROUTED_RETENTION_SECONDS, unroutedOf, unroutedQueueNameOf, type UnroutedSpec } from './unrouted.ts';
 import { triageOf, triageResources, type TriagePlan } from './triage.ts';
 import { anyOccurrenceAlarm, functionAlarm } from './alarms.ts';
 
@@ -141,7 +141,7 @@ export function resolvePlan(options: PlanOptions): DeploymentPlan {
   const nobody = alertsReachNobody(settings);
   if (nobody && options.production) problems.push(`a production stage must reach someone: ${nobody}`);
   if (problems.length > 0) throw new SettingsError(problems);
-  const warnings = [...(nobody && !options.production ? [`${nobody} (a production stage refuses to deploy without one)`] : []), ...settingsWarnings(topology, settings), ...unroutedWarnings(topology)];
+  const warnings = [...(nobody && !options.production ? [`${nobody} (a production stage refuses to deploy without one)`] : []), ...settingsWarnings(topology, settings)];
   const unrouted = unroutedOf(topology);
   const subscriptions = [...topology.subscriptions, ...unrouted.map((u) => u.subscription)];
   const consumersDir = (options.consumersDir ?? 'consumers').replace(/\/+$/, '');

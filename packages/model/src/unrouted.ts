@@ -13,20 +13,24 @@
  *   subscription admits;
  *
  * joined by `$or`. Each clause needs its key present except `exists: false`, exactly as the
- * routed subscriptions do, so the union of the routed policies and this one is every message
- * that carries at least one attribute.
+ * routed subscriptions do. The policy never admits a routed message: the unrouted queue holds
+ * no copy of what a consumer got.
  *
- * Two limits, both documented by AWS and both kept visible rather than silent:
+ * Two gaps, both documented by AWS, both closed by the topic's triage (see `triage.ts`: a
+ * subscription without filter policy and the framework's triage function, which evaluates every
+ * publish against the topic's filtered subscriptions, this one included, and keeps in the
+ * unrouted queue, with the reason, what none admits):
  *
  * - a publish with NO message attribute at all matches no filter policy, `exists: false`
  *   included ("an empty set of attributes results in the filter not matching"). SNS counts it
  *   in the topic's `NumberOfNotificationsFilteredOut-NoMessageAttributes` metric, which the plan
- *   alarms on; the topic's triage (see `triage.ts`: a subscription without filter policy and
- *   the framework's triage function) keeps it in the unrouted queue.
- * - when one event type is routed in several majors, SNS cannot say "starts with neither 1. nor
- *   2." in one clause; the clause for that type then uses its lowest major only, a superset:
- *   messages of the other routed majors are ALSO kept in the unrouted queue (duplicates, never
- *   losses), and {@link unroutedWarnings} says so.
+ *   alarms on;
+ * - when one event type is routed in several majors (a migration, v1 and v2 side by side), SNS
+ *   cannot say "starts with neither 1. nor 2." in one clause. That type then has no clause here:
+ *   its unrouted majors (v3) reach the unrouted queue through the triage. (A clause excluding the
+ *   lowest major only would admit the other routed ones too: each v2 publish kept a second time
+ *   here, where `dlq list` offered to redrive it, and each redrive delivered it again and came
+ *   back.)
  */
 import type { FilterPolicy, SubscriptionSpec, Topology, TopicSpec } from '@sluice/runtime/contract';
 import { isObject, major } from './topology/context.ts';
@@ -109,8 +113,9 @@ function routedOf(topology: Topology, topic: string): Map<string, Set<string>> |
 const byNumber = (a: string, b: string) => Number(a) - Number(b) || a.localeCompare(b);
 
 /**
- * The filter policy admitting what none of `routed` admits (among messages with at least one
- * attribute; see the module's notes for the majors superset).
+ * The filter policy admitting what none of `routed` admits, among messages with at least one
+ * attribute, except the unrouted majors of a type routed in several (the triage keeps those; see
+ * the module's notes). It admits nothing `routed` admits.
  *
  * @example
  * ```ts
@@ -130,8 +135,8 @@ export function complementPolicy(routed: readonly { readonly eventType: string; 
   } else {
     clauses.push({ eventType: [{ 'anything-but': routed.map((r) => r.eventType).sort() }] });
     for (const r of [...routed].sort((a, b) => a.eventType.localeCompare(b.eventType))) {
-      const lowest = [...r.majors].sort(byNumber)[0]!;
-      clauses.push({ eventType: [r.eventType], schemaVersion: [{ 'anything-but': { prefix: `${lowest}.` } }] });
+      // Several majors: no clause SNS can evaluate excludes them all (see the module's notes).
+      if (r.majors.length === 1) clauses.push({ eventType: [r.eventType], schemaVersion: [{ 'anything-but': { prefix: `${r.majors[0]}.` } }] });
     }
   }
   return { $or: clauses };
@@ -228,27 +233,6 @@ export function checkUnrouted(topology: Topology): string[] {
     if (topology.queues[u.queue]) problems.push(`the contract declares a queue named ${u.queue}, the name of ${u.topic}'s unrouted queue: rename it`);
   }
   return problems;
-}
-
-/**
- * What the unrouted queues keep beyond the exact complement: one line per event type routed in
- * several majors (SNS cannot exclude two prefixes in one clause).
- *
- * @example
- * ```ts
- * import { unroutedWarnings } from '@sluice/model';
- * import type { Topology } from '@sluice/runtime/contract';
- *
- * declare const topology: Topology;
- * unroutedWarnings(topology); // []
- * ```
- */
-export function unroutedWarnings(topology: Topology): string[] {
-  return unroutedOf(topology).flatMap((u) =>
-    u.routed
-      .filter((r) => r.majors.length > 1)
-      .map((r) => `${u.queue} also keeps ${r.eventType} v${r.majors.slice(1).join(', v')} (routed): SNS cannot exclude several schemaVersion prefixes in one clause, so the complement excludes v${r.majors[0]} only. Duplicates, never losses; \`dlq list\` marks them "routed".`),
-  );
 }
 
 /**

@@ -61,6 +61,18 @@ describe('triageVerdict', () => {
     expect(triageVerdict([orderQueue, complement], { eventType: 'OrderPlaced', schemaVersion: '1.1.0' }).admittedBy).toEqual(['OrderTopicToOrderQueue']);
     expect(triageVerdict([orderQueue, complement], { eventType: 'OrderPlaced', schemaVersion: '2.0.0' }).admittedBy).toEqual(['OrderTopicToOrderTopicUnrouted']);
   });
+  it('a type routed in two majors (v1 and v2 side by side): each routed one reaches its consumer only, never the unrouted queue too; a third is the triage\'s to keep', () => {
+    const v2Queue: TriageSubscription = { name: 'OrderTopicToAuditQueue', queue: 'AuditQueue', filterPolicy: { eventType: ['OrderPlaced'], schemaVersion: [{ prefix: '1.' }, { prefix: '2.' }] } };
+    const both: TriageSubscription = { ...complement, filterPolicy: complementPolicy([{ eventType: 'OrderPlaced', majors: ['1', '2'] }]) };
+    const subscriptions = [orderQueue, v2Queue, both];
+    expect(triageVerdict(subscriptions, { eventType: 'OrderPlaced', schemaVersion: '1.0.0' }).admittedBy).toEqual(['OrderTopicToOrderQueue', 'OrderTopicToAuditQueue']);
+    // Before: the complement excluded v1 only, and admitted v2 as well: a copy in the unrouted queue.
+    expect(triageVerdict(subscriptions, { eventType: 'OrderPlaced', schemaVersion: '2.0.0' }).admittedBy).toEqual(['OrderTopicToAuditQueue']);
+    expect(triageVerdict(subscriptions, { eventType: 'OrderPlaced', schemaVersion: '3.0.0' })).toEqual({ admittedBy: [], reason: 'no subscription admits it (eventType OrderPlaced, schemaVersion 3.0.0)' });
+    // The other ways of being unrouted stay SNS's own.
+    expect(triageVerdict(subscriptions, { eventType: 'OrderCancelled', schemaVersion: '1.0.0' }).admittedBy).toEqual(['OrderTopicToOrderTopicUnrouted']);
+    expect(triageVerdict(subscriptions, { eventType: 'OrderPlaced' }).admittedBy).toEqual(['OrderTopicToOrderTopicUnrouted']);
+  });
   it('without the complement, says which identity the publish carried', () => {
     expect(triageVerdict([orderQueue], { eventType: 'OrderPlaced', schemaVersion: '2.0.0' }).reason).toBe('no subscription admits it (eventType OrderPlaced, schemaVersion 2.0.0)');
   });
