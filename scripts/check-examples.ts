@@ -15,7 +15,8 @@
  *    of an exported interface, object type or class (its options) has TSDoc, and every exported
  *    function has an `@example` with a fenced ```ts block.
  *
- * Usage: `tsx scripts/check-examples.ts [--report | --summary] [--no-cache]`. Without a flag both parts fail
+ * Usage: `npm run typecheck` (both parts, after tsc), `npm run docs:check` (`--report`), or
+ * `npm exec -- node scripts/check-examples.ts [--report | --summary] [--no-cache]`. Without a flag both parts fail
  * the run (exit 1). `--report` lists the audit's findings but fails only on examples that do not
  * compile; `--summary` does the same with one count per package instead of the list.
  */
@@ -447,7 +448,7 @@ export function main(root: string, args: readonly string[], out = console.log, e
   const useCache = !args.includes('--no-cache');
   const unknown = args.filter((a) => a !== '--summary' && a !== '--report' && a !== '--no-cache');
   if (unknown.length > 0) {
-    err(`check-examples: unknown argument ${unknown[0]}; usage: node scripts/check-examples.ts [--report | --summary] [--no-cache]`);
+    err(`check-examples: unknown argument ${unknown[0]}; usage: npm exec -- node scripts/check-examples.ts [--report | --summary] [--no-cache]`);
     return 2;
   }
   const files = workspacePackages(root).flatMap((p) => typeScriptFiles(path.join(p.dir, 'src')));
@@ -470,7 +471,7 @@ export function main(root: string, args: readonly string[], out = console.log, e
   if (mode === 'summary') {
     const counts = new Map<string, number>();
     for (const f of findings) counts.set(f.symbol.split(':')[0]!, (counts.get(f.symbol.split(':')[0]!) ?? 0) + 1);
-    for (const [pkg, count] of counts) out(`docs: ${pkg}: ${count} missing (tsx scripts/check-examples.ts --report lists them)`);
+    for (const [pkg, count] of counts) out(`docs: ${pkg}: ${count} missing (npm run docs:check lists them)`);
   } else {
     const print = mode === 'strict' ? err : out;
     for (const f of findings) print(`${f.location}: ${f.symbol}: ${f.problem}`);

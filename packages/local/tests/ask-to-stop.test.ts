@@ -24,9 +24,17 @@ describe('askToStop', () => {
     // has not yet seen the 'disconnect', so `connected` still says true, as in the race.
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3_000);
     expect(child.connected).toBe(true);
+    const signals: (NodeJS.Signals | number | undefined)[] = [];
+    const kill = child.kill.bind(child);
+    child.kill = (signal?: NodeJS.Signals | number) => {
+      signals.push(signal);
+      return kill(signal);
+    };
     askToStop(child, { type: 'stop' });
     await exited;
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(errors.map((e) => (e as NodeJS.ErrnoException).code)).toEqual([]);
+    // The write failed: the process is signalled instead (here it has ended already, which kill tolerates).
+    expect(signals).toEqual(['SIGTERM']);
   });
 });
