@@ -102,7 +102,10 @@ handler file in the consumers folder, and every handler file an operation.`,
 
     mkdirSync(outDir, { recursive: true });
     for (const f of existing) if (!wanted.has(f)) rmSync(path.join(outDir, f));
-    for (const f of files) {
+    // Only what differs: a file rewritten with the same bytes still changes its time, and
+    // `npm start -- --watch` then reloads the consumers for nothing.
+    const changed = new Set(stale);
+    for (const f of files.filter((f) => changed.has(f.path))) {
       mkdirSync(path.dirname(path.join(outDir, f.path)), { recursive: true });
       writeFileSync(path.join(outDir, f.path), f.content);
     }

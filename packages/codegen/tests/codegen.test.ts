@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -159,6 +159,22 @@ describe('npm run codegen:check', () => {
     const refused = await run(tsx, [cli, '--check', '--frobnicate'], { cwd: root, env }).catch((e: { code: number; stderr: string }) => e);
     expect((refused as { code: number }).code).toBe(2);
     expect((refused as { stderr: string }).stderr).toMatch(/^codegen:check: unknown option --frobnicate: .*\nRun `npm run codegen:check -- --help` for usage\.\n$/);
+  });
+});
+
+describe('npm run codegen', () => {
+  it('writes only the files that differ: one it would write the same keeps its time (a watching npm start reloads nothing)', async () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'generated-'));
+    cpSync(path.join(root, 'generated'), out, { recursive: true });
+    writeFileSync(path.join(out, 'types.d.ts'), readFileSync(path.join(out, 'types.d.ts'), 'utf8').replace("'quantity': number;", "'quantity': string;"));
+    const files = readdirSync(out, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(out, path.join(e.parentPath, e.name)));
+    const then = new Date('2001-01-01T00:00:00Z');
+    for (const f of files) utimesSync(path.join(out, f), then, then);
+    const { stdout } = await run(process.execPath, [cli, '--out', out], { cwd: root });
+    expect(stdout).toContain(`codegen: updated ${path.join(out, 'types.d.ts')} (`);
+    const rewritten = files.filter((f) => statSync(path.join(out, f)).mtimeMs !== then.getTime());
+    expect(rewritten).toEqual(['types.d.ts']);
+    expect(readFileSync(path.join(out, 'types.d.ts'), 'utf8')).toBe(readFileSync(path.join(root, 'generated', 'types.d.ts'), 'utf8'));
   });
 });
 
