@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync,
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { processStartMark, runCli } from '@sluice/cli';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
@@ -30,9 +30,15 @@ describe('lockDataDir', () => {
     const release = lockDataDir(dir);
     expect(JSON.parse(readFileSync(path.join(dir, DATA_LOCK_FILE), 'utf8'))).toMatchObject({ pid: process.pid });
     expect(() => lockDataDir(dir)).toThrow(DataDirInUseError);
-    expect(() => lockDataDir(dir)).toThrow(/the data folder .* is in use by another local stack .*Stop that one first .*add --in-memory --port 0 to its command: npm start -- --in-memory --port 0.*--data-dir <folder>/);
-    // The framework's words name no command of one application (a created project has no npm run demo).
-    expect(() => lockDataDir(dir)).not.toThrow(/demo/);
+    // The command to run beside it is the one that was refused: the npm script that started the process.
+    vi.stubEnv('npm_lifecycle_event', 'start');
+    expect(() => lockDataDir(dir)).toThrow(/the data folder .* is in use by another local stack .*Stop that one first .*add --in-memory --port 0 to its command: npm start -- --in-memory --port 0\).*--data-dir <folder>/);
+    vi.stubEnv('npm_lifecycle_event', 'demo');
+    expect(() => lockDataDir(dir)).toThrow(/add --in-memory --port 0 to its command: npm run demo -- --in-memory --port 0\)/);
+    // No npm script: nothing named (a created project has no npm run demo; a bin run by hand).
+    vi.stubEnv('npm_lifecycle_event', undefined);
+    expect(() => lockDataDir(dir)).toThrow(/add --in-memory --port 0 to its command\) or on a folder of its own/);
+    vi.unstubAllEnvs();
     release();
     expect(existsSync(path.join(dir, DATA_LOCK_FILE))).toBe(false);
     lockDataDir(dir)();

@@ -42,6 +42,17 @@ export class DataDirInUseError extends CliError {
 
 
 /**
+ * The command that was refused, run beside the other stack: the npm script that started this
+ * process (`npm start`, `npm run demo`), with `--in-memory --port 0` added; nothing to name when
+ * no npm script started it.
+ */
+function inMemoryCommand(): string {
+  const script = process.env.npm_lifecycle_event;
+  if (!script || !/^[\w:.-]+$/.test(script)) return '';
+  return `: ${script === 'start' ? 'npm start' : `npm run ${script}`} -- --in-memory --port 0`;
+}
+
+/**
  * Takes the lock of `dataDir` (which exists) for this process; the returned function releases it.
  *
  * @param dataDir - the stack's data folder
@@ -67,7 +78,7 @@ export function lockDataDir(dataDir: string, onEvent?: (line: string) => void): 
   const file = path.join(dir, DATA_LOCK_FILE);
   const inUse = (owner: string) =>
     new DataDirInUseError(
-      `the data folder ${dir} is in use by another local stack (${owner}): two stacks on one folder would overwrite each other's queues and tables. Stop that one first (Ctrl-C in its terminal), or run this one beside it in memory (add --in-memory --port 0 to its command: npm start -- --in-memory --port 0) or on a folder of its own (--data-dir <folder>). If no stack is running, delete ${file}.`,
+      `the data folder ${dir} is in use by another local stack (${owner}): two stacks on one folder would overwrite each other's queues and tables. Stop that one first (Ctrl-C in its terminal), or run this one beside it in memory (add --in-memory --port 0 to its command${inMemoryCommand()}) or on a folder of its own (--data-dir <folder>). If no stack is running, delete ${file}.`,
     );
   if (heldHere.has(dir)) throw inUse(`this process, pid ${process.pid}`);
   const text = `${JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), mark: processStartMark(process.pid) } satisfies LockOwner)}\n`;
