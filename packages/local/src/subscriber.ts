@@ -5,7 +5,7 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { CliError, UsageError } from '@sluice/cli';
-import { localCredentials, localRegion, operatorCommandAt } from '@sluice/ops';
+import { endpointEnv, localCredentials, localRegion, operatorCommandAt } from '@sluice/ops';
 import { loadApplication, readTopology, type Application } from './application.ts';
 import type { FunctionHost } from './lambda/function-host.ts';
 import { outOfContractReason, startFunctions, type FunctionOptions } from './local-runtime.ts';
@@ -70,7 +70,7 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Runni
   try {
     resources = await discoverResources(application.topology, application.settings, { sqs, sns, region: localRegion });
   } catch (error) {
-    throw new CliError(`no usable stack at ${endpoint}: ${(error as Error).message}`, { next: 'Start it first: npm start -- --no-consumers' });
+    throw new CliError(`no usable stack at ${endpoint}: ${(error as Error).message}`, { next: `Start it first (npm start -- --no-consumers), or point this at the stack that runs: --endpoint <url> or ${endpointEnv}=<url>, the endpoint npm start printed` });
   } finally {
     sqs.destroy();
     sns.destroy();

@@ -8,7 +8,7 @@ import { terminalSafe, terminalSafeIndented } from '@sluice/cli';
 import type { BatchReport } from './lambda/event-source-poller.ts';
 import type { Application } from './application.ts';
 import type { LocalRuntime } from './local-runtime.ts';
-import { queueDepth } from '@sluice/ops';
+import { endpointAssignment, queueDepth } from '@sluice/ops';
 import { functionNameOf, resolvePlan, TRIAGE_SETTINGS, triageOf, unroutedOf } from '@sluice/model';
 import type { Topology } from '@sluice/runtime/contract';
 import { TRIAGE_REASON_ATTRIBUTE } from '@sluice/runtime/triage';
@@ -166,7 +166,9 @@ export function bannerLines(runtime: LocalRuntime, options: { consumersElsewhere
   for (const table of Object.keys(r.tables)) lines.push(`  table         ${table}`);
   lines.push(`  data folder   ${runtime.emulators.dataDir ?? '(in memory: nothing survives a restart)'}`);
   if (options.consumersElsewhere || !runtime.functions) {
-    lines.push(`  consumers     not in this process: run \`npm run subscriber\` in another terminal`);
+    // With the endpoint when the subscriber would not find this stack by itself (--port other than 4566).
+    const assignment = endpointAssignment(runtime.endpoint);
+    lines.push(`  consumers     not in this process: run \`${assignment ? `${assignment} ` : ''}npm run subscriber\` in another terminal`);
   } else {
     const settingsFile = path.relative(runtime.application.project.root, runtime.application.project.settings) || runtime.application.project.settings;
     for (const f of runtime.functions.functions) {

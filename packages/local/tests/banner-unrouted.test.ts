@@ -6,8 +6,9 @@
  * packages/create/tests/create.test.ts runs that one), else the AWS CLI against the local endpoint.
  * On the order application's real local stack; no consumer runs.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bannerLines, startLocalRuntime, type LocalRuntime } from '@sluice/local';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CliError } from '@sluice/cli';
+import { bannerLines, startLocalRuntime, startSubscriber, type LocalRuntime } from '@sluice/local';
 
 let runtime: LocalRuntime;
 
@@ -51,4 +52,23 @@ describe("npm start's banner: the unrouted queue's line", () => {
     const unnamed = bannerLines({ ...runtime, functions, application: { ...runtime.application, settings } }).find((l) => l.startsWith('  consumer      consumeOrderPlaced '));
     expect(unnamed).toMatch(/timeout 30 s, 5 concurrent; the framework's defaults: packages\/orders\/src\/settings\.ts has no entry for it, add one to choose\)$/);
   });
+});
+
+describe('npm start -- --no-consumers: the way to the subscriber', () => {
+  it('names the endpoint in the command to run when npm run subscriber would not find the stack by itself (a port other than 4566)', () => {
+    vi.stubEnv('SLUICE_ENDPOINT', undefined);
+    try {
+      expect(runtime.endpoint).not.toBe('http://127.0.0.1:4566');
+      expect(bannerLines(runtime, { consumersElsewhere: true })).toContain(`  consumers     not in this process: run \`SLUICE_ENDPOINT=${runtime.endpoint} npm run subscriber\` in another terminal`);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('npm run subscriber, finding no stack at its endpoint, says how to point it at the one that runs', async () => {
+    const refused = await startSubscriber({ endpoint: 'http://127.0.0.1:9', application: runtime.application, logLevel: 'SILENT', quiet: true, out: () => {} }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(CliError);
+    expect((refused as CliError).message).toMatch(/^no usable stack at http:\/\/127\.0\.0\.1:9: /);
+    expect((refused as CliError).options.next).toBe('Start it first (npm start -- --no-consumers), or point this at the stack that runs: --endpoint <url> or SLUICE_ENDPOINT=<url>, the endpoint npm start printed');
+  }, 30_000);
 });
