@@ -164,6 +164,7 @@ describe("the README's steps to add a consumer and a message", () => {
     // The README's other command after a contract edit: the committed picture, redrawn.
     const diagram = copy.run('packages/governance/src/topology-picture.ts');
     expect(diagram.status, diagram.stderr).toBe(0);
+    expect(codegen.stderr).toMatch(/^codegen: next, make the consumers match the contract \(npm test fails until you do\):$/m);
     expect(codegen.stderr).toMatch(/receive operation consumeAudit has no handler: create packages\/orders\/consumers\/consumeAudit\.ts/);
     expect(codegen.stderr).toMatch(/receive operation consumeOrderShipped has no handler: create packages\/orders\/consumers\/consumeOrderShipped\.ts/);
     const check = copy.run('packages/codegen/src/cli.ts', ['--check']);

@@ -117,7 +117,7 @@ handler file in the consumers folder, and every handler file an operation.`,
         `${t.subscriptions.length} subscription(s), ${Object.values(t.operations).filter((o) => o.action === 'receive').length} consumer(s).`,
     );
     if (handlerProblems.length > 0) {
-      io.err('codegen: next, write the handlers (npm test fails until you do):');
+      io.err('codegen: next, make the consumers match the contract (npm test fails until you do):');
       for (const problem of handlerProblems) io.err(`  - ${problem}`);
     }
     return 0;

@@ -201,7 +201,7 @@ describe('create: a new project from a small contract', () => {
     const codegen = framework(dir, 'packages/codegen/src/cli.ts');
     expect(codegen.status, codegen.stderr).toBe(0);
     expect(existsSync(path.join(dir, 'generated', 'topology.json'))).toBe(true);
-    expect(codegen.stderr).not.toContain('write the handlers');
+    expect(codegen.stderr).not.toContain('make the consumers match the contract');
 
     // The project's own npm test: codegen:check, contract:diff (skipped, saying so: nothing is
     // released yet, and a new project must pass), typecheck, then its tests.
