@@ -9,9 +9,10 @@
  * of (the spec and each local file its `$ref`s reach, with their paths relative to the spec), the
  * parser's version and the kind of parse. A hit skips the parser entirely (not even loaded).
  *
- * Never remembered: a document with errors (it is parsed, and its diagnostics reported, every
- * time), one with remote or unreadable `$ref`s, one whose result is not plain JSON (a recursive
- * schema). `SLUICE_PARSE_CACHE=0` turns it off, with the type generator's (generate.ts). At most {@link PARSE_CACHE_ENTRIES} entries are
+ * Read back, a document is the parser's, its shared objects (a `$ref`'s target, a recursive
+ * schema) shared again ({@link StoredDocument}). Never remembered: a document with errors (it is
+ * parsed, and its diagnostics reported, every time), one with remote or unreadable `$ref`s.
+ * `SLUICE_PARSE_CACHE=0` turns it off, with the type generator's (generate.ts). At most {@link PARSE_CACHE_ENTRIES} entries are
  * kept, the least recently used removed first.
  */
 import { createHash } from 'node:crypto';
@@ -94,8 +95,62 @@ export interface ParseContractOptions {
   validate?: boolean;
 }
 
-/** Bumped when what is stored changes shape. */
-const CACHE_FORMAT = 1;
+/** Bumped when what is stored changes shape (2: {@link StoredDocument}, shared objects kept shared). */
+const CACHE_FORMAT = 2;
+
+/**
+ * A parsed document as the cache stores it. The parser's JSON shares objects: a `$ref` resolves to
+ * the object it names, so a message is one object under its channel and under `components`, and a
+ * recursive schema contains itself. Plain `JSON.stringify` would write each place a copy (and throw
+ * on a cycle): read back, the document would not be the parser's, and AsyncAPI's own tools, which
+ * write a shared object once (`$ref:$…` in the docs page), would render it differently from a
+ * fresh parse. So each object is written once, at the first place a walk of the document meets it,
+ * and every other place it appears is listed in `shared` (its path, and the path of that first
+ * place), with `null` written there instead.
+ */
+interface StoredDocument {
+  document: Record<string, unknown>;
+  /** `[where, what]`: the key path of a place, and the key path of the object to put there. */
+  shared: [string[], string[]][];
+}
+
+type Node = Record<string, unknown> | unknown[];
+const isNode = (value: unknown): value is Node => typeof value === 'object' && value !== null;
+
+/** `document` as {@link StoredDocument}: every object written once, the other places it appears listed. */
+function toStored(document: Record<string, unknown>): StoredDocument {
+  const first = new Map<object, string[]>();
+  const shared: [string[], string[]][] = [];
+  const copy = (value: unknown, at: string[]): unknown => {
+    if (!isNode(value)) return value;
+    const seen = first.get(value);
+    if (seen) {
+      shared.push([at, seen]);
+      return null;
+    }
+    first.set(value, at);
+    if (Array.isArray(value)) return value.map((item, i) => copy(item, [...at, String(i)]));
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = copy(item, [...at, key]);
+    return out;
+  };
+  return { document: copy(document, []) as Record<string, unknown>, shared };
+}
+
+/** The document {@link toStored} wrote, its shared objects shared again; undefined when the entry is not one. */
+function fromStored(stored: StoredDocument | undefined): Record<string, unknown> | undefined {
+  if (!stored || !isNode(stored.document) || !Array.isArray(stored.shared)) return undefined;
+  const { document } = stored;
+  const at = (keys: string[]): unknown => keys.reduce<unknown>((node, key) => (isNode(node) ? (node as Record<string, unknown>)[key] : undefined), document);
+  // Every path runs through first places only (a walk never enters an object it met before), so the order does not matter.
+  for (const [where, what] of stored.shared) {
+    const parent = at(where.slice(0, -1));
+    const target = at(what);
+    if (!isNode(parent) || !isNode(target)) return undefined; // a damaged entry: parsed again
+    (parent as Record<string, unknown>)[where[where.length - 1]!] = target;
+  }
+  return document;
+}
 /** Entries kept: past this many, the least recently used go (each is a document's JSON, tens of KB). */
 export const PARSE_CACHE_ENTRIES = 100;
 const CACHE_FOLDER = 'sluice-asyncapi';
@@ -487,8 +542,8 @@ export async function parseContract(specPath: string, options: ParseContractOpti
   if (written.length > 0) return { document: undefined, errors: written, cached: false };
   const cacheFile = cacheFileOf(spec, validate);
   // A damaged entry reads as none: parsed again, and the write below replaces it.
-  const remembered = cacheFile ? readEntry<Record<string, any>>(cacheFile) : undefined;
-  if (remembered) return { document: remembered, errors: [], cached: true };
+  const remembered = cacheFile ? fromStored(readEntry<StoredDocument>(cacheFile)) : undefined;
+  if (remembered) return { document: remembered as Record<string, any>, errors: [], cached: true };
   const { fromFile, DiagnosticSeverity } = await import('@asyncapi/parser');
   const { document, diagnostics } = await fromFile(await newParser(validate), spec).parse();
   const errors = diagnostics
@@ -496,15 +551,7 @@ export async function parseContract(specPath: string, options: ParseContractOpti
     .map((d) => ({ path: [...d.path], message: d.message, ...(d.range ? { line: d.range.start.line + 1 } : {}) }));
   if (errors.length > 0 || !document) return { document: undefined, errors, cached: false };
   const json = document.json() as Record<string, any>;
-  if (cacheFile) {
-    let text: string | undefined;
-    try {
-      text = JSON.stringify(json);
-    } catch {
-      text = undefined; // a recursive schema: not plain JSON, not cached
-    }
-    if (text !== undefined) writeEntry(cacheFile, text, PARSE_CACHE_ENTRIES);
-  }
+  if (cacheFile) writeEntry(cacheFile, JSON.stringify(toStored(json)), PARSE_CACHE_ENTRIES);
   return { document: json, errors: [], cached: false };
 }
 

@@ -59,6 +59,21 @@ describe('parseContract', () => {
     expect(payloadOf(second.document).properties).toEqual({ id: expect.objectContaining({ type: 'string' }) });
   });
 
+  it("reads back the parser's document, its shared objects shared again: a $ref's target, a recursive schema", async () => {
+    const p = project();
+    p.write('schemas/thing.json', JSON.stringify({ title: 'Thing', type: 'object', properties: { id: { type: 'string' }, parts: { type: 'array', items: { $ref: '#' } } } }));
+    const first = await parseContract(p.spec);
+    expect(first.cached).toBe(false);
+    const second = await parseContract(p.spec);
+    expect(second.cached, 'a recursive schema is remembered too').toBe(true);
+    // One object under the channel and under components, as the parser resolves the $ref.
+    expect(second.document!.channels.things.messages.thingHappened).toBe(second.document!.components.messages.ThingHappened);
+    // Every place the parser's document holds an object met before (the object's first place), the same read back: cycles included.
+    const aliases = first.document === undefined ? [] : aliasesOf(first.document);
+    expect(aliases.some(([at, to]) => to.every((key, i) => at[i] === key)), 'the document holds a cycle').toBe(true);
+    expect(aliasesOf(second.document!)).toEqual(aliases);
+  });
+
   it('parses again when a file the document references changes, not only the spec', async () => {
     const p = project();
     await parseContract(p.spec);
@@ -135,3 +150,18 @@ describe('parseContract', () => {
     expect(fromCache).toEqual(parsed);
   });
 });
+
+/** Each place of `document` holding an object met earlier in a walk of it, with that object's first place. */
+function aliasesOf(document: object): [string[], string[]][] {
+  const first = new Map<object, string[]>();
+  const found: [string[], string[]][] = [];
+  const walk = (value: unknown, at: string[]) => {
+    if (typeof value !== 'object' || value === null) return;
+    const seen = first.get(value);
+    if (seen) return void found.push([at, seen]);
+    first.set(value, at);
+    for (const [key, item] of Object.entries(value)) walk(item, [...at, key]);
+  };
+  walk(document, []);
+  return found;
+}

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { type MessageInfo, readMessages } from '@sluice/codegen';
 import { parseContract } from '@sluice/codegen/parse';
@@ -247,5 +247,25 @@ describe('renderDocs', () => {
     } finally {
       Parser.prototype.parse = original;
     }
+  }, 120_000);
+
+  it('renders the same page from the remembered parse as from a fresh one: the objects the parser shares are shared again when read back', async () => {
+    const fixture = await fixtureProject('single-consumer');
+    const spec = path.join(fixture.dir, 'asyncapi.yaml');
+    const render = async () => readFileSync(await renderDocs({ specPath: spec, outDir: mkdtempSync(path.join(tmpdir(), 'contract-docs-')) }), 'utf8');
+    vi.stubEnv('SLUICE_PARSE_CACHE', '0');
+    let fresh: string;
+    try {
+      fresh = await render();
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    await parseContract(spec);
+    expect((await parseContract(spec)).cached, 'remembered').toBe(true);
+    const remembered = await render();
+    // A message is one object under its channel and under components: written once in the page's
+    // embedded document (a `$ref:$…` where it appears again), not copied (the page grew ~2 %).
+    expect(remembered.length).toBe(fresh.length);
+    expect(remembered).toBe(fresh);
   }, 120_000);
 });
