@@ -43,6 +43,7 @@ class LongestFirst extends BaseSequencer {
  * A file not listed runs in a process of its own, as before; a new test file starts there.
  */
 export const SHARED_WORKER = [
+  'packages/cli/tests/compile-errors.test.ts',
   'packages/cli/tests/format-table.test.ts',
   'packages/cli/tests/kit.test.ts',
   'packages/cli/tests/terminal-safe.test.ts',

@@ -117,11 +117,14 @@ describe.each<FunctionProcesses>(['shared', 'separate'])('--watch after a failed
     const p = await startHost(60_000);
     p.write('src/store.ts', "{ const x = ;\nexport const version = () => 'broken';\n");
     await waitFor('the init failure', () => count(/consumeThings: init failed/) > 0, 20_000);
-    await waitFor('the import scan failure', () => count(/consumeThings: cannot read its imports/) > 0, 20_000);
-    // esbuild's error itself, where and what, not only its first line ("Build failed with 1 error:").
-    const scan = events.find((e) => /cannot read its imports/.test(e))!;
-    expect(scan).toMatch(/cannot read its imports \(src\/store\.ts:1:\d+: Unexpected ";"\)/);
-    expect(scan).not.toContain('Build failed');
+    await waitFor('the watch on the files named', () => count(/consumeThings: watching /) > 0, 20_000);
+    // esbuild's error itself, where and what, on one line: the file relative to the project, the
+    // column from 1 (the `;` is the 13th character of `{ const x = ;`), not tsx's "Transform
+    // failed with 1 error:" then the absolute path and esbuild's column from 0 on a line of its own.
+    expect(events.find((e) => /init failed/.test(e))).toBe('consumeThings: init failed: src/store.ts:1:13: Unexpected ";" (fix the code: it reloads on save)');
+    // What the watch follows now, without saying the same error a second time.
+    expect(events.find((e) => /: watching /.test(e))).toBe('consumeThings: watching consumers/consumeThings.ts, src/store.ts and the files it imported before: saving the fix reloads it');
+    expect(count(/Unexpected/)).toBe(1);
     const reloads = count(/src\/store\.ts changed: reloading/);
     p.write('src/store.ts', p.store('v2'));
     await waitFor('a reload for the fixed store', () => count(/src\/store\.ts changed: reloading/) > reloads, 10_000);
@@ -134,11 +137,13 @@ describe.each<FunctionProcesses>(['shared', 'separate'])('--watch after a failed
     await waitFor('a message handled by the edited code', () => logs.includes('handled 1 by v3'), 20_000);
   });
 
-  it('says a failure to read the imports once, not again at each retry of the same failure', { timeout: 60_000 }, async () => {
+  it('says the error and what it watches once, not again at each retry of the same failure', { timeout: 60_000 }, async () => {
     const p = await startHost(100);
     p.write('src/store.ts', "{ const x = ;\nexport const version = () => 'broken';\n");
     await waitFor('three failed starts', () => count(/consumeThings: init failed/) >= 3, 30_000);
-    expect(count(/consumeThings: cannot read its imports/)).toBe(1);
+    expect(count(/consumeThings: (cannot read its imports|watching )/)).toBe(1);
+    expect(count(/Unexpected ";"/)).toBe(1);
+    expect(count(/^consumeThings: init failed again, the same error \(fix the code: it reloads on save\)$/)).toBe(count(/init failed/) - 1);
   });
 
   it('reloads when the handler moved away comes back, keeps watching after, and stops consuming once it is gone', { timeout: 60_000 }, async () => {

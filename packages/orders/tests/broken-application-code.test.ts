@@ -67,7 +67,8 @@ describe('orders, while packages/orders/src/order-store.ts has a syntax error', 
     expect(list.code).toBe(1);
     expect(list.out).toBe('');
     expect(list.err.trimEnd().split('\n')).toEqual([
-      `orders list: code it imports does not load: ${STORE}:${brokenLine}:12: Unexpected ";"`,
+      // The column counts from 1, as editors count it: the `;` of `{ const x = ; }` is its 13th character.
+      `orders list: code it imports does not load: ${STORE}:${brokenLine}:13: Unexpected ";"`,
       `Fix ${STORE}, then run the command again (status, dlq, publish and publish-message do not need that code and work meanwhile); --debug shows the stack.`,
     ]);
     const debug = await orders(['list', '--endpoint', runtime.endpoint, '--debug']);

@@ -30,6 +30,7 @@ import { fork, type ChildProcess, type Serializable } from 'node:child_process';
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compileErrorsOf, formatCompileErrors } from '@sluice/cli';
 import type { BatchReport } from './event-source-poller.ts';
 import type { FunctionSpec } from './function-environment.ts';
 import { runFunction, type RunningFunction } from './function-runner.ts';
@@ -159,6 +160,8 @@ interface Running {
   watched: string[];
   /** The last "cannot read its imports" line said: each retry of the same failure does not say it again. */
   importsNote: string | undefined;
+  /** The error its last init failure said (undefined once it is ready): the same one again is said in a few words. */
+  initError: string | undefined;
   /** The imports that could not be found at the last read of the handler's imports (absolute). */
   notFound: string[];
   /**
@@ -210,6 +213,7 @@ export class FunctionHost {
         watchers: [],
         watched: [],
         importsNote: undefined,
+        initError: undefined,
         notFound: [],
         presentAtLaunch: new Set(),
         restartTimer: undefined,
@@ -339,8 +343,14 @@ export class FunctionHost {
   private initFailure(r: Running, message: string): { line: string; retry: boolean } {
     const reason = this.options.outOfContract?.(r.spec.operationId);
     r.heldOutOfContract = reason !== undefined;
-    if (reason) return { line: `${r.spec.operationId}: init failed: ${message}: ${reason}; not started again${this.afterHeld()}`, retry: false };
-    return { line: `${r.spec.operationId}: init failed: ${message}${this.options.watch ? ' (fix the code: it reloads on save)' : ''}`, retry: true };
+    // A compile error (tsx's "Transform failed with 1 error:" and esbuild's line) as the watch says it: one line, the file relative, the column from 1.
+    const compiled = compileErrorsOf(message);
+    const said = compiled ? formatCompileErrors(compiled.errors, { base: this.root, shown: SHOWN_BUILD_ERRORS, total: compiled.total }) : message;
+    const again = said === r.initError;
+    r.initError = said;
+    if (reason) return { line: `${r.spec.operationId}: init failed: ${said}: ${reason}; not started again${this.afterHeld()}`, retry: false };
+    const hint = this.options.watch ? ' (fix the code: it reloads on save)' : '';
+    return { line: again ? `${r.spec.operationId}: init failed again, the same error${hint}` : `${r.spec.operationId}: init failed: ${said}${hint}`, retry: true };
   }
 
   /** The line for a change of `r`'s code found as an instance starts (without `watch`). */
@@ -407,6 +417,7 @@ export class FunctionHost {
       switch (message.type) {
         case 'ready':
           r.crashes = 0;
+          r.initError = undefined;
           this.emit(`${spec.operationId}: ${spec.functionName} ready (pid ${child.pid}${r.inspectPort ? `, debugger on 127.0.0.1:${r.inspectPort}` : ''})`);
           ready();
           break;
@@ -462,6 +473,7 @@ export class FunctionHost {
       });
       r.inProcess = fn;
       r.crashes = 0;
+      r.initError = undefined;
       this.emit(`${spec.operationId}: ${spec.functionName} ready (pid ${process.pid}, with the other functions)`);
     } catch (error) {
       const failure = this.initFailure(r, (error as Error).message);
@@ -523,7 +535,10 @@ export class FunctionHost {
       notFound = importsNotFound(error, this.root);
       files = [...new Set([...r.watched, r.spec.handlerFile, ...named, ...notFound])].sort();
       const shown = [...new Set([r.spec.handlerFile, ...named, ...notFound])].map((f) => path.relative(this.root, f)).join(', ');
-      const note = `${r.spec.operationId}: cannot read its imports (${buildErrorText(error, this.root)}); watching ${shown}${r.watched.length ? ' and the files it imported before' : ''}: saving the fix reloads it`;
+      // The error itself only when the init failure just said has not (e.g. an import not found, which the instance meets only when it runs).
+      const text = buildErrorText(error, this.root);
+      const watching = `watching ${shown}${r.watched.length ? ' and the files it imported before' : ''}: saving the fix reloads it`;
+      const note = text === r.initError ? `${r.spec.operationId}: ${watching}` : `${r.spec.operationId}: cannot read its imports (${text}); ${watching}`;
       // Said once per failure: the retry timer's next starts meet the same one (their init failure is said anyway).
       if (note !== r.importsNote) this.emit(note);
       r.importsNote = note;
@@ -611,9 +626,10 @@ const SHOWN_BUILD_ERRORS = 3;
 function buildErrorText(error: unknown, root: string): string {
   const messages = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] } | undefined)?.errors;
   if (!messages?.length) return String((error as Error)?.message ?? error).split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
-  const shown = messages.slice(0, SHOWN_BUILD_ERRORS).map(({ text, location: at }) => (at ? `${path.relative(root, path.resolve(root, at.file))}:${at.line}:${at.column + 1}: ${text}` : text));
-  const more = messages.length - shown.length;
-  return `${shown.join('; ')}${more > 0 ? `; and ${more} more error(s)` : ''}`;
+  const located = messages.flatMap(({ text, location: at }) => (at ? [{ file: at.file, line: at.line, column: at.column, text }] : []));
+  // Errors without a place (rare: a plugin's) as their text only.
+  if (located.length < messages.length) return messages.slice(0, SHOWN_BUILD_ERRORS).map((m) => m.text).join('; ');
+  return formatCompileErrors(located, { base: root, shown: SHOWN_BUILD_ERRORS });
 }
 
 /**

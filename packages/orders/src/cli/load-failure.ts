@@ -4,15 +4,12 @@
  * the file, the line and the error, and what to do, instead of the compiler's stack.
  */
 import path from 'node:path';
-import { CliError } from '@sluice/cli';
-
-/** `<file>:<line>:<column>: ERROR: <text>`: an error as esbuild (tsx) writes it in its message. */
-const ESBUILD_ERROR = /^(.+?):(\d+):(\d+): ERROR: (.+)$/m;
+import { CliError, compileErrorsOf, formatCompileErrors } from '@sluice/cli';
 
 /**
  * The failure to import application code, as a `CliError`: the first compile error esbuild reports
- * (`packages/orders/src/order-store.ts:18:12: Unexpected ";"`, the file relative to the working
- * directory, with how many more there are), else the error's first line; and a next step saying to
+ * (`packages/orders/src/order-store.ts:18:13: Unexpected ";"`, the file relative to the working
+ * directory, the column from 1, with how many more there are), else the error's first line; and a next step saying to
  * fix it (and which commands work meanwhile). The original error is its cause, which `--debug` shows.
  *
  * @param error - what the `import()` threw
@@ -32,12 +29,9 @@ const ESBUILD_ERROR = /^(.+?):(\d+):(\d+): ERROR: (.+)$/m;
  */
 export function moduleLoadFailure(error: unknown, meanwhile?: string): CliError {
   const message = error instanceof Error ? error.message : String(error);
-  const compiled = ESBUILD_ERROR.exec(message);
-  const more = Number(/failed with (\d+) errors?/.exec(message)?.[1] ?? 1) - 1;
-  const what = compiled
-    ? `${path.relative(process.cwd(), compiled[1]!) || compiled[1]}:${compiled[2]}:${compiled[3]}: ${compiled[4]}${more > 0 ? ` (and ${more} more error(s))` : ''}`
-    : message.split('\n')[0]!;
-  const file = compiled ? path.relative(process.cwd(), compiled[1]!) || compiled[1]! : 'that file';
+  const compiled = compileErrorsOf(message);
+  const what = compiled ? formatCompileErrors(compiled.errors, { base: process.cwd(), total: compiled.total }) : message.split('\n')[0]!;
+  const file = compiled ? path.relative(process.cwd(), compiled.errors[0]!.file) || compiled.errors[0]!.file : 'that file';
   return new CliError(`code it imports does not load: ${what}`, {
     next: `Fix ${file}, then run the command again${meanwhile ? ` (${meanwhile} do not need that code and work meanwhile)` : ''}; --debug shows the stack.`,
     cause: error,
