@@ -188,9 +188,12 @@ describe('a second system: three messages on one topic, three consumers', () => 
         const [kept] = await peekQueue(sqs, unrouted, ['All']);
         expect((JSON.parse(kept!.Body!) as { MessageId: string }).MessageId).toBe(MessageId);
         expect(kept!.MessageAttributes?.[TRIAGE_REASON_ATTRIBUTE]?.StringValue).toBe('no subscription admits it (eventType OrderPlaced, schemaVersion 3.0.0)');
-        // A little longer, for a consumer that should not get it; the one batch is the triage's.
+        // A little longer, for a consumer that should not get it: the only function it reached is the
+        // triage (by its content, raw or in an envelope; a late batch of the test before, or the
+        // triage's own redelivery on a loaded machine, is not a consumer getting it).
         await new Promise((r) => setTimeout(r, 1000));
-        expect(batches.slice(before).map((b) => b.operationId)).toEqual(['triageShopEvents']);
+        const reached = batches.slice(before).filter((b) => b.report.records.some((r) => r.body.includes('o-v3')));
+        expect([...new Set(reached.map((b) => b.operationId))]).toEqual(['triageShopEvents']);
       } finally {
         sns.destroy();
         sqs.destroy();
