@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditDocs, compileExamples, findExamples, main } from './check-examples.ts';
+import type { DocExample } from './check-examples.ts';
 
 /** A workspace of one framework package, `@sluice/demo`, resolvable by name from its examples. */
 const source = `/**
@@ -157,6 +158,40 @@ describe('check-examples', () => {
     expect(lines.at(-1)).toBe('check-examples: 3 examples, 0 compile errors; 4 missing docs (reported, not failed)');
     expect(main(root, [], keep, keep)).toBe(1);
     expect(main(root, ['--nope'], keep, keep)).toBe(2);
+  });
+
+  it("says in one line, not one per example, which examples wait for SST's platform types, and is not remembered as clean", () => {
+    // Files only tsconfig.sst.json covers (as packages/infra's), and no .sst/platform: a fresh clone before sst:install.
+    const sst = mkdtempSync(path.join(tmpdir(), 'check-examples-sst-'));
+    try {
+      const pkg = path.join(sst, 'packages', 'infra');
+      mkdirSync(path.join(pkg, 'src'), { recursive: true });
+      writeFileSync(path.join(sst, 'tsconfig.json'), JSON.stringify({ ...JSON.parse(readFileSync(path.join(root, 'tsconfig.json'), 'utf8')), include: [], files: [] }));
+      writeFileSync(path.join(sst, 'tsconfig.sst.json'), JSON.stringify({ extends: './tsconfig.json', include: ['packages/infra/src'] }));
+      writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: '@sluice/infra', type: 'module', exports: { '.': { types: './src/index.ts', default: './src/index.ts' } } }));
+      writeFileSync(path.join(pkg, 'src', 'index.ts'), "export { add, double } from './math.ts';\n");
+      writeFileSync(path.join(pkg, 'src', 'math.ts'), source.slice(0, source.indexOf('/** Negates')).replaceAll('@sluice/demo', '@sluice/infra'));
+      const lines: string[] = [];
+      const keep = (line: string) => void lines.push(line);
+      expect(main(sst, [], keep, keep)).toBe(0);
+      expect(lines).toEqual([
+        "check-examples: 2 example(s) not checked, in 1 file(s) only tsconfig.sst.json covers (packages/infra/src/math.ts): SST's platform types are not installed; run npm run sst:install, then npm run typecheck again",
+        'check-examples: 2 examples, 0 compile errors; 0 missing docs',
+      ]);
+      lines.length = 0;
+      expect(main(sst, [], keep, keep)).toBe(0);
+      expect(lines[0]).toMatch(/^check-examples: 2 example\(s\) not checked/);
+    } finally {
+      rmSync(sst, { recursive: true, force: true });
+    }
+  });
+
+  it('names the first three files of many, and how many more', async () => {
+    const { uncheckedLine } = await import('./check-examples.ts');
+    const example = (file: string): DocExample => ({ file, line: 1, code: '' });
+    expect(uncheckedLine(['a.ts', 'a.ts', 'b.ts', 'c.ts', 'd.ts', 'e.ts'].map(example))).toBe(
+      "check-examples: 6 example(s) not checked, in 5 file(s) only tsconfig.sst.json covers (a.ts, b.ts, c.ts and 2 more): SST's platform types are not installed; run npm run sst:install, then npm run typecheck again",
+    );
   });
 
   it('remembers a clean run, and compiles again once anything it read, or the set of files, changed', () => {
