@@ -141,6 +141,8 @@ describe('create: a new project from a small contract', () => {
     const readme = readFileSync(path.join(created.directory, 'README.md'), 'utf8');
     expect(readme).toMatch(/`npm test` runs, stopping at the first failure: `npm run codegen:check` .*`npm run contract:diff` .*`npm run typecheck`, then the tests/);
     expect(readme.split('\n').slice(2, 5)).toEqual(['```sh', 'npm install && npm run codegen', 'npm start']);
+    // infra:plan reads SST's platform, which nothing before it in the README installs.
+    expect(readme).toMatch(/`npm run sst:install` once .*then `npm run infra:plan`/);
     for (const command of ['npm run ops -- status', 'npm run ops -- dlq list', 'dlq redrive', 'dlq purge', 'npm run ops -- publish-message', '--aws', 'npm start -- --watch', '--inspect']) expect(readme).toContain(command);
     expect(readFileSync(path.join(created.directory, 'sst.config.ts'), 'utf8')).toContain("new SluiceTopology('Pipeline'");
   });
