@@ -17,7 +17,7 @@
  * Only the named packages' `dist/` are replaced. Type errors fail the build.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -104,6 +104,29 @@ function sourcesOf(name) {
     .map((f) => path.join(name, 'src', f))
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
     .filter((f) => !(f.startsWith(path.join('infra', 'src', 'sst')) || SST_FILES.includes(f.split(path.sep).join('/'))));
+}
+
+/** Where a package's prepack (scripts/pack-manifest.mjs) keeps the workspace package.json until postpack puts it back. */
+export const SAVED_MANIFEST = 'package.json.workspace';
+
+/**
+ * Puts back every framework package's workspace manifest that a pack which failed between prepack
+ * and postpack left behind (`package.json.workspace` beside a packed package.json: exports to
+ * dist/, no scripts, so the next pack could not repair it), and returns the folders it repaired.
+ * `npm run build:packages`, the README's step before packing, runs it first.
+ *
+ * @param {string} [base] the repository root
+ * @returns {string[]} the package folders (relative to `base`) whose package.json was put back
+ */
+export function restoreLeftoverManifests(base = root) {
+  const restored = [];
+  for (const name of Object.keys(PACKAGES)) {
+    const dir = path.join(base, 'packages', name);
+    if (!existsSync(path.join(dir, SAVED_MANIFEST))) continue;
+    renameSync(path.join(dir, SAVED_MANIFEST), path.join(dir, 'package.json'));
+    restored.push(path.relative(base, dir));
+  }
+  return restored;
 }
 
 /** Compiles every framework package and replaces the `dist/` of `names`. */
@@ -244,6 +267,7 @@ if (import.meta.main || process.argv[1] === import.meta.filename) {
   try {
     const started = Date.now();
     const names = command.names;
+    for (const dir of restoreLeftoverManifests()) console.log(`build:packages: put back ${dir}/package.json, which a pack that failed before its postpack had left packed (${SAVED_MANIFEST} was beside it)`);
     buildPackages(names);
     console.log(`build:packages: ${(names ?? Object.keys(PACKAGES)).map((n) => `packages/${n}/dist`).join(', ')} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   } catch (error) {

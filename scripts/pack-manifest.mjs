@@ -16,12 +16,12 @@
  * - `postpack`: puts package.json.workspace back (also done by `restore`, after a pack that
  *   failed in between).
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildPackages, PACKAGES } from './build-packages.mjs';
+import { buildPackages, PACKAGES, SAVED_MANIFEST } from './build-packages.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
-const SAVED = 'package.json.workspace';
+const SAVED = SAVED_MANIFEST;
 
 /** `./src/x.ts` (or a `*` pattern) as the compiled file with `extension`. */
 function compiled(target, extension) {
@@ -79,6 +79,12 @@ if (import.meta.main || process.argv[1] === import.meta.filename) {
     const name = nameOf(dir);
     if (step === 'prepack') {
       restore(dir);
+      // npm does not create --pack-destination: without this, a first `npm pack … --pack-destination
+      // ../tarballs` failed with ENOENT after this step, and postpack, which puts package.json back,
+      // never ran (the packed manifest has no scripts: the next pack could not repair it either).
+      // The destination is relative to where npm was run (INIT_CWD).
+      const destination = process.env.npm_config_pack_destination;
+      if (destination) mkdirSync(path.resolve(process.env.INIT_CWD ?? process.cwd(), destination), { recursive: true });
       if (process.env.SLUICE_PACKAGES_BUILT !== '1') buildPackages([name]);
       else if (!existsSync(path.join(dir, 'dist'))) throw new Error(`pack-manifest: SLUICE_PACKAGES_BUILT=1 but packages/${name}/dist is missing: run npm run build:packages`);
       const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));

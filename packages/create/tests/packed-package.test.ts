@@ -54,6 +54,16 @@ describe('a packed framework package, installed', () => {
     expect(installed.engines).toEqual({ node: `>=${NODE_MAJOR}` });
   });
 
+  it("packs into a --pack-destination that does not exist yet (the README's ../tarballs on a first run), and puts the manifest back", () => {
+    // npm itself does not create it: the pack failed with ENOENT after prepack, postpack never ran,
+    // and the package's package.json stayed packed (exports to dist/, no scripts to repair it).
+    const destination = path.join(dir, 'not-yet', 'tarballs');
+    const again = packInCopy('cli', destination);
+    expect(existsSync(path.join(destination, again.filename))).toBe(true);
+    expect(again.manifestAfter).toBe(again.manifestBefore);
+    expect(again.savedManifestLeft).toBe(false);
+  }, 60_000);
+
   it('declares the Node.js it runs on in every framework package (engines)', () => {
     for (const name of Object.keys(PACKAGES as object)) {
       const manifest = JSON.parse(readFileSync(path.join(root, 'packages', name, 'package.json'), 'utf8')) as { engines?: unknown };
