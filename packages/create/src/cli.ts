@@ -60,14 +60,15 @@ over the examples, sst.config.ts, tsconfig.json, .gitignore and a README.`,
  * published yet), so a plain `npm install` fails; the lines say so and how to get them as
  * tarballs (as README.md's "Start a project of your own"), then create the project again from them.
  */
-function unpublishedFrameworkSteps(directory: string, contract: string): string[] {
+export function unpublishedFrameworkSteps(directory: string, contract: string): string[] {
   const version = FRAMEWORK_VERSIONS['@sluice/runtime'];
   const workspaces = FRAMEWORK_PACKAGES.map((pkg) => `-w packages/${pkg.slice('@sluice/'.length)}`).join(' ');
   return [
     `  The @sluice packages are not on the npm registry yet: \`npm install\` cannot fetch the @sluice/* ${version} that package.json names.`,
-    '  It needs them as tarballs. In the Sluice repository, build and pack them:',
+    "  It needs them as tarballs. In the Sluice repository, build and pack them (the first line once: SST's platform, which the infra package is compiled against):",
+    '    npm run sst:install',
     '    npm run build:packages',
-    `    npm pack ${workspaces} --pack-destination ../tarballs`,
+    `    SLUICE_PACKAGES_BUILT=1 npm pack ${workspaces} --pack-destination ../tarballs`,
     `  then create the project again from them (they become file: dependencies), into a new folder or after \`rm -r ${directory}\` (it holds only what create just wrote):`,
     `    npm run create -- ${directory} --contract ${contract} --framework ../tarballs`,
     `    cd ${directory} && npm install && npm run codegen`,
