@@ -68,9 +68,25 @@ export function formatCompileErrors(errors: readonly CompileError[], options: { 
   return `${shown.join('; ')}${more > 0 ? `; and ${more} more error(s)` : ''}`;
 }
 
-/** `file` relative to `base` when it is inside it, else as given. */
-function shownPath(file: string, base: string): string {
+/**
+ * How a file is named to the user: relative to `base` (the project, the working directory) when
+ * it is inside it, else by its absolute path (never `../../tmp/…`).
+ *
+ * @param file - absolute, or relative to `base`
+ * @param base - the folder
+ * @returns e.g. `src/a.ts` for `/app/src/a.ts` in `/app`; `/elsewhere/b.ts` as it is
+ * @example
+ * ```ts
+ * import { shownPath } from '@sluice/cli';
+ *
+ * shownPath('/app/src/a.ts', '/app'); // 'src/a.ts'
+ * shownPath('/tmp/b.ts', '/app'); // '/tmp/b.ts'
+ * ```
+ */
+export function shownPath(file: string, base: string): string {
   const absolute = path.resolve(base, file);
   const relative = path.relative(base, absolute);
-  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : absolute;
+  // Outside: `..` or `../…` (a folder named `..hidden` inside is inside).
+  const outside = relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
+  return relative && !outside ? relative : absolute;
 }

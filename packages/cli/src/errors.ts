@@ -3,6 +3,7 @@
  * (one line) or, with `--debug`, to its developer (the stacks).
  */
 import { inspect } from 'node:util';
+import { compileErrorsOf, formatCompileErrors } from './compile-errors.ts';
 
 /** Exit codes, documented in the README. */
 export const ExitCode = { OK: 0, FAILED: 1, USAGE: 2, INTERRUPTED: 130 } as const;
@@ -45,6 +46,10 @@ export function describeFailure(error: unknown): string {
   if (!(error instanceof Error)) return typeof error === 'string' ? error : inspect(error, { breakLength: Number.POSITIVE_INFINITY, depth: 2 });
   // Some libraries repeat the class name inside the message.
   let message = error.message.trim().replace(/^[A-Z][A-Za-z]*(Error|Exception): /, '');
+  // Code that did not compile as tsx loaded it (the application's settings, say): where and what,
+  // on one line, instead of "Transform failed with 1 error:" and esbuild's line with its column from 0.
+  const compiled = compileErrorsOf(message);
+  if (compiled) message = `code it loads does not compile: ${formatCompileErrors(compiled.errors, { base: process.cwd(), total: compiled.total })}`;
   // A CliError's message is written for the user; its cause is for --debug.
   const inner = error instanceof CliError ? [] : error instanceof AggregateError ? error.errors : error.cause !== undefined ? [error.cause] : [];
   const causes = [...new Set(inner.map(describeFailure).filter((c) => c && !message.includes(c)))];

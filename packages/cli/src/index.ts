@@ -24,7 +24,7 @@
  * @packageDocumentation
  */
 export { CliError, describeFailure, ExitCode, UsageError } from './errors.ts';
-export { compileErrorsOf, formatCompileErrors, type CompileError } from './compile-errors.ts';
+export { compileErrorsOf, formatCompileErrors, shownPath, type CompileError } from './compile-errors.ts';
 export type { CommandContext, CommandSpec, OptionSpec, PositionalSpec, ProgramSpec } from './spec.ts';
 export { processIO, type CliIO } from './io.ts';
 export { helpText } from './help.ts';

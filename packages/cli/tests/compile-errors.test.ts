@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileErrorsOf, formatCompileErrors } from '@sluice/cli';
+import { compileErrorsOf, formatCompileErrors, shownPath } from '@sluice/cli';
 
 /** What tsx throws when esbuild cannot transform a file: the first line, then one line per error (its column from 0). */
 const transformFailed = (count: number, lines: string[]) => `Transform failed with ${count} error${count > 1 ? 's' : ''}:\n${lines.join('\n')}`;
@@ -44,5 +44,16 @@ describe('formatCompileErrors', () => {
 
   it('keeps a relative file relative to the project', () => {
     expect(formatCompileErrors([{ file: 'consumers/x.ts', line: 4, column: 2, text: 'Unexpected "}"' }], { base: '/app' })).toBe('consumers/x.ts:4:3: Unexpected "}"');
+  });
+});
+
+describe('shownPath', () => {
+  it('names a file inside the folder relatively, one outside by its absolute path, never as ../…', () => {
+    expect(shownPath('/app/src/a.ts', '/app')).toBe('src/a.ts');
+    expect(shownPath('/tmp/b.ts', '/app')).toBe('/tmp/b.ts');
+    expect(shownPath('/app', '/app/src')).toBe('/app');
+    // A folder whose name starts with two dots is inside all the same.
+    expect(shownPath('/app/..hidden/a.ts', '/app')).toBe('..hidden/a.ts');
+    expect(formatCompileErrors([{ file: '/app/..hidden/a.ts', line: 1, column: 0, text: 'Unexpected "="' }], { base: '/app' })).toBe('..hidden/a.ts:1:1: Unexpected "="');
   });
 });

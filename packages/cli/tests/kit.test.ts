@@ -3,6 +3,7 @@
  * points themselves, spawned as users run them, are in entry-points.test.ts.
  */
 import { describe, expect, it } from 'vitest';
+import path from 'node:path';
 import { CliError, describeFailure, integerOption, invocationOf, runCli, UsageError, urlOption, type ProgramSpec } from '@sluice/cli';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
 
@@ -165,5 +166,9 @@ describe('helpers', () => {
       'connect ECONNREFUSED ::1:9; connect ECONNREFUSED 127.0.0.1:9',
     );
     expect(describeFailure(new Error('ConfigurationError: no topic'))).toBe('no topic');
+    // tsx's failure to compile application code it loads (npm start reading src/settings.ts): one
+    // line, the file relative to the working directory, the column from 1 (esbuild's counts from 0).
+    const settings = path.join(process.cwd(), 'packages/orders/src/settings.ts');
+    expect(describeFailure(new Error(`Transform failed with 1 error:\n${settings}:56:10: ERROR: Unexpected ";"`))).toBe('code it loads does not compile: packages/orders/src/settings.ts:56:11: Unexpected ";"');
   });
 });

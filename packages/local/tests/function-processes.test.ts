@@ -62,6 +62,8 @@ describe('the consumers of the local runtime share its process by default', () =
       const io: CliIO = { out: (t) => lines.push(t), err: (t) => lines.push(t), progress: { write: () => true } };
       expect(await runCli(program, ['--help'], io)).toBe(0);
       expect(lines.join('\n')).toMatch(/--function-processes <model>[\s\S]*shared[\s\S]*separate/);
+      // A type mistake reloads and runs like any edit: the help says what checks types.
+      expect(lines.join('\n').replace(/\s+/g, ' ')).toMatch(/--watch .*its types are not checked: npm run typecheck does/);
       lines.length = 0;
       expect(await runCli(program, ['--inspect', '--function-processes', 'shared'], io)).toBe(2);
       expect(lines[0]).toMatch(/--inspect gives each consumer a debugger port of its own.*drop --function-processes shared/);

@@ -135,6 +135,11 @@ describe.each<FunctionProcesses>(['shared', 'separate'])('--watch after a failed
     await waitFor('the edited code loaded', () => logs.includes('loaded v3'), 20_000);
     await sqs.send(new SendMessageCommand({ QueueUrl: p.queue.url, MessageBody: '{}' }));
     await waitFor('a message handled by the edited code', () => logs.includes('handled 1 by v3'), 20_000);
+    // The same error again after it ran: said in full again, not as "the same error" of a failure long scrolled away.
+    const before = events.length;
+    p.write('src/store.ts', "{ const x = ;\nexport const version = () => 'broken';\n");
+    await waitFor('the init failure, once more', () => count(/consumeThings: init failed/, events.slice(before)) > 0, 20_000);
+    expect(events.slice(before).find((e) => /init failed/.test(e))).toBe('consumeThings: init failed: src/store.ts:1:13: Unexpected ";" (fix the code: it reloads on save)');
   });
 
   it('says the error and what it watches once, not again at each retry of the same failure', { timeout: 60_000 }, async () => {
@@ -176,6 +181,9 @@ describe.each<FunctionProcesses>(['shared', 'separate'])('--watch after a failed
     // In a folder that does not exist yet either.
     p.write('consumers/consumeThings.ts', importing('../src/lib/helper.ts'));
     await waitFor('the init failure', () => count(/consumeThings: init failed/) > 0, 20_000);
+    // Node's "Cannot find module '…' imported from …" with the project's files relative to it, as every other line names them.
+    expect(events.find((e) => /init failed/.test(e))).toMatch(/^consumeThings: init failed: .*src\/lib\/helper\.ts/);
+    expect(events.filter((e) => e.includes(p.root))).toEqual([]);
     await watching(p.root, 'src/lib/helper.ts');
     // The scan after the handler was written (one before it, of the handler file itself, may come first on a busy machine).
     await waitFor('the scan naming the missing import', () => events.some((e) => /cannot read its imports/.test(e) && e.includes('src/lib/helper.ts')), 20_000);
@@ -195,6 +203,23 @@ describe.each<FunctionProcesses>(['shared', 'separate'])('--watch after a failed
     await watching(p.root, 'src/lib/next.js');
     p.write('src/lib/next.ts', p.store('next-1'));
     await waitFor('the .ts file loaded', () => logs.includes('loaded next-1'), 20_000);
+  });
+
+  it.runIf(functionProcesses === 'shared')('says an error of a second file the watch finds once: tsx stops at the first, the watch reads them all', { timeout: 60_000 }, async () => {
+    const p = await startHost(60_000);
+    p.write('src/other.ts', 'export const other = 1;\n');
+    p.write('consumers/consumeThings.ts', `import { version } from '../src/store.ts';\nimport { other } from '../src/other.ts';\nconsole.log(\`loaded \${version()} \${other}\`);\nexport const handler = async () => ({ batchItemFailures: [] });\n`);
+    await waitFor('the two imports loaded', () => logs.includes('loaded v1 1'), 20_000);
+    await watching(p.root, 'src/other.ts');
+    const before = events.length;
+    p.write('src/other.ts', 'export const other = ;\n');
+    p.write('src/store.ts', "{ const x = ;\nexport const version = () => 'broken';\n");
+    await waitFor('the init failure', () => count(/consumeThings: init failed/, events.slice(before)) > 0, 20_000);
+    await waitFor('the watch', () => count(/consumeThings: (cannot read its imports|watching )/, events.slice(before)) > 0, 20_000);
+    const said = events.slice(before).filter((e) => /Unexpected ";"/.test(e));
+    // Each file's error once, over the two lines (which file tsx meets first is its business).
+    expect(said.join('\n').match(/src\/store\.ts:1:13: Unexpected ";"/g)).toHaveLength(1);
+    expect(said.join('\n').match(/src\/other\.ts:1:22: Unexpected ";"/g)).toHaveLength(1);
   });
 
   // The same in both process models (checked by hand in 'separate', 4 s more): run in one, to keep the suite short.

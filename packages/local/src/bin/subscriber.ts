@@ -26,7 +26,7 @@ is said (a restart applies it), as is a generated/topology.json that stays missi
     only: { type: 'string', multiple: true, valueName: 'operationId', description: 'run only this consumer (repeatable)' },
     'log-level': { type: 'string', valueName: 'level', description: "consumers' log level", choices: ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'], defaultText: 'WARN' },
     concurrency: { type: 'string', valueName: 'n', description: 'batches each consumer handles at once', defaultText: 'maximumConcurrency in the settings, else 5' },
-    watch: { type: 'boolean', description: 'reload a consumer when a source file it imports changes' },
+    watch: { type: 'boolean', description: 'reload a consumer when a source file it imports changes (the batches in flight finish first); the code is loaded as it is, its types are not checked: npm run typecheck does' },
     inspect: { type: 'boolean', description: 'a debugger port per consumer (9229, 9230, …)' },
     'function-processes': { type: 'string', valueName: 'model', description: "where the consumers' pollers run: all in one process (their instances are its worker threads), or a process per consumer", choices: ['shared', 'separate'], defaultText: 'shared; separate with --inspect' },
     quiet: { type: 'boolean', description: 'no line per batch' },

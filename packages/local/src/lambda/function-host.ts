@@ -344,8 +344,11 @@ export class FunctionHost {
     const reason = this.options.outOfContract?.(r.spec.operationId);
     r.heldOutOfContract = reason !== undefined;
     // A compile error (tsx's "Transform failed with 1 error:" and esbuild's line) as the watch says it: one line, the file relative, the column from 1.
-    const compiled = compileErrorsOf(message);
-    const said = compiled ? formatCompileErrors(compiled.errors, { base: this.root, shown: SHOWN_BUILD_ERRORS, total: compiled.total }) : message;
+    const text = String(message);
+    const compiled = compileErrorsOf(text);
+    // Any other error names files by their absolute paths (Node's "Cannot find module '/…/x.ts'
+    // imported from /…/y.ts"): those of the project as the rest of the terminal does, relative to it.
+    const said = compiled ? formatCompileErrors(compiled.errors, { base: this.root, shown: SHOWN_BUILD_ERRORS, total: compiled.total }) : text.split(`${this.root}${path.sep}`).join('');
     const again = said === r.initError;
     r.initError = said;
     if (reason) return { line: `${r.spec.operationId}: init failed: ${said}: ${reason}; not started again${this.afterHeld()}`, retry: false };
@@ -426,6 +429,8 @@ export class FunctionHost {
           this.options.onBatch?.(spec.operationId, message.report);
           break;
         case 'init-error':
+          // Stopping (Ctrl-C, a reload) meanwhile: not a failure to report.
+          if (this.stopping || this.stoppedOnPurpose.has(child)) break;
           this.emit(this.initFailure(r, message.message).line);
           break;
         case 'poller-error':
@@ -476,9 +481,11 @@ export class FunctionHost {
       r.initError = undefined;
       this.emit(`${spec.operationId}: ${spec.functionName} ready (pid ${process.pid}, with the other functions)`);
     } catch (error) {
-      const failure = this.initFailure(r, (error as Error).message);
+      // Stopping meanwhile (Ctrl-C): not a failure to report, nor to retry.
+      if (this.stopping) return;
+      const failure = this.initFailure(r, (error as Error)?.message ?? String(error));
       this.emit(failure.line);
-      if (this.stopping || !failure.retry) return;
+      if (!failure.retry) return;
       r.crashes++;
       const delay = Math.min(30_000, (this.options.restartDelayMs ?? 2000) * 2 ** Math.min(r.crashes - 1, 4));
       this.emit(`${spec.operationId}: starting it again in ${(delay / 1000).toFixed(0)} s — messages wait in the queue meanwhile`);
@@ -536,9 +543,9 @@ export class FunctionHost {
       files = [...new Set([...r.watched, r.spec.handlerFile, ...named, ...notFound])].sort();
       const shown = [...new Set([r.spec.handlerFile, ...named, ...notFound])].map((f) => path.relative(this.root, f)).join(', ');
       // The error itself only when the init failure just said has not (e.g. an import not found, which the instance meets only when it runs).
-      const text = buildErrorText(error, this.root);
+      const text = buildErrorText(error, this.root, r.initError);
       const watching = `watching ${shown}${r.watched.length ? ' and the files it imported before' : ''}: saving the fix reloads it`;
-      const note = text === r.initError ? `${r.spec.operationId}: ${watching}` : `${r.spec.operationId}: cannot read its imports (${text}); ${watching}`;
+      const note = text ? `${r.spec.operationId}: cannot read its imports (${text}); ${watching}` : `${r.spec.operationId}: ${watching}`;
       // Said once per failure: the retry timer's next starts meet the same one (their init failure is said anyway).
       if (note !== r.importsNote) this.emit(note);
       r.importsNote = note;
@@ -623,13 +630,16 @@ const SHOWN_BUILD_ERRORS = 3;
  * relative to `root`, the column from 1, as editors take it), the first few of them; any other
  * error's message, its lines joined.
  */
-function buildErrorText(error: unknown, root: string): string {
+function buildErrorText(error: unknown, root: string, said = ''): string {
   const messages = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] } | undefined)?.errors;
   if (!messages?.length) return String((error as Error)?.message ?? error).split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
   const located = messages.flatMap(({ text, location: at }) => (at ? [{ file: at.file, line: at.line, column: at.column, text }] : []));
   // Errors without a place (rare: a plugin's) as their text only.
   if (located.length < messages.length) return messages.slice(0, SHOWN_BUILD_ERRORS).map((m) => m.text).join('; ');
-  return formatCompileErrors(located, { base: root, shown: SHOWN_BUILD_ERRORS });
+  // Those the init failure just said (tsx stops at the first file that does not compile; this
+  // build reads them all) are not said again.
+  const unsaid = located.filter((e) => !said.includes(formatCompileErrors([e], { base: root })));
+  return unsaid.length ? formatCompileErrors(unsaid, { base: root, shown: SHOWN_BUILD_ERRORS }) : '';
 }
 
 /**

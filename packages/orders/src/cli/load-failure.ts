@@ -3,8 +3,7 @@
  * error in packages/orders/src/order-store.ts, an exception at a module's top): one line naming
  * the file, the line and the error, and what to do, instead of the compiler's stack.
  */
-import path from 'node:path';
-import { CliError, compileErrorsOf, formatCompileErrors } from '@sluice/cli';
+import { CliError, compileErrorsOf, formatCompileErrors, shownPath } from '@sluice/cli';
 
 /**
  * The failure to import application code, as a `CliError`: the first compile error esbuild reports
@@ -31,7 +30,7 @@ export function moduleLoadFailure(error: unknown, meanwhile?: string): CliError 
   const message = error instanceof Error ? error.message : String(error);
   const compiled = compileErrorsOf(message);
   const what = compiled ? formatCompileErrors(compiled.errors, { base: process.cwd(), total: compiled.total }) : message.split('\n')[0]!;
-  const file = compiled ? path.relative(process.cwd(), compiled.errors[0]!.file) || compiled.errors[0]!.file : 'that file';
+  const file = compiled ? shownPath(compiled.errors[0]!.file, process.cwd()) : 'that file';
   return new CliError(`code it imports does not load: ${what}`, {
     next: `Fix ${file}, then run the command again${meanwhile ? ` (${meanwhile} do not need that code and work meanwhile)` : ''}; --debug shows the stack.`,
     cause: error,
