@@ -175,8 +175,8 @@ describe('check-examples', () => {
       const keep = (line: string) => void lines.push(line);
       expect(main(sst, [], keep, keep)).toBe(0);
       expect(lines).toEqual([
-        "check-examples: 2 example(s) not checked, in 1 file(s) only tsconfig.sst.json covers (packages/infra/src/math.ts): SST's platform types are not installed; run npm run sst:install, then npm run typecheck again",
-        'check-examples: 2 examples, 0 compile errors; 0 missing docs',
+        "check-examples: 2 example(s) not checked, in 1 file(s) only tsconfig.sst.json covers (packages/infra/src/math.ts): SST's platform types are not installed; run npm run sst:install, then this check again",
+        'check-examples: 2 examples (2 not checked), 0 compile errors; 0 missing docs',
       ]);
       lines.length = 0;
       expect(main(sst, [], keep, keep)).toBe(0);
@@ -190,7 +190,7 @@ describe('check-examples', () => {
     const { uncheckedLine } = await import('./check-examples.ts');
     const example = (file: string): DocExample => ({ file, line: 1, code: '' });
     expect(uncheckedLine(['a.ts', 'a.ts', 'b.ts', 'c.ts', 'd.ts', 'e.ts'].map(example))).toBe(
-      "check-examples: 6 example(s) not checked, in 5 file(s) only tsconfig.sst.json covers (a.ts, b.ts, c.ts and 2 more): SST's platform types are not installed; run npm run sst:install, then npm run typecheck again",
+      "check-examples: 6 example(s) not checked, in 5 file(s) only tsconfig.sst.json covers (a.ts, b.ts, c.ts and 2 more): SST's platform types are not installed; run npm run sst:install, then this check again",
     );
   });
 

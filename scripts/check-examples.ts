@@ -445,7 +445,7 @@ function unchangedSinceClean(file: string, key: string): boolean {
 export function uncheckedLine(unchecked: readonly DocExample[]): string {
   const files = [...new Set(unchecked.map((e) => e.file))];
   const named = `${files.slice(0, 3).join(', ')}${files.length > 3 ? ` and ${files.length - 3} more` : ''}`;
-  return `check-examples: ${unchecked.length} example(s) not checked, in ${files.length} file(s) only tsconfig.sst.json covers (${named}): SST's platform types are not installed; run npm run sst:install, then npm run typecheck again`;
+  return `check-examples: ${unchecked.length} example(s) not checked, in ${files.length} file(s) only tsconfig.sst.json covers (${named}): SST's platform types are not installed; run npm run sst:install, then this check again`;
 }
 
 /**
@@ -488,7 +488,7 @@ export function main(root: string, args: readonly string[], out = console.log, e
     for (const f of findings) print(`${f.location}: ${f.symbol}: ${f.problem}`);
   }
   out(
-    `check-examples: ${examples.length} examples, ${failures.length} compile errors; ` +
+    `check-examples: ${examples.length} examples${unchecked.length ? ` (${unchecked.length} not checked)` : ''}, ${failures.length} compile errors; ` +
       `${findings.length} missing docs${mode === 'strict' ? '' : ' (reported, not failed)'}`,
   );
   return failures.length > 0 || (mode === 'strict' && findings.length > 0) ? 1 : 0;
