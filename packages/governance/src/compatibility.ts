@@ -12,6 +12,7 @@
  * The document is compared here (servers, channels, operations, messages by name, versions);
  * payloads in `payload-compatibility.ts`, the derived topology in `topology-compatibility.ts`.
  */
+import { DEFAULT_SCHEMA_VERSION } from '@sluice/model';
 import type { Topology } from '@sluice/runtime/contract';
 import type { ContractDocument } from './contract-document.ts';
 import {
@@ -177,7 +178,9 @@ export function diffContracts(
     const before = ma.get(name);
     if (!before) continue;
     const own = out.changes.filter((c) => c.path.startsWith(`messages.${name}.`) && c.rule !== 'message.version-changed');
-    const [va, vb] = [before['x-schema-version'], after['x-schema-version']];
+    // Unset, a message is sent and filtered as DEFAULT_SCHEMA_VERSION: said as that, never as "undefined".
+    const versionOf = (message: any): string => message['x-schema-version'] ?? `${DEFAULT_SCHEMA_VERSION} (x-schema-version not set: the default)`;
+    const [va, vb] = [versionOf(before), versionOf(after)];
     const broken = brokenInPlace.get(name);
     if (own.some((c) => c.classification !== 'non-breaking') && major(vb) > major(va)) {
       notes.push(`${name}: x-schema-version went ${va} → ${vb} in place. A new major version is a new message (e.g. ${name}V${major(vb)} with its own payload schema file) published side by side with ${name} ${va}, which stays unchanged while consumers move.`);
@@ -243,7 +246,9 @@ export function messagesBrokenInPlace(released: ContractDocument, working: Contr
   for (const [name, after] of mb) {
     const before = ma.get(name);
     if (!before) continue;
-    const [va, vb] = [before['x-schema-version'], after['x-schema-version']];
+    // Unset, a message is sent and filtered as DEFAULT_SCHEMA_VERSION: said as that, never as "undefined".
+    const versionOf = (message: any): string => message['x-schema-version'] ?? `${DEFAULT_SCHEMA_VERSION} (x-schema-version not set: the default)`;
+    const [va, vb] = [versionOf(before), versionOf(after)];
     if (major(va) !== major(vb)) continue;
     const breaking = changes.filter((c) => c.path.startsWith(`messages.${name}.`) && c.rule !== 'message.version-changed' && c.classification === 'breaking');
     if (breaking.length === 0) continue;

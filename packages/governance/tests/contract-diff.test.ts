@@ -189,6 +189,20 @@ describe('version notes', () => {
     expect(diff.notes[0]).toContain('bump the minor (or patch) version');
   });
 
+  it('names a message without x-schema-version by the version it is sent with, never as "undefined"', async () => {
+    const [released, working] = await Promise.all(['released', 'working'].map((side) => loadContract(path.join(pairs, 'optional-field-added', `${side}.yaml`), { validate: false })));
+    const unversion = (node: unknown): void => {
+      if (!node || typeof node !== 'object') return;
+      delete (node as Record<string, unknown>)['x-schema-version'];
+      for (const value of Object.values(node)) unversion(value);
+    };
+    unversion(released);
+    unversion(working);
+    const diff = diffContracts(released!, working!);
+    expect(diff.notes.join('\n')).not.toContain('undefined');
+    expect(diff.notes).toEqual([expect.stringContaining('x-schema-version is still 1.0.0 (x-schema-version not set: the default); bump the minor (or patch) version')]);
+  });
+
   it('on a breaking change under the same version, says to publish a new major side by side, never to bump the minor', async () => {
     for (const name of ['required-field-added', 'field-renamed', 'enum-value-removed']) {
       const diff = await diffPair(name);
