@@ -165,6 +165,21 @@ describe('publish <operation>: any send operation, from JSON', () => {
     expect(await runCli(program, ['publish', op.id, '--message', message, '--file', file, '--endpoint', runtime.endpoint], io)).toBe(1);
     expect(io.stderr()).toContain(`${file} is not JSON`);
   });
+
+  it('refuses an empty array of payloads, on the command line (exit 2) or in a file (exit 1), instead of publishing nothing and exiting 0', async () => {
+    const op = sends()[0]!;
+    const message = Object.keys(op.messages)[0]!;
+    let io = captureIO();
+    expect(await runCli(program, ['publish', op.id, '--message', message, '--payload', '[]', '--endpoint', runtime.endpoint], io)).toBe(2);
+    expect(io.stderr()).toMatch(/^app publish: --payload \[\] holds no payload, so there is nothing to publish: give one JSON object \(or an array of at least one\)/);
+    expect(io.stdout()).toBe('');
+    const file = path.join(fixture.dir, 'empty-payloads.json');
+    writeFileSync(file, '[]');
+    io = captureIO();
+    expect(await runCli(program, ['publish', op.id, '--message', message, '--file', file, '--endpoint', runtime.endpoint], io)).toBe(1);
+    expect(io.stderr()).toContain(`nothing published: ${file} holds an empty array, no payload`);
+    expect(io.stdout()).toBe('');
+  });
 });
 
 describe('publish <operation>: a point-to-point send operation (an SQS channel)', () => {

@@ -110,14 +110,18 @@ function payloadExample(contract: MessageContract): string {
 function readPayloads(values: Values, contract: MessageContract): unknown[] {
   if ((values.payload === undefined) === (values.file === undefined)) throw new UsageError('give the payload as --payload <json> or --file <path> (one of them)');
   if (values.payload !== undefined) {
+    let parsed: unknown;
     try {
-      return asList(JSON.parse(values.payload));
+      parsed = JSON.parse(values.payload);
     } catch (error) {
       const echoed = values.payload.length > 60 ? `${values.payload.slice(0, 57)}...` : values.payload;
       throw new UsageError(
         `--payload ${JSON.stringify(echoed)} is not JSON (${(error as Error).message}): give one JSON object (or an array of them) in single quotes, e.g. --payload ${payloadExample(contract)}`,
       );
     }
+    // An empty array published nothing, and said so only by not saying "published".
+    if (Array.isArray(parsed) && parsed.length === 0) throw new UsageError(`--payload [] holds no payload, so there is nothing to publish: give one JSON object (or an array of at least one), e.g. --payload ${payloadExample(contract)}`);
+    return asList(parsed);
   }
   let text: string;
   try {
@@ -125,11 +129,14 @@ function readPayloads(values: Values, contract: MessageContract): unknown[] {
   } catch (error) {
     throw new CliError(`cannot read ${values.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { next: 'Check the path given to --file.' });
   }
+  let parsed: unknown;
   try {
-    return asList(JSON.parse(text));
+    parsed = JSON.parse(text);
   } catch (error) {
     throw new CliError(`${values.file} is not JSON: ${(error as Error).message}`, { next: 'Give one JSON payload, or an array of them.' });
   }
+  if (Array.isArray(parsed) && parsed.length === 0) throw new CliError(`nothing published: ${values.file} holds an empty array, no payload`, { next: 'Put at least one payload in it (one JSON object, or an array of them).' });
+  return asList(parsed);
 }
 
 const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
