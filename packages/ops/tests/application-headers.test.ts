@@ -15,6 +15,7 @@ import { runCli, type ProgramSpec } from '@sluice/cli';
 import { applicationHeadersOf, checkApplicationHeaders, contractModule, documentedHeadersOf, publishMessageCommand, type ContractModule, type HeaderWording } from '@sluice/ops';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
 import { tenantHeaderProject, type TenantHeaderProject } from '../../../tests/helpers/tenant-header-project.ts';
+import { generateContract } from '../../../tests/helpers/fixture-project.ts';
 
 let tenant: TenantHeaderProject;
 let contract: ContractModule;
@@ -32,13 +33,15 @@ function documentHeaders(spec: string): void {
   const doc = parse(readFileSync(spec, 'utf8')) as { components: { messages: Record<string, { headers: { properties: Record<string, Record<string, unknown>> }; examples?: unknown[] }> } };
   const message = doc.components.messages.UserSignedUp!;
   message.headers.properties.tenantId!.description = 'the tenant, as its short code';
-  message.examples = [{ name: 'acme', headers: { eventType: 'UserSignedUp', tenantId: 'acme-01', region: 'eu' }, payload: { userId: 'usr-1', email: 'ada@example.com' } }];
+  message.examples = [{ name: 'acme', headers: { eventType: 'UserSignedUp', schemaVersion: '1.0.0', tenantId: 'acme-01', region: 'eu' }, payload: { userId: 'usr-1', email: 'ada@example.com' } }];
   writeFileSync(spec, stringify(doc));
 }
 
 beforeAll(async () => {
   tenant = await tenantHeaderProject();
   documentHeaders(tenant.project.spec);
+  // Generated again after the edit, as `npm run codegen` would be: the commands would say generated/ is stale otherwise.
+  await generateContract(tenant.project);
   contract = await contractModule(tenant.project);
   program = { name: 'app', invocation: 'npx app', version: '0.0.0', summary: 'test program', commands: [publishMessageCommand({ name: 'publish-message', project: tenant.project, invocation: 'npx app' })] };
 }, 60_000);

@@ -367,7 +367,7 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
           'Each dead-lettered message with its receive count and why it failed: the body is decoded again with the generated validator, as the consumer does. Then each unrouted message (published to a topic, admitted by no subscription) with its SNS message id and why: no eventType/schemaVersion, or an event type or major version no consumer declares. Messages stay where they are. A FIFO queue shows the first message of each group (with its group): how many more wait behind is said after the table, and in --json a queue with messages not shown is { "messages": [...], "notShown": { "count", "why" } } instead of the list of messages.',
         options: { queue: queueOption, json: { type: 'boolean', description: 'JSON, with bodies and full reasons' }, ...targetOptions },
         async run({ values, io, invocation }) {
-          const { topology } = await contractModule();
+          const { topology } = await contractModule(undefined, { warn: (line) => io.err(line) });
           return withTarget(values, async (target) => {
             const named = await refsOn(target, values.queue as string | undefined);
             await target.checkReachable();
@@ -409,7 +409,7 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
           const ids = values.id as string[] | undefined;
           const dryRun = values['dry-run'] === true;
           const purge = invocation.replace(/ redrive$/, ' purge');
-          const { topology } = await contractModule();
+          const { topology } = await contractModule(undefined, { warn: (line) => io.err(line) });
           return withTarget(values, async (target) => {
             const named = await refsOn(target, values.queue as string | undefined);
             await target.checkReachable();

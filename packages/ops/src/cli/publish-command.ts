@@ -332,7 +332,7 @@ are wrong, the message is too large, or the target fails.`,
     },
     async run({ values, positionals, io, invocation }) {
       const project = options.project ?? loadProject();
-      const { operations } = await contractModule(project);
+      const { operations } = await contractModule(project, { warn: (line) => io.err(line) });
       const id = positionals[0]!;
       const op = operations[id];
       if (!op || op.action !== 'send') {

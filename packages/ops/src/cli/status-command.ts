@@ -90,7 +90,7 @@ export const statusCommand: CommandSpec = {
     ...targetOptions,
   },
   async run({ values, io, invocation }) {
-    const { topology } = await contractModule();
+    const { topology } = await contractModule(undefined, { warn: (line) => io.err(line) });
     return withTarget(values, async (target) => {
       await target.checkReachable();
       // Queues the contract gained after the local stack started (npm run codegen while npm start

@@ -2,9 +2,11 @@
  * The options every operator command takes to choose its target (the local stack or AWS), and
  * the project's generated contract module those commands read.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CliError, urlOption, type OptionSpec } from '@sluice/cli';
+import { CliError, shownPath, urlOption, type OptionSpec } from '@sluice/cli';
+import { CODEGEN_COMMAND, staleGeneratedReason } from '@sluice/codegen/freshness';
 import { loadProject, type ProjectConfig } from '@sluice/model';
 import type { MessageContract, Operation, Topology } from '@sluice/runtime/contract';
 import { ConfigurationError } from '@sluice/runtime/resources';
@@ -97,23 +99,42 @@ export interface ContractModule {
 }
 
 const loaded = new Map<string, Promise<ContractModule>>();
+/** What was said of a stale generated module (each reason once per process, however many times a command reads it). */
+const saidStale = new Set<string>();
 
 /**
  * Imports the project's generated contract module (`<generated>/index.js`) once; later calls for
- * the same project share the import.
+ * the same project share the import. A project without it (codegen never ran) is refused, naming
+ * the command to run; with `warn`, a `generated/` that no longer matches the contract (edited
+ * since the last `npm run codegen`) is said once, since the command then works from the previous
+ * contract: payloads checked against it, queues named by it.
  *
  * @param project - the project layout; by default read from package.json's `eventContract`
+ * @param options.warn - where to say that `generated/` is stale (a command's `io.err`)
+ * @throws CliError when `<generated>/index.js` does not exist
  *
  * @example
  * ```ts
  * import { contractModule } from '@sluice/ops';
  *
- * const { topology } = await contractModule();
+ * const { topology } = await contractModule(undefined, { warn: console.error });
  * console.log(Object.keys(topology.queues));
  * ```
  */
-export function contractModule(project: ProjectConfig = loadProject()): Promise<ContractModule> {
+export function contractModule(project: ProjectConfig = loadProject(), options: { warn?: (line: string) => void } = {}): Promise<ContractModule> {
   const file = path.join(project.generated, 'index.js');
+  if (!existsSync(file)) {
+    return Promise.reject(
+      new CliError(`${shownPath(file, process.cwd())} is missing: the project's generated contract, which these commands read, is written by \`${CODEGEN_COMMAND}\``, {
+        next: `Run \`${CODEGEN_COMMAND}\`, then try again.`,
+      }),
+    );
+  }
+  const stale = options.warn ? staleGeneratedReason(project) : undefined;
+  if (stale && !saidStale.has(`${file}\n${stale}`)) {
+    saidStale.add(`${file}\n${stale}`);
+    options.warn!(`warning: ${stale} Until then this command works from the contract generated/ holds (the previous one).`);
+  }
   let module = loaded.get(file);
   if (!module) {
     module = import(pathToFileURL(file).href) as Promise<ContractModule>;
