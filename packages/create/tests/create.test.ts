@@ -234,6 +234,18 @@ describe('create: a new project from a small contract', () => {
     } finally {
       writeFileSync(handler, source);
     }
+    // A handler that exports no `handler` (renamed): deployed, its function would fail on every
+    // message. infra:plan refuses it as codegen:check does, before the synthesis (it planned it).
+    expect(source).toContain('export const handler');
+    writeFileSync(handler, source.replace('export const handler', 'export const handle'));
+    try {
+      const refused = framework(dir, 'packages/infra/src/plan/cli.ts', ['--json']);
+      expect(refused.status, refused.stderr).toBe(1);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toMatch(/consumers\/ do not match the contract's receive operations \(deployed, such a function fails on every message\):\n {2}- consumers\/consumePings\.ts exports no `handler`/);
+    } finally {
+      writeFileSync(handler, source);
+    }
 
     // Once a contract is released, `--if-released` no longer skips: contract:diff compares (its
     // failure on a breaking change is packages/governance's tests; here, a snapshot it cannot read).

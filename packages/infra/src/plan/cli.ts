@@ -3,12 +3,13 @@
  * components under Pulumi's unit-test mocks (the same synthesis the infrastructure test runs).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CliError, isEntry, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
+import { CliError, isEntry, main, shownPath, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { staleGeneratedReason } from '@sluice/codegen/freshness';
-import { loadProject } from '@sluice/model';
+import { checkHandlers, loadProject } from '@sluice/model';
+import type { Topology } from '@sluice/runtime/contract';
 import { missingHandlerFiles, missingHandlersMessage } from './handler-files.ts';
 import { planOf, renderPlan } from './plan.ts';
 import { synthesize } from './synthesize.ts';
@@ -45,6 +46,17 @@ Prepares .sst/platform first when it is missing (npm run sst:install; about a mi
       const refused = await contractRefusal(project.spec);
       if (refused) throw new CliError(`${stale}\n${refused}`, { next: `Fix ${path.relative(process.cwd(), project.spec) || project.spec}, run npm run codegen, then plan again.` });
       throw new CliError(stale); // It ends with what to run: `Run npm run codegen, then try again.`
+    }
+    // What codegen:check (npm test) refuses in the consumers folder: a handler without its
+    // `handler` export, or defining another operation's consumer, would deploy as a function that
+    // fails on every message. Refused here too, before the synthesis.
+    const topology = JSON.parse(readFileSync(path.join(project.generated, 'topology.json'), 'utf8')) as Topology;
+    const handlerProblems = checkHandlers(topology, project.consumers, root, project.contractPackage);
+    if (handlerProblems.length > 0) {
+      throw new CliError(
+        `the consumers in ${shownPath(project.consumers, process.cwd())}/ do not match the contract's receive operations (deployed, such a function fails on every message):\n${handlerProblems.map((p) => `  - ${p}`).join('\n')}`,
+        { next: 'Fix what each line says (npm run codegen:check says the same), then plan again.' },
+      );
     }
     if (!existsSync(path.join(root, '.sst', 'platform', 'src', 'auto', 'run.ts'))) {
       io.err('infra:plan: .sst/platform is missing; preparing it (npm run sst:install, about a minute)…');
