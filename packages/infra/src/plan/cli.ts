@@ -80,7 +80,9 @@ Prepares .sst/platform first when it is missing (npm run sst:install; about a mi
       }
       throw error;
     }
-    for (const warning of plan.warnings) io.err(`infra:plan: warning: ${warning}`);
+    // With --json the plan (warnings included) is for a program: said on stderr for the person
+    // running it too. Without, the plan's own Warnings section says them, once.
+    if (values.json) for (const warning of plan.warnings) io.err(`infra:plan: warning: ${warning}`);
     // A function whose handler file is missing would fail `sst deploy`'s build: no plan, exit 1.
     const unbuildable = missingHandlersMessage(missingHandlerFiles(plan, root));
     if (unbuildable) throw new CliError(unbuildable, { next: `Each path is relative to ${root}. Fix what each line says, then plan again.` });
