@@ -16,7 +16,8 @@ usage() {
 Usage: npm run sst:install [-- --force]     (sluice-sst-install [--force] in a created project)
 
 Prepares .sst/platform, SST's component sources and the providers sst.config.ts declares, for the
-offline infrastructure checks (npm run typecheck:infra, npm run infra:plan, the infra tests). Needs
+offline infrastructure checks: npm run infra:plan (which runs this itself the first time), and in
+the Sluice repository npm run typecheck:infra and the infra tests. Needs
 only the npm registry: no AWS account, no bun or pulumi downloads, no telemetry. Skipped when the
 platform installed matches node_modules/sst's version (it takes about a minute).
 
