@@ -60,6 +60,7 @@ export const SHARED_WORKER = [
   'packages/local/tests/cpu-quota.test.ts',
   'packages/local/tests/instance-settings.test.ts',
   'packages/local/tests/start-hints.test.ts',
+  'packages/local/tests/thrown-at.test.ts',
   'packages/local/tests/topology-watch.test.ts',
   'packages/model/tests/bindings.test.ts',
   'packages/model/tests/foreign-documents.test.ts',

@@ -101,6 +101,9 @@ describe('the consumers of the local runtime share its process by default', () =
     // A throw at the module's top level: its init fails.
     copy.replace(HANDLER, 'export const handler = ', "throw new Error('broken at init');\nexport const handler = ");
     await waitFor('the init failure', () => events.some((e) => /consumeOrderPlaced: init failed: .*broken at init/.test(e)), 30_000);
+    // Where it threw, the file relative to the project and its line (the message alone named no file).
+    const line = copy.read(HANDLER).split('\n').indexOf("throw new Error('broken at init');") + 1;
+    expect(events.find((e) => /consumeOrderPlaced: init failed: .*broken at init/.test(e))).toContain(`broken at init (thrown at ${HANDLER}:${line}:7)`);
     await waitFor('the retry announced', () => events.some((e) => /consumeOrderPlaced: starting it again in \d+ s/.test(e)), 30_000);
     expect(runtime.functions!.functions.find((f) => f.operationId === triage.operationId)!.pid).toBe(process.pid);
     // The triage function still runs: a publish with no routing attribute reaches it.

@@ -241,7 +241,8 @@ describe.each<FunctionProcesses>(['shared', 'separate'])('--watch after a failed
     p.write('consumers/consumeThings.ts', failing);
     // The failure read before the contract changed: retried, as a fault of the code…
     await waitFor('the init failure', () => count(/consumeThings: init failed/) > 0, 20_000);
-    expect(events.find((e) => /init failed/.test(e))).toMatch(/got undefined \(fix the code: it reloads on save\)$/);
+    // Where it threw: a top-level throw's message names no file.
+    expect(events.find((e) => /init failed/.test(e))).toMatch(/got undefined \(thrown at consumers\/consumeThings\.ts:1:7\) \(fix the code: it reloads on save\)$/);
     // …until the contract says the operation is gone: said once, and the retries stop.
     gone = true;
     host!.contractChanged();
@@ -255,7 +256,7 @@ describe.each<FunctionProcesses>(['shared', 'separate'])('--watch after a failed
     await new Promise((resolve) => setTimeout(resolve, 800));
     const after = events.slice(events.indexOf(held));
     expect(after.filter((e) => /init failed/.test(e))).toEqual([
-      `consumeThings: init failed: defineConsumer needs a receive operation of the contract, got undefined: ${reason}; not started again (a save of its code reloads it, should the contract bring it back)`,
+      `consumeThings: init failed: defineConsumer needs a receive operation of the contract, got undefined (thrown at consumers/consumeThings.ts:1:7): ${reason}; not started again (a save of its code reloads it, should the contract bring it back)`,
     ]);
     expect(after.filter((e) => /starting it again|fix the code/.test(e))).toEqual([]);
     // The operation back in the contract and the handler fixed: a save reloads it.

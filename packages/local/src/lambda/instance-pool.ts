@@ -33,6 +33,8 @@
  * new one after them: old and new code never run side by side.
  */
 import { cpus } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { Context, SQSEvent } from 'aws-lambda';
@@ -545,11 +547,15 @@ export class InstancePool {
             clearTimeout(initTimer);
             resolve(instance);
             break;
-          case 'init-error':
+          case 'init-error': {
             clearTimeout(initTimer);
-            this.options.onInitError?.(reply.message);
-            reject(new Error(reply.message));
+            // Where the code threw (its own first frame), for an error thrown at a module's top level: the message alone named no file.
+            const at = thrownAt(reply.stack);
+            const message = at && !reply.message.includes(at) ? `${reply.message} (thrown at ${at})` : reply.message;
+            this.options.onInitError?.(message);
+            reject(new Error(message));
             break;
+          }
           case 'result':
           case 'failure': {
             const pending = instance.pending;
@@ -607,4 +613,31 @@ export class InstancePool {
       });
     });
   }
+}
+
+/**
+ * The framework's folders whose frames are not the application's, wherever they are installed (in
+ * this workspace they are not under node_modules): the instance's loader, and @sluice/runtime,
+ * whose defineConsumer or resolveTableName throw for the line of the application that called them.
+ */
+const FRAMEWORK_FOLDERS = [path.dirname(fileURLToPath(import.meta.url)), path.dirname(fileURLToPath(import.meta.resolve('@sluice/runtime')))].map((dir) => `${dir}${path.sep}`);
+
+/**
+ * The first place of a stack that is the application's own code (`/abs/consumers/x.ts:12:7`): not
+ * Node's internals, nor a package under node_modules (a library the code called), nor the
+ * framework's ({@link FRAMEWORK_FOLDERS}). Undefined for a compile error (no frame of the code: it never ran).
+ *
+ * @param stack - an Error's stack, as the instance sent it
+ * @returns `file:line:column`, the file absolute
+ */
+export function thrownAt(stack: string | undefined): string | undefined {
+  for (const line of (stack ?? '').split('\n').slice(1)) {
+    // `at fn (/abs/x.ts:1:2)` or `at /abs/x.ts:1:2`, the path absolute or a file: URL (never node:internal/…).
+    const frame = /(?:\(|^at )((?:file:\/\/)?\/[^\s()]+?):(\d+):(\d+)\)?$/.exec(line.trim());
+    if (!frame) continue;
+    const file = frame[1]!.startsWith('file://') ? fileURLToPath(frame[1]!) : frame[1]!;
+    if (file.split(path.sep).includes('node_modules') || FRAMEWORK_FOLDERS.some((dir) => file.startsWith(dir))) continue;
+    return `${file}:${frame[2]}:${frame[3]}`;
+  }
+  return undefined;
 }
