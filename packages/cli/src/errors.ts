@@ -2,8 +2,9 @@
  * How a command fails: the exit codes, the two error classes, and what a failure says to the user
  * (one line) or, with `--debug`, to its developer (the stacks).
  */
+import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
-import { compileErrorsOf, formatCompileErrors } from './compile-errors.ts';
+import { compileErrorsOf, formatCompileErrors, shownPath } from './compile-errors.ts';
 
 /** Exit codes, documented in the README. */
 export const ExitCode = { OK: 0, FAILED: 1, USAGE: 2, INTERRUPTED: 130 } as const;
@@ -50,6 +51,11 @@ export function describeFailure(error: unknown): string {
   // on one line, instead of "Transform failed with 1 error:" and esbuild's line with its column from 0.
   const compiled = compileErrorsOf(message);
   if (compiled) message = `code it loads does not compile: ${formatCompileErrors(compiled.errors, { base: process.cwd(), total: compiled.total })}`;
+  // The same loaded by Node's own type stripping (or a JavaScript syntax error): the message says
+  // what ("Expression expected"), the first line of the stack where (`/abs/settings.ts:11`).
+  const where = error instanceof SyntaxError ? /^((?:file:\/\/)?\/[^\n]+?):(\d+)\n/.exec(error.stack ?? '') : null;
+  const file = where ? (where[1]!.startsWith('file://') ? fileURLToPath(where[1]!) : where[1]!) : undefined;
+  if (where && file && !message.includes(file)) message = `code it loads does not compile: ${shownPath(file, process.cwd())}:${where[2]}: ${message}`;
   // A CliError's message is written for the user; its cause is for --debug.
   const inner = error instanceof CliError ? [] : error instanceof AggregateError ? error.errors : error.cause !== undefined ? [error.cause] : [];
   const causes = [...new Set(inner.map(describeFailure).filter((c) => c && !message.includes(c)))];
