@@ -549,9 +549,7 @@ export class InstancePool {
             break;
           case 'init-error': {
             clearTimeout(initTimer);
-            // Where the code threw (its own first frame), for an error thrown at a module's top level: the message alone named no file.
-            const at = thrownAt(reply.stack);
-            const message = at && !reply.message.includes(at) ? `${reply.message} (thrown at ${at})` : reply.message;
+            const message = initFailureText(reply.message, reply.stack);
             this.options.onInitError?.(message);
             reject(new Error(message));
             break;
@@ -573,8 +571,9 @@ export class InstancePool {
         // Its exit follows: this is the news.
         instance.ended = true;
         // An exception escaping the handler's module (an unhandled rejection, a throw in a timer):
-        // the sandbox is gone, and so is the invocation in it.
-        if (!ready) reject(error);
+        // the sandbox is gone, and so is the invocation in it. During the init, the same throw
+        // also comes as the 'init-error' message, in either order: said the same way.
+        if (!ready) reject(Object.assign(new Error(initFailureText(error.message, error.stack)), { stack: error.stack }));
         const pending = instance.pending;
         if (pending) {
           clearTimeout(pending.timer);
@@ -613,6 +612,12 @@ export class InstancePool {
       });
     });
   }
+}
+
+/** An init failure's message, with where the application's code threw when its message names no file (a throw at a module's top level). */
+function initFailureText(message: string, stack: string | undefined): string {
+  const at = thrownAt(stack);
+  return at && !message.includes(at) ? `${message} (thrown at ${at})` : message;
 }
 
 /**
