@@ -58,6 +58,7 @@ export const SHARED_WORKER = [
   'packages/local/tests/batch-response.test.ts',
   'packages/local/tests/console-dead-letter-not-found.test.ts',
   'packages/local/tests/cpu-quota.test.ts',
+  'packages/local/tests/failure-journal.test.ts',
   'packages/local/tests/instance-settings.test.ts',
   'packages/local/tests/start-hints.test.ts',
   'packages/local/tests/thrown-at.test.ts',

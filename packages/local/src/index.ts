@@ -13,6 +13,7 @@ export { postUpstream, upstreamTarget, type UpstreamReply, type UpstreamTarget }
 export { provisionTopology, discoverResources, type LocalResources, type ProvisionOptions } from './stack/provision.ts';
 export { bodyLimits, isLoopbackHost, isLoopbackOrigin, routeOf, startAwsGateway, type AwsGateway, type AwsGatewayOptions, type GatewayRoute } from './stack/aws-gateway.ts';
 export { MessageMoveTasks } from './stack/message-move-tasks.ts';
+export { changesOfBatch, FAILURE_REPORTS_PATH, FailureJournal, failureOfLogLine, RemoteFailureJournal, type FailureChanges, type FailureJournalOptions } from './stack/failure-journal.ts';
 export { startWalCheckpointer, BACKSTOP_PAGES, SQLITE_AUTOCHECKPOINT_PAGES, type WalCheckpointer, type WalCheckpointerOptions } from './stack/wal-checkpointer.ts';
 export { EventSourcePoller, type BatchReport, type EventSourcePollerOptions, type SqsHandler } from './lambda/event-source-poller.ts';
 export { interpretBatchResponse, type BatchVerdict } from './lambda/batch-response.ts';

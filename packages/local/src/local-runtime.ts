@@ -14,6 +14,7 @@ import { functionSpec } from './lambda/function-environment.ts';
 import { triageFunctionSpecs } from './lambda/triage-function.ts';
 import { FunctionHost, type FunctionProcesses } from './lambda/function-host.ts';
 import { startEmulators, type Emulators } from './stack/emulators.ts';
+import type { FailureJournal } from './stack/failure-journal.ts';
 import { provisionTopology, type LocalResources } from './stack/provision.ts';
 
 /** What {@link startLocalRuntime} starts, and how; every option has a default. */
@@ -125,7 +126,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
   let functions: FunctionHost | undefined;
   try {
-    functions = await startFunctions(application, resources, emulators.clientConfig, options);
+    functions = await startFunctions(application, resources, emulators.clientConfig, { ...options, failures: emulators.failures });
   } catch (error) {
     await emulators.stop();
     throw error;
@@ -179,8 +180,14 @@ export function outOfContractReason(running: Topology, readNow: () => Topology, 
   return `its operation is no longer in the contract (npm run codegen removed it): ${keeps}`;
 }
 
-/** What {@link startFunctions} takes from the runtime's options. */
-export type FunctionOptions = Pick<LocalRuntimeOptions, 'consumers' | 'watch' | 'inspect' | 'functionProcesses' | 'logLevel' | 'concurrency' | 'functionEnvironment' | 'onBatch' | 'onLog' | 'onEvent' | 'restartDelayMs' | 'outOfContract'>;
+/**
+ * What {@link startFunctions} takes from the runtime's options, and where the consumers' failures
+ * are kept: the stack's {@link FailureJournal} (`emulators.failures`), which reads each consumer's
+ * record lines and batch ends, so that `dlq list` can show why a message failed.
+ */
+export type FunctionOptions = Pick<LocalRuntimeOptions, 'consumers' | 'watch' | 'inspect' | 'functionProcesses' | 'logLevel' | 'concurrency' | 'functionEnvironment' | 'onBatch' | 'onLog' | 'onEvent' | 'restartDelayMs' | 'outOfContract'> & {
+  failures?: Pick<FailureJournal, 'fromLogLine' | 'fromBatch'>;
+};
 
 /**
  * Starts the application's consumers (all, or `options.consumers`) against resources that exist,
@@ -214,6 +221,21 @@ export async function startFunctions(application: Application, resources: LocalR
   // no message attribute would reach no queue.
   const triage = triageFunctionSpecs({ topology: application.topology, settings: application.settings, resources, clientConfig, ...(options.logLevel ? { logLevel: options.logLevel } : {}) });
   if (ids.length === 0 && triage.length === 0) return undefined;
+  // The failures journal reads every line and batch end; what it reads goes on as before.
+  const journal = options.failures;
+  const onLog = journal
+    ? (operationId: string, line: string, stream: 'stdout' | 'stderr') => {
+        journal.fromLogLine(operationId, line);
+        if (options.onLog) options.onLog(operationId, line, stream);
+        else process[stream].write(`${line}\n`);
+      }
+    : options.onLog;
+  const onBatch = journal
+    ? (operationId: string, report: BatchReport) => {
+        journal.fromBatch(operationId, report);
+        options.onBatch?.(operationId, report);
+      }
+    : options.onBatch;
   const host = new FunctionHost({
     root: application.project.root,
     functions: [...ids.map((operationId) =>
@@ -232,8 +254,8 @@ export async function startFunctions(application: Application, resources: LocalR
     ...(options.watch ? { watch: true } : {}),
     ...(options.inspect ? { inspect: options.inspect } : {}),
     ...(options.functionProcesses ? { functionProcesses: options.functionProcesses } : {}),
-    ...(options.onBatch ? { onBatch: options.onBatch } : {}),
-    ...(options.onLog ? { onLog: options.onLog } : {}),
+    ...(onBatch ? { onBatch } : {}),
+    ...(onLog ? { onLog } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(options.restartDelayMs !== undefined ? { restartDelayMs: options.restartDelayMs } : {}),
     ...(options.outOfContract ? { outOfContract: options.outOfContract } : {}),

@@ -9,6 +9,7 @@ import { endpointEnv, localCredentials, localRegion, operatorCommandAt } from '@
 import { loadApplication, readTopology, type Application } from './application.ts';
 import type { FunctionHost } from './lambda/function-host.ts';
 import { outOfContractReason, startFunctions, type FunctionOptions } from './local-runtime.ts';
+import { RemoteFailureJournal } from './stack/failure-journal.ts';
 import { discoverResources } from './stack/provision.ts';
 import { batchLine, clock, deadLetterRouteOf, eventLine } from './terminal-report.ts';
 import { watchTopology } from './topology-watch.ts';
@@ -76,9 +77,12 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Runni
     sns.destroy();
   }
   // The batch lines name the dead-letter queue and the operator command that lists it, at this stack's endpoint.
+  // What a consumer here fails on goes to the stack's journal, for `dlq list` there.
+  const failures = new RemoteFailureJournal(endpoint, (line) => out(eventLine(clock(), line)));
   const operatorView = { topology: application.topology, project: { ...application.project, operatorCommand: operatorCommandAt(application.project.operatorCommand, endpoint) } };
   const host = await startFunctions(application, resources, clientConfig, {
     consumers: options.only ?? true,
+    failures,
     ...(options.watch ? { watch: true } : {}),
     ...(options.inspect ? { inspect: options.inspect } : {}),
     ...(options.functionProcesses ? { functionProcesses: options.functionProcesses } : {}),
@@ -91,7 +95,10 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Runni
     // As npm start: a consumer that npm run codegen removed fails its init for that: said once, not retried.
     outOfContract: (operationId) => outOfContractReason(application.topology, () => readTopology(application.project), operationId, 'npm run subscriber'),
   });
-  if (!host) throw new CliError('the contract has no receive operation: nothing to run');
+  if (!host) {
+    await failures.close();
+    throw new CliError('the contract has no receive operation: nothing to run');
+  }
   // As npm start: a topology that codegen changed is said (a restart applies it), and the consumers
   // waiting to start again whose operation it removed are held.
   const stopTopologyWatch = watchTopology({
@@ -107,6 +114,7 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Runni
     async stop() {
       stopTopologyWatch();
       await host.stop();
+      await failures.close();
     },
   };
 }

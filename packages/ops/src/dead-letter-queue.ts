@@ -22,6 +22,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { DecodeError, DecodeResult, RecordInput } from '@sluice/runtime/consumer';
+import type { HandlerFailure } from './handler-failures.ts';
 import { queueDepth } from './queue-depth.ts';
 import { changeVisibilityInBatches, deleteMessagesInBatches } from './sqs-batches.ts';
 
@@ -41,6 +42,11 @@ export interface DeadLetter {
   messageName: string | undefined;
   /** The consumer's verdict: why it rejected the message, or `undefined` when it decodes fine (it failed while being handled). */
   reason: DecodeError | undefined;
+  /**
+   * For a message that decodes fine, what its consumer said the last time it failed to handle it,
+   * when {@link DeadLetterQueueOptions.failuresOf} knows (the local stack keeps it).
+   */
+  handlerFailure?: HandlerFailure;
   /** What the application says the message is about (e.g. a payment id), when readable. */
   subject: string | undefined;
   /** A FIFO queue's message group (`MessageGroupId`); `undefined` on a standard queue. */
@@ -179,6 +185,11 @@ export interface DeadLetterQueueOptions {
   forward?: (message: Message) => Promise<void>;
   /** How long messages are held invisible while the queue is read. @default 30 */
   holdSeconds?: number;
+  /**
+   * The last handler failure of each of these message ids, for the listing of those that decode
+   * fine (the local stack's, through `localHandlerFailures`). @default none known
+   */
+  failuresOf?: (messageIds: string[]) => Promise<Map<string, HandlerFailure>>;
 }
 
 /** The SNS message id and the payload as far as they can be read, for a message the consumer rejected. */
@@ -252,7 +263,16 @@ export class DeadLetterQueue {
       counted = (await queueDepth(this.options.sqs, this.options.deadLetterQueueUrl)).total;
     });
     await this.release(held);
-    return { letters: held.map((m) => this.explain(m)), notShown: Math.max(0, counted - held.length), fifo: isFifoUrl(this.options.deadLetterQueueUrl) };
+    const letters = held.map((m) => this.explain(m));
+    const decodedFine = letters.filter((l) => l.reason === undefined).map((l) => l.messageId);
+    if (this.options.failuresOf && decodedFine.length > 0) {
+      const failures = await this.options.failuresOf(decodedFine);
+      for (const letter of letters) {
+        const failure = letter.reason === undefined ? failures.get(letter.messageId) : undefined;
+        if (failure) letter.handlerFailure = failure;
+      }
+    }
+    return { letters, notShown: Math.max(0, counted - held.length), fifo: isFifoUrl(this.options.deadLetterQueueUrl) };
   }
 
   /**

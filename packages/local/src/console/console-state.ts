@@ -14,6 +14,7 @@ import {
   DeadLetterQueue,
   documentedHeadersOf,
   FRAMEWORK_HEADER_NAMES,
+  localHandlerFailures,
   notShownOf,
   queueDepth,
   type ApplicationHeader,
@@ -24,6 +25,7 @@ import {
   type HeaderProblem,
   type HeaderWording,
   type NotShown,
+  whyDeadLettered,
 } from '@sluice/ops';
 import { createDecoder } from '@sluice/runtime/consumer';
 import type { MessageContract, ReceiveOperation, SendOperation } from '@sluice/runtime/contract';
@@ -31,6 +33,9 @@ import { createPublisher, createQueuePublisher } from '@sluice/runtime/publisher
 import { parse } from 'yaml';
 import type { BatchReport } from '../lambda/event-source-poller.ts';
 import type { LocalRuntime } from '../local-runtime.ts';
+
+/** What the console says of a dead letter that decodes fine and whose failure the stack did not keep. */
+const UNEXPLAINED = 'decodes as a valid message: it failed while being handled (see what the consumer logged)';
 
 /** One processed record, as the console lists it: no payload. */
 export interface ConsoleRecord {
@@ -77,8 +82,8 @@ export function deadLetterNotFound(queue: string, messageId: string, listing: Pi
 
 /** What the dead-letter panel shows of a queue: its dead letters (no bodies) and what it could not show. */
 export interface DeadLetterPanel {
-  /** The dead letters read, each with why it failed (as `dlq list` lists them), without bodies. */
-  letters: Omit<DeadLetter, 'message' | 'body'>[];
+  /** The dead letters read, each with why it failed (`why`, in `dlq list`'s words), without bodies. */
+  letters: (Omit<DeadLetter, 'message' | 'body'> & { why: string })[];
   /**
    * How many more the queue holds that could not be read, and why (`dlq list`'s words: on a FIFO
    * queue, those behind the first message of each group); `null` when every one was read.
@@ -267,6 +272,7 @@ export class ConsoleState {
       sourceQueueUrl: sourceUrl,
       ...(consumer ? { decode: this.decoderOf(consumer) } : {}),
       describe: (payload, messageName) => this.subjectOf(payload, messageName),
+      failuresOf: (ids) => localHandlerFailures(this.runtime.clientConfig.endpoint, ids),
     });
   }
 
@@ -277,7 +283,7 @@ export class ConsoleState {
    */
   async deadLetters(queue: string): Promise<DeadLetterPanel> {
     const listing = await this.deadLetterQueue(queue).listing();
-    return { letters: listing.letters.map(({ message: _m, body: _b, ...letter }) => letter), notShown: notShownOf(listing) ?? null };
+    return { letters: listing.letters.map(({ message: _m, body: _b, ...letter }) => ({ ...letter, why: whyDeadLettered(letter, UNEXPLAINED) })), notShown: notShownOf(listing) ?? null };
   }
 
   /**
@@ -285,7 +291,7 @@ export class ConsoleState {
    * consumer logged about it. Not found, a 404 says why it may be there unseen
    * ({@link deadLetterNotFound}: on a FIFO queue, behind the first message of its group).
    */
-  async deadLetter(queue: string, messageId: string): Promise<Omit<DeadLetter, 'message'> & { logged: string[] }> {
+  async deadLetter(queue: string, messageId: string): Promise<Omit<DeadLetter, 'message'> & { why: string; logged: string[] }> {
     const listing = await this.deadLetterQueue(queue).listing();
     const letter = listing.letters.find((l) => l.messageId === messageId);
     if (!letter) throw new ConsoleError(404, deadLetterNotFound(queue, messageId, listing));
@@ -294,7 +300,7 @@ export class ConsoleState {
     // The consumer logged the message under the id it received it with in the source queue; the
     // SNS message id stays the same through the redrive.
     const logged = this.logs.filter((l) => ids.some((id) => l.line.includes(id))).map((l) => `${l.operationId}: ${l.line}`);
-    return { ...rest, logged };
+    return { ...rest, why: whyDeadLettered(letter, UNEXPLAINED), logged };
   }
 
   /** Moves dead letters back to their queue (`dlq redrive`): all, or those in `ids`. */

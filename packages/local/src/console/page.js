@@ -171,7 +171,7 @@
       cell(row, letter.messageId);
       cell(row, letter.receiveCount, 'n');
       cell(row, letter.subject);
-      cell(row, letter.reason ? `${letter.reason.code}: ${letter.reason.message}` : 'decodes as a valid message: it failed while being handled (see what the consumer logged)', 'reason');
+      cell(row, letter.why, 'reason');
       const actions = row.insertCell();
       actions.append(button('Open', () => openLetter(queue, letter.messageId).catch(showError)), ' ', button('Redrive', () => redrive(queue, [letter.messageId]).catch(showError)));
     }
@@ -186,7 +186,7 @@
       `message id: ${letter.messageId}`,
       `receive count: ${letter.receiveCount}`,
       `sent at: ${letter.sentAt || '-'}`,
-      `why it failed: ${letter.reason ? `${letter.reason.code}: ${letter.reason.message}` : 'it decodes as a valid message: it failed while being handled'}`,
+      `why it failed: ${letter.why}`,
       ...(letter.reason && letter.reason.issues.length ? letter.reason.issues.map((i) => `  ${i.path}: ${i.message}`) : []),
       `what the consumer logged about it:${letter.logged.length ? '' : ' nothing kept'}`,
       ...letter.logged.map((line) => `  ${line}`),

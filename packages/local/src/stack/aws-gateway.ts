@@ -39,6 +39,8 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { HANDLER_FAILURES_PATH } from '@sluice/ops';
+import { FAILURE_REPORTS_PATH, isFailureChangesList, type FailureJournal } from './failure-journal.ts';
 import { MessageMoveTasks, messageMoveTaskActions } from './message-move-tasks.ts';
 import { upstreamTarget } from './upstream.ts';
 
@@ -68,6 +70,8 @@ export interface AwsGatewayOptions {
   port?: number;
   /** Interface to listen on. Loopback only: the emulators have no authentication. @default '127.0.0.1' */
   host?: string;
+  /** What `POST /_sluice/failures` answers from: the last handler failure of each message. @default none: it answers 404 */
+  failures?: FailureJournal;
 }
 
 /** A running gateway, from {@link startAwsGateway}. */
@@ -81,7 +85,7 @@ export interface AwsGateway {
 }
 
 /** Which emulator a request belongs to. */
-export type GatewayRoute = 'dynamodb' | 'sqs' | 'sns' | 'sqs-query' | 'health' | 'other';
+export type GatewayRoute = 'dynamodb' | 'sqs' | 'sns' | 'sqs-query' | 'health' | 'failures' | 'other';
 
 /** SQS actions, to recognise an SQS query-protocol request by its `Action`. */
 const SQS_ACTIONS = new Set([
@@ -113,6 +117,7 @@ export function routeOf(headers: http.IncomingHttpHeaders, action?: string, meth
   if (target.startsWith('DynamoDB_')) return 'dynamodb';
   if (target.startsWith('AmazonSQS.')) return 'sqs';
   if (method === 'GET' && url === '/health') return 'health';
+  if (method === 'POST' && (url === HANDLER_FAILURES_PATH || url === FAILURE_REPORTS_PATH)) return 'failures';
   if (String(headers['content-type'] ?? '').includes('x-www-form-urlencoded')) {
     return action !== undefined && SQS_ACTIONS.has(action) ? 'sqs-query' : 'sns';
   }
@@ -134,7 +139,8 @@ const MiB = 1024 * 1024;
  *   `PublishBatchRequestEntries.member.10.MessageAttributes.entry.10.Value.StringValue` (tens of
  *   KiB for 10 entries of 10 attributes): 1 MiB. SQS query-protocol requests, refused anyway, share it.
  * - DynamoDB: AWS caps a request at 16 MB (BatchWriteItem, the largest): 16 MiB.
- * - Anything else (health, preflight, fauxqs's inspection routes) has no reason to be large: 1 MiB.
+ * - Anything else (health, the handler failures asked for by id, preflight, fauxqs's inspection
+ *   routes) has no reason to be large: 1 MiB (some 25,000 message ids).
  */
 export const bodyLimits: Readonly<Record<GatewayRoute, number>> = {
   sqs: 4 * MiB,
@@ -142,6 +148,7 @@ export const bodyLimits: Readonly<Record<GatewayRoute, number>> = {
   'sqs-query': 1 * MiB,
   dynamodb: 16 * MiB,
   health: 1 * MiB,
+  failures: 1 * MiB,
   other: 1 * MiB,
 };
 
@@ -151,6 +158,7 @@ const serviceNames: Record<GatewayRoute, string> = {
   'sqs-query': 'SQS',
   dynamodb: 'DynamoDB',
   health: 'health check',
+  failures: 'handler failures',
   other: 'local endpoint',
 };
 
@@ -384,6 +392,32 @@ export async function startAwsGateway(options: AwsGatewayOptions): Promise<AwsGa
     if (route === 'health') {
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end(JSON.stringify({ status: 'ok', services: ['sns', 'sqs', 'dynamodb'] }));
+    }
+    if (route === 'failures') {
+      const journal = options.failures;
+      if (!journal) return fail(res, route, 404, 'NotFound', 'local gateway: this stack keeps no handler failures.');
+      const report = req.url === FAILURE_REPORTS_PATH;
+      return withBody(req, res, route, (body) => {
+        let request: { messageIds?: unknown; changes?: unknown };
+        try {
+          request = JSON.parse(body.toString('utf8')) as typeof request;
+        } catch {
+          return fail(res, route, 400, 'SerializationException', `local gateway: expected ${report ? '{"changes": […]}' : '{"messageIds": ["…"]}'} as JSON.`);
+        }
+        if (report) {
+          // What consumers in another process (npm run subscriber) saw fail, and handled since.
+          if (!isFailureChangesList(request?.changes)) return fail(res, route, 400, 'InvalidRequest', 'local gateway: "changes" must be a list of { forget: [ids], record: [failures] }.');
+          for (const changes of request.changes) journal.apply(changes);
+          res.writeHead(204);
+          return res.end();
+        }
+        const messageIds = request?.messageIds;
+        if (!Array.isArray(messageIds) || !messageIds.every((id) => typeof id === 'string')) {
+          return fail(res, route, 400, 'InvalidRequest', 'local gateway: "messageIds" must be an array of strings.');
+        }
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ failures: journal.lookup(messageIds) }));
+      });
     }
     if (route === 'sqs') {
       const action = String(req.headers['x-amz-target']).slice('AmazonSQS.'.length);

@@ -35,6 +35,7 @@ import { lockDataDir } from './data-lock.ts';
 import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.ts';
 import { commitBeforeReplies, groupCommits, type FauxqsPersistence, type GroupedCommits } from './grouped-commits.ts';
 import { localCredentials, localRegion } from '@sluice/ops';
+import { FailureJournal } from './failure-journal.ts';
 
 /** The options of {@link startEmulators}. */
 export interface EmulatorOptions {
@@ -68,6 +69,12 @@ export interface Emulators {
   readonly checkpointer: WalCheckpointer | undefined;
   /** The SNS/SQS database's message writes grouped into transactions ({@link groupCommits}): failures and counts; undefined in memory. */
   readonly commits: GroupedCommits | undefined;
+  /**
+   * The last handler failure of each message the consumers could not handle, which the endpoint
+   * answers `POST /_sluice/failures` from (`dlq list` shows them); the functions that run on
+   * this stack write it. Kept in `<dataDir>/failures.jsonl` with a data folder.
+   */
+  readonly failures: FailureJournal;
   /** Stops the endpoint and both emulators; data is on disk already (written through). */
   stop(): Promise<void>;
 }
@@ -338,10 +345,12 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     }
 
     // Both servers are in this process: the gateway hands requests to them without a second HTTP hop.
+    const failures = new FailureJournal({ ...(dataDir ? { file: path.join(dataDir, 'failures.jsonl') } : {}), ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
     const gateway: AwsGateway = await startAwsGateway({
       upstreams: { fauxqs: fauxqs.address, dynalite: dynamoUpstream, servers: { fauxqs: fauxqsServer, dynalite: dynamoServer } },
       port: options.port ?? 4566,
       avoidVisibilityZero: dataDir !== undefined,
+      failures,
     });
     undo.push(() => gateway.close());
     // Before any request: the queues kept from a run on another port are listed with this one's.
@@ -352,6 +361,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
       dataDir,
       checkpointer,
       commits,
+      failures,
       async stop() {
         await unwind();
         // What the emulators wrote while a wider umask was in force elsewhere (a worker thread).

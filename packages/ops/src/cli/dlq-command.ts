@@ -10,6 +10,7 @@ import type { Message } from '@aws-sdk/client-sqs';
 import { functionNameOf, triageOf, unroutedOf } from '@sluice/model';
 import { readEnvelope, republish, unroutedMessageReason } from '../unrouted.ts';
 import { DeadLetterQueue, notShownOf, type DeadLetter, type DeadLetterListing } from '../dead-letter-queue.ts';
+import { describeHandlerFailure, localHandlerFailures } from '../handler-failures.ts';
 import { queueDepth } from '../queue-depth.ts';
 import type { Target } from '../target.ts';
 import { formatTable, terminalSafe, terminalSafeJson } from '@sluice/cli';
@@ -162,6 +163,8 @@ async function open(target: Target, ref: DlqRef, options: DlqCommandOptions): Pr
     sourceQueueUrl: await target.queueUrl(ref.source),
     ...(ref.consumer ? { decode: createDecoder(ref.consumer, arns ? { sourceTopicArns: arns } : {}) } : {}),
     ...(options.describe ? { describe: options.describe } : {}),
+    // The local stack keeps what each consumer last said of a message it failed on; AWS keeps it in CloudWatch.
+    ...(target.endpoint ? { failuresOf: (ids: string[]) => localHandlerFailures(target.endpoint!, ids) } : {}),
   });
 }
 
@@ -173,6 +176,24 @@ function unexplainedOf(ref: DlqRef): string {
   if (ref.triage) return `${ref.triage.functionName} could not keep it in ${ref.triage.topic}'s unrouted queue (see its log for this messageId); redrive it once fixed`;
   if (ref.kept) return 'kept from an earlier contract; no consumer of it is in the contract now';
   return DECODES_FINE;
+}
+
+/**
+ * Why a dead letter failed, in `dlq list`'s words: the decoder's reason when it rejects the
+ * message; else what its consumer said when it last failed on it (the local stack keeps that);
+ * else `unexplained`.
+ *
+ * @example
+ * ```ts
+ * import { whyDeadLettered, type DeadLetter } from '@sluice/ops';
+ *
+ * declare const letter: DeadLetter;
+ * whyDeadLettered(letter); // 'consumeOrderPlaced threw on receive 3: Error: table is read-only'
+ * ```
+ */
+export function whyDeadLettered(letter: Pick<DeadLetter, 'reason' | 'handlerFailure'>, unexplained = DECODES_FINE): string {
+  if (letter.reason) return `${letter.reason.code}: ${letter.reason.message}`;
+  return letter.handlerFailure ? describeHandlerFailure(letter.handlerFailure) : unexplained;
 }
 
 /**
@@ -201,7 +222,7 @@ export function formatDeadLetters(letters: readonly DeadLetter[], subjectTitle =
       ...(grouped ? [l.messageGroupId ?? '-'] : []),
       String(l.receiveCount),
       l.subject ?? '-',
-      l.reason ? `${l.reason.code}: ${l.reason.message}` : unexplained,
+      whyDeadLettered(l, unexplained),
     ]),
   );
   return `${table}\n\n${letters.length} message(s). "receives" is SQS's ApproximateReceiveCount (receives in the source queue, plus any since in the DLQ).`;
@@ -364,7 +385,7 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
         name: 'list',
         summary: 'show dead-lettered and unrouted messages and why they failed',
         description:
-          'Each dead-lettered message with its receive count and why it failed: the body is decoded again with the generated validator, as the consumer does. Then each unrouted message (published to a topic, admitted by no subscription) with its SNS message id and why: no eventType/schemaVersion, or an event type or major version no consumer declares. Messages stay where they are. A FIFO queue shows the first message of each group (with its group): how many more wait behind is said after the table, and in --json a queue with messages not shown is { "messages": [...], "notShown": { "count", "why" } } instead of the list of messages.',
+          'Each dead-lettered message with its receive count and why it failed: the body is decoded again with the generated validator, as the consumer does; for one that decodes fine, what its consumer said when it last failed on it (the local stack keeps that; on AWS, look for the message id in the consumer\'s log). Then each unrouted message (published to a topic, admitted by no subscription) with its SNS message id and why: no eventType/schemaVersion, or an event type or major version no consumer declares. Messages stay where they are. A FIFO queue shows the first message of each group (with its group): how many more wait behind is said after the table, and in --json a queue with messages not shown is { "messages": [...], "notShown": { "count", "why" } } instead of the list of messages.',
         options: { queue: queueOption, json: { type: 'boolean', description: 'JSON, with bodies and full reasons' }, ...targetOptions },
         async run({ values, io, invocation }) {
           const { topology } = await contractModule(undefined, { warn: (line) => io.err(line) });

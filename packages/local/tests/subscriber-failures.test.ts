@@ -1,0 +1,61 @@
+/**
+ * Consumers that `npm run subscriber` runs in a process of their own tell the stack's journal why
+ * a message failed (`RemoteFailureJournal`), so that `dlq list` against that stack shows the
+ * handler's words, as it does for `npm start`'s own consumers; and what is handled since is
+ * forgotten there. On the single-consumer fixture, its handler failing each order's first receive.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { startLocalRuntime, startSubscriber, type LocalRuntime, type RunningSubscriber } from '@sluice/local';
+import { describeHandlerFailure, localHandlerFailures } from '@sluice/ops';
+import { fixtureOrder, fixtureProject, type FixtureProject } from '../../../tests/helpers/fixture-project.ts';
+import { snsEnvelope } from '../../../tests/helpers/sns-envelope.ts';
+import { waitFor } from '../../../tests/helpers/wait-for.ts';
+
+let fixture: FixtureProject | undefined;
+let runtime: LocalRuntime | undefined;
+let subscriber: RunningSubscriber | undefined;
+let sqs: SQSClient | undefined;
+afterAll(async () => {
+  sqs?.destroy();
+  await subscriber?.stop();
+  await runtime?.stop();
+  fixture?.dispose();
+});
+
+describe('npm run subscriber, when its handler fails', () => {
+  it("tells the stack why, so dlq list there can say it; forgets it once the message is handled", async () => {
+    fixture = await fixtureProject('single-consumer');
+    writeFileSync(
+      path.join(fixture.dir, 'consumers', 'consumeOrderPlaced.ts'),
+      [
+        "import { defineConsumer } from '@sluice/runtime/consumer';",
+        "import { operations } from '../generated/index.js';",
+        'export const handler = defineConsumer(operations.consumeOrderPlaced, async (order, context) => {',
+        "  if (context.receiveCount === 1) throw new Error(`the ledger is closed for ${order.orderId}`);",
+        "  return 'stored';",
+        '});',
+        '',
+      ].join('\n'),
+    );
+    const application = await fixture.application();
+    // Retried 2 s after a failure (the batch window is 1 s).
+    runtime = await startLocalRuntime({ application, port: 0, consumers: false, logLevel: 'SILENT', visibilityTimeoutSeconds: 2 });
+    const lines: string[] = [];
+    // ERROR: a failed record's line is an ERROR line; nothing else is written.
+    subscriber = await startSubscriber({ endpoint: runtime.endpoint, application, logLevel: 'ERROR', quiet: true, out: (line) => lines.push(line) });
+
+    sqs = new SQSClient(runtime.clientConfig);
+    const { MessageId } = await sqs.send(new SendMessageCommand({ QueueUrl: runtime.resources.queues.OrderQueue!.url, MessageBody: JSON.stringify(snsEnvelope(fixtureOrder('ord-ledger'))) }));
+    const failed = await waitFor('the stack to know why the first receive failed', async () => (await localHandlerFailures(runtime!.endpoint, [MessageId!])).get(MessageId!), 15_000).catch((e: Error) => {
+      throw new Error(`${e.message}\n${lines.join('\n')}`);
+    });
+    expect(describeHandlerFailure(failed)).toBe('consumeOrderPlaced threw on receive 1: Error: the ledger is closed for ord-ledger');
+
+    // Received again and stored: the stack forgets it.
+    await waitFor('the stack to forget the message once handled', async () => (await localHandlerFailures(runtime!.endpoint, [MessageId!])).size === 0, 15_000);
+    expect(lines.filter((l) => /could not tell the stack|keeps no handler failures/.test(l))).toEqual([]);
+  }, 60_000);
+});
