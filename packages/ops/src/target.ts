@@ -12,7 +12,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { ConfigurationError, resolveQueueUrl, resolveTableName, resolveTopicArn } from '@sluice/runtime/resources';
+import { ConfigurationError, envName, linked, resolveQueueUrl, resolveTableName, resolveTopicArn } from '@sluice/runtime/resources';
 import { endpointEnv, localCredentials, localEndpoint, localRegion } from './local-endpoint.ts';
 
 /** The options of a {@link Target}; by default the local stack. */
@@ -140,6 +140,33 @@ export class Target {
       token = page.NextToken;
     } while (token);
     return names.sort();
+  }
+
+  /**
+   * On AWS, checks that every one of these resources can be located (its SST link, else its
+   * variable) before a command reads any, and names every one that cannot in one error, with
+   * the variables to set: the user sets them all at once, not one per run. Nothing to check
+   * locally, where resources are found by name.
+   *
+   * @throws ConfigurationError on AWS when one or more cannot be located
+   */
+  requireLocated(resources: { queues?: Iterable<string>; topics?: Iterable<string>; tables?: Iterable<string> }): void {
+    if (this.mode === 'local') return;
+    const unknown: { what: string; variable: string }[] = [];
+    const check = (kind: 'queue' | 'topic' | 'table', names: Iterable<string> | undefined, field: 'url' | 'arn' | 'name', variableOf: (name: string) => string) => {
+      for (const name of [...new Set(names ?? [])].sort()) {
+        const variable = variableOf(name);
+        if (!linked(name, field) && !this.env[variable]) unknown.push({ what: `${kind} ${name}`, variable });
+      }
+    };
+    check('topic', resources.topics, 'arn', envName.topicArn);
+    check('queue', resources.queues, 'url', envName.queueUrl);
+    check('table', resources.tables, 'name', envName.tableName);
+    if (unknown.length === 0) return;
+    throw new ConfigurationError(
+      `AWS locations unknown for ${unknown.length === 1 ? 'a resource' : `${unknown.length} resources`} of the contract: ${unknown.map((u) => `${u.what} (${u.variable})`).join(', ')}. ` +
+        `Run the command under \`sst shell\` (e.g. \`npx sst shell --stage prod -- <this command>\`), which sets them from the stage's links, or set ${unknown.length === 1 ? 'it' : 'them all'}: export ${unknown.map((u) => `${u.variable}=…`).join(' ')}`,
+    );
   }
 
   /** Releases the clients' connections; call it when done. */

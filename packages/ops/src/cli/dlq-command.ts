@@ -119,7 +119,8 @@ const queuesOf = (ref: DlqRef): string[] => [ref.name, ...(ref.source && !ref.un
  * one fails, saying the same. On AWS every ref is kept (a queue not found is reported when used).
  */
 async function presentRefs(target: Target, refs: DlqRef[], queue: string | undefined, invocation: string, io: { err(line: string): void }): Promise<DlqRef[]> {
-  const missing = await missingQueues(target, refs.flatMap(queuesOf));
+  // On AWS an unrouted queue's topic is needed too (its messages are redriven by publishing to it).
+  const missing = await missingQueues(target, refs.flatMap(queuesOf), refs.flatMap((r) => (r.unroutedTopic ? [r.unroutedTopic] : [])));
   if (missing.size === 0) return refs;
   if (queue !== undefined) {
     const names = [...missing];

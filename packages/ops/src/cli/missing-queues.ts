@@ -7,14 +7,17 @@ import { programName } from '@sluice/cli';
 import type { Target } from '../target.ts';
 
 /**
- * Which of `queues` the local stack of `target` does not have, sorted; none on AWS, where a queue
- * that cannot be found is an error of its own (`Target.queueUrl` says what to set).
+ * Which of `queues` the local stack of `target` does not have, sorted. None on AWS, where every
+ * one of `queues` and `topics` must be locatable instead: those that are not are named together
+ * in one error saying what to set ({@link Target.requireLocated}).
  */
-export async function missingQueues(target: Target, queues: Iterable<string>): Promise<Set<string>> {
+export async function missingQueues(target: Target, queues: Iterable<string>, topics: Iterable<string> = []): Promise<Set<string>> {
+  const wanted = [...queues];
+  target.requireLocated({ queues: wanted, topics });
   const present = await target.localQueueNames();
   if (!present) return new Set();
   const have = new Set(present);
-  return new Set([...new Set(queues)].filter((q) => !have.has(q)).sort());
+  return new Set([...new Set(wanted)].filter((q) => !have.has(q)).sort());
 }
 
 /**
