@@ -23,7 +23,7 @@ over the examples, sst.config.ts, tsconfig.json, .gitignore and a README.`,
     framework: {
       type: 'string',
       valueName: 'dir',
-      description: 'a folder of packed framework packages (npm pack: sluice-runtime-0.2.0.tgz, ...): the project depends on them by file: path (without it, on their versions, which the npm registry does not have yet)',
+      description: 'a folder of packed framework packages (npm pack: sluice-runtime-0.2.0.tgz, ...): the project depends on them by file: path, relative to it (without it, on their versions, which the npm registry does not have yet)',
       existing: true,
     },
   },
@@ -35,7 +35,7 @@ over the examples, sst.config.ts, tsconfig.json, .gitignore and a README.`,
     if (!contract) throw new UsageError('--contract <file> is required: the AsyncAPI 3.0 document to start from');
     try {
       const framework = values.framework as string | undefined;
-      const created = await createProject({ directory, contract, ...(framework ? { frameworkSources: frameworkTarballs(framework) } : {}) });
+      const created = await createProject({ directory, contract, ...(framework ? { frameworkSources: frameworkTarballs(framework, directory) } : {}) });
       // The folder as given when it is outside the working directory (`/tmp/app`, not `../../tmp/app`).
       const relative = path.relative(process.cwd(), created.directory);
       const shown = relative.startsWith('..') || path.isAbsolute(relative) ? created.directory : relative || '.';
@@ -80,23 +80,28 @@ export function unpublishedFrameworkSteps(directory: string, contract: string): 
  * `file:` dependency specifiers by package name; refuses a folder that lacks one.
  *
  * @param dir - the folder of tarballs
- * @returns `{ '@sluice/runtime': 'file:/abs/dir/sluice-runtime-0.2.0.tgz', ... }`
+ * @param project - the project that will depend on them: the paths are relative to it, as `npm
+ *   install ../tarballs/x.tgz` writes them, so the project and the tarballs can move together (and
+ *   the project be committed and cloned beside them); absolute without it
+ * @returns `{ '@sluice/runtime': 'file:../tarballs/sluice-runtime-0.2.0.tgz', ... }`
  * @throws CliError naming the packages that are missing
  * @example
  * ```ts
  * import { frameworkTarballs } from '@sluice/create';
  *
+ * frameworkTarballs('/tmp/tarballs', '/tmp/payments')['@sluice/runtime']; // 'file:../tarballs/sluice-runtime-0.2.0.tgz'
  * frameworkTarballs('/tmp/tarballs')['@sluice/runtime']; // 'file:/tmp/tarballs/sluice-runtime-0.2.0.tgz'
  * ```
  */
-export function frameworkTarballs(dir: string): Record<string, string> {
+export function frameworkTarballs(dir: string, project?: string): Record<string, string> {
   const files = readdirSync(dir);
   const sources: Record<string, string> = {};
   const missing: string[] = [];
   for (const pkg of FRAMEWORK_PACKAGES) {
     const prefix = `${pkg.slice(1).replace('/', '-')}-`;
     const tarball = files.filter((f) => f.startsWith(prefix) && /^\d/.test(f.slice(prefix.length)) && f.endsWith('.tgz')).sort().at(-1);
-    if (tarball) sources[pkg] = `file:${path.resolve(dir, tarball)}`;
+    const absolute = tarball && path.resolve(dir, tarball);
+    if (absolute) sources[pkg] = `file:${project ? path.relative(path.resolve(project), absolute).split(path.sep).join('/') : absolute}`;
     else missing.push(pkg);
   }
   if (missing.length) throw new CliError(`${dir} has no tarball of ${missing.join(', ')}: pack them (npm pack -w packages/<name>, or scripts/try-create.sh) into it`);
