@@ -51,10 +51,13 @@ describe('dlq purge', () => {
   it('deletes only the messages it listed: one dead-lettered after the confirmation is kept', async () => {
     const listed = [await deadLetter('ord-purge-1'), await deadLetter('ord-purge-2')];
     let late: string | undefined;
+    let shownWhenAsked = '';
     // The user reads the listing and says yes; meanwhile another message is dead-lettered.
+    const captured = captureIO();
     const io = {
-      ...captureIO(),
+      ...captured,
       confirm: async () => {
+        shownWhenAsked = captured.stdout();
         late = await deadLetter('ord-purge-late');
         return true;
       },
@@ -62,6 +65,9 @@ describe('dlq purge', () => {
     const code = await fixture.within(() => runCli(fixtureProgram, ['dlq', 'purge', '--endpoint', runtime.endpoint], io));
     expect(code, io.stderr()).toBe(0);
     expect(io.stdout()).toContain('Deleted 2 message(s) from OrderDLQ');
+    // The question is about what was listed: the messages are shown before it, as dlq list shows them.
+    expect(shownWhenAsked).toMatch(/^OrderDLQ \(dead letters of OrderQueue\), to delete:\nmessageId +receives +orderId +why it failed\n/);
+    for (const [id, orderId] of [[listed[0], 'ord-purge-1'], [listed[1], 'ord-purge-2']]) expect(shownWhenAsked).toMatch(new RegExp(`^${id} +\\d+ +${orderId} +decodes as a valid message`, 'm'));
     const left = await visible(dlqUrl());
     expect(left.ids).toEqual([late]);
     for (const id of listed) expect(left.ids).not.toContain(id);

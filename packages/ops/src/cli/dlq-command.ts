@@ -548,6 +548,7 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
         },
         async run({ values, io, invocation }) {
           const ids = values.id as string[] | undefined;
+          const { topology } = await contractModule(undefined, { warn: (line) => io.err(line) });
           return withTarget(values, async (target) => {
             const named = await refsOn(target, values.queue as string | undefined);
             await target.checkReachable();
@@ -563,6 +564,9 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
                 if (!ids) io.out(`${ref.name} is already empty.`);
                 continue;
               }
+              // What is about to go, as `dlq list` shows it: the question is about these, and what was deleted stays on record.
+              const shown = ref.unroutedTopic ? formatUnrouted(letters, topology, ref.unroutedTopic) : formatDeadLetters(letters, title, unexplainedOf(ref));
+              io.out(titled(`${headingOf(ref)}, to delete`, shown));
               if (!values.yes) {
                 if (!io.confirm) throw new CliError(`refusing to delete ${letters.length} message(s) from ${ref.name} without confirmation: no terminal to ask on`, { next: 'Pass --yes to delete them.' });
                 if (!(await io.confirm(`Delete the ${letters.length} message(s) listed in ${ref.name} (${target.describe()}) for good?`))) {
