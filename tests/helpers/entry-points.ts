@@ -50,6 +50,8 @@ export interface Run {
   closeStdout?: boolean;
   /** Variables to set (a value) or remove (undefined) in the user's environment. */
   env?: Record<string, string | undefined>;
+  /** Where it runs. @default the repository's root */
+  cwd?: string;
 }
 
 /** An entry point's command line: `node <file> …`, a bin (`.js`) or a TypeScript source (on Node's type stripping, as the npm scripts run them). */
@@ -65,7 +67,7 @@ function spawnRun(run: Run): Promise<Result> {
       if (value === undefined) delete env[name];
       else env[name] = value;
     }
-    const child = spawn(run.command, run.args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000, killSignal: 'SIGKILL' });
+    const child = spawn(run.command, run.args, { cwd: run.cwd ?? root, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000, killSignal: 'SIGKILL' });
     let stdout = '';
     let stderr = '';
     if (run.closeStdout) child.stdout.destroy();

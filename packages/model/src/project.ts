@@ -70,6 +70,34 @@ function packageNameIn(manifest: string): string | undefined {
 }
 
 /**
+ * The project a command run in `dir` belongs to: the nearest folder at or above `dir` whose
+ * package.json declares `eventContract`; `dir` itself when none does (a project on the defaults).
+ * From a subfolder (`cd packages/orders; npx orders status`) the operator commands then read the
+ * project's contract, not a `generated/` that is not there.
+ *
+ * @param dir - where the command runs; the working directory by default
+ * @example
+ * ```ts
+ * import { loadProject, projectRootFrom } from '@sluice/model';
+ *
+ * const project = loadProject(projectRootFrom()); // from packages/orders: the repository's root
+ * ```
+ */
+export function projectRootFrom(dir: string = process.cwd()): string {
+  for (let folder = path.resolve(dir); ; folder = path.dirname(folder)) {
+    const manifest = path.join(folder, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { eventContract?: unknown }).eventContract !== undefined) return folder;
+      } catch {
+        // not JSON: loadProject says so when this folder is the one used
+      }
+    }
+    if (path.dirname(folder) === folder) return path.resolve(dir);
+  }
+}
+
+/**
  * Reads the project configuration from `<root>/package.json`; paths come back absolute, each
  * from `overrides`, else the package.json, else {@link DEFAULT_PROJECT}.
  *

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkHandlers, DEFAULT_PROJECT, loadProject, resolvePlan } from '@sluice/model';
+import { checkHandlers, DEFAULT_PROJECT, loadProject, projectRootFrom, resolvePlan } from '@sluice/model';
 import type { Topology } from '@sluice/runtime/contract';
 
 /** A project folder with these files (paths relative to it, JSON values written as JSON). */
@@ -66,6 +66,17 @@ describe('loadProject', () => {
     expect(loadProject(root)).toMatchObject({ operatorCommand: 'npx payments', startHints: ['npx payments publish --amount 5'] });
     const bad = project({ 'package.json': { name: 'payments', eventContract: { startHints: 'npx payments publish' } } });
     expect(() => loadProject(bad)).toThrow(/eventContract\.startHints must be a list of command lines/);
+  });
+});
+
+describe('projectRootFrom', () => {
+  it('finds the project from a subfolder: the nearest package.json declaring eventContract, past a workspace package of its own', () => {
+    const root = project({ 'package.json': { name: 'shop', eventContract: { spec: 'asyncapi.yaml' } }, 'packages/app/package.json': { name: '@shop/app' }, 'packages/app/src/x.ts': '' });
+    expect(projectRootFrom(path.join(root, 'packages', 'app', 'src'))).toBe(root);
+    expect(projectRootFrom(root)).toBe(root);
+    // None declares it: the folder itself, as before (a project on the defaults).
+    const bare = project({ 'package.json': { name: 'bare' }, 'sub/.keep': '' });
+    expect(projectRootFrom(path.join(bare, 'sub'))).toBe(path.join(bare, 'sub'));
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * Constants of the local stack (the application's own numbers live in its settings module).
  */
+import { CliError } from '@sluice/cli';
 
 /** Where `npm start` listens and where the CLIs look by default (LocalStack's customary port). */
 export const defaultLocalEndpoint = 'http://127.0.0.1:4566';
@@ -35,10 +36,26 @@ export const localVisibilityTimeoutSeconds = 5;
  *
  * localEndpoint(undefined, {}); // 'http://127.0.0.1:4566'
  * localEndpoint('http://localhost:4600/'); // 'http://localhost:4600'
+ * localEndpoint(undefined, { SLUICE_ENDPOINT: '127.0.0.1:4610' }); // throws: not an http(s) URL, set it to http://127.0.0.1:4610
  * ```
+ * @throws CliError when `$SLUICE_ENDPOINT` is used and is not an http(s) URL (as `--endpoint` is
+ *   checked): without this, every command said that no stack answers there
  */
 export function localEndpoint(option?: string, env: NodeJS.ProcessEnv = process.env): string {
-  return (option || env[endpointEnv] || defaultLocalEndpoint).replace(/\/$/, '');
+  const fromEnv = option ? undefined : env[endpointEnv];
+  if (fromEnv) {
+    let protocol: string | undefined;
+    try {
+      protocol = new URL(fromEnv).protocol;
+    } catch {
+      protocol = undefined;
+    }
+    if (protocol !== 'http:' && protocol !== 'https:') {
+      const guess = /^[\w.-]+:\d+\/?$/.test(fromEnv) ? `http://${fromEnv.replace(/\/$/, '')}` : defaultLocalEndpoint;
+      throw new CliError(`${endpointEnv}=${JSON.stringify(fromEnv)} is not an http(s) URL`, { next: `Set it to the endpoint npm start printed, e.g. export ${endpointEnv}=${guess}, or unset it (the default is ${defaultLocalEndpoint}).` });
+    }
+  }
+  return (option || fromEnv || defaultLocalEndpoint).replace(/\/$/, '');
 }
 
 /**
@@ -59,7 +76,13 @@ export function localEndpoint(option?: string, env: NodeJS.ProcessEnv = process.
  * ```
  */
 export function endpointAssignment(endpoint: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (endpoint === defaultLocalEndpoint && localEndpoint(undefined, env) === endpoint) return undefined;
+  let found: string | undefined;
+  try {
+    found = localEndpoint(undefined, env);
+  } catch {
+    found = undefined; // a $SLUICE_ENDPOINT that is no URL: the commands need the assignment
+  }
+  if (endpoint === defaultLocalEndpoint && found === endpoint) return undefined;
   return `${endpointEnv}=${endpoint}`;
 }
 

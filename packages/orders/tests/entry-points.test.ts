@@ -9,6 +9,8 @@
  * The processes run in parallel, a few at a time, before the assertions. No case starts a
  * server, runs codegen or reaches the network.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLASS_NAME, describeConvention, entry, entryPointRuns, expectUsageError, lines, SEMVER, STACK, type EntryPoint } from '../../../tests/helpers/entry-points.ts';
@@ -26,6 +28,10 @@ for (const ep of ENTRY_POINTS) runs.scheduleConvention(ep);
 const orders = ENTRY_POINTS[0]!;
 schedule('orders publish unknown', entry(orders, 'publish', '--frobnicate'));
 schedule('orders publish --file missing', entry(orders, 'publish', '--file', 'no-such-order.json'));
+schedule('orders publish --file and --item-name', entry(orders, 'publish', '--file', 'package.json', '--item-name', 'other'));
+const emptyOrders = path.join(mkdtempSync(path.join(tmpdir(), 'orders-empty-')), 'empty.json');
+writeFileSync(emptyOrders, '[]\n');
+schedule('orders publish --file [] ', entry(orders, 'publish', '--file', emptyOrders, '--endpoint', 'http://127.0.0.1:9'));
 schedule('orders publish --status FOO', entry(orders, 'publish', '--status', 'FOO'));
 schedule('orders publish --quantity abc', entry(orders, 'publish', '--quantity', 'abc'));
 schedule('orders publish --quantity 0', entry(orders, 'publish', '--quantity', '0', '--endpoint', 'http://127.0.0.1:9'));
@@ -33,6 +39,9 @@ schedule('orders help publish', entry(orders, 'help', 'publish'));
 schedule('orders help dlq list', entry(orders, 'help', 'dlq', 'list'));
 schedule('orders dlq --version', entry(orders, 'dlq', '--version'));
 schedule('orders list, no stack', entry(orders, 'list', '--endpoint', 'http://127.0.0.1:9'));
+// From a folder of the project below its root, as a user who cd'd into packages/orders.
+schedule('orders status from packages/orders', { command: process.execPath, args: [path.join(root, 'packages/orders/bin/orders.js'), 'status', '--endpoint', 'http://127.0.0.1:9'], cwd: path.join(root, 'packages/orders') });
+schedule('orders list, SLUICE_ENDPOINT without a scheme', { ...entry(orders, 'list'), env: { SLUICE_ENDPOINT: '127.0.0.1:9' } });
 schedule('orders list, no stack, --debug', entry(orders, 'list', '--endpoint', 'http://127.0.0.1:9', '--debug'));
 // AWS with nothing configured: no region, no profile, no credentials (the SDK fails before any request).
 const noAwsSetup = {
@@ -62,6 +71,30 @@ describe('npx orders', () => {
     // The allowed values are the contract's, listed in the message.
     expectUsageError(result('orders publish --status FOO'), 'orders publish', 'npx orders publish', /^orders publish: --status "FOO" is not one of PENDING, CONFIRMED, PAID, SHIPPED, DELIVERED, CANCELLED, REFUNDED$/);
     expectUsageError(result('orders publish --quantity abc'), 'orders publish', 'npx orders publish', /^orders publish: --quantity must be a number, got "abc": e\.g\. --quantity 2$/);
+  });
+
+  it('refuses order flags beside --file, which holds the orders whole (they were dropped without a word), and a file holding no order (it crashed)', () => {
+    expectUsageError(result('orders publish --file and --item-name'), 'orders publish', 'npx orders publish', /^orders publish: --file holds the orders whole: drop --item-name \(or edit the file\)$/);
+    const empty = result('orders publish --file [] ');
+    expect(empty.code, empty.stderr).toBe(1);
+    expect(lines(empty.stderr)[0]).toMatch(/^orders publish: \S+empty\.json holds an empty array: no order to publish$/);
+    expect(empty.stderr).not.toMatch(/Cannot read properties|no local stack answers/);
+  });
+
+  it("reads the project's contract from a subfolder (it said generated/index.js is missing, and to run a codegen the subfolder has no script for)", () => {
+    const r = result('orders status from packages/orders');
+    expect(r.code, r.stderr).toBe(1);
+    expect(lines(r.stderr)[0]).toMatch(/^orders status: no local stack answers at http:\/\/127\.0\.0\.1:9/);
+    expect(r.stderr).not.toContain('is missing');
+  });
+
+  it('refuses a SLUICE_ENDPOINT that is no http(s) URL, as --endpoint is refused, and says how to set it (it said no stack answers there)', () => {
+    const r = result('orders list, SLUICE_ENDPOINT without a scheme');
+    expect(r.code, r.stderr).toBe(1);
+    expect(lines(r.stderr)).toEqual([
+      'orders list: SLUICE_ENDPOINT="127.0.0.1:9" is not an http(s) URL',
+      'Set it to the endpoint npm start printed, e.g. export SLUICE_ENDPOINT=http://127.0.0.1:9, or unset it (the default is http://127.0.0.1:4566).',
+    ]);
   });
 
   it('refuses a well-formed order the contract rejects as a failed run (exit 1), before reaching any stack', () => {

@@ -102,3 +102,19 @@ describe('npx orders publish-message', () => {
     expect(io.stdout()).toContain('next: npx orders status');
   });
 });
+
+describe('orders publish', () => {
+  it('--count sends the --correlation-id given on every order, and the next step names the --endpoint it was given', async () => {
+    await purge();
+    const io = captureIO();
+    expect(await runCli(ordersProgram, ['publish', '--count', '2', '--correlation-id', 'corr-count-2', '--endpoint', runtime.endpoint], io), io.stderr()).toBe(0);
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: runtime.resources.queues.OrderQueue!.url, MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 1 }));
+    const correlationIds = Messages.map((m) => (JSON.parse(m.Body!) as { MessageAttributes?: Record<string, { Value: string }> }).MessageAttributes?.correlationId?.Value);
+    expect(correlationIds).toEqual(['corr-count-2', 'corr-count-2']);
+
+    const one = captureIO();
+    expect(await runCli(ordersProgram, ['publish', '--order-id', 'ord-next-step', '--endpoint', runtime.endpoint], one), one.stderr()).toBe(0);
+    // Pasted as printed, it reaches the same stack, not the default port.
+    expect(one.stdout()).toContain(`next: npx orders get ord-next-step --endpoint ${runtime.endpoint}`);
+  });
+});

@@ -233,7 +233,7 @@ function fifoFieldsFor(op: SendOperation, messageName: string, payloads: readonl
     } catch (error) {
       const field = fifo.messageGroupIdFields[messageName];
       throw new CliError(
-        `nothing published: ${messageName} goes to the FIFO ${kind} ${name} and needs a message group id${field ? `: ${payloads.length > 1 ? `payload #${index}'s` : "the payload's"} ${field} is empty` : ''}`,
+        `nothing published: ${messageName} goes to the FIFO ${kind} ${name} and needs a message group id${field ? `: ${payloads.length > 1 ? `payload #${index + 1} of ${payloads.length}'s` : "the payload's"} ${field} is empty` : ''}`,
         { next: `Give it with --message-group-id <id> (e.g. --message-group-id acc-1)${field ? '' : ", or name a payload field with x-message-group-id on the message in the contract"}.`, cause: error },
       );
     }
@@ -358,7 +358,7 @@ are wrong, the message is too large, or the target fails.`,
       // Validate everything before sending anything: the headers and every payload, in one report.
       const checked = payloads.map((payload) => contract.check(payload));
       const invalid = checked.flatMap((result, index) => (result.ok ? [] : [{ index, issues: result.issues }]));
-      const lines = invalid.flatMap((p) => [payloads.length > 1 ? `payload #${p.index}:` : 'the payload:', ...p.issues.map((i) => `  ${i.path || '(payload)'}: ${i.message}`)]);
+      const lines = invalid.flatMap((p) => [payloads.length > 1 ? `payload #${p.index + 1} of ${payloads.length}:` : 'the payload:', ...p.issues.map((i) => `  ${i.path || '(payload)'}: ${i.message}`)]);
       if (headers.problems.length > 0) {
         // The command line must change (a usage error, exit 2), whatever else is wrong: one report.
         const payloadReport = invalid.length === 0 ? '' : invalid.length === 1 && payloads.length === 1 ? ', and the payload violates its contract' : `, and ${invalid.length} payload(s) violate its contract`;
@@ -371,7 +371,7 @@ are wrong, the message is too large, or the target fails.`,
       const tooLarge = checked.flatMap((result, index) => {
         const body = JSON.stringify((result as { value: unknown }).value);
         const check = checkApplicationHeaders(contract, headers.given, HEADER_WORDING, frameworkValues(values), { via, body });
-        return check.problems.map((p) => `${payloads.length > 1 ? `payload #${index}` : 'the payload'}: ${p.message}`);
+        return check.problems.map((p) => `${payloads.length > 1 ? `payload #${index + 1} of ${payloads.length}` : 'the payload'}: ${p.message}`);
       });
       if (tooLarge.length > 0) throw new CliError(`nothing published: ${tooLarge.join('\n')}`, { next: 'Make the payload or the headers smaller and run the command again.' });
       const fifo = fifoFieldsFor(op, messageName, checked.map((result) => (result as { value: unknown }).value), values);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CliError, shownPath, urlOption, type OptionSpec } from '@sluice/cli';
 import { CODEGEN_COMMAND, staleGeneratedReason } from '@sluice/codegen/freshness';
-import { loadProject, type ProjectConfig } from '@sluice/model';
+import { loadProject, projectRootFrom, type ProjectConfig } from '@sluice/model';
 import type { MessageContract, Operation, Topology } from '@sluice/runtime/contract';
 import { ConfigurationError } from '@sluice/runtime/resources';
 import { Target } from '../target.ts';
@@ -109,7 +109,8 @@ const saidStale = new Set<string>();
  * since the last `npm run codegen`) is said once, since the command then works from the previous
  * contract: payloads checked against it, queues named by it.
  *
- * @param project - the project layout; by default read from package.json's `eventContract`
+ * @param project - the project layout; by default read from the `eventContract` of the nearest
+ *   package.json that declares one, at or above the working directory ({@link projectRootFrom})
  * @param options.warn - where to say that `generated/` is stale (a command's `io.err`)
  * @throws CliError when `<generated>/index.js` does not exist
  *
@@ -121,7 +122,7 @@ const saidStale = new Set<string>();
  * console.log(Object.keys(topology.queues));
  * ```
  */
-export function contractModule(project: ProjectConfig = loadProject(), options: { warn?: (line: string) => void } = {}): Promise<ContractModule> {
+export function contractModule(project: ProjectConfig = loadProject(projectRootFrom()), options: { warn?: (line: string) => void } = {}): Promise<ContractModule> {
   const file = path.join(project.generated, 'index.js');
   if (!existsSync(file)) {
     return Promise.reject(

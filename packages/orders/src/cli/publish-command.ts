@@ -41,27 +41,29 @@ function generatedOrder(index: number, runId: string): OrderPlaced {
 
 function readOrders(path: string): unknown[] {
   let text: string;
+  let value: unknown;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     throw new CliError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { next: 'Check the path given to --file.' });
   }
   try {
-    const value: unknown = JSON.parse(text);
-    return Array.isArray(value) ? value : [value];
+    value = JSON.parse(text);
   } catch (error) {
     throw new CliError(`${path} is not JSON: ${(error as Error).message}`, { next: 'An order file holds one JSON order, or an array of them.' });
   }
+  if (Array.isArray(value) && value.length === 0) throw new CliError(`${path} holds an empty array: no order to publish`, { next: 'An order file holds one JSON order, or an array of them.' });
+  return Array.isArray(value) ? value : [value];
 }
 
-async function publishCount(count: number, publisher: OrderPublisher, io: CliIO): Promise<number> {
+async function publishCount(count: number, publisher: OrderPublisher, io: CliIO, correlationId: string | undefined): Promise<number> {
   const runId = Date.now().toString(36);
   const bar = new ProgressBar(count, 'publishing', io.progress);
   let published = 0;
   const failures: string[] = [];
   for (let start = 0; start < count; start += 10) {
     const chunk = Array.from({ length: Math.min(10, count - start) }, (_, i) => generatedOrder(start + i, runId));
-    const result = await publisher.publishBatch(chunk);
+    const result = await publisher.publishBatch(chunk, correlationId ? { correlationId } : {});
     published += result.successful.length;
     failures.push(...result.failed.map((f) => `${chunk[f.index]!.orderId}: ${f.code} ${f.message}`));
     bar.update(start + chunk.length);
@@ -97,6 +99,11 @@ Flags not given get a sample value.`,
       const conflicting = ['file', 'order-id', 'user-id', 'item-name', 'quantity', 'status', 'timestamp'].filter((k) => v[k] !== undefined);
       if (conflicting.length) throw new UsageError(`--count generates its orders: drop --${conflicting.join(', --')}`);
     }
+    if (v.file !== undefined) {
+      // The file holds the orders whole: a flag beside it would be dropped without a word.
+      const ignored = ['order-id', 'user-id', 'item-name', 'quantity', 'status', 'timestamp'].filter((k) => v[k] !== undefined);
+      if (ignored.length) throw new UsageError(`--file holds the orders whole: drop --${ignored.join(', --')} (or edit the file)`);
+    }
     const orders: unknown[] =
       count !== undefined
         ? []
@@ -116,7 +123,7 @@ Flags not given get a sample value.`,
     const problems = orders.map((order, index) => ({ index, result: contract.check(order) })).filter((p) => !p.result.ok);
     if (problems.length > 0) {
       const lines = problems.flatMap((p) => [
-        orders.length > 1 ? `order #${p.index}:` : 'the order:',
+        orders.length > 1 ? `order #${p.index + 1} of ${orders.length}:` : 'the order:',
         ...(p.result.ok ? [] : p.result.issues.map((i) => `  ${i.path}: ${i.message}`)),
       ]);
       throw new CliError(`nothing published: ${problems.length} order(s) violate the OrderPlaced contract.\n${lines.join('\n')}`, { next: 'Fix the fields above and run the command again.' });
@@ -124,12 +131,14 @@ Flags not given get a sample value.`,
     return withTarget(values, async (target) => {
       await target.checkReachable();
       const publisher = createPublisher(operations.publishOrderPlaced, { client: target.sns, topicArn: await target.topicArn(operations.publishOrderPlaced.topic) });
-      if (count !== undefined) return publishCount(count, publisher, io);
+      if (count !== undefined) return publishCount(count, publisher, io, v['correlation-id']);
       for (const order of orders as OrderPlaced[]) {
         const { messageId } = await publisher.publish(order, v['correlation-id'] ? { correlationId: v['correlation-id'] } : {});
         io.out(`published ${order.orderId} (${order.status}, ${order.timestamp}) as SNS message ${messageId}`);
       }
-      io.out(`next: npx orders get ${(orders[orders.length - 1] as OrderPlaced).orderId}${target.mode === 'aws' ? ' --aws' : ''}`);
+      // The next command as it must be typed to reach the same system.
+      const where = target.mode === 'aws' ? ' --aws' : v.endpoint !== undefined ? ` --endpoint ${target.endpoint}` : '';
+      io.out(`next: npx orders get ${(orders[orders.length - 1] as OrderPlaced).orderId}${where}`);
       return 0;
     });
   },
