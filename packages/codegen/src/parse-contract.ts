@@ -546,9 +546,12 @@ export async function parseContract(specPath: string, options: ParseContractOpti
   if (remembered) return { document: remembered as Record<string, any>, errors: [], cached: true };
   const { fromFile, DiagnosticSeverity } = await import('@asyncapi/parser');
   const { document, diagnostics } = await fromFile(await newParser(validate), spec).parse();
-  const errors = diagnostics
-    .filter((d) => d.severity === DiagnosticSeverity.Error)
-    .map((d) => ({ path: [...d.path], message: d.message, ...(d.range ? { line: d.range.start.line + 1 } : {}) }));
+  const refused = diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error);
+  // A YAML syntax error (the parser's own code) leaves a document that is not what was written:
+  // the schema's errors about it (`channels.null.eventType … not expected`) are made up. Only the
+  // syntax errors are said, until they are fixed.
+  const syntax = refused.filter((d) => d.code === 'parser');
+  const errors = (syntax.length > 0 ? syntax : refused).map((d) => ({ path: [...d.path], message: d.message, ...(d.range ? { line: d.range.start.line + 1 } : {}) }));
   if (errors.length > 0 || !document) return { document: undefined, errors, cached: false };
   const json = document.json() as Record<string, any>;
   if (cacheFile) writeEntry(cacheFile, JSON.stringify(toStored(json)), PARSE_CACHE_ENTRIES);

@@ -110,6 +110,18 @@ describe('parseContract', () => {
     expect(entries(p.cache)).toEqual([]);
   });
 
+  it('says only the YAML syntax errors of a document that does not read as YAML: no schema errors about what the YAML parser made of it', async () => {
+    const p = project();
+    // A flow sequence left open under channels (and one under a message): the document read is not the one written.
+    p.write('asyncapi.yaml', SPEC.replace('channels:\n', 'channels:\n  bad: [unclosed\n'));
+    const refused = await parseContract(p.spec);
+    expect(refused.document).toBeUndefined();
+    expect(refused.errors.length).toBeGreaterThan(0);
+    expect(refused.errors.map((e) => e.message)).toContain('Invalid mixed usage of block and flow styles');
+    // Before: "channels.null.… is not expected to be here" (line 1) and '"bad" property type must be object' came first.
+    for (const e of refused.errors) expect(`${e.path.join('.')}: ${e.message}`).not.toMatch(/null|is not expected|must be object/);
+  });
+
   it('keeps nothing with SLUICE_PARSE_CACHE=0, or outside a project (no node_modules above the spec)', async () => {
     const p = project();
     process.env.SLUICE_PARSE_CACHE = '0';
