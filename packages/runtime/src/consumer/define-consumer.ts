@@ -97,6 +97,27 @@ function checkHeaders(contract: MessageContract, attributes: Readonly<Record<str
 /** Every way a record can end, besides the outcomes a handler names. */
 export type FrameworkOutcome = 'done' | 'invalid' | 'failed';
 
+/** How long the text of a thrown value that is no Error may be in a reason. */
+const THROWN_VALUE_CHARACTERS = 300;
+
+/**
+ * The text of a value thrown that is no Error (`throw { code: 'E42' }`, `throw 'nope'`): a string
+ * as it is, anything else as JSON (cut short), so that a reason never reads `[object Object]`.
+ */
+function thrownValueText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    text = undefined; // circular, or a BigInt inside
+  }
+  text ??= String(value);
+  const shown = text.length > THROWN_VALUE_CHARACTERS ? `${text.slice(0, THROWN_VALUE_CHARACTERS)}…` : text;
+  const kind = value === null || value === undefined ? String(value) : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+  return `the handler threw ${kind}, not an Error: ${shown}`;
+}
+
 /** What a handler knows about the record it is handling. */
 export interface ConsumerContext<M extends MessageMap = MessageMap> {
   /** Which of the operation's messages this is. */
@@ -297,7 +318,7 @@ export function defineConsumer<Op extends ReceiveOperation>(
     } catch (error) {
       if (error instanceof RecordRejected) return { outcome: 'invalid', message: decoded.name, code: error.code, reasons: [error.message], fields };
       const name = error instanceof Error ? error.name : 'Error';
-      const message = error instanceof Error ? error.message : String(error);
+      const message = error instanceof Error ? error.message : thrownValueText(error);
       return { outcome: 'failed', message: decoded.name, code: name, reasons: [message], error, fields };
     }
   }
