@@ -94,8 +94,9 @@ export function batchLine(operationId: string, report: BatchReport, redrive: num
   const again = max ? failedReceives.filter((n) => n < max) : failedReceives;
   const retry = again.length ? `, ${again.length} left for retry (receive ${Math.max(...again)}${max ? `/${max}` : ''})` : '';
   const where = route?.deadLetterQueue ? terminalSafe(route.deadLetterQueue) : 'its dead-letter queue';
-  const listing = route?.listCommand ? ` (\`${terminalSafe(route.listCommand)}\` lists it)` : '';
-  const dead = last.length ? `, ${last.length} failed on ${last.length === 1 ? 'its' : 'their'} last receive (${max}/${max}): to ${where} next${listing}` : '';
+  // SQS moves it when it is received again, once its visibility timeout ends: not at once.
+  const listing = route?.listCommand ? ` (\`${terminalSafe(route.listCommand)}\` lists ${last.length === 1 ? 'it' : 'them'} then)` : '';
+  const dead = last.length ? `, ${last.length} failed on ${last.length === 1 ? 'its' : 'their'} last receive (${max}/${max}): to ${where} after the visibility timeout${listing}` : '';
   const failed = `${retry}${dead}`;
   const why = report.batchFailure ? ` [whole batch: ${terminalSafe(report.batchFailure)}]` : '';
   return `${head}${failed}${why} in ${report.durationMs} ms`;
@@ -246,7 +247,7 @@ export async function leftoversLine(runtime: LocalRuntime): Promise<string> {
  *   application,
  *   onBatch: (operationId, report) => console.log(batchLine(operationId, report, deadLetterRouteOf(application, operationId))),
  * });
- * // '… consumeOrderPlaced: batch of 1: 0 done (deleted), 1 failed on its last receive (3/3): to OrderPlacedDLQ next (`npx orders dlq list --queue OrderPlacedDLQ` lists it) …'
+ * // '… consumeOrderPlaced: batch of 1: 0 done (deleted), 1 failed on its last receive (3/3): to OrderPlacedDLQ after the visibility timeout (`npx orders dlq list --queue OrderPlacedDLQ` lists it then) …'
  * ```
  */
 export function deadLetterRouteOf(application: Pick<Application, 'topology' | 'project'>, operationId: string): DeadLetterRoute | undefined {

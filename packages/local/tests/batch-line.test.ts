@@ -27,7 +27,7 @@ describe('batchLine', () => {
   it('says a record failed on its last receive goes to the dead-letter queue next, not that it is left for retry', () => {
     const line = batchLine('consumeOrderPlaced', report([record('a', 3)], ['a'], 'handler error: Error: boom'), 3);
     expect(line).not.toContain('left for retry');
-    expect(line).toContain('1 failed on its last receive (3/3): to its dead-letter queue next');
+    expect(line).toContain('1 failed on its last receive (3/3): to its dead-letter queue after the visibility timeout');
     // The batch was a redelivery; what happens next is the dead-letter queue (it read "…to its dead-letter queue next, 1 redelivered").
     expect(line).toMatch(/batch of 1 \(redelivered\): 0 done \(deleted\), 1 failed on its last receive/);
     expect(line).not.toMatch(/next, \d+ redelivered/);
@@ -36,7 +36,8 @@ describe('batchLine', () => {
   it('names the dead-letter queue and the command that lists it, when known, and tells retried records from dead-lettered ones', () => {
     const line = batchLine('consumeOrderPlaced', report([record('a', 1), record('b', 3), record('c', 4)], ['a', 'b', 'c']), { maxReceiveCount: 3, deadLetterQueue: 'OrderPlacedDLQ', listCommand: 'npx orders dlq list --queue OrderPlacedDLQ' });
     expect(line).toContain('1 left for retry (receive 1/3)');
-    expect(line).toContain('2 failed on their last receive (3/3): to OrderPlacedDLQ next (`npx orders dlq list --queue OrderPlacedDLQ` lists it)');
+    // Moved when received again after the visibility timeout: a listing right away would not show them yet.
+    expect(line).toContain('2 failed on their last receive (3/3): to OrderPlacedDLQ after the visibility timeout (`npx orders dlq list --queue OrderPlacedDLQ` lists them then)');
   });
 
   it("finds a consumer's dead-letter queue and the application's command to list it", async () => {

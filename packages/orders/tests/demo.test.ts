@@ -26,7 +26,7 @@ describe('npm run demo', () => {
     expect(output).toMatch(/triageOrderTopic: batch of \d+: \d+ done/);
     expect(output).toMatch(/consumeOrderPlaced: batch of \d+/);
     // The poison message's last receive names its DLQ and the command that lists it on this stack (port 0: its endpoint).
-    expect(output).toMatch(/failed on its last receive \(3\/3\): to OrderDLQ next \(`SLUICE_ENDPOINT=http:\/\/127\.0\.0\.1:\d+ npx orders dlq list --queue OrderDLQ` lists it\)/);
+    expect(output).toMatch(/failed on its last receive \(3\/3\): to OrderDLQ after the visibility timeout \(`SLUICE_ENDPOINT=http:\/\/127\.0\.0\.1:\d+ npx orders dlq list --queue OrderDLQ` lists it then\)/);
   });
 });
 
