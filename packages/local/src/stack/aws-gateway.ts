@@ -72,6 +72,8 @@ export interface AwsGatewayOptions {
   host?: string;
   /** What `POST /_sluice/failures` answers from: the last handler failure of each message. @default none: it answers 404 */
   failures?: FailureJournal;
+  /** Called before an SQS `GetQueueAttributes` is forwarded: brings the emulator's counts up to date. */
+  beforeQueueCounts?: () => void;
 }
 
 /** A running gateway, from {@link startAwsGateway}. */
@@ -435,6 +437,7 @@ export async function startAwsGateway(options: AwsGatewayOptions): Promise<AwsGa
           });
         });
       }
+      if (action === 'GetQueueAttributes') options.beforeQueueCounts?.();
       const rewrite = options.avoidVisibilityZero && action.startsWith('ChangeMessageVisibility');
       return withBody(req, res, route, (body) => forward(req, res, route, fauxqs, agent, rewrite ? withoutVisibilityZero(body) : body, servers.fauxqs));
     }

@@ -134,6 +134,10 @@ interface QueueStore {
   /** The queues by URL. */
   queues: Map<string, { name: string; url: string }>;
   createQueue(...args: unknown[]): unknown;
+  /** Looks a queue up by name, changing nothing. */
+  inspectQueue(name: string): unknown;
+  /** Makes visible again the in-flight messages whose visibility timeout has ended (fauxqs does it only on a receive). */
+  processAllTimers(): void;
 }
 
 /**
@@ -269,6 +273,20 @@ async function startFauxqsOnSocket(
       await fauxqs.stop();
       throw new Error('fauxqs did not listen as expected: refusing to expose unauthenticated emulators');
     }
+    if (!queues) {
+      // No queue was kept to load: the store is found by a lookup that changes nothing, made
+      // synchronously while the patch is in place.
+      const inspectQueue = storePrototype.inspectQueue;
+      storePrototype.inspectQueue = function (this: QueueStore, name: string) {
+        queues ??= this;
+        return inspectQueue.call(this, name);
+      };
+      try {
+        fauxqs.inspectQueue('');
+      } finally {
+        storePrototype.inspectQueue = inspectQueue;
+      }
+    }
     return { fauxqs, server, database, queues, persistence };
   } finally {
     net.Server.prototype.listen = listen;
@@ -351,6 +369,10 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
       port: options.port ?? 4566,
       avoidVisibilityZero: dataDir !== undefined,
       failures,
+      // fauxqs makes a message whose visibility timeout ended visible again only on a receive: a
+      // dead letter `dlq list` released (after 1 s, see avoidVisibilityZero) was counted in flight
+      // by `status` until something received from its queue, which nothing does.
+      ...(queues ? { beforeQueueCounts: () => queues.processAllTimers() } : {}),
     });
     undo.push(() => gateway.close());
     // Before any request: the queues kept from a run on another port are listed with this one's.
