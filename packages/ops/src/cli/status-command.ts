@@ -12,15 +12,6 @@ import { contractModule, targetOptions, withTarget } from './target-options.ts';
 import { ownedQueues } from '../owned-queues.ts';
 import { missingQueues, missingQueuesWarning } from './missing-queues.ts';
 
-/**
- * What "in flight" means on the local stack: its emulator (fauxqs) counts a message as not visible
- * until a receive from its queue finds its visibility timeout ended, so a receivable message (one a
- * tool read and let go with a visibility timeout, a dead-letter queue nobody polls) stays counted
- * in flight until then.
- */
-const LOCAL_IN_FLIGHT =
-  '"in flight" on the local stack: the emulator counts a message in flight until the next receive from its queue, also after its visibility timeout ended (it is receivable then: `dlq list` reads it).';
-
 /** The widest filter policy the subscription table shows whole (a policy of one event type and major fits). */
 const POLICY_WIDTH = 72;
 
@@ -136,7 +127,6 @@ export const statusCommand: CommandSpec = {
       }
       io.out(`${target.describe()}, contract ${topology.contract.title} ${topology.contract.version}\n`);
       io.out(formatTable(['queue', 'waiting', 'in flight', 'delayed', 'role'], rows.map((r) => [r.queue, String(r.visible), String(r.inFlight), String(r.delayed), r.role])));
-      if (target.mode === 'local' && rows.some((r) => r.inFlight > 0)) io.out(LOCAL_IN_FLIGHT);
       io.out('');
       io.out(formatSubscriptions(subscriptions, unrouted, { wide: values.wide === true }));
       if (warning) io.err(warning);
