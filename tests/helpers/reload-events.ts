@@ -5,10 +5,12 @@
  * project) may come after it while this one is still loading, and a batch published then runs on
  * the old code.
  */
-const RELOADING = /consumeOrderPlaced: packages\/orders\/consumers\/consumeOrderPlaced\.ts changed: reloading/;
+const HANDLER = 'packages/orders/consumers/consumeOrderPlaced.ts';
 
-export function reloadedAndReady(events: readonly string[], reloadsBefore: number): boolean {
-  const reloads = events.flatMap((e, i) => (RELOADING.test(e) ? [i] : []));
+/** `file`: the file whose change reloads it (the handler by default; its settings say more after `changed`). */
+export function reloadedAndReady(events: readonly string[], reloadsBefore: number, file = HANDLER): boolean {
+  const reloading = new RegExp(`consumeOrderPlaced: ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} changed( \\(.*\\))?: reloading`);
+  const reloads = events.flatMap((e, i) => (reloading.test(e) ? [i] : []));
   if (reloads.length <= reloadsBefore) return false;
   return events.slice(reloads.at(-1)! + 1).some((e) => e.includes('consumeOrderPlaced: ') && / ready \(/.test(e));
 }

@@ -251,7 +251,7 @@ export async function startFunctions(application: Application, resources: LocalR
         ...(options.functionEnvironment ? { extraEnvironment: options.functionEnvironment } : {}),
       }),
     ), ...triage],
-    ...(options.watch ? { watch: true } : {}),
+    ...(options.watch ? { watch: true, settingsFile: application.project.settings } : {}),
     ...(options.inspect ? { inspect: options.inspect } : {}),
     ...(options.functionProcesses ? { functionProcesses: options.functionProcesses } : {}),
     ...(onBatch ? { onBatch } : {}),

@@ -121,4 +121,15 @@ describe('the consumers of the local runtime share its process by default', () =
     await publish('ord-shared-4');
     await waitFor('the order stored once fixed', () => stored('ord-shared-4'), 40_000);
   }, 90_000);
+
+  it('says, when the settings change, that the code reloads and the functions\' settings apply after a restart (a new timeout seemed applied)', async () => {
+    const settings = 'packages/orders/src/settings.ts';
+    copy.replace(settings, 'export const settings', '// edited while running\nexport const settings');
+    await waitFor('the reload', () => reloadedAndReady(events, 0, settings), 30_000);
+    expect(events.filter((e) => e.includes(`${settings} changed`))).toContainEqual(
+      `consumeOrderPlaced: ${settings} changed (the code reloads now; its timeout, memory, batch size and concurrency apply after a restart: they were read at the start): reloading (batches in flight finish first)`,
+    );
+    // The framework's triage reads no application setting: not reloaded for it.
+    expect(events.filter((e) => e.startsWith('triageOrderTopic:') && e.includes(settings))).toEqual([]);
+  }, 60_000);
 });

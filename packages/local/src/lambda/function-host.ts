@@ -35,6 +35,7 @@ import type { BatchReport } from './event-source-poller.ts';
 import type { FunctionSpec } from './function-environment.ts';
 import { runFunction, type RunningFunction } from './function-runner.ts';
 import { appearedSinceLaunch, filesNamedBy, importsNotFound, insideRoot, resolutionsOf, sourceChangesSince, sourceDependencies } from './source-files.ts';
+import { TRIAGE_HANDLER_FILE } from './triage-function.ts';
 import { CODE_CHANGES_ENV, FUNCTION_SPEC_ENV, INSTANCE_IDLE_ENV, INSTANCE_SCALE_UP_ENV, instanceSetting, type HostMessage, type WorkerMessage } from './worker-protocol.ts';
 
 /** The worker beside this module: `.ts` in this workspace, the compiled `.js` in an installed copy. */
@@ -111,6 +112,12 @@ function hostSwitches(): Record<string, string> {
 export interface FunctionHostOptions {
   /** The functions to run (see `functionSpec`). */
   functions: FunctionSpec[];
+  /**
+   * The application's settings module (timeouts, memory, batch sizes, concurrency): with `watch`,
+   * watched for every function, and a change reloads the code but says that the settings of the
+   * functions apply only when the stack restarts (they were read once, at its start).
+   */
+  settingsFile?: string;
   /**
    * Where the functions' pollers run: all in this process, or one child process each (see
    * {@link functionProcessesOf} for the default).
@@ -536,6 +543,9 @@ export class FunctionHost {
     let notFound: string[] = [];
     try {
       files = await sourceDependencies(r.spec.handlerFile, this.root);
+      // The application's functions read its settings; the framework's triage does not.
+      const settings = this.options.settingsFile && r.spec.handlerFile !== TRIAGE_HANDLER_FILE && path.resolve(this.options.settingsFile);
+      if (settings && !files.includes(settings)) files = [...files, settings].sort();
       r.importsNote = undefined;
     } catch (error) {
       const named = filesNamedBy(error, this.root);
@@ -575,7 +585,11 @@ export class FunctionHost {
     if (this.stopping) return;
     clearTimeout(r.debounce);
     // Editors write a file in several steps; reload once they are done.
-    r.debounce = setTimeout(() => void this.reload(r.spec.operationId, `${path.relative(this.root, file)} changed`), 150);
+    // The settings were read once, when the stack started: the function's own (timeout, memory,
+    // batch size, concurrency) do not follow a reload, and saying nothing let a new timeout seem applied.
+    const settings = this.options.settingsFile !== undefined && path.resolve(file) === path.resolve(this.options.settingsFile);
+    const why = `${path.relative(this.root, file)} changed${settings ? ' (the code reloads now; its timeout, memory, batch size and concurrency apply after a restart: they were read at the start)' : ''}`;
+    r.debounce = setTimeout(() => void this.reload(r.spec.operationId, why), 150);
   }
 
   /**
