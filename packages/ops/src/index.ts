@@ -16,5 +16,5 @@ export * from './application-headers.ts';
 export { dlqCommand, formatDeadLetterListing, formatDeadLetters, formatUnrouted, whyDeadLettered, type DlqCommandOptions } from './cli/dlq-command.ts';
 export { formatSubscriptions, statusCommand, type ShownSubscription } from './cli/status-command.ts';
 export { publishMessageCommand, type PublishMessageCommandOptions } from './cli/publish-command.ts';
-export { contractModule, targetOptions, withTarget, type ContractModule } from './cli/target-options.ts';
+export { contractModule, targetFlags, targetOptions, withTarget, type ContractModule } from './cli/target-options.ts';
 export { opsInvocation, opsProgram } from './cli/ops-cli.ts';

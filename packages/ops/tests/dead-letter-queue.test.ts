@@ -84,6 +84,8 @@ describe('dlq purge', () => {
     const missing = captureIO();
     expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'purge', '--queue', 'OrderDLQ', '--id', 'no-such-id', '--yes', '--endpoint', runtime.endpoint], missing))).toBe(1);
     expect(missing.stderr()).toContain('not in the DLQ: no-such-id');
+    // The command to run next reaches the same stack when pasted (it named the default port).
+    expect(missing.stderr()).toContain(`See what is there with: npx fixture dlq list --endpoint ${runtime.endpoint}`);
     expect((await visible(dlqUrl())).ids).toEqual([kept]);
   });
 });
@@ -96,7 +98,7 @@ describe('dlq redrive', () => {
     const code = await fixture.within(() => runCli(fixtureProgram, ['dlq', 'redrive', '--dry-run', '--queue', 'OrderDLQ', '--id', bad, '--endpoint', runtime.endpoint], io));
     expect(code, io.stderr()).toBe(0);
     expect(io.stderr()).toContain('warning: the message to redrive from OrderDLQ would be rejected again');
-    expect(io.stderr()).toContain(`dlq purge --queue OrderDLQ --id ${bad}\``);
+    expect(io.stderr()).toContain(`dlq purge --endpoint ${runtime.endpoint} --queue OrderDLQ --id ${bad}\``);
     expect((await visible(dlqUrl())).ids).toEqual([bad, other].sort());
   });
 
@@ -130,7 +132,7 @@ describe('dlq redrive', () => {
     expect(warning).toContain(`WRONG_EVENT_TYPE (1): ${wrongType}`);
     expect(warning).not.toContain(handlerFailure);
     // Only those the contract rejects, by id (a plain purge would delete the handler failure too).
-    expect(warning).toMatch(new RegExp(`dlq purge --queue OrderDLQ( --id (${invalid[0]}|${invalid[1]}|${wrongType})){3}\``));
+    expect(warning).toMatch(new RegExp(`dlq purge --endpoint ${runtime.endpoint.replace(/[.]/g, '\\.')} --queue OrderDLQ( --id (${invalid[0]}|${invalid[1]}|${wrongType})){3}\``));
     expect(warning).toContain('prediction');
     // Redriven all the same: the user may have fixed the consumer rather than the contract.
     for (const id of [...invalid, wrongType, handlerFailure]) expect(io.stdout()).toContain(id);
@@ -150,7 +152,7 @@ describe('dlq redrive', () => {
     expect(io.stdout()).toContain('Dry run: nothing was moved (2 message(s) would be)');
     expect(io.stderr()).toContain(`warning: 1 of the 2 messages to redrive from OrderDLQ would be rejected again`);
     // Only the one rejected, by id: a purge of the whole queue would delete the good one too.
-    expect(io.stderr()).toContain(`dlq purge --queue OrderDLQ --id ${bad}\``);
+    expect(io.stderr()).toContain(`dlq purge --endpoint ${runtime.endpoint} --queue OrderDLQ --id ${bad}\``);
     expect(io.stderr()).toContain('A redrive would move it anyway');
     expect((await visible(dlqUrl())).ids).toEqual([bad, good].sort());
     expect((await visible(sourceUrl())).ids).toEqual([]);

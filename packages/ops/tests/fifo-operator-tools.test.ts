@@ -198,7 +198,8 @@ describe('dlq on a FIFO dead-letter queue', () => {
     // The check before the redrive read the first only (valid): the one behind is checked as it moves.
     expect(redriven.err).toMatch(new RegExp(`warning: 1 of the messages redriven from ${DLQ.replace('.', '\\.')} waited behind the first of their FIFO groups`));
     expect(redriven.err).toMatch(new RegExp(`PAYLOAD_INVALID \\(1\\): ${behindId}`));
-    expect(redriven.err).toContain(`dlq list --queue ${DLQ}`);
+    // With the --endpoint the command was given: pasted, it reaches the same stack.
+    expect(redriven.err).toContain(`dlq list --endpoint ${runtime.endpoint} --queue ${DLQ}`);
     expect(redriven.err).not.toContain('set-71');
   });
 

@@ -156,7 +156,7 @@ describe('the order topic\'s unrouted queue, on the local stack', () => {
       const status = captureIO();
       expect(await fixture.within(() => runCli(fixtureProgram, ['status', '--json', '--endpoint', runtime.endpoint], status)), status.stderr()).toBe(0);
       const rows = (JSON.parse(status.stdout()) as { queues: { queue: string; kind: string; role: string; total: number }[] }).queues;
-      expect(rows.find((r) => r.queue === 'AuditDLQ')).toMatchObject({ kind: 'kept', total: 1, role: expect.stringMatching(/^not in the contract: kept from an earlier one, with its messages \(\S.* dlq list --queue AuditDLQ\)$/) });
+      expect(rows.find((r) => r.queue === 'AuditDLQ')).toMatchObject({ kind: 'kept', total: 1, role: expect.stringMatching(/^not in the contract: kept from an earlier one, with its messages \(\S.* dlq list --endpoint http:\/\/127\.0\.0\.1:\d+ --queue AuditDLQ\)$/) });
       // Only it: the contract's queues and the framework's are not "kept".
       expect(rows.filter((r) => r.kind === 'kept').map((r) => r.queue)).toEqual(['AuditDLQ']);
 

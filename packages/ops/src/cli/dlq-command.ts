@@ -15,7 +15,7 @@ import { queueDepth } from '../queue-depth.ts';
 import type { Target } from '../target.ts';
 import { formatTable, terminalSafe, terminalSafeJson } from '@sluice/cli';
 import { ProgressBar } from '@sluice/cli';
-import { contractModule, targetOptions, withTarget } from './target-options.ts';
+import { contractModule, targetFlags, targetOptions, withTarget } from './target-options.ts';
 import { ownedQueues } from '../owned-queues.ts';
 import { missingQueues, missingQueuesWarning } from './missing-queues.ts';
 
@@ -430,7 +430,7 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
         async run({ values, io, invocation }) {
           const ids = values.id as string[] | undefined;
           const dryRun = values['dry-run'] === true;
-          const purge = invocation.replace(/ redrive$/, ' purge');
+          const purge = `${invocation.replace(/ redrive$/, ' purge')}${targetFlags(values)}`;
           const { topology } = await contractModule(undefined, { warn: (line) => io.err(line) });
           return withTarget(values, async (target) => {
             const named = await refsOn(target, values.queue as string | undefined);
@@ -439,7 +439,7 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
             const kept = refs.find((r) => r.kept);
             if (kept) {
               throw new CliError(`${kept.name} is no longer in the contract: no consumer would process what is redriven from it`, {
-                next: `Read it with \`${invocation.replace(/ redrive$/, ' list')} --queue ${kept.name}\`; add its consumer back to the contract to process it, or purge it when it is no longer needed.`,
+                next: `Read it with \`${invocation.replace(/ redrive$/, ' list')}${targetFlags(values)} --queue ${kept.name}\`; add its consumer back to the contract to process it, or purge it when it is no longer needed.`,
               });
             }
             let notFound = ids ? [...ids] : [];
@@ -519,18 +519,18 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
               const unread = checked && checked.notRead > 0 ? checked.ids : undefined;
               await redriveOne(dlq, ref, ids, unread && ((m) => void (unread.has(m.MessageId!) || behind.push(dlq.explain(m)))));
               const rejectedBehind = behind.filter((l) => l.reason !== undefined);
-              if (rejectedBehind.length > 0) io.err(rejectedBehindWarning(ref, rejectedBehind, invocation.replace(/ redrive$/, ' list')));
+              if (rejectedBehind.length > 0) io.err(rejectedBehindWarning(ref, rejectedBehind, `${invocation.replace(/ redrive$/, ' list')}${targetFlags(values)}`));
             }
             if (dryRun) {
               if (notFound.length > 0) {
-                throw new CliError(`not in the DLQ${fifo ? `, ${FIFO_NOT_FOUND}` : ''}: ${notFound.map(terminalSafe).join(', ')}`, { next: `See what is there with: ${invocation.replace(/ redrive$/, ' list')}` });
+                throw new CliError(`not in the DLQ${fifo ? `, ${FIFO_NOT_FOUND}` : ''}: ${notFound.map(terminalSafe).join(', ')}`, { next: `See what is there with: ${invocation.replace(/ redrive$/, ' list')}${targetFlags(values)}` });
               }
               io.out(wouldMove === 0 ? 'Nothing to redrive. (Dry run: nothing was moved.)' : `Dry run: nothing was moved (${wouldMove} message(s) would be). Run it again without --dry-run to redrive them.`);
               return 0;
             }
             if (movedTotal === 0 && !ids) io.out('Nothing to redrive.');
             if (notFound.length > 0) {
-              throw new CliError(`not in the DLQ${fifo ? `, ${FIFO_NOT_FOUND}` : ''}: ${notFound.map(terminalSafe).join(', ')}`, { next: `See what is there with: ${invocation.replace(/ redrive$/, ' list')}` });
+              throw new CliError(`not in the DLQ${fifo ? `, ${FIFO_NOT_FOUND}` : ''}: ${notFound.map(terminalSafe).join(', ')}`, { next: `See what is there with: ${invocation.replace(/ redrive$/, ' list')}${targetFlags(values)}` });
             }
             return 0;
           });
@@ -582,7 +582,7 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
               if (left > 0) io.out(`${left} message(s) remain in ${ref.name}, behind those deleted in their FIFO groups (a group gives its messages in order): purge again to see and delete them.`);
             }
             if (notFound.length > 0) {
-              throw new CliError(`not in the DLQ${fifo ? `, ${FIFO_NOT_FOUND}` : ''}: ${notFound.map(terminalSafe).join(', ')}`, { next: `See what is there with: ${invocation.replace(/ purge$/, ' list')}` });
+              throw new CliError(`not in the DLQ${fifo ? `, ${FIFO_NOT_FOUND}` : ''}: ${notFound.map(terminalSafe).join(', ')}`, { next: `See what is there with: ${invocation.replace(/ purge$/, ' list')}${targetFlags(values)}` });
             }
             return 0;
           });

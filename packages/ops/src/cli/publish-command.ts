@@ -11,7 +11,7 @@ import type { MessageContract, Operation, SendOperation } from '@sluice/runtime/
 import { createPublisher, createQueuePublisher, fifoFieldsOf } from '@sluice/runtime/publisher';
 import { parse as parseYaml } from 'yaml';
 import { applicationHeadersOf, checkApplicationHeaders, documentedHeadersOf, type HeaderDocs, type HeaderWording } from '../application-headers.ts';
-import { contractModule, targetOptions, withTarget } from './target-options.ts';
+import { contractModule, targetFlags, targetOptions, withTarget } from './target-options.ts';
 
 /** The options of {@link publishMessageCommand}. */
 export interface PublishMessageCommandOptions {
@@ -392,7 +392,7 @@ are wrong, the message is too large, or the target fails.`,
           const { messageId } = await send.publisher.publish((result as { value: unknown }).value as never, options as never);
           io.out(`published ${messageName} (${id}) to ${send.to} as ${send.as} message ${messageId}${fields ? fifoNote(fields, values['deduplication-id'] !== undefined) : ''}`);
         }
-        io.out(`next: ${invocation.replace(/ \S+$/, '')} status${target.mode === 'aws' ? ' --aws' : ''}`);
+        io.out(`next: ${invocation.replace(/ \S+$/, '')} status${targetFlags(values)}`);
         return 0;
       });
     },

@@ -8,7 +8,7 @@ import { functionNameOf, triageOf, unroutedOf, type UnroutedSpec } from '@sluice
 import type { SubscriptionSpec } from '@sluice/runtime/contract';
 import { queueDepth } from '../queue-depth.ts';
 import { formatTable } from '@sluice/cli';
-import { contractModule, targetOptions, withTarget } from './target-options.ts';
+import { contractModule, targetFlags, targetOptions, withTarget } from './target-options.ts';
 import { ownedQueues } from '../owned-queues.ts';
 import { missingQueues, missingQueuesWarning } from './missing-queues.ts';
 
@@ -115,7 +115,7 @@ export const statusCommand: CommandSpec = {
       for (const queue of ((await target.localQueueNames()) ?? []).filter((q) => !owned.has(q))) {
         const depth = await queueDepth(target.sqs, await target.queueUrl(queue));
         // What an earlier contract made (npm start keeps it), or, on an endpoint other projects share, theirs.
-        rows.push({ queue, kind: 'kept', role: `not in the contract: kept from an earlier one, with its messages${depth.total > 0 ? ` (${invocation.replace(/ status$/, '')} dlq list --queue ${queue})` : ''}`, ...depth });
+        rows.push({ queue, kind: 'kept', role: `not in the contract: kept from an earlier one, with its messages${depth.total > 0 ? ` (${invocation.replace(/ status$/, '')} dlq list${targetFlags(values)} --queue ${queue})` : ''}`, ...depth });
       }
       // A subscription of the contract whose queue the stack does not have yet does not exist either: said, not listed as if it did.
       const subscriptions = [...topology.subscriptions, ...unrouted.map((u) => u.subscription), ...triage.map((t) => t.subscription)].map((s) => (missing.has(s.queue) ? { ...s, queueMissing: true as const } : s));

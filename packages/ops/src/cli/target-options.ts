@@ -67,6 +67,25 @@ export async function withTarget<T>(values: { endpoint?: unknown; aws?: unknown 
 }
 
 /**
+ * The flags that point a command at the same system as `values` (`--aws`, or the `--endpoint`
+ * given), for a command line a command prints as the next step: pasted as printed, it reaches the
+ * stack this one reached, not the default port. Empty when neither was given.
+ *
+ * @example
+ * ```ts
+ * import { targetFlags } from '@sluice/ops';
+ *
+ * targetFlags({ endpoint: 'http://127.0.0.1:4610' }); // ' --endpoint http://127.0.0.1:4610'
+ * targetFlags({ aws: true }); // ' --aws'
+ * targetFlags({}); // ''
+ * ```
+ */
+export function targetFlags(values: { endpoint?: unknown; aws?: unknown }): string {
+  if (values.aws === true) return ' --aws';
+  return typeof values.endpoint === 'string' && values.endpoint !== '' ? ` --endpoint ${values.endpoint.replace(/\/$/, '')}` : '';
+}
+
+/**
  * The AWS SDK's failures that mean AWS is not set up on this machine (they come before any
  * request), as a `CliError` saying what to set; undefined for any other error.
  */

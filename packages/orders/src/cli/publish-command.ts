@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { CliError, integerOption, UsageError, type CliIO, type CommandSpec } from '@sluice/cli';
 import { messages, operations, type OrderPlaced } from '@orders/contract';
 import { ProgressBar } from '@sluice/cli';
-import { targetOptions, withTarget } from '@sluice/ops';
+import { targetFlags, targetOptions, withTarget } from '@sluice/ops';
 import { createPublisher, type Publisher } from '@sluice/runtime/publisher';
 
 const contract = messages.OrderPlaced;
@@ -137,8 +137,7 @@ Flags not given get a sample value.`,
         io.out(`published ${order.orderId} (${order.status}, ${order.timestamp}) as SNS message ${messageId}`);
       }
       // The next command as it must be typed to reach the same system.
-      const where = target.mode === 'aws' ? ' --aws' : v.endpoint !== undefined ? ` --endpoint ${target.endpoint}` : '';
-      io.out(`next: npx orders get ${(orders[orders.length - 1] as OrderPlaced).orderId}${where}`);
+      io.out(`next: npx orders get ${(orders[orders.length - 1] as OrderPlaced).orderId}${targetFlags(values)}`);
       return 0;
     });
   },
