@@ -158,6 +158,15 @@ describe('check-examples', () => {
     expect(lines.at(-1)).toBe('check-examples: 3 examples, 0 compile errors; 4 missing docs (reported, not failed)');
     expect(main(root, [], keep, keep)).toBe(1);
     expect(main(root, ['--nope'], keep, keep)).toBe(2);
+    expect(lines.at(-1)).toBe('check-examples: unknown argument --nope; usage: npm run docs:check -- [--summary] [--no-cache] (see --help)');
+  });
+
+  it('has --help, as every script does (npm run docs:check -- --help refused it as an unknown argument)', () => {
+    const lines: string[] = [];
+    const keep = (line: string) => void lines.push(line);
+    // After --report, as npm run docs:check passes it.
+    expect(main(root, ['--report', '--help'], keep, keep)).toBe(0);
+    expect(lines.join('\n')).toMatch(/^Usage: npm run docs:check -- \[options\][^]*--summary[^]*--no-cache[^]*-h, --help/);
   });
 
   it("says in one line, not one per example, which examples wait for SST's platform types, and is not remembered as clean", () => {

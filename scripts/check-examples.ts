@@ -448,6 +448,21 @@ export function uncheckedLine(unchecked: readonly DocExample[]): string {
   return `check-examples: ${unchecked.length} example(s) not checked, in ${files.length} file(s) only tsconfig.sst.json covers (${named}): SST's platform types are not installed; run npm run sst:install, then this check again`;
 }
 
+/** What `npm run docs:check -- --help` prints. */
+export const CHECK_EXAMPLES_HELP = `Usage: npm run docs:check -- [options]     (npm run typecheck runs it after tsc, strict)
+
+Checks the framework's public API docs: every TSDoc @example compiles (type-checked in one
+program), and every export of the @sluice packages has TSDoc, every exported function an @example.
+
+Options:
+  --report      list what the docs lack, but fail only on an example that does not compile
+                (npm run docs:check passes it)
+  --summary     as --report, with one count per package instead of the list
+  --no-cache    compile again even when nothing it reads changed since the last clean run
+  -h, --help    this help
+
+Without --report or --summary (npm run typecheck), a missing doc fails the run too (exit 1).`;
+
 /**
  * Runs both parts for the repository at `root`, prints what failed and returns the exit code.
  * A run that found nothing is remembered (`node_modules/.cache/sluice-examples-clean.json`): the
@@ -455,11 +470,15 @@ export function uncheckedLine(unchecked: readonly DocExample[]): string {
  * always compiles).
  */
 export function main(root: string, args: readonly string[], out = console.log, err = console.error): number {
+  if (args.includes('--help') || args.includes('-h')) {
+    out(CHECK_EXAMPLES_HELP);
+    return 0;
+  }
   const mode = args.includes('--summary') ? 'summary' : args.includes('--report') ? 'report' : 'strict';
   const useCache = !args.includes('--no-cache');
   const unknown = args.filter((a) => a !== '--summary' && a !== '--report' && a !== '--no-cache');
   if (unknown.length > 0) {
-    err(`check-examples: unknown argument ${unknown[0]}; usage: npm exec -- node scripts/check-examples.ts [--report | --summary] [--no-cache]`);
+    err(`check-examples: unknown argument ${unknown[0]}; usage: npm run docs:check -- [--summary] [--no-cache] (see --help)`);
     return 2;
   }
   const files = workspacePackages(root).flatMap((p) => typeScriptFiles(path.join(p.dir, 'src')));

@@ -32,6 +32,20 @@ describe('sluice-ops', () => {
     expect(io.stdout()).toContain('--aws talks to AWS');
   });
 
+  it("gives every command's --help a paragraph on what it does (status had its one-line summary only)", async () => {
+    const leaves = (commands: NonNullable<typeof opsProgram.commands>, prefix: string[] = []): string[][] =>
+      commands.flatMap((c) => (c.commands ? leaves(c.commands, [...prefix, c.name]) : [[...prefix, c.name]]));
+    for (const path of leaves(opsProgram.commands!)) {
+      const io = captureIO();
+      expect(await runCli(opsProgram, [...path, '--help'], io)).toBe(0);
+      // Usage line, blank, a paragraph of its own, blank, then the options.
+      const [usage, blank, paragraph] = io.stdout().split('\n');
+      expect(usage, path.join(' ')).toMatch(/^Usage: /);
+      expect(blank).toBe('');
+      expect(paragraph!.length, `${path.join(' ')}: ${io.stdout()}`).toBeGreaterThan(60);
+    }
+  });
+
   it('says what to do when no local stack answers, naming itself as started (exit 1)', async () => {
     const io = captureIO();
     // A port nothing listens on (the discard port).

@@ -75,6 +75,8 @@ export function formatSubscriptions(subscriptions: readonly ShownSubscription[],
 export const statusCommand: CommandSpec = {
   name: 'status',
   summary: 'queues (messages waiting, in flight, dead-lettered) and subscriptions',
+  description:
+    "Each queue of the contract with its messages waiting, in flight and delayed, and its role: consumed by which consumer, dead letters of which queue, a topic's unrouted publishes (see why with dlq list) or its triage. Then each subscription: topic, queue and filter policy (long ones summarized; --wide shows them whole). On the local stack, also the queues an earlier contract left, kept with their messages. No message is received or changed: it only counts them.",
   options: {
     json: { type: 'boolean', description: 'JSON, for scripts (filter policies whole)' },
     wide: { type: 'boolean', description: "every subscription's filter policy whole in the table (an unrouted queue's is long: summarized without it)" },
