@@ -195,7 +195,21 @@ function unknownGroupOption(flag: string, group: CommandSpec, invocation: string
   return `unknown option ${flag}: give a command first, then the option: ${takers.slice(0, 3).map((t) => `${t} ${flag}`).join(' or ')}${takers.length > 3 ? ' …' : ''}`;
 }
 
-function unexpectedArgument(value: string, command: CommandSpec, invocation: string): UsageError {
+/**
+ * The options of `command` that npm kept for itself: typed before `--` (`npm start --port 4620`),
+ * npm reads each as its own config (`npm_config_port=true` in the script's environment) and passes
+ * the value after it on as an argument.
+ */
+function optionsNpmTook(command: CommandSpec, env: NodeJS.ProcessEnv): string[] {
+  if (!env.npm_lifecycle_event) return [];
+  return Object.keys(command.options ?? {}).filter((name) => env[`npm_config_${name.replace(/-/g, '_')}`] === 'true');
+}
+
+function unexpectedArgument(value: string, command: CommandSpec, invocation: string, env: NodeJS.ProcessEnv = process.env): UsageError {
   const count = command.positionals?.length ?? 0;
-  return new UsageError(`unexpected argument ${JSON.stringify(value)}: ${invocation} takes ${count ? `at most ${count} argument(s)` : 'no arguments'}${value === 'help' ? `; for help, ${invocation} --help` : ''}`);
+  const took = optionsNpmTook(command, env);
+  const npm = took.length
+    ? `; npm took ${took.map((o) => `--${o}`).join(', ')} for itself: options go after --, e.g. ${invocation.replace(/ --$/, '')} -- --${took[0]}${command.options?.[took[0]!]?.type === 'string' ? ` ${value}` : ''}`
+    : '';
+  return new UsageError(`unexpected argument ${JSON.stringify(value)}: ${invocation} takes ${count ? `at most ${count} argument(s)` : 'no arguments'}${value === 'help' ? `; for help, ${invocation} --help` : ''}${npm}`);
 }

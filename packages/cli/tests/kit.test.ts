@@ -111,6 +111,23 @@ describe('runCli: usage errors', () => {
   });
 });
 
+describe('runCli: options typed before -- in an npm script', () => {
+  it('says npm took them for itself, and how to pass them (it said only "takes no arguments")', async () => {
+    // `npm run tool --count 3 --kind cli`: npm keeps --count and --kind as its own config and passes "3" on.
+    const saved = { ...process.env };
+    Object.assign(process.env, { npm_lifecycle_event: 'tool', npm_config_count: 'true', npm_config_kind: 'true' });
+    try {
+      const r = await run('fail', '3');
+      expect(r.code).toBe(2);
+      expect(r.lines[0]).toBe('tool fail: unexpected argument "3": npx tool fail takes no arguments; npm took --kind, --count for itself: options go after --, e.g. npx tool fail -- --kind 3');
+    } finally {
+      process.env = saved;
+    }
+    // Outside npm, nothing of the kind is said.
+    expect((await run('fail', '3')).lines[0]).toBe('tool fail: unexpected argument "3": npx tool fail takes no arguments');
+  });
+});
+
 describe('runCli: choices', () => {
   it('takes a choice written in another case as the choice declared (--log-level debug for DEBUG): the command reads only declared values', async () => {
     // Upper case reaches the command as `plain`, which fails as `plain` does; a value outside the choices still does not.
