@@ -200,7 +200,7 @@ function unknownGroupOption(flag: string, group: CommandSpec, invocation: string
  * npm reads each as its own config (`npm_config_port=true` in the script's environment) and passes
  * the value after it on as an argument.
  */
-function optionsNpmTook(command: CommandSpec, env: NodeJS.ProcessEnv): string[] {
+export function optionsNpmTook(command: CommandSpec, env: NodeJS.ProcessEnv): string[] {
   if (!env.npm_lifecycle_event) return [];
   return Object.keys(command.options ?? {}).filter((name) => env[`npm_config_${name.replace(/-/g, '_')}`] === 'true');
 }

@@ -126,6 +126,20 @@ describe('runCli: options typed before -- in an npm script', () => {
     // Outside npm, nothing of the kind is said.
     expect((await run('fail', '3')).lines[0]).toBe('tool fail: unexpected argument "3": npx tool fail takes no arguments');
   });
+
+  it('warns that an option npm kept for itself did not reach the command, when nothing else gives it away (npm start --in-memory ran persistent, silently)', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, { npm_lifecycle_event: 'tool', npm_config_count: 'true' });
+    try {
+      const r = await run('fail', '--kind', 'plain');
+      expect(r.lines[0]).toBe('tool fail: warning: npm kept --count for itself (typed before --, or set in an .npmrc), so this command did not get it; if you meant it for this command: npx tool fail -- --count');
+      // Given after --, as meant: no warning.
+      expect((await run('fail', '--kind', 'plain', '--count', '2')).lines.join('\n')).not.toContain('npm kept');
+    } finally {
+      process.env = saved;
+    }
+    expect((await run('fail', '--kind', 'plain')).lines.join('\n')).not.toContain('npm kept');
+  });
 });
 
 describe('runCli: choices', () => {
