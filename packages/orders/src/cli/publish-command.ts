@@ -56,14 +56,24 @@ function readOrders(path: string): unknown[] {
   return Array.isArray(value) ? value : [value];
 }
 
-async function publishCount(count: number, publisher: OrderPublisher, io: CliIO, correlationId: string | undefined): Promise<number> {
+async function publishCount(count: number, publisher: OrderPublisher, io: CliIO, correlationId: string | undefined, where: string): Promise<number> {
   const runId = Date.now().toString(36);
   const bar = new ProgressBar(count, 'publishing', io.progress);
   let published = 0;
   const failures: string[] = [];
   for (let start = 0; start < count; start += 10) {
     const chunk = Array.from({ length: Math.min(10, count - start) }, (_, i) => generatedOrder(start + i, runId));
-    const result = await publisher.publishBatch(chunk, correlationId ? { correlationId } : {});
+    let result: Awaited<ReturnType<OrderPublisher['publishBatch']>>;
+    try {
+      result = await publisher.publishBatch(chunk, correlationId ? { correlationId } : {});
+    } catch (error) {
+      // What was sent is said with the failure: the user knows which orders exist, and what is left.
+      bar.finish(`stopped at ${start}/${count}`);
+      throw new CliError(`published ${published} of ${count} orders (ids ord-gen-${runId}-*), then a publish failed: ${(error as Error).message}`, {
+        next: `Check that the stack still answers (npx orders status${where}), then publish the ${count - published} left: npx orders publish --count ${count - published}${where}.`,
+        cause: error,
+      });
+    }
     published += result.successful.length;
     failures.push(...result.failed.map((f) => `${chunk[f.index]!.orderId}: ${f.code} ${f.message}`));
     bar.update(start + chunk.length);
@@ -131,7 +141,7 @@ Flags not given get a sample value.`,
     return withTarget(values, async (target) => {
       await target.checkReachable();
       const publisher = createPublisher(operations.publishOrderPlaced, { client: target.sns, topicArn: await target.topicArn(operations.publishOrderPlaced.topic) });
-      if (count !== undefined) return publishCount(count, publisher, io, v['correlation-id']);
+      if (count !== undefined) return publishCount(count, publisher, io, v['correlation-id'], targetFlags(values));
       for (const order of orders as OrderPlaced[]) {
         const { messageId } = await publisher.publish(order, v['correlation-id'] ? { correlationId: v['correlation-id'] } : {});
         io.out(`published ${order.orderId} (${order.status}, ${order.timestamp}) as SNS message ${messageId}`);
