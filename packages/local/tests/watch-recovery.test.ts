@@ -166,6 +166,10 @@ describe.each<FunctionProcesses>(['shared', 'separate'])('--watch after a failed
     const away = path.join(p.root, 'consumeThings.ts.moved');
     renameSync(handler, away);
     await waitFor('the init failure', () => count(/consumeThings: init failed/) > 0, 20_000);
+    // Said as what it is, not as Node's "Cannot find module … imported from" the framework's loader, with advice to fix code that is not there.
+    expect(events.find((e) => /consumeThings: init failed/.test(e))).toBe(
+      "consumeThings: init failed: its handler consumers/consumeThings.ts does not exist (deleted, moved or renamed?): the handler of consumeThings is read from that path, the project's consumers folder and the operation's id; put it back there (it reloads once the file is there)",
+    );
     await waitFor('the function stopped', () => host!.functions[0]!.pid === undefined, 10_000);
     const reloads = count(/reloading/);
     renameSync(away, handler);

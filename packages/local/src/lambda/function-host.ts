@@ -355,11 +355,16 @@ export class FunctionHost {
     const compiled = compileErrorsOf(text);
     // Any other error names files by their absolute paths (Node's "Cannot find module '/…/x.ts'
     // imported from /…/y.ts"): those of the project as the rest of the terminal does, relative to it.
-    const said = compiled ? formatCompileErrors(compiled.errors, { base: this.root, shown: SHOWN_BUILD_ERRORS, total: compiled.total }) : text.split(`${this.root}${path.sep}`).join('');
+    const gone = handlerGone(text, r.spec.handlerFile);
+    const said = gone
+      ? `its handler ${path.relative(this.root, r.spec.handlerFile)} does not exist (deleted, moved or renamed?): the handler of ${r.spec.operationId} is read from that path, the project's consumers folder and the operation's id; put it back there`
+      : compiled
+        ? formatCompileErrors(compiled.errors, { base: this.root, shown: SHOWN_BUILD_ERRORS, total: compiled.total })
+        : text.split(`${this.root}${path.sep}`).join('');
     const again = said === r.initError;
     r.initError = said;
     if (reason) return { line: `${r.spec.operationId}: init failed: ${said}: ${reason}; not started again${this.afterHeld()}`, retry: false };
-    const hint = this.options.watch ? ' (fix the code: it reloads on save)' : '';
+    const hint = this.options.watch ? (gone ? ' (it reloads once the file is there)' : ' (fix the code: it reloads on save)') : '';
     return { line: again ? `${r.spec.operationId}: init failed again, the same error${hint}` : `${r.spec.operationId}: init failed: ${said}${hint}`, retry: true };
   }
 
@@ -644,6 +649,18 @@ const SHOWN_BUILD_ERRORS = 3;
  * relative to `root`, the column from 1, as editors take it), the first few of them; any other
  * error's message, its lines joined.
  */
+/**
+ * Whether an init failure is the handler file itself missing: Node's "Cannot find module
+ * '<handler>' imported from <the framework's loader>", which named the framework's file and said
+ * to fix the code, though no code of the handler exists to fix.
+ */
+function handlerGone(message: string, handlerFile: string): boolean {
+  const missing = /Cannot find module '([^']+)'/.exec(message)?.[1];
+  if (!missing) return false;
+  const file = missing.startsWith('file:') ? fileURLToPath(missing) : missing;
+  return path.resolve(file) === path.resolve(handlerFile);
+}
+
 function buildErrorText(error: unknown, root: string, said = ''): string {
   const messages = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] } | undefined)?.errors;
   if (!messages?.length) return String((error as Error)?.message ?? error).split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
