@@ -161,6 +161,13 @@ describe('a consumer of a point-to-point queue on the local stack', () => {
     try {
       const panel = await state.deadLetters('user-signedup-dlq');
       expect(panel.letters.find((l) => l.messageId === sent.thrown)?.why).toBe(row(sent.thrown!).why);
+      // Its records, from the batches the consumer ran: a retry, then, failed on the queue's last receive (2), bound for the DLQ.
+      for (const batch of batches) state.recordBatch('receiveMessage', batch);
+      const outcomes = (await state.state()).records.filter((r) => r.messageId === sent.thrown).map((r) => [r.receiveCount, r.outcome]).sort();
+      expect(outcomes).toEqual([
+        [1, 'retry'],
+        [2, 'dead-letter next'],
+      ]);
     } finally {
       state.destroy();
     }

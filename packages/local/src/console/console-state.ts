@@ -33,6 +33,7 @@ import { createPublisher, createQueuePublisher } from '@sluice/runtime/publisher
 import { parse } from 'yaml';
 import type { BatchReport } from '../lambda/event-source-poller.ts';
 import type { LocalRuntime } from '../local-runtime.ts';
+import { maxReceiveCountOf } from '../terminal-report.ts';
 
 /** What the console says of a dead letter that decodes fine and whose failure the stack did not keep. */
 const UNEXPLAINED = 'decodes as a valid message: it failed while being handled (see what the consumer logged)';
@@ -43,8 +44,12 @@ export interface ConsoleRecord {
   at: string;
   /** The consumer that handled it. */
   operationId: string;
-  /** `done` (deleted), `retry` (left on the queue) or `batch failed` (the whole batch was left). */
-  outcome: 'done' | 'retry' | 'batch failed';
+  /**
+   * `done` (deleted), `retry` (left on the queue) or `batch failed` (the whole batch was left);
+   * failed on the queue's last receive, `dead-letter next` or `batch failed, dead-letter next`
+   * (the queue moves it to its dead-letter queue once its visibility timeout ends).
+   */
+  outcome: 'done' | 'retry' | 'batch failed' | 'dead-letter next' | 'batch failed, dead-letter next';
   /** The SQS message id. */
   messageId: string;
   /** What it is about: the first field of its message (e.g. a paymentId), when readable. */
@@ -223,12 +228,16 @@ export class ConsoleState {
     const op = this.receiveOperations().find((o) => o.id === operationId);
     const decode = op ? this.decoderOf(op) : undefined;
     const at = new Date().toISOString();
+    const maxReceiveCount = maxReceiveCountOf(this.runtime.application.topology, operationId);
     for (const record of report.records) {
       const decoded = decode?.({ body: record.body, messageAttributes: record.messageAttributes as never });
+      // Failed on its last receive: it goes to the dead-letter queue, not back for a retry (the terminal's batch line says the same).
+      const last = maxReceiveCount !== undefined && Number(record.attributes.ApproximateReceiveCount ?? 0) >= maxReceiveCount;
+      const failed = report.batchFailure ? 'batch failed' : 'retry';
       this.records.unshift({
         at,
         operationId,
-        outcome: report.succeeded.includes(record.messageId) ? 'done' : report.batchFailure ? 'batch failed' : 'retry',
+        outcome: report.succeeded.includes(record.messageId) ? 'done' : last ? (report.batchFailure ? 'batch failed, dead-letter next' : 'dead-letter next') : failed,
         messageId: record.messageId,
         subject: decoded?.ok ? this.subjectOf(decoded.payload, decoded.name) : undefined,
         correlationId: correlationIdOf(record.body, record.messageAttributes),

@@ -133,7 +133,7 @@
       const row = records.insertRow();
       cell(row, r.at.slice(11, 23));
       cell(row, r.operationId);
-      cell(row, r.outcome, `outcome-${r.outcome.split(' ')[0]}`);
+      cell(row, r.outcome, `outcome-${r.outcome.endsWith('dead-letter next') ? 'dead-letter' : r.outcome.split(' ')[0]}`);
       cell(row, r.messageId);
       cell(row, r.subject);
       cell(row, r.correlationId);
