@@ -127,6 +127,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   let functions: FunctionHost | undefined;
   try {
     functions = await startFunctions(application, resources, emulators.clientConfig, { ...options, failures: emulators.failures });
+    // Named by the endpoint's health answer: npm run subscriber warns before running them a second time.
+    for (const f of functions?.functions ?? []) if (f.operationId in application.handlers) emulators.consumers.add(f.operationId);
   } catch (error) {
     await emulators.stop();
     throw error;

@@ -14,6 +14,17 @@ import { discoverResources } from './stack/provision.ts';
 import { batchLine, clock, deadLetterRouteOf, eventLine } from './terminal-report.ts';
 import { watchTopology } from './topology-watch.ts';
 
+/** The consumers the stack at `endpoint` runs in its own process, as its health answer names them (none from an older stack). */
+async function consumersOfStack(endpoint: string): Promise<string[]> {
+  try {
+    const res = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(2_000) });
+    const consumers = ((await res.json()) as { consumers?: unknown }).consumers;
+    return Array.isArray(consumers) ? consumers.filter((c): c is string => typeof c === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
 /** What {@link startSubscriber} runs, and how (`npm run subscriber`'s options). */
 export interface SubscriberOptions extends Pick<FunctionOptions, 'watch' | 'inspect' | 'functionProcesses' | 'logLevel' | 'concurrency'> {
   /** The endpoint of the stack that runs elsewhere. */
@@ -77,6 +88,16 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Runni
     sns.destroy();
   }
   // The batch lines name the dead-letter queue and the operator command that lists it, at this stack's endpoint.
+  // Consumers the stack's own process runs too (npm start without --no-consumers): both would poll their queues.
+  const both = (await consumersOfStack(endpoint)).filter((id) => (options.only ?? Object.keys(application.handlers)).includes(id));
+  if (both.length > 0) {
+    out(
+      eventLine(
+        clock(),
+        `warning: the stack at ${endpoint} runs ${both.join(', ')} itself: ${both.length === 1 ? 'it and this one' : 'they and these'} poll the same queue${both.length === 1 ? '' : 's'}, each message going to one or the other. To run ${both.length === 1 ? 'it' : 'them'} here only, start the stack with npm start -- --no-consumers (or run the others here with --only).`,
+      ),
+    );
+  }
   // What a consumer here fails on goes to the stack's journal, for `dlq list` there.
   const failures = new RemoteFailureJournal(endpoint, (line) => out(eventLine(clock(), line)));
   const operatorView = { topology: application.topology, project: { ...application.project, operatorCommand: operatorCommandAt(application.project.operatorCommand, endpoint) } };

@@ -58,4 +58,26 @@ describe('npm run subscriber, when its handler fails', () => {
     await waitFor('the stack to forget the message once handled', async () => (await localHandlerFailures(runtime!.endpoint, [MessageId!])).size === 0, 15_000);
     expect(lines.filter((l) => /could not tell the stack|keeps no handler failures/.test(l))).toEqual([]);
   }, 60_000);
+
+  it('warns when the stack runs the same consumers itself (npm start without --no-consumers): both would poll their queues', async () => {
+    const application = await fixture!.application();
+    const withConsumers = await startLocalRuntime({ application, port: 0, logLevel: 'SILENT' });
+    const lines: string[] = [];
+    let second: RunningSubscriber | undefined;
+    try {
+      const health = (await (await fetch(`${withConsumers.endpoint}/health`)).json()) as { consumers: string[] };
+      expect(health.consumers).toEqual(['consumeOrderPlaced']);
+      second = await startSubscriber({ endpoint: withConsumers.endpoint, application, logLevel: 'SILENT', quiet: true, out: (line) => lines.push(line) });
+      expect(lines.filter((l) => l.includes('warning:'))).toEqual([
+        expect.stringMatching(
+          new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} warning: the stack at ${withConsumers.endpoint.replace(/[.]/g, '\\.')} runs consumeOrderPlaced itself: it and this one poll the same queue, each message going to one or the other\\. To run it here only, start the stack with npm start -- --no-consumers`),
+        ),
+      ]);
+    } finally {
+      await second?.stop();
+      await withConsumers.stop();
+    }
+    // The stack of the first test runs none: nothing was said there.
+    expect(((await (await fetch(`${runtime!.endpoint}/health`)).json()) as { consumers: string[] }).consumers).toEqual([]);
+  }, 60_000);
 });

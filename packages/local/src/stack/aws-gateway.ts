@@ -74,6 +74,8 @@ export interface AwsGatewayOptions {
   failures?: FailureJournal;
   /** Called before an SQS `GetQueueAttributes` is forwarded: brings the emulator's counts up to date. */
   beforeQueueCounts?: () => void;
+  /** The consumers the stack's own process runs, which `GET /health` names (`npm run subscriber` warns when it would run them too). */
+  consumers?: () => readonly string[];
 }
 
 /** A running gateway, from {@link startAwsGateway}. */
@@ -393,7 +395,7 @@ export async function startAwsGateway(options: AwsGatewayOptions): Promise<AwsGa
     if (route === 'dynamodb') return withBody(req, res, route, (body) => forward(req, res, route, dynalite, agent, body, servers.dynalite));
     if (route === 'health') {
       res.writeHead(200, { 'content-type': 'application/json' });
-      return res.end(JSON.stringify({ status: 'ok', services: ['sns', 'sqs', 'dynamodb'] }));
+      return res.end(JSON.stringify({ status: 'ok', services: ['sns', 'sqs', 'dynamodb'], consumers: options.consumers?.() ?? [] }));
     }
     if (route === 'failures') {
       const journal = options.failures;

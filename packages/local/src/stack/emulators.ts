@@ -75,6 +75,8 @@ export interface Emulators {
    * this stack write it. Kept in `<dataDir>/failures.jsonl` with a data folder.
    */
   readonly failures: FailureJournal;
+  /** The consumers this stack's process runs (set by the runtime once they start), named by `GET /health`. */
+  readonly consumers: Set<string>;
   /** Stops the endpoint and both emulators; data is on disk already (written through). */
   stop(): Promise<void>;
 }
@@ -363,12 +365,14 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     }
 
     // Both servers are in this process: the gateway hands requests to them without a second HTTP hop.
+    const consumers = new Set<string>();
     const failures = new FailureJournal({ ...(dataDir ? { file: path.join(dataDir, 'failures.jsonl') } : {}), ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
     const gateway: AwsGateway = await startAwsGateway({
       upstreams: { fauxqs: fauxqs.address, dynalite: dynamoUpstream, servers: { fauxqs: fauxqsServer, dynalite: dynamoServer } },
       port: options.port ?? 4566,
       avoidVisibilityZero: dataDir !== undefined,
       failures,
+      consumers: () => [...consumers],
       // fauxqs makes a message whose visibility timeout ended visible again only on a receive: a
       // dead letter `dlq list` released (after 1 s, see avoidVisibilityZero) was counted in flight
       // by `status` until something received from its queue, which nothing does.
@@ -384,6 +388,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
       checkpointer,
       commits,
       failures,
+      consumers,
       async stop() {
         await unwind();
         // What the emulators wrote while a wider umask was in force elsewhere (a worker thread).
