@@ -28,7 +28,7 @@ export { compileErrorsOf, formatCompileErrors, shownPath, type CompileError } fr
 export type { CommandContext, CommandSpec, OptionSpec, PositionalSpec, ProgramSpec } from './spec.ts';
 export { processIO, type CliIO } from './io.ts';
 export { helpText } from './help.ts';
-export { integerOption, urlOption, versionOf } from './option-values.ts';
+export { integerOption, isHttpUrl, urlOption, versionOf } from './option-values.ts';
 export { invocationOf, isEntry, main, NODE_MAJOR, nodeVersionProblem, programName, runCli } from './run.ts';
 export { displayWidth, formatTable } from './format-table.ts';
 export { terminalSafe, terminalSafeIndented, terminalSafeJson, terminalSafeLines } from './terminal-safe.ts';

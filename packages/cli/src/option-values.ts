@@ -66,14 +66,28 @@ export function integerOption(flag: string, raw: unknown, range: { min: number; 
 export function urlOption(flag: string, raw: unknown): string | undefined {
   if (raw === undefined) return undefined;
   const text = String(raw);
-  let protocol: string | undefined;
-  try {
-    protocol = new URL(text).protocol;
-  } catch {
-    protocol = undefined;
-  }
-  if (protocol !== 'http:' && protocol !== 'https:') {
+  if (!isHttpUrl(text)) {
     throw new UsageError(`--${flag} ${JSON.stringify(text)} is not an http(s) URL: e.g. --${flag} http://127.0.0.1:4566`);
   }
   return text.replace(/\/$/, '');
+}
+
+/**
+ * Whether `text` is an http: or https: URL (what `--endpoint` and `$SLUICE_ENDPOINT` must be).
+ *
+ * @example
+ * ```ts
+ * import { isHttpUrl } from '@sluice/cli';
+ *
+ * isHttpUrl('http://127.0.0.1:4566'); // true
+ * isHttpUrl('127.0.0.1:4566'); // false: no scheme
+ * ```
+ */
+export function isHttpUrl(text: string): boolean {
+  try {
+    const { protocol } = new URL(text);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
 }

@@ -1,7 +1,7 @@
 /**
  * Constants of the local stack (the application's own numbers live in its settings module).
  */
-import { CliError } from '@sluice/cli';
+import { CliError, isHttpUrl } from '@sluice/cli';
 
 /** Where `npm start` listens and where the CLIs look by default (LocalStack's customary port). */
 export const defaultLocalEndpoint = 'http://127.0.0.1:4566';
@@ -44,13 +44,7 @@ export const localVisibilityTimeoutSeconds = 5;
 export function localEndpoint(option?: string, env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = option ? undefined : env[endpointEnv];
   if (fromEnv) {
-    let protocol: string | undefined;
-    try {
-      protocol = new URL(fromEnv).protocol;
-    } catch {
-      protocol = undefined;
-    }
-    if (protocol !== 'http:' && protocol !== 'https:') {
+    if (!isHttpUrl(fromEnv)) {
       const guess = /^[\w.-]+:\d+\/?$/.test(fromEnv) ? `http://${fromEnv.replace(/\/$/, '')}` : defaultLocalEndpoint;
       throw new CliError(`${endpointEnv}=${JSON.stringify(fromEnv)} is not an http(s) URL`, { next: `Set it to the endpoint npm start printed, e.g. export ${endpointEnv}=${guess}, or unset it (the default is ${defaultLocalEndpoint}).` });
     }

@@ -4,10 +4,11 @@
  * not logged whole, not passed to the handler, not propagated. The message itself is processed.
  * On a fixture contract of its own (tests/fixtures/single-consumer, generated in a fixture project).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Context } from 'aws-lambda';
 import { defineConsumer, HEADERS_INVALID, type ConsumerContext } from '@sluice/runtime/consumer';
 import { fixtureOrder, fixtureProject, receiveOperationOf } from '../../../tests/helpers/fixture-project.ts';
+import { processOutput } from '../../../tests/helpers/process-output.ts';
 import { ORDER_TOPIC_ARN, snsEnvelope, sqsRecord } from '../../../tests/helpers/sns-envelope.ts';
 
 const fixture = await fixtureProject('single-consumer');
@@ -16,7 +17,7 @@ const consumeOrderPlaced = receiveOperationOf(await fixture.contract(), 'consume
 /** A valid OrderPlaced of the fixture with `overrides`. */
 const anOrder = (overrides: { orderId: string }) => fixtureOrder(overrides.orderId, overrides);
 
-const logs: string[] = [];
+const logs = processOutput();
 const seen: { correlationId: string | undefined; attributes: Readonly<Record<string, string>> }[] = [];
 const consumer = defineConsumer(
   consumeOrderPlaced,
@@ -27,15 +28,6 @@ const consumer = defineConsumer(
 );
 const lambda = { functionName: 'ConsumeOrderPlaced', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
 
-beforeAll(() => {
-  for (const stream of [process.stdout, process.stderr]) {
-    vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      logs.push(String(chunk));
-      return true;
-    });
-  }
-});
-afterAll(() => vi.restoreAllMocks());
 beforeEach(() => {
   logs.length = 0;
   seen.length = 0;

@@ -3,10 +3,11 @@
  * the record's line gives what was thrown as readable text, never `[object Object]`, so the
  * consumer log (and `dlq list`, which reads it locally) says why. On the single-consumer fixture.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Context } from 'aws-lambda';
 import { defineConsumer } from '@sluice/runtime/consumer';
 import { fixtureOrder, fixtureProject, receiveOperationOf } from '../../../tests/helpers/fixture-project.ts';
+import { processOutput } from '../../../tests/helpers/process-output.ts';
 import { ORDER_TOPIC_ARN, snsEnvelope, sqsRecord } from '../../../tests/helpers/sns-envelope.ts';
 
 const fixture = await fixtureProject('single-consumer');
@@ -28,16 +29,7 @@ const consumer = defineConsumer(
 );
 const lambda = { functionName: 'ConsumeOrderPlaced', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
 
-const logs: string[] = [];
-beforeAll(() => {
-  for (const stream of [process.stdout, process.stderr]) {
-    vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      logs.push(String(chunk));
-      return true;
-    });
-  }
-});
-afterAll(() => vi.restoreAllMocks());
+const logs = processOutput();
 
 describe('a handler that throws a value that is no Error', () => {
   it('fails the record with what was thrown, as text', async () => {
