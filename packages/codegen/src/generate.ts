@@ -16,7 +16,7 @@ import standaloneCode from 'ajv/dist/standalone/index.js';
 import { build, type Plugin } from 'esbuild';
 import { loadProject } from '@sluice/model';
 import { inputsHashOf } from './freshness.ts';
-import { memberAccess, propertyKey } from './identifiers.ts';
+import { declaredTypeName, memberAccess, propertyKey, typeIdentifier } from './identifiers.ts';
 import { CodegenError, type ContractModel, createAjv, type MessageInfo, readContract } from './read-contract.ts';
 import { cacheFolderFor, readEntry, writeEntry } from './result-cache.ts';
 import { FORMATS_MODULE } from './formats.ts';
@@ -53,15 +53,35 @@ export { declaredTypeName, memberAccess, propertyKey, typeIdentifier } from './i
 export { generatedFormats } from './formats.ts';
 export { recursionsOf, unwrapSchema } from './schemas.ts';
 
-/** How the type generator (Modelina) is run: interfaces, unions for enums, property names as written. */
+/**
+ * What an object with declared properties and `additionalProperties` (or `patternProperties`)
+ * becomes: Modelina declares those as a property literally named `additionalProperties`, typed as
+ * a dictionary, where a payload (plain JSON) has the extra keys beside the declared ones. They are
+ * declared as an index signature instead; `unknown`, the one value type every declared property's
+ * type is assignable to.
+ */
+const EXTRA_KEYS_PRESET = {
+  interface: {
+    property({ property, content }: { property: { property: { serializationType?: string } }; content: string }): string {
+      return property.property.serializationType === 'unwrap' ? '[key: string]: unknown;' : content;
+    },
+  },
+};
+
+/**
+ * How the type generator (Modelina) is run: interfaces, unions for enums, property names as
+ * written, and a map as the plain object JSON gives (`Record<string, V>`: Modelina's default is a
+ * `Map`, which `JSON.parse` never returns and `JSON.stringify` writes as `{}`).
+ */
 const TYPE_OPTIONS = {
   modelType: 'interface',
   enumType: 'union',
+  mapType: 'record',
   rawPropertyNames: true,
   processorOptions: { interpreter: { ignoreAdditionalProperties: true } },
 } as const;
-/** Bumped when what the type cache stores changes shape. */
-const TYPE_CACHE_FORMAT = 1;
+/** Bumped when what the type cache stores changes shape, or when {@link EXTRA_KEYS_PRESET} changes (its code is not in the key). */
+const TYPE_CACHE_FORMAT = 2;
 /** Type-cache entries kept (each a schema's models, a few KB): past this many, the least recently used go. */
 const TYPE_CACHE_ENTRIES = 500;
 const modelinaVersion = (): string => (JSON.parse(readFileSync(requireFromHere.resolve('@asyncapi/modelina/package.json'), 'utf8')) as { version: string }).version;
@@ -84,7 +104,7 @@ function typeGenerator(cacheFolder: string | undefined): (schema: unknown) => Pr
   const run = async (schema: unknown): Promise<TypeModel[]> => {
     if (!generator) {
       const { TypeScriptGenerator } = await import('@asyncapi/modelina');
-      generator = new TypeScriptGenerator(TYPE_OPTIONS);
+      generator = new TypeScriptGenerator({ ...TYPE_OPTIONS, presets: [EXTRA_KEYS_PRESET as never] });
     }
     return (await generator.generate(schema)).map(({ modelName, result }) => ({ modelName, result }));
   };
@@ -106,14 +126,51 @@ function typeGenerator(cacheFolder: string | undefined): (schema: unknown) => Pr
   };
 }
 
+/**
+ * The different schemas of one payload (or headers) schema that share a title: the type generator
+ * makes one type of them, silently (a `shipping` and a `billing` both titled Address became one
+ * Address, the billing one). Each clash as a line naming the title and both places.
+ */
+function titleClashesWithin(schema: unknown, from: string): string[] {
+  const byName = new Map<string, { text: string; at: string }>();
+  const clashes: string[] = [];
+  const seen = new Set<object>();
+  const visit = (node: unknown, at: string): void => {
+    if (!node || typeof node !== 'object' || seen.has(node)) return;
+    seen.add(node);
+    if (Array.isArray(node)) {
+      node.forEach((item, i) => visit(item, `${at}/${i}`));
+      return;
+    }
+    const record = node as Record<string, unknown>;
+    if (typeof record.title === 'string' && at !== '') {
+      const name = declaredTypeName(typeIdentifier(record.title));
+      let text: string;
+      try {
+        text = JSON.stringify(record);
+      } catch {
+        text = `recursive ${at}`; // a recursive schema: compared by place, never equal to another
+      }
+      const first = byName.get(name);
+      if (!first) byName.set(name, { text, at });
+      else if (first.text !== text) {
+        clashes.push(`  - ${from}: the schemas at ${first.at} and ${at} are both titled ${JSON.stringify(record.title)} and differ: they would be one TypeScript type ${name}; give one of them its own title`);
+      }
+    }
+    for (const [key, value] of Object.entries(record)) if (key !== 'examples' && key !== 'default' && key !== 'const' && key !== 'enum') visit(value, `${at}/${key}`);
+  };
+  visit(schema, '');
+  return clashes;
+}
+
 async function renderTypes(messages: MessageInfo[], cacheFolder: string | undefined): Promise<string> {
   const generate = typeGenerator(cacheFolder);
   const models = new Map<string, { code: string; from: string }>();
-  const clashes: string[] = [];
   const schemas = messages.flatMap((m) => [
     { schema: m.payloadForTypes, from: `the payload of ${m.name} (#${m.pointer}/payload)` },
     ...(m.headersForTypes ? [{ schema: m.headersForTypes, from: `the headers of ${m.name} (#${m.pointer}/headers)` }] : []),
   ]);
+  const clashes: string[] = schemas.flatMap(({ schema, from }) => titleClashesWithin(schema, from));
   for (const { schema, from } of schemas) {
     for (const model of await generate(schema)) {
       const code = `export ${model.result.trim()}`;
