@@ -361,6 +361,38 @@ function nonStringRefProblem(at: readonly string[], value: string): string {
 }
 
 /**
+ * A document that says it is AsyncAPI 2 (or names no version) as an error found before the parser:
+ * the parser reads 2.x too, and codegen then wrote a package of messages with no topics, queues or
+ * operations, saying nothing of why. A file that does not read as YAML is left to the parser,
+ * which says where.
+ *
+ * @example
+ * ```ts
+ * import { otherMajor } from '@sluice/codegen/parse';
+ *
+ * otherMajor('legacy/asyncapi.yaml')[0]?.written?.problem; // 'AsyncAPI "2.6.0": the framework reads AsyncAPI 3 documents (3.0, 3.1). Convert it first: …'
+ * ```
+ */
+export function otherMajor(specPath: string): ContractDiagnostic[] {
+  const spec = path.resolve(specPath);
+  let version: unknown;
+  try {
+    version = (parseYaml(readFileSync(spec, 'utf8')) as { asyncapi?: unknown } | null)?.asyncapi;
+  } catch {
+    return [];
+  }
+  if (typeof version === 'string' && version.startsWith('3.')) return [];
+  // As a command line to copy: relative inside the working directory, absolute outside it.
+  const relative = path.relative(process.cwd(), spec);
+  const shown = relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : spec;
+  const problem =
+    version === undefined
+      ? 'no asyncapi field: the framework reads AsyncAPI 3 documents (3.0, 3.1). Start it with asyncapi: 3.0.0.'
+      : `AsyncAPI ${JSON.stringify(version)}: the framework reads AsyncAPI 3 documents (3.0, 3.1).${typeof version === 'string' && version.startsWith('2.') ? ` Convert it first: npx asyncapi convert ${shown} --target-version 3.0.0 --output ${shown} (then check its operations: in 3.0 a send or receive is the application's own action, not the reader's).` : ' Write asyncapi: 3.0.0.'}`;
+  return [{ path: ['asyncapi'], message: problem, written: { file: spec, pointer: version === undefined ? '' : '/asyncapi', problem } }];
+}
+
+/**
  * Every `$ref` key whose value is no string (`$ref: 42`, or a schema property named `$ref`:
  * `properties: {$ref: {type: string}}`), in the spec and in what its `$ref`s reach of the local
  * files they name (the AsyncAPI parser reads only those parts of another file), as errors of the
@@ -538,6 +570,9 @@ export async function parseContract(specPath: string, options: ParseContractOpti
   const validate = options.validate ?? true;
   // Before the cache: a document read cut short is refused, however it was read before; and before
   // the parser: it would fetch a remote $ref, and a $ref that is no string makes it fail naming no place.
+  // A document of another major is refused alone: the rest would be read in a language it does not speak.
+  const major = otherMajor(spec);
+  if (major.length > 0) return { document: undefined, errors: major, cached: false };
   const written = [...unreachableRefs(spec), ...selfContainingAliases(spec), ...nonStringRefs(spec)];
   if (written.length > 0) return { document: undefined, errors: written, cached: false };
   const cacheFile = cacheFileOf(spec, validate);
