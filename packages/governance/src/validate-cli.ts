@@ -8,6 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CliError, isEntry, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
+import { staleGeneratedReason } from '@sluice/codegen/freshness';
 import { loadProject } from '@sluice/model';
 import { createDecoder, DecodeErrorCode, type DecodeResult } from '@sluice/runtime/consumer';
 import { formatIssues, type MessageContract, type MessageMap, type ReceiveOperation } from '@sluice/runtime/contract';
@@ -146,6 +147,9 @@ Uses the generated validators: run \`npm run codegen\` after changing the contra
     } catch (error) {
       throw new CliError(`cannot load the generated validators from ${path.relative(process.cwd(), project.generated)}/ (${(error as Error).message})`, { next: 'Run `npm run codegen` first.' });
     }
+    // A contract edited since the last codegen: the verdicts below are the previous contract's. Said, not left to be guessed.
+    const stale = staleGeneratedReason(project);
+    if (stale) io.err(`warning: ${stale} Until then these verdicts are the contract generated/ holds (the previous one).`);
     const name = values.message as string | undefined;
     if (name !== undefined && !messages[name]) throw new UsageError(`--message ${JSON.stringify(name)} is not a message of the contract: ${Object.keys(messages).join(', ')}`);
     const files = positionals.flatMap(jsonFiles);

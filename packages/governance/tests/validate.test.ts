@@ -5,7 +5,7 @@
  * it, not in the order application.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageContract } from '@sluice/runtime/contract';
@@ -59,6 +59,20 @@ describe('npm run contract:validate', () => {
     const result = validate(path.join(samples, 'valid-order.json'), '--json', '--message', 'OrderPlaced');
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual([{ source: path.relative(root, path.join(samples, 'valid-order.json')), ok: true, message: `OrderPlaced ${version}` }]);
+  });
+
+  it('warns, on stderr, when the contract changed since the last codegen: its verdicts are the previous contract\'s (it said nothing)', () => {
+    const spec = path.join(root, 'asyncapi.yaml');
+    const before = readFileSync(spec, 'utf8');
+    expect(validate(path.join(samples, 'valid-order.json'), '--message', 'OrderPlaced').stderr).toBe('');
+    writeFileSync(spec, `${before}# edited after the last codegen\n`);
+    try {
+      const result = validate(path.join(samples, 'valid-order.json'), '--message', 'OrderPlaced');
+      expect(result.status).toBe(0);
+      expect(result.stderr).toMatch(/^warning: generated\/ is stale: .*npm run codegen.* Until then these verdicts are the contract generated\/ holds \(the previous one\)\.\n$/);
+    } finally {
+      writeFileSync(spec, before);
+    }
   });
 
   it('refuses a path that does not exist and a message the contract does not have, as usage errors', () => {
