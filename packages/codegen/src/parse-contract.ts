@@ -49,8 +49,13 @@ export interface ContractDiagnostic {
   path: (string | number)[];
   /** The parser's message. */
   message: string;
-  /** The 1-based line in the spec, when the parser knows it. */
+  /** The 1-based line in the spec (or in `file`), when the parser knows it. */
   line?: number;
+  /**
+   * The file the error is in, when it is another than the spec (a schema file a `$ref` names that
+   * does not read as JSON or YAML), absolute: its line is that file's.
+   */
+  file?: string;
   /**
    * Set on the errors of {@link selfContainingAliases} (not the parser's): the file (absolute), the
    * JSON pointer of the alias in it, and `problem`, the message without the place, so that a
@@ -586,7 +591,12 @@ export async function parseContract(specPath: string, options: ParseContractOpti
   // the schema's errors about it (`channels.null.eventType … not expected`) are made up. Only the
   // syntax errors are said, until they are fixed.
   const syntax = refused.filter((d) => d.code === 'parser');
-  const errors = (syntax.length > 0 ? syntax : refused).map((d) => ({ path: [...d.path], message: d.message, ...(d.range ? { line: d.range.start.line + 1 } : {}) }));
+  const errors = (syntax.length > 0 ? syntax : refused).map((d) => {
+    // An error in a file a $ref names is said with that file (its line is that file's, not the spec's).
+    const source = (d as { source?: unknown }).source;
+    const elsewhere = typeof source === 'string' && source !== '' && path.resolve(source) !== spec ? { file: path.resolve(source) } : {};
+    return { path: [...d.path], message: d.message, ...(d.range ? { line: d.range.start.line + 1 } : {}), ...elsewhere };
+  });
   if (errors.length > 0 || !document) return { document: undefined, errors, cached: false };
   const json = document.json() as Record<string, any>;
   if (cacheFile) writeEntry(cacheFile, JSON.stringify(toStored(json)), PARSE_CACHE_ENTRIES);
@@ -641,7 +651,8 @@ function hintOf(d: ContractDiagnostic, all: readonly ContractDiagnostic[]): stri
  */
 export function parserErrorLines(errors: readonly ContractDiagnostic[]): string[] {
   return errors.map((d) => {
-    const where = d.path.length ? pathOf(d) : '(document)';
+    const file = d.file && (path.relative(process.cwd(), d.file).startsWith('..') ? d.file : path.relative(process.cwd(), d.file));
+    const where = file ? `${file}${d.path.length ? `#/${d.path.join('/')}` : ''}` : d.path.length ? pathOf(d) : '(document)';
     const line = d.line !== undefined ? ` (line ${d.line})` : '';
     const hint = hintOf(d, errors);
     return `  - ${where}${line}: ${d.message}${hint ? ` — ${hint}` : ''}`;

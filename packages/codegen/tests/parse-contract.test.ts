@@ -6,7 +6,7 @@
 import { utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PARSE_CACHE_ENTRIES, parseContract } from '@sluice/codegen/parse';
+import { PARSE_CACHE_ENTRIES, parseContract, parserErrorLines } from '@sluice/codegen/parse';
 import { readContract } from '@sluice/codegen';
 import { cacheProject, entriesOf, thingSchema } from './cache-project.ts';
 
@@ -120,6 +120,16 @@ describe('parseContract', () => {
     expect(refused.errors.map((e) => e.message)).toContain('Invalid mixed usage of block and flow styles');
     // Before: "channels.null.… is not expected to be here" (line 1) and '"bad" property type must be object' came first.
     for (const e of refused.errors) expect(`${e.path.join('.')}: ${e.message}`).not.toMatch(/null|is not expected|must be object/);
+  });
+
+  it("names the file a syntax error is in when a $ref'd schema does not read as JSON, with that file's line (it blamed the spec, at the schema's line number)", async () => {
+    const p = project();
+    p.write('schemas/thing.json', '{\n "type": "object",\n "properties": {"id": {"type": "string",}}\n}\n');
+    const refused = await parseContract(p.spec);
+    expect(refused.document).toBeUndefined();
+    expect(refused.errors.length).toBeGreaterThan(0);
+    for (const e of refused.errors) expect(e).toMatchObject({ file: path.join(path.dirname(p.spec), 'schemas', 'thing.json'), line: 3 });
+    expect(parserErrorLines(refused.errors)[0]).toMatch(/^ {2}- \S*schemas\/thing\.json \(line 3\): /);
   });
 
   it('keeps nothing with SLUICE_PARSE_CACHE=0, or outside a project (no node_modules above the spec)', async () => {
