@@ -7,7 +7,7 @@
  * Values known only once the resources exist (an ARN, a URL, a deployed table name) are
  * references ({@link ResourceRef}); each renderer fills them in from what it created.
  */
-import type { QueueSpec, SubscriptionSpec, Topology } from '@sluice/runtime/contract';
+import type { PolicyStatementSpec, QueueSpec, SubscriptionSpec, Topology } from '@sluice/runtime/contract';
 import { envName } from '@sluice/runtime/resources';
 import { SOURCE_TOPICS_ENV, type AppSettings } from '@sluice/runtime/settings';
 import { ALERTS_TOPIC, alertsReachNobody, checkSettings, consumerSettings, functionNameOf, metricsNamespaceOf, settingsWarnings, visibilityTimeoutOf, type ResolvedConsumerSettings } from './settings.ts';
@@ -115,6 +115,51 @@ export function baseNameOf(name: string): string {
 
 const sqsAlarm = { namespace: 'AWS/SQS', statistic: 'Maximum', comparisonOperator: 'GreaterThanThreshold', treatMissingData: 'notBreaching' } as const;
 
+/** Whether a statement's actions include `action` (itself, its service's `*`, or `*`). */
+function grants(statement: PolicyStatementSpec, action: string): boolean {
+  const actions = typeof statement.action === 'string' ? [statement.action] : [...statement.action];
+  const service = `${action.split(':')[0]}:*`;
+  return actions.some((a) => a === '*' || a.toLowerCase() === action.toLowerCase() || a.toLowerCase() === service.toLowerCase());
+}
+
+/**
+ * The contract's policy statements that cannot take effect: an Allow of publishing to a topic, or
+ * of sending to a queue, comes after the framework's Deny of every other publisher or sender, and
+ * an explicit Deny wins. Each is said, with where the permission is given instead; it was deployed
+ * without a word, and had no effect.
+ *
+ * @example
+ * ```ts
+ * import { contractPolicyWarnings } from '@sluice/model';
+ * import type { Topology } from '@sluice/runtime/contract';
+ *
+ * declare const topology: Topology;
+ * for (const warning of contractPolicyWarnings(topology)) console.warn(warning);
+ * ```
+ */
+export function contractPolicyWarnings(topology: Topology): string[] {
+  const warnings: string[] = [];
+  const principalOf = (s: PolicyStatementSpec) => (typeof s.principal === 'string' ? s.principal : JSON.stringify(s.principal));
+  for (const topic of Object.values(topology.topics)) {
+    const senders = Object.values(topology.operations).filter((o) => o.action === 'send' && o.topic === topic.name).map((o) => o.id);
+    for (const [i, s] of (topic.policy ?? []).entries()) {
+      if (s.effect !== 'Allow' || !grants(s, 'sns:Publish')) continue;
+      warnings.push(
+        `topic ${topic.name}: its SNS binding's policy.statements[${i}] allows sns:Publish to ${principalOf(s)}, which has no effect: the framework denies publishing to every principal its settings do not name, and an explicit Deny wins. Name the publisher in settings.publishers.${senders[0] ?? '<send operation>'}.principals instead${senders.length > 1 ? ` (or that of ${senders.slice(1).join(', ')})` : ''}, and leave the statement out.`,
+      );
+    }
+  }
+  for (const queue of Object.values(topology.queues)) {
+    for (const [i, s] of (queue.policy ?? []).entries()) {
+      if (s.effect !== 'Allow' || !grants(s, 'sqs:SendMessage')) continue;
+      warnings.push(
+        `queue ${queue.name}: its SQS binding's policy.statements[${i}] allows sqs:SendMessage to ${principalOf(s)}, which has no effect beyond the deploying account: the framework denies sending to every other principal but SNS for the topics the queue subscribes to, and an explicit Deny wins. A producer of another account publishes to one of those topics (settings.publishers.<send operation>.principals names it); leave the statement out.`,
+      );
+    }
+  }
+  return warnings;
+}
+
 /**
  * Resolves the topology and the settings into the deployment plan. Checks the settings first
  * ({@link checkSettings}) and throws a {@link SettingsError} listing every problem.
@@ -141,7 +186,7 @@ export function resolvePlan(options: PlanOptions): DeploymentPlan {
   const nobody = alertsReachNobody(settings);
   if (nobody && options.production) problems.push(`a production stage must reach someone: ${nobody}`);
   if (problems.length > 0) throw new SettingsError(problems);
-  const warnings = [...(nobody && !options.production ? [`${nobody} (a production stage refuses to deploy without one)`] : []), ...settingsWarnings(topology, settings)];
+  const warnings = [...(nobody && !options.production ? [`${nobody} (a production stage refuses to deploy without one)`] : []), ...settingsWarnings(topology, settings), ...contractPolicyWarnings(topology)];
   const unrouted = unroutedOf(topology);
   const subscriptions = [...topology.subscriptions, ...unrouted.map((u) => u.subscription)];
   const consumersDir = (options.consumersDir ?? 'consumers').replace(/\/+$/, '');

@@ -48,6 +48,11 @@ describe('public documents plan exactly what their bindings name, under those na
       { effect: 'Allow', principal: '*', action: 'Sqs:ReceiveMessage' },
     ]);
     expect(plan.topics[0]!.policy).toEqual([{ effect: 'Allow', principal: '*', action: 'SNS:Publish' }]);
+    // Deployed after the framework's Deny of every other publisher or sender, those two Allows can do nothing: said, with where to give the permission (ReceiveMessage is not denied: nothing said of it).
+    expect(plan.warnings.filter((w) => /policy\.statements/.test(w))).toEqual([
+      expect.stringMatching(/^topic user-signedup: its SNS binding's policy\.statements\[0\] allows sns:Publish to \*, which has no effect: the framework denies publishing to every principal its settings do not name, and an explicit Deny wins\. Name the publisher in settings\.publishers\.sendMessage\.principals instead/),
+      expect.stringMatching(/^queue user-signedup-queue: its SQS binding's policy\.statements\[0\] allows sqs:SendMessage to \*, which has no effect beyond the deploying account/),
+    ]);
   });
 
   it('the README as written: its subscription redrives to a DLQ it never declares, refused', async () => {
