@@ -152,7 +152,14 @@ describe('contract errors that would make a broken system', () => {
 
   it('a dead-letter queue that keeps messages for less time than its source queue', () => {
     const problems = problemsOf(contract({ messages: [message('OrderPlaced', '1.0.0')], consumers: { Orders: ['OrderPlaced'] }, queueRetention: 1_209_600, dlqRetention: 345_600 }));
-    expect(problems.join('\n')).toMatch(/dead-letter queue OrdersDLQ keeps messages 345600 s, less than its source Orders \(1209600 s\).*Raise OrdersDLQ's messageRetentionPeriod/);
+    expect(problems.join('\n')).toMatch(/dead-letter queue OrdersDLQ keeps messages 345600 s, less than its source Orders \(1209600 s\).*Raise OrdersDLQ's messageRetentionPeriod \(to at least 1209600 s; SQS allows up to 1209600 s\)\./);
+  });
+
+  it('a source queue kept longer than SQS allows, beside a DLQ at the most: the advice is to lower the source (it said to raise the DLQ, already at 14 days)', () => {
+    const problems = problemsOf(contract({ messages: [message('OrderPlaced', '1.0.0')], consumers: { Orders: ['OrderPlaced'] }, queueRetention: 3_456_000, dlqRetention: 1_209_600 }));
+    expect(problems.join('\n')).toMatch(/messageRetentionPeriod \(queue Orders\) must be 60\.\.1209600 seconds, got 3456000/);
+    expect(problems.join('\n')).toMatch(/dead-letter queue OrdersDLQ keeps messages 1209600 s, less than its source Orders \(3456000 s\).*OrdersDLQ keeps them the longest SQS allows \(1209600 s, 14 days\): lower Orders's messageRetentionPeriod to at most that\./);
+    expect(problems.join('\n')).not.toMatch(/Raise OrdersDLQ/);
   });
 
   it('a redrive policy naming a queue no channel declares', () => {

@@ -6,6 +6,9 @@
 import type { QueueSpec } from '@sluice/runtime/contract';
 import { channelIdOf, checkFields, DEFAULT_RETENTION_SECONDS, type Derivation, isObject, type Json, policyOf, positiveInteger, type QueueDraft, queueNamed, same, tagsOf, type TopicDraft } from './context.ts';
 
+/** The longest SQS keeps a message: 14 days. */
+const MAX_RETENTION_SECONDS = 1_209_600;
+
 /** The fields of the official bindings (SNS 0.1.0, SQS 0.2.0) the framework reads. */
 export const SNS_CHANNEL_FIELDS = ['name', 'ordering', 'policy', 'tags', 'bindingVersion'] as const;
 export const SQS_CHANNEL_FIELDS = ['queue', 'deadLetterQueue', 'bindingVersion'] as const;
@@ -187,8 +190,8 @@ function declareQueue(d: Derivation, channelId: string, binding: Json, where: st
   if (!fifo && name.endsWith('.fifo')) d.problems.push(`queue ${name} (${where}): a standard queue's name cannot end in .fifo (fifoQueue is false)`);
   if (name.length > 80 || !/^[A-Za-z0-9_-]+(\.fifo)?$/.test(name)) d.problems.push(`queue ${name} (${where}): an SQS queue name is 1..80 letters, digits, - and _ (and .fifo): AWS refuses it`);
   const retention = binding.messageRetentionPeriod ?? DEFAULT_RETENTION_SECONDS;
-  if (!positiveInteger(retention) || retention < 60 || retention > 1_209_600) {
-    d.problems.push(`${where}.messageRetentionPeriod (queue ${name}) must be 60..1209600 seconds, got ${JSON.stringify(binding.messageRetentionPeriod)}`);
+  if (!positiveInteger(retention) || retention < 60 || retention > MAX_RETENTION_SECONDS) {
+    d.problems.push(`${where}.messageRetentionPeriod (queue ${name}) must be 60..${MAX_RETENTION_SECONDS} seconds, got ${JSON.stringify(binding.messageRetentionPeriod)}`);
   }
   const visibility = inRange(d, binding.visibilityTimeout, 0, 43_200, `${where}.visibilityTimeout (queue ${name})`);
   const delay = inRange(d, binding.deliveryDelay, 0, 900, `${where}.deliveryDelay (queue ${name})`);
@@ -259,7 +262,7 @@ export function linkRedrivePolicies(d: Derivation): void {
     if (dlq.fifo !== source.fifo) d.problems.push(`queue ${source.name} and its dead-letter queue ${dlq.name} must both be FIFO or both standard`);
     if (dlq.retentionSeconds < source.retentionSeconds) {
       d.problems.push(
-        `dead-letter queue ${dlq.name} keeps messages ${dlq.retentionSeconds} s, less than its source ${source.name} (${source.retentionSeconds} s): SQS keeps a message's original enqueue time, so it would expire in the DLQ before anyone sees it. Raise ${dlq.name}'s messageRetentionPeriod.`,
+        `dead-letter queue ${dlq.name} keeps messages ${dlq.retentionSeconds} s, less than its source ${source.name} (${source.retentionSeconds} s): SQS keeps a message's original enqueue time, so it would expire in the DLQ before anyone sees it. ${dlq.retentionSeconds >= MAX_RETENTION_SECONDS ? `${dlq.name} keeps them the longest SQS allows (${MAX_RETENTION_SECONDS} s, 14 days): lower ${source.name}'s messageRetentionPeriod to at most that.` : `Raise ${dlq.name}'s messageRetentionPeriod (to at least ${Math.min(source.retentionSeconds, MAX_RETENTION_SECONDS)} s; SQS allows up to ${MAX_RETENTION_SECONDS} s)${source.retentionSeconds > MAX_RETENTION_SECONDS ? `, and lower ${source.name}'s to at most ${MAX_RETENTION_SECONDS} s` : ''}.`}`,
       );
     }
     (source as { deadLetter?: QueueSpec['deadLetter'] }).deadLetter = { queue: dlq.name, maxReceiveCount };
