@@ -75,7 +75,7 @@ Prepares .sst/platform first when it is missing (npm run sst:install; about a mi
       const refused = /The settings do not fit the contract:\n((?:\s+- .*\n?)+)/.exec(text);
       if (refused) {
         throw new CliError(`stage ${stage} would not deploy; the settings do not fit:\n${refused[1]!.trimEnd()}`, {
-          next: 'Fill in what each line names (the application\'s settings module), then plan again.',
+          next: `Fill in what each line names in ${shownPath(project.settings, process.cwd())} (the application's settings), then plan again.`,
         });
       }
       throw error;
