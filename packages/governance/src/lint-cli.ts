@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { CliError, isEntry, main, versionOf, type ProgramSpec } from '@sluice/cli';
+import { CliError, isEntry, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { unreachableRefs } from '@sluice/codegen/parse';
 import { loadProject } from '@sluice/model';
 
@@ -29,14 +29,22 @@ export const lintProgram: ProgramSpec = {
     'A document with a remote $ref (which the CLI would fetch from the network) or a $ref to a missing file is refused first, each named where it is written, and nothing is validated. ' +
     'Exit code 1 when the document has errors.',
   positionals: [{ name: 'spec', description: 'AsyncAPI document (default: eventContract.spec, else asyncapi.yaml)', existing: true }],
-  async run({ positionals }) {
-    const spec = positionals[0] ?? loadProject().spec;
+  options: {
+    // As every other contract command takes it.
+    spec: { type: 'string', valueName: 'file', description: 'AsyncAPI document, as the argument', defaultText: 'eventContract.spec, else asyncapi.yaml', existing: true },
+  },
+  async run({ positionals, values }) {
+    if (values.spec !== undefined && positionals[0] !== undefined) throw new UsageError(`give the document once: --spec ${values.spec as string} or ${positionals[0]}, not both`);
+    const spec = (values.spec as string | undefined) ?? positionals[0] ?? loadProject().spec;
     const unreachable = unreachableRefs(spec);
     if (unreachable.length > 0) {
       for (const { written } of unreachable) process.stderr.write(`${path.relative(process.cwd(), written!.file) || written!.file}#${written!.pointer}: ${written!.problem}\n`);
-      throw new CliError(`${unreachable.length} $ref(s) above cannot be read offline (the AsyncAPI CLI would fetch a remote one from the network): nothing was validated`, {
-        next: 'Download each remote file beside the contract, $ref it by its relative path, and run contract:lint again.',
-      });
+      // Said for what they are: a remote file (fetched by the CLI, not here) or a local one that does not exist.
+      const remote = unreachable.filter(({ written }) => / is remote: /.test(written!.problem)).length;
+      const missing = unreachable.length - remote;
+      const what = [remote ? `${remote} remote (the AsyncAPI CLI would fetch it from the network)` : '', missing ? `${missing} to a file that does not exist` : ''].filter(Boolean).join(', ');
+      const fixes = [missing ? 'correct the path of each missing file, or write the file' : '', remote ? 'download each remote file beside the contract and $ref it by its relative path' : ''].filter(Boolean).join('; ');
+      throw new CliError(`${unreachable.length} $ref(s) above cannot be read offline (${what}): nothing was validated`, { next: `${fixes[0]!.toUpperCase()}${fixes.slice(1)}, then run contract:lint again.` });
     }
     const cliBin = path.join(path.dirname(require.resolve('@asyncapi/cli/package.json')), 'bin', 'run_bin');
     const cacheDir = path.resolve('node_modules', '.cache', 'sluice-contract-lint');
