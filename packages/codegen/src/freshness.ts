@@ -197,10 +197,18 @@ export function staleGeneratedReason(project: FreshnessProject): string | undefi
   if (!recorded) return `${shown(manifest)} records no inputs hash (not written by codegen?): run \`${CODEGEN_COMMAND}\` to generate it from ${spec}.`;
   let current: InputsHash;
   try {
-    current = inputsHashOf(project.spec, path.join(project.root, 'package.json'));
-  } catch {
-    // The project does not resolve the framework by itself (a fixture run by this repository's codegen).
-    current = inputsHashOf(project.spec);
+    try {
+      current = inputsHashOf(project.spec, path.join(project.root, 'package.json'));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw error;
+      // The project does not resolve the framework by itself (a fixture run by this repository's codegen).
+      current = inputsHashOf(project.spec);
+    }
+  } catch (error) {
+    // A file the contract refers to is gone: said as such (it was Node's bare ENOENT, naming no $ref).
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT' ? (error as NodeJS.ErrnoException).path : undefined;
+    if (!missing) throw error;
+    return `${spec} refers to ${shown(missing)}, which does not exist (a $ref to a missing file): generated/ was written from a contract that had it. Correct the $ref (\`${CODEGEN_COMMAND}\` says where it is written), then run \`${CODEGEN_COMMAND}\`.`;
   }
   if (current.hash === recorded) return undefined;
   return `${shown(project.generated)}/ is stale: it does not match ${current.inputs.join(', ')} (or the framework's generator) any more. Run \`${CODEGEN_COMMAND}\`, then try again.`;

@@ -75,6 +75,19 @@ describe('npm run contract:validate', () => {
     }
   });
 
+  it("says so when the contract refers to a file that no longer exists (the freshness check, as infra:plan's, failed with Node's bare ENOENT)", () => {
+    const spec = path.join(root, 'asyncapi.yaml');
+    const before = readFileSync(spec, 'utf8');
+    writeFileSync(spec, before.replace("$ref: './schemas/order-placed.v1.json'", "$ref: './schemas/order-placed.v9.json'"));
+    try {
+      const result = validate(path.join(samples, 'valid-order.json'), '--message', 'OrderPlaced');
+      expect(result.stderr).toMatch(/^warning: asyncapi\.yaml refers to schemas\/order-placed\.v9\.json, which does not exist \(a \$ref to a missing file\)/);
+      expect(result.stderr).not.toMatch(/ENOENT/);
+    } finally {
+      writeFileSync(spec, before);
+    }
+  });
+
   it('refuses a path that does not exist and a message the contract does not have, as usage errors', () => {
     const missing = validate('nowhere/');
     expect(missing.status).toBe(2);
