@@ -8,7 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CliError, isEntry, main, versionOf, type ProgramSpec } from '@sluice/cli';
 import { inlineSvg, topologySvg } from '@sluice/diagram';
-import { deriveTopology, loadProject } from '@sluice/model';
+import { deriveTopology, loadProject, SettingsError, TopologyError } from '@sluice/model';
 import type { AppSettings } from '@sluice/runtime/settings';
 
 /** Where `npm run diagram` writes the project's picture, from the project's root. */
@@ -107,7 +107,23 @@ bytes, so the committed picture is checked like generated/: --check fails when i
     const settingsPath = (values.settings as string | undefined) ?? project.settings;
     const out = path.resolve((values.out as string | undefined) ?? path.join(project.root, DEFAULT_TOPOLOGY_PICTURE));
     const shown = path.relative(process.cwd(), out);
-    const svg = await contractPicture({ specPath, settingsPath });
+    let svg: string;
+    try {
+      svg = await contractPicture({ specPath, settingsPath });
+    } catch (error) {
+      // The contract's or the settings' own problems, each line saying what to change: said as
+      // such, with what to do next, not as a crash to debug.
+      if ((error as Error)?.name === 'ContractLoadError' || error instanceof TopologyError) {
+        throw new CliError((error as Error).message, { next: `Fix the contract (${path.relative(process.cwd(), specPath) || specPath}), then draw again.`, cause: error });
+      }
+      if (error instanceof SettingsError) {
+        throw new CliError(error.message, {
+          next: values.spec !== undefined && values.settings === undefined ? 'A contract of its own takes settings of its own: --settings <file> (or fix the settings), then draw again.' : `Fix the settings (${path.relative(process.cwd(), settingsPath) || settingsPath}), then draw again.`,
+          cause: error,
+        });
+      }
+      throw error;
+    }
     if (values.check) {
       if (existsSync(out) && readFileSync(out, 'utf8') === svg) {
         io.out(`diagram: ${shown} is up to date.`);
