@@ -101,6 +101,49 @@ async function startStack(cwd: string, args: string[] = []): Promise<{ banner: s
   };
 }
 
+describe("create: the contract test of a project whose messages are not all written under components.messages", () => {
+  let parent: string;
+  afterAll(() => rmSync(parent, { recursive: true, force: true }));
+
+  it("checks every example, of a message in a file a $ref names too (it read components.messages as written, found none, and passed with a to-do)", async () => {
+    parent = mkdtempSync(path.join(tmpdir(), 'sluice-create-examples-'));
+    // The tiny fixture with its message moved to a file of its own, with a second example.
+    const source = path.join(parent, 'contract');
+    cpSync(path.dirname(fixture), source, { recursive: true });
+    const spec = path.join(source, 'asyncapi.yaml');
+    const text = readFileSync(spec, 'utf8');
+    const start = text.indexOf('    Pinged:\n');
+    const end = text.indexOf('  schemas:\n');
+    writeFileSync(spec, `${text.slice(0, start)}    Pinged:\n      $ref: './messages/pinged.yaml'\n${text.slice(end)}`);
+    mkdirSync(path.join(source, 'messages'));
+    writeFileSync(
+      path.join(source, 'messages', 'pinged.yaml'),
+      [
+        'name: Pinged',
+        'x-schema-version: 1.0.0',
+        'payload:',
+        "  $ref: '../schemas/pinged.json'",
+        'examples:',
+        '  - name: pinged',
+        "    payload: { pingId: p-1, sentAt: '2026-01-01T09:00:00Z' }",
+        '  - name: repinged',
+        "    payload: { pingId: p-2, sentAt: '2026-01-01T09:05:00Z' }",
+        '',
+      ].join('\n'),
+    );
+    const created = await createProject({ directory: path.join(parent, 'app'), contract: spec });
+    linkNodeModules(created.directory, 'app-contract');
+    const codegen = framework(created.directory, 'packages/codegen/src/cli.ts');
+    expect(codegen.status, codegen.stderr).toBe(0);
+    const run = spawnSync(process.execPath, [path.join(root, 'node_modules/vitest/vitest.mjs'), 'run', 'tests/contract.test.ts'], { cwd: created.directory, encoding: 'utf8', timeout: 120_000 });
+    const output = (run.stdout + run.stderr).replace(/\u001b\[[0-9;]*m/g, '');
+    // Both examples checked, none left as a to-do.
+    expect(run.status, output).toBe(0);
+    expect(output).toMatch(/Tests\s+2 passed \(2\)/);
+    expect(output).not.toMatch(/todo/i);
+  }, 180_000);
+});
+
 describe('create: a new project from a small contract', () => {
   let parent: string;
   let created: CreatedProject;
