@@ -12,7 +12,7 @@ import Ajv, { type AnySchemaObject, type ErrorObject, type Format } from 'ajv';
 import { _ } from 'ajv/dist/compile/codegen/index.js';
 import { parse as parseYaml } from 'yaml';
 import { formatIssues, toIssues, type Topology } from '@sluice/runtime/contract';
-import { attributeNameProblem, DEFAULT_SCHEMA_VERSION, deriveTopology, listMessages, messageIdentity, TopologyError } from '@sluice/model';
+import { attributeNameProblem, COMPATIBILITY_MODES, DEFAULT_SCHEMA_VERSION, deriveTopology, listMessages, messageIdentity, TopologyError } from '@sluice/model';
 import { FORMATS_MODULE, generatedFormats } from './formats.ts';
 import { type ContractDiagnostic, parseContract, parserErrorLines, placeOf, READ_BINDINGS } from './parse-contract.ts';
 import { declaredTypeName, typeIdentifier } from './identifiers.ts';
@@ -155,6 +155,9 @@ export function createAjv(options: { standalone: boolean; annotations?: readonly
     // Lints, not validation: real documents write `properties` without `type: object`.
     strictTypes: false,
     strictTuples: false,
+    // A lint as well: `if: {…}, then: { required: [price] }` requires a property declared beside
+    // the `if`, as JSON Schema allows; strict mode refused it in ajv's words ("strictRequired").
+    strictRequired: false,
     // `x-*` keys are AsyncAPI extensions, not validation keywords.
     keywords: ['x-schema-version', ...(options.annotations ?? [])],
     code: options.standalone ? { source: true, esm: true, lines: true, formats: _`require(${FORMATS_MODULE}).generatedFormats` } : undefined,
@@ -685,6 +688,11 @@ function readParsed(document: Json, specPath: string): ContractModel {
     });
   }
   if (listMessages(doc).messages.length === 0) problem('', 'the document declares no messages: nothing to generate. Add messages to a channel or to components.messages');
+  // Read by contract:diff (and npm test): a mode it does not know failed there, naming no file.
+  const mode = doc.info?.['x-compatibility'];
+  if (mode !== undefined && !COMPATIBILITY_MODES.includes(mode)) {
+    problem('/info/x-compatibility', `${JSON.stringify(mode)} is no compatibility mode: write one of ${COMPATIBILITY_MODES.join(', ')} (contract:diff classifies changes under it), or leave it out (backward)`);
+  }
   messages.sort((a, b) => a.name.localeCompare(b.name));
 
   if (unversioned.length > 0) {

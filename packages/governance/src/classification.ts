@@ -3,18 +3,9 @@
  * the collector both comparisons (payload and topology) add their changes to. Also the generic
  * comparison for anything without a dedicated rule, and the small helpers every rule uses.
  */
-/**
- * Who must keep working across a change, as schema registries name it.
- * - `backward`: consumers on the new contract read messages valid under the released one
- *   (messages still in the queue, in the DLQ, or from producers not yet upgraded).
- * - `forward`: consumers still on the released contract read messages valid under the new one
- *   (a producer upgraded first).
- * - `full`: both.
- */
-export type CompatibilityMode = 'backward' | 'forward' | 'full';
+import { COMPATIBILITY_MODES, type CompatibilityMode } from '@sluice/model';
 
-/** Every {@link CompatibilityMode}, in the order the CLI lists them. */
-export const COMPATIBILITY_MODES: readonly CompatibilityMode[] = ['backward', 'forward', 'full'];
+export { COMPATIBILITY_MODES, type CompatibilityMode };
 
 /**
  * The mode used when a contract does not declare one in `info.x-compatibility`: `backward`, the

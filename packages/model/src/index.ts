@@ -13,3 +13,4 @@ export * from './plan.ts';
 export * from './unrouted.ts';
 export * from './triage.ts';
 export * from './message-attributes.ts';
+export * from './compatibility-modes.ts';
