@@ -183,7 +183,9 @@ async function consumersOf(spec: string): Promise<Consumers> {
     throw new CreateError(`${spec} is not YAML or JSON (${(error as Error).message.split('\n')[0]}): create needs an AsyncAPI 3 document.`);
   }
   if (typeof doc?.asyncapi !== 'string' || !doc.asyncapi.startsWith('3.')) {
-    throw new CreateError(`${spec} is not an AsyncAPI 3 document (asyncapi: ${JSON.stringify(doc?.asyncapi)}): create needs one.`);
+    const said = doc?.asyncapi === undefined ? 'it has no asyncapi field' : `asyncapi: ${JSON.stringify(doc.asyncapi)}`;
+    const convert = typeof doc?.asyncapi === 'string' && doc.asyncapi.startsWith('2.') ? ` Convert it first: npx asyncapi convert ${spec} --target-version 3.0.0 --output <new file>.` : '';
+    throw new CreateError(`${spec} is not an AsyncAPI 3 document (${said}): create needs one.${convert}`);
   }
   let model: Awaited<ReturnType<typeof readContract>>;
   try {

@@ -226,6 +226,13 @@ describe('create: a new project from a small contract', () => {
       writeFileSync(path.join(outside, 'spec', 'asyncapi.yaml'), readFileSync(fixture, 'utf8').replace("'./schemas/pinged.json'", "'../pinged.json'"));
       writeFileSync(path.join(outside, 'pinged.json'), readFileSync(path.join(path.dirname(fixture), 'schemas/pinged.json')));
       await expect(createProject({ directory: path.join(outside, 'app'), contract: path.join(outside, 'spec', 'asyncapi.yaml') })).rejects.toThrow(/outside its folder/);
+      // Not AsyncAPI 3: said plainly (it read "asyncapi: undefined"), with the command that converts a 2.x document.
+      writeFileSync(path.join(outside, 'old.yaml'), 'asyncapi: 2.6.0\ninfo: { title: Old, version: 1.0.0 }\nchannels: {}\n');
+      await expect(createProject({ directory: path.join(outside, 'app-old'), contract: path.join(outside, 'old.yaml') })).rejects.toThrow(
+        /old\.yaml is not an AsyncAPI 3 document \(asyncapi: "2\.6\.0"\): create needs one\. Convert it first: npx asyncapi convert \S+old\.yaml --target-version 3\.0\.0 --output <new file>\./,
+      );
+      writeFileSync(path.join(outside, 'none.yaml'), 'info: { title: None, version: 1.0.0 }\n');
+      await expect(createProject({ directory: path.join(outside, 'app-none'), contract: path.join(outside, 'none.yaml') })).rejects.toThrow(/none\.yaml is not an AsyncAPI 3 document \(it has no asyncapi field\): create needs one\.$/);
       // A contract codegen refuses is refused with every problem, and with the warnings codegen would say too (after them, not blocking).
       writeFileSync(
         path.join(outside, 'spec', 'asyncapi.yaml'),

@@ -81,6 +81,8 @@ describe('public documents plan exactly what their bindings name, under those na
     // The consumers name no queue: said, not ignored.
     expect(warnings.filter((w) => /names no queue/.test(w))).toHaveLength(3);
     expect(warnings.join('\n')).toMatch(/operations\.example-topic_receive_receiveExamplePayload receives from topic example-topic but its bindings\.sns\.consumers name no queue/);
+    // …with how to consume them.
+    expect(warnings.join('\n')).toMatch(/To consume them: add a channel with bindings\.sqs\.queue \(its name\), subscribe it on the topic's send operation \(bindings\.sns\.consumers: \[\{ protocol: sqs, endpoint: \{ name: <queue> \} \}\]\), and point this receive operation at that queue's channel/);
   });
 
   it("Springwolf's SQS example (FIFO queues without .fifo, queues on operations, point-to-point send)", async () => {

@@ -256,7 +256,9 @@ function readReceive(d: Derivation, opId: string, operation: Json, channelId: st
     }
     queue = queues[0];
     if (!queue) {
-      d.warnings.push(`operations.${opId} receives from topic ${topic} but its bindings.sns.consumers name no queue: it is outside the AWS topology (no queue, no consumer function); its messages still get types and validators`);
+      d.warnings.push(
+        `operations.${opId} receives from topic ${topic} but its bindings.sns.consumers name no queue: it is outside the AWS topology (no queue, no consumer function); its messages still get types and validators. To consume them: add a channel with bindings.sqs.queue (its name), subscribe it on the topic's send operation (bindings.sns.consumers: [{ protocol: sqs, endpoint: { name: <queue> } }]), and point this receive operation at that queue's channel`,
+      );
       return;
     }
   } else if (queue && sns) {
