@@ -103,7 +103,7 @@ function callBefore(code: string, index: number): string {
  * Why the module `file` (absolute) reads the application by itself, or undefined: it is in the
  * application; imports it by name; names one of its paths relative to itself; names one of them
  * under the repository root (a `path.resolve(<its folder>, '../..')` that is the root, or
- * `process.cwd()`) or hands that root to what reads a project (a command's `cwd`,
+ * `process.cwd()`) or hands that root to what reads a project (a command's `cwd`, or one that falls back to it,
  * `loadProject`/`loadApplication`, `root:`); starts the local stack or copies this project
  * without an application of its own (a fixture's). Not seen: a command spawned with no `cwd` at
  * all (it inherits the root); no test spawns a project command that way.
@@ -130,7 +130,8 @@ function ownReason(file: string, text: string): string | undefined {
   for (const m of code.matchAll(new RegExp(`const\\s+(\\w+)\\s*=\\s*\\((\\w+)[^)]*\\)\\s*=>\\s*path\\.(?:join|resolve)\\(\\s*${R}\\s*,\\s*\\2\\s*\\)`, 'g'))) {
     for (const [, literal] of code.matchAll(new RegExp(`\\b${m[1]}\\(\\s*'([^']+)'`, 'g'))) if (isApplicationPath(joined(`'${literal}'`))) return `reads the application's ${literal}`;
   }
-  for (const m of code.matchAll(new RegExp(`\\bcwd:\\s*${R}(?![\\w.])`, 'g'))) {
+  // Also a `cwd` that falls back to the root (`cwd: run.cwd ?? root`): the command runs there unless told otherwise.
+  for (const m of code.matchAll(new RegExp(`\\bcwd:\\s*(?:[\\w.]+\\s*\\?\\?\\s*)?${R}(?![\\w.])`, 'g'))) {
     // `npm pack <folder>` reads the package it packs, wherever it runs.
     if (!/'npm',\s*\['pack'/.test(callBefore(code, m.index))) return 'runs a command in the repository root (it reads the project there)';
   }
