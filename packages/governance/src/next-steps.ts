@@ -108,8 +108,14 @@ export async function nextStepsAfterDiff(diff: ContractDiff, released: ContractD
       `      ${name}: ${copyAdvice(name, next, specPath, root, place, writtenPlace)}; add a message ${nextName} (x-schema-version: ${next}.0.0, its own headers schema) to the channels and operations.`,
     );
   }
-  const sideBySide =
-    perMessage.length > 0
+  // Only the topology breaks, no message (a channel or queue renamed or removed, raw delivery switched, a redrive changed):
+  // a new major version of a message would not help; new resources beside the old ones do.
+  const topologyOnly = failing.length > 0 && !failing.some((c) => c.path.startsWith('messages.'));
+  const sideBySide = topologyOnly
+    ? `  - Changing the topology on purpose (see each row): deploy the new resources beside the released ones (a queue under a new
+    name, a second subscription), move the consumers, let the old queues drain (the operator command's
+    \`status\` shows what they hold), then remove the old ones in a later release.`
+    : perMessage.length > 0
       ? `  - Changing a message on purpose: publish a new major version side by side, leaving the released message exactly as it is:\n${perMessage.join('\n')}\n    Then \`npm run codegen\` and \`npm run contract:release\`. Retire the old version once no consumer reads it.`
       : `  - Changing a message on purpose: publish a new major version side by side. Copy its payload schema
     and edit the copy, add a message (e.g. <Name>V2, x-schema-version: 2.0.0, its own headers schema) to the

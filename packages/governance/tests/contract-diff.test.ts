@@ -399,4 +399,17 @@ components:
       rmSync(root, { recursive: true, force: true });
     }
   });
+
+  it('gives topology advice when only the topology breaks (it said to publish a new major version of a message)', async () => {
+    const pair = path.join(pairs, 'topology-queue-removed');
+    const [released, working] = await Promise.all([loadContract(path.join(pair, 'released.yaml'), { validate: false }), loadContract(path.join(pair, 'working.yaml'), { validate: false })]);
+    const diff = diffContracts(released, working);
+    expect(hasFailingChanges(diff)).toBe(true);
+    // A consumer's queue removed: its channel, operation, queues and subscription, no message.
+    expect(diff.changes.filter((c) => c.classification !== 'non-breaking').some((c) => c.path.startsWith('messages.'))).toBe(false);
+    const text = await nextStepsAfterDiff(diff, released, working, path.join(pair, 'working.yaml'), pair);
+    expect(text).toContain('  - Changing the topology on purpose (see each row): deploy the new resources beside the released ones');
+    expect(text).not.toContain('new major version');
+    expect(text).toContain('--accept-breaking');
+  });
 });
