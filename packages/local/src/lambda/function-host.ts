@@ -167,6 +167,11 @@ interface Running {
   watched: string[];
   /** The last "cannot read its imports" line said: each retry of the same failure does not say it again. */
   importsNote: string | undefined;
+  /**
+   * Reads of the handler's imports begun (a reload's and the retry timer's run side by side): only
+   * the newest begun is applied, as an older one may finish later, having read an older file.
+   */
+  importReads: number;
   /** The error its last init failure said (undefined once it is ready): the same one again is said in a few words. */
   initError: string | undefined;
   /** The imports that could not be found at the last read of the handler's imports (absolute). */
@@ -220,6 +225,7 @@ export class FunctionHost {
         watchers: [],
         watched: [],
         importsNote: undefined,
+        importReads: 0,
         initError: undefined,
         notFound: [],
         presentAtLaunch: new Set(),
@@ -544,15 +550,24 @@ export class FunctionHost {
    * those its imports would be: saving the fix, or creating the file (or its folder), reloads at once.
    */
   private async watchSources(r: Running): Promise<void> {
+    const read = ++r.importReads;
+    const imports = await sourceDependencies(r.spec.handlerFile, this.root).then(
+      (files) => ({ files }),
+      (error: unknown) => ({ error }),
+    );
+    // A read begun after this one is under way, or done: it read the files as they are now, this
+    // one perhaps as they were (a save caught half written), and it alone says and watches them.
+    if (read !== r.importReads) return;
     let files: string[];
     let notFound: string[] = [];
-    try {
-      files = await sourceDependencies(r.spec.handlerFile, this.root);
+    if ('files' in imports) {
+      files = imports.files;
       // The application's functions read its settings; the framework's triage does not.
       const settings = this.options.settingsFile && r.spec.handlerFile !== TRIAGE_HANDLER_FILE && path.resolve(this.options.settingsFile);
       if (settings && !files.includes(settings)) files = [...files, settings].sort();
       r.importsNote = undefined;
-    } catch (error) {
+    } else {
+      const { error } = imports;
       const named = filesNamedBy(error, this.root);
       notFound = importsNotFound(error, this.root);
       files = [...new Set([...r.watched, r.spec.handlerFile, ...named, ...notFound])].sort();

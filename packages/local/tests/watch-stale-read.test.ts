@@ -1,0 +1,113 @@
+/**
+ * `--watch` when two reads of a handler's imports finish out of order. A reload and the retry
+ * timer each read the imports after their launch, independently; on a loaded machine a read that
+ * began earlier can finish later. A save caught half written (the file emptied first, which reads
+ * fine) whose read came back after the read of the finished save (a syntax error) made the host
+ * forget it had said the error: the next retry said "watching …" a second time, and the files
+ * watched were those of the older read (seen once in a fresh-clone CI run).
+ *
+ * The order cannot be forced with esbuild alone, so the read of the imports is the real one with
+ * its answer held back while the file it read was empty: what a busy machine does now and then.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { FunctionHost, startEmulators, type Emulators, type FunctionProcesses } from '@sluice/local';
+import { CONSUMER_DEFAULTS } from '@sluice/model';
+import { waitFor } from '../../../tests/helpers/wait-for.ts';
+
+/** How long the answer of a read is held back when the store it read was empty. */
+const SLOW_READ_MS = 1500;
+
+vi.mock('../src/lambda/source-files.ts', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../src/lambda/source-files.ts')>();
+  return {
+    ...real,
+    sourceDependencies: async (entry: string, root: string) => {
+      const store = path.join(root, 'src/store.ts');
+      const emptyAtRead = readFileSync(store, 'utf8') === '';
+      const settle = real.sourceDependencies(entry, root);
+      if (emptyAtRead) await new Promise((resolve) => setTimeout(resolve, SLOW_READ_MS));
+      return settle;
+    },
+  };
+});
+
+let emulators: Emulators;
+let sqs: SQSClient;
+beforeAll(async () => {
+  emulators = await startEmulators({ port: 0 });
+  sqs = new SQSClient(emulators.clientConfig);
+}, 30_000);
+afterAll(async () => {
+  sqs?.destroy();
+  await emulators?.stop();
+});
+
+let host: FunctionHost | undefined;
+const dirs: string[] = [];
+afterEach(async () => {
+  await host?.stop();
+  host = undefined;
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe.each<FunctionProcesses>(['shared', 'separate'])('--watch, two reads of the imports finishing out of order (functionProcesses %s)', (functionProcesses) => {
+  it('keeps what the newest read found: the note said once, the files it named watched', { timeout: 60_000 }, async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'watch-stale-read-'));
+    dirs.push(root);
+    const write = (file: string, text: string) => {
+      mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      writeFileSync(path.join(root, file), text);
+    };
+    write('package.json', '{ "type": "module" }\n');
+    symlinkSync(path.resolve(import.meta.dirname, '../../../node_modules'), path.join(root, 'node_modules'));
+    write('src/store.ts', "export const version = () => 'v1';\n");
+    write('consumers/consumeThings.ts', "import { version } from '../src/store.ts';\nconsole.log(`loaded ${version()}`);\nexport const handler = async () => ({ batchItemFailures: [] });\n");
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `stale-read-${process.pid}-${functionProcesses}` }));
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+    const { endpoint, region, credentials } = emulators.clientConfig;
+    const events: string[] = [];
+    const logs: string[] = [];
+    host = new FunctionHost({
+      functions: [
+        {
+          operationId: 'consumeThings',
+          functionName: 'ConsumeThings',
+          handlerFile: path.join(root, 'consumers/consumeThings.ts'),
+          queueUrl: QueueUrl!,
+          queueArn: Attributes!.QueueArn!,
+          visibilityTimeoutSeconds: 1,
+          region,
+          settings: { ...CONSUMER_DEFAULTS, batchWindowSeconds: 0, maximumConcurrency: 1, reservedConcurrency: 1, tables: {} },
+          environment: { AWS_ENDPOINT_URL: endpoint, AWS_REGION: region, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey },
+        },
+      ],
+      functionProcesses,
+      watch: true,
+      root,
+      restartDelayMs: 100,
+      onEvent: (line) => events.push(line),
+      onLog: (_op, line) => logs.push(line),
+    });
+    await host.start();
+    await waitFor('the first load', () => logs.includes('loaded v1'), 20_000);
+
+    // The save caught half written: emptied, then (a moment later, as on a busy machine) written.
+    write('src/store.ts', '');
+    await waitFor('the emptied store loaded and failed', () => events.some((e) => /does not provide an export named 'version'/.test(e)), 20_000);
+    write('src/store.ts', "{ const x = ;\nexport const version = () => 'broken';\n");
+    await waitFor('the syntax error met', () => events.some((e) => /init failed: src\/store\.ts:1:13: Unexpected ";"/.test(e)), 20_000);
+    // Long enough for the held read to come back and for several retries after it.
+    await new Promise((resolve) => setTimeout(resolve, SLOW_READ_MS + 1500));
+    await waitFor('a retry after the held read', () => events.filter((e) => /init failed again/.test(e)).length >= 3, 20_000);
+
+    const notes = events.filter((e) => /consumeThings: (cannot read its imports|watching )/.test(e));
+    expect(notes.length, events.join('\n')).toBeGreaterThanOrEqual(1);
+    expect(new Set(notes).size, events.join('\n')).toBe(notes.length);
+    // The files watched are those of the newest read: the store, which the syntax error names, still among them.
+    expect(host.watchedFiles('consumeThings')).toContain(path.join(root, 'src/store.ts'));
+  });
+});
