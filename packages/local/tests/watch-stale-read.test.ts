@@ -7,7 +7,8 @@
  * watched were those of the older read (seen once in a fresh-clone CI run).
  *
  * The order cannot be forced with esbuild alone, so the read of the imports is the real one with
- * its answer held back while the file it read was empty: what a busy machine does now and then.
+ * its answer held back, when the file it read was empty, until the newer read has been said: what
+ * a busy machine does now and then, in order.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,19 +19,28 @@ import { FunctionHost, startEmulators, type Emulators, type FunctionProcesses } 
 import { CONSUMER_DEFAULTS } from '@sluice/model';
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
 
-/** How long the answer of a read is held back when the store it read was empty. */
-const SLOW_READ_MS = 1500;
+/** Held back: the answer of each read made while the store was empty, until the test lets it go. */
+const held = vi.hoisted(() => {
+  let release!: () => void;
+  let gate = new Promise<void>((resolve) => (release = resolve));
+  return {
+    wait: () => gate,
+    release: () => release(),
+    reset: () => {
+      gate = new Promise<void>((resolve) => (release = resolve));
+    },
+  };
+});
 
 vi.mock('../src/lambda/source-files.ts', async (importOriginal) => {
   const real = await importOriginal<typeof import('../src/lambda/source-files.ts')>();
   return {
     ...real,
     sourceDependencies: async (entry: string, root: string) => {
-      const store = path.join(root, 'src/store.ts');
-      const emptyAtRead = readFileSync(store, 'utf8') === '';
-      const settle = real.sourceDependencies(entry, root);
-      if (emptyAtRead) await new Promise((resolve) => setTimeout(resolve, SLOW_READ_MS));
-      return settle;
+      const emptyAtRead = readFileSync(path.join(root, 'src/store.ts'), 'utf8') === '';
+      const answer = real.sourceDependencies(entry, root);
+      if (emptyAtRead) await held.wait();
+      return answer;
     },
   };
 });
@@ -96,13 +106,15 @@ describe.each<FunctionProcesses>(['shared', 'separate'])('--watch, two reads of 
     await waitFor('the first load', () => logs.includes('loaded v1'), 20_000);
 
     // The save caught half written: emptied, then (a moment later, as on a busy machine) written.
+    held.reset();
     write('src/store.ts', '');
     await waitFor('the emptied store loaded and failed', () => events.some((e) => /does not provide an export named 'version'/.test(e)), 20_000);
     write('src/store.ts', "{ const x = ;\nexport const version = () => 'broken';\n");
-    await waitFor('the syntax error met', () => events.some((e) => /init failed: src\/store\.ts:1:13: Unexpected ";"/.test(e)), 20_000);
-    // Long enough for the held read to come back and for several retries after it.
-    await new Promise((resolve) => setTimeout(resolve, SLOW_READ_MS + 1500));
-    await waitFor('a retry after the held read', () => events.filter((e) => /init failed again/.test(e)).length >= 3, 20_000);
+    // The newer read (of the finished save) says what it watches; then the older one comes back.
+    await waitFor('the note of the newer read', () => events.some((e) => /consumeThings: watching /.test(e)), 20_000);
+    const retries = events.filter((e) => /init failed again/.test(e)).length;
+    held.release();
+    await waitFor('two retries after the older read came back', () => events.filter((e) => /init failed again/.test(e)).length >= retries + 2, 20_000);
 
     const notes = events.filter((e) => /consumeThings: (cannot read its imports|watching )/.test(e));
     expect(notes.length, events.join('\n')).toBeGreaterThanOrEqual(1);
