@@ -78,6 +78,18 @@ export const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === J
 /** A plain object (not an array, not null). */
 export const isObject = (v: unknown): v is Record<string, any> => !!v && typeof v === 'object' && !Array.isArray(v);
 
+/**
+ * What a mode leaves unguarded, said with a change that breaks readers only in that direction:
+ * `backward` lets new messages break released readers, `forward` lets released messages break new
+ * readers.
+ */
+const UNGUARDED: Record<'backward' | 'forward', string> = {
+  backward:
+    'allowed under x-compatibility backward, which guards only new readers of released messages: upgrade every consumer before a producer sends it (or declare full)',
+  forward:
+    'allowed under x-compatibility forward, which guards only released readers of new messages: drain the queues and dead-letter queues of released messages before new consumers read them (or declare full)',
+};
+
 /** Collects the classified changes of one comparison under one compatibility mode. */
 export class Collector {
   readonly changes: ContractChange[] = [];
@@ -86,10 +98,15 @@ export class Collector {
     this.mode = mode;
   }
 
-  /** Records a change whose effect on readers is known; the mode decides whether it breaks. */
+  /**
+   * Records a change whose effect on readers is known; the mode decides whether it breaks. A change
+   * that breaks readers in the one direction the mode does not guard is non-breaking, and its
+   * detail (which says whom it breaks) says so, with what the mode then leaves to the team.
+   */
   add(path: string, kind: ContractChange['kind'], rule: string, breaks: Breaks, detail: string): void {
     const breaking = (this.mode !== 'forward' && breaks.backward) || (this.mode !== 'backward' && breaks.forward);
-    this.changes.push({ path, kind, rule, detail, classification: breaking ? 'breaking' : 'non-breaking' });
+    const unguarded = breaking ? undefined : breaks.forward ? UNGUARDED.backward : breaks.backward ? UNGUARDED.forward : undefined;
+    this.changes.push({ path, kind, rule, detail: unguarded ? `${detail}; ${unguarded}` : detail, classification: breaking ? 'breaking' : 'non-breaking' });
   }
 
   /** Records a change no rule covers: it fails the check until a person has looked at it. */

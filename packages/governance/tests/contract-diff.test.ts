@@ -166,6 +166,20 @@ describe('contract:diff under the other compatibility modes', () => {
     expect(rows(await diffPair('enum-value-added', 'forward'))).toEqual([`breaking schema.enum-value-added ${payload}.properties.status.enum`]);
     expect(rows(await diffPair('field-removed', 'forward'))).toEqual([`breaking field.removed ${payload}.properties.quantity`]);
   });
+
+  it('says, with a change the mode lets through, whom it still breaks and what that leaves to the team (the detail said only whom it breaks, under a "non-breaking")', async () => {
+    const detail = async (pair: string, mode: CompatibilityMode) => (await diffPair(pair, mode)).changes.filter((c) => c.rule !== 'info.version').map((c) => `${c.classification}: ${c.detail}`);
+    expect(await detail('enum-value-added', 'backward')).toEqual([
+      'non-breaking: value "REFUNDED" added: consumers on the released contract reject it; allowed under x-compatibility backward, which guards only new readers of released messages: upgrade every consumer before a producer sends it (or declare full)',
+    ]);
+    expect(await detail('maximum-lowered', 'forward')).toEqual([
+      expect.stringMatching(/^non-breaking: .*; allowed under x-compatibility forward, which guards only released readers of new messages: drain the queues and dead-letter queues of released messages before new consumers read them \(or declare full\)$/),
+    ]);
+    // Breaking, or breaking no reader: the detail as it was.
+    for (const [pair, mode] of [['enum-value-added', 'full'], ['enum-value-added', 'forward'], ['optional-field-added', 'backward'], ['field-removed', 'backward']] as const) {
+      for (const line of await detail(pair, mode)) expect(line).not.toMatch(/allowed under/);
+    }
+  });
 });
 
 describe('major versions', () => {
