@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startLocalRuntime, startSubscriber, type LocalRuntime, type RunningSubscriber } from '@sluice/local';
 import { describeHandlerFailure, localHandlerFailures } from '@sluice/ops';
@@ -19,6 +19,7 @@ let runtime: LocalRuntime | undefined;
 let subscriber: RunningSubscriber | undefined;
 let sqs: SQSClient | undefined;
 afterAll(async () => {
+  vi.restoreAllMocks();
   sqs?.destroy();
   await subscriber?.stop();
   await runtime?.stop();
@@ -44,6 +45,14 @@ describe('npm run subscriber, when its handler fails', () => {
     // Retried 2 s after a failure (the batch window is 1 s).
     runtime = await startLocalRuntime({ application, port: 0, consumers: false, logLevel: 'SILENT', visibilityTimeoutSeconds: 2 });
     const lines: string[] = [];
+    // The handler's own lines go to the terminal, as the consumer wrote them (an ERROR line to
+    // stderr): kept here, not printed among the test's.
+    const terminal: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      if (String(chunk).startsWith('{"level":')) return terminal.push(String(chunk)) > 0;
+      return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
+    });
     // ERROR: a failed record's line is an ERROR line; nothing else is written.
     subscriber = await startSubscriber({ endpoint: runtime.endpoint, application, logLevel: 'ERROR', quiet: true, out: (line) => lines.push(line) });
 
@@ -57,6 +66,9 @@ describe('npm run subscriber, when its handler fails', () => {
     // Received again and stored: the stack forgets it.
     await waitFor('the stack to forget the message once handled', async () => (await localHandlerFailures(runtime!.endpoint, [MessageId!])).size === 0, 15_000);
     expect(lines.filter((l) => /could not tell the stack|keeps no handler failures/.test(l))).toEqual([]);
+    // Told to the stack and still shown where the subscriber runs: the record's ERROR line, once.
+    stderr.mockRestore();
+    expect(terminal.map((t) => JSON.parse(t) as { message: string; reasons: string[] }).map((l) => `${l.message}: ${l.reasons.join('; ')}`)).toEqual(['record failed: the ledger is closed for ord-ledger']);
   }, 60_000);
 
   it('warns when the stack runs the same consumers itself (npm start without --no-consumers): both would poll their queues', async () => {
