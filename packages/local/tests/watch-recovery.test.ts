@@ -8,80 +8,16 @@
  * A function host of its own, on a handler in a folder of its own and a queue of the emulators:
  * each handler module says which version of it was loaded, in its init.
  */
-import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { FunctionHost, INSTANCE_IDLE_ENV, startEmulators, type Emulators, type FunctionProcesses, type FunctionSpec } from '@sluice/local';
-import { CONSUMER_DEFAULTS } from '@sluice/model';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { INSTANCE_IDLE_ENV, type FunctionHost, type FunctionProcesses } from '@sluice/local';
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
+import { thingsQueue, thingsSpec, useWatchedHosts } from '../../../tests/helpers/watched-project.ts';
 
-let emulators: Emulators;
-let sqs: SQSClient;
-beforeAll(async () => {
-  emulators = await startEmulators({ port: 0 });
-  sqs = new SQSClient(emulators.clientConfig);
-}, 30_000);
-afterAll(async () => {
-  sqs?.destroy();
-  await emulators?.stop();
-});
-
-/** A folder with a handler (`consumers/consumeThings.ts`) importing `src/store.ts`, which names its version. */
-function project(): { root: string; write(file: string, text: string): void; store(version: string): string } {
-  const root = mkdtempSync(path.join(tmpdir(), 'watch-recovery-'));
-  const write = (file: string, text: string) => {
-    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-    writeFileSync(path.join(root, file), text);
-  };
-  const store = (version: string) => `export const version = () => '${version}';\n`;
-  write('package.json', '{ "type": "module" }\n');
-  // A function's own process loads tsx from the project, as in a real one.
-  symlinkSync(path.resolve(import.meta.dirname, '../../../node_modules'), path.join(root, 'node_modules'));
-  write('src/store.ts', store('v1'));
-  write(
-    'consumers/consumeThings.ts',
-    `import { version } from '../src/store.ts';
-console.log(\`loaded \${version()}\`);
-export const handler = async (event: { Records: unknown[] }) => {
-  console.log(\`handled \${event.Records.length} by \${version()}\`);
-  return { batchItemFailures: [] };
-};
-`,
-  );
-  return { root, write, store };
-}
-
-let queueCount = 0;
-async function queue(): Promise<{ url: string; arn: string }> {
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `things-${process.pid}-${queueCount++}` }));
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
-  return { url: QueueUrl!, arn: Attributes!.QueueArn! };
-}
-
-function specOf(root: string, q: { url: string; arn: string }): FunctionSpec {
-  const { endpoint, region, credentials } = emulators.clientConfig;
-  return {
-    operationId: 'consumeThings',
-    functionName: 'ConsumeThings',
-    handlerFile: path.join(root, 'consumers/consumeThings.ts'),
-    queueUrl: q.url,
-    queueArn: q.arn,
-    visibilityTimeoutSeconds: 1,
-    region,
-    settings: { ...CONSUMER_DEFAULTS, batchWindowSeconds: 0, maximumConcurrency: 1, reservedConcurrency: 1, tables: {} },
-    environment: { AWS_ENDPOINT_URL: endpoint, AWS_REGION: region, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey },
-  };
-}
-
+const env = useWatchedHosts();
 let host: FunctionHost | undefined;
-const dirs: string[] = [];
-afterEach(async () => {
-  await host?.stop();
-  host = undefined;
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
 
 describe.each<FunctionProcesses>(['shared', 'separate'])('--watch after a failed start (functionProcesses %s)', (functionProcesses) => {
   const events: string[] = [];
@@ -93,11 +29,10 @@ describe.each<FunctionProcesses>(['shared', 'separate'])('--watch after a failed
   async function startHost(restartDelayMs: number, outOfContract?: (operationId: string) => string | undefined) {
     events.length = 0;
     logs.length = 0;
-    const p = project();
-    dirs.push(p.root);
-    const q = await queue();
-    host = new FunctionHost({
-      functions: [specOf(p.root, q)],
+    const p = env.project('watch-recovery');
+    const q = await thingsQueue(env.sqs());
+    host = env.host({
+      functions: [thingsSpec(env.emulators(), p.root, q)],
       functionProcesses,
       watch: true,
       root: p.root,
@@ -133,7 +68,7 @@ describe.each<FunctionProcesses>(['shared', 'separate'])('--watch after a failed
     // Running again: a later edit of the store reloads it too, and the new code handles the next message.
     p.write('src/store.ts', p.store('v3'));
     await waitFor('the edited code loaded', () => logs.includes('loaded v3'), 20_000);
-    await sqs.send(new SendMessageCommand({ QueueUrl: p.queue.url, MessageBody: '{}' }));
+    await env.sqs().send(new SendMessageCommand({ QueueUrl: p.queue.url, MessageBody: '{}' }));
     await waitFor('a message handled by the edited code', () => logs.includes('handled 1 by v3'), 20_000);
     // The same error again after it ran: said in full again, not as "the same error" of a failure long scrolled away.
     const before = events.length;
@@ -301,14 +236,13 @@ describe.each<FunctionProcesses>(['shared', 'separate'])('without --watch (funct
   it('says, once, that an instance started after an edit runs the edited code', { timeout: 60_000 }, async () => {
     const events: string[] = [];
     const logs: string[] = [];
-    const p = project();
-    dirs.push(p.root);
-    const q = await queue();
-    host = new FunctionHost({ functions: [specOf(p.root, q)], functionProcesses, root: p.root, onEvent: (line) => events.push(line), onLog: (_op, line) => logs.push(line) });
+    const p = env.project('watch-recovery');
+    const q = await thingsQueue(env.sqs());
+    host = env.host({ functions: [thingsSpec(env.emulators(), p.root, q)], functionProcesses, root: p.root, onEvent: (line) => events.push(line), onLog: (_op, line) => logs.push(line) });
     await host.start();
     const handled = async (version: string) => {
       const before = logs.filter((l) => l === `handled 1 by ${version}`).length;
-      await sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: '{}' }));
+      await env.sqs().send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: '{}' }));
       await waitFor(`a message handled by ${version}`, () => logs.filter((l) => l === `handled 1 by ${version}`).length > before, 20_000);
     };
     await handled('v1');

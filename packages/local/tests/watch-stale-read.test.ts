@@ -10,14 +10,12 @@
  * its answer held back, when the file it read was empty, until the newer read has been said: what
  * a busy machine does now and then, in order.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { FunctionHost, startEmulators, type Emulators, type FunctionProcesses } from '@sluice/local';
-import { CONSUMER_DEFAULTS } from '@sluice/model';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { FunctionHost, FunctionProcesses } from '@sluice/local';
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
+import { thingsQueue, thingsSpec, useWatchedHosts } from '../../../tests/helpers/watched-project.ts';
 
 /** Held back: the answer of each read made while the store was empty, until the test lets it go. */
 const held = vi.hoisted(() => {
@@ -45,56 +43,16 @@ vi.mock('../src/lambda/source-files.ts', async (importOriginal) => {
   };
 });
 
-let emulators: Emulators;
-let sqs: SQSClient;
-beforeAll(async () => {
-  emulators = await startEmulators({ port: 0 });
-  sqs = new SQSClient(emulators.clientConfig);
-}, 30_000);
-afterAll(async () => {
-  sqs?.destroy();
-  await emulators?.stop();
-});
-
+const env = useWatchedHosts();
 let host: FunctionHost | undefined;
-const dirs: string[] = [];
-afterEach(async () => {
-  await host?.stop();
-  host = undefined;
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
 
 describe.each<FunctionProcesses>(['shared', 'separate'])('--watch, two reads of the imports finishing out of order (functionProcesses %s)', (functionProcesses) => {
   it('keeps what the newest read found: the note said once, the files it named watched', { timeout: 60_000 }, async () => {
-    const root = mkdtempSync(path.join(tmpdir(), 'watch-stale-read-'));
-    dirs.push(root);
-    const write = (file: string, text: string) => {
-      mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-      writeFileSync(path.join(root, file), text);
-    };
-    write('package.json', '{ "type": "module" }\n');
-    symlinkSync(path.resolve(import.meta.dirname, '../../../node_modules'), path.join(root, 'node_modules'));
-    write('src/store.ts', "export const version = () => 'v1';\n");
-    write('consumers/consumeThings.ts', "import { version } from '../src/store.ts';\nconsole.log(`loaded ${version()}`);\nexport const handler = async () => ({ batchItemFailures: [] });\n");
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `stale-read-${process.pid}-${functionProcesses}` }));
-    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
-    const { endpoint, region, credentials } = emulators.clientConfig;
+    const { root, write } = env.project('watch-stale-read');
     const events: string[] = [];
     const logs: string[] = [];
-    host = new FunctionHost({
-      functions: [
-        {
-          operationId: 'consumeThings',
-          functionName: 'ConsumeThings',
-          handlerFile: path.join(root, 'consumers/consumeThings.ts'),
-          queueUrl: QueueUrl!,
-          queueArn: Attributes!.QueueArn!,
-          visibilityTimeoutSeconds: 1,
-          region,
-          settings: { ...CONSUMER_DEFAULTS, batchWindowSeconds: 0, maximumConcurrency: 1, reservedConcurrency: 1, tables: {} },
-          environment: { AWS_ENDPOINT_URL: endpoint, AWS_REGION: region, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey },
-        },
-      ],
+    host = env.host({
+      functions: [thingsSpec(env.emulators(), root, await thingsQueue(env.sqs()))],
       functionProcesses,
       watch: true,
       root,
