@@ -22,8 +22,12 @@ import path from 'node:path';
 import type { Parser } from '@asyncapi/parser';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node as YamlNode, parse as parseYaml, parseDocument } from 'yaml';
 import { collectInputs } from './freshness.ts';
+import { bindingRefSiblings } from './ref-siblings.ts';
 import { cacheFolderFor, readEntry, writeEntry } from './result-cache.ts';
 import { unsegment } from './written-places.ts';
+
+/** Fields beside a `$ref` in an SNS or SQS binding, which AsyncAPI ignores: refused before the parser. */
+export { bindingRefSiblings } from './ref-siblings.ts';
 
 /** Where a place of the contract is written (file, pointer, line): also here, so that readers of the contract need not load the generator. */
 export { writtenPlace, type WrittenPlace } from './written-places.ts';
@@ -578,7 +582,7 @@ export async function parseContract(specPath: string, options: ParseContractOpti
   // A document of another major is refused alone: the rest would be read in a language it does not speak.
   const major = otherMajor(spec);
   if (major.length > 0) return { document: undefined, errors: major, cached: false };
-  const written = [...unreachableRefs(spec), ...selfContainingAliases(spec), ...nonStringRefs(spec)];
+  const written = [...unreachableRefs(spec), ...selfContainingAliases(spec), ...nonStringRefs(spec), ...bindingRefSiblings(spec)];
   if (written.length > 0) return { document: undefined, errors: written, cached: false };
   const cacheFile = cacheFileOf(spec, validate);
   // A damaged entry reads as none: parsed again, and the write below replaces it.

@@ -661,3 +661,77 @@ describe('placeOf', () => {
     expect(placeOf(['components', 'schemas'])).toEqual({ kind: 'other' });
   });
 });
+
+describe('fields beside a $ref in an SNS or SQS binding', () => {
+  /*
+   * AsyncAPI's Reference Object takes its target alone and the parser drops what is beside it: a
+   * visibilityTimeout or a rawMessageDelivery written there was deployed as the target said, with no
+   * word (found by a review of bindings written as their official layouts allow).
+   */
+  it('are refused where they are written, every one in one report: a channel\'s queue, an operation\'s queues, an SNS consumer, and in a file a binding\'s $ref reaches', async () => {
+    const other = path.join(dir, 'binding-parts.yaml');
+    writeFileSync(other, `audit:\n  protocol: sqs\n  endpoint: {$ref: '#/endpoint', name: OrderQueue}\nendpoint: {name: OrderQueue}\n`);
+    const file = path.join(dir, 'ref-siblings.yaml');
+    writeFileSync(
+      file,
+      `asyncapi: 3.0.0
+info: {title: t, version: 1.0.0}
+channels:
+  ordersTopic: {address: orders, messages: {OrderPlaced: {$ref: '#/components/messages/OrderPlaced'}}, bindings: {sns: {name: orders, bindingVersion: 0.1.0}}}
+  orderQueue:
+    address: OrderQueue
+    messages: {OrderPlaced: {$ref: '#/components/messages/OrderPlaced'}}
+    bindings:
+      sqs:
+        queue:
+          $ref: '#/components/x-queues/orders'
+          visibilityTimeout: 77
+          deliveryDelay: 12
+          x-note: nothing deploys an extension
+        bindingVersion: 0.2.0
+operations:
+  publish:
+    action: send
+    channel: {$ref: '#/channels/ordersTopic'}
+    bindings:
+      sns:
+        consumers:
+          - {$ref: '#/components/x-consumers/orders', rawMessageDelivery: true}
+          - {$ref: './binding-parts.yaml#/audit'}
+        bindingVersion: 0.1.0
+  consume:
+    action: receive
+    channel: {$ref: '#/channels/orderQueue'}
+    bindings:
+      sqs:
+        queues: [{$ref: '#/channels/orderQueue/bindings/sqs/queue', tags: {team: orders}}]
+        bindingVersion: 0.2.0
+components:
+  x-queues:
+    orders: {name: OrderQueue, fifoQueue: false}
+  x-consumers:
+    orders: {protocol: sqs, endpoint: {name: OrderQueue}, rawMessageDelivery: false}
+  messages:
+    OrderPlaced:
+      payload:
+        type: object
+        properties:
+          total: {$ref: '#/components/schemas/Money', description: 'a schema $ref with a description is not a binding'}
+  schemas:
+    Money: {type: number}
+`,
+    );
+    const error = await refusal(file);
+    expect(error.problems.map((p) => [p.file, p.pointer, Number(/^\(line (\d+)\) /.exec(p.message)?.[1])])).toEqual([
+      [file, '/channels/orderQueue/bindings/sqs/queue', 11],
+      [file, '/operations/publish/bindings/sns/consumers/0', 23],
+      [file, '/operations/consume/bindings/sqs/queues/0', 31],
+      [other, '/audit/endpoint', 3],
+    ]);
+    expect(error.problems[0]!.message).toBe(
+      '(line 11) visibilityTimeout, deliveryDelay are written beside $ref "#/components/x-queues/orders": AsyncAPI reads a $ref\'s target alone and ignores what is beside it, so they would not be deployed. Move visibilityTimeout, deliveryDelay into #/components/x-queues/orders, or write the object out in full without the $ref',
+    );
+    expect(error.problems[1]!.message).toMatch(/^\(line 23\) rawMessageDelivery is written beside \$ref "#\/components\/x-consumers\/orders": .* so it would not be deployed\. Move rawMessageDelivery into/);
+    expect(error.problems[3]!.message).toMatch(/^\(line 3\) name is written beside \$ref "#\/endpoint"/);
+  });
+});
