@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { CodegenError, readContract } from '@sluice/codegen';
 import { collectInputs } from '@sluice/codegen/freshness';
+import { CONSUMER_DEFAULTS, VISIBILITY_TIMEOUT_FACTOR } from '@sluice/model';
 
 /** A project `createProject` refuses to write; the message says why and what to do. */
 export class CreateError extends Error {
@@ -159,6 +160,8 @@ interface Consumers {
   ids: string[];
   /** A function timeout (s) that fits each consumer's queue: ≤ 1/6 of a `visibilityTimeout` the contract sets. */
   timeouts: Record<string, { seconds: number; why?: string }>;
+  /** An age alarm (s) that fits each consumer's queue, where the default does not: ≤ half a `messageRetentionPeriod` the contract sets. */
+  ages: Record<string, { seconds: number; why: string }>;
   /** Receive operations outside the AWS topology, with why. */
   outside: { operation: string; reason: string }[];
   /** codegen's other warnings. */
@@ -198,20 +201,26 @@ async function consumersOf(spec: string): Promise<Consumers> {
   const receives = Object.entries(doc.operations ?? {}).filter(([, op]) => op?.action === 'receive').map(([id]) => id);
   const ids = receives.filter((id) => operations[id]?.action === 'receive');
   const timeouts: Consumers['timeouts'] = {};
+  const ages: Consumers['ages'] = {};
   for (const id of ids) {
     const op = operations[id];
     const queue = op?.action === 'receive' ? (op.queue as string | undefined) : undefined;
     const visibility = queue === undefined ? undefined : queues[queue]?.visibilityTimeoutSeconds;
     timeouts[id] =
-      visibility !== undefined && visibility < 6 * DEFAULT_TIMEOUT_SECONDS
-        ? { seconds: Math.max(1, Math.floor(visibility / 6)), why: `≤ 1/6 of the visibilityTimeout (${visibility} s) the contract sets on ${queue}` }
+      visibility !== undefined && visibility < VISIBILITY_TIMEOUT_FACTOR * DEFAULT_TIMEOUT_SECONDS
+        ? { seconds: Math.max(1, Math.floor(visibility / VISIBILITY_TIMEOUT_FACTOR)), why: `≤ 1/${VISIBILITY_TIMEOUT_FACTOR} of the visibilityTimeout (${visibility} s) the contract sets on ${queue}` }
         : { seconds: DEFAULT_TIMEOUT_SECONDS };
+    // codegen refuses a consumed queue kept under 120 s: half of it is 60 s or more.
+    const retention = queue === undefined ? undefined : queues[queue]?.retentionSeconds;
+    if (retention !== undefined && Math.floor(retention / 2) < CONSUMER_DEFAULTS.maximumMessageAgeSeconds) {
+      ages[id] = { seconds: Math.floor(retention / 2), why: `≤ half the messageRetentionPeriod (${retention} s) the contract sets on ${queue}` };
+    }
   }
   const outside = receives
     .filter((id) => !ids.includes(id))
     .map((operation) => ({ operation, reason: model.warnings.find((w) => w.startsWith(`operations.${operation} `))?.replace(`operations.${operation} `, '') ?? 'it is outside the AWS topology' }));
   const warnings = model.warnings.filter((w) => !outside.some((o) => w.startsWith(`operations.${o.operation} `)));
-  return { ids, timeouts, outside, warnings };
+  return { ids, timeouts, ages, outside, warnings };
 }
 
 /** A handler file name for an operation id: the codegen convention, `<operationId>.ts`. */
@@ -327,7 +336,9 @@ export async function createProject(options: CreateOptions): Promise<CreatedProj
       '  consumers: {',
       ...consumers.map((id) => {
         const timeout = found.timeouts[id]!;
-        return `    ${JSON.stringify(id)}: { batchSize: 10, timeoutSeconds: ${timeout.seconds}, maximumConcurrency: 2 },${timeout.why ? ` // timeout ${timeout.why}` : ''}`;
+        const age = found.ages[id];
+        const why = [timeout.why && `timeout ${timeout.why}`, age && `maximumMessageAgeSeconds ${age.why}`].filter(Boolean).join('; ');
+        return `    ${JSON.stringify(id)}: { batchSize: 10, timeoutSeconds: ${timeout.seconds}, maximumConcurrency: 2${age ? `, maximumMessageAgeSeconds: ${age.seconds}` : ''} },${why ? ` // ${why}` : ''}`;
       }),
       '  },',
       '});',

@@ -12,6 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProgram, createProject, CreateError, FRAMEWORK_PACKAGES, OPERATOR_COMMAND, PROJECT_SCRIPTS, type CreatedProject } from '@sluice/create';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { runCli } from '@sluice/cli';
+import { readContract } from '@sluice/codegen';
+import { checkSettings } from '@sluice/model';
+import type { AppSettings } from '@sluice/runtime/settings';
 // @ts-expect-error: a plain JavaScript module of the build, without declarations
 import { PACKAGES } from '../../../scripts/build-packages.mjs';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
@@ -449,6 +452,22 @@ describe("create's command: what to do next", () => {
     expect(both).toMatch(/^create: \S+ written \(.*\)\.\ncreate: warning: [^]*\nNext:\n {2}The @sluice packages are not on the npm registry/);
     expect(both.slice(both.indexOf('\nNext:\n'))).not.toContain('create: warning');
     expect(both.trimEnd().endsWith(`cd ${app} && npm install && npm run codegen`)).toBe(true);
+  });
+
+  it("writes settings its own npm start and infra:plan accept for a queue kept under 30 minutes: the age alarm fits half the retention (the 900 s default did not, and npm start refused it)", async () => {
+    cpSync(path.dirname(fixture), path.join(parent, 'short-retention'), { recursive: true });
+    const contract = path.join(parent, 'short-retention', 'asyncapi.yaml');
+    writeFileSync(contract, readFileSync(fixture, 'utf8').replace('          name: PingQueue\n          fifoQueue: false\n', '          name: PingQueue\n          fifoQueue: false\n          messageRetentionPeriod: 1000\n'));
+    const io = captureIO();
+    const app = path.join(parent, 'app-short-retention');
+    expect(await runCli(createProgram, [app, '--contract', contract], io), io.stderr()).toBe(0);
+    const line = readFileSync(path.join(app, 'src/settings.ts'), 'utf8').split('\n').find((l) => l.includes('"consumePings"'))!;
+    expect(line).toBe('    "consumePings": { batchSize: 10, timeoutSeconds: 10, maximumConcurrency: 2, maximumMessageAgeSeconds: 500 }, // maximumMessageAgeSeconds ≤ half the messageRetentionPeriod (1000 s) the contract sets on PingQueue');
+    // What npm start and infra:plan check, on the settings as written.
+    const consumers = new Function(`return {${line.replace(/,\s*\/\/.*$/, '')}}`)() as AppSettings['consumers'];
+    const { topology } = await readContract(path.join(app, 'asyncapi.yaml'));
+    expect(checkSettings(topology, { consumers })).toEqual([]);
+    expect(checkSettings(topology, { consumers: { consumePings: { ...consumers!.consumePings!, maximumMessageAgeSeconds: 900 } } })).toEqual([expect.stringMatching(/maximumMessageAgeSeconds must be 60\.\.500/)]);
   });
 
   it('with --framework, says to install: the project depends on the tarballs by file: path, relative to it', async () => {

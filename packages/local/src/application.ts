@@ -93,7 +93,9 @@ export async function loadApplication(projectOrRoot: ProjectConfig | string = pr
   const project = typeof projectOrRoot === 'string' ? loadProject(projectOrRoot) : projectOrRoot;
   const topology = readTopology(project);
   const settings = await readSettings(project);
-  const problems = checkSettings(topology, settings);
+  // Each settings problem with the file it is in (infra:plan names it too).
+  const settingsFile = path.relative(process.cwd(), project.settings) || project.settings;
+  const problems = checkSettings(topology, settings).map((p) => (p.startsWith('settings.') ? `${settingsFile}: ${p}` : p));
   const handlers: Record<string, string> = {};
   for (const op of Object.values(topology.operations)) {
     if (op.action !== 'receive') continue;

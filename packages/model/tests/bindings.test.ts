@@ -226,10 +226,51 @@ describe('every field of the SQS 0.2.0 binding: honoured (in the plan) or refuse
     Object.assign(doc.channels.usersQueue.bindings.sqs.queue, { deduplicationScope: 'messageGroup', fifoThroughputLimit: 'perMessageGroupId' });
     expect(queueSpec(doc, 'users-queue.fifo')).toMatchObject({ fifo: true, deduplicationScope: 'messageGroup', fifoThroughputLimit: 'perMessageGroupId' });
     doc.channels.usersQueue.bindings.sqs.queue.deduplicationScope = 'queue';
-    expect(problemsOf(doc).join('\n')).toMatch(/fifoThroughputLimit perMessageGroupId needs deduplicationScope messageGroup/);
+    expect(problemsOf(doc).join('\n')).toMatch(/channels\.usersQueue\.bindings\.sqs\.queue\.fifoThroughputLimit \(queue users-queue\.fifo\) perMessageGroupId needs deduplicationScope messageGroup/);
+    // On a standard queue the schema's defaults are what it does anyway: taken (Springwolf-style
+    // documents write them); a FIFO value is refused with its place (it refused the defaults too, with no place).
     const standard = base();
-    standard.channels.usersQueue.bindings.sqs.queue.deduplicationScope = 'queue';
-    expect(problemsOf(standard).join('\n')).toMatch(/deduplicationScope and fifoThroughputLimit are for FIFO queues only/);
+    Object.assign(standard.channels.usersQueue.bindings.sqs.queue, { deduplicationScope: 'queue', fifoThroughputLimit: 'perQueue' });
+    expect(problemsOf(standard)).toEqual([]);
+    expect(queueSpec(standard)).not.toHaveProperty('deduplicationScope');
+    Object.assign(standard.channels.usersQueue.bindings.sqs.queue, { deduplicationScope: 'messageGroup', fifoThroughputLimit: 'perMessageGroupId' });
+    expect(problemsOf(standard)).toEqual([
+      'channels.usersQueue.bindings.sqs.queue.deduplicationScope (queue users-queue) is "messageGroup", which only a FIFO queue has: write fifoQueue: true, or remove it',
+      'channels.usersQueue.bindings.sqs.queue.fifoThroughputLimit (queue users-queue) is "perMessageGroupId", which only a FIFO queue has: write fifoQueue: true, or remove it',
+    ]);
+  });
+  it('a consumed queue whose binding leaves no settings that fit is refused at the binding: a visibilityTimeout under 6 s, a retention under 120 s (create wrote settings its own npm start refused)', () => {
+    const doc = base();
+    Object.assign(doc.channels.usersQueue.bindings.sqs.queue, { visibilityTimeout: 5, messageRetentionPeriod: 119 });
+    const problems = problemsOf(doc);
+    expect(problems).toContain(
+      'channels.usersQueue.bindings.sqs.queue.visibilityTimeout (queue users-queue) is 5 s, but operations.consume consumes it, and a function\'s timeout (1 s at least) must fit 6 times in it (AWS\'s guidance for SQS event sources): write 6 or more, or leave it out to have it derived from the timeout',
+    );
+    expect(problems.join('\n')).toMatch(/channels\.usersQueue\.bindings\.sqs\.queue\.messageRetentionPeriod \(queue users-queue\) is 119 s, but operations\.consume consumes it: .* write 120 or more$/m);
+    Object.assign(doc.channels.usersQueue.bindings.sqs.queue, { visibilityTimeout: 6, messageRetentionPeriod: 120 });
+    expect(problemsOf(doc).filter((p) => /visibilityTimeout|messageRetentionPeriod/.test(p))).toEqual([]);
+    // A queue nobody consumes (the DLQ) may keep messages as briefly as SQS allows.
+    doc.channels.usersQueue.bindings.sqs.queue.messageRetentionPeriod = 60;
+    doc.channels.usersQueue.bindings.sqs.deadLetterQueue.messageRetentionPeriod = 60;
+    expect(problemsOf(doc).filter((p) => /users-dlq/.test(p) && /messageRetentionPeriod/.test(p))).toEqual([]);
+  });
+  it('tags AWS refuses at deploy are refused now, each with its place: more than 50, a key of aws:, an empty or long key, a long value, a number unquoted', () => {
+    const doc = base();
+    const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`t${i}`, 'x']));
+    Object.assign(doc.channels.usersQueue.bindings.sqs.queue, { tags: { ...many } });
+    expect(problemsOf(doc)).toEqual(['channels.usersQueue.bindings.sqs.queue.tags has 51 tags: AWS allows at most 50 on a topic or queue']);
+    doc.channels.usersQueue.bindings.sqs.queue.tags = { 'aws:owner': 'me', '': 'empty', [`k${'e'.repeat(128)}`]: 'long key', team: 'v'.repeat(257) };
+    expect(problemsOf(doc)).toEqual([
+      'channels.usersQueue.bindings.sqs.queue.tags.aws:owner: keys starting with aws: are reserved for AWS, which refuses them: rename it',
+      'channels.usersQueue.bindings.sqs.queue.tags: the key "" must be 1..128 characters (AWS refuses it)',
+      `channels.usersQueue.bindings.sqs.queue.tags: the key "k${'e'.repeat(35)}…" must be 1..128 characters (AWS refuses it)`,
+      'channels.usersQueue.bindings.sqs.queue.tags.team: its value is 257 characters, AWS allows at most 256',
+    ]);
+    doc.channels.usersQueue.bindings.sqs.queue.tags = { 'cost-center': 4711 };
+    expect(problemsOf(doc).join('\n')).toMatch(/tags must be an object of string values \(AWS tags\), got \{"cost-center":4711\}: quote the numbers and booleans/);
+    doc.channels.usersQueue.bindings.sqs.queue.tags = { ...many };
+    delete (doc.channels.usersQueue.bindings.sqs.queue.tags as Record<string, string>).t0;
+    expect(problemsOf(doc)).toEqual([]);
   });
   it('redrivePolicy: to a declared DLQ (maxReceiveCount), else refused', () => {
     const doc = base();

@@ -198,10 +198,12 @@ function declareQueue(d: Derivation, channelId: string, binding: Json, where: st
   const wait = inRange(d, binding.receiveMessageWaitTime, 0, 20, `${where}.receiveMessageWaitTime (queue ${name}, SQS long polling)`);
   const scope = binding.deduplicationScope;
   const limit = binding.fifoThroughputLimit;
-  if (scope !== undefined && scope !== 'queue' && scope !== 'messageGroup') d.problems.push(`queue ${name}: deduplicationScope must be queue or messageGroup`);
-  if (limit !== undefined && limit !== 'perQueue' && limit !== 'perMessageGroupId') d.problems.push(`queue ${name}: fifoThroughputLimit must be perQueue or perMessageGroupId`);
-  if (!fifo && (scope !== undefined || limit !== undefined)) d.problems.push(`queue ${name}: deduplicationScope and fifoThroughputLimit are for FIFO queues only (fifoQueue: true)`);
-  if (limit === 'perMessageGroupId' && scope !== 'messageGroup') d.problems.push(`queue ${name}: fifoThroughputLimit perMessageGroupId needs deduplicationScope messageGroup (SQS high throughput)`);
+  if (scope !== undefined && scope !== 'queue' && scope !== 'messageGroup') d.problems.push(`${where}.deduplicationScope (queue ${name}) must be queue or messageGroup`);
+  if (limit !== undefined && limit !== 'perQueue' && limit !== 'perMessageGroupId') d.problems.push(`${where}.fifoThroughputLimit (queue ${name}) must be perQueue or perMessageGroupId`);
+  // On a standard queue the binding schema's defaults (queue, perQueue) say what such a queue does anyway; another value asks for FIFO.
+  if (!fifo && scope !== undefined && scope !== 'queue') d.problems.push(`${where}.deduplicationScope (queue ${name}) is ${JSON.stringify(scope)}, which only a FIFO queue has: write fifoQueue: true, or remove it`);
+  if (!fifo && limit !== undefined && limit !== 'perQueue') d.problems.push(`${where}.fifoThroughputLimit (queue ${name}) is ${JSON.stringify(limit)}, which only a FIFO queue has: write fifoQueue: true, or remove it`);
+  if (fifo && limit === 'perMessageGroupId' && scope !== 'messageGroup') d.problems.push(`${where}.fifoThroughputLimit (queue ${name}) perMessageGroupId needs deduplicationScope messageGroup (SQS high throughput)`);
   const spec: QueueDraft = {
     name,
     channel: channelId,

@@ -3,7 +3,7 @@
  * operation must be fed what it declares and has a function name of its own; queues nobody
  * consumes, or without a redrive policy, are warned about.
  */
-import { functionNameOf } from '../settings.ts';
+import { functionNameOf, VISIBILITY_TIMEOUT_FACTOR } from '../settings.ts';
 import { consumerOf, type Derivation, isObject } from './context.ts';
 
 /**
@@ -56,6 +56,33 @@ export function warnAboutQueues(d: Derivation): void {
     // A redrivePolicy written but refused (its DLQ undeclared…) is a problem already, not a missing policy.
     const written = d.queueBindings.some(({ binding }) => isObject(binding.redrivePolicy) && d.queues[binding.name as string] === queue);
     if (consumed && !queue.deadLetter && !written) d.warnings.push(`queue ${queue.name} has no redrivePolicy: a message that always fails is retried until it expires (${queue.retentionSeconds} s)`);
+  }
+}
+
+/** The shortest retention a consumed queue can have: its age alarm needs 60 s at least and half the retention at most. */
+export const MIN_CONSUMED_RETENTION_SECONDS = 120;
+
+/**
+ * A consumed queue whose binding leaves no settings that fit: a visibilityTimeout under
+ * {@link VISIBILITY_TIMEOUT_FACTOR} × 1 s (no function timeout fits under it), a retention under
+ * {@link MIN_CONSUMED_RETENTION_SECONDS} (no age alarm between 60 s and half of it). Said at the
+ * binding, with what to write: the settings' own check could only say that no value fits.
+ */
+export function checkConsumedQueues(d: Derivation): void {
+  for (const queue of Object.values(d.queues)) {
+    const consumer = consumerOf(d, queue.name)?.id;
+    if (consumer === undefined) continue;
+    const where = d.queueBindings.find(({ binding }) => d.queues[binding.name as string] === queue)?.where ?? `channels.${queue.channel}.bindings.sqs.queue`;
+    if (queue.visibilityTimeoutSeconds !== undefined && queue.visibilityTimeoutSeconds < VISIBILITY_TIMEOUT_FACTOR) {
+      d.problems.push(
+        `${where}.visibilityTimeout (queue ${queue.name}) is ${queue.visibilityTimeoutSeconds} s, but operations.${consumer} consumes it, and a function's timeout (1 s at least) must fit ${VISIBILITY_TIMEOUT_FACTOR} times in it (AWS's guidance for SQS event sources): write ${VISIBILITY_TIMEOUT_FACTOR} or more, or leave it out to have it derived from the timeout`,
+      );
+    }
+    if (queue.retentionSeconds < MIN_CONSUMED_RETENTION_SECONDS) {
+      d.problems.push(
+        `${where}.messageRetentionPeriod (queue ${queue.name}) is ${queue.retentionSeconds} s, but operations.${consumer} consumes it: its age alarm (at least 60 s, at most half the retention, so that it goes off before messages expire) cannot fit, and a message would expire before a retry: write ${MIN_CONSUMED_RETENTION_SECONDS} or more`,
+      );
+    }
   }
 }
 

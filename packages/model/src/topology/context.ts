@@ -108,11 +108,24 @@ export function checkFields(d: Derivation, value: Json, known: readonly string[]
 export function tagsOf(d: Derivation, value: unknown, where: string): Record<string, string> | undefined {
   if (value === undefined) return undefined;
   if (!isObject(value) || Object.values(value).some((v) => typeof v !== 'string')) {
-    d.problems.push(`${where}.tags must be an object of string values (AWS tags), got ${JSON.stringify(value)}`);
+    const numbers = isObject(value) && Object.values(value).some((v) => typeof v === 'number' || typeof v === 'boolean');
+    d.problems.push(`${where}.tags must be an object of string values (AWS tags), got ${JSON.stringify(value)}${numbers ? ': quote the numbers and booleans (cost-center: "4711")' : ''}`);
     return undefined;
+  }
+  // What AWS refuses at deploy (SNS, SQS): said now, each with its place.
+  const keys = Object.keys(value);
+  if (keys.length > MAX_TAGS) d.problems.push(`${where}.tags has ${keys.length} tags: AWS allows at most ${MAX_TAGS} on a topic or queue`);
+  for (const key of keys) {
+    const shown = JSON.stringify(key);
+    if (key.length === 0 || key.length > 128) d.problems.push(`${where}.tags: the key ${shown.length > 40 ? `${shown.slice(0, 37)}…"` : shown} must be 1..128 characters (AWS refuses it)`);
+    else if (/^aws:/i.test(key)) d.problems.push(`${where}.tags.${key}: keys starting with aws: are reserved for AWS, which refuses them: rename it`);
+    if ((value[key] as string).length > 256) d.problems.push(`${where}.tags.${key}: its value is ${(value[key] as string).length} characters, AWS allows at most 256`);
   }
   return { ...value } as Record<string, string>;
 }
+
+/** The most tags AWS allows on an SNS topic or an SQS queue. */
+const MAX_TAGS = 50;
 
 /** `policy` of a binding: `{ statements: [{ effect, principal, action, resource?, condition? }] }`, else a problem. */
 export function policyOf(d: Derivation, value: unknown, where: string): PolicyStatementSpec[] | undefined {
