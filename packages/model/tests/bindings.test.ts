@@ -239,6 +239,25 @@ describe('every field of the SQS 0.2.0 binding: honoured (in the plan) or refuse
       'channels.usersQueue.bindings.sqs.queue.fifoThroughputLimit (queue users-queue) is "perMessageGroupId", which only a FIFO queue has: write fifoQueue: true, or remove it',
     ]);
   });
+  it("a channel's deadLetterQueue is its queue's DLQ: linked after 10 receives (the binding's default) when no redrivePolicy is written, and said; a redrivePolicy to another queue is refused (it was left unlinked, and the DLQ warned about as unconsumed)", () => {
+    const doc = base();
+    delete doc.channels.usersQueue.bindings.sqs.queue.redrivePolicy;
+    expect(problemsOf(doc)).toEqual([]);
+    expect(queueSpec(doc).deadLetter).toEqual({ queue: 'users-dlq', maxReceiveCount: 10 });
+    const { warnings } = deriveTopology(doc);
+    expect(warnings).toContain('channels.usersQueue.bindings.sqs.deadLetterQueue: users-dlq is users-queue\'s dead-letter queue, after 10 receives (the redrivePolicy default); write channels.usersQueue.bindings.sqs.queue.redrivePolicy with a maxReceiveCount to choose how many');
+    expect(warnings.join('\n')).not.toMatch(/users-dlq has no receive operation|users-queue has no redrivePolicy/);
+    // Written as well, to the same queue: as written, nothing said.
+    const written = base();
+    written.channels.usersQueue.bindings.sqs.queue.redrivePolicy.maxReceiveCount = 4;
+    expect(queueSpec(written).deadLetter).toEqual({ queue: 'users-dlq', maxReceiveCount: 4 });
+    expect(deriveTopology(written).warnings.join('\n')).not.toMatch(/deadLetterQueue: users-dlq is/);
+    // To another queue: one dead-letter queue per queue.
+    const other = base();
+    other.operations.consume.bindings = { sqs: { queues: [{ name: 'other-dlq', fifoQueue: false }] } };
+    other.channels.usersQueue.bindings.sqs.queue.redrivePolicy.deadLetterQueue = { name: 'other-dlq' };
+    expect(problemsOf(other)).toContain("channels.usersQueue.bindings.sqs.deadLetterQueue is users-dlq, but channels.usersQueue.bindings.sqs.queue.redrivePolicy sends users-queue's failures to other-dlq: a queue has one dead-letter queue; name the same one in both, or remove one");
+  });
   it('a consumed queue whose binding leaves no settings that fit is refused at the binding: a visibilityTimeout under 6 s, a retention under 120 s (create wrote settings its own npm start refused)', () => {
     const doc = base();
     Object.assign(doc.channels.usersQueue.bindings.sqs.queue, { visibilityTimeout: 5, messageRetentionPeriod: 119 });

@@ -111,7 +111,12 @@ describe('the topology manifest', () => {
     doc.operations.publishEvents.bindings.sns.consumers.find((c: { endpoint: { name: string } }) => c.endpoint.name === 'Audit').redrivePolicy = { deadLetterQueue: { name: 'OrdersDLQ' } };
     const dlqOf = (queue: string) => deriveTopology(doc).topology.subscriptions.find((s) => s.queue === queue)?.deadLetterQueue;
     expect([dlqOf('Orders'), dlqOf('Audit')]).toEqual(['OrdersDLQ', 'OrdersDLQ']);
+    // Without its queue's redrivePolicy, the channel's deadLetterQueue is still the queue's (the SQS binding's meaning).
     delete doc.channels.Orders.bindings.sqs.queue.redrivePolicy;
+    expect(dlqOf('Orders')).toBe('OrdersDLQ');
+    // Without either, none.
+    delete doc.channels.Orders.bindings.sqs.deadLetterQueue;
+    delete doc.operations.publishEvents.bindings.sns.consumers.find((c: { endpoint: { name: string } }) => c.endpoint.name === 'Audit').redrivePolicy;
     expect(dlqOf('Orders')).toBeUndefined();
   });
 

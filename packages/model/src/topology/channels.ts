@@ -232,11 +232,42 @@ function declareQueue(d: Derivation, channelId: string, binding: Json, where: st
 
 const sorted = (o: Json) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
 
-/** Links each queue to the dead-letter queue its `redrivePolicy` names, checking the pair. */
+/**
+ * A channel's `deadLetterQueue` is, in the SQS binding's words, the queue used for its queue's
+ * unprocessable messages: with no `redrivePolicy` written for that queue anywhere, it is linked as
+ * the binding's defaults say (after 10 receives), and said; a `redrivePolicy` to another queue is a
+ * problem (a queue has one dead-letter queue).
+ */
+function channelDeadLetters(d: Derivation): { where: string; binding: Json }[] {
+  const implied: { where: string; binding: Json }[] = [];
+  for (const [channelId, channel] of Object.entries<any>(d.doc.channels ?? {})) {
+    const sqs = channel?.bindings?.sqs;
+    if (!isObject(sqs) || !isObject(sqs.queue) || !isObject(sqs.deadLetterQueue)) continue;
+    const where = `channels.${channelId}.bindings.sqs`;
+    const source = queueNamed(d, sqs.queue);
+    const dlq = queueNamed(d, sqs.deadLetterQueue);
+    if (!source || !dlq || !d.queues[source] || !d.queues[dlq]) continue;
+    const written = d.queueBindings.filter(({ binding }) => binding.name === source && isObject(binding.redrivePolicy));
+    if (written.length === 0) {
+      implied.push({ where: `${where}.queue`, binding: { name: source, redrivePolicy: { deadLetterQueue: { name: dlq } } } });
+      d.warnings.push(`${where}.deadLetterQueue: ${dlq} is ${source}'s dead-letter queue, after 10 receives (the redrivePolicy default); write ${where}.queue.redrivePolicy with a maxReceiveCount to choose how many`);
+      continue;
+    }
+    for (const { where: at, binding } of written) {
+      const named = queueNamed(d, binding.redrivePolicy.deadLetterQueue);
+      if (named !== undefined && named !== dlq) {
+        d.problems.push(`${where}.deadLetterQueue is ${dlq}, but ${at}.redrivePolicy sends ${source}'s failures to ${named}: a queue has one dead-letter queue; name the same one in both, or remove one`);
+      }
+    }
+  }
+  return implied;
+}
+
+/** Links each queue to the dead-letter queue its `redrivePolicy` names (or its channel's `deadLetterQueue` implies), checking the pair. */
 export function linkRedrivePolicies(d: Derivation): void {
   /** The first redrive policy read for each queue: a queue declared again must name the same one. */
   const linked = new Map<string, { where: string; dlq: string | undefined; maxReceiveCount: unknown }>();
-  for (const { where, binding } of d.queueBindings) {
+  for (const { where, binding } of [...d.queueBindings, ...channelDeadLetters(d)]) {
     if (!isObject(binding.redrivePolicy)) continue;
     const source = d.queues[binding.name];
     if (!source) continue;
