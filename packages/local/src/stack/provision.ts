@@ -102,6 +102,23 @@ function tagChanges(current: Record<string, string>, wanted: Record<string, stri
 }
 
 /** Creates the queue, or sets its attributes and tags when it exists already (persisted from an earlier run). */
+/**
+ * A queue or topic kept from an earlier run (`npm start` on a data folder) whose attributes the
+ * contract changed and the local emulator cannot change in place (a FIFO queue's deduplication
+ * scope or throughput limit, a FIFO topic's content-based deduplication; AWS changes them). Says
+ * which, what it holds, and how to start without losing it.
+ */
+export class KeptResourceError extends Error {
+  constructor(resource: string, changes: string[], cause: unknown, messages?: number) {
+    const holds = messages === undefined ? '' : messages > 0 ? ` It holds ${messages} message(s): they stay in that folder.` : '';
+    super(
+      `${resource}, kept in the data folder from an earlier run, cannot take the contract's ${changes.join(', ')} here: the local emulator does not change it on a ${resource.split(' ')[0]} that exists (AWS does; ${String((cause as Error)?.message ?? cause)}).${holds} To start on the new contract, move the data folder aside (mv .sluice-data .sluice-data.before) or start with --data-dir <another folder>, or try it with --in-memory; the old folder keeps its messages and tables`,
+      { cause },
+    );
+    this.name = 'KeptResourceError';
+  }
+}
+
 async function ensureQueue(options: ProvisionOptions, queue: QueueSpec, attributes: Record<string, string>): Promise<string> {
   const { sqs } = options;
   const url = await existingQueueUrl(sqs, queue.name);
@@ -113,7 +130,12 @@ async function ensureQueue(options: ProvisionOptions, queue: QueueSpec, attribut
   const current: Record<string, string> = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }))).Attributes ?? {};
   const changed = Object.entries(attributes).filter(([k, v]) => (current[k] ?? '') !== v);
   if (changed.length > 0) {
-    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: Object.fromEntries(changed) }));
+    try {
+      await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: Object.fromEntries(changed) }));
+    } catch (error) {
+      // The emulator refuses to change some attributes of a queue that exists (its FIFO ones), which AWS changes.
+      throw new KeptResourceError(`queue ${queue.name}`, changed.map(([k, v]) => `${k} ${current[k] ?? '(none)'} → ${v}`), error, Number(current.ApproximateNumberOfMessages ?? 0) + Number(current.ApproximateNumberOfMessagesNotVisible ?? 0));
+    }
     options.onChange?.(`updated queue ${queue.name}: ${changed.map(([k, v]) => `${k} ${current[k] ?? '(none)'} → ${v}`).join(', ')}`);
   }
   // Tags are set on creation only: a changed binding's tags would otherwise never reach a kept queue.
@@ -218,14 +240,21 @@ export async function provisionTopology(topology: Topology, settings: AppSetting
   }
 
   for (const topic of Object.values(topology.topics)) {
-    const { TopicArn } = await sns.send(
-      new CreateTopicCommand({
-        Name: topic.name,
-        ...(topic.fifo ? { Attributes: { FifoTopic: 'true', ContentBasedDeduplication: String(topic.contentBasedDeduplication === true) } } : {}),
-        // No Tags here: as in AWS, CreateTopic with tags other than those of a topic kept from an
-        // earlier run is refused ("Topic already exists with different tags"). They are set below.
-      }),
-    );
+    const attributes = topic.fifo ? { FifoTopic: 'true', ContentBasedDeduplication: String(topic.contentBasedDeduplication === true) } : undefined;
+    const { TopicArn } = await sns
+      .send(
+        new CreateTopicCommand({
+          Name: topic.name,
+          ...(attributes ? { Attributes: attributes } : {}),
+          // No Tags here: as in AWS, CreateTopic with tags other than those of a topic kept from an
+          // earlier run is refused ("Topic already exists with different tags"). They are set below.
+        }),
+      )
+      .catch((error: unknown) => {
+        // A topic kept from an earlier run with other attributes (content-based deduplication switched).
+        if (!/already exists with different attributes/i.test(String((error as Error)?.message))) throw error;
+        throw new KeptResourceError(`topic ${topic.name}`, [`ContentBasedDeduplication → ${attributes?.ContentBasedDeduplication ?? 'false'}`], error);
+      });
     resources.topics[topic.name] = { arn: TopicArn! };
     // The contract's tags, on a new topic and on one kept from an earlier run alike.
     const current = Object.fromEntries(((await sns.send(new ListTagsForResourceCommand({ ResourceArn: TopicArn! }))).Tags ?? []).map((t) => [t.Key!, t.Value ?? '']));
