@@ -76,6 +76,16 @@ describe('provisioning a stack kept from an earlier run', () => {
   });
 });
 
+describe("a queue's deliveryDelay, which the emulator applies to direct sends only", () => {
+  it('is said for a queue a topic delivers to, once per provisioning (SNS deliveries arrived at once, unsaid, where AWS delays them)', async () => {
+    const lines: string[] = [];
+    await provisionTopology(application.topology, application.settings, { sqs, sns, dynamodb, region: runtime.resources.region, onChange: (line) => lines.push(line) });
+    expect(lines.filter((line) => line.startsWith('note: '))).toEqual([
+      'note: queue BindingAudit delays what is sent to it by 7 s (its deliveryDelay), but locally what BindingEvents delivers to it arrives at once: the emulator delays direct sends only; on AWS both wait',
+    ]);
+  });
+});
+
 describe('a kept FIFO queue or topic whose attributes the contract changed, which the emulator cannot change in place', () => {
   // fauxqs refuses SetQueueAttributes of DeduplicationScope ("Unknown attribute") and CreateTopic of
   // an existing topic with another ContentBasedDeduplication: npm start ended on those words alone.
