@@ -273,6 +273,17 @@ describe('every field of the SQS 0.2.0 binding: honoured (in the plan) or refuse
     doc.channels.usersQueue.bindings.sqs.deadLetterQueue.messageRetentionPeriod = 60;
     expect(problemsOf(doc).filter((p) => /users-dlq/.test(p) && /messageRetentionPeriod/.test(p))).toEqual([]);
   });
+  it("a policy statement's resource that is the queue's own ARN as written is applied as the queue's deployed ARN, and said (as written it named the queue on one stage only); another resource is kept as written", () => {
+    const doc = base();
+    const statement = { effect: 'Allow', principal: '123456789012', action: 'sqs:ReceiveMessage', resource: 'arn:aws:sqs:us-east-1:123456789012:users-queue', condition: { Bool: { 'aws:SecureTransport': 'true' } } };
+    doc.channels.usersQueue.bindings.sqs.queue.policy = { statements: [statement, { ...statement, resource: 'arn:aws:sqs:us-east-1:123456789012:elsewhere' }] };
+    const policy = queueSpec(doc).policy!;
+    expect(policy[0]).not.toHaveProperty('resource');
+    expect(policy[1]).toMatchObject({ resource: 'arn:aws:sqs:us-east-1:123456789012:elsewhere' });
+    expect(deriveTopology(doc).warnings).toContain(
+      "channels.usersQueue.bindings.sqs.queue.policy.statements[0].resource arn:aws:sqs:us-east-1:123456789012:users-queue is users-queue's own ARN as written, which names it on one stage only (deployed, its name carries the stage but on production): it is applied as the ARN of users-queue as deployed; leave resource out to say so without this warning",
+    );
+  });
   it('tags AWS refuses at deploy are refused now, each with its place: more than 50, a key of aws:, an empty or long key, a long value, a number unquoted', () => {
     const doc = base();
     const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`t${i}`, 'x']));

@@ -131,7 +131,7 @@ function readTopic(d: Derivation, channelId: string, channel: Json, sns: Json): 
     messages: [],
     ...(fifo ? { contentBasedDeduplication: contentBasedDeduplication ?? false } : {}),
     ...optional('tags', tagsOf(d, sns.tags, where)),
-    ...optional('policy', policyOf(d, sns.policy, where)),
+    ...optional('policy', policyOf(d, sns.policy, where, { service: 'sns', name })),
   });
 }
 
@@ -215,7 +215,7 @@ function declareQueue(d: Derivation, channelId: string, binding: Json, where: st
     ...(fifo ? optional('deduplicationScope', scope as QueueSpec['deduplicationScope']) : {}),
     ...(fifo ? optional('fifoThroughputLimit', limit as QueueSpec['fifoThroughputLimit']) : {}),
     ...optional('tags', tagsOf(d, binding.tags, where)),
-    ...optional('policy', policyOf(d, binding.policy, where)),
+    ...optional('policy', policyOf(d, binding.policy, where, { service: 'sqs', name })),
     deadLetterFor: [],
   };
   d.queueBindings.push({ where, binding: { ...binding, name } });

@@ -128,7 +128,7 @@ export function tagsOf(d: Derivation, value: unknown, where: string): Record<str
 const MAX_TAGS = 50;
 
 /** `policy` of a binding: `{ statements: [{ effect, principal, action, resource?, condition? }] }`, else a problem. */
-export function policyOf(d: Derivation, value: unknown, where: string): PolicyStatementSpec[] | undefined {
+export function policyOf(d: Derivation, value: unknown, where: string, owner?: { service: 'sns' | 'sqs'; name: string }): PolicyStatementSpec[] | undefined {
   if (value === undefined) return undefined;
   if (!isObject(value) || !Array.isArray(value.statements)) {
     d.problems.push(`${where}.policy needs statements: [{ effect, principal, action }]`);
@@ -145,15 +145,26 @@ export function policyOf(d: Derivation, value: unknown, where: string): PolicySt
     checkFields(d, st, ['effect', 'principal', 'action', 'resource', 'condition'], at);
     const principal = iamPrincipalOf(d, st.principal, `${at}.principal`);
     if (principal === undefined) continue;
+    // The topic's or queue's own ARN, written out: deployed, its name carries the stage
+    // (<name>-<stage> but on production), so as written it names nothing but on one stage. It
+    // means the resource the policy is on, which is what a statement without resource gets.
+    const own = owner && typeof st.resource === 'string' && ownArn(st.resource, owner);
+    if (own) d.warnings.push(`${at}.resource ${st.resource} is ${owner.name}'s own ARN as written, which names it on one stage only (deployed, its name carries the stage but on production): it is applied as the ARN of ${owner.name} as deployed; leave resource out to say so without this warning`);
     statements.push({
       effect: st.effect,
       principal,
       action: st.action,
-      ...(st.resource !== undefined ? { resource: st.resource } : {}),
+      ...(st.resource !== undefined && !own ? { resource: st.resource } : {}),
       ...(st.condition !== undefined ? { condition: st.condition } : {}),
     } as PolicyStatementSpec);
   }
   return statements;
+}
+
+/** Whether `arn` is an SNS topic's or SQS queue's ARN (any region and account) with `owner`'s service and name. */
+function ownArn(arn: string, owner: { service: 'sns' | 'sqs'; name: string }): boolean {
+  const parts = /^arn:aws[\w-]*:(sns|sqs):[\w-]*:\d*:([^:/]+)$/.exec(arn);
+  return parts !== null && parts[1] === owner.service && parts[2] === owner.name;
 }
 
 /** The kinds of principal an IAM policy names in a map (`{ AWS: [...] }`). */
