@@ -33,5 +33,5 @@ export { invocationOf, isEntry, main, NODE_MAJOR, nodeVersionProblem, programNam
 export { displayWidth, formatTable } from './format-table.ts';
 export { terminalSafe, terminalSafeIndented, terminalSafeJson, terminalSafeLines } from './terminal-safe.ts';
 export { ProgressBar } from './progress-bar.ts';
-export { editDistance } from './suggest.ts';
+export { closest, editDistance } from './suggest.ts';
 export { onShutdownSignals, processAlive, processStartMark, SECOND_INTERRUPT_GRACE_MS, type ShutdownSignalOptions, type SignalTarget } from './signals.ts';

@@ -1,6 +1,15 @@
 /** "Did you mean": the nearest known name to a mistyped one, by edit distance. */
 
-/** The candidate nearest to `word` (edit distance ≤ 2), for "did you mean". */
+/**
+ * The candidate nearest to `word` (edit distance ≤ 2), for "did you mean".
+ *
+ * @example
+ * ```ts
+ * import { closest } from '@sluice/cli';
+ *
+ * closest('visibilityTimout', ['visibilityTimeout', 'deliveryDelay']); // 'visibilityTimeout'
+ * ```
+ */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;

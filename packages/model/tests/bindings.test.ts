@@ -184,6 +184,8 @@ describe('every field of the SNS 0.1.0 binding: honoured (in the plan) or refuse
     const problems = problemsOf(doc).join('\n');
     expect(problems).toMatch(/consumers\[1\]: protocol "https" is not supported/);
     expect(problems).toMatch(/consumers\[2\]\.endpoint\.email: an sqs consumer's endpoint is a queue/);
+    // What to write instead, not only that it is not supported.
+    expect(problems).toMatch(/consumers\[2\]: filterPolicyScope "MessageBody" is not supported; .*: write filterPolicyScope: MessageAttributes, or remove it$/m);
   });
   it('consumer rawMessageDelivery on a receive operation (the SNS binding README layout) is deployed as written', () => {
     const doc = base();
@@ -205,6 +207,16 @@ describe('every field of the SNS 0.1.0 binding: honoured (in the plan) or refuse
     const problems = problemsOf(doc).join('\n');
     expect(problems).toMatch(/channels\.users\.bindings\.sns\.fifo is not a field of the binding/);
     expect(problems).toMatch(/consumers\[0\]\.raw is not a field of the binding/);
+  });
+  it('a misspelt field is refused with the field meant, so that following the advice keeps the setting (it said "remove it", losing it)', () => {
+    const doc = base();
+    doc.channels.usersQueue.bindings.sqs.queue.visibilityTimout = 90;
+    doc.channels.usersQueue.bindings.sqs.queue.policy = { statements: [{ effect: 'Allow', principal: '*', action: 'sqs:ReceiveMessage', Resource: 'x' }] };
+    doc.channels.usersQueue.bindings.sqs.queue.sizeLimit = 5;
+    const problems = problemsOf(doc);
+    expect(problems).toContain('channels.usersQueue.bindings.sqs.queue.visibilityTimout is not a field of the binding (' + problems.find((p) => p.includes('visibilityTimout'))!.split('(')[1]!.split(')')[0] + '): did you mean visibilityTimeout? Rename it');
+    expect(problems).toContain('channels.usersQueue.bindings.sqs.queue.policy.statements[0].Resource is not a field of the binding (effect, principal, action, resource, condition): did you mean resource? Rename it');
+    expect(problems.find((p) => p.includes('.sizeLimit '))).toMatch(/: remove it, nothing would read it$/);
   });
 });
 
@@ -324,7 +336,10 @@ describe('every field of the SQS 0.2.0 binding: honoured (in the plan) or refuse
   it('a queue declared twice with different settings is refused', () => {
     const doc = base();
     doc.operations.consume.bindings = { sqs: { queues: [{ name: 'users-queue', fifoQueue: false, visibilityTimeout: 99 }] } };
-    expect(problemsOf(doc).join('\n')).toMatch(/queue users-queue is declared twice with different settings/);
+    // Which fields differ, by their binding names (it named none).
+    expect(problemsOf(doc)).toContain(
+      'queue users-queue is declared twice with different settings (channels.usersQueue and operations.consume.bindings.sqs.queues[0]): visibilityTimeout (not set) there, 99 here. Make them the same, or declare the queue once and $ref it',
+    );
   });
 });
 

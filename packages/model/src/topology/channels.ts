@@ -223,12 +223,29 @@ function declareQueue(d: Derivation, channelId: string, binding: Json, where: st
   if (previous) {
     const { channel: _a, deadLetterFor: _b, ...was } = previous;
     const { channel: _c, deadLetterFor: _d, ...now } = spec;
-    if (!same(sorted(was), sorted(now))) d.problems.push(`queue ${name} is declared twice with different settings (channels.${previous.channel} and ${where})`);
+    if (!same(sorted(was), sorted(now))) {
+      const a: Json = was;
+      const b: Json = now;
+      const differ = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => !same(a[k], b[k])).sort();
+      const shown = (v: unknown) => (v === undefined ? '(not set)' : JSON.stringify(v));
+      d.problems.push(
+        `queue ${name} is declared twice with different settings (channels.${previous.channel} and ${where}): ${differ.map((k) => `${BINDING_FIELD[k] ?? k} ${shown(a[k])} there, ${shown(b[k])} here`).join('; ')}. Make them the same, or declare the queue once and $ref it`,
+      );
+    }
     return previous;
   }
   d.queues[name] = spec;
   return spec;
 }
+
+/** The binding's name of a queue spec's field, where they differ. */
+const BINDING_FIELD: Record<string, string> = {
+  fifo: 'fifoQueue',
+  retentionSeconds: 'messageRetentionPeriod',
+  visibilityTimeoutSeconds: 'visibilityTimeout',
+  deliveryDelaySeconds: 'deliveryDelay',
+  receiveWaitTimeSeconds: 'receiveMessageWaitTime',
+};
 
 const sorted = (o: Json) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
 

@@ -3,6 +3,7 @@
  * (messages, topics, queues, operations, subscriptions) and the problems and warnings found.
  * Each step reads the document and adds to it, in the order `deriveTopology` runs them.
  */
+import { closest } from '@sluice/cli';
 import type { MessageIdentity, OperationSpec, PolicyStatementSpec, QueueSpec, SubscriptionSpec, TopicSpec } from '@sluice/runtime/contract';
 
 /** What a queue keeps when the contract does not say: SQS's default, 4 days. */
@@ -100,7 +101,10 @@ export const isExtension = (key: string) => /^x-[\w.-]+$/.test(key);
  */
 export function checkFields(d: Derivation, value: Json, known: readonly string[], where: string): void {
   for (const key of Object.keys(value)) {
-    if (!known.includes(key) && !isExtension(key)) d.problems.push(`${where}.${key} is not a field of the binding (${known.join(', ')}): remove it, nothing would read it`);
+    if (known.includes(key) || isExtension(key)) continue;
+    // A misspelt field: the one meant, so that removing it does not lose the setting.
+    const meant = closest(key, known) ?? known.find((k) => k.toLowerCase() === key.toLowerCase());
+    d.problems.push(`${where}.${key} is not a field of the binding (${known.join(', ')}): ${meant ? `did you mean ${meant}? Rename it` : 'remove it, nothing would read it'}`);
   }
 }
 

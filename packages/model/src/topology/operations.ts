@@ -201,7 +201,7 @@ function readSubscription(d: Derivation, opId: string, topic: string, consumer: 
   // ordering, at-least-once); a standard topic delivers to standard queues only.
   if (!d.topics[topic]!.fifo && d.queues[queue]!.fifo) d.problems.push(`${where}: the standard topic ${topic} cannot deliver to the FIFO queue ${queue} (SNS delivers to a FIFO queue from a FIFO topic only): make the topic FIFO, or subscribe a standard queue`);
   if (consumer.filterPolicyScope !== undefined && consumer.filterPolicyScope !== 'MessageAttributes') {
-    d.problems.push(`${where}: filterPolicyScope ${JSON.stringify(consumer.filterPolicyScope)} is not supported; the framework filters on message attributes`);
+    d.problems.push(`${where}: filterPolicyScope ${JSON.stringify(consumer.filterPolicyScope)} is not supported; the framework filters on message attributes (eventType, schemaVersion and the headers it sends as attributes): write filterPolicyScope: MessageAttributes, or remove it`);
   }
   if (consumer.rawMessageDelivery !== undefined && typeof consumer.rawMessageDelivery !== 'boolean') d.problems.push(`${where}.rawMessageDelivery must be true or false`);
   const raw = consumer.rawMessageDelivery === true;
