@@ -185,7 +185,9 @@ describe('every field of the SNS 0.1.0 binding: honoured (in the plan) or refuse
     expect(problems).toMatch(/consumers\[1\]: protocol "https" is not supported/);
     expect(problems).toMatch(/consumers\[2\]\.endpoint\.email: an sqs consumer's endpoint is a queue/);
     // What to write instead, not only that it is not supported.
-    expect(problems).toMatch(/consumers\[2\]: filterPolicyScope "MessageBody" is not supported; .*: write filterPolicyScope: MessageAttributes, or remove it$/m);
+    const scoped = base();
+    scoped.operations.publish.bindings.sns.consumers[0].filterPolicyScope = 'MessageBody';
+    expect(problemsOf(scoped).join('\n')).toMatch(/consumers\[0\]: filterPolicyScope "MessageBody" is not supported; .*: write filterPolicyScope: MessageAttributes, or remove it$/m);
   });
   it('consumer rawMessageDelivery on a receive operation (the SNS binding README layout) is deployed as written', () => {
     const doc = base();
