@@ -333,13 +333,23 @@ export class FunctionHost {
   contractChanged(): void {
     if (this.stopping) return;
     for (const r of this.running.values()) {
-      if (r.restartTimer === undefined) continue;
+      if (r.heldOutOfContract) continue;
       const reason = this.options.outOfContract?.(r.spec.operationId);
       if (!reason) continue;
-      clearTimeout(r.restartTimer);
-      r.restartTimer = undefined;
       r.heldOutOfContract = true;
-      this.emit(`${r.spec.operationId}: not started again: ${reason}${this.afterHeld()}`);
+      if (r.restartTimer !== undefined) {
+        clearTimeout(r.restartTimer);
+        r.restartTimer = undefined;
+        this.emit(`${r.spec.operationId}: not started again: ${reason}${this.afterHeld()}`);
+        continue;
+      }
+      // Running: its pollers would go on taking messages its new instances cannot handle (the
+      // generated operation gone, its handler perhaps moved away), each failure using up a
+      // receive until the dead-letter queue. It stops after its batches in flight, then says so;
+      // its messages wait in its queue.
+      const running = this.processes === 'shared' ? r.inProcess !== undefined || r.starting !== undefined : r.child !== undefined;
+      if (!running) continue;
+      void this.stopChild(r).then(() => this.emit(`${r.spec.operationId}: stopped: ${reason}; its messages wait in its queue${this.afterHeld()}`));
     }
   }
 
