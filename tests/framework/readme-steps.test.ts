@@ -173,11 +173,18 @@ describe("the README's steps to add a consumer and a message", () => {
 
   /** The project's own tests in the copy: started with the checks below, which it does not wait for. */
   let projectTests: Promise<RunResult> | undefined;
+  let reliability: Promise<RunResult> | undefined;
 
   it('with the handlers written, codegen:check, the type checker and contract:diff pass', async () => {
     for (const step of steps.filter((s) => s.file.startsWith('packages/orders/'))) apply(copy, step);
     // Independent commands on the same edited copy, run side by side (each in its own process, as before).
     projectTests = copy.start('node_modules/vitest/vitest.mjs', ['run', ...projectTestFiles()], { timeoutMs: 600_000 });
+    // One reliability scenario (CI runs them all on the unedited repository): its ledger follows
+    // the order consumer, which the audit consumer's outcomes for the same publishes broke.
+    reliability = copy.start('node_modules/vitest/vitest.mjs', ['run', '-c', 'vitest.reliability.config.ts', 'tests/reliability/equal-instants.reliability.ts'], {
+      timeoutMs: 300_000,
+      env: { ...process.env, RELIABILITY_SCALE: 'ci' },
+    });
     const [check, tsc, diff] = await Promise.all([
       copy.start('packages/codegen/src/cli.ts', ['--check']),
       copy.start('node_modules/typescript/bin/tsc', ['-p', 'tsconfig.json', '--noEmit']),
@@ -262,4 +269,10 @@ describe("the README's steps to add a consumer and a message", () => {
     const failed = vitest.stdout.split('\n').filter((line) => /\bFAIL\b/.test(line));
     expect(vitest.status, [...new Set(failed)].join('\n') + '\n' + vitest.stdout.slice(-3000) + vitest.stderr.slice(-2000)).toBe(0);
   }, 620_000);
+
+  it('passes a reliability scenario: the ledger follows the order consumer, whatever consumers the contract adds', async () => {
+    expect(reliability, 'started by the codegen:check and type checker test above').toBeDefined();
+    const run = await reliability!;
+    expect(run.status, run.stdout.slice(-3000) + run.stderr.slice(-2000)).toBe(0);
+  }, 320_000);
 });

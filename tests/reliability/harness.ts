@@ -68,7 +68,7 @@ export interface Harness {
 }
 
 export interface HarnessOptions {
-  /** Run the consumers with this runtime (default) or leave them to subscriber processes. */
+  /** Run the order consumer with this runtime (default) or leave it to subscriber processes. */
   consumers?: boolean;
   /** @default 5 */
   visibilityTimeoutSeconds?: number;
@@ -129,7 +129,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     port: 0,
     visibilityTimeoutSeconds,
     batchWindowSeconds: 0,
-    consumers: options.consumers ?? true,
+    // The order consumer alone (and the topic's triage, which always runs): the scenarios and the
+    // ledger follow it, and the consumers an application adds (the README's audit consumer) would
+    // write their own outcomes for the same publishes into the log.
+    consumers: options.consumers === false ? false : [CONSUMER],
     logLevel: 'INFO',
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     functionEnvironment: { AWS_ENDPOINT_URL_DYNAMODB: wire.endpoint, ...options.functionEnvironment },
@@ -309,7 +312,7 @@ export interface Subscriber {
  */
 export async function startSubscriber(h: Harness, name: string, extraArgs: string[] = []): Promise<Subscriber> {
   const proxy = await startFaultProxy(h.wire.endpoint);
-  const child = spawn(process.execPath, ['packages/local/src/bin/subscriber.ts', '--endpoint', proxy.endpoint, '--quiet', '--log-level', 'INFO', ...extraArgs], {
+  const child = spawn(process.execPath, ['packages/local/src/bin/subscriber.ts', '--endpoint', proxy.endpoint, '--only', CONSUMER, '--quiet', '--log-level', 'INFO', ...extraArgs], {
     cwd: root,
     env: process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
