@@ -3,11 +3,11 @@
  * (from the attributes in its SNS envelope), and putting it back on its topic once the contract
  * routes it.
  */
-import { PublishCommand, type MessageAttributeValue, type SNSClient } from '@aws-sdk/client-sns';
+import { GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand, PublishCommand, type MessageAttributeValue, type SNSClient } from '@aws-sdk/client-sns';
 import type { Message } from '@aws-sdk/client-sqs';
-import { unroutedReason } from '@sluice/model';
+import { filterPolicyAdmits, unroutedReason } from '@sluice/model';
 import { redriveFifoFields } from './dead-letter-queue.ts';
-import type { Topology } from '@sluice/runtime/contract';
+import type { FilterPolicy, Topology } from '@sluice/runtime/contract';
 
 /** What an unrouted message's SNS envelope says: the published body, its attributes, when and where. */
 export interface UnroutedEnvelope {
@@ -62,17 +62,66 @@ export function readEnvelope(body: string): UnroutedEnvelope | undefined {
  * @example
  * ```ts
  * import { unroutedMessageReason } from '@sluice/ops';
- * import type { Topology } from '@sluice/runtime/contract';
+ * import type { FilterPolicy, Topology } from '@sluice/runtime/contract';
  *
  * declare const topology: Topology;
  * declare const body: string;
  * unroutedMessageReason(topology, 'PaymentTopic', body); // e.g. 'no consumer declares PaymentCaptured v2'
  * ```
  */
-export function unroutedMessageReason(topology: Topology, topic: string, body: string): string | undefined {
+export function unroutedMessageReason(topology: Topology, topic: string, body: string, live?: LiveRouting): string | undefined {
   const envelope = readEnvelope(body);
   if (!envelope) return 'not an SNS envelope: sent to the queue directly, not published to the topic';
-  return unroutedReason(topology, topic, Object.fromEntries(Object.entries(envelope.attributes).map(([k, v]) => [k, v.Value])));
+  const attributes = Object.fromEntries(Object.entries(envelope.attributes).map(([k, v]) => [k, v.Value]));
+  const reason = unroutedReason(topology, topic, attributes);
+  if (reason !== undefined || !live || live.admits(attributes)) return reason;
+  return `a consumer declares it in the contract, but no subscription of ${live.where} admits it yet: ${live.apply}, then redrive it (published now, it would come back here)`;
+}
+
+/** What the subscriptions of a running topic admit: the stack's or AWS's, which lag the contract until a restart or a deploy. */
+export interface LiveRouting {
+  /** Whether a subscription of the topic to a consumer's queue admits a message with these attributes. */
+  admits(attributes: Readonly<Record<string, string>>): boolean;
+  /** Whose subscriptions: `the running stack`, `the deployed topic`. */
+  where: string;
+  /** What applies the contract's: `restart npm start`, `deploy`. */
+  apply: string;
+}
+
+/**
+ * The filter policies of the topic's subscriptions to the queues of the contract's consumers
+ * (`queues`: not the framework's unrouted and triage queues, which admit what they keep) as they
+ * are now, read over SNS: after `npm run codegen` they are the running stack's until it restarts
+ * (on AWS, until a deploy), so a message the contract routes may still not be admitted. Undefined
+ * when they cannot be read (no permission): the contract alone is used then.
+ *
+ * @example
+ * ```ts
+ * import { SNSClient } from '@aws-sdk/client-sns';
+ * import { liveRouting } from '@sluice/ops';
+ *
+ * const live = await liveRouting(new SNSClient({}), 'arn:aws:sns:eu-west-1:123456789012:PaymentTopic', ['PaymentQueue'], { where: 'the deployed topic', apply: 'deploy' });
+ * live?.admits({ eventType: 'PaymentCaptured', schemaVersion: '2.0.0' });
+ * ```
+ */
+export async function liveRouting(sns: SNSClient, topicArn: string, queues: readonly string[], said: Pick<LiveRouting, 'where' | 'apply'>): Promise<LiveRouting | undefined> {
+  try {
+    const policies: (FilterPolicy | undefined)[] = [];
+    let token: string | undefined;
+    do {
+      const page = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken: token }));
+      for (const s of page.Subscriptions ?? []) {
+        if (s.Protocol !== 'sqs' || !s.SubscriptionArn || !queues.includes(s.Endpoint?.split(':').pop() ?? '')) continue;
+        const { Attributes } = await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: s.SubscriptionArn }));
+        // A subscription scoped to the body is not the framework's: taken as admitting what it may.
+        policies.push(Attributes?.FilterPolicy && Attributes.FilterPolicyScope !== 'MessageBody' ? (JSON.parse(Attributes.FilterPolicy) as FilterPolicy) : undefined);
+      }
+      token = page.NextToken;
+    } while (token);
+    return { ...said, admits: (attributes) => policies.some((p) => p === undefined || filterPolicyAdmits(p, { ...attributes })) };
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -8,7 +8,7 @@ import { createDecoder } from '@sluice/runtime/consumer';
 import type { ReceiveOperation, Topology } from '@sluice/runtime/contract';
 import type { Message } from '@aws-sdk/client-sqs';
 import { functionNameOf, triageOf, unroutedOf } from '@sluice/model';
-import { readEnvelope, republish, unroutedMessageReason } from '../unrouted.ts';
+import { liveRouting, readEnvelope, republish, unroutedMessageReason, type LiveRouting } from '../unrouted.ts';
 import { DeadLetterQueue, notShownOf, type DeadLetter, type DeadLetterListing } from '../dead-letter-queue.ts';
 import { describeHandlerFailure, localHandlerFailures } from '../handler-failures.ts';
 import { queueDepth } from '../queue-depth.ts';
@@ -246,13 +246,13 @@ export function formatDeadLetters(letters: readonly DeadLetter[], subjectTitle =
  * console.log(formatUnrouted(letters, topology, 'PaymentTopic'));
  * ```
  */
-export function formatUnrouted(letters: readonly DeadLetter[], topology: Topology, topic: string): string {
+export function formatUnrouted(letters: readonly DeadLetter[], topology: Topology, topic: string, live?: LiveRouting): string {
   if (letters.length === 0) return 'empty.';
   const table = formatTable(
     ['messageId', 'SNS messageId', 'published', 'eventType', 'schemaVersion', 'why no consumer got it'],
     letters.map((l) => {
       const envelope = readEnvelope(l.body);
-      const reason = unroutedMessageReason(topology, topic, l.body);
+      const reason = unroutedMessageReason(topology, topic, l.body, live);
       return [
         l.messageId,
         envelope?.snsMessageId ?? '-',
@@ -264,6 +264,14 @@ export function formatUnrouted(letters: readonly DeadLetter[], topology: Topolog
     }),
   );
   return `${table}\n\n${letters.length} message(s) published to ${topic} that no subscription admitted ("SNS messageId" is the id the publisher was given; \`dlq redrive --id\` takes either). Fix the producer or declare a consumer, deploy, then \`dlq redrive\` publishes those now routed to ${topic} again.`;
+}
+
+/** What the unrouted queue `ref`'s topic's subscriptions admit now, on the target (undefined when they cannot be read). */
+async function liveOf(target: Target, ref: DlqRef, topology: Topology): Promise<LiveRouting | undefined> {
+  if (!ref.unroutedTopic) return undefined;
+  const queues = topology.subscriptions.filter((s) => s.topic === ref.unroutedTopic).map((s) => s.queue);
+  const said = target.mode === 'aws' ? { where: 'the deployed topic', apply: 'deploy the contract' } : { where: 'the running stack', apply: 'restart npm start (it applies the contract when it starts)' };
+  return liveRouting(target.sns, await target.topicArn(ref.unroutedTopic), queues, said);
 }
 
 /** A listing's text with what it could not show after it. */
@@ -404,8 +412,9 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
               const json = (messages: Listed) => (notShown ? { messages, notShown } : messages);
               if (ref.unroutedTopic) {
                 const topic = ref.unroutedTopic;
-                if (values.json) all[ref.name] = json(letters.map(({ message: _m, ...l }) => ({ ...l, unrouted: unroutedMessageReason(topology, topic, l.body) ?? null })));
-                else io.out(titled(headingOf(ref), withNotShown(formatUnrouted(letters, topology, topic), listing)));
+                const live = letters.length > 0 ? await liveOf(target, ref, topology) : undefined;
+                if (values.json) all[ref.name] = json(letters.map(({ message: _m, ...l }) => ({ ...l, unrouted: unroutedMessageReason(topology, topic, l.body, live) ?? null })));
+                else io.out(titled(headingOf(ref), withNotShown(formatUnrouted(letters, topology, topic, live), listing)));
                 continue;
               }
               if (values.json) all[ref.name] = json(letters.map(({ message: _m, ...l }) => l));
@@ -471,8 +480,9 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
                 const listing = await dlq.listing();
                 const letters = listing.letters.filter((l) => isPicked(l, ids));
                 found(letters);
-                wouldMove += letters.filter((l) => unroutedMessageReason(topology, ref.unroutedTopic!, l.body) === undefined).length;
-                io.out(titled(`${ref.name}: a redrive would publish to ${ref.unroutedTopic} again those a consumer declares now`, withNotShown(formatUnrouted(letters, topology, ref.unroutedTopic), listing)));
+                const live = letters.length > 0 ? await liveOf(target, ref, topology) : undefined;
+                wouldMove += letters.filter((l) => unroutedMessageReason(topology, ref.unroutedTopic!, l.body, live) === undefined).length;
+                io.out(titled(`${ref.name}: a redrive would publish to ${ref.unroutedTopic} again those a consumer declares now`, withNotShown(formatUnrouted(letters, topology, ref.unroutedTopic, live), listing)));
                 continue;
               }
               if (ref.unroutedTopic) {
@@ -480,13 +490,14 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
                 // queue shows a group's next message once the one before is gone: read again
                 // after each round that moved something.
                 const topic = ref.unroutedTopic;
+                const live = await liveOf(target, ref, topology);
                 const told = new Set<string>();
                 for (let round = true; round; ) {
                   const letters = (await dlq.list()).filter((l) => !ids || ids.includes(l.messageId) || (l.snsMessageId !== undefined && ids.includes(l.snsMessageId)));
-                  const still = letters.filter((l) => unroutedMessageReason(topology, topic, l.body) !== undefined);
+                  const still = letters.filter((l) => unroutedMessageReason(topology, topic, l.body, live) !== undefined);
                   for (const l of still.filter((l) => !told.has(l.messageId))) {
                     told.add(l.messageId);
-                    io.out(`  kept ${terminalSafe(l.messageId)} in ${ref.name}: ${terminalSafe(unroutedMessageReason(topology, topic, l.body)!)}`);
+                    io.out(`  kept ${terminalSafe(l.messageId)} in ${ref.name}: ${terminalSafe(unroutedMessageReason(topology, topic, l.body, live)!)}`);
                   }
                   notFound = notFound.filter((id) => !still.some((l) => l.messageId === id || l.snsMessageId === id));
                   const selected = letters.filter((l) => !still.includes(l));
@@ -565,7 +576,7 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
                 continue;
               }
               // What is about to go, as `dlq list` shows it: the question is about these, and what was deleted stays on record.
-              const shown = ref.unroutedTopic ? formatUnrouted(letters, topology, ref.unroutedTopic) : formatDeadLetters(letters, title, unexplainedOf(ref));
+              const shown = ref.unroutedTopic ? formatUnrouted(letters, topology, ref.unroutedTopic, await liveOf(target, ref, topology)) : formatDeadLetters(letters, title, unexplainedOf(ref));
               io.out(titled(`${headingOf(ref)}, to delete`, shown));
               if (!values.yes) {
                 if (!io.confirm) throw new CliError(`refusing to delete ${letters.length} message(s) from ${ref.name} without confirmation: no terminal to ask on`, { next: 'Pass --yes to delete them.' });
