@@ -127,7 +127,7 @@ describe('the consumers of the local runtime share its process by default', () =
     copy.replace(settings, 'export const settings', '// edited while running\nexport const settings');
     await waitFor('the reload', () => reloadedAndReady(events, 0, settings), 30_000);
     expect(events.filter((e) => e.includes(`${settings} changed`))).toContainEqual(
-      `consumeOrderPlaced: ${settings} changed (the code reloads now; its timeout, memory, batch size and concurrency apply after a restart: they were read at the start): reloading (batches in flight finish first)`,
+      `consumeOrderPlaced: ${settings} changed (the code reloads now; its timeout, memory, batch size, concurrency and tables apply after a restart, which creates a new table: they were read at the start): reloading (batches in flight finish first)`,
     );
     // The framework's triage reads no application setting: not reloaded for it.
     expect(events.filter((e) => e.startsWith('triageOrderTopic:') && e.includes(settings))).toEqual([]);

@@ -75,8 +75,13 @@ export function linked(name: string, field: 'name' | 'arn' | 'url'): string | un
 function resolve(name: string, field: 'name' | 'arn' | 'url', variable: string, what: string, env: NodeJS.ProcessEnv): string {
   const value = linked(name, field) ?? env[variable];
   if (!value) {
+    // Under the local stack (its functions reach it on a loopback endpoint): what it sets is what
+    // it found when it started, and a table added to the settings since is made by a restart.
+    const local = /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\/?$/.test(env.AWS_ENDPOINT_URL ?? '');
     throw new ConfigurationError(
-      `${what} ${name} unknown: set ${variable} (sst.config.ts sets it for each function, and the local runtime for its processes), or run under \`sst shell\` so the "${name}" link is visible.`,
+      local && what === 'Table'
+        ? `${what} ${name} unknown here: the local stack sets ${variable} for the tables of the settings it started with, and creates them then. Add ${name} to settings.tables if it is not there, then restart npm start (or npm run subscriber).`
+        : `${what} ${name} unknown: set ${variable} (sst.config.ts sets it for each function, and the local runtime for its processes), or run under \`sst shell\` so the "${name}" link is visible.`,
     );
   }
   return value;

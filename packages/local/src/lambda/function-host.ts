@@ -618,7 +618,7 @@ export class FunctionHost {
     // The settings were read once, when the stack started: the function's own (timeout, memory,
     // batch size, concurrency) do not follow a reload, and saying nothing let a new timeout seem applied.
     const settings = this.options.settingsFile !== undefined && path.resolve(file) === path.resolve(this.options.settingsFile);
-    const why = `${path.relative(this.root, file)} changed${settings ? ' (the code reloads now; its timeout, memory, batch size and concurrency apply after a restart: they were read at the start)' : ''}`;
+    const why = `${path.relative(this.root, file)} changed${settings ? ' (the code reloads now; its timeout, memory, batch size, concurrency and tables apply after a restart, which creates a new table: they were read at the start)' : ''}`;
     r.debounce = setTimeout(() => void this.reload(r.spec.operationId, why), 150);
   }
 
