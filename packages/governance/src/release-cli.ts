@@ -2,7 +2,7 @@
  * `npm run contract:release`: records the working contract (and the topology it deploys) as the
  * released one, the baseline `npm run contract:diff` compares against.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CliError, isEntry, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject } from '@sluice/model';
@@ -89,7 +89,14 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
       ...(acceptedBreaking ? { acceptedBreaking } : {}),
       topology: deriveTopology(working).topology,
     });
-    io.out(`\ncontract:release: released ${working.info?.version} to ${shown(outDir)}/. Commit it with the contract change.`);
+    // What else the contract change (its version at least) left to redo before the commit: the
+    // release is committed with them, or the next npm test fails on them.
+    const redo = await staleBesideRelease(project, specPath);
+    io.out(
+      `\ncontract:release: released ${working.info?.version} to ${shown(outDir)}/. ${
+        redo.length > 0 ? `Before you commit it with the contract change: ${redo.map((r) => `${r.what} (${r.run})`).join('; ')}.` : 'Commit it with the contract change.'
+      }`,
+    );
     const warned = acceptedBreaking?.inPlace?.map((b) => b.message) ?? [];
     if (warned.length > 0) io.err(`contract:release: WARNING: ${warned.join(', ')} broke without a new major version: see the WARNING${warned.length > 1 ? 's' : ''} about ${warned.length > 1 ? 'them' : 'it'} (recorded in release.json, acceptedBreaking.inPlace).`);
     return 0;
@@ -97,3 +104,22 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
 };
 
 if (isEntry(import.meta)) await main(releaseProgram);
+
+/**
+ * What a contract change leaves stale beside the release: `generated/` (the contract's version is
+ * in it) and, when the project keeps one, the topology picture. Each with the command that redoes it.
+ */
+async function staleBesideRelease(project: ReturnType<typeof loadProject>, specPath: string): Promise<{ what: string; run: string }[]> {
+  const stale: { what: string; run: string }[] = [];
+  // Another document (--spec) is not what generated/ and the picture are made from.
+  if (path.resolve(specPath) !== path.resolve(project.spec)) return stale;
+  const { staleGeneratedReason } = await import('@sluice/codegen/freshness');
+  if (staleGeneratedReason(project)) stale.push({ what: `${path.relative(process.cwd(), project.generated) || project.generated}/ is stale`, run: 'npm run codegen' });
+  const { contractPicture, DEFAULT_TOPOLOGY_PICTURE } = await import('./topology-picture.ts');
+  const picture = path.join(project.root, DEFAULT_TOPOLOGY_PICTURE);
+  if (existsSync(picture)) {
+    const svg = await contractPicture({ specPath, settingsPath: project.settings }).catch(() => undefined);
+    if (svg !== undefined && readFileSync(picture, 'utf8') !== svg) stale.push({ what: `${path.relative(process.cwd(), picture)} is stale`, run: 'npm run diagram' });
+  }
+  return stale;
+}
