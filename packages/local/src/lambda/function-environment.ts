@@ -129,6 +129,8 @@ export function localEnvironment(
     AWS_LAMBDA_FUNCTION_NAME: plan.functionName,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMB),
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    // Each instance starts on demand, as a Lambda without provisioned concurrency: its first invocation is a cold start.
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${plan.functionName}`,
     // What the plan gives it, deployed as locally.
     ...planned,
