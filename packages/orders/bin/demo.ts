@@ -49,7 +49,13 @@ orders and the DLQ, and exits. The visibility timeout is 2 s, so this takes abou
     try {
       io.out([...bannerLines(runtime), '', 'Demo:'].join('\n'));
       const settled = await runDemo(runtime, { asyncapiPath: project.spec, print: (t) => io.out(t) });
-      if (settled) io.out('\nNext: npm start, then npx orders list / dlq list / dlq redrive');
+      if (settled) {
+        io.out(
+          values['in-memory']
+            ? "\nNext: this demo's stack was in memory and is gone with it. npm start runs one that keeps its data (or, if it runs already, npx orders publish / list / dlq list there)."
+            : '\nNext: npm start (it keeps what this demo made), then npx orders list / dlq list / dlq redrive',
+        );
+      }
       await runtime.functions?.stop();
       io.out(`${clock()} stopped.${await leftoversLine(runtime)}`);
       return settled ? 0 : 1;

@@ -53,24 +53,32 @@ export function deadLetterSection(dlqName: string, listing: DeadLetterListing): 
  * const ok = await runDemo(runtime, { asyncapiPath: 'asyncapi.yaml', print: console.log });
  */
 export async function runDemo(runtime: LocalRuntime, options: { asyncapiPath: string; print: (text: string) => void; timeoutMs?: number }): Promise<boolean> {
-  const { resources } = runtime;
+  const { resources, application } = runtime;
   const op = operations.consumeOrderPlaced;
-  const queue = runtime.application.topology.queues[op.queue]!;
-  const dlqName = queue.deadLetter!.queue;
+  const queue = application.topology.queues[op.queue]!;
   const maxReceives = queue.deadLetter!.maxReceiveCount;
   const sns = new SNSClient(runtime.clientConfig);
   const sqs = new SQSClient(runtime.clientConfig);
   const dynamodb = new DynamoDBClient(runtime.clientConfig);
   const print = options.print;
   try {
-    const dlq = new DeadLetterQueue({
-      sqs,
-      deadLetterQueueUrl: resources.queues[dlqName]!.url,
-      sourceQueueUrl: resources.queues[op.queue]!.url,
-      decode: createDecoder(op),
-      describe: orderIdOf,
+    // Every consumer of OrderPlaced gets the poison message (an audit consumer added beside the
+    // order consumer too): each one's queue is waited for, and each one's dead-letter queue shown.
+    const consumers = Object.values(application.topology.operations).filter(
+      (o) => o.action === 'receive' && o.messages.includes('OrderPlaced') && application.topology.queues[o.queue!]?.deadLetter && (operations as Record<string, unknown>)[o.id],
+    );
+    const watched = consumers.map((o) => {
+      const dlqName = application.topology.queues[o.queue!]!.deadLetter!.queue;
+      const dlq = new DeadLetterQueue({
+        sqs,
+        deadLetterQueueUrl: resources.queues[dlqName]!.url,
+        sourceQueueUrl: resources.queues[o.queue!]!.url,
+        decode: createDecoder((operations as unknown as Record<string, typeof op>)[o.id]!),
+        describe: orderIdOf,
+      });
+      return { queue: o.queue!, dlqName, dlq };
     });
-    const dlqBefore = await dlq.count();
+    const dlqBefore = await Promise.all(watched.map((w) => w.dlq.count()));
     const topicArn = resources.topics[operations.publishOrderPlaced.topic]!.arn;
     const publisher = createPublisher(operations.publishOrderPlaced, { client: sns, topicArn });
     const examples = contractExamples(options.asyncapiPath);
@@ -90,16 +98,27 @@ export async function runDemo(runtime: LocalRuntime, options: { asyncapiPath: st
     print(`demo: waiting for the queue to drain; the poison message is retried every ${visibility} s and dead-lettered after ${maxReceives} receives (~${visibility * maxReceives} s)`);
     const deadline = Date.now() + (options.timeoutMs ?? 60_000 + visibility * (maxReceives + 1) * 1000);
     let settled = false;
+    const drained = async () => {
+      for (const [i, w] of watched.entries()) {
+        if ((await queueDepth(sqs, resources.queues[w.queue]!.url)).total > 0 || (await w.dlq.count()) <= dlqBefore[i]!) return false;
+      }
+      return true;
+    };
     while (Date.now() < deadline) {
-      if ((await queueDepth(sqs, resources.queues[op.queue]!.url)).total === 0 && (await dlq.count()) > dlqBefore) {
+      if (await drained()) {
         settled = true;
         break;
       }
       await new Promise((r) => setTimeout(r, 250));
     }
     const store = new OrderStore({ client: createDocumentClient(dynamodb), tableName: resources.tables[ORDERS_TABLE]!.name });
-    print(`\nStored orders (table ${ORDERS_TABLE}):\n${formatOrders(await store.list())}`);
-    print(deadLetterSection(dlqName, await dlq.listing()));
+    // This demo's orders: on a data folder of earlier runs the table holds theirs too.
+    const ours = new Set(examples.map((e) => e.payload.orderId));
+    const stored = await store.list();
+    const shown = stored.filter((o) => ours.has(o.orderId));
+    const others = stored.length - shown.length;
+    print(`\nStored orders of this demo (table ${ORDERS_TABLE}${others > 0 ? `; ${others} more kept from earlier runs: npx orders list shows them all` : ''}):\n${formatOrders(shown)}`);
+    for (const w of watched) print(deadLetterSection(w.dlqName, await w.dlq.listing()));
     if (!settled) print('\ndemo: the pipeline did not settle in time (see the batch lines above).');
     return settled;
   } finally {

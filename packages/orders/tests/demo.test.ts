@@ -27,6 +27,11 @@ describe('npm run demo', () => {
     expect(output).toMatch(/consumeOrderPlaced: batch of \d+/);
     // The poison message's last receive names its DLQ and the command that lists it on this stack (port 0: its endpoint).
     expect(output).toMatch(/failed on its last receive \(3\/3\): to OrderDLQ after the visibility timeout \(`SLUICE_ENDPOINT=http:\/\/127\.0\.0\.1:\d+ npx orders dlq list --queue OrderDLQ` lists it then\)/);
+    // Its own orders (an earlier run's data folder holds others), and the dead-letter queue of each consumer of OrderPlaced.
+    expect(output).toMatch(/^Stored orders of this demo \(table Orders\):$/m);
+    expect(output).toMatch(/^Dead-letter queue OrderDLQ:\n/m);
+    // In memory: nothing is left to look at after it; it said to run npm start, then look, as if that stack had the demo's data.
+    expect(output).toContain("Next: this demo's stack was in memory and is gone with it. npm start runs one that keeps its data");
   });
 });
 
