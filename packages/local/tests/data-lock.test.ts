@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { processStartMark, runCli } from '@sluice/cli';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
+import { startProgram } from '../src/bin/start.ts';
 import { ApplicationError, DATA_LOCK_FILE, DataDirInUseError, lockDataDir, startLocalRuntime } from '@sluice/local';
 import { fixtureProject } from '../../../tests/helpers/fixture-project.ts';
 
@@ -175,6 +176,11 @@ describe('two local stacks on one data folder', () => {
       expect(await visibility()).toBe('5');
       await expect(startLocalRuntime({ application: await fixture.application(), port: 0, dataDir, consumers: false, visibilityTimeoutSeconds: 2, logLevel: 'SILENT' })).rejects.toThrow(DataDirInUseError);
       expect(await visibility()).toBe('5');
+      // npm start says it as the user's situation: its wrapper made it a bare Error, with "--debug for the stack trace" after it.
+      const io = captureIO();
+      expect(await fixture.within(() => runCli(startProgram, ['--data-dir', dataDir, '--port', '0'], io))).toBe(1);
+      expect(io.stderr()).toMatch(/^start: could not start the local runtime: the data folder .* is in use by another local stack/);
+      expect(io.stderr()).not.toContain('--debug');
     } finally {
       sqs.destroy();
       await first.stop();

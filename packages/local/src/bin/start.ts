@@ -122,6 +122,9 @@ after the batches in flight.`,
         },
       });
     } catch (error) {
+      // The user's situation (the folder in use, the application not matching its contract, a kept
+      // resource the contract changed) stays said as such: no "--debug for the stack trace".
+      if (error instanceof CliError) throw new CliError(`could not start the local runtime: ${error.message}`, { ...error.options, cause: error });
       throw new Error(`could not start the local runtime: ${(error as Error).message}`, { cause: error });
     }
     // The commands the banner and the batch lines name reach this stack as printed: with its

@@ -6,6 +6,7 @@
  * a subscription the contract dropped is removed. A queue the contract no longer names is kept
  * with its messages (they may be dead letters someone needs) and reported.
  */
+import { CliError } from '@sluice/cli';
 import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import {
   CreateTopicCommand,
@@ -108,7 +109,7 @@ function tagChanges(current: Record<string, string>, wanted: Record<string, stri
  * scope or throughput limit, a FIFO topic's content-based deduplication; AWS changes them). Says
  * which, what it holds, and how to start without losing it.
  */
-export class KeptResourceError extends Error {
+export class KeptResourceError extends CliError {
   constructor(resource: string, changes: string[], cause: unknown, messages?: number) {
     const holds = messages === undefined ? '' : messages > 0 ? ` It holds ${messages} message(s): they stay in that folder.` : '';
     super(
