@@ -373,7 +373,10 @@ export class FunctionHost {
     // imported from /…/y.ts"): those of the project as the rest of the terminal does, relative to it.
     const gone = handlerGone(text, r.spec.handlerFile);
     const said = gone
-      ? `its handler ${path.relative(this.root, r.spec.handlerFile)} does not exist (deleted, moved or renamed?): the handler of ${r.spec.operationId} is read from that path, the project's consumers folder and the operation's id; put it back there`
+      ? reason
+        ? // Out of the contract too: its handler going with it is expected, not to be put back.
+          `its handler ${path.relative(this.root, r.spec.handlerFile)} is gone`
+        : `its handler ${path.relative(this.root, r.spec.handlerFile)} does not exist (deleted, moved or renamed?): the handler of ${r.spec.operationId} is read from that path, the project's consumers folder and the operation's id; put it back there`
       : compiled
         ? formatCompileErrors(compiled.errors, { base: this.root, shown: SHOWN_BUILD_ERRORS, total: compiled.total })
         : text.split(`${this.root}${path.sep}`).join('');
