@@ -34,7 +34,7 @@ import { readOperations } from './topology/operations.ts';
 import { resolveSubscriptions } from './topology/subscriptions.ts';
 
 export { DEFAULT_RETENTION_SECONDS, type DeriveOptions } from './topology/context.ts';
-export { filterPolicyAdmits, filterPolicyFor } from './topology/filter-policy.ts';
+export { canonicalPolicy, filterPolicyAdmits, filterPolicyFor } from './topology/filter-policy.ts';
 export { DEFAULT_SCHEMA_VERSION, listMessages, type ListedMessage, type MessageListing, messageIdentity, messageNameOf } from './topology/messages.ts';
 
 /**

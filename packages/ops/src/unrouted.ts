@@ -105,23 +105,39 @@ export interface LiveRouting {
  * ```
  */
 export async function liveRouting(sns: SNSClient, topicArn: string, queues: readonly string[], said: Pick<LiveRouting, 'where' | 'apply'>): Promise<LiveRouting | undefined> {
-  try {
-    const policies: (FilterPolicy | undefined)[] = [];
-    let token: string | undefined;
-    do {
-      const page = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken: token }));
-      for (const s of page.Subscriptions ?? []) {
-        if (s.Protocol !== 'sqs' || !s.SubscriptionArn || !queues.includes(s.Endpoint?.split(':').pop() ?? '')) continue;
-        const { Attributes } = await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: s.SubscriptionArn }));
-        // A subscription scoped to the body is not the framework's: taken as admitting what it may.
-        policies.push(Attributes?.FilterPolicy && Attributes.FilterPolicyScope !== 'MessageBody' ? (JSON.parse(Attributes.FilterPolicy) as FilterPolicy) : undefined);
-      }
-      token = page.NextToken;
-    } while (token);
-    return { ...said, admits: (attributes) => policies.some((p) => p === undefined || filterPolicyAdmits(p, { ...attributes })) };
-  } catch {
-    return undefined;
-  }
+  const live = await liveFilterPolicies(sns, topicArn).catch(() => undefined);
+  if (!live) return undefined;
+  const policies = queues.filter((q) => live.has(q)).map((q) => live.get(q));
+  return { ...said, admits: (attributes) => policies.some((p) => p === undefined || filterPolicyAdmits(p, { ...attributes })) };
+}
+
+/**
+ * The filter policy of each SQS subscription of a topic as it is now, by the queue's name
+ * (undefined: none, it admits everything; a policy scoped to the body, not the framework's, counts
+ * as none). Throws when they cannot be read.
+ *
+ * @example
+ * ```ts
+ * import { SNSClient } from '@aws-sdk/client-sns';
+ * import { liveFilterPolicies } from '@sluice/ops';
+ *
+ * const live = await liveFilterPolicies(new SNSClient({}), 'arn:aws:sns:eu-west-1:123456789012:PaymentTopic');
+ * live.get('PaymentQueue'); // { eventType: ['PaymentCaptured'], … }
+ * ```
+ */
+export async function liveFilterPolicies(sns: SNSClient, topicArn: string): Promise<Map<string, FilterPolicy | undefined>> {
+  const policies = new Map<string, FilterPolicy | undefined>();
+  let token: string | undefined;
+  do {
+    const page = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken: token }));
+    for (const s of page.Subscriptions ?? []) {
+      if (s.Protocol !== 'sqs' || !s.SubscriptionArn || !s.Endpoint) continue;
+      const { Attributes } = await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: s.SubscriptionArn }));
+      policies.set(s.Endpoint.split(':').pop()!, Attributes?.FilterPolicy && Attributes.FilterPolicyScope !== 'MessageBody' ? (JSON.parse(Attributes.FilterPolicy) as FilterPolicy) : undefined);
+    }
+    token = page.NextToken;
+  } while (token);
+  return policies;
 }
 
 /**

@@ -57,7 +57,16 @@ export function filterPolicyAdmits(policy: FilterPolicy, attributes: Record<stri
   return policyAdmits(policy, attributes);
 }
 
-/** Canonical form, so two policies that say the same thing compare equal. */
+/**
+ * Canonical form, so two policies that say the same thing compare equal.
+ *
+ * @example
+ * ```ts
+ * import { canonicalPolicy } from '@sluice/model';
+ *
+ * canonicalPolicy({ b: ['2', '1'], a: ['x'] }) === canonicalPolicy({ a: ['x'], b: ['1', '2'] }); // true
+ * ```
+ */
 export function canonicalPolicy(policy: unknown): string {
   const sortDeep = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(sortDeep).map((x) => JSON.stringify(x)).sort().map((x) => JSON.parse(x));

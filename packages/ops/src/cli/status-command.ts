@@ -4,13 +4,14 @@
  * of the system at a glance.
  */
 import type { CommandSpec } from '@sluice/cli';
-import { functionNameOf, triageOf, unroutedOf, type UnroutedSpec } from '@sluice/model';
+import { canonicalPolicy, functionNameOf, triageOf, unroutedOf, type UnroutedSpec } from '@sluice/model';
 import type { SubscriptionSpec } from '@sluice/runtime/contract';
 import { queueDepth } from '../queue-depth.ts';
 import { formatTable } from '@sluice/cli';
 import { contractModule, targetFlags, targetOptions, withTarget } from './target-options.ts';
 import { ownedQueues } from '../owned-queues.ts';
 import { missingQueues, missingQueuesWarning } from './missing-queues.ts';
+import { liveFilterPolicies } from '../unrouted.ts';
 
 /** The widest filter policy the subscription table shows whole (a policy of one event type and major fits). */
 const POLICY_WIDTH = 72;
@@ -121,9 +122,27 @@ export const statusCommand: CommandSpec = {
       }
       // A subscription of the contract whose queue the stack does not have yet does not exist either: said, not listed as if it did.
       const subscriptions = [...topology.subscriptions, ...unrouted.map((u) => u.subscription), ...triage.map((t) => t.subscription)].map((s) => (missing.has(s.queue) ? { ...s, queueMissing: true as const } : s));
-      const warning = missing.size > 0 ? missingQueuesWarning(invocation, target, missing) : undefined;
+      // The filter policies as the stack (or AWS) runs them: after npm run codegen without a restart
+      // (or a deploy) they are older than the contract's, which the table shows.
+      const differ: string[] = [];
+      for (const topic of Object.keys(topology.topics)) {
+        const wanted = topology.subscriptions.filter((s) => s.topic === topic && !missing.has(s.queue));
+        if (wanted.length === 0) continue;
+        const live = await target
+          .topicArn(topic)
+          .then((arn) => liveFilterPolicies(target.sns, arn))
+          .catch(() => undefined);
+        for (const s of wanted) {
+          if (!live?.has(s.queue)) continue;
+          const now = live.get(s.queue);
+          if (canonicalPolicy(now ?? {}) !== canonicalPolicy(s.filterPolicy ?? {})) differ.push(`${topic} → ${s.queue} admits ${now ? JSON.stringify(now) : 'everything'} there, the contract's ${JSON.stringify(s.filterPolicy ?? {})}`);
+        }
+      }
+      const apply = target.mode === 'aws' ? 'deploy the contract' : 'restart npm start (it applies the contract when it starts)';
+      const policyWarning = differ.length > 0 ? `${invocation.replace(/ status$/, '')}: warning: the ${target.describe()} does not filter as the contract says yet (npm run codegen since it started?):\n${differ.map((d) => `  ${d}`).join('\n')}\n${apply} to apply it; until then what only the contract's policy admits goes to the topic's unrouted queue.` : undefined;
+      const warning = [missing.size > 0 ? missingQueuesWarning(invocation, target, missing) : undefined, policyWarning].filter(Boolean).join('\n') || undefined;
       if (values.json) {
-        io.out(JSON.stringify({ queues: rows, subscriptions, ...(missing.size > 0 ? { missingQueues: [...missing] } : {}) }, null, 2));
+        io.out(JSON.stringify({ queues: rows, subscriptions, ...(missing.size > 0 ? { missingQueues: [...missing] } : {}), ...(differ.length > 0 ? { filterPoliciesDiffer: differ } : {}) }, null, 2));
         if (warning) io.err(warning);
         return 0;
       }
