@@ -108,7 +108,8 @@ describe('dlq redrive', () => {
     const io = captureIO();
     const code = await fixture.within(() => runCli(fixtureProgram, ['dlq', 'redrive', '--id', chosen, '--endpoint', runtime.endpoint], io));
     expect(code, io.stderr()).toBe(0);
-    expect(io.stdout()).toContain(chosen);
+    // What happened to it, on stdout (the count is on stderr): not its id alone.
+    expect(io.stdout()).toContain(`  moved ${chosen} to OrderQueue`);
     // A message the contract accepts (it failed in its handler) gets no warning.
     expect(io.stderr()).not.toContain('warning');
     // Not hidden for the redrive's hold time: released when it returned.

@@ -463,7 +463,8 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
                 onMessage?.(message);
               });
               bar?.finish(`redrove ${moved.length} message(s) to ${ref.source}`);
-              for (const id of moved) io.out(`  ${terminalSafe(id)}`);
+              // Each said as what happened to it (its ids alone on stdout, the count on stderr, read as nothing).
+              for (const id of moved) io.out(`  moved ${terminalSafe(id)} to ${ref.source}`);
               movedTotal += moved.length;
               // Found here (by its SQS or SNS message id) unless redrive says it was not.
               if (!ref.unroutedTopic && selected) notFound = notFound.filter((id) => missed.includes(id));
