@@ -210,6 +210,12 @@ describe('every field of the SNS 0.1.0 binding: honoured (in the plan) or refuse
     expect(problems).toMatch(/channels\.users\.bindings\.sns\.fifo is not a field of the binding/);
     expect(problems).toMatch(/consumers\[0\]\.raw is not a field of the binding/);
   });
+  it("a receive operation on a topic's channel that lists its queue in bindings.sqs.queues is told how to consume that queue, by name (the advice named none)", () => {
+    const doc = base();
+    doc.operations.consume = { action: 'receive', channel: doc.channels.users, messages: doc.operations.publish.messages, bindings: { sqs: { queues: [{ name: 'users-queue', fifoQueue: false, redrivePolicy: { deadLetterQueue: { name: 'users-dlq' } } }, { name: 'users-dlq', fifoQueue: false }] } } };
+    const warning = deriveTopology(doc).warnings.find((w) => w.startsWith('operations.consume '));
+    expect(warning).toMatch(/^operations\.consume receives from topic users and lists users-queue in its bindings\.sqs\.queues, but .* To consume users-queue: point this operation at a channel whose bindings\.sqs\.queue is users-queue .*endpoint: \{ name: users-queue \}/);
+  });
   it('a misspelt field is refused with the field meant, so that following the advice keeps the setting (it said "remove it", losing it)', () => {
     const doc = base();
     doc.channels.usersQueue.bindings.sqs.queue.visibilityTimout = 90;
