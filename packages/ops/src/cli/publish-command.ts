@@ -6,12 +6,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CliError, UsageError, type CommandSpec } from '@sluice/cli';
-import { loadProject, type ProjectConfig } from '@sluice/model';
+import { loadProject, type ProjectConfig, unroutedQueueNameOf, unroutedReason } from '@sluice/model';
 import type { MessageContract, Operation, SendOperation } from '@sluice/runtime/contract';
 import { createPublisher, createQueuePublisher, fifoFieldsOf } from '@sluice/runtime/publisher';
 import { parse as parseYaml } from 'yaml';
 import { applicationHeadersOf, checkApplicationHeaders, documentedHeadersOf, type HeaderDocs, type HeaderWording } from '../application-headers.ts';
 import { contractModule, targetFlags, targetOptions, withTarget } from './target-options.ts';
+import { liveRouting } from '../unrouted.ts';
 
 /** The options of {@link publishMessageCommand}. */
 export interface PublishMessageCommandOptions {
@@ -332,7 +333,7 @@ are wrong, the message is too large, or the target fails.`,
     },
     async run({ values, positionals, io, invocation }) {
       const project = options.project ?? loadProject();
-      const { operations } = await contractModule(project, { warn: (line) => io.err(line) });
+      const { operations, messages, topology } = await contractModule(project, { warn: (line) => io.err(line) });
       const id = positionals[0]!;
       const op = operations[id];
       if (!op || op.action !== 'send') {
@@ -391,6 +392,17 @@ are wrong, the message is too large, or the target fails.`,
           const options = { ...publishOptions, ...(fields?.MessageGroupId ? { messageGroupId: fields.MessageGroupId } : {}), ...(fields?.MessageDeduplicationId ? { messageDeduplicationId: fields.MessageDeduplicationId } : {}) };
           const { messageId } = await send.publisher.publish((result as { value: unknown }).value as never, options as never);
           io.out(`published ${messageName} (${id}) to ${send.to} as ${send.as} message ${messageId}${fields ? fifoNote(fields, values['deduplication-id'] !== undefined) : ''}`);
+        }
+        // A message the contract routes that the running subscriptions do not admit yet (npm run
+        // codegen without a restart, or a deploy): it went to the topic's unrouted queue. Said, with what to do.
+        if (op.topic !== undefined) {
+          const queues = topology.subscriptions.filter((s) => s.topic === op.topic).map((s) => s.queue);
+          const said = target.mode === 'aws' ? { where: 'the deployed topic', apply: 'deploy the contract' } : { where: 'the running stack', apply: 'restart npm start (it applies the contract when it starts)' };
+          const live = queues.length > 0 ? await liveRouting(target.sns, await target.topicArn(op.topic), queues, said) : undefined;
+          const attributes = { ...(messages[messageName]?.attributes ?? {}) } as Record<string, string>;
+          if (live && !live.admits(attributes) && unroutedReason(topology, op.topic, attributes) === undefined) {
+            io.err(`${invocation.replace(/ \S+$/, '')}: warning: no subscription of ${live.where} admits ${messageName} yet, though the contract routes it: no consumer gets it (its policies predate the contract, whose unrouted queue keeps it). ${live.apply.replace(/^./, (c) => c.toUpperCase())}, then redrive it (dlq redrive --queue ${unroutedQueueNameOf(topology.topics[op.topic]!)}).`);
+          }
         }
         io.out(`next: ${invocation.replace(/ \S+$/, '')} status${targetFlags(values)}`);
         return 0;
