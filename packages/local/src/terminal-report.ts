@@ -3,7 +3,7 @@
  * per batch, and what is left in the queues at the end.
  */
 import path from 'node:path';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { terminalSafe, terminalSafeIndented } from '@sluice/cli';
 import type { BatchReport } from './lambda/event-source-poller.ts';
 import type { Application } from './application.ts';
@@ -217,8 +217,18 @@ export async function leftoversLine(runtime: LocalRuntime): Promise<string> {
       else if (queue.kind === 'unrouted') unrouted += total;
       else queued += total;
     }
-    if (queued + dead + unrouted === 0) return '';
-    const counts = `${queued} queued, ${dead} dead-lettered and ${unrouted} unrouted message(s)`;
+    // The queues an earlier contract left, which the stack keeps with their messages.
+    const kept: string[] = [];
+    let inKept = 0;
+    for (const name of runtime.resources.orphanQueues) {
+      const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+      const { total } = await queueDepth(sqs, QueueUrl!);
+      if (total === 0) continue;
+      inKept += total;
+      kept.push(`${name} ${total}`);
+    }
+    if (queued + dead + unrouted + inKept === 0) return '';
+    const counts = `${queued} queued, ${dead} dead-lettered and ${unrouted} unrouted message(s)${inKept > 0 ? `, and ${inKept} in queues an earlier contract left (${kept.join(', ')}),` : ''}`;
     return runtime.emulators.dataDir
       ? ` ${counts} are kept in ${runtime.emulators.dataDir}: the next \`npm start\` picks them up.`
       : ` ${counts} were discarded (in-memory stack).`;

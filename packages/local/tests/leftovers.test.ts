@@ -4,7 +4,7 @@
  * after a failure. The local stack through the real SQS client; no consumer runs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeleteQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
 import { leftoversLine } from '../src/terminal-report.ts';
 
@@ -30,6 +30,20 @@ describe('leftoversLine', () => {
     await sqs.send(new SendMessageCommand({ QueueUrl: runtime.resources.queues.OrderQueue!.url, MessageBody: '{}' }));
     await sqs.send(new SendMessageCommand({ QueueUrl: runtime.resources.queues.OrderDLQ!.url, MessageBody: '{}' }));
     expect(await leftoversLine(runtime)).toBe(' 1 queued, 1 dead-lettered and 0 unrouted message(s) were discarded (in-memory stack).');
+  });
+
+  it("counts what the queues an earlier contract left hold too, naming them (it left them out)", async () => {
+    // A queue of an earlier contract, kept with its messages (npm start finds it at its start).
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'ShippingQueue' }));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: '{}' }));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: '{}' }));
+    runtime.resources.orphanQueues.push('ShippingQueue');
+    try {
+      expect(await leftoversLine(runtime)).toBe(' 1 queued, 1 dead-lettered and 0 unrouted message(s), and 2 in queues an earlier contract left (ShippingQueue 2), were discarded (in-memory stack).');
+    } finally {
+      runtime.resources.orphanQueues.pop();
+      await sqs.send(new DeleteQueueCommand({ QueueUrl }));
+    }
   });
 
   it('reports a failure to count, with its cause, instead of saying nothing is left', async () => {
