@@ -260,9 +260,9 @@ export function settingsWarnings(topology: Topology, settings: AppSettings): str
     if (settings.consumers?.[op.id] === undefined) {
       const d = consumerSettings(settings, op.id, queue);
       warnings.push(
-        `consumer ${op.id} has no entry in the settings (settings.consumers in src/settings.ts), so it runs with the framework's defaults: ` +
+        `consumer ${op.id} has no entry in the settings (settings.consumers in the settings file: package.json's eventContract.settings, src/settings.ts in a created project), so it runs with the framework's defaults: ` +
           `a function timeout of ${d.timeoutSeconds} s, maximumConcurrency ${d.maximumConcurrency}, batchSize ${d.batchSize} (memoryMB ${d.memoryMB}, batchWindowSeconds ${d.batchWindowSeconds}). ` +
-          `Choose its numbers: add ${JSON.stringify(op.id)}: { batchSize: ${d.batchSize}, timeoutSeconds: ${d.timeoutSeconds}, maximumConcurrency: ${d.maximumConcurrency} } to settings.consumers in src/settings.ts (these keep the defaults; lower the timeout to what a batch needs)`,
+          `Choose its numbers: add ${JSON.stringify(op.id)}: { batchSize: ${d.batchSize}, timeoutSeconds: ${d.timeoutSeconds}, maximumConcurrency: ${d.maximumConcurrency} } to settings.consumers (these keep the defaults; lower the timeout to what a batch needs)`,
       );
     }
     const count = queue?.deadLetter?.maxReceiveCount;

@@ -152,9 +152,9 @@ describe('the hardened plan', () => {
   it('warns about a consumer with no entry in the settings: the defaults it runs with, and the entry to add (a warning: it deploys and runs)', () => {
     const { consumers: _, ...none } = withEmail;
     const warning =
-      'consumer consumeOrderPlaced has no entry in the settings (settings.consumers in src/settings.ts), so it runs with the framework\'s defaults: ' +
+      'consumer consumeOrderPlaced has no entry in the settings (settings.consumers in the settings file: package.json\'s eventContract.settings, src/settings.ts in a created project), so it runs with the framework\'s defaults: ' +
       'a function timeout of 30 s, maximumConcurrency 5, batchSize 10 (memoryMB 512, batchWindowSeconds 1). ' +
-      'Choose its numbers: add "consumeOrderPlaced": { batchSize: 10, timeoutSeconds: 30, maximumConcurrency: 5 } to settings.consumers in src/settings.ts (these keep the defaults; lower the timeout to what a batch needs)';
+      'Choose its numbers: add "consumeOrderPlaced": { batchSize: 10, timeoutSeconds: 30, maximumConcurrency: 5 } to settings.consumers (these keep the defaults; lower the timeout to what a batch needs)';
     expect(settingsWarnings(topology, none)).toContain(warning);
     const plan = resolvePlan({ topology, settings: none });
     expect(plan.warnings).toContain(warning);
