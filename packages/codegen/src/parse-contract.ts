@@ -24,7 +24,7 @@ import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node as Yaml
 import { collectInputs } from './freshness.ts';
 import { bindingRefSiblings } from './ref-siblings.ts';
 import { cacheFolderFor, readEntry, writeEntry } from './result-cache.ts';
-import { unsegment } from './written-places.ts';
+import { nodeAtFragment } from './written-places.ts';
 
 /** Fields beside a `$ref` in an SNS or SQS binding, which AsyncAPI ignores: refused before the parser. */
 export { bindingRefSiblings } from './ref-siblings.ts';
@@ -450,17 +450,9 @@ export function nonStringRefs(specPath: string): ContractDiagnostic[] {
     };
     const keyOf = (pair: { key: unknown }) => (isScalar(pair.key) ? String(pair.key.value) : String(pair.key));
     // Down to the place the fragment names; a place that is not there is the parser's to report.
-    let node: unknown = doc.contents;
-    const at: string[] = [];
-    for (const part of fragment.split('/').slice(1).map(unsegment)) {
-      if (isAlias(node)) node = node.resolve(doc);
-      if (isMap(node)) node = node.items.find((p) => isPair(p) && keyOf(p) === part)?.value;
-      else if (isSeq(node) && /^\d+$/.test(part)) node = node.items[Number(part)];
-      else node = undefined;
-      if (node === undefined || node === null) break;
-      at.push(part);
-    }
-    if (node === undefined || node === null) continue;
+    const start = nodeAtFragment(doc, fragment);
+    if (!start) continue;
+    const { node, at } = start;
     const walk = (value: unknown, where: string[]) => {
       if (isAlias(value)) value = value.resolve(doc);
       // Each node once (a YAML alias can make one that contains itself; two $refs can reach the same place).

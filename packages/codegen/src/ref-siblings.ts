@@ -5,11 +5,10 @@
  * framework reads the binding, which would then be deployed without it. Found where they are
  * written, before the parser, and refused with what to change.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq } from 'yaml';
 import type { ContractDiagnostic } from './parse-contract.ts';
-import { unsegment } from './written-places.ts';
+import { nodeAtFragment, writtenFiles } from './written-places.ts';
 
 /** The bindings the framework reads and deploys. */
 const DEPLOYED_BINDINGS = new Set(['sns', 'sqs']);
@@ -43,19 +42,7 @@ const segment = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1')
  */
 export function bindingRefSiblings(specPath: string): ContractDiagnostic[] {
   const spec = path.resolve(specPath);
-  const files = new Map<string, { doc: ReturnType<typeof parseDocument>; lines: LineCounter } | undefined>();
-  const load = (file: string) => {
-    if (!files.has(file)) {
-      try {
-        const lines = new LineCounter();
-        const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter: lines });
-        files.set(file, doc.errors.length > 0 ? undefined : { doc, lines });
-      } catch {
-        files.set(file, undefined); // a file it cannot read: the parser says which
-      }
-    }
-    return files.get(file);
-  };
+  const load = writtenFiles();
   const errors: ContractDiagnostic[] = [];
   const keyOf = (pair: { key: unknown }) => (isScalar(pair.key) ? String(pair.key.value) : String(pair.key));
   // Each part of a file to walk, and whether it is (reached from) inside a binding.
@@ -68,17 +55,9 @@ export function bindingRefSiblings(specPath: string): ContractDiagnostic[] {
     const loaded = load(file);
     if (!loaded) continue;
     const { doc, lines } = loaded;
-    let node: unknown = doc.contents;
-    const at: string[] = [];
-    for (const part of fragment.split('/').slice(1).map(unsegment)) {
-      if (isAlias(node)) node = node.resolve(doc);
-      if (isMap(node)) node = node.items.find((p) => isPair(p) && keyOf(p) === part)?.value;
-      else if (isSeq(node) && /^\d+$/.test(part)) node = node.items[Number(part)];
-      else node = undefined;
-      if (node === undefined || node === null) break;
-      at.push(part);
-    }
-    if (node === undefined || node === null) continue;
+    const start = nodeAtFragment(doc, fragment);
+    if (!start) continue;
+    const { node, at } = start;
     const walk = (value: unknown, where: string[], binding: boolean) => {
       if (isAlias(value)) value = value.resolve(doc);
       if (!isMap(value) && !isSeq(value)) return;

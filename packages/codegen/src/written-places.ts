@@ -21,9 +21,65 @@ export interface WrittenPlace {
   ref?: string;
 }
 
-interface Loaded {
+/** A YAML or JSON file as written, with its line counter. */
+export interface Loaded {
   doc: Document;
   lines: LineCounter;
+}
+
+/**
+ * Reads `file` as written (YAML, of which JSON is a part), each file once per loader; undefined
+ * when it cannot be read or has syntax errors (the parser says which).
+ *
+ * @example
+ * ```ts
+ * import { writtenFiles } from './written-places.ts';
+ *
+ * const load = writtenFiles();
+ * const spec = load('asyncapi.yaml'); // { doc, lines }, or undefined
+ * ```
+ */
+export function writtenFiles(): (file: string) => Loaded | undefined {
+  const cache = new Map<string, Loaded | undefined>();
+  return (file) => {
+    if (!cache.has(file)) {
+      try {
+        const lines = new LineCounter();
+        const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter: lines });
+        cache.set(file, doc.errors.length > 0 ? undefined : { doc, lines });
+      } catch {
+        cache.set(file, undefined);
+      }
+    }
+    return cache.get(file);
+  };
+}
+
+/**
+ * The node at `fragment` (a JSON pointer, `/channels/orders`) of a written document, YAML aliases
+ * followed, with the path walked; undefined when it is not there.
+ *
+ * @example
+ * ```ts
+ * import { nodeAtFragment, writtenFiles } from './written-places.ts';
+ *
+ * const spec = writtenFiles()('asyncapi.yaml');
+ * if (spec) nodeAtFragment(spec.doc, '/components/schemas/Money'); // { node, at: ['components', 'schemas', 'Money'] }
+ * ```
+ */
+export function nodeAtFragment(doc: Document, fragment: string): { node: unknown; at: string[] } | undefined {
+  const keyOf = (pair: { key: unknown }) => (isScalar(pair.key) ? String(pair.key.value) : String(pair.key));
+  let node: unknown = doc.contents;
+  const at: string[] = [];
+  for (const part of fragment.split('/').slice(1).map(unsegment)) {
+    if (isAlias(node)) node = node.resolve(doc);
+    if (isMap(node)) node = node.items.find((p) => isPair(p) && keyOf(p) === part)?.value;
+    else if (isSeq(node) && /^\d+$/.test(part)) node = node.items[Number(part)];
+    else node = undefined;
+    if (node === undefined || node === null) return undefined;
+    at.push(part);
+  }
+  return { node, at };
 }
 
 type Ranged = { range?: readonly number[] | null } | null | undefined;
@@ -65,19 +121,7 @@ export const unsegment = (part: string) => {
  * ```
  */
 export function writtenPlace(specPath: string, pointer: string, options: { followLast: boolean; ref?: string }): WrittenPlace | undefined {
-  const cache = new Map<string, Loaded | undefined>();
-  const load = (file: string): Loaded | undefined => {
-    if (!cache.has(file)) {
-      try {
-        const lines = new LineCounter();
-        const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter: lines });
-        cache.set(file, doc.errors.length > 0 ? undefined : { doc, lines });
-      } catch {
-        cache.set(file, undefined);
-      }
-    }
-    return cache.get(file);
-  };
+  const load = writtenFiles();
   let file = path.resolve(specPath);
   let loaded = load(file);
   if (!loaded) return undefined;
