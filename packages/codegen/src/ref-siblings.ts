@@ -7,8 +7,19 @@
  */
 import path from 'node:path';
 import { isAlias, isMap, isPair, isScalar, isSeq } from 'yaml';
-import type { ContractDiagnostic } from './parse-contract.ts';
 import { nodeAtFragment, writtenFiles } from './written-places.ts';
+
+/** One field (or several) beside a binding's `$ref`: a `ContractDiagnostic` of parse-contract.ts, found where it is written. */
+export interface RefSiblingProblem {
+  /** The path into the spec (empty when the place is in another file, named in `message`). */
+  path: (string | number)[];
+  /** What is wrong and what to change. */
+  message: string;
+  /** The line, in the spec. */
+  line?: number;
+  /** The file (absolute), the JSON pointer in it, and the message led by its line. */
+  written: { file: string; pointer: string; problem: string };
+}
 
 /** The bindings the framework reads and deploys. */
 const DEPLOYED_BINDINGS = new Set(['sns', 'sqs']);
@@ -40,10 +51,10 @@ const segment = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1')
  * for (const d of bindingRefSiblings('asyncapi.yaml')) console.error(`${d.written!.file}#${d.written!.pointer}: ${d.written!.problem}`);
  * ```
  */
-export function bindingRefSiblings(specPath: string): ContractDiagnostic[] {
+export function bindingRefSiblings(specPath: string): RefSiblingProblem[] {
   const spec = path.resolve(specPath);
   const load = writtenFiles();
-  const errors: ContractDiagnostic[] = [];
+  const errors: RefSiblingProblem[] = [];
   const keyOf = (pair: { key: unknown }) => (isScalar(pair.key) ? String(pair.key.value) : String(pair.key));
   // Each part of a file to walk, and whether it is (reached from) inside a binding.
   const queue: [file: string, fragment: string, binding: boolean][] = [[spec, '', false]];
