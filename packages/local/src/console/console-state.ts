@@ -61,6 +61,29 @@ export interface ConsoleRecord {
 }
 
 /**
+ * What a message is about, for the console's subject column: the value of its message's first
+ * field, when it is a string or a number. A body that is no message of the contract (its type
+ * unknown) has none: its first key's value would be shown as if it were an id (`2` for
+ * `{"hello":2}`, where `dlq list` shows `-`).
+ *
+ * @example
+ * ```ts
+ * import { subjectOfPayload } from '@sluice/local/console';
+ * import type { MessageContract } from '@sluice/runtime/contract';
+ *
+ * declare const orderPlaced: MessageContract; // its first field: orderId
+ * subjectOfPayload({ orderId: 'ord-1', quantity: 2 }, orderPlaced); // 'ord-1'
+ * subjectOfPayload({ hello: 2 }, undefined); // undefined
+ * ```
+ */
+export function subjectOfPayload(payload: unknown, message: MessageContract | undefined): string | undefined {
+  if (!payload || typeof payload !== 'object' || !message) return undefined;
+  const field = message.properties[0];
+  const value = field ? (payload as Record<string, unknown>)[field] : undefined;
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+}
+
+/**
  * What the console's 404 says of a dead letter `messageId` its lookup did not find in `queue`
  * (read as `dlq list` reads it): on a FIFO queue, that it may be waiting behind the first message
  * of its group, not visible until that one is redriven or deleted (with {@link notShownOf}'s words
@@ -202,13 +225,9 @@ export class ConsoleState {
     return Object.values(this.contract.operations).filter((o): o is ReceiveOperation => o.action === 'receive');
   }
 
-  /** What a payload is about: the value of its message's first field, when it is a string or a number. */
+  /** What a payload is about (see {@link subjectOfPayload}). */
   private subjectOf(payload: unknown, messageName: string | undefined): string | undefined {
-    if (!payload || typeof payload !== 'object') return undefined;
-    const contract: MessageContract | undefined = messageName ? this.contract.messages[messageName] : undefined;
-    const field = contract?.properties[0] ?? Object.keys(payload)[0];
-    const value = field ? (payload as Record<string, unknown>)[field] : undefined;
-    return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+    return subjectOfPayload(payload, messageName ? this.contract.messages[messageName] : undefined);
   }
 
   private decoderOf(op: ReceiveOperation) {
