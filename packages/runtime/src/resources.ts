@@ -81,7 +81,7 @@ function resolve(name: string, field: 'name' | 'arn' | 'url', variable: string, 
     throw new ConfigurationError(
       local && what === 'Table'
         ? `${what} ${name} unknown here: the local stack sets ${variable} for the tables of the settings it started with, and creates them then. Add ${name} to settings.tables if it is not there, then restart npm start (or npm run subscriber).`
-        : `${what} ${name} unknown: set ${variable} (sst.config.ts sets it for each function, and the local runtime for its processes), or run under \`sst shell\` so the "${name}" link is visible.`,
+        : `${what} ${name} unknown: set ${variable} to its deployed ${field === 'name' ? 'name' : field === 'arn' ? 'ARN' : 'URL'} (\`sst deploy\` prints it; deployed functions get it from sst.config.ts), or run the command under \`npx sst shell\`, which links "${name}".`,
     );
   }
   return value;

@@ -15,9 +15,11 @@ describe('resolveTableName, a table not set', () => {
       );
     }
   });
-  it('elsewhere: the variable to set, or the SST link', () => {
+  it('elsewhere (an operator with --aws): the variable to set and where its value is, or the SST shell', () => {
     for (const env of [{}, { AWS_ENDPOINT_URL: 'https://dynamodb.eu-west-1.amazonaws.com' }]) {
-      expect(() => resolveTableName('Audit', env)).toThrow(/^Table Audit unknown: set AUDIT_TABLE_NAME \(sst\.config\.ts sets it/);
+      expect(() => resolveTableName('Audit', env)).toThrow(
+        new ConfigurationError('Table Audit unknown: set AUDIT_TABLE_NAME to its deployed name (`sst deploy` prints it; deployed functions get it from sst.config.ts), or run the command under `npx sst shell`, which links "Audit".'),
+      );
     }
     expect(resolveTableName('Audit', { AUDIT_TABLE_NAME: 'audit-dev' })).toBe('audit-dev');
   });
