@@ -33,13 +33,13 @@ describe('leftoversLine', () => {
   });
 
   it("counts what the queues an earlier contract left hold too, naming them (it left them out)", async () => {
-    // A queue of an earlier contract, kept with its messages (npm start finds it at its start).
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'ShippingQueue' }));
+    // A queue of an earlier contract, kept with its messages (npm start finds it at its start); a name no contract here has.
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'EarlierContractQueue' }));
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: '{}' }));
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: '{}' }));
-    runtime.resources.orphanQueues.push('ShippingQueue');
+    runtime.resources.orphanQueues.push('EarlierContractQueue');
     try {
-      expect(await leftoversLine(runtime)).toBe(' 1 queued, 1 dead-lettered and 0 unrouted message(s), and 2 in queues an earlier contract left (ShippingQueue 2), were discarded (in-memory stack).');
+      expect(await leftoversLine(runtime)).toBe(' 1 queued, 1 dead-lettered and 0 unrouted message(s), and 2 in queues an earlier contract left (EarlierContractQueue 2), were discarded (in-memory stack).');
     } finally {
       runtime.resources.orphanQueues.pop();
       await sqs.send(new DeleteQueueCommand({ QueueUrl }));

@@ -198,15 +198,19 @@ describe.each<FunctionProcesses>(['shared', 'separate'])('--watch after a failed
       `consumeThings: init failed: defineConsumer needs a receive operation of the contract, got undefined (thrown at consumers/consumeThings.ts:1:7): ${reason}; not started again (a save of its code reloads it, should the contract bring it back)`,
     ]);
     expect(after.filter((e) => /starting it again|fix the code/.test(e))).toEqual([]);
-    // Its handler moved away too, as a removed consumer's is: said as gone, not "put it back there" beside "no longer in the contract".
-    const beforeMove = events.length;
-    renameSync(path.join(p.root, 'consumers/consumeThings.ts'), path.join(p.root, 'consumeThings.ts.moved'));
-    const moved = await waitFor('the init failure of the moved handler', () => events.slice(beforeMove).find((e) => /init failed/.test(e)), 20_000);
-    expect(moved).toBe(`consumeThings: init failed: its handler consumers/consumeThings.ts is gone: ${reason}; not started again (a save of its code reloads it, should the contract bring it back)`);
     // The operation back in the contract and the handler fixed: a save reloads it.
     gone = false;
     p.write('consumers/consumeThings.ts', "console.log('loaded back');\nexport const handler = async () => ({ batchItemFailures: [] });\n");
     await waitFor('the function back', () => logs.includes('loaded back'), 20_000);
+    // Removed from the contract again while it runs, its handler moved away as a removed consumer's
+    // is: stopped, then said as gone, not "put it back there" beside "no longer in the contract".
+    gone = true;
+    host!.contractChanged();
+    await waitFor('the running function stopped', () => events.some((e) => e.startsWith(`consumeThings: stopped: ${reason}`)), 10_000);
+    const beforeMove = events.length;
+    renameSync(path.join(p.root, 'consumers/consumeThings.ts'), path.join(p.root, 'consumeThings.ts.moved'));
+    const moved = await waitFor('the init failure of the moved handler', () => events.slice(beforeMove).find((e) => /init failed/.test(e)), 20_000);
+    expect(moved).toBe(`consumeThings: init failed: its handler consumers/consumeThings.ts is gone: ${reason}; not started again (a save of its code reloads it, should the contract bring it back)`);
   });
 
   it('watches every import again once the retry timer brings a function back', { timeout: 60_000 }, async () => {
