@@ -349,7 +349,10 @@ export class FunctionHost {
       // its messages wait in its queue.
       const running = this.processes === 'shared' ? r.inProcess !== undefined || r.starting !== undefined : r.child !== undefined;
       if (!running) continue;
-      void this.stopChild(r).then(() => this.emit(`${r.spec.operationId}: stopped: ${reason}; its messages wait in its queue${this.afterHeld()}`));
+      void this.stopChild(r).then(
+        () => this.emit(`${r.spec.operationId}: stopped: ${reason}; its messages wait in its queue${this.afterHeld()}`),
+        (error: unknown) => this.emit(`${r.spec.operationId}: could not be stopped (${(error as Error)?.message ?? String(error)}): ${reason}; restart npm start to stop it`),
+      );
     }
   }
 

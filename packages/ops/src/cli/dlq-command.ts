@@ -8,7 +8,8 @@ import { createDecoder } from '@sluice/runtime/consumer';
 import type { ReceiveOperation, Topology } from '@sluice/runtime/contract';
 import type { Message } from '@aws-sdk/client-sqs';
 import { functionNameOf, triageOf, unroutedOf } from '@sluice/model';
-import { liveRouting, readEnvelope, republish, unroutedMessageReason, type LiveRouting } from '../unrouted.ts';
+import { readEnvelope, republish, unroutedMessageReason, type LiveRouting } from '../unrouted.ts';
+import { liveRoutingOf } from './live-routing.ts';
 import { DeadLetterQueue, notShownOf, type DeadLetter, type DeadLetterListing } from '../dead-letter-queue.ts';
 import { describeHandlerFailure, localHandlerFailures } from '../handler-failures.ts';
 import { queueDepth } from '../queue-depth.ts';
@@ -266,14 +267,6 @@ export function formatUnrouted(letters: readonly DeadLetter[], topology: Topolog
   return `${table}\n\n${letters.length} message(s) published to ${topic} that no subscription admitted ("SNS messageId" is the id the publisher was given; \`dlq redrive --id\` takes either). Fix the producer or declare a consumer, deploy, then \`dlq redrive\` publishes those now routed to ${topic} again.`;
 }
 
-/** What the unrouted queue `ref`'s topic's subscriptions admit now, on the target (undefined when they cannot be read). */
-async function liveOf(target: Target, ref: DlqRef, topology: Topology): Promise<LiveRouting | undefined> {
-  if (!ref.unroutedTopic) return undefined;
-  const queues = topology.subscriptions.filter((s) => s.topic === ref.unroutedTopic).map((s) => s.queue);
-  const said = target.mode === 'aws' ? { where: 'the deployed topic', apply: 'deploy the contract' } : { where: 'the running stack', apply: 'restart npm start (it applies the contract when it starts)' };
-  return liveRouting(target.sns, await target.topicArn(ref.unroutedTopic), queues, said);
-}
-
 /** A listing's text with what it could not show after it. */
 const withNotShown = (text: string, listing: DeadLetterListing) => {
   const notShown = notShownOf(listing);
@@ -412,7 +405,7 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
               const json = (messages: Listed) => (notShown ? { messages, notShown } : messages);
               if (ref.unroutedTopic) {
                 const topic = ref.unroutedTopic;
-                const live = letters.length > 0 ? await liveOf(target, ref, topology) : undefined;
+                const live = letters.length > 0 ? (ref.unroutedTopic ? await liveRoutingOf(target, topology, ref.unroutedTopic, io.err) : undefined) : undefined;
                 if (values.json) all[ref.name] = json(letters.map(({ message: _m, ...l }) => ({ ...l, unrouted: unroutedMessageReason(topology, topic, l.body, live) ?? null })));
                 else io.out(titled(headingOf(ref), withNotShown(formatUnrouted(letters, topology, topic, live), listing)));
                 continue;
@@ -481,7 +474,7 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
                 const listing = await dlq.listing();
                 const letters = listing.letters.filter((l) => isPicked(l, ids));
                 found(letters);
-                const live = letters.length > 0 ? await liveOf(target, ref, topology) : undefined;
+                const live = letters.length > 0 ? (ref.unroutedTopic ? await liveRoutingOf(target, topology, ref.unroutedTopic, io.err) : undefined) : undefined;
                 wouldMove += letters.filter((l) => unroutedMessageReason(topology, ref.unroutedTopic!, l.body, live) === undefined).length;
                 io.out(titled(`${ref.name}: a redrive would publish to ${ref.unroutedTopic} again those a consumer declares now`, withNotShown(formatUnrouted(letters, topology, ref.unroutedTopic, live), listing)));
                 continue;
@@ -491,7 +484,7 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
                 // queue shows a group's next message once the one before is gone: read again
                 // after each round that moved something.
                 const topic = ref.unroutedTopic;
-                const live = await liveOf(target, ref, topology);
+                const live = (ref.unroutedTopic ? await liveRoutingOf(target, topology, ref.unroutedTopic, io.err) : undefined);
                 const told = new Set<string>();
                 for (let round = true; round; ) {
                   const letters = (await dlq.list()).filter((l) => !ids || ids.includes(l.messageId) || (l.snsMessageId !== undefined && ids.includes(l.snsMessageId)));
@@ -577,7 +570,7 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
                 continue;
               }
               // What is about to go, as `dlq list` shows it: the question is about these, and what was deleted stays on record.
-              const shown = ref.unroutedTopic ? formatUnrouted(letters, topology, ref.unroutedTopic, await liveOf(target, ref, topology)) : formatDeadLetters(letters, title, unexplainedOf(ref));
+              const shown = ref.unroutedTopic ? formatUnrouted(letters, topology, ref.unroutedTopic, (ref.unroutedTopic ? await liveRoutingOf(target, topology, ref.unroutedTopic, io.err) : undefined)) : formatDeadLetters(letters, title, unexplainedOf(ref));
               io.out(titled(`${headingOf(ref)}, to delete`, shown));
               if (!values.yes) {
                 if (!io.confirm) throw new CliError(`refusing to delete ${letters.length} message(s) from ${ref.name} without confirmation: no terminal to ask on`, { next: 'Pass --yes to delete them.' });

@@ -12,7 +12,7 @@ import { createPublisher, createQueuePublisher, fifoFieldsOf } from '@sluice/run
 import { parse as parseYaml } from 'yaml';
 import { applicationHeadersOf, checkApplicationHeaders, documentedHeadersOf, type HeaderDocs, type HeaderWording } from '../application-headers.ts';
 import { contractModule, targetFlags, targetOptions, withTarget } from './target-options.ts';
-import { liveRouting } from '../unrouted.ts';
+import { liveRoutingOf } from './live-routing.ts';
 
 /** The options of {@link publishMessageCommand}. */
 export interface PublishMessageCommandOptions {
@@ -394,11 +394,9 @@ are wrong, the message is too large, or the target fails.`,
           io.out(`published ${messageName} (${id}) to ${send.to} as ${send.as} message ${messageId}${fields ? fifoNote(fields, values['deduplication-id'] !== undefined) : ''}`);
         }
         // A message the contract routes that the running subscriptions do not admit yet (npm run
-        // codegen without a restart, or a deploy): it went to the topic's unrouted queue. Said, with what to do.
+        // codegen without a restart, or a deploy): no consumer gets it. Said, with what to do.
         if (op.topic !== undefined) {
-          const queues = topology.subscriptions.filter((s) => s.topic === op.topic).map((s) => s.queue);
-          const said = target.mode === 'aws' ? { where: 'the deployed topic', apply: 'deploy the contract' } : { where: 'the running stack', apply: 'restart npm start (it applies the contract when it starts)' };
-          const live = queues.length > 0 ? await liveRouting(target.sns, await target.topicArn(op.topic), queues, said) : undefined;
+          const live = await liveRoutingOf(target, topology, op.topic, (line) => io.err(`${invocation.replace(/ \S+$/, '')}: ${line}`));
           const attributes = { ...(messages[messageName]?.attributes ?? {}) } as Record<string, string>;
           if (live && !live.admits(attributes) && unroutedReason(topology, op.topic, attributes) === undefined) {
             io.err(`${invocation.replace(/ \S+$/, '')}: warning: no subscription of ${live.where} admits ${messageName} yet, though the contract routes it: no consumer gets it (its policies predate the contract, whose unrouted queue keeps it). ${live.apply.replace(/^./, (c) => c.toUpperCase())}, then redrive it (dlq redrive --queue ${unroutedQueueNameOf(topology.topics[op.topic]!)}).`);

@@ -12,6 +12,7 @@ import { contractModule, targetFlags, targetOptions, withTarget } from './target
 import { ownedQueues } from '../owned-queues.ts';
 import { missingQueues, missingQueuesWarning } from './missing-queues.ts';
 import { liveFilterPolicies } from '../unrouted.ts';
+import { appliedBy } from './live-routing.ts';
 
 /** The widest filter policy the subscription table shows whole (a policy of one event type and major fits). */
 const POLICY_WIDTH = 72;
@@ -131,14 +132,18 @@ export const statusCommand: CommandSpec = {
         const live = await target
           .topicArn(topic)
           .then((arn) => liveFilterPolicies(target.sns, arn))
-          .catch(() => undefined);
+          .catch((error: unknown) => {
+            // The table shows the contract's policies either way: that they could not be compared is said.
+            io.err(`${invocation.replace(/ status$/, '')}: warning: could not read ${topic}'s subscriptions to compare their filter policies with the contract's: ${(error as Error).message}`);
+            return undefined;
+          });
         for (const s of wanted) {
           if (!live?.has(s.queue)) continue;
           const now = live.get(s.queue);
           if (canonicalPolicy(now ?? {}) !== canonicalPolicy(s.filterPolicy ?? {})) differ.push(`${topic} → ${s.queue} admits ${now ? JSON.stringify(now) : 'everything'} there, the contract's ${JSON.stringify(s.filterPolicy ?? {})}`);
         }
       }
-      const apply = target.mode === 'aws' ? 'deploy the contract' : 'restart npm start (it applies the contract when it starts)';
+      const { apply } = appliedBy(target);
       const policyWarning = differ.length > 0 ? `${invocation.replace(/ status$/, '')}: warning: the ${target.describe()} does not filter as the contract says yet (npm run codegen since it started?):\n${differ.map((d) => `  ${d}`).join('\n')}\n${apply} to apply it; until then what only the contract's policy admits goes to the topic's unrouted queue.` : undefined;
       const warning = [missing.size > 0 ? missingQueuesWarning(invocation, target, missing) : undefined, policyWarning].filter(Boolean).join('\n') || undefined;
       if (values.json) {
