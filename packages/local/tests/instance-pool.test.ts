@@ -4,7 +4,7 @@
  * is written out before its answer is acted on. Instances are added with demand: only once an
  * invocation has waited for a busy one, and only while the host has capacity to spare.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -187,6 +187,18 @@ export const handler = async (event) => {
       expect((await Promise.all([invoke(0), invoke(0)])).map((a) => a.version)).toEqual(['v2', 'v2']);
       expect(changes).toHaveLength(1);
       expect(pool.peakSize).toBe(2);
+    });
+
+    it('does not tell a file written in the millisecond of the moment, before it (its time has finer units than Date.now())', async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'instance-pool-'));
+      const file = path.join(dir, 'consumeThings.mjs');
+      writeFileSync(file, 'export const handler = async () => ({});\n');
+      const { mtimeMs } = statSync(file);
+      // A moment taken right after the write, in the same millisecond: Date.now() is that millisecond, whole.
+      expect(await sourceChangesSince(file, dir)(Math.floor(mtimeMs))).toEqual([]);
+      // One a millisecond before the write still sees it.
+      expect(await sourceChangesSince(file, dir)(Math.floor(mtimeMs) - 1)).toEqual([file]);
+      rmSync(dir, { recursive: true, force: true });
     });
 
     it('tells the files written since a moment, and a file gone once, not at every check while it stays gone', async () => {

@@ -51,7 +51,8 @@ export async function sourceDependencies(entry: string, root: string): Promise<s
  * What tells a function without `watch` whether the code its instances loaded has changed: the
  * files `handlerFile` imports ({@link sourceDependencies}, read at the first ask and again after
  * each change found, as the change may import others; when they cannot be read, the handler and
- * the files the build error names) that were written after `since` (their mtime or ctime), or
+ * the files the build error names) that were written after `since` (their mtime or ctime, in whole
+ * milliseconds as `Date.now()` gives `since`: a file written in that millisecond is not counted), or
  * are gone (said once, not again while they stay gone). Never rejects.
  *
  * @param handlerFile - the function's handler (absolute)
@@ -79,7 +80,9 @@ export function sourceChangesSince(handlerFile: string, root: string): (since: n
           try {
             const { mtimeMs, ctimeMs } = await stat(file);
             gone.delete(file);
-            return mtimeMs > since || ctimeMs > since ? [file] : [];
+            // `since` is whole milliseconds (Date.now()); a file's times have finer units: one
+            // written in that millisecond, before the moment, is not a change.
+            return Math.floor(mtimeMs) > since || Math.floor(ctimeMs) > since ? [file] : [];
           } catch {
             if (gone.has(file)) return [];
             gone.add(file);
