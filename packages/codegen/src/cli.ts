@@ -7,6 +7,7 @@ import path from 'node:path';
 import { CliError, isEntry, main, versionOf, type ProgramSpec } from '@sluice/cli';
 import { checkHandlers } from '@sluice/model';
 import { loadProject } from '@sluice/model';
+import { warningSayer } from './said-places.ts';
 
 /** Files of `dir` relative to it, excluding node_modules. */
 function listFiles(dir: string, prefix = ''): string[] {
@@ -78,7 +79,8 @@ handler file in the consumers folder, and every handler file an operation.`,
       ...existing.filter((f) => !wanted.has(f)),
     ];
     const handlerProblems = checkHandlers(model.topology, project.consumers, process.cwd(), project.contractPackage);
-    for (const warning of model.warnings) io.err(`codegen: warning: ${warning}`);
+    const say = warningSayer(project.spec);
+    for (const warning of model.warnings) io.err(`codegen: warning: ${say(warning)}`);
 
     if (check) {
       let failed = false;

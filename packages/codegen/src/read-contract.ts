@@ -16,7 +16,8 @@ import { attributeNameProblem, COMPATIBILITY_MODES, DEFAULT_SCHEMA_VERSION, deri
 import { FORMATS_MODULE, generatedFormats } from './formats.ts';
 import { type ContractDiagnostic, parseContract, parserErrorLines, placeOf, READ_BINDINGS } from './parse-contract.ts';
 import { declaredTypeName, typeIdentifier } from './identifiers.ts';
-import { writtenPlace, type WrittenPlace } from './written-places.ts';
+import { writtenFiles, writtenPlace, type WrittenPlace } from './written-places.ts';
+import { placeOfSaid, placeShown, warningSayer } from './said-places.ts';
 import { forEachSchema, RECURSION_KEY, recursionsOf, stripParserKeys, titledForTypes, topLevelFields, unwrapSchema, withoutHints } from './schemas.ts';
 
 type Json = Record<string, any>;
@@ -50,26 +51,29 @@ export class CodegenError extends Error {
   readonly warnings: readonly string[];
   /** The message without the warnings' section. */
   readonly #refusal: string;
-  constructor(message: string, problems: readonly ContractProblem[] = [], warnings: readonly string[] = []) {
-    super(warnings.length > 0 ? `${message}\n${warningsSection(warnings)}` : message);
+  /** How the message says each warning (with the file and line of its place, see {@link warningSayer}). */
+  readonly #say: ((warning: string) => string) | undefined;
+  constructor(message: string, problems: readonly ContractProblem[] = [], warnings: readonly string[] = [], say?: (warning: string) => string) {
+    super(warnings.length > 0 ? `${message}\n${warningsSection(warnings, say)}` : message);
     this.problems = problems;
     this.warnings = warnings;
     this.#refusal = message;
+    this.#say = say;
   }
 
   /** The same refusal with `warnings` added after its own (each once): what an earlier step of the same run found. */
   withWarnings(warnings: readonly string[]): CodegenError {
     const all = [...new Set([...this.warnings, ...warnings])];
     if (all.length === this.warnings.length) return this;
-    const error = new CodegenError(this.#refusal, this.problems, all);
+    const error = new CodegenError(this.#refusal, this.problems, all, this.#say);
     error.stack = this.stack;
     return error;
   }
 }
 
 /** The lines a refusal adds for its warnings: after the problems, saying they do not block (as a successful run would print them). */
-function warningsSection(warnings: readonly string[]): string {
-  return `and ${warnings.length} warning(s), which do not block generation (a successful run prints them too):\n${warnings.map((w) => `  - warning: ${w}`).join('\n')}`;
+function warningsSection(warnings: readonly string[], say: (warning: string) => string = (w) => w): string {
+  return `and ${warnings.length} warning(s), which do not block generation (a successful run prints them too):\n${warnings.map((w) => `  - warning: ${say(w)}`).join('\n')}`;
 }
 
 /** The framework's headers: every message carries them (the publisher sets them, consumers log them), declared or not. */
@@ -175,14 +179,25 @@ function shown(file: string): string {
 
 /** One error listing every problem, each on its own line with file, pointer (and line, when known) and what to change. */
 function problemsError(specPath: string, problems: ContractProblem[], warnings: readonly string[] = []): CodegenError {
-  const lines = problems.map((p) => `  - ${p.file}${p.pointer ? `#${p.pointer}` : ''}${p.line !== undefined ? ` (line ${p.line})` : ''}: ${p.message}`);
-  return new CodegenError(`${shown(specPath)}: ${problems.length} problem(s), each with where and what to change:\n${lines.join('\n')}`, problems, warnings);
+  const load = writtenFiles();
+  const lines = problems.map((p) => {
+    // A place of the dereferenced document, or one the message names, is said where it is written (the file a $ref leads to, the line).
+    const place = p.line === undefined && p.file === shown(specPath) ? placeOfSaid(specPath, { pointer: p.pointer, text: p.message }, load) : undefined;
+    const where = place ? placeShown(specPath, place, { pointer: p.pointer !== '' }) : `${p.file}${p.pointer ? `#${p.pointer}` : ''}${p.line !== undefined ? ` (line ${p.line})` : ''}`;
+    return `  - ${where}: ${p.message}`;
+  });
+  return new CodegenError(`${shown(specPath)}: ${problems.length} problem(s), each with where and what to change:\n${lines.join('\n')}`, problems, warnings, warningSayer(specPath));
 }
 
 async function parseSpec(specPath: string) {
   if (!existsSync(specPath)) throw new CodegenError(`${shown(specPath)} does not exist: pass --spec <file>, or set eventContract.spec in package.json.`);
   /** What is found before the parser (a YAML alias inside the node it names, a $ref that is no string) as problems of the contract, in its own words. */
-  const written = (errors: readonly ContractDiagnostic[]) => errors.map(({ written: w }) => ({ file: shown(w!.file), pointer: w!.pointer, message: w!.problem }));
+  const written = (errors: readonly ContractDiagnostic[]) =>
+    errors.map(({ written: w }) => {
+      // Its line, said first in its words, is the problem's line.
+      const line = /^\(line (\d+)\) /.exec(w!.problem);
+      return { file: shown(w!.file), pointer: w!.pointer, ...(line ? { line: Number(line[1]), message: w!.problem.slice(line[0].length) } : { message: w!.problem }) };
+    });
   // A remote or missing $ref, a YAML alias inside the node it names, a $ref that is no string: found
   // before the parser runs (it would fetch the remote ones), all in one report (parseContract).
   const { document, errors } = await parseContract(specPath);
@@ -196,6 +211,7 @@ async function parseSpec(specPath: string) {
       `${shown(specPath)} is not a valid AsyncAPI document:\n${lines.join('\n') || '  - the parser returned no document'}${own.length ? `\nand the framework's own checks of its bindings and operations (read without the parser's checks):\n${own.join('\n')}` : ''}`,
       [],
       warnings,
+      warningSayer(specPath),
     );
   }
   return document;
@@ -226,9 +242,10 @@ async function ownChecksOfRefused(specPath: string, errors: readonly { path: (st
     return { lines: [], warnings: [...new Set([...warnings, ...deriveTopology(withoutHints(stripParserKeys(document))).warnings])] };
   } catch (error) {
     if (!(error instanceof TopologyError)) return { lines: [`  - (the framework's checks of bindings and operations run once the parser's errors above are fixed: ${(error as Error).message})`], warnings };
+    const load = writtenFiles();
     const lines = error.problems
       .filter((p) => !named.some((n) => [' ', ':'].some((after) => sameWhere(p).startsWith(`${n}${after}`))))
-      .map((p) => `  - ${p}`);
+      .map((p) => `  - ${placeShown(specPath, placeOfSaid(specPath, { text: p }, load))}: ${p}`);
     return { lines, warnings: [...new Set([...warnings, ...error.warnings])] };
   }
 }

@@ -111,6 +111,7 @@ export const unsegment = (part: string) => {
  *   false`): the `$ref` wanted at the end, where a chain of `$refs` there is followed until it is met
  *   (`undefined` when it is not): the place of a `$ref` the parser left as it is written, which may
  *   be the last of a chain (`a: {$ref: '#/b'}`, `b: {$ref: '#/a'}` reached at `a` leaves `#/a`)
+ * @param load - the files as read ({@link writtenFiles}), to share between calls
  *
  * @example
  * ```ts
@@ -120,8 +121,67 @@ export const unsegment = (part: string) => {
  * if (place) console.log(`${place.file}#${place.pointer} (line ${place.line})`);
  * ```
  */
-export function writtenPlace(specPath: string, pointer: string, options: { followLast: boolean; ref?: string }): WrittenPlace | undefined {
-  const load = writtenFiles();
+export function writtenPlace(specPath: string, pointer: string, options: { followLast: boolean; ref?: string }, load = writtenFiles()): WrittenPlace | undefined {
+  const walk = walker(specPath, load);
+  if (!walk) return undefined;
+  for (const part of pointer.split('/').slice(1).map(unsegment)) if (!walk.resolve() || !walk.step(part)) return undefined;
+  if (!options.followLast && options.ref !== undefined) {
+    // The $ref asked for is where the chain of $refs at the end reaches it (each followed once).
+    const seen = new Set<string>();
+    for (let ref = walk.refHere()?.ref; ref !== undefined && ref !== options.ref; ref = walk.refHere()?.ref) {
+      const key = `${walk.file()}\0${ref}`;
+      if (seen.has(key) || !walk.follow(ref)) return undefined;
+      seen.add(key);
+    }
+    if (walk.refHere()?.ref !== options.ref) return undefined;
+  }
+  const last = walk.refHere();
+  if (options.followLast && !walk.resolve()) return undefined;
+  const place = walk.place();
+  if (!options.followLast && last) {
+    place.ref = last.ref;
+    if (last.line !== undefined) place.line = last.line;
+  }
+  return place;
+}
+
+/**
+ * Where the place a problem or warning names as a dotted path of the dereferenced document
+ * (`channels.orderQueue.bindings.sqs.queue.tags`, `operations.publish.bindings.sns.consumers[1]`)
+ * is written: each `$ref` on the way followed, a key with dots in it (`order.placed`) matched
+ * whole. When the path leaves what is written (a key the parser made, a misspelt one), the
+ * deepest place of it that is written; undefined only when the contract does not read.
+ *
+ * @param specPath - the contract (YAML or JSON)
+ * @param dotted - the path, as the framework's messages write it
+ * @param load - the files as read ({@link writtenFiles}), to share between calls
+ *
+ * @example
+ * ```ts
+ * import { writtenPlaceOfPath } from '@sluice/codegen';
+ *
+ * const place = writtenPlaceOfPath('asyncapi.yaml', 'channels.orderQueue.bindings.sqs.queue.tags');
+ * if (place) console.log(`${place.file} (line ${place.line})`);
+ * ```
+ */
+export function writtenPlaceOfPath(specPath: string, dotted: string, load = writtenFiles()): WrittenPlace | undefined {
+  const walk = walker(specPath, load);
+  if (!walk) return undefined;
+  const parts = dotted.replace(/\[(\d+)\]/g, '.$1').split('.');
+  for (let i = 0; i < parts.length; ) {
+    if (!walk.resolve()) break;
+    // The longest key that the next parts spell (`order.placed` before `order`).
+    const keys = new Set(walk.keys());
+    let n = parts.length - i;
+    while (n > 0 && !keys.has(parts.slice(i, i + n).join('.'))) n--;
+    if (n === 0 || !walk.step(parts.slice(i, i + n).join('.'))) break;
+    i += n;
+  }
+  return walk.place();
+}
+
+/** A walk through the files as written from the root of `specPath`, following `$ref`s where told; undefined when the file does not read. */
+function walker(specPath: string, load: (file: string) => Loaded | undefined) {
   let file = path.resolve(specPath);
   let loaded = load(file);
   if (!loaded) return undefined;
@@ -129,6 +189,7 @@ export function writtenPlace(specPath: string, pointer: string, options: { follo
   let at: string[] = [];
   let line: number | undefined;
   const lineOf = (ranged: Ranged) => (ranged?.range ? loaded!.lines.linePos(ranged.range[0]!).line : undefined);
+  const keyOf = (p: { key: unknown }) => (isScalar(p.key) ? String(p.key.value) : String(p.key));
   /** The `$ref` of a node that is one (a mapping with a string `$ref`) and its line, else undefined. */
   const refAt = (value: unknown): { ref: string; line: number | undefined } | undefined => {
     if (isAlias(value)) value = value.resolve(loaded!.doc);
@@ -141,7 +202,7 @@ export function writtenPlace(specPath: string, pointer: string, options: { follo
   const step = (key: string): boolean => {
     if (isAlias(node)) node = node.resolve(loaded!.doc);
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && (isScalar(p.key) ? String(p.key.value) : String(p.key)) === key);
+      const pair = node.items.find((p) => isPair(p) && keyOf(p) === key);
       if (!pair) return false;
       line = lineOf(pair.key as Ranged);
       node = pair.value;
@@ -169,34 +230,28 @@ export function writtenPlace(specPath: string, pointer: string, options: { follo
       .slice(1)
       .every((part) => step(unsegment(part)));
   };
-  /** Follows the `$ref`s at the current node (a chain of them, each once). */
-  const resolve = (): boolean => {
-    const seen = new Set<string>();
-    for (let ref = refAt(node)?.ref; ref !== undefined; ref = refAt(node)?.ref) {
-      const key = `${file}\0${ref}`;
-      if (seen.has(key) || !follow(ref)) return false;
-      seen.add(key);
-    }
-    return true;
+  return {
+    step,
+    follow,
+    file: () => file,
+    refHere: () => refAt(node),
+    /** The keys (or indexes) of the current node. */
+    keys: (): string[] => {
+      const here = isAlias(node) ? node.resolve(loaded!.doc) : node;
+      if (isMap(here)) return here.items.filter(isPair).map(keyOf);
+      if (isSeq(here)) return here.items.map((_, i) => String(i));
+      return [];
+    },
+    /** Follows the `$ref`s at the current node (a chain of them, each once). */
+    resolve: (): boolean => {
+      const seen = new Set<string>();
+      for (let ref = refAt(node)?.ref; ref !== undefined; ref = refAt(node)?.ref) {
+        const key = `${file}\0${ref}`;
+        if (seen.has(key) || !follow(ref)) return false;
+        seen.add(key);
+      }
+      return true;
+    },
+    place: (): WrittenPlace => ({ file, pointer: at.map((k) => `/${segment(k)}`).join(''), ...(line !== undefined ? { line } : {}) }),
   };
-  for (const part of pointer.split('/').slice(1).map(unsegment)) if (!resolve() || !step(part)) return undefined;
-  if (!options.followLast && options.ref !== undefined) {
-    // The $ref asked for is where the chain of $refs at the end reaches it (each followed once).
-    const seen = new Set<string>();
-    for (let ref = refAt(node)?.ref; ref !== undefined && ref !== options.ref; ref = refAt(node)?.ref) {
-      const key = `${file}\0${ref}`;
-      if (seen.has(key) || !follow(ref)) return undefined;
-      seen.add(key);
-    }
-    if (refAt(node)?.ref !== options.ref) return undefined;
-  }
-  const last = refAt(node);
-  if (options.followLast && !resolve()) return undefined;
-  const place: WrittenPlace = { file, pointer: at.map((k) => `/${segment(k)}`).join('') };
-  if (!options.followLast && last) {
-    place.ref = last.ref;
-    line = last.line ?? line;
-  }
-  if (line !== undefined) place.line = line;
-  return place;
 }

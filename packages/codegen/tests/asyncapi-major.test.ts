@@ -25,7 +25,7 @@ describe('codegen on a document that is not AsyncAPI 3', () => {
     writeFileSync(spec, stringify(v2));
     const refused = generate({ specPath: spec, packageName: '@fixture/stock' });
     await expect(refused).rejects.toThrow(CodegenError);
-    await expect(refused).rejects.toThrow(/stock\.yaml\S*: AsyncAPI "2\.6\.0": the framework reads AsyncAPI 3 documents \(3\.0, 3\.1\)\. Convert it first: npx asyncapi convert \S*stock\.yaml --target-version 3\.0\.0 --output \S*stock\.yaml/);
+    await expect(refused).rejects.toThrow(/stock\.yaml#\/asyncapi \(line 1\): AsyncAPI "2\.6\.0": the framework reads AsyncAPI 3 documents \(3\.0, 3\.1\)\. Convert it first: npx asyncapi convert \S*stock\.yaml --target-version 3\.0\.0 --output \S*stock\.yaml/);
   });
 
   it('refuses a document without an asyncapi field, saying what to start it with', async () => {

@@ -108,7 +108,7 @@ describe('codegen refuses bad specs with a clear message', () => {
     const error = (await generate({ specPath: spec }).catch((e: unknown) => e)) as CodegenError;
     expect(error).toBeInstanceOf(CodegenError);
     expect(error.problems).toEqual([{ file: spec, pointer: '/components/messages/RefundIssued/examples/0/payload', message: 'example "partial" of RefundIssued violates its payload schema: amountCents: must be >= 1' }]);
-    expect(error.message).toContain(`${spec}#/components/messages/RefundIssued/examples/0/payload: example "partial" of RefundIssued violates its payload schema: amountCents: must be >= 1`);
+    expect(error.message).toContain(`${spec}#/components/messages/RefundIssued/examples/0/payload (line ${readFileSync(spec, 'utf8').split('\n').findIndex((l) => l.includes('- name: partial')) + 2}): example "partial" of RefundIssued violates its payload schema: amountCents: must be >= 1`);
   });
 
   it('fails on an invalid AsyncAPI document, saying where', async () => {

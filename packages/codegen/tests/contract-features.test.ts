@@ -59,7 +59,7 @@ describe('info.x-compatibility', () => {
       }),
     );
     await expect(generate({ specPath: spec, packageName: '@fixture/modes' })).rejects.toThrow(
-      /modes\.yaml#\/info\/x-compatibility: "fulll" is no compatibility mode: write one of backward, forward, full/,
+      /modes\.yaml#\/info\/x-compatibility \(line \d+\): "fulll" is no compatibility mode: write one of backward, forward, full/,
     );
   });
 });

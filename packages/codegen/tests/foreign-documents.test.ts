@@ -276,9 +276,10 @@ payload: {type: object, properties: {orderId: {type: string, format: order-numbe
     const expected = [/no x-schema-version/, /format order-number .* not a format ajv-formats knows/, /requires the header tenantId/, /has no examples/, /OrderPlaced\/correlationId: OrderPlaced declares its correlation id at \$message\.payload#\/orderId/, /queue OrderQueue has no redrivePolicy/];
     for (const warning of expected) expect(error.warnings).toContainEqual(expect.stringMatching(warning));
     const [problems, warnings] = error.message.split(/\n(?=and \d+ warning\(s\))/);
-    expect(problems).toMatch(/1 problem\(s\), each with where and what to change:\n {2}- .*contentType: OrderPlaced has contentType text\/plain/);
+    expect(problems).toMatch(/1 problem\(s\), each with where and what to change:\n {2}- .*contentType \(line \d+\): OrderPlaced has contentType text\/plain/);
     expect(warnings).toMatch(new RegExp(`^and ${error.warnings.length} warning\\(s\\), which do not block generation \\(a successful run prints them too\\):\\n`));
-    for (const warning of error.warnings) expect(warnings).toContain(`\n  - warning: ${warning}`);
+    // Each after the file (and the line) of the place it names.
+    for (const warning of error.warnings) expect(warnings).toMatch(new RegExp(`\\n  - warning: \\S+\\.yaml( \\(line \\d+\\))?: ${warning.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
   });
 
   it("the topology's own warnings are kept when the topology is what is refused", async () => {
@@ -301,7 +302,7 @@ payload: {type: object, properties: {orderId: {type: string, format: order-numbe
       expect.stringMatching(/^OrderPlaced has no examples/),
       expect.stringMatching(/^queue OrderQueue has no redrivePolicy/),
     ]);
-    expect(error.message).toMatch(/\nand 3 warning\(s\), which do not block generation .*\n {2}- warning: OrderPlaced has no x-schema-version.*\n {2}- warning: queue OrderQueue has no redrivePolicy/s);
+    expect(error.message).toMatch(/\nand 3 warning\(s\), which do not block generation .*\n {2}- warning: \S+\.yaml: OrderPlaced has no x-schema-version.*\n {2}- warning: \S+\.yaml: queue OrderQueue has no redrivePolicy/s);
     const later = new CodegenError('Types would be lost', [], ['one']).withWarnings(['one', 'two']);
     expect(later.warnings).toEqual(['one', 'two']);
     expect(later.message).toBe('Types would be lost\nand 2 warning(s), which do not block generation (a successful run prints them too):\n  - warning: one\n  - warning: two');
@@ -324,8 +325,8 @@ payload: {type: object, properties: {orderId: {type: string, format: order-numbe
       const io = { out: (t: string) => lines.push(`out: ${t}`), err: (t: string) => lines.push(`err: ${t}`), progress: { write: () => true } };
       expect(await runCli(codegenProgram, args, io)).toBe(1);
       const text = lines.join('\n');
-      expect(text).toMatch(/^err: codegen: .*1 problem\(s\), each with where and what to change:\n {2}- .*contentType: OrderPlaced has contentType text\/plain.*\nand \d+ warning\(s\), which do not block generation/s);
-      expect(text).toMatch(/\n {2}- warning: OrderPlaced has no examples/);
+      expect(text).toMatch(/^err: codegen: .*1 problem\(s\), each with where and what to change:\n {2}- .*contentType \(line \d+\): OrderPlaced has contentType text\/plain.*\nand \d+ warning\(s\), which do not block generation/s);
+      expect(text).toMatch(/\n {2}- warning: \S+\.yaml: OrderPlaced has no examples/);
       expect(text).toMatch(/\nerr: Fix .* and run npm run codegen again\.$/);
     }
     expect(readdirSync(out)).toEqual([]);
@@ -434,9 +435,9 @@ describe('a binding that contains itself', () => {
     const file = edited([['bindings: {sns: {name: orders, bindingVersion: 0.1.0}}', 'bindings: {sns: {name: orders, bindingVersion: 0.1.0, x-loop: &loop {again: *loop}}}']]);
     const error = await refusal(file);
     // A problem of the contract with its file, pointer and line (the parser did not run: no "framework's checks" line).
-    expect(error.problems.map((p) => [p.file, p.pointer])).toEqual([[file, '/channels/ordersTopic/bindings/sns/x-loop/again']]);
+    expect(error.problems.map((p) => [p.file, p.pointer, p.line])).toEqual([[file, '/channels/ordersTopic/bindings/sns/x-loop/again', 5]]);
     expect(error.problems[0]!.message).toMatch(
-      /^\(line 5\) the YAML alias \*loop refers to the node &loop, which it is inside: the AsyncAPI parser reads it cut after two levels, with null in place of the rest, silently, so the sns binding at #\/channels\/ordersTopic\/bindings\/sns would be read cut short: a binding must be finite plain data/,
+      /^the YAML alias \*loop refers to the node &loop, which it is inside: the AsyncAPI parser reads it cut after two levels, with null in place of the rest, silently, so the sns binding at #\/channels\/ordersTopic\/bindings\/sns would be read cut short: a binding must be finite plain data/,
     );
     expect(error.message).not.toMatch(/framework's checks/);
     expect(error.message).toMatch(/Write the value out in full \(finite\), without the alias back to its own ancestor/);
@@ -462,9 +463,9 @@ schemas:
       message: `payload: {type: object, properties: {tree: &tree {type: object, properties: {children: {type: array, items: *tree}}}}}\nexamples: [{payload: {}}]`,
     });
     const error = await refusal(file);
-    expect(error.problems.map((p) => [p.file, p.pointer])).toEqual([[file, '/components/messages/OrderPlaced/payload/properties/tree/properties/children/items']]);
+    expect(error.problems.map((p) => [p.file, p.pointer, p.line])).toEqual([[file, '/components/messages/OrderPlaced/payload/properties/tree/properties/children/items', 13]]);
     const { message } = error.problems[0]!;
-    expect(message).toMatch(/^\(line 13\) the YAML alias \*tree refers to the node &tree, which it is inside: a recursive schema/);
+    expect(message).toMatch(/^the YAML alias \*tree refers to the node &tree, which it is inside: a recursive schema/);
     expect(message).toContain(`name it in components.schemas and refer to it with $ref: '#/components/schemas/<Name>'`);
     expect(message).toMatch(/codegen refuses a recursive payload or headers schema .*flatten it/);
     expect(error.message).not.toMatch(/not a valid AsyncAPI document/);
@@ -602,24 +603,24 @@ schemas:
     const error = await refusal(file);
     expect(error.problems.map((p) => [p.file, p.pointer, p.line])).toEqual([
       // The YAML alias, found before the parser too: the same report.
-      [file, '/components/schemas/Tree/properties/child', undefined],
-      [file, '/components/messages/OrderPlaced/payload/properties/$ref', undefined],
-      [file, '/components/messages/OrderPlaced/examples/0/payload/x/$ref', undefined],
-      [file, '/components/messages/OrderPlaced/x-note/$ref', undefined],
-      [file, '/components/schemas/Loose/$ref', undefined],
-      [other, '/Label/properties/$ref', undefined],
+      [file, '/components/schemas/Tree/properties/child', lineOf(file, '  Tree: &tree')],
+      [file, '/components/messages/OrderPlaced/payload/properties/$ref', lineOf(file, '    $ref: {type: string}')],
+      [file, '/components/messages/OrderPlaced/examples/0/payload/x/$ref', lineOf(file, '{$ref: 3}')],
+      [file, '/components/messages/OrderPlaced/x-note/$ref', lineOf(file, '{$ref: null}')],
+      [file, '/components/schemas/Loose/$ref', lineOf(file, '{$ref: 42}')],
+      [other, '/Label/properties/$ref', 8],
     ]);
     const [, property, data, note, loose, inOther] = error.problems.map((p) => p.message);
     const fails = 'the AsyncAPI parser reads every "$ref" key as a reference, wherever it is, and fails on one whose value is no string (in most places with a stack trace that names no place)';
     expect(property).toBe(
-      `(line ${lineOf(file, '    $ref: {type: string}')}) a property named "$ref" (its schema is an object): ${fails}. ` +
+      `a property named "$ref" (its schema is an object): ${fails}. ` +
         'Rename the property (e.g. "ref"), in required and in the examples too (a "$ref" key in an example is read as a reference as well)',
     );
-    expect(data).toBe(`(line ${lineOf(file, '{$ref: 3}')}) a "$ref" key in data (under examples), its value 3: ${fails}. Rename the key (and the schema's property it stands for)`);
-    expect(note).toMatch(new RegExp(`^\\(line ${lineOf(file, '{$ref: null}')}\\) \\$ref is null, but a \\$ref must be a string, a URI reference to what it stands for \\('#/components/schemas/<Name>' in the same file, '<file>\\.yaml#/<Name>' in another\\): `));
+    expect(data).toBe(`a "$ref" key in data (under examples), its value 3: ${fails}. Rename the key (and the schema's property it stands for)`);
+    expect(note).toMatch(new RegExp(`^\\$ref is null, but a \\$ref must be a string, a URI reference to what it stands for \\('#/components/schemas/<Name>' in the same file, '<file>\\.yaml#/<Name>' in another\\): `));
     expect(note).toMatch(/Write the reference as a string, or remove the \$ref$/);
-    expect(loose).toMatch(new RegExp(`^\\(line ${lineOf(file, '{$ref: 42}')}\\) \\$ref is 42, but a \\$ref must be a string`));
-    expect(inOther).toMatch(/^\(line 8\) a property named "\$ref"/);
+    expect(loose).toMatch(new RegExp(`^\\$ref is 42, but a \\$ref must be a string`));
+    expect(inOther).toMatch(/^a property named "\$ref"/);
     expect(readFileSync(other, 'utf8').split('\n')[7]).toBe('    $ref: {type: string}');
     // Not the parser's crash, nor a parser error: the parser did not run.
     expect(error.message).not.toMatch(/startsWith|stack:|not a valid AsyncAPI document|framework's checks/);
@@ -631,7 +632,7 @@ schemas:
     const error = await refusal(file);
     expect(error.problems.map((p) => [p.pointer, p.message.split(':')[0]])).toEqual([
       ['/components/messages/OrderPlaced/payload/properties/at/$ref', '$ref https'],
-      ['/components/messages/OrderPlaced/payload/properties/$ref', `(line ${lineOf(file, 'payload:')}) a property named "$ref" (its schema is an object)`],
+      ['/components/messages/OrderPlaced/payload/properties/$ref', `a property named "$ref" (its schema is an object)`],
     ]);
     expect(error.problems[0]!.message).toMatch(/is remote: the framework works offline/);
   });
@@ -642,7 +643,7 @@ schemas:
     const err: string[] = [];
     const code = await runCli(codegenProgram, ['--spec', file, '--out', out], { out: () => {}, err: (line: string) => err.push(line), progress: { write: () => true } });
     expect(code).toBe(1);
-    expect(err.join('\n')).toMatch(/#\/components\/messages\/OrderPlaced\/payload\/properties\/\$ref: \(line \d+\) a property named "\$ref"/);
+    expect(err.join('\n')).toMatch(/#\/components\/messages\/OrderPlaced\/payload\/properties\/\$ref \(line \d+\): a property named "\$ref"/);
     expect(err.join("\n")).not.toMatch(/startsWith|stack:/);
     expect(() => readdirSync(out)).toThrow();
   });
@@ -722,16 +723,80 @@ components:
 `,
     );
     const error = await refusal(file);
-    expect(error.problems.map((p) => [p.file, p.pointer, Number(/^\(line (\d+)\) /.exec(p.message)?.[1])])).toEqual([
+    expect(error.problems.map((p) => [p.file, p.pointer, p.line])).toEqual([
       [file, '/channels/orderQueue/bindings/sqs/queue', 11],
       [file, '/operations/publish/bindings/sns/consumers/0', 23],
       [file, '/operations/consume/bindings/sqs/queues/0', 31],
       [other, '/audit/endpoint', 3],
     ]);
     expect(error.problems[0]!.message).toBe(
-      '(line 11) visibilityTimeout, deliveryDelay are written beside $ref "#/components/x-queues/orders": AsyncAPI reads a $ref\'s target alone and ignores what is beside it, so they would not be deployed. Move visibilityTimeout, deliveryDelay into #/components/x-queues/orders, or write the object out in full without the $ref',
+      'visibilityTimeout, deliveryDelay are written beside $ref "#/components/x-queues/orders": AsyncAPI reads a $ref\'s target alone and ignores what is beside it, so they would not be deployed. Move visibilityTimeout, deliveryDelay into #/components/x-queues/orders, or write the object out in full without the $ref',
     );
-    expect(error.problems[1]!.message).toMatch(/^\(line 23\) rawMessageDelivery is written beside \$ref "#\/components\/x-consumers\/orders": .* so it would not be deployed\. Move rawMessageDelivery into/);
-    expect(error.problems[3]!.message).toMatch(/^\(line 3\) name is written beside \$ref "#\/endpoint"/);
+    expect(error.problems[1]!.message).toMatch(/^rawMessageDelivery is written beside \$ref "#\/components\/x-consumers\/orders": .* so it would not be deployed\. Move rawMessageDelivery into/);
+    expect(error.problems[3]!.message).toMatch(/^name is written beside \$ref "#\/endpoint"/);
+  });
+});
+
+describe("where the framework's own problems and warnings are written", () => {
+  /** A contract with dotted channel keys whose queue binding is in another file, with what the framework refuses and warns about there. */
+  function dottedWithBindingsElsewhere(valid: boolean): { file: string; bindings: string } {
+    const sub = mkdtempSync(path.join(dir, 'said-'));
+    const file = path.join(sub, 'asyncapi.yaml');
+    const bindings = path.join(sub, 'bindings.yaml');
+    writeFileSync(
+      file,
+      `asyncapi: 3.0.0
+info: {title: t, version: 1.0.0}
+channels:
+  thing.events:
+    address: ThingTopic
+    messages: {thingHappened: {$ref: '#/components/messages/ThingHappened'}}
+    bindings: {sns: {name: ThingTopic}}
+  thing.queue:
+    address: ThingQueue
+    messages: {thingHappened: {$ref: '#/components/messages/ThingHappened'}}
+    bindings: {$ref: './bindings.yaml#/q'}
+operations:
+  publishThing:
+    action: send
+    channel: {$ref: '#/channels/thing.events'}
+    bindings: {sns: {consumers: [{protocol: sqs, endpoint: {name: ThingQueue}, rawMessageDelivery: false}]}}
+  consumeThing: {action: receive, channel: {$ref: '#/channels/thing.queue'}}
+components:
+  messages:
+    ThingHappened:
+      x-schema-version: 1.0.0
+      payload: {type: object, properties: {id: {type: string}}}
+      examples: [{payload: {id: a}}]
+`,
+    );
+    // Not valid: tags AWS refuses (line 5), a binding version the parser refuses (line 7). Valid: a
+    // dead-letter queue linked with the binding's default count, which is warned about (line 6).
+    writeFileSync(
+      bindings,
+      valid
+        ? `q:\n  sqs:\n    queue:\n      name: ThingQueue\n      fifoQueue: false\n    deadLetterQueue: {name: ThingDLQ, fifoQueue: false}\n    bindingVersion: 0.2.0\n`
+        : `q:\n  sqs:\n    queue:\n      name: ThingQueue\n      tags: {team: 5}\n      fifoQueue: false\n    bindingVersion: '0.2'\n`,
+    );
+    // A message with no x-schema-version (valid): a warning that names no place.
+    if (valid) writeFileSync(file, readFileSync(file, 'utf8').replace('      x-schema-version: 1.0.0\n', ''));
+    return { file, bindings };
+  }
+
+  it('a problem of a binding in another file, under a channel key with dots, is said with that file, its pointer and its line', async () => {
+    const { file, bindings } = dottedWithBindingsElsewhere(false);
+    const error = await refusal(file);
+    expect(error.message).toContain(`\n  - ${bindings}#/q/sqs/queue/tags (line 5): channels.thing.queue.bindings.sqs.queue.tags must be an object of string values`);
+  });
+
+  it('a warning is said after the file and line of the place it names, by codegen and in a refusal; one naming no place, after the contract', async () => {
+    const { file, bindings } = dottedWithBindingsElsewhere(false);
+    expect((await refusal(file)).message).toContain(`\n  - warning: ${bindings}#/q/sqs/bindingVersion (line 7): channels.thing.queue.bindings.sqs.bindingVersion is "0.2"`);
+    const valid = dottedWithBindingsElsewhere(true);
+    const err: string[] = [];
+    const code = await runCli(codegenProgram, ['--spec', valid.file, '--out', path.join(path.dirname(valid.file), 'generated')], { out: () => {}, err: (line: string) => err.push(line), progress: { write: () => true } });
+    expect(code, err.join('\n')).toBe(0);
+    expect(err).toContainEqual(expect.stringMatching(new RegExp(`^codegen: warning: ${valid.bindings.replace(/[.]/g, '\\.')}#/q/sqs/deadLetterQueue \\(line 6\\): channels\\.thing\\.queue\\.bindings\\.sqs\\.deadLetterQueue: ThingDLQ is ThingQueue's dead-letter queue`)));
+    expect(err).toContainEqual(expect.stringMatching(new RegExp(`^codegen: warning: ${valid.file.replace(/[.]/g, '\\.')}: ThingHappened has no x-schema-version`)));
   });
 });

@@ -5,6 +5,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { CliError, isEntry, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
+import { warningSayer } from '@sluice/codegen';
 import { CreateError, createProject, FRAMEWORK_PACKAGES, FRAMEWORK_VERSIONS } from './create.ts';
 
 /** The `create` command. Run it with `main(createProgram)` from `@sluice/cli`. */
@@ -42,7 +43,8 @@ over the examples, sst.config.ts, tsconfig.json, .gitignore and a README.`,
       io.out(`create: ${shown}/ written (${created.files.length} files, ${created.consumers.length} consumer(s)).`);
       // What codegen will say about the contract, before the next steps, which stay together.
       for (const o of created.outside) io.err(`create: no handler for ${o.operation}: ${o.reason}`);
-      for (const warning of created.warnings) io.err(`create: warning: ${warning}`);
+      const say = warningSayer(contract);
+      for (const warning of created.warnings) io.err(`create: warning: ${say(warning)}`);
       io.out('Next:');
       if (framework) io.out(`  cd ${directory} && npm install && npm run codegen`);
       else io.out(unpublishedFrameworkSteps(directory, contract).join('\n'));

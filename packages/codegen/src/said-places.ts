@@ -1,0 +1,98 @@
+/**
+ * Where what codegen says of a contract is written: a problem or a warning names a place of the
+ * dereferenced document (a JSON pointer, or a dotted path in its words:
+ * `channels.orderQueue.bindings.sqs.queue.tags`), which can run through `$ref`s into other files.
+ * The author edits the text: its file and line are said with it.
+ */
+import path from 'node:path';
+import { type Loaded, type WrittenPlace, writtenFiles, writtenPlace, writtenPlaceOfPath } from './written-places.ts';
+
+/** The first place of the document a message of the framework names by its dotted path. */
+const DOTTED_PATH = /(?:^|[\s(])((?:channels|operations|components)\.[^\s,()]+)/;
+/** The first JSON pointer (`#/components/messages/X`) a message names. */
+const POINTER = /#(\/[^\s,()]*)/;
+
+/** `file` relative to the working directory when it is inside it. */
+function shown(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith('..') ? relative : file;
+}
+
+/**
+ * Where a problem or warning of the contract at `specPath` is written: at `pointer` (a JSON
+ * pointer into the dereferenced document) when given, else at the first place `text` names (a
+ * dotted path, or a `#/…` pointer). When the place is not written as such (a key the parser made,
+ * or one misspelt), the deepest written place on its way. Undefined when nothing is named, or
+ * nothing of it is written but the document's root.
+ *
+ * @param specPath - the contract (YAML or JSON)
+ * @param said - the problem's pointer, when it has one, and its text
+ * @param load - the files as read, shared between calls
+ * @returns the file, the pointer in it and the line
+ *
+ * @example
+ * ```ts
+ * import { placeOfSaid } from '@sluice/codegen';
+ *
+ * const place = placeOfSaid('asyncapi.yaml', { text: 'channels.orderQueue.bindings.sqs.queue.tags must be an object of string values' });
+ * if (place) console.log(`${place.file} (line ${place.line})`);
+ * ```
+ */
+export function placeOfSaid(specPath: string, said: { pointer?: string; text: string }, load: (file: string) => Loaded | undefined = writtenFiles()): WrittenPlace | undefined {
+  let place: WrittenPlace | undefined;
+  const pointer = said.pointer || POINTER.exec(said.text)?.[1];
+  if (pointer) {
+    // The deepest place of the pointer that is written.
+    const parts = pointer.split('/');
+    for (let n = parts.length; n > 1 && !place; n--) place = writtenPlace(specPath, parts.slice(0, n).join('/'), { followLast: true }, load);
+  } else {
+    const dotted = DOTTED_PATH.exec(said.text)?.[1]?.replace(/[.:]+$/, '');
+    if (dotted) place = writtenPlaceOfPath(specPath, dotted, load);
+  }
+  return place && (place.pointer !== '' || path.resolve(place.file) !== path.resolve(specPath)) ? place : undefined;
+}
+
+/**
+ * How a problem's or warning's place is said: `asyncapi.yaml (line 52)`, or
+ * `bindings.yaml#/q/sqs/queue (line 7)` in another file than the contract, or with `pointer`;
+ * the contract's name alone when the place is not known.
+ *
+ * @param specPath - the contract
+ * @param place - from {@link placeOfSaid}
+ * @param options - `pointer`: say the pointer in the contract too (the text does not name the place)
+ *
+ * @example
+ * ```ts
+ * import { placeOfSaid, placeShown } from '@sluice/codegen';
+ *
+ * const text = 'channels.orderQueue.bindings.sqs.bindingVersion is "0.2": the framework reads it as 0.2.0';
+ * console.log(`${placeShown('asyncapi.yaml', placeOfSaid('asyncapi.yaml', { text }))}: ${text}`);
+ * ```
+ */
+export function placeShown(specPath: string, place: WrittenPlace | undefined, options: { pointer?: boolean } = {}): string {
+  if (!place) return shown(path.resolve(specPath));
+  const elsewhere = path.resolve(place.file) !== path.resolve(specPath);
+  return `${shown(place.file)}${(elsewhere || options.pointer) && place.pointer ? `#${place.pointer}` : ''}${place.line !== undefined ? ` (line ${place.line})` : ''}`;
+}
+
+/**
+ * The warnings of the contract at `specPath` as said to its author: each after the file and line
+ * of the place it names (`asyncapi.yaml (line 63): channels.orderQueue.bindings.sqs.bindingVersion
+ * is "0.2": …`), the contract's name alone when it names none. The files are read once for all.
+ *
+ * @param specPath - the contract the warnings are of
+ * @returns the function saying one warning
+ *
+ * @example
+ * ```ts
+ * import { generateWithModel, warningSayer } from '@sluice/codegen';
+ *
+ * const { model } = await generateWithModel({ specPath: 'asyncapi.yaml' });
+ * const say = warningSayer('asyncapi.yaml');
+ * for (const warning of model.warnings) console.error(`codegen: warning: ${say(warning)}`);
+ * ```
+ */
+export function warningSayer(specPath: string): (warning: string) => string {
+  const load = writtenFiles();
+  return (warning) => `${placeShown(specPath, placeOfSaid(specPath, { text: warning }, load))}: ${warning}`;
+}
