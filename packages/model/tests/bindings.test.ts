@@ -143,6 +143,20 @@ describe('every field of the SNS 0.1.0 binding: honoured (in the plan) or refuse
     standard.channels.users.bindings.sns.ordering = { type: 'standard', contentBasedDeduplication: true };
     expect(problemsOf(standard).join('\n')).toMatch(/contentBasedDeduplication is for FIFO topics only/);
   });
+  it("a FIFO topic whose name lacks .fifo is created with it, said once, and an operation's topic may name it as written; a standard topic's name ending in .fifo is refused", () => {
+    const doc = fifoBase();
+    doc.channels.users.bindings.sns.name = 'users';
+    doc.operations.publish.bindings.sns.topic = { name: 'users' };
+    const derived = deriveTopology(doc);
+    expect(Object.keys(derived.topology.topics)).toEqual(['users.fifo']);
+    expect(derived.topology.operations.publish).toMatchObject({ topic: 'users.fifo', fifo: { contentBasedDeduplication: false } });
+    expect(derived.warnings.filter((w) => w.includes('.fifo: it is created as'))).toEqual([
+      "topic users (channels.users.bindings.sns.name) is FIFO (ordering.type: FIFO), and AWS requires a FIFO topic's name to end in .fifo: it is created as users.fifo",
+    ]);
+    const standard = base();
+    standard.channels.users.bindings.sns.name = 'users.fifo';
+    expect(problemsOf(standard).join('\n')).toMatch(/topic users\.fifo \(channels\.users\): a standard topic's name cannot end in \.fifo \(AWS requires it\): write ordering\.type: FIFO, or rename it/);
+  });
   it('channel policy and tags', () => {
     const doc = base();
     doc.channels.users.bindings.sns.policy = { statements: [{ effect: 'Deny', principal: '*', action: 'sns:Subscribe' }] };

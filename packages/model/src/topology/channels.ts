@@ -123,9 +123,15 @@ function readTopic(d: Derivation, channelId: string, channel: Json, sns: Json): 
     }
   }
   const fifo = sns.ordering?.type === 'FIFO';
-  if (fifo !== name.endsWith('.fifo')) d.problems.push(`topic ${name} (channels.${channelId}): a FIFO topic's name ends in .fifo, a standard topic's does not (AWS requires it)`);
+  if (!fifo && name.endsWith('.fifo')) d.problems.push(`topic ${name} (channels.${channelId}): a standard topic's name cannot end in .fifo (AWS requires it): write ordering.type: FIFO, or rename it`);
+  // As a FIFO queue's: the name AWS requires, said (Springwolf and others leave .fifo out).
+  const awsName = fifo && !name.endsWith('.fifo') ? `${name}.fifo` : name;
+  if (awsName !== name) {
+    d.warnings.push(`topic ${name} (${typeof sns.name === 'string' ? `${where}.name` : `channels.${channelId}.address`}) is FIFO (ordering.type: FIFO), and AWS requires a FIFO topic's name to end in .fifo: it is created as ${awsName}`);
+    d.topicAliases.set(name, awsName);
+  }
   return declareTopic(d, channelId, {
-    name,
+    name: awsName,
     channel: channelId,
     fifo,
     messages: [],

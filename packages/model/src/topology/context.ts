@@ -42,6 +42,8 @@ export interface Derivation {
   readonly queueOfChannel: Map<string, string>;
   /** A FIFO queue's binding name without `.fifo` → its AWS name (`orders` → `orders.fifo`). */
   readonly queueAliases: Map<string, string>;
+  /** A FIFO topic's name without `.fifo` → its AWS name, as {@link queueAliases}. */
+  readonly topicAliases: Map<string, string>;
   /** Every SQS queue binding read (channels' and operations'), with where it is: the redrive policies are linked from these. */
   readonly queueBindings: { where: string; binding: Json }[];
   readonly ops: Record<string, OperationSpec & Json>;
@@ -62,6 +64,7 @@ export function startDerivation(doc: Json, options: DeriveOptions): Derivation {
     topicOfChannel: new Map(),
     queueOfChannel: new Map(),
     queueAliases: new Map(),
+    topicAliases: new Map(),
     queueBindings: [],
     ops: {},
     subscriptions: new Map(),

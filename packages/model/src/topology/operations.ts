@@ -115,7 +115,7 @@ function readSend(d: Derivation, opId: string, operation: Json, channelId: strin
 function checkOperationTopic(d: Derivation, opId: string, channelId: string, sns: Json, topic: string): void {
   if (sns.topic === undefined) return;
   const named = identifierName(sns.topic);
-  if (named !== undefined && named !== topic) {
+  if (named !== undefined && named !== topic && d.topicAliases.get(named) !== topic) {
     d.problems.push(
       `operations.${opId}.bindings.sns.topic names ${named}, but its channel channels.${channelId} is topic ${topic}: an operation uses its channel's topic; name ${topic} there, or move the operation to the channel of ${named}`,
     );
