@@ -404,7 +404,7 @@ export class FunctionHost {
     // Which of the imports not found before are there now, as this launch begins (no clock: a file's
     // ctime comes from a coarser clock than Date.now(), and a file written just after the launch
     // began was stamped before it nearly every time).
-    r.presentAtLaunch = new Set(r.notFound.flatMap(resolutionsOf).filter((f) => existsSync(f)));
+    r.presentAtLaunch = new Set([...r.notFound, r.spec.handlerFile].flatMap(resolutionsOf).filter((f) => existsSync(f)));
     r.heldOutOfContract = false;
     if (this.processes === 'shared') {
       r.starting = this.startInProcess(r).finally(() => (r.starting = undefined));
@@ -606,13 +606,13 @@ export class FunctionHost {
     setTimeout(() => {
       for (const w of old) w.close();
     }, 100).unref();
-    // An import not found, created after the launch that failed for want of it but before the
-    // watch of its folder was in place: no event will come, reload now. (Created before that
-    // launch, it was found by it: no reload again and again for a file that still does not build.)
+    // An import not found, or the handler, created after the launch that failed for want of it but
+    // before the watch of its folder was in place: no event will come, reload now. (Created before
+    // that launch, it was found by it: no reload again and again for a file that still does not build.)
     const before = r.notFound;
     r.notFound = notFound;
     const down = this.processes === 'shared' ? !r.inProcess : !r.child;
-    const appeared = down ? appearedSinceLaunch([...notFound, ...before], r.presentAtLaunch) : undefined;
+    const appeared = down ? appearedSinceLaunch([...notFound, ...before, r.spec.handlerFile], r.presentAtLaunch) : undefined;
     if (appeared) this.changed(r, appeared);
   }
 
