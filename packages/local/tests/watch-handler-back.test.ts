@@ -69,5 +69,8 @@ describe.each<FunctionProcesses>(['shared', 'separate'])('--watch, a handler put
     held.release();
     await waitFor('the handler loaded again', () => logs.filter((l) => l === 'loaded v1').length >= 2, 15_000).catch(() => undefined);
     expect(logs.filter((l) => l === 'loaded v1').length, events.join('\n')).toBe(2);
+    // What the watch says meanwhile: what brings it back, not the build's "Could not resolve <absolute path>" after the init failure said the handler is gone.
+    const notes = events.filter((e) => /consumeThings: (cannot read its imports|watching )/.test(e));
+    expect(notes, events.join('\n')).toEqual([expect.stringMatching(/^consumeThings: watching consumers\/consumeThings\.ts(, \S+)* and the files it imported before: putting the handler back reloads it$/)]);
   });
 });

@@ -589,8 +589,10 @@ export class FunctionHost {
       files = [...new Set([...r.watched, r.spec.handlerFile, ...named, ...notFound])].sort();
       const shown = [...new Set([r.spec.handlerFile, ...named, ...notFound])].map((f) => path.relative(this.root, f)).join(', ');
       // The error itself only when the init failure just said has not (e.g. an import not found, which the instance meets only when it runs).
-      const text = buildErrorText(error, this.root, r.initError);
-      const watching = `watching ${shown}${r.watched.length ? ' and the files it imported before' : ''}: saving the fix reloads it`;
+      // A handler gone: the init failure said so, the build's "Could not resolve <its absolute path>" would say it again.
+      const gone = entryNotFound(error, r.spec.handlerFile);
+      const text = gone ? '' : buildErrorText(error, this.root, r.initError);
+      const watching = `watching ${shown}${r.watched.length ? ' and the files it imported before' : ''}: ${gone ? 'putting the handler back' : 'saving the fix'} reloads it`;
       const note = text ? `${r.spec.operationId}: cannot read its imports (${text}); ${watching}` : `${r.spec.operationId}: ${watching}`;
       // Said once per failure: the retry timer's next starts meet the same one (their init failure is said anyway).
       if (note !== r.importsNote) this.emit(note);
@@ -690,6 +692,12 @@ function handlerGone(message: string, handlerFile: string): boolean {
   if (!missing) return false;
   const file = missing.startsWith('file:') ? fileURLToPath(missing) : missing;
   return path.resolve(file) === path.resolve(handlerFile);
+}
+
+/** Whether an esbuild build error is its entry, the handler, not found (esbuild's `Could not resolve "<handler>"`, at no place). */
+function entryNotFound(error: unknown, handlerFile: string): boolean {
+  const messages = (error as { errors?: { text?: string; location?: unknown }[] } | undefined)?.errors ?? [];
+  return messages.some((m) => !m.location && path.resolve(/^Could not resolve "(.+)"$/.exec(m.text ?? '')?.[1] ?? '') === path.resolve(handlerFile));
 }
 
 function buildErrorText(error: unknown, root: string, said = ''): string {
