@@ -21,6 +21,7 @@ import { CodegenError, type ContractModel, createAjv, type MessageInfo, readCont
 import { cacheFolderFor, readEntry, writeEntry } from './result-cache.ts';
 import { FORMATS_MODULE } from './formats.ts';
 import { withLengthShortcuts } from './length-shortcuts.ts';
+import { warningSayer } from './said-places.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const requireFromHere = createRequire(import.meta.url);
@@ -387,7 +388,7 @@ export async function generateWithModel(options: GenerateOptions): Promise<{ fil
     return await render(options, model);
   } catch (error) {
     // A refusal after reading (two schemas that would be one type) keeps the warnings the reading found.
-    if (error instanceof CodegenError) throw error.withWarnings(model.warnings);
+    if (error instanceof CodegenError) throw error.withWarnings(model.warnings, warningSayer(options.specPath));
     throw error;
   }
 }

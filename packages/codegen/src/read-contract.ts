@@ -61,11 +61,11 @@ export class CodegenError extends Error {
     this.#say = say;
   }
 
-  /** The same refusal with `warnings` added after its own (each once): what an earlier step of the same run found. */
-  withWarnings(warnings: readonly string[]): CodegenError {
+  /** The same refusal with `warnings` added after its own (each once): what an earlier step of the same run found; said by `say` when it has no way of its own. */
+  withWarnings(warnings: readonly string[], say?: (warning: string) => string): CodegenError {
     const all = [...new Set([...this.warnings, ...warnings])];
     if (all.length === this.warnings.length) return this;
-    const error = new CodegenError(this.#refusal, this.problems, all, this.#say);
+    const error = new CodegenError(this.#refusal, this.problems, all, this.#say ?? say);
     error.stack = this.stack;
     return error;
   }
@@ -182,7 +182,15 @@ function problemsError(specPath: string, problems: ContractProblem[], warnings: 
   const load = writtenFiles();
   const lines = problems.map((p) => {
     // A place of the dereferenced document, or one the message names, is said where it is written (the file a $ref leads to, the line).
-    const place = p.line === undefined && p.file === shown(specPath) ? placeOfSaid(specPath, { pointer: p.pointer, text: p.message }, load) : undefined;
+    const place =
+      p.line !== undefined
+        ? undefined
+        : p.file === shown(specPath)
+          ? placeOfSaid(specPath, { pointer: p.pointer, text: p.message }, load)
+          : // Another file, at a pointer as written there: its line.
+            p.pointer
+            ? writtenPlace(path.resolve(p.file), p.pointer, { followLast: false }, load)
+            : undefined;
     const where = place ? placeShown(specPath, place, { pointer: p.pointer !== '' }) : `${p.file}${p.pointer ? `#${p.pointer}` : ''}${p.line !== undefined ? ` (line ${p.line})` : ''}`;
     return `  - ${where}: ${p.message}`;
   });

@@ -11,6 +11,8 @@ import { type Loaded, type WrittenPlace, writtenFiles, writtenPlace, writtenPlac
 const DOTTED_PATH = /(?:^|[\s(])((?:channels|operations|components)\.[^\s,()]+)/;
 /** The first JSON pointer (`#/components/messages/X`) a message names. */
 const POINTER = /#(\/[^\s,()]*)/;
+/** What ends a sentence or a clause after a path or pointer, not part of it. */
+const TRAILING = /[.:;]+$/;
 
 /** `file` relative to the working directory when it is inside it. */
 function shown(file: string): string {
@@ -40,14 +42,20 @@ function shown(file: string): string {
  */
 export function placeOfSaid(specPath: string, said: { pointer?: string; text: string }, load: (file: string) => Loaded | undefined = writtenFiles()): WrittenPlace | undefined {
   let place: WrittenPlace | undefined;
-  const pointer = said.pointer || POINTER.exec(said.text)?.[1];
+  // The place the text names first: a pointer in the advice after the path is not what it is about.
+  const pointed = POINTER.exec(said.text);
+  const dotted = DOTTED_PATH.exec(said.text);
+  const pointer = said.pointer || (pointed && (!dotted || pointed.index < dotted.index) ? pointed[1]!.replace(TRAILING, '') : undefined);
   if (pointer) {
-    // The deepest place of the pointer that is written.
+    // The deepest place of the pointer that is written: what it refers to, else (a $ref that
+    // cannot be followed: remote, a missing file) where that $ref is written.
     const parts = pointer.split('/');
-    for (let n = parts.length; n > 1 && !place; n--) place = writtenPlace(specPath, parts.slice(0, n).join('/'), { followLast: true }, load);
-  } else {
-    const dotted = DOTTED_PATH.exec(said.text)?.[1]?.replace(/[.:]+$/, '');
-    if (dotted) place = writtenPlaceOfPath(specPath, dotted, load);
+    for (let n = parts.length; n > 1 && !place; n--) {
+      const at = parts.slice(0, n).join('/');
+      place = writtenPlace(specPath, at, { followLast: true }, load) ?? writtenPlace(specPath, at, { followLast: false }, load);
+    }
+  } else if (dotted) {
+    place = writtenPlaceOfPath(specPath, dotted[1]!.replace(TRAILING, ''), load);
   }
   return place && (place.pointer !== '' || path.resolve(place.file) !== path.resolve(specPath)) ? place : undefined;
 }

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Pair, parseDocument, type YAMLMap } from 'yaml';
 
 /** A place as written: the file, the JSON pointer in it and the 1-based line of its key, when known. */
 export interface WrittenPlace {
@@ -124,7 +124,11 @@ export const unsegment = (part: string) => {
 export function writtenPlace(specPath: string, pointer: string, options: { followLast: boolean; ref?: string }, load = writtenFiles()): WrittenPlace | undefined {
   const walk = walker(specPath, load);
   if (!walk) return undefined;
-  for (const part of pointer.split('/').slice(1).map(unsegment)) if (!walk.resolve() || !walk.step(part)) return undefined;
+  for (const part of pointer.split('/').slice(1).map(unsegment)) {
+    // A `$ref` key is the place of the `$ref` itself (one that cannot be followed, as a remote one): not followed first.
+    const onRef = part === '$ref' && walk.refHere() !== undefined;
+    if ((!onRef && !walk.resolve()) || !walk.step(part)) return undefined;
+  }
   if (!options.followLast && options.ref !== undefined) {
     // The $ref asked for is where the chain of $refs at the end reaches it (each followed once).
     const seen = new Set<string>();
@@ -198,11 +202,34 @@ function walker(specPath: string, load: (file: string) => Loaded | undefined) {
     if (!pair || !isScalar(pair.value) || typeof pair.value.value !== 'string') return undefined;
     return { ref: pair.value.value, line: lineOf(pair.key as Ranged) };
   };
+  /** The maps a YAML merge key (`<<: *defaults`, `<<: [*a, *b]`) of `map` brings in, in order. */
+  const mergedInto = (map: YAMLMap): YAMLMap[] =>
+    map.items
+      .filter((p) => isPair(p) && keyOf(p) === '<<')
+      .flatMap((p) => (isSeq(p.value) ? p.value.items : [p.value]))
+      .map((v) => (isAlias(v) ? v.resolve(loaded!.doc) : v))
+      .filter((v): v is YAMLMap => isMap(v));
+  /** The pair of `key` in `map`, or in what its merge keys bring in (the map's own first, as YAML reads them). */
+  const pairOf = (map: YAMLMap, key: string, seen = new Set<YAMLMap>()): Pair | undefined => {
+    seen.add(map);
+    const own = map.items.find((p) => isPair(p) && keyOf(p) === key);
+    if (own) return own;
+    for (const merged of mergedInto(map)) {
+      const found = seen.has(merged) ? undefined : pairOf(merged, key, seen);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  /** The keys of `map`, with those its merge keys bring in. */
+  const keysOf = (map: YAMLMap, seen = new Set<YAMLMap>()): string[] => {
+    seen.add(map);
+    return [...map.items.filter((p) => isPair(p) && keyOf(p) !== '<<').map(keyOf), ...mergedInto(map).flatMap((m) => (seen.has(m) ? [] : keysOf(m, seen)))];
+  };
   /** Goes into `key` of the current node (no `$ref` followed); false when it has none. */
   const step = (key: string): boolean => {
     if (isAlias(node)) node = node.resolve(loaded!.doc);
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && keyOf(p) === key);
+      const pair = pairOf(node, key);
       if (!pair) return false;
       line = lineOf(pair.key as Ranged);
       node = pair.value;
@@ -238,7 +265,7 @@ function walker(specPath: string, load: (file: string) => Loaded | undefined) {
     /** The keys (or indexes) of the current node. */
     keys: (): string[] => {
       const here = isAlias(node) ? node.resolve(loaded!.doc) : node;
-      if (isMap(here)) return here.items.filter(isPair).map(keyOf);
+      if (isMap(here)) return keysOf(here);
       if (isSeq(here)) return here.items.map((_, i) => String(i));
       return [];
     },

@@ -42,8 +42,8 @@ over the examples, sst.config.ts, tsconfig.json, .gitignore and a README.`,
       const shown = relative.startsWith('..') || path.isAbsolute(relative) ? created.directory : relative || '.';
       io.out(`create: ${shown}/ written (${created.files.length} files, ${created.consumers.length} consumer(s)).`);
       // What codegen will say about the contract, before the next steps, which stay together.
-      for (const o of created.outside) io.err(`create: no handler for ${o.operation}: ${o.reason}`);
       const say = warningSayer(contract);
+      for (const o of created.outside) io.err(`create: no handler for ${o.operation}: ${say(`operations.${o.operation} ${o.reason}`)}`);
       for (const warning of created.warnings) io.err(`create: warning: ${say(warning)}`);
       io.out('Next:');
       if (framework) io.out(`  cd ${directory} && npm install && npm run codegen`);

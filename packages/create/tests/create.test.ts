@@ -454,6 +454,20 @@ describe("create's command: what to do next", () => {
     expect(both.trimEnd().endsWith(`cd ${app} && npm install && npm run codegen`)).toBe(true);
   });
 
+  it('names the operation it writes no handler for with where it is written, as a warning is', async () => {
+    const io = captureIO();
+    cpSync(path.dirname(fixture), path.join(parent, 'outside-op'), { recursive: true });
+    const contract = path.join(parent, 'outside-op', 'asyncapi.yaml');
+    // A channel without bindings and an operation receiving from it: outside the AWS topology.
+    const text = readFileSync(fixture, 'utf8')
+      .replace('\noperations:\n', "  elsewhere:\n    address: elsewhere\n    messages:\n      pinged:\n        $ref: '#/components/messages/Pinged'\n\noperations:\n")
+      .replace('\ncomponents:', "  listenElsewhere:\n    action: receive\n    channel:\n      $ref: '#/channels/elsewhere'\n\ncomponents:");
+    writeFileSync(contract, text);
+    expect(await runCli(createProgram, [path.join(parent, 'app-outside-op'), '--contract', contract], io), io.stderr()).toBe(0);
+    const line = text.split('\n').indexOf('  listenElsewhere:') + 1;
+    expect(io.stderr()).toContain(`create: no handler for listenElsewhere: ${contract} (line ${line}): operations.listenElsewhere receives from channels.elsewhere`);
+  });
+
   it("writes settings its own npm start and infra:plan accept for a queue kept under 30 minutes: the age alarm fits half the retention (the 900 s default did not, and npm start refused it)", async () => {
     cpSync(path.dirname(fixture), path.join(parent, 'short-retention'), { recursive: true });
     const contract = path.join(parent, 'short-retention', 'asyncapi.yaml');

@@ -1,0 +1,98 @@
+/**
+ * Where codegen says a problem or warning is written (placeOfSaid, placeShown): the place the
+ * message is about, followed through `$ref`s, YAML merge keys and keys with dots to the file and
+ * line its author edits.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CodegenError, generateWithModel, placeOfSaid, placeShown, writtenPlace } from '@sluice/codegen';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'said-places-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const spec = path.join(dir, 'asyncapi.yaml');
+const bindings = path.join(dir, 'bindings.yaml');
+writeFileSync(
+  spec,
+  `asyncapi: 3.0.0
+info: {title: t, version: 1.0.0}
+x-defaults:
+  queue: &queueDefaults
+    visibilityTimeout: 2
+    tagz: {a: b}
+channels:
+  orders.queue:
+    address: q
+    bindings:
+      sqs:
+        queue:
+          <<: *queueDefaults
+          name: q
+  lights:
+    address: lights
+    bindings: {$ref: './bindings.yaml#/b'}
+operations:
+  listen:
+    action: receive
+    channel: {$ref: '#/channels/lights'}
+components:
+  messages:
+    Placed:
+      headers:
+        type: object
+        required: [tenant]
+      payload: {$ref: 'https://example.com/placed.json'}
+`,
+);
+writeFileSync(bindings, `b:\n  sqs:\n    queue:\n      name: lights\n      policy: {$ref: 'https://example.com/policy.json'}\n`);
+const lineOf = (place: { line?: number } | undefined) => place?.line;
+
+describe('placeOfSaid', () => {
+  it('takes the place the text names first: a pointer in the advice after the path is not what it is about', () => {
+    const text = "operations.listen receives from topic lights …: point this operation at a channel (channel: { $ref: '#/channels/<that channel>' })";
+    expect(placeOfSaid(spec, { text })).toEqual({ file: spec, pointer: '/operations/listen', line: 19 });
+    expect(placeOfSaid(spec, { text: '#/components/messages/Placed/headers/required: Placed requires the header tenant' })).toEqual({ file: spec, pointer: '/components/messages/Placed/headers/required', line: 27 });
+  });
+
+  it('follows a YAML merge key to where the field is written, and a key with dots whole', () => {
+    expect(lineOf(placeOfSaid(spec, { text: 'channels.orders.queue.bindings.sqs.queue.visibilityTimeout (queue q) is 2 s' }))).toBe(5);
+    expect(lineOf(placeOfSaid(spec, { text: 'channels.orders.queue.bindings.sqs.queue.tagz is not a field of the binding' }))).toBe(6);
+    expect(lineOf(placeOfSaid(spec, { text: 'channels.orders.queue.bindings.sqs.queue.name' }))).toBe(14);
+  });
+
+  it('says a $ref that cannot be followed where it is written, in the contract and in a file a $ref leads to', () => {
+    expect(placeOfSaid(spec, { pointer: '/components/messages/Placed/payload/$ref', text: '$ref https://example.com/placed.json is remote' })).toEqual({ file: spec, pointer: '/components/messages/Placed/payload/$ref', line: 28 });
+    expect(writtenPlace(bindings, '/b/sqs/queue/policy/$ref', { followLast: false })).toMatchObject({ file: bindings, line: 5 });
+    expect(placeShown(spec, placeOfSaid(spec, { text: 'channels.lights.bindings.sqs.queue.policy: remote' }))).toBe(`${path.relative(process.cwd(), bindings).startsWith('..') ? bindings : path.relative(process.cwd(), bindings)}#/b/sqs/queue/policy (line 5)`);
+  });
+
+  it('names no place for a text that names none', () => {
+    expect(placeOfSaid(spec, { text: 'Placed has no examples' })).toBeUndefined();
+  });
+});
+
+describe('a refusal after reading (types that would be lost)', () => {
+  it('says the warnings the reading found with their places too', async () => {
+    const file = path.join(dir, 'clash.yaml');
+    writeFileSync(
+      file,
+      `asyncapi: 3.0.0
+info: {title: t, version: 1.0.0}
+channels:
+  elsewhere: {address: elsewhere, messages: {A: {$ref: '#/components/messages/A'}, B: {$ref: '#/components/messages/B'}}}
+operations:
+  sendElsewhere: {action: send, channel: {$ref: '#/channels/elsewhere'}}
+components:
+  messages:
+    A: {x-schema-version: 1.0.0, payload: {type: object, properties: {money: {title: Money, type: object, properties: {cents: {type: integer}}}}}, examples: [{payload: {}}]}
+    B: {x-schema-version: 1.0.0, payload: {type: object, properties: {money: {title: Money, type: object, properties: {euros: {type: string}}}}}, examples: [{payload: {}}]}
+`,
+    );
+    const error = (await generateWithModel({ specPath: file }).catch((e: unknown) => e)) as CodegenError;
+    expect(error).toBeInstanceOf(CodegenError);
+    expect(error.message).toMatch(/^Types would be lost/);
+    expect(error.message).toContain(`\n  - warning: ${placeShown(file, undefined)} (line 6): operations.sendElsewhere sends to channels.elsewhere, which has no sns binding`);
+  });
+});
