@@ -800,3 +800,28 @@ components:
     expect(err).toContainEqual(expect.stringMatching(new RegExp(`^codegen: warning: ${valid.file.replace(/[.]/g, '\\.')}: ThingHappened has no x-schema-version`)));
   });
 });
+
+describe('a $ref to a channel key with a dot whose start is another channel key', () => {
+  it("is refused saying that the AsyncAPI parser reads it as that channel's field, and what to rename (it said only that the channel is none of the document's)", async () => {
+    const file = path.join(dir, 'dotted-channels.yaml');
+    writeFileSync(
+      file,
+      `asyncapi: 3.0.0
+info: {title: t, version: 1.0.0}
+channels:
+  user.address: {address: user-address-changed, messages: {changed: {$ref: '#/components/messages/Changed'}}, bindings: {sns: {name: user-address-changed}}}
+  user: {address: users, messages: {changed: {$ref: '#/components/messages/Changed'}}, bindings: {sns: {name: users}}}
+operations:
+  publish: {action: send, channel: {$ref: '#/channels/user'}}
+  publishAddress: {action: send, channel: {$ref: '#/channels/user.address'}}
+components:
+  messages:
+    Changed: {x-schema-version: 1.0.0, payload: {type: object, properties: {id: {type: string}}}, examples: [{payload: {id: x}}]}
+`,
+    );
+    const error = await refusal(file);
+    expect(error.problems.map((p) => p.message)).toEqual([
+      'operations.publishAddress: its channel is not one of the document\'s channels (it reads as "users"): the AsyncAPI parser reads a $ref to channels.user.address as channels.user and a field of it, address, when channels.user exists. Rename the channel user.address to a key without the dot (e.g. userAddress) and its $refs with it',
+    ]);
+  });
+});

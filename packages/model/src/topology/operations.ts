@@ -23,7 +23,7 @@ export function readOperations(d: Derivation): void {
     const messageNames = namesOf(d.doc, operation, `operations.${opId}`, d.problems);
     const title = typeof operation.title === 'string' ? operation.title : opId;
     if (!channelId) {
-      d.problems.push(`operations.${opId}: its channel is not one of the document's channels`);
+      d.problems.push(`operations.${opId}: its channel is not one of the document's channels${misreadChannel(d.doc, operation.channel)}`);
       continue;
     }
     if (operation.action === 'send') readSend(d, opId, operation, channelId, title, messageNames);
@@ -105,6 +105,21 @@ function readSend(d: Derivation, opId: string, operation: Json, channelId: strin
   const t = d.topics[topic]!;
   d.ops[opId] = { id: opId, action: 'send', title, channel: channelId, topic, messages: messageNames, ...(t.fifo ? { fifo: fifoOf(d, opId, messageNames, t.contentBasedDeduplication === true) } : {}) };
   readConsumers(d, opId, topic, sns);
+}
+
+/**
+ * Why an operation's channel may be none of the document's: the AsyncAPI parser reads a `$ref` to
+ * a channel key with dots (`#/channels/user.address`) as a path when the key's start is another
+ * channel's key (`user`) and the rest a field of it (`address`), and the operation gets that
+ * field's value. Empty when no two keys are so.
+ */
+function misreadChannel(doc: Json, channel: unknown): string {
+  const keys = Object.keys(doc.channels ?? {});
+  const pairs = keys.flatMap((dotted) => keys.filter((key) => dotted.startsWith(`${key}.`)).map((key) => [dotted, key] as const));
+  if (pairs.length === 0) return '';
+  const [dotted, key] = pairs[0]!;
+  const read = isObject(channel) ? '' : ` (it reads as ${JSON.stringify(channel)?.slice(0, 80)})`;
+  return `${read}: the AsyncAPI parser reads a $ref to channels.${dotted} as channels.${key} and a field of it, ${dotted.slice(key.length + 1)}, when channels.${key} exists. Rename the channel ${dotted} to a key without the dot (e.g. ${dotted.replace(/\.(\w)/g, (_, c: string) => c.toUpperCase())}) and its $refs with it`;
 }
 
 /**
