@@ -169,10 +169,20 @@ export function writtenPlace(specPath: string, pointer: string, options: { follo
  * ```
  */
 export function writtenPlaceOfPath(specPath: string, dotted: string, load = writtenFiles()): WrittenPlace | undefined {
+  return walkParts(specPath, dotted.replace(/\[(\d+)\]/g, '.$1').split('.'), load, 0)?.place;
+}
+
+/**
+ * {@link writtenPlaceOfPath} of `parts`: the deepest written place and how many parts it took.
+ * Where an operation or a message does not have the rest written itself, its traits may
+ * (`operations.publish.bindings…` from `traits: [{$ref: …/operationTraits/subscribes}]`, which
+ * the parser merged): each trait is tried, and the one that takes the most parts wins.
+ */
+function walkParts(specPath: string, parts: readonly string[], load: (file: string) => Loaded | undefined, depth: number): { place: WrittenPlace; taken: number } | undefined {
   const walk = walker(specPath, load);
   if (!walk) return undefined;
-  const parts = dotted.replace(/\[(\d+)\]/g, '.$1').split('.');
-  for (let i = 0; i < parts.length; ) {
+  let i = 0;
+  while (i < parts.length) {
     if (!walk.resolve()) break;
     // The longest key that the next parts spell (`order.placed` before `order`).
     const keys = new Set(walk.keys());
@@ -181,7 +191,16 @@ export function writtenPlaceOfPath(specPath: string, dotted: string, load = writ
     if (n === 0 || !walk.step(parts.slice(i, i + n).join('.'))) break;
     i += n;
   }
-  return walk.place();
+  let best = { place: walk.place(), taken: i };
+  if (i < parts.length && depth < 2 && walk.resolve() && walk.keys().includes('traits')) {
+    for (let t = 0; ; t++) {
+      const through = [...parts.slice(0, i), 'traits', String(t), ...parts.slice(i)];
+      const tried = walkParts(specPath, through, load, depth + 1);
+      if (!tried || tried.taken < i + 2) break; // no trait t
+      if (tried.taken - 2 > best.taken) best = { place: tried.place, taken: tried.taken - 2 };
+    }
+  }
+  return best;
 }
 
 /** A walk through the files as written from the root of `specPath`, following `$ref`s where told; undefined when the file does not read. */

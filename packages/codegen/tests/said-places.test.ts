@@ -96,3 +96,33 @@ components:
     expect(error.message).toContain(`\n  - warning: ${placeShown(file, undefined)} (line 6): operations.sendElsewhere sends to channels.elsewhere, which has no sns binding`);
   });
 });
+
+describe('a place the parser merged from a trait', () => {
+  it('is said where the trait writes it, through its $ref', () => {
+    const file = path.join(dir, 'traits.yaml');
+    writeFileSync(
+      file,
+      `asyncapi: 3.0.0
+info: {title: t, version: 1.0.0}
+operations:
+  publish:
+    action: send
+    traits:
+      - description: first
+      - $ref: '#/components/operationTraits/subscribes'
+components:
+  operationTraits:
+    subscribes:
+      bindings:
+        sns:
+          consumers:
+            - protocol: sqs
+              displayName: nope
+`,
+    );
+    expect(placeOfSaid(file, { text: 'operations.publish.bindings.sns.consumers[0].displayName is refused' })).toEqual({ file, pointer: '/components/operationTraits/subscribes/bindings/sns/consumers/0/displayName', line: 16 });
+    // As deep as a trait writes it; what no trait writes at all: the operation itself.
+    expect(placeOfSaid(file, { text: 'operations.publish.bindings.sqs is refused' })).toEqual({ file, pointer: '/components/operationTraits/subscribes/bindings', line: 12 });
+    expect(placeOfSaid(file, { text: 'operations.publish.summary is refused' })).toEqual({ file, pointer: '/operations/publish', line: 4 });
+  });
+});
