@@ -122,11 +122,29 @@ export function compatibilityModeOf(doc: ContractDocument): CompatibilityMode {
 }
 
 /**
+ * The mode a change from `released` to `working` is judged under: the stricter of their
+ * `info.x-compatibility` (full is stricter than backward and forward; backward and forward
+ * together are full). A mode weakened in the same edit would otherwise let that edit's own
+ * changes through; it applies from the next release on.
+ *
+ * @example
+ * ```ts
+ * import { diffModeOf, loadContract } from '@sluice/governance';
+ *
+ * const mode = diffModeOf(await loadContract('released/asyncapi.json'), await loadContract('asyncapi.yaml')); // 'full'
+ * ```
+ */
+export function diffModeOf(released: ContractDocument, working: ContractDocument): CompatibilityMode {
+  const [a, b] = [compatibilityModeOf(released), compatibilityModeOf(working)];
+  return a === b ? a : 'full';
+}
+
+/**
  * Classifies every difference between the released and the working contract.
  *
  * @param released the last released contract, dereferenced (see `loadContract`)
  * @param working the contract as it is now, dereferenced
- * @param mode compatibility mode; defaults to the working contract's `info.x-compatibility`
+ * @param mode compatibility mode; defaults to the stricter of the two contracts' `info.x-compatibility` ({@link diffModeOf})
  * @param options the topology deployed with the released contract, when its release recorded it
  * @example
  * ```ts
@@ -139,7 +157,7 @@ export function compatibilityModeOf(doc: ContractDocument): CompatibilityMode {
 export function diffContracts(
   released: ContractDocument,
   working: ContractDocument,
-  mode: CompatibilityMode = compatibilityModeOf(working),
+  mode: CompatibilityMode = diffModeOf(released, working),
   options: DiffOptions = {},
 ): ContractDiff {
   const out = new Collector(mode);
@@ -152,7 +170,10 @@ export function diffContracts(
   for (const key of unionKeys(released.info, working.info)) {
     const [a, b] = [released.info?.[key], working.info?.[key]];
     if (same(a, b)) continue;
-    if (key === 'x-compatibility') out.add(`info.${key}`, kindOf(a, b), 'policy.mode-changed', NEITHER, `${show(a)} → ${show(b)}: changes were classified under ${mode}`);
+    if (key === 'x-compatibility') {
+      const weaker = mode !== compatibilityModeOf(working);
+      out.add(`info.${key}`, kindOf(a, b), 'policy.mode-changed', NEITHER, `${show(a)} → ${show(b)}: changes were classified under ${mode}${weaker ? ` (the released contract's mode${compatibilityModeOf(released) === mode ? '' : ' and the new one together'}: a mode weakened in the same edit would let its own changes through; ${compatibilityModeOf(working)} applies from the next release on)` : ''}`);
+    }
     else out.add(`info.${key}`, kindOf(a, b), key === 'version' ? 'info.version' : 'documentation', NEITHER, `${show(a)} → ${show(b)}${key === 'version' ? '' : ': documentation only'}`);
   }
   compareNamed(out, 'servers', new Map(Object.entries(released.servers ?? {})), new Map(Object.entries(working.servers ?? {})), 'server',

@@ -3,6 +3,7 @@
  * and which readers each change breaks. A schema is compared by what it *means*: a bound lowered
  * or raised, a property added as required or optional, an enum value removed or added.
  */
+import { DEFAULT_SCHEMA_VERSION } from '@sluice/model';
 import type { ContractDocument } from './contract-document.ts';
 import { BOTH, type Collector, compareGeneric, DOC_KEYS, isObject, kindOf, NARROWS, NEITHER, same, show, unionKeys, WIDENS } from './classification.ts';
 
@@ -134,7 +135,11 @@ function compareProperties(out: Collector, path: string, a: Record<string, any>,
       const twin = added.find((n) => same(pa[name], pb[n]));
       out.add(where, 'removed', 'field.removed', BOTH, `field removed${twin ? ` (renamed to "${twin}"?)` : ''}${ra.has(name) ? '; it was required' : ''}: readers that use it break`);
     } else if (!(name in pa)) {
-      if (rb.has(name)) out.add(where, 'added', 'field.required-added', NARROWS, 'required field added: messages without it (all released ones) are rejected now');
+      // Released readers of a closed schema (additionalProperties: false, or a schema the field may not meet) reject a field they do not know.
+      const closed = a.additionalProperties === false || (isObject(a.additionalProperties) && Object.keys(a.additionalProperties).length > 0 && !same(a.additionalProperties, pb[name]));
+      const rejected = closed ? `; released readers reject it: the released schema is closed (additionalProperties: ${show(a.additionalProperties)})` : '';
+      if (rb.has(name)) out.add(where, 'added', 'field.required-added', closed ? BOTH : NARROWS, `required field added: messages without it (all released ones) are rejected now${rejected}`);
+      else if (closed) out.add(where, 'added', 'field.optional-added-closed', WIDENS, `optional field added${rejected}`);
       else out.add(where, 'added', 'field.optional-added', NEITHER, 'optional field added: tolerant readers ignore fields they do not know');
     } else {
       compareSchema(out, where, pa[name], pb[name]);
@@ -174,7 +179,13 @@ export function compareMessage(out: Collector, path: string, a: Record<string, a
     else compareSchema(out, `${path}.${part}`, a[part], b[part]);
   }
   if (a['x-schema-version'] !== b['x-schema-version']) {
-    out.add(`${path}.x-schema-version`, 'changed', 'message.version-changed', NEITHER, `${show(a['x-schema-version'])} → ${show(b['x-schema-version'])}`);
+    // The subscriptions filter on the major (schemaVersion prefix "1."): a new major in place is
+    // filtered out by the released consumers, and the released producers' messages by the new ones.
+    const majorOf = (v: unknown) => String(v ?? DEFAULT_SCHEMA_VERSION).split('.')[0];
+    const [from, to] = [majorOf(a['x-schema-version']), majorOf(b['x-schema-version'])];
+    if (from !== to) {
+      out.add(`${path}.x-schema-version`, 'changed', 'message.major-changed', BOTH, `${show(a['x-schema-version'])} → ${show(b['x-schema-version'])}: another major in place; the subscriptions filter on it (schemaVersion "${from}." → "${to}."), so released consumers no longer get the new messages, nor new consumers the released producers'`);
+    } else out.add(`${path}.x-schema-version`, 'changed', 'message.version-changed', NEITHER, `${show(a['x-schema-version'])} → ${show(b['x-schema-version'])}`);
   }
   for (const key of unionKeys(a, b)) {
     if (!['name', 'contentType', 'payload', 'headers', 'x-schema-version'].includes(key)) compareGeneric(out, `${path}.${key}`, a[key], b[key], key);

@@ -67,6 +67,10 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
       if (previous.info?.version === working.info?.version) {
         throw new CliError(`info.version is still ${working.info?.version}`, { next: `Bump it in ${shown(specPath)} (major for a break, minor for an addition, patch for wording), then release again.` });
       }
+      const [before, after] = [semver(previous.info?.version), semver(working.info?.version)];
+      if (before && after && compareSemver(after, before) < 0) {
+        throw new CliError(`info.version ${working.info?.version} is lower than the released ${previous.info?.version}`, { next: `Give ${shown(specPath)} a version above ${previous.info?.version} (major for a break, minor for an addition, patch for wording), then release again.` });
+      }
       if (hasFailingChanges(diff)) {
         if (!reason) {
           throw new CliError('refused: these changes break consumers of the released contract', {
@@ -79,7 +83,16 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
         const inPlace = messagesBrokenInPlace(previous, working, diff.changes);
         for (const b of inPlace) io.err(`\ncontract:release: WARNING: ${b.warning}`);
         if (inPlace.length > 0) acceptedBreaking.inPlace = inPlace.map(({ message, released, working: now, warning }) => ({ message, released, working: now, warning }));
+        if (before && after && after[0] === before[0]) io.err(`\ncontract:release: WARNING: breaking changes released as ${working.info?.version}, the same major as ${previous.info?.version}: readers of the contract's version take it for compatible. A break is a new major (${before[0] + 1}.0.0).`);
       }
+    }
+    // What codegen refuses is no release: generated/ could not be made from it.
+    const { CodegenError, readContract } = await import('@sluice/codegen');
+    try {
+      await readContract(specPath);
+    } catch (error) {
+      if (error instanceof CodegenError) throw new CliError(`refused: npm run codegen refuses this contract, so nothing could be built from the release:\n${error.message}`, { next: `Fix ${shown(specPath)}, then run npm run codegen and npm run contract:release again.` });
+      throw error;
     }
     writeRelease(outDir, working, {
       note: 'Written by `npm run contract:release`; never edit by hand. `npm run contract:diff` compares the working contract with asyncapi.json here, and the topology recorded below with the one it derives.',
@@ -104,6 +117,17 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
 };
 
 if (isEntry(import.meta)) await main(releaseProgram);
+
+/** `major.minor.patch` (a pre-release or build suffix ignored) as numbers; undefined for another form. */
+function semver(version: unknown): [number, number, number] | undefined {
+  const m = typeof version === 'string' ? /^v?(\d+)\.(\d+)\.(\d+)(?:[-+].*)?$/.exec(version) : null;
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
+}
+
+/** Negative when `a` is the lower version, positive when the higher, 0 when equal. */
+function compareSemver(a: readonly number[], b: readonly number[]): number {
+  return a[0]! - b[0]! || a[1]! - b[1]! || a[2]! - b[2]!;
+}
 
 /**
  * What a contract change leaves stale beside the release: `generated/` (the contract's version is

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +54,8 @@ describe('npm run contract:release', () => {
     expect(accepted.stdout).not.toContain('bump the minor');
     expect(accepted.stderr).toMatch(/contract:release: WARNING: OrderPlaced changes in a breaking way but keeps major 1 \(x-schema-version still 1\.0\.0\)\. Its old-shape messages .* consumers that expect the new shape refuse them/);
     expect(accepted.stderr).toContain('contract:release: WARNING: OrderPlaced broke without a new major version');
+    // info.version too: a break released as a minor is said.
+    expect(accepted.stderr).toContain('contract:release: WARNING: breaking changes released as 1.1.0, the same major as 1.0.0: readers of the contract\'s version take it for compatible. A break is a new major (2.0.0).');
     const record = JSON.parse(readFileSync(path.join(out, 'release.json'), 'utf8'));
     expect(record).toMatchObject({ version: '1.1.0', acceptedBreaking: { reason: 'no consumer yet' } });
     expect(record.acceptedBreaking.inPlace).toEqual([{ message: 'OrderPlaced', released: '1.0.0', working: '1.0.0', warning: expect.stringContaining('still pass the subscriptions\' "1." filter') }]);
@@ -61,5 +63,21 @@ describe('npm run contract:release', () => {
 
     const again = run('release-cli.ts', ['--spec', pair('required-field-added', 'working'), '--out', out]);
     expect(again.stdout).toContain('nothing to release');
+  }, 120_000);
+
+  it('refuses a version lower than the released one, and a contract npm run codegen refuses (both were released)', () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'contract-release-'));
+    expect(run('release-cli.ts', ['--spec', pair('optional-field-added', 'working'), '--out', out]).code).toBe(0);
+    const lower = run('release-cli.ts', ['--spec', pair('optional-field-added', 'released'), '--out', out, '--accept-breaking', 'going back']);
+    expect(lower.code).toBe(1);
+    expect(lower.stderr).toContain('info.version 1.0.0 is lower than the released 1.1.0');
+
+    // An example its own schema refuses: codegen refuses the contract, so no release either.
+    const broken = path.join(out, 'broken.yaml');
+    writeFileSync(broken, readFileSync(pair('optional-field-added', 'working'), 'utf8').replace('version: 1.1.0', 'version: 1.2.0').replace('      x-schema-version: 1.0.0\n', '      x-schema-version: 1.0.0\n      examples:\n        - payload: {orderId: "", quantity: 0, status: LOST}\n'));
+    const refused = run('release-cli.ts', ['--spec', broken, '--out', out]);
+    expect(refused.code, refused.stderr).toBe(1);
+    expect(refused.stderr).toMatch(/refused: npm run codegen refuses this contract, so nothing could be built from the release:\n.*1 problem\(s\)/);
+    expect(JSON.parse(readFileSync(path.join(out, 'release.json'), 'utf8')).version).toBe('1.1.0');
   }, 120_000);
 });

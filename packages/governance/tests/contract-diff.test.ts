@@ -56,6 +56,10 @@ function expectedRow(mode: CompatibilityMode, effect: Effect, rule: string, wher
 describe('contract:diff classification: every rule of every pair, in every compatibility mode', () => {
   const cases: [pair: string, expected: [Effect, string, string][]][] = [
     ['optional-field-added', [['neither', 'field.optional-added', `${payload}.properties.giftNote`]]],
+    // Released closed (additionalProperties: false): released readers reject the field.
+    ['optional-field-added-closed', [['widens', 'field.optional-added-closed', `${payload}.properties.giftNote`]]],
+    // Under a mode told explicitly; with none, see 'judges a change that weakens the mode…'.
+    ['mode-weakened', [['neither', 'policy.mode-changed', 'info.x-compatibility'], ['widens', 'schema.enum-value-added', `${payload}.properties.status.enum`]]],
     ['required-field-added', [['narrows', 'field.required-added', `${payload}.properties.currency`]]],
     // A removed field is breaking in every mode: readers that still use it lose data.
     ['field-removed', [['both', 'field.removed', `${payload}.properties.quantity`]]],
@@ -82,7 +86,8 @@ describe('contract:diff classification: every rule of every pair, in every compa
       ['both', 'message.removed', 'messages.OrderPlaced'],
       ['neither', 'message.added', 'messages.OrderCreated'],
     ]],
-    ['major-version-in-place', [['narrows', 'schema.maximum-lowered', `${payload}.properties.quantity.maximum`], ['neither', 'message.version-changed', 'messages.OrderPlaced.x-schema-version']]],
+    // The subscriptions filter on the major: another one in place breaks both ways.
+    ['major-version-in-place', [['narrows', 'schema.maximum-lowered', `${payload}.properties.quantity.maximum`], ['both', 'message.major-changed', 'messages.OrderPlaced.x-schema-version']]],
     ['major-version-side-by-side', [
       ['neither', 'channel.message-added', 'channels.orders.messages.OrderPlacedV2'],
       ['neither', 'operation.message-added', 'operations.publishOrder.messages.OrderPlacedV2'],
@@ -153,6 +158,17 @@ describe('contract:diff under the other compatibility modes', () => {
     const diff = await diffPair('enum-value-added');
     expect(diff.mode).toBe('backward');
     expect(rows(diff)).toEqual([`non-breaking schema.enum-value-added ${payload}.properties.status.enum`]);
+  });
+
+  it('judges a change that weakens the mode under the released mode: its own changes do not pass by it (full → backward let an added enum value through)', async () => {
+    const diff = await diffPair('mode-weakened');
+    expect(diff.mode).toBe('full');
+    expect(rows(diff)).toEqual([`non-breaking policy.mode-changed info.x-compatibility`, `breaking schema.enum-value-added ${payload}.properties.status.enum`]);
+    expect(diff.changes.find((c) => c.rule === 'policy.mode-changed')!.detail).toBe(
+      `"full" → "backward": changes were classified under full (the released contract's mode: a mode weakened in the same edit would let its own changes through; backward applies from the next release on)`,
+    );
+    // Told explicitly, the mode asked for is used.
+    expect((await diffPair('mode-weakened', 'backward')).mode).toBe('backward');
   });
 
   it('backward: an added enum value or a raised maximum reads old messages fine', async () => {
