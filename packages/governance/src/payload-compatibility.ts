@@ -187,7 +187,11 @@ export function compareMessage(out: Collector, path: string, a: Record<string, a
       out.add(`${path}.x-schema-version`, 'changed', 'message.major-changed', BOTH, `${show(a['x-schema-version'])} → ${show(b['x-schema-version'])}: another major in place; the subscriptions filter on it (schemaVersion "${from}." → "${to}."), so released consumers no longer get the new messages, nor new consumers the released producers'`);
     } else out.add(`${path}.x-schema-version`, 'changed', 'message.version-changed', NEITHER, `${show(a['x-schema-version'])} → ${show(b['x-schema-version'])}`);
   }
+  if (!same(a['x-message-group-id'], b['x-message-group-id'])) {
+    // Not documentation: a FIFO publisher takes the message group from that field.
+    out.unclassified(`${path}.x-message-group-id`, kindOf(a['x-message-group-id'], b['x-message-group-id']), `${show(a['x-message-group-id'])} → ${show(b['x-message-group-id'])}: a FIFO publisher takes each message's group from it, so which messages keep their order (and are deduplicated together) changes; review it`);
+  }
   for (const key of unionKeys(a, b)) {
-    if (!['name', 'contentType', 'payload', 'headers', 'x-schema-version'].includes(key)) compareGeneric(out, `${path}.${key}`, a[key], b[key], key);
+    if (!['name', 'contentType', 'payload', 'headers', 'x-schema-version', 'x-message-group-id'].includes(key)) compareGeneric(out, `${path}.${key}`, a[key], b[key], key);
   }
 }

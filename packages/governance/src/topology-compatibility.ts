@@ -6,7 +6,7 @@
 import { deriveTopology, filterPolicyAdmits, TopologyError, unroutedOf, unroutedQueueNameOf } from '@sluice/model';
 import type { Topology } from '@sluice/runtime/contract';
 import type { ContractDocument } from './contract-document.ts';
-import { BOTH, type Collector, isObject, NEITHER, show } from './classification.ts';
+import { BOTH, type Collector, isObject, kindOf, NEITHER, show } from './classification.ts';
 
 /**
  * The binding fields the topology owns (topic and queue names, FIFO, retention, visibility, redrive,
@@ -131,6 +131,9 @@ function compareQueues(out: Collector, released: Topology, working: Topology): v
     } else if (after.retentionSeconds > before.retentionSeconds) {
       out.add(`${where}.retentionSeconds`, 'changed', 'topology.retention-raised', NEITHER, `${before.retentionSeconds} → ${after.retentionSeconds} s`);
     }
+    if (before.deliveryDelaySeconds !== after.deliveryDelaySeconds) {
+      out.add(`${where}.deliveryDelaySeconds`, kindOf(before.deliveryDelaySeconds, after.deliveryDelaySeconds), 'topology.delivery-delay-changed', NEITHER, `${show(before.deliveryDelaySeconds ?? 0)} → ${show(after.deliveryDelaySeconds ?? 0)} s: each message waits that long in the queue before it can be received`);
+    }
     if (before.visibilityTimeoutSeconds !== after.visibilityTimeoutSeconds) {
       out.add(`${where}.visibilityTimeoutSeconds`, 'changed', 'topology.visibility-changed', NEITHER, `${show(before.visibilityTimeoutSeconds)} → ${show(after.visibilityTimeoutSeconds)} s: retries come at another pace`);
     }
@@ -157,6 +160,11 @@ function compareTopics(out: Collector, released: Topology, working: Topology): v
     const after = working.topics[name];
     if (!after) out.add(`topology.topics.${name}`, 'removed', 'topology.topic-removed', BOTH, 'topic removed or renamed: its publishers and subscribers lose each other');
     else if (before.fifo !== after.fifo) out.add(`topology.topics.${name}.fifo`, 'changed', 'topology.topic-fifo-changed', BOTH, `${before.fifo} → ${after.fifo}: a topic cannot change type; it is replaced`);
+    else if (!!before.contentBasedDeduplication !== !!after.contentBasedDeduplication) {
+      const where = `topology.topics.${name}.contentBasedDeduplication`;
+      if (after.contentBasedDeduplication) out.add(where, 'changed', 'topology.content-deduplication-on', NEITHER, 'false → true: a publish without a deduplication id is deduplicated by its body (within SNS\'s 5 minutes)');
+      else out.add(where, 'changed', 'topology.content-deduplication-off', BOTH, 'true → false: every publish must carry a deduplication id now; publishers built on the released contract send none, and SNS refuses them');
+    }
   }
   for (const name of Object.keys(working.topics)) {
     if (!released.topics[name]) out.add(`topology.topics.${name}`, 'added', 'topology.topic-added', NEITHER, 'new topic');
@@ -177,6 +185,22 @@ function compareSubscriptions(out: Collector, released: Topology, working: Topol
     }
     if (before.rawMessageDelivery !== after.rawMessageDelivery) {
       out.add(`${where}.rawMessageDelivery`, 'changed', 'topology.raw-delivery-changed', BOTH, `${before.rawMessageDelivery} → ${after.rawMessageDelivery}: the queue's bodies change shape (envelope or raw) under its consumer`);
+    }
+    // A release recorded before subscriptions had their own dead-letter queue has none: the
+    // queue's own was the default then as now. One that follows its queue's own on both sides
+    // changed with it: said there.
+    const ownBefore = released.queues[before.queue]?.deadLetter?.queue;
+    const dlqBefore = 'deadLetterQueue' in before ? before.deadLetterQueue : ownBefore;
+    const followsQueue = dlqBefore === ownBefore && after.deadLetterQueue === working.queues[after.queue]?.deadLetter?.queue;
+    if (dlqBefore !== after.deadLetterQueue && !followsQueue) {
+      const lost = after.deadLetterQueue === undefined;
+      out.add(
+        `${where}.deadLetterQueue`,
+        kindOf(dlqBefore, after.deadLetterQueue),
+        lost ? 'topology.subscription-dlq-removed' : 'topology.subscription-dlq-changed',
+        lost ? BOTH : NEITHER,
+        `${show(dlqBefore ?? 'none')} → ${show(after.deadLetterQueue ?? 'none')}: ${lost ? 'a notification SNS cannot deliver to the queue is dropped after its retries' : 'notifications SNS cannot deliver to the queue are kept there'}${dlqBefore && !lost ? `; the undelivered notifications already in ${dlqBefore} stay there` : ''}`,
+      );
     }
     if (JSON.stringify(before.filterPolicy) !== JSON.stringify(after.filterPolicy)) {
       const kind = Object.keys(before.filterPolicy).length === 0 ? 'added' : 'changed';

@@ -59,6 +59,11 @@ describe('contract:diff classification: every rule of every pair, in every compa
     // Released closed (additionalProperties: false): released readers reject the field.
     ['optional-field-added-closed', [['widens', 'field.optional-added-closed', `${payload}.properties.giftNote`]]],
     // Under a mode told explicitly; with none, see 'judges a change that weakens the mode…'.
+    // Settings the topology owns that were compared nowhere (said "No changes."), and a FIFO message's group.
+    ['topology-delivery-delay-added', [['neither', 'topology.delivery-delay-changed', 'topology.queues.Orders.deliveryDelaySeconds']]],
+    ['topology-content-deduplication-off', [['both', 'topology.content-deduplication-off', 'topology.topics.Events.fifo.contentBasedDeduplication']]],
+    ['topology-subscription-dlq-changed', [['neither', 'topology.subscription-dlq-changed', 'topology.subscriptions.Events → Orders.deadLetterQueue']]],
+    ['message-group-id-changed', [['review', 'unclassified', 'messages.OrderPlaced.x-message-group-id']]],
     ['mode-weakened', [['neither', 'policy.mode-changed', 'info.x-compatibility'], ['widens', 'schema.enum-value-added', `${payload}.properties.status.enum`]]],
     ['required-field-added', [['narrows', 'field.required-added', `${payload}.properties.currency`]]],
     // A removed field is breaking in every mode: readers that still use it lose data.
@@ -331,6 +336,14 @@ describe('contract:diff on the topology', () => {
   it('a lower retention deletes messages; a raw-delivery switch changes the bodies under the consumer', async () => {
     expect(topologyRows(await diffPair('topology-retention-lowered', 'full'))).toEqual(['breaking topology.retention-lowered topology.queues.Orders.retentionSeconds']);
     expect(topologyRows(await diffPair('topology-raw-delivery-changed', 'full'))).toEqual(['breaking topology.raw-delivery-changed topology.subscriptions.Events → Orders.rawMessageDelivery']);
+  });
+
+  it("reads a subscription recorded by a release from before subscriptions had their own dead-letter queue as its queue's (this repository's release: no row)", async () => {
+    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+    const record = JSON.parse(readFileSync(path.join(root, 'released/release.json'), 'utf8'));
+    expect(record.topology.subscriptions.every((s: object) => !('deadLetterQueue' in s))).toBe(true);
+    const [released, working] = await Promise.all([loadContract(path.join(root, 'released/asyncapi.json'), { validate: false }), loadContract(path.join(root, 'released/asyncapi.json'), { validate: false })]);
+    expect(diffContracts(released, working, 'full', { releasedTopology: record.topology }).changes).toEqual([]);
   });
 
   it('leaves no binding change unclassified', async () => {
