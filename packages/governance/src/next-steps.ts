@@ -99,11 +99,16 @@ export async function nextStepsAfterDiff(diff: ContractDiff, released: ContractD
   const releasedPlaces = messagePlaces(released);
   const named = [...messagePlaces(working)].filter(([name]) => failing.some((c) => c.path.startsWith(`messages.${name}.`)));
   const perMessage: string[] = [];
+  const workingPlaces = messagePlaces(working);
   for (const [name, place] of named) {
     const current = major(releasedPlaces.get(name)?.message['x-schema-version'] ?? place.message['x-schema-version']);
-    const next = Number.isFinite(current) ? current + 1 : 2;
-    // PaymentCapturedV2 is followed by PaymentCapturedV3, not PaymentCapturedV2V3.
-    const nextName = `${name.replace(/V\d+$/, '')}V${next}`;
+    // PaymentCapturedV2 is followed by PaymentCapturedV3, not PaymentCapturedV2V3; and above every
+    // major of the family already there (OrderPlaced broken beside a released OrderPlacedV2: V3).
+    const base = name.replace(/V\d+$/, '');
+    const family = [...new Set([...releasedPlaces.keys(), ...workingPlaces.keys()])].filter((n) => n === base || new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}V\\d+$`).test(n));
+    const taken = family.flatMap((n) => [Number(/V(\d+)$/.exec(n)?.[1] ?? 1), ...[releasedPlaces.get(n), workingPlaces.get(n)].map((p) => major(p?.message['x-schema-version']))]).filter(Number.isFinite);
+    const next = Math.max(Number.isFinite(current) ? current + 1 : 2, ...taken.map((m) => m + 1));
+    const nextName = `${base}V${next}`;
     perMessage.push(
       `      ${name}: ${copyAdvice(name, next, specPath, root, place, writtenPlace)}; add a message ${nextName} (x-schema-version: ${next}.0.0, its own headers schema) to the channels and operations.`,
     );

@@ -405,6 +405,34 @@ describe("contract:diff's What to do next", () => {
     expect(err).not.toContain('payment-captured');
   }, 60_000);
 
+  it('names a major above those already there: OrderPlaced broken beside OrderPlacedV2 gets V3 and order-placed.v3.json (it said to write V2 and its file, which exist)', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'next-steps-'));
+    try {
+      mkdirSync(path.join(root, 'schemas'));
+      const schema = (required: string[]) => JSON.stringify({ type: 'object', required, properties: { id: { type: 'string' }, note: { type: 'string' } } });
+      writeFileSync(path.join(root, 'schemas', 'order-placed.v1.json'), schema(['id', 'note']));
+      writeFileSync(path.join(root, 'schemas', 'order-placed.v2.json'), schema(['id']));
+      const contract = (v1: string) => `asyncapi: 3.0.0
+info: {title: t, version: 1.0.0}
+channels:
+  events: {address: events, messages: {OrderPlaced: {$ref: '#/components/messages/OrderPlaced'}, OrderPlacedV2: {$ref: '#/components/messages/OrderPlacedV2'}}}
+components:
+  messages:
+    OrderPlaced: {x-schema-version: 1.2.0, payload: ${v1}}
+    OrderPlacedV2: {x-schema-version: 2.0.0, payload: {$ref: './schemas/order-placed.v2.json'}}
+`;
+      const spec = path.join(root, 'asyncapi.yaml');
+      writeFileSync(spec, contract(`{$ref: './schemas/order-placed.v1.json'}`));
+      const releasedFile = path.join(root, 'released.yaml');
+      writeFileSync(releasedFile, contract(schema(['id'])));
+      const [released, working] = await Promise.all([loadContract(releasedFile, { validate: false }), loadContract(spec, { validate: false })]);
+      const text = await nextStepsAfterDiff(diffContracts(released, working), released, working, spec, root);
+      expect(text).toContain('      OrderPlaced: copy its payload schema schemas/order-placed.v1.json to schemas/order-placed.v3.json and edit the copy; add a message OrderPlacedV3 (x-schema-version: 3.0.0');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('derives the copy from the real file name (payment-captured.json → payment-captured.v2.json, order-placed.v1.json → order-placed.v2.json), relative to the project; a components.schemas payload by its name', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'next-steps-'));
     try {
