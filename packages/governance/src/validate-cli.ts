@@ -10,8 +10,8 @@ import { pathToFileURL } from 'node:url';
 import { CliError, isEntry, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { staleGeneratedReason } from '@sluice/codegen/freshness';
 import { loadProject } from '@sluice/model';
-import { createDecoder, DecodeErrorCode, type DecodeResult } from '@sluice/runtime/consumer';
-import { formatIssues, type MessageContract, type MessageMap, type ReceiveOperation } from '@sluice/runtime/contract';
+import { createDecoder, DecodeErrorCode, FRAMEWORK_HEADERS, type DecodeResult } from '@sluice/runtime/consumer';
+import { formatIssues, type MessageContract, type MessageMap, type ReceiveOperation, toIssues, type ValidationIssue } from '@sluice/runtime/contract';
 
 /** One payload's verdict. */
 export interface Verdict {
@@ -115,10 +115,62 @@ export function validateDocuments(
   return verdicts;
 
   function checkBody(source: string, body: string, messageAttributes: Record<string, { stringValue?: string }> | undefined): Verdict {
+    // What a consumer lets through, a producer's message may still not reach it, or lose a header on the way.
+    const sent = sentAttributes(body, messageAttributes);
+    const missing = sent.throughTopic ? IDENTITY.filter((name) => sent.values[name] === undefined) : [];
+    if (missing.length > 0) {
+      return {
+        source,
+        ok: false,
+        reason: `FILTERED_OUT: no ${missing.join(' or ')} attribute: the subscriptions admit only messages that carry eventType and schemaVersion (the major a consumer declares), so no consumer gets it; the topic's unrouted queue keeps it. Publish it with both (the framework's publisher sets them)`,
+      };
+    }
     const result = decode({ body, ...(messageAttributes ? { messageAttributes } : {}) });
     if (!result.ok && result.error.code === DecodeErrorCode.MISSING_EVENT_TYPE) return asAnyMessage(source, body);
+    if (result.ok) {
+      const refused = frameworkHeaderIssues(result.contract, sent.values);
+      if (refused.length > 0) {
+        return {
+          source,
+          ok: false,
+          message: `${result.name} ${result.contract.schemaVersion}`,
+          reason: `HEADERS_INVALID: ${formatIssues(refused)}: a consumer drops ${refused.length === 1 ? 'that header' : 'those headers'} and processes the message without ${refused.length === 1 ? 'it' : 'them'} (no correlation in its logs); send valid values, or leave ${refused.length === 1 ? 'it' : 'them'} out for the framework's publisher to set`,
+        };
+      }
+    }
     return verdictOf(source, result);
   }
+}
+
+/** The attributes that name which message a message is: every subscription filters on both. */
+const IDENTITY = ['eventType', 'schemaVersion'] as const;
+
+/**
+ * The string attributes a message was sent with: an SNS envelope's own (its `MessageAttributes`,
+ * `throughTopic`: a subscription's filter policy read them), else the SQS record's.
+ */
+function sentAttributes(body: string, sqs: Record<string, { stringValue?: string }> | undefined): { values: Record<string, string>; throughTopic: boolean } {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    value = undefined;
+  }
+  const envelope = value && typeof value === 'object' && (value as { Type?: unknown }).Type === 'Notification' ? (value as { MessageAttributes?: Record<string, { Type?: string; Value?: unknown }> }) : undefined;
+  const values: Record<string, string> = {};
+  if (envelope) {
+    for (const [name, a] of Object.entries(envelope.MessageAttributes ?? {})) if (a?.Type !== 'Binary' && typeof a?.Value === 'string') values[name] = a.Value;
+    return { values, throughTopic: true };
+  }
+  for (const [name, a] of Object.entries(sqs ?? {})) if (typeof a?.stringValue === 'string') values[name] = a.stringValue;
+  return { values, throughTopic: false };
+}
+
+/** The framework's optional headers (correlationId, traceparent) a message carries that break its headers schema. */
+function frameworkHeaderIssues(contract: MessageContract, attributes: Record<string, string>): ValidationIssue[] {
+  const validate = contract.validateHeaders as (((data: unknown) => boolean) & { errors?: Parameters<typeof toIssues>[0] }) | undefined;
+  if (!validate || FRAMEWORK_HEADERS.every((h) => attributes[h] === undefined) || validate(attributes)) return [];
+  return toIssues(validate.errors).filter((issue) => FRAMEWORK_HEADERS.includes(issue.path) && attributes[issue.path] !== undefined);
 }
 
 /** The `contract:validate` command: checks sample payloads or SNS/SQS bodies with {@link validateDocuments}. */

@@ -105,4 +105,23 @@ describe('validateDocuments', () => {
     expect(verdict).toMatchObject({ ok: false, message: 'OrderPlaced' });
     expect(verdict!.reason).toMatch(/^PAYLOAD_INVALID: userId: is required/);
   });
+
+  it("refuses an SNS envelope no subscription admits (no eventType or schemaVersion) and framework headers a consumer drops; a consumer's tolerance made them valid", () => {
+    const payload = readFileSync(path.join(import.meta.dirname, 'samples', 'valid-order.json'), 'utf8');
+    const envelope = (attributes: Record<string, string>) =>
+      JSON.stringify({ Type: 'Notification', MessageId: 'm-1', TopicArn: 'arn:aws:sns:us-east-1:000000000000:OrderTopic', Message: payload, MessageAttributes: Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { Type: 'String', Value: v }])) });
+    const [ok, noVersion, noType, badHeaders] = validateDocuments({ OrderPlaced: messages.OrderPlaced! }, [
+      { source: 'ok', text: envelope({ eventType: 'OrderPlaced', schemaVersion: version }) },
+      { source: 'no-version', text: envelope({ eventType: 'OrderPlaced' }) },
+      { source: 'no-type', text: envelope({ schemaVersion: version }) },
+      { source: 'bad-headers', text: envelope({ eventType: 'OrderPlaced', schemaVersion: version, correlationId: 'bad value!', traceparent: 'zz' }) },
+    ]);
+    expect(ok).toMatchObject({ ok: true, message: `OrderPlaced ${version}` });
+    expect(noVersion).toMatchObject({ ok: false, reason: expect.stringMatching(/^FILTERED_OUT: no schemaVersion attribute: the subscriptions admit only messages that carry eventType and schemaVersion .*unrouted queue keeps it/) });
+    expect(noType).toMatchObject({ ok: false, reason: expect.stringMatching(/^FILTERED_OUT: no eventType attribute/) });
+    expect(badHeaders).toMatchObject({ ok: false, message: `OrderPlaced ${version}`, reason: expect.stringMatching(/^HEADERS_INVALID: correlationId: must match .*; traceparent: must match .*: a consumer drops those headers/) });
+    // A bare payload or an SQS record carries no SNS filter: judged as before.
+    const [bare] = validateDocuments({ OrderPlaced: messages.OrderPlaced! }, [{ source: 'bare', text: payload }]);
+    expect(bare).toMatchObject({ ok: true });
+  });
 });

@@ -10,7 +10,7 @@ export {
   type FrameworkOutcome,
   type SqsConsumer,
 } from './define-consumer.ts';
-export { createDecoder, type DecoderOptions, type DecodeResult, type DecodedMessage, type RecordInput, type SnsEnvelopeInfo } from './decode-record.ts';
+export { createDecoder, FRAMEWORK_HEADERS, type DecoderOptions, type DecodeResult, type DecodedMessage, type RecordInput, type SnsEnvelopeInfo } from './decode-record.ts';
 export { EmfMetrics, MAX_VALUES_PER_METRIC, MetricUnit, type ConsumerMetrics, type EmfMetricsOptions, type MetricUnitName } from './emf.ts';
 export {
   ConsumerLogger,
