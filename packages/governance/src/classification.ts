@@ -73,6 +73,28 @@ export const show = (value: unknown): string => {
   const text = JSON.stringify(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 };
+/**
+ * A change shown `before → after`, each as {@link show} shows a value; two long values that
+ * would be cut to the same text are shown around where they first differ
+ * (`…[{"prefix":"1."}]} → …[{"prefix":"2."}]}`), so that the change is seen.
+ *
+ * @example
+ * ```ts
+ * showChange({ schemaVersion: [{ prefix: '1.' }], eventType: ['OrderPlaced'] }, { schemaVersion: [{ prefix: '2.' }], eventType: ['OrderPlaced'] });
+ * ```
+ */
+export const showChange = (before: unknown, after: unknown): string => {
+  const [a, b] = [show(before), show(after)];
+  if (a !== b || before === undefined || after === undefined) return `${a} → ${b}`;
+  const [ta, tb] = [JSON.stringify(before), JSON.stringify(after)];
+  let i = 0;
+  while (i < ta.length && i < tb.length && ta[i] === tb[i]) i++;
+  const around = (text: string) => {
+    const start = Math.max(0, i - 20);
+    return `${start > 0 ? '...' : ''}${text.slice(start, start + 50)}${start + 50 < text.length ? '...' : ''}`;
+  };
+  return `${around(ta)} → ${around(tb)}`;
+};
 /** Equal as JSON. */
 export const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 /** A plain object (not an array, not null). */
@@ -125,14 +147,14 @@ export const kindOf = (before: unknown, after: unknown): ContractChange['kind'] 
 export function compareGeneric(out: Collector, path: string, before: unknown, after: unknown, key = ''): void {
   if (same(before, after)) return;
   if (DOC_KEYS.has(key) || key.startsWith('x-')) {
-    out.add(path, kindOf(before, after), 'documentation', NEITHER, `${show(before)} → ${show(after)}: documentation only`);
+    out.add(path, kindOf(before, after), 'documentation', NEITHER, `${showChange(before, after)}: documentation only`);
     return;
   }
   if (isObject(before) && isObject(after)) {
     for (const k of unionKeys(before, after)) compareGeneric(out, `${path}.${k}`, before[k], after[k], k);
     return;
   }
-  out.unclassified(path, kindOf(before, after), `${show(before)} → ${show(after)}: no rule classifies this; review it`);
+  out.unclassified(path, kindOf(before, after), `${showChange(before, after)}: no rule classifies this; review it`);
 }
 
 /** The keys of both objects, each once. */

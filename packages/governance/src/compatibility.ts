@@ -29,6 +29,7 @@ import {
   NEITHER,
   same,
   show,
+  showChange,
   unionKeys,
 } from './classification.ts';
 import { compareMessage } from './payload-compatibility.ts';
@@ -68,7 +69,7 @@ function compareMessageLists(out: Collector, path: string, before: any, after: a
 }
 
 function compareChannel(out: Collector, path: string, a: Record<string, any>, b: Record<string, any>): void {
-  if (a.address !== b.address) out.add(`${path}.address`, 'changed', 'channel.renamed', BOTH, `${show(a.address)} → ${show(b.address)}: producers and consumers of the old address lose each other`);
+  if (a.address !== b.address) out.add(`${path}.address`, 'changed', 'channel.renamed', BOTH, `${showChange(a.address, b.address)}: producers and consumers of the old address lose each other`);
   compareMessageLists(out, path, a.messages, b.messages, 'channel');
   for (const key of unionKeys(a, b)) {
     if (key === 'address' || key === 'messages') continue;
@@ -78,9 +79,9 @@ function compareChannel(out: Collector, path: string, a: Record<string, any>, b:
 }
 
 function compareOperation(out: Collector, path: string, a: Record<string, any>, b: Record<string, any>): void {
-  if (a.action !== b.action) out.add(`${path}.action`, 'changed', 'operation.action-changed', BOTH, `${show(a.action)} → ${show(b.action)}`);
+  if (a.action !== b.action) out.add(`${path}.action`, 'changed', 'operation.action-changed', BOTH, `${showChange(a.action, b.action)}`);
   if (a.channel?.address !== b.channel?.address) {
-    out.add(`${path}.channel`, 'changed', 'operation.channel-changed', BOTH, `${show(a.channel?.address)} → ${show(b.channel?.address)}: the operation moved to another channel`);
+    out.add(`${path}.channel`, 'changed', 'operation.channel-changed', BOTH, `${showChange(a.channel?.address, b.channel?.address)}: the operation moved to another channel`);
   }
   compareMessageLists(out, path, a.messages, b.messages, 'operation');
   for (const key of unionKeys(a, b)) {
@@ -165,16 +166,16 @@ export function diffContracts(
 
   if (released.asyncapi !== working.asyncapi) out.unclassified('asyncapi', 'changed', `AsyncAPI ${released.asyncapi} → ${working.asyncapi}: review what the new spec version changes`);
   if (released.defaultContentType !== working.defaultContentType && released.defaultContentType !== undefined) {
-    out.add('defaultContentType', kindOf(released.defaultContentType, working.defaultContentType), 'message.content-type-changed', BOTH, `${show(released.defaultContentType)} → ${show(working.defaultContentType)}: readers decode bodies differently`);
+    out.add('defaultContentType', kindOf(released.defaultContentType, working.defaultContentType), 'message.content-type-changed', BOTH, `${showChange(released.defaultContentType, working.defaultContentType)}: readers decode bodies differently`);
   }
   for (const key of unionKeys(released.info, working.info)) {
     const [a, b] = [released.info?.[key], working.info?.[key]];
     if (same(a, b)) continue;
     if (key === 'x-compatibility') {
       const weaker = mode !== compatibilityModeOf(working);
-      out.add(`info.${key}`, kindOf(a, b), 'policy.mode-changed', NEITHER, `${show(a)} → ${show(b)}: changes were classified under ${mode}${weaker ? ` (the released contract's mode${compatibilityModeOf(released) === mode ? '' : ' and the new one together'}: a mode weakened in the same edit would let its own changes through; ${compatibilityModeOf(working)} applies from the next release on)` : ''}`);
+      out.add(`info.${key}`, kindOf(a, b), 'policy.mode-changed', NEITHER, `${showChange(a, b)}: changes were classified under ${mode}${weaker ? ` (the released contract's mode${compatibilityModeOf(released) === mode ? '' : ' and the new one together'}: a mode weakened in the same edit would let its own changes through; ${compatibilityModeOf(working)} applies from the next release on)` : ''}`);
     }
-    else out.add(`info.${key}`, kindOf(a, b), key === 'version' ? 'info.version' : 'documentation', NEITHER, `${show(a)} → ${show(b)}${key === 'version' ? '' : ': documentation only'}`);
+    else out.add(`info.${key}`, kindOf(a, b), key === 'version' ? 'info.version' : 'documentation', NEITHER, `${showChange(a, b)}${key === 'version' ? '' : ': documentation only'}`);
   }
   compareNamed(out, 'servers', new Map(Object.entries(released.servers ?? {})), new Map(Object.entries(working.servers ?? {})), 'server',
     (p, a, b) => compareGeneric(out, p, a, b));

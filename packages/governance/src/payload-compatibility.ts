@@ -5,7 +5,7 @@
  */
 import { DEFAULT_SCHEMA_VERSION } from '@sluice/model';
 import type { ContractDocument } from './contract-document.ts';
-import { BOTH, type Collector, compareGeneric, DOC_KEYS, isObject, kindOf, NARROWS, NEITHER, same, show, unionKeys, WIDENS } from './classification.ts';
+import { BOTH, type Collector, compareGeneric, DOC_KEYS, isObject, kindOf, NARROWS, NEITHER, same, show, showChange, unionKeys, WIDENS } from './classification.ts';
 
 const LOWER_BOUNDS = ['minimum', 'exclusiveMinimum', 'minLength', 'minItems', 'minProperties'];
 const UPPER_BOUNDS = ['maximum', 'exclusiveMaximum', 'maxLength', 'maxItems', 'maxProperties'];
@@ -26,7 +26,7 @@ export function compareSchema(out: Collector, path: string, before: any, after: 
   const a: Record<string, any> = before === true ? {} : before;
   const b: Record<string, any> = after === true ? {} : after;
   if (!isObject(a) || !isObject(b)) {
-    out.unclassified(path, 'changed', `${show(before)} → ${show(after)}: no rule classifies this; review it`);
+    out.unclassified(path, 'changed', `${showChange(before, after)}: no rule classifies this; review it`);
     return;
   }
   const handled = new Set(['type', 'enum', 'const', 'required', 'properties', 'additionalProperties', 'items', 'uniqueItems', ...LOWER_BOUNDS, ...UPPER_BOUNDS, ...OPAQUE_CONSTRAINTS]);
@@ -38,13 +38,13 @@ export function compareSchema(out: Collector, path: string, before: any, after: 
     const widened = tb ? [...tb].some((t) => !typeCovered(t, ta)) : true;
     const rule = narrowed && widened ? 'schema.type-changed' : narrowed ? 'schema.type-narrowed' : 'schema.type-widened';
     const effect = narrowed && widened ? 'values of the old type are rejected now, and the other way round' : narrowed ? 'values valid before are rejected now' : 'values valid now are rejected by released readers';
-    out.add(`${path}.type`, kindOf(a.type, b.type), rule, { backward: narrowed, forward: widened }, `${show(a.type)} → ${show(b.type)}: ${effect}`);
+    out.add(`${path}.type`, kindOf(a.type, b.type), rule, { backward: narrowed, forward: widened }, `${showChange(a.type, b.type)}: ${effect}`);
   }
 
   compareEnum(out, path, a.enum, b.enum);
   if (!same(a.const, b.const)) {
     const breaks = a.const === undefined ? NARROWS : b.const === undefined ? WIDENS : BOTH;
-    out.add(`${path}.const`, kindOf(a.const, b.const), 'schema.const-changed', breaks, `${show(a.const)} → ${show(b.const)}`);
+    out.add(`${path}.const`, kindOf(a.const, b.const), 'schema.const-changed', breaks, `${showChange(a.const, b.const)}`);
   }
 
   for (const key of LOWER_BOUNDS) compareBound(out, path, key, a[key], b[key], 'lower');
@@ -56,25 +56,25 @@ export function compareSchema(out: Collector, path: string, before: any, after: 
       kind === 'added' ? [NARROWS, 'a new constraint rejects values valid before']
       : kind === 'removed' ? [WIDENS, 'released readers still enforce it']
       : [BOTH, 'neither constraint can be shown to contain the other'];
-    out.add(`${path}.${key}`, kind, `schema.${key}-${kind}`, breaks, `${show(a[key])} → ${show(b[key])}: ${why}`);
+    out.add(`${path}.${key}`, kind, `schema.${key}-${kind}`, breaks, `${showChange(a[key], b[key])}: ${why}`);
   }
   if (!!a.uniqueItems !== !!b.uniqueItems) {
-    out.add(`${path}.uniqueItems`, kindOf(a.uniqueItems, b.uniqueItems), 'schema.uniqueItems-changed', b.uniqueItems ? NARROWS : WIDENS, `${show(a.uniqueItems)} → ${show(b.uniqueItems)}`);
+    out.add(`${path}.uniqueItems`, kindOf(a.uniqueItems, b.uniqueItems), 'schema.uniqueItems-changed', b.uniqueItems ? NARROWS : WIDENS, `${showChange(a.uniqueItems, b.uniqueItems)}`);
   }
 
   compareProperties(out, path, a, b);
   compareAdditionalProperties(out, path, a.additionalProperties, b.additionalProperties);
   if (!same(a.items, b.items)) {
     if (isObject(a.items) && isObject(b.items)) compareSchema(out, `${path}.items`, a.items, b.items);
-    else out.unclassified(`${path}.items`, kindOf(a.items, b.items), `${show(a.items)} → ${show(b.items)}: no rule classifies this; review it`);
+    else out.unclassified(`${path}.items`, kindOf(a.items, b.items), `${showChange(a.items, b.items)}: no rule classifies this; review it`);
   }
 
   for (const key of unionKeys(a, b)) {
     if (handled.has(key) || same(a[key], b[key])) continue;
     if (DOC_KEYS.has(key) || key.startsWith('x-')) {
-      out.add(`${path}.${key}`, kindOf(a[key], b[key]), 'documentation', NEITHER, `${show(a[key])} → ${show(b[key])}: documentation only`);
+      out.add(`${path}.${key}`, kindOf(a[key], b[key]), 'documentation', NEITHER, `${showChange(a[key], b[key])}: documentation only`);
     } else {
-      out.unclassified(`${path}.${key}`, kindOf(a[key], b[key]), `keyword "${key}" changed (${show(a[key])} → ${show(b[key])}); no rule classifies it, review it`);
+      out.unclassified(`${path}.${key}`, kindOf(a[key], b[key]), `keyword "${key}" changed (${showChange(a[key], b[key])}); no rule classifies it, review it`);
     }
   }
 }
@@ -111,7 +111,7 @@ function compareBound(out: Collector, path: string, key: string, before: unknown
   } else if (after === undefined) {
     out.add(where, 'removed', `schema.${key}-removed`, WIDENS, `${show(before)} → none: released readers still enforce it`);
   } else if (typeof before !== 'number' || typeof after !== 'number') {
-    out.unclassified(where, 'changed', `${show(before)} → ${show(after)}: not a number; review it`);
+    out.unclassified(where, 'changed', `${showChange(before, after)}: not a number; review it`);
   } else {
     const raised = after > before;
     const narrows = side === 'lower' ? raised : !raised;
@@ -160,9 +160,9 @@ function compareAdditionalProperties(out: Collector, path: string, before: unkno
   if (isObject(before) && isObject(after)) return compareSchema(out, where, before, after);
   const open = (v: unknown) => v === undefined || v === true || (isObject(v) && Object.keys(v).length === 0);
   if (open(before) && open(after)) return;
-  if (open(before)) out.add(where, kindOf(before, after), 'schema.closed', NARROWS, `${show(before)} → ${show(after)}: unknown fields are rejected now; tolerant readers need them accepted`);
-  else if (open(after)) out.add(where, kindOf(before, after), 'schema.opened', WIDENS, `${show(before)} → ${show(after)}: released readers reject unknown fields`);
-  else out.unclassified(where, 'changed', `${show(before)} → ${show(after)}: no rule classifies this; review it`);
+  if (open(before)) out.add(where, kindOf(before, after), 'schema.closed', NARROWS, `${showChange(before, after)}: unknown fields are rejected now; tolerant readers need them accepted`);
+  else if (open(after)) out.add(where, kindOf(before, after), 'schema.opened', WIDENS, `${showChange(before, after)}: released readers reject unknown fields`);
+  else out.unclassified(where, 'changed', `${showChange(before, after)}: no rule classifies this; review it`);
 }
 /**
  * Compares one message kept under the same name: its content type, payload and headers, its
@@ -171,7 +171,7 @@ function compareAdditionalProperties(out: Collector, path: string, before: unkno
 export function compareMessage(out: Collector, path: string, a: Record<string, any>, b: Record<string, any>, docs: [ContractDocument, ContractDocument]): void {
   const ca = a.contentType ?? docs[0].defaultContentType;
   const cb = b.contentType ?? docs[1].defaultContentType;
-  if (ca !== cb) out.add(`${path}.contentType`, 'changed', 'message.content-type-changed', BOTH, `${show(ca)} → ${show(cb)}: readers decode the body differently`);
+  if (ca !== cb) out.add(`${path}.contentType`, 'changed', 'message.content-type-changed', BOTH, `${showChange(ca, cb)}: readers decode the body differently`);
   for (const part of ['payload', 'headers'] as const) {
     if (same(a[part], b[part])) continue;
     if (a[part] === undefined) out.add(`${path}.${part}`, 'added', `message.${part}-added`, NARROWS, `the message declares ${part} now`);
@@ -184,12 +184,12 @@ export function compareMessage(out: Collector, path: string, a: Record<string, a
     const majorOf = (v: unknown) => String(v ?? DEFAULT_SCHEMA_VERSION).split('.')[0];
     const [from, to] = [majorOf(a['x-schema-version']), majorOf(b['x-schema-version'])];
     if (from !== to) {
-      out.add(`${path}.x-schema-version`, 'changed', 'message.major-changed', BOTH, `${show(a['x-schema-version'])} → ${show(b['x-schema-version'])}: another major in place; the subscriptions filter on it (schemaVersion "${from}." → "${to}."), so released consumers no longer get the new messages, nor new consumers the released producers'`);
-    } else out.add(`${path}.x-schema-version`, 'changed', 'message.version-changed', NEITHER, `${show(a['x-schema-version'])} → ${show(b['x-schema-version'])}`);
+      out.add(`${path}.x-schema-version`, 'changed', 'message.major-changed', BOTH, `${showChange(a['x-schema-version'], b['x-schema-version'])}: another major in place; the subscriptions filter on it (schemaVersion "${from}." → "${to}."), so released consumers no longer get the new messages, nor new consumers the released producers'`);
+    } else out.add(`${path}.x-schema-version`, 'changed', 'message.version-changed', NEITHER, `${showChange(a['x-schema-version'], b['x-schema-version'])}`);
   }
   if (!same(a['x-message-group-id'], b['x-message-group-id'])) {
     // Not documentation: a FIFO publisher takes the message group from that field.
-    out.unclassified(`${path}.x-message-group-id`, kindOf(a['x-message-group-id'], b['x-message-group-id']), `${show(a['x-message-group-id'])} → ${show(b['x-message-group-id'])}: a FIFO publisher takes each message's group from it, so which messages keep their order (and are deduplicated together) changes; review it`);
+    out.unclassified(`${path}.x-message-group-id`, kindOf(a['x-message-group-id'], b['x-message-group-id']), `${showChange(a['x-message-group-id'], b['x-message-group-id'])}: a FIFO publisher takes each message's group from it, so which messages keep their order (and are deduplicated together) changes; review it`);
   }
   for (const key of unionKeys(a, b)) {
     if (!['name', 'contentType', 'payload', 'headers', 'x-schema-version', 'x-message-group-id'].includes(key)) compareGeneric(out, `${path}.${key}`, a[key], b[key], key);

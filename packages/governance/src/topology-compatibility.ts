@@ -6,7 +6,7 @@
 import { deriveTopology, filterPolicyAdmits, TopologyError, unroutedOf, unroutedQueueNameOf } from '@sluice/model';
 import type { Topology } from '@sluice/runtime/contract';
 import type { ContractDocument } from './contract-document.ts';
-import { BOTH, type Collector, isObject, kindOf, NEITHER, show } from './classification.ts';
+import { BOTH, type Collector, isObject, kindOf, NEITHER, show, showChange } from './classification.ts';
 
 /**
  * The binding fields the topology owns (topic and queue names, FIFO, retention, visibility, redrive,
@@ -132,10 +132,10 @@ function compareQueues(out: Collector, released: Topology, working: Topology): v
       out.add(`${where}.retentionSeconds`, 'changed', 'topology.retention-raised', NEITHER, `${before.retentionSeconds} → ${after.retentionSeconds} s`);
     }
     if (before.deliveryDelaySeconds !== after.deliveryDelaySeconds) {
-      out.add(`${where}.deliveryDelaySeconds`, kindOf(before.deliveryDelaySeconds, after.deliveryDelaySeconds), 'topology.delivery-delay-changed', NEITHER, `${show(before.deliveryDelaySeconds ?? 0)} → ${show(after.deliveryDelaySeconds ?? 0)} s: each message waits that long in the queue before it can be received`);
+      out.add(`${where}.deliveryDelaySeconds`, kindOf(before.deliveryDelaySeconds, after.deliveryDelaySeconds), 'topology.delivery-delay-changed', NEITHER, `${showChange(before.deliveryDelaySeconds ?? 0, after.deliveryDelaySeconds ?? 0)} s: each message waits that long in the queue before it can be received`);
     }
     if (before.visibilityTimeoutSeconds !== after.visibilityTimeoutSeconds) {
-      out.add(`${where}.visibilityTimeoutSeconds`, 'changed', 'topology.visibility-changed', NEITHER, `${show(before.visibilityTimeoutSeconds)} → ${show(after.visibilityTimeoutSeconds)} s: retries come at another pace`);
+      out.add(`${where}.visibilityTimeoutSeconds`, 'changed', 'topology.visibility-changed', NEITHER, `${showChange(before.visibilityTimeoutSeconds, after.visibilityTimeoutSeconds)} s: retries come at another pace`);
     }
     const [dlqA, dlqB] = [before.deadLetter, after.deadLetter];
     if (dlqA && !dlqB) out.add(`${where}.redrive`, 'removed', 'topology.redrive-removed', BOTH, `no dead-letter queue any more: a message that always fails is retried until it expires, then lost`);
@@ -199,12 +199,12 @@ function compareSubscriptions(out: Collector, released: Topology, working: Topol
         kindOf(dlqBefore, after.deadLetterQueue),
         lost ? 'topology.subscription-dlq-removed' : 'topology.subscription-dlq-changed',
         lost ? BOTH : NEITHER,
-        `${show(dlqBefore ?? 'none')} → ${show(after.deadLetterQueue ?? 'none')}: ${lost ? 'a notification SNS cannot deliver to the queue is dropped after its retries' : 'notifications SNS cannot deliver to the queue are kept there'}${dlqBefore && !lost ? `; the undelivered notifications already in ${dlqBefore} stay there` : ''}`,
+        `${showChange(dlqBefore ?? 'none', after.deadLetterQueue ?? 'none')}: ${lost ? 'a notification SNS cannot deliver to the queue is dropped after its retries' : 'notifications SNS cannot deliver to the queue are kept there'}${dlqBefore && !lost ? `; the undelivered notifications already in ${dlqBefore} stay there` : ''}`,
       );
     }
     if (JSON.stringify(before.filterPolicy) !== JSON.stringify(after.filterPolicy)) {
       const kind = Object.keys(before.filterPolicy).length === 0 ? 'added' : 'changed';
-      out.add(`${where}.filterPolicy`, kind, kind === 'added' ? 'topology.filter-added' : 'topology.filter-changed', NEITHER, `${show(before.filterPolicy)} → ${show(after.filterPolicy)}: admits exactly what ${before.queue}'s consumer declares`);
+      out.add(`${where}.filterPolicy`, kind, kind === 'added' ? 'topology.filter-added' : 'topology.filter-changed', NEITHER, `${showChange(before.filterPolicy, after.filterPolicy)}: admits exactly what ${before.queue}'s consumer declares`);
     }
   }
   for (const [id] of workingSubscriptions) {

@@ -7,6 +7,7 @@ import { type CliIO, runCli } from '@sluice/cli';
 import { deriveTopology } from '@sluice/model';
 import { type CompatibilityMode, type ContractDiff, diffContracts, diffProgram, hasFailingChanges, messagesBrokenInPlace, nextStepsAfterDiff } from '@sluice/governance';
 import { loadContract } from '@sluice/governance';
+import { showChange } from '../src/classification.ts';
 
 const pairs = path.join(path.dirname(fileURLToPath(import.meta.url)), 'pairs');
 
@@ -482,5 +483,36 @@ components:
     expect(text).toContain('  - Changing the topology on purpose (see each row): deploy the new resources beside the released ones');
     expect(text).not.toContain('new major version');
     expect(text).toContain('--accept-breaking');
+  });
+});
+
+describe('the detail of a change between two long values', () => {
+  it('shows them around where they differ: both cut at 60 characters looked the same', async () => {
+    const before = { eventType: ['OrderPlaced'], schemaVersion: [{ prefix: '1.' }], region: [{ prefix: 'eu-' }] };
+    const after = { eventType: ['OrderPlaced'], schemaVersion: [{ prefix: '1.' }], region: [{ prefix: 'us-' }] };
+    const [a, b] = showChange(before, after).split(' → ');
+    expect(a).not.toBe(b);
+    expect(a).toContain('"eu-"');
+    expect(b).toContain('"us-"');
+
+    // In a diff: a const of the payload changed near its end.
+    const dir = mkdtempSync(path.join(tmpdir(), 'long-values-'));
+    const text = readFileSync(path.join(pairs, 'optional-field-added', 'released.yaml'), 'utf8');
+    const file = (tail: string) => {
+      const written = path.join(dir, `${tail}.yaml`);
+      writeFileSync(written, text.replace('            minLength: 1\n', `            minLength: 1\n            const: urn:example:orders:catalogue:category:kitchen:appliances:${tail}\n`));
+      return written;
+    };
+    const [released, working] = await Promise.all([file('toasters'), file('kettles')].map((f) => loadContract(f, { validate: false })));
+    rmSync(dir, { recursive: true, force: true });
+    const detail = diffContracts(released!, working!, 'full').changes.find((c) => c.path.endsWith('.orderId.const'))?.detail;
+    const [from, to] = detail!.split(' → ');
+    expect(from).toContain('toasters');
+    expect(to).toContain('kettles');
+  });
+
+  it('shows short values as they are', () => {
+    expect(showChange(1, 2)).toBe('1 → 2');
+    expect(showChange(undefined, 'x')).toBe('(none) → "x"');
   });
 });
