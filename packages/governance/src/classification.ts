@@ -80,6 +80,8 @@ export const show = (value: unknown): string => {
  *
  * @example
  * ```ts
+ * import { showChange } from './classification.ts';
+ *
  * showChange({ schemaVersion: [{ prefix: '1.' }], eventType: ['OrderPlaced'] }, { schemaVersion: [{ prefix: '2.' }], eventType: ['OrderPlaced'] });
  * ```
  */
