@@ -114,6 +114,20 @@ describe('publish <operation>: any send operation, from JSON', () => {
     for (const consumer of consumersOf(op.topic, message!)) expect(await payloadsIn(consumer.queue)).toEqual([]);
   });
 
+  it('validates first the fields the contract does not declare too: a batch whose second payload has one publishes nothing (the first was sent, then "Nothing was published")', async () => {
+    const op = sends()[0]!;
+    const [message] = Object.keys(op.messages);
+    const valid = examples()[message!] as Record<string, unknown>;
+    const io = captureIO();
+    const code = await runCli(program, ['publish', op.id, '--message', message!, '--payload', JSON.stringify([valid, { ...valid, extra: 1 }]), '--endpoint', runtime.endpoint], io);
+    expect(code, io.stderr()).toBe(1);
+    expect(io.stdout()).not.toContain('published ');
+    expect(io.stderr()).toContain(`nothing published: 1 payload(s) violate the ${message} contract.`);
+    expect(io.stderr()).toMatch(new RegExp(`payload #2 of 2:\\n\\s+extra: is not a field of ${message}: remove it`));
+    expect(io.stderr()).not.toContain('--debug');
+    for (const consumer of consumersOf(op.topic, message!)) expect(await payloadsIn(consumer.queue)).toEqual([]);
+  });
+
   it('--help shows examples with a send operation of the project\'s own contract, each the whole command line to type', async () => {
     const io = captureIO();
     expect(await runCli(program, ['publish', '--help'], io)).toBe(0);

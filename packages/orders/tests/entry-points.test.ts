@@ -32,6 +32,11 @@ schedule('orders publish --file and --item-name', entry(orders, 'publish', '--fi
 const emptyOrders = path.join(mkdtempSync(path.join(tmpdir(), 'orders-empty-')), 'empty.json');
 writeFileSync(emptyOrders, '[]\n');
 schedule('orders publish --file [] ', entry(orders, 'publish', '--file', emptyOrders, '--endpoint', 'http://127.0.0.1:9'));
+// Two orders, the second with a field OrderPlaced does not declare: refused before anything is sent (the first was published, then the publisher refused the second).
+const undeclaredOrders = path.join(mkdtempSync(path.join(tmpdir(), 'orders-undeclared-')), 'orders.json');
+const anOrder = { orderId: 'ord-u1', userId: 'usr-1', itemName: 'Lamp', quantity: 1, status: 'PENDING', timestamp: '2026-01-01T09:00:00Z' };
+writeFileSync(undeclaredOrders, JSON.stringify([anOrder, { ...anOrder, orderId: 'ord-u2', giftWrap: true }]));
+schedule('orders publish --file, an undeclared field', entry(orders, 'publish', '--file', undeclaredOrders, '--endpoint', 'http://127.0.0.1:9'));
 schedule('orders publish --status FOO', entry(orders, 'publish', '--status', 'FOO'));
 schedule('orders publish --quantity abc', entry(orders, 'publish', '--quantity', 'abc'));
 schedule('orders publish --quantity 0', entry(orders, 'publish', '--quantity', '0', '--endpoint', 'http://127.0.0.1:9'));
@@ -98,6 +103,10 @@ describe('npx orders', () => {
   });
 
   it('refuses a well-formed order the contract rejects as a failed run (exit 1), before reaching any stack', () => {
+    const undeclared = result('orders publish --file, an undeclared field');
+    expect(undeclared.code, undeclared.stderr).toBe(1);
+    expect(undeclared.stderr).toContain('orders publish: nothing published: 1 order(s) violate the OrderPlaced contract.');
+    expect(undeclared.stderr).toMatch(/order #2 of 2:\n\s+giftWrap: is not a field of OrderPlaced: remove it/);
     const r = result('orders publish --quantity 0');
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toContain('orders publish: nothing published: 1 order(s) violate the OrderPlaced contract.');

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { CliError, UsageError, type CommandSpec } from '@sluice/cli';
 import { loadProject, type ProjectConfig, unroutedQueueNameOf, unroutedReason } from '@sluice/model';
 import type { MessageContract, Operation, SendOperation } from '@sluice/runtime/contract';
-import { createPublisher, createQueuePublisher, fifoFieldsOf } from '@sluice/runtime/publisher';
+import { createPublisher, createQueuePublisher, fifoFieldsOf, publishProblems } from '@sluice/runtime/publisher';
 import { parse as parseYaml } from 'yaml';
 import { applicationHeadersOf, checkApplicationHeaders, documentedHeadersOf, type HeaderDocs, type HeaderWording } from '../application-headers.ts';
 import { contractModule, targetFlags, targetOptions, withTarget } from './target-options.ts';
@@ -356,9 +356,13 @@ are wrong, the message is too large, or the target fails.`,
         if (headers.problems.length === 0) throw error;
         throw new UsageError(`nothing published: ${headerReport}, and the payload cannot be read:\n${headers.problems.map((p) => `  ${p}`).join('\n')}\nthe payload: ${(error as Error).message}`);
       }
-      // Validate everything before sending anything: the headers and every payload, in one report.
+      // Validate everything before sending anything: the headers and every payload (its schema and
+      // the fields the contract does not declare, which the publisher refuses), in one report.
       const checked = payloads.map((payload) => contract.check(payload));
-      const invalid = checked.flatMap((result, index) => (result.ok ? [] : [{ index, issues: result.issues }]));
+      const invalid = payloads.flatMap((payload, index) => {
+        const issues = publishProblems(contract, payload);
+        return issues.length === 0 ? [] : [{ index, issues }];
+      });
       const lines = invalid.flatMap((p) => [payloads.length > 1 ? `payload #${p.index + 1} of ${payloads.length}:` : 'the payload:', ...p.issues.map((i) => `  ${i.path || '(payload)'}: ${i.message}`)]);
       if (headers.problems.length > 0) {
         // The command line must change (a usage error, exit 2), whatever else is wrong: one report.

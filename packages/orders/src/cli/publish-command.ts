@@ -8,7 +8,7 @@ import { CliError, integerOption, UsageError, type CliIO, type CommandSpec } fro
 import { messages, operations, type OrderPlaced } from '@orders/contract';
 import { ProgressBar } from '@sluice/cli';
 import { targetFlags, targetOptions, withTarget } from '@sluice/ops';
-import { createPublisher, type Publisher } from '@sluice/runtime/publisher';
+import { createPublisher, publishProblems, type Publisher } from '@sluice/runtime/publisher';
 
 const contract = messages.OrderPlaced;
 type OrderPublisher = Publisher<typeof operations.publishOrderPlaced>;
@@ -129,13 +129,10 @@ Flags not given get a sample value.`,
                 timestamp: v.timestamp ?? new Date().toISOString(),
               },
             ];
-    // Validate everything before sending anything.
-    const problems = orders.map((order, index) => ({ index, result: contract.check(order) })).filter((p) => !p.result.ok);
+    // Validate everything before sending anything: the schema and the fields the contract does not declare.
+    const problems = orders.map((order, index) => ({ index, issues: publishProblems(contract, order) })).filter((p) => p.issues.length > 0);
     if (problems.length > 0) {
-      const lines = problems.flatMap((p) => [
-        orders.length > 1 ? `order #${p.index + 1} of ${orders.length}:` : 'the order:',
-        ...(p.result.ok ? [] : p.result.issues.map((i) => `  ${i.path}: ${i.message}`)),
-      ]);
+      const lines = problems.flatMap((p) => [orders.length > 1 ? `order #${p.index + 1} of ${orders.length}:` : 'the order:', ...p.issues.map((i) => `  ${i.path}: ${i.message}`)]);
       throw new CliError(`nothing published: ${problems.length} order(s) violate the OrderPlaced contract.\n${lines.join('\n')}`, { next: 'Fix the fields above and run the command again.' });
     }
     return withTarget(values, async (target) => {

@@ -101,8 +101,33 @@ export class InvalidHeadersError extends Error {
   }
 }
 
+/**
+ * Everything a publisher would refuse of one payload, before anything is sent: each top-level
+ * field the contract does not declare (the publisher is strict), then each violation of the
+ * payload schema. Empty when it would be sent. For a command that checks every payload of a
+ * batch first, so that none is sent when any is refused.
+ *
+ * @param contract - the message's contract (an operation's `messages[name]`)
+ * @param payload - what would be published
+ * @returns the problems, each with its path
+ *
+ * @example
+ * ```ts
+ * import { publishProblems } from '@sluice/runtime/publisher';
+ * import type { MessageContract } from '@sluice/runtime/contract';
+ *
+ * declare const contract: MessageContract;
+ * for (const p of publishProblems(contract, { orderId: 'o-1', extra: 1 })) console.error(`${p.path}: ${p.message}`);
+ * ```
+ */
+export function publishProblems(contract: MessageContract<any, any>, payload: unknown): ValidationIssue[] {
+  const undeclared = undeclaredFields(contract, payload).map((field) => ({ path: field, keyword: 'undeclared', message: `is not a field of ${contract.name}: remove it, or add it to the contract (a new minor version); a publisher sends only the fields the contract declares` }));
+  const checked = contract.check(payload);
+  return [...undeclared, ...(checked.ok ? [] : checked.issues)];
+}
+
 /** The top-level fields of `payload` that `contract` does not declare. */
-export function undeclaredFields(contract: MessageContract, payload: unknown): string[] {
+export function undeclaredFields(contract: MessageContract<any, any>, payload: unknown): string[] {
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return [];
   const declared = new Set<string>(contract.properties);
   return Object.keys(payload).filter((key) => !declared.has(key));

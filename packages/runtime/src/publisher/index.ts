@@ -2,6 +2,7 @@
 export {
   createPublisher,
   fifoFieldsOf,
+  publishProblems,
   ContractViolation,
   InvalidHeadersError,
   InvalidMessagesError,
