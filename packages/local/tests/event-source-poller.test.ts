@@ -163,6 +163,17 @@ describe('EventSourcePoller', () => {
     expect(await queueDepth(sqs, queue.url)).toEqual({ visible: 0, inFlight: 0, delayed: 0, total: 0 });
   });
 
+  it('backs off while receiving keeps failing, and says the same error once, not at every retry of every loop (a deleted queue made 10 lines a second)', async () => {
+    const errors: unknown[] = [];
+    let receives = 0;
+    const counting = { send: (command: unknown) => (receives++, sqs.send(command as never)) } as unknown as SQSClient;
+    startPoller(() => ({ batchItemFailures: [] }), { sqs: counting, queueUrl: `${queue.url}Gone`, concurrency: 3, onError: (e) => errors.push(e) });
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(errors.map(String), errors.map(String).join('\n')).toEqual([expect.stringMatching(/queue does not exist/i)]);
+    // 3 loops, waits of 0.5, 1, 2 s: 3 receives each at most in 3 s (at 0.5 s apart, 18).
+    expect(receives).toBeLessThanOrEqual(9);
+  });
+
   it('deletes nothing once whoever hears of its batches is gone: the messages come back', async () => {
     await sendBatch(['orphan']);
     let alive = true;

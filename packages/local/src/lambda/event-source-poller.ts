@@ -109,6 +109,13 @@ async function withTimeout(invocation: Promise<unknown>, timeoutMs: number): Pro
   }
 }
 
+/** The first wait after a failed receive; doubled at each failure in a row. */
+const POLL_RETRY_MS = 500;
+/** The longest wait between receives that keep failing. */
+const POLL_RETRY_MAX_MS = 15_000;
+/** The same poller error is said again after this long at the soonest. */
+const SAME_ERROR_EVERY_MS = 30_000;
+
 /**
  * Polls one queue for one handler.
  *
@@ -158,16 +165,31 @@ export class EventSourcePoller {
   }
 
   private async run(): Promise<void> {
+    let failures = 0;
     while (this.running) {
       try {
         const messages = await this.gather();
+        failures = 0;
         // Even when stopping: messages already received are handled, never dropped mid-way.
         if (messages.length > 0) await this.handleBatch(messages);
       } catch (error) {
-        this.options.onError?.(error);
-        if (this.running) await sleep(500);
+        failures++;
+        this.reportError(error);
+        // Backing off while it keeps failing (a queue deleted, the emulators gone): 0.5 s, doubled up to 15 s.
+        if (this.running) await sleep(Math.min(POLL_RETRY_MAX_MS, POLL_RETRY_MS * 2 ** Math.min(failures - 1, 5)));
       }
     }
+  }
+
+  /** The last error said, and when: the same one again (every loop meets it) is said at most every {@link SAME_ERROR_EVERY_MS}. */
+  private lastError: { text: string; at: number } | undefined;
+
+  private reportError(error: unknown): void {
+    const text = error instanceof Error ? error.message : String(error);
+    const now = Date.now();
+    if (this.lastError?.text === text && now - this.lastError.at < SAME_ERROR_EVERY_MS) return;
+    this.lastError = { text, at: now };
+    this.options.onError?.(error);
   }
 
   private receive(max: number, waitTimeSeconds: number): Promise<Message[]> {

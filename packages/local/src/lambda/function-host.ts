@@ -468,7 +468,7 @@ export class FunctionHost {
           this.emit(this.initFailure(r, message.message).line);
           break;
         case 'poller-error':
-          this.emit(`${spec.operationId}: poller: ${message.message} (retrying)`);
+          this.emit(pollerErrorLine(spec, message.message));
           break;
         case 'code-changed':
           this.emit(this.codeChangeLine(r, message.files));
@@ -506,7 +506,7 @@ export class FunctionHost {
           r.batches++;
           this.options.onBatch?.(spec.operationId, report);
         },
-        onPollerError: (message) => this.emit(`${spec.operationId}: poller: ${message} (retrying)`),
+        onPollerError: (message) => this.emit(pollerErrorLine(spec, message)),
         // Without the watch, a change is found when an instance starts: said, and the old instances go first.
         ...(this.options.watch ? {} : { codeChangedSince: sourceChangesSince(spec.handlerFile, this.root), onCodeChange: (files: string[]) => this.emit(this.codeChangeLine(r, files)) }),
       });
@@ -672,6 +672,18 @@ export class FunctionHost {
     }
     return watchers;
   }
+}
+
+/**
+ * The line for an error of a function's poller (it retries, backing off): a queue gone (deleted
+ * outside npm start) says what that means here and what brings it back.
+ */
+function pollerErrorLine(spec: { operationId: string; queueUrl: string }, message: string): string {
+  const queue = decodeURIComponent(spec.queueUrl.split('/').pop() ?? spec.queueUrl);
+  if (/queue does not exist/i.test(message)) {
+    return `${spec.operationId}: poller: queue ${queue} does not exist (deleted outside npm start?): nothing is consumed, and what the topic delivers to it is lost here (on AWS it would go to the queue's dead-letter queue). Restart npm start to create it again (retrying meanwhile, less and less often)`;
+  }
+  return `${spec.operationId}: poller: ${message} (retrying)`;
 }
 
 /** Build errors shown in full; more are counted. */
