@@ -73,6 +73,26 @@ describe('dlq purge', () => {
     for (const id of listed) expect(left.ids).not.toContain(id);
   });
 
+  it('asks about each queue: told no for one, it goes on to the next, and its last line says what it deleted in all and what it kept (it stopped at the first no, saying Nothing deleted after deleting some)', async () => {
+    const unrouted = Object.keys(runtime.resources.queues).find((name) => /Unrouted/.test(name))!;
+    const unroutedUrl = runtime.resources.queues[unrouted]!.url;
+    await sqs.send(new PurgeQueueCommand({ QueueUrl: unroutedUrl }));
+    const kept = await deadLetter('ord-purge-declined');
+    await sqs.send(new SendMessageCommand({ QueueUrl: unroutedUrl, MessageBody: JSON.stringify(snsEnvelope(fixtureOrder('ord-unrouted'), { eventType: 'Nobody' })) }));
+    const asked: string[] = [];
+    const captured = captureIO();
+    // No for the dead-letter queue, yes for the unrouted one.
+    const io = { ...captured, confirm: async (question: string) => (asked.push(question), !question.includes('OrderDLQ')) };
+    const code = await fixture.within(() => runCli(fixtureProgram, ['dlq', 'purge', '--endpoint', runtime.endpoint], io));
+    expect(code, io.stderr()).toBe(1);
+    expect(asked).toHaveLength(2);
+    expect(io.stdout()).toContain('Nothing deleted from OrderDLQ.');
+    expect(io.stdout()).toContain(`Deleted 1 message(s) from ${unrouted}.`);
+    expect(io.stdout().trimEnd().split('\n').pop()).toBe('Deleted 1 message(s) in all; kept, as told: OrderDLQ.');
+    expect((await visible(dlqUrl())).ids).toEqual([kept]);
+    expect((await visible(unroutedUrl)).ids).toEqual([]);
+  });
+
   it('--id deletes only the messages named (by SQS message id), and names an id it did not find', async () => {
     const doomed = await deadLetter('ord-purge-doomed', { quantity: 'two' });
     const kept = await deadLetter('ord-purge-kept');

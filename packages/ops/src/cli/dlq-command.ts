@@ -560,6 +560,9 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
             const refs = await presentRefs(target, named, values.queue as string | undefined, invocation, io);
             let notFound = ids ? [...ids] : [];
             let fifo = false;
+            /** The queues whose deletion was declined, and how many were deleted from the others: said at the end. */
+            const declined: string[] = [];
+            let deletedTotal = 0;
             for (const ref of refs) {
               const dlq = await open(target, ref, options);
               if (ref.name.endsWith('.fifo')) fifo = true;
@@ -575,11 +578,14 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
               if (!values.yes) {
                 if (!io.confirm) throw new CliError(`refusing to delete ${letters.length} message(s) from ${ref.name} without confirmation: no terminal to ask on`, { next: 'Pass --yes to delete them.' });
                 if (!(await io.confirm(`Delete the ${letters.length} message(s) listed in ${ref.name} (${target.describe()}) for good?`))) {
-                  io.out('Nothing deleted.');
-                  return 1;
+                  // Declined for this queue: the next ones are still asked about.
+                  io.out(`Nothing deleted from ${ref.name}.`);
+                  declined.push(ref.name);
+                  continue;
                 }
               }
               const { deleted } = await dlq.purge(letters.map((l) => l.messageId));
+              deletedTotal += deleted.length;
               io.out(`Deleted ${deleted.length} message(s) from ${ref.name}${deleted.length < letters.length ? ` (${letters.length - deleted.length} were gone already)` : ''}.`);
               // A FIFO group's next messages show only now: said, so that none is taken for deleted.
               // (With --id the others were not picked: they are not said to wait behind those deleted.)
@@ -588,6 +594,11 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
             }
             if (notFound.length > 0) {
               throw new CliError(`not in the DLQ${fifo ? `, ${FIFO_NOT_FOUND}` : ''}: ${notFound.map(terminalSafe).join(', ')}`, { next: `See what is there with: ${invocation.replace(/ purge$/, ' list')}${targetFlags(values)}` });
+            }
+            if (declined.length > 0) {
+              // Asked, and told no for some: what was done in all, and a status that says not everything was.
+              io.out(`${deletedTotal > 0 ? `Deleted ${deletedTotal} message(s) in all` : 'Nothing deleted'}; kept, as told: ${declined.join(', ')}.`);
+              return 1;
             }
             return 0;
           });
