@@ -103,6 +103,17 @@ function compareNamed<T>(out: Collector, path: string, a: Map<string, T>, b: Map
 
 const major = (version: unknown) => (typeof version === 'string' ? Number(version.split('.')[0]) : NaN);
 
+/** `info.x-compatibility` names no mode the framework knows: a problem of the contract, not a crash. */
+export class CompatibilityModeError extends Error {
+  override name = 'CompatibilityModeError';
+  /**
+   * @param declared - what `info.x-compatibility` holds
+   */
+  constructor(declared: unknown) {
+    super(`info.x-compatibility is ${show(declared)}, which is no compatibility mode: write one of ${COMPATIBILITY_MODES.join(', ')}, or leave it out (backward)`);
+  }
+}
+
 /**
  * Reads `info.x-compatibility`, falling back to {@link DEFAULT_COMPATIBILITY_MODE}.
  *
@@ -116,9 +127,7 @@ const major = (version: unknown) => (typeof version === 'string' ? Number(versio
 export function compatibilityModeOf(doc: ContractDocument): CompatibilityMode {
   const declared = doc.info?.['x-compatibility'];
   if (declared === undefined) return DEFAULT_COMPATIBILITY_MODE;
-  if (!COMPATIBILITY_MODES.includes(declared)) {
-    throw new Error(`info.x-compatibility is ${show(declared)}; use one of ${COMPATIBILITY_MODES.join(', ')}.`);
-  }
+  if (!COMPATIBILITY_MODES.includes(declared)) throw new CompatibilityModeError(declared);
   return declared;
 }
 

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { CliError, isEntry, main, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject } from '@sluice/model';
-import { COMPATIBILITY_MODES, type CompatibilityMode, diffContracts, hasFailingChanges } from './compatibility.ts';
+import { COMPATIBILITY_MODES, type CompatibilityMode, CompatibilityModeError, diffContracts, hasFailingChanges } from './compatibility.ts';
 import { nextStepsAfterDiff } from './next-steps.ts';
 import { releasedTopologyOf, snapshotPath } from './released-contract.ts';
 import { REPORT_FORMATS, type ReportFormat, renderReport } from './report.ts';
@@ -33,7 +33,11 @@ contract yet passes, saying so (a new project's npm test runs it so).`,
     const project = loadProject();
     const specPath = (values.spec as string | undefined) ?? project.spec;
     const releasedPath = (values.released as string | undefined) ?? snapshotPath(project.released);
-    const shown = (file: string) => path.relative(process.cwd(), file) || file;
+    // Relative to where it ran when inside it; a file elsewhere by its own path (not ../../../tmp/…).
+    const shown = (file: string) => {
+      const relative = path.relative(process.cwd(), file);
+      return relative && !relative.startsWith('..') ? relative : file;
+    };
     if (!existsSync(releasedPath)) {
       if (values['if-released'] === true) {
         io.out(`contract:diff: skipped, no released contract yet (${shown(releasedPath)}): npm run contract:release records one, and from then on this fails on a breaking change`);
@@ -52,7 +56,13 @@ contract yet passes, saying so (a new project's npm test runs it so).`,
     }
     // The snapshot's own release record says what was deployed with it (filter policies included).
     const releasedTopology = values.released === undefined ? releasedTopologyOf(project.released, released) : undefined;
-    const diff = diffContracts(released, working, values.mode as CompatibilityMode | undefined, releasedTopology ? { releasedTopology } : {});
+    let diff;
+    try {
+      diff = diffContracts(released, working, values.mode as CompatibilityMode | undefined, releasedTopology ? { releasedTopology } : {});
+    } catch (error) {
+      if (error instanceof CompatibilityModeError) throw new CliError(error.message, { next: `Fix it in ${shown(specPath)}, then run npm run contract:diff again.` });
+      throw error;
+    }
     const format = (values.format as ReportFormat | undefined) ?? 'table';
     if (format !== 'json') io.out(`contract:diff: released ${released.info?.version} (${shown(releasedPath)}) → working ${working.info?.version} (${shown(specPath)})\n`);
     io.out(renderReport(diff, format));

@@ -33,7 +33,10 @@ export function compareSchema(out: Collector, path: string, before: any, after: 
 
   const ta = typeSet(a);
   const tb = typeSet(b);
-  if (!same(a.type, b.type)) {
+  if (!same(a.type, b.type) && ta && tb && ta.size === tb.size && [...ta].every((t) => tb.has(t))) {
+    // The same types listed in another order: no message changes validity.
+    out.add(`${path}.type`, 'changed', 'documentation', NEITHER, `${showChange(a.type, b.type)}: the same types in another order`);
+  } else if (!same(a.type, b.type)) {
     const narrowed = ta ? [...ta].some((t) => !typeCovered(t, tb)) : true;
     const widened = tb ? [...tb].some((t) => !typeCovered(t, ta)) : true;
     const rule = narrowed && widened ? 'schema.type-changed' : narrowed ? 'schema.type-narrowed' : 'schema.type-widened';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { CliError, isEntry, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject } from '@sluice/model';
 import { deriveTopology } from '@sluice/model';
-import { diffContracts, hasFailingChanges, messagesBrokenInPlace } from './compatibility.ts';
+import { CompatibilityModeError, diffContracts, hasFailingChanges, messagesBrokenInPlace } from './compatibility.ts';
 import type { ContractDocument } from './contract-document.ts';
 import { releasedTopologyOf, snapshotPath, writeRelease, type ReleaseRecord } from './released-contract.ts';
 import { renderReport } from './report.ts';
@@ -43,7 +43,11 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
       throw new UsageError('--accept-breaking needs a reason, e.g. --accept-breaking "PaymentCaptured v1 retired: no consumer left"');
     }
     const outDir = path.resolve((values.out as string | undefined) ?? project.released);
-    const shown = (file: string) => path.relative(process.cwd(), file) || file;
+    // Relative to where it ran when inside it; a file elsewhere by its own path (not ../../../tmp/…).
+    const shown = (file: string) => {
+      const relative = path.relative(process.cwd(), file);
+      return relative && !relative.startsWith('..') ? relative : file;
+    };
     // Loaded here, not at the top: the AsyncAPI parser takes seconds to load, and --help or a usage error should not wait for it.
     const [{ ContractLoadError, loadContract }, { collectInputs }] = await Promise.all([import('./contract-document.ts'), import('@sluice/codegen')]);
     let working: ContractDocument;
@@ -58,7 +62,13 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
     let acceptedBreaking: ReleaseRecord['acceptedBreaking'];
     if (previous) {
       const releasedTopology = releasedTopologyOf(outDir, previous);
-      const diff = diffContracts(previous, working, undefined, releasedTopology ? { releasedTopology } : {});
+      let diff;
+      try {
+        diff = diffContracts(previous, working, undefined, releasedTopology ? { releasedTopology } : {});
+      } catch (error) {
+        if (error instanceof CompatibilityModeError) throw new CliError(`${shown(specPath)}: ${error.message}`, { next: 'Fix it, then run npm run contract:release again.' });
+        throw error;
+      }
       if (diff.changes.length === 0) {
         io.out(`contract:release: nothing to release; ${shown(snapshotPath(outDir))} already holds version ${working.info?.version}.`);
         return 0;

@@ -29,6 +29,17 @@ describe('npm run contract:diff', () => {
     expect(stderr).toContain('--accept-breaking');
   }, 60_000);
 
+  it('refuses a contract whose x-compatibility is no mode as its problem, saying what to write, not as a crash (it said to run again with --debug)', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'contract-diff-mode-'));
+    const working = path.join(dir, 'working.yaml');
+    writeFileSync(working, readFileSync(pair('optional-field-added', 'working'), 'utf8').replace('  version: 1.1.0\n', '  version: 1.1.0\n  x-compatibility: fulll\n'));
+    const { code, stderr } = run('diff-cli.ts', ['--released', pair('optional-field-added', 'released'), '--spec', working]);
+    expect(code).toBe(1);
+    expect(stderr).toContain('info.x-compatibility is "fulll", which is no compatibility mode: write one of backward, forward, full, or leave it out (backward)');
+    expect(stderr).toContain(`Fix it in ${working}`);
+    expect(stderr).not.toContain('--debug');
+  }, 60_000);
+
   // The clean-tree case is `npm test` itself: it runs `npm run contract:diff` on the real contract.
 
   it('explains its options with --help', () => {

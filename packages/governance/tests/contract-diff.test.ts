@@ -76,6 +76,8 @@ describe('contract:diff classification: every rule of every pair, in every compa
       ['widens', 'schema.maximum-removed', `${payload}.properties.quantity.maximum`],
     ]],
     ['type-narrowed', [['narrows', 'schema.type-narrowed', `${payload}.properties.amount.type`]]],
+    // The same types in another order: it was "widened", "released readers reject values valid now".
+    ['type-list-reordered', [['neither', 'documentation', `${payload}.properties.amount.type`]]],
     ['enum-value-added', [['widens', 'schema.enum-value-added', `${payload}.properties.status.enum`]]],
     ['enum-value-removed', [['narrows', 'schema.enum-value-removed', `${payload}.properties.status.enum`]]],
     ['maximum-lowered', [['narrows', 'schema.maximum-lowered', `${payload}.properties.quantity.maximum`]]],
