@@ -19,7 +19,7 @@ const TOPOLOGY_FIELDS: Record<string, readonly string[]> = {
   'sqs': ['queue', 'deadLetterQueue', 'bindingVersion'],
 };
 
-/** Bindings without the fields the topology owns; what is left is compared generically. */
+/** Bindings without the fields the topology owns; what is left is compared generically (undefined when nothing is). */
 export function bindingsOutsideTopology(bindings: unknown): unknown {
   if (!isObject(bindings)) return bindings;
   const strip = (value: unknown, prefix: string): unknown => {
@@ -35,7 +35,13 @@ export function bindingsOutsideTopology(bindings: unknown): unknown {
     }
     return out;
   };
-  return Object.fromEntries(Object.entries(bindings).map(([protocol, binding]) => [protocol, strip(binding, protocol)]));
+  // A protocol with nothing left but what the topology owns is no binding to compare (the topology
+  // compares those fields), and bindings with nothing left are none: removing an sns block whose
+  // name is the address changes nothing.
+  const rest = Object.entries(bindings)
+    .map(([protocol, binding]) => [protocol, strip(binding, protocol)] as const)
+    .filter(([, binding]) => !(isObject(binding) && Object.keys(binding).length === 0));
+  return rest.length > 0 ? Object.fromEntries(rest) : undefined;
 }
 
 /** The subscription's attributes for a message, as its publisher sets them. */
