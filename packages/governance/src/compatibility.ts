@@ -174,8 +174,10 @@ export function diffContracts(
   const notes: string[] = [];
 
   if (released.asyncapi !== working.asyncapi) out.unclassified('asyncapi', 'changed', `AsyncAPI ${released.asyncapi} → ${working.asyncapi}: review what the new spec version changes`);
-  if (released.defaultContentType !== working.defaultContentType && released.defaultContentType !== undefined) {
-    out.add('defaultContentType', kindOf(released.defaultContentType, working.defaultContentType), 'message.content-type-changed', BOTH, `${showChange(released.defaultContentType, working.defaultContentType)}: readers decode bodies differently`);
+  if (released.defaultContentType !== working.defaultContentType) {
+    // What it changes is each message's content type that it stands for: compared there, message by message.
+    const following = [...messagesByName(working)].filter(([, m]) => m.contentType === undefined).map(([name]) => name);
+    out.add('defaultContentType', kindOf(released.defaultContentType, working.defaultContentType), 'content-type-default', NEITHER, `${showChange(released.defaultContentType, working.defaultContentType)}: ${following.length > 0 ? `the content type of ${following.join(', ')}, compared with each message` : 'every message sets its own contentType'}`);
   }
   for (const key of unionKeys(released.info, working.info)) {
     const [a, b] = [released.info?.[key], working.info?.[key]];
