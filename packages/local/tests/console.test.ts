@@ -19,10 +19,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diagramNodeIds } from '@sluice/diagram';
 import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
 import { CONSOLE_TOKEN_HEADER, ConsoleState, consoleRefusal, startConsole, type LocalConsole } from '@sluice/local/console';
-import { resolvePlan } from '@sluice/model';
+import { resolvePlan, unroutedOf } from '@sluice/model';
 import { contractModule, queueDepth } from '@sluice/ops';
 import { pointToPointProject, type PointToPointProject } from '../../../tests/helpers/point-to-point-project.ts';
 import { tenantHeaderProject, type TenantHeaderProject } from '../../../tests/helpers/tenant-header-project.ts';
+import { anOrder } from '../../../tests/helpers/orders.ts';
+import { snsEnvelope } from '../../../tests/helpers/sns-envelope.ts';
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
 import { parse, stringify } from 'yaml';
 
@@ -330,6 +332,8 @@ describe('the local console on a running stack', () => {
       }
       await expect.poll(() => page.locator('#status').textContent(), { timeout: 10_000 }).toMatch(/^live/);
       await expect.poll(() => page.locator('[id="queue-OrderDLQ"] text.live').textContent(), { timeout: 10_000 }).toBe('0 dead-lettered');
+      // Each topic's unrouted queue can be opened, as a dead-letter queue can (it had no button).
+      for (const { queue } of unroutedOf(runtime.application.topology)) expect(await page.locator(`[id="queue-row-${queue}"]`).getByRole('button', { name: 'Open' }).count(), queue).toBe(1);
     });
 
     it('keeps its rows, their buttons and the keyboard focus across the refresh every second', async () => {
@@ -470,5 +474,31 @@ describe('the local console on a running stack', () => {
       expect((await queueDepth(sqs, runtime.resources.queues.OrderDLQ!.url)).total).toBe(0);
       expect(leftLoopback, 'requests that left this machine').toEqual([]);
     }, 90_000);
+  });
+
+  // After the page's tests: the message it redrives is consumed, which moves the counts they read.
+  it("opens a topic's unrouted queue as dlq list does (why no subscription admitted each), and redrives only what one admits now, keeping the rest with why (it was not a dead-letter queue of the contract, 404)", async () => {
+    const { queue: unrouted, topic } = unroutedOf(runtime.application.topology).find((u) => u.topic === 'OrderTopic')!;
+    const url = runtime.resources.queues[unrouted]!.url;
+    const call = async (method: string, urlPath: string, body?: unknown) => {
+      const out = await raw(method, urlPath, { host: `127.0.0.1:${port}`, [CONSOLE_TOKEN_HEADER]: console_.token, ...(body ? { 'content-type': 'application/json' } : {}) }, body ? JSON.stringify(body) : undefined);
+      return { status: out.status, body: JSON.parse(out.body) as Record<string, any> };
+    };
+    await sqs.send(new PurgeQueueCommand({ QueueUrl: url }));
+    try {
+      const nobody = await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify({ ...snsEnvelope(anOrder({ orderId: 'unrouted-nobody' }), { eventType: 'Nobody', schemaVersion: '1.0.0' }), TopicArn: runtime.resources.topics[topic]!.arn }) }));
+      const routed = await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify({ ...snsEnvelope(anOrder({ orderId: 'unrouted-routed' }), { eventType: 'OrderPlaced', schemaVersion: '1.0.0' }), TopicArn: runtime.resources.topics[topic]!.arn }) }));
+      const listed = await call('GET', `/api/dead-letters/${encodeURIComponent(unrouted)}`);
+      expect(listed.status, JSON.stringify(listed.body)).toBe(200);
+      const why = Object.fromEntries(listed.body.letters.map((l: { messageId: string; why: string }) => [l.messageId, l.why]));
+      expect(why[nobody.MessageId!]).toMatch(/Nobody/);
+      expect(why[routed.MessageId!]).toBe('a consumer declares it now: redrive it');
+      const redriven = await call('POST', '/api/redrive', { queue: unrouted });
+      expect(redriven.status, JSON.stringify(redriven.body)).toBe(200);
+      expect(redriven.body).toMatchObject({ moved: [routed.MessageId], notFound: [], kept: [{ messageId: nobody.MessageId, why: why[nobody.MessageId!] }] });
+      await waitFor('only the kept one left in the unrouted queue', async () => (await queueDepth(sqs, url)).total === 1, 10_000);
+    } finally {
+      await sqs.send(new PurgeQueueCommand({ QueueUrl: url }));
+    }
   });
 });

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { resolvePlan } from '@sluice/model';
+import { resolvePlan, unroutedOf } from '@sluice/model';
 import {
   applicationHeadersOf,
   checkApplicationHeaders,
@@ -17,6 +17,8 @@ import {
   localHandlerFailures,
   notShownOf,
   queueDepth,
+  republish,
+  unroutedMessageReason,
   type ApplicationHeader,
   type ContractModule,
   type DeadLetter,
@@ -286,8 +288,24 @@ export class ConsoleState {
     return { queues, consumers: [...this.consumers.values()], records: [...this.records] };
   }
 
-  /** The dead-letter queue `name` as the `dlq` commands open it: its source queue and the source's consumer's decoder. */
+  /** The topic whose unrouted queue `name` is, if it is one. */
+  private unroutedTopicOf(name: string): string | undefined {
+    return unroutedOf(this.runtime.application.topology).find((u) => u.queue === name)?.topic;
+  }
+
+  /**
+   * The dead-letter queue `name` as the `dlq` commands open it: its source queue and the source's
+   * consumer's decoder; a topic's unrouted queue too, whose messages go back by being published to
+   * the topic again (its subscriptions route them anew).
+   */
   private deadLetterQueue(name: string): DeadLetterQueue {
+    const topic = this.unroutedTopicOf(name);
+    if (topic !== undefined) {
+      const url = this.runtime.resources.queues[name]?.url;
+      const topicArn = this.runtime.resources.topics[topic]?.arn;
+      if (!url || !topicArn) throw new ConsoleError(404, `${name} or topic ${topic} does not exist on the local stack`);
+      return new DeadLetterQueue({ sqs: this.sqs, deadLetterQueueUrl: url, sourceQueueUrl: url, forward: (message) => republish(this.sns, topicArn, message) });
+    }
     const source = Object.values(this.runtime.application.topology.queues).find((q) => q.deadLetter?.queue === name);
     if (!source) throw new ConsoleError(404, `${name} is not a dead-letter queue of the contract`);
     const dlqUrl = this.runtime.resources.queues[name]?.url;
@@ -311,7 +329,14 @@ export class ConsoleState {
    */
   async deadLetters(queue: string): Promise<DeadLetterPanel> {
     const listing = await this.deadLetterQueue(queue).listing();
-    return { letters: listing.letters.map(({ message: _m, body: _b, ...letter }) => ({ ...letter, why: whyDeadLettered(letter, UNEXPLAINED) })), notShown: notShownOf(listing) ?? null };
+    return { letters: listing.letters.map(({ message: _m, body, ...letter }) => ({ ...letter, why: this.why(queue, letter, body) })), notShown: notShownOf(listing) ?? null };
+  }
+
+  /** Why a message is where it is: in an unrouted queue, why no subscription admits it (as `dlq list` says); else why it was dead-lettered. */
+  private why(queue: string, letter: Pick<DeadLetter, 'reason' | 'handlerFailure'>, body: string): string {
+    const topic = this.unroutedTopicOf(queue);
+    if (topic === undefined) return whyDeadLettered(letter, UNEXPLAINED);
+    return unroutedMessageReason(this.runtime.application.topology, topic, body) ?? 'a consumer declares it now: redrive it';
   }
 
   /**
@@ -324,16 +349,30 @@ export class ConsoleState {
     const letter = listing.letters.find((l) => l.messageId === messageId);
     if (!letter) throw new ConsoleError(404, deadLetterNotFound(queue, messageId, listing));
     const { message: _m, ...rest } = letter;
+    const why = this.why(queue, letter, letter.body);
     const ids = [letter.messageId, letter.snsMessageId].filter((id): id is string => id !== undefined);
     // The consumer logged the message under the id it received it with in the source queue; the
     // SNS message id stays the same through the redrive.
     const logged = this.logs.filter((l) => ids.some((id) => l.line.includes(id))).map((l) => `${l.operationId}: ${l.line}`);
-    return { ...rest, why: whyDeadLettered(letter, UNEXPLAINED), logged };
+    return { ...rest, why, logged };
   }
 
-  /** Moves dead letters back to their queue (`dlq redrive`): all, or those in `ids`. */
-  async redrive(queue: string, ids: readonly string[] | undefined): Promise<{ moved: string[]; notFound: string[] }> {
-    return this.deadLetterQueue(queue).redrive(ids);
+  /**
+   * Moves dead letters back to their queue (`dlq redrive`): all, or those in `ids`. From an
+   * unrouted queue, only what a subscription admits now is published again (the rest would come
+   * straight back): kept, in `kept`, with why.
+   */
+  async redrive(queue: string, ids: readonly string[] | undefined): Promise<{ moved: string[]; notFound: string[]; kept: { messageId: string; why: string }[] }> {
+    const dlq = this.deadLetterQueue(queue);
+    const topic = this.unroutedTopicOf(queue);
+    if (topic === undefined) return { ...(await dlq.redrive(ids)), kept: [] };
+    const { letters } = await dlq.listing();
+    const picked = ids === undefined ? letters : letters.filter((l) => ids.includes(l.messageId) || (l.snsMessageId !== undefined && ids.includes(l.snsMessageId)));
+    const notFound = (ids ?? []).filter((id) => !picked.some((l) => l.messageId === id || l.snsMessageId === id));
+    const routed = picked.filter((l) => unroutedMessageReason(this.runtime.application.topology, topic, l.body) === undefined);
+    const kept = picked.filter((l) => !routed.includes(l)).map((l) => ({ messageId: l.messageId, why: this.why(queue, l, l.body) }));
+    const moved = routed.length > 0 ? (await dlq.redrive(routed.map((l) => l.messageId))).moved : [];
+    return { moved, notFound, kept };
   }
 
   /** Deletes exactly the dead letters in `ids` (`dlq purge`: what the user saw listed and confirmed). */

@@ -111,7 +111,8 @@
       ]);
       if (fresh) {
         const actions = row.insertCell();
-        if (q.kind === 'deadLetter') actions.append(button('Open', () => openDeadLetters(q.name).catch(showError)));
+        // A topic's unrouted queue too: what no subscription admitted, with why, redriven by publishing it again.
+        if (q.kind === 'deadLetter' || q.kind === 'unrouted') actions.append(button('Open', () => openDeadLetters(q.name).catch(showError)));
       }
       const total = q.visible + q.inFlight + q.delayed;
       if (q.kind === 'deadLetter') badge(nodeId('queue', q.name), `${total} dead-lettered`, total ? 'dead' : 'idle');
@@ -198,7 +199,8 @@
   async function redrive(queue, ids) {
     const result = await api('/api/redrive', { queue, ...(ids ? { ids } : {}) });
     $('#letter').hidden = false;
-    $('#letter').textContent = `redrove ${result.moved.length} message(s)${result.notFound.length ? `; not found: ${result.notFound.join(', ')}` : ''}`;
+    const kept = result.kept ?? [];
+    $('#letter').textContent = `redrove ${result.moved.length} message(s)${result.notFound.length ? `; not found: ${result.notFound.join(', ')}` : ''}${kept.length ? `; kept ${kept.length}, which no subscription admits yet: ${kept.map((k) => `${k.messageId} (${k.why})`).join('; ')}` : ''}`;
     await openDeadLetters(queue);
     $('#letter').hidden = false;
   }
