@@ -11,6 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GetSubscriptionAttributesCommand, PublishCommand, SetSubscriptionAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, DeleteQueueCommand, PurgeQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { runCli } from '@sluice/cli';
+import { queueDepth } from '@sluice/ops';
 import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
 import { unroutedOf } from '@sluice/model';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
@@ -179,7 +180,7 @@ describe('the order topic\'s unrouted queue, on the local stack', () => {
     }
   });
 
-  it('a queue an earlier contract left on the local stack is shown by status, listed and purged by dlq --queue; redriving it is refused, saying why', async () => {
+  it('a queue an earlier contract left on the local stack is shown by status, listed and purged by dlq --queue; redriven only when told where to (--to: a renamed dead-letter queue stranded its dead letters)', async () => {
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'AuditDLQ' }));
     try {
       await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify(snsEnvelope(fixtureOrder('ord-kept'), { eventType: 'OrderPlaced', schemaVersion: '1.1.0' })) }));
@@ -197,7 +198,16 @@ describe('the order topic\'s unrouted queue, on the local stack', () => {
 
       const redrive = captureIO();
       expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'redrive', '--queue', 'AuditDLQ', '--endpoint', runtime.endpoint], redrive))).toBe(1);
-      expect(redrive.stderr()).toMatch(/AuditDLQ is no longer in the contract: no consumer would process what is redriven from it/);
+      expect(redrive.stderr()).toMatch(/AuditDLQ is no longer in the contract: which queue its messages came from is not known now .*\n.*--queue AuditDLQ --to <queue>` \(OrderQueue\)/);
+      // Told where (a dead-letter queue renamed in the contract strands its messages otherwise): moved there, as dead letters of that queue.
+      const nowhere = captureIO();
+      expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'redrive', '--queue', 'AuditDLQ', '--to', 'NoSuchQueue', '--endpoint', runtime.endpoint], nowhere))).toBe(2);
+      expect(nowhere.stderr()).toContain('--to "NoSuchQueue" is no queue the contract consumes: try OrderQueue');
+      const moved = captureIO();
+      expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'redrive', '--queue', 'AuditDLQ', '--to', 'OrderQueue', '--endpoint', runtime.endpoint], moved)), moved.stderr()).toBe(0);
+      expect(moved.stdout()).toMatch(/^ {2}moved \S+ to OrderQueue$/m);
+      expect((await queueDepth(sqs, QueueUrl!)).total).toBe(0);
+      await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify(snsEnvelope(fixtureOrder('ord-kept-2'), { eventType: 'OrderPlaced', schemaVersion: '1.1.0' })) }));
 
       const purge = captureIO();
       expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'purge', '--queue', 'AuditDLQ', '--yes', '--endpoint', runtime.endpoint], purge)), purge.stderr()).toBe(0);

@@ -176,7 +176,7 @@ const DECODES_FINE = 'decodes as a valid message: it failed while being handled 
 /** What the listing says of a message whose reason no decoder gives: a triage function's, a kept queue's. */
 function unexplainedOf(ref: DlqRef): string {
   if (ref.triage) return `${ref.triage.functionName} could not keep it in ${ref.triage.topic}'s unrouted queue (see its log for this messageId); redrive it once fixed`;
-  if (ref.kept) return 'kept from an earlier contract; no consumer of it is in the contract now';
+  if (ref.kept) return 'kept from an earlier contract, which queue it came from unknown now: dlq redrive --to <queue> moves it to a queue of the contract';
   return DECODES_FINE;
 }
 
@@ -427,22 +427,33 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
           queue: queueOption,
           id: { type: 'string', multiple: true, valueName: 'messageId', description: 'redrive this message: its SQS message id, or the SNS message id of an envelope (repeatable)' },
           'dry-run': { type: 'boolean', description: 'show what would be redriven and what the current contract says of each, move nothing' },
+          to: { type: 'string', valueName: 'queue', description: "a queue no longer in the contract (a dead-letter queue renamed in it, kept by the local stack): the contract's queue to move its messages to, whose consumer processes them" },
           ...targetOptions,
         },
         async run({ values, io, invocation }) {
           const ids = values.id as string[] | undefined;
           const dryRun = values['dry-run'] === true;
+          const to = values.to as string | undefined;
           const purge = `${invocation.replace(/ redrive$/, ' purge')}${targetFlags(values)}`;
           const { topology } = await contractModule(undefined, { warn: (line) => io.err(line) });
           return withTarget(values, async (target) => {
             const named = await refsOn(target, values.queue as string | undefined);
             await target.checkReachable();
-            const refs = await presentRefs(target, named, values.queue as string | undefined, invocation, io);
+            let refs = await presentRefs(target, named, values.queue as string | undefined, invocation, io);
             const kept = refs.find((r) => r.kept);
-            if (kept) {
-              throw new CliError(`${kept.name} is no longer in the contract: no consumer would process what is redriven from it`, {
-                next: `Read it with \`${invocation.replace(/ redrive$/, ' list')}${targetFlags(values)} --queue ${kept.name}\`; add its consumer back to the contract to process it, or purge it when it is no longer needed.`,
+            // The contract's consumed queues: where a kept queue's messages can be moved (--to).
+            const consumed = Object.values(topology.operations).filter((o) => o.action === 'receive' && o.queue !== undefined).map((o) => o.queue!);
+            if (to !== undefined && !kept) throw new UsageError(`--to is for a queue no longer in the contract; ${refs.map((r) => r.name).join(', ')} ${refs.length === 1 ? 'goes' : 'go'} back to ${refs.length === 1 ? 'its' : 'their'} own source`);
+            if (kept && to === undefined) {
+              throw new CliError(`${kept.name} is no longer in the contract: which queue its messages came from is not known now (a dead-letter queue renamed in the contract, or its consumer removed)`, {
+                next: `Read it with \`${invocation.replace(/ redrive$/, ' list')}${targetFlags(values)} --queue ${kept.name}\`; move its messages to the queue whose consumer should process them with \`${invocation}${targetFlags(values)} --queue ${kept.name} --to <queue>\` (${consumed.join(', ') || 'the contract consumes no queue'}), or purge it when they are no longer needed.`,
               });
+            }
+            if (kept && to !== undefined) {
+              if (!consumed.includes(to)) throw new UsageError(`--to ${JSON.stringify(to)} is no queue the contract consumes: try ${consumed.join(', ') || '(none)'}`);
+              const { operations } = await contractModule();
+              // Moved as dead letters of that queue: decoded by its consumer first, as any redrive.
+              refs = [{ name: kept.name, source: to, consumer: Object.values(operations).find((o): o is ReceiveOperation => o.action === 'receive' && o.queue === to) }];
             }
             let notFound = ids ? [...ids] : [];
             let movedTotal = 0;
