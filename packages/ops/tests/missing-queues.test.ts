@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { runCli } from '@sluice/cli';
 import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
@@ -111,8 +111,11 @@ const run = async (args: string[]) => {
   const code = await changed.within(() => runCli(fixtureProgram, [...args, '--endpoint', runtime.endpoint], io));
   return { code, out: io.stdout(), err: io.stderr() };
 };
+/** The warning line of `command` for the missing queues it needs: status all of them, dlq list and purge the dead-letter queues they read (not the sources they redrive to). */
 const warning = (command: string) =>
-  `fixture ${command}: warning: the local stack at ${runtime.endpoint} has no queue AuditDLQ, AuditQueue of the contract yet (the contract changed since it started): restart \`npm start\` to create them.\n`;
+  command === 'status'
+    ? `fixture ${command}: warning: the local stack at ${runtime.endpoint} has no queue AuditDLQ, AuditQueue of the contract (the contract changed since it started, or the queue was deleted): restart \`npm start\` to create them.\n`
+    : `fixture ${command}: warning: the local stack at ${runtime.endpoint} has no queue AuditDLQ of the contract (the contract changed since it started, or the queue was deleted): restart \`npm start\` to create it.\n`;
 
 describe('a contract with queues the running local stack does not have yet', () => {
   it('status shows the queues that exist, and a warning line names the missing ones and says to restart npm start (exit 0)', async () => {
@@ -159,14 +162,33 @@ describe('a contract with queues the running local stack does not have yet', () 
     const { code, out, err } = await run(['dlq', 'list', '--queue', 'AuditDLQ']);
     expect(code).toBe(1);
     expect(out).toBe('');
-    // AuditDLQ and the queue it would redrive to, AuditQueue.
-    expect(err).toBe(`fixture dlq list: the local stack at ${runtime.endpoint} has no queue AuditDLQ, AuditQueue of the contract yet (the contract changed since it started)\nRestart \`npm start\` to create them.\n`);
+    // AuditDLQ: a listing reads it alone (not the queue it would redrive to).
+    expect(err).toBe(`fixture dlq list: the local stack at ${runtime.endpoint} has no queue AuditDLQ of the contract (the contract changed since it started, or the queue was deleted)\nRestart \`npm start\` to create it.\n`);
   });
 
-  it('dlq purge (last: it empties OrderDLQ) works on the queues that exist, with the warning (exit 0)', async () => {
+  it('dlq purge (it empties OrderDLQ) works on the queues that exist, with the warning (exit 0)', async () => {
     const { code, out, err } = await run(['dlq', 'purge', '--yes']);
     expect(code, err).toBe(0);
     expect(out).toContain('Deleted 1 message(s) from OrderDLQ.');
     expect(err).toBe(warning('dlq purge'));
+  });
+
+  it('dlq list and purge read a dead-letter queue whose source queue was deleted; only a redrive, which needs the source, is refused (last: it deletes OrderQueue)', async () => {
+    const sqs = new SQSClient(runtime.clientConfig);
+    try {
+      await sqs.send(new DeleteQueueCommand({ QueueUrl: runtime.resources.queues.OrderQueue!.url }));
+      const sent = await sqs.send(new SendMessageCommand({ QueueUrl: runtime.resources.queues.OrderDLQ!.url, MessageBody: JSON.stringify(snsEnvelope(fixtureOrder('ord-evidence-2'))) }));
+      const listed = await run(['dlq', 'list', '--queue', 'OrderDLQ']);
+      expect(listed.code, listed.err).toBe(0);
+      expect(listed.out).toContain(sent.MessageId!);
+      const redriven = await run(['dlq', 'redrive', '--queue', 'OrderDLQ']);
+      expect(redriven.code).toBe(1);
+      expect(redriven.err).toContain(`has no queue OrderQueue of the contract (the contract changed since it started, or the queue was deleted)`);
+      const purged = await run(['dlq', 'purge', '--queue', 'OrderDLQ', '--yes']);
+      expect(purged.code, purged.err).toBe(0);
+      expect(purged.out).toContain('Deleted 1 message(s) from OrderDLQ.');
+    } finally {
+      sqs.destroy();
+    }
   });
 });

@@ -119,18 +119,21 @@ const queuesOf = (ref: DlqRef): string[] => [ref.name, ...(ref.source && !ref.un
  * left out, with a warning line naming them and saying to restart `npm start`; a `--queue` naming
  * one fails, saying the same. On AWS every ref is kept (a queue not found is reported when used).
  */
-async function presentRefs(target: Target, refs: DlqRef[], queue: string | undefined, invocation: string, io: { err(line: string): void }): Promise<DlqRef[]> {
-  // On AWS an unrouted queue's topic is needed too (its messages are redriven by publishing to it).
-  const missing = await missingQueues(target, refs.flatMap(queuesOf), refs.flatMap((r) => (r.unroutedTopic ? [r.unroutedTopic] : [])));
+async function presentRefs(target: Target, refs: DlqRef[], queue: string | undefined, invocation: string, io: { err(line: string): void }, options: { sources: boolean } = { sources: true }): Promise<DlqRef[]> {
+  // Listing and purging read the dead-letter queue alone; a redrive needs the queue it goes to too.
+  // An unrouted queue's topic, always: its messages are judged by the subscriptions it runs, and
+  // redriven by publishing to it.
+  const needed = (r: DlqRef) => (options.sources ? queuesOf(r) : [r.name]);
+  const missing = await missingQueues(target, refs.flatMap(needed), refs.flatMap((r) => (r.unroutedTopic ? [r.unroutedTopic] : [])));
   if (missing.size === 0) return refs;
   if (queue !== undefined) {
     const names = [...missing];
-    throw new CliError(`the ${target.describe()} has no queue ${names.join(', ')} of the contract yet (the contract changed since it started)`, {
+    throw new CliError(`the ${target.describe()} has no queue ${names.join(', ')} of the contract (the contract changed since it started, or the queue was deleted)`, {
       next: `Restart \`npm start\` to create ${names.length === 1 ? 'it' : 'them'}.`,
     });
   }
   io.err(missingQueuesWarning(invocation, target, missing));
-  return refs.filter((r) => !queuesOf(r).some((q) => missing.has(q)));
+  return refs.filter((r) => !needed(r).some((q) => missing.has(q)));
 }
 
 /**
@@ -146,7 +149,7 @@ async function sourceTopicArns(target: Target, consumer: ReceiveOperation): Prom
   }
 }
 
-async function open(target: Target, ref: DlqRef, options: DlqCommandOptions): Promise<DeadLetterQueue> {
+async function open(target: Target, ref: DlqRef, options: DlqCommandOptions, use: { redrive: boolean } = { redrive: true }): Promise<DeadLetterQueue> {
   if (ref.kept || !ref.source) {
     // Nothing to put it back to: its consumer is no longer in the contract.
     const url = await target.queueUrl(ref.name);
@@ -159,10 +162,12 @@ async function open(target: Target, ref: DlqRef, options: DlqCommandOptions): Pr
     return new DeadLetterQueue({ sqs: target.sqs, deadLetterQueueUrl: url, sourceQueueUrl: url, forward: (message) => republish(target.sns, topicArn, message) });
   }
   const arns = ref.consumer ? await sourceTopicArns(target, ref.consumer) : undefined;
+  const deadLetterQueueUrl = await target.queueUrl(ref.name);
   return new DeadLetterQueue({
     sqs: target.sqs,
-    deadLetterQueueUrl: await target.queueUrl(ref.name),
-    sourceQueueUrl: await target.queueUrl(ref.source),
+    deadLetterQueueUrl,
+    // Listing and purging read the dead-letter queue alone: its source may be gone (deleted by hand).
+    sourceQueueUrl: use.redrive ? await target.queueUrl(ref.source) : deadLetterQueueUrl,
     ...(ref.consumer ? { decode: createDecoder(ref.consumer, arns ? { sourceTopicArns: arns } : {}) } : {}),
     ...(options.describe ? { describe: options.describe } : {}),
     // The local stack keeps what each consumer last said of a message it failed on; AWS keeps it in CloudWatch.
@@ -394,11 +399,11 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
           return withTarget(values, async (target) => {
             const named = await refsOn(target, values.queue as string | undefined);
             await target.checkReachable();
-            const refs = await presentRefs(target, named, values.queue as string | undefined, invocation, io);
+            const refs = await presentRefs(target, named, values.queue as string | undefined, invocation, io, { sources: false });
             type Listed = (Omit<DeadLetter, 'message'> & { unrouted?: string | null })[];
             const all: Record<string, Listed | { messages: Listed; notShown: { count: number; why: string } }> = {};
             for (const ref of refs) {
-              const listing = await (await open(target, ref, options)).listing();
+              const listing = await (await open(target, ref, options, { redrive: false })).listing();
               const { letters } = listing;
               // Messages the queue holds that could not be read (a FIFO group's after its first) are said, never left out silently.
               const notShown = notShownOf(listing);
@@ -568,14 +573,14 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
           return withTarget(values, async (target) => {
             const named = await refsOn(target, values.queue as string | undefined);
             await target.checkReachable();
-            const refs = await presentRefs(target, named, values.queue as string | undefined, invocation, io);
+            const refs = await presentRefs(target, named, values.queue as string | undefined, invocation, io, { sources: false });
             let notFound = ids ? [...ids] : [];
             let fifo = false;
             /** The queues whose deletion was declined, and how many were deleted from the others: said at the end. */
             const declined: string[] = [];
             let deletedTotal = 0;
             for (const ref of refs) {
-              const dlq = await open(target, ref, options);
+              const dlq = await open(target, ref, options, { redrive: false });
               if (ref.name.endsWith('.fifo')) fifo = true;
               const letters = (await dlq.list()).filter((l) => isPicked(l, ids));
               notFound = notFound.filter((id) => !letters.some((l) => isPicked(l, [id])));

@@ -27,5 +27,5 @@ export async function missingQueues(target: Target, queues: Iterable<string>, to
 export function missingQueuesWarning(invocation: string, target: Target, missing: Iterable<string>): string {
   const name = programName(invocation);
   const queues = [...missing].sort();
-  return `${name}: warning: the ${target.describe()} has no queue ${queues.join(', ')} of the contract yet (the contract changed since it started): restart \`npm start\` to create ${queues.length === 1 ? 'it' : 'them'}.`;
+  return `${name}: warning: the ${target.describe()} has no queue ${queues.join(', ')} of the contract (the contract changed since it started, or the queue was deleted): restart \`npm start\` to create ${queues.length === 1 ? 'it' : 'them'}.`;
 }
