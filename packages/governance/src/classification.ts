@@ -35,6 +35,12 @@ export interface ContractChange {
   rule: string;
   /** What changed and why it is classified so, in one line. */
   detail: string;
+  /**
+   * Where it is written in the working contract's files (a breaking or unclassified change, as
+   * `contract:diff` says it): the file (as shown) and the line of the place, or of the deepest
+   * place of it still written (the parent of what was removed). Absent for the topology's rows.
+   */
+  where?: { file: string; line?: number };
 }
 
 /** Every classified change between two contracts, under one mode, and advice that does not fail. */

@@ -12,7 +12,7 @@ const COLUMNS: [string, (c: ContractChange) => string][] = [
   ['CLASSIFICATION', (c) => c.classification],
   ['CHANGE', (c) => c.kind],
   ['PATH', (c) => c.path],
-  ['DETAIL', (c) => c.detail],
+  ['DETAIL', (c) => `${c.detail}${c.where ? ` (at ${c.where.file}${c.where.line !== undefined ? ` line ${c.where.line}` : ''})` : ''}`],
 ];
 
 /** Failing changes first, so they are what a reader sees even in a long list. */

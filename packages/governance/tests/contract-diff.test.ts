@@ -395,6 +395,18 @@ describe("contract:diff's What to do next", () => {
     return { code, err };
   }
 
+  it("says where each breaking change is written: the file a payload's $ref leads to and its line, in the table and the JSON (rows named the logical path only)", async () => {
+    const file = path.join(pairs, 'payload-file-narrowed', 'working-payload.json');
+    const line = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes('"maxLength": 32')) + 1;
+    for (const format of ['table', 'json']) {
+      let out = '';
+      const io: CliIO = { out: (text) => void (out += `${text}\n`), err: () => {}, progress: { write: () => true } };
+      await runCli(diffProgram, ['--released', path.join(pairs, 'payload-file-narrowed', 'released.yaml'), '--spec', path.join(pairs, 'payload-file-narrowed', 'working.yaml'), '--format', format], io);
+      if (format === 'table') expect(out).toMatch(new RegExp(`^breaking +changed +messages\\.OrderPlaced\\.payload\\.properties\\.orderId\\.maxLength +64 → 32: .* \\(at ${relative(file).replace(/[.]/g, '\\.')} line ${line}\\)$`, 'm'));
+      else expect((JSON.parse(out) as ContractDiff).changes.find((c) => c.classification === 'breaking')!.where).toEqual({ file: relative(file), line });
+    }
+  }, 60_000);
+
   it('names the file the payload $refs, and its copy for the next major, not an invented schemas/payment-captured.v1.json', async () => {
     const { code, err } = await diffCli('payload-file-narrowed');
     expect(code).toBe(1);
