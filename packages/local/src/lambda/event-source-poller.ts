@@ -161,7 +161,25 @@ export class EventSourcePoller {
   /** Stops receiving; resolves once the batches in flight (if any) are handled and their successes deleted. */
   async stop(): Promise<void> {
     this.running = false;
+    // A loop waiting out its back-off after failed receives stops now, not at the end of the wait.
+    for (const wake of [...this.wakers]) wake();
     await Promise.all(this.loops);
+  }
+
+  /** The back-off waits under way: {@link stop} ends them. */
+  private readonly wakers = new Set<() => void>();
+
+  /** Waits `ms`, or until {@link stop}. */
+  private backOff(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakers.add(done);
+    });
   }
 
   private async run(): Promise<void> {
@@ -170,13 +188,15 @@ export class EventSourcePoller {
       try {
         const messages = await this.gather();
         failures = 0;
+        // Recovered: the same error later is said again.
+        this.lastError = undefined;
         // Even when stopping: messages already received are handled, never dropped mid-way.
         if (messages.length > 0) await this.handleBatch(messages);
       } catch (error) {
         failures++;
         this.reportError(error);
         // Backing off while it keeps failing (a queue deleted, the emulators gone): 0.5 s, doubled up to 15 s.
-        if (this.running) await sleep(Math.min(POLL_RETRY_MAX_MS, POLL_RETRY_MS * 2 ** Math.min(failures - 1, 5)));
+        if (this.running) await this.backOff(Math.min(POLL_RETRY_MAX_MS, POLL_RETRY_MS * 2 ** Math.min(failures - 1, 5)));
       }
     }
   }
