@@ -12,7 +12,7 @@
  * The document is compared here (servers, channels, operations, messages by name, versions);
  * payloads in `payload-compatibility.ts`, the derived topology in `topology-compatibility.ts`.
  */
-import { DEFAULT_SCHEMA_VERSION } from '@sluice/model';
+import { DEFAULT_SCHEMA_VERSION, deriveTopology } from '@sluice/model';
 import type { Topology } from '@sluice/runtime/contract';
 import type { ContractDocument } from './contract-document.ts';
 import {
@@ -195,7 +195,15 @@ export function diffContracts(
   compareNamed<any>(out, 'operations', new Map(Object.entries(released.operations ?? {})), new Map(Object.entries(working.operations ?? {})), 'operation',
     (p, a, b) => compareOperation(out, p, a, b));
   const [ma, mb] = [messagesByName(released), messagesByName(working)];
-  compareNamed<any>(out, 'messages', ma, mb, 'message', (p, a, b) => compareMessage(out, p, a, b, [released, working]));
+  // The messages a FIFO publisher sends (their x-message-group-id groups them), on either side.
+  const fifoMessages = new Set([released, working].flatMap((doc) => {
+    try {
+      return Object.values(deriveTopology(doc).topology.operations).flatMap((o) => (o.fifo ? o.messages : []));
+    } catch {
+      return []; // a topology that cannot be derived is said by classifyTopology
+    }
+  }));
+  compareNamed<any>(out, 'messages', ma, mb, 'message', (p, a, b) => compareMessage(out, p, a, b, [released, working], fifoMessages));
   // Root keys other than these (components, id, tags, …): components are compared where the
   // channels and messages use them; an unused component is not part of what travels.
   const compared = new Set(['asyncapi', 'defaultContentType', 'info', 'servers', 'channels', 'operations', 'components']);

@@ -106,7 +106,8 @@ export async function nextStepsAfterDiff(diff: ContractDiff, released: ContractD
     // major of the family already there (OrderPlaced broken beside a released OrderPlacedV2: V3).
     const base = name.replace(/V\d+$/, '');
     const family = [...new Set([...releasedPlaces.keys(), ...workingPlaces.keys()])].filter((n) => n === base || new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}V\\d+$`).test(n));
-    const taken = family.flatMap((n) => [Number(/V(\d+)$/.exec(n)?.[1] ?? 1), ...[releasedPlaces.get(n), workingPlaces.get(n)].map((p) => major(p?.message['x-schema-version']))]).filter(Number.isFinite);
+    // The message itself by its released major: a major bumped in place (the break being advised on) is not taken.
+    const taken = family.flatMap((n) => [Number(/V(\d+)$/.exec(n)?.[1] ?? 1), ...(n === name ? [releasedPlaces.get(n)] : [releasedPlaces.get(n), workingPlaces.get(n)]).map((p) => major(p?.message['x-schema-version']))]).filter(Number.isFinite);
     const next = Math.max(Number.isFinite(current) ? current + 1 : 2, ...taken.map((m) => m + 1));
     const nextName = `${base}V${next}`;
     perMessage.push(

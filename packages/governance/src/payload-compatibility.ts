@@ -171,9 +171,10 @@ function compareAdditionalProperties(out: Collector, path: string, before: unkno
  * Compares one message kept under the same name: its content type, payload and headers, its
  * `x-schema-version`, and the rest generically.
  */
-export function compareMessage(out: Collector, path: string, a: Record<string, any>, b: Record<string, any>, docs: [ContractDocument, ContractDocument]): void {
-  const ca = a.contentType ?? docs[0].defaultContentType;
-  const cb = b.contentType ?? docs[1].defaultContentType;
+export function compareMessage(out: Collector, path: string, a: Record<string, any>, b: Record<string, any>, docs: [ContractDocument, ContractDocument], fifoMessages: ReadonlySet<string> = new Set()): void {
+  // Unset, a payload is JSON: the framework's default (codegen reads it so).
+  const ca = a.contentType ?? docs[0].defaultContentType ?? 'application/json';
+  const cb = b.contentType ?? docs[1].defaultContentType ?? 'application/json';
   if (ca !== cb) out.add(`${path}.contentType`, 'changed', 'message.content-type-changed', BOTH, `${showChange(ca, cb)}: readers decode the body differently`);
   for (const part of ['payload', 'headers'] as const) {
     if (same(a[part], b[part])) continue;
@@ -190,7 +191,9 @@ export function compareMessage(out: Collector, path: string, a: Record<string, a
       out.add(`${path}.x-schema-version`, 'changed', 'message.major-changed', BOTH, `${showChange(a['x-schema-version'], b['x-schema-version'])}: another major in place; the subscriptions filter on it (schemaVersion "${from}." → "${to}."), so released consumers no longer get the new messages, nor new consumers the released producers'`);
     } else out.add(`${path}.x-schema-version`, 'changed', 'message.version-changed', NEITHER, `${showChange(a['x-schema-version'], b['x-schema-version'])}`);
   }
-  if (!same(a['x-message-group-id'], b['x-message-group-id'])) {
+  if (!same(a['x-message-group-id'], b['x-message-group-id']) && !fifoMessages.has(path.slice('messages.'.length))) {
+    out.add(`${path}.x-message-group-id`, kindOf(a['x-message-group-id'], b['x-message-group-id']), 'documentation', NEITHER, `${showChange(a['x-message-group-id'], b['x-message-group-id'])}: no FIFO publisher sends the message, so nothing reads it`);
+  } else if (!same(a['x-message-group-id'], b['x-message-group-id'])) {
     // Not documentation: a FIFO publisher takes the message group from that field.
     out.unclassified(`${path}.x-message-group-id`, kindOf(a['x-message-group-id'], b['x-message-group-id']), `${showChange(a['x-message-group-id'], b['x-message-group-id'])}: a FIFO publisher takes each message's group from it, so which messages keep their order (and are deduplicated together) changes; review it`);
   }

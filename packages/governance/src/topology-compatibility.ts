@@ -137,7 +137,7 @@ function compareQueues(out: Collector, released: Topology, working: Topology): v
     } else if (after.retentionSeconds > before.retentionSeconds) {
       out.add(`${where}.retentionSeconds`, 'changed', 'topology.retention-raised', NEITHER, `${before.retentionSeconds} → ${after.retentionSeconds} s`);
     }
-    if (before.deliveryDelaySeconds !== after.deliveryDelaySeconds) {
+    if ((before.deliveryDelaySeconds ?? 0) !== (after.deliveryDelaySeconds ?? 0)) {
       out.add(`${where}.deliveryDelaySeconds`, kindOf(before.deliveryDelaySeconds, after.deliveryDelaySeconds), 'topology.delivery-delay-changed', NEITHER, `${showChange(before.deliveryDelaySeconds ?? 0, after.deliveryDelaySeconds ?? 0)} s: each message waits that long in the queue before it can be received`);
     }
     if (before.visibilityTimeoutSeconds !== after.visibilityTimeoutSeconds) {

@@ -62,9 +62,13 @@ describe('contract:diff classification: every rule of every pair, in every compa
     // Under a mode told explicitly; with none, see 'judges a change that weakens the mode…'.
     // Settings the topology owns that were compared nowhere (said "No changes."), and a FIFO message's group.
     ['topology-delivery-delay-added', [['neither', 'topology.delivery-delay-changed', 'topology.queues.Orders.deliveryDelaySeconds']]],
+    // 0 written out is no delay, as none written: no row (it said 0 → 0 s).
+    ['topology-delivery-delay-zero', []],
     ['topology-content-deduplication-off', [['both', 'topology.content-deduplication-off', 'topology.topics.Events.fifo.contentBasedDeduplication']]],
     ['topology-subscription-dlq-changed', [['neither', 'topology.subscription-dlq-changed', 'topology.subscriptions.Events → Orders.deadLetterQueue']]],
     ['message-group-id-changed', [['review', 'unclassified', 'messages.OrderPlaced.x-message-group-id']]],
+    // On a standard topic no publisher reads it: documentation.
+    ['message-group-id-changed-standard', [['neither', 'documentation', 'messages.OrderPlaced.x-message-group-id']]],
     ['mode-weakened', [['neither', 'policy.mode-changed', 'info.x-compatibility'], ['widens', 'schema.enum-value-added', `${payload}.properties.status.enum`]]],
     ['required-field-added', [['narrows', 'field.required-added', `${payload}.properties.currency`]]],
     // A removed field is breaking in every mode: readers that still use it lose data.
@@ -106,6 +110,8 @@ describe('contract:diff classification: every rule of every pair, in every compa
     ['unchanged', []],
     // No message reads it (each sets its contentType): it was breaking in every mode, "readers decode bodies differently".
     ['content-type-default-removed', [['neither', 'content-type-default', 'defaultContentType']]],
+    // Removed where messages follow it: they are JSON without it too (the framework's default): no message changes.
+    ['content-type-default-json-removed', [['neither', 'content-type-default', 'defaultContentType']]],
     // An sns binding that only says what the address says: the topology is the same (it was unclassified, {"sns":{}} → (none)).
     ['topology-default-binding-removed', []],
     ['topology-consumer-added', [
@@ -447,6 +453,14 @@ components:
       const [released, working] = await Promise.all([loadContract(releasedFile, { validate: false }), loadContract(spec, { validate: false })]);
       const text = await nextStepsAfterDiff(diffContracts(released, working), released, working, spec, root);
       expect(text).toContain('      OrderPlaced: copy its payload schema schemas/order-placed.v1.json to schemas/order-placed.v3.json and edit the copy; add a message OrderPlacedV3 (x-schema-version: 3.0.0');
+
+      // A major bumped in place (the break advised on) is not taken: V2, as the released 1.x says.
+      const bumped = path.join(root, 'bumped.yaml');
+      writeFileSync(bumped, contract(`{$ref: './schemas/order-placed.v1.json'}`).replace('OrderPlaced: {x-schema-version: 1.2.0', 'OrderPlaced: {x-schema-version: 2.0.0').replace(/\n    OrderPlacedV2: .*\n/, '\n').replace(", OrderPlacedV2: {$ref: '#/components/messages/OrderPlacedV2'}", ''));
+      const releasedAlone = path.join(root, 'released-alone.yaml');
+      writeFileSync(releasedAlone, contract(schema(['id'])).replace(/\n    OrderPlacedV2: .*\n/, '\n').replace(", OrderPlacedV2: {$ref: '#/components/messages/OrderPlacedV2'}", ''));
+      const [r2, w2] = await Promise.all([loadContract(releasedAlone, { validate: false }), loadContract(bumped, { validate: false })]);
+      expect(await nextStepsAfterDiff(diffContracts(r2, w2), r2, w2, bumped, root)).toContain('add a message OrderPlacedV2 (x-schema-version: 2.0.0');
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
