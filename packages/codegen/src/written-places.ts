@@ -264,9 +264,12 @@ function walker(specPath: string, load: (file: string) => Loaded | undefined) {
     if (/^[a-z][a-z0-9+.-]*:/i.test(ref)) return false;
     const [target = '', fragment = ''] = ref.split('#');
     if (target) {
-      file = path.resolve(path.dirname(file), target);
-      loaded = load(file);
-      if (!loaded) return false;
+      // Committed only once it reads: a file that does not leaves the walk where it was.
+      const next = path.resolve(path.dirname(file), target);
+      const read = load(next);
+      if (!read) return false;
+      file = next;
+      loaded = read;
     }
     node = loaded!.doc.contents;
     at = [];

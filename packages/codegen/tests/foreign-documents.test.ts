@@ -823,5 +823,9 @@ components:
     expect(error.problems.map((p) => p.message)).toEqual([
       'operations.publishAddress: its channel is not one of the document\'s channels (it reads as "users"): the AsyncAPI parser reads a $ref to channels.user.address as channels.user and a field of it, address, when channels.user exists. Rename the channel user.address to a key without the dot (e.g. userAddress) and its $refs with it',
     ]);
+    // Another operation whose channel is wrong in another way gets no such hint (it named the first pair of keys for any).
+    writeFileSync(file, readFileSync(file, 'utf8').replace("  publish: {action: send, channel: {$ref: '#/channels/user'}}", "  publish: {action: send, channel: {$ref: '#/components/x-nothing'}}").replace('components:\n', 'components:\n  x-nothing: {address: nowhere}\n'));
+    const other = await refusal(file);
+    expect(other.message).toMatch(/: operations\.publish: its channel is not one of the document's channels\n/);
   });
 });

@@ -126,3 +126,13 @@ components:
     expect(placeOfSaid(file, { text: 'operations.publish.summary is refused' })).toEqual({ file, pointer: '/operations/publish', line: 4 });
   });
 });
+
+describe('a $ref to a file that does not read as YAML (duplicate keys, which the AsyncAPI parser may take)', () => {
+  it('leaves the place where the $ref is, and does not throw', () => {
+    const file = path.join(dir, 'broken-ref.yaml');
+    writeFileSync(path.join(dir, 'dup.yaml'), 'q:\n  sqs: {}\nq:\n  sqs: {}\n');
+    writeFileSync(file, `asyncapi: 3.0.0\ninfo: {title: t, version: 1.0.0}\nchannels:\n  q:\n    bindings: {$ref: './dup.yaml#/q'}\n`);
+    expect(() => placeOfSaid(file, { text: 'channels.q.bindings.sqs.queue.tags must be an object' })).not.toThrow();
+    expect(placeOfSaid(file, { text: 'channels.q.bindings.sqs.queue.tags must be an object' })).toEqual({ file, pointer: '/channels/q/bindings', line: 5 });
+  });
+});

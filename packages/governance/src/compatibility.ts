@@ -106,11 +106,15 @@ const major = (version: unknown) => (typeof version === 'string' ? Number(versio
 /** `info.x-compatibility` names no mode the framework knows: a problem of the contract, not a crash. */
 export class CompatibilityModeError extends Error {
   override name = 'CompatibilityModeError';
+  /** Which contract holds it: the released one (a release recorded before the check) or the working one. */
+  readonly of: 'released' | 'working';
   /**
    * @param declared - what `info.x-compatibility` holds
+   * @param of - which contract holds it
    */
-  constructor(declared: unknown) {
+  constructor(declared: unknown, of: 'released' | 'working' = 'working') {
     super(`info.x-compatibility is ${show(declared)}, which is no compatibility mode: write one of ${COMPATIBILITY_MODES.join(', ')}, or leave it out (backward)`);
+    this.of = of;
   }
 }
 
@@ -145,7 +149,13 @@ export function compatibilityModeOf(doc: ContractDocument): CompatibilityMode {
  * ```
  */
 export function diffModeOf(released: ContractDocument, working: ContractDocument): CompatibilityMode {
-  const [a, b] = [compatibilityModeOf(released), compatibilityModeOf(working)];
+  let a: CompatibilityMode;
+  try {
+    a = compatibilityModeOf(released);
+  } catch (error) {
+    throw error instanceof CompatibilityModeError ? new CompatibilityModeError(released.info?.['x-compatibility'], 'released') : error;
+  }
+  const b = compatibilityModeOf(working);
   return a === b ? a : 'full';
 }
 
@@ -154,7 +164,7 @@ export function diffModeOf(released: ContractDocument, working: ContractDocument
  *
  * @param released the last released contract, dereferenced (see `loadContract`)
  * @param working the contract as it is now, dereferenced
- * @param mode compatibility mode; defaults to the stricter of the two contracts' `info.x-compatibility` ({@link diffModeOf})
+ * @param told compatibility mode told (`--mode`); by default the stricter of the two contracts' `info.x-compatibility` ({@link diffModeOf})
  * @param options the topology deployed with the released contract, when its release recorded it
  * @example
  * ```ts
@@ -167,9 +177,10 @@ export function diffModeOf(released: ContractDocument, working: ContractDocument
 export function diffContracts(
   released: ContractDocument,
   working: ContractDocument,
-  mode: CompatibilityMode = diffModeOf(released, working),
+  told?: CompatibilityMode,
   options: DiffOptions = {},
 ): ContractDiff {
+  const mode = told ?? diffModeOf(released, working);
   const out = new Collector(mode);
   const notes: string[] = [];
 
@@ -183,8 +194,9 @@ export function diffContracts(
     const [a, b] = [released.info?.[key], working.info?.[key]];
     if (same(a, b)) continue;
     if (key === 'x-compatibility') {
-      const weaker = mode !== compatibilityModeOf(working);
-      out.add(`info.${key}`, kindOf(a, b), 'policy.mode-changed', NEITHER, `${showChange(a, b)}: changes were classified under ${mode}${weaker ? ` (the released contract's mode${compatibilityModeOf(released) === mode ? '' : ' and the new one together'}: a mode weakened in the same edit would let its own changes through; ${compatibilityModeOf(working)} applies from the next release on)` : ''}`);
+      // Told on the command line (--mode), that is the why; else a mode weakened in this edit, said.
+      const why = told !== undefined ? ' (--mode)' : mode !== compatibilityModeOf(working) ? ` (the released contract's mode${compatibilityModeOf(released) === mode ? '' : ' and the new one together'}: a mode weakened in the same edit would let its own changes through; ${compatibilityModeOf(working)} applies from the next release on)` : '';
+      out.add(`info.${key}`, kindOf(a, b), 'policy.mode-changed', NEITHER, `${showChange(a, b)}: changes were classified under ${mode}${why}`);
     }
     else out.add(`info.${key}`, kindOf(a, b), key === 'version' ? 'info.version' : 'documentation', NEITHER, `${showChange(a, b)}${key === 'version' ? '' : ': documentation only'}`);
   }

@@ -61,7 +61,11 @@ contract yet passes, saying so (a new project's npm test runs it so).`,
     try {
       diff = diffContracts(released, working, values.mode as CompatibilityMode | undefined, releasedTopology ? { releasedTopology } : {});
     } catch (error) {
-      if (error instanceof CompatibilityModeError) throw new CliError(error.message, { next: `Fix it in ${shown(specPath)}, then run npm run contract:diff again.` });
+      if (error instanceof CompatibilityModeError) {
+        // A released snapshot is never edited: a new release of the fixed contract replaces it.
+        if (error.of === 'released') throw new CliError(`${shown(releasedPath)}: ${error.message}`, { next: `Fix it in ${shown(specPath)}, release it (npm run contract:release), then run npm run contract:diff again; or compare under a mode told: npm run contract:diff -- --mode full.` });
+        throw new CliError(error.message, { next: `Fix it in ${shown(specPath)}, then run npm run contract:diff again.` });
+      }
       throw error;
     }
     await locateFailing(diff, working, specPath, shown);

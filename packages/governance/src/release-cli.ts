@@ -7,7 +7,7 @@ import path from 'node:path';
 import { CliError, isEntry, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject } from '@sluice/model';
 import { deriveTopology } from '@sluice/model';
-import { CompatibilityModeError, diffContracts, hasFailingChanges, messagesBrokenInPlace } from './compatibility.ts';
+import { CompatibilityModeError, compatibilityModeOf, diffContracts, hasFailingChanges, messagesBrokenInPlace } from './compatibility.ts';
 import type { ContractDocument } from './contract-document.ts';
 import { releasedTopologyOf, snapshotPath, writeRelease, type ReleaseRecord } from './released-contract.ts';
 import { renderReport } from './report.ts';
@@ -66,8 +66,11 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
       try {
         diff = diffContracts(previous, working, undefined, releasedTopology ? { releasedTopology } : {});
       } catch (error) {
-        if (error instanceof CompatibilityModeError) throw new CliError(`${shown(specPath)}: ${error.message}`, { next: 'Fix it, then run npm run contract:release again.' });
-        throw error;
+        if (!(error instanceof CompatibilityModeError)) throw error;
+        if (error.of === 'working') throw new CliError(`${shown(specPath)}: ${error.message}`, { next: 'Fix it, then run npm run contract:release again.' });
+        // The released snapshot's mode is no mode (released before it was checked): this release replaces it; judged under the new one's.
+        io.err(`contract:release: warning: ${shown(snapshotPath(outDir))}: ${error.message.split(':')[0]}; the changes are judged under ${shown(specPath)}'s mode, and this release replaces it.`);
+        diff = diffContracts(previous, working, compatibilityModeOf(working), releasedTopology ? { releasedTopology } : {});
       }
       if (diff.changes.length === 0) {
         io.out(`contract:release: nothing to release; ${shown(snapshotPath(outDir))} already holds version ${working.info?.version}.`);

@@ -40,6 +40,16 @@ describe('npm run contract:diff', () => {
     expect(stderr).not.toContain('--debug');
   }, 60_000);
 
+  it('names the released snapshot when its x-compatibility is the one that is no mode, and what replaces it (it told to fix the working contract, which cannot help)', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'contract-diff-mode-'));
+    const released = path.join(dir, 'released.yaml');
+    writeFileSync(released, readFileSync(pair('optional-field-added', 'released'), 'utf8').replace('  version: 1.0.0\n', '  version: 1.0.0\n  x-compatibility: fulll\n'));
+    const { code, stderr } = run('diff-cli.ts', ['--released', released, '--spec', pair('optional-field-added', 'working')]);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`${released}: info.x-compatibility is "fulll", which is no compatibility mode`);
+    expect(stderr).toContain('release it (npm run contract:release)');
+  }, 60_000);
+
   // The clean-tree case is `npm test` itself: it runs `npm run contract:diff` on the real contract.
 
   it('explains its options with --help', () => {

@@ -185,8 +185,10 @@ describe('contract:diff under the other compatibility modes', () => {
     expect(diff.changes.find((c) => c.rule === 'policy.mode-changed')!.detail).toBe(
       `"full" → "backward": changes were classified under full (the released contract's mode: a mode weakened in the same edit would let its own changes through; backward applies from the next release on)`,
     );
-    // Told explicitly, the mode asked for is used.
-    expect((await diffPair('mode-weakened', 'backward')).mode).toBe('backward');
+    // Told explicitly, the mode asked for is used, and the row says so (it spoke of the released mode).
+    const told = await diffPair('mode-weakened', 'backward');
+    expect(told.mode).toBe('backward');
+    expect(told.changes.find((c) => c.rule === 'policy.mode-changed')!.detail).toBe('"full" → "backward": changes were classified under backward (--mode)');
   });
 
   it('backward: an added enum value or a raised maximum reads old messages fine', async () => {

@@ -318,6 +318,15 @@ describe('every field of the SQS 0.2.0 binding: honoured (in the plan) or refuse
       "channels.usersQueue.bindings.sqs.queue.policy.statements[0].resource arn:aws:sqs:us-east-1:123456789012:users-queue is users-queue's own ARN as written, which names it on one stage only (deployed, its name carries the stage but on production): it is applied as the ARN of users-queue as deployed; leave resource out to say so without this warning",
     );
   });
+  it("a FIFO topic created with .fifo added: its own ARN as written, with .fifo, is still its own (it was kept as written, naming one stage)", () => {
+    const doc = fifoBase();
+    doc.channels.users.bindings.sns.name = 'users';
+    const statement = { effect: 'Allow', principal: '123456789012', action: 'sns:Subscribe', resource: 'arn:aws:sns:us-east-1:123456789012:users.fifo' };
+    doc.channels.users.bindings.sns.policy = { statements: [statement] };
+    const topic = planOf(doc).topics[0]!;
+    expect(topic.name).toBe('users.fifo');
+    expect(topic.policy![0]).not.toHaveProperty('resource');
+  });
   it('tags AWS refuses at deploy are refused now, each with its place: more than 50, a key of aws:, an empty or long key, a long value, a number unquoted', () => {
     const doc = base();
     const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`t${i}`, 'x']));
@@ -360,7 +369,7 @@ describe('every field of the SQS 0.2.0 binding: honoured (in the plan) or refuse
     doc.operations.consume.bindings = { sqs: { queues: [{ name: 'users-queue', fifoQueue: false, visibilityTimeout: 99 }] } };
     // Which fields differ, by their binding names (it named none).
     expect(problemsOf(doc)).toContain(
-      'queue users-queue is declared twice with different settings (channels.usersQueue and operations.consume.bindings.sqs.queues[0]): visibilityTimeout (not set) there, 99 here. Make them the same, or declare the queue once and $ref it',
+      'queue users-queue is declared twice with different settings (operations.consume.bindings.sqs.queues[0], and before it channels.usersQueue): visibilityTimeout 99 here, (not set) there. Make them the same, or declare the queue once and $ref it',
     );
   });
 });

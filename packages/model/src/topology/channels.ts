@@ -137,7 +137,7 @@ function readTopic(d: Derivation, channelId: string, channel: Json, sns: Json): 
     messages: [],
     ...(fifo ? { contentBasedDeduplication: contentBasedDeduplication ?? false } : {}),
     ...optional('tags', tagsOf(d, sns.tags, where)),
-    ...optional('policy', policyOf(d, sns.policy, where, { service: 'sns', name })),
+    ...optional('policy', policyOf(d, sns.policy, where, { service: 'sns', name: awsName })),
   });
 }
 
@@ -235,7 +235,8 @@ function declareQueue(d: Derivation, channelId: string, binding: Json, where: st
       const differ = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => !same(a[k], b[k])).sort();
       const shown = (v: unknown) => (v === undefined ? '(not set)' : JSON.stringify(v));
       d.problems.push(
-        `queue ${name} is declared twice with different settings (channels.${previous.channel} and ${where}): ${differ.map((k) => `${BINDING_FIELD[k] ?? k} ${shown(a[k])} there, ${shown(b[k])} here`).join('; ')}. Make them the same, or declare the queue once and $ref it`,
+        // The second declaration named first: it is where the problem is said to be.
+        `queue ${name} is declared twice with different settings (${where}, and before it channels.${previous.channel}): ${differ.map((k) => `${BINDING_FIELD[k] ?? k} ${shown(b[k])} here, ${shown(a[k])} there`).join('; ')}. Make them the same, or declare the queue once and $ref it`,
       );
     }
     return previous;

@@ -4,7 +4,7 @@
  */
 import type { OperationSpec } from '@sluice/runtime/contract';
 import { checkBindingVersion, checkTopicName, declareTopic, hasParameters, refuseParameterisedAddress, warnParametersDropped } from './channels.ts';
-import { channelIdOf, checkFields, consumerOf, type Derivation, identifierName, isExtension, isObject, type Json, queueNamed } from './context.ts';
+import { channelIdOf, checkFields, consumerOf, type Derivation, identifierName, isExtension, isObject, type Json, queueNamed, same } from './context.ts';
 import { listMessages, namesOf } from './messages.ts';
 
 /**
@@ -115,7 +115,8 @@ function readSend(d: Derivation, opId: string, operation: Json, channelId: strin
  */
 function misreadChannel(doc: Json, channel: unknown): string {
   const keys = Object.keys(doc.channels ?? {});
-  const pairs = keys.flatMap((dotted) => keys.filter((key) => dotted.startsWith(`${key}.`)).map((key) => [dotted, key] as const));
+  // Only a pair whose field holds what the operation got: another operation's wrong channel is not this.
+  const pairs = keys.flatMap((dotted) => keys.filter((key) => dotted.startsWith(`${key}.`) && same(doc.channels[key]?.[dotted.slice(key.length + 1)], channel)).map((key) => [dotted, key] as const));
   if (pairs.length === 0) return '';
   const [dotted, key] = pairs[0]!;
   const read = isObject(channel) ? '' : ` (it reads as ${JSON.stringify(channel)?.slice(0, 80)})`;
