@@ -38,10 +38,14 @@ vi.mock('../src/lambda/source-files.ts', async (importOriginal) => {
     sourceDependencies: async (entry: string, root: string) => {
       const goneAtRead = !existsSync(entry);
       const answer = real.sourceDependencies(entry, root);
-      // Its rejection (the handler was gone) is handled here and given to the caller after the hold.
-      answer.catch(() => undefined);
-      if (goneAtRead) await held.wait();
-      return answer;
+      if (!goneAtRead) return answer;
+      // Settled before the hold, so that it is the answer of the handler gone (esbuild may read the
+      // file a moment after it is asked to, on a busy machine: after the test put it back); given
+      // to the caller after the hold.
+      const settled = await answer.then((files) => ({ files }), (error: unknown) => ({ error }));
+      await held.wait();
+      if ('error' in settled) throw settled.error;
+      return settled.files;
     },
   };
 });
