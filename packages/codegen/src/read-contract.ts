@@ -194,7 +194,7 @@ function problemsError(specPath: string, problems: ContractProblem[], warnings: 
     const where = place ? placeShown(specPath, place, { pointer: p.pointer !== '' }) : `${p.file}${p.pointer ? `#${p.pointer}` : ''}${p.line !== undefined ? ` (line ${p.line})` : ''}`;
     return `  - ${where}: ${p.message}`;
   });
-  return new CodegenError(`${shown(specPath)}: ${problems.length} problem(s), each with where and what to change:\n${lines.join('\n')}`, problems, warnings, warningSayer(specPath));
+  return new CodegenError(`${shown(specPath)}: ${problems.length} problem(s), each with where and what to change:\n${lines.join('\n')}`, problems, warnings, warningSayer(specPath, load));
 }
 
 async function parseSpec(specPath: string) {

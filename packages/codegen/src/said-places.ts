@@ -89,6 +89,7 @@ export function placeShown(specPath: string, place: WrittenPlace | undefined, op
  * is "0.2": …`), the contract's name alone when it names none. The files are read once for all.
  *
  * @param specPath - the contract the warnings are of
+ * @param load - the files as read, shared with other calls
  * @returns the function saying one warning
  *
  * @example
@@ -100,7 +101,6 @@ export function placeShown(specPath: string, place: WrittenPlace | undefined, op
  * for (const warning of model.warnings) console.error(`codegen: warning: ${say(warning)}`);
  * ```
  */
-export function warningSayer(specPath: string): (warning: string) => string {
-  const load = writtenFiles();
+export function warningSayer(specPath: string, load: (file: string) => Loaded | undefined = writtenFiles()): (warning: string) => string {
   return (warning) => `${placeShown(specPath, placeOfSaid(specPath, { text: warning }, load))}: ${warning}`;
 }

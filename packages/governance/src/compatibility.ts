@@ -12,7 +12,7 @@
  * The document is compared here (servers, channels, operations, messages by name, versions);
  * payloads in `payload-compatibility.ts`, the derived topology in `topology-compatibility.ts`.
  */
-import { DEFAULT_SCHEMA_VERSION, deriveTopology } from '@sluice/model';
+import { DEFAULT_SCHEMA_VERSION } from '@sluice/model';
 import type { Topology } from '@sluice/runtime/contract';
 import type { ContractDocument } from './contract-document.ts';
 import {
@@ -33,7 +33,7 @@ import {
   unionKeys,
 } from './classification.ts';
 import { compareMessage } from './payload-compatibility.ts';
-import { bindingsOutsideTopology, classifyTopology } from './topology-compatibility.ts';
+import { bindingsOutsideTopology, classifyTopology, diffTopologies } from './topology-compatibility.ts';
 
 export {
   COMPATIBILITY_MODES,
@@ -207,14 +207,9 @@ export function diffContracts(
   compareNamed<any>(out, 'operations', new Map(Object.entries(released.operations ?? {})), new Map(Object.entries(working.operations ?? {})), 'operation',
     (p, a, b) => compareOperation(out, p, a, b));
   const [ma, mb] = [messagesByName(released), messagesByName(working)];
-  // The messages a FIFO publisher sends (their x-message-group-id groups them), on either side.
-  const fifoMessages = new Set([released, working].flatMap((doc) => {
-    try {
-      return Object.values(deriveTopology(doc).topology.operations).flatMap((o) => (o.fifo ? o.messages : []));
-    } catch {
-      return []; // a topology that cannot be derived is said by classifyTopology
-    }
-  }));
+  // Both topologies, derived once: the messages a FIFO publisher sends (their x-message-group-id groups them), and the topology's own rows below.
+  const topologies = diffTopologies(released, working, options.releasedTopology);
+  const fifoMessages = new Set([topologies.released, topologies.working].flatMap((t) => Object.values(t?.operations ?? {}).flatMap((o) => (o.fifo ? o.messages : []))));
   compareNamed<any>(out, 'messages', ma, mb, 'message', (p, a, b) => compareMessage(out, p, a, b, [released, working], fifoMessages));
   // Root keys other than these (components, id, tags, …): components are compared where the
   // channels and messages use them; an unused component is not part of what travels.
@@ -222,7 +217,7 @@ export function diffContracts(
   for (const key of unionKeys(released, working)) if (!compared.has(key)) compareGeneric(out, key, released[key], working[key], key);
 
   // Topology: derived from each document (the released one as deployed, when recorded).
-  classifyTopology(out, notes, released, working, options.releasedTopology);
+  classifyTopology(out, notes, topologies);
 
   // Versions: a breaking change in place is not fixed by bumping the version in place, and a
   // compatible change should still be visible in the version producers send.

@@ -56,27 +56,45 @@ function declares(topology: Topology, consumerMessages: readonly string[], attri
   });
 }
 
+/** Both topologies of a diff, each derived once: what the messages' comparison and the topology's read. */
+export interface DiffTopologies {
+  /** The released one as deployed (recorded by its release), else derived; undefined when it cannot be. */
+  released: Topology | undefined;
+  /** Why the released one cannot be derived. */
+  releasedProblem: string | undefined;
+  /** The working one; undefined when it is inconsistent. */
+  working: Topology | undefined;
+  /** Why the working one is inconsistent. */
+  workingProblems: readonly string[];
+}
+
+/** Derives both topologies of a diff (the released one as deployed, when its release recorded it). */
+export function diffTopologies(released: ContractDocument, working: ContractDocument, deployed: Topology | undefined): DiffTopologies {
+  const derived: DiffTopologies = { released: undefined, releasedProblem: undefined, working: undefined, workingProblems: [] };
+  try {
+    derived.released = deployed ?? deriveTopology(released).topology;
+  } catch (error) {
+    if (!(error instanceof TopologyError)) throw error;
+    derived.releasedProblem = error.problems[0];
+  }
+  try {
+    derived.working = deriveTopology(working).topology;
+  } catch (error) {
+    if (!(error instanceof TopologyError)) throw error;
+    derived.workingProblems = error.problems;
+  }
+  return derived;
+}
+
 /**
- * Derives both topologies (the released one as deployed, when its release recorded it) and
- * classifies what changed between them. A released topology that cannot be derived is a note (its
- * changes are not classified); an inconsistent working topology is unclassified, so it fails.
+ * Classifies what changed between the two topologies ({@link diffTopologies}). A released topology
+ * that cannot be derived is a note (its changes are not classified); an inconsistent working
+ * topology is unclassified, so it fails.
  */
-export function classifyTopology(out: Collector, notes: string[], released: ContractDocument, working: ContractDocument, deployed: Topology | undefined): void {
-  let releasedTopology: Topology | undefined;
-  let workingTopology: Topology | undefined;
-  try {
-    releasedTopology = deployed ?? deriveTopology(released).topology;
-  } catch (error) {
-    if (!(error instanceof TopologyError)) throw error;
-    notes.push(`the released contract's topology cannot be derived (${error.problems[0]}); topology changes are not classified`);
-  }
-  try {
-    workingTopology = deriveTopology(working).topology;
-  } catch (error) {
-    if (!(error instanceof TopologyError)) throw error;
-    for (const problem of error.problems) out.unclassified('topology', 'changed', `the working contract's topology is inconsistent: ${problem}`);
-  }
-  if (releasedTopology && workingTopology) compareTopology(out, releasedTopology, workingTopology);
+export function classifyTopology(out: Collector, notes: string[], derived: DiffTopologies): void {
+  if (derived.releasedProblem !== undefined) notes.push(`the released contract's topology cannot be derived (${derived.releasedProblem}); topology changes are not classified`);
+  for (const problem of derived.workingProblems) out.unclassified('topology', 'changed', `the working contract's topology is inconsistent: ${problem}`);
+  if (derived.released && derived.working) compareTopology(out, derived.released, derived.working);
 }
 
 /**
