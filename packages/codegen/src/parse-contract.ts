@@ -24,6 +24,7 @@ import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node as Yaml
 import { collectInputs } from './freshness.ts';
 import { bindingRefSiblings } from './ref-siblings.ts';
 import { cacheFolderFor, readEntry, writeEntry } from './result-cache.ts';
+import { shareSpecSchemaValidators } from './spec-schema-validators.ts';
 import { nodeAtFragment } from './written-places.ts';
 
 /** Fields beside a `$ref` in an SNS or SQS binding, which AsyncAPI ignores: refused before the parser. */
@@ -169,9 +170,12 @@ const parserVersion = (): string => (JSON.parse(readFileSync(require.resolve('@a
 
 /**
  * A new Parser for each parse (only on a miss): one Parser keeps the files its `$ref`s reached, so
- * reused in a process it would return a schema file as it was at its first parse.
+ * reused in a process it would return a schema file as it was at its first parse. What does not
+ * depend on the document, the AsyncAPI schema compiled, is shared by every parse of the process.
  */
 async function newParser(validate: boolean): Promise<Parser> {
+  // The AsyncAPI schema compiled at the first parse of the process only, not at each (spec-schema-validators.ts).
+  shareSpecSchemaValidators();
   const { Parser } = await import('@asyncapi/parser');
   return validate ? new Parser() : new Parser({ ruleset: { core: false, recommended: false } });
 }

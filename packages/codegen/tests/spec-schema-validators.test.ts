@@ -1,0 +1,118 @@
+/**
+ * shareSpecSchemaValidators: the AsyncAPI schema the parser checks each document against is
+ * compiled at the first parse of a process, not at every parse, and what the parser says of a
+ * document (every diagnostic: errors, warnings, their paths) is what it says without the sharing.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { shareSpecSchemaValidators } from '../src/spec-schema-validators.ts';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+const require = createRequire(import.meta.url);
+const SPEC_VARIANT_ID = /^http:\/\/asyncapi\.com\/definitions\/[^/]+\/asyncapi-(resolved|unresolved)\.json$/;
+
+/** ajv's compile, as the parser's Spectral loads it (its `ajv`, draft-07, the AsyncAPI schema's dialect). */
+function ajvCompileOwner(): { compile: (schema: unknown) => unknown } {
+  const parser = require.resolve('@asyncapi/parser');
+  const functions = require.resolve('@stoplight/spectral-functions', { paths: [path.dirname(parser)] });
+  const { default: Ajv } = require(require.resolve('ajv', { paths: [path.dirname(functions)] })) as { default: { prototype: object } };
+  for (let proto: object | null = Ajv.prototype; proto; proto = Object.getPrototypeOf(proto) as object | null) {
+    if (Object.prototype.hasOwnProperty.call(proto, 'compile')) return proto as { compile: (schema: unknown) => unknown };
+  }
+  throw new Error("no compile on ajv's prototypes");
+}
+
+/** Documents written by others and by this repository, valid and not, in the order they are parsed. */
+const DOCUMENTS = [
+  'asyncapi.yaml',
+  'packages/codegen/tests/fixtures/refused/asyncapi.yaml',
+  'packages/model/tests/fixtures/bindings/springwolf-sqs.json',
+  'packages/codegen/tests/fixtures/two-messages/asyncapi.yaml',
+  'packages/model/tests/fixtures/bindings/sns-sqs-pub-sub.yaml',
+].map((file) => path.join(root, file));
+
+const dir = mkdtempSync(path.join(tmpdir(), 'spec-schema-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A document the schema refuses in several places (no info.version, a channel address that is a number, an unknown field). */
+const broken = path.join(dir, 'broken.yaml');
+writeFileSync(
+  broken,
+  `asyncapi: 3.0.0
+info: { title: Broken }
+channels:
+  things:
+    address: 42
+    messages:
+      thing: { payload: { type: object, properties: { id: { type: string } } }, examples: [{ payload: { id: 7 } }] }
+operations:
+  sendThing: { action: send, channel: { $ref: '#/channels/things' }, colour: blue }
+`,
+);
+DOCUMENTS.splice(2, 0, broken);
+
+/** Runs in a process of its own: every document's diagnostics, the parser used as parse-contract.ts uses it. */
+const SCRIPT = `
+const { Parser, fromFile } = await import('@asyncapi/parser');
+if (process.env.SHARE === '1') (await import(${JSON.stringify(path.join(root, 'packages/codegen/src/spec-schema-validators.ts'))})).shareSpecSchemaValidators();
+const out = [];
+for (const file of JSON.parse(process.env.DOCUMENTS)) {
+  const { diagnostics } = await fromFile(new Parser(), file).parse();
+  out.push(diagnostics.map((d) => ({ code: d.code, severity: d.severity, message: d.message, path: d.path, line: d.range?.start.line })));
+}
+console.log(JSON.stringify(out));
+`;
+
+function diagnosticsOf(share: boolean): unknown[] {
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', SCRIPT], {
+    cwd: path.join(root, 'packages/codegen'),
+    encoding: 'utf8',
+    env: { ...process.env, DOCUMENTS: JSON.stringify(DOCUMENTS), SHARE: share ? '1' : '0', SLUICE_PARSE_CACHE: share ? '1' : '0' },
+    timeout: 60_000,
+  });
+  expect(run.status, run.stderr).toBe(0);
+  return JSON.parse(run.stdout) as unknown[];
+}
+
+describe('shareSpecSchemaValidators', () => {
+  it('compiles the AsyncAPI schema at the first parse of the process only', async () => {
+    expect(shareSpecSchemaValidators()).toBe(true);
+    const owner = ajvCompileOwner();
+    const compile = vi.spyOn(owner, 'compile');
+    const specCompiles = () => compile.mock.calls.filter(([schema]) => SPEC_VARIANT_ID.test(String((schema as { $id?: unknown } | undefined)?.$id))).length;
+    try {
+      const { Parser, fromFile } = await import('@asyncapi/parser');
+      const first = await fromFile(new Parser(), DOCUMENTS[0]!).parse();
+      expect(first.document).toBeDefined();
+      const afterFirst = specCompiles();
+      // Each later parse (the same document, others, one the schema refuses) compiles none of it again.
+      for (const file of [DOCUMENTS[0]!, broken, DOCUMENTS[1]!]) await fromFile(new Parser(), file).parse();
+      expect(specCompiles()).toBe(afterFirst);
+      // The document's own schemas are still compiled, in its own instances (the example checked against its payload).
+      expect(compile.mock.calls.length).toBeGreaterThan(afterFirst);
+    } finally {
+      compile.mockRestore();
+    }
+  }, 60_000);
+
+  it('changes nothing the parser says: every diagnostic of every document, in one process, as without it', () => {
+    const shared = diagnosticsOf(true);
+    const alone = diagnosticsOf(false);
+    expect(shared).toEqual(alone);
+    // The comparison compares something: the broken document's errors are there.
+    const brokenErrors = (shared[DOCUMENTS.indexOf(broken)] as { severity: number; path: unknown[] }[]).filter((d) => d.severity === 0);
+    expect(brokenErrors.map((d) => d.path.join('.'))).toEqual(expect.arrayContaining(['info', 'channels.things.address']));
+  }, 120_000);
+
+  it('is off with codegen\'s caches (SLUICE_PARSE_CACHE=0)', () => {
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(path.join(root, 'packages/codegen/src/spec-schema-validators.ts'))}); console.log(m.shareSpecSchemaValidators(), m.shareSpecSchemaValidators());`], {
+      encoding: 'utf8',
+      env: { ...process.env, SLUICE_PARSE_CACHE: '0' },
+    });
+    expect(run.stdout.trim()).toBe('false false');
+  });
+});
