@@ -54,6 +54,7 @@ export const SHARED_WORKER = [
   'packages/codegen/tests/parse-contract.test.ts',
   'packages/diagram/tests/diagram.test.ts',
   'packages/governance/tests/contract-diff.test.ts',
+  'packages/governance/tests/this-release.test.ts',
   'packages/infra/tests/handler-files.test.ts',
   'packages/local/tests/batch-response.test.ts',
   'packages/local/tests/console-dead-letter-not-found.test.ts',

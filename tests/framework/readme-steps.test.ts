@@ -68,6 +68,9 @@ describe('the test files run in the copy (applicationDependentTests)', () => {
     expect(applicationDependence('tests/framework/terminal-safe-output.test.ts')).toBe("names the application's packages/orders/src/cli/order-commands.ts");
     // Runs the framework's commands in the repository root, through a helper.
     expect(applicationDependence('tests/entry-points/entry-points.test.ts')).toMatch(/^imports tests\/helpers\/entry-points\.ts, which runs a command in the repository root/);
+    // Diffs this repository's own release (the rest of contract:diff's tests, on fixture pairs, are left out).
+    expect(applicationDependence('packages/governance/tests/this-release.test.ts')).toBe("reads the application's released/release.json");
+    expect(files).not.toContain('packages/governance/tests/contract-diff.test.ts');
     // Start the local stack on the application with no consumer, for its queues.
     expect(files).toContain('packages/ops/tests/sqs-batches.test.ts');
     expect(files).toContain('packages/local/tests/leftovers.test.ts');

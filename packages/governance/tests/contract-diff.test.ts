@@ -353,14 +353,6 @@ describe('contract:diff on the topology', () => {
     expect(topologyRows(await diffPair('topology-raw-delivery-changed', 'full'))).toEqual(['breaking topology.raw-delivery-changed topology.subscriptions.Events → Orders.rawMessageDelivery']);
   });
 
-  it("reads a subscription recorded by a release from before subscriptions had their own dead-letter queue as its queue's (this repository's release: no row)", async () => {
-    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-    const record = JSON.parse(readFileSync(path.join(root, 'released/release.json'), 'utf8'));
-    expect(record.topology.subscriptions.every((s: object) => !('deadLetterQueue' in s))).toBe(true);
-    const [released, working] = await Promise.all([loadContract(path.join(root, 'released/asyncapi.json'), { validate: false }), loadContract(path.join(root, 'released/asyncapi.json'), { validate: false })]);
-    expect(diffContracts(released, working, 'full', { releasedTopology: record.topology }).changes).toEqual([]);
-  });
-
   it('leaves no binding change unclassified', async () => {
     for (const pair of ['topology-consumer-added', 'topology-message-added', 'topology-queue-removed', 'topology-redrive-changed', 'topology-retention-lowered', 'topology-raw-delivery-changed']) {
       expect((await diffPair(pair, 'full')).changes.filter((c) => c.classification === 'unclassified'), pair).toEqual([]);
