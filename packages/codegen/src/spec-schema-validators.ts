@@ -6,21 +6,26 @@
  * `$id`s renamed `…/asyncapi-unresolved.json` and `…/asyncapi-resolved.json`), through Spectral's
  * `schema` function. Spectral keeps its ajv instances per document, so that one document's own
  * schemas (a payload's `$id`) never meet another's: every parse compiles both variants of the
- * AsyncAPI schema again. That is about 90 % of a parse after the first (≈ 280 ms of CPU against
- * ≈ 30 ms for this repository's contract, 2 cores): `contract:diff` parses two documents,
- * `--watch` one per change, `docs` and the tests many.
+ * AsyncAPI schema again, ≈ 280 ms of CPU of a ≈ 310 ms parse of this repository's contract. With
+ * them compiled once, a parse after the first takes ≈ 30 ms: `contract:diff` and `contract:release`
+ * parse two documents, the tests hundreds.
  *
  * {@link shareSpecSchemaValidators} gives those two variants, and nothing else, ajv instances of
  * their own shared by every parse of the process: only a schema whose `$id` is one of the
- * parser's variant names, and only the very object first compiled under that `$id` (a document's
- * own schema that borrowed the name is compiled in its document's instance, as before). A compiled
- * schema is a pure function of the schema, so what the parser says of a document does not change.
- * Every other schema (a message example checked against its payload, a binding's schema) keeps
- * Spectral's instances per document. `SLUICE_PARSE_CACHE=0` turns it off with codegen's caches.
+ * parser's variant names, and only the very object first compiled under that `$id`. The binding
+ * schemas are part of the AsyncAPI schema, so they are shared with it; everything else Spectral
+ * compiles (the ruleset's own small schemas, an AsyncAPI 2 document's example checked against its
+ * payload) keeps Spectral's instances per document. A compiled schema is a pure function of the
+ * schema, so what the parser says of an AsyncAPI 3 document (the only kind the framework reads)
+ * does not change. One thing changes, for the better: a document's own schema that borrowed a
+ * variant's `$id` was found by that `$id` in its document's instance, where the AsyncAPI schema was
+ * compiled first, and so checked against the AsyncAPI schema; it is now checked against itself.
+ * While `SLUICE_PARSE_CACHE=0` turns codegen's caches off, nothing is shared.
  *
- * It works on Spectral's module as the parser loads it (its `createAjvInstances`, read by Spectral at
- * each document): if a version of the parser or Spectral lays it out otherwise, nothing is shared
- * and parsing is only as slow as before.
+ * It works on Spectral's module as the parser loads it (its `createAjvInstances`, which Spectral
+ * reads at each document): if a version of Spectral lays it out otherwise (another file, an export
+ * that cannot be replaced), nothing is shared and parsing is only as slow as before. A version that
+ * read the function once would ignore the replacement: the test that counts the compiles says so.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -54,8 +59,8 @@ function spectralAjvModule(): SpectralAjvModule | undefined {
 /**
  * From now on in this process, the AsyncAPI parser compiles the AsyncAPI schema at its first parse
  * only (see the file's comment). Call it before a parse; calling it again does nothing. Returns
- * whether the schema is shared: false when `SLUICE_PARSE_CACHE=0` turns codegen's caches off, or
- * when Spectral's module is not laid out as this version knows it.
+ * whether the schema is shared now: false while `SLUICE_PARSE_CACHE=0` turns codegen's caches off
+ * (read at each parse), or when Spectral's module is not laid out as this version knows it.
  *
  * @example
  * ```ts
@@ -66,19 +71,22 @@ function spectralAjvModule(): SpectralAjvModule | undefined {
  * ```
  */
 export function shareSpecSchemaValidators(): boolean {
-  if (state) return state === 'shared';
-  state = 'not shared';
-  if (!cachesOn()) return false;
+  if (!state) state = install();
+  return state === 'shared' && cachesOn();
+}
+
+/** Replaces Spectral's `createAjvInstances` by one that shares the variants (while codegen's caches are on). */
+function install(): 'shared' | 'not shared' {
   const module = spectralAjvModule();
   const perDocument = module?.createAjvInstances;
-  if (!module || typeof perDocument !== 'function') return false;
+  if (!module || typeof perDocument !== 'function') return 'not shared';
   /** Per variant `$id`: the schema object compiled under it, and the instances that compiled it. */
   const variants = new Map<string, { schema: object; assign: AssignValidator }>();
-  module.createAjvInstances = () => {
+  const sharing = () => {
     const documents = perDocument();
-    return (schema, dialect, allErrors) => {
+    return (schema: Record<string, unknown>, dialect: string, allErrors: boolean) => {
       const id = schema?.$id;
-      if (typeof id === 'string' && SPEC_VARIANT_ID.test(id)) {
+      if (typeof id === 'string' && SPEC_VARIANT_ID.test(id) && cachesOn()) {
         let variant = variants.get(id);
         if (!variant) variants.set(id, (variant = { schema, assign: perDocument() }));
         if (variant.schema === schema) return variant.assign(schema, dialect, allErrors);
@@ -86,6 +94,10 @@ export function shareSpecSchemaValidators(): boolean {
       return documents(schema, dialect, allErrors);
     };
   };
-  state = 'shared';
-  return true;
+  try {
+    module.createAjvInstances = sharing;
+  } catch {
+    return 'not shared'; // an export that cannot be replaced
+  }
+  return module.createAjvInstances === sharing ? 'shared' : 'not shared';
 }
