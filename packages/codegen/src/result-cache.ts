@@ -60,7 +60,7 @@ export function writeEntry(file: string, text: string, keep: number): void {
 
 /** Keeps the `keep` most recently used entries of `dir` (written or read), removing the others. */
 function prune(dir: string, keep: number): void {
-  const entries = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  const entries = readdirSync(dir).filter((f) => !f.endsWith('.tmp'));
   if (entries.length <= keep) return;
   const byAge = entries
     .map((f) => {

@@ -20,7 +20,9 @@
  * does not change. One thing changes, for the better: a document's own schema that borrowed a
  * variant's `$id` was found by that `$id` in its document's instance, where the AsyncAPI schema was
  * compiled first, and so checked against the AsyncAPI schema; it is now checked against itself.
- * While `SLUICE_PARSE_CACHE=0` turns codegen's caches off, nothing is shared.
+ * The first compile of a process is skipped too where an earlier process kept what it compiled
+ * (spec-schema-code.ts). While `SLUICE_PARSE_CACHE=0` turns codegen's caches off, nothing is shared
+ * or kept.
  *
  * It works on Spectral's module as the parser loads it (its `createAjvInstances`, which Spectral
  * reads at each document): if a version of Spectral lays it out otherwise (another file, an export
@@ -30,6 +32,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { cachesOn } from './result-cache.ts';
+import { specSchemaValidator } from './spec-schema-code.ts';
 
 /** Spectral's function that returns the validator of a schema (compiled by its ajv instance for `dialect`). */
 type AssignValidator = (schema: Record<string, unknown>, dialect: string, allErrors: boolean) => unknown;
@@ -44,13 +47,13 @@ const SPEC_VARIANT_ID = /^http:\/\/asyncapi\.com\/definitions\/[^/]+\/asyncapi-(
 
 let state: 'shared' | 'not shared' | undefined;
 
-/** Spectral's ajv module, as the AsyncAPI parser resolves it; undefined when it is not where this version has it. */
-function spectralAjvModule(): SpectralAjvModule | undefined {
+/** Spectral's ajv module, as the AsyncAPI parser resolves it, and the parser's main file; undefined when it is not where this version has it. */
+function spectralAjvModule(): { module: SpectralAjvModule; parserMain: string } | undefined {
   try {
     const require = createRequire(import.meta.url);
-    const parser = require.resolve('@asyncapi/parser');
-    const functions = require.resolve('@stoplight/spectral-functions', { paths: [path.dirname(parser)] });
-    return require(path.join(path.dirname(functions), 'schema', 'ajv.js')) as SpectralAjvModule;
+    const parserMain = require.resolve('@asyncapi/parser');
+    const functions = require.resolve('@stoplight/spectral-functions', { paths: [path.dirname(parserMain)] });
+    return { module: require(path.join(path.dirname(functions), 'schema', 'ajv.js')) as SpectralAjvModule, parserMain };
   } catch {
     return undefined;
   }
@@ -77,19 +80,26 @@ export function shareSpecSchemaValidators(): boolean {
 
 /** Replaces Spectral's `createAjvInstances` by one that shares the variants (while codegen's caches are on). */
 function install(): 'shared' | 'not shared' {
-  const module = spectralAjvModule();
-  const perDocument = module?.createAjvInstances;
-  if (!module || typeof perDocument !== 'function') return 'not shared';
-  /** Per variant `$id`: the schema object compiled under it, and the instances that compiled it. */
-  const variants = new Map<string, { schema: object; assign: AssignValidator }>();
+  const found = spectralAjvModule();
+  const perDocument = found?.module.createAjvInstances;
+  if (!found || typeof perDocument !== 'function') return 'not shared';
+  const { module, parserMain } = found;
+  /** Per variant `$id`: the schema object compiled under it, and its validators by dialect and allErrors. */
+  const variants = new Map<string, { schema: object; validators: Map<string, unknown>; spectral: AssignValidator }>();
   const sharing = () => {
     const documents = perDocument();
     return (schema: Record<string, unknown>, dialect: string, allErrors: boolean) => {
       const id = schema?.$id;
       if (typeof id === 'string' && SPEC_VARIANT_ID.test(id) && cachesOn()) {
         let variant = variants.get(id);
-        if (!variant) variants.set(id, (variant = { schema, assign: perDocument() }));
-        if (variant.schema === schema) return variant.assign(schema, dialect, allErrors);
+        if (!variant) variants.set(id, (variant = { schema, validators: new Map(), spectral: perDocument() }));
+        if (variant.schema === schema) {
+          const key = `${dialect} ${allErrors}`;
+          let validator = variant.validators.get(key);
+          // The module kept for it (spec-schema-code.ts), else compiled by instances of its own.
+          if (!validator) variant.validators.set(key, (validator = specSchemaValidator(parserMain, schema, dialect, allErrors) ?? variant.spectral(schema, dialect, allErrors)));
+          return validator;
+        }
       }
       return documents(schema, dialect, allErrors);
     };

@@ -6,7 +6,7 @@
  * schema is not taken for it.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -68,17 +68,48 @@ async function diagnosticsOf(files: readonly string[]): Promise<unknown[]> {
   return out;
 }
 
-/** {@link diagnosticsOf} in a process of its own, where nothing is shared (`SLUICE_PARSE_CACHE=0`). */
-const UNSHARED = `
+/**
+ * {@link diagnosticsOf} in a process of its own, which shares (SHARE=1) or not (`SLUICE_PARSE_CACHE=0`),
+ * with the number of times ajv compiled a copy of the AsyncAPI schema there.
+ */
+const CHILD = `
+import { createRequire } from 'node:module';
+import path from 'node:path';
+const require = createRequire(path.join(process.cwd(), 'x.js'));
+const functions = require.resolve('@stoplight/spectral-functions', { paths: [path.dirname(require.resolve('@asyncapi/parser'))] });
+const { default: Ajv } = createRequire(functions)('ajv');
+let proto = Ajv.prototype;
+while (!Object.prototype.hasOwnProperty.call(proto, 'compile')) proto = Object.getPrototypeOf(proto);
+const compile = proto.compile;
+let specCompiles = 0;
+proto.compile = function (schema, ...rest) {
+  if (/^http:\\/\\/asyncapi\\.com\\/definitions\\/[^/]+\\/asyncapi-(resolved|unresolved)\\.json$/.test(String(schema?.$id))) specCompiles++;
+  return compile.call(this, schema, ...rest);
+};
 const { Parser, fromFile } = await import('@asyncapi/parser');
-if ((await import(${JSON.stringify(path.join(root, 'packages/codegen/src/spec-schema-validators.ts'))})).shareSpecSchemaValidators()) throw new Error('shared with SLUICE_PARSE_CACHE=0');
-const out = [];
+const shared = (await import(${JSON.stringify(path.join(root, 'packages/codegen/src/spec-schema-validators.ts'))})).shareSpecSchemaValidators();
+if (shared !== (process.env.SHARE === '1')) throw new Error('shared: ' + shared);
+const diagnostics = [];
 for (const file of JSON.parse(process.env.DOCUMENTS)) {
-  const { diagnostics } = await fromFile(new Parser(), file).parse();
-  out.push(diagnostics.map((d) => ({ code: d.code, severity: d.severity, message: d.message, path: d.path, line: d.range?.start.line })));
+  const parsed = await fromFile(new Parser(), file).parse();
+  diagnostics.push(parsed.diagnostics.map((d) => ({ code: d.code, severity: d.severity, message: d.message, path: d.path, line: d.range?.start.line })));
 }
-console.log(JSON.stringify(out));
+console.log(JSON.stringify({ diagnostics, specCompiles }));
 `;
+
+function child(share: boolean, documents: readonly string[] = DOCUMENTS): { diagnostics: unknown[]; specCompiles: number } {
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', CHILD], {
+    cwd: path.join(root, 'packages/codegen'),
+    encoding: 'utf8',
+    env: { ...process.env, DOCUMENTS: JSON.stringify(documents), SHARE: share ? '1' : '0', SLUICE_PARSE_CACHE: share ? '1' : '0' },
+    timeout: 60_000,
+  });
+  expect(run.status, run.stderr).toBe(0);
+  return JSON.parse(run.stdout) as { diagnostics: unknown[]; specCompiles: number };
+}
+
+/** The modules kept for the compiled copies of the AsyncAPI schema (spec-schema-code.ts). */
+const keptFolder = path.join(root, 'node_modules', '.cache', 'sluice-asyncapi-schema');
 
 describe('shareSpecSchemaValidators', () => {
   it('compiles the AsyncAPI schema at the first parse of the process only', async () => {
@@ -102,14 +133,9 @@ describe('shareSpecSchemaValidators', () => {
   it('changes nothing the parser says: every diagnostic of these documents, parsed in one process, as without it (SLUICE_PARSE_CACHE=0 turns it off)', async () => {
     expect(shareSpecSchemaValidators()).toBe(true);
     const shared = await diagnosticsOf(DOCUMENTS);
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', UNSHARED], {
-      cwd: path.join(root, 'packages/codegen'),
-      encoding: 'utf8',
-      env: { ...process.env, DOCUMENTS: JSON.stringify(DOCUMENTS), SLUICE_PARSE_CACHE: '0' },
-      timeout: 60_000,
-    });
-    expect(run.status, run.stderr).toBe(0);
-    expect(shared).toEqual(JSON.parse(run.stdout));
+    const alone = child(false);
+    expect(shared).toEqual(alone.diagnostics);
+    expect(alone.specCompiles).toBeGreaterThan(0);
     // The comparison compares something: the broken document's errors are there.
     const brokenErrors = (shared[DOCUMENTS.indexOf(broken)] as { severity: number; path: unknown[] }[]).filter((d) => d.severity === 0);
     expect(brokenErrors.map((d) => d.path.join('.'))).toEqual(expect.arrayContaining(['info', 'channels.things.address']));
@@ -140,4 +166,20 @@ channels:
     // Not checked against the AsyncAPI schema ("must have required property \"asyncapi\"", as each document once was).
     expect(errors).toEqual(['"id" property type must be string']);
   }, 60_000);
+
+  it('keeps the compiled AsyncAPI schema for the next process, which compiles none of it and says the same; a kept module that does not load is compiled and kept again', async () => {
+    expect(shareSpecSchemaValidators()).toBe(true);
+    const documents = [DOCUMENTS[0]!, broken];
+    const expected = await diagnosticsOf(documents); // this process keeps the modules, when none was kept
+    const next = child(true, documents);
+    expect(next).toEqual({ diagnostics: expected, specCompiles: 0 });
+    // Damaged (a write cut short by a full disk, an edit): compiled again, and kept whole for the one after.
+    const kept = readdirSync(keptFolder).filter((f) => f.endsWith('.cjs'));
+    expect(kept.length).toBeGreaterThan(0);
+    for (const file of kept) writeFileSync(path.join(keptFolder, file), 'module.exports = (');
+    const after = child(true, documents);
+    expect(after.diagnostics).toEqual(expected);
+    expect(after.specCompiles).toBeGreaterThan(0);
+    expect(child(true, documents)).toEqual({ diagnostics: expected, specCompiles: 0 });
+  }, 120_000);
 });
