@@ -1,7 +1,8 @@
 /**
- * The folder codegen keeps what it can reuse in (`node_modules/.cache/<name>/`, one JSON file per
- * entry named by the sha256 of everything the entry depends on), shared by the AsyncAPI parser's
- * results (parse-contract.ts) and the type generator's (generate.ts). An entry is written whole
+ * The folder codegen keeps what it can reuse in (`node_modules/.cache/<name>/`, one file per entry
+ * named by the sha256 of everything the entry depends on), shared by the AsyncAPI parser's
+ * results (parse-contract.ts), the type generator's (generate.ts) and the AsyncAPI schema's
+ * compiled validator (spec-schema-code.ts). An entry is written whole
  * and then renamed, so that a process reading it at the same time sees all of it or nothing; a
  * read marks it used; past a number of entries the least recently used go. A read-only or missing
  * `node_modules` only means nothing is reused. `SLUICE_PARSE_CACHE=0` turns every one of them off.

@@ -11,15 +11,16 @@
  * The module is compiled by an ajv set up as Spectral sets up the one it would have used (the same
  * ajv, ajv-formats and ajv-errors Spectral resolves, the same options, formats and meta-schemas), so
  * it is the same validator: the same errors, in the same order, which Spectral turns into the
- * parser's diagnostics. It is kept under the sha256 of everything it depends on (the schema, the
- * options, the versions and folders of those packages), written whole then renamed, and read back
- * only when every module it requires is named by its full path. A module that does not load is
- * compiled and written again. Anything unexpected (another dialect, a package not where it was)
- * returns undefined: the caller compiles as before. `SLUICE_PARSE_CACHE=0` turns it off with the
- * other caches.
+ * parser's diagnostics. It is kept under the sha256 of what it depends on (the schema, the options
+ * below, the versions and folders of Spectral and those packages, Spectral's draft-04 meta-schema),
+ * written whole then renamed, and written only when every module it requires is named by its full
+ * path. A kept module that does not load as a function is compiled and written again; where nothing
+ * can be written (a read-only `node_modules`), the validator compiled is used as it is. Anything
+ * unexpected (another dialect, a package not where it was) returns undefined: the caller compiles
+ * as before. `SLUICE_PARSE_CACHE=0` turns it off with the other caches.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, utimesSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { cachesOn, writeEntry } from './result-cache.ts';
@@ -53,16 +54,20 @@ function toolkitOf(parserMain: string): Toolkit | undefined {
     const modules = parserMain.lastIndexOf(`${path.sep}node_modules${path.sep}`);
     if (modules < 0) return undefined;
     const folder = path.join(parserMain.slice(0, modules), 'node_modules', '.cache', 'sluice-asyncapi-schema');
-    const packages = ['ajv', 'ajv-formats', 'ajv-errors'].map((name) => {
-      const manifest = spectral.resolve(`${name}/package.json`);
-      return `${name}@${(JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version} ${path.dirname(manifest)}`;
-    });
-    toolkit = { require: spectral, folder, identity: [`format ${CODE_FORMAT}`, functions, ...packages].join('\0') };
+    const versionOf = (manifest: string) => `${(JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version} ${path.dirname(manifest)}`;
+    const packages = ['ajv', 'ajv-formats', 'ajv-errors'].map((name) => `${name}@${versionOf(spectral.resolve(`${name}/package.json`))}`);
+    const functionsManifest = path.join(path.dirname(functions), '..', 'package.json');
+    const draft4 = readFileSync(path.join(path.dirname(functions), 'schema', 'draft4.json'), 'utf8');
+    const identity = [`format ${CODE_FORMAT}`, `options ${JSON.stringify(AJV_OPTIONS)}`, `@stoplight/spectral-functions@${versionOf(functionsManifest)}`, ...packages, draft4];
+    toolkit = { require: spectral, folder, identity: identity.join('\0') };
   } catch {
     toolkit = null;
   }
   return toolkit ?? undefined;
 }
+
+/** The options Spectral gives its ajv (besides allErrors, its logger, and the code options ajv needs to write a module). */
+const AJV_OPTIONS = { meta: true, messages: true, strict: false, allowUnionTypes: true, unicodeRegExp: false };
 
 /** Spectral's logger: ajv's "unknown format" warnings are not said (strict is off). */
 const logger = {
@@ -74,34 +79,49 @@ const logger = {
   error: console.error,
 };
 
-/** Compiles `schema` as Spectral's default (draft-07) ajv would, and returns the module ajv writes for it, its requires by full path; undefined when one cannot be. */
-function compileToModule(kit: Toolkit, schema: Record<string, unknown>, allErrors: boolean): string | undefined {
+/**
+ * Compiles `schema` as Spectral's default (draft-07) ajv would: the validator, and the module ajv
+ * writes for it, its requires by full path (undefined when one cannot be).
+ */
+function compileToModule(kit: Toolkit, schema: Record<string, unknown>, allErrors: boolean): { validate: CompiledValidator; code: string | undefined } {
   const ajvModule = kit.require('ajv') as { default: new (options: object) => any; _: (strings: TemplateStringsArray, ...values: unknown[]) => unknown };
   const Ajv = ajvModule.default;
   const formatsFile = kit.require.resolve('ajv-formats/dist/formats');
-  const ajv = new Ajv({
-    allErrors,
-    meta: true,
-    messages: true,
-    strict: false,
-    allowUnionTypes: true,
-    logger,
-    unicodeRegExp: false,
-    code: { source: true, formats: ajvModule._`require(${formatsFile}).fullFormats` },
-  });
+  const ajv = new Ajv({ allErrors, ...AJV_OPTIONS, logger, code: { source: true, formats: ajvModule._`require(${formatsFile}).fullFormats` } });
   (kit.require('ajv-formats') as { default: (ajv: unknown) => void }).default(ajv);
   if (allErrors) (kit.require('ajv-errors') as { default: (ajv: unknown) => void }).default(ajv);
   // The meta-schemas Spectral adds to its draft-07 ajv.
   ajv.addSchema(kit.require('ajv/dist/refs/json-schema-draft-06.json'));
   const functions = kit.require.resolve('@stoplight/spectral-functions');
   ajv.addSchema(kit.require(path.join(path.dirname(functions), 'schema', 'draft4.json')));
-  const validate = ajv.compile(schema);
+  const validate = ajv.compile(schema) as CompiledValidator;
   const standalone = (kit.require('ajv/dist/standalone') as { default: (ajv: unknown, validate: unknown) => string }).default(ajv, validate);
   const ajvFolder = path.dirname(kit.require.resolve('ajv/package.json'));
   const code = standalone.replace(/require\("ajv\/(dist\/runtime\/[\w./-]+)"\)/g, (_, file: string) => `require(${JSON.stringify(path.join(ajvFolder, file))})`);
   // Every module it requires by its full path: anything else would be resolved from the cache folder.
   const required = [...code.matchAll(/require\(("(?:[^"\\]|\\.)*")\)/g)].map((m) => JSON.parse(m[1]!) as string);
-  return required.every((file) => path.isAbsolute(file)) ? code : undefined;
+  return { validate, code: required.every((file) => path.isAbsolute(file)) ? code : undefined };
+}
+
+/** The module kept at `file`, marked used (the last to go when the folder is pruned); undefined when there is none or it is no validator. */
+function keptValidator(kit: Toolkit, file: string): CompiledValidator | undefined {
+  let kept: unknown;
+  try {
+    kept = kit.require(file);
+  } catch {
+    return undefined; // none kept, or one that does not load
+  }
+  if (typeof kept !== 'function') {
+    delete kit.require.cache[file]; // an empty file loads as {}: compiled and written again
+    return undefined;
+  }
+  try {
+    const now = new Date();
+    utimesSync(file, now, now);
+  } catch {
+    // removed meanwhile by another process's pruning: what was loaded is whole
+  }
+  return kept as CompiledValidator;
 }
 
 /**
@@ -127,18 +147,16 @@ export function specSchemaValidator(parserMain: string, schema: Record<string, u
   if (!kit) return undefined;
   const key = createHash('sha256').update(kit.identity).update(`\0allErrors ${allErrors}\0`).update(JSON.stringify(schema)).digest('hex');
   const file = path.join(kit.folder, `${key}.cjs`);
+  const kept = keptValidator(kit, file);
+  if (kept) return kept;
+  let compiled: ReturnType<typeof compileToModule>;
   try {
-    return kit.require(file) as CompiledValidator;
-  } catch {
-    // None kept, or one that does not load: compiled and written (again).
-  }
-  try {
-    const code = compileToModule(kit, schema, allErrors);
-    if (!code) return undefined;
-    writeEntry(file, code, KEEP);
-    delete kit.require.cache[file];
-    return kit.require(file) as CompiledValidator;
+    compiled = compileToModule(kit, schema, allErrors);
   } catch {
     return undefined;
   }
+  if (!compiled.code) return compiled.validate;
+  writeEntry(file, compiled.code, KEEP);
+  // What is used is what the next process loads; where it could not be written, the validator compiled.
+  return keptValidator(kit, file) ?? compiled.validate;
 }
