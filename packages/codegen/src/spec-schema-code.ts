@@ -43,27 +43,30 @@ interface Toolkit {
   identity: string;
 }
 
-let toolkit: Toolkit | null | undefined;
+/** Per parser main file: its toolkit, or null when it has none. */
+const toolkits = new Map<string, Toolkit | null>();
 
 function toolkitOf(parserMain: string): Toolkit | undefined {
-  if (toolkit !== undefined) return toolkit ?? undefined;
-  toolkit = null;
+  if (!toolkits.has(parserMain)) toolkits.set(parserMain, findToolkit(parserMain));
+  return toolkits.get(parserMain) ?? undefined;
+}
+
+function findToolkit(parserMain: string): Toolkit | null {
   try {
     const functions = createRequire(parserMain).resolve('@stoplight/spectral-functions');
     const spectral = createRequire(functions);
     const modules = parserMain.lastIndexOf(`${path.sep}node_modules${path.sep}`);
-    if (modules < 0) return undefined;
+    if (modules < 0) return null;
     const folder = path.join(parserMain.slice(0, modules), 'node_modules', '.cache', 'sluice-asyncapi-schema');
     const versionOf = (manifest: string) => `${(JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version} ${path.dirname(manifest)}`;
     const packages = ['ajv', 'ajv-formats', 'ajv-errors'].map((name) => `${name}@${versionOf(spectral.resolve(`${name}/package.json`))}`);
     const functionsManifest = path.join(path.dirname(functions), '..', 'package.json');
     const draft4 = readFileSync(path.join(path.dirname(functions), 'schema', 'draft4.json'), 'utf8');
     const identity = [`format ${CODE_FORMAT}`, `options ${JSON.stringify(AJV_OPTIONS)}`, `@stoplight/spectral-functions@${versionOf(functionsManifest)}`, ...packages, draft4];
-    toolkit = { require: spectral, folder, identity: identity.join('\0') };
+    return { require: spectral, folder, identity: identity.join('\0') };
   } catch {
-    toolkit = null;
+    return null;
   }
-  return toolkit ?? undefined;
 }
 
 /** The options Spectral gives its ajv (besides allErrors, its logger, and the code options ajv needs to write a module). */

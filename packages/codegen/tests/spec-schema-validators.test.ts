@@ -6,11 +6,12 @@
  * schema is not taken for it.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { specSchemaValidator } from '../src/spec-schema-code.ts';
 import { shareSpecSchemaValidators } from '../src/spec-schema-validators.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -196,4 +197,28 @@ channels:
       }
     }
   }, 120_000);
+
+  it('uses the validator it compiled where nothing can be written (a read-only node_modules), instead of leaving it to be compiled a second time', () => {
+    // An installation of the parser whose node_modules/.cache cannot be a folder.
+    const project = mkdtempSync(path.join(tmpdir(), 'unwritable-'));
+    try {
+      const parserMain = require.resolve('@asyncapi/parser');
+      const parserFolder = path.join(parserMain.slice(0, parserMain.lastIndexOf(`${path.sep}node_modules${path.sep}`)), 'node_modules', '@asyncapi', 'parser');
+      mkdirSync(path.join(project, 'node_modules', '@asyncapi'), { recursive: true });
+      symlinkSync(parserFolder, path.join(project, 'node_modules', '@asyncapi', 'parser'));
+      symlinkSync(path.join(path.dirname(parserFolder), '..', '@stoplight'), path.join(project, 'node_modules', '@stoplight'));
+      writeFileSync(path.join(project, 'node_modules', '.cache'), 'a file where the cache folder would be');
+      const parserRequire = createRequire(parserMain);
+      const { getSchema } = parserRequire('./ruleset/functions/documentStructure.js') as { getSchema: (formats: Set<unknown>, resolved: boolean) => Record<string, unknown> };
+      const { AsyncAPIFormats } = parserRequire('./ruleset/formats.js') as { AsyncAPIFormats: Iterable<[string, unknown]> };
+      const format = [...AsyncAPIFormats].find(([version]) => version === '3.0.0')![1];
+      const validate = specSchemaValidator(path.join(project, 'node_modules', '@asyncapi', 'parser', path.relative(parserFolder, parserMain)), getSchema(new Set([format]), true), 'draft7', true);
+      expect(validate).toBeTypeOf('function');
+      expect(validate!({ asyncapi: '3.0.0', info: { title: 'T', version: '1.0.0' } })).toBe(true);
+      expect(validate!({ asyncapi: '3.0.0' })).toBe(false);
+      expect(readdirSync(path.join(project, 'node_modules'))).toEqual(['.cache', '@asyncapi', '@stoplight']);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
