@@ -41,6 +41,14 @@ function projectTestFiles(): string[] {
   return applicationDependentTests(all, ['tests/framework/readme-steps.test.ts', 'tests/toolchain/node-version.test.ts', 'packages/local/tests/live-dev-loop.test.ts']);
 }
 
+/** The compiler `npm run typecheck` runs (TypeScript 7's tsc), as its script names it. */
+function typecheckCompiler(): string {
+  const scripts = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const compiler = /^node (\S+\/bin\/tsc) /.exec(scripts.typecheck ?? '')?.[1];
+  if (!compiler) throw new Error(`package.json's typecheck script no longer starts with \`node <path>/bin/tsc\`: ${scripts.typecheck}`);
+  return compiler;
+}
+
 describe('the test files run in the copy (applicationDependentTests)', () => {
   const files = projectTestFiles();
 
@@ -190,7 +198,7 @@ describe("the README's steps to add a consumer and a message", () => {
     });
     const [check, tsc, diff] = await Promise.all([
       copy.start('packages/codegen/src/cli.ts', ['--check']),
-      copy.start('node_modules/typescript/bin/tsc', ['-p', 'tsconfig.json', '--noEmit']),
+      copy.start(typecheckCompiler(), ['-p', 'tsconfig.json', '--noEmit']),
       copy.start('packages/governance/src/diff-cli.ts'),
     ]);
     expect(check.status, check.stderr).toBe(0);

@@ -1,7 +1,7 @@
 /**
  * The order application's generated operations (@orders/contract) carry their precise send type:
- * its topic operation is refused by createQueuePublisher at compile time (`npx tsc -p
- * tsconfig.json --noEmit` fails on an unused @ts-expect-error) and at run time, and its topic
+ * its topic operation is refused by createQueuePublisher at compile time (`npm run typecheck`
+ * fails on an unused @ts-expect-error) and at run time, and its topic
  * publisher type-checks. The publishers themselves are tested on a fixture contract in
  * packages/runtime/tests/queue-publisher.test.ts.
  */

@@ -81,7 +81,7 @@ describe('createQueuePublisher (point-to-point)', () => {
 
   it('a topic operation is refused by createQueuePublisher, a queue operation by createPublisher: by the types, and at run time (JavaScript callers)', () => {
     const toTopic = defineOperation({ id: 'pub', action: 'send', title: 'p', channel: 't', topic: 'T', messages: ['OrderPlaced'] }, all) as TopicSendOperation;
-    // Each call below must be a type error (`npx tsc -p tsconfig.json --noEmit` fails on an unused @ts-expect-error); the checks still throw.
+    // Each call below must be a type error (`npm run typecheck` fails on an unused @ts-expect-error); the checks still throw.
     // @ts-expect-error a send operation to a topic has no queue: createPublisher publishes for it
     expect(() => createQueuePublisher(toTopic)).toThrow(/which publishes to topic T: use createPublisher/);
     // @ts-expect-error a point-to-point send operation has no topic: createQueuePublisher publishes for it
