@@ -88,9 +88,11 @@ export function linkFrameworkModules(dir: string, contractPackage: string): void
   const modules = path.join(dir, 'node_modules');
   mkdirSync(modules);
   for (const entry of readdirSync(path.join(root, 'node_modules'))) {
-    if (entry === '@orders' || entry === '.cache' || entry === '.bin') continue;
+    if (entry === '@orders' || entry === '.cache' || entry === '.bin' || entry === 'typescript') continue;
     symlinkSync(path.join(root, 'node_modules', entry), path.join(modules, entry));
   }
+  // The TypeScript a created project installs (7; this workspace's `typescript` is 5.9, for the tools that use its API).
+  symlinkSync(path.join(root, 'node_modules', 'typescript-7'), path.join(modules, 'typescript'));
   symlinkSync(path.join(dir, 'generated'), path.join(modules, contractPackage));
   symlinkSync(path.join(root, '.sst'), path.join(dir, '.sst'));
 }
@@ -128,7 +130,7 @@ export async function runPipeline(contract: string, workDir: string, install: In
     const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { eventContract: { contractPackage: string } };
     linkFrameworkModules(dir, pkg.eventContract.contractPackage);
     if ((await step('codegen', process.execPath, framework('packages/codegen/src/cli.ts'), dir)) === undefined) return result;
-    if ((await step('typecheck', process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit'], dir)) === undefined) return result;
+    if ((await step('typecheck', process.execPath, [path.join(dir, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit'], dir)) === undefined) return result;
     planOut = await step('infra:plan --json', process.execPath, [...framework('packages/infra/src/plan/cli.ts'), '--json'], dir);
   } else {
     if ((await step('npm install', 'npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], dir)) === undefined) return result;

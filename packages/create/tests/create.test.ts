@@ -32,9 +32,18 @@ function linkNodeModules(dir: string, contractPackage: string): void {
   const modules = path.join(dir, 'node_modules');
   mkdirSync(modules);
   for (const entry of readdirSync(path.join(root, 'node_modules'))) {
-    if (entry === '@orders' || entry === '.cache') continue;
+    if (entry === '@orders' || entry === '.cache' || entry === '.bin' || entry === 'typescript') continue;
     symlinkSync(path.join(root, 'node_modules', entry), path.join(modules, entry));
   }
+  // The TypeScript a created project installs, 7 (this workspace's `typescript` is 5.9, for the
+  // tools that use its API), and its tsc among the workspace's bins.
+  symlinkSync(path.join(root, 'node_modules', 'typescript-7'), path.join(modules, 'typescript'));
+  mkdirSync(path.join(modules, '.bin'));
+  for (const bin of readdirSync(path.join(root, 'node_modules', '.bin'))) {
+    if (bin === 'tsc' || bin === 'tsserver') continue;
+    symlinkSync(path.join(root, 'node_modules', '.bin', bin), path.join(modules, '.bin', bin));
+  }
+  symlinkSync(path.join(modules, 'typescript', 'bin', 'tsc'), path.join(modules, '.bin', 'tsc'));
   symlinkSync(path.join(dir, 'generated'), path.join(modules, contractPackage));
   // A folder of the project's own, as sst:install makes it (git ignores .sst/ as a folder, not a
   // link), with this workspace's platform in it.
@@ -268,6 +277,9 @@ describe('create: a new project from a small contract', () => {
     expect(output).toContain('codegen:check: every receive operation has its handler in consumers/.');
     expect(output).toMatch(/^contract:diff: skipped, no released contract yet \(released\/asyncapi\.json\): npm run contract:release records one/m);
     expect(output).toContain('> tsc -p tsconfig.json --noEmit');
+    // The TypeScript the project pins, 7: its tsc ran.
+    expect(JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).devDependencies.typescript).toBe('7.0.2');
+    expect(spawnSync(path.join(dir, 'node_modules', '.bin', 'tsc'), ['--version'], { encoding: 'utf8' }).stdout).toBe('Version 7.0.2\n');
     // The fixture's one example.
     expect(output).toMatch(/Tests\s+1 passed \(1\)/);
 
