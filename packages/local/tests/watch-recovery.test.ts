@@ -95,32 +95,6 @@ describe.each<FunctionProcesses>(['shared', 'separate'])('--watch after a failed
     expect(count(/Unexpected ";"/)).toBe(1);
   });
 
-  it('says what it watches once until the function runs again, however its failures alternate', { timeout: 60_000 }, async () => {
-    // A failure whose imports can be read (it throws in its init) between two of the same syntax
-    // error: the watch, said after the first, is the same after the third, and not said again
-    // (a read of the imports caught between two states of a save does the same on a loaded machine).
-    const p = await startHost(60_000);
-    const syntaxError = "{ const x = ;\nexport const version = () => 'broken';\n";
-    p.write('src/store.ts', syntaxError);
-    await waitFor('the syntax error', () => count(/consumeThings: init failed: src\/store\.ts:1:13/) === 1, 20_000);
-    await waitFor('what it watches', () => count(/consumeThings: watching /) === 1, 20_000);
-    p.write('src/store.ts', "throw new Error('no store today');\nexport const version = () => 'throws';\n");
-    await waitFor('the thrown error', () => count(/consumeThings: init failed: .*no store today/) === 1, 20_000);
-    await watching(p.root, 'src/store.ts');
-    p.write('src/store.ts', syntaxError);
-    await waitFor('the syntax error again', () => count(/consumeThings: init failed: src\/store\.ts:1:13/) === 2, 20_000);
-    // The reads of the imports after it are done once the watch is set again on what the error names.
-    await watching(p.root, 'src/store.ts');
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(count(/consumeThings: (cannot read its imports|watching )/)).toBe(1);
-    // Running again, then failing: said again, as the start of another failure.
-    p.write('src/store.ts', p.store('v2'));
-    await waitFor('the fixed code loaded', () => logs.includes('loaded v2'), 20_000);
-    await watching(p.root, 'src/store.ts');
-    p.write('src/store.ts', syntaxError);
-    await waitFor('what it watches, after it ran', () => count(/consumeThings: watching /) === 2, 20_000);
-  });
-
   it('reloads when the handler moved away comes back, keeps watching after, and stops consuming once it is gone', { timeout: 60_000 }, async () => {
     const p = await startHost(60_000);
     const handler = path.join(p.root, 'consumers/consumeThings.ts');

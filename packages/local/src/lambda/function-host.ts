@@ -165,12 +165,8 @@ interface Running {
   watchers: FSWatcher[];
   /** The files `watchers` watch: the handler's imports as last read. */
   watched: string[];
-  /**
-   * The "cannot read its imports" / "watching …" lines said since the function last ran: each is
-   * said once until it runs again, however its failures alternate (another error in between, or a
-   * read of its imports that caught a save half written, said the same watch twice before).
-   */
-  importsNotes: Set<string>;
+  /** The last "cannot read its imports" line said: each retry of the same failure does not say it again. */
+  importsNote: string | undefined;
   /**
    * Reads of the handler's imports begun (a reload's and the retry timer's run side by side): only
    * the newest begun is applied, as an older one may finish later, having read an older file.
@@ -228,7 +224,7 @@ export class FunctionHost {
         exited: undefined,
         watchers: [],
         watched: [],
-        importsNotes: new Set(),
+        importsNote: undefined,
         importReads: 0,
         initError: undefined,
         notFound: [],
@@ -459,7 +455,6 @@ export class FunctionHost {
         case 'ready':
           r.crashes = 0;
           r.initError = undefined;
-          r.importsNotes.clear();
           this.emit(`${spec.operationId}: ${spec.functionName} ready (pid ${child.pid}${r.inspectPort ? `, debugger on 127.0.0.1:${r.inspectPort}` : ''})`);
           ready();
           break;
@@ -518,7 +513,6 @@ export class FunctionHost {
       r.inProcess = fn;
       r.crashes = 0;
       r.initError = undefined;
-      r.importsNotes.clear();
       this.emit(`${spec.operationId}: ${spec.functionName} ready (pid ${process.pid}, with the other functions)`);
     } catch (error) {
       // Stopping meanwhile (Ctrl-C): not a failure to report, nor to retry.
@@ -587,6 +581,7 @@ export class FunctionHost {
       // The application's functions read its settings; the framework's triage does not.
       const settings = this.options.settingsFile && r.spec.handlerFile !== TRIAGE_HANDLER_FILE && path.resolve(this.options.settingsFile);
       if (settings && !files.includes(settings)) files = [...files, settings].sort();
+      r.importsNote = undefined;
     } else {
       const { error } = imports;
       const named = filesNamedBy(error, this.root);
@@ -599,9 +594,9 @@ export class FunctionHost {
       const text = gone ? '' : buildErrorText(error, this.root, r.initError);
       const watching = `watching ${shown}${r.watched.length ? ' and the files it imported before' : ''}: ${gone ? 'putting the handler back' : 'saving the fix'} reloads it`;
       const note = text ? `${r.spec.operationId}: cannot read its imports (${text}); ${watching}` : `${r.spec.operationId}: ${watching}`;
-      // Said once until it runs again: the retry timer's next starts meet the same one (their init failure is said anyway).
-      if (!r.importsNotes.has(note)) this.emit(note);
-      r.importsNotes.add(note);
+      // Said once per failure: the retry timer's next starts meet the same one (their init failure is said anyway).
+      if (note !== r.importsNote) this.emit(note);
+      r.importsNote = note;
     }
     if (this.stopping) return;
     // The new watchers first, then the old ones go: a change is never missed in between. They go a
