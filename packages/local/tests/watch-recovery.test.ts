@@ -95,6 +95,23 @@ describe.each<FunctionProcesses>(['shared', 'separate'])('--watch after a failed
     expect(count(/Unexpected ";"/)).toBe(1);
   });
 
+  it('says and starts nothing after it is stopped, even with a reload under way and its project gone', { timeout: 60_000 }, async () => {
+    // As at the end of a test (or Ctrl-C, then the project removed): a reload begun just before the
+    // stop must not start the function again after it, nor say what it watches of a project gone
+    // (a line that landed in the next test's output, twice failing its "said once").
+    const p = await startHost(60_000);
+    const reloading = host!.reload('consumeThings', 'a test');
+    const said = events.length;
+    const stopped = host!.stop();
+    rmSync(p.root, { recursive: true, force: true });
+    await Promise.all([stopped, reloading]);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(events.slice(said)).toEqual([]);
+    // No function's process left running ('separate'): none forked after the stop.
+    const child = host!.processOf('consumeThings');
+    expect(child === undefined || child.exitCode !== null || child.signalCode !== null).toBe(true);
+  });
+
   it('reloads when the handler moved away comes back, keeps watching after, and stops consuming once it is gone', { timeout: 60_000 }, async () => {
     const p = await startHost(60_000);
     const handler = path.join(p.root, 'consumers/consumeThings.ts');

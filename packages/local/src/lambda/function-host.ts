@@ -401,6 +401,8 @@ export class FunctionHost {
   }
 
   private launch(r: Running): Promise<void> {
+    // A reload or a retry under way when the host was stopped: nothing starts after the stop.
+    if (this.stopping) return Promise.resolve();
     // Which of the imports not found before are there now, as this launch begins (no clock: a file's
     // ctime comes from a coarser clock than Date.now(), and a file written just after the launch
     // began was stamped before it nearly every time).
@@ -573,7 +575,8 @@ export class FunctionHost {
     );
     // A read begun after this one is under way, or done: it read the files as they are now, this
     // one perhaps as they were (a save caught half written), and it alone says and watches them.
-    if (read !== r.importReads) return;
+    // Stopped meanwhile: a stopped host says nothing more (its project may be gone already).
+    if (read !== r.importReads || this.stopping) return;
     let files: string[];
     let notFound: string[] = [];
     if ('files' in imports) {
