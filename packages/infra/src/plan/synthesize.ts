@@ -172,8 +172,12 @@ async function bundleProgram(options: BundleOptions): Promise<void> {
     target: 'node24',
     mainFields: ['module', 'main'],
     // As the CLI does: these stay imports, resolved next to the bundle in .sst/platform, so the
-    // program and the SST components share one @pulumi/pulumi; the rest is bundled.
-    external: ['@pulumi/*', '@pulumiverse/*', '@aws-sdk/*', 'undici', 'esbuild', 'archiver', 'glob'],
+    // program and the SST components share one @pulumi/pulumi; the rest is bundled. Unlike the
+    // CLI, vite and rollup (which SST's site components import) stay imports too: they were 4 of
+    // the bundle's 5.1 MB, built again at every synthesis and compiled again by Node from a file
+    // of a new name each time (no code cache), whereas loaded from .sst/platform/node_modules they
+    // are the same modules, compiled once. The recorded stack is the same (a synthesis 2.0 → 1.5 s).
+    external: ['@pulumi/*', '@pulumiverse/*', '@aws-sdk/*', 'undici', 'esbuild', 'archiver', 'glob', 'vite', 'rollup'],
     nodePaths: [path.join(platform, 'node_modules')],
     inject: [path.join(platform, 'src', 'shim', 'run.js')],
     define: { $app: JSON.stringify(app), $cli: JSON.stringify(cli), $dev: 'false' },
