@@ -98,7 +98,6 @@ export const SHARED_WORKER = [
   'packages/runtime/tests/publisher.test.ts',
   'packages/runtime/tests/queue-publisher.test.ts',
   'packages/runtime/tests/resources.test.ts',
-  'packages/runtime/tests/thrown-values.test.ts',
   'packages/runtime/tests/timestamps.property.test.ts',
   'packages/runtime/tests/triage.test.ts',
   'scripts/bench/cli.test.ts',
