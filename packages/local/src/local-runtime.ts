@@ -141,7 +141,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     resources,
     functions,
     async stop() {
-      await functions?.stop();
+      const stopping = functions?.stop();
+      // Each poller's receive in flight is answered now, not at the end of its long poll.
+      emulators.endLongPolls();
+      await stopping;
       await emulators.stop();
     },
   };

@@ -448,3 +448,35 @@ describe('emulators in the gateway\'s process', () => {
     }
   });
 });
+
+describe('the long polls, once the consumers stop (endLongPolls)', () => {
+  // A stack of its own: what this changes lasts for the rest of the stack's life.
+  let own: Emulators;
+  let client: SQSClient;
+  beforeAll(async () => {
+    own = await startEmulators({ port: 0 });
+    client = new SQSClient({ ...config, endpoint: own.endpoint });
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await own?.stop();
+  });
+
+  it('answers a receive waiting on an empty queue at once, then every later receive, and still hands over what is there', async () => {
+    const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: 'LongPolled' }));
+    const started = Date.now();
+    // A 20 s long poll under way: answered when the consumers stop, not at its end.
+    const waiting = client.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 20 }));
+    await new Promise((r) => setTimeout(r, 200));
+    own.endLongPolls();
+    expect((await waiting).Messages).toBeUndefined();
+    const later = await client.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 20 }));
+    expect(later.Messages).toBeUndefined();
+    // Two receives that would each have waited 20 s took well under one of them.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    // A receive still takes what the queue holds: nothing is dropped or left hidden.
+    await client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'kept' }));
+    const received = await client.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 20 }));
+    expect(received.Messages?.map((m) => m.Body)).toEqual(['kept']);
+  }, 60_000);
+});

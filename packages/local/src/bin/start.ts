@@ -168,7 +168,10 @@ after the batches in flight.`,
       const shutdown = async () => {
         stopTopologyWatch();
         io.out(`\n${clock()} stopping: finishing the batches in flight…`);
-        await runtime.functions?.stop();
+        const stopping = runtime.functions?.stop();
+        // Each poller's receive in flight is answered now, not at the end of its long poll.
+        runtime.emulators.endLongPolls();
+        await stopping;
         const note = await leftoversLine(runtime);
         await localConsole?.stop();
         await runtime.stop();

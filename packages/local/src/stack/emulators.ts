@@ -77,6 +77,15 @@ export interface Emulators {
   readonly failures: FailureJournal;
   /** The consumers this stack's process runs (set by the runtime once they start), named by `GET /health`. */
   readonly consumers: Set<string>;
+  /**
+   * Answers every receive now waiting on a long poll at once, and every later one as a short poll
+   * would, for the rest of this stack's life: for when the consumers stop. A poller stops after the
+   * receive it has in flight, which otherwise waits out its long poll (up to a second) when the
+   * queue is empty. A receive answered early takes what the queue holds then, as at the end of its
+   * wait, and the poller handles it as any batch: nothing is dropped or hidden. Does nothing where
+   * fauxqs's queues lack what this version expects (the stop then takes that second).
+   */
+  endLongPolls(): void;
   /** Stops the endpoint and both emulators; data is on disk already (written through). */
   stop(): Promise<void>;
 }
@@ -131,15 +140,40 @@ function privateUmask(): () => void {
   };
 }
 
-/** What {@link keptQueueUrlsOnPort} reads and changes of fauxqs's SQS store (its `SqsStore`). */
+/** What {@link keptQueueUrlsOnPort} and {@link Emulators.endLongPolls} read and change of fauxqs's SQS store (its `SqsStore`). */
 interface QueueStore {
   /** The queues by URL. */
-  queues: Map<string, { name: string; url: string }>;
+  queues: Map<string, FauxqsQueue>;
   createQueue(...args: unknown[]): unknown;
   /** Looks a queue up by name, changing nothing. */
   inspectQueue(name: string): unknown;
   /** Makes visible again the in-flight messages whose visibility timeout has ended (fauxqs does it only on a receive). */
   processAllTimers(): void;
+}
+
+/** What {@link Emulators.endLongPolls} changes of a fauxqs queue (its `SqsQueue`). */
+interface FauxqsQueue {
+  name: string;
+  url: string;
+  /** Resolves when a message may be there, or after `waitTimeSeconds`: a receive's long poll. */
+  waitForMessages?(waitTimeSeconds: number): Promise<void>;
+  /** Ends every long poll under way (their receives then take what the queue holds). */
+  cancelWaiters?(): void;
+}
+
+/**
+ * Ends the long polls of every queue of `store`, now and from now on ({@link Emulators.endLongPolls}).
+ * Returns how many queues it could change.
+ */
+function endLongPolls(store: QueueStore | undefined): number {
+  let ended = 0;
+  for (const queue of store?.queues.values() ?? []) {
+    if (typeof queue.waitForMessages !== 'function' || typeof queue.cancelWaiters !== 'function') continue;
+    queue.waitForMessages = () => Promise.resolve();
+    queue.cancelWaiters();
+    ended++;
+  }
+  return ended;
 }
 
 /**
@@ -389,6 +423,9 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
       commits,
       failures,
       consumers,
+      endLongPolls() {
+        endLongPolls(queues);
+      },
       async stop() {
         await unwind();
         // What the emulators wrote while a wider umask was in force elsewhere (a worker thread).
