@@ -186,6 +186,14 @@ export interface DeadLetterQueueOptions {
   /** How long messages are held invisible while the queue is read. @default 30 */
   holdSeconds?: number;
   /**
+   * How long the last receive of a read waits for a message, to make "empty" certain. On AWS a
+   * receive that does not wait samples some of the queue's servers only, and may miss a message
+   * another holds. The local stack keeps a queue in one place, where a receive that does not wait
+   * sees every message: 0 there (the operator commands' local target, the local console), which
+   * saves that wait at every listing, redrive and purge. @default 1
+   */
+  confirmEmptyWaitSeconds?: number;
+  /**
    * The last handler failure of each of these message ids, for the listing of those that decode
    * fine (the local stack's, through `localHandlerFailures`). @default none known
    */
@@ -379,7 +387,7 @@ export class DeadLetterQueue {
             MaxNumberOfMessages: 10,
             VisibilityTimeout: this.options.holdSeconds ?? 30,
             // Short polling samples servers on AWS; a second empty receive makes "empty" more certain.
-            WaitTimeSeconds: emptyReceives === 0 ? 0 : 1,
+            WaitTimeSeconds: emptyReceives === 0 ? 0 : (this.options.confirmEmptyWaitSeconds ?? 1),
             MessageSystemAttributeNames: ['All'],
             MessageAttributeNames: ['All'],
           }),

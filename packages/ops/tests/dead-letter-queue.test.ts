@@ -187,3 +187,37 @@ describe('dlq redrive', () => {
     expect((await visible(dlqUrl())).ids).toEqual([...ids].sort());
   });
 });
+
+describe('reading the queue', () => {
+  /** A client of the local stack that records the WaitTimeSeconds of each receive it sends. */
+  function recordingWaits(): { client: SQSClient; waits: (number | undefined)[] } {
+    const client = new SQSClient(runtime.clientConfig);
+    const waits: (number | undefined)[] = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'ReceiveMessageCommand') waits.push((args.input as { WaitTimeSeconds?: number }).WaitTimeSeconds);
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordReceiveWaits' },
+    );
+    return { client, waits };
+  }
+
+  it('makes "empty" certain with a last receive that waits 1 s (AWS samples servers), or none with confirmEmptyWaitSeconds: 0 (the local stack)', async () => {
+    const id = await deadLetter('ord-read-1');
+    const onAws = recordingWaits();
+    const local = recordingWaits();
+    try {
+      const aws = await new DeadLetterQueue({ sqs: onAws.client, deadLetterQueueUrl: dlqUrl(), sourceQueueUrl: sourceUrl() }).list();
+      const exact = await new DeadLetterQueue({ sqs: local.client, deadLetterQueueUrl: dlqUrl(), sourceQueueUrl: sourceUrl(), confirmEmptyWaitSeconds: 0 }).list();
+      // The same message either way: the receive that found it, one that found nothing, one more to be sure.
+      expect(aws.map((l) => l.messageId)).toEqual([id]);
+      expect(exact.map((l) => l.messageId)).toEqual([id]);
+      expect(onAws.waits).toEqual([0, 0, 1]);
+      expect(local.waits).toEqual([0, 0, 0]);
+    } finally {
+      onAws.client.destroy();
+      local.client.destroy();
+    }
+  });
+});

@@ -10,7 +10,7 @@ import type { Message } from '@aws-sdk/client-sqs';
 import { functionNameOf, triageOf, unroutedOf } from '@sluice/model';
 import { readEnvelope, republish, unroutedMessageReason, type LiveRouting } from '../unrouted.ts';
 import { liveRoutingOf } from './live-routing.ts';
-import { DeadLetterQueue, notShownOf, type DeadLetter, type DeadLetterListing } from '../dead-letter-queue.ts';
+import { DeadLetterQueue, notShownOf, type DeadLetter, type DeadLetterListing, type DeadLetterQueueOptions } from '../dead-letter-queue.ts';
 import { describeHandlerFailure, localHandlerFailures } from '../handler-failures.ts';
 import { queueDepth } from '../queue-depth.ts';
 import type { Target } from '../target.ts';
@@ -149,17 +149,22 @@ async function sourceTopicArns(target: Target, consumer: ReceiveOperation): Prom
   }
 }
 
+/** On the local stack, a receive that does not wait sees every message: no wait to confirm an empty queue ({@link DeadLetterQueueOptions.confirmEmptyWaitSeconds}). */
+function exactOn(target: Target): Pick<DeadLetterQueueOptions, 'confirmEmptyWaitSeconds'> {
+  return target.endpoint ? { confirmEmptyWaitSeconds: 0 } : {};
+}
+
 async function open(target: Target, ref: DlqRef, options: DlqCommandOptions, use: { redrive: boolean } = { redrive: true }): Promise<DeadLetterQueue> {
   if (ref.kept || !ref.source) {
     // Nothing to put it back to: its consumer is no longer in the contract.
     const url = await target.queueUrl(ref.name);
-    return new DeadLetterQueue({ sqs: target.sqs, deadLetterQueueUrl: url, sourceQueueUrl: url });
+    return new DeadLetterQueue({ sqs: target.sqs, deadLetterQueueUrl: url, sourceQueueUrl: url, ...exactOn(target) });
   }
   if (ref.unroutedTopic) {
     // Put back by publishing to the topic again: its subscriptions route it anew.
     const url = await target.queueUrl(ref.name);
     const topicArn = await target.topicArn(ref.unroutedTopic);
-    return new DeadLetterQueue({ sqs: target.sqs, deadLetterQueueUrl: url, sourceQueueUrl: url, forward: (message) => republish(target.sns, topicArn, message) });
+    return new DeadLetterQueue({ sqs: target.sqs, deadLetterQueueUrl: url, sourceQueueUrl: url, forward: (message) => republish(target.sns, topicArn, message), ...exactOn(target) });
   }
   const arns = ref.consumer ? await sourceTopicArns(target, ref.consumer) : undefined;
   const deadLetterQueueUrl = await target.queueUrl(ref.name);
@@ -172,6 +177,7 @@ async function open(target: Target, ref: DlqRef, options: DlqCommandOptions, use
     ...(options.describe ? { describe: options.describe } : {}),
     // The local stack keeps what each consumer last said of a message it failed on; AWS keeps it in CloudWatch.
     ...(target.endpoint ? { failuresOf: (ids: string[]) => localHandlerFailures(target.endpoint!, ids) } : {}),
+    ...exactOn(target),
   });
 }
 
