@@ -47,8 +47,8 @@ function dlqOf(): DeadLetterQueue {
     deadLetterQueueUrl: runtime.resources.queues.OrderDLQ!.url,
     sourceQueueUrl: runtime.resources.queues.OrderQueue!.url,
     decode: createDecoder(operations.consumeOrderPlaced),
-    // As the local stack's own tools read it: a receive that does not wait sees every message.
-    confirmEmptyWaitSeconds: 0,
+    // As the local stack's own tools read it: its counts are exact.
+    exactCounts: true,
   });
 }
 

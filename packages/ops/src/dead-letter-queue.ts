@@ -186,13 +186,16 @@ export interface DeadLetterQueueOptions {
   /** How long messages are held invisible while the queue is read. @default 30 */
   holdSeconds?: number;
   /**
-   * How long the last receive of a read waits for a message, to make "empty" certain. On AWS a
-   * receive that does not wait samples some of the queue's servers only, and may miss a message
-   * another holds. The local stack keeps a queue in one place, where a receive that does not wait
-   * sees every message: 0 there (the operator commands' local target, the local console), which
-   * saves that wait at every listing, redrive and purge. @default 1
+   * The queue's counts and its receives that do not wait are exact: the local stack, which keeps
+   * each queue in one place. A read ends once a receive finds nothing new; to be sure the queue is
+   * empty it then receives once more, waiting 1 s, since on AWS a receive that does not wait
+   * samples only some of the queue's servers and may miss a message. With exact counts that wait
+   * is made only when it could bring something: while messages this read does not hold are in
+   * flight (another reader's, or released a moment ago: the persistent local stack makes a
+   * released message visible a second later) or delayed. Saves that second at most listings,
+   * redrives and purges there. @default false
    */
-  confirmEmptyWaitSeconds?: number;
+  exactCounts?: boolean;
   /**
    * The last handler failure of each of these message ids, for the listing of those that decode
    * fine (the local stack's, through `localHandlerFailures`). @default none known
@@ -381,13 +384,15 @@ export class DeadLetterQueue {
     let current: Message[] = [];
     try {
       for (let emptyReceives = 0; emptyReceives < 2; ) {
+        // Short polling samples servers on AWS; a second empty receive makes "empty" more certain.
+        // Where the counts are exact, it is made only when there is something it could bring.
+        if (emptyReceives === 1 && this.options.exactCounts && !(await this.anythingToWaitFor(kept.size))) break;
         const out = await this.options.sqs.send(
           new ReceiveMessageCommand({
             QueueUrl: this.options.deadLetterQueueUrl,
             MaxNumberOfMessages: 10,
             VisibilityTimeout: this.options.holdSeconds ?? 30,
-            // Short polling samples servers on AWS; a second empty receive makes "empty" more certain.
-            WaitTimeSeconds: emptyReceives === 0 ? 0 : (this.options.confirmEmptyWaitSeconds ?? 1),
+            WaitTimeSeconds: emptyReceives === 0 ? 0 : 1,
             MessageSystemAttributeNames: ['All'],
             MessageAttributeNames: ['All'],
           }),
@@ -408,6 +413,17 @@ export class DeadLetterQueue {
       throw error;
     }
     return [...kept.values()];
+  }
+
+  /**
+   * After a receive that found nothing, on a queue whose counts are exact: whether a receive that
+   * waits could still bring a message. Yes while messages other than the `held` ones this read
+   * holds are in flight or delayed, or (on a standard queue) visible; on a FIFO queue the visible
+   * ones then all wait behind a group's first message, which is in flight.
+   */
+  private async anythingToWaitFor(held: number): Promise<boolean> {
+    const depth = await queueDepth(this.options.sqs, this.options.deadLetterQueueUrl);
+    return depth.inFlight > held || depth.delayed > 0 || (depth.visible > 0 && !isFifoUrl(this.options.deadLetterQueueUrl));
   }
 
   /** Makes held messages visible again at once. */

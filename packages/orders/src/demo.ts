@@ -75,8 +75,8 @@ export async function runDemo(runtime: LocalRuntime, options: { asyncapiPath: st
         sourceQueueUrl: resources.queues[o.queue!]!.url,
         decode: createDecoder((operations as unknown as Record<string, typeof op>)[o.id]!),
         describe: orderIdOf,
-        // The local stack: a receive that does not wait sees every message.
-        confirmEmptyWaitSeconds: 0,
+        // The local stack: its counts are exact.
+        exactCounts: true,
       });
       return { queue: o.queue!, dlqName, dlq };
     });

@@ -304,7 +304,7 @@ export class ConsoleState {
       const url = this.runtime.resources.queues[name]?.url;
       const topicArn = this.runtime.resources.topics[topic]?.arn;
       if (!url || !topicArn) throw new ConsoleError(404, `${name} or topic ${topic} does not exist on the local stack`);
-      return new DeadLetterQueue({ sqs: this.sqs, deadLetterQueueUrl: url, sourceQueueUrl: url, forward: (message) => republish(this.sns, topicArn, message), confirmEmptyWaitSeconds: 0 });
+      return new DeadLetterQueue({ sqs: this.sqs, deadLetterQueueUrl: url, sourceQueueUrl: url, forward: (message) => republish(this.sns, topicArn, message), exactCounts: true });
     }
     const source = Object.values(this.runtime.application.topology.queues).find((q) => q.deadLetter?.queue === name);
     if (!source) throw new ConsoleError(404, `${name} is not a dead-letter queue of the contract`);
@@ -319,8 +319,8 @@ export class ConsoleState {
       ...(consumer ? { decode: this.decoderOf(consumer) } : {}),
       describe: (payload, messageName) => this.subjectOf(payload, messageName),
       failuresOf: (ids) => localHandlerFailures(this.runtime.clientConfig.endpoint, ids),
-      // The local stack: a receive that does not wait sees every message.
-      confirmEmptyWaitSeconds: 0,
+      // The local stack: its counts are exact.
+      exactCounts: true,
     });
   }
 

@@ -149,9 +149,9 @@ async function sourceTopicArns(target: Target, consumer: ReceiveOperation): Prom
   }
 }
 
-/** On the local stack, a receive that does not wait sees every message: no wait to confirm an empty queue ({@link DeadLetterQueueOptions.confirmEmptyWaitSeconds}). */
-function exactOn(target: Target): Pick<DeadLetterQueueOptions, 'confirmEmptyWaitSeconds'> {
-  return target.endpoint ? { confirmEmptyWaitSeconds: 0 } : {};
+/** On the local stack a queue's counts are exact ({@link DeadLetterQueueOptions.exactCounts}). */
+function exactOn(target: Target): Pick<DeadLetterQueueOptions, 'exactCounts'> {
+  return target.endpoint ? { exactCounts: true } : {};
 }
 
 async function open(target: Target, ref: DlqRef, options: DlqCommandOptions, use: { redrive: boolean } = { redrive: true }): Promise<DeadLetterQueue> {
