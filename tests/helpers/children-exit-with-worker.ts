@@ -87,6 +87,28 @@ if (!process.env[TEST_WORKER_ENV]?.startsWith(`${process.pid}:`)) {
   if (!options.includes(PRELOAD)) process.env.NODE_OPTIONS = `${options} ${PRELOAD}`.trim();
 }
 
+/**
+ * The worker's own \`process.env\`, as Node made it: the first set-up of the worker keeps it (files
+ * that share their worker run this file again each).
+ */
+const NODE_ENV_OBJECT = Symbol.for('sluice.test.processEnv');
+const workerGlobals = globalThis as { [NODE_ENV_OBJECT]?: NodeJS.ProcessEnv };
+workerGlobals[NODE_ENV_OBJECT] ??= process.env;
+
+afterAll(() => {
+  // A file that put another object in \`process.env\` (\`process.env = saved\`) left a plain object
+  // there: setting TZ in it no longer changes the time zone, and every later file in a shared
+  // worker read that object (the logger tests failed with a log level another file had stubbed).
+  // Put Node's back, with the values the file left, and fail the file, naming the fix.
+  const own = workerGlobals[NODE_ENV_OBJECT]!;
+  if (process.env === own) return;
+  const left = process.env;
+  process.env = own;
+  for (const name of Object.keys(own)) if (!(name in left)) delete own[name];
+  Object.assign(own, left);
+  throw new Error('this test file replaced process.env with another object (e.g. `process.env = saved`): restore variables in place, or with vi.stubEnv and vi.unstubAllEnvs');
+});
+
 afterAll(async () => {
   const left = await leftoverProcesses(process.pid);
   if (left.length === 0) return;

@@ -2,7 +2,7 @@
  * The CLI kit (`@sluice/cli`) in process: the error path every entry point shares. The entry
  * points themselves, spawned as users run them, are in entry-points.test.ts.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import path from 'node:path';
 import { CliError, describeFailure, integerOption, invocationOf, runCli, UsageError, urlOption, type ProgramSpec } from '@sluice/cli';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
@@ -114,29 +114,27 @@ describe('runCli: usage errors', () => {
 describe('runCli: options typed before -- in an npm script', () => {
   it('says npm took them for itself, and how to pass them (it said only "takes no arguments")', async () => {
     // `npm run tool --count 3 --kind cli`: npm keeps --count and --kind as its own config and passes "3" on.
-    const saved = { ...process.env };
-    Object.assign(process.env, { npm_lifecycle_event: 'tool', npm_config_count: 'true', npm_config_kind: 'true' });
+    for (const [name, value] of Object.entries({ npm_lifecycle_event: 'tool', npm_config_count: 'true', npm_config_kind: 'true' })) vi.stubEnv(name, value);
     try {
       const r = await run('fail', '3');
       expect(r.code).toBe(2);
       expect(r.lines[0]).toBe('tool fail: unexpected argument "3": npx tool fail takes no arguments; npm took --kind, --count for itself: options go after --, e.g. npx tool fail -- --kind 3');
     } finally {
-      process.env = saved;
+      vi.unstubAllEnvs();
     }
     // Outside npm, nothing of the kind is said.
     expect((await run('fail', '3')).lines[0]).toBe('tool fail: unexpected argument "3": npx tool fail takes no arguments');
   });
 
   it('warns that an option npm kept for itself did not reach the command, when nothing else gives it away (npm start --in-memory ran persistent, silently)', async () => {
-    const saved = { ...process.env };
-    Object.assign(process.env, { npm_lifecycle_event: 'tool', npm_config_count: 'true' });
+    for (const [name, value] of Object.entries({ npm_lifecycle_event: 'tool', npm_config_count: 'true' })) vi.stubEnv(name, value);
     try {
       const r = await run('fail', '--kind', 'plain');
       expect(r.lines[0]).toBe('tool fail: warning: npm kept --count for itself (typed before --, or set in an .npmrc), so this command did not get it; if you meant it for this command: npx tool fail -- --count');
       // Given after --, as meant: no warning.
       expect((await run('fail', '--kind', 'plain', '--count', '2')).lines.join('\n')).not.toContain('npm kept');
     } finally {
-      process.env = saved;
+      vi.unstubAllEnvs();
     }
     expect((await run('fail', '--kind', 'plain')).lines.join('\n')).not.toContain('npm kept');
   });
