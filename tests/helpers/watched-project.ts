@@ -35,7 +35,12 @@ export function useWatchedHosts(): WatchedHosts {
     sqs = new SQSClient(emulators.clientConfig);
   }, 30_000);
   afterEach(async () => {
-    for (const host of hosts.splice(0)) await host.stop();
+    const stopping = hosts.splice(0).map((host) => host.stop());
+    // As the local runtime stops its consumers: their pollers' receives in flight are answered now,
+    // not at the end of their long polls. The queues are this test's own (thingsQueue): no later
+    // test polls them.
+    emulators?.endLongPolls();
+    await Promise.all(stopping);
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
   afterAll(async () => {
