@@ -88,7 +88,7 @@ if (!process.env[TEST_WORKER_ENV]?.startsWith(`${process.pid}:`)) {
 }
 
 /**
- * The worker's own \`process.env\`, as Node made it: the first set-up of the worker keeps it (files
+ * The worker's own `process.env`, as Node made it: the first set-up of the worker keeps it (files
  * that share their worker run this file again each).
  */
 const NODE_ENV_OBJECT = Symbol.for('sluice.test.processEnv');
@@ -96,7 +96,7 @@ const workerGlobals = globalThis as { [NODE_ENV_OBJECT]?: NodeJS.ProcessEnv };
 workerGlobals[NODE_ENV_OBJECT] ??= process.env;
 
 afterAll(() => {
-  // A file that put another object in \`process.env\` (\`process.env = saved\`) left a plain object
+  // A file that put another object in `process.env` (`process.env = saved`) left a plain object
   // there: setting TZ in it no longer changes the time zone, and every later file in a shared
   // worker read that object (the logger tests failed with a log level another file had stubbed).
   // Put Node's back, with the values the file left, and fail the file, naming the fix.

@@ -17,7 +17,7 @@ beforeAll(async () => {
   process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/aws-credentials';
 });
 afterAll(() => {
-  // Restored in place: \`process.env\` itself must stay Node's (a plain object put there ignores TZ, and Vitest's env stubs miss it).
+  // Restored in place: `process.env` itself must stay Node's (a plain object put there ignores TZ, and Vitest's env stubs miss it).
   for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
   Object.assign(process.env, saved);
   fixture?.dispose();

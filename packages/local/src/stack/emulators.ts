@@ -161,19 +161,13 @@ interface FauxqsQueue {
   cancelWaiters?(): void;
 }
 
-/**
- * Ends the long polls of every queue of `store`, now and from now on ({@link Emulators.endLongPolls}).
- * Returns how many queues it could change.
- */
-function endLongPolls(store: QueueStore | undefined): number {
-  let ended = 0;
+/** Ends the long polls of every queue of `store`, now and from now on ({@link Emulators.endLongPolls}). */
+function endLongPolls(store: QueueStore | undefined): void {
   for (const queue of store?.queues.values() ?? []) {
     if (typeof queue.waitForMessages !== 'function' || typeof queue.cancelWaiters !== 'function') continue;
     queue.waitForMessages = () => Promise.resolve();
     queue.cancelWaiters();
-    ended++;
   }
-  return ended;
 }
 
 /**
