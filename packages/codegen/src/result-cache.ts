@@ -46,31 +46,66 @@ export function readEntry<T>(file: string): T | undefined {
   return value;
 }
 
-/** Writes `text` as the entry `file` (whole, then renamed), then keeps the `keep` most recently used entries of its folder. Never throws. */
+/**
+ * How old a temporary file must be for pruning to remove it: a process that died between its
+ * write and its rename left it (one whose write or rename failed removes its own). A write in
+ * flight takes milliseconds, so one this old is nobody's.
+ */
+const STALE_TEMPORARY_MS = 10 * 60 * 1000;
+
+/**
+ * Writes `text` as the entry `file` (whole, then renamed), then keeps the `keep` most recently used
+ * entries of its folder. Never throws: where it cannot write, nothing is kept, and a temporary file
+ * it wrote is removed.
+ *
+ * @example
+ * ```ts
+ * import { writeEntry } from './result-cache.ts';
+ *
+ * writeEntry('node_modules/.cache/sluice-types/0a1b….json', JSON.stringify({ types: [] }), 500);
+ * ```
+ */
 export function writeEntry(file: string, text: string, keep: number): void {
+  const partial = `${file}.${process.pid}.tmp`;
   try {
     mkdirSync(path.dirname(file), { recursive: true });
-    const partial = `${file}.${process.pid}.tmp`;
     writeFileSync(partial, text);
     renameSync(partial, file);
+  } catch {
+    // A read-only node_modules, a full disk, a folder where the entry would be: the next run computes it again.
+    try {
+      rmSync(partial, { force: true });
+    } catch {
+      // Not removable either (a folder made read-only meanwhile): pruning removes it once it is stale.
+    }
+    return;
+  }
+  try {
     prune(path.dirname(file), keep);
   } catch {
-    // A read-only node_modules: the next run computes it again.
+    // The folder changed under it (another process pruning): the next write prunes again.
   }
 }
 
-/** Keeps the `keep` most recently used entries of `dir` (written or read), removing the others. */
+/**
+ * Keeps the `keep` most recently used entries of `dir` (written or read), removing the others, and
+ * removes the temporary files older than {@link STALE_TEMPORARY_MS}.
+ */
 function prune(dir: string, keep: number): void {
-  const entries = readdirSync(dir).filter((f) => !f.endsWith('.tmp'));
+  const names = readdirSync(dir);
+  const ageOf = (f: string) => {
+    try {
+      return statSync(path.join(dir, f)).mtimeMs;
+    } catch {
+      return 0; // removed by another process meanwhile
+    }
+  };
+  const staleBefore = Date.now() - STALE_TEMPORARY_MS;
+  for (const f of names.filter((f) => f.endsWith('.tmp'))) {
+    if (ageOf(f) < staleBefore) rmSync(path.join(dir, f), { force: true });
+  }
+  const entries = names.filter((f) => !f.endsWith('.tmp'));
   if (entries.length <= keep) return;
-  const byAge = entries
-    .map((f) => {
-      try {
-        return { f, at: statSync(path.join(dir, f)).mtimeMs };
-      } catch {
-        return { f, at: 0 }; // removed by another process meanwhile
-      }
-    })
-    .sort((a, b) => a.at - b.at);
+  const byAge = entries.map((f) => ({ f, at: ageOf(f) })).sort((a, b) => a.at - b.at);
   for (const { f } of byAge.slice(0, entries.length - keep)) rmSync(path.join(dir, f), { force: true });
 }
