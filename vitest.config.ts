@@ -92,6 +92,7 @@ export const SHARED_WORKER = [
   'packages/runtime/tests/decoder.fast-paths.test.ts',
   'packages/runtime/tests/decoder.property.test.ts',
   'packages/runtime/tests/emf.test.ts',
+  'packages/runtime/tests/failure-lines.test.ts',
   'packages/runtime/tests/issues.test.ts',
   'packages/runtime/tests/json-syntax.test.ts',
   'packages/runtime/tests/logger.test.ts',

@@ -8,6 +8,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { resolvePlan } from '@sluice/model';
 import type { Topology } from '@sluice/runtime/contract';
+import { FAILURE_LINE_PREFIX, FAILURE_LINES_ENV } from '@sluice/runtime/settings';
 import { loadApplication, type Application } from './application.ts';
 import type { BatchReport } from './lambda/event-source-poller.ts';
 import { functionSpec } from './lambda/function-environment.ts';
@@ -226,11 +227,15 @@ export async function startFunctions(application: Application, resources: LocalR
   // no message attribute would reach no queue.
   const triage = triageFunctionSpecs({ topology: application.topology, settings: application.settings, resources, clientConfig, ...(options.logLevel ? { logLevel: options.logLevel } : {}) });
   if (ids.length === 0 && triage.length === 0) return undefined;
-  // The failures journal reads every line and batch end; what it reads goes on as before.
+  // The failures journal reads every line and batch end; what it reads goes on as before, but
+  // for the lines the consumers write for it alone (FAILURE_LINES_ENV: the failures their log
+  // level would hide), which the terminal never shows.
   const journal = options.failures;
+  const functionEnvironment = journal ? { ...options.functionEnvironment, [FAILURE_LINES_ENV]: '1' } : options.functionEnvironment;
   const onLog = journal
     ? (operationId: string, line: string, stream: 'stdout' | 'stderr') => {
         journal.fromLogLine(operationId, line);
+        if (line.startsWith(FAILURE_LINE_PREFIX)) return;
         if (options.onLog) options.onLog(operationId, line, stream);
         else process[stream].write(`${line}\n`);
       }
@@ -253,7 +258,7 @@ export async function startFunctions(application: Application, resources: LocalR
         clientConfig,
         ...(options.logLevel ? { logLevel: options.logLevel } : {}),
         ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-        ...(options.functionEnvironment ? { extraEnvironment: options.functionEnvironment } : {}),
+        ...(functionEnvironment ? { extraEnvironment: functionEnvironment } : {}),
       }),
     ), ...triage],
     ...(options.watch ? { watch: true, settingsFile: application.project.settings } : {}),

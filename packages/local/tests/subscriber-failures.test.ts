@@ -93,3 +93,51 @@ describe('npm run subscriber, when its handler fails', () => {
     expect(((await (await fetch(`${runtime!.endpoint}/health`)).json()) as { consumers: string[] }).consumers).toEqual([]);
   }, 60_000);
 });
+
+describe('consumers whose log level hides their record lines (ERROR, SILENT)', () => {
+  // Before: the stack read failures only from the lines the consumer's logger writes, so at ERROR
+  // a rejected record's reason was lost, and at SILENT every reason: `dlq list` said "see the
+  // consumer log", which had nothing.
+  it.each([
+    ['SILENT', 'shared'],
+    ['ERROR', 'separate'],
+  ] as const)('at %s (function processes %s), the stack still learns why each record failed or was rejected, and the terminal shows no more than the level lets through', async (logLevel, functionProcesses) => {
+    const own = await fixtureProject('single-consumer');
+    writeFileSync(
+      path.join(own.dir, 'consumers', 'consumeOrderPlaced.ts'),
+      [
+        "import { defineConsumer, RecordRejected } from '@sluice/runtime/consumer';",
+        "import { operations } from '../generated/index.js';",
+        'export const handler = defineConsumer(operations.consumeOrderPlaced, async (order) => {',
+        "  if (order.orderId === 'ord-rejected') throw new RecordRejected('ITEM_UNKNOWN', `no such item in ${order.orderId}`);",
+        "  throw new Error(`the ledger is closed for ${order.orderId}`);",
+        '});',
+        '',
+      ].join('\n'),
+    );
+    const shown: string[] = [];
+    const stack = await startLocalRuntime({ application: await own.application(), port: 0, logLevel, functionProcesses, visibilityTimeoutSeconds: 30, onLog: (_operationId, line) => shown.push(line) });
+    const client = new SQSClient(stack.clientConfig);
+    try {
+      const send = async (orderId: string) =>
+        (await client.send(new SendMessageCommand({ QueueUrl: stack.resources.queues.OrderQueue!.url, MessageBody: JSON.stringify(snsEnvelope(fixtureOrder(orderId))) }))).MessageId!;
+      const rejected = await send('ord-rejected');
+      const failed = await send('ord-failed');
+      const known = await waitFor('the stack to know why both records failed', async () => {
+        const failures = await localHandlerFailures(stack.endpoint, [rejected, failed]);
+        return failures.size === 2 ? failures : undefined;
+      }, 15_000);
+      expect(describeHandlerFailure(known.get(rejected)!)).toBe('consumeOrderPlaced rejected it on receive 1: ITEM_UNKNOWN: no such item in ord-rejected');
+      expect(describeHandlerFailure(known.get(failed)!)).toBe('consumeOrderPlaced threw on receive 1: Error: the ledger is closed for ord-failed');
+      // What the terminal got: the lines the level lets through, never the journal's own.
+      const levels = shown.filter((l) => l.startsWith('{')).map((l) => (JSON.parse(l) as { level?: string; message?: string }).level ?? `no level: ${l.slice(0, 60)}`);
+      expect(shown.filter((l) => l.includes('sluiceFailureLine'))).toEqual([]);
+      if (logLevel === 'SILENT') expect(levels.filter((l) => !l.startsWith('no level'))).toEqual([]);
+      else expect([...new Set(levels.filter((l) => !l.startsWith('no level')))]).toEqual(['ERROR']);
+    } finally {
+      client.destroy();
+      await stack.stop();
+      own.dispose();
+    }
+  }, 60_000);
+});

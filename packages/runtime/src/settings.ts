@@ -124,3 +124,14 @@ export function defineSettings<const S extends AppSettings>(settings: S): S {
 
 /** Environment variable through which a consumer learns the ARNs of the topics its queue is subscribed to (comma-separated). */
 export const SOURCE_TOPICS_ENV = 'EVENT_SOURCE_TOPIC_ARNS';
+
+/**
+ * Environment variable the local stack sets (to `1`) on the consumers it runs, so that it learns
+ * why every record failed or was rejected whatever their log level: a consumer that would not
+ * write its `record failed` or `record rejected` line (`LOG_LEVEL=ERROR` hides the rejected ones,
+ * `SILENT` both) writes it anyway, starting with {@link FAILURE_LINE_PREFIX}, for the stack's
+ * failure journal only (the stack never prints it). Never set on AWS.
+ */
+export const FAILURE_LINES_ENV = 'SLUICE_FAILURE_LINES';
+/** How a line written only for the local stack's failure journal starts (see {@link FAILURE_LINES_ENV}). */
+export const FAILURE_LINE_PREFIX = '{"sluiceFailureLine":true,';

@@ -9,8 +9,11 @@
  * on start), so a restarted stack still explains the dead letters it kept. It holds at most
  * `limit` messages, the oldest failures going first.
  *
- * What it cannot know: a consumer run with `LOG_LEVEL=ERROR` or higher writes no `record rejected`
- * line, and one with `SILENT` none at all; those dead letters keep "see the consumer log".
+ * A consumer whose log level hides these lines (`ERROR` a rejection's, `SILENT` both) still writes
+ * them for the journal alone on the stack (`FAILURE_LINES_ENV` of `@sluice/runtime/settings`,
+ * which `startFunctions` sets), and the stack never shows those. What it cannot know: a failure of
+ * a consumer that writes neither (a handler of its own, not `defineConsumer`'s); those dead
+ * letters keep "see the consumer log".
  */
 import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { isHandlerFailure, type HandlerFailure } from '@sluice/ops';

@@ -38,10 +38,10 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { MessageMap, PayloadOf, ReceiveOperation } from '../contract/model.ts';
 import { ConfigurationError } from '../resources.ts';
-import { SOURCE_TOPICS_ENV } from '../settings.ts';
+import { FAILURE_LINE_PREFIX, FAILURE_LINES_ENV, SOURCE_TOPICS_ENV } from '../settings.ts';
 import { BINARY_HEADER_REASON, createDecoder, FRAMEWORK_HEADERS, type DecodeResult } from './decode-record.ts';
 import { EmfMetrics, MetricUnit, type ConsumerMetrics } from './emf.ts';
-import { ConsumerLogger, type StructuredLogger } from './logger.ts';
+import { ConsumerLogger, LOG_LEVEL_THRESHOLDS, type StructuredLogger } from './logger.ts';
 import { RecordRejected } from './errors.ts';
 import { toIssues, type AjvError } from '../contract/issues.ts';
 import type { MessageContract } from '../contract/model.ts';
@@ -262,6 +262,13 @@ export function defineConsumer<Op extends ReceiveOperation>(
     }
   }
   const logger = options.logger ?? new ConsumerLogger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? operation.id });
+  // On the local stack: the failures the logger's level hides still reach the stack's journal (FAILURE_LINES_ENV).
+  const failureLines = process.env[FAILURE_LINES_ENV] === '1';
+  /** Whether the logger surely writes lines of this threshold (false when it does not say its level: a logger of the caller's). */
+  const writes = (threshold: number) => {
+    const level = (logger as { level?: unknown }).level;
+    return typeof level === 'number' && level <= threshold;
+  };
   const metrics = options.metrics ?? new EmfMetrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'EventContract', serviceName: operation.id });
   const sourceTopicArns =
     options.sourceTopicArns ??
@@ -341,9 +348,13 @@ export function defineConsumer<Op extends ReceiveOperation>(
       ...(report.reasons ? { reasons: report.reasons } : {}),
       receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 0) || undefined,
     };
-    if (report.outcome === 'failed') logger.error('record failed', { ...line, error: report.error as Error });
-    else if (report.outcome === 'invalid') logger.warn('record rejected', line);
-    else logger.info('record processed', line);
+    if (report.outcome === 'failed') {
+      logger.error('record failed', { ...line, error: report.error as Error });
+      if (failureLines && !writes(LOG_LEVEL_THRESHOLDS.ERROR)) writeFailureLine('record failed', line);
+    } else if (report.outcome === 'invalid') {
+      logger.warn('record rejected', line);
+      if (failureLines && !writes(LOG_LEVEL_THRESHOLDS.WARN)) writeFailureLine('record rejected', line);
+    } else logger.info('record processed', line);
     return report.outcome === 'failed' || report.outcome === 'invalid';
   }
 
@@ -379,4 +390,10 @@ export function defineConsumer<Op extends ReceiveOperation>(
     return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
   };
   return Object.assign(consumer, { operation });
+}
+
+/** A record's failure line for the local stack's journal only (see {@link FAILURE_LINES_ENV}): on stderr, one line, never shown. */
+function writeFailureLine(message: 'record failed' | 'record rejected', line: Record<string, unknown>): void {
+  const fields = JSON.stringify({ message, ...line });
+  process.stderr.write(`${FAILURE_LINE_PREFIX}${fields.slice(1)}\n`);
 }
