@@ -20,12 +20,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Parser } from '@asyncapi/parser';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node as YamlNode, parse as parseYaml, parseDocument } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, type Node as YamlNode } from 'yaml';
+import { contractFiles, type ContractFiles } from './contract-files.ts';
 import { collectInputs } from './freshness.ts';
 import { bindingRefSiblings } from './ref-siblings.ts';
 import { cacheFolderFor, readEntry, writeEntry } from './result-cache.ts';
 import { shareSpecSchemaValidators } from './spec-schema-validators.ts';
 import { nodeAtFragment } from './written-places.ts';
+
+/** The contract's files, each read and parsed once, shared by the checks below (parseContract makes one per parse). */
+export { contractFiles, type ContractFiles, type Loaded } from './contract-files.ts';
 
 /** Fields beside a `$ref` in an SNS or SQS binding, which AsyncAPI ignores: refused before the parser. */
 export { bindingRefSiblings } from './ref-siblings.ts';
@@ -180,20 +184,20 @@ async function newParser(validate: boolean): Promise<Parser> {
   return validate ? new Parser() : new Parser({ ruleset: { core: false, recommended: false } });
 }
 
-/** The cache file for the document at `spec`, or undefined when it cannot be cached. */
-function cacheFileOf(spec: string, validate: boolean): string | undefined {
+/** The cache file for the document at `spec` (its files as `files` read them), or undefined when it cannot be cached. */
+function cacheFileOf(spec: string, validate: boolean, files: ContractFiles): string | undefined {
   const folder = cacheFolderFor(path.dirname(spec), CACHE_FOLDER);
   if (!folder) return undefined;
   let inputs: string[];
   try {
-    inputs = collectInputs(spec);
+    inputs = collectInputs(spec, files);
   } catch {
     return undefined; // a file it cannot read: the parser says which
   }
   const hash = createHash('sha256').update(`format ${CACHE_FORMAT}\0parser ${parserVersion()}\0validate ${validate}\0`);
   const root = path.dirname(spec);
   for (const file of inputs) {
-    const text = readFileSync(file, 'utf8');
+    const text = files.text(file);
     // A remote $ref (which collectInputs leaves out) makes the result depend on the network: not cached.
     if (/\$ref['"]?\s*:\s*['"]?[a-z][a-z0-9+.-]*:/i.test(text)) return undefined;
     hash.update(path.relative(root, file).replace(/\\/g, '/')).update('\0').update(text).update('\0');
@@ -308,6 +312,7 @@ function aliasProblem(name: string, at: readonly (string | number)[] | undefined
  * `components.schemas` and `$ref` it (codegen then refuses it as any recursive payload or headers
  * schema: flatten it).
  *
+ * @param files - where the files are read from: parseContract gives every check one reading ({@link contractFiles})
  * @example
  * ```ts
  * import { selfContainingAliases } from '@sluice/codegen/parse';
@@ -315,20 +320,20 @@ function aliasProblem(name: string, at: readonly (string | number)[] | undefined
  * for (const e of selfContainingAliases('asyncapi.yaml')) console.error(`${e.path.join('.')} (line ${e.line}): ${e.message}`);
  * ```
  */
-export function selfContainingAliases(specPath: string): ContractDiagnostic[] {
+export function selfContainingAliases(specPath: string, files: ContractFiles = contractFiles()): ContractDiagnostic[] {
   const spec = path.resolve(specPath);
-  let files: string[];
+  let inputs: string[];
   try {
-    files = collectInputs(spec);
+    inputs = collectInputs(spec, files);
   } catch {
     return []; // a file it cannot read: the parser says which
   }
   const errors: ContractDiagnostic[] = [];
   // The spec first: its errors carry their path into the document.
-  for (const file of [spec, ...files.filter((f) => f !== spec)]) {
+  for (const file of [spec, ...inputs.filter((f) => f !== spec)]) {
     if (file.endsWith('.json')) continue; // JSON has no aliases
-    const lines = new LineCounter();
-    const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter: lines });
+    // Syntax errors and all: an alias is found wherever the rest of the file is wrong.
+    const { doc, lines } = files.document(file);
     const inside = new Set<YamlNode>();
     const walk = (node: unknown, at: (string | number)[]) => {
       if (isAlias(node)) {
@@ -379,6 +384,7 @@ function nonStringRefProblem(at: readonly string[], value: string): string {
  * operations, saying nothing of why. A file that does not read as YAML is left to the parser,
  * which says where.
  *
+ * @param files - where the files are read from: parseContract gives every check one reading ({@link contractFiles})
  * @example
  * ```ts
  * import { otherMajor } from '@sluice/codegen/parse';
@@ -386,11 +392,11 @@ function nonStringRefProblem(at: readonly string[], value: string): string {
  * otherMajor('legacy/asyncapi.yaml')[0]?.written?.problem; // 'AsyncAPI "2.6.0": the framework reads AsyncAPI 3 documents (3.0, 3.1). Convert it first: …'
  * ```
  */
-export function otherMajor(specPath: string): ContractDiagnostic[] {
+export function otherMajor(specPath: string, files: ContractFiles = contractFiles()): ContractDiagnostic[] {
   const spec = path.resolve(specPath);
   let version: unknown;
   try {
-    version = (parseYaml(readFileSync(spec, 'utf8')) as { asyncapi?: unknown } | null)?.asyncapi;
+    version = (files.yamlData(spec) as { asyncapi?: unknown } | null)?.asyncapi;
   } catch {
     return [];
   }
@@ -417,6 +423,7 @@ export function otherMajor(specPath: string): ContractDiagnostic[] {
  * depends on the place: a property named `$ref`: rename it; a `$ref` key in data: rename the key;
  * else: write the reference as a string.
  *
+ * @param files - where the files are read from: parseContract gives every check one reading ({@link contractFiles})
  * @example
  * ```ts
  * import { nonStringRefs } from '@sluice/codegen/parse';
@@ -424,20 +431,16 @@ export function otherMajor(specPath: string): ContractDiagnostic[] {
  * for (const e of nonStringRefs('asyncapi.yaml')) console.error(e.written?.file, e.written?.pointer, e.written?.problem);
  * ```
  */
-export function nonStringRefs(specPath: string): ContractDiagnostic[] {
+export function nonStringRefs(specPath: string, files: ContractFiles = contractFiles()): ContractDiagnostic[] {
   const spec = path.resolve(specPath);
-  const files = new Map<string, { doc: ReturnType<typeof parseDocument>; lines: LineCounter; walked: Set<unknown> } | undefined>();
+  // Per file, the nodes walked already; a file that cannot be read, or has syntax errors, is the parser's to report.
+  const walkedIn = new Map<string, Set<unknown>>();
   const load = (file: string) => {
-    if (!files.has(file)) {
-      try {
-        const lines = new LineCounter();
-        const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter: lines });
-        files.set(file, doc.errors.length > 0 ? undefined : { doc, lines, walked: new Set() });
-      } catch {
-        files.set(file, undefined); // a file it cannot read: the parser says which
-      }
-    }
-    return files.get(file);
+    const loaded = files.written(file);
+    if (!loaded) return undefined;
+    let walked = walkedIn.get(file);
+    if (!walked) walkedIn.set(file, (walked = new Set()));
+    return { ...loaded, walked };
   };
   const errors: ContractDiagnostic[] = [];
   // Each part of a file the spec's $refs reach: the spec whole, another file from the place a $ref names.
@@ -501,6 +504,7 @@ export function nonStringRefs(specPath: string): ContractDiagnostic[] {
  * a document that has any, before the parser runs.
  *
  * @param specPath - the AsyncAPI document
+ * @param files - where the files are read from: parseContract gives every check one reading ({@link contractFiles})
  * @returns one diagnostic per such `$ref` (none when every one is local and there)
  * @example
  * ```ts
@@ -509,7 +513,7 @@ export function nonStringRefs(specPath: string): ContractDiagnostic[] {
  * for (const d of unreachableRefs('asyncapi.yaml')) console.error(`${d.written!.file}#${d.written!.pointer}: ${d.written!.problem}`);
  * ```
  */
-export function unreachableRefs(specPath: string): ContractDiagnostic[] {
+export function unreachableRefs(specPath: string, files: ContractFiles = contractFiles()): ContractDiagnostic[] {
   const found: ContractDiagnostic[] = [];
   const seen = new Set<string>();
   const visit = (file: string) => {
@@ -518,8 +522,7 @@ export function unreachableRefs(specPath: string): ContractDiagnostic[] {
     seen.add(abs);
     let doc: unknown;
     try {
-      const text = readFileSync(abs, 'utf8');
-      doc = abs.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+      doc = files.data(abs);
     } catch {
       return; // the parser reports what it cannot read
     }
@@ -576,11 +579,13 @@ export async function parseContract(specPath: string, options: ParseContractOpti
   // Before the cache: a document read cut short is refused, however it was read before; and before
   // the parser: it would fetch a remote $ref, and a $ref that is no string makes it fail naming no place.
   // A document of another major is refused alone: the rest would be read in a language it does not speak.
-  const major = otherMajor(spec);
+  // Every file read and parsed once, for all the checks and the cache's key.
+  const files = contractFiles();
+  const major = otherMajor(spec, files);
   if (major.length > 0) return { document: undefined, errors: major, cached: false };
-  const written = [...unreachableRefs(spec), ...selfContainingAliases(spec), ...nonStringRefs(spec), ...bindingRefSiblings(spec)];
+  const written = [...unreachableRefs(spec, files), ...selfContainingAliases(spec, files), ...nonStringRefs(spec, files), ...bindingRefSiblings(spec, files)];
   if (written.length > 0) return { document: undefined, errors: written, cached: false };
-  const cacheFile = cacheFileOf(spec, validate);
+  const cacheFile = cacheFileOf(spec, validate, files);
   // A damaged entry reads as none: parsed again, and the write below replaces it.
   const remembered = cacheFile ? fromStored(readEntry<StoredDocument>(cacheFile)) : undefined;
   if (remembered) return { document: remembered as Record<string, any>, errors: [], cached: true };

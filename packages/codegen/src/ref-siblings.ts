@@ -7,7 +7,8 @@
  */
 import path from 'node:path';
 import { isAlias, isMap, isPair, isScalar, isSeq } from 'yaml';
-import { nodeAtFragment, writtenFiles } from './written-places.ts';
+import { contractFiles, type ContractFiles } from './contract-files.ts';
+import { nodeAtFragment } from './written-places.ts';
 
 /** One field (or several) beside a binding's `$ref`: a `ContractDiagnostic` of parse-contract.ts, found where it is written. */
 export interface RefSiblingProblem {
@@ -43,6 +44,7 @@ const segment = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1')
  * out without the `$ref`. `x-` extensions beside a `$ref` are let be: nothing deploys them.
  *
  * @param specPath - the AsyncAPI document
+ * @param files - where the files are read from (parseContract shares one reading between its checks)
  * @returns one diagnostic per such object (none when every binding `$ref` stands alone)
  * @example
  * ```ts
@@ -51,9 +53,9 @@ const segment = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1')
  * for (const d of bindingRefSiblings('asyncapi.yaml')) console.error(`${d.written!.file}#${d.written!.pointer}: ${d.written!.problem}`);
  * ```
  */
-export function bindingRefSiblings(specPath: string): RefSiblingProblem[] {
+export function bindingRefSiblings(specPath: string, files: ContractFiles = contractFiles()): RefSiblingProblem[] {
   const spec = path.resolve(specPath);
-  const load = writtenFiles();
+  const load = (file: string) => files.written(file);
   const errors: RefSiblingProblem[] = [];
   const keyOf = (pair: { key: unknown }) => (isScalar(pair.key) ? String(pair.key.value) : String(pair.key));
   // Each part of a file to walk, and whether it is (reached from) inside a binding.

@@ -5,9 +5,11 @@
  * (`/components/channelBindings/q/sqs/queue`, or another file). What a contract's author must
  * edit is where the text is, with its line.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Pair, parseDocument, type YAMLMap } from 'yaml';
+import { type Document, isAlias, isMap, isPair, isScalar, isSeq, type Pair, type YAMLMap } from 'yaml';
+import { contractFiles, type Loaded } from './contract-files.ts';
+
+export type { Loaded } from './contract-files.ts';
 
 /** A place as written: the file, the JSON pointer in it and the 1-based line of its key, when known. */
 export interface WrittenPlace {
@@ -19,12 +21,6 @@ export interface WrittenPlace {
   line?: number;
   /** The `$ref` written at the place, when it is one (only with `followLast: false`). */
   ref?: string;
-}
-
-/** A YAML or JSON file as written, with its line counter. */
-export interface Loaded {
-  doc: Document;
-  lines: LineCounter;
 }
 
 /**
@@ -40,19 +36,8 @@ export interface Loaded {
  * ```
  */
 export function writtenFiles(): (file: string) => Loaded | undefined {
-  const cache = new Map<string, Loaded | undefined>();
-  return (file) => {
-    if (!cache.has(file)) {
-      try {
-        const lines = new LineCounter();
-        const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter: lines });
-        cache.set(file, doc.errors.length > 0 ? undefined : { doc, lines });
-      } catch {
-        cache.set(file, undefined);
-      }
-    }
-    return cache.get(file);
-  };
+  const files = contractFiles();
+  return (file) => files.written(file);
 }
 
 /**
