@@ -4,10 +4,11 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { CliError, isEntry, main, versionOf, type ProgramSpec } from '@sluice/cli';
+import { isEntry, main, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject } from '@sluice/model';
 import { COMPATIBILITY_MODES, type CompatibilityMode, CompatibilityModeError, type ContractDiff, diffContracts, hasFailingChanges } from './compatibility.ts';
 import type { ContractDocument } from './contract-document.ts';
+import { couldNotRun, exitCodesHelp, failuresExitTwo } from './exit-codes.ts';
 import { nextStepsAfterDiff } from './next-steps.ts';
 import { releasedTopologyOf, snapshotPath } from './released-contract.ts';
 import { REPORT_FORMATS, type ReportFormat, renderReport } from './report.ts';
@@ -23,6 +24,11 @@ to the messages and to the topology (queues, topics, subscriptions, redrive, whi
 message reaches), as breaking, non-breaking or unclassified (no rule knows it: review it). Exits 1
 when any change is breaking or unclassified. With --if-released, a project that has released no
 contract yet passes, saying so (a new project's npm test runs it so).`,
+  epilog: exitCodesHelp({
+    ok: 'no breaking or unclassified change (or, with --if-released, no contract released yet)',
+    failed: 'the working contract has breaking or unclassified changes',
+    couldNotRun: 'a usage error, no released contract, a contract that does not load or whose x-compatibility is no mode',
+  }),
   options: {
     spec: { type: 'string', valueName: 'file', description: 'working contract', defaultText: 'eventContract.spec, else asyncapi.yaml', existing: true },
     released: { type: 'string', valueName: 'file', description: 'released contract (snapshot or spec)', defaultText: 'released/asyncapi.json', existing: true },
@@ -30,7 +36,7 @@ contract yet passes, saying so (a new project's npm test runs it so).`,
     format: { type: 'string', valueName: 'format', description: 'report format', choices: REPORT_FORMATS, defaultText: 'table' },
     'if-released': { type: 'boolean', description: "pass, saying so, while no contract has been released yet (a new project's npm test)" },
   },
-  async run({ values, io }) {
+  run: failuresExitTwo(async ({ values, io }) => {
     const project = loadProject();
     const specPath = (values.spec as string | undefined) ?? project.spec;
     const releasedPath = (values.released as string | undefined) ?? snapshotPath(project.released);
@@ -44,7 +50,7 @@ contract yet passes, saying so (a new project's npm test runs it so).`,
         io.out(`contract:diff: skipped, no released contract yet (${shown(releasedPath)}): npm run contract:release records one, and from then on this fails on a breaking change`);
         return 0;
       }
-      throw new CliError(`no released contract at ${shown(releasedPath)}`, { next: 'Release the current contract first: npm run contract:release' });
+      throw couldNotRun(`no released contract at ${shown(releasedPath)}`, 'Release the current contract first: npm run contract:release');
     }
     // Loaded here, not at the top: the AsyncAPI parser takes seconds to load, and --help or a usage error should not wait for it.
     const { ContractLoadError, loadContract } = await import('./contract-document.ts');
@@ -52,7 +58,7 @@ contract yet passes, saying so (a new project's npm test runs it so).`,
     try {
       [released, working] = await Promise.all([loadContract(releasedPath), loadContract(specPath)]);
     } catch (error) {
-      if (error instanceof ContractLoadError) throw new CliError(error.message, { next: 'Fix that document, then run npm run contract:diff again.' });
+      if (error instanceof ContractLoadError) throw couldNotRun(error.message, 'Fix that document, then run npm run contract:diff again.');
       throw error;
     }
     // The snapshot's own release record says what was deployed with it (filter policies included).
@@ -63,8 +69,8 @@ contract yet passes, saying so (a new project's npm test runs it so).`,
     } catch (error) {
       if (error instanceof CompatibilityModeError) {
         // A released snapshot is never edited: a new release of the fixed contract replaces it.
-        if (error.of === 'released') throw new CliError(`${shown(releasedPath)}: ${error.message}`, { next: `Fix it in ${shown(specPath)}, release it (npm run contract:release), then run npm run contract:diff again; or compare under a mode told: npm run contract:diff -- --mode full.` });
-        throw new CliError(error.message, { next: `Fix it in ${shown(specPath)}, then run npm run contract:diff again.` });
+        if (error.of === 'released') throw couldNotRun(`${shown(releasedPath)}: ${error.message}`, `Fix it in ${shown(specPath)}, release it (npm run contract:release), then run npm run contract:diff again; or compare under a mode told: npm run contract:diff -- --mode full.`);
+        throw couldNotRun(error.message, `Fix it in ${shown(specPath)}, then run npm run contract:diff again.`);
       }
       throw error;
     }
@@ -75,7 +81,7 @@ contract yet passes, saying so (a new project's npm test runs it so).`,
     if (!hasFailingChanges(diff)) return 0;
     if (format !== 'json') io.err(`\ncontract:diff: FAILED: the working contract has breaking or unclassified changes.\n${await nextStepsAfterDiff(diff, released, working, specPath, project.root)}`);
     return 1;
-  },
+  }),
 };
 
 /**

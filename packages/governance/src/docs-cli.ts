@@ -27,9 +27,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { CliError, isEntry, main, versionOf, type ProgramSpec } from '@sluice/cli';
+import { isEntry, main, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject } from '@sluice/model';
 import { DOCS_TEMPLATE_CONFIG, finishDocsPage } from './docs-first-view.ts';
+import { couldNotRun, exitCodesHelp, failuresExitTwo } from './exit-codes.ts';
 import { oncePerInstall } from './once-per-install.ts';
 import { contractPicture, embedTopology } from './topology-picture.ts';
 
@@ -113,12 +114,16 @@ with AsyncAPI's HTML template, headed by the topology picture (publishers, topic
 their filter policies, queues, dead-letter queues, functions, tables, alarms; also written to
 <out>/topology.svg). The page opens with every message's payload, headers and examples expanded.
 Open <out>/index.html in a browser.`,
+  epilog: exitCodesHelp({
+    ok: 'the page is written',
+    couldNotRun: 'a usage error, a contract that does not load, settings that do not fit it, a failure of the renderer',
+  }),
   options: {
     spec: { type: 'string', valueName: 'file', description: 'AsyncAPI document', defaultText: 'eventContract.spec, else asyncapi.yaml', existing: true },
     out: { type: 'string', valueName: 'dir', description: 'output folder (git-ignored); index.html is overwritten', defaultText: DEFAULT_DOCS_DIR },
     settings: { type: 'string', valueName: 'file', description: 'settings module for the topology picture (functions, tables, alarms)', defaultText: 'eventContract.settings with the project\'s contract; required with another --spec' },
   },
-  async run({ values, io }) {
+  run: failuresExitTwo(async ({ values, io }) => {
     const started = performance.now();
     const { ContractLoadError } = await import('./contract-document.ts');
     let page: string;
@@ -130,13 +135,13 @@ Open <out>/index.html in a browser.`,
     try {
       page = await renderDocs({ specPath, outDir: (values.out as string | undefined) ?? DEFAULT_DOCS_DIR, ...(settingsPath !== undefined ? { settingsPath } : {}) });
     } catch (error) {
-      if (error instanceof ContractLoadError) throw new CliError(error.message, { next: 'Fix the contract (npm run contract:lint says more), then render again.' });
+      if (error instanceof ContractLoadError) throw couldNotRun(error.message, 'Fix the contract (npm run contract:lint says more), then render again.');
       throw error;
     }
     if (settingsPath !== undefined) io.out(`docs: topology picture on the page and in ${path.relative(process.cwd(), path.join(path.dirname(page), 'topology.svg'))}`);
     io.out(`docs: wrote ${path.relative(process.cwd(), page)} in ${((performance.now() - started) / 1000).toFixed(1)} s; open it in a browser.`);
     return 0;
-  },
+  }),
 };
 
 if (isEntry(import.meta)) await main(docsProgram);

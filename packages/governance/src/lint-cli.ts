@@ -12,9 +12,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { CliError, isEntry, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
+import { isEntry, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { unreachableRefs } from '@sluice/codegen/parse';
 import { loadProject } from '@sluice/model';
+import { couldNotRun, exitCodesHelp, failuresExitTwo } from './exit-codes.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -28,12 +29,17 @@ export const lintProgram: ProgramSpec = {
     'Validates the AsyncAPI document with the official AsyncAPI CLI (`asyncapi validate`), with its metrics and update checks turned off. ' +
     'A document with a remote $ref (which the CLI would fetch from the network) or a $ref to a missing file is refused first, each named where it is written, and nothing is validated. ' +
     'Exit code 1 when the document has errors.',
+  epilog: exitCodesHelp({
+    ok: 'the document is valid',
+    failed: 'the AsyncAPI CLI found errors in the document',
+    couldNotRun: 'a usage error, a $ref that cannot be read offline (remote, or to a missing file), the AsyncAPI CLI not installed or stopped by a signal',
+  }),
   positionals: [{ name: 'spec', description: 'AsyncAPI document (default: eventContract.spec, else asyncapi.yaml)', existing: true }],
   options: {
     // As every other contract command takes it.
     spec: { type: 'string', valueName: 'file', description: 'AsyncAPI document, as the argument', defaultText: 'eventContract.spec, else asyncapi.yaml', existing: true },
   },
-  async run({ positionals, values }) {
+  run: failuresExitTwo(async ({ positionals, values }) => {
     if (values.spec !== undefined && positionals[0] !== undefined) throw new UsageError(`give the document once: --spec ${values.spec as string} or ${positionals[0]}, not both`);
     const spec = (values.spec as string | undefined) ?? positionals[0] ?? loadProject().spec;
     const unreachable = unreachableRefs(spec);
@@ -44,7 +50,7 @@ export const lintProgram: ProgramSpec = {
       const missing = unreachable.length - remote;
       const what = [remote ? `${remote} remote (the AsyncAPI CLI would fetch it from the network)` : '', missing ? `${missing} to a file that does not exist` : ''].filter(Boolean).join(', ');
       const fixes = [missing ? 'correct the path of each missing file, or write the file' : '', remote ? 'download each remote file beside the contract and $ref it by its relative path' : ''].filter(Boolean).join('; ');
-      throw new CliError(`${unreachable.length} $ref(s) above cannot be read offline (${what}): nothing was validated`, { next: `${fixes[0]!.toUpperCase()}${fixes.slice(1)}, then run contract:lint again.` });
+      throw couldNotRun(`${unreachable.length} $ref(s) above cannot be read offline (${what}): nothing was validated`, `${fixes[0]!.toUpperCase()}${fixes.slice(1)}, then run contract:lint again.`);
     }
     const cliBin = path.join(path.dirname(require.resolve('@asyncapi/cli/package.json')), 'bin', 'run_bin');
     const cacheDir = path.resolve('node_modules', '.cache', 'sluice-contract-lint');
@@ -66,9 +72,14 @@ export const lintProgram: ProgramSpec = {
         SUPPRESS_STRICTNESS_CHECK: '1',
       },
     });
-    if (result.error) throw new CliError(`could not run the AsyncAPI CLI (${result.error.message})`, { next: 'Run `npm ci` first.' });
-    return result.status ?? 1;
-  },
+    if (result.error) throw couldNotRun(`could not run the AsyncAPI CLI (${result.error.message})`, 'Run `npm ci` first.');
+    // The CLI exits 1 for a document with errors; anything else (killed, its own crash) checked nothing.
+    if (result.status === 0 || result.status === 1) return result.status;
+    throw couldNotRun(
+      `the AsyncAPI CLI ${result.status === null ? `was stopped by ${result.signal}` : `exited ${result.status}`} before saying whether the document is valid`,
+      'Run contract:lint again; if it fails the same way, run it with --debug and read the CLI\'s output above.',
+    );
+  }),
 };
 
 if (isEntry(import.meta)) await main(lintProgram);

@@ -4,11 +4,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CliError, isEntry, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
+import { isEntry, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject } from '@sluice/model';
 import { deriveTopology } from '@sluice/model';
 import { CompatibilityModeError, compatibilityModeOf, diffContracts, hasFailingChanges, messagesBrokenInPlace } from './compatibility.ts';
 import type { ContractDocument } from './contract-document.ts';
+import { checkFailed, couldNotRun, exitCodesHelp, failuresExitTwo } from './exit-codes.ts';
 import { releasedTopologyOf, snapshotPath, writeRelease, type ReleaseRecord } from './released-contract.ts';
 import { renderReport } from './report.ts';
 
@@ -30,12 +31,17 @@ with the contract change. Refuses when the contract has breaking or unclassified
 last release, and when info.version was not bumped, so a release never hides a break by accident.
 With --accept-breaking, it warns for each message whose own change is breaking while its
 x-schema-version keeps its major: old-shape messages still reach the consumers of that major.`,
+  epilog: exitCodesHelp({
+    ok: 'released (or nothing to release, said so)',
+    failed: 'refused for what it would release: breaking or unclassified changes without --accept-breaking, info.version not bumped or lower than the released one',
+    couldNotRun: 'a usage error, a contract (working or released) that does not load or whose x-compatibility is no mode, a contract npm run codegen refuses',
+  }),
   options: {
     spec: { type: 'string', valueName: 'file', description: 'working contract', defaultText: 'eventContract.spec, else asyncapi.yaml', existing: true },
     out: { type: 'string', valueName: 'dir', description: 'snapshot folder', defaultText: 'eventContract.released, else released/' },
     'accept-breaking': { type: 'string', valueName: 'reason', description: 'release breaking changes on purpose (retiring an old major version, or a message nobody consumes yet); the reason is recorded' },
   },
-  async run({ values, io }) {
+  run: failuresExitTwo(async ({ values, io }) => {
     const project = loadProject();
     const specPath = (values.spec as string | undefined) ?? project.spec;
     const reason = (values['accept-breaking'] as string | undefined)?.trim();
@@ -56,7 +62,7 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
       working = await loadContract(specPath);
       previous = existsSync(snapshotPath(outDir)) ? await loadContract(snapshotPath(outDir)) : undefined;
     } catch (error) {
-      if (error instanceof ContractLoadError) throw new CliError(error.message, { next: 'Fix that document, then run npm run contract:release again.' });
+      if (error instanceof ContractLoadError) throw couldNotRun(error.message, 'Fix that document, then run npm run contract:release again.');
       throw error;
     }
     let acceptedBreaking: ReleaseRecord['acceptedBreaking'];
@@ -67,7 +73,7 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
         diff = diffContracts(previous, working, undefined, releasedTopology ? { releasedTopology } : {});
       } catch (error) {
         if (!(error instanceof CompatibilityModeError)) throw error;
-        if (error.of === 'working') throw new CliError(`${shown(specPath)}: ${error.message}`, { next: 'Fix it, then run npm run contract:release again.' });
+        if (error.of === 'working') throw couldNotRun(`${shown(specPath)}: ${error.message}`, 'Fix it, then run npm run contract:release again.');
         // The released snapshot's mode is no mode (released before it was checked): this release replaces it; judged under the new one's.
         io.err(`contract:release: warning: ${shown(snapshotPath(outDir))}: ${error.message.split(':')[0]}; the changes are judged under ${shown(specPath)}'s mode, and this release replaces it.`);
         diff = diffContracts(previous, working, compatibilityModeOf(working), releasedTopology ? { releasedTopology } : {});
@@ -78,17 +84,18 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
       }
       io.out(renderReport(diff, 'table'));
       if (previous.info?.version === working.info?.version) {
-        throw new CliError(`info.version is still ${working.info?.version}`, { next: `Bump it in ${shown(specPath)} (major for a break, minor for an addition, patch for wording), then release again.` });
+        throw checkFailed(`info.version is still ${working.info?.version}`, `Bump it in ${shown(specPath)} (major for a break, minor for an addition, patch for wording), then release again.`);
       }
       const [before, after] = [semver(previous.info?.version), semver(working.info?.version)];
       if (before && after && compareSemver(after, before) < 0) {
-        throw new CliError(`info.version ${working.info?.version} is lower than the released ${previous.info?.version}`, { next: `Give ${shown(specPath)} a version above ${previous.info?.version} (major for a break, minor for an addition, patch for wording), then release again.` });
+        throw checkFailed(`info.version ${working.info?.version} is lower than the released ${previous.info?.version}`, `Give ${shown(specPath)} a version above ${previous.info?.version} (major for a break, minor for an addition, patch for wording), then release again.`);
       }
       if (hasFailingChanges(diff)) {
         if (!reason) {
-          throw new CliError('refused: these changes break consumers of the released contract', {
-            next: 'Publish a new major message version side by side instead (see `npm run contract:diff`), or, to break on purpose, rerun with --accept-breaking "<why>".',
-          });
+          throw checkFailed(
+            'refused: these changes break consumers of the released contract',
+            'Publish a new major message version side by side instead (see `npm run contract:diff`), or, to break on purpose, rerun with --accept-breaking "<why>".',
+          );
         }
         acceptedBreaking = { reason, changes: diff.changes.filter((c) => c.classification !== 'non-breaking').map((c) => `${c.classification} ${c.kind} ${c.path}`) };
         // Released on purpose, but a message broken under the same major mixes both shapes in
@@ -104,7 +111,7 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
     try {
       await readContract(specPath);
     } catch (error) {
-      if (error instanceof CodegenError) throw new CliError(`refused: npm run codegen refuses this contract, so nothing could be built from the release:\n${error.message}`, { next: `Fix ${shown(specPath)}, then run npm run codegen and npm run contract:release again.` });
+      if (error instanceof CodegenError) throw couldNotRun(`refused: npm run codegen refuses this contract, so nothing could be built from the release:\n${error.message}`, `Fix ${shown(specPath)}, then run npm run codegen and npm run contract:release again.`);
       throw error;
     }
     writeRelease(outDir, working, {
@@ -126,7 +133,7 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
     const warned = acceptedBreaking?.inPlace?.map((b) => b.message) ?? [];
     if (warned.length > 0) io.err(`contract:release: WARNING: ${warned.join(', ')} broke without a new major version: see the WARNING${warned.length > 1 ? 's' : ''} about ${warned.length > 1 ? 'them' : 'it'} (recorded in release.json, acceptedBreaking.inPlace).`);
     return 0;
-  },
+  }),
 };
 
 if (isEntry(import.meta)) await main(releaseProgram);

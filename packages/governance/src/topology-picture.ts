@@ -6,10 +6,11 @@
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CliError, isEntry, main, versionOf, type ProgramSpec } from '@sluice/cli';
+import { isEntry, main, versionOf, type ProgramSpec } from '@sluice/cli';
 import { inlineSvg, topologySvg } from '@sluice/diagram';
 import { deriveTopology, loadProject, SettingsError, TopologyError } from '@sluice/model';
 import type { AppSettings } from '@sluice/runtime/settings';
+import { checkFailed, couldNotRun, exitCodesHelp, failuresExitTwo } from './exit-codes.ts';
 
 /** Where `npm run diagram` writes the project's picture, from the project's root. */
 export const DEFAULT_TOPOLOGY_PICTURE = 'docs/topology.svg';
@@ -94,6 +95,11 @@ export const diagramProgram: ProgramSpec = {
 policy, raw or enveloped), queues, dead-letter queues (maxReceiveCount), consumer functions, tables
 and alarms, as SVG, offline (Graphviz in WebAssembly). The same contract and settings give the same
 bytes, so the committed picture is checked like generated/: --check fails when it is stale.`,
+  epilog: exitCodesHelp({
+    ok: 'the picture is written (with --check: it is up to date)',
+    failed: 'with --check: the picture is stale or missing',
+    couldNotRun: 'a usage error, a contract that does not load or whose topology does not hold, settings that do not fit it',
+  }),
   options: {
     spec: { type: 'string', valueName: 'file', description: 'AsyncAPI document', defaultText: 'eventContract.spec, else asyncapi.yaml', existing: true },
     settings: { type: 'string', valueName: 'file', description: 'settings module', defaultText: 'eventContract.settings' },
@@ -101,7 +107,7 @@ bytes, so the committed picture is checked like generated/: --check fails when i
     check: { type: 'boolean', description: 'write nothing; fail when the file differs from what would be written' },
   },
   examples: ['npm run diagram', 'npm run diagram -- --check', 'npm run diagram -- --out /tmp/topology.svg'],
-  async run({ values, io }) {
+  run: failuresExitTwo(async ({ values, io }) => {
     const project = loadProject();
     const specPath = (values.spec as string | undefined) ?? project.spec;
     const settingsPath = (values.settings as string | undefined) ?? project.settings;
@@ -114,13 +120,14 @@ bytes, so the committed picture is checked like generated/: --check fails when i
       // The contract's or the settings' own problems, each line saying what to change: said as
       // such, with what to do next, not as a crash to debug.
       if ((error as Error)?.name === 'ContractLoadError' || error instanceof TopologyError) {
-        throw new CliError((error as Error).message, { next: `Fix the contract (${path.relative(process.cwd(), specPath) || specPath}), then draw again.`, cause: error });
+        throw couldNotRun((error as Error).message, `Fix the contract (${path.relative(process.cwd(), specPath) || specPath}), then draw again.`, error);
       }
       if (error instanceof SettingsError) {
-        throw new CliError(error.message, {
-          next: values.spec !== undefined && values.settings === undefined ? 'A contract of its own takes settings of its own: --settings <file> (or fix the settings), then draw again.' : `Fix the settings (${path.relative(process.cwd(), settingsPath) || settingsPath}), then draw again.`,
-          cause: error,
-        });
+        throw couldNotRun(
+          error.message,
+          values.spec !== undefined && values.settings === undefined ? 'A contract of its own takes settings of its own: --settings <file> (or fix the settings), then draw again.' : `Fix the settings (${path.relative(process.cwd(), settingsPath) || settingsPath}), then draw again.`,
+          error,
+        );
       }
       throw error;
     }
@@ -130,15 +137,13 @@ bytes, so the committed picture is checked like generated/: --check fails when i
         return 0;
       }
       const flags = `${values.spec ? ` --spec ${specPath}` : ''}${values.settings ? ` --settings ${settingsPath}` : ''}${values.out ? ` --out ${shown}` : ''}`;
-      throw new CliError(`${shown} is ${existsSync(out) ? 'stale: the contract or the settings changed since it was drawn' : 'missing'}`, {
-        next: `Run: npm run diagram${flags ? ` --${flags}` : ''}, and commit it.`,
-      });
+      throw checkFailed(`${shown} is ${existsSync(out) ? 'stale: the contract or the settings changed since it was drawn' : 'missing'}`, `Run: npm run diagram${flags ? ` --${flags}` : ''}, and commit it.`);
     }
     mkdirSync(path.dirname(out), { recursive: true });
     writeFileSync(out, svg);
     io.out(`diagram: wrote ${shown} (${svg.length} bytes).`);
     return 0;
-  },
+  }),
 };
 
 if (isEntry(import.meta)) await main(diagramProgram);

@@ -7,11 +7,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CliError, isEntry, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
+import { isEntry, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { staleGeneratedReason } from '@sluice/codegen/freshness';
 import { loadProject } from '@sluice/model';
 import { createDecoder, DecodeErrorCode, FRAMEWORK_HEADERS, type DecodeResult } from '@sluice/runtime/consumer';
 import { formatIssues, type MessageContract, type MessageMap, type ReceiveOperation, toIssues, type ValidationIssue } from '@sluice/runtime/contract';
+import { couldNotRun, exitCodesHelp, failuresExitTwo } from './exit-codes.ts';
 
 /** One payload's verdict. */
 export interface Verdict {
@@ -185,19 +186,24 @@ check them: a bare payload, an SNS notification envelope, an SQS record or a Lam
 message it is; a bare payload is checked against --message, else against every message. Prints one
 line per payload: valid, or which field is wrong and why. Exit 1 when any is invalid.
 Uses the generated validators: run \`npm run codegen\` after changing the contract.`,
+  epilog: exitCodesHelp({
+    ok: 'every payload is valid',
+    failed: 'a payload is invalid (not JSON, or not what the contract says)',
+    couldNotRun: 'a usage error (a path that does not exist, no .json file there, a --message the contract does not have), a file that cannot be read, the generated validators missing',
+  }),
   positionals: [{ name: 'paths', description: 'JSON files, or folders searched for *.json', required: true, variadic: true }],
   options: {
     message: { type: 'string', valueName: 'name', description: 'check bare payloads as this message' },
     json: { type: 'boolean', description: 'JSON verdicts, for scripts' },
   },
   examples: ['npm run contract:validate -- samples/', 'npm run contract:validate -- payment.json --message PaymentCaptured'],
-  async run({ positionals, values, io }) {
+  run: failuresExitTwo(async ({ positionals, values, io }) => {
     const project = loadProject();
     let messages: Record<string, MessageContract>;
     try {
       ({ messages } = (await import(pathToFileURL(path.join(project.generated, 'index.js')).href)) as { messages: Record<string, MessageContract> });
     } catch (error) {
-      throw new CliError(`cannot load the generated validators from ${path.relative(process.cwd(), project.generated)}/ (${(error as Error).message})`, { next: 'Run `npm run codegen` first.' });
+      throw couldNotRun(`cannot load the generated validators from ${path.relative(process.cwd(), project.generated)}/ (${(error as Error).message})`, 'Run `npm run codegen` first.');
     }
     // A contract edited since the last codegen: the verdicts below are the previous contract's. Said, not left to be guessed.
     const stale = staleGeneratedReason(project);
@@ -218,7 +224,7 @@ Uses the generated validators: run \`npm run codegen\` after changing the contra
       io.out(`\n${verdicts.length - failed.length} valid, ${failed.length} invalid (${files.length} file(s)).`);
     }
     return failed.length > 0 ? 1 : 0;
-  },
+  }),
 };
 
 if (isEntry(import.meta)) await main(validateProgram);

@@ -34,7 +34,7 @@ describe('npm run contract:diff', () => {
     const working = path.join(dir, 'working.yaml');
     writeFileSync(working, readFileSync(pair('optional-field-added', 'working'), 'utf8').replace('  version: 1.1.0\n', '  version: 1.1.0\n  x-compatibility: fulll\n'));
     const { code, stderr } = run('diff-cli.ts', ['--released', pair('optional-field-added', 'released'), '--spec', working]);
-    expect(code).toBe(1);
+    expect(code).toBe(2); // could not run: not 1, which says the change is breaking
     expect(stderr).toContain('info.x-compatibility is "fulll", which is no compatibility mode: write one of backward, forward, full, or leave it out (backward)');
     expect(stderr).toContain(`Fix it in ${working}`);
     expect(stderr).not.toContain('--debug');
@@ -45,7 +45,7 @@ describe('npm run contract:diff', () => {
     const released = path.join(dir, 'released.yaml');
     writeFileSync(released, readFileSync(pair('optional-field-added', 'released'), 'utf8').replace('  version: 1.0.0\n', '  version: 1.0.0\n  x-compatibility: fulll\n'));
     const { code, stderr } = run('diff-cli.ts', ['--released', released, '--spec', pair('optional-field-added', 'working')]);
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(stderr).toContain(`${released}: info.x-compatibility is "fulll", which is no compatibility mode`);
     expect(stderr).toContain('release it (npm run contract:release)');
   }, 60_000);
@@ -97,7 +97,7 @@ describe('npm run contract:release', () => {
     const broken = path.join(out, 'broken.yaml');
     writeFileSync(broken, readFileSync(pair('optional-field-added', 'working'), 'utf8').replace('version: 1.1.0', 'version: 1.2.0').replace('      x-schema-version: 1.0.0\n', '      x-schema-version: 1.0.0\n      examples:\n        - payload: {orderId: "", quantity: 0, status: LOST}\n'));
     const refused = run('release-cli.ts', ['--spec', broken, '--out', out]);
-    expect(refused.code, refused.stderr).toBe(1);
+    expect(refused.code, refused.stderr).toBe(2); // the contract is no input it can release: not a finding of the check
     expect(refused.stderr).toMatch(/refused: npm run codegen refuses this contract, so nothing could be built from the release:\n.*1 problem\(s\)/);
     expect(JSON.parse(readFileSync(path.join(out, 'release.json'), 'utf8')).version).toBe('1.1.0');
   }, 120_000);
