@@ -113,3 +113,44 @@ export function contractFiles(): ContractFiles {
     data: (file) => of(file).data(),
   };
 }
+
+/**
+ * The spec and every file it references through relative `$ref`s, recursively, sorted (absolute
+ * paths), read from `files`: the list `collectInputs` (freshness.ts) makes, by the same walk. That
+ * one reads the files itself because freshness.ts is one of the generator's own files, whose text
+ * is hashed into every generated file: changing it leaves every project's `generated/` stale, so it
+ * is left as it is until a change of the generator regenerates them anyway (contract-reads.test.ts
+ * checks that the two lists agree).
+ *
+ * @throws what reading or parsing a file throws (`JSON.parse` for a `.json` file, else `yaml.parse`)
+ * @example
+ * ```ts
+ * import { contractFiles, contractInputs } from './contract-files.ts';
+ *
+ * const inputs = contractInputs('asyncapi.yaml', contractFiles()); // ['/repo/asyncapi.yaml', '/repo/schemas/payment.json', ...]
+ * ```
+ */
+export function contractInputs(specPath: string, files: ContractFiles): string[] {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    const abs = path.resolve(file);
+    if (seen.has(abs)) return;
+    seen.add(abs);
+    const doc = files.data(abs);
+    // A YAML alias can make a node that contains itself: each node is walked once.
+    const walked = new Set<object>();
+    const walk = (node: unknown) => {
+      if (!node || typeof node !== 'object' || walked.has(node)) return;
+      walked.add(node);
+      if (Array.isArray(node)) return node.forEach(walk);
+      for (const [k, v] of Object.entries(node)) {
+        if (k === '$ref' && typeof v === 'string' && !v.startsWith('#') && !/^[a-z]+:/i.test(v)) {
+          visit(path.resolve(path.dirname(abs), v.split('#')[0]!));
+        } else walk(v);
+      }
+    };
+    walk(doc);
+  };
+  visit(specPath);
+  return [...seen].sort();
+}

@@ -12,7 +12,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { contractFiles, type ContractFiles } from './contract-files.ts';
+import { parse as parseYaml } from 'yaml';
 
 /** The command that brings `generated/` up to date, as every refusal names it. */
 export const CODEGEN_COMMAND = 'npm run codegen';
@@ -22,9 +22,7 @@ export const CODEGEN_COMMAND = 'npm run codegen';
  * paths): the inputs whose content the generated hash covers.
  *
  * @param specPath - the AsyncAPI document
- * @param files - where the files are read from (parseContract shares one reading between its checks)
  * @returns absolute paths, the spec included, sorted
- * @throws what reading or parsing a file throws (`JSON.parse` for a `.json` file, else `yaml.parse`)
  * @example
  * ```ts
  * import { collectInputs } from '@sluice/codegen';
@@ -32,13 +30,14 @@ export const CODEGEN_COMMAND = 'npm run codegen';
  * const inputs = collectInputs('asyncapi.yaml'); // ['/repo/asyncapi.yaml', '/repo/schemas/payment.json', ...]
  * ```
  */
-export function collectInputs(specPath: string, files: ContractFiles = contractFiles()): string[] {
+export function collectInputs(specPath: string): string[] {
   const seen = new Set<string>();
   const visit = (file: string) => {
     const abs = path.resolve(file);
     if (seen.has(abs)) return;
     seen.add(abs);
-    const doc = files.data(abs);
+    const text = readFileSync(abs, 'utf8');
+    const doc = abs.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
     // A YAML alias can make a node that contains itself: each node is walked once.
     const walked = new Set<object>();
     const walk = (node: unknown) => {

@@ -21,8 +21,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Parser } from '@asyncapi/parser';
 import { isAlias, isMap, isPair, isScalar, isSeq, type Node as YamlNode } from 'yaml';
-import { contractFiles, type ContractFiles } from './contract-files.ts';
-import { collectInputs } from './freshness.ts';
+import { contractFiles, type ContractFiles, contractInputs } from './contract-files.ts';
 import { bindingRefSiblings } from './ref-siblings.ts';
 import { cacheFolderFor, readEntry, writeEntry } from './result-cache.ts';
 import { shareSpecSchemaValidators } from './spec-schema-validators.ts';
@@ -190,7 +189,7 @@ function cacheFileOf(spec: string, validate: boolean, files: ContractFiles): str
   if (!folder) return undefined;
   let inputs: string[];
   try {
-    inputs = collectInputs(spec, files);
+    inputs = contractInputs(spec, files);
   } catch {
     return undefined; // a file it cannot read: the parser says which
   }
@@ -198,7 +197,7 @@ function cacheFileOf(spec: string, validate: boolean, files: ContractFiles): str
   const root = path.dirname(spec);
   for (const file of inputs) {
     const text = files.text(file);
-    // A remote $ref (which collectInputs leaves out) makes the result depend on the network: not cached.
+    // A remote $ref (which contractInputs leaves out) makes the result depend on the network: not cached.
     if (/\$ref['"]?\s*:\s*['"]?[a-z][a-z0-9+.-]*:/i.test(text)) return undefined;
     hash.update(path.relative(root, file).replace(/\\/g, '/')).update('\0').update(text).update('\0');
   }
@@ -324,7 +323,7 @@ export function selfContainingAliases(specPath: string, files: ContractFiles = c
   const spec = path.resolve(specPath);
   let inputs: string[];
   try {
-    inputs = collectInputs(spec, files);
+    inputs = contractInputs(spec, files);
   } catch {
     return []; // a file it cannot read: the parser says which
   }

@@ -8,8 +8,12 @@ import * as fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as yaml from 'yaml';
+import { contractFiles, contractInputs } from '../src/contract-files.ts';
+import { collectInputs } from '../src/freshness.ts';
 import { parseContract } from '../src/parse-contract.ts';
 import { cacheProject, thingSchema } from './cache-project.ts';
+
+const root = path.resolve(import.meta.dirname, '../../..');
 
 /** Every file read through node:fs by codegen's modules, and every text they parse as YAML. */
 const reads = vi.hoisted(() => ({ files: [] as string[], yamlTexts: [] as string[] }));
@@ -92,4 +96,30 @@ describe('parseContract', () => {
       expect(counted(), cached ? 'read back' : 'parsed').toEqual({ read: once, yaml: once });
     }
   }, 60_000);
+
+  it('keys its cache by the files collectInputs lists for the generated files, or none where collectInputs throws', () => {
+    const p = cacheProject('contract-inputs-', SPEC, thingSchema({ id: { type: 'string' } }));
+    p.write('bindings.yaml', BINDINGS);
+    const specs = [
+      p.spec,
+      ...['asyncapi.yaml', 'packages/codegen/tests/fixtures/two-messages/asyncapi.yaml', 'packages/codegen/tests/fixtures/remote/asyncapi.yaml', 'packages/create/tests/fixtures/public/adeo-kafka-request-reply-asyncapi.yml'].map((f) => path.join(root, f)),
+      path.join(root, 'packages/codegen/tests/fixtures/unresolved-refs/asyncapi.yaml'),
+    ];
+    // A $ref to a missing file, to a file that does not parse: both throw.
+    p.write('missing.yaml', "asyncapi: 3.0.0\ncomponents: { schemas: { X: { $ref: 'nowhere.json' } } }\n");
+    p.write('broken.yaml', "asyncapi: 3.0.0\ncomponents: { schemas: { X: { $ref: 'bad.yaml' } } }\n");
+    p.write('bad.yaml', 'a: [unclosed\n');
+    const dir = path.dirname(p.spec);
+    specs.push(path.join(dir, 'missing.yaml'), path.join(dir, 'broken.yaml'));
+    const listed = (list: () => string[]) => {
+      try {
+        return list();
+      } catch (error) {
+        return `threw ${(error as { code?: string }).code}: ${(error as Error).message}`;
+      }
+    };
+    for (const spec of specs) expect(listed(() => contractInputs(spec, contractFiles())), spec).toEqual(listed(() => collectInputs(spec)));
+    expect([p.spec, ...specs.slice(-2)].map((spec) => listed(() => collectInputs(spec)))).toEqual([expect.any(Array), expect.stringMatching(/^threw ENOENT: /), expect.stringMatching(/^threw BAD_INDENT: .* at line 2, column 1:/)]);
+    expect(collectInputs(p.spec)).toHaveLength(3);
+  });
 });
