@@ -43,10 +43,18 @@ export interface ContractChange {
   where?: { file: string; line?: number };
 }
 
+/**
+ * Where the mode of a diff came from: `option`, told on the command line (`--mode`); `contract`,
+ * the contracts' `info.x-compatibility`; `default`, neither contract declares one.
+ */
+export type ModeSource = 'option' | 'contract' | 'default';
+
 /** Every classified change between two contracts, under one mode, and advice that does not fail. */
 export interface ContractDiff {
   /** The mode the changes were classified under. */
   mode: CompatibilityMode;
+  /** Where {@link ContractDiff.mode} came from. */
+  modeFrom: ModeSource;
   /** Every difference, classified, in the order they were compared. */
   changes: ContractChange[];
   /** Advice that does not fail the check (a version that should have been bumped). */
@@ -114,18 +122,41 @@ export const isObject = (v: unknown): v is Record<string, any> => !!v && typeof 
  * readers.
  */
 const UNGUARDED: Record<'backward' | 'forward', string> = {
-  backward:
-    'allowed under x-compatibility backward, which guards only new readers of released messages: upgrade every consumer before a producer sends it (or declare full)',
-  forward:
-    'allowed under x-compatibility forward, which guards only released readers of new messages: drain the queues and dead-letter queues of released messages before new consumers read them (or declare full)',
+  backward: 'guards only new readers of released messages: upgrade every consumer before a producer sends it',
+  forward: 'guards only released readers of new messages: drain the queues and dead-letter queues of released messages before new consumers read them',
 };
+
+/** The mode as the reader set it, by where it came from, and how to make it full there. */
+const MODE_SAID: Record<ModeSource, { under: (mode: CompatibilityMode) => string; full: string }> = {
+  option: { under: (mode) => `--mode ${mode} (given on the command line)`, full: 'or compare with --mode full' },
+  contract: { under: (mode) => `x-compatibility ${mode} (info.x-compatibility of the contracts)`, full: 'or declare full' },
+  default: { under: (mode) => `${mode}, the default mode (neither contract declares info.x-compatibility)`, full: 'or declare x-compatibility: full' },
+};
+
+/**
+ * The mode of a diff and where it came from, as the report's summary line says it:
+ * `backward, given with --mode`, `full, from info.x-compatibility`, `backward, the default: no info.x-compatibility`.
+ *
+ * @example
+ * ```ts
+ * import { describeMode } from './classification.ts';
+ *
+ * describeMode('backward', 'option'); // 'backward, given with --mode'
+ * ```
+ */
+export function describeMode(mode: CompatibilityMode, from: ModeSource): string {
+  return `${mode}, ${from === 'option' ? 'given with --mode' : from === 'contract' ? 'from info.x-compatibility' : 'the default: no info.x-compatibility'}`;
+}
 
 /** Collects the classified changes of one comparison under one compatibility mode. */
 export class Collector {
   readonly changes: ContractChange[] = [];
   readonly mode: CompatibilityMode;
-  constructor(mode: CompatibilityMode) {
+  /** Where the mode came from: a change it lets through says so, and where to make it full. */
+  readonly modeFrom: ModeSource;
+  constructor(mode: CompatibilityMode, modeFrom: ModeSource) {
     this.mode = mode;
+    this.modeFrom = modeFrom;
   }
 
   /**
@@ -135,7 +166,9 @@ export class Collector {
    */
   add(path: string, kind: ContractChange['kind'], rule: string, breaks: Breaks, detail: string): void {
     const breaking = (this.mode !== 'forward' && breaks.backward) || (this.mode !== 'backward' && breaks.forward);
-    const unguarded = breaking ? undefined : breaks.forward ? UNGUARDED.backward : breaks.backward ? UNGUARDED.forward : undefined;
+    const guarding = breaking ? undefined : breaks.forward ? 'backward' : breaks.backward ? 'forward' : undefined;
+    const said = MODE_SAID[this.modeFrom];
+    const unguarded = guarding && `allowed under ${said.under(guarding)}, which ${UNGUARDED[guarding]} (${said.full})`;
     this.changes.push({ path, kind, rule, detail: unguarded ? `${detail}; ${unguarded}` : detail, classification: breaking ? 'breaking' : 'non-breaking' });
   }
 

@@ -26,6 +26,7 @@ import {
   DEFAULT_COMPATIBILITY_MODE,
   isObject,
   kindOf,
+  type ModeSource,
   NEITHER,
   same,
   show,
@@ -42,6 +43,7 @@ export {
   type CompatibilityMode,
   type ContractChange,
   type ContractDiff,
+  type ModeSource,
 } from './classification.ts';
 
 /** Every message of a document by `name` (what codegen names types after), channels first. */
@@ -181,7 +183,9 @@ export function diffContracts(
   options: DiffOptions = {},
 ): ContractDiff {
   const mode = told ?? diffModeOf(released, working);
-  const out = new Collector(mode);
+  const declared = released.info?.['x-compatibility'] !== undefined || working.info?.['x-compatibility'] !== undefined;
+  const modeFrom: ModeSource = told !== undefined ? 'option' : declared ? 'contract' : 'default';
+  const out = new Collector(mode, modeFrom);
   const notes: string[] = [];
 
   if (released.asyncapi !== working.asyncapi) out.unclassified('asyncapi', 'changed', `AsyncAPI ${released.asyncapi} → ${working.asyncapi}: review what the new spec version changes`);
@@ -242,7 +246,7 @@ export function diffContracts(
   if (out.changes.length > 0 && released.info?.version === working.info?.version) {
     notes.push(`info.version is still ${working.info?.version}; bump it before \`npm run contract:release\`.`);
   }
-  return { mode, changes: out.changes, notes };
+  return { mode, modeFrom, changes: out.changes, notes };
 }
 
 /** The words of `contract:diff`'s "What to do next" for one message: its next major, published side by side. */

@@ -1,6 +1,7 @@
 /**
  * Renders a {@link ContractDiff} for people (an aligned table or Markdown) or for tools (JSON).
  */
+import { describeMode } from './classification.ts';
 import type { ContractChange, ContractDiff } from './compatibility.ts';
 
 /** How {@link renderReport} writes a diff: an aligned table, Markdown, or JSON for tools. */
@@ -76,5 +77,5 @@ export function renderReport(diff: ContractDiff, format: ReportFormat): string {
   if (diff.changes.length === 0) return 'No changes.';
   const body = format === 'markdown' ? markdown(diff.changes) : table(diff.changes);
   const notes = diff.notes.map((n) => `note: ${n}`);
-  return [body, '', `${summarize(diff)} (compatibility mode: ${diff.mode})`, ...notes].join('\n');
+  return [body, '', `${summarize(diff)} (compatibility mode: ${describeMode(diff.mode, diff.modeFrom)})`, ...notes].join('\n');
 }

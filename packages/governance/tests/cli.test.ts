@@ -24,7 +24,7 @@ describe('npm run contract:diff', () => {
     expect(code).toBe(1);
     expect(stdout).toMatch(/^CLASSIFICATION +CHANGE +PATH +DETAIL$/m);
     expect(stdout).toMatch(/^breaking +removed +messages\.OrderPlaced\.payload\.properties\.quantity +field removed \(renamed to "count"\?\)/m);
-    expect(stdout).toContain('2 breaking, 1 non-breaking (compatibility mode: backward)'); // the pair declares no mode
+    expect(stdout).toContain('2 breaking, 1 non-breaking (compatibility mode: backward, the default: no info.x-compatibility)'); // the pair declares no mode
     expect(stderr).toContain('side by side');
     expect(stderr).toContain('--accept-breaking');
   }, 60_000);

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type CliIO, runCli } from '@sluice/cli';
 import { deriveTopology } from '@sluice/model';
-import { type CompatibilityMode, type ContractDiff, diffContracts, diffProgram, hasFailingChanges, messagesBrokenInPlace, nextStepsAfterDiff } from '@sluice/governance';
+import { type CompatibilityMode, type ContractDiff, type ContractDocument, diffContracts, diffProgram, hasFailingChanges, messagesBrokenInPlace, nextStepsAfterDiff, renderReport } from '@sluice/governance';
 import { loadContract } from '@sluice/governance';
 import { showChange } from '../src/classification.ts';
 
@@ -206,15 +206,47 @@ describe('contract:diff under the other compatibility modes', () => {
   it('says, with a change the mode lets through, whom it still breaks and what that leaves to the team (the detail said only whom it breaks, under a "non-breaking")', async () => {
     const detail = async (pair: string, mode: CompatibilityMode) => (await diffPair(pair, mode)).changes.filter((c) => c.rule !== 'info.version').map((c) => `${c.classification}: ${c.detail}`);
     expect(await detail('enum-value-added', 'backward')).toEqual([
-      'non-breaking: value "REFUNDED" added: consumers on the released contract reject it; allowed under x-compatibility backward, which guards only new readers of released messages: upgrade every consumer before a producer sends it (or declare full)',
+      'non-breaking: value "REFUNDED" added: consumers on the released contract reject it; allowed under --mode backward (given on the command line), which guards only new readers of released messages: upgrade every consumer before a producer sends it (or compare with --mode full)',
     ]);
     expect(await detail('maximum-lowered', 'forward')).toEqual([
-      expect.stringMatching(/^non-breaking: .*; allowed under x-compatibility forward, which guards only released readers of new messages: drain the queues and dead-letter queues of released messages before new consumers read them \(or declare full\)$/),
+      expect.stringMatching(/^non-breaking: .*; allowed under --mode forward \(given on the command line\), which guards only released readers of new messages: drain the queues and dead-letter queues of released messages before new consumers read them \(or compare with --mode full\)$/),
     ]);
     // Breaking, or breaking no reader: the detail as it was.
     for (const [pair, mode] of [['enum-value-added', 'full'], ['enum-value-added', 'forward'], ['optional-field-added', 'backward'], ['field-removed', 'backward']] as const) {
       for (const line of await detail(pair, mode)) expect(line).not.toMatch(/allowed under/);
     }
+  });
+});
+
+describe('where the compatibility mode came from, said where it lets a change through', () => {
+  /** The enum-value-added pair (it declares no mode), with `x-compatibility` declared on both sides when given. */
+  async function declared(mode?: CompatibilityMode): Promise<[ContractDocument, ContractDocument]> {
+    const [released, working] = await Promise.all(['released', 'working'].map((side) => loadContract(path.join(pairs, 'enum-value-added', `${side}.yaml`), { validate: false })));
+    if (mode) for (const doc of [released!, working!]) doc.info['x-compatibility'] = mode;
+    return [released!, working!];
+  }
+  const detailOf = (diff: ContractDiff) => diff.changes.find((c) => c.rule === 'schema.enum-value-added')!.detail;
+
+  it("a mode told with --mode is said as the command line's, not as the contract's x-compatibility (it said \"allowed under x-compatibility backward\" of a --mode)", async () => {
+    const diff = diffContracts(...(await declared()), 'backward');
+    expect(diff.modeFrom).toBe('option');
+    expect(detailOf(diff)).toMatch(/; allowed under --mode backward \(given on the command line\), which guards only new readers of released messages: .* \(or compare with --mode full\)$/);
+    expect(detailOf(diff)).not.toContain('x-compatibility');
+    expect(renderReport(diff, 'table')).toContain('(compatibility mode: backward, given with --mode)');
+  });
+
+  it("a mode the contracts declare is said as their x-compatibility", async () => {
+    const diff = diffContracts(...(await declared('backward')));
+    expect(diff.modeFrom).toBe('contract');
+    expect(detailOf(diff)).toMatch(/; allowed under x-compatibility backward \(info\.x-compatibility of the contracts\), which guards only new readers of released messages: .* \(or declare full\)$/);
+    expect(renderReport(diff, 'table')).toContain('(compatibility mode: backward, from info.x-compatibility)');
+  });
+
+  it('the default mode, where neither contract declares one, is said as the default (it said "x-compatibility backward" of a contract without one)', async () => {
+    const diff = diffContracts(...(await declared()));
+    expect(diff.modeFrom).toBe('default');
+    expect(detailOf(diff)).toMatch(/; allowed under backward, the default mode \(neither contract declares info\.x-compatibility\), which guards only new readers of released messages: .* \(or declare x-compatibility: full\)$/);
+    expect(renderReport(diff, 'table')).toContain('(compatibility mode: backward, the default: no info.x-compatibility)');
   });
 });
 
