@@ -414,12 +414,13 @@ describe('create: a new project from a small contract', () => {
       // The whole listing too (every dead-letter queue, the triage function's, the unrouted one), in JSON.
       const all = npmRun(dir, bins, endpoint, ['--silent', 'ops', '--', 'dlq', 'list', '--json']);
       expect(all.status, all.stdout + all.stderr).toBe(0);
-      const listing = JSON.parse(all.stdout) as Record<string, { body: string; unrouted?: string | null }[]>;
+      // One object keyed by queue name (the same shape as with --queue): each queue's kind, source, messages and what it could not show.
+      const listing = JSON.parse(all.stdout) as Record<string, { kind: string; source: string | null; messages: { body: string; unrouted?: string | null }[]; notShown: unknown }>;
       expect(Object.keys(listing).sort()).toEqual(['PingDLQ', 'PingsTriageDLQ', 'PingsUnrouted']);
-      expect(listing.PingDLQ).toEqual([]);
-      expect(listing.PingsUnrouted).toEqual([expect.objectContaining({ unrouted: 'no consumer declares Ponged' })]);
+      expect(listing.PingDLQ).toMatchObject({ kind: 'deadLetter', messages: [], notShown: null });
+      expect(listing.PingsUnrouted).toMatchObject({ kind: 'unrouted', source: 'Pings', messages: [expect.objectContaining({ unrouted: 'no consumer declares Ponged' })] });
       // The SNS envelope (the unrouted queue's subscription is not raw), the payload as published in it.
-      expect(JSON.parse(listing.PingsUnrouted![0]!.body).Message).toBe('{"pingId":"p-unrouted"}');
+      expect(JSON.parse(listing.PingsUnrouted!.messages[0]!.body).Message).toBe('{"pingId":"p-unrouted"}');
     } finally {
       await stack.stop();
     }

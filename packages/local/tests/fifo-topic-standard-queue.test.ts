@@ -262,7 +262,8 @@ describe('a FIFO topic delivering to a FIFO queue and a standard queue, on the l
   it('dlq list names the dead letter by the SNS message id its publisher got, and redrive hands it back to the audit consumer', async () => {
     const listed = await dlq('list', '--queue', 'LedgerAuditDLQ', '--json');
     expect(listed.code, listed.err).toBe(0);
-    const list = JSON.parse(listed.out) as Array<Record<string, unknown>>;
+    // One object keyed by queue name, --queue or not.
+    const list = (JSON.parse(listed.out) as Record<string, { messages: Array<Record<string, unknown>> }>).LedgerAuditDLQ!.messages;
     expect(list).toHaveLength(1);
     expect(list[0]!.snsMessageId).toBe(published.get('reject-2'));
     // It decodes under the current contract: it failed in its handler, and `reason` says no more.

@@ -14,6 +14,7 @@ import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-s
 import { runCli } from '@sluice/cli';
 import { bannerLines, startLocalRuntime, type LocalRuntime } from '@sluice/local';
 import { unroutedOf } from '@sluice/model';
+import type { DeadLetterListingJson } from '@sluice/ops';
 import { TRIAGE_REASON_ATTRIBUTE } from '@sluice/runtime/triage';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
 import { fixtureOrder, fixtureProgram, fixtureProject, type FixtureProject } from '../../../tests/helpers/fixture-project.ts';
@@ -101,7 +102,7 @@ describe('every publish ends in a queue, attribute-less ones included (the triag
 
     const io = captureIO();
     expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'list', '--queue', 'OrderTopicUnrouted', '--json', '--endpoint', runtime.endpoint], io)), io.stderr()).toBe(0);
-    const listed = JSON.parse(io.stdout()) as { body: string; unrouted: string | null }[];
+    const listed = (JSON.parse(io.stdout()) as DeadLetterListingJson).OrderTopicUnrouted!.messages;
     const why = Object.fromEntries(
       listed.map((l) => [(JSON.parse((JSON.parse(l.body) as { Message: string }).Message) as { orderId: string }).orderId, l.unrouted] as const).filter(([id]) => id.endsWith(run)),
     );

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GetSubscriptionAttributesCommand, PublishCommand, SetSubscriptionAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, DeleteQueueCommand, PurgeQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { runCli } from '@sluice/cli';
-import { queueDepth } from '@sluice/ops';
+import { queueDepth, type DeadLetterListingJson } from '@sluice/ops';
 import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
 import { unroutedOf } from '@sluice/model';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
@@ -106,7 +106,7 @@ describe('the order topic\'s unrouted queue, on the local stack', () => {
 
     const io = captureIO();
     expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'list', '--queue', 'OrderTopicUnrouted', '--json', '--endpoint', runtime.endpoint], io)), io.stderr()).toBe(0);
-    const listed = JSON.parse(io.stdout()) as { body: string; unrouted: string | null }[];
+    const listed = (JSON.parse(io.stdout()) as DeadLetterListingJson).OrderTopicUnrouted!.messages;
     const why = Object.fromEntries(listed.map((l) => [(JSON.parse((JSON.parse(l.body) as { Message: string }).Message) as { orderId: string }).orderId, l.unrouted]));
     expect(why).toEqual({
       'ord-undeclared-major': `no consumer declares OrderPlaced v${undeclaredMajor}`,
@@ -160,8 +160,8 @@ describe('the order topic\'s unrouted queue, on the local stack', () => {
       const said = 'a consumer declares it in the contract, but no subscription of the running stack admits it yet: restart npm start (it applies the contract when it starts), then redrive it (published now, it would come back here)';
       const list = captureIO();
       expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'list', '--queue', 'OrderTopicUnrouted', '--json', '--endpoint', runtime.endpoint], list)), list.stderr()).toBe(0);
-      // With --queue, the listing itself.
-      expect((JSON.parse(list.stdout()) as { unrouted: string | null }[]).map((l) => l.unrouted)).toEqual([said]);
+      // With --queue, the listing of that queue alone, as without it.
+      expect((JSON.parse(list.stdout()) as DeadLetterListingJson).OrderTopicUnrouted!.messages.map((l) => l.unrouted)).toEqual([said]);
       const io = captureIO();
       expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'redrive', '--queue', 'OrderTopicUnrouted', '--endpoint', runtime.endpoint], io)), io.stderr()).toBe(0);
       expect(io.stdout()).toContain(`in OrderTopicUnrouted: ${said}`);

@@ -12,6 +12,7 @@ import { readEnvelope, republish, unroutedMessageReason, type LiveRouting } from
 import { liveRoutingOf } from './live-routing.ts';
 import { DeadLetterQueue, notShownOf, type DeadLetter, type DeadLetterListing, type DeadLetterQueueOptions } from '../dead-letter-queue.ts';
 import { describeHandlerFailure, localHandlerFailures } from '../handler-failures.ts';
+import { deadLetterJson, type DeadLetterJson, type DeadLetterListingJson, type DeadLetterQueueJson } from '../dead-letter-json.ts';
 import { queueDepth } from '../queue-depth.ts';
 import type { Target } from '../target.ts';
 import { formatTable, terminalSafe, terminalSafeJson } from '@sluice/cli';
@@ -49,6 +50,14 @@ function headingOf(ref: DlqRef): string {
   if (ref.triage) return `${ref.name} (publishes of ${ref.triage.topic} that ${ref.triage.functionName} could not keep)`;
   if (ref.kept) return `${ref.name} (no longer in the contract; kept by the local stack with its messages)`;
   return `${ref.name} (dead letters of ${ref.source})`;
+}
+
+/** What a ref's queue is, in `dlq list --json` (the kinds `status --json` gives those queues). */
+function kindOf(ref: DlqRef): DeadLetterQueueJson['kind'] {
+  if (ref.unroutedTopic) return 'unrouted';
+  if (ref.triage) return 'triageDeadLetter';
+  if (ref.kept) return 'kept';
+  return 'deadLetter';
 }
 
 /** A heading and its table on lines of their own (`empty.` on the heading's line). */
@@ -398,33 +407,32 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
         name: 'list',
         summary: 'show dead-lettered and unrouted messages and why they failed',
         description:
-          'Each dead-lettered message with its receive count and why it failed: the body is decoded again with the generated validator, as the consumer does; for one that decodes fine, what its consumer said when it last failed on it (the local stack keeps that; on AWS, look for the message id in the consumer\'s log). Then each unrouted message (published to a topic, admitted by no subscription) with its SNS message id and why: no eventType/schemaVersion, or an event type or major version no consumer declares. Messages stay where they are. A FIFO queue shows the first message of each group (with its group): how many more wait behind is said after the table, and in --json a queue with messages not shown is { "messages": [...], "notShown": { "count", "why" } } instead of the list of messages.',
-        options: { queue: queueOption, json: { type: 'boolean', description: 'JSON, with bodies and full reasons' }, ...targetOptions },
+          'Each dead-lettered message with its receive count and why it failed: the body is decoded again with the generated validator, as the consumer does; for one that decodes fine, what its consumer said when it last failed on it (the local stack keeps that; on AWS, look for the message id in the consumer\'s log). Then each unrouted message (published to a topic, admitted by no subscription) with its SNS message id and why: no eventType/schemaVersion, or an event type or major version no consumer declares. Messages stay where they are. A FIFO queue shows the first message of each group (with its group): how many more wait behind is said after the table. --json prints one object, the same shape with or without --queue, keyed by queue name: { "<queue>": { "kind": "deadLetter" | "unrouted" | "triageDeadLetter" | "kept", "source": the queue (or, for an unrouted queue, the topic) its messages came from, or null, "messages": [ { "messageId", "receiveCount", "sentAt", "body", "snsMessageId", "messageName", "reason" (the decode error, null when it decodes fine), "handlerFailure", "subject", "messageGroupId", and on an unrouted queue "unrouted" (why no subscription admitted it; null: one does now) } ], "notShown": null, or { "count", "why" } for messages the queue holds that could not be read } }. A field with nothing to say is null, never left out.',
+        options: { queue: queueOption, json: { type: 'boolean', description: 'one JSON object keyed by queue name, the same shape with or without --queue (see above): bodies and full reasons' }, ...targetOptions },
         async run({ values, io, invocation }) {
           const { topology } = await contractModule(undefined, { warn: (line) => io.err(line) });
           return withTarget(values, async (target) => {
             const named = await refsOn(target, values.queue as string | undefined);
             await target.checkReachable();
             const refs = await presentRefs(target, named, values.queue as string | undefined, invocation, io, { sources: false });
-            type Listed = (Omit<DeadLetter, 'message'> & { unrouted?: string | null })[];
-            const all: Record<string, Listed | { messages: Listed; notShown: { count: number; why: string } }> = {};
+            // One shape with or without --queue: every queue read, by name (DeadLetterListingJson).
+            const all: DeadLetterListingJson = {};
             for (const ref of refs) {
               const listing = await (await open(target, ref, options, { redrive: false })).listing();
               const { letters } = listing;
               // Messages the queue holds that could not be read (a FIFO group's after its first) are said, never left out silently.
-              const notShown = notShownOf(listing);
-              const json = (messages: Listed) => (notShown ? { messages, notShown } : messages);
+              const entry = (messages: DeadLetterJson[]): DeadLetterQueueJson => ({ kind: kindOf(ref), source: ref.source ?? null, messages, notShown: notShownOf(listing) ?? null });
               if (ref.unroutedTopic) {
                 const topic = ref.unroutedTopic;
                 const live = letters.length > 0 ? (ref.unroutedTopic ? await liveRoutingOf(target, topology, ref.unroutedTopic, io.err) : undefined) : undefined;
-                if (values.json) all[ref.name] = json(letters.map(({ message: _m, ...l }) => ({ ...l, unrouted: unroutedMessageReason(topology, topic, l.body, live) ?? null })));
+                if (values.json) all[ref.name] = entry(letters.map((l) => deadLetterJson(l, unroutedMessageReason(topology, topic, l.body, live) ?? null)));
                 else io.out(titled(headingOf(ref), withNotShown(formatUnrouted(letters, topology, topic, live), listing)));
                 continue;
               }
-              if (values.json) all[ref.name] = json(letters.map(({ message: _m, ...l }) => l));
+              if (values.json) all[ref.name] = entry(letters.map((l) => deadLetterJson(l)));
               else io.out(titled(headingOf(ref), formatDeadLetterListing(listing, title, unexplainedOf(ref))));
             }
-            if (values.json) io.out(terminalSafeJson(refs.length === 1 && values.queue ? all[refs[0]!.name] : all, 2));
+            if (values.json) io.out(terminalSafeJson(all, 2));
             return 0;
           });
         },
