@@ -20,10 +20,24 @@ export interface Verdict {
   source: string;
   /** Whether the payload satisfies the contract. */
   ok: boolean;
-  /** The message it is (or was checked as). */
+  /** The message it is (or was checked as), by name. */
   message?: string;
+  /** The version the message says it is: its `schemaVersion` attribute, as its producer sent it. Absent for a bare payload. */
+  schemaVersion?: string;
+  /** The version of the contract's message it was checked against (its `x-schema-version`). */
+  checkedAgainst?: string;
   /** Why not, in one line. */
   reason?: string;
+}
+
+/**
+ * A valid verdict as `contract:validate` prints it: the message by its own version (its
+ * `schemaVersion` attribute), then the contract's version it was checked against.
+ */
+function describeValid(v: Verdict): string {
+  if (v.checkedAgainst === undefined) return `valid ${v.message}`;
+  const own = v.schemaVersion !== undefined ? ` schemaVersion ${v.schemaVersion}` : ' (no schemaVersion attribute)';
+  return `valid ${v.message}${own}, checked against the contract's ${v.message} ${v.checkedAgainst}`;
 }
 
 /** The JSON files under `target` (a file, or a folder searched recursively), sorted. */
@@ -65,15 +79,19 @@ export function validateDocuments(
   const chosen: MessageMap = options.message ? { [options.message]: messages[options.message]! } : messages;
   // Every message as one "operation": the consumer's decoder identifies which by the attributes.
   const decode = createDecoder({ id: 'contract:validate', action: 'receive', messages: chosen } as unknown as ReceiveOperation);
-  const verdictOf = (source: string, result: DecodeResult): Verdict =>
-    result.ok
-      ? { source, ok: true, message: `${result.name} ${result.contract.schemaVersion}` }
+  // `sent`: the schemaVersion attribute the message carries; a bare payload has none (it is checked as each message's own).
+  const verdictOf = (source: string, result: DecodeResult, sent?: string): Verdict => {
+    const own = sent !== undefined ? { schemaVersion: sent } : {};
+    return result.ok
+      ? { source, ok: true, message: result.name, ...own, checkedAgainst: result.contract.schemaVersion }
       : {
           source,
           ok: false,
           ...(Object.keys(chosen).length === 1 ? { message: Object.keys(chosen)[0]! } : {}),
+          ...own,
           reason: `${result.error.code}: ${result.error.issues.length ? formatIssues(result.error.issues) : result.error.message}`,
         };
+  };
 
   /** A raw payload without attributes: the message that accepts it, or the nearest miss. */
   const asAnyMessage = (source: string, body: string): Verdict => {
@@ -132,14 +150,13 @@ export function validateDocuments(
       const refused = frameworkHeaderIssues(result.contract, sent.values);
       if (refused.length > 0) {
         return {
-          source,
+          ...verdictOf(source, result, sent.values.schemaVersion),
           ok: false,
-          message: `${result.name} ${result.contract.schemaVersion}`,
           reason: `HEADERS_INVALID: ${formatIssues(refused)}: a consumer drops ${refused.length === 1 ? 'that header' : 'those headers'} and processes the message without ${refused.length === 1 ? 'it' : 'them'} (no correlation in its logs); send valid values, or leave ${refused.length === 1 ? 'it' : 'them'} out for the framework's publisher to set`,
         };
       }
     }
-    return verdictOf(source, result);
+    return verdictOf(source, result, sent.values.schemaVersion);
   }
 }
 
@@ -184,7 +201,9 @@ export const validateProgram: ProgramSpec = {
 check them: a bare payload, an SNS notification envelope, an SQS record or a Lambda SQS event
 (every record). The eventType and schemaVersion attributes, where the file has them, say which
 message it is; a bare payload is checked against --message, else against every message. Prints one
-line per payload: valid, or which field is wrong and why. Exit 1 when any is invalid.
+line per payload: valid (the message, the schemaVersion it carries, and the version of the
+contract's message it was checked against), or which field is wrong and why. Exit 1 when any is
+invalid.
 Uses the generated validators: run \`npm run codegen\` after changing the contract.`,
   epilog: exitCodesHelp({
     ok: 'every payload is valid',
@@ -220,7 +239,7 @@ Uses the generated validators: run \`npm run codegen\` after changing the contra
     const failed = verdicts.filter((v) => !v.ok);
     if (values.json) io.out(JSON.stringify(verdicts, null, 2));
     else {
-      for (const v of verdicts) io.out(v.ok ? `${v.source}: valid ${v.message}` : `${v.source}: INVALID ${v.reason}`);
+      for (const v of verdicts) io.out(v.ok ? `${v.source}: ${describeValid(v)}` : `${v.source}: INVALID ${v.reason}`);
       io.out(`\n${verdicts.length - failed.length} valid, ${failed.length} invalid (${files.length} file(s)).`);
     }
     return failed.length > 0 ? 1 : 0;

@@ -19,8 +19,10 @@ let root: string;
 let samples: string;
 /** The fixture contract's messages. */
 let messages: Readonly<Record<string, MessageContract>>;
-/** The version of OrderPlaced the samples are checked against. */
+/** The version of OrderPlaced the samples are checked against (the contract's x-schema-version). */
 let version: string;
+/** The version the samples' messages carry (their schemaVersion attribute): not the contract's. */
+const SENT = '1.0.0';
 
 beforeAll(async () => {
   fixture = await fixtureProject('single-consumer');
@@ -29,6 +31,7 @@ beforeAll(async () => {
   cpSync(path.join(import.meta.dirname, 'samples'), samples, { recursive: true });
   ({ messages } = await fixture.contract());
   version = messages.OrderPlaced!.schemaVersion;
+  expect(version).not.toBe(SENT);
 }, 60_000);
 afterAll(() => fixture?.dispose());
 
@@ -43,13 +46,14 @@ describe('npm run contract:validate', () => {
     const result = validate(path.relative(root, samples), '--message', 'OrderPlaced');
     const lines = result.stdout.trim().split('\n');
     const shown = (file: string) => path.join('samples', file);
+    // A message with a schemaVersion is named by it (it was named by the contract's version), then what it was checked against.
     expect(lines.slice(0, 6)).toEqual([
       `${shown('invalid-order.json')}: INVALID PAYLOAD_INVALID: quantity: must be >= 1; status: must be one of "PENDING", "CONFIRMED", "PAID", "SHIPPED", "DELIVERED", "CANCELLED", "REFUNDED"`,
-      `${shown('nested/sns-envelope.json')}: valid OrderPlaced ${version}`,
-      `${shown('nested/sqs-event.json')}#Records[0]: valid OrderPlaced ${version}`,
+      `${shown('nested/sns-envelope.json')}: valid OrderPlaced schemaVersion ${SENT}, checked against the contract's OrderPlaced ${version}`,
+      `${shown('nested/sqs-event.json')}#Records[0]: valid OrderPlaced schemaVersion ${SENT}, checked against the contract's OrderPlaced ${version}`,
       expect.stringMatching(new RegExp(`^${shown('nested/sqs-event.json').replaceAll('/', '\\/')}#Records\\[1\\]: INVALID UNSUPPORTED_SCHEMA_VERSION: schemaVersion attribute is "2.0.0"`)),
       expect.stringMatching(/not-json\.json: INVALID BODY_NOT_JSON: not JSON/),
-      `${shown('valid-order.json')}: valid OrderPlaced ${version}`,
+      `${shown('valid-order.json')}: valid OrderPlaced (no schemaVersion attribute), checked against the contract's OrderPlaced ${version}`,
     ]);
     expect(lines.at(-1)).toBe('3 valid, 3 invalid (5 file(s)).');
     expect(result.status).toBe(1);
@@ -58,7 +62,9 @@ describe('npm run contract:validate', () => {
   it('exits 0 when every payload is valid, and answers JSON for scripts', () => {
     const result = validate(path.join(samples, 'valid-order.json'), '--json', '--message', 'OrderPlaced');
     expect(result.status).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual([{ source: path.relative(root, path.join(samples, 'valid-order.json')), ok: true, message: `OrderPlaced ${version}` }]);
+    expect(JSON.parse(result.stdout)).toEqual([{ source: path.relative(root, path.join(samples, 'valid-order.json')), ok: true, message: 'OrderPlaced', checkedAgainst: version }]);
+    const envelope = validate(path.join(samples, 'nested', 'sns-envelope.json'), '--json');
+    expect(JSON.parse(envelope.stdout)).toEqual([{ source: path.relative(root, path.join(samples, 'nested', 'sns-envelope.json')), ok: true, message: 'OrderPlaced', schemaVersion: SENT, checkedAgainst: version }]);
   });
 
   it('warns, on stderr, when the contract changed since the last codegen: its verdicts are the previous contract\'s (it said nothing)', () => {
@@ -116,12 +122,12 @@ describe('validateDocuments', () => {
       { source: 'no-type', text: envelope({ schemaVersion: version }) },
       { source: 'bad-headers', text: envelope({ eventType: 'OrderPlaced', schemaVersion: version, correlationId: 'bad value!', traceparent: 'zz' }) },
     ]);
-    expect(ok).toMatchObject({ ok: true, message: `OrderPlaced ${version}` });
+    expect(ok).toMatchObject({ ok: true, message: 'OrderPlaced', schemaVersion: version, checkedAgainst: version });
     expect(noVersion).toMatchObject({ ok: false, reason: expect.stringMatching(/^FILTERED_OUT: no schemaVersion attribute: the subscriptions admit only messages that carry eventType and schemaVersion .*unrouted queue keeps it/) });
     expect(noType).toMatchObject({ ok: false, reason: expect.stringMatching(/^FILTERED_OUT: no eventType attribute/) });
-    expect(badHeaders).toMatchObject({ ok: false, message: `OrderPlaced ${version}`, reason: expect.stringMatching(/^HEADERS_INVALID: correlationId: must match .*; traceparent: must match .*: a consumer drops those headers/) });
+    expect(badHeaders).toMatchObject({ ok: false, message: 'OrderPlaced', schemaVersion: version, checkedAgainst: version, reason: expect.stringMatching(/^HEADERS_INVALID: correlationId: must match .*; traceparent: must match .*: a consumer drops those headers/) });
     // A bare payload or an SQS record carries no SNS filter: judged as before.
     const [bare] = validateDocuments({ OrderPlaced: messages.OrderPlaced! }, [{ source: 'bare', text: payload }]);
-    expect(bare).toMatchObject({ ok: true });
+    expect(bare).toEqual({ source: 'bare', ok: true, message: 'OrderPlaced', checkedAgainst: version });
   });
 });
