@@ -21,6 +21,38 @@ export function nodeModulesAbove(dir: string): string | undefined {
   }
 }
 
+/**
+ * The top-level `node_modules` of the installation holding `file` (a file of an installed
+ * package): the `node_modules` it is in, or, when that one is a package's own (npm's nested
+ * `node_modules/<package>/node_modules`) or an entry of pnpm's store
+ * (`node_modules/.pnpm/<entry>/node_modules`), the one that holds that package or store; undefined
+ * when `file` is in no `node_modules`. A project under another's `node_modules/.cache` (a test's
+ * copy) is an installation of its own.
+ *
+ * @example
+ * ```ts
+ * import { installationNodeModules } from './result-cache.ts';
+ *
+ * installationNodeModules('/app/node_modules/.pnpm/@asyncapi+parser@3.6.6/node_modules/@asyncapi/parser/cjs/index.js'); // '/app/node_modules'
+ * installationNodeModules('/app/node_modules/@asyncapi/parser/cjs/index.js'); // '/app/node_modules'
+ * ```
+ */
+export function installationNodeModules(file: string): string | undefined {
+  const parts = path.resolve(file).split(path.sep);
+  let at = parts.lastIndexOf('node_modules');
+  if (at < 0) return undefined;
+  for (;;) {
+    // The folders holding the node_modules at `at`, nearest first: a package, a pnpm store entry, or the project.
+    const [holder, above, aboveThat] = [parts[at - 1], parts[at - 2], parts[at - 3]];
+    // node_modules/<package>/node_modules (and pnpm's node_modules/.pnpm/node_modules)
+    if (above === 'node_modules' && holder !== undefined && (!holder.startsWith('.') || holder === '.pnpm')) at -= 2;
+    // node_modules/@scope/<package>/node_modules, node_modules/.pnpm/<entry>/node_modules
+    else if (aboveThat === 'node_modules' && above !== undefined && (above.startsWith('@') || above === '.pnpm')) at -= 3;
+    else break;
+  }
+  return parts.slice(0, at + 1).join(path.sep);
+}
+
 /** The cache folder `name` for a project at or below `dir`, or undefined when caches are off or no `node_modules` is above it. */
 export function cacheFolderFor(dir: string, name: string): string | undefined {
   if (!cachesOn()) return undefined;

@@ -6,7 +6,8 @@
  * parse cache does not hold (a changed contract's `codegen`, `contract:diff`, `docs`, each test
  * process). ajv can write what it compiled as a module ("standalone code"): {@link specSchemaValidator}
  * keeps that module in `node_modules/.cache/sluice-asyncapi-schema/` (≈ 1.1 MB for AsyncAPI 3.0)
- * and loads it, ≈ 20 ms, where one is kept.
+ * of the installation's top-level `node_modules`, where npm and pnpm alike have the parser (pnpm
+ * deep in `node_modules/.pnpm/`), and loads it, ≈ 20 ms, where one is kept.
  *
  * The module is compiled by an ajv set up as Spectral sets up the one it would have used (the same
  * ajv, ajv-formats and ajv-errors Spectral resolves, the same options, formats and meta-schemas), so
@@ -23,7 +24,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, utimesSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { cachesOn, writeEntry } from './result-cache.ts';
+import { cachesOn, installationNodeModules, writeEntry } from './result-cache.ts';
 
 /** A compiled validator, as ajv and Spectral use it: `errors` is set by each call. */
 export type CompiledValidator = ((data: unknown) => boolean) & { errors?: unknown[] | null };
@@ -37,7 +38,7 @@ const KEEP = 8;
 /** The packages Spectral compiles with, resolved from Spectral's own folder; undefined when one is missing. */
 interface Toolkit {
   require: NodeJS.Require;
-  /** Where the modules are written: `node_modules/.cache/sluice-asyncapi-schema` of the installation holding the parser. */
+  /** Where the modules are written: `node_modules/.cache/sluice-asyncapi-schema` of the installation holding the parser (its top-level `node_modules`, with npm and pnpm alike). */
   folder: string;
   /** The versions and folders the written module depends on. */
   identity: string;
@@ -55,9 +56,9 @@ function findToolkit(parserMain: string): Toolkit | null {
   try {
     const functions = createRequire(parserMain).resolve('@stoplight/spectral-functions');
     const spectral = createRequire(functions);
-    const modules = parserMain.lastIndexOf(`${path.sep}node_modules${path.sep}`);
-    if (modules < 0) return null;
-    const folder = path.join(parserMain.slice(0, modules), 'node_modules', '.cache', 'sluice-asyncapi-schema');
+    const modules = installationNodeModules(parserMain);
+    if (!modules) return null;
+    const folder = path.join(modules, '.cache', 'sluice-asyncapi-schema');
     const versionOf = (manifest: string) => `${(JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version} ${path.dirname(manifest)}`;
     const packages = ['ajv', 'ajv-formats', 'ajv-errors'].map((name) => `${name}@${versionOf(spectral.resolve(`${name}/package.json`))}`);
     const functionsManifest = path.join(path.dirname(functions), '..', 'package.json');

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, wr
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeEntry } from '../src/result-cache.ts';
+import { installationNodeModules, writeEntry } from '../src/result-cache.ts';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -68,5 +68,33 @@ describe('writeEntry', () => {
     }
     writeEntry(path.join(folder, 'd.json'), '{}', 2);
     expect(readdirSync(folder).sort()).toEqual(['c.json', 'd.json', 'new.json.4343.tmp']);
+  });
+});
+
+describe('installationNodeModules', () => {
+  it("is the installation's top-level node_modules, wherever the package manager put the package in it", () => {
+    const top = (file: string) => installationNodeModules(path.join('/app', ...file.split('/')))?.split(path.sep).join('/');
+    expect({
+      npm: top('node_modules/@asyncapi/parser/cjs/index.js'),
+      'npm, nested in a scoped package': top('node_modules/@sluice/codegen/node_modules/@asyncapi/parser/cjs/index.js'),
+      'npm, nested in a package': top('node_modules/some-tool/node_modules/@asyncapi/parser/cjs/index.js'),
+      pnpm: top('node_modules/.pnpm/@asyncapi+parser@3.6.6/node_modules/@asyncapi/parser/cjs/index.js'),
+      'pnpm, hoisted': top('node_modules/.pnpm/node_modules/@asyncapi/parser/cjs/index.js'),
+      'pnpm, a workspace package': top('packages/app/node_modules/.pnpm/x@1.0.0/node_modules/x/index.js'),
+      // A project of its own under another's node_modules/.cache (a test's copy of a project).
+      'a project under .cache': top('node_modules/.cache/fixtures/p/node_modules/@asyncapi/parser/cjs/index.js'),
+      'a project under .cache, directly': top('node_modules/.cache/p/node_modules/@asyncapi/parser/cjs/index.js'),
+      'no node_modules': top('vendor/parser/index.js'),
+    }).toEqual({
+      npm: '/app/node_modules',
+      'npm, nested in a scoped package': '/app/node_modules',
+      'npm, nested in a package': '/app/node_modules',
+      pnpm: '/app/node_modules',
+      'pnpm, hoisted': '/app/node_modules',
+      'pnpm, a workspace package': '/app/packages/app/node_modules',
+      'a project under .cache': '/app/node_modules/.cache/fixtures/p/node_modules',
+      'a project under .cache, directly': '/app/node_modules/.cache/p/node_modules',
+      'no node_modules': undefined,
+    });
   });
 });

@@ -6,7 +6,7 @@
  * schema is not taken for it.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -221,4 +221,39 @@ channels:
       rmSync(project, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it("keeps the modules in the project's top-level node_modules/.cache however the package manager lays the parser out (npm: beside it, or inside another package; pnpm: in node_modules/.pnpm)", () => {
+    const parserMain = require.resolve('@asyncapi/parser');
+    const parserFolder = path.join(parserMain.slice(0, parserMain.lastIndexOf(`${path.sep}node_modules${path.sep}`)), 'node_modules', '@asyncapi', 'parser');
+    const stoplight = path.join(path.dirname(parserFolder), '..', '@stoplight');
+    const layouts = {
+      npm: 'node_modules',
+      'npm, nested': 'node_modules/@sluice/codegen/node_modules',
+      pnpm: 'node_modules/.pnpm/@asyncapi+parser@3.6.6/node_modules',
+    };
+    /** Per layout: the folder the module was kept in, relative to the project. */
+    const keptIn: Record<string, string[]> = {};
+    for (const [layout, modules] of Object.entries(layouts)) {
+      const project = mkdtempSync(path.join(tmpdir(), 'layout-'));
+      try {
+        // The parser and Spectral's packages where this package manager puts them (links to the installed ones).
+        const installed = path.join(project, ...modules.split('/'));
+        mkdirSync(path.join(installed, '@asyncapi'), { recursive: true });
+        symlinkSync(parserFolder, path.join(installed, '@asyncapi', 'parser'));
+        symlinkSync(stoplight, path.join(installed, '@stoplight'));
+        const main = path.join(installed, '@asyncapi', 'parser', path.relative(parserFolder, parserMain));
+        const validate = specSchemaValidator(main, { $id: `urn:layout:${layout.replace(/\W+/g, '-')}`, type: 'object', required: ['asyncapi'] }, 'draft7', true);
+        expect(validate, layout).toBeTypeOf('function');
+        expect(validate!({ asyncapi: '3.0.0' }), layout).toBe(true);
+        // Every module kept under the project (the linked packages hold .cjs files of their own, in no .cache).
+        const files = (readdirSync(project, { recursive: true }) as string[]).map((f) => f.split(path.sep).join('/'));
+        keptIn[layout] = files.filter((f) => f.endsWith('.cjs') && f.includes('/.cache/')).map((f) => path.posix.dirname(f));
+      } finally {
+        rmSync(project, { recursive: true, force: true });
+      }
+    }
+    const top = ['node_modules/.cache/sluice-asyncapi-schema'];
+    expect(keptIn).toEqual({ npm: top, 'npm, nested': top, pnpm: top });
+  }, 60_000);
 });
+
