@@ -238,15 +238,38 @@ export function diffContracts(
       notes.push(`${name}: x-schema-version went ${va} → ${vb} in place. A new major version is a new message (e.g. ${name}V${major(vb)} with its own payload schema file) published side by side with ${name} ${va}, which stays unchanged while consumers move.`);
     } else if (broken) {
       notes.push(`${name}: its own changes are breaking but x-schema-version ${va === vb ? `is still ${vb}` : `went ${va} → ${vb}, the same major`}; a minor or patch bump does not help: consumers of major ${major(va)} would get both shapes. ${sideBySide(name, major(va))}`);
-    } else if (own.some((c) => c.path.includes('.payload') || c.path.includes('.headers')) && va === vb) {
+    } else if (own.some((c) => (c.path.includes('.payload') || c.path.includes('.headers')) && c.rule !== 'documentation') && va === vb) {
       const review = own.some((c) => c.classification === 'unclassified') ? ' (if your review of the unclassified change finds it breaking, publish a new major version side by side instead)' : '';
       notes.push(`${name}: its payload or headers changed but x-schema-version is still ${vb}; bump the minor (or patch) version so producers announce it${review}.`);
     }
   }
   if (out.changes.length > 0 && released.info?.version === working.info?.version) {
-    notes.push(`info.version is still ${working.info?.version}; bump it before \`npm run contract:release\`.`);
+    notes.push(
+      onlyDocumentation(out.changes)
+        ? `only documentation changed: nothing that is sent, validated or deployed differs, so no version needs a bump (\`npm run contract:release\` records it under ${working.info?.version})`
+        : `info.version is still ${working.info?.version}; bump it before \`npm run contract:release\`.`,
+    );
   }
   return { mode, modeFrom, changes: out.changes, notes };
+}
+
+/**
+ * True when every change is documentation (descriptions, summaries, titles, examples, tags: rule
+ * `documentation`), besides a bump of `info.version`: nothing that is sent, validated or deployed
+ * differs, so no version needs a bump. False for no changes at all.
+ *
+ * @param changes - the changes {@link diffContracts} found
+ * @example
+ * ```ts
+ * import { diffContracts, loadContract, onlyDocumentation } from '@sluice/governance';
+ *
+ * const diff = diffContracts(await loadContract('released/asyncapi.json'), await loadContract('asyncapi.yaml'));
+ * if (onlyDocumentation(diff.changes)) console.log('wording only: release it under the same version');
+ * ```
+ */
+export function onlyDocumentation(changes: readonly ContractChange[]): boolean {
+  const own = changes.filter((c) => c.rule !== 'info.version');
+  return own.length > 0 && own.every((c) => c.rule === 'documentation');
 }
 
 /** The words of `contract:diff`'s "What to do next" for one message: its next major, published side by side. */

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { isEntry, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject } from '@sluice/model';
 import { deriveTopology } from '@sluice/model';
-import { CompatibilityModeError, compatibilityModeOf, diffContracts, hasFailingChanges, messagesBrokenInPlace } from './compatibility.ts';
+import { CompatibilityModeError, compatibilityModeOf, diffContracts, hasFailingChanges, messagesBrokenInPlace, onlyDocumentation } from './compatibility.ts';
 import type { ContractDocument } from './contract-document.ts';
 import { checkFailed, couldNotRun, exitCodesHelp, failuresExitTwo } from './exit-codes.ts';
 import { releasedTopologyOf, snapshotPath, writeRelease, type ReleaseRecord } from './released-contract.ts';
@@ -28,7 +28,8 @@ export const releaseProgram: ProgramSpec = {
   description: `Writes the working contract, dereferenced, and the topology it deploys to the released
 snapshot that \`npm run contract:diff\` (and so \`npm test\`) compares against. Commit the snapshot
 with the contract change. Refuses when the contract has breaking or unclassified changes since the
-last release, and when info.version was not bumped, so a release never hides a break by accident.
+last release, and when info.version was not bumped (a documentation-only edit needs no bump: it is
+released under the same version), so a release never hides a break by accident.
 With --accept-breaking, it warns for each message whose own change is breaking while its
 x-schema-version keeps its major: old-shape messages still reach the consumers of that major.`,
   epilog: exitCodesHelp({
@@ -66,6 +67,8 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
       throw error;
     }
     let acceptedBreaking: ReleaseRecord['acceptedBreaking'];
+    // Wording only, released under the version it already has: said with the release.
+    let sameVersion = false;
     if (previous) {
       const releasedTopology = releasedTopologyOf(outDir, previous);
       let diff;
@@ -84,11 +87,12 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
       }
       io.out(renderReport(diff, 'table'));
       if (previous.info?.version === working.info?.version) {
-        throw checkFailed(`info.version is still ${working.info?.version}`, `Bump it in ${shown(specPath)} (major for a break, minor for an addition, patch for wording), then release again.`);
+        if (!onlyDocumentation(diff.changes)) throw checkFailed(`info.version is still ${working.info?.version}`, `Bump it in ${shown(specPath)} (major for a break, minor for an addition, patch for a compatible fix; documentation alone needs none), then release again.`);
+        sameVersion = true;
       }
       const [before, after] = [semver(previous.info?.version), semver(working.info?.version)];
       if (before && after && compareSemver(after, before) < 0) {
-        throw checkFailed(`info.version ${working.info?.version} is lower than the released ${previous.info?.version}`, `Give ${shown(specPath)} a version above ${previous.info?.version} (major for a break, minor for an addition, patch for wording), then release again.`);
+        throw checkFailed(`info.version ${working.info?.version} is lower than the released ${previous.info?.version}`, `Give ${shown(specPath)} a version above ${previous.info?.version} (major for a break, minor for an addition, patch for a compatible fix), then release again.`);
       }
       if (hasFailingChanges(diff)) {
         if (!reason) {
@@ -126,7 +130,7 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
     // release is committed with them, or the next npm test fails on them.
     const redo = await staleBesideRelease(project, specPath);
     io.out(
-      `\ncontract:release: released ${working.info?.version} to ${shown(outDir)}/. ${
+      `\ncontract:release: released ${working.info?.version}${sameVersion ? ' (documentation only, the same version)' : ''} to ${shown(outDir)}/. ${
         redo.length > 0 ? `Before you commit it with the contract change: ${redo.map((r) => `${r.what} (${r.run})`).join('; ')}.` : 'Commit it with the contract change.'
       }`,
     );

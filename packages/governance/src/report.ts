@@ -40,8 +40,9 @@ function markdown(changes: ContractChange[]): string {
 }
 
 /**
- * One line counting the changes by classification: `2 breaking, 1 non-breaking` (unclassified
- * changes are counted only when there are some).
+ * One line counting the changes by classification: `2 breaking, 3 non-breaking (2 of them
+ * documentation only)` (documentation rows and unclassified changes are counted only when there
+ * are some).
  *
  * @example
  * ```ts
@@ -53,7 +54,11 @@ function markdown(changes: ContractChange[]): string {
  */
 export function summarize(diff: ContractDiff): string {
   const count = (k: ContractChange['classification']) => diff.changes.filter((c) => c.classification === k).length;
-  const parts = [`${count('breaking')} breaking`, `${count('non-breaking')} non-breaking`];
+  // Documentation rows are non-breaking rows: counted apart, so that a wording-only edit reads as one.
+  const documentation = diff.changes.filter((c) => c.rule === 'documentation').length;
+  const nonBreaking = count('non-breaking');
+  const ofThem = documentation === 0 ? '' : documentation === 1 && nonBreaking === 1 ? ' (documentation only)' : ` (${documentation} of them documentation only)`;
+  const parts = [`${count('breaking')} breaking`, `${nonBreaking} non-breaking${ofThem}`];
   if (count('unclassified')) parts.push(`${count('unclassified')} unclassified`);
   return parts.join(', ');
 }

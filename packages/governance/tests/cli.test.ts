@@ -86,6 +86,18 @@ describe('npm run contract:release', () => {
     expect(again.stdout).toContain('nothing to release');
   }, 120_000);
 
+  it('releases a documentation-only edit under the same version, saying so (it refused: "info.version is still 1.0.0")', () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'contract-release-'));
+    expect(run('release-cli.ts', ['--spec', pair('description-only', 'released'), '--out', out]).code).toBe(0);
+    const docs = path.join(out, 'docs-only.yaml');
+    writeFileSync(docs, readFileSync(pair('description-only', 'working'), 'utf8').replace('  version: 1.1.0\n', '  version: 1.0.0\n'));
+    const released = run('release-cli.ts', ['--spec', docs, '--out', out]);
+    expect(released.code, released.stderr).toBe(0);
+    expect(released.stdout).toContain('only documentation changed');
+    expect(released.stdout).toContain('contract:release: released 1.0.0 (documentation only, the same version) to');
+    expect(JSON.parse(readFileSync(path.join(out, 'asyncapi.json'), 'utf8')).info.description).toBe('Now with a description.');
+  }, 60_000);
+
   it('refuses a version lower than the released one, and a contract npm run codegen refuses (both were released)', () => {
     const out = mkdtempSync(path.join(tmpdir(), 'contract-release-'));
     expect(run('release-cli.ts', ['--spec', pair('optional-field-added', 'working'), '--out', out]).code).toBe(0);

@@ -271,6 +271,20 @@ describe('version notes', () => {
     expect(diff.notes[0]).toContain('bump the minor (or patch) version');
   });
 
+  it('a documentation-only edit (descriptions, titles) is reported row by row and asks for no version bump (it asked to bump info.version and the message\'s x-schema-version)', async () => {
+    const [released, working] = await Promise.all(['released', 'working'].map((side) => loadContract(path.join(pairs, 'description-only', `${side}.yaml`), { validate: false })));
+    working!.info.version = released!.info.version; // not bumped
+    const diff = diffContracts(released!, working!);
+    expect(rows(diff)).toEqual(['non-breaking documentation info.description', `non-breaking documentation ${payload}.properties.orderId.description`]);
+    expect(diff.notes.join('\n')).not.toMatch(/bump (it|the minor)/);
+    expect(diff.notes).toEqual(['only documentation changed: nothing that is sent, validated or deployed differs, so no version needs a bump (`npm run contract:release` records it under 1.0.0)']);
+    expect(renderReport(diff, 'table')).toContain('0 breaking, 2 non-breaking (2 of them documentation only)');
+    // One change beside it that is not documentation: the bumps are asked for again.
+    for (const message of [working!.components.messages.OrderPlaced, working!.channels.orders.messages.orderPlaced]) message.payload.properties.orderId.maxLength = 128;
+    const mixed = diffContracts(released!, working!);
+    expect(mixed.notes).toEqual([expect.stringContaining('x-schema-version is still 1.0.0; bump the minor'), 'info.version is still 1.0.0; bump it before `npm run contract:release`.']);
+  });
+
   it('names a message without x-schema-version by the version it is sent with, never as "undefined"', async () => {
     const [released, working] = await Promise.all(['released', 'working'].map((side) => loadContract(path.join(pairs, 'optional-field-added', `${side}.yaml`), { validate: false })));
     const unversion = (node: unknown): void => {
