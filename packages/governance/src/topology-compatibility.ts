@@ -168,8 +168,20 @@ function compareQueues(out: Collector, released: Topology, working: Topology): v
       if (dlqA.queue !== dlqB.queue) {
         out.add(`${where}.redrive.queue`, 'changed', 'topology.dead-letter-queue-changed', BOTH, `${dlqA.queue} → ${dlqB.queue}: what waits in ${dlqA.queue} is no longer redriven, watched or alarmed on`);
       }
-      if (dlqA.maxReceiveCount !== dlqB.maxReceiveCount) {
-        out.add(`${where}.redrive.maxReceiveCount`, 'changed', 'topology.max-receive-count-changed', NEITHER, `${dlqA.maxReceiveCount} → ${dlqB.maxReceiveCount}: a failing message is tried that many times before it is dead-lettered`);
+      // SQS dead-letters a message once its receive count exceeds maxReceiveCount: fewer receives are
+      // fewer retries for the consumer (as a lower retention, breaking whatever the mode); more only
+      // delay the dead-letter queue.
+      const [from, to] = [dlqA.maxReceiveCount, dlqB.maxReceiveCount];
+      if (to < from) {
+        out.add(
+          `${where}.redrive.maxReceiveCount`,
+          'changed',
+          'topology.max-receive-count-lowered',
+          BOTH,
+          `${from} → ${to}: a failing message is dead-lettered after ${to} receive${to === 1 ? '' : 's'} instead of ${from}: fewer retries, so a message that failed for a passing reason (a throttle, a timeout, a dependency down) reaches the dead-letter queue unhandled, and its consumer gets it no more (AWS advises at least 5 for a Lambda event source). Meant: release it with --accept-breaking once the consumers need no more tries`,
+        );
+      } else if (to > from) {
+        out.add(`${where}.redrive.maxReceiveCount`, 'changed', 'topology.max-receive-count-raised', NEITHER, `${from} → ${to}: a failing message is received up to ${to} times (was ${from}) before it is dead-lettered: more retries, each after the visibility timeout, so it reaches the dead-letter queue later`);
       }
     }
   }

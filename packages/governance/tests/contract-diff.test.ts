@@ -143,11 +143,13 @@ describe('contract:diff classification: every rule of every pair, in every compa
     ['topology-raw-delivery-changed', [['both', 'topology.raw-delivery-changed', 'topology.subscriptions.Events → Orders.rawMessageDelivery']]],
     ['topology-redrive-changed', [
       ['both', 'topology.dead-letter-queue-changed', 'topology.queues.Orders.redrive.queue'],
-      ['neither', 'topology.max-receive-count-changed', 'topology.queues.Orders.redrive.maxReceiveCount'],
+      ['neither', 'topology.max-receive-count-raised', 'topology.queues.Orders.redrive.maxReceiveCount'],
       ['both', 'topology.queue-removed', 'topology.queues.OrdersDLQ'],
       ['neither', 'topology.queue-added', 'topology.queues.OrdersDeadLetters'],
     ]],
     ['topology-retention-lowered', [['both', 'topology.retention-lowered', 'topology.queues.Orders.retentionSeconds']]],
+    // Fewer receives before the dead-letter queue: consumers get fewer retries (it was non-breaking, "only the pace").
+    ['topology-max-receive-count-lowered', [['both', 'topology.max-receive-count-lowered', 'topology.queues.Orders.redrive.maxReceiveCount']]],
   ];
 
   it('covers every pair', () => {
@@ -384,14 +386,28 @@ describe('contract:diff on the topology', () => {
     ]);
   });
 
-  it('renaming a dead-letter queue strands its messages; changing maxReceiveCount only changes the pace', async () => {
+  it('renaming a dead-letter queue strands its messages; raising maxReceiveCount only gives failing messages more tries', async () => {
     const diff = await diffPair('topology-redrive-changed', 'full');
     expect(topologyRows(diff)).toEqual([
       'breaking topology.dead-letter-queue-changed topology.queues.Orders.redrive.queue',
-      'non-breaking topology.max-receive-count-changed topology.queues.Orders.redrive.maxReceiveCount',
+      'non-breaking topology.max-receive-count-raised topology.queues.Orders.redrive.maxReceiveCount',
       'breaking topology.queue-removed topology.queues.OrdersDLQ',
       'non-breaking topology.queue-added topology.queues.OrdersDeadLetters',
     ]);
+    expect(diff.changes.find((c) => c.rule === 'topology.max-receive-count-raised')!.detail).toBe(
+      '3 → 5: a failing message is received up to 5 times (was 3) before it is dead-lettered: more retries, each after the visibility timeout, so it reaches the dead-letter queue later',
+    );
+  });
+
+  it('lowering maxReceiveCount is breaking in every mode: fewer retries, messages dead-lettered sooner (it was non-breaking)', async () => {
+    for (const mode of MODES) {
+      const diff = await diffPair('topology-max-receive-count-lowered', mode);
+      expect(topologyRows(diff)).toEqual(['breaking topology.max-receive-count-lowered topology.queues.Orders.redrive.maxReceiveCount']);
+      expect(hasFailingChanges(diff)).toBe(true);
+      expect(diff.changes.find((c) => c.rule === 'topology.max-receive-count-lowered')!.detail).toBe(
+        '3 → 1: a failing message is dead-lettered after 1 receive instead of 3: fewer retries, so a message that failed for a passing reason (a throttle, a timeout, a dependency down) reaches the dead-letter queue unhandled, and its consumer gets it no more (AWS advises at least 5 for a Lambda event source). Meant: release it with --accept-breaking once the consumers need no more tries',
+      );
+    }
   });
 
   it('a lower retention deletes messages; a raw-delivery switch changes the bodies under the consumer', async () => {
@@ -400,7 +416,7 @@ describe('contract:diff on the topology', () => {
   });
 
   it('leaves no binding change unclassified', async () => {
-    for (const pair of ['topology-consumer-added', 'topology-message-added', 'topology-queue-removed', 'topology-redrive-changed', 'topology-retention-lowered', 'topology-raw-delivery-changed']) {
+    for (const pair of ['topology-consumer-added', 'topology-message-added', 'topology-queue-removed', 'topology-redrive-changed', 'topology-max-receive-count-lowered', 'topology-retention-lowered', 'topology-raw-delivery-changed']) {
       expect((await diffPair(pair, 'full')).changes.filter((c) => c.classification === 'unclassified'), pair).toEqual([]);
     }
   });
