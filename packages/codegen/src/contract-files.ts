@@ -116,11 +116,8 @@ export function contractFiles(): ContractFiles {
 
 /**
  * The spec and every file it references through relative `$ref`s, recursively, sorted (absolute
- * paths), read from `files`: the list `collectInputs` (freshness.ts) makes, by the same walk. That
- * one reads the files itself because freshness.ts is one of the generator's own files, whose text
- * is hashed into every generated file: changing it leaves every project's `generated/` stale, so it
- * is left as it is until a change of the generator regenerates them anyway (contract-reads.test.ts
- * checks that the two lists agree).
+ * paths), read from `files`: the inputs the generated files' hash covers (`collectInputs` of
+ * freshness.ts is this walk on a reading of its own).
  *
  * @throws what reading or parsing a file throws (`JSON.parse` for a `.json` file, else `yaml.parse`)
  * @example

@@ -12,7 +12,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
+import { contractFiles, contractInputs } from './contract-files.ts';
 
 /** The command that brings `generated/` up to date, as every refusal names it. */
 export const CODEGEN_COMMAND = 'npm run codegen';
@@ -31,29 +31,7 @@ export const CODEGEN_COMMAND = 'npm run codegen';
  * ```
  */
 export function collectInputs(specPath: string): string[] {
-  const seen = new Set<string>();
-  const visit = (file: string) => {
-    const abs = path.resolve(file);
-    if (seen.has(abs)) return;
-    seen.add(abs);
-    const text = readFileSync(abs, 'utf8');
-    const doc = abs.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-    // A YAML alias can make a node that contains itself: each node is walked once.
-    const walked = new Set<object>();
-    const walk = (node: unknown) => {
-      if (!node || typeof node !== 'object' || walked.has(node)) return;
-      walked.add(node);
-      if (Array.isArray(node)) return node.forEach(walk);
-      for (const [k, v] of Object.entries(node)) {
-        if (k === '$ref' && typeof v === 'string' && !v.startsWith('#') && !/^[a-z]+:/i.test(v)) {
-          visit(path.resolve(path.dirname(abs), v.split('#')[0]!));
-        } else walk(v);
-      }
-    };
-    walk(doc);
-  };
-  visit(specPath);
-  return [...seen].sort();
+  return contractInputs(specPath, contractFiles());
 }
 
 function sha256(data: string | Buffer): string {
