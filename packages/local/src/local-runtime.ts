@@ -78,7 +78,13 @@ export interface LocalRuntime {
   readonly resources: LocalResources;
   /** Absent when no consumer runs in this process. */
   readonly functions: FunctionHost | undefined;
-  /** Stops the consumers (batches in flight finish), then the emulators. */
+  /**
+   * Stops the consumers only: the batches in flight finish, and each poller's receive in flight is
+   * answered at once instead of at the end of its long poll. The emulators keep running (for a
+   * last look at the queues before {@link LocalRuntime.stop}). Does nothing when none runs.
+   */
+  stopFunctions(): Promise<void>;
+  /** Stops the consumers ({@link LocalRuntime.stopFunctions}), then the emulators. */
   stop(): Promise<void>;
 }
 
@@ -134,6 +140,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await emulators.stop();
     throw error;
   }
+  const stopFunctions = async () => {
+    const stopping = functions?.stop();
+    // Each poller's receive in flight is answered now, not at the end of its long poll.
+    emulators.endLongPolls();
+    await stopping;
+  };
   return {
     application,
     emulators,
@@ -141,11 +153,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     clientConfig: emulators.clientConfig,
     resources,
     functions,
+    stopFunctions,
     async stop() {
-      const stopping = functions?.stop();
-      // Each poller's receive in flight is answered now, not at the end of its long poll.
-      emulators.endLongPolls();
-      await stopping;
+      await stopFunctions();
       await emulators.stop();
     },
   };

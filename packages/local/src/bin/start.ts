@@ -168,10 +168,7 @@ after the batches in flight.`,
       const shutdown = async () => {
         stopTopologyWatch();
         io.out(`\n${clock()} stopping: finishing the batches in flight…`);
-        const stopping = runtime.functions?.stop();
-        // Each poller's receive in flight is answered now, not at the end of its long poll.
-        runtime.emulators.endLongPolls();
-        await stopping;
+        await runtime.stopFunctions();
         const note = await leftoversLine(runtime);
         await localConsole?.stop();
         await runtime.stop();
