@@ -396,6 +396,10 @@ describe('the local console on a running stack', () => {
 
       await row.getByRole('button', { name: 'Redrive' }).click();
       await expect.poll(() => page.locator('#letter').textContent(), { timeout: 10_000 }).toMatch(/^redrove 1 message\(s\)/);
+      // Rejected again under the current contract: the page says it, as dlq redrive warns of it.
+      expect(await page.locator('#letter').textContent()).toMatch(
+        /\nwarning: the message to redrive from OrderDLQ would be rejected again by consumeOrderPlaced \(the consumer of OrderQueue\) under the current contract, and come back to OrderDLQ:\n {2}[A-Z_]+ \(1\): \S+\n {4}e\.g\. /,
+      );
       // Back in OrderQueue, the consumer rejects it again: it returns to the DLQ after its receives.
       await expect.poll(() => page.locator('#records tbody').textContent(), { timeout: 20_000 }).toMatch(/retry/);
     }, 120_000);

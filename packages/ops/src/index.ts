@@ -12,6 +12,7 @@ export * from './handler-failures.ts';
 export * from './sqs-batches.ts';
 export * from './unrouted.ts';
 export * from './dead-letter-json.ts';
+export * from './rejected-again.ts';
 export * from './owned-queues.ts';
 export * from './application-headers.ts';
 export { dlqCommand, formatDeadLetterListing, formatDeadLetters, formatUnrouted, whyDeadLettered, type DlqCommandOptions } from './cli/dlq-command.ts';

@@ -17,6 +17,7 @@ import {
   localHandlerFailures,
   notShownOf,
   queueDepth,
+  rejectedAgain,
   republish,
   unroutedMessageReason,
   type ApplicationHeader,
@@ -27,6 +28,8 @@ import {
   type HeaderProblem,
   type HeaderWording,
   type NotShown,
+  type RedriveRoute,
+  type RejectedAgain,
   whyDeadLettered,
 } from '@sluice/ops';
 import { createDecoder } from '@sluice/runtime/consumer';
@@ -360,21 +363,42 @@ export class ConsoleState {
   }
 
   /**
-   * Moves dead letters back to their queue (`dlq redrive`): all, or those in `ids`. From an
-   * unrouted queue, only what a subscription admits now is published again (the rest would come
-   * straight back): kept, in `kept`, with why.
+   * Moves dead letters back to their queue (`dlq redrive`): all, or those in `ids`. From a
+   * dead-letter queue, those the current contract would reject again are said in `rejectedAgain`
+   * (`rejectedAgain` of `@sluice/ops`, as `dlq redrive` warns of them: checked before the redrive,
+   * and on a FIFO queue those behind the first of their groups as they move), and redriven anyway:
+   * it is a prediction. From an unrouted queue, only what a subscription admits now is published
+   * again (the rest would come straight back): kept, in `kept`, with why.
    */
-  async redrive(queue: string, ids: readonly string[] | undefined): Promise<{ moved: string[]; notFound: string[]; kept: { messageId: string; why: string }[] }> {
+  async redrive(queue: string, ids: readonly string[] | undefined): Promise<{ moved: string[]; notFound: string[]; kept: { messageId: string; why: string }[]; rejectedAgain: RejectedAgain[] }> {
     const dlq = this.deadLetterQueue(queue);
     const topic = this.unroutedTopicOf(queue);
-    if (topic === undefined) return { ...(await dlq.redrive(ids)), kept: [] };
+    const picks = (l: Pick<DeadLetter, 'messageId' | 'snsMessageId'>) => ids === undefined || ids.includes(l.messageId) || (l.snsMessageId !== undefined && ids.includes(l.snsMessageId));
+    if (topic === undefined) {
+      // Checked before anything moves, as dlq redrive checks them.
+      const listing = await dlq.listing();
+      const route = this.redriveRoute(queue);
+      const before = rejectedAgain(route, listing.letters.filter(picks), { notRead: listing.notShown });
+      // What the check could not read (behind the first of their FIFO groups) is checked as it moves.
+      const read = new Set(listing.letters.map((l) => l.messageId));
+      const behind: DeadLetter[] = [];
+      const result = await dlq.redrive(ids, listing.notShown > 0 ? (_done, _total, message) => void (read.has(message.MessageId!) || behind.push(dlq.explain(message))) : undefined);
+      const after = rejectedAgain(route, behind, { checkedAsTheyMoved: true });
+      return { ...result, kept: [], rejectedAgain: [before, after].filter((r): r is RejectedAgain => r !== undefined) };
+    }
     const { letters } = await dlq.listing();
-    const picked = ids === undefined ? letters : letters.filter((l) => ids.includes(l.messageId) || (l.snsMessageId !== undefined && ids.includes(l.snsMessageId)));
+    const picked = letters.filter(picks);
     const notFound = (ids ?? []).filter((id) => !picked.some((l) => l.messageId === id || l.snsMessageId === id));
     const routed = picked.filter((l) => unroutedMessageReason(this.runtime.application.topology, topic, l.body) === undefined);
     const kept = picked.filter((l) => !routed.includes(l)).map((l) => ({ messageId: l.messageId, why: this.why(queue, l, l.body) }));
     const moved = routed.length > 0 ? (await dlq.redrive(routed.map((l) => l.messageId))).moved : [];
-    return { moved, notFound, kept };
+    return { moved, notFound, kept, rejectedAgain: [] };
+  }
+
+  /** Where the dead-letter queue `name` redrives to: its source queue and that queue's consumer. */
+  private redriveRoute(name: string): RedriveRoute {
+    const source = Object.values(this.runtime.application.topology.queues).find((q) => q.deadLetter?.queue === name)!.name;
+    return { deadLetterQueue: name, source, consumer: this.receiveOperations().find((o) => o.queue === source)?.id };
   }
 
   /** Deletes exactly the dead letters in `ids` (`dlq purge`: what the user saw listed and confirmed). */

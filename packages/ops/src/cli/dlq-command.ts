@@ -13,6 +13,7 @@ import { liveRoutingOf } from './live-routing.ts';
 import { DeadLetterQueue, notShownOf, type DeadLetter, type DeadLetterListing, type DeadLetterQueueOptions } from '../dead-letter-queue.ts';
 import { describeHandlerFailure, localHandlerFailures } from '../handler-failures.ts';
 import { deadLetterJson, type DeadLetterJson, type DeadLetterListingJson, type DeadLetterQueueJson } from '../dead-letter-json.ts';
+import { rejectedAgain, type RedriveRoute, type RejectedAgain } from '../rejected-again.ts';
 import { queueDepth } from '../queue-depth.ts';
 import type { Target } from '../target.ts';
 import { formatTable, terminalSafe, terminalSafeJson } from '@sluice/cli';
@@ -323,52 +324,50 @@ const isPicked = (l: Pick<DeadLetter, 'messageId' | 'snsMessageId'>, ids: readon
 /** How many ids a warning names before saying how many more. */
 const IDS_SHOWN = 5;
 
-/** The rejected dead letters by reason code: the count, the first ids, and one reason in full. */
-function reasonLines(rejected: readonly DeadLetter[]): string[] {
-  const byCode = new Map<string, DeadLetter[]>();
-  for (const l of rejected) byCode.set(l.reason!.code, [...(byCode.get(l.reason!.code) ?? []), l]);
-  return [...byCode].map(([code, letters]) => {
-    const ids = letters.slice(0, IDS_SHOWN).map((l) => terminalSafe(l.messageId)).join(', ');
-    const more = letters.length > IDS_SHOWN ? ` and ${letters.length - IDS_SHOWN} more` : '';
-    return `  ${code} (${letters.length}): ${ids}${more}
-    e.g. ${terminalSafe(letters[0]!.reason!.message)}`;
+/** The reasons of a {@link rejectedAgain} warning: each code with its count, the first ids, and one reason in full. */
+function reasonLines(found: RejectedAgain): string[] {
+  return found.reasons.map(({ code, count, messageIds, example }) => {
+    const ids = messageIds.slice(0, IDS_SHOWN).map(terminalSafe).join(', ');
+    const more = count > IDS_SHOWN ? ` and ${count - IDS_SHOWN} more` : '';
+    return `  ${code} (${count}): ${ids}${more}
+    e.g. ${terminalSafe(example)}`;
   });
 }
+
+/** Where `ref` redrives to, as {@link rejectedAgain} names it. */
+const routeOf = (ref: DlqRef): RedriveRoute => ({ deadLetterQueue: ref.name, source: ref.source!, consumer: ref.consumer?.id });
 
 /**
  * The warning after a FIFO redrive about the messages that waited behind the first of their
  * groups (unreadable before the redrive, so not in the check before it), checked as they moved:
  * those the current contract rejects go back to the consumer, and will come back.
  */
-function rejectedBehindWarning(ref: DlqRef, rejected: readonly DeadLetter[], list: string): string {
-  const consumer = ref.consumer ? `${ref.consumer.id} (the consumer of ${ref.source})` : `the consumer of ${ref.source}`;
+function rejectedBehindWarning(ref: DlqRef, found: RejectedAgain, list: string): string {
   return [
-    `warning: ${rejected.length} of the messages redriven from ${ref.name} waited behind the first of their FIFO groups (unreadable before the redrive, checked as they moved) and would be rejected again by ${consumer} under the current contract: they will come back to ${ref.name}:`,
-    ...reasonLines(rejected),
+    `warning: ${found.summary}:`,
+    ...reasonLines(found),
     `See them with \`${list} --queue ${ref.name}\` once they are back; fix the contract (then \`npm run codegen\`) or the consumer before redriving them again, or purge them.`,
   ].join('\n');
 }
 
 /**
  * What `dlq redrive` says (on stderr) of the messages it is about to move that the consumer's
- * decoder rejects now, as `dlq list` explains them: redriven, they would be rejected again and
- * come back. How many, grouped by reason code with their ids (the first few, then how many more)
- * and one reason in full, and what to do instead. It is a prediction (the contract's decoder
- * here; a consumer fixed in its code may take them), so the redrive goes on.
+ * decoder rejects now ({@link rejectedAgain}, as `dlq list` explains them): redriven, they would
+ * be rejected again and come back. How many, grouped by reason code with their ids (the first
+ * few, then how many more) and one reason in full, and what to do instead. It is a prediction (the
+ * contract's decoder here; a consumer fixed in its code may take them), so the redrive goes on.
  */
-function rejectedWarning(ref: DlqRef, rejected: readonly DeadLetter[], selected: number, notRead: number, purge: string, dryRun: boolean, picked: boolean): string {
-  const lines = reasonLines(rejected);
-  const all = rejected.length === selected;
+function rejectedWarning(ref: DlqRef, found: RejectedAgain, selected: number, notRead: number, purge: string, dryRun: boolean, picked: boolean): string {
+  const count = found.messageIds.length;
   // A purge of the whole queue deletes exactly these only when they are all it holds: no --id
   // picked them among others, and none waits unread behind them (a FIFO group's next messages).
-  const wholeQueue = all && !picked && notRead === 0;
-  const them = rejected.length === 1 ? 'it' : 'them';
-  const consumer = ref.consumer ? `${ref.consumer.id} (the consumer of ${ref.source})` : `the consumer of ${ref.source}`;
+  const wholeQueue = count === selected && !picked && notRead === 0;
+  const them = count === 1 ? 'it' : 'them';
   return [
-    `warning: ${all ? `${rejected.length === 1 ? 'the message' : `all ${rejected.length} messages`}` : `${rejected.length} of the ${selected} messages`} to redrive from ${ref.name} would be rejected again by ${consumer} under the current contract, and come back to ${ref.name}:`,
-    ...lines,
-    ...(notRead > 0 ? [`  (${notRead} more message(s) in ${ref.name} could not be read${ref.name.endsWith('.fifo') ? ', behind these in their FIFO groups' : ''}: not checked.)`] : []),
-    `Fix the contract (then \`npm run codegen\`) or the consumer first (on AWS, deploy it), then redrive ${them}; or delete ${them} with \`${purge} --queue ${ref.name}${wholeQueue ? '' : ` ${rejected.slice(0, IDS_SHOWN).map((l) => `--id ${terminalSafe(l.messageId)}`).join(' ')}${rejected.length > IDS_SHOWN ? ' …' : ''}`}\`.`,
+    `warning: ${found.summary}:`,
+    ...reasonLines(found),
+    ...(found.notChecked ? [`  (${found.notChecked})`] : []),
+    `Fix the contract (then \`npm run codegen\`) or the consumer first (on AWS, deploy it), then redrive ${them}; or delete ${them} with \`${purge} --queue ${ref.name}${wholeQueue ? '' : ` ${found.messageIds.slice(0, IDS_SHOWN).map((id) => `--id ${terminalSafe(id)}`).join(' ')}${count > IDS_SHOWN ? ' …' : ''}`}\`.`,
     `${dryRun ? `A redrive would move ${them} anyway` : 'Redriving anyway'}: this is a prediction by the contract's decoder (the reason \`dlq list\` shows), and a consumer fixed in its code may take ${them}.`,
   ].join('\n');
 }
@@ -545,16 +544,16 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
                   wouldMove += selected.length;
                   io.out(titled(`${ref.name}: a redrive would move to ${ref.source}`, formatDeadLetterListing({ ...listing, letters: selected }, title, unexplainedOf(ref))));
                 }
-                const rejected = selected.filter((l) => l.reason !== undefined);
-                if (rejected.length > 0) io.err(rejectedWarning(ref, rejected, selected.length, listing.notShown, purge, dryRun, ids !== undefined));
+                const rejected = rejectedAgain(routeOf(ref), selected, { notRead: listing.notShown });
+                if (rejected) io.err(rejectedWarning(ref, rejected, selected.length, listing.notShown, purge, dryRun, ids !== undefined));
                 if (dryRun) continue;
               }
               // Those the check could not read (behind the first of their FIFO groups) are checked as they move.
               const behind: DeadLetter[] = [];
               const unread = checked && checked.notRead > 0 ? checked.ids : undefined;
               await redriveOne(dlq, ref, ids, unread && ((m) => void (unread.has(m.MessageId!) || behind.push(dlq.explain(m)))));
-              const rejectedBehind = behind.filter((l) => l.reason !== undefined);
-              if (rejectedBehind.length > 0) io.err(rejectedBehindWarning(ref, rejectedBehind, `${invocation.replace(/ redrive$/, ' list')}${targetFlags(values)}`));
+              const rejectedBehind = rejectedAgain(routeOf(ref), behind, { checkedAsTheyMoved: true });
+              if (rejectedBehind) io.err(rejectedBehindWarning(ref, rejectedBehind, `${invocation.replace(/ redrive$/, ' list')}${targetFlags(values)}`));
             }
             if (dryRun) {
               if (notFound.length > 0) {

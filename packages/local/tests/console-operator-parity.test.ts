@@ -1,0 +1,81 @@
+/**
+ * The local console says of a dead letter what the operator commands say of it, through the same
+ * functions: a redrive warns of those the current contract would reject again (`dlq redrive`'s
+ * warning; the console gave none). On the local stack, with the console's state (what its page
+ * shows and does) beside the framework's `dlq` command, on a fixture system of its own
+ * (tests/fixtures/single-consumer); no consumer runs.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PurgeQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { runCli } from '@sluice/cli';
+import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
+import { ConsoleState } from '@sluice/local/console';
+import { contractModule } from '@sluice/ops';
+import { captureIO } from '../../../tests/helpers/capture-io.ts';
+import { fixtureOrder, fixtureProgram, fixtureProject, type FixtureProject } from '../../../tests/helpers/fixture-project.ts';
+import { snsEnvelope } from '../../../tests/helpers/sns-envelope.ts';
+
+let fixture: FixtureProject;
+let runtime: LocalRuntime;
+let sqs: SQSClient;
+let state: ConsoleState;
+const url = (queue: string) => runtime.resources.queues[queue]!.url;
+
+beforeAll(async () => {
+  fixture = await fixtureProject('single-consumer');
+  runtime = await startLocalRuntime({ application: await fixture.application(), port: 0, consumers: false, logLevel: 'SILENT' });
+  sqs = new SQSClient(runtime.clientConfig);
+  state = new ConsoleState(runtime, await contractModule(fixture.project), fixture.project.spec);
+});
+afterAll(async () => {
+  state?.destroy();
+  sqs?.destroy();
+  await runtime?.stop();
+  fixture?.dispose();
+});
+beforeEach(async () => {
+  for (const queue of ['OrderDLQ', 'OrderQueue']) await sqs.send(new PurgeQueueCommand({ QueueUrl: url(queue) }));
+});
+
+/** Puts an order in OrderDLQ as a dead-lettered SNS notification (its payload with `overrides`); returns its SQS message id. */
+async function deadLetter(orderId: string, overrides: Record<string, unknown> = {}): Promise<string> {
+  const { MessageId } = await sqs.send(new SendMessageCommand({ QueueUrl: url('OrderDLQ'), MessageBody: JSON.stringify(snsEnvelope(fixtureOrder(orderId, overrides))) }));
+  return MessageId!;
+}
+
+/** What `dlq redrive --dry-run` says on stderr of OrderDLQ now (nothing moves). */
+async function cliWarning(): Promise<string> {
+  const io = captureIO();
+  expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'redrive', '--dry-run', '--queue', 'OrderDLQ', '--endpoint', runtime.endpoint], io)), io.stderr()).toBe(0);
+  return io.stderr();
+}
+
+describe("the console's redrive", () => {
+  it('warns of the dead letters the current contract would reject again, as dlq redrive does (the same words, the same messages), and redrives them anyway', async () => {
+    const bad = await deadLetter('ord-console-bad', { quantity: 'two' });
+    const good = await deadLetter('ord-console-good');
+    const said = await cliWarning();
+    expect(said).toContain('would be rejected again');
+    const result = await state.redrive('OrderDLQ', undefined);
+    expect([...result.moved].sort()).toEqual([bad, good].sort());
+    expect(result.rejectedAgain).toEqual([
+      {
+        messageIds: [bad],
+        summary: '1 of the 2 messages to redrive from OrderDLQ would be rejected again by consumeOrderPlaced (the consumer of OrderQueue) under the current contract, and come back to OrderDLQ',
+        reasons: [{ code: 'PAYLOAD_INVALID', count: 1, messageIds: [bad], example: expect.stringContaining('quantity') }],
+      },
+    ]);
+    // The command said the same of the same message.
+    expect(said).toContain(`warning: ${result.rejectedAgain[0]!.summary}:`);
+    expect(said).toContain(`PAYLOAD_INVALID (1): ${bad}\n    e.g. ${result.rejectedAgain[0]!.reasons[0]!.example}`);
+  });
+
+  it('gives no warning for a message that failed in its handler (it decodes fine), nor for one not picked', async () => {
+    const good = await deadLetter('ord-console-handler-failed');
+    const bad = await deadLetter('ord-console-not-picked', { quantity: 'two' });
+    const result = await state.redrive('OrderDLQ', [good]);
+    expect(result.moved).toEqual([good]);
+    expect(result.rejectedAgain).toEqual([]);
+    expect((await state.redrive('OrderDLQ', [bad])).rejectedAgain.map((r) => r.messageIds)).toEqual([[bad]]);
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * Which dead letters a redrive would send back to a consumer that rejects them again: those its
+ * decoder rejects under the current contract, as `dlq list` explains them. Redriven, they are
+ * received, rejected and dead-lettered again. `dlq redrive` warns of them on stderr, the local
+ * console beside the redrive's result: both from {@link rejectedAgain}, so that they say it of the
+ * same messages in the same words. It is a prediction (a consumer fixed in its code may take
+ * them), so neither refuses to redrive them.
+ */
+import type { DeadLetter } from './dead-letter-queue.ts';
+
+/** Where a redrive puts dead letters back: what the warning names. */
+export interface RedriveRoute {
+  /** The dead-letter queue they are redriven from. */
+  deadLetterQueue: string;
+  /** The queue they go back to. */
+  source: string;
+  /** The consumer of `source` (its operation id), when the contract has one. */
+  consumer?: string | undefined;
+}
+
+/** Dead letters of one reason code among those {@link rejectedAgain} found. */
+export interface RejectedReason {
+  /** The decoder's code (`PAYLOAD_INVALID`, `WRONG_EVENT_TYPE`, …). */
+  code: string;
+  /** How many. */
+  count: number;
+  /** Their SQS message ids, in the order given. */
+  messageIds: string[];
+  /** The first one's reason in full. */
+  example: string;
+}
+
+/** What {@link rejectedAgain} says of the dead letters a redrive would send back to be rejected again. */
+export interface RejectedAgain {
+  /** The SQS message ids of the dead letters it found (the consumer's decoder rejects each), in the order given. */
+  messageIds: string[];
+  /**
+   * The sentence saying it, without a final colon: `the message to redrive from OrderDLQ would be
+   * rejected again by consumeOrderPlaced (the consumer of OrderQueue) under the current contract,
+   * and come back to OrderDLQ`.
+   */
+  summary: string;
+  /** By reason code, in the order first met. */
+  reasons: RejectedReason[];
+  /** How many more the queue holds that could not be read before the redrive, and so were not checked: said, not left out; undefined when none. */
+  notChecked: string | undefined;
+}
+
+/** How {@link rejectedAgain} was checked. */
+export interface RejectedAgainCheck {
+  /**
+   * Messages the queue holds that could not be read before the redrive (a FIFO group's behind its
+   * first; `DeadLetterQueue.listing`'s `notShown`): not checked. @default 0
+   */
+  notRead?: number;
+  /**
+   * The letters are those that waited behind the first of their FIFO groups, checked as the
+   * redrive moved them (unreadable before): they have been redriven already. @default false
+   */
+  checkedAsTheyMoved?: boolean;
+}
+
+/**
+ * Of `selected`, the dead letters about to be redriven along `route`, those its consumer's decoder
+ * rejects under the current contract (a `reason`): redriven, they would be rejected again and come
+ * back. Grouped by reason code, with the sentence `dlq redrive` and the console say it in;
+ * undefined when none would be (a message that failed in its handler is not predicted to).
+ *
+ * @param route - the dead-letter queue, the queue it redrives to and that queue's consumer
+ * @param selected - the dead letters to redrive, read as `dlq list` reads them (`DeadLetterQueue.listing`)
+ * @example
+ * ```ts
+ * import { rejectedAgain, type DeadLetterQueue } from '@sluice/ops';
+ *
+ * declare const dlq: DeadLetterQueue;
+ * const listing = await dlq.listing();
+ * const warning = rejectedAgain({ deadLetterQueue: 'OrderDLQ', source: 'OrderQueue', consumer: 'consumeOrderPlaced' }, listing.letters, { notRead: listing.notShown });
+ * warning?.summary; // '1 of the 2 messages to redrive from OrderDLQ would be rejected again by consumeOrderPlaced (the consumer of OrderQueue) under the current contract, and come back to OrderDLQ'
+ * ```
+ */
+export function rejectedAgain(route: RedriveRoute, selected: readonly Pick<DeadLetter, 'messageId' | 'reason'>[], check: RejectedAgainCheck = {}): RejectedAgain | undefined {
+  const letters = selected.filter((l) => l.reason !== undefined);
+  if (letters.length === 0) return undefined;
+  const byCode = new Map<string, Pick<DeadLetter, 'messageId' | 'reason'>[]>();
+  for (const l of letters) byCode.set(l.reason!.code, [...(byCode.get(l.reason!.code) ?? []), l]);
+  const reasons = [...byCode].map(([code, ofCode]) => ({ code, count: ofCode.length, messageIds: ofCode.map((l) => l.messageId), example: ofCode[0]!.reason!.message }));
+  const { deadLetterQueue: queue, source } = route;
+  const consumer = route.consumer ? `${route.consumer} (the consumer of ${source})` : `the consumer of ${source}`;
+  const all = letters.length === selected.length;
+  const summary = check.checkedAsTheyMoved
+    ? `${letters.length} of the messages redriven from ${queue} waited behind the first of their FIFO groups (unreadable before the redrive, checked as they moved) and would be rejected again by ${consumer} under the current contract: they will come back to ${queue}`
+    : `${all ? (letters.length === 1 ? 'the message' : `all ${letters.length} messages`) : `${letters.length} of the ${selected.length} messages`} to redrive from ${queue} would be rejected again by ${consumer} under the current contract, and come back to ${queue}`;
+  const notRead = check.notRead ?? 0;
+  const notChecked = notRead > 0 && !check.checkedAsTheyMoved ? `${notRead} more message(s) in ${queue} could not be read${queue.endsWith('.fifo') ? ', behind these in their FIFO groups' : ''}: not checked.` : undefined;
+  return { messageIds: letters.map((l) => l.messageId), summary, reasons, notChecked };
+}
