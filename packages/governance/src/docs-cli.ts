@@ -29,6 +29,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { isEntry, main, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject } from '@sluice/model';
+import { settingsForContract } from './contract-settings.ts';
 import { DOCS_TEMPLATE_CONFIG, finishDocsPage } from './docs-first-view.ts';
 import { couldNotRun, exitCodesHelp, failuresExitTwo } from './exit-codes.ts';
 import { oncePerInstall } from './once-per-install.ts';
@@ -121,7 +122,7 @@ Open <out>/index.html in a browser.`,
   options: {
     spec: { type: 'string', valueName: 'file', description: 'AsyncAPI document', defaultText: 'eventContract.spec, else asyncapi.yaml', existing: true },
     out: { type: 'string', valueName: 'dir', description: 'output folder (git-ignored); index.html is overwritten', defaultText: DEFAULT_DOCS_DIR },
-    settings: { type: 'string', valueName: 'file', description: 'settings module for the topology picture (functions, tables, alarms)', defaultText: 'eventContract.settings with the project\'s contract; required with another --spec' },
+    settings: { type: 'string', valueName: 'file', description: 'settings module for the topology picture (functions, tables, alarms)', defaultText: "eventContract.settings of the contract's project; without one, no picture" },
   },
   run: failuresExitTwo(async ({ values, io }) => {
     const started = performance.now();
@@ -129,16 +130,17 @@ Open <out>/index.html in a browser.`,
     let page: string;
     const project = loadProject();
     const specPath = (values.spec as string | undefined) ?? project.spec;
-    // The project's settings fit the project's contract; another contract brings its own.
-    const settingsPath = (values.settings as string | undefined) ?? (path.resolve(specPath) === project.spec ? project.settings : undefined);
-    if (settingsPath === undefined) io.err(`docs: no topology picture: ${specPath} is not the project's contract, so its settings are unknown; pass --settings <file> to draw it.`);
+    // The project's settings fit the project's contract; another contract brings its own (its project's), or has no picture.
+    const settings = settingsForContract(specPath, values.settings as string | undefined, project);
+    const settingsPath = settings.file;
+    if (settingsPath === undefined) io.err(`docs: no topology picture: ${specPath}: ${settings.said}; pass --settings <file> to draw it.`);
     try {
       page = await renderDocs({ specPath, outDir: (values.out as string | undefined) ?? DEFAULT_DOCS_DIR, ...(settingsPath !== undefined ? { settingsPath } : {}) });
     } catch (error) {
       if (error instanceof ContractLoadError) throw couldNotRun(error.message, 'Fix the contract (npm run contract:lint says more), then render again.');
       throw error;
     }
-    if (settingsPath !== undefined) io.out(`docs: topology picture on the page and in ${path.relative(process.cwd(), path.join(path.dirname(page), 'topology.svg'))}`);
+    if (settingsPath !== undefined) io.out(`docs: topology picture on the page and in ${path.relative(process.cwd(), path.join(path.dirname(page), 'topology.svg'))}, drawn with ${settings.said}`);
     io.out(`docs: wrote ${path.relative(process.cwd(), page)} in ${((performance.now() - started) / 1000).toFixed(1)} s; open it in a browser.`);
     return 0;
   }),

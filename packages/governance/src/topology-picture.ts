@@ -10,6 +10,7 @@ import { isEntry, main, versionOf, type ProgramSpec } from '@sluice/cli';
 import { inlineSvg, topologySvg } from '@sluice/diagram';
 import { deriveTopology, loadProject, SettingsError, TopologyError } from '@sluice/model';
 import type { AppSettings } from '@sluice/runtime/settings';
+import { settingsForContract } from './contract-settings.ts';
 import { checkFailed, couldNotRun, exitCodesHelp, failuresExitTwo } from './exit-codes.ts';
 
 /** Where `npm run diagram` writes the project's picture, from the project's root. */
@@ -37,7 +38,8 @@ export async function importSettings(file: string): Promise<AppSettings> {
 
 /**
  * The topology picture (SVG) of a contract with its settings: the topology derived from the
- * document as codegen derives it, the plan resolved with the settings, rendered offline.
+ * document as codegen derives it, the plan resolved with the settings (without `settingsPath`,
+ * the framework's defaults for every consumer), rendered offline.
  *
  * @throws ContractLoadError when the document is not a valid AsyncAPI document; TopologyError or
  * SettingsError when the topology or the settings do not hold
@@ -48,10 +50,10 @@ export async function importSettings(file: string): Promise<AppSettings> {
  * const svg = await contractPicture({ specPath: 'asyncapi.yaml', settingsPath: 'src/settings.ts' });
  * ```
  */
-export async function contractPicture(options: { specPath: string; settingsPath: string }): Promise<string> {
+export async function contractPicture(options: { specPath: string; settingsPath?: string }): Promise<string> {
   const { loadContract } = await import('./contract-document.ts');
   const { topology } = deriveTopology(await loadContract(options.specPath));
-  return topologySvg({ topology, settings: await importSettings(options.settingsPath) });
+  return topologySvg({ topology, settings: options.settingsPath !== undefined ? await importSettings(options.settingsPath) : {} });
 }
 
 /** The marker of the topology section {@link embedTopology} adds to the docs page. */
@@ -94,7 +96,10 @@ export const diagramProgram: ProgramSpec = {
   description: `Draws the contract's topology with its settings: publishers, topics, subscriptions (filter
 policy, raw or enveloped), queues, dead-letter queues (maxReceiveCount), consumer functions, tables
 and alarms, as SVG, offline (Graphviz in WebAssembly). The same contract and settings give the same
-bytes, so the committed picture is checked like generated/: --check fails when it is stale.`,
+bytes, so the committed picture is checked like generated/: --check fails when it is stale.
+Another contract (--spec) is drawn with the settings of its own project (the eventContract of the
+package.json above it, when that declares it), else with the framework's defaults, never with
+this project's: it says which.`,
   epilog: exitCodesHelp({
     ok: 'the picture is written (with --check: it is up to date)',
     failed: 'with --check: the picture is stale or missing',
@@ -102,7 +107,7 @@ bytes, so the committed picture is checked like generated/: --check fails when i
   }),
   options: {
     spec: { type: 'string', valueName: 'file', description: 'AsyncAPI document', defaultText: 'eventContract.spec, else asyncapi.yaml', existing: true },
-    settings: { type: 'string', valueName: 'file', description: 'settings module', defaultText: 'eventContract.settings' },
+    settings: { type: 'string', valueName: 'file', description: 'settings module', defaultText: "eventContract.settings of the contract's project; the framework's defaults for a contract of no project" },
     out: { type: 'string', valueName: 'file', description: 'the SVG to write', defaultText: DEFAULT_TOPOLOGY_PICTURE },
     check: { type: 'boolean', description: 'write nothing; fail when the file differs from what would be written' },
   },
@@ -110,12 +115,14 @@ bytes, so the committed picture is checked like generated/: --check fails when i
   run: failuresExitTwo(async ({ values, io }) => {
     const project = loadProject();
     const specPath = (values.spec as string | undefined) ?? project.spec;
-    const settingsPath = (values.settings as string | undefined) ?? project.settings;
+    const settings = settingsForContract(specPath, values.settings as string | undefined, project);
+    const settingsPath = settings.file;
+    const specShown = path.relative(process.cwd(), specPath) || specPath;
     const out = path.resolve((values.out as string | undefined) ?? path.join(project.root, DEFAULT_TOPOLOGY_PICTURE));
     const shown = path.relative(process.cwd(), out);
     let svg: string;
     try {
-      svg = await contractPicture({ specPath, settingsPath });
+      svg = await contractPicture({ specPath, ...(settingsPath !== undefined ? { settingsPath } : {}) });
     } catch (error) {
       // The contract's or the settings' own problems, each line saying what to change: said as
       // such, with what to do next, not as a crash to debug.
@@ -123,20 +130,20 @@ bytes, so the committed picture is checked like generated/: --check fails when i
         throw couldNotRun((error as Error).message, `Fix the contract (${path.relative(process.cwd(), specPath) || specPath}), then draw again.`, error);
       }
       if (error instanceof SettingsError) {
-        throw couldNotRun(
-          error.message,
-          values.spec !== undefined && values.settings === undefined ? 'A contract of its own takes settings of its own: --settings <file> (or fix the settings), then draw again.' : `Fix the settings (${path.relative(process.cwd(), settingsPath) || settingsPath}), then draw again.`,
-          error,
-        );
+        const file = settingsPath === undefined ? undefined : path.relative(process.cwd(), settingsPath) || settingsPath;
+        const own = path.resolve(specPath) === path.resolve(project.spec);
+        const next = file === undefined ? `Give the settings of ${specShown} with --settings <file>, then draw again.` : own ? `Fix the settings (${file}), then draw again.` : `Give the settings of ${specShown} with --settings <file> (or fix ${file}), then draw again.`;
+        throw couldNotRun(error.message, next, error);
       }
       throw error;
     }
+    io.out(settings.file !== undefined ? `diagram: ${specShown} drawn with ${settings.said}.` : `diagram: ${specShown} drawn with the framework's default settings: ${settings.said}; give its own with --settings <file>.`);
     if (values.check) {
       if (existsSync(out) && readFileSync(out, 'utf8') === svg) {
         io.out(`diagram: ${shown} is up to date.`);
         return 0;
       }
-      const flags = `${values.spec ? ` --spec ${specPath}` : ''}${values.settings ? ` --settings ${settingsPath}` : ''}${values.out ? ` --out ${shown}` : ''}`;
+      const flags = `${values.spec ? ` --spec ${specPath}` : ''}${values.settings ? ` --settings ${values.settings as string}` : ''}${values.out ? ` --out ${shown}` : ''}`;
       throw checkFailed(`${shown} is ${existsSync(out) ? 'stale: the contract or the settings changed since it was drawn' : 'missing'}`, `Run: npm run diagram${flags ? ` --${flags}` : ''}, and commit it.`);
     }
     mkdirSync(path.dirname(out), { recursive: true });

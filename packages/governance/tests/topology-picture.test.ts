@@ -4,7 +4,7 @@
  * and the docs page gets the picture in a section of its own.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +32,9 @@ describe('the committed topology pictures', () => {
 
 describe('npm run diagram --check', () => {
   it('passes on an up-to-date file and fails, saying how to fix it, on a stale or missing one', () => {
-    expect(diagram(['--check']).stdout).toContain('docs/topology.svg is up to date.');
+    const upToDate = diagram(['--check']).stdout;
+    expect(upToDate).toContain('docs/topology.svg is up to date.');
+    expect(upToDate).toContain('diagram: asyncapi.yaml drawn with the settings of packages/orders/src/settings.ts (eventContract.settings).');
     const dir = mkdtempSync(path.join(tmpdir(), 'diagram-'));
     const stale = path.join(dir, 'topology.svg');
     writeFileSync(stale, readFileSync(at('docs/topology.svg'), 'utf8').replace('OrderQueue', 'OldQueue'));
@@ -51,11 +53,11 @@ describe('npm run diagram --check', () => {
 
 describe('npm run diagram on a contract it cannot draw', () => {
   it("says the contract's or the settings' problems with what to do next, not as a crash to debug (it ended with '(run again with --debug for the stack trace)')", () => {
-    // Another project's contract with this project's settings: they name a consumer it does not have.
-    const other = diagram(['--spec', 'packages/create/tests/fixtures/tiny/asyncapi.yaml', '--out', path.join(tmpdir(), 'never-written.svg')]);
+    // Another project's contract given this project's settings: they name a consumer it does not have.
+    const other = diagram(['--spec', 'packages/create/tests/fixtures/tiny/asyncapi.yaml', '--settings', 'packages/orders/src/settings.ts', '--out', path.join(tmpdir(), 'never-written.svg')]);
     expect(other.status).toBe(2); // could not draw: 1 is a stale picture (--check)
     expect(other.stderr).toMatch(/^diagram: The settings do not fit the contract:\n {2}- settings\.consumers\.consumeOrderPlaced names no receive operation of the contract \(consumePings\)/);
-    expect(other.stderr).toContain('A contract of its own takes settings of its own: --settings <file> (or fix the settings), then draw again.');
+    expect(other.stderr).toContain('Give the settings of packages/create/tests/fixtures/tiny/asyncapi.yaml with --settings <file> (or fix packages/orders/src/settings.ts), then draw again.');
     expect(other.stderr).not.toContain('--debug');
     // A document that is not AsyncAPI 3: the contract's problem, and to fix it.
     const dir = mkdtempSync(path.join(tmpdir(), 'diagram-v2-'));
@@ -65,6 +67,34 @@ describe('npm run diagram on a contract it cannot draw', () => {
     expect(old.stderr).toMatch(/AsyncAPI "2\.6\.0": the framework reads AsyncAPI 3 documents/);
     expect(old.stderr).toMatch(/\nFix the contract \(\S+asyncapi\.yaml\), then draw again\.\n/);
     expect(old.stderr).not.toContain('--debug');
+  }, 60_000);
+});
+
+describe('npm run diagram --spec <another contract>', () => {
+  const tiny = 'packages/create/tests/fixtures/tiny/asyncapi.yaml';
+
+  it("draws it with the framework's defaults, never this project's settings, and says so (it read packages/orders/src/settings.ts, which do not fit it)", async () => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'diagram-other-')), 'tiny.svg');
+    const drawn = diagram(['--spec', tiny, '--out', out]);
+    expect(drawn.status, drawn.stderr).toBe(0);
+    expect(drawn.stdout).toContain(`diagram: ${tiny} drawn with the framework's default settings: it is not this project's contract (asyncapi.yaml), so this project's settings (packages/orders/src/settings.ts) are not read; give its own with --settings <file>.`);
+    expect(readFileSync(out, 'utf8')).toBe(await contractPicture({ specPath: at(tiny) }));
+  }, 60_000);
+
+  it("draws a contract of another project with that project's settings (eventContract.settings of its package.json), naming them", async () => {
+    const project = mkdtempSync(path.join(tmpdir(), 'diagram-project-'));
+    mkdirSync(path.join(project, 'config'));
+    writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'pings', eventContract: { spec: 'pings.yaml', settings: 'config/settings.mjs' } }));
+    cpSync(at(tiny), path.join(project, 'pings.yaml'));
+    cpSync(path.join(path.dirname(at(tiny)), 'schemas'), path.join(project, 'schemas'), { recursive: true });
+    writeFileSync(path.join(project, 'config', 'settings.mjs'), "export const settings = { tables: { Pings: { partitionKey: 'id' } }, consumers: { consumePings: { tables: { Pings: ['dynamodb:PutItem'] } } } };\n");
+    const out = path.join(project, 'pings.svg');
+    const drawn = diagram(['--spec', path.join(project, 'pings.yaml'), '--out', out]);
+    expect(drawn.status, drawn.stderr).toBe(0);
+    expect(drawn.stdout).toContain(`drawn with the settings of ${path.join(project, 'config', 'settings.mjs')} (eventContract.settings of ${path.join(project, 'package.json')}, the project of that contract)`);
+    const svg = readFileSync(out, 'utf8');
+    expect(svg).toContain('<g id="table&#45;Pings" class="node">');
+    expect(svg).toBe(await contractPicture({ specPath: path.join(project, 'pings.yaml'), settingsPath: path.join(project, 'config', 'settings.mjs') }));
   }, 60_000);
 });
 

@@ -1,0 +1,73 @@
+/**
+ * Which settings module goes with a contract, for the topology picture (`diagram`, `docs`): the
+ * settings describe one project's functions, tables and alarms, keyed by its operations, so a
+ * contract is drawn only with settings meant for it, and the command says which.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadProject, projectRootFrom, type ProjectConfig } from '@sluice/model';
+
+/** The settings a contract is drawn with, and how the command says so. */
+export interface ContractSettings {
+  /** The settings module; undefined when none is known for the contract (the framework's defaults). */
+  file?: string;
+  /**
+   * In a few words a command prints: with a `file`, which settings and why those (`the settings of
+   * src/settings.ts (eventContract.settings)`); without, why none (`it is not this project's
+   * contract (asyncapi.yaml), so this project's settings (src/settings.ts) are not read`).
+   */
+  said: string;
+}
+
+/** A file as messages name it: relative to the working directory when inside it, else by its own path. */
+function shown(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith('..') ? relative : file;
+}
+
+/** Whether `root`'s package.json declares `eventContract` (a project of the framework, not a folder on the defaults). */
+function declaresContract(root: string): boolean {
+  const manifest = path.join(root, 'package.json');
+  if (!existsSync(manifest)) return false;
+  try {
+    return (JSON.parse(readFileSync(manifest, 'utf8')) as { eventContract?: unknown }).eventContract !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The settings module for the contract `specPath`: `told` (`--settings`); else, when it is the
+ * project's contract, the project's `eventContract.settings`; else, when the nearest project above
+ * it declares it as its contract, that project's settings; else none (the framework's defaults).
+ * Never the project's settings for another project's contract: they name its operations.
+ *
+ * @param specPath - the contract to draw
+ * @param told - the settings module given on the command line, if any
+ * @param project - the project the command runs in
+ * @returns the module (or none) and the words that say which
+ * @example
+ * ```ts
+ * import { loadProject } from '@sluice/model';
+ * import { settingsForContract } from './contract-settings.ts';
+ *
+ * const { file, said } = settingsForContract('../shop/asyncapi.yaml', undefined, loadProject());
+ * console.log(file ? `drawn with ${said}` : `no settings: ${said}`); // "drawn with the settings of ../shop/src/settings.ts (eventContract.settings of ../shop/package.json, …)"
+ * ```
+ */
+export function settingsForContract(specPath: string, told: string | undefined, project: ProjectConfig): ContractSettings {
+  if (told !== undefined) return { file: told, said: `the settings of ${shown(told)} (--settings)` };
+  const spec = path.resolve(specPath);
+  if (spec === path.resolve(project.spec)) {
+    return { file: project.settings, said: existsSync(project.settings) ? `the settings of ${shown(project.settings)} (eventContract.settings)` : `the framework's default settings (eventContract.settings, ${shown(project.settings)}, does not exist)` };
+  }
+  const root = projectRootFrom(path.dirname(spec));
+  if (declaresContract(root)) {
+    const own = loadProject(root);
+    if (path.resolve(own.spec) === spec) {
+      const where = `eventContract.settings of ${shown(path.join(root, 'package.json'))}, the project of that contract`;
+      return { file: own.settings, said: existsSync(own.settings) ? `the settings of ${shown(own.settings)} (${where})` : `the framework's default settings (${where}, ${shown(own.settings)}, does not exist)` };
+    }
+  }
+  return { said: `it is not this project's contract (${shown(project.spec)}), so this project's settings (${shown(project.settings)}) are not read` };
+}
