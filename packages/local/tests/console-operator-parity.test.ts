@@ -79,3 +79,16 @@ describe("the console's redrive", () => {
     expect((await state.redrive('OrderDLQ', [bad])).rejectedAgain.map((r) => r.messageIds)).toEqual([[bad]]);
   });
 });
+
+describe("the console's Consumers table", () => {
+  it("lists each topic's triage function, marked as the framework's, beside the contract's consumers, and counts its batches (status and npm start's banner name it; the console left it out)", async () => {
+    const before = (await state.state()).consumers;
+    expect(before).toEqual([
+      { operationId: 'consumeOrderPlaced', kind: 'consumer', queue: 'OrderQueue', batches: 0, done: 0, retried: 0, batchFailures: 0 },
+      { operationId: 'triageOrderTopic', kind: 'triage', topic: 'OrderTopic', queue: 'OrderTopicTriage', batches: 0, done: 0, retried: 0, batchFailures: 0 },
+    ]);
+    // npm start passes each function's batches on, the triage function's among them.
+    state.recordBatch('triageOrderTopic', { records: [], succeeded: ['m-1', 'm-2'], failed: [], durationMs: 3 });
+    expect((await state.state()).consumers.find((c) => c.operationId === 'triageOrderTopic')).toMatchObject({ batches: 1, done: 2 });
+  });
+});

@@ -361,6 +361,9 @@ describe('the local console on a running stack', () => {
       await expect.poll(() => page.locator('#consumer-row-consumeOrderPlaced td.done').textContent(), { timeout: 30_000 }).toBe('1');
       await expect.poll(() => page.locator('#records tbody').textContent(), { timeout: 10_000 }).toContain('console-order-1');
       await expect.poll(() => page.locator('[id="function-consumeOrderPlaced"] text.live').textContent()).toMatch(/^1 batches · 1 done/);
+      // The topic's triage function got it too (every publish): listed with the consumers, marked as the framework's.
+      await expect.poll(() => page.locator('#consumer-row-triageOrderTopic td.done').textContent(), { timeout: 30_000 }).toBe('1');
+      expect(await page.locator('#consumer-row-triageOrderTopic td').first().textContent()).toBe("triageOrderTopic (the framework's triage of OrderTopic)");
       // No payload in the list: the subject and the ids only.
       expect(await page.locator('#records tbody').textContent()).not.toContain(String(example.itemName));
     }, 60_000);

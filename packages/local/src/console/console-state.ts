@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { resolvePlan, unroutedOf } from '@sluice/model';
+import { resolvePlan, triageOf, unroutedOf } from '@sluice/model';
 import {
   applicationHeadersOf,
   checkApplicationHeaders,
@@ -124,10 +124,18 @@ export interface DeadLetterPanel {
   notShown: NotShown | null;
 }
 
-/** A consumer's batches so far. */
+/** A function's batches so far: a consumer of the contract, or a framework function beside them. */
 export interface ConsumerCounts {
-  /** The consumer (its receive operation). */
+  /** The consumer (its receive operation), or the framework function's id (`triageOrderTopic`). */
   operationId: string;
+  /**
+   * `consumer`: the application's handler of a receive operation of the contract; `triage`: the
+   * framework's own function that keeps in a topic's unrouted queue what no subscription admits
+   * (it consumes the topic's triage queue, as `status` and `npm start`'s banner say).
+   */
+  kind: 'consumer' | 'triage';
+  /** For a triage function, the topic whose publishes it triages. */
+  topic?: string;
   /** The queue it consumes. */
   queue: string;
   /** Batches handled. */
@@ -217,7 +225,11 @@ export class ConsoleState {
     this.spec = spec;
     this.sqs = new SQSClient(runtime.clientConfig);
     this.sns = new SNSClient(runtime.clientConfig);
-    for (const op of this.receiveOperations()) this.consumers.set(op.id, { operationId: op.id, queue: op.queue, batches: 0, done: 0, retried: 0, batchFailures: 0 });
+    const counts = { batches: 0, done: 0, retried: 0, batchFailures: 0 };
+    for (const op of this.receiveOperations()) this.consumers.set(op.id, { operationId: op.id, kind: 'consumer', queue: op.queue, ...counts });
+    // The framework's triage functions run beside them (npm start passes their batches on too).
+    const { topology } = runtime.application;
+    for (const t of triageOf(topology, unroutedOf(topology))) this.consumers.set(t.operationId, { operationId: t.operationId, kind: 'triage', topic: t.topic, queue: t.queue, ...counts });
   }
 
   /** Releases the clients. */

@@ -119,8 +119,10 @@
       else badge(nodeId('queue', q.name), `${q.visible} waiting · ${q.inFlight} in flight`, total ? 'busy' : 'idle');
     });
     syncRows($('#consumers tbody'), state.consumers, (c) => `consumer-row-${c.operationId}`, (row, c) => {
+      // A topic's triage function is the framework's, not one of the application's handlers: said so.
+      row.className = c.kind === 'triage' ? 'framework' : '';
       cells(row, [
-        [c.operationId],
+        [c.kind === 'triage' ? `${c.operationId} (the framework's triage of ${c.topic})` : c.operationId],
         [c.batches, 'n batches'],
         [c.done, 'n done'],
         [c.retried, 'n retried'],
