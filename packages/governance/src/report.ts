@@ -80,7 +80,12 @@ export function summarize(diff: ContractDiff): string {
 export function renderReport(diff: ContractDiff, format: ReportFormat): string {
   if (format === 'json') return JSON.stringify(diff, null, 2);
   if (diff.changes.length === 0) return 'No changes.';
-  const body = format === 'markdown' ? markdown(diff.changes) : table(diff.changes);
-  const notes = diff.notes.map((n) => `note: ${n}`);
-  return [body, '', `${summarize(diff)} (compatibility mode: ${describeMode(diff.mode, diff.modeFrom)})`, ...notes].join('\n');
+  const summary = `${summarize(diff)} (compatibility mode: ${describeMode(diff.mode, diff.modeFrom)})`;
+  if (format === 'markdown') {
+    // Lines with no blank line between them are one paragraph in Markdown: the summary stands
+    // alone, and the notes are a list, one item each.
+    const notes = diff.notes.length > 0 ? ['', 'Notes:', '', ...diff.notes.map((n) => `- ${n}`)] : [];
+    return [markdown(diff.changes), '', summary, ...notes].join('\n');
+  }
+  return [table(diff.changes), '', summary, ...diff.notes.map((n) => `note: ${n}`)].join('\n');
 }

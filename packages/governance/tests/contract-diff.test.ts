@@ -574,6 +574,32 @@ components:
   });
 });
 
+describe('the Markdown report', () => {
+  it('sets the summary and each note apart (a paragraph, then a list), where they ran together into one paragraph', () => {
+    const diff: ContractDiff = {
+      mode: 'full',
+      modeFrom: 'contract',
+      changes: [{ path: `${payload}.properties.giftNote`, kind: 'added', classification: 'non-breaking', rule: 'field.optional-added', detail: 'optional field added' }],
+      notes: ['OrderPlaced: its payload changed but x-schema-version is still 1.0.0; bump the minor (or patch) version.', 'info.version is still 1.0.0; bump it before `npm run contract:release`.'],
+    };
+    const text = renderReport(diff, 'markdown');
+    const table = text.split('\n\n')[0]!;
+    expect(table.split('\n').every((line) => line.startsWith('|'))).toBe(true);
+    expect(text.slice(table.length).split('\n')).toEqual([
+      '',
+      '',
+      '0 breaking, 1 non-breaking (compatibility mode: full, from info.x-compatibility)',
+      '',
+      'Notes:',
+      '',
+      '- OrderPlaced: its payload changed but x-schema-version is still 1.0.0; bump the minor (or patch) version.',
+      '- info.version is still 1.0.0; bump it before `npm run contract:release`.',
+    ]);
+    // The table form keeps its note: lines.
+    expect(renderReport(diff, 'table')).toMatch(/\nnote: OrderPlaced: .*\nnote: info\.version is still 1\.0\.0/);
+  });
+});
+
 describe('the detail of a change between two long values', () => {
   it('shows them around where they differ: both cut at 60 characters looked the same', async () => {
     const before = { eventType: ['OrderPlaced'], schemaVersion: [{ prefix: '1.' }], region: [{ prefix: 'eu-' }] };
