@@ -6,8 +6,7 @@
  * is DeadLetterQueue.listing's (packages/ops/tests/fifo-operator-tools.test.ts, on a stack).
  */
 import { describe, expect, it } from 'vitest';
-import { deadLetterNotFound, subjectOfPayload } from '@sluice/local/console';
-import type { MessageContract } from '@sluice/runtime/contract';
+import { deadLetterNotFound } from '@sluice/local/console';
 import { fifoNotShownReason } from '@sluice/ops';
 
 describe('the 404 of a dead letter the console did not find', () => {
@@ -25,14 +24,5 @@ describe('the 404 of a dead letter the console did not find', () => {
     expect(deadLetterNotFound('PaymentDLQ', 'm-7', { fifo: false, notShown: 0 })).toBe('no message m-7 in PaymentDLQ');
     expect(deadLetterNotFound('PaymentDLQ', 'm-7', { fifo: false, notShown: 1 })).toMatch(/^no message m-7 in PaymentDLQ; 1 more message\(s\) counted by SQS than could be read/);
     expect(deadLetterNotFound('PaymentDLQ', 'm-7', { fifo: false, notShown: 1 })).not.toMatch(/FIFO|group/);
-  });
-});
-
-describe("the console's subject of a dead letter", () => {
-  const orderPlaced = { properties: ['orderId', 'quantity'] } as unknown as MessageContract;
-  it("is its message's first field; a body that is no message of the contract has none (it showed 2 for {\"hello\":2}, where dlq list shows -)", () => {
-    expect(subjectOfPayload({ orderId: 'ord-1', quantity: 2 }, orderPlaced)).toBe('ord-1');
-    expect(subjectOfPayload({ hello: 2 }, undefined)).toBeUndefined();
-    expect(subjectOfPayload({ quantity: 2 }, orderPlaced)).toBeUndefined();
   });
 });

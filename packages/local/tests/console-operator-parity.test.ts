@@ -1,16 +1,18 @@
 /**
  * The local console says of a dead letter what the operator commands say of it, through the same
  * functions: a redrive warns of those the current contract would reject again (`dlq redrive`'s
- * warning; the console gave none). On the local stack, with the console's state (what its page
+ * warning; the console gave none); its Consumers table lists the topic's triage function, as
+ * `status` does; a dead letter's subject is the one `dlq list` shows (the console showed `-` for
+ * one the contract rejects, where `dlq list` showed its order id). On the local stack, with the console's state (what its page
  * shows and does) beside the framework's `dlq` command, on a fixture system of its own
  * (tests/fixtures/single-consumer); no consumer runs.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PurgeQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { runCli } from '@sluice/cli';
+import { runCli, type ProgramSpec } from '@sluice/cli';
 import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
 import { ConsoleState } from '@sluice/local/console';
-import { contractModule } from '@sluice/ops';
+import { contractModule, dlqCommand, type DeadLetterListingJson } from '@sluice/ops';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
 import { fixtureOrder, fixtureProgram, fixtureProject, type FixtureProject } from '../../../tests/helpers/fixture-project.ts';
 import { snsEnvelope } from '../../../tests/helpers/sns-envelope.ts';
@@ -90,5 +92,32 @@ describe("the console's Consumers table", () => {
     // npm start passes each function's batches on, the triage function's among them.
     state.recordBatch('triageOrderTopic', { records: [], succeeded: ['m-1', 'm-2'], failed: [], durationMs: 3 });
     expect((await state.state()).consumers.find((c) => c.operationId === 'triageOrderTopic')).toMatchObject({ batches: 1, done: 2 });
+  });
+});
+
+describe("a dead letter's subject", () => {
+  /** The framework's `dlq` command as sluice-ops mounts it: no subject function of an application's. */
+  const opsDlq: ProgramSpec = { name: 'ops', invocation: 'npx ops', summary: "the framework's operator commands", commands: [dlqCommand()] };
+  /** The subject of each message `dlq list --json --queue OrderDLQ` lists, by message id. */
+  async function listedSubjects(program: ProgramSpec): Promise<Record<string, string | null>> {
+    const io = captureIO();
+    expect(await fixture.within(() => runCli(program, ['dlq', 'list', '--queue', 'OrderDLQ', '--json', '--endpoint', runtime.endpoint], io)), io.stderr()).toBe(0);
+    return Object.fromEntries((JSON.parse(io.stdout()) as DeadLetterListingJson).OrderDLQ!.messages.map((m) => [m.messageId, m.subject]));
+  }
+
+  it('is the one dlq list shows, from the same function: the order id of a dead letter the contract rejects too (the console showed -)', async () => {
+    const rejected = await deadLetter('ord-subject-rejected', { quantity: 'two' });
+    const fine = await deadLetter('ord-subject-fine');
+    const shown = Object.fromEntries((await state.deadLetters('OrderDLQ')).letters.map((l) => [l.messageId, l.subject ?? null]));
+    expect(shown).toEqual({ [rejected]: 'ord-subject-rejected', [fine]: 'ord-subject-fine' });
+    // dlq list as the framework mounts it (sluice-ops), and as an application that names the order id itself.
+    expect(await listedSubjects(opsDlq)).toEqual(shown);
+    expect(await listedSubjects(fixtureProgram)).toEqual(shown);
+  });
+
+  it('is none, in both, for a body that is no message of the contract', async () => {
+    const { MessageId } = await sqs.send(new SendMessageCommand({ QueueUrl: url('OrderDLQ'), MessageBody: JSON.stringify(snsEnvelope({ hello: 2 })) }));
+    expect((await state.deadLetters('OrderDLQ')).letters.map((l) => [l.messageId, l.subject ?? null])).toEqual([[MessageId, null]]);
+    expect(await listedSubjects(opsDlq)).toEqual({ [MessageId!]: null });
   });
 });

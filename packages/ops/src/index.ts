@@ -13,6 +13,7 @@ export * from './sqs-batches.ts';
 export * from './unrouted.ts';
 export * from './dead-letter-json.ts';
 export * from './rejected-again.ts';
+export * from './message-subject.ts';
 export * from './owned-queues.ts';
 export * from './application-headers.ts';
 export { dlqCommand, formatDeadLetterListing, formatDeadLetters, formatUnrouted, whyDeadLettered, type DlqCommandOptions } from './cli/dlq-command.ts';

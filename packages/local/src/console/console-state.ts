@@ -19,6 +19,7 @@ import {
   queueDepth,
   rejectedAgain,
   republish,
+  subjectFromContract,
   unroutedMessageReason,
   type ApplicationHeader,
   type ContractModule,
@@ -33,7 +34,7 @@ import {
   whyDeadLettered,
 } from '@sluice/ops';
 import { createDecoder } from '@sluice/runtime/consumer';
-import type { MessageContract, ReceiveOperation, SendOperation } from '@sluice/runtime/contract';
+import type { ReceiveOperation, SendOperation } from '@sluice/runtime/contract';
 import { createPublisher, createQueuePublisher } from '@sluice/runtime/publisher';
 import { parse } from 'yaml';
 import type { BatchReport } from '../lambda/event-source-poller.ts';
@@ -57,35 +58,12 @@ export interface ConsoleRecord {
   outcome: 'done' | 'retry' | 'batch failed' | 'dead-letter next' | 'batch failed, dead-letter next';
   /** The SQS message id. */
   messageId: string;
-  /** What it is about: the first field of its message (e.g. a paymentId), when readable. */
+  /** What it is about, as `dlq list` names it: the first field of its message (e.g. a paymentId), when readable. */
   subject: string | undefined;
   /** Its `correlationId` attribute, when it has one. */
   correlationId: string | undefined;
   /** SQS's ApproximateReceiveCount when it was received. */
   receiveCount: number;
-}
-
-/**
- * What a message is about, for the console's subject column: the value of its message's first
- * field, when it is a string or a number. A body that is no message of the contract (its type
- * unknown) has none: its first key's value would be shown as if it were an id (`2` for
- * `{"hello":2}`, where `dlq list` shows `-`).
- *
- * @example
- * ```ts
- * import { subjectOfPayload } from '@sluice/local/console';
- * import type { MessageContract } from '@sluice/runtime/contract';
- *
- * declare const orderPlaced: MessageContract; // its first field: orderId
- * subjectOfPayload({ orderId: 'ord-1', quantity: 2 }, orderPlaced); // 'ord-1'
- * subjectOfPayload({ hello: 2 }, undefined); // undefined
- * ```
- */
-export function subjectOfPayload(payload: unknown, message: MessageContract | undefined): string | undefined {
-  if (!payload || typeof payload !== 'object' || !message) return undefined;
-  const field = message.properties[0];
-  const value = field ? (payload as Record<string, unknown>)[field] : undefined;
-  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
 }
 
 /**
@@ -242,9 +220,9 @@ export class ConsoleState {
     return Object.values(this.contract.operations).filter((o): o is ReceiveOperation => o.action === 'receive');
   }
 
-  /** What a payload is about (see {@link subjectOfPayload}). */
+  /** What a decoded payload is about: the framework's subject, the one `dlq list` shows (`subjectFromContract`). */
   private subjectOf(payload: unknown, messageName: string | undefined): string | undefined {
-    return subjectOfPayload(payload, messageName ? this.contract.messages[messageName] : undefined);
+    return subjectFromContract(this.contract.messages)(payload, messageName);
   }
 
   private decoderOf(op: ReceiveOperation) {
@@ -332,7 +310,8 @@ export class ConsoleState {
       deadLetterQueueUrl: dlqUrl,
       sourceQueueUrl: sourceUrl,
       ...(consumer ? { decode: this.decoderOf(consumer) } : {}),
-      describe: (payload, messageName) => this.subjectOf(payload, messageName),
+      // What dlq list shows of it, a rejected one included: its message's first field (`subjectFromContract`).
+      describe: subjectFromContract(consumer?.messages ?? this.contract.messages),
       failuresOf: (ids) => localHandlerFailures(this.runtime.clientConfig.endpoint, ids),
       // The local stack: its counts are exact.
       exactCounts: true,

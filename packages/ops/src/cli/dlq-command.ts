@@ -14,6 +14,7 @@ import { DeadLetterQueue, notShownOf, type DeadLetter, type DeadLetterListing, t
 import { describeHandlerFailure, localHandlerFailures } from '../handler-failures.ts';
 import { deadLetterJson, type DeadLetterJson, type DeadLetterListingJson, type DeadLetterQueueJson } from '../dead-letter-json.ts';
 import { rejectedAgain, type RedriveRoute, type RejectedAgain } from '../rejected-again.ts';
+import { subjectFromContract } from '../message-subject.ts';
 import { queueDepth } from '../queue-depth.ts';
 import type { Target } from '../target.ts';
 import { formatTable, terminalSafe, terminalSafeJson } from '@sluice/cli';
@@ -24,7 +25,10 @@ import { missingQueues, missingQueuesWarning } from './missing-queues.ts';
 
 /** The options of {@link dlqCommand}: how the application names what a message is about. */
 export interface DlqCommandOptions {
-  /** Names what a dead-lettered message is about (e.g. `ord-1`), shown in the listing. */
+  /**
+   * Names what a dead-lettered message is about (e.g. `ord-1`), shown in the listing.
+   * @default the framework's, which the local console shows too ({@link subjectFromContract}: the value of its message's first field)
+   */
   describe?: (payload: unknown, messageName: string | undefined) => string | undefined;
   /** Column title for `describe`'s result. @default 'subject' */
   subjectTitle?: string;
@@ -178,13 +182,15 @@ async function open(target: Target, ref: DlqRef, options: DlqCommandOptions, use
   }
   const arns = ref.consumer ? await sourceTopicArns(target, ref.consumer) : undefined;
   const deadLetterQueueUrl = await target.queueUrl(ref.name);
+  // The application's subject, else the framework's (the local console's too): its message's first field.
+  const describe = options.describe ?? subjectFromContract(ref.consumer?.messages ?? (await contractModule()).messages);
   return new DeadLetterQueue({
     sqs: target.sqs,
     deadLetterQueueUrl,
     // Listing and purging read the dead-letter queue alone: its source may be gone (deleted by hand).
     sourceQueueUrl: use.redrive ? await target.queueUrl(ref.source) : deadLetterQueueUrl,
     ...(ref.consumer ? { decode: createDecoder(ref.consumer, arns ? { sourceTopicArns: arns } : {}) } : {}),
-    ...(options.describe ? { describe: options.describe } : {}),
+    describe,
     // The local stack keeps what each consumer last said of a message it failed on; AWS keeps it in CloudWatch.
     ...(target.endpoint ? { failuresOf: (ids: string[]) => localHandlerFailures(target.endpoint!, ids) } : {}),
     ...exactOn(target),
