@@ -8,7 +8,7 @@ import { createDecoder } from '@sluice/runtime/consumer';
 import type { ReceiveOperation, Topology } from '@sluice/runtime/contract';
 import type { Message } from '@aws-sdk/client-sqs';
 import { functionNameOf, triageOf, unroutedOf } from '@sluice/model';
-import { readEnvelope, republish, unroutedMessageReason, type LiveRouting } from '../unrouted.ts';
+import { identityCell, readEnvelope, republish, unroutedMessageReason, type LiveRouting } from '../unrouted.ts';
 import { liveRoutingOf } from './live-routing.ts';
 import { DeadLetterQueue, notShownOf, type DeadLetter, type DeadLetterListing, type DeadLetterQueueOptions } from '../dead-letter-queue.ts';
 import { describeHandlerFailure, localHandlerFailures } from '../handler-failures.ts';
@@ -285,8 +285,8 @@ export function formatUnrouted(letters: readonly DeadLetter[], topology: Topolog
         l.messageId,
         envelope?.snsMessageId ?? '-',
         envelope?.publishedAt ?? l.sentAt ?? '-',
-        envelope?.attributes.eventType?.Value ?? '(none)',
-        envelope?.attributes.schemaVersion?.Value ?? '(none)',
+        identityCell(envelope?.attributes.eventType?.Value),
+        identityCell(envelope?.attributes.schemaVersion?.Value),
         reason ?? 'a consumer declares it now: redrive it',
       ];
     }),
