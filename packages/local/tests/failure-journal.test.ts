@@ -5,7 +5,7 @@
  * handler threw on), see point-to-point-consumer.test.ts; consumers in another process, see
  * subscriber-failures.test.ts.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -113,6 +113,23 @@ describe('FailureJournal', () => {
     expect(events).toHaveLength(1);
     expect(events[0]).toMatch(/^failure journal: cannot write .*no-such-folder.*; failures are kept in memory until the stack stops$/);
     expect(Object.keys(journal.lookup(['m-1', 'm-2']))).toEqual(['m-1', 'm-2']);
+  });
+
+  it('leaves no temporary file in the data folder when a rewrite fails, and says so', () => {
+    const folder = mkdtempSync(path.join(dir, 'rewrite-fails-'));
+    const file = path.join(folder, 'failures.jsonl');
+    const events: string[] = [];
+    const journal = new FailureJournal({ file, limit: 1, onEvent: (l) => events.push(l) });
+    journal.fromLogLine('consumeOrderPlaced', line({ messageId: 'a' }));
+    journal.fromLogLine('consumeOrderPlaced', line({ messageId: 'b' })); // a goes: the limit is 1
+    // Something in the way of the journal's name: the rewrite's rename fails.
+    rmSync(file);
+    mkdirSync(file);
+    writeFileSync(path.join(file, 'in-the-way'), '');
+    journal.forget(['b']); // three lines for no message: rewritten
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatch(/^failure journal: cannot write .*failures\.jsonl .*; failures are kept in memory until the stack stops$/);
+    expect(readdirSync(folder)).toEqual(['failures.jsonl']);
   });
 });
 

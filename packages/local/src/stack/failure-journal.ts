@@ -15,7 +15,7 @@
  * a consumer that writes neither (a handler of its own, not `defineConsumer`'s); those dead
  * letters keep "see the consumer log".
  */
-import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { isHandlerFailure, type HandlerFailure } from '@sluice/ops';
 import type { BatchReport } from '../lambda/event-source-poller.ts';
 
@@ -229,6 +229,12 @@ export class FailureJournal {
       renameSync(temporary, this.file);
       this.linesWritten = this.failures.size;
     } catch (error) {
+      // Not left in the data folder, half written or never renamed.
+      try {
+        unlinkSync(temporary);
+      } catch {
+        // never written, or a folder by that name (not ours): the failure to say is the one below
+      }
       this.stopWriting(error);
     }
   }
