@@ -23,18 +23,19 @@ orders and the DLQ, and exits. The visibility timeout is 2 s, so this takes abou
   async run({ values, io }) {
     const port = integerOption('port', values.port, { min: 0, max: 65535 }) ?? 4566;
     // Loaded here, not at the top: the local runtime takes seconds to load, and --help or a usage error should not wait for it.
-    const [{ bannerLines, batchLine, clock, deadLetterRouteOf, leftoversLine, loadApplication, startLocalRuntime }, { runDemo }, { operatorCommandAt }] = await Promise.all([
+    const [{ bannerLines, batchLine, clock, deadLetterRouteOf, leftoversLine, loadApplication, startLocalRuntime }, { demoOperatorCommand, runDemo }] = await Promise.all([
       import('@sluice/local'),
       import('../src/demo.ts'),
-      import('@sluice/ops'),
     ]);
     const project = loadProject();
     const application = await loadApplication(project);
     let runtime: Awaited<ReturnType<typeof startLocalRuntime>> | undefined;
-    const operatorView = () => ({
-      topology: application.topology,
-      project: { ...application.project, operatorCommand: runtime ? operatorCommandAt(application.project.operatorCommand, runtime.endpoint) : application.project.operatorCommand },
-    });
+    // The batch lines name a command that lists a dead-letter queue only if it works once the demo
+    // has stopped its stack (the default endpoint, on npm start's data folder): else none.
+    const operatorView = () => {
+      const operatorCommand = runtime ? demoOperatorCommand(application.project.operatorCommand, runtime.endpoint, { inMemory: values['in-memory'] === true }) : undefined;
+      return { topology: application.topology, project: { ...application.project, operatorCommand } };
+    };
     runtime = await startLocalRuntime({
       application,
       port,
@@ -42,7 +43,7 @@ orders and the DLQ, and exits. The visibility timeout is 2 s, so this takes abou
       visibilityTimeoutSeconds: 2,
       logLevel: 'WARN',
       // The contract's consumers and the framework's triage functions (not operations of the contract) alike.
-      // The dead-letter queue's listing at this stack's endpoint (the port is known once it is up).
+      // The dead-letter queue it goes to, and the command that lists it when that command outlives the demo.
       onBatch: (operationId, report) => io.out(batchLine(operationId, report, deadLetterRouteOf(operatorView(), operationId))),
       onEvent: (line) => io.out(`${clock()} ${line}`),
     });

@@ -7,7 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient, type MessageAttributeValue } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { messages, operations, type OrderPlaced } from '@orders/contract';
-import { DeadLetterQueue, queueDepth, type DeadLetterListing } from '@sluice/ops';
+import { DeadLetterQueue, operatorCommandAt, queueDepth, type DeadLetterListing } from '@sluice/ops';
 import { type LocalRuntime } from '@sluice/local';
 import { formatDeadLetterListing } from '@sluice/ops';
 import { createDecoder } from '@sluice/runtime/consumer';
@@ -44,6 +44,32 @@ export function contractExamples(asyncapiPath: string): { name: string; payload:
 export function deadLetterSection(dlqName: string, listing: DeadLetterListing): string {
   const letters = formatDeadLetterListing(listing, 'orderId');
   return `\nDead-letter queue ${dlqName}:${letters === 'empty.' ? ' ' : '\n'}${letters}`;
+}
+
+/**
+ * The operator command the demo's batch lines name (a poison message's last receive names the
+ * command that lists its dead-letter queue): only one that still works once the demo has ended
+ * and its stack has stopped, the application's own command at the default endpoint, on the data
+ * folder `npm start` picks up. An in-memory stack is gone with the demo, and a command pointed at
+ * the demo's own port reaches nothing after it: none then (the line names the dead-letter queue
+ * alone, and the demo prints that queue before it stops).
+ *
+ * @param command - the application's operator command (`npx orders`)
+ * @param endpoint - the demo's stack's endpoint
+ * @param options - `inMemory`: the demo's stack keeps nothing; `env`: where `SLUICE_ENDPOINT` is read (`process.env` by default)
+ * @example
+ * ```ts
+ * import { demoOperatorCommand } from './demo.ts';
+ *
+ * demoOperatorCommand('npx orders', 'http://127.0.0.1:4566', { inMemory: false }); // 'npx orders'
+ * demoOperatorCommand('npx orders', 'http://127.0.0.1:4566', { inMemory: true }); // undefined
+ * demoOperatorCommand('npx orders', 'http://127.0.0.1:45123', { inMemory: false }); // undefined
+ * ```
+ */
+export function demoOperatorCommand(command: string | undefined, endpoint: string, options: { inMemory: boolean; env?: NodeJS.ProcessEnv }): string | undefined {
+  if (options.inMemory || command === undefined) return undefined;
+  // Without SLUICE_ENDPOINT in front: it finds npm start's stack by itself.
+  return operatorCommandAt(command, endpoint, options.env) === command ? command : undefined;
 }
 
 /**

@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { Message } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import type { DeadLetter, DeadLetterListing } from '@sluice/ops';
-import { deadLetterSection } from '../src/demo.ts';
+import { deadLetterSection, demoOperatorCommand } from '../src/demo.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 
@@ -25,13 +25,25 @@ describe('npm run demo', () => {
     expect(output).not.toMatch(/poller:/);
     expect(output).toMatch(/triageOrderTopic: batch of \d+: \d+ done/);
     expect(output).toMatch(/consumeOrderPlaced: batch of \d+/);
-    // The poison message's last receive names its DLQ and the command that lists it on this stack (port 0: its endpoint).
-    expect(output).toMatch(/failed on its last receive \(3\/3\): to OrderDLQ after the visibility timeout \(`SLUICE_ENDPOINT=http:\/\/127\.0\.0\.1:\d+ npx orders dlq list --queue OrderDLQ` lists it then\)/);
+    // The poison message's last receive names its DLQ; no command to list it on this stack, which
+    // is gone (in memory) once the demo, which prints that DLQ itself, has ended: it named one,
+    // `SLUICE_ENDPOINT=http://127.0.0.1:<its port> npx orders dlq list --queue OrderDLQ`, that reached nothing after.
+    expect(output).toMatch(/failed on its last receive \(3\/3\): to OrderDLQ after the visibility timeout in \d+ ms/);
+    expect(output).not.toContain('SLUICE_ENDPOINT=');
     // Its own orders (an earlier run's data folder holds others), and the dead-letter queue of each consumer of OrderPlaced.
     expect(output).toMatch(/^Stored orders of this demo \(table Orders\):$/m);
     expect(output).toMatch(/^Dead-letter queue OrderDLQ:\n/m);
     // In memory: nothing is left to look at after it; it said to run npm start, then look, as if that stack had the demo's data.
     expect(output).toContain("Next: this demo's stack was in memory and is gone with it. npm start runs one that keeps its data");
+  });
+});
+
+describe('the operator command the demo names in its batch lines', () => {
+  it('is one that works once the demo has ended: the default endpoint on the data folder npm start picks up; none for an in-memory stack or another port (gone with the demo)', () => {
+    expect(demoOperatorCommand('npx orders', 'http://127.0.0.1:4566', { inMemory: false, env: {} })).toBe('npx orders');
+    expect(demoOperatorCommand('npx orders', 'http://127.0.0.1:4566', { inMemory: true, env: {} })).toBeUndefined();
+    expect(demoOperatorCommand('npx orders', 'http://127.0.0.1:45123', { inMemory: false, env: {} })).toBeUndefined();
+    expect(demoOperatorCommand(undefined, 'http://127.0.0.1:4566', { inMemory: false, env: {} })).toBeUndefined();
   });
 });
 
