@@ -5,7 +5,7 @@
  * over.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -162,6 +162,18 @@ describe('lockDataDir: the cases a review found', () => {
       })),
     );
     expect(outcomes.sort()).toEqual(['DataDirInUseError', 'DataDirInUseError', 'DataDirInUseError', 'took']);
+  });
+
+  it('a lock file it could not write whole is not left in the folder', { skip: process.platform === 'win32', timeout: 30_000 }, () => {
+    const dir = folder();
+    const module = pathToFileURL(path.join(import.meta.dirname, '../src/stack/data-lock.ts')).href;
+    const script = `const { lockDataDir } = await import(${JSON.stringify(module)}); try { lockDataDir(${JSON.stringify(dir)}); console.log('took'); } catch (e) { console.log(e.code); }`;
+    // A disk that fills up mid-write, without mocking fs: files may not grow past 0 bytes (ulimit -f 0;
+    // Node ignores SIGXFSZ, so the write fails with EFBIG once the file is created). Output goes
+    // to a pipe, which the limit does not stop.
+    const child = spawnSync('sh', ['-c', 'ulimit -f 0 && exec "$@"', 'sh', process.execPath, '--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 25_000 });
+    expect(child.stdout.trim(), child.stderr).toBe('EFBIG');
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
 

@@ -85,8 +85,9 @@ export function lockDataDir(dataDir: string, onEvent?: (line: string) => void): 
   // Written whole beside it, then linked into place: the lock file exists with its content or not
   // at all (a link fails when the name is taken), so no reader ever sees it half written.
   const mine = path.join(dir, `${DATA_LOCK_FILE}.${process.pid}.${randomUUID()}`);
-  writeFileSync(mine, text, { mode: 0o600 });
   try {
+    // Inside the cleanup: a write that fails part-way (a full disk) has created the file.
+    writeFileSync(mine, text, { mode: 0o600 });
     for (let attempt = 0; ; attempt++) {
       try {
         linkSync(mine, file);
