@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -204,25 +204,8 @@ describe('check-examples', () => {
   });
 
   it('remembers a clean run, and compiles again once anything it read, or the set of files, changed', () => {
-    // A clean project of its own: one documented function with an example, and a file it imports.
-    const clean = mkdtempSync(path.join(tmpdir(), 'check-examples-clean-'));
+    const { clean, pkg, lines, run } = cleanProject();
     try {
-      const pkg = path.join(clean, 'packages', 'demo');
-      mkdirSync(path.join(pkg, 'src'), { recursive: true });
-      writeFileSync(path.join(clean, 'tsconfig.json'), readFileSync(path.join(root, 'tsconfig.json')));
-      writeFileSync(path.join(pkg, 'package.json'), readFileSync(path.join(root, 'packages/demo/package.json')));
-      writeFileSync(path.join(pkg, 'src', 'index.ts'), "export { add } from './add.ts';\n");
-      writeFileSync(path.join(pkg, 'src', 'add.ts'), source.slice(0, source.indexOf('/**\n * Doubles')).replace('return a + b;', 'return plus(a, b);').replace('add(a: number, b: number): number {', 'add(a: number, b: number) {').replace(/^/, "import { plus } from './plus.ts';\n\n"));
-      writeFileSync(path.join(pkg, 'src', 'plus.ts'), 'export const plus = (a: number, b: number): number => a + b;\n');
-      mkdirSync(path.join(clean, 'node_modules', '@sluice'), { recursive: true });
-      symlinkSync(pkg, path.join(clean, 'node_modules', '@sluice', 'demo'), 'dir');
-      const lines: string[] = [];
-      const keep = (line: string) => void lines.push(line);
-      const run = (args: string[] = []) => {
-        lines.length = 0;
-        return main(clean, args, keep, keep);
-      };
-
       expect(run()).toBe(0);
       expect(lines.at(-1)).toBe('check-examples: 1 examples, 0 compile errors; 0 missing docs');
       expect(run()).toBe(0);
@@ -252,4 +235,74 @@ describe('check-examples', () => {
       rmSync(clean, { recursive: true, force: true });
     }
   });
+
+  it('takes a cache file cut short, empty or not its own for no cache: compiles again, and remembers anew', () => {
+    const { clean, lines, run, cacheFile } = cleanProject();
+    try {
+      expect(run()).toBe(0);
+      const whole = readFileSync(cacheFile, 'utf8');
+      for (const corrupt of [whole.slice(0, whole.length / 2), '', 'null', '[]', '"clean"']) {
+        writeFileSync(cacheFile, corrupt);
+        expect(run(), corrupt).toBe(0);
+        expect(lines.at(-1), corrupt).toBe('check-examples: 1 examples, 0 compile errors; 0 missing docs');
+        expect(readFileSync(cacheFile, 'utf8'), corrupt).toBe(whole);
+      }
+    } finally {
+      rmSync(clean, { recursive: true, force: true });
+    }
+  });
+
+  it('replaces its cache file whole, never rewriting it in place', () => {
+    const { clean, run, cacheFile } = cleanProject();
+    try {
+      // A second name for the file there before (a hard link): rewritten in place, it would change too.
+      mkdirSync(path.dirname(cacheFile), { recursive: true });
+      writeFileSync(cacheFile, 'the last run');
+      linkSync(cacheFile, `${cacheFile}.before`);
+      expect(run()).toBe(0);
+      expect(readFileSync(`${cacheFile}.before`, 'utf8')).toBe('the last run');
+      expect(JSON.parse(readFileSync(cacheFile, 'utf8'))).toMatchObject({ key: expect.any(String) });
+    } finally {
+      rmSync(clean, { recursive: true, force: true });
+    }
+  });
+
+  it('when its cache file cannot be written, passes all the same, says so, and leaves no temporary file', () => {
+    const { clean, lines, run, cacheFile } = cleanProject();
+    try {
+      // A folder in the way of its name.
+      mkdirSync(cacheFile, { recursive: true });
+      writeFileSync(path.join(cacheFile, 'in-the-way'), '');
+      expect(run()).toBe(0);
+      expect(lines).toContainEqual(expect.stringMatching(/^check-examples: warning: could not remember this clean run in node_modules\/\.cache\/sluice-examples-clean\.json \(.+\); the next run compiles again$/));
+      expect(lines.at(-1)).toBe('check-examples: 1 examples, 0 compile errors; 0 missing docs');
+      expect(readdirSync(path.dirname(cacheFile)).sort()).toEqual(['sluice-examples', 'sluice-examples-clean.json']);
+    } finally {
+      rmSync(clean, { recursive: true, force: true });
+    }
+  });
 });
+
+/**
+ * A clean project of its own: one documented function with an example, and a file it imports;
+ * `run` runs the check on it, its lines in `lines`.
+ */
+function cleanProject() {
+  const clean = mkdtempSync(path.join(tmpdir(), 'check-examples-clean-'));
+  const pkg = path.join(clean, 'packages', 'demo');
+  mkdirSync(path.join(pkg, 'src'), { recursive: true });
+  writeFileSync(path.join(clean, 'tsconfig.json'), readFileSync(path.join(root, 'tsconfig.json')));
+  writeFileSync(path.join(pkg, 'package.json'), readFileSync(path.join(root, 'packages/demo/package.json')));
+  writeFileSync(path.join(pkg, 'src', 'index.ts'), "export { add } from './add.ts';\n");
+  writeFileSync(path.join(pkg, 'src', 'add.ts'), source.slice(0, source.indexOf('/**\n * Doubles')).replace('return a + b;', 'return plus(a, b);').replace('add(a: number, b: number): number {', 'add(a: number, b: number) {').replace(/^/, "import { plus } from './plus.ts';\n\n"));
+  writeFileSync(path.join(pkg, 'src', 'plus.ts'), 'export const plus = (a: number, b: number): number => a + b;\n');
+  mkdirSync(path.join(clean, 'node_modules', '@sluice'), { recursive: true });
+  symlinkSync(pkg, path.join(clean, 'node_modules', '@sluice', 'demo'), 'dir');
+  const lines: string[] = [];
+  const keep = (line: string) => void lines.push(line);
+  const run = (args: string[] = []) => {
+    lines.length = 0;
+    return main(clean, args, keep, keep);
+  };
+  return { clean, pkg, lines, run, cacheFile: path.join(clean, 'node_modules', '.cache', 'sluice-examples-clean.json') };
+}

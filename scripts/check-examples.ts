@@ -21,7 +21,7 @@
  * compile; `--summary` does the same with one count per package instead of the list.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -426,15 +426,35 @@ interface CleanResult {
  * compiles again.
  */
 function unchangedSinceClean(file: string, key: string): boolean {
-  let kept: CleanResult;
+  let kept: Partial<CleanResult> | null;
   try {
-    kept = JSON.parse(readFileSync(file, 'utf8')) as CleanResult;
+    kept = JSON.parse(readFileSync(file, 'utf8')) as Partial<CleanResult> | null;
   } catch {
-    return false;
+    return false; // none, or not JSON (cut short): no clean result
   }
-  if (kept.key !== key || typeof kept.inputs !== 'object' || kept.inputs === null) return false;
+  if (kept === null || kept.key !== key || typeof kept.inputs !== 'object' || kept.inputs === null) return false;
   const now = contentHashes(Object.keys(kept.inputs));
   return now !== undefined && Object.entries(kept.inputs).every(([f, hash]) => now[f] === hash);
+}
+
+/**
+ * Writes `text` to `file` whole or not at all: beside it first, then renamed over it, so a run cut
+ * short leaves the last result or none, never half of one. The temporary file is removed when
+ * either step fails, and the failure thrown.
+ */
+function writeWhole(file: string, text: string): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temporary, text);
+    renameSync(temporary, file);
+  } catch (error) {
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // never written, or a folder by that name (not ours): the failure to say is the one thrown
+    }
+    throw error;
+  }
 }
 
 /**
@@ -496,7 +516,13 @@ export function main(root: string, args: readonly string[], out = console.log, e
   const findings = auditDocs(root, '@sluice/', read);
   if (failures.length === 0 && unchecked.length === 0 && findings.length === 0) {
     const inputs = contentHashes([...read].sort());
-    if (inputs && existsSync(path.dirname(cacheFile))) writeFileSync(cacheFile, JSON.stringify({ key, inputs } satisfies CleanResult));
+    if (inputs && existsSync(path.dirname(cacheFile))) {
+      try {
+        writeWhole(cacheFile, JSON.stringify({ key, inputs } satisfies CleanResult));
+      } catch (error) {
+        err(`check-examples: warning: could not remember this clean run in ${path.relative(root, cacheFile)} (${(error as Error).message}); the next run compiles again`);
+      }
+    }
   } else rmSync(cacheFile, { force: true });
   if (mode === 'summary') {
     const counts = new Map<string, number>();
