@@ -39,12 +39,12 @@ export const lintProgram: ProgramSpec = {
     // As every other contract command takes it.
     spec: { type: 'string', valueName: 'file', description: 'AsyncAPI document, as the argument', defaultText: 'eventContract.spec, else asyncapi.yaml', existing: true },
   },
-  run: failuresExitTwo(async ({ positionals, values }) => {
+  run: failuresExitTwo(async ({ positionals, values, io }) => {
     if (values.spec !== undefined && positionals[0] !== undefined) throw new UsageError(`give the document once: --spec ${values.spec as string} or ${positionals[0]}, not both`);
     const spec = (values.spec as string | undefined) ?? positionals[0] ?? loadProject().spec;
     const unreachable = unreachableRefs(spec);
     if (unreachable.length > 0) {
-      for (const { written } of unreachable) process.stderr.write(`${path.relative(process.cwd(), written!.file) || written!.file}#${written!.pointer}: ${written!.problem}\n`);
+      for (const { written } of unreachable) io.err(`${path.relative(process.cwd(), written!.file) || written!.file}#${written!.pointer}: ${written!.problem}`);
       // Said for what they are: a remote file (fetched by the CLI, not here) or a local one that does not exist.
       const remote = unreachable.filter(({ written }) => / is remote: /.test(written!.problem)).length;
       const missing = unreachable.length - remote;

@@ -11,6 +11,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '@sluice/cli';
+import { lintProgram } from '@sluice/governance';
+import { captureIO } from '../../../tests/helpers/capture-io.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const contract = path.join(root, 'packages/create/tests/fixtures/tiny/asyncapi.yaml');
@@ -68,6 +71,20 @@ describe('contract:lint', () => {
       expect(lint.stderr).toMatch(/asyncapi\.yaml#\S+: \$ref \.\/schemas\/gone\.json: schemas\/gone\.json does not exist/);
       expect(lint.stderr).toContain('contract:lint: 1 $ref(s) above cannot be read offline (1 to a file that does not exist): nothing was validated\nCorrect the path of each missing file, or write the file, then run contract:lint again.');
       expect(lint.stderr).not.toMatch(/remote/);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
+  it('names each unreadable $ref through the I/O it is given, as every line it says (they went to the process stderr, past it)', async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'contract-lint-io-'));
+    try {
+      const spec = path.join(cwd, 'asyncapi.yaml');
+      writeFileSync(spec, readFileSync(contract, 'utf8').replace(/payload:\n(\s+)\$ref: .*/, (_all, indent: string) => `payload:\n${indent}$ref: './schemas/gone.json'`));
+      const io = captureIO();
+      expect(await runCli(lintProgram, [spec], io), io.stderr()).toBe(2);
+      expect(io.stderr()).toMatch(/^\S*asyncapi\.yaml#\S+: \$ref \.\/schemas\/gone\.json: \S*schemas\/gone\.json does not exist\ncontract:lint: 1 \$ref\(s\) above cannot be read offline/);
+      expect(io.stdout()).toBe('');
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }
