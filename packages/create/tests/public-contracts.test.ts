@@ -41,12 +41,12 @@ describe('public AsyncAPI 3.0 documents through create, codegen, typecheck and i
     expect(queue.properties).toMatchObject({ redrive: { deadLetterQueue: 'user-signedup-dlqQueue', maxReceiveCount: 10 } }); // the DLQ by its SST name
   }, 240_000);
 
-  it("Springwolf's SQS example: three FIFO queues under their names (.fifo added), a consumer per receive operation whose timeout fits the contract's visibility timeout", async () => {
+  it("Springwolf's SQS example: its two FIFO queues under their names (.fifo added; not the send operation's binding entry queue-name, which nothing uses), a consumer per receive operation whose timeout fits the contract's visibility timeout", async () => {
     const r = await runPipeline(contract('springwolf-sqs.json'), work, { kind: 'link' });
     expect(summary(r)).toEqual({ steps: passing, failed: undefined });
     const names = plannedNames(r.plan!);
     expect(names.topics).toEqual(['AlertsTopic']);
-    expect(names.queues).toEqual(['another-queue-dev.fifo', 'example-queue-dev.fifo', 'queue-name-dev.fifo']);
+    expect(names.queues).toEqual(['another-queue-dev.fifo', 'example-queue-dev.fifo']);
     expect(names.subscriptions).toEqual([]);
     expect(r.created!.consumers).toEqual(['another-queue_receive_receiveAnotherPayload', 'example-queue_receive_receiveExamplePayload']);
     // visibilityTimeout 30 in the contract: AWS's guidance (≥ 6 × the function timeout) makes the timeout 5 s, or infra:plan refuses.

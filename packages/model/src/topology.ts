@@ -27,7 +27,7 @@
  */
 import type { Topology } from '@sluice/runtime/contract';
 import { linkRedrivePolicies, readChannels } from './topology/channels.ts';
-import { checkConsumedQueues, checkConsumersFed, checkFunctionNames, checkTopicMessages, warnAboutQueues } from './topology/checks.ts';
+import { checkConsumedQueues, checkConsumersFed, checkFunctionNames, checkTopicMessages, warnAboutQueues, warnQueuesNotMade } from './topology/checks.ts';
 import { checkArns, type Derivation, type DeriveOptions, type Json, startDerivation } from './topology/context.ts';
 import { readMessages } from './topology/messages.ts';
 import { readOperations } from './topology/operations.ts';
@@ -111,6 +111,7 @@ export function deriveTopology(doc: Json, options: DeriveOptions = {}): Topology
   resolveSubscriptions(d);
   checkConsumersFed(d);
   checkFunctionNames(d);
+  warnQueuesNotMade(d);
   warnAboutQueues(d);
   checkConsumedQueues(d);
   if (d.problems.length > 0) throw new TopologyError(d.problems, d.warnings);

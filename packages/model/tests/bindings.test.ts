@@ -72,6 +72,16 @@ describe('public documents plan exactly what their bindings name, under those na
     });
   });
 
+  it('the SQS binding README "SQS point-to-point", the producer\'s document alone: its queue is made, and the warning says another application receives from it (it read as a mistake: messages wait until they expire)', async () => {
+    const doc = await load('sqs-point-to-point.yaml');
+    delete doc.operations.receiveMessage;
+    const { topology, warnings } = deriveTopology(doc);
+    expect(Object.keys(topology.queues)).toEqual(['user-signedup-dlq', 'user-signedup-queue']);
+    expect(warnings.filter((w) => w.startsWith('queue user-signedup-queue '))).toEqual([
+      'queue user-signedup-queue has no receive operation in this contract, and operations.sendMessage sends to it (point-to-point): another application must receive from it, or what is sent waits until it expires (345600 s)',
+    ]);
+  });
+
   it("Springwolf's SNS example (channels without bindings, consumers with empty endpoints on send and receive)", async () => {
     const doc = await load('springwolf-sns.json');
     const { topology, warnings } = deriveTopology(doc);
@@ -89,12 +99,23 @@ describe('public documents plan exactly what their bindings name, under those na
     const doc = await load('springwolf-sqs.json');
     const { topology, warnings } = deriveTopology(doc);
     // AWS requires .fifo on a FIFO queue's name: created with it, and said once per queue.
-    expect(Object.keys(topology.queues)).toEqual(['another-queue.fifo', 'example-queue.fifo', 'queue-name.fifo']);
+    expect(Object.keys(topology.queues)).toEqual(['another-queue.fifo', 'example-queue.fifo']);
     expect(warnings.join('\n')).toMatch(/queue another-queue \(channels\.another-queue\.bindings\.sqs\.queue\) is FIFO, and AWS requires a FIFO queue's name to end in \.fifo: it is created as another-queue\.fifo/);
     expect(topology.operations['another-queue_send_sendMessage']).toMatchObject({ action: 'send', queue: 'another-queue.fifo', fifo: { contentBasedDeduplication: false } });
     expect(topology.operations['example-queue_receive_receiveExamplePayload']).toMatchObject({ action: 'receive', queue: 'example-queue.fifo' });
-    expect(warnings.join('\n')).toMatch(/queue queue-name\.fifo has no receive operation/);
     expect(Object.keys(topology.topics)).toEqual([]);
+  });
+
+  it("Springwolf's SQS example: the send operation's bindings.sqs.queues name a queue nothing uses (the annotation's queue-name), which is not made, and said why", async () => {
+    const doc = await load('springwolf-sqs.json');
+    const { topology, warnings } = deriveTopology(doc);
+    // The producer sends to its channel's queue; queue-name is only its operation binding's entry,
+    // which nothing subscribes or names as a dead-letter queue. It was made as queue-name.fifo, with
+    // "has no receive operation" as the only word about it.
+    expect(Object.keys(topology.queues)).not.toContain('queue-name.fifo');
+    expect(warnings.filter((w) => w.includes('queue-name'))).toEqual([
+      'operations.another-queue_send_sendMessage.bindings.sqs.queues[0] names queue queue-name, but operations.another-queue_send_sendMessage sends to the queue of its channel, another-queue.fifo (channels.another-queue.bindings.sqs.queue), and nothing subscribes queue-name or names it as a dead-letter queue, which is what an operation\'s bindings.sqs.queues declare (SQS binding 0.2.0): no queue is made for it. Remove it; or, if operations.another-queue_send_sendMessage is meant to send to queue-name, point it at a channel whose bindings.sqs.queue is queue-name',
+    ]);
   });
 });
 
@@ -230,6 +251,19 @@ describe('every field of the SNS 0.1.0 binding: honoured (in the plan) or refuse
     const warning = deriveTopology(doc).warnings.find((w) => w.startsWith('operations.consume '));
     expect(warning).toMatch(/^operations\.consume receives from topic users and lists users-queue in its bindings\.sqs\.queues, but .* To consume users-queue: point this operation at a channel whose bindings\.sqs\.queue is users-queue .*endpoint: \{ name: users-queue \}/);
   });
+  it("a consumer's document that lists its queue and DLQ in a receive operation's bindings.sqs.queues on a topic's channel, subscribing neither: no queue is made, and the operation's warning is the one word about it (the queues were made, contradicting it, and warned about as unconsumed)", () => {
+    const doc = base();
+    delete doc.channels.usersQueue;
+    delete doc.operations.consume;
+    doc.operations.publish.bindings.sns.consumers = [];
+    doc.operations.consume = { action: 'receive', channel: doc.channels.users, messages: doc.operations.publish.messages, bindings: { sqs: { queues: [{ name: 'users-dlq', fifoQueue: false }, { name: 'users-queue', fifoQueue: false, redrivePolicy: { deadLetterQueue: { name: 'users-dlq' } } }] } } };
+    const { topology, warnings } = deriveTopology(doc);
+    expect(topology.queues).toEqual({});
+    expect(warnings.filter((w) => w.includes('users-queue') || w.includes('users-dlq'))).toEqual([expect.stringMatching(/^operations\.consume receives from topic users and lists users-queue in its bindings\.sqs\.queues, .*no queue, no consumer function/)]);
+    // Subscribed, the queue and the DLQ its redrivePolicy names are made.
+    doc.operations.publish.bindings.sns.consumers = [{ protocol: 'sqs', endpoint: { name: 'users-queue' }, rawMessageDelivery: false }];
+    expect(Object.keys(deriveTopology(doc).topology.queues)).toEqual(['users-dlq', 'users-queue']);
+  });
   it('a misspelt field is refused with the field meant, so that following the advice keeps the setting (it said "remove it", losing it)', () => {
     const doc = base();
     doc.channels.usersQueue.bindings.sqs.queue.visibilityTimout = 90;
@@ -357,9 +391,14 @@ describe('every field of the SQS 0.2.0 binding: honoured (in the plan) or refuse
     Object.assign(doc.channels.usersQueue.bindings.sqs.queue, { policy: { statements: [{ effect: 'Allow', principal: { AWS: ['123456789012'] }, action: ['sqs:ReceiveMessage'] }] }, tags: { team: 'identity' } });
     expect(queueSpec(doc)).toMatchObject({ policy: [{ effect: 'Allow', principal: { AWS: ['123456789012'] }, action: ['sqs:ReceiveMessage'] }], tags: { team: 'identity' } });
   });
-  it('operation queues: declare queues and DLQs (the pub-sub layout); an unresolved $ref is refused', () => {
+  it('operation queues: declare the queues a consumer subscribes and the DLQs a redrivePolicy names (the pub-sub layout), not a queue nothing names; an unresolved $ref is refused', () => {
     const doc = base();
     doc.operations.consume.bindings = { sqs: { queues: [{ name: 'users-queue', fifoQueue: false, redrivePolicy: { deadLetterQueue: { name: 'users-dlq' } } }, { name: 'extra', fifoQueue: false }] } };
+    const { topology, warnings } = deriveTopology(doc);
+    expect(Object.keys(topology.queues)).toEqual(['users-dlq', 'users-queue']);
+    expect(warnings.filter((w) => w.includes('extra'))).toEqual([expect.stringMatching(/^operations\.consume\.bindings\.sqs\.queues\[1\] names queue extra, but operations\.consume receives from the queue of its channel, users-queue \(channels\.usersQueue\.bindings\.sqs\.queue\), .*: no queue is made for it\./)]);
+    // Named as an SNS consumer's endpoint (on another operation), it is a queue of the contract.
+    doc.operations.publish.bindings.sns.consumers.push({ protocol: 'sqs', endpoint: { name: 'extra' }, rawMessageDelivery: false });
     expect(Object.keys(deriveTopology(doc).topology.queues)).toEqual(['extra', 'users-dlq', 'users-queue']);
     doc.operations.consume.bindings.sqs.queues[1] = { $ref: 'https://example.com/queue.json', name: 'extra', fifoQueue: false };
     expect(problemsOf(doc).join('\n')).toMatch(/queues\[1\]\.\$ref "https:\/\/example\.com\/queue\.json" could not be resolved/);

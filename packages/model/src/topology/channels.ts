@@ -4,7 +4,7 @@
  * its source).
  */
 import type { QueueSpec } from '@sluice/runtime/contract';
-import { channelIdOf, checkFields, DEFAULT_RETENTION_SECONDS, type Derivation, isObject, type Json, policyOf, positiveInteger, type QueueDraft, queueNamed, same, tagsOf, type TopicDraft } from './context.ts';
+import { channelIdOf, checkFields, DEFAULT_RETENTION_SECONDS, type Derivation, identifierName, isObject, type Json, policyOf, positiveInteger, type QueueDraft, queueNamed, same, tagsOf, type TopicDraft } from './context.ts';
 
 /** The longest SQS keeps a message: 14 days. */
 const MAX_RETENTION_SECONDS = 1_209_600;
@@ -56,7 +56,8 @@ export const hasParameters = (address: unknown): boolean => typeof address === '
 /**
  * Reads every channel: an `sns` binding declares a topic, an `sqs` binding a queue (and its DLQ);
  * then the queues of every operation's `sqs` binding (`queues`: the layout of the SQS binding's
- * "SNS to SQS pub-sub" example, where the consumer's document declares its queue and DLQ).
+ * "SNS to SQS pub-sub" example, where the consumer's document declares its queue and DLQ), those
+ * that something names (see {@link namedQueues}); the others are kept to be said.
  */
 export function readChannels(d: Derivation): void {
   for (const [channelId, channel] of Object.entries<any>(d.doc.channels ?? {})) {
@@ -78,6 +79,7 @@ export function readChannels(d: Derivation): void {
       if (isObject(bindings.sqs.deadLetterQueue)) declareQueue(d, channelId, bindings.sqs.deadLetterQueue, `${where}.deadLetterQueue`);
     }
   }
+  const named = namedQueues(d);
   for (const [opId, operation] of Object.entries<any>(d.doc.operations ?? {})) {
     const sqs = operation?.bindings?.sqs;
     if (!isObject(sqs)) continue;
@@ -91,9 +93,58 @@ export function readChannels(d: Derivation): void {
     const channelId = channelIdOf(d.doc, operation) ?? '';
     for (const [i, queue] of (sqs.queues ?? []).entries()) {
       if (!isObject(queue)) d.problems.push(`${where}.queues[${i}] is not a queue`);
-      else declareQueue(d, channelId, queue, `${where}.queues[${i}]`);
+      else if (typeof queue.name === 'string' && queue.name && !named.has(withoutFifo(queue.name))) {
+        d.queuesNotMade.set(opId, [...(d.queuesNotMade.get(opId) ?? []), { index: i, name: queue.name }]);
+      } else declareQueue(d, channelId, queue, `${where}.queues[${i}]`);
     }
   }
+}
+
+const withoutFifo = (name: string) => name.replace(/\.fifo$/, '');
+
+/**
+ * The queue names (without `.fifo`, which a FIFO queue's binding may leave out) that make an entry
+ * of an operation's `bindings.sqs.queues` a queue of the topology. The SQS binding 0.2.0 declares
+ * there the queues an SNS consumer's `endpoint` names and the dead-letter queues a redrivePolicy
+ * names; a point-to-point operation uses its channel's queue. An entry nothing names is neither:
+ * made, it would be a queue nothing sends to or receives from (Springwolf's example lists
+ * `queue-name` on a send to `another-queue`). Named: every channel's queue and dead-letter queue,
+ * every SNS consumer's endpoint and redrivePolicy queue, and the dead-letter queue of any named
+ * queue's redrivePolicy.
+ */
+function namedQueues(d: Derivation): Set<string> {
+  const named = new Set<string>();
+  const name = (identifier: unknown) => {
+    const found = identifierName(identifier);
+    if (found) named.add(withoutFifo(found));
+  };
+  const queues: Json[] = [];
+  for (const channel of Object.values<any>(d.doc.channels ?? {})) {
+    const sqs = channel?.bindings?.sqs;
+    for (const queue of [sqs?.queue, sqs?.deadLetterQueue]) {
+      if (!isObject(queue)) continue;
+      name(queue);
+      queues.push(queue);
+    }
+  }
+  for (const operation of Object.values<any>(d.doc.operations ?? {})) {
+    const consumers = operation?.bindings?.sns?.consumers;
+    for (const consumer of Array.isArray(consumers) ? consumers : []) {
+      if (!isObject(consumer)) continue;
+      name(consumer.endpoint);
+      if (isObject(consumer.redrivePolicy)) name(consumer.redrivePolicy.deadLetterQueue);
+    }
+    const entries = operation?.bindings?.sqs?.queues;
+    if (Array.isArray(entries)) queues.push(...entries.filter(isObject));
+  }
+  // A dead-letter queue is named by the redrivePolicy of a named queue, which may itself be one.
+  for (let size = -1; size !== named.size; ) {
+    size = named.size;
+    for (const queue of queues) {
+      if (typeof queue.name === 'string' && named.has(withoutFifo(queue.name)) && isObject(queue.redrivePolicy)) name(queue.redrivePolicy.deadLetterQueue);
+    }
+  }
+  return named;
 }
 
 /** Declares the topic of a channel's `sns` binding; false when nothing names it (the channel is skipped). */

@@ -4,7 +4,7 @@
  * consumes, or without a redrive policy, are warned about.
  */
 import { functionNameOf, VISIBILITY_TIMEOUT_FACTOR } from '../settings.ts';
-import { consumerOf, type Derivation, isObject } from './context.ts';
+import { channelIdOf, consumerOf, type Derivation, isObject, type Json } from './context.ts';
 
 /**
  * Sorts each topic's messages. (That the messages on one topic are told apart by `eventType` and
@@ -48,11 +48,22 @@ export function checkConsumersFed(d: Derivation): void {
   }
 }
 
-/** Warns about queues nobody consumes (and that are no DLQ), and consumed queues without a redrive policy. */
+/**
+ * Warns about queues nobody consumes (and that are no DLQ), and consumed queues without a redrive
+ * policy. A queue this contract sends to point-to-point and does not receive from is the producer's
+ * side of a queue another application consumes (the SQS binding's point-to-point layout): said so.
+ */
 export function warnAboutQueues(d: Derivation): void {
   for (const queue of Object.values(d.queues)) {
     const consumed = consumerOf(d, queue.name) !== undefined;
-    if (!consumed && queue.deadLetterFor.length === 0) d.warnings.push(`queue ${queue.name} has no receive operation: messages delivered to it wait until they expire`);
+    if (!consumed && queue.deadLetterFor.length === 0) {
+      const senders = Object.values(d.ops).filter((o) => o.action === 'send' && o.queue === queue.name).map((o) => `operations.${o.id}`);
+      d.warnings.push(
+        senders.length > 0
+          ? `queue ${queue.name} has no receive operation in this contract, and ${senders.join(' and ')} ${senders.length > 1 ? 'send' : 'sends'} to it (point-to-point): another application must receive from it, or what is sent waits until it expires (${queue.retentionSeconds} s)`
+          : `queue ${queue.name} has no receive operation: messages delivered to it wait until they expire`,
+      );
+    }
     // A redrivePolicy written but refused (its DLQ undeclared…) is a problem already, not a missing policy.
     const written = d.queueBindings.some(({ binding }) => isObject(binding.redrivePolicy) && d.queues[binding.name as string] === queue);
     if (consumed && !queue.deadLetter && !written) d.warnings.push(`queue ${queue.name} has no redrivePolicy: a message that always fails is retried until it expires (${queue.retentionSeconds} s)`);
@@ -109,5 +120,27 @@ export function checkFunctionNames(d: Derivation): void {
         ? `operations.${other} and operations.${op.id} would both be the function ${name} (one SST component and Lambda for two operations; ${files}): rename one`
         : `operations.${other} and operations.${op.id} would be the functions ${otherName} and ${name}, and ${files}: rename one`,
     );
+  }
+}
+
+/**
+ * Says each entry of an operation's `bindings.sqs.queues` of which no queue is made (nothing
+ * subscribes it or names it as a dead-letter queue): where it is, which queue the operation uses
+ * instead when its channel is a queue, and what to write.
+ */
+export function warnQueuesNotMade(d: Derivation): void {
+  for (const [opId, entries] of d.queuesNotMade) {
+    const operation: Json = d.doc.operations[opId];
+    const channelId = channelIdOf(d.doc, operation);
+    const channelQueue = channelId === undefined ? undefined : d.queueOfChannel.get(channelId);
+    const [does, toDo] = operation.action === 'send' ? ['sends to', 'send to'] : ['receives from', 'receive from'];
+    for (const { index, name } of entries) {
+      const why = `nothing subscribes ${name} or names it as a dead-letter queue, which is what an operation's bindings.sqs.queues declare (SQS binding 0.2.0): no queue is made for it`;
+      d.warnings.push(
+        channelQueue !== undefined
+          ? `operations.${opId}.bindings.sqs.queues[${index}] names queue ${name}, but operations.${opId} ${does} the queue of its channel, ${channelQueue} (channels.${channelId}.bindings.sqs.queue), and ${why}. Remove it; or, if operations.${opId} is meant to ${toDo} ${name}, point it at a channel whose bindings.sqs.queue is ${name}`
+          : `operations.${opId}.bindings.sqs.queues[${index}] names queue ${name}, and ${why}. Remove it; or subscribe it to a topic on the topic's send operation (bindings.sns.consumers: [{ protocol: sqs, endpoint: { name: ${name} } }])`,
+      );
+    }
   }
 }

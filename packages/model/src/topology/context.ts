@@ -47,6 +47,8 @@ export interface Derivation {
   /** Every SQS queue binding read (channels' and operations'), with where it is: the redrive policies are linked from these. */
   readonly queueBindings: { where: string; binding: Json }[];
   readonly ops: Record<string, OperationSpec & Json>;
+  /** By operation id: the entries of its `bindings.sqs.queues` nothing names, of which no queue is made (said once all is read). */
+  readonly queuesNotMade: Map<string, { index: number; name: string }[]>;
   /** By `topic\0queue`. */
   readonly subscriptions: Map<string, SubscriptionDraft>;
 }
@@ -67,6 +69,7 @@ export function startDerivation(doc: Json, options: DeriveOptions): Derivation {
     topicAliases: new Map(),
     queueBindings: [],
     ops: {},
+    queuesNotMade: new Map(),
     subscriptions: new Map(),
   };
 }

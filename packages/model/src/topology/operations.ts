@@ -272,9 +272,11 @@ function readReceive(d: Derivation, opId: string, operation: Json, channelId: st
     }
     queue = queues[0];
     if (!queue) {
-      // Its own bindings.sqs.queues (Springwolf's layout) say which queue it means: named in the advice.
-      const own = Array.isArray(operation.bindings?.sqs?.queues) ? (operation.bindings.sqs.queues as Json[]).map((q) => (isObject(q) && typeof q.name === 'string' ? q.name : undefined)).filter((n): n is string => n !== undefined) : [];
-      const meant = own.find((name) => !own.some((other) => other !== name && d.queueBindings.some(({ binding }) => binding.name === other && queueNamed(d, binding.redrivePolicy?.deadLetterQueue) === name)));
+      // Its own bindings.sqs.queues (Springwolf's layout) say which queue it means, the one no other of them redrives to: named in the advice.
+      const own = (Array.isArray(operation.bindings?.sqs?.queues) ? (operation.bindings.sqs.queues as unknown[]) : []).filter((q): q is Json => isObject(q) && typeof q.name === 'string');
+      const meant = own.find((queue) => !own.some((other) => other !== queue && isObject(other.redrivePolicy) && identifierName(other.redrivePolicy.deadLetterQueue) === queue.name))?.name as string | undefined;
+      // This warning is the word about them: those of them nothing names are not said again.
+      d.queuesNotMade.delete(opId);
       d.warnings.push(
         meant
           ? `operations.${opId} receives from topic ${topic} and lists ${meant} in its bindings.sqs.queues, but a queue on a topic's channel declares the queue, it does not consume it: it is outside the AWS topology (no queue, no consumer function); its messages still get types and validators. To consume ${meant}: point this operation at a channel whose bindings.sqs.queue is ${meant} (channel: { $ref: '#/channels/<that channel>' }), or subscribe it here with bindings.sns.consumers: [{ protocol: sqs, endpoint: { name: ${meant} } }]`
