@@ -27,7 +27,7 @@
  */
 import type { Topology } from '@sluice/runtime/contract';
 import { linkRedrivePolicies, readChannels } from './topology/channels.ts';
-import { checkConsumedQueues, checkConsumersFed, checkFunctionNames, checkTopicMessages, warnAboutQueues, warnQueuesNotMade } from './topology/checks.ts';
+import { checkConsumedQueues, checkConsumersFed, checkFunctionNames, checkPolicyResources, checkTopicMessages, warnAboutQueues, warnQueuesNotMade } from './topology/checks.ts';
 import { checkArns, type Derivation, type DeriveOptions, type Json, startDerivation } from './topology/context.ts';
 import { readMessages } from './topology/messages.ts';
 import { readOperations } from './topology/operations.ts';
@@ -107,6 +107,7 @@ export function deriveTopology(doc: Json, options: DeriveOptions = {}): Topology
   readChannels(d);
   linkRedrivePolicies(d);
   readOperations(d);
+  checkPolicyResources(d);
   checkTopicMessages(d);
   resolveSubscriptions(d);
   checkConsumersFed(d);

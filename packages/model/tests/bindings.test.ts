@@ -352,6 +352,31 @@ describe('every field of the SQS 0.2.0 binding: honoured (in the plan) or refuse
       "channels.usersQueue.bindings.sqs.queue.policy.statements[0].resource arn:aws:sqs:us-east-1:123456789012:users-queue is users-queue's own ARN as written, which names it on one stage only (deployed, its name carries the stage but on production): it is applied as the ARN of users-queue as deployed; leave resource out to say so without this warning",
     );
   });
+  it("a policy statement's resource naming another queue of the contract (its ARN or its name, as written) is refused, saying whose policy to write it in (it was kept as written: a statement that names another queue grants nothing on it, and names it on one stage only)", () => {
+    const doc = base();
+    const statement = { effect: 'Allow', principal: '123456789012', action: 'sqs:SendMessage', resource: 'arn:aws:sqs:us-east-1:123456789012:users-dlq' };
+    doc.channels.usersQueue.bindings.sqs.queue.policy = { statements: [statement] };
+    expect(problemsOf(doc)).toEqual([
+      "channels.usersQueue.bindings.sqs.queue.policy.statements[0].resource arn:aws:sqs:us-east-1:123456789012:users-dlq names users-dlq, another queue of this contract: a queue's policy applies to that queue only (on users-queue, a statement naming users-dlq allows or denies nothing on users-dlq), and deployed, users-dlq's name carries the stage but on production, so as written it names users-dlq on one stage only. Write the statement in users-dlq's own policy, channels.usersQueue.bindings.sqs.deadLetterQueue.policy.statements, without resource: there it applies to users-dlq as deployed",
+    ]);
+    // By its name, in a list, from the dead-letter queue's own policy, with any region and account: each refused at its place.
+    doc.channels.usersQueue.bindings.sqs.queue.policy = { statements: [{ ...statement, resource: ['arn:aws:sqs:*:*:elsewhere', 'users-dlq'] }] };
+    doc.channels.usersQueue.bindings.sqs.deadLetterQueue.policy = { statements: [{ ...statement, resource: 'arn:aws:sqs:*:*:users-queue' }] };
+    expect(problemsOf(doc).map((p) => p.split(' names ')[0])).toEqual([
+      'channels.usersQueue.bindings.sqs.queue.policy.statements[0].resource[1] users-dlq',
+      'channels.usersQueue.bindings.sqs.deadLetterQueue.policy.statements[0].resource arn:aws:sqs:*:*:users-queue',
+    ]);
+    // A FIFO queue named as its binding writes it, without the .fifo it is made with, is that queue.
+    const fifo = fifoBase();
+    fifo.channels.usersQueue.bindings.sqs.deadLetterQueue.name = 'users-dlq';
+    fifo.channels.usersQueue.bindings.sqs.queue.redrivePolicy.deadLetterQueue.name = 'users-dlq';
+    fifo.channels.usersQueue.bindings.sqs.queue.policy = { statements: [{ ...statement, resource: 'arn:aws:sqs:us-east-1:123456789012:users-dlq' }] };
+    expect(problemsOf(fifo).join('\n')).toMatch(/^channels\.usersQueue\.bindings\.sqs\.queue\.policy\.statements\[0\]\.resource arn:aws:sqs:us-east-1:123456789012:users-dlq names users-dlq\.fifo, another queue of this contract/);
+    // A topic's policy naming a queue of the contract: refused alike.
+    const topic = base();
+    topic.channels.users.bindings.sns.policy = { statements: [{ effect: 'Allow', principal: '123456789012', action: 'sns:Publish', resource: 'arn:aws:sqs:us-east-1:123456789012:users-queue' }] };
+    expect(problemsOf(topic).join('\n')).toMatch(/^channels\.users\.bindings\.sns\.policy\.statements\[0\]\.resource arn:aws:sqs:us-east-1:123456789012:users-queue names users-queue, a queue of this contract: a topic.s policy applies to that topic only .* Write the statement in users-queue's own policy, channels\.usersQueue\.bindings\.sqs\.queue\.policy\.statements, without resource/);
+  });
   it("a FIFO topic created with .fifo added: its own ARN as written, with .fifo, is still its own (it was kept as written, naming one stage)", () => {
     const doc = fifoBase();
     doc.channels.users.bindings.sns.name = 'users';

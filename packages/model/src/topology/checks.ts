@@ -4,7 +4,7 @@
  * consumes, or without a redrive policy, are warned about.
  */
 import { functionNameOf, VISIBILITY_TIMEOUT_FACTOR } from '../settings.ts';
-import { channelIdOf, consumerOf, type Derivation, isObject, type Json } from './context.ts';
+import { channelIdOf, consumerOf, type Derivation, isObject, type Json, topicOrQueueArn } from './context.ts';
 
 /**
  * Sorts each topic's messages. (That the messages on one topic are told apart by `eventType` and
@@ -143,4 +143,35 @@ export function warnQueuesNotMade(d: Derivation): void {
       );
     }
   }
+}
+
+/**
+ * A policy statement's `resource` naming another topic or queue of the contract (its ARN or its
+ * name, as written) is refused. A topic's or queue's policy applies to requests on that topic or
+ * queue only (AWS: a queue's policy covers that one queue), so on one it allows or denies nothing
+ * on the other; and the other's ARN carries the stage, which the contract cannot write. The
+ * statement belongs in the other's own policy, without `resource`, as its own ARN is read there.
+ */
+export function checkPolicyResources(d: Derivation): void {
+  for (const { at, resource, owner } of d.policyResources) {
+    const arn = topicOrQueueArn(resource);
+    const written = arn?.name ?? resource;
+    const queue = arn?.service !== 'sns' ? contractName(d.queues, d.queueAliases, written) : undefined;
+    const topic = queue === undefined && arn?.service !== 'sqs' ? contractName(d.topics, d.topicAliases, written) : undefined;
+    const other = queue ?? topic;
+    if (other === undefined) continue;
+    const [kind, ownerKind] = [queue !== undefined ? 'queue' : 'topic', owner.service === 'sqs' ? 'queue' : 'topic'];
+    if (kind === ownerKind && other === owner.name) continue;
+    const policy = queue !== undefined ? `${d.queueBindings.find(({ binding }) => binding.name === queue)?.where ?? `channels.${d.queues[queue]!.channel}.bindings.sqs.queue`}.policy` : `channels.${d.topics[other]!.channel}.bindings.sns.policy`;
+    d.problems.push(
+      `${at} ${resource} names ${other}, ${kind === ownerKind ? 'another' : 'a'} ${kind} of this contract: a ${ownerKind}'s policy applies to that ${ownerKind} only (on ${owner.name}, a statement naming ${other} allows or denies nothing on ${other}), and deployed, ${other}'s name carries the stage but on production, so as written it names ${other} on one stage only. Write the statement in ${other}'s own policy, ${policy}.statements, without resource: there it applies to ${other} as deployed`,
+    );
+  }
+}
+
+/** The AWS name of the topic or queue of the contract `name` is (as written, or a FIFO one's without .fifo), else undefined. */
+function contractName(declared: Record<string, unknown>, aliases: ReadonlyMap<string, string>, name: string): string | undefined {
+  if (declared[name]) return name;
+  const alias = aliases.get(name);
+  return alias !== undefined && declared[alias] ? alias : undefined;
 }

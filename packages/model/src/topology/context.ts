@@ -47,6 +47,8 @@ export interface Derivation {
   /** Every SQS queue binding read (channels' and operations'), with where it is: the redrive policies are linked from these. */
   readonly queueBindings: { where: string; binding: Json }[];
   readonly ops: Record<string, OperationSpec & Json>;
+  /** Each string a topic's or queue's policy statement names as its `resource` (but its own ARN), with where: checked once every topic and queue is read. */
+  readonly policyResources: { at: string; resource: string; owner: PolicyOwner }[];
   /** By operation id: the entries of its `bindings.sqs.queues` nothing names, of which no queue is made (said once all is read). */
   readonly queuesNotMade: Map<string, { index: number; name: string }[]>;
   /** By `topic\0queue`. */
@@ -69,6 +71,7 @@ export function startDerivation(doc: Json, options: DeriveOptions): Derivation {
     topicAliases: new Map(),
     queueBindings: [],
     ops: {},
+    policyResources: [],
     queuesNotMade: new Map(),
     subscriptions: new Map(),
   };
@@ -137,8 +140,14 @@ export function tagsOf(d: Derivation, value: unknown, where: string): Record<str
 /** The most tags AWS allows on an SNS topic or an SQS queue. */
 const MAX_TAGS = 50;
 
+/** The topic or queue a policy is on: its service and its AWS name. */
+export interface PolicyOwner {
+  service: 'sns' | 'sqs';
+  name: string;
+}
+
 /** `policy` of a binding: `{ statements: [{ effect, principal, action, resource?, condition? }] }`, else a problem. */
-export function policyOf(d: Derivation, value: unknown, where: string, owner?: { service: 'sns' | 'sqs'; name: string }): PolicyStatementSpec[] | undefined {
+export function policyOf(d: Derivation, value: unknown, where: string, owner?: PolicyOwner): PolicyStatementSpec[] | undefined {
   if (value === undefined) return undefined;
   if (!isObject(value) || !Array.isArray(value.statements)) {
     d.problems.push(`${where}.policy needs statements: [{ effect, principal, action }]`);
@@ -160,6 +169,11 @@ export function policyOf(d: Derivation, value: unknown, where: string, owner?: {
     // means the resource the policy is on, which is what a statement without resource gets.
     const own = owner && typeof st.resource === 'string' && ownArn(st.resource, owner);
     if (own) d.warnings.push(`${at}.resource ${st.resource} is ${owner.name}'s own ARN as written, which names it on one stage only (deployed, its name carries the stage but on production): it is applied as the ARN of ${owner.name} as deployed; leave resource out to say so without this warning`);
+    // Another topic or queue of the contract is known once all are read: checkPolicyResources.
+    if (owner && !own) {
+      if (typeof st.resource === 'string') d.policyResources.push({ at: `${at}.resource`, resource: st.resource, owner });
+      else if (Array.isArray(st.resource)) st.resource.forEach((r, j) => typeof r === 'string' && d.policyResources.push({ at: `${at}.resource[${j}]`, resource: r, owner }));
+    }
     statements.push({
       effect: st.effect,
       principal,
@@ -172,9 +186,15 @@ export function policyOf(d: Derivation, value: unknown, where: string, owner?: {
 }
 
 /** Whether `arn` is an SNS topic's or SQS queue's ARN (any region and account) with `owner`'s service and name. */
-function ownArn(arn: string, owner: { service: 'sns' | 'sqs'; name: string }): boolean {
-  const parts = /^arn:aws[\w-]*:(sns|sqs):[\w-]*:\d*:([^:/]+)$/.exec(arn);
-  return parts !== null && parts[1] === owner.service && parts[2] === owner.name;
+function ownArn(arn: string, owner: PolicyOwner): boolean {
+  const named = topicOrQueueArn(arn);
+  return named !== undefined && named.service === owner.service && named.name === owner.name;
+}
+
+/** The service and name of an SNS topic's or SQS queue's ARN (any region and account, `*` included), else undefined. */
+export function topicOrQueueArn(arn: string): { service: 'sns' | 'sqs'; name: string } | undefined {
+  const parts = /^arn:aws[\w-]*:(sns|sqs):[\w*-]*:(?:\d*|\*):([^:/]+)$/.exec(arn);
+  return parts ? { service: parts[1] as 'sns' | 'sqs', name: parts[2]! } : undefined;
 }
 
 /** The kinds of principal an IAM policy names in a map (`{ AWS: [...] }`). */
