@@ -9,5 +9,5 @@ export { codegenProgram } from './cli.ts';
 export * from './freshness.ts';
 export { withLengthShortcuts } from './length-shortcuts.ts';
 export * from './parse-contract.ts';
-export { writtenFiles, writtenPlace, writtenPlaceOfPath, type WrittenPlace } from './written-places.ts';
+export { type PathPlace, writtenFiles, writtenPlace, writtenPlaceOfPath, type WrittenPlace } from './written-places.ts';
 export { placeOfSaid, placeShown, warningSayer } from './said-places.ts';

@@ -5,7 +5,7 @@
  * The author edits the text: its file and line are said with it.
  */
 import path from 'node:path';
-import { type Loaded, type WrittenPlace, writtenFiles, writtenPlace, writtenPlaceOfPath } from './written-places.ts';
+import { type Loaded, type PathPlace, type WrittenPlace, writtenFiles, writtenPlaceOfPath, writtenPlaceOfPointer } from './written-places.ts';
 
 /** The first place of the document a message of the framework names by its dotted path. */
 const DOTTED_PATH = /(?:^|[\s(])((?:channels|operations|components)\.[^\s,()]+)/;
@@ -24,8 +24,11 @@ function shown(file: string): string {
  * Where a problem or warning of the contract at `specPath` is written: at `pointer` (a JSON
  * pointer into the dereferenced document) when given, else at the first place `text` names (a
  * dotted path, or a `#/…` pointer). When the place is not written as such (a key the parser made,
- * or one misspelt), the deepest written place on its way. Undefined when nothing is named, or
- * nothing of it is written but the document's root.
+ * or one misspelt), the deepest written place on its way; a place an operation or a message has
+ * from a trait, where the trait writes it. A dotted path that reads more than one way (`channels.user.address`, with a channel `user`
+ * and a channel `user.address`) is the reading written furthest, and when several are, all of
+ * them (`otherReadings`): a pointer reads one way. Undefined when nothing is named, or nothing of
+ * it is written but the document's root.
  *
  * @param specPath - the contract (YAML or JSON)
  * @param said - the problem's pointer, when it has one, and its text
@@ -40,8 +43,8 @@ function shown(file: string): string {
  * if (place) console.log(`${place.file} (line ${place.line})`);
  * ```
  */
-export function placeOfSaid(specPath: string, said: { pointer?: string; text: string }, load: (file: string) => Loaded | undefined = writtenFiles()): WrittenPlace | undefined {
-  let place: WrittenPlace | undefined;
+export function placeOfSaid(specPath: string, said: { pointer?: string; text: string }, load: (file: string) => Loaded | undefined = writtenFiles()): PathPlace | undefined {
+  let place: PathPlace | undefined;
   // The place the text names first: a pointer in the advice after the path is not what it is about.
   const pointed = POINTER.exec(said.text);
   const dotted = DOTTED_PATH.exec(said.text);
@@ -49,11 +52,7 @@ export function placeOfSaid(specPath: string, said: { pointer?: string; text: st
   if (pointer) {
     // The deepest place of the pointer that is written: what it refers to, else (a $ref that
     // cannot be followed: remote, a missing file) where that $ref is written.
-    const parts = pointer.split('/');
-    for (let n = parts.length; n > 1 && !place; n--) {
-      const at = parts.slice(0, n).join('/');
-      place = writtenPlace(specPath, at, { followLast: true }, load) ?? writtenPlace(specPath, at, { followLast: false }, load);
-    }
+    place = writtenPlaceOfPointer(specPath, pointer, load);
   } else if (dotted) {
     place = writtenPlaceOfPath(specPath, dotted[1]!.replace(TRAILING, ''), load);
   }
@@ -63,7 +62,8 @@ export function placeOfSaid(specPath: string, said: { pointer?: string; text: st
 /**
  * How a problem's or warning's place is said: `asyncapi.yaml (line 52)`, or
  * `bindings.yaml#/q/sqs/queue (line 7)` in another file than the contract, or with `pointer`;
- * the contract's name alone when the place is not known.
+ * the contract's name alone when the place is not known. A path that reads two ways says both
+ * places: `asyncapi.yaml (line 11) or asyncapi.yaml (line 5)`.
  *
  * @param specPath - the contract
  * @param place - from {@link placeOfSaid}
@@ -77,10 +77,13 @@ export function placeOfSaid(specPath: string, said: { pointer?: string; text: st
  * console.log(`${placeShown('asyncapi.yaml', placeOfSaid('asyncapi.yaml', { text }))}: ${text}`);
  * ```
  */
-export function placeShown(specPath: string, place: WrittenPlace | undefined, options: { pointer?: boolean } = {}): string {
+export function placeShown(specPath: string, place: PathPlace | undefined, options: { pointer?: boolean } = {}): string {
   if (!place) return shown(path.resolve(specPath));
-  const elsewhere = path.resolve(place.file) !== path.resolve(specPath);
-  return `${shown(place.file)}${(elsewhere || options.pointer) && place.pointer ? `#${place.pointer}` : ''}${place.line !== undefined ? ` (line ${place.line})` : ''}`;
+  const one = (p: WrittenPlace) => {
+    const elsewhere = path.resolve(p.file) !== path.resolve(specPath);
+    return `${shown(p.file)}${(elsewhere || options.pointer) && p.pointer ? `#${p.pointer}` : ''}${p.line !== undefined ? ` (line ${p.line})` : ''}`;
+  };
+  return [place, ...(place.otherReadings ?? [])].map(one).join(' or ');
 }
 
 /**

@@ -134,15 +134,31 @@ export function writtenPlace(specPath: string, pointer: string, options: { follo
   return place;
 }
 
+/** A place a path names, as written, and the places the same path names when read otherwise. */
+export interface PathPlace extends WrittenPlace {
+  /**
+   * The places the same dotted path names when its keys are read otherwise, each written as far as
+   * this one (`channels.user.address`: the channel `user.address`, and the address of the channel
+   * `user`): which one the path means cannot be told from it, so none is picked. Absent when the
+   * path reads one way.
+   */
+  otherReadings?: WrittenPlace[];
+}
+
 /**
- * Where the place a problem or warning names as a dotted path of the dereferenced document
- * (`channels.orderQueue.bindings.sqs.queue.tags`, `operations.publish.bindings.sns.consumers[1]`)
- * is written: each `$ref` on the way followed, a key with dots in it (`order.placed`) matched
- * whole. When the path leaves what is written (a key the parser made, a misspelt one), the
- * deepest place of it that is written; undefined only when the contract does not read.
+ * Where the place a problem or warning names by its path in the dereferenced document is written:
+ * a dotted path as the framework's messages write it
+ * (`channels.orderQueue.bindings.sqs.queue.tags`, `operations.publish.bindings.sns.consumers[1]`),
+ * or the path's keys one by one (`['channels', 'order.placed', 'address']`), which reads one way
+ * only. Each `$ref` on the way is followed, and a place an operation or a message has from its
+ * traits (which the parser merged) is found in the trait that writes it. A dotted path whose keys
+ * may have dots (`order.placed`) is read every way the files allow: the reading written furthest
+ * wins; when two are written as far, one is returned and the others are in `otherReadings`. When
+ * the path leaves what is written (a key the parser made, a misspelt one), the deepest place of it
+ * that is written; undefined only when the contract does not read.
  *
  * @param specPath - the contract (YAML or JSON)
- * @param dotted - the path, as the framework's messages write it
+ * @param dotted - the path, as the framework's messages write it, or its keys
  * @param load - the files as read ({@link writtenFiles}), to share between calls
  *
  * @example
@@ -151,56 +167,194 @@ export function writtenPlace(specPath: string, pointer: string, options: { follo
  *
  * const place = writtenPlaceOfPath('asyncapi.yaml', 'channels.orderQueue.bindings.sqs.queue.tags');
  * if (place) console.log(`${place.file} (line ${place.line})`);
+ * const exact = writtenPlaceOfPath('asyncapi.yaml', ['channels', 'order.placed', 'address']);
  * ```
  */
-export function writtenPlaceOfPath(specPath: string, dotted: string, load = writtenFiles()): WrittenPlace | undefined {
-  return walkParts(specPath, dotted.replace(/\[(\d+)\]/g, '.$1').split('.'), load, 0)?.place;
+export function writtenPlaceOfPath(specPath: string, dotted: string | readonly string[], load = writtenFiles()): PathPlace | undefined {
+  return placeOfKeys(specPath, typeof dotted === 'string' ? dottedKeys(dotted) : exactKeys(dotted), { followLast: false }, load);
 }
 
 /**
- * {@link writtenPlaceOfPath} of `parts`: the deepest written place and how many parts it took.
- * Where an operation or a message does not have the rest written itself, its traits may
- * (`operations.publish.bindings…` from `traits: [{$ref: …/operationTraits/subscribes}]`, which
- * the parser merged): each trait is tried, and the one that takes the most parts wins.
+ * Where the place at `pointer` (a JSON pointer into the dereferenced document of `specPath`) is
+ * written, or the deepest place of it that is: as {@link writtenPlaceOfPath} with the pointer's
+ * segments as the keys (one reading), traits included; a `$ref` at the end is followed when it can
+ * be, else the place is that `$ref`'s (with `ref`). Undefined when the contract does not read.
+ *
+ * @example
+ * ```ts
+ * import { writtenPlaceOfPointer } from './written-places.ts';
+ *
+ * // A header the message has from a trait: the place in the trait that writes it.
+ * const place = writtenPlaceOfPointer('asyncapi.yaml', '/components/messages/OrderPlaced/headers/properties/tenant');
+ * ```
  */
-function walkParts(specPath: string, parts: readonly string[], load: (file: string) => Loaded | undefined, depth: number): { place: WrittenPlace; taken: number } | undefined {
-  const walk = walker(specPath, load);
-  if (!walk) return undefined;
-  let i = 0;
-  while (i < parts.length) {
-    if (!walk.resolve()) break;
-    // The longest key that the next parts spell (`order.placed` before `order`).
-    const keys = new Set(walk.keys());
-    let n = parts.length - i;
-    while (n > 0 && !keys.has(parts.slice(i, i + n).join('.'))) n--;
-    if (n === 0 || !walk.step(parts.slice(i, i + n).join('.'))) break;
-    i += n;
-  }
-  let best = { place: walk.place(), taken: i };
-  if (i < parts.length && depth < 2 && walk.resolve() && walk.keys().includes('traits')) {
-    for (let t = 0; ; t++) {
-      const through = [...parts.slice(0, i), 'traits', String(t), ...parts.slice(i)];
-      const tried = walkParts(specPath, through, load, depth + 1);
-      if (!tried || tried.taken < i + 2) break; // no trait t
-      if (tried.taken - 2 > best.taken) best = { place: tried.place, taken: tried.taken - 2 };
-    }
-  }
-  return best;
+export function writtenPlaceOfPointer(specPath: string, pointer: string, load = writtenFiles()): WrittenPlace | undefined {
+  return placeOfKeys(specPath, exactKeys(pointer.split('/').slice(1).map(unsegment)), { followLast: true }, load);
 }
+
+/**
+ * A path of the dereferenced document to look for: its keys, and `dots[i]` when keys `i` and
+ * `i + 1` were written `a.b` in a dotted path, where they may be one key with a dot in it.
+ */
+interface PathKeys {
+  keys: readonly string[];
+  dots: readonly boolean[];
+}
+
+/** The keys of a dotted path (`operations.publish.bindings.sns.consumers[1].endpoint`): an index in brackets joins no neighbour. */
+function dottedKeys(dotted: string): PathKeys {
+  const keys: string[] = [];
+  const dots: boolean[] = [];
+  for (const piece of dotted.split('.')) {
+    const parts = piece === '' ? [''] : piece.split(/\[(\d+)\]/).filter((part) => part !== '');
+    parts.forEach((part, i) => {
+      if (keys.length > 0) dots.push(i === 0);
+      keys.push(part);
+    });
+  }
+  return { keys, dots };
+}
+
+/** Keys given one by one (a JSON pointer's segments): none joins another. */
+const exactKeys = (keys: readonly string[]): PathKeys => ({ keys, dots: keys.slice(1).map(() => false) });
+
+/** One way of reading a path in the files: the keys it read, how many of the path's keys they took, where that is written, and the traits it went through (their indexes). */
+interface Reading {
+  read: readonly string[];
+  taken: number;
+  place: WrittenPlace;
+  traits: readonly number[];
+}
+
+/**
+ * Whether the place at `read` (keys of the dereferenced document) is an operation or a message,
+ * which have traits: `operations.x`, `components.messages.x`, a message of a channel or of an
+ * operation (`channels.c.messages.x`, `operations.o.messages.0`, `operations.o.channel.messages.x`),
+ * each under `components` too.
+ */
+function hasTraits(read: readonly string[]): boolean {
+  const keys = read[0] === 'components' ? read.slice(1) : read;
+  if (keys.length === 2) return keys[0] === 'operations' || (keys[0] === 'messages' && read[0] === 'components');
+  const message = keys.at(-2) === 'messages' && (keys[0] === 'channels' || keys[0] === 'operations');
+  return message && (keys.length === 4 || (keys.length === 5 && keys[0] === 'operations' && keys[2] === 'channel'));
+}
+
+/** Whether reading `a` wins over `b` for the same keys: a place an operation or message writes itself over its traits' (the parser merges it last), a later trait over an earlier one. */
+function precedes(a: Reading, b: Reading): boolean {
+  if (a.traits.length !== b.traits.length) return a.traits.length < b.traits.length;
+  const differ = a.traits.findIndex((t, i) => t !== b.traits[i]);
+  return differ >= 0 && a.traits[differ]! > b.traits[differ]!;
+}
+
+/**
+ * Where `path` is written in the files of `specPath` (see {@link writtenPlaceOfPath}): every way
+ * of reading it is walked (a key with dots in it, or nested keys; the host's own keys, or a
+ * trait's), the readings that take the most of it are kept, one per way of splitting its keys
+ * (the one that wins of a host and its traits), the first as the place, the others in
+ * `otherReadings`. With `followLast`, a `$ref` where the walk ends is followed (or said where it is
+ * written, with `ref`, when it cannot be).
+ */
+function placeOfKeys(specPath: string, path: PathKeys, options: { followLast: boolean }, load: (file: string) => Loaded | undefined): PathPlace | undefined {
+  const start = walker(specPath, load);
+  if (!start) return undefined;
+  const { keys, dots } = path;
+  const readings: Reading[] = [];
+  /** Where a walk ends: at the `$ref` there when it cannot be followed, with its line (asked for by followLast). */
+  const unfollowed = (walk: Walk): WrittenPlace => {
+    const place = walk.place();
+    const ref = options.followLast ? walk.refHere() : undefined;
+    if (ref) {
+      place.ref = ref.ref;
+      if (ref.line !== undefined) place.line = ref.line;
+    }
+    return place;
+  };
+  const visit = (walk: Walk, i: number, read: readonly string[], traits: readonly number[]) => {
+    if (i === keys.length) {
+      const on = walk.fork();
+      readings.push({ read, taken: i, traits, place: !options.followLast ? walk.place() : on.resolve() ? on.place() : unfollowed(walk) });
+      return;
+    }
+    // A `$ref` key is the place of the `$ref` itself (one that cannot be followed, as a remote one): not followed first.
+    if (keys[i] === '$ref' && walk.refHere() !== undefined) {
+      const next = walk.fork();
+      next.step('$ref');
+      visit(next, i + 1, [...read, '$ref'], traits);
+      readings.push({ read, taken: i, traits, place: unfollowed(walk) });
+      return;
+    }
+    const here = walk.fork();
+    if (!here.resolve()) {
+      readings.push({ read, taken: i, traits, place: unfollowed(walk) });
+      return;
+    }
+    readings.push({ read, taken: i, traits, place: here.place() });
+    const written = new Set(here.keys());
+    // Every key the next keys spell: `order.placed` (the longest first), then `order`.
+    let most = 1;
+    while (i + most < keys.length && dots[i + most - 1]) most++;
+    for (let n = most; n >= 1; n--) {
+      const key = keys.slice(i, i + n).join('.');
+      if (!written.has(key)) continue;
+      const next = here.fork();
+      next.step(key);
+      visit(next, i + n, [...read, key], traits);
+    }
+    // What an operation or a message has from its traits (`traits: [{$ref: …}]`), which the parser merged into it.
+    if (traits.length < 2 && written.has('traits') && hasTraits(read)) {
+      for (let t = 0; ; t++) {
+        const trait = here.fork();
+        if (!trait.step('traits') || !trait.resolve() || !trait.step(String(t))) break;
+        visit(trait, i, read, [...traits, t]);
+      }
+    }
+  };
+  visit(start, 0, [], []);
+  const taken = Math.max(...readings.map((r) => r.taken));
+  const ways = new Map<string, Reading>();
+  for (const reading of readings) {
+    if (reading.taken !== taken) continue;
+    const way = reading.read.join('\0');
+    const other = ways.get(way);
+    if (!other || precedes(reading, other)) ways.set(way, reading);
+  }
+  const seen = new Set<string>();
+  const places = [...ways.values()]
+    .map((r) => r.place)
+    .filter((p) => {
+      const key = `${p.file}\0${p.pointer}`;
+      return !seen.has(key) && seen.add(key);
+    });
+  const [place, ...others] = places;
+  return others.length > 0 ? { ...place!, otherReadings: others } : place;
+}
+
+type Walk = NonNullable<ReturnType<typeof walker>>;
 
 /** A walk through the files as written from the root of `specPath`, following `$ref`s where told; undefined when the file does not read. */
 function walker(specPath: string, load: (file: string) => Loaded | undefined) {
-  let file = path.resolve(specPath);
-  let loaded = load(file);
-  if (!loaded) return undefined;
-  let node: unknown = loaded.doc.contents;
-  let at: string[] = [];
-  let line: number | undefined;
-  const lineOf = (ranged: Ranged) => (ranged?.range ? loaded!.lines.linePos(ranged.range[0]!).line : undefined);
+  const file = path.resolve(specPath);
+  const loaded = load(file);
+  return loaded ? walkFrom({ file, loaded, node: loaded.doc.contents, at: [], line: undefined }, load) : undefined;
+}
+
+/** Where a walk is: the file and its reading, the node, its path in that file and the line of its key. */
+interface WalkState {
+  file: string;
+  loaded: Loaded;
+  node: unknown;
+  at: string[];
+  line: number | undefined;
+}
+
+/** A walk from `state` (see {@link walker}); `fork` starts another from where this one is. */
+function walkFrom(state: WalkState, load: (file: string) => Loaded | undefined) {
+  const lineOf = (ranged: Ranged) => (ranged?.range ? state.loaded.lines.linePos(ranged.range[0]!).line : undefined);
   const keyOf = (p: { key: unknown }) => (isScalar(p.key) ? String(p.key.value) : String(p.key));
+  const resolved = (value: unknown) => (isAlias(value) ? value.resolve(state.loaded.doc) : value);
   /** The `$ref` of a node that is one (a mapping with a string `$ref`) and its line, else undefined. */
   const refAt = (value: unknown): { ref: string; line: number | undefined } | undefined => {
-    if (isAlias(value)) value = value.resolve(loaded!.doc);
+    value = resolved(value);
     if (!isMap(value)) return undefined;
     const pair = value.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === '$ref');
     if (!pair || !isScalar(pair.value) || typeof pair.value.value !== 'string') return undefined;
@@ -211,7 +365,7 @@ function walker(specPath: string, load: (file: string) => Loaded | undefined) {
     map.items
       .filter((p) => isPair(p) && keyOf(p) === '<<')
       .flatMap((p) => (isSeq(p.value) ? p.value.items : [p.value]))
-      .map((v) => (isAlias(v) ? v.resolve(loaded!.doc) : v))
+      .map(resolved)
       .filter((v): v is YAMLMap => isMap(v));
   /** The pair of `key` in `map`, or in what its merge keys bring in (the map's own first, as YAML reads them). */
   const pairOf = (map: YAMLMap, key: string, seen = new Set<YAMLMap>()): Pair | undefined => {
@@ -231,17 +385,17 @@ function walker(specPath: string, load: (file: string) => Loaded | undefined) {
   };
   /** Goes into `key` of the current node (no `$ref` followed); false when it has none. */
   const step = (key: string): boolean => {
-    if (isAlias(node)) node = node.resolve(loaded!.doc);
+    const node = resolved(state.node);
     if (isMap(node)) {
       const pair = pairOf(node, key);
       if (!pair) return false;
-      line = lineOf(pair.key as Ranged);
-      node = pair.value;
+      state.line = lineOf(pair.key as Ranged);
+      state.node = pair.value;
     } else if (isSeq(node) && /^\d+$/.test(key) && Number(key) < node.items.length) {
-      node = node.items[Number(key)];
-      line = lineOf(node as Ranged);
+      state.node = node.items[Number(key)];
+      state.line = lineOf(state.node as Ranged);
     } else return false;
-    at.push(key);
+    state.at.push(key);
     return true;
   };
   /** Goes where `ref` points; false when it cannot be followed (remote, a file that does not read, a pointer to nothing). */
@@ -250,15 +404,15 @@ function walker(specPath: string, load: (file: string) => Loaded | undefined) {
     const [target = '', fragment = ''] = ref.split('#');
     if (target) {
       // Committed only once it reads: a file that does not leaves the walk where it was.
-      const next = path.resolve(path.dirname(file), target);
+      const next = path.resolve(path.dirname(state.file), target);
       const read = load(next);
       if (!read) return false;
-      file = next;
-      loaded = read;
+      state.file = next;
+      state.loaded = read;
     }
-    node = loaded!.doc.contents;
-    at = [];
-    line = undefined;
+    state.node = state.loaded.doc.contents;
+    state.at = [];
+    state.line = undefined;
     return fragment
       .split('/')
       .slice(1)
@@ -267,11 +421,11 @@ function walker(specPath: string, load: (file: string) => Loaded | undefined) {
   return {
     step,
     follow,
-    file: () => file,
-    refHere: () => refAt(node),
+    file: () => state.file,
+    refHere: () => refAt(state.node),
     /** The keys (or indexes) of the current node. */
     keys: (): string[] => {
-      const here = isAlias(node) ? node.resolve(loaded!.doc) : node;
+      const here = resolved(state.node);
       if (isMap(here)) return keysOf(here);
       if (isSeq(here)) return here.items.map((_, i) => String(i));
       return [];
@@ -279,13 +433,15 @@ function walker(specPath: string, load: (file: string) => Loaded | undefined) {
     /** Follows the `$ref`s at the current node (a chain of them, each once). */
     resolve: (): boolean => {
       const seen = new Set<string>();
-      for (let ref = refAt(node)?.ref; ref !== undefined; ref = refAt(node)?.ref) {
-        const key = `${file}\0${ref}`;
+      for (let ref = refAt(state.node)?.ref; ref !== undefined; ref = refAt(state.node)?.ref) {
+        const key = `${state.file}\0${ref}`;
         if (seen.has(key) || !follow(ref)) return false;
         seen.add(key);
       }
       return true;
     },
-    place: (): WrittenPlace => ({ file, pointer: at.map((k) => `/${segment(k)}`).join(''), ...(line !== undefined ? { line } : {}) }),
+    place: (): WrittenPlace => ({ file: state.file, pointer: state.at.map((k) => `/${segment(k)}`).join(''), ...(state.line !== undefined ? { line: state.line } : {}) }),
+    /** Another walk from where this one is, which goes on without moving it. */
+    fork: () => walkFrom({ ...state, at: [...state.at] }, load),
   };
 }

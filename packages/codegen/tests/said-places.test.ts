@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CodegenError, generateWithModel, placeOfSaid, placeShown, writtenPlace } from '@sluice/codegen';
+import { CodegenError, generateWithModel, placeOfSaid, placeShown, warningSayer, writtenPlace, writtenPlaceOfPath } from '@sluice/codegen';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'said-places-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -134,5 +134,126 @@ describe('a $ref to a file that does not read as YAML (duplicate keys, which the
     writeFileSync(file, `asyncapi: 3.0.0\ninfo: {title: t, version: 1.0.0}\nchannels:\n  q:\n    bindings: {$ref: './dup.yaml#/q'}\n`);
     expect(() => placeOfSaid(file, { text: 'channels.q.bindings.sqs.queue.tags must be an object' })).not.toThrow();
     expect(placeOfSaid(file, { text: 'channels.q.bindings.sqs.queue.tags must be an object' })).toEqual({ file, pointer: '/channels/q/bindings', line: 5 });
+  });
+});
+
+describe('a dotted path that reads two ways (a key with a dot beside a nested key of the same spelling)', () => {
+  const file = path.join(dir, 'two-ways.yaml');
+  writeFileSync(
+    file,
+    `asyncapi: 3.0.0
+info: {title: t, version: 1.0.0}
+channels:
+  user:
+    address: users
+    bindings:
+      sqs:
+        queue:
+          name: users
+          tags: 7
+  user.address:
+    address: user-addresses
+    bindings:
+      sqs:
+        queue: {name: user-addresses}
+  user.bindings:
+    address: user-bindings
+`,
+  );
+  const shownFile = path.relative(process.cwd(), file).startsWith('..') ? file : path.relative(process.cwd(), file);
+
+  it('says both places when both are written, rather than pick the key with the dot', () => {
+    const place = placeOfSaid(file, { text: 'topic users (channels.user.address) is FIFO' });
+    expect(place).toEqual({ file, pointer: '/channels/user.address', line: 11, otherReadings: [{ file, pointer: '/channels/user/address', line: 5 }] });
+    expect(placeShown(file, place)).toBe(`${shownFile} (line 11) or ${shownFile} (line 5)`);
+    expect(warningSayer(file)('topic users (channels.user.address) is FIFO')).toBe(`${shownFile} (line 11) or ${shownFile} (line 5): topic users (channels.user.address) is FIFO`);
+  });
+
+  it('takes the reading that is written all the way when the other stops short', () => {
+    // The channel user.bindings has no sqs binding: the path is the channel user's.
+    expect(placeOfSaid(file, { text: 'channels.user.bindings.sqs.queue.tags must be an object of string values' })).toEqual({ file, pointer: '/channels/user/bindings/sqs/queue/tags', line: 10 });
+    // The channel user's address is a string, with nothing under it: the path is the channel user.address's.
+    expect(placeOfSaid(file, { text: 'channels.user.address.bindings.sqs.queue.name' })).toEqual({ file, pointer: '/channels/user.address/bindings/sqs/queue/name', line: 15 });
+  });
+
+  it('reads a path given as its keys one way only', () => {
+    expect(writtenPlaceOfPath(file, ['channels', 'user', 'address'])).toEqual({ file, pointer: '/channels/user/address', line: 5 });
+    expect(writtenPlaceOfPath(file, ['channels', 'user.address'])).toEqual({ file, pointer: '/channels/user.address', line: 11 });
+    expect(placeOfSaid(file, { pointer: '/channels/user/address', text: 'channels.user.address is refused' })).toEqual({ file, pointer: '/channels/user/address', line: 5 });
+  });
+});
+
+describe("a message's headers from a trait in another file", () => {
+  const file = path.join(dir, 'trait-headers.yaml');
+  const traits = path.join(dir, 'header-traits.yaml');
+  writeFileSync(
+    file,
+    `asyncapi: 3.0.0
+info: {title: t, version: 1.0.0}
+channels:
+  pings:
+    address: pings
+    messages:
+      Pinged: {$ref: '#/components/messages/Pinged'}
+    bindings: {sns: {name: pings}}
+  pingQueue:
+    address: ping-queue
+    messages:
+      Pinged: {$ref: '#/components/messages/Pinged'}
+    bindings: {sqs: {queue: {name: ping-queue, fifoQueue: false, redrivePolicy: {deadLetterQueue: {name: ping-dlq}, maxReceiveCount: 3}}}}
+  pingDlq:
+    address: ping-dlq
+    bindings: {sqs: {queue: {name: ping-dlq, fifoQueue: false}}}
+operations:
+  ping:
+    action: send
+    channel: {$ref: '#/channels/pings'}
+    bindings: {sns: {consumers: [{protocol: sqs, endpoint: {name: ping-queue}, rawMessageDelivery: false}]}}
+  pong:
+    action: receive
+    channel: {$ref: '#/channels/pingQueue'}
+components:
+  messages:
+    Pinged:
+      headers:
+        type: object
+        properties:
+          tenant: {type: string}
+      payload: {type: object, properties: {id: {type: string}}}
+      examples: [{payload: {id: a}}]
+      x-schema-version: 1.0.0
+      traits:
+        - $ref: './header-traits.yaml#/Retried'
+        - $ref: './header-traits.yaml#/Routed'
+`,
+  );
+  writeFileSync(
+    traits,
+    `Retried:
+  headers:
+    type: object
+    properties:
+      retries:
+        type: integer
+Routed:
+  headers:
+    properties:
+      region: {type: string}
+`,
+  );
+
+  it('is said where the trait writes the header, also when the message writes headers of its own', () => {
+    const text = 'header retries of Pinged is declared integer, but headers travel as SNS/SQS String message attributes';
+    expect(placeOfSaid(file, { pointer: '/components/messages/Pinged/headers/properties/retries', text })).toEqual({ file: traits, pointer: '/Retried/headers/properties/retries', line: 5 });
+    expect(placeOfSaid(file, { pointer: '/channels/pings/messages/Pinged/headers/properties/region', text })).toEqual({ file: traits, pointer: '/Routed/headers/properties/region', line: 10 });
+    // What the message writes itself wins over its traits (the parser merges the message last).
+    expect(placeOfSaid(file, { pointer: '/components/messages/Pinged/headers/properties/tenant', text })).toEqual({ file, pointer: '/components/messages/Pinged/headers/properties/tenant', line: 31 });
+  });
+
+  it("says codegen's refusal of the header at the trait's file and line", async () => {
+    const error = (await generateWithModel({ specPath: file }).catch((e: unknown) => e)) as CodegenError;
+    expect(error).toBeInstanceOf(CodegenError);
+    const shownTraits = path.relative(process.cwd(), traits).startsWith('..') ? traits : path.relative(process.cwd(), traits);
+    expect(error.message).toContain(`\n  - ${shownTraits}#/Retried/headers/properties/retries (line 5): header retries of Pinged is declared integer`);
   });
 });
