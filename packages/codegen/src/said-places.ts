@@ -5,12 +5,17 @@
  * The author edits the text: its file and line are said with it.
  */
 import path from 'node:path';
-import { type Loaded, type PathPlace, type WrittenPlace, writtenFiles, writtenPlaceOfPath, writtenPlaceOfPointer } from './written-places.ts';
+import { declaredPlace, type DeclaredKind, type Loaded, type PathPlace, type WrittenPlace, writtenFiles, writtenPlaceOfPath, writtenPlaceOfPointer } from './written-places.ts';
 
 /** The first place of the document a message of the framework names by its dotted path. */
 const DOTTED_PATH = /(?:^|[\s(])((?:channels|operations|components)\.[^\s,()]+)/;
 /** The first JSON pointer (`#/components/messages/X`) a message names. */
 const POINTER = /#(\/[^\s,()]*)/;
+/**
+ * What a text names by name alone, first: `queue orders has no redrivePolicy`, `OrderPlaced,
+ * OrderShipped have no examples` (a message, else an operation or a channel of that id).
+ */
+const NAMED = /^(?:(?:dead-letter )?(queue|topic|message|operation|channel) )?([^\s,:()]+)/;
 /** What ends a sentence or a clause after a path or pointer, not part of it. */
 const TRAILING = /[.:;]+$/;
 
@@ -23,9 +28,11 @@ function shown(file: string): string {
 /**
  * Where a problem or warning of the contract at `specPath` is written: at `pointer` (a JSON
  * pointer into the dereferenced document) when given, else at the first place `text` names (a
- * dotted path, or a `#/…` pointer). When the place is not written as such (a key the parser made,
- * or one misspelt), the deepest written place on its way; a place an operation or a message has
- * from a trait, where the trait writes it. A dotted path that reads more than one way (`channels.user.address`, with a channel `user`
+ * dotted path, or a `#/…` pointer), else where what it names by name first is declared (a
+ * message, a queue, a topic, an operation or a channel: `queue orders has no redrivePolicy`). When
+ * the place is not written as such (a key the parser made, or one misspelt), the deepest written
+ * place on its way; a place an operation or a message has from a trait, where the trait writes
+ * it. A dotted path that reads more than one way (`channels.user.address`, with a channel `user`
  * and a channel `user.address`) is the reading written furthest, and when several are, all of
  * them (`otherReadings`): a pointer reads one way. Undefined when nothing is named, or nothing of
  * it is written but the document's root.
@@ -55,6 +62,10 @@ export function placeOfSaid(specPath: string, said: { pointer?: string; text: st
     place = writtenPlaceOfPointer(specPath, pointer, load);
   } else if (dotted) {
     place = writtenPlaceOfPath(specPath, dotted[1]!.replace(TRAILING, ''), load);
+  } else {
+    const [, kind, name = ''] = NAMED.exec(said.text) ?? [];
+    const kinds: DeclaredKind[] = kind ? [kind as DeclaredKind] : ['message', 'operation', 'channel'];
+    for (const k of kinds) place ??= declaredPlace(specPath, k, name, load);
   }
   return place && (place.pointer !== '' || path.resolve(place.file) !== path.resolve(specPath)) ? place : undefined;
 }

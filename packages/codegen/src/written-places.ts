@@ -329,6 +329,72 @@ function placeOfKeys(specPath: string, path: PathKeys, options: { followLast: bo
   return others.length > 0 ? { ...place!, otherReadings: others } : place;
 }
 
+/** The kinds of things a text names by name alone (`queue orders has no redrivePolicy`). */
+export type DeclaredKind = 'message' | 'queue' | 'topic' | 'operation' | 'channel';
+
+/**
+ * Where the message, queue, topic, operation or channel named `name` is declared in the files of
+ * `specPath`: a message under `components.messages` (by its `name`, else its key), else under a
+ * channel's `messages`; a queue where a binding names it (a channel's `bindings.sqs.queue`, or
+ * one of a channel's or an operation's `bindings.sqs.queues`; a FIFO queue also by its name
+ * without the `.fifo` AWS requires); a topic by its channel's `bindings.sns` (its `name`, else the
+ * channel's address); an operation or a channel by its id. Each `$ref` on the way is followed.
+ * Undefined when nothing of that name is declared.
+ *
+ * @param specPath - the contract (YAML or JSON)
+ * @param kind - what `name` names
+ * @param name - the name, as the framework's messages say it
+ * @param load - the files as read ({@link writtenFiles}), to share between calls
+ *
+ * @example
+ * ```ts
+ * import { declaredPlace } from './written-places.ts';
+ *
+ * const place = declaredPlace('asyncapi.yaml', 'queue', 'OrderQueue');
+ * if (place) console.log(`${place.file} (line ${place.line})`);
+ * ```
+ */
+export function declaredPlace(specPath: string, kind: DeclaredKind, name: string, load = writtenFiles()): WrittenPlace | undefined {
+  /** The walk to `keys`, each `$ref` on the way and there followed; undefined when not written. */
+  const walkTo = (keys: readonly string[]) => {
+    const walk = walker(specPath, load);
+    if (!walk || !keys.every((key) => walk.resolve() && walk.step(key))) return undefined;
+    return walk.resolve() ? walk : undefined;
+  };
+  const keysAt = (...keys: string[]) => walkTo(keys)?.keys() ?? [];
+  const valueAt = (...keys: string[]) => walkTo(keys)?.scalar();
+  const at = (keys: readonly string[] | undefined) => (keys ? placeOfKeys(specPath, exactKeys(keys), { followLast: true }, load) : undefined);
+  /** The first of `candidates` named `name` (`named` reads a candidate's name), else the first named it without `.fifo`. */
+  const first = (candidates: string[][], named: (keys: string[]) => unknown) =>
+    candidates.find((keys) => named(keys) === name) ?? (name.endsWith('.fifo') ? candidates.find((keys) => named(keys) === name.slice(0, -'.fifo'.length)) : undefined);
+  const channels = keysAt('channels');
+  switch (kind) {
+    case 'message': {
+      const messages = [
+        ...keysAt('components', 'messages').map((key) => ['components', 'messages', key]),
+        ...channels.flatMap((id) => keysAt('channels', id, 'messages').map((key) => ['channels', id, 'messages', key])),
+      ];
+      return at(messages.find((keys) => valueAt(...keys, 'name') === name) ?? messages.find((keys) => keys.at(-1) === name && valueAt(...keys, 'name') === undefined));
+    }
+    case 'queue': {
+      const queues = (...where: string[]) => keysAt(...where, 'bindings', 'sqs', 'queues').map((i) => [...where, 'bindings', 'sqs', 'queues', i]);
+      const candidates = [
+        ...channels.flatMap((id) => [...(keysAt('channels', id, 'bindings', 'sqs').includes('queue') ? [['channels', id, 'bindings', 'sqs', 'queue']] : []), ...queues('channels', id)]),
+        ...keysAt('operations').flatMap((id) => queues('operations', id)),
+      ];
+      return at(first(candidates, (keys) => valueAt(...keys, 'name')));
+    }
+    case 'topic': {
+      const topics = channels.filter((id) => keysAt('channels', id, 'bindings').includes('sns')).map((id) => ['channels', id, 'bindings', 'sns']);
+      return at(first(topics, (keys) => valueAt(...keys, 'name') ?? valueAt(...keys.slice(0, 2), 'address')));
+    }
+    case 'operation':
+      return keysAt('operations').includes(name) ? at(['operations', name]) : undefined;
+    case 'channel':
+      return channels.includes(name) ? at(['channels', name]) : undefined;
+  }
+}
+
 type Walk = NonNullable<ReturnType<typeof walker>>;
 
 /** A walk through the files as written from the root of `specPath`, following `$ref`s where told; undefined when the file does not read. */
@@ -429,6 +495,11 @@ function walkFrom(state: WalkState, load: (file: string) => Loaded | undefined) 
       if (isMap(here)) return keysOf(here);
       if (isSeq(here)) return here.items.map((_, i) => String(i));
       return [];
+    },
+    /** The value of the current node when it is a scalar (a name, an address), else undefined. */
+    scalar: (): unknown => {
+      const here = resolved(state.node);
+      return isScalar(here) ? here.value : undefined;
     },
     /** Follows the `$ref`s at the current node (a chain of them, each once). */
     resolve: (): boolean => {

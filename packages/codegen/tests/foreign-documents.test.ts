@@ -302,7 +302,8 @@ payload: {type: object, properties: {orderId: {type: string, format: order-numbe
       expect.stringMatching(/^OrderPlaced has no examples/),
       expect.stringMatching(/^queue OrderQueue has no redrivePolicy/),
     ]);
-    expect(error.message).toMatch(/\nand 3 warning\(s\), which do not block generation .*\n {2}- warning: \S+\.yaml: OrderPlaced has no x-schema-version.*\n {2}- warning: \S+\.yaml: queue OrderQueue has no redrivePolicy/s);
+    // Each where it is declared: the message in components.messages, the queue by its channel's binding.
+    expect(error.message).toMatch(/\nand 3 warning\(s\), which do not block generation .*\n {2}- warning: \S+\.yaml \(line 12\): OrderPlaced has no x-schema-version.*\n {2}- warning: \S+\.yaml \(line 6\): queue OrderQueue has no redrivePolicy/s);
     const later = new CodegenError('Types would be lost', [], ['one']).withWarnings(['one', 'two']);
     expect(later.warnings).toEqual(['one', 'two']);
     expect(later.message).toBe('Types would be lost\nand 2 warning(s), which do not block generation (a successful run prints them too):\n  - warning: one\n  - warning: two');
@@ -326,7 +327,7 @@ payload: {type: object, properties: {orderId: {type: string, format: order-numbe
       expect(await runCli(codegenProgram, args, io)).toBe(1);
       const text = lines.join('\n');
       expect(text).toMatch(/^err: codegen: .*1 problem\(s\), each with where and what to change:\n {2}- .*contentType \(line \d+\): OrderPlaced has contentType text\/plain.*\nand \d+ warning\(s\), which do not block generation/s);
-      expect(text).toMatch(/\n {2}- warning: \S+\.yaml: OrderPlaced has no examples/);
+      expect(text).toMatch(/\n {2}- warning: \S+\.yaml \(line 12\): OrderPlaced has no examples/);
       expect(text).toMatch(/\nerr: Fix .* and run npm run codegen again\.$/);
     }
     expect(readdirSync(out)).toEqual([]);
@@ -778,7 +779,7 @@ components:
         ? `q:\n  sqs:\n    queue:\n      name: ThingQueue\n      fifoQueue: false\n    deadLetterQueue: {name: ThingDLQ, fifoQueue: false}\n    bindingVersion: 0.2.0\n`
         : `q:\n  sqs:\n    queue:\n      name: ThingQueue\n      tags: {team: 5}\n      fifoQueue: false\n    bindingVersion: '0.2'\n`,
     );
-    // A message with no x-schema-version (valid): a warning that names no place.
+    // A message with no x-schema-version (valid): a warning that names the message by name only.
     if (valid) writeFileSync(file, readFileSync(file, 'utf8').replace('      x-schema-version: 1.0.0\n', ''));
     return { file, bindings };
   }
@@ -789,7 +790,7 @@ components:
     expect(error.message).toContain(`\n  - ${bindings}#/q/sqs/queue/tags (line 5): channels.thing.queue.bindings.sqs.queue.tags must be an object of string values`);
   });
 
-  it('a warning is said after the file and line of the place it names, by codegen and in a refusal; one naming no place, after the contract', async () => {
+  it('a warning is said after the file and line of the place it names, by codegen and in a refusal; one naming a message by name, at its declaration', async () => {
     const { file, bindings } = dottedWithBindingsElsewhere(false);
     expect((await refusal(file)).message).toContain(`\n  - warning: ${bindings}#/q/sqs/bindingVersion (line 7): channels.thing.queue.bindings.sqs.bindingVersion is "0.2"`);
     const valid = dottedWithBindingsElsewhere(true);
@@ -797,7 +798,7 @@ components:
     const code = await runCli(codegenProgram, ['--spec', valid.file, '--out', path.join(path.dirname(valid.file), 'generated')], { out: () => {}, err: (line: string) => err.push(line), progress: { write: () => true } });
     expect(code, err.join('\n')).toBe(0);
     expect(err).toContainEqual(expect.stringMatching(new RegExp(`^codegen: warning: ${valid.bindings.replace(/[.]/g, '\\.')}#/q/sqs/deadLetterQueue \\(line 6\\): channels\\.thing\\.queue\\.bindings\\.sqs\\.deadLetterQueue: ThingDLQ is ThingQueue's dead-letter queue`)));
-    expect(err).toContainEqual(expect.stringMatching(new RegExp(`^codegen: warning: ${valid.file.replace(/[.]/g, '\\.')}: ThingHappened has no x-schema-version`)));
+    expect(err).toContainEqual(expect.stringMatching(new RegExp(`^codegen: warning: ${valid.file.replace(/[.]/g, '\\.')} \\(line 20\\): ThingHappened has no x-schema-version`)));
   });
 });
 

@@ -68,8 +68,19 @@ describe('placeOfSaid', () => {
     expect(placeShown(spec, placeOfSaid(spec, { text: 'channels.lights.bindings.sqs.queue.policy: remote' }))).toBe(`${path.relative(process.cwd(), bindings).startsWith('..') ? bindings : path.relative(process.cwd(), bindings)}#/b/sqs/queue/policy (line 5)`);
   });
 
+  it('says a message or a queue a text names by name only where it is declared', () => {
+    expect(placeOfSaid(spec, { text: 'Placed has no examples: the contract test has nothing to check for it. Add examples' })).toEqual({ file: spec, pointer: '/components/messages/Placed', line: 24 });
+    // A list of messages: the first.
+    expect(placeOfSaid(spec, { text: 'Placed, Other have no x-schema-version: sent and filtered as schemaVersion 1.0.0' })).toEqual({ file: spec, pointer: '/components/messages/Placed', line: 24 });
+    expect(placeOfSaid(spec, { text: 'queue q has no redrivePolicy: a message that always fails is retried until it expires (345600 s)' })).toEqual({ file: spec, pointer: '/channels/orders.queue/bindings/sqs/queue', line: 12 });
+    // Declared in a file a $ref leads to; a FIFO queue is named with the .fifo AWS requires.
+    expect(placeOfSaid(spec, { text: 'queue lights.fifo has no receive operation: messages delivered to it wait until they expire' })).toEqual({ file: bindings, pointer: '/b/sqs/queue', line: 3 });
+    expect(placeOfSaid(spec, { text: 'operation listen is read as one-way' })).toEqual({ file: spec, pointer: '/operations/listen', line: 19 });
+  });
+
   it('names no place for a text that names none', () => {
-    expect(placeOfSaid(spec, { text: 'Placed has no examples' })).toBeUndefined();
+    expect(placeOfSaid(spec, { text: 'the document declares no messages: nothing to generate' })).toBeUndefined();
+    expect(placeOfSaid(spec, { text: 'queue nowhere has no redrivePolicy' })).toBeUndefined();
   });
 });
 
