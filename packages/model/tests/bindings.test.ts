@@ -377,6 +377,35 @@ describe('every field of the SQS 0.2.0 binding: honoured (in the plan) or refuse
     topic.channels.users.bindings.sns.policy = { statements: [{ effect: 'Allow', principal: '123456789012', action: 'sns:Publish', resource: 'arn:aws:sqs:us-east-1:123456789012:users-queue' }] };
     expect(problemsOf(topic).join('\n')).toMatch(/^channels\.users\.bindings\.sns\.policy\.statements\[0\]\.resource arn:aws:sqs:us-east-1:123456789012:users-queue names users-queue, a queue of this contract: a topic.s policy applies to that topic only .* Write the statement in users-queue's own policy, channels\.usersQueue\.bindings\.sqs\.queue\.policy\.statements, without resource/);
   });
+  it("a policy statement's resource that is the queue's own bare name, or a list of its own ARN and name only, is applied as its deployed ARN, said (a bare name was kept as written, which IAM refuses at deploy)", () => {
+    const doc = base();
+    const statement = { effect: 'Allow', principal: '123456789012', action: 'sqs:ReceiveMessage', resource: 'users-queue' };
+    doc.channels.usersQueue.bindings.sqs.queue.policy = { statements: [statement, { ...statement, resource: ['arn:aws:sqs:*:*:users-queue', 'users-queue'] }] };
+    expect(problemsOf(doc)).toEqual([]);
+    const policy = queueSpec(doc).policy!;
+    expect(policy[0]).not.toHaveProperty('resource');
+    expect(policy[1]).not.toHaveProperty('resource');
+    expect(deriveTopology(doc).warnings.filter((w) => w.includes('.resource '))).toEqual([
+      "channels.usersQueue.bindings.sqs.queue.policy.statements[0].resource users-queue is users-queue's own name as written, which names it on one stage only (deployed, its name carries the stage but on production; and IAM takes an ARN, not a name): it is applied as the ARN of users-queue as deployed; leave resource out to say so without this warning",
+      "channels.usersQueue.bindings.sqs.queue.policy.statements[1].resource arn:aws:sqs:*:*:users-queue, users-queue is users-queue's own name as written, which names it on one stage only (deployed, its name carries the stage but on production; and IAM takes an ARN, not a name): it is applied as the ARN of users-queue as deployed; leave resource out to say so without this warning",
+    ]);
+  });
+  it("a policy statement's resource that lists the queue itself beside others, or that is neither an ARN nor a name of the contract, is refused (kept as written: the others granted nothing, a non-ARN failed the deploy)", () => {
+    const doc = base();
+    const statement = { effect: 'Allow', principal: '123456789012', action: 'sqs:ReceiveMessage' };
+    doc.channels.usersQueue.bindings.sqs.queue.policy = {
+      statements: [
+        { ...statement, resource: ['arn:aws:sqs:us-east-1:123456789012:users-queue', 'arn:aws:sqs:us-east-1:123456789012:elsewhere'] },
+        { ...statement, resource: 'my-queue' },
+        { ...statement, resource: '*' },
+        { ...statement, resource: 'arn:aws:sqs:us-east-1:123456789012:elsewhere' },
+      ],
+    };
+    expect(problemsOf(doc)).toEqual([
+      "channels.usersQueue.bindings.sqs.queue.policy.statements[0].resource lists users-queue itself (arn:aws:sqs:us-east-1:123456789012:users-queue) beside arn:aws:sqs:us-east-1:123456789012:elsewhere: a queue's policy applies to that queue only, so the others grant or deny nothing here. Leave resource out (the statement then applies to users-queue as deployed), and write what the others need in their own policies",
+      'channels.usersQueue.bindings.sqs.queue.policy.statements[1].resource "my-queue" is not an ARN, and no topic or queue of this contract is named so: IAM takes an ARN (arn:aws:sqs:<region>:<account>:<name>) or "*" as a statement\'s resource, and would refuse the whole policy at deploy. Leave resource out for the queue the policy is on (users-queue), or write the ARN',
+    ]);
+  });
   it("a FIFO topic created with .fifo added: its own ARN as written, with .fifo, is still its own (it was kept as written, naming one stage)", () => {
     const doc = fifoBase();
     doc.channels.users.bindings.sns.name = 'users';

@@ -159,7 +159,13 @@ export function checkPolicyResources(d: Derivation): void {
     const queue = arn?.service !== 'sns' ? contractName(d.queues, d.queueAliases, written) : undefined;
     const topic = queue === undefined && arn?.service !== 'sqs' ? contractName(d.topics, d.topicAliases, written) : undefined;
     const other = queue ?? topic;
-    if (other === undefined) continue;
+    if (other === undefined) {
+      // Neither an ARN nor "*": IAM refuses the whole policy at deploy.
+      if (resource !== '*' && !resource.startsWith('arn:')) {
+        d.problems.push(`${at} ${JSON.stringify(resource)} is not an ARN, and no topic or queue of this contract is named so: IAM takes an ARN (arn:aws:sqs:<region>:<account>:<name>) or "*" as a statement's resource, and would refuse the whole policy at deploy. Leave resource out for the ${owner.service === 'sqs' ? 'queue' : 'topic'} the policy is on (${owner.name}), or write the ARN`);
+      }
+      continue;
+    }
     const [kind, ownerKind] = [queue !== undefined ? 'queue' : 'topic', owner.service === 'sqs' ? 'queue' : 'topic'];
     if (kind === ownerKind && other === owner.name) continue;
     const policy = queue !== undefined ? `${d.queueBindings.find(({ binding }) => binding.name === queue)?.where ?? `channels.${d.queues[queue]!.channel}.bindings.sqs.queue`}.policy` : `channels.${d.topics[other]!.channel}.bindings.sns.policy`;

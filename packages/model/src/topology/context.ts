@@ -164,15 +164,23 @@ export function policyOf(d: Derivation, value: unknown, where: string, owner?: P
     checkFields(d, st, ['effect', 'principal', 'action', 'resource', 'condition'], at);
     const principal = iamPrincipalOf(d, st.principal, `${at}.principal`);
     if (principal === undefined) continue;
-    // The topic's or queue's own ARN, written out: deployed, its name carries the stage
-    // (<name>-<stage> but on production), so as written it names nothing but on one stage. It
-    // means the resource the policy is on, which is what a statement without resource gets.
-    const own = owner && typeof st.resource === 'string' && ownArn(st.resource, owner);
-    if (own) d.warnings.push(`${at}.resource ${st.resource} is ${owner.name}'s own ARN as written, which names it on one stage only (deployed, its name carries the stage but on production): it is applied as the ARN of ${owner.name} as deployed; leave resource out to say so without this warning`);
+    // The topic's or queue's own ARN (or bare name), written out: deployed, its name carries the
+    // stage (<name>-<stage> but on production), so as written it names nothing but on one stage
+    // (and a bare name is no ARN: IAM refuses it). It means the resource the policy is on, which
+    // is what a statement without resource gets. So does a list of nothing else.
+    const resources = typeof st.resource === 'string' ? [st.resource] : Array.isArray(st.resource) ? st.resource : [];
+    const ownOnes = owner ? resources.filter((r): r is string => typeof r === 'string' && ownResource(r, owner)) : [];
+    const own = owner !== undefined && ownOnes.length > 0 && ownOnes.length === resources.length;
+    if (own) {
+      const as = ownOnes.every((r) => topicOrQueueArn(r)) ? 'ARN' : 'name';
+      d.warnings.push(`${at}.resource ${ownOnes.join(', ')} is ${owner.name}'s own ${as} as written, which names it on one stage only (deployed, its name carries the stage but on production${as === 'name' ? '; and IAM takes an ARN, not a name' : ''}): it is applied as the ARN of ${owner.name} as deployed; leave resource out to say so without this warning`);
+    } else if (owner && ownOnes.length > 0) {
+      d.problems.push(`${at}.resource lists ${owner.name} itself (${ownOnes.join(', ')}) beside ${resources.filter((r) => !ownOnes.includes(r as string)).join(', ')}: a ${owner.service === 'sqs' ? 'queue' : 'topic'}'s policy applies to that ${owner.service === 'sqs' ? 'queue' : 'topic'} only, so the others grant or deny nothing here. Leave resource out (the statement then applies to ${owner.name} as deployed), and write what the others need in their own policies`);
+    }
     // Another topic or queue of the contract is known once all are read: checkPolicyResources.
     if (owner && !own) {
       if (typeof st.resource === 'string') d.policyResources.push({ at: `${at}.resource`, resource: st.resource, owner });
-      else if (Array.isArray(st.resource)) st.resource.forEach((r, j) => typeof r === 'string' && d.policyResources.push({ at: `${at}.resource[${j}]`, resource: r, owner }));
+      else if (Array.isArray(st.resource)) st.resource.forEach((r, j) => typeof r === 'string' && !ownOnes.includes(r) && d.policyResources.push({ at: `${at}.resource[${j}]`, resource: r, owner }));
     }
     statements.push({
       effect: st.effect,
@@ -185,10 +193,15 @@ export function policyOf(d: Derivation, value: unknown, where: string, owner?: P
   return statements;
 }
 
-/** Whether `arn` is an SNS topic's or SQS queue's ARN (any region and account) with `owner`'s service and name. */
-function ownArn(arn: string, owner: PolicyOwner): boolean {
-  const named = topicOrQueueArn(arn);
-  return named !== undefined && named.service === owner.service && named.name === owner.name;
+/**
+ * Whether `resource` names `owner` itself: its SNS topic's or SQS queue's ARN (any region and
+ * account), or its bare name, either as made or without the `.fifo` a FIFO one is made with.
+ */
+function ownResource(resource: string, owner: PolicyOwner): boolean {
+  const named = topicOrQueueArn(resource);
+  if (named !== undefined && named.service !== owner.service) return false;
+  const name = named?.name ?? resource;
+  return name === owner.name || `${name}.fifo` === owner.name;
 }
 
 /** The service and name of an SNS topic's or SQS queue's ARN (any region and account, `*` included), else undefined. */
