@@ -271,8 +271,8 @@ function placeOfKeys(specPath: string, path: PathKeys, options: { followLast: bo
   };
   const visit = (walk: Walk, i: number, read: readonly string[], traits: readonly number[]) => {
     if (i === keys.length) {
-      const on = walk.fork();
-      readings.push({ read, taken: i, traits, place: !options.followLast ? walk.place() : on.resolve() ? on.place() : unfollowed(walk) });
+      const on = options.followLast ? walk.fork() : undefined;
+      readings.push({ read, taken: i, traits, place: !on ? walk.place() : on.resolve() ? on.place() : unfollowed(walk) });
       return;
     }
     // A `$ref` key is the place of the `$ref` itself (one that cannot be followed, as a remote one): not followed first.
