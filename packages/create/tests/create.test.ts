@@ -252,7 +252,7 @@ describe('create: a new project from a small contract', () => {
       );
       cpSync(path.join(path.dirname(fixture), 'schemas'), path.join(outside, 'spec', 'schemas'), { recursive: true });
       await expect(createProject({ directory: path.join(outside, 'app2'), contract: path.join(outside, 'spec', 'asyncapi.yaml') })).rejects.toThrow(
-        /1 problem\(s\).*\n {2}- .*#\/defaultContentType \(line \d+\): defaultContentType text\/plain.*\nand 1 warning\(s\), which do not block generation .*\n {2}- warning: \S+asyncapi\.yaml: Pinged has no x-schema-version.*\nnpm run codegen would refuse the contract/,
+        /1 problem\(s\).*\n {2}- .*#\/defaultContentType \(line \d+\): defaultContentType text\/plain.*\nand 1 warning\(s\), which do not block generation .*\n {2}- warning: \S+asyncapi\.yaml \(line \d+\): Pinged has no x-schema-version.*\nnpm run codegen would refuse the contract/,
       );
     } finally {
       rmSync(outside, { recursive: true, force: true });
@@ -464,7 +464,7 @@ describe("create's command: what to do next", () => {
     const app = path.join(parent, 'app-warned');
     const ordered = { ...io, out: (t: string) => (io.out(t), void (both += `${t}\n`)), err: (t: string) => (io.err(t), void (both += `${t}\n`)) };
     expect(await runCli(createProgram, [app, '--contract', bare], ordered), io.stderr()).toBe(0);
-    expect(io.stderr()).toMatch(/^create: warning: \S+\.yaml: \S+ has no examples: the contract test has nothing to check/m);
+    expect(io.stderr()).toMatch(/^create: warning: \S+\.yaml \(line \d+\): \S+ has no examples: the contract test has nothing to check/m);
     // The warnings come after what was written and before the next steps, which they do not split.
     expect(both).toMatch(/^create: \S+ written \(.*\)\.\ncreate: warning: [^]*\nNext:\n {2}The @sluice packages are not on the npm registry/);
     expect(both.slice(both.indexOf('\nNext:\n'))).not.toContain('create: warning');
