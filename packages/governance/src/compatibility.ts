@@ -166,8 +166,8 @@ export function diffModeOf(released: ContractDocument, working: ContractDocument
  *
  * @param released the last released contract, dereferenced (see `loadContract`)
  * @param working the contract as it is now, dereferenced
- * @param told compatibility mode told (`--mode`); by default the stricter of the two contracts' `info.x-compatibility` ({@link diffModeOf})
- * @param options the topology deployed with the released contract, when its release recorded it
+ * @param told compatibility mode told (`--mode`, or the caller's choice: see {@link DiffOptions.modeFrom}); by default the stricter of the two contracts' `info.x-compatibility` ({@link diffModeOf})
+ * @param options the topology deployed with the released contract, when its release recorded it; where `told` came from
  * @example
  * ```ts
  * import { diffContracts, loadContract } from '@sluice/governance';
@@ -184,7 +184,7 @@ export function diffContracts(
 ): ContractDiff {
   const mode = told ?? diffModeOf(released, working);
   const declared = released.info?.['x-compatibility'] !== undefined || working.info?.['x-compatibility'] !== undefined;
-  const modeFrom: ModeSource = told !== undefined ? 'option' : declared ? 'contract' : 'default';
+  const modeFrom: ModeSource = told === undefined ? (declared ? 'contract' : 'default') : (options.modeFrom ?? 'option');
   const out = new Collector(mode, modeFrom);
   const notes: string[] = [];
 
@@ -199,7 +199,7 @@ export function diffContracts(
     if (same(a, b)) continue;
     if (key === 'x-compatibility') {
       // Told on the command line (--mode), that is the why; else a mode weakened in this edit, said.
-      const why = told !== undefined ? ' (--mode)' : mode !== compatibilityModeOf(working) ? ` (the released contract's mode${compatibilityModeOf(released) === mode ? '' : ' and the new one together'}: a mode weakened in the same edit would let its own changes through; ${compatibilityModeOf(working)} applies from the next release on)` : '';
+      const why = modeFrom === 'option' ? ' (--mode)' : told === undefined && mode !== compatibilityModeOf(working) ? ` (the released contract's mode${compatibilityModeOf(released) === mode ? '' : ' and the new one together'}: a mode weakened in the same edit would let its own changes through; ${compatibilityModeOf(working)} applies from the next release on)` : '';
       out.add(`info.${key}`, kindOf(a, b), 'policy.mode-changed', NEITHER, `${showChange(a, b)}: changes were classified under ${mode}${why}`);
     }
     else out.add(`info.${key}`, kindOf(a, b), key === 'version' ? 'info.version' : 'documentation', NEITHER, `${showChange(a, b)}${key === 'version' ? '' : ': documentation only'}`);
@@ -346,6 +346,15 @@ export interface DiffOptions {
    * is derived from the released document.
    */
   releasedTopology?: Topology;
+  /**
+   * Where a `told` mode came from, as the report says it: a command without `--mode` that picks
+   * the mode itself (`contract:release` judging under the working contract's when the released
+   * one's is no mode) says `contract` or `default`, not a `--mode` nobody gave. Ignored without
+   * `told`: the mode is then the contracts' own.
+   *
+   * @default 'option'
+   */
+  modeFrom?: ModeSource;
 }
 
 /**

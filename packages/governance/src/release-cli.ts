@@ -79,7 +79,9 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
         if (error.of === 'working') throw couldNotRun(`${shown(specPath)}: ${error.message}`, 'Fix it, then run npm run contract:release again.');
         // The released snapshot's mode is no mode (released before it was checked): this release replaces it; judged under the new one's.
         io.err(`contract:release: warning: ${shown(snapshotPath(outDir))}: ${error.message.split(':')[0]}; the changes are judged under ${shown(specPath)}'s mode, and this release replaces it.`);
-        diff = diffContracts(previous, working, compatibilityModeOf(working), releasedTopology ? { releasedTopology } : {});
+        // Said as the working contract's mode (or the default), the one this command chose: contract:release has no --mode.
+        const modeFrom = working.info?.['x-compatibility'] !== undefined ? 'contract' : 'default';
+        diff = diffContracts(previous, working, compatibilityModeOf(working), { ...(releasedTopology ? { releasedTopology } : {}), modeFrom });
       }
       if (diff.changes.length === 0) {
         io.out(`contract:release: nothing to release; ${shown(snapshotPath(outDir))} already holds version ${working.info?.version}.`);

@@ -98,6 +98,33 @@ describe('npm run contract:release', () => {
     expect(JSON.parse(readFileSync(path.join(out, 'asyncapi.json'), 'utf8')).info.description).toBe('Now with a description.');
   }, 60_000);
 
+  it("judges a release whose released snapshot's x-compatibility is no mode under the working contract's, said as the contract's or the default, never as a --mode it has no option for (it said \"given with --mode\")", () => {
+    for (const declared of [undefined, 'backward'] as const) {
+      const out = mkdtempSync(path.join(tmpdir(), 'contract-release-'));
+      expect(run('release-cli.ts', ['--spec', pair('enum-value-added', 'released'), '--out', out]).code).toBe(0);
+      // A snapshot released before x-compatibility was checked.
+      const snapshot = path.join(out, 'asyncapi.json');
+      const released = JSON.parse(readFileSync(snapshot, 'utf8'));
+      released.info['x-compatibility'] = 'fulll';
+      writeFileSync(snapshot, JSON.stringify(released, null, 2));
+      const working = path.join(out, 'working.yaml');
+      const text = readFileSync(pair('enum-value-added', 'working'), 'utf8');
+      writeFileSync(working, declared ? text.replace('  version: 1.1.0\n', `  version: 1.1.0\n  x-compatibility: ${declared}\n`) : text);
+
+      const result = run('release-cli.ts', ['--spec', working, '--out', out]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toContain("x-compatibility is \"fulll\", which is no compatibility mode; the changes are judged under");
+      expect(result.stdout).not.toContain('--mode');
+      if (declared) {
+        expect(result.stdout).toContain('(compatibility mode: backward, from info.x-compatibility)');
+        expect(result.stdout).toMatch(/allowed under x-compatibility backward \(info\.x-compatibility of the contracts\), .* \(or declare full\)/);
+      } else {
+        expect(result.stdout).toContain('(compatibility mode: backward, the default: no info.x-compatibility)');
+        expect(result.stdout).toMatch(/allowed under backward, the default mode .* \(or declare x-compatibility: full\)/);
+      }
+    }
+  }, 120_000);
+
   it('refuses a version lower than the released one, and a contract npm run codegen refuses (both were released)', () => {
     const out = mkdtempSync(path.join(tmpdir(), 'contract-release-'));
     expect(run('release-cli.ts', ['--spec', pair('optional-field-added', 'working'), '--out', out]).code).toBe(0);
