@@ -56,14 +56,21 @@ export function placeOfSaid(specPath: string, said: { pointer?: string; text: st
   const pointed = POINTER.exec(said.text);
   const dotted = DOTTED_PATH.exec(said.text);
   const pointer = said.pointer || (pointed && (!dotted || pointed.index < dotted.index) ? pointed[1]!.replace(TRAILING, '') : undefined);
-  if (pointer) {
+  // A text that starts with what it is about, by kind and name (`queue q has no receive operation
+  // …, and operations.s sends to it`), is about that, wherever a path it names later leads; one
+  // that says where right after the name (`queue q (channels.c.bindings.sqs.queue): …`) is said there.
+  const named = NAMED.exec(said.text);
+  if (!said.pointer && named?.[1] && !said.text.slice(named[0].length).startsWith(' (')) {
+    place = declaredPlace(specPath, named[1] as DeclaredKind, named[2] ?? '', load);
+  }
+  if (place === undefined && pointer) {
     // The deepest place of the pointer that is written: what it refers to, else (a $ref that
     // cannot be followed: remote, a missing file) where that $ref is written.
     place = writtenPlaceOfPointer(specPath, pointer, load);
-  } else if (dotted) {
+  } else if (place === undefined && dotted) {
     place = writtenPlaceOfPath(specPath, dotted[1]!.replace(TRAILING, ''), load);
-  } else {
-    const [, kind, name = ''] = NAMED.exec(said.text) ?? [];
+  } else if (place === undefined) {
+    const [, kind, name = ''] = named ?? [];
     const kinds: DeclaredKind[] = kind ? [kind as DeclaredKind] : ['message', 'operation', 'channel'];
     for (const k of kinds) place ??= declaredPlace(specPath, k, name, load);
   }

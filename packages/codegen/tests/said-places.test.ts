@@ -76,6 +76,11 @@ describe('placeOfSaid', () => {
     // Declared in a file a $ref leads to; a FIFO queue is named with the .fifo AWS requires.
     expect(placeOfSaid(spec, { text: 'queue lights.fifo has no receive operation: messages delivered to it wait until they expire' })).toEqual({ file: bindings, pointer: '/b/sqs/queue', line: 3 });
     expect(placeOfSaid(spec, { text: 'operation listen is read as one-way' })).toEqual({ file: spec, pointer: '/operations/listen', line: 19 });
+    // A text about a queue that names an operation later (who sends to it) is about the queue:
+    // it was said at the operation.
+    expect(placeOfSaid(spec, { text: 'queue q has no receive operation in this contract, and operations.listen sends to it (point-to-point): another application must receive from it' })).toEqual({ file: spec, pointer: '/channels/orders.queue/bindings/sqs/queue', line: 12 });
+    // Where the path says where the queue is written, right after its name, it is that path.
+    expect(placeOfSaid(spec, { text: 'queue q (operations.listen): an SQS queue name is 1..80 letters' })).toEqual({ file: spec, pointer: '/operations/listen', line: 19 });
   });
 
   it('names no place for a text that names none', () => {
