@@ -9,6 +9,8 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { threadId } from 'node:worker_threads';
 
 /** Whether codegen's caches are on (`SLUICE_PARSE_CACHE=0` turns them off: everything is computed again). */
 export const cachesOn = (): boolean => process.env.SLUICE_PARSE_CACHE !== '0';
@@ -98,7 +100,8 @@ const STALE_TEMPORARY_MS = 10 * 60 * 1000;
  * ```
  */
 export function writeEntry(file: string, text: string, keep: number): void {
-  const partial = `${file}.${process.pid}.tmp`;
+  // Of this write alone: worker threads share the pid, and a failed write removes its own file.
+  const partial = `${file}.${process.pid}.${threadId}.${randomUUID()}.tmp`;
   try {
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(partial, text);

@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { installationNodeModules, writeEntry } from '../src/result-cache.ts';
 
@@ -39,6 +40,18 @@ describe('writeEntry', () => {
     expect(() => writeEntry(entry, '{"b":2}', 10)).not.toThrow();
     expect(temporaryFiles(folder)).toEqual([]);
     expect(readdirSync(entry)).toEqual(['inside']);
+  });
+
+  it("removes only its own temporary file when it fails: not one another thread of the process is writing (threads share the pid; the name was <entry>.<pid>.tmp)", () => {
+    const folder = cacheFolder();
+    const entry = path.join(folder, 'blocked.json');
+    mkdirSync(entry);
+    writeFileSync(path.join(entry, 'inside'), 'x');
+    // What a write of another thread, under way, had as its temporary file.
+    const others = [`${entry}.${process.pid}.tmp`, `${entry}.${process.pid}.${threadId}.tmp`];
+    for (const other of others) writeFileSync(other, '{"other":true}');
+    writeEntry(entry, '{"b":2}', 10);
+    expect(temporaryFiles(folder).sort()).toEqual(others.map((f) => path.basename(f)).sort());
   });
 
   it('removes the temporary files a write cut short left long ago, not one written a moment ago (another process may be renaming it)', () => {
