@@ -126,7 +126,7 @@ describe('consumers whose log level hides their record lines (ERROR, SILENT)', (
       const known = await waitFor('the stack to know why both records failed', async () => {
         const failures = await localHandlerFailures(stack.endpoint, [rejected, failed]);
         return failures.size === 2 ? failures : undefined;
-      }, 15_000);
+      }, 30_000);
       expect(describeHandlerFailure(known.get(rejected)!)).toBe('consumeOrderPlaced rejected it on receive 1: ITEM_UNKNOWN: no such item in ord-rejected');
       expect(describeHandlerFailure(known.get(failed)!)).toBe('consumeOrderPlaced threw on receive 1: Error: the ledger is closed for ord-failed');
       // What the terminal got: the lines the level lets through, never the journal's own.
