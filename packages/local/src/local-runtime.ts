@@ -80,8 +80,10 @@ export interface LocalRuntime {
   readonly functions: FunctionHost | undefined;
   /**
    * Stops the consumers only: the batches in flight finish, and each poller's receive in flight is
-   * answered at once instead of at the end of its long poll. The emulators keep running (for a
-   * last look at the queues before {@link LocalRuntime.stop}). Does nothing when none runs.
+   * answered at once instead of at the end of its long poll; from then on every receive on this
+   * stack is answered at once too (`Emulators.endLongPolls`), which is for the stack's last moments.
+   * The emulators keep running (for a last look at the queues before {@link LocalRuntime.stop}).
+   * Does nothing when no consumer runs in this process: then the long polls stay as they are.
    */
   stopFunctions(): Promise<void>;
   /** Stops the consumers ({@link LocalRuntime.stopFunctions}), then the emulators. */
@@ -141,7 +143,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     throw error;
   }
   const stopFunctions = async () => {
-    const stopping = functions?.stop();
+    if (!functions) return;
+    const stopping = functions.stop();
     // Each poller's receive in flight is answered now, not at the end of its long poll.
     emulators.endLongPolls();
     await stopping;

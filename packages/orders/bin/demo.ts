@@ -57,7 +57,7 @@ orders and the DLQ, and exits. The visibility timeout is 2 s, so this takes abou
             : '\nNext: npm start (it keeps what this demo made), then npx orders list / dlq list / dlq redrive',
         );
       }
-      await runtime.functions?.stop();
+      await runtime.stopFunctions();
       io.out(`${clock()} stopped.${await leftoversLine(runtime)}`);
       return settled ? 0 : 1;
     } finally {
