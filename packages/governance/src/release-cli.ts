@@ -34,8 +34,8 @@ With --accept-breaking, it warns for each message whose own change is breaking w
 x-schema-version keeps its major: old-shape messages still reach the consumers of that major.`,
   epilog: exitCodesHelp({
     ok: 'released (or nothing to release, said so)',
-    failed: 'refused for what it would release: breaking or unclassified changes without --accept-breaking, info.version not bumped or lower than the released one',
-    couldNotRun: 'a usage error, a contract (working or released) that does not load or whose x-compatibility is no mode, a contract npm run codegen refuses',
+    failed: 'refused for what it would release: breaking or unclassified changes without --accept-breaking, info.version not bumped or lower than the released one, a contract npm run codegen refuses',
+    couldNotRun: 'a usage error, a contract (working or released) that does not load or whose x-compatibility is no mode',
   }),
   options: {
     spec: { type: 'string', valueName: 'file', description: 'working contract', defaultText: 'eventContract.spec, else asyncapi.yaml', existing: true },
@@ -112,12 +112,12 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
         if (before && after && after[0] === before[0]) io.err(`\ncontract:release: WARNING: breaking changes released as ${working.info?.version}, the same major as ${previous.info?.version}: readers of the contract's version take it for compatible. A break is a new major (${before[0] + 1}.0.0).`);
       }
     }
-    // What codegen refuses is no release: generated/ could not be made from it.
+    // What codegen refuses is no release: generated/ could not be made from it. A finding about what it would release, as a break is.
     const { CodegenError, readContract } = await import('@sluice/codegen');
     try {
       await readContract(specPath);
     } catch (error) {
-      if (error instanceof CodegenError) throw couldNotRun(`refused: npm run codegen refuses this contract, so nothing could be built from the release:\n${error.message}`, `Fix ${shown(specPath)}, then run npm run codegen and npm run contract:release again.`);
+      if (error instanceof CodegenError) throw checkFailed(`refused: npm run codegen refuses this contract, so nothing could be built from the release:\n${error.message}`, `Fix ${shown(specPath)}, then run npm run codegen and npm run contract:release again.`);
       throw error;
     }
     writeRelease(outDir, working, {

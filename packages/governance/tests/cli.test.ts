@@ -136,8 +136,12 @@ describe('npm run contract:release', () => {
     const broken = path.join(out, 'broken.yaml');
     writeFileSync(broken, readFileSync(pair('optional-field-added', 'working'), 'utf8').replace('version: 1.1.0', 'version: 1.2.0').replace('      x-schema-version: 1.0.0\n', '      x-schema-version: 1.0.0\n      examples:\n        - payload: {orderId: "", quantity: 0, status: LOST}\n'));
     const refused = run('release-cli.ts', ['--spec', broken, '--out', out]);
-    expect(refused.code, refused.stderr).toBe(2); // the contract is no input it can release: not a finding of the check
+    expect(refused.code, refused.stderr).toBe(1); // a finding about what it would release, as a breaking change is (it exited 2, "could not run")
     expect(refused.stderr).toMatch(/refused: npm run codegen refuses this contract, so nothing could be built from the release:\n.*1 problem\(s\)/);
     expect(JSON.parse(readFileSync(path.join(out, 'release.json'), 'utf8')).version).toBe('1.1.0');
+    // --help says so under 1, not under 2.
+    const help = run('release-cli.ts', ['--help']).stdout;
+    expect(help).toMatch(/^ {2}1 {2}.*a contract npm run codegen refuses/m);
+    expect(help).not.toMatch(/^ {2}2 {2}.*codegen refuses/m);
   }, 120_000);
 });
