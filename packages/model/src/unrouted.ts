@@ -33,7 +33,7 @@
  *   back.)
  */
 import type { FilterPolicy, SubscriptionSpec, Topology, TopicSpec } from '@sluice/runtime/contract';
-import { isObject, major } from './topology/context.ts';
+import { isObject } from './topology/context.ts';
 
 /** How long an unrouted queue keeps a message: SQS's maximum, 14 days. */
 export const UNROUTED_RETENTION_SECONDS = 1_209_600;
@@ -236,8 +236,57 @@ export function checkUnrouted(topology: Topology): string[] {
 }
 
 /**
+ * Whether a message attribute's value is there but says nothing (`""`, `" "`): SNS takes a blank
+ * value, and no routed policy admits it as a type or a version.
+ *
+ * @example
+ * ```ts
+ * import { isBlankAttribute } from '@sluice/model';
+ *
+ * isBlankAttribute(' '); // true
+ * isBlankAttribute('1.0.0'); // false
+ * isBlankAttribute(undefined); // false: missing, not blank
+ * ```
+ */
+export function isBlankAttribute(value: string | undefined): boolean {
+  return value !== undefined && value.trim() === '';
+}
+
+/**
+ * What is wrong with a publish's eventType and schemaVersion, every fault at once (one missing
+ * and the other blank is said as both); `undefined` when both say something. A blank value is
+ * said to be blank, not read as a type or a version: read as a major, it said "no consumer
+ * declares OrderPlaced v ".
+ */
+function identityFault(attributes: Readonly<Record<string, string | undefined>>): string | undefined {
+  const missing = IDENTITY.filter((k) => attributes[k] === undefined);
+  const blank = IDENTITY.filter((k) => isBlankAttribute(attributes[k]));
+  const shown = (k: (typeof IDENTITY)[number]) => JSON.stringify(attributes[k]);
+  if (missing.length === 2) return 'published without eventType/schemaVersion';
+  if (blank.length === 2) return `published with a blank eventType and schemaVersion (${shown('eventType')}, ${shown('schemaVersion')})`;
+  if (missing.length === 1 && blank.length === 1) return `published ${IDENTITY.map((k) => (missing.includes(k) ? `without ${k}` : `with a blank ${k} (${shown(k)})`)).join(' and ')}`;
+  if (missing.length === 1) return `published without ${missing[0]}${attributes.eventType !== undefined ? ` (eventType ${attributes.eventType})` : ''}`;
+  if (blank.length === 1) {
+    const other = IDENTITY.find((k) => k !== blank[0])!;
+    return `published with a blank ${blank[0]} (${shown(blank[0]!)}; ${other} ${attributes[other]})`;
+  }
+  return undefined;
+}
+
+/**
+ * A published schemaVersion as a reason names it: `v2` by its major (the digits before its first
+ * dot, what the routed policies' `M.` prefixes match), else said to have none.
+ */
+function versionShown(version: string): string {
+  const m = /^(\d+)\./.exec(version)?.[1];
+  return m !== undefined ? `v${m}` : `schemaVersion ${JSON.stringify(version)} (no major version: not MAJOR.MINOR.PATCH)`;
+}
+
+/**
  * Why a message on `topic` reached no subscription, from its attributes; `undefined` when the
- * topic's subscriptions admit it now (it was unrouted when published, and can be redriven).
+ * topic's subscriptions admit it now (it was unrouted when published, and can be redriven). A
+ * missing or blank eventType/schemaVersion is said as such, every fault at once; a version
+ * without a numeric major (`abc`, `1`) is said to have none.
  *
  * @param attributes - the message's attributes by name (string values)
  * @example
@@ -247,21 +296,22 @@ export function checkUnrouted(topology: Topology): string[] {
  *
  * declare const topology: Topology;
  * unroutedReason(topology, 'PaymentTopic', {}); // 'published without eventType/schemaVersion'
+ * unroutedReason(topology, 'PaymentTopic', { schemaVersion: ' ' }); // 'published without eventType and with a blank schemaVersion (" ")'
  * unroutedReason(topology, 'PaymentTopic', { eventType: 'PaymentCaptured', schemaVersion: '2.0.0' }); // 'no consumer declares PaymentCaptured v2'
+ * unroutedReason(topology, 'PaymentTopic', { eventType: 'PaymentCaptured', schemaVersion: 'abc' }); // 'no consumer declares PaymentCaptured schemaVersion "abc" (no major version: not MAJOR.MINOR.PATCH)'
  * unroutedReason(topology, 'PaymentTopic', { eventType: 'PaymentCaptured', schemaVersion: '1.0.0' }); // undefined
  * ```
  */
 export function unroutedReason(topology: Topology, topic: string, attributes: Readonly<Record<string, string | undefined>>): string | undefined {
-  const type = attributes.eventType;
-  const version = attributes.schemaVersion;
-  const missing = IDENTITY.filter((k) => attributes[k] === undefined);
-  if (missing.length === 2) return 'published without eventType/schemaVersion';
-  if (missing.length === 1) return `published without ${missing[0]}${type !== undefined ? ` (eventType ${type})` : ''}`;
+  const fault = identityFault(attributes);
+  if (fault !== undefined) return fault;
+  const type = attributes.eventType!;
+  const version = attributes.schemaVersion!;
   const routed = routedOf(topology, topic);
   if (!routed) return undefined;
-  const majors = routed.get(type!);
+  const majors = routed.get(type);
   if (!majors) return `no consumer declares ${type}`;
-  const m = major(version!);
-  if (!version!.startsWith(`${m}.`) || !majors.has(m)) return `no consumer declares ${type} v${m}`;
+  // Admitted as the policies' `M.` prefixes admit it.
+  if (![...majors].some((m) => version.startsWith(`${m}.`))) return `no consumer declares ${type} ${versionShown(version)}`;
   return undefined;
 }

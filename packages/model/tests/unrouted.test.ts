@@ -77,6 +77,24 @@ describe('the unrouted queue of each topic', () => {
     expect(unroutedReason(topology, 'OrderTopic', { eventType: 'OrderPlaced', schemaVersion: '1.1.0' })).toBeUndefined();
   });
 
+  it('says a blank eventType or schemaVersion (SNS takes " ") is blank, never a type or a version "v " with nothing after it', () => {
+    expect(unroutedReason(topology, 'OrderTopic', { eventType: 'OrderPlaced', schemaVersion: ' ' })).toBe('published with a blank schemaVersion (" "; eventType OrderPlaced)');
+    expect(unroutedReason(topology, 'OrderTopic', { eventType: '', schemaVersion: '1.0.0' })).toBe('published with a blank eventType (""; schemaVersion 1.0.0)');
+    expect(unroutedReason(topology, 'OrderTopic', { eventType: ' ', schemaVersion: '\t' })).toBe('published with a blank eventType and schemaVersion (" ", "\\t")');
+  });
+
+  it('names every fault of the identity: one missing and the other blank is said as both', () => {
+    expect(unroutedReason(topology, 'OrderTopic', { schemaVersion: ' ' })).toBe('published without eventType and with a blank schemaVersion (" ")');
+    expect(unroutedReason(topology, 'OrderTopic', { eventType: ' ' })).toBe('published with a blank eventType (" ") and without schemaVersion');
+  });
+
+  it('says a schemaVersion with no major version (not MAJOR.…) as it is, never "vabc"', () => {
+    const noMajor = (version: string) => `no consumer declares OrderPlaced schemaVersion ${JSON.stringify(version)} (no major version: not MAJOR.MINOR.PATCH)`;
+    for (const version of ['abc', 'abc.1.0', '1', ' 1.0.0', 'v1.0.0']) expect(unroutedReason(topology, 'OrderTopic', { eventType: 'OrderPlaced', schemaVersion: version }), version).toBe(noMajor(version));
+    // A numeric major no consumer declares is still named by it.
+    expect(unroutedReason(topology, 'OrderTopic', { eventType: 'OrderPlaced', schemaVersion: '10.0.0' })).toBe('no consumer declares OrderPlaced v10');
+  });
+
   it('stays within SNS\'s limits; a type routed in several majors gets no clause: no routed message is kept twice, its other majors are the triage\'s', () => {
     expect(filterPolicyComplexity(orders!.subscription.filterPolicy)).toEqual({ combinations: 4, keys: 2 });
     const two = complementPolicy([{ eventType: 'A', majors: ['1', '2'] }, { eventType: 'B', majors: ['1'] }]);

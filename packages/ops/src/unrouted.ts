@@ -5,7 +5,7 @@
  */
 import { GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand, PublishCommand, type MessageAttributeValue, type SNSClient } from '@aws-sdk/client-sns';
 import type { Message } from '@aws-sdk/client-sqs';
-import { filterPolicyAdmits, unroutedReason } from '@sluice/model';
+import { filterPolicyAdmits, isBlankAttribute, unroutedReason } from '@sluice/model';
 import { redriveFifoFields } from './dead-letter-queue.ts';
 import type { FilterPolicy, Topology } from '@sluice/runtime/contract';
 
@@ -73,25 +73,9 @@ export function unroutedMessageReason(topology: Topology, topic: string, body: s
   const envelope = readEnvelope(body);
   if (!envelope) return 'not an SNS envelope: sent to the queue directly, not published to the topic';
   const attributes = Object.fromEntries(Object.entries(envelope.attributes).map(([k, v]) => [k, v.Value]));
-  const reason = blankIdentityReason(attributes) ?? unroutedReason(topology, topic, attributes);
+  const reason = unroutedReason(topology, topic, attributes);
   if (reason !== undefined || !live || live.admits(attributes)) return reason;
   return `a consumer declares it in the contract, but no subscription of ${live.where} admits it yet: ${live.apply}, then redrive it (published now, it would come back here)`;
-}
-
-/** Whether an attribute value is there but says nothing (`""`, `" "`): SNS takes a blank value. */
-const isBlank = (value: string | undefined) => value !== undefined && value.trim() === '';
-
-/**
- * Why a publish whose eventType or schemaVersion is blank reached no consumer: said to be blank,
- * not read as a type or a version (a blank schemaVersion read as a major said "no consumer
- * declares OrderPlaced v "). `undefined` when neither is blank.
- */
-function blankIdentityReason(attributes: Readonly<Record<string, string | undefined>>): string | undefined {
-  const { eventType, schemaVersion } = attributes;
-  if (isBlank(eventType) && isBlank(schemaVersion)) return `published with a blank eventType and schemaVersion (${JSON.stringify(eventType)}, ${JSON.stringify(schemaVersion)})`;
-  if (isBlank(schemaVersion)) return `published with a blank schemaVersion (${JSON.stringify(schemaVersion)}${eventType !== undefined ? `; eventType ${eventType}` : ''})`;
-  if (isBlank(eventType)) return `published with a blank eventType (${JSON.stringify(eventType)}${schemaVersion !== undefined ? `; schemaVersion ${schemaVersion}` : ''})`;
-  return undefined;
 }
 
 /**
@@ -109,7 +93,7 @@ function blankIdentityReason(attributes: Readonly<Record<string, string | undefi
  */
 export function identityCell(value: string | undefined): string {
   if (value === undefined) return '(none)';
-  return isBlank(value) ? `(blank: ${JSON.stringify(value)})` : value;
+  return isBlankAttribute(value) ? `(blank: ${JSON.stringify(value)})` : value;
 }
 
 /** What the subscriptions of a running topic admit: the stack's or AWS's, which lag the contract until a restart or a deploy. */

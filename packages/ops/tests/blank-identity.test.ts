@@ -36,6 +36,8 @@ describe('a blank eventType or schemaVersion, in what the operator tools say of 
     expect(blankVersion).toBe('published with a blank schemaVersion (" "; eventType OrderPlaced)');
     expect(unroutedMessageReason(topology, 'OrderTopic', body({ eventType: '', schemaVersion: '1.0.0' }))).toBe('published with a blank eventType (""; schemaVersion 1.0.0)');
     expect(unroutedMessageReason(topology, 'OrderTopic', body({ eventType: ' ', schemaVersion: '\t' }))).toBe('published with a blank eventType and schemaVersion (" ", "\\t")');
+    // Every fault is named: no eventType and a blank schemaVersion is both, not the blank alone.
+    expect(unroutedMessageReason(topology, 'OrderTopic', body({ schemaVersion: ' ' }))).toBe('published without eventType and with a blank schemaVersion (" ")');
     // A version the contract does not declare is still named by its major.
     expect(unroutedMessageReason(topology, 'OrderTopic', body({ eventType: 'OrderPlaced', schemaVersion: '7.0.0' }))).toBe('no consumer declares OrderPlaced v7');
   });
