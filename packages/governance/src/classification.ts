@@ -126,11 +126,15 @@ const UNGUARDED: Record<'backward' | 'forward', string> = {
   forward: 'guards only released readers of new messages: drain the queues and dead-letter queues of released messages before new consumers read them',
 };
 
-/** The mode as the reader set it, by where it came from, and how to make it full there. */
-const MODE_SAID: Record<ModeSource, { under: (mode: CompatibilityMode) => string; full: string }> = {
-  option: { under: (mode) => `--mode ${mode} (given on the command line)`, full: 'or compare with --mode full' },
-  contract: { under: (mode) => `x-compatibility ${mode} (info.x-compatibility of the contracts)`, full: 'or declare full' },
-  default: { under: (mode) => `${mode}, the default mode (neither contract declares info.x-compatibility)`, full: 'or declare x-compatibility: full' },
+/**
+ * Every wording of where a mode came from, in one place, so that the report's summary and the
+ * rows it lets through say the same source: `summary`, after the mode in the summary line;
+ * `under`, the mode as the reader set it; `full`, how to make it full there.
+ */
+const MODE_SOURCES: Record<ModeSource, { summary: string; under: (mode: CompatibilityMode) => string; full: string }> = {
+  option: { summary: 'given with --mode', under: (mode) => `--mode ${mode} (given on the command line)`, full: 'or compare with --mode full' },
+  contract: { summary: 'from info.x-compatibility', under: (mode) => `x-compatibility ${mode} (info.x-compatibility of the contracts)`, full: 'or declare full' },
+  default: { summary: 'the default: no info.x-compatibility', under: (mode) => `${mode}, the default mode (neither contract declares info.x-compatibility)`, full: 'or declare x-compatibility: full' },
 };
 
 /**
@@ -145,7 +149,7 @@ const MODE_SAID: Record<ModeSource, { under: (mode: CompatibilityMode) => string
  * ```
  */
 export function describeMode(mode: CompatibilityMode, from: ModeSource): string {
-  return `${mode}, ${from === 'option' ? 'given with --mode' : from === 'contract' ? 'from info.x-compatibility' : 'the default: no info.x-compatibility'}`;
+  return `${mode}, ${MODE_SOURCES[from].summary}`;
 }
 
 /** Collects the classified changes of one comparison under one compatibility mode. */
@@ -167,7 +171,7 @@ export class Collector {
   add(path: string, kind: ContractChange['kind'], rule: string, breaks: Breaks, detail: string): void {
     const breaking = (this.mode !== 'forward' && breaks.backward) || (this.mode !== 'backward' && breaks.forward);
     const guarding = breaking ? undefined : breaks.forward ? 'backward' : breaks.backward ? 'forward' : undefined;
-    const said = MODE_SAID[this.modeFrom];
+    const said = MODE_SOURCES[this.modeFrom];
     const unguarded = guarding && `allowed under ${said.under(guarding)}, which ${UNGUARDED[guarding]} (${said.full})`;
     this.changes.push({ path, kind, rule, detail: unguarded ? `${detail}; ${unguarded}` : detail, classification: breaking ? 'breaking' : 'non-breaking' });
   }
