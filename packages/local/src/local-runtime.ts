@@ -80,8 +80,8 @@ export interface LocalRuntime {
   readonly functions: FunctionHost | undefined;
   /**
    * Stops the consumers only: the batches in flight finish, and each poller's receive in flight is
-   * answered at once instead of at the end of its long poll; from then on every receive on this
-   * stack is answered at once too (`Emulators.endLongPolls`), which is for the stack's last moments.
+   * answered at once instead of at the end of its long poll; from then on every receive on the
+   * stack's queues is answered at once too (`Emulators.endLongPolls`), which is for its last moments.
    * The emulators keep running (for a last look at the queues before {@link LocalRuntime.stop}).
    * Does nothing when no consumer runs in this process: then the long polls stay as they are.
    */

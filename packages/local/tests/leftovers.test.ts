@@ -4,7 +4,7 @@
  * after a failure. The local stack through the real SQS client; no consumer runs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateQueueCommand, DeleteQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
 import { leftoversLine } from '../src/terminal-report.ts';
 
@@ -52,5 +52,18 @@ describe('leftoversLine', () => {
     const line = await leftoversLine(runtime);
     expect(line).not.toBe('');
     expect(line).toMatch(/could not count the messages left in the queues: .*queue does not exist/);
+  });
+});
+
+// npm start --no-consumers stops this way at Ctrl-C: its stack may still serve npm run subscriber.
+describe('stopFunctions, with no consumer in this process', () => {
+  it("leaves the stack's long polls as they are: a receive on an empty queue still waits (it ended every long poll for the stack's life)", async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'StillLongPolled' }));
+    await runtime.stopFunctions();
+    const started = Date.now();
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1 }));
+    expect(Messages).toBeUndefined();
+    // A lower bound only: a busy machine makes it longer, never shorter.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
   });
 });
