@@ -3,7 +3,7 @@
  * settings describe one project's functions, tables and alarms, keyed by its operations, so a
  * contract is drawn only with settings meant for it, and the command says which.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadProject, projectRootFrom, type ProjectConfig } from '@sluice/model';
 
@@ -23,17 +23,6 @@ export interface ContractSettings {
 function shown(file: string): string {
   const relative = path.relative(process.cwd(), file);
   return relative && !relative.startsWith('..') ? relative : file;
-}
-
-/** Whether `root`'s package.json declares `eventContract` (a project of the framework, not a folder on the defaults). */
-function declaresContract(root: string): boolean {
-  const manifest = path.join(root, 'package.json');
-  if (!existsSync(manifest)) return false;
-  try {
-    return (JSON.parse(readFileSync(manifest, 'utf8')) as { eventContract?: unknown }).eventContract !== undefined;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -61,8 +50,11 @@ export function settingsForContract(specPath: string, told: string | undefined, 
   if (spec === path.resolve(project.spec)) {
     return { file: project.settings, said: existsSync(project.settings) ? `the settings of ${shown(project.settings)} (eventContract.settings)` : `the framework's default settings (eventContract.settings, ${shown(project.settings)}, does not exist)` };
   }
-  const root = projectRootFrom(path.dirname(spec));
-  if (declaresContract(root)) {
+  // Asked from the contract file itself, the project it belongs to is the nearest folder above it
+  // whose package.json declares eventContract, or the file given back when none does: a folder on
+  // the defaults is no project of the framework, and its src/settings.ts may be anything.
+  const root = projectRootFrom(spec);
+  if (root !== spec) {
     const own = loadProject(root);
     if (path.resolve(own.spec) === spec) {
       const where = `eventContract.settings of ${shown(path.join(root, 'package.json'))}, the project of that contract`;

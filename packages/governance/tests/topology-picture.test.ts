@@ -96,6 +96,19 @@ describe('npm run diagram --spec <another contract>', () => {
     expect(svg).toContain('<g id="table&#45;Pings" class="node">');
     expect(svg).toBe(await contractPicture({ specPath: path.join(project, 'pings.yaml'), settingsPath: path.join(project, 'config', 'settings.mjs') }));
   }, 60_000);
+
+  it('never takes the settings beside a contract whose folder declares no eventContract: a folder on the defaults is no project of the framework', () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'diagram-undeclared-'));
+    writeFileSync(path.join(folder, 'package.json'), JSON.stringify({ name: 'not-a-project' }));
+    cpSync(at(tiny), path.join(folder, 'asyncapi.yaml'));
+    cpSync(path.join(path.dirname(at(tiny)), 'schemas'), path.join(folder, 'schemas'), { recursive: true });
+    // Where the defaults would look (src/settings.ts): a module that fails to load if it is read.
+    mkdirSync(path.join(folder, 'src'));
+    writeFileSync(path.join(folder, 'src', 'settings.ts'), "throw new Error('these settings were read');\n");
+    const drawn = diagram(['--spec', path.join(folder, 'asyncapi.yaml'), '--out', path.join(folder, 'x.svg')]);
+    expect(drawn.status, drawn.stderr).toBe(0);
+    expect(drawn.stdout).toContain("drawn with the framework's default settings: it is not this project's contract (asyncapi.yaml)");
+  }, 60_000);
 });
 
 describe('embedTopology', () => {
