@@ -277,6 +277,11 @@ describe('check-examples', () => {
       expect(lines).toContainEqual(expect.stringMatching(/^check-examples: warning: could not remember this clean run in node_modules\/\.cache\/sluice-examples-clean\.json \(.+\); the next run compiles again$/));
       expect(lines.at(-1)).toBe('check-examples: 1 examples, 0 compile errors; 0 missing docs');
       expect(readdirSync(path.dirname(cacheFile)).sort()).toEqual(['sluice-examples', 'sluice-examples-clean.json']);
+      // With findings, the same folder in the way: they are listed, and the run fails on them (it crashed: EISDIR).
+      writeFileSync(path.join(clean, 'packages', 'demo', 'src', 'index.ts'), "export { add } from './add.ts';\nexport const undocumented = 1;\n");
+      expect(run()).toBe(1);
+      expect(lines).toContain('packages/demo/src/index.ts:2: @sluice/demo: undocumented: no TSDoc');
+      expect(lines).toContainEqual(expect.stringMatching(/^check-examples: warning: could not forget the last clean run in node_modules\/\.cache\/sluice-examples-clean\.json \(.+\); delete it, or the next run may skip this check$/));
     } finally {
       rmSync(clean, { recursive: true, force: true });
     }

@@ -523,7 +523,14 @@ export function main(root: string, args: readonly string[], out = console.log, e
         err(`check-examples: warning: could not remember this clean run in ${path.relative(root, cacheFile)} (${(error as Error).message}); the next run compiles again`);
       }
     }
-  } else rmSync(cacheFile, { force: true });
+  } else {
+    // A failed run is not remembered. (A folder in the cache's place holds no clean run either.)
+    try {
+      rmSync(cacheFile, { force: true });
+    } catch (error) {
+      err(`check-examples: warning: could not forget the last clean run in ${path.relative(root, cacheFile)} (${(error as Error).message}); delete it, or the next run may skip this check`);
+    }
+  }
   if (mode === 'summary') {
     const counts = new Map<string, number>();
     for (const f of findings) counts.set(f.symbol.split(':')[0]!, (counts.get(f.symbol.split(':')[0]!) ?? 0) + 1);
