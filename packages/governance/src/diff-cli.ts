@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { isEntry, main, versionOf, type ProgramSpec } from '@sluice/cli';
+import { isEntry, main, terminalSafe, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject } from '@sluice/model';
 import { COMPATIBILITY_MODES, type CompatibilityMode, CompatibilityModeError, type ContractDiff, diffContracts, hasFailingChanges } from './compatibility.ts';
 import type { ContractDocument } from './contract-document.ts';
@@ -76,7 +76,7 @@ contract yet passes, saying so (a new project's npm test runs it so).`,
     }
     await locateFailing(diff, working, specPath, shown);
     const format = (values.format as ReportFormat | undefined) ?? 'table';
-    if (format !== 'json') io.out(`contract:diff: released ${released.info?.version} (${shown(releasedPath)}) → working ${working.info?.version} (${shown(specPath)})\n`);
+    if (format !== 'json') io.out(`contract:diff: released ${terminalSafe(String(released.info?.version))} (${shown(releasedPath)}) → working ${terminalSafe(String(working.info?.version))} (${shown(specPath)})\n`);
     io.out(renderReport(diff, format));
     if (!hasFailingChanges(diff)) return 0;
     if (format !== 'json') io.err(`\ncontract:diff: FAILED: the working contract has breaking or unclassified changes.\n${await nextStepsAfterDiff(diff, released, working, specPath, project.root)}`);

@@ -5,6 +5,7 @@
  * of the copy, derived from it.
  */
 import path from 'node:path';
+import { terminalSafe } from '@sluice/cli';
 import { writtenPlace, type WrittenPlace } from '@sluice/codegen/parse';
 import { type ContractDiff, isObject } from './classification.ts';
 import type { ContractDocument } from './contract-document.ts';
@@ -110,8 +111,9 @@ export async function nextStepsAfterDiff(diff: ContractDiff, released: ContractD
     const taken = family.flatMap((n) => [Number(/V(\d+)$/.exec(n)?.[1] ?? 1), ...(n === name ? [releasedPlaces.get(n)] : [releasedPlaces.get(n), workingPlaces.get(n)]).map((p) => major(p?.message['x-schema-version']))]).filter(Number.isFinite);
     const next = Math.max(Number.isFinite(current) ? current + 1 : 2, ...taken.map((m) => m + 1));
     const nextName = `${base}V${next}`;
+    // One line of the message's own names and files, terminal-safe: the contract's text must not drive the terminal.
     perMessage.push(
-      `      ${name}: ${copyAdvice(name, next, specPath, root, place, writtenPlace)}; add a message ${nextName} (x-schema-version: ${next}.0.0, its own headers schema) to the channels and operations.`,
+      `      ${terminalSafe(`${name}: ${copyAdvice(name, next, specPath, root, place, writtenPlace)}; add a message ${nextName} (x-schema-version: ${next}.0.0, its own headers schema) to the channels and operations.`)}`,
     );
   }
   // Only the topology breaks, no message (a channel or queue renamed or removed, raw delivery switched, a redrive changed):

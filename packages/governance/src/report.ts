@@ -1,6 +1,10 @@
 /**
  * Renders a {@link ContractDiff} for people (an aligned table or Markdown) or for tools (JSON).
+ * What the contracts' files hold (names, keys, versions, values) is shown terminal-safe in every
+ * format: a contract under review, or a snapshot from another branch, is written by someone else,
+ * and its control or bidi characters must not drive the reader's terminal.
  */
+import { formatTable, terminalSafe, terminalSafeJson } from '@sluice/cli';
 import { describeMode } from './classification.ts';
 import type { ContractChange, ContractDiff } from './compatibility.ts';
 
@@ -22,20 +26,20 @@ function ordered(changes: ContractChange[]): ContractChange[] {
   return changes.map((c, i) => [c, i] as const).sort(([a, i], [b, j]) => rank[a.classification] - rank[b.classification] || i - j).map(([c]) => c);
 }
 
+/** The changes as aligned columns: `formatTable`'s, whose every cell is terminal-safe. */
 function table(changes: ContractChange[]): string {
-  const rows = ordered(changes).map((c) => COLUMNS.map(([, cell]) => cell(c)));
-  const widths = COLUMNS.map(([title], i) => Math.max(title.length, ...rows.map((r) => r[i]!.length)));
-  // The last column is not padded: details vary in length and trailing blanks help no one.
-  const line = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ');
-  return [line(COLUMNS.map(([title]) => title)), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  return formatTable(
+    COLUMNS.map(([title]) => title),
+    ordered(changes).map((c) => COLUMNS.map(([, cell]) => cell(c))),
+  );
 }
 
 function markdown(changes: ContractChange[]): string {
-  const escape = (s: string) => s.replaceAll('|', '\\|');
+  const escape = (s: string) => terminalSafe(s).replaceAll('|', '\\|');
   return [
     `| ${COLUMNS.map(([t]) => t.toLowerCase()).join(' | ')} |`,
     `|${COLUMNS.map(() => '---').join('|')}|`,
-    ...ordered(changes).map((c) => `| ${COLUMNS.map(([t, cell]) => (t === 'PATH' ? `\`${cell(c)}\`` : escape(cell(c)))).join(' | ')} |`),
+    ...ordered(changes).map((c) => `| ${COLUMNS.map(([t, cell]) => (t === 'PATH' ? `\`${terminalSafe(cell(c))}\`` : escape(cell(c)))).join(' | ')} |`),
   ].join('\n');
 }
 
@@ -66,7 +70,8 @@ export function summarize(diff: ContractDiff): string {
 /**
  * Formats the changes of a diff, failing changes first; the table and Markdown forms end with
  * the {@link summarize} line, the compatibility mode and the diff's notes. `No changes.` when
- * there are none (JSON: the diff as is).
+ * there are none (JSON: the diff as is). What the contracts hold is terminal-safe in every format:
+ * a control or bidi character shows as an escape (`\x1b`, `\u202e`; in JSON, `\u001b`, the same value).
  *
  * @example
  * ```ts
@@ -78,14 +83,16 @@ export function summarize(diff: ContractDiff): string {
  * ```
  */
 export function renderReport(diff: ContractDiff, format: ReportFormat): string {
-  if (format === 'json') return JSON.stringify(diff, null, 2);
+  // The same JSON value as JSON.stringify's, with the characters it leaves raw written as \\u escapes.
+  if (format === 'json') return terminalSafeJson(diff, 2);
   if (diff.changes.length === 0) return 'No changes.';
   const summary = `${summarize(diff)} (compatibility mode: ${describeMode(diff.mode, diff.modeFrom)})`;
+  const notes = diff.notes.map(terminalSafe);
   if (format === 'markdown') {
     // Lines with no blank line between them are one paragraph in Markdown: the summary stands
     // alone, and the notes are a list, one item each.
-    const notes = diff.notes.length > 0 ? ['', 'Notes:', '', ...diff.notes.map((n) => `- ${n}`)] : [];
-    return [markdown(diff.changes), '', summary, ...notes].join('\n');
+    const list = notes.length > 0 ? ['', 'Notes:', '', ...notes.map((n) => `- ${n}`)] : [];
+    return [markdown(diff.changes), '', summary, ...list].join('\n');
   }
-  return [table(diff.changes), '', summary, ...diff.notes.map((n) => `note: ${n}`)].join('\n');
+  return [table(diff.changes), '', summary, ...notes.map((n) => `note: ${n}`)].join('\n');
 }

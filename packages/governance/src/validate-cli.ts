@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isEntry, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
+import { isEntry, main, terminalSafe, terminalSafeJson, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { staleGeneratedReason } from '@sluice/codegen/freshness';
 import { loadProject } from '@sluice/model';
 import { createDecoder, DecodeErrorCode, FRAMEWORK_HEADERS, type DecodeResult } from '@sluice/runtime/consumer';
@@ -31,13 +31,17 @@ export interface Verdict {
 }
 
 /**
- * A valid verdict as `contract:validate` prints it: the message by its own version (its
- * `schemaVersion` attribute), then the contract's version it was checked against.
+ * A verdict as `contract:validate` prints it, one line: the file; valid, the message by its own
+ * version (its `schemaVersion` attribute), then the contract's version it was checked against; or
+ * INVALID and why. Every value is terminal-safe: the payload files are a producer's, and what they
+ * hold (a version, an attribute a reason quotes, a file's name) must not drive the terminal.
  */
-function describeValid(v: Verdict): string {
-  if (v.checkedAgainst === undefined) return `valid ${v.message}`;
-  const own = v.schemaVersion !== undefined ? ` schemaVersion ${v.schemaVersion}` : ' (no schemaVersion attribute)';
-  return `valid ${v.message}${own}, checked against the contract's ${v.message} ${v.checkedAgainst}`;
+function describeVerdict(v: Verdict): string {
+  const [source, message] = [terminalSafe(v.source), terminalSafe(String(v.message))];
+  if (!v.ok) return `${source}: INVALID ${terminalSafe(String(v.reason))}`;
+  if (v.checkedAgainst === undefined) return `${source}: valid ${message}`;
+  const own = v.schemaVersion !== undefined ? ` schemaVersion ${terminalSafe(v.schemaVersion)}` : ' (no schemaVersion attribute)';
+  return `${source}: valid ${message}${own}, checked against the contract's ${message} ${terminalSafe(v.checkedAgainst)}`;
 }
 
 /** The JSON files under `target` (a file, or a folder searched recursively), sorted. */
@@ -237,9 +241,10 @@ Uses the generated validators: run \`npm run codegen\` after changing the contra
       name ? { message: name } : {},
     );
     const failed = verdicts.filter((v) => !v.ok);
-    if (values.json) io.out(JSON.stringify(verdicts, null, 2));
+    // The same JSON value as JSON.stringify's, with the characters it leaves raw written as \u escapes.
+    if (values.json) io.out(terminalSafeJson(verdicts, 2));
     else {
-      for (const v of verdicts) io.out(v.ok ? `${v.source}: ${describeValid(v)}` : `${v.source}: INVALID ${v.reason}`);
+      for (const v of verdicts) io.out(describeVerdict(v));
       io.out(`\n${verdicts.length - failed.length} valid, ${failed.length} invalid (${files.length} file(s)).`);
     }
     return failed.length > 0 ? 1 : 0;

@@ -50,6 +50,37 @@ describe('npm run contract:diff', () => {
     expect(stderr).toContain('release it (npm run contract:release)');
   }, 60_000);
 
+  it("shows what the contracts' files hold as escapes, never as codes the terminal obeys: names, versions and keys in the heading, the rows, the notes and what to do next, in every format", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'contract-diff-escapes-'));
+    // A title-setting OSC (ESC ] … BEL), a C1 CSI that clears the screen, a right-to-left override.
+    const [version, name, field] = ['1.0.0\u001b]0;x\u0007', 'OrderPlaced\u009b2J', 'currency\u202e'];
+    const write = (side: 'released' | 'working') => {
+      const file = path.join(dir, `${side}.yaml`);
+      const text = readFileSync(pair('required-field-added', side), 'utf8')
+        .replace(/ {2}version: 1\.[01]\.0\n/, `  version: ${JSON.stringify(version)}\n`)
+        .replace('      name: OrderPlaced\n', `      name: ${JSON.stringify(name)}\n`)
+        .replaceAll('currency', JSON.stringify(field));
+      writeFileSync(file, text);
+      return file;
+    };
+    const args = ['--released', write('released'), '--spec', write('working')];
+    const raw = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
+    const table = run('diff-cli.ts', args);
+    expect(table.code, table.stderr).toBe(1);
+    expect(table.stdout).toContain('released 1.0.0\\x1b]0;x\\x07 (');
+    expect(table.stdout).toMatch(/^breaking +added +messages\.OrderPlaced\\x9b2J\.payload\.properties\.currency\\u202e +/m);
+    expect(table.stdout).toContain('note: info.version is still 1.0.0\\x1b]0;x\\x07;');
+    expect(table.stderr).toContain('OrderPlaced\\x9b2J: copy its payload schema');
+    for (const text of [table.stdout, table.stderr]) expect(text).not.toMatch(raw);
+    const markdown = run('diff-cli.ts', [...args, '--format', 'markdown']);
+    expect(markdown.stdout).toContain('`messages.OrderPlaced\\x9b2J.payload.properties.currency\\u202e`');
+    expect(markdown.stdout).not.toMatch(raw);
+    // JSON keeps the values (JSON.parse gives them back), written as \u escapes.
+    const json = run('diff-cli.ts', [...args, '--format', 'json']);
+    expect(json.stdout).not.toMatch(raw);
+    expect(JSON.parse(json.stdout).changes.map((c: { path: string }) => c.path)).toContain(`messages.${name}.payload.properties.${field}`);
+  }, 60_000);
+
   // The clean-tree case is `npm test` itself: it runs `npm run contract:diff` on the real contract.
 
   it('explains its options with --help', () => {

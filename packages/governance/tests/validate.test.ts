@@ -5,7 +5,7 @@
  * it, not in the order application.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageContract } from '@sluice/runtime/contract';
@@ -92,6 +92,32 @@ describe('npm run contract:validate', () => {
     } finally {
       writeFileSync(spec, before);
     }
+  });
+
+  it("shows what the payload files hold as escapes, never as codes the terminal obeys: their versions, the reasons quoting them, their files' names, and in JSON (a valid schemaVersion 1.<ESC>]0;x<BEL> set the terminal's title)", () => {
+    const folder = path.join(root, 'escapes');
+    mkdirSync(folder, { recursive: true });
+    const envelope = JSON.parse(readFileSync(path.join(samples, 'nested', 'sns-envelope.json'), 'utf8'));
+    const sent = (eventType: string, schemaVersion: string) =>
+      JSON.stringify({ ...envelope, MessageAttributes: { eventType: { Type: 'String', Value: eventType }, schemaVersion: { Type: 'String', Value: schemaVersion } } });
+    // The decoder takes any schemaVersion that starts with the major and a dot: this one is valid.
+    writeFileSync(path.join(folder, 'title.json'), sent('OrderPlaced', '1.\u001b]0;x\u0007'));
+    // A C1 CSI that clears the screen, quoted in the reason; a right-to-left override in the file's name.
+    writeFileSync(path.join(folder, 'clear\u202e.json'), sent('OrderPlaced\u009b2J', '1.0.0'));
+    const raw = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
+
+    const result = validate('escapes');
+    expect(result.stdout).not.toMatch(raw);
+    expect(result.stdout).toContain(`escapes/title.json: valid OrderPlaced schemaVersion 1.\\x1b]0;x\\x07, checked against the contract's OrderPlaced ${version}`);
+    expect(result.stdout).toMatch(/^escapes\/clear\\u202e\.json: INVALID \S+: eventType attribute is "OrderPlaced\\x9b2J"/m);
+    expect(result.status).toBe(1);
+    // JSON keeps the values (JSON.parse gives them back), written as \u escapes.
+    const json = validate('escapes', '--json');
+    expect(json.stdout).not.toMatch(raw);
+    expect(JSON.parse(json.stdout).map((v: { source: string; schemaVersion?: string }) => [v.source, v.schemaVersion])).toEqual([
+      [path.join('escapes', 'clear\u202e.json'), '1.0.0'],
+      [path.join('escapes', 'title.json'), '1.\u001b]0;x\u0007'],
+    ]);
   });
 
   it('refuses a path that does not exist and a message the contract does not have, as usage errors', () => {
