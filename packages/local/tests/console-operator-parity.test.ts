@@ -62,7 +62,10 @@ describe("the console's redrive", () => {
     expect([...result.moved].sort()).toEqual([bad, good].sort());
     expect(result.rejectedAgain).toEqual([
       {
+        deadLetterQueue: 'OrderDLQ',
         messageIds: [bad],
+        wholeQueue: false,
+        lines: expect.any(Array),
         summary: '1 of the 2 messages to redrive from OrderDLQ would be rejected again by consumeOrderPlaced (the consumer of OrderQueue) under the current contract, and come back to OrderDLQ',
         reasons: [{ code: 'PAYLOAD_INVALID', count: 1, messageIds: [bad], example: expect.stringContaining('quantity') }],
       },
@@ -70,6 +73,24 @@ describe("the console's redrive", () => {
     // The command said the same of the same message.
     expect(said).toContain(`warning: ${result.rejectedAgain[0]!.summary}:`);
     expect(said).toContain(`PAYLOAD_INVALID (1): ${bad}\n    e.g. ${result.rejectedAgain[0]!.reasons[0]!.example}`);
+  });
+
+  it("sends the warning's lines as ops builds them for dlq redrive (the reasons with their first 5 ids, then how many more, in the same words), for the page to show as they are", async () => {
+    const bad: string[] = [];
+    for (let i = 0; i < 7; i++) bad.push(await deadLetter(`ord-console-many-${i}`, { quantity: 'two' }));
+    /** The text with each message id as <id>: the two reads may meet the messages in another order. */
+    const shape = (text: string) => bad.reduce((t, id) => t.replaceAll(id, '<id>'), text);
+    const said = (await cliWarning()).split('\n');
+    const result = await state.redrive('OrderDLQ', undefined);
+    const [found] = result.rejectedAgain;
+    expect(found!.lines[0]).toBe(`warning: ${found!.summary}:`);
+    // The reason lines, as the command printed them.
+    const reasonsOf = (lines: readonly string[]) => lines.filter((l) => /^ {2}[A-Z_]+ \(\d+\): | {4}e\.g\. /.test(l)).map(shape);
+    expect(reasonsOf(found!.lines)).toEqual(['  PAYLOAD_INVALID (7): <id>, <id>, <id>, <id>, <id> and 2 more', expect.stringMatching(/^ {4}e\.g\. .*quantity/)]);
+    expect(reasonsOf(found!.lines)).toEqual(reasonsOf(said));
+    // What to do, after the redrive: they are moved already, and come back.
+    expect(found!.lines.slice(2).join('\n')).toMatch(/once back/i);
+    expect(found!.lines.slice(2).join('\n')).toContain('Redriven anyway: this is a prediction');
   });
 
   it('gives no warning for a message that failed in its handler (it decodes fine), nor for one not picked', async () => {

@@ -397,8 +397,12 @@ describe('the local console on a running stack', () => {
       expect(attempts.act).toMatch(/^(opaque|refused)/);
       expect((await queueDepth(sqs, runtime.resources.queues.OrderDLQ!.url)).total, 'the cross-origin redrive did nothing').toBe(1);
 
+      const answered = page.waitForResponse((r) => r.url().endsWith('/api/redrive'));
       await row.getByRole('button', { name: 'Redrive' }).click();
+      const redriven = (await (await answered).json()) as { rejectedAgain: { lines: string[] }[] };
       await expect.poll(() => page.locator('#letter').textContent(), { timeout: 10_000 }).toMatch(/^redrove 1 message\(s\)/);
+      // The warning's lines are the API's, built by ops as dlq redrive's: shown as they are, not rebuilt by the page.
+      expect((await page.locator('#letter').textContent())!.split('\n').slice(1)).toEqual(redriven.rejectedAgain.flatMap((r) => r.lines));
       // Rejected again under the current contract: the page says it, as dlq redrive warns of it.
       expect(await page.locator('#letter').textContent()).toMatch(
         /\nwarning: the message to redrive from OrderDLQ would be rejected again by consumeOrderPlaced \(the consumer of OrderQueue\) under the current contract, and come back to OrderDLQ:\n {2}[A-Z_]+ \(1\): \S+\n {4}e\.g\. /,

@@ -2,10 +2,11 @@
  * Which dead letters a redrive would send back to a consumer that rejects them again: those its
  * decoder rejects under the current contract, as `dlq list` explains them. Redriven, they are
  * received, rejected and dead-lettered again. `dlq redrive` warns of them on stderr, the local
- * console beside the redrive's result: both from {@link rejectedAgain}, so that they say it of the
- * same messages in the same words. It is a prediction (a consumer fixed in its code may take
- * them), so neither refuses to redrive them.
+ * console beside the redrive's result: both from {@link rejectedAgain} and its lines from
+ * {@link rejectedAgainLines}, so that they say it of the same messages in the same words. It is a
+ * prediction (a consumer fixed in its code may take them), so neither refuses to redrive them.
  */
+import { terminalSafe } from '@sluice/cli';
 import type { DeadLetter } from './dead-letter-queue.ts';
 
 /** Where a redrive puts dead letters back: what the warning names. */
@@ -32,6 +33,8 @@ export interface RejectedReason {
 
 /** What {@link rejectedAgain} says of the dead letters a redrive would send back to be rejected again. */
 export interface RejectedAgain {
+  /** The dead-letter queue they are redriven from. */
+  deadLetterQueue: string;
   /** The SQS message ids of the dead letters it found (the consumer's decoder rejects each), in the order given. */
   messageIds: string[];
   /**
@@ -44,6 +47,11 @@ export interface RejectedAgain {
   reasons: RejectedReason[];
   /** How many more the queue holds that could not be read before the redrive, and so were not checked: said, not left out; undefined when none. */
   notChecked: string | undefined;
+  /**
+   * Whether they are every message the queue holds (none picked out by id among others, none
+   * that decodes fine, none unread): a purge of the whole queue deletes exactly them.
+   */
+  wholeQueue: boolean;
 }
 
 /** How {@link rejectedAgain} was checked. */
@@ -58,6 +66,8 @@ export interface RejectedAgainCheck {
    * redrive moved them (unreadable before): they have been redriven already. @default false
    */
   checkedAsTheyMoved?: boolean;
+  /** `selected` are those picked by id (`--id`, the console's row): others may wait in the queue. @default false */
+  picked?: boolean;
 }
 
 /**
@@ -92,5 +102,68 @@ export function rejectedAgain(route: RedriveRoute, selected: readonly Pick<DeadL
     : `${all ? (letters.length === 1 ? 'the message' : `all ${letters.length} messages`) : `${letters.length} of the ${selected.length} messages`} to redrive from ${queue} would be rejected again by ${consumer} under the current contract, and come back to ${queue}`;
   const notRead = check.notRead ?? 0;
   const notChecked = notRead > 0 && !check.checkedAsTheyMoved ? `${notRead} more message(s) in ${queue} could not be read${queue.endsWith('.fifo') ? ', behind these in their FIFO groups' : ''}: not checked.` : undefined;
-  return { messageIds: letters.map((l) => l.messageId), summary, reasons, notChecked };
+  const wholeQueue = all && !check.picked && notRead === 0 && !check.checkedAsTheyMoved;
+  return { deadLetterQueue: queue, messageIds: letters.map((l) => l.messageId), summary, reasons, notChecked, wholeQueue };
+}
+
+/** How many ids a warning names before saying how many more. */
+const IDS_SHOWN = 5;
+
+/** When a {@link rejectedAgainLines} warning is said, and how the operator acts there. */
+export type RejectedAgainMoment = {
+  /** What shows each message's reason there: `` `dlq list` ``, `the listing`. */
+  listing: string;
+} & (
+  | {
+      /** Before the redrive moves them (`dlq redrive`), or instead of it (`--dry-run`). */
+      when: 'before' | 'dry run';
+      /** The command that deletes dead letters, with the target's flags: `npx orders dlq purge`. */
+      purge: string;
+    }
+  | {
+      /** After the redrive moved them: the local console, and a FIFO queue's messages checked as they moved. */
+      when: 'after';
+      /** Where the operator sees them once back, after "see them": `` with `npx orders dlq list --queue OrderDLQ` ``, `in this listing`. */
+      seeThem: string;
+    }
+);
+
+/**
+ * The lines of the warning `dlq redrive` and the local console give of a {@link rejectedAgain}
+ * finding, each one line (text from messages made safe with `terminalSafe`, so that none forges
+ * another): the summary; by reason code, its count, its first 5 ids (then how many more) and one
+ * reason in full; what was not checked; and what to do, which depends on whether the redrive has
+ * moved them (they come back under new message ids) and how the operator acts there.
+ *
+ * @param found - what {@link rejectedAgain} found
+ * @param moment - before the redrive (with the command that purges), or after it (where to see them once back)
+ * @example
+ * ```ts
+ * import { rejectedAgainLines, type RejectedAgain } from '@sluice/ops';
+ *
+ * declare const found: RejectedAgain;
+ * rejectedAgainLines(found, { when: 'after', seeThem: 'in this listing', listing: 'the listing' }).join('\n');
+ * // 'warning: the message to redrive from OrderDLQ would be rejected again …:\n  PAYLOAD_INVALID (1): m-1\n    e.g. …\nOnce back, see it in this listing; …'
+ * ```
+ */
+export function rejectedAgainLines(found: RejectedAgain, moment: RejectedAgainMoment): string[] {
+  const count = found.messageIds.length;
+  const them = count === 1 ? 'it' : 'them';
+  const ids = (list: readonly string[]) => list.slice(0, IDS_SHOWN);
+  const reasons = found.reasons.flatMap(({ code, count: n, messageIds, example }) => [
+    `  ${code} (${n}): ${ids(messageIds).join(', ')}${n > IDS_SHOWN ? ` and ${n - IDS_SHOWN} more` : ''}`,
+    `    e.g. ${example}`,
+  ]);
+  const prediction = (listing: string) => `this is a prediction by the contract's decoder (the reason ${listing} shows), and a consumer fixed in its code may take ${them}.`;
+  const advice =
+    moment.when === 'after'
+      ? [
+          `Once back, see ${them} ${moment.seeThem}; fix the contract (then \`npm run codegen\`) or the consumer (on AWS, deploy it) before redriving ${them} again, or purge ${them}.`,
+          `Redriven anyway: ${prediction(moment.listing)}`,
+        ]
+      : [
+          `Fix the contract (then \`npm run codegen\`) or the consumer first (on AWS, deploy it), then redrive ${them}; or delete ${them} with \`${moment.purge} --queue ${found.deadLetterQueue}${found.wholeQueue ? '' : ` ${ids(found.messageIds).map((id) => `--id ${id}`).join(' ')}${count > IDS_SHOWN ? ' …' : ''}`}\`.`,
+          `${moment.when === 'dry run' ? `A redrive would move ${them} anyway` : 'Redriving anyway'}: ${prediction(moment.listing)}`,
+        ];
+  return [`warning: ${found.summary}:`, ...reasons, ...(found.notChecked ? [`  (${found.notChecked})`] : []), ...advice].map(terminalSafe);
 }

@@ -18,6 +18,7 @@ import {
   notShownOf,
   queueDepth,
   rejectedAgain,
+  rejectedAgainLines,
   republish,
   subjectFromContract,
   unroutedMessageReason,
@@ -43,6 +44,12 @@ import { maxReceiveCountOf } from '../terminal-report.ts';
 
 /** What the console says of a dead letter that decodes fine and whose failure the stack did not keep. */
 const UNEXPLAINED = 'decodes as a valid message: it failed while being handled (see what the consumer logged)';
+
+/** What a redrive says of the dead letters the current contract would reject again: `rejectedAgain`'s finding and its warning's lines. */
+export interface RejectedAgainWarning extends RejectedAgain {
+  /** The warning as `dlq redrive` words it (`rejectedAgainLines` of `@sluice/ops`), one line each: the page shows them as text. */
+  lines: string[];
+}
 
 /** One processed record, as the console lists it: no payload. */
 export interface ConsoleRecord {
@@ -358,10 +365,12 @@ export class ConsoleState {
    * dead-letter queue, those the current contract would reject again are said in `rejectedAgain`
    * (`rejectedAgain` of `@sluice/ops`, as `dlq redrive` warns of them: checked before the redrive,
    * and on a FIFO queue those behind the first of their groups as they move), and redriven anyway:
-   * it is a prediction. From an unrouted queue, only what a subscription admits now is published
-   * again (the rest would come straight back): kept, in `kept`, with why.
+   * it is a prediction; each with its `lines`, the warning in `dlq redrive`'s words
+   * (`rejectedAgainLines`), for the page to show as they are. From an unrouted queue, only what a
+   * subscription admits now is published again (the rest would come straight back): kept, in
+   * `kept`, with why.
    */
-  async redrive(queue: string, ids: readonly string[] | undefined): Promise<{ moved: string[]; notFound: string[]; kept: { messageId: string; why: string }[]; rejectedAgain: RejectedAgain[] }> {
+  async redrive(queue: string, ids: readonly string[] | undefined): Promise<{ moved: string[]; notFound: string[]; kept: { messageId: string; why: string }[]; rejectedAgain: RejectedAgainWarning[] }> {
     const dlq = this.deadLetterQueue(queue);
     const topic = this.unroutedTopicOf(queue);
     const picks = (l: Pick<DeadLetter, 'messageId' | 'snsMessageId'>) => ids === undefined || ids.includes(l.messageId) || (l.snsMessageId !== undefined && ids.includes(l.snsMessageId));
@@ -369,13 +378,15 @@ export class ConsoleState {
       // Checked before anything moves, as dlq redrive checks them.
       const listing = await dlq.listing();
       const route = this.redriveRoute(queue);
-      const before = rejectedAgain(route, listing.letters.filter(picks), { notRead: listing.notShown });
+      const before = rejectedAgain(route, listing.letters.filter(picks), { notRead: listing.notShown, picked: ids !== undefined });
       // What the check could not read (behind the first of their FIFO groups) is checked as it moves.
       const read = new Set(listing.letters.map((l) => l.messageId));
       const behind: DeadLetter[] = [];
       const result = await dlq.redrive(ids, listing.notShown > 0 ? (_done, _total, message) => void (read.has(message.MessageId!) || behind.push(dlq.explain(message))) : undefined);
       const after = rejectedAgain(route, behind, { checkedAsTheyMoved: true });
-      return { ...result, kept: [], rejectedAgain: [before, after].filter((r): r is RejectedAgain => r !== undefined) };
+      // Said once the redrive is done: they have moved, and come back.
+      const warned = [before, after].filter((r): r is RejectedAgain => r !== undefined).map((r) => ({ ...r, lines: rejectedAgainLines(r, { when: 'after', listing: 'the listing', seeThem: 'in this listing' }) }));
+      return { ...result, kept: [], rejectedAgain: warned };
     }
     const { letters } = await dlq.listing();
     const picked = letters.filter(picks);

@@ -202,26 +202,14 @@
     const result = await api('/api/redrive', { queue, ...(ids ? { ids } : {}) });
     $('#letter').hidden = false;
     const kept = result.kept ?? [];
-    // Those the current contract would reject again: dlq redrive's warning, from the same check.
-    const warnings = (result.rejectedAgain ?? []).map(rejectedAgainText);
+    // Those the current contract would reject again: dlq redrive's warning, worded by ops, shown as text.
+    const warnings = (result.rejectedAgain ?? []).flatMap((found) => found.lines);
     $('#letter').textContent = [
       `redrove ${result.moved.length} message(s)${result.notFound.length ? `; not found: ${result.notFound.join(', ')}` : ''}${kept.length ? `; kept ${kept.length}, which no subscription admits yet: ${kept.map((k) => `${k.messageId} (${k.why})`).join('; ')}` : ''}`,
       ...warnings,
     ].join('\n');
     await openDeadLetters(queue);
     $('#letter').hidden = false;
-  }
-
-  /** A redrive's warning of the messages the current contract would reject again, in dlq redrive's words. */
-  function rejectedAgainText(found) {
-    const them = found.messageIds.length === 1 ? 'it' : 'them';
-    return [
-      `warning: ${found.summary}:`,
-      ...found.reasons.map((r) => `  ${r.code} (${r.count}): ${r.messageIds.slice(0, 5).join(', ')}${r.count > 5 ? ` and ${r.count - 5} more` : ''}\n    e.g. ${r.example}`),
-      ...(found.notChecked ? [`  (${found.notChecked})`] : []),
-      `Fix the contract (then npm run codegen) or the consumer, then redrive ${them} again once back here; or delete ${them} then with Purge….`,
-      `Redriven anyway: this is a prediction by the contract's decoder (the reason the listing shows), and a consumer fixed in its code may take ${them}.`,
-    ].join('\n');
   }
 
   /** Shows what went wrong with an action where its result would be. */

@@ -13,7 +13,7 @@ import { liveRoutingOf } from './live-routing.ts';
 import { DeadLetterQueue, notShownOf, type DeadLetter, type DeadLetterListing, type DeadLetterQueueOptions } from '../dead-letter-queue.ts';
 import { describeHandlerFailure, localHandlerFailures } from '../handler-failures.ts';
 import { deadLetterJson, type DeadLetterJson, type DeadLetterListingJson, type DeadLetterQueueJson } from '../dead-letter-json.ts';
-import { rejectedAgain, type RedriveRoute, type RejectedAgain } from '../rejected-again.ts';
+import { rejectedAgain, rejectedAgainLines, type RedriveRoute } from '../rejected-again.ts';
 import { subjectFromContract } from '../message-subject.ts';
 import { queueDepth } from '../queue-depth.ts';
 import type { Target } from '../target.ts';
@@ -327,56 +327,8 @@ const FIFO_NOT_FOUND = 'or behind an earlier message of its FIFO group (a group 
 const isPicked = (l: Pick<DeadLetter, 'messageId' | 'snsMessageId'>, ids: readonly string[] | undefined) =>
   !ids || ids.includes(l.messageId) || (l.snsMessageId !== undefined && ids.includes(l.snsMessageId));
 
-/** How many ids a warning names before saying how many more. */
-const IDS_SHOWN = 5;
-
-/** The reasons of a {@link rejectedAgain} warning: each code with its count, the first ids, and one reason in full. */
-function reasonLines(found: RejectedAgain): string[] {
-  return found.reasons.map(({ code, count, messageIds, example }) => {
-    const ids = messageIds.slice(0, IDS_SHOWN).map(terminalSafe).join(', ');
-    const more = count > IDS_SHOWN ? ` and ${count - IDS_SHOWN} more` : '';
-    return `  ${code} (${count}): ${ids}${more}
-    e.g. ${terminalSafe(example)}`;
-  });
-}
-
 /** Where `ref` redrives to, as {@link rejectedAgain} names it. */
 const routeOf = (ref: DlqRef): RedriveRoute => ({ deadLetterQueue: ref.name, source: ref.source!, consumer: ref.consumer?.id });
-
-/**
- * The warning after a FIFO redrive about the messages that waited behind the first of their
- * groups (unreadable before the redrive, so not in the check before it), checked as they moved:
- * those the current contract rejects go back to the consumer, and will come back.
- */
-function rejectedBehindWarning(ref: DlqRef, found: RejectedAgain, list: string): string {
-  return [
-    `warning: ${found.summary}:`,
-    ...reasonLines(found),
-    `See them with \`${list} --queue ${ref.name}\` once they are back; fix the contract (then \`npm run codegen\`) or the consumer before redriving them again, or purge them.`,
-  ].join('\n');
-}
-
-/**
- * What `dlq redrive` says (on stderr) of the messages it is about to move that the consumer's
- * decoder rejects now ({@link rejectedAgain}, as `dlq list` explains them): redriven, they would
- * be rejected again and come back. How many, grouped by reason code with their ids (the first
- * few, then how many more) and one reason in full, and what to do instead. It is a prediction (the
- * contract's decoder here; a consumer fixed in its code may take them), so the redrive goes on.
- */
-function rejectedWarning(ref: DlqRef, found: RejectedAgain, selected: number, notRead: number, purge: string, dryRun: boolean, picked: boolean): string {
-  const count = found.messageIds.length;
-  // A purge of the whole queue deletes exactly these only when they are all it holds: no --id
-  // picked them among others, and none waits unread behind them (a FIFO group's next messages).
-  const wholeQueue = count === selected && !picked && notRead === 0;
-  const them = count === 1 ? 'it' : 'them';
-  return [
-    `warning: ${found.summary}:`,
-    ...reasonLines(found),
-    ...(found.notChecked ? [`  (${found.notChecked})`] : []),
-    `Fix the contract (then \`npm run codegen\`) or the consumer first (on AWS, deploy it), then redrive ${them}; or delete ${them} with \`${purge} --queue ${ref.name}${wholeQueue ? '' : ` ${found.messageIds.slice(0, IDS_SHOWN).map((id) => `--id ${terminalSafe(id)}`).join(' ')}${count > IDS_SHOWN ? ' …' : ''}`}\`.`,
-    `${dryRun ? `A redrive would move ${them} anyway` : 'Redriving anyway'}: this is a prediction by the contract's decoder (the reason \`dlq list\` shows), and a consumer fixed in its code may take ${them}.`,
-  ].join('\n');
-}
 
 const queueOption = { type: 'string' as const, valueName: 'name', description: 'one dead-letter or unrouted queue (or its source queue or topic)', defaultText: 'every dead-letter queue of the contract and every topic\'s unrouted queue' };
 
@@ -550,8 +502,9 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
                   wouldMove += selected.length;
                   io.out(titled(`${ref.name}: a redrive would move to ${ref.source}`, formatDeadLetterListing({ ...listing, letters: selected }, title, unexplainedOf(ref))));
                 }
-                const rejected = rejectedAgain(routeOf(ref), selected, { notRead: listing.notShown });
-                if (rejected) io.err(rejectedWarning(ref, rejected, selected.length, listing.notShown, purge, dryRun, ids !== undefined));
+                // Said before they move (a dry run: instead of it), as a prediction: the redrive goes on.
+                const rejected = rejectedAgain(routeOf(ref), selected, { notRead: listing.notShown, picked: ids !== undefined });
+                if (rejected) io.err(rejectedAgainLines(rejected, { when: dryRun ? 'dry run' : 'before', listing: '`dlq list`', purge }).join('\n'));
                 if (dryRun) continue;
               }
               // Those the check could not read (behind the first of their FIFO groups) are checked as they move.
@@ -559,7 +512,7 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
               const unread = checked && checked.notRead > 0 ? checked.ids : undefined;
               await redriveOne(dlq, ref, ids, unread && ((m) => void (unread.has(m.MessageId!) || behind.push(dlq.explain(m)))));
               const rejectedBehind = rejectedAgain(routeOf(ref), behind, { checkedAsTheyMoved: true });
-              if (rejectedBehind) io.err(rejectedBehindWarning(ref, rejectedBehind, `${invocation.replace(/ redrive$/, ' list')}${targetFlags(values)}`));
+              if (rejectedBehind) io.err(rejectedAgainLines(rejectedBehind, { when: 'after', listing: '`dlq list`', seeThem: `with \`${invocation.replace(/ redrive$/, ' list')}${targetFlags(values)} --queue ${ref.name}\`` }).join('\n'));
             }
             if (dryRun) {
               if (notFound.length > 0) {
