@@ -6,6 +6,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CliError, describeFailure, ExitCode, stackReport, UsageError } from './errors.ts';
 import { type CliIO, processIO } from './io.ts';
+import { terminalSafeLines } from './terminal-safe.ts';
 import { type CommandPosition, optionsNpmTook, parseCommandLine, walkToCommand } from './parse.ts';
 import type { ProgramSpec } from './spec.ts';
 
@@ -54,8 +55,10 @@ export async function runCli(program: ProgramSpec, argv: readonly string[], io: 
   const debug = argv.includes('--debug') || process.env.DEBUG === '1';
   const version = program.version ?? '0.0.0';
   const at: CommandPosition = { command: program, invocation: program.invocation, args: [...argv] };
+  // What a failure says may quote a contract, a payload or a message (a name, a version): shown
+  // as escapes where it holds controls, its lines kept.
   const usage = (message: string) => {
-    io.err(`${programName(at.invocation)}: ${message}`);
+    io.err(`${programName(at.invocation)}: ${terminalSafeLines(message)}`);
     io.err(`Run \`${at.invocation} --help\` for usage.`);
     return ExitCode.USAGE;
   };
@@ -75,9 +78,9 @@ export async function runCli(program: ProgramSpec, argv: readonly string[], io: 
     return code ?? ExitCode.OK;
   } catch (error) {
     if (error instanceof UsageError) return usage(error.message);
-    io.err(`${programName(at.invocation)}: ${describeFailure(error)}`);
-    if (error instanceof CliError && error.options.next) io.err(error.options.next);
-    if (debug) io.err(stackReport(error));
+    io.err(`${programName(at.invocation)}: ${terminalSafeLines(describeFailure(error))}`);
+    if (error instanceof CliError && error.options.next) io.err(terminalSafeLines(error.options.next));
+    if (debug) io.err(terminalSafeLines(stackReport(error)));
     else if (!(error instanceof CliError)) io.err('(run again with --debug for the stack trace)');
     return error instanceof CliError ? (error.options.exitCode ?? ExitCode.FAILED) : ExitCode.FAILED;
   }
@@ -184,8 +187,8 @@ export async function main(program: ProgramSpec): Promise<void> {
     return;
   }
   process.on('uncaughtException', (error) => {
-    io.err(`${programName(resolved.invocation)}: ${describeFailure(error)}`);
-    io.err(argv.includes('--debug') || process.env.DEBUG === '1' ? stackReport(error) : '(run again with --debug for the stack trace)');
+    io.err(`${programName(resolved.invocation)}: ${terminalSafeLines(describeFailure(error))}`);
+    io.err(argv.includes('--debug') || process.env.DEBUG === '1' ? terminalSafeLines(stackReport(error)) : '(run again with --debug for the stack trace)');
     process.exit(ExitCode.FAILED);
   });
   process.exitCode = await runCli(resolved, argv, io);

@@ -21,7 +21,7 @@ const program: ProgramSpec = {
     {
       name: 'fail',
       summary: 'fails the way --kind says',
-      options: { kind: { type: 'string', choices: ['plain', 'type', 'config', 'cli', 'string', 'fetch'], description: 'how' }, count: { type: 'string', valueName: 'n', description: 'a number' } },
+      options: { kind: { type: 'string', choices: ['plain', 'type', 'config', 'cli', 'string', 'fetch', 'hostile', 'hostile-usage'], description: 'how' }, count: { type: 'string', valueName: 'n', description: 'a number' } },
       run({ values }) {
         integerOption('count', values.count, { min: 1, max: 9 });
         switch (values.kind) {
@@ -37,6 +37,11 @@ const program: ProgramSpec = {
             throw 'a string';
           case 'fetch':
             throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }) });
+          case 'hostile':
+            // What a contract or a message may hold, quoted in a refusal: an escape sequence, a bidi override, a carriage return.
+            throw new CliError('info.version is still 1.0.0\u001b]0;pwned\u0007:\n  - message Evil\u202eexe\rforged', { next: 'Bump it past 1.0.0\u001b[2J' });
+          case 'hostile-usage':
+            throw new UsageError('no message Evil\u001b[2J in the contract');
         }
         return 0;
       },
@@ -89,6 +94,17 @@ describe('runCli: failures while running', () => {
   });
 });
 
+describe('runCli: what a failure quotes is terminal-safe', () => {
+  it('shows escapes, bidi controls and carriage returns as escapes, keeping the lines of the message (they reached the terminal raw)', async () => {
+    const failed = await run('fail', '--kind', 'hostile');
+    expect(failed.code).toBe(1);
+    expect(failed.lines).toEqual(['tool fail: info.version is still 1.0.0\\x1b]0;pwned\\x07:', '  - message Evil\\u202eexe\\rforged', 'Bump it past 1.0.0\\x1b[2J']);
+    const usage = await run('fail', '--kind', 'hostile-usage');
+    expect(usage.code).toBe(2);
+    expect(usage.lines[0]).toBe('tool fail: no message Evil\\x1b[2J in the contract');
+  });
+});
+
 describe('runCli: usage errors', () => {
   it.each([
     [['nope'], 'tool: unknown command "nope": commands are fail, group', 'npx tool'],
@@ -100,7 +116,7 @@ describe('runCli: usage errors', () => {
     [['fail', '--kind'], 'tool fail: --kind needs a value: --kind <value>', 'npx tool fail'],
     [['fail', '--count', '-3'], 'tool fail: --count "-3": a value starting with a dash goes after an equals sign, --count=-3', 'npx tool fail'],
     [['fail', '--count=-3'], 'tool fail: --count must be a whole number from 1 to 9, got "-3"', 'npx tool fail'],
-    [['fail', '--kind', 'loud'], 'tool fail: --kind "loud" is not one of plain, type, config, cli, string, fetch', 'npx tool fail'],
+    [['fail', '--kind', 'loud'], 'tool fail: --kind "loud" is not one of plain, type, config, cli, string, fetch, hostile, hostile-usage', 'npx tool fail'],
     [['fail', 'extra'], 'tool fail: unexpected argument "extra": npx tool fail takes no arguments', 'npx tool fail'],
     [['group', 'leaf', '--json=yes'], 'tool group leaf: --json takes no value, got "yes": give --json alone', 'npx tool group leaf'],
     [['group', 'nope'], 'tool group: unknown command "nope": commands are leaf', 'npx tool group'],
