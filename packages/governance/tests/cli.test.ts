@@ -117,6 +117,20 @@ describe('npm run contract:release', () => {
     expect(again.stdout).toContain('nothing to release');
   }, 120_000);
 
+  it("says the contract's version and names as escapes where they hold controls: released, nothing to release, the warnings (they reached the terminal raw)", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'contract-release-escapes-'));
+    const out = path.join(dir, 'released');
+    const file = path.join(dir, 'asyncapi.yaml');
+    writeFileSync(file, readFileSync(pair('required-field-added', 'released'), 'utf8').replace(/ {2}version: 1\.0\.0\n/, `  version: ${JSON.stringify('1.0.0\u001b]0;x\u0007')}\n`));
+    const raw = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
+    const first = run('release-cli.ts', ['--spec', file, '--out', out]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain('released 1.0.0\\x1b]0;x\\x07');
+    const again = run('release-cli.ts', ['--spec', file, '--out', out]);
+    expect(again.stdout).toContain('already holds version 1.0.0\\x1b]0;x\\x07');
+    for (const text of [first.stdout, first.stderr, again.stdout, again.stderr]) expect(text).not.toMatch(raw);
+  }, 60_000);
+
   it('releases a documentation-only edit under the same version, saying so (it refused: "info.version is still 1.0.0")', () => {
     const out = mkdtempSync(path.join(tmpdir(), 'contract-release-'));
     expect(run('release-cli.ts', ['--spec', pair('description-only', 'released'), '--out', out]).code).toBe(0);
