@@ -26,7 +26,7 @@
 export { CliError, describeFailure, ExitCode, UsageError } from './errors.ts';
 export { compileErrorsOf, formatCompileErrors, shownPath, type CompileError } from './compile-errors.ts';
 export type { CommandContext, CommandSpec, OptionSpec, PositionalSpec, ProgramSpec } from './spec.ts';
-export { processIO, type CliIO } from './io.ts';
+export { processIO, terminalSafeIO, type CliIO } from './io.ts';
 export { helpText } from './help.ts';
 export { integerOption, isHttpUrl, urlOption, versionOf } from './option-values.ts';
 export { invocationOf, isEntry, main, NODE_MAJOR, nodeVersionProblem, programName, runCli } from './run.ts';

@@ -1,3 +1,5 @@
+import { terminalSafeLines } from './terminal-safe.ts';
+
 /** Where a command writes: the real process's terminal, or what a test captures. */
 export interface CliIO {
   /** Writes one line of the command's result (stdout); `text` has no trailing newline. */
@@ -8,6 +10,25 @@ export interface CliIO {
   progress: { write(s: string): unknown; isTTY?: boolean };
   /** Asks a yes/no question; undefined when there is no terminal to ask on. */
   confirm?: (question: string) => Promise<boolean>;
+}
+
+/**
+ * `io` whose `out` and `err` show control and bidi characters as escapes, lines and tabs kept
+ * (`terminalSafeLines`): for a command whose lines quote what a contract or a message holds
+ * (names, versions, keys). Not for JSON output: `terminalSafeJson` keeps it valid JSON.
+ *
+ * @param io - where the command writes
+ * @returns the same I/O, made terminal-safe
+ * @example
+ * ```ts
+ * import { processIO, terminalSafeIO } from '@sluice/cli';
+ *
+ * const io = terminalSafeIO(processIO());
+ * io.err('warning: message Evil\u001b[2J has no examples'); // printed as Evil\x1b[2J
+ * ```
+ */
+export function terminalSafeIO(io: CliIO): CliIO {
+  return { ...io, out: (text) => io.out(terminalSafeLines(text)), err: (text) => io.err(terminalSafeLines(text)) };
 }
 
 let closedPipesHandled = false;

@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CliError, isEntry, main, versionOf, type ProgramSpec } from '@sluice/cli';
+import { CliError, isEntry, main, terminalSafeIO, versionOf, type ProgramSpec } from '@sluice/cli';
 import { checkHandlers } from '@sluice/model';
 import { loadProject } from '@sluice/model';
 import { warningSayer } from './said-places.ts';
@@ -49,7 +49,9 @@ handler file in the consumers folder, and every handler file an operation.`,
     check: { type: 'boolean', description: 'write nothing; exit 1 naming stale files and missing or orphan handlers' },
   },
   examples: ['npm run codegen', 'npm run codegen:check', 'npm run codegen -- --spec asyncapi.yaml --out /tmp/generated-preview'],
-  async run({ values, io }) {
+  async run({ values, io: terminal }) {
+    // Its warnings and problems quote the contract (names, keys): shown as escapes where they hold controls.
+    const io = terminalSafeIO(terminal);
     const { spec: specOption, out: outOption, consumers: consumersOption, check } = values as Values;
     const project = loadProject(process.cwd(), {
       ...(specOption ? { spec: specOption } : {}),

@@ -334,6 +334,19 @@ payload: {type: object, properties: {orderId: {type: string, format: order-numbe
   });
 });
 
+describe("npm run codegen's lines quote the contract", () => {
+  it('as escapes where it holds controls: a message name that sets the title or clears the screen (they reached the terminal raw)', async () => {
+    const file = spec({ message: 'name: "Order\\u001b]0;x\\u0007Placed"\npayload: {type: object, properties: {id: {type: string}}}' });
+    const out = mkdtempSync(path.join(dir, 'out-'));
+    const lines: string[] = [];
+    const io = { out: (t: string) => lines.push(t), err: (t: string) => lines.push(t), progress: { write: () => true } };
+    await runCli(codegenProgram, ['--spec', file, '--out', out], io);
+    const text = lines.join('\n');
+    expect(text).toContain('Order\\x1b]0;x\\x07Placed');
+    expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+  });
+});
+
 describe('a binding that contains itself', () => {
   /** The scaffold with each of `edits` made (each must apply). */
   const edited = (edits: [string, string][]) => {

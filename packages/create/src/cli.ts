@@ -4,7 +4,7 @@
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { CliError, isEntry, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
+import { CliError, isEntry, main, terminalSafeIO, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { warningSayer } from '@sluice/codegen';
 import { CreateError, createProject, FRAMEWORK_PACKAGES, FRAMEWORK_VERSIONS } from './create.ts';
 
@@ -29,7 +29,9 @@ over the examples, sst.config.ts, tsconfig.json, .gitignore and a README.`,
     },
   },
   examples: ['npm run create -- ../payments --contract payments.yaml'],
-  async run({ values, positionals, io }) {
+  async run({ values, positionals, io: terminal }) {
+    // Its warnings quote the contract (names, keys): shown as escapes where they hold controls.
+    const io = terminalSafeIO(terminal);
     const contract = values.contract as string | undefined;
     const directory = positionals[0];
     if (!directory) throw new UsageError('name the new project folder: npm run create -- <directory> --contract <file>');

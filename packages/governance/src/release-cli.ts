@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isEntry, main, terminalSafeLines, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
+import { isEntry, main, terminalSafeIO, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject } from '@sluice/model';
 import { deriveTopology } from '@sluice/model';
 import { CompatibilityModeError, compatibilityModeOf, diffContracts, hasFailingChanges, messagesBrokenInPlace, onlyDocumentation } from './compatibility.ts';
@@ -44,7 +44,7 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
   },
   run: failuresExitTwo(async ({ values, io: terminal }) => {
     // What it says quotes the contracts (versions, message names): shown as escapes where they hold controls.
-    const io = { ...terminal, out: (t: string) => terminal.out(terminalSafeLines(t)), err: (t: string) => terminal.err(terminalSafeLines(t)) };
+    const io = terminalSafeIO(terminal);
     const project = loadProject();
     const specPath = (values.spec as string | undefined) ?? project.spec;
     const reason = (values['accept-breaking'] as string | undefined)?.trim();
