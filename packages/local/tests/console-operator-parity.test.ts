@@ -103,6 +103,27 @@ describe("the console's redrive", () => {
   });
 });
 
+describe("a topic's triage dead-letter queue in the console", () => {
+  it('is a dead-letter queue there as dlq list reads it: listed with its kind and source, opened with the same reasons, redriven to the triage queue (the console answered 404)', async () => {
+    for (const queue of ['OrderTopicTriageDLQ', 'OrderTopicTriage']) await sqs.send(new PurgeQueueCommand({ QueueUrl: url(queue) }));
+    const { MessageId } = await sqs.send(new SendMessageCommand({ QueueUrl: url('OrderTopicTriageDLQ'), MessageBody: JSON.stringify(snsEnvelope(fixtureOrder('ord-triage-dlq'))) }));
+    const io = captureIO();
+    expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'list', '--queue', 'OrderTopicTriageDLQ', '--json', '--endpoint', runtime.endpoint], io)), io.stderr()).toBe(0);
+    const listed = (JSON.parse(io.stdout()) as DeadLetterListingJson).OrderTopicTriageDLQ!;
+    // The kind and source dlq list --json gives it, and the page's Open button (deadLetters).
+    expect((await state.state()).queues.find((q) => q.name === 'OrderTopicTriageDLQ')).toMatchObject({ kind: listed.kind, source: listed.source, deadLetters: true });
+    expect(listed).toMatchObject({ kind: 'triageDeadLetter', source: 'OrderTopicTriage' });
+    // Opened: the message, with why as dlq list says it.
+    const panel = await state.deadLetters('OrderTopicTriageDLQ');
+    expect(panel.letters.map((l) => l.messageId)).toEqual([MessageId]);
+    expect(panel.letters[0]!.why).toMatch(/could not keep it in OrderTopic's unrouted queue/);
+    expect((await state.deadLetter('OrderTopicTriageDLQ', MessageId!)).messageId).toBe(MessageId);
+    // Redriven to the triage queue (no function runs here: it waits there).
+    expect((await state.redrive('OrderTopicTriageDLQ', undefined)).moved).toEqual([MessageId]);
+    expect((await state.state()).queues.find((q) => q.name === 'OrderTopicTriage')!.visible).toBe(1);
+  });
+});
+
 describe("the console's Consumers table", () => {
   it("lists each topic's triage function, marked as the framework's, beside the contract's consumers, and counts its batches (status and npm start's banner name it; the console left it out)", async () => {
     const before = (await state.state()).consumers;

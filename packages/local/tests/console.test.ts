@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diagramNodeIds } from '@sluice/diagram';
 import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
 import { CONSOLE_TOKEN_HEADER, ConsoleState, consoleRefusal, startConsole, type LocalConsole } from '@sluice/local/console';
-import { resolvePlan, unroutedOf } from '@sluice/model';
+import { resolvePlan, triageOf, unroutedOf } from '@sluice/model';
 import { contractModule, queueDepth } from '@sluice/ops';
 import { pointToPointProject, type PointToPointProject } from '../../../tests/helpers/point-to-point-project.ts';
 import { tenantHeaderProject, type TenantHeaderProject } from '../../../tests/helpers/tenant-header-project.ts';
@@ -334,6 +334,17 @@ describe('the local console on a running stack', () => {
       await expect.poll(() => page.locator('[id="queue-OrderDLQ"] text.live').textContent(), { timeout: 10_000 }).toBe('0 dead-lettered');
       // Each topic's unrouted queue can be opened, as a dead-letter queue can (it had no button).
       for (const { queue } of unroutedOf(runtime.application.topology)) expect(await page.locator(`[id="queue-row-${queue}"]`).getByRole('button', { name: 'Open' }).count(), queue).toBe(1);
+      // And its triage dead-letter queue, which dlq list reads: opened, it lists (the API answered 404).
+      const triageDlqs = triageOf(runtime.application.topology, unroutedOf(runtime.application.topology)).map((t) => t.deadLetterQueue);
+      expect(triageDlqs).toEqual(['OrderTopicTriageDLQ']);
+      const triageRow = page.locator('[id="queue-row-OrderTopicTriageDLQ"]');
+      const answered = page.waitForResponse((r) => r.url().endsWith('/api/dead-letters/OrderTopicTriageDLQ'));
+      await triageRow.getByRole('button', { name: 'Open' }).click();
+      expect((await answered).status()).toBe(200);
+      expect(await triageRow.locator('td').first().textContent()).toBe('OrderTopicTriageDLQ (what the triage of OrderTopicTriage could not keep)');
+      await expect.poll(() => page.locator('#dlq-name').textContent(), { timeout: 10_000 }).toBe('OrderTopicTriageDLQ');
+      expect(await page.locator('#dead-letters tbody').textContent()).toBe('empty.');
+      await page.locator('#close-dlq').click();
     });
 
     it('keeps its rows, their buttons and the keyboard focus across the refresh every second', async () => {

@@ -12,6 +12,7 @@ import {
   applicationHeadersOf,
   checkApplicationHeaders,
   DeadLetterQueue,
+  deadLetterQueuesOf,
   documentedHeadersOf,
   FRAMEWORK_HEADER_NAMES,
   localHandlerFailures,
@@ -21,11 +22,13 @@ import {
   rejectedAgainLines,
   republish,
   subjectFromContract,
+  triageUnexplained,
   unroutedMessageReason,
   type ApplicationHeader,
   type ContractModule,
   type DeadLetter,
   type DeadLetterListing,
+  type DeadLetterQueueRef,
   type HeaderDocs,
   type HeaderProblem,
   type HeaderWording,
@@ -137,10 +140,15 @@ export interface ConsumerCounts {
 export interface QueueState {
   /** The queue's name. */
   name: string;
-  /** `queue`, `deadLetter`, or another kind the plan gives. */
+  /**
+   * `queue`, or another kind the plan gives; for a queue `dlq list` reads, the kind it gives it
+   * (`deadLetter`, `unrouted`, `triageDeadLetter`): the page offers to open those.
+   */
   kind: string;
-  /** For a dead-letter queue: the queue whose failures it keeps. */
+  /** For a queue `dlq list` reads, where its messages came from (a queue, or an unrouted queue's topic), as it says. */
   source: string | undefined;
+  /** Whether `dlq list` reads it (`deadLetterQueuesOf`): the console opens, redrives and purges it as the `dlq` commands do. */
+  deadLetters: boolean;
   /** Messages waiting to be received (`ApproximateNumberOfMessages`). */
   visible: number;
   /** Messages received and not yet deleted (`ApproximateNumberOfMessagesNotVisible`). */
@@ -277,41 +285,55 @@ export class ConsoleState {
   /** Every queue with its depth (`queueDepth`, as `status` does), the consumers' counts and the last records. */
   async state(): Promise<{ queues: QueueState[]; consumers: ConsumerCounts[]; records: ConsoleRecord[] }> {
     const plan = resolvePlan({ topology: this.runtime.application.topology, settings: this.runtime.application.settings, check: false });
+    const read = this.deadLetterQueueRefs();
     const queues = await Promise.all(
       plan.queues.map(async (q): Promise<QueueState> => {
         const url = this.runtime.resources.queues[q.name]?.url;
         const depth = url ? await queueDepth(this.sqs, url) : { visible: 0, inFlight: 0, delayed: 0 };
-        const kind = (q as { kind?: string }).kind ?? (q.spec.deadLetterFor.length > 0 ? 'deadLetter' : 'queue');
-        return { name: q.name, kind, source: q.spec.deadLetterFor[0], visible: depth.visible, inFlight: depth.inFlight, delayed: depth.delayed };
+        const ref = read.find((r) => r.name === q.name);
+        const kind = ref?.kind ?? (q as { kind?: string }).kind ?? (q.spec.deadLetterFor.length > 0 ? 'deadLetter' : 'queue');
+        return { name: q.name, kind, source: ref?.source ?? q.spec.deadLetterFor[0], deadLetters: ref !== undefined, visible: depth.visible, inFlight: depth.inFlight, delayed: depth.delayed };
       }),
     );
     return { queues, consumers: [...this.consumers.values()], records: [...this.records] };
   }
 
+  /** The queues `dlq list` reads, by the same rule (`deadLetterQueuesOf`): dead-letter queues, unrouted queues, triage dead-letter queues. */
+  private deadLetterQueueRefs(): DeadLetterQueueRef[] {
+    return deadLetterQueuesOf(this.runtime.application.topology, this.contract.operations);
+  }
+
+  /** The queue `dlq list` would read as `name`; a 404 for any other. */
+  private deadLetterQueueRef(name: string): DeadLetterQueueRef {
+    const ref = this.deadLetterQueueRefs().find((r) => r.name === name);
+    if (!ref) throw new ConsoleError(404, `${name} is not a dead-letter queue of the contract`);
+    return ref;
+  }
+
   /** The topic whose unrouted queue `name` is, if it is one. */
   private unroutedTopicOf(name: string): string | undefined {
-    return unroutedOf(this.runtime.application.topology).find((u) => u.queue === name)?.topic;
+    return this.deadLetterQueueRefs().find((r) => r.name === name)?.unroutedTopic;
   }
 
   /**
    * The dead-letter queue `name` as the `dlq` commands open it: its source queue and the source's
-   * consumer's decoder; a topic's unrouted queue too, whose messages go back by being published to
-   * the topic again (its subscriptions route them anew).
+   * consumer's decoder (a topic's triage dead-letter queue has none: the framework's function reads
+   * any publish); a topic's unrouted queue too, whose messages go back by being published to the
+   * topic again (its subscriptions route them anew).
    */
   private deadLetterQueue(name: string): DeadLetterQueue {
-    const topic = this.unroutedTopicOf(name);
+    const ref = this.deadLetterQueueRef(name);
+    const topic = ref.unroutedTopic;
     if (topic !== undefined) {
       const url = this.runtime.resources.queues[name]?.url;
       const topicArn = this.runtime.resources.topics[topic]?.arn;
       if (!url || !topicArn) throw new ConsoleError(404, `${name} or topic ${topic} does not exist on the local stack`);
       return new DeadLetterQueue({ sqs: this.sqs, deadLetterQueueUrl: url, sourceQueueUrl: url, forward: (message) => republish(this.sns, topicArn, message), exactCounts: true });
     }
-    const source = Object.values(this.runtime.application.topology.queues).find((q) => q.deadLetter?.queue === name);
-    if (!source) throw new ConsoleError(404, `${name} is not a dead-letter queue of the contract`);
     const dlqUrl = this.runtime.resources.queues[name]?.url;
-    const sourceUrl = this.runtime.resources.queues[source.name]?.url;
-    if (!dlqUrl || !sourceUrl) throw new ConsoleError(404, `${name} or ${source.name} does not exist on the local stack`);
-    const consumer = this.receiveOperations().find((o) => o.queue === source.name);
+    const sourceUrl = this.runtime.resources.queues[ref.source]?.url;
+    if (!dlqUrl || !sourceUrl) throw new ConsoleError(404, `${name} or ${ref.source} does not exist on the local stack`);
+    const { consumer } = ref;
     return new DeadLetterQueue({
       sqs: this.sqs,
       deadLetterQueueUrl: dlqUrl,
@@ -337,8 +359,8 @@ export class ConsoleState {
 
   /** Why a message is where it is: in an unrouted queue, why no subscription admits it (as `dlq list` says); else why it was dead-lettered. */
   private why(queue: string, letter: Pick<DeadLetter, 'reason' | 'handlerFailure'>, body: string): string {
-    const topic = this.unroutedTopicOf(queue);
-    if (topic === undefined) return whyDeadLettered(letter, UNEXPLAINED);
+    const { unroutedTopic: topic, triage } = this.deadLetterQueueRef(queue);
+    if (topic === undefined) return whyDeadLettered(letter, triage ? triageUnexplained(triage) : UNEXPLAINED);
     return unroutedMessageReason(this.runtime.application.topology, topic, body) ?? 'a consumer declares it now: redrive it';
   }
 
@@ -399,8 +421,8 @@ export class ConsoleState {
 
   /** Where the dead-letter queue `name` redrives to: its source queue and that queue's consumer. */
   private redriveRoute(name: string): RedriveRoute {
-    const source = Object.values(this.runtime.application.topology.queues).find((q) => q.deadLetter?.queue === name)!.name;
-    return { deadLetterQueue: name, source, consumer: this.receiveOperations().find((o) => o.queue === source)?.id };
+    const { source, consumer } = this.deadLetterQueueRef(name);
+    return { deadLetterQueue: name, source, consumer: consumer?.id };
   }
 
   /** Deletes exactly the dead letters in `ids` (`dlq purge`: what the user saw listed and confirmed). */

@@ -94,6 +94,14 @@
     });
   }
 
+  /** A queue's label: a dead-letter queue with the queue it keeps the failures of, a topic's triage dead-letter queue with its triage queue. */
+  function queueLabel(q) {
+    if (q.kind === 'queue') return q.name;
+    if (q.kind === 'deadLetter') return `${q.name} (dead letters of ${q.source})`;
+    if (q.kind === 'triageDeadLetter') return `${q.name} (what the triage of ${q.source} could not keep)`;
+    return `${q.name} (${q.kind})`;
+  }
+
   function renderState(state) {
     syncRows($('#queues tbody'), state.queues, (q) => `queue-row-${q.name}`, (row, q, fresh) => {
       // A queue of that name of another kind (the topology changed): made again, with its actions.
@@ -104,18 +112,19 @@
       row.dataset.kind = q.kind;
       row.className = q.kind;
       cells(row, [
-        [q.kind === 'queue' ? q.name : `${q.name} (${q.kind === 'deadLetter' ? `dead letters of ${q.source}` : q.kind})`],
+        [queueLabel(q)],
         [q.visible, 'n visible'],
         [q.inFlight, 'n in-flight'],
         [q.delayed, 'n delayed'],
       ]);
       if (fresh) {
         const actions = row.insertCell();
-        // A topic's unrouted queue too: what no subscription admitted, with why, redriven by publishing it again.
-        if (q.kind === 'deadLetter' || q.kind === 'unrouted') actions.append(button('Open', () => openDeadLetters(q.name).catch(showError)));
+        // Every queue dlq list reads, as the API says: a queue's dead letters, a topic's unrouted queue
+        // (what no subscription admitted, with why, redriven by publishing it again) and its triage dead-letter queue.
+        if (q.deadLetters) actions.append(button('Open', () => openDeadLetters(q.name).catch(showError)));
       }
       const total = q.visible + q.inFlight + q.delayed;
-      if (q.kind === 'deadLetter') badge(nodeId('queue', q.name), `${total} dead-lettered`, total ? 'dead' : 'idle');
+      if (q.kind === 'deadLetter' || q.kind === 'triageDeadLetter') badge(nodeId('queue', q.name), `${total} dead-lettered`, total ? 'dead' : 'idle');
       else badge(nodeId('queue', q.name), `${q.visible} waiting · ${q.inFlight} in flight`, total ? 'busy' : 'idle');
     });
     syncRows($('#consumers tbody'), state.consumers, (c) => `consumer-row-${c.operationId}`, (row, c) => {

@@ -7,7 +7,7 @@ import { CliError, UsageError, type CommandSpec } from '@sluice/cli';
 import { createDecoder } from '@sluice/runtime/consumer';
 import type { ReceiveOperation, Topology } from '@sluice/runtime/contract';
 import type { Message } from '@aws-sdk/client-sqs';
-import { functionNameOf, triageOf, unroutedOf } from '@sluice/model';
+import { deadLetterQueuesOf, triageUnexplained } from '../dead-letter-queues.ts';
 import { identityCell, readEnvelope, republish, unroutedMessageReason, type LiveRouting } from '../unrouted.ts';
 import { liveRoutingOf } from './live-routing.ts';
 import { DeadLetterQueue, notShownOf, type DeadLetter, type DeadLetterListing, type DeadLetterQueueOptions } from '../dead-letter-queue.ts';
@@ -76,22 +76,7 @@ const titled = (heading: string, body: string) => (body === 'empty.' ? `${headin
  */
 async function deadLetterQueues(queue: string | undefined, localQueues?: () => Promise<string[] | undefined>): Promise<DlqRef[] | undefined> {
   const { topology, operations } = await contractModule();
-  const unroutedSpecs = unroutedOf(topology);
-  const unrouted: DlqRef[] = unroutedSpecs.map((u) => ({ name: u.queue, source: u.topic, consumer: undefined, unroutedTopic: u.topic }));
-  const triage: DlqRef[] = triageOf(topology, unroutedSpecs).map((t) => ({
-    name: t.deadLetterQueue,
-    source: t.queue,
-    consumer: undefined,
-    triage: { topic: t.topic, functionName: functionNameOf(t.operationId) },
-  }));
-  const all: DlqRef[] = Object.values(topology.queues)
-    .filter((q) => q.deadLetter)
-    .map((q) => ({
-      name: q.deadLetter!.queue,
-      source: q.name,
-      consumer: Object.values(operations).find((o): o is ReceiveOperation => o.action === 'receive' && o.queue === q.name),
-    }));
-  all.push(...unrouted, ...triage);
+  const all: DlqRef[] = deadLetterQueuesOf(topology, operations);
   if (!queue) return all;
   const picked = all.filter((d) => d.name === queue || d.source === queue);
   if (picked.length > 0) return picked;
@@ -202,7 +187,7 @@ const DECODES_FINE = 'decodes as a valid message: it failed while being handled 
 
 /** What the listing says of a message whose reason no decoder gives: a triage function's, a kept queue's. */
 function unexplainedOf(ref: DlqRef): string {
-  if (ref.triage) return `${ref.triage.functionName} could not keep it in ${ref.triage.topic}'s unrouted queue (see its log for this messageId); redrive it once fixed`;
+  if (ref.triage) return triageUnexplained(ref.triage);
   if (ref.kept) return 'kept from an earlier contract, which queue it came from unknown now: dlq redrive --to <queue> moves it to a queue of the contract';
   return DECODES_FINE;
 }
