@@ -115,14 +115,18 @@ export type RejectedAgainMoment = {
   listing: string;
 } & (
   | {
-      /** Before the redrive moves them (`dlq redrive`), or instead of it (`--dry-run`). */
-      when: 'before' | 'dry run';
+      /** Instead of the redrive (`--dry-run`): they stay where they are, under the ids shown. */
+      when: 'dry run';
       /** The command that deletes dead letters, with the target's flags: `npx orders dlq purge`. */
       purge: string;
     }
   | {
-      /** After the redrive moved them: the local console, and a FIFO queue's messages checked as they moved. */
-      when: 'after';
+      /**
+       * Before the redrive moves them (`dlq redrive`: said first, then done), or after it (the
+       * local console, and a FIFO queue's messages checked as they moved): either way they come
+       * back, if they do, under new message ids, so no command by the ids shown can reach them.
+       */
+      when: 'before' | 'after';
       /** Where the operator sees them once back, after "see them": `` with `npx orders dlq list --queue OrderDLQ` ``, `in this listing`. */
       seeThem: string;
     }
@@ -156,14 +160,14 @@ export function rejectedAgainLines(found: RejectedAgain, moment: RejectedAgainMo
   ]);
   const prediction = (listing: string) => `this is a prediction by the contract's decoder (the reason ${listing} shows), and a consumer fixed in its code may take ${them}.`;
   const advice =
-    moment.when === 'after'
+    moment.when !== 'dry run'
       ? [
-          `Once back, see ${them} ${moment.seeThem}; fix the contract (then \`npm run codegen\`) or the consumer (on AWS, deploy it) before redriving ${them} again, or purge ${them}.`,
-          `Redriven anyway: ${prediction(moment.listing)}`,
+          `Once back (under new message ids), see ${them} ${moment.seeThem}; fix the contract (then \`npm run codegen\`) or the consumer (on AWS, deploy it) before redriving ${them} again, or purge ${them}.`,
+          `${moment.when === 'before' ? 'Redriving anyway' : 'Redriven anyway'}: ${prediction(moment.listing)}`,
         ]
       : [
           `Fix the contract (then \`npm run codegen\`) or the consumer first (on AWS, deploy it), then redrive ${them}; or delete ${them} with \`${moment.purge} --queue ${found.deadLetterQueue}${found.wholeQueue ? '' : ` ${ids(found.messageIds).map((id) => `--id ${id}`).join(' ')}${count > IDS_SHOWN ? ' …' : ''}`}\`.`,
-          `${moment.when === 'dry run' ? `A redrive would move ${them} anyway` : 'Redriving anyway'}: ${prediction(moment.listing)}`,
+          `A redrive would move ${them} anyway: ${prediction(moment.listing)}`,
         ];
   return [`warning: ${found.summary}:`, ...reasons, ...(found.notChecked ? [`  (${found.notChecked})`] : []), ...advice].map(terminalSafe);
 }

@@ -396,6 +396,8 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
           const dryRun = values['dry-run'] === true;
           const to = values.to as string | undefined;
           const purge = `${invocation.replace(/ redrive$/, ' purge')}${targetFlags(values)}`;
+          /** Where a redriven message that comes back is seen, after "see them". */
+          const seeThem = (queue: string) => `with \`${invocation.replace(/ redrive$/, ' list')}${targetFlags(values)} --queue ${queue}\``;
           const { topology } = await contractModule(undefined, { warn: (line) => io.err(line) });
           return withTarget(values, async (target) => {
             const named = await refsOn(target, values.queue as string | undefined);
@@ -489,7 +491,7 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
                 }
                 // Said before they move (a dry run: instead of it), as a prediction: the redrive goes on.
                 const rejected = rejectedAgain(routeOf(ref), selected, { notRead: listing.notShown, picked: ids !== undefined });
-                if (rejected) io.err(rejectedAgainLines(rejected, { when: dryRun ? 'dry run' : 'before', listing: '`dlq list`', purge }).join('\n'));
+                if (rejected) io.err(rejectedAgainLines(rejected, dryRun ? { when: 'dry run', listing: '`dlq list`', purge } : { when: 'before', listing: '`dlq list`', seeThem: seeThem(ref.name) }).join('\n'));
                 if (dryRun) continue;
               }
               // Those the check could not read (behind the first of their FIFO groups) are checked as they move.
@@ -497,7 +499,7 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
               const unread = checked && checked.notRead > 0 ? checked.ids : undefined;
               await redriveOne(dlq, ref, ids, unread && ((m) => void (unread.has(m.MessageId!) || behind.push(dlq.explain(m)))));
               const rejectedBehind = rejectedAgain(routeOf(ref), behind, { checkedAsTheyMoved: true });
-              if (rejectedBehind) io.err(rejectedAgainLines(rejectedBehind, { when: 'after', listing: '`dlq list`', seeThem: `with \`${invocation.replace(/ redrive$/, ' list')}${targetFlags(values)} --queue ${ref.name}\`` }).join('\n'));
+              if (rejectedBehind) io.err(rejectedAgainLines(rejectedBehind, { when: 'after', listing: '`dlq list`', seeThem: seeThem(ref.name) }).join('\n'));
             }
             if (dryRun) {
               if (notFound.length > 0) {
