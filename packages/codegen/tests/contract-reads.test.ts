@@ -63,13 +63,12 @@ const BINDINGS = `thingsQueue: { name: things, fifoQueue: false }
 `;
 
 describe('parseContract', () => {
-  const saved = process.env.SLUICE_PARSE_CACHE;
+  // The caches on, whatever the caller's environment says (Vitest puts it back after each test).
   beforeEach(() => {
-    delete process.env.SLUICE_PARSE_CACHE;
+    vi.stubEnv('SLUICE_PARSE_CACHE', undefined);
   });
   afterEach(() => {
-    if (saved === undefined) delete process.env.SLUICE_PARSE_CACHE;
-    else process.env.SLUICE_PARSE_CACHE = saved;
+    vi.unstubAllEnvs();
   });
 
   it('reads each file of the contract once and parses it as YAML once, the parser run or its result read back', async () => {
