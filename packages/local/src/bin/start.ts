@@ -140,31 +140,10 @@ after the batches in flight.`,
     }
     const status = operator ? `${operator} status` : 'the status command';
     const shown = { ...runtime, application: { ...runtime.application, project: operatorProject } };
-    io.out(
-      [
-        ...bannerLines(shown, { consumersElsewhere: noConsumers, watch: v.watch === true }),
-        `  console       ${localConsole.url}   (open in a browser; this machine only: the topology live, dead letters, publishing)`,
-        '',
-        ...(runtime.resources.orphanQueues.length
-          ? [`Note: queue(s) ${runtime.resources.orphanQueues.join(', ')} from an earlier run are no longer in the contract; kept with their messages (${status}).`, '']
-          : []),
-        ...tryLines(project, runtime.endpoint, runtime.resources.region),
-        `Ctrl-C to stop. One line per processed batch:`,
-      ].join('\n'),
-    );
-
-    // A topology that codegen changed needs a restart (--watch or not: it reloads code only): say so when it happens.
-    // A manifest that stays unreadable (truncated, invalid, deleted) is said too, and when it reads again.
-    const stopTopologyWatch = watchTopology({
-      generated: project.generated,
-      running: application.topology,
-      readNow: () => readTopology(project),
-      report: (line) => io.out(eventLine(clock(), line)),
-      apply: 'restart npm start to apply it',
-      read: () => runtime.functions?.contractChanged(),
-    });
-
-    await new Promise<void>((resolve) => {
+    // Ctrl-C is handled from before the banner says so: a Ctrl-C (or a script's SIGINT) right after
+    // it once met Node's default action, and the stack died without stopping its consumers.
+    let stopTopologyWatch = () => {};
+    const stopped = new Promise<void>((resolve) => {
       const shutdown = async () => {
         stopTopologyWatch();
         io.out(`\n${clock()} stopping: finishing the batches in flight…`);
@@ -182,6 +161,31 @@ after the batches in flight.`,
         print: (line) => io.err(line),
       });
     });
+    io.out(
+      [
+        ...bannerLines(shown, { consumersElsewhere: noConsumers, watch: v.watch === true }),
+        `  console       ${localConsole.url}   (open in a browser; this machine only: the topology live, dead letters, publishing)`,
+        '',
+        ...(runtime.resources.orphanQueues.length
+          ? [`Note: queue(s) ${runtime.resources.orphanQueues.join(', ')} from an earlier run are no longer in the contract; kept with their messages (${status}).`, '']
+          : []),
+        ...tryLines(project, runtime.endpoint, runtime.resources.region),
+        `Ctrl-C to stop. One line per processed batch:`,
+      ].join('\n'),
+    );
+
+    // A topology that codegen changed needs a restart (--watch or not: it reloads code only): say so when it happens.
+    // A manifest that stays unreadable (truncated, invalid, deleted) is said too, and when it reads again.
+    stopTopologyWatch = watchTopology({
+      generated: project.generated,
+      running: application.topology,
+      readNow: () => readTopology(project),
+      report: (line) => io.out(eventLine(clock(), line)),
+      apply: 'restart npm start to apply it',
+      read: () => runtime.functions?.contractChanged(),
+    });
+
+    await stopped;
     return 0;
   },
 };

@@ -50,9 +50,8 @@ is said (a restart applies it), as is a generated/topology.json that stays missi
       out: (line) => io.out(line),
     });
     const { host } = subscriber;
-    io.out(`subscriber: ${host.functions.map((f) => f.operationId).join(', ')} polling at ${endpoint}`);
-
-    await new Promise<void>((resolve) => {
+    // Ctrl-C is handled from before the line that says it polls (see npm start's banner).
+    const stopped = new Promise<void>((resolve) => {
       // First Ctrl-C (or SIGTERM): finish the batches in flight; a second Ctrl-C typed later: exit 130.
       onShutdownSignals({
         stop: async () => {
@@ -64,6 +63,8 @@ is said (a restart applies it), as is a generated/topology.json that stays missi
         print: (line) => io.err(line),
       });
     });
+    io.out(`subscriber: ${host.functions.map((f) => f.operationId).join(', ')} polling at ${endpoint}`);
+    await stopped;
     return 0;
   },
 };
