@@ -5,17 +5,20 @@
  * for a newer version of itself. Both are turned off here for every run, on CI and on a
  * developer's machine alike, without touching the user's own ~/.asyncapi-analytics.
  *
+ * The CLI's report reaches the user through the command's I/O, line by line as the CLI writes it,
+ * terminal-safe: it quotes the contract's keys and values, which may hold escape sequences.
+ *
  * The CLI would fetch a remote `$ref` from the network: such a contract is refused first, every
  * remote (or missing) `$ref` named where it is written, as codegen refuses it, and nothing is run.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { isEntry, main, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
+import { isEntry, main, terminalSafeIO, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { unreachableRefs } from '@sluice/codegen/parse';
 import { loadProject } from '@sluice/model';
 import { couldNotRun, exitCodesHelp, failuresExitTwo } from './exit-codes.ts';
+import { runRelayingLines } from './relayed-lines.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -39,7 +42,9 @@ export const lintProgram: ProgramSpec = {
     // As every other contract command takes it.
     spec: { type: 'string', valueName: 'file', description: 'AsyncAPI document, as the argument', defaultText: 'eventContract.spec, else asyncapi.yaml', existing: true },
   },
-  run: failuresExitTwo(async ({ positionals, values, io }) => {
+  run: failuresExitTwo(async ({ positionals, values, io: terminal }) => {
+    // The CLI's report quotes the contract's keys and values; so do the refusals below.
+    const io = terminalSafeIO(terminal);
     if (values.spec !== undefined && positionals[0] !== undefined) throw new UsageError(`give the document once: --spec ${values.spec as string} or ${positionals[0]}, not both`);
     const spec = (values.spec as string | undefined) ?? positionals[0] ?? loadProject().spec;
     const unreachable = unreachableRefs(spec);
@@ -57,9 +62,9 @@ export const lintProgram: ProgramSpec = {
     mkdirSync(cacheDir, { recursive: true });
     const analyticsFile = path.join(cacheDir, 'asyncapi-analytics.json');
     writeFileSync(analyticsFile, JSON.stringify({ analyticsEnabled: 'false', infoMessageShown: 'true', userID: 'sluice-offline' }));
-    const result = spawnSync(process.execPath, [cliBin, 'validate', spec, '--fail-severity', 'error'], {
-      stdio: 'inherit',
-      env: {
+    let result;
+    try {
+      result = await runRelayingLines(process.execPath, [cliBin, 'validate', spec, '--fail-severity', 'error'], {
         ...process.env,
         ASYNCAPI_METRICS_CONFIG_PATH: analyticsFile,
         ASYNCAPI_SKIP_NEW_VERSION_CHECK: 'true',
@@ -70,9 +75,12 @@ export const lintProgram: ProgramSpec = {
         // nothing of the CLI's is configured that way). They are about its loader, not the contract.
         SUPPRESS_NO_CONFIG_WARNING: '1',
         SUPPRESS_STRICTNESS_CHECK: '1',
-      },
-    });
-    if (result.error) throw couldNotRun(`could not run the AsyncAPI CLI (${result.error.message})`, 'Run `npm ci` first.');
+        // Its lines are relayed, not a terminal of its own: colours would only show as escapes.
+        FORCE_COLOR: '0',
+      }, io);
+    } catch (error) {
+      throw couldNotRun(`could not run the AsyncAPI CLI (${(error as Error).message})`, 'Run `npm ci` first.', error);
+    }
     // The CLI exits 1 for a document with errors; anything else (killed, its own crash) checked nothing.
     if (result.status === 0 || result.status === 1) return result.status;
     throw couldNotRun(

@@ -5,7 +5,7 @@
  * nothing fetched.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -71,6 +71,24 @@ describe('contract:lint', () => {
       expect(lint.stderr).toMatch(/asyncapi\.yaml#\S+: \$ref \.\/schemas\/gone\.json: schemas\/gone\.json does not exist/);
       expect(lint.stderr).toContain('contract:lint: 1 $ref(s) above cannot be read offline (1 to a file that does not exist): nothing was validated\nCorrect the path of each missing file, or write the file, then run contract:lint again.');
       expect(lint.stderr).not.toMatch(/remote/);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
+  it("relays the AsyncAPI CLI's report through the I/O it is given, terminal-safe (it went to the process's terminal raw, past it)", { timeout: 60_000 }, async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'contract-lint-report-'));
+    try {
+      // A top-level key holding an escape sequence and a right-to-left override: the CLI quotes it in its error.
+      const spec = path.join(cwd, 'asyncapi.yaml');
+      const text = readFileSync(contract, 'utf8').replace(/^asyncapi: (.*)$/m, 'asyncapi: $1\n"Evil\\u001b[31mRed\\u202e": 1');
+      writeFileSync(spec, text);
+      cpSync(path.join(path.dirname(contract), 'schemas'), path.join(cwd, 'schemas'), { recursive: true });
+      const io = captureIO();
+      expect(await runCli(lintProgram, [spec], io), io.stdout() + io.stderr()).toBe(1);
+      expect(io.stdout()).toContain('Property "Evil\\x1b[31mRed\\u202e" is not expected to be here');
+      expect(io.stdout() + io.stderr()).not.toMatch(/[\u001b\u202e]/);
+      expect(io.stderr()).toContain('have governance issues');
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }
