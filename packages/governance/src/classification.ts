@@ -45,9 +45,12 @@ export interface ContractChange {
 
 /**
  * Where the mode of a diff came from: `option`, told on the command line (`--mode`); `contract`,
- * the contracts' `info.x-compatibility`; `default`, neither contract declares one.
+ * the contracts' `info.x-compatibility`; `default`, neither contract declares one. When the
+ * released contract's `info.x-compatibility` is no mode (`contract:release` judging under the
+ * working contract's alone): `working`, the working contract's `info.x-compatibility`;
+ * `working-default`, the default, as the working contract declares none.
  */
-export type ModeSource = 'option' | 'contract' | 'default';
+export type ModeSource = 'option' | 'contract' | 'default' | 'working' | 'working-default';
 
 /** Every classified change between two contracts, under one mode, and advice that does not fail. */
 export interface ContractDiff {
@@ -135,6 +138,8 @@ const MODE_SOURCES: Record<ModeSource, { summary: string; under: (mode: Compatib
   option: { summary: 'given with --mode', under: (mode) => `--mode ${mode} (given on the command line)`, full: 'or compare with --mode full' },
   contract: { summary: 'from info.x-compatibility', under: (mode) => `x-compatibility ${mode} (info.x-compatibility of the contracts)`, full: 'or declare full' },
   default: { summary: 'the default: no info.x-compatibility', under: (mode) => `${mode}, the default mode (neither contract declares info.x-compatibility)`, full: 'or declare x-compatibility: full' },
+  working: { summary: "from the working contract's info.x-compatibility: the released snapshot's is no mode", under: (mode) => `x-compatibility ${mode} (the working contract's info.x-compatibility; the released snapshot's is no mode)`, full: 'or declare full' },
+  'working-default': { summary: "the default: the working contract declares no info.x-compatibility, the released snapshot's is no mode", under: (mode) => `${mode}, the default mode (the working contract declares no info.x-compatibility; the released snapshot's is no mode)`, full: 'or declare x-compatibility: full' },
 };
 
 /**

@@ -199,7 +199,7 @@ export function diffContracts(
     if (same(a, b)) continue;
     if (key === 'x-compatibility') {
       // Told on the command line (--mode), that is the why; else a mode weakened in this edit, said.
-      const why = modeFrom === 'option' ? ' (--mode)' : told === undefined && mode !== compatibilityModeOf(working) ? ` (the released contract's mode${compatibilityModeOf(released) === mode ? '' : ' and the new one together'}: a mode weakened in the same edit would let its own changes through; ${compatibilityModeOf(working)} applies from the next release on)` : '';
+      const why = modeFrom === 'option' ? ' (--mode)' : modeFrom === 'working' || modeFrom === 'working-default' ? ` (the working contract's mode alone: the released ${show(a)} is no mode)` : told === undefined && mode !== compatibilityModeOf(working) ? ` (the released contract's mode${compatibilityModeOf(released) === mode ? '' : ' and the new one together'}: a mode weakened in the same edit would let its own changes through; ${compatibilityModeOf(working)} applies from the next release on)` : '';
       out.add(`info.${key}`, kindOf(a, b), 'policy.mode-changed', NEITHER, `${showChange(a, b)}: changes were classified under ${mode}${why}`);
     }
     else out.add(`info.${key}`, kindOf(a, b), key === 'version' ? 'info.version' : 'documentation', NEITHER, `${showChange(a, b)}${key === 'version' ? '' : ': documentation only'}`);
@@ -349,8 +349,8 @@ export interface DiffOptions {
   /**
    * Where a `told` mode came from, as the report says it: a command without `--mode` that picks
    * the mode itself (`contract:release` judging under the working contract's when the released
-   * one's is no mode) says `contract` or `default`, not a `--mode` nobody gave. Ignored without
-   * `told`: the mode is then the contracts' own.
+   * one's is no mode) says `working` or `working-default`, not a `--mode` nobody gave. Ignored
+   * without `told`: the mode is then the contracts' own.
    *
    * @default 'option'
    */

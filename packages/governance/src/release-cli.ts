@@ -35,7 +35,7 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
   epilog: exitCodesHelp({
     ok: 'released (or nothing to release, said so)',
     failed: 'refused for what it would release: breaking or unclassified changes without --accept-breaking, info.version not bumped or lower than the released one, a contract npm run codegen refuses',
-    couldNotRun: 'a usage error, a contract (working or released) that does not load or whose x-compatibility is no mode',
+    couldNotRun: 'a usage error, a contract (working or released) that does not load, a working contract whose x-compatibility is no mode (a released snapshot\'s is only warned of: the release replaces it)',
   }),
   options: {
     spec: { type: 'string', valueName: 'file', description: 'working contract', defaultText: 'eventContract.spec, else asyncapi.yaml', existing: true },
@@ -78,12 +78,26 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
         diff = diffContracts(previous, working, undefined, releasedTopology ? { releasedTopology } : {});
       } catch (error) {
         if (!(error instanceof CompatibilityModeError)) throw error;
-        if (error.of === 'working') throw couldNotRun(`${shown(specPath)}: ${error.message}`, 'Fix it, then run npm run contract:release again.');
-        // The released snapshot's mode is no mode (released before it was checked): this release replaces it; judged under the new one's.
-        io.err(`contract:release: warning: ${shown(snapshotPath(outDir))}: ${error.message.split(':')[0]}; the changes are judged under ${shown(specPath)}'s mode, and this release replaces it.`);
+        const fixIt = `Fix it in ${shown(specPath)}, then run npm run contract:release again.`;
+        if (error.of === 'working') throw couldNotRun(`${shown(specPath)}: ${error.message}`, fixIt);
+        // The released snapshot's mode is no mode (released before it was checked): this release replaces it; judged under the working contract's alone.
+        const snapshot = shown(snapshotPath(outDir));
+        const noMode = error.message.split(':')[0];
+        let mode;
+        try {
+          mode = compatibilityModeOf(working);
+        } catch (workingError) {
+          if (!(workingError instanceof CompatibilityModeError)) throw workingError;
+          throw couldNotRun(`${shown(specPath)}: ${workingError.message}\n${snapshot}: ${noMode} either: the release replaces it with ${shown(specPath)}'s.`, fixIt);
+        }
+        const declared = working.info?.['x-compatibility'] !== undefined;
+        io.err(
+          `contract:release: warning: ${snapshot}: ${noMode}. Only ${shown(specPath)}'s mode counts: ${
+            declared ? `${mode}, its info.x-compatibility` : `${mode}, the default, as it declares no info.x-compatibility (declare one there to judge under another)`
+          }. This release replaces the snapshot, and its mode with ${shown(specPath)}'s.`,
+        );
         // Said as the working contract's mode (or the default), the one this command chose: contract:release has no --mode.
-        const modeFrom = working.info?.['x-compatibility'] !== undefined ? 'contract' : 'default';
-        diff = diffContracts(previous, working, compatibilityModeOf(working), { ...(releasedTopology ? { releasedTopology } : {}), modeFrom });
+        diff = diffContracts(previous, working, mode, { ...(releasedTopology ? { releasedTopology } : {}), modeFrom: declared ? 'working' : 'working-default' });
       }
       if (diff.changes.length === 0) {
         io.out(`contract:release: nothing to release; ${shown(snapshotPath(outDir))} already holds version ${working.info?.version}.`);

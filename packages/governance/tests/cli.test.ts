@@ -143,7 +143,7 @@ describe('npm run contract:release', () => {
     expect(JSON.parse(readFileSync(path.join(out, 'asyncapi.json'), 'utf8')).info.description).toBe('Now with a description.');
   }, 60_000);
 
-  it("judges a release whose released snapshot's x-compatibility is no mode under the working contract's, said as the contract's or the default, never as a --mode it has no option for (it said \"given with --mode\")", () => {
+  it("judges a release whose released snapshot's x-compatibility is no mode under the working contract's, said as that contract's or the default, never as a --mode it has no option for, nor as the contracts' (plural) or neither's (it said \"given with --mode\", then \"of the contracts\" and \"neither contract declares\")", () => {
     for (const declared of [undefined, 'backward'] as const) {
       const out = mkdtempSync(path.join(tmpdir(), 'contract-release-'));
       expect(run('release-cli.ts', ['--spec', pair('enum-value-added', 'released'), '--out', out]).code).toBe(0);
@@ -158,17 +158,38 @@ describe('npm run contract:release', () => {
 
       const result = run('release-cli.ts', ['--spec', working, '--out', out]);
       expect(result.code, result.stderr).toBe(0);
-      expect(result.stderr).toContain("x-compatibility is \"fulll\", which is no compatibility mode; the changes are judged under");
       expect(result.stdout).not.toContain('--mode');
+      expect(result.stdout).not.toContain('of the contracts');
+      expect(result.stdout).not.toContain('neither');
+      expect(result.stdout).toMatch(/^non-breaking +\S+ +info\.x-compatibility +"fulll" → \S+: changes were classified under backward \(the working contract's mode alone: the released "fulll" is no mode\)$/m);
       if (declared) {
-        expect(result.stdout).toContain('(compatibility mode: backward, from info.x-compatibility)');
-        expect(result.stdout).toMatch(/allowed under x-compatibility backward \(info\.x-compatibility of the contracts\), .* \(or declare full\)/);
+        expect(result.stderr).toContain(`contract:release: warning: ${snapshot}: info.x-compatibility is "fulll", which is no compatibility mode. Only ${working}'s mode counts: backward, its info.x-compatibility. This release replaces the snapshot, and its mode with ${working}'s.`);
+        expect(result.stdout).toContain("(compatibility mode: backward, from the working contract's info.x-compatibility: the released snapshot's is no mode)");
+        expect(result.stdout).toMatch(/allowed under x-compatibility backward \(the working contract's info\.x-compatibility; the released snapshot's is no mode\), .* \(or declare full\)/);
       } else {
-        expect(result.stdout).toContain('(compatibility mode: backward, the default: no info.x-compatibility)');
-        expect(result.stdout).toMatch(/allowed under backward, the default mode .* \(or declare x-compatibility: full\)/);
+        expect(result.stderr).toContain(`contract:release: warning: ${snapshot}: info.x-compatibility is "fulll", which is no compatibility mode. Only ${working}'s mode counts: backward, the default, as it declares no info.x-compatibility (declare one there to judge under another). This release replaces the snapshot, and its mode with ${working}'s.`);
+        expect(result.stdout).toContain("(compatibility mode: backward, the default: the working contract declares no info.x-compatibility, the released snapshot's is no mode)");
+        expect(result.stdout).toMatch(/allowed under backward, the default mode \(the working contract declares no info\.x-compatibility; the released snapshot's is no mode\), .* \(or declare x-compatibility: full\)/);
       }
     }
   }, 120_000);
+
+  it("names each contract whose x-compatibility is no mode when both are, the working one as the one to fix (it said neither file)", () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'contract-release-'));
+    expect(run('release-cli.ts', ['--spec', pair('enum-value-added', 'released'), '--out', out]).code).toBe(0);
+    const snapshot = path.join(out, 'asyncapi.json');
+    const released = JSON.parse(readFileSync(snapshot, 'utf8'));
+    released.info['x-compatibility'] = 'fulll';
+    writeFileSync(snapshot, JSON.stringify(released, null, 2));
+    const working = path.join(out, 'working.yaml');
+    writeFileSync(working, readFileSync(pair('enum-value-added', 'working'), 'utf8').replace('  version: 1.1.0\n', '  version: 1.1.0\n  x-compatibility: bakward\n'));
+
+    const result = run('release-cli.ts', ['--spec', working, '--out', out]);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain(`contract:release: ${working}: info.x-compatibility is "bakward", which is no compatibility mode: write one of backward, forward, full, or leave it out (backward)`);
+    expect(result.stderr).toContain(`${snapshot}: info.x-compatibility is "fulll", which is no compatibility mode either: the release replaces it with ${working}'s.`);
+    expect(result.stderr).toContain(`Fix it in ${working}, then run npm run contract:release again.`);
+  }, 60_000);
 
   it('refuses a version lower than the released one, and a contract npm run codegen refuses (both were released)', () => {
     const out = mkdtempSync(path.join(tmpdir(), 'contract-release-'));
