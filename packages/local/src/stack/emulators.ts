@@ -36,6 +36,7 @@ import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.t
 import { commitBeforeReplies, groupCommits, type FauxqsPersistence, type GroupedCommits } from './grouped-commits.ts';
 import { localCredentials, localRegion } from '@sluice/ops';
 import { FailureJournal } from './failure-journal.ts';
+import { delaySnsDeliveries, type SnsRouter } from './sns-delivery-delay.ts';
 
 /** The options of {@link startEmulators}. */
 export interface EmulatorOptions {
@@ -224,6 +225,20 @@ function keptQueueUrlsOnPort(store: QueueStore | undefined, database: DatabaseSy
 }
 
 /**
+ * fauxqs's SNS router class (`SnsRouter`), loaded by its file URL as {@link fauxqsQueueStoreClass}
+ * loads the store; undefined where this version has none (then SNS deliveries are not delayed,
+ * which {@link delaySnsDeliveries} says).
+ */
+async function fauxqsSnsRouterClass(): Promise<{ prototype: { register(...args: unknown[]): unknown } } | undefined> {
+  try {
+    const module = (await import(new URL('./sns/snsRouter.js', import.meta.resolve('fauxqs')).href)) as { SnsRouter?: { prototype: { register(...args: unknown[]): unknown } } };
+    return typeof module.SnsRouter?.prototype.register === 'function' ? module.SnsRouter : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * fauxqs's SQLite persistence class (`PersistenceManager`), loaded by its file URL as
  * {@link fauxqsQueueStoreClass} loads the store: `startFauxqs` does not hand the instance out.
  */
@@ -252,20 +267,31 @@ async function fauxqsPersistenceClass(): Promise<{ prototype: { prepareStatement
 async function startFauxqsOnSocket(
   socketPath: string,
   dataDir: string | undefined,
-): Promise<{ fauxqs: FauxqsServer; server: Server; database: DatabaseSync | undefined; queues: QueueStore | undefined; persistence: FauxqsPersistence | undefined }> {
+): Promise<{ fauxqs: FauxqsServer; server: Server; database: DatabaseSync | undefined; queues: QueueStore | undefined; persistence: FauxqsPersistence | undefined; snsRouter: SnsRouter | undefined }> {
   let server: Server | undefined;
   let database: DatabaseSync | undefined;
   let queues: QueueStore | undefined;
   let persistence: FauxqsPersistence | undefined;
+  let snsRouter: SnsRouter | undefined;
   const storePrototype = (await fauxqsQueueStoreClass()).prototype;
   const createQueue = storePrototype.createQueue;
   // Its persistence object is made in the call too, before its first await (see createQueue below).
   const persistencePrototype = (await fauxqsPersistenceClass()).prototype;
   const prepareStatements = persistencePrototype.prepareStatements;
+  // Its SNS router is made and its handlers registered in the call too, before its first await.
+  const routerPrototype = (await fauxqsSnsRouterClass())?.prototype;
+  const register = routerPrototype?.register;
+  // No await from here to the call: the patches below catch this call's objects only.
   persistencePrototype.prepareStatements = function (this: FauxqsPersistence, ...args: unknown[]) {
     persistence ??= this;
     return prepareStatements.apply(this, args);
   };
+  if (routerPrototype && register) {
+    routerPrototype.register = function (this: SnsRouter, ...args: unknown[]) {
+      snsRouter ??= this;
+      return register.apply(this, args);
+    };
+  }
   // The queues kept in its database are created while startFauxqs loads them, synchronously in
   // the call (before its first await): what calls createQueue then is this stack's store, and no
   // other code (another stack in this process) can run before the patch is undone.
@@ -298,6 +324,7 @@ async function startFauxqsOnSocket(
     const starting = startFauxqs({ port: 0, logger: false, defaultRegion: localRegion, ...(dataDir ? { dataDir } : {}) });
     storePrototype.createQueue = createQueue;
     persistencePrototype.prepareStatements = prepareStatements;
+    if (routerPrototype && register) routerPrototype.register = register;
     const fauxqs = await starting;
     if (!server) {
       await fauxqs.stop();
@@ -317,12 +344,13 @@ async function startFauxqsOnSocket(
         storePrototype.inspectQueue = inspectQueue;
       }
     }
-    return { fauxqs, server, database, queues, persistence };
+    return { fauxqs, server, database, queues, persistence, snsRouter };
   } finally {
     net.Server.prototype.listen = listen;
     DatabaseSync.prototype.exec = exec;
     storePrototype.createQueue = createQueue;
     persistencePrototype.prepareStatements = prepareStatements;
+    if (routerPrototype && register) routerPrototype.register = register;
   }
 }
 
@@ -370,8 +398,12 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     undo.push(() => new Promise<void>((resolve, reject) => dynamoServer.close((error?: Error) => (error ? reject(error) : resolve()))));
 
     const fauxqsSocket = path.join(socketDir, 'sns-sqs.sock');
-    const { fauxqs, server: fauxqsServer, database, queues, persistence } = await startFauxqsOnSocket(fauxqsSocket, dataDir ? path.join(dataDir, 'sns-sqs') : undefined);
+    const { fauxqs, server: fauxqsServer, database, queues, persistence, snsRouter } = await startFauxqsOnSocket(fauxqsSocket, dataDir ? path.join(dataDir, 'sns-sqs') : undefined);
     undo.push(() => fauxqs.stop());
+    const report = options.onEvent ?? ((line: string) => process.stderr.write(`${line}\n`));
+    // What a topic delivers to a queue waits the queue's delay, as on AWS (sns-delivery-delay.ts).
+    const undelayed = delaySnsDeliveries(snsRouter);
+    if (undelayed) report(`warning: sns-sqs: ${undelayed}`);
     // The message writes made together, one transaction; committed before any reply (grouped-commits.ts).
     const commits = persistence ? groupCommits(persistence, options.onEvent ? { onEvent: options.onEvent } : {}) : undefined;
     if (commits) commitBeforeReplies(fauxqsServer, commits);

@@ -306,17 +306,6 @@ export async function provisionTopology(topology: Topology, settings: AppSetting
     }
   }
 
-  // fauxqs applies a queue's DelaySeconds to what is sent to the queue, not to what SNS delivers
-  // to it (AWS delays both): said once per start, so a delay that seems ignored is not a surprise.
-  for (const queue of Object.values(topology.queues)) {
-    if (!queue.deliveryDelaySeconds) continue;
-    const topics = plan.subscriptions.filter((s) => s.queue === queue.name).map((s) => s.topic);
-    if (topics.length === 0) continue;
-    options.onChange?.(
-      `note: queue ${queue.name} delays what is sent to it by ${queue.deliveryDelaySeconds} s (its deliveryDelay), but locally what ${[...new Set(topics)].join(' and ')} delivers to it arrives at once: the emulator delays direct sends only; on AWS both wait`,
-    );
-  }
-
   for (const { name, ...table } of plan.tables) {
     await ensureTable(dynamodb, name, table, options.onChange);
     resources.tables[name] = { name };
