@@ -485,6 +485,40 @@ describe("create's command: what to do next", () => {
     expect(io.stderr()).toContain(`create: no handler for listenElsewhere: ${contract} (line ${line}): operations.listenElsewhere receives from channels.elsewhere`);
   });
 
+  it("says each bindings.sqs.queues entry of a topic's receive operation that nothing subscribes at its own line, through codegen's places (one warning said them all, at the operation's line)", async () => {
+    const io = captureIO();
+    cpSync(path.dirname(fixture), path.join(parent, 'topic-receive-queues'), { recursive: true });
+    const contract = path.join(parent, 'topic-receive-queues', 'asyncapi.yaml');
+    // A receive operation on the topic's channel listing a queue and its DLQ, which nothing subscribes (Springwolf's layout).
+    const text = readFileSync(fixture, 'utf8').replace(
+      '\ncomponents:',
+      [
+        '  listenOnTopic:',
+        '    action: receive',
+        '    channel:',
+        "      $ref: '#/channels/pings'",
+        '    bindings:',
+        '      sqs:',
+        '        queues:',
+        '          - name: AuditQueue',
+        '            redrivePolicy:',
+        '              deadLetterQueue:',
+        '                name: AuditDLQ',
+        '          - name: AuditDLQ',
+        '',
+        'components:',
+      ].join('\n'),
+    );
+    writeFileSync(contract, text);
+    expect(await runCli(createProgram, [path.join(parent, 'app-topic-receive-queues'), '--contract', contract], io), io.stderr()).toBe(0);
+    const lines = text.split('\n');
+    const lineOf = (written: string, from = 0) => lines.indexOf(written, from) + 1;
+    const operation = lineOf('  listenOnTopic:');
+    expect(io.stderr()).toContain(`create: no handler for listenOnTopic: ${contract} (line ${operation}): operations.listenOnTopic receives from topic Pings and subscribes no queue`);
+    expect(io.stderr()).toContain(`create: warning: ${contract} (line ${lineOf('          - name: AuditQueue', operation)}): operations.listenOnTopic.bindings.sqs.queues[0] names queue AuditQueue, `);
+    expect(io.stderr()).toContain(`create: warning: ${contract} (line ${lineOf('          - name: AuditDLQ', operation)}): operations.listenOnTopic.bindings.sqs.queues[1] names queue AuditDLQ, the dead-letter queue of queues[0] (AuditQueue)`);
+  });
+
   it("writes settings its own npm start and infra:plan accept for a queue kept under 30 minutes: the age alarm fits half the retention (the 900 s default did not, and npm start refused it)", async () => {
     cpSync(path.dirname(fixture), path.join(parent, 'short-retention'), { recursive: true });
     const contract = path.join(parent, 'short-retention', 'asyncapi.yaml');

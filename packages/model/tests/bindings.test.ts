@@ -251,7 +251,7 @@ describe('every field of the SNS 0.1.0 binding: honoured (in the plan) or refuse
     const warning = deriveTopology(doc).warnings.find((w) => w.startsWith('operations.consume '));
     expect(warning).toMatch(/^operations\.consume receives from topic users and lists users-queue in its bindings\.sqs\.queues, but .* To consume users-queue: point this operation at a channel whose bindings\.sqs\.queue is users-queue .*endpoint: \{ name: users-queue \}/);
   });
-  it("a consumer's document that lists its queue and DLQ in a receive operation's bindings.sqs.queues on a topic's channel, subscribing neither: no queue is made, and the operation's warning is the one word about it (the queues were made, contradicting it, and warned about as unconsumed)", () => {
+  it("a consumer's document that lists its queue and DLQ in a receive operation's bindings.sqs.queues on a topic's channel, subscribing neither: no queue is made, each entry is said at its own path (one warning said both, at the operation), and the operation is said to be outside the topology", () => {
     const doc = base();
     delete doc.channels.usersQueue;
     delete doc.operations.consume;
@@ -259,10 +259,28 @@ describe('every field of the SNS 0.1.0 binding: honoured (in the plan) or refuse
     doc.operations.consume = { action: 'receive', channel: doc.channels.users, messages: doc.operations.publish.messages, bindings: { sqs: { queues: [{ name: 'users-dlq', fifoQueue: false }, { name: 'users-queue', fifoQueue: false, redrivePolicy: { deadLetterQueue: { name: 'users-dlq' } } }] } } };
     const { topology, warnings } = deriveTopology(doc);
     expect(topology.queues).toEqual({});
-    expect(warnings.filter((w) => w.includes('users-queue') || w.includes('users-dlq'))).toEqual([expect.stringMatching(/^operations\.consume receives from topic users and lists users-queue in its bindings\.sqs\.queues, .*no queue, no consumer function/)]);
+    expect(warnings.filter((w) => w.startsWith('operations.consume'))).toEqual([
+      "operations.consume receives from topic users and subscribes no queue: it is outside the AWS topology (no queue, no consumer function); its messages still get types and validators. To consume one, see operations.consume.bindings.sqs.queues[1]",
+      "operations.consume.bindings.sqs.queues[0] names queue users-dlq, the dead-letter queue of queues[1] (users-queue): no queue is made for it, as none is for users-queue",
+      "operations.consume.bindings.sqs.queues[1] names queue users-queue, but on a topic's channel an operation's bindings.sqs.queues declare a queue, they do not consume it, and nothing subscribes users-queue: no queue is made for it. To consume users-queue with operations.consume: point it at a channel whose bindings.sqs.queue is users-queue (channel: { $ref: '#/channels/<that channel>' }), or subscribe it here with bindings.sns.consumers: [{ protocol: sqs, endpoint: { name: users-queue } }]",
+    ]);
+    expect(warnings.filter((w) => !w.startsWith('operations.consume') && (w.includes('users-queue') || w.includes('users-dlq')))).toEqual([]);
     // Subscribed, the queue and the DLQ its redrivePolicy names are made.
     doc.operations.publish.bindings.sns.consumers = [{ protocol: 'sqs', endpoint: { name: 'users-queue' }, rawMessageDelivery: false }];
     expect(Object.keys(deriveTopology(doc).topology.queues)).toEqual(['users-dlq', 'users-queue']);
+  });
+  it("a receive operation on a topic's channel listing two queues nothing names: each is said at its own path, with its own advice", () => {
+    const doc = base();
+    delete doc.channels.usersQueue;
+    delete doc.operations.consume;
+    doc.operations.publish.bindings.sns.consumers = [];
+    doc.operations.consume = { action: 'receive', channel: doc.channels.users, messages: doc.operations.publish.messages, bindings: { sqs: { queues: [{ name: 'audit-queue' }, { name: 'users-queue' }] } } };
+    const { warnings } = deriveTopology(doc);
+    const about = warnings.filter((w) => w.startsWith('operations.consume'));
+    expect(about[0]).toMatch(/To consume one, see operations\.consume\.bindings\.sqs\.queues\[0\] or operations\.consume\.bindings\.sqs\.queues\[1\]$/);
+    expect(about.slice(1).map((w) => w.split(' names queue ')[0])).toEqual(['operations.consume.bindings.sqs.queues[0]', 'operations.consume.bindings.sqs.queues[1]']);
+    expect(about[1]).toContain('To consume audit-queue with operations.consume');
+    expect(about[2]).toContain('To consume users-queue with operations.consume');
   });
   it('a misspelt field is refused with the field meant, so that following the advice keeps the setting (it said "remove it", losing it)', () => {
     const doc = base();

@@ -253,6 +253,39 @@ function readSubscription(d: Derivation, opId: string, topic: string, consumer: 
 }
 
 /**
+ * The entries of a topic receive operation's `bindings.sqs.queues` that nothing subscribes or
+ * names, so that no queue is made of them: the operation is outside the topology (said once, at
+ * the operation), and each entry is said at its own path (`operations.<id>.bindings.sqs.queues[i]`,
+ * where codegen shows its line): a dead-letter queue of another entry as that, every other with
+ * how to consume it.
+ */
+function sayTopicReceiveQueues(d: Derivation, opId: string, operation: Json, topic: string, entries: readonly { index: number; name: string }[]): void {
+  const listed: unknown[] = operation.bindings.sqs.queues;
+  const bare = (name: string) => name.replace(/\.fifo$/, '');
+  // The entry whose redrivePolicy names this one as its dead-letter queue, if one does.
+  const redrivenFrom = (name: string) =>
+    listed.findIndex((other) => isObject(other) && other.name !== name && isObject(other.redrivePolicy) && bare(identifierName(other.redrivePolicy.deadLetterQueue) ?? '') === bare(name));
+  const at = (index: number) => `operations.${opId}.bindings.sqs.queues[${index}]`;
+  const consumable = entries.filter(({ name }) => redrivenFrom(name) < 0);
+  d.warnings.push(
+    `operations.${opId} receives from topic ${topic} and subscribes no queue: it is outside the AWS topology (no queue, no consumer function); its messages still get types and validators.${
+      consumable.length > 0 ? ` To consume one, see ${consumable.map(({ index }) => at(index)).join(' or ')}` : ''
+    }`,
+  );
+  for (const { index, name } of entries) {
+    const from = redrivenFrom(name);
+    if (from >= 0) {
+      const source = (listed[from] as Json).name as string;
+      d.warnings.push(`${at(index)} names queue ${name}, the dead-letter queue of queues[${from}] (${source}): no queue is made for it, as none is for ${source}`);
+      continue;
+    }
+    d.warnings.push(
+      `${at(index)} names queue ${name}, but on a topic's channel an operation's bindings.sqs.queues declare a queue, they do not consume it, and nothing subscribes ${name}: no queue is made for it. To consume ${name} with operations.${opId}: point it at a channel whose bindings.sqs.queue is ${name} (channel: { $ref: '#/channels/<that channel>' }), or subscribe it here with bindings.sns.consumers: [{ protocol: sqs, endpoint: { name: ${name} } }]`,
+    );
+  }
+}
+
+/**
  * A receive operation: the one function that consumes a queue. On an SQS channel, its queue; on an
  * SNS channel (the SNS binding's layout, `consumers` on the receive operation), the queue its own
  * `consumers` subscribe.
@@ -272,11 +305,16 @@ function readReceive(d: Derivation, opId: string, operation: Json, channelId: st
     }
     queue = queues[0];
     if (!queue) {
+      const notMade = d.queuesNotMade.get(opId);
+      if (notMade) {
+        // Said here, each at its own entry, as what a topic's receive operation lists: not again by warnQueuesNotMade.
+        d.queuesNotMade.delete(opId);
+        sayTopicReceiveQueues(d, opId, operation, topic, notMade);
+        return;
+      }
       // Its own bindings.sqs.queues (Springwolf's layout) say which queue it means, the one no other of them redrives to: named in the advice.
       const own = (Array.isArray(operation.bindings?.sqs?.queues) ? (operation.bindings.sqs.queues as unknown[]) : []).filter((q): q is Json => isObject(q) && typeof q.name === 'string');
       const meant = own.find((queue) => !own.some((other) => other !== queue && isObject(other.redrivePolicy) && identifierName(other.redrivePolicy.deadLetterQueue) === queue.name))?.name as string | undefined;
-      // This warning is the word about them: those of them nothing names are not said again.
-      d.queuesNotMade.delete(opId);
       d.warnings.push(
         meant
           ? `operations.${opId} receives from topic ${topic} and lists ${meant} in its bindings.sqs.queues, but a queue on a topic's channel declares the queue, it does not consume it: it is outside the AWS topology (no queue, no consumer function); its messages still get types and validators. To consume ${meant}: point this operation at a channel whose bindings.sqs.queue is ${meant} (channel: { $ref: '#/channels/<that channel>' }), or subscribe it here with bindings.sns.consumers: [{ protocol: sqs, endpoint: { name: ${meant} } }]`
