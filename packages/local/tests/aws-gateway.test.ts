@@ -22,6 +22,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { startAwsGateway, startEmulators, type Emulators } from '@sluice/local';
 import { bodyLimits, isLoopbackHost, isLoopbackOrigin } from '../src/stack/aws-gateway.ts';
+import { longPollEnder } from '../src/stack/emulators.ts';
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
 
 const config = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
@@ -479,4 +480,32 @@ describe('the long polls, once the consumers stop (endLongPolls)', () => {
     const received = await client.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 20 }));
     expect(received.Messages?.map((m) => m.Body)).toEqual(['kept']);
   }, 60_000);
+});
+
+describe('the long polls of a fauxqs whose queues are not as this version has them (a later version)', () => {
+  // A fault no real stack here can produce: a store whose queues lack waitForMessages and cancelWaiters.
+  it('are left to run out, and that is said once, naming what is missing and what it means', () => {
+    const lines: string[] = [];
+    const queues = new Map([['http://sqs.local/000000000000/Lacking', { name: 'Lacking', url: 'http://sqs.local/000000000000/Lacking' }]]);
+    const endLongPolls = longPollEnder({ queues }, (line) => lines.push(line));
+    endLongPolls();
+    endLongPolls();
+    expect(lines).toEqual([
+      "warning: sns-sqs: fauxqs has no SqsQueue.waitForMessages or SqsQueue.cancelWaiters where this version expects it: a stop of the consumers waits out each receive's long poll (up to its WaitTimeSeconds) instead of answering it at once",
+    ]);
+  });
+
+  it('are said to run out when its store was not found', () => {
+    const lines: string[] = [];
+    longPollEnder(undefined, (line) => lines.push(line))();
+    expect(lines).toEqual([expect.stringMatching(/^warning: sns-sqs: fauxqs has no SqsStore where this version expects it: /)]);
+  });
+
+  it('are ended, saying nothing, where the queues have what this version expects', () => {
+    const lines: string[] = [];
+    let cancelled = 0;
+    const queue = { name: 'Q', url: 'u', waitForMessages: () => new Promise<void>(() => {}), cancelWaiters: () => void cancelled++ };
+    longPollEnder({ queues: new Map([['u', queue]]) }, (line) => lines.push(line))();
+    expect({ cancelled, lines }).toEqual({ cancelled: 1, lines: [] });
+  });
 });

@@ -83,8 +83,9 @@ export interface Emulators {
    * would, for the rest of this stack's life: for when the consumers stop. A poller stops after the
    * receive it has in flight, which otherwise waits out its long poll (up to a second) when the
    * queue is empty. A receive answered early takes what the queue holds then, as at the end of its
-   * wait, and the poller handles it as any batch: nothing is dropped or hidden. Does nothing where
-   * fauxqs's queues lack what this version expects (the stop then takes that second).
+   * wait, and the poller handles it as any batch: nothing is dropped or hidden. Where fauxqs's
+   * queues lack what this version expects, the stop takes that second, and the first call says so
+   * (a warning line through `onEvent`, else the stderr).
    */
   endLongPolls(): void;
   /** Stops the endpoint and both emulators; data is on disk already (written through). */
@@ -142,7 +143,7 @@ function privateUmask(): () => void {
 }
 
 /** What {@link keptQueueUrlsOnPort} and {@link Emulators.endLongPolls} read and change of fauxqs's SQS store (its `SqsStore`). */
-interface QueueStore {
+export interface QueueStore {
   /** The queues by URL. */
   queues: Map<string, FauxqsQueue>;
   createQueue(...args: unknown[]): unknown;
@@ -153,7 +154,7 @@ interface QueueStore {
 }
 
 /** What {@link Emulators.endLongPolls} changes of a fauxqs queue (its `SqsQueue`). */
-interface FauxqsQueue {
+export interface FauxqsQueue {
   name: string;
   url: string;
   /** Resolves when a message may be there, or after `waitTimeSeconds`: a receive's long poll. */
@@ -162,13 +163,43 @@ interface FauxqsQueue {
   cancelWaiters?(): void;
 }
 
-/** Ends the long polls of every queue of `store`, now and from now on ({@link Emulators.endLongPolls}). */
-function endLongPolls(store: QueueStore | undefined): void {
-  for (const queue of store?.queues.values() ?? []) {
-    if (typeof queue.waitForMessages !== 'function' || typeof queue.cancelWaiters !== 'function') continue;
-    queue.waitForMessages = () => Promise.resolve();
-    queue.cancelWaiters();
-  }
+/** What fauxqs's queues need for {@link longPollEnder} to end their long polls. */
+const LONG_POLL_METHODS = ['waitForMessages', 'cancelWaiters'] as const;
+
+/**
+ * {@link Emulators.endLongPolls} for `store`: each call ends the long polls of every queue of it,
+ * now and from now on. Where the store was not found, or its queues lack what this fauxqs version
+ * has, those long polls are left to run out, and `report` is told so once (not at every stop).
+ *
+ * @param store - fauxqs's SQS store (only its queues are read), or undefined when it was not found
+ * @param report - told once, in one line, what is missing and what it means
+ * @returns what ends the long polls
+ *
+ * @example
+ * ```ts
+ * import { longPollEnder } from './emulators.ts';
+ *
+ * const endLongPolls = longPollEnder({ queues: new Map() }, (line) => console.warn(line));
+ * endLongPolls(); // at each stop of the consumers
+ * ```
+ */
+export function longPollEnder(store: Pick<QueueStore, 'queues'> | undefined, report: (line: string) => void): () => void {
+  let said = false;
+  return () => {
+    const missing = new Set<string>(store ? [] : ['SqsStore']);
+    for (const queue of store?.queues.values() ?? []) {
+      const lacking = LONG_POLL_METHODS.filter((method) => typeof queue[method] !== 'function');
+      for (const method of lacking) missing.add(`SqsQueue.${method}`);
+      if (lacking.length > 0) continue;
+      queue.waitForMessages = () => Promise.resolve();
+      queue.cancelWaiters!();
+    }
+    if (missing.size === 0 || said) return;
+    said = true;
+    report(
+      `warning: sns-sqs: fauxqs has no ${[...missing].join(' or ')} where this version expects it: a stop of the consumers waits out each receive's long poll (up to its WaitTimeSeconds) instead of answering it at once`,
+    );
+  };
 }
 
 /**
@@ -449,9 +480,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
       commits,
       failures,
       consumers,
-      endLongPolls() {
-        endLongPolls(queues);
-      },
+      endLongPolls: longPollEnder(queues, report),
       async stop() {
         await unwind();
         // What the emulators wrote while a wider umask was in force elsewhere (a worker thread).
