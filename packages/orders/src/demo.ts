@@ -7,14 +7,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient, type MessageAttributeValue } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { messages, operations, type OrderPlaced } from '@orders/contract';
-import { DeadLetterQueue, operatorCommandAt, queueDepth, type DeadLetterListing } from '@sluice/ops';
+import { DeadLetterQueue, operatorCommandAt, queueDepth, subjectFromContract, type DeadLetterListing } from '@sluice/ops';
 import { type LocalRuntime } from '@sluice/local';
 import { formatDeadLetterListing } from '@sluice/ops';
 import { createDecoder } from '@sluice/runtime/consumer';
 import { createPublisher } from '@sluice/runtime/publisher';
 import { parse } from 'yaml';
 import { formatOrders } from './cli/order-commands.ts';
-import { orderIdOf } from './cli/orders-cli.ts';
 import { createDocumentClient, OrderStore } from './order-store.ts';
 import { ORDERS_TABLE } from './settings.ts';
 
@@ -95,12 +94,14 @@ export async function runDemo(runtime: LocalRuntime, options: { asyncapiPath: st
     );
     const watched = consumers.map((o) => {
       const dlqName = application.topology.queues[o.queue!]!.deadLetter!.queue;
+      const consumer = (operations as unknown as Record<string, typeof op>)[o.id]!;
       const dlq = new DeadLetterQueue({
         sqs,
         deadLetterQueueUrl: resources.queues[dlqName]!.url,
         sourceQueueUrl: resources.queues[o.queue!]!.url,
-        decode: createDecoder((operations as unknown as Record<string, typeof op>)[o.id]!),
-        describe: orderIdOf,
+        decode: createDecoder(consumer),
+        // What npx orders dlq list shows of each: the framework's subject of the consumer's messages.
+        describe: subjectFromContract(consumer.messages),
         // The local stack: its counts are exact.
         exactCounts: true,
       });
