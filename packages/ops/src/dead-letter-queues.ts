@@ -1,8 +1,8 @@
 /**
  * Which queues of a contract hold messages to read, redrive and purge as dead letters: each
  * dead-letter queue of its queues, each topic's unrouted queue and each topic's triage dead-letter
- * queue. `dlq list | redrive | purge` and the local console read the same ones, from
- * {@link deadLetterQueuesOf}.
+ * queue. `dlq list | redrive | purge` and the local console read the same ones, and `status`
+ * gives them the same kind and source, from {@link deadLetterQueuesOf}.
  */
 import { functionNameOf, triageOf, unroutedOf } from '@sluice/model';
 import type { Operation, ReceiveOperation, Topology } from '@sluice/runtime/contract';

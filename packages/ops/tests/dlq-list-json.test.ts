@@ -90,6 +90,19 @@ describe('dlq list --json', () => {
     }
   });
 
+  it("status --json gives each queue dlq list reads the kind and source dlq list --json gives it (one rule, deadLetterQueuesOf, as the console's state), and those queues only those kinds", async () => {
+    const all = await list();
+    const io = captureIO();
+    expect(await fixture.within(() => runCli(fixtureProgram, ['status', '--json', '--endpoint', runtime.endpoint], io)), io.stderr()).toBe(0);
+    const rows = (JSON.parse(io.stdout()) as { queues: { queue: string; kind: string; source?: string | null }[] }).queues;
+    expect(Object.keys(all).length).toBeGreaterThan(0);
+    for (const [queue, entry] of Object.entries(all)) expect(rows.filter((r) => r.queue === queue), queue).toEqual([expect.objectContaining({ kind: entry.kind, source: entry.source })]);
+    const deadLetterKinds = new Set(['deadLetter', 'unrouted', 'triageDeadLetter']);
+    expect(rows.filter((r) => deadLetterKinds.has(r.kind)).map((r) => r.queue).sort()).toEqual(Object.keys(all).sort());
+    // The others come from nowhere dlq reads: a consumer's queue, the triage queue.
+    for (const row of rows.filter((r) => !deadLetterKinds.has(r.kind))) expect(row.source, row.queue).toBeNull();
+  });
+
   it('--help describes that one shape', async () => {
     const io = captureIO();
     expect(await runCli(fixtureProgram, ['dlq', 'list', '--help'], io)).toBe(0);

@@ -10,6 +10,7 @@ import { queueDepth } from '../queue-depth.ts';
 import { formatTable } from '@sluice/cli';
 import { contractModule, targetFlags, targetOptions, withTarget } from './target-options.ts';
 import { ownedQueues } from '../owned-queues.ts';
+import { deadLetterQueuesOf } from '../dead-letter-queues.ts';
 import { missingQueues, missingQueuesWarning } from './missing-queues.ts';
 import { liveFilterPolicies } from '../unrouted.ts';
 import { appliedBy } from './live-routing.ts';
@@ -80,46 +81,50 @@ export const statusCommand: CommandSpec = {
   description:
     "Each queue of the contract with its messages waiting, in flight and delayed, and its role: consumed by which consumer, dead letters of which queue, a topic's unrouted publishes (see why with dlq list) or its triage. Then each subscription: topic, queue and filter policy (long ones summarized; --wide shows them whole). On the local stack, also the queues an earlier contract left, kept with their messages. No message is received or changed: it only counts them.",
   options: {
-    json: { type: 'boolean', description: 'JSON, for scripts (filter policies whole)' },
+    json: { type: 'boolean', description: "JSON, for scripts (filter policies whole; each queue's kind, and for a queue dlq reads its source, as dlq list --json gives them)" },
     wide: { type: 'boolean', description: "every subscription's filter policy whole in the table (an unrouted queue's is long: summarized without it)" },
     ...targetOptions,
   },
   async run({ values, io, invocation }) {
-    const { topology } = await contractModule(undefined, { warn: (line) => io.err(line) });
+    const { topology, operations } = await contractModule(undefined, { warn: (line) => io.err(line) });
     return withTarget(values, async (target) => {
       await target.checkReachable();
       // Queues the contract gained after the local stack started (npm run codegen while npm start
       // runs): left out of the table, with a warning, so the ones that exist are still shown.
       const missing = await missingQueues(target, ownedQueues(topology));
-      const rows = [];
+      // The queues dlq reads, by its rule: their kind and source as dlq list --json (and the console) give them.
+      const read = deadLetterQueuesOf(topology, operations);
+      const rows: { queue: string; kind: string; source: string | null; role: string; visible: number; inFlight: number; delayed: number; total: number }[] = [];
+      const add = async (queue: string, kind: string, source: string | null, role: (waiting: boolean) => string) => {
+        if (missing.has(queue)) return;
+        const depth = await queueDepth(target.sqs, await target.queueUrl(queue));
+        rows.push({ queue, kind, source, role: role(depth.total > 0), ...depth });
+      };
       for (const queue of Object.values(topology.queues)) {
-        if (missing.has(queue.name)) continue;
-        const depth = await queueDepth(target.sqs, await target.queueUrl(queue.name));
+        const refs = read.filter((r) => r.name === queue.name && r.kind === 'deadLetter');
         const consumer = Object.values(topology.operations).find((o) => o.action === 'receive' && o.queue === queue.name);
-        const role = queue.deadLetterFor.length ? `dead letters of ${queue.deadLetterFor.join(', ')}` : consumer ? `consumed by ${consumer.id}` : 'no consumer';
-        rows.push({ queue: queue.name, kind: queue.deadLetterFor.length ? 'deadLetter' : 'queue', role, ...depth });
+        if (refs.length > 0) await add(queue.name, 'deadLetter', refs[0]!.source, () => `dead letters of ${refs.map((r) => r.source).join(', ')}`);
+        else await add(queue.name, 'queue', null, () => (consumer ? `consumed by ${consumer.id}` : 'no consumer'));
       }
       // Each topic's unrouted queue: what no subscription admitted (see why with `dlq list`).
-      const unrouted = unroutedOf(topology);
-      for (const u of unrouted.filter((u) => !missing.has(u.queue))) {
-        const depth = await queueDepth(target.sqs, await target.queueUrl(u.queue));
-        rows.push({ queue: u.queue, kind: 'unrouted', role: `unrouted publishes of ${u.topic}${depth.total > 0 ? ': see why with dlq list' : ''}`, ...depth });
+      for (const ref of read.filter((r) => r.kind === 'unrouted')) {
+        await add(ref.name, ref.kind, ref.source, (waiting) => `unrouted publishes of ${ref.unroutedTopic}${waiting ? ': see why with dlq list' : ''}`);
       }
       // Each topic's triage queue (every publish, for the triage function) and what it could not keep.
+      const unrouted = unroutedOf(topology);
       const triage = triageOf(topology, unrouted);
       for (const t of triage) {
-        const fn = functionNameOf(t.operationId);
-        if (!missing.has(t.queue)) rows.push({ queue: t.queue, kind: 'triage', role: `every publish of ${t.topic}, triaged by ${fn}`, ...(await queueDepth(target.sqs, await target.queueUrl(t.queue))) });
-        if (missing.has(t.deadLetterQueue)) continue;
-        const depth = await queueDepth(target.sqs, await target.queueUrl(t.deadLetterQueue));
-        rows.push({ queue: t.deadLetterQueue, kind: 'triageDeadLetter', role: `what ${fn} could not keep${depth.total > 0 ? ': see them with dlq list' : ''}`, ...depth });
+        await add(t.queue, 'triage', null, () => `every publish of ${t.topic}, triaged by ${functionNameOf(t.operationId)}`);
+        for (const ref of read.filter((r) => r.kind === 'triageDeadLetter' && r.name === t.deadLetterQueue)) {
+          await add(ref.name, ref.kind, ref.source, (waiting) => `what ${ref.triage!.functionName} could not keep${waiting ? ': see them with dlq list' : ''}`);
+        }
       }
       // On the local stack: the queues an earlier contract made, which npm start keeps with their messages.
       const owned = ownedQueues(topology);
       for (const queue of ((await target.localQueueNames()) ?? []).filter((q) => !owned.has(q))) {
         const depth = await queueDepth(target.sqs, await target.queueUrl(queue));
         // What an earlier contract made (npm start keeps it), or, on an endpoint other projects share, theirs.
-        rows.push({ queue, kind: 'kept', role: `not in the contract: kept from an earlier one, with its messages${depth.total > 0 ? ` (${invocation.replace(/ status$/, '')} dlq list${targetFlags(values)} --queue ${queue})` : ''}`, ...depth });
+        rows.push({ queue, kind: 'kept', source: null, role: `not in the contract: kept from an earlier one, with its messages${depth.total > 0 ? ` (${invocation.replace(/ status$/, '')} dlq list${targetFlags(values)} --queue ${queue})` : ''}`, ...depth });
       }
       // A subscription of the contract whose queue the stack does not have yet does not exist either: said, not listed as if it did.
       const subscriptions = [...topology.subscriptions, ...unrouted.map((u) => u.subscription), ...triage.map((t) => t.subscription)].map((s) => (missing.has(s.queue) ? { ...s, queueMissing: true as const } : s));
