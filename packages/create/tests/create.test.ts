@@ -519,6 +519,21 @@ describe("create's command: what to do next", () => {
     expect(io.stderr()).toContain(`create: warning: ${contract} (line ${lineOf('          - name: AuditDLQ', operation)}): operations.listenOnTopic.bindings.sqs.queues[1] names queue AuditDLQ, the dead-letter queue of queues[0] (AuditQueue)`);
   });
 
+  it("shows what its own lines quote of the contract as escapes: a message name holding an escape sequence and a right-to-left override, in a warning (create's I/O is terminal-safe)", async () => {
+    cpSync(path.dirname(fixture), path.join(parent, 'escapes'), { recursive: true });
+    const contract = path.join(parent, 'escapes', 'asyncapi.yaml');
+    // Its examples removed, so that create warns of the message by name.
+    const text = readFileSync(fixture, 'utf8')
+      .replace('      name: Pinged\n', '      name: "Pinged\\u001b[31m\\u202e"\n')
+      .replace(/\n {6}examples:\n(?: {8,}.*\n)+/, '\n');
+    expect(text).toContain('name: "Pinged\\u001b[31m\\u202e"');
+    writeFileSync(contract, text);
+    const io = captureIO();
+    expect(await runCli(createProgram, [path.join(parent, 'app-escapes'), '--contract', contract], io), io.stderr()).toBe(0);
+    expect(io.stderr()).toMatch(/^create: warning: .*Pinged\\x1b\[31m\\u202e has no examples/m);
+    expect(io.stdout() + io.stderr()).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+  });
+
   it("writes settings its own npm start and infra:plan accept for a queue kept under 30 minutes: the age alarm fits half the retention (the 900 s default did not, and npm start refused it)", async () => {
     cpSync(path.dirname(fixture), path.join(parent, 'short-retention'), { recursive: true });
     const contract = path.join(parent, 'short-retention', 'asyncapi.yaml');
