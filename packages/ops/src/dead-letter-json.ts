@@ -2,7 +2,9 @@
  * What `dlq list --json` prints: one shape whether `--queue` picks a queue or not, so that a
  * script reads it without guessing. An object keyed by queue name; each entry says what the queue
  * is, its messages, and what it could not show. Every field is there, null when it has nothing to
- * say (JSON drops an undefined one).
+ * say (JSON drops an undefined one). A dead-letter queue several queues share is one entry:
+ * `source` the first of them (the only one in the common case, so a script reading `source` reads
+ * on), `sources` every one.
  */
 import type { DecodeError } from '@sluice/runtime/consumer';
 import type { DeadLetter, NotShown } from './dead-letter-queue.ts';
@@ -42,8 +44,14 @@ export interface DeadLetterQueueJson {
    * triage function could not keep), `kept` (on the local stack, a queue an earlier contract left).
    */
   kind: 'deadLetter' | 'unrouted' | 'triageDeadLetter' | 'kept';
-  /** Where its messages came from, where a redrive puts them: the source queue, the topic of an unrouted queue; null for a kept queue. */
+  /**
+   * Where its messages came from, where a redrive puts them: the source queue, the topic of an
+   * unrouted queue; null for a kept queue. Of a dead-letter queue several queues share, the first
+   * of `sources` (the queue is one entry, its messages listed once).
+   */
   source: string | null;
+  /** Every queue (or topic) its messages came from: `[source]`, each queue sharing it as their dead-letter queue, `[]` for a kept queue. */
+  sources: string[];
   /** The messages read. */
   messages: DeadLetterJson[];
   /** How many more the queue holds that could not be read, and why (on a FIFO queue, those behind the first of each group); null when none. */

@@ -5,9 +5,15 @@
  * gives them the same kind and source, from {@link deadLetterQueuesOf}.
  */
 import { functionNameOf, triageOf, unroutedOf } from '@sluice/model';
-import type { Operation, ReceiveOperation, Topology } from '@sluice/runtime/contract';
+import type { DecodeResult, RecordInput } from '@sluice/runtime/consumer';
+import type { MessageContract, Operation, ReceiveOperation, Topology } from '@sluice/runtime/contract';
+import { subjectFromContract } from './message-subject.ts';
 
-/** One queue {@link deadLetterQueuesOf} finds, with where its messages came from and go back to. */
+/**
+ * One queue {@link deadLetterQueuesOf} finds, with where its messages came from and go back to.
+ * A dead-letter queue several queues share is one ref: `sources` names every one of them (in the
+ * topology's order), `source` the first (the only one, in the common case).
+ */
 export interface DeadLetterQueueRef {
   /** The queue's name. */
   name: string;
@@ -17,10 +23,18 @@ export interface DeadLetterQueueRef {
    * `dlq list --json` and `status --json` give them.
    */
   kind: 'deadLetter' | 'unrouted' | 'triageDeadLetter';
-  /** Where its messages came from: the source queue, for an unrouted queue its topic, for a triage dead-letter queue the triage queue. */
+  /**
+   * Where its messages came from: the source queue, for an unrouted queue its topic, for a triage
+   * dead-letter queue the triage queue; for a dead-letter queue several queues share, the first of
+   * `sources`, where a redrive puts its messages.
+   */
   source: string;
-  /** The source queue's consumer, when the contract has one (a triage queue's is the framework's function). */
+  /** Every queue (or topic) its messages came from: `[source]`, or each queue sharing it as their dead-letter queue. */
+  sources: string[];
+  /** `source`'s consumer, when the contract has one (a triage queue's is the framework's function). */
   consumer: ReceiveOperation | undefined;
+  /** The consumer of each of `sources` that has one, in their order: a message any of them accepts decodes fine ({@link deadLetterReading}). */
+  consumers: ReceiveOperation[];
   /** For an unrouted queue, its topic: its messages go back by being published to it again. */
   unroutedTopic?: string;
   /** For a triage dead-letter queue, the topic and the triage function that could not keep its messages. */
@@ -47,15 +61,71 @@ export interface DeadLetterQueueRef {
 export function deadLetterQueuesOf(topology: Topology, operations: Readonly<Record<string, Operation>>): DeadLetterQueueRef[] {
   const unrouted = unroutedOf(topology);
   const consumerOf = (queue: string) => Object.values(operations).find((o): o is ReceiveOperation => o.action === 'receive' && o.queue === queue);
+  // One ref per dead-letter queue, however many queues share it: its messages are read once.
+  const deadLetters = new Map<string, string[]>();
+  for (const q of Object.values(topology.queues)) if (q.deadLetter) deadLetters.set(q.deadLetter.queue, [...(deadLetters.get(q.deadLetter.queue) ?? []), q.name]);
   return [
-    ...Object.values(topology.queues)
-      .filter((q) => q.deadLetter)
-      .map((q): DeadLetterQueueRef => ({ name: q.deadLetter!.queue, kind: 'deadLetter', source: q.name, consumer: consumerOf(q.name) })),
-    ...unrouted.map((u): DeadLetterQueueRef => ({ name: u.queue, kind: 'unrouted', source: u.topic, consumer: undefined, unroutedTopic: u.topic })),
+    ...[...deadLetters].map(([name, sources]): DeadLetterQueueRef => ({
+      name,
+      kind: 'deadLetter',
+      source: sources[0]!,
+      sources,
+      consumer: consumerOf(sources[0]!),
+      consumers: sources.map(consumerOf).filter((c): c is ReceiveOperation => c !== undefined),
+    })),
+    ...unrouted.map((u): DeadLetterQueueRef => ({ name: u.queue, kind: 'unrouted', source: u.topic, sources: [u.topic], consumer: undefined, consumers: [], unroutedTopic: u.topic })),
     ...triageOf(topology, unrouted).map(
-      (t): DeadLetterQueueRef => ({ name: t.deadLetterQueue, kind: 'triageDeadLetter', source: t.queue, consumer: undefined, triage: { topic: t.topic, functionName: functionNameOf(t.operationId) } }),
+      (t): DeadLetterQueueRef => ({ name: t.deadLetterQueue, kind: 'triageDeadLetter', source: t.queue, sources: [t.queue], consumer: undefined, consumers: [], triage: { topic: t.topic, functionName: functionNameOf(t.operationId) } }),
     ),
   ];
+}
+
+/** A consumer's decoder, as `createDecoder` of `@sluice/runtime/consumer` makes it. */
+export type RecordDecoder = (record: RecordInput) => DecodeResult;
+
+/**
+ * How `dlq list` and the local console read the messages of a dead-letter queue: with the decoder
+ * of each of its sources' consumers (`decoderOf`), a message any of them accepts decodes fine
+ * (the first that does names it); one they all reject gets the first one's reason. Its subject is
+ * the framework's ({@link subjectFromContract}) over those consumers' messages, else over the
+ * contract's `messages`. No consumer (an unrouted queue, a triage or kept one): no decoder.
+ *
+ * @param decoderOf - the decoder of one consumer (with the ARNs of the topics feeding its queue)
+ * @param messages - the contract's messages: the subject of a queue without a consumer
+ * @example
+ * ```ts
+ * import { createDecoder } from '@sluice/runtime/consumer';
+ * import { DeadLetterQueue, deadLetterQueuesOf, deadLetterReading } from '@sluice/ops';
+ * import { SQSClient } from '@aws-sdk/client-sqs';
+ * import type { MessageContract, Operation, Topology } from '@sluice/runtime/contract';
+ *
+ * declare const topology: Topology;
+ * declare const operations: Record<string, Operation>;
+ * declare const messages: Record<string, MessageContract>;
+ * declare const deadLetterQueueUrl: string;
+ * const shared = deadLetterQueuesOf(topology, operations).find((r) => r.name === 'SharedDLQ')!;
+ * const reading = deadLetterReading(shared, (consumer) => createDecoder(consumer), messages);
+ * new DeadLetterQueue({ sqs: new SQSClient({}), deadLetterQueueUrl, sourceQueueUrl: deadLetterQueueUrl, ...reading });
+ * ```
+ */
+export function deadLetterReading(
+  ref: Pick<DeadLetterQueueRef, 'consumers'>,
+  decoderOf: (consumer: ReceiveOperation) => RecordDecoder,
+  messages: Readonly<Record<string, MessageContract>>,
+): { decode?: RecordDecoder; describe: (payload: unknown, messageName: string | undefined) => string | undefined } {
+  const describe = subjectFromContract(ref.consumers.length > 0 ? Object.assign({}, ...ref.consumers.map((c) => c.messages)) : messages);
+  if (ref.consumers.length === 0) return { describe };
+  const decoders = ref.consumers.map(decoderOf);
+  const decode: RecordDecoder = (record) => {
+    let first: DecodeResult | undefined;
+    for (const d of decoders) {
+      const result = d(record);
+      if (result.ok) return result;
+      first ??= result;
+    }
+    return first!;
+  };
+  return { decode, describe };
 }
 
 /**

@@ -9,6 +9,7 @@ export * from './target.ts';
 export * from './queue-depth.ts';
 export * from './dead-letter-queue.ts';
 export * from './dead-letter-queues.ts';
+export * from './queue-roles.ts';
 export * from './handler-failures.ts';
 export * from './sqs-batches.ts';
 export * from './unrouted.ts';

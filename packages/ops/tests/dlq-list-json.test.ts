@@ -54,6 +54,7 @@ describe('dlq list --json', () => {
     expect(all.OrderDLQ).toEqual({
       kind: 'deadLetter',
       source: 'OrderQueue',
+      sources: ['OrderQueue'],
       messages: [
         {
           messageId: bad,
@@ -71,7 +72,7 @@ describe('dlq list --json', () => {
       ],
       notShown: null,
     });
-    expect(all[unrouted]).toEqual({ kind: 'unrouted', source: 'OrderTopic', messages: [], notShown: null });
+    expect(all[unrouted]).toEqual({ kind: 'unrouted', source: 'OrderTopic', sources: ['OrderTopic'], messages: [], notShown: null });
     // Picked by its name or by its source's: the same entry, under the same key.
     expect(withoutCounts(await list('--queue', 'OrderDLQ'))).toEqual({ OrderDLQ: withoutCounts(all).OrderDLQ });
     expect(withoutCounts(await list('--queue', 'OrderQueue'))).toEqual({ OrderDLQ: withoutCounts(all).OrderDLQ });
@@ -83,7 +84,7 @@ describe('dlq list --json', () => {
     const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url('OrderDLQ'), VisibilityTimeout: 60 }));
     try {
       const one = await list('--queue', 'OrderDLQ');
-      expect(one).toEqual({ OrderDLQ: { kind: 'deadLetter', source: 'OrderQueue', messages: [], notShown: { count: 1, why: expect.stringMatching(/^1 more message\(s\) counted by SQS than could be read/) } } });
+      expect(one).toEqual({ OrderDLQ: { kind: 'deadLetter', source: 'OrderQueue', sources: ['OrderQueue'], messages: [], notShown: { count: 1, why: expect.stringMatching(/^1 more message\(s\) counted by SQS than could be read/) } } });
       expect((await list()).OrderDLQ).toEqual(one.OrderDLQ);
     } finally {
       for (const m of Messages) await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url('OrderDLQ'), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 }));
@@ -94,9 +95,9 @@ describe('dlq list --json', () => {
     const all = await list();
     const io = captureIO();
     expect(await fixture.within(() => runCli(fixtureProgram, ['status', '--json', '--endpoint', runtime.endpoint], io)), io.stderr()).toBe(0);
-    const rows = (JSON.parse(io.stdout()) as { queues: { queue: string; kind: string; source?: string | null }[] }).queues;
+    const rows = (JSON.parse(io.stdout()) as { queues: { queue: string; kind: string; source?: string | null; sources?: string[] }[] }).queues;
     expect(Object.keys(all).length).toBeGreaterThan(0);
-    for (const [queue, entry] of Object.entries(all)) expect(rows.filter((r) => r.queue === queue), queue).toEqual([expect.objectContaining({ kind: entry.kind, source: entry.source })]);
+    for (const [queue, entry] of Object.entries(all)) expect(rows.filter((r) => r.queue === queue), queue).toEqual([expect.objectContaining({ kind: entry.kind, source: entry.source, sources: entry.sources })]);
     const deadLetterKinds = new Set(['deadLetter', 'unrouted', 'triageDeadLetter']);
     expect(rows.filter((r) => deadLetterKinds.has(r.kind)).map((r) => r.queue).sort()).toEqual(Object.keys(all).sort());
     // The others come from nowhere dlq reads: a consumer's queue, the triage queue.
@@ -108,7 +109,7 @@ describe('dlq list --json', () => {
     expect(await runCli(fixtureProgram, ['dlq', 'list', '--help'], io)).toBe(0);
     const help = io.stdout().replace(/\s+/g, ' ');
     expect(help).toContain('the same shape with or without --queue');
-    expect(help).toMatch(/"kind".*"source".*"messages".*"notShown"/);
+    expect(help).toMatch(/"kind".*"source".*"sources".*"messages".*"notShown"/);
     expect(help).not.toContain('instead of the list of messages');
   });
 });

@@ -7,7 +7,7 @@ import { CliError, UsageError, type CommandSpec } from '@sluice/cli';
 import { createDecoder } from '@sluice/runtime/consumer';
 import type { ReceiveOperation, Topology } from '@sluice/runtime/contract';
 import type { Message } from '@aws-sdk/client-sqs';
-import { deadLetterQueuesOf, triageUnexplained } from '../dead-letter-queues.ts';
+import { deadLetterQueuesOf, deadLetterReading, triageUnexplained } from '../dead-letter-queues.ts';
 import { identityCell, readEnvelope, republish, unroutedMessageReason, type LiveRouting } from '../unrouted.ts';
 import { liveRoutingOf } from './live-routing.ts';
 import { DeadLetterQueue, notShownOf, type DeadLetter, type DeadLetterListing, type DeadLetterQueueOptions } from '../dead-letter-queue.ts';
@@ -35,7 +35,8 @@ export interface DlqCommandOptions {
 }
 
 /**
- * A dead-letter queue of the topology, its source queue and the source's consumer; a topic's
+ * A dead-letter queue of the topology, its source queues (`sources`: one, or each queue sharing
+ * it; `source` the first) and their consumers; a topic's
  * unrouted queue (`unroutedTopic`), whose source is the topic; a topic's triage dead-letter queue
  * (`triage`: what the framework's triage function could not keep), whose source is the triage
  * queue; or, on the local stack, a queue no longer in the contract (`kept`: no source, no consumer).
@@ -43,7 +44,9 @@ export interface DlqCommandOptions {
 interface DlqRef {
   name: string;
   source: string | undefined;
+  sources: string[];
   consumer: ReceiveOperation | undefined;
+  consumers: ReceiveOperation[];
   unroutedTopic?: string;
   triage?: { topic: string; functionName: string };
   kept?: true;
@@ -54,7 +57,7 @@ function headingOf(ref: DlqRef): string {
   if (ref.unroutedTopic) return `${ref.name} (unrouted publishes of ${ref.unroutedTopic})`;
   if (ref.triage) return `${ref.name} (publishes of ${ref.triage.topic} that ${ref.triage.functionName} could not keep)`;
   if (ref.kept) return `${ref.name} (no longer in the contract; kept by the local stack with its messages)`;
-  return `${ref.name} (dead letters of ${ref.source})`;
+  return `${ref.name} (dead letters of ${ref.sources.join(', ')})`;
 }
 
 /** What a ref's queue is, in `dlq list --json` (the kinds `status --json` gives those queues). */
@@ -69,7 +72,7 @@ function kindOf(ref: DlqRef): DeadLetterQueueJson['kind'] {
 const titled = (heading: string, body: string) => (body === 'empty.' ? `${heading}: empty.` : `${heading}:\n${body}`);
 
 /**
- * Every queue `dlq` reads; `--queue` picks one (by its name or its source's). A name that is none
+ * Every queue `dlq` reads; `--queue` picks one (by its name or one of its sources'). A name that is none
  * of the contract's is looked for among the local stack's kept queues (`localQueues`, asked only
  * then), else a usage error listing them. `localQueues` undefined: the contract's alone, and a name
  * outside them gives `undefined` (to look again once the target is reachable).
@@ -78,13 +81,13 @@ async function deadLetterQueues(queue: string | undefined, localQueues?: () => P
   const { topology, operations } = await contractModule();
   const all: DlqRef[] = deadLetterQueuesOf(topology, operations);
   if (!queue) return all;
-  const picked = all.filter((d) => d.name === queue || d.source === queue);
+  const picked = all.filter((d) => d.name === queue || d.sources.includes(queue));
   if (picked.length > 0) return picked;
   if (!localQueues) return undefined;
   // A queue an earlier contract made, which the local stack keeps with its messages.
   const owned = ownedQueues(topology);
   const kept = (await localQueues())?.filter((q) => !owned.has(q)) ?? [];
-  if (kept.includes(queue)) return [{ name: queue, source: undefined, consumer: undefined, kept: true }];
+  if (kept.includes(queue)) return [{ name: queue, source: undefined, sources: [], consumer: undefined, consumers: [], kept: true }];
   throw new UsageError(
     `--queue ${JSON.stringify(queue)} is neither a dead-letter queue nor a queue with one: try ${[...all.map((d) => d.name), ...kept].join(', ') || '(the contract declares none)'}`,
   );
@@ -165,17 +168,18 @@ async function open(target: Target, ref: DlqRef, options: DlqCommandOptions, use
     const topicArn = await target.topicArn(ref.unroutedTopic);
     return new DeadLetterQueue({ sqs: target.sqs, deadLetterQueueUrl: url, sourceQueueUrl: url, forward: (message) => republish(target.sns, topicArn, message), ...exactOn(target) });
   }
-  const arns = ref.consumer ? await sourceTopicArns(target, ref.consumer) : undefined;
+  const arns = new Map(await Promise.all(ref.consumers.map(async (c) => [c.id, await sourceTopicArns(target, c)] as const)));
   const deadLetterQueueUrl = await target.queueUrl(ref.name);
-  // The application's subject, else the framework's (the local console's too): its message's first field.
-  const describe = options.describe ?? subjectFromContract(ref.consumer?.messages ?? (await contractModule()).messages);
+  // Each source's consumer's decoder (a shared dead-letter queue's messages come from several), as the local console reads them.
+  const reading = deadLetterReading(ref, (c) => createDecoder(c, arns.get(c.id) ? { sourceTopicArns: arns.get(c.id)! } : {}), (await contractModule()).messages);
   return new DeadLetterQueue({
     sqs: target.sqs,
     deadLetterQueueUrl,
     // Listing and purging read the dead-letter queue alone: its source may be gone (deleted by hand).
     sourceQueueUrl: use.redrive ? await target.queueUrl(ref.source) : deadLetterQueueUrl,
-    ...(ref.consumer ? { decode: createDecoder(ref.consumer, arns ? { sourceTopicArns: arns } : {}) } : {}),
-    describe,
+    ...(reading.decode ? { decode: reading.decode } : {}),
+    // The application's subject, else the framework's (the local console's too): its message's first field.
+    describe: options.describe ?? reading.describe,
     // The local stack keeps what each consumer last said of a message it failed on; AWS keeps it in CloudWatch.
     ...(target.endpoint ? { failuresOf: (ids: string[]) => localHandlerFailures(target.endpoint!, ids) } : {}),
     ...exactOn(target),
@@ -349,7 +353,7 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
         name: 'list',
         summary: 'show dead-lettered and unrouted messages and why they failed',
         description:
-          'Each dead-lettered message with its receive count and why it failed: the body is decoded again with the generated validator, as the consumer does; for one that decodes fine, what its consumer said when it last failed on it (the local stack keeps that; on AWS, look for the message id in the consumer\'s log). Then each unrouted message (published to a topic, admitted by no subscription) with its SNS message id and why: no eventType/schemaVersion, or an event type or major version no consumer declares. Messages stay where they are. A FIFO queue shows the first message of each group (with its group): how many more wait behind is said after the table. --json prints one object, the same shape with or without --queue, keyed by queue name: { "<queue>": { "kind": "deadLetter" | "unrouted" | "triageDeadLetter" | "kept", "source": the queue (or, for an unrouted queue, the topic) its messages came from, or null, "messages": [ { "messageId", "receiveCount", "sentAt", "body", "snsMessageId", "messageName", "reason" (the decode error, null when it decodes fine), "handlerFailure", "subject", "messageGroupId", and on an unrouted queue "unrouted" (why no subscription admitted it; null: one does now) } ], "notShown": null, or { "count", "why" } for messages the queue holds that could not be read } }. A field with nothing to say is null, never left out.',
+          'Each dead-lettered message with its receive count and why it failed: the body is decoded again with the generated validator, as the consumer does; for one that decodes fine, what its consumer said when it last failed on it (the local stack keeps that; on AWS, look for the message id in the consumer\'s log). Then each unrouted message (published to a topic, admitted by no subscription) with its SNS message id and why: no eventType/schemaVersion, or an event type or major version no consumer declares. Messages stay where they are. A FIFO queue shows the first message of each group (with its group): how many more wait behind is said after the table. --json prints one object, the same shape with or without --queue, keyed by queue name: { "<queue>": { "kind": "deadLetter" | "unrouted" | "triageDeadLetter" | "kept", "source": the queue (or, for an unrouted queue, the topic) its messages came from (of a dead-letter queue several queues share, the first), or null, "sources": every one of them (each queue sharing it; [] for a kept queue), "messages": [ { "messageId", "receiveCount", "sentAt", "body", "snsMessageId", "messageName", "reason" (the decode error, null when it decodes fine), "handlerFailure", "subject", "messageGroupId", and on an unrouted queue "unrouted" (why no subscription admitted it; null: one does now) } ], "notShown": null, or { "count", "why" } for messages the queue holds that could not be read } }. A field with nothing to say is null, never left out.',
         options: { queue: queueOption, json: { type: 'boolean', description: 'one JSON object keyed by queue name, the same shape with or without --queue (see above): bodies and full reasons' }, ...targetOptions },
         async run({ values, io, invocation }) {
           const { topology } = await contractModule(undefined, { warn: (line) => io.err(line) });
@@ -363,7 +367,7 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
               const listing = await (await open(target, ref, options, { redrive: false })).listing();
               const { letters } = listing;
               // Messages the queue holds that could not be read (a FIFO group's after its first) are said, never left out silently.
-              const entry = (messages: DeadLetterJson[]): DeadLetterQueueJson => ({ kind: kindOf(ref), source: ref.source ?? null, messages, notShown: notShownOf(listing) ?? null });
+              const entry = (messages: DeadLetterJson[]): DeadLetterQueueJson => ({ kind: kindOf(ref), source: ref.source ?? null, sources: ref.sources, messages, notShown: notShownOf(listing) ?? null });
               if (ref.unroutedTopic) {
                 const topic = ref.unroutedTopic;
                 const live = letters.length > 0 ? (ref.unroutedTopic ? await liveRoutingOf(target, topology, ref.unroutedTopic, io.err) : undefined) : undefined;
@@ -416,7 +420,8 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
               if (!consumed.includes(to)) throw new UsageError(`--to ${JSON.stringify(to)} is no queue the contract consumes: try ${consumed.join(', ') || '(none)'}`);
               const { operations } = await contractModule();
               // Moved as dead letters of that queue: decoded by its consumer first, as any redrive.
-              refs = [{ name: kept.name, source: to, consumer: Object.values(operations).find((o): o is ReceiveOperation => o.action === 'receive' && o.queue === to) }];
+              const consumer = Object.values(operations).find((o): o is ReceiveOperation => o.action === 'receive' && o.queue === to);
+              refs = [{ name: kept.name, source: to, sources: [to], consumer, consumers: consumer ? [consumer] : [] }];
             }
             let notFound = ids ? [...ids] : [];
             let movedTotal = 0;

@@ -4,13 +4,13 @@
  * of the system at a glance.
  */
 import type { CommandSpec } from '@sluice/cli';
-import { canonicalPolicy, functionNameOf, triageOf, unroutedOf, type UnroutedSpec } from '@sluice/model';
+import { canonicalPolicy, triageOf, unroutedOf, type UnroutedSpec } from '@sluice/model';
 import type { SubscriptionSpec } from '@sluice/runtime/contract';
 import { queueDepth } from '../queue-depth.ts';
 import { formatTable } from '@sluice/cli';
 import { contractModule, targetFlags, targetOptions, withTarget } from './target-options.ts';
 import { ownedQueues } from '../owned-queues.ts';
-import { deadLetterQueuesOf } from '../dead-letter-queues.ts';
+import { queueRolesOf, type QueueRole } from '../queue-roles.ts';
 import { missingQueues, missingQueuesWarning } from './missing-queues.ts';
 import { liveFilterPolicies } from '../unrouted.ts';
 import { appliedBy } from './live-routing.ts';
@@ -67,6 +67,24 @@ export function formatSubscriptions(subscriptions: readonly ShownSubscription[],
   return shortened ? `${table}\nFilter policies summarized or cut short: --wide shows them whole (--json too).` : table;
 }
 
+/** A queue's role in `status`'s table; `waiting`: it holds messages. */
+function roleOf(q: QueueRole, waiting: boolean): string {
+  switch (q.kind) {
+    case 'deadLetter':
+      return `dead letters of ${q.sources.join(', ')}`;
+    // Each topic's unrouted queue: what no subscription admitted (see why with `dlq list`).
+    case 'unrouted':
+      return `unrouted publishes of ${q.deadLetters!.unroutedTopic}${waiting ? ': see why with dlq list' : ''}`;
+    // Each topic's triage queue (every publish, for the triage function) and what it could not keep.
+    case 'triage':
+      return `every publish of ${q.triage!.topic}, triaged by ${q.triage!.functionName}`;
+    case 'triageDeadLetter':
+      return `what ${q.deadLetters!.triage!.functionName} could not keep${waiting ? ': see them with dlq list' : ''}`;
+    default:
+      return q.consumer ? `consumed by ${q.consumer}` : 'no consumer';
+  }
+}
+
 /**
  * The `status` command: every queue of the topology with its depth and role, then the
  * subscriptions ({@link formatSubscriptions}: long filter policies summarized, `--wide` shows them
@@ -81,7 +99,7 @@ export const statusCommand: CommandSpec = {
   description:
     "Each queue of the contract with its messages waiting, in flight and delayed, and its role: consumed by which consumer, dead letters of which queue, a topic's unrouted publishes (see why with dlq list) or its triage. Then each subscription: topic, queue and filter policy (long ones summarized; --wide shows them whole). On the local stack, also the queues an earlier contract left, kept with their messages. No message is received or changed: it only counts them.",
   options: {
-    json: { type: 'boolean', description: "JSON, for scripts (filter policies whole; each queue's kind, and for a queue dlq reads its source, as dlq list --json gives them)" },
+    json: { type: 'boolean', description: "JSON, for scripts (filter policies whole; each queue's kind, and for a queue dlq reads its source and sources, as dlq list --json gives them)" },
     wide: { type: 'boolean', description: "every subscription's filter policy whole in the table (an unrouted queue's is long: summarized without it)" },
     ...targetOptions,
   },
@@ -92,40 +110,22 @@ export const statusCommand: CommandSpec = {
       // Queues the contract gained after the local stack started (npm run codegen while npm start
       // runs): left out of the table, with a warning, so the ones that exist are still shown.
       const missing = await missingQueues(target, ownedQueues(topology));
-      // The queues dlq reads, by its rule: their kind and source as dlq list --json (and the console) give them.
-      const read = deadLetterQueuesOf(topology, operations);
-      const rows: { queue: string; kind: string; source: string | null; role: string; visible: number; inFlight: number; delayed: number; total: number }[] = [];
-      const add = async (queue: string, kind: string, source: string | null, role: (waiting: boolean) => string) => {
-        if (missing.has(queue)) return;
-        const depth = await queueDepth(target.sqs, await target.queueUrl(queue));
-        rows.push({ queue, kind, source, role: role(depth.total > 0), ...depth });
-      };
-      for (const queue of Object.values(topology.queues)) {
-        const refs = read.filter((r) => r.name === queue.name && r.kind === 'deadLetter');
-        const consumer = Object.values(topology.operations).find((o) => o.action === 'receive' && o.queue === queue.name);
-        if (refs.length > 0) await add(queue.name, 'deadLetter', refs[0]!.source, () => `dead letters of ${refs.map((r) => r.source).join(', ')}`);
-        else await add(queue.name, 'queue', null, () => (consumer ? `consumed by ${consumer.id}` : 'no consumer'));
-      }
-      // Each topic's unrouted queue: what no subscription admitted (see why with `dlq list`).
-      for (const ref of read.filter((r) => r.kind === 'unrouted')) {
-        await add(ref.name, ref.kind, ref.source, (waiting) => `unrouted publishes of ${ref.unroutedTopic}${waiting ? ': see why with dlq list' : ''}`);
-      }
-      // Each topic's triage queue (every publish, for the triage function) and what it could not keep.
-      const unrouted = unroutedOf(topology);
-      const triage = triageOf(topology, unrouted);
-      for (const t of triage) {
-        await add(t.queue, 'triage', null, () => `every publish of ${t.topic}, triaged by ${functionNameOf(t.operationId)}`);
-        for (const ref of read.filter((r) => r.kind === 'triageDeadLetter' && r.name === t.deadLetterQueue)) {
-          await add(ref.name, ref.kind, ref.source, (waiting) => `what ${ref.triage!.functionName} could not keep${waiting ? ': see them with dlq list' : ''}`);
-        }
+      // Every queue of the contract by one rule (the console's too): the queues dlq reads with the kind and sources dlq list --json gives them.
+      const rows: { queue: string; kind: string; source: string | null; sources: string[]; role: string; visible: number; inFlight: number; delayed: number; total: number }[] = [];
+      for (const q of queueRolesOf(topology, operations)) {
+        if (missing.has(q.name)) continue;
+        const depth = await queueDepth(target.sqs, await target.queueUrl(q.name));
+        rows.push({ queue: q.name, kind: q.kind, source: q.source, sources: q.sources, role: roleOf(q, depth.total > 0), ...depth });
       }
       // On the local stack: the queues an earlier contract made, which npm start keeps with their messages.
       const owned = ownedQueues(topology);
       for (const queue of ((await target.localQueueNames()) ?? []).filter((q) => !owned.has(q))) {
         const depth = await queueDepth(target.sqs, await target.queueUrl(queue));
         // What an earlier contract made (npm start keeps it), or, on an endpoint other projects share, theirs.
-        rows.push({ queue, kind: 'kept', source: null, role: `not in the contract: kept from an earlier one, with its messages${depth.total > 0 ? ` (${invocation.replace(/ status$/, '')} dlq list${targetFlags(values)} --queue ${queue})` : ''}`, ...depth });
+        rows.push({ queue, kind: 'kept', source: null, sources: [], role: `not in the contract: kept from an earlier one, with its messages${depth.total > 0 ? ` (${invocation.replace(/ status$/, '')} dlq list${targetFlags(values)} --queue ${queue})` : ''}`, ...depth });
       }
+      const unrouted = unroutedOf(topology);
+      const triage = triageOf(topology, unrouted);
       // A subscription of the contract whose queue the stack does not have yet does not exist either: said, not listed as if it did.
       const subscriptions = [...topology.subscriptions, ...unrouted.map((u) => u.subscription), ...triage.map((t) => t.subscription)].map((s) => (missing.has(s.queue) ? { ...s, queueMissing: true as const } : s));
       // The filter policies as the stack (or AWS) runs them: after npm run codegen without a restart
