@@ -11,9 +11,10 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
-import { GetQueueUrlCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ConfigurationError, envName, linked, resolveQueueUrl, resolveTableName, resolveTopicArn } from '@sluice/runtime/resources';
 import { endpointEnv, localCredentials, localEndpoint, localRegion } from './local-endpoint.ts';
+import { queuesOn } from './owned-queues.ts';
 
 /** The options of a {@link Target}; by default the local stack. */
 export interface TargetOptions {
@@ -132,14 +133,7 @@ export class Target {
    */
   async localQueueNames(): Promise<string[] | undefined> {
     if (this.mode === 'aws') return undefined;
-    const names: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.sqs.send(new ListQueuesCommand({ NextToken: token, MaxResults: 1000 }));
-      for (const url of page.QueueUrls ?? []) names.push(url.split('/').pop()!);
-      token = page.NextToken;
-    } while (token);
-    return names.sort();
+    return (await queuesOn(this.sqs)).map((q) => q.name);
   }
 
   /**

@@ -13,11 +13,17 @@ import {
   checkApplicationHeaders,
   DeadLetterQueue,
   deadLetterQueuesOf,
+  deadLetterReading,
   documentedHeadersOf,
   FRAMEWORK_HEADER_NAMES,
+  KEPT_UNEXPLAINED,
+  keptQueueNotRedriven,
   localHandlerFailures,
   notShownOf,
+  ownedQueues,
   queueDepth,
+  queueRolesOf,
+  queuesOn,
   rejectedAgain,
   rejectedAgainLines,
   republish,
@@ -141,13 +147,17 @@ export interface QueueState {
   /** The queue's name. */
   name: string;
   /**
-   * `queue`, or another kind the plan gives; for a queue `dlq list` reads, the kind it gives it
-   * (`deadLetter`, `unrouted`, `triageDeadLetter`): the page offers to open those.
+   * The kind `status` gives it, by the same rule (`queueRolesOf` of `@sluice/ops`): `queue`,
+   * `triage` (a topic's triage queue), the kind `dlq list` gives a queue it reads (`deadLetter`,
+   * `unrouted`, `triageDeadLetter`), or `kept` (a queue an earlier contract left, which the local
+   * stack keeps and `dlq list --queue` reads): the page offers to open those.
    */
   kind: string;
-  /** For a queue `dlq list` reads, where its messages came from (a queue, or an unrouted queue's topic), as it says. */
+  /** For a queue `dlq list` reads, where its messages came from (a queue, or an unrouted queue's topic), as it says: of a dead-letter queue several queues share, the first. */
   source: string | undefined;
-  /** Whether `dlq list` reads it (`deadLetterQueuesOf`): the console opens, redrives and purges it as the `dlq` commands do. */
+  /** For a queue `dlq list` reads, every queue (or topic) its messages came from, as `dlq list --json` gives them; `[]` for the others. */
+  sources: string[];
+  /** Whether `dlq list` reads it (`deadLetterQueuesOf`, or `--queue` for a kept queue): the console opens and purges it as the `dlq` commands do, and redrives one of the contract. */
   deadLetters: boolean;
   /** Messages waiting to be received (`ApproximateNumberOfMessages`). */
   visible: number;
@@ -282,20 +292,37 @@ export class ConsoleState {
     this.logs.splice(0, Math.max(0, this.logs.length - LOG_LINES_KEPT));
   }
 
-  /** Every queue with its depth (`queueDepth`, as `status` does), the consumers' counts and the last records. */
+  /**
+   * Every queue with its depth (`queueDepth`), kind and sources, as `status` gives them (the stack's
+   * queues an earlier contract left too, kind `kept`), the consumers' counts and the last records.
+   */
   async state(): Promise<{ queues: QueueState[]; consumers: ConsumerCounts[]; records: ConsoleRecord[] }> {
-    const plan = resolvePlan({ topology: this.runtime.application.topology, settings: this.runtime.application.settings, check: false });
-    const read = this.deadLetterQueueRefs();
+    const { topology } = this.runtime.application;
+    const plan = resolvePlan({ topology, settings: this.runtime.application.settings, check: false });
+    const roles = queueRolesOf(topology, this.contract.operations);
+    const depthOf = async (url: string | undefined) => (url ? await queueDepth(this.sqs, url) : { visible: 0, inFlight: 0, delayed: 0 });
     const queues = await Promise.all(
       plan.queues.map(async (q): Promise<QueueState> => {
-        const url = this.runtime.resources.queues[q.name]?.url;
-        const depth = url ? await queueDepth(this.sqs, url) : { visible: 0, inFlight: 0, delayed: 0 };
-        const ref = read.find((r) => r.name === q.name);
-        const kind = ref?.kind ?? (q as { kind?: string }).kind ?? (q.spec.deadLetterFor.length > 0 ? 'deadLetter' : 'queue');
-        return { name: q.name, kind, source: ref?.source ?? q.spec.deadLetterFor[0], deadLetters: ref !== undefined, visible: depth.visible, inFlight: depth.inFlight, delayed: depth.delayed };
+        const depth = await depthOf(this.runtime.resources.queues[q.name]?.url);
+        // The kind status gives it, by the same rule; the plan's for a queue that rule does not know.
+        const role = roles.find((r) => r.name === q.name);
+        return { name: q.name, kind: role?.kind ?? q.kind, source: role?.source ?? undefined, sources: role?.sources ?? [], deadLetters: role?.deadLetters !== undefined, visible: depth.visible, inFlight: depth.inFlight, delayed: depth.delayed };
       }),
     );
-    return { queues, consumers: [...this.consumers.values()], records: [...this.records] };
+    // What an earlier contract made, which the stack keeps with its messages (status lists them, dlq list --queue reads them).
+    const kept = await Promise.all(
+      (await this.keptQueues()).map(async (q): Promise<QueueState> => {
+        const depth = await depthOf(q.url);
+        return { name: q.name, kind: 'kept', source: undefined, sources: [], deadLetters: true, visible: depth.visible, inFlight: depth.inFlight, delayed: depth.delayed };
+      }),
+    );
+    return { queues: [...queues, ...kept], consumers: [...this.consumers.values()], records: [...this.records] };
+  }
+
+  /** The stack's queues the contract does not account for: an earlier contract's, kept with their messages. */
+  private async keptQueues(): Promise<{ name: string; url: string }[]> {
+    const owned = ownedQueues(this.runtime.application.topology);
+    return (await queuesOn(this.sqs)).filter((q) => !owned.has(q.name));
   }
 
   /** The queues `dlq list` reads, by the same rule (`deadLetterQueuesOf`): dead-letter queues, unrouted queues, triage dead-letter queues. */
@@ -303,26 +330,33 @@ export class ConsoleState {
     return deadLetterQueuesOf(this.runtime.application.topology, this.contract.operations);
   }
 
-  /** The queue `dlq list` would read as `name`; a 404 for any other. */
-  private deadLetterQueueRef(name: string): DeadLetterQueueRef {
+  /**
+   * The queue `dlq list` would read as `name`: one of the contract's (`deadLetterQueuesOf`), or a
+   * queue of the stack an earlier contract left (`kept`, its URL), as `dlq list --queue` reads it;
+   * a 404 for any other.
+   */
+  private async readable(name: string): Promise<DeadLetterQueueRef | { kept: string }> {
     const ref = this.deadLetterQueueRefs().find((r) => r.name === name);
-    if (!ref) throw new ConsoleError(404, `${name} is not a dead-letter queue of the contract`);
-    return ref;
-  }
-
-  /** The topic whose unrouted queue `name` is, if it is one. */
-  private unroutedTopicOf(name: string): string | undefined {
-    return this.deadLetterQueueRefs().find((r) => r.name === name)?.unroutedTopic;
+    if (ref) return ref;
+    const kept = (await this.keptQueues()).find((q) => q.name === name);
+    if (kept) return { kept: kept.url };
+    throw new ConsoleError(404, `${name} is not a dead-letter queue of the contract`);
   }
 
   /**
-   * The dead-letter queue `name` as the `dlq` commands open it: its source queue and the source's
-   * consumer's decoder (a topic's triage dead-letter queue has none: the framework's function reads
-   * any publish); a topic's unrouted queue too, whose messages go back by being published to the
-   * topic again (its subscriptions route them anew).
+   * The dead-letter queue `name` as the `dlq` commands open it: its source queues' consumers'
+   * decoders (`deadLetterReading`; a topic's triage dead-letter queue has none: the framework's
+   * function reads any publish), redriven to its source; a topic's unrouted queue too, whose
+   * messages go back by being published to the topic again (its subscriptions route them anew);
+   * a kept queue as `dlq list --queue` reads it: no decoder, no subject, nowhere to redrive to.
    */
-  private deadLetterQueue(name: string): DeadLetterQueue {
-    const ref = this.deadLetterQueueRef(name);
+  private async deadLetterQueue(name: string): Promise<{ dlq: DeadLetterQueue; ref: DeadLetterQueueRef | { kept: string } }> {
+    const ref = await this.readable(name);
+    if ('kept' in ref) return { dlq: new DeadLetterQueue({ sqs: this.sqs, deadLetterQueueUrl: ref.kept, sourceQueueUrl: ref.kept, exactCounts: true }), ref };
+    return { dlq: this.contractDeadLetterQueue(name, ref), ref };
+  }
+
+  private contractDeadLetterQueue(name: string, ref: DeadLetterQueueRef): DeadLetterQueue {
     const topic = ref.unroutedTopic;
     if (topic !== undefined) {
       const url = this.runtime.resources.queues[name]?.url;
@@ -333,14 +367,14 @@ export class ConsoleState {
     const dlqUrl = this.runtime.resources.queues[name]?.url;
     const sourceUrl = this.runtime.resources.queues[ref.source]?.url;
     if (!dlqUrl || !sourceUrl) throw new ConsoleError(404, `${name} or ${ref.source} does not exist on the local stack`);
-    const { consumer } = ref;
+    // Read as dlq list reads it: by each source's consumer (several share a dead-letter queue), its subject its message's first field.
+    const { decode, describe } = deadLetterReading(ref, (consumer) => this.decoderOf(consumer), this.contract.messages);
     return new DeadLetterQueue({
       sqs: this.sqs,
       deadLetterQueueUrl: dlqUrl,
       sourceQueueUrl: sourceUrl,
-      ...(consumer ? { decode: this.decoderOf(consumer) } : {}),
-      // What dlq list shows of it, a rejected one included: its message's first field (`subjectFromContract`).
-      describe: subjectFromContract(consumer?.messages ?? this.contract.messages),
+      ...(decode ? { decode } : {}),
+      describe,
       failuresOf: (ids) => localHandlerFailures(this.runtime.clientConfig.endpoint, ids),
       // The local stack: its counts are exact.
       exactCounts: true,
@@ -353,13 +387,15 @@ export class ConsoleState {
    * queue, how many wait behind the first message of each group.
    */
   async deadLetters(queue: string): Promise<DeadLetterPanel> {
-    const listing = await this.deadLetterQueue(queue).listing();
-    return { letters: listing.letters.map(({ message: _m, body, ...letter }) => ({ ...letter, why: this.why(queue, letter, body) })), notShown: notShownOf(listing) ?? null };
+    const { dlq, ref } = await this.deadLetterQueue(queue);
+    const listing = await dlq.listing();
+    return { letters: listing.letters.map(({ message: _m, body, ...letter }) => ({ ...letter, why: this.why(ref, letter, body) })), notShown: notShownOf(listing) ?? null };
   }
 
-  /** Why a message is where it is: in an unrouted queue, why no subscription admits it (as `dlq list` says); else why it was dead-lettered. */
-  private why(queue: string, letter: Pick<DeadLetter, 'reason' | 'handlerFailure'>, body: string): string {
-    const { unroutedTopic: topic, triage } = this.deadLetterQueueRef(queue);
+  /** Why a message is where it is: in an unrouted queue, why no subscription admits it (as `dlq list` says); else why it was dead-lettered (in a kept queue, `dlq list`'s words for it). */
+  private why(ref: DeadLetterQueueRef | { kept: string }, letter: Pick<DeadLetter, 'reason' | 'handlerFailure'>, body: string): string {
+    if ('kept' in ref) return whyDeadLettered(letter, KEPT_UNEXPLAINED);
+    const { unroutedTopic: topic, triage } = ref;
     if (topic === undefined) return whyDeadLettered(letter, triage ? triageUnexplained(triage) : UNEXPLAINED);
     return unroutedMessageReason(this.runtime.application.topology, topic, body) ?? 'a consumer declares it now: redrive it';
   }
@@ -370,11 +406,12 @@ export class ConsoleState {
    * ({@link deadLetterNotFound}: on a FIFO queue, behind the first message of its group).
    */
   async deadLetter(queue: string, messageId: string): Promise<Omit<DeadLetter, 'message'> & { why: string; logged: string[] }> {
-    const listing = await this.deadLetterQueue(queue).listing();
+    const { dlq, ref } = await this.deadLetterQueue(queue);
+    const listing = await dlq.listing();
     const letter = listing.letters.find((l) => l.messageId === messageId);
     if (!letter) throw new ConsoleError(404, deadLetterNotFound(queue, messageId, listing));
     const { message: _m, ...rest } = letter;
-    const why = this.why(queue, letter, letter.body);
+    const why = this.why(ref, letter, letter.body);
     const ids = [letter.messageId, letter.snsMessageId].filter((id): id is string => id !== undefined);
     // The consumer logged the message under the id it received it with in the source queue; the
     // SNS message id stays the same through the redrive.
@@ -390,16 +427,21 @@ export class ConsoleState {
    * it is a prediction; each with its `lines`, the warning in `dlq redrive`'s words
    * (`rejectedAgainLines`), for the page to show as they are. From an unrouted queue, only what a
    * subscription admits now is published again (the rest would come straight back): kept, in
-   * `kept`, with why.
+   * `kept`, with why. From a queue an earlier contract left, nothing: refused (400) as `dlq redrive`
+   * refuses it without `--to`, which queue its messages came from not being known.
    */
   async redrive(queue: string, ids: readonly string[] | undefined): Promise<{ moved: string[]; notFound: string[]; kept: { messageId: string; why: string }[]; rejectedAgain: RejectedAgainWarning[] }> {
-    const dlq = this.deadLetterQueue(queue);
-    const topic = this.unroutedTopicOf(queue);
+    const { dlq, ref } = await this.deadLetterQueue(queue);
+    if ('kept' in ref) {
+      const consumed = this.receiveOperations().map((o) => o.queue);
+      throw new ConsoleError(400, `${keptQueueNotRedriven(queue)}: move its messages with \`dlq redrive --queue ${queue} --to <queue>\` (${consumed.join(', ') || 'the contract consumes no queue'}), or purge them here once they are no longer needed`);
+    }
+    const topic = ref.unroutedTopic;
     const picks = (l: Pick<DeadLetter, 'messageId' | 'snsMessageId'>) => ids === undefined || ids.includes(l.messageId) || (l.snsMessageId !== undefined && ids.includes(l.snsMessageId));
     if (topic === undefined) {
       // Checked before anything moves, as dlq redrive checks them.
       const listing = await dlq.listing();
-      const route = this.redriveRoute(queue);
+      const route: RedriveRoute = { deadLetterQueue: queue, source: ref.source, consumer: ref.consumer?.id };
       const before = rejectedAgain(route, listing.letters.filter(picks), { notRead: listing.notShown, picked: ids !== undefined });
       // What the check could not read (behind the first of their FIFO groups) is checked as it moves.
       const read = new Set(listing.letters.map((l) => l.messageId));
@@ -414,21 +456,15 @@ export class ConsoleState {
     const picked = letters.filter(picks);
     const notFound = (ids ?? []).filter((id) => !picked.some((l) => l.messageId === id || l.snsMessageId === id));
     const routed = picked.filter((l) => unroutedMessageReason(this.runtime.application.topology, topic, l.body) === undefined);
-    const kept = picked.filter((l) => !routed.includes(l)).map((l) => ({ messageId: l.messageId, why: this.why(queue, l, l.body) }));
+    const kept = picked.filter((l) => !routed.includes(l)).map((l) => ({ messageId: l.messageId, why: this.why(ref, l, l.body) }));
     const moved = routed.length > 0 ? (await dlq.redrive(routed.map((l) => l.messageId))).moved : [];
     return { moved, notFound, kept, rejectedAgain: [] };
-  }
-
-  /** Where the dead-letter queue `name` redrives to: its source queue and that queue's consumer. */
-  private redriveRoute(name: string): RedriveRoute {
-    const { source, consumer } = this.deadLetterQueueRef(name);
-    return { deadLetterQueue: name, source, consumer: consumer?.id };
   }
 
   /** Deletes exactly the dead letters in `ids` (`dlq purge`: what the user saw listed and confirmed). */
   async purge(queue: string, ids: readonly string[]): Promise<{ deleted: string[]; notFound: string[] }> {
     if (ids.length === 0) throw new ConsoleError(400, 'purge needs the ids of the messages listed and confirmed');
-    return this.deadLetterQueue(queue).purge(ids);
+    return (await this.deadLetterQueue(queue)).dlq.purge(ids);
   }
 
   /** The contract's AsyncAPI document, parsed (read at each call: the file may change while the stack runs). */

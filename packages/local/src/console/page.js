@@ -94,10 +94,12 @@
     });
   }
 
-  /** A queue's label: a dead-letter queue with the queue it keeps the failures of, a topic's triage dead-letter queue with its triage queue. */
+  /** A queue's label: a dead-letter queue with the queues it keeps the failures of, a topic's triage dead-letter queue with its triage queue, a kept queue as dlq list heads it. */
   function queueLabel(q) {
     if (q.kind === 'queue') return q.name;
-    if (q.kind === 'deadLetter') return `${q.name} (dead letters of ${q.source})`;
+    // Every source of a dead-letter queue several queues share, as dlq list heads it.
+    if (q.kind === 'deadLetter') return `${q.name} (dead letters of ${(q.sources ?? [q.source]).join(', ')})`;
+    if (q.kind === 'kept') return `${q.name} (no longer in the contract; kept by the local stack with its messages)`;
     if (q.kind === 'triageDeadLetter') return `${q.name} (what the triage of ${q.source} could not keep)`;
     return `${q.name} (${q.kind})`;
   }

@@ -20,7 +20,7 @@ import type { Target } from '../target.ts';
 import { formatTable, terminalSafe, terminalSafeJson } from '@sluice/cli';
 import { ProgressBar } from '@sluice/cli';
 import { contractModule, targetFlags, targetOptions, withTarget } from './target-options.ts';
-import { ownedQueues } from '../owned-queues.ts';
+import { KEPT_UNEXPLAINED, keptQueueNotRedriven, ownedQueues } from '../owned-queues.ts';
 import { missingQueues, missingQueuesWarning } from './missing-queues.ts';
 
 /** The options of {@link dlqCommand}: how the application names what a message is about. */
@@ -192,7 +192,7 @@ const DECODES_FINE = 'decodes as a valid message: it failed while being handled 
 /** What the listing says of a message whose reason no decoder gives: a triage function's, a kept queue's. */
 function unexplainedOf(ref: DlqRef): string {
   if (ref.triage) return triageUnexplained(ref.triage);
-  if (ref.kept) return 'kept from an earlier contract, which queue it came from unknown now: dlq redrive --to <queue> moves it to a queue of the contract';
+  if (ref.kept) return KEPT_UNEXPLAINED;
   return DECODES_FINE;
 }
 
@@ -412,7 +412,7 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
             const consumed = Object.values(topology.operations).filter((o) => o.action === 'receive' && o.queue !== undefined).map((o) => o.queue!);
             if (to !== undefined && !kept) throw new UsageError(`--to is for a queue no longer in the contract; ${refs.map((r) => r.name).join(', ')} ${refs.length === 1 ? 'goes' : 'go'} back to ${refs.length === 1 ? 'its' : 'their'} own source`);
             if (kept && to === undefined) {
-              throw new CliError(`${kept.name} is no longer in the contract: which queue its messages came from is not known now (a dead-letter queue renamed in the contract, or its consumer removed)`, {
+              throw new CliError(keptQueueNotRedriven(kept.name), {
                 next: `Read it with \`${invocation.replace(/ redrive$/, ' list')}${targetFlags(values)} --queue ${kept.name}\`; move its messages to the queue whose consumer should process them with \`${invocation}${targetFlags(values)} --queue ${kept.name} --to <queue>\` (${consumed.join(', ') || 'the contract consumes no queue'}), or purge it when they are no longer needed.`,
               });
             }
