@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { startAwsGateway, startEmulators, type Emulators } from '@sluice/local';
 import { bodyLimits, isLoopbackHost, isLoopbackOrigin } from '../src/stack/aws-gateway.ts';
-import { abandonedReceiveEnder, longPollEnder } from '../src/stack/emulators.ts';
+import { longPollEnder } from '../src/stack/emulators.ts';
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
 
 const config = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
@@ -506,32 +506,6 @@ describe('the long polls of a fauxqs whose queues are not as this version has th
     let cancelled = 0;
     const queue = { name: 'Q', url: 'u', waitForMessages: () => new Promise<void>(() => {}), cancelWaiters: () => void cancelled++ };
     longPollEnder({ queues: new Map([['u', queue]]) }, (line) => lines.push(line))();
-    expect({ cancelled, lines }).toEqual({ cancelled: 1, lines: [] });
-  });
-});
-
-describe('a receive whose caller went away, on a fauxqs not as this version has it (a later version)', () => {
-  it('is left to wait, and that is said once, naming what is missing and what it means', () => {
-    const lines: string[] = [];
-    const queue = { name: 'Lacking', url: 'u' };
-    const abandoned = abandonedReceiveEnder({ getQueue: () => queue }, (line) => lines.push(line));
-    abandoned('u');
-    abandoned('u');
-    expect(lines).toEqual([
-      'warning: sns-sqs: fauxqs has no SqsQueue.cancelWaiters where this version expects it: a receive whose caller stopped waiting (a consumer\'s stop) still waits out its long poll, and a message sent meanwhile is taken for no one and comes back after its visibility timeout',
-    ]);
-    const noLookup: string[] = [];
-    abandonedReceiveEnder({}, (line) => noLookup.push(line))('u');
-    expect(noLookup).toEqual([expect.stringMatching(/^warning: sns-sqs: fauxqs has no SqsStore\.getQueue where this version expects it: /)]);
-  });
-
-  it('ends the waits on its queue, saying nothing, where the queue has what this version expects; a queue gone is nothing to end', () => {
-    const lines: string[] = [];
-    let cancelled = 0;
-    const queue = { name: 'Q', url: 'u', cancelWaiters: () => void cancelled++ };
-    const abandoned = abandonedReceiveEnder({ getQueue: (url) => (url === 'u' ? queue : undefined) }, (line) => lines.push(line));
-    abandoned('u');
-    abandoned('gone');
     expect({ cancelled, lines }).toEqual({ cancelled: 1, lines: [] });
   });
 });

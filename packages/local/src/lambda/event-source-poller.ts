@@ -69,7 +69,7 @@ export interface EventSourcePollerOptions {
   /** Errors of the poller itself (receive/delete failed); it keeps polling. */
   onError?: (error: unknown) => void;
   /**
-   * Long-poll wait per receive. `stop()` aborts a long poll under way (see {@link EventSourcePoller.stop}).
+   * Long-poll wait per receive. Short, so that `stop()` returns within about this long.
    * @default 1
    */
   waitTimeSeconds?: number;
@@ -154,27 +154,17 @@ export class EventSourcePoller {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.stopping = new AbortController();
     const concurrency = Math.max(1, this.options.concurrency ?? 1);
     this.loops = Array.from({ length: concurrency }, () => this.run());
   }
 
-  /**
-   * Stops receiving; resolves once the batches in flight (if any) are handled and their successes
-   * deleted. A long poll under way is aborted, not waited out: it receives nothing (what the queue
-   * holds stays there), and the endpoint of the local stack ends its wait, so that it takes
-   * nothing sent later either.
-   */
+  /** Stops receiving; resolves once the batches in flight (if any) are handled and their successes deleted. */
   async stop(): Promise<void> {
     this.running = false;
-    this.stopping.abort();
     // A loop waiting out its back-off after failed receives stops now, not at the end of the wait.
     for (const wake of [...this.wakers]) wake();
     await Promise.all(this.loops);
   }
-
-  /** Aborted by {@link stop}: the long polls under way end then (a fresh one for each start). */
-  private stopping = new AbortController();
 
   /** The back-off waits under way: {@link stop} ends them. */
   private readonly wakers = new Set<() => void>();
@@ -222,28 +212,18 @@ export class EventSourcePoller {
     this.options.onError?.(error);
   }
 
-  /**
-   * One receive. A long poll is aborted by {@link stop} and then receives nothing; a short one
-   * (`waitTimeSeconds` 0, gathering a batch) is not: it answers at once, and what it took is
-   * handled.
-   */
-  private async receive(max: number, waitTimeSeconds: number): Promise<Message[]> {
-    const { signal } = this.stopping;
-    if (waitTimeSeconds > 0 && signal.aborted) return [];
-    const command = new ReceiveMessageCommand({
-      QueueUrl: this.options.queueUrl,
-      MaxNumberOfMessages: Math.min(10, max),
-      WaitTimeSeconds: waitTimeSeconds,
-      MessageSystemAttributeNames: ['All'],
-      MessageAttributeNames: ['All'],
-    });
-    try {
-      const out = await (waitTimeSeconds > 0 ? this.options.sqs.send(command, { abortSignal: signal }) : this.options.sqs.send(command));
-      return out.Messages ?? [];
-    } catch (error) {
-      if (signal.aborted && (error as Error)?.name === 'AbortError') return [];
-      throw error;
-    }
+  private receive(max: number, waitTimeSeconds: number): Promise<Message[]> {
+    return this.options.sqs
+      .send(
+        new ReceiveMessageCommand({
+          QueueUrl: this.options.queueUrl,
+          MaxNumberOfMessages: Math.min(10, max),
+          WaitTimeSeconds: waitTimeSeconds,
+          MessageSystemAttributeNames: ['All'],
+          MessageAttributeNames: ['All'],
+        }),
+      )
+      .then((out) => out.Messages ?? []);
   }
 
   /** Waits for a first message, then gathers up to batchSize for at most the batch window. */

@@ -27,10 +27,6 @@
  * turns `VisibilityTimeout: 0` into 1 s, which fauxqs handles correctly: the message is visible
  * again a second later instead of at once.
  *
- * A `ReceiveMessage` whose caller goes away before it is answered (a consumer's stop aborts its
- * long poll) is told to the emulators (`onReceiveAbandoned`), which end its wait: otherwise it
- * would take a message sent meanwhile for no one, hidden until its visibility timeout.
- *
  * The SQS message move tasks (`StartMessageMoveTask`, `ListMessageMoveTasks`,
  * `CancelMessageMoveTask`), which fauxqs lacks, are answered here (see `message-move-tasks.ts`).
  *
@@ -70,12 +66,6 @@ export interface AwsGatewayOptions {
   upstreams: GatewayUpstreams;
   /** Turn `ChangeMessageVisibility` to 0 s into 1 s (see above). @default false */
   avoidVisibilityZero?: boolean;
-  /**
-   * Told the queue URL of a `ReceiveMessage` whose caller went away before it was answered (a
-   * long poll the caller aborted): the emulator should end that receive's wait now, or it would
-   * take a message sent later for no one, hidden until its visibility timeout ends.
-   */
-  onReceiveAbandoned?: (queueUrl: string) => void;
   /** Port to listen on; 0 picks a free one. @default 4566 */
   port?: number;
   /** Interface to listen on. Loopback only: the emulators have no authentication. @default '127.0.0.1' */
@@ -358,20 +348,6 @@ function sqsQueryError(res: http.ServerResponse, action: string): void {
   );
 }
 
-/** Calls `abandoned` with the queue of the `ReceiveMessage` `body` if `res` closes before it is answered. */
-function whenReceiveAbandoned(res: http.ServerResponse, body: Buffer, abandoned: (queueUrl: string) => void): void {
-  let queueUrl: unknown;
-  try {
-    queueUrl = (JSON.parse(body.toString('utf8')) as { QueueUrl?: unknown }).QueueUrl;
-  } catch {
-    return; // not JSON: fauxqs answers with its own error at once
-  }
-  if (typeof queueUrl !== 'string') return;
-  res.once('close', () => {
-    if (!res.writableEnded) abandoned(queueUrl);
-  });
-}
-
 /** A ChangeMessageVisibility(Batch) JSON body with every `VisibilityTimeout: 0` made 1. */
 function withoutVisibilityZero(body: Buffer): Buffer {
   try {
@@ -465,11 +441,7 @@ export async function startAwsGateway(options: AwsGatewayOptions): Promise<AwsGa
       }
       if (action === 'GetQueueAttributes') options.beforeQueueCounts?.();
       const rewrite = options.avoidVisibilityZero && action.startsWith('ChangeMessageVisibility');
-      const abandoned = action === 'ReceiveMessage' ? options.onReceiveAbandoned : undefined;
-      return withBody(req, res, route, (body) => {
-        if (abandoned) whenReceiveAbandoned(res, body, abandoned);
-        forward(req, res, route, fauxqs, agent, rewrite ? withoutVisibilityZero(body) : body, servers.fauxqs);
-      });
+      return withBody(req, res, route, (body) => forward(req, res, route, fauxqs, agent, rewrite ? withoutVisibilityZero(body) : body, servers.fauxqs));
     }
     if (route !== 'sns') return withBody(req, res, route, (body) => forward(req, res, route, fauxqs, agent, body, servers.fauxqs));
     // Query protocol: the Action is in the body, so read it before choosing.

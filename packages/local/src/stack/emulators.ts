@@ -80,9 +80,9 @@ export interface Emulators {
   readonly consumers: Set<string>;
   /**
    * Answers every receive now waiting on a long poll at once, and every later one as a short poll
-   * would, for the rest of this stack's life: for when the consumers stop. A stopping poller aborts
-   * its own long poll too (`EventSourcePoller.stop`); this ends the wait of every receive at the
-   * emulator itself, the ones of any other caller among them. A receive answered early takes what the queue holds then, as at the end of its
+   * would, for the rest of this stack's life: for when the consumers stop. A poller stops after the
+   * receive it has in flight, which otherwise waits out its long poll (up to a second) when the
+   * queue is empty. A receive answered early takes what the queue holds then, as at the end of its
    * wait, and the poller handles it as any batch: nothing is dropped or hidden. Where fauxqs's
    * queues lack what this version expects, the stop takes that second, and the first call says so
    * (a warning line through `onEvent`, else the stderr).
@@ -151,8 +151,6 @@ export interface QueueStore {
   inspectQueue(name: string): unknown;
   /** Makes visible again the in-flight messages whose visibility timeout has ended (fauxqs does it only on a receive). */
   processAllTimers(): void;
-  /** The queue of a queue URL (by its region and name, whatever its host and port). */
-  getQueue?(url: string): FauxqsQueue | undefined;
 }
 
 /** What {@link Emulators.endLongPolls} changes of a fauxqs queue (its `SqsQueue`). */
@@ -200,40 +198,6 @@ export function longPollEnder(store: Pick<QueueStore, 'queues'> | undefined, rep
     said = true;
     report(
       `warning: sns-sqs: fauxqs has no ${[...missing].join(' or ')} where this version expects it: a stop of the consumers waits out each receive's long poll (up to its WaitTimeSeconds) instead of answering it at once`,
-    );
-  };
-}
-
-/**
- * What the gateway calls when the caller of a `ReceiveMessage` went away before its answer
- * (`AwsGatewayOptions.onReceiveAbandoned`): ends the long polls under way on that queue, so that
- * the abandoned one takes nothing sent later (the others answer early with what the queue holds,
- * nothing, and their pollers receive again). Where the store or its queues lack what this fauxqs
- * version has, the abandoned wait runs to its end, and `report` is told so once.
- *
- * @param store - fauxqs's SQS store, or undefined when it was not found
- * @param report - told once, in one line, what is missing and what it means
- * @returns what the gateway calls with the abandoned receive's queue URL
- *
- * @example
- * ```ts
- * import { abandonedReceiveEnder } from './emulators.ts';
- *
- * const onReceiveAbandoned = abandonedReceiveEnder(undefined, (line) => console.warn(line));
- * onReceiveAbandoned('http://sqs.us-east-1.localhost:4566/000000000000/PaymentQueue'); // says it once
- * ```
- */
-export function abandonedReceiveEnder(store: Pick<QueueStore, 'getQueue'> | undefined, report: (line: string) => void): (queueUrl: string) => void {
-  let said = false;
-  return (queueUrl) => {
-    const getQueue = store?.getQueue;
-    const queue = typeof getQueue === 'function' ? getQueue.call(store, queueUrl) : undefined;
-    if (queue && typeof queue.cancelWaiters === 'function') return queue.cancelWaiters();
-    // A queue deleted meanwhile has no wait left to end.
-    if ((typeof getQueue === 'function' && !queue) || said) return;
-    said = true;
-    report(
-      `warning: sns-sqs: fauxqs has no ${typeof getQueue === 'function' ? 'SqsQueue.cancelWaiters' : 'SqsStore.getQueue'} where this version expects it: a receive whose caller stopped waiting (a consumer's stop) still waits out its long poll, and a message sent meanwhile is taken for no one and comes back after its visibility timeout`,
     );
   };
 }
@@ -504,7 +468,6 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
       // dead letter `dlq list` released (after 1 s, see avoidVisibilityZero) was counted in flight
       // by `status` until something received from its queue, which nothing does.
       ...(queues ? { beforeQueueCounts: () => queues.processAllTimers() } : {}),
-      onReceiveAbandoned: abandonedReceiveEnder(queues, report),
     });
     undo.push(() => gateway.close());
     // Before any request: the queues kept from a run on another port are listed with this one's.
