@@ -147,6 +147,20 @@ describe('EventSourcePoller', () => {
     expect(await queueDepth(sqs, queue.url)).toEqual({ visible: 0, inFlight: 0, delayed: 0, total: 0 });
   });
 
+  it('handles what its long poll under way receives, even when stopped at that moment: a message sent just before a stop is never left hidden, unhandled', async () => {
+    // A long wait, so the receive is under way when the message comes. A stop that threw away the
+    // receive's answer (an abort on the client side, tried in 68008b0) left it in flight, its
+    // receive count spent, until the visibility timeout: every time, with the stop right after the send.
+    const invocations = startPoller(() => ({ batchItemFailures: [] }), { waitTimeSeconds: 20, batchWindowSeconds: 0 });
+    await new Promise((r) => setTimeout(r, 100));
+    await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: 'just before the stop' }));
+    await poller!.stop();
+    const handled = invocations.flatMap((i) => i.event.Records.map((r) => r.body));
+    const depth = await queueDepth(sqs, queue.url);
+    // Handled and deleted, or still there for the next poller: never hidden for nobody.
+    expect({ handled, inFlight: depth.inFlight, total: handled.length + depth.visible }).toEqual({ handled: expect.any(Array), inFlight: 0, total: 1 });
+  });
+
   it('keeps a batch hidden while its invocation outlasts the short local visibility timeout, so it is not received again meanwhile', async () => {
     await sendBatch(['long']);
     let release: () => void = () => {};
