@@ -110,13 +110,17 @@ export class CompatibilityModeError extends Error {
   override name = 'CompatibilityModeError';
   /** Which contract holds it: the released one (a release recorded before the check) or the working one. */
   readonly of: 'released' | 'working';
+  /** What is wrong, without what to write instead: `info.x-compatibility is "fulll", which is no compatibility mode`. */
+  readonly fault: string;
   /**
    * @param declared - what `info.x-compatibility` holds
    * @param of - which contract holds it
    */
   constructor(declared: unknown, of: 'released' | 'working' = 'working') {
-    super(`info.x-compatibility is ${show(declared)}, which is no compatibility mode: write one of ${COMPATIBILITY_MODES.join(', ')}, or leave it out (backward)`);
+    const fault = `info.x-compatibility is ${show(declared)}, which is no compatibility mode`;
+    super(`${fault}: write one of ${COMPATIBILITY_MODES.join(', ')}, or leave it out (backward)`);
     this.of = of;
+    this.fault = fault;
   }
 }
 

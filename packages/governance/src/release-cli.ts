@@ -82,7 +82,7 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
         if (error.of === 'working') throw couldNotRun(`${shown(specPath)}: ${error.message}`, fixIt);
         // The released snapshot's mode is no mode (released before it was checked): this release replaces it; judged under the working contract's alone.
         const snapshot = shown(snapshotPath(outDir));
-        const noMode = error.message.split(':')[0];
+        const noMode = error.fault;
         let mode;
         try {
           mode = compatibilityModeOf(working);

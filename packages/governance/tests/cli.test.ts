@@ -174,12 +174,12 @@ describe('npm run contract:release', () => {
     }
   }, 120_000);
 
-  it("names each contract whose x-compatibility is no mode when both are, the working one as the one to fix (it said neither file)", () => {
+  it("names each contract whose x-compatibility is no mode when both are, the working one as the one to fix (it said neither file), with the snapshot's value whole, a colon in it too (it was cut there)", () => {
     const out = mkdtempSync(path.join(tmpdir(), 'contract-release-'));
     expect(run('release-cli.ts', ['--spec', pair('enum-value-added', 'released'), '--out', out]).code).toBe(0);
     const snapshot = path.join(out, 'asyncapi.json');
     const released = JSON.parse(readFileSync(snapshot, 'utf8'));
-    released.info['x-compatibility'] = 'fulll';
+    released.info['x-compatibility'] = 'full: strict';
     writeFileSync(snapshot, JSON.stringify(released, null, 2));
     const working = path.join(out, 'working.yaml');
     writeFileSync(working, readFileSync(pair('enum-value-added', 'working'), 'utf8').replace('  version: 1.1.0\n', '  version: 1.1.0\n  x-compatibility: bakward\n'));
@@ -187,7 +187,7 @@ describe('npm run contract:release', () => {
     const result = run('release-cli.ts', ['--spec', working, '--out', out]);
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toContain(`contract:release: ${working}: info.x-compatibility is "bakward", which is no compatibility mode: write one of backward, forward, full, or leave it out (backward)`);
-    expect(result.stderr).toContain(`${snapshot}: info.x-compatibility is "fulll", which is no compatibility mode either: the release replaces it with ${working}'s.`);
+    expect(result.stderr).toContain(`${snapshot}: info.x-compatibility is "full: strict", which is no compatibility mode either: the release replaces it with ${working}'s.`);
     expect(result.stderr).toContain(`Fix it in ${working}, then run npm run contract:release again.`);
   }, 60_000);
 
