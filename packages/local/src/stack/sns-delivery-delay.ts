@@ -8,8 +8,9 @@
  * message to its dead-letter queue, which must not wait (on AWS a move is not a send). So only the
  * SNS router's `Publish` and `PublishBatch` handlers are wrapped: they are handed a view of the SQS
  * store whose queues stamp the queue's delay on what is enqueued through them. Dead-letter moves
- * (a receive's), redrives (`SendMessage`, see message-move-tasks.ts) and direct sends never pass
- * through that view.
+ * (a receive's) and direct sends never pass through that view. A redrive (message-move-tasks.ts)
+ * puts messages back with `SendMessageBatch`, so it waits the destination queue's delay, as any
+ * send does here.
  */
 
 /** A message as fauxqs enqueues it (its `SqsMessage`): what {@link delaySnsDeliveries} sets. */
