@@ -251,6 +251,12 @@ describe('every field of the SNS 0.1.0 binding: honoured (in the plan) or refuse
     const warning = deriveTopology(doc).warnings.find((w) => w.startsWith('operations.consume '));
     expect(warning).toMatch(/^operations\.consume receives from topic users and lists users-queue in its bindings\.sqs\.queues, but .* To consume users-queue: point this operation at a channel whose bindings\.sqs\.queue is users-queue .*endpoint: \{ name: users-queue \}/);
   });
+  it("names the queue meant, not its dead-letter queue listed first, when the redrivePolicy names that queue without its .fifo (as everywhere else a queue is matched)", () => {
+    const doc = base();
+    doc.operations.consume = { action: 'receive', channel: doc.channels.users, messages: doc.operations.publish.messages, bindings: { sqs: { queues: [{ name: 'users-dlq.fifo', fifoQueue: true }, { name: 'users-queue', fifoQueue: false, redrivePolicy: { deadLetterQueue: { name: 'users-dlq' } } }] } } };
+    const warning = deriveTopology(doc).warnings.find((w) => w.startsWith('operations.consume '));
+    expect(warning).toMatch(/^operations\.consume receives from topic users and lists users-queue in its bindings\.sqs\.queues, /);
+  });
   it("a consumer's document that lists its queue and DLQ in a receive operation's bindings.sqs.queues on a topic's channel, subscribing neither: no queue is made, each entry is said at its own path (one warning said both, at the operation), and the operation is said to be outside the topology", () => {
     const doc = base();
     delete doc.channels.usersQueue;

@@ -100,7 +100,8 @@ export function readChannels(d: Derivation): void {
   }
 }
 
-const withoutFifo = (name: string) => name.replace(/\.fifo$/, '');
+/** A queue's name without its `.fifo`: how a queue is matched when one names another (a redrivePolicy's deadLetterQueue). */
+export const withoutFifo = (name: string) => name.replace(/\.fifo$/, '');
 
 /**
  * The queue names (without `.fifo`, which a FIFO queue's binding may leave out) that make an entry

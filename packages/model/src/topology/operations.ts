@@ -3,7 +3,7 @@
  * subscribes the queues its SNS binding's `consumers` name; a `receive` operation consumes a queue.
  */
 import type { OperationSpec } from '@sluice/runtime/contract';
-import { checkBindingVersion, checkTopicName, declareTopic, hasParameters, refuseParameterisedAddress, warnParametersDropped } from './channels.ts';
+import { checkBindingVersion, checkTopicName, declareTopic, hasParameters, refuseParameterisedAddress, warnParametersDropped, withoutFifo } from './channels.ts';
 import { channelIdOf, checkFields, consumerOf, type Derivation, identifierName, isExtension, isObject, type Json, queueNamed, same } from './context.ts';
 import { listMessages, namesOf } from './messages.ts';
 
@@ -252,6 +252,11 @@ function readSubscription(d: Derivation, opId: string, topic: string, consumer: 
   return queue;
 }
 
+/** The index of the entry of `listed` (a `bindings.sqs.queues`) whose redrivePolicy names `name` as its dead-letter queue (with or without `.fifo`); -1 when none does. */
+function entryRedrivingTo(listed: readonly unknown[], name: string): number {
+  return listed.findIndex((other) => isObject(other) && other.name !== name && isObject(other.redrivePolicy) && withoutFifo(identifierName(other.redrivePolicy.deadLetterQueue) ?? '') === withoutFifo(name));
+}
+
 /**
  * The entries of a topic receive operation's `bindings.sqs.queues` that nothing subscribes or
  * names, so that no queue is made of them: the operation is outside the topology (said once, at
@@ -261,10 +266,7 @@ function readSubscription(d: Derivation, opId: string, topic: string, consumer: 
  */
 function sayTopicReceiveQueues(d: Derivation, opId: string, operation: Json, topic: string, entries: readonly { index: number; name: string }[]): void {
   const listed: unknown[] = operation.bindings.sqs.queues;
-  const bare = (name: string) => name.replace(/\.fifo$/, '');
-  // The entry whose redrivePolicy names this one as its dead-letter queue, if one does.
-  const redrivenFrom = (name: string) =>
-    listed.findIndex((other) => isObject(other) && other.name !== name && isObject(other.redrivePolicy) && bare(identifierName(other.redrivePolicy.deadLetterQueue) ?? '') === bare(name));
+  const redrivenFrom = (name: string) => entryRedrivingTo(listed, name);
   const at = (index: number) => `operations.${opId}.bindings.sqs.queues[${index}]`;
   const consumable = entries.filter(({ name }) => redrivenFrom(name) < 0);
   d.warnings.push(
@@ -314,7 +316,7 @@ function readReceive(d: Derivation, opId: string, operation: Json, channelId: st
       }
       // Its own bindings.sqs.queues (Springwolf's layout) say which queue it means, the one no other of them redrives to: named in the advice.
       const own = (Array.isArray(operation.bindings?.sqs?.queues) ? (operation.bindings.sqs.queues as unknown[]) : []).filter((q): q is Json => isObject(q) && typeof q.name === 'string');
-      const meant = own.find((queue) => !own.some((other) => other !== queue && isObject(other.redrivePolicy) && identifierName(other.redrivePolicy.deadLetterQueue) === queue.name))?.name as string | undefined;
+      const meant = own.find((queue) => entryRedrivingTo(own, queue.name as string) < 0)?.name as string | undefined;
       d.warnings.push(
         meant
           ? `operations.${opId} receives from topic ${topic} and lists ${meant} in its bindings.sqs.queues, but a queue on a topic's channel declares the queue, it does not consume it: it is outside the AWS topology (no queue, no consumer function); its messages still get types and validators. To consume ${meant}: point this operation at a channel whose bindings.sqs.queue is ${meant} (channel: { $ref: '#/channels/<that channel>' }), or subscribe it here with bindings.sns.consumers: [{ protocol: sqs, endpoint: { name: ${meant} } }]`
