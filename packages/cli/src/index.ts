@@ -31,6 +31,7 @@ export { helpText } from './help.ts';
 export { integerOption, isHttpUrl, urlOption, versionOf } from './option-values.ts';
 export { invocationOf, isEntry, main, NODE_MAJOR, nodeVersionProblem, programName, runCli } from './run.ts';
 export { displayWidth, formatTable } from './format-table.ts';
+export { lineSplitter, type LineSplitter } from './line-splitter.ts';
 export { terminalSafe, terminalSafeIndented, terminalSafeJson, terminalSafeLines } from './terminal-safe.ts';
 export { ProgressBar } from './progress-bar.ts';
 export { closest, editDistance } from './suggest.ts';

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import type { CliIO } from '@sluice/cli';
+import { lineSplitter, type CliIO } from '@sluice/cli';
 
 /** How a relayed program ended: its exit code, or the signal that stopped it. */
 export interface RelayedExit {
@@ -17,17 +17,8 @@ export interface RelayedExit {
 
 /** Each complete line of `stream` to `write` as it arrives (a last line without a newline at the end). */
 function eachLine(stream: Readable, write: (line: string) => void): void {
-  stream.setEncoding('utf8');
-  let pending = '';
-  const emit = (line: string) => write(line.endsWith('\r') ? line.slice(0, -1) : line);
-  stream.on('data', (chunk: string) => {
-    const lines = (pending + chunk).split('\n');
-    pending = lines.pop()!;
-    for (const line of lines) emit(line);
-  });
-  stream.on('end', () => {
-    if (pending !== '') emit(pending);
-  });
+  const lines = lineSplitter(write);
+  stream.setEncoding('utf8').on('data', lines.write).on('end', lines.end);
 }
 
 /**
