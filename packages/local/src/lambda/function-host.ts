@@ -30,7 +30,7 @@ import { fork, type ChildProcess, type Serializable } from 'node:child_process';
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileErrorsOf, formatCompileErrors } from '@sluice/cli';
+import { compileErrorsOf, formatCompileErrors, lineSplitter, type LineSplitter } from '@sluice/cli';
 import type { BatchReport } from './event-source-poller.ts';
 import type { FunctionSpec } from './function-environment.ts';
 import { runFunction, type RunningFunction } from './function-runner.ts';
@@ -160,6 +160,8 @@ interface Running {
   inProcess: RunningFunction | undefined;
   /** A start in this process under way (`'shared'`). */
   starting: Promise<void> | undefined;
+  /** Says the last line its instances left without a newline, if any (`'shared'`). */
+  outputEnds: (() => void) | undefined;
   /** Resolves when the current child has exited. */
   exited: Promise<void> | undefined;
   watchers: FSWatcher[];
@@ -221,6 +223,7 @@ export class FunctionHost {
         child: undefined,
         inProcess: undefined,
         starting: undefined,
+        outputEnds: undefined,
         exited: undefined,
         watchers: [],
         watched: [],
@@ -400,6 +403,13 @@ export class FunctionHost {
     this.options.onEvent?.(line);
   }
 
+  /** The lines of a function's `stream` to {@link FunctionHostOptions.onLog}: a blank line is no message, and is left out. */
+  private logLines(operationId: string, stream: 'stdout' | 'stderr'): LineSplitter {
+    return lineSplitter((line) => {
+      if (line) this.options.onLog!(operationId, line, stream);
+    });
+  }
+
   private launch(r: Running): Promise<void> {
     // A reload or a retry under way when the host was stopped: nothing starts after the stop.
     if (this.stopping) return Promise.resolve();
@@ -424,32 +434,44 @@ export class FunctionHost {
       stdio: ['ignore', this.options.onLog ? 'pipe' : 'inherit', this.options.onLog ? 'pipe' : 'inherit', 'ipc'],
     });
     r.child = child;
+    const output: LineSplitter[] = [];
     if (this.options.onLog) {
       for (const stream of ['stdout', 'stderr'] as const) {
-        let rest = '';
-        child[stream]!.setEncoding('utf8').on('data', (chunk: string) => {
-          const lines = (rest + chunk).split('\n');
-          rest = lines.pop()!;
-          for (const line of lines) if (line) this.options.onLog!(spec.operationId, line, stream);
-        });
+        const lines = this.logLines(spec.operationId, stream);
+        child[stream]!.setEncoding('utf8').on('data', lines.write).on('end', lines.end);
+        output.push(lines);
       }
     }
+    // Its output read to the end ('close'), or for a moment at most: a process it started may keep
+    // its stdout open.
+    const outputRead = new Promise<void>((resolve) => {
+      child.once('close', () => resolve());
+      child.once('exit', () => setTimeout(resolve, OUTPUT_AFTER_EXIT_MS).unref());
+    });
+    // Said once its output is read: the handler's last words come before the host's.
+    let initError: string | undefined;
     let ready: () => void;
     const loaded = new Promise<void>((resolve) => (ready = resolve));
     r.exited = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
         if (r.child === child) r.child = undefined;
-        ready();
-        resolve();
-        // Its init failed out of the contract: said with the failure, not started again.
-        if (this.stopping || this.stoppedOnPurpose.has(child) || r.heldOutOfContract) return;
-        r.crashes++;
-        const delay = Math.min(30_000, (this.options.restartDelayMs ?? 2000) * 2 ** Math.min(r.crashes - 1, 4));
-        this.emit(`${spec.operationId}: process exited (${signal ?? `code ${code}`}); starting it again in ${(delay / 1000).toFixed(0)} s — messages wait in the queue meanwhile`);
-        r.restartTimer = setTimeout(() => {
-          r.restartTimer = undefined;
-          void this.relaunch(r);
-        }, delay);
+        void outputRead.then(() => {
+          for (const lines of output) lines.end();
+          // Stopping (Ctrl-C, a reload) meanwhile: not a failure to report.
+          const onPurpose = this.stopping || this.stoppedOnPurpose.has(child);
+          if (initError !== undefined && !onPurpose) this.emit(this.initFailure(r, initError).line);
+          ready();
+          resolve();
+          // Its init failed out of the contract: said with the failure, not started again.
+          if (onPurpose || r.heldOutOfContract) return;
+          r.crashes++;
+          const delay = Math.min(30_000, (this.options.restartDelayMs ?? 2000) * 2 ** Math.min(r.crashes - 1, 4));
+          this.emit(`${spec.operationId}: process exited (${signal ?? `code ${code}`}); starting it again in ${(delay / 1000).toFixed(0)} s — messages wait in the queue meanwhile`);
+          r.restartTimer = setTimeout(() => {
+            r.restartTimer = undefined;
+            void this.relaunch(r);
+          }, delay);
+        });
       });
     });
     child.on('message', (message: WorkerMessage) => {
@@ -465,9 +487,8 @@ export class FunctionHost {
           this.options.onBatch?.(spec.operationId, message.report);
           break;
         case 'init-error':
-          // Stopping (Ctrl-C, a reload) meanwhile: not a failure to report.
-          if (this.stopping || this.stoppedOnPurpose.has(child)) break;
-          this.emit(this.initFailure(r, message.message).line);
+          // Said as it exits, which it does next.
+          initError = message.message;
           break;
         case 'poller-error':
           this.emit(pollerErrorLine(spec, message.message));
@@ -485,8 +506,14 @@ export class FunctionHost {
   /** Starts `r` in this process; an init that fails is reported and tried again after a pause. */
   private async startInProcess(r: Running): Promise<void> {
     const { spec } = r;
-    const buffered = { stdout: '', stderr: '' };
-    const onLog = this.options.onLog;
+    const output = this.options.onLog ? { stdout: this.logLines(spec.operationId, 'stdout'), stderr: this.logLines(spec.operationId, 'stderr') } : undefined;
+    // Its instances end their lines as they end (see InstancePool's onLog): a line left is said
+    // when the function has stopped, or its init has failed, before the host says so.
+    const outputEnds = () => {
+      output?.stdout.end();
+      output?.stderr.end();
+    };
+    r.outputEnds = outputEnds;
     try {
       const idleTimeoutMs = instanceSetting(process.env, INSTANCE_IDLE_ENV);
       const scaleUpDelayMs = instanceSetting(process.env, INSTANCE_SCALE_UP_ENV);
@@ -495,15 +522,7 @@ export class FunctionHost {
         ...(scaleUpDelayMs !== undefined ? { scaleUpDelayMs } : {}),
         instanceEnv: { ...inheritedEnvironment(), ...spec.environment },
         ...(instanceExecArgv() ? { instanceExecArgv: instanceExecArgv()! } : {}),
-        onLog: (text, stream) => {
-          if (!onLog) {
-            process[stream].write(text);
-            return;
-          }
-          const lines = (buffered[stream] + text).split('\n');
-          buffered[stream] = lines.pop()!;
-          for (const line of lines) if (line) onLog(spec.operationId, line, stream);
-        },
+        onLog: (text, stream) => (output ? output[stream].write(text) : process[stream].write(text)),
         onBatch: (report) => {
           r.batches++;
           this.options.onBatch?.(spec.operationId, report);
@@ -517,6 +536,7 @@ export class FunctionHost {
       r.initError = undefined;
       this.emit(`${spec.operationId}: ${spec.functionName} ready (pid ${process.pid}, with the other functions)`);
     } catch (error) {
+      outputEnds();
       // Stopping meanwhile (Ctrl-C): not a failure to report, nor to retry.
       if (this.stopping) return;
       const failure = this.initFailure(r, (error as Error)?.message ?? String(error));
@@ -552,6 +572,7 @@ export class FunctionHost {
       const fn = r.inProcess;
       r.inProcess = undefined;
       await fn?.stop();
+      r.outputEnds?.();
       return;
     }
     const child = r.child;
@@ -691,6 +712,9 @@ function pollerErrorLine(spec: { operationId: string; queueUrl: string }, messag
 
 /** Build errors shown in full; more are counted. */
 const SHOWN_BUILD_ERRORS = 3;
+
+/** How long a function's process that has exited is given to close its stdout and stderr (a process it started may hold them). */
+const OUTPUT_AFTER_EXIT_MS = 1_000;
 
 /**
  * What an esbuild build error says, on one line: each error as `file:line:column: text` (the file

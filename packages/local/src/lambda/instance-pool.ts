@@ -38,6 +38,7 @@ import { fileURLToPath } from 'node:url';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { Context, SQSEvent } from 'aws-lambda';
+import { lineSplitter } from '@sluice/cli';
 import { cpuQuota, idleCoresOver, type CpuQuota, type IdleCounters } from './cpu-quota.ts';
 import type { ContextData, InstanceData, InstanceReply, InstanceRequest, InvocationMetrics } from './instance.ts';
 
@@ -195,7 +196,12 @@ export interface InstancePoolOptions extends InstanceData {
   env?: Record<string, string | undefined>;
   /** Node options of each instance (e.g. `--import tsx`); by default this process's. */
   execArgv?: string[];
-  /** What an instance writes to stdout and stderr; by default written to this process's. */
+  /**
+   * What an instance writes to stdout and stderr, by default written to this process's: whole
+   * lines, each with its newline, so that the lines of instances running side by side are never
+   * mixed. A line an instance has not ended waits for its newline, or for the instance's end
+   * (it exits, crashes or is stopped), which ends it.
+   */
   onLog?: (text: string, stream: 'stdout' | 'stderr') => void;
   /**
    * Asked before each instance starts, but the first: the files of the code the instances loaded
@@ -440,6 +446,12 @@ export class InstancePool {
     instance.idleTimer.unref();
   }
 
+  /** Text for the function's stdout or stderr: to {@link InstancePoolOptions.onLog}, or this process's. */
+  private log(text: string, stream: 'stdout' | 'stderr'): void {
+    if (this.options.onLog) this.options.onLog(text, stream);
+    else process[stream].write(text);
+  }
+
   /** Stops an instance's worker on purpose: its exit is then no failure. */
   private terminate(instance: Instance): Promise<number> {
     instance.ended = true;
@@ -523,6 +535,12 @@ export class InstancePool {
       ...(this.options.execArgv ? { execArgv: this.options.execArgv } : {}),
     });
     const instance: Instance = { worker, busy: true };
+    // Its output line by line (see onLog); its last line, without a newline, ends with it.
+    const output = { stdout: lineSplitter((line) => this.log(`${line}\n`, 'stdout')), stderr: lineSplitter((line) => this.log(`${line}\n`, 'stderr')) };
+    const outputEnds = () => {
+      output.stdout.end();
+      output.stderr.end();
+    };
     this.instances.push(instance);
     this.peakSize = Math.max(this.peakSize, this.instances.length);
     this.coldStarts++;
@@ -539,8 +557,7 @@ export class InstancePool {
       worker.on('message', (reply: InstanceReply) => {
         switch (reply.type) {
           case 'log':
-            if (this.options.onLog) this.options.onLog(reply.text, reply.stream);
-            else process[reply.stream].write(reply.text);
+            output[reply.stream].write(reply.text);
             break;
           case 'ready':
             ready = true;
@@ -568,6 +585,7 @@ export class InstancePool {
       });
       worker.on('error', (error) => {
         clearTimeout(initTimer);
+        outputEnds();
         // Its exit follows: this is the news.
         instance.ended = true;
         // An exception escaping the handler's module (an unhandled rejection, a throw in a timer):
@@ -585,6 +603,7 @@ export class InstancePool {
       });
       worker.on('exit', (code) => {
         clearTimeout(initTimer);
+        outputEnds();
         if (instance.ended) return;
         // The handler ended its runtime (process.exit): Lambda fails the invocation in it with
         // Runtime.ExitError at once and discards the sandbox; the next invocation starts cold.
@@ -604,9 +623,7 @@ export class InstancePool {
         } else {
           // Between invocations (a timer or callback of the handler ended it): no invocation to
           // fail, so said here, where its logs go.
-          const line = `${this.options.operationId}: an idle instance ended its runtime (${error.name}: ${error.message}), from a timer or callback of the handler; the next invocation starts a fresh one\n`;
-          if (this.options.onLog) this.options.onLog(line, 'stderr');
-          else process.stderr.write(line);
+          this.log(`${this.options.operationId}: an idle instance ended its runtime (${error.name}: ${error.message}), from a timer or callback of the handler; the next invocation starts a fresh one\n`, 'stderr');
         }
         this.discard(instance);
       });
