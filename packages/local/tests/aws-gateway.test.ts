@@ -371,23 +371,40 @@ describe('SQS message move tasks', () => {
     });
   });
 
-  it('fails without losing a message when several queues redrive to the source and no destination is given', async () => {
+  it('moves each message back to the queue it was dead-lettered from when several queues redrive to the source (its DeadLetterQueueSourceArn), as on AWS', async () => {
     const queues = await createRedrivenQueues('MoveShared');
-    await createQueue('MoveShared-other', { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queues.dlq.arn, maxReceiveCount: 1 }) });
-    await deadLetter(queues, 3, 'shared');
+    const other = await createQueue('MoveShared-other', { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queues.dlq.arn, maxReceiveCount: 1 }) });
+    await deadLetter(queues, 2, 'shared');
+    await sqs.send(new SendMessageCommand({ QueueUrl: other.url, MessageBody: 'other-0' }));
+    await waitFor('the other queue\'s message in the dead-letter queue', async () => {
+      await sqs.send(new ReceiveMessageCommand({ QueueUrl: other.url, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }));
+      return (await depth(queues.dlq.url)) === 3;
+    });
+
+    await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: queues.dlq.arn }));
+    await waitFor('the task to complete', async () => (await latestTask(queues.dlq.arn))?.Status === 'COMPLETED');
+    expect((await receiveAll(queues.source.url)).map((m) => m.Body).sort()).toEqual(['shared-0', 'shared-1']);
+    expect((await receiveAll(other.url)).map((m) => m.Body)).toEqual(['other-0']);
+  });
+
+  it('fails without losing a message whose source is not recorded when several queues redrive to the source and no destination is given', async () => {
+    const queues = await createRedrivenQueues('MoveUnknown');
+    await createQueue('MoveUnknown-other', { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queues.dlq.arn, maxReceiveCount: 1 }) });
+    // Sent to the dead-letter queue directly: no queue moved it there.
+    await sqs.send(new SendMessageCommand({ QueueUrl: queues.dlq.url, MessageBody: 'by-hand' }));
 
     await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: queues.dlq.arn }));
     const failed = await waitFor('the task to fail', async () => {
       const latest = await latestTask(queues.dlq.arn);
       return latest?.Status === 'FAILED' && latest;
     });
-    expect(failed).toMatchObject({ ApproximateNumberOfMessagesMoved: 0, FailureReason: expect.stringMatching(/2 queues redrive.*DestinationArn/) });
-    expect(await depth(queues.dlq.url)).toBe(3);
+    expect(failed).toMatchObject({ ApproximateNumberOfMessagesMoved: 0, FailureReason: expect.stringMatching(/2 queues redrive to the source and message \S+ has no DeadLetterQueueSourceArn.*DestinationArn/) });
+    expect(await depth(queues.dlq.url)).toBe(1);
 
     await new Promise((resolve) => setTimeout(resolve, 1_100)); // released with a 1 s visibility timeout
     await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: queues.dlq.arn, DestinationArn: queues.source.arn }));
     await waitFor('the task with a destination to complete', async () => (await latestTask(queues.dlq.arn))?.Status === 'COMPLETED');
-    expect(await depth(queues.source.url)).toBe(3);
+    expect(await depth(queues.source.url)).toBe(1);
   });
 });
 

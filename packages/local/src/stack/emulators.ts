@@ -37,6 +37,7 @@ import { commitBeforeReplies, groupCommits, type FauxqsPersistence, type Grouped
 import { localCredentials, localRegion } from '@sluice/ops';
 import { FailureJournal } from './failure-journal.ts';
 import { delaySnsDeliveries, type SnsRouter } from './sns-delivery-delay.ts';
+import { recordDeadLetterSources, type SqsRouter } from './dead-letter-sources.ts';
 
 /** The options of {@link startEmulators}. */
 export interface EmulatorOptions {
@@ -270,6 +271,20 @@ async function fauxqsSnsRouterClass(): Promise<{ prototype: { register(...args: 
 }
 
 /**
+ * fauxqs's SQS router class (`SqsRouter`), loaded by its file URL as {@link fauxqsQueueStoreClass}
+ * loads the store; undefined where this version has none (then dead letters record no source,
+ * which {@link recordDeadLetterSources} says).
+ */
+async function fauxqsSqsRouterClass(): Promise<{ prototype: { register(...args: unknown[]): unknown } } | undefined> {
+  try {
+    const module = (await import(new URL('./sqs/sqsRouter.js', import.meta.resolve('fauxqs')).href)) as { SqsRouter?: { prototype: { register(...args: unknown[]): unknown } } };
+    return typeof module.SqsRouter?.prototype.register === 'function' ? module.SqsRouter : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * fauxqs's SQLite persistence class (`PersistenceManager`), loaded by its file URL as
  * {@link fauxqsQueueStoreClass} loads the store: `startFauxqs` does not hand the instance out.
  */
@@ -298,12 +313,21 @@ async function fauxqsPersistenceClass(): Promise<{ prototype: { prepareStatement
 async function startFauxqsOnSocket(
   socketPath: string,
   dataDir: string | undefined,
-): Promise<{ fauxqs: FauxqsServer; server: Server; database: DatabaseSync | undefined; queues: QueueStore | undefined; persistence: FauxqsPersistence | undefined; snsRouter: SnsRouter | undefined }> {
+): Promise<{
+  fauxqs: FauxqsServer;
+  server: Server;
+  database: DatabaseSync | undefined;
+  queues: QueueStore | undefined;
+  persistence: FauxqsPersistence | undefined;
+  snsRouter: SnsRouter | undefined;
+  sqsRouter: SqsRouter | undefined;
+}> {
   let server: Server | undefined;
   let database: DatabaseSync | undefined;
   let queues: QueueStore | undefined;
   let persistence: FauxqsPersistence | undefined;
   let snsRouter: SnsRouter | undefined;
+  let sqsRouter: SqsRouter | undefined;
   const storePrototype = (await fauxqsQueueStoreClass()).prototype;
   const createQueue = storePrototype.createQueue;
   // Its persistence object is made in the call too, before its first await (see createQueue below).
@@ -312,6 +336,9 @@ async function startFauxqsOnSocket(
   // Its SNS router is made and its handlers registered in the call too, before its first await.
   const routerPrototype = (await fauxqsSnsRouterClass())?.prototype;
   const register = routerPrototype?.register;
+  // Its SQS router too (dead-letter-sources.ts).
+  const sqsRouterPrototype = (await fauxqsSqsRouterClass())?.prototype;
+  const registerSqs = sqsRouterPrototype?.register;
   // No await from here to the call: the patches below catch this call's objects only.
   persistencePrototype.prepareStatements = function (this: FauxqsPersistence, ...args: unknown[]) {
     persistence ??= this;
@@ -321,6 +348,12 @@ async function startFauxqsOnSocket(
     routerPrototype.register = function (this: SnsRouter, ...args: unknown[]) {
       snsRouter ??= this;
       return register.apply(this, args);
+    };
+  }
+  if (sqsRouterPrototype && registerSqs) {
+    sqsRouterPrototype.register = function (this: SqsRouter, ...args: unknown[]) {
+      sqsRouter ??= this;
+      return registerSqs.apply(this, args);
     };
   }
   // The queues kept in its database are created while startFauxqs loads them, synchronously in
@@ -356,6 +389,7 @@ async function startFauxqsOnSocket(
     storePrototype.createQueue = createQueue;
     persistencePrototype.prepareStatements = prepareStatements;
     if (routerPrototype && register) routerPrototype.register = register;
+    if (sqsRouterPrototype && registerSqs) sqsRouterPrototype.register = registerSqs;
     const fauxqs = await starting;
     if (!server) {
       await fauxqs.stop();
@@ -375,13 +409,14 @@ async function startFauxqsOnSocket(
         storePrototype.inspectQueue = inspectQueue;
       }
     }
-    return { fauxqs, server, database, queues, persistence, snsRouter };
+    return { fauxqs, server, database, queues, persistence, snsRouter, sqsRouter };
   } finally {
     net.Server.prototype.listen = listen;
     DatabaseSync.prototype.exec = exec;
     storePrototype.createQueue = createQueue;
     persistencePrototype.prepareStatements = prepareStatements;
     if (routerPrototype && register) routerPrototype.register = register;
+    if (sqsRouterPrototype && registerSqs) sqsRouterPrototype.register = registerSqs;
   }
 }
 
@@ -429,12 +464,15 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     undo.push(() => new Promise<void>((resolve, reject) => dynamoServer.close((error?: Error) => (error ? reject(error) : resolve()))));
 
     const fauxqsSocket = path.join(socketDir, 'sns-sqs.sock');
-    const { fauxqs, server: fauxqsServer, database, queues, persistence, snsRouter } = await startFauxqsOnSocket(fauxqsSocket, dataDir ? path.join(dataDir, 'sns-sqs') : undefined);
+    const { fauxqs, server: fauxqsServer, database, queues, persistence, snsRouter, sqsRouter } = await startFauxqsOnSocket(fauxqsSocket, dataDir ? path.join(dataDir, 'sns-sqs') : undefined);
     undo.push(() => fauxqs.stop());
     const report = options.onEvent ?? ((line: string) => process.stderr.write(`${line}\n`));
     // What a topic delivers to a queue waits the queue's delay, as on AWS (sns-delivery-delay.ts).
     const undelayed = delaySnsDeliveries(snsRouter);
     if (undelayed) report(`warning: sns-sqs: ${undelayed}`);
+    // A message moved to a dead-letter queue records the queue it came from, as on AWS (dead-letter-sources.ts).
+    const unrecorded = recordDeadLetterSources(sqsRouter, database, report);
+    if (unrecorded) report(`warning: sns-sqs: ${unrecorded}`);
     // The message writes made together, one transaction; committed before any reply (grouped-commits.ts).
     const commits = persistence ? groupCommits(persistence, options.onEvent ? { onEvent: options.onEvent } : {}) : undefined;
     if (commits) commitBeforeReplies(fauxqsServer, commits);

@@ -403,7 +403,7 @@ function deadLetterTarget(redrivePolicy: string | undefined): string | undefined
 
 /**
  * Where a message goes: the task's destination, else the queue it was dead-lettered from (the
- * `DeadLetterQueueSourceArn` attribute, when the emulator records it), else the only queue that
+ * `DeadLetterQueueSourceArn` attribute, which the local stack records as AWS does: dead-letter-sources.ts), else the only queue that
  * redrives to the source.
  */
 function destinationOf(task: Task, message: SqsMessage): string {
@@ -416,7 +416,7 @@ function destinationOf(task: Task, message: SqsMessage): string {
   throw new Error(
     sources.length === 0
       ? 'No queue redrives to the source any more. Start the task again with DestinationArn.'
-      : `${sources.length} queues redrive to the source and the local emulator does not record which one each message came from. Start the task again with DestinationArn.`,
+      : `${sources.length} queues redrive to the source and message ${message.MessageId} has no DeadLetterQueueSourceArn to say which one it came from (sent to the dead-letter queue directly). Start the task again with DestinationArn.`,
   );
 }
 

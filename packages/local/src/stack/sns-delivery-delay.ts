@@ -48,8 +48,20 @@ function delayMsOf(queue: DeliveredQueue): number {
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 0;
 }
 
-/** `object` with `name` replaced by `replacement`; everything else is the object's own (methods run on it). */
-function withMethod<T extends object>(object: T, name: PropertyKey, replacement: unknown): T {
+/**
+ * `object` with `name` replaced by `replacement`; everything else is the object's own (methods run
+ * on it): a view of one of fauxqs's objects handed to one handler (dead-letter-sources.ts's too).
+ *
+ * @example
+ * ```ts
+ * import { withMethod } from './sns-delivery-delay.ts';
+ *
+ * const queue = { name: 'Billing', enqueue: (m: object) => m };
+ * const noting = withMethod(queue, 'enqueue', (m: object) => queue.enqueue(m));
+ * noting.name; // 'Billing'
+ * ```
+ */
+export function withMethod<T extends object>(object: T, name: PropertyKey, replacement: unknown): T {
   return new Proxy(object, {
     get(target, property) {
       if (property === name) return replacement;
