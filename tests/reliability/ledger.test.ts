@@ -1,8 +1,9 @@
 /** Fast checks of the ledger's rules (the reliability suite runs it end to end). */
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { OrderPlaced } from '@orders/contract';
 import { eventVersionOf } from '@orders/app/store';
-import { contentDigest, latestByOrder, reconcileLedger, writesOnTheWire, type ConsumerLine, type LedgerInput, type ObservedWrite, type Sent } from './ledger.ts';
+import { ConsumerLog, contentDigest, latestByOrder, reconcileLedger, writesOnTheWire, type ConsumerLine, type LedgerInput, type ObservedWrite, type Sent } from './ledger.ts';
 
 const event = (status: OrderPlaced['status'], timestamp: string, orderId = 'o-1'): OrderPlaced => ({ orderId, userId: 'u-1', itemName: 'Item', quantity: 1, status, timestamp });
 const line = (snsMessageId: string, outcome: string, receiveCount = 1, at = 0): ConsumerLine => ({
@@ -159,5 +160,20 @@ describe('the oracle', () => {
     expect(latestByOrder([a, b]).get('o-1')).toBe(winner);
     expect(latestByOrder([b, a]).get('o-1')).toBe(winner);
     expect(eventVersionOf(a).split('#')[1]).toBe(contentDigest(a));
+  });
+});
+
+describe('ConsumerLog.attach', () => {
+  it("reads a process's last record line when its output ends without a newline (it was left unread), and a line split across chunks once", async () => {
+    const log = new ConsumerLog();
+    const output = new PassThrough();
+    const others: string[] = [];
+    log.attach(output, 'subscriber', (other) => others.push(other));
+    output.write('{"messageId":"m-1","outco');
+    output.write('me":"stored"}\nstarting\n{"messageId":"m-2","outcome":"failed"}');
+    output.end();
+    await new Promise((resolve) => output.once('end', resolve));
+    expect(log.lines.map((l) => `${l.messageId} ${l.outcome}`)).toEqual(['m-1 stored', 'm-2 failed']);
+    expect(others).toEqual(['starting']);
   });
 });

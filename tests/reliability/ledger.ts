@@ -50,6 +50,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { lineSplitter } from '@sluice/cli';
 import type { OrderPlaced } from '@orders/contract';
 import type { ProxiedRequest } from '../helpers/fault-proxy.ts';
 
@@ -107,12 +108,12 @@ export class ConsumerLog {
 
   /** Reads a process's output line by line; `onOther` gets the lines that are not record lines. */
   attach(stream: Readable, source: string, onOther?: (line: string) => void): void {
-    let rest = '';
-    stream.setEncoding('utf8').on('data', (chunk: string) => {
-      const lines = (rest + chunk).split('\n');
-      rest = lines.pop()!;
-      for (const line of lines) if (line && !this.add(line, source)) onOther?.(line);
+    // The last line too, when the output ends without a newline.
+    const lines = lineSplitter((line) => {
+      if (line && !this.add(line, source)) onOther?.(line);
     });
+    stream.setEncoding('utf8').on('data', (chunk: string) => lines.write(chunk));
+    stream.once('end', () => lines.end());
   }
 
   /** Waits until no line has arrived for `quietMs` (lines travel through pipes after the queue empties). */
