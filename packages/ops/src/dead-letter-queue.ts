@@ -24,6 +24,7 @@ import {
 import type { DecodeError, DecodeResult, RecordInput } from '@sluice/runtime/consumer';
 import type { HandlerFailure } from './handler-failures.ts';
 import { queueDepth } from './queue-depth.ts';
+import { redriveSourceOf, type NotRedriven, type RedriveSource } from './redrive-sources.ts';
 import { changeVisibilityInBatches, deleteMessagesInBatches } from './sqs-batches.ts';
 
 /** A dead-lettered message and why it failed. */
@@ -168,8 +169,15 @@ export interface DeadLetterQueueOptions {
   sqs: SQSClient;
   /** The dead-letter queue. */
   deadLetterQueueUrl: string;
-  /** Where redriven messages go (the queue whose redrive policy points here). */
+  /** Where redriven messages go (the queue whose redrive policy points here), unless `sources` says. */
   sourceQueueUrl: string;
+  /**
+   * The queues whose redrive policy points here, when known: a redrive puts each message back to
+   * the one it came from (`redriveSourceOf`: with several, the one its `DeadLetterQueueSourceArn`
+   * names), and leaves one whose source is not known, in its result's `notRedriven`.
+   * @default every message to `sourceQueueUrl`
+   */
+  sources?: readonly RedriveSource[];
   /** The source queue consumer's decoder, to say why each message was rejected. */
   decode?: (record: RecordInput) => DecodeResult;
   /**
@@ -201,6 +209,29 @@ export interface DeadLetterQueueOptions {
    * fine (the local stack's, through `localHandlerFailures`). @default none known
    */
   failuresOf?: (messageIds: string[]) => Promise<Map<string, HandlerFailure>>;
+}
+
+/**
+ * A dead letter as a consumer's decoder reads it (its body and message attributes), to ask what
+ * a consumer says of it: the one it goes back to, for instance.
+ *
+ * @example
+ * ```ts
+ * import type { Message } from '@aws-sdk/client-sqs';
+ * import { createDecoder } from '@sluice/runtime/consumer';
+ * import type { ReceiveOperation } from '@sluice/runtime/contract';
+ * import { deadLetterRecord } from '@sluice/ops';
+ *
+ * declare const consumeBilling: ReceiveOperation;
+ * declare const message: Message;
+ * createDecoder(consumeBilling)(deadLetterRecord(message)).ok; // whether Billing's consumer takes it
+ * ```
+ */
+export function deadLetterRecord(message: Pick<Message, 'Body' | 'MessageAttributes'>): RecordInput {
+  const messageAttributes = Object.fromEntries(
+    Object.entries(message.MessageAttributes ?? {}).map(([k, v]) => [k, { stringValue: v.StringValue, dataType: v.DataType ?? 'String' }]),
+  );
+  return { body: message.Body ?? '', messageAttributes };
 }
 
 /** The SNS message id and the payload as far as they can be read, for a message the consumer rejected. */
@@ -288,17 +319,24 @@ export class DeadLetterQueue {
 
   /**
    * Moves messages back to the source queue: all, or those whose message id (or, for an SNS
-   * envelope, SNS message id) is in `ids`. A FIFO queue's messages go in order within each group,
-   * each with its group and {@link redriveDeduplicationId}. Returns what was moved (SQS message
-   * ids) and which requested ids were not found (on a FIFO queue, also one behind an earlier
+   * envelope, SNS message id) is in `ids`. With {@link DeadLetterQueueOptions.sources}, each goes
+   * back to the queue it came from; one of a queue several share whose source is not known stays,
+   * in `notRedriven` with why. A FIFO queue's messages go in order within each group, each with
+   * its group and {@link redriveDeduplicationId}. Returns what was moved (SQS message ids), what
+   * was left, and which requested ids were not found (on a FIFO queue, also one behind an earlier
    * message of its group that is not moved: a group gives its messages in order). `onMoved` is
    * told of each message once it is moved (the count so far, the total when known, the message as
-   * it was received: on a FIFO queue, those behind the first of each group are seen only here).
+   * it was received: on a FIFO queue, those behind the first of each group are seen only here;
+   * and, with `sources`, the queue it went to).
    */
-  async redrive(ids?: readonly string[], onMoved?: (done: number, total: number | undefined, message: Message) => void): Promise<{ moved: string[]; notFound: string[] }> {
+  async redrive(
+    ids?: readonly string[],
+    onMoved?: (done: number, total: number | undefined, message: Message, to: string | undefined) => void,
+  ): Promise<{ moved: string[]; notFound: string[]; notRedriven: NotRedriven[] }> {
     const wanted = ids ? new Set(ids) : undefined;
     const found = new Set<string>();
     const moved: string[] = [];
+    const notRedriven: NotRedriven[] = [];
     const total = wanted ? wanted.size : await this.count();
     const picks = (m: Message) => {
       if (!wanted) return true;
@@ -306,14 +344,22 @@ export class DeadLetterQueue {
       for (const id of hits) found.add(id);
       return hits.length > 0;
     };
+    const sources = this.options.sources;
     const skipped = await this.receiveAll(async (batch) => {
       const selected = batch.filter(picks);
+      const done: Message[] = [];
       for (const message of selected) {
-        if (this.options.forward) await this.options.forward(message);
+        const way = sources ? redriveSourceOf(message, sources) : undefined;
+        if (way && 'why' in way) {
+          // Not guessed: it stays, held until the scan ends like those not selected.
+          notRedriven.push({ messageId: message.MessageId!, why: way.why });
+          continue;
+        }
+        if (this.options.forward && !way) await this.options.forward(message);
         else {
           await this.options.sqs.send(
             new SendMessageCommand({
-              QueueUrl: this.options.sourceQueueUrl,
+              QueueUrl: way ? way.source.url : this.options.sourceQueueUrl,
               MessageBody: message.Body!,
               MessageAttributes: message.MessageAttributes,
               ...redriveFifoFields(message),
@@ -321,14 +367,15 @@ export class DeadLetterQueue {
           );
         }
         await this.options.sqs.send(new DeleteMessageCommand({ QueueUrl: this.options.deadLetterQueueUrl, ReceiptHandle: message.ReceiptHandle! }));
+        done.push(message);
         moved.push(message.MessageId!);
-        onMoved?.(moved.length, total, message);
+        onMoved?.(moved.length, total, message, way?.source.name);
       }
       // Only the messages not moved stay held (so each is seen once), released at the end.
-      return batch.filter((m) => !selected.includes(m));
+      return batch.filter((m) => !done.includes(m));
     });
     await this.release(skipped);
-    return { moved, notFound: (ids ?? []).filter((id) => !found.has(id)) };
+    return { moved, notFound: (ids ?? []).filter((id) => !found.has(id)), notRedriven };
   }
 
   /**
@@ -352,10 +399,7 @@ export class DeadLetterQueue {
   /** Decodes a message as the consumer would, to say why it was rejected. */
   explain(message: Message): DeadLetter {
     const body = message.Body ?? '';
-    const messageAttributes = Object.fromEntries(
-      Object.entries(message.MessageAttributes ?? {}).map(([k, v]) => [k, { stringValue: v.StringValue, dataType: v.DataType ?? 'String' }]),
-    );
-    const decoded = this.options.decode?.({ body, messageAttributes });
+    const decoded = this.options.decode?.(deadLetterRecord(message));
     const sent = Number(message.Attributes?.SentTimestamp);
     const readable = decoded?.ok ? undefined : readableParts(body);
     const subject = decoded?.ok ? this.options.describe?.(decoded.payload, decoded.name) : readable?.payload !== undefined ? this.options.describe?.(readable.payload, undefined) : undefined;

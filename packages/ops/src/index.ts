@@ -15,6 +15,7 @@ export * from './sqs-batches.ts';
 export * from './unrouted.ts';
 export * from './dead-letter-json.ts';
 export * from './rejected-again.ts';
+export * from './redrive-sources.ts';
 export * from './message-subject.ts';
 export * from './owned-queues.ts';
 export * from './application-headers.ts';

@@ -7,7 +7,8 @@
  * prediction (a consumer fixed in its code may take them), so neither refuses to redrive them.
  */
 import { terminalSafe } from '@sluice/cli';
-import type { DeadLetter } from './dead-letter-queue.ts';
+import { deadLetterRecord, type DeadLetter } from './dead-letter-queue.ts';
+import { waysBack, type RedriveSource } from './redrive-sources.ts';
 
 /** Where a redrive puts dead letters back: what the warning names. */
 export interface RedriveRoute {
@@ -104,6 +105,49 @@ export function rejectedAgain(route: RedriveRoute, selected: readonly Pick<DeadL
   const notChecked = notRead > 0 && !check.checkedAsTheyMoved ? `${notRead} more message(s) in ${queue} could not be read${queue.endsWith('.fifo') ? ', behind these in their FIFO groups' : ''}: not checked.` : undefined;
   const wholeQueue = all && !check.picked && notRead === 0 && !check.checkedAsTheyMoved;
   return { deadLetterQueue: queue, messageIds: letters.map((l) => l.messageId), summary, reasons, notChecked, wholeQueue };
+}
+
+/**
+ * {@link rejectedAgain} of dead letters each checked against the consumer of the queue a redrive
+ * puts it back to (`waysBack`: a dead-letter queue several queues share sends each message to its
+ * own source), not the first source's: one finding per source some would be rejected by, in the
+ * order of `sources`. A message that goes nowhere (its source not known) or back to a queue
+ * without a consumer (no `decode`) is not predicted of. Each letter is decoded again by its
+ * source's decoder: its `reason` in a listing of a shared queue is the first consumer's that
+ * rejects it, when none takes it.
+ *
+ * @param deadLetterQueue - the dead-letter queue they are redriven from
+ * @param selected - the dead letters to redrive, read as `dlq list` reads them (`DeadLetterQueue.listing`)
+ * @param sources - where they go back to, each with its consumer and decoder
+ * @example
+ * ```ts
+ * import { rejectedOnTheWayBack, rejectedAgainLines, type DeadLetterQueue, type RedriveSource } from '@sluice/ops';
+ *
+ * declare const dlq: DeadLetterQueue;
+ * declare const sources: RedriveSource[];
+ * const listing = await dlq.listing();
+ * for (const found of rejectedOnTheWayBack('SharedDLQ', listing.letters, sources, { notRead: listing.notShown })) {
+ *   console.warn(rejectedAgainLines(found, { when: 'before', listing: '`dlq list`', seeThem: 'with `dlq list --queue SharedDLQ`' }).join('\n'));
+ * }
+ * ```
+ */
+export function rejectedOnTheWayBack(deadLetterQueue: string, selected: readonly DeadLetter[], sources: readonly RedriveSource[], check: RejectedAgainCheck = {}): RejectedAgain[] {
+  const { back } = waysBack(selected, sources);
+  // Split among several sources, no one finding is the whole queue: each names its ids.
+  const picked = check.picked === true || back.length > 1;
+  const found: RejectedAgain[] = [];
+  for (const { source, letters } of back) {
+    const decode = source.decode;
+    if (!decode) continue;
+    const judged = letters.map((l) => {
+      const decoded = decode(deadLetterRecord(l.message));
+      return { messageId: l.messageId, reason: decoded.ok ? undefined : decoded.error };
+    });
+    // What could not be read is said once, with the first finding.
+    const one = rejectedAgain({ deadLetterQueue, source: source.name, consumer: source.consumer }, judged, { ...check, picked, notRead: found.length === 0 ? check.notRead : 0 });
+    if (one) found.push(one);
+  }
+  return found;
 }
 
 /** How many ids a warning names before saying how many more. */

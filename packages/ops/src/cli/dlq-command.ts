@@ -13,7 +13,8 @@ import { liveRoutingOf } from './live-routing.ts';
 import { DeadLetterQueue, notShownOf, type DeadLetter, type DeadLetterListing, type DeadLetterQueueOptions } from '../dead-letter-queue.ts';
 import { describeHandlerFailure, localHandlerFailures } from '../handler-failures.ts';
 import { deadLetterJson, type DeadLetterJson, type DeadLetterListingJson, type DeadLetterQueueJson } from '../dead-letter-json.ts';
-import { rejectedAgain, rejectedAgainLines, type RedriveRoute } from '../rejected-again.ts';
+import { rejectedAgainLines, rejectedOnTheWayBack } from '../rejected-again.ts';
+import { notRedrivenNext, queueArnOf, waysBack, type NotRedriven, type RedriveSource } from '../redrive-sources.ts';
 import { subjectFromContract } from '../message-subject.ts';
 import { queueDepth } from '../queue-depth.ts';
 import type { Target } from '../target.ts';
@@ -156,7 +157,29 @@ function exactOn(target: Target): Pick<DeadLetterQueueOptions, 'exactCounts'> {
   return target.endpoint ? { exactCounts: true } : {};
 }
 
-async function open(target: Target, ref: DlqRef, options: DlqCommandOptions, use: { redrive: boolean } = { redrive: true }): Promise<DeadLetterQueue> {
+/**
+ * Where `ref`'s messages go back to: each source queue with its URL, its consumer and that
+ * consumer's decoder (what it would say of a message once back), and, for a dead-letter queue
+ * several queues share, its ARN, which SQS records on each message it dead-letters.
+ */
+async function redriveSourcesOf(target: Target, ref: DlqRef): Promise<RedriveSource[]> {
+  const several = ref.sources.length > 1;
+  return Promise.all(
+    ref.sources.map(async (name): Promise<RedriveSource> => {
+      const url = await target.queueUrl(name);
+      const consumer = ref.consumers.find((c) => c.queue === name);
+      const arns = consumer ? await sourceTopicArns(target, consumer) : undefined;
+      return {
+        name,
+        url,
+        ...(several ? { arn: await queueArnOf(target.sqs, url) } : {}),
+        ...(consumer ? { consumer: consumer.id, decode: createDecoder(consumer, arns ? { sourceTopicArns: arns } : {}) } : {}),
+      };
+    }),
+  );
+}
+
+async function open(target: Target, ref: DlqRef, options: DlqCommandOptions, use: { redrive: boolean; sources?: RedriveSource[] } = { redrive: true }): Promise<DeadLetterQueue> {
   if (ref.kept || !ref.source) {
     // Nothing to put it back to: its consumer is no longer in the contract.
     const url = await target.queueUrl(ref.name);
@@ -177,6 +200,8 @@ async function open(target: Target, ref: DlqRef, options: DlqCommandOptions, use
     deadLetterQueueUrl,
     // Listing and purging read the dead-letter queue alone: its source may be gone (deleted by hand).
     sourceQueueUrl: use.redrive ? await target.queueUrl(ref.source) : deadLetterQueueUrl,
+    // Each message back to the queue it came from (of a queue several share, the one SQS recorded on it).
+    ...(use.sources ? { sources: use.sources } : {}),
     ...(reading.decode ? { decode: reading.decode } : {}),
     // The application's subject, else the framework's (the local console's too): its message's first field.
     describe: options.describe ?? reading.describe,
@@ -316,8 +341,8 @@ const FIFO_NOT_FOUND = 'or behind an earlier message of its FIFO group (a group 
 const isPicked = (l: Pick<DeadLetter, 'messageId' | 'snsMessageId'>, ids: readonly string[] | undefined) =>
   !ids || ids.includes(l.messageId) || (l.snsMessageId !== undefined && ids.includes(l.snsMessageId));
 
-/** Where `ref` redrives to, as {@link rejectedAgain} names it. */
-const routeOf = (ref: DlqRef): RedriveRoute => ({ deadLetterQueue: ref.name, source: ref.source!, consumer: ref.consumer?.id });
+/** Where `ref` redrives to, as the progress bar names it: its source, or its sources, each message to its own. */
+const destinationOf = (ref: DlqRef): string => (ref.sources.length > 1 ? `${ref.sources.join(', ')} (each message to its own)` : ref.source!);
 
 const queueOption = { type: 'string' as const, valueName: 'name', description: 'one dead-letter or unrouted queue (or its source queue or topic)', defaultText: 'every dead-letter queue of the contract and every topic\'s unrouted queue' };
 
@@ -387,12 +412,12 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
         name: 'redrive',
         summary: 'move dead-lettered messages back to their queue (all, or --id)',
         description:
-          "Moves dead-lettered messages back to their source queue (body and attributes unchanged), where the consumer processes them again: all of them, or only the given ids. An unrouted message is published to its topic again, once a consumer declares it (the others stay, with why). A FIFO queue's messages go back in order within each group, with their group and a deduplication id derived from their message id: a redrive retried within 5 minutes (after one that failed part-way) does not deliver a message twice. On a FIFO queue an --id behind an earlier message of its group that is not redriven cannot be reached (a group gives its messages in order). Before moving dead letters, each is decoded with the current contract as `dlq list` does: those the consumer would reject again (PAYLOAD_INVALID, WRONG_EVENT_TYPE…: they would come back) are counted in a warning on stderr, with their ids, the reason and what to do (fix the contract or the consumer first, or purge them); they are redriven anyway, since that is a prediction (a consumer fixed in its code may take them). On a FIFO queue only the first message of each group can be read before the redrive: the others are checked as they move, and a second warning, after the redrive, names those rejected. A message that failed in its handler gets no warning. --dry-run shows what would move, with the reasons, and moves nothing.",
+          "Moves dead-lettered messages back to their source queue (body and attributes unchanged), where the consumer processes them again: all of them, or only the given ids. A dead-letter queue several queues share sends each message back to the queue it came from, which SQS records on it when it dead-letters it (DeadLetterQueueSourceArn; the local stack records it too); one without it, or naming none of those queues, is not guessed: it stays, each said with why, and the exit is 1; move it with --to. An unrouted message is published to its topic again, once a consumer declares it (the others stay, with why). A FIFO queue's messages go back in order within each group, with their group and a deduplication id derived from their message id: a redrive retried within 5 minutes (after one that failed part-way) does not deliver a message twice. On a FIFO queue an --id behind an earlier message of its group that is not redriven cannot be reached (a group gives its messages in order). Before moving dead letters, each is decoded with the current contract as `dlq list` does: those the consumer would reject again (PAYLOAD_INVALID, WRONG_EVENT_TYPE…: they would come back) are counted in a warning on stderr, with their ids, the reason and what to do (fix the contract or the consumer first, or purge them); they are redriven anyway, since that is a prediction (a consumer fixed in its code may take them). On a FIFO queue only the first message of each group can be read before the redrive: the others are checked as they move, and a second warning, after the redrive, names those rejected. A message that failed in its handler gets no warning. --dry-run shows what would move, with the reasons, and moves nothing.",
         options: {
           queue: queueOption,
           id: { type: 'string', multiple: true, valueName: 'messageId', description: 'redrive this message: its SQS message id, or the SNS message id of an envelope (repeatable)' },
           'dry-run': { type: 'boolean', description: 'show what would be redriven and what the current contract says of each, move nothing' },
-          to: { type: 'string', valueName: 'queue', description: "a queue no longer in the contract (a dead-letter queue renamed in it, kept by the local stack): the contract's queue to move its messages to, whose consumer processes them" },
+          to: { type: 'string', valueName: 'queue', description: "for a queue no longer in the contract (a dead-letter queue renamed in it, kept by the local stack), or a dead-letter queue several queues share (--queue): the contract's queue to move its messages (or the --id ones) to, whose consumer processes them" },
           ...targetOptions,
         },
         async run({ values, io, invocation }) {
@@ -408,35 +433,48 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
             await target.checkReachable();
             let refs = await presentRefs(target, named, values.queue as string | undefined, invocation, io);
             const kept = refs.find((r) => r.kept);
-            // The contract's consumed queues: where a kept queue's messages can be moved (--to).
+            // A dead-letter queue several queues share, named by --queue: --to sends its messages to one of them.
+            const shared = values.queue !== undefined && refs.length === 1 && refs[0]!.sources.length > 1 && !refs[0]!.unroutedTopic && !refs[0]!.triage ? refs[0] : undefined;
+            // The contract's consumed queues: where a kept (or shared) queue's messages can be moved (--to).
             const consumed = Object.values(topology.operations).filter((o) => o.action === 'receive' && o.queue !== undefined).map((o) => o.queue!);
-            if (to !== undefined && !kept) throw new UsageError(`--to is for a queue no longer in the contract; ${refs.map((r) => r.name).join(', ')} ${refs.length === 1 ? 'goes' : 'go'} back to ${refs.length === 1 ? 'its' : 'their'} own source`);
+            if (to !== undefined && !kept && !shared) {
+              throw new UsageError(
+                `--to is for a queue no longer in the contract, or a dead-letter queue several queues share (with --queue); ${refs.map((r) => r.name).join(', ')} ${refs.length === 1 ? 'goes' : 'go'} back to ${refs.length === 1 ? 'its' : 'their'} own source`,
+              );
+            }
             if (kept && to === undefined) {
               throw new CliError(keptQueueNotRedriven(kept.name), {
                 next: `Read it with \`${invocation.replace(/ redrive$/, ' list')}${targetFlags(values)} --queue ${kept.name}\`; move its messages to the queue whose consumer should process them with \`${invocation}${targetFlags(values)} --queue ${kept.name} --to <queue>\` (${consumed.join(', ') || 'the contract consumes no queue'}), or purge it when they are no longer needed.`,
               });
             }
-            if (kept && to !== undefined) {
+            const moving = kept ?? shared;
+            if (moving && to !== undefined) {
               if (!consumed.includes(to)) throw new UsageError(`--to ${JSON.stringify(to)} is no queue the contract consumes: try ${consumed.join(', ') || '(none)'}`);
               const { operations } = await contractModule();
               // Moved as dead letters of that queue: decoded by its consumer first, as any redrive.
               const consumer = Object.values(operations).find((o): o is ReceiveOperation => o.action === 'receive' && o.queue === to);
-              refs = [{ name: kept.name, source: to, sources: [to], consumer, consumers: consumer ? [consumer] : [] }];
+              refs = [{ name: moving.name, source: to, sources: [to], consumer, consumers: consumer ? [consumer] : [] }];
             }
+            /** The dead letters left where they are, each with its queue and why: said at the end, and the exit is 1. */
+            const left: (NotRedriven & { queue: string; sources: string[] })[] = [];
             let notFound = ids ? [...ids] : [];
             let movedTotal = 0;
             let fifo = false;
             /** Redrives `selected` (all when undefined) from `ref`, with a progress bar; the ids moved. */
             const redriveOne = async (dlq: DeadLetterQueue, ref: DlqRef, selected: readonly string[] | undefined, onMessage?: (message: Message) => void): Promise<string[]> => {
               let bar: ProgressBar | undefined;
-              const { moved, notFound: missed } = await dlq.redrive(selected, (done, total, message) => {
-                bar ??= new ProgressBar(total ?? done, `redriving ${ref.name} → ${ref.source}`, io.progress);
+              const movedTo = new Map<string, string>();
+              const { moved, notFound: missed, notRedriven } = await dlq.redrive(selected, (done, total, message, to) => {
+                bar ??= new ProgressBar(total ?? done, `redriving ${ref.name} → ${destinationOf(ref)}`, io.progress);
                 bar.update(done);
+                if (to) movedTo.set(message.MessageId!, to);
                 onMessage?.(message);
               });
-              bar?.finish(`redrove ${moved.length} message(s) to ${ref.source}`);
+              bar?.finish(`redrove ${moved.length} message(s) to ${destinationOf(ref)}`);
               // Each said as what happened to it (its ids alone on stdout, the count on stderr, read as nothing).
-              for (const id of moved) io.out(`  moved ${terminalSafe(id)} to ${ref.source}`);
+              for (const id of moved) io.out(`  moved ${terminalSafe(id)} to ${movedTo.get(id) ?? ref.source}`);
+              for (const l of notRedriven) io.out(`  left ${terminalSafe(l.messageId)} in ${ref.name}: ${terminalSafe(l.why)}`);
+              left.push(...notRedriven.map((l) => ({ ...l, queue: ref.name, sources: ref.sources })));
               movedTotal += moved.length;
               // Found here (by its SQS or SNS message id) unless redrive says it was not.
               if (!ref.unroutedTopic && selected) notFound = notFound.filter((id) => missed.includes(id));
@@ -446,7 +484,9 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
             const found = (letters: readonly DeadLetter[]) => (notFound = notFound.filter((id) => !letters.some((l) => isPicked(l, [id]))));
             let wouldMove = 0;
             for (const ref of refs) {
-              const dlq = await open(target, ref, options);
+              // Where each message goes back to (an unrouted queue's by publishing to its topic).
+              const sources = ref.unroutedTopic ? undefined : await redriveSourcesOf(target, ref);
+              const dlq = await open(target, ref, options, { redrive: true, ...(sources ? { sources } : {}) });
               if (ref.name.endsWith('.fifo')) fifo = true;
               if (dryRun && ref.unroutedTopic) {
                 // What a redrive would publish again (a consumer declares it now) and what it would keep, and why.
@@ -485,38 +525,69 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
               // them (an empty queue is not read; without a consumer there is nothing to check).
               /** What the check before the redrive read: on a FIFO queue, the first of each group only. */
               let checked: { ids: Set<string>; notRead: number } | undefined;
-              if (dryRun || (ref.consumer && (await dlq.count()) > 0)) {
+              if (dryRun || (ref.consumers.length > 0 && (await dlq.count()) > 0)) {
                 const listing = await dlq.listing();
                 checked = { ids: new Set(listing.letters.map((l) => l.messageId)), notRead: listing.notShown };
                 const selected = listing.letters.filter((l) => isPicked(l, ids));
                 if (dryRun) {
                   found(selected);
-                  wouldMove += selected.length;
-                  io.out(titled(`${ref.name}: a redrive would move to ${ref.source}`, formatDeadLetterListing({ ...listing, letters: selected }, title, unexplainedOf(ref))));
+                  // By where each would go: a dead-letter queue several queues share sends each message to its own source.
+                  const { back, left: staying } = waysBack(selected, sources!);
+                  wouldMove += selected.length - staying.length;
+                  if (back.length === 0 && staying.length === 0) io.out(titled(`${ref.name}: a redrive would move to ${ref.source}`, formatDeadLetterListing({ ...listing, letters: [] }, title, unexplainedOf(ref))));
+                  back.forEach(({ source, letters }, i) =>
+                    io.out(titled(`${ref.name}: a redrive would move to ${source.name}`, formatDeadLetterListing({ ...listing, letters, notShown: i === 0 ? listing.notShown : 0 }, title, unexplainedOf(ref)))),
+                  );
+                  if (staying.length > 0) {
+                    io.out(`${ref.name}: a redrive would leave ${staying.length} message(s) where ${staying.length === 1 ? 'it is' : 'they are'}, not knowing which queue each came from:`);
+                    for (const { letter, why } of staying) io.out(`  ${terminalSafe(letter.messageId)}: ${terminalSafe(why)}`);
+                    left.push(...staying.map(({ letter, why }) => ({ messageId: letter.messageId, why, queue: ref.name, sources: ref.sources })));
+                  }
                 }
-                // Said before they move (a dry run: instead of it), as a prediction: the redrive goes on.
-                const rejected = rejectedAgain(routeOf(ref), selected, { notRead: listing.notShown, picked: ids !== undefined });
-                if (rejected) io.err(rejectedAgainLines(rejected, dryRun ? { when: 'dry run', listing: '`dlq list`', purge } : { when: 'before', listing: '`dlq list`', seeThem: seeThem(ref.name) }).join('\n'));
+                // Said before they move (a dry run: instead of it), as a prediction: the redrive goes
+                // on. Each message against the consumer of the queue it goes back to.
+                for (const rejected of rejectedOnTheWayBack(ref.name, selected, sources!, { notRead: listing.notShown, picked: ids !== undefined })) {
+                  io.err(rejectedAgainLines(rejected, dryRun ? { when: 'dry run', listing: '`dlq list`', purge } : { when: 'before', listing: '`dlq list`', seeThem: seeThem(ref.name) }).join('\n'));
+                }
                 if (dryRun) continue;
               }
               // Those the check could not read (behind the first of their FIFO groups) are checked as they move.
               const behind: DeadLetter[] = [];
               const unread = checked && checked.notRead > 0 ? checked.ids : undefined;
               await redriveOne(dlq, ref, ids, unread && ((m) => void (unread.has(m.MessageId!) || behind.push(dlq.explain(m)))));
-              const rejectedBehind = rejectedAgain(routeOf(ref), behind, { checkedAsTheyMoved: true });
-              if (rejectedBehind) io.err(rejectedAgainLines(rejectedBehind, { when: 'after', listing: '`dlq list`', seeThem: seeThem(ref.name) }).join('\n'));
+              for (const rejectedBehind of rejectedOnTheWayBack(ref.name, behind, sources!, { checkedAsTheyMoved: true })) {
+                io.err(rejectedAgainLines(rejectedBehind, { when: 'after', listing: '`dlq list`', seeThem: seeThem(ref.name) }).join('\n'));
+              }
             }
+            /** The dead letters left, loudly: which queue each came from is not known, so none is guessed. */
+            const leftError = () => {
+              const byQueue = [...new Set(left.map((l) => l.queue))];
+              return new CliError(
+                `${dryRun ? 'a redrive would leave' : 'left'} ${left.length} message(s) in ${byQueue.join(', ')}, its source not guessed: ${left
+                  .slice(0, 5)
+                  .map((l) => `${terminalSafe(l.messageId)} (${terminalSafe(l.why)})`)
+                  .join('; ')}${left.length > 5 ? `; and ${left.length - 5} more` : ''}`,
+                {
+                  next: `Read ${byQueue.length === 1 ? 'it' : 'them'} with \`${invocation.replace(/ redrive$/, ' list')}${targetFlags(values)} --queue ${byQueue[0]}\`. ${byQueue
+                    .map((q) => notRedrivenNext(`${invocation}${targetFlags(values)}`, q, left.find((l) => l.queue === q)!.sources))
+                    .join(' ')}`,
+                },
+              );
+            };
             if (dryRun) {
               if (notFound.length > 0) {
                 throw new CliError(`not in the DLQ${fifo ? `, ${FIFO_NOT_FOUND}` : ''}: ${notFound.map(terminalSafe).join(', ')}`, { next: `See what is there with: ${invocation.replace(/ redrive$/, ' list')}${targetFlags(values)}` });
               }
               io.out(wouldMove === 0 ? 'Nothing to redrive. (Dry run: nothing was moved.)' : `Dry run: nothing was moved (${wouldMove} message(s) would be). Run it again without --dry-run to redrive them.`);
+              if (left.length > 0) throw leftError();
               return 0;
             }
-            if (movedTotal === 0 && !ids) io.out('Nothing to redrive.');
+            if (movedTotal === 0 && !ids && left.length === 0) io.out('Nothing to redrive.');
             if (notFound.length > 0) {
-              throw new CliError(`not in the DLQ${fifo ? `, ${FIFO_NOT_FOUND}` : ''}: ${notFound.map(terminalSafe).join(', ')}`, { next: `See what is there with: ${invocation.replace(/ redrive$/, ' list')}${targetFlags(values)}` });
+              const alsoLeft = left.length > 0 ? ` (and ${left.length} message(s) left where they are, which queue each came from not being known: see the lines above)` : '';
+              throw new CliError(`not in the DLQ${fifo ? `, ${FIFO_NOT_FOUND}` : ''}: ${notFound.map(terminalSafe).join(', ')}${alsoLeft}`, { next: `See what is there with: ${invocation.replace(/ redrive$/, ' list')}${targetFlags(values)}` });
             }
+            if (left.length > 0) throw leftError();
             return 0;
           });
         },

@@ -1,0 +1,131 @@
+/**
+ * Where a redrive puts each dead letter back. A dead-letter queue of one queue: that queue, as
+ * always. A dead-letter queue several queues share: the queue SQS moved the message from, which it
+ * records on the message as the system attribute `DeadLetterQueueSourceArn` (the local stack
+ * records it too), as `StartMessageMoveTask` without a destination does. A message of a shared
+ * queue without that attribute, or naming a queue that is none of its sources, is not guessed: it
+ * stays in the dead-letter queue, with why, for the operator to move with an explicit destination.
+ */
+import { GetQueueAttributesCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import type { DecodeResult, RecordInput } from '@sluice/runtime/consumer';
+
+/** One queue a dead-letter queue's messages go back to. */
+export interface RedriveSource {
+  /** The queue's name: what the redrive's result and warnings name. */
+  name: string;
+  /** Its URL, where a redrive sends the messages that came from it. */
+  url: string;
+  /**
+   * Its ARN, as SQS gives it in a dead letter's `DeadLetterQueueSourceArn`: needed when several
+   * queues share the dead-letter queue, to tell whose each message is. @default unknown (one source)
+   */
+  arn?: string;
+  /** Its consumer's operation id, when the contract has one. @default none */
+  consumer?: string;
+  /**
+   * Its consumer's decoder: whether that consumer would take a message back (`rejectedOnTheWayBack`).
+   * @default none: nothing is predicted of the messages that go back to it
+   */
+  decode?: (record: RecordInput) => DecodeResult;
+}
+
+/** A dead letter a redrive leaves where it is, since which of the queue's sources it came from is not known. */
+export interface NotRedriven {
+  /** Its SQS message id in the dead-letter queue. */
+  messageId: string;
+  /** Why, in one sentence: no `DeadLetterQueueSourceArn`, or one naming none of the sources. */
+  why: string;
+}
+
+/**
+ * The source a redrive puts `message` back to: with one source, that one (whether or not SQS
+ * recorded it on the message); with several, the one its `DeadLetterQueueSourceArn` names. Else
+ * why it is not put back anywhere.
+ *
+ * @param message - the dead letter as received, with its system attributes (`MessageSystemAttributeNames: ['All']`)
+ * @param sources - the queues whose dead-letter queue it is
+ * @example
+ * ```ts
+ * import { redriveSourceOf, type RedriveSource } from '@sluice/ops';
+ *
+ * const sources: RedriveSource[] = [
+ *   { name: 'Billing', url: 'https://sqs.eu-west-1.amazonaws.com/123456789012/Billing', arn: 'arn:aws:sqs:eu-west-1:123456789012:Billing' },
+ *   { name: 'Fulfilment', url: 'https://sqs.eu-west-1.amazonaws.com/123456789012/Fulfilment', arn: 'arn:aws:sqs:eu-west-1:123456789012:Fulfilment' },
+ * ];
+ * redriveSourceOf({ Attributes: { DeadLetterQueueSourceArn: 'arn:aws:sqs:eu-west-1:123456789012:Fulfilment' } }, sources); // { source: Fulfilment's }
+ * redriveSourceOf({}, sources); // { why: 'no DeadLetterQueueSourceArn: …' }
+ * ```
+ */
+export function redriveSourceOf(message: Pick<Message, 'Attributes'>, sources: readonly RedriveSource[]): { source: RedriveSource } | { why: string } {
+  if (sources.length === 1) return { source: sources[0]! };
+  const names = sources.map((s) => s.name).join(', ');
+  const recorded = message.Attributes?.DeadLetterQueueSourceArn;
+  if (!recorded) {
+    return { why: `no DeadLetterQueueSourceArn: which of ${names} it came from is not known (sent to the dead-letter queue directly, not moved there by SQS)` };
+  }
+  const source = sources.find((s) => s.arn === recorded);
+  return source ? { source } : { why: `its DeadLetterQueueSourceArn, ${recorded}, is none of ${names}` };
+}
+
+/**
+ * `letters` by where a redrive puts each back ({@link redriveSourceOf}), in the order of `sources`
+ * (those none go back to left out), and those it leaves, with why.
+ *
+ * @example
+ * ```ts
+ * import { waysBack, type DeadLetter, type RedriveSource } from '@sluice/ops';
+ *
+ * declare const letters: DeadLetter[];
+ * declare const sources: RedriveSource[];
+ * const { back, left } = waysBack(letters, sources);
+ * for (const { source, letters: going } of back) console.log(`${going.length} to ${source.name}`);
+ * for (const { letter, why } of left) console.log(`${letter.messageId} stays: ${why}`);
+ * ```
+ */
+export function waysBack<T extends { message: Pick<Message, 'Attributes'> }>(letters: readonly T[], sources: readonly RedriveSource[]): { back: { source: RedriveSource; letters: T[] }[]; left: { letter: T; why: string }[] } {
+  const bySource = new Map<RedriveSource, T[]>();
+  const left: { letter: T; why: string }[] = [];
+  for (const letter of letters) {
+    const way = redriveSourceOf(letter.message, sources);
+    if ('why' in way) left.push({ letter, why: way.why });
+    else bySource.set(way.source, [...(bySource.get(way.source) ?? []), letter]);
+  }
+  return { back: sources.filter((s) => bySource.has(s)).map((source) => ({ source, letters: bySource.get(source)! })), left };
+}
+
+/**
+ * What to do with the dead letters a redrive left ({@link NotRedriven}), as `dlq redrive` and the
+ * local console say it: move each with an explicit destination, or purge it.
+ *
+ * @param redrive - the redrive command as the operator types it, target flags included: `npx orders dlq redrive`
+ * @param deadLetterQueue - the shared dead-letter queue
+ * @param sources - its sources' names: where such a message may belong
+ * @example
+ * ```ts
+ * import { notRedrivenNext } from '@sluice/ops';
+ *
+ * notRedrivenNext('npx orders dlq redrive', 'SharedDLQ', ['Billing', 'Fulfilment']);
+ * // 'Move each to the queue whose consumer should process it with `npx orders dlq redrive --queue SharedDLQ --to <queue> --id <messageId>` (Billing, Fulfilment), or purge it once no longer needed.'
+ * ```
+ */
+export function notRedrivenNext(redrive: string, deadLetterQueue: string, sources: readonly string[]): string {
+  return `Move each to the queue whose consumer should process it with \`${redrive} --queue ${deadLetterQueue} --to <queue> --id <messageId>\` (${sources.join(', ')}), or purge it once no longer needed.`;
+}
+
+/**
+ * A queue's ARN, from SQS (`QueueArn`): what SQS records as a dead letter's `DeadLetterQueueSourceArn`.
+ *
+ * @example
+ * ```ts
+ * import { SQSClient } from '@aws-sdk/client-sqs';
+ * import { queueArnOf } from '@sluice/ops';
+ *
+ * await queueArnOf(new SQSClient({}), 'https://sqs.eu-west-1.amazonaws.com/123456789012/Billing'); // 'arn:aws:sqs:eu-west-1:123456789012:Billing'
+ * ```
+ */
+export async function queueArnOf(sqs: SQSClient, queueUrl: string): Promise<string> {
+  const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+  const arn = out.Attributes?.QueueArn;
+  if (!arn) throw new Error(`SQS gave no QueueArn for ${queueUrl}`);
+  return arn;
+}

@@ -1,0 +1,108 @@
+/**
+ * Where a redrive puts a dead letter back: of a dead-letter queue several queues share, the queue
+ * its `DeadLetterQueueSourceArn` names; one without that attribute, or naming none of the queues
+ * sharing it, is not guessed (it was sent to the first). A dead-letter queue of one queue sends
+ * everything to it, as before. `DeadLetterQueue.redrive` on a fake SQS holding such messages, and
+ * the warning of those a consumer would reject again, checked against each message's own source.
+ */
+import { describe, expect, it } from 'vitest';
+import { ChangeMessageVisibilityBatchCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { DeadLetterQueue, redriveSourceOf, rejectedOnTheWayBack, type DeadLetter, type RedriveSource } from '@sluice/ops';
+
+const arnOf = (queue: string) => `arn:aws:sqs:eu-west-1:123456789012:${queue}`;
+const urlOf = (queue: string) => `https://sqs.eu-west-1.amazonaws.com/123456789012/${queue}`;
+const source = (name: string, extra: Partial<RedriveSource> = {}): RedriveSource => ({ name, url: urlOf(name), arn: arnOf(name), ...extra });
+const shared = [source('Billing'), source('Fulfilment')];
+
+/** A dead letter as SQS gives it, from `from` (no `DeadLetterQueueSourceArn` when undefined). */
+const message = (id: string, from: string | undefined): Message => ({
+  MessageId: id,
+  ReceiptHandle: `rh-${id}`,
+  Body: JSON.stringify({ orderId: id }),
+  Attributes: { ApproximateReceiveCount: '3', ...(from ? { DeadLetterQueueSourceArn: arnOf(from) } : {}) },
+});
+
+/** An SQS client holding `messages` in the dead-letter queue: what is sent, deleted and released, as asked. */
+function fakeSqs(messages: Message[]) {
+  const sent: { queueUrl: string; body: string }[] = [];
+  const deleted: string[] = [];
+  const released: string[] = [];
+  let given = false;
+  const sqs = {
+    async send(command: unknown) {
+      if (command instanceof ReceiveMessageCommand) {
+        const batch = given ? [] : messages;
+        given = true;
+        return { Messages: batch };
+      }
+      if (command instanceof SendMessageCommand) return void sent.push({ queueUrl: command.input.QueueUrl!, body: command.input.MessageBody! });
+      if (command instanceof DeleteMessageCommand) return void deleted.push(command.input.ReceiptHandle!);
+      if (command instanceof ChangeMessageVisibilityBatchCommand) return { Successful: command.input.Entries!.map((e) => (released.push(e.ReceiptHandle!), { Id: e.Id })) };
+      if (command instanceof GetQueueAttributesCommand) return { Attributes: { ApproximateNumberOfMessages: String(messages.length), ApproximateNumberOfMessagesNotVisible: '0', ApproximateNumberOfMessagesDelayed: '0' } };
+      throw new Error(`unexpected ${(command as object).constructor.name}`);
+    },
+  } as unknown as SQSClient;
+  return { sqs, sent, deleted, released };
+}
+
+describe('redriveSourceOf', () => {
+  it("of a queue several share: the one the message's DeadLetterQueueSourceArn names; else why not", () => {
+    expect(redriveSourceOf(message('m-1', 'Fulfilment'), shared)).toEqual({ source: shared[1] });
+    expect(redriveSourceOf(message('m-2', undefined), shared)).toEqual({ why: expect.stringMatching(/^no DeadLetterQueueSourceArn: which of Billing, Fulfilment it came from is not known/) });
+    expect(redriveSourceOf(message('m-3', 'Analytics'), shared)).toEqual({ why: `its DeadLetterQueueSourceArn, ${arnOf('Analytics')}, is none of Billing, Fulfilment` });
+  });
+
+  it('of a queue one queue has: that one, whether or not the message names it', () => {
+    const one = [source('Billing', { arn: undefined })];
+    for (const from of [undefined, 'Billing', 'Analytics']) expect(redriveSourceOf(message('m', from), one)).toEqual({ source: one[0] });
+  });
+});
+
+describe('DeadLetterQueue.redrive of a queue several queues share', () => {
+  it('sends each message to its own source, and leaves (never guesses) one whose source is not known, with why', async () => {
+    const fake = fakeSqs([message('from-billing', 'Billing'), message('no-source', undefined), message('from-fulfilment', 'Fulfilment'), message('elsewhere', 'Analytics')]);
+    const dlq = new DeadLetterQueue({ sqs: fake.sqs, deadLetterQueueUrl: urlOf('SharedDLQ'), sourceQueueUrl: urlOf('Billing'), sources: shared });
+    const told: [string, string | undefined][] = [];
+    const result = await dlq.redrive(undefined, (_done, _total, m, to) => told.push([m.MessageId!, to]));
+    expect(result.moved).toEqual(['from-billing', 'from-fulfilment']);
+    expect(fake.sent.map((s) => [JSON.parse(s.body).orderId, s.queueUrl])).toEqual([
+      ['from-billing', urlOf('Billing')],
+      ['from-fulfilment', urlOf('Fulfilment')],
+    ]);
+    expect(told).toEqual([
+      ['from-billing', 'Billing'],
+      ['from-fulfilment', 'Fulfilment'],
+    ]);
+    expect(result.notRedriven).toEqual([
+      { messageId: 'no-source', why: expect.stringContaining('no DeadLetterQueueSourceArn') },
+      { messageId: 'elsewhere', why: expect.stringContaining(`its DeadLetterQueueSourceArn, ${arnOf('Analytics')}, is none of Billing, Fulfilment`) },
+    ]);
+    // Left where they are: not deleted, released at once.
+    expect(fake.deleted).toEqual(['rh-from-billing', 'rh-from-fulfilment']);
+    expect(fake.released).toEqual(['rh-no-source', 'rh-elsewhere']);
+    expect(result.notFound).toEqual([]);
+  });
+
+  it('a queue of one source: everything to it, with or without the attribute', async () => {
+    const fake = fakeSqs([message('a', undefined), message('b', 'Billing')]);
+    const dlq = new DeadLetterQueue({ sqs: fake.sqs, deadLetterQueueUrl: urlOf('BillingDLQ'), sourceQueueUrl: urlOf('Billing'), sources: [source('Billing', { arn: undefined })] });
+    const result = await dlq.redrive();
+    expect(result).toEqual({ moved: ['a', 'b'], notFound: [], notRedriven: [] });
+    expect(fake.sent.map((s) => s.queueUrl)).toEqual([urlOf('Billing'), urlOf('Billing')]);
+  });
+});
+
+describe('rejectedOnTheWayBack', () => {
+  it("checks each message against the consumer of the queue it goes back to, not the first source's", () => {
+    // Billing's consumer takes everything; Fulfilment's rejects everything.
+    const sources = [
+      source('Billing', { consumer: 'consumeBilling', decode: () => ({ ok: true, name: 'OrderPlaced', payload: {} }) as never }),
+      source('Fulfilment', { consumer: 'consumeFulfilment', decode: () => ({ ok: false, error: { code: 'WRONG_EVENT_TYPE', message: 'not for Fulfilment' } }) as never }),
+    ];
+    const letter = (m: Message): DeadLetter => ({ messageId: m.MessageId!, receiveCount: 3, sentAt: undefined, body: m.Body!, snsMessageId: undefined, messageName: undefined, reason: undefined, subject: undefined, message: m });
+    const found = rejectedOnTheWayBack('SharedDLQ', [letter(message('b', 'Billing')), letter(message('f', 'Fulfilment')), letter(message('x', undefined))], sources);
+    expect(found.map((f) => [f.messageIds, f.summary])).toEqual([[['f'], expect.stringContaining('would be rejected again by consumeFulfilment (the consumer of Fulfilment)')]]);
+    // Split among sources, no finding is the whole queue: a purge names its ids.
+    expect(found[0]!.wholeQueue).toBe(false);
+  });
+});
