@@ -24,8 +24,9 @@ import {
   queueDepth,
   queueRolesOf,
   queuesOn,
-  rejectedAgain,
+  notRedrivenNext,
   rejectedAgainLines,
+  rejectedOnTheWayBack,
   republish,
   subjectFromContract,
   triageUnexplained,
@@ -38,8 +39,9 @@ import {
   type HeaderDocs,
   type HeaderProblem,
   type HeaderWording,
+  type NotRedriven,
   type NotShown,
-  type RedriveRoute,
+  type RedriveSource,
   type RejectedAgain,
   whyDeadLettered,
 } from '@sluice/ops';
@@ -350,13 +352,28 @@ export class ConsoleState {
    * messages go back by being published to the topic again (its subscriptions route them anew);
    * a kept queue as `dlq list --queue` reads it: no decoder, no subject, nowhere to redrive to.
    */
-  private async deadLetterQueue(name: string): Promise<{ dlq: DeadLetterQueue; ref: DeadLetterQueueRef | { kept: string } }> {
+  private async deadLetterQueue(name: string): Promise<{ dlq: DeadLetterQueue; ref: DeadLetterQueueRef | { kept: string }; sources: RedriveSource[] }> {
     const ref = await this.readable(name);
-    if ('kept' in ref) return { dlq: new DeadLetterQueue({ sqs: this.sqs, deadLetterQueueUrl: ref.kept, sourceQueueUrl: ref.kept, exactCounts: true }), ref };
-    return { dlq: this.contractDeadLetterQueue(name, ref), ref };
+    if ('kept' in ref) return { dlq: new DeadLetterQueue({ sqs: this.sqs, deadLetterQueueUrl: ref.kept, sourceQueueUrl: ref.kept, exactCounts: true }), ref, sources: [] };
+    const sources = ref.unroutedTopic === undefined ? this.redriveSources(name, ref) : [];
+    return { dlq: this.contractDeadLetterQueue(name, ref, sources), ref, sources };
   }
 
-  private contractDeadLetterQueue(name: string, ref: DeadLetterQueueRef): DeadLetterQueue {
+  /**
+   * Where a redrive of `ref` puts its messages back, as `dlq redrive` does: each source queue with
+   * its URL, ARN (a shared dead-letter queue's messages go back to the queue SQS recorded on each),
+   * consumer and that consumer's decoder (what it would say of a message once back).
+   */
+  private redriveSources(name: string, ref: DeadLetterQueueRef): RedriveSource[] {
+    return ref.sources.map((source) => {
+      const queue = this.runtime.resources.queues[source];
+      if (!queue) throw new ConsoleError(404, `${name} or ${source} does not exist on the local stack`);
+      const consumer = ref.consumers.find((c) => c.queue === source);
+      return { name: source, url: queue.url, arn: queue.arn, ...(consumer ? { consumer: consumer.id, decode: this.decoderOf(consumer) } : {}) };
+    });
+  }
+
+  private contractDeadLetterQueue(name: string, ref: DeadLetterQueueRef, sources: RedriveSource[]): DeadLetterQueue {
     const topic = ref.unroutedTopic;
     if (topic !== undefined) {
       const url = this.runtime.resources.queues[name]?.url;
@@ -373,6 +390,8 @@ export class ConsoleState {
       sqs: this.sqs,
       deadLetterQueueUrl: dlqUrl,
       sourceQueueUrl: sourceUrl,
+      // Each message back to the queue it came from (of a queue several share, the one recorded on it).
+      sources,
       ...(decode ? { decode } : {}),
       describe,
       failuresOf: (ids) => localHandlerFailures(this.runtime.clientConfig.endpoint, ids),
@@ -420,8 +439,12 @@ export class ConsoleState {
   }
 
   /**
-   * Moves dead letters back to their queue (`dlq redrive`): all, or those in `ids`. From a
-   * dead-letter queue, those the current contract would reject again are said in `rejectedAgain`
+   * Moves dead letters back to their queue (`dlq redrive`): all, or those in `ids`. A dead-letter
+   * queue several queues share sends each back to the queue it came from (recorded on it as
+   * `DeadLetterQueueSourceArn`); one whose source is not known stays, in `notRedriven` with why,
+   * `next` saying what to do (`dlq redrive --to`), as `dlq redrive` does. From a
+   * dead-letter queue, those the current contract would reject again (by the consumer each goes
+   * back to) are said in `rejectedAgain`
    * (`rejectedAgain` of `@sluice/ops`, as `dlq redrive` warns of them: checked before the redrive,
    * and on a FIFO queue those behind the first of their groups as they move), and redriven anyway:
    * it is a prediction; each with its `lines`, the warning in `dlq redrive`'s words
@@ -430,8 +453,11 @@ export class ConsoleState {
    * `kept`, with why. From a queue an earlier contract left, nothing: refused (400) as `dlq redrive`
    * refuses it without `--to`, which queue its messages came from not being known.
    */
-  async redrive(queue: string, ids: readonly string[] | undefined): Promise<{ moved: string[]; notFound: string[]; kept: { messageId: string; why: string }[]; rejectedAgain: RejectedAgainWarning[] }> {
-    const { dlq, ref } = await this.deadLetterQueue(queue);
+  async redrive(
+    queue: string,
+    ids: readonly string[] | undefined,
+  ): Promise<{ moved: string[]; notFound: string[]; kept: { messageId: string; why: string }[]; rejectedAgain: RejectedAgainWarning[]; notRedriven: NotRedriven[]; next: string | null }> {
+    const { dlq, ref, sources } = await this.deadLetterQueue(queue);
     if ('kept' in ref) {
       const consumed = this.receiveOperations().map((o) => o.queue);
       throw new ConsoleError(400, `${keptQueueNotRedriven(queue)}: move its messages with \`dlq redrive --queue ${queue} --to <queue>\` (${consumed.join(', ') || 'the contract consumes no queue'}), or purge them here once they are no longer needed`);
@@ -441,16 +467,18 @@ export class ConsoleState {
     if (topic === undefined) {
       // Checked before anything moves, as dlq redrive checks them.
       const listing = await dlq.listing();
-      const route: RedriveRoute = { deadLetterQueue: queue, source: ref.source, consumer: ref.consumer?.id };
-      const before = rejectedAgain(route, listing.letters.filter(picks), { notRead: listing.notShown, picked: ids !== undefined });
+      // Each message against the consumer of the queue it goes back to (of a shared queue, its own source's).
+      const before = rejectedOnTheWayBack(queue, listing.letters.filter(picks), sources, { notRead: listing.notShown, picked: ids !== undefined });
       // What the check could not read (behind the first of their FIFO groups) is checked as it moves.
       const read = new Set(listing.letters.map((l) => l.messageId));
       const behind: DeadLetter[] = [];
       const result = await dlq.redrive(ids, listing.notShown > 0 ? (_done, _total, message) => void (read.has(message.MessageId!) || behind.push(dlq.explain(message))) : undefined);
-      const after = rejectedAgain(route, behind, { checkedAsTheyMoved: true });
+      const after = rejectedOnTheWayBack(queue, behind, sources, { checkedAsTheyMoved: true });
       // Said once the redrive is done: they have moved, and come back.
-      const warned = [before, after].filter((r): r is RejectedAgain => r !== undefined).map((r) => ({ ...r, lines: rejectedAgainLines(r, { when: 'after', listing: 'the listing', seeThem: 'in this listing' }) }));
-      return { ...result, kept: [], rejectedAgain: warned };
+      const warned = [...before, ...after].map((r) => ({ ...r, lines: rejectedAgainLines(r, { when: 'after', listing: 'the listing', seeThem: 'in this listing' }) }));
+      // Those of a shared queue whose source is not known stay, with why and what to do (dlq redrive --to).
+      const next = result.notRedriven.length > 0 ? notRedrivenNext('dlq redrive', queue, ref.sources) : null;
+      return { ...result, kept: [], rejectedAgain: warned, next };
     }
     const { letters } = await dlq.listing();
     const picked = letters.filter(picks);
@@ -458,7 +486,7 @@ export class ConsoleState {
     const routed = picked.filter((l) => unroutedMessageReason(this.runtime.application.topology, topic, l.body) === undefined);
     const kept = picked.filter((l) => !routed.includes(l)).map((l) => ({ messageId: l.messageId, why: this.why(ref, l, l.body) }));
     const moved = routed.length > 0 ? (await dlq.redrive(routed.map((l) => l.messageId))).moved : [];
-    return { moved, notFound, kept, rejectedAgain: [] };
+    return { moved, notFound, kept, rejectedAgain: [], notRedriven: [], next: null };
   }
 
   /** Deletes exactly the dead letters in `ids` (`dlq purge`: what the user saw listed and confirmed). */

@@ -217,6 +217,9 @@
     const warnings = (result.rejectedAgain ?? []).flatMap((found) => found.lines);
     $('#letter').textContent = [
       `redrove ${result.moved.length} message(s)${result.notFound.length ? `; not found: ${result.notFound.join(', ')}` : ''}${kept.length ? `; kept ${kept.length}, which no subscription admits yet: ${kept.map((k) => `${k.messageId} (${k.why})`).join('; ')}` : ''}`,
+      // A shared dead-letter queue's messages whose source is not known stay: said, with what to do.
+      ...(result.notRedriven ?? []).map((l) => `left ${l.messageId} in ${queue}: ${l.why}`),
+      ...(result.next ? [result.next] : []),
       ...warnings,
     ].join('\n');
     await openDeadLetters(queue);

@@ -1,0 +1,83 @@
+/**
+ * The console's redrive of a dead-letter queue several queues share does what `dlq redrive` does:
+ * each message back to the queue it came from (the `DeadLetterQueueSourceArn` the local stack
+ * records when it dead-letters one), checked against that queue's consumer; one whose source is not
+ * known stays, with why and the `dlq redrive --to` command. It sent every one to the first source.
+ * On the local stack, on the shop fixture (tests/fixtures/shop) whose Billing and Fulfilment queues
+ * are given one dead-letter queue, SharedDLQ; no consumer runs: each source's failing consumer is
+ * played by receives that never delete, until the queue moves the message.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ReceiveMessageCommand, SendMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
+import { ConsoleState } from '@sluice/local/console';
+import { contractModule } from '@sluice/ops';
+import { fixtureProject, generateContract, type FixtureProject } from '../../../tests/helpers/fixture-project.ts';
+import { snsEnvelope } from '../../../tests/helpers/sns-envelope.ts';
+
+let fixture: FixtureProject;
+let runtime: LocalRuntime;
+let sqs: SQSClient;
+let state: ConsoleState;
+const url = (queue: string) => runtime.resources.queues[queue]!.url;
+
+beforeAll(async () => {
+  fixture = await fixtureProject('shop');
+  const spec = path.join(fixture.dir, 'asyncapi.yaml');
+  writeFileSync(spec, readFileSync(spec, 'utf8').replace(/\b(Billing|Fulfilment)DLQ\b/g, 'SharedDLQ'));
+  await generateContract(fixture.project);
+  runtime = await startLocalRuntime({ application: await fixture.application(), port: 0, consumers: false, logLevel: 'SILENT' });
+  sqs = new SQSClient(runtime.clientConfig);
+  state = new ConsoleState(runtime, await contractModule(fixture.project), fixture.project.spec);
+});
+afterAll(async () => {
+  state?.destroy();
+  sqs?.destroy();
+  await runtime?.stop();
+  fixture?.dispose();
+});
+
+/** Sends `body` to `queue`, then receives it there without deleting it until the queue moves it to its dead-letter queue. */
+async function deadLettered(queue: string, body: string, attributes: Record<string, { DataType: string; StringValue: string }> = {}): Promise<string> {
+  const { MessageId } = await sqs.send(new SendMessageCommand({ QueueUrl: url(queue), MessageBody: body, MessageAttributes: attributes }));
+  for (let receives = 0; receives < 10; receives++) {
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url(queue), VisibilityTimeout: 0, WaitTimeSeconds: 0 }));
+    if (!Messages?.length) return MessageId!;
+  }
+  throw new Error(`${queue} did not dead-letter ${MessageId}`);
+}
+
+/** The orderIds `queue` holds (received and left in flight). */
+async function orderIdsIn(queue: string): Promise<string[]> {
+  const all: Message[] = [];
+  for (;;) {
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url(queue), MaxNumberOfMessages: 10, VisibilityTimeout: 60, WaitTimeSeconds: 0 }));
+    if (!Messages?.length) break;
+    all.push(...Messages);
+  }
+  return all.map((m) => JSON.parse(m.Body!)).map((b) => (b.Type === 'Notification' ? JSON.parse(b.Message).orderId : b.orderId)).sort();
+}
+
+describe("the console's redrive of a dead-letter queue two queues share", () => {
+  it('puts each message back to its own queue, checked against its consumer, and leaves one whose source is not known, saying what to do', async () => {
+    const topicArn = runtime.resources.topics.ShopEvents!.arn;
+    const placed = (orderId: string) => JSON.stringify({ ...snsEnvelope({ orderId, amountCents: 1299 }, { eventType: 'OrderPlaced', schemaVersion: '1.1.0' }), TopicArn: topicArn });
+    const shippedAttributes = { eventType: { DataType: 'String', StringValue: 'OrderShipped' }, schemaVersion: { DataType: 'String', StringValue: '1.0.0' } };
+    await deadLettered('Billing', placed('console-billing-1'));
+    await deadLettered('Fulfilment', JSON.stringify({ orderId: 'console-shipped-1', carrier: 'postal' }), shippedAttributes);
+    const misplaced = await deadLettered('Fulfilment', placed('console-misplaced-1'));
+    const { MessageId: byHand } = await sqs.send(new SendMessageCommand({ QueueUrl: url('SharedDLQ'), MessageBody: placed('console-by-hand-1') }));
+
+    const result = await state.redrive('SharedDLQ', undefined);
+    expect(result.moved).toHaveLength(3);
+    expect(await orderIdsIn('Billing')).toEqual(['console-billing-1']);
+    expect(await orderIdsIn('Fulfilment')).toEqual(['console-misplaced-1', 'console-shipped-1']);
+    // Fulfilment's consumer, the one it goes back to, rejects the misplaced one; Billing's is asked of none of Fulfilment's.
+    expect(result.rejectedAgain.map((r) => [r.messageIds, r.lines[0]])).toEqual([[[misplaced], expect.stringContaining('would be rejected again by consumeFulfilment (the consumer of Fulfilment)')]]);
+    expect(result.notRedriven).toEqual([{ messageId: byHand, why: expect.stringContaining('no DeadLetterQueueSourceArn') }]);
+    expect(result.next).toContain('`dlq redrive --queue SharedDLQ --to <queue> --id <messageId>` (Billing, Fulfilment)');
+    expect((await state.deadLetters('SharedDLQ')).letters.map((l) => l.messageId)).toEqual([byHand]);
+  });
+});
