@@ -51,4 +51,14 @@ describe("npx orders dlq list's subject", () => {
       expect(await subjects(ordersProgram)).toEqual(await subjects(opsProgram));
     }
   });
+
+  it("is titled by the field it is, the first field of the queue's messages (orderId), by the framework's dlq list as by npx orders (it said subject)", async () => {
+    for (const queue of deadLetterQueues) {
+      for (const program of [ordersProgram, opsProgram]) {
+        const io = captureIO();
+        expect(await runCli(program, ['dlq', 'list', '--queue', queue, '--endpoint', runtime.endpoint], io), io.stderr()).toBe(0);
+        expect(io.stdout(), program.name).toMatch(/^messageId +receives +orderId +why it failed$/m);
+      }
+    }
+  });
 });

@@ -31,7 +31,10 @@ export interface DlqCommandOptions {
    * @default the framework's, which the local console shows too ({@link subjectFromContract}: the value of its message's first field)
    */
   describe?: (payload: unknown, messageName: string | undefined) => string | undefined;
-  /** Column title for `describe`'s result. @default 'subject' */
+  /**
+   * Column title for `describe`'s result.
+   * @default with the framework's `describe`, the first field every message of the queue's consumers starts with (`orderId`), else `subject`; with the application's `describe`, `subject`
+   */
   subjectTitle?: string;
 }
 
@@ -67,6 +70,19 @@ function kindOf(ref: DlqRef): DeadLetterQueueJson['kind'] {
   if (ref.triage) return 'triageDeadLetter';
   if (ref.kept) return 'kept';
   return 'deadLetter';
+}
+
+/**
+ * The subject column's title for `ref`'s listing: the application's ({@link DlqCommandOptions.subjectTitle});
+ * with the framework's subject (a message's first field), that field's name when every message
+ * the queue's consumers take starts with the same one (`orderId`), else `subject`.
+ */
+function subjectTitleOf(ref: DlqRef, options: DlqCommandOptions): string {
+  if (options.subjectTitle) return options.subjectTitle;
+  if (options.describe) return 'subject';
+  const firsts = new Set(ref.consumers.flatMap((consumer) => Object.values(consumer.messages).map((message) => message.properties[0])));
+  const [first] = firsts;
+  return firsts.size === 1 && first ? first : 'subject';
 }
 
 /** A heading and its table on lines of their own (`empty.` on the heading's line). */
@@ -369,7 +385,6 @@ const queueOption = { type: 'string' as const, valueName: 'name', description: '
  * ```
  */
 export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
-  const title = options.subjectTitle ?? 'subject';
   return {
     name: 'dlq',
     summary: 'dead-letter queues: list (and why each failed), redrive, purge',
@@ -401,7 +416,7 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
                 continue;
               }
               if (values.json) all[ref.name] = entry(letters.map((l) => deadLetterJson(l)));
-              else io.out(titled(headingOf(ref), formatDeadLetterListing(listing, title, unexplainedOf(ref))));
+              else io.out(titled(headingOf(ref), formatDeadLetterListing(listing, subjectTitleOf(ref, options), unexplainedOf(ref))));
             }
             if (values.json) io.out(terminalSafeJson(all, 2));
             return 0;
@@ -534,9 +549,9 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
                   // By where each would go: a dead-letter queue several queues share sends each message to its own source.
                   const { back, left: staying } = waysBack(selected, sources!);
                   wouldMove += selected.length - staying.length;
-                  if (back.length === 0 && staying.length === 0) io.out(titled(`${ref.name}: a redrive would move to ${ref.source}`, formatDeadLetterListing({ ...listing, letters: [] }, title, unexplainedOf(ref))));
+                  if (back.length === 0 && staying.length === 0) io.out(titled(`${ref.name}: a redrive would move to ${ref.source}`, formatDeadLetterListing({ ...listing, letters: [] }, subjectTitleOf(ref, options), unexplainedOf(ref))));
                   back.forEach(({ source, letters }, i) =>
-                    io.out(titled(`${ref.name}: a redrive would move to ${source.name}`, formatDeadLetterListing({ ...listing, letters, notShown: i === 0 ? listing.notShown : 0 }, title, unexplainedOf(ref)))),
+                    io.out(titled(`${ref.name}: a redrive would move to ${source.name}`, formatDeadLetterListing({ ...listing, letters, notShown: i === 0 ? listing.notShown : 0 }, subjectTitleOf(ref, options), unexplainedOf(ref)))),
                   );
                   if (staying.length > 0) {
                     io.out(`${ref.name}: a redrive would leave ${staying.length} message(s) where ${staying.length === 1 ? 'it is' : 'they are'}, not knowing which queue each came from:`);
@@ -624,7 +639,7 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
                 continue;
               }
               // What is about to go, as `dlq list` shows it: the question is about these, and what was deleted stays on record.
-              const shown = ref.unroutedTopic ? formatUnrouted(letters, topology, ref.unroutedTopic, (ref.unroutedTopic ? await liveRoutingOf(target, topology, ref.unroutedTopic, io.err) : undefined)) : formatDeadLetters(letters, title, unexplainedOf(ref));
+              const shown = ref.unroutedTopic ? formatUnrouted(letters, topology, ref.unroutedTopic, (ref.unroutedTopic ? await liveRoutingOf(target, topology, ref.unroutedTopic, io.err) : undefined)) : formatDeadLetters(letters, subjectTitleOf(ref, options), unexplainedOf(ref));
               io.out(titled(`${headingOf(ref)}, to delete`, shown));
               if (!values.yes) {
                 if (!io.confirm) throw new CliError(`refusing to delete ${letters.length} message(s) from ${ref.name} without confirmation: no terminal to ask on`, { next: 'Pass --yes to delete them.' });

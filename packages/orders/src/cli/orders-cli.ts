@@ -25,7 +25,7 @@ works the same way.`,
     getCommand,
     listCommand,
     // The framework's subject (its message's first field, orderId), as dlq list elsewhere and the console say it.
-    dlqCommand({ subjectTitle: 'orderId' }),
+    dlqCommand(),
     statusCommand,
   ],
   examples: ['npx orders publish --item-name "Desk lamp" --quantity 2', 'npx orders list', 'npx orders dlq list', 'npx orders help publish'],
