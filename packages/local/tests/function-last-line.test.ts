@@ -2,11 +2,14 @@
  * A function's last line without a newline is a line of its logs: a handler that writes
  * `fatal: …` to stderr with no newline and then throws, exits or is stopped has that line passed
  * to `onLog`, before the host says what became of the function (init failed, stopped), in both
- * process models. And an instance's unfinished line is its own: the line the pool writes when an
- * instance ends its runtime is not glued to it.
+ * process models. A line left unfinished is not held while the function runs: it is said once
+ * the init or invocation that wrote it ends (before the batch is reported), or a moment later.
+ * And an instance's unfinished line is its own: the line the pool writes when an instance ends
+ * its runtime is not glued to it.
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { FunctionProcesses } from '@sluice/local';
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
 import { thingsQueue, thingsSpec, useWatchedHosts } from '../../../tests/helpers/watched-project.ts';
@@ -18,17 +21,19 @@ async function hostOf(prefix: string, functionProcesses: FunctionProcesses, hand
   const { root, write } = env.project(prefix);
   write('consumers/consumeThings.ts', handler);
   const timeline: string[] = [];
+  const queue = await thingsQueue(env.sqs());
   // No retry within the test.
   const host = env.host({
-    functions: [thingsSpec(env.emulators(), root, await thingsQueue(env.sqs()))],
+    functions: [thingsSpec(env.emulators(), root, queue)],
     functionProcesses,
     root,
     restartDelayMs: 120_000,
     onEvent: (line) => timeline.push(`event: ${line}`),
     onLog: (_operationId, line, stream) => timeline.push(`${stream}: ${line}`),
+    onBatch: (_operationId, report) => timeline.push(`batch: ${report.succeeded.length} deleted`),
   });
   await host.start();
-  return { host, timeline, handlerFile: path.join(root, 'consumers/consumeThings.ts') };
+  return { host, timeline, queueUrl: queue.url, handlerFile: path.join(root, 'consumers/consumeThings.ts') };
 }
 
 const HANDLED = `export const handler = async () => ({ batchItemFailures: [] });\n`;
@@ -52,12 +57,25 @@ describe.each<FunctionProcesses>(['shared', 'separate'])('the last line a functi
     expect(fatal, timeline.join('\n')).toBeLessThan(timeline.findIndex((l) => /init failed/.test(l)));
   });
 
-  it('reaches onLog by the time the host has stopped', { timeout: 30_000 }, async () => {
-    const { host, timeline } = await hostOf('last-line-stop', functionProcesses, `process.stdout.write('loaded\\nwaiting for messages');\n${HANDLED}`);
+  it('reaches onLog once its init is over, while the function runs', { timeout: 30_000 }, async () => {
+    const { timeline } = await hostOf('last-line-init', functionProcesses, `process.stdout.write('loaded\\nwaiting for messages');\n${HANDLED}`);
     await waitFor('the function ready', () => timeline.some((l) => /consumeThings: ConsumeThings ready/.test(l)), 20_000);
-    await waitFor('its first line', () => timeline.includes('stdout: loaded'), 5_000);
-    await host.stop();
+    // Not held until the instance ends (retired after 30 s idle, or stopped).
+    await waitFor('its unfinished line', () => timeline.includes('stdout: waiting for messages'), 3_000);
     expect(timeline.filter((l) => l.startsWith('stdout: ')), timeline.join('\n')).toEqual(['stdout: loaded', 'stdout: waiting for messages']);
+  });
+
+  it('reaches onLog when the invocation that wrote it returns, before its batch is reported', { timeout: 30_000 }, async () => {
+    const { timeline, queueUrl } = await hostOf(
+      'last-line-invocation',
+      functionProcesses,
+      `export const handler = async () => {\n  process.stdout.write('progress');\n  return { batchItemFailures: [] };\n};\n`,
+    );
+    await env.sqs().send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: '{}' }));
+    await waitFor('the batch reported', () => timeline.includes('batch: 1 deleted'), 20_000);
+    const progress = timeline.indexOf('stdout: progress');
+    expect(progress, timeline.join('\n')).toBeGreaterThanOrEqual(0);
+    expect(progress, timeline.join('\n')).toBeLessThan(timeline.indexOf('batch: 1 deleted'));
   });
 
   it('is a line of its own when an idle instance ends its runtime, before the line saying so', { timeout: 30_000 }, async () => {

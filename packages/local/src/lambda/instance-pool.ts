@@ -48,6 +48,12 @@ const INSTANCE = new URL(`./instance${import.meta.url.slice(import.meta.url.last
 /** Lambda's limit on an instance's init phase. */
 export const INIT_TIMEOUT_MS = 10_000;
 
+/**
+ * How long a line an instance has begun without ending it (`process.stdout.write('progress')`) waits
+ * for more of its output before it is handed on as a line: see {@link InstancePoolOptions.onLog}.
+ */
+export const UNFINISHED_LINE_MS = 200;
+
 /** How long an instance may stay idle before it is retired, unless the pool is told otherwise. */
 export const IDLE_INSTANCE_TIMEOUT_MS = 30_000;
 
@@ -153,6 +159,8 @@ interface Instance {
   stale?: boolean;
   /** Settles the invocation in flight, if any. */
   pending?: { id: number; context: Context; resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout };
+  /** Its output so far, line by line: see {@link instanceOutput}. */
+  output: InstanceOutput;
 }
 
 export interface InstancePoolOptions extends InstanceData {
@@ -199,8 +207,10 @@ export interface InstancePoolOptions extends InstanceData {
   /**
    * What an instance writes to stdout and stderr, by default written to this process's: whole
    * lines, each with its newline, so that the lines of instances running side by side are never
-   * mixed. A line an instance has not ended waits for its newline, or for the instance's end
-   * (it exits, crashes or is stopped), which ends it.
+   * mixed. A line an instance has not ended waits for its newline only a moment: it is ended, as
+   * CloudWatch ends a partial line with its invocation, when the instance's init or invocation
+   * ends (before its answer is acted on), when the instance ends (it exits, crashes or is stopped),
+   * or after {@link UNFINISHED_LINE_MS} without more output from it (a line a timer wrote).
    */
   onLog?: (text: string, stream: 'stdout' | 'stderr') => void;
   /**
@@ -299,6 +309,7 @@ export class InstancePool {
       return await new Promise<unknown>((resolve, reject) => {
         const timer = setTimeout(() => {
           // Lambda stops the sandbox of a timed-out invocation; the next one starts cold.
+          instance.output.end();
           this.discard(instance);
           reject(timeoutError(remaining));
         }, remaining);
@@ -534,13 +545,8 @@ export class InstancePool {
       ...(this.options.env ? { env: this.options.env } : {}),
       ...(this.options.execArgv ? { execArgv: this.options.execArgv } : {}),
     });
-    const instance: Instance = { worker, busy: true };
-    // Its output line by line (see onLog); its last line, without a newline, ends with it.
-    const output = { stdout: lineSplitter((line) => this.log(`${line}\n`, 'stdout')), stderr: lineSplitter((line) => this.log(`${line}\n`, 'stderr')) };
-    const outputEnds = () => {
-      output.stdout.end();
-      output.stderr.end();
-    };
+    const output = instanceOutput((text, stream) => this.log(text, stream));
+    const instance: Instance = { worker, busy: true, output };
     this.instances.push(instance);
     this.peakSize = Math.max(this.peakSize, this.instances.length);
     this.coldStarts++;
@@ -557,15 +563,18 @@ export class InstancePool {
       worker.on('message', (reply: InstanceReply) => {
         switch (reply.type) {
           case 'log':
-            output[reply.stream].write(reply.text);
+            output.write(reply.text, reply.stream);
             break;
           case 'ready':
+            // Its init is over: what it left unfinished is a line of the init.
+            output.end();
             ready = true;
             clearTimeout(initTimer);
             resolve(instance);
             break;
           case 'init-error': {
             clearTimeout(initTimer);
+            output.end();
             const message = initFailureText(reply.message, reply.stack);
             this.options.onInitError?.(message);
             reject(new Error(message));
@@ -573,6 +582,9 @@ export class InstancePool {
           }
           case 'result':
           case 'failure': {
+            // The invocation's output came before its answer, on this port: its unfinished line
+            // is said before the answer is acted on (its messages deleted).
+            output.end();
             const pending = instance.pending;
             if (!pending || pending.id !== reply.id) break;
             clearTimeout(pending.timer);
@@ -585,7 +597,7 @@ export class InstancePool {
       });
       worker.on('error', (error) => {
         clearTimeout(initTimer);
-        outputEnds();
+        output.end();
         // Its exit follows: this is the news.
         instance.ended = true;
         // An exception escaping the handler's module (an unhandled rejection, a throw in a timer):
@@ -603,7 +615,7 @@ export class InstancePool {
       });
       worker.on('exit', (code) => {
         clearTimeout(initTimer);
-        outputEnds();
+        output.end();
         if (instance.ended) return;
         // The handler ended its runtime (process.exit): Lambda fails the invocation in it with
         // Runtime.ExitError at once and discards the sandbox; the next invocation starts cold.
@@ -662,4 +674,42 @@ export function thrownAt(stack: string | undefined): string | undefined {
     return `${file}:${frame[2]}:${frame[3]}`;
   }
   return undefined;
+}
+
+/** An instance's output on its way to the pool's log: see {@link instanceOutput}. */
+interface InstanceOutput {
+  /** Takes what the instance wrote: each line it completes is handed on at once. */
+  write(text: string, stream: 'stdout' | 'stderr'): void;
+  /** Hands on the line each stream has begun and not ended, if any, as a whole line. */
+  end(): void;
+}
+
+/**
+ * One instance's output for `log`, as whole lines (each with its newline; blank ones too): a line
+ * begun without its newline is handed on when more output ends it, when {@link InstanceOutput.end}
+ * is called (the pool does at the end of an init or invocation, and of the instance), or after
+ * {@link UNFINISHED_LINE_MS} without more output, whichever comes first.
+ */
+function instanceOutput(log: (text: string, stream: 'stdout' | 'stderr') => void): InstanceOutput {
+  const lines = { stdout: lineSplitter((line) => log(`${line}\n`, 'stdout')), stderr: lineSplitter((line) => log(`${line}\n`, 'stderr')) };
+  let silence: NodeJS.Timeout | undefined;
+  const end = () => {
+    clearTimeout(silence);
+    silence = undefined;
+    lines.stdout.end();
+    lines.stderr.end();
+  };
+  return {
+    write(text, stream) {
+      lines[stream].write(text);
+      if (text === '' || text.endsWith('\n')) {
+        // Nothing left unfinished on this stream; the other's silence goes on counting.
+        return;
+      }
+      clearTimeout(silence);
+      // A line left unfinished must not keep the process alive.
+      silence = setTimeout(end, UNFINISHED_LINE_MS).unref();
+    },
+    end,
+  };
 }
