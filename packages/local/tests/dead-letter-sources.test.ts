@@ -7,6 +7,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { DatabaseSync } from 'node:sqlite';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -64,6 +65,37 @@ describe('recordDeadLetterSources, where fauxqs is not as this version has it', 
     expect(recordDeadLetterSources(undefined, undefined, (line) => said.push(line))).toMatch(/^fauxqs has no SQS router with its handlers where this version expects them: a message moved to a dead-letter queue here records no DeadLetterQueueSourceArn/);
     expect(recordDeadLetterSources({ handlers: new Map() }, undefined, (line) => said.push(line))).toMatch(/^fauxqs's SQS router has no ReceiveMessage handler where this version expects it: .*dlq redrive --to moves them/);
     expect(said).toEqual([]);
+  });
+
+  it("says once a database without fauxqs's sqs_messages table, and keeps recording in memory (the stack starts)", async () => {
+    const database = new DatabaseSync(':memory:');
+    cleanup.push(() => database.close());
+    const held = { messageId: 'm-1' };
+    const deadLetterQueue = { arn: 'arn:aws:sqs:us-east-1:000000000000:OrdersDLQ', inflightMessages: new Map<string, { message: { messageId: string } }>(), enqueue: (_message: { messageId: string }) => undefined };
+    const orders = { arn: 'arn:aws:sqs:us-east-1:000000000000:Orders', inflightMessages: new Map(), enqueue: (_message: { messageId: string }) => undefined };
+    const store = { getQueue: (url: string) => (url === 'orders' ? orders : deadLetterQueue), getQueueByArn: (arn: string) => (arn === deadLetterQueue.arn ? deadLetterQueue : orders) };
+    // fauxqs's receive as far as it matters: one from Orders moves the message to OrdersDLQ; one from OrdersDLQ gives it.
+    const router: SqsRouter = {
+      handlers: new Map([
+        [
+          'ReceiveMessage',
+          async (body: unknown, sqsStore: unknown) => {
+            const { QueueUrl } = body as { QueueUrl: string };
+            const view = sqsStore as typeof store;
+            if (QueueUrl === 'orders') return void view.getQueueByArn(deadLetterQueue.arn).enqueue(held);
+            deadLetterQueue.inflightMessages.set('rh-1', { message: held });
+            return { Messages: [{ MessageId: 'm-1', ReceiptHandle: 'rh-1' }] };
+          },
+        ],
+      ]),
+    };
+    const said: string[] = [];
+    expect(recordDeadLetterSources(router, database, (line) => said.push(line))).toBeUndefined();
+    const receive = router.handlers.get('ReceiveMessage')!;
+    await receive({ QueueUrl: 'orders' }, store);
+    const answer = (await receive({ QueueUrl: 'dlq', MessageSystemAttributeNames: ['All'] }, store)) as { Messages: { Attributes?: Record<string, string> }[] };
+    expect(answer.Messages[0]!.Attributes).toEqual({ DeadLetterQueueSourceArn: orders.arn });
+    expect(said).toEqual([expect.stringMatching(/^warning: sns-sqs: fauxqs's database is not as this version expects it \(no such table: sqs_messages\): the dead letters' DeadLetterQueueSourceArn are kept in memory only, lost at a restart/)]);
   });
 
   it('says once, at a receive, a store whose queues lack inflightMessages (the answer is passed on unchanged)', async () => {

@@ -67,26 +67,55 @@ const ATTRIBUTE = 'DeadLetterQueueSourceArn';
 /** The table the sources are kept in, beside fauxqs's `sqs_messages`. */
 const TABLE = 'sluice_dead_letter_sources';
 
-/** Where the sources are kept: in memory by message object, and with a data folder in the database. */
+/** What the stack says once when the database is not as this version expects: the sources stay in memory. */
+const IN_MEMORY_ONLY =
+  "the dead letters' DeadLetterQueueSourceArn are kept in memory only, lost at a restart (a redrive of a dead-letter queue several queues share then leaves the messages moved before it, saying so; dlq redrive --to moves them)";
+
+/**
+ * Where the sources are kept: in memory by message object, and with a data folder in the database.
+ * A database not as this fauxqs version has it (its `sqs_messages` table gone or changed) is said
+ * once through `report`, and the sources are kept in memory: the stack starts and works on.
+ */
 class SourceBook {
   private readonly byMessage = new WeakMap<object, string>();
   /** What the database held at the start, by message id: the messages fauxqs loaded are new objects. */
   private readonly loaded = new Map<string, string>();
-  private readonly insert: ReturnType<DatabaseSync['prepare']> | undefined;
+  private insert: ReturnType<DatabaseSync['prepare']> | undefined;
+  private readonly report: (line: string) => void;
+  private said = false;
 
-  constructor(database: DatabaseSync | undefined) {
+  constructor(database: DatabaseSync | undefined, report: (line: string) => void) {
+    this.report = report;
     if (!database) return;
-    database.exec(`CREATE TABLE IF NOT EXISTS ${TABLE} (message_id TEXT PRIMARY KEY, source_arn TEXT NOT NULL)`);
-    // The rows of messages deleted since (received and deleted, purged, redriven, expired).
-    database.exec(`DELETE FROM ${TABLE} WHERE message_id NOT IN (SELECT message_id FROM sqs_messages)`);
-    for (const row of database.prepare(`SELECT message_id, source_arn FROM ${TABLE}`).all()) this.loaded.set(String(row.message_id), String(row.source_arn));
-    this.insert = database.prepare(`INSERT OR REPLACE INTO ${TABLE} (message_id, source_arn) VALUES (?, ?)`);
+    try {
+      database.exec(`CREATE TABLE IF NOT EXISTS ${TABLE} (message_id TEXT PRIMARY KEY, source_arn TEXT NOT NULL)`);
+      // The rows of messages deleted since (received and deleted, purged, redriven, expired).
+      database.exec(`DELETE FROM ${TABLE} WHERE message_id NOT IN (SELECT message_id FROM sqs_messages)`);
+      for (const row of database.prepare(`SELECT message_id, source_arn FROM ${TABLE}`).all()) this.loaded.set(String(row.message_id), String(row.source_arn));
+      this.insert = database.prepare(`INSERT OR REPLACE INTO ${TABLE} (message_id, source_arn) VALUES (?, ?)`);
+    } catch (error) {
+      this.loaded.clear();
+      this.inMemoryOnly(error);
+    }
   }
 
   /** Notes that `message` was moved from the queue `sourceArn` (kept in the move's transaction, when there is a database). */
   note(message: HeldMessage, sourceArn: string): void {
     this.byMessage.set(message, sourceArn);
-    this.insert?.run(message.messageId, sourceArn);
+    try {
+      this.insert?.run(message.messageId, sourceArn);
+    } catch (error) {
+      // Never fails the move it is part of: kept in memory from now on.
+      this.inMemoryOnly(error);
+    }
+  }
+
+  /** Says once that the database could not be used, and stops writing to it. */
+  private inMemoryOnly(error: unknown): void {
+    this.insert = undefined;
+    if (this.said) return;
+    this.said = true;
+    this.report(`warning: sns-sqs: fauxqs's database is not as this version expects it (${error instanceof Error ? error.message : String(error)}): ${IN_MEMORY_ONLY}`);
   }
 
   sourceOf(message: HeldMessage): string | undefined {
@@ -128,7 +157,7 @@ export function recordDeadLetterSources(router: SqsRouter | undefined, database:
   if (!router || !(router.handlers instanceof Map)) return `fauxqs has no SQS router with its handlers where this version expects them: ${consequence}`;
   const receive = router.handlers.get('ReceiveMessage');
   if (typeof receive !== 'function') return `fauxqs's SQS router has no ReceiveMessage handler where this version expects it: ${consequence}`;
-  const book = new SourceBook(database);
+  const book = new SourceBook(database, report);
   let said = false;
   const sayOnce = (what: string) => {
     if (said) return;
