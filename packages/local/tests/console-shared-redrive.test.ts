@@ -77,7 +77,23 @@ describe("the console's redrive of a dead-letter queue two queues share", () => 
     // Fulfilment's consumer, the one it goes back to, rejects the misplaced one; Billing's is asked of none of Fulfilment's.
     expect(result.rejectedAgain.map((r) => [r.messageIds, r.lines[0]])).toEqual([[[misplaced], expect.stringContaining('would be rejected again by consumeFulfilment (the consumer of Fulfilment)')]]);
     expect(result.notRedriven).toEqual([{ messageId: byHand, why: expect.stringContaining('no DeadLetterQueueSourceArn') }]);
-    expect(result.next).toContain('`dlq redrive --queue SharedDLQ --to <queue> --id <messageId>` (Billing, Fulfilment)');
+    // The operator command named as the console's other hints name it, to run as written.
+    expect(result.next).toContain('`npx sluice-ops dlq redrive --queue SharedDLQ --to <queue> --id <messageId>` (Billing, Fulfilment)');
     expect((await state.deadLetters('SharedDLQ')).letters.map((l) => l.messageId)).toEqual([byHand]);
+  });
+
+  it('lists, opens and purges a shared dead-letter queue whose second source the stack lacks: only a redrive needs it', async () => {
+    const { MessageId: byHand } = await sqs.send(new SendMessageCommand({ QueueUrl: url('SharedDLQ'), MessageBody: '{"orderId":"console-gone-1"}' }));
+    // A stack without Fulfilment (the contract gained it since the stack started, say).
+    const { Fulfilment: _gone, ...queues } = runtime.resources.queues;
+    const lacking = new ConsoleState({ application: runtime.application, clientConfig: runtime.clientConfig, resources: { ...runtime.resources, queues } }, await contractModule(fixture.project), fixture.project.spec);
+    try {
+      expect((await lacking.deadLetters('SharedDLQ')).letters.map((l) => l.messageId)).toContain(byHand);
+      expect((await lacking.deadLetter('SharedDLQ', byHand!)).messageId).toBe(byHand);
+      await expect(lacking.redrive('SharedDLQ', undefined)).rejects.toMatchObject({ status: 404, message: 'SharedDLQ or Fulfilment does not exist on the local stack' });
+      expect(await lacking.purge('SharedDLQ', [byHand!])).toEqual({ deleted: [byHand], notFound: [] });
+    } finally {
+      lacking.destroy();
+    }
   });
 });

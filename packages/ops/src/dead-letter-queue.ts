@@ -178,6 +178,12 @@ export interface DeadLetterQueueOptions {
    * @default every message to `sourceQueueUrl`
    */
   sources?: readonly RedriveSource[];
+  /**
+   * Where a message of a queue several share goes when its source is not known (`dlq redrive
+   * --to`): no `DeadLetterQueueSourceArn`, or one naming none of `sources`.
+   * @default nowhere: it stays, in the redrive's `notRedriven`
+   */
+  unknownSourceTo?: RedriveSource;
   /** The source queue consumer's decoder, to say why each message was rejected. */
   decode?: (record: RecordInput) => DecodeResult;
   /**
@@ -320,19 +326,22 @@ export class DeadLetterQueue {
   /**
    * Moves messages back to the source queue: all, or those whose message id (or, for an SNS
    * envelope, SNS message id) is in `ids`. With {@link DeadLetterQueueOptions.sources}, each goes
-   * back to the queue it came from; one of a queue several share whose source is not known stays,
-   * in `notRedriven` with why. A FIFO queue's messages go in order within each group, each with
-   * its group and {@link redriveDeduplicationId}. Returns what was moved (SQS message ids), what
-   * was left, and which requested ids were not found (on a FIFO queue, also one behind an earlier
-   * message of its group that is not moved: a group gives its messages in order). `onMoved` is
-   * told of each message once it is moved (the count so far, the total when known, the message as
-   * it was received: on a FIFO queue, those behind the first of each group are seen only here;
-   * and, with `sources`, the queue it went to).
+   * back to the queue it came from; one of a queue several share whose source is not known goes to
+   * {@link DeadLetterQueueOptions.unknownSourceTo}, else stays, in `notRedriven` with why. A FIFO
+   * queue's messages go in order within each group, each with its group and
+   * {@link redriveDeduplicationId}. Returns what was moved (SQS message ids), what was left, which
+   * requested ids were not found (on a FIFO queue, also one behind an earlier message of its group
+   * that is not moved: a group gives its messages in order), and, of a whole FIFO queue,
+   * `notReached`: how many messages it still holds besides those seen and left (counted while they
+   * are held), the ones behind a message left in its group, which the queue does not give while
+   * that one is there. `onMoved` is told of each message once it is moved (the count so far, the
+   * total when known, the message as it was received: on a FIFO queue, those behind the first of
+   * each group are seen only here; and, with `sources`, the queue it went to).
    */
   async redrive(
     ids?: readonly string[],
     onMoved?: (done: number, total: number | undefined, message: Message, to: string | undefined) => void,
-  ): Promise<{ moved: string[]; notFound: string[]; notRedriven: NotRedriven[] }> {
+  ): Promise<{ moved: string[]; notFound: string[]; notRedriven: NotRedriven[]; notReached: number }> {
     const wanted = ids ? new Set(ids) : undefined;
     const found = new Set<string>();
     const moved: string[] = [];
@@ -344,38 +353,50 @@ export class DeadLetterQueue {
       for (const id of hits) found.add(id);
       return hits.length > 0;
     };
-    const sources = this.options.sources;
-    const skipped = await this.receiveAll(async (batch) => {
-      const selected = batch.filter(picks);
-      const done: Message[] = [];
-      for (const message of selected) {
-        const way = sources ? redriveSourceOf(message, sources) : undefined;
-        if (way && 'why' in way) {
-          // Not guessed: it stays, held until the scan ends like those not selected.
-          notRedriven.push({ messageId: message.MessageId!, why: way.why });
-          continue;
+    const { sources, unknownSourceTo } = this.options;
+    // A whole FIFO queue: what it still holds once nothing more comes is behind what this scan holds.
+    const countsBehind = !wanted && isFifoUrl(this.options.deadLetterQueueUrl);
+    let remaining = 0;
+    const skipped = await this.receiveAll(
+      async (batch) => {
+        const selected = batch.filter(picks);
+        const done: Message[] = [];
+        for (const message of selected) {
+          const way = sources ? redriveSourceOf(message, sources, unknownSourceTo) : undefined;
+          if (way && 'why' in way) {
+            // Not guessed: it stays, held until the scan ends like those not selected.
+            notRedriven.push({ messageId: message.MessageId!, why: way.why });
+            continue;
+          }
+          if (this.options.forward && !way) await this.options.forward(message);
+          else {
+            await this.options.sqs.send(
+              new SendMessageCommand({
+                QueueUrl: way ? way.source.url : this.options.sourceQueueUrl,
+                MessageBody: message.Body!,
+                MessageAttributes: message.MessageAttributes,
+                ...redriveFifoFields(message),
+              }),
+            );
+          }
+          await this.options.sqs.send(new DeleteMessageCommand({ QueueUrl: this.options.deadLetterQueueUrl, ReceiptHandle: message.ReceiptHandle! }));
+          done.push(message);
+          moved.push(message.MessageId!);
+          onMoved?.(moved.length, total, message, way?.source.name);
         }
-        if (this.options.forward && !way) await this.options.forward(message);
-        else {
-          await this.options.sqs.send(
-            new SendMessageCommand({
-              QueueUrl: way ? way.source.url : this.options.sourceQueueUrl,
-              MessageBody: message.Body!,
-              MessageAttributes: message.MessageAttributes,
-              ...redriveFifoFields(message),
-            }),
-          );
-        }
-        await this.options.sqs.send(new DeleteMessageCommand({ QueueUrl: this.options.deadLetterQueueUrl, ReceiptHandle: message.ReceiptHandle! }));
-        done.push(message);
-        moved.push(message.MessageId!);
-        onMoved?.(moved.length, total, message, way?.source.name);
-      }
-      // Only the messages not moved stay held (so each is seen once), released at the end.
-      return batch.filter((m) => !done.includes(m));
-    });
+        // Only the messages not moved stay held (so each is seen once), released at the end.
+        return batch.filter((m) => !done.includes(m));
+      },
+      countsBehind
+        ? async () => {
+            // Counted while every message left is held (visible and in flight, as a listing counts): the rest was not reached.
+            // Nothing left, no group is held: nothing can wait behind.
+            if (notRedriven.length > 0) remaining = (await queueDepth(this.options.sqs, this.options.deadLetterQueueUrl)).total;
+          }
+        : undefined,
+    );
     await this.release(skipped);
-    return { moved, notFound: (ids ?? []).filter((id) => !found.has(id)), notRedriven };
+    return { moved, notFound: (ids ?? []).filter((id) => !found.has(id)), notRedriven, notReached: Math.max(0, remaining - skipped.length) };
   }
 
   /**

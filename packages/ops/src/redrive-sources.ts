@@ -4,22 +4,26 @@
  * records on the message as the system attribute `DeadLetterQueueSourceArn` (the local stack
  * records it too), as `StartMessageMoveTask` without a destination does. A message of a shared
  * queue without that attribute, or naming a queue that is none of its sources, is not guessed: it
- * stays in the dead-letter queue, with why, for the operator to move with an explicit destination.
+ * stays in the dead-letter queue, with why, for the operator to move with an explicit destination
+ * (`unknownSourceTo`: `dlq redrive --to`).
+ *
+ * A message's source is matched by queue name: the last segment of its `DeadLetterQueueSourceArn`
+ * against the last segment of each source's URL (the deployed name, which on AWS is not the
+ * contract's). SQS takes a dead-letter queue only in the account and region of its sources, so the
+ * name alone tells them apart, without asking SQS for each source's ARN.
  */
-import { GetQueueAttributesCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Message } from '@aws-sdk/client-sqs';
 import type { DecodeResult, RecordInput } from '@sluice/runtime/consumer';
 
 /** One queue a dead-letter queue's messages go back to. */
 export interface RedriveSource {
   /** The queue's name: what the redrive's result and warnings name. */
   name: string;
-  /** Its URL, where a redrive sends the messages that came from it. */
-  url: string;
   /**
-   * Its ARN, as SQS gives it in a dead letter's `DeadLetterQueueSourceArn`: needed when several
-   * queues share the dead-letter queue, to tell whose each message is. @default unknown (one source)
+   * Its URL, where a redrive sends the messages that came from it; its last segment, the queue's
+   * deployed name, is what a dead letter's `DeadLetterQueueSourceArn` is matched against.
    */
-  arn?: string;
+  url: string;
   /** Its consumer's operation id, when the contract has one. @default none */
   consumer?: string;
   /**
@@ -37,39 +41,47 @@ export interface NotRedriven {
   why: string;
 }
 
+/** The queue name an SQS queue URL or ARN ends with: `…/123456789012/Billing`, `arn:aws:sqs:…:Billing`. */
+const queueNameIn = (urlOrArn: string) => urlOrArn.split(/[/:]/).pop();
+
 /**
  * The source a redrive puts `message` back to: with one source, that one (whether or not SQS
- * recorded it on the message); with several, the one its `DeadLetterQueueSourceArn` names. Else
- * why it is not put back anywhere.
+ * recorded it on the message); with several, the one its `DeadLetterQueueSourceArn` names (by
+ * queue name: see the module comment); else `unknownSourceTo` when given (`dlq redrive --to`).
+ * Else why it is not put back anywhere.
  *
  * @param message - the dead letter as received, with its system attributes (`MessageSystemAttributeNames: ['All']`)
  * @param sources - the queues whose dead-letter queue it is
+ * @param unknownSourceTo - where a message whose source is not known goes @default nowhere: it stays
  * @example
  * ```ts
  * import { redriveSourceOf, type RedriveSource } from '@sluice/ops';
  *
  * const sources: RedriveSource[] = [
- *   { name: 'Billing', url: 'https://sqs.eu-west-1.amazonaws.com/123456789012/Billing', arn: 'arn:aws:sqs:eu-west-1:123456789012:Billing' },
- *   { name: 'Fulfilment', url: 'https://sqs.eu-west-1.amazonaws.com/123456789012/Fulfilment', arn: 'arn:aws:sqs:eu-west-1:123456789012:Fulfilment' },
+ *   { name: 'Billing', url: 'https://sqs.eu-west-1.amazonaws.com/123456789012/Billing' },
+ *   { name: 'Fulfilment', url: 'https://sqs.eu-west-1.amazonaws.com/123456789012/Fulfilment' },
  * ];
  * redriveSourceOf({ Attributes: { DeadLetterQueueSourceArn: 'arn:aws:sqs:eu-west-1:123456789012:Fulfilment' } }, sources); // { source: Fulfilment's }
  * redriveSourceOf({}, sources); // { why: 'no DeadLetterQueueSourceArn: …' }
+ * redriveSourceOf({}, sources, sources[0]); // { source: Billing's }
  * ```
  */
-export function redriveSourceOf(message: Pick<Message, 'Attributes'>, sources: readonly RedriveSource[]): { source: RedriveSource } | { why: string } {
+export function redriveSourceOf(message: Pick<Message, 'Attributes'>, sources: readonly RedriveSource[], unknownSourceTo?: RedriveSource): { source: RedriveSource } | { why: string } {
   if (sources.length === 1) return { source: sources[0]! };
   const names = sources.map((s) => s.name).join(', ');
   const recorded = message.Attributes?.DeadLetterQueueSourceArn;
+  const source = recorded ? sources.find((s) => queueNameIn(s.url) === queueNameIn(recorded)) : undefined;
+  if (source) return { source };
+  if (unknownSourceTo) return { source: unknownSourceTo };
   if (!recorded) {
     return { why: `no DeadLetterQueueSourceArn: which of ${names} it came from is not known (sent to the dead-letter queue directly, not moved there by SQS)` };
   }
-  const source = sources.find((s) => s.arn === recorded);
-  return source ? { source } : { why: `its DeadLetterQueueSourceArn, ${recorded}, is none of ${names}` };
+  return { why: `its DeadLetterQueueSourceArn, ${recorded}, is none of ${names}` };
 }
 
 /**
  * `letters` by where a redrive puts each back ({@link redriveSourceOf}), in the order of `sources`
- * (those none go back to left out), and those it leaves, with why.
+ * then `unknownSourceTo` (those none go back to left out), and those it leaves, with why.
  *
  * @example
  * ```ts
@@ -82,15 +94,20 @@ export function redriveSourceOf(message: Pick<Message, 'Attributes'>, sources: r
  * for (const { letter, why } of left) console.log(`${letter.messageId} stays: ${why}`);
  * ```
  */
-export function waysBack<T extends { message: Pick<Message, 'Attributes'> }>(letters: readonly T[], sources: readonly RedriveSource[]): { back: { source: RedriveSource; letters: T[] }[]; left: { letter: T; why: string }[] } {
+export function waysBack<T extends { message: Pick<Message, 'Attributes'> }>(
+  letters: readonly T[],
+  sources: readonly RedriveSource[],
+  unknownSourceTo?: RedriveSource,
+): { back: { source: RedriveSource; letters: T[] }[]; left: { letter: T; why: string }[] } {
   const bySource = new Map<RedriveSource, T[]>();
   const left: { letter: T; why: string }[] = [];
   for (const letter of letters) {
-    const way = redriveSourceOf(letter.message, sources);
+    const way = redriveSourceOf(letter.message, sources, unknownSourceTo);
     if ('why' in way) left.push({ letter, why: way.why });
     else bySource.set(way.source, [...(bySource.get(way.source) ?? []), letter]);
   }
-  return { back: sources.filter((s) => bySource.has(s)).map((source) => ({ source, letters: bySource.get(source)! })), left };
+  const order = unknownSourceTo && !sources.includes(unknownSourceTo) ? [...sources, unknownSourceTo] : sources;
+  return { back: order.filter((s) => bySource.has(s)).map((source) => ({ source, letters: bySource.get(source)! })), left };
 }
 
 /**
@@ -113,19 +130,21 @@ export function notRedrivenNext(redrive: string, deadLetterQueue: string, source
 }
 
 /**
- * A queue's ARN, from SQS (`QueueArn`): what SQS records as a dead letter's `DeadLetterQueueSourceArn`.
+ * What a redrive of a FIFO dead-letter queue says of the messages it could not reach: those behind
+ * a message it left (its source not known) in their groups, which a FIFO queue gives only once that
+ * one is gone. Never left unsaid: they are neither moved nor listed as left.
  *
+ * @param redrive - the redrive command as the operator types it, target flags included: `npx orders dlq redrive`
+ * @param deadLetterQueue - the FIFO dead-letter queue
+ * @param count - how many messages the queue still holds besides those left (`DeadLetterQueue.redrive`'s `notReached`)
  * @example
  * ```ts
- * import { SQSClient } from '@aws-sdk/client-sqs';
- * import { queueArnOf } from '@sluice/ops';
+ * import { notReachedBehind } from '@sluice/ops';
  *
- * await queueArnOf(new SQSClient({}), 'https://sqs.eu-west-1.amazonaws.com/123456789012/Billing'); // 'arn:aws:sqs:eu-west-1:123456789012:Billing'
+ * notReachedBehind('npx orders dlq redrive', 'SharedDLQ.fifo', 2);
+ * // '2 more message(s) behind them in their FIFO groups were not reached: move the ones left (`npx orders dlq redrive --queue SharedDLQ.fifo --to <queue> --id <messageId>`) or purge them, then run the redrive again'
  * ```
  */
-export async function queueArnOf(sqs: SQSClient, queueUrl: string): Promise<string> {
-  const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
-  const arn = out.Attributes?.QueueArn;
-  if (!arn) throw new Error(`SQS gave no QueueArn for ${queueUrl}`);
-  return arn;
+export function notReachedBehind(redrive: string, deadLetterQueue: string, count: number): string {
+  return `${count} more message(s) behind them in their FIFO groups were not reached: move the ones left (\`${redrive} --queue ${deadLetterQueue} --to <queue> --id <messageId>\`) or purge them, then run the redrive again`;
 }

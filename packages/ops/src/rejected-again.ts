@@ -119,6 +119,7 @@ export function rejectedAgain(route: RedriveRoute, selected: readonly Pick<DeadL
  * @param deadLetterQueue - the dead-letter queue they are redriven from
  * @param selected - the dead letters to redrive, read as `dlq list` reads them (`DeadLetterQueue.listing`)
  * @param sources - where they go back to, each with its consumer and decoder
+ * @param unknownSourceTo - where one whose source is not known goes (`dlq redrive --to`) @default nowhere: not predicted of
  * @example
  * ```ts
  * import { rejectedOnTheWayBack, rejectedAgainLines, type DeadLetterQueue, type RedriveSource } from '@sluice/ops';
@@ -131,8 +132,8 @@ export function rejectedAgain(route: RedriveRoute, selected: readonly Pick<DeadL
  * }
  * ```
  */
-export function rejectedOnTheWayBack(deadLetterQueue: string, selected: readonly DeadLetter[], sources: readonly RedriveSource[], check: RejectedAgainCheck = {}): RejectedAgain[] {
-  const { back } = waysBack(selected, sources);
+export function rejectedOnTheWayBack(deadLetterQueue: string, selected: readonly DeadLetter[], sources: readonly RedriveSource[], check: RejectedAgainCheck = {}, unknownSourceTo?: RedriveSource): RejectedAgain[] {
+  const { back } = waysBack(selected, sources, unknownSourceTo);
   // Split among several sources, no one finding is the whole queue: each names its ids.
   const picked = check.picked === true || back.length > 1;
   const found: RejectedAgain[] = [];

@@ -11,7 +11,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ReceiveMessageCommand, SendMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import { DeleteQueueCommand, PurgeQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { runCli } from '@sluice/cli';
 import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
@@ -129,6 +129,30 @@ describe('dlq redrive of a dead-letter queue two queues share', () => {
     expect((await drain('Billing')).map((m) => m.Body)).toEqual([expect.stringContaining('shop-by-hand-2')]);
   });
 
+  it('--to without --id sends there only the messages whose source is not known: one dead-lettered by Fulfilment goes back to Fulfilment', async () => {
+    // What the tests above left in flight, gone.
+    for (const queue of ['SharedDLQ', 'Billing', 'Fulfilment']) await sqs.send(new PurgeQueueCommand({ QueueUrl: url(queue) }));
+    const shipped = await deadLettered('Fulfilment', JSON.stringify({ orderId: 'shop-shipped-to', carrier: 'postal' }), shippedAttributes);
+    const { MessageId: byHand } = await sqs.send(new SendMessageCommand({ QueueUrl: url('SharedDLQ'), MessageBody: orderPlacedV1('shop-by-hand-to') }));
+    const out = await run('dlq', 'redrive', '--queue', 'SharedDLQ', '--to', 'Billing');
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toContain(`moved ${byHand} to Billing`);
+    expect(out.stdout).toContain(`moved ${shipped} to Fulfilment`);
+    expect((await drain('Billing')).map((m) => JSON.parse(JSON.parse(m.Body!).Message).orderId)).toEqual(['shop-by-hand-to']);
+    expect((await drain('Fulfilment')).map((m) => JSON.parse(m.Body!).orderId)).toEqual(['shop-shipped-to']);
+  });
+
+  it('--queue naming a source reads the whole dead-letter queue it shares, by the same rule: --queue Billing --to Fulfilment sends Billing\'s own back to Billing', async () => {
+    const billing = await deadLettered('Billing', orderPlacedV1('shop-billing-by-source'));
+    const { MessageId: byHand } = await sqs.send(new SendMessageCommand({ QueueUrl: url('SharedDLQ'), MessageBody: orderPlacedV1('shop-by-hand-by-source') }));
+    const out = await run('dlq', 'redrive', '--queue', 'Billing', '--to', 'Fulfilment');
+    expect(out.stdout).toContain(`moved ${billing} to Billing`);
+    expect(out.stdout).toContain(`moved ${byHand} to Fulfilment`);
+    expect(out.code, out.stderr).toBe(0);
+    await drain('Billing');
+    await drain('Fulfilment');
+  });
+
   it('--dry-run says where each would go, and which it would leave', async () => {
     const billing = await deadLettered('Billing', orderPlacedV1('shop-billing-3'));
     const { MessageId: byHand } = await sqs.send(new SendMessageCommand({ QueueUrl: url('SharedDLQ'), MessageBody: orderPlacedV1('shop-by-hand-3') }));
@@ -141,5 +165,15 @@ describe('dlq redrive of a dead-letter queue two queues share', () => {
     expect(out.stderr).toContain('a redrive would leave 1 message(s) in SharedDLQ');
     // Nothing moved.
     expect(await drain('Billing')).toEqual([]);
+  });
+
+  // Last: it deletes a queue of the stack.
+  it('a missing second source is said as a missing first one is, not a raw SQS error; listing still reads the queue', async () => {
+    await sqs.send(new DeleteQueueCommand({ QueueUrl: url('Fulfilment') }));
+    const out = await run('dlq', 'redrive', '--queue', 'SharedDLQ');
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain(`the local stack at ${runtime.endpoint} has no queue Fulfilment of the contract (the contract changed since it started, or the queue was deleted)`);
+    expect(out.stderr).toContain('Restart `npm start` to create it.');
+    expect((await run('dlq', 'list', '--queue', 'SharedDLQ')).code).toBe(0);
   });
 });

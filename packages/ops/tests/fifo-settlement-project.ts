@@ -114,20 +114,21 @@ export interface SettlementProject {
 }
 
 /**
- * Writes the settlement project to a fresh folder and generates its contract package.
+ * Writes the settlement project to a fresh folder and generates its contract package: with
+ * `contract`, a variant of it (a test's own queues around the same topic and message).
  *
  * @example
  * const settlement = await settlementProject();
  * const { topology } = await contractModule(settlement.project);
  * const runtime = await startLocalRuntime({ application: { project: settlement.project, topology, settings: {}, handlers: {} }, port: 0, consumers: false });
  */
-export async function settlementProject(): Promise<SettlementProject> {
+export async function settlementProject(contract: string = SETTLEMENT_CONTRACT): Promise<SettlementProject> {
   const cache = path.join(root, 'node_modules', '.cache', 'sluice-fixtures');
   mkdirSync(cache, { recursive: true });
   const dir = mkdtempSync(path.join(cache, 'settlement-fifo-'));
   const manifest = { name: 'settlement-fifo', private: true, type: 'module', eventContract: { contractPackage: '@fixtures/settlement-contract' } };
   writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  writeFileSync(path.join(dir, 'asyncapi.yaml'), SETTLEMENT_CONTRACT);
+  writeFileSync(path.join(dir, 'asyncapi.yaml'), contract);
   const project = loadProject(dir);
   await generateContract(project);
   return {

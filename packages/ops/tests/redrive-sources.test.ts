@@ -11,7 +11,7 @@ import { DeadLetterQueue, redriveSourceOf, rejectedOnTheWayBack, type DeadLetter
 
 const arnOf = (queue: string) => `arn:aws:sqs:eu-west-1:123456789012:${queue}`;
 const urlOf = (queue: string) => `https://sqs.eu-west-1.amazonaws.com/123456789012/${queue}`;
-const source = (name: string, extra: Partial<RedriveSource> = {}): RedriveSource => ({ name, url: urlOf(name), arn: arnOf(name), ...extra });
+const source = (name: string, extra: Partial<RedriveSource> = {}): RedriveSource => ({ name, url: urlOf(name), ...extra });
 const shared = [source('Billing'), source('Fulfilment')];
 
 /** A dead letter as SQS gives it, from `from` (no `DeadLetterQueueSourceArn` when undefined). */
@@ -52,8 +52,22 @@ describe('redriveSourceOf', () => {
     expect(redriveSourceOf(message('m-3', 'Analytics'), shared)).toEqual({ why: `its DeadLetterQueueSourceArn, ${arnOf('Analytics')}, is none of Billing, Fulfilment` });
   });
 
+  it("matches by the queue's deployed name (its URL's last segment), not the contract's: on AWS they differ", () => {
+    // SST names the queues it deploys; SQS records the deployed queue's ARN.
+    const deployed = [source('Billing', { url: urlOf('shop-production-BillingQueue-a1b2c3') }), source('Fulfilment', { url: urlOf('shop-production-FulfilmentQueue-d4e5f6') })];
+    expect(redriveSourceOf(message('m-1', 'shop-production-FulfilmentQueue-d4e5f6'), deployed)).toEqual({ source: deployed[1] });
+    expect(redriveSourceOf(message('m-2', 'Fulfilment'), deployed)).toEqual({ why: expect.stringContaining('is none of Billing, Fulfilment') });
+  });
+
+  it('with --to (unknownSourceTo): one whose source is not known goes there, one whose source is known to its own', () => {
+    const analytics = source('Analytics');
+    expect(redriveSourceOf(message('m-1', undefined), shared, analytics)).toEqual({ source: analytics });
+    expect(redriveSourceOf(message('m-2', 'Elsewhere'), shared, shared[0])).toEqual({ source: shared[0] });
+    expect(redriveSourceOf(message('m-3', 'Fulfilment'), shared, shared[0])).toEqual({ source: shared[1] });
+  });
+
   it('of a queue one queue has: that one, whether or not the message names it', () => {
-    const one = [source('Billing', { arn: undefined })];
+    const one = [source('Billing')];
     for (const from of [undefined, 'Billing', 'Analytics']) expect(redriveSourceOf(message('m', from), one)).toEqual({ source: one[0] });
   });
 });
@@ -83,11 +97,22 @@ describe('DeadLetterQueue.redrive of a queue several queues share', () => {
     expect(result.notFound).toEqual([]);
   });
 
+  it('with unknownSourceTo (--to): one whose source is not known goes there, the others to their own; nothing asked of SQS but the moves', async () => {
+    const fake = fakeSqs([message('from-fulfilment', 'Fulfilment'), message('no-source', undefined)]);
+    const dlq = new DeadLetterQueue({ sqs: fake.sqs, deadLetterQueueUrl: urlOf('SharedDLQ'), sourceQueueUrl: urlOf('Billing'), sources: shared, unknownSourceTo: shared[0] });
+    const result = await dlq.redrive();
+    expect(result).toEqual({ moved: ['from-fulfilment', 'no-source'], notFound: [], notRedriven: [], notReached: 0 });
+    expect(fake.sent.map((s) => [JSON.parse(s.body).orderId, s.queueUrl])).toEqual([
+      ['from-fulfilment', urlOf('Fulfilment')],
+      ['no-source', urlOf('Billing')],
+    ]);
+  });
+
   it('a queue of one source: everything to it, with or without the attribute', async () => {
     const fake = fakeSqs([message('a', undefined), message('b', 'Billing')]);
-    const dlq = new DeadLetterQueue({ sqs: fake.sqs, deadLetterQueueUrl: urlOf('BillingDLQ'), sourceQueueUrl: urlOf('Billing'), sources: [source('Billing', { arn: undefined })] });
+    const dlq = new DeadLetterQueue({ sqs: fake.sqs, deadLetterQueueUrl: urlOf('BillingDLQ'), sourceQueueUrl: urlOf('Billing'), sources: [source('Billing')] });
     const result = await dlq.redrive();
-    expect(result).toEqual({ moved: ['a', 'b'], notFound: [], notRedriven: [] });
+    expect(result).toEqual({ moved: ['a', 'b'], notFound: [], notRedriven: [], notReached: 0 });
     expect(fake.sent.map((s) => s.queueUrl)).toEqual([urlOf('Billing'), urlOf('Billing')]);
   });
 });

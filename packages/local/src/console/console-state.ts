@@ -24,6 +24,7 @@ import {
   queueDepth,
   queueRolesOf,
   queuesOn,
+  notReachedBehind,
   notRedrivenNext,
   rejectedAgainLines,
   rejectedOnTheWayBack,
@@ -351,26 +352,33 @@ export class ConsoleState {
    * function reads any publish), redriven to its source; a topic's unrouted queue too, whose
    * messages go back by being published to the topic again (its subscriptions route them anew);
    * a kept queue as `dlq list --queue` reads it: no decoder, no subject, nowhere to redrive to.
+   * Only a redrive (`use.redrive`) needs every source queue: listing, opening and purging read the
+   * dead-letter queue alone, so a missing second source does not stop them.
    */
-  private async deadLetterQueue(name: string): Promise<{ dlq: DeadLetterQueue; ref: DeadLetterQueueRef | { kept: string }; sources: RedriveSource[] }> {
+  private async deadLetterQueue(name: string, use: { redrive: boolean } = { redrive: false }): Promise<{ dlq: DeadLetterQueue; ref: DeadLetterQueueRef | { kept: string }; sources: RedriveSource[] }> {
     const ref = await this.readable(name);
     if ('kept' in ref) return { dlq: new DeadLetterQueue({ sqs: this.sqs, deadLetterQueueUrl: ref.kept, sourceQueueUrl: ref.kept, exactCounts: true }), ref, sources: [] };
-    const sources = ref.unroutedTopic === undefined ? this.redriveSources(name, ref) : [];
+    const sources = use.redrive && ref.unroutedTopic === undefined ? this.redriveSources(name, ref) : [];
     return { dlq: this.contractDeadLetterQueue(name, ref, sources), ref, sources };
   }
 
   /**
    * Where a redrive of `ref` puts its messages back, as `dlq redrive` does: each source queue with
-   * its URL, ARN (a shared dead-letter queue's messages go back to the queue SQS recorded on each),
-   * consumer and that consumer's decoder (what it would say of a message once back).
+   * its URL (a shared dead-letter queue's messages go back to the queue whose name SQS recorded on
+   * each), consumer and that consumer's decoder (what it would say of a message once back).
    */
   private redriveSources(name: string, ref: DeadLetterQueueRef): RedriveSource[] {
     return ref.sources.map((source) => {
       const queue = this.runtime.resources.queues[source];
       if (!queue) throw new ConsoleError(404, `${name} or ${source} does not exist on the local stack`);
       const consumer = ref.consumers.find((c) => c.queue === source);
-      return { name: source, url: queue.url, arn: queue.arn, ...(consumer ? { consumer: consumer.id, decode: this.decoderOf(consumer) } : {}) };
+      return { name: source, url: queue.url, ...(consumer ? { consumer: consumer.id, decode: this.decoderOf(consumer) } : {}) };
     });
+  }
+
+  /** How the page names the operator command (`npx orders dlq redrive`), so that a hint runs as written: the project's `operatorCommand`, as the publish panel's note says it. */
+  private operatorCommand(command: string): string {
+    return `${this.runtime.application.project.operatorCommand ?? 'npx sluice-ops'} ${command}`;
   }
 
   private contractDeadLetterQueue(name: string, ref: DeadLetterQueueRef, sources: RedriveSource[]): DeadLetterQueue {
@@ -390,8 +398,8 @@ export class ConsoleState {
       sqs: this.sqs,
       deadLetterQueueUrl: dlqUrl,
       sourceQueueUrl: sourceUrl,
-      // Each message back to the queue it came from (of a queue several share, the one recorded on it).
-      sources,
+      // Each message back to the queue it came from (of a queue several share, the one recorded on it): for a redrive.
+      ...(sources.length > 0 ? { sources } : {}),
       ...(decode ? { decode } : {}),
       describe,
       failuresOf: (ids) => localHandlerFailures(this.runtime.clientConfig.endpoint, ids),
@@ -456,11 +464,11 @@ export class ConsoleState {
   async redrive(
     queue: string,
     ids: readonly string[] | undefined,
-  ): Promise<{ moved: string[]; notFound: string[]; kept: { messageId: string; why: string }[]; rejectedAgain: RejectedAgainWarning[]; notRedriven: NotRedriven[]; next: string | null }> {
-    const { dlq, ref, sources } = await this.deadLetterQueue(queue);
+  ): Promise<{ moved: string[]; notFound: string[]; kept: { messageId: string; why: string }[]; rejectedAgain: RejectedAgainWarning[]; notRedriven: NotRedriven[]; notReached: number; next: string | null }> {
+    const { dlq, ref, sources } = await this.deadLetterQueue(queue, { redrive: true });
     if ('kept' in ref) {
       const consumed = this.receiveOperations().map((o) => o.queue);
-      throw new ConsoleError(400, `${keptQueueNotRedriven(queue)}: move its messages with \`dlq redrive --queue ${queue} --to <queue>\` (${consumed.join(', ') || 'the contract consumes no queue'}), or purge them here once they are no longer needed`);
+      throw new ConsoleError(400, `${keptQueueNotRedriven(queue)}: move its messages with \`${this.operatorCommand('dlq redrive')} --queue ${queue} --to <queue>\` (${consumed.join(', ') || 'the contract consumes no queue'}), or purge them here once they are no longer needed`);
     }
     const topic = ref.unroutedTopic;
     const picks = (l: Pick<DeadLetter, 'messageId' | 'snsMessageId'>) => ids === undefined || ids.includes(l.messageId) || (l.snsMessageId !== undefined && ids.includes(l.snsMessageId));
@@ -476,8 +484,13 @@ export class ConsoleState {
       const after = rejectedOnTheWayBack(queue, behind, sources, { checkedAsTheyMoved: true });
       // Said once the redrive is done: they have moved, and come back.
       const warned = [...before, ...after].map((r) => ({ ...r, lines: rejectedAgainLines(r, { when: 'after', listing: 'the listing', seeThem: 'in this listing' }) }));
-      // Those of a shared queue whose source is not known stay, with why and what to do (dlq redrive --to).
-      const next = result.notRedriven.length > 0 ? notRedrivenNext('dlq redrive', queue, ref.sources) : null;
+      // Those of a shared queue whose source is not known stay, with why and what to do (dlq redrive --to);
+      // on a FIFO queue, with how many behind them in their groups were not reached.
+      const redrive = this.operatorCommand('dlq redrive');
+      const next =
+        result.notRedriven.length > 0
+          ? [notRedrivenNext(redrive, queue, ref.sources), ...(result.notReached > 0 ? [`${notReachedBehind(redrive, queue, result.notReached)}.`] : [])].join(' ')
+          : null;
       return { ...result, kept: [], rejectedAgain: warned, next };
     }
     const { letters } = await dlq.listing();
@@ -486,7 +499,7 @@ export class ConsoleState {
     const routed = picked.filter((l) => unroutedMessageReason(this.runtime.application.topology, topic, l.body) === undefined);
     const kept = picked.filter((l) => !routed.includes(l)).map((l) => ({ messageId: l.messageId, why: this.why(ref, l, l.body) }));
     const moved = routed.length > 0 ? (await dlq.redrive(routed.map((l) => l.messageId))).moved : [];
-    return { moved, notFound, kept, rejectedAgain: [], notRedriven: [], next: null };
+    return { moved, notFound, kept, rejectedAgain: [], notRedriven: [], notReached: 0, next: null };
   }
 
   /** Deletes exactly the dead letters in `ids` (`dlq purge`: what the user saw listed and confirmed). */

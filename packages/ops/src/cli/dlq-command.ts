@@ -14,7 +14,7 @@ import { DeadLetterQueue, notShownOf, type DeadLetter, type DeadLetterListing, t
 import { describeHandlerFailure, localHandlerFailures } from '../handler-failures.ts';
 import { deadLetterJson, type DeadLetterJson, type DeadLetterListingJson, type DeadLetterQueueJson } from '../dead-letter-json.ts';
 import { rejectedAgainLines, rejectedOnTheWayBack } from '../rejected-again.ts';
-import { notRedrivenNext, queueArnOf, waysBack, type NotRedriven, type RedriveSource } from '../redrive-sources.ts';
+import { notReachedBehind, notRedrivenNext, waysBack, type NotRedriven, type RedriveSource } from '../redrive-sources.ts';
 import { subjectFromContract } from '../message-subject.ts';
 import { queueDepth } from '../queue-depth.ts';
 import type { Target } from '../target.ts';
@@ -128,9 +128,10 @@ async function refsOn(target: Target, queue: string | undefined): Promise<DlqRef
 
 /**
  * The queues a ref reads or writes on the stack: the dead-letter (or unrouted, kept) queue, and the
- * source queue it redrives to (an unrouted queue's source is its topic, a kept one has none).
+ * source queues it redrives to, each queue sharing it (an unrouted queue's source is its topic, a
+ * kept one has none).
  */
-const queuesOf = (ref: DlqRef): string[] => [ref.name, ...(ref.source && !ref.unroutedTopic && !ref.kept ? [ref.source] : [])];
+const queuesOf = (ref: DlqRef): string[] => [ref.name, ...(ref.unroutedTopic || ref.kept ? [] : ref.sources)];
 
 /**
  * The refs whose queues the local stack has. Queues the contract gained after `npm start` created
@@ -173,29 +174,35 @@ function exactOn(target: Target): Pick<DeadLetterQueueOptions, 'exactCounts'> {
   return target.endpoint ? { exactCounts: true } : {};
 }
 
-/**
- * Where `ref`'s messages go back to: each source queue with its URL, its consumer and that
- * consumer's decoder (what it would say of a message once back), and, for a dead-letter queue
- * several queues share, its ARN, which SQS records on each message it dead-letters.
- */
-async function redriveSourcesOf(target: Target, ref: DlqRef): Promise<RedriveSource[]> {
-  const several = ref.sources.length > 1;
-  return Promise.all(
-    ref.sources.map(async (name): Promise<RedriveSource> => {
-      const url = await target.queueUrl(name);
-      const consumer = ref.consumers.find((c) => c.queue === name);
-      const arns = consumer ? await sourceTopicArns(target, consumer) : undefined;
-      return {
-        name,
-        url,
-        ...(several ? { arn: await queueArnOf(target.sqs, url) } : {}),
-        ...(consumer ? { consumer: consumer.id, decode: createDecoder(consumer, arns ? { sourceTopicArns: arns } : {}) } : {}),
-      };
-    }),
-  );
+/** The ARNs of the topics feeding each of `consumers`' queues ({@link sourceTopicArns}), by consumer id: read once per queue. */
+async function topicArnsOf(target: Target, consumers: readonly ReceiveOperation[]): Promise<Map<string, string[] | undefined>> {
+  return new Map(await Promise.all(consumers.map(async (c) => [c.id, await sourceTopicArns(target, c)] as const)));
 }
 
-async function open(target: Target, ref: DlqRef, options: DlqCommandOptions, use: { redrive: boolean; sources?: RedriveSource[] } = { redrive: true }): Promise<DeadLetterQueue> {
+/** `consumer`'s decoder, checking the topics a message came through against `arns` when known. */
+const decoderOf = (consumer: ReceiveOperation, arns: Map<string, string[] | undefined>) => createDecoder(consumer, arns.get(consumer.id) ? { sourceTopicArns: arns.get(consumer.id)! } : {});
+
+/**
+ * The queue `name` as a redrive puts messages back to it: its URL (whose last segment, the deployed
+ * name, a shared dead-letter queue's messages are matched against by their DeadLetterQueueSourceArn),
+ * its consumer among `consumers` and that consumer's decoder (what it would say of a message once back).
+ */
+async function redriveSourceNamed(target: Target, name: string, consumers: readonly ReceiveOperation[], arns: Map<string, string[] | undefined>): Promise<RedriveSource> {
+  const consumer = consumers.find((c) => c.queue === name);
+  return { name, url: await target.queueUrl(name), ...(consumer ? { consumer: consumer.id, decode: decoderOf(consumer, arns) } : {}) };
+}
+
+/** Where `ref`'s messages go back to: each of its source queues ({@link redriveSourceNamed}). */
+async function redriveSourcesOf(target: Target, ref: DlqRef, arns: Map<string, string[] | undefined>): Promise<RedriveSource[]> {
+  return Promise.all(ref.sources.map((name) => redriveSourceNamed(target, name, ref.consumers, arns)));
+}
+
+async function open(
+  target: Target,
+  ref: DlqRef,
+  options: DlqCommandOptions,
+  use: { redrive: boolean; sources?: RedriveSource[]; unknownSourceTo?: RedriveSource; arns?: Map<string, string[] | undefined> } = { redrive: true },
+): Promise<DeadLetterQueue> {
   if (ref.kept || !ref.source) {
     // Nothing to put it back to: its consumer is no longer in the contract.
     const url = await target.queueUrl(ref.name);
@@ -207,10 +214,10 @@ async function open(target: Target, ref: DlqRef, options: DlqCommandOptions, use
     const topicArn = await target.topicArn(ref.unroutedTopic);
     return new DeadLetterQueue({ sqs: target.sqs, deadLetterQueueUrl: url, sourceQueueUrl: url, forward: (message) => republish(target.sns, topicArn, message), ...exactOn(target) });
   }
-  const arns = new Map(await Promise.all(ref.consumers.map(async (c) => [c.id, await sourceTopicArns(target, c)] as const)));
+  const arns = use.arns ?? (await topicArnsOf(target, ref.consumers));
   const deadLetterQueueUrl = await target.queueUrl(ref.name);
   // Each source's consumer's decoder (a shared dead-letter queue's messages come from several), as the local console reads them.
-  const reading = deadLetterReading(ref, (c) => createDecoder(c, arns.get(c.id) ? { sourceTopicArns: arns.get(c.id)! } : {}), (await contractModule()).messages);
+  const reading = deadLetterReading(ref, (c) => decoderOf(c, arns), (await contractModule()).messages);
   return new DeadLetterQueue({
     sqs: target.sqs,
     deadLetterQueueUrl,
@@ -218,6 +225,8 @@ async function open(target: Target, ref: DlqRef, options: DlqCommandOptions, use
     sourceQueueUrl: use.redrive ? await target.queueUrl(ref.source) : deadLetterQueueUrl,
     // Each message back to the queue it came from (of a queue several share, the one SQS recorded on it).
     ...(use.sources ? { sources: use.sources } : {}),
+    // --to on a queue several share: where one whose source is not known goes.
+    ...(use.unknownSourceTo ? { unknownSourceTo: use.unknownSourceTo } : {}),
     ...(reading.decode ? { decode: reading.decode } : {}),
     // The application's subject, else the framework's (the local console's too): its message's first field.
     describe: options.describe ?? reading.describe,
@@ -357,10 +366,11 @@ const FIFO_NOT_FOUND = 'or behind an earlier message of its FIFO group (a group 
 const isPicked = (l: Pick<DeadLetter, 'messageId' | 'snsMessageId'>, ids: readonly string[] | undefined) =>
   !ids || ids.includes(l.messageId) || (l.snsMessageId !== undefined && ids.includes(l.snsMessageId));
 
-/** Where `ref` redrives to, as the progress bar names it: its source, or its sources, each message to its own. */
-const destinationOf = (ref: DlqRef): string => (ref.sources.length > 1 ? `${ref.sources.join(', ')} (each message to its own)` : ref.source!);
+/** Where `ref` redrives to, as the progress bar names it: its source, or its sources, each message to its own (one whose source is not known to `unknownTo`, --to). */
+const destinationOf = (ref: DlqRef, unknownTo?: string): string =>
+  ref.sources.length > 1 ? `${ref.sources.join(', ')} (each message to its own${unknownTo ? `; one whose source is not known to ${unknownTo}` : ''})` : ref.source!;
 
-const queueOption = { type: 'string' as const, valueName: 'name', description: 'one dead-letter or unrouted queue (or its source queue or topic)', defaultText: 'every dead-letter queue of the contract and every topic\'s unrouted queue' };
+const queueOption = { type: 'string' as const, valueName: 'name', description: 'one dead-letter or unrouted queue (or its source queue or topic: a dead-letter queue several queues share is read whole, by the name of any of them)', defaultText: 'every dead-letter queue of the contract and every topic\'s unrouted queue' };
 
 /**
  * The `dlq` command group: `list` (each message with why it failed), `redrive` (back to the
@@ -427,12 +437,12 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
         name: 'redrive',
         summary: 'move dead-lettered messages back to their queue (all, or --id)',
         description:
-          "Moves dead-lettered messages back to their source queue (body and attributes unchanged), where the consumer processes them again: all of them, or only the given ids. A dead-letter queue several queues share sends each message back to the queue it came from, which SQS records on it when it dead-letters it (DeadLetterQueueSourceArn; the local stack records it too); one without it, or naming none of those queues, is not guessed: it stays, each said with why, and the exit is 1; move it with --to. An unrouted message is published to its topic again, once a consumer declares it (the others stay, with why). A FIFO queue's messages go back in order within each group, with their group and a deduplication id derived from their message id: a redrive retried within 5 minutes (after one that failed part-way) does not deliver a message twice. On a FIFO queue an --id behind an earlier message of its group that is not redriven cannot be reached (a group gives its messages in order). Before moving dead letters, each is decoded with the current contract as `dlq list` does: those the consumer would reject again (PAYLOAD_INVALID, WRONG_EVENT_TYPE…: they would come back) are counted in a warning on stderr, with their ids, the reason and what to do (fix the contract or the consumer first, or purge them); they are redriven anyway, since that is a prediction (a consumer fixed in its code may take them). On a FIFO queue only the first message of each group can be read before the redrive: the others are checked as they move, and a second warning, after the redrive, names those rejected. A message that failed in its handler gets no warning. --dry-run shows what would move, with the reasons, and moves nothing.",
+          "Moves dead-lettered messages back to their source queue (body and attributes unchanged), where the consumer processes them again: all of them, or only the given ids. A dead-letter queue several queues share sends each message back to the queue it came from, which SQS records on it when it dead-letters it (DeadLetterQueueSourceArn; the local stack records it too); one without it, or naming none of those queues, is not guessed: it stays, each said with why, and the exit is 1 (on a FIFO queue, with how many messages behind it in its group were not reached: a group gives its messages in order); --to <queue> sends those to that queue, the others still going back to their own (with --id, the messages named go to --to). A source queue's name given to --queue reads the whole dead-letter queue it shares. An unrouted message is published to its topic again, once a consumer declares it (the others stay, with why). A FIFO queue's messages go back in order within each group, with their group and a deduplication id derived from their message id: a redrive retried within 5 minutes (after one that failed part-way) does not deliver a message twice. On a FIFO queue an --id behind an earlier message of its group that is not redriven cannot be reached (a group gives its messages in order). Before moving dead letters, each is decoded with the current contract as `dlq list` does: those the consumer would reject again (PAYLOAD_INVALID, WRONG_EVENT_TYPE…: they would come back) are counted in a warning on stderr, with their ids, the reason and what to do (fix the contract or the consumer first, or purge them); they are redriven anyway, since that is a prediction (a consumer fixed in its code may take them). On a FIFO queue only the first message of each group can be read before the redrive: the others are checked as they move, and a second warning, after the redrive, names those rejected. A message that failed in its handler gets no warning. --dry-run shows what would move, with the reasons, and moves nothing.",
         options: {
           queue: queueOption,
           id: { type: 'string', multiple: true, valueName: 'messageId', description: 'redrive this message: its SQS message id, or the SNS message id of an envelope (repeatable)' },
           'dry-run': { type: 'boolean', description: 'show what would be redriven and what the current contract says of each, move nothing' },
-          to: { type: 'string', valueName: 'queue', description: "for a queue no longer in the contract (a dead-letter queue renamed in it, kept by the local stack), or a dead-letter queue several queues share (--queue): the contract's queue to move its messages (or the --id ones) to, whose consumer processes them" },
+          to: { type: 'string', valueName: 'queue', description: "the contract's queue, whose consumer processes them, to move to: for a queue no longer in the contract (a dead-letter queue renamed in it, kept by the local stack), its messages (or the --id ones); for a dead-letter queue several queues share (--queue), the messages whose source is not known (no DeadLetterQueueSourceArn, or one naming none of its queues) and those --id names, the others going back to the queue each came from" },
           ...targetOptions,
         },
         async run({ values, io, invocation }) {
@@ -463,15 +473,21 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
               });
             }
             const moving = kept ?? shared;
+            /** --to on a shared queue, without --id: where the messages whose source is not known go; the others go back to their own. */
+            let unknownTo: { queue: string; consumer: ReceiveOperation | undefined } | undefined;
             if (moving && to !== undefined) {
               if (!consumed.includes(to)) throw new UsageError(`--to ${JSON.stringify(to)} is no queue the contract consumes: try ${consumed.join(', ') || '(none)'}`);
               const { operations } = await contractModule();
               // Moved as dead letters of that queue: decoded by its consumer first, as any redrive.
               const consumer = Object.values(operations).find((o): o is ReceiveOperation => o.action === 'receive' && o.queue === to);
-              refs = [{ name: moving.name, source: to, sources: [to], consumer, consumers: consumer ? [consumer] : [] }];
+              // A kept queue's messages, or the ones --id names, all go there; the rest of a shared queue's only when their source is not known.
+              if (kept || ids) refs = [{ name: moving.name, source: to, sources: [to], consumer, consumers: consumer ? [consumer] : [] }];
+              else unknownTo = { queue: to, consumer };
             }
             /** The dead letters left where they are, each with its queue and why: said at the end, and the exit is 1. */
             const left: (NotRedriven & { queue: string; sources: string[] })[] = [];
+            /** Of a FIFO queue, how many messages behind those left in their groups a redrive did not reach: said with them. */
+            const notReached = new Map<string, number>();
             let notFound = ids ? [...ids] : [];
             let movedTotal = 0;
             let fifo = false;
@@ -479,17 +495,22 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
             const redriveOne = async (dlq: DeadLetterQueue, ref: DlqRef, selected: readonly string[] | undefined, onMessage?: (message: Message) => void): Promise<string[]> => {
               let bar: ProgressBar | undefined;
               const movedTo = new Map<string, string>();
-              const { moved, notFound: missed, notRedriven } = await dlq.redrive(selected, (done, total, message, to) => {
-                bar ??= new ProgressBar(total ?? done, `redriving ${ref.name} → ${destinationOf(ref)}`, io.progress);
+              const { moved, notFound: missed, notRedriven, notReached: behind } = await dlq.redrive(selected, (done, total, message, to) => {
+                bar ??= new ProgressBar(total ?? done, `redriving ${ref.name} → ${destinationOf(ref, unknownTo?.queue)}`, io.progress);
                 bar.update(done);
                 if (to) movedTo.set(message.MessageId!, to);
                 onMessage?.(message);
               });
-              bar?.finish(`redrove ${moved.length} message(s) to ${destinationOf(ref)}`);
+              bar?.finish(`redrove ${moved.length} message(s) to ${destinationOf(ref, unknownTo?.queue)}`);
               // Each said as what happened to it (its ids alone on stdout, the count on stderr, read as nothing).
               for (const id of moved) io.out(`  moved ${terminalSafe(id)} to ${movedTo.get(id) ?? ref.source}`);
               for (const l of notRedriven) io.out(`  left ${terminalSafe(l.messageId)} in ${ref.name}: ${terminalSafe(l.why)}`);
               left.push(...notRedriven.map((l) => ({ ...l, queue: ref.name, sources: ref.sources })));
+              // Behind those left in their FIFO groups: neither moved nor left by the redrive, never unsaid.
+              if (behind > 0) {
+                io.out(`  not reached in ${ref.name}: ${behind} more message(s) behind those left, in their FIFO groups`);
+                notReached.set(ref.name, behind);
+              }
               movedTotal += moved.length;
               // Found here (by its SQS or SNS message id) unless redrive says it was not.
               if (!ref.unroutedTopic && selected) notFound = notFound.filter((id) => missed.includes(id));
@@ -499,9 +520,13 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
             const found = (letters: readonly DeadLetter[]) => (notFound = notFound.filter((id) => !letters.some((l) => isPicked(l, [id]))));
             let wouldMove = 0;
             for (const ref of refs) {
-              // Where each message goes back to (an unrouted queue's by publishing to its topic).
-              const sources = ref.unroutedTopic ? undefined : await redriveSourcesOf(target, ref);
-              const dlq = await open(target, ref, options, { redrive: true, ...(sources ? { sources } : {}) });
+              // Where each message goes back to (an unrouted queue's by publishing to its topic): the
+              // topics feeding each consumer read once, for the listing's decoders and the sources'.
+              const consumers = unknownTo?.consumer && !ref.consumers.includes(unknownTo.consumer) ? [...ref.consumers, unknownTo.consumer] : ref.consumers;
+              const arns = ref.unroutedTopic ? undefined : await topicArnsOf(target, consumers);
+              const sources = arns ? await redriveSourcesOf(target, ref, arns) : undefined;
+              const unknownSourceTo = sources && unknownTo ? (sources.find((s) => s.name === unknownTo.queue) ?? (await redriveSourceNamed(target, unknownTo.queue, consumers, arns!))) : undefined;
+              const dlq = await open(target, ref, options, { redrive: true, ...(sources ? { sources } : {}), ...(unknownSourceTo ? { unknownSourceTo } : {}), ...(arns ? { arns } : {}) });
               if (ref.name.endsWith('.fifo')) fifo = true;
               if (dryRun && ref.unroutedTopic) {
                 // What a redrive would publish again (a consumer declares it now) and what it would keep, and why.
@@ -547,7 +572,7 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
                 if (dryRun) {
                   found(selected);
                   // By where each would go: a dead-letter queue several queues share sends each message to its own source.
-                  const { back, left: staying } = waysBack(selected, sources!);
+                  const { back, left: staying } = waysBack(selected, sources!, unknownSourceTo);
                   wouldMove += selected.length - staying.length;
                   if (back.length === 0 && staying.length === 0) io.out(titled(`${ref.name}: a redrive would move to ${ref.source}`, formatDeadLetterListing({ ...listing, letters: [] }, subjectTitleOf(ref, options), unexplainedOf(ref))));
                   back.forEach(({ source, letters }, i) =>
@@ -557,11 +582,19 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
                     io.out(`${ref.name}: a redrive would leave ${staying.length} message(s) where ${staying.length === 1 ? 'it is' : 'they are'}, not knowing which queue each came from:`);
                     for (const { letter, why } of staying) io.out(`  ${terminalSafe(letter.messageId)}: ${terminalSafe(why)}`);
                     left.push(...staying.map(({ letter, why }) => ({ messageId: letter.messageId, why, queue: ref.name, sources: ref.sources })));
+                    // Those behind them in their FIFO groups cannot be read, nor would a redrive reach them.
+                    if (listing.fifo && listing.notShown > 0 && !ids) {
+                      io.out(`  and up to ${listing.notShown} more message(s) behind the first of their FIFO groups, not read: a redrive would not reach those behind a message it leaves`);
+                      notReached.set(ref.name, listing.notShown);
+                    }
+                  } else if (listing.fifo && listing.notShown > 0 && sources!.length > 1 && !unknownSourceTo && !ids) {
+                    // Where those behind go is read only as they move: one whose source is not known would stop its group.
+                    io.out(`${ref.name}: ${listing.notShown} more message(s) wait behind the first of their FIFO groups, not read: each would go back to the queue it came from as it moves; one whose source is not known would be left, and those behind it not reached`);
                   }
                 }
                 // Said before they move (a dry run: instead of it), as a prediction: the redrive goes
                 // on. Each message against the consumer of the queue it goes back to.
-                for (const rejected of rejectedOnTheWayBack(ref.name, selected, sources!, { notRead: listing.notShown, picked: ids !== undefined })) {
+                for (const rejected of rejectedOnTheWayBack(ref.name, selected, sources!, { notRead: listing.notShown, picked: ids !== undefined }, unknownSourceTo)) {
                   io.err(rejectedAgainLines(rejected, dryRun ? { when: 'dry run', listing: '`dlq list`', purge } : { when: 'before', listing: '`dlq list`', seeThem: seeThem(ref.name) }).join('\n'));
                 }
                 if (dryRun) continue;
@@ -570,18 +603,24 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
               const behind: DeadLetter[] = [];
               const unread = checked && checked.notRead > 0 ? checked.ids : undefined;
               await redriveOne(dlq, ref, ids, unread && ((m) => void (unread.has(m.MessageId!) || behind.push(dlq.explain(m)))));
-              for (const rejectedBehind of rejectedOnTheWayBack(ref.name, behind, sources!, { checkedAsTheyMoved: true })) {
+              for (const rejectedBehind of rejectedOnTheWayBack(ref.name, behind, sources!, { checkedAsTheyMoved: true }, unknownSourceTo)) {
                 io.err(rejectedAgainLines(rejectedBehind, { when: 'after', listing: '`dlq list`', seeThem: seeThem(ref.name) }).join('\n'));
               }
             }
             /** The dead letters left, loudly: which queue each came from is not known, so none is guessed. */
             const leftError = () => {
               const byQueue = [...new Set(left.map((l) => l.queue))];
+              // Those behind them in their FIFO groups, which the redrive could not reach: said, with what to do.
+              const behind = [...notReached].map(([queue, count]) =>
+                dryRun
+                  ? `up to ${count} more message(s) in ${queue} wait behind the first of their FIFO groups: those behind a message left would not be reached`
+                  : notReachedBehind(`${invocation}${targetFlags(values)}`, queue, count),
+              );
               return new CliError(
                 `${dryRun ? 'a redrive would leave' : 'left'} ${left.length} message(s) in ${byQueue.join(', ')}, its source not guessed: ${left
                   .slice(0, 5)
                   .map((l) => `${terminalSafe(l.messageId)} (${terminalSafe(l.why)})`)
-                  .join('; ')}${left.length > 5 ? `; and ${left.length - 5} more` : ''}`,
+                  .join('; ')}${left.length > 5 ? `; and ${left.length - 5} more` : ''}${behind.map((b) => `; ${b}`).join('')}`,
                 {
                   next: `Read ${byQueue.length === 1 ? 'it' : 'them'} with \`${invocation.replace(/ redrive$/, ' list')}${targetFlags(values)} --queue ${byQueue[0]}\`. ${byQueue
                     .map((q) => notRedrivenNext(`${invocation}${targetFlags(values)}`, q, left.find((l) => l.queue === q)!.sources))
