@@ -6,18 +6,23 @@
  * the init or invocation that wrote it ends (before the batch is reported), or a moment later.
  * And an instance's unfinished line is its own: the line the pool writes when an instance ends
  * its runtime is not glued to it.
+ *
+ * A function's own process ('separate') may start a process that keeps its stdout open after it
+ * exits: a stop or a reload does not wait for it, nothing is said after stop(), and a crash is
+ * still said after the function's last words.
  */
 import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import type { FunctionProcesses } from '@sluice/local';
+import type { FunctionHost, FunctionProcesses } from '@sluice/local';
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
 import { thingsQueue, thingsSpec, useWatchedHosts } from '../../../tests/helpers/watched-project.ts';
 
 const env = useWatchedHosts();
 
 /** A host running `consumeThings` with `handler` as its code: what it says and logs, in one timeline. */
-async function hostOf(prefix: string, functionProcesses: FunctionProcesses, handler: string) {
+async function hostOf(prefix: string, functionProcesses: FunctionProcesses, handler: string, options: { started?: boolean } = {}) {
   const { root, write } = env.project(prefix);
   write('consumers/consumeThings.ts', handler);
   const timeline: string[] = [];
@@ -32,9 +37,35 @@ async function hostOf(prefix: string, functionProcesses: FunctionProcesses, hand
     onLog: (_operationId, line, stream) => timeline.push(`${stream}: ${line}`),
     onBatch: (_operationId, report) => timeline.push(`batch: ${report.succeeded.length} deleted`),
   });
-  await host.start();
+  const starting = host.start();
+  if (options.started !== false) await starting;
   return { host, timeline, queueUrl: queue.url, handlerFile: path.join(root, 'consumers/consumeThings.ts') };
 }
+
+/** The host's function's process, once it has one ('separate'). */
+const processOf = (host: FunctionHost) => waitFor('its process', () => host.processOf('consumeThings'), 20_000);
+
+/** When `child` exits (performance.now()). */
+const exitOf = (child: ChildProcess) => new Promise<number>((resolve) => child.once('exit', () => resolve(performance.now())));
+
+/**
+ * Ends the emulators' long polls until `done` settles: a function's process stops once its
+ * poller's receive in flight is answered, at once, not at the end of its long poll.
+ */
+async function withoutLongPolls<T>(done: Promise<T>): Promise<T> {
+  const poke = setInterval(() => env.emulators().endLongPolls(), 50);
+  try {
+    return await done;
+  } finally {
+    clearInterval(poke);
+  }
+}
+
+/** Code that starts a process keeping the function's stdout and stderr open (stdio inherited), which writes `said` and its parent's pid after `afterMs`. */
+const grandchild = (said: string, afterMs: number, livesMs: number) =>
+  `import { spawn } from 'node:child_process';
+spawn(process.execPath, ['-e', ${JSON.stringify(`const parent = process.ppid; setTimeout(() => console.log(${JSON.stringify(said)} + parent), ${afterMs}); setTimeout(() => {}, ${livesMs});`)}], { stdio: ['ignore', 'inherit', 'inherit'] });
+`;
 
 const HANDLED = `export const handler = async () => ({ batchItemFailures: [] });\n`;
 
@@ -88,5 +119,67 @@ describe.each<FunctionProcesses>(['shared', 'separate'])('the last line a functi
     const ended = timeline.findIndex((l) => /an idle instance ended its runtime/.test(l));
     expect(timeline[ended], timeline.join('\n')).toMatch(/^stderr: consumeThings: an idle instance ended its runtime/);
     expect(timeline.indexOf('stderr: fatal: from a timer'), timeline.join('\n')).toBe(ended - 1);
+  });
+});
+
+describe('a process a function started holding its output open (functionProcesses separate)', () => {
+  it('does not hold up a stop, and nothing it writes is said after the stop', { timeout: 30_000 }, async () => {
+    const { host, timeline } = await hostOf('last-line-held-stop', 'separate', `${grandchild('grandchild of ', 1500, 4000)}${HANDLED}`);
+    const exited = exitOf(host.processOf('consumeThings')!);
+    await withoutLongPolls(host.stop());
+    const stoppedAt = performance.now();
+    // The pipes stay open for 4 s: a stop that waited for them waited 1 s after the exit.
+    expect(stoppedAt - (await exited)).toBeLessThan(500);
+    const said = timeline.length;
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(timeline.slice(said), timeline.join('\n')).toEqual([]);
+  });
+
+  it('does not hold up a reload, and what it writes later still reaches onLog', { timeout: 30_000 }, async () => {
+    const { host, timeline } = await hostOf('last-line-held-reload', 'separate', `${grandchild('grandchild of ', 2000, 4000)}${HANDLED}`);
+    const old = host.processOf('consumeThings')!;
+    const exited = exitOf(old).then((at) => {
+      timeline.push('old process exited');
+      return at;
+    });
+    const reloading = host.reload('consumeThings');
+    await withoutLongPolls(exited);
+    const exitedAt = await exited;
+    await waitFor('a new process', () => host.processOf('consumeThings') !== undefined && host.processOf('consumeThings') !== old, 5_000);
+    expect(performance.now() - exitedAt).toBeLessThan(500);
+    await reloading;
+    await waitFor('the line of the old process', () => timeline.includes(`stdout: grandchild of ${old.pid}`), 5_000);
+    expect(timeline.indexOf(`stdout: grandchild of ${old.pid}`), timeline.join('\n')).toBeGreaterThan(timeline.indexOf('old process exited'));
+  });
+
+  it("says its crash after its last words, and a stop just after says nothing once it has resolved", { timeout: 30_000 }, async () => {
+    const { host, timeline } = await hostOf(
+      'last-line-held-crash',
+      'separate',
+      `${grandchild('grandchild of ', 1600, 4000)}process.stderr.write('fatal: last words');\nthrow new Error('broken at init');\n${HANDLED}`,
+      { started: false },
+    );
+    const child = await processOf(host);
+    const stopped = new Promise<void>((resolve) => child.once('exit', () => void host.stop().then(resolve)));
+    await stopped;
+    const said = timeline.length;
+    expect(timeline, timeline.join('\n')).toContain('stderr: fatal: last words');
+    // Stopped before the crash was said: not a failure to report.
+    expect(timeline.some((l) => /init failed|process exited/.test(l)), timeline.join('\n')).toBe(false);
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(timeline.slice(said), timeline.join('\n')).toEqual([]);
+  });
+
+  it('says a crash after its last words, though its output stays open', { timeout: 30_000 }, async () => {
+    const { timeline } = await hostOf(
+      'last-line-held-init',
+      'separate',
+      `${grandchild('grandchild of ', 300, 4000)}process.stderr.write('fatal: last words');\nthrow new Error('broken at init');\n${HANDLED}`,
+    );
+    await waitFor('the retry announced', () => timeline.some((l) => /starting it again in \d+ s/.test(l)), 20_000);
+    const failed = timeline.findIndex((l) => /consumeThings: init failed: .*broken at init/.test(l));
+    expect(failed, timeline.join('\n')).toBeGreaterThanOrEqual(0);
+    expect(timeline.indexOf('stderr: fatal: last words'), timeline.join('\n')).toBeLessThan(failed);
+    expect(timeline.findIndex((l) => l.startsWith('stdout: grandchild of ')), timeline.join('\n')).toBeLessThan(failed);
   });
 });

@@ -31,6 +31,7 @@ import { existsSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileErrorsOf, formatCompileErrors, lineSplitter, type LineSplitter } from '@sluice/cli';
+import { childOutput, type ChildOutput } from './child-output.ts';
 import type { BatchReport } from './event-source-poller.ts';
 import type { FunctionSpec } from './function-environment.ts';
 import { runFunction, type RunningFunction } from './function-runner.ts';
@@ -162,7 +163,10 @@ interface Running {
   starting: Promise<void> | undefined;
   /** Says the last line its instances left without a newline, if any (`'shared'`). */
   outputEnds: (() => void) | undefined;
-  /** Resolves when the current child has exited. */
+  /**
+   * Resolves when the current (or last) child has exited, and after a crash once the crash is said
+   * (its output read first, for a moment at most).
+   */
   exited: Promise<void> | undefined;
   watchers: FSWatcher[];
   /** The files `watchers` watch: the handler's imports as last read. */
@@ -207,6 +211,8 @@ export class FunctionHost {
   /** Processes stopped on purpose (reload, stop): their exit is not a crash. */
   private readonly stoppedOnPurpose = new WeakSet<ChildProcess>();
   private stopping = false;
+  /** The output of the functions' processes whose pipes are still open ('separate', with onLog): silenced when the host stops. */
+  private readonly outputs = new Set<ChildOutput>();
   private readonly options: FunctionHostOptions;
   private readonly root: string;
   /** Where the functions' pollers run. */
@@ -317,6 +323,9 @@ export class FunctionHost {
         await this.stopChild(r);
       }),
     );
+    // Nothing is said after stop(): a process a function started may still hold its pipes.
+    for (const output of this.outputs) output.silence();
+    this.outputs.clear();
   }
 
   /**
@@ -434,20 +443,11 @@ export class FunctionHost {
       stdio: ['ignore', this.options.onLog ? 'pipe' : 'inherit', this.options.onLog ? 'pipe' : 'inherit', 'ipc'],
     });
     r.child = child;
-    const output: LineSplitter[] = [];
-    if (this.options.onLog) {
-      for (const stream of ['stdout', 'stderr'] as const) {
-        const lines = this.logLines(spec.operationId, stream);
-        child[stream]!.setEncoding('utf8').on('data', lines.write).on('end', lines.end);
-        output.push(lines);
-      }
+    const output = this.options.onLog ? childOutput(child, (line, stream) => this.options.onLog!(spec.operationId, line, stream)) : undefined;
+    if (output) {
+      this.outputs.add(output);
+      void output.closed.then(() => this.outputs.delete(output));
     }
-    // Its output read to the end ('close'), or for a moment at most: a process it started may keep
-    // its stdout open.
-    const outputRead = new Promise<void>((resolve) => {
-      child.once('close', () => resolve());
-      child.once('exit', () => setTimeout(resolve, OUTPUT_AFTER_EXIT_MS).unref());
-    });
     // Said once its output is read: the handler's last words come before the host's.
     let initError: string | undefined;
     let ready: () => void;
@@ -455,8 +455,20 @@ export class FunctionHost {
     r.exited = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
         if (r.child === child) r.child = undefined;
-        void outputRead.then(() => {
-          for (const lines of output) lines.end();
+        if (this.stopping || this.stoppedOnPurpose.has(child)) {
+          // Stopped on purpose (Ctrl-C, a reload): nothing to report, so nothing to wait for. What
+          // it wrote before it exited has been read by now (libuv reads the pipes ready before it
+          // reports an exit); what a process it started writes later is said as it comes, until
+          // the host stops.
+          output?.flush();
+          ready();
+          resolve();
+          return;
+        }
+        // A crash, or a failed init: said after its last words, once its output is read to the end,
+        // or for a moment at most (a process it started may hold its pipes).
+        void (output ? Promise.race([output.closed, pause(OUTPUT_AFTER_EXIT_MS)]) : Promise.resolve()).then(() => {
+          output?.flush();
           // Stopping (Ctrl-C, a reload) meanwhile: not a failure to report.
           const onPurpose = this.stopping || this.stoppedOnPurpose.has(child);
           if (initError !== undefined && !onPurpose) this.emit(this.initFailure(r, initError).line);
@@ -576,10 +588,15 @@ export class FunctionHost {
       return;
     }
     const child = r.child;
-    if (!child) return;
-    this.stoppedOnPurpose.add(child);
-    askToStop(child, { type: 'stop' } satisfies HostMessage);
+    if (child) {
+      this.stoppedOnPurpose.add(child);
+      askToStop(child, { type: 'stop' } satisfies HostMessage);
+    }
+    // Gone already, by a crash said once its output is read: waited for too, so that its last
+    // lines are not said after a stop, and its retry does not follow a reload.
     await r.exited;
+    clearTimeout(r.restartTimer);
+    r.restartTimer = undefined;
   }
 
   /**
@@ -713,7 +730,7 @@ function pollerErrorLine(spec: { operationId: string; queueUrl: string }, messag
 /** Build errors shown in full; more are counted. */
 const SHOWN_BUILD_ERRORS = 3;
 
-/** How long a function's process that has exited is given to close its stdout and stderr (a process it started may hold them). */
+/** How long a function's process that has crashed is given to close its stdout and stderr before the crash is said (a process it started may hold them). */
 const OUTPUT_AFTER_EXIT_MS = 1_000;
 
 /**
@@ -780,4 +797,9 @@ export function askToStop(child: ChildProcess, message: Serializable): void {
 function instanceExecArgv(): string[] | undefined {
   if (process.execArgv.some((a) => a.includes('tsx'))) return undefined;
   return [...process.execArgv.filter((a) => !/^--(?:max|min)-(?:semi|old)-space-size\b|^--max-heap-size\b/.test(a)), ...HOST_TYPESCRIPT_LOADER];
+}
+
+/** Resolves after `ms`, not keeping the process alive meanwhile. */
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
