@@ -170,7 +170,7 @@ describe('the order topic\'s unrouted queue, on the local stack', () => {
       // publish-message said only "published": the message went to the unrouted queue, unsaid.
       const published = captureIO();
       expect(await fixture.within(() => runCli(fixtureProgram, ['publish-message', 'publishOrderPlaced', '--payload', JSON.stringify(fixtureOrder('ord-published-early')), '--endpoint', runtime.endpoint], published)), published.stderr()).toBe(0);
-      expect(published.stderr()).toMatch(/warning: no subscription of the running stack admits OrderPlaced yet, though the contract routes it: no consumer gets it \(.*\)\. Restart npm start \(it applies the contract when it starts\), then redrive it \(dlq redrive --queue OrderTopicUnrouted\)\./);
+      expect(published.stderr()).toMatch(/warning: no subscription of the running stack admits OrderPlaced yet, though the contract routes it: it went to OrderTopicUnrouted, where no consumer gets it\. Restart npm start \(it applies the contract when it starts\), then redrive it: npx fixture dlq redrive --endpoint \S+ --queue OrderTopicUnrouted \(see it with npx fixture dlq list --endpoint \S+ --queue OrderTopicUnrouted\)\./);
       // status showed the contract's policy as if the stack ran it: it says they differ, and what to do.
       const status = captureIO();
       expect(await fixture.within(() => runCli(fixtureProgram, ['status', '--endpoint', runtime.endpoint], status)), status.stderr()).toBe(0);

@@ -6,13 +6,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CliError, UsageError, type CommandSpec } from '@sluice/cli';
-import { loadProject, type ProjectConfig, unroutedQueueNameOf, unroutedReason } from '@sluice/model';
-import type { MessageContract, Operation, SendOperation } from '@sluice/runtime/contract';
+import { loadProject, type ProjectConfig, unroutedOf, unroutedReason } from '@sluice/model';
+import type { MessageContract, Operation, SendOperation, Topology } from '@sluice/runtime/contract';
 import { createPublisher, createQueuePublisher, fifoFieldsOf, publishProblems } from '@sluice/runtime/publisher';
 import { parse as parseYaml } from 'yaml';
 import { applicationHeadersOf, checkApplicationHeaders, documentedHeadersOf, type HeaderDocs, type HeaderWording } from '../application-headers.ts';
 import { contractModule, targetFlags, targetOptions, withTarget } from './target-options.ts';
-import { liveRoutingOf } from './live-routing.ts';
+import { appliedBy, liveRoutingOf } from './live-routing.ts';
+import type { LiveRouting } from '../unrouted.ts';
 
 /** The options of {@link publishMessageCommand}. */
 export interface PublishMessageCommandOptions {
@@ -249,6 +250,35 @@ function fifoNote(fields: { MessageGroupId?: string; MessageDeduplicationId?: st
 }
 
 /**
+ * What `publish` says when no subscription of the running topic admits the message it just
+ * published to `topic` (read from the target: `live`; the contract alone when they could not be
+ * read): where it went (the topic's unrouted queue, when it has one), why, and what to do, as
+ * command lines of `dlq` (`dlq`: `npx orders dlq`, `flags`: the target's). Undefined when a
+ * subscription admits it.
+ */
+function unroutedPublishWarning(
+  topology: Topology,
+  topic: string,
+  messageName: string,
+  attributes: Readonly<Record<string, string>>,
+  live: LiveRouting | undefined,
+  applied: Pick<LiveRouting, 'where' | 'apply'>,
+  dlq: string,
+  flags: string,
+): string | undefined {
+  const reason = unroutedReason(topology, topic, attributes);
+  if (live ? live.admits(attributes) : reason === undefined) return undefined;
+  const whose = live ? live.where : 'the contract';
+  const why = reason === undefined ? ` yet, though the contract routes it` : ` (${reason})`;
+  const apply = reason === undefined ? applied.apply : `declare a consumer of it in the contract and ${applied.apply}`;
+  const queue = unroutedOf(topology).find((u) => u.topic === topic)?.queue;
+  if (!queue) return `warning: no subscription of ${whose} admits ${messageName}${why}: no queue got it, and no consumer will. ${capitalized(apply)}, then publish it again.`;
+  return `warning: no subscription of ${whose} admits ${messageName}${why}: it went to ${queue}, where no consumer gets it. ${capitalized(apply)}, then redrive it: ${dlq} redrive${flags} --queue ${queue} (see it with ${dlq} list${flags} --queue ${queue}).`;
+}
+
+const capitalized = (text: string) => text.replace(/^./, (c) => c.toUpperCase());
+
+/**
  * The generic `publish` command: `publish <operationId> --payload '<json>'` (or `--file`) publishes
  * to the operation's topic (`createPublisher`), or, for a point-to-point send operation (an SQS
  * channel), sends to its queue (`createQueuePublisher`), with the local stack or AWS as target
@@ -397,14 +427,13 @@ are wrong, the message is too large, or the target fails.`,
           const { messageId } = await send.publisher.publish((result as { value: unknown }).value as never, options as never);
           io.out(`published ${messageName} (${id}) to ${send.to} as ${send.as} message ${messageId}${fields ? fifoNote(fields, values['deduplication-id'] !== undefined) : ''}`);
         }
-        // A message the contract routes that the running subscriptions do not admit yet (npm run
-        // codegen without a restart, or a deploy): no consumer gets it. Said, with what to do.
+        // A message no running subscription admits (the contract's new message before a restart or
+        // a deploy, or one no consumer declares) reaches no consumer: said, with where it went and what to do.
         if (op.topic !== undefined) {
-          const live = await liveRoutingOf(target, topology, op.topic, (line) => io.err(`${invocation.replace(/ \S+$/, '')}: ${line}`));
-          const attributes = { ...(messages[messageName]?.attributes ?? {}) } as Record<string, string>;
-          if (live && !live.admits(attributes) && unroutedReason(topology, op.topic, attributes) === undefined) {
-            io.err(`${invocation.replace(/ \S+$/, '')}: warning: no subscription of ${live.where} admits ${messageName} yet, though the contract routes it: no consumer gets it (its policies predate the contract, whose unrouted queue keeps it). ${live.apply.replace(/^./, (c) => c.toUpperCase())}, then redrive it (dlq redrive --queue ${unroutedQueueNameOf(topology.topics[op.topic]!)}).`);
-          }
+          const program = invocation.replace(/ \S+$/, '');
+          const live = await liveRoutingOf(target, topology, op.topic, (line) => io.err(`${program}: ${line}`));
+          const warning = unroutedPublishWarning(topology, op.topic, messageName, messages[messageName]?.attributes ?? {}, live, appliedBy(target), `${program} dlq`, targetFlags(values));
+          if (warning) io.err(`${program}: ${warning}`);
         }
         io.out(`next: ${invocation.replace(/ \S+$/, '')} status${targetFlags(values)}`);
         return 0;
