@@ -240,6 +240,28 @@ export function deadLetterRecord(message: Pick<Message, 'Body' | 'MessageAttribu
   return { body: message.Body ?? '', messageAttributes };
 }
 
+/**
+ * What a message is about (`describe`: {@link subjectFromContract}'s, or the application's), as
+ * `dlq list` and the local console's records say it: of its decoded payload, or, for a message its
+ * consumer rejected (`decoded` not ok, or no decoder), of the payload its body holds, read as it is
+ * (an SNS envelope's `Message`, else the body): a rejected order still shows its order id.
+ *
+ * @example
+ * ```ts
+ * import { subjectFromContract, subjectOfMessage } from '@sluice/ops';
+ * import type { MessageContract } from '@sluice/runtime/contract';
+ *
+ * declare const orderPlaced: MessageContract; // its first field: orderId
+ * subjectOfMessage('{"orderId":"ord-2","quantity":"two"}', undefined, subjectFromContract({ OrderPlaced: orderPlaced })); // 'ord-2'
+ * ```
+ */
+export function subjectOfMessage(body: string, decoded: DecodeResult | undefined, describe: ((payload: unknown, messageName: string | undefined) => string | undefined) | undefined): string | undefined {
+  if (!describe) return undefined;
+  if (decoded?.ok) return describe(decoded.payload, decoded.name);
+  const { payload } = readableParts(body);
+  return payload !== undefined ? describe(payload, undefined) : undefined;
+}
+
 /** The SNS message id and the payload as far as they can be read, for a message the consumer rejected. */
 function readableParts(body: string): { snsMessageId?: string; payload?: unknown } {
   try {
@@ -423,7 +445,7 @@ export class DeadLetterQueue {
     const decoded = this.options.decode?.(deadLetterRecord(message));
     const sent = Number(message.Attributes?.SentTimestamp);
     const readable = decoded?.ok ? undefined : readableParts(body);
-    const subject = decoded?.ok ? this.options.describe?.(decoded.payload, decoded.name) : readable?.payload !== undefined ? this.options.describe?.(readable.payload, undefined) : undefined;
+    const subject = subjectOfMessage(body, decoded, this.options.describe);
     return {
       messageId: message.MessageId!,
       receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 0),

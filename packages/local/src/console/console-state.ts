@@ -30,6 +30,7 @@ import {
   rejectedOnTheWayBack,
   republish,
   subjectFromContract,
+  subjectOfMessage,
   triageUnexplained,
   unroutedMessageReason,
   type ApplicationHeader,
@@ -248,10 +249,6 @@ export class ConsoleState {
     return Object.values(this.contract.operations).filter((o): o is ReceiveOperation => o.action === 'receive');
   }
 
-  /** What a decoded payload is about: the framework's subject, the one `dlq list` shows (`subjectFromContract`). */
-  private subjectOf(payload: unknown, messageName: string | undefined): string | undefined {
-    return subjectFromContract(this.contract.messages)(payload, messageName);
-  }
 
   private decoderOf(op: ReceiveOperation) {
     const arns = (op.sources ?? []).map((s) => this.runtime.resources.topics[s.topic]?.arn).filter((a): a is string => a !== undefined);
@@ -269,6 +266,8 @@ export class ConsoleState {
     }
     const op = this.receiveOperations().find((o) => o.id === operationId);
     const decode = op ? this.decoderOf(op) : undefined;
+    // As dlq list names it (its subject column): a message the consumer rejects by the payload as it is, among the consumer's messages.
+    const describe = subjectFromContract(op ? op.messages : this.contract.messages);
     const at = new Date().toISOString();
     const maxReceiveCount = maxReceiveCountOf(this.runtime.application.topology, operationId);
     for (const record of report.records) {
@@ -281,7 +280,7 @@ export class ConsoleState {
         operationId,
         outcome: report.succeeded.includes(record.messageId) ? 'done' : last ? (report.batchFailure ? 'batch failed, dead-letter next' : 'dead-letter next') : failed,
         messageId: record.messageId,
-        subject: decoded?.ok ? this.subjectOf(decoded.payload, decoded.name) : undefined,
+        subject: subjectOfMessage(record.body, decoded, describe),
         correlationId: correlationIdOf(record.body, record.messageAttributes),
         receiveCount: Number(record.attributes.ApproximateReceiveCount ?? 0),
       });
