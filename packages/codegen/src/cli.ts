@@ -19,6 +19,9 @@ function listFiles(dir: string, prefix = ''): string[] {
   });
 }
 
+/** `a`, `a and b`, `a, b and c`. */
+const listed = (items: readonly string[]) => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`);
+
 interface Values {
   spec?: string;
   out?: string;
@@ -69,7 +72,9 @@ handler file in the consumers folder, and every handler file an operation.`,
     try {
       generated = await generateWithModel({ specPath: project.spec, packageName: project.contractPackage });
     } catch (error) {
-      if (error instanceof CodegenError) throw new CliError(error.message, { next: `Fix ${shown(project.spec)} and run npm run codegen again.` });
+      // The files the problems are written in: a schema file a $ref names is fixed there, not in the contract.
+      const files = error instanceof CodegenError && error.files.length > 0 ? error.files.map(shown) : [shown(project.spec)];
+      if (error instanceof CodegenError) throw new CliError(error.message, { next: `Fix ${listed(files)} and run npm run codegen again.` });
       throw error;
     }
     const { files, model } = generated;

@@ -551,6 +551,21 @@ export function unreachableRefs(specPath: string, files: ContractFiles = contrac
   return found;
 }
 
+/** ajv's line for an `if`/`then`/`else` of the AsyncAPI schemas whose branch failed: the sum of the errors inside it, none of its own. */
+const WRAPPER = /must match "(?:then|else)" schema$/;
+
+/**
+ * `errors` without the `if`/`then`/`else` wrapper lines that another error inside them explains
+ * (`schemas/x.json (line 1): "payload" property must match "else" schema` above
+ * `schemas/x.json#/properties/id/type (line 5): … allowed values`): a consequence, not one more
+ * error. A wrapper line with nothing reported under it stays, the only trace of its error.
+ */
+function withoutWrappers<T extends { path: (string | number)[]; message: string; file?: string }>(errors: T[]): T[] {
+  const inside = (outer: T, inner: T) =>
+    inner !== outer && inner.file === outer.file && inner.path.length > outer.path.length && outer.path.every((key, i) => String(key) === String(inner.path[i]));
+  return errors.filter((e) => !(WRAPPER.test(e.message) && errors.some((o) => inside(e, o))));
+}
+
 /**
  * Parses (and by default validates) the AsyncAPI document at `specPath`, dereferenced; a valid
  * document the parser accepted before, unchanged with everything it references, is read back
@@ -601,7 +616,7 @@ export async function parseContract(specPath: string, options: ParseContractOpti
     const elsewhere = typeof source === 'string' && source !== '' && path.resolve(source) !== spec ? { file: path.resolve(source) } : {};
     return { path: [...d.path], message: d.message, ...(d.range ? { line: d.range.start.line + 1 } : {}), ...elsewhere };
   });
-  if (errors.length > 0 || !document) return { document: undefined, errors, cached: false };
+  if (errors.length > 0 || !document) return { document: undefined, errors: withoutWrappers(errors), cached: false };
   const json = document.json() as Record<string, any>;
   if (cacheFile) writeEntry(cacheFile, JSON.stringify(toStored(json)), PARSE_CACHE_ENTRIES);
   return { document: json, errors: [], cached: false };

@@ -49,14 +49,20 @@ export class CodegenError extends Error {
   readonly problems: readonly ContractProblem[];
   /** The warnings found before the refusal (no examples, an unknown format, …): what a successful run would print too. */
   readonly warnings: readonly string[];
+  /**
+   * The files the problems are written in (absolute), the contract first when it is one of them:
+   * what to fix (a schema file a `$ref` names, not the contract that names it). Empty when not known.
+   */
+  readonly files: readonly string[];
   /** The message without the warnings' section. */
   readonly #refusal: string;
   /** How the message says each warning (with the file and line of its place, see {@link warningSayer}). */
   readonly #say: ((warning: string) => string) | undefined;
-  constructor(message: string, problems: readonly ContractProblem[] = [], warnings: readonly string[] = [], say?: (warning: string) => string) {
+  constructor(message: string, problems: readonly ContractProblem[] = [], warnings: readonly string[] = [], say?: (warning: string) => string, files: readonly string[] = []) {
     super(warnings.length > 0 ? `${message}\n${warningsSection(warnings, say)}` : message);
     this.problems = problems;
     this.warnings = warnings;
+    this.files = files;
     this.#refusal = message;
     this.#say = say;
   }
@@ -65,7 +71,7 @@ export class CodegenError extends Error {
   withWarnings(warnings: readonly string[], say?: (warning: string) => string): CodegenError {
     const all = [...new Set([...this.warnings, ...warnings])];
     if (all.length === this.warnings.length) return this;
-    const error = new CodegenError(this.#refusal, this.problems, all, this.#say ?? say);
+    const error = new CodegenError(this.#refusal, this.problems, all, this.#say ?? say, this.files);
     error.stack = this.stack;
     return error;
   }
@@ -180,6 +186,7 @@ function shown(file: string): string {
 /** One error listing every problem, each on its own line with file, pointer (and line, when known) and what to change. */
 function problemsError(specPath: string, problems: ContractProblem[], warnings: readonly string[] = []): CodegenError {
   const load = writtenFiles();
+  const files = new Set<string>();
   const lines = problems.map((p) => {
     // A place of the dereferenced document, or one the message names, is said where it is written (the file a $ref leads to, the line).
     const place =
@@ -192,9 +199,16 @@ function problemsError(specPath: string, problems: ContractProblem[], warnings: 
             ? writtenPlace(path.resolve(p.file), p.pointer, { followLast: false }, load)
             : undefined;
     const where = place ? placeShown(specPath, place, { pointer: p.pointer !== '' }) : `${p.file}${p.pointer ? `#${p.pointer}` : ''}${p.line !== undefined ? ` (line ${p.line})` : ''}`;
+    files.add(path.resolve(place?.file ?? p.file));
     return `  - ${where}: ${p.message}`;
   });
-  return new CodegenError(`${shown(specPath)}: ${problems.length} problem(s), each with where and what to change:\n${lines.join('\n')}`, problems, warnings, warningSayer(specPath, load));
+  return new CodegenError(`${shown(specPath)}: ${problems.length} problem(s), each with where and what to change:\n${lines.join('\n')}`, problems, warnings, warningSayer(specPath, load), contractFirst(specPath, files));
+}
+
+/** `files` (absolute), the contract first when it is one of them. */
+function contractFirst(specPath: string, files: Iterable<string>): string[] {
+  const spec = path.resolve(specPath);
+  return [...files].sort((a, b) => Number(b === spec) - Number(a === spec));
 }
 
 async function parseSpec(specPath: string) {
@@ -220,6 +234,8 @@ async function parseSpec(specPath: string) {
       [],
       warnings,
       warningSayer(specPath),
+      // The files of the parser's errors (a schema file a $ref names has its own), and the contract's when the framework's checks add lines.
+      contractFirst(specPath, new Set([...errors.map((e) => e.file ?? path.resolve(specPath)), ...(own.length > 0 ? [path.resolve(specPath)] : [])])),
     );
   }
   return document;
@@ -234,10 +250,10 @@ async function parseSpec(specPath: string) {
  * ownWarnings) are returned too: the refusal says them.
  */
 async function ownChecksOfRefused(specPath: string, errors: readonly { path: (string | number)[]; message: string }[]): Promise<{ lines: string[]; warnings: readonly string[] }> {
-  // The fields the parser's lines name (not a binding's umbrella line, "must match \"then\" schema"): a problem of the same field is
+  // The fields the parser's lines name (not an umbrella line, "must match \"then\" schema", with nothing said under it): a problem of the same field is
   // left to the parser's line; one deeper in it (a misspelt key of an object the parser finds incomplete) is not.
   const named = errors
-    .filter((e) => !/must match "then" schema/.test(e.message))
+    .filter((e) => !/must match "(?:then|else)" schema/.test(e.message))
     .map((e) => e.path.join('.'))
     .filter(Boolean);
   // The framework writes list indexes as consumers[1], the parser as consumers.1.

@@ -1,0 +1,131 @@
+/**
+ * What codegen says of a contract it refuses, as its author reads it: the file to fix is the one
+ * the errors are in, a consequence of an error is not said as one more, a document that does not
+ * read as YAML is reported by its YAML errors alone, and a misspelt key is named with its spelling.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '@sluice/cli';
+import { codegenProgram } from '@sluice/codegen';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'error-reports-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let count = 0;
+/** A project folder with `files` (path → text) written; returns the folder. */
+function project(files: Record<string, string>): string {
+  const root = path.join(dir, `p${++count}`);
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    writeFileSync(path.join(root, file), text);
+  }
+  return root;
+}
+
+/** What `npm run codegen -- --spec <root>/asyncapi.yaml` prints, and its exit code. */
+async function codegen(root: string): Promise<{ code: number; text: string }> {
+  const lines: string[] = [];
+  const io = { out: (t: string) => lines.push(t), err: (t: string) => lines.push(t), progress: { write: () => true } };
+  const code = await runCli(codegenProgram, ['--spec', path.join(root, 'asyncapi.yaml'), '--out', path.join(root, 'generated'), '--consumers', path.join(root, 'consumers')], io);
+  return { code, text: lines.join('\n') };
+}
+
+const SPEC = `asyncapi: 3.0.0
+info:
+  title: Shipping
+  version: 1.0.0
+channels:
+  shipments:
+    address: shipments
+    messages:
+      OrderShipped:
+        $ref: '#/components/messages/OrderShipped'
+    bindings:
+      sns:
+        name: shipments
+  shipmentQueue:
+    address: ShipmentQueue
+    messages:
+      OrderShipped:
+        $ref: '#/components/messages/OrderShipped'
+    bindings:
+      sqs:
+        queue:
+          name: ShipmentQueue
+          fifoQueue: false
+          redrivePolicy:
+            deadLetterQueue:
+              name: ShipmentDLQ
+            maxReceiveCount: 3
+        deadLetterQueue:
+          name: ShipmentDLQ
+          fifoQueue: false
+operations:
+  publishOrderShipped:
+    action: send
+    channel:
+      $ref: '#/channels/shipments'
+    bindings:
+      sns:
+        consumers:
+          - protocol: sqs
+            endpoint:
+              name: ShipmentQueue
+            rawMessageDelivery: false
+  handleOrderShipped:
+    action: receive
+    channel:
+      $ref: '#/channels/shipmentQueue'
+components:
+  messages:
+    OrderShipped:
+      x-schema-version: 1.0.0
+      payload:
+        $ref: './schemas/order-shipped.v1.json'
+      examples:
+        - payload:
+            orderId: o-1
+`;
+
+const SCHEMA = `{
+  "type": "object",
+  "required": ["orderId"],
+  "properties": {
+    "orderId": { "type": "string" }
+  }
+}
+`;
+
+describe('the fixture', () => {
+  it('is a valid contract as written', async () => {
+    const root = project({ 'asyncapi.yaml': SPEC, 'schemas/order-shipped.v1.json': SCHEMA, 'consumers/handleOrderShipped.ts': 'export {};\n' });
+    const { code, text } = await codegen(root);
+    expect(text, text).not.toMatch(/problem|warning/);
+    expect(code).toBe(0);
+  });
+});
+
+describe('an error in a schema file the contract references', () => {
+  it('is to be fixed in that file, said once (not also as the "else" schema the payload must match)', async () => {
+    const root = project({ 'asyncapi.yaml': SPEC, 'schemas/order-shipped.v1.json': SCHEMA.replace('"type": "string"', '"type": "strin"') });
+    const { code, text } = await codegen(root);
+    expect(code).toBe(1);
+    expect(text).toMatch(/schemas\/order-shipped\.v1\.json#\/properties\/orderId\/type \(line 5\): "type" property must be equal to one of the allowed values/);
+    expect(text).not.toMatch(/must match "else" schema/);
+    expect(text).toMatch(/\nFix \S*schemas\/order-shipped\.v1\.json and run npm run codegen again\.$/);
+  });
+
+  it('and one in the contract too: both files to fix, the contract first; a binding\'s "then" line goes when a line under it says what', async () => {
+    const root = project({
+      'asyncapi.yaml': SPEC.replace('            rawMessageDelivery: false\n', ''),
+      'schemas/order-shipped.v1.json': SCHEMA.replace('"type": "string"', '"type": "strin"'),
+    });
+    const { code, text } = await codegen(root);
+    expect(code).toBe(1);
+    expect(text).toMatch(/operations\.publishOrderShipped\.bindings\.sns\.consumers\.0 \(line \d+\): Item at index 0 must have required property "rawMessageDelivery" — add rawMessageDelivery/);
+    expect(text).not.toMatch(/must match "(then|else)" schema/);
+    expect(text).toMatch(/\nFix \S*asyncapi\.yaml and \S*schemas\/order-shipped\.v1\.json and run npm run codegen again\.$/);
+  });
+});
