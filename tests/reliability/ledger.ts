@@ -26,8 +26,10 @@
  * a newer one), never a second `stored`.
  *
  * The oracle: per order, the latest event by instant (`Date.parse`) among the messages not
- * dead-lettered; equal instants with different content: the larger SHA-256 digest of the contract
- * fields wins (the store's documented rule, computed here on its own). The table must hold exactly
+ * dead-lettered; equal instants with different content: the larger SHA-256 digest of the event's
+ * contract fields wins (the store's documented rule). The order is decided here on its own; the
+ * digest is the store's function, imported, and the fields are the generated contract's: one rule,
+ * so a contract edit cannot make the oracle and the store disagree. The table must hold exactly
  * those orders, with exactly those fields.
  *
  * The verdicts are not taken on the consumer's word. Every success line is checked against
@@ -48,10 +50,10 @@
  * that logs `duplicate` for an order it never wrote is caught by the table (no item) and, for an
  * event that is not the latest of its order, by the wire only.
  */
-import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { lineSplitter } from '@sluice/cli';
-import type { OrderPlaced } from '@orders/contract';
+import { messages, type OrderPlaced } from '@orders/contract';
+import { contentDigestOf } from '@orders/app/store';
 import type { ProxiedRequest } from '../helpers/fault-proxy.ts';
 
 export const SUCCESS_OUTCOMES = ['stored', 'duplicate', 'stale'] as const;
@@ -191,17 +193,17 @@ export interface Ledger {
   assert(): void;
 }
 
-/**
- * The contract fields in the order the store hashes them (`eventVersionOf` iterates the contract's
- * properties; the equal-instants scenario checks this list against the contract).
- */
-export const HASHED_FIELDS = ['orderId', 'userId', 'itemName', 'quantity', 'status', 'timestamp'] as const satisfies readonly (keyof OrderPlaced)[];
+/** The fields an order event has in the contract, in its order: what the store hashes and stores. */
+export const CONTRACT_FIELDS: readonly (keyof OrderPlaced & string)[] = messages.OrderPlaced.properties;
 
-/** SHA-256 of the contract fields, hex: the tie-break between two events of one order at the same instant. */
+/** The store's digest of an event (its contract fields), hex: the tie-break between two events of one order at the same instant. */
 export function contentDigest(event: OrderPlaced): string {
-  const digest = createHash('sha256');
-  for (const key of HASHED_FIELDS) digest.update(`${key}\u0000${String(event[key])}\u0000`);
-  return digest.digest('hex');
+  return contentDigestOf(event);
+}
+
+/** True when `a` and `b` hold the same value of `field` (both without it too), by the store's rule. */
+function sameField(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>, field: string): boolean {
+  return contentDigestOf(a as unknown as OrderPlaced, [field]) === contentDigestOf(b as unknown as OrderPlaced, [field]);
 }
 
 /** True when `a` must win over `b` (same order): a later instant, or the same instant and a larger digest. */
@@ -218,10 +220,11 @@ export function sameEvent(a: OrderPlaced, b: OrderPlaced): boolean {
   return contentDigest(a) === contentDigest(b);
 }
 
-/** The contract fields of a stored item (or a written one), as an event; undefined when a field is missing. */
+/** The contract fields of a stored item (or a written one), as an event; undefined when a field the contract requires is missing. */
 export function eventOfItem(item: Readonly<Record<string, unknown>>): OrderPlaced | undefined {
-  if (HASHED_FIELDS.some((key) => item[key] === undefined)) return undefined;
-  return Object.fromEntries(HASHED_FIELDS.map((key) => [key, item[key]])) as unknown as OrderPlaced;
+  const event = Object.fromEntries(CONTRACT_FIELDS.filter((key) => item[key] !== undefined).map((key) => [key, item[key]]));
+  const checked = messages.OrderPlaced.check(event);
+  return checked.ok || !checked.issues.some((issue) => issue.keyword === 'required') ? (event as unknown as OrderPlaced) : undefined;
 }
 
 /** The oracle: the latest event of each order among `events`. */
@@ -333,7 +336,7 @@ export function reconcileLedger(input: LedgerInput): Ledger {
       tableProblems.push(`order ${orderId} missing: expected ${event.status} at ${event.timestamp}`);
       continue;
     }
-    const wrong = HASHED_FIELDS.filter((key) => item[key] !== event[key]);
+    const wrong = CONTRACT_FIELDS.filter((key) => !sameField(item, event as unknown as Record<string, unknown>, key));
     if (wrong.length) tableProblems.push(`order ${orderId}: ${wrong.map((k) => `${k} is ${String(item[k])}, expected ${String(event[k])}`).join('; ')} (latest event at ${event.timestamp})`);
   }
   for (const orderId of input.table.keys()) if (!expected.has(orderId)) tableProblems.push(`order ${orderId} stored, but no event of it was published and kept out of the DLQ`);

@@ -2,7 +2,8 @@
  * The Orders table: one item per order, holding the latest state by event instant.
  *
  * Ordering rule. Each stored item carries `eventVersion` =
- * `<UTC instant, fixed width, ns precision>#<sha256 of the contract fields>`. A write succeeds only
+ * `<UTC instant, fixed width, ns precision>#<sha256 of the event's contract fields>`
+ * ({@link contentDigestOf}). A write succeeds only
  * when the item is absent or its `eventVersion` is smaller, in ONE conditional PutItem:
  *
  *   ConditionExpression: attribute_not_exists(#orderId) OR #eventVersion < :eventVersion
@@ -55,9 +56,38 @@ export function eventVersionOf(order: OrderPlaced): string {
       `timestamp ${shown} cannot be ordered: it must be an RFC 3339 date-time with an offset naming an instant in the UTC years 0001 to 9999 (validate orders against the contract before storing them)`,
     );
   }
+  return `${instant}#${contentDigestOf(order)}`;
+}
+
+/**
+ * SHA-256 (hex) of the contract fields the event has, in the contract's order: the tie-break
+ * between two events of one order at the same instant, and what tells a redelivery (same digest)
+ * from another event. A field the event lacks contributes nothing, so adding an optional field to
+ * the contract leaves the digest of every event without it unchanged: consumers of the old and the
+ * new contract, both running during a deploy, compute one version for one event. Strings and numbers
+ * are hashed as their text; an object or array as JSON with sorted keys (as text, every object
+ * would be `[object Object]`: two events differing only there would read as one).
+ *
+ * @param fields the fields the contract declares, in its order (default: OrderPlaced's properties)
+ * @example
+ * contentDigestOf(order) === eventVersionOf(order).split('#')[1]; // true
+ */
+export function contentDigestOf(order: OrderPlaced, fields: readonly string[] = contract.properties): string {
+  const values = order as unknown as Readonly<Record<string, unknown>>;
   const digest = createHash('sha256');
-  for (const key of contract.properties) digest.update(`${key}\u0000${String(order[key])}\u0000`);
-  return `${instant}#${digest.digest('hex')}`;
+  for (const key of fields) if (values[key] !== undefined) digest.update(`${key}\u0000${textOf(values[key])}\u0000`);
+  return digest.digest('hex');
+}
+
+function textOf(value: unknown): string {
+  return typeof value === 'object' && value !== null ? sortedJson(value) : String(value);
+}
+
+function sortedJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(sortedJson).join(',')}]`;
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${sortedJson(v)}`).join(',')}}`;
 }
 
 export interface OrderStoreOptions {

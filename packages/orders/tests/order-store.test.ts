@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { DYNAMODB_TIMEOUTS, OrderStore, SAVE_CONDITION, eventVersionOf } from '../src/order-store.ts';
+import { DYNAMODB_TIMEOUTS, OrderStore, SAVE_CONDITION, contentDigestOf, eventVersionOf } from '../src/order-store.ts';
 import { startDynalite, testCredentials, type DynaliteHandle } from '../../../tests/helpers/dynalite.ts';
 import { startFaultProxy, type FaultProxy } from '../../../tests/helpers/fault-proxy.ts';
 import { anOrder } from '../../../tests/helpers/orders.ts';
@@ -147,5 +147,34 @@ describe('eventVersionOf', () => {
     expect(v('2026-01-01T10:00:00+02:00') < v('2026-01-01T09:00:00Z')).toBe(true);
     expect(v('2026-01-01T09:00:00.5Z') > v('2026-01-01T09:00:00.49999Z')).toBe(true);
     expect(v('2026-01-01T00:30:00+01:00').startsWith('2025-12-31T23:30:00.000000000Z#')).toBe(true);
+  });
+});
+
+describe('contentDigestOf', () => {
+  // Two field lists, as a contract before and after an optional field is added (wherever it goes).
+  const declared = ['orderId', 'userId', 'itemName', 'quantity', 'status', 'timestamp'];
+  const withGiftNote = ['orderId', 'userId', 'giftNote', 'itemName', 'quantity', 'status', 'timestamp'];
+
+  it('is the same for an event whether or not the contract declares an optional field the event lacks', () => {
+    // During a deploy consumers of both contracts run: a redelivery must get the version the first delivery wrote.
+    const order = anOrder();
+    expect(contentDigestOf(order, withGiftNote)).toBe(contentDigestOf(order, declared));
+    expect(contentDigestOf({ ...order, giftNote: undefined } as typeof order, withGiftNote)).toBe(contentDigestOf(order, declared));
+    expect(contentDigestOf({ ...order, giftNote: 'Happy birthday' } as typeof order, withGiftNote)).not.toBe(contentDigestOf(order, declared));
+  });
+
+  it("is the digest the version ends with, unchanged for today's events", () => {
+    const order = anOrder();
+    expect(contentDigestOf(order)).toBe(contentDigestOf(order, declared));
+    expect(eventVersionOf(order)).toBe('2026-01-01T09:00:00.000000000Z#fdfe3c929f78263c0b4a644d045c816a619f94636d97be502c1ad1ebbc339298');
+  });
+
+  it('tells apart events that differ only in an object or a list, whatever the order of its keys', () => {
+    const fields = [...declared, 'address', 'tags'];
+    const withValues = (address: object, tags: unknown[]) => ({ ...anOrder(), address, tags }) as ReturnType<typeof anOrder>;
+    const here = contentDigestOf(withValues({ city: 'Lyon', zip: '69001' }, ['gift']), fields);
+    expect(contentDigestOf(withValues({ city: 'Paris', zip: '75001' }, ['gift']), fields)).not.toBe(here);
+    expect(contentDigestOf(withValues({ city: 'Lyon', zip: '69001' }, ['gift', 'fragile']), fields)).not.toBe(here);
+    expect(contentDigestOf(withValues({ zip: '69001', city: 'Lyon' }, ['gift']), fields)).toBe(here);
   });
 });
