@@ -11,10 +11,16 @@ import { diffContracts, loadContract } from '@sluice/governance';
 const root = path.resolve(import.meta.dirname, '../../..');
 
 describe("contract:diff on this repository's release", () => {
-  it("reads a subscription recorded by a release from before subscriptions had their own dead-letter queue as its queue's (this repository's release: no row)", async () => {
+  it("reads this repository's release against itself as no change, whether its subscriptions were recorded with their own dead-letter queue or from before they had one (as their queue's)", async () => {
     const record = JSON.parse(readFileSync(path.join(root, 'released/release.json'), 'utf8'));
-    expect(record.topology.subscriptions.every((s: object) => !('deadLetterQueue' in s))).toBe(true);
     const [released, working] = await Promise.all([loadContract(path.join(root, 'released/asyncapi.json'), { validate: false }), loadContract(path.join(root, 'released/asyncapi.json'), { validate: false })]);
-    expect(diffContracts(released, working, 'full', { releasedTopology: record.topology }).changes).toEqual([]);
+    // What a release from before subscriptions had their own dead-letter queue recorded: the same, without it.
+    const withoutDeadLetterQueue = {
+      ...record.topology,
+      subscriptions: record.topology.subscriptions.map(({ deadLetterQueue: _, ...subscription }: Record<string, unknown>) => subscription),
+    };
+    for (const releasedTopology of [record.topology, withoutDeadLetterQueue]) {
+      expect(diffContracts(released, working, 'full', { releasedTopology }).changes).toEqual([]);
+    }
   });
 });
