@@ -7,8 +7,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient, type MessageAttributeValue } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { messages, operations, type OrderPlaced } from '@orders/contract';
-import { DeadLetterQueue, operatorCommandAt, queueDepth, subjectFromContract, type DeadLetterListing } from '@sluice/ops';
-import { type LocalRuntime } from '@sluice/local';
+import { DeadLetterQueue, formatUnrouted, notShownOf, operatorCommandAt, queueDepth, subjectFromContract, type DeadLetterListing } from '@sluice/ops';
+import { bannerLines, type LocalRuntime } from '@sluice/local';
+import { unroutedOf, type UnroutedSpec } from '@sluice/model';
+import type { Topology } from '@sluice/runtime/contract';
 import { formatDeadLetterListing } from '@sluice/ops';
 import { createDecoder } from '@sluice/runtime/consumer';
 import { createPublisher } from '@sluice/runtime/publisher';
@@ -69,6 +71,45 @@ export function demoOperatorCommand(command: string | undefined, endpoint: strin
   if (options.inMemory || command === undefined) return undefined;
   // Without SLUICE_ENDPOINT in front: it finds npm start's stack by itself.
   return operatorCommandAt(command, endpoint, options.env) === command ? command : undefined;
+}
+
+/**
+ * The banner of the demo's stack: `npm start`'s ({@link bannerLines}), whose line for each topic's
+ * unrouted queue names the command that says why a publish reached no consumer only when it still
+ * works once the demo has ended ({@link demoOperatorCommand}'s rule, the batch lines' too). On an
+ * in-memory stack or another port that command reaches `npm start`'s stack, not the demo's, gone
+ * by then: the line points at the demo's own summary instead, which lists those queues before the
+ * demo stops (and, in memory, does not promise the 14 days).
+ *
+ * @param options - `inMemory`: the demo's stack keeps nothing; `env`: where `SLUICE_ENDPOINT` is read (`process.env` by default)
+ * @example
+ * ```ts
+ * import type { LocalRuntime } from '@sluice/local';
+ * import { demoBannerLines } from './demo.ts';
+ *
+ * declare const runtime: LocalRuntime; // in memory, on a free port
+ * demoBannerLines(runtime, { inMemory: true }); // … (unrouted publishes of OrderTopic: what no subscription admits, kept while the demo runs: it lists them, with why, before it stops)
+ * ```
+ */
+export function demoBannerLines(runtime: LocalRuntime, options: { inMemory: boolean; env?: NodeJS.ProcessEnv }): string[] {
+  const lines = bannerLines(runtime);
+  const command = runtime.application.project.operatorCommand;
+  if (command === undefined || demoOperatorCommand(command, runtime.endpoint, options) !== undefined) return lines;
+  const kept = options.inMemory ? 'kept while the demo runs' : 'kept 14 days';
+  return lines.map((line) => line.replace(/ kept 14 days; `[^`]+ dlq list --queue \S+` says why\)$/, ` ${kept}: it lists them, with why, before it stops)`));
+}
+
+/**
+ * What the demo prints of a topic's unrouted queue before it stops: its messages and why no
+ * consumer got each, as `npx orders dlq list --queue <it>` says it, what it could not show
+ * included (the banner points here when that command would not reach the demo's stack once it
+ * has ended).
+ */
+export function unroutedSection(unrouted: Pick<UnroutedSpec, 'topic' | 'queue'>, listing: DeadLetterListing, topology: Topology): string {
+  const notShown = notShownOf(listing);
+  const letters = formatUnrouted(listing.letters, topology, unrouted.topic);
+  const text = notShown ? `${letters === 'empty.' ? 'nothing could be read.' : letters}\n${notShown.why}.` : letters;
+  return `\nUnrouted publishes of ${unrouted.topic} (${unrouted.queue}):${text === 'empty.' ? ' ' : '\n'}${text}`;
 }
 
 /**
@@ -148,6 +189,13 @@ export async function runDemo(runtime: LocalRuntime, options: { asyncapiPath: st
     const others = stored.length - shown.length;
     print(`\nStored orders of this demo (table ${ORDERS_TABLE}${others > 0 ? `; ${others} more kept from earlier runs: npx orders list shows them all` : ''}):\n${formatOrders(shown)}`);
     for (const w of watched) print(deadLetterSection(w.dlqName, await w.dlq.listing()));
+    // Each topic's unrouted queue, read as dlq list reads it: what the banner points at.
+    for (const u of unroutedOf(application.topology)) {
+      const url = resources.queues[u.queue]?.url;
+      if (!url) continue;
+      const unrouted = new DeadLetterQueue({ sqs, deadLetterQueueUrl: url, sourceQueueUrl: url, exactCounts: true });
+      print(unroutedSection(u, await unrouted.listing(), application.topology));
+    }
     if (!settled) print('\ndemo: the pipeline did not settle in time (see the batch lines above).');
     return settled;
   } finally {

@@ -10,11 +10,14 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import type { Message } from '@aws-sdk/client-sqs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadApplication, startLocalRuntime, type LocalRuntime } from '@sluice/local';
+import { loadProject, unroutedOf } from '@sluice/model';
 import type { DeadLetter, DeadLetterListing } from '@sluice/ops';
-import { deadLetterSection, demoOperatorCommand } from '../src/demo.ts';
+import { deadLetterSection, demoBannerLines, demoOperatorCommand } from '../src/demo.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
+const { topology } = await loadApplication(loadProject(root));
 
 describe('npm run demo', () => {
   it('publishes, dead-letters the poison message, reports every batch (the triage function\'s too) and exits 0', { timeout: 120_000 }, () => {
@@ -33,8 +36,35 @@ describe('npm run demo', () => {
     // Its own orders (an earlier run's data folder holds others), and the dead-letter queue of each consumer of OrderPlaced.
     expect(output).toMatch(/^Stored orders of this demo \(table Orders\):$/m);
     expect(output).toMatch(/^Dead-letter queue OrderDLQ:\n/m);
+    // And each topic's unrouted queue, read as dlq list reads it: the banner points there, the stack being gone once it has ended.
+    for (const u of unroutedOf(topology)) expect(output).toMatch(new RegExp(`^Unrouted publishes of ${u.topic} \\(${u.queue}\\): empty\\.$`, 'm'));
     // In memory: nothing is left to look at after it; it said to run npm start, then look, as if that stack had the demo's data.
     expect(output).toContain("Next: this demo's stack was in memory and is gone with it. npm start runs one that keeps its data");
+  });
+});
+
+describe("the demo's banner", () => {
+  let runtime: LocalRuntime | undefined;
+  afterAll(async () => {
+    await runtime?.stop();
+  });
+
+  it("names the command that says why a publish reached no consumer only where it still works after the demo: the default endpoint on npm start's data folder; else the demo's own listing (it named `npx orders dlq list`, which reaches npm start's stack)", { timeout: 60_000 }, async () => {
+    runtime = await startLocalRuntime({ application: await loadApplication(loadProject(root)), port: 0, consumers: false, logLevel: 'SILENT' });
+    const unrouted = unroutedOf(runtime.application.topology);
+    expect(unrouted.length).toBeGreaterThan(0);
+    const inMemory = demoBannerLines(runtime, { inMemory: true, env: {} }).join('\n');
+    const elsewhere = demoBannerLines(runtime, { inMemory: false, env: {} }).join('\n');
+    // The same stack as if it answered on the default port, on the data folder npm start picks up.
+    const atDefault = demoBannerLines({ ...runtime, endpoint: 'http://127.0.0.1:4566' } as LocalRuntime, { inMemory: false, env: {} }).join('\n');
+    for (const u of unrouted) {
+      const named = `\`npx orders dlq list --queue ${u.queue}\` says why`;
+      expect(inMemory).not.toContain(named);
+      expect(inMemory).toContain(`(unrouted publishes of ${u.topic}: what no subscription admits, kept while the demo runs: it lists them, with why, before it stops)`);
+      expect(elsewhere).not.toContain(named);
+      expect(elsewhere).toContain(`(unrouted publishes of ${u.topic}: what no subscription admits, kept 14 days: it lists them, with why, before it stops)`);
+      expect(atDefault).toContain(named);
+    }
   });
 });
 
