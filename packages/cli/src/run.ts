@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { CliError, describeFailure, ExitCode, stackReport, UsageError } from './errors.ts';
 import { type CliIO, processIO } from './io.ts';
 import { terminalSafeLines } from './terminal-safe.ts';
-import { type CommandPosition, optionsNpmTook, parseCommandLine, walkToCommand } from './parse.ts';
+import { type CommandPosition, keptAsTyped, optionsNpmTook, parseCommandLine, walkToCommand } from './parse.ts';
 import type { ProgramSpec } from './spec.ts';
 
 /** Words of an invocation that are npm's, not the program's: `npm run codegen --` is `codegen`. */
@@ -68,10 +68,13 @@ export async function runCli(program: ProgramSpec, argv: readonly string[], io: 
     const parsed = parseCommandLine(at, io, version);
     if (typeof parsed === 'number') return parsed;
     // `npm start --in-memory` ran without it: npm kept the flag as its own config. Said, not dropped silently.
-    const took = optionsNpmTook(at.command, process.env).filter((name) => parsed.values[name] === undefined);
+    const took = optionsNpmTook(at.command, process.env).filter((o) => parsed.values[o.name] === undefined);
     if (took.length > 0) {
-      const flags = took.map((o) => `--${o}`).join(' ');
-      io.err(`${programName(at.invocation)}: warning: npm kept ${flags} for itself (typed before --, or set in an .npmrc), so this command did not get ${took.length === 1 ? 'it' : 'them'}; if you meant it for this command: ${at.invocation.replace(/ --$/, '')} -- ${flags}`);
+      const flags = took.map((o) => `--${o.name}`).join(' ');
+      io.err(
+        `${programName(at.invocation)}: warning: npm kept ${flags} for itself (typed before --, or set in an .npmrc), so this command did not get ${took.length === 1 ? 'it' : 'them'}: ` +
+          `write ${at.invocation.replace(/ --$/, '')} -- ${keptAsTyped(at.command, took)}`,
+      );
     }
     if (!at.command.run) throw new UsageError('this command does nothing by itself');
     const code = await at.command.run({ ...parsed, io, invocation: at.invocation });

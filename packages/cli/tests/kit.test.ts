@@ -134,7 +134,7 @@ describe('runCli: options typed before -- in an npm script', () => {
     try {
       const r = await run('fail', '3');
       expect(r.code).toBe(2);
-      expect(r.lines[0]).toBe('tool fail: unexpected argument "3": npx tool fail takes no arguments; npm took --kind, --count for itself: options go after --, e.g. npx tool fail -- --kind 3');
+      expect(r.lines[0]).toBe('tool fail: unexpected argument "3": npx tool fail takes no arguments; npm kept --kind, --count for itself: write npx tool fail -- --kind <value> --count 3');
     } finally {
       vi.unstubAllEnvs();
     }
@@ -142,11 +142,61 @@ describe('runCli: options typed before -- in an npm script', () => {
     expect((await run('fail', '3')).lines[0]).toBe('tool fail: unexpected argument "3": npx tool fail takes no arguments');
   });
 
+  it('names the option a swallowed value belongs to: npm run tool --kind cli gave "cli" alone (it said only "takes no arguments")', async () => {
+    // npm reads --kind (a prefix of one of its own settings, say) as its own, exports nothing, and passes "cli" on.
+    vi.stubEnv('npm_lifecycle_event', 'tool');
+    try {
+      expect((await run('fail', 'cli')).lines[0]).toBe('tool fail: unexpected argument "cli": npx tool fail takes no arguments; "cli" is a value of --kind: if you typed --kind before --, npm kept it for itself: write npx tool fail -- --kind cli');
+      // With npm_config_kind=true it is known: npm kept it.
+      vi.stubEnv('npm_config_kind', 'true');
+      expect((await run('fail', 'cli')).lines[0]).toBe('tool fail: unexpected argument "cli": npx tool fail takes no arguments; npm kept --kind for itself: write npx tool fail -- --kind cli');
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it("writes the command's own arguments first in what to write (npm run mk app --contract c.yaml)", async () => {
+    const mk: ProgramSpec = {
+      name: 'mk',
+      invocation: 'npm run mk --',
+      summary: 'makes',
+      positionals: [{ name: 'dir', description: 'where', required: true }],
+      options: { contract: { type: 'string', valueName: 'file', description: 'the contract' } },
+      run: () => 0,
+    };
+    for (const [name, value] of Object.entries({ npm_lifecycle_event: 'mk', npm_config_contract: 'true' })) vi.stubEnv(name, value);
+    try {
+      const io = captureIO();
+      expect(await runCli(mk, ['app', 'c.yaml'], io)).toBe(2);
+      expect(io.stderr().split('\n')[0]).toBe('mk: unexpected argument "c.yaml": npm run mk -- takes at most 1 argument(s); npm kept --contract for itself: write npm run mk -- app --contract c.yaml');
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('says an option npm kept with its value (npm run tool --count=3: npm_config_count=3, the command got nothing, silently)', async () => {
+    for (const [name, value] of Object.entries({ npm_lifecycle_event: 'tool', npm_config_count: '3' })) vi.stubEnv(name, value);
+    try {
+      expect((await run('fail', '--kind', 'plain')).lines[0]).toBe('tool fail: warning: npm kept --count for itself (typed before --, or set in an .npmrc), so this command did not get it: write npx tool fail -- --count 3');
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    // A flag npm has no value for (npm_config_json empty, as npm exports some of its own settings) is not one it kept.
+    for (const [name, value] of Object.entries({ npm_lifecycle_event: 'tool', npm_config_json: '' })) vi.stubEnv(name, value);
+    try {
+      expect((await run('group', 'leaf')).stderr).toBe('');
+      vi.stubEnv('npm_config_json', 'true');
+      expect((await run('group', 'leaf')).lines[0]).toBe('tool group leaf: warning: npm kept --json for itself (typed before --, or set in an .npmrc), so this command did not get it: write npx tool group leaf -- --json');
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
   it('warns that an option npm kept for itself did not reach the command, when nothing else gives it away (npm start --in-memory ran persistent, silently)', async () => {
     for (const [name, value] of Object.entries({ npm_lifecycle_event: 'tool', npm_config_count: 'true' })) vi.stubEnv(name, value);
     try {
       const r = await run('fail', '--kind', 'plain');
-      expect(r.lines[0]).toBe('tool fail: warning: npm kept --count for itself (typed before --, or set in an .npmrc), so this command did not get it; if you meant it for this command: npx tool fail -- --count');
+      expect(r.lines[0]).toBe('tool fail: warning: npm kept --count for itself (typed before --, or set in an .npmrc), so this command did not get it: write npx tool fail -- --count <n>');
       // Given after --, as meant: no warning.
       expect((await run('fail', '--kind', 'plain', '--count', '2')).lines.join('\n')).not.toContain('npm kept');
     } finally {
