@@ -23,7 +23,7 @@ orders and the DLQ, and exits. The visibility timeout is 2 s, so this takes abou
   async run({ values, io }) {
     const port = integerOption('port', values.port, { min: 0, max: 65535 }) ?? 4566;
     // Loaded here, not at the top: the local runtime takes seconds to load, and --help or a usage error should not wait for it.
-    const [{ bannerLines, batchLine, clock, deadLetterRouteOf, leftoversLine, loadApplication, startLocalRuntime }, { demoOperatorCommand, runDemo }] = await Promise.all([
+    const [{ batchLine, clock, deadLetterRouteOf, leftoversLine, loadApplication, startLocalRuntime }, { demoBannerLines, demoOperatorCommand, runDemo }] = await Promise.all([
       import('@sluice/local'),
       import('../src/demo.ts'),
     ]);
@@ -48,7 +48,8 @@ orders and the DLQ, and exits. The visibility timeout is 2 s, so this takes abou
       onEvent: (line) => io.out(`${clock()} ${line}`),
     });
     try {
-      io.out([...bannerLines(runtime), '', 'Demo:'].join('\n'));
+      // npm start's banner, but for a command that would not reach this stack once the demo has stopped it.
+      io.out([...demoBannerLines(runtime, { inMemory: values['in-memory'] === true }), '', 'Demo:'].join('\n'));
       const settled = await runDemo(runtime, { asyncapiPath: project.spec, print: (t) => io.out(t) });
       if (settled) {
         io.out(
