@@ -119,7 +119,8 @@ export function contractFiles(): ContractFiles {
  * paths), read from `files`: the inputs the generated files' hash covers (`collectInputs` of
  * freshness.ts is this walk on a reading of its own).
  *
- * @throws what reading or parsing a file throws (`JSON.parse` for a `.json` file, else `yaml.parse`)
+ * @param unreadable - when given, told of each file that cannot be read or parsed (which is listed, its `$ref`s not followed), instead of the throw
+ * @throws what reading or parsing a file throws (`JSON.parse` for a `.json` file, else `yaml.parse`), without `unreadable`
  * @example
  * ```ts
  * import { contractFiles, contractInputs } from './contract-files.ts';
@@ -127,13 +128,20 @@ export function contractFiles(): ContractFiles {
  * const inputs = contractInputs('asyncapi.yaml', contractFiles()); // ['/repo/asyncapi.yaml', '/repo/schemas/payment.json', ...]
  * ```
  */
-export function contractInputs(specPath: string, files: ContractFiles): string[] {
+export function contractInputs(specPath: string, files: ContractFiles, unreadable?: (file: string, error: unknown) => void): string[] {
   const seen = new Set<string>();
   const visit = (file: string) => {
     const abs = path.resolve(file);
     if (seen.has(abs)) return;
     seen.add(abs);
-    const doc = files.data(abs);
+    let doc: unknown;
+    try {
+      doc = files.data(abs);
+    } catch (error) {
+      if (!unreadable) throw error;
+      unreadable(abs, error);
+      return;
+    }
     // A YAML alias can make a node that contains itself: each node is walked once.
     const walked = new Set<object>();
     const walk = (node: unknown) => {

@@ -26,9 +26,13 @@ import { bindingRefSiblings } from './ref-siblings.ts';
 import { cacheFolderFor, readEntry, writeEntry } from './result-cache.ts';
 import { shareSpecSchemaValidators } from './spec-schema-validators.ts';
 import { nodeAtFragment } from './written-places.ts';
+import { yamlSyntaxErrors, yamlSyntaxProblem } from './yaml-syntax.ts';
 
 /** The contract's files, each read and parsed once, shared by the checks below (parseContract makes one per parse). */
 export { contractFiles, type ContractFiles, type Loaded } from './contract-files.ts';
+
+/** A contract file that does not read as YAML: its syntax errors where to fix them, with the line as written. */
+export { type YamlSyntaxError, yamlSyntaxErrors, yamlSyntaxProblem } from './yaml-syntax.ts';
 
 /** Fields beside a `$ref` in an SNS or SQS binding, which AsyncAPI ignores: refused before the parser. */
 export { bindingRefSiblings } from './ref-siblings.ts';
@@ -59,6 +63,8 @@ export interface ContractDiagnostic {
   message: string;
   /** The 1-based line in the spec (or in `file`), when the parser knows it. */
   line?: number;
+  /** The 1-based column on `line`, when known (a YAML syntax error's). */
+  column?: number;
   /**
    * The file the error is in, when it is another than the spec (a schema file a `$ref` names that
    * does not read as JSON or YAML), absolute: its line is that file's.
@@ -411,6 +417,49 @@ export function otherMajor(specPath: string, files: ContractFiles = contractFile
 }
 
 /**
+ * The first YAML syntax error of the spec, and of each YAML file its `$ref`s reach, where to fix
+ * it: its line and column, the `yaml` package's words and the line as written
+ * ({@link yamlSyntaxErrors}), with the lines of the errors after it, found before the parser. The AsyncAPI parser reads on past a syntax
+ * error and checks what it made of the rest: one bad indent came out as several errors, some at
+ * places the document does not have (`channels.` and an empty key). A `.json` file that does not
+ * parse is left to the parser, which says where.
+ *
+ * @param files - where the files are read from: parseContract gives every check one reading ({@link contractFiles})
+ * @example
+ * ```ts
+ * import { yamlSyntax } from '@sluice/codegen/parse';
+ *
+ * for (const e of yamlSyntax('asyncapi.yaml')) console.error(`${e.file ?? 'asyncapi.yaml'} (line ${e.line}, column ${e.column}): ${e.message}`);
+ * ```
+ */
+export function yamlSyntax(specPath: string, files: ContractFiles = contractFiles()): ContractDiagnostic[] {
+  const spec = path.resolve(specPath);
+  const unread: string[] = [];
+  contractInputs(spec, files, (file) => unread.push(file));
+  return unread
+    .filter((file) => !file.endsWith('.json'))
+    .flatMap((file) => {
+      let parsed;
+      try {
+        parsed = files.document(file);
+      } catch {
+        return []; // a file it cannot read: unreachableRefs or the parser says which
+      }
+      const [first, ...after] = yamlSyntaxErrors(files.text(file), parsed);
+      if (!first) return [];
+      // The YAML parser reads on past its first error by guesses: one bad indent makes several errors,
+      // the lines after it out of line with the guess. The first is said; the others, by their lines.
+      const lines = [...new Set(after.map((e) => e.line))];
+      const more = after.length
+        ? `\n      (and ${after.length} more YAML error(s) after it, at line${lines.length === 1 ? '' : 's'} ${lines.join(', ')}, which may follow from this one: fix it, then run again)`
+        : '';
+      const problem = `${yamlSyntaxProblem(first)}${more}`;
+      const { line, column } = first;
+      return [{ path: [], message: problem, line, column, ...(file === spec ? {} : { file }), written: { file, pointer: '', problem: `(line ${line}, column ${column}) ${problem}` } }];
+    });
+}
+
+/**
  * Every `$ref` key whose value is no string (`$ref: 42`, or a schema property named `$ref`:
  * `properties: {$ref: {type: string}}`), in the spec and in what its `$ref`s reach of the local
  * files they name (the AsyncAPI parser reads only those parts of another file), as errors of the
@@ -595,6 +644,9 @@ export async function parseContract(specPath: string, options: ParseContractOpti
   // A document of another major is refused alone: the rest would be read in a language it does not speak.
   // Every file read and parsed once, for all the checks and the cache's key.
   const files = contractFiles();
+  // A file that does not read as YAML: its syntax errors alone, not what the parser made of the rest.
+  const syntaxErrors = yamlSyntax(spec, files);
+  if (syntaxErrors.length > 0) return { document: undefined, errors: syntaxErrors, cached: false };
   const major = otherMajor(spec, files);
   if (major.length > 0) return { document: undefined, errors: major, cached: false };
   const written = [...unreachableRefs(spec, files), ...selfContainingAliases(spec, files), ...nonStringRefs(spec, files), ...bindingRefSiblings(spec, files)];
@@ -672,7 +724,7 @@ export function parserErrorLines(errors: readonly ContractDiagnostic[]): string[
   return errors.map((d) => {
     const file = d.file && (path.relative(process.cwd(), d.file).startsWith('..') ? d.file : path.relative(process.cwd(), d.file));
     const where = file ? `${file}${d.path.length ? `#/${d.path.join('/')}` : ''}` : d.path.length ? pathOf(d) : '(document)';
-    const line = d.line !== undefined ? ` (line ${d.line})` : '';
+    const line = d.line !== undefined ? ` (line ${d.line}${d.column !== undefined ? `, column ${d.column}` : ''})` : '';
     const hint = hintOf(d, errors);
     return `  - ${where}${line}: ${d.message}${hint ? ` — ${hint}` : ''}`;
   });

@@ -34,6 +34,8 @@ export interface ContractProblem {
   pointer: string;
   /** The 1-based line of the place in `file`, when codegen traced it to the text. */
   line?: number;
+  /** The 1-based column on `line`, when known (a YAML syntax error's). */
+  column?: number;
   /** What is wrong and what to change. */
   message: string;
 }
@@ -198,7 +200,7 @@ function problemsError(specPath: string, problems: ContractProblem[], warnings: 
             p.pointer
             ? writtenPlace(path.resolve(p.file), p.pointer, { followLast: false }, load)
             : undefined;
-    const where = place ? placeShown(specPath, place, { pointer: p.pointer !== '' }) : `${p.file}${p.pointer ? `#${p.pointer}` : ''}${p.line !== undefined ? ` (line ${p.line})` : ''}`;
+    const where = place ? placeShown(specPath, place, { pointer: p.pointer !== '' }) : `${p.file}${p.pointer ? `#${p.pointer}` : ''}${p.line !== undefined ? ` (line ${p.line}${p.column !== undefined ? `, column ${p.column}` : ''})` : ''}`;
     files.add(path.resolve(place?.file ?? p.file));
     return `  - ${where}: ${p.message}`;
   });
@@ -217,8 +219,12 @@ async function parseSpec(specPath: string) {
   const written = (errors: readonly ContractDiagnostic[]) =>
     errors.map(({ written: w }) => {
       // Its line, said first in its words, is the problem's line.
-      const line = /^\(line (\d+)\) /.exec(w!.problem);
-      return { file: shown(w!.file), pointer: w!.pointer, ...(line ? { line: Number(line[1]), message: w!.problem.slice(line[0].length) } : { message: w!.problem }) };
+      const line = /^\(line (\d+)(?:, column (\d+))?\) /.exec(w!.problem);
+      return {
+        file: shown(w!.file),
+        pointer: w!.pointer,
+        ...(line ? { line: Number(line[1]), ...(line[2] ? { column: Number(line[2]) } : {}), message: w!.problem.slice(line[0].length) } : { message: w!.problem }),
+      };
     });
   // A remote or missing $ref, a YAML alias inside the node it names, a $ref that is no string: found
   // before the parser runs (it would fetch the remote ones), all in one report (parseContract).

@@ -129,3 +129,15 @@ describe('an error in a schema file the contract references', () => {
     expect(text).toMatch(/\nFix \S*asyncapi\.yaml and \S*schemas\/order-shipped\.v1\.json and run npm run codegen again\.$/);
   });
 });
+
+describe('a contract that does not read as YAML', () => {
+  it('is reported by its YAML error, where the key out of line is, and not by what the parser made of the rest (one bad indent gave several errors, one at "channels." with an empty key)', async () => {
+    // `messages:` of shipmentQueue one space short: the lines after it are out of line too.
+    const root = project({ 'asyncapi.yaml': SPEC.replace('    address: ShipmentQueue\n    messages:', '    address: ShipmentQueue\n   messages:'), 'schemas/order-shipped.v1.json': SCHEMA });
+    const { code, text } = await codegen(root);
+    expect(code).toBe(1);
+    expect(text).toMatch(/: 1 problem\(s\), each with where and what to change:\n {2}- \S+asyncapi\.yaml \(line 16, column 4\): All mapping items must start at the same column\n {6}15 \| {5}address: ShipmentQueue\n {6}16 \| {4}messages:\n {6} {2} \| {4}\^\n {6}17 \| {7}OrderShipped:\n {6}\(and 1 more YAML error\(s\) after it, at line 19, which may follow from this one: fix it, then run again\)\n/);
+    // No place with an empty segment, no schema error of a half-read document.
+    expect(text).not.toMatch(/\.(\s|\(|:)|Mapping key|Duplicate key|must have required/);
+  });
+});

@@ -179,13 +179,15 @@ const DEFAULT_TIMEOUT_SECONDS = 10;
  */
 async function consumersOf(spec: string): Promise<Consumers> {
   const text = readFileSync(spec, 'utf8');
-  let doc: { asyncapi?: unknown; operations?: Record<string, { action?: string }> };
+  let doc: { asyncapi?: unknown; operations?: Record<string, { action?: string }> } | undefined;
+  let unread: Error | undefined;
   try {
     doc = spec.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new CreateError(`${spec} is not YAML or JSON (${(error as Error).message.split('\n')[0]}): create needs an AsyncAPI 3 document.`);
+    // Said by codegen's reading below, as npm run codegen says it: its line and column, the line as written.
+    unread = error as Error;
   }
-  if (typeof doc?.asyncapi !== 'string' || !doc.asyncapi.startsWith('3.')) {
+  if (!unread && (typeof doc?.asyncapi !== 'string' || !doc.asyncapi.startsWith('3.'))) {
     const said = doc?.asyncapi === undefined ? 'it has no asyncapi field' : `asyncapi: ${JSON.stringify(doc.asyncapi)}`;
     const convert = typeof doc?.asyncapi === 'string' && doc.asyncapi.startsWith('2.') ? ` Convert it first: npx asyncapi convert ${spec} --target-version 3.0.0 --output <new file>.` : '';
     throw new CreateError(`${spec} is not an AsyncAPI 3 document (${said}): create needs one.${convert}`);
@@ -197,6 +199,8 @@ async function consumersOf(spec: string): Promise<Consumers> {
     if (error instanceof CodegenError) throw new CreateError(`${error.message}\nnpm run codegen would refuse the contract as it is; fix it, then create the project.`);
     throw error;
   }
+  // Read by codegen all the same (JSON that only the AsyncAPI parser's reading accepts): refused in the words of the reading that failed.
+  if (unread || !doc) throw new CreateError(`${spec} is not ${spec.endsWith('.json') ? 'JSON' : 'YAML'} create can read (${unread?.message.split('\n')[0] ?? 'no document'}): create needs an AsyncAPI 3 document.`);
   const { operations, queues } = model.topology;
   const receives = Object.entries(doc.operations ?? {}).filter(([, op]) => op?.action === 'receive').map(([id]) => id);
   const ids = receives.filter((id) => operations[id]?.action === 'receive');

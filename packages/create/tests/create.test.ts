@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProgram, createProject, CreateError, FRAMEWORK_PACKAGES, OPERATOR_COMMAND, PROJECT_SCRIPTS, type CreatedProject } from '@sluice/create';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { runCli } from '@sluice/cli';
-import { readContract } from '@sluice/codegen';
+import { codegenProgram, readContract } from '@sluice/codegen';
 import { checkSettings } from '@sluice/model';
 import type { AppSettings } from '@sluice/runtime/settings';
 // @ts-expect-error: a plain JavaScript module of the build, without declarations
@@ -450,6 +450,23 @@ describe("create's command: what to do next", () => {
     expect(out.indexOf('--framework ../tarballs')).toBeLessThan(out.indexOf(`cd ${app} && npm install`));
     // A folder outside the working directory is named as given, not as ../../tmp/….
     expect(out).toContain(`create: ${app}/ written (`);
+  });
+
+  it('says where a contract does not read as YAML as codegen does: the line and column of the mis-indented key, the line as written, no dangling colon', async () => {
+    // Line 23, `bindings:` of the queue's channel, one space too far in.
+    const misindented = path.join(import.meta.dirname, 'fixtures', 'misindented', 'asyncapi.yaml');
+    const io = captureIO();
+    expect(await runCli(createProgram, [path.join(parent, 'app-misindented'), '--contract', misindented], io)).toBe(1);
+    const said = io.stderr();
+    // It said "(All mapping items must start at the same column at line 23, column 1:)": the column of the indentation, the code frame cut at the colon.
+    const problem = /\S+asyncapi\.yaml \(line 23, column 6\): All mapping items must start at the same column\n {6}22 \| {9}\$ref: '#\/components\/messages\/Pinged'\n {6}23 \| {6}bindings:\n {6} {2} \| {6}\^\n {6}24 \| {7}sqs:\n/;
+    expect(said).toMatch(problem);
+    expect(said).not.toMatch(/column 1|:\)/);
+    expect(existsSync(path.join(parent, 'app-misindented'))).toBe(false);
+    // codegen says it in the same words.
+    const codegen = captureIO();
+    expect(await runCli(codegenProgram, ['--spec', misindented, '--out', path.join(parent, 'misindented-generated')], codegen)).toBe(1);
+    expect(codegen.stderr().match(problem)?.[0]).toBe(said.match(problem)?.[0]);
   });
 
   it("says codegen's warnings on success too (they were said only when create refused the contract)", async () => {
