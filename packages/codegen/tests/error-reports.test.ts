@@ -141,3 +141,20 @@ describe('a contract that does not read as YAML', () => {
     expect(text).not.toMatch(/\.(\s|\(|:)|Mapping key|Duplicate key|must have required/);
   });
 });
+
+describe('a misspelt key', () => {
+  it('beside a missing required key of a close spelling is named with it: did you mean action?', async () => {
+    const root = project({ 'asyncapi.yaml': SPEC.replace('    action: receive', '    acton: receive'), 'schemas/order-shipped.v1.json': SCHEMA });
+    const { code, text } = await codegen(root);
+    expect(code).toBe(1);
+    expect(text).toMatch(/\n {2}- operations\.handleOrderShipped\.acton \(line 44\): Property "acton" is not expected to be here — did you mean action\? It is required there: rename acton to action\n/);
+    expect(text).toMatch(/\n {2}- operations\.handleOrderShipped \(line 43\): "handleOrderShipped" property must have required property "action" — add action, or correct the spelling of acton \(line 44\)\n/);
+  });
+
+  it('is not given a guess when no required key is missing, nor one far from it', async () => {
+    const root = project({ 'asyncapi.yaml': SPEC.replace('    action: receive', '    action: receive\n    colour: blue'), 'schemas/order-shipped.v1.json': SCHEMA });
+    const { text } = await codegen(root);
+    expect(text).toMatch(/colour \(line \d+\): Property "colour" is not expected to be here — remove it, or correct its spelling/);
+    expect(text).not.toMatch(/did you mean/);
+  });
+});
