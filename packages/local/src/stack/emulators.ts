@@ -256,29 +256,19 @@ function keptQueueUrlsOnPort(store: QueueStore | undefined, database: DatabaseSy
   return changed;
 }
 
-/**
- * fauxqs's SNS router class (`SnsRouter`), loaded by its file URL as {@link fauxqsQueueStoreClass}
- * loads the store; undefined where this version has none (then SNS deliveries are not delayed,
- * which {@link delaySnsDeliveries} says).
- */
-async function fauxqsSnsRouterClass(): Promise<{ prototype: { register(...args: unknown[]): unknown } } | undefined> {
-  try {
-    const module = (await import(new URL('./sns/snsRouter.js', import.meta.resolve('fauxqs')).href)) as { SnsRouter?: { prototype: { register(...args: unknown[]): unknown } } };
-    return typeof module.SnsRouter?.prototype.register === 'function' ? module.SnsRouter : undefined;
-  } catch {
-    return undefined;
-  }
-}
+/** A fauxqs router class (its `SnsRouter` or `SqsRouter`): what registers each action's handler. */
+type RouterClass = { prototype: { register(...args: unknown[]): unknown } };
 
 /**
- * fauxqs's SQS router class (`SqsRouter`), loaded by its file URL as {@link fauxqsQueueStoreClass}
- * loads the store; undefined where this version has none (then dead letters record no source,
- * which {@link recordDeadLetterSources} says).
+ * A fauxqs router class, `SnsRouter` of `./sns/snsRouter.js` or `SqsRouter` of
+ * `./sqs/sqsRouter.js`, loaded by its file URL as {@link fauxqsQueueStoreClass} loads the store;
+ * undefined where this version has none (then what wraps its handlers, {@link delaySnsDeliveries}
+ * and {@link recordDeadLetterSources}, says what is not emulated).
  */
-async function fauxqsSqsRouterClass(): Promise<{ prototype: { register(...args: unknown[]): unknown } } | undefined> {
+async function fauxqsRouterClass(file: './sns/snsRouter.js' | './sqs/sqsRouter.js', name: 'SnsRouter' | 'SqsRouter'): Promise<RouterClass | undefined> {
   try {
-    const module = (await import(new URL('./sqs/sqsRouter.js', import.meta.resolve('fauxqs')).href)) as { SqsRouter?: { prototype: { register(...args: unknown[]): unknown } } };
-    return typeof module.SqsRouter?.prototype.register === 'function' ? module.SqsRouter : undefined;
+    const module = (await import(new URL(file, import.meta.resolve('fauxqs')).href)) as Record<string, RouterClass | undefined>;
+    return typeof module[name]?.prototype.register === 'function' ? module[name] : undefined;
   } catch {
     return undefined;
   }
@@ -334,10 +324,10 @@ async function startFauxqsOnSocket(
   const persistencePrototype = (await fauxqsPersistenceClass()).prototype;
   const prepareStatements = persistencePrototype.prepareStatements;
   // Its SNS router is made and its handlers registered in the call too, before its first await.
-  const routerPrototype = (await fauxqsSnsRouterClass())?.prototype;
+  const routerPrototype = (await fauxqsRouterClass('./sns/snsRouter.js', 'SnsRouter'))?.prototype;
   const register = routerPrototype?.register;
   // Its SQS router too (dead-letter-sources.ts).
-  const sqsRouterPrototype = (await fauxqsSqsRouterClass())?.prototype;
+  const sqsRouterPrototype = (await fauxqsRouterClass('./sqs/sqsRouter.js', 'SqsRouter'))?.prototype;
   const registerSqs = sqsRouterPrototype?.register;
   // No await from here to the call: the patches below catch this call's objects only.
   persistencePrototype.prepareStatements = function (this: FauxqsPersistence, ...args: unknown[]) {
