@@ -9,21 +9,21 @@
  * and `dlq` commands, on the shop fixture (tests/fixtures/shop) whose Billing and Fulfilment
  * queues are given one dead-letter queue, SharedDLQ; no consumer runs.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { runCli } from '@sluice/cli';
-import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
+import type { LocalRuntime } from '@sluice/local';
 import { ConsoleError, ConsoleState } from '@sluice/local/console';
 import { contractModule, type DeadLetterListingJson } from '@sluice/ops';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
-import { fixtureProgram, fixtureProject, generateContract, type FixtureProject } from '../../../tests/helpers/fixture-project.ts';
+import { fixtureProgram, type FixtureProject } from '../../../tests/helpers/fixture-project.ts';
+import { sharedDeadLetterShop, type SharedDeadLetterShop } from '../../../tests/helpers/shared-dead-letter-shop.ts';
 import { snsEnvelope } from '../../../tests/helpers/sns-envelope.ts';
 
 /** A queue of the stack no contract of this project declares: one an earlier contract left. */
 const KEPT = 'OldShopDLQ';
 
+let shop: SharedDeadLetterShop;
 let fixture: FixtureProject;
 let runtime: LocalRuntime;
 let sqs: SQSClient;
@@ -31,12 +31,8 @@ let state: ConsoleState;
 const url = (queue: string) => runtime.resources.queues[queue]!.url;
 
 beforeAll(async () => {
-  fixture = await fixtureProject('shop');
-  const spec = path.join(fixture.dir, 'asyncapi.yaml');
-  writeFileSync(spec, readFileSync(spec, 'utf8').replace(/\b(Billing|Fulfilment)DLQ\b/g, 'SharedDLQ'));
-  await generateContract(fixture.project);
-  runtime = await startLocalRuntime({ application: await fixture.application(), port: 0, consumers: false, logLevel: 'SILENT' });
-  sqs = new SQSClient(runtime.clientConfig);
+  shop = await sharedDeadLetterShop();
+  ({ fixture, runtime, sqs } = shop);
   state = new ConsoleState(runtime, await contractModule(fixture.project), fixture.project.spec);
   const topicArn = Object.values(runtime.resources.topics)[0]!.arn;
   const body = (message: unknown, attributes: Record<string, string>) => JSON.stringify({ ...snsEnvelope(message, attributes), TopicArn: topicArn });
@@ -49,9 +45,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   state?.destroy();
-  sqs?.destroy();
-  await runtime?.stop();
-  fixture?.dispose();
+  await shop?.dispose();
 });
 
 async function run(...args: string[]): Promise<string> {

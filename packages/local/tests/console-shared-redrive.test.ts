@@ -7,16 +7,16 @@
  * are given one dead-letter queue, SharedDLQ; no consumer runs: each source's failing consumer is
  * played by receives that never delete, until the queue moves the message.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
-import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
+import type { LocalRuntime } from '@sluice/local';
 import { ConsoleState } from '@sluice/local/console';
 import { contractModule } from '@sluice/ops';
-import { fixtureProject, generateContract, type FixtureProject } from '../../../tests/helpers/fixture-project.ts';
+import { type FixtureProject } from '../../../tests/helpers/fixture-project.ts';
+import { sharedDeadLetterShop, type SharedDeadLetterShop } from '../../../tests/helpers/shared-dead-letter-shop.ts';
 import { snsEnvelope } from '../../../tests/helpers/sns-envelope.ts';
 
+let shop: SharedDeadLetterShop;
 let fixture: FixtureProject;
 let runtime: LocalRuntime;
 let sqs: SQSClient;
@@ -24,30 +24,17 @@ let state: ConsoleState;
 const url = (queue: string) => runtime.resources.queues[queue]!.url;
 
 beforeAll(async () => {
-  fixture = await fixtureProject('shop');
-  const spec = path.join(fixture.dir, 'asyncapi.yaml');
-  writeFileSync(spec, readFileSync(spec, 'utf8').replace(/\b(Billing|Fulfilment)DLQ\b/g, 'SharedDLQ'));
-  await generateContract(fixture.project);
-  runtime = await startLocalRuntime({ application: await fixture.application(), port: 0, consumers: false, logLevel: 'SILENT' });
-  sqs = new SQSClient(runtime.clientConfig);
+  shop = await sharedDeadLetterShop();
+  ({ fixture, runtime, sqs } = shop);
   state = new ConsoleState(runtime, await contractModule(fixture.project), fixture.project.spec);
 });
 afterAll(async () => {
   state?.destroy();
-  sqs?.destroy();
-  await runtime?.stop();
-  fixture?.dispose();
+  await shop?.dispose();
 });
 
-/** Sends `body` to `queue`, then receives it there without deleting it until the queue moves it to its dead-letter queue. */
-async function deadLettered(queue: string, body: string, attributes: Record<string, { DataType: string; StringValue: string }> = {}): Promise<string> {
-  const { MessageId } = await sqs.send(new SendMessageCommand({ QueueUrl: url(queue), MessageBody: body, MessageAttributes: attributes }));
-  for (let receives = 0; receives < 10; receives++) {
-    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url(queue), VisibilityTimeout: 0, WaitTimeSeconds: 0 }));
-    if (!Messages?.length) return MessageId!;
-  }
-  throw new Error(`${queue} did not dead-letter ${MessageId}`);
-}
+/** Sends `body` to `queue` and receives it there until SQS moves it to the dead-letter queue; its id there. */
+const deadLettered: SharedDeadLetterShop['deadLettered'] = (...args) => shop.deadLettered(...args);
 
 /** The orderIds `queue` holds (received and left in flight). */
 async function orderIdsIn(queue: string): Promise<string[]> {

@@ -7,33 +7,21 @@
  * fixture (tests/fixtures/shop) whose Billing and Fulfilment queues are given one dead-letter queue,
  * SharedDLQ; no consumer runs.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { runCli } from '@sluice/cli';
-import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
+import type { LocalRuntime } from '@sluice/local';
 import { contractModule, deadLetterQueuesOf, type DeadLetterListingJson } from '@sluice/ops';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
-import { fixtureProgram, fixtureProject, generateContract, type FixtureProject } from '../../../tests/helpers/fixture-project.ts';
+import { fixtureProgram, type FixtureProject } from '../../../tests/helpers/fixture-project.ts';
+import { sharedDeadLetterShop, type SharedDeadLetterShop } from '../../../tests/helpers/shared-dead-letter-shop.ts';
 import { snsEnvelope } from '../../../tests/helpers/sns-envelope.ts';
 
+let shop: SharedDeadLetterShop;
 let fixture: FixtureProject;
 let runtime: LocalRuntime;
 let sqs: SQSClient;
 const url = (queue: string) => runtime.resources.queues[queue]!.url;
-
-/**
- * The shop fixture with Billing's and Fulfilment's dead-letter queues made one, SharedDLQ: Billing
- * consumes OrderPlaced v1 (SNS envelopes), Fulfilment OrderPlaced v2 and OrderShipped (raw).
- */
-async function sharedDeadLetterShop(): Promise<FixtureProject> {
-  const shop = await fixtureProject('shop');
-  const spec = path.join(shop.dir, 'asyncapi.yaml');
-  writeFileSync(spec, readFileSync(spec, 'utf8').replace(/\b(Billing|Fulfilment)DLQ\b/g, 'SharedDLQ'));
-  await generateContract(shop.project);
-  return shop;
-}
 
 /**
  * Puts in `queueUrl` a dead letter of each source: an OrderPlaced v1 envelope Billing's consumer
@@ -46,17 +34,12 @@ async function deadLetterOfEach(sqs: SQSClient, queueUrl: string, topicArn: stri
 }
 
 beforeAll(async () => {
-  fixture = await sharedDeadLetterShop();
-  runtime = await startLocalRuntime({ application: await fixture.application(), port: 0, consumers: false, logLevel: 'SILENT' });
-  sqs = new SQSClient(runtime.clientConfig);
+  shop = await sharedDeadLetterShop();
+  ({ fixture, runtime, sqs } = shop);
   const topicArn = Object.values(runtime.resources.topics)[0]!.arn;
   await deadLetterOfEach(sqs, url('SharedDLQ'), topicArn);
 });
-afterAll(async () => {
-  sqs?.destroy();
-  await runtime?.stop();
-  fixture?.dispose();
-});
+afterAll(() => shop?.dispose());
 
 async function run(...args: string[]): Promise<string> {
   const io = captureIO();

@@ -8,16 +8,16 @@
  * Billing and Fulfilment queues are given one dead-letter queue, SharedDLQ. No consumer runs: each
  * source's failing consumer is played by receives that never delete, until SQS moves the message.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeleteQueueCommand, PurgeQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { runCli } from '@sluice/cli';
-import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
+import type { LocalRuntime } from '@sluice/local';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
-import { fixtureProgram, fixtureProject, generateContract, type FixtureProject } from '../../../tests/helpers/fixture-project.ts';
+import { fixtureProgram, type FixtureProject } from '../../../tests/helpers/fixture-project.ts';
+import { sharedDeadLetterShop, type SharedDeadLetterShop } from '../../../tests/helpers/shared-dead-letter-shop.ts';
 import { snsEnvelope } from '../../../tests/helpers/sns-envelope.ts';
 
+let shop: SharedDeadLetterShop;
 let fixture: FixtureProject;
 let runtime: LocalRuntime;
 let sqs: SQSClient;
@@ -25,29 +25,13 @@ const url = (queue: string) => runtime.resources.queues[queue]!.url;
 const arn = (queue: string) => runtime.resources.queues[queue]!.arn;
 
 beforeAll(async () => {
-  fixture = await fixtureProject('shop');
-  const spec = path.join(fixture.dir, 'asyncapi.yaml');
-  writeFileSync(spec, readFileSync(spec, 'utf8').replace(/\b(Billing|Fulfilment)DLQ\b/g, 'SharedDLQ'));
-  await generateContract(fixture.project);
-  runtime = await startLocalRuntime({ application: await fixture.application(), port: 0, consumers: false, logLevel: 'SILENT' });
-  sqs = new SQSClient(runtime.clientConfig);
+  shop = await sharedDeadLetterShop();
+  ({ fixture, runtime, sqs } = shop);
 });
-afterAll(async () => {
-  sqs?.destroy();
-  await runtime?.stop();
-  fixture?.dispose();
-});
+afterAll(() => shop?.dispose());
 
-/** Sends `body` to `queue`, then receives it there without deleting it until SQS moves it to the dead-letter queue; its id there (SQS keeps the message id). */
-async function deadLettered(queue: string, body: string, attributes: Record<string, { DataType: string; StringValue: string }> = {}): Promise<string> {
-  const { MessageId } = await sqs.send(new SendMessageCommand({ QueueUrl: url(queue), MessageBody: body, MessageAttributes: attributes }));
-  for (let receives = 0; receives < 10; receives++) {
-    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url(queue), VisibilityTimeout: 0, WaitTimeSeconds: 0 }));
-    // The receive after the last allowed one moves it instead of giving it.
-    if (!Messages?.length) return MessageId!;
-  }
-  throw new Error(`${queue} did not dead-letter ${MessageId}`);
-}
+/** Sends `body` to `queue` and receives it there until SQS moves it to the dead-letter queue; its id there. */
+const deadLettered: SharedDeadLetterShop['deadLettered'] = (...args) => shop.deadLettered(...args);
 
 /** Every message `queue` holds, taken out of it (received and left in flight), with all its attributes. */
 async function drain(queue: string): Promise<Message[]> {
