@@ -11,7 +11,7 @@ import { type Document, LineCounter, parseDocument } from 'yaml';
 export interface YamlSyntaxError {
   /** The 1-based line of what is out of place. */
   line: number;
-  /** The 1-based column: of the first character written on the line when the `yaml` package points into its indentation. */
+  /** The 1-based column: of the first character written on the line when the `yaml` package points into its indentation (of a tab in it, if any); a byte order mark not counted. */
   column: number;
   /** What is wrong, in the `yaml` package's words (`All mapping items must start at the same column`). */
   message: string;
@@ -28,8 +28,8 @@ export interface YamlSyntaxError {
  * ```ts
  * import { yamlSyntaxErrors } from '@sluice/codegen/parse';
  *
- * const [error] = yamlSyntaxErrors('a:\n  b: 1\n   c: 2\n');
- * // { line: 3, column: 4, message: 'All mapping items must start at the same column', frame: ['2 |   b: 1', '3 |    c: 2', '  |    ^'] }
+ * const [error] = yamlSyntaxErrors('a:\n  b: 1\n c: 2\n');
+ * // { line: 3, column: 2, message: 'All mapping items must start at the same column', frame: ['2 |   b: 1', '3 |  c: 2', '  |  ^'] }
  * ```
  */
 export function yamlSyntaxErrors(text: string, parsed?: { doc: Document; lines: LineCounter }): YamlSyntaxError[] {
@@ -39,16 +39,27 @@ export function yamlSyntaxErrors(text: string, parsed?: { doc: Document; lines: 
       const counter = new LineCounter();
       return { doc: parseDocument(text, { lineCounter: counter }), lines: counter };
     })();
-  const written = text.split(/\r?\n/);
+  // A byte order mark is counted by the package as a character of line 1, but not seen by its author.
+  const bom = text.startsWith('\uFEFF') ? 1 : 0;
+  const written = text.slice(bom).split(/\r?\n/);
   return doc.errors.map((e) => {
-    const { line, col } = lines.linePos(e.pos[0]);
+    const { line, col: counted } = lines.linePos(e.pos[0]);
+    const col = line === 1 ? Math.max(1, counted - bom) : counted;
     const source = written[line - 1] ?? '';
-    const indent = /^[ \t]*/.exec(source)![0].length;
-    // The package points a mis-indented line at its start: the author looks for the key.
-    const column = col <= indent && indent < source.length ? indent + 1 : col;
-    const message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
+    const indentation = /^[ \t]*/.exec(source)![0];
+    // The package points a mis-indented line at its start: the author looks for the key. A tab in
+    // the indentation is what is out of place: the caret goes on it.
+    const tab = indentation.indexOf('\t', col - 1);
+    const column = col > indentation.length || indentation.length === source.length ? col : tab >= 0 ? tab + 1 : indentation.length + 1;
+    const message = e.code === 'MULTIPLE_DOCS' ? secondDocument(source, line) : e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
     return { line, column, message, frame: frameOf(written, line, column) };
   });
+}
+
+/** What to do about a second document in a contract, starting at `line` (`source`, as written). */
+function secondDocument(source: string, line: number): string {
+  const start = source.startsWith('---') ? `remove the \`---\` line (line ${line}) and what follows it` : `a second one starts at line ${line}: remove it and what follows it`;
+  return `a contract is one YAML document: ${start}, or move that document to a file of its own`;
 }
 
 /**
@@ -73,7 +84,7 @@ function frameOf(written: readonly string[], line: number, column: number): stri
  * ```ts
  * import { yamlSyntaxErrors, yamlSyntaxProblem } from '@sluice/codegen/parse';
  *
- * for (const e of yamlSyntaxErrors('a:\n  b: 1\n   c: 2\n')) console.error(`asyncapi.yaml (line ${e.line}, column ${e.column}): ${yamlSyntaxProblem(e)}`);
+ * for (const e of yamlSyntaxErrors('a:\n  b: 1\n c: 2\n')) console.error(`asyncapi.yaml (line ${e.line}, column ${e.column}): ${yamlSyntaxProblem(e)}`);
  * ```
  */
 export function yamlSyntaxProblem(error: YamlSyntaxError, indent = '      '): string {
