@@ -71,6 +71,12 @@ describe('the ledger', () => {
     expect(ledger.counts['dead-lettered']).toBe(1);
   });
 
+  it('fails when a stored field has the right text but the wrong type (quantity "3" for 3): the store\'s digest takes one for the other, the ledger does not', () => {
+    const ledger = reconcileLedger(input({ table: new Map([['o-1', { ...itemOf(shipped), quantity: String(shipped.quantity) }]]) }));
+    expect(ledger.tableMatchesOracle).toBe(false);
+    expect(ledger.problems.join('\n')).toMatch(/quantity/);
+  });
+
   it('fails when the table differs from the oracle, a message stays queued, or lines name unknown messages', () => {
     const ledger = reconcileLedger(input({ table: new Map([['o-1', itemOf(paid)]]), queueDepth: 2, lines: [line('a', 'stored'), line('b', 'stored'), line('zz', 'stored')] }));
     expect(ledger.tableMatchesOracle).toBe(false);

@@ -51,6 +51,7 @@
  * event that is not the latest of its order, by the wire only.
  */
 import type { Readable } from 'node:stream';
+import { isDeepStrictEqual } from 'node:util';
 import { lineSplitter } from '@sluice/cli';
 import { messages, type OrderPlaced } from '@orders/contract';
 import { contentDigestOf } from '@orders/app/store';
@@ -201,9 +202,13 @@ export function contentDigest(event: OrderPlaced): string {
   return contentDigestOf(event);
 }
 
-/** True when `a` and `b` hold the same value of `field` (both without it too), by the store's rule. */
+/**
+ * True when `a` and `b` hold the same value of `field` (both without it too): the ledger's own
+ * comparison, value and type (a stored `"3"` is not the event's `3`), not the store's digest,
+ * which turns values into text and would take one for the other.
+ */
 function sameField(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>, field: string): boolean {
-  return contentDigestOf(a as unknown as OrderPlaced, [field]) === contentDigestOf(b as unknown as OrderPlaced, [field]);
+  return isDeepStrictEqual(a[field], b[field]);
 }
 
 /** True when `a` must win over `b` (same order): a later instant, or the same instant and a larger digest. */
@@ -215,9 +220,11 @@ export function supersedes(a: OrderPlaced, b: OrderPlaced): boolean {
   return contentDigest(a) > contentDigest(b);
 }
 
-/** True when `a` and `b` are the same event (the same contract fields: the digest covers them all). */
+/** True when `a` and `b` are the same event: every contract field equal, value and type (the ledger's own rule; the store's digest only breaks ties). */
 export function sameEvent(a: OrderPlaced, b: OrderPlaced): boolean {
-  return contentDigest(a) === contentDigest(b);
+  const x = a as unknown as Readonly<Record<string, unknown>>;
+  const y = b as unknown as Readonly<Record<string, unknown>>;
+  return CONTRACT_FIELDS.every((field) => sameField(x, y, field));
 }
 
 /** The contract fields of a stored item (or a written one), as an event; undefined when a field the contract requires is missing. */
