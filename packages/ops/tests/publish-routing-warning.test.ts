@@ -115,7 +115,7 @@ describe('publish-message, a message the running stack does not route', () => {
     await waitFor('the message in OrderTopicUnrouted', async () => (await unroutedIds()).includes('ord-shipped-unconsumed'), 10_000);
     const endpoint = runtime.endpoint.replace(/\/$/, '');
     expect(published.stderr).toContain(
-      `npx fixture: warning: no subscription of the running stack admits OrderShipped (no consumer declares OrderShipped): it went to OrderTopicUnrouted, where no consumer gets it. Declare a consumer of it in the contract and restart npm start (it applies the contract when it starts), then redrive it: npx fixture dlq redrive --endpoint ${endpoint} --queue OrderTopicUnrouted (see it with npx fixture dlq list --endpoint ${endpoint} --queue OrderTopicUnrouted).`,
+      `npx fixture: warning: no subscription of the running stack admits OrderShipped (no consumer declares OrderShipped): it went to OrderTopicUnrouted, where no consumer gets it. Declare a consumer of it in the contract, run npm run codegen and write its handler, then restart npm start (it applies the contract when it starts), then redrive it: npx fixture dlq redrive --endpoint ${endpoint} --queue OrderTopicUnrouted (see it with npx fixture dlq list --endpoint ${endpoint} --queue OrderTopicUnrouted).`,
     );
   });
 

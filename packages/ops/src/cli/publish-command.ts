@@ -270,7 +270,8 @@ function unroutedPublishWarning(
   if (live ? live.admits(attributes) : reason === undefined) return undefined;
   const whose = live ? live.where : 'the contract';
   const why = reason === undefined ? ` yet, though the contract routes it` : ` (${reason})`;
-  const apply = reason === undefined ? applied.apply : `declare a consumer of it in the contract and ${applied.apply}`;
+  // A consumer declared anew needs generated/ and its handler before npm start or a deploy takes the contract (both refuse a stale generated/ or a missing handler).
+  const apply = reason === undefined ? applied.apply : `declare a consumer of it in the contract, run npm run codegen and write its handler, then ${applied.apply}`;
   const queue = unroutedOf(topology).find((u) => u.topic === topic)?.queue;
   if (!queue) return `warning: no subscription of ${whose} admits ${messageName}${why}: no queue got it, and no consumer will. ${capitalized(apply)}, then publish it again.`;
   return `warning: no subscription of ${whose} admits ${messageName}${why}: it went to ${queue}, where no consumer gets it. ${capitalized(apply)}, then redrive it: ${dlq} redrive${flags} --queue ${queue} (see it with ${dlq} list${flags} --queue ${queue}).`;
