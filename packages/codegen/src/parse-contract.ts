@@ -20,7 +20,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Parser } from '@asyncapi/parser';
-import { closest } from '@sluice/cli';
+import { closest, editDistance } from '@sluice/cli';
 import { isAlias, isMap, isPair, isScalar, isSeq, type Node as YamlNode } from 'yaml';
 import { contractFiles, type ContractFiles, contractInputs } from './contract-files.ts';
 import { bindingRefSiblings } from './ref-siblings.ts';
@@ -702,13 +702,17 @@ function hintOf(d: ContractDiagnostic, all: readonly ContractDiagnostic[]): stri
     return 'the SNS 0.1.0 and SQS 0.2.0 schemas take a principal as a string or a list of strings: write "*", or the account ids, IAM ARNs and services (sns.amazonaws.com) as a list; the framework deploys them in IAM\'s { AWS: […], Service: […] } spelling';
   }
   if (/is not expected to be here/.test(d.message)) {
-    const meant = misspelt(d, all).find((m) => m.unknown === d)?.required;
-    if (meant) return `did you mean ${meant}? It is required there: rename ${last} to ${meant}`;
+    const typo = misspelt(d, all).find((m) => m.unknown === d);
+    if (typo) {
+      const { renamed, required } = typo;
+      if (renamed === d) return `did you mean ${required}? It is required there: rename ${last} to ${required}`;
+      return `remove it: ${String(renamed.path[renamed.path.length - 1])}${renamed.line !== undefined ? ` (line ${renamed.line})` : ''} is the one to rename to ${required}, as one key`;
+    }
     return 'remove it, or correct its spelling (a note for people or tools can be an x-… extension)';
   }
   const required = /must have required property "([^"]+)"/.exec(d.message);
   if (required) {
-    const typo = misspelt(d, all).find((m) => m.missing === d)?.unknown;
+    const typo = misspelt(d, all).find((m) => m.missing === d)?.renamed;
     const written = typo && String(typo.path[typo.path.length - 1]);
     return `add ${required[1]}${written ? `, or correct the spelling of ${written}${typo.line !== undefined ? ` (line ${typo.line})` : ''}` : ''}`;
   }
@@ -718,23 +722,33 @@ function hintOf(d: ContractDiagnostic, all: readonly ContractDiagnostic[]): stri
 /**
  * The keys not expected where they are written that are a missing required key of the same object
  * misspelt (`acton` beside a missing `action`), each with the error that says the key missing: the
- * nearest required key to each unknown one (see `closest`), of the object `d` is about.
+ * nearest required key to each unknown one (see `closest`), of the object `d` is about. Of two
+ * misspellings of one key (`acton` and `actin`), renaming both would write it twice: `renamed` is
+ * the one to rename, the closest (of equals, the first).
  */
-function misspelt(d: ContractDiagnostic, all: readonly ContractDiagnostic[]): { unknown: ContractDiagnostic; missing: ContractDiagnostic; required: string }[] {
+function misspelt(
+  d: ContractDiagnostic,
+  all: readonly ContractDiagnostic[],
+): { unknown: ContractDiagnostic; missing: ContractDiagnostic; required: string; renamed: ContractDiagnostic }[] {
   const objectOf = (e: ContractDiagnostic) => (/is not expected to be here/.test(e.message) ? pathOf({ ...e, path: e.path.slice(0, -1) }) : pathOf(e));
   const here = (e: ContractDiagnostic) => e.file === d.file && objectOf(e) === objectOf(d);
+  const keyOf = (e: ContractDiagnostic) => String(e.path[e.path.length - 1] ?? '');
   const missing = all.flatMap((e) => {
     const required = /must have required property "([^"]+)"/.exec(e.message)?.[1];
     return required !== undefined && here(e) ? [{ missing: e, required }] : [];
   });
-  return all
+  const guesses = all
     .filter((e) => /is not expected to be here/.test(e.message) && here(e))
     .flatMap((unknown) => {
-      const key = String(unknown.path[unknown.path.length - 1] ?? '');
-      const required = closest(key, missing.map((m) => m.required));
+      const required = closest(keyOf(unknown), missing.map((m) => m.required));
       const found = missing.find((m) => m.required === required);
-      return found && required !== undefined ? [{ unknown, missing: found.missing, required }] : [];
+      return found && required !== undefined ? [{ unknown, missing: found.missing, required, distance: editDistance(keyOf(unknown), required) }] : [];
     });
+  return guesses.map(({ distance: _, ...guess }) => {
+    const rivals = guesses.filter((g) => g.required === guess.required);
+    const renamed = rivals.reduce((best, g) => (g.distance < best.distance ? g : best)).unknown;
+    return { ...guess, renamed };
+  });
 }
 
 /**

@@ -151,6 +151,23 @@ describe('a misspelt key', () => {
     expect(text).toMatch(/\n {2}- operations\.handleOrderShipped \(line 43\): "handleOrderShipped" property must have required property "action" — add action, or correct the spelling of acton \(line 44\)\n/);
   });
 
+  it('twice (acton and actin beside a missing action): the rename goes to the first of the closest, the other is to be removed (two renames would write action twice)', async () => {
+    const root = project({ 'asyncapi.yaml': SPEC.replace('    action: receive', '    acton: receive\n    actin: receive'), 'schemas/order-shipped.v1.json': SCHEMA });
+    const { code, text } = await codegen(root);
+    expect(code).toBe(1);
+    expect(text).toMatch(/\n {2}- operations\.handleOrderShipped\.acton \(line 44\): Property "acton" is not expected to be here — did you mean action\? It is required there: rename acton to action\n/);
+    expect(text).toMatch(/\n {2}- operations\.handleOrderShipped\.actin \(line 45\): Property "actin" is not expected to be here — remove it: acton \(line 44\) is the one to rename to action, as one key\n/);
+    expect(text).toMatch(/must have required property "action" — add action, or correct the spelling of acton \(line 44\)\n/);
+    expect(text.match(/rename \w+ to action/g)).toHaveLength(1);
+  });
+
+  it('twice, the closer one written second: the rename goes to it', async () => {
+    const root = project({ 'asyncapi.yaml': SPEC.replace('    action: receive', '    acton: receive\n    action2: receive').replace('acton', 'atcon'), 'schemas/order-shipped.v1.json': SCHEMA });
+    const { text } = await codegen(root);
+    expect(text).toMatch(/action2 \(line 45\): Property "action2" is not expected to be here — did you mean action\? It is required there: rename action2 to action\n/);
+    expect(text).toMatch(/atcon \(line 44\): Property "atcon" is not expected to be here — remove it: action2 \(line 45\) is the one to rename to action, as one key\n/);
+  });
+
   it('is not given a guess when no required key is missing, nor one far from it', async () => {
     const root = project({ 'asyncapi.yaml': SPEC.replace('    action: receive', '    action: receive\n    colour: blue'), 'schemas/order-shipped.v1.json': SCHEMA });
     const { text } = await codegen(root);
