@@ -14,7 +14,7 @@ import type { HandlerFailure } from './handler-failures.ts';
 export interface DeadLetterJson {
   /** The SQS message id in the queue (what `redrive --id` and `purge --id` take). */
   messageId: string;
-  /** `ApproximateReceiveCount`: the receives in the source queue, the one that moved it to the DLQ included (maxReceiveCount + 1), plus any since (each listing's). */
+  /** `ApproximateReceiveCount`: the receives in the source queue, the one that moved it to the DLQ included (maxReceiveCount + 1 on the local stack), plus any since (each listing's). */
   receiveCount: number;
   /** When it was first sent, ISO-8601; null when SQS did not say. */
   sentAt: string | null;

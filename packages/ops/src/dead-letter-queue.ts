@@ -31,7 +31,7 @@ import { changeVisibilityInBatches, deleteMessagesInBatches } from './sqs-batche
 export interface DeadLetter {
   /** The SQS message id in the dead-letter queue (what `redrive` and `purge` select by). */
   messageId: string;
-  /** `ApproximateReceiveCount`: the receives in the source queue, the one that moved it to the DLQ included (maxReceiveCount + 1), plus any since in the DLQ (each listing's). */
+  /** `ApproximateReceiveCount`: the receives in the source queue, the one that moved it to the DLQ included (maxReceiveCount + 1 on the local stack), plus any since in the DLQ (each listing's). */
   receiveCount: number;
   /** When the message was first sent (to the source queue), ISO-8601. */
   sentAt: string | undefined;

@@ -74,7 +74,7 @@ describe('a message dead-lettered after maxReceiveCount receives', () => {
     expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'list', '--queue', 'OrderDLQ', '--endpoint', runtime.endpoint], table)), table.stderr()).toBe(0);
     expect(table.stdout()).toMatch(new RegExp(`^\\S+ +${maxReceiveCount + 3} +ord-always-fails `, 'm'));
     expect(table.stdout()).toContain(
-      '1 message(s). "receives" is SQS\'s ApproximateReceiveCount: the receives in the source queue, the one that moved the message here included (maxReceiveCount + 1 for a message its consumer kept failing), plus one for each listing since, this one included.',
+      '1 message(s). "receives" is SQS\'s ApproximateReceiveCount: the receives in the source queue, the one that moved the message here included (on the local stack maxReceiveCount + 1 for a message its consumer kept failing), plus one for each listing since, this one included.',
     );
   });
 });

@@ -293,7 +293,7 @@ export function formatDeadLetters(letters: readonly DeadLetter[], subjectTitle =
       whyDeadLettered(l, unexplained),
     ]),
   );
-  return `${table}\n\n${letters.length} message(s). "receives" is SQS's ApproximateReceiveCount: the receives in the source queue, the one that moved the message here included (maxReceiveCount + 1 for a message its consumer kept failing), plus one for each listing since, this one included.`;
+  return `${table}\n\n${letters.length} message(s). "receives" is SQS's ApproximateReceiveCount: the receives in the source queue, the one that moved the message here included (on the local stack maxReceiveCount + 1 for a message its consumer kept failing), plus one for each listing since, this one included.`;
 }
 
 /**
