@@ -679,8 +679,9 @@ export async function parseContract(specPath: string, options: ParseContractOpti
  * The AsyncAPI parser's errors as lines a contract's author can act on: each with its path and
  * line, and, where the parser's words do not say it, what to change. The parser checks bindings
  * against their official schemas (SNS 0.1.0, SQS 0.2.0); its messages say what the schema wants
- * ("type must be string"), not what the framework does with the field, nor that the umbrella line
- * of a binding ("must match \"then\" schema") is only the sum of the lines under it.
+ * ("type must be string"), not what the framework does with the field. The umbrella line of a
+ * binding ("must match \"then\" schema") comes only when nothing under it is reported (parseContract
+ * drops it otherwise: withoutWrappers), and is said in the parser's words, the only trace of its error.
  */
 
 const pathOf = (d: ContractDiagnostic) => d.path.join('.');
@@ -689,7 +690,6 @@ const pathOf = (d: ContractDiagnostic) => d.path.join('.');
 function hintOf(d: ContractDiagnostic, all: readonly ContractDiagnostic[]): string | undefined {
   const at = pathOf(d);
   const last = String(d.path[d.path.length - 1] ?? '');
-  if (/must match "then" schema/.test(d.message) && all.some((o) => o !== d && pathOf(o).startsWith(`${at}.`))) return 'the binding as a whole; the lines under it say what';
   const filter = /^(.*\.consumers\.\d+\.filterPolicy)(\.|$)/.exec(at);
   if (filter) {
     // Said once per filter policy: its first line.
