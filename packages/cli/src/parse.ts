@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ExitCode, UsageError } from './errors.ts';
 import { helpText } from './help.ts';
+import { ifNpmKept, keptAsTyped, optionsNpmTook, shellWord } from './npm-kept.ts';
 import type { CliIO } from './io.ts';
 import { COMMON, type CommandSpec } from './spec.ts';
 import { closest } from './suggest.ts';
@@ -195,49 +196,6 @@ function unknownGroupOption(flag: string, group: CommandSpec, invocation: string
   return `unknown option ${flag}: give a command first, then the option: ${takers.slice(0, 3).map((t) => `${t} ${flag}`).join(' or ')}${takers.length > 3 ? ' …' : ''}`;
 }
 
-/** An option of a command that npm kept for itself, and its value when npm read one (`--port=4620`). */
-export interface OptionNpmTook {
-  name: string;
-  /** What npm read as its value: absent for a flag, and for a `--name value` npm read as a flag (passing `value` on as an argument). */
-  value?: string;
-}
-
-/**
- * The options of `command` that npm kept for itself: typed before `--` (`npm start --port 4620`),
- * npm reads each as its own config (`npm_config_port=true` in the script's environment) and passes
- * the value after it on as an argument; `--port=4620` it keeps whole (`npm_config_port=4620`). An
- * empty `npm_config_*` is a setting npm exports without a value, not one it was given.
- */
-export function optionsNpmTook(command: CommandSpec, env: NodeJS.ProcessEnv): OptionNpmTook[] {
-  if (!env.npm_lifecycle_event) return [];
-  return Object.entries(command.options ?? {}).flatMap(([name, spec]): OptionNpmTook[] => {
-    const kept = env[`npm_config_${name.replace(/-/g, '_')}`];
-    if (!kept || kept === 'false') return [];
-    if (spec.type === 'boolean') return kept === 'true' ? [{ name }] : [];
-    return [kept === 'true' ? { name } : { name, value: kept }];
-  });
-}
-
-/**
- * The options npm kept, as the command takes them after `--`: a flag alone, an option with the
- * value npm read, else with the first of `values` (arguments npm passed on) it fits (one of its
- * choices, else any value when it has no choices), else its placeholder.
- */
-export function keptAsTyped(command: CommandSpec, took: readonly OptionNpmTook[], values: readonly string[] = []): string {
-  const left = [...values];
-  return took
-    .map(({ name, value }) => {
-      const spec = command.options?.[name];
-      if (spec?.type === 'boolean') return `--${name}`;
-      if (value !== undefined) return `--${name} ${value}`;
-      const fits = left.findIndex((v) => spec?.choices?.includes(v));
-      const at = fits >= 0 ? fits : spec?.choices ? -1 : left.findIndex((v) => !v.startsWith('-'));
-      const given = at >= 0 ? left.splice(at, 1)[0] : undefined;
-      return `--${name} ${given ?? `<${spec?.valueName ?? 'value'}>`}`;
-    })
-    .join(' ');
-}
-
 /**
  * What {@link unexpectedArgument} adds when the arguments past the command's own (`positionals`
  * from `taken`) are what npm passed on of options it kept (or, it seems, one it read as its own setting).
@@ -245,16 +203,16 @@ export function keptAsTyped(command: CommandSpec, took: readonly OptionNpmTook[]
 function npmKept(positionals: readonly string[], taken: number, command: CommandSpec, invocation: string, env: NodeJS.ProcessEnv): string {
   const value = positionals[taken]!;
   // The command's own arguments first, as typed.
-  const typed = [invocation.replace(/ --$/, ''), '--', ...positionals.slice(0, taken)].join(' ');
+  const own = positionals.slice(0, taken).map(shellWord);
   const took = optionsNpmTook(command, env);
-  if (took.length > 0) return `; npm kept ${took.map((o) => `--${o.name}`).join(', ')} for itself: write ${typed} ${keptAsTyped(command, took, positionals.slice(taken))}`;
+  if (took.length > 0) return `; ${ifNpmKept(took.map((o) => `--${o.name}`).join(', '), took.length, invocation, [...own, keptAsTyped(command, took, positionals.slice(taken))], env)}`;
   if (!env.npm_lifecycle_event) return '';
   // npm exports nothing for an option it read as one of its own settings (--format is its
   // --format-package-lock): a value one option alone takes is most likely that option's.
   const owners = Object.entries(command.options ?? {}).filter(([, spec]) => spec.choices?.includes(value));
   if (owners.length !== 1) return '';
   const [name] = owners[0]!;
-  return `; ${JSON.stringify(value)} is a value of --${name}: if you typed --${name} before --, npm kept it for itself: write ${typed} --${name} ${value}`;
+  return `; ${JSON.stringify(value)} is a value of --${name}: ${ifNpmKept(`--${name}`, 1, invocation, [...own, `--${name}`, shellWord(value)], env)}`;
 }
 
 /** `positionals[taken]`, one more argument than the command takes: said with what npm kept of the options typed before `--`, if anything. */

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { CliError, describeFailure, ExitCode, stackReport, UsageError } from './errors.ts';
 import { type CliIO, processIO } from './io.ts';
 import { terminalSafeLines } from './terminal-safe.ts';
-import { type CommandPosition, keptAsTyped, optionsNpmTook, parseCommandLine, walkToCommand } from './parse.ts';
+import { ifNpmKept, keptAsTyped, optionsNpmTook } from './npm-kept.ts';
+import { type CommandPosition, parseCommandLine, walkToCommand } from './parse.ts';
 import type { ProgramSpec } from './spec.ts';
 
 /** Words of an invocation that are npm's, not the program's: `npm run codegen --` is `codegen`. */
@@ -71,10 +72,7 @@ export async function runCli(program: ProgramSpec, argv: readonly string[], io: 
     const took = optionsNpmTook(at.command, process.env).filter((o) => parsed.values[o.name] === undefined);
     if (took.length > 0) {
       const flags = took.map((o) => `--${o.name}`).join(' ');
-      io.err(
-        `${programName(at.invocation)}: warning: npm kept ${flags} for itself (typed before --, or set in an .npmrc), so this command did not get ${took.length === 1 ? 'it' : 'them'}: ` +
-          `write ${at.invocation.replace(/ --$/, '')} -- ${keptAsTyped(at.command, took)}`,
-      );
+      io.err(`${programName(at.invocation)}: warning: this command did not get ${flags}: ${ifNpmKept(took.length === 1 ? 'it' : 'them', took.length, at.invocation, [keptAsTyped(at.command, took)], process.env)}`);
     }
     if (!at.command.run) throw new UsageError('this command does nothing by itself');
     const code = await at.command.run({ ...parsed, io, invocation: at.invocation });

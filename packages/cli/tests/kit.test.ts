@@ -3,6 +3,8 @@
  * points themselves, spawned as users run them, are in entry-points.test.ts.
  */
 import { describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CliError, describeFailure, integerOption, invocationOf, runCli, UsageError, urlOption, type ProgramSpec } from '@sluice/cli';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
@@ -127,32 +129,53 @@ describe('runCli: usage errors', () => {
   });
 });
 
+/**
+ * Runs `body` as a script `npm run` started (`npm_command` run, npm's script folder once on PATH),
+ * with `vars` exported and no .npmrc but those `npmrc` gives (project, user, global): the
+ * environment npm gives the script, not the one the tests run in.
+ */
+async function underNpm(vars: Record<string, string>, body: () => Promise<void>, npmrc: { project?: string; user?: string } = {}): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'npm-kept-'));
+  try {
+    if (npmrc.project !== undefined) writeFileSync(path.join(dir, '.npmrc'), npmrc.project);
+    if (npmrc.user !== undefined) writeFileSync(path.join(dir, 'user.npmrc'), npmrc.user);
+    const env = {
+      npm_command: 'run',
+      PATH: [path.join(dir, 'node_modules', '.bin'), path.join(dir, 'npm', 'node_modules', '@npmcli', 'run-script', 'lib', 'node-gyp-bin'), '/usr/bin'].join(path.delimiter),
+      npm_config_local_prefix: dir,
+      npm_config_userconfig: path.join(dir, 'user.npmrc'),
+      npm_config_globalconfig: path.join(dir, 'global.npmrc'),
+      npm_execpath: path.join(dir, 'npm', 'bin', 'npm-cli.js'),
+      ...vars,
+    };
+    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+    await body();
+  } finally {
+    vi.unstubAllEnvs();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('runCli: options typed before -- in an npm script', () => {
   it('says npm took them for itself, and how to pass them (it said only "takes no arguments")', async () => {
     // `npm run tool --count 3 --kind cli`: npm keeps --count and --kind as its own config and passes "3" on.
-    for (const [name, value] of Object.entries({ npm_lifecycle_event: 'tool', npm_config_count: 'true', npm_config_kind: 'true' })) vi.stubEnv(name, value);
-    try {
+    await underNpm({ npm_lifecycle_event: 'tool', npm_config_count: 'true', npm_config_kind: 'true' }, async () => {
       const r = await run('fail', '3');
       expect(r.code).toBe(2);
-      expect(r.lines[0]).toBe('tool fail: unexpected argument "3": npx tool fail takes no arguments; npm kept --kind, --count for itself: write npx tool fail -- --kind <value> --count 3');
-    } finally {
-      vi.unstubAllEnvs();
-    }
+      expect(r.lines[0]).toBe('tool fail: unexpected argument "3": npx tool fail takes no arguments; if you typed --kind, --count before --, npm kept them for itself: write npx tool fail -- --kind <value> --count 3');
+    });
     // Outside npm, nothing of the kind is said.
     expect((await run('fail', '3')).lines[0]).toBe('tool fail: unexpected argument "3": npx tool fail takes no arguments');
   });
 
   it('names the option a swallowed value belongs to: npm run tool --kind cli gave "cli" alone (it said only "takes no arguments")', async () => {
     // npm reads --kind (a prefix of one of its own settings, say) as its own, exports nothing, and passes "cli" on.
-    vi.stubEnv('npm_lifecycle_event', 'tool');
-    try {
+    await underNpm({ npm_lifecycle_event: 'tool' }, async () => {
       expect((await run('fail', 'cli')).lines[0]).toBe('tool fail: unexpected argument "cli": npx tool fail takes no arguments; "cli" is a value of --kind: if you typed --kind before --, npm kept it for itself: write npx tool fail -- --kind cli');
       // With npm_config_kind=true it is known: npm kept it.
       vi.stubEnv('npm_config_kind', 'true');
-      expect((await run('fail', 'cli')).lines[0]).toBe('tool fail: unexpected argument "cli": npx tool fail takes no arguments; npm kept --kind for itself: write npx tool fail -- --kind cli');
-    } finally {
-      vi.unstubAllEnvs();
-    }
+      expect((await run('fail', 'cli')).lines[0]).toBe('tool fail: unexpected argument "cli": npx tool fail takes no arguments; if you typed --kind before --, npm kept it for itself: write npx tool fail -- --kind cli');
+    });
   });
 
   it("writes the command's own arguments first in what to write (npm run mk app --contract c.yaml)", async () => {
@@ -164,45 +187,107 @@ describe('runCli: options typed before -- in an npm script', () => {
       options: { contract: { type: 'string', valueName: 'file', description: 'the contract' } },
       run: () => 0,
     };
-    for (const [name, value] of Object.entries({ npm_lifecycle_event: 'mk', npm_config_contract: 'true' })) vi.stubEnv(name, value);
-    try {
+    await underNpm({ npm_lifecycle_event: 'mk', npm_config_contract: 'true' }, async () => {
       const io = captureIO();
-      expect(await runCli(mk, ['app', 'c.yaml'], io)).toBe(2);
-      expect(io.stderr().split('\n')[0]).toBe('mk: unexpected argument "c.yaml": npm run mk -- takes at most 1 argument(s); npm kept --contract for itself: write npm run mk -- app --contract c.yaml');
-    } finally {
-      vi.unstubAllEnvs();
-    }
+      expect(await runCli(mk, ['my app', 'c.yaml'], io)).toBe(2);
+      expect(io.stderr().split('\n')[0]).toBe("mk: unexpected argument \"c.yaml\": npm run mk -- takes at most 1 argument(s); if you typed --contract before --, npm kept it for itself: write npm run mk -- 'my app' --contract c.yaml");
+    });
   });
 
   it('says an option npm kept with its value (npm run tool --count=3: npm_config_count=3, the command got nothing, silently)', async () => {
-    for (const [name, value] of Object.entries({ npm_lifecycle_event: 'tool', npm_config_count: '3' })) vi.stubEnv(name, value);
-    try {
-      expect((await run('fail', '--kind', 'plain')).lines[0]).toBe('tool fail: warning: npm kept --count for itself (typed before --, or set in an .npmrc), so this command did not get it: write npx tool fail -- --count 3');
-    } finally {
-      vi.unstubAllEnvs();
-    }
-    // A flag npm has no value for (npm_config_json empty, as npm exports some of its own settings) is not one it kept.
-    for (const [name, value] of Object.entries({ npm_lifecycle_event: 'tool', npm_config_json: '' })) vi.stubEnv(name, value);
-    try {
-      expect((await run('group', 'leaf')).stderr).toBe('');
-      vi.stubEnv('npm_config_json', 'true');
-      expect((await run('group', 'leaf')).lines[0]).toBe('tool group leaf: warning: npm kept --json for itself (typed before --, or set in an .npmrc), so this command did not get it: write npx tool group leaf -- --json');
-    } finally {
-      vi.unstubAllEnvs();
-    }
+    await underNpm({ npm_lifecycle_event: 'tool', npm_config_count: '3' }, async () => {
+      expect((await run('fail', '--kind', 'plain')).lines[0]).toBe('tool fail: warning: this command did not get --count: if you typed it before --, npm kept it for itself: write npx tool fail -- --count 3');
+    });
   });
 
   it('warns that an option npm kept for itself did not reach the command, when nothing else gives it away (npm start --in-memory ran persistent, silently)', async () => {
-    for (const [name, value] of Object.entries({ npm_lifecycle_event: 'tool', npm_config_count: 'true' })) vi.stubEnv(name, value);
-    try {
+    await underNpm({ npm_lifecycle_event: 'tool', npm_config_count: 'true' }, async () => {
       const r = await run('fail', '--kind', 'plain');
-      expect(r.lines[0]).toBe('tool fail: warning: npm kept --count for itself (typed before --, or set in an .npmrc), so this command did not get it: write npx tool fail -- --count <n>');
+      expect(r.lines[0]).toBe('tool fail: warning: this command did not get --count: if you typed it before --, npm kept it for itself: write npx tool fail -- --count <n>');
       // Given after --, as meant: no warning.
       expect((await run('fail', '--kind', 'plain', '--count', '2')).lines.join('\n')).not.toContain('npm kept');
-    } finally {
-      vi.unstubAllEnvs();
-    }
+    });
     expect((await run('fail', '--kind', 'plain')).lines.join('\n')).not.toContain('npm kept');
+  });
+});
+
+describe('runCli: what npm exports that the user did not type on this command line is not said', () => {
+  /** A command with options npm may export: one named as npm's own setting (message), others not. */
+  const publisher: ProgramSpec = {
+    name: 'pub',
+    invocation: 'npx pub',
+    summary: 'publishes',
+    options: {
+      message: { type: 'string', valueName: 'name', description: 'which message' },
+      check: { type: 'boolean', description: 'check only' },
+      stage: { type: 'string', valueName: 'name', description: 'the stage' },
+      'item-name': { type: 'string', valueName: 'name', description: 'the item' },
+      format: { type: 'string', choices: ['text', 'json'], description: 'how' },
+    },
+    run: () => 0,
+  };
+  async function publish(...argv: string[]) {
+    const io = captureIO();
+    const code = await runCli(publisher, argv, io);
+    return { code, stderr: io.stderr(), lines: io.stderr().trimEnd().split('\n') };
+  }
+
+  it('says nothing of a setting an .npmrc gives (message=chore: release %s warned on every run, "write … -- --message chore: release %s")', async () => {
+    await underNpm({ npm_lifecycle_event: 'pub', npm_config_message: 'chore: release %s', npm_config_stage: 'prod' }, async () => {
+      expect(await publish()).toMatchObject({ code: 0, stderr: '' });
+    }, { project: '# release settings\nmessage=chore: release %s\n', user: 'stage = "prod"\n' });
+    // A value other than the one the .npmrc gives was typed: said.
+    await underNpm({ npm_lifecycle_event: 'pub', npm_config_stage: 'dev' }, async () => {
+      expect((await publish()).lines[0]).toBe('pub: warning: this command did not get --stage: if you typed it before --, npm kept it for itself: write npx pub -- --stage dev');
+    }, { user: 'stage=prod\n' });
+  });
+
+  it("says nothing of npm's own settings, which npm's config files, its environment and npm itself set (npm_config_message with no .npmrc warned)", async () => {
+    await underNpm({ npm_lifecycle_event: 'pub', npm_config_message: 'release' }, async () => {
+      expect(await publish()).toMatchObject({ code: 0, stderr: '' });
+    });
+  });
+
+  it('says nothing to a script another npm script ran, nor under npm install: npm_config_* is inherited, or typed for npm (npm run outer --stage=prod warned in the inner script)', async () => {
+    const nested = { npm_lifecycle_event: 'pub', npm_config_stage: 'prod' };
+    await underNpm(nested, async () => {
+      // Each npm run puts its script folder on PATH: twice, an npm script ran the npm that ran this one.
+      const runScript = path.join('npm', 'node_modules', '@npmcli', 'run-script', 'lib', 'node-gyp-bin');
+      vi.stubEnv('PATH', [`/a/${runScript}`, `/b/${runScript}`, process.env.PATH].join(path.delimiter));
+      expect(await publish()).toMatchObject({ code: 0, stderr: '' });
+    });
+    await underNpm({ ...nested, npm_command: 'install' }, async () => {
+      expect(await publish()).toMatchObject({ code: 0, stderr: '' });
+    });
+    // Run by npm run itself: said.
+    await underNpm(nested, async () => {
+      expect((await publish()).lines[0]).toBe('pub: warning: this command did not get --stage: if you typed it before --, npm kept it for itself: write npx pub -- --stage prod');
+    });
+  });
+
+  it('still says a flag npm kept for itself (npm run codegen --check: npm_config_check=true, check not an npm setting)', async () => {
+    await underNpm({ npm_lifecycle_event: 'pub', npm_config_check: 'true' }, async () => {
+      expect((await publish()).lines[0]).toBe('pub: warning: this command did not get --check: if you typed it before --, npm kept it for itself: write npx pub -- --check');
+    });
+  });
+
+  it("shell-quotes the values in what to write (npm_config_item_name='Desk lamp' gave --item-name Desk lamp)", async () => {
+    await underNpm({ npm_lifecycle_event: 'pub', npm_config_item_name: 'Desk lamp' }, async () => {
+      expect((await publish()).lines[0]).toBe("pub: warning: this command did not get --item-name: if you typed it before --, npm kept it for itself: write npx pub -- --item-name 'Desk lamp'");
+    });
+    await underNpm({ npm_lifecycle_event: 'pub', npm_config_item_name: "Bob's $HOME" }, async () => {
+      expect((await publish()).lines[0]).toContain(`write npx pub -- --item-name 'Bob'\\''s $HOME'`);
+    });
+  });
+
+  it('writes no -- under npx, which passes it on to the command (write npx pub publish -- --check gave unexpected argument "--check")', async () => {
+    await underNpm({ npm_lifecycle_event: 'npx', npm_command: 'exec', npm_config_check: 'true' }, async () => {
+      expect((await publish()).lines[0]).toBe('pub: warning: this command did not get --check: if you typed it before the command, npx kept it for itself: write npx pub --check');
+      expect((await publish('json')).lines[0]).toBe('pub: unexpected argument "json": npx pub takes no arguments; if you typed --check before the command, npx kept it for itself: write npx pub --check');
+    });
+    await underNpm({ npm_lifecycle_event: 'npx', npm_command: 'exec' }, async () => {
+      expect((await publish('json')).lines[0]).toBe('pub: unexpected argument "json": npx pub takes no arguments; "json" is a value of --format: if you typed --format before the command, npx kept it for itself: write npx pub --format json');
+    });
   });
 });
 
