@@ -125,7 +125,7 @@ function unquoted(text: string): string {
  */
 export function optionsNpmTook(command: CommandSpec, env: NodeJS.ProcessEnv): OptionNpmTook[] {
   if (!ranByNpmCommandLine(env)) return [];
-  const exported = Object.entries(command.options ?? {}).filter(([name]) => !NPM_SETTINGS.has(variableOf(name)) && env[variableOf(name)]);
+  const exported = Object.entries(command.options ?? {}).filter(([name, spec]) => env[variableOf(name)] && (!NPM_SETTINGS.has(variableOf(name)) || ownSwitchMaySay(name, spec, env)));
   if (exported.length === 0) return [];
   const npmrc = npmrcSettings(env);
   return exported.flatMap(([name, spec]): OptionNpmTook[] => {
@@ -134,6 +134,19 @@ export function optionsNpmTook(command: CommandSpec, env: NodeJS.ProcessEnv): Op
     if (spec.type === 'boolean') return kept === 'true' ? [{ name }] : [];
     return [kept === 'true' ? { name } : { name, value: kept }];
   });
+}
+
+/**
+ * Whether a command's switch named as one of npm's own true/false settings (`--dry-run`, `--json`,
+ * `--yes`) is said when npm exported it `true`: such a switch typed before `--` changes what the
+ * command does (`dlq redrive --dry-run` then redrives for real), so it is said like any other,
+ * unless npm's config files give it (checked by the caller) or `npx -y` set it (`yes` under npx,
+ * typed for npx itself). A string option named as one of npm's settings (`--message`) stays
+ * unsaid: its value is npm's as often as the user's.
+ */
+function ownSwitchMaySay(name: string, spec: { type: string }, env: NodeJS.ProcessEnv): boolean {
+  if (spec.type !== 'boolean' || env[variableOf(name)] !== 'true') return false;
+  return !(name === 'yes' && env.npm_command === 'exec');
 }
 
 /** `word` as a POSIX shell reads it back: as is when the shell reads nothing in it, else in single quotes (`'Desk lamp'`, `'Bob'\''s'`). */

@@ -242,6 +242,30 @@ describe('runCli: what npm exports that the user did not type on this command li
     }, { user: 'stage=prod\n' });
   });
 
+  it("says npm's own true/false settings a command has as switches when npm exported them true and no .npmrc gives them (npm run x dlq redrive --dry-run redrove for real, unsaid), but not npx -y's yes", async () => {
+    const switches: ProgramSpec = {
+      name: 'ops',
+      invocation: 'npx ops',
+      summary: 'operator commands',
+      options: { 'dry-run': { type: 'boolean', description: 'move nothing' }, yes: { type: 'boolean', description: 'no question' } },
+      run: () => 0,
+    };
+    const said = async () => {
+      const io = captureIO();
+      await runCli(switches, [], io);
+      return io.stderr();
+    };
+    await underNpm({ npm_lifecycle_event: 'ops', npm_config_dry_run: 'true' }, async () => {
+      expect(await said()).toBe('ops: warning: this command did not get --dry-run: if you typed it before --, npm kept it for itself: write npx ops -- --dry-run\n');
+    });
+    await underNpm({ npm_lifecycle_event: 'ops', npm_config_dry_run: 'true' }, async () => {
+      expect(await said()).toBe('');
+    }, { user: 'dry-run=true\n' });
+    await underNpm({ npm_lifecycle_event: 'npx', npm_command: 'exec', npm_config_yes: 'true' }, async () => {
+      expect(await said()).toBe('');
+    });
+  });
+
   it("says nothing of npm's own settings, which npm's config files, its environment and npm itself set (npm_config_message with no .npmrc warned)", async () => {
     await underNpm({ npm_lifecycle_event: 'pub', npm_config_message: 'release' }, async () => {
       expect(await publish()).toMatchObject({ code: 0, stderr: '' });
