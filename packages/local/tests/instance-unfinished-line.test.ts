@@ -54,7 +54,7 @@ describe('a line an instance leaves without its newline', () => {
 
   it('is said once the init that wrote it is over, while the instance is busy', async () => {
     const { pool, logged } = poolOf(`process.stdout.write('loaded, waiting for messages');
-export const handler = () => new Promise((resolve) => setTimeout(() => resolve({ batchItemFailures: [] }), 5000));`);
+export const handler = () => new Promise((resolve) => setTimeout(() => resolve({ batchItemFailures: [] }), 2000));`);
     let answered = false;
     const invocation = pool.handler({ Records: [] }, context()).then(() => (answered = true));
     await waitFor('the init line', () => logged.includes('stdout: loaded, waiting for messages\n'), 3_000);
@@ -64,7 +64,7 @@ export const handler = () => new Promise((resolve) => setTimeout(() => resolve({
 
   it('is said a moment after a timer wrote it, while the instance is busy', async () => {
     const { pool, logged } = poolOf(`setTimeout(() => process.stdout.write('tick'), 300);
-export const handler = () => new Promise((resolve) => setTimeout(() => resolve({ batchItemFailures: [] }), 5000));`);
+export const handler = () => new Promise((resolve) => setTimeout(() => resolve({ batchItemFailures: [] }), 2000));`);
     let answered = false;
     const invocation = pool.handler({ Records: [] }, context()).then(() => (answered = true));
     await waitFor('the tick', () => logged.includes('stdout: tick\n'), 2_000);
