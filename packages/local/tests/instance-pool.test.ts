@@ -4,7 +4,7 @@
  * is written out before its answer is acted on. Instances are added with demand: only once an
  * invocation has waited for a busy one, and only while the host has capacity to spare.
  */
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -40,10 +40,11 @@ export const handler = async (_event, context) => ({ batchItemFailures: [], rema
   });
 
   it('still times out an invocation that runs longer than the function timeout, and discards its instance', async () => {
-    const file = handlerFile(`export const handler = () => new Promise(() => {});`);
+    const file = handlerFile(`export const handler = (event) => (event.hang ? new Promise(() => {}) : Promise.resolve({ batchItemFailures: [] }));`);
     pool = new InstancePool({ handlerFile: file, operationId: 'consumeThings', size: 1 });
-    await expect(pool.handler({ Records: [] }, context(1))).rejects.toThrow(/Task timed out after 1.00 seconds/);
-    await pool.handler({ Records: [] }, context(1)).catch(() => undefined);
+    await expect(pool.handler({ Records: [], hang: true } as never, context(1))).rejects.toThrow(/Task timed out after 1.00 seconds/);
+    // The next invocation (one that answers, not a second timeout to wait out) gets a fresh instance.
+    await expect(pool.handler({ Records: [] }, context(1))).resolves.toEqual({ batchItemFailures: [] });
     expect(pool.coldStarts).toBe(2);
   });
 
@@ -222,13 +223,26 @@ export const handler = async (event) => {
   });
 
   describe('scaling with demand', () => {
-    // Each instance names itself once (its module state); an invocation sleeps `event.ms`.
+    // Each instance names itself once (its module state); an invocation sleeps `event.ms`, or,
+    // given `event.until`, writes `<until>.<instance>` and lasts until that file exists (the test
+    // writes it: see `releaser`).
     const sleeper = () =>
-      handlerFile(`const instance = Math.random().toString(36).slice(2);
+      handlerFile(`import { existsSync, writeFileSync } from 'node:fs';
+const instance = Math.random().toString(36).slice(2);
 export const handler = async (event) => {
-  await new Promise((r) => setTimeout(r, event.ms));
+  if (event.until) {
+    writeFileSync(event.until + '.' + instance, '');
+    while (!existsSync(event.until)) await new Promise((r) => setTimeout(r, 10));
+  } else await new Promise((r) => setTimeout(r, event.ms));
   return { batchItemFailures: [], instance };
 };`);
+    /** A file for invocations to last until (`invokeUntil`), what writes it, and the instances running one of them. */
+    const releaser = () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'instance-pool-release-'));
+      const file = path.join(dir, 'released');
+      return { file, release: () => writeFileSync(file, ''), running: () => readdirSync(dir).filter((f) => f.startsWith('released.')).length };
+    };
+    const invokeUntil = (file: string) => pool!.handler({ Records: [], until: file } as never, context(30)) as Promise<{ instance: string }>;
     /** Keeps this thread busy all the time, in slices, as the emulators keep a host under load; returns the stop. */
     const saturateThisThread = (): (() => void) => {
       let spinning = true;
@@ -257,8 +271,16 @@ export const handler = async (event) => {
     it('starts instances one at a time while invocations keep waiting, up to its size', { timeout: 30_000 }, async () => {
       pool = new InstancePool({ handlerFile: sleeper(), operationId: 'consumeThings', size: 3, scaleUpDelayMs: 100, checkHostCapacity: false });
       await pool.warm();
-      // Each invocation lasts longer than the others' wait plus a cold start: all three overlap.
-      const answers = await Promise.all([invoke(3000), invoke(3000), invoke(3000)]);
+      // Each invocation lasts until three instances have started (not a fixed time that had to
+      // outlast the others' wait plus a cold start on a busy machine): all three overlap.
+      const { file, release, running } = releaser();
+      const invocations = Promise.all([invokeUntil(file), invokeUntil(file), invokeUntil(file)]);
+      try {
+        await waitFor('three instances, each running an invocation', () => running() >= 3 || pool!.coldStarts > 3, 20_000);
+      } finally {
+        release();
+      }
+      const answers = await invocations;
       expect(pool.coldStarts).toBe(3);
       expect(pool.peakSize).toBe(3);
       expect(new Set(answers.map((a) => a.instance)).size).toBe(3);
@@ -290,13 +312,22 @@ export const handler = async (event) => {
       await pool.warm();
       const stop = saturateThisThread();
       let answers: { instance: string }[];
+      let waited = 0;
+      const { file, release } = releaser();
       try {
-        // The first runs 4 × MAX_HOLD_MS: the second, held back at first, gets an instance of its own.
-        answers = await Promise.all([invoke(4 * MAX_HOLD_MS), invoke(50)]);
+        // The first runs until the second has answered (no fixed 4 × MAX_HOLD_MS: an instance of
+        // its own is the second's only way to answer): the second, held back at first, gets one.
+        const first = invokeUntil(file);
+        const asked = performance.now();
+        const second = invoke(50).finally(release);
+        answers = await Promise.all([first, second.finally(() => (waited = performance.now() - asked))]);
       } finally {
+        release();
         stop();
       }
       expect(pool.heldBack).toBeGreaterThan(0);
+      // Held back that long, not less: the host stayed saturated all along.
+      expect(waited).toBeGreaterThanOrEqual(MAX_HOLD_MS);
       expect(pool.peakSize).toBe(2);
       expect(new Set(answers.map((a) => a.instance)).size).toBe(2);
     });
