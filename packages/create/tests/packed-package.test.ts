@@ -4,7 +4,10 @@
  * a temp node_modules, then imported there by plain Node (no tsx: Node does not strip types under
  * node_modules) and type-checked through its `.d.ts` by tsc without skipLibCheck. The workspace's
  * package.json is the same after the pack. (The whole path, every package, npm install and the
- * project's commands, is scripts/try-create.sh.)
+ * project's commands, is scripts/try-create.sh.) One pack (about 2 CPU-s: its prepack builds
+ * dist/), into a folder that does not exist yet, serves every test: the README's first
+ * `--pack-destination ../tarballs` is such a folder, and a destination that exists already is
+ * packages/infra/tests/sst-config.test.ts's (and scripts/try-create.sh's).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,16 +24,21 @@ const cliPackage = path.join(root, 'packages', 'cli');
 
 describe('a packed framework package, installed', () => {
   let dir: string;
+  let destination: string;
+  let destinationExistedBefore: boolean;
   let manifestBefore: string;
   let packed: PackedCopy;
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'sluice-packed-'));
     manifestBefore = readFileSync(path.join(cliPackage, 'package.json'), 'utf8');
+    // Not there yet, and not its parent either (the README's ../tarballs on a first run).
+    destination = path.join(dir, 'not-yet', 'tarballs');
+    destinationExistedBefore = existsSync(path.join(dir, 'not-yet'));
     // In a copy: a pack in the workspace rewrites the package's manifest and dist/ under the tests running beside it.
-    packed = packInCopy('cli', dir);
+    packed = packInCopy('cli', destination);
     const scope = path.join(dir, 'node_modules', '@sluice');
     mkdirSync(scope, { recursive: true });
-    const untar = spawnSync('tar', ['-xzf', path.join(dir, packed.filename), '-C', scope], { encoding: 'utf8' });
+    const untar = spawnSync('tar', ['-xzf', path.join(destination, packed.filename), '-C', scope], { encoding: 'utf8' });
     expect(untar.status, untar.stderr).toBe(0);
     renameSync(path.join(scope, 'package'), path.join(scope, 'cli'));
   }, 60_000);
@@ -57,12 +65,12 @@ describe('a packed framework package, installed', () => {
   it("packs into a --pack-destination that does not exist yet (the README's ../tarballs on a first run), and puts the manifest back", () => {
     // npm itself does not create it: the pack failed with ENOENT after prepack, postpack never ran,
     // and the package's package.json stayed packed (exports to dist/, no scripts to repair it).
-    const destination = path.join(dir, 'not-yet', 'tarballs');
-    const again = packInCopy('cli', destination);
-    expect(existsSync(path.join(destination, again.filename))).toBe(true);
-    expect(again.manifestAfter).toBe(again.manifestBefore);
-    expect(again.savedManifestLeft).toBe(false);
-  }, 60_000);
+    // (The pack of beforeAll, which packed into such a folder.)
+    expect(destinationExistedBefore).toBe(false);
+    expect(existsSync(path.join(destination, packed.filename))).toBe(true);
+    expect(packed.manifestAfter).toBe(packed.manifestBefore);
+    expect(packed.savedManifestLeft).toBe(false);
+  });
 
   it('declares the Node.js it runs on in every framework package (engines)', () => {
     for (const name of Object.keys(PACKAGES as object)) {
