@@ -126,12 +126,16 @@ describe('sst.config.ts, synthesized offline with the real SST components', () =
 
   beforeAll(async () => {
     // Each synthesis is a child process of a few seconds.
-    const emails = (file: string, source: string) => (file === 'settings.ts' ? replaceOnce(source, 'emails: [],', "emails: ['oncall@example.com', 'orders-team@example.com'],") : source);
     // prod refuses alerts nobody receives: it is planned with an on-call address, as a real deployment must be.
+    const emails = (file: string, source: string) => (file === 'settings.ts' ? withEmails(source) : source);
     // The fixture as a FIFO system (FIFO_OF): its consumer's settings without their batching window of 1 s.
     const fifoSettings = (file: string, source: string) => (file === 'settings.ts' ? replaceOnce(source, 'batchWindowSeconds: 1,', '') : source);
     const fifoConfig = (source: string) => replaceOnce(source, 'topology: topology as unknown as', 'topology: fifoOf(topology) as unknown as') + FIFO_OF;
-    [dev, prod, withAlertEmails, fifo] = await synthesizeAll([{ stage: 'dev' }, { stage: 'prod', editSource: emails }, { stage: 'dev', editSource: emails }, { stage: 'dev', editSource: fifoSettings, editConfig: fifoConfig }]);
+    // Started beside them, for the test of its refusal.
+    const refused = prodUnsubscribed();
+    const stacks = settle(synthesizeAll([{ stage: 'dev' }, { stage: 'prod', editSource: emails }, DEV_WITH_EMAILS_AND_PUBLISHERS, { stage: 'dev', editSource: fifoSettings, editConfig: fifoConfig }]));
+    await refused;
+    [dev, prod, withAlertEmails, fifo] = await unsettle(stacks);
   }, 180_000);
 
   it('gives a FIFO queue\'s event source no batching window, the triage function\'s included, and the offline plan shows none (Lambda supports none on a FIFO queue)', () => {
@@ -450,12 +454,10 @@ describe('sst.config.ts, synthesized offline with the real SST components', () =
 describe('nothing silently lost, topics hardened (sst.config.ts, synthesized)', () => {
   let dev: RecordedStack;
   let withPublishers: RecordedStack;
-  const checkout = 'arn:aws:iam::111122223333:role/checkout';
+  const checkout = CHECKOUT;
 
   beforeAll(async () => {
-    const publishers = (file: string, source: string) =>
-      file === 'settings.ts' ? replaceOnce(source, 'alerts: {', `publishers: { publishOrderPlaced: { principals: ['${checkout}'] } },\n  alerts: {`) : source;
-    [dev, withPublishers] = await synthesizeAll([{ stage: 'dev' }, { stage: 'dev', editSource: publishers }]);
+    [dev, withPublishers] = await synthesizeAll([{ stage: 'dev' }, DEV_WITH_EMAILS_AND_PUBLISHERS]);
   }, 180_000);
 
   it('subscribes each topic\'s unrouted queue with the complement of its subscriptions\' filter policies, kept 14 days, with depth and age alarms', () => {
@@ -517,33 +519,45 @@ describe('nothing silently lost, topics hardened (sst.config.ts, synthesized)', 
   });
 
   it('refuses to synthesize prod while the alerts topic has no subscriber, naming the setting', async () => {
-    await expect(synthesize({ stage: 'prod', root: fixture.dir })).rejects.toThrow(/a production stage must reach someone: the alerts topic has no subscriber.*settings\.alerts\.emails/);
+    await expect(unsettle(prodUnsubscribed())).rejects.toThrow(/a production stage must reach someone: the alerts topic has no subscriber.*settings\.alerts\.emails/);
   }, 120_000);
 });
 
 describe('the infrastructure checks, given a broken deployment', () => {
-  let withFiveRetries: RecordedStack;
-  let withoutPartialResponses: RecordedStack;
+  /**
+   * Broken twice, in one synthesis (a child process of seconds) instead of one each: the queues
+   * dead-letter after 5 receives, and the event sources have no partial batch responses. Each
+   * check reads only what its own edit changes (the redrive check: the queues' redrive policies
+   * and ARNs; the batch check: the event source mappings, the functions' and queues' ARNs), the
+   * other edit changes nothing it reads, and each test first sees its own edit in the stack.
+   */
+  let broken: RecordedStack;
 
   beforeAll(async () => {
     const queues = componentFile('queues.ts');
     const functions = componentFile('functions.ts');
-    [withFiveRetries, withoutPartialResponses] = await synthesizeAll([
-      { stage: 'dev', editSource: (file, source) => (file === queues ? replaceOnce(source, 'retry: queue.deadLetter.maxReceiveCount', 'retry: 5') : source) },
-      { stage: 'dev', editSource: (file, source) => (file === functions ? replaceOnce(source, 'partialResponses: true,', '') : source) },
+    [broken] = await synthesizeAll([
+      {
+        stage: 'dev',
+        editSource: (file, source) => {
+          if (file === queues) return replaceOnce(source, 'retry: queue.deadLetter.maxReceiveCount', 'retry: 5');
+          if (file === functions) return replaceOnce(source, 'partialResponses: true,', '');
+          return source;
+        },
+      },
     ]);
   }, 180_000);
 
   it('notices a deployment that dead-letters after a different number of receives', () => {
     for (const queue of Object.values(topology.queues).filter((q) => q.deadLetter)) {
-      expect(JSON.parse(String(queueOf(withFiveRetries, queue.name).inputs.redrivePolicy))).toMatchObject({ maxReceiveCount: 5 });
+      expect(JSON.parse(String(queueOf(broken, queue.name).inputs.redrivePolicy))).toMatchObject({ maxReceiveCount: 5 });
     }
-    expect(() => expectRedriveAsTheContractSays(withFiveRetries)).toThrow();
+    expect(() => expectRedriveAsTheContractSays(broken)).toThrow();
   });
 
   it('notices a deployment without partial batch responses', () => {
-    for (const mapping of all(withoutPartialResponses, 'aws:lambda/eventSourceMapping:EventSourceMapping')) expect(mapping.inputs.functionResponseTypes).toEqual([]);
-    expect(() => expectPartialBatchResponses(withoutPartialResponses)).toThrow();
+    for (const mapping of all(broken, 'aws:lambda/eventSourceMapping:EventSourceMapping')) expect(mapping.inputs.functionResponseTypes).toEqual([]);
+    expect(() => expectPartialBatchResponses(broken)).toThrow();
   });
 });
 
@@ -651,13 +665,60 @@ describe('infra:plan in a project that installed the packed @sluice/runtime (dis
  */
 const unedited = new Map<string, Promise<RecordedStack>>();
 
+/** A publisher role of the settings' `publishers` (for publishOrderPlaced). */
+const CHECKOUT = 'arn:aws:iam::111122223333:role/checkout';
+
+/** The fixture's settings.ts with two alert addresses (instead of `emails: []`). */
+function withEmails(source: string): string {
+  return replaceOnce(source, 'emails: [],', "emails: ['oncall@example.com', 'orders-team@example.com'],");
+}
+
+/**
+ * dev with two alert addresses and a publisher role for publishOrderPlaced: one synthesis (a child
+ * process of seconds) for the two settings that two describe blocks read, instead of one each. The
+ * two edits touch disjoint parts of the stack, and each test reads only its own part: the
+ * addresses add email subscriptions to the alerts topic (the email test reads those, against the
+ * unedited dev, which has none); the publishers change the policy of the topic publishOrderPlaced
+ * sends on (the publishers test reads that policy; the alerts topic's, which an email subscription
+ * could concern, it reads from the unedited dev). Made once, shared by both.
+ */
+const DEV_WITH_EMAILS_AND_PUBLISHERS: SynthesizeOptions = {
+  stage: 'dev',
+  editSource: (file, source) =>
+    file === 'settings.ts' ? replaceOnce(withEmails(source), 'alerts: {', `publishers: { publishOrderPlaced: { principals: ['${CHECKOUT}'] } },\n  alerts: {`) : source,
+};
+const shared = new Map<SynthesizeOptions, Promise<RecordedStack>>();
+
+let unsubscribed: Promise<PromiseSettledResult<RecordedStack>> | undefined;
+/** prod with the fixture's settings as they are (no alerts subscriber): started once, by the first to ask; refused. */
+function prodUnsubscribed(): Promise<PromiseSettledResult<RecordedStack>> {
+  unsubscribed ??= settle(synthesize({ stage: 'prod', root: fixture.dir }));
+  return unsubscribed;
+}
+
+/** How `promise` settled, as a promise that never rejects (so that nothing waits unhandled while a test has not asked yet). */
+function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
+  return promise.then((value) => ({ status: 'fulfilled', value }) as const, (reason: unknown) => ({ status: 'rejected', reason }) as const);
+}
+
+/** The promise {@link settle} took apart, again. */
+async function unsettle<T>(settled: Promise<PromiseSettledResult<T>>): Promise<T> {
+  const result = await settled;
+  if (result.status === 'rejected') throw result.reason;
+  return result.value;
+}
+
 /**
  * Synthesizes the fixture project side by side and waits for every one to settle before failing, so that none is
  * cut off mid-run (and leaves its scratch files behind) when another fails. A run without edits
- * (only a stage) is made once per file and shared.
+ * (only a stage), and {@link DEV_WITH_EMAILS_AND_PUBLISHERS}, is made once per file and shared.
  */
 async function synthesizeAll<const T extends readonly SynthesizeOptions[]>(runs: T): Promise<{ -readonly [K in keyof T]: RecordedStack }> {
   const once = (run: SynthesizeOptions): Promise<RecordedStack> => {
+    if (run === DEV_WITH_EMAILS_AND_PUBLISHERS) {
+      if (!shared.has(run)) shared.set(run, synthesize({ root: fixture.dir, ...run }));
+      return shared.get(run)!;
+    }
     if (Object.keys(run).some((key) => key !== 'stage')) return synthesize({ root: fixture.dir, ...run });
     if (!unedited.has(run.stage)) unedited.set(run.stage, synthesize({ root: fixture.dir, ...run }));
     return unedited.get(run.stage)!;
