@@ -11,9 +11,11 @@
  * exits: a stop or a reload does not wait for it, nothing is said after stop(), and a crash is
  * still said after the function's last words.
  */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { FunctionHost, FunctionProcesses } from '@sluice/local';
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
@@ -61,11 +63,32 @@ async function withoutLongPolls<T>(done: Promise<T>): Promise<T> {
   }
 }
 
-/** Code that starts a process keeping the function's stdout and stderr open (stdio inherited), which writes `said` and its parent's pid after `afterMs`. */
-const grandchild = (said: string, afterMs: number, livesMs: number) =>
+/**
+ * Code that starts a process keeping the function's stdout and stderr open (stdio inherited), which
+ * writes `said` and its parent's pid after `afterMs` and then, given `wrote`, creates that file.
+ */
+const grandchild = (said: string, afterMs: number, livesMs: number, wrote?: string) =>
   `import { spawn } from 'node:child_process';
-spawn(process.execPath, ['-e', ${JSON.stringify(`const parent = process.ppid; setTimeout(() => console.log(${JSON.stringify(said)} + parent), ${afterMs}); setTimeout(() => {}, ${livesMs});`)}], { stdio: ['ignore', 'inherit', 'inherit'] });
+spawn(process.execPath, ['-e', ${JSON.stringify(
+    `const parent = process.ppid; setTimeout(() => { console.log(${JSON.stringify(said)} + parent);${wrote ? ` require('node:fs').writeFileSync(${JSON.stringify(wrote)}, '');` : ''} }, ${afterMs}); setTimeout(() => {}, ${livesMs});`,
+  )}], { stdio: ['ignore', 'inherit', 'inherit'] });
 `;
+
+/** A file for a grandchild to create once it has written its line ({@link grandchild}), removed after the test. */
+function wroteMarker(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'last-line-wrote-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return path.join(dir, 'wrote');
+}
+
+/**
+ * Waits until the grandchild has written its line (its `wrote` file there), then long enough for
+ * a host still reading its pipes to have said it: what is said after `said` lines, then, is all it would say.
+ */
+async function afterTheGrandchildWrote(wrote: string): Promise<void> {
+  await waitFor('the grandchild to write its line', () => existsSync(wrote), 20_000);
+  await new Promise((r) => setTimeout(r, 300));
+}
 
 const HANDLED = `export const handler = async () => ({ batchItemFailures: [] });\n`;
 
@@ -124,14 +147,15 @@ describe.each<FunctionProcesses>(['shared', 'separate'])('the last line a functi
 
 describe('a process a function started holding its output open (functionProcesses separate)', () => {
   it('does not hold up a stop, and nothing it writes is said after the stop', { timeout: 30_000 }, async () => {
-    const { host, timeline } = await hostOf('last-line-held-stop', 'separate', `${grandchild('grandchild of ', 1500, 4000)}${HANDLED}`);
+    const wrote = wroteMarker();
+    const { host, timeline } = await hostOf('last-line-held-stop', 'separate', `${grandchild('grandchild of ', 1500, 4000, wrote)}${HANDLED}`);
     const exited = exitOf(host.processOf('consumeThings')!);
     await withoutLongPolls(host.stop());
     const stoppedAt = performance.now();
     // The pipes stay open for 4 s: a stop that waited for them waited 1 s after the exit.
     expect(stoppedAt - (await exited)).toBeLessThan(500);
     const said = timeline.length;
-    await new Promise((r) => setTimeout(r, 2_000));
+    await afterTheGrandchildWrote(wrote);
     expect(timeline.slice(said), timeline.join('\n')).toEqual([]);
   });
 
@@ -153,10 +177,11 @@ describe('a process a function started holding its output open (functionProcesse
   });
 
   it("says its crash after its last words, and a stop just after says nothing once it has resolved", { timeout: 30_000 }, async () => {
+    const wrote = wroteMarker();
     const { host, timeline } = await hostOf(
       'last-line-held-crash',
       'separate',
-      `${grandchild('grandchild of ', 1600, 4000)}process.stderr.write('fatal: last words');\nthrow new Error('broken at init');\n${HANDLED}`,
+      `${grandchild('grandchild of ', 1600, 4000, wrote)}process.stderr.write('fatal: last words');\nthrow new Error('broken at init');\n${HANDLED}`,
       { started: false },
     );
     const child = await processOf(host);
@@ -166,7 +191,7 @@ describe('a process a function started holding its output open (functionProcesse
     expect(timeline, timeline.join('\n')).toContain('stderr: fatal: last words');
     // Stopped before the crash was said: not a failure to report.
     expect(timeline.some((l) => /init failed|process exited/.test(l)), timeline.join('\n')).toBe(false);
-    await new Promise((r) => setTimeout(r, 2_000));
+    await afterTheGrandchildWrote(wrote);
     expect(timeline.slice(said), timeline.join('\n')).toEqual([]);
   });
 
