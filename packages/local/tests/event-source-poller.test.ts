@@ -186,11 +186,13 @@ describe('EventSourcePoller', () => {
     expect(errors.map(String), errors.map(String).join('\n')).toEqual([expect.stringMatching(/queue does not exist/i)]);
     // 3 loops, waits of 0.5, 1, 2 s: 3 receives each at most in 3 s (at 0.5 s apart, 18).
     expect(receives).toBeLessThanOrEqual(9);
-    // Stopped while it waits (its fourth wait, 4 s, from about 3.5 s on): at once, not at the end of the wait.
-    await new Promise((r) => setTimeout(r, 1_500));
+    // Stopped while it waits (its fourth wait, 4 s, from about 3.5 s on, once each loop has made
+    // its fourth receive): at once, not at the end of the wait.
+    await waitFor("each loop's fourth receive", () => receives >= 12, 10_000);
     const asked = Date.now();
     await poller!.stop();
     expect(Date.now() - asked).toBeLessThan(1_000);
+    expect(errors).toHaveLength(1);
   });
 
   it('deletes nothing once whoever hears of its batches is gone: the messages come back', async () => {
