@@ -21,38 +21,25 @@ import { createPublisher } from '@sluice/runtime/publisher';
 import { TRIAGE_REASON_ATTRIBUTE } from '@sluice/runtime/triage';
 import { parse } from 'yaml';
 import { peekQueue } from '../helpers/peek-queue.ts';
-import { copyProject, type ProjectCopy } from '../helpers/project-copy.ts';
+import { copyProject, type ProjectCopy, type RunResult } from '../helpers/project-copy.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 let copy: ProjectCopy;
 
-beforeAll(() => {
-  copy = copyProject({ application: 'tests/fixtures/shop' });
-});
-afterAll(() => copy?.dispose());
-
-describe('a second system: three messages on one topic, three consumers', () => {
-  let topology: Topology;
-
-  it('generates its types, validators, operations and topology, with a handler for every consumer', () => {
-    const generated = copy.run('packages/codegen/src/cli.ts');
-    expect(generated.stderr).toBe('');
-    expect(generated.stdout).toContain('codegen: 3 message(s), 1 topic(s), 6 queue(s), 3 subscription(s), 3 consumer(s).');
-    const check = copy.run('packages/codegen/src/cli.ts', ['--check']);
-    expect(check.status, check.stderr).toBe(0);
-    topology = JSON.parse(copy.read('generated/topology.json')) as Topology;
-    const policy = (queue: string) => topology.subscriptions.find((s) => s.queue === queue)?.filterPolicy;
-    expect(policy('Billing')).toEqual({ eventType: ['OrderPlaced'], schemaVersion: [{ prefix: '1.' }] });
-    expect(policy('Analytics')).toEqual({ eventType: ['OrderPlaced', 'OrderShipped'], schemaVersion: [{ prefix: '1.' }] });
-    expect(policy('Fulfilment')).toEqual({
-      $or: [
-        { eventType: ['OrderPlaced'], schemaVersion: [{ prefix: '2.' }] },
-        { eventType: ['OrderShipped'], schemaVersion: [{ prefix: '1.' }] },
-      ],
-    });
-  }, 60_000);
-
-  it('type-checks its handlers against the generated types only, and refuses what the contract does not say', () => {
+/**
+ * The commands that only read what codegen wrote (its --check, the type check, infra:plan), each
+ * started once, by the first to ask: codegen's test starts all three once the code is written, so
+ * they run side by side (each a process of seconds), and each test awaits its own.
+ */
+const started = new Map<string, Promise<RunResult>>();
+function startOnce(name: string, start: () => Promise<RunResult>): Promise<RunResult> {
+  if (!started.has(name)) started.set(name, start());
+  return started.get(name)!;
+}
+const codegenCheck = () => startOnce('codegen --check', () => copy.start('packages/codegen/src/cli.ts', ['--check']));
+const planned = () => startOnce('infra:plan', () => copy.start('packages/infra/src/plan/cli.ts', ['--json']));
+const typeChecked = () =>
+  startOnce('tsc', () => {
     // Each line below must be a type error; `@ts-expect-error` fails the check when it is not.
     copy.write(
       'type-checks.ts',
@@ -71,15 +58,53 @@ describe('a second system: three messages on one topic, three consumers', () => 
       ].join('\n'),
     );
     copy.write('tsconfig.shop.json', JSON.stringify({ extends: './tsconfig.json', include: ['packages/local/types', 'packages/orders/consumers', 'packages/orders/src', 'generated', 'type-checks.ts'], exclude: ['node_modules'] }));
-    const tsc = copy.run('node_modules/typescript/bin/tsc', ['-p', 'tsconfig.shop.json', '--noEmit']);
+    // The compiler the project's own type check (`npm run typecheck`) runs: TypeScript 7's native tsc.
+    return copy.start('node_modules/typescript-7/bin/tsc', ['-p', 'tsconfig.shop.json', '--noEmit']);
+  });
+
+beforeAll(() => {
+  copy = copyProject({ application: 'tests/fixtures/shop' });
+});
+afterAll(async () => {
+  // None of them is cut off (or left running) by the copy's removal when a test failed before awaiting it.
+  await Promise.allSettled(started.values());
+  copy?.dispose();
+});
+
+describe('a second system: three messages on one topic, three consumers', () => {
+  let topology: Topology;
+
+  it('generates its types, validators, operations and topology, with a handler for every consumer', async () => {
+    const generated = copy.run('packages/codegen/src/cli.ts');
+    expect(generated.stderr).toBe('');
+    expect(generated.stdout).toContain('codegen: 3 message(s), 1 topic(s), 6 queue(s), 3 subscription(s), 3 consumer(s).');
+    // What reads the generated code from here on, side by side; the next tests await theirs.
+    void typeChecked();
+    void planned();
+    const check = await codegenCheck();
+    expect(check.status, check.stderr).toBe(0);
+    topology = JSON.parse(copy.read('generated/topology.json')) as Topology;
+    const policy = (queue: string) => topology.subscriptions.find((s) => s.queue === queue)?.filterPolicy;
+    expect(policy('Billing')).toEqual({ eventType: ['OrderPlaced'], schemaVersion: [{ prefix: '1.' }] });
+    expect(policy('Analytics')).toEqual({ eventType: ['OrderPlaced', 'OrderShipped'], schemaVersion: [{ prefix: '1.' }] });
+    expect(policy('Fulfilment')).toEqual({
+      $or: [
+        { eventType: ['OrderPlaced'], schemaVersion: [{ prefix: '2.' }] },
+        { eventType: ['OrderShipped'], schemaVersion: [{ prefix: '1.' }] },
+      ],
+    });
+  }, 60_000);
+
+  it('type-checks its handlers against the generated types only, and refuses what the contract does not say', async () => {
+    const tsc = await typeChecked();
     expect(tsc.stdout + tsc.stderr).toBe('');
     expect(tsc.status).toBe(0);
   }, 120_000);
 
-  it('plans one function per consumer, each queue with its redrive, each subscription with its filter policy', () => {
-    const planned = copy.run('packages/infra/src/plan/cli.ts', ['--json']);
-    expect(planned.status, planned.stderr).toBe(0);
-    const plan = JSON.parse(planned.stdout) as { resources: { type: string; name: string; properties: Record<string, any> }[] };
+  it('plans one function per consumer, each queue with its redrive, each subscription with its filter policy', async () => {
+    const { status, stdout, stderr } = await planned();
+    expect(status, stderr).toBe(0);
+    const plan = JSON.parse(stdout) as { resources: { type: string; name: string; properties: Record<string, any> }[] };
     const of = (type: string) => plan.resources.filter((r) => r.type === type);
     // The contract's consumers, and the framework's triage of each topic (what no filter admits).
     const model = resolvePlan({ topology, settings: shopSettings, consumersDir: 'packages/orders/consumers' });
