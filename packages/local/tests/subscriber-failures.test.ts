@@ -41,9 +41,12 @@ describe('npm run subscriber, when its handler fails', () => {
         '',
       ].join('\n'),
     );
-    const application = await fixture.application();
-    // Retried 2 s after a failure (the batch window is 1 s).
-    runtime = await startLocalRuntime({ application, port: 0, consumers: false, logLevel: 'SILENT', visibilityTimeoutSeconds: 2 });
+    // No batch window (the fixture's is 1 s, which holds each receive that long and keeps the
+    // queue's visibility timeout at 2 s at least): the failed message is received again 1 s after.
+    const fixtureApplication = await fixture.application();
+    const { consumers } = fixtureApplication.settings;
+    const application = { ...fixtureApplication, settings: { ...fixtureApplication.settings, consumers: { ...consumers, consumeOrderPlaced: { ...consumers?.consumeOrderPlaced, batchWindowSeconds: 0 } } } };
+    runtime = await startLocalRuntime({ application, port: 0, consumers: false, logLevel: 'SILENT', visibilityTimeoutSeconds: 1 });
     const lines: string[] = [];
     // The handler's own lines go to the terminal, as the consumer wrote them (an ERROR line to
     // stderr): kept here, not printed among the test's.
@@ -116,7 +119,8 @@ describe('consumers whose log level hides their record lines (ERROR, SILENT)', (
       ].join('\n'),
     );
     const shown: string[] = [];
-    const stack = await startLocalRuntime({ application: await own.application(), port: 0, logLevel, functionProcesses, visibilityTimeoutSeconds: 30, onLog: (_operationId, line) => shown.push(line) });
+    // No batch window: nothing here needs a batch gathered, and each receive is handled at once.
+    const stack = await startLocalRuntime({ application: await own.application(), port: 0, logLevel, functionProcesses, visibilityTimeoutSeconds: 30, batchWindowSeconds: 0, onLog: (_operationId, line) => shown.push(line) });
     const client = new SQSClient(stack.clientConfig);
     try {
       const send = async (orderId: string) =>
