@@ -30,6 +30,14 @@ import { TOPOLOGY_SECTION_ID } from '../src/topology-picture.ts';
 /** `npm run docs`, run in the fixture's folder (it renders the project there). */
 const docsCli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/docs-cli.ts');
 const topology = await fixtureTopology('single-consumer');
+
+/**
+ * The fixture's project, made once for the file (each is a copy and a codegen run) and removed at
+ * its end: every test here only reads it (the pages are written to folders of their own).
+ */
+let fixtureMade: Promise<FixtureProject> | undefined;
+const sharedFixture = () => (fixtureMade ??= fixtureProject('single-consumer'));
+afterAll(async () => (await fixtureMade?.then(undefined, () => undefined))?.dispose());
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 
@@ -94,7 +102,7 @@ describe('npm run docs', () => {
     }
 
     beforeAll(async () => {
-      fixture = await fixtureProject('single-consumer');
+      fixture = await sharedFixture();
       // The fixture shares the repository's install, and with it the transpiled template (its
       // marker and lock lie beside the template: once-per-install.ts).
       const out = mkdtempSync(path.join(tmpdir(), 'contract-docs-'));
@@ -127,7 +135,6 @@ describe('npm run docs', () => {
 
     afterAll(async () => {
       await browser?.close();
-      fixture?.dispose();
     });
 
     it('shows the contract title and both channels', async () => {
@@ -228,41 +235,52 @@ describe('npm run docs', () => {
 });
 
 describe('renderDocs', () => {
+  const render = async (spec: string) => readFileSync(await renderDocs({ specPath: spec, outDir: mkdtempSync(path.join(tmpdir(), 'contract-docs-')) }), 'utf8');
+
+  /**
+   * The fixture's page rendered with its parse remembered, counting the generator's parses: made
+   * once, read by both tests below (each render loads the generator's template and renders the
+   * whole page, a second or more of CPU), by whichever runs first.
+   */
+  let rememberedRender: Promise<{ spec: string; cachedBefore: boolean; parses: number; page: string }> | undefined;
+  const renderedFromRemembered = () =>
+    (rememberedRender ??= (async () => {
+      const spec = path.join((await sharedFixture()).dir, 'asyncapi.yaml');
+      expect((await parseContract(spec)).document).toBeDefined(); // remembered from here on (codegen's parse cache)
+      const cachedBefore = (await parseContract(spec)).cached === true;
+      // The parser the generator renders with (@asyncapi/multi-parser's, for the template's API v3).
+      const { Parser } = createRequire(createRequire(import.meta.url).resolve('@asyncapi/generator'))('@asyncapi/parser') as { Parser: { prototype: { parse(...args: unknown[]): unknown } } };
+      const original = Parser.prototype.parse;
+      let parses = 0;
+      Parser.prototype.parse = function (this: unknown, ...args: unknown[]) {
+        parses++;
+        return original.apply(this, args);
+      };
+      try {
+        const page = await render(spec);
+        return { spec, cachedBefore, parses, page };
+      } finally {
+        Parser.prototype.parse = original;
+      }
+    })());
+
   it('hands the generator the document already parsed: with the parse remembered, the AsyncAPI parser does not run', async () => {
-    const fixture = await fixtureProject('single-consumer');
-    const spec = path.join(fixture.dir, 'asyncapi.yaml');
-    expect((await parseContract(spec)).document).toBeDefined(); // remembered from here on (codegen's parse cache)
-    // The parser the generator renders with (@asyncapi/multi-parser's, for the template's API v3).
-    const { Parser } = createRequire(createRequire(import.meta.url).resolve('@asyncapi/generator'))('@asyncapi/parser') as { Parser: { prototype: { parse(...args: unknown[]): unknown } } };
-    const original = Parser.prototype.parse;
-    let parses = 0;
-    Parser.prototype.parse = function (this: unknown, ...args: unknown[]) {
-      parses++;
-      return original.apply(this, args);
-    };
-    try {
-      const page = await renderDocs({ specPath: spec, outDir: mkdtempSync(path.join(tmpdir(), 'contract-docs-')) });
-      expect(parses, 'the generator parsed the contract again').toBe(0);
-      expect(readFileSync(page, 'utf8')).toContain((parse(readFileSync(spec, 'utf8')) as { info: { title: string } }).info.title);
-    } finally {
-      Parser.prototype.parse = original;
-    }
+    const { spec, parses, page } = await renderedFromRemembered();
+    expect(parses, 'the generator parsed the contract again').toBe(0);
+    expect(page).toContain((parse(readFileSync(spec, 'utf8')) as { info: { title: string } }).info.title);
   }, 120_000);
 
   it('renders the same page from the remembered parse as from a fresh one: the objects the parser shares are shared again when read back', async () => {
-    const fixture = await fixtureProject('single-consumer');
-    const spec = path.join(fixture.dir, 'asyncapi.yaml');
-    const render = async () => readFileSync(await renderDocs({ specPath: spec, outDir: mkdtempSync(path.join(tmpdir(), 'contract-docs-')) }), 'utf8');
+    const spec = path.join((await sharedFixture()).dir, 'asyncapi.yaml');
     vi.stubEnv('SLUICE_PARSE_CACHE', '0');
     let fresh: string;
     try {
-      fresh = await render();
+      fresh = await render(spec);
     } finally {
       vi.unstubAllEnvs();
     }
-    await parseContract(spec);
-    expect((await parseContract(spec)).cached, 'remembered').toBe(true);
-    const remembered = await render();
+    const { cachedBefore, page: remembered } = await renderedFromRemembered();
+    expect(cachedBefore, 'remembered').toBe(true);
     // A message is one object under its channel and under components: written once in the page's
     // embedded document (a `$ref:$…` where it appears again), not copied (the page grew ~2 %).
     expect(remembered.length).toBe(fresh.length);
