@@ -22,9 +22,39 @@ import { captureIO } from '../../../tests/helpers/capture-io.ts';
 const root = path.resolve(import.meta.dirname, '../../..');
 const fixture = path.join(import.meta.dirname, 'fixtures', 'tiny', 'asyncapi.yaml');
 
+/** What a command run by {@link run} did: as spawnSync says it (status null when killed). */
+interface Ran {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a command to its end, as spawnSync does (killed after `timeout` ms), but without holding
+ * the test's process: commands that read the same project run side by side.
+ */
+function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeout?: number }): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGTERM'), options.timeout ?? 120_000);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ status: code, stdout, stderr });
+    });
+  });
+}
+
 /** Runs a framework CLI (its TypeScript source, on Node's type stripping) in `cwd`. */
-function framework(cwd: string, source: string, args: string[] = []) {
-  return spawnSync(process.execPath, [path.join(root, source), ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+function framework(cwd: string, source: string, args: string[] = []): Promise<Ran> {
+  return run(process.execPath, [path.join(root, source), ...args], { cwd });
 }
 
 /** node_modules of the created project: links to this workspace's, its contract package to its own generated/. */
@@ -74,8 +104,8 @@ function linkedBins(parent: string): string {
 }
 
 /** `npm run <args>` in the created project `dir`, its framework's bins from `bins`, against the local stack at `endpoint`. */
-function npmRun(dir: string, bins: string, endpoint: string, args: string[]) {
-  return spawnSync('npm', ['run', ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000, env: { ...process.env, PATH: `${bins}${path.delimiter}${process.env.PATH}`, SLUICE_ENDPOINT: endpoint } });
+function npmRun(dir: string, bins: string, endpoint: string, args: string[]): Promise<Ran> {
+  return run('npm', ['run', ...args], { cwd: dir, env: { ...process.env, PATH: `${bins}${path.delimiter}${process.env.PATH}`, SLUICE_ENDPOINT: endpoint } });
 }
 
 /**
@@ -88,8 +118,25 @@ async function startStack(cwd: string, args: string[] = []): Promise<{ banner: s
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const deadline = Date.now() + 90_000;
-  while (!output.includes('Ctrl-C to stop') && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  // Until the banner's last line is printed, the program exits, or 90 s have passed (looked at as
+  // the output comes, not every 200 ms).
+  await new Promise<void>((resolve) => {
+    const check = () => {
+      if (output.includes('Ctrl-C to stop')) done();
+    };
+    const done = () => {
+      clearTimeout(timer);
+      child.stdout.off('data', check);
+      child.stderr.off('data', check);
+      child.off('exit', done);
+      resolve();
+    };
+    const timer = setTimeout(done, 90_000);
+    child.stdout.on('data', check);
+    child.stderr.on('data', check);
+    child.once('exit', done);
+    check();
+  });
   if (!output.includes('Ctrl-C to stop')) {
     child.kill('SIGKILL');
     throw new Error(`npm start printed no banner (exit ${child.exitCode}):\n${output}`);
@@ -113,48 +160,54 @@ async function startStack(cwd: string, args: string[] = []): Promise<{ banner: s
   };
 }
 
-describe("create: the contract test of a project whose messages are not all written under components.messages", () => {
-  let parent: string;
-  afterAll(() => rmSync(parent, { recursive: true, force: true }));
+/**
+ * The project of the test "checks every example, of a message in a file a $ref names too" (last in
+ * this file): the tiny fixture with its message moved to a file of its own, with a second example;
+ * created, generated and its contract test run from the file's start, beside the other tests,
+ * which share nothing with it (a temp folder and a project of its own). Its test reads the outcome.
+ */
+async function examplesProject(parent: string): Promise<{ codegen: Ran; test?: Ran }> {
+  const source = path.join(parent, 'contract');
+  cpSync(path.dirname(fixture), source, { recursive: true });
+  const spec = path.join(source, 'asyncapi.yaml');
+  const text = readFileSync(spec, 'utf8');
+  const start = text.indexOf('    Pinged:\n');
+  const end = text.indexOf('  schemas:\n');
+  writeFileSync(spec, `${text.slice(0, start)}    Pinged:\n      $ref: './messages/pinged.yaml'\n${text.slice(end)}`);
+  mkdirSync(path.join(source, 'messages'));
+  writeFileSync(
+    path.join(source, 'messages', 'pinged.yaml'),
+    [
+      'name: Pinged',
+      'x-schema-version: 1.0.0',
+      'payload:',
+      "  $ref: '../schemas/pinged.json'",
+      'examples:',
+      '  - name: pinged',
+      "    payload: { pingId: p-1, sentAt: '2026-01-01T09:00:00Z' }",
+      '  - name: repinged',
+      "    payload: { pingId: p-2, sentAt: '2026-01-01T09:05:00Z' }",
+      '',
+    ].join('\n'),
+  );
+  const created = await createProject({ directory: path.join(parent, 'app'), contract: spec });
+  linkNodeModules(created.directory, 'app-contract');
+  const codegen = await framework(created.directory, 'packages/codegen/src/cli.ts');
+  if (codegen.status !== 0) return { codegen };
+  return { codegen, test: await run(process.execPath, [path.join(root, 'node_modules/vitest/vitest.mjs'), 'run', 'tests/contract.test.ts'], { cwd: created.directory }) };
+}
 
-  it("checks every example, of a message in a file a $ref names too (it read components.messages as written, found none, and passed with a to-do)", async () => {
-    parent = mkdtempSync(path.join(tmpdir(), 'sluice-create-examples-'));
-    // The tiny fixture with its message moved to a file of its own, with a second example.
-    const source = path.join(parent, 'contract');
-    cpSync(path.dirname(fixture), source, { recursive: true });
-    const spec = path.join(source, 'asyncapi.yaml');
-    const text = readFileSync(spec, 'utf8');
-    const start = text.indexOf('    Pinged:\n');
-    const end = text.indexOf('  schemas:\n');
-    writeFileSync(spec, `${text.slice(0, start)}    Pinged:\n      $ref: './messages/pinged.yaml'\n${text.slice(end)}`);
-    mkdirSync(path.join(source, 'messages'));
-    writeFileSync(
-      path.join(source, 'messages', 'pinged.yaml'),
-      [
-        'name: Pinged',
-        'x-schema-version: 1.0.0',
-        'payload:',
-        "  $ref: '../schemas/pinged.json'",
-        'examples:',
-        '  - name: pinged',
-        "    payload: { pingId: p-1, sentAt: '2026-01-01T09:00:00Z' }",
-        '  - name: repinged',
-        "    payload: { pingId: p-2, sentAt: '2026-01-01T09:05:00Z' }",
-        '',
-      ].join('\n'),
-    );
-    const created = await createProject({ directory: path.join(parent, 'app'), contract: spec });
-    linkNodeModules(created.directory, 'app-contract');
-    const codegen = framework(created.directory, 'packages/codegen/src/cli.ts');
-    expect(codegen.status, codegen.stderr).toBe(0);
-    const run = spawnSync(process.execPath, [path.join(root, 'node_modules/vitest/vitest.mjs'), 'run', 'tests/contract.test.ts'], { cwd: created.directory, encoding: 'utf8', timeout: 120_000 });
-    const output = (run.stdout + run.stderr).replace(/\u001b\[[0-9;]*m/g, '');
-    // Both examples checked, none left as a to-do.
-    expect(run.status, output).toBe(0);
-    expect(output).toMatch(/Tests\s+2 passed \(2\)/);
-    expect(output).not.toMatch(/todo/i);
-  }, 180_000);
+let examplesParent: string | undefined;
+let examples: Promise<{ codegen: Ran; test?: Ran }> | undefined;
+beforeAll(() => {
+  examplesParent = mkdtempSync(path.join(tmpdir(), 'sluice-create-examples-'));
+  examples = examplesProject(examplesParent);
+  examples.catch(() => {}); // its test says it
 });
+afterAll(async () => {
+  await examples?.catch(() => {});
+  if (examplesParent) rmSync(examplesParent, { recursive: true, force: true });
+}, 180_000);
 
 describe('create: a new project from a small contract', () => {
   let parent: string;
@@ -259,10 +312,10 @@ describe('create: a new project from a small contract', () => {
     }
   });
 
-  it('codegen, its npm test (codegen:check, contract:diff, typecheck, the contract test) and infra:plan --json work in it; npm test fails on a missing handler', () => {
+  it('codegen, its npm test (codegen:check, contract:diff, typecheck, the contract test) and infra:plan --json work in it; npm test fails on a missing handler', async () => {
     const dir = created.directory;
     linkNodeModules(dir, 'tiny-app-contract');
-    const codegen = framework(dir, 'packages/codegen/src/cli.ts');
+    const codegen = await framework(dir, 'packages/codegen/src/cli.ts');
     expect(codegen.status, codegen.stderr).toBe(0);
     expect(existsSync(path.join(dir, 'generated', 'topology.json'))).toBe(true);
     expect(codegen.stderr).not.toContain('make the consumers match the contract');
@@ -270,8 +323,10 @@ describe('create: a new project from a small contract', () => {
     // The project's own npm test: codegen:check, contract:diff (skipped, saying so: nothing is
     // released yet, and a new project must pass), typecheck, then its tests.
     const bins = linkedBins(parent);
-    const npmTest = () => spawnSync('npm', ['test'], { cwd: dir, encoding: 'utf8', timeout: 120_000, env: { ...process.env, PATH: `${bins}${path.delimiter}${process.env.PATH}` } });
-    const test = npmTest();
+    const npmTest = () => run('npm', ['test'], { cwd: dir, env: { ...process.env, PATH: `${bins}${path.delimiter}${process.env.PATH}` } });
+    // infra:plan --json of the project as created beside it: both only read the project (the
+    // changes below come after both).
+    const [test, plan] = await Promise.all([npmTest(), framework(dir, 'packages/infra/src/plan/cli.ts', ['--json'])]);
     const output = (test.stdout + test.stderr).replace(/\u001b\[[0-9;]*m/g, '');
     expect(test.status, output).toBe(0);
     expect(output).toContain('codegen:check: every receive operation has its handler in consumers/.');
@@ -293,7 +348,7 @@ describe('create: a new project from a small contract', () => {
     const source = readFileSync(handler, 'utf8');
     rmSync(handler);
     try {
-      const failed = npmTest();
+      const failed = await npmTest();
       const said = (failed.stdout + failed.stderr).replace(/\u001b\[[0-9;]*m/g, '');
       expect(failed.status, said).not.toBe(0);
       expect(said).toMatch(/codegen:check: the consumers in consumers\/ do not match the contract's receive operations:\n {2}- .*consumePings/);
@@ -304,31 +359,28 @@ describe('create: a new project from a small contract', () => {
     }
     // A handler that exports no `handler` (renamed): deployed, its function would fail on every
     // message. infra:plan refuses it as codegen:check does, before the synthesis (it planned it).
+    // Beside it, once a contract is released, `--if-released` no longer skips: contract:diff
+    // compares (its failure on a breaking change is packages/governance's tests; here, a snapshot
+    // it cannot read: exit 2, it could not compare, not 1, a breaking change found). Neither reads
+    // what the other changed (contract:diff the contract and released/, infra:plan's refusal the
+    // handlers).
     expect(source).toContain('export const handler');
     writeFileSync(handler, source.replace('export const handler', 'export const handle'));
-    try {
-      const refused = framework(dir, 'packages/infra/src/plan/cli.ts', ['--json']);
-      expect(refused.status, refused.stderr).toBe(1);
-      expect(refused.stdout).toBe('');
-      expect(refused.stderr).toMatch(/consumers\/ do not match the contract's receive operations \(deployed, such a function fails on every message\):\n {2}- consumers\/consumePings\.ts exports no `handler`/);
-    } finally {
-      writeFileSync(handler, source);
-    }
-
-    // Once a contract is released, `--if-released` no longer skips: contract:diff compares (its
-    // failure on a breaking change is packages/governance's tests; here, a snapshot it cannot read:
-    // exit 2, it could not compare, not 1, a breaking change found).
     mkdirSync(path.join(dir, 'released'));
     writeFileSync(path.join(dir, 'released', 'asyncapi.json'), '{}');
     try {
-      const once = framework(dir, 'packages/governance/src/diff-cli.ts', ['--if-released']);
+      const [refused, once] = await Promise.all([framework(dir, 'packages/infra/src/plan/cli.ts', ['--json']), framework(dir, 'packages/governance/src/diff-cli.ts', ['--if-released'])]);
+      expect(refused.status, refused.stderr).toBe(1);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toMatch(/consumers\/ do not match the contract's receive operations \(deployed, such a function fails on every message\):\n {2}- consumers\/consumePings\.ts exports no `handler`/);
       expect(once.status, once.stdout).toBe(2);
       expect(once.stdout + once.stderr).not.toMatch(/skipped/);
     } finally {
+      writeFileSync(handler, source);
       rmSync(path.join(dir, 'released'), { recursive: true, force: true });
     }
 
-    const plan = framework(dir, 'packages/infra/src/plan/cli.ts', ['--json']);
+    // The plan run beside npm test, of the project as created.
     expect(plan.status, plan.stderr).toBe(0);
     const names = (JSON.parse(plan.stdout).resources as { type: string; name: string }[]).map((r) => `${r.type} ${r.name}`);
     // The fixture's topic, queue, DLQ, subscription and consumer (SST's resource names).
@@ -349,14 +401,16 @@ describe('create: a new project from a small contract', () => {
 
   it("ignores in git what its own commands write (docs, start's data folder, SST's folder), and leaves what they write to commit (generated/, the topology picture)", async () => {
     const dir = created.directory;
-    const docs = framework(dir, 'packages/governance/src/docs-cli.ts');
+    // The three side by side: each writes a folder of its own, and none reads what another writes.
+    const [docs, diagram, stopped] = await Promise.all([
+      framework(dir, 'packages/governance/src/docs-cli.ts'),
+      framework(dir, 'packages/governance/src/topology-picture.ts'),
+      startStack(dir).then((stack) => stack.stop()),
+    ]);
     expect(docs.status, docs.stderr).toBe(0);
     expect(existsSync(path.join(dir, 'docs-out', 'index.html'))).toBe(true);
-    const diagram = framework(dir, 'packages/governance/src/topology-picture.ts');
     expect(diagram.status, diagram.stderr).toBe(0);
     expect(existsSync(path.join(dir, 'docs', 'topology.svg'))).toBe(true);
-    const stack = await startStack(dir);
-    const stopped = await stack.stop();
     expect(stopped.code, stopped.output).toBe(0);
     expect(existsSync(path.join(dir, '.sluice-data'))).toBe(true);
 
@@ -389,9 +443,9 @@ describe('create: a new project from a small contract', () => {
       expect(lines[at + 1]).not.toContain('receive-message');
       expect(stack.banner).toMatch(new RegExp(`Try: +export SLUICE_ENDPOINT=${endpoint.replace(/[.]/g, '[.]')}\\n +npm run ops -- status    npm run ops -- dlq list`));
 
-      const status = npmRun(dir, bins, endpoint, ['ops', '--', 'status']);
-      expect(status.status, status.stdout + status.stderr).toBe(0);
-      for (const queue of ['PingQueue', 'PingDLQ', 'PingsUnrouted']) expect(status.stdout).toContain(queue);
+      // Beside the publish and the listings below: status reads the queues' attributes only, no message.
+      const statusRun = npmRun(dir, bins, endpoint, ['ops', '--', 'status']);
+      statusRun.catch(() => {}); // awaited below
 
       const topicArn = stack.banner.match(/topic +(\S+:Pings)\n/)![1]!;
       const sns = new SNSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -404,16 +458,16 @@ describe('create: a new project from a small contract', () => {
       const printed = lines[at]!.match(/`SLUICE_ENDPOINT=\S+ npm run (ops -- dlq list --queue PingsUnrouted)`/)![1]!.split(' ');
       // SQS messageId, SNS messageId (the publisher's), published, eventType, schemaVersion, why.
       const why = /^\S+ +\S+ +\S+ +Ponged +1\.0\.0 +no consumer declares Ponged$/m;
-      let listed = npmRun(dir, bins, endpoint, printed);
+      let listed = await npmRun(dir, bins, endpoint, printed);
       for (let i = 0; i < 10 && listed.status === 0 && !why.test(listed.stdout); i++) {
         await new Promise((r) => setTimeout(r, 250));
-        listed = npmRun(dir, bins, endpoint, printed);
+        listed = await npmRun(dir, bins, endpoint, printed);
       }
       expect(listed.status, listed.stdout + listed.stderr).toBe(0);
       expect(listed.stdout).toContain('PingsUnrouted (unrouted publishes of Pings):');
       expect(listed.stdout).toMatch(why);
       // The whole listing too (every dead-letter queue, the triage function's, the unrouted one), in JSON.
-      const all = npmRun(dir, bins, endpoint, ['--silent', 'ops', '--', 'dlq', 'list', '--json']);
+      const all = await npmRun(dir, bins, endpoint, ['--silent', 'ops', '--', 'dlq', 'list', '--json']);
       expect(all.status, all.stdout + all.stderr).toBe(0);
       // One object keyed by queue name (the same shape as with --queue): each queue's kind, source, messages and what it could not show.
       const listing = JSON.parse(all.stdout) as Record<string, { kind: string; source: string | null; messages: { body: string; unrouted?: string | null }[]; notShown: unknown }>;
@@ -422,6 +476,10 @@ describe('create: a new project from a small contract', () => {
       expect(listing.PingsUnrouted).toMatchObject({ kind: 'unrouted', source: 'Pings', messages: [expect.objectContaining({ unrouted: 'no consumer declares Ponged' })] });
       // The SNS envelope (the unrouted queue's subscription is not raw), the payload as published in it.
       expect(JSON.parse(listing.PingsUnrouted!.messages[0]!.body).Message).toBe('{"pingId":"p-unrouted"}');
+
+      const status = await statusRun;
+      expect(status.status, status.stdout + status.stderr).toBe(0);
+      for (const queue of ['PingQueue', 'PingDLQ', 'PingsUnrouted']) expect(status.stdout).toContain(queue);
     } finally {
       await stack.stop();
     }
@@ -581,4 +639,17 @@ describe("create's command: what to do next", () => {
     expect(pkg.dependencies['@sluice/runtime']).toBe('file:../tarballs/sluice-runtime-0.2.0.tgz');
     expect(readFileSync(path.join(app, 'README.md'), 'utf8')).not.toContain('not on the npm registry');
   });
+});
+
+describe('create: the contract test of a project whose messages are not all written under components.messages', () => {
+  it("checks every example, of a message in a file a $ref names too (it read components.messages as written, found none, and passed with a to-do)", async () => {
+    // Made and run beside the tests above (examplesProject).
+    const { codegen, test } = await examples!;
+    expect(codegen.status, codegen.stderr).toBe(0);
+    const output = (test!.stdout + test!.stderr).replace(/\u001b\[[0-9;]*m/g, '');
+    // Both examples checked, none left as a to-do.
+    expect(test!.status, output).toBe(0);
+    expect(output).toMatch(/Tests\s+2 passed \(2\)/);
+    expect(output).not.toMatch(/todo/i);
+  }, 180_000);
 });
