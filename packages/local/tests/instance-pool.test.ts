@@ -7,7 +7,7 @@
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { createLambdaContext } from '@sluice/local';
 import { HOST_BUSY_UTILIZATION, hasSpareCapacity, INSTANCE_YOUNG_GENERATION_MB, InstancePool, instanceResourceLimits, MAX_HOLD_MS, SCALE_UP_DELAY_MS, SPARE_CORES_TO_SCALE } from '../src/lambda/instance-pool.ts';
 import { sourceChangesSince } from '../src/lambda/source-files.ts';
@@ -239,6 +239,7 @@ export const handler = async (event) => {
     /** A file for invocations to last until (`invokeUntil`), what writes it, and the instances running one of them. */
     const releaser = () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'instance-pool-release-'));
+      onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
       const file = path.join(dir, 'released');
       return { file, release: () => writeFileSync(file, ''), running: () => readdirSync(dir).filter((f) => f.startsWith('released.')).length };
     };
