@@ -65,9 +65,9 @@ describe('the test files run in the copy (applicationDependentTests)', () => {
     expect(files).toContain('packages/orders/tests/publish-message.test.ts');
     // Renders the application's contract page.
     expect(files).toContain('packages/orders/tests/docs.test.ts');
-    // Checks the root's generated/ with codegen --check, run in the repository root (the rest of the file is on fixtures).
-    expect(files).toContain('packages/codegen/tests/codegen.test.ts');
-    expect(applicationDependence('packages/codegen/tests/codegen.test.ts')).toBe("reads the application's generated");
+    // Checks the root's generated/ with codegen --check, run in the repository root (codegen's tests on fixtures are in codegen.test.ts, left out below).
+    expect(files).toContain('packages/codegen/tests/codegen-root.test.ts');
+    expect(applicationDependence('packages/codegen/tests/codegen-root.test.ts')).toBe("reads the application's generated");
     // Draws the application's picture from the root asyncapi.yaml and settings (through a helper that joins the root).
     expect(applicationDependence('packages/governance/tests/topology-picture.test.ts')).toBe("reads the application's asyncapi.yaml");
     // Copies this project, its application included, and runs it.
@@ -113,6 +113,8 @@ describe('the test files run in the copy (applicationDependentTests)', () => {
     expect(files).not.toContain('packages/create/tests/public-contracts.test.ts');
     // A contract of its own in a temp folder.
     expect(files).not.toContain('packages/codegen/tests/literal-escapes.test.ts');
+    // codegen on fixture documents, in-process (split from codegen-root.test.ts, which reads the root's contract and generated/).
+    expect(files).not.toContain('packages/codegen/tests/codegen.test.ts');
     expect(files).not.toContain('packages/model/tests/project.test.ts');
     // 'packages/orders/consumers' as the consumers folder a plan names, on a fixture's topology.
     expect(files).not.toContain('packages/model/tests/plan.test.ts');

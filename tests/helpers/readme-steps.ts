@@ -152,7 +152,7 @@ function ownReason(file: string, text: string): string | undefined {
  * ```ts
  * import { applicationDependence } from '../helpers/readme-steps.ts';
  *
- * applicationDependence('packages/codegen/tests/codegen.test.ts'); // "reads the application's generated"
+ * applicationDependence('packages/codegen/tests/codegen-root.test.ts'); // "reads the application's generated"
  * applicationDependence('packages/create/tests/create.test.ts'); // undefined: a created project of its own
  * ```
  */
