@@ -9,7 +9,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import { plannedNames, publicContracts, runPipeline, type PipelineResult } from '../../../scripts/public-contracts.ts';
 
 const contract = (file: string) => {
@@ -21,12 +21,13 @@ const contract = (file: string) => {
 /** Each step's name and exit code, and the output of the first that failed. */
 const summary = (r: PipelineResult) => ({ steps: r.steps.map((s) => `${s.name}: ${s.code}`), failed: r.steps.find((s) => s.code !== 0)?.output.slice(0, 3000) });
 
-describe('public AsyncAPI 3.0 documents through create, codegen, typecheck and infra:plan', () => {
+// Side by side: each document goes through a project of its own, in a folder of its own under `work`.
+describe.concurrent('public AsyncAPI 3.0 documents through create, codegen, typecheck and infra:plan', () => {
   const work = mkdtempSync(path.join(tmpdir(), 'sluice-public-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
   const passing = ['create: 0', 'codegen: 0', 'typecheck: 0', 'infra:plan --json: 0'];
 
-  it('the SQS binding README "SNS to SQS pub-sub": its topic, queue, DLQ and subscription, under their binding names', async () => {
+  it('the SQS binding README "SNS to SQS pub-sub": its topic, queue, DLQ and subscription, under their binding names', async ({ expect }) => {
     const r = await runPipeline(contract('sns-sqs-pub-sub.yaml'), work, { kind: 'link' });
     expect(summary(r)).toEqual({ steps: passing, failed: undefined });
     expect(r.created!.consumers).toEqual(['receiveMessage']);
@@ -41,7 +42,7 @@ describe('public AsyncAPI 3.0 documents through create, codegen, typecheck and i
     expect(queue.properties).toMatchObject({ redrive: { deadLetterQueue: 'user-signedup-dlqQueue', maxReceiveCount: 10 } }); // the DLQ by its SST name
   }, 240_000);
 
-  it("Springwolf's SQS example: its two FIFO queues under their names (.fifo added; not the send operation's binding entry queue-name, which nothing uses), a consumer per receive operation whose timeout fits the contract's visibility timeout", async () => {
+  it("Springwolf's SQS example: its two FIFO queues under their names (.fifo added; not the send operation's binding entry queue-name, which nothing uses), a consumer per receive operation whose timeout fits the contract's visibility timeout", async ({ expect }) => {
     const r = await runPipeline(contract('springwolf-sqs.json'), work, { kind: 'link' });
     expect(summary(r)).toEqual({ steps: passing, failed: undefined });
     const names = plannedNames(r.plan!);
@@ -54,7 +55,7 @@ describe('public AsyncAPI 3.0 documents through create, codegen, typecheck and i
     expect(settings).toContain('"example-queue_receive_receiveExamplePayload": { batchSize: 10, timeoutSeconds: 5, maximumConcurrency: 2 }, // timeout ≤ 1/6 of the visibilityTimeout (30 s)');
   }, 240_000);
 
-  it('Streetlights on Kafka: types and validators, no handler for the Kafka operation, which create and its README name with why', async () => {
+  it('Streetlights on Kafka: types and validators, no handler for the Kafka operation, which create and its README name with why', async ({ expect }) => {
     const r = await runPipeline(contract('streetlights-kafka-asyncapi.yml'), work, { kind: 'link' });
     expect(summary(r)).toEqual({ steps: passing, failed: undefined });
     expect(r.created!.consumers).toEqual([]);
@@ -66,7 +67,7 @@ describe('public AsyncAPI 3.0 documents through create, codegen, typecheck and i
     expect(plannedNames(r.plan!).queues).toEqual([]);
   }, 240_000);
 
-  it('refuses, with every problem at once, a document it cannot generate: remote $refs named by URL', async () => {
+  it('refuses, with every problem at once, a document it cannot generate: remote $refs named by URL', async ({ expect }) => {
     const r = await runPipeline(contract('adeo-kafka-request-reply-asyncapi.yml'), work, { kind: 'link' });
     expect(r.outcome).toBe('refused');
     const message = r.steps[0]!.output;
