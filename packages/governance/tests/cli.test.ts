@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,15 +12,41 @@ const pair = (name: string, side: 'released' | 'working') => path.join(here, 'pa
 /**
  * Runs one of the contract commands the way npm does, in this test's folder: every input is given
  * (--spec, --released, --out), so no project's defaults are read, the application's included.
+ * Without blocking: the tests of a describe block run side by side (each command is a process of
+ * about a second, each test's files in folders of its own), the commands of one test one after another.
  */
-function run(script: string, args: string[]) {
-  const result = spawnSync(process.execPath, [path.join(repoRoot, 'packages/governance/src', script), ...args], { cwd: here, encoding: 'utf8' });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+function run(script: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(repoRoot, 'packages/governance/src', script), ...args], { cwd: here, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
-describe('npm run contract:diff', () => {
-  it('prints a table of the breaking changes with their paths and fails, saying what to do', () => {
-    const { code, stdout, stderr } = run('diff-cli.ts', ['--released', pair('field-renamed', 'released'), '--spec', pair('field-renamed', 'working')]);
+/**
+ * A folder holding what `contract:release` of the enum-value-added pair's released side wrote
+ * (exit 0 required), released once for the tests that start from it: each gets a copy of its own.
+ */
+let enumReleased: Promise<string> | undefined;
+async function releasedEnumPair(): Promise<string> {
+  enumReleased ??= (async () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'contract-release-'));
+    const released = await run('release-cli.ts', ['--spec', pair('enum-value-added', 'released'), '--out', out]);
+    if (released.code !== 0) throw new Error(`contract:release of the enum-value-added pair's released side exited ${released.code}:\n${released.stderr}`);
+    return out;
+  })();
+  const out = mkdtempSync(path.join(tmpdir(), 'contract-release-'));
+  cpSync(await enumReleased, out, { recursive: true });
+  return out;
+}
+
+describe.concurrent('npm run contract:diff', () => {
+  it('prints a table of the breaking changes with their paths and fails, saying what to do', async ({ expect }) => {
+    const { code, stdout, stderr } = await run('diff-cli.ts', ['--released', pair('field-renamed', 'released'), '--spec', pair('field-renamed', 'working')]);
     expect(code).toBe(1);
     expect(stdout).toMatch(/^CLASSIFICATION +CHANGE +PATH +DETAIL$/m);
     expect(stdout).toMatch(/^breaking +removed +messages\.OrderPlaced\.payload\.properties\.quantity +field removed \(renamed to "count"\?\)/m);
@@ -29,28 +55,28 @@ describe('npm run contract:diff', () => {
     expect(stderr).toContain('--accept-breaking');
   }, 60_000);
 
-  it('refuses a contract whose x-compatibility is no mode as its problem, saying what to write, not as a crash (it said to run again with --debug)', () => {
+  it('refuses a contract whose x-compatibility is no mode as its problem, saying what to write, not as a crash (it said to run again with --debug)', async ({ expect }) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'contract-diff-mode-'));
     const working = path.join(dir, 'working.yaml');
     writeFileSync(working, readFileSync(pair('optional-field-added', 'working'), 'utf8').replace('  version: 1.1.0\n', '  version: 1.1.0\n  x-compatibility: fulll\n'));
-    const { code, stderr } = run('diff-cli.ts', ['--released', pair('optional-field-added', 'released'), '--spec', working]);
+    const { code, stderr } = await run('diff-cli.ts', ['--released', pair('optional-field-added', 'released'), '--spec', working]);
     expect(code).toBe(2); // could not run: not 1, which says the change is breaking
     expect(stderr).toContain('info.x-compatibility is "fulll", which is no compatibility mode: write one of backward, forward, full, or leave it out (backward)');
     expect(stderr).toContain(`Fix it in ${working}`);
     expect(stderr).not.toContain('--debug');
   }, 60_000);
 
-  it('names the released snapshot when its x-compatibility is the one that is no mode, and what replaces it (it told to fix the working contract, which cannot help)', () => {
+  it('names the released snapshot when its x-compatibility is the one that is no mode, and what replaces it (it told to fix the working contract, which cannot help)', async ({ expect }) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'contract-diff-mode-'));
     const released = path.join(dir, 'released.yaml');
     writeFileSync(released, readFileSync(pair('optional-field-added', 'released'), 'utf8').replace('  version: 1.0.0\n', '  version: 1.0.0\n  x-compatibility: fulll\n'));
-    const { code, stderr } = run('diff-cli.ts', ['--released', released, '--spec', pair('optional-field-added', 'working')]);
+    const { code, stderr } = await run('diff-cli.ts', ['--released', released, '--spec', pair('optional-field-added', 'working')]);
     expect(code).toBe(2);
     expect(stderr).toContain(`${released}: info.x-compatibility is "fulll", which is no compatibility mode`);
     expect(stderr).toContain('release it (npm run contract:release)');
   }, 60_000);
 
-  it("shows what the contracts' files hold as escapes, never as codes the terminal obeys: names, versions and keys in the heading, the rows, the notes and what to do next, in every format", () => {
+  it("shows what the contracts' files hold as escapes, never as codes the terminal obeys: names, versions and keys in the heading, the rows, the notes and what to do next, in every format", async ({ expect }) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'contract-diff-escapes-'));
     // A title-setting OSC (ESC ] … BEL), a C1 CSI that clears the screen, a right-to-left override.
     const [version, name, field] = ['1.0.0\u001b]0;x\u0007', 'OrderPlaced\u009b2J', 'currency\u202e'];
@@ -65,41 +91,41 @@ describe('npm run contract:diff', () => {
     };
     const args = ['--released', write('released'), '--spec', write('working')];
     const raw = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
-    const table = run('diff-cli.ts', args);
+    const table = await run('diff-cli.ts', args);
     expect(table.code, table.stderr).toBe(1);
     expect(table.stdout).toContain('released 1.0.0\\x1b]0;x\\x07 (');
     expect(table.stdout).toMatch(/^breaking +added +messages\.OrderPlaced\\x9b2J\.payload\.properties\.currency\\u202e +/m);
     expect(table.stdout).toContain('note: info.version is still 1.0.0\\x1b]0;x\\x07;');
     expect(table.stderr).toContain('OrderPlaced\\x9b2J: copy its payload schema');
     for (const text of [table.stdout, table.stderr]) expect(text).not.toMatch(raw);
-    const markdown = run('diff-cli.ts', [...args, '--format', 'markdown']);
+    const markdown = await run('diff-cli.ts', [...args, '--format', 'markdown']);
     expect(markdown.stdout).toContain('`messages.OrderPlaced\\x9b2J.payload.properties.currency\\u202e`');
     expect(markdown.stdout).not.toMatch(raw);
     // JSON keeps the values (JSON.parse gives them back), written as \u escapes.
-    const json = run('diff-cli.ts', [...args, '--format', 'json']);
+    const json = await run('diff-cli.ts', [...args, '--format', 'json']);
     expect(json.stdout).not.toMatch(raw);
     expect(JSON.parse(json.stdout).changes.map((c: { path: string }) => c.path)).toContain(`messages.${name}.payload.properties.${field}`);
   }, 60_000);
 
   // The clean-tree case is `npm test` itself: it runs `npm run contract:diff` on the real contract.
 
-  it('explains its options with --help', () => {
-    const { code, stdout } = run('diff-cli.ts', ['--help']);
+  it('explains its options with --help', async ({ expect }) => {
+    const { code, stdout } = await run('diff-cli.ts', ['--help']);
     expect(code).toBe(0);
     expect(stdout).toContain('--released <file>');
   }, 60_000);
 });
 
-describe('npm run contract:release', () => {
-  it('releases a compatible change, refuses a breaking one, and records a deliberate break', () => {
+describe.concurrent('npm run contract:release', () => {
+  it('releases a compatible change, refuses a breaking one, and records a deliberate break', async ({ expect }) => {
     const out = mkdtempSync(path.join(tmpdir(), 'contract-release-'));
-    expect(run('release-cli.ts', ['--spec', pair('required-field-added', 'released'), '--out', out]).code).toBe(0);
+    expect((await run('release-cli.ts', ['--spec', pair('required-field-added', 'released'), '--out', out])).code).toBe(0);
 
-    const refused = run('release-cli.ts', ['--spec', pair('required-field-added', 'working'), '--out', out]);
+    const refused = await run('release-cli.ts', ['--spec', pair('required-field-added', 'working'), '--out', out]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('refused');
 
-    const accepted = run('release-cli.ts', ['--spec', pair('required-field-added', 'working'), '--out', out, '--accept-breaking', 'no consumer yet']);
+    const accepted = await run('release-cli.ts', ['--spec', pair('required-field-added', 'working'), '--out', out, '--accept-breaking', 'no consumer yet']);
     expect(accepted.code).toBe(0);
     // OrderPlaced broke but kept x-schema-version 1.0.0: released on purpose, but said loudly, and recorded.
     expect(accepted.stdout).toContain('OrderPlaced: its own changes are breaking but x-schema-version is still 1.0.0');
@@ -113,40 +139,39 @@ describe('npm run contract:release', () => {
     expect(record.acceptedBreaking.inPlace).toEqual([{ message: 'OrderPlaced', released: '1.0.0', working: '1.0.0', warning: expect.stringContaining('still pass the subscriptions\' "1." filter') }]);
     expect(JSON.parse(readFileSync(path.join(out, 'asyncapi.json'), 'utf8')).components.messages.OrderPlaced.payload.required).toContain('currency');
 
-    const again = run('release-cli.ts', ['--spec', pair('required-field-added', 'working'), '--out', out]);
+    const again = await run('release-cli.ts', ['--spec', pair('required-field-added', 'working'), '--out', out]);
     expect(again.stdout).toContain('nothing to release');
   }, 120_000);
 
-  it("says the contract's version and names as escapes where they hold controls: released, nothing to release, the warnings (they reached the terminal raw)", () => {
+  it("says the contract's version and names as escapes where they hold controls: released, nothing to release, the warnings (they reached the terminal raw)", async ({ expect }) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'contract-release-escapes-'));
     const out = path.join(dir, 'released');
     const file = path.join(dir, 'asyncapi.yaml');
     writeFileSync(file, readFileSync(pair('required-field-added', 'released'), 'utf8').replace(/ {2}version: 1\.0\.0\n/, `  version: ${JSON.stringify('1.0.0\u001b]0;x\u0007')}\n`));
     const raw = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
-    const first = run('release-cli.ts', ['--spec', file, '--out', out]);
+    const first = await run('release-cli.ts', ['--spec', file, '--out', out]);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain('released 1.0.0\\x1b]0;x\\x07');
-    const again = run('release-cli.ts', ['--spec', file, '--out', out]);
+    const again = await run('release-cli.ts', ['--spec', file, '--out', out]);
     expect(again.stdout).toContain('already holds version 1.0.0\\x1b]0;x\\x07');
     for (const text of [first.stdout, first.stderr, again.stdout, again.stderr]) expect(text).not.toMatch(raw);
   }, 60_000);
 
-  it('releases a documentation-only edit under the same version, saying so (it refused: "info.version is still 1.0.0")', () => {
+  it('releases a documentation-only edit under the same version, saying so (it refused: "info.version is still 1.0.0")', async ({ expect }) => {
     const out = mkdtempSync(path.join(tmpdir(), 'contract-release-'));
-    expect(run('release-cli.ts', ['--spec', pair('description-only', 'released'), '--out', out]).code).toBe(0);
+    expect((await run('release-cli.ts', ['--spec', pair('description-only', 'released'), '--out', out])).code).toBe(0);
     const docs = path.join(out, 'docs-only.yaml');
     writeFileSync(docs, readFileSync(pair('description-only', 'working'), 'utf8').replace('  version: 1.1.0\n', '  version: 1.0.0\n'));
-    const released = run('release-cli.ts', ['--spec', docs, '--out', out]);
+    const released = await run('release-cli.ts', ['--spec', docs, '--out', out]);
     expect(released.code, released.stderr).toBe(0);
     expect(released.stdout).toContain('only documentation changed');
     expect(released.stdout).toContain('contract:release: released 1.0.0 (documentation only, the same version) to');
     expect(JSON.parse(readFileSync(path.join(out, 'asyncapi.json'), 'utf8')).info.description).toBe('Now with a description.');
   }, 60_000);
 
-  it("judges a release whose released snapshot's x-compatibility is no mode under the working contract's, said as that contract's or the default, never as a --mode it has no option for, nor as the contracts' (plural) or neither's (it said \"given with --mode\", then \"of the contracts\" and \"neither contract declares\")", () => {
+  it("judges a release whose released snapshot's x-compatibility is no mode under the working contract's, said as that contract's or the default, never as a --mode it has no option for, nor as the contracts' (plural) or neither's (it said \"given with --mode\", then \"of the contracts\" and \"neither contract declares\")", async ({ expect }) => {
     for (const declared of [undefined, 'backward'] as const) {
-      const out = mkdtempSync(path.join(tmpdir(), 'contract-release-'));
-      expect(run('release-cli.ts', ['--spec', pair('enum-value-added', 'released'), '--out', out]).code).toBe(0);
+      const out = await releasedEnumPair();
       // A snapshot released before x-compatibility was checked.
       const snapshot = path.join(out, 'asyncapi.json');
       const released = JSON.parse(readFileSync(snapshot, 'utf8'));
@@ -156,7 +181,7 @@ describe('npm run contract:release', () => {
       const text = readFileSync(pair('enum-value-added', 'working'), 'utf8');
       writeFileSync(working, declared ? text.replace('  version: 1.1.0\n', `  version: 1.1.0\n  x-compatibility: ${declared}\n`) : text);
 
-      const result = run('release-cli.ts', ['--spec', working, '--out', out]);
+      const result = await run('release-cli.ts', ['--spec', working, '--out', out]);
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).not.toContain('--mode');
       expect(result.stdout).not.toContain('of the contracts');
@@ -174,9 +199,8 @@ describe('npm run contract:release', () => {
     }
   }, 120_000);
 
-  it("names each contract whose x-compatibility is no mode when both are, the working one as the one to fix (it said neither file), with the snapshot's value whole, a colon in it too (it was cut there)", () => {
-    const out = mkdtempSync(path.join(tmpdir(), 'contract-release-'));
-    expect(run('release-cli.ts', ['--spec', pair('enum-value-added', 'released'), '--out', out]).code).toBe(0);
+  it("names each contract whose x-compatibility is no mode when both are, the working one as the one to fix (it said neither file), with the snapshot's value whole, a colon in it too (it was cut there)", async ({ expect }) => {
+    const out = await releasedEnumPair();
     const snapshot = path.join(out, 'asyncapi.json');
     const released = JSON.parse(readFileSync(snapshot, 'utf8'));
     released.info['x-compatibility'] = 'full: strict';
@@ -184,29 +208,29 @@ describe('npm run contract:release', () => {
     const working = path.join(out, 'working.yaml');
     writeFileSync(working, readFileSync(pair('enum-value-added', 'working'), 'utf8').replace('  version: 1.1.0\n', '  version: 1.1.0\n  x-compatibility: bakward\n'));
 
-    const result = run('release-cli.ts', ['--spec', working, '--out', out]);
+    const result = await run('release-cli.ts', ['--spec', working, '--out', out]);
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toContain(`contract:release: ${working}: info.x-compatibility is "bakward", which is no compatibility mode: write one of backward, forward, full, or leave it out (backward)`);
     expect(result.stderr).toContain(`${snapshot}: info.x-compatibility is "full: strict", which is no compatibility mode either: the release replaces it with ${working}'s.`);
     expect(result.stderr).toContain(`Fix it in ${working}, then run npm run contract:release again.`);
   }, 60_000);
 
-  it('refuses a version lower than the released one, and a contract npm run codegen refuses (both were released)', () => {
+  it('refuses a version lower than the released one, and a contract npm run codegen refuses (both were released)', async ({ expect }) => {
     const out = mkdtempSync(path.join(tmpdir(), 'contract-release-'));
-    expect(run('release-cli.ts', ['--spec', pair('optional-field-added', 'working'), '--out', out]).code).toBe(0);
-    const lower = run('release-cli.ts', ['--spec', pair('optional-field-added', 'released'), '--out', out, '--accept-breaking', 'going back']);
+    expect((await run('release-cli.ts', ['--spec', pair('optional-field-added', 'working'), '--out', out])).code).toBe(0);
+    const lower = await run('release-cli.ts', ['--spec', pair('optional-field-added', 'released'), '--out', out, '--accept-breaking', 'going back']);
     expect(lower.code).toBe(1);
     expect(lower.stderr).toContain('info.version 1.0.0 is lower than the released 1.1.0');
 
     // An example its own schema refuses: codegen refuses the contract, so no release either.
     const broken = path.join(out, 'broken.yaml');
     writeFileSync(broken, readFileSync(pair('optional-field-added', 'working'), 'utf8').replace('version: 1.1.0', 'version: 1.2.0').replace('      x-schema-version: 1.0.0\n', '      x-schema-version: 1.0.0\n      examples:\n        - payload: {orderId: "", quantity: 0, status: LOST}\n'));
-    const refused = run('release-cli.ts', ['--spec', broken, '--out', out]);
+    const refused = await run('release-cli.ts', ['--spec', broken, '--out', out]);
     expect(refused.code, refused.stderr).toBe(1); // a finding about what it would release, as a breaking change is (it exited 2, "could not run")
     expect(refused.stderr).toMatch(/refused: npm run codegen refuses this contract, so nothing could be built from the release:\n.*1 problem\(s\)/);
     expect(JSON.parse(readFileSync(path.join(out, 'release.json'), 'utf8')).version).toBe('1.1.0');
     // --help says so under 1, not under 2.
-    const help = run('release-cli.ts', ['--help']).stdout;
+    const help = (await run('release-cli.ts', ['--help'])).stdout;
     expect(help).toMatch(/^ {2}1 {2}.*a contract npm run codegen refuses/m);
     expect(help).not.toMatch(/^ {2}2 {2}.*codegen refuses/m);
   }, 120_000);
