@@ -84,9 +84,16 @@ export interface AwsGateway {
   readonly endpoint: string;
   /** The port it listens on (the one picked when 0 was asked). */
   readonly port: number;
-  /** Stops listening and closes its connections to the emulators. */
+  /**
+   * Stops listening and closes its connections to the emulators, then waits (up to
+   * {@link HANDED_OVER_WAIT_MS}) for the DynamoDB requests it handed to dynalite in this process to
+   * be answered: their callers are gone, but dynalite stopped under one throws.
+   */
   close(): Promise<void>;
 }
+
+/** The longest {@link AwsGateway.close} waits for dynalite in this process to answer the requests it was handed. */
+export const HANDED_OVER_WAIT_MS = 10_000;
 
 /** Which emulator a request belongs to. */
 export type GatewayRoute = 'dynamodb' | 'sqs' | 'sns' | 'sqs-query' | 'health' | 'failures' | 'other';
@@ -316,10 +323,23 @@ function replayedRequest(req: http.IncomingMessage, body: Buffer): http.Incoming
  * Forwards a request whose body has been read. Bodies are read first (within the route's cap)
  * rather than piped, so an upstream never sees a request cut off midway: dynalite throws, and
  * takes the process down, when a request it is reading is aborted. To an emulator in this
- * process (`server`), the request is handed over directly ({@link replayedRequest}).
+ * process (`server`), the request is handed over directly ({@link replayedRequest}); with
+ * `handedOver` (DynamoDB's: quick requests, no long polls), it is in that set until the emulator
+ * ends its answer (see {@link AwsGateway.close}).
  */
-function forward(req: http.IncomingMessage, res: http.ServerResponse, route: GatewayRoute, upstream: string, agent: http.Agent, body: Buffer, server?: http.Server): void {
+function forward(req: http.IncomingMessage, res: http.ServerResponse, route: GatewayRoute, upstream: string, agent: http.Agent, body: Buffer, server?: http.Server, handedOver?: Set<Promise<void>>): void {
   if (server) {
+    if (handedOver) {
+      let answered!: () => void;
+      const answer = new Promise<void>((resolve) => (answered = resolve));
+      handedOver.add(answer);
+      const end = res.end.bind(res) as (...args: unknown[]) => http.ServerResponse;
+      res.end = ((...args: unknown[]) => {
+        handedOver.delete(answer);
+        answered();
+        return end(...args);
+      }) as typeof res.end;
+    }
     server.emit('request', replayedRequest(req, body), res);
     return;
   }
@@ -387,12 +407,14 @@ export async function startAwsGateway(options: AwsGatewayOptions): Promise<AwsGa
   const agent = new http.Agent({ keepAlive: true });
   const { fauxqs, dynalite, servers = {} } = options.upstreams;
   const moveTasks = new MessageMoveTasks({ upstream: fauxqs });
+  /** DynamoDB requests handed to dynalite in this process that it has not answered yet. */
+  const handedOver = new Set<Promise<void>>();
   const server = http.createServer((req, res) => {
     const route = routeOf(req.headers, undefined, req.method, req.url);
     const refusal = refusalOf(req.headers);
     if (refusal) return fail(res, route, 403, 'AccessDenied', refusal);
     if (Number(req.headers['content-length'] ?? 0) > bodyLimits[route]) return tooLarge(res, route);
-    if (route === 'dynamodb') return withBody(req, res, route, (body) => forward(req, res, route, dynalite, agent, body, servers.dynalite));
+    if (route === 'dynamodb') return withBody(req, res, route, (body) => forward(req, res, route, dynalite, agent, body, servers.dynalite, handedOver));
     if (route === 'health') {
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end(JSON.stringify({ status: 'ok', services: ['sns', 'sqs', 'dynamodb'], consumers: options.consumers?.() ?? [] }));
@@ -473,6 +495,12 @@ export async function startAwsGateway(options: AwsGatewayOptions): Promise<AwsGa
       agent.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Dynalite in this process carries on with a request whose caller is gone: it must end it
+      // before the emulators close their stores (dynalite throws, out of anyone's reach, at a
+      // request that meets its closed database: the process's uncaught exception).
+      let waited: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(handedOver), new Promise<void>((resolve) => (waited = setTimeout(resolve, HANDED_OVER_WAIT_MS)))]);
+      clearTimeout(waited);
     },
   };
 }
