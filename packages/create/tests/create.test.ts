@@ -399,39 +399,14 @@ describe('create: a new project from a small contract', () => {
     expect(descriptions.filter((d) => d.includes('dlq ') && !d.includes('`npm run ops -- dlq '))).toEqual([]);
   }, 180_000);
 
-  it("ignores in git what its own commands write (docs, start's data folder, SST's folder), and leaves what they write to commit (generated/, the topology picture)", async () => {
-    const dir = created.directory;
-    // The three side by side: each writes a folder of its own, and none reads what another writes.
-    const [docs, diagram, stopped] = await Promise.all([
-      framework(dir, 'packages/governance/src/docs-cli.ts'),
-      framework(dir, 'packages/governance/src/topology-picture.ts'),
-      startStack(dir).then((stack) => stack.stop()),
-    ]);
-    expect(docs.status, docs.stderr).toBe(0);
-    expect(existsSync(path.join(dir, 'docs-out', 'index.html'))).toBe(true);
-    expect(diagram.status, diagram.stderr).toBe(0);
-    expect(existsSync(path.join(dir, 'docs', 'topology.svg'))).toBe(true);
-    expect(stopped.code, stopped.output).toBe(0);
-    expect(existsSync(path.join(dir, '.sluice-data'))).toBe(true);
-
-    const git = (...args: string[]) => spawnSync('git', args, { cwd: dir, encoding: 'utf8' });
-    expect(git('init', '-q').status).toBe(0);
-    const status = git('status', '--porcelain', '--untracked-files=all', '--ignored=matching');
-    expect(status.status, status.stderr).toBe(0);
-    const lines = status.stdout.split('\n').filter(Boolean);
-    const untracked = lines.filter((l) => l.startsWith('?? ')).map((l) => l.slice(3));
-    const ignored = lines.filter((l) => l.startsWith('!! ')).map((l) => l.slice(3));
-    // To commit: what create wrote, what codegen writes, the picture (diagram -- --check compares it).
-    expect(untracked.filter((f) => !created.files.includes(f) && !f.startsWith('generated/') && f !== 'docs/topology.svg')).toEqual([]);
-    expect(untracked).toContain('docs/topology.svg');
-    expect(untracked).toContain('generated/topology.json');
-    expect(ignored).toEqual(expect.arrayContaining(['docs-out/', '.sluice-data/', '.sst/', 'node_modules/']));
-  }, 180_000);
-
   it("npm start's banner names the project's operator commands, and they run: npm run ops -- status, and the banner's dlq list shows an unrouted publish and why", async () => {
     const dir = created.directory;
     const bins = linkedBins(parent);
-    const stack = await startStack(dir, ['--in-memory']);
+    // The README's plain npm start, its data in .sluice-data: the one start of this test and the
+    // next, which checks that git ignores the folder it leaves (a start is 1.2-1.6 CPU-s; the
+    // --in-memory stack's banner and commands are packages/local's tests').
+    const stack = await startStack(dir);
+    let stopped: { code: number | null; output: string } | undefined;
     try {
       const lines = stack.banner.split('\n');
       const endpoint = stack.banner.match(/endpoint +(\S+)/)![1]!;
@@ -481,8 +456,36 @@ describe('create: a new project from a small contract', () => {
       expect(status.status, status.stdout + status.stderr).toBe(0);
       for (const queue of ['PingQueue', 'PingDLQ', 'PingsUnrouted']) expect(status.stdout).toContain(queue);
     } finally {
-      await stack.stop();
+      stopped = await stack.stop();
     }
+    // Ctrl-C ends it cleanly, leaving its data folder.
+    expect(stopped.code, stopped.output).toBe(0);
+    expect(existsSync(path.join(dir, '.sluice-data'))).toBe(true);
+  }, 180_000);
+
+  it("ignores in git what its own commands write (docs, start's data folder, SST's folder), and leaves what they write to commit (generated/, the topology picture)", async () => {
+    const dir = created.directory;
+    // Side by side: each writes a folder of its own, and neither reads what the other writes.
+    const [docs, diagram] = await Promise.all([framework(dir, 'packages/governance/src/docs-cli.ts'), framework(dir, 'packages/governance/src/topology-picture.ts')]);
+    expect(docs.status, docs.stderr).toBe(0);
+    expect(existsSync(path.join(dir, 'docs-out', 'index.html'))).toBe(true);
+    expect(diagram.status, diagram.stderr).toBe(0);
+    expect(existsSync(path.join(dir, 'docs', 'topology.svg'))).toBe(true);
+    // npm start's data folder, from its run in the test before (stopped with Ctrl-C, exit 0).
+    expect(existsSync(path.join(dir, '.sluice-data'))).toBe(true);
+
+    const git = (...args: string[]) => spawnSync('git', args, { cwd: dir, encoding: 'utf8' });
+    expect(git('init', '-q').status).toBe(0);
+    const status = git('status', '--porcelain', '--untracked-files=all', '--ignored=matching');
+    expect(status.status, status.stderr).toBe(0);
+    const lines = status.stdout.split('\n').filter(Boolean);
+    const untracked = lines.filter((l) => l.startsWith('?? ')).map((l) => l.slice(3));
+    const ignored = lines.filter((l) => l.startsWith('!! ')).map((l) => l.slice(3));
+    // To commit: what create wrote, what codegen writes, the picture (diagram -- --check compares it).
+    expect(untracked.filter((f) => !created.files.includes(f) && !f.startsWith('generated/') && f !== 'docs/topology.svg')).toEqual([]);
+    expect(untracked).toContain('docs/topology.svg');
+    expect(untracked).toContain('generated/topology.json');
+    expect(ignored).toEqual(expect.arrayContaining(['docs-out/', '.sluice-data/', '.sst/', 'node_modules/']));
   }, 180_000);
 });
 
