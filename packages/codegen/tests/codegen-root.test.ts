@@ -17,7 +17,7 @@ import { inputsHashOf } from '@sluice/codegen/freshness';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../../..');
-const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+/** Run by Node itself (its type stripping), as the codegen and codegen:check scripts run it: not through tsx, a second process. */
 const cli = path.join(root, 'packages', 'codegen', 'src', 'cli.ts');
 
 describe('npm run codegen:check', () => {
@@ -28,8 +28,8 @@ describe('npm run codegen:check', () => {
     writeFileSync(path.join(out, 'leftover.js'), '');
     // Two independent runs (the real generated/ and a stale copy elsewhere), side by side.
     const [ok, stale] = await Promise.all([
-      run(tsx, [cli, '--check'], { cwd: root }),
-      run(tsx, [cli, '--check', '--out', out], { cwd: root }).catch((e: { code: number; stderr: string }) => e),
+      run(process.execPath, [cli, '--check'], { cwd: root }),
+      run(process.execPath, [cli, '--check', '--out', out], { cwd: root }).catch((e: { code: number; stderr: string }) => e),
     ]);
     expect(ok.stdout).toMatch(/is up to date/);
     expect(stale).toMatchObject({ code: 1 });
@@ -41,17 +41,17 @@ describe('npm run codegen:check', () => {
   });
 
   it('prints usage with --help', async () => {
-    const { stdout } = await run(tsx, [cli, '--help'], { cwd: root });
+    const { stdout } = await run(process.execPath, [cli, '--help'], { cwd: root });
     expect(stdout).toMatch(/^Usage: npm run codegen/);
   });
 
   it('run by `npm run codegen:check -- …`, names itself so in its usage line and its messages', async () => {
     // What npm does for `npm run codegen:check -- --help`: the script's own --check, then the user's arguments.
     const env = { ...process.env, npm_lifecycle_event: 'codegen:check' };
-    const { stdout } = await run(tsx, [cli, '--check', '--help'], { cwd: root, env });
+    const { stdout } = await run(process.execPath, [cli, '--check', '--help'], { cwd: root, env });
     expect(stdout.split('\n')[0]).toBe('Usage: npm run codegen:check -- [options]');
     expect(stdout).toMatch(/^ {2}--check {2,}write nothing; exit 1 naming stale files/m);
-    const refused = await run(tsx, [cli, '--check', '--frobnicate'], { cwd: root, env }).catch((e: { code: number; stderr: string }) => e);
+    const refused = await run(process.execPath, [cli, '--check', '--frobnicate'], { cwd: root, env }).catch((e: { code: number; stderr: string }) => e);
     expect((refused as { code: number }).code).toBe(2);
     expect((refused as { stderr: string }).stderr).toMatch(/^codegen:check: unknown option --frobnicate: .*\nRun `npm run codegen:check -- --help` for usage\.\n$/);
   });
