@@ -5,12 +5,12 @@
  * sharing; and a document's own schema that borrows the name of the parser's copy of the AsyncAPI
  * schema is not taken for it.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { specSchemaValidator } from '../src/spec-schema-code.ts';
 import { shareSpecSchemaValidators } from '../src/spec-schema-validators.ts';
 
@@ -99,15 +99,43 @@ console.log(JSON.stringify({ diagnostics, specCompiles }));
 `;
 
 function child(share: boolean, documents: readonly string[] = DOCUMENTS): { diagnostics: unknown[]; specCompiles: number } {
-  const run = spawnSync(process.execPath, ['--input-type=module', '-e', CHILD], {
-    cwd: path.join(root, 'packages/codegen'),
-    encoding: 'utf8',
-    env: { ...process.env, DOCUMENTS: JSON.stringify(documents), SHARE: share ? '1' : '0', SLUICE_PARSE_CACHE: share ? '1' : '0' },
-    timeout: 60_000,
-  });
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', CHILD], { ...childOptions(share, documents), encoding: 'utf8' });
   expect(run.status, run.stderr).toBe(0);
   return JSON.parse(run.stdout) as { diagnostics: unknown[]; specCompiles: number };
 }
+
+function childOptions(share: boolean, documents: readonly string[]) {
+  return {
+    cwd: path.join(root, 'packages/codegen'),
+    env: { ...process.env, DOCUMENTS: JSON.stringify(documents), SHARE: share ? '1' : '0', SLUICE_PARSE_CACHE: share ? '1' : '0' },
+    timeout: 60_000,
+  };
+}
+
+/** {@link child} without blocking this process: its exit status, output and errors. */
+function startChild(share: boolean, documents: readonly string[] = DOCUMENTS): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const run = spawn(process.execPath, ['--input-type=module', '-e', CHILD], { ...childOptions(share, documents), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    run.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    run.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    run.once('error', reject);
+    run.once('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/**
+ * Every document parsed without the sharing (SLUICE_PARSE_CACHE=0: the AsyncAPI schema compiled at
+ * each parse, seconds of CPU), started with the file: it reads and writes none of the kept modules
+ * the tests below look at or damage, so it runs beside them, and the test that compares with it waits for it.
+ */
+let unshared: Promise<{ status: number | null; stdout: string; stderr: string }> | undefined;
+const unsharedRun = () => (unshared ??= startChild(false));
+beforeAll(() => void unsharedRun().catch(() => undefined));
+afterAll(async () => {
+  await unshared?.catch(() => undefined);
+});
 
 /** The modules kept for the compiled copies of the AsyncAPI schema (spec-schema-code.ts). */
 const keptFolder = path.join(root, 'node_modules', '.cache', 'sluice-asyncapi-schema');
@@ -134,7 +162,9 @@ describe('shareSpecSchemaValidators', () => {
   it('changes nothing the parser says: every diagnostic of these documents, parsed in one process, as without it (SLUICE_PARSE_CACHE=0 turns it off)', async () => {
     expect(shareSpecSchemaValidators()).toBe(true);
     const shared = await diagnosticsOf(DOCUMENTS);
-    const alone = child(false);
+    const run = await unsharedRun();
+    expect(run.status, run.stderr).toBe(0);
+    const alone = JSON.parse(run.stdout) as { diagnostics: unknown[]; specCompiles: number };
     expect(shared).toEqual(alone.diagnostics);
     expect(alone.specCompiles).toBeGreaterThan(0);
     // The comparison compares something: the broken document's errors are there.
