@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumerSettings } from '@sluice/model';
 import { settings } from '@orders/app/settings';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
-import { CONSUMER, publishAll, reconcile, scale, startHarness, viaSns, waitUntilSettled, warmUp, type Harness } from './harness.ts';
+import { CONSUMER, FAULT_SCENARIO_QUEUE, publishAll, reconcile, scale, startHarness, viaSns, waitUntilSettled, warmUp, type Harness } from './harness.ts';
 import { eventStream, random } from './event-stream.ts';
 import { contentDigest, latestByOrder } from './ledger.ts';
 import { recordRow } from './summary.ts';
@@ -25,7 +25,7 @@ beforeAll(async () => {
   proxy = await startFaultProxy('http://127.0.0.1:1');
   // "Never a failure" presumes every lost answer retried by the SDK: the lost answers spread over
   // the function's five instances, each client retrying within a quota of its own.
-  h = await startHarness({ eagerInstances: true, visibilityTimeoutSeconds: 6, functionTimeoutSeconds: 5, functionEnvironment: { AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint } });
+  h = await startHarness({ eagerInstances: true, ...FAULT_SCENARIO_QUEUE, functionEnvironment: { AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint } });
   proxy.setUpstream(h.wire.endpoint); // the wire sees what reaches the server, after the faults
 });
 afterAll(async () => {

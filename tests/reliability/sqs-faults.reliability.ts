@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumerSettings } from '@sluice/model';
 import { settings } from '@orders/app/settings';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
-import { CONSUMER, publishAll, reconcile, scale, startHarness, viaSns, waitUntilSettled, warmUp, type Harness } from './harness.ts';
+import { CONSUMER, FAULT_SCENARIO_QUEUE, publishAll, reconcile, scale, startHarness, viaSns, waitUntilSettled, warmUp, type Harness } from './harness.ts';
 import { eventStream, random } from './event-stream.ts';
 import { latestByOrder } from './ledger.ts';
 import { recordRow } from './summary.ts';
@@ -24,7 +24,7 @@ let proxy: FaultProxy;
 
 beforeAll(async () => {
   proxy = await startFaultProxy('http://127.0.0.1:1');
-  h = await startHarness({ eagerInstances: true, visibilityTimeoutSeconds: 6, functionTimeoutSeconds: 5, functionEnvironment: { AWS_ENDPOINT_URL_SQS: proxy.endpoint } });
+  h = await startHarness({ eagerInstances: true, ...FAULT_SCENARIO_QUEUE, functionEnvironment: { AWS_ENDPOINT_URL_SQS: proxy.endpoint } });
   proxy.setUpstream(h.endpoint);
 });
 afterAll(async () => {

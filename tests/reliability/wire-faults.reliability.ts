@@ -8,16 +8,17 @@
  * a receive only 4 % of the time and almost nothing would ever reach the DLQ. This way some
  * messages fail 3 receives and the DLQ side of the ledger is really exercised.
  *
- * The visibility timeout (6 s) is above the function timeout (5 s), as Lambda requires: with a
- * shorter one, a message could be received again while its first handling still runs, and end
- * both stored and dead-lettered (the ledger would report it double-accounted). The instances are
- * warmed up first, without faults, so that no cold start eats into the function timeout.
+ * The visibility timeout (6 s) is short, so that failed messages come back quickly; the poller
+ * keeps a batch's messages hidden while its invocation runs (FAULT_SCENARIO_QUEUE): otherwise a
+ * message could be received again while its first handling still runs, and end both stored and
+ * dead-lettered (the ledger would report it double-accounted). The instances are warmed up first,
+ * without faults, so that the fault phase is about the handler, not cold starts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
 import { consumerSettings } from '@sluice/model';
 import { settings } from '@orders/app/settings';
-import { CONSUMER, publishAll, reconcile, scale, startHarness, viaSns, waitUntilSettled, warmUp, type Harness } from './harness.ts';
+import { CONSUMER, FAULT_SCENARIO_QUEUE, publishAll, reconcile, scale, startHarness, viaSns, waitUntilSettled, warmUp, type Harness } from './harness.ts';
 import { eventStream, random } from './event-stream.ts';
 import { recordRow } from './summary.ts';
 
@@ -33,8 +34,7 @@ beforeAll(async () => {
   proxy = await startFaultProxy('http://127.0.0.1:1');
   h = await startHarness({
     eagerInstances: true,
-    visibilityTimeoutSeconds: 6,
-    functionTimeoutSeconds: 5,
+    ...FAULT_SCENARIO_QUEUE,
     functionEnvironment: { AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint, AWS_MAX_ATTEMPTS: '1' },
   });
   proxy.setUpstream(h.wire.endpoint); // the wire sees what reaches the server, after the faults
