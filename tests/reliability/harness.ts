@@ -359,6 +359,8 @@ export async function startSubscriber(h: Harness, name: string, extraArgs: strin
 
 /** How long a subscriber's acknowledgements are held before {@link crash} kills it: well above the lag of its log lines. */
 const ACK_HOLD_MS = 1_000;
+/** How long {@link crash} holds them at most while none has come. */
+const ACK_WAIT_MS = 30_000;
 
 /**
  * SIGKILLs a subscriber mid-load, in a way the ledger can follow; returns how many of its
@@ -372,6 +374,11 @@ const ACK_HOLD_MS = 1_000;
  * loss is in the logs, not the messages. So the victim's deletes are held for a second before the
  * kill (and never applied): those batches come back after the visibility timeout and end as
  * `duplicate`, as if the kill had come a second earlier.
+ *
+ * The kill waits, too, for a first held delete (at most {@link ACK_WAIT_MS}): a subscriber whose
+ * last line is fresh may have deleted that batch just before the hold began, and on a busy machine
+ * its next batch can take longer than the second to end. Killed then, it would have had nothing in
+ * flight, and the scenario would not be the crash it says.
  */
 export async function crash(subscriber: Subscriber): Promise<number> {
   let held = 0;
@@ -380,7 +387,8 @@ export async function crash(subscriber: Subscriber): Promise<number> {
     held++;
     return 'hang';
   });
-  await new Promise((r) => setTimeout(r, ACK_HOLD_MS));
+  const since = Date.now();
+  while (Date.now() - since < ACK_HOLD_MS || (held === 0 && Date.now() - since < ACK_WAIT_MS)) await new Promise((r) => setTimeout(r, 50));
   subscriber.child.kill('SIGKILL');
   await subscriber.exited;
   return held;
