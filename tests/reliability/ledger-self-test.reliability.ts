@@ -8,7 +8,8 @@
  */
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publishAll, reconcile, scale, startHarness, viaSns, waitUntilSettled, type Harness } from './harness.ts';
+import type { OrderPlaced } from '@orders/contract';
+import { publishAll, reconcile, scale, startHarness, viaSns, waitUntilSettled, type Harness, type Published } from './harness.ts';
 import { eventStream } from './event-stream.ts';
 import { recordRow } from './summary.ts';
 
@@ -23,17 +24,27 @@ afterAll(async () => {
 describe('the ledger against a poller that deletes a message without calling the handler', () => {
   it('reports the skipped message unaccounted and fails the scenario, naming it', async ({ task }) => {
     const events = eventStream({ orders: Math.round(100 * scale), eventsPerOrder: 3, duplicateRate: 0.2, seed: 97, prefix: 'rogue' });
-    const publishing = publishAll(h.publisher, events);
-    // The rogue competes with the consumer's pollers for the first message it can get.
+    const published: Published[] = [];
+    let publishing: Promise<unknown> = publishAll(h.publisher, events).then((p) => published.push(...p));
+    // The rogue competes with the consumer's pollers for the first message it can get. Should the
+    // pollers take them all first (the rogue's receive came late), it gets one more order to
+    // compete for, published like the rest and in the ledger like them, until it wins one.
     let lost: string | undefined;
-    while (!lost) {
+    const deadline = Date.now() + 120_000;
+    for (let more = 0; !lost; ) {
+      if (Date.now() > deadline) throw new Error(`the rogue poller got no message in 120 s (${more} more order(s) published for it)`);
       const { Messages } = await h.sqs.send(new ReceiveMessageCommand({ QueueUrl: h.queueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 }));
       const message = Messages?.[0];
-      if (!message) continue;
+      if (!message) {
+        await publishing;
+        const extra: OrderPlaced = { orderId: `rogue-more-${more++}`, userId: 'usr-rogue', itemName: 'One more', quantity: 1, status: 'PAID', timestamp: '2026-05-02T00:00:00Z' };
+        publishing = publishAll(h.publisher, [extra]).then((p) => published.push(...p));
+        continue;
+      }
       await h.sqs.send(new DeleteMessageCommand({ QueueUrl: h.queueUrl, ReceiptHandle: message.ReceiptHandle! }));
       lost = (JSON.parse(message.Body!) as { MessageId: string }).MessageId;
     }
-    const published = await publishing;
+    await publishing;
     await waitUntilSettled(h, 300_000);
 
     const ledger = await reconcile(h, viaSns(published));
