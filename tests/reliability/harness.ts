@@ -378,7 +378,9 @@ const ACK_WAIT_MS = 30_000;
  * The kill waits, too, for a first held delete (at most {@link ACK_WAIT_MS}): a subscriber whose
  * last line is fresh may have deleted that batch just before the hold began, and on a busy machine
  * its next batch can take longer than the second to end. Killed then, it would have had nothing in
- * flight, and the scenario would not be the crash it says.
+ * flight, and the scenario would not be the crash it says. A victim whose batches all fail deletes
+ * nothing, and no wait helps: three-subscribers failed so under heavy load (`unacknowledged` 0,
+ * its records failing on DynamoDB answers later than the store's 3 s request timeout).
  */
 export async function crash(subscriber: Subscriber): Promise<number> {
   let held = 0;
