@@ -56,7 +56,7 @@ export interface PipelineResult {
 
 /** How the created project gets its node_modules. */
 export type Install =
-  /** Links to this workspace's node_modules (the framework as sources, run with tsx): fast, for tests. */
+  /** Links to this workspace's node_modules (the framework as sources, run by Node's type stripping): fast, for tests. */
   | { kind: 'link' }
   /** `npm install` of the project as written, its framework from these packed tarballs (file: paths). */
   | { kind: 'npm'; frameworkSources: Record<string, string> };
@@ -100,7 +100,7 @@ export function linkFrameworkModules(dir: string, contractPackage: string): void
 /**
  * Takes one document through a new project in a fresh folder under `workDir`: create, install,
  * codegen, typecheck, infra:plan --json. Stops at the first failing step. With `install: link`,
- * the framework's commands run from this workspace's sources (tsx); with `npm`, the project's own
+ * the framework's commands run from this workspace's sources (Node's type stripping); with `npm`, the project's own
  * npm scripts run on what npm installed.
  */
 export async function runPipeline(contract: string, workDir: string, install: Install, timeoutMs = 300_000): Promise<PipelineResult> {
@@ -123,8 +123,9 @@ export async function runPipeline(contract: string, workDir: string, install: In
     return result;
   }
   const dir = result.created.directory;
-  const tsx = ['--import', 'tsx'];
-  const framework = (source: string) => [...tsx, path.join(root, source)];
+  // Node strips the sources' types itself, as this workspace's own codegen and infra:plan scripts
+  // run them (tsx's loader added a process start's worth of CPU to each command).
+  const framework = (source: string) => [path.join(root, source)];
   let planOut: string | undefined;
   if (install.kind === 'link') {
     const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { eventContract: { contractPackage: string } };
