@@ -30,6 +30,14 @@ async function run(script: string, args: string[]): Promise<{ code: number | nul
 const MAX_RUNNING = 2;
 let running = 0;
 const waiting: (() => void)[] = [];
+/**
+ * Each test's time limit. Its time includes the commands of the other tests of its block queued
+ * before its own (two at a time), not only its own: on a busy machine (six test files at once on 2
+ * cores) the escapes test of contract:diff ran out of its 60 s in three runs out of three, and the
+ * first contract:release test took 74 s of its 120; run one after another, under that load, the
+ * longest test took 17.6 s.
+ */
+const SIDE_BY_SIDE_TIMEOUT_MS = 240_000;
 
 function runNow(script: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -69,7 +77,7 @@ describe.concurrent('npm run contract:diff', () => {
     expect(stdout).toContain('2 breaking, 1 non-breaking (compatibility mode: backward, the default: no info.x-compatibility)'); // the pair declares no mode
     expect(stderr).toContain('side by side');
     expect(stderr).toContain('--accept-breaking');
-  }, 60_000);
+  }, SIDE_BY_SIDE_TIMEOUT_MS);
 
   it('refuses a contract whose x-compatibility is no mode as its problem, saying what to write, not as a crash (it said to run again with --debug)', async ({ expect }) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'contract-diff-mode-'));
@@ -80,7 +88,7 @@ describe.concurrent('npm run contract:diff', () => {
     expect(stderr).toContain('info.x-compatibility is "fulll", which is no compatibility mode: write one of backward, forward, full, or leave it out (backward)');
     expect(stderr).toContain(`Fix it in ${working}`);
     expect(stderr).not.toContain('--debug');
-  }, 60_000);
+  }, SIDE_BY_SIDE_TIMEOUT_MS);
 
   it('names the released snapshot when its x-compatibility is the one that is no mode, and what replaces it (it told to fix the working contract, which cannot help)', async ({ expect }) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'contract-diff-mode-'));
@@ -90,7 +98,7 @@ describe.concurrent('npm run contract:diff', () => {
     expect(code).toBe(2);
     expect(stderr).toContain(`${released}: info.x-compatibility is "fulll", which is no compatibility mode`);
     expect(stderr).toContain('release it (npm run contract:release)');
-  }, 60_000);
+  }, SIDE_BY_SIDE_TIMEOUT_MS);
 
   it("shows what the contracts' files hold as escapes, never as codes the terminal obeys: names, versions and keys in the heading, the rows, the notes and what to do next, in every format", async ({ expect }) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'contract-diff-escapes-'));
@@ -121,7 +129,7 @@ describe.concurrent('npm run contract:diff', () => {
     const json = await run('diff-cli.ts', [...args, '--format', 'json']);
     expect(json.stdout).not.toMatch(raw);
     expect(JSON.parse(json.stdout).changes.map((c: { path: string }) => c.path)).toContain(`messages.${name}.payload.properties.${field}`);
-  }, 60_000);
+  }, SIDE_BY_SIDE_TIMEOUT_MS);
 
   // The clean-tree case is `npm test` itself: it runs `npm run contract:diff` on the real contract.
 
@@ -129,7 +137,7 @@ describe.concurrent('npm run contract:diff', () => {
     const { code, stdout } = await run('diff-cli.ts', ['--help']);
     expect(code).toBe(0);
     expect(stdout).toContain('--released <file>');
-  }, 60_000);
+  }, SIDE_BY_SIDE_TIMEOUT_MS);
 });
 
 describe.concurrent('npm run contract:release', () => {
@@ -157,7 +165,7 @@ describe.concurrent('npm run contract:release', () => {
 
     const again = await run('release-cli.ts', ['--spec', pair('required-field-added', 'working'), '--out', out]);
     expect(again.stdout).toContain('nothing to release');
-  }, 120_000);
+  }, SIDE_BY_SIDE_TIMEOUT_MS);
 
   it("says the contract's version and names as escapes where they hold controls: released, nothing to release, the warnings (they reached the terminal raw)", async ({ expect }) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'contract-release-escapes-'));
@@ -171,7 +179,7 @@ describe.concurrent('npm run contract:release', () => {
     const again = await run('release-cli.ts', ['--spec', file, '--out', out]);
     expect(again.stdout).toContain('already holds version 1.0.0\\x1b]0;x\\x07');
     for (const text of [first.stdout, first.stderr, again.stdout, again.stderr]) expect(text).not.toMatch(raw);
-  }, 60_000);
+  }, SIDE_BY_SIDE_TIMEOUT_MS);
 
   it('releases a documentation-only edit under the same version, saying so (it refused: "info.version is still 1.0.0")', async ({ expect }) => {
     const out = mkdtempSync(path.join(tmpdir(), 'contract-release-'));
@@ -183,7 +191,7 @@ describe.concurrent('npm run contract:release', () => {
     expect(released.stdout).toContain('only documentation changed');
     expect(released.stdout).toContain('contract:release: released 1.0.0 (documentation only, the same version) to');
     expect(JSON.parse(readFileSync(path.join(out, 'asyncapi.json'), 'utf8')).info.description).toBe('Now with a description.');
-  }, 60_000);
+  }, SIDE_BY_SIDE_TIMEOUT_MS);
 
   it("judges a release whose released snapshot's x-compatibility is no mode under the working contract's, said as that contract's or the default, never as a --mode it has no option for, nor as the contracts' (plural) or neither's (it said \"given with --mode\", then \"of the contracts\" and \"neither contract declares\")", async ({ expect }) => {
     for (const declared of [undefined, 'backward'] as const) {
@@ -213,7 +221,7 @@ describe.concurrent('npm run contract:release', () => {
         expect(result.stdout).toMatch(/allowed under backward, the default mode \(the working contract declares no info\.x-compatibility; the released snapshot's is no mode\), .* \(or declare x-compatibility: full\)/);
       }
     }
-  }, 120_000);
+  }, SIDE_BY_SIDE_TIMEOUT_MS);
 
   it("names each contract whose x-compatibility is no mode when both are, the working one as the one to fix (it said neither file), with the snapshot's value whole, a colon in it too (it was cut there)", async ({ expect }) => {
     const out = await releasedEnumPair();
@@ -229,7 +237,7 @@ describe.concurrent('npm run contract:release', () => {
     expect(result.stderr).toContain(`contract:release: ${working}: info.x-compatibility is "bakward", which is no compatibility mode: write one of backward, forward, full, or leave it out (backward)`);
     expect(result.stderr).toContain(`${snapshot}: info.x-compatibility is "full: strict", which is no compatibility mode either: the release replaces it with ${working}'s.`);
     expect(result.stderr).toContain(`Fix it in ${working}, then run npm run contract:release again.`);
-  }, 60_000);
+  }, SIDE_BY_SIDE_TIMEOUT_MS);
 
   it('refuses a version lower than the released one, and a contract npm run codegen refuses (both were released)', async ({ expect }) => {
     const out = mkdtempSync(path.join(tmpdir(), 'contract-release-'));
@@ -249,5 +257,5 @@ describe.concurrent('npm run contract:release', () => {
     const help = (await run('release-cli.ts', ['--help'])).stdout;
     expect(help).toMatch(/^ {2}1 {2}.*a contract npm run codegen refuses/m);
     expect(help).not.toMatch(/^ {2}2 {2}.*codegen refuses/m);
-  }, 120_000);
+  }, SIDE_BY_SIDE_TIMEOUT_MS);
 });
