@@ -7,7 +7,8 @@
  * project's commands, is scripts/try-create.sh.) One pack (about 2 CPU-s: its prepack builds
  * dist/), into a folder that does not exist yet, serves every test: the README's first
  * `--pack-destination ../tarballs` is such a folder, and a destination that exists already is
- * packages/infra/tests/sst-config.test.ts's (and scripts/try-create.sh's).
+ * packages/infra/tests/sst-config.test.ts's (which checks the manifest put back there too) and
+ * scripts/try-create.sh's.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';

@@ -629,7 +629,11 @@ describe('infra:plan in a project that installed the packed @sluice/runtime (dis
     // file: the synthesis of the fixture now resolves @sluice/runtime there.
     packDir = mkdtempSync(path.join(tmpdir(), 'sluice-packed-runtime-'));
     // In a copy: a pack in the workspace rewrites the runtime's manifest and dist/ under every test running beside it.
-    const { filename } = packInCopy('runtime', packDir);
+    const { filename, manifestBefore, manifestAfter, savedManifestLeft } = packInCopy('runtime', packDir);
+    // A pack into a destination that exists already (mkdtemp's) puts the manifest back too: postpack
+    // ran (packages/create/tests/packed-package.test.ts packs into one that does not exist yet).
+    expect(manifestAfter).toBe(manifestBefore);
+    expect(savedManifestLeft).toBe(false);
     const scope = path.join(fixture.dir, 'node_modules', '@sluice');
     mkdirSync(scope, { recursive: true });
     const untar = spawnSync('tar', ['-xzf', path.join(packDir, filename), '-C', scope], { encoding: 'utf8' });
