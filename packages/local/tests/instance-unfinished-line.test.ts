@@ -34,6 +34,23 @@ function poolOf(source: string) {
 }
 
 describe('a line an instance leaves without its newline', () => {
+  it('is said before the init failure when the init writes it and throws, every time (the throw once overtook it)', async () => {
+    // The worker's 'error' event comes on another port than the line, and overtook it about once in
+    // 40 inits: the start was rejected first, and a function's own process, exiting on that, lost
+    // the line. The line is now said first each time.
+    const file = handlerFile(`process.stderr.write('fatal: cannot reach the store');\nthrow new Error('broken at init');\nexport const handler = async () => ({ batchItemFailures: [] });\n`);
+    const missed: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const logged: string[] = [];
+      pool = new InstancePool({ handlerFile: file, operationId: 'consumeThings', size: 1, idleTimeoutMs: Infinity, onLog: (text, stream) => logged.push(`${stream}: ${text}`) });
+      await expect(pool.handler({ Records: [] }, context())).rejects.toThrow('broken at init');
+      if (!logged.includes('stderr: fatal: cannot reach the store\n')) missed.push(i);
+      await pool.close();
+      pool = undefined;
+    }
+    expect(missed, 'inits whose line was not said before their failure').toEqual([]);
+  }, 60_000);
+
   it('is said once the invocation that wrote it returns, before its answer', async () => {
     const { pool, logged } = poolOf(`export const handler = async () => {
   process.stdout.write('progress');

@@ -595,27 +595,37 @@ export class InstancePool {
           }
         }
       });
+      // An exception escaping the handler's module (an unhandled rejection, a throw in a timer):
+      // the sandbox is gone, and so is the invocation in it. Acted on at the worker's exit, which
+      // follows: this event comes on another port than the messages the instance posted before the
+      // throw (its output among them) and can overtake them, while the exit comes once they have
+      // all been delivered. Acted on here, the handler's last words were said after its failure,
+      // or lost: a function's own process exits on its init failure (seen 1 in 40 inits).
+      let thrown: Error | undefined;
       worker.on('error', (error) => {
         clearTimeout(initTimer);
-        output.end();
-        // Its exit follows: this is the news.
+        thrown = error;
+        // Given no more work meanwhile.
         instance.ended = true;
-        // An exception escaping the handler's module (an unhandled rejection, a throw in a timer):
-        // the sandbox is gone, and so is the invocation in it. During the init, the same throw
-        // also comes as the 'init-error' message, in either order: said the same way.
-        if (!ready) reject(Object.assign(new Error(initFailureText(error.message, error.stack)), { stack: error.stack }));
-        const pending = instance.pending;
-        if (pending) {
-          clearTimeout(pending.timer);
-          pending.reject(error);
-        }
         this.remove(instance);
-        // Invocations waiting for an instance get a new one in its place, in their turn.
-        this.scaleWhenWaiting();
       });
       worker.on('exit', (code) => {
         clearTimeout(initTimer);
         output.end();
+        if (thrown) {
+          const error = thrown;
+          // During the init, the same throw also comes as the 'init-error' message, which may have
+          // settled the start already: said the same way.
+          if (!ready) reject(Object.assign(new Error(initFailureText(error.message, error.stack)), { stack: error.stack }));
+          const pending = instance.pending;
+          if (pending) {
+            clearTimeout(pending.timer);
+            pending.reject(error);
+          }
+          // Invocations waiting for an instance get a new one in its place, in their turn.
+          this.scaleWhenWaiting();
+          return;
+        }
         if (instance.ended) return;
         // The handler ended its runtime (process.exit): Lambda fails the invocation in it with
         // Runtime.ExitError at once and discards the sandbox; the next invocation starts cold.
