@@ -7,8 +7,10 @@
  * under load failed with it as an unhandled error, although its scenarios passed).
  */
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulators } from '@sluice/local';
+import { startAwsGateway } from '../src/stack/aws-gateway.ts';
 
 const config = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
@@ -41,3 +43,30 @@ describe('stopping the emulators while DynamoDB requests are under way', () => {
     expect(uncaught.map(String)).toEqual([]);
   });
 });
+
+describe('a DynamoDB request dynalite never answers, at the stop', () => {
+  it('is waited for no longer than the wait, and said: how many were left, and what may follow', async () => {
+    // A dynalite that never ends its answer (as when it rethrows an error without answering).
+    const silent = http.createServer(() => {});
+    const warnings: string[] = [];
+    const gateway = await startAwsGateway({
+      upstreams: { fauxqs: 'http://127.0.0.1:1', dynalite: 'http://127.0.0.1:1', servers: { dynalite: silent } },
+      port: 0,
+      onWarning: (line) => warnings.push(line),
+      handedOverWaitMs: 300,
+    });
+    const dynamodb = new DynamoDBClient({ ...config, endpoint: gateway.endpoint, maxAttempts: 1 });
+    const request = dynamodb.send(new GetItemCommand({ TableName: 'Things', Key: { k: { S: 'k1' } } })).catch((error: Error) => error);
+    // Handed over, unanswered.
+    await new Promise((r) => setTimeout(r, 300));
+    const started = Date.now();
+    await gateway.close();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(warnings).toEqual([
+      "warning: dynamodb: 1 request(s) handed to the local DynamoDB (dynalite) were still unanswered 0.3 s after the stop; closing it anyway (one reaching its closed database throws 'Database is closed')",
+    ]);
+    await request;
+    dynamodb.destroy();
+  });
+});
+

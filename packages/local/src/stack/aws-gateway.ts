@@ -76,6 +76,10 @@ export interface AwsGatewayOptions {
   beforeQueueCounts?: () => void;
   /** The consumers the stack's own process runs, which `GET /health` names (`npm run subscriber` warns when it would run them too). */
   consumers?: () => readonly string[];
+  /** Where {@link AwsGateway.close} says that it stopped waiting for dynalite's answers. @default this process's stderr */
+  onWarning?: (line: string) => void;
+  /** How long {@link AwsGateway.close} waits for them (tests). @default {@link HANDED_OVER_WAIT_MS} */
+  handedOverWaitMs?: number;
 }
 
 /** A running gateway, from {@link startAwsGateway}. */
@@ -499,8 +503,15 @@ export async function startAwsGateway(options: AwsGatewayOptions): Promise<AwsGa
       // before the emulators close their stores (dynalite throws, out of anyone's reach, at a
       // request that meets its closed database: the process's uncaught exception).
       let waited: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.all(handedOver), new Promise<void>((resolve) => (waited = setTimeout(resolve, HANDED_OVER_WAIT_MS)))]);
+      const waitMs = options.handedOverWaitMs ?? HANDED_OVER_WAIT_MS;
+      await Promise.race([Promise.all(handedOver), new Promise<void>((resolve) => (waited = setTimeout(resolve, waitMs)))]);
       clearTimeout(waited);
+      // Not closed over in silence: one still under way may throw at the closed database.
+      if (handedOver.size > 0) {
+        const line = `warning: dynamodb: ${handedOver.size} request(s) handed to the local DynamoDB (dynalite) were still unanswered ${waitMs / 1000} s after the stop; closing it anyway (one reaching its closed database throws 'Database is closed')`;
+        if (options.onWarning) options.onWarning(line);
+        else process.stderr.write(`${line}\n`);
+      }
     },
   };
 }

@@ -492,6 +492,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
       avoidVisibilityZero: dataDir !== undefined,
       failures,
       consumers: () => [...consumers],
+      onWarning: report,
       // fauxqs makes a message whose visibility timeout ended visible again only on a receive: a
       // dead letter `dlq list` released (after 1 s, see avoidVisibilityZero) was counted in flight
       // by `status` until something received from its queue, which nothing does.
