@@ -7,10 +7,11 @@
  * workspace packages (`@sluice/*`, `@orders/*`) point into the copy, so that `@orders/contract` is the copy's
  * own generated code. `.sst` links to the real one (the offline SST platform).
  */
-import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startNode, type RunResult } from './start-node.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -43,12 +44,7 @@ export interface RunOptions {
 }
 
 /** How a command of the copy ended, as {@link ProjectCopy.run} reports it. */
-export interface RunResult {
-  status: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+export type { RunResult };
 
 /** What {@link copyProject} copies besides the project as it is. */
 export interface CopyOptions {
@@ -134,21 +130,7 @@ export function copyProject(options: CopyOptions = {}): ProjectCopy {
         timeout: options.timeoutMs ?? 120_000,
         env: { ...process.env, ...options.env },
       }),
-    start: (script, args = [], options = {}) =>
-      new Promise<RunResult>((resolve, reject) => {
-        const child = spawn(process.execPath, [script, ...args], {
-          cwd: dir,
-          timeout: options.timeoutMs ?? 120_000,
-          env: { ...process.env, ...options.env },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-        child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-        child.once('error', reject);
-        child.once('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
-      }),
+    start: (script, args = [], options = {}) => startNode([script, ...args], { cwd: dir, timeout: options.timeoutMs ?? 120_000, env: { ...process.env, ...options.env } }),
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

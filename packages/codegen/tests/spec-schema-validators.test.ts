@@ -5,7 +5,7 @@
  * sharing; and a document's own schema that borrows the name of the parser's copy of the AsyncAPI
  * schema is not taken for it.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { specSchemaValidator } from '../src/spec-schema-code.ts';
 import { shareSpecSchemaValidators } from '../src/spec-schema-validators.ts';
+import { startNode, type RunResult } from '../../../tests/helpers/start-node.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const require = createRequire(import.meta.url);
@@ -113,16 +114,8 @@ function childOptions(share: boolean, documents: readonly string[]) {
 }
 
 /** {@link child} without blocking this process: its exit status, output and errors. */
-function startChild(share: boolean, documents: readonly string[] = DOCUMENTS): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const run = spawn(process.execPath, ['--input-type=module', '-e', CHILD], { ...childOptions(share, documents), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    run.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    run.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    run.once('error', reject);
-    run.once('close', (status) => resolve({ status, stdout, stderr }));
-  });
+function startChild(share: boolean, documents: readonly string[] = DOCUMENTS): Promise<RunResult> {
+  return startNode(['--input-type=module', '-e', CHILD], childOptions(share, documents));
 }
 
 /**
