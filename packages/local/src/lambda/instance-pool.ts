@@ -17,7 +17,16 @@
  * the 10,000-order run of bench section 4 thus kept one instance per function (5 + 2 before) at the
  * same throughput, and the runtime's peak RSS fell from ~600–690 MiB to ~320–390 MiB.
  * The function timeout counts from when an instance takes the invocation: a cold start's init
- * has its own limit ({@link INIT_TIMEOUT_MS}), as on Lambda.
+ * has its own limit ({@link INIT_TIMEOUT_MS}, 10 s), as on Lambda. An init that passes it is not a
+ * failure, as Lambda's is not: the instance is stopped and the init retried in a fresh one (its
+ * module run again from scratch) within the first invocation, with the function's timeout
+ * ({@link InstancePoolOptions.timeoutMs}) as its limit, counted from the retry's start; the time
+ * the retry took is that invocation's, whose handler has the rest of its timeout
+ * (`getRemainingTimeInMillis()` and the invocation's timer both). A retry that passes the function's
+ * timeout too, or throws, fails the invocation as any init failure does; an init that throws the
+ * first time is not retried. Both the init's timeout and how its retry ended are said
+ * ({@link InstancePoolOptions.onInitError}, {@link InstancePoolOptions.onInitRetry}). The start of
+ * {@link InstancePool.warm}, which no invocation waits for, leaves the retry to the first invocation.
  *
  * Memory: an instance idle for {@link InstancePoolOptions.idleTimeoutMs} is retired (its worker
  * stopped, as Lambda reclaims idle sandboxes), so a consumer at rest holds no instance and a busy
@@ -139,6 +148,8 @@ export function instanceResourceLimits(memoryMB: number | undefined): { maxOldGe
 
 /** An invocation waiting for an instance. */
 interface Waiter {
+  /** The function's time the invocation has (ms): bounds an init retried for it, when the pool was given no {@link InstancePoolOptions.timeoutMs}. */
+  remaining: number;
   resolve: (instance: Instance) => void;
   /** Fails the invocation: the pool has no instance, and the one started for it did not init. */
   reject: (error: Error) => void;
@@ -161,13 +172,39 @@ interface Instance {
   pending?: { id: number; context: Context; resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout };
   /** Its output so far, line by line: see {@link instanceOutput}. */
   output: InstanceOutput;
+  /**
+   * How long its init took (ms), when it was an init retried after the first passed the init limit:
+   * that time is the first invocation's, and comes off its function timeout (cleared once charged,
+   * or when the instance goes idle with no invocation to take it).
+   */
+  retriedInitMs?: number;
 }
+
+/** A start whose init passed its limit (the instance stopped): retried, unless it already was. */
+class InitTimeout extends Error {}
 
 export interface InstancePoolOptions extends InstanceData {
   /** Most instances at once. */
   size: number;
-  /** Started once, with an instance's init failure (the pool is then unusable). */
+  /**
+   * Told of each instance's init failure: a throw or an exit (the start fails), an init that passed
+   * {@link initTimeoutMs} (said to be retried within the first invocation, which it then is), and
+   * such a retry that passed the function's timeout in turn (the invocation fails).
+   */
   onInitError?: (message: string) => void;
+  /**
+   * Told of an init retried as Lambda retries it, for whoever shows the function's events: that an
+   * init passed {@link initTimeoutMs} and is retried within the first invocation, then how the retry
+   * ended (finished, and in how long; passed the function's timeout; or failed, why).
+   */
+  onInitRetry?: (message: string) => void;
+  /** The limit of an instance's init phase (ms); one that passes it is retried within the first invocation. @default {@link INIT_TIMEOUT_MS} */
+  initTimeoutMs?: number;
+  /**
+   * The function's configured timeout (ms): the limit of an init retried after passing
+   * {@link initTimeoutMs}. By default the time the invocation it is retried for has left.
+   */
+  timeoutMs?: number;
   /** An instance idle this long is retired; `Infinity` keeps instances until {@link InstancePool.close}. @default {@link IDLE_INSTANCE_TIMEOUT_MS} */
   idleTimeoutMs?: number;
   /**
@@ -263,6 +300,8 @@ export class InstancePool {
   /** Scale-ups held back because the host had no capacity to spare. */
   heldBack = 0;
   private nextId = 0;
+  /** The init of {@link warm}'s instance passed the init limit: the next start, for an invocation, is its retry. */
+  private initRetryDue = false;
   private closed = false;
   /** Instances started so far (cold starts). */
   coldStarts = 0;
@@ -292,18 +331,33 @@ export class InstancePool {
   /** Most instances alive at once so far. */
   peakSize = 0;
 
-  /** Starts one instance and waits for its init; rejects with the init error. */
+  /**
+   * Starts one instance and waits for its init; rejects with the init error. An init that passes
+   * the init limit is no error: no invocation waits for it, so its retry is left to the first
+   * invocation (said through {@link InstancePoolOptions.onInitError}), and this resolves with no
+   * instance alive.
+   */
   async warm(): Promise<void> {
-    if (this.instances.length === 0) this.release(await this.start());
+    if (this.instances.length > 0 || this.initRetryDue) return;
+    try {
+      this.release(await this.start());
+    } catch (error) {
+      if (!(error instanceof InitTimeout)) throw error;
+    }
   }
 
   /** The Lambda handler signature, routed to an instance. */
   readonly handler = async (event: SQSEvent, context: Context): Promise<unknown> => {
     const { getRemainingTimeInMillis, done: _d, fail: _f, succeed: _s, ...fields } = context;
-    // The function's time, counted once an instance (warm, or cold once its init is done) has it.
+    // The function's time, counted once an instance (warm, or cold once its init is done) has it,
+    // less an init retried within the invocation (below).
     const remaining = getRemainingTimeInMillis();
-    const instance = await this.acquire();
-    const data: ContextData = { ...fields, deadline: Date.now() + remaining };
+    const instance = await this.acquire(remaining);
+    // An init retried within this invocation (the first passed the init limit) took its time, as
+    // on Lambda: the handler has the rest.
+    const left = Math.max(0, remaining - (instance.retriedInitMs ?? 0));
+    instance.retriedInitMs = undefined;
+    const data: ContextData = { ...fields, deadline: Date.now() + left };
     const id = this.nextId++;
     try {
       return await new Promise<unknown>((resolve, reject) => {
@@ -312,7 +366,7 @@ export class InstancePool {
           instance.output.end();
           this.discard(instance);
           reject(timeoutError(remaining));
-        }, remaining);
+        }, left);
         instance.pending = { id, context, resolve, reject, timer };
         instance.worker.postMessage({ type: 'invoke', id, event, context: data } satisfies InstanceRequest);
       });
@@ -336,7 +390,8 @@ export class InstancePool {
     await stopped;
   }
 
-  private async acquire(): Promise<Instance> {
+  /** An instance for an invocation that has `remaining` ms of the function's time. */
+  private async acquire(remaining: number): Promise<Instance> {
     const idle = this.instances.find((i) => !i.busy);
     if (idle) {
       idle.busy = true;
@@ -346,10 +401,10 @@ export class InstancePool {
     }
     // Nothing to wait for (none alive, none starting), or no patience asked for: a cold start now.
     const alive = this.alive();
-    if (alive < this.options.size && (alive === 0 || this.scaleUpDelay() <= 0)) return this.start();
+    if (alive < this.options.size && (alive === 0 || this.scaleUpDelay() <= 0)) return this.start(remaining);
     return new Promise((resolve, reject) => {
       const now = performance.now();
-      this.waiting.push({ resolve, reject, since: now, queuedAt: now });
+      this.waiting.push({ remaining, resolve, reject, since: now, queuedAt: now });
       this.scaleWhenWaiting();
     });
   }
@@ -400,7 +455,8 @@ export class InstancePool {
         return;
       }
       this.scaling++;
-      this.start().then(
+      // For the oldest waiter, which it serves when it is ready (if no other instance did first).
+      this.start(this.waiting[0]!.remaining).then(
         (instance) => {
           this.scaling--;
           this.release(instance);
@@ -419,7 +475,7 @@ export class InstancePool {
   /** The pool has no instance left while invocations wait: the oldest gets a cold start of its own. */
   private takeOverWaiter(): void {
     const next = this.waiting.shift();
-    if (next && !this.closed) this.start().then(next.resolve, next.reject);
+    if (next && !this.closed) this.start(next.remaining).then(next.resolve, next.reject);
   }
 
   private release(instance: Instance): void {
@@ -438,6 +494,8 @@ export class InstancePool {
       this.scaleWhenWaiting();
     } else {
       instance.busy = false;
+      // No invocation took it from its retried init: its next one owes that init nothing.
+      instance.retriedInitMs = undefined;
       this.retireWhenIdle(instance);
     }
   }
@@ -484,7 +542,7 @@ export class InstancePool {
     // waiting for the instances alive, or fails with its init error when there are none.
     const next = this.waiting.shift();
     if (next && !this.closed) {
-      this.start().then(next.resolve, (error: Error) => {
+      this.start(next.remaining).then(next.resolve, (error: Error) => {
         if (this.instances.length > 0) {
           this.waiting.unshift(next);
           this.scaleWhenWaiting();
@@ -496,13 +554,16 @@ export class InstancePool {
   /**
    * Starts an instance: the first at once; any other once the code is checked
    * ({@link InstancePoolOptions.codeChangedSince}) and, when it changed, once the instances on the
-   * old code are gone.
+   * old code are gone. Its init is retried once it passes the init limit (see {@link launch}).
+   *
+   * @param remaining - the function's time the invocation it is started for has (ms); undefined
+   *   for none ({@link warm})
    */
-  private start(): Promise<Instance> {
+  private start(remaining?: number): Promise<Instance> {
     const check = this.options.codeChangedSince;
     if (!check || this.loadedSince === undefined) {
       this.loadedSince ??= Date.now();
-      return this.spawn();
+      return this.launch(remaining);
     }
     this.pendingStarts++;
     return (async () => {
@@ -513,8 +574,49 @@ export class InstancePool {
         this.pendingStarts--;
       }
       if (this.closed) throw new Error(`${this.options.operationId}: its instances were stopped before this one started`);
-      return this.spawn();
+      return this.launch(remaining);
     })();
+  }
+
+  /**
+   * Lambda's init, as its documentation says of the init phase: "If all three tasks do not complete
+   * within 10 seconds, Lambda retries the Init phase at the time of the first function invocation
+   * with the configured function timeout." An instance whose init passes the init limit is stopped
+   * and its init run again in a fresh one, limited by the function's timeout from the retry's start;
+   * the time it takes comes off the timeout of the invocation the instance then takes (see
+   * {@link Instance.retriedInitMs}). With no invocation waiting (`remaining` undefined: {@link warm}),
+   * the retry is left to the next start, which is one for an invocation.
+   */
+  private async launch(remaining: number | undefined): Promise<Instance> {
+    if (!this.initRetryDue) {
+      try {
+        return await this.spawn(this.initLimit());
+      } catch (error) {
+        if (!(error instanceof InitTimeout)) throw error;
+        if (remaining === undefined || this.closed) {
+          if (!this.closed) this.initRetryDue = true;
+          throw error;
+        }
+      }
+    }
+    this.initRetryDue = false;
+    const limit = this.options.timeoutMs ?? remaining!;
+    const started = performance.now();
+    try {
+      const instance = await this.spawn(limit, true);
+      // Whole milliseconds, as the time Lambda's context says is left.
+      instance.retriedInitMs = Math.ceil(performance.now() - started);
+      this.options.onInitRetry?.(`its init, retried within the first invocation, finished in ${(instance.retriedInitMs / 1000).toFixed(1)} s: the handler has the rest of the function's timeout (${functionSeconds(limit)} s)`);
+      return instance;
+    } catch (error) {
+      // One that passed the function's timeout is said as it times out (spawn).
+      if (!(error instanceof InitTimeout)) this.options.onInitRetry?.(`its init, retried within the first invocation, failed: ${(error as Error).message}`);
+      throw error;
+    }
+  }
+
+  private initLimit(): number {
+    return this.options.initTimeoutMs ?? INIT_TIMEOUT_MS;
   }
 
   /**
@@ -538,7 +640,12 @@ export class InstancePool {
     }
   }
 
-  private spawn(): Promise<Instance> {
+  /**
+   * Starts an instance's worker and waits for its init, for at most `limitMs`: the init limit, or
+   * the function's timeout for a `retried` init. One that passes it is stopped, said, and rejects
+   * with an {@link InitTimeout}.
+   */
+  private spawn(limitMs: number, retried = false): Promise<Instance> {
     const worker = new Worker(INSTANCE, {
       workerData: { handlerFile: this.options.handlerFile, operationId: this.options.operationId } satisfies InstanceData,
       resourceLimits: instanceResourceLimits(this.options.memoryMB),
@@ -552,14 +659,29 @@ export class InstancePool {
     this.coldStarts++;
     return new Promise<Instance>((resolve, reject) => {
       let ready = false;
-      // An init that never ends is an init error, as Lambda's 10 s limit makes it.
-      const initTimer = setTimeout(() => {
+      let timedOut = false;
+      // An init that does not end within its limit: stopped, and retried within the first
+      // invocation (launch), unless it was that retry, which fails the invocation. (No limit is
+      // Infinity, which a timer would take for 1 ms.)
+      const initTimer = !Number.isFinite(limitMs) ? undefined : setTimeout(() => {
         if (ready) return;
-        this.options.onInitError?.(`init did not finish within ${INIT_TIMEOUT_MS / 1000} s`);
+        timedOut = true;
+        const initLimit = `${this.initLimit() / 1000} s (Lambda's init limit)`;
+        let message: string;
+        if (retried) {
+          message = `${this.options.handlerFile}: init did not finish within ${initLimit}, and its retry within the first invocation did not finish within the function's timeout (${functionSeconds(limitMs)} s) either`;
+          this.options.onInitError?.(message);
+          this.options.onInitRetry?.(`its init, retried within the first invocation, did not finish within the function's timeout (${functionSeconds(limitMs)} s) either: the invocation fails`);
+        } else {
+          const timeout = this.options.timeoutMs === undefined ? '' : ` (${functionSeconds(this.options.timeoutMs)} s)`;
+          message = `init did not finish within ${initLimit}: retried, as Lambda retries it, in a fresh instance within the first invocation, where the init and the handler share the function's timeout${timeout}`;
+          this.options.onInitError?.(message);
+          this.options.onInitRetry?.(message);
+        }
         this.remove(instance);
         void this.terminate(instance);
-        reject(new Error(`${this.options.handlerFile}: init did not finish within ${INIT_TIMEOUT_MS / 1000} s (Lambda's limit)`));
-      }, INIT_TIMEOUT_MS);
+        reject(new InitTimeout(retried ? message : `${this.options.handlerFile}: ${message}`));
+      }, limitMs);
       worker.on('message', (reply: InstanceReply) => {
         switch (reply.type) {
           case 'log':
@@ -568,6 +690,8 @@ export class InstancePool {
           case 'ready':
             // Its init is over: what it left unfinished is a line of the init.
             output.end();
+            // Past its limit, stopped: too late to be ready.
+            if (timedOut) break;
             ready = true;
             clearTimeout(initTimer);
             resolve(instance);
@@ -651,6 +775,14 @@ export class InstancePool {
       });
     });
   }
+}
+
+/**
+ * A function timeout in whole seconds, as Lambda's are: the time an invocation has left can be a
+ * few milliseconds under it, rounded up to the second it belongs to (as {@link timeoutError}).
+ */
+function functionSeconds(ms: number): number {
+  return Math.ceil(ms / 1000);
 }
 
 /** An init failure's message, with where the application's code threw when its message names no file (a throw at a module's top level). */

@@ -1,0 +1,177 @@
+/**
+ * An init that passes Lambda's init limit is retried, as Lambda retries it ("If all three tasks do
+ * not complete within 10 seconds, Lambda retries the Init phase at the time of the first function
+ * invocation with the configured function timeout"): the instance is stopped, the init runs again
+ * in a fresh one (the module from scratch) with the function's timeout as its limit, and the time it
+ * took comes off that invocation's timeout. The invocation fails only when the retry passes the
+ * function's timeout too, or throws; an init that throws is not retried. The pool used to fail the
+ * invocation at the init limit, its messages going back to the queue (and on to the dead-letter
+ * queue), under a load that made the AWS SDK's import alone take more than 10 s.
+ *
+ * The init limit is set short here (`initTimeoutMs`). A first init "too slow" waits, with a timer,
+ * for a marker file that the pool's report of its timeout creates: the retry then finds it, however
+ * slowly the machine starts the workers.
+ */
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { createLambdaContext } from '@sluice/local';
+import { INIT_TIMEOUT_MS, InstancePool } from '../src/lambda/instance-pool.ts';
+
+let pool: InstancePool | undefined;
+afterEach(async () => {
+  await pool?.close();
+  pool = undefined;
+});
+
+/** The init limit of these pools (ms): short, so that no test waits Lambda's 10 s. */
+const INIT_LIMIT_MS = 1000;
+
+/**
+ * A folder with `consumeThings.mjs` (whose module first appends a line to `runs`, then runs `init`)
+ * and the path of a marker file not there yet.
+ */
+function project(init: string, handler = `export const handler = async (_event, context) => ({ batchItemFailures: [], remaining: context.getRemainingTimeInMillis() });`) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'init-retry-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  const runs = path.join(dir, 'runs');
+  const marker = path.join(dir, 'marker');
+  const file = path.join(dir, 'consumeThings.mjs');
+  writeFileSync(
+    file,
+    `import { appendFileSync, existsSync } from 'node:fs';
+const marker = ${JSON.stringify(marker)};
+appendFileSync(${JSON.stringify(runs)}, 'run\\n');
+${init}
+${handler}
+`,
+  );
+  return {
+    file,
+    marker,
+    /** How many times the module has run (each in an instance of its own). */
+    runs: () => (existsSync(runs) ? readFileSync(runs, 'utf8').split('\n').filter(Boolean).length : 0),
+  };
+}
+
+/** Init code that waits (a timer keeps the worker alive) until the marker exists, then `ms` more. */
+const slowUntilMarked = (ms = 0) => `if (!existsSync(marker)) await new Promise((r) => setTimeout(r, 60_000));
+else await new Promise((r) => setTimeout(r, ${ms}));`;
+
+const context = (timeoutSeconds: number) => createLambdaContext({ functionName: 'ConsumeThings', timeoutSeconds, memoryMB: 128, region: 'us-east-1' });
+
+/** A pool of one instance for `file`, its reports collected; `onTimeout` runs as the init's timeout is reported. */
+function poolOf(file: string, options: { onTimeout?: () => void; timeoutMs?: number } = {}) {
+  const errors: string[] = [];
+  const retries: string[] = [];
+  pool = new InstancePool({
+    handlerFile: file,
+    operationId: 'consumeThings',
+    size: 1,
+    initTimeoutMs: INIT_LIMIT_MS,
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    onInitError: (message) => {
+      errors.push(message);
+      if (errors.length === 1) options.onTimeout?.();
+    },
+    onInitRetry: (message) => retries.push(message),
+  });
+  return { pool, errors, retries };
+}
+
+const TIMED_OUT = /^init did not finish within 1 s \(Lambda's init limit\): retried, as Lambda retries it, in a fresh instance within the first invocation, where the init and the handler share the function's timeout/;
+
+describe("an init that passes Lambda's init limit", () => {
+  it('keeps the 10 s limit by default', () => {
+    expect(INIT_TIMEOUT_MS).toBe(10_000);
+  });
+
+  it('is retried in a fresh instance within the invocation, which succeeds, and both the timeout and the retry are said', async () => {
+    const handler = project(slowUntilMarked());
+    const { pool, errors, retries } = poolOf(handler.file, { onTimeout: () => writeFileSync(handler.marker, '') });
+    const response = await pool.handler({ Records: [] }, context(10));
+    expect(response).toMatchObject({ batchItemFailures: [] });
+    // Said once, as a timeout that is retried, not as a failure of the invocation.
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(TIMED_OUT);
+    expect(retries).toHaveLength(2);
+    expect(retries[0]).toBe(errors[0]);
+    expect(retries[1]).toMatch(/^its init, retried within the first invocation, finished in \d+\.\d s: the handler has the rest of the function's timeout \(10 s\)$/);
+    // The module ran again from scratch, in a second worker; the first is gone.
+    expect(handler.runs()).toBe(2);
+    expect(pool.coldStarts).toBe(2);
+    expect(pool.size).toBe(1);
+  }, 20_000);
+
+  it("fails the invocation once the retry passes the function's timeout too, naming the handler file", async () => {
+    const handler = project(`await new Promise((r) => setTimeout(r, 60_000));`);
+    const { pool, errors, retries } = poolOf(handler.file, { timeoutMs: 2000 });
+    const started = performance.now();
+    const failure = await pool.handler({ Records: [] }, context(2)).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    const expected = `${handler.file}: init did not finish within 1 s (Lambda's init limit), and its retry within the first invocation did not finish within the function's timeout (2 s) either`;
+    expect(failure?.message).toBe(expected);
+    // The retry had the function's 2 s, counted from its start, after the first init's 1 s.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(INIT_LIMIT_MS + 2000 - 50);
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatch(TIMED_OUT);
+    expect(errors[0]).toContain("the function's timeout (2 s)");
+    expect(errors[1]).toBe(expected);
+    expect(retries.at(-1)).toBe("its init, retried within the first invocation, did not finish within the function's timeout (2 s) either: the invocation fails");
+    expect(pool.coldStarts).toBe(2);
+    expect(pool.size).toBe(0);
+  }, 20_000);
+
+  it("counts the retried init against the invocation's timeout: the handler's remaining time and its timer both", async () => {
+    // The retry takes at least 1 s: the handler of a 10 s function has at most 9 s left.
+    const handler = project(slowUntilMarked(1000));
+    const { pool, retries } = poolOf(handler.file, { onTimeout: () => writeFileSync(handler.marker, '') });
+    const { remaining } = (await pool.handler({ Records: [] }, context(10))) as { remaining: number };
+    expect(remaining).toBeLessThanOrEqual(9000 + 50);
+    // Smaller by about what the retry took, as said (to the tenth of a second; generous for a loaded machine).
+    const took = Number(/finished in (\d+\.\d) s/.exec(retries.at(-1)!)![1]) * 1000;
+    expect(took).toBeGreaterThanOrEqual(1000 - 50);
+    expect(Math.abs(10_000 - took - remaining)).toBeLessThan(1000);
+
+    // The timer too: a retry of 1.5 s and a handler of 2 s overrun a 3 s timeout, though each alone fits.
+    const slow = project(slowUntilMarked(1500), `export const handler = async () => { await new Promise((r) => setTimeout(r, 2000)); return { batchItemFailures: [] }; };`);
+    await pool.close();
+    const second = poolOf(slow.file, { onTimeout: () => writeFileSync(slow.marker, '') });
+    await expect(second.pool.handler({ Records: [] }, context(3))).rejects.toThrow('Task timed out after 3.00 seconds');
+    expect(slow.runs()).toBe(2);
+  }, 30_000);
+
+  it('left by warm() to the first invocation: warm resolves, and that invocation retries the init with the function timeout', async () => {
+    const handler = project(slowUntilMarked(500));
+    const { pool, errors, retries } = poolOf(handler.file, { onTimeout: () => writeFileSync(handler.marker, ''), timeoutMs: 10_000 });
+    await pool.warm();
+    expect(pool.size).toBe(0);
+    expect(errors).toEqual([expect.stringMatching(TIMED_OUT)]);
+    expect(errors[0]).toContain("the function's timeout (10 s)");
+    expect(handler.runs()).toBe(1);
+    const { remaining } = (await pool.handler({ Records: [] }, context(10))) as { remaining: number };
+    // Straight to the retry: no second init with the 1 s limit first.
+    expect(pool.coldStarts).toBe(2);
+    expect(handler.runs()).toBe(2);
+    expect(remaining).toBeLessThanOrEqual(9500 + 50);
+    expect(retries.at(-1)).toMatch(/^its init, retried within the first invocation, finished in/);
+    expect(errors).toHaveLength(1);
+  }, 20_000);
+});
+
+describe('an init that throws', () => {
+  it('is not retried: the invocation fails with its error, the module ran once', async () => {
+    const handler = project(`throw new Error('no configuration for consumeThings');`);
+    const { pool, errors, retries } = poolOf(handler.file);
+    await expect(pool.handler({ Records: [] }, context(10))).rejects.toThrow('no configuration for consumeThings');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('no configuration for consumeThings');
+    expect(errors[0]).not.toMatch(/retried/);
+    expect(retries).toEqual([]);
+    expect(handler.runs()).toBe(1);
+    expect(pool.coldStarts).toBe(1);
+  }, 20_000);
+});
