@@ -24,7 +24,7 @@ export { TRIAGE_HANDLER_FILE, triageFunctionSpecs } from './lambda/triage-functi
 export { FunctionHost, functionProcessesOf, HOST_TYPESCRIPT_LOADER, HOST_V8_OPTIONS, type FunctionHostOptions, type FunctionProcesses } from './lambda/function-host.ts';
 export { appearedSinceLaunch, sourceDependencies } from './lambda/source-files.ts';
 export { runFunction, type RunFunctionOptions, type RunningFunction } from './lambda/function-runner.ts';
-export { INSTANCE_IDLE_ENV, INSTANCE_SCALE_UP_ENV } from './lambda/worker-protocol.ts';
+export { INSTANCE_IDLE_ENV, INSTANCE_INIT_TIMEOUT_ENV, INSTANCE_SCALE_UP_ENV } from './lambda/worker-protocol.ts';
 export { cpuQuota, idleCoresOver, type CpuQuota, type CpuQuotaSources, type IdleCounters } from './lambda/cpu-quota.ts';
 export { startSubscriber, type RunningSubscriber, type SubscriberOptions } from './subscriber.ts';
 export { manifestReadStep, watchTopology, type ManifestProblem, type ManifestReadState, type TopologyWatchOptions } from './topology-watch.ts';

@@ -37,7 +37,7 @@ import type { FunctionSpec } from './function-environment.ts';
 import { runFunction, type RunningFunction } from './function-runner.ts';
 import { appearedSinceLaunch, filesNamedBy, importsNotFound, insideRoot, resolutionsOf, sourceChangesSince, sourceDependencies } from './source-files.ts';
 import { TRIAGE_HANDLER_FILE } from './triage-function.ts';
-import { CODE_CHANGES_ENV, FUNCTION_SPEC_ENV, INSTANCE_IDLE_ENV, INSTANCE_SCALE_UP_ENV, instanceSetting, type HostMessage, type WorkerMessage } from './worker-protocol.ts';
+import { CODE_CHANGES_ENV, FUNCTION_SPEC_ENV, INSTANCE_IDLE_ENV, INSTANCE_INIT_TIMEOUT_ENV, INSTANCE_SCALE_UP_ENV, instanceSetting, type HostMessage, type WorkerMessage } from './worker-protocol.ts';
 
 /** The worker beside this module: `.ts` in this workspace, the compiled `.js` in an installed copy. */
 const WORKER = fileURLToPath(new URL(`./function-worker${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url));
@@ -100,13 +100,13 @@ export function functionProcessesOf(options: { functionProcesses?: FunctionProce
 /** The environment a function inherits from its host: the host's, less its AWS, SST and Powertools settings and the host's own switches. */
 function inheritedEnvironment(): Record<string, string | undefined> {
   return Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && !k.startsWith('SST_') && !k.startsWith('POWERTOOLS_') && k !== INSTANCE_IDLE_ENV && k !== INSTANCE_SCALE_UP_ENV && k !== FUNCTION_SPEC_ENV && k !== CODE_CHANGES_ENV),
+    Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && !k.startsWith('SST_') && !k.startsWith('POWERTOOLS_') && k !== INSTANCE_IDLE_ENV && k !== INSTANCE_SCALE_UP_ENV && k !== INSTANCE_INIT_TIMEOUT_ENV && k !== FUNCTION_SPEC_ENV && k !== CODE_CHANGES_ENV),
   );
 }
 
-/** The instance switches set in the host's environment ({@link INSTANCE_IDLE_ENV}, {@link INSTANCE_SCALE_UP_ENV}). */
+/** The instance switches set in the host's environment ({@link INSTANCE_IDLE_ENV}, {@link INSTANCE_SCALE_UP_ENV}, {@link INSTANCE_INIT_TIMEOUT_ENV}). */
 function hostSwitches(): Record<string, string> {
-  return Object.fromEntries([INSTANCE_IDLE_ENV, INSTANCE_SCALE_UP_ENV].flatMap((k) => (process.env[k] === undefined ? [] : [[k, process.env[k]!]])));
+  return Object.fromEntries([INSTANCE_IDLE_ENV, INSTANCE_SCALE_UP_ENV, INSTANCE_INIT_TIMEOUT_ENV].flatMap((k) => (process.env[k] === undefined ? [] : [[k, process.env[k]!]])));
 }
 
 /** The options of a {@link FunctionHost}. */
@@ -402,6 +402,15 @@ export class FunctionHost {
     return { line: again ? `${r.spec.operationId}: init failed again, the same error${hint}` : `${r.spec.operationId}: init failed: ${said}${hint}`, retry: true };
   }
 
+  /**
+   * The line for an init of `r` that passed Lambda's init limit and is retried within the first
+   * invocation, or for how that retry ended: the project's files named relative to it, as in the
+   * line of a failed init.
+   */
+  private initRetryLine(r: Running, message: string): string {
+    return `${r.spec.operationId}: ${message.split(`${this.root}${path.sep}`).join('')}`;
+  }
+
   /** The line for a change of `r`'s code found as an instance starts (without `watch`). */
   private codeChangeLine(r: Running, files: readonly string[]): string {
     const shown = `${path.relative(this.root, files[0]!)}${files.length > 1 ? ` and ${files.length - 1} more file${files.length > 2 ? 's' : ''}` : ''}`;
@@ -508,6 +517,9 @@ export class FunctionHost {
         case 'code-changed':
           this.emit(this.codeChangeLine(r, message.files));
           break;
+        case 'init-retry':
+          this.emit(this.initRetryLine(r, message.message));
+          break;
         case 'stopped':
           break;
       }
@@ -529,9 +541,13 @@ export class FunctionHost {
     try {
       const idleTimeoutMs = instanceSetting(process.env, INSTANCE_IDLE_ENV);
       const scaleUpDelayMs = instanceSetting(process.env, INSTANCE_SCALE_UP_ENV);
+      const initTimeoutMs = instanceSetting(process.env, INSTANCE_INIT_TIMEOUT_ENV);
       const fn = await runFunction(spec, {
         ...(idleTimeoutMs !== undefined ? { idleTimeoutMs } : {}),
         ...(scaleUpDelayMs !== undefined ? { scaleUpDelayMs } : {}),
+        ...(initTimeoutMs !== undefined ? { initTimeoutMs } : {}),
+        // An init that passed Lambda's init limit, retried within the first invocation, and how that ended.
+        onInitRetry: (message) => this.emit(this.initRetryLine(r, message)),
         instanceEnv: { ...inheritedEnvironment(), ...spec.environment },
         ...(instanceExecArgv() ? { instanceExecArgv: instanceExecArgv()! } : {}),
         onLog: (text, stream) => (output ? output[stream].write(text) : process[stream].write(text)),

@@ -18,6 +18,8 @@ export interface RunFunctionOptions {
   idleTimeoutMs?: number;
   /** How long an invocation waits for a busy instance before another starts (ms); the pool's default when undefined. */
   scaleUpDelayMs?: number;
+  /** The limit of an instance's init (ms), past which it is retried within the first invocation; Lambda's (10 s) when undefined. */
+  initTimeoutMs?: number;
   /** Each instance's environment (see {@link InstancePool}); by default this process's. */
   instanceEnv?: Record<string, string | undefined>;
   /** Node options of each instance; by default this process's. */
@@ -28,6 +30,12 @@ export interface RunFunctionOptions {
   onBatch: (report: BatchReport) => void;
   /** A receive or delete that failed (the poller retries). */
   onPollerError: (message: string) => void;
+  /**
+   * An instance's init passed Lambda's init limit and is retried within the first invocation with
+   * the function's timeout, as Lambda retries it; then how that retry ended (see the pool's
+   * `onInitRetry`). Nothing else says it when it finishes: the invocation does not fail.
+   */
+  onInitRetry?: (message: string) => void;
   /** False once nobody would hear of a batch: the poller then deletes nothing more. */
   isAlive?: () => boolean;
   /**
@@ -78,6 +86,10 @@ export async function runFunction(spec: FunctionSpec, options: RunFunctionOption
     operationId: spec.operationId,
     size: spec.settings.maximumConcurrency,
     memoryMB: spec.settings.memoryMB,
+    // The limit of an init retried after passing the init limit (Lambda's "configured function timeout").
+    timeoutMs: spec.settings.timeoutSeconds * 1000,
+    ...(options.initTimeoutMs !== undefined ? { initTimeoutMs: options.initTimeoutMs } : {}),
+    ...(options.onInitRetry ? { onInitRetry: options.onInitRetry } : {}),
     ...(idle !== undefined && idle >= 0 ? { idleTimeoutMs: idle } : {}),
     ...(options.scaleUpDelayMs !== undefined ? { scaleUpDelayMs: options.scaleUpDelayMs } : {}),
     ...(options.instanceEnv ? { env: options.instanceEnv } : {}),
@@ -120,7 +132,8 @@ export async function runFunction(spec: FunctionSpec, options: RunFunctionOption
     batchSize: spec.settings.batchSize,
     batchWindowSeconds: spec.settings.batchWindowSeconds,
     concurrency: spec.settings.maximumConcurrency,
-    // The pool times each invocation from when an instance takes it (init apart, as on Lambda).
+    // The pool times each invocation from when an instance takes it (init apart, as on Lambda, but
+    // for an init retried within the invocation after passing the init limit, which counts).
     handlerEnforcesTimeout: true,
     ...(spec.visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds: spec.visibilityTimeoutSeconds } : {}),
     isAlive: options.isAlive ?? (() => true),

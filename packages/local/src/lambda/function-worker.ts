@@ -6,7 +6,8 @@
  * the {@link FunctionSpec} in `SLUICE_FUNCTION_SPEC` and the function's environment as the
  * process environment.
  *
- * Talks to its host over IPC: `ready`, one `batch` report per invocation, `init-error`; and obeys
+ * Talks to its host over IPC: `ready`, one `batch` report per invocation, `init-error`, `init-retry`
+ * (an init that passed Lambda's init limit, retried within the first invocation); and obeys
  * `stop` (finish the batches in flight, then exit). When the host dies, the IPC channel closes and
  * this process exits at once, unacknowledged messages coming back after the visibility timeout,
  * as when a Lambda instance is lost.
@@ -15,7 +16,7 @@ import { onShutdownSignals } from '@sluice/cli';
 import type { FunctionSpec } from './function-environment.ts';
 import { sourceChangesSince } from './source-files.ts';
 import { runFunction, type RunningFunction } from './function-runner.ts';
-import { CODE_CHANGES_ENV, FUNCTION_SPEC_ENV, INSTANCE_IDLE_ENV, INSTANCE_SCALE_UP_ENV, instanceSetting, type HostMessage, type WorkerMessage } from './worker-protocol.ts';
+import { CODE_CHANGES_ENV, FUNCTION_SPEC_ENV, INSTANCE_IDLE_ENV, INSTANCE_INIT_TIMEOUT_ENV, INSTANCE_SCALE_UP_ENV, instanceSetting, type HostMessage, type WorkerMessage } from './worker-protocol.ts';
 
 /** To the host, while it is there: a report to a host that has gone is dropped, not an EPIPE crash. */
 const send = (message: WorkerMessage) => {
@@ -32,9 +33,10 @@ async function run(): Promise<void> {
   delete process.env[FUNCTION_SPEC_ENV];
   // The host's switches, read (in the try below: a bad value is this function's init error) and
   // kept from the handler's environment.
-  const switches = { [INSTANCE_IDLE_ENV]: process.env[INSTANCE_IDLE_ENV], [INSTANCE_SCALE_UP_ENV]: process.env[INSTANCE_SCALE_UP_ENV] };
+  const switches = { [INSTANCE_IDLE_ENV]: process.env[INSTANCE_IDLE_ENV], [INSTANCE_SCALE_UP_ENV]: process.env[INSTANCE_SCALE_UP_ENV], [INSTANCE_INIT_TIMEOUT_ENV]: process.env[INSTANCE_INIT_TIMEOUT_ENV] };
   delete process.env[INSTANCE_IDLE_ENV];
   delete process.env[INSTANCE_SCALE_UP_ENV];
+  delete process.env[INSTANCE_INIT_TIMEOUT_ENV];
   // A host without the watch: check the code before each instance starts (the project is the cwd).
   const announceCodeChanges = process.env[CODE_CHANGES_ENV] === '1';
   delete process.env[CODE_CHANGES_ENV];
@@ -50,9 +52,13 @@ async function run(): Promise<void> {
   try {
     const idle = instanceSetting(switches, INSTANCE_IDLE_ENV);
     const scaleUpDelayMs = instanceSetting(switches, INSTANCE_SCALE_UP_ENV);
+    const initTimeoutMs = instanceSetting(switches, INSTANCE_INIT_TIMEOUT_ENV);
     fn = await runFunction(spec, {
       ...(idle !== undefined ? { idleTimeoutMs: idle } : {}),
       ...(scaleUpDelayMs !== undefined ? { scaleUpDelayMs } : {}),
+      ...(initTimeoutMs !== undefined ? { initTimeoutMs } : {}),
+      // Said by the host, as the shared process says it (before 'ready' when the first init passed the limit).
+      onInitRetry: (message) => send({ type: 'init-retry', operationId: spec.operationId, message }),
       // Once the host is gone, nobody would hear of a batch: delete nothing more.
       isAlive: () => process.connected,
       onBatch: (report) => send({ type: 'batch', operationId: spec.operationId, report }),

@@ -10,6 +10,8 @@ export type WorkerMessage =
   | { type: 'init-error'; operationId: string; message: string; stack?: string }
   | { type: 'poller-error'; operationId: string; message: string }
   | { type: 'code-changed'; operationId: string; files: string[] }
+  /** An instance's init passed Lambda's init limit and is retried within the first invocation, or how that retry ended (see `InstancePoolOptions.onInitRetry`). */
+  | { type: 'init-retry'; operationId: string; message: string }
   | { type: 'stopped'; operationId: string; batches: number };
 
 /** Messages from the host to the worker. */
@@ -33,6 +35,13 @@ export const INSTANCE_IDLE_ENV = 'SLUICE_INSTANCE_IDLE_MS';
  * within a quota of its own).
  */
 export const INSTANCE_SCALE_UP_ENV = 'SLUICE_INSTANCE_SCALE_UP_DELAY_MS';
+
+/**
+ * Overrides Lambda's init limit for a function's instances (milliseconds; `INIT_TIMEOUT_MS`, 10 s,
+ * by default), read as {@link INSTANCE_IDLE_ENV} is: an init that passes it is retried within the
+ * first invocation, with the function's timeout. Tests set it to see that retry without waiting 10 s.
+ */
+export const INSTANCE_INIT_TIMEOUT_ENV = 'SLUICE_INSTANCE_INIT_TIMEOUT_MS';
 
 /**
  * Set (to `1`) by a host that does not watch the sources: the function checks its code before
