@@ -177,6 +177,27 @@ describe('EventSourcePoller', () => {
     expect(await queueDepth(sqs, queue.url)).toEqual({ visible: 0, inFlight: 0, delayed: 0, total: 0 });
   });
 
+  it('keeps a batch hidden past the function timeout when the handler enforces the timeout itself (an instance pool: a cold start, an init retried within the invocation), until the invocation ends', async () => {
+    await sendBatch(['cold']);
+    let release: () => void = () => {};
+    const invocations = startPoller(() => new Promise<void>((r) => (release = r)), {
+      visibilityTimeoutSeconds: 1,
+      handlerEnforcesTimeout: true,
+      function: { functionName: 'OrderSubscriber', timeoutSeconds: 2, memoryMB: 512, region: stack.resources.region },
+    });
+    await waitFor('the invocation', () => invocations.length === 1);
+    // Five seconds on, well past the 2 s function timeout and the 1 s visibility timeout after it:
+    // still nobody else can receive it.
+    for (let i = 0; i < 5; i++) {
+      const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, WaitTimeSeconds: 1 }));
+      expect(Messages ?? []).toEqual([]);
+    }
+    release();
+    await waitFor('the batch to be deleted', () => poller!.batches === 1);
+    expect(invocations).toHaveLength(1);
+    expect(await queueDepth(sqs, queue.url)).toEqual({ visible: 0, inFlight: 0, delayed: 0, total: 0 });
+  });
+
   it('backs off while receiving keeps failing, and says the same error once, not at every retry of every loop (a deleted queue made 10 lines a second)', async () => {
     const errors: unknown[] = [];
     let receives = 0;

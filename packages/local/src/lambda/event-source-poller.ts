@@ -82,8 +82,9 @@ export interface EventSourcePollerOptions {
   visibilityTimeoutSeconds?: number;
   /**
    * The handler enforces the function timeout itself, from the moment an instance takes the
-   * invocation (an instance pool does: a cold start's init does not count, as on Lambda). The
-   * poller then starts no timer of its own.
+   * invocation (an instance pool does: a cold start's init does not count, as on Lambda, unless it
+   * passes the init limit and is retried within the invocation). The poller then starts no timer
+   * of its own, and keeps a batch hidden until its invocation ends, however long after the receive.
    */
   handlerEnforcesTimeout?: boolean;
   /**
@@ -291,7 +292,12 @@ export class EventSourcePoller {
   private keepHidden(records: SQSRecord[]): { stop(): Promise<void> } {
     const visibility = this.options.visibilityTimeoutSeconds;
     if (visibility === undefined || visibility >= this.options.function.timeoutSeconds) return { stop: async () => {} };
-    const deadline = Date.now() + this.options.function.timeoutSeconds * 1000;
+    // A handler that enforces the timeout itself (an instance pool) ends every invocation, but
+    // later than the function timeout after the receive when it starts an instance first: the
+    // wait for it, its init (up to Lambda's 10 s) and, past that, an init retried within the
+    // invocation. Its messages stay hidden until it ends. Otherwise the poller's own timer ends
+    // the invocation at the function timeout, and the renewals stop there.
+    const deadline = this.options.handlerEnforcesTimeout ? Infinity : Date.now() + this.options.function.timeoutSeconds * 1000;
     let renewing: Promise<unknown> = Promise.resolve();
     const timer = setInterval(() => {
       // One renewal at a time; a slow one is not overtaken by the next.
