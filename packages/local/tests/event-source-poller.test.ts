@@ -198,6 +198,52 @@ describe('EventSourcePoller', () => {
     expect(await queueDepth(sqs, queue.url)).toEqual({ visible: 0, inFlight: 0, delayed: 0, total: 0 });
   });
 
+  it('keeps such a batch hidden also when the queue visibility timeout is not shorter than the function timeout (1 s each)', async () => {
+    await sendBatch(['cold-short-timeout']);
+    let release: () => void = () => {};
+    const invocations = startPoller(() => new Promise<void>((r) => (release = r)), {
+      visibilityTimeoutSeconds: 1,
+      handlerEnforcesTimeout: true,
+      function: { functionName: 'OrderSubscriber', timeoutSeconds: 1, memoryMB: 512, region: stack.resources.region },
+    });
+    await waitFor('the invocation', () => invocations.length === 1);
+    try {
+      for (let i = 0; i < 5; i++) {
+        const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, WaitTimeSeconds: 1 }));
+        expect(Messages ?? []).toEqual([]);
+      }
+    } finally {
+      release();
+    }
+    await waitFor('the batch to be deleted', () => poller!.batches === 1);
+    expect(await queueDepth(sqs, queue.url)).toEqual({ visible: 0, inFlight: 0, delayed: 0, total: 0 });
+  });
+
+  it('stops keeping it hidden past longestInvocationMs, and says so once: never hidden for good', async () => {
+    await sendBatch(['hung']);
+    const errors: string[] = [];
+    let release: () => void = () => {};
+    const invocations = startPoller(() => new Promise<void>((r) => (release = r)), {
+      visibilityTimeoutSeconds: 1,
+      handlerEnforcesTimeout: true,
+      longestInvocationMs: 1_500,
+      function: { functionName: 'OrderSubscriber', timeoutSeconds: 2, memoryMB: 512, region: stack.resources.region },
+      onError: (e) => errors.push(String(e)),
+    });
+    await waitFor('the invocation', () => invocations.length === 1);
+    try {
+      const received = await waitFor('the message back on the queue', async () => {
+        const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, WaitTimeSeconds: 1 }));
+        return Messages?.length ? Messages : undefined;
+      }, 15_000);
+      expect(received.map((m) => m.Body)).toEqual(['hung']);
+      expect(errors).toEqual([expect.stringContaining('a batch of 1 record(s) still running 1.5 s after its receive, longer than any invocation should: no longer kept hidden')]);
+    } finally {
+      release();
+    }
+    await waitFor('the batch to end', () => poller!.batches === 1);
+  });
+
   it('backs off while receiving keeps failing, and says the same error once, not at every retry of every loop (a deleted queue made 10 lines a second)', async () => {
     const errors: unknown[] = [];
     let receives = 0;

@@ -18,7 +18,9 @@
  * as the function timeout. So that a batch that runs longer (a cold start on a busy machine, a
  * breakpoint) is not received again, and dead-lettered, while it is still being handled, the
  * poller keeps its messages hidden until the invocation ends (`ChangeMessageVisibility`), as a
- * visibility timeout ≥ the function timeout would. Failures still come back after the short one.
+ * visibility timeout ≥ the function timeout would. Given to an instance pool, which starts the
+ * function timeout once an instance has the invocation, a batch is kept hidden until it ends
+ * whatever the queue's visibility timeout. Failures still come back after the short one.
  */
 import { ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { changeVisibilityInBatches, deleteMessagesInBatches } from '@sluice/ops';
@@ -84,9 +86,16 @@ export interface EventSourcePollerOptions {
    * The handler enforces the function timeout itself, from the moment an instance takes the
    * invocation (an instance pool does: a cold start's init does not count, as on Lambda, unless it
    * passes the init limit and is retried within the invocation). The poller then starts no timer
-   * of its own, and keeps a batch hidden until its invocation ends, however long after the receive.
+   * of its own, and keeps a batch hidden until its invocation ends (up to {@link longestInvocationMs}),
+   * whatever the queue's visibility timeout.
    */
   handlerEnforcesTimeout?: boolean;
+  /**
+   * With {@link handlerEnforcesTimeout}: how long after its receive a batch is kept hidden at most,
+   * a backstop (the handler ends every invocation before; one still running then is said through
+   * `onError`). @default twice Lambda's init limit plus the function timeout
+   */
+  longestInvocationMs?: number;
   /**
    * False once whoever acts on this poller's reports is gone (the host process died): the poller
    * then deletes nothing more and stops, and the unacknowledged messages come back after the
@@ -94,6 +103,9 @@ export interface EventSourcePollerOptions {
    */
   isAlive?: () => boolean;
 }
+
+/** Lambda's init limit (the instance pool's `INIT_TIMEOUT_MS`), for the default of {@link EventSourcePollerOptions.longestInvocationMs}. */
+const INIT_LIMIT_MS = 10_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -291,17 +303,29 @@ export class EventSourcePoller {
    */
   private keepHidden(records: SQSRecord[]): { stop(): Promise<void> } {
     const visibility = this.options.visibilityTimeoutSeconds;
-    if (visibility === undefined || visibility >= this.options.function.timeoutSeconds) return { stop: async () => {} };
-    // A handler that enforces the timeout itself (an instance pool) ends every invocation, but
-    // later than the function timeout after the receive when it starts an instance first: the
-    // wait for it, its init (up to Lambda's 10 s) and, past that, an init retried within the
-    // invocation. Its messages stay hidden until it ends. Otherwise the poller's own timer ends
-    // the invocation at the function timeout, and the renewals stop there.
-    const deadline = this.options.handlerEnforcesTimeout ? Infinity : Date.now() + this.options.function.timeoutSeconds * 1000;
+    const timeoutMs = this.options.function.timeoutSeconds * 1000;
+    // A handler that enforces the timeout itself (an instance pool) ends its invocation later than
+    // the function timeout after the receive when it starts an instance first: the wait for it, its
+    // init (up to the init limit) and, past that, an init retried within the invocation. Its
+    // messages stay hidden until it ends, even when the visibility timeout is not shorter than the
+    // function timeout, up to `longestInvocationMs` (said when passed). Otherwise the poller's own
+    // timer ends the invocation at the function timeout, and the renewals stop there.
+    const enforced = this.options.handlerEnforcesTimeout === true;
+    if (visibility === undefined || (!enforced && visibility * 1000 >= timeoutMs)) return { stop: async () => {} };
+    const longest = enforced ? (this.options.longestInvocationMs ?? 2 * (INIT_LIMIT_MS + timeoutMs)) : timeoutMs;
+    const deadline = Date.now() + longest;
+    let said = false;
     let renewing: Promise<unknown> = Promise.resolve();
     const timer = setInterval(() => {
+      if (Date.now() >= deadline) {
+        // The backstop: never hidden for good. Said once: its messages may now be received again.
+        if (enforced && !said) {
+          said = true;
+          this.options.onError?.(new Error(`a batch of ${records.length} record(s) still running ${+(longest / 1000).toFixed(1)} s after its receive, longer than any invocation should: no longer kept hidden, its messages may be received again while it runs`));
+        }
+        return;
+      }
       // One renewal at a time; a slow one is not overtaken by the next.
-      if (Date.now() >= deadline) return;
       renewing = renewing.then(() => this.renew(records, visibility)).catch((error: unknown) => this.options.onError?.(error));
     }, Math.max(500, (visibility * 1000) / 2));
     return {

@@ -10,7 +10,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { BatchReport } from './event-source-poller.ts';
 import type { FunctionSpec } from './function-environment.ts';
-import { InstancePool } from './instance-pool.ts';
+import { INIT_TIMEOUT_MS, InstancePool } from './instance-pool.ts';
 
 /** What {@link runFunction} needs besides the function's spec. */
 export interface RunFunctionOptions {
@@ -135,6 +135,9 @@ export async function runFunction(spec: FunctionSpec, options: RunFunctionOption
     // The pool times each invocation from when an instance takes it (init apart, as on Lambda, but
     // for an init retried within the invocation after passing the init limit, which counts).
     handlerEnforcesTimeout: true,
+    // Its batch kept hidden while it runs, at most this long after the receive: a start (an init
+    // up to the limit, then one retried within the function timeout) and the handler, twice over.
+    longestInvocationMs: 2 * ((options.initTimeoutMs ?? INIT_TIMEOUT_MS) + spec.settings.timeoutSeconds * 1000),
     ...(spec.visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds: spec.visibilityTimeoutSeconds } : {}),
     isAlive: options.isAlive ?? (() => true),
     onBatch: options.onBatch,
