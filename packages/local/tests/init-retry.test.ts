@@ -162,6 +162,48 @@ describe("an init that passes Lambda's init limit", () => {
   }, 20_000);
 });
 
+describe('a retried init started for one invocation and taken by another', () => {
+  it('charges the one that takes it only the part of the retry it waited for', async () => {
+    // The first instance inits at once; the second one's first init passes the limit and its retry
+    // takes 3 s, while the first instance is busy with B; C arrives near the end of that retry.
+    const dir = mkdtempSync(path.join(tmpdir(), 'init-retry-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const runs = path.join(dir, 'runs');
+    const file = path.join(dir, 'consumeThings.mjs');
+    writeFileSync(
+      file,
+      `import { appendFileSync, readFileSync } from 'node:fs';
+appendFileSync(${JSON.stringify(runs)}, 'run\\n');
+const run = readFileSync(${JSON.stringify(runs)}, 'utf8').split('\\n').filter(Boolean).length;
+if (run === 2) await new Promise((r) => setTimeout(r, 60_000));
+if (run === 3) await new Promise((r) => setTimeout(r, 3_000));
+export const handler = async (event, context) => {
+  const remaining = context.getRemainingTimeInMillis();
+  await new Promise((r) => setTimeout(r, event.holdMs));
+  return { remaining };
+};
+`,
+    );
+    let timedOut!: () => void;
+    const saidTimeout = new Promise<void>((resolve) => (timedOut = resolve));
+    pool = new InstancePool({ handlerFile: file, operationId: 'consumeThings', size: 2, initTimeoutMs: 500, timeoutMs: 5_000, scaleUpDelayMs: 50, checkHostCapacity: false, onInitError: () => timedOut() });
+    await pool.warm();
+    const invoke = (holdMs: number) => pool!.handler({ Records: [], holdMs } as never, context(5)) as Promise<{ remaining: number }>;
+    const a = invoke(1_000);
+    // B waits for the instance A holds: a scale-up starts for it, whose init passes the limit.
+    const b = invoke(4_000);
+    await saidTimeout;
+    await new Promise((r) => setTimeout(r, 2_500));
+    const cAsked = performance.now();
+    const c = await invoke(0);
+    const cWaited = performance.now() - cAsked;
+    await Promise.all([a, b]);
+    // Its remaining time is the function's, less what it waited at most (with a margin for the
+    // worker's messages): not less the whole 3 s retry, which it did not wait for.
+    expect(c.remaining).toBeGreaterThanOrEqual(5_000 - cWaited - 250);
+  }, 30_000);
+});
+
 describe('an init that throws', () => {
   it('is not retried: the invocation fails with its error, the module ran once', async () => {
     const handler = project(`throw new Error('no configuration for consumeThings');`);

@@ -352,10 +352,13 @@ export class InstancePool {
     // The function's time, counted once an instance (warm, or cold once its init is done) has it,
     // less an init retried within the invocation (below).
     const remaining = getRemainingTimeInMillis();
+    const entered = performance.now();
     const instance = await this.acquire(remaining);
     // An init retried within this invocation (the first passed the init limit) took its time, as
-    // on Lambda: the handler has the rest.
-    const left = Math.max(0, remaining - (instance.retriedInitMs ?? 0));
+    // on Lambda: the handler has the rest. Only the part this invocation waited for: the retry may
+    // have been started for another one, served meanwhile by an instance that came free.
+    const charged = Math.min(instance.retriedInitMs ?? 0, Math.ceil(performance.now() - entered));
+    const left = Math.max(0, remaining - charged);
     instance.retriedInitMs = undefined;
     const data: ContextData = { ...fields, deadline: Date.now() + left };
     const id = this.nextId++;
