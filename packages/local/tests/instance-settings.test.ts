@@ -1,6 +1,6 @@
 /** The environment switches of a function's instances, read by the function host and worker. */
 import { describe, expect, it } from 'vitest';
-import { INSTANCE_IDLE_ENV, INSTANCE_SCALE_UP_ENV } from '@sluice/local';
+import { INSTANCE_IDLE_ENV, INSTANCE_INIT_TIMEOUT_ENV, INSTANCE_SCALE_UP_ENV } from '@sluice/local';
 import { instanceSetting } from '../src/lambda/worker-protocol.ts';
 
 describe('instanceSetting', () => {
@@ -16,6 +16,16 @@ describe('instanceSetting', () => {
     for (const bad of ['fast', '-1', 'NaN', '1s']) {
       expect(() => instanceSetting({ [INSTANCE_SCALE_UP_ENV]: bad }, INSTANCE_SCALE_UP_ENV)).toThrow(
         `SLUICE_INSTANCE_SCALE_UP_DELAY_MS=${bad}: not a number of milliseconds ≥ 0 (unset it for the default)`,
+      );
+    }
+  });
+
+  it("takes the init limit only from 1 ms to a timer's longest (2147483647 ms): 0 stopped every init at once, a longer one passed at once, Infinity was none", () => {
+    expect(instanceSetting({ [INSTANCE_INIT_TIMEOUT_ENV]: '1500' }, INSTANCE_INIT_TIMEOUT_ENV)).toBe(1500);
+    expect(instanceSetting({ [INSTANCE_INIT_TIMEOUT_ENV]: '2147483647' }, INSTANCE_INIT_TIMEOUT_ENV)).toBe(2147483647);
+    for (const bad of ['0', '3000000000', 'Infinity', '1e999', 'slow', '-5']) {
+      expect(() => instanceSetting({ [INSTANCE_INIT_TIMEOUT_ENV]: bad }, INSTANCE_INIT_TIMEOUT_ENV)).toThrow(
+        `SLUICE_INSTANCE_INIT_TIMEOUT_MS=${bad}: not a number of milliseconds from 1 to 2147483647 (unset it for Lambda's 10 s)`,
       );
     }
   });

@@ -50,11 +50,22 @@ export const INSTANCE_INIT_TIMEOUT_ENV = 'SLUICE_INSTANCE_INIT_TIMEOUT_MS';
  */
 export const CODE_CHANGES_ENV = 'SLUICE_ANNOUNCE_CODE_CHANGES';
 
-/** The number in `name` of `env`, or undefined when unset; throws, naming it, when it is not a number ≥ 0. */
+/** The longest delay a Node timer takes (ms, about 24.8 days); a longer one fires after 1 ms. */
+export const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The number in `name` of `env`, or undefined when unset; throws, naming it, when it is not a
+ * number ≥ 0. For {@link INSTANCE_INIT_TIMEOUT_ENV}, a limit: from 1 ms to {@link LONGEST_TIMER_MS}
+ * (0 would stop every init at once, a longer one would pass at once, Infinity would be none).
+ */
 export function instanceSetting(env: Record<string, string | undefined>, name: string): number | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
   const value = Number(raw);
+  if (name === INSTANCE_INIT_TIMEOUT_ENV) {
+    if (!(value >= 1 && value <= LONGEST_TIMER_MS)) throw new Error(`${name}=${raw}: not a number of milliseconds from 1 to ${LONGEST_TIMER_MS} (unset it for Lambda's 10 s)`);
+    return value;
+  }
   if (!(value >= 0)) throw new Error(`${name}=${raw}: not a number of milliseconds ≥ 0 (unset it for the default)`);
   return value;
 }
