@@ -58,8 +58,9 @@ export interface RunningFunction {
 }
 
 /**
- * Starts one function: one instance first, whose init must succeed (else this rejects with the
- * init error and nothing keeps running), then the poller.
+ * Starts one function: one instance first, whose init must not throw (else this rejects with the
+ * init error and nothing keeps running; one that passes the init limit is left to be retried
+ * within the first invocation, said through `onInitRetry`), then the poller.
  *
  * @param spec - the function (see `functionSpec`)
  * @param options - where its reports and its instances' output go
