@@ -204,6 +204,94 @@ export const handler = async (event, context) => {
   }, 30_000);
 });
 
+/** A handler module whose `run`-th run (counted in a file beside it) waits `initMs[run]` ms at its top level. */
+function countedModule(initMs: Record<number, number>, version = 1) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'init-retry-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  const runs = path.join(dir, 'runs');
+  const file = path.join(dir, 'consumeThings.mjs');
+  const write = (v: number) =>
+    writeFileSync(
+      file,
+      `import { appendFileSync, readFileSync } from 'node:fs';
+appendFileSync(${JSON.stringify(runs)}, 'run\\n');
+const run = readFileSync(${JSON.stringify(runs)}, 'utf8').split('\\n').filter(Boolean).length;
+const initMs = ${JSON.stringify(initMs)};
+if (initMs[run] ?? initMs.later) await new Promise((r) => setTimeout(r, initMs[run] ?? initMs.later));
+export const handler = async (event) => {
+  await new Promise((r) => setTimeout(r, event.holdMs));
+  return { batchItemFailures: [], version: ${v} };
+};
+`,
+    );
+  write(version);
+  return { file, write };
+}
+
+describe('invocations waiting while starts fail', () => {
+  it('are each served: none is left waiting once the pool has no instance and no start under way', async () => {
+    // Every init after the first hangs. A1 holds the only instance past its timeout (the instance is
+    // discarded); B1 and then A2 wait; every start made for them passes the init limit and its retry.
+    const handler = countedModule({ 1: 0, later: 600_000 });
+    pool = new InstancePool({ handlerFile: handler.file, operationId: 'consumeThings', size: 2, initTimeoutMs: 300, timeoutMs: 1_000, scaleUpDelayMs: 50, checkHostCapacity: false });
+    await pool.warm();
+    const settled: Record<string, string> = {};
+    const invoke = (name: string, holdMs: number) =>
+      (pool!.handler({ Records: [], holdMs } as never, context(1)) as Promise<unknown>).then(
+        () => void (settled[name] = 'ok'),
+        (error: Error) => void (settled[name] = error.message),
+      );
+    const a = invoke('A1', 30_000).then(() => invoke('A2', 0));
+    await new Promise((r) => setTimeout(r, 10));
+    const b = invoke('B1', 0);
+    // Without the pool serving them, A2 never settled (its batch would stay hidden, its poller stuck).
+    await Promise.race([Promise.all([a, b]), new Promise((r) => setTimeout(r, 25_000))]);
+    expect(Object.keys(settled).sort()).toEqual(['A1', 'A2', 'B1']);
+    expect(settled.A1).toMatch(/Task timed out after 1\.00 seconds/);
+    expect(settled.B1).toMatch(/init did not finish within 0\.3 s \(Lambda's init limit\), and its retry within the first invocation did not finish within the function's timeout \(1 s\) either/);
+    expect(settled.A2).toMatch(/init did not finish within 0\.3 s/);
+  }, 40_000);
+});
+
+describe('a retried init and a code change', () => {
+  it('checks the code before the retry too: a save during the first init is said, and never runs beside the old code', async () => {
+    // The second instance's first init passes the limit; the handler is saved (version 2) meanwhile.
+    const handler = countedModule({ 2: 60_000 });
+    const changes: string[][] = [];
+    let loadedAt = Date.now();
+    let savedAt = 0;
+    pool = new InstancePool({
+      handlerFile: handler.file,
+      operationId: 'consumeThings',
+      size: 2,
+      initTimeoutMs: 500,
+      timeoutMs: 10_000,
+      scaleUpDelayMs: 50,
+      checkHostCapacity: false,
+      codeChangedSince: async (since) => (savedAt > since ? [handler.file] : []),
+      onCodeChange: (files) => changes.push(files),
+    });
+    await pool.warm();
+    loadedAt = Date.now();
+    const ended: Array<{ name: string; version: number; at: number }> = [];
+    const invoke = (name: string, holdMs: number) =>
+      (pool!.handler({ Records: [], holdMs } as never, context(10)) as Promise<{ version: number }>).then((r) => ended.push({ name, version: r.version, at: performance.now() }));
+    const a = invoke('A', 2_000);
+    // B waits for A's instance: a scale-up starts for it (code unchanged then), and its init hangs.
+    const b = invoke('B', 0);
+    await new Promise((r) => setTimeout(r, 250));
+    handler.write(2);
+    savedAt = Math.max(Date.now(), loadedAt + 1);
+    await Promise.all([a, b]);
+    // The change is said once, and B ran the new code only after A, on the old code, had ended.
+    expect(changes).toEqual([[handler.file]]);
+    expect(ended.map((e) => [e.name, e.version])).toEqual([
+      ['A', 1],
+      ['B', 2],
+    ]);
+  }, 30_000);
+});
+
 describe('an init that throws', () => {
   it('is not retried: the invocation fails with its error, the module ran once', async () => {
     const handler = project(`throw new Error('no configuration for consumeThings');`);

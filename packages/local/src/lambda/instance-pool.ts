@@ -404,7 +404,13 @@ export class InstancePool {
     }
     // Nothing to wait for (none alive, none starting), or no patience asked for: a cold start now.
     const alive = this.alive();
-    if (alive < this.options.size && (alive === 0 || this.scaleUpDelay() <= 0)) return this.start(remaining);
+    if (alive < this.options.size && (alive === 0 || this.scaleUpDelay() <= 0)) {
+      return this.start(remaining).catch((error: unknown) => {
+        // Those that queued behind this start, counting on it, are served otherwise.
+        this.serveWaiters();
+        throw error;
+      });
+    }
     return new Promise((resolve, reject) => {
       const now = performance.now();
       this.waiting.push({ remaining, resolve, reject, since: now, queuedAt: now });
@@ -468,8 +474,7 @@ export class InstancePool {
           // Reported through onInitError; the waiters keep waiting for the instances alive (a
           // pool left with none starts one for the next waiter, whose invocation then fails with it).
           this.scaling--;
-          if (this.instances.length === 0) this.takeOverWaiter();
-          else this.scaleWhenWaiting();
+          this.serveWaiters();
         },
       );
     }, due);
@@ -478,7 +483,23 @@ export class InstancePool {
   /** The pool has no instance left while invocations wait: the oldest gets a cold start of its own. */
   private takeOverWaiter(): void {
     const next = this.waiting.shift();
-    if (next && !this.closed) this.start(next.remaining).then(next.resolve, next.reject);
+    if (next && !this.closed)
+      this.start(next.remaining).then(next.resolve, (error: Error) => {
+        next.reject(error);
+        this.serveWaiters();
+      });
+  }
+
+  /**
+   * After a start failed: the invocations still waiting are served. With no instance alive, none
+   * starting and none being scaled up, nothing else would ever wake them (their batches hidden, their
+   * pollers stuck, a stop waiting for them): the oldest gets a start of its own, and so on; else the
+   * scale-up is armed again.
+   */
+  private serveWaiters(): void {
+    if (this.closed || this.waiting.length === 0) return;
+    if (this.instances.length === 0 && this.pendingStarts === 0 && this.scaling === 0) this.takeOverWaiter();
+    else this.scaleWhenWaiting();
   }
 
   private release(instance: Instance): void {
@@ -549,7 +570,10 @@ export class InstancePool {
         if (this.instances.length > 0) {
           this.waiting.unshift(next);
           this.scaleWhenWaiting();
-        } else next.reject(error);
+        } else {
+          next.reject(error);
+          this.serveWaiters();
+        }
       });
     }
   }
@@ -563,22 +587,27 @@ export class InstancePool {
    *   for none ({@link warm})
    */
   private start(remaining?: number): Promise<Instance> {
-    const check = this.options.codeChangedSince;
-    if (!check || this.loadedSince === undefined) {
+    if (!this.options.codeChangedSince || this.loadedSince === undefined) {
       this.loadedSince ??= Date.now();
       return this.launch(remaining);
     }
+    return this.codeChecked().then(() => this.launch(remaining));
+  }
+
+  /**
+   * Before a start after the first, with {@link InstancePoolOptions.codeChangedSince}: the code
+   * checked and, when it changed, the instances on the old code gone (counted as a start meanwhile).
+   */
+  private async codeChecked(): Promise<void> {
+    const check = this.options.codeChangedSince!;
     this.pendingStarts++;
-    return (async () => {
-      try {
-        await (this.checking ??= this.checkCode(check).finally(() => (this.checking = undefined)));
-        if (this.instances.some((i) => i.stale) && !this.closed) await new Promise<void>((resume) => this.drainWaiters.push(resume));
-      } finally {
-        this.pendingStarts--;
-      }
-      if (this.closed) throw new Error(`${this.options.operationId}: its instances were stopped before this one started`);
-      return this.launch(remaining);
-    })();
+    try {
+      await (this.checking ??= this.checkCode(check).finally(() => (this.checking = undefined)));
+      if (this.instances.some((i) => i.stale) && !this.closed) await new Promise<void>((resume) => this.drainWaiters.push(resume));
+    } finally {
+      this.pendingStarts--;
+    }
+    if (this.closed) throw new Error(`${this.options.operationId}: its instances were stopped before this one started`);
   }
 
   /**
@@ -603,6 +632,9 @@ export class InstancePool {
       }
     }
     this.initRetryDue = false;
+    // A start of its own: the code checked again (it may have been saved during the first init),
+    // so that old and new code never run side by side.
+    if (this.options.codeChangedSince && this.loadedSince !== undefined) await this.codeChecked();
     const limit = this.options.timeoutMs ?? remaining!;
     const started = performance.now();
     try {
