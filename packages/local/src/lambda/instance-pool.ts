@@ -189,7 +189,7 @@ export interface InstancePoolOptions extends InstanceData {
   /**
    * Told of each instance's init failure: a throw or an exit (the start fails), an init that passed
    * {@link initTimeoutMs} (said to be retried within the first invocation, which it then is), and
-   * such a retry that passed the function's timeout in turn (the invocation fails).
+   * such a retry that passed the function's timeout in turn (the invocation waiting for it fails, unless an instance alive takes it first).
    */
   onInitError?: (message: string) => void;
   /**
@@ -706,7 +706,7 @@ export class InstancePool {
         if (retried) {
           message = `${this.options.handlerFile}: init did not finish within ${initLimit}, and its retry within the first invocation did not finish within the function's timeout (${functionSeconds(limitMs)} s) either`;
           this.options.onInitError?.(message);
-          this.options.onInitRetry?.(`its init, retried within the first invocation, did not finish within the function's timeout (${functionSeconds(limitMs)} s) either: the invocation fails`);
+          this.options.onInitRetry?.(`its init, retried within the first invocation, did not finish within the function's timeout (${functionSeconds(limitMs)} s) either: the invocation waiting for it fails, unless an instance alive takes it first`);
         } else {
           const timeout = this.options.timeoutMs === undefined ? '' : ` (${functionSeconds(this.options.timeoutMs)} s)`;
           message = `init did not finish within ${initLimit}: retried, as Lambda retries it, in a fresh instance within the first invocation, where the init and the handler share the function's timeout${timeout}`;
