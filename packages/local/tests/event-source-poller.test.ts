@@ -56,6 +56,31 @@ function startPoller(respond: (event: SQSEvent, call: number) => unknown, extra:
   return invocations;
 }
 
+/** The function the pollers here invoke (its region read once the stack runs). */
+const FUNCTION = { functionName: 'OrderSubscriber', timeoutSeconds: 30, memoryMB: 512, get region() { return stack.resources.region; } };
+
+/**
+ * Sends `body`; a poller with `options` holds its invocation while `receives` receives of up to 1 s
+ * each find nothing on the queue, then lets it end: the batch is deleted, once, and the queue empty.
+ */
+async function expectHiddenWhileHeld(body: string, options: Partial<ConstructorParameters<typeof EventSourcePoller>[0]>, receives: number): Promise<void> {
+  await sendBatch([body]);
+  let release: () => void = () => {};
+  const invocations = startPoller(() => new Promise<void>((r) => (release = r)), options);
+  await waitFor('the invocation', () => invocations.length === 1);
+  try {
+    for (let i = 0; i < receives; i++) {
+      const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, WaitTimeSeconds: 1 }));
+      expect(Messages ?? []).toEqual([]);
+    }
+  } finally {
+    release();
+  }
+  await waitFor('the batch to be deleted', () => poller!.batches === 1);
+  expect(invocations).toHaveLength(1);
+  expect(await queueDepth(sqs, queue.url)).toEqual({ visible: 0, inFlight: 0, delayed: 0, total: 0 });
+}
+
 async function sendBatch(bodies: string[]): Promise<void> {
   await sqs.send(
     new SendMessageBatchCommand({ QueueUrl: queue.url, Entries: bodies.map((b, i) => ({ Id: String(i), MessageBody: b })) }),
@@ -162,61 +187,17 @@ describe('EventSourcePoller', () => {
   });
 
   it('keeps a batch hidden while its invocation outlasts the short local visibility timeout, so it is not received again meanwhile', async () => {
-    await sendBatch(['long']);
-    let release: () => void = () => {};
-    const invocations = startPoller(() => new Promise<void>((r) => (release = r)), { visibilityTimeoutSeconds: 1 });
-    await waitFor('the invocation', () => invocations.length === 1);
     // Three visibility timeouts later, still nobody else can receive it.
-    for (let i = 0; i < 3; i++) {
-      const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, WaitTimeSeconds: 1 }));
-      expect(Messages ?? []).toEqual([]);
-    }
-    release();
-    await waitFor('the batch to be deleted', () => poller!.batches === 1);
-    expect(invocations).toHaveLength(1);
-    expect(await queueDepth(sqs, queue.url)).toEqual({ visible: 0, inFlight: 0, delayed: 0, total: 0 });
+    await expectHiddenWhileHeld('long', { visibilityTimeoutSeconds: 1 }, 3);
   });
 
   it('keeps a batch hidden past the function timeout when the handler enforces the timeout itself (an instance pool: a cold start, an init retried within the invocation), until the invocation ends', async () => {
-    await sendBatch(['cold']);
-    let release: () => void = () => {};
-    const invocations = startPoller(() => new Promise<void>((r) => (release = r)), {
-      visibilityTimeoutSeconds: 1,
-      handlerEnforcesTimeout: true,
-      function: { functionName: 'OrderSubscriber', timeoutSeconds: 2, memoryMB: 512, region: stack.resources.region },
-    });
-    await waitFor('the invocation', () => invocations.length === 1);
-    // Five seconds on, well past the 2 s function timeout and the 1 s visibility timeout after it:
-    // still nobody else can receive it.
-    for (let i = 0; i < 5; i++) {
-      const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, WaitTimeSeconds: 1 }));
-      expect(Messages ?? []).toEqual([]);
-    }
-    release();
-    await waitFor('the batch to be deleted', () => poller!.batches === 1);
-    expect(invocations).toHaveLength(1);
-    expect(await queueDepth(sqs, queue.url)).toEqual({ visible: 0, inFlight: 0, delayed: 0, total: 0 });
+    // Five seconds on, well past the 2 s function timeout and the 1 s visibility timeout after it.
+    await expectHiddenWhileHeld('cold', { visibilityTimeoutSeconds: 1, handlerEnforcesTimeout: true, function: { ...FUNCTION, timeoutSeconds: 2 } }, 5);
   });
 
   it('keeps such a batch hidden also when the queue visibility timeout is not shorter than the function timeout (1 s each)', async () => {
-    await sendBatch(['cold-short-timeout']);
-    let release: () => void = () => {};
-    const invocations = startPoller(() => new Promise<void>((r) => (release = r)), {
-      visibilityTimeoutSeconds: 1,
-      handlerEnforcesTimeout: true,
-      function: { functionName: 'OrderSubscriber', timeoutSeconds: 1, memoryMB: 512, region: stack.resources.region },
-    });
-    await waitFor('the invocation', () => invocations.length === 1);
-    try {
-      for (let i = 0; i < 5; i++) {
-        const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, WaitTimeSeconds: 1 }));
-        expect(Messages ?? []).toEqual([]);
-      }
-    } finally {
-      release();
-    }
-    await waitFor('the batch to be deleted', () => poller!.batches === 1);
-    expect(await queueDepth(sqs, queue.url)).toEqual({ visible: 0, inFlight: 0, delayed: 0, total: 0 });
+    await expectHiddenWhileHeld('cold-short-timeout', { visibilityTimeoutSeconds: 1, handlerEnforcesTimeout: true, function: { ...FUNCTION, timeoutSeconds: 1 } }, 5);
   });
 
   it('stops keeping it hidden past longestInvocationMs, and says so once: never hidden for good', async () => {
@@ -227,7 +208,7 @@ describe('EventSourcePoller', () => {
       visibilityTimeoutSeconds: 1,
       handlerEnforcesTimeout: true,
       longestInvocationMs: 1_500,
-      function: { functionName: 'OrderSubscriber', timeoutSeconds: 2, memoryMB: 512, region: stack.resources.region },
+      function: { ...FUNCTION, timeoutSeconds: 2 },
       onError: (e) => errors.push(String(e)),
     });
     await waitFor('the invocation', () => invocations.length === 1);

@@ -204,8 +204,8 @@ export const handler = async (event, context) => {
   }, 30_000);
 });
 
-/** A handler module whose `run`-th run (counted in a file beside it) waits `initMs[run]` ms at its top level. */
-function countedModule(initMs: Record<number, number>, version = 1) {
+/** A handler module whose `run`-th run (counted in a file beside it) waits `initMs[run]` ms at its top level (`initMs.later` for a run not listed). */
+function countedModule(initMs: { [run: number]: number; later?: number }, version = 1) {
   const dir = mkdtempSync(path.join(tmpdir(), 'init-retry-'));
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   const runs = path.join(dir, 'runs');
