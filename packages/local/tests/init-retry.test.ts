@@ -162,33 +162,63 @@ describe("an init that passes Lambda's init limit", () => {
   }, 20_000);
 });
 
+/**
+ * A handler module for pools of several instances, whose init depends on two marker files, not on
+ * how many times it ran (a worker slow to start under load would shift a count): `warmed`, which
+ * the test writes once the pool's first instance is up, and `timedOut`, which it writes when the
+ * pool reports an init past its limit. `init` is the module's top-level code; its handler holds
+ * `event.holdMs` and returns `version`, whether its module ran as a retry, and its remaining time.
+ */
+function markedModule(init: string) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'init-retry-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  const warmed = path.join(dir, 'warmed');
+  const timedOut = path.join(dir, 'timed-out');
+  const file = path.join(dir, 'consumeThings.mjs');
+  const write = (version: number) =>
+    writeFileSync(
+      file,
+      `import { existsSync } from 'node:fs';
+const warmed = existsSync(${JSON.stringify(warmed)});
+const retry = existsSync(${JSON.stringify(timedOut)});
+${init}
+export const handler = async (event, context) => {
+  const remaining = context.getRemainingTimeInMillis();
+  await new Promise((r) => setTimeout(r, event.holdMs));
+  return { batchItemFailures: [], version: ${version}, retry, remaining };
+};
+`,
+    );
+  write(1);
+  return { file, write, warmed: () => writeFileSync(warmed, ''), timedOut: () => writeFileSync(timedOut, '') };
+}
+
+/** Init code: every instance after the first hangs, until an init has timed out; then `retryMs` more (the retry). */
+const hangUntilTimedOut = (retryMs: number) => `if (warmed && !retry) await new Promise((r) => setTimeout(r, 600_000));
+if (retry) await new Promise((r) => setTimeout(r, ${retryMs}));`;
+
+type Reply = { version: number; retry: boolean; remaining: number };
+
 describe('a retried init started for one invocation and taken by another', () => {
   it('charges the one that takes it only the part of the retry it waited for', async () => {
     // The first instance inits at once; the second one's first init passes the limit and its retry
     // takes 3 s, while the first instance is busy with B; C arrives near the end of that retry.
-    const dir = mkdtempSync(path.join(tmpdir(), 'init-retry-'));
-    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-    const runs = path.join(dir, 'runs');
-    const file = path.join(dir, 'consumeThings.mjs');
-    writeFileSync(
-      file,
-      `import { appendFileSync, readFileSync } from 'node:fs';
-appendFileSync(${JSON.stringify(runs)}, 'run\\n');
-const run = readFileSync(${JSON.stringify(runs)}, 'utf8').split('\\n').filter(Boolean).length;
-if (run === 2) await new Promise((r) => setTimeout(r, 60_000));
-if (run === 3) await new Promise((r) => setTimeout(r, 3_000));
-export const handler = async (event, context) => {
-  const remaining = context.getRemainingTimeInMillis();
-  await new Promise((r) => setTimeout(r, event.holdMs));
-  return { remaining };
-};
-`,
-    );
+    const handler = markedModule(hangUntilTimedOut(3_000));
     let timedOut!: () => void;
     const saidTimeout = new Promise<void>((resolve) => (timedOut = resolve));
-    pool = new InstancePool({ handlerFile: file, operationId: 'consumeThings', size: 2, initTimeoutMs: 500, timeoutMs: 5_000, scaleUpDelayMs: 50, checkHostCapacity: false, onInitError: () => timedOut() });
+    pool = new InstancePool({
+      handlerFile: handler.file,
+      operationId: 'consumeThings',
+      size: 2,
+      initTimeoutMs: 500,
+      timeoutMs: 5_000,
+      scaleUpDelayMs: 50,
+      checkHostCapacity: false,
+      onInitError: () => (handler.timedOut(), timedOut()),
+    });
     await pool.warm();
-    const invoke = (holdMs: number) => pool!.handler({ Records: [], holdMs } as never, context(5)) as Promise<{ remaining: number }>;
+    handler.warmed();
+    const invoke = (holdMs: number) => pool!.handler({ Records: [], holdMs } as never, context(5)) as Promise<Reply>;
     const a = invoke(1_000);
     // B waits for the instance A holds: a scale-up starts for it, whose init passes the limit.
     const b = invoke(4_000);
@@ -198,43 +228,22 @@ export const handler = async (event, context) => {
     const c = await invoke(0);
     const cWaited = performance.now() - cAsked;
     await Promise.all([a, b]);
-    // Its remaining time is the function's, less what it waited at most (with a margin for the
-    // worker's messages): not less the whole 3 s retry, which it did not wait for.
+    // C ran on the retried instance, having waited for the end of its retry...
+    expect(c.retry).toBe(true);
+    // ...and its remaining time is the function's, less what it waited at most (with a margin for
+    // the worker's messages): not less the whole 3 s retry, which it did not wait for.
     expect(c.remaining).toBeGreaterThanOrEqual(5_000 - cWaited - 250);
   }, 30_000);
 });
-
-/** A handler module whose `run`-th run (counted in a file beside it) waits `initMs[run]` ms at its top level (`initMs.later` for a run not listed). */
-function countedModule(initMs: { [run: number]: number; later?: number }, version = 1) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'init-retry-'));
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-  const runs = path.join(dir, 'runs');
-  const file = path.join(dir, 'consumeThings.mjs');
-  const write = (v: number) =>
-    writeFileSync(
-      file,
-      `import { appendFileSync, readFileSync } from 'node:fs';
-appendFileSync(${JSON.stringify(runs)}, 'run\\n');
-const run = readFileSync(${JSON.stringify(runs)}, 'utf8').split('\\n').filter(Boolean).length;
-const initMs = ${JSON.stringify(initMs)};
-if (initMs[run] ?? initMs.later) await new Promise((r) => setTimeout(r, initMs[run] ?? initMs.later));
-export const handler = async (event) => {
-  await new Promise((r) => setTimeout(r, event.holdMs));
-  return { batchItemFailures: [], version: ${v} };
-};
-`,
-    );
-  write(version);
-  return { file, write };
-}
 
 describe('invocations waiting while starts fail', () => {
   it('are each served: none is left waiting once the pool has no instance and no start under way', async () => {
     // Every init after the first hangs. A1 holds the only instance past its timeout (the instance is
     // discarded); B1 and then A2 wait; every start made for them passes the init limit and its retry.
-    const handler = countedModule({ 1: 0, later: 600_000 });
+    const handler = markedModule(`if (warmed) await new Promise((r) => setTimeout(r, 600_000));`);
     pool = new InstancePool({ handlerFile: handler.file, operationId: 'consumeThings', size: 2, initTimeoutMs: 300, timeoutMs: 1_000, scaleUpDelayMs: 50, checkHostCapacity: false });
     await pool.warm();
+    handler.warmed();
     const settled: Record<string, string> = {};
     const invoke = (name: string, holdMs: number) =>
       (pool!.handler({ Records: [], holdMs } as never, context(1)) as Promise<unknown>).then(
@@ -251,14 +260,33 @@ describe('invocations waiting while starts fail', () => {
     expect(settled.B1).toMatch(/init did not finish within 0\.3 s \(Lambda's init limit\), and its retry within the first invocation did not finish within the function's timeout \(1 s\) either/);
     expect(settled.A2).toMatch(/init did not finish within 0\.3 s/);
   }, 40_000);
+
+  it('get their starts side by side, up to the pool size, not one after the other', async () => {
+    // Every init after the first hangs. A holds the only instance past its timeout; B, C, D and E
+    // wait (no scale-up: its delay is a minute). A's instance discarded, B gets a start; once it has
+    // failed, the pool has no instance and no start under way: C, D and E get one each, at once.
+    const handler = markedModule(`if (warmed) await new Promise((r) => setTimeout(r, 600_000));`);
+    pool = new InstancePool({ handlerFile: handler.file, operationId: 'consumeThings', size: 3, initTimeoutMs: 300, timeoutMs: 700, scaleUpDelayMs: 60_000, checkHostCapacity: false });
+    await pool.warm();
+    handler.warmed();
+    const invoke = (holdMs: number) => (pool!.handler({ Records: [], holdMs } as never, context(1)) as Promise<unknown>).then(() => 'ok', (error: Error) => error.message);
+    const a = invoke(30_000);
+    await new Promise((r) => setTimeout(r, 10));
+    const waiters = [invoke(0), invoke(0), invoke(0), invoke(0)];
+    const settled = await Promise.race([Promise.all([a, ...waiters]), new Promise<string[]>((r) => setTimeout(() => r([]), 25_000))]);
+    expect(settled).toHaveLength(5);
+    for (const message of settled.slice(1)) expect(message).toMatch(/init did not finish within 0\.3 s/);
+    // One after the other, the pool never had more than one instance at once here (the review's runs
+    // of a pool of 3 and of 5: the waiters failed at 1.0, 2.07, 3.07, … s).
+    expect(pool.peakSize).toBe(3);
+  }, 40_000);
 });
 
 describe('a retried init and a code change', () => {
   it('checks the code before the retry too: a save during the first init is said, and never runs beside the old code', async () => {
     // The second instance's first init passes the limit; the handler is saved (version 2) meanwhile.
-    const handler = countedModule({ 2: 60_000 });
+    const handler = markedModule(hangUntilTimedOut(0));
     const changes: string[][] = [];
-    let loadedAt = Date.now();
     let savedAt = 0;
     pool = new InstancePool({
       handlerFile: handler.file,
@@ -270,12 +298,13 @@ describe('a retried init and a code change', () => {
       checkHostCapacity: false,
       codeChangedSince: async (since) => (savedAt > since ? [handler.file] : []),
       onCodeChange: (files) => changes.push(files),
+      onInitError: () => handler.timedOut(),
     });
     await pool.warm();
-    loadedAt = Date.now();
-    const ended: Array<{ name: string; version: number; at: number }> = [];
-    const invoke = (name: string, holdMs: number) =>
-      (pool!.handler({ Records: [], holdMs } as never, context(10)) as Promise<{ version: number }>).then((r) => ended.push({ name, version: r.version, at: performance.now() }));
+    handler.warmed();
+    const loadedAt = Date.now();
+    const ended: Array<{ name: string; reply: Reply }> = [];
+    const invoke = (name: string, holdMs: number) => (pool!.handler({ Records: [], holdMs } as never, context(10)) as Promise<Reply>).then((reply) => ended.push({ name, reply }));
     const a = invoke('A', 2_000);
     // B waits for A's instance: a scale-up starts for it (code unchanged then), and its init hangs.
     const b = invoke('B', 0);
@@ -283,11 +312,12 @@ describe('a retried init and a code change', () => {
     handler.write(2);
     savedAt = Math.max(Date.now(), loadedAt + 1);
     await Promise.all([a, b]);
-    // The change is said once, and B ran the new code only after A, on the old code, had ended.
+    // The change is said once, and B ran the new code, in the retried instance, only after A (on
+    // the old code) had ended.
     expect(changes).toEqual([[handler.file]]);
-    expect(ended.map((e) => [e.name, e.version])).toEqual([
-      ['A', 1],
-      ['B', 2],
+    expect(ended.map((e) => [e.name, e.reply.version, e.reply.retry])).toEqual([
+      ['A', 1, false],
+      ['B', 2, true],
     ]);
   }, 30_000);
 });

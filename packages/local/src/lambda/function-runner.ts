@@ -136,9 +136,10 @@ export async function runFunction(spec: FunctionSpec, options: RunFunctionOption
     // The pool times each invocation from when an instance takes it (init apart, as on Lambda, but
     // for an init retried within the invocation after passing the init limit, which counts).
     handlerEnforcesTimeout: true,
-    // Its batch kept hidden while it runs, at most this long after the receive: a start (an init
-    // up to the limit, then one retried within the function timeout) and the handler, twice over.
-    longestInvocationMs: 2 * ((options.initTimeoutMs ?? INIT_TIMEOUT_MS) + spec.settings.timeoutSeconds * 1000),
+    // Its batch kept hidden while it runs, at most this long after the receive: a start (an init up
+    // to the limit, then one retried within the function timeout), as many more as the pool may
+    // make while its starts fail, and the handler.
+    longestInvocationMs: (spec.settings.maximumConcurrency + 2) * ((options.initTimeoutMs ?? INIT_TIMEOUT_MS) + spec.settings.timeoutSeconds * 1000),
     ...(spec.visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds: spec.visibilityTimeoutSeconds } : {}),
     isAlive: options.isAlive ?? (() => true),
     onBatch: options.onBatch,

@@ -493,13 +493,16 @@ export class InstancePool {
   /**
    * After a start failed: the invocations still waiting are served. With no instance alive, none
    * starting and none being scaled up, nothing else would ever wake them (their batches hidden, their
-   * pollers stuck, a stop waiting for them): the oldest gets a start of its own, and so on; else the
-   * scale-up is armed again.
+   * pollers stuck, a stop waiting for them): each gets a start of its own, side by side up to the
+   * pool's size (one after the other, the last of five waited five failed starts); else the scale-up
+   * is armed again.
    */
   private serveWaiters(): void {
     if (this.closed || this.waiting.length === 0) return;
-    if (this.instances.length === 0 && this.pendingStarts === 0 && this.scaling === 0) this.takeOverWaiter();
-    else this.scaleWhenWaiting();
+    if (this.instances.length === 0 && this.pendingStarts === 0 && this.scaling === 0) {
+      // Each start counts as alive from the moment it is made (in `instances` or `pendingStarts`).
+      while (this.waiting.length > 0 && this.alive() < this.options.size) this.takeOverWaiter();
+    } else this.scaleWhenWaiting();
   }
 
   private release(instance: Instance): void {
