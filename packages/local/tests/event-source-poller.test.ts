@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PurgeQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, PurgeQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { EventSourcePoller, startLocalRuntime, type LocalRuntime, type SqsHandler } from '@sluice/local';
 import { queueDepth } from '@sluice/ops';
@@ -223,6 +223,38 @@ describe('EventSourcePoller', () => {
       release();
     }
     await waitFor('the batch to end', () => poller!.batches === 1);
+  });
+
+  it('makes one renewal at a time and none once the invocation has ended, however slow SQS is', async () => {
+    await sendBatch(['slow-renewals']);
+    // Every renewal takes 1.5 s; the poller ticks every 0.5 s (half the 1 s visibility timeout).
+    let renewals = 0;
+    let inFlight = 0;
+    let most = 0;
+    const slow = {
+      send: async (command: unknown) => {
+        if (!(command instanceof ChangeMessageVisibilityBatchCommand)) return sqs.send(command as never);
+        renewals++;
+        most = Math.max(most, ++inFlight);
+        await new Promise((r) => setTimeout(r, 1_500));
+        try {
+          return await sqs.send(command);
+        } finally {
+          inFlight--;
+        }
+      },
+    } as unknown as SQSClient;
+    let release: () => void = () => {};
+    const invocations = startPoller(() => new Promise<void>((r) => (release = r)), { sqs: slow, visibilityTimeoutSeconds: 1, handlerEnforcesTimeout: true });
+    await waitFor('the invocation', () => invocations.length === 1);
+    await waitFor('two renewals', () => renewals >= 2, 10_000);
+    release();
+    const atRelease = renewals;
+    await waitFor('the batch to end', () => poller!.batches === 1);
+    await new Promise((r) => setTimeout(r, 2_000));
+    // Ticks while one was under way made none (queued, they ran one after the other, after the end).
+    expect(most).toBe(1);
+    expect(renewals).toBe(atRelease);
   });
 
   it('backs off while receiving keeps failing, and says the same error once, not at every retry of every loop (a deleted queue made 10 lines a second)', async () => {

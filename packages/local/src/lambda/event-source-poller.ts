@@ -315,7 +315,7 @@ export class EventSourcePoller {
     const longest = enforced ? (this.options.longestInvocationMs ?? 2 * (INIT_LIMIT_MS + timeoutMs)) : timeoutMs;
     const deadline = Date.now() + longest;
     let said = false;
-    let renewing: Promise<unknown> = Promise.resolve();
+    let renewing: Promise<unknown> | undefined;
     const timer = setInterval(() => {
       if (Date.now() >= deadline) {
         // The backstop: never hidden for good. Said once: its messages may now be received again.
@@ -325,8 +325,12 @@ export class EventSourcePoller {
         }
         return;
       }
-      // One renewal at a time; a slow one is not overtaken by the next.
-      renewing = renewing.then(() => this.renew(records, visibility)).catch((error: unknown) => this.options.onError?.(error));
+      // One renewal at a time: a tick while one is under way (a slow SQS) makes none, so that none
+      // piles up to run after the deadline or the invocation's end.
+      if (renewing) return;
+      renewing = this.renew(records, visibility)
+        .catch((error: unknown) => this.options.onError?.(error))
+        .finally(() => (renewing = undefined));
     }, Math.max(500, (visibility * 1000) / 2));
     return {
       stop: async () => {
