@@ -13,9 +13,9 @@ describe('instanceSetting', () => {
   });
 
   it('refuses what is not a number ≥ 0, naming the variable and what to do', () => {
-    for (const bad of ['fast', '-1', 'NaN', '1s']) {
+    for (const bad of ['fast', '-1', 'NaN', '1s', '3000000000', 'Infinity']) {
       expect(() => instanceSetting({ [INSTANCE_SCALE_UP_ENV]: bad }, INSTANCE_SCALE_UP_ENV)).toThrow(
-        `SLUICE_INSTANCE_SCALE_UP_DELAY_MS=${bad}: not a number of milliseconds ≥ 0 (unset it for the default)`,
+        `SLUICE_INSTANCE_SCALE_UP_DELAY_MS=${bad}: not a number of milliseconds from 0 to 2147483647 (unset it for the default)`,
       );
     }
   });
@@ -28,5 +28,12 @@ describe('instanceSetting', () => {
         `SLUICE_INSTANCE_INIT_TIMEOUT_MS=${bad}: not a number of milliseconds from 1 to 2147483647 (unset it for Lambda's 10 s)`,
       );
     }
+  });
+
+  it('refuses an idle time beyond a timer\'s longest, which Node would fire after 1 ms, but keeps Infinity (never retired)', () => {
+    expect(instanceSetting({ [INSTANCE_IDLE_ENV]: '2147483647' }, INSTANCE_IDLE_ENV)).toBe(2147483647);
+    expect(() => instanceSetting({ [INSTANCE_IDLE_ENV]: '3000000000' }, INSTANCE_IDLE_ENV)).toThrow(
+      'SLUICE_INSTANCE_IDLE_MS=3000000000: not a number of milliseconds from 0 to 2147483647, or Infinity (unset it for the default)',
+    );
   });
 });

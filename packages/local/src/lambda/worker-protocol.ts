@@ -55,8 +55,9 @@ export const LONGEST_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * The number in `name` of `env`, or undefined when unset; throws, naming it, when it is not a
- * number ≥ 0. For {@link INSTANCE_INIT_TIMEOUT_ENV}, a limit: from 1 ms to {@link LONGEST_TIMER_MS}
- * (0 would stop every init at once, a longer one would pass at once, Infinity would be none).
+ * number of milliseconds from 0 to {@link LONGEST_TIMER_MS} (or Infinity for
+ * {@link INSTANCE_IDLE_ENV}: never retired). For {@link INSTANCE_INIT_TIMEOUT_ENV}, a limit: from
+ * 1 ms (0 would stop every init at once, a longer one would pass at once, Infinity would be none).
  */
 export function instanceSetting(env: Record<string, string | undefined>, name: string): number | undefined {
   const raw = env[name];
@@ -66,6 +67,10 @@ export function instanceSetting(env: Record<string, string | undefined>, name: s
     if (!(value >= 1 && value <= LONGEST_TIMER_MS)) throw new Error(`${name}=${raw}: not a number of milliseconds from 1 to ${LONGEST_TIMER_MS} (unset it for Lambda's 10 s)`);
     return value;
   }
-  if (!(value >= 0)) throw new Error(`${name}=${raw}: not a number of milliseconds ≥ 0 (unset it for the default)`);
+  // A timer's delay: beyond the longest, Node fires it after 1 ms (idle instances retired at once,
+  // every scale-up at once). Infinity only where it means never: an idle instance kept.
+  if (!(value >= 0) || (value > LONGEST_TIMER_MS && !(value === Infinity && name === INSTANCE_IDLE_ENV))) {
+    throw new Error(`${name}=${raw}: not a number of milliseconds from 0 to ${LONGEST_TIMER_MS}${name === INSTANCE_IDLE_ENV ? ', or Infinity' : ''} (unset it for the default)`);
+  }
   return value;
 }
