@@ -39,6 +39,24 @@ export const handler = async (_event, context) => ({ batchItemFailures: [], rema
     expect(pool.coldStarts).toBe(1);
   });
 
+  it('leaves no invocation unsettled when it is closed: the one running and the one waiting fail at once, saying why, and a later one too', async () => {
+    const file = handlerFile(`export const handler = (event) => new Promise((r) => setTimeout(() => r({ batchItemFailures: [] }), event.holdMs));`);
+    pool = new InstancePool({ handlerFile: file, operationId: 'consumeThings', size: 1, scaleUpDelayMs: 60_000 });
+    await pool.warm();
+    const settled = (p: Promise<unknown>) => p.then(() => 'ok', (error: Error) => error.message);
+    // A runs for a minute in the only instance; B waits for it (no scale-up within a minute).
+    const running = settled(pool.handler({ Records: [], holdMs: 60_000 } as never, context(120)));
+    const waiting = settled(pool.handler({ Records: [], holdMs: 0 } as never, context(120)));
+    await new Promise((r) => setTimeout(r, 200));
+    const asked = performance.now();
+    await pool.close();
+    // Without the stop saying so, A failed only at its timeout (2 minutes) and B never.
+    const outcomes = await Promise.race([Promise.all([running, waiting]), new Promise<string[]>((r) => setTimeout(() => r([]), 5_000))]);
+    expect(outcomes).toEqual(['consumeThings: its instances were stopped during this invocation', 'consumeThings: its instances were stopped before one was free for this invocation']);
+    expect(performance.now() - asked).toBeLessThan(5_000);
+    await expect(pool.handler({ Records: [] }, context(1))).rejects.toThrow('consumeThings: its instances were stopped before this invocation');
+  });
+
   it('still times out an invocation that runs longer than the function timeout, and discards its instance', async () => {
     const file = handlerFile(`export const handler = (event) => (event.hang ? new Promise(() => {}) : Promise.resolve({ batchItemFailures: [] }));`);
     pool = new InstancePool({ handlerFile: file, operationId: 'consumeThings', size: 1 });

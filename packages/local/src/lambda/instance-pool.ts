@@ -387,7 +387,18 @@ export class InstancePool {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.scaleTimer);
-    for (const i of this.instances) clearTimeout(i.idleTimer);
+    // Nothing left unsettled: an invocation waiting for an instance, or running in one, fails now
+    // and says why (it timed out later, or never ended, and no caller heard of it).
+    for (const waiter of this.waiting.splice(0)) waiter.reject(new Error(`${this.options.operationId}: its instances were stopped before one was free for this invocation`));
+    for (const i of this.instances) {
+      clearTimeout(i.idleTimer);
+      const pending = i.pending;
+      if (pending) {
+        i.pending = undefined;
+        clearTimeout(pending.timer);
+        pending.reject(new Error(`${this.options.operationId}: its instances were stopped during this invocation`));
+      }
+    }
     const stopped = Promise.all(this.instances.splice(0).map((i) => this.terminate(i)));
     for (const resume of this.drainWaiters.splice(0)) resume();
     await stopped;
@@ -395,6 +406,7 @@ export class InstancePool {
 
   /** An instance for an invocation that has `remaining` ms of the function's time. */
   private async acquire(remaining: number): Promise<Instance> {
+    if (this.closed) throw new Error(`${this.options.operationId}: its instances were stopped before this invocation`);
     const idle = this.instances.find((i) => !i.busy);
     if (idle) {
       idle.busy = true;
