@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { FunctionHost, startEmulators, type Emulators, type FunctionHostOptions, type FunctionSpec } from '@sluice/local';
+import { FunctionHost, startEmulators, type Emulators, type FunctionHostOptions, type FunctionProcesses, type FunctionSpec } from '@sluice/local';
 import { CONSUMER_DEFAULTS } from '@sluice/model';
 
 /** What {@link useWatchedHosts} gives a test file. */
@@ -123,4 +123,24 @@ export function thingsSpec(emulators: Emulators, root: string, queue: { url: str
     settings: { ...CONSUMER_DEFAULTS, batchWindowSeconds: 0, maximumConcurrency: 1, reservedConcurrency: 1, tables: {} },
     environment: { AWS_ENDPOINT_URL: endpoint, AWS_REGION: region, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey },
   };
+}
+
+/**
+ * A host of `consumeThings` in `root` on a queue of its own, not started yet, with what it says,
+ * logs and reports in one timeline: `event: …`, `stdout: …` / `stderr: …`, `batch: N deleted` (and
+ * `, <failure>` for a failed batch). It does not restart a function within a test.
+ */
+export async function timelineHost(env: WatchedHosts, root: string, functionProcesses: FunctionProcesses): Promise<{ host: FunctionHost; timeline: string[]; queue: { url: string; arn: string } }> {
+  const timeline: string[] = [];
+  const queue = await thingsQueue(env.sqs());
+  const host = env.host({
+    functions: [thingsSpec(env.emulators(), root, queue)],
+    functionProcesses,
+    root,
+    restartDelayMs: 120_000,
+    onEvent: (line) => timeline.push(`event: ${line}`),
+    onLog: (_operationId, line, stream) => timeline.push(`${stream}: ${line}`),
+    onBatch: (_operationId, report) => timeline.push(`batch: ${report.succeeded.length} deleted${report.batchFailure ? `, ${report.batchFailure}` : ''}`),
+  });
+  return { host, timeline, queue };
 }

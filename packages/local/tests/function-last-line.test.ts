@@ -19,7 +19,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { FunctionHost, FunctionProcesses } from '@sluice/local';
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
-import { thingsQueue, thingsSpec, useWatchedHosts } from '../../../tests/helpers/watched-project.ts';
+import { timelineHost, useWatchedHosts } from '../../../tests/helpers/watched-project.ts';
 
 const env = useWatchedHosts();
 
@@ -27,18 +27,7 @@ const env = useWatchedHosts();
 async function hostOf(prefix: string, functionProcesses: FunctionProcesses, handler: string, options: { started?: boolean } = {}) {
   const { root, write } = env.project(prefix);
   write('consumers/consumeThings.ts', handler);
-  const timeline: string[] = [];
-  const queue = await thingsQueue(env.sqs());
-  // No retry within the test.
-  const host = env.host({
-    functions: [thingsSpec(env.emulators(), root, queue)],
-    functionProcesses,
-    root,
-    restartDelayMs: 120_000,
-    onEvent: (line) => timeline.push(`event: ${line}`),
-    onLog: (_operationId, line, stream) => timeline.push(`${stream}: ${line}`),
-    onBatch: (_operationId, report) => timeline.push(`batch: ${report.succeeded.length} deleted`),
-  });
+  const { host, timeline, queue } = await timelineHost(env, root, functionProcesses);
   const starting = host.start();
   if (options.started !== false) await starting;
   return { host, timeline, queueUrl: queue.url, handlerFile: path.join(root, 'consumers/consumeThings.ts') };

@@ -16,7 +16,7 @@ import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { INSTANCE_INIT_TIMEOUT_ENV, type FunctionProcesses } from '@sluice/local';
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
-import { thingsQueue, thingsSpec, useWatchedHosts } from '../../../tests/helpers/watched-project.ts';
+import { timelineHost, useWatchedHosts } from '../../../tests/helpers/watched-project.ts';
 
 const env = useWatchedHosts();
 
@@ -41,17 +41,7 @@ export const handler = async (event: { Records: unknown[] }, context: { getRemai
 `,
     );
     process.env[INSTANCE_INIT_TIMEOUT_ENV] = '1500';
-    const timeline: string[] = [];
-    const queue = await thingsQueue(env.sqs());
-    const host = env.host({
-      functions: [thingsSpec(env.emulators(), root, queue)],
-      functionProcesses,
-      root,
-      restartDelayMs: 120_000,
-      onEvent: (line) => timeline.push(`event: ${line}`),
-      onLog: (_operationId, line, stream) => timeline.push(`${stream}: ${line}`),
-      onBatch: (_operationId, report) => timeline.push(`batch: ${report.succeeded.length} deleted${report.batchFailure ? `, ${report.batchFailure}` : ''}`),
-    });
+    const { host, timeline, queue } = await timelineHost(env, root, functionProcesses);
     await host.start();
     const said = (pattern: RegExp) => timeline.findIndex((l) => pattern.test(l));
     const timedOut = said(
