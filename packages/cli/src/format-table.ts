@@ -6,10 +6,15 @@
  */
 import { terminalSafe } from './terminal-safe.ts';
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-
+/**
+ * The two costly parts, made on the first text that is not plain ASCII, not when the module loads:
+ * ICU's grapheme segmenter and the RGI emoji set (a `v`-flag property of strings) took 40–90 ms
+ * together, at the start of every command that imports `@sluice/cli`, most of which never measure
+ * a non-ASCII cell.
+ */
+let graphemes: Intl.Segmenter | undefined;
 /** A whole grapheme that is a recommended emoji (flags, keycaps, skin tones, ZWJ families): 2 columns. */
-const RGI_EMOJI = new RegExp('^\\p{RGI_Emoji}$', 'v');
+let rgiEmoji: RegExp | undefined;
 /** Characters shown as emoji without a variation selector. */
 const EMOJI_PRESENTATION = /\p{Emoji_Presentation}/u;
 const PICTOGRAPHIC = /\p{Extended_Pictographic}/u;
@@ -65,7 +70,7 @@ function graphemeWidth(cluster: string): number {
     const code = cluster.charCodeAt(0);
     if (code >= 0x20 && code < 0x7f) return 1;
   }
-  if (RGI_EMOJI.test(cluster)) return 2;
+  if ((rgiEmoji ??= new RegExp('^\\p{RGI_Emoji}$', 'v')).test(cluster)) return 2;
   const [base] = cluster;
   if (base === undefined || ZERO_WIDTH.test(base)) return 0;
   // Emoji outside the RGI list (a ZWJ sequence a font may draw as one glyph) or a text symbol asked to render as emoji.
@@ -90,6 +95,7 @@ export function displayWidth(text: string): number {
   // Fast path: printable ASCII only.
   if (/^[\x20-\x7e]*$/.test(text)) return text.length;
   let width = 0;
+  graphemes ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
   for (const { segment } of graphemes.segment(text)) width += graphemeWidth(segment);
   return width;
 }

@@ -82,3 +82,35 @@ describe('formatTable', () => {
     for (const start of starts) expect(start).toEqual(starts[0]);
   });
 });
+
+describe('loading the module', () => {
+  /**
+   * Every command imports `@sluice/cli`, and most never measure a cell that is not ASCII. ICU's
+   * grapheme segmenter and the RGI emoji set took 40–90 ms at each command's start when the module
+   * made them as it loaded. Here the module is loaded afresh (a query makes it a module of its
+   * own) with both constructors counted.
+   */
+  it('makes neither the grapheme segmenter nor the RGI emoji set until a text that is not ASCII is measured', async () => {
+    const made: string[] = [];
+    const NativeSegmenter = Intl.Segmenter;
+    const NativeRegExp = globalThis.RegExp;
+    const counted = <T extends abstract new (...args: never[]) => object>(native: T, name: (args: unknown[]) => string) =>
+      new Proxy(native, { construct: (target, args, newTarget) => (made.push(name(args)), Reflect.construct(target, args, newTarget)) });
+    Object.defineProperty(Intl, 'Segmenter', { value: counted(NativeSegmenter, () => 'Intl.Segmenter'), configurable: true, writable: true });
+    globalThis.RegExp = counted(NativeRegExp, (args) => `RegExp ${String(args[0])}`);
+    try {
+      const fresh = '../src/format-table.ts?loaded-afresh';
+      const { displayWidth: width, formatTable: table } = (await import(/* @vite-ignore */ fresh)) as typeof import('../src/format-table.ts');
+      expect(made).toEqual([]);
+      expect(table(['id', 'qty'], [['a', '1']])).toBe('id  qty\n--  ---\na   1');
+      expect(made).toEqual([]);
+      expect(width('桌灯 👍')).toBe(7);
+      expect(width('🇯🇵')).toBe(2);
+      // Made once, on the first text that needed them.
+      expect(made).toEqual(['Intl.Segmenter', 'RegExp ^\\p{RGI_Emoji}$']);
+    } finally {
+      Object.defineProperty(Intl, 'Segmenter', { value: NativeSegmenter, configurable: true, writable: true });
+      globalThis.RegExp = NativeRegExp;
+    }
+  });
+});
