@@ -3,7 +3,7 @@
  * the binary inside the npm package), no browser, no native build, no network. The same DOT gives
  * the same bytes (the layout is deterministic and the SVG carries no date).
  */
-import { Graphviz } from '@hpcc-js/wasm-graphviz';
+import type { Graphviz } from '@hpcc-js/wasm-graphviz';
 import { resolvePlan } from '@sluice/model';
 import type { Topology } from '@sluice/runtime/contract';
 import type { AppSettings } from '@sluice/runtime/settings';
@@ -25,7 +25,10 @@ let loaded: Promise<Graphviz> | undefined;
  * ```
  */
 export async function renderSvg(dot: string): Promise<string> {
-  loaded ??= Graphviz.load();
+  // Imported on the first drawing, not with this module: the package is 0.8 MB of JavaScript
+  // (Graphviz's WebAssembly inside it), about 0.1 s of CPU to load, which a process that imports
+  // @sluice/diagram and draws nothing (npm start until its console's page is asked for) never needs.
+  loaded ??= import('@hpcc-js/wasm-graphviz').then(({ Graphviz }) => Graphviz.load());
   const graphviz = await loaded;
   return graphviz.layout(dot, 'svg', 'dot');
 }

@@ -235,6 +235,10 @@ describe('the local console on a running stack', () => {
     expect(page.headers['content-security-policy']).toMatch(/default-src 'none'; script-src 'nonce-[^']+'; .*connect-src 'self'/);
     expect(page.headers['access-control-allow-origin']).toBeUndefined();
     expect(page.body).not.toMatch(/(src|href)="https?:/);
+    // The topology's picture, drawn for the first page (not at the console's start), and the same one for the next.
+    const picture = /<section id="picture" aria-label="Topology">(<svg[\s\S]*?<\/svg>)\s*<\/section>/.exec(page.body)?.[1];
+    expect(picture).toMatch(/<g id="queue&#45;OrderQueue" class="node"/);
+    expect((await raw('GET', '/', { host: `127.0.0.1:${port}` })).body).toContain(picture);
   });
 
   it('refuses requests without the token, from another origin, for another Host, and preflights', async () => {

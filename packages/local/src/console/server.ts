@@ -72,7 +72,20 @@ const MAX_BODY = 2 * 1024 * 1024;
 export async function startConsole(options: ConsoleOptions): Promise<LocalConsole> {
   const contract = options.contract ?? (await contractModule(options.runtime.application.project));
   const state = new ConsoleState(options.runtime, contract, options.spec);
-  const picture = inlineSvg(await topologySvg({ topology: options.runtime.application.topology, settings: options.runtime.application.settings }));
+  /**
+   * The topology's picture, drawn for the first page asked for, not at start: Graphviz (WebAssembly)
+   * takes about 0.1 s of CPU and its memory, which a stack whose console page is never opened
+   * (tests, a terminal session) never needs. The stack's start has checked the settings against the
+   * contract already. A drawing that fails is tried again at the next page.
+   */
+  let picture: Promise<string> | undefined;
+  const drawnPicture = (): Promise<string> => {
+    picture ??= topologySvg({ topology: options.runtime.application.topology, settings: options.runtime.application.settings }).then(inlineSvg, (error: unknown) => {
+      picture = undefined;
+      throw error;
+    });
+    return picture;
+  };
   const token = newConsoleToken();
   const script = readFileSync(PAGE_SCRIPT, 'utf8');
   const style = readFileSync(PAGE_STYLE, 'utf8');
@@ -87,7 +100,7 @@ export async function startConsole(options: ConsoleOptions): Promise<LocalConsol
     if (refusal) return send(response, 403, { error: `refused: ${refusal}` });
     const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
     try {
-      if (request.method === 'GET' && url.pathname === '/') return sendPage(response);
+      if (request.method === 'GET' && url.pathname === '/') return sendPage(response, await drawnPicture());
       if (request.method === 'GET' && url.pathname === '/api/state') return send(response, 200, await state.state());
       if (request.method === 'GET' && url.pathname === '/api/messages') return send(response, 200, state.publishable());
       const letters = /^\/api\/dead-letters\/([^/]+)(?:\/([^/]+))?$/.exec(url.pathname);
@@ -108,7 +121,7 @@ export async function startConsole(options: ConsoleOptions): Promise<LocalConsol
     }
   }
 
-  function sendPage(response: ServerResponse): void {
+  function sendPage(response: ServerResponse, picture: string): void {
     const nonce = randomBytes(16).toString('base64');
     const { title, version } = options.runtime.application.topology.contract;
     const html = `<!doctype html>
