@@ -28,7 +28,13 @@ export async function renderSvg(dot: string): Promise<string> {
   // Imported on the first drawing, not with this module: the package is 0.8 MB of JavaScript
   // (Graphviz's WebAssembly inside it), about 0.1 s of CPU to load, which a process that imports
   // @sluice/diagram and draws nothing (npm start until its console's page is asked for) never needs.
-  loaded ??= import('@hpcc-js/wasm-graphviz').then(({ Graphviz }) => Graphviz.load());
+  // A failed import or load is not kept: the next drawing tries again.
+  loaded ??= import('@hpcc-js/wasm-graphviz')
+    .then(({ Graphviz }) => Graphviz.load())
+    .catch((error: unknown) => {
+      loaded = undefined;
+      throw error;
+    });
   const graphviz = await loaded;
   return graphviz.layout(dot, 'svg', 'dot');
 }

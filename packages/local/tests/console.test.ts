@@ -235,10 +235,19 @@ describe('the local console on a running stack', () => {
     expect(page.headers['content-security-policy']).toMatch(/default-src 'none'; script-src 'nonce-[^']+'; .*connect-src 'self'/);
     expect(page.headers['access-control-allow-origin']).toBeUndefined();
     expect(page.body).not.toMatch(/(src|href)="https?:/);
-    // The topology's picture, drawn for the first page (not at the console's start), and the same one for the next.
+    // The topology's picture, drawn for the first page, and the same one for the next.
     const picture = /<section id="picture" aria-label="Topology">(<svg[\s\S]*?<\/svg>)\s*<\/section>/.exec(page.body)?.[1];
     expect(picture).toMatch(/<g id="queue&#45;OrderQueue" class="node"/);
     expect((await raw('GET', '/', { host: `127.0.0.1:${port}` })).body).toContain(picture);
+  });
+
+  it('refuses, at its start, settings that do not fit the contract, saying why (the picture is drawn later, its plan made and checked at once)', async () => {
+    const { application } = runtime;
+    const consumers = { ...application.settings.consumers, consumeOrderPlaced: { ...application.settings.consumers!.consumeOrderPlaced!, maximumConcurrency: 10 } };
+    const misfit = { application: { ...application, settings: { ...application.settings, consumers } }, resources: runtime.resources, clientConfig: runtime.clientConfig } as unknown as LocalRuntime;
+    await expect(startConsole({ runtime: misfit, contract: await contractModule(application.project), port: 0 })).rejects.toThrow(
+      /reservedConcurrency 5 is under its maximumConcurrency 10/,
+    );
   });
 
   it('refuses requests without the token, from another origin, for another Host, and preflights', async () => {

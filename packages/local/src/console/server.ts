@@ -12,7 +12,8 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { inlineSvg, topologySvg } from '@sluice/diagram';
+import { inlineSvg, renderSvg, topologyDot } from '@sluice/diagram';
+import { resolvePlan } from '@sluice/model';
 import { contractModule, type ContractModule } from '@sluice/ops';
 import type { BatchReport } from '../lambda/event-source-poller.ts';
 import type { LocalRuntime } from '../local-runtime.ts';
@@ -71,19 +72,24 @@ const MAX_BODY = 2 * 1024 * 1024;
  */
 export async function startConsole(options: ConsoleOptions): Promise<LocalConsole> {
   const contract = options.contract ?? (await contractModule(options.runtime.application.project));
-  const state = new ConsoleState(options.runtime, contract, options.spec);
   /**
-   * The topology's picture, drawn for the first page asked for, not at start: Graphviz (WebAssembly)
-   * takes about 0.1 s of CPU and its memory, which a stack whose console page is never opened
-   * (tests, a terminal session) never needs. The stack's start has checked the settings against the
-   * contract already. A drawing that fails is tried again at the next page.
+   * The topology's picture. Its DOT is made here, from the plan with the settings checked against
+   * the contract (settings that do not fit stop the console's start, saying why, as they always
+   * have); Graphviz (WebAssembly) draws it for the first page asked for, not at start: it takes
+   * about 0.1 s of CPU and its memory, which a stack whose console page is never opened (tests, a
+   * terminal session) never needs. A drawing that fails is tried again at the next page.
    */
+  const { topology, settings } = options.runtime.application;
+  const dot = topologyDot({ topology, plan: resolvePlan({ topology, settings }) });
+  const state = new ConsoleState(options.runtime, contract, options.spec);
   let picture: Promise<string> | undefined;
   const drawnPicture = (): Promise<string> => {
-    picture ??= topologySvg({ topology: options.runtime.application.topology, settings: options.runtime.application.settings }).then(inlineSvg, (error: unknown) => {
-      picture = undefined;
-      throw error;
-    });
+    picture ??= renderSvg(dot)
+      .then(inlineSvg)
+      .catch((error: unknown) => {
+        picture = undefined;
+        throw error;
+      });
     return picture;
   };
   const token = newConsoleToken();
