@@ -241,13 +241,18 @@ describe('the local console on a running stack', () => {
     expect((await raw('GET', '/', { host: `127.0.0.1:${port}` })).body).toContain(picture);
   });
 
-  it('refuses, at its start, settings that do not fit the contract, saying why (the picture is drawn later, its plan made and checked at once)', async () => {
+  it("draws the running stack's plan, its local overrides included, which Lambda's ranges do not bind (npm start -- --concurrency 1 stopped: maximumConcurrency must be 2..1000)", async () => {
     const { application } = runtime;
-    const consumers = { ...application.settings.consumers, consumeOrderPlaced: { ...application.settings.consumers!.consumeOrderPlaced!, maximumConcurrency: 10 } };
-    const misfit = { application: { ...application, settings: { ...application.settings, consumers } }, resources: runtime.resources, clientConfig: runtime.clientConfig } as unknown as LocalRuntime;
-    await expect(startConsole({ runtime: misfit, contract: await contractModule(application.project), port: 0 })).rejects.toThrow(
-      /reservedConcurrency 5 is under its maximumConcurrency 10/,
-    );
+    const consumers = { ...application.settings.consumers, consumeOrderPlaced: { ...application.settings.consumers!.consumeOrderPlaced!, maximumConcurrency: 1 } };
+    const onePoller = { application: { ...application, settings: { ...application.settings, consumers } }, resources: runtime.resources, clientConfig: runtime.clientConfig } as unknown as LocalRuntime;
+    const local = await startConsole({ runtime: onePoller, contract: await contractModule(application.project), port: 0 });
+    try {
+      const page = await fetch(local.url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/<section id="picture" aria-label="Topology"><svg[\s\S]*queue&#45;OrderQueue/);
+    } finally {
+      await local.stop();
+    }
   });
 
   it('refuses requests without the token, from another origin, for another Host, and preflights', async () => {

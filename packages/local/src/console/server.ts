@@ -73,14 +73,16 @@ const MAX_BODY = 2 * 1024 * 1024;
 export async function startConsole(options: ConsoleOptions): Promise<LocalConsole> {
   const contract = options.contract ?? (await contractModule(options.runtime.application.project));
   /**
-   * The topology's picture. Its DOT is made here, from the plan with the settings checked against
-   * the contract (settings that do not fit stop the console's start, saying why, as they always
-   * have); Graphviz (WebAssembly) draws it for the first page asked for, not at start: it takes
-   * about 0.1 s of CPU and its memory, which a stack whose console page is never opened (tests, a
-   * terminal session) never needs. A drawing that fails is tried again at the next page.
+   * The topology's picture. Its DOT is made here, from the running stack's plan: the settings with
+   * the local overrides (`npm start -- --concurrency 1`: one poller), which, as everywhere in the
+   * local stack, are not held to Lambda's ranges; the application's own settings were checked
+   * against the contract when it was loaded. Graphviz (WebAssembly) draws it for the first page
+   * asked for, not at start: it takes about 0.1 s of CPU and its memory, which a stack whose
+   * console page is never opened (tests, a terminal session) never needs. A drawing that fails is
+   * tried again at the next page.
    */
   const { topology, settings } = options.runtime.application;
-  const dot = topologyDot({ topology, plan: resolvePlan({ topology, settings }) });
+  const dot = topologyDot({ topology, plan: resolvePlan({ topology, settings, check: false }) });
   const state = new ConsoleState(options.runtime, contract, options.spec);
   let picture: Promise<string> | undefined;
   const drawnPicture = (): Promise<string> => {
