@@ -7,7 +7,7 @@
 import { terminalSafe } from './terminal-safe.ts';
 
 /**
- * The two costly parts, made on the first text that is not plain ASCII, not when the module loads:
+ * The two costly parts, made on the first text that is not ASCII, not when the module loads:
  * ICU's grapheme segmenter and the RGI emoji set (a `v`-flag property of strings) took 40–90 ms
  * together, at the start of every command that imports `@sluice/cli`, most of which never measure
  * a non-ASCII cell.
@@ -94,6 +94,8 @@ function graphemeWidth(cluster: string): number {
 export function displayWidth(text: string): number {
   // Fast path: printable ASCII only.
   if (/^[\x20-\x7e]*$/.test(text)) return text.length;
+  // ASCII with controls (a tab, CR LF, DEL): each control takes no column, as below, without the segmenter.
+  if (/^[\x00-\x7f]*$/.test(text)) return text.replace(/[^\x20-\x7e]/g, '').length;
   let width = 0;
   graphemes ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
   for (const { segment } of graphemes.segment(text)) width += graphemeWidth(segment);

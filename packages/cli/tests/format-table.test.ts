@@ -31,6 +31,12 @@ describe('displayWidth', () => {
   ])('%s: %j is %i columns', (_what, text, width) => {
     expect(displayWidth(text)).toBe(width);
   });
+
+  it('measures ASCII, controls included, as it measures the same characters beside text that is not ASCII', () => {
+    const ascii = Array.from({ length: 128 }, (_, code) => String.fromCharCode(code));
+    // One character at a time, and every control with its neighbours (CR LF is one grapheme).
+    for (const text of [...ascii, ascii.join(''), 'a\tb\r\nc']) expect(displayWidth(text), JSON.stringify(text)).toBe(displayWidth(`${text}é`) - 1);
+  });
 });
 
 describe('formatTable', () => {
@@ -90,7 +96,7 @@ describe('loading the module', () => {
    * made them as it loaded. Here the module is loaded afresh (a query makes it a module of its
    * own) with both constructors counted.
    */
-  it('makes neither the grapheme segmenter nor the RGI emoji set until a text that is not ASCII is measured', async () => {
+  it('makes neither the grapheme segmenter nor the RGI emoji set until a text that is not ASCII is measured (controls included)', async () => {
     const made: string[] = [];
     const NativeSegmenter = Intl.Segmenter;
     const NativeRegExp = globalThis.RegExp;
@@ -110,6 +116,8 @@ describe('loading the module', () => {
       const { displayWidth: width, formatTable: table } = (await import(/* @vite-ignore */ fresh)) as typeof import('../src/format-table.ts');
       expect(made).toEqual([]);
       expect(table(['id', 'qty'], [['a', '1']])).toBe('id  qty\n--  ---\na   1');
+      // ASCII with controls (a tab, a line ending, DEL: no column each) needs neither.
+      expect(width('a\tb\r\n\x7f')).toBe(2);
       expect(made).toEqual([]);
       expect(width('桌灯 👍')).toBe(7);
       expect(width('🇯🇵')).toBe(2);
