@@ -108,7 +108,7 @@ export async function startConsole(options: ConsoleOptions): Promise<LocalConsol
     if (refusal) return send(response, 403, { error: `refused: ${refusal}` });
     const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
     try {
-      if (request.method === 'GET' && url.pathname === '/') return sendPage(response, await drawnPicture());
+      if (request.method === 'GET' && url.pathname === '/') return sendPage(response, await drawnPicture().catch(pictureFailure));
       if (request.method === 'GET' && url.pathname === '/api/state') return send(response, 200, await state.state());
       if (request.method === 'GET' && url.pathname === '/api/messages') return send(response, 200, state.publishable());
       const letters = /^\/api\/dead-letters\/([^/]+)(?:\/([^/]+))?$/.exec(url.pathname);
@@ -127,6 +127,16 @@ export async function startConsole(options: ConsoleOptions): Promise<LocalConsol
       if (error instanceof ConsoleError) return send(response, error.status, { error: error.message, ...(error.headerProblems.length ? { headerProblems: error.headerProblems } : {}) });
       throw error;
     }
+  }
+
+  /**
+   * What the page shows in the picture's place when Graphviz could not draw it: the error, and that
+   * a reload tries again. The rest of the console (queues, dead letters, publishing) does not need
+   * the picture, so the page is served all the same.
+   */
+  function pictureFailure(error: unknown): string {
+    const message = error instanceof Error ? error.message : String(error);
+    return `<p class="picture-error" role="alert">The topology picture could not be drawn: ${escapeHtml(message)}. Reload the page to try again; <code>npm run diagram</code> draws it to a file.</p>`;
   }
 
   function sendPage(response: ServerResponse, picture: string): void {
