@@ -17,7 +17,7 @@ export interface WatchedHosts {
   sqs(): SQSClient;
   /** A project folder ({@link watchedProject}), removed after the test. */
   project(prefix: string): WatchedProject;
-  /** A function host, stopped after the test. */
+  /** A function host, stopped after the test; a reload ends its queue's long polls, as in the local runtime, unless `options` say otherwise. */
   host(options: FunctionHostOptions): FunctionHost;
 }
 
@@ -56,7 +56,8 @@ export function useWatchedHosts(): WatchedHosts {
       return project;
     },
     host: (options) => {
-      const host = new FunctionHost(options);
+      // As the local runtime runs them (npm start): a reload ends its queue's long polls.
+      const host = new FunctionHost({ endLongPolls: (queue) => emulators!.endLongPollsOn(queue), ...options });
       hosts.push(host);
       return host;
     },

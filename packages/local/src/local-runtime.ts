@@ -135,7 +135,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
   let functions: FunctionHost | undefined;
   try {
-    functions = await startFunctions(application, resources, emulators.clientConfig, { ...options, failures: emulators.failures });
+    functions = await startFunctions(application, resources, emulators.clientConfig, { ...options, failures: emulators.failures, endLongPolls: (queue) => emulators.endLongPollsOn(queue) });
     // Named by the endpoint's health answer: npm run subscriber warns before running them a second time.
     for (const f of functions?.functions ?? []) if (f.operationId in application.handlers) emulators.consumers.add(f.operationId);
   } catch (error) {
@@ -206,6 +206,8 @@ export function outOfContractReason(running: Topology, readNow: () => Topology, 
  */
 export type FunctionOptions = Pick<LocalRuntimeOptions, 'consumers' | 'watch' | 'inspect' | 'functionProcesses' | 'logLevel' | 'concurrency' | 'functionEnvironment' | 'onBatch' | 'onLog' | 'onEvent' | 'restartDelayMs' | 'outOfContract'> & {
   failures?: Pick<FailureJournal, 'fromLogLine' | 'fromBatch'>;
+  /** Ends the long polls waiting on a queue, for a reload of its function (the stack's `Emulators.endLongPollsOn`; `npm run subscriber` polls another process's stack, and has none). */
+  endLongPolls?: (queue: string) => void;
 };
 
 /**
@@ -282,6 +284,7 @@ export async function startFunctions(application: Application, resources: LocalR
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(options.restartDelayMs !== undefined ? { restartDelayMs: options.restartDelayMs } : {}),
     ...(options.outOfContract ? { outOfContract: options.outOfContract } : {}),
+    ...(options.endLongPolls ? { endLongPolls: options.endLongPolls } : {}),
   });
   try {
     await host.start();

@@ -467,7 +467,7 @@ describe('emulators in the gateway\'s process', () => {
   });
 });
 
-describe('the long polls, once the consumers stop (endLongPolls)', () => {
+describe('the long polls, once the consumers stop (endLongPolls) or one reloads (endLongPollsOn)', () => {
   // A stack of its own: what this changes lasts for the rest of the stack's life.
   let own: Emulators;
   let client: SQSClient;
@@ -479,6 +479,29 @@ describe('the long polls, once the consumers stop (endLongPolls)', () => {
     client?.destroy();
     await own?.stop();
   });
+
+  // First: the stop's endLongPolls below lasts for the queues there are then.
+  it("answers the receives waiting on one queue at once when its function reloads (endLongPollsOn), and leaves the next receive and other queues' waiting", async () => {
+    const [reloaded, other] = await Promise.all(['Reloaded', 'OtherConsumer'].map(async (QueueName) => (await client.send(new CreateQueueCommand({ QueueName }))).QueueUrl!));
+    const started = Date.now();
+    const waiting = client.send(new ReceiveMessageCommand({ QueueUrl: reloaded, WaitTimeSeconds: 20 }));
+    let otherAnswered = false;
+    const otherWaiting = client.send(new ReceiveMessageCommand({ QueueUrl: other, WaitTimeSeconds: 20 })).then((answer) => ((otherAnswered = true), answer));
+    await new Promise((r) => setTimeout(r, 200));
+    own.endLongPollsOn('Reloaded');
+    expect((await waiting).Messages).toBeUndefined();
+    // A 20 s long poll answered well before its end.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    // The next receive on it waits as before: what answers it is a message sent while it waits.
+    const next = client.send(new ReceiveMessageCommand({ QueueUrl: reloaded, WaitTimeSeconds: 20 }));
+    await new Promise((r) => setTimeout(r, 500));
+    await client.send(new SendMessageCommand({ QueueUrl: reloaded, MessageBody: 'for the reloaded function' }));
+    expect((await next).Messages?.map((m) => m.Body)).toEqual(['for the reloaded function']);
+    // Another queue's receive was left waiting.
+    expect(otherAnswered).toBe(false);
+    await client.send(new SendMessageCommand({ QueueUrl: other, MessageBody: 'for the other consumer' }));
+    expect((await otherWaiting).Messages?.map((m) => m.Body)).toEqual(['for the other consumer']);
+  }, 60_000);
 
   it('answers a receive waiting on an empty queue at once, then every later receive, and still hands over what is there', async () => {
     const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: 'LongPolled' }));
@@ -508,7 +531,7 @@ describe('the long polls of a fauxqs whose queues are not as this version has th
     endLongPolls();
     endLongPolls();
     expect(lines).toEqual([
-      "warning: sns-sqs: fauxqs has no SqsQueue.waitForMessages or SqsQueue.cancelWaiters where this version expects it: a stop of the consumers waits out each receive's long poll (up to its WaitTimeSeconds) instead of answering it at once",
+      "warning: sns-sqs: fauxqs has no SqsQueue.waitForMessages or SqsQueue.cancelWaiters where this version expects it: a stop of the consumers, or a reload of one, waits out each receive's long poll (up to its WaitTimeSeconds) instead of answering it at once",
     ]);
   });
 

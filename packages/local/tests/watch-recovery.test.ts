@@ -248,6 +248,39 @@ describe.each<FunctionProcesses>(['shared', 'separate'])('--watch after a failed
   });
 });
 
+describe.each<FunctionProcesses>(['shared', 'separate'])('a reload (functionProcesses %s)', (functionProcesses) => {
+  it("ends its queue's long poll instead of waiting it out, and the reloaded code takes the next message", { timeout: 60_000 }, async () => {
+    const p = env.project('watch-reload-poll');
+    const q = await thingsQueue(env.sqs());
+    const queueName = q.url.split('/').pop()!;
+    const ended: string[] = [];
+    const logs: string[] = [];
+    const reloading = env.host({
+      functions: [thingsSpec(env.emulators(), p.root, q)],
+      functionProcesses,
+      watch: true,
+      root: p.root,
+      restartDelayMs: 120_000,
+      onLog: (_op, line) => logs.push(line),
+      endLongPolls: (queue) => {
+        ended.push(queue);
+        env.emulators().endLongPollsOn(queue);
+      },
+    });
+    await reloading.start();
+    await waitFor('the first load', () => logs.includes('loaded v1'), 20_000);
+    // Polling an empty queue: its receive in flight waits out its long poll (1 s) unless ended.
+    expect(ended).toEqual([]);
+    p.write('src/store.ts', p.store('v2'));
+    await waitFor('the reload', () => logs.includes('loaded v2'), 20_000);
+    expect(ended.length).toBeGreaterThan(0);
+    expect(new Set(ended)).toEqual(new Set([queueName]));
+    // Nothing was lost to the poll ended early: the next message is handled, by the new code.
+    await env.sqs().send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: '{}' }));
+    await waitFor('the message handled', () => logs.includes('handled 1 by v2'), 20_000);
+  });
+});
+
 describe.each<FunctionProcesses>(['shared', 'separate'])('without --watch (functionProcesses %s)', (functionProcesses) => {
   // Every instance retired as soon as it is idle: each message starts one, as after 30 s at rest.
   const idleBefore = process.env[INSTANCE_IDLE_ENV];

@@ -139,6 +139,13 @@ export interface FunctionHostOptions {
   onLog?: (operationId: string, line: string, stream: 'stdout' | 'stderr') => void;
   /** Pause before starting a function again after a crash or a failed init. @default 2000 */
   restartDelayMs?: number;
+  /**
+   * Answers at once the receives waiting on a long poll on the queue named `queue` (the local
+   * stack's `Emulators.endLongPollsOn`, when its emulators run in this process). A reload stops
+   * the function after its receive in flight, which on an empty queue otherwise waits out its long
+   * poll (up to a second) before the new code loads. Without it, a reload waits that out.
+   */
+  endLongPolls?: (queue: string) => void;
   /** Project root: only files under it are watched, and paths are shown relative to it. @default cwd */
   root?: string;
   /**
@@ -298,7 +305,12 @@ export class FunctionHost {
     r.reloading = true;
     try {
       this.emit(`${r.spec.operationId}: ${why}: reloading (batches in flight finish first)`);
-      await this.stopChild(r);
+      const hurried = this.hurryReceives(r);
+      try {
+        await this.stopChild(r);
+      } finally {
+        hurried.done();
+      }
       r.reloads++;
       await this.launch(r);
       if (this.options.watch) await this.watchSources(r);
@@ -590,6 +602,27 @@ export class FunctionHost {
     if (this.options.watch && !this.stopping) await this.watchSources(r);
   }
 
+  /**
+   * While `r` stops for a reload: its queue's long polls ended at once, and again every
+   * {@link HURRY_EVERY_MS} for {@link HURRY_FOR_MS} (a function in a process of its own reads its
+   * stop a moment later, and may begin one more receive before it does). A receive answered early
+   * takes what the queue holds, and its messages are handled, by the code being replaced, before
+   * the stop ends, as any batch in flight.
+   */
+  private hurryReceives(r: Running): { done(): void } {
+    const end = this.options.endLongPolls;
+    if (!end) return { done: () => {} };
+    const queue = decodeURIComponent(r.spec.queueUrl.split('/').pop() ?? r.spec.queueUrl);
+    const started = Date.now();
+    const timer = setInterval(() => {
+      end(queue);
+      if (Date.now() - started >= HURRY_FOR_MS) clearInterval(timer);
+    }, HURRY_EVERY_MS);
+    // Once the stop has begun (stopChild's first step is synchronous up to its first wait).
+    queueMicrotask(() => end(queue));
+    return { done: () => clearInterval(timer) };
+  }
+
   private async stopChild(r: Running): Promise<void> {
     clearTimeout(r.restartTimer);
     r.restartTimer = undefined;
@@ -742,6 +775,11 @@ function pollerErrorLine(spec: { operationId: string; queueUrl: string }, messag
   }
   return `${spec.operationId}: poller: ${message} (retrying)`;
 }
+
+/** How often a reload ends its queue's long polls while the function stops ({@link FunctionHost.hurryReceives}). */
+const HURRY_EVERY_MS = 50;
+/** For how long: the local pollers' long poll (1 s) begun just before the stop was read, and a margin for a busy machine. */
+const HURRY_FOR_MS = 2_000;
 
 /** Build errors shown in full; more are counted. */
 const SHOWN_BUILD_ERRORS = 3;

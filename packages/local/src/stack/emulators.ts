@@ -89,6 +89,13 @@ export interface Emulators {
    * (a warning line through `onEvent`, else the stderr).
    */
   endLongPolls(): void;
+  /**
+   * Answers the receives now waiting on a long poll on the queue named `queue` at once; later ones
+   * wait as before: for a reload of the function that polls it (`npm start --watch`), whose stop
+   * otherwise waits out its receive in flight (up to a second). As with {@link endLongPolls}, a
+   * receive answered early takes what the queue holds and is handled as any batch.
+   */
+  endLongPollsOn(queue: string): void;
   /** Stops the endpoint and both emulators; data is on disk already (written through). */
   stop(): Promise<void>;
 }
@@ -167,40 +174,54 @@ export interface FauxqsQueue {
 /** What fauxqs's queues need for {@link longPollEnder} to end their long polls. */
 const LONG_POLL_METHODS = ['waitForMessages', 'cancelWaiters'] as const;
 
+/** What ends long polls: every queue's, now and from now on (a stop), or one queue's, now only (a reload). */
+export interface LongPollEnder {
+  /** Ends the long polls of every queue, now and from now on: for when the consumers stop. */
+  (): void;
+  /**
+   * Ends the long polls now waiting on the queue named `name`; later receives wait as before: for
+   * when the one function that polls it reloads.
+   */
+  queue(name: string): void;
+}
+
 /**
- * {@link Emulators.endLongPolls} for `store`: each call ends the long polls of every queue of it,
- * now and from now on. Where the store was not found, or its queues lack what this fauxqs version
- * has, those long polls are left to run out, and `report` is told so once (not at every stop).
+ * {@link Emulators.endLongPolls} and {@link Emulators.endLongPollsOn} for `store`. Where the store
+ * was not found, or its queues lack what this fauxqs version has, those long polls are left to run
+ * out, and `report` is told so once (not at every stop or reload).
  *
  * @param store - fauxqs's SQS store (only its queues are read), or undefined when it was not found
  * @param report - told once, in one line, what is missing and what it means
- * @returns what ends the long polls
+ * @returns what ends the long polls: called, every queue's for good; `.queue(name)`, one queue's now
  *
  * @example
  * ```ts
  * import { longPollEnder } from './emulators.ts';
  *
  * const endLongPolls = longPollEnder({ queues: new Map() }, (line) => console.warn(line));
+ * endLongPolls.queue('OrderQueue'); // at a reload of the function that polls OrderQueue
  * endLongPolls(); // at each stop of the consumers
  * ```
  */
-export function longPollEnder(store: Pick<QueueStore, 'queues'> | undefined, report: (line: string) => void): () => void {
+export function longPollEnder(store: Pick<QueueStore, 'queues'> | undefined, report: (line: string) => void): LongPollEnder {
   let said = false;
-  return () => {
+  const end = (only: string | undefined) => {
     const missing = new Set<string>(store ? [] : ['SqsStore']);
     for (const queue of store?.queues.values() ?? []) {
+      if (only !== undefined && queue.name !== only) continue;
       const lacking = LONG_POLL_METHODS.filter((method) => typeof queue[method] !== 'function');
       for (const method of lacking) missing.add(`SqsQueue.${method}`);
       if (lacking.length > 0) continue;
-      queue.waitForMessages = () => Promise.resolve();
+      if (only === undefined) queue.waitForMessages = () => Promise.resolve();
       queue.cancelWaiters!();
     }
     if (missing.size === 0 || said) return;
     said = true;
     report(
-      `warning: sns-sqs: fauxqs has no ${[...missing].join(' or ')} where this version expects it: a stop of the consumers waits out each receive's long poll (up to its WaitTimeSeconds) instead of answering it at once`,
+      `warning: sns-sqs: fauxqs has no ${[...missing].join(' or ')} where this version expects it: a stop of the consumers, or a reload of one, waits out each receive's long poll (up to its WaitTimeSeconds) instead of answering it at once`,
     );
   };
+  return Object.assign(() => end(undefined), { queue: (name: string) => end(name) });
 }
 
 /**
@@ -501,6 +522,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     undo.push(() => gateway.close());
     // Before any request: the queues kept from a run on another port are listed with this one's.
     keptQueueUrlsOnPort(queues, database, gateway.port);
+    const endLongPolls = longPollEnder(queues, report);
     return {
       endpoint: gateway.endpoint,
       clientConfig: { endpoint: gateway.endpoint, region: localRegion, credentials: localCredentials },
@@ -509,7 +531,8 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
       commits,
       failures,
       consumers,
-      endLongPolls: longPollEnder(queues, report),
+      endLongPolls: () => endLongPolls(),
+      endLongPollsOn: (queue) => endLongPolls.queue(queue),
       async stop() {
         await unwind();
         // What the emulators wrote while a wider umask was in force elsewhere (a worker thread).
