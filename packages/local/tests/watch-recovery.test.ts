@@ -11,7 +11,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { INSTANCE_IDLE_ENV, type FunctionHost, type FunctionProcesses } from '@sluice/local';
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
 import { thingsQueue, thingsSpec, useWatchedHosts } from '../../../tests/helpers/watched-project.ts';
@@ -278,6 +278,38 @@ describe.each<FunctionProcesses>(['shared', 'separate'])('a reload (functionProc
     // Nothing was lost to the poll ended early: the next message is handled, by the new code.
     await env.sqs().send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: '{}' }));
     await waitFor('the message handled', () => logs.includes('handled 1 by v2'), 20_000);
+  });
+
+  it('when the host is stopped during it, the stop waits for the batch the old code is handling', { timeout: 60_000 }, async () => {
+    const p = env.project('watch-reload-stop');
+    // A batch that takes a while: under way when the reload and then the host's stop come.
+    p.write(
+      'consumers/consumeThings.ts',
+      `import { version } from '../src/store.ts';
+console.log(\`loaded \${version()}\`);
+export const handler = async (event: { Records: unknown[] }) => {
+  console.log(\`started \${event.Records.length} by \${version()}\`);
+  await new Promise((r) => setTimeout(r, 1500));
+  console.log(\`handled \${event.Records.length} by \${version()}\`);
+  return { batchItemFailures: [] };
+};
+`,
+    );
+    const q = await thingsQueue(env.sqs());
+    const logs: string[] = [];
+    const events: string[] = [];
+    const reloading = env.host({ functions: [thingsSpec(env.emulators(), p.root, q)], functionProcesses, watch: true, root: p.root, restartDelayMs: 120_000, onLog: (_op, line) => logs.push(line), onEvent: (line) => events.push(line) });
+    await reloading.start();
+    await waitFor('the first load', () => logs.includes('loaded v1'), 20_000);
+    await env.sqs().send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: '{}' }));
+    await waitFor('the batch under way', () => logs.includes('started 1 by v1'), 20_000);
+    p.write('src/store.ts', p.store('v2'));
+    await waitFor('the reload under way', () => events.some((e) => /reloading \(batches in flight finish first\)/.test(e)), 20_000);
+    await reloading.stop();
+    // The batch ended before the stop did (a stack would close its emulators next), and its message is deleted.
+    expect(logs).toContain('handled 1 by v1');
+    const { Attributes } = await env.sqs().send(new GetQueueAttributesCommand({ QueueUrl: q.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+    expect(Attributes).toEqual({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
   });
 });
 

@@ -168,6 +168,8 @@ interface Running {
   inProcess: RunningFunction | undefined;
   /** A start in this process under way (`'shared'`). */
   starting: Promise<void> | undefined;
+  /** The last stop of its function in this process (`'shared'`), settled, whatever its outcome, once its batches in flight are done. */
+  inProcessStop?: Promise<void>;
   /** Says the last line its instances left without a newline, if any (`'shared'`). */
   outputEnds: (() => void) | undefined;
   /**
@@ -305,12 +307,7 @@ export class FunctionHost {
     r.reloading = true;
     try {
       this.emit(`${r.spec.operationId}: ${why}: reloading (batches in flight finish first)`);
-      const hurried = this.hurryReceives(r);
-      try {
-        await this.stopChild(r);
-      } finally {
-        hurried.done();
-      }
+      await this.stopChild(r, true);
       r.reloads++;
       await this.launch(r);
       if (this.options.watch) await this.watchSources(r);
@@ -373,7 +370,7 @@ export class FunctionHost {
       // its messages wait in its queue.
       const running = this.processes === 'shared' ? r.inProcess !== undefined || r.starting !== undefined : r.child !== undefined;
       if (!running) continue;
-      void this.stopChild(r).then(
+      void this.stopChild(r, true).then(
         () => this.emit(`${r.spec.operationId}: stopped: ${reason}; its messages wait in its queue${this.afterHeld()}`),
         (error: unknown) => this.emit(`${r.spec.operationId}: could not be stopped (${(error as Error)?.message ?? String(error)}): ${reason}; restart npm start to stop it`),
       );
@@ -603,11 +600,11 @@ export class FunctionHost {
   }
 
   /**
-   * While `r` stops for a reload: its queue's long polls ended at once, and again every
-   * {@link HURRY_EVERY_MS} for {@link HURRY_FOR_MS} (a function in a process of its own reads its
-   * stop a moment later, and may begin one more receive before it does). A receive answered early
-   * takes what the queue holds, and its messages are handled, by the code being replaced, before
-   * the stop ends, as any batch in flight.
+   * While `r` stops for a reload or a contract change (the host goes on): its queue's long polls
+   * ended at once, and again every {@link HURRY_EVERY_MS} for {@link HURRY_FOR_MS} (its pollers
+   * read the stop a moment later, a function in a process of its own later still, and may begin one
+   * more receive before they do). A receive answered early takes what the queue holds, and its
+   * messages are handled, by the code being replaced, before the stop ends, as any batch in flight.
    */
   private hurryReceives(r: Running): { done(): void } {
     const end = this.options.endLongPolls;
@@ -618,12 +615,25 @@ export class FunctionHost {
       end(queue);
       if (Date.now() - started >= HURRY_FOR_MS) clearInterval(timer);
     }, HURRY_EVERY_MS);
-    // Once the stop has begun (stopChild's first step is synchronous up to its first wait).
-    queueMicrotask(() => end(queue));
+    timer.unref();
+    end(queue);
     return { done: () => clearInterval(timer) };
   }
 
-  private async stopChild(r: Running): Promise<void> {
+  /**
+   * Stops `r`'s function after its batches in flight; with `hurry` (a reload, a contract change),
+   * its queue's long polls are ended meanwhile ({@link hurryReceives}).
+   */
+  private async stopChild(r: Running, hurry = false): Promise<void> {
+    const hurried = hurry ? this.hurryReceives(r) : undefined;
+    try {
+      await this.stopFunctionOf(r);
+    } finally {
+      hurried?.done();
+    }
+  }
+
+  private async stopFunctionOf(r: Running): Promise<void> {
     clearTimeout(r.restartTimer);
     r.restartTimer = undefined;
     if (this.processes === 'shared') {
@@ -632,7 +642,11 @@ export class FunctionHost {
       r.restartTimer = undefined;
       const fn = r.inProcess;
       r.inProcess = undefined;
-      await fn?.stop();
+      // A stop begun by another caller (a reload, when the host is stopped during it) is waited
+      // for too: the host's stop must not return, and the stack close its emulators, under a batch
+      // still being handled (its deletes would fail, and its messages come back to be handled twice).
+      if (fn) r.inProcessStop = fn.stop().then(() => undefined, () => undefined);
+      await (fn ? fn.stop() : r.inProcessStop);
       r.outputEnds?.();
       return;
     }
