@@ -206,7 +206,7 @@ export function outOfContractReason(running: Topology, readNow: () => Topology, 
  */
 export type FunctionOptions = Pick<LocalRuntimeOptions, 'consumers' | 'watch' | 'inspect' | 'functionProcesses' | 'logLevel' | 'concurrency' | 'functionEnvironment' | 'onBatch' | 'onLog' | 'onEvent' | 'restartDelayMs' | 'outOfContract'> & {
   failures?: Pick<FailureJournal, 'fromLogLine' | 'fromBatch'>;
-  /** Ends the long polls waiting on a queue, for a reload of its function (the stack's `Emulators.endLongPollsOn`; `npm run subscriber` polls another process's stack, and has none). */
+  /** Ends the long polls waiting on a queue, for a stop or reload of its function (the stack's `Emulators.endLongPollsOn`; `npm run subscriber` asks the stack's gateway, see `END_LONG_POLLS_PATH`). */
   endLongPolls?: (queue: string) => void;
 };
 

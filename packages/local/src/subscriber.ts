@@ -9,6 +9,7 @@ import { endpointEnv, localCredentials, localRegion, operatorCommandAt } from '@
 import { loadApplication, readTopology, type Application } from './application.ts';
 import type { FunctionHost } from './lambda/function-host.ts';
 import { outOfContractReason, startFunctions, type FunctionOptions } from './local-runtime.ts';
+import { END_LONG_POLLS_PATH } from './stack/aws-gateway.ts';
 import { RemoteFailureJournal } from './stack/failure-journal.ts';
 import { discoverResources } from './stack/provision.ts';
 import { batchLine, clock, deadLetterRouteOf, eventLine } from './terminal-report.ts';
@@ -23,6 +24,26 @@ async function consumersOfStack(endpoint: string): Promise<string[]> {
   } catch {
     return [];
   }
+}
+
+/**
+ * Asks the stack at `endpoint` to answer at once the receives waiting on a long poll on a queue
+ * ({@link END_LONG_POLLS_PATH}): a consumer here that stops or reloads then does not wait out its
+ * receive in flight (up to a second). Nothing is awaited, and a stack without that path (an older
+ * one) or none answering only leaves the poll to run out, as before.
+ */
+function remoteLongPollEnder(endpoint: string): (queue: string) => void {
+  return (queue) => {
+    void fetch(`${endpoint}${END_LONG_POLLS_PATH}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ queue }),
+      signal: AbortSignal.timeout(2_000),
+    }).then(
+      (res) => res.body?.cancel(),
+      () => undefined,
+    );
+  };
 }
 
 /** What {@link startSubscriber} runs, and how (`npm run subscriber`'s options). */
@@ -104,6 +125,7 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Runni
   const host = await startFunctions(application, resources, clientConfig, {
     consumers: options.only ?? true,
     failures,
+    endLongPolls: remoteLongPollEnder(endpoint),
     ...(options.watch ? { watch: true } : {}),
     ...(options.inspect ? { inspect: options.inspect } : {}),
     ...(options.functionProcesses ? { functionProcesses: options.functionProcesses } : {}),

@@ -21,7 +21,7 @@ import {
   type MessageAttributeValue,
 } from '@aws-sdk/client-sqs';
 import { startAwsGateway, startEmulators, type Emulators } from '@sluice/local';
-import { bodyLimits, isLoopbackHost, isLoopbackOrigin } from '../src/stack/aws-gateway.ts';
+import { bodyLimits, END_LONG_POLLS_PATH, isLoopbackHost, isLoopbackOrigin } from '../src/stack/aws-gateway.ts';
 import { longPollEnder } from '../src/stack/emulators.ts';
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
 
@@ -211,7 +211,7 @@ describe('who may call the local endpoint', () => {
 describe('request size', () => {
   // Each cap by its number, not through the exported `bodyLimits`: widening one must fail here.
   const MiB = 1024 * 1024;
-  const caps = { sqs: 4 * MiB, sns: 1 * MiB, 'sqs-query': 1 * MiB, dynamodb: 16 * MiB, health: 1 * MiB, failures: 1 * MiB, other: 1 * MiB };
+  const caps = { sqs: 4 * MiB, sns: 1 * MiB, 'sqs-query': 1 * MiB, dynamodb: 16 * MiB, health: 1 * MiB, failures: 1 * MiB, 'long-polls': 1 * MiB, other: 1 * MiB };
 
   it('caps each route at its documented size', () => {
     expect(bodyLimits).toEqual(caps);
@@ -501,6 +501,28 @@ describe('the long polls, once the consumers stop (endLongPolls) or one reloads 
     expect(otherAnswered).toBe(false);
     await client.send(new SendMessageCommand({ QueueUrl: other, MessageBody: 'for the other consumer' }));
     expect((await otherWaiting).Messages?.map((m) => m.Body)).toEqual(['for the other consumer']);
+  }, 60_000);
+
+  it(`ends one queue's long polls for a consumer in another process (npm run subscriber) at POST ${END_LONG_POLLS_PATH}, and refuses a request that names no queue`, async () => {
+    const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: 'PolledElsewhere' }));
+    const started = Date.now();
+    const waiting = client.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 20 }));
+    await new Promise((r) => setTimeout(r, 200));
+    const post = (body: string) => fetch(`${own.endpoint}${END_LONG_POLLS_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect((await post(JSON.stringify({ queue: 'PolledElsewhere' }))).status).toBe(204);
+    expect((await waiting).Messages).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const refused = await Promise.all(['{"queue":', '{}', '{"queue": 7}'].map(async (body) => {
+      const res = await post(body);
+      return [res.status, await res.text()];
+    }));
+    expect(refused).toEqual([
+      [400, 'local gateway: expected {"queue": "<name>"} as JSON.'],
+      [400, 'local gateway: "queue" must be the name of a queue.'],
+      [400, 'local gateway: "queue" must be the name of a queue.'],
+    ]);
+    // A web page cannot use it either: the gateway's Origin check comes first.
+    expect((await fetch(`${own.endpoint}${END_LONG_POLLS_PATH}`, { method: 'POST', headers: { origin: 'http://evil.example' }, body: '{"queue":"PolledElsewhere"}' })).status).toBe(403);
   }, 60_000);
 
   it('answers a receive waiting on an empty queue at once, then every later receive, and still hands over what is there', async () => {

@@ -74,6 +74,24 @@ describe('npm run subscriber, when its handler fails', () => {
     expect(terminal.map((t) => JSON.parse(t) as { message: string; reasons: string[] }).map((l) => `${l.message}: ${l.reasons.join('; ')}`)).toEqual(['record failed: the ledger is closed for ord-ledger']);
   }, 60_000);
 
+  it("asks the stack to end its queues' long polls when it stops, instead of waiting out each receive in flight", async () => {
+    expect(subscriber, 'started by the test above').toBeDefined();
+    const stack = runtime!.emulators;
+    const end = stack.endLongPollsOn.bind(stack);
+    const ended: string[] = [];
+    vi.spyOn(stack, 'endLongPollsOn').mockImplementation((queue) => {
+      ended.push(queue);
+      end(queue);
+    });
+    const running = subscriber!;
+    subscriber = undefined;
+    await running.stop();
+    // Asked over HTTP (the subscriber's consumers poll this stack from their own process), not awaited by the stop.
+    await waitFor("the stack asked to end the consumer's long poll", () => ended.includes('OrderQueue'), 10_000);
+    // Only the queues of what the subscriber ran: the consumer's, and the topic's triage queue.
+    expect([...new Set(ended)].sort()).toEqual(['OrderQueue', ...Object.keys(runtime!.resources.queues).filter((q) => /Triage$/.test(q))].sort());
+  }, 30_000);
+
   it('warns when the stack runs the same consumers itself (npm start without --no-consumers): both would poll their queues', async () => {
     const application = await fixture!.application();
     const withConsumers = await startLocalRuntime({ application, port: 0, logLevel: 'SILENT' });

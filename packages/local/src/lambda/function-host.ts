@@ -140,10 +140,11 @@ export interface FunctionHostOptions {
   /** Pause before starting a function again after a crash or a failed init. @default 2000 */
   restartDelayMs?: number;
   /**
-   * Answers at once the receives waiting on a long poll on the queue named `queue` (the local
-   * stack's `Emulators.endLongPollsOn`, when its emulators run in this process). A reload stops
-   * the function after its receive in flight, which on an empty queue otherwise waits out its long
-   * poll (up to a second) before the new code loads. Without it, a reload waits that out.
+   * Answers at once the receives waiting on a long poll on the queue named `queue`: the local
+   * stack's `Emulators.endLongPollsOn` when its emulators run in this process, else a request to
+   * the stack's gateway (`npm run subscriber`). A function stops (the host's stop, a reload) after
+   * its receive in flight, which on an empty queue otherwise waits out its long poll (up to a
+   * second), before the new code loads or the stop returns. Without it, that wait stays.
    */
   endLongPolls?: (queue: string) => void;
   /** Project root: only files under it are watched, and paths are shown relative to it. @default cwd */
@@ -329,7 +330,7 @@ export class FunctionHost {
         clearTimeout(r.debounce);
         for (const w of r.watchers) w.close();
         r.watchers = [];
-        await this.stopChild(r);
+        await this.stopChild(r, true);
       }),
     );
     // Nothing is said after stop(): a process a function started may still hold its pipes.
@@ -600,7 +601,7 @@ export class FunctionHost {
   }
 
   /**
-   * While `r` stops for a reload or a contract change (the host goes on): its queue's long polls
+   * While `r` stops (the host's stop, a reload, a contract change): its queue's long polls
    * ended at once, and again every {@link HURRY_EVERY_MS} for {@link HURRY_FOR_MS} (its pollers
    * read the stop a moment later, a function in a process of its own later still, and may begin one
    * more receive before they do). A receive answered early takes what the queue holds, and its
@@ -621,8 +622,8 @@ export class FunctionHost {
   }
 
   /**
-   * Stops `r`'s function after its batches in flight; with `hurry` (a reload, a contract change),
-   * its queue's long polls are ended meanwhile ({@link hurryReceives}).
+   * Stops `r`'s function after its batches in flight; with `hurry`, its queue's long polls are
+   * ended meanwhile ({@link hurryReceives}).
    */
   private async stopChild(r: Running, hurry = false): Promise<void> {
     const hurried = hurry ? this.hurryReceives(r) : undefined;

@@ -27,6 +27,10 @@
  * turns `VisibilityTimeout: 0` into 1 s, which fauxqs handles correctly: the message is visible
  * again a second later instead of at once.
  *
+ * Its own paths: `GET /health`; `POST /_sluice/failures` and `/_sluice/failures/report` (the
+ * handler failures `dlq list` shows, from consumers in any process); `POST /_sluice/long-polls/end`
+ * (a queue's receives answered at once when a consumer in another process stops or reloads).
+ *
  * The SQS message move tasks (`StartMessageMoveTask`, `ListMessageMoveTasks`,
  * `CancelMessageMoveTask`), which fauxqs lacks, are answered here (see `message-move-tasks.ts`).
  *
@@ -72,6 +76,8 @@ export interface AwsGatewayOptions {
   host?: string;
   /** What `POST /_sluice/failures` answers from: the last handler failure of each message. @default none: it answers 404 */
   failures?: FailureJournal;
+  /** What `POST` {@link END_LONG_POLLS_PATH} calls: ends the long polls now waiting on one queue. @default none: it answers 404 */
+  endLongPollsOn?: (queue: string) => void;
   /** Called before an SQS `GetQueueAttributes` is forwarded: brings the emulator's counts up to date. */
   beforeQueueCounts?: () => void;
   /** The consumers the stack's own process runs, which `GET /health` names (`npm run subscriber` warns when it would run them too). */
@@ -100,7 +106,15 @@ export interface AwsGateway {
 export const HANDED_OVER_WAIT_MS = 10_000;
 
 /** Which emulator a request belongs to. */
-export type GatewayRoute = 'dynamodb' | 'sqs' | 'sns' | 'sqs-query' | 'health' | 'failures' | 'other';
+export type GatewayRoute = 'dynamodb' | 'sqs' | 'sns' | 'sqs-query' | 'health' | 'failures' | 'long-polls' | 'other';
+
+/**
+ * `POST` here with `{"queue": "<name>"}` answers at once the receives waiting on a long poll on
+ * that queue (the stack's {@link AwsGatewayOptions.endLongPollsOn}); later ones wait as before.
+ * `npm run subscriber`, whose consumers poll this stack from another process, asks it when one of
+ * them stops or reloads, which otherwise waits out its receive in flight (up to a second).
+ */
+export const END_LONG_POLLS_PATH = '/_sluice/long-polls/end';
 
 /** SQS actions, to recognise an SQS query-protocol request by its `Action`. */
 const SQS_ACTIONS = new Set([
@@ -133,6 +147,7 @@ export function routeOf(headers: http.IncomingHttpHeaders, action?: string, meth
   if (target.startsWith('AmazonSQS.')) return 'sqs';
   if (method === 'GET' && url === '/health') return 'health';
   if (method === 'POST' && (url === HANDLER_FAILURES_PATH || url === FAILURE_REPORTS_PATH)) return 'failures';
+  if (method === 'POST' && url === END_LONG_POLLS_PATH) return 'long-polls';
   if (String(headers['content-type'] ?? '').includes('x-www-form-urlencoded')) {
     return action !== undefined && SQS_ACTIONS.has(action) ? 'sqs-query' : 'sns';
   }
@@ -154,8 +169,8 @@ const MiB = 1024 * 1024;
  *   `PublishBatchRequestEntries.member.10.MessageAttributes.entry.10.Value.StringValue` (tens of
  *   KiB for 10 entries of 10 attributes): 1 MiB. SQS query-protocol requests, refused anyway, share it.
  * - DynamoDB: AWS caps a request at 16 MB (BatchWriteItem, the largest): 16 MiB.
- * - Anything else (health, the handler failures asked for by id, preflight, fauxqs's inspection
- *   routes) has no reason to be large: 1 MiB (some 25,000 message ids).
+ * - Anything else (health, the handler failures asked for by id, a queue whose long polls to end,
+ *   preflight, fauxqs's inspection routes) has no reason to be large: 1 MiB (some 25,000 message ids).
  */
 export const bodyLimits: Readonly<Record<GatewayRoute, number>> = {
   sqs: 4 * MiB,
@@ -164,6 +179,7 @@ export const bodyLimits: Readonly<Record<GatewayRoute, number>> = {
   dynamodb: 16 * MiB,
   health: 1 * MiB,
   failures: 1 * MiB,
+  'long-polls': 1 * MiB,
   other: 1 * MiB,
 };
 
@@ -174,6 +190,7 @@ const serviceNames: Record<GatewayRoute, string> = {
   dynamodb: 'DynamoDB',
   health: 'health check',
   failures: 'handler failures',
+  'long-polls': 'long polls',
   other: 'local endpoint',
 };
 
@@ -422,6 +439,22 @@ export async function startAwsGateway(options: AwsGatewayOptions): Promise<AwsGa
     if (route === 'health') {
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end(JSON.stringify({ status: 'ok', services: ['sns', 'sqs', 'dynamodb'], consumers: options.consumers?.() ?? [] }));
+    }
+    if (route === 'long-polls') {
+      const end = options.endLongPollsOn;
+      if (!end) return fail(res, route, 404, 'NotFound', 'local gateway: this stack cannot end long polls.');
+      return withBody(req, res, route, (body) => {
+        let queue: unknown;
+        try {
+          queue = (JSON.parse(body.toString('utf8')) as { queue?: unknown } | null)?.queue;
+        } catch {
+          return fail(res, route, 400, 'SerializationException', 'local gateway: expected {"queue": "<name>"} as JSON.');
+        }
+        if (typeof queue !== 'string' || queue === '') return fail(res, route, 400, 'InvalidRequest', 'local gateway: "queue" must be the name of a queue.');
+        end(queue);
+        res.writeHead(204);
+        res.end();
+      });
     }
     if (route === 'failures') {
       const journal = options.failures;

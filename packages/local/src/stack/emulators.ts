@@ -504,6 +504,8 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
       throw new Error(`fauxqs listens on ${fauxqs.address}, not on its private socket: refusing to expose unauthenticated emulators`);
     }
 
+    // What is returned, once made (the gateway's end of long polls goes through it, as a caller's would).
+    let stack: Emulators | undefined;
     // Both servers are in this process: the gateway hands requests to them without a second HTTP hop.
     const consumers = new Set<string>();
     const failures = new FailureJournal({ ...(dataDir ? { file: path.join(dataDir, 'failures.jsonl') } : {}), ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
@@ -513,6 +515,8 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
       avoidVisibilityZero: dataDir !== undefined,
       failures,
       consumers: () => [...consumers],
+      // npm run subscriber's consumers, polling this stack from another process, at their stop or reload.
+      endLongPollsOn: (queue) => stack?.endLongPollsOn(queue),
       onWarning: report,
       // fauxqs makes a message whose visibility timeout ended visible again only on a receive: a
       // dead letter `dlq list` released (after 1 s, see avoidVisibilityZero) was counted in flight
@@ -523,7 +527,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     // Before any request: the queues kept from a run on another port are listed with this one's.
     keptQueueUrlsOnPort(queues, database, gateway.port);
     const endLongPolls = longPollEnder(queues, report);
-    return {
+    stack = {
       endpoint: gateway.endpoint,
       clientConfig: { endpoint: gateway.endpoint, region: localRegion, credentials: localCredentials },
       dataDir,
@@ -539,6 +543,7 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
         if (dataDir) makePrivate(dataDir);
       },
     };
+    return stack;
   } catch (error) {
     await unwind();
     throw error;
