@@ -38,11 +38,10 @@ function remoteLongPollEnder(endpoint: string): (queue: string) => void {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ queue }),
-      signal: AbortSignal.timeout(2_000),
-    }).then(
-      (res) => res.body?.cancel(),
-      () => undefined,
-    );
+      signal: AbortSignal.timeout(1_000),
+    })
+      .then((res) => res.body?.cancel())
+      .catch(() => undefined);
   };
 }
 

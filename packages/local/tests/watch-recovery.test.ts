@@ -280,6 +280,38 @@ describe.each<FunctionProcesses>(['shared', 'separate'])('a reload (functionProc
     await waitFor('the message handled', () => logs.includes('handled 1 by v2'), 20_000);
   });
 
+  it('goes on, and says so once, when its queue\'s long polls cannot be ended (the stack gone, a throwing callback)', { timeout: 60_000 }, async () => {
+    const p = env.project('watch-reload-unended');
+    const q = await thingsQueue(env.sqs());
+    const logs: string[] = [];
+    const events: string[] = [];
+    let asked = 0;
+    const reloading = env.host({
+      functions: [thingsSpec(env.emulators(), p.root, q)],
+      functionProcesses,
+      watch: true,
+      root: p.root,
+      restartDelayMs: 120_000,
+      onLog: (_op, line) => logs.push(line),
+      onEvent: (line) => events.push(line),
+      endLongPolls: () => {
+        asked++;
+        throw new Error('the stack is gone');
+      },
+    });
+    await reloading.start();
+    await waitFor('the first load', () => logs.includes('loaded v1'), 20_000);
+    p.write('src/store.ts', p.store('v2'));
+    await waitFor('the reload', () => logs.includes('loaded v2'), 20_000);
+    // Tried once, said once: the stop waited its receive out instead.
+    expect(asked).toBe(1);
+    expect(events.filter((e) => /could not end/.test(e))).toEqual([
+      "consumeThings: could not end the long polls of its queue (the stack is gone); its stop waits out each receive in flight (a second at most)",
+    ]);
+    await reloading.stop();
+    expect(asked).toBe(2);
+  });
+
   it('when the host is stopped during it, the stop waits for the batch the old code is handling', { timeout: 60_000 }, async () => {
     const p = env.project('watch-reload-stop');
     // A batch that takes a while: under way when the reload and then the host's stop come.

@@ -610,14 +610,26 @@ export class FunctionHost {
   private hurryReceives(r: Running): { done(): void } {
     const end = this.options.endLongPolls;
     if (!end) return { done: () => {} };
-    const queue = decodeURIComponent(r.spec.queueUrl.split('/').pop() ?? r.spec.queueUrl);
+    const queue = r.spec.queueUrl.slice(r.spec.queueUrl.lastIndexOf('/') + 1);
+    let said = false;
+    // What cannot end them leaves them to run out, as without it: said once, never in the stop's way.
+    const endNow = () => {
+      try {
+        end(safeDecode(queue));
+      } catch (error) {
+        clearInterval(timer);
+        if (said) return;
+        said = true;
+        this.emit(`${r.spec.operationId}: could not end the long polls of its queue (${error instanceof Error ? error.message : String(error)}); its stop waits out each receive in flight (a second at most)`);
+      }
+    };
     const started = Date.now();
     const timer = setInterval(() => {
-      end(queue);
+      endNow();
       if (Date.now() - started >= HURRY_FOR_MS) clearInterval(timer);
     }, HURRY_EVERY_MS);
     timer.unref();
-    end(queue);
+    endNow();
     return { done: () => clearInterval(timer) };
   }
 
@@ -626,8 +638,9 @@ export class FunctionHost {
    * ended meanwhile ({@link hurryReceives}).
    */
   private async stopChild(r: Running, hurry = false): Promise<void> {
-    const hurried = hurry ? this.hurryReceives(r) : undefined;
+    let hurried: { done(): void } | undefined;
     try {
+      if (hurry) hurried = this.hurryReceives(r);
       await this.stopFunctionOf(r);
     } finally {
       hurried?.done();
@@ -789,6 +802,15 @@ function pollerErrorLine(spec: { operationId: string; queueUrl: string }, messag
     return `${spec.operationId}: poller: queue ${queue} does not exist (deleted outside npm start?): nothing is consumed, and what the topic delivers to it is lost here (on AWS it would go to the queue's dead-letter queue). Restart npm start to create it again (retrying meanwhile, less and less often)`;
   }
   return `${spec.operationId}: poller: ${message} (retrying)`;
+}
+
+/** A queue URL's last segment as its name: percent-decoded, or as it is when it is not valid percent-encoding. */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 /** How often a reload ends its queue's long polls while the function stops ({@link FunctionHost.hurryReceives}). */
