@@ -12,9 +12,9 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { INSTANCE_IDLE_ENV, type FunctionHost, type FunctionProcesses } from '@sluice/local';
+import { INSTANCE_IDLE_ENV, type FunctionHost, type FunctionHostOptions, type FunctionProcesses } from '@sluice/local';
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
-import { thingsQueue, thingsSpec, useWatchedHosts } from '../../../tests/helpers/watched-project.ts';
+import { thingsQueue, thingsSpec, useWatchedHosts, type WatchedProject } from '../../../tests/helpers/watched-project.ts';
 
 const env = useWatchedHosts();
 let host: FunctionHost | undefined;
@@ -249,19 +249,17 @@ describe.each<FunctionProcesses>(['shared', 'separate'])('--watch after a failed
 });
 
 describe.each<FunctionProcesses>(['shared', 'separate'])('a reload (functionProcesses %s)', (functionProcesses) => {
+  /** A `--watch` host of consumeThings in `p`, on `queue`, its lines kept in `logs`; no restart within a test. */
+  const watchingHost = (p: WatchedProject, queue: { url: string; arn: string }, logs: string[], options: Partial<FunctionHostOptions> = {}) =>
+    env.host({ functions: [thingsSpec(env.emulators(), p.root, queue)], functionProcesses, watch: true, root: p.root, restartDelayMs: 120_000, onLog: (_op, line) => logs.push(line), ...options });
+
   it("ends its queue's long poll instead of waiting it out, and the reloaded code takes the next message", { timeout: 60_000 }, async () => {
     const p = env.project('watch-reload-poll');
     const q = await thingsQueue(env.sqs());
     const queueName = q.url.split('/').pop()!;
     const ended: string[] = [];
     const logs: string[] = [];
-    const reloading = env.host({
-      functions: [thingsSpec(env.emulators(), p.root, q)],
-      functionProcesses,
-      watch: true,
-      root: p.root,
-      restartDelayMs: 120_000,
-      onLog: (_op, line) => logs.push(line),
+    const reloading = watchingHost(p, q, logs, {
       endLongPolls: (queue) => {
         ended.push(queue);
         env.emulators().endLongPollsOn(queue);
@@ -286,13 +284,7 @@ describe.each<FunctionProcesses>(['shared', 'separate'])('a reload (functionProc
     const logs: string[] = [];
     const events: string[] = [];
     let asked = 0;
-    const reloading = env.host({
-      functions: [thingsSpec(env.emulators(), p.root, q)],
-      functionProcesses,
-      watch: true,
-      root: p.root,
-      restartDelayMs: 120_000,
-      onLog: (_op, line) => logs.push(line),
+    const reloading = watchingHost(p, q, logs, {
       onEvent: (line) => events.push(line),
       endLongPolls: () => {
         asked++;
@@ -330,7 +322,7 @@ export const handler = async (event: { Records: unknown[] }) => {
     const q = await thingsQueue(env.sqs());
     const logs: string[] = [];
     const events: string[] = [];
-    const reloading = env.host({ functions: [thingsSpec(env.emulators(), p.root, q)], functionProcesses, watch: true, root: p.root, restartDelayMs: 120_000, onLog: (_op, line) => logs.push(line), onEvent: (line) => events.push(line) });
+    const reloading = watchingHost(p, q, logs, { onEvent: (line) => events.push(line) });
     await reloading.start();
     await waitFor('the first load', () => logs.includes('loaded v1'), 20_000);
     await env.sqs().send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: '{}' }));
