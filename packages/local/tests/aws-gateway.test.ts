@@ -503,7 +503,7 @@ describe('the long polls, once the consumers stop (endLongPolls) or one reloads 
     expect((await otherWaiting).Messages?.map((m) => m.Body)).toEqual(['for the other consumer']);
   }, 60_000);
 
-  it(`ends one queue's long polls for a consumer in another process (npm run subscriber) at POST ${END_LONG_POLLS_PATH}, and refuses a request that names no queue`, async () => {
+  it(`ends one queue's long polls for a consumer in another process (npm run subscriber) at POST ${END_LONG_POLLS_PATH}, and refuses a request that names no queue, or one it does not have`, async () => {
     const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: 'PolledElsewhere' }));
     const started = Date.now();
     const waiting = client.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 20 }));
@@ -521,6 +521,9 @@ describe('the long polls, once the consumers stop (endLongPolls) or one reloads 
       [400, 'local gateway: "queue" must be the name of a queue.'],
       [400, 'local gateway: "queue" must be the name of a queue.'],
     ]);
+    // A name this stack has no queue of is said, not answered as if it were ended.
+    const unknown = await post(JSON.stringify({ queue: 'NoSuchQueue' }));
+    expect([unknown.status, await unknown.text()]).toEqual([404, 'local gateway: this stack has no queue named "NoSuchQueue".']);
     // A web page cannot use it either: the gateway's Origin check comes first.
     expect((await fetch(`${own.endpoint}${END_LONG_POLLS_PATH}`, { method: 'POST', headers: { origin: 'http://evil.example' }, body: '{"queue":"PolledElsewhere"}' })).status).toBe(403);
   }, 60_000);

@@ -81,7 +81,7 @@ describe('npm run subscriber, when its handler fails', () => {
     const ended: string[] = [];
     vi.spyOn(stack, 'endLongPollsOn').mockImplementation((queue) => {
       ended.push(queue);
-      end(queue);
+      return end(queue);
     });
     const running = subscriber!;
     subscriber = undefined;

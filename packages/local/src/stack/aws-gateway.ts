@@ -76,8 +76,12 @@ export interface AwsGatewayOptions {
   host?: string;
   /** What `POST /_sluice/failures` answers from: the last handler failure of each message. @default none: it answers 404 */
   failures?: FailureJournal;
-  /** What `POST` {@link END_LONG_POLLS_PATH} calls: ends the long polls now waiting on one queue. @default none: it answers 404 */
-  endLongPollsOn?: (queue: string) => void;
+  /**
+   * What `POST` {@link END_LONG_POLLS_PATH} calls: ends the long polls now waiting on one queue;
+   * false when there is no such queue (answered 404), undefined while the stack is still being
+   * assembled (503). @default none: it answers 404
+   */
+  endLongPollsOn?: (queue: string) => boolean | undefined;
   /** Called before an SQS `GetQueueAttributes` is forwarded: brings the emulator's counts up to date. */
   beforeQueueCounts?: () => void;
   /** The consumers the stack's own process runs, which `GET /health` names (`npm run subscriber` warns when it would run them too). */
@@ -451,7 +455,9 @@ export async function startAwsGateway(options: AwsGatewayOptions): Promise<AwsGa
           return fail(res, route, 400, 'SerializationException', 'local gateway: expected {"queue": "<name>"} as JSON.');
         }
         if (typeof queue !== 'string' || queue === '') return fail(res, route, 400, 'InvalidRequest', 'local gateway: "queue" must be the name of a queue.');
-        end(queue);
+        const found = end(queue);
+        if (found === undefined) return fail(res, route, 503, 'ServiceUnavailable', 'local gateway: the stack is still starting; ask again once it is ready.');
+        if (!found) return fail(res, route, 404, 'QueueDoesNotExist', `local gateway: this stack has no queue named ${JSON.stringify(queue)}.`);
         res.writeHead(204);
         res.end();
       });

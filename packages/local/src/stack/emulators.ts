@@ -93,9 +93,10 @@ export interface Emulators {
    * Answers the receives now waiting on a long poll on the queue named `queue` at once; later ones
    * wait as before: for a reload of the function that polls it (`npm start --watch`), whose stop
    * otherwise waits out its receive in flight (up to a second). As with {@link endLongPolls}, a
-   * receive answered early takes what the queue holds and is handled as any batch.
+   * receive answered early takes what the queue holds and is handled as any batch. False when the
+   * stack has no queue of that name.
    */
-  endLongPollsOn(queue: string): void;
+  endLongPollsOn(queue: string): boolean;
   /** Stops the endpoint and both emulators; data is on disk already (written through). */
   stop(): Promise<void>;
 }
@@ -180,9 +181,9 @@ export interface LongPollEnder {
   (): void;
   /**
    * Ends the long polls now waiting on the queue named `name`; later receives wait as before: for
-   * when the one function that polls it reloads.
+   * when the one function that polls it stops or reloads. False when the store has no such queue.
    */
-  queue(name: string): void;
+  queue(name: string): boolean;
 }
 
 /**
@@ -205,23 +206,26 @@ export interface LongPollEnder {
  */
 export function longPollEnder(store: Pick<QueueStore, 'queues'> | undefined, report: (line: string) => void): LongPollEnder {
   let said = false;
-  const end = (only: string | undefined) => {
+  const end = (only: string | undefined): boolean => {
     const missing = new Set<string>(store ? [] : ['SqsStore']);
+    let found = false;
     for (const queue of store?.queues.values() ?? []) {
       if (only !== undefined && queue.name !== only) continue;
+      found = true;
       const lacking = LONG_POLL_METHODS.filter((method) => typeof queue[method] !== 'function');
       for (const method of lacking) missing.add(`SqsQueue.${method}`);
       if (lacking.length > 0) continue;
       if (only === undefined) queue.waitForMessages = () => Promise.resolve();
       queue.cancelWaiters!();
     }
-    if (missing.size === 0 || said) return;
+    if (missing.size === 0 || said) return found;
     said = true;
     report(
       `warning: sns-sqs: fauxqs has no ${[...missing].join(' or ')} where this version expects it: a stop of the consumers, or a reload of one, waits out each receive's long poll (up to its WaitTimeSeconds) instead of answering it at once`,
     );
+    return found;
   };
-  return Object.assign(() => end(undefined), { queue: (name: string) => end(name) });
+  return Object.assign(() => void end(undefined), { queue: (name: string) => end(name) });
 }
 
 /**
