@@ -29,10 +29,16 @@ async function consumersOfStack(endpoint: string): Promise<string[]> {
 /**
  * Asks the stack at `endpoint` to answer at once the receives waiting on a long poll on a queue
  * ({@link END_LONG_POLLS_PATH}): a consumer here that stops or reloads then does not wait out its
- * receive in flight (up to a second). Nothing is awaited, and a stack without that path (an older
- * one) or none answering only leaves the poll to run out, as before.
+ * receive in flight (up to a second). Nothing is awaited. Where the stack does not do it (an older
+ * one without the path, one gone or hung), the poll runs out as before, and `say` is told so once.
  */
-function remoteLongPollEnder(endpoint: string): (queue: string) => void {
+function remoteLongPollEnder(endpoint: string, say: (line: string) => void): (queue: string) => void {
+  let said = false;
+  const notEnded = (queue: string, why: string) => {
+    if (said) return;
+    said = true;
+    say(`warning: the stack at ${endpoint} did not end the long polls of ${queue} (${why}): a stop or reload of a consumer here waits out its receive in flight (a second at most)${why.startsWith('HTTP') ? `; a stack without ${END_LONG_POLLS_PATH} (an older npm start) never does` : ''}`);
+  };
   return (queue) => {
     void fetch(`${endpoint}${END_LONG_POLLS_PATH}`, {
       method: 'POST',
@@ -40,8 +46,11 @@ function remoteLongPollEnder(endpoint: string): (queue: string) => void {
       body: JSON.stringify({ queue }),
       signal: AbortSignal.timeout(1_000),
     })
-      .then((res) => res.body?.cancel())
-      .catch(() => undefined);
+      .then(async (res) => {
+        const text = await res.text();
+        if (!res.ok) notEnded(queue, `HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}`);
+      })
+      .catch((error: unknown) => notEnded(queue, error instanceof Error ? error.message : String(error)));
   };
 }
 
@@ -124,7 +133,7 @@ export async function startSubscriber(options: SubscriberOptions): Promise<Runni
   const host = await startFunctions(application, resources, clientConfig, {
     consumers: options.only ?? true,
     failures,
-    endLongPolls: remoteLongPollEnder(endpoint),
+    endLongPolls: remoteLongPollEnder(endpoint, (line) => out(eventLine(clock(), line))),
     ...(options.watch ? { watch: true } : {}),
     ...(options.inspect ? { inspect: options.inspect } : {}),
     ...(options.functionProcesses ? { functionProcesses: options.functionProcesses } : {}),

@@ -92,6 +92,21 @@ describe('npm run subscriber, when its handler fails', () => {
     expect([...new Set(ended)].sort()).toEqual(['OrderQueue', ...Object.keys(runtime!.resources.queues).filter((q) => /Triage$/.test(q))].sort());
   }, 30_000);
 
+  it("says once when the stack does not end its long polls (an older stack, one gone): its stop then waits them out", async () => {
+    const application = await fixture!.application();
+    vi.spyOn(runtime!.emulators, 'endLongPollsOn').mockReturnValue(false);
+    const lines: string[] = [];
+    const third = await startSubscriber({ endpoint: runtime!.endpoint, application, logLevel: 'SILENT', quiet: true, out: (line) => lines.push(line) });
+    await third.stop();
+    const said = () => lines.filter((l) => /did not end the long polls/.test(l));
+    await waitFor('the warning', () => said().length > 0, 10_000);
+    // Every queue's request was refused (the consumer's and the triage's): said once all the same.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(said()).toHaveLength(1);
+    expect(said()[0]).toMatch(/warning: the stack at http:\/\/127\.0\.0\.1:\d+ did not end the long polls of \S+ \(HTTP 404: local gateway: this stack has no queue named "\S+"\.\): a stop or reload of a consumer here waits out its receive in flight \(a second at most\); a stack without \/_sluice\/long-polls\/end \(an older npm start\) never does$/);
+    vi.restoreAllMocks();
+  }, 30_000);
+
   it('warns when the stack runs the same consumers itself (npm start without --no-consumers): both would poll their queues', async () => {
     const application = await fixture!.application();
     const withConsumers = await startLocalRuntime({ application, port: 0, logLevel: 'SILENT' });
