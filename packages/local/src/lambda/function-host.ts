@@ -659,8 +659,9 @@ export class FunctionHost {
       // A stop begun by another caller (a reload, when the host is stopped during it) is waited
       // for too: the host's stop must not return, and the stack close its emulators, under a batch
       // still being handled (its deletes would fail, and its messages come back to be handled twice).
-      if (fn) r.inProcessStop = fn.stop().then(() => undefined, () => undefined);
-      await (fn ? fn.stop() : r.inProcessStop);
+      const stopping = fn?.stop();
+      if (stopping) r.inProcessStop = stopping.then(() => undefined, () => undefined);
+      await (stopping ?? r.inProcessStop);
       r.outputEnds?.();
       return;
     }
