@@ -127,43 +127,6 @@ function typeGenerator(cacheFolder: string | undefined): (schema: unknown) => Pr
   };
 }
 
-/**
- * The different schemas of one payload (or headers) schema that share a title: the type generator
- * makes one type of them, silently (a `shipping` and a `billing` both titled Address became one
- * Address, the billing one). Each clash as a line naming the title and both places.
- */
-function titleClashesWithin(schema: unknown, from: string): string[] {
-  const byName = new Map<string, { text: string; at: string }>();
-  const clashes: string[] = [];
-  const seen = new Set<object>();
-  const visit = (node: unknown, at: string): void => {
-    if (!node || typeof node !== 'object' || seen.has(node)) return;
-    seen.add(node);
-    if (Array.isArray(node)) {
-      node.forEach((item, i) => visit(item, `${at}/${i}`));
-      return;
-    }
-    const record = node as Record<string, unknown>;
-    if (typeof record.title === 'string' && at !== '') {
-      const name = declaredTypeName(typeIdentifier(record.title));
-      let text: string;
-      try {
-        text = JSON.stringify(record);
-      } catch {
-        text = `recursive ${at}`; // a recursive schema: compared by place, never equal to another
-      }
-      const first = byName.get(name);
-      if (!first) byName.set(name, { text, at });
-      else if (first.text !== text) {
-        clashes.push(`  - ${from}: the schemas at ${first.at} and ${at} are both titled ${JSON.stringify(record.title)} and differ: they would be one TypeScript type ${name}; give one of them its own title`);
-      }
-    }
-    for (const [key, value] of Object.entries(record)) if (key !== 'examples' && key !== 'default' && key !== 'const' && key !== 'enum') visit(value, `${at}/${key}`);
-  };
-  visit(schema, '');
-  return clashes;
-}
-
 async function renderTypes(messages: MessageInfo[], cacheFolder: string | undefined): Promise<string> {
   const generate = typeGenerator(cacheFolder);
   const models = new Map<string, { code: string; from: string }>();
@@ -171,7 +134,8 @@ async function renderTypes(messages: MessageInfo[], cacheFolder: string | undefi
     { schema: m.payloadForTypes, from: `the payload of ${m.name} (#${m.pointer}/payload)` },
     ...(m.headersForTypes ? [{ schema: m.headersForTypes, from: `the headers of ${m.name} (#${m.pointer}/headers)` }] : []),
   ]);
-  const clashes: string[] = schemas.flatMap(({ schema, from }) => titleClashesWithin(schema, from));
+  // Clashes within one payload (or headers) schema are refused when the contract is read (titleClashesWithin), with every other problem.
+  const clashes: string[] = [];
   for (const { schema, from } of schemas) {
     for (const model of await generate(schema)) {
       const code = `export ${model.result.trim()}`;

@@ -18,7 +18,7 @@ import { type ContractDiagnostic, parseContract, parserErrorLines, placeOf, READ
 import { declaredTypeName, typeIdentifier } from './identifiers.ts';
 import { writtenFiles, writtenPlace, type WrittenPlace } from './written-places.ts';
 import { placeOfSaid, placeShown, warningSayer } from './said-places.ts';
-import { forEachSchema, RECURSION_KEY, recursionsOf, stripParserKeys, titledForTypes, topLevelFields, unwrapSchema, withoutHints } from './schemas.ts';
+import { forEachSchema, RECURSION_KEY, recursionsOf, stripParserKeys, titleClashesWithin, titledForTypes, topLevelFields, unwrapSchema, withoutHints } from './schemas.ts';
 
 type Json = Record<string, any>;
 const isObject = (v: unknown): v is Json => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -702,6 +702,16 @@ function readParsed(document: Json, specPath: string): ContractModel {
     const headersSchema = onWire.headersSchema;
     const headersForTypes = headers ? titledForTypes(headers.schema, `${identifier}Headers`) : undefined;
     if (headersForTypes) types.claim(headersForTypes.title, headersSchema, `the headers of ${name}`, `${pointer}/headers`);
+    // Two different schemas of one payload (or headers) under one title would be one type, the later one lost.
+    const payloadAt = isObject(withHints.payload) && withHints.payload.schema === payload.schema ? `${pointer}/payload/schema` : `${pointer}/payload`;
+    for (const [part, forTypes, at] of [['payload', payloadForTypes, payloadAt], ['headers', headersForTypes, onWire.headersAt ?? `${pointer}/headers`]] as const) {
+      for (const c of forTypes ? titleClashesWithin(forTypes) : []) {
+        problem(
+          `${at}${c.at}`,
+          `the ${part} of ${name}: the schemas at #${at}${c.first} and here (#${at}${c.at}) are both titled ${JSON.stringify(c.title)} and differ: they would be one TypeScript type ${c.type}, and one of them lost; give one of them its own title`,
+        );
+      }
+    }
     const version = message['x-schema-version'];
     if (version === undefined) unversioned.push(name);
     else if (typeof version !== 'string' || !/^\d+\.\d+\.\d+$/.test(version)) {

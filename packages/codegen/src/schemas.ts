@@ -5,7 +5,7 @@
  * keywords and formats ajv does not know found (kept as annotations, warned about once), and every
  * schema that becomes a TypeScript type given a deterministic title.
  */
-import { typeIdentifier } from './identifiers.ts';
+import { declaredTypeName, typeIdentifier } from './identifiers.ts';
 import { MESSAGE_KEY } from './parse-contract.ts';
 
 type Json = Record<string, any>;
@@ -239,4 +239,53 @@ export function topLevelFields(schema: Json): string[] | undefined {
     }
   }
   return objectLike ? [...fields] : undefined;
+}
+
+/** Two different schemas of one payload (or headers) schema under one title: where each is, relative to it. */
+export interface TitleClash {
+  title: string;
+  /** The TypeScript type both would be. */
+  type: string;
+  first: string;
+  at: string;
+}
+
+/**
+ * The different schemas of one payload (or headers) schema, as {@link titledForTypes} titles them,
+ * that share a title: the type generator makes one type of them, silently (a `shipping` and a
+ * `billing` both titled Address became one Address, the billing one). Annotations (`x-` keys, which
+ * codegen keeps as written: Springwolf's `x-json-schema` repeats the payload's own schema) and
+ * values (`examples`, `default`, `const`, `enum`) are not schemas of it.
+ */
+export function titleClashesWithin(schema: unknown): TitleClash[] {
+  const byName = new Map<string, { text: string; at: string }>();
+  const clashes: TitleClash[] = [];
+  const seen = new Set<object>();
+  const visit = (node: unknown, at: string): void => {
+    if (!node || typeof node !== 'object' || seen.has(node)) return;
+    seen.add(node);
+    if (Array.isArray(node)) {
+      node.forEach((item, i) => visit(item, `${at}/${i}`));
+      return;
+    }
+    const record = node as Json;
+    if (typeof record.title === 'string' && at !== '') {
+      const type = declaredTypeName(typeIdentifier(record.title));
+      let text: string;
+      try {
+        text = JSON.stringify(record);
+      } catch {
+        text = `recursive ${at}`; // a recursive schema: compared by place, never equal to another
+      }
+      const first = byName.get(type);
+      if (!first) byName.set(type, { text, at });
+      else if (first.text !== text) clashes.push({ title: record.title, type, first: first.at, at });
+    }
+    for (const [key, value] of Object.entries(record)) {
+      if (key.startsWith('x-') || key === 'examples' || key === 'default' || key === 'const' || key === 'enum') continue;
+      visit(value, `${at}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`);
+    }
+  };
+  visit(schema, '');
+  return clashes;
 }

@@ -843,3 +843,35 @@ components:
     expect(other.message).toMatch(/: operations\.publish: its channel is not one of the document's channels\n/);
   });
 });
+
+describe('titles within one payload, as the contract is read', () => {
+  const repo = path.resolve(import.meta.dirname, '../../..');
+
+  it("Springwolf's SNS example generates: its x-json-schema annotation repeats the payload's own schema under its title, and is no second schema of it", async () => {
+    // Refused before ("the schemas at /properties/example and /properties/example/x-json-schema are both titled ExamplePayloadDto and differ"), though create accepted it.
+    const copy = path.join(dir, 'springwolf-sns');
+    cpSync(path.join(repo, 'packages/model/tests/fixtures/bindings/springwolf-sns.json'), path.join(copy, 'asyncapi.json'), { recursive: true });
+    const err: string[] = [];
+    const code = await runCli(codegenProgram, ['--spec', path.join(copy, 'asyncapi.json'), '--out', path.join(copy, 'generated'), '--consumers', path.join(copy, 'consumers')], { out: () => {}, err: (line: string) => err.push(line), progress: { write: () => true } });
+    expect(err.join('\n')).not.toMatch(/Types would be lost|both titled/);
+    expect(code, err.join('\n')).toBe(0);
+    expect(readFileSync(path.join(copy, 'generated/types.d.ts'), 'utf8')).toMatch(/interface ExamplePayloadDto \{/);
+  });
+
+  it('two different schemas under one title are refused by readContract (so by create too, not only by codegen), with the other problems in the same report', async () => {
+    const file = spec({
+      message: `
+contentType: text/plain
+payload:
+  type: object
+  properties:
+    shipping: {type: object, title: Address, x-note: {title: Address, type: string}, properties: {street: {type: string}}}
+    billing: {type: object, title: Address, properties: {iban: {type: string}}}`,
+    });
+    const error = await refusal(file);
+    expect(error.problems.map((p) => p.pointer).sort()).toEqual(['/components/messages/OrderPlaced/contentType', '/components/messages/OrderPlaced/payload/properties/billing']);
+    expect(at(error.problems, '/components/messages/OrderPlaced/payload/properties/billing')[0]!.message).toBe(
+      'the payload of OrderPlaced: the schemas at #/components/messages/OrderPlaced/payload/properties/shipping and here (#/components/messages/OrderPlaced/payload/properties/billing) are both titled "Address" and differ: they would be one TypeScript type Address, and one of them lost; give one of them its own title',
+    );
+  });
+});

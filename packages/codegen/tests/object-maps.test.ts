@@ -87,7 +87,7 @@ describe('codegen: titles within one payload', () => {
     const refused = typesOf({ type: 'object', properties: { shipping: address('street'), billing: address('iban') } }, 'clash');
     await expect(refused).rejects.toThrow(CodegenError);
     await expect(refused).rejects.toThrow(
-      /the payload of OrderPlaced \(#\/components\/messages\/placed\/payload\): the schemas at \/properties\/shipping and \/properties\/billing are both titled "Address" and differ: they would be one TypeScript type Address; give one of them its own title/,
+      /the payload of OrderPlaced: the schemas at #\/components\/messages\/placed\/payload\/properties\/shipping and here \(#\/components\/messages\/placed\/payload\/properties\/billing\) are both titled "Address" and differ: they would be one TypeScript type Address, and one of them lost; give one of them its own title/,
     );
   });
 
