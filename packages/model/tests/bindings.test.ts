@@ -174,6 +174,18 @@ describe('every field of the SNS 0.1.0 binding: honoured (in the plan) or refuse
     expect(derived.warnings.filter((w) => w.includes('.fifo: it is created as'))).toEqual([
       "topic users (channels.users.bindings.sns.name) is FIFO (ordering.type: FIFO), and AWS requires a FIFO topic's name to end in .fifo: it is created as users.fifo",
     ]);
+    // A receive operation on its queue's channel, subscribing through the topic as written (Springwolf's
+    // layout): the same FIFO topic, not a second, standard one that cannot deliver to a FIFO queue.
+    const subscribed = fifoBase();
+    subscribed.channels.users.bindings.sns.name = 'users';
+    const queues = [subscribed.channels.usersQueue.bindings.sqs.queue, subscribed.channels.usersQueue.bindings.sqs.deadLetterQueue];
+    delete subscribed.channels.usersQueue.bindings;
+    subscribed.operations.consume.bindings = { sns: { topic: { name: 'users' }, consumers: [{ protocol: 'sqs', endpoint: { name: 'users-queue.fifo' }, rawMessageDelivery: false }] }, sqs: { queues } };
+    delete subscribed.operations.publish.bindings;
+    expect(problemsOf(subscribed)).toEqual([]);
+    const read = deriveTopology(subscribed);
+    expect(Object.keys(read.topology.topics)).toEqual(['users.fifo']);
+    expect(read.topology.subscriptions).toEqual([expect.objectContaining({ topic: 'users.fifo', queue: 'users-queue.fifo' })]);
     const standard = base();
     standard.channels.users.bindings.sns.name = 'users.fifo';
     expect(problemsOf(standard).join('\n')).toMatch(/topic users\.fifo \(channels\.users\): a standard topic's name cannot end in \.fifo \(AWS requires it\): write ordering\.type: FIFO, or rename it/);

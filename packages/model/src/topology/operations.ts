@@ -157,9 +157,11 @@ function topicOfOperation(d: Derivation, opId: string, channelId: string, sns: J
     return undefined;
   }
   warnParametersDropped(d, channelId, channel, 'topic', name);
-  if (d.topics[name]) {
-    d.topicOfChannel.set(channelId, name);
-    return name;
+  // A topic a channel declares, named as written there: a FIFO topic's name without its .fifo is that topic (created with it).
+  const declared = d.topics[name] ? name : d.topicAliases.get(name);
+  if (declared !== undefined && d.topics[declared]) {
+    d.topicOfChannel.set(channelId, declared);
+    return declared;
   }
   checkTopicName(d, name, named !== undefined ? `operations.${opId}.bindings.sns.topic` : `channels.${channelId}.address`);
   const fifo = name.endsWith('.fifo');
