@@ -521,6 +521,25 @@ describe('what a contract written by others says is read as it means, or refused
     expect(problemsOf(doc).join('\n')).toMatch(/channels\.users\.bindings\.sns\.owner is not a field of the binding/);
   });
 
+  it("a message's or a server's sns or sqs binding with a field is refused, saying where what it means is written: SNS 0.1.0 and SQS 0.2.0 define none there (they were dropped silently)", () => {
+    const doc = base();
+    const message = doc.channels.users.messages.UserSignedUp;
+    // Springwolf writes empty ones; a version and an extension say nothing either.
+    message.bindings = { sns: {}, sqs: { bindingVersion: '0.2.0', 'x-note': 'n' } };
+    doc.servers = { aws: { host: 'sns.eu-west-1.amazonaws.com', protocol: 'sns', bindings: { sns: {} } } };
+    expect(problemsOf(doc)).toEqual([]);
+    message.bindings = { sqs: { messageGroupId: 'account', delaySeconds: 5 }, sns: { messageAttributes: { a: 1 } } };
+    doc.servers.aws.bindings = { sns: { region: 'eu-west-1' } };
+    expect(problemsOf(doc).sort()).toEqual(
+      [
+        "#/channels/users/messages/UserSignedUp/bindings/sqs/messageGroupId: the SQS binding 0.2.0 defines no message fields (its message binding object is reserved for future use), so nothing would read messageGroupId: remove it: a FIFO message's group is the payload field its x-message-group-id names (or the publisher's messageGroupId option)",
+        "#/channels/users/messages/UserSignedUp/bindings/sqs/delaySeconds: the SQS binding 0.2.0 defines no message fields (its message binding object is reserved for future use), so nothing would read delaySeconds: remove it: a delay is the queue's deliveryDelay (its bindings.sqs.queue)",
+        "#/channels/users/messages/UserSignedUp/bindings/sns/messageAttributes: the SNS binding 0.1.0 defines no message fields (its message binding object is reserved for future use), so nothing would read messageAttributes: remove it: a message's attributes are its headers: declare them in the message's headers schema",
+        "#/servers/aws/bindings/sns/region: the SNS binding 0.1.0 defines no server fields (its server binding object is reserved for future use), so nothing would read region: remove it: the region is the deployment's (the AWS provider's region in sst.config.ts, AWS_REGION locally)",
+      ].sort(),
+    );
+  });
+
   it('a queue declared again with another redrivePolicy is refused, naming both places; the same one again is the same queue', () => {
     const doc = base();
     doc.operations.consume.bindings = { sqs: { queues: [{ name: 'users-queue', fifoQueue: false, redrivePolicy: { deadLetterQueue: { name: 'users-dlq' } } }] } };

@@ -6,7 +6,7 @@
  * name, or one `eventType` and major version, are a problem naming both: nothing is dropped.
  */
 import type { MessageIdentity } from '@sluice/runtime/contract';
-import { type Derivation, isObject, type Json, major, same } from './context.ts';
+import { type Derivation, isExtension, isObject, type Json, major, same } from './context.ts';
 
 /**
  * The `schemaVersion` of a message without `x-schema-version`: what its publishers send and its
@@ -178,6 +178,8 @@ export function readMessages(d: Derivation): void {
       `#${first} and #${second} are two different messages named ${name}: one would be lost. Give one its own name (a new version: name it ${name}V2 and keep the eventType through its headers' eventType const)`,
     );
   }
+  for (const listed of messages) checkReservedBinding(d, listed.message.bindings, `#${listed.pointer}/bindings`, 'message');
+  for (const [id, server] of Object.entries<any>(isObject(d.doc.servers) ? d.doc.servers : {})) checkReservedBinding(d, server?.bindings, `#/servers/${pointerPart(id)}/bindings`, 'server');
   const byIdentity = new Map<string, ListedMessage>();
   for (const listed of messages) {
     const { name, ...identity } = messageIdentity(listed.message, listed.name);
@@ -244,4 +246,48 @@ export function namesOf(doc: Json, operation: Json, where = 'operation', problem
     }
   }
   return names.sort();
+}
+
+/** The binding versions whose message and server binding objects are "reserved for future use", and where what is meant is written instead. */
+const RESERVED: Record<'sns' | 'sqs', { name: string; version: string; instead: Record<string, string> }> = {
+  sns: {
+    name: 'SNS',
+    version: '0.1.0',
+    instead: {
+      messageAttributes: "a message's attributes are its headers: declare them in the message's headers schema",
+      region: "the region is the deployment's (the AWS provider's region in sst.config.ts, AWS_REGION locally)",
+    },
+  },
+  sqs: {
+    name: 'SQS',
+    version: '0.2.0',
+    instead: {
+      messageGroupId: "a FIFO message's group is the payload field its x-message-group-id names (or the publisher's messageGroupId option)",
+      messageDeduplicationId: "a FIFO message's deduplication id is the publisher's messageDeduplicationId option, or the queue's contentBasedDeduplication",
+      delaySeconds: "a delay is the queue's deliveryDelay (its bindings.sqs.queue)",
+      region: "the region is the deployment's (the AWS provider's region in sst.config.ts, AWS_REGION locally)",
+    },
+  },
+};
+
+/**
+ * A message's or a server's `sns` or `sqs` binding: SNS 0.1.0 and SQS 0.2.0 define no field there
+ * (the object is reserved for future use), so one written there would be read by nothing and
+ * change nothing: refused, saying where what it means is written. `bindingVersion` and
+ * extensions (`x-…`) are allowed; an empty object (Springwolf writes `sns: {}`) is nothing.
+ */
+function checkReservedBinding(d: Derivation, bindings: unknown, at: string, kind: 'message' | 'server'): void {
+  if (!isObject(bindings)) return;
+  for (const protocol of ['sns', 'sqs'] as const) {
+    const binding = bindings[protocol];
+    if (!isObject(binding)) continue;
+    const { name, version, instead } = RESERVED[protocol];
+    for (const key of Object.keys(binding)) {
+      if (key === 'bindingVersion' || isExtension(key)) continue;
+      const meant = Object.hasOwn(instead, key) ? `: ${instead[key]}` : '';
+      d.problems.push(
+        `${at}/${protocol}/${pointerPart(key)}: the ${name} binding ${version} defines no ${kind} fields (its ${kind} binding object is reserved for future use), so nothing would read ${key}: remove it${meant}`,
+      );
+    }
+  }
 }
