@@ -19,6 +19,7 @@ import { inputsHashOf } from './freshness.ts';
 import { declaredTypeName, memberAccess, propertyKey, typeIdentifier } from './identifiers.ts';
 import { CodegenError, type ContractModel, createAjv, type MessageInfo, readContract } from './read-contract.ts';
 import { cacheFolderFor, readEntry, writeEntry } from './result-cache.ts';
+import { literalsRestored } from './schemas.ts';
 import { FORMATS_MODULE } from './formats.ts';
 import { withLengthShortcuts } from './length-shortcuts.ts';
 import { warningSayer } from './said-places.ts';
@@ -138,7 +139,7 @@ async function renderTypes(messages: MessageInfo[], cacheFolder: string | undefi
   const clashes: string[] = [];
   for (const { schema, from } of schemas) {
     for (const model of await generate(schema)) {
-      const code = `export ${model.result.trim()}`;
+      const code = `export ${literalsRestored(model.result.trim())}`;
       const previous = models.get(model.modelName);
       if (previous !== undefined && previous.code !== code) {
         clashes.push(`  - ${from} and ${previous.from} each have a different schema that would be the TypeScript type ${model.modelName}: give one of them its own title`);

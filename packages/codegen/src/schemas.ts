@@ -191,6 +191,27 @@ function literalForTypes(value: string): string {
 }
 
 /**
+ * What stands for `null`, `true` and `false` in an `enum` or `const` given to the type generator:
+ * Modelina writes them as the strings `'null'`, `"true"` and `"false"` (and a `const: null` as
+ * `any`), a type the validators refuse every value of. Given as these strings, they are put back as
+ * the literals by {@link literalsRestored}. The mark holds a backslash, which a contract's own string
+ * never reaches the generator with: {@link literalForTypes} doubles it.
+ */
+const LITERAL_MARK = (value: null | boolean) => `<sluice\\literal:${String(value)}>`;
+
+/** An `enum` or `const` value as the type generator must receive it (see {@link literalForTypes} and {@link LITERAL_MARK}). */
+function valueForTypes(value: unknown): unknown {
+  if (typeof value === 'string') return literalForTypes(value);
+  if (value === null || typeof value === 'boolean') return LITERAL_MARK(value);
+  return value;
+}
+
+/** The generated code with the literals {@link valueForTypes} marked put back: `null`, `true`, `false`. */
+export function literalsRestored(code: string): string {
+  return code.replace(/(["'])<sluice\\literal:(null|true|false)>\1/g, '$2');
+}
+
+/**
  * A copy of `schema` for the type generator, where every schema that becomes a type has a title:
  * its own `title`, else its components key, else one derived from where it sits (`<Parent><Property>`,
  * `<Parent><Property>Item`, `<Parent>Option<n>`); every title made a type identifier. The root is
@@ -206,8 +227,8 @@ export function titledForTypes(schema: Json, rootName: string): Json {
     const own = root || becomesType(s) ? name(s, fallback) : fallback;
     if (root || becomesType(s)) out.title = own;
     delete out['x-sluice-schema-key'];
-    if (Array.isArray(s.enum)) out.enum = s.enum.map((v: unknown) => (typeof v === 'string' ? literalForTypes(v) : v));
-    if (typeof s.const === 'string') out.const = literalForTypes(s.const);
+    if (Array.isArray(s.enum)) out.enum = s.enum.map(valueForTypes);
+    if (Object.hasOwn(s, 'const')) out.const = valueForTypes(s.const);
     if (isObject(s.properties)) out.properties = Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, copy(v, `${own}${typeIdentifier(k)}`)]));
     if (isObject(s.items)) out.items = copy(s.items, `${own}Item`);
     if (Array.isArray(s.items)) out.items = s.items.map((v, i) => copy(v, `${own}Item${i + 1}`));

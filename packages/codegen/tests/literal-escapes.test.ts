@@ -53,3 +53,46 @@ describe('codegen: string literals in types', () => {
     expect(literals).toEqual(expect.arrayContaining([...values, 'say "hi"\n', "o'k", 'x\\y']));
   });
 });
+
+/** The lines of `source` (1-based) the TypeScript compiler finds an error on, beside the generated `types` (one type check). */
+function linesInError(types: string, source: string): number[] {
+  const files: Record<string, string> = { '/types.ts': types, '/use.ts': source };
+  const options: ts.CompilerOptions = { strict: true, noEmit: true, noLib: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, types: [] };
+  const host = ts.createCompilerHost(options);
+  host.getSourceFile = (file, language) => (files[file] !== undefined ? ts.createSourceFile(file, files[file]!, language) : undefined);
+  host.fileExists = (file) => files[file] !== undefined;
+  host.readFile = (file) => files[file];
+  const program = ts.createProgram(['/use.ts'], options, host);
+  const diagnostics = program.getSemanticDiagnostics(program.getSourceFile('/use.ts'));
+  return [...new Set(diagnostics.map((d) => d.file!.getLineAndCharacterOfPosition(d.start!).line + 1))];
+}
+
+describe('codegen: null and boolean literals in types', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'codegen-null-literals-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('an enum or const of null, true or false is that literal, as the validator reads it, not the string of its name', async () => {
+    // Before: kind was 1 | "one" | 'null' | "true", flag "false" | "true", none any and off boolean:
+    // the types took the strings the validator refuses, and refused the values it takes.
+    const spec = path.join(dir, 'asyncapi.yaml');
+    const payload = {
+      type: 'object',
+      properties: {
+        kind: { enum: [1, 'one', null, true] },
+        flag: { enum: [false, true] },
+        none: { const: null },
+        off: { const: false },
+        // A string of the spelling that stands for null on its way through the type generator stays that string.
+        spelt: { type: 'string', enum: ['<sluice\\literal:null>', 'null'] },
+      },
+    };
+    writeFileSync(spec, stringify({ ...contract, components: { messages: { heartbeat: { payload }, status: contract.components.messages.status } } }));
+    const files = await generate({ specPath: spec, packageName: '@fixture/null-literals' });
+    const types = files.find((f) => f.path === 'types.d.ts')!.content;
+    const takes = [['kind', 'null'], ['kind', 'true'], ['kind', '1'], ['kind', '"one"'], ['flag', 'false'], ['flag', 'true'], ['none', 'null'], ['off', 'false'], ['spelt', '"<sluice\\\\literal:null>"'], ['spelt', '"null"']];
+    const refuses = [['kind', '"null"'], ['kind', '"true"'], ['kind', 'false'], ['flag', '"false"'], ['none', '"null"'], ['none', '0'], ['off', 'true'], ['spelt', 'null']];
+    // One assignment per line: the first line imports, so line n + 2 is the nth assignment.
+    const source = ["import type { Heartbeat } from './types.ts';", ...[...takes, ...refuses].map(([field, value], i) => `export const m${i}: Heartbeat = { ${field}: ${value} };`)].join('\n');
+    expect(linesInError(types, source)).toEqual(refuses.map((_, i) => takes.length + i + 2));
+  });
+});
