@@ -589,7 +589,7 @@ export function unreachableRefs(specPath: string, files: ContractFiles = contrac
             at(here, `$ref ${v} is remote: the framework works offline and does not fetch it. Download it beside the contract and $ref the local file`);
           } else if (!v.startsWith('#')) {
             const target = path.resolve(path.dirname(abs), v.split('#')[0]!);
-            if (!existsSync(target)) at(here, `$ref ${v}: ${path.relative(process.cwd(), target) || target} does not exist`);
+            if (!existsSync(target)) at(here, `$ref ${v}: ${path.relative(process.cwd(), target) || target} does not exist${decodedInstead(v.split('#')[0]!, abs)}`);
             else visit(target);
           }
         } else walk(v, here);
@@ -599,6 +599,22 @@ export function unreachableRefs(specPath: string, files: ContractFiles = contrac
   };
   visit(specPath);
   return found;
+}
+
+/**
+ * For a `$ref` path to a file that is not there, percent-encoded (`payload%20schema.json`), whose
+ * decoded path is: what to write instead. The AsyncAPI parser opens a `$ref`'s path as written,
+ * without decoding it, so the encoded form names a file that does not exist.
+ */
+function decodedInstead(refPath: string, from: string): string {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(refPath);
+  } catch {
+    return '';
+  }
+  if (decoded === refPath || !existsSync(path.resolve(path.dirname(from), decoded))) return '';
+  return `. The AsyncAPI parser reads a $ref's path as written, without percent-decoding it, and ${JSON.stringify(decoded)} exists: write the $ref as ${JSON.stringify(decoded)}`;
 }
 
 /** ajv's line for an `if`/`then`/`else` of the AsyncAPI schemas whose branch failed: the sum of the errors inside it, none of its own. */

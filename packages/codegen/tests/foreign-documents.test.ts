@@ -875,3 +875,18 @@ payload:
     );
   });
 });
+
+describe('a $ref path percent-encoded', () => {
+  it('to a file whose decoded name exists is refused saying the parser reads the path as written, and what to write', async () => {
+    writeFileSync(path.join(dir, 'payload schema.json'), JSON.stringify({ type: 'object', properties: { id: { type: 'string' } } }));
+    const error = await refusal(spec({ message: `payload: {$ref: 'payload%20schema.json'}` }));
+    expect(error.problems.map((p) => p.message)).toEqual([
+      expect.stringMatching(/^\$ref payload%20schema\.json: .*payload%20schema\.json does not exist\. The AsyncAPI parser reads a \$ref's path as written, without percent-decoding it, and "payload schema\.json" exists: write the \$ref as "payload schema\.json"$/),
+    ]);
+    // Written so, it is read.
+    const read = await readContract(spec({ message: `payload: {$ref: 'payload schema.json'}` }));
+    expect(read.messages.map((m) => m.properties)).toEqual([['id']]);
+    // A path nothing decodes to is said as before.
+    expect((await refusal(spec({ message: `payload: {$ref: 'no%20such.json'}` }))).problems.map((p) => p.message)).toEqual([expect.stringMatching(/no%20such\.json does not exist$/)]);
+  });
+});
