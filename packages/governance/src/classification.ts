@@ -196,6 +196,11 @@ export const kindOf = (before: unknown, after: unknown): ContractChange['kind'] 
  */
 export function compareGeneric(out: Collector, path: string, before: unknown, after: unknown, key = ''): void {
   if (same(before, after)) return;
+  // An SNS or SQS binding's tags (a map; AsyncAPI's own tags are a list): AWS resource tags, deployed.
+  if (key === 'tags' && !Array.isArray(before) && !Array.isArray(after) && (isObject(before) || isObject(after))) {
+    out.add(path, kindOf(before, after), 'binding.tags', NEITHER, `${showChange(before, after)}: AWS resource tags, applied by the next deploy (cost allocation, policies that test them); no reader of messages is affected`);
+    return;
+  }
   if (DOC_KEYS.has(key) || key.startsWith('x-')) {
     out.add(path, kindOf(before, after), 'documentation', NEITHER, `${showChange(before, after)}: documentation only`);
     return;

@@ -64,6 +64,14 @@ describe('contract:diff classification: every rule of every pair, in every compa
     ['topology-delivery-delay-added', [['neither', 'topology.delivery-delay-changed', 'topology.queues.Orders.deliveryDelaySeconds']]],
     // 0 written out is no delay, as none written: no row (it said 0 → 0 s).
     ['topology-delivery-delay-zero', []],
+    // AWS resource tags on a topic and a queue: deployed, so not documentation (which a release may keep its version for); they break no reader.
+    [
+      'binding-tags-changed',
+      [
+        ['neither', 'binding.tags', 'channels.events.bindings.sns.tags'],
+        ['neither', 'binding.tags', 'channels.orders.bindings.sqs.queue.tags'],
+      ],
+    ],
     ['topology-content-deduplication-off', [['both', 'topology.content-deduplication-off', 'topology.topics.Events.fifo.contentBasedDeduplication']]],
     ['topology-subscription-dlq-changed', [['neither', 'topology.subscription-dlq-changed', 'topology.subscriptions.Events → Orders.deadLetterQueue']]],
     ['message-group-id-changed', [['review', 'unclassified', 'messages.OrderPlaced.x-message-group-id']]],
