@@ -451,7 +451,7 @@ describe('every field of the SQS 0.2.0 binding: honoured (in the plan) or refuse
     expect(topic.name).toBe('users.fifo');
     expect(topic.policy![0]).not.toHaveProperty('resource');
   });
-  it('tags AWS refuses at deploy are refused now, each with its place: more than 50, a key of aws:, an empty or long key, a long value, a number unquoted', () => {
+  it('tags AWS refuses at deploy are refused now, each with its place: more than 50, a key of aws:, an empty or long key, a long value, a character AWS refuses, a number unquoted', () => {
     const doc = base();
     const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`t${i}`, 'x']));
     Object.assign(doc.channels.usersQueue.bindings.sqs.queue, { tags: { ...many } });
@@ -462,6 +462,13 @@ describe('every field of the SQS 0.2.0 binding: honoured (in the plan) or refuse
       'channels.usersQueue.bindings.sqs.queue.tags: the key "" must be 1..128 characters (AWS refuses it)',
       `channels.usersQueue.bindings.sqs.queue.tags: the key "k${'e'.repeat(35)}…" must be 1..128 characters (AWS refuses it)`,
       'channels.usersQueue.bindings.sqs.queue.tags.team: its value is 257 characters, AWS allows at most 256',
+    ]);
+    // Characters outside AWS's pattern (letters, digits, separators, _ . : / = + - @), in a key or a value, each said once.
+    doc.channels.usersQueue.bindings.sqs.queue.tags = { 'bad!key': 'x<y>', 'ünïcode team': 'Zürich 2 + 2 = 4 @ HQ: a/b_c.d-e', tab: 'a\tb' };
+    expect(problemsOf(doc)).toEqual([
+      'channels.usersQueue.bindings.sqs.queue.tags.bad!key: its key holds "!", which AWS refuses in tags: use letters, digits, spaces and _ . : / = + - @ only',
+      'channels.usersQueue.bindings.sqs.queue.tags.bad!key: its value holds "<", ">", which AWS refuses in tags: use letters, digits, spaces and _ . : / = + - @ only',
+      'channels.usersQueue.bindings.sqs.queue.tags.tab: its value holds "\\t", which AWS refuses in tags: use letters, digits, spaces and _ . : / = + - @ only',
     ]);
     doc.channels.usersQueue.bindings.sqs.queue.tags = { 'cost-center': 4711 };
     expect(problemsOf(doc).join('\n')).toMatch(/tags must be an object of string values \(AWS tags\), got \{"cost-center":4711\}: quote the numbers and booleans/);

@@ -133,9 +133,18 @@ export function tagsOf(d: Derivation, value: unknown, where: string): Record<str
     if (key.length === 0 || key.length > 128) d.problems.push(`${where}.tags: the key ${shown.length > 40 ? `${shown.slice(0, 37)}…"` : shown} must be 1..128 characters (AWS refuses it)`);
     else if (/^aws:/i.test(key)) d.problems.push(`${where}.tags.${key}: keys starting with aws: are reserved for AWS, which refuses them: rename it`);
     if ((value[key] as string).length > 256) d.problems.push(`${where}.tags.${key}: its value is ${(value[key] as string).length} characters, AWS allows at most 256`);
+    for (const [what, text] of [['key', key], ['value', value[key] as string]] as const) {
+      const refused = [...new Set(text.match(TAG_REFUSED) ?? [])];
+      if (refused.length > 0) {
+        d.problems.push(`${where}.tags.${key}: its ${what} holds ${refused.map((c) => JSON.stringify(c)).join(', ')}, which AWS refuses in tags: use letters, digits, spaces and _ . : / = + - @ only`);
+      }
+    }
   }
   return { ...value } as Record<string, string>;
 }
+
+/** A character AWS refuses in a tag's key or value (SNS and SQS allow letters, digits, separators such as the space, and `_ . : / = + - @`: AWS's pattern `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`). */
+const TAG_REFUSED = /[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu;
 
 /** The most tags AWS allows on an SNS topic or an SQS queue. */
 const MAX_TAGS = 50;
