@@ -35,4 +35,5 @@ export { lineSplitter, type LineSplitter } from './line-splitter.ts';
 export { terminalSafe, terminalSafeIndented, terminalSafeJson, terminalSafeLines } from './terminal-safe.ts';
 export { ProgressBar } from './progress-bar.ts';
 export { closest, editDistance } from './suggest.ts';
+export { shellWord } from './npm-kept.ts';
 export { onShutdownSignals, processAlive, processStartMark, SECOND_INTERRUPT_GRACE_MS, type ShutdownSignalOptions, type SignalTarget } from './signals.ts';

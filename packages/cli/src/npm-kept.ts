@@ -149,7 +149,16 @@ function ownSwitchMaySay(name: string, spec: { type: string }, env: NodeJS.Proce
   return !(name === 'yes' && env.npm_command === 'exec');
 }
 
-/** `word` as a POSIX shell reads it back: as is when the shell reads nothing in it, else in single quotes (`'Desk lamp'`, `'Bob'\''s'`). */
+/**
+ * `word` as a POSIX shell reads it back: as is when the shell reads nothing in it, else in single quotes (`'Desk lamp'`, `'Bob'\''s'`).
+ *
+ * @example
+ * ```ts
+ * import { shellWord } from '@sluice/cli';
+ *
+ * `cd ${shellWord('My project')}`; // "cd 'My project'"
+ * ```
+ */
 export function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

@@ -4,7 +4,7 @@
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { CliError, isEntry, main, terminalSafeIO, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
+import { CliError, isEntry, main, shellWord, terminalSafeIO, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { warningSayer } from '@sluice/codegen';
 import { CreateError, createProject, FRAMEWORK_PACKAGES, FRAMEWORK_VERSIONS } from './create.ts';
 
@@ -48,7 +48,7 @@ over the examples, sst.config.ts, tsconfig.json, .gitignore and a README.`,
       for (const o of created.outside) io.err(`create: no handler for ${o.operation}: ${say(`operations.${o.operation} ${o.reason}`)}`);
       for (const warning of created.warnings) io.err(`create: warning: ${say(warning)}`);
       io.out('Next:');
-      if (framework) io.out(`  cd ${directory} && npm install && npm run codegen`);
+      if (framework) io.out(`  cd ${shellWord(directory)} && npm install && npm run codegen`);
       else io.out(unpublishedFrameworkSteps(directory, contract).join('\n'));
     } catch (error) {
       if (error instanceof CreateError) throw new CliError(error.message);
@@ -64,7 +64,9 @@ over the examples, sst.config.ts, tsconfig.json, .gitignore and a README.`,
  * published yet), so a plain `npm install` fails; the lines say so and how to get them as
  * tarballs (as README.md's "Start a project of your own"), then create the project again from them.
  */
-export function unpublishedFrameworkSteps(directory: string, contract: string): string[] {
+export function unpublishedFrameworkSteps(directoryGiven: string, contractGiven: string): string[] {
+  // Shell words: a path with a space (or a quote) is written so that the line runs as printed.
+  const [directory, contract] = [shellWord(directoryGiven), shellWord(contractGiven)];
   const version = FRAMEWORK_VERSIONS['@sluice/runtime'];
   const workspaces = FRAMEWORK_PACKAGES.map((pkg) => `-w packages/${pkg.slice('@sluice/'.length)}`).join(' ');
   return [

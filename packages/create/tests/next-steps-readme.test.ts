@@ -32,3 +32,12 @@ describe("create's next steps without --framework", () => {
     expect(commands).toEqual(readmeCommands().map((c) => c.replace(/^cd \.\.\/payments && npm install && npm run codegen && npm start$/, 'cd ../payments && npm install && npm run codegen')));
   });
 });
+
+describe("create's next steps for a folder or contract whose path a shell splits", () => {
+  it('write each path as one shell word, so that each line runs as printed', () => {
+    // Before: `cd /tmp/Mein Projekt ü && …`, which cd reads as three words.
+    const lines = unpublishedFrameworkSteps('/tmp/Mein Projekt ü', "Bob's contract.yaml");
+    expect(lines).toContain("    npm run create -- '/tmp/Mein Projekt ü' --contract 'Bob'\\''s contract.yaml' --framework ../tarballs");
+    expect(lines).toContain("    cd '/tmp/Mein Projekt ü' && npm install && npm run codegen");
+  });
+});
