@@ -70,6 +70,12 @@ describe('consoleRefusal', () => {
     expect(consoleRefusal({ ...ok, method: 'OPTIONS' }, 4567, 't')).toBe('method OPTIONS is not allowed');
     expect(consoleRefusal({ method: 'POST', url: '/', headers: { host: '127.0.0.1:4567' } }, 4567, 't')).toMatch(/not allowed on \//);
   });
+  it('judges the path the server routes: an API path reached through .. or its encoding needs the token too (it passed without one)', () => {
+    for (const url of ['/x/../api/state', '/x/%2e%2e/api/state', '/./api/dead-letters/OrderTopicUnrouted', '/x/../api/../api/state']) {
+      expect(consoleRefusal({ method: 'GET', url, headers: { host: '127.0.0.1:4567' } }, 4567, 't'), url).toBe('missing or wrong console token');
+    }
+    expect(consoleRefusal({ method: 'GET', url: '/api/../', headers: { host: '127.0.0.1:4567' } }, 4567, 't')).toBeUndefined();
+  });
 });
 
 describe('the console publishes a point-to-point send operation (an SQS channel) to its queue', () => {

@@ -57,7 +57,10 @@ export function consoleRefusal(request: Pick<IncomingMessage, 'method' | 'url' |
   const method = request.method ?? 'GET';
   if (method !== 'GET' && method !== 'POST') return `method ${method} is not allowed`;
   const url = request.url ?? '/';
-  if (url.startsWith('/api/')) {
+  // The path as the server routes it (`..` and its percent-encoding resolved), not as written:
+  // `/x/../api/state` is the API.
+  const routed = new URL(url, 'http://console.invalid').pathname;
+  if (routed.startsWith('/api/')) {
     const given = request.headers[CONSOLE_TOKEN_HEADER];
     if (typeof given !== 'string' || !sameSecret(given, token)) return 'missing or wrong console token';
     if (method === 'POST' && !/^application\/json\b/i.test(request.headers['content-type'] ?? '')) return 'an action must send JSON';
