@@ -365,7 +365,7 @@ describe('the local console on a running stack', () => {
       const answered = page.waitForResponse((r) => r.url().endsWith('/api/dead-letters/OrderTopicTriageDLQ'));
       await triageRow.getByRole('button', { name: 'Open' }).click();
       expect((await answered).status()).toBe(200);
-      expect(await triageRow.locator('td').first().textContent()).toBe('OrderTopicTriageDLQ (what the triage of OrderTopicTriage could not keep)');
+      expect(await triageRow.locator('td').first().textContent()).toBe('OrderTopicTriageDLQ (publishes the triage, OrderTopicTriage, could not keep, or SNS could not deliver to the unrouted queue)');
       await expect.poll(() => page.locator('#dlq-name').textContent(), { timeout: 10_000 }).toBe('OrderTopicTriageDLQ');
       expect(await page.locator('#dead-letters tbody').textContent()).toBe('empty.');
       await page.locator('#close-dlq').click();

@@ -23,7 +23,7 @@ import type { SubscriptionSpec, Topology } from '@sluice/runtime/contract';
 import { CONSUMER_DEFAULTS, functionNameOf, metricsNamespaceOf } from './settings.ts';
 import { functionAlarm } from './alarms.ts';
 import type { AlarmPlan, EnvironmentValue, FunctionPlan, PermissionPlan, QueuePlan } from './plan-types.ts';
-import type { UnroutedSpec } from './unrouted.ts';
+import { triageDeadLetterQueueNameOf, type UnroutedSpec } from './unrouted.ts';
 import type { AppSettings } from '@sluice/runtime/settings';
 
 /**
@@ -119,7 +119,7 @@ export function triageOf(topology: Topology, unrouted: readonly UnroutedSpec[]):
   return unrouted.map((u) => {
     const fifo = u.fifo;
     const queue = fifo ? `${base(u.topic)}Triage.fifo` : `${base(u.topic)}Triage`;
-    const deadLetterQueue = fifo ? `${base(u.topic)}TriageDLQ.fifo` : `${base(u.topic)}TriageDLQ`;
+    const deadLetterQueue = triageDeadLetterQueueNameOf({ name: u.topic, fifo });
     const evaluated = [...topology.subscriptions.filter((s) => s.topic === u.topic), u.subscription].map((s) => ({ name: s.name, queue: s.queue, filterPolicy: s.filterPolicy }));
     return {
       topic: u.topic,
@@ -204,7 +204,7 @@ export function triageResources(triage: readonly TriagePlan[], settings: AppSett
       visibilityTimeoutSeconds: 30,
       senders: [t.topic],
       alarms: [
-        sqsAlarm(`${base(t.deadLetterQueue)}DepthAlarm`, t.deadLetterQueue, 'ApproximateNumberOfMessagesVisible', 0, 1, `Publishes on ${t.topic} the triage function could not check or keep wait in ${t.deadLetterQueue} (see ${functionName}'s logs and ${operator(`dlq list --queue ${t.deadLetterQueue} --aws`)}); each may be one no consumer received`),
+        sqsAlarm(`${base(t.deadLetterQueue)}DepthAlarm`, t.deadLetterQueue, 'ApproximateNumberOfMessagesVisible', 0, 1, `Publishes on ${t.topic} that the triage function could not check or keep, or that SNS could not deliver to ${t.unroutedQueue}, wait in ${t.deadLetterQueue} (see ${functionName}'s logs, the unrouted queue's policy and key, and ${operator(`dlq list --queue ${t.deadLetterQueue} --aws`)}); each may be one no consumer received. A redrive publishes them to ${t.topic} again`),
       ],
     });
     queues.push({

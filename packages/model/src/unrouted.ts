@@ -76,6 +76,25 @@ export function unroutedQueueNameOf(topic: Pick<TopicSpec, 'name' | 'fifo'>): st
   return topic.fifo ? `${base}Unrouted.fifo` : `${base}Unrouted`;
 }
 
+/**
+ * The dead-letter queue of a topic's triage: `PaymentTopic` → `PaymentTopicTriageDLQ`,
+ * `Payments.fifo` → `PaymentsTriageDLQ.fifo`. What the triage function could not keep in the
+ * unrouted queue waits there, and what SNS could not deliver to the unrouted queue (its
+ * subscription's dead-letter queue): either way a publish no consumer received, redriven by
+ * publishing it to the topic again.
+ *
+ * @example
+ * ```ts
+ * import { triageDeadLetterQueueNameOf } from '@sluice/model';
+ *
+ * triageDeadLetterQueueNameOf({ name: 'PaymentTopic', fifo: false }); // 'PaymentTopicTriageDLQ'
+ * ```
+ */
+export function triageDeadLetterQueueNameOf(topic: Pick<TopicSpec, 'name' | 'fifo'>): string {
+  const base = topic.name.replace(/\.fifo$/, '');
+  return topic.fifo ? `${base}TriageDLQ.fifo` : `${base}TriageDLQ`;
+}
+
 /** The clauses of a policy: its `$or` branches, or itself. */
 function clausesOf(policy: FilterPolicy): FilterPolicy[] {
   const { $or, ...rest } = policy as { $or?: FilterPolicy[] } & FilterPolicy;
@@ -203,6 +222,9 @@ export function unroutedOf(topology: Topology): UnroutedSpec[] {
         rawMessageDelivery: false,
         filterPolicy: complementPolicy(routed),
         filterPolicyScope: 'MessageAttributes',
+        // What SNS cannot deliver to the unrouted queue (its policy or key broken, the queue gone) is
+        // kept, as a consumer's subscription's is: in the triage's dead-letter queue, alarmed on.
+        deadLetterQueue: triageDeadLetterQueueNameOf(topic),
         declaredBy: [],
       },
     });

@@ -13,6 +13,7 @@ import {
   resolvePlan,
   SettingsError,
   settingsWarnings,
+  triageDeadLetterQueueNameOf,
   unroutedOf,
   unroutedReason,
 } from '@sluice/model';
@@ -50,6 +51,15 @@ describe('the unrouted queue of each topic', () => {
   it('is derived for the order topic, subscribed with the envelope kept', () => {
     expect(orders).toMatchObject({ kind: 'unrouted', topic: 'OrderTopic', queue: 'OrderTopicUnrouted', routed: [{ eventType: 'OrderPlaced', majors: ['1'] }] });
     expect(orders!.subscription).toMatchObject({ name: 'OrderTopicToOrderTopicUnrouted', rawMessageDelivery: false, filterPolicyScope: 'MessageAttributes' });
+  });
+
+  it("keeps what SNS cannot deliver to it, as a consumer's subscription does: its dead-letter queue is the triage's (it had none: such a publish was lost)", () => {
+    expect(orders!.subscription.deadLetterQueue).toBe('OrderTopicTriageDLQ');
+    expect(triageDeadLetterQueueNameOf({ name: 'Payments.fifo', fifo: true })).toBe('PaymentsTriageDLQ.fifo');
+    // The queue the plan makes, alarmed on, and SNS allowed to send to it.
+    const plan = resolvePlan({ topology, settings, check: false });
+    expect(plan.subscriptions.find((s) => s.name === 'OrderTopicToOrderTopicUnrouted')).toMatchObject({ deadLetterQueue: 'OrderTopicTriageDLQ' });
+    expect(plan.queues.find((q) => q.name === 'OrderTopicTriageDLQ')).toMatchObject({ kind: 'deadLetter', senders: ['OrderTopic'], alarms: [expect.objectContaining({ description: expect.stringMatching(/or that SNS could not deliver to OrderTopicUnrouted/) })] });
   });
 
   it('admits exactly the complement of the routed subscriptions, for every message that carries an attribute', () => {

@@ -37,8 +37,12 @@ export interface DeadLetterQueueRef {
   consumers: ReceiveOperation[];
   /** For an unrouted queue, its topic: its messages go back by being published to it again. */
   unroutedTopic?: string;
-  /** For a triage dead-letter queue, the topic and the triage function that could not keep its messages. */
-  triage?: { topic: string; functionName: string };
+  /**
+   * For a triage dead-letter queue, the topic, the triage function that could not keep its messages
+   * and the unrouted queue: SNS dead-letters there what it could not deliver to that queue (those
+   * carry no DeadLetterQueueSourceArn, and a redrive puts them in it).
+   */
+  triage?: { topic: string; functionName: string; unroutedQueue: string };
 }
 
 /**
@@ -75,7 +79,7 @@ export function deadLetterQueuesOf(topology: Topology, operations: Readonly<Reco
     })),
     ...unrouted.map((u): DeadLetterQueueRef => ({ name: u.queue, kind: 'unrouted', source: u.topic, sources: [u.topic], consumer: undefined, consumers: [], unroutedTopic: u.topic })),
     ...triageOf(topology, unrouted).map(
-      (t): DeadLetterQueueRef => ({ name: t.deadLetterQueue, kind: 'triageDeadLetter', source: t.queue, sources: [t.queue], consumer: undefined, consumers: [], triage: { topic: t.topic, functionName: functionNameOf(t.operationId) } }),
+      (t): DeadLetterQueueRef => ({ name: t.deadLetterQueue, kind: 'triageDeadLetter', source: t.queue, sources: [t.queue], consumer: undefined, consumers: [], triage: { topic: t.topic, functionName: functionNameOf(t.operationId), unroutedQueue: t.unroutedQueue } }),
     ),
   ];
 }
@@ -130,16 +134,18 @@ export function deadLetterReading(
 
 /**
  * Why a message of a triage dead-letter queue is there, as the listing says it: no decoder gives
- * a reason (the triage function reads any publish), so the function's log is where to look.
+ * a reason (the triage function reads any publish). Either the function could not keep it (its
+ * log says why), or SNS could not deliver it to the unrouted queue (that subscription's
+ * dead-letter queue is this one too); a redrive puts each where it was going.
  *
  * @example
  * ```ts
  * import { triageUnexplained } from '@sluice/ops';
  *
- * triageUnexplained({ topic: 'OrderTopic', functionName: 'TriageOrderTopic' });
- * // "TriageOrderTopic could not keep it in OrderTopic's unrouted queue (see its log for this messageId); redrive it once fixed"
+ * triageUnexplained({ topic: 'OrderTopic', functionName: 'TriageOrderTopic', unroutedQueue: 'OrderTopicUnrouted' });
+ * // "TriageOrderTopic could not keep it in OrderTopicUnrouted (see its log for this messageId), or SNS could not deliver it there; redrive it once fixed"
  * ```
  */
-export function triageUnexplained(triage: { topic: string; functionName: string }): string {
-  return `${triage.functionName} could not keep it in ${triage.topic}'s unrouted queue (see its log for this messageId); redrive it once fixed`;
+export function triageUnexplained(triage: { topic: string; functionName: string; unroutedQueue: string }): string {
+  return `${triage.functionName} could not keep it in ${triage.unroutedQueue} (see its log for this messageId), or SNS could not deliver it there; redrive it once fixed`;
 }

@@ -26,7 +26,7 @@ export interface QueueRole {
   /** For a consumer's queue, its consumer's operation id. */
   consumer?: string;
   /** For a triage queue, its topic and the framework's function that triages it. */
-  triage?: { topic: string; functionName: string };
+  triage?: { topic: string; functionName: string; unroutedQueue: string };
 }
 
 /**
@@ -57,7 +57,7 @@ export function queueRolesOf(topology: Topology, operations: Readonly<Record<str
   }
   roles.push(...read.filter((r) => r.kind === 'unrouted').map(readAs));
   for (const t of triageOf(topology, unroutedOf(topology))) {
-    roles.push({ name: t.queue, kind: 'triage', source: null, sources: [], deadLetters: undefined, triage: { topic: t.topic, functionName: functionNameOf(t.operationId) } });
+    roles.push({ name: t.queue, kind: 'triage', source: null, sources: [], deadLetters: undefined, triage: { topic: t.topic, functionName: functionNameOf(t.operationId), unroutedQueue: t.unroutedQueue } });
     roles.push(...read.filter((r) => r.kind === 'triageDeadLetter' && r.name === t.deadLetterQueue).map(readAs));
   }
   return roles;

@@ -45,10 +45,11 @@ export interface NotRedriven {
 const queueNameIn = (urlOrArn: string) => urlOrArn.split(/[/:]/).pop();
 
 /**
- * The source a redrive puts `message` back to: with one source, that one (whether or not SQS
- * recorded it on the message); with several, the one its `DeadLetterQueueSourceArn` names (by
- * queue name: see the module comment); else `unknownSourceTo` when given (`dlq redrive --to`).
- * Else why it is not put back anywhere.
+ * The source a redrive puts `message` back to: with one source and no `unknownSourceTo`, that one
+ * (whether or not SQS recorded it on the message); else the one its `DeadLetterQueueSourceArn`
+ * names (by queue name: see the module comment); else `unknownSourceTo` when given (`dlq redrive
+ * --to`; a triage dead-letter queue's unrouted queue, for what SNS dead-lettered there, which
+ * carries no such attribute). Else why it is not put back anywhere.
  *
  * @param message - the dead letter as received, with its system attributes (`MessageSystemAttributeNames: ['All']`)
  * @param sources - the queues whose dead-letter queue it is
@@ -67,7 +68,7 @@ const queueNameIn = (urlOrArn: string) => urlOrArn.split(/[/:]/).pop();
  * ```
  */
 export function redriveSourceOf(message: Pick<Message, 'Attributes'>, sources: readonly RedriveSource[], unknownSourceTo?: RedriveSource): { source: RedriveSource } | { why: string } {
-  if (sources.length === 1) return { source: sources[0]! };
+  if (sources.length === 1 && !unknownSourceTo) return { source: sources[0]! };
   const names = sources.map((s) => s.name).join(', ');
   const recorded = message.Attributes?.DeadLetterQueueSourceArn;
   const source = recorded ? sources.find((s) => queueNameIn(s.url) === queueNameIn(recorded)) : undefined;

@@ -70,6 +70,14 @@ describe('redriveSourceOf', () => {
     const one = [source('Billing')];
     for (const from of [undefined, 'Billing', 'Analytics']) expect(redriveSourceOf(message('m', from), one)).toEqual({ source: one[0] });
   });
+
+  it("of a topic's triage dead-letter queue (one source, its unrouted queue as unknownSourceTo): what SQS moved from the triage queue goes back there, what SNS dead-lettered (no DeadLetterQueueSourceArn) to the unrouted queue", () => {
+    const triage = [source('OrderTopicTriage')];
+    const unrouted = source('OrderTopicUnrouted');
+    expect(redriveSourceOf(message('m-1', 'OrderTopicTriage'), triage, unrouted)).toEqual({ source: triage[0] });
+    // Before, one source took everything: back to the triage, which leaves to SNS what the unrouted filter admits, and it was lost again.
+    expect(redriveSourceOf(message('m-2', undefined), triage, unrouted)).toEqual({ source: unrouted });
+  });
 });
 
 describe('DeadLetterQueue.redrive of a queue several queues share', () => {

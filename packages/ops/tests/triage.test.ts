@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetSubscriptionAttributesCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { runCli } from '@sluice/cli';
 import { bannerLines, startLocalRuntime, type LocalRuntime } from '@sluice/local';
@@ -124,7 +124,9 @@ describe('every publish ends in a queue, attribute-less ones included (the triag
 
   it("its dead-letter queue is read, redriven and shown with the operator commands: dlq list / redrive --queue <Topic>TriageDLQ, status", async () => {
     const id = `ord-triage-dlq-${run}`;
-    // What the triage function could not keep (a failure of its own, e.g. the unrouted queue gone): the envelope, as SNS delivered it.
+    // What SNS could not deliver to the unrouted queue (its policy or key broken, the queue gone): the
+    // envelope, as SNS dead-letters it into the unrouted subscription's dead-letter queue, with no
+    // DeadLetterQueueSourceArn (SQS moved it from no queue). Before, that subscription had none: lost.
     const envelope = {
       Type: 'Notification',
       MessageId: `sns-${run}`,
@@ -132,13 +134,21 @@ describe('every publish ends in a queue, attribute-less ones included (the triag
       Message: JSON.stringify(fixtureOrder(id)),
       Timestamp: new Date().toISOString(),
     };
+    // The local stack made the unrouted subscription with that dead-letter queue, as the deployment does.
+    const sns = new SNSClient(runtime.clientConfig);
+    try {
+      const { Attributes = {} } = await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: runtime.resources.subscriptions.OrderTopicToOrderTopicUnrouted!.arn }));
+      expect(JSON.parse(Attributes.RedrivePolicy ?? 'null')).toEqual({ deadLetterTargetArn: expect.stringMatching(/:OrderTopicTriageDLQ$/) });
+    } finally {
+      sns.destroy();
+    }
     await sqs.send(new SendMessageCommand({ QueueUrl: url('OrderTopicTriageDLQ'), MessageBody: JSON.stringify(envelope) }));
 
     const list = captureIO();
     expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'list', '--queue', 'OrderTopicTriageDLQ', '--endpoint', runtime.endpoint], list)), list.stderr()).toBe(0);
     // The heading on its own line, the table under it; why: the triage function's failure, not a consumer's.
-    expect(list.stdout()).toMatch(/^OrderTopicTriageDLQ \(publishes of OrderTopic that TriageOrderTopic could not keep\):\nmessageId +receives/m);
-    expect(list.stdout()).toMatch(/TriageOrderTopic could not keep it in OrderTopic's unrouted queue/);
+    expect(list.stdout()).toMatch(/^OrderTopicTriageDLQ \(publishes of OrderTopic that TriageOrderTopic could not keep, or SNS could not deliver to OrderTopicUnrouted\):\nmessageId +receives/m);
+    expect(list.stdout()).toMatch(/TriageOrderTopic could not keep it in OrderTopicUnrouted \(see its log for this messageId\), or SNS could not deliver it there/);
 
     const status = captureIO();
     expect(await fixture.within(() => runCli(fixtureProgram, ['status', '--json', '--endpoint', runtime.endpoint], status)), status.stderr()).toBe(0);
@@ -146,9 +156,10 @@ describe('every publish ends in a queue, attribute-less ones included (the triag
     expect(rows.find((r) => r.queue === 'OrderTopicTriage')).toMatchObject({ kind: 'triage' });
     expect(rows.find((r) => r.queue === 'OrderTopicTriageDLQ')).toMatchObject({ kind: 'triageDeadLetter', total: 1 });
 
-    // Redriven to the triage queue, the triage function handles it again: a body-only publish, kept in the unrouted queue with why.
+    // Redriven where SNS was delivering it: the unrouted queue (one the triage function failed on, moved here by SQS, goes back to the triage queue: redrive-sources.test.ts).
     const redrive = captureIO();
     expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'redrive', '--queue', 'OrderTopicTriageDLQ', '--endpoint', runtime.endpoint], redrive)), redrive.stderr()).toBe(0);
-    await expect.poll(async () => (await unrouted()).get(id), { timeout: 30_000, interval: 500 }).toBe('published without message attributes: no filter policy admits it');
+    expect(redrive.stdout()).toMatch(/^ {2}moved \S+ to OrderTopicUnrouted$/m);
+    await expect.poll(async () => (await unrouted()).has(id), { timeout: 30_000, interval: 500 }).toBe(true);
   }, 60_000);
 });

@@ -375,6 +375,13 @@ export class ConsoleState {
     });
   }
 
+  /** The unrouted queue a triage dead-letter queue's SNS dead letters go to on a redrive. */
+  private unroutedSourceOf(name: string, queue: string): RedriveSource {
+    const url = this.runtime.resources.queues[queue]?.url;
+    if (!url) throw new ConsoleError(404, `${name} or ${queue} does not exist on the local stack`);
+    return { name: queue, url };
+  }
+
   /** How the page names the operator command (`npx orders dlq redrive`), so that a hint runs as written: the project's `operatorCommand`, as the publish panel's note says it. */
   private operatorCommand(command: string): string {
     return `${this.runtime.application.project.operatorCommand ?? 'npx sluice-ops'} ${command}`;
@@ -399,6 +406,8 @@ export class ConsoleState {
       sourceQueueUrl: sourceUrl,
       // Each message back to the queue it came from (of a queue several share, the one recorded on it): for a redrive.
       ...(sources.length > 0 ? { sources } : {}),
+      // Of a triage dead-letter queue, what SNS could not deliver to the unrouted queue (no DeadLetterQueueSourceArn): there.
+      ...(sources.length > 0 && ref.triage ? { unknownSourceTo: this.unroutedSourceOf(name, ref.triage.unroutedQueue) } : {}),
       ...(decode ? { decode } : {}),
       describe,
       failuresOf: (ids) => localHandlerFailures(this.runtime.clientConfig.endpoint, ids),

@@ -100,7 +100,7 @@
     // Every source of a dead-letter queue several queues share, as dlq list heads it.
     if (q.kind === 'deadLetter') return `${q.name} (dead letters of ${(q.sources ?? [q.source]).join(', ')})`;
     if (q.kind === 'kept') return `${q.name} (no longer in the contract; kept by the local stack with its messages)`;
-    if (q.kind === 'triageDeadLetter') return `${q.name} (what the triage of ${q.source} could not keep)`;
+    if (q.kind === 'triageDeadLetter') return `${q.name} (publishes the triage, ${q.source}, could not keep, or SNS could not deliver to the unrouted queue)`;
     return `${q.name} (${q.kind})`;
   }
 

@@ -43,7 +43,7 @@ export interface DlqCommandOptions {
  * it; `source` the first) and their consumers; a topic's
  * unrouted queue (`unroutedTopic`), whose source is the topic; a topic's triage dead-letter queue
  * (`triage`: what the framework's triage function could not keep), whose source is the triage
- * queue; or, on the local stack, a queue no longer in the contract (`kept`: no source, no consumer).
+ * queue (and what SNS could not deliver to the unrouted queue, which goes there); or, on the local stack, a queue no longer in the contract (`kept`: no source, no consumer).
  */
 interface DlqRef {
   name: string;
@@ -52,14 +52,14 @@ interface DlqRef {
   consumer: ReceiveOperation | undefined;
   consumers: ReceiveOperation[];
   unroutedTopic?: string;
-  triage?: { topic: string; functionName: string };
+  triage?: { topic: string; functionName: string; unroutedQueue: string };
   kept?: true;
 }
 
 /** The heading of one queue's listing. */
 function headingOf(ref: DlqRef): string {
   if (ref.unroutedTopic) return `${ref.name} (unrouted publishes of ${ref.unroutedTopic})`;
-  if (ref.triage) return `${ref.name} (publishes of ${ref.triage.topic} that ${ref.triage.functionName} could not keep)`;
+  if (ref.triage) return `${ref.name} (publishes of ${ref.triage.topic} that ${ref.triage.functionName} could not keep, or SNS could not deliver to ${ref.triage.unroutedQueue})`;
   if (ref.kept) return `${ref.name} (no longer in the contract; kept by the local stack with its messages)`;
   return `${ref.name} (dead letters of ${ref.sources.join(', ')})`;
 }
@@ -131,7 +131,7 @@ async function refsOn(target: Target, queue: string | undefined): Promise<DlqRef
  * source queues it redrives to, each queue sharing it (an unrouted queue's source is its topic, a
  * kept one has none).
  */
-const queuesOf = (ref: DlqRef): string[] => [ref.name, ...(ref.unroutedTopic || ref.kept ? [] : ref.sources)];
+const queuesOf = (ref: DlqRef): string[] => [ref.name, ...(ref.unroutedTopic || ref.kept ? [] : ref.sources), ...(ref.triage ? [ref.triage.unroutedQueue] : [])];
 
 /**
  * The refs whose queues the local stack has. Queues the contract gained after `npm start` created
@@ -368,7 +368,9 @@ const isPicked = (l: Pick<DeadLetter, 'messageId' | 'snsMessageId'>, ids: readon
 
 /** Where `ref` redrives to, as the progress bar names it: its source, or its sources, each message to its own (one whose source is not known to `unknownTo`, --to). */
 const destinationOf = (ref: DlqRef, unknownTo?: string): string =>
-  ref.sources.length > 1 ? `${ref.sources.join(', ')} (each message to its own${unknownTo ? `; one whose source is not known to ${unknownTo}` : ''})` : ref.source!;
+  ref.triage
+    ? `${ref.source} (what SNS could not deliver to ${ref.triage.unroutedQueue}: there)`
+    : ref.sources.length > 1 ? `${ref.sources.join(', ')} (each message to its own${unknownTo ? `; one whose source is not known to ${unknownTo}` : ''})` : ref.source!;
 
 const queueOption = { type: 'string' as const, valueName: 'name', description: 'one dead-letter or unrouted queue (or its source queue or topic: a dead-letter queue several queues share is read whole, by the name of any of them)', defaultText: 'every dead-letter queue of the contract and every topic\'s unrouted queue' };
 
@@ -525,7 +527,13 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
               const consumers = unknownTo?.consumer && !ref.consumers.includes(unknownTo.consumer) ? [...ref.consumers, unknownTo.consumer] : ref.consumers;
               const arns = ref.unroutedTopic ? undefined : await topicArnsOf(target, consumers);
               const sources = arns ? await redriveSourcesOf(target, ref, arns) : undefined;
-              const unknownSourceTo = sources && unknownTo ? (sources.find((s) => s.name === unknownTo.queue) ?? (await redriveSourceNamed(target, unknownTo.queue, consumers, arns!))) : undefined;
+              // A triage dead-letter queue: what SNS dead-lettered there (no DeadLetterQueueSourceArn) goes to the unrouted queue it could not reach.
+              const unknownSourceTo =
+                sources && unknownTo
+                  ? (sources.find((s) => s.name === unknownTo.queue) ?? (await redriveSourceNamed(target, unknownTo.queue, consumers, arns!)))
+                  : sources && ref.triage
+                    ? await redriveSourceNamed(target, ref.triage.unroutedQueue, [], arns!)
+                    : undefined;
               const dlq = await open(target, ref, options, { redrive: true, ...(sources ? { sources } : {}), ...(unknownSourceTo ? { unknownSourceTo } : {}), ...(arns ? { arns } : {}) });
               if (ref.name.endsWith('.fifo')) fifo = true;
               if (dryRun && ref.unroutedTopic) {
