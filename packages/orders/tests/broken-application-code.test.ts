@@ -8,6 +8,8 @@
  * against a local stack of the copy's application; no consumer runs.
  */
 import { execFile } from 'node:child_process';
+import { renameSync } from 'node:fs';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadApplication, startLocalRuntime, type LocalRuntime } from '@sluice/local';
@@ -75,6 +77,24 @@ describe('orders, while packages/orders/src/order-store.ts has a syntax error', 
     expect(debug.code).toBe(1);
     expect(debug.err).toContain('Transform failed with 1 error');
     expect(debug.err).toMatch(/\n\s+at /);
+  }, 120_000);
+
+  it('without generated/ (codegen never ran, or it was removed), --help works and publish says to run codegen (every command said to fix publish-command.ts)', async () => {
+    const generated = path.join(copy.dir, 'generated');
+    renameSync(generated, `${generated}.away`);
+    try {
+      const help = await orders(['--help']);
+      expect(help.code, help.err).toBe(0);
+      expect(help.out).toMatch(/^Usage: npx orders <command> \[options\]/);
+      const publish = await orders(['publish', '--endpoint', runtime.endpoint]);
+      expect(publish.code).toBe(1);
+      expect(publish.err.trimEnd().split('\n')).toEqual([
+        'orders publish: generated/index.js is missing: the project\'s generated contract, which these commands read, is written by `npm run codegen`',
+        'Run `npm run codegen`, then try again.',
+      ]);
+    } finally {
+      renameSync(`${generated}.away`, generated);
+    }
   }, 120_000);
 
   it("and when the CLI's own code does not load, every command says so in one line (exit 1), the stack only with --debug", async () => {

@@ -5,12 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { CliError, integerOption, UsageError, type CliIO, type CommandSpec } from '@sluice/cli';
-import { messages, operations, type OrderPlaced } from '@orders/contract';
+import type { OrderPlaced, operations } from '@orders/contract';
 import { ProgressBar } from '@sluice/cli';
-import { targetFlags, targetOptions, withTarget } from '@sluice/ops';
+import { contractModule, targetFlags, targetOptions, withTarget } from '@sluice/ops';
 import { createPublisher, publishProblems, type Publisher } from '@sluice/runtime/publisher';
 
-const contract = messages.OrderPlaced;
 type OrderPublisher = Publisher<typeof operations.publishOrderPlaced>;
 
 /** The status values the contract allows, from the payload schema itself: `--status` takes only these (exit 2 otherwise). */
@@ -129,6 +128,10 @@ Flags not given get a sample value.`,
                 timestamp: v.timestamp ?? new Date().toISOString(),
               },
             ];
+    // The generated contract, read when a command runs (not when the CLI loads: without generated/,
+    // --help and the other commands work, and this one says to run codegen).
+    const { messages, operations: generated } = (await contractModule(undefined, { warn: (line) => io.err(line) })) as unknown as { messages: { OrderPlaced: Parameters<typeof publishProblems>[0] }; operations: typeof operations };
+    const contract = messages.OrderPlaced;
     // Validate everything before sending anything: the schema and the fields the contract does not declare.
     const problems = orders.map((order, index) => ({ index, issues: publishProblems(contract, order) })).filter((p) => p.issues.length > 0);
     if (problems.length > 0) {
@@ -137,7 +140,7 @@ Flags not given get a sample value.`,
     }
     return withTarget(values, async (target) => {
       await target.checkReachable();
-      const publisher = createPublisher(operations.publishOrderPlaced, { client: target.sns, topicArn: await target.topicArn(operations.publishOrderPlaced.topic) });
+      const publisher = createPublisher(generated.publishOrderPlaced, { client: target.sns, topicArn: await target.topicArn(generated.publishOrderPlaced.topic) });
       if (count !== undefined) return publishCount(count, publisher, io, v['correlation-id'], targetFlags(values));
       for (const order of orders as OrderPlaced[]) {
         const { messageId } = await publisher.publish(order, v['correlation-id'] ? { correlationId: v['correlation-id'] } : {});
