@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { terminalSafe, terminalSafeIndented } from '@sluice/cli';
+import { shellWord, terminalSafe, terminalSafeIndented } from '@sluice/cli';
 import type { BatchReport } from './lambda/event-source-poller.ts';
 import type { Application } from './application.ts';
 import type { LocalRuntime } from './local-runtime.ts';
@@ -229,9 +229,12 @@ export async function leftoversLine(runtime: LocalRuntime): Promise<string> {
     }
     if (queued + dead + unrouted + inKept === 0) return '';
     const counts = `${queued} queued, ${dead} dead-lettered and ${unrouted} unrouted message(s)${inKept > 0 ? `, and ${inKept} in queues an earlier contract left (${kept.join(', ')}),` : ''}`;
-    return runtime.emulators.dataDir
-      ? ` ${counts} are kept in ${runtime.emulators.dataDir}: the next \`npm start\` picks them up.`
-      : ` ${counts} were discarded (in-memory stack).`;
+    const dataDir = runtime.emulators.dataDir;
+    if (!dataDir) return ` ${counts} were discarded (in-memory stack).`;
+    // npm start's own folder, else the option that opens this one.
+    const start = path.resolve(dataDir) === path.join(runtime.application.project.root, '.sluice-data') ? 'npm start' : `npm start -- --data-dir ${shellWord(dataDir)}`;
+    const waiting = dead + unrouted + inKept > 0 ? `; the dead-lettered and unrouted ones wait there for \`dlq redrive\`` : '';
+    return ` ${counts} are kept in ${dataDir}: the next \`${start}\` picks them up${queued > 0 ? ' (it handles the queued ones' + waiting + ')' : waiting ? ` (they wait there for \`dlq redrive\`)` : ''}.`;
   } catch (error) {
     return ` (could not count the messages left in the queues: ${(error as Error).message})`;
   } finally {

@@ -3,6 +3,7 @@
  * count when it can count, and that it could not, and why, when it cannot; never "nothing left"
  * after a failure. The local stack through the real SQS client; no consumer runs.
  */
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateQueueCommand, DeleteQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
@@ -30,6 +31,14 @@ describe('leftoversLine', () => {
     await sqs.send(new SendMessageCommand({ QueueUrl: runtime.resources.queues.OrderQueue!.url, MessageBody: '{}' }));
     await sqs.send(new SendMessageCommand({ QueueUrl: runtime.resources.queues.OrderDLQ!.url, MessageBody: '{}' }));
     expect(await leftoversLine(runtime)).toBe(' 1 queued, 1 dead-lettered and 0 unrouted message(s) were discarded (in-memory stack).');
+  });
+
+  it("on a data folder, names the command that picks them up (npm start's own folder, else with its --data-dir), and that dead letters wait for dlq redrive", async () => {
+    // The same queues, as if the stack kept them in a folder (it said `npm start` for any folder).
+    const kept = (dataDir: string) => leftoversLine({ ...runtime, emulators: { dataDir } } as unknown as LocalRuntime);
+    const own = path.join(runtime.application.project.root, '.sluice-data');
+    expect(await kept(own)).toBe(` 1 queued, 1 dead-lettered and 0 unrouted message(s) are kept in ${own}: the next \`npm start\` picks them up (it handles the queued ones; the dead-lettered and unrouted ones wait there for \`dlq redrive\`).`);
+    expect(await kept('/tmp/my demo')).toBe(" 1 queued, 1 dead-lettered and 0 unrouted message(s) are kept in /tmp/my demo: the next `npm start -- --data-dir '/tmp/my demo'` picks them up (it handles the queued ones; the dead-lettered and unrouted ones wait there for `dlq redrive`).");
   });
 
   it("counts what the queues an earlier contract left hold too, naming them (it left them out)", async () => {

@@ -57,7 +57,7 @@ export function deadLetterSection(dlqName: string, listing: DeadLetterListing): 
  *
  * @param command - the application's operator command (`npx orders`)
  * @param endpoint - the demo's stack's endpoint
- * @param options - `inMemory`: the demo's stack keeps nothing; `env`: where `SLUICE_ENDPOINT` is read (`process.env` by default)
+ * @param options - `inMemory`: the demo's stack keeps nothing; `elsewhere`: it keeps its data in a folder of its own (`--data-dir`), not npm start's; `env`: where `SLUICE_ENDPOINT` is read (`process.env` by default)
  * @example
  * ```ts
  * import { demoOperatorCommand } from './demo.ts';
@@ -67,8 +67,9 @@ export function deadLetterSection(dlqName: string, listing: DeadLetterListing): 
  * demoOperatorCommand('npx orders', 'http://127.0.0.1:45123', { inMemory: false }); // undefined
  * ```
  */
-export function demoOperatorCommand(command: string | undefined, endpoint: string, options: { inMemory: boolean; env?: NodeJS.ProcessEnv }): string | undefined {
-  if (options.inMemory || command === undefined) return undefined;
+export function demoOperatorCommand(command: string | undefined, endpoint: string, options: { inMemory: boolean; elsewhere?: boolean; env?: NodeJS.ProcessEnv }): string | undefined {
+  // In memory, or on a data folder of its own (--data-dir): once the demo has ended, the command reaches npm start's stack, not this one's data.
+  if (options.inMemory || options.elsewhere || command === undefined) return undefined;
   // Without SLUICE_ENDPOINT in front: it finds npm start's stack by itself.
   return operatorCommandAt(command, endpoint, options.env) === command ? command : undefined;
 }
@@ -81,7 +82,7 @@ export function demoOperatorCommand(command: string | undefined, endpoint: strin
  * by then: the line points at the demo's own summary instead, which lists those queues before the
  * demo stops (and, in memory, does not promise the 14 days).
  *
- * @param options - `inMemory`: the demo's stack keeps nothing; `env`: where `SLUICE_ENDPOINT` is read (`process.env` by default)
+ * @param options - `inMemory`: the demo's stack keeps nothing; `elsewhere`: it keeps its data in a folder of its own (`--data-dir`), not npm start's; `env`: where `SLUICE_ENDPOINT` is read (`process.env` by default)
  * @example
  * ```ts
  * import type { LocalRuntime } from '@sluice/local';
@@ -91,7 +92,7 @@ export function demoOperatorCommand(command: string | undefined, endpoint: strin
  * demoBannerLines(runtime, { inMemory: true }); // … (unrouted publishes of OrderTopic: what no subscription admits, kept while the demo runs: it lists them, with why, before it stops)
  * ```
  */
-export function demoBannerLines(runtime: LocalRuntime, options: { inMemory: boolean; env?: NodeJS.ProcessEnv }): string[] {
+export function demoBannerLines(runtime: LocalRuntime, options: { inMemory: boolean; elsewhere?: boolean; env?: NodeJS.ProcessEnv }): string[] {
   const lines = bannerLines(runtime);
   const command = runtime.application.project.operatorCommand;
   if (command === undefined || demoOperatorCommand(command, runtime.endpoint, options) !== undefined) return lines;

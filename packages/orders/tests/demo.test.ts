@@ -15,6 +15,9 @@ import { loadApplication, startLocalRuntime, type LocalRuntime } from '@sluice/l
 import { loadProject, unroutedOf } from '@sluice/model';
 import type { DeadLetter, DeadLetterListing } from '@sluice/ops';
 import { deadLetterSection, demoBannerLines, demoOperatorCommand } from '../src/demo.ts';
+import { demoProgram } from '../bin/demo.ts';
+import { runCli } from '@sluice/cli';
+import { captureIO } from '../../../tests/helpers/capture-io.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const { topology } = await loadApplication(loadProject(root));
@@ -80,6 +83,19 @@ describe('the operator command the demo names in its batch lines', () => {
     expect(demoOperatorCommand('npx orders', 'http://127.0.0.1:4566', { inMemory: true, env: {} })).toBeUndefined();
     expect(demoOperatorCommand('npx orders', 'http://127.0.0.1:45123', { inMemory: false, env: {} })).toBeUndefined();
     expect(demoOperatorCommand(undefined, 'http://127.0.0.1:4566', { inMemory: false, env: {} })).toBeUndefined();
+    // On a data folder of its own (--data-dir), at the default endpoint: npm start then opens its own folder, not the demo's.
+    expect(demoOperatorCommand('npx orders', 'http://127.0.0.1:4566', { inMemory: false, elsewhere: true, env: {} })).toBeUndefined();
+  });
+});
+
+describe("the demo's --data-dir, which the refusal of a folder in use names", () => {
+  it('is an option of the demo (it was refused: unknown option --data-dir), exclusive with --in-memory', async () => {
+    const io = captureIO();
+    expect(await runCli(demoProgram, ['--help'], io)).toBe(0);
+    expect(io.stdout()).toMatch(/--data-dir <path>\s+where queues, messages and tables are kept/);
+    const both = captureIO();
+    expect(await runCli(demoProgram, ['--in-memory', '--data-dir', 'x'], both)).toBe(2);
+    expect(both.stderr()).toMatch(/--in-memory and --data-dir exclude each other: drop one/);
   });
 });
 
