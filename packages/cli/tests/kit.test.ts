@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CliError, describeFailure, integerOption, invocationOf, runCli, UsageError, urlOption, type ProgramSpec } from '@sluice/cli';
+import { CliError, describeFailure, integerOption, invocationOf, PROGRESS_LINE_EVERY_MS, ProgressBar, runCli, UsageError, urlOption, type ProgramSpec } from '@sluice/cli';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
 
 class ConfigurationError extends Error {
@@ -374,5 +374,25 @@ describe('helpers', () => {
     // line, the file relative to the working directory, the column from 1 (esbuild's counts from 0).
     const settings = path.join(process.cwd(), 'packages/orders/src/settings.ts');
     expect(describeFailure(new Error(`Transform failed with 1 error:\n${settings}:56:10: ERROR: Unexpected ";"`))).toBe('code it loads does not compile: packages/orders/src/settings.ts:56:11: Unexpected ";"');
+  });
+});
+
+describe('ProgressBar, not on a terminal', () => {
+  it('prints a line at each quarter and, between them, at least every PROGRESS_LINE_EVERY_MS (a long run was silent until its first quarter)', () => {
+    const lines: string[] = [];
+    let now = 0;
+    const bar = new ProgressBar(1_000_000, 'publishing', { write: (s: string) => lines.push(s), isTTY: false }, () => now);
+    bar.update(10);
+    expect(lines).toEqual([]);
+    now += PROGRESS_LINE_EVERY_MS;
+    bar.update(20_000);
+    expect(lines).toEqual(['publishing: 20000/1000000 (2%)\n']);
+    now += 1000;
+    bar.update(30_000);
+    expect(lines).toHaveLength(1);
+    bar.update(250_000);
+    expect(lines.at(-1)).toBe('publishing: 250000/1000000 (25%)\n');
+    bar.update(260_000);
+    expect(lines).toHaveLength(2);
   });
 });

@@ -7,10 +7,11 @@
  * without editing this file. The command itself is tested on fixture systems in
  * packages/ops/tests/publish-command.test.ts.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PurgeQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, PurgeQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { runCli } from '@sluice/cli';
 import { contractModule } from '@sluice/ops';
 import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
@@ -18,6 +19,7 @@ import type { Operation, ReceiveOperation, TopicSendOperation } from '@sluice/ru
 import { parse } from 'yaml';
 import { ordersProgram } from '@orders/app/cli';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
+import { waitFor } from '../../../tests/helpers/wait-for.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 
@@ -116,5 +118,31 @@ describe('orders publish', () => {
     expect(await runCli(ordersProgram, ['publish', '--order-id', 'ord-next-step', '--endpoint', runtime.endpoint], one), one.stderr()).toBe(0);
     // Pasted as printed, it reaches the same stack, not the default port.
     expect(one.stdout()).toContain(`next: npx orders get ord-next-step --endpoint ${runtime.endpoint}`);
+  });
+});
+
+describe('npx orders publish --count, interrupted', () => {
+  it('Ctrl-C ends it after the batch in flight, saying how many were published and how to publish the rest (exit 130); it said nothing', { timeout: 60_000 }, async () => {
+    await purge();
+    const child = spawn(process.execPath, ['packages/orders/bin/orders.js', 'publish', '--count', '1000000', '--endpoint', runtime.endpoint], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // Under way: some orders in the queue.
+    await waitFor('orders published', async () => {
+      const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: runtime.resources.queues.OrderQueue!.url, AttributeNames: ['ApproximateNumberOfMessages'] }));
+      return Number(Attributes.ApproximateNumberOfMessages) > 0;
+    }, 30_000);
+    child.kill('SIGINT');
+    expect(await exited, stderr).toBe(130);
+    const said = /interrupted: published (\d+) of 1000000 orders \(ids ord-gen-\S+-\*\); the other (\d+) were not sent/.exec(stderr);
+    expect(said, stderr).not.toBeNull();
+    const published = Number(said![1]);
+    expect(published + Number(said![2])).toBe(1_000_000);
+    expect(stderr).toContain(`Publish them with npx orders publish --count ${1_000_000 - published} --endpoint ${runtime.endpoint}.`);
+    // What it says went out is what the queue holds.
+    const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: runtime.resources.queues.OrderQueue!.url, AttributeNames: ['ApproximateNumberOfMessages'] }));
+    expect(Number(Attributes.ApproximateNumberOfMessages)).toBe(published);
+    await purge();
   });
 });

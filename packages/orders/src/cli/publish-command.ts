@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { CliError, integerOption, UsageError, type CliIO, type CommandSpec } from '@sluice/cli';
+import { CliError, ExitCode, integerOption, onShutdownSignals, UsageError, type CliIO, type CommandSpec } from '@sluice/cli';
 import type { OrderPlaced, operations } from '@orders/contract';
 import { ProgressBar } from '@sluice/cli';
 import { contractModule, targetFlags, targetOptions, withTarget } from '@sluice/ops';
@@ -60,22 +60,36 @@ async function publishCount(count: number, publisher: OrderPublisher, io: CliIO,
   const bar = new ProgressBar(count, 'publishing', io.progress);
   let published = 0;
   const failures: string[] = [];
-  for (let start = 0; start < count; start += 10) {
-    const chunk = Array.from({ length: Math.min(10, count - start) }, (_, i) => generatedOrder(start + i, runId));
-    let result: Awaited<ReturnType<OrderPublisher['publishBatch']>>;
-    try {
-      result = await publisher.publishBatch(chunk, correlationId ? { correlationId } : {});
-    } catch (error) {
-      // What was sent is said with the failure: the user knows which orders exist, and what is left.
-      bar.finish(`stopped at ${start}/${count}`);
-      throw new CliError(`published ${published} of ${count} orders (ids ord-gen-${runId}-*), then a publish failed: ${(error as Error).message}`, {
-        next: `Check that the stack still answers (npx orders status${where}), then publish the ${count - published} left: npx orders publish --count ${count - published}${where}.`,
-        cause: error,
-      });
+  // Ctrl-C (or SIGTERM) ends the run after the batch in flight, saying how many went out; a second one exits at once.
+  let interrupted = false;
+  const removeSignals = onShutdownSignals({ stop: () => void (interrupted = true), forceMessage: 'Second Ctrl-C: exiting now; the orders published so far are on the topic.' });
+  try {
+    for (let start = 0; start < count; start += 10) {
+      if (interrupted) {
+        bar.finish(`interrupted at ${start}/${count}`);
+        throw new CliError(`interrupted: published ${published} of ${count} orders (ids ord-gen-${runId}-*); the other ${count - published} were not sent`, {
+          next: `Publish them with npx orders publish --count ${count - published}${where}.`,
+          exitCode: ExitCode.INTERRUPTED,
+        });
+      }
+      const chunk = Array.from({ length: Math.min(10, count - start) }, (_, i) => generatedOrder(start + i, runId));
+      let result: Awaited<ReturnType<OrderPublisher['publishBatch']>>;
+      try {
+        result = await publisher.publishBatch(chunk, correlationId ? { correlationId } : {});
+      } catch (error) {
+        // What was sent is said with the failure: the user knows which orders exist, and what is left.
+        bar.finish(`stopped at ${start}/${count}`);
+        throw new CliError(`published ${published} of ${count} orders (ids ord-gen-${runId}-*), then a publish failed: ${(error as Error).message}`, {
+          next: `Check that the stack still answers (npx orders status${where}), then publish the ${count - published} left: npx orders publish --count ${count - published}${where}.`,
+          cause: error,
+        });
+      }
+      published += result.successful.length;
+      failures.push(...result.failed.map((f) => `${chunk[f.index]!.orderId}: ${f.code} ${f.message}`));
+      bar.update(start + chunk.length);
     }
-    published += result.successful.length;
-    failures.push(...result.failed.map((f) => `${chunk[f.index]!.orderId}: ${f.code} ${f.message}`));
-    bar.update(start + chunk.length);
+  } finally {
+    removeSignals();
   }
   bar.finish(`published ${published}/${count} orders (ids ord-gen-${runId}-*)`);
   if (failures.length > 0) throw new CliError(`SNS refused ${failures.length} order(s):\n  ${failures.join('\n  ')}`, { next: 'Publish them again.' });
