@@ -446,6 +446,28 @@ describe('the local console on a running stack', () => {
       await expect.poll(() => page.locator('#records tbody').textContent(), { timeout: 20_000 }).toMatch(/retry/);
     }, 120_000);
 
+    it('a page left open across a restart of the stack on the same port says to reload it (it said "not reachable: refused: missing or wrong console token" for ever)', async () => {
+      const first = await startConsole({ runtime, port: 0 });
+      const port = Number(new URL(first.url).port);
+      const tab = await browser.newPage();
+      let second: LocalConsole | undefined;
+      try {
+        await tab.goto(first.url, { waitUntil: 'load' });
+        await expect.poll(() => tab.locator('#status').textContent(), { timeout: 10_000 }).toMatch(/^live/);
+        await first.stop();
+        // npm start again: the same port, a new run's token.
+        second = await startConsole({ runtime, port });
+        expect(new URL(second.url).port).toBe(String(port));
+        await expect.poll(() => tab.locator('#status').textContent(), { timeout: 10_000 }).toBe('this page is from an earlier run of the stack (npm start was restarted): reload the page');
+        await tab.reload({ waitUntil: 'load' });
+        await expect.poll(() => tab.locator('#status').textContent(), { timeout: 10_000 }).toMatch(/^live/);
+      } finally {
+        await tab.close();
+        await first.stop().catch(() => {});
+        await second?.stop();
+      }
+    }, 60_000);
+
     it("asks for the selected message's application headers in fields, shows each refused header on its field, and sends those filled in", async () => {
       // A console for a contract whose messages require a tenantId header, beside this stack's
       // (its queue is not on this stack: the publish is refused there, after the headers passed).

@@ -25,6 +25,11 @@
     }
     const response = await fetch(path, init);
     const data = await response.json();
+    // Each run of the stack has a token of its own: this page is an earlier run's (npm start was
+    // restarted on the same port). The stack answers; the page must be loaded again.
+    if (response.status === 403 && /console token/.test(data.error || '')) {
+      throw Object.assign(new Error('this page is from an earlier run of the stack (npm start was restarted): reload the page'), { stale: true, headerProblems: [] });
+    }
     if (!response.ok) throw Object.assign(new Error(data.error || `${response.status}`), { headerProblems: data.headerProblems || [] });
     return data;
   }
@@ -161,7 +166,7 @@
       $('#status').textContent = `live · ${new Date().toLocaleTimeString()}`;
       $('#status').className = '';
     } catch (error) {
-      $('#status').textContent = `not reachable: ${error.message}`;
+      $('#status').textContent = error.stale ? error.message : `not reachable: ${error.message}`;
       $('#status').className = 'down';
     }
     setTimeout(poll, 1000);
