@@ -164,7 +164,8 @@ export function topologyDot({ topology, plan }: TopologyDotInput): string {
       id: `subscription-${s.name}`,
       label: `${describeFilterPolicy(s.filterPolicy)}\n${s.rawMessageDelivery ? 'raw message' : 'SNS envelope'}`,
     });
-    if (s.deadLetterQueue) {
+    // One edge per topic and dead-letter queue, however many of its subscriptions share it (the triage's and the unrouted queue's do).
+    if (s.deadLetterQueue && !subscribed.has(`${s.topic}\u0000${s.deadLetterQueue}`)) {
       subscribed.add(`${s.topic}\u0000${s.deadLetterQueue}`);
       edge(diagramNodeId('topic', s.topic), diagramNodeId('queue', s.deadLetterQueue), { label: 'undeliverable', style: 'dashed', color: '#b91c1c', fontcolor: '#b91c1c' });
     }
@@ -182,6 +183,11 @@ export function topologyDot({ topology, plan }: TopologyDotInput): string {
     for (const [table, actions] of Object.entries(fn.settings.tables)) {
       edge(diagramNodeId('function', fn.operationId), diagramNodeId('table', table), { label: actions.map((a) => a.replace(/^dynamodb:/, '')).join(', ') });
     }
+  }
+  // A topic's triage keeps in the unrouted queue what no filter admits (a publish without attributes): the way there besides SNS's.
+  for (const t of plan.triage) {
+    const fn = plan.functions.find((f) => f.kind === 'triage' && f.queue === t.queue);
+    if (fn) edge(diagramNodeId('function', fn.operationId), diagramNodeId('queue', t.unroutedQueue), { label: 'what no filter admits\n(no attributes)', style: 'dashed' });
   }
   // One edge per watched resource, its alarms on the label.
   const watched = new Map<string, string[]>();

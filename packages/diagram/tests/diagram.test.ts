@@ -52,6 +52,9 @@ describe('topologyDot', () => {
     expect(dot).toContain('"queue-OrderQueue" -> "function-consumeOrderPlaced" [label="batches of 10"]');
     expect(dot).toContain('"function-consumeOrderPlaced" -> "table-Orders" [label="PutItem, GetItem"]');
     expect(dot).toContain('"function-consumeOrderPlaced" -> "alerts-Alerts" [label="Errors > 0\\nThrottles > 0"');
+    // The triage's way into the unrouted queue, beside SNS's (the picture had no edge for it), and the unrouted subscription's undeliverable.
+    expect(dot).toContain('"function-triageOrderTopic" -> "queue-OrderTopicUnrouted" [label="what no filter admits\\n(no attributes)", style="dashed"]');
+    expect(dot.match(/"topic-OrderTopic" -> "queue-OrderTopicTriageDLQ" \[label="undeliverable"/g)).toHaveLength(1);
   });
 
   it('draws a queue of another kind the plan holds, fed by its topic, and a raw subscription as raw', () => {
