@@ -101,9 +101,47 @@ export function parseCommandLine({ command, invocation, args }: CommandPosition,
     io.out(version);
     return ExitCode.OK;
   }
+  const from = typedIn();
+  if (from !== undefined) resolvePaths(command, values, parsed.positionals, from);
   checkOptionValues(command, values);
   checkPositionals(command, invocation, parsed.positionals);
   return { values, positionals: parsed.positionals };
+}
+
+/**
+ * The folder the command was typed in when npm started it elsewhere: npm runs a script in the
+ * project's root and says where it was typed in `INIT_CWD`. Undefined when the command runs where
+ * it was typed (a shell, `npx`, npm in the root), and when this process is not the one npm
+ * started for the script, which a process it starts inherits the variables of (`npm test`'s
+ * children): then the script's command line (`npm_lifecycle_script`) does not name this process's
+ * entry file (`node packages/codegen/src/cli.ts`, or a bin by its name, `sluice-codegen`), or the
+ * working directory is not the package's.
+ */
+function typedIn(env: NodeJS.ProcessEnv = process.env, argv: readonly string[] = process.argv): string | undefined {
+  const initCwd = env.INIT_CWD;
+  const script = env.npm_lifecycle_script;
+  if (!env.npm_lifecycle_event || !script || !initCwd || !path.isAbsolute(initCwd) || !env.npm_package_json) return undefined;
+  const cwd = process.cwd();
+  if (path.resolve(initCwd) === cwd || path.dirname(path.resolve(env.npm_package_json)) !== cwd) return undefined;
+  const entry = argv[1];
+  if (!entry) return undefined;
+  const words = script.split(/\s+/);
+  const named = words.includes(path.relative(cwd, path.resolve(entry)).split(path.sep).join('/')) || words.includes(path.basename(entry));
+  return named ? path.resolve(initCwd) : undefined;
+}
+
+/** Relative path options and positionals (`path` or `existing`), made absolute from `from`, where they were typed. */
+function resolvePaths(command: CommandSpec, values: Record<string, unknown>, positionals: string[], from: string): void {
+  const resolved = (value: string) => (value === '' || path.isAbsolute(value) ? value : path.resolve(from, value));
+  for (const [name, spec] of Object.entries(command.options ?? {})) {
+    if (!(spec.path || spec.existing) || values[name] === undefined || spec.type !== 'string') continue;
+    values[name] = Array.isArray(values[name]) ? (values[name] as string[]).map(resolved) : resolved(values[name] as string);
+  }
+  const declared = command.positionals ?? [];
+  positionals.forEach((value, i) => {
+    const spec = declared[Math.min(i, declared.length - 1)];
+    if (spec && (spec.path || spec.existing)) positionals[i] = resolved(value);
+  });
 }
 
 /**

@@ -40,8 +40,15 @@ export interface OptionSpec {
   choices?: readonly string[];
   /** Default shown in the help (applied by the command itself). */
   defaultText?: string;
-  /** A path that must exist (relative to the working directory): a missing one is a usage error. */
+  /** A path that must exist (relative to where the command was typed, see {@link OptionSpec.path}): a missing one is a usage error. */
   existing?: boolean;
+  /**
+   * A path (`existing` ones are too): relative to the folder the command was typed in. npm runs a
+   * script in the project's root, wherever it was typed (`cd schemas && npm run x -- o.json`);
+   * such a relative value is resolved from npm's `INIT_CWD` then, as `npx` and a shell resolve it.
+   * The command receives it absolute in that case.
+   */
+  path?: boolean;
 }
 
 /** One positional argument of a command, as the help names it: `<file>` or `[file...]`. */
@@ -54,8 +61,10 @@ export interface PositionalSpec {
   required?: boolean;
   /** Takes every remaining argument (only the last one may). */
   variadic?: boolean;
-  /** Paths that must exist (relative to the working directory): a missing one is a usage error. */
+  /** Paths that must exist (relative to where the command was typed): a missing one is a usage error. */
   existing?: boolean;
+  /** Paths (`existing` ones are too), resolved as {@link OptionSpec.path} says. */
+  path?: boolean;
 }
 
 /** What a command's `run` receives. */

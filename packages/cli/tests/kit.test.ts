@@ -396,3 +396,51 @@ describe('ProgressBar, not on a terminal', () => {
     expect(lines).toHaveLength(2);
   });
 });
+
+describe('paths typed in a subfolder of an npm project (npm runs the script in the root, INIT_CWD says where it was typed)', () => {
+  it('resolves relative path options and positionals from INIT_CWD, as a shell or npx would (they were read from the root: "o.json does not exist")', async () => {
+    const typedIn = mkdtempSync(path.join(tmpdir(), 'typed-in-'));
+    writeFileSync(path.join(typedIn, 'o.json'), '{}');
+    let seen: { values: Record<string, unknown>; positionals: string[] } | undefined;
+    const program: ProgramSpec = {
+      name: 'p',
+      invocation: 'npm run p --',
+      version: '1.0.0',
+      summary: 's',
+      options: { file: { type: 'string', description: 'd', existing: true }, out: { type: 'string', description: 'd', path: true }, name: { type: 'string', description: 'd' } },
+      positionals: [{ name: 'paths', description: 'd', variadic: true, path: true }],
+      run({ values, positionals }) {
+        seen = { values, positionals };
+        return 0;
+      },
+    };
+    const args = ['--file', 'o.json', '--out', 'pic.svg', '--name', 'x/y', 'a.json', '/abs/b.json'];
+    try {
+      // As npm runs a script: in the package's folder, its command line naming this process's entry file.
+      vi.stubEnv('npm_lifecycle_event', 'diagram');
+      vi.stubEnv('npm_lifecycle_script', `node --import ./x.mjs ${path.basename(process.argv[1]!)}`);
+      vi.stubEnv('npm_package_json', path.join(process.cwd(), 'package.json'));
+      vi.stubEnv('INIT_CWD', typedIn);
+      const io = captureIO();
+      expect(await runCli(program, args, io), io.stderr()).toBe(0);
+      expect(seen).toEqual({
+        values: expect.objectContaining({ file: path.join(typedIn, 'o.json'), out: path.join(typedIn, 'pic.svg'), name: 'x/y' }),
+        positionals: [path.join(typedIn, 'a.json'), '/abs/b.json'],
+      });
+      // A process a script started (npm test's children inherit its variables): its command line names another file.
+      vi.stubEnv('npm_lifecycle_script', 'node scripts/test-all.mjs');
+      const child = captureIO();
+      expect(await runCli(program, args, child)).toBe(2);
+      expect(child.stderr()).toMatch(/--file "o\.json": no such file or folder/);
+      // Not run by npm (a shell, or npx in that folder): as typed, from the working directory.
+      vi.stubEnv('npm_lifecycle_script', `node ${path.basename(process.argv[1]!)}`);
+      vi.stubEnv('npm_lifecycle_event', '');
+      const shell = captureIO();
+      expect(await runCli(program, args, shell)).toBe(2);
+      expect(shell.stderr()).toMatch(/--file "o\.json": no such file or folder/);
+    } finally {
+      vi.unstubAllEnvs();
+      rmSync(typedIn, { recursive: true, force: true });
+    }
+  });
+});

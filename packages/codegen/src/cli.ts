@@ -47,8 +47,8 @@ infrastructure and the local runtime create. Then checks that every receive oper
 handler file in the consumers folder, and every handler file an operation.`,
   options: {
     spec: { type: 'string', valueName: 'file', description: 'AsyncAPI document', defaultText: 'eventContract.spec, else asyncapi.yaml', existing: true },
-    out: { type: 'string', valueName: 'dir', description: 'output folder', defaultText: 'eventContract.generated, else generated' },
-    consumers: { type: 'string', valueName: 'dir', description: 'one handler per receive operation: <dir>/<operationId>.ts', defaultText: 'eventContract.consumers, else consumers' },
+    out: { type: 'string', valueName: 'dir', path: true, description: 'output folder', defaultText: 'eventContract.generated, else generated' },
+    consumers: { type: 'string', valueName: 'dir', path: true, description: 'one handler per receive operation: <dir>/<operationId>.ts', defaultText: 'eventContract.consumers, else consumers' },
     check: { type: 'boolean', description: 'write nothing; exit 1 naming stale files and missing or orphan handlers' },
   },
   examples: ['npm run codegen', 'npm run codegen:check', 'npm run codegen -- --spec asyncapi.yaml --out /tmp/generated-preview'],

@@ -18,7 +18,7 @@ export const createProgram: ProgramSpec = {
 with eventContract and the npm scripts (codegen, typecheck, test, start, infra:plan, dev, deploy,
 contract:*, docs, diagram), a settings module, one typed handler per receive operation, a contract test
 over the examples, sst.config.ts, tsconfig.json, .gitignore and a README.`,
-  positionals: [{ name: 'directory', description: 'the new project folder (new or empty)', required: true }],
+  positionals: [{ name: 'directory', description: 'the new project folder (new or empty)', required: true, path: true }],
   options: {
     contract: { type: 'string', valueName: 'file', description: 'the AsyncAPI 3.0 document', existing: true },
     framework: {

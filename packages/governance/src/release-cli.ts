@@ -39,7 +39,7 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
   }),
   options: {
     spec: { type: 'string', valueName: 'file', description: 'working contract', defaultText: 'eventContract.spec, else asyncapi.yaml', existing: true },
-    out: { type: 'string', valueName: 'dir', description: 'snapshot folder', defaultText: 'eventContract.released, else released/' },
+    out: { type: 'string', valueName: 'dir', path: true, description: 'snapshot folder', defaultText: 'eventContract.released, else released/' },
     'accept-breaking': { type: 'string', valueName: 'reason', description: 'release breaking changes on purpose (retiring an old major version, or a message nobody consumes yet); the reason is recorded' },
   },
   run: failuresExitTwo(async ({ values, io: terminal }) => {

@@ -214,7 +214,7 @@ Uses the generated validators: run \`npm run codegen\` after changing the contra
     failed: 'a payload is invalid (not JSON, or not what the contract says)',
     couldNotRun: 'a usage error (a path that does not exist, no .json file there, a --message the contract does not have), a file that cannot be read, the generated validators missing',
   }),
-  positionals: [{ name: 'paths', description: 'JSON files, or folders searched for *.json', required: true, variadic: true }],
+  positionals: [{ name: 'paths', description: 'JSON files, or folders searched for *.json', required: true, variadic: true, path: true }],
   options: {
     message: { type: 'string', valueName: 'name', description: 'check bare payloads as this message' },
     json: { type: 'boolean', description: 'JSON verdicts, for scripts' },

@@ -19,7 +19,7 @@ orders and the DLQ, and exits. The visibility timeout is 2 s, so this takes abou
   options: {
     port: { type: 'string', valueName: 'n', description: 'endpoint port (0 = any free port)', defaultText: '4566' },
     'in-memory': { type: 'boolean', description: 'keep everything in memory' },
-    'data-dir': { type: 'string', valueName: 'path', description: "where queues, messages and tables are kept (as npm start's --data-dir)", defaultText: '.sluice-data/' },
+    'data-dir': { type: 'string', valueName: 'path', path: true, description: "where queues, messages and tables are kept (as npm start's --data-dir)", defaultText: '.sluice-data/' },
   },
   async run({ values, io }) {
     const port = integerOption('port', values.port, { min: 0, max: 65535 }) ?? 4566;

@@ -49,7 +49,7 @@ generated/topology.json stays missing or invalid, one line says that too (run np
 after the batches in flight.`,
   options: {
     port: { type: 'string', valueName: 'n', description: 'endpoint port (0 = any free port)', defaultText: '4566' },
-    'data-dir': { type: 'string', valueName: 'path', description: 'where queues, messages and tables are kept', defaultText: '.sluice-data/' },
+    'data-dir': { type: 'string', valueName: 'path', path: true, description: 'where queues, messages and tables are kept', defaultText: '.sluice-data/' },
     'in-memory': { type: 'boolean', description: 'keep everything in memory: nothing survives a restart' },
     'visibility-timeout': { type: 'string', valueName: 's', description: `consumed queues' visibility timeout, so retries take seconds (deployed: 6 × the function timeout)`, defaultText: String(localVisibilityTimeoutSeconds) },
     'log-level': { type: 'string', valueName: 'level', description: 'consumers\' log level', choices: ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'], defaultText: 'WARN: rejected and failed records only' },
