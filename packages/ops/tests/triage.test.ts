@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { GetSubscriptionAttributesCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetSubscriptionAttributesCommand, PublishCommand, SNSClient, UnsubscribeCommand } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { runCli } from '@sluice/cli';
 import { bannerLines, startLocalRuntime, type LocalRuntime } from '@sluice/local';
@@ -162,4 +162,20 @@ describe('every publish ends in a queue, attribute-less ones included (the triag
     expect(redrive.stdout()).toMatch(/^ {2}moved \S+ to OrderTopicUnrouted$/m);
     await expect.poll(async () => (await unrouted()).has(id), { timeout: 30_000, interval: 500 }).toBe(true);
   }, 60_000);
+  it("status says when the topic has no unrouted (or triage) subscription there, deleted by hand: it listed it from the contract, as if it existed (last: it unsubscribes it)", async () => {
+    const sns = new SNSClient(runtime.clientConfig);
+    try {
+      await sns.send(new UnsubscribeCommand({ SubscriptionArn: runtime.resources.subscriptions.OrderTopicToOrderTopicUnrouted!.arn }));
+    } finally {
+      sns.destroy();
+    }
+    const status = captureIO();
+    expect(await fixture.within(() => runCli(fixtureProgram, ['status', '--endpoint', runtime.endpoint], status)), status.stderr()).toBe(0);
+    expect(status.stdout()).toMatch(/^OrderTopic → OrderTopicUnrouted \(not subscribed there: deleted\?\)/m);
+    expect(status.stdout()).toMatch(/^OrderTopic → OrderQueue {2}/m);
+    expect(status.stderr()).toMatch(/warning: the local stack at \S+ has no subscription OrderTopic → OrderTopicUnrouted \(deleted\?\): what it would take reaches no queue, and is lost\. restart npm start \(it applies the contract when it starts\) to make it again\./);
+    const json = captureIO();
+    expect(await fixture.within(() => runCli(fixtureProgram, ['status', '--json', '--endpoint', runtime.endpoint], json)), json.stderr()).toBe(0);
+    expect((JSON.parse(json.stdout()) as { notSubscribed: string[] }).notSubscribed).toEqual(['OrderTopic → OrderTopicUnrouted']);
+  });
 });

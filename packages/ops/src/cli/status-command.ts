@@ -20,9 +20,10 @@ const POLICY_WIDTH = 72;
 
 /**
  * A subscription as {@link formatSubscriptions} shows it: `queueMissing` when the local stack has
- * not made its queue yet (so the subscription does not exist either).
+ * not made its queue yet (so the subscription does not exist either); `notSubscribed` when its
+ * queue is there but the topic has no subscription to it (deleted by hand).
  */
-export type ShownSubscription = Pick<SubscriptionSpec, 'topic' | 'queue' | 'rawMessageDelivery' | 'filterPolicy'> & { queueMissing?: true };
+export type ShownSubscription = Pick<SubscriptionSpec, 'topic' | 'queue' | 'rawMessageDelivery' | 'filterPolicy'> & { queueMissing?: true; notSubscribed?: true };
 
 /**
  * Renders subscriptions as `status` shows them: topic → queue, raw delivery, filter policy, in a
@@ -62,7 +63,7 @@ export function formatSubscriptions(subscriptions: readonly ShownSubscription[],
   };
   const table = formatTable(
     ['subscription', 'raw', 'filter policy'],
-    subscriptions.map((s) => [`${s.topic} → ${s.queue}${s.queueMissing ? ' (not made yet: its queue is missing)' : ''}`, s.rawMessageDelivery ? 'yes' : 'no', policyOf(s)]),
+    subscriptions.map((s) => [`${s.topic} → ${s.queue}${s.queueMissing ? ' (not made yet: its queue is missing)' : s.notSubscribed ? ' (not subscribed there: deleted?)' : ''}`, s.rawMessageDelivery ? 'yes' : 'no', policyOf(s)]),
   );
   return shortened ? `${table}\nFilter policies summarized or cut short: --wide shows them whole (--json too).` : table;
 }
@@ -127,13 +128,17 @@ export const statusCommand: CommandSpec = {
       const unrouted = unroutedOf(topology);
       const triage = triageOf(topology, unrouted);
       // A subscription of the contract whose queue the stack does not have yet does not exist either: said, not listed as if it did.
-      const subscriptions = [...topology.subscriptions, ...unrouted.map((u) => u.subscription), ...triage.map((t) => t.subscription)].map((s) => (missing.has(s.queue) ? { ...s, queueMissing: true as const } : s));
+      let subscriptions: ShownSubscription[] = [...topology.subscriptions, ...unrouted.map((u) => u.subscription), ...triage.map((t) => t.subscription)].map((s) => (missing.has(s.queue) ? { ...s, queueMissing: true as const } : s));
+      /** The subscriptions of the contract the topic does not have there (deleted by hand): what they take is lost until they are made again. */
+      const notSubscribed: string[] = [];
       // The filter policies as the stack (or AWS) runs them: after npm run codegen without a restart
       // (or a deploy) they are older than the contract's, which the table shows.
       const differ: string[] = [];
       for (const topic of Object.keys(topology.topics)) {
         const wanted = topology.subscriptions.filter((s) => s.topic === topic && !missing.has(s.queue));
-        if (wanted.length === 0) continue;
+        // The framework's own (unrouted, triage) are looked for too: without them a publish no consumer declares is lost.
+        const all = subscriptions.filter((s) => s.topic === topic && !s.queueMissing);
+        if (all.length === 0) continue;
         const live = await target
           .topicArn(topic)
           .then((arn) => liveFilterPolicies(target.sns, arn))
@@ -142,6 +147,7 @@ export const statusCommand: CommandSpec = {
             io.err(`${invocation.replace(/ status$/, '')}: warning: could not read ${topic}'s subscriptions to compare their filter policies with the contract's: ${(error as Error).message}`);
             return undefined;
           });
+        if (live) for (const s of all) if (!live.has(s.queue)) notSubscribed.push(`${topic} → ${s.queue}`);
         for (const s of wanted) {
           if (!live?.has(s.queue)) continue;
           const now = live.get(s.queue);
@@ -149,10 +155,15 @@ export const statusCommand: CommandSpec = {
         }
       }
       const { apply } = appliedBy(target);
+      subscriptions = subscriptions.map((s) => (notSubscribed.includes(`${s.topic} → ${s.queue}`) ? { ...s, notSubscribed: true as const } : s));
+      const absentWarning =
+        notSubscribed.length > 0
+          ? `${invocation.replace(/ status$/, '')}: warning: the ${target.describe()} has no subscription ${notSubscribed.join(', ')} (deleted?): what ${notSubscribed.length === 1 ? 'it' : 'they'} would take reaches no queue, and is lost. ${apply} to make ${notSubscribed.length === 1 ? 'it' : 'them'} again.`
+          : undefined;
       const policyWarning = differ.length > 0 ? `${invocation.replace(/ status$/, '')}: warning: the ${target.describe()} does not filter as the contract says yet (npm run codegen since it started?):\n${differ.map((d) => `  ${d}`).join('\n')}\n${apply} to apply it; until then what only the contract's policy admits goes to the topic's unrouted queue.` : undefined;
-      const warning = [missing.size > 0 ? missingQueuesWarning(invocation, target, missing) : undefined, policyWarning].filter(Boolean).join('\n') || undefined;
+      const warning = [missing.size > 0 ? missingQueuesWarning(invocation, target, missing) : undefined, absentWarning, policyWarning].filter(Boolean).join('\n') || undefined;
       if (values.json) {
-        io.out(JSON.stringify({ queues: rows, subscriptions, ...(missing.size > 0 ? { missingQueues: [...missing] } : {}), ...(differ.length > 0 ? { filterPoliciesDiffer: differ } : {}) }, null, 2));
+        io.out(JSON.stringify({ queues: rows, subscriptions, ...(missing.size > 0 ? { missingQueues: [...missing] } : {}), ...(differ.length > 0 ? { filterPoliciesDiffer: differ } : {}), ...(notSubscribed.length > 0 ? { notSubscribed } : {}) }, null, 2));
         if (warning) io.err(warning);
         return 0;
       }
