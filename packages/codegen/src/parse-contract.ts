@@ -28,6 +28,7 @@ import { cacheFolderFor, readEntry, writeEntry } from './result-cache.ts';
 import { shareSpecSchemaValidators } from './spec-schema-validators.ts';
 import { nodeAtFragment } from './written-places.ts';
 import { yamlSyntaxErrors, yamlSyntaxProblem } from './yaml-syntax.ts';
+import { schemaFormatRefusal } from './schema-format.ts';
 
 /** The contract's files, each read and parsed once, shared by the checks below (parseContract makes one per parse). */
 export { contractFiles, type ContractFiles, type Loaded } from './contract-files.ts';
@@ -582,6 +583,16 @@ export function unreachableRefs(specPath: string, files: ContractFiles = contrac
       if (!node || typeof node !== 'object' || walked.has(node)) return;
       walked.add(node);
       if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${pointer}/${i}`));
+      // A schema in a format codegen does not read (Avro, Protobuf…) behind a $ref not here: that
+      // format is the problem to say, not how to fetch the file (it would be refused once fetched).
+      const wrapped = node as { schemaFormat?: unknown; schema?: { $ref?: unknown } };
+      const ref = typeof wrapped.schemaFormat === 'string' && wrapped.schema && typeof wrapped.schema === 'object' ? wrapped.schema.$ref : undefined;
+      const refused = typeof ref === 'string' && !ref.startsWith('#') ? schemaFormatRefusal(wrapped.schemaFormat as string) : undefined;
+      if (refused !== undefined && (/^[a-z][a-z0-9+.-]*:/i.test(ref as string) || !existsSync(path.resolve(path.dirname(abs), (ref as string).split('#')[0]!)))) {
+        at(`${pointer}/schema/$ref`, `$ref ${ref as string}: the schema it names ${refused}. Fetching it would not help: codegen refuses it then`);
+        for (const [k, v] of Object.entries(node)) if (k !== 'schema') walk(v, `${pointer}/${k.replaceAll('~', '~0').replaceAll('/', '~1')}`);
+        return;
+      }
       for (const [k, v] of Object.entries(node)) {
         const here = `${pointer}/${k.replaceAll('~', '~0').replaceAll('/', '~1')}`;
         if (k === '$ref' && typeof v === 'string') {

@@ -7,6 +7,7 @@
  */
 import { declaredTypeName, typeIdentifier } from './identifiers.ts';
 import { MESSAGE_KEY } from './parse-contract.ts';
+import { schemaFormatRefusal } from './schema-format.ts';
 
 type Json = Record<string, any>;
 const isObject = (v: unknown): v is Json => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -15,9 +16,6 @@ const isObject = (v: unknown): v is Json => !!v && typeof v === 'object' && !Arr
 const SCHEMA_MAPS = ['properties', 'patternProperties', 'definitions', '$defs', 'dependentSchemas'];
 /** Keywords whose value is a subschema, or a list of them. */
 const SCHEMA_VALUES = ['items', 'additionalItems', 'additionalProperties', 'not', 'if', 'then', 'else', 'contains', 'propertyNames', 'unevaluatedItems', 'unevaluatedProperties', 'allOf', 'anyOf', 'oneOf', 'prefixItems'];
-
-/** JSON Schema formats a `schemaFormat` may name that are read as JSON Schema. */
-const JSON_SCHEMA_FORMAT = /^application\/(vnd\.aai\.asyncapi(\+json|\+yaml)?(;version=\d+\.\d+\.\d+)?|schema\+(json|yaml)(;version=draft-0[467])?)$/;
 
 /** A payload or headers schema read out of a message, or why it cannot be. */
 export type Unwrapped = { schema: Json } | { refusal: string };
@@ -39,22 +37,9 @@ export type Unwrapped = { schema: Json } | { refusal: string };
 export function unwrapSchema(value: unknown): Unwrapped {
   if (!isObject(value)) return { refusal: 'is not a schema object: write a JSON Schema' };
   if (!(typeof value.schemaFormat === 'string' && 'schema' in value)) return { schema: value };
-  const format = value.schemaFormat.replace(/\s+/g, '');
-  if (JSON_SCHEMA_FORMAT.test(format)) {
-    return isObject(value.schema) ? { schema: value.schema } : { refusal: `is a ${format} wrapper whose schema is not an object` };
-  }
-  const version = /^application\/schema\+(json|yaml);version=(.+)$/i.exec(format)?.[2];
-  if (version !== undefined) {
-    return {
-      refusal:
-        `is JSON Schema ${version} (schemaFormat ${value.schemaFormat}): codegen reads JSON Schema draft-04, draft-06 and draft-07 (and the AsyncAPI schema format, draft-07 with additions). ` +
-        `Write it as draft-07 (definitions for $defs, an items list for prefixItems, no unevaluated* or dependentSchemas) with schemaFormat application/schema+json;version=draft-07, or leave schemaFormat out`,
-    };
-  }
-  const kind = /avro/i.test(format) ? 'an Avro' : /raml/i.test(format) ? 'a RAML' : /protobuf|proto/i.test(format) ? 'a Protobuf' : `a ${JSON.stringify(value.schemaFormat)}`;
-  return {
-    refusal: `is ${kind} schema (schemaFormat ${value.schemaFormat}): codegen makes types and validators from JSON Schema only. Write it as JSON Schema (schemaFormat application/schema+json;version=draft-07, or the AsyncAPI schema format)`,
-  };
+  const refusal = schemaFormatRefusal(value.schemaFormat);
+  if (refusal !== undefined) return { refusal };
+  return isObject(value.schema) ? { schema: value.schema } : { refusal: `is a ${value.schemaFormat.replace(/\s+/g, '')} wrapper whose schema is not an object` };
 }
 
 /** The key of the marker {@link stripParserKeys} leaves where a schema contains itself. */

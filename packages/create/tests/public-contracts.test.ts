@@ -67,12 +67,16 @@ describe.concurrent('public AsyncAPI 3.0 documents through create, codegen, type
     expect(plannedNames(r.plan!).queues).toEqual([]);
   }, 240_000);
 
-  it('refuses, with every problem at once, a document it cannot generate: remote $refs named by URL', async ({ expect }) => {
+  it('refuses, with every problem at once, a document it cannot generate: Avro schemas, and a remote $ref, named by URL', async ({ expect }) => {
     const r = await runPipeline(contract('adeo-kafka-request-reply-asyncapi.yml'), work, { kind: 'link' });
     expect(r.outcome).toBe('refused');
     const message = r.steps[0]!.output;
     expect(message).toContain('3 problem(s)');
-    expect(message).toContain('https://www.asyncapi.com/resources/casestudies/adeo/CostingRequestPayload.avsc is remote');
+    // The payloads' Avro, said at once (it said to download them, then refused them as Avro a run later).
+    expect(message).toContain('$ref https://www.asyncapi.com/resources/casestudies/adeo/CostingRequestPayload.avsc: the schema it names is an Avro schema (schemaFormat application/vnd.apache.avro;version=1.9.0): codegen makes types and validators from JSON Schema only.');
+    expect(message).toContain('Fetching it would not help: codegen refuses it then');
+    // The Kafka binding's key, which the AsyncAPI parser reads: to download.
+    expect(message).toContain('CostingResponseKey.avsc is remote: the framework works offline and does not fetch it');
     expect(message).toContain('npm run codegen would refuse the contract as it is');
   });
 });
