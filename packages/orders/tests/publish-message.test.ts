@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, PurgeQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { runCli } from '@sluice/cli';
 import { contractModule } from '@sluice/ops';
@@ -144,5 +145,24 @@ describe('npx orders publish --count, interrupted', () => {
     const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: runtime.resources.queues.OrderQueue!.url, AttributeNames: ['ApproximateNumberOfMessages'] }));
     expect(Number(Attributes.ApproximateNumberOfMessages)).toBe(published);
     await purge();
+  });
+});
+
+describe('npx orders list and get, the Orders table gone (last: it deletes it)', () => {
+  it('say which table the stack does not have and what to do (they said only "Requested resource not found")', async () => {
+    const dynamo = new DynamoDBClient(runtime.clientConfig);
+    try {
+      await dynamo.send(new DeleteTableCommand({ TableName: runtime.resources.tables.Orders!.name }));
+    } finally {
+      dynamo.destroy();
+    }
+    for (const args of [['list'], ['get', 'ord-1']]) {
+      const io = captureIO();
+      expect(await runCli(ordersProgram, [...args, '--endpoint', runtime.endpoint], io)).toBe(1);
+      expect(io.stderr().split('\n').slice(0, 2)).toEqual([
+        `orders ${args[0]}: the local stack at ${runtime.endpoint} has no table ${runtime.resources.tables.Orders!.name} (deleted, or a stack of another project answers there)`,
+        'Restart npm start (it makes the tables of the application), or point --endpoint at its stack.',
+      ]);
+    }
   });
 });

@@ -26,6 +26,22 @@ async function storeOf(target: Target): Promise<OrderStore> {
   return new OrderStore({ client: createDocumentClient(target.dynamodb), tableName: await target.tableName(ORDERS_TABLE) });
 }
 
+/**
+ * What the table's reads throw, said with the table: DynamoDB's `Requested resource not found`
+ * names none (the table deleted by hand, or a stack of another project on this endpoint).
+ */
+async function reading<T>(store: OrderStore, target: Target, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
+    throw new CliError(`the ${target.describe()} has no table ${store.tableName} (deleted, or a stack of another project answers there)`, {
+      next: target.mode === 'aws' ? 'Deploy the application (npm run deploy), which makes it.' : 'Restart npm start (it makes the tables of the application), or point --endpoint at its stack.',
+      cause: error,
+    });
+  }
+}
+
 /** The contract's fields of a stored order (the ordering key stays internal). */
 function withoutVersion({ eventVersion: _version, ...order }: StoredOrder): Omit<StoredOrder, 'eventVersion'> {
   return order;
@@ -41,7 +57,7 @@ export const getCommand: CommandSpec = {
     const [orderId] = positionals as [string];
     return withTarget(values, async (target) => {
       const store = await storeOf(target);
-      const order = await store.get(orderId);
+      const order = await reading(store, target, () => store.get(orderId));
       if (!order) throw new CliError(`no order ${terminalSafe(orderId)} in table ${store.tableName} (${target.describe()})`, { next: 'See the stored ids with: npx orders list' });
       io.out(terminalSafeJson(withoutVersion(order), 2));
       return 0;
@@ -65,7 +81,7 @@ export const listCommand: CommandSpec = {
   async run({ values, io }) {
     return withTarget(values, async (target) => {
       const store = await storeOf(target);
-      const orders = await store.list();
+      const orders = await reading(store, target, () => store.list());
       if (values.json) {
         io.out(terminalSafeJson(orders.map(withoutVersion), 2));
         return 0;
