@@ -267,7 +267,8 @@ export function titleClashesWithin(schema: unknown): TitleClash[] {
   const byName = new Map<string, { text: string; at: string }>();
   const clashes: TitleClash[] = [];
   const seen = new Set<object>();
-  const visit = (node: unknown, at: string): void => {
+  // `names`: the node is a map of schemas by name (properties, $defs…), whose keys are names, an `x-trace` header's included, not keywords.
+  const visit = (node: unknown, at: string, names = false): void => {
     if (!node || typeof node !== 'object' || seen.has(node)) return;
     seen.add(node);
     if (Array.isArray(node)) {
@@ -275,6 +276,10 @@ export function titleClashesWithin(schema: unknown): TitleClash[] {
       return;
     }
     const record = node as Json;
+    if (names) {
+      for (const [key, value] of Object.entries(record)) visit(value, `${at}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`);
+      return;
+    }
     if (typeof record.title === 'string' && at !== '') {
       const type = declaredTypeName(typeIdentifier(record.title));
       let text: string;
@@ -289,7 +294,7 @@ export function titleClashesWithin(schema: unknown): TitleClash[] {
     }
     for (const [key, value] of Object.entries(record)) {
       if (key.startsWith('x-') || key === 'examples' || key === 'default' || key === 'const' || key === 'enum') continue;
-      visit(value, `${at}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`);
+      visit(value, `${at}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`, SCHEMA_MAPS.includes(key));
     }
   };
   visit(schema, '');
