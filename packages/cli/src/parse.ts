@@ -101,8 +101,8 @@ export function parseCommandLine({ command, invocation, args }: CommandPosition,
     io.out(version);
     return ExitCode.OK;
   }
-  const from = typedIn();
-  if (from !== undefined) resolvePaths(command, values, parsed.positionals, from);
+  const typed = typedIn();
+  if (typed !== undefined) resolvePaths(command, values, parsed.positionals, typed);
   checkOptionValues(command, values);
   checkPositionals(command, invocation, parsed.positionals);
   return { values, positionals: parsed.positionals };
@@ -117,7 +117,7 @@ export function parseCommandLine({ command, invocation, args }: CommandPosition,
  * entry file (`node packages/codegen/src/cli.ts`, or a bin by its name, `sluice-codegen`), or the
  * working directory is not the package's.
  */
-function typedIn(env: NodeJS.ProcessEnv = process.env, argv: readonly string[] = process.argv): string | undefined {
+function typedIn(env: NodeJS.ProcessEnv = process.env, argv: readonly string[] = process.argv): { from: string; scriptWords: ReadonlySet<string> } | undefined {
   const initCwd = env.INIT_CWD;
   const script = env.npm_lifecycle_script;
   if (!env.npm_lifecycle_event || !script || !initCwd || !path.isAbsolute(initCwd) || !env.npm_package_json) return undefined;
@@ -126,13 +126,19 @@ function typedIn(env: NodeJS.ProcessEnv = process.env, argv: readonly string[] =
   const entry = argv[1];
   if (!entry) return undefined;
   const words = script.split(/\s+/);
-  const named = words.includes(path.relative(cwd, path.resolve(entry)).split(path.sep).join('/')) || words.includes(path.basename(entry));
-  return named ? path.resolve(initCwd) : undefined;
+  const at = Math.max(words.indexOf(path.relative(cwd, path.resolve(entry)).split(path.sep).join('/')), words.indexOf(path.basename(entry)));
+  if (at === -1) return undefined;
+  // The words the script writes after its entry (`sluice-contract-validate examples`): paths of the project, read from its root, not typed by the user.
+  return { from: path.resolve(initCwd), scriptWords: new Set(words.slice(at + 1).flatMap((w) => [w, w.replace(/^--[^=]+=/, '')])) };
 }
 
-/** Relative path options and positionals (`path` or `existing`), made absolute from `from`, where they were typed. */
-function resolvePaths(command: CommandSpec, values: Record<string, unknown>, positionals: string[], from: string): void {
-  const resolved = (value: string) => (value === '' || path.isAbsolute(value) ? value : path.resolve(from, value));
+/**
+ * Relative path options and positionals (`path` or `existing`), made absolute from `from`, where
+ * they were typed; a value the script's own command line writes is left as it is (read from the
+ * project's root, as the script's author meant it).
+ */
+function resolvePaths(command: CommandSpec, values: Record<string, unknown>, positionals: string[], { from, scriptWords }: { from: string; scriptWords: ReadonlySet<string> }): void {
+  const resolved = (value: string) => (value === '' || path.isAbsolute(value) || scriptWords.has(value) ? value : path.resolve(from, value));
   for (const [name, spec] of Object.entries(command.options ?? {})) {
     if (!(spec.path || spec.existing) || values[name] === undefined || spec.type !== 'string') continue;
     values[name] = Array.isArray(values[name]) ? (values[name] as string[]).map(resolved) : resolved(values[name] as string);

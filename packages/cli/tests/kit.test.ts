@@ -427,6 +427,11 @@ describe('paths typed in a subfolder of an npm project (npm runs the script in t
         values: expect.objectContaining({ file: path.join(typedIn, 'o.json'), out: path.join(typedIn, 'pic.svg'), name: 'x/y' }),
         positionals: [path.join(typedIn, 'a.json'), '/abs/b.json'],
       });
+      // A path the script itself writes (`"check": "node prog.ts examples --out=gen/x.svg"`) is the project's: from the root, as before.
+      vi.stubEnv('npm_lifecycle_script', `node ${path.basename(process.argv[1]!)} --out=pic.svg a.json`);
+      const own = captureIO();
+      expect(await runCli(program, args, own), own.stderr()).toBe(0);
+      expect(seen).toEqual({ values: expect.objectContaining({ file: path.join(typedIn, 'o.json'), out: 'pic.svg' }), positionals: ['a.json', '/abs/b.json'] });
       // A process a script started (npm test's children inherit its variables): its command line names another file.
       vi.stubEnv('npm_lifecycle_script', 'node scripts/test-all.mjs');
       const child = captureIO();
