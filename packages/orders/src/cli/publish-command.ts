@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { CliError, ExitCode, integerOption, onShutdownSignals, UsageError, type CliIO, type CommandSpec } from '@sluice/cli';
+import { CliError, ExitCode, integerOption, onShutdownSignals, shellWord, UsageError, type CliIO, type CommandSpec } from '@sluice/cli';
 import type { OrderPlaced, operations } from '@orders/contract';
 import { ProgressBar } from '@sluice/cli';
 import { contractModule, targetFlags, targetOptions, withTarget } from '@sluice/ops';
@@ -67,8 +67,10 @@ async function publishCount(count: number, publisher: OrderPublisher, io: CliIO,
     for (let start = 0; start < count; start += 10) {
       if (interrupted) {
         bar.finish(`interrupted at ${start}/${count}`);
-        throw new CliError(`interrupted: published ${published} of ${count} orders (ids ord-gen-${runId}-*); the other ${count - published} were not sent`, {
-          next: `Publish them with npx orders publish --count ${count - published}${where}.`,
+        // Those SNS refused before the interruption, with why, and what was never sent: each said.
+        const refused = failures.length > 0 ? `; SNS refused ${failures.length}:\n  ${failures.join('\n  ')}\n` : '; ';
+        throw new CliError(`interrupted: published ${published} of ${count} orders (ids ord-gen-${runId}-*)${refused}the other ${count - start} were not sent`, {
+          next: `Publish them with npx orders publish --count ${count - published}${correlationId ? ` --correlation-id ${shellWord(correlationId)}` : ''}${where}.`,
           exitCode: ExitCode.INTERRUPTED,
         });
       }
