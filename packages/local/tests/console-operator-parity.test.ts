@@ -104,7 +104,7 @@ describe("the console's redrive", () => {
 });
 
 describe("a topic's triage dead-letter queue in the console", () => {
-  it('is a dead-letter queue there as dlq list reads it: listed with its kind and source, opened with the same reasons, redriven as dlq redrive does (the console answered 404)', async () => {
+  it('is a dead-letter queue there as dlq list reads it: listed with its kind and source, opened with the same reasons, redriven to the triage queue (the console answered 404)', async () => {
     for (const queue of ['OrderTopicTriageDLQ', 'OrderTopicTriage', 'OrderTopicUnrouted']) await sqs.send(new PurgeQueueCommand({ QueueUrl: url(queue) }));
     const { MessageId } = await sqs.send(new SendMessageCommand({ QueueUrl: url('OrderTopicTriageDLQ'), MessageBody: JSON.stringify(snsEnvelope(fixtureOrder('ord-triage-dlq'))) }));
     const io = captureIO();
@@ -118,11 +118,11 @@ describe("a topic's triage dead-letter queue in the console", () => {
     expect(panel.letters.map((l) => l.messageId)).toEqual([MessageId]);
     expect(panel.letters[0]!.why).toMatch(/could not keep it in OrderTopicUnrouted \(see its log for this messageId\), or SNS could not deliver it there/);
     expect((await state.deadLetter('OrderTopicTriageDLQ', MessageId!)).messageId).toBe(MessageId);
-    // Sent by hand, it carries no DeadLetterQueueSourceArn, as a publish SNS could not deliver to the
-    // unrouted queue: redriven there (one SQS moved from the triage queue goes back to it: redrive-sources.test.ts).
+    // Redriven to the triage queue (no function runs here: it waits there); one SNS dead-lettered for the
+    // unrouted subscription goes to the unrouted queue instead (triage.test.ts, redrive-sources.test.ts).
     expect((await state.redrive('OrderTopicTriageDLQ', undefined)).moved).toEqual([MessageId]);
-    expect((await state.state()).queues.find((q) => q.name === 'OrderTopicUnrouted')!.visible).toBe(1);
-    expect((await state.state()).queues.find((q) => q.name === 'OrderTopicTriage')!.visible).toBe(0);
+    expect((await state.state()).queues.find((q) => q.name === 'OrderTopicTriage')!.visible).toBe(1);
+    expect((await state.state()).queues.find((q) => q.name === 'OrderTopicUnrouted')!.visible).toBe(0);
   });
 });
 

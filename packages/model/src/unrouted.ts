@@ -79,9 +79,10 @@ export function unroutedQueueNameOf(topic: Pick<TopicSpec, 'name' | 'fifo'>): st
 /**
  * The dead-letter queue of a topic's triage: `PaymentTopic` → `PaymentTopicTriageDLQ`,
  * `Payments.fifo` → `PaymentsTriageDLQ.fifo`. What the triage function could not keep in the
- * unrouted queue waits there, and what SNS could not deliver to the unrouted queue (its
- * subscription's dead-letter queue): either way a publish no consumer received, redriven by
- * publishing it to the topic again.
+ * unrouted queue waits there, what SNS could not deliver to the triage queue, and what it could
+ * not deliver to the unrouted queue (the dead-letter queue of both subscriptions). `dlq redrive`
+ * puts the last into the unrouted queue (the envelope names its subscription), the others back
+ * to the triage queue.
  *
  * @example
  * ```ts

@@ -27,6 +27,14 @@ export interface RedriveSource {
   /** Its consumer's operation id, when the contract has one. @default none */
   consumer?: string;
   /**
+   * The ARN of the SNS subscription that delivers to it and dead-letters into this dead-letter
+   * queue: a message SNS could not deliver (no `DeadLetterQueueSourceArn`: SQS did not move it)
+   * whose envelope names this subscription (its `UnsubscribeURL`) goes back here. A topic's
+   * unrouted and triage subscriptions share the triage's dead-letter queue.
+   * @default none
+   */
+  subscriptionArn?: string;
+  /**
    * Its consumer's decoder: whether that consumer would take a message back (`rejectedOnTheWayBack`).
    * @default none: nothing is predicted of the messages that go back to it
    */
@@ -41,15 +49,27 @@ export interface NotRedriven {
   why: string;
 }
 
+/** The subscription an SNS envelope was delivered (or dead-lettered) for: the `SubscriptionArn` of its `UnsubscribeURL`. */
+function subscriptionArnOf(body: string | undefined): string | undefined {
+  if (!body || !body.includes('UnsubscribeURL')) return undefined;
+  try {
+    const envelope = JSON.parse(body) as { UnsubscribeURL?: unknown };
+    return typeof envelope.UnsubscribeURL === 'string' ? (new URL(envelope.UnsubscribeURL).searchParams.get('SubscriptionArn') ?? undefined) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The queue name an SQS queue URL or ARN ends with: `…/123456789012/Billing`, `arn:aws:sqs:…:Billing`. */
 const queueNameIn = (urlOrArn: string) => urlOrArn.split(/[/:]/).pop();
 
 /**
- * The source a redrive puts `message` back to: with one source and no `unknownSourceTo`, that one
- * (whether or not SQS recorded it on the message); else the one its `DeadLetterQueueSourceArn`
- * names (by queue name: see the module comment); else `unknownSourceTo` when given (`dlq redrive
- * --to`; a triage dead-letter queue's unrouted queue, for what SNS dead-lettered there, which
- * carries no such attribute). Else why it is not put back anywhere.
+ * The source a redrive puts `message` back to: one SNS dead-lettered (no `DeadLetterQueueSourceArn`)
+ * whose envelope names the subscription of a source (`subscriptionArn`), that one; else with one
+ * source, that one (whether or not SQS recorded it on the message); with several, the one its
+ * `DeadLetterQueueSourceArn` names (by queue name: see the module comment); else `unknownSourceTo`
+ * when given (`dlq redrive --to`; a triage dead-letter queue's triage queue). Else why it is not
+ * put back anywhere.
  *
  * @param message - the dead letter as received, with its system attributes (`MessageSystemAttributeNames: ['All']`)
  * @param sources - the queues whose dead-letter queue it is
@@ -67,8 +87,13 @@ const queueNameIn = (urlOrArn: string) => urlOrArn.split(/[/:]/).pop();
  * redriveSourceOf({}, sources, sources[0]); // { source: Billing's }
  * ```
  */
-export function redriveSourceOf(message: Pick<Message, 'Attributes'>, sources: readonly RedriveSource[], unknownSourceTo?: RedriveSource): { source: RedriveSource } | { why: string } {
-  if (sources.length === 1 && !unknownSourceTo) return { source: sources[0]! };
+export function redriveSourceOf(message: Pick<Message, 'Attributes' | 'Body'>, sources: readonly RedriveSource[], unknownSourceTo?: RedriveSource): { source: RedriveSource } | { why: string } {
+  if (!message.Attributes?.DeadLetterQueueSourceArn) {
+    const arn = subscriptionArnOf(message.Body);
+    const named = arn === undefined ? undefined : [...sources, ...(unknownSourceTo ? [unknownSourceTo] : [])].find((s) => s.subscriptionArn === arn);
+    if (named) return { source: named };
+  }
+  if (sources.length === 1) return { source: sources[0]! };
   const names = sources.map((s) => s.name).join(', ');
   const recorded = message.Attributes?.DeadLetterQueueSourceArn;
   const source = recorded ? sources.find((s) => queueNameIn(s.url) === queueNameIn(recorded)) : undefined;
@@ -95,7 +120,7 @@ export function redriveSourceOf(message: Pick<Message, 'Attributes'>, sources: r
  * for (const { letter, why } of left) console.log(`${letter.messageId} stays: ${why}`);
  * ```
  */
-export function waysBack<T extends { message: Pick<Message, 'Attributes'> }>(
+export function waysBack<T extends { message: Pick<Message, 'Attributes' | 'Body'> }>(
   letters: readonly T[],
   sources: readonly RedriveSource[],
   unknownSourceTo?: RedriveSource,

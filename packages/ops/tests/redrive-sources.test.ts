@@ -71,12 +71,19 @@ describe('redriveSourceOf', () => {
     for (const from of [undefined, 'Billing', 'Analytics']) expect(redriveSourceOf(message('m', from), one)).toEqual({ source: one[0] });
   });
 
-  it("of a topic's triage dead-letter queue (one source, its unrouted queue as unknownSourceTo): what SQS moved from the triage queue goes back there, what SNS dead-lettered (no DeadLetterQueueSourceArn) to the unrouted queue", () => {
-    const triage = [source('OrderTopicTriage')];
-    const unrouted = source('OrderTopicUnrouted');
-    expect(redriveSourceOf(message('m-1', 'OrderTopicTriage'), triage, unrouted)).toEqual({ source: triage[0] });
-    // Before, one source took everything: back to the triage, which leaves to SNS what the unrouted filter admits, and it was lost again.
-    expect(redriveSourceOf(message('m-2', undefined), triage, unrouted)).toEqual({ source: unrouted });
+  it("of a topic's triage dead-letter queue (the triage queue, and the unrouted queue with its subscription): what SNS dead-lettered for the unrouted subscription goes there, the rest back to the triage queue", () => {
+    const triage = source('OrderTopicTriage');
+    const subscriptionArn = 'arn:aws:sns:eu-west-1:123456789012:OrderTopic:1b2c3d4e';
+    const unrouted = source('OrderTopicUnrouted', { subscriptionArn });
+    const envelope = (arn: string) => JSON.stringify({ Type: 'Notification', MessageId: 'sns-1', Message: '{}', UnsubscribeURL: `https://sns.eu-west-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${arn}` });
+    const sources = [triage, unrouted];
+    // Moved by SQS from the triage queue (the function failed on it): back there.
+    expect(redriveSourceOf({ ...message('m-1', 'OrderTopicTriage'), Body: envelope(subscriptionArn) }, sources, triage)).toEqual({ source: triage });
+    // Dead-lettered by SNS for the unrouted subscription: into the unrouted queue (back to the triage, it would be left to SNS again).
+    expect(redriveSourceOf({ ...message('m-2', undefined), Body: envelope(subscriptionArn) }, sources, triage)).toEqual({ source: unrouted });
+    // Dead-lettered by SNS for the triage subscription, or not an envelope: back to the triage queue, which decides again.
+    expect(redriveSourceOf({ ...message('m-3', undefined), Body: envelope('arn:aws:sns:eu-west-1:123456789012:OrderTopic:99') }, sources, triage)).toEqual({ source: triage });
+    expect(redriveSourceOf(message('m-4', undefined), sources, triage)).toEqual({ source: triage });
   });
 });
 

@@ -124,9 +124,7 @@ describe('every publish ends in a queue, attribute-less ones included (the triag
 
   it("its dead-letter queue is read, redriven and shown with the operator commands: dlq list / redrive --queue <Topic>TriageDLQ, status", async () => {
     const id = `ord-triage-dlq-${run}`;
-    // What SNS could not deliver to the unrouted queue (its policy or key broken, the queue gone): the
-    // envelope, as SNS dead-letters it into the unrouted subscription's dead-letter queue, with no
-    // DeadLetterQueueSourceArn (SQS moved it from no queue). Before, that subscription had none: lost.
+    // What the triage function could not keep (a failure of its own, e.g. the unrouted queue gone): the envelope, as SNS delivered it.
     const envelope = {
       Type: 'Notification',
       MessageId: `sns-${run}`,
@@ -156,11 +154,22 @@ describe('every publish ends in a queue, attribute-less ones included (the triag
     expect(rows.find((r) => r.queue === 'OrderTopicTriage')).toMatchObject({ kind: 'triage' });
     expect(rows.find((r) => r.queue === 'OrderTopicTriageDLQ')).toMatchObject({ kind: 'triageDeadLetter', total: 1 });
 
-    // Redriven where SNS was delivering it: the unrouted queue (one the triage function failed on, moved here by SQS, goes back to the triage queue: redrive-sources.test.ts).
+
+    // And what SNS could not deliver to the unrouted queue (its policy or key broken, the queue gone): dead-lettered
+    // into the same queue by the unrouted subscription (it had none: lost), the envelope naming that subscription.
+    const lostId = `ord-unrouted-dlq-${run}`;
+    const subscription = runtime.resources.subscriptions.OrderTopicToOrderTopicUnrouted!.arn;
+    const dead = { ...envelope, MessageId: `sns-unrouted-${run}`, Message: JSON.stringify(fixtureOrder(lostId)), UnsubscribeURL: `http://127.0.0.1/?Action=Unsubscribe&SubscriptionArn=${subscription}` };
+    const { MessageId: deadId } = await sqs.send(new SendMessageCommand({ QueueUrl: url('OrderTopicTriageDLQ'), MessageBody: JSON.stringify(dead) }));
+
+    // Each where it was going: the first back to the triage queue, where the function handles it again (a body-only
+    // publish, kept in the unrouted queue with why); the second into the unrouted queue (back to the triage, it would be left to SNS again).
     const redrive = captureIO();
     expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'redrive', '--queue', 'OrderTopicTriageDLQ', '--endpoint', runtime.endpoint], redrive)), redrive.stderr()).toBe(0);
-    expect(redrive.stdout()).toMatch(/^ {2}moved \S+ to OrderTopicUnrouted$/m);
-    await expect.poll(async () => (await unrouted()).has(id), { timeout: 30_000, interval: 500 }).toBe(true);
+    expect(redrive.stdout()).toContain(`moved ${deadId} to OrderTopicUnrouted`);
+    expect(redrive.stdout()).toMatch(/^ {2}moved \S+ to OrderTopicTriage$/m);
+    await expect.poll(async () => (await unrouted()).get(id), { timeout: 30_000, interval: 500 }).toBe('published without message attributes: no filter policy admits it');
+    expect((await unrouted()).has(lostId)).toBe(true);
   }, 60_000);
   it("status says when the topic has no unrouted (or triage) subscription there, deleted by hand: it listed it from the contract, as if it existed (last: it unsubscribes it)", async () => {
     const sns = new SNSClient(runtime.clientConfig);

@@ -367,19 +367,17 @@ export class ConsoleState {
    * each), consumer and that consumer's decoder (what it would say of a message once back).
    */
   private redriveSources(name: string, ref: DeadLetterQueueRef): RedriveSource[] {
-    return ref.sources.map((source) => {
+    const sources: RedriveSource[] = ref.sources.map((source) => {
       const queue = this.runtime.resources.queues[source];
       if (!queue) throw new ConsoleError(404, `${name} or ${source} does not exist on the local stack`);
       const consumer = ref.consumers.find((c) => c.queue === source);
       return { name: source, url: queue.url, ...(consumer ? { consumer: consumer.id, decode: this.decoderOf(consumer) } : {}) };
     });
-  }
-
-  /** The unrouted queue a triage dead-letter queue's SNS dead letters go to on a redrive. */
-  private unroutedSourceOf(name: string, queue: string): RedriveSource {
-    const url = this.runtime.resources.queues[queue]?.url;
-    if (!url) throw new ConsoleError(404, `${name} or ${queue} does not exist on the local stack`);
-    return { name: queue, url };
+    // A triage dead-letter queue is also the unrouted subscription's: what SNS dead-lettered for it goes to the unrouted queue.
+    const unrouted = ref.triage && this.runtime.resources.queues[ref.triage.unroutedQueue];
+    const subscription = ref.triage && this.runtime.resources.subscriptions[`${ref.triage.topic}To${ref.triage.unroutedQueue}`];
+    if (ref.triage && unrouted && subscription) sources.push({ name: ref.triage.unroutedQueue, url: unrouted.url, subscriptionArn: subscription.arn });
+    return sources;
   }
 
   /** How the page names the operator command (`npx orders dlq redrive`), so that a hint runs as written: the project's `operatorCommand`, as the publish panel's note says it. */
@@ -406,8 +404,9 @@ export class ConsoleState {
       sourceQueueUrl: sourceUrl,
       // Each message back to the queue it came from (of a queue several share, the one recorded on it): for a redrive.
       ...(sources.length > 0 ? { sources } : {}),
-      // Of a triage dead-letter queue, what SNS could not deliver to the unrouted queue (no DeadLetterQueueSourceArn): there.
-      ...(sources.length > 0 && ref.triage ? { unknownSourceTo: this.unroutedSourceOf(name, ref.triage.unroutedQueue) } : {}),
+      // Of a triage dead-letter queue, what SNS dead-lettered for the unrouted subscription goes to the unrouted queue
+      // (in the sources, with that subscription), the rest back to the triage queue, which decides again.
+      ...(sources.length > 0 && ref.triage ? { unknownSourceTo: sources[0]! } : {}),
       ...(decode ? { decode } : {}),
       describe,
       failuresOf: (ids) => localHandlerFailures(this.runtime.clientConfig.endpoint, ids),

@@ -7,6 +7,7 @@ import { CliError, UsageError, type CommandSpec } from '@sluice/cli';
 import { createDecoder } from '@sluice/runtime/consumer';
 import type { ReceiveOperation, Topology } from '@sluice/runtime/contract';
 import type { Message } from '@aws-sdk/client-sqs';
+import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import { deadLetterQueuesOf, deadLetterReading, triageUnexplained } from '../dead-letter-queues.ts';
 import { identityCell, readEnvelope, republish, unroutedMessageReason, type LiveRouting } from '../unrouted.ts';
 import { liveRoutingOf } from './live-routing.ts';
@@ -131,7 +132,7 @@ async function refsOn(target: Target, queue: string | undefined): Promise<DlqRef
  * source queues it redrives to, each queue sharing it (an unrouted queue's source is its topic, a
  * kept one has none).
  */
-const queuesOf = (ref: DlqRef): string[] => [ref.name, ...(ref.unroutedTopic || ref.kept ? [] : ref.sources), ...(ref.triage ? [ref.triage.unroutedQueue] : [])];
+const queuesOf = (ref: DlqRef): string[] => [ref.name, ...(ref.unroutedTopic || ref.kept ? [] : ref.sources)];
 
 /**
  * The refs whose queues the local stack has. Queues the contract gained after `npm start` created
@@ -190,6 +191,31 @@ const decoderOf = (consumer: ReceiveOperation, arns: Map<string, string[] | unde
 async function redriveSourceNamed(target: Target, name: string, consumers: readonly ReceiveOperation[], arns: Map<string, string[] | undefined>): Promise<RedriveSource> {
   const consumer = consumers.find((c) => c.queue === name);
   return { name, url: await target.queueUrl(name), ...(consumer ? { consumer: consumer.id, decode: decoderOf(consumer, arns) } : {}) };
+}
+
+/**
+ * The unrouted queue of a triage dead-letter queue's topic, with the ARN of the subscription that
+ * feeds it (read from the topic): where a redrive puts what SNS dead-lettered for that
+ * subscription. Undefined, said, when either cannot be found (the queue or the subscription
+ * deleted): those messages then go back to the triage queue, as the others.
+ */
+async function unroutedSourceOf(target: Target, triage: NonNullable<DlqRef['triage']>, warn: (line: string) => void): Promise<RedriveSource | undefined> {
+  try {
+    const url = await target.queueUrl(triage.unroutedQueue);
+    const queueName = url.split('/').pop()!;
+    const topicArn = await target.topicArn(triage.topic);
+    let token: string | undefined;
+    do {
+      const page = await target.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken: token }));
+      const found = (page.Subscriptions ?? []).find((s) => s.Protocol === 'sqs' && s.Endpoint?.split(':').pop() === queueName && s.SubscriptionArn?.startsWith('arn:'));
+      if (found) return { name: triage.unroutedQueue, url, subscriptionArn: found.SubscriptionArn! };
+      token = page.NextToken;
+    } while (token);
+    warn(`warning: ${triage.topic} has no subscription to ${triage.unroutedQueue}: what SNS dead-lettered for it goes back to the triage queue, which leaves to SNS what the unrouted queue's filter admits`);
+  } catch (error) {
+    warn(`warning: could not read where ${triage.topic}'s unrouted subscription delivers (${(error as Error).message}): what SNS dead-lettered for it goes back to the triage queue`);
+  }
+  return undefined;
 }
 
 /** Where `ref`'s messages go back to: each of its source queues ({@link redriveSourceNamed}). */
@@ -527,12 +553,16 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
               const consumers = unknownTo?.consumer && !ref.consumers.includes(unknownTo.consumer) ? [...ref.consumers, unknownTo.consumer] : ref.consumers;
               const arns = ref.unroutedTopic ? undefined : await topicArnsOf(target, consumers);
               const sources = arns ? await redriveSourcesOf(target, ref, arns) : undefined;
-              // A triage dead-letter queue: what SNS dead-lettered there (no DeadLetterQueueSourceArn) goes to the unrouted queue it could not reach.
+              // A triage dead-letter queue: what SNS dead-lettered for the unrouted subscription goes to the unrouted queue; the rest back to the triage queue, which decides again.
+              if (sources && ref.triage) {
+                const unrouted = await unroutedSourceOf(target, ref.triage, io.err);
+                if (unrouted) sources.push(unrouted);
+              }
               const unknownSourceTo =
                 sources && unknownTo
                   ? (sources.find((s) => s.name === unknownTo.queue) ?? (await redriveSourceNamed(target, unknownTo.queue, consumers, arns!)))
                   : sources && ref.triage
-                    ? await redriveSourceNamed(target, ref.triage.unroutedQueue, [], arns!)
+                    ? sources[0]
                     : undefined;
               const dlq = await open(target, ref, options, { redrive: true, ...(sources ? { sources } : {}), ...(unknownSourceTo ? { unknownSourceTo } : {}), ...(arns ? { arns } : {}) });
               if (ref.name.endsWith('.fifo')) fifo = true;
