@@ -68,11 +68,13 @@ export async function runCli(program: ProgramSpec, argv: readonly string[], io: 
     if (finished !== undefined) return finished;
     const parsed = parseCommandLine(at, io, version);
     if (typeof parsed === 'number') return parsed;
-    // `npm start --in-memory` ran without it: npm kept the flag as its own config. Said, not dropped silently.
+    // `npm start --in-memory` ran without it: npm kept the flag as its own config. Refused, nothing
+    // done: run without it, the command does what was not asked (npm start on the persistent
+    // folder, dlq redrive --dry-run moving the messages). It warned, and went on.
     const took = optionsNpmTook(at.command, process.env).filter((o) => parsed.values[o.name] === undefined);
     if (took.length > 0) {
       const flags = took.map((o) => `--${o.name}`).join(' ');
-      io.err(`${programName(at.invocation)}: warning: this command did not get ${flags}: ${ifNpmKept(took.length === 1 ? 'it' : 'them', took.length, at.invocation, [keptAsTyped(at.command, took)], process.env)}`);
+      throw new UsageError(`this command did not get ${flags}, so it did nothing: ${ifNpmKept(took.length === 1 ? 'it' : 'them', took.length, at.invocation, [keptAsTyped(at.command, took)], process.env)}`);
     }
     if (!at.command.run) throw new UsageError('this command does nothing by itself');
     const code = await at.command.run({ ...parsed, io, invocation: at.invocation });

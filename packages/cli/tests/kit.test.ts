@@ -196,14 +196,14 @@ describe('runCli: options typed before -- in an npm script', () => {
 
   it('says an option npm kept with its value (npm run tool --count=3: npm_config_count=3, the command got nothing, silently)', async () => {
     await underNpm({ npm_lifecycle_event: 'tool', npm_config_count: '3' }, async () => {
-      expect((await run('fail', '--kind', 'plain')).lines[0]).toBe('tool fail: warning: this command did not get --count: if you typed it before --, npm kept it for itself: write npx tool fail -- --count 3');
+      expect((await run('fail', '--kind', 'plain')).lines[0]).toBe('tool fail: this command did not get --count, so it did nothing: if you typed it before --, npm kept it for itself: write npx tool fail -- --count 3');
     });
   });
 
-  it('warns that an option npm kept for itself did not reach the command, when nothing else gives it away (npm start --in-memory ran persistent, silently)', async () => {
+  it('refuses, doing nothing, when an option npm kept for itself did not reach the command and nothing else gives it away (npm start --in-memory ran persistent, silently, then with a warning)', async () => {
     await underNpm({ npm_lifecycle_event: 'tool', npm_config_count: 'true' }, async () => {
       const r = await run('fail', '--kind', 'plain');
-      expect(r.lines[0]).toBe('tool fail: warning: this command did not get --count: if you typed it before --, npm kept it for itself: write npx tool fail -- --count <n>');
+      expect(r.lines[0]).toBe('tool fail: this command did not get --count, so it did nothing: if you typed it before --, npm kept it for itself: write npx tool fail -- --count <n>');
       // Given after --, as meant: no warning.
       expect((await run('fail', '--kind', 'plain', '--count', '2')).lines.join('\n')).not.toContain('npm kept');
     });
@@ -238,11 +238,11 @@ describe('runCli: what npm exports that the user did not type on this command li
     }, { project: '# release settings\nmessage=chore: release %s\n', user: 'stage = "prod"\n' });
     // A value other than the one the .npmrc gives was typed: said.
     await underNpm({ npm_lifecycle_event: 'pub', npm_config_stage: 'dev' }, async () => {
-      expect((await publish()).lines[0]).toBe('pub: warning: this command did not get --stage: if you typed it before --, npm kept it for itself: write npx pub -- --stage dev');
+      expect((await publish()).lines[0]).toBe('pub: this command did not get --stage, so it did nothing: if you typed it before --, npm kept it for itself: write npx pub -- --stage dev');
     }, { user: 'stage=prod\n' });
   });
 
-  it("says npm's own true/false settings a command has as switches when npm exported them true and no .npmrc gives them (npm run x dlq redrive --dry-run redrove for real, unsaid), but not npx -y's yes", async () => {
+  it("says npm's own true/false settings a command has as switches when npm exported them true and no .npmrc gives them (npm run x dlq redrive --dry-run redrove for real, unsaid, then with a warning): refused, nothing done; but not npx -y's yes", async () => {
     const switches: ProgramSpec = {
       name: 'ops',
       invocation: 'npx ops',
@@ -256,7 +256,11 @@ describe('runCli: what npm exports that the user did not type on this command li
       return io.stderr();
     };
     await underNpm({ npm_lifecycle_event: 'ops', npm_config_dry_run: 'true' }, async () => {
-      expect(await said()).toBe('ops: warning: this command did not get --dry-run: if you typed it before --, npm kept it for itself: write npx ops -- --dry-run\n');
+      // Refused, nothing run: it warned, and redrove for real.
+      expect(await said()).toBe('ops: this command did not get --dry-run, so it did nothing: if you typed it before --, npm kept it for itself: write npx ops -- --dry-run\nRun `npx ops --help` for usage.\n');
+      let ran = false;
+      expect(await runCli({ ...switches, run: () => ((ran = true), 0) }, [], captureIO())).toBe(2);
+      expect(ran).toBe(false);
     });
     await underNpm({ npm_lifecycle_event: 'ops', npm_config_dry_run: 'true' }, async () => {
       expect(await said()).toBe('');
@@ -285,19 +289,19 @@ describe('runCli: what npm exports that the user did not type on this command li
     });
     // Run by npm run itself: said.
     await underNpm(nested, async () => {
-      expect((await publish()).lines[0]).toBe('pub: warning: this command did not get --stage: if you typed it before --, npm kept it for itself: write npx pub -- --stage prod');
+      expect((await publish()).lines[0]).toBe('pub: this command did not get --stage, so it did nothing: if you typed it before --, npm kept it for itself: write npx pub -- --stage prod');
     });
   });
 
   it('still says a flag npm kept for itself (npm run codegen --check: npm_config_check=true, check not an npm setting)', async () => {
     await underNpm({ npm_lifecycle_event: 'pub', npm_config_check: 'true' }, async () => {
-      expect((await publish()).lines[0]).toBe('pub: warning: this command did not get --check: if you typed it before --, npm kept it for itself: write npx pub -- --check');
+      expect((await publish()).lines[0]).toBe('pub: this command did not get --check, so it did nothing: if you typed it before --, npm kept it for itself: write npx pub -- --check');
     });
   });
 
   it("shell-quotes the values in what to write (npm_config_item_name='Desk lamp' gave --item-name Desk lamp)", async () => {
     await underNpm({ npm_lifecycle_event: 'pub', npm_config_item_name: 'Desk lamp' }, async () => {
-      expect((await publish()).lines[0]).toBe("pub: warning: this command did not get --item-name: if you typed it before --, npm kept it for itself: write npx pub -- --item-name 'Desk lamp'");
+      expect((await publish()).lines[0]).toBe("pub: this command did not get --item-name, so it did nothing: if you typed it before --, npm kept it for itself: write npx pub -- --item-name 'Desk lamp'");
     });
     await underNpm({ npm_lifecycle_event: 'pub', npm_config_item_name: "Bob's $HOME" }, async () => {
       expect((await publish()).lines[0]).toContain(`write npx pub -- --item-name 'Bob'\\''s $HOME'`);
@@ -306,7 +310,7 @@ describe('runCli: what npm exports that the user did not type on this command li
 
   it('writes no -- under npx, which passes it on to the command (write npx pub publish -- --check gave unexpected argument "--check")', async () => {
     await underNpm({ npm_lifecycle_event: 'npx', npm_command: 'exec', npm_config_check: 'true' }, async () => {
-      expect((await publish()).lines[0]).toBe('pub: warning: this command did not get --check: if you typed it before the command, npx kept it for itself: write npx pub --check');
+      expect((await publish()).lines[0]).toBe('pub: this command did not get --check, so it did nothing: if you typed it before the command, npx kept it for itself: write npx pub --check');
       expect((await publish('json')).lines[0]).toBe('pub: unexpected argument "json": npx pub takes no arguments; if you typed --check before the command, npx kept it for itself: write npx pub --check');
     });
     await underNpm({ npm_lifecycle_event: 'npx', npm_command: 'exec' }, async () => {
