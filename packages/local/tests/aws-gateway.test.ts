@@ -185,6 +185,15 @@ describe('who may call the local endpoint', () => {
     expect(await waitFor('the loopback page’s message', async () => (await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url }))).Messages?.[0])).toBeDefined();
   });
 
+  it("refuses what a browser sends for another site without an Origin (a link, an image: Sec-Fetch-Site cross-site), which reached fauxqs's other APIs (S3's bucket list), and lets a localhost page's through", async () => {
+    const crossSite = await request({ method: 'GET', headers: { 'sec-fetch-site': 'cross-site' } });
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.body).toMatch(/Sec-Fetch-Site: cross-site.*no authentication/);
+    const listQueues = { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.ListQueues' };
+    expect((await request({ headers: { ...listQueues, 'sec-fetch-site': 'cross-site' }, body: '{}' })).status).toBe(403);
+    for (const site of ['same-site', 'same-origin', 'none']) expect((await request({ headers: { ...listQueues, 'sec-fetch-site': site }, body: '{}' })).status, site).toBe(200);
+  });
+
   it('refuses a foreign Host (DNS rebinding) and accepts the *.localhost names of queue URLs', async () => {
     const listQueues = { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.ListQueues' };
     const rebound = await request({ headers: { ...listQueues, host: `evil.example:${port}` }, body: '{}' });
