@@ -23,6 +23,8 @@ import { snsEnvelope } from '../../../tests/helpers/sns-envelope.ts';
 const topology = await fixtureTopology('single-consumer');
 let fixture: FixtureProject;
 let runtime: LocalRuntime;
+/** What the stack said (npm start's lines). */
+const events: string[] = [];
 let sqs: SQSClient;
 let sns: SNSClient;
 const url = (queue: string) => runtime.resources.queues[queue]!.url;
@@ -40,7 +42,7 @@ const undeclaredType = 'NoConsumerDeclaresThis';
 
 beforeAll(async () => {
   fixture = await fixtureProject('single-consumer');
-  runtime = await startLocalRuntime({ application: await fixture.application(), port: 0, consumers: false, logLevel: 'SILENT' });
+  runtime = await startLocalRuntime({ application: await fixture.application(), port: 0, consumers: false, logLevel: 'SILENT', onEvent: (line) => events.push(line) });
   sqs = new SQSClient(runtime.clientConfig);
   sns = new SNSClient(runtime.clientConfig);
 });
@@ -222,5 +224,18 @@ describe('the order topic\'s unrouted queue, on the local stack', () => {
     } finally {
       await sqs.send(new DeleteQueueCommand({ QueueUrl }));
     }
+  });
+  it("what SNS cannot deliver to the unrouted queue (deleted by hand) goes to its subscription's dead-letter queue, the triage's, and is said (the local SNS dropped it: last, it deletes the queue)", async () => {
+    await sqs.send(new DeleteQueueCommand({ QueueUrl: url('OrderTopicUnrouted') }));
+    const id = `ord-unrouted-gone-${Date.now()}`;
+    await publish(id, { eventType: 'OrderPlaced', schemaVersion: undeclaredVersion });
+    const kept = await waitFor('the publish in the triage dead-letter queue', async () => (await peekQueue(sqs, url('OrderTopicTriageDLQ'))).find((m) => m.Body!.includes(id)));
+    // The envelope names the subscription it was for: dlq redrive puts it in the unrouted queue (redrive-sources.test.ts).
+    expect(JSON.parse(kept.Body!).UnsubscribeURL).toContain(`SubscriptionArn=${runtime.resources.subscriptions.OrderTopicToOrderTopicUnrouted!.arn}`);
+    expect(events).toContainEqual('sns-sqs: OrderTopic could not deliver to OrderTopicUnrouted (the queue does not exist): dead-lettered into OrderTopicTriageDLQ, as SNS does (said once: each further delivery there goes the same way)');
+    // Once per queue, however many publishes.
+    await publish(`${id}-2`, { eventType: 'OrderPlaced', schemaVersion: undeclaredVersion });
+    await waitFor('the second publish in the triage dead-letter queue', async () => (await peekQueue(sqs, url('OrderTopicTriageDLQ'))).some((m) => m.Body!.includes(`${id}-2`)));
+    expect(events.filter((e) => e.includes('could not deliver to OrderTopicUnrouted'))).toHaveLength(1);
   });
 });

@@ -482,8 +482,8 @@ export async function startEmulators(options: EmulatorOptions = {}): Promise<Emu
     const { fauxqs, server: fauxqsServer, database, queues, persistence, snsRouter, sqsRouter } = await startFauxqsOnSocket(fauxqsSocket, dataDir ? path.join(dataDir, 'sns-sqs') : undefined);
     undo.push(() => fauxqs.stop());
     const report = options.onEvent ?? ((line: string) => process.stderr.write(`${line}\n`));
-    // What a topic delivers to a queue waits the queue's delay, as on AWS (sns-delivery-delay.ts).
-    const undelayed = delaySnsDeliveries(snsRouter);
+    // What a topic delivers to a queue waits the queue's delay, and what it cannot deliver (the queue gone) goes to the subscription's dead-letter queue, as on AWS (sns-delivery-delay.ts).
+    const undelayed = delaySnsDeliveries(snsRouter, report);
     if (undelayed) report(`warning: sns-sqs: ${undelayed}`);
     // A message moved to a dead-letter queue records the queue it came from, as on AWS (dead-letter-sources.ts).
     const unrecorded = recordDeadLetterSources(sqsRouter, database, report);

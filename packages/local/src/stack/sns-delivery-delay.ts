@@ -11,6 +11,10 @@
  * (a receive's) and direct sends never pass through that view. A redrive (message-move-tasks.ts)
  * puts messages back with `SendMessageBatch`, so it waits the destination queue's delay, as any
  * send does here.
+ *
+ * The same view dead-letters what SNS cannot deliver: fauxqs skips a subscription whose queue is
+ * gone (deleted by hand), and the publish vanished for it; on AWS it goes to the subscription's
+ * dead-letter queue (its `RedrivePolicy`), as it does here now, said once per queue.
  */
 
 /** A message as fauxqs enqueues it (its `SqsMessage`): what {@link delaySnsDeliveries} sets. */
@@ -31,8 +35,14 @@ interface DeliveryStore {
   getQueueByArn(arn: string): DeliveredQueue | undefined;
 }
 
+/** What {@link delaySnsDeliveries} reads of fauxqs's SNS store (its `SnsStore`): a topic's subscriptions. */
+interface SubscriptionStore {
+  getTopic(arn: string): { subscriptionArns: readonly string[] } | undefined;
+  getSubscription(arn: string): { arn: string; endpoint: string; protocol: string; attributes: Record<string, string | undefined> } | undefined;
+}
+
 /** An action's handler in fauxqs's SNS router: `(body, snsStore, sqsStore, request)`. */
-type SnsActionHandler = (body: unknown, snsStore: unknown, sqsStore: DeliveryStore, ...rest: unknown[]) => unknown;
+type SnsActionHandler = (body: unknown, snsStore: SubscriptionStore, sqsStore: DeliveryStore, ...rest: unknown[]) => unknown;
 
 /** What {@link delaySnsDeliveries} changes of fauxqs's SNS router (its `SnsRouter`): the handlers by action. */
 export interface SnsRouter {
@@ -80,19 +90,51 @@ function deliveringWithDelay(queue: DeliveredQueue): DeliveredQueue {
   });
 }
 
-/** The SQS store as SNS delivers through it: its queues are {@link deliveringWithDelay}. */
-function storeDeliveringWithDelay(store: DeliveryStore): DeliveryStore {
+/**
+ * The dead-letter queue of the topic's subscription to `endpoint` (its `RedrivePolicy`), when the
+ * topic has exactly one subscription to that queue: what SNS delivers there when the queue is gone.
+ */
+function subscriptionDeadLetterQueue(snsStore: SubscriptionStore, topicArn: unknown, endpoint: string): string | undefined {
+  if (typeof topicArn !== 'string' || typeof snsStore?.getTopic !== 'function') return undefined;
+  const subscriptions = (snsStore.getTopic(topicArn)?.subscriptionArns ?? []).map((arn) => snsStore.getSubscription(arn)).filter((s) => s?.protocol === 'sqs' && s.endpoint === endpoint);
+  if (subscriptions.length !== 1) return undefined;
+  try {
+    const target = (JSON.parse(subscriptions[0]!.attributes.RedrivePolicy ?? 'null') as { deadLetterTargetArn?: unknown } | null)?.deadLetterTargetArn;
+    return typeof target === 'string' ? target : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The SQS store as SNS delivers through it for a publish on `topicArn`: its queues are
+ * {@link deliveringWithDelay}; a subscription's queue that is gone (deleted by hand) is its
+ * dead-letter queue, as on AWS, where SNS moves what it cannot deliver to the subscription's
+ * `RedrivePolicy` target (fauxqs skipped it: the publish vanished for that subscription). Said
+ * with `report`, as is a delivery with no dead-letter queue to go to.
+ */
+function storeDeliveringWithDelay(store: DeliveryStore, snsStore: SubscriptionStore, topicArn: unknown, report: (line: string) => void): DeliveryStore {
   // Not a store as this version has it: handed on as it is, for fauxqs's own error.
   if (typeof store?.getQueueByArn !== 'function') return store;
   return withMethod(store, 'getQueueByArn', (arn: string) => {
     const queue = store.getQueueByArn(arn);
-    return queue ? deliveringWithDelay(queue) : queue;
+    if (queue) return deliveringWithDelay(queue);
+    const queueName = arn.split(':').pop();
+    const deadLetterArn = subscriptionDeadLetterQueue(snsStore, topicArn, arn);
+    const deadLetter = deadLetterArn === undefined ? undefined : store.getQueueByArn(deadLetterArn);
+    if (deadLetter) {
+      report(`sns-sqs: ${String(topicArn).split(':').pop()} could not deliver to ${queueName} (the queue does not exist): dead-lettered into ${deadLetterArn!.split(':').pop()}, as SNS does`);
+      return deliveringWithDelay(deadLetter);
+    }
+    report(`warning: sns-sqs: ${String(topicArn).split(':').pop()} could not deliver to ${queueName} (the queue does not exist) and its subscription has no dead-letter queue there: that delivery is lost, as on AWS. Restart npm start to make the queue again`);
+    return queue;
   });
 }
 
 /**
  * Makes what the SNS router's `Publish` and `PublishBatch` deliver to a queue wait the queue's
- * `DelaySeconds`, as on AWS (see the module comment). Returns what stands in the way, when the
+ * `DelaySeconds`, as on AWS (see the module comment), and what they cannot deliver (the queue gone)
+ * go to the subscription's dead-letter queue, said with `report`. Returns what stands in the way, when the
  * router is not as this fauxqs version has it (the deliveries then arrive at once), for the caller
  * to say; undefined when done.
  *
@@ -108,14 +150,21 @@ function storeDeliveringWithDelay(store: DeliveryStore): DeliveryStore {
  * if (problem) console.warn(`sns-sqs: ${problem}`);
  * ```
  */
-export function delaySnsDeliveries(router: SnsRouter | undefined): string | undefined {
+export function delaySnsDeliveries(router: SnsRouter | undefined, report: (line: string) => void = () => {}): string | undefined {
   const consequence = "what a topic delivers to a queue with a deliveryDelay arrives at once here (on AWS it waits the queue's DelaySeconds, as direct sends do here)";
   if (!router || !(router.handlers instanceof Map)) return `fauxqs has no SNS router with its handlers where this version expects them: ${consequence}`;
   const missing = DELIVERING_ACTIONS.filter((action) => typeof router.handlers.get(action) !== 'function');
   if (missing.length > 0) return `fauxqs's SNS router has no ${missing.join(' or ')} handler where this version expects it: ${consequence}`;
+  // Each undeliverable queue said once, not once per publish.
+  const said = new Set<string>();
+  const once = (line: string) => {
+    if (said.has(line)) return;
+    said.add(line);
+    report(`${line} (said once: each further delivery there goes the same way)`);
+  };
   for (const action of DELIVERING_ACTIONS) {
     const handler = router.handlers.get(action)!;
-    router.handlers.set(action, (body, snsStore, sqsStore, ...rest) => handler(body, snsStore, storeDeliveringWithDelay(sqsStore), ...rest));
+    router.handlers.set(action, (body, snsStore, sqsStore, ...rest) => handler(body, snsStore, storeDeliveringWithDelay(sqsStore, snsStore, (body as { TopicArn?: unknown } | undefined)?.TopicArn, once), ...rest));
   }
   return undefined;
 }
