@@ -192,6 +192,8 @@ describe('who may call the local endpoint', () => {
     const listQueues = { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.ListQueues' };
     expect((await request({ headers: { ...listQueues, 'sec-fetch-site': 'cross-site' }, body: '{}' })).status).toBe(403);
     for (const site of ['same-site', 'same-origin', 'none']) expect((await request({ headers: { ...listQueues, 'sec-fetch-site': site }, body: '{}' })).status, site).toBe(200);
+    // A page on localhost calling 127.0.0.1: another site to the browser, with its loopback Origin: allowed (the Origin decides).
+    expect((await request({ headers: { ...listQueues, origin: 'http://localhost:5173', 'sec-fetch-site': 'cross-site' }, body: '{}' })).status).toBe(200);
   });
 
   it('refuses a foreign Host (DNS rebinding) and accepts the *.localhost names of queue URLs', async () => {

@@ -250,8 +250,9 @@ function refusalOf(headers: http.IncomingHttpHeaders): string | undefined {
     return `local gateway: refused a request from the web page at ${shown(origin)}: the local AWS endpoint has no authentication, so only the AWS SDK, the AWS CLI and pages on localhost may call it.`;
   }
   // A browser's request on behalf of another site that sends no Origin (a link followed, an image,
-  // a form's GET): the browser says so. SDKs and the CLI send no such header; a localhost page is same-site.
-  if (headers['sec-fetch-site'] === 'cross-site') {
+  // a form's GET): the browser says so. SDKs and the CLI send no such header. With an Origin, that
+  // decides: a page on localhost calling 127.0.0.1 is cross-site to the browser, and allowed.
+  if (origin === undefined && headers['sec-fetch-site'] === 'cross-site') {
     return 'local gateway: refused a request a web page of another site made (Sec-Fetch-Site: cross-site): the local AWS endpoint has no authentication, so only the AWS SDK, the AWS CLI and pages on localhost may call it.';
   }
   return undefined;
