@@ -237,5 +237,12 @@ describe('the order topic\'s unrouted queue, on the local stack', () => {
     await publish(`${id}-2`, { eventType: 'OrderPlaced', schemaVersion: undeclaredVersion });
     await waitFor('the second publish in the triage dead-letter queue', async () => (await peekQueue(sqs, url('OrderTopicTriageDLQ'))).some((m) => m.Body!.includes(`${id}-2`)));
     expect(events.filter((e) => e.includes('could not deliver to OrderTopicUnrouted'))).toHaveLength(1);
+    // Redriven while the unrouted queue is still gone: they stay, with why (moved back to the triage
+    // queue, the function would leave them to SNS again, and they would be lost).
+    const redrive = captureIO();
+    expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'redrive', '--queue', 'OrderTopicTriageDLQ', '--endpoint', runtime.endpoint], redrive))).toBe(1);
+    expect(redrive.stderr()).toMatch(/warning: where OrderTopic's unrouted subscription delivers could not be read \(.*\): restart npm start .*then redrive again; until then what SNS dead-lettered in OrderTopicTriageDLQ stays there/);
+    expect(redrive.stdout()).toMatch(new RegExp(`left \\S+ in OrderTopicTriageDLQ: no DeadLetterQueueSourceArn: which of OrderTopicTriage, OrderTopicUnrouted \\(not found: `));
+    expect((await peekQueue(sqs, url('OrderTopicTriageDLQ'))).filter((m) => m.Body!.includes(id))).toHaveLength(2);
   });
 });

@@ -377,6 +377,8 @@ export class ConsoleState {
     const unrouted = ref.triage && this.runtime.resources.queues[ref.triage.unroutedQueue];
     const subscription = ref.triage && this.runtime.resources.subscriptions[`${ref.triage.topic}To${ref.triage.unroutedQueue}`];
     if (ref.triage && unrouted && subscription) sources.push({ name: ref.triage.unroutedQueue, url: unrouted.url, subscriptionArn: subscription.arn });
+    // Not there: what SNS dead-lettered stays, with why (back in the triage queue it would be left to SNS again, and lost).
+    else if (ref.triage) sources.push({ name: `${ref.triage.unroutedQueue} (not on this stack: restart npm start, then redrive again)`, url: 'unknown' });
     return sources;
   }
 
@@ -406,7 +408,7 @@ export class ConsoleState {
       ...(sources.length > 0 ? { sources } : {}),
       // Of a triage dead-letter queue, what SNS dead-lettered for the unrouted subscription goes to the unrouted queue
       // (in the sources, with that subscription), the rest back to the triage queue, which decides again.
-      ...(sources.length > 0 && ref.triage ? { unknownSourceTo: sources[0]! } : {}),
+      ...(sources.length > 0 && ref.triage && sources.some((s) => s.subscriptionArn !== undefined) ? { unknownSourceTo: sources[0]! } : {}),
       ...(decode ? { decode } : {}),
       describe,
       failuresOf: (ids) => localHandlerFailures(this.runtime.clientConfig.endpoint, ids),

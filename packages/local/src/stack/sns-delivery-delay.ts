@@ -151,7 +151,8 @@ function storeDeliveringWithDelay(store: DeliveryStore, snsStore: SubscriptionSt
  * ```
  */
 export function delaySnsDeliveries(router: SnsRouter | undefined, report: (line: string) => void = () => {}): string | undefined {
-  const consequence = "what a topic delivers to a queue with a deliveryDelay arrives at once here (on AWS it waits the queue's DelaySeconds, as direct sends do here)";
+  const consequence =
+    "what a topic delivers to a queue with a deliveryDelay arrives at once here (on AWS it waits the queue's DelaySeconds, as direct sends do here), and what it cannot deliver (the queue gone) is dropped, not dead-lettered into the subscription's dead-letter queue";
   if (!router || !(router.handlers instanceof Map)) return `fauxqs has no SNS router with its handlers where this version expects them: ${consequence}`;
   const missing = DELIVERING_ACTIONS.filter((action) => typeof router.handlers.get(action) !== 'function');
   if (missing.length > 0) return `fauxqs's SNS router has no ${missing.join(' or ')} handler where this version expects it: ${consequence}`;

@@ -196,10 +196,13 @@ async function redriveSourceNamed(target: Target, name: string, consumers: reado
 /**
  * The unrouted queue of a triage dead-letter queue's topic, with the ARN of the subscription that
  * feeds it (read from the topic): where a redrive puts what SNS dead-lettered for that
- * subscription. Undefined, said, when either cannot be found (the queue or the subscription
- * deleted): those messages then go back to the triage queue, as the others.
+ * subscription. When either cannot be found (the queue or the subscription deleted, no permission
+ * to list the topic's subscriptions), why: what SNS dead-lettered then stays where it is, since
+ * back in the triage queue the function would leave it to SNS again (what the unrouted filter
+ * admits), and it would be lost.
  */
-async function unroutedSourceOf(target: Target, triage: NonNullable<DlqRef['triage']>, warn: (line: string) => void): Promise<RedriveSource | undefined> {
+async function unroutedSourceOf(target: Target, triage: NonNullable<DlqRef['triage']>): Promise<RedriveSource | { why: string }> {
+  const restart = target.mode === 'aws' ? 'deploy the application' : 'restart npm start';
   try {
     const url = await target.queueUrl(triage.unroutedQueue);
     const queueName = url.split('/').pop()!;
@@ -211,11 +214,10 @@ async function unroutedSourceOf(target: Target, triage: NonNullable<DlqRef['tria
       if (found) return { name: triage.unroutedQueue, url, subscriptionArn: found.SubscriptionArn! };
       token = page.NextToken;
     } while (token);
-    warn(`warning: ${triage.topic} has no subscription to ${triage.unroutedQueue}: what SNS dead-lettered for it goes back to the triage queue, which leaves to SNS what the unrouted queue's filter admits`);
+    return { why: `${triage.topic} has no subscription to ${triage.unroutedQueue}: ${restart}, then redrive again` };
   } catch (error) {
-    warn(`warning: could not read where ${triage.topic}'s unrouted subscription delivers (${(error as Error).message}): what SNS dead-lettered for it goes back to the triage queue`);
+    return { why: `where ${triage.topic}'s unrouted subscription delivers could not be read (${(error as Error).message}): ${restart} (or grant sns:ListSubscriptionsByTopic), then redrive again` };
   }
-  return undefined;
 }
 
 /** Where `ref`'s messages go back to: each of its source queues ({@link redriveSourceNamed}). */
@@ -395,7 +397,7 @@ const isPicked = (l: Pick<DeadLetter, 'messageId' | 'snsMessageId'>, ids: readon
 /** Where `ref` redrives to, as the progress bar names it: its source, or its sources, each message to its own (one whose source is not known to `unknownTo`, --to). */
 const destinationOf = (ref: DlqRef, unknownTo?: string): string =>
   ref.triage
-    ? `${ref.source} (what SNS could not deliver to ${ref.triage.unroutedQueue}: there)`
+    ? `${ref.source}, or ${ref.triage.unroutedQueue} for what SNS dead-lettered for it`
     : ref.sources.length > 1 ? `${ref.sources.join(', ')} (each message to its own${unknownTo ? `; one whose source is not known to ${unknownTo}` : ''})` : ref.source!;
 
 const queueOption = { type: 'string' as const, valueName: 'name', description: 'one dead-letter or unrouted queue (or its source queue or topic: a dead-letter queue several queues share is read whole, by the name of any of them)', defaultText: 'every dead-letter queue of the contract and every topic\'s unrouted queue' };
@@ -553,17 +555,24 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
               const consumers = unknownTo?.consumer && !ref.consumers.includes(unknownTo.consumer) ? [...ref.consumers, unknownTo.consumer] : ref.consumers;
               const arns = ref.unroutedTopic ? undefined : await topicArnsOf(target, consumers);
               const sources = arns ? await redriveSourcesOf(target, ref, arns) : undefined;
-              // A triage dead-letter queue: what SNS dead-lettered for the unrouted subscription goes to the unrouted queue; the rest back to the triage queue, which decides again.
+              // A triage dead-letter queue: what SNS dead-lettered for the unrouted subscription goes to the
+              // unrouted queue; the rest back to the triage queue, which decides again. Where the unrouted
+              // queue is not known, what SNS dead-lettered stays, with why (a source never chosen, named so).
+              let triageUnknownTo: RedriveSource | undefined;
               if (sources && ref.triage) {
-                const unrouted = await unroutedSourceOf(target, ref.triage, io.err);
-                if (unrouted) sources.push(unrouted);
+                const unrouted = await unroutedSourceOf(target, ref.triage);
+                if ('why' in unrouted) {
+                  io.err(`warning: ${unrouted.why}; until then what SNS dead-lettered in ${ref.name} stays there`);
+                  sources.push({ name: `${ref.triage.unroutedQueue} (not found: ${unrouted.why})`, url: 'unknown' });
+                } else {
+                  sources.push(unrouted);
+                  triageUnknownTo = sources[0];
+                }
               }
               const unknownSourceTo =
                 sources && unknownTo
                   ? (sources.find((s) => s.name === unknownTo.queue) ?? (await redriveSourceNamed(target, unknownTo.queue, consumers, arns!)))
-                  : sources && ref.triage
-                    ? sources[0]
-                    : undefined;
+                  : triageUnknownTo;
               const dlq = await open(target, ref, options, { redrive: true, ...(sources ? { sources } : {}), ...(unknownSourceTo ? { unknownSourceTo } : {}), ...(arns ? { arns } : {}) });
               if (ref.name.endsWith('.fifo')) fifo = true;
               if (dryRun && ref.unroutedTopic) {
