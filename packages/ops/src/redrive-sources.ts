@@ -49,6 +49,36 @@ export interface NotRedriven {
   why: string;
 }
 
+/**
+ * Where a redrive puts the messages of a topic's triage dead-letter queue, which is the dead-letter
+ * queue of the triage queue and of two subscriptions (the triage's and the unrouted queue's):
+ * what SQS moved from the triage queue goes back there; what SNS dead-lettered for the unrouted
+ * subscription (its envelope names it) into the unrouted queue; anything else back to the triage
+ * queue, which decides again. When the unrouted queue or its subscription is not known (`why`),
+ * what SNS dead-lettered stays, with why: back in the triage queue the function would leave it to
+ * SNS (the unrouted filter admits it), and it would be lost. The unknown queue is then named among
+ * the sources but never chosen: it has no subscription and no URL a dead letter names.
+ *
+ * @param triage - the triage queue
+ * @param unrouted - the unrouted queue with its subscription's ARN, or its name and why it is not known
+ * @returns the sources and the `unknownSourceTo` of the redrive
+ * @example
+ * ```ts
+ * import { triageRedriveSources } from '@sluice/ops';
+ *
+ * const { sources, unknownSourceTo } = triageRedriveSources(
+ *   { name: 'OrderTopicTriage', url: 'http://127.0.0.1:4566/000000000000/OrderTopicTriage' },
+ *   { name: 'OrderTopicUnrouted', why: 'restart npm start, then redrive again' },
+ * );
+ * sources.map((s) => s.name); // ['OrderTopicTriage', 'OrderTopicUnrouted (not found: restart npm start, then redrive again)']
+ * unknownSourceTo; // undefined: what SNS dead-lettered stays
+ * ```
+ */
+export function triageRedriveSources(triage: RedriveSource, unrouted: RedriveSource | { name: string; why: string }): { sources: RedriveSource[]; unknownSourceTo?: RedriveSource } {
+  if ('why' in unrouted) return { sources: [triage, { name: `${unrouted.name} (not found: ${unrouted.why})`, url: 'unknown' }] };
+  return { sources: [triage, unrouted], unknownSourceTo: triage };
+}
+
 /** The subscription an SNS envelope was delivered (or dead-lettered) for: the `SubscriptionArn` of its `UnsubscribeURL`. */
 function subscriptionArnOf(body: string | undefined): string | undefined {
   if (!body || !body.includes('UnsubscribeURL')) return undefined;

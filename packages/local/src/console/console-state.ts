@@ -31,6 +31,7 @@ import {
   republish,
   subjectFromContract,
   subjectOfMessage,
+  triageRedriveSources,
   triageUnexplained,
   unroutedMessageReason,
   type ApplicationHeader,
@@ -373,13 +374,14 @@ export class ConsoleState {
       const consumer = ref.consumers.find((c) => c.queue === source);
       return { name: source, url: queue.url, ...(consumer ? { consumer: consumer.id, decode: this.decoderOf(consumer) } : {}) };
     });
-    // A triage dead-letter queue is also the unrouted subscription's: what SNS dead-lettered for it goes to the unrouted queue.
-    const unrouted = ref.triage && this.runtime.resources.queues[ref.triage.unroutedQueue];
-    const subscription = ref.triage && this.runtime.resources.subscriptions[`${ref.triage.topic}To${ref.triage.unroutedQueue}`];
-    if (ref.triage && unrouted && subscription) sources.push({ name: ref.triage.unroutedQueue, url: unrouted.url, subscriptionArn: subscription.arn });
-    // Not there: what SNS dead-lettered stays, with why (back in the triage queue it would be left to SNS again, and lost).
-    else if (ref.triage) sources.push({ name: `${ref.triage.unroutedQueue} (not on this stack: restart npm start, then redrive again)`, url: 'unknown' });
-    return sources;
+    // A triage dead-letter queue is also the unrouted subscription's: as dlq redrive reads it (triageRedriveSources).
+    if (!ref.triage || sources.length !== 1) return sources;
+    const unrouted = this.runtime.resources.queues[ref.triage.unroutedQueue];
+    const subscription = this.runtime.resources.subscriptions[`${ref.triage.topic}To${ref.triage.unroutedQueue}`];
+    return triageRedriveSources(
+      sources[0]!,
+      unrouted && subscription ? { name: ref.triage.unroutedQueue, url: unrouted.url, subscriptionArn: subscription.arn } : { name: ref.triage.unroutedQueue, why: 'restart npm start (it makes it), then redrive again' },
+    ).sources;
   }
 
   /** How the page names the operator command (`npx orders dlq redrive`), so that a hint runs as written: the project's `operatorCommand`, as the publish panel's note says it. */

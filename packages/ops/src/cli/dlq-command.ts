@@ -15,7 +15,7 @@ import { DeadLetterQueue, notShownOf, type DeadLetter, type DeadLetterListing, t
 import { describeHandlerFailure, localHandlerFailures } from '../handler-failures.ts';
 import { deadLetterJson, type DeadLetterJson, type DeadLetterListingJson, type DeadLetterQueueJson } from '../dead-letter-json.ts';
 import { rejectedAgainLines, rejectedOnTheWayBack } from '../rejected-again.ts';
-import { notReachedBehind, notRedrivenNext, waysBack, type NotRedriven, type RedriveSource } from '../redrive-sources.ts';
+import { notReachedBehind, notRedrivenNext, triageRedriveSources, waysBack, type NotRedriven, type RedriveSource } from '../redrive-sources.ts';
 import { subjectFromContract } from '../message-subject.ts';
 import { queueDepth } from '../queue-depth.ts';
 import type { Target } from '../target.ts';
@@ -561,13 +561,10 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
               let triageUnknownTo: RedriveSource | undefined;
               if (sources && ref.triage) {
                 const unrouted = await unroutedSourceOf(target, ref.triage);
-                if ('why' in unrouted) {
-                  io.err(`warning: ${unrouted.why}; until then what SNS dead-lettered in ${ref.name} stays there`);
-                  sources.push({ name: `${ref.triage.unroutedQueue} (not found: ${unrouted.why})`, url: 'unknown' });
-                } else {
-                  sources.push(unrouted);
-                  triageUnknownTo = sources[0];
-                }
+                if ('why' in unrouted) io.err(`warning: ${unrouted.why}; until then what SNS dead-lettered in ${ref.name} stays there`);
+                const triaged = triageRedriveSources(sources[0]!, 'why' in unrouted ? { name: ref.triage.unroutedQueue, why: unrouted.why } : unrouted);
+                sources.splice(0, sources.length, ...triaged.sources);
+                triageUnknownTo = triaged.unknownSourceTo;
               }
               const unknownSourceTo =
                 sources && unknownTo
