@@ -124,6 +124,27 @@ describe("a topic's triage dead-letter queue in the console", () => {
     expect((await state.state()).queues.find((q) => q.name === 'OrderTopicTriage')!.visible).toBe(1);
     expect((await state.state()).queues.find((q) => q.name === 'OrderTopicUnrouted')!.visible).toBe(0);
   });
+  it('leaves what SNS dead-lettered for the unrouted subscription while that subscription is not on the stack, and its next step is the redrive again once it is, not --to (which dlq redrive refuses for this queue)', async () => {
+    for (const queue of ['OrderTopicTriageDLQ', 'OrderTopicTriage', 'OrderTopicUnrouted']) await sqs.send(new PurgeQueueCommand({ QueueUrl: url(queue) }));
+    const subscription = runtime.resources.subscriptions.OrderTopicToOrderTopicUnrouted!;
+    const dead = { ...snsEnvelope(fixtureOrder('ord-triage-left')), UnsubscribeURL: `http://127.0.0.1/?Action=Unsubscribe&SubscriptionArn=${subscription.arn}` };
+    const { MessageId } = await sqs.send(new SendMessageCommand({ QueueUrl: url('OrderTopicTriageDLQ'), MessageBody: JSON.stringify(dead) }));
+    // A stack started before the contract had it: the console finds no such subscription.
+    delete runtime.resources.subscriptions.OrderTopicToOrderTopicUnrouted;
+    let result: Awaited<ReturnType<ConsoleState['redrive']>>;
+    try {
+      result = await state.redrive('OrderTopicTriageDLQ', undefined);
+    } finally {
+      runtime.resources.subscriptions.OrderTopicToOrderTopicUnrouted = subscription;
+    }
+    expect(result.moved).toEqual([]);
+    expect(result.notRedriven.map((l) => l.messageId)).toEqual([MessageId]);
+    expect(result.next).not.toContain('--to');
+    expect(result.next).toMatch(/^Once OrderTopicUnrouted and its subscription can be found again \(restart npm start; the reason above says what is missing\), run `npx \S+ dlq redrive --queue OrderTopicTriageDLQ` again: what SNS dead-lettered for that subscription goes there, the rest back to the triage queue\. Or purge them once no longer needed\.$/);
+    // Done as said: it goes into the unrouted queue.
+    expect((await state.redrive('OrderTopicTriageDLQ', undefined)).moved).toEqual([MessageId]);
+    expect((await state.state()).queues.find((q) => q.name === 'OrderTopicUnrouted')!.visible).toBe(1);
+  });
 });
 
 describe("the console's Consumers table", () => {

@@ -186,6 +186,28 @@ export function notRedrivenNext(redrive: string, deadLetterQueue: string, source
 }
 
 /**
+ * What to do with the dead letters a redrive of a topic's triage dead-letter queue left
+ * ({@link triageRedriveSources}: its unrouted queue or that queue's subscription could not be
+ * found). Not `--to`, which such a queue refuses (each message goes where it was going): once the
+ * unrouted queue and its subscription can be found again, the same redrive puts them there.
+ *
+ * @param redrive - the redrive command as the operator types it, target flags included: `npx orders dlq redrive`
+ * @param deadLetterQueue - the triage dead-letter queue
+ * @param unroutedQueue - its topic's unrouted queue, the one not found
+ * @param fix - what makes it and its subscription again: `restart npm start`, `deploy the application`
+ * @example
+ * ```ts
+ * import { triageNotRedrivenNext } from '@sluice/ops';
+ *
+ * triageNotRedrivenNext('npx orders dlq redrive', 'OrderTopicTriageDLQ', 'OrderTopicUnrouted', 'restart npm start');
+ * // 'Once OrderTopicUnrouted and its subscription can be found again (restart npm start; the reason above says what is missing), run `npx orders dlq redrive --queue OrderTopicTriageDLQ` again: what SNS dead-lettered for that subscription goes there, the rest back to the triage queue. Or purge them once no longer needed.'
+ * ```
+ */
+export function triageNotRedrivenNext(redrive: string, deadLetterQueue: string, unroutedQueue: string, fix: string): string {
+  return `Once ${unroutedQueue} and its subscription can be found again (${fix}; the reason above says what is missing), run \`${redrive} --queue ${deadLetterQueue}\` again: what SNS dead-lettered for that subscription goes there, the rest back to the triage queue. Or purge them once no longer needed.`;
+}
+
+/**
  * What a redrive of a FIFO dead-letter queue says of the messages it could not reach: those behind
  * a message it left (its source not known) in their groups, which a FIFO queue gives only once that
  * one is gone. Never left unsaid: they are neither moved nor listed as left.
@@ -193,14 +215,20 @@ export function notRedrivenNext(redrive: string, deadLetterQueue: string, source
  * @param redrive - the redrive command as the operator types it, target flags included: `npx orders dlq redrive`
  * @param deadLetterQueue - the FIFO dead-letter queue
  * @param count - how many messages the queue still holds besides those left (`DeadLetterQueue.redrive`'s `notReached`)
+ * @param triage - whether it is a topic's triage dead-letter queue, which refuses `--to`: the ones
+ * left move when the redrive runs again once its unrouted queue is found ({@link triageNotRedrivenNext}) @default false
  * @example
  * ```ts
  * import { notReachedBehind } from '@sluice/ops';
  *
  * notReachedBehind('npx orders dlq redrive', 'SharedDLQ.fifo', 2);
  * // '2 more message(s) behind them in their FIFO groups were not reached: move the ones left (`npx orders dlq redrive --queue SharedDLQ.fifo --to <queue> --id <messageId>`) or purge them, then run the redrive again'
+ * notReachedBehind('npx orders dlq redrive', 'PaymentsTriageDLQ.fifo', 2, true);
+ * // '2 more message(s) behind them in their FIFO groups were not reached: the redrive run again (`npx orders dlq redrive --queue PaymentsTriageDLQ.fifo`) takes them after the ones left, once those can go; or purge the ones left, then run it again'
  * ```
  */
-export function notReachedBehind(redrive: string, deadLetterQueue: string, count: number): string {
-  return `${count} more message(s) behind them in their FIFO groups were not reached: move the ones left (\`${redrive} --queue ${deadLetterQueue} --to <queue> --id <messageId>\`) or purge them, then run the redrive again`;
+export function notReachedBehind(redrive: string, deadLetterQueue: string, count: number, triage = false): string {
+  const notReached = `${count} more message(s) behind them in their FIFO groups were not reached`;
+  if (triage) return `${notReached}: the redrive run again (\`${redrive} --queue ${deadLetterQueue}\`) takes them after the ones left, once those can go; or purge the ones left, then run it again`;
+  return `${notReached}: move the ones left (\`${redrive} --queue ${deadLetterQueue} --to <queue> --id <messageId>\`) or purge them, then run the redrive again`;
 }

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ChangeMessageVisibilityBatchCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
-import { DeadLetterQueue, redriveSourceOf, rejectedOnTheWayBack, type DeadLetter, type RedriveSource } from '@sluice/ops';
+import { DeadLetterQueue, notReachedBehind, notRedrivenNext, redriveSourceOf, rejectedOnTheWayBack, triageNotRedrivenNext, type DeadLetter, type RedriveSource } from '@sluice/ops';
 
 const arnOf = (queue: string) => `arn:aws:sqs:eu-west-1:123456789012:${queue}`;
 const urlOf = (queue: string) => `https://sqs.eu-west-1.amazonaws.com/123456789012/${queue}`;
@@ -84,6 +84,25 @@ describe('redriveSourceOf', () => {
     // Dead-lettered by SNS for the triage subscription, or not an envelope: back to the triage queue, which decides again.
     expect(redriveSourceOf({ ...message('m-3', undefined), Body: envelope('arn:aws:sns:eu-west-1:123456789012:OrderTopic:99') }, sources, triage)).toEqual({ source: triage });
     expect(redriveSourceOf(message('m-4', undefined), sources, triage)).toEqual({ source: triage });
+  });
+});
+
+describe('what to do with the messages a redrive left', () => {
+  const redrive = 'npx orders dlq redrive';
+  it('of a queue several share: move each with --to (and on a FIFO queue, then run it again for those behind)', () => {
+    expect(notRedrivenNext(redrive, 'SharedDLQ', ['Billing', 'Fulfilment'])).toContain('`npx orders dlq redrive --queue SharedDLQ --to <queue> --id <messageId>` (Billing, Fulfilment)');
+    expect(notReachedBehind(redrive, 'SharedDLQ.fifo', 2)).toContain('move the ones left (`npx orders dlq redrive --queue SharedDLQ.fifo --to <queue> --id <messageId>`) or purge them, then run the redrive again');
+  });
+  it("of a topic's triage dead-letter queue, which refuses --to: the same redrive once its unrouted queue is found again", () => {
+    const next = triageNotRedrivenNext(redrive, 'PaymentsTriageDLQ.fifo', 'PaymentsUnrouted.fifo', 'deploy the application');
+    expect(next).toBe(
+      'Once PaymentsUnrouted.fifo and its subscription can be found again (deploy the application; the reason above says what is missing), run `npx orders dlq redrive --queue PaymentsTriageDLQ.fifo` again: what SNS dead-lettered for that subscription goes there, the rest back to the triage queue. Or purge them once no longer needed.',
+    );
+    const behind = notReachedBehind(redrive, 'PaymentsTriageDLQ.fifo', 2, true);
+    expect(behind).toBe(
+      '2 more message(s) behind them in their FIFO groups were not reached: the redrive run again (`npx orders dlq redrive --queue PaymentsTriageDLQ.fifo`) takes them after the ones left, once those can go; or purge the ones left, then run it again',
+    );
+    for (const said of [next, behind]) expect(said).not.toContain('--to');
   });
 });
 

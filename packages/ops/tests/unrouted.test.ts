@@ -225,7 +225,7 @@ describe('the order topic\'s unrouted queue, on the local stack', () => {
       await sqs.send(new DeleteQueueCommand({ QueueUrl }));
     }
   });
-  it("what SNS cannot deliver to the unrouted queue (deleted by hand) goes to its subscription's dead-letter queue, the triage's, and is said (the local SNS dropped it: last, it deletes the queue)", async () => {
+  it("what SNS cannot deliver to the unrouted queue (deleted by hand) goes to its subscription's dead-letter queue, the triage's, and is said (the local SNS dropped it: last, it deletes the queue); redriven, it stays until the queue is there again, then the redrive the next step gives puts it there", async () => {
     await sqs.send(new DeleteQueueCommand({ QueueUrl: url('OrderTopicUnrouted') }));
     const id = `ord-unrouted-gone-${Date.now()}`;
     await publish(id, { eventType: 'OrderPlaced', schemaVersion: undeclaredVersion });
@@ -244,5 +244,16 @@ describe('the order topic\'s unrouted queue, on the local stack', () => {
     expect(redrive.stderr()).toMatch(/warning: where OrderTopic's unrouted subscription delivers could not be read \(.*\): restart npm start .*then redrive again; until then what SNS dead-lettered in OrderTopicTriageDLQ stays there/);
     expect(redrive.stdout()).toMatch(new RegExp(`left \\S+ in OrderTopicTriageDLQ: no DeadLetterQueueSourceArn: which of OrderTopicTriage, OrderTopicUnrouted \\(not found: `));
     expect((await peekQueue(sqs, url('OrderTopicTriageDLQ'))).filter((m) => m.Body!.includes(id))).toHaveLength(2);
+    // The next step is one this queue takes: not --to (refused here), the same redrive once the unrouted queue is back.
+    expect(redrive.stderr()).not.toContain('--to');
+    const next = /Once OrderTopicUnrouted and its subscription can be found again \(restart npm start; the reason above says what is missing\), run `npx fixture (dlq redrive [^`]+)` again: what SNS dead-lettered for that subscription goes there, the rest back to the triage queue\. Or purge them once no longer needed\./.exec(redrive.stderr());
+    expect(next, redrive.stderr()).not.toBeNull();
+    // Done as said (the queue made again; its subscription still delivers there): both go into the unrouted queue.
+    await sqs.send(new CreateQueueCommand({ QueueName: 'OrderTopicUnrouted' }));
+    const again = captureIO();
+    expect(await fixture.within(() => runCli(fixtureProgram, next![1]!.split(' '), again)), again.stderr()).toBe(0);
+    expect(again.stdout().match(/^ {2}moved \S+ to OrderTopicUnrouted$/gm)).toHaveLength(2);
+    expect((await peekQueue(sqs, url('OrderTopicTriageDLQ'))).filter((m) => m.Body!.includes(id))).toHaveLength(0);
+    expect(await orderIdsIn('OrderTopicUnrouted')).toEqual([id, `${id}-2`]);
   });
 });

@@ -31,6 +31,7 @@ import {
   republish,
   subjectFromContract,
   subjectOfMessage,
+  triageNotRedrivenNext,
   triageRedriveSources,
   triageUnexplained,
   unroutedMessageReason,
@@ -500,7 +501,11 @@ export class ConsoleState {
       const redrive = this.operatorCommand('dlq redrive');
       const next =
         result.notRedriven.length > 0
-          ? [notRedrivenNext(redrive, queue, ref.sources), ...(result.notReached > 0 ? [`${notReachedBehind(redrive, queue, result.notReached)}.`] : [])].join(' ')
+          ? [
+              // A triage dead-letter queue refuses --to: what it left goes where it was going once its unrouted queue is on the stack again.
+              ref.triage ? triageNotRedrivenNext(redrive, queue, ref.triage.unroutedQueue, 'restart npm start') : notRedrivenNext(redrive, queue, ref.sources),
+              ...(result.notReached > 0 ? [`${notReachedBehind(redrive, queue, result.notReached, ref.triage !== undefined)}.`] : []),
+            ].join(' ')
           : null;
       return { ...result, kept: [], rejectedAgain: warned, next };
     }

@@ -15,7 +15,7 @@ import { DeadLetterQueue, notShownOf, type DeadLetter, type DeadLetterListing, t
 import { describeHandlerFailure, localHandlerFailures } from '../handler-failures.ts';
 import { deadLetterJson, type DeadLetterJson, type DeadLetterListingJson, type DeadLetterQueueJson } from '../dead-letter-json.ts';
 import { rejectedAgainLines, rejectedOnTheWayBack } from '../rejected-again.ts';
-import { notReachedBehind, notRedrivenNext, triageRedriveSources, waysBack, type NotRedriven, type RedriveSource } from '../redrive-sources.ts';
+import { notReachedBehind, notRedrivenNext, triageNotRedrivenNext, triageRedriveSources, waysBack, type NotRedriven, type RedriveSource } from '../redrive-sources.ts';
 import { subjectFromContract } from '../message-subject.ts';
 import { queueDepth } from '../queue-depth.ts';
 import type { Target } from '../target.ts';
@@ -654,11 +654,14 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
             /** The dead letters left, loudly: which queue each came from is not known, so none is guessed. */
             const leftError = () => {
               const byQueue = [...new Set(left.map((l) => l.queue))];
+              // A triage dead-letter queue refuses --to: what it left goes where it was going once its unrouted queue is found again.
+              const triageOf = (queue: string) => refs.find((r) => r.name === queue)?.triage;
+              const fix = target.mode === 'aws' ? 'deploy the application' : 'restart npm start';
               // Those behind them in their FIFO groups, which the redrive could not reach: said, with what to do.
               const behind = [...notReached].map(([queue, count]) =>
                 dryRun
                   ? `up to ${count} more message(s) in ${queue} wait behind the first of their FIFO groups: those behind a message left would not be reached`
-                  : notReachedBehind(`${invocation}${targetFlags(values)}`, queue, count),
+                  : notReachedBehind(`${invocation}${targetFlags(values)}`, queue, count, triageOf(queue) !== undefined),
               );
               return new CliError(
                 `${dryRun ? 'a redrive would leave' : 'left'} ${left.length} message(s) in ${byQueue.join(', ')}, its source not guessed: ${left
@@ -667,7 +670,11 @@ export function dlqCommand(options: DlqCommandOptions = {}): CommandSpec {
                   .join('; ')}${left.length > 5 ? `; and ${left.length - 5} more` : ''}${behind.map((b) => `; ${b}`).join('')}`,
                 {
                   next: `Read ${byQueue.length === 1 ? 'it' : 'them'} with \`${invocation.replace(/ redrive$/, ' list')}${targetFlags(values)} --queue ${byQueue[0]}\`. ${byQueue
-                    .map((q) => notRedrivenNext(`${invocation}${targetFlags(values)}`, q, left.find((l) => l.queue === q)!.sources))
+                    .map((q) => {
+                      const triage = triageOf(q);
+                      const redrive = `${invocation}${targetFlags(values)}`;
+                      return triage ? triageNotRedrivenNext(redrive, q, triage.unroutedQueue, fix) : notRedrivenNext(redrive, q, left.find((l) => l.queue === q)!.sources);
+                    })
                     .join(' ')}`,
                 },
               );
