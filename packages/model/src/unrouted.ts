@@ -276,6 +276,14 @@ export function isBlankAttribute(value: string | undefined): boolean {
 }
 
 /**
+ * A published value as a reason names it: quoted when a space (or another blank) starts or ends
+ * it, which the bare value would hide (`"OrderPlaced "` read as `OrderPlaced`), else as it is.
+ */
+function valueShown(value: string | undefined): string {
+  return value !== undefined && /^\s|\s$/.test(value) ? JSON.stringify(value) : String(value);
+}
+
+/**
  * What is wrong with a publish's eventType and schemaVersion, every fault at once (one missing
  * and the other blank is said as both); `undefined` when both say something. A blank value is
  * said to be blank, not read as a type or a version: read as a major, it said "no consumer
@@ -288,10 +296,10 @@ function identityFault(attributes: Readonly<Record<string, string | undefined>>)
   if (missing.length === 2) return 'published without eventType/schemaVersion';
   if (blank.length === 2) return `published with a blank eventType and schemaVersion (${shown('eventType')}, ${shown('schemaVersion')})`;
   if (missing.length === 1 && blank.length === 1) return `published ${IDENTITY.map((k) => (missing.includes(k) ? `without ${k}` : `with a blank ${k} (${shown(k)})`)).join(' and ')}`;
-  if (missing.length === 1) return `published without ${missing[0]}${attributes.eventType !== undefined ? ` (eventType ${attributes.eventType})` : ''}`;
+  if (missing.length === 1) return `published without ${missing[0]}${attributes.eventType !== undefined ? ` (eventType ${valueShown(attributes.eventType)})` : ''}`;
   if (blank.length === 1) {
     const other = IDENTITY.find((k) => k !== blank[0])!;
-    return `published with a blank ${blank[0]} (${shown(blank[0]!)}; ${other} ${attributes[other]})`;
+    return `published with a blank ${blank[0]} (${shown(blank[0]!)}; ${other} ${valueShown(attributes[other])})`;
   }
   return undefined;
 }
@@ -309,7 +317,8 @@ function versionShown(version: string): string {
  * Why a message on `topic` reached no subscription, from its attributes; `undefined` when the
  * topic's subscriptions admit it now (it was unrouted when published, and can be redriven). A
  * missing or blank eventType/schemaVersion is said as such, every fault at once; a version
- * without a numeric major (`abc`, `1`) is said to have none.
+ * without a numeric major (`abc`, `1`) is said to have none; an event type a space starts or ends
+ * is quoted, so that the space shows (`no consumer declares "OrderPlaced "`).
  *
  * @param attributes - the message's attributes by name (string values)
  * @example
@@ -322,6 +331,7 @@ function versionShown(version: string): string {
  * unroutedReason(topology, 'PaymentTopic', { schemaVersion: ' ' }); // 'published without eventType and with a blank schemaVersion (" ")'
  * unroutedReason(topology, 'PaymentTopic', { eventType: 'PaymentCaptured', schemaVersion: '2.0.0' }); // 'no consumer declares PaymentCaptured v2'
  * unroutedReason(topology, 'PaymentTopic', { eventType: 'PaymentCaptured', schemaVersion: 'abc' }); // 'no consumer declares PaymentCaptured schemaVersion "abc" (no major version: not MAJOR.MINOR.PATCH)'
+ * unroutedReason(topology, 'PaymentTopic', { eventType: 'PaymentCaptured ', schemaVersion: '1.0.0' }); // 'no consumer declares "PaymentCaptured "'
  * unroutedReason(topology, 'PaymentTopic', { eventType: 'PaymentCaptured', schemaVersion: '1.0.0' }); // undefined
  * ```
  */
@@ -333,8 +343,8 @@ export function unroutedReason(topology: Topology, topic: string, attributes: Re
   const routed = routedOf(topology, topic);
   if (!routed) return undefined;
   const majors = routed.get(type);
-  if (!majors) return `no consumer declares ${type}`;
+  if (!majors) return `no consumer declares ${valueShown(type)}`;
   // Admitted as the policies' `M.` prefixes admit it.
-  if (![...majors].some((m) => version.startsWith(`${m}.`))) return `no consumer declares ${type} ${versionShown(version)}`;
+  if (![...majors].some((m) => version.startsWith(`${m}.`))) return `no consumer declares ${valueShown(type)} ${versionShown(version)}`;
   return undefined;
 }

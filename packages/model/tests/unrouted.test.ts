@@ -93,6 +93,13 @@ describe('the unrouted queue of each topic', () => {
     expect(unroutedReason(topology, 'OrderTopic', { eventType: ' ', schemaVersion: '\t' })).toBe('published with a blank eventType and schemaVersion (" ", "\\t")');
   });
 
+  it('quotes an event type a space starts or ends, which read bare looked like a declared one ("OrderPlaced " as OrderPlaced)', () => {
+    expect(unroutedReason(topology, 'OrderTopic', { eventType: 'OrderPlaced ', schemaVersion: '1.0.0' })).toBe('no consumer declares "OrderPlaced "');
+    expect(unroutedReason(topology, 'OrderTopic', { eventType: ' OrderPlaced', schemaVersion: '1.0.0' })).toBe('no consumer declares " OrderPlaced"');
+    expect(unroutedReason(topology, 'OrderTopic', { eventType: 'OrderPlaced\t' })).toBe('published without schemaVersion (eventType "OrderPlaced\\t")');
+    expect(unroutedReason(topology, 'OrderTopic', { eventType: 'OrderPlaced ', schemaVersion: ' ' })).toBe('published with a blank schemaVersion (" "; eventType "OrderPlaced ")');
+  });
+
   it('names every fault of the identity: one missing and the other blank is said as both', () => {
     expect(unroutedReason(topology, 'OrderTopic', { schemaVersion: ' ' })).toBe('published without eventType and with a blank schemaVersion (" ")');
     expect(unroutedReason(topology, 'OrderTopic', { eventType: ' ' })).toBe('published with a blank eventType (" ") and without schemaVersion');

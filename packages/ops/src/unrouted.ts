@@ -5,6 +5,7 @@
  */
 import { GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand, PublishCommand, type MessageAttributeValue, type SNSClient } from '@aws-sdk/client-sns';
 import type { Message } from '@aws-sdk/client-sqs';
+import { terminalSafeJson } from '@sluice/cli';
 import { filterPolicyAdmits, isBlankAttribute, unroutedReason } from '@sluice/model';
 import { redriveFifoFields } from './dead-letter-queue.ts';
 import type { FilterPolicy, Topology } from '@sluice/runtime/contract';
@@ -57,7 +58,8 @@ export function readEnvelope(body: string): UnroutedEnvelope | undefined {
 /**
  * Why a message of `topic`'s unrouted queue reached no consumer, from its envelope's attributes;
  * `undefined` when the topic's subscriptions admit it now (redrive it). A body that is no SNS
- * envelope gets a reason of its own.
+ * envelope gets a reason of its own, and so does an eventType or schemaVersion sent as a Binary
+ * attribute (said as its text, or its size and bytes in hex: not its base64).
  *
  * @example
  * ```ts
@@ -67,33 +69,70 @@ export function readEnvelope(body: string): UnroutedEnvelope | undefined {
  * declare const topology: Topology;
  * declare const body: string;
  * unroutedMessageReason(topology, 'PaymentTopic', body); // e.g. 'no consumer declares PaymentCaptured v2'
+ * // a Binary eventType: 'published with eventType sent as Binary (UTF-8 "PaymentCaptured"), not as a String: …'
  * ```
  */
 export function unroutedMessageReason(topology: Topology, topic: string, body: string, live?: LiveRouting): string | undefined {
   const envelope = readEnvelope(body);
   if (!envelope) return 'not an SNS envelope: sent to the queue directly, not published to the topic';
+  // Read as their base64, a Binary eventType or schemaVersion named a type nobody published ("no consumer declares T3JkZXJQbGFjZWQ=").
+  const binary = (['eventType', 'schemaVersion'] as const).filter((k) => isBinary(envelope.attributes[k]));
+  if (binary.length > 0) {
+    const sent = binary.map((k) => `${k} sent as Binary (${binaryShown(envelope.attributes[k]!.Value)})`).join(' and ');
+    return `published with ${sent}, not as a String: the subscriptions and consumers read ${binary.length === 1 ? 'its String value' : 'their String values'}; publish ${binary.length === 1 ? 'it' : 'them'} with DataType String`;
+  }
   const attributes = Object.fromEntries(Object.entries(envelope.attributes).map(([k, v]) => [k, v.Value]));
   const reason = unroutedReason(topology, topic, attributes);
   if (reason !== undefined || !live || live.admits(attributes)) return reason;
   return `a consumer declares it in the contract, but no subscription of ${live.where} admits it yet: ${live.apply}, then redrive it (published now, it would come back here)`;
 }
 
+/** Whether an envelope's attribute is a Binary one (`Binary`, `Binary.<label>`), whose `Value` is its bytes in base64. */
+const isBinary = (attribute: { Type: string } | undefined) => attribute?.Type.startsWith('Binary') === true;
+
+/** How many bytes of a Binary value that is not text are shown, in hex. */
+const HEX_SHOWN = 16;
+
 /**
- * An identity attribute's value as a table shows it: `(none)` when there is none, `(blank: " ")`
- * when it is blank (an empty-looking cell said nothing), else the value.
+ * A Binary attribute's bytes (`base64`, as the envelope carries them) as an operator reads them:
+ * UTF-8 text, quoted, when they are that; else their size and first bytes in hex.
+ */
+function binaryShown(base64: string): string {
+  const bytes = Buffer.from(base64, 'base64');
+  try {
+    // Quoted as JSON, terminal-safe: controls, escapes and bidi marks in the text show as escapes.
+    return `UTF-8 ${terminalSafeJson(new TextDecoder('utf-8', { fatal: true }).decode(bytes))}`;
+  } catch {
+    const hex = bytes.subarray(0, HEX_SHOWN).toString('hex');
+    return `${bytes.length} bytes, not UTF-8 text: ${hex}${bytes.length > HEX_SHOWN ? '…' : ''}`;
+  }
+}
+
+/**
+ * An identity attribute as a table shows it: `(none)` when there is none, `(blank: " ")` when it
+ * is blank (an empty-looking cell said nothing), quoted when a space starts or ends it (bare, the
+ * space did not show: `"OrderPlaced "` read as `OrderPlaced`), a Binary one as what its bytes
+ * say (not their base64), else the value. Printed through the table's `terminalSafe`, as any cell.
  *
+ * @param attribute - the envelope's attribute (`{ Type, Value }`), or its string value
  * @example
  * ```ts
  * import { identityCell } from '@sluice/ops';
  *
  * identityCell('1.0.0'); // '1.0.0'
  * identityCell(' '); // '(blank: " ")'
+ * identityCell('OrderPlaced '); // '"OrderPlaced "'
+ * identityCell({ Type: 'Binary', Value: 'T3JkZXJQbGFjZWQ=' }); // 'Binary: UTF-8 "OrderPlaced"'
+ * identityCell({ Type: 'Binary', Value: '/wD+' }); // 'Binary: 3 bytes, not UTF-8 text: ff00fe'
  * identityCell(undefined); // '(none)'
  * ```
  */
-export function identityCell(value: string | undefined): string {
-  if (value === undefined) return '(none)';
-  return isBlankAttribute(value) ? `(blank: ${JSON.stringify(value)})` : value;
+export function identityCell(attribute: string | { Type: string; Value: string } | undefined): string {
+  if (attribute === undefined) return '(none)';
+  if (typeof attribute !== 'string' && isBinary(attribute)) return `Binary: ${binaryShown(attribute.Value)}`;
+  const value = typeof attribute === 'string' ? attribute : attribute.Value;
+  if (isBlankAttribute(value)) return `(blank: ${JSON.stringify(value)})`;
+  return /^\s|\s$/.test(value) ? terminalSafeJson(value) : value;
 }
 
 /** What the subscriptions of a running topic admit: the stack's or AWS's, which lag the contract until a restart or a deploy. */

@@ -8,10 +8,10 @@
  */
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { GetSubscriptionAttributesCommand, PublishCommand, SetSubscriptionAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetSubscriptionAttributesCommand, PublishCommand, type MessageAttributeValue, SetSubscriptionAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, DeleteQueueCommand, PurgeQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { runCli } from '@sluice/cli';
-import { queueDepth, type DeadLetterListingJson } from '@sluice/ops';
+import { identityCell, queueDepth, type DeadLetterListingJson } from '@sluice/ops';
 import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
 import { unroutedOf } from '@sluice/model';
 import { captureIO } from '../../../tests/helpers/capture-io.ts';
@@ -120,6 +120,51 @@ describe('the order topic\'s unrouted queue, on the local stack', () => {
     expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'list', '--queue', 'OrderTopicUnrouted', '--endpoint', runtime.endpoint], table)), table.stderr()).toBe(0);
     expect(table.stdout()).toContain(`no consumer declares OrderPlaced v${undeclaredMajor}`);
     expect(table.stdout()).toContain('4 message(s) published to OrderTopic that no subscription admitted');
+  });
+
+  it('says a Binary eventType as its text (or its size and bytes), not its base64, and shows a space that starts or ends a value (quoted): both read as a declared type', async () => {
+    const send = (orderId: string, eventType: MessageAttributeValue) =>
+      sns.send(new PublishCommand({ TopicArn: topicArn(), Message: JSON.stringify(fixtureOrder(orderId)), MessageAttributes: { eventType, schemaVersion: { DataType: 'String', StringValue: '1.0.0' } } }));
+    await send('ord-binary-text', { DataType: 'Binary', BinaryValue: Buffer.from('OrderPlaced') });
+    await send('ord-binary-bytes', { DataType: 'Binary', BinaryValue: Buffer.from([0xff, 0x00, 0xfe]) });
+    await send('ord-trailing-space', { DataType: 'String', StringValue: 'OrderPlaced ' });
+    await send('ord-leading-space', { DataType: 'String', StringValue: ' OrderPlaced' });
+    await waitFor('the four publishes in the unrouted queue', async () => (await orderIdsIn('OrderTopicUnrouted')).length === 4);
+    expect(await orderIdsIn('OrderQueue')).toEqual([]);
+
+    const io = captureIO();
+    expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'list', '--queue', 'OrderTopicUnrouted', '--json', '--endpoint', runtime.endpoint], io)), io.stderr()).toBe(0);
+    const listed = (JSON.parse(io.stdout()) as DeadLetterListingJson).OrderTopicUnrouted!.messages;
+    const why = Object.fromEntries(listed.map((l) => [(JSON.parse((JSON.parse(l.body) as { Message: string }).Message) as { orderId: string }).orderId, l.unrouted]));
+    const asString = 'not as a String: the subscriptions and consumers read its String value; publish it with DataType String';
+    expect(why).toEqual({
+      'ord-binary-text': `published with eventType sent as Binary (UTF-8 "OrderPlaced"), ${asString}`,
+      'ord-binary-bytes': `published with eventType sent as Binary (3 bytes, not UTF-8 text: ff00fe), ${asString}`,
+      'ord-trailing-space': 'no consumer declares "OrderPlaced "',
+      'ord-leading-space': 'no consumer declares " OrderPlaced"',
+    });
+    // The table's eventType column too.
+    const table = captureIO();
+    expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'list', '--queue', 'OrderTopicUnrouted', '--endpoint', runtime.endpoint], table)), table.stderr()).toBe(0);
+    const cells = table.stdout().split('\n').filter((line) => / 1\.0\.0 /.test(line)).map((line) => line.split(/ {2,}/)[3]).sort();
+    expect(cells).toEqual(['" OrderPlaced"', '"OrderPlaced "', 'Binary: 3 bytes, not UTF-8 text: ff00fe', 'Binary: UTF-8 "OrderPlaced"']);
+    expect(table.stdout()).not.toContain('T3JkZXJQbGFjZWQ=');
+    // Kept by a redrive (a consumer would reject them), with the same reason.
+    const redrive = captureIO();
+    expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'redrive', '--queue', 'OrderTopicUnrouted', '--endpoint', runtime.endpoint], redrive)), redrive.stderr()).toBe(0);
+    expect(redrive.stdout()).toContain(`in OrderTopicUnrouted: published with eventType sent as Binary (UTF-8 "OrderPlaced"), ${asString}`);
+    expect(redrive.stdout()).toContain('in OrderTopicUnrouted: no consumer declares "OrderPlaced "');
+    expect(await orderIdsIn('OrderTopicUnrouted')).toHaveLength(4);
+  });
+
+  it('identityCell: a Binary value as UTF-8 text (terminal-safe) or its size and first 16 bytes in hex; a value a space starts or ends, quoted', () => {
+    const binary = (bytes: Buffer) => ({ Type: 'Binary', Value: bytes.toString('base64') });
+    expect(identityCell(binary(Buffer.from('Order\u202ePlaced\u001b[2J')))).toBe('Binary: UTF-8 "Order\\u202ePlaced\\u001b[2J"');
+    expect(identityCell(binary(Buffer.from([0xc3, 0x28])))).toBe('Binary: 2 bytes, not UTF-8 text: c328');
+    expect(identityCell(binary(Buffer.alloc(20, 0xff)))).toBe(`Binary: 20 bytes, not UTF-8 text: ${'ff'.repeat(16)}…`);
+    expect(identityCell({ Type: 'String', Value: 'OrderPlaced\t' })).toBe('"OrderPlaced\\t"');
+    expect(identityCell('OrderPlaced')).toBe('OrderPlaced');
+    expect(identityCell({ Type: 'String', Value: ' ' })).toBe('(blank: " ")');
   });
 
   // The triage function keeps those (it does not run here: consumers off); see triage.test.ts.

@@ -352,8 +352,8 @@ export function formatUnrouted(letters: readonly DeadLetter[], topology: Topolog
         l.messageId,
         envelope?.snsMessageId ?? '-',
         envelope?.publishedAt ?? l.sentAt ?? '-',
-        identityCell(envelope?.attributes.eventType?.Value),
-        identityCell(envelope?.attributes.schemaVersion?.Value),
+        identityCell(envelope?.attributes.eventType),
+        identityCell(envelope?.attributes.schemaVersion),
         reason ?? 'a consumer declares it now: redrive it',
       ];
     }),
