@@ -113,10 +113,13 @@ describe("a topic's triage dead-letter queue in the console", () => {
     // The kind and source dlq list --json gives it, and the page's Open button (deadLetters).
     expect((await state.state()).queues.find((q) => q.name === 'OrderTopicTriageDLQ')).toMatchObject({ kind: listed.kind, source: listed.source, deadLetters: true });
     expect(listed).toMatchObject({ kind: 'triageDeadLetter', source: 'OrderTopicTriage' });
-    // Opened: the message, with why as dlq list says it.
+    // Opened: the message, with why as dlq list says it (put there by hand: said so, with what a redrive does with it).
     const panel = await state.deadLetters('OrderTopicTriageDLQ');
     expect(panel.letters.map((l) => l.messageId)).toEqual([MessageId]);
-    expect(panel.letters[0]!.why).toMatch(/could not keep it in OrderTopicUnrouted \(see its log for this messageId\), or SNS could not deliver it there/);
+    expect(panel.letters[0]!.why).toMatch(/^sent to this queue directly, not dead-lettered: .*; dlq redrive puts it in OrderTopicTriage, where TriageOrderTopic keeps it in OrderTopicUnrouted when no subscription of OrderTopic admits it/);
+    const table = captureIO();
+    expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'list', '--queue', 'OrderTopicTriageDLQ', '--endpoint', runtime.endpoint], table)), table.stderr()).toBe(0);
+    expect(table.stdout()).toContain(panel.letters[0]!.why);
     expect((await state.deadLetter('OrderTopicTriageDLQ', MessageId!)).messageId).toBe(MessageId);
     // Redriven to the triage queue (no function runs here: it waits there); one SNS dead-lettered for the
     // unrouted subscription goes to the unrouted queue instead (triage.test.ts, redrive-sources.test.ts).

@@ -7,7 +7,9 @@
 import { functionNameOf, triageOf, unroutedOf } from '@sluice/model';
 import type { DecodeResult, RecordInput } from '@sluice/runtime/consumer';
 import type { MessageContract, Operation, ReceiveOperation, Topology } from '@sluice/runtime/contract';
+import type { Message } from '@aws-sdk/client-sqs';
 import { subjectFromContract } from './message-subject.ts';
+import { subscriptionArnOf } from './redrive-sources.ts';
 
 /**
  * One queue {@link deadLetterQueuesOf} finds, with where its messages came from and go back to.
@@ -148,4 +150,36 @@ export function deadLetterReading(
  */
 export function triageUnexplained(triage: { topic: string; functionName: string; unroutedQueue: string }): string {
   return `${triage.functionName} could not keep it in ${triage.unroutedQueue} (see its log for this messageId), or SNS could not deliver it there; redrive it once fixed`;
+}
+
+/**
+ * Why one message of a triage dead-letter queue is there: {@link triageUnexplained}, unless it
+ * bears neither mark of a dead letter (no `DeadLetterQueueSourceArn`: SQS did not move it from the
+ * triage queue; no subscription in its envelope's `UnsubscribeURL`: SNS did not dead-letter it),
+ * which is a message sent to the dead-letter queue directly. That one is said so, with what
+ * `dlq redrive` does with it: it goes to the triage queue, whose function keeps it in the unrouted
+ * queue only when no subscription admits it, and drops one a subscription admits (it was never
+ * delivered there: publish it to the topic instead).
+ *
+ * @param triage - the triage dead-letter queue's topic, function and unrouted queue
+ * @param triageQueue - the triage queue, its source
+ * @param message - the dead letter as received, with its system attributes (`MessageSystemAttributeNames: ['All']`)
+ * @example
+ * ```ts
+ * import { triageDeadLetterWhy } from '@sluice/ops';
+ *
+ * const triage = { topic: 'OrderTopic', functionName: 'TriageOrderTopic', unroutedQueue: 'OrderTopicUnrouted' };
+ * triageDeadLetterWhy(triage, 'OrderTopicTriage', { Body: '{"orderId":"ord-1"}' });
+ * // 'sent to this queue directly, not dead-lettered: …; dlq redrive puts it in OrderTopicTriage, …'
+ * triageDeadLetterWhy(triage, 'OrderTopicTriage', { Attributes: { DeadLetterQueueSourceArn: 'arn:aws:sqs:eu-west-1:123456789012:OrderTopicTriage' }, Body: '{}' });
+ * // "TriageOrderTopic could not keep it in OrderTopicUnrouted (see its log for this messageId), or SNS could not deliver it there; redrive it once fixed"
+ * ```
+ */
+export function triageDeadLetterWhy(triage: { topic: string; functionName: string; unroutedQueue: string }, triageQueue: string, message: Pick<Message, 'Attributes' | 'Body'>): string {
+  if (message.Attributes?.DeadLetterQueueSourceArn || subscriptionArnOf(message.Body) !== undefined) return triageUnexplained(triage);
+  return (
+    `sent to this queue directly, not dead-lettered: SQS did not move it from ${triageQueue} (no DeadLetterQueueSourceArn) and SNS did not dead-letter it (no subscription in its envelope's UnsubscribeURL); ` +
+    `dlq redrive puts it in ${triageQueue}, where ${triage.functionName} keeps it in ${triage.unroutedQueue} when no subscription of ${triage.topic} admits it (or it is no SNS envelope), ` +
+    `and drops it when one does (as if SNS had delivered it there): publish such a one to ${triage.topic} instead, or purge it`
+  );
 }

@@ -79,8 +79,21 @@ export function triageRedriveSources(triage: RedriveSource, unrouted: RedriveSou
   return { sources: [triage, unrouted], unknownSourceTo: triage };
 }
 
-/** The subscription an SNS envelope was delivered (or dead-lettered) for: the `SubscriptionArn` of its `UnsubscribeURL`. */
-function subscriptionArnOf(body: string | undefined): string | undefined {
+/**
+ * The subscription an SNS envelope was delivered (or dead-lettered) for: the `SubscriptionArn` of
+ * its `UnsubscribeURL`. Undefined for a body that is no envelope, or names none: what SNS did not
+ * dead-letter (sent to the queue by hand).
+ *
+ * @example
+ * ```ts
+ * import { subscriptionArnOf } from '@sluice/ops';
+ *
+ * subscriptionArnOf(JSON.stringify({ Type: 'Notification', UnsubscribeURL: 'https://sns.eu-west-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=arn:aws:sns:eu-west-1:123456789012:OrderTopic:1b2c' }));
+ * // 'arn:aws:sns:eu-west-1:123456789012:OrderTopic:1b2c'
+ * subscriptionArnOf('{"orderId":"ord-1"}'); // undefined
+ * ```
+ */
+export function subscriptionArnOf(body: string | undefined): string | undefined {
   if (!body || !body.includes('UnsubscribeURL')) return undefined;
   try {
     const envelope = JSON.parse(body) as { UnsubscribeURL?: unknown };

@@ -124,7 +124,7 @@ describe('every publish ends in a queue, attribute-less ones included (the triag
 
   it("its dead-letter queue is read, redriven and shown with the operator commands: dlq list / redrive --queue <Topic>TriageDLQ, status", async () => {
     const id = `ord-triage-dlq-${run}`;
-    // What the triage function could not keep (a failure of its own, e.g. the unrouted queue gone): the envelope, as SNS delivered it.
+    // An envelope as SNS delivers it, put in the dead-letter queue by hand (as a failure of the triage function would, with a DeadLetterQueueSourceArn: unrouted.test.ts).
     const envelope = {
       Type: 'Notification',
       MessageId: `sns-${run}`,
@@ -144,9 +144,10 @@ describe('every publish ends in a queue, attribute-less ones included (the triag
 
     const list = captureIO();
     expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'list', '--queue', 'OrderTopicTriageDLQ', '--endpoint', runtime.endpoint], list)), list.stderr()).toBe(0);
-    // The heading on its own line, the table under it; why: the triage function's failure, not a consumer's.
+    // The heading on its own line, the table under it; why: sent there by hand (it read as the triage function's failure), and what a redrive does with it.
     expect(list.stdout()).toMatch(/^OrderTopicTriageDLQ \(publishes of OrderTopic that TriageOrderTopic could not keep, or SNS could not deliver to OrderTopicUnrouted\):\nmessageId +receives/m);
-    expect(list.stdout()).toMatch(/TriageOrderTopic could not keep it in OrderTopicUnrouted \(see its log for this messageId\), or SNS could not deliver it there/);
+    expect(list.stdout()).toContain('sent to this queue directly, not dead-lettered: SQS did not move it from OrderTopicTriage (no DeadLetterQueueSourceArn) and SNS did not dead-letter it');
+    expect(list.stdout()).not.toContain('could not keep it in OrderTopicUnrouted');
 
     const status = captureIO();
     expect(await fixture.within(() => runCli(fixtureProgram, ['status', '--json', '--endpoint', runtime.endpoint], status)), status.stderr()).toBe(0);
@@ -161,15 +162,27 @@ describe('every publish ends in a queue, attribute-less ones included (the triag
     const subscription = runtime.resources.subscriptions.OrderTopicToOrderTopicUnrouted!.arn;
     const dead = { ...envelope, MessageId: `sns-unrouted-${run}`, Message: JSON.stringify(fixtureOrder(lostId)), UnsubscribeURL: `http://127.0.0.1/?Action=Unsubscribe&SubscriptionArn=${subscription}` };
     const { MessageId: deadId } = await sqs.send(new SendMessageCommand({ QueueUrl: url('OrderTopicTriageDLQ'), MessageBody: JSON.stringify(dead) }));
+    // And one sent there by hand that a subscription admits (a declared order): the reason says a redrive drops it in the triage queue.
+    const admittedId = `ord-admitted-by-hand-${run}`;
+    const admitted = { ...envelope, MessageId: `sns-admitted-${run}`, Message: JSON.stringify(fixtureOrder(admittedId)), MessageAttributes: { eventType: { Type: 'String', Value: 'OrderPlaced' }, schemaVersion: { Type: 'String', Value: declaredVersion } } };
+    await sqs.send(new SendMessageCommand({ QueueUrl: url('OrderTopicTriageDLQ'), MessageBody: JSON.stringify(admitted) }));
+    const both = captureIO();
+    expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'list', '--queue', 'OrderTopicTriageDLQ', '--endpoint', runtime.endpoint], both)), both.stderr()).toBe(0);
+    expect(both.stdout()).toMatch(new RegExp(`^${deadId} .*TriageOrderTopic could not keep it in OrderTopicUnrouted \\(see its log for this messageId\\), or SNS could not deliver it there`, 'm'));
+    expect(both.stdout().match(/sent to this queue directly/g)).toHaveLength(2);
 
     // Each where it was going: the first back to the triage queue, where the function handles it again (a body-only
     // publish, kept in the unrouted queue with why); the second into the unrouted queue (back to the triage, it would be left to SNS again).
     const redrive = captureIO();
     expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'redrive', '--queue', 'OrderTopicTriageDLQ', '--endpoint', runtime.endpoint], redrive)), redrive.stderr()).toBe(0);
     expect(redrive.stdout()).toContain(`moved ${deadId} to OrderTopicUnrouted`);
-    expect(redrive.stdout()).toMatch(/^ {2}moved \S+ to OrderTopicTriage$/m);
+    expect(redrive.stdout().match(/^ {2}moved \S+ to OrderTopicTriage$/gm)).toHaveLength(2);
     await expect.poll(async () => (await unrouted()).get(id), { timeout: 30_000, interval: 500 }).toBe('published without message attributes: no filter policy admits it');
     expect((await unrouted()).has(lostId)).toBe(true);
+    // The one a subscription admits: the function left it to SNS, which never had it; nowhere now, as its reason said.
+    await expect.poll(async () => (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url('OrderTopicTriage'), AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }))).Attributes, { timeout: 15_000, interval: 500 }).toEqual({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
+    expect((await unrouted()).has(admittedId)).toBe(false);
+    expect((await dynamo.send(new GetItemCommand({ TableName: runtime.resources.tables.Orders!.name, Key: { orderId: { S: admittedId } } }))).Item).toBeUndefined();
   }, 60_000);
   it("status says when the topic has no unrouted (or triage) subscription there, deleted by hand: it listed it from the contract, as if it existed (last: it unsubscribes it)", async () => {
     const sns = new SNSClient(runtime.clientConfig);

@@ -9,7 +9,7 @@
 import { waitFor } from '../../../tests/helpers/wait-for.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GetSubscriptionAttributesCommand, PublishCommand, type MessageAttributeValue, SetSubscriptionAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, DeleteQueueCommand, PurgeQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteQueueCommand, PurgeQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { runCli } from '@sluice/cli';
 import { identityCell, queueDepth, type DeadLetterListingJson } from '@sluice/ops';
 import { startLocalRuntime, type LocalRuntime } from '@sluice/local';
@@ -270,6 +270,35 @@ describe('the order topic\'s unrouted queue, on the local stack', () => {
       await sqs.send(new DeleteQueueCommand({ QueueUrl }));
     }
   });
+  it('the triage dead-letter queue says of a message sent there directly (neither moved there by SQS nor dead-lettered by SNS) that it was, and what a redrive does with it; it read as the triage function\'s failure', async () => {
+    for (const queue of ['OrderTopicTriage', 'OrderTopicTriageDLQ']) await sqs.send(new PurgeQueueCommand({ QueueUrl: url(queue) }));
+    const envelope = (orderId: string, extra: Record<string, unknown> = {}) => JSON.stringify({ ...snsEnvelope(fixtureOrder(orderId)), TopicArn: topicArn(), UnsubscribeURL: undefined, ...extra });
+    // Moved there by SQS: received from the triage queue (no function runs here) until it is over maxReceiveCount.
+    const { MessageId: moved } = await sqs.send(new SendMessageCommand({ QueueUrl: url('OrderTopicTriage'), MessageBody: envelope('ord-triage-failed') }));
+    await waitFor('the triage queue to dead-letter it', async () => {
+      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url('OrderTopicTriage'), VisibilityTimeout: 0, WaitTimeSeconds: 0 }));
+      return Messages.length === 0;
+    });
+    // Dead-lettered by SNS for the unrouted subscription: its envelope names it.
+    const subscription = runtime.resources.subscriptions.OrderTopicToOrderTopicUnrouted!.arn;
+    await sqs.send(new SendMessageCommand({ QueueUrl: url('OrderTopicTriageDLQ'), MessageBody: envelope('ord-sns-dead', { UnsubscribeURL: `http://127.0.0.1/?Action=Unsubscribe&SubscriptionArn=${subscription}` }) }));
+    // Sent there by hand: neither mark.
+    const { MessageId: direct } = await sqs.send(new SendMessageCommand({ QueueUrl: url('OrderTopicTriageDLQ'), MessageBody: envelope('ord-by-hand') }));
+    const list = captureIO();
+    expect(await fixture.within(() => runCli(fixtureProgram, ['dlq', 'list', '--queue', 'OrderTopicTriageDLQ', '--endpoint', runtime.endpoint], list)), list.stderr()).toBe(0);
+    const lines = list.stdout().split('\n');
+    const why = (id: string) => lines.find((line) => line.startsWith(id))!.replace(/^\S+ +\d+ +\S+ +/, '');
+    const failed = 'TriageOrderTopic could not keep it in OrderTopicUnrouted (see its log for this messageId), or SNS could not deliver it there; redrive it once fixed';
+    expect(why(moved!)).toBe(failed);
+    expect(lines.filter((line) => line.endsWith(failed))).toHaveLength(2);
+    expect(why(direct!)).toBe(
+      "sent to this queue directly, not dead-lettered: SQS did not move it from OrderTopicTriage (no DeadLetterQueueSourceArn) and SNS did not dead-letter it (no subscription in its envelope's UnsubscribeURL); " +
+        'dlq redrive puts it in OrderTopicTriage, where TriageOrderTopic keeps it in OrderTopicUnrouted when no subscription of OrderTopic admits it (or it is no SNS envelope), ' +
+        'and drops it when one does (as if SNS had delivered it there): publish such a one to OrderTopic instead, or purge it',
+    );
+    await sqs.send(new PurgeQueueCommand({ QueueUrl: url('OrderTopicTriageDLQ') }));
+  });
+
   it("what SNS cannot deliver to the unrouted queue (deleted by hand) goes to its subscription's dead-letter queue, the triage's, and is said (the local SNS dropped it: last, it deletes the queue); redriven, it stays until the queue is there again, then the redrive the next step gives puts it there", async () => {
     await sqs.send(new DeleteQueueCommand({ QueueUrl: url('OrderTopicUnrouted') }));
     const id = `ord-unrouted-gone-${Date.now()}`;

@@ -31,9 +31,9 @@ import {
   republish,
   subjectFromContract,
   subjectOfMessage,
+  triageDeadLetterWhy,
   triageNotRedrivenNext,
   triageRedriveSources,
-  triageUnexplained,
   unroutedMessageReason,
   type ApplicationHeader,
   type ContractModule,
@@ -428,14 +428,15 @@ export class ConsoleState {
   async deadLetters(queue: string): Promise<DeadLetterPanel> {
     const { dlq, ref } = await this.deadLetterQueue(queue);
     const listing = await dlq.listing();
-    return { letters: listing.letters.map(({ message: _m, body, ...letter }) => ({ ...letter, why: this.why(ref, letter, body) })), notShown: notShownOf(listing) ?? null };
+    return { letters: listing.letters.map(({ message, body, ...letter }) => ({ ...letter, why: this.why(ref, { ...letter, message }, body) })), notShown: notShownOf(listing) ?? null };
   }
 
   /** Why a message is where it is: in an unrouted queue, why no subscription admits it (as `dlq list` says); else why it was dead-lettered (in a kept queue, `dlq list`'s words for it). */
-  private why(ref: DeadLetterQueueRef | { kept: string }, letter: Pick<DeadLetter, 'reason' | 'handlerFailure'>, body: string): string {
+  private why(ref: DeadLetterQueueRef | { kept: string }, letter: Pick<DeadLetter, 'reason' | 'handlerFailure' | 'message'>, body: string): string {
     if ('kept' in ref) return whyDeadLettered(letter, KEPT_UNEXPLAINED);
     const { unroutedTopic: topic, triage } = ref;
-    if (topic === undefined) return whyDeadLettered(letter, triage ? triageUnexplained(triage) : UNEXPLAINED);
+    // A triage dead-letter queue's message by its marks: one sent there directly is said so (triageDeadLetterWhy).
+    if (topic === undefined) return whyDeadLettered(letter, triage ? triageDeadLetterWhy(triage, ref.source, letter.message) : UNEXPLAINED);
     return unroutedMessageReason(this.runtime.application.topology, topic, body) ?? 'a consumer declares it now: redrive it';
   }
 

@@ -8,7 +8,7 @@ import { createDecoder } from '@sluice/runtime/consumer';
 import type { ReceiveOperation, Topology } from '@sluice/runtime/contract';
 import type { Message } from '@aws-sdk/client-sqs';
 import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
-import { deadLetterQueuesOf, deadLetterReading, triageUnexplained } from '../dead-letter-queues.ts';
+import { deadLetterQueuesOf, deadLetterReading, triageDeadLetterWhy } from '../dead-letter-queues.ts';
 import { identityCell, readEnvelope, republish, unroutedMessageReason, type LiveRouting } from '../unrouted.ts';
 import { liveRoutingOf } from './live-routing.ts';
 import { DeadLetterQueue, notShownOf, type DeadLetter, type DeadLetterListing, type DeadLetterQueueOptions } from '../dead-letter-queue.ts';
@@ -264,12 +264,18 @@ async function open(
   });
 }
 
+/** What "why it failed" says of a message no decoder explains: the same of each, or each its own (a triage dead-letter queue's, by its marks). */
+type Unexplained = string | ((letter: DeadLetter) => string);
+
 /** Why a dead letter failed when the consumer's decoder accepts it. */
 const DECODES_FINE = 'decodes as a valid message: it failed while being handled (see the consumer log for this messageId); redrive it once fixed';
 
-/** What the listing says of a message whose reason no decoder gives: a triage function's, a kept queue's. */
-function unexplainedOf(ref: DlqRef): string {
-  if (ref.triage) return triageUnexplained(ref.triage);
+/** What "why it failed" says of a message whose reason no decoder gives: a triage function's (each by its marks), a kept queue's. */
+function unexplainedOf(ref: DlqRef): Unexplained {
+  if (ref.triage) {
+    const triage = ref.triage;
+    return (letter) => triageDeadLetterWhy(triage, ref.source!, letter.message);
+  }
   if (ref.kept) return KEPT_UNEXPLAINED;
   return DECODES_FINE;
 }
@@ -297,7 +303,7 @@ export function whyDeadLettered(letter: Pick<DeadLetter, 'reason' | 'handlerFail
  * decodes and so failed in the handler), then a count; `empty.` when there are none.
  *
  * @param subjectTitle - the title of the column {@link DlqCommandOptions.describe} fills
- * @param unexplained - what "why it failed" says of a message the decoder accepts (or of every one, without a decoder)
+ * @param unexplained - what "why it failed" says of a message the decoder accepts (or of every one, without a decoder): one text, or one per message
  *
  * @example
  * ```ts
@@ -307,7 +313,7 @@ export function whyDeadLettered(letter: Pick<DeadLetter, 'reason' | 'handlerFail
  * console.log(formatDeadLetters(letters, 'paymentId'));
  * ```
  */
-export function formatDeadLetters(letters: readonly DeadLetter[], subjectTitle = 'subject', unexplained = DECODES_FINE): string {
+export function formatDeadLetters(letters: readonly DeadLetter[], subjectTitle = 'subject', unexplained: string | ((letter: DeadLetter) => string) = DECODES_FINE): string {
   if (letters.length === 0) return 'empty.';
   // A FIFO queue's messages with their group: the order they are redriven in is the group's.
   const grouped = letters.some((l) => l.messageGroupId !== undefined);
@@ -318,7 +324,7 @@ export function formatDeadLetters(letters: readonly DeadLetter[], subjectTitle =
       ...(grouped ? [l.messageGroupId ?? '-'] : []),
       String(l.receiveCount),
       l.subject ?? '-',
-      whyDeadLettered(l, unexplained),
+      whyDeadLettered(l, typeof unexplained === 'string' ? unexplained : unexplained(l)),
     ]),
   );
   return `${table}\n\n${letters.length} message(s). "receives" is SQS's ApproximateReceiveCount: the receives in the source queue, the one that moved the message here included (on the local stack maxReceiveCount + 1 for a message its consumer kept failing), plus one for each listing since, this one included.`;
@@ -373,7 +379,7 @@ const withNotShown = (text: string, listing: DeadLetterListing) => {
  * FIFO queue, how many wait behind the first message of each group), never left out silently.
  *
  * @param subjectTitle - the title of the column {@link DlqCommandOptions.describe} fills
- * @param unexplained - what "why it failed" says of a message the decoder accepts (or of every one, without a decoder)
+ * @param unexplained - what "why it failed" says of a message the decoder accepts (or of every one, without a decoder): one text, or one per message
  *
  * @example
  * ```ts
@@ -383,7 +389,7 @@ const withNotShown = (text: string, listing: DeadLetterListing) => {
  * console.log(formatDeadLetterListing(await dlq.listing(), 'paymentId')); // the table, then '1 more message(s) wait behind these: …'
  * ```
  */
-export function formatDeadLetterListing(listing: DeadLetterListing, subjectTitle = 'subject', unexplained = DECODES_FINE): string {
+export function formatDeadLetterListing(listing: DeadLetterListing, subjectTitle = 'subject', unexplained: string | ((letter: DeadLetter) => string) = DECODES_FINE): string {
   return withNotShown(formatDeadLetters(listing.letters, subjectTitle, unexplained), listing);
 }
 
