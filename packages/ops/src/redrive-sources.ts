@@ -143,6 +143,9 @@ export function redriveSourceOf(message: Pick<Message, 'Attributes' | 'Body'>, s
   if (source) return { source };
   if (unknownSourceTo) return { source: unknownSourceTo };
   if (!recorded) {
+    // Not moved there by SQS: dead-lettered by an SNS subscription (its envelope names it), or sent there directly.
+    const subscription = subscriptionArnOf(message.Body);
+    if (subscription) return { why: `SNS dead-lettered it for the subscription ${subscription} (its envelope's UnsubscribeURL), which is not known as one of ${names}` };
     return { why: `no DeadLetterQueueSourceArn: which of ${names} it came from is not known (sent to the dead-letter queue directly, not moved there by SQS)` };
   }
   return { why: `its DeadLetterQueueSourceArn, ${recorded}, is none of ${names}` };

@@ -52,6 +52,14 @@ describe('redriveSourceOf', () => {
     expect(redriveSourceOf(message('m-3', 'Analytics'), shared)).toEqual({ why: `its DeadLetterQueueSourceArn, ${arnOf('Analytics')}, is none of Billing, Fulfilment` });
   });
 
+  it('of one SNS dead-lettered (its envelope names a subscription none of the sources has): says so, not that it was sent to the queue directly', () => {
+    const subscription = 'arn:aws:sns:eu-west-1:123456789012:OrderTopic:9f8e7d6c';
+    const snsDeadLetter: Message = { ...message('m-4', undefined), Body: JSON.stringify({ Type: 'Notification', Message: '{}', UnsubscribeURL: `https://sns.eu-west-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${subscription}` }) };
+    const way = redriveSourceOf(snsDeadLetter, shared);
+    expect(way).toEqual({ why: `SNS dead-lettered it for the subscription ${subscription} (its envelope's UnsubscribeURL), which is not known as one of Billing, Fulfilment` });
+    expect((way as { why: string }).why).not.toContain('directly');
+  });
+
   it("matches by the queue's deployed name (its URL's last segment), not the contract's: on AWS they differ", () => {
     // SST names the queues it deploys; SQS records the deployed queue's ARN.
     const deployed = [source('Billing', { url: urlOf('shop-production-BillingQueue-a1b2c3') }), source('Fulfilment', { url: urlOf('shop-production-FulfilmentQueue-d4e5f6') })];
