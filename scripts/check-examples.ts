@@ -25,6 +25,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, u
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { closest, versionOf } from '@sluice/cli';
 
 /** One fenced ```ts block of an `@example` tag. */
 export interface DocExample {
@@ -480,8 +481,31 @@ Options:
   --summary     as --report, with one count per package instead of the list
   --no-cache    compile again even when nothing it reads changed since the last clean run
   -h, --help    this help
+  --version     print the version (the framework's, whose docs it checks)
 
 Without --report or --summary (npm run typecheck), a missing doc fails the run too (exit 1).`;
+
+/** What `--version` prints: the framework's version (its packages share one), whose docs this checks. */
+export const CHECK_EXAMPLES_VERSION = versionOf(new URL('../packages/runtime/package.json', import.meta.url));
+
+const FLAGS = ['--report', '--summary', '--no-cache'];
+
+/**
+ * The one-line usage error for `args` (the bad word echoed, what to type instead), or undefined
+ * when they are all options it takes.
+ */
+function usageProblem(args: readonly string[]): string | undefined {
+  const bad = args.find((a) => !FLAGS.includes(a));
+  if (bad === undefined) return undefined;
+  const takes = `it takes ${FLAGS.join(', ')}, --help and --version`;
+  if (!bad.startsWith('-')) return `unexpected argument ${JSON.stringify(bad)}: it checks the whole workspace, no file or package by name; ${takes}`;
+  const [flag, ...value] = bad.split('=');
+  if (FLAGS.includes(flag!)) return `${flag} takes no value, got ${JSON.stringify(value.join('='))}: give ${flag} alone`;
+  // A one- or two-letter typo is as close to every option as to the one meant: no guess.
+  const name = flag!.replace(/^-+/, '');
+  const guess = name.length > 2 ? closest(name, FLAGS.map((f) => f.slice(2))) : undefined;
+  return `unknown option ${bad}: ${guess ? `did you mean --${guess}?` : takes}`;
+}
 
 /**
  * Runs both parts for the repository at `root`, prints what failed and returns the exit code.
@@ -494,13 +518,19 @@ export function main(root: string, args: readonly string[], out = console.log, e
     out(CHECK_EXAMPLES_HELP);
     return 0;
   }
-  const mode = args.includes('--summary') ? 'summary' : args.includes('--report') ? 'report' : 'strict';
-  const useCache = !args.includes('--no-cache');
-  const unknown = args.filter((a) => a !== '--summary' && a !== '--report' && a !== '--no-cache');
-  if (unknown.length > 0) {
-    err(`check-examples: unknown argument ${unknown[0]}; usage: npm run docs:check -- [--summary] [--no-cache] (see --help)`);
+  if (args.includes('--version')) {
+    out(CHECK_EXAMPLES_VERSION);
+    return 0;
+  }
+  const problem = usageProblem(args);
+  if (problem) {
+    // The convention of every entry point (@sluice/cli): what is wrong, then where the usage is.
+    err(`docs:check: ${problem}`);
+    err('Run `npm run docs:check -- --help` for usage.');
     return 2;
   }
+  const mode = args.includes('--summary') ? 'summary' : args.includes('--report') ? 'report' : 'strict';
+  const useCache = !args.includes('--no-cache');
   const files = workspacePackages(root).flatMap((p) => typeScriptFiles(path.join(p.dir, 'src')));
   const examples = findExamples(root, files);
   const cacheFile = path.join(root, 'node_modules', '.cache', 'sluice-examples-clean.json');

@@ -23,6 +23,8 @@ const ENTRY_POINTS: EntryPoint[] = [
   { script: 'diagram', file: 'packages/governance/src/topology-picture.ts', invocation: 'npm run diagram --', name: 'diagram', bad: { args: ['--spec', 'no-such-contract.yaml'], echoed: '"no-such-contract.yaml"' } },
   { script: 'infra:plan', file: 'packages/infra/src/plan/cli.ts', invocation: 'npm run infra:plan --', name: 'infra:plan', bad: { args: ['--stage', 'a b'], echoed: '"a b"' } },
   { script: 'bench', file: 'scripts/bench/cli.ts', invocation: 'npm run bench --', name: 'bench', bad: { args: ['--only', '9'], echoed: '"9"' } },
+  // Scripts of their own, not programs of the CLI kit, held to the same convention.
+  { script: 'docs:check', file: 'scripts/check-examples.ts', invocation: 'npm run docs:check --', name: 'docs:check', bad: { args: ['packages/cli'], echoed: '"packages/cli"' } },
 ];
 
 const runs = entryPointRuns();
