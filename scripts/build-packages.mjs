@@ -230,6 +230,7 @@ Arguments:
 
 Options:
   -h, --help  show this help
+  --version   print the version of the packages it builds
 
 Examples:
   npm run build:packages
@@ -237,14 +238,26 @@ Examples:
 }
 
 /**
- * The command line: `{ help: true }`, or the package names to build (undefined: all). Throws a
- * usage error (its message one line) for an option other than --help or a name that is not a
- * framework package.
+ * The version `--version` prints: the framework's, which every package it builds has (as the
+ * other entry points print their package's, with versionOf of @sluice/cli; this script runs on
+ * Node alone, before anything is compiled).
+ *
+ * @returns {string} the version of @sluice/runtime's package.json
+ */
+function frameworkVersion() {
+  return JSON.parse(readFileSync(path.join(root, 'packages', 'runtime', 'package.json'), 'utf8')).version ?? '0.0.0';
+}
+
+/**
+ * The command line: `{ help: true }`, `{ version: true }`, or the package names to build
+ * (undefined: all). Throws a usage error (its message one line) for an option other than --help
+ * and --version or a name that is not a framework package.
  */
 function parseCommandLine(args) {
   if (args.includes('--help') || args.includes('-h')) return { help: true };
+  if (args.includes('--version')) return { version: true };
   const option = args.find((a) => a.startsWith('-'));
-  if (option !== undefined) throw Object.assign(new Error(`unknown option ${option}: build:packages takes package names and --help`), { usage: true });
+  if (option !== undefined) throw Object.assign(new Error(`unknown option ${option}: build:packages takes package names, --help and --version`), { usage: true });
   const unknown = args.find((name) => !(name in PACKAGES));
   if (unknown !== undefined) throw Object.assign(new Error(`${JSON.stringify(unknown)} is not a framework package: names are ${Object.keys(PACKAGES).join(', ')}`), { usage: true });
   return { names: args.length ? args : undefined };
@@ -262,6 +275,10 @@ if (import.meta.main || process.argv[1] === import.meta.filename) {
   }
   if (command.help) {
     console.log(usage());
+    process.exit(0);
+  }
+  if (command.version) {
+    console.log(frameworkVersion());
     process.exit(0);
   }
   try {

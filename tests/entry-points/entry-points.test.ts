@@ -25,6 +25,7 @@ const ENTRY_POINTS: EntryPoint[] = [
   { script: 'bench', file: 'scripts/bench/cli.ts', invocation: 'npm run bench --', name: 'bench', bad: { args: ['--only', '9'], echoed: '"9"' } },
   // Scripts of their own, not programs of the CLI kit, held to the same convention.
   { script: 'docs:check', file: 'scripts/check-examples.ts', invocation: 'npm run docs:check --', name: 'docs:check', bad: { args: ['packages/cli'], echoed: '"packages/cli"' } },
+  { script: 'build:packages', file: 'scripts/build-packages.mjs', invocation: 'npm run build:packages --', name: 'build:packages', bad: { args: ['clj'], echoed: '"clj"' } },
 ];
 
 const runs = entryPointRuns();
