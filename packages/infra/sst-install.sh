@@ -13,7 +13,7 @@ set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-Usage: npm run sst:install [-- --force]     (sluice-sst-install [--force] in a created project)
+Usage: npm run sst:install -- [--force]     (sluice-sst-install [--force] in a created project)
 
 Prepares .sst/platform, SST's component sources and the providers sst.config.ts declares, for the
 offline infrastructure checks: npm run infra:plan (which runs this itself the first time), and in
@@ -24,16 +24,33 @@ platform installed matches node_modules/sst's version (it takes about a minute).
 Options:
   --force     install again (after changing `providers` in sst.config.ts)
   -h, --help  show this help
+  --version   print the version (of @sluice/infra, which holds this script)
 
 Run it in the project root. npm run dev, deploy and remove use the plain sst CLI, not this.
 USAGE
+}
+# A usage error as every entry point says one (@sluice/cli): one line saying what is wrong, the
+# word echoed, and what to type instead; then where the usage is. Exit 2, nothing done.
+usage_error() {
+  echo "sst:install: $1" >&2
+  echo "Run \`npm run sst:install -- --help\` for usage." >&2
+  exit 2
+}
+# A word as JSON quotes it (the convention's echo): backslashes and double quotes escaped.
+quoted() {
+  local word=${1//\\/\\\\}
+  printf '"%s"' "${word//\"/\\\"}"
 }
 force=0
 for arg in "$@"; do
   case "$arg" in
     -h|--help) usage; exit 0 ;;
+    # The version of the package this script is in: @sluice/infra (packages/infra here).
+    --version) node -p 'JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8")).version' "$(dirname "${BASH_SOURCE[0]}")/package.json"; exit 0 ;;
     --force) force=1 ;;
-    *) echo "sst:install: unknown option '$arg' (only --force)" >&2; echo "Try: npm run sst:install -- --help" >&2; exit 2 ;;
+    --force=*) usage_error "--force takes no value, got $(quoted "${arg#--force=}"): give --force alone" ;;
+    -*) usage_error "unknown option $arg: it takes --force, --help and --version" ;;
+    *) usage_error "unexpected argument $(quoted "$arg"): it installs for the project it runs in, no name; it takes --force, --help and --version" ;;
   esac
 done
 

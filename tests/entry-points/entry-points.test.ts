@@ -6,7 +6,7 @@
  * The order application's entry points (`npx orders`, the demo) are held to the same convention
  * in packages/orders/tests/entry-points.test.ts.
  *
- * Over 40 processes of half a second to two seconds each: they run in parallel, a few at a
+ * Over 50 processes of half a second to two seconds each: they run in parallel, a few at a
  * time, before the assertions. No case starts a server, runs codegen or reaches the network.
  */
 import { describeConvention, entryPointRuns, type EntryPoint } from '../helpers/entry-points.ts';
@@ -26,6 +26,7 @@ const ENTRY_POINTS: EntryPoint[] = [
   // Scripts of their own, not programs of the CLI kit, held to the same convention.
   { script: 'docs:check', file: 'scripts/check-examples.ts', invocation: 'npm run docs:check --', name: 'docs:check', bad: { args: ['packages/cli'], echoed: '"packages/cli"' } },
   { script: 'build:packages', file: 'scripts/build-packages.mjs', invocation: 'npm run build:packages --', name: 'build:packages', bad: { args: ['clj'], echoed: '"clj"' } },
+  { script: 'sst:install', file: 'packages/infra/sst-install.sh', invocation: 'npm run sst:install --', name: 'sst:install', bad: { args: ['--force=yes'], echoed: '"yes"' } },
 ];
 
 const runs = entryPointRuns();

@@ -54,9 +54,13 @@ export interface Run {
   cwd?: string;
 }
 
-/** An entry point's command line: `node <file> …`, a bin (`.js`) or a TypeScript source (on Node's type stripping, as the npm scripts run them). */
+/**
+ * An entry point's command line: `node <file> …`, a bin (`.js`), a script (`.mjs`) or a TypeScript
+ * source (on Node's type stripping, as the npm scripts run them); `bash <file> …` for a shell
+ * script (`sst:install`).
+ */
 export const entry = (ep: EntryPoint, ...args: string[]): Run => ({
-  command: process.execPath,
+  command: ep.file.endsWith('.sh') ? 'bash' : process.execPath,
   args: [ep.file, ...args],
 });
 
