@@ -37,6 +37,9 @@ const undeclaredOrders = path.join(mkdtempSync(path.join(tmpdir(), 'orders-undec
 const anOrder = { orderId: 'ord-u1', userId: 'usr-1', itemName: 'Lamp', quantity: 1, status: 'PENDING', timestamp: '2026-01-01T09:00:00Z' };
 writeFileSync(undeclaredOrders, JSON.stringify([anOrder, { ...anOrder, orderId: 'ord-u2', giftWrap: true }]));
 schedule('orders publish --file, an undeclared field', entry(orders, 'publish', '--file', undeclaredOrders, '--endpoint', 'http://127.0.0.1:9'));
+// A typo of a count: refused before anything is reached (the endpoint answers nothing: without the limit it would try).
+schedule('orders publish --count 1000000000', entry(orders, 'publish', '--count', '1000000000', '--endpoint', 'http://127.0.0.1:9'));
+schedule('orders publish --no-count-limit alone', entry(orders, 'publish', '--no-count-limit', '--endpoint', 'http://127.0.0.1:9'));
 schedule('orders publish --status FOO', entry(orders, 'publish', '--status', 'FOO'));
 schedule('orders publish --quantity abc', entry(orders, 'publish', '--quantity', 'abc'));
 schedule('orders publish --quantity 0', entry(orders, 'publish', '--quantity', '0', '--endpoint', 'http://127.0.0.1:9'));
@@ -76,6 +79,16 @@ describe('npx orders', () => {
     // The allowed values are the contract's, listed in the message.
     expectUsageError(result('orders publish --status FOO'), 'orders publish', 'npx orders publish', /^orders publish: --status "FOO" is not one of PENDING, CONFIRMED, PAID, SHIPPED, DELIVERED, CANCELLED, REFUNDED$/);
     expectUsageError(result('orders publish --quantity abc'), 'orders publish', 'npx orders publish', /^orders publish: --quantity must be a number, got "abc": e\.g\. --quantity 2$/);
+  });
+
+  it('refuses a --count over 100000, saying how to publish more; --no-count-limit only with a --count (a typo of a count started a run of days)', () => {
+    expectUsageError(
+      result('orders publish --count 1000000000'),
+      'orders publish',
+      'npx orders publish',
+      /^orders publish: --count "1000000000" is over 100000, the most one run publishes \(a typo would publish for hours or days\): publish 100000 at a time, or add --no-count-limit to publish 1000000000 in one run$/,
+    );
+    expectUsageError(result('orders publish --no-count-limit alone'), 'orders publish', 'npx orders publish', /^orders publish: --no-count-limit lifts the limit of --count: give --count <n> with it, or drop it$/);
   });
 
   it('refuses order flags beside --file, which holds the orders whole (they were dropped without a word), and a file holding no order (it crashed)', () => {

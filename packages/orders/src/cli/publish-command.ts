@@ -55,6 +55,32 @@ function readOrders(path: string): unknown[] {
   return Array.isArray(value) ? value : [value];
 }
 
+/**
+ * The most orders one `--count` run publishes unless `--no-count-limit` is given. A run of that
+ * many is minutes against AWS (one PublishBatch of 10 at a time) and well under a dollar; a slip of the
+ * finger (`--count 1000000000`) would be days of publishing into a real account, each order
+ * stored and handled downstream. Refused, nothing sent, saying how to publish more.
+ */
+export const MAX_COUNT = 100_000;
+
+/**
+ * `--count n` as it must be typed for `n` more orders: with `--no-count-limit` when `n` is over
+ * the limit (what is left of a run that had it).
+ */
+function countFlags(n: number): string {
+  return `--count ${n}${n > MAX_COUNT ? ' --no-count-limit' : ''}`;
+}
+
+/** `--count` as a number: a whole number from 1, at most {@link MAX_COUNT} unless `unlimited`. */
+function countOption(raw: string | undefined, unlimited: boolean): number | undefined {
+  const count = integerOption('count', raw, { min: 1 });
+  if (count === undefined || count <= MAX_COUNT || unlimited) return count;
+  throw new UsageError(
+    `--count ${JSON.stringify(raw)} is over ${MAX_COUNT}, the most one run publishes (a typo would publish for hours or days): ` +
+      `publish ${MAX_COUNT} at a time, or add --no-count-limit to publish ${count} in one run`,
+  );
+}
+
 async function publishCount(count: number, publisher: OrderPublisher, io: CliIO, correlationId: string | undefined, where: string): Promise<number> {
   const runId = Date.now().toString(36);
   const bar = new ProgressBar(count, 'publishing', io.progress);
@@ -70,7 +96,7 @@ async function publishCount(count: number, publisher: OrderPublisher, io: CliIO,
         // Those SNS refused before the interruption, with why, and what was never sent: each said.
         const refused = failures.length > 0 ? `; SNS refused ${failures.length}:\n  ${failures.join('\n  ')}\n` : '; ';
         throw new CliError(`interrupted: published ${published} of ${count} orders (ids ord-gen-${runId}-*)${refused}the other ${count - start} were not sent`, {
-          next: `Publish them with npx orders publish --count ${count - published}${correlationId ? ` --correlation-id ${shellWord(correlationId)}` : ''}${where}.`,
+          next: `Publish them with npx orders publish ${countFlags(count - published)}${correlationId ? ` --correlation-id ${shellWord(correlationId)}` : ''}${where}.`,
           exitCode: ExitCode.INTERRUPTED,
         });
       }
@@ -82,7 +108,7 @@ async function publishCount(count: number, publisher: OrderPublisher, io: CliIO,
         // What was sent is said with the failure: the user knows which orders exist, and what is left.
         bar.finish(`stopped at ${start}/${count}`);
         throw new CliError(`published ${published} of ${count} orders (ids ord-gen-${runId}-*), then a publish failed: ${(error as Error).message}`, {
-          next: `Check that the stack still answers (npx orders status${where}), then publish the ${count - published} left: npx orders publish --count ${count - published}${where}.`,
+          next: `Check that the stack still answers (npx orders status${where}), then publish the ${count - published} left: npx orders publish ${countFlags(count - published)}${where}.`,
           cause: error,
         });
       }
@@ -112,14 +138,16 @@ Flags not given get a sample value.`,
     status: { type: 'string', valueName: 'status', description: 'status', choices: contractStatuses(), defaultText: 'PENDING' },
     timestamp: { type: 'string', valueName: 't', description: 'RFC 3339 with an offset', defaultText: 'now' },
     file: { type: 'string', valueName: 'path', description: 'a JSON order, or an array of orders', existing: true },
-    count: { type: 'string', valueName: 'n', description: 'n generated orders (PublishBatch, with a progress bar)' },
+    count: { type: 'string', valueName: 'n', description: `n generated orders (PublishBatch, with a progress bar), at most ${MAX_COUNT}` },
+    'no-count-limit': { type: 'boolean', description: `let --count go over ${MAX_COUNT} (Ctrl-C stops it, saying how many went out)` },
     'correlation-id': { type: 'string', valueName: 'id', description: 'correlation id attribute, to follow the order through the logs' },
     ...targetOptions,
   },
   examples: ['npx orders publish --order-id ord-1 --item-name "Desk lamp" --quantity 2', 'npx orders publish --file order.json', 'npx orders publish --count 500'],
   async run({ values, io }) {
     const v = values as Record<string, string | undefined>;
-    const count = integerOption('count', v.count, { min: 1 });
+    const count = countOption(v.count, values['no-count-limit'] === true);
+    if (values['no-count-limit'] === true && count === undefined) throw new UsageError('--no-count-limit lifts the limit of --count: give --count <n> with it, or drop it');
     if (count !== undefined) {
       const conflicting = ['file', 'order-id', 'user-id', 'item-name', 'quantity', 'status', 'timestamp'].filter((k) => v[k] !== undefined);
       if (conflicting.length) throw new UsageError(`--count generates its orders: drop --${conflicting.join(', --')}`);
