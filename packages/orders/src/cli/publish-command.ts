@@ -89,6 +89,12 @@ async function publishCount(count: number, publisher: OrderPublisher, io: CliIO,
   // Ctrl-C (or SIGTERM) ends the run after the batch in flight, saying how many went out; a second one exits at once.
   let interrupted = false;
   const removeSignals = onShutdownSignals({ stop: () => void (interrupted = true), forceMessage: 'Second Ctrl-C: exiting now; the orders published so far are on the topic.' });
+  // The bar moves as batches complete; a batch SNS is slow to answer (throttled, retried: up to
+  // the client's 15 s a try) left a log without a line that long or longer. Asked between batches
+  // too, the bar prints the same count again once PROGRESS_LINE_EVERY_MS passed without a line.
+  let sent = 0;
+  const heartbeat = setInterval(() => bar.update(sent), 250);
+  heartbeat.unref();
   try {
     for (let start = 0; start < count; start += 10) {
       if (interrupted) {
@@ -114,9 +120,11 @@ async function publishCount(count: number, publisher: OrderPublisher, io: CliIO,
       }
       published += result.successful.length;
       failures.push(...result.failed.map((f) => `${chunk[f.index]!.orderId}: ${f.code} ${f.message}`));
-      bar.update(start + chunk.length);
+      sent = start + chunk.length;
+      bar.update(sent);
     }
   } finally {
+    clearInterval(heartbeat);
     removeSignals();
   }
   bar.finish(`published ${published}/${count} orders (ids ord-gen-${runId}-*)`);
