@@ -2,12 +2,16 @@
  * What `create` prints as the next steps without `--framework` (pack the framework, then create
  * the project from the tarballs) are the commands of README.md's "Start a project of your own",
  * in the same order. They once differed: create left out `npm run sst:install`, which
- * build:packages needs, and `SLUICE_PACKAGES_BUILT=1`, so every package was built twice.
+ * build:packages needs, and `SLUICE_PACKAGES_BUILT=1`, so every package was built twice. And the
+ * README's commands run as written in the repository's root: the contract they name is there.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { unpublishedFrameworkSteps } from '../src/cli.ts';
+import { createProject } from '../src/create.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 
@@ -24,12 +28,36 @@ function readmeCommands(): string[] {
     .filter(Boolean);
 }
 
+/** The folder and the contract of the README's `npm run create -- <folder> --contract <file> --framework <dir>`. */
+function readmeCreate(): { directory: string; contract: string; framework: string } {
+  const line = readmeCommands().find((c) => c.startsWith('npm run create -- '));
+  if (!line) throw new Error('README.md: no npm run create line under "Start a project of your own"');
+  const { values, positionals } = parseArgs({ args: line.slice('npm run create -- '.length).split(/\s+/), allowPositionals: true, options: { contract: { type: 'string' }, framework: { type: 'string' } } });
+  return { directory: positionals[0]!, contract: values.contract!, framework: values.framework! };
+}
+
 describe("create's next steps without --framework", () => {
   it("are the README's commands, in its order", () => {
-    const commands = unpublishedFrameworkSteps('../payments', 'payments.yaml')
+    const { directory, contract } = readmeCreate();
+    const commands = unpublishedFrameworkSteps(directory, contract)
       .filter((line) => /^ {4}\S/.test(line))
       .map((line) => line.trim());
-    expect(commands).toEqual(readmeCommands().map((c) => c.replace(/^cd \.\.\/payments && npm install && npm run codegen && npm start$/, 'cd ../payments && npm install && npm run codegen')));
+    // create prints the steps up to codegen; the README goes on to npm start.
+    expect(commands).toEqual(readmeCommands().map((c) => c.replace(/^(cd \S+ && npm install && npm run codegen) && npm start$/, '$1')));
+  });
+});
+
+describe("README's commands, run top to bottom in the repository's root by a newcomer", () => {
+  it('create a project from a contract the repository has (it named payments.yaml, which it has not), which create accepts', async () => {
+    const { contract } = readmeCreate();
+    expect(existsSync(path.join(root, contract)), `README.md: npm run create names --contract ${contract}, which the repository does not have`).toBe(true);
+    const parent = mkdtempSync(path.join(tmpdir(), 'sluice-readme-create-'));
+    try {
+      const created = await createProject({ directory: path.join(parent, 'app'), contract: path.join(root, contract) });
+      expect(created.consumers.length).toBeGreaterThan(0);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 });
 
