@@ -372,4 +372,56 @@ describe.each<FunctionProcesses>(['shared', 'separate'])('without --watch (funct
     await handled('v2');
     expect(said()).toHaveLength(1);
   });
+
+  it('says a handler moved away is missing, and what to do, not that it changed; put back, the next instance loads it', { timeout: 60_000 }, async () => {
+    const events: string[] = [];
+    const logs: string[] = [];
+    const failed: string[] = [];
+    const p = env.project('watch-recovery');
+    const q = await thingsQueue(env.sqs());
+    host = env.host({
+      functions: [thingsSpec(env.emulators(), p.root, q)],
+      functionProcesses,
+      root: p.root,
+      onEvent: (line) => events.push(line),
+      onLog: (_op, line) => logs.push(line),
+      onBatch: (_op, report) => failed.push(...report.failed),
+    });
+    await host.start();
+    const send = () => env.sqs().send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: '{}' }));
+    const handledCount = () => logs.filter((l) => l === 'handled 1 by v1').length;
+    await send();
+    await waitFor('a message handled', () => handledCount() === 1, 20_000);
+    const handler = path.join(p.root, 'consumers/consumeThings.ts');
+    const away = path.join(p.root, 'consumeThings.ts.moved');
+    renameSync(handler, away);
+    // The next message starts an instance, which finds the handler gone (and fails to load it).
+    await send();
+    await waitFor('the message its new instance could not take', () => failed.length > 0, 20_000);
+    expect(events.filter((e) => e.includes('consumers/consumeThings.ts'))).toEqual([
+      "consumeThings: its handler consumers/consumeThings.ts is missing (moved, renamed or deleted since its instances loaded it): new instances cannot load it, and the messages they take fail (each failure a receive towards the dead-letter queue); " +
+        "put it back there (the handler of consumeThings is read from that path: the project's consumers folder and the operation's id): the next instance loads it",
+    ]);
+    renameSync(away, handler);
+    await send();
+    await waitFor('a message handled once the handler is back', () => handledCount() === 2, 20_000);
+  });
+
+  // The line is the host's, the same in both process models: run in one, to keep the suite short.
+  it.runIf(functionProcesses === 'shared')('says a file the handler imports moved away is missing, not that it changed', { timeout: 60_000 }, async () => {
+    const events: string[] = [];
+    const logs: string[] = [];
+    const p = env.project('watch-recovery');
+    const q = await thingsQueue(env.sqs());
+    host = env.host({ functions: [thingsSpec(env.emulators(), p.root, q)], functionProcesses, root: p.root, onEvent: (line) => events.push(line), onLog: (_op, line) => logs.push(line) });
+    await host.start();
+    await env.sqs().send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: '{}' }));
+    await waitFor('a message handled', () => logs.includes('handled 1 by v1'), 20_000);
+    renameSync(path.join(p.root, 'src/store.ts'), path.join(p.root, 'store.ts.moved'));
+    await env.sqs().send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: '{}' }));
+    const said = await waitFor('the store found gone', () => events.find((e) => e.includes('src/store.ts')), 20_000);
+    expect(said).toBe(
+      'consumeThings: src/store.ts is missing (moved, renamed or deleted?) since its instances loaded it: new instances run the code as it is now (where it still imports a missing file, they cannot load it), started once those on the old code have finished their batches in flight (--watch reloads at every save)',
+    );
+  });
 });

@@ -421,10 +421,27 @@ export class FunctionHost {
     return `${r.spec.operationId}: ${message.split(`${this.root}${path.sep}`).join('')}`;
   }
 
-  /** The line for a change of `r`'s code found as an instance starts (without `watch`). */
+  /**
+   * The line for a change of `r`'s code found as an instance starts (without `watch`). A file found
+   * gone is said to be missing, not to have changed: the handler itself gone (moved, renamed) is
+   * said with where it is looked for and what to do, as no instance can start without it.
+   */
   private codeChangeLine(r: Running, files: readonly string[]): string {
-    const shown = `${path.relative(this.root, files[0]!)}${files.length > 1 ? ` and ${files.length - 1} more file${files.length > 2 ? 's' : ''}` : ''}`;
-    return `${r.spec.operationId}: ${shown} changed since its instances loaded it: new instances run the changed code, started once those on the old code have finished their batches in flight (--watch reloads at every save)`;
+    const { operationId, handlerFile } = r.spec;
+    const listed = (some: readonly string[]) => `${path.relative(this.root, some[0]!)}${some.length > 1 ? ` and ${some.length - 1} more file${some.length > 2 ? 's' : ''}` : ''}`;
+    const gone = files.filter((file) => !existsSync(file));
+    if (gone.some((file) => path.resolve(file) === path.resolve(handlerFile))) {
+      return (
+        `${operationId}: its handler ${path.relative(this.root, handlerFile)} is missing (moved, renamed or deleted since its instances loaded it): new instances cannot load it, and the messages they take fail (each failure a receive towards the dead-letter queue); ` +
+        `put it back there (the handler of ${operationId} is read from that path: the project's consumers folder and the operation's id): the next instance loads it`
+      );
+    }
+    const changed = files.filter((file) => !gone.includes(file));
+    const said = [
+      ...(changed.length > 0 ? [`${listed(changed)} changed`] : []),
+      ...(gone.length > 0 ? [`${listed(gone)} ${gone.length > 1 ? 'are' : 'is'} missing (moved, renamed or deleted?)`] : []),
+    ].join(' and ');
+    return `${operationId}: ${said} since its instances loaded it: new instances run the ${gone.length > 0 ? 'code as it is now (where it still imports a missing file, they cannot load it)' : 'changed code'}, started once those on the old code have finished their batches in flight (--watch reloads at every save)`;
   }
 
   private emit(line: string): void {
