@@ -1,6 +1,7 @@
 /**
  * `npm run codegen` / `npm run codegen:check`: writes or verifies `generated/`, and checks that
- * every receive operation has its handler (and every handler an operation).
+ * every receive operation has its handler (and every handler an operation), and that each handler
+ * file parses.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -44,12 +45,13 @@ named by eventContract.contractPackage, else <package name>-contract): TypeScrip
 typed operations that publishers and consumers are built from, and the topology manifest
 (topics, queues, dead-letter queues, subscriptions with their filter policies) that the
 infrastructure and the local runtime create. Then checks that every receive operation has its
-handler file in the consumers folder, and every handler file an operation.`,
+handler file in the consumers folder, and every handler file an operation, and that each handler
+file parses (file:line:column of a syntax error; no type check: that is npm run typecheck).`,
   options: {
     spec: { type: 'string', valueName: 'file', description: 'AsyncAPI document', defaultText: 'eventContract.spec, else asyncapi.yaml', existing: true },
     out: { type: 'string', valueName: 'dir', path: true, description: 'output folder', defaultText: 'eventContract.generated, else generated' },
     consumers: { type: 'string', valueName: 'dir', path: true, description: 'one handler per receive operation: <dir>/<operationId>.ts', defaultText: 'eventContract.consumers, else consumers' },
-    check: { type: 'boolean', description: 'write nothing; exit 1 naming stale files and missing or orphan handlers' },
+    check: { type: 'boolean', description: 'write nothing; exit 1 naming stale files, missing or orphan handlers and handlers that do not parse' },
   },
   examples: ['npm run codegen', 'npm run codegen:check', 'npm run codegen -- --spec asyncapi.yaml --out /tmp/generated-preview'],
   async run({ values, io: terminal }) {
@@ -86,6 +88,10 @@ handler file in the consumers folder, and every handler file an operation.`,
       ...existing.filter((f) => !wanted.has(f)),
     ];
     const handlerProblems = checkHandlers(model.topology, project.consumers, process.cwd(), project.contractPackage);
+    // Each handler file parsed (not type-checked): one that does not is said here, with the rest, not first by typecheck or npm start.
+    const { handlerSyntaxProblems } = await import('./handler-syntax.ts');
+    const syntaxProblems = await handlerSyntaxProblems(model.topology, project.consumers, process.cwd());
+    const doNotParse = syntaxProblems.length === 1 ? 'a handler does not parse' : `${syntaxProblems.length} handlers do not parse`;
     const say = warningSayer(project.spec);
     for (const warning of model.warnings) io.err(`codegen: warning: ${say(warning)}`);
 
@@ -103,9 +109,13 @@ handler file in the consumers folder, and every handler file an operation.`,
         failed = true;
         io.err(`codegen:check: the consumers in ${shown(project.consumers)}/ do not match the contract's receive operations:`);
         for (const problem of handlerProblems) io.err(`  - ${problem}`);
-      } else {
-        io.out(`codegen:check: every receive operation has its handler in ${shown(project.consumers)}/.`);
       }
+      if (syntaxProblems.length > 0) {
+        failed = true;
+        io.err(`codegen:check: ${doNotParse}:`);
+        for (const problem of syntaxProblems) io.err(`  - ${problem}`);
+      }
+      if (handlerProblems.length === 0 && syntaxProblems.length === 0) io.out(`codegen:check: every receive operation has its handler in ${shown(project.consumers)}/.`);
       return failed ? 1 : 0;
     }
 
@@ -129,6 +139,10 @@ handler file in the consumers folder, and every handler file an operation.`,
       io.err('codegen: next, make the consumers match the contract (npm test fails until you do):');
       for (const problem of handlerProblems) io.err(`  - ${problem}`);
     }
+    if (syntaxProblems.length > 0) {
+      io.err(`codegen: next, fix the syntax (npm test fails until you do): ${doNotParse}:`);
+      for (const problem of syntaxProblems) io.err(`  - ${problem}`);
+    }
     return 0;
   },
 };
@@ -145,7 +159,8 @@ function asStarted(env: NodeJS.ProcessEnv = process.env): ProgramSpec {
     name: 'codegen:check',
     invocation: 'npm run codegen:check --',
     description: `This script passes --check: it writes nothing, and exits 1 naming the files of generated/ that
-differ from what the contract produces, and the missing or orphan handlers. Without --check
+differ from what the contract produces, the missing or orphan handlers and those that do not
+parse. Without --check
 (npm run codegen):
 
 ${codegenProgram.description}`,

@@ -24,11 +24,11 @@ function project(files: Record<string, string>): string {
   return root;
 }
 
-/** What `npm run codegen -- --spec <root>/asyncapi.yaml` prints, and its exit code. */
-async function codegen(root: string): Promise<{ code: number; text: string }> {
+/** What `npm run codegen -- --spec <root>/asyncapi.yaml` (and `more` arguments: `--check`) prints, and its exit code. */
+async function codegen(root: string, ...more: string[]): Promise<{ code: number; text: string }> {
   const lines: string[] = [];
   const io = { out: (t: string) => lines.push(t), err: (t: string) => lines.push(t), progress: { write: () => true } };
-  const code = await runCli(codegenProgram, ['--spec', path.join(root, 'asyncapi.yaml'), '--out', path.join(root, 'generated'), '--consumers', path.join(root, 'consumers')], io);
+  const code = await runCli(codegenProgram, ['--spec', path.join(root, 'asyncapi.yaml'), '--out', path.join(root, 'generated'), '--consumers', path.join(root, 'consumers'), ...more], io);
   return { code, text: lines.join('\n') };
 }
 
@@ -173,5 +173,53 @@ describe('a misspelt key', () => {
     const { text } = await codegen(root);
     expect(text).toMatch(/colour \(line \d+\): Property "colour" is not expected to be here — remove it, or correct its spelling/);
     expect(text).not.toMatch(/did you mean/);
+  });
+});
+
+describe('a handler that does not parse', () => {
+  const HANDLER = [
+    "import { operations } from '@orders/contract';",
+    "import { defineConsumer } from '@sluice/runtime/consumer';",
+    'export const handler = defineConsumer(operations.handleOrderShipped, async (message) => {',
+    '  const orderId: string = message.payload.orderId;',
+    '  if (orderId === ) return;',
+    '});',
+    '',
+  ].join('\n');
+
+  it('is said by codegen:check at file:line:column with what is wrong, in the one report with every other problem (generated/ stale), and by codegen as what to do next', async () => {
+    const root = project({ 'asyncapi.yaml': SPEC, 'schemas/order-shipped.v1.json': SCHEMA, 'consumers/handleOrderShipped.ts': HANDLER });
+    const file = path.join(root, 'consumers', 'handleOrderShipped.ts');
+    // The column from 1, as editors count it: the `)` is the 19th character of `  if (orderId === ) return;`.
+    const problem = `  - ${file}:5:19: Unexpected ")": the handler of handleOrderShipped does not parse; fix it there (npm start and the deployed function could not load it)`;
+    const before = await codegen(root, '--check');
+    expect(before.code).toBe(1);
+    expect(before.text).toMatch(/codegen:check: \S+generated\/ is stale/);
+    expect(before.text).toContain(`\ncodegen:check: a handler does not parse:\n${problem}`);
+    expect(before.text).not.toContain('every receive operation has its handler');
+    // Written anyway, with the handler to fix as the next step (npm test fails until then).
+    const written = await codegen(root);
+    expect(written.code).toBe(0);
+    expect(written.text).toContain(`\ncodegen: next, fix the syntax (npm test fails until you do): a handler does not parse:\n${problem}`);
+    const after = await codegen(root, '--check');
+    expect(after.code).toBe(1);
+    expect(after.text).toMatch(/is up to date/);
+    expect(after.text.split('\n').filter((l) => l.startsWith('  - '))).toEqual([problem]);
+    // Fixed, it passes.
+    writeFileSync(file, HANDLER.replace('orderId === )', "orderId === '')"));
+    const fixed = await codegen(root, '--check');
+    expect(fixed.text, fixed.text).toContain('every receive operation has its handler');
+    expect(fixed.code).toBe(0);
+  });
+
+  it('in JavaScript (.mjs) is parsed as JavaScript: a type annotation there does not parse', async () => {
+    const root = project({
+      'asyncapi.yaml': SPEC,
+      'schemas/order-shipped.v1.json': SCHEMA,
+      'consumers/handleOrderShipped.mjs': "import { operations } from '@orders/contract';\nexport const handler = defineConsumer(operations.handleOrderShipped, async () => {\n  const a: number = 1;\n});\n",
+    });
+    const { code, text } = await codegen(root, '--check');
+    expect(code).toBe(1);
+    expect(text).toMatch(/\ncodegen:check: a handler does not parse:\n {2}- \S+consumers\/handleOrderShipped\.mjs:3:10: Expected ";" but found ":": the handler of handleOrderShipped does not parse; fix it there/);
   });
 });

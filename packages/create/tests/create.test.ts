@@ -312,7 +312,7 @@ describe('create: a new project from a small contract', () => {
     }
   });
 
-  it('codegen, its npm test (codegen:check, contract:diff, typecheck, the contract test) and infra:plan --json work in it; npm test fails on a missing handler', async () => {
+  it('codegen, its npm test (codegen:check, contract:diff, typecheck, the contract test) and infra:plan --json work in it; npm test fails on a missing handler, and on one that does not parse', async () => {
     const dir = created.directory;
     linkNodeModules(dir, 'tiny-app-contract');
     const codegen = await framework(dir, 'packages/codegen/src/cli.ts');
@@ -354,6 +354,19 @@ describe('create: a new project from a small contract', () => {
       expect(said).toMatch(/codegen:check: the consumers in consumers\/ do not match the contract's receive operations:\n {2}- .*consumePings/);
       expect(said).not.toMatch(/^contract:diff: skipped/m);
       expect(said).not.toMatch(/Tests\s+\d/);
+    } finally {
+      writeFileSync(handler, source);
+    }
+    // A handler that does not parse: npm test fails at codegen:check too (with the project's own
+    // dependencies: esbuild is @sluice/codegen's), at the file's line and column, not later at typecheck.
+    writeFileSync(handler, source.replace('export const handler', 'export const handler = ;\nexport const handler2'));
+    try {
+      const failed = await npmTest();
+      const said = (failed.stdout + failed.stderr).replace(/\u001b\[[0-9;]*m/g, '');
+      expect(failed.status, said).not.toBe(0);
+      const line = source.slice(0, source.indexOf('export const handler')).split('\n').length;
+      expect(said).toContain(`codegen:check: a handler does not parse:\n  - consumers/consumePings.ts:${line}:24: Unexpected ";": the handler of consumePings does not parse; fix it there`);
+      expect(said).not.toContain('> tsc');
     } finally {
       writeFileSync(handler, source);
     }
