@@ -30,7 +30,7 @@ import path from 'node:path';
 import { isEntry, main, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject } from '@sluice/model';
 import { settingsForContract } from './contract-settings.ts';
-import { DOCS_TEMPLATE_CONFIG, finishDocsPage } from './docs-first-view.ts';
+import { contractTextInert, DOCS_TEMPLATE_CONFIG, finishDocsPage } from './docs-first-view.ts';
 import { couldNotRun, exitCodesHelp, failuresExitTwo } from './exit-codes.ts';
 import { oncePerInstall } from './once-per-install.ts';
 import { contractPicture, embedTopology } from './topology-picture.ts';
@@ -93,7 +93,9 @@ export async function renderDocs(options: { specPath: string; outDir: string; se
   const outcome = await oncePerInstall(marker, () => generate(true), { note: `${template}/__transpiled was written by @asyncapi/generator for this install.` });
   if (outcome !== 'did') await generate(false);
   const page = path.join(path.resolve(options.outDir), 'index.html');
-  let html = finishDocsPage(readFileSync(page, 'utf8'));
+  // The contract's text made inert first (the template writes some of it unescaped), then the first view.
+  const info = (document as { info(): { title(): string; version(): string } }).info();
+  let html = finishDocsPage(contractTextInert(readFileSync(page, 'utf8'), { title: info.title(), version: info.version() }));
   if (options.settingsPath !== undefined) {
     const svg = await contractPicture({ specPath: options.specPath, settingsPath: options.settingsPath });
     writeFileSync(path.join(path.resolve(options.outDir), 'topology.svg'), svg);

@@ -116,6 +116,64 @@ const EXPAND_SCRIPT = `(() => {
   open();
 })();`;
 
+/** `&`, `<`, `>` and `"` as HTML writes them in text. */
+const htmlText = (text: string) => text.replace(/[&<>"]/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot' }[c]};`);
+
+/** Where the last match of `pattern` (global) before `limit` starts, and its length; undefined when none. */
+function lastMatchBefore(html: string, pattern: RegExp, limit: number): { index: number; length: number } | undefined {
+  let last: { index: number; length: number } | undefined;
+  for (const match of html.matchAll(pattern)) {
+    if (match.index >= limit) break;
+    last = { index: match.index, length: match[0].length };
+  }
+  return last;
+}
+
+/**
+ * Makes the contract's own text inert in the page html-template wrote: the template writes the
+ * title and version into `<title>` unescaped, and the whole document as JSON into its app script
+ * (`const schema = {…};`), where a `</script>` in any description, example or title ends the
+ * script (the rest of the contract then runs as HTML, a `<script>` in it as script, and React
+ * never draws the page). Here the title is escaped as HTML text, and every `<` of the embedded
+ * JSON is written `\u003c` (in JSON a `<` can only be inside a string, where `\u003c` is the same
+ * character): the page shows the same text, and nothing in the contract is markup.
+ * Throws when the page does not have what the template writes (a template upgrade changed it), so
+ * that a page is never written with the contract's text live.
+ *
+ * @param html - the page as the template wrote it
+ * @param info - the contract's `info.title` and `info.version`, as the template wrote them
+ * @returns the page with the contract's text inert
+ * @throws Error when the page lacks the template's `<title>` or its app script's `const schema`
+ *
+ * @example
+ * ```ts
+ * import { readFileSync, writeFileSync } from 'node:fs';
+ * import { contractTextInert } from '@sluice/governance';
+ *
+ * const page = 'docs-out/index.html';
+ * writeFileSync(page, contractTextInert(readFileSync(page, 'utf8'), { title: 'Orders pipeline', version: '1.1.0' }));
+ * ```
+ */
+export function contractTextInert(html: string, info: { title: string; version: string }): string {
+  const unchanged = (what: string) => new Error(`The page written by @asyncapi/html-template has no ${what} where this version writes it: update contractTextInert in packages/governance/src/docs-first-view.ts for this template version.`);
+  // The template's head comes first, before any of the contract's text.
+  const rawTitle = `<title>${info.title} ${info.version} documentation</title>`;
+  const titleAt = html.indexOf(rawTitle);
+  if (titleAt === -1 || titleAt !== html.indexOf('<title>')) throw unchanged('<title> naming the contract');
+  let page = html.slice(0, titleAt) + `<title>${htmlText(`${info.title} ${info.version} documentation`)}</title>` + html.slice(titleAt + rawTitle.length);
+  // The app script is the last: `const schema = {…};` then `const config = {…};` (the template's
+  // own configuration, no text of the contract), each on a line of its own, before the render
+  // call. The JSON holds no raw line break (JSON escapes them in strings), and none of its lines
+  // starts with `const`, so the last such line before the render call is the template's.
+  const render = page.lastIndexOf('AsyncApiStandalone.render(');
+  const config = render === -1 ? undefined : lastMatchBefore(page, /\n[ \t]*const config = /g, render);
+  const schema = config === undefined ? undefined : lastMatchBefore(page, /\n[ \t]*const schema = /g, config.index);
+  if (!config || !schema) throw unchanged("app script with `const schema = …; const config = …;` before `AsyncApiStandalone.render(`");
+  const start = schema.index + schema.length;
+  page = page.slice(0, start) + page.slice(start, config.index).replaceAll('<', '\\u003c') + page.slice(config.index);
+  return page;
+}
+
 /**
  * Adds the inline-code style and the expand script to the page html-template wrote.
  * Throws when the page does not look like the template's (a template upgrade changed it), so the

@@ -7,7 +7,7 @@
 export * from './compatibility.ts';
 export * from './contract-document.ts';
 export * from './report.ts';
-export { DOCS_TEMPLATE_CONFIG, FIRST_VIEW_MARKER, finishDocsPage } from './docs-first-view.ts';
+export { contractTextInert, DOCS_TEMPLATE_CONFIG, FIRST_VIEW_MARKER, finishDocsPage } from './docs-first-view.ts';
 export { DEFAULT_DOCS_DIR, docsProgram, renderDocs } from './docs-cli.ts';
 export { contractPicture, DEFAULT_TOPOLOGY_PICTURE, diagramProgram, embedTopology, importSettings, TOPOLOGY_SECTION_ID } from './topology-picture.ts';
 export { validateDocuments, validateProgram, type Verdict } from './validate-cli.ts';

@@ -2,7 +2,8 @@
  * The docs page's first-view script (docs-first-view.ts) in headless Chromium, on a small page
  * that renders as react-component does, in stages: React replaces the server-rendered copy first,
  * and the message schemas may come later, on a busy machine much later. Each must be opened when
- * it comes, however late; the reader's own click still wins.
+ * it comes, however late; the reader's own click still wins. And a page `npm run docs` rendered from
+ * a contract whose text holds markup: shown as text, nothing in it run.
  */
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finishDocsPage } from '../src/docs-first-view.ts';
+import { renderDocs } from '../src/docs-cli.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -102,6 +104,57 @@ describe.runIf(haveChromium)('the docs first-view script, in headless Chromium',
     await toggle.waitFor({ state: 'attached', timeout: 20_000 });
     await expect.poll(() => toggle.textContent(), { timeout: 10_000 }).toBe('Collapse all');
   });
+
+  it("runs nothing a contract's text holds and draws the page: a </script> in a description, a title closing <title> (the template wrote both as they are)", async () => {
+    const description = 'Tag in prose: </script><script>alert(7)</script> and <!-- <script> too';
+    const title = 'Orders </title><script>alert(8)</script> & co';
+    const dir = mkdtempSync(path.join(tmpdir(), 'docs-markup-'));
+    const spec = path.join(dir, 'asyncapi.yaml');
+    writeFileSync(
+      spec,
+      `asyncapi: 3.0.0
+info:
+  title: ${JSON.stringify(title)}
+  version: 1.0.0
+channels:
+  orderTopic:
+    address: OrderTopic
+    description: ${JSON.stringify(description)}
+    messages:
+      OrderPlaced:
+        $ref: '#/components/messages/OrderPlaced'
+operations:
+  publishOrderPlaced:
+    action: send
+    channel:
+      $ref: '#/channels/orderTopic'
+components:
+  messages:
+    OrderPlaced:
+      payload:
+        type: object
+        properties:
+          orderId: { type: string, description: ${JSON.stringify(description)} }
+`,
+    );
+    const file = await renderDocs({ specPath: spec, outDir: path.join(dir, 'out') });
+    const page = await browser.newPage();
+    const dialogs: string[] = [];
+    const errors: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    // React drew the page: the server-rendered copy (marked) is gone.
+    const drawn = await page.waitForFunction("document.getElementById('root') && !document.querySelector('[data-sluice-server-copy]')", undefined, { timeout: 30_000 }).then(() => true, () => false);
+    expect({ drawn, dialogs, errors }).toEqual({ drawn: true, dialogs: [], errors: [] });
+    expect(await page.title()).toBe(`${title} 1.0.0 documentation`);
+    // The contract the page's script holds has the text as written.
+    expect(await page.evaluate<string>('JSON.stringify(schema)')).toContain(JSON.stringify(description));
+    await page.close();
+  }, 120_000);
 
   it('opens nothing again once the reader has clicked', async () => {
     const page = await open(stagedPage(50, 1500));

@@ -24,7 +24,7 @@ import { settings } from '../../../tests/fixtures/single-consumer/settings.ts';
 import { fixtureProject, type FixtureProject } from '../../../tests/helpers/fixture-project.ts';
 import { fixtureTopology } from '../../../tests/helpers/fixture-topology.ts';
 import { renderDocs } from '../src/docs-cli.ts';
-import { FIRST_VIEW_MARKER, finishDocsPage } from '../src/docs-first-view.ts';
+import { contractTextInert, FIRST_VIEW_MARKER, finishDocsPage } from '../src/docs-first-view.ts';
 import { TOPOLOGY_SECTION_ID } from '../src/topology-picture.ts';
 
 /** `npm run docs`, run in the fixture's folder (it renders the project there). */
@@ -74,6 +74,24 @@ describe('finishDocsPage', () => {
 
   it('refuses a page that is not the template it was written for', () => {
     expect(() => finishDocsPage(page.replace('AsyncApiStandalone.render(', 'Other.render('))).toThrow(/AsyncApiStandalone\.render\(.*docs-first-view\.ts/);
+  });
+});
+
+describe('contractTextInert', () => {
+  const info = { title: 'A </title> & B', version: '1.0.0' };
+  const page = `<html><head><title>${info.title} 1.0.0 documentation</title></head><body><div id="root"></div><script>\n    const schema = {\n  "d": "</script><script>x()</script>"\n};\n    const config = {"show":{}};\n    AsyncApiStandalone.render({ schema, config }, root);</script></body></html>`;
+
+  it("escapes the title and writes every < of the embedded contract as \\u003c, which reads back as the same text", () => {
+    const inert = contractTextInert(page, info);
+    expect(inert).toContain('<title>A &lt;/title&gt; &amp; B 1.0.0 documentation</title>');
+    const json = /const schema = ([\s\S]*);\n    const config/.exec(inert)![1]!;
+    expect(json).not.toContain('<');
+    expect(JSON.parse(json)).toEqual({ d: '</script><script>x()</script>' });
+  });
+
+  it('refuses a page without the template\'s title or app script, rather than leave the contract\'s text live', () => {
+    expect(() => contractTextInert(page, { ...info, title: 'Another' })).toThrow(/<title> naming the contract.*contractTextInert/);
+    expect(() => contractTextInert(page.replace('const schema = ', 'const other = '), info)).toThrow(/const schema/);
   });
 });
 
