@@ -14,7 +14,8 @@
  * `a && b && … && vitest run` checked, except that a failing check no longer hides the rest.
  *
  * Arguments go to vitest (`npm test -- packages/local`). `TEST_SERIAL=1` runs the checks first
- * and vitest after them, as before.
+ * and vitest after them, as before. `--help` (`-h`) and `--version` (`-v`) answer at once, nothing
+ * run: {@link HELP}, then vitest's own help; vitest's version.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -44,6 +45,41 @@ const BESIDE_FIRST = [['codegen:check', 'contract:diff']];
 
 /** Groups run side by side after {@link FIRST}; the scripts of one group run in order, stopping at the first failure. */
 const GROUPS = [['typecheck'], ['typecheck:infra']];
+
+const vitestCli = path.join(root, 'node_modules/vitest/vitest.mjs');
+const args = process.argv.slice(2);
+
+/** What `npm test -- --help` prints before vitest's own options: the steps in order and where the arguments go. */
+const HELP = `Usage: npm test [-- <arguments for vitest run>]
+
+Runs the static checks and the test suite, as CI does:
+  1. npm run ${FIRST} (a no-op once done), with ${BESIDE_FIRST.flat().map((s) => `npm run ${s}`).join(' and ')} beside it;
+  2. then, side by side: ${GROUPS.map((g) => g.map((s) => `npm run ${s}`).join(' then ')).join(', ')} and vitest run.
+Each check's output is printed when it ends, vitest's as it comes. The last line says of each step
+ok, FAILED or not run; the exit status is 1 when any failed. Nothing after ${FIRST} runs when it failed.
+
+The arguments after -- go to vitest run, unchanged; the checks run whatever they are:
+  npm test -- packages/local                            the test files under packages/local
+  npm test -- packages/cli/tests/kit.test.ts -t runCli  the tests of that file whose name has runCli
+Without the checks: npx vitest run <files>, or npm run test:unit (the unit files).
+
+Environment:
+  TEST_SERIAL=1          the checks first, then vitest run only if they all passed
+  VITEST_MAX_WORKERS=<n> test files at once (default: one more than the cores, at least 3)
+  NODE_COMPILE_CACHE     Node's compile cache of every process of the run
+                         (default: node_modules/.cache/node-compile-cache)
+
+Options (answered at once, nothing else is run):
+  -h, --help     this, then vitest run's options (npm test -- --help --coverage: vitest's help on one)
+  -v, --version  vitest's version
+`;
+
+if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write(`${HELP}\nvitest run's options (what npx vitest run --help prints):\n\n`);
+  const shown = await run(process.execPath, [vitestCli, 'run', '--help', ...args.filter((a) => a !== '--help' && a !== '-h')], false);
+  process.exit(shown.code);
+}
+if (args.includes('--version') || args.includes('-v')) process.exit((await run(process.execPath, [vitestCli, '--version'], false)).code);
 
 /** Runs a command; `capture` keeps its output (both streams, in order) instead of passing it through. */
 function run(command, args, capture) {
@@ -86,7 +122,7 @@ if (serial) await checks;
 const vitest =
   !installed || (serial && results.some((r) => r.code !== 0))
     ? results.push({ name: 'vitest run', code: 1, skipped: true, ms: 0 })
-    : run(process.execPath, [path.join(root, 'node_modules/vitest/vitest.mjs'), 'run', ...process.argv.slice(2)], false).then((r) => results.push({ name: 'vitest run', ...r }));
+    : run(process.execPath, [vitestCli, 'run', ...args], false).then((r) => results.push({ name: 'vitest run', ...r }));
 await Promise.all([checks, vitest]);
 
 const order = [FIRST, ...BESIDE_FIRST.flat(), ...GROUPS.flat(), 'vitest run'];
