@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { configDefaults, defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
+import { vitestWatchdogReaped } from './tests/helpers/vitest-watchdog.ts';
 
 /**
  * Test files at once. Vitest's default is one less than the cores: on a 2-core machine a single
@@ -124,6 +125,8 @@ export const SHARED_WORKER = [
 const TEST_FILES = ['tests/**/*.test.ts', 'packages/*/tests/**/*.test.ts', 'scripts/**/*.test.ts'];
 
 export default defineConfig({
+  // `vitest run` ends after the watchdog process it forks, not before (tests/helpers/vitest-watchdog.ts says why).
+  plugins: [vitestWatchdogReaped()],
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -15,6 +15,7 @@ const filesAtOnce = Number(process.env.RELIABILITY_FILES_AT_ONCE) || 2;
  * `RELIABILITY_SCALE=ci` runs a fifth of the load.
  */
 export default defineConfig({
+  plugins: base.plugins,
   test: {
     ...base.test,
     include: ['tests/reliability/**/*.reliability.ts'],

@@ -1,9 +1,10 @@
 /**
  * `npm test` (scripts/test-all.mjs), run on a copy of the script in a folder where `npm` and vitest
- * are stand-ins that write down how they were called: which steps ran, with what arguments.
+ * are stand-ins that write down how they were called: which steps ran, with what arguments. And
+ * its `vitest run`, the real one: what it started has ended when it ends.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -88,4 +89,40 @@ describe('npm test', () => {
     expect(copy.vitestCalls()).toEqual(['--version']);
     expect(result.stdout).toBe('vitest stand-in: --version\n');
   });
+});
+
+/** The processes of process group `pgid` (zombies too, marked `<defunct>`), from /proc. */
+function processGroup(pgid: number): string[] {
+  const found: string[] = [];
+  for (const name of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const fields = stat.slice(close + 2).split(' ');
+      if (Number(fields[2]) !== pgid) continue;
+      const args = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+      found.push(`${name} ${args || `[${stat.slice(stat.indexOf('(') + 1, close)}] <defunct>`}`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+describe.runIf(existsSync('/proc/self/stat'))("npm test's vitest run", () => {
+  it('leaves nothing of its process group behind: its watchdog has ended before it does', async () => {
+    // The project's vitest on one quick file, in a process group of its own (as npm test is in a terminal).
+    const vitest = spawn(process.execPath, [path.join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--no-cache', 'packages/cli/tests/line-splitter.test.ts'], {
+      cwd: root,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    vitest.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
+    vitest.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
+    const code = await new Promise<number | null>((resolve) => vitest.once('close', resolve));
+    const left = processGroup(vitest.pid!);
+    expect(code, output).toBe(0);
+    expect(left).toEqual([]);
+  }, 60_000);
 });
