@@ -13,11 +13,15 @@
  * any of them failed, and the summary at the end names which: exactly what the former chain
  * `a && b && … && vitest run` checked, except that a failing check no longer hides the rest.
  *
+ * It ends once what its steps left behind in its process group has ended too, 5 s at most: what
+ * still runs then is named, killed, and fails the run ({@link leftRunning}).
+ *
  * Arguments go to vitest (`npm test -- packages/local`). `TEST_SERIAL=1` runs the checks first
  * and vitest after them, as before. `--help` (`-h`) and `--version` (`-v`) answer at once, nothing
  * run: {@link HELP}, then vitest's own help; vitest's version.
  */
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -46,6 +50,13 @@ const BESIDE_FIRST = [['codegen:check', 'contract:diff']];
 /** Groups run side by side after {@link FIRST}; the scripts of one group run in order, stopping at the first failure. */
 const GROUPS = [['typecheck'], ['typecheck:infra']];
 
+/**
+ * How long the processes the steps left behind get to end by themselves once the steps have ended.
+ * A process whose parent exited first (the esbuild service of a test worker Vitest stopped) ends at
+ * once, then waits as a zombie until init reaps it: 1 to 2 s on the CI machines, at once elsewhere.
+ */
+const LEFT_GRACE_MS = 5_000;
+
 const vitestCli = path.join(root, 'node_modules/vitest/vitest.mjs');
 const args = process.argv.slice(2);
 
@@ -57,6 +68,7 @@ Runs the static checks and the test suite, as CI does:
   2. then, side by side: ${GROUPS.map((g) => g.map((s) => `npm run ${s}`).join(' then ')).join(', ')} and vitest run.
 Each check's output is printed when it ends, vitest's as it comes. The last line says of each step
 ok, FAILED or not run; the exit status is 1 when any failed. Nothing after ${FIRST} runs when it failed.
+A process a step leaves running ${LEFT_GRACE_MS / 1000} s after the steps ended is named, killed, and fails the run.
 
 The arguments after -- go to vitest run, unchanged; the checks run whatever they are:
   npm test -- packages/local                            the test files under packages/local
@@ -96,6 +108,71 @@ function run(command, args, capture) {
   });
 }
 
+/** `/proc/<pid>/stat` of a process, zombies included; undefined when it is gone or there is no /proc. */
+function procStat(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { pid: Number(pid), state: f[0], ppid: Number(f[1]), pgrp: Number(f[2]), start: Number(f[19]) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What the run left behind: the processes of this process group, started after this one, whose
+ * parent is not of the group: a process whose parent exited is handed to init (or a subreaper),
+ * while what else runs in the group (a shell's other commands) has its parent there. Zombies
+ * included. Empty where there is no /proc.
+ */
+function leftBehind() {
+  const self = procStat(process.pid);
+  if (!self) return [];
+  let names;
+  try {
+    names = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [];
+  }
+  const left = [];
+  for (const name of names) {
+    const p = procStat(name);
+    if (!p || p.pid === self.pid || p.pgrp !== self.pgrp || p.start < self.start || procStat(p.ppid)?.pgrp === self.pgrp) continue;
+    let args = '';
+    try {
+      args = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+    } catch {
+      // gone meanwhile
+    }
+    left.push({ ...p, args });
+  }
+  return left;
+}
+
+/**
+ * Waits, at most {@link LEFT_GRACE_MS}, until nothing the run left behind remains; then kills
+ * those still running (zombies have ended: only init's reaping is left of them) and returns them.
+ */
+async function leftRunning() {
+  const deadline = Date.now() + LEFT_GRACE_MS;
+  for (;;) {
+    const left = leftBehind();
+    if (left.length === 0) return [];
+    if (Date.now() >= deadline) {
+      const running = left.filter((p) => p.state !== 'Z');
+      for (const p of running) {
+        try {
+          process.kill(p.pid, 'SIGKILL');
+        } catch {
+          // ended meanwhile
+        }
+      }
+      return running;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 const serial = process.env.TEST_SERIAL === '1';
 const results = [];
 
@@ -124,12 +201,16 @@ const vitest =
     ? results.push({ name: 'vitest run', code: 1, skipped: true, ms: 0 })
     : run(process.execPath, [vitestCli, 'run', ...args], false).then((r) => results.push({ name: 'vitest run', ...r }));
 await Promise.all([checks, vitest]);
+const left = await leftRunning();
 
 const order = [FIRST, ...BESIDE_FIRST.flat(), ...GROUPS.flat(), 'vitest run'];
 results.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
 const failed = results.filter((r) => r.code !== 0);
 process.stdout.write(`\nnpm test: ${results.map((r) => `${r.name} ${r.skipped ? 'not run' : r.code === 0 ? 'ok' : 'FAILED'}`).join(', ')}\n`);
-if (failed.length) {
-  process.stderr.write(`npm test failed: ${failed.map((r) => (r.skipped ? `${r.name} (not run: a check before it failed)` : r.name)).join(', ')}\n`);
-  process.exit(1);
+if (left.length) {
+  process.stderr.write(
+    `npm test failed: still running ${LEFT_GRACE_MS / 1000} s after its steps ended, in its process group, now killed (a step or a test started it and did not stop it):\n${left.map((p) => `  ${p.pid} ${p.args}`).join('\n')}\n`,
+  );
 }
+if (failed.length) process.stderr.write(`npm test failed: ${failed.map((r) => (r.skipped ? `${r.name} (not run: a check before it failed)` : r.name)).join(', ')}\n`);
+if (failed.length || left.length) process.exit(1);

@@ -32,7 +32,8 @@ function copyOfTestAll(): Copy {
   copyFileSync(path.join(root, 'scripts/test-all.mjs'), path.join(dir, 'scripts/test-all.mjs'));
   mkdirSync(path.join(dir, 'bin'));
   const npm = path.join(dir, 'bin/npm');
-  writeFileSync(npm, `#!/bin/sh\necho "$*" >> "${dir}/npm-calls"\n`);
+  // ORPHAN_SECONDS: typecheck leaves a process behind (its parent gone), running that long.
+  writeFileSync(npm, `#!/bin/sh\necho "$*" >> "${dir}/npm-calls"\nif [ "$3" = typecheck ] && [ -n "$ORPHAN_SECONDS" ]; then (sleep "$ORPHAN_SECONDS" </dev/null >/dev/null 2>&1 &); fi\n`);
   chmodSync(npm, 0o755);
   mkdirSync(path.join(dir, 'node_modules/vitest'), { recursive: true });
   writeFileSync(
@@ -46,16 +47,16 @@ process.stdout.write('vitest stand-in: ' + process.argv.slice(2).join(' ') + '\\
   return { dir, npmCalls: () => lines('npm-calls'), vitestCalls: () => lines('vitest-calls') };
 }
 
-/** Runs the copy with these arguments, as `npm test -- <args>` runs the script. */
-function testAll(copy: Copy, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${path.join(copy.dir, 'bin')}${path.delimiter}${process.env.PATH}` };
+/** Runs the copy with these arguments, as `npm test -- <args>` runs the script, in a process group of its own (`pid`). */
+function testAll(copy: Copy, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string; pid: number }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${path.join(copy.dir, 'bin')}${path.delimiter}${process.env.PATH}`, ...extraEnv };
   delete env.TEST_SERIAL;
-  const child = spawn(process.execPath, [path.join(copy.dir, 'scripts/test-all.mjs'), ...args], { cwd: copy.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(copy.dir, 'scripts/test-all.mjs'), ...args], { cwd: copy.dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr, pid: child.pid! })));
 }
 
 describe('npm test', () => {
@@ -125,4 +126,25 @@ describe.runIf(existsSync('/proc/self/stat'))("npm test's vitest run", () => {
     expect(code, output).toBe(0);
     expect(left).toEqual([]);
   }, 60_000);
+});
+
+describe.runIf(existsSync('/proc/self/stat'))('npm test, when a step leaves a process behind', () => {
+  it('ends only once that process has ended, when it does so by itself', async () => {
+    const copy = copyOfTestAll();
+    const result = await testAll(copy, [], { ORPHAN_SECONDS: '1' });
+    // Reaped too where init reaps within the 5 s (here, 1 to 2 s); a zombie has ended all the same.
+    const left = processGroup(result.pid).filter((p) => !p.endsWith('<defunct>'));
+    expect(result.code, result.stderr).toBe(0);
+    expect(left).toEqual([]);
+  }, 30_000);
+
+  it('names it, kills it and fails when it still runs 5 s after the steps ended', async () => {
+    const copy = copyOfTestAll();
+    const result = await testAll(copy, [], { ORPHAN_SECONDS: '60' });
+    const running = processGroup(result.pid).filter((p) => !p.endsWith('<defunct>'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^npm test failed: still running 5 s after its steps ended, in its process group, now killed \(a step or a test started it and did not stop it\):\n {2}\d+ sleep 60\n$/);
+    expect(result.stdout).toMatch(/vitest run ok\n$/);
+    expect(running).toEqual([]);
+  }, 30_000);
 });
