@@ -124,7 +124,7 @@ Open <out>/index.html in a browser.`,
   options: {
     spec: { type: 'string', valueName: 'file', description: 'AsyncAPI document', defaultText: 'eventContract.spec, else asyncapi.yaml', existing: true },
     out: { type: 'string', valueName: 'dir', path: true, description: 'output folder (git-ignored); index.html is overwritten', defaultText: DEFAULT_DOCS_DIR },
-    settings: { type: 'string', valueName: 'file', path: true, description: 'settings module for the topology picture (functions, tables, alarms)', defaultText: "eventContract.settings of the contract's project; without one, no picture" },
+    settings: { type: 'string', valueName: 'file', existing: true, description: 'settings module for the topology picture (functions, tables, alarms)', defaultText: "eventContract.settings of the contract's project; without one, no picture" },
   },
   run: failuresExitTwo(async ({ values, io }) => {
     const started = performance.now();

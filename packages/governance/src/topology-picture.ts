@@ -107,7 +107,7 @@ this project's: it says which.`,
   }),
   options: {
     spec: { type: 'string', valueName: 'file', description: 'AsyncAPI document', defaultText: 'eventContract.spec, else asyncapi.yaml', existing: true },
-    settings: { type: 'string', valueName: 'file', path: true, description: 'settings module', defaultText: "eventContract.settings of the contract's project; the framework's defaults for a contract of no project" },
+    settings: { type: 'string', valueName: 'file', existing: true, description: 'settings module', defaultText: "eventContract.settings of the contract's project; the framework's defaults for a contract of no project" },
     out: { type: 'string', valueName: 'file', path: true, description: 'the SVG to write', defaultText: DEFAULT_TOPOLOGY_PICTURE },
     check: { type: 'boolean', description: 'write nothing; fail when the file differs from what would be written' },
   },

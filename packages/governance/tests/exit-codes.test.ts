@@ -110,6 +110,16 @@ describe('the exit codes of the governance commands', () => {
     expect(docs.code, docs.stderr).toBe(2);
   }, 60_000);
 
+  it.each([['docs', docsProgram], ['diagram', diagramProgram]] as [string, ProgramSpec][])('%s: 2, a usage error naming the path, for a --settings file that does not exist (it drew with the defaults, said "drawn with the settings of /tmp/nope.ts (--settings)" and exited 0)', async (_name, program) => {
+    const out = path.join(scratch, 'out.svg');
+    const nope = path.join(scratch, 'nope.ts');
+    const drawn = await run(program, ['--spec', pair('optional-field-added', 'working'), '--settings', nope, '--out', out]);
+    expect(drawn.code, drawn.stderr).toBe(2);
+    expect(drawn.stderr).toContain(`--settings ${JSON.stringify(nope)}: no such file or folder; give an existing path`);
+    expect(drawn.stderr).toContain('--help');
+    expect(drawn.stdout).not.toContain('drawn with');
+  });
+
   it('diagram: 1 when --check finds the picture stale, 2 for a contract that does not load', async () => {
     const stale = path.join(scratch, 'stale.svg');
     writeFileSync(stale, '<svg/>');
