@@ -150,18 +150,50 @@ export function validateDocuments(
     }
     const result = decode({ body, ...(messageAttributes ? { messageAttributes } : {}) });
     if (!result.ok && result.error.code === DecodeErrorCode.MISSING_EVENT_TYPE) return asAnyMessage(source, body);
-    if (result.ok) {
-      const refused = frameworkHeaderIssues(result.contract, sent.values);
-      if (refused.length > 0) {
-        return {
-          ...verdictOf(source, result, sent.values.schemaVersion),
-          ok: false,
-          reason: `HEADERS_INVALID: ${formatIssues(refused)}: a consumer drops ${refused.length === 1 ? 'that header' : 'those headers'} and processes the message without ${refused.length === 1 ? 'it' : 'them'} (no correlation in its logs); send valid values, or leave ${refused.length === 1 ? 'it' : 'them'} out for the framework's publisher to set`,
-        };
-      }
+    // The decoder stops at the first problem of a message it identified (its required headers, then
+    // its payload); a producer is told every one, in the one report: the payload's, the headers'
+    // the contract requires, and the framework's headers a consumer drops.
+    const contract = result.ok ? result.contract : IDENTIFIED.has(result.error.code) ? identifiedAs(result.attributes) : undefined;
+    if (contract === undefined) return verdictOf(source, result, sent.values.schemaVersion);
+    const reasons: string[] = [];
+    if (!result.ok) {
+      reasons.push(verdictOf(source, result).reason!);
+      const payload = result.error.code === DecodeErrorCode.MESSAGE_HEADERS_INVALID ? payloadIssues(contract, body) : [];
+      if (payload.length > 0) reasons.push(`${DecodeErrorCode.PAYLOAD_INVALID}: ${formatIssues(payload)}`);
     }
-    return verdictOf(source, result, sent.values.schemaVersion);
+    const refused = frameworkHeaderIssues(contract, sent.values);
+    if (refused.length > 0) {
+      reasons.push(
+        `HEADERS_INVALID: ${formatIssues(refused)}: a consumer drops ${refused.length === 1 ? 'that header' : 'those headers'} and processes the message without ${refused.length === 1 ? 'it' : 'them'} (no correlation in its logs); send valid values, or leave ${refused.length === 1 ? 'it' : 'them'} out for the framework's publisher to set`,
+      );
+    }
+    const verdict = verdictOf(source, result, sent.values.schemaVersion);
+    if (reasons.length <= (result.ok ? 0 : 1)) return verdict;
+    return { ...verdict, ok: false, message: contract.name, reason: reasons.join('; and ') };
   }
+
+  /** The message of `chosen` a record refused for its headers or payload was identified as, by its attributes, as the decoder identified it. */
+  function identifiedAs(attributes: Readonly<Record<string, string>>): MessageContract | undefined {
+    const candidates = Object.values(chosen).filter((c) => attributes.eventType === undefined || c.eventType === attributes.eventType);
+    if (candidates.length === 1) return candidates[0];
+    const version = attributes.schemaVersion;
+    return version === undefined ? undefined : candidates.find((c) => version.split('.')[0] === c.major);
+  }
+}
+
+/** The decoder's refusals of a message it identified: it stopped at one of them, and the other may be there too. */
+const IDENTIFIED: ReadonlySet<string> = new Set([DecodeErrorCode.PAYLOAD_INVALID, DecodeErrorCode.MESSAGE_HEADERS_INVALID]);
+
+/** The payload's violations of `contract`: the body's, or the SNS envelope's `Message`'s. */
+function payloadIssues(contract: MessageContract, body: string): ValidationIssue[] {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(body);
+    if (payload && typeof payload === 'object' && (payload as { Type?: unknown }).Type === 'Notification') payload = JSON.parse(String((payload as { Message?: unknown }).Message));
+  } catch {
+    return [];
+  }
+  return contract.validate(payload) ? [] : toIssues(contract.validate.errors);
 }
 
 /** The attributes that name which message a message is: every subscription filters on both. */

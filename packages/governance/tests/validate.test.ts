@@ -7,9 +7,11 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MessageContract } from '@sluice/runtime/contract';
+import type { MessageContract, MessageMap } from '@sluice/runtime/contract';
 import { fixtureProject, type FixtureProject } from '../../../tests/helpers/fixture-project.ts';
+import { tenantHeaderProject } from '../../../tests/helpers/tenant-header-project.ts';
 import { validateDocuments } from '../src/validate-cli.ts';
 
 const validateCli = path.resolve(import.meta.dirname, '../src/validate-cli.ts');
@@ -156,4 +158,24 @@ describe('validateDocuments', () => {
     const [bare] = validateDocuments({ OrderPlaced: messages.OrderPlaced! }, [{ source: 'bare', text: payload }]);
     expect(bare).toEqual({ source: 'bare', ok: true, message: 'OrderPlaced', checkedAgainst: version });
   });
+
+  it('says every problem of a message in its one verdict: a framework header a consumer drops and an invalid payload (it said only PAYLOAD_INVALID: quantity: must be >= 1)', () => {
+    const payload = { ...JSON.parse(readFileSync(path.join(import.meta.dirname, 'samples', 'valid-order.json'), 'utf8')), quantity: 0 };
+    const attributes = { eventType: 'OrderPlaced', schemaVersion: version, correlationId: 'has space' };
+    const envelope = JSON.stringify({ Type: 'Notification', MessageId: 'm-1', TopicArn: 'arn:aws:sns:us-east-1:000000000000:OrderTopic', Message: JSON.stringify(payload), MessageAttributes: Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { Type: 'String', Value: v }])) });
+    const [both] = validateDocuments({ OrderPlaced: messages.OrderPlaced! }, [{ source: 'both', text: envelope }]);
+    expect(both).toMatchObject({ ok: false, message: 'OrderPlaced', schemaVersion: version, reason: expect.stringMatching(/^PAYLOAD_INVALID: quantity: must be >= 1; and HEADERS_INVALID: correlationId: must match .*: a consumer drops that header/) });
+  });
+
+  it("says a payload's problems beside the headers the contract requires (it said only MESSAGE_HEADERS_INVALID: tenantId: is required)", async () => {
+    const tenant = await tenantHeaderProject();
+    try {
+      const generated = (await import(pathToFileURL(path.join(tenant.project.generated, 'index.js')).href)) as { messages: MessageMap };
+      const record = JSON.stringify({ messageId: 'r-1', body: JSON.stringify({ userId: 7, email: 'ada@example.com' }), messageAttributes: { eventType: { stringValue: 'UserSignedUp' }, schemaVersion: { stringValue: '1.0.0' }, correlationId: { stringValue: 'has space' } } });
+      const [verdict] = validateDocuments(generated.messages, [{ source: 'record', text: record }]);
+      expect(verdict).toMatchObject({ ok: false, message: 'UserSignedUp', reason: expect.stringMatching(/^MESSAGE_HEADERS_INVALID: tenantId: is required; and PAYLOAD_INVALID: userId: must be a string; and HEADERS_INVALID: correlationId: must match /) });
+    } finally {
+      tenant.dispose();
+    }
+  }, 60_000);
 });
