@@ -4,7 +4,7 @@
  * SQS event; each is checked with the generated validators, as a consumer would check it: one line
  * per payload (valid, or which field and why), exit 1 when any fails.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isEntry, main, terminalSafe, terminalSafeJson, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
@@ -44,11 +44,9 @@ function describeVerdict(v: Verdict): string {
   return `${source}: valid ${message}${own}, checked against the contract's ${message} ${terminalSafe(v.checkedAgainst)}`;
 }
 
-/** The JSON files under `target` (a file, or a folder searched recursively), sorted. */
+/** The JSON files under `target` (an existing file, or a folder searched recursively), sorted. */
 function jsonFiles(target: string): string[] {
-  const stat = statSync(target, { throwIfNoEntry: false });
-  if (!stat) throw new UsageError(`${target} does not exist`);
-  if (stat.isFile()) return [target];
+  if (statSync(target).isFile()) return [target];
   return readdirSync(target, { withFileTypes: true })
     .filter((e) => e.name !== 'node_modules' && !e.name.startsWith('.'))
     .flatMap((e) => (e.isDirectory() ? jsonFiles(path.join(target, e.name)) : e.name.endsWith('.json') ? [path.join(target, e.name)] : []))
@@ -253,6 +251,11 @@ Uses the generated validators: run \`npm run codegen\` after changing the contra
   },
   examples: ['npm run contract:validate -- samples/', 'npm run contract:validate -- payment.json --message PaymentCaptured'],
   run: failuresExitTwo(async ({ positionals, values, io }) => {
+    // Every path that does not exist, in one line (it named the first only).
+    const missing = positionals.filter((target) => !existsSync(target));
+    if (missing.length > 0) {
+      throw new UsageError(`${missing.join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist: give existing JSON files, or folders that hold some`);
+    }
     const project = loadProject();
     let messages: Record<string, MessageContract>;
     try {

@@ -130,6 +130,13 @@ describe('npm run contract:validate', () => {
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain(`--message "NoSuchMessage" is not a message of the contract: ${Object.keys(messages).join(', ')}`);
   });
+
+  it('names every path that does not exist, in one line (it named the first only: "nowhere/ does not exist")', () => {
+    const missing = validate('nowhere/', path.join(samples, 'valid-order.json'), 'gone.json');
+    expect(missing.status).toBe(2);
+    expect(missing.stderr.split('\n')[0]).toBe('contract:validate: nowhere/, gone.json do not exist: give existing JSON files, or folders that hold some');
+    expect(missing.stderr).toContain('--help');
+  });
 });
 
 describe('validateDocuments', () => {
