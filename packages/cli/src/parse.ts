@@ -71,6 +71,8 @@ export function walkToCommand(at: CommandPosition, io: CliIO, version: string): 
 export interface ParsedCommandLine {
   values: Record<string, unknown>;
   positionals: string[];
+  /** The folder the command was typed in: npm's `INIT_CWD` when npm ran it elsewhere, else the working directory. */
+  typedIn: string;
 }
 
 /**
@@ -105,7 +107,7 @@ export function parseCommandLine({ command, invocation, args }: CommandPosition,
   if (typed !== undefined) resolvePaths(command, values, parsed.positionals, typed);
   checkOptionValues(command, values);
   checkPositionals(command, invocation, parsed.positionals);
-  return { values, positionals: parsed.positionals };
+  return { values, positionals: parsed.positionals, typedIn: typed?.from ?? process.cwd() };
 }
 
 /**

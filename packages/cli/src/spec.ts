@@ -73,6 +73,12 @@ export interface CommandContext<V = Record<string, unknown>> {
   values: V;
   /** The positional arguments, in order. */
   positionals: string[];
+  /**
+   * The folder the command was typed in, which its relative paths were read from (npm's
+   * `INIT_CWD` when npm ran it in the project's root, else the working directory): name the
+   * user's files relative to it, so that a path shown is one the user can type again.
+   */
+  typedIn: string;
   /** Where to write: results to `out`, messages to `err`. */
   io: CliIO;
   /** The program (what the user typed to reach this command), for messages: `npx payments dlq list`. */

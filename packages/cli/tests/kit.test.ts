@@ -406,6 +406,8 @@ describe('paths typed in a subfolder of an npm project (npm runs the script in t
     const typedIn = mkdtempSync(path.join(tmpdir(), 'typed-in-'));
     writeFileSync(path.join(typedIn, 'o.json'), '{}');
     let seen: { values: Record<string, unknown>; positionals: string[] } | undefined;
+    // Where the command says it was typed, to name the user's files from there.
+    let seenTypedIn: string | undefined;
     const program: ProgramSpec = {
       name: 'p',
       invocation: 'npm run p --',
@@ -413,8 +415,9 @@ describe('paths typed in a subfolder of an npm project (npm runs the script in t
       summary: 's',
       options: { file: { type: 'string', description: 'd', existing: true }, out: { type: 'string', description: 'd', path: true }, name: { type: 'string', description: 'd' } },
       positionals: [{ name: 'paths', description: 'd', variadic: true, path: true }],
-      run({ values, positionals }) {
+      run({ values, positionals, typedIn }) {
         seen = { values, positionals };
+        seenTypedIn = typedIn;
         return 0;
       },
     };
@@ -431,6 +434,7 @@ describe('paths typed in a subfolder of an npm project (npm runs the script in t
         values: expect.objectContaining({ file: path.join(typedIn, 'o.json'), out: path.join(typedIn, 'pic.svg'), name: 'x/y' }),
         positionals: [path.join(typedIn, 'a.json'), '/abs/b.json'],
       });
+      expect(seenTypedIn).toBe(typedIn);
       // A path the script itself writes (`"check": "node prog.ts examples --out=gen/x.svg"`) is the project's: from the root, as before.
       vi.stubEnv('npm_lifecycle_script', `node ${path.basename(process.argv[1]!)} --out=pic.svg a.json`);
       const own = captureIO();

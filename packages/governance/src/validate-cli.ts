@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isEntry, main, terminalSafe, terminalSafeJson, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
+import { isEntry, main, shownPath, terminalSafe, terminalSafeJson, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { staleGeneratedReason } from '@sluice/codegen/freshness';
 import { loadProject } from '@sluice/model';
 import { createDecoder, DecodeErrorCode, FRAMEWORK_HEADERS, type DecodeResult } from '@sluice/runtime/consumer';
@@ -250,11 +250,14 @@ Uses the generated validators: run \`npm run codegen\` after changing the contra
     json: { type: 'boolean', description: 'JSON verdicts, for scripts' },
   },
   examples: ['npm run contract:validate -- samples/', 'npm run contract:validate -- payment.json --message PaymentCaptured'],
-  run: failuresExitTwo(async ({ positionals, values, io }) => {
+  run: failuresExitTwo(async ({ positionals, values, io, typedIn }) => {
+    // A file as the user can type it again: from the folder the command was typed in (npm runs it in the project's root).
+    const shown = (file: string) => path.relative(typedIn, file) || file;
     // Every path that does not exist, in one line (it named the first only).
     const missing = positionals.filter((target) => !existsSync(target));
     if (missing.length > 0) {
-      throw new UsageError(`${missing.join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist: give existing JSON files, or folders that hold some`);
+      const named = missing.map((target) => (path.isAbsolute(target) ? shownPath(target, typedIn) : target));
+      throw new UsageError(`${named.join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist: give existing JSON files, or folders that hold some`);
     }
     const project = loadProject();
     let messages: Record<string, MessageContract>;
@@ -269,10 +272,10 @@ Uses the generated validators: run \`npm run codegen\` after changing the contra
     const name = values.message as string | undefined;
     if (name !== undefined && !messages[name]) throw new UsageError(`--message ${JSON.stringify(name)} is not a message of the contract: ${Object.keys(messages).join(', ')}`);
     const files = positionals.flatMap(jsonFiles);
-    if (files.length === 0) throw new UsageError(`no .json file under ${positionals.join(', ')}`);
+    if (files.length === 0) throw new UsageError(`no .json file under ${positionals.map(shown).join(', ')}`);
     const verdicts = validateDocuments(
       messages,
-      files.map((file) => ({ source: path.relative(process.cwd(), file) || file, text: readFileSync(file, 'utf8') })),
+      files.map((file) => ({ source: shown(file), text: readFileSync(file, 'utf8') })),
       name ? { message: name } : {},
     );
     const failed = verdicts.filter((v) => !v.ok);

@@ -137,6 +137,21 @@ describe('npm run contract:validate', () => {
     expect(missing.stderr.split('\n')[0]).toBe('contract:validate: nowhere/, gone.json do not exist: give existing JSON files, or folders that hold some');
     expect(missing.stderr).toContain('--help');
   });
+
+  it('names the files from the folder the command was typed in, where npm ran it in the root, so that a name shown can be typed again (it showed samples/valid-order.json to a command typed in samples/nested)', () => {
+    const typedIn = path.join(samples, 'nested');
+    // As npm runs a script: in the project's root, its command line naming this entry file, INIT_CWD where it was typed.
+    const env = { ...process.env, npm_lifecycle_event: 'contract:validate', npm_lifecycle_script: `node ${path.basename(validateCli)}`, npm_package_json: path.join(root, 'package.json'), INIT_CWD: typedIn };
+    const result = spawnSync(process.execPath, [validateCli, '../valid-order.json', 'sns-envelope.json', '--message', 'OrderPlaced'], { cwd: root, encoding: 'utf8', env });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout.split('\n').slice(0, 2)).toEqual([
+      `${path.join('..', 'valid-order.json')}: valid OrderPlaced (no schemaVersion attribute), checked against the contract's OrderPlaced ${version}`,
+      `sns-envelope.json: valid OrderPlaced schemaVersion ${SENT}, checked against the contract's OrderPlaced ${version}`,
+    ]);
+    const missing = spawnSync(process.execPath, [validateCli, 'gone.json', path.join(root, 'elsewhere.json')], { cwd: root, encoding: 'utf8', env });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr.split('\n')[0]).toBe(`contract:validate: gone.json, ${path.join(root, 'elsewhere.json')} do not exist: give existing JSON files, or folders that hold some`);
+  });
 });
 
 describe('validateDocuments', () => {
