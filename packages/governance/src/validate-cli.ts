@@ -111,6 +111,11 @@ export function validateDocuments(
 
   const verdicts: Verdict[] = [];
   for (const { source, text } of documents) {
+    // An editor's signature, invisible where the parser's message shows it ("Unexpected token '', "{"orderId"…"): named.
+    if (text.startsWith('\uFEFF')) {
+      verdicts.push({ source, ok: false, reason: `${DecodeErrorCode.BODY_NOT_JSON}: it starts with a UTF-8 byte-order mark (BOM, the bytes EF BB BF), which JSON does not allow and a consumer refuses: save the file as UTF-8 without BOM` });
+      continue;
+    }
     let value: unknown;
     try {
       value = JSON.parse(text);

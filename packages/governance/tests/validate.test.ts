@@ -181,6 +181,12 @@ describe('validateDocuments', () => {
     expect(bare).toEqual({ source: 'bare', ok: true, message: 'OrderPlaced', checkedAgainst: version });
   });
 
+  it("names a UTF-8 byte-order mark at the start of a file, and what to do, not as the parser's invisible token (it said Unexpected token '<the mark, unseen>', \"{ \"orderI\"... is not valid JSON)", () => {
+    const payload = readFileSync(path.join(import.meta.dirname, 'samples', 'valid-order.json'), 'utf8');
+    const [bom] = validateDocuments({ OrderPlaced: messages.OrderPlaced! }, [{ source: 'bom.json', text: `\uFEFF${payload}` }]);
+    expect(bom).toMatchObject({ ok: false, reason: 'BODY_NOT_JSON: it starts with a UTF-8 byte-order mark (BOM, the bytes EF BB BF), which JSON does not allow and a consumer refuses: save the file as UTF-8 without BOM' });
+  });
+
   it('says every problem of a message in its one verdict: a framework header a consumer drops and an invalid payload (it said only PAYLOAD_INVALID: quantity: must be >= 1)', () => {
     const payload = { ...JSON.parse(readFileSync(path.join(import.meta.dirname, 'samples', 'valid-order.json'), 'utf8')), quantity: 0 };
     const attributes = { eventType: 'OrderPlaced', schemaVersion: version, correlationId: 'has space' };
