@@ -473,10 +473,11 @@ describe('nothing silently lost, topics hardened (sst.config.ts, synthesized)', 
     expect(plan.unrouted.map((u) => u.queue)).toEqual(['OrderTopicUnrouted']);
   });
 
-  it('alarms on SNS\'s count of what every subscription filtered out for missing or unreadable attributes, per topic', () => {
+  it('alarms on SNS\'s count of what every subscription filtered out for missing or unreadable attributes, and of what it could neither deliver nor dead-letter, per topic', () => {
     for (const topic of Object.keys(topology.topics)) {
       const alarms = all(dev, 'aws:cloudwatch/metricAlarm:MetricAlarm').filter((a) => (a.inputs.dimensions as Record<string, string>).TopicName === topicOf(dev, topic).outputs.name);
       expect(alarms.map((a) => `${String(a.inputs.namespace)} ${String(a.inputs.metricName)}`).sort()).toEqual([
+        'AWS/SNS NumberOfNotificationsFailedToRedriveToDlq',
         'AWS/SNS NumberOfNotificationsFilteredOut-InvalidAttributes',
         'AWS/SNS NumberOfNotificationsFilteredOut-NoMessageAttributes',
       ]);

@@ -113,6 +113,9 @@ export function baseNameOf(name: string): string {
   return name.replace(/\.fifo$/, '');
 }
 
+/** The customer-managed key of the topics and the queues they feed (`DeploymentPlan.key`). */
+const MESSAGES_KEY = 'MessagesKey';
+
 const sqsAlarm = { namespace: 'AWS/SQS', statistic: 'Maximum', comparisonOperator: 'GreaterThanThreshold', treatMissingData: 'notBreaching' } as const;
 
 /** Whether a statement's actions include `action` (itself, its service's `*`, or `*`). */
@@ -322,9 +325,43 @@ export function resolvePlan(options: PlanOptions): DeploymentPlan {
   const functions = [...consumers, ...triaged.functions];
   const tables = Object.entries(settings.tables ?? {}).map(([name, table]): TablePlan => ({ name, ...table }));
   const sends = Object.values(topology.operations).filter((o) => o.action === 'send');
+  const allSubscriptions = [...subscriptions, ...triaged.subscriptions];
   const topics = Object.values(topology.topics).map((topic): TopicPlan => {
     const topicAlarm = (reason: 'NoMessageAttributes' | 'InvalidAttributes', description: string): AlarmPlan =>
       anyOccurrenceAlarm({ name: `${baseNameOf(topic.name)}FilteredOut${reason}Alarm`, description, subject: { topic: topic.name }, namespace: 'AWS/SNS', metricName: `NumberOfNotificationsFilteredOut-${reason}` });
+    const own = allSubscriptions.filter((s) => s.topic === topic.name);
+    const deadLettered = own.filter((s) => s.deadLetterQueue !== undefined);
+    const undeadLettered = own.filter((s) => s.deadLetterQueue === undefined);
+    const pairs = (list: readonly SubscriptionSpec[]) => [...new Set(list.map((s) => `${s.queue} → ${s.deadLetterQueue}`))].join(', ');
+    const deliveryAlarms: AlarmPlan[] = [];
+    // SNS gave up delivering to a queue AND could not put the message in the subscription's
+    // dead-letter queue: AWS discards it. The queue and its dead-letter queue share the key and
+    // the policy pattern, so one cause (a disabled key) breaks both; nothing else sees it.
+    if (deadLettered.length > 0) {
+      deliveryAlarms.push(
+        anyOccurrenceAlarm({
+          name: `${baseNameOf(topic.name)}FailedToRedriveToDlqAlarm`,
+          description: `SNS could not deliver a publish on ${topic.name} to a subscribed queue, nor move it to that subscription's dead-letter queue (${pairs(deadLettered)}): the message is lost, SNS discards it, and no queue holds it. Check that the key ${MESSAGES_KEY} is enabled and lets sns.amazonaws.com use it, and each queue's policy; then republish the lost messages from the producer's side`,
+          subject: { topic: topic.name },
+          namespace: 'AWS/SNS',
+          metricName: 'NumberOfNotificationsFailedToRedriveToDlq',
+        }),
+      );
+    }
+    // What SNS stopped trying to deliver. Where every subscription has a dead-letter queue it is
+    // either there (that queue's depth alarm pages) or lost (the alarm above): no alarm of its
+    // own. A subscription without one has SNS discard it, and this count is the only trace.
+    if (undeadLettered.length > 0) {
+      deliveryAlarms.push(
+        anyOccurrenceAlarm({
+          name: `${baseNameOf(topic.name)}DeliveryFailedAlarm`,
+          description: `SNS stopped trying to deliver a publish on ${topic.name} to a subscribed queue. ${[...new Set(undeadLettered.map((s) => s.queue))].join(', ')} ${undeadLettered.length > 1 ? 'have' : 'has'} no dead-letter queue, so what SNS could not deliver there is discarded: look in the other subscriptions' dead-letter queues first${deadLettered.length > 0 ? ` (${pairs(deadLettered)})` : ''}; if none holds it, it is lost. Check the queue's policy and the key ${MESSAGES_KEY}, and give the queue a redrivePolicy in the contract`,
+          subject: { topic: topic.name },
+          namespace: 'AWS/SNS',
+          metricName: 'NumberOfNotificationsFailed',
+        }),
+      );
+    }
     return {
       ...topic,
       encryption: 'kms',
@@ -334,6 +371,7 @@ export function resolvePlan(options: PlanOptions): DeploymentPlan {
       alarms: [
         topicAlarm('NoMessageAttributes', `A publish on ${topic.name} carried no message attribute at all (e.g. \`aws sns publish\` with a body only): no filter policy can admit it, not even the unrouted queue's, so SNS filtered it out of every filtered subscription; the topic's triage function kept it in the unrouted queue (${operator(`dlq list --queue ${unroutedQueueNameOf(topic)} --aws`)}). Find the publisher (the topic policy names who may publish; CloudTrail data events say who did) and have it publish through the contract's publisher`),
         topicAlarm('InvalidAttributes', `A publish on ${topic.name} carried message attributes SNS could not read for filtering (malformed, or an unsupported type): SNS dropped it for every subscription, the unrouted queue included. Find and fix the publisher`),
+        ...deliveryAlarms,
       ],
     };
   });
@@ -344,12 +382,12 @@ export function resolvePlan(options: PlanOptions): DeploymentPlan {
   for (const topic of topics) outputs[`${baseNameOf(topic.name)}Arn`] = { topicArn: topic.name };
   return {
     topics,
-    key: { name: 'MessagesKey', topics: [...topics.map((t) => t.name), ALERTS_TOPIC], queues: kmsQueues, services: ['sns.amazonaws.com', 'sqs.amazonaws.com', 'cloudwatch.amazonaws.com'] },
+    key: { name: MESSAGES_KEY, topics: [...topics.map((t) => t.name), ALERTS_TOPIC], queues: kmsQueues, services: ['sns.amazonaws.com', 'sqs.amazonaws.com', 'cloudwatch.amazonaws.com'] },
     unrouted,
     triage,
     warnings,
     queues,
-    subscriptions: [...subscriptions, ...triaged.subscriptions],
+    subscriptions: allSubscriptions,
     functions,
     tables,
     alerts: {

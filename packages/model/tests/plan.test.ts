@@ -104,6 +104,7 @@ describe('resolvePlan', () => {
       'TriageOrderTopicThrottlesAlarm',
       'OrderTopicFilteredOutNoMessageAttributesAlarm',
       'OrderTopicFilteredOutInvalidAttributesAlarm',
+      'OrderTopicFailedToRedriveToDlqAlarm',
     ]);
     for (const alarm of plan.alarms) expect(alarm).toMatchObject({ comparisonOperator: 'GreaterThanThreshold', treatMissingData: 'notBreaching' });
     expect(plan.tables).toEqual([{ name: 'Orders', partitionKey: 'orderId' }]);
@@ -134,6 +135,33 @@ describe('resolvePlan', () => {
     }
     // The local stack's own overrides (one poller) are resolved without the check.
     expect(resolvePlan({ topology, settings: { consumers: { consumeOrderPlaced: { maximumConcurrency: 1 } } }, check: false }).functions[0]!.maximumConcurrency).toBe(1);
+  });
+
+  it('pages when SNS can neither deliver a publish nor dead-letter it (AWS discards it then), per topic', () => {
+    const [alarm, ...more] = plan.alarms.filter((a) => a.metricName === 'NumberOfNotificationsFailedToRedriveToDlq');
+    expect(more).toEqual([]);
+    expect(alarm).toMatchObject({ name: 'OrderTopicFailedToRedriveToDlqAlarm', subject: { topic: 'OrderTopic' }, namespace: 'AWS/SNS', statistic: 'Sum', comparisonOperator: 'GreaterThanThreshold', threshold: 0, evaluationPeriods: 1 });
+    // Which subscriptions dead-letter where, and the one cause that breaks a queue and its DLQ alike.
+    expect(alarm!.description).toContain('OrderQueue → OrderDLQ, OrderTopicUnrouted → OrderTopicTriageDLQ, OrderTopicTriage → OrderTopicTriageDLQ');
+    expect(alarm!.description).toMatch(/the message is lost.*key MessagesKey is enabled/);
+    // Every subscription has a dead-letter queue: what SNS stops delivering is in one (its depth alarm pages) or lost (this alarm).
+    expect(plan.alarms.filter((a) => a.metricName === 'NumberOfNotificationsFailed')).toEqual([]);
+  });
+
+  it('pages on what SNS stopped delivering when a subscription of the topic has no dead-letter queue: SNS discards it, and that count is the only trace', () => {
+    const bare = structuredClone(topology) as Topology & { subscriptions: { queue: string; deadLetterQueue?: string }[]; queues: Record<string, { deadLetter?: unknown; deadLetterFor: string[] }> };
+    for (const s of bare.subscriptions) if (s.queue === 'OrderQueue') delete s.deadLetterQueue;
+    delete bare.queues.OrderQueue!.deadLetter;
+    bare.queues.OrderDLQ!.deadLetterFor = [];
+    const alarms = resolvePlan({ topology: bare, settings, check: false }).alarms.filter((a) => 'topic' in a.subject);
+    expect(alarms.map((a) => `${a.name} ${a.metricName}`)).toEqual([
+      'OrderTopicFilteredOutNoMessageAttributesAlarm NumberOfNotificationsFilteredOut-NoMessageAttributes',
+      'OrderTopicFilteredOutInvalidAttributesAlarm NumberOfNotificationsFilteredOut-InvalidAttributes',
+      'OrderTopicFailedToRedriveToDlqAlarm NumberOfNotificationsFailedToRedriveToDlq',
+      'OrderTopicDeliveryFailedAlarm NumberOfNotificationsFailed',
+    ]);
+    expect(alarms[3]).toMatchObject({ namespace: 'AWS/SNS', statistic: 'Sum', threshold: 0 });
+    expect(alarms[3]!.description).toMatch(/OrderQueue has no dead-letter queue, so what SNS could not deliver there is discarded: look in the other subscriptions' dead-letter queues first \(OrderTopicUnrouted → OrderTopicTriageDLQ, OrderTopicTriage → OrderTopicTriageDLQ\)/);
   });
 
   it('refuses a contract topic named like the alerts topic', () => {

@@ -76,6 +76,7 @@ describe('the unrouted queue of each topic', () => {
     expect(plan.alarms.filter((a) => 'topic' in a.subject).map((a) => `${a.name} ${a.namespace} ${a.metricName}`)).toEqual([
       'OrderTopicFilteredOutNoMessageAttributesAlarm AWS/SNS NumberOfNotificationsFilteredOut-NoMessageAttributes',
       'OrderTopicFilteredOutInvalidAttributesAlarm AWS/SNS NumberOfNotificationsFilteredOut-InvalidAttributes',
+      'OrderTopicFailedToRedriveToDlqAlarm AWS/SNS NumberOfNotificationsFailedToRedriveToDlq',
     ]);
   });
 
