@@ -396,7 +396,9 @@ describe('sst.config.ts, synthesized offline with the real SST components', () =
       }
       for (const queue of Object.values(topology.queues)) {
         const consumer = receiveOperations.find((o) => o.queue === queue.name);
-        const threshold = consumer ? consumerSettings(settings, consumer.id).maximumMessageAgeSeconds : queue.retentionSeconds / 2;
+        // A standard dead-letter queue: half what a dead letter surely has left (SQS deletes it by its original enqueue time).
+        const sourceRetention = Math.max(0, ...queue.deadLetterFor.map((q) => topology.queues[q]!.retentionSeconds));
+        const threshold = consumer ? consumerSettings(settings, consumer.id).maximumMessageAgeSeconds : (queue.retentionSeconds - (queue.fifo ? 0 : sourceRetention)) / 2;
         expect(onQueue(queue.name, 'ApproximateAgeOfOldestMessage').map((a) => a.inputs), queue.name).toEqual([
           expect.objectContaining({ namespace: 'AWS/SQS', statistic: 'Maximum', comparisonOperator: 'GreaterThanThreshold', threshold }),
         ]);

@@ -13,7 +13,7 @@ import { SOURCE_TOPICS_ENV, type AppSettings } from '@sluice/runtime/settings';
 import { ALERTS_TOPIC, alertsReachNobody, checkSettings, consumerSettings, functionNameOf, metricsNamespaceOf, settingsWarnings, visibilityTimeoutOf, type ResolvedConsumerSettings } from './settings.ts';
 import { checkUnrouted, UNROUTED_RETENTION_SECONDS, unroutedOf, unroutedQueueNameOf, type UnroutedSpec } from './unrouted.ts';
 import { triageOf, triageResources, type TriagePlan } from './triage.ts';
-import { anyOccurrenceAlarm, functionAlarm } from './alarms.ts';
+import { anyOccurrenceAlarm, deadLetterAge, functionAlarm } from './alarms.ts';
 
 export * from './plan-types.ts';
 import type { AlarmPlan, EnvironmentValue, FunctionPlan, KeyPlan, PermissionPlan, QueuePlan, ResourceRef, TablePlan, TopicPlan } from './plan-types.ts';
@@ -219,13 +219,14 @@ export function resolvePlan(options: PlanOptions): DeploymentPlan {
       }
       // The age of the oldest message: a consumer that is down, failing or too slow, before the
       // messages expire. A dead-letter queue's messages were already paged for; this one warns
-      // that they are about to be lost unexamined.
-      const maximumAge = consumer ? consumerSettings(settings, consumer.id, queue).maximumMessageAgeSeconds : Math.floor(queue.retentionSeconds / 2);
+      // that they are about to be lost unexamined, at half the time they surely have left.
+      const deadLetter = queue.deadLetterFor.length > 0 ? deadLetterAge(queue, queue.deadLetterFor.map((name) => topology.queues[name]!)) : undefined;
+      const maximumAge = consumer ? consumerSettings(settings, consumer.id, queue).maximumMessageAgeSeconds : (deadLetter?.thresholdSeconds ?? Math.floor(queue.retentionSeconds / 2));
       alarms.push({
         name: `${baseName}AgeAlarm`,
         description: consumer
           ? `A message has waited in ${queue.name} for over ${maximumAge} s: ${consumer.id} is down, failing every record or too slow. See its logs and ${operator('status --aws')}`
-          : `A message has waited in ${queue.name} for over ${maximumAge} s, half its retention: examine and redrive or purge it before it expires (${operator('dlq list --aws')})`,
+          : `A message has waited in ${queue.name} for over ${maximumAge} s, ${deadLetter?.why ?? 'half its retention'}: examine and redrive or purge it before it expires (${operator('dlq list --aws')})`,
         subject: { queue: queue.name },
         ...sqsAlarm,
         metricName: 'ApproximateAgeOfOldestMessage',

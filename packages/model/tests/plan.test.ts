@@ -83,7 +83,8 @@ describe('resolvePlan', () => {
     expect(dlq!.consumer).toBeUndefined();
     expect(dlq!.alarms.map((a) => [a.name, a.metricName, a.threshold])).toEqual([
       ['OrderDLQDepthAlarm', 'ApproximateNumberOfMessagesVisible', 0],
-      ['OrderDLQAgeAlarm', 'ApproximateAgeOfOldestMessage', topology.queues.OrderDLQ!.retentionSeconds / 2],
+      // Half the 10 days a dead letter surely has left: OrderQueue keeps messages 4 days, OrderDLQ 14.
+      ['OrderDLQAgeAlarm', 'ApproximateAgeOfOldestMessage', 432_000],
     ]);
     expect(queue).toMatchObject({ consumer: 'consumeOrderPlaced', senders: ['OrderTopic'], visibilityTimeoutSeconds: 180 });
     expect(queue!.alarms.map((a) => [a.name, a.threshold, a.subject])).toEqual([['OrderQueueAgeAlarm', 900, { queue: 'OrderQueue' }]]);
@@ -135,6 +136,23 @@ describe('resolvePlan', () => {
     }
     // The local stack's own overrides (one poller) are resolved without the check.
     expect(resolvePlan({ topology, settings: { consumers: { consumeOrderPlaced: { maximumConcurrency: 1 } } }, check: false }).functions[0]!.maximumConcurrency).toBe(1);
+  });
+
+  it('alarms on a dead letter at half the time it surely has left: on a standard queue SQS deletes it by its original enqueue time, not when it moved (AWS: "dead-letter queue retention")', () => {
+    expect([topology.queues.OrderQueue!.retentionSeconds, topology.queues.OrderDLQ!.retentionSeconds]).toEqual([345_600, 1_209_600]);
+    const age = plan.alarms.find((a) => a.name === 'OrderDLQAgeAlarm')!;
+    expect(age.threshold).toBe((1_209_600 - 345_600) / 2);
+    expect(age.description).toBe(
+      'A message has waited in OrderDLQ for over 432000 s, half the 864000 s a dead letter surely has left there: SQS deletes it 1209600 s after it was first sent to OrderQueue (a standard queue keeps the original enqueue time), and it may have waited there up to 345600 s; this age counts from when it moved: examine and redrive or purge it before it expires (the application\'s `dlq list --aws` command)',
+    );
+    // A dead-letter queue kept as long as its source: a dead letter may expire as it arrives, so the alarm goes off on any.
+    const same = structuredClone(topology) as Topology & { queues: Record<string, { retentionSeconds: number }> };
+    same.queues.OrderDLQ!.retentionSeconds = 345_600;
+    expect(resolvePlan({ topology: same, settings }).alarms.find((a) => a.name === 'OrderDLQAgeAlarm')!.threshold).toBe(0);
+    // FIFO: the enqueue time is reset when the message moves, so a dead letter has the DLQ's whole retention.
+    const fifo = resolvePlan({ topology: fifoOf(topology), settings: { ...settings, consumers: {} } }).alarms.find((a) => a.name === 'OrderDLQAgeAlarm')!;
+    expect(fifo.threshold).toBe(1_209_600 / 2);
+    expect(fifo.description).toMatch(/for over 604800 s, half its retention \(1209600 s, counted from when the message moved there: a FIFO dead-letter queue resets the enqueue time\)/);
   });
 
   it('pages when SNS can neither deliver a publish nor dead-letter it (AWS discards it then), per topic', () => {

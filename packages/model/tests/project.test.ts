@@ -93,12 +93,12 @@ describe("the application's names where the framework prints them", () => {
       resolvePlan({ topology, settings: {}, ...(operatorCommand ? { operatorCommand } : {}) }).alarms.filter((a) => 'queue' in a.subject && ['PaymentQueue', 'PaymentDLQ'].includes(a.subject.queue)).map((a) => a.description);
     expect(descriptions('npx payments')).toEqual([
       'Messages failed PaymentQueue and wait in PaymentDLQ: see `npx payments dlq list --aws`',
-      'A message has waited in PaymentDLQ for over 604800 s, half its retention: examine and redrive or purge it before it expires (`npx payments dlq list --aws`)',
+      'A message has waited in PaymentDLQ for over 432000 s, half the 864000 s a dead letter surely has left there: SQS deletes it 1209600 s after it was first sent to PaymentQueue (a standard queue keeps the original enqueue time), and it may have waited there up to 345600 s; this age counts from when it moved: examine and redrive or purge it before it expires (`npx payments dlq list --aws`)',
       'A message has waited in PaymentQueue for over 900 s: consumePaymentCaptured is down, failing every record or too slow. See its logs and `npx payments status --aws`',
     ]);
     expect(descriptions()).toEqual([
       "Messages failed PaymentQueue and wait in PaymentDLQ: see the application's `dlq list --aws` command",
-      "A message has waited in PaymentDLQ for over 604800 s, half its retention: examine and redrive or purge it before it expires (the application's `dlq list --aws` command)",
+      "A message has waited in PaymentDLQ for over 432000 s, half the 864000 s a dead letter surely has left there: SQS deletes it 1209600 s after it was first sent to PaymentQueue (a standard queue keeps the original enqueue time), and it may have waited there up to 345600 s; this age counts from when it moved: examine and redrive or purge it before it expires (the application's `dlq list --aws` command)",
       "A message has waited in PaymentQueue for over 900 s: consumePaymentCaptured is down, failing every record or too slow. See its logs and the application's `status --aws` command",
     ]);
   });
