@@ -59,6 +59,13 @@ export function deadLetterAge(dlq: { readonly fifo: boolean; readonly retentionS
     };
   }
   const left = Math.max(0, dlq.retentionSeconds - longest.retentionSeconds);
+  if (left === 0) {
+    return {
+      thresholdSeconds: 0,
+      leftSeconds: 0,
+      why: `so at once: it keeps messages no longer than ${longest.name} (${dlq.retentionSeconds} s), and SQS deletes a dead letter by the time it was first sent there (a standard queue keeps the original enqueue time), so one may expire as it arrives; give the dead-letter queue a longer messageRetentionPeriod`,
+    };
+  }
   return {
     thresholdSeconds: Math.floor(left / 2),
     leftSeconds: left,

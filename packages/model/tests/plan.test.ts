@@ -148,7 +148,9 @@ describe('resolvePlan', () => {
     // A dead-letter queue kept as long as its source: a dead letter may expire as it arrives, so the alarm goes off on any.
     const same = structuredClone(topology) as Topology & { queues: Record<string, { retentionSeconds: number }> };
     same.queues.OrderDLQ!.retentionSeconds = 345_600;
-    expect(resolvePlan({ topology: same, settings }).alarms.find((a) => a.name === 'OrderDLQAgeAlarm')!.threshold).toBe(0);
+    const atOnce = resolvePlan({ topology: same, settings }).alarms.find((a) => a.name === 'OrderDLQAgeAlarm')!;
+    expect(atOnce.threshold).toBe(0);
+    expect(atOnce.description).toMatch(/^A message has waited in OrderDLQ for over 0 s, so at once: it keeps messages no longer than OrderQueue \(345600 s\).*one may expire as it arrives; give the dead-letter queue a longer messageRetentionPeriod: examine/);
     // FIFO: the enqueue time is reset when the message moves, so a dead letter has the DLQ's whole retention.
     const fifo = resolvePlan({ topology: fifoOf(topology), settings: { ...settings, consumers: {} } }).alarms.find((a) => a.name === 'OrderDLQAgeAlarm')!;
     expect(fifo.threshold).toBe(1_209_600 / 2);

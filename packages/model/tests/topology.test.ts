@@ -160,6 +160,16 @@ describe('contract errors that would make a broken system', () => {
     expect(problems.join('\n')).toMatch(/dead-letter queue OrdersDLQ keeps messages 345600 s, less than its source Orders \(1209600 s\).*Raise OrdersDLQ's messageRetentionPeriod \(to at least 1209600 s; SQS allows up to 1209600 s\)\./);
   });
 
+  it('a standard dead-letter queue kept exactly as long as its source is warned about, with where to raise it: SQS keeps the original enqueue time, so a dead letter may expire as it arrives (AWS: a DLQ\'s retention longer than its source\'s)', () => {
+    const at = (queueRetention: number, dlqRetention: number) => deriveTopology(contract({ messages: [message('OrderPlaced', '1.0.0')], consumers: { Orders: ['OrderPlaced'] }, queueRetention, dlqRetention })).warnings;
+    expect(at(345_600, 345_600)).toEqual([
+      "dead-letter queue OrdersDLQ keeps messages 345600 s, as long as its source Orders: a standard queue keeps a message's original enqueue time, so one that waited in Orders until near its expiry is deleted from the DLQ as it arrives, before anyone sees it (AWS: set a dead-letter queue's retention longer than its source's). Raise OrdersDLQ's messageRetentionPeriod (channels.Orders.bindings.sqs.deadLetterQueue.messageRetentionPeriod) above 345600 s, e.g. to 1209600 s (14 days, the most SQS allows); 345600 s is SQS's default, what a queue without messageRetentionPeriod keeps.",
+    ]);
+    // Both at the most SQS allows: the source is the one to lower.
+    expect(at(1_209_600, 1_209_600).join('\n')).toMatch(/OrdersDLQ keeps them the longest SQS allows \(1209600 s, 14 days\): lower Orders's \(channels\.Orders\.bindings\.sqs\.queue\.messageRetentionPeriod\) below that/);
+    expect(at(345_600, 345_601)).toEqual([]);
+  });
+
   it('a source queue kept longer than SQS allows, beside a DLQ at the most: the advice is to lower the source (it said to raise the DLQ, already at 14 days)', () => {
     const problems = problemsOf(contract({ messages: [message('OrderPlaced', '1.0.0')], consumers: { Orders: ['OrderPlaced'] }, queueRetention: 3_456_000, dlqRetention: 1_209_600 }));
     expect(problems.join('\n')).toMatch(/messageRetentionPeriod \(queue Orders\) must be 60\.\.1209600 seconds, got 3456000/);

@@ -374,6 +374,16 @@ export function linkRedrivePolicies(d: Derivation): void {
         `dead-letter queue ${dlq.name} keeps messages ${dlq.retentionSeconds} s, less than its source ${source.name} (${source.retentionSeconds} s): SQS keeps a message's original enqueue time, so it would expire in the DLQ before anyone sees it. ${dlq.retentionSeconds >= MAX_RETENTION_SECONDS ? `${dlq.name} keeps them the longest SQS allows (${MAX_RETENTION_SECONDS} s, 14 days): lower ${source.name}'s messageRetentionPeriod to at most that.` : `Raise ${dlq.name}'s messageRetentionPeriod (to at least ${Math.min(source.retentionSeconds, MAX_RETENTION_SECONDS)} s; SQS allows up to ${MAX_RETENTION_SECONDS} s)${source.retentionSeconds > MAX_RETENTION_SECONDS ? `, and lower ${source.name}'s to at most ${MAX_RETENTION_SECONDS} s` : ''}.`}`,
       );
     }
+    if (!dlq.fifo && !source.fifo && dlq.retentionSeconds === source.retentionSeconds) {
+      // AWS ("dead-letter queue retention"): a standard queue keeps a message's original enqueue
+      // time, so set a dead-letter queue's retention longer than its source's. As long as it, a
+      // message that waited in the source until near its expiry is deleted from the DLQ as it
+      // arrives, and the DLQ's age alarm (half the time a dead letter surely has left) has none.
+      const dlqWhere = d.queueBindings.find(({ binding }) => binding.name === dlq.name)?.where;
+      d.warnings.push(
+        `dead-letter queue ${dlq.name} keeps messages ${dlq.retentionSeconds} s, as long as its source ${source.name}: a standard queue keeps a message's original enqueue time, so one that waited in ${source.name} until near its expiry is deleted from the DLQ as it arrives, before anyone sees it (AWS: set a dead-letter queue's retention longer than its source's). ${dlq.retentionSeconds >= MAX_RETENTION_SECONDS ? `${dlq.name} keeps them the longest SQS allows (${MAX_RETENTION_SECONDS} s, 14 days): lower ${source.name}'s (${where}.messageRetentionPeriod) below that, e.g. to ${DEFAULT_RETENTION_SECONDS} s (4 days).` : `Raise ${dlq.name}'s messageRetentionPeriod${dlqWhere ? ` (${dlqWhere}.messageRetentionPeriod)` : ''} above ${source.retentionSeconds} s, e.g. to ${MAX_RETENTION_SECONDS} s (14 days, the most SQS allows)${dlq.retentionSeconds === DEFAULT_RETENTION_SECONDS ? `; ${DEFAULT_RETENTION_SECONDS} s is SQS's default, what a queue without messageRetentionPeriod keeps` : ''}.`}`,
+      );
+    }
     (source as { deadLetter?: QueueSpec['deadLetter'] }).deadLetter = { queue: dlq.name, maxReceiveCount };
     dlq.deadLetterFor.push(source.name);
   }
