@@ -35,6 +35,6 @@ describe('infra:plan --json, the triage of the order topic', () => {
     const mapping = resources.find((r) => r.type === 'aws:lambda/eventSourceMapping:EventSourceMapping' && r.properties.function === 'TriageOrderTopicFunction');
     expect(mapping?.properties).toMatchObject({ queue: 'OrderTopicTriageQueue', reportBatchItemFailures: true });
     const alarms = resources.filter((r) => r.type === 'aws:cloudwatch/metricAlarm:MetricAlarm').map((r) => r.name);
-    expect(alarms).toEqual(expect.arrayContaining(['OrderTopicTriageDLQDepthAlarm', 'OrderTopicTriageAgeAlarm', 'TriageOrderTopicErrorsAlarm', 'TriageOrderTopicThrottlesAlarm']));
+    expect(alarms).toEqual(expect.arrayContaining(['OrderTopicTriageDLQDepthAlarm', 'OrderTopicTriageDLQAgeAlarm', 'OrderTopicTriageAgeAlarm', 'TriageOrderTopicErrorsAlarm', 'TriageOrderTopicThrottlesAlarm']));
   }, 120_000);
 });

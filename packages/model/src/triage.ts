@@ -21,7 +21,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SubscriptionSpec, Topology } from '@sluice/runtime/contract';
 import { CONSUMER_DEFAULTS, functionNameOf, metricsNamespaceOf } from './settings.ts';
-import { functionAlarm } from './alarms.ts';
+import { deadLetterAge, functionAlarm } from './alarms.ts';
 import type { AlarmPlan, EnvironmentValue, FunctionPlan, PermissionPlan, QueuePlan } from './plan-types.ts';
 import { triageDeadLetterQueueNameOf, type UnroutedSpec } from './unrouted.ts';
 import type { AppSettings } from '@sluice/runtime/settings';
@@ -195,9 +195,13 @@ export function triageResources(triage: readonly TriagePlan[], settings: AppSett
     const functionName = functionNameOf(t.operationId);
     // Lambda supports no batching window on a FIFO queue.
     const batchWindowSeconds = fifo ? 0 : s.batchWindowSeconds;
+    const queueSpec = { name: t.queue, channel: t.topic, fifo, retentionSeconds: 345_600, deadLetterFor: [], deadLetter: { queue: t.deadLetterQueue, maxReceiveCount: s.maxReceiveCount } };
+    const deadLetterSpec = { name: t.deadLetterQueue, channel: t.topic, fifo, retentionSeconds: 1_209_600, deadLetterFor: [t.queue] };
+    // As a contract's dead-letter queue: a warning before what waits there expires unexamined.
+    const age = deadLetterAge(deadLetterSpec, [queueSpec]);
     queues.push({
       kind: 'deadLetter',
-      spec: { name: t.deadLetterQueue, channel: t.topic, fifo, retentionSeconds: 1_209_600, deadLetterFor: [t.queue] },
+      spec: deadLetterSpec,
       name: t.deadLetterQueue,
       baseName: base(t.deadLetterQueue),
       encryption: 'kms',
@@ -205,11 +209,12 @@ export function triageResources(triage: readonly TriagePlan[], settings: AppSett
       senders: [t.topic],
       alarms: [
         sqsAlarm(`${base(t.deadLetterQueue)}DepthAlarm`, t.deadLetterQueue, 'ApproximateNumberOfMessagesVisible', 0, 1, `Publishes on ${t.topic} that the triage function could not check or keep, or that SNS could not deliver to ${t.unroutedQueue}, wait in ${t.deadLetterQueue} (see ${functionName}'s logs, the unrouted queue's policy and key, and ${operator(`dlq list --queue ${t.deadLetterQueue} --aws`)}); each may be one no consumer received. A redrive publishes them to ${t.topic} again`),
+        sqsAlarm(`${base(t.deadLetterQueue)}AgeAlarm`, t.deadLetterQueue, 'ApproximateAgeOfOldestMessage', age.thresholdSeconds, 3, `A publish on ${t.topic} has waited in ${t.deadLetterQueue} for over ${age.thresholdSeconds} s, ${age.why}: each may be one no consumer received; examine and redrive or purge it before it expires (${operator(`dlq list --queue ${t.deadLetterQueue} --aws`)})`),
       ],
     });
     queues.push({
       kind: 'queue',
-      spec: { name: t.queue, channel: t.topic, fifo, retentionSeconds: 345_600, deadLetterFor: [], deadLetter: { queue: t.deadLetterQueue, maxReceiveCount: s.maxReceiveCount } },
+      spec: queueSpec,
       name: t.queue,
       baseName: base(t.queue),
       encryption: 'kms',

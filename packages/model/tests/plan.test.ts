@@ -98,6 +98,7 @@ describe('resolvePlan', () => {
       'OrderTopicUnroutedDepthAlarm',
       'OrderTopicUnroutedAgeAlarm',
       'OrderTopicTriageDLQDepthAlarm',
+      'OrderTopicTriageDLQAgeAlarm',
       'OrderTopicTriageAgeAlarm',
       'ConsumeOrderPlacedErrorsAlarm',
       'ConsumeOrderPlacedThrottlesAlarm',

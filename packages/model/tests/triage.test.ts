@@ -50,6 +50,17 @@ describe('the triage of the order topic, in the plan', () => {
     expect(queue).toMatchObject({ kind: 'queue', consumer: 'triageOrderTopic', senders: ['OrderTopic'], encryption: 'kms', spec: { deadLetter: { queue: 'OrderTopicTriageDLQ', maxReceiveCount: 5 } } });
     const dlq = plan.queues.find((q) => q.name === 'OrderTopicTriageDLQ')!;
     expect(dlq).toMatchObject({ kind: 'deadLetter', spec: { deadLetterFor: ['OrderTopicTriage'] } });
-    expect(plan.alarms.map((a) => a.name)).toEqual(expect.arrayContaining(['OrderTopicTriageDLQDepthAlarm', 'OrderTopicTriageAgeAlarm', 'TriageOrderTopicErrorsAlarm', 'TriageOrderTopicThrottlesAlarm']));
+    expect(plan.alarms.map((a) => a.name)).toEqual(expect.arrayContaining(['OrderTopicTriageDLQDepthAlarm', 'OrderTopicTriageDLQAgeAlarm', 'OrderTopicTriageAgeAlarm', 'TriageOrderTopicErrorsAlarm', 'TriageOrderTopicThrottlesAlarm']));
+  });
+
+  it('warns before what waits in the triage dead-letter queue expires unexamined, as a contract DLQ does: at half the time a dead letter surely has left (14 days less the triage queue\'s 4, a standard queue keeping the original enqueue time)', () => {
+    const dlq = plan.queues.find((q) => q.name === 'OrderTopicTriageDLQ')!;
+    const triageQueue = plan.queues.find((q) => q.name === 'OrderTopicTriage')!;
+    expect([triageQueue.spec.retentionSeconds, dlq.spec.retentionSeconds]).toEqual([345_600, 1_209_600]);
+    expect(dlq.alarms.map((a) => [a.name, a.metricName, a.statistic, a.threshold, a.evaluationPeriods])).toEqual([
+      ['OrderTopicTriageDLQDepthAlarm', 'ApproximateNumberOfMessagesVisible', 'Maximum', 0, 1],
+      ['OrderTopicTriageDLQAgeAlarm', 'ApproximateAgeOfOldestMessage', 'Maximum', 432_000, 3],
+    ]);
+    expect(dlq.alarms[1]!.description).toMatch(/^A publish on OrderTopic has waited in OrderTopicTriageDLQ for over 432000 s, half the 864000 s a dead letter surely has left there: SQS deletes it 1209600 s after it was first sent to OrderTopicTriage .*each may be one no consumer received; examine and redrive or purge it before it expires \(the application's `dlq list --queue OrderTopicTriageDLQ --aws` command\)$/);
   });
 });

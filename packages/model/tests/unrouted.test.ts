@@ -59,7 +59,7 @@ describe('the unrouted queue of each topic', () => {
     // The queue the plan makes, alarmed on, and SNS allowed to send to it.
     const plan = resolvePlan({ topology, settings, check: false });
     expect(plan.subscriptions.find((s) => s.name === 'OrderTopicToOrderTopicUnrouted')).toMatchObject({ deadLetterQueue: 'OrderTopicTriageDLQ' });
-    expect(plan.queues.find((q) => q.name === 'OrderTopicTriageDLQ')).toMatchObject({ kind: 'deadLetter', senders: ['OrderTopic'], alarms: [expect.objectContaining({ description: expect.stringMatching(/or that SNS could not deliver to OrderTopicUnrouted/) })] });
+    expect(plan.queues.find((q) => q.name === 'OrderTopicTriageDLQ')).toMatchObject({ kind: 'deadLetter', senders: ['OrderTopic'], alarms: [expect.objectContaining({ description: expect.stringMatching(/or that SNS could not deliver to OrderTopicUnrouted/) }), expect.objectContaining({ name: 'OrderTopicTriageDLQAgeAlarm' })] });
   });
 
   it('admits exactly the complement of the routed subscriptions, for every message that carries an attribute', () => {
