@@ -371,7 +371,7 @@ export function resolvePlan(options: PlanOptions): DeploymentPlan {
         .map((o) => ({ operationId: o.id, principals: settings.publishers?.[o.id]?.principals ?? 'deployingAccount' })),
       alarms: [
         topicAlarm('NoMessageAttributes', `A publish on ${topic.name} carried no message attribute at all (e.g. \`aws sns publish\` with a body only): no filter policy can admit it, not even the unrouted queue's, so SNS filtered it out of every filtered subscription; the topic's triage function kept it in the unrouted queue (${operator(`dlq list --queue ${unroutedQueueNameOf(topic)} --aws`)}). Find the publisher (the topic policy names who may publish; CloudTrail data events say who did) and have it publish through the contract's publisher`),
-        topicAlarm('InvalidAttributes', `A publish on ${topic.name} carried message attributes SNS could not read for filtering (malformed, or an unsupported type): SNS dropped it for every subscription, the unrouted queue included. Find and fix the publisher`),
+        topicAlarm('InvalidAttributes', `A publish on ${topic.name} carried message attributes SNS could not read for filtering (malformed, or an unsupported type): SNS filtered it out of every subscription that has a filter policy, the unrouted queue's included; the topic's triage subscription has none, so its function received it: look for it in the unrouted queue (${operator(`dlq list --queue ${unroutedQueueNameOf(topic)} --aws`)}) and in the triage function's logs. Find and fix the publisher`),
         ...deliveryAlarms,
       ],
     };

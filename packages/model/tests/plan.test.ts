@@ -185,6 +185,12 @@ describe('resolvePlan', () => {
     expect(alarms[3]!.description).toMatch(/OrderQueue has no dead-letter queue, so what SNS could not deliver there is discarded: look in the other subscriptions' dead-letter queues first \(OrderTopicUnrouted → OrderTopicTriageDLQ, OrderTopicTriage → OrderTopicTriageDLQ\)/);
   });
 
+  it("says of a publish SNS could not read for filtering that the triage subscription (no filter policy) still received it, not that SNS dropped it for every subscription", () => {
+    const invalid = resolvePlan({ topology, settings, check: false }).alarms.find((a) => a.name === 'OrderTopicFilteredOutInvalidAttributesAlarm')!;
+    expect(invalid.description).not.toMatch(/dropped it for every subscription/);
+    expect(invalid.description).toMatch(/filtered it out of every subscription that has a filter policy, the unrouted queue's included; the topic's triage subscription has none, so its function received it: look for it in the unrouted queue \(.*dlq list --queue OrderTopicUnrouted --aws.*\) and in the triage function's logs/);
+  });
+
   it('refuses a contract topic named like the alerts topic', () => {
     const clash = structuredClone(topology) as Topology & { topics: Record<string, unknown> };
     clash.topics[ALERTS_TOPIC] = { ...clash.topics.OrderTopic!, name: ALERTS_TOPIC };
