@@ -496,6 +496,21 @@ describe('nothing silently lost, topics hardened (sst.config.ts, synthesized)', 
       Principal: { Service: ['sns.amazonaws.com', 'sqs.amazonaws.com', 'cloudwatch.amazonaws.com'] },
       Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
     });
+    expect(statements.map((st) => st.Sid)).toEqual(['AccountIam', 'MessagingServices']);
+  });
+
+  it('lets a publisher the settings name in another account use the key, through SNS only: the topic policy alone would let it publish and KMS refuse', () => {
+    const statements = statementsOf(only(withPublishers, 'aws:kms/key:Key').inputs.policy) as unknown as { Sid: string }[];
+    expect(statements.map((st) => st.Sid)).toEqual(['AccountIam', 'MessagingServices', 'PublishersOfOtherAccounts']);
+    // The deploying account's role (BILLING) is left to the account's IAM, as AccountIam says.
+    expect(statements.find((st) => st.Sid === 'PublishersOfOtherAccounts')).toEqual({
+      Sid: 'PublishersOfOtherAccounts',
+      Effect: 'Allow',
+      Principal: { AWS: [checkout] },
+      Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      Resource: '*',
+      Condition: { StringEquals: { 'kms:ViaService': 'sns.us-east-1.amazonaws.com' } },
+    });
   });
 
   it('gives every topic one policy: no request without TLS, publish only by the settings\' principals (default: the deploying account)', () => {
@@ -513,9 +528,9 @@ describe('nothing silently lost, topics hardened (sst.config.ts, synthesized)', 
       const others = sends.some((p) => p.operationId !== 'publishOrderPlaced');
       expect(named.find((st) => st.Sid === 'PublishersOnly')).toMatchObject({
         Effect: 'Deny',
-        Condition: { ArnNotLike: { 'aws:PrincipalArn': [checkout] }, ...(others ? { StringNotEquals: { 'aws:PrincipalAccount': ['123456789012'] } } : {}) },
+        Condition: { ArnNotLike: { 'aws:PrincipalArn': [checkout, BILLING] }, ...(others ? { StringNotEquals: { 'aws:PrincipalAccount': ['123456789012'] } } : {}) },
       });
-      expect(named.find((st) => st.Sid === 'Publishers')).toMatchObject({ Principal: { AWS: others ? ['arn:aws:iam::123456789012:root', checkout] : [checkout] } });
+      expect(named.find((st) => st.Sid === 'Publishers')).toMatchObject({ Principal: { AWS: others ? ['arn:aws:iam::123456789012:root', checkout, BILLING] : [checkout, BILLING] } });
     }
     // CloudWatch may publish alarms to the (encrypted) alerts topic.
     expect(policyOf(dev, ALERTS_TOPIC).find((st) => st.Sid === 'ServicesPublish')).toMatchObject({ Principal: { Service: ['cloudwatch.amazonaws.com'] } });
@@ -672,8 +687,11 @@ describe('infra:plan in a project that installed the packed @sluice/runtime (dis
  */
 const unedited = new Map<string, Promise<RecordedStack>>();
 
-/** A publisher role of the settings' `publishers` (for publishOrderPlaced). */
+/** A publisher role of the settings' `publishers` (for publishOrderPlaced), in another account than the deploying one (the mocks' 123456789012). */
 const CHECKOUT = 'arn:aws:iam::111122223333:role/checkout';
+
+/** A publisher role of the settings' `publishers` (for publishOrderPlaced) in the deploying account. */
+const BILLING = 'arn:aws:iam::123456789012:role/billing';
 
 /** The fixture's settings.ts with two alert addresses (instead of `emails: []`). */
 function withEmails(source: string): string {
@@ -692,7 +710,7 @@ function withEmails(source: string): string {
 const DEV_WITH_EMAILS_AND_PUBLISHERS: SynthesizeOptions = {
   stage: 'dev',
   editSource: (file, source) =>
-    file === 'settings.ts' ? replaceOnce(withEmails(source), 'alerts: {', `publishers: { publishOrderPlaced: { principals: ['${CHECKOUT}'] } },\n  alerts: {`) : source,
+    file === 'settings.ts' ? replaceOnce(withEmails(source), 'alerts: {', `publishers: { publishOrderPlaced: { principals: ['${CHECKOUT}', '${BILLING}'] } },\n  alerts: {`) : source,
 };
 const shared = new Map<SynthesizeOptions, Promise<RecordedStack>>();
 

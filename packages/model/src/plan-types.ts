@@ -162,4 +162,13 @@ export interface KeyPlan {
   readonly queues: readonly string[];
   /** Services its key policy lets use it, besides the account's administrators. */
   readonly services: readonly ('sns.amazonaws.com' | 'sqs.amazonaws.com' | 'cloudwatch.amazonaws.com')[];
+  /**
+   * Every principal `settings.publishers` names (role or user ARNs, account ids), once. Publishing
+   * to a topic encrypted with the key needs `kms:GenerateDataKey*` and `kms:Decrypt` on it, and a
+   * principal of another account gets them only from the key policy (its own account's IAM alone
+   * is not enough): the renderer grants them to those of another account than the deploying one,
+   * through SNS only (`kms:ViaService`). The deploying account's are left to its IAM, as the key
+   * policy leaves everyone of the account.
+   */
+  readonly publishers: readonly string[];
 }

@@ -383,7 +383,7 @@ export function resolvePlan(options: PlanOptions): DeploymentPlan {
   for (const topic of topics) outputs[`${baseNameOf(topic.name)}Arn`] = { topicArn: topic.name };
   return {
     topics,
-    key: { name: MESSAGES_KEY, topics: [...topics.map((t) => t.name), ALERTS_TOPIC], queues: kmsQueues, services: ['sns.amazonaws.com', 'sqs.amazonaws.com', 'cloudwatch.amazonaws.com'] },
+    key: { name: MESSAGES_KEY, topics: [...topics.map((t) => t.name), ALERTS_TOPIC], queues: kmsQueues, services: ['sns.amazonaws.com', 'sqs.amazonaws.com', 'cloudwatch.amazonaws.com'], publishers: namedPrincipalsOf(topics) },
     unrouted,
     triage,
     warnings,
@@ -400,6 +400,11 @@ export function resolvePlan(options: PlanOptions): DeploymentPlan {
     alarms: [...queues.flatMap((q) => q.alarms), ...functions.flatMap((f) => f.alarms), ...topics.flatMap((t) => t.alarms)],
     outputs,
   };
+}
+
+/** The principals the settings name as publishers of any topic, once each, in order. */
+function namedPrincipalsOf(topics: readonly TopicPlan[]): string[] {
+  return [...new Set(topics.flatMap((t) => t.publishers.flatMap((p) => (p.principals === 'deployingAccount' ? [] : [...p.principals]))))];
 }
 
 /** How a renderer finds the value of each kind of reference. */

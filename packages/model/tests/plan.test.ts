@@ -245,3 +245,14 @@ describe('resolvePlan, on FIFO queues (Lambda supports no batching window there,
     expect(() => resolvePlan({ topology: fifo, settings: { ...fifoSettings, consumers: { consumeOrderPlaced: { ...own, batchSize: 10, batchWindowSeconds: 0 } } } })).not.toThrow();
   });
 });
+
+describe('resolvePlan, for publishers the settings name', () => {
+  const shop = 'arn:aws:iam::210987654321:role/Shop';
+
+  it('names them for the key: publishing to a topic encrypted with it needs kms:GenerateDataKey* and kms:Decrypt, which another account\'s principal gets only from the key policy', () => {
+    expect(resolvePlan({ topology, settings }).key.publishers).toEqual([]);
+    const plan = resolvePlan({ topology, settings: { ...settings, publishers: { publishOrderPlaced: { principals: [shop, '210987654321', shop] } } } });
+    expect(plan.topics[0]!.publishers).toEqual([{ operationId: 'publishOrderPlaced', principals: [shop, '210987654321', shop] }]);
+    expect(plan.key.publishers).toEqual([shop, '210987654321']);
+  });
+});

@@ -153,6 +153,7 @@ describe('the hardened plan', () => {
       topics: ['OrderTopic', 'Alerts'],
       queues: ['OrderDLQ', 'OrderQueue', 'OrderTopicUnrouted', 'OrderTopicTriageDLQ', 'OrderTopicTriage'],
       services: ['sns.amazonaws.com', 'sqs.amazonaws.com', 'cloudwatch.amazonaws.com'],
+      publishers: [],
     });
   });
 

@@ -4,7 +4,10 @@
  * queue SNS delivers to are encrypted with it. SQS must decrypt what an encrypted topic delivers,
  * so the queues SNS feeds use the same key; its policy lets SNS, SQS and CloudWatch (which
  * publishes alarms to the encrypted alerts topic) use it, and the account's IAM decide for
- * everyone else (consumers get `kms:Decrypt` on it, publishers `kms:GenerateDataKey*`).
+ * everyone of the account (consumers get `kms:Decrypt` on it, publishers `kms:GenerateDataKey*`).
+ * A publisher the settings name in another account gets `kms:GenerateDataKey*` and `kms:Decrypt`
+ * from the key policy itself, through SNS only: its own account's IAM cannot grant use of a key
+ * of this account alone, so without it the topic policy would let it publish and KMS refuse.
  */
 import type { DeploymentPlan } from '@sluice/model';
 import { declare, type Scope } from './transform.ts';
@@ -25,12 +28,15 @@ import { declare, type Scope } from './transform.ts';
  */
 export function declareKey(scope: Scope, plan: DeploymentPlan): aws.kms.Key {
   const identity = aws.getCallerIdentityOutput({});
+  const region = aws.getRegionOutput({});
+  const partition = aws.getPartitionOutput({});
   const args: aws.kms.KeyArgs = {
     description: `Encrypts the topics (${plan.key.topics.join(', ')}) and the queues they feed (${plan.key.queues.join(', ')})`,
     enableKeyRotation: true,
     deletionWindowInDays: 30,
-    policy: identity.accountId.apply((account) =>
-      JSON.stringify({
+    policy: $util.all([identity.accountId, region.region, partition.dnsSuffix]).apply(([account, regionName, dnsSuffix]) => {
+      const elsewhere = publishersElsewhere(plan.key.publishers, account);
+      return JSON.stringify({
         Version: '2012-10-17',
         Statement: [
           // Without it nobody could administer the key: IAM policies of the account decide.
@@ -43,9 +49,38 @@ export function declareKey(scope: Scope, plan: DeploymentPlan): aws.kms.Key {
             Resource: '*',
             Condition: { StringEquals: { 'aws:SourceAccount': account } },
           },
+          // Publishing to an encrypted topic needs both actions on its key; across accounts only
+          // the key policy can grant them (with the publisher's own IAM). Through SNS only.
+          ...(elsewhere.length > 0
+            ? [
+                {
+                  Sid: 'PublishersOfOtherAccounts',
+                  Effect: 'Allow',
+                  Principal: { AWS: elsewhere },
+                  Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+                  Resource: '*',
+                  Condition: { StringEquals: { 'kms:ViaService': `sns.${regionName}.${dnsSuffix}` } },
+                },
+              ]
+            : []),
         ],
-      }),
-    ),
+      });
+    }),
   };
   return declare(scope, 'key', plan.key.name, args, (name, a, opts) => new aws.kms.Key(name, a, opts));
+}
+
+/**
+ * The principals of `publishers` in another account than `account`, as a key policy names them
+ * (an account id as its root's ARN). The deploying account's are left out: the key policy lets
+ * the account's IAM decide for them.
+ */
+function publishersElsewhere(publishers: readonly string[], account: string): string[] {
+  const elsewhere: string[] = [];
+  for (const principal of publishers) {
+    const owner = /^\d{12}$/.test(principal) ? principal : /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(principal)?.[1];
+    if (owner === undefined || owner === account) continue;
+    elsewhere.push(/^\d{12}$/.test(principal) ? `arn:aws:iam::${principal}:root` : principal);
+  }
+  return [...new Set(elsewhere)];
 }
