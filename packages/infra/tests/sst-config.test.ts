@@ -502,7 +502,7 @@ describe('nothing silently lost, topics hardened (sst.config.ts, synthesized)', 
   it('lets a publisher the settings name in another account use the key, through SNS only: the topic policy alone would let it publish and KMS refuse', () => {
     const statements = statementsOf(only(withPublishers, 'aws:kms/key:Key').inputs.policy) as unknown as { Sid: string }[];
     expect(statements.map((st) => st.Sid)).toEqual(['AccountIam', 'MessagingServices', 'PublishersOfOtherAccounts']);
-    // The deploying account's role (BILLING) is left to the account's IAM, as AccountIam says.
+    // The deploying account's roles (BILLING, the operator ONCALL) are left to the account's IAM, as AccountIam says.
     expect(statements.find((st) => st.Sid === 'PublishersOfOtherAccounts')).toEqual({
       Sid: 'PublishersOfOtherAccounts',
       Effect: 'Allow',
@@ -528,9 +528,12 @@ describe('nothing silently lost, topics hardened (sst.config.ts, synthesized)', 
       const others = sends.some((p) => p.operationId !== 'publishOrderPlaced');
       expect(named.find((st) => st.Sid === 'PublishersOnly')).toMatchObject({
         Effect: 'Deny',
-        Condition: { ArnNotLike: { 'aws:PrincipalArn': [checkout, BILLING] }, ...(others ? { StringNotEquals: { 'aws:PrincipalAccount': ['123456789012'] } } : {}) },
+        Condition: { ArnNotLike: { 'aws:PrincipalArn': [checkout, BILLING, ONCALL] }, ...(others ? { StringNotEquals: { 'aws:PrincipalAccount': ['123456789012'] } } : {}) },
       });
       expect(named.find((st) => st.Sid === 'Publishers')).toMatchObject({ Principal: { AWS: others ? ['arn:aws:iam::123456789012:root', checkout, BILLING] : [checkout, BILLING] } });
+      // The operators of the settings may publish too: `dlq redrive` of the unrouted queue does.
+      expect(named.find((st) => st.Sid === 'OperatorsRedrive')).toEqual({ Sid: 'OperatorsRedrive', Effect: 'Allow', Principal: { AWS: [ONCALL] }, Action: 'sns:Publish', Resource: arnOf(topicOf(withPublishers, topic)) });
+      expect(policyOf(dev, topic).find((st) => st.Sid === 'OperatorsRedrive')).toBeUndefined();
     }
     // CloudWatch may publish alarms to the (encrypted) alerts topic.
     expect(policyOf(dev, ALERTS_TOPIC).find((st) => st.Sid === 'ServicesPublish')).toMatchObject({ Principal: { Service: ['cloudwatch.amazonaws.com'] } });
@@ -693,6 +696,9 @@ const CHECKOUT = 'arn:aws:iam::111122223333:role/checkout';
 /** A publisher role of the settings' `publishers` (for publishOrderPlaced) in the deploying account. */
 const BILLING = 'arn:aws:iam::123456789012:role/billing';
 
+/** The role of the settings' `operators`: it redrives the unrouted queues, by publishing to their topics. */
+const ONCALL = 'arn:aws:iam::123456789012:role/oncall';
+
 /** The fixture's settings.ts with two alert addresses (instead of `emails: []`). */
 function withEmails(source: string): string {
   return replaceOnce(source, 'emails: [],', "emails: ['oncall@example.com', 'orders-team@example.com'],");
@@ -710,7 +716,7 @@ function withEmails(source: string): string {
 const DEV_WITH_EMAILS_AND_PUBLISHERS: SynthesizeOptions = {
   stage: 'dev',
   editSource: (file, source) =>
-    file === 'settings.ts' ? replaceOnce(withEmails(source), 'alerts: {', `publishers: { publishOrderPlaced: { principals: ['${CHECKOUT}', '${BILLING}'] } },\n  alerts: {`) : source,
+    file === 'settings.ts' ? replaceOnce(withEmails(source), 'alerts: {', `publishers: { publishOrderPlaced: { principals: ['${CHECKOUT}', '${BILLING}'] } },\n  operators: { principals: ['${ONCALL}'] },\n  alerts: {`) : source,
 };
 const shared = new Map<SynthesizeOptions, Promise<RecordedStack>>();
 

@@ -148,6 +148,8 @@ export interface TopicPlan extends TopicSpec {
   readonly encryption: 'kms';
   /** Who may publish, per send operation. */
   readonly publishers: readonly TopicPublisherPlan[];
+  /** Who may publish besides, to redrive its unrouted queue (`settings.operators.principals`). */
+  readonly operators: readonly string[];
   /** SNS's own count of what every subscription filtered out for missing or unreadable attributes: alarmed. */
   readonly alarms: readonly AlarmPlan[];
 }
@@ -163,7 +165,8 @@ export interface KeyPlan {
   /** Services its key policy lets use it, besides the account's administrators. */
   readonly services: readonly ('sns.amazonaws.com' | 'sqs.amazonaws.com' | 'cloudwatch.amazonaws.com')[];
   /**
-   * Every principal `settings.publishers` names (role or user ARNs, account ids), once. Publishing
+   * Every principal `settings.publishers` and `settings.operators` name (role or user ARNs,
+   * account ids), once: each may publish to the topics. Publishing
    * to a topic encrypted with the key needs `kms:GenerateDataKey*` and `kms:Decrypt` on it, and a
    * principal of another account gets them only from the key policy (its own account's IAM alone
    * is not enough): the renderer grants them to those of another account than the deploying one,

@@ -369,6 +369,7 @@ export function resolvePlan(options: PlanOptions): DeploymentPlan {
       publishers: sends
         .filter((o) => o.topic === topic.name)
         .map((o) => ({ operationId: o.id, principals: settings.publishers?.[o.id]?.principals ?? 'deployingAccount' })),
+      operators: [...(settings.operators?.principals ?? [])],
       alarms: [
         topicAlarm('NoMessageAttributes', `A publish on ${topic.name} carried no message attribute at all (e.g. \`aws sns publish\` with a body only): no filter policy can admit it, not even the unrouted queue's, so SNS filtered it out of every filtered subscription; the topic's triage function kept it in the unrouted queue (${operator(`dlq list --queue ${unroutedQueueNameOf(topic)} --aws`)}). Find the publisher (the topic policy names who may publish; CloudTrail data events say who did) and have it publish through the contract's publisher`),
         topicAlarm('InvalidAttributes', `A publish on ${topic.name} carried message attributes SNS could not read for filtering (malformed, or an unsupported type): SNS filtered it out of every subscription that has a filter policy, the unrouted queue's included; the topic's triage subscription has none, so its function received it: look for it in the unrouted queue (${operator(`dlq list --queue ${unroutedQueueNameOf(topic)} --aws`)}) and in the triage function's logs. Find and fix the publisher`),
@@ -402,9 +403,9 @@ export function resolvePlan(options: PlanOptions): DeploymentPlan {
   };
 }
 
-/** The principals the settings name as publishers of any topic, once each, in order. */
+/** The principals the settings let publish to any topic (its publishers, the operators), once each, in order. */
 function namedPrincipalsOf(topics: readonly TopicPlan[]): string[] {
-  return [...new Set(topics.flatMap((t) => t.publishers.flatMap((p) => (p.principals === 'deployingAccount' ? [] : [...p.principals]))))];
+  return [...new Set(topics.flatMap((t) => [...t.publishers.flatMap((p) => (p.principals === 'deployingAccount' ? [] : [...p.principals])), ...t.operators]))];
 }
 
 /** How a renderer finds the value of each kind of reference. */

@@ -7,6 +7,7 @@
  */
 import type { QueueSpec, Topology } from '@sluice/runtime/contract';
 import type { AppSettings, ConsumerSettings } from '@sluice/runtime/settings';
+import { unroutedQueueNameOf } from './unrouted.ts';
 
 /** Settings of one consumer with every default applied. */
 export type ResolvedConsumerSettings = Required<Omit<ConsumerSettings, 'tables' | 'lowMaxReceiveCountReason'>> & { tables: Record<string, readonly string[]>; lowMaxReceiveCountReason?: string };
@@ -204,15 +205,26 @@ export function checkSettings(topology: Topology, settings: AppSettings): string
   for (const [id, publisher] of Object.entries(settings.publishers ?? {})) {
     if (!sends.has(id)) problems.push(`settings.publishers.${id} names no send operation of the contract (${[...sends].join(', ') || 'none'}): rename or remove it`);
     if (!Array.isArray(publisher.principals) || publisher.principals.length === 0) problems.push(`settings.publishers.${id}.principals is empty: leave the entry out to allow the deploying account only`);
-    for (const [index, principal] of (publisher.principals ?? []).entries()) {
-      if (PRINCIPAL.test(principal)) continue;
-      // A role session's ARN: the topic policy compares aws:PrincipalArn, which for a session is its role's ARN.
-      const session = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([\w+=,.@-]+)\/[^/]+$/.exec(principal);
-      const next = session ? `: name the role the session assumed, arn:${session[1]}:iam::${session[2]}:role/${session[3]} (the topic policy compares aws:PrincipalArn, which is the role's ARN for a session)` : '';
-      problems.push(`settings.publishers.${id}.principals[${index}] must be a 12-digit account id or an IAM role, user or account-root ARN, got ${JSON.stringify(principal)}${next}`);
-    }
+    problems.push(...principalProblems(`settings.publishers.${id}.principals`, publisher.principals));
+  }
+  if (settings.operators !== undefined) {
+    if (!Array.isArray(settings.operators.principals)) problems.push(`settings.operators.principals must be a list of principals (role or user ARNs, account ids), got ${JSON.stringify(settings.operators.principals)}: write [] if nobody redrives an unrouted queue on AWS`);
+    else problems.push(...principalProblems('settings.operators.principals', settings.operators.principals));
   }
   if (topology.topics[ALERTS_TOPIC]) problems.push(`the contract declares a topic named ${ALERTS_TOPIC}, the name of the framework's alerts topic: rename it`);
+  return problems;
+}
+
+/** What is wrong with each principal of a list the topic policies name (`where`: its path in the settings), one line each. */
+function principalProblems(where: string, principals: readonly string[] | undefined): string[] {
+  const problems: string[] = [];
+  for (const [index, principal] of (Array.isArray(principals) ? principals : []).entries()) {
+    if (PRINCIPAL.test(principal)) continue;
+    // A role session's ARN: the topic policy compares aws:PrincipalArn, which for a session is its role's ARN.
+    const session = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([\w+=,.@-]+)\/[^/]+$/.exec(principal);
+    const next = session ? `: name the role the session assumed, arn:${session[1]}:iam::${session[2]}:role/${session[3]} (the topic policy compares aws:PrincipalArn, which is the role's ARN for a session)` : '';
+    problems.push(`${where}[${index}] must be a 12-digit account id or an IAM role, user or account-root ARN, got ${JSON.stringify(principal)}${next}`);
+  }
   return problems;
 }
 
@@ -240,7 +252,9 @@ export function alertsReachNobody(settings: AppSettings): string | undefined {
  * timeout and 5 concurrent batches, where the entries `create` writes choose less; the line names
  * the entry to add to `src/settings.ts`), and what goes against AWS's guidance: a queue feeding
  * Lambda with a `maxReceiveCount` under 5 (with the consumer's `lowMaxReceiveCountReason` when the
- * settings give one). `resolvePlan` returns them as its `warnings` (`infra:plan` and `sst deploy` print them).
+ * settings give one); and a topic only the principals of `settings.publishers` may publish to
+ * while `settings.operators` is absent (the operator's `dlq redrive` of its unrouted queue, a
+ * publish, would be refused: the line names the setting to add). `resolvePlan` returns them as its `warnings` (`infra:plan` and `sst deploy` print them).
  *
  * @example
  * ```ts
@@ -272,6 +286,19 @@ export function settingsWarnings(topology: Topology, settings: AppSettings): str
     warnings.push(
       `queue ${queue!.name}: maxReceiveCount ${count} is under ${LAMBDA_MAX_RECEIVE_COUNT_GUIDANCE}, AWS's guidance for queues feeding Lambda: a throttled or timed-out batch uses up a receive, so a valid message can be dead-lettered unhandled. Throttles cannot happen here (${op.id}'s reservedConcurrency ${s.reservedConcurrency} ≥ its maximumConcurrency ${s.maximumConcurrency}); timeouts and crashes still count.${why}`,
     );
+  }
+  // A topic only named principals may publish to refuses the operator's redrive of its unrouted
+  // queue (a publish), unless the settings say who redrives.
+  if (settings.operators === undefined) {
+    for (const topic of Object.values(topology.topics)) {
+      const sends = Object.values(topology.operations).filter((o) => o.action === 'send' && o.topic === topic.name);
+      if (sends.length === 0 || !sends.every((o) => settings.publishers?.[o.id] !== undefined)) continue;
+      const unrouted = unroutedQueueNameOf(topic);
+      warnings.push(
+        `topic ${topic.name}: only the principals settings.publishers names (${sends.map((o) => `${o.id}: ${(settings.publishers![o.id]!.principals ?? []).join(', ')}`).join('; ')}) may publish to it, so \`dlq redrive --queue ${unrouted} --aws\`, which publishes each unrouted message to ${topic.name} again, is refused to anyone else. ` +
+          `Name the roles that redrive in settings.operators.principals (e.g. operators: { principals: ['arn:aws:iam::<account>:role/<on-call role>'] }), or write operators: { principals: [] } if nobody redrives that way`,
+      );
+    }
   }
   return warnings;
 }

@@ -255,4 +255,39 @@ describe('resolvePlan, for publishers the settings name', () => {
     expect(plan.topics[0]!.publishers).toEqual([{ operationId: 'publishOrderPlaced', principals: [shop, '210987654321', shop] }]);
     expect(plan.key.publishers).toEqual([shop, '210987654321']);
   });
+
+  it('warns, naming settings.operators, when only named principals may publish to a topic: the operator\'s redrive of its unrouted queue publishes to it and would be refused', () => {
+    const named = { ...settings, publishers: { publishOrderPlaced: { principals: [shop] } } };
+    const redrive = (plan: { warnings: readonly string[] }) => plan.warnings.filter((w) => w.includes('settings.operators'));
+    expect(redrive(resolvePlan({ topology, settings }))).toEqual([]);
+    expect(redrive(resolvePlan({ topology, settings: named }))).toEqual([
+      `topic OrderTopic: only the principals settings.publishers names (publishOrderPlaced: ${shop}) may publish to it, so \`dlq redrive --queue OrderTopicUnrouted --aws\`, which publishes each unrouted message to OrderTopic again, is refused to anyone else. ` +
+        "Name the roles that redrive in settings.operators.principals (e.g. operators: { principals: ['arn:aws:iam::<account>:role/<on-call role>'] }), or write operators: { principals: [] } if nobody redrives that way",
+    ]);
+    // Said who redrives (or that nobody does): no warning.
+    expect(redrive(resolvePlan({ topology, settings: { ...named, operators: { principals: ['arn:aws:iam::123456789012:role/OnCall'] } } }))).toEqual([]);
+    expect(redrive(resolvePlan({ topology, settings: { ...named, operators: { principals: [] } } }))).toEqual([]);
+  });
+
+  it('lets the operators settings.operators names publish to every topic, to redrive its unrouted queue, and names them for the key', () => {
+    const onCall = 'arn:aws:iam::123456789012:role/OnCall';
+    const plan = resolvePlan({ topology, settings: { ...settings, publishers: { publishOrderPlaced: { principals: [shop] } }, operators: { principals: [onCall] } } });
+    expect(plan.topics.map((t) => [t.name, t.operators])).toEqual([['OrderTopic', [onCall]]]);
+    expect(plan.key.publishers).toEqual([shop, onCall]);
+    expect(resolvePlan({ topology, settings }).topics[0]!.operators).toEqual([]);
+  });
+
+  it('refuses an operator that is not a principal, as it refuses such a publisher, naming the setting and what to write', () => {
+    let problems: readonly string[] = [];
+    try {
+      resolvePlan({ topology, settings: { ...settings, operators: { principals: ['OnCall', 'arn:aws:sts::123456789012:assumed-role/OnCall/alice'] } } });
+    } catch (error) {
+      expect(error).toBeInstanceOf(SettingsError);
+      problems = (error as SettingsError).problems;
+    }
+    expect(problems).toEqual([
+      'settings.operators.principals[0] must be a 12-digit account id or an IAM role, user or account-root ARN, got "OnCall"',
+      'settings.operators.principals[1] must be a 12-digit account id or an IAM role, user or account-root ARN, got "arn:aws:sts::123456789012:assumed-role/OnCall/alice": name the role the session assumed, arn:aws:iam::123456789012:role/OnCall (the topic policy compares aws:PrincipalArn, which is the role\'s ARN for a session)',
+    ]);
+  });
 });

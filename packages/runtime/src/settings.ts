@@ -88,6 +88,19 @@ export interface PublisherSettings {
   principals: readonly string[];
 }
 
+/**
+ * Who redrives a topic's unrouted queue on AWS (`dlq redrive --queue <Topic>Unrouted --aws`
+ * publishes each message to the topic again): every topic's policy lets them `sns:Publish` too.
+ */
+export interface OperatorSettings {
+  /**
+   * IAM principals: the role or user ARNs the operators run the commands as (for a session, the
+   * role it assumed), or 12-digit account ids. Empty: nobody redrives an unrouted queue by
+   * publishing, on purpose.
+   */
+  principals: readonly string[];
+}
+
 /** What the contract has no place for, declared with {@link defineSettings}. */
 export interface AppSettings {
   /** The application's DynamoDB tables, by name. */
@@ -101,6 +114,13 @@ export interface AppSettings {
    * send operations' principals. @default the deploying account only
    */
   publishers?: Record<string, PublisherSettings>;
+  /**
+   * Who redrives the unrouted queues on AWS: `dlq redrive --queue <Topic>Unrouted --aws` publishes
+   * to the topic, which a topic whose `publishers` are named refuses to everyone else. Every topic
+   * lets these principals publish too. @default nobody besides the publishers (with the default
+   * publishers, the deploying account, the operators' roles included)
+   */
+  operators?: OperatorSettings;
   /** CloudWatch namespace of the consumers' metrics (deployed and local). @default 'EventContract' */
   metricsNamespace?: string;
 }

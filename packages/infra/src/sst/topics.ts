@@ -3,7 +3,8 @@
  * The topics: one per topic of the contract, and the alerts topic every alarm notifies, each
  * encrypted with the deployment's key; and each topic's only policy: no request without TLS,
  * `sns:Publish` only by the principals the settings name for its send operations (by default the
- * deploying account), CloudWatch alone publishing to the alerts topic besides the account.
+ * deploying account) and by the operators who redrive its unrouted queue (`settings.operators`),
+ * CloudWatch alone publishing to the alerts topic besides the account.
  */
 import type { DeploymentPlan } from '@sluice/model';
 import type { PolicyStatementSpec } from '@sluice/runtime/contract';
@@ -57,17 +58,23 @@ function principalsOf(principals: readonly string[]): { accounts: string[]; arns
   return { accounts, arns };
 }
 
+/** Account ids and role or user ARNs as a policy's `Principal` names them (an account as its root). */
+function principalArnsOf(principals: readonly string[]): string[] {
+  const { accounts, arns } = principalsOf(principals);
+  return [...new Set([...accounts.map((a) => `arn:aws:iam::${a}:root`), ...arns])];
+}
+
 /**
  * The policy document of one topic: TLS only; publish only by `principals` (accounts, roles,
- * users), denied to every other principal even of the same account (an IAM policy alone would
- * let it); management by the account.
+ * users) and `operators` (who redrive its unrouted queue by publishing), denied to every other
+ * principal even of the same account (an IAM policy alone would let it); management by the account.
  */
-function topicPolicy(topicArn: string, account: string, principals: readonly string[], services: readonly string[]): string {
-  const { accounts, arns } = principalsOf(principals);
+function topicPolicy(topicArn: string, account: string, principals: readonly string[], services: readonly string[], operators: readonly string[] = []): string {
+  const { accounts, arns } = principalsOf([...principals, ...operators]);
   const notNamed: Record<string, Record<string, string[]>> = {};
   if (arns.length > 0) notNamed.ArnNotLike = { 'aws:PrincipalArn': arns };
   if (accounts.length > 0) notNamed.StringNotEquals = { 'aws:PrincipalAccount': accounts };
-  const allowed = [...new Set([...accounts.map((a) => `arn:aws:iam::${a}:root`), ...arns])];
+  const allowed = principalArnsOf(principals);
   const statements: unknown[] = [
     { Sid: 'DenyWithoutTls', Effect: 'Deny', Principal: '*', Action: 'sns:*', Resource: topicArn, Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
     { Sid: 'PublishersOnly', Effect: 'Deny', Principal: '*', Action: 'sns:Publish', Resource: topicArn, Condition: { ...notNamed, ...(services.length ? { StringNotEquals: { ...(notNamed.StringNotEquals ?? {}), 'aws:PrincipalServiceName': [...services] } } : {}) } },
@@ -80,6 +87,10 @@ function topicPolicy(topicArn: string, account: string, principals: readonly str
       Resource: topicArn,
     },
   ];
+  if (operators.length > 0) {
+    // `dlq redrive` of the unrouted queue publishes each message to the topic again.
+    statements.push({ Sid: 'OperatorsRedrive', Effect: 'Allow', Principal: { AWS: principalArnsOf(operators) }, Action: 'sns:Publish', Resource: topicArn });
+  }
   if (services.length > 0) {
     statements.push({ Sid: 'ServicesPublish', Effect: 'Allow', Principal: { Service: [...services] }, Action: 'sns:Publish', Resource: topicArn, Condition: { StringEquals: { 'aws:SourceAccount': account } } });
   }
@@ -104,20 +115,21 @@ function topicPolicy(topicArn: string, account: string, principals: readonly str
 export function declareTopicPolicies(scope: Scope, plan: DeploymentPlan, topics: Record<string, sst.aws.SnsTopic>): Record<string, aws.sns.TopicPolicy> {
   const account = aws.getCallerIdentityOutput({}).accountId;
   const policies: Record<string, aws.sns.TopicPolicy> = {};
-  const wanted: { name: string; principals: (account: string) => string[]; services: string[]; statements?: readonly PolicyStatementSpec[] | undefined }[] = [
+  const wanted: { name: string; principals: (account: string) => string[]; services: string[]; operators?: readonly string[]; statements?: readonly PolicyStatementSpec[] | undefined }[] = [
     ...plan.topics.map((topic) => ({
       name: topic.name,
       statements: topic.policy,
       principals: (a: string) => [...new Set(topic.publishers.flatMap((p) => (p.principals === 'deployingAccount' ? [a] : [...p.principals])))],
       services: [] as string[],
+      operators: topic.operators,
     })),
     { name: plan.alerts.topic, principals: (a: string) => [a], services: ['cloudwatch.amazonaws.com'] },
   ];
-  for (const { name, principals, services, statements } of wanted) {
+  for (const { name, principals, services, operators, statements } of wanted) {
     const topic = topics[name]!;
     const args: aws.sns.TopicPolicyArgs = {
       arn: topic.arn,
-      policy: withContractStatements($util.all([topic.arn, account]).apply(([arn, a]) => topicPolicy(arn, a, principals(a), services)), topic.arn, statements),
+      policy: withContractStatements($util.all([topic.arn, account]).apply(([arn, a]) => topicPolicy(arn, a, principals(a), services, operators ?? [])), topic.arn, statements),
     };
     policies[name] = declare(scope, 'topicPolicy', `${name.replace(/\.fifo$/, '')}Policy`, args, (n, a, opts) => new aws.sns.TopicPolicy(n, a, opts));
   }
