@@ -219,5 +219,49 @@ export async function republish(sns: SNSClient, topicArn: string, message: Messa
   const attributes: Record<string, MessageAttributeValue> = Object.fromEntries(
     Object.entries(envelope.attributes).map(([name, { Type, Value }]) => [name, Type === 'Binary' ? { DataType: Type, BinaryValue: Buffer.from(Value, 'base64') } : { DataType: Type, StringValue: Value }]),
   );
-  await sns.send(new PublishCommand({ TopicArn: topicArn, Message: envelope.body, MessageAttributes: attributes, ...redriveFifoFields(message) }));
+  try {
+    await sns.send(new PublishCommand({ TopicArn: topicArn, Message: envelope.body, MessageAttributes: attributes, ...redriveFifoFields(message) }));
+  } catch (error) {
+    const why = republishRefusal(error, topicArn);
+    throw why ? new Error(why, { cause: error }) : error;
+  }
+}
+
+/**
+ * Why a topic refused to take an unrouted message back ({@link republish}), with the setting or
+ * permission to add: the topic's policy lets only the principals of `settings.publishers` and
+ * `settings.operators` publish (SNS's `AuthorizationError`), or KMS refused the topic's key
+ * (`KMSAccessDenied`). The principal AWS names is turned into what the settings take (a role
+ * session into its role's ARN). Undefined for any other failure.
+ *
+ * @example
+ * ```ts
+ * import { AuthorizationErrorException } from '@aws-sdk/client-sns';
+ * import { republishRefusal } from '@sluice/ops';
+ *
+ * const refused = new AuthorizationErrorException({ message: 'User: arn:aws:sts::123456789012:assumed-role/OnCall/alice is not authorized to perform: SNS:Publish', $metadata: {} });
+ * republishRefusal(refused, 'arn:aws:sns:eu-west-1:123456789012:PaymentTopic'); // '… Add 'arn:aws:iam::123456789012:role/OnCall' to settings.operators.principals …'
+ * ```
+ */
+export function republishRefusal(error: unknown, topicArn: string): string | undefined {
+  const name = (error as { name?: unknown } | null | undefined)?.name;
+  const said = error instanceof Error ? error.message : String(error);
+  const topic = topicArn.split(':').pop();
+  // The caller AWS names: for a role session, the role (what a policy's aws:PrincipalArn compares).
+  const session = /arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([\w+=,.@-]+)\//.exec(said);
+  const caller = session ? `arn:${session[1]}:iam::${session[2]}:role/${session[3]}` : /arn:aws[a-z-]*:iam::\d{12}:(?:user|role)\/[\w+=,.@/-]+/.exec(said)?.[0];
+  const who = caller ? `'${caller}'` : 'the role you run this command as';
+  if (name === 'AuthorizationErrorException' || name === 'AuthorizationError') {
+    return (
+      `topic ${topic} refused the redrive's publish (${said}): a redrive of its unrouted queue publishes each message to it again, and its policy lets only the principals of settings.publishers and settings.operators publish. ` +
+      `Add ${who} to settings.operators.principals in the application's settings (operators: { principals: [${caller ? who : "'arn:aws:iam::<account>:role/<role>'"}] }), deploy, then redrive again`
+    );
+  }
+  if (name === 'KMSAccessDeniedException' || name === 'KMSAccessDenied') {
+    return (
+      `topic ${topic} is encrypted with the deployment's key (MessagesKey), and KMS refused the redrive's publish (${said}): ${who} needs kms:GenerateDataKey* and kms:Decrypt on the key. ` +
+      `Of the deploying account: grant them in its IAM policy. Of another account: name it in settings.operators.principals (the key policy then lets it use the key through SNS), deploy, and grant them in its own account's IAM policy too; then redrive again`
+    );
+  }
+  return undefined;
 }
