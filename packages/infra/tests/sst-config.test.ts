@@ -511,6 +511,16 @@ describe('nothing silently lost, topics hardened (sst.config.ts, synthesized)', 
       Resource: '*',
       Condition: { StringEquals: { 'kms:ViaService': 'sns.us-east-1.amazonaws.com' } },
     });
+    // infra:plan shows it, by its name.
+    const planned = planOf(withPublishers).resources.find((r) => r.type === 'aws:kms/key:Key')!.properties.statements as unknown[];
+    expect(planned).toContainEqual({
+      sid: 'PublishersOfOtherAccounts',
+      effect: 'Allow',
+      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      resources: ['*'],
+      principal: { AWS: [checkout] },
+      condition: { StringEquals: { 'kms:ViaService': 'sns.us-east-1.amazonaws.com' } },
+    });
   });
 
   it('gives every topic one policy: no request without TLS, publish only by the settings\' principals (default: the deploying account)', () => {

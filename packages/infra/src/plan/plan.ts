@@ -27,6 +27,7 @@ export interface Plan {
 }
 
 interface Statement {
+  Sid?: string;
   Effect?: string;
   Action?: string | string[];
   Resource?: string | string[];
@@ -59,8 +60,10 @@ export function planOf(stack: RecordedStack): Plan {
     const parent = value.startsWith('arn:') ? arns.find((arn) => value.startsWith(`${arn}:`) || value.startsWith(`${arn}/`)) : undefined;
     return parent ? `${names.get(parent)}${value.slice(parent.length)}` : value;
   };
-  const statements = (json: unknown): { effect: string; actions: string[]; resources: unknown[]; principal?: unknown; condition?: unknown }[] =>
+  const statements = (json: unknown): { sid?: string; effect: string; actions: string[]; resources: unknown[]; principal?: unknown; condition?: unknown }[] =>
     (JSON.parse(String(json)) as { Statement: Statement[] }).Statement.map((s) => ({
+      // The statement's name says why it is there (`PublishersOfOtherAccounts`, `OperatorsRedrive`).
+      ...(s.Sid ? { sid: s.Sid } : {}),
       effect: s.Effect ?? 'Allow',
       actions: list(s.Action),
       resources: list(s.Resource).map(nameOf),
