@@ -12,6 +12,7 @@ import type { ContractDocument } from './contract-document.ts';
 import { checkFailed, couldNotRun, exitCodesHelp, failuresExitTwo } from './exit-codes.ts';
 import { releasedTopologyOf, snapshotPath, writeRelease, type ReleaseRecord } from './released-contract.ts';
 import { renderReport } from './report.ts';
+import { comparePrecedence, semver } from './semver.ts';
 
 function messageVersions(doc: ContractDocument): Record<string, string> {
   const versions: Record<string, string> = {};
@@ -28,13 +29,15 @@ export const releaseProgram: ProgramSpec = {
   description: `Writes the working contract, dereferenced, and the topology it deploys to the released
 snapshot that \`npm run contract:diff\` (and so \`npm test\`) compares against. Commit the snapshot
 with the contract change. Refuses when the contract has breaking or unclassified changes since the
-last release, and when info.version was not bumped (a documentation-only edit needs no bump: it is
-released under the same version), so a release never hides a break by accident.
+last release, when info.version is not a semver version MAJOR.MINOR.PATCH (no leading v), and when
+it was not bumped or is lower by semver precedence (a pre-release comes before its version; a
+documentation-only edit needs no bump: it is released under the same version), so a release never
+hides a break by accident.
 With --accept-breaking, it warns for each message whose own change is breaking while its
 x-schema-version keeps its major: old-shape messages still reach the consumers of that major.`,
   epilog: exitCodesHelp({
     ok: 'released (or nothing to release, said so)',
-    failed: 'refused for what it would release: breaking or unclassified changes without --accept-breaking, info.version not bumped or lower than the released one, a contract npm run codegen refuses',
+    failed: 'refused for what it would release: breaking or unclassified changes without --accept-breaking, info.version not MAJOR.MINOR.PATCH, not bumped or lower than the released one, a contract npm run codegen refuses',
     couldNotRun: 'a usage error, a contract (working or released) that does not load, a working contract whose x-compatibility is no mode (a released snapshot\'s is only warned of: the release replaces it)',
   }),
   options: {
@@ -71,6 +74,15 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
     let acceptedBreaking: ReleaseRecord['acceptedBreaking'];
     // Wording only, released under the version it already has: said with the release.
     let sameVersion = false;
+    // The release arithmetic (a break is a new major, a version never goes down) is semver's: info.version is held to its form.
+    const after = semver(working.info?.version);
+    // Quoted, so that spaces around it are seen; its controls are escaped with the rest of the output.
+    const quoted = (version: unknown) => (typeof version === 'string' ? `"${version}"` : String(version));
+    const notSemver = () =>
+      checkFailed(
+        `info.version ${quoted(working.info?.version)} is not a version MAJOR.MINOR.PATCH`,
+        `Write it in ${shown(specPath)} as semver.org does, three numbers without a leading v: 1.2.0 (a pre-release 1.2.0-rc.1 and build metadata 1.2.0+build.5 are allowed), then release again.`,
+      );
     if (previous) {
       const releasedTopology = releasedTopologyOf(outDir, previous);
       let diff;
@@ -104,13 +116,21 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
         return 0;
       }
       io.out(renderReport(diff, 'table'));
-      if (previous.info?.version === working.info?.version) {
-        if (!onlyDocumentation(diff.changes)) throw checkFailed(`info.version is still ${working.info?.version}`, `Bump it in ${shown(specPath)} (major for a break, minor for an addition, patch for a compatible fix; documentation alone needs none), then release again.`);
+      if (!after) throw notSemver();
+      // A snapshot released before versions were checked may hold another form: a leading v is read past; another form cannot be ordered.
+      const before = semver(previous.info?.version) ?? semver(String(previous.info?.version).replace(/^v(?=\d)/, ''));
+      if (!before) io.err(`contract:release: warning: the released info.version ${quoted(previous.info?.version)} is not MAJOR.MINOR.PATCH (released before versions were checked): whether ${working.info?.version} is above it cannot be told. This release replaces it.`);
+      const order = before ? comparePrecedence(after, before) : previous.info?.version === working.info?.version ? 0 : 1;
+      if (order === 0) {
+        const still = previous.info?.version === working.info?.version ? `info.version is still ${working.info?.version}` : `info.version ${working.info?.version} is the same version as the released ${previous.info?.version} (build metadata, after +, does not count)`;
+        if (!onlyDocumentation(diff.changes)) throw checkFailed(still, `Bump it in ${shown(specPath)} (major for a break, minor for an addition, patch for a compatible fix; documentation alone needs none), then release again.`);
         sameVersion = true;
       }
-      const [before, after] = [semver(previous.info?.version), semver(working.info?.version)];
-      if (before && after && compareSemver(after, before) < 0) {
-        throw checkFailed(`info.version ${working.info?.version} is lower than the released ${previous.info?.version}`, `Give ${shown(specPath)} a version above ${previous.info?.version} (major for a break, minor for an addition, patch for a compatible fix), then release again.`);
+      if (order < 0) {
+        throw checkFailed(
+          `info.version ${working.info?.version} is lower than the released ${previous.info?.version}${before!.pre.length === 0 && after.core.join('.') === before!.core.join('.') ? ` (a pre-release comes before its version: ${working.info?.version} < ${after.core.join('.')})` : ''}`,
+          `Give ${shown(specPath)} a version above ${previous.info?.version} (major for a break, minor for an addition, patch for a compatible fix), then release again.`,
+        );
       }
       if (hasFailingChanges(diff)) {
         if (!reason) {
@@ -125,9 +145,9 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
         const inPlace = messagesBrokenInPlace(previous, working, diff.changes);
         for (const b of inPlace) io.err(`\ncontract:release: WARNING: ${b.warning}`);
         if (inPlace.length > 0) acceptedBreaking.inPlace = inPlace.map(({ message, released, working: now, warning }) => ({ message, released, working: now, warning }));
-        if (before && after && after[0] === before[0]) io.err(`\ncontract:release: WARNING: breaking changes released as ${working.info?.version}, the same major as ${previous.info?.version}: readers of the contract's version take it for compatible. A break is a new major (${before[0] + 1}.0.0).`);
+        if (before && after.core[0] === before.core[0]) io.err(`\ncontract:release: WARNING: breaking changes released as ${working.info?.version}, the same major as ${previous.info?.version}: readers of the contract's version take it for compatible. A break is a new major (${BigInt(before.core[0]) + 1n}.0.0).`);
       }
-    }
+    } else if (!after) throw notSemver();
     // What codegen refuses is no release: generated/ could not be made from it. A finding about what it would release, as a break is.
     const { CodegenError, readContract } = await import('@sluice/codegen');
     try {
@@ -159,17 +179,6 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
 };
 
 if (isEntry(import.meta)) await main(releaseProgram);
-
-/** `major.minor.patch` (a pre-release or build suffix ignored) as numbers; undefined for another form. */
-function semver(version: unknown): [number, number, number] | undefined {
-  const m = typeof version === 'string' ? /^v?(\d+)\.(\d+)\.(\d+)(?:[-+].*)?$/.exec(version) : null;
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
-}
-
-/** Negative when `a` is the lower version, positive when the higher, 0 when equal. */
-function compareSemver(a: readonly number[], b: readonly number[]): number {
-  return a[0]! - b[0]! || a[1]! - b[1]! || a[2]! - b[2]!;
-}
 
 /**
  * What a contract change leaves stale beside the release: `generated/` (the contract's version is

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { startNode } from '../../../tests/helpers/start-node.ts';
+import { comparePrecedence, semver } from '../src/semver.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../../..');
@@ -165,12 +166,25 @@ describe.concurrent('npm run contract:release', () => {
     const file = path.join(dir, 'asyncapi.yaml');
     writeFileSync(file, readFileSync(pair('required-field-added', 'released'), 'utf8').replace(/ {2}version: 1\.0\.0\n/, `  version: ${JSON.stringify('1.0.0\u001b]0;x\u0007')}\n`));
     const raw = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
+    // Such a version is no MAJOR.MINOR.PATCH: refused, as it quotes it.
     const first = await run('release-cli.ts', ['--spec', file, '--out', out]);
-    expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toContain('released 1.0.0\\x1b]0;x\\x07');
+    expect(first.code, first.stderr).toBe(1);
+    expect(first.stderr).toContain('info.version "1.0.0\\x1b]0;x\\x07" is not a version MAJOR.MINOR.PATCH');
+    // A snapshot released with it before versions were checked.
+    const valid = path.join(dir, 'valid.yaml');
+    writeFileSync(valid, readFileSync(pair('required-field-added', 'released'), 'utf8'));
+    expect((await run('release-cli.ts', ['--spec', valid, '--out', out])).code).toBe(0);
+    const snapshot = JSON.parse(readFileSync(path.join(out, 'asyncapi.json'), 'utf8'));
+    snapshot.info.version = '1.0.0\u001b]0;x\u0007';
+    writeFileSync(path.join(out, 'asyncapi.json'), JSON.stringify(snapshot, null, 2));
     const again = await run('release-cli.ts', ['--spec', file, '--out', out]);
     expect(again.stdout).toContain('already holds version 1.0.0\\x1b]0;x\\x07');
-    for (const text of [first.stdout, first.stderr, again.stdout, again.stderr]) expect(text).not.toMatch(raw);
+    // Replaced by a release of a version of the form: the warning quotes the released one.
+    writeFileSync(valid, readFileSync(pair('required-field-added', 'working'), 'utf8'));
+    const replaced = await run('release-cli.ts', ['--spec', valid, '--out', out, '--accept-breaking', 'no consumer yet']);
+    expect(replaced.code, replaced.stderr).toBe(0);
+    expect(replaced.stderr).toContain('the released info.version "1.0.0\\x1b]0;x\\x07" is not MAJOR.MINOR.PATCH');
+    for (const text of [first.stdout, first.stderr, again.stdout, again.stderr, replaced.stdout, replaced.stderr]) expect(text).not.toMatch(raw);
   }, SIDE_BY_SIDE_TIMEOUT_MS);
 
   it('releases a documentation-only edit under the same version, saying so (it refused: "info.version is still 1.0.0")', async ({ expect }) => {
@@ -231,6 +245,36 @@ describe.concurrent('npm run contract:release', () => {
     expect(result.stderr).toContain(`Fix it in ${working}, then run npm run contract:release again.`);
   }, SIDE_BY_SIDE_TIMEOUT_MS);
 
+  it('refuses an info.version that is no semver version, or is not above the released one by semver precedence (v1.1.0, "1.0" and 1.0.0-rc.1 were released over 1.0.0)', async ({ expect }) => {
+    const out = mkdtempSync(path.join(tmpdir(), 'contract-release-'));
+    expect((await run('release-cli.ts', ['--spec', pair('optional-field-added', 'released'), '--out', out])).code).toBe(0);
+    // The released 1.0.0 plus an optional field, under the version given.
+    const as = (version: string) => {
+      const file = path.join(out, `working-${version}.yaml`);
+      writeFileSync(file, readFileSync(pair('optional-field-added', 'working'), 'utf8').replace('  version: 1.1.0\n', `  version: ${JSON.stringify(version)}\n`));
+      return run('release-cli.ts', ['--spec', file, '--out', out]);
+    };
+    for (const version of ['v1.1.0', '1.0', '01.1.0']) {
+      const refused = await as(version);
+      expect(refused.code, `${version}: ${refused.stderr}`).toBe(1);
+      expect(refused.stderr).toContain(`contract:release: info.version "${version}" is not a version MAJOR.MINOR.PATCH`);
+      expect(refused.stderr).toContain('three numbers without a leading v: 1.2.0 (a pre-release 1.2.0-rc.1 and build metadata 1.2.0+build.5 are allowed)');
+    }
+    const preRelease = await as('1.0.0-rc.1');
+    expect(preRelease.code, preRelease.stderr).toBe(1);
+    expect(preRelease.stderr).toContain('info.version 1.0.0-rc.1 is lower than the released 1.0.0 (a pre-release comes before its version: 1.0.0-rc.1 < 1.0.0)');
+    const build = await as('1.0.0+build.7');
+    expect(build.code, build.stderr).toBe(1);
+    expect(build.stderr).toContain('info.version 1.0.0+build.7 is the same version as the released 1.0.0 (build metadata, after +, does not count)');
+    // A pre-release of the next version is above it, and releases; one of its pre-releases lower by precedence is refused.
+    const rc = await as('1.1.0-rc.10');
+    expect(rc.code, rc.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(out, 'release.json'), 'utf8')).version).toBe('1.1.0-rc.10');
+    const lower = await as('1.1.0-rc.9');
+    expect(lower.code, lower.stderr).toBe(1);
+    expect(lower.stderr).toContain('info.version 1.1.0-rc.9 is lower than the released 1.1.0-rc.10\n');
+  }, SIDE_BY_SIDE_TIMEOUT_MS);
+
   it('refuses a version lower than the released one, and a contract npm run codegen refuses (both were released)', async ({ expect }) => {
     const out = mkdtempSync(path.join(tmpdir(), 'contract-release-'));
     expect((await run('release-cli.ts', ['--spec', pair('optional-field-added', 'working'), '--out', out])).code).toBe(0);
@@ -250,4 +294,22 @@ describe.concurrent('npm run contract:release', () => {
     expect(help).toMatch(/^ {2}1 {2}.*a contract npm run codegen refuses/m);
     expect(help).not.toMatch(/^ {2}2 {2}.*codegen refuses/m);
   }, SIDE_BY_SIDE_TIMEOUT_MS);
+});
+
+describe("contract:release's info.version: semver.org's form and precedence", () => {
+  it('reads x.y.z with a pre-release and build metadata, nothing else (no leading v, no leading zeros)', () => {
+    expect(semver('1.2.3-rc.1+build.5')).toEqual({ core: ['1', '2', '3'], pre: ['rc', '1'] });
+    for (const version of ['v1.2.3', '1.2', '1', '01.2.3', '1.2.3-rc.01', '1.2.3-', '1.2.3+', '1.2.3-rc..1', ' 1.2.3', 1.2]) expect(semver(version), String(version)).toBeUndefined();
+  });
+
+  it("orders versions as semver.org's precedence does, build metadata ignored", () => {
+    const order = ['1.0.0-alpha', '1.0.0-alpha.1', '1.0.0-alpha.beta', '1.0.0-beta', '1.0.0-beta.2', '1.0.0-beta.11', '1.0.0-rc.1', '1.0.0', '1.9.0', '1.10.0', '2.0.0', '2.1.1', '12345678901234567890.0.0'];
+    for (let i = 0; i < order.length - 1; i++) {
+      const [a, b] = [semver(order[i])!, semver(order[i + 1])!];
+      expect(comparePrecedence(a, b), `${order[i]} < ${order[i + 1]}`).toBeLessThan(0);
+      expect(comparePrecedence(b, a), `${order[i + 1]} > ${order[i]}`).toBeGreaterThan(0);
+    }
+    expect(comparePrecedence(semver('1.0.0+build.7')!, semver('1.0.0')!)).toBe(0);
+    expect(comparePrecedence(semver('1.0.0-rc.1+a')!, semver('1.0.0-rc.1+b')!)).toBe(0);
+  });
 });
