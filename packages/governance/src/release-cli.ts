@@ -10,7 +10,7 @@ import { deriveTopology } from '@sluice/model';
 import { CompatibilityModeError, compatibilityModeOf, diffContracts, hasFailingChanges, messagesBrokenInPlace, onlyDocumentation } from './compatibility.ts';
 import type { ContractDocument } from './contract-document.ts';
 import { checkFailed, couldNotRun, exitCodesHelp, failuresExitTwo } from './exit-codes.ts';
-import { releasedTopologyOf, snapshotPath, writeRelease, type ReleaseRecord } from './released-contract.ts';
+import { readReleaseRecord, releasedTopologyOf, snapshotPath, writeRelease, type ReleaseRecord } from './released-contract.ts';
 import { renderReport } from './report.ts';
 import { comparePrecedence, semver } from './semver.ts';
 
@@ -72,6 +72,8 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
       throw error;
     }
     let acceptedBreaking: ReleaseRecord['acceptedBreaking'];
+    // The record of a break accepted under this version by an earlier release of it, kept by a documentation-only one.
+    let carriedBreaking: ReleaseRecord['acceptedBreaking'];
     // Wording only, released under the version it already has: said with the release.
     let sameVersion = false;
     // The release arithmetic (a break is a new major, a version never goes down) is semver's: info.version is held to its form.
@@ -125,6 +127,8 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
         const still = previous.info?.version === working.info?.version ? `info.version is still ${working.info?.version}` : `info.version ${working.info?.version} is the same version as the released ${previous.info?.version} (build metadata, after +, does not count)`;
         if (!onlyDocumentation(diff.changes)) throw checkFailed(still, `Bump it in ${shown(specPath)} (major for a break, minor for an addition, patch for a compatible fix; documentation alone needs none), then release again.`);
         sameVersion = true;
+        // The record is of the version: a break released under it earlier stays recorded (why, and what broke in place).
+        carriedBreaking = readReleaseRecord(outDir)?.acceptedBreaking;
       }
       if (order < 0) {
         throw checkFailed(
@@ -161,7 +165,7 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
       version: working.info?.version,
       messages: messageVersions(working),
       sources: collectInputs(specPath).map((f) => path.relative(project.root, f).split(path.sep).join('/')),
-      ...(acceptedBreaking ? { acceptedBreaking } : {}),
+      ...(acceptedBreaking ?? carriedBreaking ? { acceptedBreaking: acceptedBreaking ?? carriedBreaking } : {}),
       topology: deriveTopology(working).topology,
     });
     // What else the contract change (its version at least) left to redo before the commit: the

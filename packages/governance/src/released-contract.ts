@@ -30,7 +30,8 @@ export interface ReleaseRecord {
   /**
    * Set when a breaking change was released on purpose (`--accept-breaking`): the reason, the
    * failing changes, and `inPlace`, the messages among them broken under the same major version
-   * (see `messagesBrokenInPlace`), each with the warning the release printed.
+   * (see `messagesBrokenInPlace`), each with the warning the release printed. A record of the
+   * version: a documentation-only release under the same version keeps it.
    */
   acceptedBreaking?: { reason: string; changes: string[]; inPlace?: { message: string; released: string; working: string; warning: string }[] };
   /**

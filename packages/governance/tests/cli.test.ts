@@ -158,6 +158,15 @@ describe.concurrent('npm run contract:release', () => {
 
     const again = await run('release-cli.ts', ['--spec', pair('required-field-added', 'working'), '--out', out]);
     expect(again.stdout).toContain('nothing to release');
+
+    // A documentation-only edit released under the same version keeps the record of the break 1.1.0 made (it was dropped).
+    const reworded = path.join(out, 'reworded.yaml');
+    writeFileSync(reworded, readFileSync(pair('required-field-added', 'working'), 'utf8').replace('  version: 1.1.0\n', '  version: 1.1.0\n  description: Now with a description.\n'));
+    const docs = await run('release-cli.ts', ['--spec', reworded, '--out', out]);
+    expect(docs.code, docs.stderr).toBe(0);
+    expect(docs.stdout).toContain('released 1.1.0 (documentation only, the same version)');
+    expect(docs.stderr).not.toContain('WARNING'); // recorded, not said again: nothing broke in this release
+    expect(JSON.parse(readFileSync(path.join(out, 'release.json'), 'utf8')).acceptedBreaking).toEqual(record.acceptedBreaking);
   }, SIDE_BY_SIDE_TIMEOUT_MS);
 
   it("says the contract's version and names as escapes where they hold controls: released, nothing to release, the warnings (they reached the terminal raw)", async ({ expect }) => {
