@@ -7,6 +7,7 @@ import path from 'node:path';
 import { isEntry, main, terminalSafeIO, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject } from '@sluice/model';
 import { deriveTopology } from '@sluice/model';
+import type { Topology } from '@sluice/runtime/contract';
 import { CompatibilityModeError, compatibilityModeOf, diffContracts, hasFailingChanges, messagesBrokenInPlace, onlyDocumentation } from './compatibility.ts';
 import type { ContractDocument } from './contract-document.ts';
 import { checkFailed, couldNotRun, exitCodesHelp, failuresExitTwo } from './exit-codes.ts';
@@ -14,10 +15,13 @@ import { readReleaseRecord, releasedTopologyOf, snapshotPath, writeRelease, type
 import { renderReport } from './report.ts';
 import { comparePrecedence, semver } from './semver.ts';
 
-function messageVersions(doc: ContractDocument): Record<string, string> {
-  const versions: Record<string, string> = {};
-  for (const [key, m] of Object.entries<any>(doc.components?.messages ?? {})) versions[m.name ?? key] = m['x-schema-version'];
-  return Object.fromEntries(Object.entries(versions).sort(([a], [b]) => a.localeCompare(b)));
+/**
+ * The `x-schema-version` of every message of the topology, the one derived from the contract
+ * (`components.messages` and the channels' alike), by name: the version its publishers send and
+ * its subscriptions filter on, so 1.0.0 (`DEFAULT_SCHEMA_VERSION`) for one that declares none.
+ */
+function messageVersions(topology: Topology): Record<string, string> {
+  return Object.fromEntries(Object.entries(topology.messages).map(([name, m]) => [name, m.schemaVersion]));
 }
 
 /** The `contract:release` command: records the working contract as the released one. */
@@ -160,13 +164,14 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
       if (error instanceof CodegenError) throw checkFailed(`refused: npm run codegen refuses this contract, so nothing could be built from the release:\n${error.message}`, `Fix ${shown(specPath)}, then run npm run codegen and npm run contract:release again.`);
       throw error;
     }
+    const { topology } = deriveTopology(working);
     writeRelease(outDir, working, {
       note: 'Written by `npm run contract:release`; never edit by hand. `npm run contract:diff` compares the working contract with asyncapi.json here, and the topology recorded below with the one it derives.',
       version: working.info?.version,
-      messages: messageVersions(working),
+      messages: messageVersions(topology),
       sources: collectInputs(specPath).map((f) => path.relative(project.root, f).split(path.sep).join('/')),
       ...(acceptedBreaking ?? carriedBreaking ? { acceptedBreaking: acceptedBreaking ?? carriedBreaking } : {}),
-      topology: deriveTopology(working).topology,
+      topology,
     });
     // What else the contract change (its version at least) left to redo before the commit: the
     // release is committed with them, or the next npm test fails on them.

@@ -23,7 +23,11 @@ export interface ReleaseRecord {
   note: string;
   /** `info.version` of the released contract. */
   version: string;
-  /** `x-schema-version` of every released message, by message name. */
+  /**
+   * `x-schema-version` of every released message (`components.messages` and the channels'), by
+   * message name: 1.0.0 for one that declares none, the version its publishers send (as in
+   * `topology.messages`).
+   */
   messages: Record<string, string>;
   /** The files the snapshot was made from, relative to the repository root. */
   sources: string[];

@@ -196,6 +196,25 @@ describe.concurrent('npm run contract:release', () => {
     for (const text of [first.stdout, first.stderr, again.stdout, again.stderr, replaced.stdout, replaced.stderr]) expect(text).not.toMatch(raw);
   }, SIDE_BY_SIDE_TIMEOUT_MS);
 
+  it("records the x-schema-version of every message, those written under a channel too, and 1.0.0 (what is sent) for one that declares none (it recorded components.messages' only, and dropped one without)", async ({ expect }) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'contract-release-'));
+    const spec = path.join(dir, 'asyncapi.yaml');
+    const payload = '        payload:\n          type: object\n          properties:\n            orderId: {type: string}\n';
+    writeFileSync(
+      spec,
+      readFileSync(pair('optional-field-added', 'released'), 'utf8')
+        // OrderNoted written under the channel, OrderShipped under components.messages without x-schema-version.
+        .replace('        $ref: "#/components/messages/OrderPlaced"\n', `        $ref: "#/components/messages/OrderPlaced"\n      orderNoted:\n        name: OrderNoted\n        x-schema-version: 1.2.0\n${payload}      orderShipped:\n        $ref: "#/components/messages/OrderShipped"\n`)
+        .replace('  messages:\n    OrderPlaced:\n', `  messages:\n    OrderShipped:\n      name: OrderShipped\n${payload.replace(/^ {2}/gm, '')}    OrderPlaced:\n`)
+        .replace('      - $ref: "#/channels/orders/messages/orderPlaced"\n', '      - $ref: "#/channels/orders/messages/orderPlaced"\n      - $ref: "#/channels/orders/messages/orderNoted"\n      - $ref: "#/channels/orders/messages/orderShipped"\n'),
+    );
+    const released = await run('release-cli.ts', ['--spec', spec, '--out', path.join(dir, 'released')]);
+    expect(released.code, released.stderr).toBe(0);
+    const record = JSON.parse(readFileSync(path.join(dir, 'released', 'release.json'), 'utf8'));
+    expect(record.messages).toEqual({ OrderNoted: '1.2.0', OrderPlaced: '1.0.0', OrderShipped: '1.0.0' });
+    expect(Object.keys(record.messages)).toEqual(Object.keys(record.topology.messages));
+  }, SIDE_BY_SIDE_TIMEOUT_MS);
+
   it('releases a documentation-only edit under the same version, saying so (it refused: "info.version is still 1.0.0")', async ({ expect }) => {
     const out = mkdtempSync(path.join(tmpdir(), 'contract-release-'));
     expect((await run('release-cli.ts', ['--spec', pair('description-only', 'released'), '--out', out])).code).toBe(0);
