@@ -6,9 +6,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { isEntry, main, terminalSafe, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject } from '@sluice/model';
-import { COMPATIBILITY_MODES, type CompatibilityMode, CompatibilityModeError, type ContractDiff, diffContracts, hasFailingChanges } from './compatibility.ts';
-import type { ContractDocument } from './contract-document.ts';
+import { COMPATIBILITY_MODES, type CompatibilityMode, CompatibilityModeError, diffContracts, hasFailingChanges } from './compatibility.ts';
 import { couldNotRun, exitCodesHelp, failuresExitTwo } from './exit-codes.ts';
+import { locateFailing } from './locate-failing.ts';
 import { nextStepsAfterDiff } from './next-steps.ts';
 import { releasedTopologyOf, snapshotPath } from './released-contract.ts';
 import { REPORT_FORMATS, type ReportFormat, renderReport } from './report.ts';
@@ -83,28 +83,5 @@ contract yet passes, saying so (a new project's npm test runs it so).`,
     return 1;
   }),
 };
-
-/**
- * Where each breaking or unclassified change of `diff` is written in the working contract's files
- * (`change.where`): a message's place through its key in `components.messages` or under its
- * channel, the others by their path; through `$ref`s into the file that holds it.
- */
-async function locateFailing(diff: ContractDiff, working: ContractDocument, specPath: string, shown: (file: string) => string): Promise<void> {
-  const failing = diff.changes.filter((c) => c.classification !== 'non-breaking' && !c.path.startsWith('topology'));
-  if (failing.length === 0) return;
-  const { writtenFiles, writtenPlaceOfPath } = await import('@sluice/codegen');
-  const load = writtenFiles();
-  // Messages are named in the diff by their name: their written path is that of their key.
-  const keys = new Map<string, string>();
-  for (const [key, m] of Object.entries<any>(working.components?.messages ?? {})) keys.set(m?.name ?? key, `components.messages.${key}`);
-  for (const [id, channel] of Object.entries<any>(working.channels ?? {})) for (const [key, m] of Object.entries<any>(channel?.messages ?? {})) if (!keys.has(m?.name ?? key)) keys.set(m?.name ?? key, `channels.${id}.messages.${key}`);
-  for (const change of failing) {
-    const message = /^messages\.(.+?)(\..*)?$/.exec(change.path);
-    const named = message ? [...keys.keys()].filter((n) => change.path === `messages.${n}` || change.path.startsWith(`messages.${n}.`)).sort((a, b) => b.length - a.length)[0] : undefined;
-    const dotted = message ? (named !== undefined ? `${keys.get(named)}${change.path.slice(`messages.${named}`.length)}` : undefined) : change.path;
-    const place = dotted === undefined ? undefined : writtenPlaceOfPath(specPath, dotted, load);
-    if (place && (place.pointer !== '' || place.file !== path.resolve(specPath))) change.where = { file: shown(place.file), ...(place.line !== undefined ? { line: place.line } : {}) };
-  }
-}
 
 if (isEntry(import.meta)) await main(diffProgram);

@@ -12,6 +12,7 @@ import { CompatibilityModeError, compatibilityModeOf, diffContracts, hasFailingC
 import type { ContractDocument } from './contract-document.ts';
 import { checkFailed, couldNotRun, exitCodesHelp, failuresExitTwo } from './exit-codes.ts';
 import { readReleaseRecord, releasedTopologyOf, snapshotPath, writeRelease, type ReleaseRecord } from './released-contract.ts';
+import { locateFailing } from './locate-failing.ts';
 import { renderReport } from './report.ts';
 import { comparePrecedence, semver } from './semver.ts';
 
@@ -121,6 +122,8 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
         io.out(`contract:release: nothing to release; ${shown(snapshotPath(outDir))} already holds version ${working.info?.version}.`);
         return 0;
       }
+      // Each failing change with the file and line where it is written, as contract:diff shows it.
+      await locateFailing(diff, working, specPath, shown);
       io.out(renderReport(diff, 'table'));
       if (!after) throw notSemver();
       // A snapshot released before versions were checked may hold another form: a leading v is read past; another form cannot be ordered.

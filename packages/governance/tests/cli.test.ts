@@ -303,6 +303,15 @@ describe.concurrent('npm run contract:release', () => {
     expect(lower.stderr).toContain('info.version 1.1.0-rc.9 is lower than the released 1.1.0-rc.10\n');
   }, SIDE_BY_SIDE_TIMEOUT_MS);
 
+  it("says in its table where each breaking change is written, as contract:diff does (it showed no file nor line)", async ({ expect }) => {
+    const out = mkdtempSync(path.join(tmpdir(), 'contract-release-'));
+    expect((await run('release-cli.ts', ['--spec', pair('payload-file-narrowed', 'released'), '--out', out])).code).toBe(0);
+    const refused = await run('release-cli.ts', ['--spec', pair('payload-file-narrowed', 'working'), '--out', out]);
+    expect(refused.code, refused.stderr).toBe(1);
+    const line = readFileSync(path.join(here, 'pairs/payload-file-narrowed/working-payload.json'), 'utf8').split('\n').findIndex((l) => l.includes('"maxLength": 32')) + 1;
+    expect(refused.stdout).toMatch(new RegExp(`^breaking +changed +messages\\.OrderPlaced\\.payload\\.properties\\.orderId\\.maxLength +64 → 32: .* \\(at pairs/payload-file-narrowed/working-payload\\.json line ${line}\\)$`, 'm'));
+  }, SIDE_BY_SIDE_TIMEOUT_MS);
+
   it('refuses a version lower than the released one, and a contract npm run codegen refuses (both were released)', async ({ expect }) => {
     const out = mkdtempSync(path.join(tmpdir(), 'contract-release-'));
     expect((await run('release-cli.ts', ['--spec', pair('optional-field-added', 'working'), '--out', out])).code).toBe(0);
