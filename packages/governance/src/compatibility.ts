@@ -93,14 +93,61 @@ function compareOperation(out: Collector, path: string, a: Record<string, any>, 
   }
 }
 
-/** Compares two maps of named things: removed is breaking, added is not, kept ones go to `compare`. */
-function compareNamed<T>(out: Collector, path: string, a: Map<string, T>, b: Map<string, T>, what: string, compare: (path: string, a: T, b: T) => void): void {
+/**
+ * Compares two maps of named things: removed is breaking, added is not, kept ones go to `compare`.
+ * A name in `renamed` (released name → working name) is the same thing under a new name: `said`
+ * reports the rename, and it is compared under its new name.
+ */
+function compareNamed<T>(
+  out: Collector,
+  path: string,
+  a: Map<string, T>,
+  b: Map<string, T>,
+  what: string,
+  compare: (path: string, a: T, b: T) => void,
+  renamed: ReadonlyMap<string, string> = new Map(),
+  said?: (path: string, from: string, before: T, after: T) => void,
+): void {
+  const targets = new Set(renamed.values());
   for (const [name, before] of a) {
-    const after = b.get(name);
+    const now = b.has(name) ? name : renamed.get(name);
+    const after = now === undefined ? undefined : b.get(now);
     if (after === undefined) out.add(`${path}.${name}`, 'removed', `${what}.removed`, BOTH, `${what} removed or renamed: everything that uses it breaks`);
-    else compare(`${path}.${name}`, before, after);
+    else {
+      if (now !== name) said?.(`${path}.${now}`, name, before, after);
+      compare(`${path}.${now}`, before, after);
+    }
   }
-  for (const name of b.keys()) if (!a.has(name)) out.add(`${path}.${name}`, 'added', `${what}.added`, NEITHER, `new ${what}`);
+  for (const name of b.keys()) if (!a.has(name) && !targets.has(name)) out.add(`${path}.${name}`, 'added', `${what}.added`, NEITHER, `new ${what}`);
+}
+
+/** What a channel is in the topology: a topic (an sns binding), a queue (an sqs binding), or neither. */
+const channelKind = (channel: any): 'topic' | 'queue' | 'channel' => (isObject(channel?.bindings?.sns) ? 'topic' : isObject(channel?.bindings?.sqs) ? 'queue' : 'channel');
+
+/**
+ * Channels whose key changed while their address and kind stayed: released key → working key.
+ * The key is the contract's own label: the topology, the publishers (by operation), the consumers,
+ * the generated types and the settings are named after addresses, bindings, operations and
+ * messages, never after it. Only a one-to-one match counts (one channel gone and one new with that
+ * address and kind); a channel without an address is not matched.
+ */
+function renamedChannels(released: Record<string, any>, working: Record<string, any>): Map<string, string> {
+  const unmatched = (side: Record<string, any>, other: Record<string, any>) => {
+    const byAddress = new Map<string, string[]>();
+    for (const [id, channel] of Object.entries(side)) {
+      if (id in other || typeof channel?.address !== 'string') continue;
+      const key = `${channelKind(channel)} ${channel.address}`;
+      byAddress.set(key, [...(byAddress.get(key) ?? []), id]);
+    }
+    return byAddress;
+  };
+  const [gone, added] = [unmatched(released, working), unmatched(working, released)];
+  const renamed = new Map<string, string>();
+  for (const [key, ids] of gone) {
+    const now = added.get(key);
+    if (ids.length === 1 && now?.length === 1) renamed.set(ids[0]!, now[0]!);
+  }
+  return renamed;
 }
 
 const major = (version: unknown) => (typeof version === 'string' ? Number(version.split('.')[0]) : NaN);
@@ -211,7 +258,8 @@ export function diffContracts(
   compareNamed(out, 'servers', new Map(Object.entries(released.servers ?? {})), new Map(Object.entries(working.servers ?? {})), 'server',
     (p, a, b) => compareGeneric(out, p, a, b));
   compareNamed<any>(out, 'channels', new Map(Object.entries(released.channels ?? {})), new Map(Object.entries(working.channels ?? {})), 'channel',
-    (p, a, b) => compareChannel(out, p, a, b));
+    (p, a, b) => compareChannel(out, p, a, b), renamedChannels(released.channels ?? {}, working.channels ?? {}),
+    (p, from, a) => out.add(p, 'changed', 'channel.key-renamed', NEITHER, `renamed from channels.${from}, with the same address (${show(a.address)}) and kind (${channelKind(a)}): nothing deployed, published, consumed or generated is named after the key; only the "channel" label of its entries in the generated topology changes`));
   compareNamed<any>(out, 'operations', new Map(Object.entries(released.operations ?? {})), new Map(Object.entries(working.operations ?? {})), 'operation',
     (p, a, b) => compareOperation(out, p, a, b));
   const [ma, mb] = [messagesByName(released), messagesByName(working)];

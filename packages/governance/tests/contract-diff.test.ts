@@ -98,6 +98,9 @@ describe('contract:diff classification: every rule of every pair, in every compa
     ['max-length-lowered', [['narrows', 'schema.maxLength-lowered', `${payload}.properties.orderId.maxLength`]]],
     ['payload-file-narrowed', [['narrows', 'schema.maxLength-lowered', `${payload}.properties.orderId.maxLength`]]],
     ['channel-renamed', [['both', 'channel.renamed', 'channels.orders.address'], ['both', 'operation.channel-changed', 'operations.publishOrder.channel']]],
+    // Only the keys (events → orderEvents, orders → orderQueue): the same topic and queue, the same
+    // subscription and filter. It was "channel removed or renamed: everything that uses it breaks".
+    ['channel-key-renamed', [['neither', 'channel.key-renamed', 'channels.orderEvents'], ['neither', 'channel.key-renamed', 'channels.orderQueue']]],
     ['message-renamed', [
       ['both', 'channel.message-removed', 'channels.orders.messages.OrderPlaced'],
       ['neither', 'channel.message-added', 'channels.orders.messages.OrderCreated'],
@@ -170,6 +173,16 @@ describe('contract:diff classification: every rule of every pair, in every compa
     const diff = await diffPair(pair, mode);
     expect(diff.mode).toBe(mode);
     expect(rows(diff)).toEqual(expected.map(([effect, rule, where]) => expectedRow(mode, effect, rule, where)));
+  });
+
+  it('a channel key renamed with its address changed too is still a channel removed (the address is what producers and consumers share)', async () => {
+    const [released, working] = await Promise.all(['released', 'working'].map((side) => loadContract(path.join(pairs, 'channel-key-renamed', `${side}.yaml`), { validate: false })));
+    working!.channels.orderQueue.address = 'OrdersV2';
+    const diff = diffContracts(released!, working!, 'full');
+    expect(rows(diff)).toEqual(expect.arrayContaining(['breaking channel.removed channels.orders', 'non-breaking channel.added channels.orderQueue', 'non-breaking channel.key-renamed channels.orderEvents']));
+    // Renamed alone, the detail says what the key is and is not.
+    const renamed = (await diffPair('channel-key-renamed', 'full')).changes.find((c) => c.path === 'channels.orderQueue')!;
+    expect(renamed.detail).toBe('renamed from channels.orders, with the same address ("Orders") and kind (queue): nothing deployed, published, consumed or generated is named after the key; only the "channel" label of its entries in the generated topology changes');
   });
 
   it('fails on breaking and unclassified changes only', async () => {
