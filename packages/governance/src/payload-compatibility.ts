@@ -3,7 +3,7 @@
  * and which readers each change breaks. A schema is compared by what it *means*: a bound lowered
  * or raised, a property added as required or optional, an enum value removed or added.
  */
-import { DEFAULT_SCHEMA_VERSION } from '@sluice/model';
+import { DEFAULT_SCHEMA_VERSION, messageIdentity } from '@sluice/model';
 import type { ContractDocument } from './contract-document.ts';
 import { BOTH, type Collector, compareGeneric, DOC_KEYS, isObject, kindOf, NARROWS, NEITHER, same, show, showChange, unionKeys, WIDENS } from './classification.ts';
 
@@ -181,6 +181,13 @@ export function compareMessage(out: Collector, path: string, a: Record<string, a
     if (a[part] === undefined) out.add(`${path}.${part}`, 'added', `message.${part}-added`, NARROWS, `the message declares ${part} now`);
     else if (b[part] === undefined) out.add(`${path}.${part}`, 'removed', `message.${part}-removed`, BOTH, `the message no longer declares ${part}`);
     else compareSchema(out, `${path}.${part}`, a[part], b[part]);
+  }
+  // The eventType producers send as an attribute and the subscriptions filter on: the headers'
+  // eventType `const`, else the message's name.
+  const name = path.slice('messages.'.length);
+  const [ea, eb] = [messageIdentity(a, name).eventType, messageIdentity(b, name).eventType];
+  if (ea !== eb) {
+    out.add(`${path}.eventType`, 'changed', 'message.event-type-changed', BOTH, `${showChange(ea, eb)} (the headers' eventType const, else the message's name): producers send it as the eventType attribute and the subscriptions filter on it, so released consumers no longer get the new messages, nor new consumers the released producers'`);
   }
   if (a['x-schema-version'] !== b['x-schema-version']) {
     // The subscriptions filter on the major (schemaVersion prefix "1."): a new major in place is

@@ -621,6 +621,37 @@ describe('the Markdown report', () => {
   });
 });
 
+describe('the eventType a message is sent with', () => {
+  /** The topology-delivery-delay-added pair (a delivery delay added), its eventType header edited on both sides. */
+  async function withEventType(edit: (eventType: Record<string, any>, side: 'released' | 'working') => void): Promise<[ContractDocument, ContractDocument]> {
+    const [released, working] = await Promise.all(['released', 'working'].map((side) => loadContract(path.join(pairs, 'topology-delivery-delay-added', `${side}.yaml`), { validate: false })));
+    for (const [side, doc] of [['released', released!], ['working', working!]] as const) {
+      const seen = new Set<unknown>();
+      for (const m of [doc.components.messages.OrderPlaced, doc.channels.events.messages.orderPlaced, doc.channels.orders.messages.orderPlaced]) {
+        if (seen.has(m.headers.properties.eventType)) continue;
+        seen.add(m.headers.properties.eventType);
+        edit(m.headers.properties.eventType, side);
+      }
+    }
+    return [released!, working!];
+  }
+
+  it("the headers' eventType const removed where it differs from the message's name changes the eventType sent and filtered on: breaking in every mode (it was non-breaking under backward)", async () => {
+    const docs = await withEventType((eventType, side) => {
+      delete eventType.enum;
+      if (side === 'released') eventType.const = 'order.placed';
+      else delete eventType.const;
+    });
+    for (const mode of MODES) {
+      const diff = diffContracts(...docs, mode);
+      expect(rows(diff), mode).toContain('breaking message.event-type-changed messages.OrderPlaced.eventType');
+    }
+    expect(diffContracts(...docs, 'backward').changes.find((c) => c.rule === 'message.event-type-changed')!.detail).toBe(
+      `"order.placed" → "OrderPlaced" (the headers' eventType const, else the message's name): producers send it as the eventType attribute and the subscriptions filter on it, so released consumers no longer get the new messages, nor new consumers the released producers'`,
+    );
+  });
+});
+
 describe('the detail of a change between two long values', () => {
   it('shows them around where they differ: both cut at 60 characters looked the same', async () => {
     const before = { eventType: ['OrderPlaced'], schemaVersion: [{ prefix: '1.' }], region: [{ prefix: 'eu-' }] };
