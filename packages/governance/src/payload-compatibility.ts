@@ -44,11 +44,7 @@ export function compareSchema(out: Collector, path: string, before: any, after: 
     out.add(`${path}.type`, kindOf(a.type, b.type), rule, { backward: narrowed, forward: widened }, `${showChange(a.type, b.type)}: ${effect}`);
   }
 
-  compareEnum(out, path, a.enum, b.enum);
-  if (!same(a.const, b.const)) {
-    const breaks = a.const === undefined ? NARROWS : b.const === undefined ? WIDENS : BOTH;
-    out.add(`${path}.const`, kindOf(a.const, b.const), 'schema.const-changed', breaks, `${showChange(a.const, b.const)}`);
-  }
+  compareAllowedValues(out, path, a, b);
 
   for (const key of LOWER_BOUNDS) compareBound(out, path, key, a[key], b[key], 'lower');
   for (const key of UPPER_BOUNDS) compareBound(out, path, key, a[key], b[key], 'upper');
@@ -80,6 +76,46 @@ export function compareSchema(out: Collector, path: string, before: any, after: 
       out.unclassified(`${path}.${key}`, kindOf(a[key], b[key]), `keyword "${key}" changed (${showChange(a[key], b[key])}); no rule classifies it, review it`);
     }
   }
+}
+
+/** The values `enum` and `const` allow together (as JSON texts), in order; undefined when neither is written (or `enum` is no list). */
+function allowedValues(schema: Record<string, any>): string[] | undefined {
+  const listed = Array.isArray(schema.enum) ? [...new Set(schema.enum.map((v: unknown) => JSON.stringify(v)))] : undefined;
+  if (schema.const === undefined) return listed;
+  const only = JSON.stringify(schema.const);
+  return listed === undefined || listed.includes(only) ? [only] : [];
+}
+
+/** `const "X"`, `enum ["X","Y"]`, or both, as written. */
+const writtenValues = (schema: Record<string, any>): string =>
+  [schema.const !== undefined ? `const ${show(schema.const)}` : '', schema.enum !== undefined ? `enum ${show(schema.enum)}` : ''].filter(Boolean).join(' and ');
+
+/**
+ * `enum` and `const`. Written with the same keywords on both sides, each is compared as it was;
+ * written with others (`const: X` ↔ `enum: [X]`), both are compared as the one set of values they
+ * allow: the same set is no change to any message, a value no longer allowed narrows, a value
+ * newly allowed widens.
+ */
+function compareAllowedValues(out: Collector, path: string, a: Record<string, any>, b: Record<string, any>): void {
+  if (same(a.enum, b.enum) && same(a.const, b.const)) return;
+  const [before, after] = [allowedValues(a), allowedValues(b)];
+  const sameKeywords = (a.enum === undefined) === (b.enum === undefined) && (a.const === undefined) === (b.const === undefined);
+  if (sameKeywords || before === undefined || after === undefined) {
+    compareEnum(out, path, a.enum, b.enum);
+    if (!same(a.const, b.const)) {
+      const breaks = a.const === undefined ? NARROWS : b.const === undefined ? WIDENS : BOTH;
+      out.add(`${path}.const`, kindOf(a.const, b.const), 'schema.const-changed', breaks, `${showChange(a.const, b.const)}`);
+    }
+    return;
+  }
+  const where = `${path}.${b.enum !== undefined ? 'enum' : 'const'}`;
+  const written = `${writtenValues(a)} → ${writtenValues(b)}`;
+  const removed = before.filter((v) => !after.includes(v));
+  const added = after.filter((v) => !before.includes(v));
+  for (const v of removed) out.add(where, 'removed', 'schema.enum-value-removed', NARROWS, `value ${v} no longer allowed (${written}): messages carrying it are rejected now`);
+  for (const v of added) out.add(where, 'added', 'schema.enum-value-added', WIDENS, `value ${v} allowed now (${written}): consumers on the released contract reject it`);
+  // Not documentation: the validator words a rejection after the keyword, and the generated type may be spelt otherwise.
+  if (removed.length === 0 && added.length === 0) out.add(where, 'changed', 'schema.values-rewritten', NEITHER, `${written}: the same allowed values, written another way; no message changes validity (only the validator's words for a rejected value)`);
 }
 
 function compareEnum(out: Collector, path: string, before: unknown[] | undefined, after: unknown[] | undefined): void {

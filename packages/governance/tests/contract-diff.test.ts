@@ -91,6 +91,8 @@ describe('contract:diff classification: every rule of every pair, in every compa
     // The same types in another order: it was "widened", "released readers reject values valid now".
     ['type-list-reordered', [['neither', 'documentation', `${payload}.properties.amount.type`]]],
     ['enum-value-added', [['widens', 'schema.enum-value-added', `${payload}.properties.status.enum`]]],
+    // The eventType header's const written as a one-value enum: the same values (it was an enum added, "values outside it were valid before", and a const removed).
+    ['const-to-one-value-enum', [['neither', 'schema.values-rewritten', 'messages.OrderPlaced.headers.properties.eventType.enum']]],
     ['enum-value-removed', [['narrows', 'schema.enum-value-removed', `${payload}.properties.status.enum`]]],
     ['maximum-lowered', [['narrows', 'schema.maximum-lowered', `${payload}.properties.quantity.maximum`]]],
     ['maximum-raised', [['widens', 'schema.maximum-raised', `${payload}.properties.quantity.maximum`]]],
@@ -621,6 +623,40 @@ describe('the Markdown report', () => {
   });
 });
 
+describe('enum and const, compared as the values they allow', () => {
+  /** The optional-field-added pair's released contract, edited by `before` and `after`, diffed under full. */
+  async function edited(before: (text: string) => string, after: (text: string) => string): Promise<string[]> {
+    const dir = mkdtempSync(path.join(tmpdir(), 'allowed-values-'));
+    try {
+      const text = readFileSync(path.join(pairs, 'optional-field-added', 'released.yaml'), 'utf8');
+      writeFileSync(path.join(dir, 'released.yaml'), before(text));
+      writeFileSync(path.join(dir, 'working.yaml'), after(text));
+      const [released, working] = await Promise.all(['released', 'working'].map((side) => loadContract(path.join(dir, `${side}.yaml`), { validate: false })));
+      return diffContracts(released!, working!, 'full').changes.map((c) => `${c.classification} ${c.rule} ${c.path}: ${c.detail}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const status = (written: string) => (text: string) => text.replace(/( {10}status:\n {12}type: string\n)[\s\S]*?(\n {10}amount:)/, `$1${written}$2`);
+  const enumOf = (...values: string[]) => `            enum:\n${values.map((v) => `              - ${v}`).join('\n')}`;
+
+  it('a const and a one-value enum of the same value are the same values, in either direction', async () => {
+    expect(await edited(status('            const: PAID'), status(enumOf('PAID')))).toEqual([
+      `non-breaking schema.values-rewritten ${payload}.properties.status.enum: const "PAID" → enum ["PAID"]: the same allowed values, written another way; no message changes validity (only the validator's words for a rejected value)`,
+    ]);
+    expect(await edited(status(enumOf('PAID')), status('            const: PAID'))).toEqual([expect.stringMatching(new RegExp(`^non-breaking schema\\.values-rewritten ${payload.replace(/\./g, '\\.')}\\.properties\\.status\\.const: enum \\["PAID"\\] → const "PAID": `))]);
+  });
+
+  it('a const widened into an enum, or an enum narrowed into a const, says which value and whom it breaks', async () => {
+    expect(await edited(status('            const: PAID'), status(enumOf('PAID', 'PENDING')))).toEqual([
+      `breaking schema.enum-value-added ${payload}.properties.status.enum: value "PENDING" allowed now (const "PAID" → enum ["PAID","PENDING"]): consumers on the released contract reject it`,
+    ]);
+    expect(await edited(status(enumOf('PAID', 'PENDING')), status('            const: PAID'))).toEqual([
+      `breaking schema.enum-value-removed ${payload}.properties.status.const: value "PENDING" no longer allowed (enum ["PAID","PENDING"] → const "PAID"): messages carrying it are rejected now`,
+    ]);
+  });
+});
+
 describe('the eventType a message is sent with', () => {
   /** The topology-delivery-delay-added pair (a delivery delay added), its eventType header edited on both sides. */
   async function withEventType(edit: (eventType: Record<string, any>, side: 'released' | 'working') => void): Promise<[ContractDocument, ContractDocument]> {
@@ -649,6 +685,15 @@ describe('the eventType a message is sent with', () => {
     expect(diffContracts(...docs, 'backward').changes.find((c) => c.rule === 'message.event-type-changed')!.detail).toBe(
       `"order.placed" → "OrderPlaced" (the headers' eventType const, else the message's name): producers send it as the eventType attribute and the subscriptions filter on it, so released consumers no longer get the new messages, nor new consumers the released producers'`,
     );
+  });
+
+  it("its const written as a one-value enum is the same values, but the eventType sent becomes the message's name: breaking when they differ", async () => {
+    const docs = await withEventType((eventType, side) => {
+      delete eventType.const;
+      if (side === 'released') eventType.const = 'order.placed';
+      else eventType.enum = ['order.placed'];
+    });
+    expect(rows(diffContracts(...docs, 'full'))).toEqual(expect.arrayContaining(['breaking message.event-type-changed messages.OrderPlaced.eventType', 'non-breaking schema.values-rewritten messages.OrderPlaced.headers.properties.eventType.enum']));
   });
 });
 
