@@ -46,8 +46,9 @@ export function compareSchema(out: Collector, path: string, before: any, after: 
 
   compareAllowedValues(out, path, a, b);
 
-  for (const key of LOWER_BOUNDS) compareBound(out, path, key, a[key], b[key], 'lower');
-  for (const key of UPPER_BOUNDS) compareBound(out, path, key, a[key], b[key], 'upper');
+  for (const side of ['lower', 'upper'] as const) compareNumericBound(out, path, a, b, side);
+  for (const key of LOWER_BOUNDS) if (!NUMERIC_BOUNDS.lower.includes(key)) compareBound(out, path, key, a[key], b[key], 'lower');
+  for (const key of UPPER_BOUNDS) if (!NUMERIC_BOUNDS.upper.includes(key)) compareBound(out, path, key, a[key], b[key], 'upper');
   for (const key of OPAQUE_CONSTRAINTS) {
     if (same(a[key], b[key])) continue;
     const kind = kindOf(a[key], b[key]);
@@ -140,6 +141,74 @@ function compareEnum(out: Collector, path: string, before: unknown[] | undefined
   if ([...old].every((v) => now.has(v)) && [...now].every((v) => old.has(v))) {
     out.add(`${path}.enum`, 'changed', 'documentation', NEITHER, 'same values in another order');
   }
+}
+
+/** The keywords that bound a number on each side, inclusive first. */
+const NUMERIC_BOUNDS: Record<'lower' | 'upper', readonly string[]> = { lower: ['minimum', 'exclusiveMinimum'], upper: ['maximum', 'exclusiveMaximum'] };
+
+/** A number's bound on one side: `value`, excluded or not, and the keyword that sets it. */
+interface NumericBound {
+  value: number;
+  exclusive: boolean;
+  key: string;
+}
+
+/** A schema that allows integers only (`type: integer`). */
+const integerOnly = (schema: Record<string, any>): boolean => {
+  const types = typeSet(schema);
+  return types !== undefined && types.size === 1 && types.has('integer');
+};
+
+/**
+ * The one bound `minimum` and `exclusiveMinimum` (or the maximums) set together: the tighter of
+ * them; `integers`, as the inclusive integer bound (`exclusiveMinimum: 0` is `minimum: 1`).
+ * Undefined when neither is written, null when one is not a number.
+ */
+function effectiveBound(schema: Record<string, any>, side: 'lower' | 'upper', integers: boolean): NumericBound | undefined | null {
+  const [inclusive, exclusive] = NUMERIC_BOUNDS[side] as [string, string];
+  if ([schema[inclusive], schema[exclusive]].some((v) => v !== undefined && typeof v !== 'number')) return null;
+  const written: NumericBound[] = [];
+  if (schema[inclusive] !== undefined) written.push({ value: schema[inclusive], exclusive: false, key: inclusive });
+  if (schema[exclusive] !== undefined) written.push({ value: schema[exclusive], exclusive: true, key: exclusive });
+  const bounds = integers
+    ? written.map((b) => ({ key: b.key, exclusive: false, value: side === 'lower' ? (b.exclusive ? Math.floor(b.value) + 1 : Math.ceil(b.value)) : b.exclusive ? Math.ceil(b.value) - 1 : Math.floor(b.value) }))
+    : written;
+  return bounds.reduce<NumericBound | undefined>((tightest, b) => (tightest === undefined || tighter(b, tightest, side) ? b : tightest), undefined);
+}
+
+/** True when `x` admits fewer numbers than `y`. */
+function tighter(x: NumericBound, y: NumericBound, side: 'lower' | 'upper'): boolean {
+  if (x.value !== y.value) return side === 'lower' ? x.value > y.value : x.value < y.value;
+  return x.exclusive && !y.exclusive;
+}
+
+/**
+ * A number's bound on one side, as the one bound its keywords set together: `minimum: 1` and
+ * `exclusiveMinimum: 0` of an integer are the same bound, `exclusiveMinimum: 1` of a number a
+ * higher one. A bound added or removed, or one keyword changed alone between two bounds that
+ * differ, is compared keyword by keyword as before.
+ */
+function compareNumericBound(out: Collector, path: string, a: Record<string, any>, b: Record<string, any>, side: 'lower' | 'upper'): void {
+  const keys = NUMERIC_BOUNDS[side]!;
+  if (keys.every((k) => same(a[k], b[k]))) return;
+  const integers = integerOnly(a) && integerOnly(b);
+  const [before, after] = [effectiveBound(a, side, integers), effectiveBound(b, side, integers)];
+  const oneKeyword = keys.filter((k) => a[k] !== undefined || b[k] !== undefined).length === 1;
+  const keywordByKeyword = () => keys.forEach((k) => compareBound(out, path, k, a[k], b[k], side));
+  if (!before || !after) return keywordByKeyword();
+  const written = (s: Record<string, any>) => keys.filter((k) => s[k] !== undefined).map((k) => `${k} ${s[k]}`).join(' and ');
+  const change = `${written(a)} → ${written(b)}`;
+  const where = `${path}.${after.key}`;
+  if (!tighter(before, after, side) && !tighter(after, before, side)) {
+    const bound = `${integers ? 'integers ' : ''}${side === 'lower' ? (after.exclusive ? '>' : '≥') : after.exclusive ? '<' : '≤'} ${after.value}`;
+    out.add(where, 'changed', 'schema.bound-rewritten', NEITHER, `${change}: the same bound (${bound}), written another way; no message changes validity (only the validator's words for a rejected value)`);
+    return;
+  }
+  // One keyword on both sides: compared as it always was (the bounds differ the same way).
+  if (oneKeyword) return keywordByKeyword();
+  const narrows = tighter(after, before, side);
+  const verb = narrows === (side === 'lower') ? 'raised' : 'lowered';
+  out.add(where, 'changed', `schema.${after.key}-${verb}`, narrows ? NARROWS : WIDENS, `${change}: ${verb}; ${narrows ? 'values valid before are rejected now' : 'released readers reject values valid now'}`);
 }
 
 function compareBound(out: Collector, path: string, key: string, before: unknown, after: unknown, side: 'lower' | 'upper'): void {

@@ -97,6 +97,8 @@ describe('contract:diff classification: every rule of every pair, in every compa
     ['maximum-lowered', [['narrows', 'schema.maximum-lowered', `${payload}.properties.quantity.maximum`]]],
     ['maximum-raised', [['widens', 'schema.maximum-raised', `${payload}.properties.quantity.maximum`]]],
     ['minimum-raised', [['narrows', 'schema.minimum-raised', `${payload}.properties.quantity.minimum`]]],
+    // An integer's minimum: 1 written as exclusiveMinimum: 0 (it was a minimum removed and an exclusiveMinimum added, both breaking under full).
+    ['minimum-to-exclusive-minimum', [['neither', 'schema.bound-rewritten', `${payload}.properties.quantity.exclusiveMinimum`]]],
     ['max-length-lowered', [['narrows', 'schema.maxLength-lowered', `${payload}.properties.orderId.maxLength`]]],
     ['payload-file-narrowed', [['narrows', 'schema.maxLength-lowered', `${payload}.properties.orderId.maxLength`]]],
     ['channel-renamed', [['both', 'channel.renamed', 'channels.orders.address'], ['both', 'operation.channel-changed', 'operations.publishOrder.channel']]],
@@ -654,6 +656,51 @@ describe('enum and const, compared as the values they allow', () => {
     expect(await edited(status(enumOf('PAID', 'PENDING')), status('            const: PAID'))).toEqual([
       `breaking schema.enum-value-removed ${payload}.properties.status.const: value "PENDING" no longer allowed (enum ["PAID","PENDING"] → const "PAID"): messages carrying it are rejected now`,
     ]);
+  });
+});
+
+describe('minimum and exclusiveMinimum (maximum and exclusiveMaximum), compared as the one bound they set', () => {
+  /** The optional-field-added pair's released contract with `quantity` (an integer) or `amount` (a number) rewritten, diffed under full. */
+  async function bounds(field: 'quantity' | 'amount', before: string, after: string): Promise<string[]> {
+    const dir = mkdtempSync(path.join(tmpdir(), 'numeric-bounds-'));
+    try {
+      const text = readFileSync(path.join(pairs, 'optional-field-added', 'released.yaml'), 'utf8');
+      const typed = field === 'quantity' ? 'integer' : 'number';
+      const write = (file: string, bound: string) => writeFileSync(path.join(dir, file), text.replace(new RegExp(`( {10}${field}:\\n)[\\s\\S]*?(\\n {10}\\w+:|\\n\\w|\\n?$)`), `$1${field === 'amount' ? '            description: Total price.\n' : ''}            type: ${typed}\n${bound.split(', ').map((b) => `            ${b}`).join('\n')}$2`));
+      write('released.yaml', before);
+      write('working.yaml', after);
+      const [released, working] = await Promise.all(['released', 'working'].map((side) => loadContract(path.join(dir, `${side}.yaml`), { validate: false })));
+      return diffContracts(released!, working!, 'full').changes.map((c) => `${c.classification} ${c.rule} ${c.path.replace(`${payload}.properties.`, '')}: ${c.detail}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it("an integer's equivalent bounds are no change to any message (minimum: 1 → exclusiveMinimum: 0 was two breaking rows)", async () => {
+    expect(await bounds('quantity', 'minimum: 1, maximum: 1000', 'exclusiveMinimum: 0, exclusiveMaximum: 1001')).toEqual([
+      `non-breaking schema.bound-rewritten quantity.exclusiveMinimum: minimum 1 → exclusiveMinimum 0: the same bound (integers ≥ 1), written another way; no message changes validity (only the validator's words for a rejected value)`,
+      `non-breaking schema.bound-rewritten quantity.exclusiveMaximum: maximum 1000 → exclusiveMaximum 1001: the same bound (integers ≤ 1000), written another way; no message changes validity (only the validator's words for a rejected value)`,
+    ]);
+    // Both written, the tighter counts: exclusiveMinimum 0 beside minimum 1 changes nothing.
+    expect(await bounds('quantity', 'minimum: 1', 'minimum: 1, exclusiveMinimum: 0')).toEqual([expect.stringMatching(/^non-breaking schema\.bound-rewritten quantity\.minimum: minimum 1 → minimum 1 and exclusiveMinimum 0: the same bound/)]);
+  });
+
+  it("a number's bounds that move are still narrowed or widened, said with both keywords", async () => {
+    expect(await bounds('amount', 'minimum: 1', 'exclusiveMinimum: 1')).toEqual([
+      'breaking schema.exclusiveMinimum-raised amount.exclusiveMinimum: minimum 1 → exclusiveMinimum 1: raised; values valid before are rejected now',
+    ]);
+    expect(await bounds('amount', 'minimum: 1', 'exclusiveMinimum: 0')).toEqual([
+      'breaking schema.exclusiveMinimum-lowered amount.exclusiveMinimum: minimum 1 → exclusiveMinimum 0: lowered; released readers reject values valid now',
+    ]);
+    expect(await bounds('amount', 'exclusiveMaximum: 100', 'maximum: 100')).toEqual([
+      'breaking schema.maximum-raised amount.maximum: exclusiveMaximum 100 → maximum 100: raised; released readers reject values valid now',
+    ]);
+    // Of an integer, exclusiveMinimum: 1 is minimum: 2.
+    expect(await bounds('quantity', 'minimum: 1', 'exclusiveMinimum: 1')).toEqual([
+      'breaking schema.exclusiveMinimum-raised quantity.exclusiveMinimum: minimum 1 → exclusiveMinimum 1: raised; values valid before are rejected now',
+    ]);
+    // One keyword alone, as it always was.
+    expect(await bounds('amount', 'minimum: 1', 'minimum: 2')).toEqual(['breaking schema.minimum-raised amount.minimum: 1 → 2: raised; values valid before are rejected now']);
   });
 });
 
