@@ -14,6 +14,7 @@
  */
 import { DEFAULT_SCHEMA_VERSION } from '@sluice/model';
 import type { Topology } from '@sluice/runtime/contract';
+import type { AppSettings } from '@sluice/runtime/settings';
 import type { ContractDocument } from './contract-document.ts';
 import {
   BOTH,
@@ -273,7 +274,7 @@ export function diffContracts(
   for (const key of unionKeys(released, working)) if (!compared.has(key)) compareGeneric(out, key, released[key], working[key], key);
 
   // Topology: derived from each document (the released one as deployed, when recorded).
-  classifyTopology(out, notes, topologies);
+  classifyTopology(out, notes, topologies, options.settings);
 
   // Versions: a breaking change in place is not fixed by bumping the version in place, and a
   // compatible change should still be visible in the version producers send.
@@ -398,6 +399,13 @@ export interface DiffOptions {
    * is derived from the released document.
    */
   releasedTopology?: Topology;
+  /**
+   * The application's settings (`eventContract.settings`): a queue's visibility timeout not written
+   * in the contract is derived from its consumer's function timeout, which they hold. Without them,
+   * a value written where it was derived (or the other way round) is said against "6 × the
+   * function timeout" rather than compared.
+   */
+  settings?: AppSettings;
   /**
    * Where a `told` mode came from, as the report says it: a command without `--mode` that picks
    * the mode itself (`contract:release` judging under the working contract's when the released

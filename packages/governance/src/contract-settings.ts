@@ -5,7 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { loadProject, projectRootFrom, type ProjectConfig } from '@sluice/model';
+import type { AppSettings } from '@sluice/runtime/settings';
 
 /** The settings a contract is drawn with, and how the command says so. */
 export interface ContractSettings {
@@ -62,4 +64,24 @@ export function settingsForContract(specPath: string, told: string | undefined, 
     }
   }
   return { said: `it is not this project's contract (${shown(project.spec)}), so this project's settings (${shown(project.settings)}) are not read` };
+}
+
+/**
+ * The settings a module exports (`export const settings = defineSettings(…)`, or a default
+ * export); `{}` when the file does not exist (every consumer on the defaults).
+ *
+ * @throws Error when the module exports no settings object
+ * @example
+ * ```ts
+ * import { importSettings } from '@sluice/governance';
+ *
+ * const settings = await importSettings('src/settings.ts');
+ * ```
+ */
+export async function importSettings(file: string): Promise<AppSettings> {
+  if (!existsSync(file)) return {};
+  const mod = (await import(pathToFileURL(path.resolve(file)).href)) as { settings?: AppSettings; default?: AppSettings };
+  const settings = mod.settings ?? mod.default;
+  if (!settings || typeof settings !== 'object') throw new Error(`${path.relative(process.cwd(), file)} exports no \`settings\` (export const settings = defineSettings({ … }))`);
+  return settings;
 }

@@ -3,8 +3,9 @@
  * changed, and which consumer a message new on a topic reaches. The released side is the topology
  * deployed with the released contract (as its release recorded it, or derived again).
  */
-import { deriveTopology, filterPolicyAdmits, TopologyError, unroutedOf, unroutedQueueNameOf } from '@sluice/model';
-import type { Topology } from '@sluice/runtime/contract';
+import { consumerSettings, deriveTopology, filterPolicyAdmits, TopologyError, unroutedOf, unroutedQueueNameOf, VISIBILITY_TIMEOUT_FACTOR, visibilityTimeoutOf } from '@sluice/model';
+import type { QueueSpec, Topology } from '@sluice/runtime/contract';
+import type { AppSettings } from '@sluice/runtime/settings';
 import type { ContractDocument } from './contract-document.ts';
 import { BOTH, type Collector, isObject, kindOf, NEITHER, show, showChange } from './classification.ts';
 
@@ -91,18 +92,18 @@ export function diffTopologies(released: ContractDocument, working: ContractDocu
  * that cannot be derived is a note (its changes are not classified); an inconsistent working
  * topology is unclassified, so it fails.
  */
-export function classifyTopology(out: Collector, notes: string[], derived: DiffTopologies): void {
+export function classifyTopology(out: Collector, notes: string[], derived: DiffTopologies, settings?: AppSettings): void {
   if (derived.releasedProblem !== undefined) notes.push(`the released contract's topology cannot be derived (${derived.releasedProblem}); topology changes are not classified`);
   for (const problem of derived.workingProblems) out.unclassified('topology', 'changed', `the working contract's topology is inconsistent: ${problem}`);
-  if (derived.released && derived.working) compareTopology(out, derived.released, derived.working);
+  if (derived.released && derived.working) compareTopology(out, derived.released, derived.working, settings);
 }
 
 /**
  * Classifies what changed in the topology: queues, topics, subscriptions and which consumer a new
  * message reaches. `released` is the topology deployed with the released contract.
  */
-function compareTopology(out: Collector, released: Topology, working: Topology): void {
-  compareQueues(out, released, working);
+function compareTopology(out: Collector, released: Topology, working: Topology, settings: AppSettings | undefined): void {
+  compareQueues(out, released, working, settings);
   compareTopics(out, released, working);
   compareSubscriptions(out, released, working);
   compareUnrouted(out, released, working);
@@ -140,8 +141,31 @@ function compareUnrouted(out: Collector, released: Topology, working: Topology):
   }
 }
 
+/** A queue's visibility timeout as deployed: `seconds` when known, and how it is said. */
+interface Visibility {
+  seconds: number | undefined;
+  said: string;
+  /** The consumer whose function timeout it is derived from; undefined when the contract writes it. */
+  derivedFrom?: string;
+}
+
+/**
+ * The visibility timeout `queue` gets, as the plan gives it ({@link visibilityTimeoutOf}): the
+ * contract's `visibilityTimeout`; else 6 × the timeout of the function consuming it, known with
+ * the application's settings (a topology records no settings); else SQS's 30 s, when nothing
+ * consumes it.
+ */
+function visibilityOf(topology: Topology, queue: QueueSpec, settings: AppSettings | undefined): Visibility {
+  if (queue.visibilityTimeoutSeconds !== undefined) return { seconds: queue.visibilityTimeoutSeconds, said: `${queue.visibilityTimeoutSeconds} s` };
+  const consumer = Object.values(topology.operations).find((o) => o.action === 'receive' && o.queue === queue.name);
+  if (!consumer) return { seconds: 30, said: "30 s (derived: SQS's default, nothing consumes it)", derivedFrom: '' };
+  if (!settings) return { seconds: undefined, said: `(derived: ${VISIBILITY_TIMEOUT_FACTOR} × the function timeout of ${consumer.id})`, derivedFrom: consumer.id };
+  const timeout = consumerSettings(settings, consumer.id, queue).timeoutSeconds;
+  return { seconds: visibilityTimeoutOf(topology, settings, queue), said: `${visibilityTimeoutOf(topology, settings, queue)} s (derived: ${VISIBILITY_TIMEOUT_FACTOR} × the ${timeout} s function timeout of ${consumer.id})`, derivedFrom: consumer.id };
+}
+
 /** Queues removed, added, or changed in type, retention, visibility or redrive. */
-function compareQueues(out: Collector, released: Topology, working: Topology): void {
+function compareQueues(out: Collector, released: Topology, working: Topology, settings: AppSettings | undefined): void {
   for (const [name, before] of Object.entries(released.queues)) {
     const after = working.queues[name];
     const where = `topology.queues.${name}`;
@@ -158,8 +182,12 @@ function compareQueues(out: Collector, released: Topology, working: Topology): v
     if ((before.deliveryDelaySeconds ?? 0) !== (after.deliveryDelaySeconds ?? 0)) {
       out.add(`${where}.deliveryDelaySeconds`, kindOf(before.deliveryDelaySeconds, after.deliveryDelaySeconds), 'topology.delivery-delay-changed', NEITHER, `${showChange(before.deliveryDelaySeconds ?? 0, after.deliveryDelaySeconds ?? 0)} s: each message waits that long in the queue before it can be received`);
     }
-    if (before.visibilityTimeoutSeconds !== after.visibilityTimeoutSeconds) {
-      out.add(`${where}.visibilityTimeoutSeconds`, 'changed', 'topology.visibility-changed', NEITHER, `${showChange(before.visibilityTimeoutSeconds, after.visibilityTimeoutSeconds)} s: retries come at another pace`);
+    // Compared as deployed: a value written that is the one derived before changes nothing; derived
+    // on both sides from the same consumer, it follows that consumer's timeout as it did.
+    const [va, vb] = [visibilityOf(released, before, settings), visibilityOf(working, after, settings)];
+    const unknown = va.seconds === undefined || vb.seconds === undefined;
+    if (unknown ? va.derivedFrom !== vb.derivedFrom : va.seconds !== vb.seconds) {
+      out.add(`${where}.visibilityTimeoutSeconds`, 'changed', 'topology.visibility-changed', NEITHER, `${va.said} → ${vb.said}: retries come at another pace${unknown ? ' (unless it is the value derived: without the application\'s settings, the function timeout is not known here)' : ''}`);
     }
     const [dlqA, dlqB] = [before.deadLetter, after.deadLetter];
     if (dlqA && !dlqB) out.add(`${where}.redrive`, 'removed', 'topology.redrive-removed', BOTH, `no dead-letter queue any more: a message that always fails is retried until it expires, then lost`);

@@ -5,36 +5,17 @@
  */
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { isEntry, main, versionOf, type ProgramSpec } from '@sluice/cli';
 import { inlineSvg, topologySvg } from '@sluice/diagram';
 import { deriveTopology, loadProject, SettingsError, TopologyError } from '@sluice/model';
-import type { AppSettings } from '@sluice/runtime/settings';
-import { settingsForContract } from './contract-settings.ts';
+import { importSettings, settingsForContract } from './contract-settings.ts';
 import { checkFailed, couldNotRun, exitCodesHelp, failuresExitTwo } from './exit-codes.ts';
+
+/** Read from `contract-settings.ts`, where `contract:diff` reads it too. */
+export { importSettings };
 
 /** Where `npm run diagram` writes the project's picture, from the project's root. */
 export const DEFAULT_TOPOLOGY_PICTURE = 'docs/topology.svg';
-
-/**
- * The settings a module exports (`export const settings = defineSettings(…)`, or a default
- * export); `{}` when the file does not exist (every consumer on the defaults).
- *
- * @throws Error when the module exports no settings object
- * @example
- * ```ts
- * import { importSettings } from '@sluice/governance';
- *
- * const settings = await importSettings('src/settings.ts');
- * ```
- */
-export async function importSettings(file: string): Promise<AppSettings> {
-  if (!existsSync(file)) return {};
-  const mod = (await import(pathToFileURL(path.resolve(file)).href)) as { settings?: AppSettings; default?: AppSettings };
-  const settings = mod.settings ?? mod.default;
-  if (!settings || typeof settings !== 'object') throw new Error(`${path.relative(process.cwd(), file)} exports no \`settings\` (export const settings = defineSettings({ … }))`);
-  return settings;
-}
 
 /**
  * The topology picture (SVG) of a contract with its settings: the topology derived from the

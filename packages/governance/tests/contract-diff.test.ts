@@ -8,6 +8,7 @@ import { deriveTopology } from '@sluice/model';
 import { type CompatibilityMode, type ContractDiff, type ContractDocument, diffContracts, diffProgram, hasFailingChanges, messagesBrokenInPlace, nextStepsAfterDiff, renderReport } from '@sluice/governance';
 import { loadContract } from '@sluice/governance';
 import { showChange } from '../src/classification.ts';
+import type { AppSettings } from '@sluice/runtime/settings';
 
 const pairs = path.join(path.dirname(fileURLToPath(import.meta.url)), 'pairs');
 
@@ -62,6 +63,8 @@ describe('contract:diff classification: every rule of every pair, in every compa
     // Under a mode told explicitly; with none, see 'judges a change that weakens the mode…'.
     // Settings the topology owns that were compared nowhere (said "No changes."), and a FIFO message's group.
     ['topology-delivery-delay-added', [['neither', 'topology.delivery-delay-changed', 'topology.queues.Orders.deliveryDelaySeconds']]],
+    // A visibility timeout written where it was derived (6 × the function timeout): compared with what was deployed, not with "(none)".
+    ['topology-visibility-written', [['neither', 'topology.visibility-changed', 'topology.queues.Orders.visibilityTimeoutSeconds']]],
     // 0 written out is no delay, as none written: no row (it said 0 → 0 s).
     ['topology-delivery-delay-zero', []],
     // AWS resource tags on a topic and a queue: deployed, so not documentation (which a release may keep its version for); they break no reader.
@@ -195,6 +198,28 @@ describe('contract:diff classification: every rule of every pair, in every compa
     expect(hasFailingChanges(await diffPair('maximum-lowered', 'full'))).toBe(true);
     expect(hasFailingChanges(await diffPair('maximum-lowered', 'forward'))).toBe(false);
     expect(hasFailingChanges(await diffPair('unclassified-keyword', 'backward'))).toBe(true);
+  });
+});
+
+describe('a visibility timeout written where it was derived', () => {
+  async function visibility(written: number, settings?: AppSettings): Promise<string[]> {
+    const [released, working] = await Promise.all(['released', 'working'].map((side) => loadContract(path.join(pairs, 'topology-visibility-written', `${side}.yaml`), { validate: false })));
+    working!.channels.orders.bindings.sqs.queue.visibilityTimeout = written;
+    return diffContracts(released!, working!, 'full', settings ? { settings } : {}).changes.filter((c) => c.rule !== 'info.version').map((c) => `${c.classification} ${c.rule}: ${c.detail}`);
+  }
+
+  it('is compared with the value derived from the settings, not with "(none)" (it said "(none) → 600 s")', async () => {
+    expect(await visibility(600, {})).toEqual(['non-breaking topology.visibility-changed: 180 s (derived: 6 × the 30 s function timeout of consumeOrders) → 600 s: retries come at another pace']);
+    expect(await visibility(180, { consumers: { consumeOrders: { timeoutSeconds: 60 } } })).toEqual(['non-breaking topology.visibility-changed: 360 s (derived: 6 × the 60 s function timeout of consumeOrders) → 180 s: retries come at another pace']);
+  });
+
+  it('written as the value derived, it is no change', async () => {
+    expect(await visibility(180, {})).toEqual([]);
+    expect(await visibility(360, { consumers: { consumeOrders: { timeoutSeconds: 60 } } })).toEqual([]);
+  });
+
+  it('without the settings, says what it was derived from', async () => {
+    expect(await visibility(600)).toEqual(["non-breaking topology.visibility-changed: (derived: 6 × the function timeout of consumeOrders) → 600 s: retries come at another pace (unless it is the value derived: without the application's settings, the function timeout is not known here)"]);
   });
 });
 
