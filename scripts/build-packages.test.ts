@@ -34,7 +34,7 @@ describe('npm run build:packages -- …', () => {
     expect(r).toEqual({
       code: 2,
       stdout: '',
-      stderr: 'build:packages: unknown option --frobnicate: build:packages takes package names and --help\nRun `npm run build:packages -- --help` for usage.\n',
+      stderr: 'build:packages: unknown option --frobnicate: build:packages takes package names, --help and --version\nRun `npm run build:packages -- --help` for usage.\n',
     });
   });
 
