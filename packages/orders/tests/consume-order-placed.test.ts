@@ -246,6 +246,24 @@ describe('what an on-call engineer reads', () => {
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-fifo-2' }, { itemIdentifier: 'm-fifo-3' }]);
     expect(handled).toEqual(['fifo-1', 'fifo-2']);
   });
+
+  it("on a FIFO queue, goes on with the other message groups after a failure: only the failed record's group goes back unprocessed", async () => {
+    const handled: string[] = [];
+    const fifo = defineConsumer(operations.consumeOrderPlaced, (order) => {
+      handled.push(order.orderId);
+      if (order.orderId === 'bad') throw new Error('write failed');
+      return 'stored';
+    }, { sourceTopicArns: [ORDER_TOPIC_ARN] });
+    const grouped = (id: string, group: string) => {
+      const record = { ...orderRecord(anOrder({ orderId: id }), `m-${id}`), eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:Orders.fifo' };
+      return { ...record, attributes: { ...record.attributes, MessageGroupId: group } };
+    };
+    const records = [grouped('bad', 'g1'), grouped('g2-first', 'g2'), grouped('g1-next', 'g1'), grouped('g3-first', 'g3'), grouped('g2-next', 'g2')];
+    const response = await fifo({ Records: records }, context);
+    // The failed record and the one behind it in its group go back; g2's and g3's are handled, in order.
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-bad' }, { itemIdentifier: 'm-g1-next' }]);
+    expect(handled).toEqual(['bad', 'g2-first', 'g3-first', 'g2-next']);
+  });
 });
 
 async function storedOrder(orderId: string): Promise<Record<string, unknown> | undefined> {

@@ -27,8 +27,9 @@
  *
  * Only `invalid` and `failed` records are reported in `batchItemFailures`: a neighbour's failure
  * never makes a success run again. Enable `ReportBatchItemFailures` on the event source
- * (`sst.config.ts` does, from the topology). On a FIFO queue the records after a failure are
- * reported too, unprocessed, so that nothing overtakes a message that will be retried.
+ * (`sst.config.ts` does, from the topology). On a FIFO queue the records of the same message
+ * group after a failure are reported too, unprocessed, so that nothing overtakes a message that
+ * will be retried; the other groups' records are processed.
  *
  * Each invocation also writes its metrics (CloudWatch embedded metric format, the lines Powertools
  * Metrics would write, by the framework's own {@link EmfMetrics}; dimension `service` = the operation id): `Records<Outcome>` per outcome (`RecordsStored`,
@@ -371,11 +372,18 @@ export function defineConsumer<Op extends ReceiveOperation>(
     const failed: string[] = [];
     try {
       if (records.length > 0 && records[0]!.eventSourceARN?.endsWith('.fifo')) {
-        // In order; after a failure, the rest go back unprocessed so that none overtakes it.
-        for (const [index, record] of records.entries()) {
-          if (await runRecord(record, lambda, counts)) {
-            failed.push(...records.slice(index).map((r) => r.messageId));
-            break;
+        // In order. After a failure, the rest of that message group go back unprocessed, so that
+        // none overtakes the record retried; the other groups' records go on. Every record handed
+        // back costs a receive: stopping the whole batch at a poison message made its neighbours
+        // of other groups come back with it, batch after batch, until their own receives ran out
+        // and SQS dead-lettered them untried.
+        const stopped = new Set<string | undefined>();
+        for (const record of records) {
+          const group = record.attributes?.MessageGroupId;
+          if (stopped.has(group)) failed.push(record.messageId);
+          else if (await runRecord(record, lambda, counts)) {
+            failed.push(record.messageId);
+            stopped.add(group);
           }
         }
       } else {
