@@ -115,6 +115,21 @@ describe('createPublisher(operations.publishOrderPlaced)', () => {
     ]);
   });
 
+  it('refuses one messageDeduplicationId for a batch of several, sending nothing: SNS would deliver the first and report them all as published', async () => {
+    const { topicArn } = server.createTopic('OrderTopic.fifo', { attributes: { FifoTopic: 'true' } });
+    const fifo = createPublisher(publishOrderPlaced, { client: sns, topicArn });
+    const sent: unknown[] = [];
+    const counting = { send: (command: unknown) => (sent.push(command), sns.send(command as never)) } as unknown as SNSClient;
+    const guarded = createPublisher(publishOrderPlaced, { client: counting, topicArn });
+    const orders = [anOrder({ orderId: 'd-1' }), anOrder({ orderId: 'd-2' })];
+    await expect(guarded.publishBatch(orders, { messageGroupId: 'g', messageDeduplicationId: 'import-42' })).rejects.toThrow(
+      /^Nothing was published: publishBatch of 2 OrderPlaced messages was given one messageDeduplicationId \("import-42"\); SNS would deliver only the first of them/,
+    );
+    expect(sent).toEqual([]);
+    // One message may have its own.
+    expect((await fifo.publishBatch([orders[0]!], { messageGroupId: 'g', messageDeduplicationId: 'import-42' })).successful).toHaveLength(1);
+  });
+
   it('adds the attributes a caller gives, but never lets one replace the identity subscriptions filter on', async () => {
     const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
     await publisher.publish(anOrder({ orderId: 'attr-1' }), { correlationId: 'c-42', traceparent, attributes: { tenant: 'shop-7', eventType: 'Spoofed', empty: '' } });

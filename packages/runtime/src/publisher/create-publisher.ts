@@ -232,7 +232,10 @@ export interface PublishOptions<Name extends string = string> {
   attributes?: Record<string, string | undefined>;
   /** FIFO targets: the message group (else the payload field the message's `x-message-group-id` names). */
   messageGroupId?: string;
-  /** FIFO targets: deduplication id (else, unless content-based deduplication is on, the SHA-256 of the group and the body). */
+  /**
+   * FIFO targets: deduplication id (else, unless content-based deduplication is on, the SHA-256 of
+   * the group and the body). One message's: `publishBatch` of several refuses it.
+   */
   messageDeduplicationId?: string;
 }
 
@@ -338,6 +341,13 @@ export function createPublisher<Op extends TopicSendOperation>(operation: Op, op
     },
     async publishBatch(payloads: readonly unknown[], publishOptions: PublishOptions = {}) {
       const contract = contractOf(publishOptions.message);
+      // One deduplication id for several messages: SNS accepts each of them but delivers only the
+      // first within its 5-minute deduplication interval, and reports every one as successful.
+      if (publishOptions.messageDeduplicationId !== undefined && payloads.length > 1) {
+        throw new TypeError(
+          `Nothing was published: publishBatch of ${payloads.length} ${contract.name} messages was given one messageDeduplicationId (${JSON.stringify(publishOptions.messageDeduplicationId)}); SNS would deliver only the first of them and report all as published. Leave it out (each message gets its own${fifo?.contentBasedDeduplication ? ', from its content' : ': the SHA-256 of its group and body'}), or publish each with publish(payload, { messageDeduplicationId })`,
+        );
+      }
       const undeclared = payloads.map((payload, index) => ({ index, fields: undeclaredFields(contract, payload) })).filter((e) => e.fields.length > 0);
       if (undeclared.length > 0) throw new UndeclaredFieldsError(contract.name, undeclared);
       // The caller's headers are checked once, before anything is sent (each entry gets new ids where none were given).
