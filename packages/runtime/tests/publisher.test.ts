@@ -9,7 +9,8 @@ import { PurgeQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/cl
 import { startFauxqs, type FauxqsServer } from 'fauxqs';
 import { createDecoder } from '@sluice/runtime/consumer';
 import type { TopicSendOperation } from '@sluice/runtime/contract';
-import { ContractViolation, createPublisher, InvalidHeadersError, InvalidMessagesError, UndeclaredFieldsError, type Publisher } from '@sluice/runtime/publisher';
+import { BatchPublishInterrupted, ContractViolation, createPublisher, InvalidHeadersError, InvalidMessagesError, UndeclaredFieldsError, type Publisher } from '@sluice/runtime/publisher';
+import { startFaultProxy } from '../../../tests/helpers/fault-proxy.ts';
 import { testCredentials } from '../../../tests/helpers/test-credentials.ts';
 import { fixtureOrder, fixtureProject, receiveOperationOf } from '../../../tests/helpers/fixture-project.ts';
 
@@ -113,6 +114,30 @@ describe('createPublisher(operations.publishOrderPlaced)', () => {
       expect.objectContaining({ index: 0, code: 'InvalidParameter', senderFault: true }),
       expect.objectContaining({ index: 1, code: 'InvalidParameter', senderFault: true }),
     ]);
+  });
+
+  it("keeps what the calls before a PublishBatch call that failed as a whole published: thrown with them (BatchPublishInterrupted), not lost with the error", async () => {
+    // The second PublishBatch call's connection is closed before the server sees it (the client does not retry here): the first call's ten went out.
+    const proxy = await startFaultProxy(server.address);
+    const client = new SNSClient({ endpoint: proxy.endpoint, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
+    try {
+      let calls = 0;
+      proxy.setFault((request) => (/PublishBatch/.test(`${request.target} ${request.body}`) && ++calls >= 2 ? 'drop' : undefined));
+      const orders = Array.from({ length: 25 }, (_, i) => anOrder({ orderId: `int-${i}` }));
+      const error = await createPublisher(publishOrderPlaced, { client, topicArn: publisher.topicArn }).publishBatch(orders).catch((e: unknown) => e);
+      const interrupted = error as BatchPublishInterrupted;
+      expect(interrupted.result?.successful.map((s) => s.index), String(error)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      expect(error).toBeInstanceOf(BatchPublishInterrupted);
+      expect(interrupted.result.failed).toEqual([]);
+      expect(interrupted.unknown).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+      expect(interrupted.unsent).toEqual([20, 21, 22, 23, 24]);
+      expect(interrupted.message).toMatch(/^publishBatch stopped: the PublishBatch call of entries #10–#19 failed \(\w+: [^)]+\); the calls before it were answered \(10 published, 0 refused: error\.result\), entries #10–#19 may or may not have been published \(error\.unknown\), entries #20–#24 were not sent \(error\.unsent\)$/);
+      // What it says was published was.
+      expect(await drain(10)).toHaveLength(10);
+    } finally {
+      client.destroy();
+      await proxy.stop();
+    }
   });
 
   it('refuses one messageDeduplicationId for a batch of several, sending nothing: SNS would deliver the first and report them all as published', async () => {

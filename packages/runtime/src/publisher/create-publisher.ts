@@ -36,6 +36,38 @@ export interface BatchPublishResult {
   failed: { index: number; code: string; message: string; senderFault: boolean }[];
 }
 
+/**
+ * Thrown by `publishBatch` when a `PublishBatch` call fails as a whole (a throttle that outlasted
+ * the client's retries, a network error, a request over SNS's size limit) after earlier calls of
+ * the same batch were answered: what they published is in {@link result}, so that a caller neither
+ * publishes those again nor loses track of them. The entries of the call that failed may or may not
+ * have been published ({@link unknown}: a timed-out request may have been applied); the later ones
+ * were not sent ({@link unsent}). A failure of the first call is thrown as it is: nothing was answered.
+ */
+export class BatchPublishInterrupted extends Error {
+  /** Always `'BATCH_PUBLISH_INTERRUPTED'`. */
+  readonly code = 'BATCH_PUBLISH_INTERRUPTED';
+  /** The entries of the calls answered before the failure: accepted and refused, by index. */
+  readonly result: BatchPublishResult;
+  /** Indexes of the entries of the call that failed: published or not, SNS did not say. */
+  readonly unknown: number[];
+  /** Indexes of the entries not sent. */
+  readonly unsent: number[];
+  constructor(result: BatchPublishResult, unknown: number[], unsent: number[], cause: unknown) {
+    const range = (indexes: number[]) => (indexes.length === 0 ? 'none' : indexes.length === 1 ? `#${indexes[0]}` : `#${indexes[0]}–#${indexes.at(-1)}`);
+    super(
+      `publishBatch stopped: the PublishBatch call of entries ${range(unknown)} failed (${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}); ` +
+        `the calls before it were answered (${result.successful.length} published, ${result.failed.length} refused: error.result), ` +
+        `entries ${range(unknown)} may or may not have been published (error.unknown), entries ${range(unsent)} were not sent (error.unsent)`,
+      { cause },
+    );
+    this.result = result;
+    this.unknown = unknown;
+    this.unsent = unsent;
+    this.name = 'BatchPublishInterrupted';
+  }
+}
+
 /** Thrown before anything is sent when one or more messages of a batch violate the contract. */
 export class InvalidMessagesError extends Error {
   /** Always `'INVALID_MESSAGES'`. */
@@ -269,7 +301,9 @@ export interface Publisher<Op extends TopicSendOperation> {
   /**
    * Validates every message, then publishes them with `PublishBatch` (10 per call). If any is
    * invalid, throws {@link InvalidMessagesError} and publishes none. Entries SNS refuses are
-   * returned in `failed`, not thrown, so the caller can retry exactly those.
+   * returned in `failed`, not thrown, so the caller can retry exactly those. A call that fails as a
+   * whole after earlier ones were answered throws {@link BatchPublishInterrupted}, which holds what
+   * they published.
    */
   publishBatch<N extends keyof Op['messages'] & string = SoleName<Op['messages']>>(payloads: readonly PayloadOf<Op['messages'][N]>[], options?: PublishOptions<N>): Promise<BatchPublishResult>;
 }
@@ -364,7 +398,7 @@ export function createPublisher<Op extends TopicSendOperation>(operation: Op, op
       const result: BatchPublishResult = { successful: [], failed: [] };
       for (let start = 0; start < payloads.length; start += MAX_BATCH_ENTRIES) {
         const chunk = payloads.slice(start, start + MAX_BATCH_ENTRIES);
-        const out = await client.send(
+        const send = client.send(
           new PublishBatchCommand({
             TopicArn: topicArn,
             PublishBatchRequestEntries: chunk.map((payload, i) => ({
@@ -376,6 +410,17 @@ export function createPublisher<Op extends TopicSendOperation>(operation: Op, op
             })),
           }),
         );
+        let out;
+        try {
+          out = await send;
+        } catch (error) {
+          // Nothing answered yet: as it is. Else what the earlier calls published is not lost.
+          if (start === 0) throw error;
+          const indexes = (from: number, to: number) => Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
+          result.successful.sort((a, b) => a.index - b.index);
+          result.failed.sort((a, b) => a.index - b.index);
+          throw new BatchPublishInterrupted(result, indexes(start, start + chunk.length), indexes(start + chunk.length, payloads.length), error);
+        }
         for (const ok of out.Successful ?? []) result.successful.push({ index: Number(ok.Id), messageId: ok.MessageId ?? '' });
         for (const bad of out.Failed ?? []) {
           result.failed.push({ index: Number(bad.Id), code: bad.Code ?? 'Unknown', message: bad.Message ?? '', senderFault: bad.SenderFault ?? false });

@@ -1,5 +1,6 @@
 /** `@sluice/runtime/publisher`: typed publishers for the contract's send operations. */
 export {
+  BatchPublishInterrupted,
   createPublisher,
   fifoFieldsOf,
   publishProblems,
