@@ -101,6 +101,17 @@ describe('triageUnrouted', () => {
     expect(await handler({ Records: [record(envelope({}), 'a'), record(envelope({}), 'b')] } as SQSEvent)).toEqual({ batchItemFailures: [{ itemIdentifier: 'a' }] });
   });
 
+  it("on a FIFO topic, after a record it could not forward, hands back the rest of that message group unprocessed (none kept before it), and goes on with the other groups", async () => {
+    const sent: string[] = [];
+    let calls = 0;
+    const sqs = { send: async (c: { input: { MessageBody: string } }) => { if (calls++ === 0) throw new Error('throttled'); sent.push(JSON.parse(c.input.MessageBody).MessageId); } };
+    const handler = triageUnrouted({ topic: 'OrderTopic.fifo', subscriptions: [orderQueue], unroutedQueueUrl: 'http://q/OrderTopicUnrouted.fifo', sqs: sqs as never, log: () => {} });
+    const grouped = (id: string, group: string) => ({ ...record(envelope({}).replace('"sns-1"', JSON.stringify(id)), id), attributes: { MessageGroupId: group } }) as unknown as SQSRecord;
+    const response = await handler({ Records: [grouped('g1-a', 'g1'), grouped('g2-a', 'g2'), grouped('g1-b', 'g1'), grouped('g2-b', 'g2')] } as SQSEvent);
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'g1-a' }, { itemIdentifier: 'g1-b' }] });
+    expect(sent).toEqual(['g2-a', 'g2-b']);
+  });
+
   it('is configured from its environment, and names a missing variable', () => {
     const options = triageOptionsFromEnvironment({ SLUICE_TRIAGE_TOPIC: 'OrderTopic', SLUICE_TRIAGE_SUBSCRIPTIONS: JSON.stringify([orderQueue]), SLUICE_UNROUTED_QUEUE_URL: 'http://q/U' });
     expect(options.subscriptions).toEqual([orderQueue]);

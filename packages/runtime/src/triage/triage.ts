@@ -179,12 +179,21 @@ export function triageUnrouted(options: TriageOptions): (event: SQSEvent) => Pro
   };
   return async (event) => {
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    // On a FIFO topic (its triage queue FIFO too): after a failure, the rest of that message group
+    // go back unprocessed, so that none is kept in the unrouted queue before the one retried.
+    const stopped = new Set<string | undefined>();
     for (const record of event.Records) {
+      const group = record.attributes?.MessageGroupId;
+      if (fifo && stopped.has(group)) {
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+        continue;
+      }
       try {
         await triageOne(record);
       } catch (error) {
         log({ level: 'ERROR', message: 'could not keep an unrouted publish: retried, then dead-lettered', topic: options.topic, messageId: record.messageId, error: (error as Error).message });
         batchItemFailures.push({ itemIdentifier: record.messageId });
+        stopped.add(group);
       }
     }
     return { batchItemFailures };
