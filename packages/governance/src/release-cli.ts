@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isEntry, main, terminalSafeIO, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
+import { type CliError, isEntry, main, terminalSafeIO, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject } from '@sluice/model';
 import { deriveTopology } from '@sluice/model';
 import type { Topology } from '@sluice/runtime/contract';
@@ -43,12 +43,12 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
   epilog: exitCodesHelp({
     ok: 'released (or nothing to release, said so)',
     failed: 'refused for what it would release: breaking or unclassified changes without --accept-breaking, info.version not MAJOR.MINOR.PATCH, not bumped or lower than the released one, a contract npm run codegen refuses',
-    couldNotRun: 'a usage error, a contract (working or released) that does not load, a working contract whose x-compatibility is no mode (a released snapshot\'s is only warned of: the release replaces it)',
+    couldNotRun: 'a usage error (--accept-breaking where nothing breaking was found included), a contract (working or released) that does not load, a working contract whose x-compatibility is no mode (a released snapshot\'s is only warned of: the release replaces it)',
   }),
   options: {
     spec: { type: 'string', valueName: 'file', description: 'working contract', defaultText: 'eventContract.spec, else asyncapi.yaml', existing: true },
     out: { type: 'string', valueName: 'dir', path: true, description: 'snapshot folder', defaultText: 'eventContract.released, else released/' },
-    'accept-breaking': { type: 'string', valueName: 'reason', description: 'release breaking changes on purpose (retiring an old major version, or a message nobody consumes yet); the reason is recorded' },
+    'accept-breaking': { type: 'string', valueName: 'reason', description: 'release breaking changes on purpose (retiring an old major version, or a message nobody consumes yet); the reason is recorded; refused (exit 2, nothing written) when nothing breaking was found' },
   },
   run: failuresExitTwo(async ({ values, io: terminal }) => {
     // What it says quotes the contracts (versions, message names): shown as escapes where they hold controls.
@@ -59,6 +59,12 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
     if (values['accept-breaking'] !== undefined && !reason) {
       throw new UsageError('--accept-breaking needs a reason, e.g. --accept-breaking "PaymentCaptured v1 retired: no consumer left"');
     }
+    // --accept-breaking given where nothing breaks: its reason would be recorded nowhere (exit 2, nothing written).
+    const nothingToAccept = (found: string) =>
+      couldNotRun(
+        `--accept-breaking "${reason}" was given, but nothing breaking was found (${found}): there is no break to accept, and the reason would be recorded nowhere`,
+        'Run npm run contract:release again without --accept-breaking: it records a reason only with the breaking changes it accepts.',
+      );
     const outDir = path.resolve((values.out as string | undefined) ?? project.released);
     // Relative to where it ran when inside it; a file elsewhere by its own path (not ../../../tmp/…).
     const shown = (file: string) => {
@@ -119,30 +125,38 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
         diff = diffContracts(previous, working, mode, { ...(releasedTopology ? { releasedTopology } : {}), modeFrom: declared ? 'working' : 'working-default' });
       }
       if (diff.changes.length === 0) {
+        if (reason) throw nothingToAccept(`nothing changed since the release: ${shown(snapshotPath(outDir))} already holds version ${working.info?.version}`);
         io.out(`contract:release: nothing to release; ${shown(snapshotPath(outDir))} already holds version ${working.info?.version}.`);
         return 0;
       }
       // Each failing change with the file and line where it is written, as contract:diff shows it.
       await locateFailing(diff, working, specPath, shown);
       io.out(renderReport(diff, 'table'));
-      if (!after) throw notSemver();
+      // A reason given for no break would be dropped (or, on a documentation-only re-release, an earlier one kept in its stead): refused,
+      // after the version's own findings, said with them.
+      const unneeded = reason && !hasFailingChanges(diff) ? nothingToAccept(onlyDocumentation(diff.changes) ? 'only documentation changed' : 'every change is non-breaking') : undefined;
+      const withUnneeded = (finding: CliError) => alsoNothingToAccept(finding, unneeded);
+      if (!after) throw withUnneeded(notSemver());
       // A snapshot released before versions were checked may hold another form: a leading v is read past; another form cannot be ordered.
       const before = semver(previous.info?.version) ?? semver(String(previous.info?.version).replace(/^v(?=\d)/, ''));
       if (!before) io.err(`contract:release: warning: the released info.version ${quoted(previous.info?.version)} is not MAJOR.MINOR.PATCH (released before versions were checked): whether ${working.info?.version} is above it cannot be told. This release replaces it.`);
       const order = before ? comparePrecedence(after, before) : previous.info?.version === working.info?.version ? 0 : 1;
       if (order === 0) {
         const still = previous.info?.version === working.info?.version ? `info.version is still ${working.info?.version}` : `info.version ${working.info?.version} is the same version as the released ${previous.info?.version} (build metadata, after +, does not count)`;
-        if (!onlyDocumentation(diff.changes)) throw checkFailed(still, `Bump it in ${shown(specPath)} (major for a break, minor for an addition, patch for a compatible fix; documentation alone needs none), then release again.`);
+        if (!onlyDocumentation(diff.changes)) throw withUnneeded(checkFailed(still, `Bump it in ${shown(specPath)} (major for a break, minor for an addition, patch for a compatible fix; documentation alone needs none), then release again.`));
         sameVersion = true;
         // The record is of the version: a break released under it earlier stays recorded (why, and what broke in place).
         carriedBreaking = readReleaseRecord(outDir)?.acceptedBreaking;
       }
       if (order < 0) {
-        throw checkFailed(
-          `info.version ${working.info?.version} is lower than the released ${previous.info?.version}${before!.pre.length === 0 && after.core.join('.') === before!.core.join('.') ? ` (a pre-release comes before its version: ${working.info?.version} < ${after.core.join('.')})` : ''}`,
-          `Give ${shown(specPath)} a version above ${previous.info?.version} (major for a break, minor for an addition, patch for a compatible fix), then release again.`,
+        throw withUnneeded(
+          checkFailed(
+            `info.version ${working.info?.version} is lower than the released ${previous.info?.version}${before!.pre.length === 0 && after.core.join('.') === before!.core.join('.') ? ` (a pre-release comes before its version: ${working.info?.version} < ${after.core.join('.')})` : ''}`,
+            `Give ${shown(specPath)} a version above ${previous.info?.version} (major for a break, minor for an addition, patch for a compatible fix), then release again.`,
+          ),
         );
       }
+      if (unneeded) throw unneeded;
       if (hasFailingChanges(diff)) {
         if (!reason) {
           throw checkFailed(
@@ -158,7 +172,11 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
         if (inPlace.length > 0) acceptedBreaking.inPlace = inPlace.map(({ message, released, working: now, warning }) => ({ message, released, working: now, warning }));
         if (before && after.core[0] === before.core[0]) io.err(`\ncontract:release: WARNING: breaking changes released as ${working.info?.version}, the same major as ${previous.info?.version}: readers of the contract's version take it for compatible. A break is a new major (${BigInt(before.core[0]) + 1n}.0.0).`);
       }
-    } else if (!after) throw notSemver();
+    } else {
+      const unneeded = reason ? nothingToAccept(`there is no released contract yet (${shown(snapshotPath(outDir))}), so nothing to break`) : undefined;
+      if (!after) throw alsoNothingToAccept(notSemver(), unneeded);
+      if (unneeded) throw unneeded;
+    }
     // What codegen refuses is no release: generated/ could not be made from it. A finding about what it would release, as a break is.
     const { CodegenError, readContract } = await import('@sluice/codegen');
     try {
@@ -191,6 +209,14 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
 };
 
 if (isEntry(import.meta)) await main(releaseProgram);
+
+/**
+ * A finding about what it would release (exit 1) said with the refusal of an --accept-breaking
+ * given where nothing breaks, when there is one: both in one report, each with what to do.
+ */
+function alsoNothingToAccept(finding: CliError, unneeded: CliError | undefined): CliError {
+  return unneeded ? checkFailed(`${finding.message}\n${unneeded.message}`, `${finding.options.next} ${unneeded.options.next}`) : finding;
+}
 
 /**
  * What a contract change leaves stale beside the release: `generated/` (the contract's version is

@@ -169,6 +169,42 @@ describe.concurrent('npm run contract:release', () => {
     expect(JSON.parse(readFileSync(path.join(out, 'release.json'), 'utf8')).acceptedBreaking).toEqual(record.acceptedBreaking);
   }, SIDE_BY_SIDE_TIMEOUT_MS);
 
+  it('refuses --accept-breaking where nothing breaking was found, writing nothing (the reason was dropped, or an earlier one kept in its stead)', async ({ expect }) => {
+    const out = mkdtempSync(path.join(tmpdir(), 'contract-release-'));
+    const record = () => readFileSync(path.join(out, 'release.json'), 'utf8');
+    const next = 'Run npm run contract:release again without --accept-breaking: it records a reason only with the breaking changes it accepts.';
+    // A first release: no released contract, so nothing to break.
+    const first = await run('release-cli.ts', ['--spec', pair('description-only', 'released'), '--out', out, '--accept-breaking', 'first one']);
+    expect(first.code, first.stderr).toBe(2);
+    expect(first.stderr).toContain(`contract:release: --accept-breaking "first one" was given, but nothing breaking was found (there is no released contract yet (${path.join(out, 'asyncapi.json')}), so nothing to break): there is no break to accept, and the reason would be recorded nowhere\n${next}`);
+    expect(() => record()).toThrow(/ENOENT/);
+    expect((await run('release-cli.ts', ['--spec', pair('description-only', 'released'), '--out', out])).code).toBe(0);
+    const released = record();
+    // Nothing changed since.
+    const same = await run('release-cli.ts', ['--spec', pair('description-only', 'released'), '--out', out, '--accept-breaking', 'why not']);
+    expect(same.code, same.stderr).toBe(2);
+    expect(same.stderr).toContain('--accept-breaking "why not" was given, but nothing breaking was found (nothing changed since the release:');
+    // A documentation-only edit under the same version.
+    const docs = path.join(out, 'docs-only.yaml');
+    writeFileSync(docs, readFileSync(pair('description-only', 'working'), 'utf8').replace('  version: 1.1.0\n', '  version: 1.0.0\n'));
+    const reworded = await run('release-cli.ts', ['--spec', docs, '--out', out, '--accept-breaking', 'reworded']);
+    expect(reworded.code, reworded.stderr).toBe(2);
+    expect(reworded.stderr).toContain(`contract:release: --accept-breaking "reworded" was given, but nothing breaking was found (only documentation changed): there is no break to accept, and the reason would be recorded nowhere\n${next}`);
+    expect(reworded.stdout).not.toContain('released 1.0.0');
+    expect(record()).toBe(released);
+    // The same edit with its version bumped: refused alike.
+    const bumpedDocs = await run('release-cli.ts', ['--spec', pair('description-only', 'working'), '--out', out, '--accept-breaking', 'reworded']);
+    expect(bumpedDocs.code, bumpedDocs.stderr).toBe(2);
+    // A non-breaking change, version not bumped: both said.
+    const optional = path.join(out, 'optional.yaml');
+    writeFileSync(optional, readFileSync(pair('description-only', 'released'), 'utf8').replace(/( +)orderId:/, '$1note: {type: string}\n$1orderId:'));
+    const notBumped = await run('release-cli.ts', ['--spec', optional, '--out', out, '--accept-breaking', 'an addition']);
+    expect(notBumped.code, notBumped.stderr).toBe(1);
+    expect(notBumped.stderr).toContain('contract:release: info.version is still 1.0.0\n--accept-breaking "an addition" was given, but nothing breaking was found (every change is non-breaking)');
+    expect(notBumped.stderr).toContain(`documentation alone needs none), then release again. ${next}`);
+    expect(record()).toBe(released);
+  }, SIDE_BY_SIDE_TIMEOUT_MS);
+
   it("says the contract's version and names as escapes where they hold controls: released, nothing to release, the warnings (they reached the terminal raw)", async ({ expect }) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'contract-release-escapes-'));
     const out = path.join(dir, 'released');
