@@ -33,6 +33,7 @@ export { invocationOf, isEntry, main, NODE_MAJOR, nodeVersionProblem, programNam
 export { displayWidth, formatTable } from './format-table.ts';
 export { lineSplitter, type LineSplitter } from './line-splitter.ts';
 export { terminalSafe, terminalSafeIndented, terminalSafeJson, terminalSafeLines } from './terminal-safe.ts';
+export { jsonParseProblem, visibleText } from './json-problem.ts';
 export { PROGRESS_LINE_EVERY_MS, ProgressBar } from './progress-bar.ts';
 export { closest, editDistance } from './suggest.ts';
 export { shellWord } from './npm-kept.ts';

@@ -3,7 +3,7 @@
  * controls are shown as escapes, by terminalSafe and by every table cell.
  */
 import { describe, expect, it } from 'vitest';
-import { formatTable, terminalSafe, terminalSafeIndented, terminalSafeJson, terminalSafeLines } from '@sluice/cli';
+import { formatTable, jsonParseProblem, terminalSafe, terminalSafeIndented, terminalSafeJson, terminalSafeLines, visibleText } from '@sluice/cli';
 
 /** Sets the window title, rings the bell, clears the screen, then reverses the rest of the line. */
 const hostile = 'ord-1\u001b]0;title\u0007\u001b[2J\u202eevil';
@@ -59,5 +59,26 @@ describe('formatTable', () => {
     const lines = table.split('\n');
     expect(lines).toHaveLength(4); // the newline in a cell did not forge a line
     expect(lines[3]!.indexOf('a\\nb')).toBe(lines[2]!.indexOf('lamp'));
+  });
+});
+
+describe('jsonParseProblem', () => {
+  const problem = (text: string) => {
+    try {
+      JSON.parse(text);
+    } catch (error) {
+      return jsonParseProblem(text, error);
+    }
+    throw new Error(`${text} parsed`);
+  };
+
+  it('names a byte-order mark at the start, and what to do; shows every other invisible character the parser quotes as an escape, in one line', () => {
+    expect(problem('\uFEFF{"a": 1}')).toBe("it starts with a UTF-8 byte-order mark (BOM, the bytes EF BB BF), which JSON does not allow and JSON parsers (a consumer's too) refuse: save the file as UTF-8 without BOM");
+    for (const [char, escaped] of [['\u00a0', '\\u00a0'], ['\u200b', '\\u200b'], ['\u2060', '\\u2060'], ['\uFEFF', '\\ufeff'], ['\u001b', '\\x1b'], ['\u202e', '\\u202e']] as const) {
+      const said = problem(`{"a":\n${char}1}`);
+      expect(said).toContain(`'${escaped}'`);
+      expect(said).not.toMatch(/[\n\u00a0\u200b\u2060\uFEFF\u001b\u202e]/);
+    }
+    expect(visibleText('plain text, a tab\tand all')).toBe('plain text, a tab\\tand all');
   });
 });

@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isEntry, main, shownPath, terminalSafe, terminalSafeJson, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
+import { isEntry, jsonParseProblem, main, shownPath, terminalSafe, terminalSafeJson, UsageError, versionOf, type ProgramSpec } from '@sluice/cli';
 import { staleGeneratedReason } from '@sluice/codegen/freshness';
 import { loadProject } from '@sluice/model';
 import { createDecoder, DecodeErrorCode, FRAMEWORK_HEADERS, type DecodeResult } from '@sluice/runtime/consumer';
@@ -111,16 +111,14 @@ export function validateDocuments(
 
   const verdicts: Verdict[] = [];
   for (const { source, text } of documents) {
-    // An editor's signature, invisible where the parser's message shows it ("Unexpected token '', "{"orderId"…"): named.
-    if (text.startsWith('\uFEFF')) {
-      verdicts.push({ source, ok: false, reason: `${DecodeErrorCode.BODY_NOT_JSON}: it starts with a UTF-8 byte-order mark (BOM, the bytes EF BB BF), which JSON does not allow and a consumer refuses: save the file as UTF-8 without BOM` });
-      continue;
-    }
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (error) {
-      verdicts.push({ source, ok: false, reason: `${DecodeErrorCode.BODY_NOT_JSON}: not JSON (${(error as Error).message})` });
+      // An editor's signature, invisible where the parser's message shows it ("Unexpected token '', "{"orderId"…"), named;
+      // any other invisible character the parser quotes (a no-break space pasted from a page) shown as an escape.
+      const problem = jsonParseProblem(text, error);
+      verdicts.push({ source, ok: false, reason: `${DecodeErrorCode.BODY_NOT_JSON}: ${text.startsWith('\uFEFF') ? problem : `not JSON (${problem})`}` });
       continue;
     }
     const object = value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;

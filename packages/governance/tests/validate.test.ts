@@ -184,7 +184,13 @@ describe('validateDocuments', () => {
   it("names a UTF-8 byte-order mark at the start of a file, and what to do, not as the parser's invisible token (it said Unexpected token '<the mark, unseen>', \"{ \"orderI\"... is not valid JSON)", () => {
     const payload = readFileSync(path.join(import.meta.dirname, 'samples', 'valid-order.json'), 'utf8');
     const [bom] = validateDocuments({ OrderPlaced: messages.OrderPlaced! }, [{ source: 'bom.json', text: `\uFEFF${payload}` }]);
-    expect(bom).toMatchObject({ ok: false, reason: 'BODY_NOT_JSON: it starts with a UTF-8 byte-order mark (BOM, the bytes EF BB BF), which JSON does not allow and a consumer refuses: save the file as UTF-8 without BOM' });
+    expect(bom).toMatchObject({ ok: false, reason: 'BODY_NOT_JSON: it starts with a UTF-8 byte-order mark (BOM, the bytes EF BB BF), which JSON does not allow and JSON parsers (a consumer\'s too) refuse: save the file as UTF-8 without BOM' });
+  });
+
+  it("shows an invisible character the parser quotes as an escape (a no-break space pasted from a page read as Unexpected token ' ')", () => {
+    const [nbsp] = validateDocuments({ OrderPlaced: messages.OrderPlaced! }, [{ source: 'nbsp.json', text: '{"quantity":\u00a01}' }]);
+    expect(nbsp).toMatchObject({ ok: false, reason: expect.stringMatching(/^BODY_NOT_JSON: not JSON \(Unexpected token '\\u00a0'.*\)$/) });
+    expect((nbsp as { reason: string }).reason).not.toContain('\u00a0');
   });
 
   it('says every problem of a message in its one verdict: a framework header a consumer drops and an invalid payload (it said only PAYLOAD_INVALID: quantity: must be >= 1)', () => {

@@ -181,6 +181,20 @@ describe('publish <operation>: any send operation, from JSON', () => {
     expect(io.stderr()).toContain(`${file} is not JSON`);
   });
 
+  it("names a byte-order mark at the start of a --file, and shows an invisible character of a --payload as an escape (the parser's message showed them as nothing: Unexpected token '')", async () => {
+    const op = sends()[0]!;
+    const message = Object.keys(op.messages)[0]!;
+    const file = path.join(fixture.dir, 'bom-payload.json');
+    writeFileSync(file, '\uFEFF{"orderId": "o-1"}');
+    let io = captureIO();
+    expect(await runCli(program, ['publish', op.id, '--message', message, '--file', file, '--endpoint', runtime.endpoint], io)).toBe(1);
+    expect(io.stderr()).toContain(`${file} is not JSON: it starts with a UTF-8 byte-order mark (BOM, the bytes EF BB BF), which JSON does not allow and JSON parsers (a consumer's too) refuse: save the file as UTF-8 without BOM\n`);
+    io = captureIO();
+    expect(await runCli(program, ['publish', op.id, '--message', message, '--payload', '{"orderId":\u00a0"o-1"}', '--endpoint', runtime.endpoint], io)).toBe(2);
+    expect(io.stderr()).toMatch(/^app publish: --payload "\{\\"orderId\\":\\u00a0\\"o-1\\"\}" is not JSON \(Unexpected token '\\u00a0'/);
+    expect(io.stderr()).not.toMatch(/[\u00a0\ufeff]/);
+  });
+
   it('refuses an empty array of payloads, on the command line (exit 2) or in a file (exit 1), instead of publishing nothing and exiting 0', async () => {
     const op = sends()[0]!;
     const message = Object.keys(op.messages)[0]!;

@@ -32,6 +32,9 @@ schedule('orders publish --file and --item-name', entry(orders, 'publish', '--fi
 const emptyOrders = path.join(mkdtempSync(path.join(tmpdir(), 'orders-empty-')), 'empty.json');
 writeFileSync(emptyOrders, '[]\n');
 schedule('orders publish --file [] ', entry(orders, 'publish', '--file', emptyOrders, '--endpoint', 'http://127.0.0.1:9'));
+const bomOrders = path.join(mkdtempSync(path.join(tmpdir(), 'orders-bom-')), 'bom.json');
+writeFileSync(bomOrders, '\uFEFF[]\n');
+schedule('orders publish --file with a BOM', entry(orders, 'publish', '--file', bomOrders, '--endpoint', 'http://127.0.0.1:9'));
 // Two orders, the second with a field OrderPlaced does not declare: refused before anything is sent (the first was published, then the publisher refused the second).
 const undeclaredOrders = path.join(mkdtempSync(path.join(tmpdir(), 'orders-undeclared-')), 'orders.json');
 const anOrder = { orderId: 'ord-u1', userId: 'usr-1', itemName: 'Lamp', quantity: 1, status: 'PENDING', timestamp: '2026-01-01T09:00:00Z' };
@@ -97,6 +100,12 @@ describe('npx orders', () => {
     expect(empty.code, empty.stderr).toBe(1);
     expect(lines(empty.stderr)[0]).toMatch(/^orders publish: \S+empty\.json holds an empty array: no order to publish$/);
     expect(empty.stderr).not.toMatch(/Cannot read properties|no local stack answers/);
+  });
+
+  it("names a byte-order mark at the start of an order file (it said Unexpected token '', the mark unseen)", () => {
+    const bom = result('orders publish --file with a BOM');
+    expect(bom.code, bom.stderr).toBe(1);
+    expect(lines(bom.stderr)[0]).toMatch(/^orders publish: \S+bom\.json is not JSON: it starts with a UTF-8 byte-order mark \(BOM, the bytes EF BB BF\), which JSON does not allow and JSON parsers \(a consumer's too\) refuse: save the file as UTF-8 without BOM$/);
   });
 
   it("reads the project's contract from a subfolder (it said generated/index.js is missing, and to run a codegen the subfolder has no script for)", () => {

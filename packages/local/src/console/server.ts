@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { jsonParseProblem } from '@sluice/cli';
 import { inlineSvg, renderSvg, topologyDot } from '@sluice/diagram';
 import { resolvePlan } from '@sluice/model';
 import { contractModule, type ContractModule } from '@sluice/ops';
@@ -216,10 +217,11 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
     if (size > MAX_BODY) throw new ConsoleError(413, `the request body is over ${MAX_BODY} bytes`);
     chunks.push(chunk);
   }
+  const text = Buffer.concat(chunks).toString('utf8') || '{}';
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+    return JSON.parse(text);
   } catch (error) {
-    throw new ConsoleError(400, `the request body is not JSON: ${(error as Error).message}`);
+    throw new ConsoleError(400, `the request body is not JSON: ${jsonParseProblem(text, error, 'send the body without it')}`);
   }
 }
 

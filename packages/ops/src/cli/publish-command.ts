@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CliError, UsageError, type CommandSpec } from '@sluice/cli';
+import { CliError, jsonParseProblem, UsageError, visibleText, type CommandSpec } from '@sluice/cli';
 import { loadProject, type ProjectConfig, unroutedOf, unroutedReason } from '@sluice/model';
 import type { MessageContract, Operation, SendOperation, Topology } from '@sluice/runtime/contract';
 import { createPublisher, createQueuePublisher, fifoFieldsOf, publishProblems } from '@sluice/runtime/publisher';
@@ -118,7 +118,7 @@ function readPayloads(values: Values, contract: MessageContract): unknown[] {
     } catch (error) {
       const echoed = values.payload.length > 60 ? `${values.payload.slice(0, 57)}...` : values.payload;
       throw new UsageError(
-        `--payload ${JSON.stringify(echoed)} is not JSON (${(error as Error).message}): give one JSON object (or an array of them) in single quotes, e.g. --payload ${payloadExample(contract)}`,
+        `--payload ${visibleText(JSON.stringify(echoed))} is not JSON (${jsonParseProblem(values.payload, error, 'type the payload again: the mark is unseen, before its first character')}): give one JSON object (or an array of them) in single quotes, e.g. --payload ${payloadExample(contract)}`,
       );
     }
     // An empty array published nothing, and said so only by not saying "published".
@@ -135,7 +135,7 @@ function readPayloads(values: Values, contract: MessageContract): unknown[] {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new CliError(`${values.file} is not JSON: ${(error as Error).message}`, { next: 'Give one JSON payload, or an array of them.' });
+    throw new CliError(`${values.file} is not JSON: ${jsonParseProblem(text, error)}`, { next: 'Give one JSON payload, or an array of them.' });
   }
   if (Array.isArray(parsed) && parsed.length === 0) throw new CliError(`nothing published: ${values.file} holds an empty array, no payload`, { next: 'Put at least one payload in it (one JSON object, or an array of them).' });
   return asList(parsed);

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { CliError, ExitCode, integerOption, onShutdownSignals, shellWord, UsageError, type CliIO, type CommandSpec } from '@sluice/cli';
+import { CliError, ExitCode, integerOption, jsonParseProblem, onShutdownSignals, shellWord, UsageError, type CliIO, type CommandSpec } from '@sluice/cli';
 import type { OrderPlaced, operations } from '@orders/contract';
 import { ProgressBar } from '@sluice/cli';
 import { contractModule, targetFlags, targetOptions, withTarget } from '@sluice/ops';
@@ -49,7 +49,7 @@ function readOrders(path: string): unknown[] {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new CliError(`${path} is not JSON: ${(error as Error).message}`, { next: 'An order file holds one JSON order, or an array of them.' });
+    throw new CliError(`${path} is not JSON: ${jsonParseProblem(text, error)}`, { next: 'An order file holds one JSON order, or an array of them.' });
   }
   if (Array.isArray(value) && value.length === 0) throw new CliError(`${path} holds an empty array: no order to publish`, { next: 'An order file holds one JSON order, or an array of them.' });
   return Array.isArray(value) ? value : [value];
