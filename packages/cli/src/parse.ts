@@ -104,9 +104,9 @@ export function parseCommandLine({ command, invocation, args }: CommandPosition,
     return ExitCode.OK;
   }
   const typed = typedIn();
-  if (typed !== undefined) resolvePaths(command, values, parsed.positionals, typed);
-  checkOptionValues(command, values);
-  checkPositionals(command, invocation, parsed.positionals);
+  const typedAs = typed !== undefined ? resolvePaths(command, values, parsed.positionals, typed) : new Map<string, string>();
+  checkOptionValues(command, values, typedAs);
+  checkPositionals(command, invocation, parsed.positionals, typedAs);
   return { values, positionals: parsed.positionals, typedIn: typed?.from ?? process.cwd() };
 }
 
@@ -137,10 +137,17 @@ function typedIn(env: NodeJS.ProcessEnv = process.env, argv: readonly string[] =
 /**
  * Relative path options and positionals (`path` or `existing`), made absolute from `from`, where
  * they were typed; a value the script's own command line writes is left as it is (read from the
- * project's root, as the script's author meant it).
+ * project's root, as the script's author meant it). Returns what was typed, by each path it was
+ * resolved to: an error about a path echoes what the user typed, not a path they never wrote.
  */
-function resolvePaths(command: CommandSpec, values: Record<string, unknown>, positionals: string[], { from, scriptWords }: { from: string; scriptWords: ReadonlySet<string> }): void {
-  const resolved = (value: string) => (value === '' || path.isAbsolute(value) || scriptWords.has(value) ? value : path.resolve(from, value));
+function resolvePaths(command: CommandSpec, values: Record<string, unknown>, positionals: string[], { from, scriptWords }: { from: string; scriptWords: ReadonlySet<string> }): Map<string, string> {
+  const typedAs = new Map<string, string>();
+  const resolved = (value: string) => {
+    if (value === '' || path.isAbsolute(value) || scriptWords.has(value)) return value;
+    const absolute = path.resolve(from, value);
+    typedAs.set(absolute, value);
+    return absolute;
+  };
   for (const [name, spec] of Object.entries(command.options ?? {})) {
     if (!(spec.path || spec.existing) || values[name] === undefined || spec.type !== 'string') continue;
     values[name] = Array.isArray(values[name]) ? (values[name] as string[]).map(resolved) : resolved(values[name] as string);
@@ -150,6 +157,18 @@ function resolvePaths(command: CommandSpec, values: Record<string, unknown>, pos
     const spec = declared[Math.min(i, declared.length - 1)];
     if (spec && (spec.path || spec.existing)) positionals[i] = resolved(value);
   });
+  return typedAs;
+}
+
+/**
+ * The usage error for a path that does not exist, `what` being `--file` or `<paths>`: it echoes
+ * the path as typed and, when it was read from the folder the command was typed in (npm ran it
+ * elsewhere), where it was looked for.
+ */
+function missingPath(what: string, value: string, typedAs: ReadonlyMap<string, string>): UsageError {
+  const typed = typedAs.get(value);
+  const where = typed !== undefined ? ` (looked for as ${value}, from the folder the command was typed in)` : '';
+  return new UsageError(`${what} ${JSON.stringify(typed ?? value)}: no such file or folder${where}; give an existing path`);
 }
 
 /**
@@ -157,7 +176,7 @@ function resolvePaths(command: CommandSpec, values: Record<string, unknown>, pos
  * that is one of the choices but for case (`--log-level debug` for `DEBUG`) is that choice: it is
  * replaced in `values` by the choice as declared, so the command reads only declared values.
  */
-function checkOptionValues(command: CommandSpec, values: Record<string, unknown>): void {
+function checkOptionValues(command: CommandSpec, values: Record<string, unknown>, typedAs: ReadonlyMap<string, string>): void {
   for (const [name, spec] of Object.entries({ ...(command.options ?? {}), ...COMMON })) {
     if (values[name] === undefined) continue;
     if (spec.choices) {
@@ -171,20 +190,20 @@ function checkOptionValues(command: CommandSpec, values: Record<string, unknown>
       values[name] = Array.isArray(values[name]) ? chosen : chosen[0];
     }
     for (const value of [values[name]].flat() as string[]) {
-      if (spec.existing && !existsSync(path.resolve(value))) throw new UsageError(`--${name} ${JSON.stringify(value)}: no such file or folder; give an existing path`);
+      if (spec.existing && !existsSync(path.resolve(value))) throw missingPath(`--${name}`, value, typedAs);
     }
   }
 }
 
 /** Too few or too many arguments, and paths of `existing` arguments that do not exist. */
-function checkPositionals(command: CommandSpec, invocation: string, positionals: string[]): void {
+function checkPositionals(command: CommandSpec, invocation: string, positionals: string[], typedAs: ReadonlyMap<string, string>): void {
   const declared = command.positionals ?? [];
   const required = declared.filter((p) => p.required);
   if (positionals.length < required.length) throw new UsageError(`missing <${required[positionals.length]!.name}>: ${required[positionals.length]!.description}`);
   if (!declared.some((p) => p.variadic) && positionals.length > declared.length) throw unexpectedArgument(positionals, declared.length, command, invocation);
   positionals.forEach((value, i) => {
     const spec = declared[Math.min(i, declared.length - 1)];
-    if (spec?.existing && !existsSync(path.resolve(value))) throw new UsageError(`<${spec.name}> ${JSON.stringify(value)}: no such file or folder; give an existing path`);
+    if (spec?.existing && !existsSync(path.resolve(value))) throw missingPath(`<${spec.name}>`, value, typedAs);
   });
 }
 

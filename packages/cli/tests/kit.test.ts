@@ -435,6 +435,14 @@ describe('paths typed in a subfolder of an npm project (npm runs the script in t
         positionals: [path.join(typedIn, 'a.json'), '/abs/b.json'],
       });
       expect(seenTypedIn).toBe(typedIn);
+      // One that is not there: echoed as typed, then where it was looked for (it echoed only the resolved path, never typed).
+      const missing = captureIO();
+      expect(await runCli(program, ['--file', 'nope.json'], missing)).toBe(2);
+      expect(missing.stderr()).toContain(`p: --file "nope.json": no such file or folder (looked for as ${path.join(typedIn, 'nope.json')}, from the folder the command was typed in); give an existing path\n`);
+      const missingPositional = captureIO();
+      const required: ProgramSpec = { ...program, positionals: [{ name: 'paths', description: 'd', variadic: true, existing: true }] };
+      expect(await runCli(required, ['sub/nope.json'], missingPositional)).toBe(2);
+      expect(missingPositional.stderr()).toContain(`p: <paths> "sub/nope.json": no such file or folder (looked for as ${path.join(typedIn, 'sub', 'nope.json')}, from the folder the command was typed in); give an existing path\n`);
       // A path the script itself writes (`"check": "node prog.ts examples --out=gen/x.svg"`) is the project's: from the root, as before.
       vi.stubEnv('npm_lifecycle_script', `node ${path.basename(process.argv[1]!)} --out=pic.svg a.json`);
       const own = captureIO();
