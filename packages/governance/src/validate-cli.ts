@@ -95,17 +95,24 @@ export function validateDocuments(
         };
   };
 
-  /** A raw payload without attributes: the message that accepts it, or the nearest miss. */
-  const asAnyMessage = (source: string, body: string): Verdict => {
+  /**
+   * A payload without an eventType attribute (a bare one, or an SQS record's): the message that
+   * accepts it, or the nearest miss, each judged with the attributes the file does carry (its
+   * schemaVersion, its headers: they were dropped, so a bad correlationId went unsaid), and every
+   * problem of the one chosen said, as for a message named by its eventType.
+   */
+  const asAnyMessage = (source: string, body: string, messageAttributes: Record<string, { stringValue?: string }> | undefined, sent: Record<string, string>): Verdict => {
     const results = Object.values(chosen).map((contract) => {
-      const attributes = { eventType: { stringValue: contract.eventType }, schemaVersion: { stringValue: contract.schemaVersion } };
+      const attributes = { ...messageAttributes, eventType: { stringValue: contract.eventType }, schemaVersion: messageAttributes?.schemaVersion ?? { stringValue: contract.schemaVersion } };
       return { contract, result: decode({ body, messageAttributes: attributes }) };
     });
     const accepted = results.filter((r) => r.result.ok);
-    if (accepted.length === 1) return verdictOf(source, accepted[0]!.result);
-    if (accepted.length > 1) return { source, ok: true, message: accepted.map((r) => r.contract.name).join(' or ') };
+    if (accepted.length === 1) return withEveryProblem(source, body, accepted[0]!.result, accepted[0]!.contract, sent, verdictOf(source, accepted[0]!.result, sent.schemaVersion));
+    // The framework's headers (correlationId, traceparent) are the same for every message: judged as the first's.
+    if (accepted.length > 1) return withEveryProblem(source, body, accepted[0]!.result, accepted[0]!.contract, sent, { source, ok: true, message: accepted.map((r) => r.contract.name).join(' or ') });
     const nearest = [...results].sort((a, b) => issuesOf(a.result) - issuesOf(b.result))[0]!;
-    return { ...verdictOf(source, nearest.result), message: nearest.contract.name, reason: `not any message of the contract; as ${nearest.contract.name}: ${verdictOf(source, nearest.result).reason}` };
+    const verdict = verdictOf(source, nearest.result, sent.schemaVersion);
+    return withEveryProblem(source, body, nearest.result, nearest.contract, sent, { ...verdict, message: nearest.contract.name, reason: `not any message of the contract; as ${nearest.contract.name}: ${verdict.reason}` });
   };
   const issuesOf = (r: DecodeResult) => (r.ok ? 0 : Math.max(1, r.error.issues.length));
 
@@ -150,27 +157,34 @@ export function validateDocuments(
       };
     }
     const result = decode({ body, ...(messageAttributes ? { messageAttributes } : {}) });
-    if (!result.ok && result.error.code === DecodeErrorCode.MISSING_EVENT_TYPE) return asAnyMessage(source, body);
+    if (!result.ok && result.error.code === DecodeErrorCode.MISSING_EVENT_TYPE) return asAnyMessage(source, body, messageAttributes, sent.values);
     // The decoder stops at the first problem of a message it identified (its required headers, then
     // its payload); a producer is told every one, in the one report: the payload's, the headers'
     // the contract requires, and the framework's headers a consumer drops.
     const contract = result.ok ? result.contract : IDENTIFIED.has(result.error.code) ? identifiedAs(result.attributes) : undefined;
     if (contract === undefined) return verdictOf(source, result, sent.values.schemaVersion);
+    return withEveryProblem(source, body, result, contract, sent.values, verdictOf(source, result, sent.values.schemaVersion));
+  }
+
+  /**
+   * `verdict`, the decoder's of a message it took for `contract`, with every other problem of it:
+   * the decoder stops at the first (its required headers, then its payload).
+   */
+  function withEveryProblem(source: string, body: string, result: DecodeResult, contract: MessageContract, sent: Record<string, string>, verdict: Verdict): Verdict {
     const reasons: string[] = [];
     if (!result.ok) {
-      reasons.push(verdictOf(source, result).reason!);
+      reasons.push(verdict.reason!);
       const payload = result.error.code === DecodeErrorCode.MESSAGE_HEADERS_INVALID ? payloadIssues(contract, body) : [];
       if (payload.length > 0) reasons.push(`${DecodeErrorCode.PAYLOAD_INVALID}: ${formatIssues(payload)}`);
     }
-    const refused = frameworkHeaderIssues(contract, sent.values);
+    const refused = frameworkHeaderIssues(contract, sent);
     if (refused.length > 0) {
       reasons.push(
         `HEADERS_INVALID: ${formatIssues(refused)}: a consumer drops ${refused.length === 1 ? 'that header' : 'those headers'} and processes the message without ${refused.length === 1 ? 'it' : 'them'} (no correlation in its logs); send valid values, or leave ${refused.length === 1 ? 'it' : 'them'} out for the framework's publisher to set`,
       );
     }
-    const verdict = verdictOf(source, result, sent.values.schemaVersion);
     if (reasons.length <= (result.ok ? 0 : 1)) return verdict;
-    return { ...verdict, ok: false, message: contract.name, reason: reasons.join('; and ') };
+    return { ...verdict, ok: false, message: verdict.message ?? contract.name, reason: reasons.join('; and ') };
   }
 
   /** The message of `chosen` a record refused for its headers or payload was identified as, by its attributes, as the decoder identified it. */

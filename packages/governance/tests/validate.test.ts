@@ -193,6 +193,20 @@ describe('validateDocuments', () => {
     expect((nbsp as { reason: string }).reason).not.toContain('\u00a0');
   });
 
+  it('says every problem of an SQS record without an eventType attribute, judged with the attributes it has (a bad correlationId went unsaid: only eventType and schemaVersion were kept)', () => {
+    const payload = JSON.parse(readFileSync(path.join(import.meta.dirname, 'samples', 'valid-order.json'), 'utf8'));
+    const record = (body: unknown, attributes: Record<string, string>) =>
+      JSON.stringify({ Records: [{ messageId: 'm-1', body: JSON.stringify(body), messageAttributes: Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { stringValue: v, dataType: 'String' }])) }] });
+    // Two messages: with one, the decoder takes a record without eventType for it; with several, it cannot tell which.
+    const two: MessageMap = { OrderPlaced: messages.OrderPlaced!, OrderNoted: { ...messages.OrderPlaced!, name: 'OrderNoted', eventType: 'OrderNoted' } };
+    const [valid, invalid] = validateDocuments(two, [
+      { source: 'valid', text: record(payload, { correlationId: 'has space' }) },
+      { source: 'invalid', text: record({ ...payload, quantity: 0 }, { correlationId: 'has space' }) },
+    ]);
+    expect(valid).toMatchObject({ ok: false, message: 'OrderPlaced or OrderNoted', reason: expect.stringMatching(/^HEADERS_INVALID: correlationId: must match .*: a consumer drops that header/) });
+    expect(invalid).toMatchObject({ ok: false, message: 'OrderPlaced', reason: expect.stringMatching(/^not any message of the contract; as OrderPlaced: PAYLOAD_INVALID: quantity: must be >= 1; and HEADERS_INVALID: correlationId: must match /) });
+  });
+
   it('says every problem of a message in its one verdict: a framework header a consumer drops and an invalid payload (it said only PAYLOAD_INVALID: quantity: must be >= 1)', () => {
     const payload = { ...JSON.parse(readFileSync(path.join(import.meta.dirname, 'samples', 'valid-order.json'), 'utf8')), quantity: 0 };
     const attributes = { eventType: 'OrderPlaced', schemaVersion: version, correlationId: 'has space' };
