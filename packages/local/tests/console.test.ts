@@ -285,6 +285,17 @@ describe('the local console on a running stack', () => {
     expect(JSON.parse(out.body).error).toBe('headers must be an object of header names and string values');
   });
 
+  it("names a byte-order mark before a request body, and shows an invisible character the parser quotes as an escape (400; it said Unexpected token '', the mark unseen)", async () => {
+    const headers = { host: `127.0.0.1:${port}`, [CONSOLE_TOKEN_HEADER]: console_.token, 'content-type': 'application/json' };
+    const body = JSON.stringify({ operationId: 'publishOrderPlaced', message: 'OrderPlaced', payload: {} });
+    const bom = await raw('POST', '/api/publish', headers, `\uFEFF${body}`);
+    expect(bom.status).toBe(400);
+    expect(JSON.parse(bom.body).error).toBe("the request body is not JSON: it starts with a UTF-8 byte-order mark (BOM, the bytes EF BB BF), which JSON does not allow and JSON parsers (a consumer's too) refuse: send the body without it");
+    const nbsp = await raw('POST', '/api/publish', headers, body.replace(':', ':\u00a0'));
+    expect(nbsp.status).toBe(400);
+    expect(JSON.parse(nbsp.body).error).toMatch(/^the request body is not JSON: Unexpected token '\\u00a0'/);
+  });
+
   it('refuses to publish a message that does not satisfy the contract, saying why', async () => {
     const out = await raw(
       'POST',
