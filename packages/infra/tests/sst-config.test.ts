@@ -191,7 +191,8 @@ describe('sst.config.ts, synthesized offline with the real SST components', () =
       subscriptions: topology.subscriptions.length + 2 * Object.keys(topology.topics).length,
       queuePolicies: allQueues.length,
       topicPolicies: Object.keys(topology.topics).length + 1,
-      keys: 1,
+      // MessagesKey, and the alerts topic's AlertsKey.
+      keys: 2,
       redriveAllowPolicies: deadLetterQueues.length + Object.keys(topology.topics).length,
       // The consumers, and each topic's triage function.
       functions: plan.functions.length,
@@ -217,7 +218,7 @@ describe('sst.config.ts, synthesized offline with the real SST components', () =
   });
 
   it('keeps every queue as long as the contract says, dead letters at least as long as their source, and encrypts every queue at rest', () => {
-    const key = only(dev, 'aws:kms/key:Key');
+    const key = named(dev, 'aws:kms/key:Key', 'MessagesKey');
     for (const queue of Object.values(topology.queues)) {
       const inputs = queueOf(dev, queue.name).inputs;
       expect(inputs.messageRetentionSeconds, queue.name).toBe(queue.retentionSeconds);
@@ -359,7 +360,7 @@ describe('sst.config.ts, synthesized offline with the real SST components', () =
           { Action: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], Resource: [arnOf(queueOf(stack, op.queue!))] },
           ...Object.entries(s.tables).map(([table, actions]) => ({ Action: [...actions].sort(), Resource: [arnOf(only(stack, 'aws:dynamodb/table:Table', table))] })),
           // Its queue is encrypted with the deployment's key.
-          { Action: ['kms:Decrypt'], Resource: [arnOf(only(stack, 'aws:kms/key:Key'))] },
+          { Action: ['kms:Decrypt'], Resource: [arnOf(named(stack, 'aws:kms/key:Key', 'MessagesKey'))] },
         ]);
         // Reserved at least the event source's maximum concurrency: never throttled by it.
         expect(functionOf(stack, op.id).inputs.reservedConcurrentExecutions).toBe(s.reservedConcurrency);
@@ -487,20 +488,40 @@ describe('nothing silently lost, topics hardened (sst.config.ts, synthesized)', 
     }
   });
 
-  it('encrypts every topic with one customer-managed key that SNS, SQS and CloudWatch may use', () => {
-    const key = only(dev, 'aws:kms/key:Key');
+  it('encrypts every topic of the contract with one customer-managed key that SNS and SQS may use', () => {
+    const key = named(dev, 'aws:kms/key:Key', 'MessagesKey');
     expect(key.inputs.enableKeyRotation).toBe(true);
-    for (const topic of [...Object.keys(topology.topics), ALERTS_TOPIC]) expect(topicOf(dev, topic).inputs.kmsMasterKeyId, topic).toBe(arnOf(key));
+    for (const topic of Object.keys(topology.topics)) expect(topicOf(dev, topic).inputs.kmsMasterKeyId, topic).toBe(arnOf(key));
     const statements = statementsOf(key.inputs.policy) as unknown as { Sid: string; Principal: { Service?: string[] }; Action: string[] }[];
     expect(statements.find((st) => st.Sid === 'MessagingServices')).toMatchObject({
-      Principal: { Service: ['sns.amazonaws.com', 'sqs.amazonaws.com', 'cloudwatch.amazonaws.com'] },
+      Principal: { Service: ['sns.amazonaws.com', 'sqs.amazonaws.com'] },
       Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
     });
     expect(statements.map((st) => st.Sid)).toEqual(['AccountIam', 'MessagingServices']);
   });
 
+  it('encrypts the alerts topic with a customer-managed key of its own that CloudWatch may use: MessagesKey disabled must not silence the alarm saying so', () => {
+    // CloudWatch publishes a notification to an encrypted topic with that topic's key (kms:Decrypt,
+    // kms:GenerateDataKey*): sharing MessagesKey, a disabled MessagesKey would also stop the page.
+    const key = named(dev, 'aws:kms/key:Key', 'AlertsKey');
+    expect(key.inputs).toMatchObject({ enableKeyRotation: true, deletionWindowInDays: 30, description: `Encrypts the topics (${ALERTS_TOPIC})` });
+    expect(topicOf(dev, ALERTS_TOPIC).inputs.kmsMasterKeyId).toBe(arnOf(key));
+    expect(arnOf(key)).not.toBe(arnOf(named(dev, 'aws:kms/key:Key', 'MessagesKey')));
+    const statements = statementsOf(key.inputs.policy) as unknown as { Sid: string }[];
+    expect(statements.map((st) => st.Sid)).toEqual(['AccountIam', 'AlarmNotifications']);
+    expect(statements.find((st) => st.Sid === 'AlarmNotifications')).toMatchObject({
+      Principal: { Service: ['cloudwatch.amazonaws.com'] },
+      Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      Condition: { StringEquals: { 'aws:SourceAccount': expect.stringMatching(/^\d{12}$/) } },
+    });
+    // Publishers of other accounts publish to the contract's topics, never to the alerts topic.
+    expect(statementsOf(named(withPublishers, 'aws:kms/key:Key', 'AlertsKey').inputs.policy).map((st) => (st as { Sid: string }).Sid)).toEqual(['AccountIam', 'AlarmNotifications']);
+    // infra:plan shows the alerts topic under its own key.
+    expect(planOf(dev).resources.find((r) => r.type === 'aws:sns/topic:Topic' && r.component === ALERTS_TOPIC)?.properties).toMatchObject({ encryption: 'KMS', key: 'AlertsKey' });
+  });
+
   it('lets a publisher the settings name in another account use the key, through SNS only: the topic policy alone would let it publish and KMS refuse', () => {
-    const statements = statementsOf(only(withPublishers, 'aws:kms/key:Key').inputs.policy) as unknown as { Sid: string }[];
+    const statements = statementsOf(named(withPublishers, 'aws:kms/key:Key', 'MessagesKey').inputs.policy) as unknown as { Sid: string }[];
     expect(statements.map((st) => st.Sid)).toEqual(['AccountIam', 'MessagingServices', 'PublishersOfOtherAccounts']);
     // The deploying account's roles (BILLING, the operator ONCALL) are left to the account's IAM, as AccountIam says.
     expect(statements.find((st) => st.Sid === 'PublishersOfOtherAccounts')).toEqual({
@@ -512,7 +533,7 @@ describe('nothing silently lost, topics hardened (sst.config.ts, synthesized)', 
       Condition: { StringEquals: { 'kms:ViaService': 'sns.us-east-1.amazonaws.com' } },
     });
     // infra:plan shows it, by its name.
-    const planned = planOf(withPublishers).resources.find((r) => r.type === 'aws:kms/key:Key')!.properties.statements as unknown[];
+    const planned = planOf(withPublishers).resources.find((r) => r.type === 'aws:kms/key:Key' && r.name === 'MessagesKey')!.properties.statements as unknown[];
     expect(planned).toContainEqual({
       sid: 'PublishersOfOtherAccounts',
       effect: 'Allow',
@@ -623,6 +644,7 @@ describe('the SluiceTopology component of sst.config.ts', () => {
         ...Object.keys(topology.topics).map((t) => `sst:aws:SnsTopic ${t}`),
         `sst:aws:SnsTopic ${ALERTS_TOPIC}`,
         'aws:kms/key:Key MessagesKey',
+        'aws:kms/key:Key AlertsKey',
         ...[...Object.keys(topology.topics), ALERTS_TOPIC].map((t) => `aws:sns/topicPolicy:TopicPolicy ${t}Policy`),
         ...all(dev, 'sst:aws:QueueLambdaSubscriber').map((r) => `sst:aws:QueueLambdaSubscriber ${r.name}`),
         ...plan.queues.filter((q) => q.spec.deadLetterFor.length > 0).map((q) => `aws:sqs/redriveAllowPolicy:RedriveAllowPolicy ${q.baseName}RedriveAllow`),

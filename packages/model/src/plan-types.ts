@@ -142,7 +142,7 @@ export interface TopicPublisherPlan {
   readonly principals: readonly string[] | 'deployingAccount';
 }
 
-/** A topic, hardened: encrypted with the deployment's key, TLS only, published to only by its publishers. */
+/** A topic, hardened: encrypted with the deployment's key (`MessagesKey`), TLS only, published to only by its publishers. */
 export interface TopicPlan extends TopicSpec {
   /** Server-side encryption with the customer-managed key {@link DeploymentPlan.key}. */
   readonly encryption: 'kms';
@@ -154,13 +154,16 @@ export interface TopicPlan extends TopicSpec {
   readonly alarms: readonly AlarmPlan[];
 }
 
-/** The customer-managed KMS key of the deployment: SNS, SQS and CloudWatch may use it. */
+/**
+ * A customer-managed KMS key of the deployment: `MessagesKey` (the contract's topics and the queues
+ * they feed; SNS and SQS may use it) or `AlertsKey` (the alerts topic alone; CloudWatch may use it).
+ */
 export interface KeyPlan {
-  /** Logical name: `MessagesKey`. */
+  /** Logical name: `MessagesKey` or `AlertsKey`. */
   readonly name: string;
   /** Topics encrypted with it. */
   readonly topics: readonly string[];
-  /** Queues encrypted with it: every queue SNS sends to (SQS must decrypt what an encrypted topic delivers). */
+  /** Queues encrypted with it: every queue SNS sends to (SQS must decrypt what an encrypted topic delivers); none for `AlertsKey`. */
   readonly queues: readonly string[];
   /** Services its key policy lets use it, besides the account's administrators. */
   readonly services: readonly ('sns.amazonaws.com' | 'sqs.amazonaws.com' | 'cloudwatch.amazonaws.com')[];

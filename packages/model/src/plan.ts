@@ -22,8 +22,14 @@ import type { AlarmPlan, EnvironmentValue, FunctionPlan, KeyPlan, PermissionPlan
 export interface DeploymentPlan {
   /** The contract's topics, hardened. */
   readonly topics: readonly TopicPlan[];
-  /** The customer-managed key the topics and the queues they feed are encrypted with. */
+  /** The customer-managed key the topics and the queues they feed are encrypted with (`MessagesKey`). */
   readonly key: KeyPlan;
+  /**
+   * The alerts topic's own customer-managed key (`AlertsKey`): CloudWatch must use the key of the
+   * topic it notifies, so an alarm about `MessagesKey` (disabled, pending deletion) would not
+   * reach anyone if the alerts topic shared it.
+   */
+  readonly alertsKey: KeyPlan;
   /** Each topic's unrouted queue and its subscription (also in `queues` and `subscriptions`). */
   readonly unrouted: readonly UnroutedSpec[];
   /** Each topic's triage: a subscription without filter policy, a queue and the function keeping in the unrouted queue what no filter admits (also in `queues`, `subscriptions`, `functions`). */
@@ -115,6 +121,7 @@ export function baseNameOf(name: string): string {
 
 /** The customer-managed key of the topics and the queues they feed (`DeploymentPlan.key`). */
 const MESSAGES_KEY = 'MessagesKey';
+const ALERTS_KEY = 'AlertsKey';
 
 const sqsAlarm = { namespace: 'AWS/SQS', statistic: 'Maximum', comparisonOperator: 'GreaterThanThreshold', treatMissingData: 'notBreaching' } as const;
 
@@ -384,7 +391,10 @@ export function resolvePlan(options: PlanOptions): DeploymentPlan {
   for (const topic of topics) outputs[`${baseNameOf(topic.name)}Arn`] = { topicArn: topic.name };
   return {
     topics,
-    key: { name: MESSAGES_KEY, topics: [...topics.map((t) => t.name), ALERTS_TOPIC], queues: kmsQueues, services: ['sns.amazonaws.com', 'sqs.amazonaws.com', 'cloudwatch.amazonaws.com'], publishers: namedPrincipalsOf(topics) },
+    key: { name: MESSAGES_KEY, topics: topics.map((t) => t.name), queues: kmsQueues, services: ['sns.amazonaws.com', 'sqs.amazonaws.com'], publishers: namedPrincipalsOf(topics) },
+    // Not MessagesKey: CloudWatch publishes an alarm's notification with the alerts topic's key, so
+    // with MessagesKey disabled or pending deletion the alarm saying so could not be delivered.
+    alertsKey: { name: ALERTS_KEY, topics: [ALERTS_TOPIC], queues: [], services: ['cloudwatch.amazonaws.com'], publishers: [] },
     unrouted,
     triage,
     warnings,

@@ -165,6 +165,10 @@ describe('resolvePlan', () => {
     // Which subscriptions dead-letter where, and the one cause that breaks a queue and its DLQ alike.
     expect(alarm!.description).toContain('OrderQueue → OrderDLQ, OrderTopicUnrouted → OrderTopicTriageDLQ, OrderTopicTriage → OrderTopicTriageDLQ');
     expect(alarm!.description).toMatch(/the message is lost.*key MessagesKey is enabled/);
+    // Its main cause, MessagesKey disabled or pending deletion, must not silence it: CloudWatch
+    // publishes to the alerts topic with that topic's key, so the alerts topic has a key of its own.
+    expect(plan.key.topics).not.toContain(plan.alerts.topic);
+    expect(plan.alertsKey).toMatchObject({ name: 'AlertsKey', topics: [plan.alerts.topic], services: ['cloudwatch.amazonaws.com'] });
     // Every subscription has a dead-letter queue: what SNS stops delivering is in one (its depth alarm pages) or lost (this alarm).
     expect(plan.alarms.filter((a) => a.metricName === 'NumberOfNotificationsFailed')).toEqual([]);
   });

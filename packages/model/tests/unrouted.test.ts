@@ -146,15 +146,18 @@ describe('the unrouted queue of each topic', () => {
 });
 
 describe('the hardened plan', () => {
-  it('encrypts every topic, the alerts topic and every queue SNS sends to with one key SNS, SQS and CloudWatch may use', () => {
+  it('encrypts every topic and every queue SNS sends to with one key SNS and SQS may use, and the alerts topic with a key of its own CloudWatch may use', () => {
     const plan = resolvePlan({ topology, settings: withEmail });
     expect(plan.key).toEqual({
       name: 'MessagesKey',
-      topics: ['OrderTopic', 'Alerts'],
+      topics: ['OrderTopic'],
       queues: ['OrderDLQ', 'OrderQueue', 'OrderTopicUnrouted', 'OrderTopicTriageDLQ', 'OrderTopicTriage'],
-      services: ['sns.amazonaws.com', 'sqs.amazonaws.com', 'cloudwatch.amazonaws.com'],
+      services: ['sns.amazonaws.com', 'sqs.amazonaws.com'],
       publishers: [],
     });
+    // CloudWatch publishes a notification with the alerts topic's key: were it MessagesKey, the
+    // alarm about MessagesKey disabled (FailedToRedriveToDlq) could not reach anyone.
+    expect(plan.alertsKey).toEqual({ name: 'AlertsKey', topics: ['Alerts'], queues: [], services: ['cloudwatch.amazonaws.com'], publishers: [] });
   });
 
   it('lets only the deploying account publish by default, and the principals the settings name per send operation', () => {

@@ -85,6 +85,15 @@ describe("the order application's sst.config.ts, synthesized offline", () => {
     expect(only(prod, 'aws:sqs/queue:Queue', 'OrderQueue').inputs.name).toBe('OrderQueue');
   });
 
+  it('encrypts the alerts topic with a key of its own on every stage, so that MessagesKey disabled still pages', () => {
+    for (const stack of [dev, prod]) {
+      const keys = Object.fromEntries(all(stack, 'aws:kms/key:Key', 'Pipeline').map((k) => [k.name, k.outputs.arn as string]));
+      expect(Object.keys(keys).sort(), stack.app.stage).toEqual(['AlertsKey', 'MessagesKey']);
+      expect(only(stack, 'aws:sns/topic:Topic', ALERTS_TOPIC).inputs.kmsMasterKeyId, stack.app.stage).toBe(keys.AlertsKey);
+      for (const topic of Object.keys(topology.topics)) expect(only(stack, 'aws:sns/topic:Topic', topic).inputs.kmsMasterKeyId, `${stack.app.stage} ${topic}`).toBe(keys.MessagesKey);
+    }
+  });
+
   it('is the app orders-pipeline: prod retained and protected, every other stage removable', () => {
     expect(dev.app).toMatchObject({ name: 'orders-pipeline', stage: 'dev', home: 'aws', removal: 'remove', protect: false });
     expect(prod.app).toMatchObject({ name: 'orders-pipeline', stage: 'prod', home: 'aws', removal: 'retain', protect: true });

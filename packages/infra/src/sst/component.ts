@@ -97,8 +97,10 @@ function provideSstGlobals(platform: SluiceTopologyArgs['platform']): void {
 export interface SluiceTopologyNodes {
   /** The contract's topics, by name. */
   topics: Record<string, sst.aws.SnsTopic>;
-  /** The customer-managed key of the topics and the queues they feed. */
+  /** The customer-managed key of the topics and the queues they feed (`MessagesKey`). */
   key: aws.kms.Key;
+  /** The alerts topic's own customer-managed key (`AlertsKey`), which CloudWatch may use. */
+  alertsKey: aws.kms.Key;
   /** Each topic's policy (the alerts topic's included), by topic name. */
   topicPolicies: Record<string, aws.sns.TopicPolicy>;
   /** Every queue, dead-letter and unrouted queues included, by name. */
@@ -218,7 +220,9 @@ export class SluiceTopology extends $util.ComponentResource {
     const scope: Scope = { parent: this, transform: args.transform ?? {}, awsName: (n) => awsNameOf(n, { production, stage }, topicNames.has(n) ? 'topic' : 'queue') };
 
     const key = declareKey(scope, plan);
-    const alerts = declareAlertsTopic(scope, plan, key);
+    // Not MessagesKey: an alarm about that key (disabled, pending deletion) must still reach someone.
+    const alertsKey = declareKey(scope, plan, plan.alertsKey);
+    const alerts = declareAlertsTopic(scope, plan, alertsKey);
     const alertSubscriptions = declareAlertSubscriptions(scope, plan, alerts);
     const tables = declareTables(scope, plan, { production });
     const queues = declareQueues(scope, plan, key);
@@ -232,6 +236,7 @@ export class SluiceTopology extends $util.ComponentResource {
 
     this._nodes = {
       key,
+      alertsKey,
       topicPolicies,
       topics,
       queues,

@@ -1,19 +1,24 @@
 /// <reference path="../../../../.sst/platform/config.d.ts" />
 /**
- * The deployment's customer-managed KMS key: every topic (the alerts topic included) and every
+ * The deployment's customer-managed KMS keys. `MessagesKey`: every topic of the contract and every
  * queue SNS delivers to are encrypted with it. SQS must decrypt what an encrypted topic delivers,
- * so the queues SNS feeds use the same key; its policy lets SNS, SQS and CloudWatch (which
- * publishes alarms to the encrypted alerts topic) use it, and the account's IAM decide for
- * everyone of the account (consumers get `kms:Decrypt` on it, publishers `kms:GenerateDataKey*`).
- * A publisher the settings name in another account gets `kms:GenerateDataKey*` and `kms:Decrypt`
- * from the key policy itself, through SNS only: its own account's IAM cannot grant use of a key
- * of this account alone, so without it the topic policy would let it publish and KMS refuse.
+ * so the queues SNS feeds use the same key; its policy lets SNS and SQS use it, and the account's
+ * IAM decide for everyone of the account (consumers get `kms:Decrypt` on it, publishers
+ * `kms:GenerateDataKey*`). A publisher the settings name in another account gets
+ * `kms:GenerateDataKey*` and `kms:Decrypt` from the key policy itself, through SNS only: its own
+ * account's IAM cannot grant use of a key of this account alone, so without it the topic policy
+ * would let it publish and KMS refuse. `AlertsKey`: the alerts topic's alone; its policy lets
+ * CloudWatch, which publishes the alarms' notifications to it, use it (CloudWatch needs
+ * `kms:Decrypt` and `kms:GenerateDataKey*` on the key of an encrypted topic it notifies; the AWS
+ * managed `alias/aws/sns` cannot be given to it). Apart, so that `MessagesKey` disabled or pending
+ * deletion does not also silence the alarm saying so.
  */
-import type { DeploymentPlan } from '@sluice/model';
+import type { DeploymentPlan, KeyPlan } from '@sluice/model';
 import { declare, type Scope } from './transform.ts';
 
 /**
- * The key, rotated yearly, with its policy.
+ * A key, rotated yearly, with its policy: `key` (by default the plan's `MessagesKey`; the alerts
+ * topic's is `plan.alertsKey`).
  *
  * @example
  * ```ts
@@ -26,25 +31,26 @@ import { declare, type Scope } from './transform.ts';
  * key.arn;
  * ```
  */
-export function declareKey(scope: Scope, plan: DeploymentPlan): aws.kms.Key {
+export function declareKey(scope: Scope, plan: DeploymentPlan, key: KeyPlan = plan.key): aws.kms.Key {
   const identity = aws.getCallerIdentityOutput({});
   const region = aws.getRegionOutput({});
   const partition = aws.getPartitionOutput({});
   const args: aws.kms.KeyArgs = {
-    description: `Encrypts the topics (${plan.key.topics.join(', ')}) and the queues they feed (${plan.key.queues.join(', ')})`,
+    description: `Encrypts the topics (${key.topics.join(', ')})${key.queues.length > 0 ? ` and the queues they feed (${key.queues.join(', ')})` : ''}`,
     enableKeyRotation: true,
     deletionWindowInDays: 30,
     policy: $util.all([identity.accountId, region.region, partition.dnsSuffix]).apply(([account, regionName, dnsSuffix]) => {
-      const elsewhere = publishersElsewhere(plan.key.publishers, account);
+      const elsewhere = publishersElsewhere(key.publishers, account);
       return JSON.stringify({
         Version: '2012-10-17',
         Statement: [
           // Without it nobody could administer the key: IAM policies of the account decide.
           { Sid: 'AccountIam', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' },
           {
-            Sid: 'MessagingServices',
+            // CloudWatch, for the alerts topic's key: it publishes every alarm's notification.
+            Sid: key.name === plan.alertsKey.name ? 'AlarmNotifications' : 'MessagingServices',
             Effect: 'Allow',
-            Principal: { Service: [...plan.key.services] },
+            Principal: { Service: [...key.services] },
             Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
             Resource: '*',
             Condition: { StringEquals: { 'aws:SourceAccount': account } },
@@ -67,7 +73,7 @@ export function declareKey(scope: Scope, plan: DeploymentPlan): aws.kms.Key {
       });
     }),
   };
-  return declare(scope, 'key', plan.key.name, args, (name, a, opts) => new aws.kms.Key(name, a, opts));
+  return declare(scope, 'key', key.name, args, (name, a, opts) => new aws.kms.Key(name, a, opts));
 }
 
 /**

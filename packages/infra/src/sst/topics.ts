@@ -1,10 +1,11 @@
 /// <reference path="../../../../.sst/platform/config.d.ts" />
 /**
- * The topics: one per topic of the contract, and the alerts topic every alarm notifies, each
- * encrypted with the deployment's key; and each topic's only policy: no request without TLS,
- * `sns:Publish` only by the principals the settings name for its send operations (by default the
- * deploying account) and by the operators who redrive its unrouted queue (`settings.operators`),
- * CloudWatch alone publishing to the alerts topic besides the account.
+ * The topics: one per topic of the contract, encrypted with the deployment's key (`MessagesKey`),
+ * and the alerts topic every alarm notifies, encrypted with its own (`AlertsKey`); and each
+ * topic's only policy: no request without TLS, `sns:Publish` only by the principals the settings
+ * name for its send operations (by default the deploying account) and by the operators who
+ * redrive its unrouted queue (`settings.operators`), CloudWatch alone publishing to the alerts
+ * topic besides the account.
  */
 import type { DeploymentPlan } from '@sluice/model';
 import type { PolicyStatementSpec } from '@sluice/runtime/contract';
@@ -138,6 +139,7 @@ export function declareTopicPolicies(scope: Scope, plan: DeploymentPlan, topics:
 
 /**
  * The alerts topic (`Alerts`): every alarm notifies it when it goes off and when it recovers.
+ * `key` is its own (`AlertsKey`), not the messages' key: an alarm about that key must get through.
  *
  * @example
  * ```ts

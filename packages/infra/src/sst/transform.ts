@@ -23,7 +23,7 @@ export type Transform<Args, Options = $util.CustomResourceOptions> = Partial<Arg
 
 /** The `transform` hooks of `SluiceTopology`, one per kind of resource it creates. */
 export interface TopologyTransforms {
-  /** The deployment's customer-managed KMS key (`MessagesKey`). */
+  /** The deployment's customer-managed KMS keys (`MessagesKey`, and the alerts topic's `AlertsKey`). */
   key?: Transform<aws.kms.KeyArgs>;
   /** Each topic's policy (`<topic>Policy`, `AlertsPolicy`): TLS only, publish only by the settings' publishers. */
   topicPolicy?: Transform<aws.sns.TopicPolicyArgs>;
