@@ -120,6 +120,21 @@ describe('the topology manifest', () => {
     expect(dlqOf('Orders')).toBeUndefined();
   });
 
+  it('warns of a consumed queue without redrivePolicy that SNS also discards what it cannot deliver to it, when its subscription has no dead-letter queue either, and what to write', () => {
+    const doc = contract({ messages: [message('OrderPlaced', '1.0.0')], consumers: { Orders: ['OrderPlaced'], Audit: ['OrderPlaced'] } });
+    delete doc.channels.Audit.bindings.sqs.queue.redrivePolicy;
+    delete doc.channels.Audit.bindings.sqs.deadLetterQueue;
+    const entry = doc.operations.publishEvents.bindings.sns.consumers.find((c: { endpoint: { name: string } }) => c.endpoint.name === 'Audit');
+    // Its subscription dead-letters on its own: only the queue's own failures are retried until they expire.
+    entry.redrivePolicy = { deadLetterQueue: { name: 'OrdersDLQ' } };
+    expect(deriveTopology(doc).warnings.filter((w) => w.startsWith('queue Audit'))).toEqual(['queue Audit has no redrivePolicy: a message that always fails is retried until it expires (345600 s)']);
+    // Neither has one: what SNS cannot deliver to Audit is discarded, with no queue keeping it.
+    delete entry.redrivePolicy;
+    expect(deriveTopology(doc).warnings.filter((w) => w.startsWith('queue Audit'))).toEqual([
+      "queue Audit has no redrivePolicy: a message that always fails is retried until it expires (345600 s); and SNS discards what it cannot deliver to Audit (the queue's policy refusing, the topic's key disabled, the queue deleted): the subscription Events → Audit has no dead-letter queue either, so no queue keeps it and only EventsDeliveryFailedAlarm (NumberOfNotificationsFailed) says it was lost. Give Audit a redrivePolicy naming a dead-letter queue (its subscriptions get the same one), or its entry in operations.publishEvents.bindings.sns.consumers a redrivePolicy of its own",
+    ]);
+  });
+
   it('describes a contract deployed before filter policies: every subscription admits everything', () => {
     const doc = contract({ messages: [message('OrderPlaced', '1.0.0')], consumers: { Orders: ['OrderPlaced'] } });
     expect(deriveTopology(doc, { filterPolicies: false }).topology.subscriptions[0]!.filterPolicy).toEqual({});

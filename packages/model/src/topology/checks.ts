@@ -66,8 +66,25 @@ export function warnAboutQueues(d: Derivation): void {
     }
     // A redrivePolicy written but refused (its DLQ undeclared…) is a problem already, not a missing policy.
     const written = d.queueBindings.some(({ binding }) => isObject(binding.redrivePolicy) && d.queues[binding.name as string] === queue);
-    if (consumed && !queue.deadLetter && !written) d.warnings.push(`queue ${queue.name} has no redrivePolicy: a message that always fails is retried until it expires (${queue.retentionSeconds} s)`);
+    if (consumed && !queue.deadLetter && !written) d.warnings.push(`queue ${queue.name} has no redrivePolicy: a message that always fails is retried until it expires (${queue.retentionSeconds} s)${snsDiscards(d, queue.name)}`);
   }
+}
+
+/**
+ * What SNS does with what it cannot deliver to `queue` (its policy refusing, the topic's key
+ * disabled, the queue deleted) when a subscription of it has no dead-letter queue either (its own
+ * redrivePolicy, else the queue's): it discards it (AWS, Amazon SNS message delivery retries: when
+ * the delivery policy is exhausted SNS discards the message unless a dead-letter queue is attached
+ * to the subscription; a client-side error is not retried). Said with what to write; empty when
+ * every subscription of the queue has a dead-letter queue.
+ */
+function snsDiscards(d: Derivation, queue: string): string {
+  const bare = [...d.subscriptions.values()].filter((s) => s.queue === queue && s.deadLetterQueue === undefined);
+  if (bare.length === 0) return '';
+  const pairs = bare.map((s) => `${s.topic} → ${queue}`).join(', ');
+  const entries = [...new Set(bare.flatMap((s) => s.declaredBy))].map((op) => `operations.${op}.bindings.sns.consumers`).join(', ');
+  const alarms = [...new Set(bare.map((s) => `${s.topic.replace(/\.fifo$/, '')}DeliveryFailedAlarm`))].join(', ');
+  return `; and SNS discards what it cannot deliver to ${queue} (the queue's policy refusing, the topic's key disabled, the queue deleted): ${bare.length > 1 ? 'the subscriptions' : 'the subscription'} ${pairs} ${bare.length > 1 ? 'have' : 'has'} no dead-letter queue either, so no queue keeps it and only ${alarms} (NumberOfNotificationsFailed) says it was lost. Give ${queue} a redrivePolicy naming a dead-letter queue (its subscriptions get the same one), or its entry in ${entries} a redrivePolicy of its own`;
 }
 
 /** The shortest retention a consumed queue can have: its age alarm needs 60 s at least and half the retention at most. */
