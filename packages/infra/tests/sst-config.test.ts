@@ -445,8 +445,10 @@ describe('sst.config.ts, synthesized offline with the real SST components', () =
     }
   });
 
-  it('outputs where every topic, queue and table is', () => {
+  it('outputs where every topic, queue and table is, and the messages\' key a publisher of another account needs in its IAM policy', () => {
     for (const topic of Object.keys(topology.topics)) expect(dev.outputs[`${topic}Arn`]).toBe(arnOf(topicOf(dev, topic)));
+    expect(dev.outputs.MessagesKeyArn).toBe(arnOf(named(dev, 'aws:kms/key:Key', 'MessagesKey')));
+    expect(planOf(dev).outputs.MessagesKeyArn).toBe('MessagesKey');
     for (const queue of Object.keys(topology.queues)) expect(dev.outputs[`${queue}Url`]).toBe(queueOf(dev, queue).outputs.url);
     for (const table of Object.keys(settings.tables)) expect(dev.outputs[`${table}TableName`]).toBe(only(dev, 'aws:dynamodb/table:Table', table).outputs.name);
   });

@@ -7,9 +7,10 @@ import type { LogLevel, TableSettings } from '@sluice/runtime/settings';
 import type { ResolvedConsumerSettings } from './settings.ts';
 import type { UnroutedSpec } from './unrouted.ts';
 
-/** Where a resource is, filled in by the renderer: a topic's ARN, a queue's ARN or URL, a table's name or ARN. */
+/** Where a resource is, filled in by the renderer: a topic's ARN, a queue's ARN or URL, a table's name or ARN, a key's ARN. */
 export type ResourceRef =
   | { readonly topicArn: string }
+  | { readonly keyArn: string }
   | { readonly queueArn: string }
   | { readonly queueUrl: string }
   | { readonly tableName: string }

@@ -55,7 +55,7 @@ export interface DeploymentPlan {
   };
   /** Every alarm: the queues' and the functions'. */
   readonly alarms: readonly AlarmPlan[];
-  /** Stack outputs, by name: where every topic, queue and table is (`PaymentTopicArn`, `PaymentQueueUrl`, `PaymentsTableName`, `AlertsTopicArn`). */
+  /** Stack outputs, by name: where every topic, queue and table is (`PaymentTopicArn`, `PaymentQueueUrl`, `PaymentsTableName`, `AlertsTopicArn`), and the messages' key (`MessagesKeyArn`). */
   readonly outputs: Readonly<Record<string, ResourceRef>>;
 }
 
@@ -389,6 +389,8 @@ export function resolvePlan(options: PlanOptions): DeploymentPlan {
   for (const table of tables) outputs[`${table.name}TableName`] = { tableName: table.name };
   for (const queue of queues) outputs[`${queue.baseName}Url`] = { queueUrl: queue.name };
   for (const topic of topics) outputs[`${baseNameOf(topic.name)}Arn`] = { topicArn: topic.name };
+  // A publisher of another account needs it in its own IAM policy (kms:GenerateDataKey*, kms:Decrypt).
+  outputs[`${MESSAGES_KEY}Arn`] = { keyArn: MESSAGES_KEY };
   return {
     topics,
     key: { name: MESSAGES_KEY, topics: topics.map((t) => t.name), queues: kmsQueues, services: ['sns.amazonaws.com', 'sqs.amazonaws.com'], publishers: namedPrincipalsOf(topics) },
@@ -430,6 +432,8 @@ export interface ReferenceResolver<T> {
   tableName(table: string): T;
   /** A table's ARN. */
   tableArn(table: string): T;
+  /** A KMS key's ARN, by its logical name (`MessagesKey`). */
+  keyArn(key: string): T;
 }
 
 /**
@@ -446,6 +450,7 @@ export interface ReferenceResolver<T> {
  *   queueUrl: (q) => q,
  *   tableName: (t) => t,
  *   tableArn: (t) => t,
+ *   keyArn: (k) => k,
  * }); // 'arn:aws:sns:us-east-1:000000000000:PaymentTopic'
  * ```
  */
@@ -454,6 +459,7 @@ export function resolveReference<T>(ref: ResourceRef, resolver: ReferenceResolve
   if ('queueArn' in ref) return resolver.queueArn(ref.queueArn);
   if ('queueUrl' in ref) return resolver.queueUrl(ref.queueUrl);
   if ('tableName' in ref) return resolver.tableName(ref.tableName);
+  if ('keyArn' in ref) return resolver.keyArn(ref.keyArn);
   return resolver.tableArn(ref.tableArn);
 }
 
@@ -476,6 +482,7 @@ export function resolveReference<T>(ref: ResourceRef, resolver: ReferenceResolve
  *   queueUrl: (q) => `http://localhost:4566/000000000000/${q}`,
  *   tableName: (t) => t,
  *   tableArn: (t) => `arn:aws:dynamodb:us-east-1:000000000000:table/${t}`,
+ *   keyArn: (k) => `arn:aws:kms:us-east-1:000000000000:alias/${k}`,
  * }, (arns) => arns.join(','));
  * environment.PAYMENTS_TABLE_NAME; // 'Payments'
  * ```

@@ -3,7 +3,7 @@
  * component and the local stack render (environment, permissions, limits, alarms, outputs).
  */
 import { describe, expect, it } from 'vitest';
-import { ALERTS_TOPIC, consumerSettings, renderEnvironment, resolvePlan, SettingsError, visibilityTimeoutOf, type ReferenceResolver } from '@sluice/model';
+import { ALERTS_TOPIC, consumerSettings, renderEnvironment, resolvePlan, resolveReference, SettingsError, visibilityTimeoutOf, type ReferenceResolver } from '@sluice/model';
 import type { Topology } from '@sluice/runtime/contract';
 import { SOURCE_TOPICS_ENV } from '@sluice/runtime/settings';
 import { fixtureTopology } from '../../../tests/helpers/fixture-topology.ts';
@@ -21,6 +21,7 @@ const tagged: ReferenceResolver<string> = {
   queueUrl: (name) => `queueUrl:${name}`,
   tableName: (name) => `tableName:${name}`,
   tableArn: (name) => `tableArn:${name}`,
+  keyArn: (name) => `keyArn:${name}`,
 };
 
 describe('resolvePlan', () => {
@@ -120,7 +121,10 @@ describe('resolvePlan', () => {
       OrderTopicTriageDLQUrl: { queueUrl: 'OrderTopicTriageDLQ' },
       OrderTopicTriageUrl: { queueUrl: 'OrderTopicTriage' },
       OrderTopicArn: { topicArn: 'OrderTopic' },
+      // A publisher of another account names it in its own IAM policy (kms:GenerateDataKey*, kms:Decrypt).
+      MessagesKeyArn: { keyArn: 'MessagesKey' },
     });
+    expect(resolveReference(plan.outputs.MessagesKeyArn!, tagged)).toBe('keyArn:MessagesKey');
   });
 
   it('refuses settings that do not fit the contract, listing every problem', () => {

@@ -197,7 +197,7 @@ export class SluiceTopology extends $util.ComponentResource {
   private readonly _nodes: SluiceTopologyNodes;
   /** The plan it rendered. */
   readonly plan: DeploymentPlan;
-  /** Stack outputs: where everything is (`PaymentTopicArn`, `PaymentQueueUrl`, `PaymentsTableName`, `AlertsTopicArn`). */
+  /** Stack outputs: where everything is (`PaymentTopicArn`, `PaymentQueueUrl`, `PaymentsTableName`, `AlertsTopicArn`), and `MessagesKeyArn`. */
   readonly outputs: Record<string, $util.Output<string>>;
 
   constructor(name: string, args: SluiceTopologyArgs, opts?: $util.ComponentResourceOptions) {
@@ -263,6 +263,7 @@ export class SluiceTopology extends $util.ComponentResource {
           queueUrl: (queue) => queues[queue]!.url,
           tableName: (table) => tables[table]!.name,
           tableArn: (table) => tables[table]!.arn,
+          keyArn: (name) => ({ [plan.key.name]: key, [plan.alertsKey.name]: alertsKey })[name]!.arn,
         }),
       ]),
     );

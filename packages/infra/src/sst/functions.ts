@@ -34,7 +34,7 @@ export interface DeclaredFunctions {
 }
 
 /** The plan's references, as the deployed resources' outputs. */
-function deployedReferences(resources: FunctionResources): ReferenceResolver<$util.Input<string>> {
+function deployedReferences(resources: FunctionResources, keys: Record<string, aws.kms.Key>): ReferenceResolver<$util.Input<string>> {
   const find = <T>(kind: string, all: Record<string, T>, name: string): T => {
     const found = all[name];
     if (!found) throw new Error(`the plan refers to ${kind} ${name}, which was not declared`);
@@ -46,6 +46,7 @@ function deployedReferences(resources: FunctionResources): ReferenceResolver<$ut
     queueUrl: (queue) => find('queue', resources.queues, queue).url,
     tableName: (table) => find('table', resources.tables, table).name,
     tableArn: (table) => find('table', resources.tables, table).arn,
+    keyArn: (key) => find('key', keys, key).arn,
   };
 }
 
@@ -69,7 +70,7 @@ function deployedReferences(resources: FunctionResources): ReferenceResolver<$ut
  */
 export function declareFunctions(scope: Scope, plan: DeploymentPlan, resources: FunctionResources, options: { dev: boolean; key?: aws.kms.Key }): DeclaredFunctions {
   const declared: DeclaredFunctions = { functions: {}, logsPolicies: {}, eventSources: {} };
-  const references = deployedReferences(resources);
+  const references = deployedReferences(resources, options.key ? { [plan.key.name]: options.key } : {});
   for (const fn of plan.functions) {
     const { functionName: name } = fn;
     const encrypted = plan.queues.find((q) => q.name === fn.queue)?.encryption === 'kms';

@@ -116,6 +116,8 @@ export function localEnvironment(
       queueUrl: (name) => resources.queues[name]?.url ?? '',
       tableName: (table) => resources.tables[table]?.name ?? table,
       tableArn: (table) => resources.tables[table]?.name ?? table,
+      // The local stack has no KMS: nothing is encrypted there.
+      keyArn: () => '',
     },
     (arns) => arns.filter(Boolean).join(','),
   );
