@@ -46,7 +46,9 @@ for arg in "$@"; do
   case "$arg" in
     -h|--help) usage; exit 0 ;;
     # The version of the package this script is in: @sluice/infra (packages/infra here).
-    --version) node -p 'JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8")).version' "$(dirname "${BASH_SOURCE[0]}")/package.json"; exit 0 ;;
+    # Run through its bin link (node_modules/.bin/sluice-sst-install, in a created project), the
+    # script's own folder is the link's target's: resolved first.
+    --version) node -p 'JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8")).version' "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/package.json"; exit 0 ;;
     --force) force=1 ;;
     --force=*) usage_error "--force takes no value, got $(quoted "${arg#--force=}"): give --force alone" ;;
     -*) usage_error "unknown option $arg: it takes --force, --help and --version" ;;

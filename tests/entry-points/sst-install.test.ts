@@ -6,7 +6,8 @@
  * start a minute-long install).
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -38,6 +39,15 @@ describe('sst:install', () => {
     const r = run(['my app']);
     expect(r.status).toBe(2);
     expect(r.stderr.split('\n')[0]).toBe('sst:install: unexpected argument "my app": it installs for the project it runs in, no name; it takes --force, --help and --version');
+  });
+
+  it('--version through a bin link (node_modules/.bin/sluice-sst-install in a created project) prints the version of the package the link points into', () => {
+    const bin = mkdtempSync(path.join(tmpdir(), 'sst-install-bin-'));
+    symlinkSync(script, path.join(bin, 'sluice-sst-install'));
+    const r = spawnSync('bash', [path.join(bin, 'sluice-sst-install'), '--version'], { cwd: bin, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(`${JSON.parse(readFileSync(path.join(root, 'packages/infra/package.json'), 'utf8')).version}\n`);
+    expect(r.status).toBe(0);
   });
 
   it("--version prints @sluice/infra's version, the package that holds it, from any folder, and installs nothing", () => {
