@@ -85,3 +85,20 @@ export async function importSettings(file: string): Promise<AppSettings> {
   if (!settings || typeof settings !== 'object') throw new Error(`${path.relative(process.cwd(), file)} exports no \`settings\` (export const settings = defineSettings({ … }))`);
   return settings;
 }
+
+/**
+ * The settings the next deploy of the contract `specPath` uses ({@link settingsForContract}), which
+ * `contract:diff` and `contract:release` derive a visibility timeout the contract does not write from: undefined
+ * when none is known for it, or its module does not load (said through `warn`: the diff then says
+ * a derived visibility timeout as derived, without its value).
+ */
+export async function deploySettingsOf(specPath: string, project: ProjectConfig, warn: (line: string) => void): Promise<AppSettings | undefined> {
+  const { file } = settingsForContract(specPath, undefined, project);
+  if (file === undefined) return undefined;
+  try {
+    return await importSettings(file);
+  } catch (error) {
+    warn(`the settings ${path.relative(process.cwd(), file) || file} do not load (${(error as Error).message.split('\n')[0]}): a visibility timeout the contract does not write is compared as derived, without its value. Fix them (npm run typecheck names the error), then run the command again.`);
+    return undefined;
+  }
+}

@@ -6,9 +6,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { isEntry, main, terminalSafe, versionOf, type ProgramSpec } from '@sluice/cli';
 import { loadProject } from '@sluice/model';
-import type { AppSettings } from '@sluice/runtime/settings';
 import { COMPATIBILITY_MODES, type CompatibilityMode, CompatibilityModeError, diffContracts, hasFailingChanges } from './compatibility.ts';
-import { importSettings, settingsForContract } from './contract-settings.ts';
+import { deploySettingsOf } from './contract-settings.ts';
 import { couldNotRun, exitCodesHelp, failuresExitTwo } from './exit-codes.ts';
 import { locateFailing } from './locate-failing.ts';
 import { nextStepsAfterDiff } from './next-steps.ts';
@@ -66,7 +65,7 @@ contract yet passes, saying so (a new project's npm test runs it so).`,
     // The snapshot's own release record says what was deployed with it (filter policies included).
     const releasedTopology = values.released === undefined ? releasedTopologyOf(project.released, released) : undefined;
     // The settings the next deploy uses: a visibility timeout the contract does not write is derived from them.
-    const settings = await settingsOf(specPath, project, (line) => io.err(`contract:diff: warning: ${line}\n`));
+    const settings = await deploySettingsOf(specPath, project, (line) => io.err(`contract:diff: warning: ${line}\n`));
     let diff;
     try {
       diff = diffContracts(released, working, values.mode as CompatibilityMode | undefined, { ...(releasedTopology ? { releasedTopology } : {}), ...(settings ? { settings } : {}) });
@@ -88,20 +87,5 @@ contract yet passes, saying so (a new project's npm test runs it so).`,
   }),
 };
 
-/**
- * The application's settings for the contract `specPath` ({@link settingsForContract}): undefined
- * when none is known for it, or its module does not load (said through `warn`: the diff then says
- * a derived visibility timeout as derived, without its value).
- */
-async function settingsOf(specPath: string, project: ReturnType<typeof loadProject>, warn: (line: string) => void): Promise<AppSettings | undefined> {
-  const { file } = settingsForContract(specPath, undefined, project);
-  if (file === undefined) return undefined;
-  try {
-    return await importSettings(file);
-  } catch (error) {
-    warn(`the settings ${path.relative(process.cwd(), file) || file} do not load (${(error as Error).message.split('\n')[0]}): a visibility timeout the contract does not write is compared as derived, without its value. Fix them (npm run typecheck names the error), then run npm run contract:diff again.`);
-    return undefined;
-  }
-}
 
 if (isEntry(import.meta)) await main(diffProgram);

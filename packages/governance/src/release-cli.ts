@@ -9,6 +9,7 @@ import { loadProject } from '@sluice/model';
 import { deriveTopology } from '@sluice/model';
 import type { Topology } from '@sluice/runtime/contract';
 import { CompatibilityModeError, compatibilityModeOf, diffContracts, hasFailingChanges, messagesBrokenInPlace, onlyDocumentation } from './compatibility.ts';
+import { deploySettingsOf } from './contract-settings.ts';
 import type { ContractDocument } from './contract-document.ts';
 import { checkFailed, couldNotRun, exitCodesHelp, failuresExitTwo } from './exit-codes.ts';
 import { readReleaseRecord, releasedTopologyOf, snapshotPath, writeRelease, type ReleaseRecord } from './released-contract.ts';
@@ -98,9 +99,11 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
       );
     if (previous) {
       const releasedTopology = releasedTopologyOf(outDir, previous);
+      // The settings the next deploy uses, as contract:diff reads them: a visibility timeout the contract does not write is derived from them.
+      const settings = await deploySettingsOf(specPath, project, (line) => io.err(`contract:release: warning: ${line}\n`));
       let diff;
       try {
-        diff = diffContracts(previous, working, undefined, releasedTopology ? { releasedTopology } : {});
+        diff = diffContracts(previous, working, undefined, { ...(releasedTopology ? { releasedTopology } : {}), ...(settings ? { settings } : {}) });
       } catch (error) {
         if (!(error instanceof CompatibilityModeError)) throw error;
         const fixIt = `Fix it in ${shown(specPath)}, then run npm run contract:release again.`;
@@ -122,7 +125,7 @@ x-schema-version keeps its major: old-shape messages still reach the consumers o
           }. This release replaces the snapshot, and its mode with ${shown(specPath)}'s.`,
         );
         // Said as the working contract's mode (or the default), the one this command chose: contract:release has no --mode.
-        diff = diffContracts(previous, working, mode, { ...(releasedTopology ? { releasedTopology } : {}), modeFrom: declared ? 'working' : 'working-default' });
+        diff = diffContracts(previous, working, mode, { ...(releasedTopology ? { releasedTopology } : {}), ...(settings ? { settings } : {}), modeFrom: declared ? 'working' : 'working-default' });
       }
       if (diff.changes.length === 0) {
         if (reason) throw nothingToAccept(`nothing changed since the release: ${shown(snapshotPath(outDir))} already holds version ${working.info?.version}`);
