@@ -222,7 +222,9 @@ function principalProblems(where: string, principals: readonly string[] | undefi
     if (PRINCIPAL.test(principal)) continue;
     // A role session's ARN: the topic policy compares aws:PrincipalArn, which for a session is its role's ARN.
     const session = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([\w+=,.@-]+)\/[^/]+$/.exec(principal);
-    const next = session ? `: name the role the session assumed, arn:${session[1]}:iam::${session[2]}:role/${session[3]} (the topic policy compares aws:PrincipalArn, which is the role's ARN for a session)` : '';
+    const next = session
+      ? `: name the role the session assumed, arn:${session[1]}:iam::${session[2]}:role/${session[3]} with the role's path if it has one (the topic policy compares aws:PrincipalArn, which is the role's ARN for a session, path included: an IAM Identity Center role's is role/aws-reserved/sso.amazonaws.com/…; aws iam get-role --role-name ${session[3]} --query Role.Arn prints it)`
+      : '';
     problems.push(`${where}[${index}] must be a 12-digit account id or an IAM role, user or account-root ARN, got ${JSON.stringify(principal)}${next}`);
   }
   return problems;

@@ -295,7 +295,7 @@ describe('resolvePlan, for publishers the settings name', () => {
     }
     expect(problems).toEqual([
       'settings.operators.principals[0] must be a 12-digit account id or an IAM role, user or account-root ARN, got "OnCall"',
-      'settings.operators.principals[1] must be a 12-digit account id or an IAM role, user or account-root ARN, got "arn:aws:sts::123456789012:assumed-role/OnCall/alice": name the role the session assumed, arn:aws:iam::123456789012:role/OnCall (the topic policy compares aws:PrincipalArn, which is the role\'s ARN for a session)',
+      'settings.operators.principals[1] must be a 12-digit account id or an IAM role, user or account-root ARN, got "arn:aws:sts::123456789012:assumed-role/OnCall/alice": name the role the session assumed, arn:aws:iam::123456789012:role/OnCall with the role\'s path if it has one (the topic policy compares aws:PrincipalArn, which is the role\'s ARN for a session, path included: an IAM Identity Center role\'s is role/aws-reserved/sso.amazonaws.com/…; aws iam get-role --role-name OnCall --query Role.Arn prints it)',
     ]);
   });
 });

@@ -254,7 +254,7 @@ export function republishRefusal(error: unknown, topicArn: string): string | und
   if (name === 'AuthorizationErrorException' || name === 'AuthorizationError') {
     return (
       `topic ${topic} refused the redrive's publish (${said}): a redrive of its unrouted queue publishes each message to it again, and its policy lets only the principals of settings.publishers and settings.operators publish. ` +
-      `Add ${who} to settings.operators.principals in the application's settings (operators: { principals: [${caller ? who : "'arn:aws:iam::<account>:role/<role>'"}] }), deploy, then redrive again`
+      `Add ${who} to settings.operators.principals in the application's settings (operators: { principals: [${caller ? who : "'arn:aws:iam::<account>:role/<role>'"}] })${session ? `, with the role's path if it has one (AWS names a session by its role's name only, while the policy compares the role's ARN, path included: an IAM Identity Center role's is role/aws-reserved/sso.amazonaws.com/…; aws iam get-role --role-name ${session[3]} --query Role.Arn prints it)` : ''}, deploy, then redrive again`
     );
   }
   if (name === 'KMSAccessDeniedException' || name === 'KMSAccessDenied') {

@@ -24,7 +24,8 @@ describe('a redrive the topic refuses', () => {
     const refused = republish(refusing(new AuthorizationErrorException({ message: DENIED, $metadata: {} })), TOPIC_ARN, unrouted);
     await expect(refused).rejects.toThrow(
       `topic OrderTopic refused the redrive's publish (${DENIED}): a redrive of its unrouted queue publishes each message to it again, and its policy lets only the principals of settings.publishers and settings.operators publish. ` +
-        "Add 'arn:aws:iam::123456789012:role/OnCall' to settings.operators.principals in the application's settings (operators: { principals: ['arn:aws:iam::123456789012:role/OnCall'] }), deploy, then redrive again",
+        "Add 'arn:aws:iam::123456789012:role/OnCall' to settings.operators.principals in the application's settings (operators: { principals: ['arn:aws:iam::123456789012:role/OnCall'] }), " +
+        "with the role's path if it has one (AWS names a session by its role's name only, while the policy compares the role's ARN, path included: an IAM Identity Center role's is role/aws-reserved/sso.amazonaws.com/…; aws iam get-role --role-name OnCall --query Role.Arn prints it), deploy, then redrive again",
     );
     // What the command prints: that line, AWS's words once.
     const error = await refused.catch((e: unknown) => e);
