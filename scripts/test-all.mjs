@@ -14,7 +14,10 @@
  * `a && b && … && vitest run` checked, except that a failing check no longer hides the rest.
  *
  * It ends once what its steps left behind in its process group has ended too, 5 s at most: what
- * still runs then is named, killed, and fails the run ({@link leftRunning}).
+ * still runs then is named, killed, and fails the run ({@link leftRunning}). Such a process is told
+ * from the shell's other commands by its parent, outside the group once its own parent ended (init,
+ * a subreaper): where the shell that runs `npm test` is itself the first process of a container (no
+ * init), it adopts them, and they are not checked here (each test file's own check still is).
  *
  * Arguments go to vitest (`npm test -- packages/local`). `TEST_SERIAL=1` runs the checks first
  * and vitest after them, as before. `--help` (`-h`) and `--version` (`-v`) answer at once, nothing
@@ -68,7 +71,8 @@ Runs the static checks and the test suite, as CI does:
   2. then, side by side: ${GROUPS.map((g) => g.map((s) => `npm run ${s}`).join(' then ')).join(', ')} and vitest run.
 Each check's output is printed when it ends, vitest's as it comes. The last line says of each step
 ok, FAILED or not run; the exit status is 1 when any failed. Nothing after ${FIRST} runs when it failed.
-A process a step leaves running ${LEFT_GRACE_MS / 1000} s after the steps ended is named, killed, and fails the run.
+A process a step leaves running ${LEFT_GRACE_MS / 1000} s after the steps ended is named, killed, and fails the run
+(one whose parent ended is found once handed outside this process group, to init or a subreaper; Linux only).
 
 The arguments after -- go to vitest run, unchanged; the checks run whatever they are:
   npm test -- packages/local                            the test files under packages/local
