@@ -333,4 +333,13 @@ describe('message names and identities of standard documents', () => {
     expect(DEFAULT_SCHEMA_VERSION).toBe('1.0.0');
     expect(messageIdentity({}, 'lightMeasured')).toEqual({ name: 'lightMeasured', eventType: 'lightMeasured', schemaVersion: '1.0.0' });
   });
+
+  it("takes the eventType a message is sent with from its header's one allowed value: a const, or an enum of one value (the same set, as contract:diff compares them); its name otherwise", async () => {
+    const { messageIdentity } = await import('@sluice/model');
+    const withHeader = (eventType: object) => ({ name: 'OrderCreated', headers: { type: 'object', properties: { eventType } } });
+    expect(messageIdentity(withHeader({ const: 'OrderPlaced' }), 'x').eventType).toBe('OrderPlaced');
+    expect(messageIdentity(withHeader({ enum: ['OrderPlaced'] }), 'x').eventType).toBe('OrderPlaced');
+    expect(messageIdentity(withHeader({ enum: ['OrderPlaced', 'OrderCreated'] }), 'x').eventType).toBe('OrderCreated');
+    expect(messageIdentity(withHeader({ type: 'string' }), 'x').eventType).toBe('OrderCreated');
+  });
 });

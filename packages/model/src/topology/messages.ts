@@ -28,10 +28,12 @@ export const DEFAULT_SCHEMA_VERSION = '1.0.0';
  */
 export function messageIdentity(message: Json, fallbackName: string): MessageIdentity & { name: string } {
   const name = typeof message.name === 'string' ? message.name : fallbackName;
-  const constType = message.headers?.properties?.eventType?.const;
+  const header = message.headers?.properties?.eventType;
+  // Its one allowed value: a const, or an enum of one value, the same set (contract:diff compares them so).
+  const declared = header?.const !== undefined ? header.const : Array.isArray(header?.enum) && header.enum.length === 1 ? header.enum[0] : undefined;
   return {
     name,
-    eventType: typeof constType === 'string' ? constType : name,
+    eventType: typeof declared === 'string' ? declared : name,
     schemaVersion: typeof message['x-schema-version'] === 'string' ? message['x-schema-version'] : DEFAULT_SCHEMA_VERSION,
   };
 }
